@@ -1,0 +1,89 @@
+//! `portaldesk sandbox serve`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use clap::Args;
+
+use super::Failure;
+use crate::sandbox::faults::Faults;
+use crate::sandbox::{self, SandboxOptions};
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// The address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8088")]
+    pub addr: SocketAddr,
+    /// A SQLite database file; in memory when absent. An existing database
+    /// is served as it is.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// The API token the sandbox accepts.
+    #[arg(long, default_value = "sandbox")]
+    pub token: String,
+    /// How many accounts to seed (about one in eleven are staff, at most 20).
+    #[arg(long, default_value_t = 220, value_parser = clap::value_parser!(u64).range(100..=5_000_000))]
+    pub accounts: u64,
+    /// The seed of the demo data: the same seed gives the same data.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Faults to inject on the API, e.g. latency=300ms,error_rate=0.2,drop_rate=0.05
+    /// (also malformed_rate=R and slow_body=DURATION).
+    #[arg(long, value_parser = Faults::parse)]
+    pub faults: Option<Faults>,
+    /// Freeze the sandbox clock at this RFC 3339 instant (for repeatable pictures).
+    #[arg(long, value_name = "RFC3339")]
+    pub frozen_at: Option<DateTime<Utc>>,
+}
+
+impl ServeArgs {
+    pub fn options(&self) -> SandboxOptions {
+        SandboxOptions {
+            token: self.token.clone(),
+            db: self.db.clone(),
+            accounts: usize::try_from(self.accounts).unwrap_or(usize::MAX),
+            seed: self.seed,
+            faults: self.faults.clone().unwrap_or_default(),
+            frozen_at: self.frozen_at,
+        }
+    }
+}
+
+pub async fn serve(args: ServeArgs) -> Result<(), Failure> {
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .map_err(|e| Failure::new(1, format!("cannot listen on {}: {e}", args.addr)))?;
+    let started = sandbox::start(listener, args.options()).await.map_err(|e| Failure::new(1, e.to_string()))?;
+    println!("sandbox portal listening on {}", started.url());
+    println!("  API:    {}/api/v1   (Authorization: Bearer {})", started.url(), args.token);
+    println!("  outbox: {}/sandbox/outbox", started.url());
+    println!("  seeded: {} accounts, {} open tickets", started.seeded.accounts, started.seeded.tickets.len());
+    tokio::select! {
+        outcome = started.wait() => outcome.map_err(|e| Failure::new(1, format!("the sandbox stopped: {e}"))),
+        _ = shutdown_signal() => Ok(()),
+    }
+}
+
+/// Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = match signal(SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

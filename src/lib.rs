@@ -1,0 +1,13 @@
+//! portaldesk: a terminal console for help-desk staff of a therapy-practice
+//! client portal, and the sandbox portal it runs against.
+//!
+//! Layers (see `ARCHITECTURE.md` in the shared folder): [`diagnose`] is pure
+//! domain logic; [`portal`] is the typed HTTP client and the wire types;
+//! [`sandbox`] is a real portal in miniature; [`cli`] is the thin command line.
+
+pub mod cli;
+pub mod config;
+pub mod diagnose;
+pub mod phi;
+pub mod portal;
+pub mod sandbox;

@@ -1,0 +1,563 @@
+//! The typed async client of the portal API.
+//!
+//! - connect and request timeouts;
+//! - GETs retried with exponential backoff and full jitter on transient
+//!   failures (5xx, timeouts, dropped connections, unreadable bodies), and
+//!   after a 429 when `Retry-After` is short;
+//! - mutations are never retried here: each carries an [`IdempotencyKey`]
+//!   made once per user action, which the caller reuses when it retries the
+//!   action, so a retry can never make a second invite;
+//! - ETags from reads go back in `If-Match`;
+//! - problem+json answers become typed [`PortalError`]s;
+//! - the server's `Date` header corrects the workstation clock ([`ServerClock`]);
+//! - plain `http://` is refused for any host but this machine.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::{Method, StatusCode, Url};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::error::PortalError;
+use super::model::{
+    Account, AccountPatch, AccountSummary, AuditEntry, Invite, Items, NewNote, OutboxMessage, Page, Problem,
+    ResendRequest, Role, SandboxClock, StaffMember, Ticket, TicketNote, TicketPatch, TicketStatus,
+};
+
+/// An API token. Its `Debug` is redacted so it never reaches a log.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiToken(String);
+
+impl ApiToken {
+    pub fn new(token: impl Into<String>) -> Self {
+        Self(token.into())
+    }
+
+    fn bearer(&self) -> Result<HeaderValue, PortalError> {
+        let mut value = HeaderValue::from_str(&format!("Bearer {}", self.0)).map_err(|_| PortalError::Unauthorized)?;
+        value.set_sensitive(true);
+        Ok(value)
+    }
+}
+
+impl std::fmt::Debug for ApiToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApiToken(<redacted>)")
+    }
+}
+
+/// The key that makes a mutation happen at most once. Make one per user
+/// action ("resend this invite") and reuse it for every retry of it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    /// A fresh random key.
+    pub fn new() -> Self {
+        Self(uuid::Uuid::new_v4().to_string())
+    }
+
+    /// The key's text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for IdempotencyKey {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A resource with the ETag of the version read, for `If-Match`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Versioned<T> {
+    pub value: T,
+    pub etag: String,
+}
+
+/// The server's clock as seen from here: the workstation clock corrected by
+/// the offset read from each answer's `Date` header, so countdowns are right
+/// even when the workstation clock is off.
+#[derive(Debug, Default)]
+pub struct ServerClock {
+    offset_ms: AtomicI64,
+}
+
+impl ServerClock {
+    /// Now on the server, estimated.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.at(Utc::now())
+    }
+
+    /// The server's time when the local clock shows `local`.
+    pub fn at(&self, local: DateTime<Utc>) -> DateTime<Utc> {
+        local + TimeDelta::milliseconds(self.offset_ms.load(Ordering::Relaxed))
+    }
+
+    /// The current offset (server minus local).
+    pub fn offset(&self) -> TimeDelta {
+        TimeDelta::milliseconds(self.offset_ms.load(Ordering::Relaxed))
+    }
+
+    /// Takes a `Date` header seen at local time `local`. The header has
+    /// one-second resolution, so the server's time lies in [date, date+1s);
+    /// the midpoint is used, and the offset only moves when the new estimate
+    /// is more than a second from the current one (no flicker between
+    /// neighbouring seconds).
+    pub fn observe(&self, date_header: &str, local: DateTime<Utc>) {
+        let Ok(date) = DateTime::parse_from_rfc2822(date_header) else {
+            return;
+        };
+        let estimate = (date.to_utc() + TimeDelta::milliseconds(500) - local).num_milliseconds();
+        let current = self.offset_ms.load(Ordering::Relaxed);
+        if (estimate - current).abs() > 1_000 {
+            self.offset_ms.store(estimate, Ordering::Relaxed);
+        }
+    }
+}
+
+/// How the client behaves on the network.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    /// Extra attempts for a GET after the first.
+    pub read_retries: u32,
+    /// The first backoff; doubled each attempt, with full jitter.
+    pub backoff: Duration,
+    /// The longest backoff.
+    pub max_backoff: Duration,
+    /// A 429 on a GET is waited out when `Retry-After` is at most this.
+    pub max_rate_limit_wait: Duration,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(15),
+            read_retries: 3,
+            backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(2),
+            max_rate_limit_wait: Duration::from_secs(3),
+        }
+    }
+}
+
+/// What to search for (`GET /api/v1/accounts`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AccountQuery {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub q: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}
+
+/// The portal client. Cheap to clone; clones share connections and clock.
+#[derive(Debug, Clone)]
+pub struct PortalClient {
+    http: reqwest::Client,
+    base: Url,
+    token: ApiToken,
+    clock: Arc<ServerClock>,
+    options: ClientOptions,
+}
+
+/// Checks a portal address: https anywhere, plain http only for loopback.
+pub fn check_portal_url(text: &str) -> Result<Url, PortalError> {
+    let url = Url::parse(text).map_err(|_| PortalError::InvalidUrl)?;
+    let host = url.host_str().ok_or(PortalError::InvalidUrl)?.to_owned();
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback(&host) => Ok(url),
+        "http" => Err(PortalError::InsecureUrl { host }),
+        _ => Err(PortalError::InvalidUrl),
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost") || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+impl PortalClient {
+    /// A client for the portal at `base_url` (https, or http on loopback).
+    pub fn new(base_url: &str, token: ApiToken, options: ClientOptions) -> Result<Self, PortalError> {
+        let mut base = check_portal_url(base_url)?;
+        if !base.path().ends_with('/') {
+            let path = format!("{}/", base.path());
+            base.set_path(&path);
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.request_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("portaldesk/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|_| PortalError::InvalidUrl)?;
+        Ok(Self { http, base, token, clock: Arc::new(ServerClock::default()), options })
+    }
+
+    /// The server clock this client keeps.
+    pub fn clock(&self) -> Arc<ServerClock> {
+        Arc::clone(&self.clock)
+    }
+
+    /// The portal's base URL.
+    pub fn base_url(&self) -> &Url {
+        &self.base
+    }
+
+    // ---- reads -------------------------------------------------------
+
+    /// The staff member the token belongs to.
+    pub async fn me(&self) -> Result<StaffMember, PortalError> {
+        self.get_json("api/v1/me", &()).await.map(|v| v.value)
+    }
+
+    /// One page of accounts.
+    pub async fn search_accounts(&self, query: &AccountQuery) -> Result<Page<AccountSummary>, PortalError> {
+        self.get_json("api/v1/accounts", query).await.map(|v| v.value)
+    }
+
+    /// A whole account, with its ETag.
+    pub async fn account(&self, id: &str) -> Result<Versioned<Account>, PortalError> {
+        self.get_json(&format!("api/v1/accounts/{}", segment(id)), &()).await
+    }
+
+    /// The invites of an account, newest first.
+    pub async fn invites(&self, account_id: &str) -> Result<Vec<Invite>, PortalError> {
+        let path = format!("api/v1/accounts/{}/invites", segment(account_id));
+        self.get_json::<Items<Invite>>(&path, &()).await.map(|v| v.value.items)
+    }
+
+    /// Tickets, oldest first, optionally of one status.
+    pub async fn tickets(&self, status: Option<TicketStatus>) -> Result<Vec<Ticket>, PortalError> {
+        let query = status.map(|s| [("status", s.as_str())]);
+        self.get_json::<Items<Ticket>>("api/v1/tickets", &query).await.map(|v| v.value.items)
+    }
+
+    /// One ticket, with its ETag.
+    pub async fn ticket(&self, id: &str) -> Result<Versioned<Ticket>, PortalError> {
+        self.get_json(&format!("api/v1/tickets/{}", segment(id)), &()).await
+    }
+
+    /// The internal notes of a ticket.
+    pub async fn notes(&self, ticket_id: &str) -> Result<Vec<TicketNote>, PortalError> {
+        let path = format!("api/v1/tickets/{}/notes", segment(ticket_id));
+        self.get_json::<Items<TicketNote>>(&path, &()).await.map(|v| v.value.items)
+    }
+
+    /// The audit trail, newest first, of an account and/or a ticket.
+    pub async fn audit(
+        &self,
+        account_id: Option<&str>,
+        ticket_id: Option<&str>,
+    ) -> Result<Vec<AuditEntry>, PortalError> {
+        #[derive(Serialize)]
+        struct Query<'a> {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            account_id: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            ticket_id: Option<&'a str>,
+        }
+        let query = Query { account_id, ticket_id };
+        self.get_json::<Items<AuditEntry>>("api/v1/audit", &query).await.map(|v| v.value.items)
+    }
+
+    // ---- mutations (never retried here) ------------------------------
+
+    /// Changes an account's DOB and/or email, if it is still at `etag`.
+    pub async fn update_account(
+        &self,
+        id: &str,
+        etag: &str,
+        patch: &AccountPatch,
+        key: &IdempotencyKey,
+    ) -> Result<Versioned<Account>, PortalError> {
+        let path = format!("api/v1/accounts/{}", segment(id));
+        self.send_json(Method::PATCH, &path, patch, Some(etag), Some(key)).await
+    }
+
+    /// Sends a new invite (superseding earlier pending ones).
+    pub async fn resend(
+        &self,
+        account_id: &str,
+        request: &ResendRequest,
+        key: &IdempotencyKey,
+    ) -> Result<Invite, PortalError> {
+        let path = format!("api/v1/accounts/{}/invites", segment(account_id));
+        self.send_json(Method::POST, &path, request, None, Some(key)).await.map(|v| v.value)
+    }
+
+    /// Changes a ticket's status or assignee, if it is still at `etag`.
+    pub async fn update_ticket(
+        &self,
+        id: &str,
+        etag: &str,
+        patch: &TicketPatch,
+        key: &IdempotencyKey,
+    ) -> Result<Versioned<Ticket>, PortalError> {
+        let path = format!("api/v1/tickets/{}", segment(id));
+        self.send_json(Method::PATCH, &path, patch, Some(etag), Some(key)).await
+    }
+
+    /// Adds an internal note to a ticket.
+    pub async fn add_note(
+        &self,
+        ticket_id: &str,
+        note: &NewNote,
+        key: &IdempotencyKey,
+    ) -> Result<TicketNote, PortalError> {
+        let path = format!("api/v1/tickets/{}/notes", segment(ticket_id));
+        self.send_json(Method::POST, &path, note, None, Some(key)).await.map(|v| v.value)
+    }
+
+    // ---- sandbox only ------------------------------------------------
+
+    /// The emails the sandbox "sent", newest first (sandbox only).
+    pub async fn sandbox_outbox(&self, account_id: Option<&str>) -> Result<Vec<OutboxMessage>, PortalError> {
+        let query = account_id.map(|id| [("account_id", id)]);
+        self.get_json::<Items<OutboxMessage>>("sandbox/outbox", &query).await.map(|v| v.value.items)
+    }
+
+    /// Moves the sandbox clock forward (sandbox only).
+    pub async fn sandbox_advance_clock(&self, seconds: i64) -> Result<DateTime<Utc>, PortalError> {
+        #[derive(Serialize)]
+        struct Advance {
+            advance_seconds: i64,
+        }
+        let body = Advance { advance_seconds: seconds };
+        let answer: Versioned<SandboxClock> = self.send_json(Method::POST, "sandbox/clock", &body, None, None).await?;
+        Ok(answer.value.now)
+    }
+
+    // ---- plumbing ----------------------------------------------------
+
+    fn url(&self, path: &str) -> Result<Url, PortalError> {
+        self.base.join(path).map_err(|_| PortalError::InvalidUrl)
+    }
+
+    async fn get_json<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &(impl Serialize + ?Sized),
+    ) -> Result<Versioned<T>, PortalError> {
+        let url = self.url(path)?;
+        let mut attempt = 0;
+        loop {
+            let request = self.http.get(url.clone()).header(header::AUTHORIZATION, self.token.bearer()?).query(query);
+            let outcome = self.exchange(request).await;
+            let error = match outcome {
+                Ok(value) => return Ok(value),
+                Err(error) => error,
+            };
+            let wait = match &error {
+                PortalError::RateLimited { retry_after } if *retry_after <= self.options.max_rate_limit_wait => {
+                    Some(*retry_after)
+                }
+                e if e.is_transient() => Some(self.backoff(attempt)),
+                _ => None,
+            };
+            match wait {
+                Some(wait) if attempt < self.options.read_retries => {
+                    tracing::debug!(path, attempt, error = %error, "retrying a read");
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
+                }
+                _ => return Err(error),
+            }
+        }
+    }
+
+    async fn send_json<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &impl Serialize,
+        etag: Option<&str>,
+        key: Option<&IdempotencyKey>,
+    ) -> Result<Versioned<T>, PortalError> {
+        let mut request =
+            self.http.request(method, self.url(path)?).header(header::AUTHORIZATION, self.token.bearer()?);
+        if let Some(etag) = etag {
+            let value = HeaderValue::from_str(etag).map_err(|_| PortalError::PreconditionRequired)?;
+            request = request.header(header::IF_MATCH, value);
+        }
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key.as_str());
+        }
+        self.exchange(request.json(body)).await
+    }
+
+    /// Sends one request and reads its answer.
+    async fn exchange<T: DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<Versioned<T>, PortalError> {
+        let response = request.send().await.map_err(|e| PortalError::from_reqwest(&e))?;
+        if let Some(date) = response.headers().get(header::DATE).and_then(|v| v.to_str().ok()) {
+            self.clock.observe(date, Utc::now());
+        }
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.map_err(|e| PortalError::from_reqwest(&e))?;
+        if status.is_success() {
+            let value = decode::<T>(&bytes)?;
+            let etag = headers.get(header::ETAG).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+            Ok(Versioned { value, etag })
+        } else {
+            Err(error_from(status, &headers, &bytes))
+        }
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        let ceiling = self.options.backoff.saturating_mul(1 << attempt.min(16)).min(self.options.max_backoff);
+        ceiling.mul_f64(fastrand::f64())
+    }
+}
+
+/// Decodes a JSON answer; the error names where it failed, never the value.
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, PortalError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let what = match e.inner().classify() {
+            serde_json::error::Category::Data if path != "." => format!("unexpected value at {path}"),
+            serde_json::error::Category::Data => "unexpected shape".to_owned(),
+            serde_json::error::Category::Eof => "the answer ended early".to_owned(),
+            _ => "the answer is not JSON".to_owned(),
+        };
+        PortalError::Decode { what }
+    })
+}
+
+/// Turns an error answer into a typed error.
+fn error_from(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> PortalError {
+    let problem: Option<Problem> = serde_json::from_slice(body).ok();
+    let detail = problem
+        .as_ref()
+        .and_then(|p| p.detail.clone().or_else(|| Some(p.title.clone())))
+        .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
+    match status {
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => PortalError::Unauthorized,
+        StatusCode::NOT_FOUND => PortalError::NotFound { detail },
+        StatusCode::PRECONDITION_REQUIRED => PortalError::PreconditionRequired,
+        StatusCode::PRECONDITION_FAILED => PortalError::Stale,
+        StatusCode::TOO_MANY_REQUESTS => PortalError::RateLimited { retry_after: retry_after(headers) },
+        s if s.is_client_error() => PortalError::Invalid { status: s.as_u16(), detail },
+        s => PortalError::Server {
+            status: s.as_u16(),
+            title: problem.map(|p| p.title).unwrap_or_else(|| s.canonical_reason().unwrap_or("error").to_owned()),
+        },
+    }
+}
+
+/// `Retry-After` as seconds or an HTTP date; 1 s when absent or unreadable.
+fn retry_after(headers: &HeaderMap) -> Duration {
+    let Some(text) = headers.get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()) else {
+        return Duration::from_secs(1);
+    };
+    if let Ok(seconds) = text.trim().parse::<u64>() {
+        return Duration::from_secs(seconds.min(24 * 3600));
+    }
+    DateTime::parse_from_rfc2822(text)
+        .ok()
+        .and_then(|at| (at.to_utc() - Utc::now()).to_std().ok())
+        .unwrap_or(Duration::from_secs(1))
+}
+
+/// A path segment with everything but letters, digits, `-`, `_` and `~`
+/// escaped (dots too, so `..` cannot climb), so an id can never reach
+/// another route.
+fn segment(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    for byte in id.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_on_loopback() {
+        assert!(check_portal_url("http://127.0.0.1:8088").is_ok());
+        assert!(check_portal_url("http://localhost:8088/").is_ok());
+        assert!(check_portal_url("http://[::1]:8088/").is_ok());
+        assert!(check_portal_url("https://portal.example.org").is_ok());
+        assert_eq!(
+            check_portal_url("http://portal.example.org").unwrap_err(),
+            PortalError::InsecureUrl { host: "portal.example.org".into() }
+        );
+        assert!(matches!(check_portal_url("http://127.0.0.1.evil.com"), Err(PortalError::InsecureUrl { .. })));
+        assert_eq!(check_portal_url("ftp://x").unwrap_err(), PortalError::InvalidUrl);
+        assert_eq!(check_portal_url("not a url").unwrap_err(), PortalError::InvalidUrl);
+    }
+
+    #[test]
+    fn server_clock_takes_the_date_header_with_hysteresis() {
+        let clock = ServerClock::default();
+        let local = DateTime::parse_from_rfc3339("2026-11-25T10:00:00Z").unwrap().to_utc();
+        clock.observe("Wed, 25 Nov 2026 10:05:00 GMT", local);
+        assert_eq!(clock.offset(), TimeDelta::milliseconds(300_500));
+        // Within a second of the estimate: unchanged.
+        clock.observe("Wed, 25 Nov 2026 10:05:01 GMT", local);
+        assert_eq!(clock.offset(), TimeDelta::milliseconds(300_500));
+        clock.observe("garbage", local);
+        assert_eq!(clock.at(local), local + TimeDelta::milliseconds(300_500));
+    }
+
+    #[test]
+    fn problems_become_typed_errors() {
+        let body = br#"{"type":"x","title":"t","status":422,"detail":"reason is required"}"#;
+        let e = error_from(StatusCode::UNPROCESSABLE_ENTITY, &HeaderMap::new(), body);
+        assert_eq!(e, PortalError::Invalid { status: 422, detail: "reason is required".into() });
+        let mut headers = HeaderMap::new();
+        headers.insert(header::RETRY_AFTER, HeaderValue::from_static("120"));
+        let e = error_from(StatusCode::TOO_MANY_REQUESTS, &headers, b"");
+        assert_eq!(e, PortalError::RateLimited { retry_after: Duration::from_secs(120) });
+        assert_eq!(error_from(StatusCode::PRECONDITION_FAILED, &HeaderMap::new(), b"<html>"), PortalError::Stale);
+        let e = error_from(StatusCode::BAD_GATEWAY, &HeaderMap::new(), b"<html>");
+        assert!(matches!(e, PortalError::Server { status: 502, .. }) && e.is_transient());
+    }
+
+    #[test]
+    fn decode_errors_name_the_place_not_the_value() {
+        let e = decode::<Items<Invite>>(br#"{"items":[{"id":"Marisol Quintero"}]}"#).unwrap_err();
+        let text = e.to_string();
+        assert!(!text.contains("Marisol"), "{text}");
+        assert!(text.contains("items[0]"), "{text}");
+        assert!(matches!(decode::<Items<Invite>>(b"{\"items\": ["), Err(PortalError::Decode { .. })));
+        assert!(matches!(decode::<Items<Invite>>(b"\xff\xfe"), Err(PortalError::Decode { .. })));
+    }
+
+    #[test]
+    fn ids_cannot_escape_their_segment() {
+        assert_eq!(segment("acc_12"), "acc_12");
+        assert_eq!(segment("../tickets?x=1"), "%2E%2E%2Ftickets%3Fx%3D1");
+        assert_eq!(segment("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn tokens_do_not_print() {
+        let token = ApiToken::new("s3cret-token");
+        assert!(!format!("{token:?}").contains("s3cret"));
+    }
+}

@@ -1,0 +1,80 @@
+//! Errors of the portal client, each with a message a person can act on.
+//!
+//! Messages never carry PHI: they name what failed, not the values sent.
+//! Problem details from the server are shown as given; the contract says
+//! they name fields and rules, never values.
+
+use std::time::Duration;
+
+/// What went wrong talking to the portal.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PortalError {
+    #[error("the portal address is not a valid URL")]
+    InvalidUrl,
+    #[error("refusing plain http:// to {host}: use https:// (plain http is allowed only for this machine)")]
+    InsecureUrl { host: String },
+    #[error("the portal refused the API token: log in again (portaldesk login) or check PORTALDESK_TOKEN")]
+    Unauthorized,
+    #[error("not found: {detail}")]
+    NotFound { detail: String },
+    #[error("the portal needs the version you read (If-Match); reload and try again")]
+    PreconditionRequired,
+    #[error("someone else changed this since you opened it; review the current values and try again")]
+    Stale,
+    #[error("the portal refused the request: {detail}")]
+    Invalid { status: u16, detail: String },
+    #[error("too many requests: try again in {}s", retry_after.as_secs().max(1))]
+    RateLimited { retry_after: Duration },
+    #[error("the portal failed ({status} {title}); try again shortly")]
+    Server { status: u16, title: String },
+    #[error("the portal did not answer in time")]
+    Timeout,
+    #[error("cannot reach the portal: check the network or the portal address")]
+    Unreachable,
+    #[error("the connection to the portal dropped before the answer arrived")]
+    Dropped,
+    #[error("the portal's answer could not be read ({what})")]
+    Decode { what: String },
+}
+
+impl PortalError {
+    /// Whether a GET failing this way may succeed if tried again.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            PortalError::Server { .. }
+                | PortalError::Timeout
+                | PortalError::Unreachable
+                | PortalError::Dropped
+                | PortalError::Decode { .. }
+        )
+    }
+
+    /// Whether the portal could not be reached at all (offline).
+    pub fn is_offline(&self) -> bool {
+        matches!(self, PortalError::Unreachable)
+    }
+
+    /// The process exit code for this error (documented in the README):
+    /// 3 not found, 4 conflict, 5 rate limited, 1 anything else.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            PortalError::NotFound { .. } => 3,
+            PortalError::Stale | PortalError::PreconditionRequired => 4,
+            PortalError::RateLimited { .. } => 5,
+            _ => 1,
+        }
+    }
+
+    pub(crate) fn from_reqwest(error: &reqwest::Error) -> Self {
+        if error.is_timeout() {
+            PortalError::Timeout
+        } else if error.is_connect() {
+            PortalError::Unreachable
+        } else if error.is_decode() {
+            PortalError::Decode { what: "the body ended early or is not JSON".into() }
+        } else {
+            PortalError::Dropped
+        }
+    }
+}

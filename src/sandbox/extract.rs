@@ -1,0 +1,141 @@
+//! Request extractors whose every rejection is a problem+json answer.
+//!
+//! axum's own `Json` and `Query` answer bad input in plain text; the contract
+//! promises problem+json for every error, so these wrap them.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use super::problem::ApiError;
+
+/// The largest request body the sandbox reads.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// A JSON body: 415 when it is not JSON, 413 when too large, 400 when it is
+/// not well-formed JSON, 422 when it does not match the schema (unknown or
+/// missing fields, wrong types). The raw bytes are kept for idempotency.
+pub struct ApiJson<T> {
+    pub value: T,
+    /// The request as JSON text normalised (keys sorted by serde_json's map),
+    /// so two requests that differ only in spacing are the same request.
+    pub canonical: String,
+}
+
+impl<T, S> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                let essence = v.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                essence == "application/json" || essence.ends_with("+json")
+            })
+            .unwrap_or(false);
+        if !is_json {
+            return Err(ApiError::unsupported_media_type());
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|_| ApiError::payload_too_large())?;
+        if bytes.len() > BODY_LIMIT {
+            return Err(ApiError::payload_too_large());
+        }
+        decode_json(&bytes)
+    }
+}
+
+/// Decodes a JSON body the way [`ApiJson`] does.
+pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<ApiJson<T>, ApiError> {
+    let raw: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::bad_request(format!("body is not valid JSON (line {}, column {})", e.line(), e.column()))
+    })?;
+    if !raw.is_object() {
+        return Err(ApiError::unprocessable("body must be a JSON object"));
+    }
+    let canonical = raw.to_string();
+    let value = serde_json::from_value(raw).map_err(|e| ApiError::unprocessable(schema_detail(&e)))?;
+    Ok(ApiJson { value, canonical })
+}
+
+/// A query string decoded into `T`: 400 on any mismatch.
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or("");
+        serde_urlencoded::from_str(query)
+            .map(ApiQuery)
+            .map_err(|e| ApiError::bad_request(format!("invalid query: {}", field_only(&e.to_string()))))
+    }
+}
+
+/// A serde error message reduced to what names the field and the rule, with
+/// any echoed value removed (serde quotes offending values in backticks or
+/// double quotes for some errors).
+fn schema_detail(error: &serde_json::Error) -> String {
+    field_only(&error.to_string())
+}
+
+fn field_only(message: &str) -> String {
+    // serde messages look like: unknown field `dbo`, expected one of ...
+    // invalid type: string "x", expected u32 / missing field `reason`.
+    // Field names are ours and safe; values in double quotes are not.
+    let mut out = String::with_capacity(message.len());
+    let mut in_quotes = false;
+    for ch in message.chars() {
+        match ch {
+            '"' => {
+                if !in_quotes {
+                    out.push_str("<value>");
+                }
+                in_quotes = !in_quotes;
+            }
+            _ if in_quotes => {}
+            _ => out.push(ch),
+        }
+    }
+    // Drop serde_json's position suffix, which is noise in a 422.
+    match out.find(" at line ") {
+        Some(i) => out[..i].to_owned(),
+        None => out,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::portal::model::AccountPatch;
+
+    #[test]
+    fn malformed_json_is_400_and_schema_mismatch_is_422() {
+        let err = decode_json::<AccountPatch>(b"{\"reason\":").err().unwrap();
+        assert_eq!(err.status.as_u16(), 400);
+        let err = decode_json::<AccountPatch>(br#"{"reason":"x","dbo":"1"}"#).err().unwrap();
+        assert_eq!(err.status.as_u16(), 422);
+        assert!(err.detail.contains("dbo"), "{}", err.detail);
+        let err = decode_json::<AccountPatch>(br#"[1,2]"#).err().unwrap();
+        assert_eq!(err.status.as_u16(), 422);
+    }
+
+    #[test]
+    fn schema_errors_never_echo_values() {
+        let err = decode_json::<AccountPatch>(br#"{"reason":"x","email":42,"dob":"Marisol"}"#).err().unwrap();
+        assert!(!err.detail.contains("Marisol"), "{}", err.detail);
+        let err = decode_json::<AccountPatch>(br#"{"reason":"x","dob":"1985-13-45"}"#).err().unwrap();
+        assert!(!err.detail.contains("1985"), "{}", err.detail);
+    }
+}

@@ -1,0 +1,160 @@
+//! A real portal in miniature: axum over SQLite, implementing the whole API
+//! contract (`assets/openapi.yaml`) and its rules. Served by
+//! `portaldesk sandbox serve`, embedded by the default run, and started on
+//! `127.0.0.1:0` by the tests. It knows nothing of the console or the client.
+
+pub mod clock;
+pub mod extract;
+pub mod faults;
+pub mod mail;
+pub mod pages;
+pub mod problem;
+pub mod rng;
+mod routes;
+pub mod seed;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use self::clock::Clock;
+use self::faults::{FaultInjector, Faults};
+use self::routes::{AppState, Shared};
+use self::seed::Seeded;
+use crate::phi::Phi;
+use crate::portal::model::StaffMember;
+
+/// How to run a sandbox.
+#[derive(Debug, Clone)]
+pub struct SandboxOptions {
+    /// The API token it accepts.
+    pub token: String,
+    /// A database file; in memory when `None`. An existing file with data is
+    /// served as it is, not seeded again.
+    pub db: Option<PathBuf>,
+    /// How many accounts to seed (staff are about one in eleven, at most 20).
+    pub accounts: usize,
+    /// The seed of the demo data.
+    pub seed: u64,
+    pub faults: Faults,
+    /// Freeze the clock at this instant (deterministic tests and pictures).
+    pub frozen_at: Option<DateTime<Utc>>,
+}
+
+impl Default for SandboxOptions {
+    fn default() -> Self {
+        Self { token: "sandbox".into(), db: None, accounts: 220, seed: 1, faults: Faults::default(), frozen_at: None }
+    }
+}
+
+/// A running sandbox.
+pub struct Sandbox {
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    /// What the seed made (empty when an existing database was opened).
+    pub seeded: Seeded,
+    shared: Arc<Shared>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Sandbox {
+    /// The base URL (`http://127.0.0.1:PORT`).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Now, as the sandbox sees it.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.shared.clock.now()
+    }
+
+    /// Stops serving and waits for the server task to end.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        (&mut self.task).await.map_err(std::io::Error::other)?
+    }
+
+    /// Waits until the server ends (it ends on its own only on error).
+    pub async fn wait(mut self) -> std::io::Result<()> {
+        (&mut self.task).await.map_err(std::io::Error::other)?
+    }
+}
+
+/// Errors starting a sandbox.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot open the sandbox database: {0}")]
+    Database(#[from] rusqlite::Error),
+    #[error("cannot listen: {0}")]
+    Listen(#[from] std::io::Error),
+    #[error("the seeding task failed")]
+    Seed,
+}
+
+/// Opens the database, seeds it when empty, and serves on `listener`.
+pub async fn start(listener: TcpListener, options: SandboxOptions) -> Result<Sandbox, StartError> {
+    let addr = listener.local_addr()?;
+    let clock = match options.frozen_at {
+        Some(at) => Clock::frozen(at),
+        None => Clock::system(),
+    };
+    let now = clock.now();
+    let link_base = format!("http://{addr}");
+    let seed_options = options.clone();
+    let seed_base = link_base.clone();
+    let (conn, seeded) = tokio::task::spawn_blocking(move || -> Result<_, StartError> {
+        let conn = match &seed_options.db {
+            Some(path) => Connection::open(path)?,
+            None => Connection::open_in_memory()?,
+        };
+        conn.pragma_update(None, "journal_mode", "WAL").ok();
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        store::open(&conn)?;
+        let empty: i64 = conn.query_row("SELECT count(*) FROM accounts", [], |r| r.get(0))?;
+        let seeded = if empty == 0 {
+            seed::seed(&conn, seed_options.seed, seed_options.accounts, now, &seed_base)?
+        } else {
+            Seeded::default()
+        };
+        Ok((conn, seeded))
+    })
+    .await
+    .map_err(|_| StartError::Seed)??;
+
+    let shared = Arc::new(Shared {
+        db: Mutex::new(conn),
+        clock,
+        token: options.token.clone(),
+        me: StaffMember {
+            id: "agent_sandbox".into(),
+            name: Phi::from("Sandbox Agent"),
+            email: Phi::from("helpdesk@brightpathcounseling.org"),
+        },
+        agents: vec!["agent_sandbox".into(), "agent_rivera".into(), "agent_chen".into()],
+        link_base,
+    });
+    let injector = FaultInjector {
+        faults: Arc::new(options.faults.clone()),
+        dice: Arc::new(Mutex::new(rng::Rng::new(options.seed ^ 0xFA17))),
+    };
+    let app = routes::router(AppState(Arc::clone(&shared)), injector);
+    let (shutdown, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Ok(Sandbox { addr, seeded, shared, shutdown: Some(shutdown), task })
+}

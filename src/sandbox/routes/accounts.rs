@@ -1,0 +1,199 @@
+//! `/api/v1/accounts`: search, read, change, invites and resend.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{Datelike, NaiveDate};
+use serde::Deserialize;
+
+use super::{Answer, AppState, check_if_match, idempotency_key, json_with_etag, require_if_match};
+use crate::phi::mask_email;
+use crate::portal::model::{AccountPatch, AuditAction, Items, ResendRequest, Role};
+use crate::sandbox::extract::{ApiJson, ApiQuery};
+use crate::sandbox::mail;
+use crate::sandbox::problem::ApiError;
+use crate::sandbox::store::{self, accounts, invites, tickets};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchQuery {
+    q: Option<String>,
+    role: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<SearchQuery>,
+) -> Result<Response, ApiError> {
+    let role = match query.role.as_deref() {
+        None => None,
+        Some(text) => Some(Role::parse(text).ok_or_else(|| ApiError::bad_request("role must be client or staff"))?),
+    };
+    let limit = query.limit.unwrap_or(25);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::bad_request("limit must be between 1 and 100"));
+    }
+    let after = match query.cursor.as_deref() {
+        None => 0,
+        Some(text) => text
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| ApiError::bad_request("cursor is not one this server gave"))?,
+    };
+    let q = query.q.map(|q| q.trim().to_owned()).filter(|q| !q.is_empty());
+    if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
+        return Err(ApiError::bad_request("q is limited to 200 characters"));
+    }
+    let search = accounts::Search { q, role, after, limit };
+    let page = state.read(move |conn, now| Ok(accounts::search(conn, &search, now)?)).await?;
+    Ok(Answer::json(StatusCode::OK, &page)?.into_response())
+}
+
+pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let stored =
+        state.read(move |conn, _| accounts::by_id(conn, &id)?.ok_or_else(|| ApiError::not_found("account"))).await?;
+    json_with_etag(&stored.account, &stored.etag())
+}
+
+pub async fn change(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: ApiJson<AccountPatch>,
+) -> Result<Response, ApiError> {
+    require_if_match(&headers)?;
+    let key = idempotency_key(&headers)?;
+    let fingerprint = format!("PATCH /accounts/{id} {}", body.canonical);
+    let patch = body.value;
+    let actor = state.0.me.id.clone();
+    state
+        .mutate(key, fingerprint, move |tx, now| {
+            let stored = accounts::by_id(tx, &id)?.ok_or_else(|| ApiError::not_found("account"))?;
+            check_if_match(&headers, &stored.etag())?;
+            let reason = patch.reason.trim();
+            if reason.is_empty() || reason.chars().count() > 500 {
+                return Err(ApiError::unprocessable("reason is required (1 to 500 characters)"));
+            }
+            if patch.dob.is_none() && patch.email.is_none() {
+                return Err(ApiError::unprocessable("nothing to change: send dob or email"));
+            }
+            let dob = patch.dob.map(|d| *d.expose());
+            if let Some(dob) = dob {
+                let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default();
+                if dob < earliest || dob > now.date_naive() {
+                    return Err(ApiError::unprocessable(format!(
+                        "dob must be a real date from 1900-01-01 to today ({})",
+                        now.year()
+                    )));
+                }
+            }
+            let email = patch.email.as_ref().map(|e| e.expose().trim().to_owned());
+            if email.as_deref().is_some_and(|e| !mail::is_address(e)) {
+                return Err(ApiError::unprocessable("email is not an address"));
+            }
+            if let Some(ticket_id) = patch.ticket_id.as_deref() {
+                tickets::by_id(tx, ticket_id, now)?
+                    .ok_or_else(|| ApiError::unprocessable("ticket_id names no ticket"))?;
+            }
+            accounts::update(tx, &stored, dob, email.as_deref(), now)?;
+            let mut changes = Vec::new();
+            if dob.is_some() {
+                changes.push("date of birth changed".to_owned());
+            }
+            if let Some(email) = email.as_deref() {
+                changes.push(format!("email changed to {}", mask_email(email)));
+            }
+            let summary = format!("{}; reason: {reason}", changes.join(", "));
+            store::record_audit(
+                tx,
+                now,
+                &actor,
+                AuditAction::AccountUpdated,
+                Some(&stored.account.id),
+                patch.ticket_id.as_deref(),
+                &summary,
+            )?;
+            let updated = accounts::by_rowid(tx, stored.rowid)?.ok_or_else(ApiError::internal)?;
+            let mut answer = Answer::json(StatusCode::OK, &updated.account)?;
+            answer.etag = Some(updated.etag());
+            Ok(answer)
+        })
+        .await
+}
+
+pub async fn invites(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let items = state
+        .read(move |conn, now| {
+            let stored = accounts::by_id(conn, &id)?.ok_or_else(|| ApiError::not_found("account"))?;
+            Ok(invites::of_account(conn, stored.rowid, now)?)
+        })
+        .await?;
+    Ok(Answer::json(StatusCode::OK, &Items { items })?.into_response())
+}
+
+pub async fn resend(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: ApiJson<ResendRequest>,
+) -> Result<Response, ApiError> {
+    let key = idempotency_key(&headers)?.ok_or_else(|| {
+        ApiError::bad_request("Idempotency-Key is required: make one per resend and reuse it on retry")
+    })?;
+    let fingerprint = format!("POST /accounts/{id}/invites {}", body.canonical);
+    let request = body.value;
+    let actor = state.0.me.id.clone();
+    let link_base = state.0.link_base.clone();
+    state
+        .mutate(Some(key), fingerprint, move |tx, now| {
+            let stored = accounts::by_id(tx, &id)?.ok_or_else(|| ApiError::not_found("account"))?;
+            if let Some(ticket_id) = request.ticket_id.as_deref() {
+                tickets::by_id(tx, ticket_id, now)?
+                    .ok_or_else(|| ApiError::unprocessable("ticket_id names no ticket"))?;
+            }
+            let (recent, oldest) = invites::sent_in_last_hour(tx, stored.rowid, now)?;
+            if recent >= 5 {
+                let free_at = oldest.unwrap_or(now) + chrono::Duration::hours(1);
+                return Err(ApiError::rate_limited((free_at - now).num_seconds().max(1) as u64));
+            }
+            let superseded = invites::supersede_pending(tx, stored.rowid, now)?;
+            let email = stored.account.email.expose();
+            let plan = mail::delivery_plan(email);
+            let token = uuid::Uuid::new_v4().simple().to_string();
+            let new = invites::NewInvite {
+                account_rowid: stored.rowid,
+                role: stored.account.role,
+                sent_to: email,
+                sent_at: now,
+                ticket_id: request.ticket_id.as_deref(),
+                delivery: &plan,
+                link_base: &link_base,
+            };
+            let rowid = invites::insert(tx, &new, &token)?;
+            let invite = invites::by_rowid(tx, rowid, now)?.ok_or_else(ApiError::internal)?;
+            let lifetime = match stored.account.role {
+                Role::Staff => "1 hour",
+                Role::Client => "48 hours",
+            };
+            let summary = format!(
+                "invite sent to {}, valid {lifetime}; {superseded} earlier link(s) superseded",
+                mask_email(email)
+            );
+            store::record_audit(
+                tx,
+                now,
+                &actor,
+                AuditAction::InviteSent,
+                Some(&stored.account.id),
+                request.ticket_id.as_deref(),
+                &summary,
+            )?;
+            let mut answer = Answer::json(StatusCode::CREATED, &invite)?;
+            answer.location = Some(format!("/api/v1/accounts/{}/invites", stored.account.id));
+            Ok(answer)
+        })
+        .await
+}

@@ -1,0 +1,95 @@
+//! `/api/v1/me`, `/api/v1/audit` and the sandbox-only routes.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use rusqlite::params;
+use serde::Deserialize;
+
+use super::{Answer, AppState};
+use crate::portal::model::{AuditAction, AuditEntry, Items, SandboxClock};
+use crate::sandbox::extract::{ApiJson, ApiQuery};
+use crate::sandbox::problem::ApiError;
+use crate::sandbox::store::{instant, invites};
+
+pub async fn me(State(state): State<AppState>) -> Result<Response, ApiError> {
+    Ok(Answer::json(StatusCode::OK, &state.0.me)?.into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    account_id: Option<String>,
+    ticket_id: Option<String>,
+    limit: Option<u32>,
+}
+
+pub async fn audit(State(state): State<AppState>, ApiQuery(query): ApiQuery<AuditQuery>) -> Result<Response, ApiError> {
+    let limit = query.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::bad_request("limit must be between 1 and 500"));
+    }
+    let items = state
+        .read(move |conn, _| {
+            let mut statement = conn.prepare_cached(
+                "SELECT at, actor, action, account_id, ticket_id, summary FROM audit
+                 WHERE (?1 IS NULL OR account_id = ?1) AND (?2 IS NULL OR ticket_id = ?2)
+                 ORDER BY rowid DESC LIMIT ?3",
+            )?;
+            let rows = statement.query_map(params![query.account_id, query.ticket_id, limit], |row| {
+                let action: String = row.get(2)?;
+                Ok(AuditEntry {
+                    at: instant(row.get(0)?),
+                    actor: row.get(1)?,
+                    action: AuditAction::parse(&action).unwrap_or(AuditAction::AccountUpdated),
+                    account_id: row.get(3)?,
+                    ticket_id: row.get(4)?,
+                    summary: row.get(5)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await?;
+    Ok(Answer::json(StatusCode::OK, &Items { items })?.into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutboxQuery {
+    account_id: Option<String>,
+    limit: Option<u32>,
+}
+
+pub async fn outbox(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<OutboxQuery>,
+) -> Result<Response, ApiError> {
+    let limit = query.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::bad_request("limit must be between 1 and 500"));
+    }
+    let items = state.read(move |conn, _| Ok(invites::outbox(conn, query.account_id.as_deref(), limit)?)).await?;
+    Ok(Answer::json(StatusCode::OK, &Items { items })?.into_response())
+}
+
+pub async fn clock(State(state): State<AppState>) -> Result<Response, ApiError> {
+    Ok(Answer::json(StatusCode::OK, &SandboxClock { now: state.0.clock.now() })?.into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Advance {
+    advance_seconds: i64,
+}
+
+/// Ten years: far enough for any expiry, near enough to stay in range.
+const MAX_ADVANCE: i64 = 10 * 366 * 24 * 3600;
+
+pub async fn advance_clock(State(state): State<AppState>, body: ApiJson<Advance>) -> Result<Response, ApiError> {
+    let seconds = body.value.advance_seconds;
+    if !(0..=MAX_ADVANCE).contains(&seconds) {
+        return Err(ApiError::unprocessable("advance_seconds must be from 0 to 316224000 (ten years)"));
+    }
+    let now = state.0.clock.advance(seconds);
+    Ok(Answer::json(StatusCode::OK, &SandboxClock { now })?.into_response())
+}

@@ -1,0 +1,250 @@
+//! The sandbox's HTTP routes: the portal API under `/api/v1`, sandbox-only
+//! routes under `/sandbox`, and the invite landing page under `/invite`.
+
+mod accounts;
+mod invite_page;
+mod misc;
+mod tickets;
+
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, Transaction};
+
+use super::clock::Clock;
+use super::extract::BODY_LIMIT;
+use super::faults::{self, FaultInjector};
+use super::problem::ApiError;
+use super::store::{self, StoredAnswer};
+use crate::portal::model::StaffMember;
+
+/// Everything the handlers share.
+pub struct Shared {
+    pub db: Mutex<Connection>,
+    pub clock: Clock,
+    pub token: String,
+    pub me: StaffMember,
+    /// Staff ids a ticket may be assigned to.
+    pub agents: Vec<String>,
+    /// Where invite links point (`http://127.0.0.1:PORT`).
+    pub link_base: String,
+}
+
+/// The handlers' state.
+#[derive(Clone)]
+pub struct AppState(pub Arc<Shared>);
+
+impl AppState {
+    /// Runs a read on the database off the async threads.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, DateTime<Utc>) -> Result<T, ApiError> + Send + 'static,
+    {
+        let shared = Arc::clone(&self.0);
+        tokio::task::spawn_blocking(move || {
+            let conn = shared.db.lock().unwrap_or_else(|p| p.into_inner());
+            f(&conn, shared.clock.now())
+        })
+        .await
+        .map_err(|_| ApiError::internal())?
+    }
+
+    /// Runs a change in one transaction, committed only when `f` succeeds.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>, DateTime<Utc>) -> Result<T, ApiError> + Send + 'static,
+    {
+        let shared = Arc::clone(&self.0);
+        tokio::task::spawn_blocking(move || {
+            let mut conn = shared.db.lock().unwrap_or_else(|p| p.into_inner());
+            let tx = conn.transaction()?;
+            let value = f(&tx, shared.clock.now())?;
+            tx.commit()?;
+            Ok(value)
+        })
+        .await
+        .map_err(|_| ApiError::internal())?
+    }
+
+    /// Runs a mutation at most once per Idempotency-Key: a retry with the
+    /// same key and the same request replays the first answer; the same key
+    /// with another request is 422. Without a key the mutation just runs.
+    pub async fn mutate<F>(&self, key: Option<String>, fingerprint: String, f: F) -> Result<Response, ApiError>
+    where
+        F: FnOnce(&Transaction<'_>, DateTime<Utc>) -> Result<Answer, ApiError> + Send + 'static,
+    {
+        let actor = self.0.me.id.clone();
+        let (answer, replayed) = self
+            .write(move |tx, now| {
+                if let Some(key) = key.as_deref()
+                    && let Some(stored) = store::idempotent_answer(tx, &actor, key)?
+                {
+                    if stored.fingerprint != fingerprint {
+                        return Err(ApiError::idempotency_key_reused());
+                    }
+                    return Ok((Answer::from(stored), true));
+                }
+                let answer = f(tx, now)?;
+                if let Some(key) = key.as_deref() {
+                    store::remember_answer(tx, &actor, key, &answer.stored(fingerprint), now)?;
+                }
+                Ok((answer, false))
+            })
+            .await?;
+        let mut response = answer.into_response();
+        if replayed {
+            response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+        }
+        Ok(response)
+    }
+}
+
+/// A successful JSON answer to a mutation, storable for idempotent replay.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub etag: Option<String>,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+impl Answer {
+    /// A JSON answer.
+    pub fn json<T: serde::Serialize>(status: StatusCode, value: &T) -> Result<Self, ApiError> {
+        let body = serde_json::to_string(value).map_err(|_| ApiError::internal())?;
+        Ok(Self { status, etag: None, location: None, body })
+    }
+
+    fn stored(&self, fingerprint: String) -> StoredAnswer {
+        StoredAnswer {
+            fingerprint,
+            status: self.status.as_u16(),
+            etag: self.etag.clone(),
+            location: self.location.clone(),
+            body: self.body.clone(),
+        }
+    }
+}
+
+impl From<StoredAnswer> for Answer {
+    fn from(stored: StoredAnswer) -> Self {
+        Self {
+            status: StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK),
+            etag: stored.etag,
+            location: stored.location,
+            body: stored.body,
+        }
+    }
+}
+
+impl IntoResponse for Answer {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, self.body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        for (name, value) in [(header::ETAG, self.etag), (header::LOCATION, self.location)] {
+            if let Some(value) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {
+                headers.insert(name, value);
+            }
+        }
+        response
+    }
+}
+
+/// A JSON answer with an ETag (reads of versioned resources).
+pub fn json_with_etag<T: serde::Serialize>(value: &T, etag: &str) -> Result<Response, ApiError> {
+    let mut answer = Answer::json(StatusCode::OK, value)?;
+    answer.etag = Some(etag.to_owned());
+    Ok(answer.into_response())
+}
+
+/// The `Idempotency-Key` header: `None` when absent, 400 when unusable.
+pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 255 && k.chars().all(|c| c.is_ascii_graphic()))
+        .ok_or_else(|| ApiError::bad_request("Idempotency-Key must be 1 to 255 visible ASCII characters"))?;
+    Ok(Some(key.to_owned()))
+}
+
+/// The `If-Match` header: 428 when absent, 412 unless it names `current`.
+pub fn check_if_match(headers: &HeaderMap, current: &str) -> Result<(), ApiError> {
+    let value = headers.get(header::IF_MATCH).ok_or_else(ApiError::precondition_required)?;
+    let value = value.to_str().map_err(|_| ApiError::precondition_failed())?;
+    let matches = value.split(',').map(str::trim).any(|tag| tag == current || tag == "*");
+    if matches { Ok(()) } else { Err(ApiError::precondition_failed()) }
+}
+
+/// The `If-Match` header must be there (428) before anything else is read.
+pub fn require_if_match(headers: &HeaderMap) -> Result<(), ApiError> {
+    if headers.contains_key(header::IF_MATCH) { Ok(()) } else { Err(ApiError::precondition_required()) }
+}
+
+async fn require_token(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let expected = format!("Bearer {}", state.0.token);
+    let authorised =
+        request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).is_some_and(|v| v == expected);
+    if authorised { next.run(request).await } else { ApiError::unauthorized().into_response() }
+}
+
+/// Answers carry the sandbox clock in `Date`, so clients that correct their
+/// countdowns by the server's clock follow `POST /sandbox/clock` too.
+async fn date_header(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let date = state.0.clock.now().format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    if let Ok(value) = HeaderValue::from_str(&date) {
+        response.headers_mut().insert(header::DATE, value);
+    }
+    response
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("route")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::method_not_allowed()
+}
+
+/// The whole sandbox application.
+pub fn router(state: AppState, faults: FaultInjector) -> Router {
+    let api = Router::new()
+        .route("/me", get(misc::me))
+        .route("/accounts", get(accounts::search))
+        .route("/accounts/{id}", get(accounts::show).patch(accounts::change))
+        .route("/accounts/{id}/invites", get(accounts::invites).post(accounts::resend))
+        .route("/tickets", get(tickets::list))
+        .route("/tickets/{id}", get(tickets::show).patch(tickets::change))
+        .route("/tickets/{id}/notes", get(tickets::notes).post(tickets::add_note))
+        .route("/audit", get(misc::audit))
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), require_token))
+        .layer(middleware::from_fn_with_state(faults, faults::inject));
+    let sandbox = Router::new()
+        .route("/outbox", get(misc::outbox))
+        .route("/clock", get(misc::clock).post(misc::advance_clock))
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), require_token));
+    Router::new()
+        .nest("/api/v1", api)
+        .nest("/sandbox", sandbox)
+        .route("/invite/{token}", get(invite_page::show).post(invite_page::submit))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(state.clone(), date_header))
+        .with_state(state)
+}

@@ -1,0 +1,134 @@
+//! `/api/v1/tickets`: the queue, a ticket, changes and internal notes.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::{Answer, AppState, check_if_match, idempotency_key, json_with_etag, require_if_match};
+use crate::portal::model::{AuditAction, Items, NewNote, TicketPatch, TicketStatus};
+use crate::sandbox::extract::{ApiJson, ApiQuery};
+use crate::sandbox::problem::ApiError;
+use crate::sandbox::store::{self, tickets};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    status: Option<String>,
+}
+
+pub async fn list(State(state): State<AppState>, ApiQuery(query): ApiQuery<ListQuery>) -> Result<Response, ApiError> {
+    let status = match query.status.as_deref() {
+        None => None,
+        Some(text) => Some(
+            TicketStatus::parse(text).ok_or_else(|| ApiError::bad_request("status must be open, pending or solved"))?,
+        ),
+    };
+    let items = state.read(move |conn, now| Ok(tickets::list(conn, status, now)?)).await?;
+    Ok(Answer::json(StatusCode::OK, &Items { items })?.into_response())
+}
+
+pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let stored = state
+        .read(move |conn, now| tickets::by_id(conn, &id, now)?.ok_or_else(|| ApiError::not_found("ticket")))
+        .await?;
+    json_with_etag(&stored.ticket, &stored.etag())
+}
+
+pub async fn change(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: ApiJson<TicketPatch>,
+) -> Result<Response, ApiError> {
+    require_if_match(&headers)?;
+    let key = idempotency_key(&headers)?;
+    let fingerprint = format!("PATCH /tickets/{id} {}", body.canonical);
+    let patch = body.value;
+    let actor = state.0.me.id.clone();
+    let agents = state.0.agents.clone();
+    state
+        .mutate(key, fingerprint, move |tx, now| {
+            let stored = tickets::by_id(tx, &id, now)?.ok_or_else(|| ApiError::not_found("ticket"))?;
+            check_if_match(&headers, &stored.etag())?;
+            if patch.status.is_none() && patch.assignee.is_none() {
+                return Err(ApiError::unprocessable("nothing to change: send status or assignee"));
+            }
+            if let Some(Some(agent)) = &patch.assignee
+                && !agents.contains(agent)
+            {
+                return Err(ApiError::unprocessable("assignee names no staff member of the help desk"));
+            }
+            let status = patch.status.unwrap_or(stored.ticket.status);
+            let assignee = match &patch.assignee {
+                Some(choice) => choice.clone(),
+                None => stored.ticket.assignee.clone(),
+            };
+            tickets::update(tx, stored.rowid, status, assignee.as_deref(), now)?;
+            let summary = format!(
+                "ticket {} is {}, assigned to {}",
+                stored.ticket.id,
+                status.as_str(),
+                assignee.as_deref().unwrap_or("nobody")
+            );
+            store::record_audit(
+                tx,
+                now,
+                &actor,
+                AuditAction::TicketUpdated,
+                Some(&stored.ticket.account_id),
+                Some(&stored.ticket.id),
+                &summary,
+            )?;
+            let updated = tickets::by_id(tx, &stored.ticket.id, now)?.ok_or_else(ApiError::internal)?;
+            let mut answer = Answer::json(StatusCode::OK, &updated.ticket)?;
+            answer.etag = Some(updated.etag());
+            Ok(answer)
+        })
+        .await
+}
+
+pub async fn notes(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let items = state
+        .read(move |conn, now| {
+            let stored = tickets::by_id(conn, &id, now)?.ok_or_else(|| ApiError::not_found("ticket"))?;
+            Ok(tickets::notes(conn, &stored)?)
+        })
+        .await?;
+    Ok(Answer::json(StatusCode::OK, &Items { items })?.into_response())
+}
+
+pub async fn add_note(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: ApiJson<NewNote>,
+) -> Result<Response, ApiError> {
+    let key = idempotency_key(&headers)?
+        .ok_or_else(|| ApiError::bad_request("Idempotency-Key is required: make one per note and reuse it on retry"))?;
+    let fingerprint = format!("POST /tickets/{id}/notes {}", body.canonical);
+    let note = body.value;
+    let actor = state.0.me.id.clone();
+    state
+        .mutate(Some(key), fingerprint, move |tx, now| {
+            let stored = tickets::by_id(tx, &id, now)?.ok_or_else(|| ApiError::not_found("ticket"))?;
+            let text = note.body.trim();
+            if text.is_empty() || text.chars().count() > 5000 {
+                return Err(ApiError::unprocessable("body is required (1 to 5000 characters)"));
+            }
+            let created = tickets::add_note(tx, &stored, &actor, text, now)?;
+            store::record_audit(
+                tx,
+                now,
+                &actor,
+                AuditAction::NoteAdded,
+                Some(&stored.ticket.account_id),
+                Some(&stored.ticket.id),
+                "internal note added",
+            )?;
+            let mut answer = Answer::json(StatusCode::CREATED, &created)?;
+            answer.location = Some(format!("/api/v1/tickets/{}/notes", stored.ticket.id));
+            Ok(answer)
+        })
+        .await
+}

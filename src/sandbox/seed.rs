@@ -1,0 +1,417 @@
+//! Deterministic demo data: accounts, invite histories and a ticket queue
+//! that between them cover every case of the support article.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use rusqlite::Connection;
+
+use super::mail;
+use super::rng::Rng;
+use super::store::accounts::{self, NewAccount};
+use super::store::invites::{self, NewInvite};
+use super::store::tickets::{self, NewTicket};
+use crate::portal::model::{DeliveryEventKind, Role, TicketChannel, TicketStatus};
+
+/// The case of the support article a seeded ticket was made to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SeedCase {
+    /// The address has a typo (`.cmo`, `.con`, `gmial.com`); the mail bounced.
+    EmailTypo,
+    /// A plausible address that bounced (mailbox closed).
+    Bounced,
+    /// Delivered but never opened: likely in Spam or Trash.
+    DeliveredNotOpened,
+    /// A client invite past its 48 hours.
+    ExpiredClientInvite,
+    /// A staff invite past its 1 hour.
+    ExpiredStaffInvite,
+    /// The client opened an old link after a newer resend replaced it.
+    SupersededLink,
+    /// The link was opened many times with no DOB entered (refreshes, or a
+    /// mail provider rewriting the link).
+    OpenedManyTimes,
+    /// DOB refused: typed in the wrong format.
+    DobWrongFormat,
+    /// DOB refused: day and month swapped.
+    DobDayMonthSwapped,
+    /// DOB refused because the DOB on file is itself wrong.
+    DobOnFileWrong,
+    /// No invite was ever sent.
+    NoInvite,
+    /// The invite was already accepted: the client should log in.
+    AlreadyAccepted,
+    /// A staff invite close to its 1-hour limit.
+    StaffInviteExpiringSoon,
+}
+
+/// A ticket the seed made, and the case it shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeededTicket {
+    pub ticket_id: String,
+    pub account_id: String,
+    pub case: SeedCase,
+}
+
+/// What the seed made.
+#[derive(Debug, Clone, Default)]
+pub struct Seeded {
+    pub accounts: usize,
+    pub tickets: Vec<SeededTicket>,
+}
+
+const FIRST: &[&str] = &[
+    "Avery", "Jordan", "Marisol", "Devon", "Priya", "Mateo", "Keisha", "Noah", "Ingrid", "Tomasz", "Amara", "Lucas",
+    "Hana", "Diego", "Fatima", "Owen", "Leilani", "Ravi", "Grace", "Elias", "Sofia", "Malik", "Yuki", "Camila",
+    "Henry", "Zainab", "Theo", "Nadia", "Samuel", "Imani", "Oscar", "Beatriz", "Wesley", "Chloe", "Arjun", "Rosa",
+];
+const LAST: &[&str] = &[
+    "Alvarez",
+    "Okafor",
+    "Quintero",
+    "Nguyen",
+    "Haddad",
+    "Kowalski",
+    "Brennan",
+    "Tanaka",
+    "Osei",
+    "Lindqvist",
+    "Patel",
+    "Moreau",
+    "Fitzgerald",
+    "Ramirez",
+    "Schmidt",
+    "Abernathy",
+    "Castillo",
+    "Delacroix",
+    "Eriksen",
+    "Goldberg",
+    "Hernandez",
+    "Ivanova",
+    "Jablonski",
+    "Kim",
+    "Lachance",
+    "Mwangi",
+    "Novak",
+    "Oyelaran",
+    "Petrov",
+];
+const PROVIDERS: &[&str] =
+    &["gmail.com", "yahoo.com", "outlook.com", "hotmail.com", "icloud.com", "aol.com", "comcast.net", "verizon.net"];
+/// The practice's own domain, for staff accounts.
+pub const PRACTICE_DOMAIN: &str = "brightpathcounseling.org";
+
+/// Seeds `clients` + `staff` accounts (staff first) and the ticket queue,
+/// with times relative to `now`. The same seed gives the same data.
+pub fn seed(
+    conn: &Connection,
+    seed: u64,
+    total_accounts: usize,
+    now: DateTime<Utc>,
+    link_base: &str,
+) -> rusqlite::Result<Seeded> {
+    let mut rng = Rng::new(seed);
+    let staff = (total_accounts / 11).clamp(1, 20);
+    let tx = conn.unchecked_transaction()?;
+    for n in 1..=total_accounts {
+        let role = if n <= staff { Role::Staff } else { Role::Client };
+        let first = *rng.pick(FIRST);
+        let last = *rng.pick(LAST);
+        let email = match role {
+            Role::Staff => format!("{}.{}@{PRACTICE_DOMAIN}", first.to_lowercase(), last.to_lowercase()),
+            Role::Client => format!("{}.{}{}@{}", first.to_lowercase(), last.to_lowercase(), n, rng.pick(PROVIDERS)),
+        };
+        let phone = format!("({}) 555-{:04}", 200 + rng.below(700), n % 10_000);
+        let created_at = now - Duration::days(rng.range(20, 900)) - Duration::seconds(rng.range(0, 86_399));
+        let dob = birth_date(&mut rng);
+        let id = format!("acc_{n}");
+        accounts::insert(
+            &tx,
+            &NewAccount {
+                id: &id,
+                role,
+                first_name: first,
+                last_name: last,
+                email: &email,
+                phone: &phone,
+                dob,
+                created_at,
+            },
+        )?;
+    }
+    let mut seeder = Seeder { conn: &tx, rng: &mut rng, link_base };
+    // Ordinary invite histories for the first few hundred accounts.
+    for rowid in 1..=total_accounts.min(240) as i64 {
+        seeder.ordinary_history(rowid, now)?;
+    }
+    // The queue needs a handful of staff rows and a few dozen client rows.
+    let tickets = if total_accounts >= 100 { seeder.tickets(staff as i64, now)? } else { Vec::new() };
+    tx.commit()?;
+    Ok(Seeded { accounts: total_accounts, tickets })
+}
+
+fn birth_date(rng: &mut Rng) -> NaiveDate {
+    let year = rng.range(1942, 2006) as i32;
+    let month = rng.range(1, 12) as u32;
+    let day = rng.range(1, 28) as u32;
+    NaiveDate::from_ymd_opt(year, month, day).unwrap_or_default()
+}
+
+fn token(rng: &mut Rng) -> String {
+    format!("{:016x}{:016x}", rng.next_u64(), rng.next_u64())
+}
+
+/// Writes the demo data of one seed run.
+struct Seeder<'a> {
+    conn: &'a Connection,
+    rng: &'a mut Rng,
+    link_base: &'a str,
+}
+
+impl Seeder<'_> {
+    /// Sends an invite at `sent_at`, with the delivery the address earns.
+    fn send(&mut self, rowid: i64, sent_at: DateTime<Utc>) -> rusqlite::Result<i64> {
+        let conn = self.conn;
+        let account = accounts::by_rowid(conn, rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+        invites::supersede_pending(conn, rowid, sent_at)?;
+        let email = account.account.email.expose().clone();
+        let plan = mail::delivery_plan(&email);
+        let new = NewInvite {
+            account_rowid: rowid,
+            role: account.account.role,
+            sent_to: &email,
+            sent_at,
+            ticket_id: None,
+            delivery: &plan,
+            link_base: self.link_base,
+        };
+        invites::insert(conn, &new, &token(self.rng))
+    }
+
+    fn ordinary_history(&mut self, rowid: i64, now: DateTime<Utc>) -> rusqlite::Result<()> {
+        let conn = self.conn;
+        match self.rng.below(4) {
+            0 => Ok(()),
+            1 => {
+                let sent = now - Duration::days(self.rng.range(5, 300));
+                let invite = self.send(rowid, sent)?;
+                invites::accept(conn, invite, sent + Duration::minutes(self.rng.range(3, 50)))
+            }
+            2 => {
+                let sent = now - Duration::minutes(self.rng.range(5, 40 * 60));
+                self.send(rowid, sent)?;
+                Ok(())
+            }
+            _ => {
+                let sent = now - Duration::days(self.rng.range(4, 60));
+                self.send(rowid, sent)?;
+                Ok(())
+            }
+        }
+    }
+
+    /// The queue: one open ticket per row of this table, on accounts re-shaped
+    /// to show the case.
+    fn tickets(&mut self, staff: i64, now: DateTime<Utc>) -> rusqlite::Result<Vec<SeededTicket>> {
+        let conn = self.conn;
+        use SeedCase::*;
+        let plan: &[(SeedCase, Role, &str)] = &[
+            (EmailTypo, Role::Client, "Never received the portal invitation email"),
+            (DeliveredNotOpened, Role::Client, "Can't find the registration email"),
+            (ExpiredClientInvite, Role::Client, "Portal link says invalid"),
+            (DobDayMonthSwapped, Role::Client, "Site won't accept my birthday"),
+            (SupersededLink, Role::Client, "Link invalid, I was just sent it"),
+            (ExpiredStaffInvite, Role::Staff, "New clinician: invite link invalid"),
+            (OpenedManyTimes, Role::Client, "Page keeps saying link is invalid"),
+            (EmailTypo, Role::Client, "No email from the portal"),
+            (Bounced, Role::Client, "Invitation never arrived"),
+            (DobWrongFormat, Role::Client, "Date of birth not accepted"),
+            (DobOnFileWrong, Role::Client, "DOB rejected even though it's right"),
+            (NoInvite, Role::Client, "Client asking for portal access"),
+            (AlreadyAccepted, Role::Client, "Registration link invalid"),
+            (StaffInviteExpiringSoon, Role::Staff, "Setting up my staff login now"),
+            (EmailTypo, Role::Client, "Did not get the sign-up email"),
+            (DeliveredNotOpened, Role::Client, "Where is my portal email?"),
+            (ExpiredClientInvite, Role::Client, "Invite expired before I could use it"),
+            (SupersededLink, Role::Client, "Old link stopped working"),
+            (DobDayMonthSwapped, Role::Client, "Portal says my DOB is wrong"),
+            (OpenedManyTimes, Role::Client, "Link opens then says invalid"),
+            (DobOnFileWrong, Role::Client, "Birthday on file may be wrong"),
+            (ExpiredStaffInvite, Role::Staff, "Staff portal invite expired"),
+            (Bounced, Role::Client, "Never got anything from you"),
+            (DobWrongFormat, Role::Client, "Can't get past the birthday screen"),
+            (NoInvite, Role::Staff, "New front-desk hire needs access"),
+        ];
+        let mut made = Vec::with_capacity(plan.len());
+        let (mut next_client, mut next_staff) = (staff, 1_i64);
+        for (i, (case, role, subject)) in plan.iter().enumerate() {
+            let rowid = match role {
+                // Staff accounts are the first rows; use those without history.
+                Role::Staff => {
+                    next_staff += 1;
+                    next_staff
+                }
+                Role::Client => {
+                    next_client += 1;
+                    next_client
+                }
+            };
+            conn.execute("DELETE FROM delivery_events WHERE invite_rowid IN (SELECT rowid FROM invites WHERE account_rowid = ?1)", [rowid])?;
+            conn.execute(
+                "DELETE FROM outbox WHERE invite_rowid IN (SELECT rowid FROM invites WHERE account_rowid = ?1)",
+                [rowid],
+            )?;
+            conn.execute("DELETE FROM invites WHERE account_rowid = ?1", [rowid])?;
+            let opened_at = now - Duration::minutes(30 + 23 * (plan.len() - i) as i64);
+            self.shape(*case, rowid, now, opened_at)?;
+            let channel =
+                [TicketChannel::Phone, TicketChannel::Email, TicketChannel::Portal, TicketChannel::Chat][i % 4];
+            let assignee = (i % 5 == 3).then_some("agent_rivera");
+            let ticket_id = tickets::insert(
+                conn,
+                &NewTicket { subject, account_rowid: rowid, status: TicketStatus::Open, channel, opened_at, assignee },
+            )?;
+            let account_id = accounts::by_rowid(conn, rowid)?.map(|a| a.account.id).unwrap_or_default();
+            made.push(SeededTicket { ticket_id, account_id, case: *case });
+        }
+        // A few tickets already worked, so the queue's filters have something to hide.
+        for (k, status) in [TicketStatus::Pending, TicketStatus::Solved, TicketStatus::Solved].into_iter().enumerate() {
+            let rowid = next_client + 1 + k as i64;
+            tickets::insert(
+                conn,
+                &NewTicket {
+                    subject: "Portal access question",
+                    account_rowid: rowid,
+                    status,
+                    channel: TicketChannel::Email,
+                    opened_at: now - Duration::days(3 + k as i64),
+                    assignee: Some("agent_sandbox"),
+                },
+            )?;
+        }
+        Ok(made)
+    }
+
+    /// Re-shapes an account and its invites to show `case`.
+    fn shape(
+        &mut self,
+        case: SeedCase,
+        rowid: i64,
+        now: DateTime<Utc>,
+        opened_at: DateTime<Utc>,
+    ) -> rusqlite::Result<()> {
+        use SeedCase::*;
+        let conn = self.conn;
+        let set_email = |email: &str| -> rusqlite::Result<()> {
+            let stored = accounts::by_rowid(conn, rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+            accounts::update(conn, &stored, None, Some(email), stored.account.updated_at)
+        };
+        let set_dob = |dob: NaiveDate| -> rusqlite::Result<()> {
+            let stored = accounts::by_rowid(conn, rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+            accounts::update(conn, &stored, Some(dob), None, stored.account.updated_at)
+        };
+        let local = |conn: &Connection| -> rusqlite::Result<String> {
+            let stored = accounts::by_rowid(conn, rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+            Ok(stored.account.email.expose().split('@').next().unwrap_or("client").to_owned())
+        };
+        let before_ticket = opened_at - Duration::minutes(self.rng.range(20, 90));
+        match case {
+            EmailTypo => {
+                let typo = *self.rng.pick(&["gmail.cmo", "yahoo.con", "gmial.com", "hotmial.com", "outlook.cmo"]);
+                set_email(&format!("{}@{typo}", local(conn)?))?;
+                self.send(rowid, before_ticket)?;
+            }
+            Bounced => {
+                let invite = self.send(rowid, before_ticket)?;
+                conn.execute("DELETE FROM delivery_events WHERE invite_rowid = ?1 AND event = 'delivered'", [invite])?;
+                invites::add_event(
+                    conn,
+                    invite,
+                    before_ticket + Duration::seconds(4),
+                    DeliveryEventKind::Bounced,
+                    Some("550 5.2.1 mailbox disabled"),
+                )?;
+            }
+            DeliveredNotOpened => {
+                let sent = now - Duration::hours(self.rng.range(6, 30));
+                self.send(rowid, sent)?;
+            }
+            ExpiredClientInvite => {
+                let sent = now - Duration::hours(self.rng.range(60, 120));
+                let invite = self.send(rowid, sent)?;
+                open_link(conn, invite, now - Duration::hours(2), 1)?;
+            }
+            ExpiredStaffInvite => {
+                let sent = now - Duration::minutes(self.rng.range(90, 300));
+                let invite = self.send(rowid, sent)?;
+                open_link(conn, invite, now - Duration::minutes(10), 1)?;
+            }
+            SupersededLink => {
+                let old = self.send(rowid, now - Duration::hours(30))?;
+                self.send(rowid, now - Duration::hours(5))?;
+                open_link(conn, old, now - Duration::minutes(50), 2)?;
+            }
+            OpenedManyTimes => {
+                let sent = now - Duration::hours(self.rng.range(3, 20));
+                let invite = self.send(rowid, sent)?;
+                open_link(conn, invite, now - Duration::minutes(45), self.rng.range(6, 12) as u32)?;
+            }
+            DobWrongFormat | DobDayMonthSwapped => {
+                if case == DobDayMonthSwapped {
+                    // A day above 12, so a day-first entry cannot be a real month.
+                    let year = self.rng.range(1950, 2000) as i32;
+                    set_dob(
+                        NaiveDate::from_ymd_opt(year, self.rng.range(1, 12) as u32, self.rng.range(13, 28) as u32)
+                            .unwrap_or_default(),
+                    )?;
+                }
+                let sent = now - Duration::hours(self.rng.range(2, 20));
+                let invite = self.send(rowid, sent)?;
+                open_link(conn, invite, now - Duration::minutes(40), 2)?;
+                fail_dob(conn, invite, self.rng.range(2, 4))?;
+            }
+            DobOnFileWrong => {
+                set_dob(NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default())?;
+                let sent = now - Duration::hours(self.rng.range(2, 20));
+                let invite = self.send(rowid, sent)?;
+                open_link(conn, invite, now - Duration::minutes(40), 2)?;
+                fail_dob(conn, invite, self.rng.range(3, 6))?;
+            }
+            NoInvite => {}
+            AlreadyAccepted => {
+                let sent = now - Duration::days(self.rng.range(8, 40));
+                let invite = self.send(rowid, sent)?;
+                open_link(conn, invite, sent + Duration::minutes(30), 1)?;
+                invites::accept(conn, invite, sent + Duration::minutes(31))?;
+                open_link(conn, invite, now - Duration::minutes(25), 1)?;
+            }
+            StaffInviteExpiringSoon => {
+                let sent = now - Duration::minutes(self.rng.range(52, 56));
+                let invite = self.send(rowid, sent)?;
+                open_link(conn, invite, now - Duration::minutes(3), 1)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Records `times` openings of an invite's link at `at`, as the invite page
+/// would have.
+fn open_link(conn: &Connection, invite_rowid: i64, at: DateTime<Utc>, times: u32) -> rusqlite::Result<()> {
+    for n in 0..times {
+        let now = at + Duration::seconds(i64::from(n) * 40);
+        let stored = invite_by_rowid(conn, invite_rowid, now)?;
+        invites::record_open(conn, &stored, now)?;
+    }
+    Ok(())
+}
+
+fn fail_dob(conn: &Connection, invite_rowid: i64, times: i64) -> rusqlite::Result<()> {
+    for _ in 0..times {
+        invites::record_dob_failure(conn, invite_rowid)?;
+    }
+    Ok(())
+}
+
+fn invite_by_rowid(conn: &Connection, rowid: i64, now: DateTime<Utc>) -> rusqlite::Result<invites::StoredInvite> {
+    let token: String = conn.query_row("SELECT token FROM invites WHERE rowid = ?1", [rowid], |r| r.get(0))?;
+    invites::by_token(conn, &token, now)?.ok_or(rusqlite::Error::QueryReturnedNoRows)
+}

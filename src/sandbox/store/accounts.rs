@@ -1,0 +1,250 @@
+//! Accounts: search, read, change.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter, types::Value};
+
+use super::{instant, secs};
+use crate::phi::Phi;
+use crate::portal::model::{Account, AccountSummary, InviteSummary, Page, Role};
+
+/// A stored account with its row id and version (the ETag's source).
+#[derive(Debug, Clone)]
+pub struct StoredAccount {
+    pub rowid: i64,
+    pub version: i64,
+    pub account: Account,
+}
+
+impl StoredAccount {
+    /// The strong ETag of this version of the account.
+    pub fn etag(&self) -> String {
+        etag(self.rowid, self.version)
+    }
+}
+
+/// The strong ETag of an account version.
+pub fn etag(rowid: i64, version: i64) -> String {
+    format!("\"a{rowid}v{version}\"")
+}
+
+/// A new account to insert (seed data).
+pub struct NewAccount<'a> {
+    pub id: &'a str,
+    pub role: Role,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub email: &'a str,
+    pub phone: &'a str,
+    pub dob: NaiveDate,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Inserts an account and indexes it for search; returns its row id.
+pub fn insert(conn: &Connection, new: &NewAccount<'_>) -> rusqlite::Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO accounts (id, role, first_name, last_name, email, phone, dob, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+    )?
+    .execute(params![
+        new.id,
+        new.role.as_str(),
+        new.first_name,
+        new.last_name,
+        new.email,
+        new.phone,
+        new.dob.format("%Y-%m-%d").to_string(),
+        secs(new.created_at)
+    ])?;
+    let rowid = conn.last_insert_rowid();
+    index(conn, rowid, new.id, new.first_name, new.last_name, new.email, new.phone)?;
+    Ok(rowid)
+}
+
+fn index(
+    conn: &Connection,
+    rowid: i64,
+    id: &str,
+    first_name: &str,
+    last_name: &str,
+    email: &str,
+    phone: &str,
+) -> rusqlite::Result<()> {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    conn.prepare_cached(
+        "INSERT INTO accounts_fts (rowid, id, first_name, last_name, email, phone, phone_digits)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![rowid, id, first_name, last_name, email, phone, digits])?;
+    Ok(())
+}
+
+const ACCOUNT_COLUMNS: &str =
+    "rowid, id, role, first_name, last_name, email, phone, dob, created_at, updated_at, version";
+
+fn read_account(row: &Row<'_>) -> rusqlite::Result<StoredAccount> {
+    let role: String = row.get(2)?;
+    let dob: String = row.get(7)?;
+    Ok(StoredAccount {
+        rowid: row.get(0)?,
+        version: row.get(10)?,
+        account: Account {
+            id: row.get(1)?,
+            role: Role::parse(&role).unwrap_or(Role::Client),
+            first_name: Phi::new(row.get(3)?),
+            last_name: Phi::new(row.get(4)?),
+            email: Phi::new(row.get(5)?),
+            phone: Phi::new(row.get(6)?),
+            dob: Phi::new(NaiveDate::parse_from_str(&dob, "%Y-%m-%d").unwrap_or_default()),
+            created_at: instant(row.get(8)?),
+            updated_at: instant(row.get(9)?),
+        },
+    })
+}
+
+/// The account with this id.
+pub fn by_id(conn: &Connection, id: &str) -> rusqlite::Result<Option<StoredAccount>> {
+    conn.prepare_cached(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = ?1"))?
+        .query_row([id], read_account)
+        .optional()
+}
+
+/// The account in this row.
+pub fn by_rowid(conn: &Connection, rowid: i64) -> rusqlite::Result<Option<StoredAccount>> {
+    conn.prepare_cached(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE rowid = ?1"))?
+        .query_row([rowid], read_account)
+        .optional()
+}
+
+/// Writes a changed DOB and/or email and bumps the version.
+pub fn update(
+    conn: &Connection,
+    stored: &StoredAccount,
+    dob: Option<NaiveDate>,
+    email: Option<&str>,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    let account = &stored.account;
+    let new_email = email.unwrap_or(account.email.expose());
+    let new_dob = dob.unwrap_or(*account.dob.expose());
+    conn.execute(
+        "UPDATE accounts SET dob = ?1, email = ?2, updated_at = ?3, version = version + 1 WHERE rowid = ?4",
+        params![new_dob.format("%Y-%m-%d").to_string(), new_email, secs(now), stored.rowid],
+    )?;
+    if email.is_some() {
+        conn.execute("DELETE FROM accounts_fts WHERE rowid = ?1", [stored.rowid])?;
+        index(
+            conn,
+            stored.rowid,
+            &account.id,
+            account.first_name.expose(),
+            account.last_name.expose(),
+            new_email,
+            account.phone.expose(),
+        )?;
+    }
+    Ok(())
+}
+
+/// What to search for.
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    /// Substring of first or last name, email, phone or id; case-insensitive.
+    pub q: Option<String>,
+    pub role: Option<Role>,
+    /// Only rows after this row id (the cursor).
+    pub after: i64,
+    pub limit: u32,
+}
+
+/// One page of accounts matching `search`, in row order.
+pub fn search(conn: &Connection, search: &Search, now: DateTime<Utc>) -> rusqlite::Result<Page<AccountSummary>> {
+    let mut sql = String::from(
+        "SELECT a.rowid, a.id, a.role, a.first_name, a.last_name, a.email, li.status, li.expires_at
+         FROM accounts a
+         LEFT JOIN invites li ON li.rowid = (SELECT max(rowid) FROM invites WHERE account_rowid = a.rowid)",
+    );
+    let mut args: Vec<Value> = Vec::new();
+    let mut clauses = vec!["a.rowid > ?".to_owned()];
+    args.push(Value::Integer(search.after));
+    if let Some(q) = search.q.as_deref() {
+        if q.chars().count() >= 3 {
+            // The trigram index answers substring queries of 3+ characters.
+            clauses.push("a.rowid IN (SELECT rowid FROM accounts_fts WHERE accounts_fts MATCH ?)".into());
+            args.push(Value::Text(format!("\"{}\"", q.replace('"', "\"\""))));
+        } else {
+            let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
+            clauses.push(
+                "(lower(a.first_name) LIKE ?1x ESCAPE '\\' OR lower(a.last_name) LIKE ?1x ESCAPE '\\'
+                  OR lower(a.email) LIKE ?1x ESCAPE '\\' OR a.phone LIKE ?1x ESCAPE '\\'
+                  OR lower(a.id) LIKE ?1x ESCAPE '\\')"
+                    .replace("?1x", "?"),
+            );
+            args.extend(std::iter::repeat_n(Value::Text(pattern), 5));
+        }
+    }
+    if let Some(role) = search.role {
+        clauses.push("a.role = ?".into());
+        args.push(Value::Text(role.as_str().into()));
+    }
+    sql.push_str(" WHERE ");
+    sql.push_str(&clauses.join(" AND "));
+    sql.push_str(" ORDER BY a.rowid LIMIT ?");
+    args.push(Value::Integer(i64::from(search.limit) + 1));
+
+    let mut statement = conn.prepare_cached(&sql)?;
+    let rows = statement.query_map(params_from_iter(args), |row| {
+        let role: String = row.get(2)?;
+        let status: Option<String> = row.get(6)?;
+        let expires_at: Option<i64> = row.get(7)?;
+        let latest_invite = match (status, expires_at) {
+            (Some(status), Some(expires_at)) => Some(InviteSummary {
+                status: super::invites::effective_status(&status, expires_at, now),
+                expires_at: instant(expires_at),
+            }),
+            _ => None,
+        };
+        Ok((
+            row.get::<_, i64>(0)?,
+            AccountSummary {
+                id: row.get(1)?,
+                role: Role::parse(&role).unwrap_or(Role::Client),
+                first_name: Phi::new(row.get(3)?),
+                last_name: Phi::new(row.get(4)?),
+                email: Phi::new(row.get(5)?),
+                latest_invite,
+            },
+        ))
+    })?;
+    let mut items = Vec::new();
+    let mut last_rowid = None;
+    let mut more = false;
+    for row in rows {
+        let (rowid, summary) = row?;
+        if items.len() == search.limit as usize {
+            more = true;
+            break;
+        }
+        last_rowid = Some(rowid);
+        items.push(summary);
+    }
+    let next_cursor = if more { last_rowid.map(|r| r.to_string()) } else { None };
+    Ok(Page { items, next_cursor })
+}
+
+/// The summary of one account (for tickets).
+pub fn summary(conn: &Connection, rowid: i64, now: DateTime<Utc>) -> rusqlite::Result<Option<AccountSummary>> {
+    let page = search(conn, &Search { after: rowid - 1, limit: 1, ..Search::default() }, now)?;
+    let id = by_rowid(conn, rowid)?.map(|s| s.account.id);
+    Ok(page.items.into_iter().next().filter(|s| Some(&s.id) == id.as_ref()))
+}
+
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}

@@ -1,0 +1,266 @@
+//! Invites, their delivery events and the outbox.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::{instant, secs};
+use crate::phi::Phi;
+use crate::portal::model::{DeliveryEvent, DeliveryEventKind, Invite, InviteStatus, OutboxMessage, Role};
+
+/// The status an invite has at `now`: a stored `pending` past its expiry is
+/// `expired`; every other stored status is final.
+pub fn effective_status(stored: &str, expires_at: i64, now: DateTime<Utc>) -> InviteStatus {
+    match InviteStatus::parse(stored) {
+        Some(InviteStatus::Pending) if expires_at <= secs(now) => InviteStatus::Expired,
+        Some(status) => status,
+        None => InviteStatus::Revoked,
+    }
+}
+
+/// A stored invite with what only the server knows.
+#[derive(Debug, Clone)]
+pub struct StoredInvite {
+    pub rowid: i64,
+    pub account_rowid: i64,
+    pub token: String,
+    /// When the stored status last changed (superseded or accepted).
+    pub status_at: Option<DateTime<Utc>>,
+    pub invite: Invite,
+}
+
+const INVITE_COLUMNS: &str = "i.rowid, i.id, a.id, i.sent_to, i.sent_at, i.expires_at, i.status, i.accepted_at,
+     i.link_opens, i.dob_failures, i.token, i.account_rowid, i.status_at";
+
+fn read_invite(row: &Row<'_>, now: DateTime<Utc>) -> rusqlite::Result<StoredInvite> {
+    let status: String = row.get(6)?;
+    let expires_at: i64 = row.get(5)?;
+    Ok(StoredInvite {
+        rowid: row.get(0)?,
+        account_rowid: row.get(11)?,
+        token: row.get(10)?,
+        status_at: row.get::<_, Option<i64>>(12)?.map(instant),
+        invite: Invite {
+            id: row.get(1)?,
+            account_id: row.get(2)?,
+            sent_to: Phi::new(row.get(3)?),
+            sent_at: instant(row.get(4)?),
+            expires_at: instant(expires_at),
+            status: effective_status(&status, expires_at, now),
+            accepted_at: row.get::<_, Option<i64>>(7)?.map(instant),
+            link_opens: row.get(8)?,
+            dob_failures: row.get(9)?,
+            delivery: Vec::new(),
+        },
+    })
+}
+
+/// Every invite of an account, newest first, with the delivery events that
+/// have happened by `now`.
+pub fn of_account(conn: &Connection, account_rowid: i64, now: DateTime<Utc>) -> rusqlite::Result<Vec<Invite>> {
+    let mut invites: Vec<StoredInvite> = conn
+        .prepare_cached(&format!(
+            "SELECT {INVITE_COLUMNS} FROM invites i JOIN accounts a ON a.rowid = i.account_rowid
+             WHERE i.account_rowid = ?1 ORDER BY i.rowid DESC"
+        ))?
+        .query_map([account_rowid], |row| read_invite(row, now))?
+        .collect::<Result<_, _>>()?;
+    let mut events: HashMap<i64, Vec<DeliveryEvent>> = HashMap::new();
+    let mut statement = conn.prepare_cached(
+        "SELECT e.invite_rowid, e.at, e.event, e.detail FROM delivery_events e
+         JOIN invites i ON i.rowid = e.invite_rowid
+         WHERE i.account_rowid = ?1 AND e.at <= ?2 ORDER BY e.at, e.rowid",
+    )?;
+    let rows = statement.query_map(params![account_rowid, secs(now)], |row| {
+        let kind: String = row.get(2)?;
+        Ok((
+            row.get::<_, i64>(0)?,
+            DeliveryEvent {
+                at: instant(row.get(1)?),
+                event: DeliveryEventKind::parse(&kind).unwrap_or(DeliveryEventKind::Queued),
+                detail: row.get(3)?,
+            },
+        ))
+    })?;
+    for row in rows {
+        let (invite_rowid, event) = row?;
+        events.entry(invite_rowid).or_default().push(event);
+    }
+    for stored in &mut invites {
+        stored.invite.delivery = events.remove(&stored.rowid).unwrap_or_default();
+    }
+    Ok(invites.into_iter().map(|s| s.invite).collect())
+}
+
+/// The invite a link token belongs to.
+pub fn by_token(conn: &Connection, token: &str, now: DateTime<Utc>) -> rusqlite::Result<Option<StoredInvite>> {
+    conn.prepare_cached(&format!(
+        "SELECT {INVITE_COLUMNS} FROM invites i JOIN accounts a ON a.rowid = i.account_rowid WHERE i.token = ?1"
+    ))?
+    .query_row([token], |row| read_invite(row, now))
+    .optional()
+}
+
+/// When the oldest invite of the last hour was sent, and how many there were.
+pub fn sent_in_last_hour(
+    conn: &Connection,
+    account_rowid: i64,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<(u32, Option<DateTime<Utc>>)> {
+    let since = secs(now - Duration::hours(1));
+    conn.query_row(
+        "SELECT count(*), min(sent_at) FROM invites WHERE account_rowid = ?1 AND sent_at > ?2",
+        params![account_rowid, since],
+        |row| Ok((row.get(0)?, row.get::<_, Option<i64>>(1)?.map(instant))),
+    )
+}
+
+/// A new invite to insert.
+pub struct NewInvite<'a> {
+    pub account_rowid: i64,
+    pub role: Role,
+    pub sent_to: &'a str,
+    pub sent_at: DateTime<Utc>,
+    pub ticket_id: Option<&'a str>,
+    /// Delivery events, as offsets from `sent_at`.
+    pub delivery: &'a [(Duration, DeliveryEventKind, Option<&'a str>)],
+    /// The address the link points at (`http://host:port`).
+    pub link_base: &'a str,
+}
+
+/// Marks every pending, unexpired invite of the account superseded.
+pub fn supersede_pending(conn: &Connection, account_rowid: i64, now: DateTime<Utc>) -> rusqlite::Result<usize> {
+    conn.execute(
+        "UPDATE invites SET status = 'superseded', status_at = ?2
+         WHERE account_rowid = ?1 AND status = 'pending' AND expires_at > ?2",
+        params![account_rowid, secs(now)],
+    )
+}
+
+/// Inserts an invite (expiry from the role), its delivery events and its
+/// outbox message; returns its row id.
+pub fn insert(conn: &Connection, new: &NewInvite<'_>, token: &str) -> rusqlite::Result<i64> {
+    let expires_at = new.sent_at + new.role.invite_lifetime();
+    conn.prepare_cached(
+        "INSERT INTO invites (id, account_rowid, token, sent_to, sent_at, expires_at, status, ticket_id)
+         VALUES ('', ?1, ?2, ?3, ?4, ?5, 'pending', ?6)",
+    )?
+    .execute(params![
+        new.account_rowid,
+        token,
+        new.sent_to,
+        secs(new.sent_at),
+        secs(expires_at),
+        new.ticket_id
+    ])?;
+    let rowid = conn.last_insert_rowid();
+    conn.prepare_cached("UPDATE invites SET id = ?1 WHERE rowid = ?2")?
+        .execute(params![format!("inv_{rowid}"), rowid])?;
+    for (offset, kind, detail) in new.delivery {
+        add_event(conn, rowid, new.sent_at + *offset, *kind, *detail)?;
+    }
+    conn.prepare_cached(
+        "INSERT INTO outbox (invite_rowid, recipient, subject, link, sent_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        rowid,
+        new.sent_to,
+        "Your client portal invitation",
+        format!("{}/invite/{token}", new.link_base),
+        secs(new.sent_at)
+    ])?;
+    Ok(rowid)
+}
+
+/// Records a delivery event.
+pub fn add_event(
+    conn: &Connection,
+    invite_rowid: i64,
+    at: DateTime<Utc>,
+    kind: DeliveryEventKind,
+    detail: Option<&str>,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached("INSERT INTO delivery_events (invite_rowid, at, event, detail) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![invite_rowid, secs(at), kind.as_str(), detail])?;
+    Ok(())
+}
+
+/// Counts one opening of the invite link. The first opening of a working
+/// link, and every opening of a link that no longer works, is also recorded
+/// as an `opened` event, so the history shows who used a dead link when.
+pub fn record_open(conn: &Connection, stored: &StoredInvite, now: DateTime<Utc>) -> rusqlite::Result<()> {
+    conn.execute("UPDATE invites SET link_opens = link_opens + 1 WHERE rowid = ?1", [stored.rowid])?;
+    let detail = match stored.invite.status {
+        InviteStatus::Pending if stored.invite.link_opens == 0 => Some("invite link opened"),
+        InviteStatus::Pending => None,
+        InviteStatus::Expired => Some("link opened after it expired"),
+        InviteStatus::Superseded => Some("link opened after a newer invite replaced it"),
+        InviteStatus::Accepted => Some("link opened after it was already used"),
+        InviteStatus::Revoked => Some("link opened after it was revoked"),
+    };
+    if let Some(detail) = detail {
+        add_event(conn, stored.rowid, now, DeliveryEventKind::Opened, Some(detail))?;
+    }
+    Ok(())
+}
+
+/// Counts a refused DOB.
+pub fn record_dob_failure(conn: &Connection, invite_rowid: i64) -> rusqlite::Result<()> {
+    conn.execute("UPDATE invites SET dob_failures = dob_failures + 1 WHERE rowid = ?1", [invite_rowid])?;
+    Ok(())
+}
+
+/// Marks the invite accepted.
+pub fn accept(conn: &Connection, invite_rowid: i64, now: DateTime<Utc>) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE invites SET status = 'accepted', accepted_at = ?2, status_at = ?2 WHERE rowid = ?1",
+        params![invite_rowid, secs(now)],
+    )?;
+    Ok(())
+}
+
+/// The invite a row id names, as the API shows it.
+pub fn by_rowid(conn: &Connection, invite_rowid: i64, now: DateTime<Utc>) -> rusqlite::Result<Option<Invite>> {
+    let account_rowid: Option<i64> = conn
+        .query_row("SELECT account_rowid FROM invites WHERE rowid = ?1", [invite_rowid], |r| r.get(0))
+        .optional()?;
+    let Some(account_rowid) = account_rowid else {
+        return Ok(None);
+    };
+    let id = format!("inv_{invite_rowid}");
+    Ok(of_account(conn, account_rowid, now)?.into_iter().find(|i| i.id == id))
+}
+
+/// The outbox, newest first, optionally for one account.
+pub fn outbox(conn: &Connection, account_id: Option<&str>, limit: u32) -> rusqlite::Result<Vec<OutboxMessage>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT i.id, o.recipient, o.subject, o.link, o.sent_at FROM outbox o
+         JOIN invites i ON i.rowid = o.invite_rowid JOIN accounts a ON a.rowid = i.account_rowid
+         WHERE ?1 IS NULL OR a.id = ?1 ORDER BY o.rowid DESC LIMIT ?2",
+    )?;
+    let rows = statement.query_map(params![account_id, limit], |row| {
+        Ok(OutboxMessage {
+            invite_id: row.get(0)?,
+            to: Phi::new(row.get(1)?),
+            subject: row.get(2)?,
+            link: row.get(3)?,
+            sent_at: instant(row.get(4)?),
+        })
+    })?;
+    rows.collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pending_past_expiry_reads_expired() {
+        let now = instant(1_000);
+        assert_eq!(effective_status("pending", 1_001, now), InviteStatus::Pending);
+        assert_eq!(effective_status("pending", 1_000, now), InviteStatus::Expired);
+        assert_eq!(effective_status("superseded", 10, now), InviteStatus::Superseded);
+        assert_eq!(effective_status("accepted", 10, now), InviteStatus::Accepted);
+    }
+}

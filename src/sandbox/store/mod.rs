@@ -1,0 +1,182 @@
+//! The sandbox's SQLite database: schema, time and audit helpers, and the
+//! idempotency record. One connection behind a mutex serialises every
+//! request, so each mutation is one transaction with nothing interleaved.
+
+pub mod accounts;
+pub mod invites;
+pub mod tickets;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::portal::model::AuditAction;
+
+/// The schema. Times are whole seconds since the Unix epoch, UTC.
+const SCHEMA: &str = "
+PRAGMA foreign_keys = ON;
+CREATE TABLE IF NOT EXISTS accounts (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL,
+    first_name TEXT NOT NULL,
+    last_name TEXT NOT NULL,
+    email TEXT NOT NULL,
+    phone TEXT NOT NULL,
+    dob TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS accounts_fts USING fts5(
+    id, first_name, last_name, email, phone, phone_digits,
+    content = '', contentless_delete = 1, tokenize = 'trigram'
+);
+CREATE TABLE IF NOT EXISTS invites (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    account_rowid INTEGER NOT NULL REFERENCES accounts(rowid),
+    token TEXT NOT NULL UNIQUE,
+    sent_to TEXT NOT NULL,
+    sent_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    status_at INTEGER,
+    accepted_at INTEGER,
+    link_opens INTEGER NOT NULL DEFAULT 0,
+    dob_failures INTEGER NOT NULL DEFAULT 0,
+    ticket_id TEXT
+);
+CREATE INDEX IF NOT EXISTS invites_by_account ON invites(account_rowid, rowid);
+CREATE TABLE IF NOT EXISTS delivery_events (
+    invite_rowid INTEGER NOT NULL REFERENCES invites(rowid),
+    at INTEGER NOT NULL,
+    event TEXT NOT NULL,
+    detail TEXT
+);
+CREATE INDEX IF NOT EXISTS delivery_by_invite ON delivery_events(invite_rowid, at);
+CREATE TABLE IF NOT EXISTS outbox (
+    rowid INTEGER PRIMARY KEY,
+    invite_rowid INTEGER NOT NULL REFERENCES invites(rowid),
+    recipient TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    link TEXT NOT NULL,
+    sent_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tickets (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    subject TEXT NOT NULL,
+    account_rowid INTEGER NOT NULL REFERENCES accounts(rowid),
+    status TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    opened_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    assignee TEXT,
+    version INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE IF NOT EXISTS notes (
+    rowid INTEGER PRIMARY KEY,
+    ticket_rowid INTEGER NOT NULL REFERENCES tickets(rowid),
+    author TEXT NOT NULL,
+    body TEXT NOT NULL,
+    at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit (
+    rowid INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    account_id TEXT,
+    ticket_id TEXT,
+    summary TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_by_account ON audit(account_id, rowid);
+CREATE TABLE IF NOT EXISTS idempotency (
+    actor TEXT NOT NULL,
+    key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    etag TEXT,
+    location TEXT,
+    body TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (actor, key)
+);
+";
+
+/// Opens (and creates) the schema on a connection.
+pub fn open(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(SCHEMA)
+}
+
+/// Seconds since the epoch.
+pub fn secs(at: DateTime<Utc>) -> i64 {
+    at.timestamp()
+}
+
+/// The instant of a stored time. Stored times are always in range; an
+/// impossible one reads as the epoch rather than failing the request.
+pub fn instant(seconds: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(seconds, 0).unwrap_or(DateTime::UNIX_EPOCH)
+}
+
+/// Appends to the audit trail.
+pub fn record_audit(
+    conn: &Connection,
+    at: DateTime<Utc>,
+    actor: &str,
+    action: AuditAction,
+    account_id: Option<&str>,
+    ticket_id: Option<&str>,
+    summary: &str,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO audit (at, actor, action, account_id, ticket_id, summary) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![secs(at), actor, action.as_str(), account_id, ticket_id, summary],
+    )?;
+    Ok(())
+}
+
+/// A stored answer to a mutation made with an Idempotency-Key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAnswer {
+    pub fingerprint: String,
+    pub status: u16,
+    pub etag: Option<String>,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+/// The answer first given for `key`, if any.
+pub fn idempotent_answer(conn: &Connection, actor: &str, key: &str) -> rusqlite::Result<Option<StoredAnswer>> {
+    conn.query_row(
+        "SELECT fingerprint, status, etag, location, body FROM idempotency WHERE actor = ?1 AND key = ?2",
+        params![actor, key],
+        |row| {
+            Ok(StoredAnswer {
+                fingerprint: row.get(0)?,
+                status: row.get(1)?,
+                etag: row.get(2)?,
+                location: row.get(3)?,
+                body: row.get(4)?,
+            })
+        },
+    )
+    .optional()
+}
+
+/// Keeps the answer given for `key` so a retry replays it.
+pub fn remember_answer(
+    conn: &Connection,
+    actor: &str,
+    key: &str,
+    answer: &StoredAnswer,
+    at: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO idempotency (actor, key, fingerprint, status, etag, location, body, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![actor, key, answer.fingerprint, answer.status, answer.etag, answer.location, answer.body, secs(at)],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,181 @@
+//! Tickets and their internal notes.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::{accounts, instant, secs};
+use crate::portal::model::{Ticket, TicketChannel, TicketNote, TicketStatus};
+
+/// A stored ticket with its row id and version (the ETag's source).
+#[derive(Debug, Clone)]
+pub struct StoredTicket {
+    pub rowid: i64,
+    pub version: i64,
+    pub ticket: Ticket,
+}
+
+impl StoredTicket {
+    /// The strong ETag of this version of the ticket.
+    pub fn etag(&self) -> String {
+        format!("\"t{}v{}\"", self.rowid, self.version)
+    }
+}
+
+/// A new ticket to insert (seed data).
+pub struct NewTicket<'a> {
+    pub subject: &'a str,
+    pub account_rowid: i64,
+    pub status: TicketStatus,
+    pub channel: TicketChannel,
+    pub opened_at: DateTime<Utc>,
+    pub assignee: Option<&'a str>,
+}
+
+/// Inserts a ticket; returns its id.
+pub fn insert(conn: &Connection, new: &NewTicket<'_>) -> rusqlite::Result<String> {
+    conn.execute(
+        "INSERT INTO tickets (id, subject, account_rowid, status, channel, opened_at, updated_at, assignee)
+         VALUES ('', ?1, ?2, ?3, ?4, ?5, ?5, ?6)",
+        params![
+            new.subject,
+            new.account_rowid,
+            new.status.as_str(),
+            channel_name(new.channel),
+            secs(new.opened_at),
+            new.assignee
+        ],
+    )?;
+    let rowid = conn.last_insert_rowid();
+    let id = format!("T-{}", 1000 + rowid);
+    conn.execute("UPDATE tickets SET id = ?1 WHERE rowid = ?2", params![id, rowid])?;
+    Ok(id)
+}
+
+fn channel_name(channel: TicketChannel) -> &'static str {
+    match channel {
+        TicketChannel::Phone => "phone",
+        TicketChannel::Email => "email",
+        TicketChannel::Chat => "chat",
+        TicketChannel::Portal => "portal",
+    }
+}
+
+fn channel(name: &str) -> TicketChannel {
+    match name {
+        "phone" => TicketChannel::Phone,
+        "email" => TicketChannel::Email,
+        "chat" => TicketChannel::Chat,
+        _ => TicketChannel::Portal,
+    }
+}
+
+const TICKET_COLUMNS: &str = "t.rowid, t.id, t.subject, a.id, t.status, t.channel, t.opened_at, t.updated_at,
+     t.assignee, t.version, t.account_rowid";
+
+fn read_ticket(row: &Row<'_>) -> rusqlite::Result<(StoredTicket, i64)> {
+    let status: String = row.get(4)?;
+    let channel_name: String = row.get(5)?;
+    Ok((
+        StoredTicket {
+            rowid: row.get(0)?,
+            version: row.get(9)?,
+            ticket: Ticket {
+                id: row.get(1)?,
+                subject: row.get(2)?,
+                account_id: row.get(3)?,
+                status: TicketStatus::parse(&status).unwrap_or(TicketStatus::Open),
+                channel: channel(&channel_name),
+                opened_at: instant(row.get(6)?),
+                updated_at: instant(row.get(7)?),
+                assignee: row.get(8)?,
+                account: None,
+            },
+        },
+        row.get(10)?,
+    ))
+}
+
+fn with_account(
+    conn: &Connection,
+    (mut stored, account_rowid): (StoredTicket, i64),
+    now: DateTime<Utc>,
+) -> rusqlite::Result<StoredTicket> {
+    stored.ticket.account = accounts::summary(conn, account_rowid, now)?;
+    Ok(stored)
+}
+
+/// Tickets, oldest first, optionally of one status.
+pub fn list(conn: &Connection, status: Option<TicketStatus>, now: DateTime<Utc>) -> rusqlite::Result<Vec<Ticket>> {
+    let rows: Vec<(StoredTicket, i64)> = conn
+        .prepare_cached(&format!(
+            "SELECT {TICKET_COLUMNS} FROM tickets t JOIN accounts a ON a.rowid = t.account_rowid
+             WHERE ?1 IS NULL OR t.status = ?1 ORDER BY t.opened_at, t.rowid"
+        ))?
+        .query_map([status.map(TicketStatus::as_str)], read_ticket)?
+        .collect::<Result<_, _>>()?;
+    rows.into_iter().map(|row| with_account(conn, row, now).map(|s| s.ticket)).collect()
+}
+
+/// The ticket with this id.
+pub fn by_id(conn: &Connection, id: &str, now: DateTime<Utc>) -> rusqlite::Result<Option<StoredTicket>> {
+    let row = conn
+        .prepare_cached(&format!(
+            "SELECT {TICKET_COLUMNS} FROM tickets t JOIN accounts a ON a.rowid = t.account_rowid WHERE t.id = ?1"
+        ))?
+        .query_row([id], read_ticket)
+        .optional()?;
+    row.map(|row| with_account(conn, row, now)).transpose()
+}
+
+/// Writes a ticket's status and assignee and bumps its version.
+pub fn update(
+    conn: &Connection,
+    rowid: i64,
+    status: TicketStatus,
+    assignee: Option<&str>,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE tickets SET status = ?1, assignee = ?2, updated_at = ?3, version = version + 1 WHERE rowid = ?4",
+        params![status.as_str(), assignee, secs(now), rowid],
+    )?;
+    Ok(())
+}
+
+/// Adds an internal note; returns it.
+pub fn add_note(
+    conn: &Connection,
+    ticket: &StoredTicket,
+    author: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<TicketNote> {
+    conn.execute(
+        "INSERT INTO notes (ticket_rowid, author, body, at) VALUES (?1, ?2, ?3, ?4)",
+        params![ticket.rowid, author, body, secs(now)],
+    )?;
+    conn.execute("UPDATE tickets SET updated_at = ?1 WHERE rowid = ?2", params![secs(now), ticket.rowid])?;
+    Ok(TicketNote {
+        id: format!("note_{}", conn.last_insert_rowid()),
+        ticket_id: ticket.ticket.id.clone(),
+        author: author.to_owned(),
+        body: body.to_owned(),
+        at: now,
+    })
+}
+
+/// The notes of a ticket, oldest first.
+pub fn notes(conn: &Connection, ticket: &StoredTicket) -> rusqlite::Result<Vec<TicketNote>> {
+    let mut statement =
+        conn.prepare_cached("SELECT rowid, author, body, at FROM notes WHERE ticket_rowid = ?1 ORDER BY rowid")?;
+    let rows = statement.query_map([ticket.rowid], |row| {
+        Ok(TicketNote {
+            id: format!("note_{}", row.get::<_, i64>(0)?),
+            ticket_id: ticket.ticket.id.clone(),
+            author: row.get(1)?,
+            body: row.get(2)?,
+            at: instant(row.get(3)?),
+        })
+    })?;
+    rows.collect()
+}
