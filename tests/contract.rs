@@ -1,0 +1,539 @@
+//! The API contract, checked through the typed client against a real
+//! sandbox on 127.0.0.1:0 (no mocks of the portal).
+
+mod common;
+
+use chrono::{Duration, NaiveDate};
+use common::{Harness, t0};
+use portaldesk::phi::Phi;
+use portaldesk::portal::model::{
+    AccountPatch, AuditAction, InviteStatus, NewNote, ResendRequest, Role, TicketPatch, TicketStatus,
+};
+use portaldesk::portal::{AccountQuery, ApiToken, IdempotencyKey, PortalClient, PortalError};
+use portaldesk::sandbox::seed::SeedCase;
+use reqwest::StatusCode;
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn dob_patch(dob: NaiveDate, reason: &str) -> AccountPatch {
+    AccountPatch { dob: Some(Phi::new(dob)), reason: reason.into(), ..AccountPatch::default() }
+}
+
+#[tokio::test]
+async fn me_answers_with_the_token_owner_and_wrong_tokens_get_401() {
+    let h = Harness::start().await;
+    assert_eq!(h.client.me().await.unwrap().id, "agent_sandbox");
+    let stranger = PortalClient::new(&h.sandbox.url(), ApiToken::new("wrong"), common::fast_options()).unwrap();
+    assert_eq!(stranger.me().await.unwrap_err(), PortalError::Unauthorized);
+    let answer = h.raw().get(h.url("/api/v1/tickets")).send().await.unwrap();
+    assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(answer.headers()["content-type"], "application/problem+json");
+}
+
+#[tokio::test]
+async fn search_matches_names_emails_phones_and_ids_case_insensitively() {
+    let h = Harness::start().await;
+    let account = h.client.account("acc_42").await.unwrap().value;
+    let first = account.first_name.expose().to_uppercase();
+    let email = account.email.expose().clone();
+    let phone_tail: String =
+        account.phone.expose().chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+    for q in [first.as_str(), &email, &email.to_uppercase(), &phone_tail, "acc_42"] {
+        let page = h
+            .client
+            .search_accounts(&AccountQuery { q: Some(q.to_owned()), limit: Some(100), ..Default::default() })
+            .await
+            .unwrap();
+        assert!(page.items.iter().any(|a| a.id == "acc_42"), "query {q:?} missed acc_42");
+    }
+    // Two-character queries take the scan path and still match.
+    let two: String = account.last_name.expose().chars().take(2).collect();
+    let page = h
+        .client
+        .search_accounts(&AccountQuery { q: Some(two.to_lowercase()), limit: Some(100), ..Default::default() })
+        .await
+        .unwrap();
+    assert!(!page.items.is_empty());
+    assert!(page.items.iter().all(|a| {
+        let hay = format!("{} {} {}", a.first_name.expose(), a.last_name.expose(), a.email.expose()).to_lowercase();
+        hay.contains(&two.to_lowercase()) || a.id.contains(&two)
+    }));
+}
+
+#[tokio::test]
+async fn search_filters_by_role_and_pages_with_a_cursor() {
+    let h = Harness::start().await;
+    let staff = h
+        .client
+        .search_accounts(&AccountQuery { role: Some(Role::Staff), limit: Some(100), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(staff.items.len(), 20);
+    assert!(staff.items.iter().all(|a| a.role == Role::Staff));
+    assert_eq!(staff.next_cursor, None);
+
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page =
+            h.client.search_accounts(&AccountQuery { limit: Some(70), cursor, ..Default::default() }).await.unwrap();
+        seen.extend(page.items.into_iter().map(|a| a.id));
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 220);
+    let unique: std::collections::HashSet<_> = seen.iter().collect();
+    assert_eq!(unique.len(), 220, "pages overlap");
+}
+
+#[tokio::test]
+async fn an_account_has_an_etag_and_unknown_ids_are_404() {
+    let h = Harness::start().await;
+    let read = h.client.account("acc_5").await.unwrap();
+    assert_eq!(read.value.id, "acc_5");
+    assert!(read.etag.starts_with('"') && read.etag.ends_with('"'), "{}", read.etag);
+    assert!(matches!(h.client.account("acc_999999").await, Err(PortalError::NotFound { .. })));
+    assert!(matches!(h.client.invites("nobody").await, Err(PortalError::NotFound { .. })));
+}
+
+#[tokio::test]
+async fn patch_needs_if_match_a_reason_and_valid_values() {
+    let h = Harness::start().await;
+    let read = h.client.account("acc_30").await.unwrap();
+    let key = IdempotencyKey::new;
+
+    // 428 without If-Match.
+    let answer = h
+        .raw()
+        .patch(h.url("/api/v1/accounts/acc_30"))
+        .bearer_auth("sandbox")
+        .json(&serde_json::json!({"dob": "1980-01-02", "reason": "typo"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::PRECONDITION_REQUIRED);
+    assert_eq!(answer.headers()["content-type"], "application/problem+json");
+
+    // 422 for a missing reason, impossible, future or pre-1900 dates, a bad email, nothing to change.
+    let missing_reason = h
+        .raw()
+        .patch(h.url("/api/v1/accounts/acc_30"))
+        .bearer_auth("sandbox")
+        .header("If-Match", &read.etag)
+        .json(&serde_json::json!({"dob": "1980-01-02"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing_reason.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    for body in [
+        serde_json::json!({"dob": "1980-02-30", "reason": "x"}),
+        serde_json::json!({"dob": "1980-13-01", "reason": "x"}),
+        serde_json::json!({"dob": "02/03/1980", "reason": "x"}),
+        serde_json::json!({"reason": "   "}),
+    ] {
+        let answer = h
+            .raw()
+            .patch(h.url("/api/v1/accounts/acc_30"))
+            .bearer_auth("sandbox")
+            .header("If-Match", &read.etag)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    }
+    let future = dob_patch((t0() + Duration::days(2)).date_naive(), "typo");
+    let old = dob_patch(date(1899, 12, 31), "typo");
+    let bad_email = AccountPatch { email: Some("jo@@x".into()), reason: "typo".into(), ..Default::default() };
+    let nothing = AccountPatch { reason: "typo".into(), ..Default::default() };
+    for patch in [future, old, bad_email, nothing] {
+        let e = h.client.update_account("acc_30", &read.etag, &patch, &key()).await.unwrap_err();
+        assert!(matches!(e, PortalError::Invalid { status: 422, .. }), "{e:?}");
+    }
+    // Nothing of that changed the account.
+    assert_eq!(h.client.account("acc_30").await.unwrap(), read);
+
+    // A good change: 200, new values, new ETag, audited without the DOB.
+    let changed = h
+        .client
+        .update_account("acc_30", &read.etag, &dob_patch(date(1980, 1, 2), "client confirmed on call"), &key())
+        .await
+        .unwrap();
+    assert_eq!(*changed.value.dob.expose(), date(1980, 1, 2));
+    assert_ne!(changed.etag, read.etag);
+    assert_eq!(h.client.account("acc_30").await.unwrap().etag, changed.etag);
+    let audit = h.client.audit(Some("acc_30"), None).await.unwrap();
+    assert_eq!(audit[0].action, AuditAction::AccountUpdated);
+    assert!(audit[0].summary.contains("date of birth changed"));
+    assert!(!audit[0].summary.contains("1980"), "DOB leaked into the audit: {}", audit[0].summary);
+
+    // The old ETag is now stale: 412, and nothing changes.
+    let stale = h.client.update_account("acc_30", &read.etag, &dob_patch(date(1970, 5, 5), "x"), &key()).await;
+    assert_eq!(stale.unwrap_err(), PortalError::Stale);
+    assert_eq!(*h.client.account("acc_30").await.unwrap().value.dob.expose(), date(1980, 1, 2));
+}
+
+#[tokio::test]
+async fn email_changes_are_masked_in_the_audit_and_searchable() {
+    let h = Harness::start().await;
+    let read = h.client.account("acc_31").await.unwrap();
+    let patch = AccountPatch {
+        email: Some("corrected.address@example.org".into()),
+        reason: "typo .cmo".into(),
+        ticket_id: Some(h.ticket(SeedCase::EmailTypo).ticket_id.clone()),
+        ..Default::default()
+    };
+    h.client.update_account("acc_31", &read.etag, &patch, &IdempotencyKey::new()).await.unwrap();
+    let page = h
+        .client
+        .search_accounts(&AccountQuery { q: Some("corrected.address".into()), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(page.items.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), ["acc_31"]);
+    let audit = h.client.audit(Some("acc_31"), None).await.unwrap();
+    assert_eq!(audit[0].ticket_id, patch.ticket_id);
+    assert!(audit[0].summary.contains("c***@e***.org"), "{}", audit[0].summary);
+    assert!(!audit[0].summary.contains("corrected"), "{}", audit[0].summary);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_patches_with_the_same_etag_exactly_one_wins() {
+    let h = Harness::start().await;
+    let read = h.client.account("acc_33").await.unwrap();
+    let (a, b) = (h.client.clone(), h.client.clone());
+    let (etag_a, etag_b) = (read.etag.clone(), read.etag.clone());
+    let first = tokio::spawn(async move {
+        a.update_account("acc_33", &etag_a, &dob_patch(date(1981, 1, 1), "a"), &IdempotencyKey::new()).await
+    });
+    let second = tokio::spawn(async move {
+        b.update_account("acc_33", &etag_b, &dob_patch(date(1982, 2, 2), "b"), &IdempotencyKey::new()).await
+    });
+    let outcomes = [first.await.unwrap(), second.await.unwrap()];
+    let winners: Vec<_> = outcomes.iter().filter_map(|o| o.as_ref().ok()).collect();
+    assert_eq!(winners.len(), 1, "{outcomes:?}");
+    assert!(outcomes.iter().any(|o| o.as_ref().err() == Some(&PortalError::Stale)));
+    let now = h.client.account("acc_33").await.unwrap();
+    assert_eq!(now.value.dob, winners[0].value.dob);
+}
+
+#[tokio::test]
+async fn a_patch_retried_with_its_key_replays_instead_of_failing_412() {
+    let h = Harness::start().await;
+    let read = h.client.account("acc_34").await.unwrap();
+    let key = IdempotencyKey::new();
+    let patch = dob_patch(date(1975, 7, 7), "retry");
+    let first = h.client.update_account("acc_34", &read.etag, &patch, &key).await.unwrap();
+    let again = h.client.update_account("acc_34", &read.etag, &patch, &key).await.unwrap();
+    assert_eq!(first, again);
+}
+
+#[tokio::test]
+async fn resend_needs_an_idempotency_key_and_replays_on_retry() {
+    let h = Harness::start().await;
+    let account = &h.ticket(SeedCase::NoInvite).account_id.clone();
+    assert!(h.client.invites(account).await.unwrap().is_empty());
+
+    let answer = h
+        .raw()
+        .post(h.url(&format!("/api/v1/accounts/{account}/invites")))
+        .bearer_auth("sandbox")
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(answer.headers()["content-type"], "application/problem+json");
+    assert!(h.client.invites(account).await.unwrap().is_empty());
+
+    let key = IdempotencyKey::new();
+    let request = ResendRequest { ticket_id: Some(h.ticket(SeedCase::NoInvite).ticket_id.clone()) };
+    let first = h.client.resend(account, &request, &key).await.unwrap();
+    let replay = h.client.resend(account, &request, &key).await.unwrap();
+    assert_eq!(first, replay, "a replay must answer the same invite");
+    assert_eq!(h.client.invites(account).await.unwrap().len(), 1);
+
+    // Same key, another body: 422, and still one invite.
+    let other = h.client.resend(account, &ResendRequest { ticket_id: None }, &key).await.unwrap_err();
+    assert!(matches!(other, PortalError::Invalid { status: 422, .. }), "{other:?}");
+    assert_eq!(h.client.invites(account).await.unwrap().len(), 1);
+
+    let audit = h.client.audit(Some(account), None).await.unwrap();
+    assert_eq!(audit.iter().filter(|e| e.action == AuditAction::InviteSent).count(), 1);
+    assert_eq!(audit[0].ticket_id, request.ticket_id);
+}
+
+#[tokio::test]
+async fn resend_supersedes_earlier_pending_invites_and_sets_expiry_by_role() {
+    let h = Harness::start().await;
+    let client_account = h.ticket(SeedCase::DeliveredNotOpened).account_id.clone();
+    let before = h.client.invites(&client_account).await.unwrap();
+    assert_eq!(before[0].status, InviteStatus::Pending);
+
+    let fresh = h.client.resend(&client_account, &ResendRequest::default(), &IdempotencyKey::new()).await.unwrap();
+    assert_eq!(fresh.sent_at, t0());
+    assert_eq!(fresh.expires_at - fresh.sent_at, Duration::hours(48));
+    assert_eq!(fresh.status, InviteStatus::Pending);
+    let after = h.client.invites(&client_account).await.unwrap();
+    assert_eq!(after[0].id, fresh.id, "newest first");
+    assert_eq!(after[1].id, before[0].id);
+    assert_eq!(after[1].status, InviteStatus::Superseded);
+    assert!(after.iter().skip(1).all(|i| i.status != InviteStatus::Pending));
+
+    let staff_account = h.ticket(SeedCase::ExpiredStaffInvite).account_id.clone();
+    let staff_invite =
+        h.client.resend(&staff_account, &ResendRequest::default(), &IdempotencyKey::new()).await.unwrap();
+    assert_eq!(staff_invite.expires_at - staff_invite.sent_at, Duration::hours(1));
+    // The expired one stays expired (not superseded): it was no longer pending.
+    let staff_invites = h.client.invites(&staff_account).await.unwrap();
+    assert_eq!(staff_invites[1].status, InviteStatus::Expired);
+}
+
+#[tokio::test]
+async fn invites_expire_after_1_hour_for_staff_and_48_hours_for_clients() {
+    let h = Harness::start().await;
+    // The seed has a client and a staff account that never had an invite.
+    let mut client_id = None;
+    let mut staff_id = None;
+    for t in h.sandbox.seeded.tickets.iter().filter(|t| t.case == SeedCase::NoInvite) {
+        match h.client.account(&t.account_id).await.unwrap().value.role {
+            Role::Client => client_id = Some(t.account_id.clone()),
+            Role::Staff => staff_id = Some(t.account_id.clone()),
+        }
+    }
+    let (client_id, staff_id) = (client_id.unwrap(), staff_id.unwrap());
+    assert_eq!(h.client.account(&staff_id).await.unwrap().value.role, Role::Staff);
+    let c = h.client.resend(&client_id, &ResendRequest::default(), &IdempotencyKey::new()).await.unwrap();
+    let s = h.client.resend(&staff_id, &ResendRequest::default(), &IdempotencyKey::new()).await.unwrap();
+    let status = |id: &str| {
+        let client = h.client.clone();
+        let id = id.to_owned();
+        async move { client.invites(&id).await.unwrap()[0].status }
+    };
+
+    h.client.sandbox_advance_clock(3599).await.unwrap();
+    assert_eq!(status(&staff_id).await, InviteStatus::Pending);
+    h.client.sandbox_advance_clock(1).await.unwrap();
+    assert_eq!(status(&staff_id).await, InviteStatus::Expired);
+    assert_eq!(status(&client_id).await, InviteStatus::Pending);
+
+    h.client.sandbox_advance_clock(47 * 3600 - 1).await.unwrap();
+    assert_eq!(status(&client_id).await, InviteStatus::Pending);
+    h.client.sandbox_advance_clock(1).await.unwrap();
+    assert_eq!(status(&client_id).await, InviteStatus::Expired);
+    assert_eq!(h.sandbox.now(), c.sent_at + Duration::hours(48));
+    assert_eq!(s.expires_at, s.sent_at + Duration::hours(1));
+
+    // The list shows the same effective state.
+    let page =
+        h.client.search_accounts(&AccountQuery { q: Some(client_id.clone()), ..Default::default() }).await.unwrap();
+    let row = page.items.iter().find(|a| a.id == client_id).unwrap();
+    assert_eq!(row.latest_invite.as_ref().map(|i| i.status), Some(InviteStatus::Expired));
+}
+
+#[tokio::test]
+async fn the_sixth_resend_in_an_hour_is_429_with_retry_after() {
+    let h = Harness::start().await;
+    let account = "acc_150";
+    for n in 0..5 {
+        h.client.resend(account, &ResendRequest::default(), &IdempotencyKey::new()).await.unwrap();
+        h.client.sandbox_advance_clock(60).await.unwrap();
+        assert_eq!(
+            h.client.invites(account).await.unwrap().iter().filter(|i| i.status == InviteStatus::Pending).count(),
+            1,
+            "after resend {n}"
+        );
+    }
+    let sixth = h.client.resend(account, &ResendRequest::default(), &IdempotencyKey::new()).await.unwrap_err();
+    // The first of the five was sent 5 minutes ago: the window frees in 55 minutes.
+    assert_eq!(sixth, PortalError::RateLimited { retry_after: std::time::Duration::from_secs(55 * 60) });
+    assert_eq!(sixth.exit_code(), 5);
+    let answer = h
+        .raw()
+        .post(h.url(&format!("/api/v1/accounts/{account}/invites")))
+        .bearer_auth("sandbox")
+        .header("Idempotency-Key", "k-429")
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(answer.headers()["retry-after"], "3300");
+    h.client.sandbox_advance_clock(55 * 60).await.unwrap();
+    h.client.resend(account, &ResendRequest::default(), &IdempotencyKey::new()).await.unwrap();
+}
+
+#[tokio::test]
+async fn tickets_are_the_queue_oldest_first_with_their_account() {
+    let h = Harness::start().await;
+    let open = h.client.tickets(Some(TicketStatus::Open)).await.unwrap();
+    assert_eq!(open.len(), h.sandbox.seeded.tickets.len());
+    assert!(open.len() >= 25);
+    assert!(open.windows(2).all(|w| w[0].opened_at <= w[1].opened_at));
+    assert!(open.iter().all(|t| t.account.as_ref().is_some_and(|a| a.id == t.account_id)));
+    let all = h.client.tickets(None).await.unwrap();
+    assert!(all.len() > open.len());
+    assert!(all.iter().any(|t| t.status == TicketStatus::Solved));
+}
+
+#[tokio::test]
+async fn tickets_change_under_if_match_and_take_notes() {
+    let h = Harness::start().await;
+    let id = h.sandbox.seeded.tickets[0].ticket_id.clone();
+    let read = h.client.ticket(&id).await.unwrap();
+    let claim = TicketPatch { assignee: Some(Some("agent_sandbox".into())), ..Default::default() };
+    let claimed = h.client.update_ticket(&id, &read.etag, &claim, &IdempotencyKey::new()).await.unwrap();
+    assert_eq!(claimed.value.assignee.as_deref(), Some("agent_sandbox"));
+    let stale = h.client.update_ticket(&id, &read.etag, &claim, &IdempotencyKey::new()).await.unwrap_err();
+    assert_eq!(stale, PortalError::Stale);
+    let unknown = TicketPatch { assignee: Some(Some("agent_nobody".into())), ..Default::default() };
+    let e = h.client.update_ticket(&id, &claimed.etag, &unknown, &IdempotencyKey::new()).await.unwrap_err();
+    assert!(matches!(e, PortalError::Invalid { status: 422, .. }));
+    let solve = TicketPatch { status: Some(TicketStatus::Solved), assignee: Some(None) };
+    let solved = h.client.update_ticket(&id, &claimed.etag, &solve, &IdempotencyKey::new()).await.unwrap();
+    assert_eq!((solved.value.status, solved.value.assignee), (TicketStatus::Solved, None));
+
+    let key = IdempotencyKey::new();
+    let note = NewNote { body: "Resent invite; client will check Spam.".into() };
+    let first = h.client.add_note(&id, &note, &key).await.unwrap();
+    let again = h.client.add_note(&id, &note, &key).await.unwrap();
+    assert_eq!(first, again);
+    assert_eq!(h.client.notes(&id).await.unwrap(), vec![first]);
+    let audit = h.client.audit(None, Some(&id)).await.unwrap();
+    assert_eq!(
+        audit.iter().map(|e| e.action).collect::<Vec<_>>(),
+        [AuditAction::NoteAdded, AuditAction::TicketUpdated, AuditAction::TicketUpdated]
+    );
+}
+
+#[tokio::test]
+async fn bad_input_gets_problem_json_never_a_500() {
+    let h = Harness::start().await;
+    let etag = h.client.account("acc_60").await.unwrap().etag;
+    let patch = |body: reqwest::Body, content_type: &str| {
+        h.raw()
+            .patch(h.url("/api/v1/accounts/acc_60"))
+            .bearer_auth("sandbox")
+            .header("If-Match", &etag)
+            .header("Content-Type", content_type)
+            .body(body)
+    };
+    let huge = format!("{{\"reason\": \"{}\"}}", "x".repeat(200_000));
+    let cases: Vec<(reqwest::RequestBuilder, StatusCode)> = vec![
+        (patch("{\"reason\": ".into(), "application/json"), StatusCode::BAD_REQUEST),
+        (patch("not json at all".into(), "application/json"), StatusCode::BAD_REQUEST),
+        (patch(r#"{"reason":"x","dbo":"1990-01-01"}"#.into(), "application/json"), StatusCode::UNPROCESSABLE_ENTITY),
+        (patch(r#"{"reason":42}"#.into(), "application/json"), StatusCode::UNPROCESSABLE_ENTITY),
+        (patch(huge.into(), "application/json"), StatusCode::PAYLOAD_TOO_LARGE),
+        (patch(r#"{"reason":"x"}"#.into(), "text/plain"), StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        (h.raw().get(h.url("/api/v1/accounts?limit=ten")).bearer_auth("sandbox"), StatusCode::BAD_REQUEST),
+        (h.raw().get(h.url("/api/v1/accounts?limit=0")).bearer_auth("sandbox"), StatusCode::BAD_REQUEST),
+        (h.raw().get(h.url("/api/v1/accounts?limit=-1")).bearer_auth("sandbox"), StatusCode::BAD_REQUEST),
+        (h.raw().get(h.url("/api/v1/accounts?cursor=zzz")).bearer_auth("sandbox"), StatusCode::BAD_REQUEST),
+        (h.raw().get(h.url("/api/v1/accounts?role=admin")).bearer_auth("sandbox"), StatusCode::BAD_REQUEST),
+        (h.raw().get(h.url("/api/v1/accounts?nope=1")).bearer_auth("sandbox"), StatusCode::BAD_REQUEST),
+        (h.raw().get(h.url("/api/v1/tickets?status=closed")).bearer_auth("sandbox"), StatusCode::BAD_REQUEST),
+        (h.raw().get(h.url("/api/v1/nowhere")).bearer_auth("sandbox"), StatusCode::NOT_FOUND),
+        (h.raw().delete(h.url("/api/v1/accounts/acc_60")).bearer_auth("sandbox"), StatusCode::METHOD_NOT_ALLOWED),
+        (
+            h.raw()
+                .post(h.url("/api/v1/accounts/acc_60/invites"))
+                .bearer_auth("sandbox")
+                .header("Idempotency-Key", "")
+                .json(&serde_json::json!({})),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            h.raw()
+                .post(h.url("/api/v1/accounts/acc_60/invites"))
+                .bearer_auth("sandbox")
+                .header("Idempotency-Key", "k1")
+                .json(&serde_json::json!({"ticket_id": "T-none"})),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ];
+    for (n, (request, expected)) in cases.into_iter().enumerate() {
+        let answer = request.send().await.unwrap();
+        assert_eq!(answer.status(), expected, "case {n}");
+        assert_eq!(answer.headers()["content-type"], "application/problem+json", "case {n}");
+        let problem: portaldesk::portal::model::Problem = answer.json().await.unwrap();
+        assert_eq!(problem.status, expected.as_u16(), "case {n}");
+        assert!(!problem.title.is_empty());
+    }
+    // And the account is untouched.
+    assert_eq!(h.client.account("acc_60").await.unwrap().etag, etag);
+}
+
+#[tokio::test]
+async fn the_invite_page_checks_the_dob_strictly_and_explains_dead_links() {
+    let h = Harness::start().await;
+    let account_id = h.ticket(SeedCase::NoInvite).account_id.clone();
+    let account = h.client.account(&account_id).await.unwrap().value;
+    let invite = h.client.resend(&account_id, &ResendRequest::default(), &IdempotencyKey::new()).await.unwrap();
+    let outbox = h.client.sandbox_outbox(Some(&account_id)).await.unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0].invite_id, invite.id);
+    assert_eq!(outbox[0].to, account.email);
+    let link = outbox[0].link.clone();
+    assert!(link.starts_with(&h.sandbox.url()));
+
+    let page = h.raw().get(&link).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("MM/DD/YYYY"));
+
+    let dob = *account.dob.expose();
+    let day_first = dob.format("%d/%m/%Y").to_string();
+    let unpadded = format!("{}/{}/{}", dob.format("%-m"), dob.format("%-d"), dob.format("%Y"));
+    for wrong in [day_first.as_str(), unpadded.as_str(), "not a date"] {
+        if wrong == dob.format("%m/%d/%Y").to_string() {
+            continue;
+        }
+        let answer = h.raw().post(&link).form(&[("dob", wrong)]).send().await.unwrap();
+        assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY, "{wrong}");
+    }
+    let after_failures = &h.client.invites(&account_id).await.unwrap()[0];
+    assert!(after_failures.dob_failures >= 2);
+    assert_eq!(after_failures.link_opens, 1);
+    assert_eq!(after_failures.status, InviteStatus::Pending);
+
+    let right = dob.format("%m/%d/%Y").to_string();
+    let answer = h.raw().post(&link).form(&[("dob", right.as_str())]).send().await.unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    let accepted = &h.client.invites(&account_id).await.unwrap()[0];
+    assert_eq!(accepted.status, InviteStatus::Accepted);
+    assert_eq!(accepted.accepted_at, Some(t0()));
+
+    // Used, superseded, expired and unknown links each say why.
+    let used = h.raw().get(&link).send().await.unwrap();
+    assert_eq!(used.status(), StatusCode::GONE);
+    assert!(used.text().await.unwrap().contains("already been used"));
+    let superseded_case = h.ticket(SeedCase::SupersededLink).account_id.clone();
+    let old = h.client.sandbox_outbox(Some(&superseded_case)).await.unwrap().pop().unwrap();
+    let answer = h.raw().get(&old.link).send().await.unwrap();
+    assert_eq!(answer.status(), StatusCode::GONE);
+    assert!(answer.text().await.unwrap().contains("newer invitation"));
+    let expired_case = h.ticket(SeedCase::ExpiredClientInvite).account_id.clone();
+    let expired = h.client.sandbox_outbox(Some(&expired_case)).await.unwrap().remove(0);
+    let answer = h.raw().post(&expired.link).form(&[("dob", right.as_str())]).send().await.unwrap();
+    assert_eq!(answer.status(), StatusCode::GONE);
+    assert!(answer.text().await.unwrap().contains("expired"));
+    let unknown = h.raw().get(h.url("/invite/nope")).send().await.unwrap();
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_client_clock_follows_the_server_clock() {
+    let h = Harness::start().await;
+    h.client.me().await.unwrap();
+    // The sandbox is frozen at t0, hours away from the real clock: the
+    // client's estimate of server time lands within a second of it.
+    let error = (h.client.clock().now() - t0()).num_milliseconds().abs();
+    assert!(error <= 1_500, "off by {error} ms");
+    h.client.sandbox_advance_clock(7200).await.unwrap();
+    h.client.me().await.unwrap();
+    let error = (h.client.clock().now() - (t0() + Duration::hours(2))).num_milliseconds().abs();
+    assert!(error <= 1_500, "off by {error} ms");
+}
