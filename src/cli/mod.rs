@@ -1,5 +1,6 @@
 //! The command line: parse arguments, call the layers, print.
 
+mod check;
 mod run;
 mod sandbox;
 
@@ -29,6 +30,11 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Check a reported DOB or an email address (the diagnosis core).
+    Check {
+        #[command(subcommand)]
+        command: check::CheckCommand,
+    },
     /// Run the sandbox portal (a real HTTP server on SQLite with demo data).
     Sandbox {
         #[command(subcommand)]
@@ -54,6 +60,7 @@ pub fn main() -> ExitCode {
     };
     let outcome = runtime.block_on(async {
         match cli.command {
+            Some(Command::Check { command }) => check::run(command),
             Some(Command::Sandbox { command: SandboxCommand::Serve(args) }) => sandbox::serve(args).await,
             None => run::run(cli.portal, cli.config).await,
         }

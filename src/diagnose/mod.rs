@@ -1,2 +1,8 @@
 //! Pure domain logic: why a client cannot get in, and what to tell them.
 //! No I/O, no terminal, no HTTP, no clock reads: the instant is an argument.
+
+pub mod dob;
+pub mod email;
+pub mod invite;
+pub mod replies;
+pub mod troubleshoot;

@@ -1,0 +1,56 @@
+//! Speed of the two diagnosis checks; the target is under 20 µs per check.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use criterion::{Criterion, criterion_group, criterion_main};
+use portaldesk::diagnose::{dob, email};
+
+fn dob_check(c: &mut Criterion) {
+    let on_file = NaiveDate::from_ymd_opt(1990, 3, 15).unwrap_or_default();
+    let ctx = dob::DobContext {
+        today: NaiveDate::from_ymd_opt(2025, 6, 1).unwrap_or_default(),
+        account_created: NaiveDate::from_ymd_opt(2024, 1, 10),
+    };
+    let long = "9".repeat(4096);
+    let inputs = [
+        ("exact", "03/15/1990"),
+        ("swapped", "15/03/1990"),
+        ("words", "march 15th, 1990"),
+        ("no_separators", "3151990"),
+        ("typo", "03/15/1909"),
+        ("mismatch", "07/04/62"),
+        ("long_garbage", long.as_str()),
+    ];
+    let mut group = c.benchmark_group("check_dob");
+    for (name, text) in inputs {
+        group.bench_function(name, |b| b.iter(|| dob::check_dob(black_box(on_file), black_box(text), black_box(&ctx))));
+    }
+    group.finish();
+}
+
+fn email_check(c: &mut Criterion) {
+    let inputs = [
+        ("valid_provider", "jane.doe@gmail.com"),
+        ("valid_practice", "frontdesk@brightpaththerapy.org"),
+        ("domain_typo", "jane.doe@hotmial.con"),
+        ("tld_typo", "jane.doe@gmail.cmo"),
+        ("invalid", " jane doe@@gmail,com "),
+    ];
+    let mut group = c.benchmark_group("check_email");
+    for (name, address) in inputs {
+        group.bench_function(name, |b| b.iter(|| email::check_email(black_box(address))));
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .sample_size(50)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
+    targets = dob_check, email_check
+}
+criterion_main!(benches);

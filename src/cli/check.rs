@@ -1,0 +1,122 @@
+//! `portaldesk check dob|email`: the diagnosis core on the command line, for
+//! scripts and for checking it from outside.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{Args, Subcommand};
+
+use super::Failure;
+use crate::diagnose::dob::{self, DobCheck, DobContext, FieldStatus};
+use crate::diagnose::email::{self, EmailCheck};
+
+#[derive(Debug, Subcommand)]
+pub enum CheckCommand {
+    /// Compare a DOB as the client reports it with the DOB on file.
+    Dob(DobArgs),
+    /// Look for typos in an email address.
+    Email(EmailArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DobArgs {
+    /// The DOB on file, as YYYY-MM-DD.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub on_file: NaiveDate,
+    /// What the client reports typing, exactly as they say it.
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    pub reported: String,
+    /// When the account was created (a DOB after it is suspect).
+    #[arg(long, value_name = "RFC3339")]
+    pub created_at: Option<DateTime<Utc>>,
+    /// Today's date (default: the system clock's date, UTC).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<NaiveDate>,
+    /// One JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EmailArgs {
+    /// The address to check.
+    #[arg(allow_hyphen_values = true)]
+    pub address: String,
+    /// One JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs a check and prints its answer; exit code 0 whenever it ran.
+pub fn run(command: CheckCommand) -> Result<(), Failure> {
+    let text = match command {
+        CheckCommand::Dob(args) => {
+            let context = DobContext {
+                today: args.today.unwrap_or_else(|| Utc::now().date_naive()),
+                account_created: args.created_at.map(|at| at.date_naive()),
+            };
+            let check = dob::check_dob(args.on_file, &args.reported, &context);
+            if args.json { to_json(&check)? } else { dob_report(&check) }
+        }
+        CheckCommand::Email(args) => {
+            let check = email::check_email(&args.address);
+            if args.json { to_json(&check)? } else { email_report(&check) }
+        }
+    };
+    println!("{text}");
+    Ok(())
+}
+
+fn to_json(value: &impl serde::Serialize) -> Result<String, Failure> {
+    serde_json::to_string(value).map_err(|e| Failure::new(1, format!("cannot write JSON: {e}")))
+}
+
+fn yes_no(value: bool) -> &'static str {
+    if value { "yes" } else { "no" }
+}
+
+fn field(status: FieldStatus) -> &'static str {
+    match status {
+        FieldStatus::Match => "match",
+        FieldStatus::Mismatch => "MISMATCH",
+        FieldStatus::Missing => "missing",
+    }
+}
+
+/// The readable DOB report.
+pub fn dob_report(check: &DobCheck) -> String {
+    let mut out = format!(
+        "portal would accept it:  {}\nsame date as on file:    {}\nmonth / day / year:      {} / {} / {}\n",
+        yes_no(check.would_pass),
+        yes_no(check.matches_on_file),
+        field(check.fields.month),
+        field(check.fields.day),
+        field(check.fields.year),
+    );
+    if let Some(entry) = &check.suggested_entry {
+        out.push_str(&format!("client should type:      {entry}\n"));
+    }
+    push_findings(&mut out, check.findings.iter().map(|f| (f.code.as_str(), f.message.as_str())));
+    out.trim_end().to_owned()
+}
+
+/// The readable email report.
+pub fn email_report(check: &EmailCheck) -> String {
+    let mut out = format!("valid syntax: {}\n", yes_no(check.valid_syntax));
+    if !check.suggestions.is_empty() {
+        out.push_str(&format!("did they mean: {}\n", check.suggestions.join(", ")));
+    }
+    push_findings(&mut out, check.findings.iter().map(|f| (f.code.as_str(), f.message.as_str())));
+    out.trim_end().to_owned()
+}
+
+fn push_findings<'a>(out: &mut String, findings: impl Iterator<Item = (&'a str, &'a str)>) {
+    let findings: Vec<_> = findings.collect();
+    if findings.is_empty() {
+        out.push_str("findings: none\n");
+        return;
+    }
+    out.push_str("findings:\n");
+    let width = findings.iter().map(|(code, _)| code.len()).max().unwrap_or(0);
+    for (code, message) in findings {
+        out.push_str(&format!("  {code:<width$}  {message}\n"));
+    }
+}

@@ -1,0 +1,145 @@
+//! Canned replies: one text template per troubleshooting finding, kept in
+//! `assets/replies/<code>.md` (built in) and overridable by the practice.
+//!
+//! Placeholders are written `{name}`: `{first_name}`, `{masked_email}`,
+//! `{sender}`, `{expiry_window}`, `{expires_at}`. An unknown placeholder is
+//! left as written, so a typo in a template shows rather than vanishes.
+
+use std::collections::HashMap;
+
+use super::troubleshoot::FindingCode;
+
+/// The address invitation emails come from.
+pub const SENDER: &str = "no-reply@therapyappointment.com";
+
+/// The built-in templates, compiled in from `assets/replies/`.
+const BUILTIN: &[(FindingCode, &str)] = &[
+    (FindingCode::NoInvite, include_str!("../../assets/replies/no_invite.md")),
+    (FindingCode::InviteExpired, include_str!("../../assets/replies/invite_expired.md")),
+    (FindingCode::SupersededLinkUsed, include_str!("../../assets/replies/superseded_link_used.md")),
+    (FindingCode::AlreadyAccepted, include_str!("../../assets/replies/already_accepted.md")),
+    (FindingCode::Bounced, include_str!("../../assets/replies/bounced.md")),
+    (FindingCode::NotOpened, include_str!("../../assets/replies/not_opened.md")),
+    (FindingCode::EmailTypo, include_str!("../../assets/replies/email_typo.md")),
+    (FindingCode::LinkOpenedRepeatedly, include_str!("../../assets/replies/link_opened_repeatedly.md")),
+    (FindingCode::DobFailures, include_str!("../../assets/replies/dob_failures.md")),
+    (FindingCode::ProfileDobSuspect, include_str!("../../assets/replies/profile_dob_suspect.md")),
+    (FindingCode::StaffInviteExpiring, include_str!("../../assets/replies/staff_invite_expiring.md")),
+    (FindingCode::InviteWorking, include_str!("../../assets/replies/invite_working.md")),
+];
+
+/// The values a reply is filled with.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReplyContext {
+    pub first_name: String,
+    pub masked_email: String,
+    pub expiry_window: String,
+    pub expires_at: String,
+}
+
+/// The set of templates in use.
+#[derive(Debug, Clone)]
+pub struct Replies {
+    templates: HashMap<FindingCode, String>,
+}
+
+impl Default for Replies {
+    fn default() -> Self {
+        Self::builtin()
+    }
+}
+
+impl Replies {
+    /// The templates shipped in `assets/replies/`.
+    pub fn builtin() -> Self {
+        Self { templates: BUILTIN.iter().map(|(code, text)| (*code, text.trim().to_owned())).collect() }
+    }
+
+    /// Replaces the template of `code` (a practice's own wording).
+    pub fn set(&mut self, code: FindingCode, template: impl Into<String>) {
+        self.templates.insert(code, template.into().trim().to_owned());
+    }
+
+    /// The template of `code`.
+    pub fn template(&self, code: FindingCode) -> &str {
+        self.templates.get(&code).map(String::as_str).unwrap_or_default()
+    }
+
+    /// The reply for `code`, filled in.
+    pub fn render(&self, code: FindingCode, context: &ReplyContext) -> String {
+        fill(self.template(code), context)
+    }
+}
+
+/// Fills `{placeholders}` in one pass (a value containing braces is never
+/// read as a placeholder).
+pub fn fill(template: &str, context: &ReplyContext) -> String {
+    let mut out = String::with_capacity(template.len() + 64);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            out.push_str(&rest[open..]);
+            return out;
+        };
+        let name = &after[..close];
+        let value = match name {
+            "first_name" => Some(context.first_name.as_str()),
+            "masked_email" => Some(context.masked_email.as_str()),
+            "sender" => Some(SENDER),
+            "expiry_window" => Some(context.expiry_window.as_str()),
+            "expires_at" => Some(context.expires_at.as_str()),
+            _ => None,
+        };
+        match value {
+            Some(value) => out.push_str(value),
+            None => out.push_str(&rest[open..open + close + 2]),
+        }
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context() -> ReplyContext {
+        ReplyContext {
+            first_name: "Sam".into(),
+            masked_email: "s***@g***.com".into(),
+            expiry_window: "48 hours".into(),
+            expires_at: "Nov 27, 09:00 UTC".into(),
+        }
+    }
+
+    #[test]
+    fn every_finding_has_a_builtin_template_using_known_placeholders() {
+        let replies = Replies::builtin();
+        for code in FindingCode::ALL {
+            let text = replies.render(code, &context());
+            assert!(text.starts_with("Hi Sam,"), "{code:?}: {text}");
+            assert!(!text.contains('{') && !text.contains('}'), "{code:?} left a placeholder: {text}");
+        }
+    }
+
+    #[test]
+    fn fill_is_single_pass_and_keeps_unknown_placeholders() {
+        let mut c = context();
+        c.first_name = "{masked_email}".into();
+        assert_eq!(fill("Hi {first_name}!", &c), "Hi {masked_email}!");
+        assert_eq!(fill("{nope} {sender}", &c), format!("{{nope}} {SENDER}"));
+        assert_eq!(fill("unclosed {first_name", &c), "unclosed {first_name");
+        assert_eq!(fill("", &c), "");
+        assert_eq!(fill("é{first_name}ü", &context()), "éSamü");
+    }
+
+    #[test]
+    fn a_practice_can_override_a_template() {
+        let mut replies = Replies::builtin();
+        replies.set(FindingCode::NotOpened, "Check Spam, {first_name}.\n");
+        assert_eq!(replies.render(FindingCode::NotOpened, &context()), "Check Spam, Sam.");
+    }
+}

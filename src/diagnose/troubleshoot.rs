@@ -1,0 +1,490 @@
+//! The troubleshooting engine: given an account, its invites and now, why
+//! the client cannot get in, what to do next (from the support article) and
+//! what to tell them.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::dob::{self, DobContext};
+use super::email;
+use super::invite::{self, InviteState, window_words};
+use super::replies::{Replies, ReplyContext, SENDER};
+use crate::phi::{Phi, mask_email};
+use crate::portal::model::{Account, DeliveryEventKind, Invite, InviteStatus, Role};
+
+/// What a finding is about. The order of the variants is the order findings
+/// are reported in: the most decisive first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingCode {
+    /// The address on file looks mistyped (`.cmo`, `gmial.com`).
+    EmailTypo,
+    /// The latest invite email bounced.
+    Bounced,
+    /// The DOB on file looks wrong (a placeholder, after the account was
+    /// made, or in the future): the client cannot pass the DOB check.
+    ProfileDobSuspect,
+    /// An invite was already accepted: the client should log in.
+    AlreadyAccepted,
+    /// No invite was ever sent.
+    NoInvite,
+    /// The client opened a link after a newer invite replaced it.
+    SupersededLinkUsed,
+    /// The latest invite expired.
+    InviteExpired,
+    /// The invite page refused the DOB the client typed.
+    DobFailures,
+    /// The link was opened many times with no DOB entered.
+    LinkOpenedRepeatedly,
+    /// Delivered but never opened: likely in Spam or Trash.
+    NotOpened,
+    /// A staff invite close to its 1-hour limit.
+    StaffInviteExpiring,
+    /// Nothing wrong was found: the latest link works.
+    InviteWorking,
+}
+
+impl FindingCode {
+    /// Every code, in report order.
+    pub const ALL: [FindingCode; 12] = [
+        FindingCode::EmailTypo,
+        FindingCode::Bounced,
+        FindingCode::ProfileDobSuspect,
+        FindingCode::AlreadyAccepted,
+        FindingCode::NoInvite,
+        FindingCode::SupersededLinkUsed,
+        FindingCode::InviteExpired,
+        FindingCode::DobFailures,
+        FindingCode::LinkOpenedRepeatedly,
+        FindingCode::NotOpened,
+        FindingCode::StaffInviteExpiring,
+        FindingCode::InviteWorking,
+    ];
+
+    /// The stable code (`email_typo`, ...), also the template's file name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingCode::EmailTypo => "email_typo",
+            FindingCode::Bounced => "bounced",
+            FindingCode::ProfileDobSuspect => "profile_dob_suspect",
+            FindingCode::AlreadyAccepted => "already_accepted",
+            FindingCode::NoInvite => "no_invite",
+            FindingCode::SupersededLinkUsed => "superseded_link_used",
+            FindingCode::InviteExpired => "invite_expired",
+            FindingCode::DobFailures => "dob_failures",
+            FindingCode::LinkOpenedRepeatedly => "link_opened_repeatedly",
+            FindingCode::NotOpened => "not_opened",
+            FindingCode::StaffInviteExpiring => "staff_invite_expiring",
+            FindingCode::InviteWorking => "invite_working",
+        }
+    }
+
+    /// Parses a stable code.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == text)
+    }
+}
+
+/// One finding: what is wrong, what to do, what to say.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub code: FindingCode,
+    /// What happened, for staff. Never holds PHI.
+    pub explanation: String,
+    /// The next step, from the support article. Never holds PHI.
+    pub next_step: String,
+    /// The canned message for the client (holds their first name).
+    pub reply: Phi<String>,
+}
+
+/// What the engine looks at.
+#[derive(Debug, Clone, Copy)]
+pub struct Case<'a> {
+    pub account: &'a Account,
+    /// The account's invites, in any order.
+    pub invites: &'a [Invite],
+    /// Now, on the server's clock.
+    pub now: DateTime<Utc>,
+}
+
+/// Links opened at least this often with no DOB entered look rewritten by a
+/// mail provider, or refreshed too often.
+pub const REPEATED_OPENS: u32 = 3;
+
+/// The findings for a case, most decisive first. Never empty.
+pub fn troubleshoot(case: &Case<'_>, replies: &Replies) -> Vec<Finding> {
+    let account = case.account;
+    let role = account.role;
+    let window = window_words(role);
+    let now = case.now;
+    let latest = case.invites.iter().max_by_key(|i| (i.sent_at, i.id.clone()));
+    let latest_state = latest.map(|i| invite::state(i, role, now));
+    let live = latest_state.is_some_and(InviteState::is_live);
+    let mut found = Found::default();
+    let mut add = |code, explanation: String, next_step: String| found.0.push((code, explanation, next_step));
+
+    let email_check = email::check_email(account.email.expose());
+    if !email_check.findings.is_empty() {
+        let what: Vec<&str> = email_check.findings.iter().map(|f| f.message.as_str()).collect();
+        add(
+            FindingCode::EmailTypo,
+            format!("The email address on file looks mistyped: {}", what.join(" ")),
+            "Confirm the exact address with the client, correct it on the account, then resend the invite.".into(),
+        );
+    }
+    if let Some(latest) = latest
+        && let Some(bounce) = latest.delivery.iter().find(|e| e.event == DeliveryEventKind::Bounced)
+    {
+        add(
+            FindingCode::Bounced,
+            format!(
+                "The latest invite email bounced {} ({}).",
+                invite::ago(now - bounce.at),
+                bounce.detail.as_deref().unwrap_or("no reason given")
+            ),
+            "Confirm the exact email address with the client, correct it if needed, then resend the invite.".into(),
+        );
+    }
+    let dob_context = DobContext { today: now.date_naive(), account_created: Some(account.created_at.date_naive()) };
+    if dob::profile_dob_suspect(*account.dob.expose(), &dob_context) {
+        add(
+            FindingCode::ProfileDobSuspect,
+            "The date of birth on file looks wrong (a placeholder date, after the account was created, or in the future), so the client's real DOB will be refused.".into(),
+            "Verify the DOB with the client over secure communication and edit the DOB on the account; then have them retry the same (or a new) invite link.".into(),
+        );
+    }
+    if let Some(accepted) = case.invites.iter().find(|i| i.status == InviteStatus::Accepted) {
+        let when = accepted.accepted_at.map(|at| invite::ago(now - at)).unwrap_or_else(|| "earlier".into());
+        add(
+            FindingCode::AlreadyAccepted,
+            format!("An invite was already accepted {when}: the account is set up."),
+            "Tell the client to log in with their username and password (or use Forgot password); a new invite is not needed.".into(),
+        );
+    }
+    if case.invites.is_empty() {
+        add(
+            FindingCode::NoInvite,
+            "No portal invite was ever sent to this account.".into(),
+            format!("Send an invite; the link will work for {window}."),
+        );
+    }
+    if let Some(opened) = superseded_link_opened(case.invites) {
+        add(
+            FindingCode::SupersededLinkUsed,
+            format!(
+                "The client opened an old invite link {} after a newer invite replaced it; old links stop working when a new one is sent.",
+                invite::ago(now - opened)
+            ),
+            "Have the client use the link in the newest email only; resend if they cannot find it.".into(),
+        );
+    }
+    if let Some(latest) = latest
+        && latest_state == Some(InviteState::Expired)
+    {
+        add(
+            FindingCode::InviteExpired,
+            format!(
+                "The latest invite {}: {} invites last {window}.",
+                invite::countdown(latest, role, now),
+                if role == Role::Staff { "staff" } else { "client" }
+            ),
+            format!("Resend the invite; the new link works for {window} and earlier links stop working."),
+        );
+    }
+    if let Some(latest) = latest
+        && latest.dob_failures > 0
+        && latest.status != InviteStatus::Accepted
+    {
+        add(
+            FindingCode::DobFailures,
+            format!("The invite page refused the date of birth {} time(s).", latest.dob_failures),
+            "Ask the client exactly what they type and compare it with the DOB on file (MM/DD/YYYY, 2/2/4 digits); if the DOB on file is wrong, edit it.".into(),
+        );
+    }
+    if let Some(latest) = latest
+        && live
+        && latest.link_opens >= REPEATED_OPENS
+        && latest.dob_failures == 0
+    {
+        add(
+            FindingCode::LinkOpenedRepeatedly,
+            format!(
+                "The link was opened {} times with no date of birth entered: an email provider may be rewriting the link, or the page was refreshed too many times.",
+                latest.link_opens
+            ),
+            "Have the client right-click the link in the email, copy it, open a new browser window, paste it into the address bar and press Enter; resend if it still shows invalid.".into(),
+        );
+    }
+    if let Some(latest) = latest
+        && live
+        && latest.link_opens == 0
+        && latest.delivery.iter().any(|e| e.event == DeliveryEventKind::Delivered)
+    {
+        add(
+            FindingCode::NotOpened,
+            format!(
+                "The invite was delivered {} but never opened: it is likely in Spam or Trash.",
+                invite::ago(now - latest.sent_at)
+            ),
+            format!(
+                "Have the client search their inbox for an email from {SENDER}, including Spam and Trash, and click the link within {window}."
+            ),
+        );
+    }
+    if let Some(latest) = latest
+        && role == Role::Staff
+        && latest_state == Some(InviteState::ExpiringSoon)
+    {
+        add(
+            FindingCode::StaffInviteExpiring,
+            format!("The staff invite expires in {} (staff links last 1 hour).", invite::countdown(latest, role, now)),
+            "Have the staff member finish now; resend as soon as it runs out.".into(),
+        );
+    }
+    if found.0.is_empty() {
+        let mut add = |code, explanation: String, next_step: String| found.0.push((code, explanation, next_step));
+        match latest {
+            Some(latest) if live => add(
+                FindingCode::InviteWorking,
+                format!("The latest invite works for another {}.", invite::countdown(latest, role, now)),
+                "Have the client use the link in the newest email; if it fails, ask what the page says.".into(),
+            ),
+            _ => add(
+                FindingCode::InviteExpired,
+                "No working invite link: the latest one no longer works.".into(),
+                format!("Resend the invite; the new link works for {window}."),
+            ),
+        }
+    }
+    found.0.sort_by_key(|(code, _, _)| *code);
+    found
+        .0
+        .into_iter()
+        .map(|(code, explanation, next_step)| {
+            let context = reply_context(account, latest, code, now);
+            Finding { code, explanation, next_step, reply: Phi::new(replies.render(code, &context)) }
+        })
+        .collect()
+}
+
+/// Findings before their replies are filled in.
+#[derive(Default)]
+struct Found(Vec<(FindingCode, String, String)>);
+
+/// When the client last opened a superseded link after its replacement was
+/// sent, if they did.
+fn superseded_link_opened(invites: &[Invite]) -> Option<DateTime<Utc>> {
+    invites
+        .iter()
+        .filter(|i| i.status == InviteStatus::Superseded)
+        .filter_map(|old| {
+            let replaced_at = invites.iter().filter(|n| n.sent_at > old.sent_at).map(|n| n.sent_at).min()?;
+            old.delivery
+                .iter()
+                .filter(|e| e.event == DeliveryEventKind::Opened && e.at >= replaced_at)
+                .map(|e| e.at)
+                .max()
+        })
+        .max()
+}
+
+fn reply_context(account: &Account, latest: Option<&Invite>, code: FindingCode, now: DateTime<Utc>) -> ReplyContext {
+    // After these findings staff send a new invite: quote its expiry.
+    let resend = matches!(code, FindingCode::NoInvite | FindingCode::InviteExpired | FindingCode::Bounced);
+    let expires_at = match latest {
+        Some(latest) if !resend => latest.expires_at,
+        _ => now + account.role.invite_lifetime(),
+    };
+    ReplyContext {
+        first_name: account.first_name.expose().clone(),
+        masked_email: mask_email(account.email.expose()),
+        expiry_window: window_words(account.role).to_owned(),
+        expires_at: expires_at.format("%b %-d, %H:%M UTC").to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, NaiveDate};
+
+    use super::*;
+    use crate::portal::model::DeliveryEvent;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-25T09:00:00Z").unwrap().to_utc()
+    }
+
+    fn account(role: Role, email: &str, dob: NaiveDate) -> Account {
+        Account {
+            id: "acc_1".into(),
+            role,
+            first_name: "Sam".into(),
+            last_name: "Okafor".into(),
+            email: email.into(),
+            phone: "(555) 555-0101".into(),
+            dob: Phi::new(dob),
+            created_at: now() - Duration::days(100),
+            updated_at: now() - Duration::days(100),
+        }
+    }
+
+    fn client() -> Account {
+        account(Role::Client, "sam.okafor@gmail.com", NaiveDate::from_ymd_opt(1985, 12, 21).unwrap())
+    }
+
+    fn invite(id: &str, role: Role, sent_ago: Duration, status: InviteStatus) -> Invite {
+        let sent_at = now() - sent_ago;
+        Invite {
+            id: id.into(),
+            account_id: "acc_1".into(),
+            sent_to: "sam.okafor@gmail.com".into(),
+            sent_at,
+            expires_at: sent_at + role.invite_lifetime(),
+            status,
+            accepted_at: None,
+            link_opens: 0,
+            dob_failures: 0,
+            delivery: vec![
+                DeliveryEvent { at: sent_at, event: DeliveryEventKind::Queued, detail: None },
+                DeliveryEvent { at: sent_at + Duration::seconds(2), event: DeliveryEventKind::Delivered, detail: None },
+            ],
+        }
+    }
+
+    fn codes(account: &Account, invites: &[Invite]) -> Vec<FindingCode> {
+        troubleshoot(&Case { account, invites, now: now() }, &Replies::builtin()).iter().map(|f| f.code).collect()
+    }
+
+    use FindingCode::*;
+
+    #[test]
+    fn no_invite_ever_sent() {
+        assert_eq!(codes(&client(), &[]), [NoInvite]);
+    }
+
+    #[test]
+    fn a_fresh_delivered_unopened_invite_points_to_spam() {
+        let i = invite("inv_1", Role::Client, Duration::hours(5), InviteStatus::Pending);
+        assert_eq!(codes(&client(), &[i]), [NotOpened]);
+    }
+
+    #[test]
+    fn an_opened_working_invite_is_fine() {
+        let mut i = invite("inv_1", Role::Client, Duration::hours(5), InviteStatus::Pending);
+        i.link_opens = 1;
+        assert_eq!(codes(&client(), &[i]), [InviteWorking]);
+    }
+
+    #[test]
+    fn expiry_names_the_window_that_applied() {
+        let c = invite("inv_1", Role::Client, Duration::hours(50), InviteStatus::Pending);
+        let findings = troubleshoot(&Case { account: &client(), invites: &[c], now: now() }, &Replies::builtin());
+        assert_eq!(findings[0].code, InviteExpired);
+        assert!(findings[0].explanation.contains("expired 2h ago"), "{}", findings[0].explanation);
+        assert!(findings[0].explanation.contains("client invites last 48 hours"));
+
+        let staff =
+            account(Role::Staff, "sam.okafor@brightpathcounseling.org", NaiveDate::from_ymd_opt(1980, 1, 2).unwrap());
+        let s = invite("inv_2", Role::Staff, Duration::minutes(61), InviteStatus::Pending);
+        let findings = troubleshoot(&Case { account: &staff, invites: &[s], now: now() }, &Replies::builtin());
+        assert_eq!(findings[0].code, InviteExpired);
+        assert!(findings[0].explanation.contains("staff invites last 1 hour"), "{}", findings[0].explanation);
+    }
+
+    #[test]
+    fn staff_invite_near_its_hour() {
+        let staff =
+            account(Role::Staff, "sam.okafor@brightpathcounseling.org", NaiveDate::from_ymd_opt(1980, 1, 2).unwrap());
+        let mut s = invite("inv_2", Role::Staff, Duration::minutes(55), InviteStatus::Pending);
+        s.link_opens = 1;
+        assert_eq!(codes(&staff, &[s.clone()]), [StaffInviteExpiring]);
+        // A client invite 55 minutes old is nowhere near its end.
+        let mut c = invite("inv_3", Role::Client, Duration::minutes(55), InviteStatus::Pending);
+        c.link_opens = 1;
+        assert_eq!(codes(&client(), &[c]), [InviteWorking]);
+    }
+
+    #[test]
+    fn an_old_link_opened_after_a_resend() {
+        let mut old = invite("inv_1", Role::Client, Duration::hours(30), InviteStatus::Superseded);
+        let mut new = invite("inv_2", Role::Client, Duration::hours(5), InviteStatus::Pending);
+        new.link_opens = 0;
+        old.link_opens = 2;
+        old.delivery.push(DeliveryEvent {
+            at: now() - Duration::minutes(50),
+            event: DeliveryEventKind::Opened,
+            detail: None,
+        });
+        let got = codes(&client(), &[new.clone(), old.clone()]);
+        assert_eq!(got[0], SupersededLinkUsed, "{got:?}");
+        // Opened before it was replaced: not a finding.
+        old.delivery.last_mut().unwrap().at = now() - Duration::hours(29);
+        assert!(!codes(&client(), &[new, old]).contains(&SupersededLinkUsed));
+    }
+
+    #[test]
+    fn repeated_opens_without_a_dob_and_dob_failures_are_told_apart() {
+        let mut i = invite("inv_1", Role::Client, Duration::hours(5), InviteStatus::Pending);
+        i.link_opens = 8;
+        assert_eq!(codes(&client(), &[i.clone()]), [LinkOpenedRepeatedly]);
+        i.dob_failures = 3;
+        assert_eq!(codes(&client(), &[i.clone()]), [DobFailures]);
+        i.link_opens = 2;
+        i.dob_failures = 1;
+        assert_eq!(codes(&client(), &[i]), [DobFailures]);
+    }
+
+    #[test]
+    fn a_placeholder_dob_on_file_comes_before_coaching() {
+        let placeholder = account(Role::Client, "sam.okafor@gmail.com", NaiveDate::from_ymd_opt(1900, 1, 1).unwrap());
+        let mut i = invite("inv_1", Role::Client, Duration::hours(5), InviteStatus::Pending);
+        i.link_opens = 2;
+        i.dob_failures = 4;
+        assert_eq!(codes(&placeholder, &[i]), [ProfileDobSuspect, DobFailures]);
+    }
+
+    #[test]
+    fn a_typo_address_and_its_bounce() {
+        let typo = account(Role::Client, "sam.okafor@gmail.cmo", NaiveDate::from_ymd_opt(1985, 12, 21).unwrap());
+        let mut i = invite("inv_1", Role::Client, Duration::hours(5), InviteStatus::Pending);
+        i.delivery[1] = DeliveryEvent {
+            at: i.sent_at + Duration::seconds(3),
+            event: DeliveryEventKind::Bounced,
+            detail: Some("550 5.1.2 domain has no mail server".into()),
+        };
+        let findings = troubleshoot(&Case { account: &typo, invites: &[i], now: now() }, &Replies::builtin());
+        let got: Vec<_> = findings.iter().map(|f| f.code).collect();
+        assert_eq!(got, [EmailTypo, Bounced]);
+        // Nothing of the address leaks into what staff-facing text holds.
+        for f in &findings {
+            assert!(!f.explanation.contains("okafor") && !f.next_step.contains("okafor"), "{f:?}");
+        }
+        assert!(findings[1].explanation.contains("550 5.1.2"));
+    }
+
+    #[test]
+    fn already_accepted_means_log_in() {
+        let mut i = invite("inv_1", Role::Client, Duration::days(10), InviteStatus::Accepted);
+        i.accepted_at = Some(i.sent_at + Duration::minutes(30));
+        let findings = troubleshoot(&Case { account: &client(), invites: &[i], now: now() }, &Replies::builtin());
+        assert_eq!(findings[0].code, AlreadyAccepted);
+        assert!(findings[0].reply.expose().contains("log in"));
+        assert!(findings[0].reply.expose().starts_with("Hi Sam,"));
+    }
+
+    #[test]
+    fn replies_quote_the_new_expiry_after_a_resend() {
+        let c = invite("inv_1", Role::Client, Duration::hours(50), InviteStatus::Pending);
+        let findings = troubleshoot(&Case { account: &client(), invites: &[c], now: now() }, &Replies::builtin());
+        assert!(findings[0].reply.expose().contains("Nov 27, 09:00 UTC"), "{}", findings[0].reply.expose());
+        assert!(findings[0].reply.expose().contains("s***@g***.com"));
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for code in FindingCode::ALL {
+            assert_eq!(FindingCode::parse(code.as_str()), Some(code));
+        }
+        assert_eq!(serde_json::to_string(&EmailTypo).unwrap(), "\"email_typo\"");
+    }
+}

@@ -1,0 +1,108 @@
+//! `portaldesk check dob|email` from outside: the real binary, its JSON and
+//! its exit codes.
+
+use std::process::Command;
+
+use serde_json::Value;
+
+fn portaldesk(args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_portaldesk")).args(args).output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn json(args: &[&str]) -> Value {
+    let (code, out, err) = portaldesk(args);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 1, "one JSON object on one line: {out}");
+    serde_json::from_str(&out).unwrap()
+}
+
+fn codes(value: &Value) -> Vec<String> {
+    value["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap().to_owned()).collect()
+}
+
+#[test]
+fn check_dob_json_has_the_documented_shape() {
+    let v = json(&[
+        "check",
+        "dob",
+        "--on-file",
+        "1985-12-21",
+        "--reported",
+        "21/12/1985",
+        "--today",
+        "2026-11-25",
+        "--json",
+    ]);
+    assert_eq!(v["would_pass"], false);
+    assert_eq!(v["matches_on_file"], true);
+    assert_eq!(v["fields"]["month"], "match");
+    assert_eq!(v["fields"]["day"], "match");
+    assert_eq!(v["fields"]["year"], "match");
+    assert_eq!(v["suggested_entry"], "12/21/1985");
+    assert_eq!(codes(&v), ["day_month_swapped"]);
+    for finding in v["findings"].as_array().unwrap() {
+        assert!(!finding["message"].as_str().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn check_dob_exact_entry_passes_and_a_different_date_is_only_a_mismatch() {
+    let v = json(&["check", "dob", "--on-file", "1990-03-05", "--reported", "03/05/1990", "--json"]);
+    assert_eq!((v["would_pass"].as_bool(), v["suggested_entry"].is_null()), (Some(true), true));
+    assert_eq!(codes(&v), ["exact_match"]);
+    let v = json(&["check", "dob", "--on-file", "1990-03-05", "--reported", "07/22/1964", "--json"]);
+    assert_eq!(codes(&v), ["mismatch"]);
+    assert_eq!(v["fields"]["month"], "mismatch");
+}
+
+#[test]
+fn check_dob_flags_a_dob_on_file_after_the_account_was_created() {
+    let v = json(&[
+        "check",
+        "dob",
+        "--on-file",
+        "2024-05-01",
+        "--reported",
+        "05/01/2024",
+        "--created-at",
+        "2023-01-10T00:00:00Z",
+        "--today",
+        "2026-11-25",
+        "--json",
+    ]);
+    assert!(codes(&v).contains(&"profile_dob_suspect".to_owned()), "{v}");
+}
+
+#[test]
+fn check_dob_answers_any_text() {
+    for text in ["", "🎂🎂🎂", "-1", "--", "ＡＢＣ", &"9".repeat(10_000)] {
+        let v = json(&["check", "dob", "--on-file", "1990-03-05", "--reported", text, "--json"]);
+        assert_eq!(v["would_pass"], false, "{text:?}");
+    }
+}
+
+#[test]
+fn check_email_json_and_report() {
+    let v = json(&["check", "email", "Pat.Lee@Gmail.CMO", "--json"]);
+    assert_eq!(v["valid_syntax"], true);
+    assert_eq!(codes(&v), ["tld_typo"]);
+    assert_eq!(v["suggestions"], serde_json::json!(["Pat.Lee@gmail.com"]));
+    let v = json(&["check", "email", "pat@comcast.net", "--json"]);
+    assert_eq!((codes(&v).len(), v["suggestions"].as_array().unwrap().len()), (0, 0));
+    let (code, out, _) = portaldesk(&["check", "email", "pat@gmial.com"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("domain_typo") && out.contains("pat@gmail.com"), "{out}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let (code, _, err) = portaldesk(&["check", "dob", "--on-file", "1990-02-30", "--reported", "x"]);
+    assert_eq!(code, 2, "{err}");
+    let (code, _, _) = portaldesk(&["check", "dob", "--reported", "x"]);
+    assert_eq!(code, 2);
+}
