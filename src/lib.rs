@@ -11,3 +11,4 @@ pub mod diagnose;
 pub mod phi;
 pub mod portal;
 pub mod sandbox;
+pub mod tui;

@@ -24,6 +24,13 @@ pub struct Cli {
     /// The configuration file.
     #[arg(long, global = true, env = "PORTALDESK_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
+    /// Start without mouse capture, so the terminal can select text (M
+    /// toggles it in the console).
+    #[arg(long)]
+    pub no_mouse: bool,
+    /// Quit once the queue is drawn (for the start-up benchmark).
+    #[arg(long, hide = true)]
+    pub exit_after_first_frame: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -62,7 +69,11 @@ pub fn main() -> ExitCode {
         match cli.command {
             Some(Command::Check { command }) => check::run(command),
             Some(Command::Sandbox { command: SandboxCommand::Serve(args) }) => sandbox::serve(args).await,
-            None => run::run(cli.portal, cli.config).await,
+            None => {
+                let options =
+                    crate::tui::Options { mouse: !cli.no_mouse, exit_after_first_frame: cli.exit_after_first_frame };
+                run::run(cli.portal, cli.config, options).await
+            }
         }
     });
     match outcome {

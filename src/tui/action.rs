@@ -1,0 +1,88 @@
+//! What enters the state machine ([`Msg`]) and what leaves it ([`Effect`]).
+
+use crossterm::event::{KeyEvent, MouseEvent};
+
+use crate::portal::model::{Account, AccountPatch, AccountSummary, AuditEntry, Invite, Page, ResendRequest, Ticket};
+use crate::portal::{AccountQuery, IdempotencyKey, PortalError, Versioned};
+
+/// Tags a request so its answer can be matched to it (and stale answers
+/// dropped).
+pub type ReqId = u64;
+
+/// A user intent, bound to keys by the keymap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Quit,
+    Back,
+    Up,
+    Down,
+    Top,
+    Bottom,
+    Open,
+    Search,
+    Resend,
+    DobCompare,
+    EditDob,
+    NextTicket,
+    Refresh,
+    Help,
+    Reveal,
+    ToggleMouse,
+    Confirm,
+    NextField,
+    PrevField,
+}
+
+/// Everything the state machine reacts to.
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Paste(String),
+    Resize,
+    /// A second passed while a countdown is on screen.
+    Tick,
+    /// The debounce of search request `ReqId` ran out.
+    SearchDue(ReqId),
+    Loaded(Loaded),
+}
+
+/// Answers from the portal.
+#[derive(Debug)]
+pub enum Loaded {
+    Tickets(ReqId, Result<Vec<Ticket>, PortalError>),
+    Search(ReqId, Result<Page<AccountSummary>, PortalError>),
+    Account(ReqId, Result<Versioned<Account>, PortalError>),
+    Invites(ReqId, Result<Vec<Invite>, PortalError>),
+    Audit(ReqId, Result<Vec<AuditEntry>, PortalError>),
+    Resent(ReqId, Result<Invite, PortalError>),
+    AccountSaved(ReqId, Result<Versioned<Account>, PortalError>),
+}
+
+/// What the state machine asks the outside world to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    LoadTickets(ReqId),
+    /// Send `SearchDue(req)` after the debounce delay.
+    DebounceSearch(ReqId),
+    Search(ReqId, AccountQuery),
+    LoadAccount(ReqId, String),
+    LoadInvites(ReqId, String),
+    LoadAudit(ReqId, String),
+    Resend {
+        req: ReqId,
+        account_id: String,
+        request: ResendRequest,
+        key: IdempotencyKey,
+    },
+    SaveAccount {
+        req: ReqId,
+        account_id: String,
+        etag: String,
+        patch: AccountPatch,
+        key: IdempotencyKey,
+    },
+    SetMouse(bool),
+    Suspend,
+    Quit,
+}

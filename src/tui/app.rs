@@ -1,0 +1,583 @@
+//! The console's state and its update function: messages in, state changes
+//! and effects out. Never awaits, never touches the terminal or the network.
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
+
+use super::action::{Action, Effect, Loaded, Msg, ReqId};
+use super::keymap::{self, ScreenKind};
+use super::screens::account::AccountState;
+use super::screens::dob_compare::DobCompareState;
+use super::screens::edit_dob::EditDobState;
+use super::screens::queue::QueueState;
+use super::screens::resend::ResendState;
+use super::screens::search::SearchState;
+use super::screens::{self, layout};
+use super::theme::Theme;
+use crate::diagnose::replies::Replies;
+use crate::portal::PortalError;
+
+/// Data that comes from the portal: the last good value (kept while a
+/// refresh is under way), the request in flight, and the last error.
+#[derive(Debug, Clone)]
+pub struct Remote<T> {
+    pub data: Option<T>,
+    pub pending: Option<ReqId>,
+    pub error: Option<PortalError>,
+}
+
+impl<T> Default for Remote<T> {
+    fn default() -> Self {
+        Self { data: None, pending: None, error: None }
+    }
+}
+
+impl<T> Remote<T> {
+    /// Marks request `req` as the one whose answer counts.
+    pub fn start(&mut self, req: ReqId) {
+        self.pending = Some(req);
+    }
+
+    /// Takes the answer to `req` if it is the one awaited; an answer to an
+    /// older request (arriving late or out of order) is dropped. Returns
+    /// whether it was taken.
+    pub fn finish(&mut self, req: ReqId, result: Result<T, PortalError>) -> bool {
+        if self.pending != Some(req) {
+            return false;
+        }
+        self.pending = None;
+        match result {
+            Ok(data) => {
+                self.data = Some(data);
+                self.error = None;
+            }
+            Err(error) => self.error = Some(error),
+        }
+        true
+    }
+
+    pub fn is_loading(&self) -> bool {
+        self.pending.is_some()
+    }
+}
+
+/// The full-screen views, stacked: Esc goes back one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Queue,
+    Search,
+    Account,
+}
+
+/// The dialog over the current view, if any.
+pub enum Overlay {
+    Help,
+    DobCompare(DobCompareState),
+    Resend(ResendState),
+    EditDob(Box<EditDobState>),
+}
+
+/// A line across the top for what just happened or failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Banner {
+    pub text: String,
+    pub error: bool,
+}
+
+/// The whole console state.
+pub struct App {
+    pub views: Vec<View>,
+    pub overlay: Option<Overlay>,
+    pub queue: QueueState,
+    pub search: SearchState,
+    pub account: Option<AccountState>,
+    pub banner: Option<Banner>,
+    pub theme: Theme,
+    pub replies: Replies,
+    pub mouse: bool,
+    /// The terminal size, for mapping mouse clicks to rows.
+    pub size: (u16, u16),
+    pub quit: bool,
+    next_req: ReqId,
+}
+
+impl App {
+    /// A new console on the queue; returns the effects that load it.
+    pub fn new(mouse: bool, size: (u16, u16)) -> (Self, Vec<Effect>) {
+        let mut app = Self {
+            views: vec![View::Queue],
+            overlay: None,
+            queue: QueueState::default(),
+            search: SearchState::default(),
+            account: None,
+            banner: None,
+            theme: Theme::dark(),
+            replies: Replies::builtin(),
+            mouse,
+            size,
+            quit: false,
+            next_req: 0,
+        };
+        let req = app.req();
+        app.queue.tickets.start(req);
+        (app, vec![Effect::LoadTickets(req)])
+    }
+
+    /// A fresh request id.
+    pub fn req(&mut self) -> ReqId {
+        self.next_req += 1;
+        self.next_req
+    }
+
+    /// The view on top.
+    pub fn view(&self) -> View {
+        self.views.last().copied().unwrap_or(View::Queue)
+    }
+
+    /// The screen whose keys apply now.
+    pub fn screen(&self) -> ScreenKind {
+        match &self.overlay {
+            Some(Overlay::Help) => ScreenKind::Help,
+            Some(Overlay::DobCompare(_)) => ScreenKind::DobCompare,
+            Some(Overlay::Resend(_)) => ScreenKind::Resend,
+            Some(Overlay::EditDob(_)) => ScreenKind::EditDob,
+            None => self.view_screen(),
+        }
+    }
+
+    /// The screen of the view under any dialog.
+    pub fn view_screen(&self) -> ScreenKind {
+        match self.view() {
+            View::Queue => ScreenKind::Queue,
+            View::Search => ScreenKind::Search,
+            View::Account => ScreenKind::Account,
+        }
+    }
+
+    /// Whether any request is in flight (the header says so).
+    pub fn is_loading(&self) -> bool {
+        self.queue.tickets.is_loading()
+            || self.search.results.is_loading()
+            || self.account.as_ref().is_some_and(|a| a.account.is_loading() || a.invites.is_loading())
+    }
+
+    /// Whether a countdown is on screen (the 1 Hz tick runs only then).
+    pub fn shows_countdown(&self) -> bool {
+        match (&self.overlay, self.view()) {
+            (Some(Overlay::Help), _) => false,
+            (Some(Overlay::Resend(_)), _) => true,
+            (_, View::Queue) => self.queue.has_countdown(),
+            (_, View::Account) => self.account.as_ref().is_some_and(AccountState::has_countdown),
+            (_, View::Search) => false,
+        }
+    }
+
+    /// Applies one message; returns what to do outside.
+    pub fn update(&mut self, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
+        match msg {
+            Msg::Key(key) if key.kind == KeyEventKind::Press => self.on_key(key, now),
+            Msg::Key(_) | Msg::Tick => Vec::new(),
+            Msg::Mouse(mouse) => self.on_mouse(mouse),
+            Msg::Paste(text) => self.on_paste(&text),
+            Msg::Resize => Vec::new(),
+            Msg::SearchDue(req) => self.search.due(req),
+            Msg::Loaded(loaded) => self.on_loaded(loaded),
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent, now: DateTime<Utc>) -> Vec<Effect> {
+        if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('z') {
+            return vec![Effect::Suspend];
+        }
+        let screen = self.screen();
+        if self.banner.as_ref().is_some_and(|b| !b.error) {
+            self.banner = None;
+        }
+        match keymap::action_for(screen, &key) {
+            Some(action) => self.on_action(action, now),
+            None if screen.takes_text() => self.on_text_key(key),
+            None => Vec::new(),
+        }
+    }
+
+    /// Keys that edit the focused text field.
+    fn on_text_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let event = crossterm::event::Event::Key(key);
+        let searching = self.view() == View::Search;
+        match &mut self.overlay {
+            Some(Overlay::DobCompare(state)) => {
+                state.edit(&event);
+                Vec::new()
+            }
+            Some(Overlay::EditDob(state)) => {
+                state.edit(&event);
+                Vec::new()
+            }
+            None if searching => {
+                let req = self.req();
+                self.search.edit(&event, req)
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn on_paste(&mut self, text: &str) -> Vec<Effect> {
+        let searching = self.view() == View::Search;
+        match &mut self.overlay {
+            Some(Overlay::DobCompare(state)) => {
+                state.paste(text);
+                Vec::new()
+            }
+            Some(Overlay::EditDob(state)) => {
+                state.paste(text);
+                Vec::new()
+            }
+            None if searching => {
+                let req = self.req();
+                self.search.paste(text, req)
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn on_action(&mut self, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
+        match action {
+            Action::Quit => {
+                self.quit = true;
+                return vec![Effect::Quit];
+            }
+            Action::Help => {
+                self.overlay = Some(Overlay::Help);
+                return Vec::new();
+            }
+            Action::ToggleMouse => {
+                self.mouse = !self.mouse;
+                let state = if self.mouse { "on" } else { "off: drag to select text" };
+                self.banner = Some(Banner { text: format!("Mouse capture {state}"), error: false });
+                return vec![Effect::SetMouse(self.mouse)];
+            }
+            Action::Search if self.overlay.is_none() => {
+                if self.view() != View::Search {
+                    self.views.push(View::Search);
+                }
+                return Vec::new();
+            }
+            _ => {}
+        }
+        if self.overlay.is_some() {
+            return self.on_overlay_action(action, now);
+        }
+        match self.view() {
+            View::Queue => self.on_queue_action(action),
+            View::Search => self.on_search_action(action),
+            View::Account => self.on_account_action(action),
+        }
+    }
+
+    fn on_queue_action(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Open => match self.queue.selected_ticket() {
+                Some(ticket) => {
+                    let (account_id, ticket_id) = (ticket.account_id.clone(), ticket.id.clone());
+                    self.open_account(account_id, Some(ticket_id))
+                }
+                None => Vec::new(),
+            },
+            Action::NextTicket => {
+                self.queue.select_next_unclaimed();
+                Vec::new()
+            }
+            Action::Refresh => {
+                let req = self.req();
+                self.queue.tickets.start(req);
+                vec![Effect::LoadTickets(req)]
+            }
+            other => {
+                self.queue.navigate(other);
+                Vec::new()
+            }
+        }
+    }
+
+    fn on_search_action(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Back => {
+                self.views.pop();
+                Vec::new()
+            }
+            Action::Open => match self.search.selected_account() {
+                Some(id) => self.open_account(id, None),
+                None => Vec::new(),
+            },
+            other => {
+                self.search.navigate(other);
+                Vec::new()
+            }
+        }
+    }
+
+    fn on_account_action(&mut self, action: Action) -> Vec<Effect> {
+        let Some(account) = self.account.as_mut() else {
+            self.views.pop();
+            return Vec::new();
+        };
+        match action {
+            Action::Back => {
+                self.views.pop();
+                Vec::new()
+            }
+            Action::Reveal => {
+                account.revealed = !account.revealed;
+                Vec::new()
+            }
+            Action::Refresh => self.load_account(),
+            Action::Resend => {
+                self.overlay = Some(Overlay::Resend(ResendState::default()));
+                Vec::new()
+            }
+            Action::DobCompare => {
+                self.overlay = Some(Overlay::DobCompare(DobCompareState::default()));
+                Vec::new()
+            }
+            Action::EditDob => match account.account.data.clone() {
+                Some(base) => {
+                    self.overlay = Some(Overlay::EditDob(Box::new(EditDobState::new(base, account.ticket_id.clone()))));
+                    Vec::new()
+                }
+                None => {
+                    self.banner = Some(Banner { text: "The account is still loading".into(), error: true });
+                    Vec::new()
+                }
+            },
+            Action::NextTicket => {
+                let current = account.ticket_id.clone();
+                match self.queue.next_unclaimed_after(current.as_deref()) {
+                    Some((account_id, ticket_id)) => {
+                        self.views.pop();
+                        self.open_account(account_id, Some(ticket_id))
+                    }
+                    None => {
+                        self.banner = Some(Banner { text: "No other unclaimed ticket".into(), error: false });
+                        Vec::new()
+                    }
+                }
+            }
+            other => {
+                account.navigate(other);
+                Vec::new()
+            }
+        }
+    }
+
+    fn on_overlay_action(&mut self, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
+        let Some(overlay) = self.overlay.as_mut() else {
+            return Vec::new();
+        };
+        match overlay {
+            Overlay::Help | Overlay::DobCompare(_) => {
+                if action == Action::Back {
+                    self.overlay = None;
+                }
+                Vec::new()
+            }
+            Overlay::Resend(state) => match action {
+                Action::Back if state.pending.is_none() => {
+                    self.overlay = None;
+                    Vec::new()
+                }
+                Action::Confirm if state.pending.is_none() => {
+                    let Some(account) = self.account.as_ref() else {
+                        return Vec::new();
+                    };
+                    let req = self.next_req + 1;
+                    self.next_req = req;
+                    state.confirm(req, &account.id, account.ticket_id.clone())
+                }
+                _ => Vec::new(),
+            },
+            Overlay::EditDob(state) => {
+                let req = self.next_req + 1;
+                let outcome = state.on_action(action, req, now);
+                if !outcome.effects.is_empty() {
+                    self.next_req = req;
+                }
+                if outcome.close {
+                    self.overlay = None;
+                }
+                outcome.effects
+            }
+        }
+    }
+
+    /// Opens an account (with the ticket it is worked for, if any).
+    pub fn open_account(&mut self, account_id: String, ticket_id: Option<String>) -> Vec<Effect> {
+        self.account = Some(AccountState::new(account_id, ticket_id));
+        if self.view() == View::Search {
+            self.views.pop();
+        }
+        self.views.push(View::Account);
+        self.load_account()
+    }
+
+    /// (Re)loads the open account, its invites and its audit trail.
+    fn load_account(&mut self) -> Vec<Effect> {
+        let (a, i, t) = (self.req(), self.req(), self.req());
+        let Some(account) = self.account.as_mut() else {
+            return Vec::new();
+        };
+        account.account.start(a);
+        account.invites.start(i);
+        account.audit.start(t);
+        let id = account.id.clone();
+        vec![Effect::LoadAccount(a, id.clone()), Effect::LoadInvites(i, id.clone()), Effect::LoadAudit(t, id)]
+    }
+
+    fn on_mouse(&mut self, mouse: MouseEvent) -> Vec<Effect> {
+        if self.overlay.is_some() {
+            return Vec::new();
+        }
+        let action = match mouse.kind {
+            MouseEventKind::ScrollDown => Some(Action::Down),
+            MouseEventKind::ScrollUp => Some(Action::Up),
+            _ => None,
+        };
+        if let Some(action) = action {
+            match self.view() {
+                View::Queue => self.queue.navigate(action),
+                View::Search => self.search.navigate(action),
+                View::Account => {
+                    if let Some(account) = self.account.as_mut() {
+                        account.navigate(action);
+                    }
+                }
+            }
+            return Vec::new();
+        }
+        if !matches!(mouse.kind, MouseEventKind::Down(_)) {
+            return Vec::new();
+        }
+        let body = layout::body(self.size);
+        match self.view() {
+            View::Queue => {
+                if let Some(row) = screens::queue::row_at(body, &self.queue, mouse.column, mouse.row) {
+                    self.queue.selected = row;
+                }
+            }
+            View::Search => {
+                if let Some(row) = screens::search::row_at(body, &self.search, mouse.column, mouse.row) {
+                    self.search.selected = row;
+                }
+            }
+            View::Account => {}
+        }
+        Vec::new()
+    }
+
+    fn on_loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
+        match loaded {
+            Loaded::Tickets(req, result) => {
+                self.queue.tickets.finish(req, result);
+                self.queue.clamp();
+            }
+            Loaded::Search(req, result) => self.search.finish(req, result),
+            Loaded::Account(req, result) => {
+                let Some(account) = self.account.as_mut() else {
+                    return Vec::new();
+                };
+                if account.account.finish(req, result)
+                    && let (Some(Overlay::EditDob(edit)), Some(theirs)) = (self.overlay.as_mut(), &account.account.data)
+                {
+                    edit.theirs_loaded(theirs.clone());
+                }
+            }
+            Loaded::Invites(req, result) => {
+                if let Some(account) = self.account.as_mut() {
+                    account.invites.finish(req, result);
+                    account.clamp();
+                }
+            }
+            Loaded::Audit(req, result) => {
+                if let Some(account) = self.account.as_mut() {
+                    account.audit.finish(req, result);
+                }
+            }
+            Loaded::Resent(req, result) => return self.on_resent(req, result),
+            Loaded::AccountSaved(req, result) => return self.on_account_saved(req, result),
+        }
+        Vec::new()
+    }
+
+    fn on_resent(&mut self, req: ReqId, result: Result<crate::portal::model::Invite, PortalError>) -> Vec<Effect> {
+        let Some(Overlay::Resend(state)) = self.overlay.as_mut() else {
+            return Vec::new();
+        };
+        if state.pending != Some(req) {
+            return Vec::new();
+        }
+        state.pending = None;
+        match result {
+            Ok(invite) => {
+                self.overlay = None;
+                if let Some(account) = self.account.as_mut() {
+                    account.insert_new_invite(invite);
+                }
+                self.banner = Some(Banner { text: "Invite sent; earlier links no longer work".into(), error: false });
+                // Read the history back so every status is the server's.
+                self.load_history()
+            }
+            Err(error) => {
+                state.error = Some(error);
+                Vec::new()
+            }
+        }
+    }
+
+    fn on_account_saved(
+        &mut self,
+        req: ReqId,
+        result: Result<crate::portal::Versioned<crate::portal::model::Account>, PortalError>,
+    ) -> Vec<Effect> {
+        let Some(Overlay::EditDob(state)) = self.overlay.as_mut() else {
+            return Vec::new();
+        };
+        if state.pending != Some(req) {
+            return Vec::new();
+        }
+        match state.saved(result) {
+            Ok(updated) => {
+                self.overlay = None;
+                if let Some(account) = self.account.as_mut() {
+                    account.account.data = Some(updated);
+                }
+                self.banner = Some(Banner {
+                    text: "DOB on file updated; the client can retry the same link".into(),
+                    error: false,
+                });
+                self.load_history()
+            }
+            Err(needs_reload) if needs_reload => {
+                // Someone else changed the account: read their version.
+                let req = self.req();
+                match self.account.as_mut() {
+                    Some(account) => {
+                        account.account.start(req);
+                        vec![Effect::LoadAccount(req, account.id.clone())]
+                    }
+                    None => Vec::new(),
+                }
+            }
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// Reloads the invites and the audit trail of the open account.
+    fn load_history(&mut self) -> Vec<Effect> {
+        let (i, t) = (self.req(), self.req());
+        let Some(account) = self.account.as_mut() else {
+            return Vec::new();
+        };
+        account.invites.start(i);
+        account.audit.start(t);
+        vec![Effect::LoadInvites(i, account.id.clone()), Effect::LoadAudit(t, account.id.clone())]
+    }
+}

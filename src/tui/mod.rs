@@ -1,0 +1,174 @@
+//! The console: turns terminal events into messages, messages into state
+//! changes and effects, and state into frames.
+//!
+//! The loop redraws only after something happened (a key, an answer, a
+//! resize) and ticks once a second only while a countdown is on screen, so
+//! an idle console is idle. Each frame is drawn inside a synchronized
+//! update so slow links do not flicker.
+
+pub mod action;
+pub mod app;
+pub mod effects;
+pub mod keymap;
+pub mod screens;
+pub mod terminal;
+pub mod theme;
+
+use std::io;
+use std::time::Duration;
+
+use crossterm::event::{Event, EventStream, KeyEventKind, MouseEventKind};
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use futures::StreamExt;
+use tokio::sync::mpsc;
+
+use self::action::{Effect, Msg};
+use self::app::App;
+use self::effects::Runner;
+use self::terminal::TerminalGuard;
+use self::theme::Theme;
+use crate::portal::PortalClient;
+
+/// How the console starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Capture the mouse (off lets the terminal select text).
+    pub mouse: bool,
+    /// Quit as soon as the queue has been drawn with its tickets (for the
+    /// start-up benchmark).
+    pub exit_after_first_frame: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { mouse: true, exit_after_first_frame: false }
+    }
+}
+
+/// Runs the console until the user quits or a signal ends it. The terminal
+/// is restored on every way out.
+pub async fn run(client: PortalClient, options: Options) -> io::Result<()> {
+    let mut guard = TerminalGuard::enter(options.mouse)?;
+    let outcome = event_loop(&mut guard, client, options).await;
+    drop(guard);
+    outcome
+}
+
+async fn event_loop(guard: &mut TerminalGuard, client: PortalClient, options: Options) -> io::Result<()> {
+    let size = guard.terminal.size()?;
+    let (mut app, effects) = App::new(options.mouse, (size.width, size.height));
+    app.theme = Theme::from_env();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let runner = Runner::new(client.clone(), tx);
+    for effect in effects {
+        runner.spawn(effect);
+    }
+    let clock = client.clock();
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut signals = Signals::new()?;
+    let mut dirty = true;
+    loop {
+        if dirty {
+            draw(guard, &app, clock.now())?;
+            dirty = false;
+            if options.exit_after_first_frame && app.queue.tickets.data.is_some() {
+                return Ok(());
+            }
+        }
+        let msg = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => match to_msg(event) {
+                    Some(msg) => msg,
+                    None => continue,
+                },
+                Some(Err(error)) => return Err(error),
+                None => return Ok(()),
+            },
+            Some(msg) = rx.recv() => msg,
+            _ = tick.tick(), if app.shows_countdown() => Msg::Tick,
+            _ = signals.any() => return Ok(()),
+        };
+        if matches!(msg, Msg::Resize) {
+            guard.terminal.autoresize()?;
+            let size = guard.terminal.size()?;
+            app.size = (size.width, size.height);
+        }
+        let effects = app.update(msg, clock.now());
+        dirty = true;
+        for effect in effects {
+            match effect {
+                Effect::Quit => return Ok(()),
+                Effect::Suspend => guard.suspend()?,
+                Effect::SetMouse(on) => guard.set_mouse(on)?,
+                other => runner.spawn(other),
+            }
+        }
+    }
+}
+
+fn draw(guard: &mut TerminalGuard, app: &App, now: chrono::DateTime<chrono::Utc>) -> io::Result<()> {
+    crossterm::execute!(io::stdout(), BeginSynchronizedUpdate)?;
+    let drawn = guard.terminal.draw(|frame| screens::render(app, frame, now)).map(|_| ());
+    crossterm::execute!(io::stdout(), EndSynchronizedUpdate)?;
+    drawn
+}
+
+/// Terminal events worth a message: key presses, clicks and wheel, pastes,
+/// resizes. Mouse moves and key releases change nothing and are dropped, so
+/// they cause no redraw.
+fn to_msg(event: Event) -> Option<Msg> {
+    match event {
+        Event::Key(key) if key.kind == KeyEventKind::Press => Some(Msg::Key(key)),
+        Event::Mouse(mouse) if !matches!(mouse.kind, MouseEventKind::Moved | MouseEventKind::Drag(_)) => {
+            Some(Msg::Mouse(mouse))
+        }
+        Event::Paste(text) => Some(Msg::Paste(text)),
+        Event::Resize(_, _) => Some(Msg::Resize),
+        _ => None,
+    }
+}
+
+/// SIGTERM, SIGHUP (a dropped SSH link) and SIGINT end the console cleanly.
+struct Signals {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    hup: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Self {
+                term: signal(SignalKind::terminate())?,
+                hup: signal(SignalKind::hangup())?,
+                int: signal(SignalKind::interrupt())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Self {})
+        }
+    }
+
+    async fn any(&mut self) {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.term.recv() => {}
+                _ = self.hup.recv() => {}
+                _ = self.int.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}

@@ -1,0 +1,284 @@
+//! The account: profile on the left, invite history on the right, and
+//! below them the troubleshooting findings with the next step and the
+//! canned reply. Email and DOB stay masked until revealed (`v`).
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use super::{field, state_symbol, truncate};
+use crate::diagnose::invite;
+use crate::diagnose::replies::Replies;
+use crate::diagnose::troubleshoot::{self, Case};
+use crate::phi::{DOB_MASK, mask_email};
+use crate::portal::Versioned;
+use crate::portal::model::{Account, AuditEntry, Invite, InviteStatus, Role};
+use crate::tui::action::Action;
+use crate::tui::app::Remote;
+use crate::tui::theme::Theme;
+
+/// An open account. (No `Debug`: it holds PHI.)
+pub struct AccountState {
+    pub id: String,
+    /// The ticket the account is worked for: every action carries it.
+    pub ticket_id: Option<String>,
+    pub account: Remote<Versioned<Account>>,
+    pub invites: Remote<Vec<Invite>>,
+    pub audit: Remote<Vec<AuditEntry>>,
+    /// Email and DOB shown in full.
+    pub revealed: bool,
+    pub selected_invite: usize,
+}
+
+impl AccountState {
+    pub fn new(id: String, ticket_id: Option<String>) -> Self {
+        Self {
+            id,
+            ticket_id,
+            account: Remote::default(),
+            invites: Remote::default(),
+            audit: Remote::default(),
+            revealed: false,
+            selected_invite: 0,
+        }
+    }
+
+    fn invite_list(&self) -> &[Invite] {
+        self.invites.data.as_deref().unwrap_or_default()
+    }
+
+    pub fn role(&self) -> Option<Role> {
+        self.account.data.as_ref().map(|a| a.value.role)
+    }
+
+    pub fn navigate(&mut self, action: Action) {
+        let last = self.invite_list().len().saturating_sub(1);
+        self.selected_invite = match action {
+            Action::Down => (self.selected_invite + 1).min(last),
+            Action::Up => self.selected_invite.saturating_sub(1),
+            Action::Top => 0,
+            Action::Bottom => last,
+            _ => self.selected_invite,
+        };
+    }
+
+    pub fn clamp(&mut self) {
+        self.selected_invite = self.selected_invite.min(self.invite_list().len().saturating_sub(1));
+    }
+
+    pub fn has_countdown(&self) -> bool {
+        self.invite_list().iter().any(|i| i.status == InviteStatus::Pending)
+    }
+
+    /// A resend succeeded: the new invite goes on top at once, and earlier
+    /// pending ones read as superseded until the history is read back.
+    pub fn insert_new_invite(&mut self, invite: Invite) {
+        let list = self.invites.data.get_or_insert_with(Vec::new);
+        for earlier in list.iter_mut().filter(|i| i.status == InviteStatus::Pending && i.expires_at > invite.sent_at) {
+            earlier.status = InviteStatus::Superseded;
+        }
+        list.retain(|i| i.id != invite.id);
+        list.insert(0, invite);
+        self.selected_invite = 0;
+    }
+
+    /// The email as shown: masked unless revealed.
+    pub fn shown_email(&self, email: &str) -> String {
+        if self.revealed { email.to_owned() } else { mask_email(email) }
+    }
+}
+
+/// Draws the account screen.
+pub fn render(
+    state: &AccountState,
+    replies: &Replies,
+    frame: &mut Frame<'_>,
+    area: Rect,
+    theme: &Theme,
+    now: DateTime<Utc>,
+) {
+    let Some(account) = state.account.data.as_ref().map(|a| &a.value) else {
+        let text = match &state.account.error {
+            Some(error) => Line::styled(
+                format!("Could not load {}: {error}. Press R to retry, Esc to go back.", state.id),
+                theme.danger,
+            ),
+            None => Line::styled(format!("Loading {}…", state.id), theme.muted),
+        };
+        frame.render_widget(Paragraph::new(text).block(Block::bordered()), area);
+        return;
+    };
+    let top_height = if area.height >= 40 { area.height * 11 / 20 } else { area.height / 2 };
+    let [top, bottom] = Layout::vertical([Constraint::Length(top_height), Constraint::Fill(1)]).areas(area);
+    let profile_width = if area.width >= 120 { 44 } else { 32 };
+    let [profile_area, invites_area] =
+        Layout::horizontal([Constraint::Length(profile_width), Constraint::Fill(1)]).areas(top);
+    render_profile(state, account, frame, profile_area, theme, now);
+    render_invites(state, account.role, frame, invites_area, theme, now);
+    if area.width >= 140 {
+        let [findings_area, audit_area] = Layout::horizontal([Constraint::Fill(2), Constraint::Fill(1)]).areas(bottom);
+        render_findings(state, account, replies, frame, findings_area, theme, now);
+        render_audit(state, frame, audit_area, theme, now);
+    } else {
+        render_findings(state, account, replies, frame, bottom, theme, now);
+    }
+}
+
+fn render_profile(
+    state: &AccountState,
+    account: &Account,
+    frame: &mut Frame<'_>,
+    area: Rect,
+    theme: &Theme,
+    now: DateTime<Utc>,
+) {
+    let dob = if state.revealed { account.dob.expose().format("%m/%d/%Y").to_string() } else { DOB_MASK.to_owned() };
+    let hidden = if state.revealed { theme.warn } else { theme.muted };
+    let lines = vec![
+        field("Name", format!("{} {}", account.first_name.expose(), account.last_name.expose()), theme, theme.title),
+        field("Role", account.role.as_str(), theme, theme.text),
+        field("Email", state.shown_email(account.email.expose()), theme, hidden),
+        field("Phone", account.phone.expose().clone(), theme, theme.text),
+        field("DOB", dob, theme, hidden),
+        field(
+            "Created",
+            format!("{} ({})", account.created_at.format("%Y-%m-%d"), invite::ago(now - account.created_at)),
+            theme,
+            theme.text,
+        ),
+        field("Id", account.id.clone(), theme, theme.muted),
+        Line::default(),
+        Line::styled(if state.revealed { "v: mask email and DOB" } else { "v: reveal email and DOB" }, theme.muted),
+    ];
+    let title = Span::styled(" Profile ", theme.title);
+    frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), area);
+}
+
+fn render_invites(
+    state: &AccountState,
+    role: Role,
+    frame: &mut Frame<'_>,
+    area: Rect,
+    theme: &Theme,
+    now: DateTime<Utc>,
+) {
+    let list = state.invite_list();
+    let title = format!(" Invites ({}) · {} links last {} ", list.len(), role.as_str(), invite::window_words(role));
+    let block = Block::bordered().title(Span::styled(title, theme.title));
+    if list.is_empty() {
+        let text = match (&state.invites.error, state.invites.is_loading()) {
+            (Some(error), _) => Line::styled(format!("Could not load invites: {error}"), theme.danger),
+            (None, true) => Line::styled("Loading invites…", theme.muted),
+            (None, false) => Line::styled("No invite was ever sent. Press r to send one.", theme.warn),
+        };
+        frame.render_widget(Paragraph::new(text).block(block), area);
+        return;
+    }
+    let inner_width = area.width.saturating_sub(4) as usize;
+    let mut lines: Vec<Line<'_>> = Vec::new();
+    let mut selected_line = 0;
+    for (n, i) in list.iter().enumerate() {
+        let state_now = invite::state(i, role, now);
+        let style = theme.invite(state_now);
+        let marker = if n == state.selected_invite { "▶ " } else { "  " };
+        if n == state.selected_invite {
+            selected_line = lines.len();
+        }
+        let countdown = invite::countdown(i, role, now);
+        let countdown = if countdown == state_now.label() { String::new() } else { countdown };
+        lines.push(Line::from(vec![
+            Span::styled(marker, theme.key),
+            Span::styled(format!("{} {:<13}", state_symbol(state_now), state_now.label()), style),
+            Span::styled(countdown, style),
+            Span::styled(format!("  {}", i.id), theme.muted),
+        ]));
+        lines.push(Line::styled(
+            truncate(
+                &format!(
+                    "   to {} · sent {} · expires {}",
+                    state.shown_email(i.sent_to.expose()),
+                    invite::ago(now - i.sent_at),
+                    i.expires_at.format("%b %-d %H:%M UTC")
+                ),
+                inner_width,
+            ),
+            theme.text,
+        ));
+        let events: Vec<String> =
+            i.delivery.iter().map(|e| format!("{} {}", e.event.as_str(), invite::ago(now - e.at))).collect();
+        let failures = if i.dob_failures > 0 { theme.danger } else { theme.text };
+        lines.push(Line::from(vec![
+            Span::styled(format!("   opens {} · ", i.link_opens), theme.text),
+            Span::styled(format!("DOB failures {}", i.dob_failures), failures),
+            Span::styled(truncate(&format!(" · {}", events.join(", ")), inner_width.saturating_sub(28)), theme.muted),
+        ]));
+    }
+    let visible = area.height.saturating_sub(2) as usize;
+    let scroll = (selected_line + 3).saturating_sub(visible);
+    frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)).block(block), area);
+}
+
+fn render_findings(
+    state: &AccountState,
+    account: &Account,
+    replies: &Replies,
+    frame: &mut Frame<'_>,
+    area: Rect,
+    theme: &Theme,
+    now: DateTime<Utc>,
+) {
+    let block =
+        Block::bordered().title(Span::styled(" Why they cannot get in · what to do · what to say ", theme.title));
+    let Some(invites) = state.invites.data.as_deref() else {
+        frame.render_widget(
+            Paragraph::new(Line::styled("Waiting for the invite history…", theme.muted)).block(block),
+            area,
+        );
+        return;
+    };
+    let findings = troubleshoot::troubleshoot(&Case { account, invites, now }, replies);
+    let mut text = Text::default();
+    for (n, finding) in findings.iter().enumerate() {
+        let symbol = if finding.code == troubleshoot::FindingCode::InviteWorking { "✓" } else { "!" };
+        let style = if n == 0 { theme.warn } else { theme.text };
+        text.push_line(Line::from(vec![
+            Span::styled(
+                format!("{symbol} {} ", finding.code.as_str()),
+                style.add_modifier(ratatui::style::Modifier::BOLD),
+            ),
+            Span::styled(finding.explanation.as_str(), theme.text),
+        ]));
+        text.push_line(Line::from(vec![
+            Span::styled("  → ", theme.key),
+            Span::styled(finding.next_step.as_str(), theme.text),
+        ]));
+    }
+    if let Some(first) = findings.first() {
+        text.push_line(Line::default());
+        text.push_line(Line::styled("Say:", theme.muted));
+        text.push_line(Line::styled(first.reply.expose().as_str(), theme.info));
+    }
+    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).block(block), area);
+}
+
+fn render_audit(state: &AccountState, frame: &mut Frame<'_>, area: Rect, theme: &Theme, now: DateTime<Utc>) {
+    let block = Block::bordered().title(Span::styled(" Audit trail ", theme.title));
+    let entries = state.audit.data.as_deref().unwrap_or_default();
+    let lines: Vec<Line<'_>> = if entries.is_empty() {
+        vec![Line::styled("No changes recorded.", theme.muted)]
+    } else {
+        entries
+            .iter()
+            .map(|e| {
+                Line::from(vec![
+                    Span::styled(format!("{:>9} ", invite::ago(now - e.at)), theme.muted),
+                    Span::styled(format!("{} ", e.actor), theme.key),
+                    Span::styled(e.summary.as_str(), theme.text),
+                ])
+            })
+            .collect()
+    };
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }).block(block), area);
+}

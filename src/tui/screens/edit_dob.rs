@@ -1,0 +1,344 @@
+//! Edit DOB (`e`): the new DOB typed as MM/DD/YYYY and checked as typed, a
+//! required reason, the ticket id prefilled; a confirm with old and new side
+//! by side. A 412 (someone else changed the account) shows what changed and
+//! asks again: nothing is overwritten silently.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use crossterm::event::Event;
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use tui_input::Input;
+use tui_input::backend::crossterm::to_input_request;
+
+use super::dob_compare::paste_into;
+use super::{dialog, layout};
+use crate::diagnose::dob;
+use crate::phi::{Phi, mask_email};
+use crate::portal::model::{Account, AccountPatch};
+use crate::portal::{IdempotencyKey, PortalError, Versioned};
+use crate::tui::action::{Action, Effect, ReqId};
+use crate::tui::theme::Theme;
+
+/// Which field has the cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Dob,
+    Reason,
+    Ticket,
+}
+
+/// Where the edit stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Form,
+    Confirm,
+    Saving,
+    /// The portal answered 412: someone else changed the account.
+    Conflict,
+}
+
+/// The edit dialog. (No `Debug`: it holds PHI.)
+pub struct EditDobState {
+    pub dob: Input,
+    pub reason: Input,
+    pub ticket: Input,
+    pub focus: Focus,
+    pub stage: Stage,
+    /// The version of the account this edit is based on (its ETag goes in
+    /// If-Match).
+    pub base: Versioned<Account>,
+    /// The current version, read after a 412.
+    pub theirs: Option<Versioned<Account>>,
+    pub key: IdempotencyKey,
+    pub pending: Option<ReqId>,
+    pub error: Option<String>,
+}
+
+/// What the dialog wants after an action.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    pub effects: Vec<Effect>,
+    pub close: bool,
+}
+
+impl EditDobState {
+    pub fn new(base: Versioned<Account>, ticket_id: Option<String>) -> Self {
+        Self {
+            dob: Input::default(),
+            reason: Input::default(),
+            ticket: Input::new(ticket_id.unwrap_or_default()),
+            focus: Focus::Dob,
+            stage: Stage::Form,
+            base,
+            theirs: None,
+            key: IdempotencyKey::new(),
+            pending: None,
+            error: None,
+        }
+    }
+
+    fn focused(&mut self) -> &mut Input {
+        match self.focus {
+            Focus::Dob => &mut self.dob,
+            Focus::Reason => &mut self.reason,
+            Focus::Ticket => &mut self.ticket,
+        }
+    }
+
+    /// A key for the focused field (only while filling the form).
+    pub fn edit(&mut self, event: &Event) {
+        if self.stage != Stage::Form {
+            return;
+        }
+        if let Some(request) = to_input_request(event) {
+            self.focused().handle(request);
+            self.error = None;
+        }
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        if self.stage == Stage::Form {
+            paste_into(self.focused(), text);
+        }
+    }
+
+    /// The new DOB as typed, checked: strictly MM/DD/YYYY, a real date, not
+    /// before 1900 nor after today.
+    pub fn new_dob(&self, today: NaiveDate) -> Result<NaiveDate, &'static str> {
+        let typed = self.dob.value().trim();
+        if typed.is_empty() {
+            return Err("type the new DOB as MM/DD/YYYY");
+        }
+        let date = dob::portal_accepts(typed).ok_or("not a real date as MM/DD/YYYY (2/2/4 digits)")?;
+        if date.year() < 1900 {
+            return Err("before 1900");
+        }
+        if date > today {
+            return Err("in the future");
+        }
+        Ok(date)
+    }
+
+    /// The change to send, or what is missing.
+    pub fn patch(&self, today: NaiveDate) -> Result<AccountPatch, &'static str> {
+        let dob = self.new_dob(today)?;
+        let reason = self.reason.value().trim();
+        if reason.is_empty() {
+            return Err("a reason is required");
+        }
+        if reason.chars().count() > 500 {
+            return Err("the reason is limited to 500 characters");
+        }
+        let ticket = self.ticket.value().trim();
+        Ok(AccountPatch {
+            dob: Some(Phi::new(dob)),
+            email: None,
+            reason: reason.to_owned(),
+            ticket_id: (!ticket.is_empty()).then(|| ticket.to_owned()),
+        })
+    }
+
+    /// An action in the dialog; `req` is the id to use if a request goes out.
+    pub fn on_action(&mut self, action: Action, req: ReqId, now: DateTime<Utc>) -> Outcome {
+        let today = now.date_naive();
+        let mut outcome = Outcome::default();
+        match (self.stage, action) {
+            (Stage::Saving, _) => {}
+            (Stage::Form, Action::Back) => outcome.close = true,
+            (_, Action::Back) => {
+                self.stage = Stage::Form;
+                self.error = None;
+            }
+            (Stage::Form, Action::NextField) => {
+                self.focus = match self.focus {
+                    Focus::Dob => Focus::Reason,
+                    Focus::Reason => Focus::Ticket,
+                    Focus::Ticket => Focus::Dob,
+                };
+            }
+            (Stage::Form, Action::PrevField) => {
+                self.focus = match self.focus {
+                    Focus::Dob => Focus::Ticket,
+                    Focus::Reason => Focus::Dob,
+                    Focus::Ticket => Focus::Reason,
+                };
+            }
+            (Stage::Form, Action::Confirm) => match self.patch(today) {
+                Ok(_) => self.stage = Stage::Confirm,
+                Err(problem) => self.error = Some(problem.to_owned()),
+            },
+            (Stage::Confirm, Action::Confirm) => match self.patch(today) {
+                Ok(patch) => {
+                    self.stage = Stage::Saving;
+                    self.pending = Some(req);
+                    self.error = None;
+                    outcome.effects.push(Effect::SaveAccount {
+                        req,
+                        account_id: self.base.value.id.clone(),
+                        etag: self.base.etag.clone(),
+                        patch,
+                        key: self.key.clone(),
+                    });
+                }
+                Err(problem) => {
+                    self.stage = Stage::Form;
+                    self.error = Some(problem.to_owned());
+                }
+            },
+            (Stage::Conflict, Action::Confirm) => {
+                if let Some(theirs) = self.theirs.take() {
+                    // Review the change again, against the current version.
+                    self.base = theirs;
+                    self.key = IdempotencyKey::new();
+                    self.stage = Stage::Confirm;
+                }
+            }
+            _ => {}
+        }
+        outcome
+    }
+
+    /// The portal's answer to the save. `Ok` with the new version; `Err(true)`
+    /// when the account must be read again (412); `Err(false)` for another
+    /// failure, shown in the dialog (Enter retries with the same key).
+    pub fn saved(&mut self, result: Result<Versioned<Account>, PortalError>) -> Result<Versioned<Account>, bool> {
+        self.pending = None;
+        match result {
+            Ok(updated) => Ok(updated),
+            Err(PortalError::Stale) => {
+                self.stage = Stage::Conflict;
+                self.theirs = None;
+                Err(true)
+            }
+            Err(error) => {
+                self.stage = Stage::Confirm;
+                self.error = Some(error.to_string());
+                Err(false)
+            }
+        }
+    }
+
+    /// The current version arrived after a 412.
+    pub fn theirs_loaded(&mut self, theirs: Versioned<Account>) {
+        if self.stage == Stage::Conflict {
+            self.theirs = Some(theirs);
+        }
+    }
+}
+
+/// What changed between two versions of an account, in words.
+pub fn changes(before: &Account, after: &Account) -> Vec<String> {
+    let mut out = Vec::new();
+    if before.dob != after.dob {
+        out.push(format!(
+            "DOB on file: {} → {}",
+            dob::format_entry(*before.dob.expose()),
+            dob::format_entry(*after.dob.expose())
+        ));
+    }
+    if before.email != after.email {
+        out.push(format!("email: {} → {}", mask_email(before.email.expose()), mask_email(after.email.expose())));
+    }
+    if out.is_empty() && before.updated_at != after.updated_at {
+        out.push("other details of the account".to_owned());
+    }
+    out
+}
+
+/// Draws the edit dialog.
+pub fn render(state: &EditDobState, frame: &mut Frame<'_>, area: Rect, theme: &Theme, now: DateTime<Utc>) {
+    let popup = layout::centered(area, 76, 16);
+    let inner = dialog(frame, popup, "Edit the DOB on file", theme);
+    let today = now.date_naive();
+    let on_file = dob::format_entry(*state.base.value.dob.expose());
+    let mut lines = Vec::new();
+    match state.stage {
+        Stage::Form => {
+            let fields = [
+                (Focus::Dob, "New DOB ", &state.dob),
+                (Focus::Reason, "Reason  ", &state.reason),
+                (Focus::Ticket, "Ticket  ", &state.ticket),
+            ];
+            lines.push(Line::from(vec![Span::styled("On file  ", theme.muted), Span::styled(on_file, theme.text)]));
+            for (focus, label, input) in fields {
+                let marker = if state.focus == focus { "▶ " } else { "  " };
+                lines.push(Line::from(vec![
+                    Span::styled(marker, theme.key),
+                    Span::styled(label, theme.muted),
+                    Span::styled(format!("{} ", input.value()), theme.input),
+                ]));
+                if focus == Focus::Dob {
+                    let verdict = match state.new_dob(today) {
+                        Ok(_) => Span::styled("    ✓ a valid MM/DD/YYYY date", theme.ok),
+                        Err(problem) => Span::styled(format!("    ✕ {problem}"), theme.warn),
+                    };
+                    lines.push(Line::from(verdict));
+                }
+            }
+            lines.push(Line::default());
+            if let Some(error) = &state.error {
+                lines.push(Line::styled(format!("✕ {error}"), theme.danger));
+            }
+            lines.push(Line::styled("Tab: next field · Enter: review · Esc: cancel", theme.muted));
+            let (row, input) = match state.focus {
+                Focus::Dob => (1, &state.dob),
+                Focus::Reason => (3, &state.reason),
+                Focus::Ticket => (4, &state.ticket),
+            };
+            let x = inner.x + 10 + input.visual_cursor() as u16;
+            frame.set_cursor_position(Position::new(x.min(inner.right().saturating_sub(1)), inner.y + row));
+        }
+        Stage::Confirm | Stage::Saving => {
+            let new = state.new_dob(today).map(dob::format_entry).unwrap_or_default();
+            lines.push(Line::from(vec![
+                Span::styled("On file  ", theme.muted),
+                Span::styled(on_file, theme.danger),
+                Span::styled("   →   New  ", theme.muted),
+                Span::styled(new, theme.ok),
+            ]));
+            lines.push(Line::from(vec![
+                Span::styled("Reason   ", theme.muted),
+                Span::styled(state.reason.value().trim(), theme.text),
+            ]));
+            let ticket = state.ticket.value().trim();
+            lines.push(Line::from(vec![
+                Span::styled("Ticket   ", theme.muted),
+                Span::styled(if ticket.is_empty() { "none" } else { ticket }, theme.text),
+            ]));
+            lines.push(Line::default());
+            if let Some(error) = &state.error {
+                lines.push(Line::styled(format!("✕ Not saved: {error}"), theme.danger));
+            }
+            lines.push(if state.stage == Stage::Saving {
+                Line::styled("Saving…", theme.warn)
+            } else {
+                Line::styled("Enter: save this change · Esc: back to the form", theme.muted)
+            });
+        }
+        Stage::Conflict => {
+            lines.push(Line::styled(
+                "Someone else changed this account after you opened it. Nothing was saved.",
+                theme.danger,
+            ));
+            match &state.theirs {
+                None => lines.push(Line::styled("Reading the current version…", theme.warn)),
+                Some(theirs) => {
+                    for change in changes(&state.base.value, &theirs.value) {
+                        lines.push(Line::from(vec![
+                            Span::styled("  changed: ", theme.muted),
+                            Span::styled(change, theme.warn),
+                        ]));
+                    }
+                    lines.push(Line::default());
+                    lines.push(Line::styled(
+                        "Enter: review your change against the current version · Esc: back",
+                        theme.muted,
+                    ));
+                }
+            }
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}

@@ -1,0 +1,196 @@
+//! Rendering: a pure function of the state and the instant. One screen, one
+//! file; this one draws the frame around them (header, banner, footer) and
+//! the dialogs on top.
+
+pub mod account;
+pub mod dob_compare;
+pub mod edit_dob;
+pub mod help;
+pub mod queue;
+pub mod resend;
+pub mod search;
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+
+use super::app::{App, Overlay, View};
+use super::keymap;
+use super::theme::Theme;
+use crate::diagnose::invite::{self, InviteState};
+use crate::portal::model::{InviteStatus, Role};
+
+/// Where things go on screen: pure functions of the terminal size, shared
+/// by rendering and by mouse hit-testing.
+pub mod layout {
+    use ratatui::layout::Rect;
+
+    /// The header line.
+    pub fn header(size: (u16, u16)) -> Rect {
+        Rect::new(0, 0, size.0, 1.min(size.1))
+    }
+
+    /// The banner line under the header.
+    pub fn banner(size: (u16, u16)) -> Rect {
+        Rect::new(0, 1.min(size.1), size.0, u16::from(size.1 > 2))
+    }
+
+    /// The screen's own area.
+    pub fn body(size: (u16, u16)) -> Rect {
+        Rect::new(0, 2.min(size.1), size.0, size.1.saturating_sub(3))
+    }
+
+    /// The footer line of key hints.
+    pub fn footer(size: (u16, u16)) -> Rect {
+        Rect::new(0, size.1.saturating_sub(1), size.0, u16::from(size.1 > 0))
+    }
+
+    /// A dialog of at most `width` x `height`, centred in `area`.
+    pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+        let w = width.min(area.width);
+        let h = height.min(area.height);
+        Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
+    }
+
+    /// The first row of a list shown in `rows` lines with `selected`
+    /// selected: the list scrolls just enough to keep it in view.
+    pub fn scroll_offset(selected: usize, rows: usize) -> usize {
+        if rows == 0 { selected } else { selected.saturating_sub(rows - 1) }
+    }
+}
+
+/// Draws the whole console.
+pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
+    let area = frame.area();
+    let size = (area.width, area.height);
+    let theme = &app.theme;
+    render_header(app, frame, layout::header(size), theme);
+    if let Some(banner) = &app.banner {
+        let style = if banner.error { theme.danger } else { theme.ok };
+        let symbol = if banner.error { "✕ " } else { "✓ " };
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![Span::styled(symbol, style), Span::styled(banner.text.as_str(), style)])),
+            layout::banner(size),
+        );
+    }
+    let body = layout::body(size);
+    match app.view() {
+        View::Queue => queue::render(&app.queue, frame, body, theme, now),
+        View::Search => search::render(&app.search, frame, body, theme, now),
+        View::Account => match &app.account {
+            Some(account) => account::render(account, &app.replies, frame, body, theme, now),
+            None => frame.render_widget(Paragraph::new("No account open"), body),
+        },
+    }
+    match &app.overlay {
+        Some(Overlay::Help) => help::render(app.view_screen(), frame, body, theme),
+        Some(Overlay::DobCompare(state)) => {
+            if let Some(account) = &app.account {
+                dob_compare::render(state, account, frame, body, theme, now);
+            }
+        }
+        Some(Overlay::Resend(state)) => {
+            if let Some(account) = &app.account {
+                resend::render(state, account, frame, body, theme, now);
+            }
+        }
+        Some(Overlay::EditDob(state)) => edit_dob::render(state, frame, body, theme, now),
+        None => {}
+    }
+    render_footer(app, frame, layout::footer(size), theme);
+}
+
+fn render_header(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    let mut spans = vec![Span::styled("portaldesk", theme.title), Span::styled(" · ", theme.muted)];
+    spans.push(Span::styled(app.screen().title(), theme.title));
+    if let Some(ticket) =
+        app.account.as_ref().and_then(|a| a.ticket_id.as_deref()).filter(|_| app.view() == View::Account)
+    {
+        spans.push(Span::styled(format!(" · ticket {ticket}"), theme.muted));
+    }
+    if app.is_loading() {
+        spans.push(Span::styled("  ⟳ loading…", theme.warn));
+    }
+    if !app.mouse {
+        spans.push(Span::styled("  mouse off", theme.muted));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn render_footer(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    let mut spans = Vec::new();
+    for (key, help) in keymap::footer(app.screen()) {
+        spans.push(Span::styled(format!(" {key} "), theme.key));
+        spans.push(Span::styled(format!("{help} "), theme.muted));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// A bordered dialog box over `area`, cleared underneath.
+pub fn dialog(frame: &mut Frame<'_>, area: Rect, title: &str, theme: &Theme) -> Rect {
+    frame.render_widget(Clear, area);
+    let block = Block::bordered().title(Span::styled(format!(" {title} "), theme.title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}
+
+/// The symbol of an invite state (status is never colour alone).
+pub fn state_symbol(state: InviteState) -> &'static str {
+    match state {
+        InviteState::Pending => "●",
+        InviteState::ExpiringSoon => "◐",
+        InviteState::Expired => "✕",
+        InviteState::Superseded => "↻",
+        InviteState::Accepted => "✓",
+        InviteState::Revoked => "⊘",
+    }
+}
+
+/// `● pending 47h 12m`, styled, for a latest invite in a list.
+pub fn invite_badge<'a>(
+    status: InviteStatus,
+    expires_at: DateTime<Utc>,
+    role: Role,
+    now: DateTime<Utc>,
+    theme: &Theme,
+) -> Line<'a> {
+    let state = invite::state_at(status, expires_at, role, now);
+    let style = theme.invite(state);
+    let countdown = invite::countdown_at(status, expires_at, None, role, now);
+    let text = if state.is_live() {
+        let word = if state == InviteState::ExpiringSoon { "expiring" } else { state.label() };
+        format!("{} {word} {countdown}", state_symbol(state))
+    } else {
+        format!("{} {countdown}", state_symbol(state))
+    };
+    Line::from(Span::styled(text, style))
+}
+
+/// A label and a value on one line.
+pub fn field<'a>(label: &'a str, value: impl Into<String>, theme: &Theme, style: Style) -> Line<'a> {
+    Line::from(vec![Span::styled(format!("{label:<9}"), theme.muted), Span::styled(value.into(), style)])
+}
+
+/// Cuts text to `width` characters, with an ellipsis when cut.
+pub fn truncate(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// A short age: `3m`, `5h`, `2d`.
+pub fn short_age(since: chrono::Duration) -> String {
+    let s = since.num_seconds().max(0);
+    match s {
+        0..=3599 => format!("{}m", s / 60),
+        3600..=172_799 => format!("{}h", s / 3600),
+        _ => format!("{}d", s / 86_400),
+    }
+}

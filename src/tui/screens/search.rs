@@ -1,0 +1,162 @@
+//! Search: `/` from anywhere. Incremental as you type (debounced), by name,
+//! email, phone or id. Answers that arrive out of order never overwrite
+//! newer results.
+
+use chrono::{DateTime, Utc};
+use crossterm::event::Event;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
+use tui_input::Input;
+use tui_input::backend::crossterm::to_input_request;
+
+use super::{invite_badge, layout};
+use crate::phi::mask_email;
+use crate::portal::model::{AccountSummary, Page};
+use crate::portal::{AccountQuery, PortalError};
+use crate::tui::action::{Action, Effect, ReqId};
+use crate::tui::app::Remote;
+use crate::tui::theme::Theme;
+
+/// How many results a search asks for.
+pub const RESULT_LIMIT: u32 = 50;
+
+/// The search screen's state. (No `Debug`: the query may be PHI.)
+#[derive(Default)]
+pub struct SearchState {
+    pub input: Input,
+    pub results: Remote<Page<AccountSummary>>,
+    /// The newest query typed; only its debounce may fire a request.
+    pub latest: ReqId,
+    pub selected: usize,
+}
+
+impl SearchState {
+    fn list(&self) -> &[AccountSummary] {
+        self.results.data.as_ref().map(|p| p.items.as_slice()).unwrap_or_default()
+    }
+
+    /// A key for the query field; a changed query restarts the debounce.
+    pub fn edit(&mut self, event: &Event, req: ReqId) -> Vec<Effect> {
+        let Some(request) = to_input_request(event) else {
+            return Vec::new();
+        };
+        match self.input.handle(request) {
+            Some(change) if change.value => self.query_changed(req),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Pasted text goes into the query (control characters dropped).
+    pub fn paste(&mut self, text: &str, req: ReqId) -> Vec<Effect> {
+        let mut changed = false;
+        for ch in text.chars().filter(|c| !c.is_control()).take(200) {
+            changed |= self.input.handle(tui_input::InputRequest::InsertChar(ch)).is_some_and(|c| c.value);
+        }
+        if changed { self.query_changed(req) } else { Vec::new() }
+    }
+
+    fn query_changed(&mut self, req: ReqId) -> Vec<Effect> {
+        self.latest = req;
+        self.selected = 0;
+        if self.input.value().trim().is_empty() {
+            self.results = Remote::default();
+            return Vec::new();
+        }
+        vec![Effect::DebounceSearch(req)]
+    }
+
+    /// The debounce of `req` ran out: search, if it is still the newest.
+    pub fn due(&mut self, req: ReqId) -> Vec<Effect> {
+        let q = self.input.value().trim().to_owned();
+        if req != self.latest || q.is_empty() {
+            return Vec::new();
+        }
+        self.results.start(req);
+        vec![Effect::Search(req, AccountQuery { q: Some(q), limit: Some(RESULT_LIMIT), ..AccountQuery::default() })]
+    }
+
+    /// An answer: taken only if it answers the newest search sent.
+    pub fn finish(&mut self, req: ReqId, result: Result<Page<AccountSummary>, PortalError>) {
+        if self.results.finish(req, result) {
+            self.selected = 0;
+        }
+    }
+
+    pub fn navigate(&mut self, action: Action) {
+        let last = self.list().len().saturating_sub(1);
+        self.selected = match action {
+            Action::Down => (self.selected + 1).min(last),
+            Action::Up => self.selected.saturating_sub(1),
+            _ => self.selected,
+        };
+    }
+
+    /// The account id under the cursor.
+    pub fn selected_account(&self) -> Option<String> {
+        self.list().get(self.selected).map(|a| a.id.clone())
+    }
+}
+
+/// Lines above the first result: the query box (3) and the table's border
+/// and header (2).
+const TOP: u16 = 5;
+
+/// The result row at a screen position, for mouse clicks.
+pub fn row_at(body: Rect, state: &SearchState, column: u16, row: u16) -> Option<usize> {
+    let inside =
+        column >= body.x && column < body.right() && row >= body.y + TOP && row < body.bottom().saturating_sub(1);
+    if !inside {
+        return None;
+    }
+    let visible = body.height.saturating_sub(TOP + 1) as usize;
+    let index = layout::scroll_offset(state.selected, visible) + (row - body.y - TOP) as usize;
+    (index < state.list().len()).then_some(index)
+}
+
+/// Draws the search screen.
+pub fn render(state: &SearchState, frame: &mut Frame<'_>, area: Rect, theme: &Theme, now: DateTime<Utc>) {
+    let [query_area, results_area] = Layout::vertical([Constraint::Length(3), Constraint::Fill(1)]).areas(area);
+    let query_block = Block::bordered().title(Span::styled(" Search by name, email, phone or id ", theme.title));
+    let inner = query_block.inner(query_area);
+    let scroll = state.input.visual_scroll(inner.width.saturating_sub(1) as usize);
+    frame.render_widget(Paragraph::new(state.input.value()).scroll((0, scroll as u16)).block(query_block), query_area);
+    let cursor_x = inner.x + (state.input.visual_cursor().saturating_sub(scroll)) as u16;
+    frame.set_cursor_position(Position::new(cursor_x.min(inner.right().saturating_sub(1)), inner.y));
+
+    let list = state.list();
+    let status = match (&state.results.error, state.results.is_loading()) {
+        (Some(error), _) => Span::styled(format!(" search failed: {error} "), theme.danger),
+        (None, true) => Span::styled(" searching… ", theme.warn),
+        (None, false) => Span::styled(format!(" {} found ", list.len()), theme.muted),
+    };
+    let block = Block::bordered().title(status);
+    let rows = list.iter().map(|a| {
+        let badge = match &a.latest_invite {
+            Some(latest) => invite_badge(latest.status, latest.expires_at, a.role, now, theme),
+            None => Line::styled("– no invite", theme.muted),
+        };
+        Row::new(vec![
+            Cell::from(a.role.as_str()),
+            Cell::from(format!("{} {}", a.first_name.expose(), a.last_name.expose())),
+            Cell::from(mask_email(a.email.expose())),
+            Cell::from(a.id.as_str()),
+            Cell::from(badge),
+        ])
+    });
+    let widths = [
+        Constraint::Length(6),
+        Constraint::Fill(2),
+        Constraint::Fill(2),
+        Constraint::Length(11),
+        Constraint::Length(21),
+    ];
+    let table = Table::new(rows, widths)
+        .header(Row::new(["Role", "Name", "Email", "Id", "Invite"]).style(theme.muted))
+        .block(block)
+        .row_highlight_style(theme.selected)
+        .highlight_symbol("▶ ");
+    let mut table_state = TableState::default().with_selected((!list.is_empty()).then_some(state.selected));
+    frame.render_stateful_widget(table, results_area, &mut table_state);
+}

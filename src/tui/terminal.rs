@@ -1,0 +1,107 @@
+//! Entering and leaving the terminal's full-screen mode, and making sure we
+//! always leave it: on quit, on an error return (the guard's `Drop`), on
+//! panic (the hook), on signals (the event loop quits), and around Ctrl-Z.
+
+use std::io::{self, Stdout, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture};
+use crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
+use crossterm::{cursor, execute};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+/// Whether the terminal is in our mode now (restore only once).
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+/// Whether mouse capture was turned on (so restore turns it off).
+static MOUSE: AtomicBool = AtomicBool::new(false);
+
+pub type Tty = Terminal<CrosstermBackend<Stdout>>;
+
+/// Puts the terminal into full-screen raw mode; restores it when dropped.
+pub struct TerminalGuard {
+    pub terminal: Tty,
+}
+
+impl TerminalGuard {
+    /// Enters full-screen mode, with mouse capture when `mouse` is true.
+    pub fn enter(mouse: bool) -> io::Result<Self> {
+        install_panic_hook();
+        enter_mode(mouse)?;
+        let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+        terminal.clear()?;
+        Ok(Self { terminal })
+    }
+
+    /// Turns mouse capture on or off (off lets the terminal select text).
+    pub fn set_mouse(&mut self, on: bool) -> io::Result<()> {
+        let mut out = io::stdout();
+        if on {
+            execute!(out, EnableMouseCapture)?;
+        } else {
+            execute!(out, DisableMouseCapture)?;
+        }
+        MOUSE.store(on, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Ctrl-Z: give the terminal back, stop until `fg`, then take it again
+    /// and redraw everything.
+    pub fn suspend(&mut self) -> io::Result<()> {
+        let mouse = MOUSE.load(Ordering::SeqCst);
+        restore();
+        #[cfg(unix)]
+        // SAFETY: raising a signal on our own process has no memory effects;
+        // SIGTSTP's default action stops us until SIGCONT.
+        unsafe {
+            libc::raise(libc::SIGTSTP);
+        }
+        enter_mode(mouse)?;
+        self.terminal.clear()
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+fn enter_mode(mouse: bool) -> io::Result<()> {
+    terminal::enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    let mut out = io::stdout();
+    execute!(out, EnterAlternateScreen, EnableBracketedPaste, cursor::Hide)?;
+    if mouse {
+        execute!(out, EnableMouseCapture)?;
+    }
+    MOUSE.store(mouse, Ordering::SeqCst);
+    Ok(())
+}
+
+/// Leaves full-screen mode if we are in it. Safe to call more than once,
+/// from any thread, including the panic hook.
+pub fn restore() {
+    if !ACTIVE.swap(false, Ordering::SeqCst) {
+        return;
+    }
+    let mut out = io::stdout();
+    if MOUSE.swap(false, Ordering::SeqCst) {
+        let _ = execute!(out, DisableMouseCapture);
+    }
+    let _ = execute!(out, DisableBracketedPaste, LeaveAlternateScreen, cursor::Show);
+    let _ = terminal::disable_raw_mode();
+    let _ = out.flush();
+}
+
+fn install_panic_hook() {
+    static INSTALLED: AtomicBool = AtomicBool::new(false);
+    if INSTALLED.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous(info);
+    }));
+}
