@@ -126,9 +126,12 @@ pub fn troubleshoot(case: &Case<'_>, replies: &Replies) -> Vec<Finding> {
     let email_check = email::check_email(account.email.expose());
     if !email_check.findings.is_empty() {
         let what: Vec<&str> = email_check.findings.iter().map(|f| f.message.as_str()).collect();
+        let suggested: Vec<String> = email_check.suggestions.iter().map(|s| mask_email(s)).collect();
+        let suggested =
+            if suggested.is_empty() { String::new() } else { format!(" Likely meant: {}.", suggested.join(" or ")) };
         add(
             FindingCode::EmailTypo,
-            format!("The email address on file looks mistyped: {}", what.join(" ")),
+            format!("The email address on file looks mistyped: {}{suggested}", what.join(" ")),
             "Confirm the exact address with the client, correct it on the account, then resend the invite.".into(),
         );
     }

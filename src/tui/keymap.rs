@@ -45,78 +45,78 @@ pub struct Binding {
     pub action: Action,
     /// What it does, for the help.
     pub help: &'static str,
-    /// Shown in the footer.
-    pub footer: bool,
+    /// Its short name in the footer; empty when it is not shown there.
+    pub hint: &'static str,
 }
 
-const fn key(c: char, action: Action, help: &'static str, footer: bool) -> Binding {
-    Binding { code: KeyCode::Char(c), modifiers: KeyModifiers::NONE, action, help, footer }
+const fn key(c: char, action: Action, help: &'static str, hint: &'static str) -> Binding {
+    Binding { code: KeyCode::Char(c), modifiers: KeyModifiers::NONE, action, help, hint }
 }
 
-const fn special(code: KeyCode, action: Action, help: &'static str, footer: bool) -> Binding {
-    Binding { code, modifiers: KeyModifiers::NONE, action, help, footer }
+const fn special(code: KeyCode, action: Action, help: &'static str, hint: &'static str) -> Binding {
+    Binding { code, modifiers: KeyModifiers::NONE, action, help, hint }
 }
 
 const MOVE: [Binding; 6] = [
-    key('j', Action::Down, "move down", false),
-    special(KeyCode::Down, Action::Down, "move down", false),
-    key('k', Action::Up, "move up", false),
-    special(KeyCode::Up, Action::Up, "move up", false),
-    key('g', Action::Top, "go to the top", false),
-    key('G', Action::Bottom, "go to the bottom", false),
+    key('j', Action::Down, "move down", ""),
+    special(KeyCode::Down, Action::Down, "move down", ""),
+    key('k', Action::Up, "move up", ""),
+    special(KeyCode::Up, Action::Up, "move up", ""),
+    key('g', Action::Top, "go to the top", ""),
+    key('G', Action::Bottom, "go to the bottom", ""),
 ];
 
 const QUEUE: &[Binding] = &[
-    special(KeyCode::Enter, Action::Open, "open the ticket's account", true),
-    key('n', Action::NextTicket, "next unclaimed ticket", true),
-    key('/', Action::Search, "search accounts", true),
-    key('R', Action::Refresh, "refresh", true),
-    key('M', Action::ToggleMouse, "mouse capture on/off (off: select text)", false),
-    key('?', Action::Help, "help", true),
-    key('q', Action::Quit, "quit", true),
+    special(KeyCode::Enter, Action::Open, "open the ticket's account", "open"),
+    key('n', Action::NextTicket, "next unclaimed ticket", "next unclaimed"),
+    key('/', Action::Search, "search accounts", "search"),
+    key('R', Action::Refresh, "refresh", "refresh"),
+    key('M', Action::ToggleMouse, "mouse capture on/off (off: select text)", ""),
+    key('?', Action::Help, "help", "help"),
+    key('q', Action::Quit, "quit", "quit"),
 ];
 
 const SEARCH: &[Binding] = &[
-    special(KeyCode::Enter, Action::Open, "open the account", true),
-    special(KeyCode::Down, Action::Down, "move down", false),
-    special(KeyCode::Up, Action::Up, "move up", false),
-    special(KeyCode::Esc, Action::Back, "back", true),
+    special(KeyCode::Enter, Action::Open, "open the account", "open"),
+    special(KeyCode::Down, Action::Down, "move down", ""),
+    special(KeyCode::Up, Action::Up, "move up", ""),
+    special(KeyCode::Esc, Action::Back, "back", "back"),
 ];
 
 const ACCOUNT: &[Binding] = &[
-    key('r', Action::Resend, "resend the invite", true),
-    key('d', Action::DobCompare, "compare a reported DOB", true),
-    key('e', Action::EditDob, "edit the DOB on file", true),
-    key('v', Action::Reveal, "reveal / mask email and DOB", true),
-    key('/', Action::Search, "search accounts", false),
-    key('n', Action::NextTicket, "next unclaimed ticket", false),
-    key('R', Action::Refresh, "refresh", false),
-    key('M', Action::ToggleMouse, "mouse capture on/off (off: select text)", false),
-    special(KeyCode::Esc, Action::Back, "back", true),
-    key('?', Action::Help, "help", true),
-    key('q', Action::Quit, "quit", false),
+    key('r', Action::Resend, "resend the invite", "resend"),
+    key('d', Action::DobCompare, "compare a reported DOB", "DOB compare"),
+    key('e', Action::EditDob, "edit the DOB on file", "edit DOB"),
+    key('v', Action::Reveal, "reveal / mask email and DOB", "reveal"),
+    key('/', Action::Search, "search accounts", ""),
+    key('n', Action::NextTicket, "next unclaimed ticket", ""),
+    key('R', Action::Refresh, "refresh", ""),
+    key('M', Action::ToggleMouse, "mouse capture on/off (off: select text)", ""),
+    special(KeyCode::Esc, Action::Back, "back", "back"),
+    key('?', Action::Help, "help", "help"),
+    key('q', Action::Quit, "quit", ""),
 ];
 
-const DOB_COMPARE: &[Binding] = &[special(KeyCode::Esc, Action::Back, "close", true)];
+const DOB_COMPARE: &[Binding] = &[special(KeyCode::Esc, Action::Back, "close", "close")];
 
 const RESEND: &[Binding] = &[
-    special(KeyCode::Enter, Action::Confirm, "send it", true),
-    key('y', Action::Confirm, "send it", false),
-    special(KeyCode::Esc, Action::Back, "cancel", true),
-    key('n', Action::Back, "cancel", false),
+    special(KeyCode::Enter, Action::Confirm, "send it", "send"),
+    key('y', Action::Confirm, "send it", ""),
+    special(KeyCode::Esc, Action::Back, "cancel", "cancel"),
+    key('n', Action::Back, "cancel", ""),
 ];
 
 const EDIT_DOB: &[Binding] = &[
-    special(KeyCode::Tab, Action::NextField, "next field", true),
-    special(KeyCode::BackTab, Action::PrevField, "previous field", false),
-    special(KeyCode::Enter, Action::Confirm, "continue / save", true),
-    special(KeyCode::Esc, Action::Back, "cancel", true),
+    special(KeyCode::Tab, Action::NextField, "next field", "next field"),
+    special(KeyCode::BackTab, Action::PrevField, "previous field", ""),
+    special(KeyCode::Enter, Action::Confirm, "continue / save", "continue"),
+    special(KeyCode::Esc, Action::Back, "cancel", "cancel"),
 ];
 
 const HELP: &[Binding] = &[
-    special(KeyCode::Esc, Action::Back, "close", true),
-    key('?', Action::Back, "close", false),
-    key('q', Action::Back, "close", false),
+    special(KeyCode::Esc, Action::Back, "close", "close"),
+    key('?', Action::Back, "close", ""),
+    key('q', Action::Back, "close", ""),
 ];
 
 /// The keys of a screen, in the order the help lists them.
@@ -135,7 +135,7 @@ pub fn bindings(screen: ScreenKind) -> Vec<Binding> {
         all.extend(MOVE);
     }
     if screen == ScreenKind::Queue {
-        all.push(special(KeyCode::Esc, Action::Back, "back", false));
+        all.push(special(KeyCode::Esc, Action::Back, "back", ""));
     }
     all
 }
@@ -167,7 +167,7 @@ pub fn key_label(code: KeyCode) -> String {
 
 /// The footer hints of a screen: `key action` pairs.
 pub fn footer(screen: ScreenKind) -> Vec<(String, &'static str)> {
-    bindings(screen).into_iter().filter(|b| b.footer).map(|b| (key_label(b.code), b.help)).collect()
+    bindings(screen).into_iter().filter(|b| !b.hint.is_empty()).map(|b| (key_label(b.code), b.hint)).collect()
 }
 
 #[cfg(test)]

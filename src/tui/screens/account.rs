@@ -254,11 +254,14 @@ fn render_findings(
             Span::styled("  → ", theme.key),
             Span::styled(finding.next_step.as_str(), theme.text),
         ]));
-    }
-    if let Some(first) = findings.first() {
-        text.push_line(Line::default());
-        text.push_line(Line::styled("Say:", theme.muted));
-        text.push_line(Line::styled(first.reply.expose().as_str(), theme.info));
+        // The reply for the main finding comes right under it, so it shows
+        // even on a small terminal.
+        if n == 0 {
+            text.push_line(Line::from(vec![
+                Span::styled("  Say: ", theme.muted),
+                Span::styled(finding.reply.expose().as_str(), theme.info),
+            ]));
+        }
     }
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).block(block), area);
 }

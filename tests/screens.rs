@@ -1,0 +1,166 @@
+//! Every screen rendered into a TestBackend at 80x24 and 160x48, from seeded
+//! sandbox data and a fixed clock, snapshotted with insta so layout changes
+//! show in review.
+
+mod common;
+
+use common::{Harness, t0};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use portaldesk::portal::model::TicketStatus;
+use portaldesk::sandbox::seed::SeedCase;
+use portaldesk::tui::action::{Effect, Loaded, Msg};
+use portaldesk::tui::app::App;
+use portaldesk::tui::screens;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+
+fn ch(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+async fn settle(app: &mut App, h: &Harness, mut effects: Vec<Effect>) {
+    while let Some(effect) = effects.pop() {
+        let msg = match effect {
+            Effect::LoadTickets(req) => {
+                Msg::Loaded(Loaded::Tickets(req, h.client.tickets(Some(TicketStatus::Open)).await))
+            }
+            Effect::DebounceSearch(req) => Msg::SearchDue(req),
+            Effect::Search(req, q) => Msg::Loaded(Loaded::Search(req, h.client.search_accounts(&q).await)),
+            Effect::LoadAccount(req, id) => Msg::Loaded(Loaded::Account(req, h.client.account(&id).await)),
+            Effect::LoadInvites(req, id) => Msg::Loaded(Loaded::Invites(req, h.client.invites(&id).await)),
+            Effect::LoadAudit(req, id) => Msg::Loaded(Loaded::Audit(req, h.client.audit(Some(&id), None).await)),
+            other => panic!("snapshots make no changes: {other:?}"),
+        };
+        effects.extend(app.update(msg, t0()));
+    }
+}
+
+fn draw(app: &App, size: (u16, u16)) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(size.0, size.1)).unwrap();
+    terminal.draw(|frame| screens::render(app, frame, t0())).unwrap();
+    terminal
+}
+
+fn snapshot(name: &str, app: &App) {
+    for size in SIZES {
+        let terminal = draw(app, size);
+        insta::assert_snapshot!(format!("{name}_{}x{}", size.0, size.1), terminal.backend());
+    }
+}
+
+async fn console(h: &Harness) -> App {
+    let (mut app, effects) = App::new(true, (160, 48));
+    settle(&mut app, h, effects).await;
+    app
+}
+
+async fn on_account(h: &Harness, case: SeedCase) -> App {
+    let mut app = console(h).await;
+    let seeded = h.ticket(case).clone();
+    let effects = app.open_account(seeded.account_id, Some(seeded.ticket_id));
+    settle(&mut app, h, effects).await;
+    app
+}
+
+#[tokio::test]
+async fn queue() {
+    let h = Harness::start().await;
+    snapshot("queue", &console(&h).await);
+}
+
+#[tokio::test]
+async fn search() {
+    let h = Harness::start().await;
+    let mut app = console(&h).await;
+    app.update(ch('/'), t0());
+    let mut effects = Vec::new();
+    for c in "gmail.cmo".chars() {
+        effects = app.update(ch(c), t0());
+    }
+    settle(&mut app, &h, effects).await;
+    snapshot("search", &app);
+}
+
+#[tokio::test]
+async fn account_with_a_typo_address() {
+    let h = Harness::start().await;
+    snapshot("account_email_typo", &on_account(&h, SeedCase::EmailTypo).await);
+}
+
+#[tokio::test]
+async fn account_with_a_superseded_link() {
+    let h = Harness::start().await;
+    snapshot("account_superseded", &on_account(&h, SeedCase::SupersededLink).await);
+}
+
+#[tokio::test]
+async fn dob_compare() {
+    let h = Harness::start().await;
+    let mut app = on_account(&h, SeedCase::DobDayMonthSwapped).await;
+    app.update(ch('d'), t0());
+    let dob = *app.account.as_ref().unwrap().account.data.as_ref().unwrap().value.dob.expose();
+    app.update(Msg::Paste(dob.format("%-d/%-m/%y").to_string()), t0());
+    snapshot("dob_compare", &app);
+}
+
+#[tokio::test]
+async fn resend_dialog() {
+    let h = Harness::start().await;
+    let mut app = on_account(&h, SeedCase::ExpiredStaffInvite).await;
+    app.update(ch('r'), t0());
+    snapshot("resend", &app);
+}
+
+#[tokio::test]
+async fn edit_dob_dialog() {
+    let h = Harness::start().await;
+    let mut app = on_account(&h, SeedCase::DobOnFileWrong).await;
+    app.update(ch('e'), t0());
+    app.update(Msg::Paste("02/30/1990".into()), t0());
+    snapshot("edit_dob", &app);
+}
+
+#[tokio::test]
+async fn help() {
+    let h = Harness::start().await;
+    let mut app = on_account(&h, SeedCase::NoInvite).await;
+    app.update(ch('?'), t0());
+    snapshot("help_account", &app);
+}
+
+#[tokio::test]
+async fn status_is_told_by_symbol_and_colour() {
+    let h = Harness::start().await;
+    let app = console(&h).await;
+    let terminal = draw(&app, (160, 48));
+    let buffer = terminal.backend().buffer();
+    let mut expired = 0;
+    for y in 0..buffer.area.height {
+        for x in 0..buffer.area.width {
+            let cell = &buffer[(x, y)];
+            if cell.symbol() == "✕" {
+                expired += 1;
+                assert_eq!(cell.fg, Color::Red, "expired at {x},{y} is not red");
+            }
+            if cell.symbol() == "◐" {
+                assert_eq!(cell.fg, Color::Yellow, "expiring soon at {x},{y} is not yellow");
+            }
+        }
+    }
+    assert!(expired >= 2, "the seeded queue has expired invites");
+}
+
+#[tokio::test]
+async fn nothing_unrevealed_shows_email_or_dob() {
+    let h = Harness::start().await;
+    let app = on_account(&h, SeedCase::DeliveredNotOpened).await;
+    let account = app.account.as_ref().unwrap().account.data.clone().unwrap().value;
+    for size in SIZES {
+        let text = draw(&app, size).backend().to_string();
+        assert!(!text.contains(account.email.expose().as_str()), "email shown at {size:?}");
+        assert!(!text.contains(&account.dob.expose().format("%m/%d/%Y").to_string()), "DOB shown at {size:?}");
+    }
+}

@@ -1,0 +1,346 @@
+//! The console's state machine without a terminal: keys and answers in,
+//! state and effects (the requests it would make) out.
+
+mod common;
+
+use chrono::{DateTime, Duration, Utc};
+use common::{Harness, t0};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use portaldesk::portal::PortalError;
+use portaldesk::portal::model::{InviteStatus, TicketStatus};
+use portaldesk::sandbox::seed::SeedCase;
+use portaldesk::tui::action::{Effect, Loaded, Msg};
+use portaldesk::tui::app::{App, Overlay, View};
+use portaldesk::tui::keymap::ScreenKind;
+use portaldesk::tui::screens::edit_dob::Stage;
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn ch(c: char) -> Msg {
+    key(KeyCode::Char(c))
+}
+
+fn now() -> DateTime<Utc> {
+    t0()
+}
+
+/// Runs the effects against the real sandbox, feeding every answer back,
+/// until nothing is left to do (debounces fire at once).
+async fn settle(app: &mut App, h: &Harness, mut effects: Vec<Effect>) -> Vec<Effect> {
+    let mut seen = Vec::new();
+    while let Some(effect) = effects.pop() {
+        seen.push(effect.clone());
+        let msg = match effect {
+            Effect::LoadTickets(req) => {
+                Msg::Loaded(Loaded::Tickets(req, h.client.tickets(Some(TicketStatus::Open)).await))
+            }
+            Effect::DebounceSearch(req) => Msg::SearchDue(req),
+            Effect::Search(req, q) => Msg::Loaded(Loaded::Search(req, h.client.search_accounts(&q).await)),
+            Effect::LoadAccount(req, id) => Msg::Loaded(Loaded::Account(req, h.client.account(&id).await)),
+            Effect::LoadInvites(req, id) => Msg::Loaded(Loaded::Invites(req, h.client.invites(&id).await)),
+            Effect::LoadAudit(req, id) => Msg::Loaded(Loaded::Audit(req, h.client.audit(Some(&id), None).await)),
+            Effect::Resend { req, account_id, request, key } => {
+                Msg::Loaded(Loaded::Resent(req, h.client.resend(&account_id, &request, &key).await))
+            }
+            Effect::SaveAccount { req, account_id, etag, patch, key } => {
+                Msg::Loaded(Loaded::AccountSaved(req, h.client.update_account(&account_id, &etag, &patch, &key).await))
+            }
+            Effect::SetMouse(_) | Effect::Suspend | Effect::Quit => continue,
+        };
+        effects.extend(app.update(msg, now()));
+    }
+    seen
+}
+
+async fn started(h: &Harness) -> App {
+    let (mut app, effects) = App::new(true, (160, 48));
+    settle(&mut app, h, effects).await;
+    app
+}
+
+async fn press(app: &mut App, h: &Harness, msg: Msg) -> Vec<Effect> {
+    let effects = app.update(msg, now());
+    settle(app, h, effects).await
+}
+
+#[tokio::test]
+async fn the_queue_loads_first_and_enter_opens_the_ticket_account_with_its_ticket() {
+    let h = Harness::start().await;
+    let (app, effects) = App::new(true, (160, 48));
+    assert!(matches!(effects.as_slice(), [Effect::LoadTickets(_)]));
+    assert_eq!(app.screen(), ScreenKind::Queue);
+    let mut app = started(&h).await;
+    assert_eq!(app.queue.tickets.data.as_ref().map(Vec::len), Some(25));
+
+    let effects = app.update(ch('j'), now());
+    assert!(effects.is_empty());
+    assert_eq!(app.queue.selected, 1);
+    let effects = app.update(key(KeyCode::Up), now());
+    assert!(effects.is_empty());
+    assert_eq!(app.queue.selected, 0);
+
+    let ticket = app.queue.tickets.data.as_ref().unwrap()[0].clone();
+    let effects = app.update(key(KeyCode::Enter), now());
+    let ids: Vec<_> = effects
+        .iter()
+        .map(|e| match e {
+            Effect::LoadAccount(_, id) | Effect::LoadInvites(_, id) | Effect::LoadAudit(_, id) => id.clone(),
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(ids, vec![ticket.account_id.clone(); 3]);
+    assert_eq!(app.view(), View::Account);
+    assert_eq!(app.account.as_ref().unwrap().ticket_id.as_deref(), Some(ticket.id.as_str()));
+    settle(&mut app, &h, effects).await;
+    assert!(app.account.as_ref().unwrap().account.data.is_some());
+
+    // Esc goes back to the queue.
+    press(&mut app, &h, key(KeyCode::Esc)).await;
+    assert_eq!(app.view(), View::Queue);
+}
+
+#[tokio::test]
+async fn n_jumps_to_the_next_unclaimed_ticket() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    let tickets = app.queue.tickets.data.clone().unwrap();
+    app.queue.selected = 2;
+    app.update(ch('n'), now());
+    let expected = (3..tickets.len()).find(|&i| tickets[i].assignee.is_none()).unwrap();
+    assert!(tickets[3].assignee.is_some(), "the seed claims the fourth ticket");
+    assert_eq!(app.queue.selected, expected);
+}
+
+#[tokio::test]
+async fn search_is_debounced_and_old_answers_never_overwrite_new_ones() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    app.update(ch('/'), now());
+    assert_eq!(app.screen(), ScreenKind::Search);
+
+    // Typing issues only debounces; a stale debounce does nothing.
+    let first: Vec<_> = "acc_4".chars().flat_map(|c| app.update(ch(c), now())).collect();
+    assert!(first.iter().all(|e| matches!(e, Effect::DebounceSearch(_))));
+    let Effect::DebounceSearch(stale) = first[0].clone() else { unreachable!() };
+    assert!(app.update(Msg::SearchDue(stale), now()).is_empty(), "an outdated debounce must not search");
+    let Effect::DebounceSearch(latest) = first.last().cloned().unwrap() else { unreachable!() };
+    let search_a = app.update(Msg::SearchDue(latest), now());
+    let Some(Effect::Search(req_a, query_a)) = search_a.first().cloned() else { panic!("{search_a:?}") };
+    assert_eq!(query_a.q.as_deref(), Some("acc_4"));
+
+    // The user types on; a second search goes out.
+    let more = app.update(ch('2'), now());
+    let Some(Effect::DebounceSearch(due_b)) = more.first().cloned() else { panic!() };
+    let Some(Effect::Search(req_b, query_b)) = app.update(Msg::SearchDue(due_b), now()).first().cloned() else {
+        panic!()
+    };
+    assert_eq!(query_b.q.as_deref(), Some("acc_42"));
+
+    // B answers first, then A arrives late: A is dropped.
+    let answer_b = h.client.search_accounts(&query_b).await;
+    let answer_a = h.client.search_accounts(&query_a).await;
+    app.update(Msg::Loaded(Loaded::Search(req_b, answer_b)), now());
+    app.update(Msg::Loaded(Loaded::Search(req_a, answer_a)), now());
+    let shown: Vec<_> = app.search.results.data.as_ref().unwrap().items.iter().map(|a| a.id.clone()).collect();
+    assert!(shown.iter().all(|id| id.contains("acc_42")), "{shown:?}");
+
+    // Enter opens the selected account, without a ticket.
+    let effects = app.update(key(KeyCode::Enter), now());
+    assert!(matches!(effects.first(), Some(Effect::LoadAccount(_, id)) if id == "acc_42"));
+    assert_eq!(app.view(), View::Account);
+    assert_eq!(app.account.as_ref().unwrap().ticket_id, None);
+    // Back goes to where search was opened from, not to search.
+    app.update(key(KeyCode::Esc), now());
+    assert_eq!(app.view(), View::Queue);
+}
+
+#[tokio::test]
+async fn resend_confirms_carries_the_ticket_and_reuses_its_key_on_retry() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    let seeded = h.ticket(SeedCase::ExpiredClientInvite).clone();
+    let effects = app.open_account(seeded.account_id.clone(), Some(seeded.ticket_id.clone()));
+    settle(&mut app, &h, effects).await;
+    let before = app.account.as_ref().unwrap().invites.data.as_ref().unwrap().len();
+
+    assert!(app.update(ch('r'), now()).is_empty());
+    assert_eq!(app.screen(), ScreenKind::Resend);
+    // Esc cancels without a request.
+    assert!(app.update(key(KeyCode::Esc), now()).is_empty());
+    assert!(app.overlay.is_none());
+
+    app.update(ch('r'), now());
+    let first = app.update(key(KeyCode::Enter), now());
+    let Some(Effect::Resend { req, account_id, request, key: first_key }) = first.first().cloned() else {
+        panic!("{first:?}")
+    };
+    assert_eq!(account_id, seeded.account_id);
+    assert_eq!(request.ticket_id.as_deref(), Some(seeded.ticket_id.as_str()));
+    // Keys while sending do nothing.
+    assert!(app.update(key(KeyCode::Enter), now()).is_empty());
+    // The connection drops: the dialog stays, showing the error.
+    app.update(Msg::Loaded(Loaded::Resent(req, Err(PortalError::Dropped))), now());
+    let Some(Overlay::Resend(state)) = &app.overlay else { panic!("dialog closed") };
+    assert_eq!(state.error, Some(PortalError::Dropped));
+    // Retry: the same key.
+    let retry = app.update(ch('y'), now());
+    let Some(Effect::Resend { key: retry_key, .. }) = retry.first().cloned() else { panic!("{retry:?}") };
+    assert_eq!(retry_key, first_key);
+    settle(&mut app, &h, retry).await;
+
+    assert!(app.overlay.is_none());
+    let invites = app.account.as_ref().unwrap().invites.data.clone().unwrap();
+    assert_eq!(invites.len(), before + 1);
+    assert_eq!(invites[0].status, InviteStatus::Pending);
+    assert_eq!(invites[0].expires_at - invites[0].sent_at, Duration::hours(48));
+    assert!(app.banner.as_ref().is_some_and(|b| !b.error));
+}
+
+#[tokio::test]
+async fn dob_edit_validates_asks_for_a_reason_confirms_and_handles_412() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    let seeded = h.ticket(SeedCase::DobOnFileWrong).clone();
+    let effects = app.open_account(seeded.account_id.clone(), Some(seeded.ticket_id.clone()));
+    settle(&mut app, &h, effects).await;
+    app.update(ch('e'), now());
+    assert_eq!(app.screen(), ScreenKind::EditDob);
+
+    // Letters go into the field, not to commands.
+    for c in "3/5/1990".chars() {
+        assert!(app.update(ch(c), now()).is_empty());
+    }
+    app.update(key(KeyCode::Enter), now());
+    let Some(Overlay::EditDob(edit)) = &app.overlay else { panic!() };
+    assert_eq!(edit.stage, Stage::Form, "3/5/1990 is not MM/DD/YYYY");
+    assert!(edit.error.as_deref().unwrap().contains("MM/DD/YYYY"));
+
+    for _ in 0..8 {
+        app.update(key(KeyCode::Backspace), now());
+    }
+    "03/05/1990".chars().for_each(|c| {
+        app.update(ch(c), now());
+    });
+    app.update(key(KeyCode::Enter), now());
+    let Some(Overlay::EditDob(edit)) = &app.overlay else { panic!() };
+    assert_eq!(edit.error.as_deref(), Some("a reason is required"));
+    app.update(key(KeyCode::Tab), now());
+    "client confirmed on call".chars().for_each(|c| {
+        app.update(ch(c), now());
+    });
+    assert!(app.update(key(KeyCode::Enter), now()).is_empty(), "Enter reviews first");
+    let Some(Overlay::EditDob(edit)) = &app.overlay else { panic!() };
+    assert_eq!(edit.stage, Stage::Confirm);
+
+    // Someone else changes the account meanwhile.
+    let theirs = h.client.account(&seeded.account_id).await.unwrap();
+    let other = portaldesk::portal::model::AccountPatch {
+        dob: Some(portaldesk::phi::Phi::new(chrono::NaiveDate::from_ymd_opt(1991, 4, 4).unwrap())),
+        reason: "a colleague".into(),
+        ..Default::default()
+    };
+    h.client
+        .update_account(&seeded.account_id, &theirs.etag, &other, &portaldesk::portal::IdempotencyKey::new())
+        .await
+        .unwrap();
+
+    let save = app.update(key(KeyCode::Enter), now());
+    let Some(Effect::SaveAccount { etag, patch, .. }) = save.first().cloned() else { panic!("{save:?}") };
+    assert_eq!(etag, theirs.etag);
+    assert_eq!(patch.ticket_id.as_deref(), Some(seeded.ticket_id.as_str()));
+    settle(&mut app, &h, save).await;
+    let Some(Overlay::EditDob(edit)) = &app.overlay else { panic!("a 412 must keep the dialog open") };
+    assert_eq!(edit.stage, Stage::Conflict);
+    let current = edit.theirs.as_ref().expect("the current version was read");
+    assert_eq!(current.value.dob.expose().to_string(), "1991-04-04");
+    // Nothing was overwritten.
+    assert_eq!(h.client.account(&seeded.account_id).await.unwrap().value.dob.expose().to_string(), "1991-04-04");
+
+    // Enter reviews against the current version, Enter again saves.
+    assert!(app.update(key(KeyCode::Enter), now()).is_empty());
+    let save = app.update(key(KeyCode::Enter), now());
+    settle(&mut app, &h, save).await;
+    assert!(app.overlay.is_none());
+    assert_eq!(h.client.account(&seeded.account_id).await.unwrap().value.dob.expose().to_string(), "1990-03-05");
+    let audit = h.client.audit(Some(&seeded.account_id), None).await.unwrap();
+    assert_eq!(audit[0].ticket_id.as_deref(), Some(seeded.ticket_id.as_str()));
+}
+
+#[tokio::test]
+async fn dob_compare_reads_what_is_typed_and_help_lists_the_screen_keys() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    let seeded = h.ticket(SeedCase::DobDayMonthSwapped).clone();
+    let effects = app.open_account(seeded.account_id.clone(), None);
+    settle(&mut app, &h, effects).await;
+    app.update(ch('d'), now());
+    let dob = *app.account.as_ref().unwrap().account.data.as_ref().unwrap().value.dob.expose();
+    let day_first = dob.format("%d/%m/%Y").to_string();
+    app.update(Msg::Paste(day_first), now());
+    let Some(Overlay::DobCompare(state)) = &app.overlay else { panic!() };
+    let check =
+        portaldesk::tui::screens::dob_compare::current_check(state, app.account.as_ref().unwrap(), now()).unwrap();
+    assert!(check.findings.iter().any(|f| f.code.as_str() == "day_month_swapped"));
+    assert_eq!(check.suggested_entry, Some(dob.format("%m/%d/%Y").to_string()));
+    app.update(key(KeyCode::Esc), now());
+    app.update(ch('?'), now());
+    assert_eq!(app.screen(), ScreenKind::Help);
+    app.update(key(KeyCode::Esc), now());
+    assert_eq!(app.screen(), ScreenKind::Account);
+}
+
+#[tokio::test]
+async fn quit_keys_and_ctrl_z() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    assert_eq!(
+        app.update(Msg::Key(KeyEvent::new(KeyCode::Char('z'), KeyModifiers::CONTROL)), now()),
+        vec![Effect::Suspend]
+    );
+    app.update(ch('/'), now());
+    // q types into the search field; Ctrl-C quits from anywhere.
+    assert!(!app.update(ch('q'), now()).contains(&Effect::Quit));
+    assert_eq!(
+        app.update(Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)), now()),
+        vec![Effect::Quit]
+    );
+    assert!(app.quit);
+}
+
+#[tokio::test]
+async fn mouse_clicks_select_rows_and_the_wheel_scrolls() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    // The body starts at row 2; the table's border and header take two rows.
+    let click = |row| {
+        Msg::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: 10,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    app.update(click(2 + 2 + 4), now());
+    assert_eq!(app.queue.selected, 4);
+    app.update(
+        Msg::Mouse(MouseEvent { kind: MouseEventKind::ScrollDown, column: 0, row: 0, modifiers: KeyModifiers::NONE }),
+        now(),
+    );
+    assert_eq!(app.queue.selected, 5);
+    let effects = app.update(ch('M'), now());
+    assert_eq!(effects, vec![Effect::SetMouse(false)]);
+}
+
+#[tokio::test]
+async fn idle_needs_no_tick_unless_a_countdown_shows() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    assert!(app.shows_countdown(), "the queue shows pending invites");
+    app.update(ch('/'), now());
+    assert!(!app.shows_countdown(), "search shows no countdown");
+    app.update(key(KeyCode::Esc), now());
+    app.update(ch('?'), now());
+    assert!(!app.shows_countdown(), "help hides the countdowns");
+}
