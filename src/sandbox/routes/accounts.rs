@@ -1,6 +1,6 @@
 //! `/api/v1/accounts`: search, read, change, invites and resend.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::{Answer, AppState, check_if_match, idempotency_key, json_with_etag, require_if_match};
 use crate::phi::mask_email;
 use crate::portal::model::{AccountPatch, AuditAction, Items, ResendRequest, Role};
-use crate::sandbox::extract::{ApiJson, ApiQuery};
+use crate::sandbox::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::sandbox::mail;
 use crate::sandbox::problem::ApiError;
 use crate::sandbox::store::{self, accounts, invites, tickets};
@@ -43,16 +43,23 @@ pub async fn search(
             .filter(|n| *n > 0)
             .ok_or_else(|| ApiError::bad_request("cursor is not one this server gave"))?,
     };
-    let q = query.q.map(|q| q.trim().to_owned()).filter(|q| !q.is_empty());
-    if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
-        return Err(ApiError::bad_request("q is limited to 200 characters"));
+    if let Some(q) = query.q.as_deref() {
+        if q.chars().count() > 200 {
+            return Err(ApiError::bad_request("q is limited to 200 characters"));
+        }
+        // SQLite reads search text only up to a NUL; no name, email or
+        // phone holds a control character, so none is searched for.
+        if q.chars().any(char::is_control) {
+            return Err(ApiError::bad_request("q must not contain control characters"));
+        }
     }
+    let q = query.q.map(|q| q.trim().to_owned()).filter(|q| !q.is_empty());
     let search = accounts::Search { q, role, after, limit };
     let page = state.read(move |conn, now| Ok(accounts::search(conn, &search, now)?)).await?;
     Ok(Answer::json(StatusCode::OK, &page)?.into_response())
 }
 
-pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub async fn show(State(state): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Response, ApiError> {
     let stored =
         state.read(move |conn, _| accounts::by_id(conn, &id)?.ok_or_else(|| ApiError::not_found("account"))).await?;
     json_with_etag(&stored.account, &stored.etag())
@@ -60,7 +67,7 @@ pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Resu
 
 pub async fn change(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
     body: ApiJson<AccountPatch>,
 ) -> Result<Response, ApiError> {
@@ -124,7 +131,7 @@ pub async fn change(
         .await
 }
 
-pub async fn invites(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub async fn invites(State(state): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Response, ApiError> {
     let items = state
         .read(move |conn, now| {
             let stored = accounts::by_id(conn, &id)?.ok_or_else(|| ApiError::not_found("account"))?;
@@ -136,7 +143,7 @@ pub async fn invites(State(state): State<AppState>, Path(id): Path<String>) -> R
 
 pub async fn resend(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
     body: ApiJson<ResendRequest>,
 ) -> Result<Response, ApiError> {

@@ -1,19 +1,21 @@
 //! `/invite/{token}`: the page a client lands on from the invite email.
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::response::Response;
 use chrono::NaiveDate;
 
 use super::AppState;
 use crate::portal::model::InviteStatus;
+use crate::sandbox::extract::ApiPath;
 use crate::sandbox::pages;
 use crate::sandbox::problem::ApiError;
 use crate::sandbox::store::{accounts, invites};
 
 /// Shows the DOB prompt of a working link, or why it does not work. Every
 /// opening is counted.
-pub async fn show(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, ApiError> {
+pub async fn show(State(state): State<AppState>, ApiPath(token): ApiPath<String>) -> Result<Response, ApiError> {
     let status = state
         .write(move |tx, now| {
             let Some(stored) = invites::by_token(tx, &token, now)? else {
@@ -33,9 +35,11 @@ pub async fn show(State(state): State<AppState>, Path(token): Path<String>) -> R
 /// file accepts the invite; anything else is refused and counted.
 pub async fn submit(
     State(state): State<AppState>,
-    Path(token): Path<String>,
-    body: Bytes,
+    ApiPath(token): ApiPath<String>,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
+    // axum's own rejection is plain text; every error is problem+json.
+    let body = body.map_err(|_| ApiError::payload_too_large())?;
     let typed = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
         .ok()
         .and_then(|fields| fields.into_iter().find(|(k, _)| k == "dob").map(|(_, v)| v));

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::{Answer, AppState};
 use crate::portal::model::{AuditAction, AuditEntry, Items, SandboxClock};
-use crate::sandbox::extract::{ApiJson, ApiQuery};
+use crate::sandbox::extract::{ApiJson, ApiQuery, RequestBody};
 use crate::sandbox::problem::ApiError;
 use crate::sandbox::store::{instant, invites};
 
@@ -81,6 +81,8 @@ pub async fn clock(State(state): State<AppState>) -> Result<Response, ApiError> 
 pub struct Advance {
     advance_seconds: i64,
 }
+
+impl RequestBody for Advance {}
 
 /// Ten years: far enough for any expiry, near enough to stay in range.
 const MAX_ADVANCE: i64 = 10 * 366 * 24 * 3600;

@@ -1,13 +1,13 @@
 //! `/api/v1/tickets`: the queue, a ticket, changes and internal notes.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::{Answer, AppState, check_if_match, idempotency_key, json_with_etag, require_if_match};
 use crate::portal::model::{AuditAction, Items, NewNote, TicketPatch, TicketStatus};
-use crate::sandbox::extract::{ApiJson, ApiQuery};
+use crate::sandbox::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::sandbox::problem::ApiError;
 use crate::sandbox::store::{self, tickets};
 
@@ -28,7 +28,7 @@ pub async fn list(State(state): State<AppState>, ApiQuery(query): ApiQuery<ListQ
     Ok(Answer::json(StatusCode::OK, &Items { items })?.into_response())
 }
 
-pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub async fn show(State(state): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Response, ApiError> {
     let stored = state
         .read(move |conn, now| tickets::by_id(conn, &id, now)?.ok_or_else(|| ApiError::not_found("ticket")))
         .await?;
@@ -37,7 +37,7 @@ pub async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Resu
 
 pub async fn change(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
     body: ApiJson<TicketPatch>,
 ) -> Result<Response, ApiError> {
@@ -88,7 +88,7 @@ pub async fn change(
         .await
 }
 
-pub async fn notes(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub async fn notes(State(state): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Response, ApiError> {
     let items = state
         .read(move |conn, now| {
             let stored = tickets::by_id(conn, &id, now)?.ok_or_else(|| ApiError::not_found("ticket"))?;
@@ -100,7 +100,7 @@ pub async fn notes(State(state): State<AppState>, Path(id): Path<String>) -> Res
 
 pub async fn add_note(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
     body: ApiJson<NewNote>,
 ) -> Result<Response, ApiError> {
