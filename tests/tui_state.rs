@@ -344,3 +344,39 @@ async fn idle_needs_no_tick_unless_a_countdown_shows() {
     app.update(ch('?'), now());
     assert!(!app.shows_countdown(), "help hides the countdowns");
 }
+
+#[tokio::test]
+async fn a_failed_read_shows_a_banner_but_a_stale_failure_does_not() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    let refresh = app.update(ch('R'), now());
+    let Some(Effect::LoadTickets(req)) = refresh.first().cloned() else { panic!("{refresh:?}") };
+    // An answer to an older request is dropped, error or not.
+    app.update(Msg::Loaded(Loaded::Tickets(req - 1, Err(PortalError::Timeout))), now());
+    assert_eq!(app.banner, None);
+    app.update(Msg::Loaded(Loaded::Tickets(req, Err(PortalError::Unreachable))), now());
+    let banner = app.banner.clone().expect("a banner");
+    assert!(banner.error && banner.text.contains("cannot reach the portal"), "{banner:?}");
+    // The last good queue stays on screen.
+    assert_eq!(app.queue.tickets.data.as_ref().map(Vec::len), Some(25));
+}
+
+#[tokio::test]
+async fn clicking_an_invite_selects_it() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    let seeded = h.ticket(SeedCase::SupersededLink).clone();
+    let effects = app.open_account(seeded.account_id, None);
+    settle(&mut app, &h, effects).await;
+    assert_eq!(app.account.as_ref().unwrap().selected_invite, 0);
+    // At 160x48 the history starts at row 2 (body) + 1 (border); each
+    // invite takes three lines, so the second starts three rows lower.
+    let click = Msg::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: 60,
+        row: 2 + 1 + 3,
+        modifiers: KeyModifiers::NONE,
+    });
+    app.update(click, now());
+    assert_eq!(app.account.as_ref().unwrap().selected_invite, 1);
+}

@@ -59,6 +59,17 @@ pub enum Loaded {
     AccountSaved(ReqId, Result<Versioned<Account>, PortalError>),
 }
 
+impl Loaded {
+    /// The error of a failed read (a failed change is shown in its dialog).
+    pub fn read_error(&self) -> Option<&PortalError> {
+        match self {
+            Loaded::Tickets(_, Err(e)) | Loaded::Search(_, Err(e)) | Loaded::Account(_, Err(e)) => Some(e),
+            Loaded::Invites(_, Err(e)) | Loaded::Audit(_, Err(e)) => Some(e),
+            _ => None,
+        }
+    }
+}
+
 /// What the state machine asks the outside world to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {

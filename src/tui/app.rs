@@ -468,41 +468,52 @@ impl App {
                     self.search.selected = row;
                 }
             }
-            View::Account => {}
+            View::Account => {
+                if let Some(account) = self.account.as_mut()
+                    && let Some(index) = screens::account::invite_at(body, account, mouse.column, mouse.row)
+                {
+                    account.selected_invite = index;
+                }
+            }
         }
         Vec::new()
     }
 
     fn on_loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
-        match loaded {
+        let error = loaded.read_error().cloned();
+        let taken = match loaded {
             Loaded::Tickets(req, result) => {
-                self.queue.tickets.finish(req, result);
+                let taken = self.queue.tickets.finish(req, result);
                 self.queue.clamp();
+                taken
             }
             Loaded::Search(req, result) => self.search.finish(req, result),
-            Loaded::Account(req, result) => {
-                let Some(account) = self.account.as_mut() else {
-                    return Vec::new();
-                };
-                if account.account.finish(req, result)
-                    && let (Some(Overlay::EditDob(edit)), Some(theirs)) = (self.overlay.as_mut(), &account.account.data)
-                {
-                    edit.theirs_loaded(theirs.clone());
+            Loaded::Account(req, result) => match self.account.as_mut() {
+                Some(account) => {
+                    let taken = account.account.finish(req, result);
+                    if taken
+                        && let (Some(Overlay::EditDob(edit)), Some(theirs)) =
+                            (self.overlay.as_mut(), &account.account.data)
+                    {
+                        edit.theirs_loaded(theirs.clone());
+                    }
+                    taken
                 }
-            }
-            Loaded::Invites(req, result) => {
-                if let Some(account) = self.account.as_mut() {
-                    account.invites.finish(req, result);
-                    account.clamp();
-                }
-            }
-            Loaded::Audit(req, result) => {
-                if let Some(account) = self.account.as_mut() {
-                    account.audit.finish(req, result);
-                }
-            }
+                None => false,
+            },
+            Loaded::Invites(req, result) => self.account.as_mut().is_some_and(|account| {
+                let taken = account.invites.finish(req, result);
+                account.clamp();
+                taken
+            }),
+            Loaded::Audit(req, result) => self.account.as_mut().is_some_and(|a| a.audit.finish(req, result)),
             Loaded::Resent(req, result) => return self.on_resent(req, result),
             Loaded::AccountSaved(req, result) => return self.on_account_saved(req, result),
+        };
+        // A failed read that still counts says so across the top; stale
+        // answers are dropped silently.
+        if taken && let Some(error) = error {
+            self.banner = Some(Banner { text: format!("{error} (R retries)"), error: true });
         }
         Vec::new()
     }

@@ -90,6 +90,42 @@ impl AccountState {
     }
 }
 
+/// Where the account screen's panels go in its body area.
+struct Areas {
+    profile: Rect,
+    invites: Rect,
+    bottom: Rect,
+}
+
+fn areas(body: Rect) -> Areas {
+    let top_height = if body.height >= 40 { body.height * 11 / 20 } else { body.height / 2 };
+    let [top, bottom] = Layout::vertical([Constraint::Length(top_height), Constraint::Fill(1)]).areas(body);
+    let profile_width = if body.width >= 120 { 44 } else { 32 };
+    let [profile, invites] = Layout::horizontal([Constraint::Length(profile_width), Constraint::Fill(1)]).areas(top);
+    Areas { profile, invites, bottom }
+}
+
+/// Lines each invite takes in the history.
+const INVITE_LINES: usize = 3;
+
+/// The first history line shown, so the selected invite is in view.
+fn invites_scroll(selected: usize, visible: usize) -> usize {
+    (selected * INVITE_LINES + INVITE_LINES).saturating_sub(visible)
+}
+
+/// The invite at a screen position, for mouse clicks.
+pub fn invite_at(body: Rect, state: &AccountState, column: u16, row: u16) -> Option<usize> {
+    let area = areas(body).invites;
+    let inside = column > area.x && column < area.right() && row > area.y && row < area.bottom().saturating_sub(1);
+    if !inside {
+        return None;
+    }
+    let visible = area.height.saturating_sub(2) as usize;
+    let line = (row - area.y - 1) as usize + invites_scroll(state.selected_invite, visible);
+    let index = line / INVITE_LINES;
+    (index < state.invite_list().len()).then_some(index)
+}
+
 /// Draws the account screen.
 pub fn render(
     state: &AccountState,
@@ -110,11 +146,7 @@ pub fn render(
         frame.render_widget(Paragraph::new(text).block(Block::bordered()), area);
         return;
     };
-    let top_height = if area.height >= 40 { area.height * 11 / 20 } else { area.height / 2 };
-    let [top, bottom] = Layout::vertical([Constraint::Length(top_height), Constraint::Fill(1)]).areas(area);
-    let profile_width = if area.width >= 120 { 44 } else { 32 };
-    let [profile_area, invites_area] =
-        Layout::horizontal([Constraint::Length(profile_width), Constraint::Fill(1)]).areas(top);
+    let Areas { profile: profile_area, invites: invites_area, bottom } = areas(area);
     render_profile(state, account, frame, profile_area, theme, now);
     render_invites(state, account.role, frame, invites_area, theme, now);
     if area.width >= 140 {
@@ -178,14 +210,10 @@ fn render_invites(
     }
     let inner_width = area.width.saturating_sub(4) as usize;
     let mut lines: Vec<Line<'_>> = Vec::new();
-    let mut selected_line = 0;
     for (n, i) in list.iter().enumerate() {
         let state_now = invite::state(i, role, now);
         let style = theme.invite(state_now);
         let marker = if n == state.selected_invite { "▶ " } else { "  " };
-        if n == state.selected_invite {
-            selected_line = lines.len();
-        }
         let countdown = invite::countdown(i, role, now);
         let countdown = if countdown == state_now.label() { String::new() } else { countdown };
         lines.push(Line::from(vec![
@@ -215,8 +243,7 @@ fn render_invites(
             Span::styled(truncate(&format!(" · {}", events.join(", ")), inner_width.saturating_sub(28)), theme.muted),
         ]));
     }
-    let visible = area.height.saturating_sub(2) as usize;
-    let scroll = (selected_line + 3).saturating_sub(visible);
+    let scroll = invites_scroll(state.selected_invite, area.height.saturating_sub(2) as usize);
     frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)).block(block), area);
 }
 

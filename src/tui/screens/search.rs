@@ -78,10 +78,12 @@ impl SearchState {
     }
 
     /// An answer: taken only if it answers the newest search sent.
-    pub fn finish(&mut self, req: ReqId, result: Result<Page<AccountSummary>, PortalError>) {
-        if self.results.finish(req, result) {
+    pub fn finish(&mut self, req: ReqId, result: Result<Page<AccountSummary>, PortalError>) -> bool {
+        let taken = self.results.finish(req, result);
+        if taken {
             self.selected = 0;
         }
+        taken
     }
 
     pub fn navigate(&mut self, action: Action) {

@@ -1,0 +1,98 @@
+//! Key press -> state update -> full render into a TestBackend, on the
+//! account screen at 160x48 with 20 invites. Target: median under 1 ms.
+
+use std::hint::black_box;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use criterion::{Criterion, criterion_group, criterion_main};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use portaldesk::phi::Phi;
+use portaldesk::portal::Versioned;
+use portaldesk::portal::model::{Account, DeliveryEvent, DeliveryEventKind, Invite, InviteStatus, Role};
+use portaldesk::tui::action::{Effect, Loaded, Msg};
+use portaldesk::tui::app::App;
+use portaldesk::tui::screens;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-25T09:00:00Z").map(|t| t.to_utc()).unwrap_or_default()
+}
+
+fn account() -> Account {
+    Account {
+        id: "acc_7".into(),
+        role: Role::Client,
+        first_name: "Marisol".into(),
+        last_name: "Quintero".into(),
+        email: "marisol.quintero7@gmail.com".into(),
+        phone: "(555) 555-0107".into(),
+        dob: Phi::new(NaiveDate::from_ymd_opt(1985, 12, 21).unwrap_or_default()),
+        created_at: now() - Duration::days(300),
+        updated_at: now() - Duration::days(3),
+    }
+}
+
+fn invites() -> Vec<Invite> {
+    (0..20)
+        .map(|n| {
+            let sent_at = now() - Duration::hours(3 * n + 1);
+            Invite {
+                id: format!("inv_{}", 100 - n),
+                account_id: "acc_7".into(),
+                sent_to: "marisol.quintero7@gmail.com".into(),
+                sent_at,
+                expires_at: sent_at + Duration::hours(48),
+                status: if n == 0 { InviteStatus::Pending } else { InviteStatus::Superseded },
+                accepted_at: None,
+                link_opens: (n % 4) as u32,
+                dob_failures: (n % 3) as u32,
+                delivery: vec![
+                    DeliveryEvent { at: sent_at, event: DeliveryEventKind::Queued, detail: None },
+                    DeliveryEvent {
+                        at: sent_at + Duration::seconds(2),
+                        event: DeliveryEventKind::Delivered,
+                        detail: None,
+                    },
+                ],
+            }
+        })
+        .collect()
+}
+
+fn account_screen() -> App {
+    let (mut app, _) = App::new(true, (160, 48));
+    for effect in app.open_account("acc_7".into(), Some("T-1001".into())) {
+        let msg = match effect {
+            Effect::LoadAccount(req, _) => {
+                Loaded::Account(req, Ok(Versioned { value: account(), etag: "\"a7v1\"".into() }))
+            }
+            Effect::LoadInvites(req, _) => Loaded::Invites(req, Ok(invites())),
+            Effect::LoadAudit(req, _) => Loaded::Audit(req, Ok(Vec::new())),
+            _ => continue,
+        };
+        app.update(Msg::Loaded(msg), now());
+    }
+    app
+}
+
+fn key_to_frame(c: &mut Criterion) {
+    let mut app = account_screen();
+    let mut terminal = match Terminal::new(TestBackend::new(160, 48)) {
+        Ok(terminal) => terminal,
+        Err(_) => return,
+    };
+    let keys = [KeyCode::Char('j'), KeyCode::Char('k')];
+    let mut n = 0;
+    c.bench_function("key_to_frame/account_160x48_20_invites", |b| {
+        b.iter(|| {
+            n += 1;
+            let key = KeyEvent::new(keys[n % 2], KeyModifiers::NONE);
+            black_box(app.update(Msg::Key(key), now()));
+            let _ = terminal.draw(|frame| screens::render(&app, frame, now()));
+        })
+    });
+}
+
+criterion_group!(benches, key_to_frame);
+criterion_main!(benches);
