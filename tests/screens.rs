@@ -6,9 +6,8 @@ mod common;
 
 use common::{Harness, t0};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use portaldesk::portal::model::TicketStatus;
 use portaldesk::sandbox::seed::SeedCase;
-use portaldesk::tui::action::{Effect, Loaded, Msg};
+use portaldesk::tui::action::Msg;
 use portaldesk::tui::app::App;
 use portaldesk::tui::screens;
 use ratatui::Terminal;
@@ -19,23 +18,6 @@ const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
 fn ch(c: char) -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
-}
-
-async fn settle(app: &mut App, h: &Harness, mut effects: Vec<Effect>) {
-    while let Some(effect) = effects.pop() {
-        let msg = match effect {
-            Effect::LoadTickets(req) => {
-                Msg::Loaded(Loaded::Tickets(req, h.client.tickets(Some(TicketStatus::Open)).await))
-            }
-            Effect::DebounceSearch(req) => Msg::SearchDue(req),
-            Effect::Search(req, q) => Msg::Loaded(Loaded::Search(req, h.client.search_accounts(&q).await)),
-            Effect::LoadAccount(req, id) => Msg::Loaded(Loaded::Account(req, h.client.account(&id).await)),
-            Effect::LoadInvites(req, id) => Msg::Loaded(Loaded::Invites(req, h.client.invites(&id).await)),
-            Effect::LoadAudit(req, id) => Msg::Loaded(Loaded::Audit(req, h.client.audit(Some(&id), None).await)),
-            other => panic!("snapshots make no changes: {other:?}"),
-        };
-        effects.extend(app.update(msg, t0()));
-    }
 }
 
 fn draw(app: &App, size: (u16, u16)) -> Terminal<TestBackend> {
@@ -53,7 +35,7 @@ fn snapshot(name: &str, app: &App) {
 
 async fn console(h: &Harness) -> App {
     let (mut app, effects) = App::new(true, (160, 48));
-    settle(&mut app, h, effects).await;
+    common::settle(&mut app, h, effects, t0()).await;
     app
 }
 
@@ -61,7 +43,7 @@ async fn on_account(h: &Harness, case: SeedCase) -> App {
     let mut app = console(h).await;
     let seeded = h.ticket(case).clone();
     let effects = app.open_account(seeded.account_id, Some(seeded.ticket_id));
-    settle(&mut app, h, effects).await;
+    common::settle(&mut app, h, effects, t0()).await;
     app
 }
 
@@ -80,7 +62,7 @@ async fn search() {
     for c in "gmail.cmo".chars() {
         effects = app.update(ch(c), t0());
     }
-    settle(&mut app, &h, effects).await;
+    common::settle(&mut app, &h, effects, t0()).await;
     snapshot("search", &app);
 }
 

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use common::{Harness, t0};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use portaldesk::portal::PortalError;
-use portaldesk::portal::model::{InviteStatus, TicketStatus};
+use portaldesk::portal::model::InviteStatus;
 use portaldesk::sandbox::seed::SeedCase;
 use portaldesk::tui::action::{Effect, Loaded, Msg};
 use portaldesk::tui::app::{App, Overlay, View};
@@ -26,43 +26,15 @@ fn now() -> DateTime<Utc> {
     t0()
 }
 
-/// Runs the effects against the real sandbox, feeding every answer back,
-/// until nothing is left to do (debounces fire at once).
-async fn settle(app: &mut App, h: &Harness, mut effects: Vec<Effect>) -> Vec<Effect> {
-    let mut seen = Vec::new();
-    while let Some(effect) = effects.pop() {
-        seen.push(effect.clone());
-        let msg = match effect {
-            Effect::LoadTickets(req) => {
-                Msg::Loaded(Loaded::Tickets(req, h.client.tickets(Some(TicketStatus::Open)).await))
-            }
-            Effect::DebounceSearch(req) => Msg::SearchDue(req),
-            Effect::Search(req, q) => Msg::Loaded(Loaded::Search(req, h.client.search_accounts(&q).await)),
-            Effect::LoadAccount(req, id) => Msg::Loaded(Loaded::Account(req, h.client.account(&id).await)),
-            Effect::LoadInvites(req, id) => Msg::Loaded(Loaded::Invites(req, h.client.invites(&id).await)),
-            Effect::LoadAudit(req, id) => Msg::Loaded(Loaded::Audit(req, h.client.audit(Some(&id), None).await)),
-            Effect::Resend { req, account_id, request, key } => {
-                Msg::Loaded(Loaded::Resent(req, h.client.resend(&account_id, &request, &key).await))
-            }
-            Effect::SaveAccount { req, account_id, etag, patch, key } => {
-                Msg::Loaded(Loaded::AccountSaved(req, h.client.update_account(&account_id, &etag, &patch, &key).await))
-            }
-            Effect::SetMouse(_) | Effect::Suspend | Effect::Quit => continue,
-        };
-        effects.extend(app.update(msg, now()));
-    }
-    seen
-}
-
 async fn started(h: &Harness) -> App {
     let (mut app, effects) = App::new(true, (160, 48));
-    settle(&mut app, h, effects).await;
+    common::settle(&mut app, h, effects, now()).await;
     app
 }
 
 async fn press(app: &mut App, h: &Harness, msg: Msg) -> Vec<Effect> {
     let effects = app.update(msg, now());
-    settle(app, h, effects).await
+    common::settle(app, h, effects, now()).await
 }
 
 #[tokio::test]
@@ -93,7 +65,7 @@ async fn the_queue_loads_first_and_enter_opens_the_ticket_account_with_its_ticke
     assert_eq!(ids, vec![ticket.account_id.clone(); 3]);
     assert_eq!(app.view(), View::Account);
     assert_eq!(app.account.as_ref().unwrap().ticket_id.as_deref(), Some(ticket.id.as_str()));
-    settle(&mut app, &h, effects).await;
+    common::settle(&mut app, &h, effects, now()).await;
     assert!(app.account.as_ref().unwrap().account.data.is_some());
 
     // Esc goes back to the queue.
@@ -162,7 +134,7 @@ async fn resend_confirms_carries_the_ticket_and_reuses_its_key_on_retry() {
     let mut app = started(&h).await;
     let seeded = h.ticket(SeedCase::ExpiredClientInvite).clone();
     let effects = app.open_account(seeded.account_id.clone(), Some(seeded.ticket_id.clone()));
-    settle(&mut app, &h, effects).await;
+    common::settle(&mut app, &h, effects, now()).await;
     let before = app.account.as_ref().unwrap().invites.data.as_ref().unwrap().len();
 
     assert!(app.update(ch('r'), now()).is_empty());
@@ -188,7 +160,7 @@ async fn resend_confirms_carries_the_ticket_and_reuses_its_key_on_retry() {
     let retry = app.update(ch('y'), now());
     let Some(Effect::Resend { key: retry_key, .. }) = retry.first().cloned() else { panic!("{retry:?}") };
     assert_eq!(retry_key, first_key);
-    settle(&mut app, &h, retry).await;
+    common::settle(&mut app, &h, retry, now()).await;
 
     assert!(app.overlay.is_none());
     let invites = app.account.as_ref().unwrap().invites.data.clone().unwrap();
@@ -204,7 +176,7 @@ async fn dob_edit_validates_asks_for_a_reason_confirms_and_handles_412() {
     let mut app = started(&h).await;
     let seeded = h.ticket(SeedCase::DobOnFileWrong).clone();
     let effects = app.open_account(seeded.account_id.clone(), Some(seeded.ticket_id.clone()));
-    settle(&mut app, &h, effects).await;
+    common::settle(&mut app, &h, effects, now()).await;
     app.update(ch('e'), now());
     assert_eq!(app.screen(), ScreenKind::EditDob);
 
@@ -250,7 +222,7 @@ async fn dob_edit_validates_asks_for_a_reason_confirms_and_handles_412() {
     let Some(Effect::SaveAccount { etag, patch, .. }) = save.first().cloned() else { panic!("{save:?}") };
     assert_eq!(etag, theirs.etag);
     assert_eq!(patch.ticket_id.as_deref(), Some(seeded.ticket_id.as_str()));
-    settle(&mut app, &h, save).await;
+    common::settle(&mut app, &h, save, now()).await;
     let Some(Overlay::EditDob(edit)) = &app.overlay else { panic!("a 412 must keep the dialog open") };
     assert_eq!(edit.stage, Stage::Conflict);
     let current = edit.theirs.as_ref().expect("the current version was read");
@@ -261,7 +233,7 @@ async fn dob_edit_validates_asks_for_a_reason_confirms_and_handles_412() {
     // Enter reviews against the current version, Enter again saves.
     assert!(app.update(key(KeyCode::Enter), now()).is_empty());
     let save = app.update(key(KeyCode::Enter), now());
-    settle(&mut app, &h, save).await;
+    common::settle(&mut app, &h, save, now()).await;
     assert!(app.overlay.is_none());
     assert_eq!(h.client.account(&seeded.account_id).await.unwrap().value.dob.expose().to_string(), "1990-03-05");
     let audit = h.client.audit(Some(&seeded.account_id), None).await.unwrap();
@@ -274,7 +246,7 @@ async fn dob_compare_reads_what_is_typed_and_help_lists_the_screen_keys() {
     let mut app = started(&h).await;
     let seeded = h.ticket(SeedCase::DobDayMonthSwapped).clone();
     let effects = app.open_account(seeded.account_id.clone(), None);
-    settle(&mut app, &h, effects).await;
+    common::settle(&mut app, &h, effects, now()).await;
     app.update(ch('d'), now());
     let dob = *app.account.as_ref().unwrap().account.data.as_ref().unwrap().value.dob.expose();
     let day_first = dob.format("%d/%m/%Y").to_string();
@@ -367,7 +339,7 @@ async fn clicking_an_invite_selects_it() {
     let mut app = started(&h).await;
     let seeded = h.ticket(SeedCase::SupersededLink).clone();
     let effects = app.open_account(seeded.account_id, None);
-    settle(&mut app, &h, effects).await;
+    common::settle(&mut app, &h, effects, now()).await;
     assert_eq!(app.account.as_ref().unwrap().selected_invite, 0);
     // At 160x48 the history starts at row 2 (body) + 1 (border); each
     // invite takes three lines, so the second starts three rows lower.

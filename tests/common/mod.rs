@@ -2,10 +2,13 @@
 #![allow(dead_code)]
 
 use chrono::{DateTime, Utc};
+use portaldesk::portal::model::TicketStatus;
 use portaldesk::portal::{ApiToken, ClientOptions, PortalClient};
 use portaldesk::sandbox::faults::Faults;
 use portaldesk::sandbox::seed::{SeedCase, SeededTicket};
 use portaldesk::sandbox::{self, Sandbox, SandboxOptions};
+use portaldesk::tui::action::{Effect, Loaded, Msg};
+use portaldesk::tui::app::App;
 
 /// The instant the test sandboxes are frozen at.
 pub fn t0() -> DateTime<Utc> {
@@ -56,4 +59,33 @@ pub fn fast_options() -> ClientOptions {
         max_backoff: std::time::Duration::from_millis(20),
         ..ClientOptions::default()
     }
+}
+
+/// Runs a console's effects against the real sandbox, feeding every answer
+/// back at instant `now`, until nothing is left to do (debounces fire at
+/// once). Returns the effects that ran.
+pub async fn settle(app: &mut App, h: &Harness, mut effects: Vec<Effect>, now: DateTime<Utc>) -> Vec<Effect> {
+    let mut seen = Vec::new();
+    while let Some(effect) = effects.pop() {
+        seen.push(effect.clone());
+        let msg = match effect {
+            Effect::LoadTickets(req) => {
+                Msg::Loaded(Loaded::Tickets(req, h.client.tickets(Some(TicketStatus::Open)).await))
+            }
+            Effect::DebounceSearch(req) => Msg::SearchDue(req),
+            Effect::Search(req, q) => Msg::Loaded(Loaded::Search(req, h.client.search_accounts(&q).await)),
+            Effect::LoadAccount(req, id) => Msg::Loaded(Loaded::Account(req, h.client.account(&id).await)),
+            Effect::LoadInvites(req, id) => Msg::Loaded(Loaded::Invites(req, h.client.invites(&id).await)),
+            Effect::LoadAudit(req, id) => Msg::Loaded(Loaded::Audit(req, h.client.audit(Some(&id), None).await)),
+            Effect::Resend { req, account_id, request, key } => {
+                Msg::Loaded(Loaded::Resent(req, h.client.resend(&account_id, &request, &key).await))
+            }
+            Effect::SaveAccount { req, account_id, etag, patch, key } => {
+                Msg::Loaded(Loaded::AccountSaved(req, h.client.update_account(&account_id, &etag, &patch, &key).await))
+            }
+            Effect::SetMouse(_) | Effect::Suspend | Effect::Quit => continue,
+        };
+        effects.extend(app.update(msg, now));
+    }
+    seen
 }

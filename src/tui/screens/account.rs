@@ -8,7 +8,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use super::{field, state_symbol, truncate};
+use super::{field, moved, state_symbol, truncate};
 use crate::diagnose::invite;
 use crate::diagnose::replies::Replies;
 use crate::diagnose::troubleshoot::{self, Case};
@@ -54,14 +54,7 @@ impl AccountState {
     }
 
     pub fn navigate(&mut self, action: Action) {
-        let last = self.invite_list().len().saturating_sub(1);
-        self.selected_invite = match action {
-            Action::Down => (self.selected_invite + 1).min(last),
-            Action::Up => self.selected_invite.saturating_sub(1),
-            Action::Top => 0,
-            Action::Bottom => last,
-            _ => self.selected_invite,
-        };
+        self.selected_invite = moved(self.selected_invite, self.invite_list().len(), action);
     }
 
     pub fn clamp(&mut self) {

@@ -60,6 +60,32 @@ pub mod layout {
     pub fn scroll_offset(selected: usize, rows: usize) -> usize {
         if rows == 0 { selected } else { selected.saturating_sub(rows - 1) }
     }
+
+    /// The row of a bordered table in `area` at a screen position: `top`
+    /// lines above the first row (border, header), one border line below.
+    pub fn table_row_at(area: Rect, top: u16, selected: usize, len: usize, column: u16, row: u16) -> Option<usize> {
+        let inside =
+            column >= area.x && column < area.right() && row >= area.y + top && row < area.bottom().saturating_sub(1);
+        if !inside {
+            return None;
+        }
+        let visible = area.height.saturating_sub(top + 1) as usize;
+        let index = scroll_offset(selected, visible) + (row - area.y - top) as usize;
+        (index < len).then_some(index)
+    }
+}
+
+/// A cursor moved by a navigation action in a list of `len` rows.
+pub fn moved(selected: usize, len: usize, action: crate::tui::action::Action) -> usize {
+    use crate::tui::action::Action;
+    let last = len.saturating_sub(1);
+    match action {
+        Action::Down => (selected + 1).min(last),
+        Action::Up => selected.saturating_sub(1),
+        Action::Top => 0,
+        Action::Bottom => last,
+        _ => selected,
+    }
 }
 
 /// Draws the whole console.

@@ -7,7 +7,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 
-use super::{invite_badge, layout, short_age, truncate};
+use super::{invite_badge, layout, moved, short_age, truncate};
 use crate::portal::model::Ticket;
 use crate::tui::action::Action;
 use crate::tui::app::Remote;
@@ -32,14 +32,7 @@ impl QueueState {
 
     /// Moves the cursor.
     pub fn navigate(&mut self, action: Action) {
-        let last = self.list().len().saturating_sub(1);
-        self.selected = match action {
-            Action::Down => (self.selected + 1).min(last),
-            Action::Up => self.selected.saturating_sub(1),
-            Action::Top => 0,
-            Action::Bottom => last,
-            _ => self.selected,
-        };
+        self.selected = moved(self.selected, self.list().len(), action);
     }
 
     /// Keeps the cursor on a row after the list changed.
@@ -85,16 +78,7 @@ const TOP: u16 = 2;
 
 /// The ticket row at a screen position, for mouse clicks.
 pub fn row_at(body: Rect, state: &QueueState, column: u16, row: u16) -> Option<usize> {
-    let inside = column >= body.x
-        && column < body.x + body.width
-        && row >= body.y + TOP
-        && row < body.bottom().saturating_sub(1);
-    if !inside {
-        return None;
-    }
-    let visible = body.height.saturating_sub(TOP + 1) as usize;
-    let index = layout::scroll_offset(state.selected, visible) + (row - body.y - TOP) as usize;
-    (index < state.list().len()).then_some(index)
+    layout::table_row_at(body, TOP, state.selected, state.list().len(), column, row)
 }
 
 /// Draws the queue.

@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
-use super::{invite_badge, layout};
+use super::{invite_badge, layout, moved};
 use crate::phi::mask_email;
 use crate::portal::model::{AccountSummary, Page};
 use crate::portal::{AccountQuery, PortalError};
@@ -87,12 +87,7 @@ impl SearchState {
     }
 
     pub fn navigate(&mut self, action: Action) {
-        let last = self.list().len().saturating_sub(1);
-        self.selected = match action {
-            Action::Down => (self.selected + 1).min(last),
-            Action::Up => self.selected.saturating_sub(1),
-            _ => self.selected,
-        };
+        self.selected = moved(self.selected, self.list().len(), action);
     }
 
     /// The account id under the cursor.
@@ -107,14 +102,7 @@ const TOP: u16 = 5;
 
 /// The result row at a screen position, for mouse clicks.
 pub fn row_at(body: Rect, state: &SearchState, column: u16, row: u16) -> Option<usize> {
-    let inside =
-        column >= body.x && column < body.right() && row >= body.y + TOP && row < body.bottom().saturating_sub(1);
-    if !inside {
-        return None;
-    }
-    let visible = body.height.saturating_sub(TOP + 1) as usize;
-    let index = layout::scroll_offset(state.selected, visible) + (row - body.y - TOP) as usize;
-    (index < state.list().len()).then_some(index)
+    layout::table_row_at(body, TOP, state.selected, state.list().len(), column, row)
 }
 
 /// Draws the search screen.
