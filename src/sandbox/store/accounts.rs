@@ -158,20 +158,28 @@ pub struct Search {
 
 /// One page of accounts matching `search`, in row order.
 pub fn search(conn: &Connection, search: &Search, now: DateTime<Utc>) -> rusqlite::Result<Page<AccountSummary>> {
-    let mut sql = String::from(
+    let trigram = search.q.as_deref().filter(|q| q.chars().count() >= 3);
+    // With a query of 3+ characters the trigram index drives: it yields
+    // matches in rowid order, so LIMIT stops the scan after one page
+    // instead of collecting every match of a common term first.
+    let (from, order) = match trigram {
+        Some(_) => ("accounts_fts f JOIN accounts a ON a.rowid = f.rowid", "f.rowid"),
+        None => ("accounts a", "a.rowid"),
+    };
+    let mut sql = format!(
         "SELECT a.rowid, a.id, a.role, a.first_name, a.last_name, a.email, li.status, li.expires_at
-         FROM accounts a
-         LEFT JOIN invites li ON li.rowid = (SELECT max(rowid) FROM invites WHERE account_rowid = a.rowid)",
+         FROM {from}
+         LEFT JOIN invites li ON li.rowid = (SELECT max(rowid) FROM invites WHERE account_rowid = a.rowid)"
     );
     let mut args: Vec<Value> = Vec::new();
-    let mut clauses = vec!["a.rowid > ?".to_owned()];
+    let mut clauses = vec![format!("{order} > ?")];
     args.push(Value::Integer(search.after));
-    if let Some(q) = search.q.as_deref() {
-        if q.chars().count() >= 3 {
-            // The trigram index answers substring queries of 3+ characters.
-            clauses.push("a.rowid IN (SELECT rowid FROM accounts_fts WHERE accounts_fts MATCH ?)".into());
+    match (trigram, search.q.as_deref()) {
+        (Some(q), _) => {
+            clauses.push("accounts_fts MATCH ?".into());
             args.push(Value::Text(format!("\"{}\"", q.replace('"', "\"\""))));
-        } else {
+        }
+        (None, Some(q)) => {
             let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
             clauses.push(
                 "(lower(a.first_name) LIKE ?1x ESCAPE '\\' OR lower(a.last_name) LIKE ?1x ESCAPE '\\'
@@ -181,6 +189,7 @@ pub fn search(conn: &Connection, search: &Search, now: DateTime<Utc>) -> rusqlit
             );
             args.extend(std::iter::repeat_n(Value::Text(pattern), 5));
         }
+        (None, None) => {}
     }
     if let Some(role) = search.role {
         clauses.push("a.role = ?".into());
@@ -188,7 +197,7 @@ pub fn search(conn: &Connection, search: &Search, now: DateTime<Utc>) -> rusqlit
     }
     sql.push_str(" WHERE ");
     sql.push_str(&clauses.join(" AND "));
-    sql.push_str(" ORDER BY a.rowid LIMIT ?");
+    sql.push_str(&format!(" ORDER BY {order} LIMIT ?"));
     args.push(Value::Integer(i64::from(search.limit) + 1));
 
     let mut statement = conn.prepare_cached(&sql)?;
