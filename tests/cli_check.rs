@@ -106,3 +106,44 @@ fn usage_errors_exit_2() {
     let (code, _, _) = portaldesk(&["check", "dob", "--reported", "x"]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn the_sandbox_keeps_serving_after_its_stdout_is_closed() {
+    // A free port, then the pipe's read end closed before the sandbox
+    // writes a byte: its whole banner meets a closed pipe.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_portaldesk"))
+        .args(["sandbox", "serve", "--addr", &format!("127.0.0.1:{port}")])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let client = portaldesk::portal::PortalClient::new(
+        &format!("http://127.0.0.1:{port}"),
+        portaldesk::portal::ApiToken::new("sandbox"),
+        portaldesk::portal::ClientOptions::default(),
+    )
+    .unwrap();
+    // Wait for it to listen (bounded), then it must keep answering.
+    let mut answered = false;
+    for _ in 0..200 {
+        if runtime.block_on(client.me()).is_ok() {
+            answered = true;
+            break;
+        }
+        assert!(child.try_wait().unwrap().is_none(), "the sandbox exited");
+    }
+    assert!(answered, "the sandbox never answered");
+    // The banner is written right after the sandbox starts answering; a
+    // sandbox that dies of the closed pipe is gone well within these
+    // requests (each a real round trip).
+    for _ in 0..300 {
+        assert!(child.try_wait().unwrap().is_none(), "the sandbox exited");
+        let tickets = runtime.block_on(client.tickets(None));
+        assert!(tickets.is_ok_and(|t| t.len() >= 25), "the sandbox stopped answering");
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+}

@@ -1,5 +1,6 @@
 //! `portaldesk sandbox serve`.
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -55,10 +56,17 @@ pub async fn serve(args: ServeArgs) -> Result<(), Failure> {
         .await
         .map_err(|e| Failure::new(1, format!("cannot listen on {}: {e}", args.addr)))?;
     let started = sandbox::start(listener, args.options()).await.map_err(|e| Failure::new(1, e.to_string()))?;
-    println!("sandbox portal listening on {}", started.url());
-    println!("  API:    {}/api/v1   (Authorization: Bearer {})", started.url(), args.token);
-    println!("  outbox: {}/sandbox/outbox", started.url());
-    println!("  seeded: {} accounts, {} open tickets", started.seeded.accounts, started.seeded.tickets.len());
+    // Written so that a closed stdout (`| head -1`) never stops the server.
+    let banner = format!(
+        "sandbox portal listening on {url}\n  API:    {url}/api/v1   (Authorization: Bearer {token})\n  \
+         outbox: {url}/sandbox/outbox\n  seeded: {} accounts, {} open tickets\n",
+        started.seeded.accounts,
+        started.seeded.tickets.len(),
+        url = started.url(),
+        token = args.token,
+    );
+    let mut stdout = std::io::stdout();
+    let _ = stdout.write_all(banner.as_bytes()).and_then(|()| stdout.flush());
     tokio::select! {
         outcome = started.wait() => outcome.map_err(|e| Failure::new(1, format!("the sandbox stopped: {e}"))),
         _ = shutdown_signal() => Ok(()),
