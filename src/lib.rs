@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod credentials;
 pub mod diagnose;
 pub mod phi;
 pub mod portal;
