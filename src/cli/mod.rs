@@ -1,6 +1,12 @@
 //! The command line: parse arguments, call the layers, print.
 
 mod check;
+mod guard;
+mod login;
+mod mutate;
+mod out;
+mod portal;
+mod read;
 mod run;
 mod sandbox;
 
@@ -15,10 +21,11 @@ pub use self::sandbox::ServeArgs;
 /// portal. With no command it opens the console on the embedded sandbox
 /// portal, or on the portal given by --portal or the config file.
 #[derive(Debug, Parser)]
-#[command(name = "portaldesk", version, about, long_about = None)]
+#[command(name = "portaldesk", version, about, long_about = None, after_long_help = MORE_HELP)]
 pub struct Cli {
     /// The portal to talk to (https://..., or http:// on this machine). The
-    /// API token comes from PORTALDESK_TOKEN.
+    /// API token comes from PORTALDESK_TOKEN, else the system keyring
+    /// (portaldesk login).
     #[arg(long, global = true, env = "PORTALDESK_PORTAL", value_name = "URL")]
     pub portal: Option<String>,
     /// The configuration file.
@@ -35,8 +42,81 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// What `--help` adds after the options.
+const MORE_HELP: &str = "\
+Which portal:
+  --portal URL (or PORTALDESK_PORTAL), else portal_url in the config file; the API
+  token comes from PORTALDESK_TOKEN. With neither, the console runs on the embedded
+  sandbox; the read and action commands refuse (exit 2) instead, since the embedded
+  sandbox's changes would vanish on exit.
+
+Output:
+  Readable by default, with email addresses and dates of birth masked (--reveal shows
+  them). --json prints one JSON document on stdout, for scripts: it carries the values
+  unmasked. Errors on stderr never carry a name, email address or date of birth.
+
+Confirmation:
+  resend and dob set show what will happen and ask when stdin is a terminal (on
+  stdout when it is the terminal too, else on stderr without names, addresses or
+  dates of birth); without a terminal they need --yes.
+
+Exit codes:
+  0  success
+  1  anything else: the portal failed or refused, the network, cancelled at the prompt
+  2  usage: a wrong argument, no portal or token, a DOB not typed MM/DD/YYYY,
+     resend or dob set without --yes and without a terminal
+  3  not found: no such account or ticket
+  4  conflict: the account changed since it was read (412; see dob set --expect-etag)
+  5  rate limited (429), e.g. a 6th invite to one account within an hour";
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// List tickets, oldest first (open ones by default).
+    ///
+    /// --json: {"status": "open", "tickets": [Ticket]}, each Ticket as the
+    /// portal sends it (with its account summary).
+    Tickets(read::TicketsArgs),
+    /// Find accounts by name, email, phone or id.
+    ///
+    /// --json: {"accounts": [AccountSummary], "next_cursor": string|null}.
+    Search(read::SearchArgs),
+    /// Show an account.
+    ///
+    /// --json: {"account": Account, "etag": "<version, for dob set --expect-etag>"}.
+    Show(read::AccountArgs),
+    /// List the invites of an account, newest first, with their state now.
+    ///
+    /// --json: {"account_id", "role", "now", "invites": [Invite + "state"
+    /// (pending, expiring_soon, expired, superseded, accepted, revoked) +
+    /// "countdown"]}.
+    Invites(read::AccountArgs),
+    /// Why the client cannot get in: the findings, most decisive first, each
+    /// with the next step and the reply to send.
+    ///
+    /// --json: {"account_id", "role", "now", "findings": [{"code",
+    /// "explanation", "next_step", "reply"}]}.
+    Diagnose(read::AccountArgs),
+    /// Resend the portal invite: a new link (staff 1 hour, clients 48 hours);
+    /// earlier links stop working.
+    ///
+    /// --json: {"invite": Invite}.
+    Resend(mutate::ResendArgs),
+    /// Change the DOB on file.
+    Dob {
+        #[command(subcommand)]
+        command: mutate::DobCommand,
+    },
+    /// Print a shell completion script (e.g. `portaldesk completions bash >
+    /// ~/.local/share/bash-completion/completions/portaldesk`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Keep the portal's API token in the system keyring (asked for without
+    /// echo, or read from stdin when it is not a terminal).
+    Login,
+    /// Remove the portal's API token from the system keyring.
+    Logout,
     /// Check a reported DOB or an email address (the diagnosis core).
     Check {
         #[command(subcommand)]
@@ -65,14 +145,27 @@ pub fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    // The read and action commands need a portal; they never start the
+    // embedded sandbox.
+    let connect = || portal::required(cli.portal.clone(), cli.config.as_deref());
     let outcome = runtime.block_on(async {
         match cli.command {
+            Some(Command::Tickets(args)) => read::tickets(&connect()?, &args).await,
+            Some(Command::Search(args)) => read::search(&connect()?, &args).await,
+            Some(Command::Show(args)) => read::show(&connect()?, &args).await,
+            Some(Command::Invites(args)) => read::invites(&connect()?, &args).await,
+            Some(Command::Diagnose(args)) => read::diagnose(&connect()?, &args).await,
+            Some(Command::Resend(args)) => mutate::resend(&args, connect).await,
+            Some(Command::Dob { command: mutate::DobCommand::Set(args) }) => mutate::dob_set(&args, connect).await,
+            Some(Command::Login) => login::login(cli.portal.clone(), cli.config.as_deref()).await,
+            Some(Command::Logout) => login::logout(cli.portal.clone(), cli.config.as_deref()),
             Some(Command::Check { command }) => check::run(command),
             Some(Command::Sandbox { command: SandboxCommand::Serve(args) }) => sandbox::serve(args).await,
+            Some(Command::Completions { shell }) => completions(shell),
             None => {
                 let options =
                     crate::tui::Options { mouse: !cli.no_mouse, exit_after_first_frame: cli.exit_after_first_frame };
-                run::run(cli.portal, cli.config, options).await
+                run::run(cli.portal.clone(), cli.config.clone(), options).await
             }
         }
     });
@@ -83,6 +176,14 @@ pub fn main() -> ExitCode {
             ExitCode::from(failure.code)
         }
     }
+}
+
+/// `portaldesk completions SHELL`: generated from the same definition as
+/// the parser, so completions cannot drift from the real options.
+fn completions(shell: clap_complete::Shell) -> Result<(), Failure> {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "portaldesk", &mut script);
+    out::text_out(&String::from_utf8_lossy(&script))
 }
 
 /// A command that failed: what to tell the user and the exit code.

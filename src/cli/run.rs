@@ -2,8 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::Failure;
-use crate::config;
+use super::{Failure, portal};
 use crate::portal::{ApiToken, ClientOptions, PortalClient};
 use crate::sandbox::{self, SandboxOptions};
 use crate::tui;
@@ -11,14 +10,8 @@ use crate::tui;
 pub async fn run(portal: Option<String>, config_path: Option<PathBuf>, options: tui::Options) -> Result<(), Failure> {
     // Everything that can fail before the terminal is touched fails here,
     // with the terminal untouched.
-    let config = config::load(config_path.as_deref()).map_err(|e| Failure::new(2, e.to_string()))?;
-    match portal.or(config.portal_url) {
-        Some(url) => {
-            let token = std::env::var("PORTALDESK_TOKEN")
-                .map_err(|_| Failure::new(2, "set PORTALDESK_TOKEN to the portal's API token"))?;
-            let client = PortalClient::new(&url, ApiToken::new(token), ClientOptions::default())?;
-            console(client, options).await
-        }
+    match portal::configured(portal, config_path.as_deref())? {
+        Some(client) => console(client, options).await,
         None => {
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
                 .await

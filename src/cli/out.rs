@@ -1,0 +1,207 @@
+//! What the read and action commands share: `--json` and `--reveal`, PHI
+//! masking in readable output, times in words, and writing to stdout.
+//!
+//! Readable output masks email addresses (`j***@g***.com`) and dates of
+//! birth (`••/••/••••`) unless `--reveal` is given. `--json` output is for
+//! scripts and carries the values as the portal sends them. Neither ever
+//! goes to stderr: errors name what failed, never a value.
+
+use std::io::Write;
+
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
+use clap::Args;
+use serde::Serialize;
+
+use super::Failure;
+use crate::diagnose::dob;
+use crate::diagnose::invite::{self, InviteState};
+use crate::phi::{DOB_MASK, Phi, mask_email};
+use crate::portal::PortalClient;
+use crate::portal::model::Role;
+
+/// How a command prints its answer.
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub struct OutputArgs {
+    /// Print one JSON document on stdout, for scripts. It carries email
+    /// addresses and dates of birth unmasked.
+    #[arg(long)]
+    pub json: bool,
+    /// Show email addresses and dates of birth in the readable output
+    /// (masked by default).
+    #[arg(long)]
+    pub reveal: bool,
+}
+
+impl OutputArgs {
+    /// How PHI is shown in the readable output.
+    pub fn privacy(&self) -> Privacy {
+        Privacy { reveal: self.reveal, names: true }
+    }
+}
+
+/// Whether readable output shows PHI or masks it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Privacy {
+    /// Email addresses and dates of birth shown (`--reveal`).
+    pub reveal: bool,
+    /// Names shown (on stdout always; never on stderr).
+    pub names: bool,
+}
+
+impl Privacy {
+    /// No PHI at all: for text that goes to stderr.
+    pub const MASKED: Privacy = Privacy { reveal: false, names: false };
+    /// Everything shown (`--reveal` on stdout).
+    pub const REVEALED: Privacy = Privacy { reveal: true, names: true };
+
+    /// Who an account is: `acc_12 (Sam Okafor, client)`, or `acc_12 (client)`
+    /// where names may not be shown.
+    pub fn who(self, id: &str, first: &Phi<String>, last: &Phi<String>, role: Role) -> String {
+        if self.names {
+            format!("{id} ({} {}, {})", first.expose(), last.expose(), role.as_str())
+        } else {
+            format!("{id} ({})", role.as_str())
+        }
+    }
+
+    /// An email address: masked unless revealed.
+    pub fn email(self, address: &Phi<String>) -> String {
+        if self.reveal { address.expose().clone() } else { mask_email(address.expose()) }
+    }
+
+    /// A date of birth as the portal wants it typed (MM/DD/YYYY), or the mask.
+    pub fn dob(self, date: &Phi<NaiveDate>) -> String {
+        if self.reveal { dob::format_entry(*date.expose()) } else { DOB_MASK.to_owned() }
+    }
+}
+
+/// Now on the portal's clock, to the second (as read from the answers the
+/// client has had so far).
+pub fn server_now(client: &PortalClient) -> DateTime<Utc> {
+    client.clock().now().trunc_subsecs(0)
+}
+
+/// `1 ticket`, `25 tickets`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
+}
+
+/// An invite's state and countdown in words: `pending, 47h 12m left`,
+/// `expired 3h ago`, `superseded`.
+pub fn invite_words(state: InviteState, countdown: &str) -> String {
+    if state.is_live() { format!("{}, {countdown} left", state.label()) } else { countdown.to_owned() }
+}
+
+/// Masks anything that looks like an email address in free text from the
+/// portal (a bounce message may quote the address).
+pub fn scrub_emails(text: &str, privacy: Privacy) -> String {
+    if privacy.reveal {
+        return text.to_owned();
+    }
+    text.split(' ')
+        .map(|word| {
+            let bare = word.trim_matches(|c: char| matches!(c, '<' | '>' | '(' | ')' | ',' | ';' | ':' | '"' | '\''));
+            if bare.contains('@') { word.replace(bare, &mask_email(bare)) } else { word.to_owned() }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// An instant in words, relative first: `3h ago` or `in 47h 12m`.
+pub fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    if at > now { format!("in {}", invite::remaining(at - now)) } else { invite::ago(now - at) }
+}
+
+/// An instant in words with its absolute time: `in 47h 12m (Nov 27 09:00 UTC)`.
+pub fn relative_and_absolute(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    format!("{} ({})", relative(at, now), at.format("%b %-d %H:%M UTC"))
+}
+
+/// Prints one JSON document on one line.
+pub fn json(value: &impl Serialize) -> Result<(), Failure> {
+    let text = serde_json::to_string(value).map_err(|e| Failure::new(1, format!("cannot write JSON: {e}")))?;
+    text_out(&text)
+}
+
+/// Prints readable text, ending it with a newline. A closed pipe (`| head`)
+/// is not an error.
+pub fn text_out(text: &str) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    let written = stdout.write_all(text.trim_end().as_bytes()).and_then(|()| stdout.write_all(b"\n"));
+    match written.and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::new(1, format!("cannot write to stdout: {e}"))),
+    }
+}
+
+/// Lays rows out in columns under a header; the last column is not padded.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let columns = header.len();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let line = |cells: &mut dyn Iterator<Item = &str>| {
+        let mut out = String::new();
+        for (i, cell) in cells.enumerate() {
+            if i + 1 < columns {
+                let pad = widths[i].saturating_sub(cell.chars().count());
+                out.push_str(cell);
+                out.push_str(&" ".repeat(pad + 2));
+            } else {
+                out.push_str(cell);
+            }
+        }
+        out.trim_end().to_owned()
+    };
+    let mut out = line(&mut header.iter().copied());
+    for row in rows {
+        out.push('\n');
+        out.push_str(&line(&mut row.iter().map(String::as_str)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_unless_revealed() {
+        let email = Phi::new("jordan.alvarez@gmail.com".to_owned());
+        let date = Phi::new(NaiveDate::from_ymd_opt(1985, 12, 21).unwrap_or_default());
+        assert_eq!(Privacy::MASKED.email(&email), "j***@g***.com");
+        assert_eq!(Privacy::MASKED.dob(&date), "••/••/••••");
+        let shown = Privacy::REVEALED;
+        assert_eq!(shown.email(&email), "jordan.alvarez@gmail.com");
+        assert_eq!(shown.dob(&date), "12/21/1985");
+        let (first, last) = (Phi::new("Sam".to_owned()), Phi::new("Okafor".to_owned()));
+        assert_eq!(shown.who("acc_1", &first, &last, Role::Client), "acc_1 (Sam Okafor, client)");
+        assert_eq!(Privacy::MASKED.who("acc_1", &first, &last, Role::Staff), "acc_1 (staff)");
+    }
+
+    #[test]
+    fn times_read_relative_first() {
+        let now = DateTime::parse_from_rfc3339("2026-11-25T09:00:00Z").unwrap_or_default().to_utc();
+        assert_eq!(relative(now + chrono::Duration::hours(48), now), "in 48h 00m");
+        assert_eq!(relative(now - chrono::Duration::hours(3), now), "3h ago");
+        assert_eq!(relative_and_absolute(now + chrono::Duration::hours(1), now), "in 1h 00m (Nov 25 10:00 UTC)");
+    }
+
+    #[test]
+    fn addresses_in_free_text_are_masked() {
+        let text = "550 5.1.1 <pat.lee@gmail.com>: recipient unknown";
+        assert_eq!(scrub_emails(text, Privacy::MASKED), "550 5.1.1 <p***@g***.com>: recipient unknown");
+        assert_eq!(scrub_emails(text, Privacy::REVEALED), text);
+        assert_eq!(scrub_emails("no address here", Privacy::MASKED), "no address here");
+    }
+
+    #[test]
+    fn tables_line_up() {
+        let rows = vec![vec!["a".to_owned(), "long cell".to_owned(), "x".to_owned()]];
+        assert_eq!(table(&["ONE", "TWO", "THREE"], &rows), "ONE  TWO        THREE\na    long cell  x");
+    }
+}
