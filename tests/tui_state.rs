@@ -352,3 +352,69 @@ async fn clicking_an_invite_selects_it() {
     app.update(click, now());
     assert_eq!(app.account.as_ref().unwrap().selected_invite, 1);
 }
+
+#[tokio::test]
+async fn a_revealed_dob_masks_itself_again_after_30_seconds() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    let seeded = h.ticket(SeedCase::NoInvite).clone();
+    let effects = app.open_account(seeded.account_id, None);
+    common::settle(&mut app, &h, effects, now()).await;
+    assert!(!app.account.as_ref().unwrap().revealed);
+    app.update(ch('v'), now());
+    assert!(app.account.as_ref().unwrap().revealed);
+    assert!(app.shows_countdown(), "the tick must run while PHI is revealed");
+    app.update(Msg::Tick, now() + Duration::seconds(29));
+    assert!(app.account.as_ref().unwrap().revealed);
+    app.update(Msg::Tick, now() + Duration::seconds(30));
+    assert!(!app.account.as_ref().unwrap().revealed, "still revealed after 30 s");
+    // v masks at once too.
+    app.update(ch('v'), now());
+    app.update(ch('v'), now());
+    assert!(!app.account.as_ref().unwrap().revealed);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// Any Unicode pasted into any text field is taken without a panic, and
+    /// every screen still renders.
+    #[test]
+    fn any_paste_into_any_field_is_safe(text in "\\PC{0,300}", control in "[\\x00-\\x1f\\u{7f}]{0,5}") {
+        use portaldesk::portal::Versioned;
+        use portaldesk::phi::Phi;
+        let pasted = format!("{text}{control}");
+        let (mut app, _) = App::new(true, (80, 24));
+        app.update(ch('/'), now());
+        app.update(Msg::Paste(pasted.clone()), now());
+        proptest::prop_assert!(!app.search.input.value().chars().any(char::is_control));
+        proptest::prop_assert!(app.search.input.value().chars().count() <= 200);
+        let mut account = portaldesk::tui::screens::account::AccountState::new("acc_1".into(), Some("T-1".into()));
+        account.account.data = Some(Versioned {
+            value: portaldesk::portal::model::Account {
+                id: "acc_1".into(),
+                role: portaldesk::portal::model::Role::Client,
+                first_name: "Sam".into(),
+                last_name: "Okafor".into(),
+                email: "sam@example.org".into(),
+                phone: "(555) 555-0101".into(),
+                dob: Phi::new(chrono::NaiveDate::from_ymd_opt(1985, 12, 21).unwrap()),
+                created_at: now() - Duration::days(10),
+                updated_at: now() - Duration::days(10),
+            },
+            etag: "\"a1v1\"".into(),
+        });
+        account.invites.data = Some(Vec::new());
+        app.account = Some(account);
+        app.views.push(View::Account);
+        for dialog in ['d', 'e'] {
+            app.update(key(KeyCode::Esc), now());
+            app.update(ch(dialog), now());
+            app.update(Msg::Paste(pasted.clone()), now());
+            app.update(key(KeyCode::Enter), now());
+            for size in [(80, 24), (160, 48)] {
+                let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(size.0, size.1)).unwrap();
+                terminal.draw(|frame| portaldesk::tui::screens::render(&app, frame, now())).unwrap();
+            }
+        }
+    }
+}

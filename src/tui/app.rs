@@ -163,6 +163,11 @@ impl App {
 
     /// Whether a countdown is on screen (the 1 Hz tick runs only then).
     pub fn shows_countdown(&self) -> bool {
+        // A revealed DOB needs the tick to mask itself again on time,
+        // whatever is on top of it.
+        if self.account.as_ref().is_some_and(|a| a.revealed) {
+            return true;
+        }
         match (&self.overlay, self.view()) {
             (Some(Overlay::Help), _) => false,
             (Some(Overlay::Resend(_)), _) => true,
@@ -176,7 +181,13 @@ impl App {
     pub fn update(&mut self, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
         match msg {
             Msg::Key(key) if key.kind == KeyEventKind::Press => self.on_key(key, now),
-            Msg::Key(_) | Msg::Tick => Vec::new(),
+            Msg::Tick => {
+                if let Some(account) = self.account.as_mut() {
+                    account.expire_reveal(now);
+                }
+                Vec::new()
+            }
+            Msg::Key(_) => Vec::new(),
             Msg::Mouse(mouse) => self.on_mouse(mouse),
             Msg::Paste(text) => self.on_paste(&text),
             Msg::Resize => Vec::new(),
@@ -270,7 +281,7 @@ impl App {
         match self.view() {
             View::Queue => self.on_queue_action(action),
             View::Search => self.on_search_action(action),
-            View::Account => self.on_account_action(action),
+            View::Account => self.on_account_action(action, now),
         }
     }
 
@@ -316,7 +327,7 @@ impl App {
         }
     }
 
-    fn on_account_action(&mut self, action: Action) -> Vec<Effect> {
+    fn on_account_action(&mut self, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
         let Some(account) = self.account.as_mut() else {
             self.views.pop();
             return Vec::new();
@@ -327,7 +338,7 @@ impl App {
                 Vec::new()
             }
             Action::Reveal => {
-                account.revealed = !account.revealed;
+                account.toggle_reveal(now);
                 Vec::new()
             }
             Action::Refresh => self.load_account(),

@@ -19,6 +19,9 @@ use crate::tui::action::Action;
 use crate::tui::app::Remote;
 use crate::tui::theme::Theme;
 
+/// How long a revealed email and DOB stay shown.
+pub const REVEAL_FOR: chrono::Duration = chrono::Duration::seconds(30);
+
 /// An open account. (No `Debug`: it holds PHI.)
 pub struct AccountState {
     pub id: String,
@@ -29,6 +32,9 @@ pub struct AccountState {
     pub audit: Remote<Vec<AuditEntry>>,
     /// Email and DOB shown in full.
     pub revealed: bool,
+    /// When they were revealed: they mask themselves again after
+    /// [`REVEAL_FOR`].
+    pub revealed_at: Option<DateTime<Utc>>,
     pub selected_invite: usize,
 }
 
@@ -41,6 +47,7 @@ impl AccountState {
             invites: Remote::default(),
             audit: Remote::default(),
             revealed: false,
+            revealed_at: None,
             selected_invite: 0,
         }
     }
@@ -75,6 +82,23 @@ impl AccountState {
         list.retain(|i| i.id != invite.id);
         list.insert(0, invite);
         self.selected_invite = 0;
+    }
+
+    /// `v`: reveal (for [`REVEAL_FOR`]) or mask again.
+    pub fn toggle_reveal(&mut self, now: DateTime<Utc>) {
+        self.revealed = !self.revealed;
+        self.revealed_at = self.revealed.then_some(now);
+    }
+
+    /// A revealed DOB and email mask themselves again once their time is up.
+    /// Returns whether that happened.
+    pub fn expire_reveal(&mut self, now: DateTime<Utc>) -> bool {
+        let due = self.revealed_at.is_some_and(|at| now - at >= REVEAL_FOR);
+        if due {
+            self.revealed = false;
+            self.revealed_at = None;
+        }
+        due
     }
 
     /// The email as shown: masked unless revealed.
