@@ -418,3 +418,40 @@ proptest::proptest! {
         }
     }
 }
+
+#[tokio::test]
+async fn the_idle_lock_hides_everything_until_a_key_and_enter() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    let seeded = h.ticket(SeedCase::DeliveredNotOpened).clone();
+    let effects = app.open_account(seeded.account_id.clone(), Some(seeded.ticket_id));
+    common::settle(&mut app, &h, effects, now()).await;
+    app.update(ch('v'), now());
+    let account = app.account.as_ref().unwrap().account.data.clone().unwrap().value;
+
+    app.update(Msg::IdleLock, now());
+    assert!(!app.shows_countdown(), "a locked console does not tick");
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 48)).unwrap();
+    terminal.draw(|frame| portaldesk::tui::screens::render(&app, frame, now())).unwrap();
+    let screen = terminal.backend().to_string();
+    assert!(screen.contains("locked"));
+    for phi in [account.first_name.expose(), account.last_name.expose(), account.email.expose()] {
+        assert!(!screen.contains(phi.as_str()), "{phi} shows on the lock screen");
+    }
+    assert!(!screen.contains(&seeded.account_id));
+
+    // Keys do nothing but ask for confirmation; only Enter after one unlocks.
+    assert!(app.update(ch('r'), now()).is_empty());
+    assert!(app.overlay.is_none(), "a key while locked must not act");
+    app.update(key(KeyCode::Enter), now());
+    assert_eq!(app.lock, None);
+    assert!(!app.account.as_ref().unwrap().revealed, "unlocking does not reveal again");
+    assert_eq!(app.view(), View::Account, "back where the user was");
+
+    // Ctrl-C quits even while locked.
+    app.update(Msg::IdleLock, now());
+    assert_eq!(
+        app.update(Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)), now()),
+        vec![Effect::Quit]
+    );
+}

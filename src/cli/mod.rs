@@ -163,8 +163,11 @@ pub fn main() -> ExitCode {
             Some(Command::Sandbox { command: SandboxCommand::Serve(args) }) => sandbox::serve(args).await,
             Some(Command::Completions { shell }) => completions(shell),
             None => {
-                let options =
-                    crate::tui::Options { mouse: !cli.no_mouse, exit_after_first_frame: cli.exit_after_first_frame };
+                let options = crate::tui::Options {
+                    mouse: !cli.no_mouse,
+                    exit_after_first_frame: cli.exit_after_first_frame,
+                    ..crate::tui::Options::default()
+                };
                 run::run(cli.portal.clone(), cli.config.clone(), options).await
             }
         }

@@ -44,6 +44,8 @@ pub enum Msg {
     Tick,
     /// The debounce of search request `ReqId` ran out.
     SearchDue(ReqId),
+    /// No input for the idle-lock time: hide everything.
+    IdleLock,
     Loaded(Loaded),
 }
 

@@ -84,6 +84,15 @@ pub struct Banner {
     pub error: bool,
 }
 
+/// The idle lock's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lock {
+    /// Locked; a key asks for confirmation.
+    Locked,
+    /// A key was pressed; Enter unlocks, anything else stays locked.
+    Confirming,
+}
+
 /// The whole console state.
 pub struct App {
     pub views: Vec<View>,
@@ -98,6 +107,9 @@ pub struct App {
     /// The terminal size, for mapping mouse clicks to rows.
     pub size: (u16, u16),
     pub quit: bool,
+    /// Locked after a spell without input (automatic logoff): the screen
+    /// shows no PHI until unlocked.
+    pub lock: Option<Lock>,
     next_req: ReqId,
 }
 
@@ -116,6 +128,7 @@ impl App {
             mouse,
             size,
             quit: false,
+            lock: None,
             next_req: 0,
         };
         let req = app.req();
@@ -163,6 +176,9 @@ impl App {
 
     /// Whether a countdown is on screen (the 1 Hz tick runs only then).
     pub fn shows_countdown(&self) -> bool {
+        if self.lock.is_some() {
+            return false;
+        }
         // A revealed DOB needs the tick to mask itself again on time,
         // whatever is on top of it.
         if self.account.as_ref().is_some_and(|a| a.revealed) {
@@ -179,6 +195,9 @@ impl App {
 
     /// Applies one message; returns what to do outside.
     pub fn update(&mut self, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
+        if self.lock.is_some() {
+            return self.update_locked(msg);
+        }
         match msg {
             Msg::Key(key) if key.kind == KeyEventKind::Press => self.on_key(key, now),
             Msg::Tick => {
@@ -192,7 +211,36 @@ impl App {
             Msg::Paste(text) => self.on_paste(&text),
             Msg::Resize => Vec::new(),
             Msg::SearchDue(req) => self.search.due(req),
+            Msg::IdleLock => {
+                self.lock = Some(Lock::Locked);
+                if let Some(account) = self.account.as_mut() {
+                    account.revealed = false;
+                    account.revealed_at = None;
+                }
+                Vec::new()
+            }
             Msg::Loaded(loaded) => self.on_loaded(loaded),
+        }
+    }
+
+    /// While locked, only unlocking (a key, then Enter) and quitting work;
+    /// answers from the portal are still taken so nothing is lost.
+    fn update_locked(&mut self, msg: Msg) -> Vec<Effect> {
+        match msg {
+            Msg::Key(key) if key.kind == KeyEventKind::Press => {
+                if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+                    self.quit = true;
+                    return vec![Effect::Quit];
+                }
+                self.lock = match (self.lock, key.code) {
+                    (Some(Lock::Confirming), KeyCode::Enter) => None,
+                    _ => Some(Lock::Confirming),
+                };
+                Vec::new()
+            }
+            Msg::Loaded(loaded) => self.on_loaded(loaded),
+            Msg::SearchDue(req) => self.search.due(req),
+            _ => Vec::new(),
         }
     }
 

@@ -37,11 +37,16 @@ pub struct Options {
     /// Quit as soon as the queue has been drawn with its tickets (for the
     /// start-up benchmark).
     pub exit_after_first_frame: bool,
+    /// Lock the screen after this long without a key (automatic logoff).
+    pub idle_lock: Duration,
 }
+
+/// The default idle lock: 5 minutes.
+pub const IDLE_LOCK: Duration = Duration::from_secs(5 * 60);
 
 impl Default for Options {
     fn default() -> Self {
-        Self { mouse: true, exit_after_first_frame: false }
+        Self { mouse: true, exit_after_first_frame: false, idle_lock: IDLE_LOCK }
     }
 }
 
@@ -69,6 +74,8 @@ async fn event_loop(guard: &mut TerminalGuard, client: PortalClient, options: Op
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut signals = Signals::new()?;
     let mut dirty = true;
+    // The idle lock is one timer reset by input, not a polling tick.
+    let mut last_input = tokio::time::Instant::now();
     loop {
         if dirty {
             draw(guard, &app, clock.now())?;
@@ -88,8 +95,12 @@ async fn event_loop(guard: &mut TerminalGuard, client: PortalClient, options: Op
             },
             Some(msg) = rx.recv() => msg,
             _ = tick.tick(), if app.shows_countdown() => Msg::Tick,
+            _ = tokio::time::sleep_until(last_input + options.idle_lock), if app.lock.is_none() => Msg::IdleLock,
             _ = signals.any() => return Ok(()),
         };
+        if matches!(msg, Msg::Key(_) | Msg::Mouse(_) | Msg::Paste(_)) {
+            last_input = tokio::time::Instant::now();
+        }
         if matches!(msg, Msg::Resize) {
             guard.terminal.autoresize()?;
             let size = guard.terminal.size()?;

@@ -91,6 +91,10 @@ pub fn moved(selected: usize, len: usize, action: crate::tui::action::Action) ->
 /// Draws the whole console.
 pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
     let area = frame.area();
+    if let Some(lock) = app.lock {
+        render_lock(lock, frame, area, &app.theme);
+        return;
+    }
     let size = (area.width, area.height);
     let theme = &app.theme;
     render_header(app, frame, layout::header(size), theme);
@@ -127,6 +131,22 @@ pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
         None => {}
     }
     render_footer(app, frame, layout::footer(size), theme);
+}
+
+/// The lock screen: nothing from the portal, only how to unlock.
+fn render_lock(lock: crate::tui::app::Lock, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    let popup = layout::centered(area, 64, 7);
+    let inner = dialog(frame, popup, "portaldesk is locked", theme);
+    let prompt = match lock {
+        crate::tui::app::Lock::Locked => "Press any key to unlock.",
+        crate::tui::app::Lock::Confirming => "Press Enter to unlock (Ctrl-C quits).",
+    };
+    let lines = vec![
+        Line::styled("Locked after a while without a key, so no client details show.", theme.text),
+        Line::default(),
+        Line::styled(prompt, theme.key),
+    ];
+    frame.render_widget(Paragraph::new(lines), inner);
 }
 
 fn render_header(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
