@@ -455,3 +455,30 @@ async fn the_idle_lock_hides_everything_until_a_key_and_enter() {
         vec![Effect::Quit]
     );
 }
+
+#[tokio::test]
+async fn a_429_shows_the_wait_as_a_countdown_and_keeps_the_dialog_usable() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    let seeded = h.ticket(SeedCase::DeliveredNotOpened).clone();
+    let effects = app.open_account(seeded.account_id, None);
+    common::settle(&mut app, &h, effects, now()).await;
+    app.update(ch('r'), now());
+    let sent = app.update(key(KeyCode::Enter), now());
+    let Some(Effect::Resend { req, .. }) = sent.first().cloned() else { panic!("{sent:?}") };
+    let wait = std::time::Duration::from_secs(55 * 60);
+    app.update(Msg::Loaded(Loaded::Resent(req, Err(PortalError::RateLimited { retry_after: wait }))), now());
+    assert!(app.shows_countdown(), "the wait ticks");
+    let screen = |at| {
+        let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 48)).unwrap();
+        terminal.draw(|frame| portaldesk::tui::screens::render(&app, frame, at)).unwrap();
+        terminal.backend().to_string()
+    };
+    let shown = screen(now() + Duration::seconds(60));
+    assert!(shown.contains("try again in 54m 00s"), "{shown}");
+    assert!(screen(now() + Duration::seconds(61)).contains("try again in 53m 59s"));
+    assert!(screen(now() + Duration::minutes(55)).contains("The wait is over"));
+    // Esc still closes it; the rest of the console works.
+    app.update(key(KeyCode::Esc), now());
+    assert!(app.overlay.is_none());
+}

@@ -196,7 +196,7 @@ impl App {
     /// Applies one message; returns what to do outside.
     pub fn update(&mut self, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
         if self.lock.is_some() {
-            return self.update_locked(msg);
+            return self.update_locked(msg, now);
         }
         match msg {
             Msg::Key(key) if key.kind == KeyEventKind::Press => self.on_key(key, now),
@@ -219,13 +219,13 @@ impl App {
                 }
                 Vec::new()
             }
-            Msg::Loaded(loaded) => self.on_loaded(loaded),
+            Msg::Loaded(loaded) => self.on_loaded(loaded, now),
         }
     }
 
     /// While locked, only unlocking (a key, then Enter) and quitting work;
     /// answers from the portal are still taken so nothing is lost.
-    fn update_locked(&mut self, msg: Msg) -> Vec<Effect> {
+    fn update_locked(&mut self, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
         match msg {
             Msg::Key(key) if key.kind == KeyEventKind::Press => {
                 if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
@@ -238,7 +238,7 @@ impl App {
                 };
                 Vec::new()
             }
-            Msg::Loaded(loaded) => self.on_loaded(loaded),
+            Msg::Loaded(loaded) => self.on_loaded(loaded, now),
             Msg::SearchDue(req) => self.search.due(req),
             _ => Vec::new(),
         }
@@ -538,7 +538,7 @@ impl App {
         Vec::new()
     }
 
-    fn on_loaded(&mut self, loaded: Loaded) -> Vec<Effect> {
+    fn on_loaded(&mut self, loaded: Loaded, now: DateTime<Utc>) -> Vec<Effect> {
         let error = loaded.read_error().cloned();
         let taken = match loaded {
             Loaded::Tickets(req, result) => {
@@ -566,7 +566,7 @@ impl App {
                 taken
             }),
             Loaded::Audit(req, result) => self.account.as_mut().is_some_and(|a| a.audit.finish(req, result)),
-            Loaded::Resent(req, result) => return self.on_resent(req, result),
+            Loaded::Resent(req, result) => return self.on_resent(req, result, now),
             Loaded::AccountSaved(req, result) => return self.on_account_saved(req, result),
         };
         // A failed read that still counts says so across the top; stale
@@ -577,7 +577,12 @@ impl App {
         Vec::new()
     }
 
-    fn on_resent(&mut self, req: ReqId, result: Result<crate::portal::model::Invite, PortalError>) -> Vec<Effect> {
+    fn on_resent(
+        &mut self,
+        req: ReqId,
+        result: Result<crate::portal::model::Invite, PortalError>,
+        now: DateTime<Utc>,
+    ) -> Vec<Effect> {
         let Some(Overlay::Resend(state)) = self.overlay.as_mut() else {
             return Vec::new();
         };
@@ -597,6 +602,7 @@ impl App {
             }
             Err(error) => {
                 state.error = Some(error);
+                state.failed_at = Some(now);
                 Vec::new()
             }
         }

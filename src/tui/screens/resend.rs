@@ -23,6 +23,8 @@ pub struct ResendState {
     pub key: IdempotencyKey,
     pub pending: Option<ReqId>,
     pub error: Option<PortalError>,
+    /// When the error arrived (a 429's wait counts down from it).
+    pub failed_at: Option<DateTime<Utc>>,
 }
 
 impl ResendState {
@@ -101,6 +103,16 @@ pub fn render(
     lines.push(Line::default());
     match (&state.error, state.pending) {
         (_, Some(_)) => lines.push(Line::styled("Sending…", theme.warn)),
+        (Some(PortalError::RateLimited { retry_after }), None) => {
+            let waited = state.failed_at.map(|at| now - at).unwrap_or_default();
+            let left = chrono::Duration::from_std(*retry_after).unwrap_or_default() - waited;
+            let text = if left > chrono::Duration::zero() {
+                format!("✕ Not sent: 5 invites an hour at most; try again in {}", invite::remaining(left))
+            } else {
+                "The wait is over: Enter sends it now.".to_owned()
+            };
+            lines.push(Line::styled(text, theme.danger));
+        }
         (Some(error), None) => {
             lines.push(Line::styled(format!("✕ Not sent: {error}"), theme.danger));
             lines.push(Line::styled("Enter tries again (it cannot make a second invite); Esc cancels.", theme.muted));
