@@ -27,6 +27,10 @@ impl Server {
     fn start() -> Self {
         let mut child = Command::new(BIN)
             .args(["sandbox", "serve", "--addr", "127.0.0.1:0", "--seed", "7"])
+            .env(
+                "PORTALDESK_LOG",
+                std::env::temp_dir().join(format!("portaldesk-e2e-server-{}.log", std::process::id())),
+            )
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -130,7 +134,8 @@ fn a_new_user_finds_an_account_compares_a_dob_resends_and_quits_cleanly() {
     let tmux = Tmux::start(120, 40);
     tmux.wait_for("$");
     let line = format!(
-        "stty -g > {dir}/before; PORTALDESK_TOKEN=sandbox {BIN} --portal {url}; echo exit=$?; stty -g > {dir}/after",
+        "stty -g > {dir}/before; PORTALDESK_LOG={dir}/console.log PORTALDESK_LOG_LEVEL=trace PORTALDESK_TOKEN=sandbox \
+         {BIN} --portal {url}; echo exit=$?; stty -g > {dir}/after",
         dir = dir.display(),
         url = server.url
     );
@@ -184,5 +189,23 @@ fn a_new_user_finds_an_account_compares_a_dob_resends_and_quits_cleanly() {
     let newest = &invites_after[0];
     assert_eq!(newest.expires_at - newest.sent_at, Span::hours(48));
     assert!(!invites_before.iter().any(|i| i.id == newest.id));
+
+    // The console logged the session, with no PHI of the account it touched.
+    let log = read(&dir.join("console.log"));
+    assert!(log.contains("console started") && log.contains("resend requested"), "{log}");
+    assert!(log.contains(&account.id), "the log names accounts by id");
+    let dob = *account.dob.expose();
+    let phi = [
+        account.first_name.expose().clone(),
+        account.last_name.expose().clone(),
+        account.email.expose().clone(),
+        account.phone.expose().clone(),
+        dob.format("%m/%d/%Y").to_string(),
+        dob.format("%d/%m/%Y").to_string(),
+        dob.format("%Y-%m-%d").to_string(),
+    ];
+    for value in &phi {
+        assert!(!log.contains(value.as_str()), "the log holds PHI ({} chars)", value.len());
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

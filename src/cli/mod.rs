@@ -137,7 +137,11 @@ pub enum SandboxCommand {
 
 /// Runs the command line; returns the process exit code.
 pub fn main() -> ExitCode {
+    // Panic reports first (the console's terminal-restoring hook wraps
+    // them), then the log.
+    let _ = color_eyre::install();
     let cli = Cli::parse();
+    crate::logging::init();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {

@@ -62,6 +62,27 @@ pub enum Loaded {
 }
 
 impl Loaded {
+    /// What answered, for the log.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Loaded::Tickets(..) => "tickets",
+            Loaded::Search(..) => "search",
+            Loaded::Account(..) => "account",
+            Loaded::Invites(..) => "invites",
+            Loaded::Audit(..) => "audit",
+            Loaded::Resent(..) => "resend",
+            Loaded::AccountSaved(..) => "account change",
+        }
+    }
+
+    /// The error, if the request failed.
+    pub fn error(&self) -> Option<&PortalError> {
+        match self {
+            Loaded::Resent(_, Err(e)) | Loaded::AccountSaved(_, Err(e)) => Some(e),
+            other => other.read_error(),
+        }
+    }
+
     /// The error of a failed read (a failed change is shown in its dialog).
     pub fn read_error(&self) -> Option<&PortalError> {
         match self {
@@ -98,4 +119,23 @@ pub enum Effect {
     SetMouse(bool),
     Suspend,
     Quit,
+}
+
+impl Effect {
+    /// What it does, for the log (no values).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Effect::LoadTickets(_) => "load tickets",
+            Effect::DebounceSearch(_) => "debounce search",
+            Effect::Search(..) => "search",
+            Effect::LoadAccount(..) => "load account",
+            Effect::LoadInvites(..) => "load invites",
+            Effect::LoadAudit(..) => "load audit",
+            Effect::Resend { .. } => "resend",
+            Effect::SaveAccount { .. } => "save account",
+            Effect::SetMouse(_) => "mouse",
+            Effect::Suspend => "suspend",
+            Effect::Quit => "quit",
+        }
+    }
 }

@@ -29,6 +29,15 @@ impl Runner {
     pub fn spawn(&self, effect: Effect) {
         let client = self.client.clone();
         let tx = self.tx.clone();
+        match &effect {
+            Effect::Resend { account_id, request, .. } => {
+                tracing::info!(account_id, ticket_id = request.ticket_id.as_deref(), "resend requested");
+            }
+            Effect::SaveAccount { account_id, patch, .. } => {
+                tracing::info!(account_id, ticket_id = patch.ticket_id.as_deref(), "DOB change requested");
+            }
+            other => tracing::debug!(effect = other.kind(), "request"),
+        }
         tokio::spawn(async move {
             let msg = match effect {
                 Effect::LoadTickets(req) => Msg::Loaded(Loaded::Tickets(
@@ -52,8 +61,20 @@ impl Runner {
                 )),
                 Effect::SetMouse(_) | Effect::Suspend | Effect::Quit => return,
             };
+            log_outcome(&msg);
             // The loop may have ended; then nobody needs the answer.
             let _ = tx.send(msg);
         });
+    }
+}
+
+/// One line per answer: which request, and whether it failed and how. No
+/// values: errors name what failed, never what was sent.
+fn log_outcome(msg: &Msg) {
+    if let Msg::Loaded(loaded) = msg {
+        match loaded.error() {
+            Some(error) => tracing::warn!(answer = loaded.kind(), %error, "request failed"),
+            None => tracing::debug!(answer = loaded.kind(), "answer"),
+        }
     }
 }

@@ -53,9 +53,14 @@ impl Default for Options {
 /// Runs the console until the user quits or a signal ends it. The terminal
 /// is restored on every way out.
 pub async fn run(client: PortalClient, options: Options) -> io::Result<()> {
+    tracing::info!(portal = %client.base_url(), "console started");
     let mut guard = TerminalGuard::enter(options.mouse)?;
     let outcome = event_loop(&mut guard, client, options).await;
     drop(guard);
+    match &outcome {
+        Ok(()) => tracing::info!("console ended"),
+        Err(error) => tracing::error!(%error, "console failed"),
+    }
     outcome
 }
 
