@@ -50,11 +50,6 @@ impl PortalError {
         )
     }
 
-    /// Whether the portal could not be reached at all (offline).
-    pub fn is_offline(&self) -> bool {
-        matches!(self, PortalError::Unreachable)
-    }
-
     /// The process exit code for this error (documented in the README):
     /// 3 not found, 4 conflict, 5 rate limited, 1 anything else.
     pub fn exit_code(&self) -> i32 {

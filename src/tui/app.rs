@@ -429,6 +429,8 @@ impl App {
     }
 
     fn on_overlay_action(&mut self, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
+        // Ids only need to be unique: one taken and not used costs nothing.
+        let req = self.req();
         let Some(overlay) = self.overlay.as_mut() else {
             return Vec::new();
         };
@@ -448,18 +450,12 @@ impl App {
                     let Some(account) = self.account.as_ref() else {
                         return Vec::new();
                     };
-                    let req = self.next_req + 1;
-                    self.next_req = req;
                     state.confirm(req, &account.id, account.ticket_id.clone())
                 }
                 _ => Vec::new(),
             },
             Overlay::EditDob(state) => {
-                let req = self.next_req + 1;
                 let outcome = state.on_action(action, req, now);
-                if !outcome.effects.is_empty() {
-                    self.next_req = req;
-                }
                 if outcome.close {
                     self.overlay = None;
                 }

@@ -153,6 +153,8 @@ pub struct Search {
     pub role: Option<Role>,
     /// Only rows after this row id (the cursor).
     pub after: i64,
+    /// Only rows up to this row id.
+    pub through: Option<i64>,
     pub limit: u32,
 }
 
@@ -190,6 +192,10 @@ pub fn search(conn: &Connection, search: &Search, now: DateTime<Utc>) -> rusqlit
             args.extend(std::iter::repeat_n(Value::Text(pattern), 5));
         }
         (None, None) => {}
+    }
+    if let Some(through) = search.through {
+        clauses.push(format!("{order} <= ?"));
+        args.push(Value::Integer(through));
     }
     if let Some(role) = search.role {
         clauses.push("a.role = ?".into());
@@ -242,9 +248,8 @@ pub fn search(conn: &Connection, search: &Search, now: DateTime<Utc>) -> rusqlit
 
 /// The summary of one account (for tickets).
 pub fn summary(conn: &Connection, rowid: i64, now: DateTime<Utc>) -> rusqlite::Result<Option<AccountSummary>> {
-    let page = search(conn, &Search { after: rowid - 1, limit: 1, ..Search::default() }, now)?;
-    let id = by_rowid(conn, rowid)?.map(|s| s.account.id);
-    Ok(page.items.into_iter().next().filter(|s| Some(&s.id) == id.as_ref()))
+    let only = Search { after: rowid - 1, through: Some(rowid), limit: 1, ..Search::default() };
+    Ok(search(conn, &only, now)?.items.into_iter().next())
 }
 
 fn escape_like(text: &str) -> String {

@@ -11,7 +11,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
-use super::{dialog, layout};
+use super::{dialog, layout, paste_into};
 use crate::diagnose::dob::{self, DobCheck, DobContext, FieldStatus};
 use crate::tui::screens::account::AccountState;
 use crate::tui::theme::Theme;
@@ -31,14 +31,6 @@ impl DobCompareState {
 
     pub fn paste(&mut self, text: &str) {
         paste_into(&mut self.input, text);
-    }
-}
-
-/// Inserts pasted text into a field: control characters dropped, at most
-/// 200 characters (any Unicode is fine).
-pub fn paste_into(input: &mut Input, text: &str) {
-    for ch in text.chars().filter(|c| !c.is_control()).take(200) {
-        input.handle(tui_input::InputRequest::InsertChar(ch));
     }
 }
 

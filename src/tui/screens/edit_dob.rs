@@ -12,8 +12,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
-use super::dob_compare::paste_into;
-use super::{dialog, layout};
+use super::{dialog, layout, paste_into};
 use crate::diagnose::dob;
 use crate::phi::{Phi, mask_email};
 use crate::portal::model::{Account, AccountPatch};

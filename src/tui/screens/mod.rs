@@ -221,6 +221,16 @@ pub fn field<'a>(label: &'a str, value: impl Into<String>, theme: &Theme, style:
     Line::from(vec![Span::styled(format!("{label:<9}"), theme.muted), Span::styled(value.into(), style)])
 }
 
+/// Inserts pasted text into a field: control characters dropped, at most
+/// 200 characters (any Unicode is fine). Returns whether the value changed.
+pub fn paste_into(input: &mut tui_input::Input, text: &str) -> bool {
+    let before = input.value().len();
+    for ch in text.chars().filter(|c| !c.is_control()).take(200) {
+        input.handle(tui_input::InputRequest::InsertChar(ch));
+    }
+    input.value().len() != before
+}
+
 /// Cuts text to `width` characters, with an ellipsis when cut.
 pub fn truncate(text: &str, width: usize) -> String {
     if text.chars().count() <= width {

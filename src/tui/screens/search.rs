@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
-use super::{invite_badge, layout, moved};
+use super::{invite_badge, layout, moved, paste_into};
 use crate::phi::mask_email;
 use crate::portal::model::{AccountSummary, Page};
 use crate::portal::{AccountQuery, PortalError};
@@ -50,11 +50,7 @@ impl SearchState {
 
     /// Pasted text goes into the query (control characters dropped).
     pub fn paste(&mut self, text: &str, req: ReqId) -> Vec<Effect> {
-        let mut changed = false;
-        for ch in text.chars().filter(|c| !c.is_control()).take(200) {
-            changed |= self.input.handle(tui_input::InputRequest::InsertChar(ch)).is_some_and(|c| c.value);
-        }
-        if changed { self.query_changed(req) } else { Vec::new() }
+        if paste_into(&mut self.input, text) { self.query_changed(req) } else { Vec::new() }
     }
 
     fn query_changed(&mut self, req: ReqId) -> Vec<Effect> {
