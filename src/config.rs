@@ -1,52 +1,200 @@
-//! The configuration file (`config.example.toml` documents every key).
+//! The configuration (`config.example.toml` documents every key).
 //!
-//! Looked up at `--config`, then `PORTALDESK_CONFIG`, then the platform
-//! config directory. A missing file at the default place is not an error; a
-//! named file that is missing, or any file that does not parse or has an
-//! unknown key, is an error that names the file, the line and the key.
+//! The file is looked up at `--config`, then `PORTALDESK_CONFIG`, then the
+//! platform config directory. A missing file at the default place is not an
+//! error; a named file that is missing, or any file that does not parse,
+//! has an unknown key or a value out of range, is an error that names the
+//! file, the line and the key. `PORTALDESK_<KEY>` environment variables
+//! (`PORTALDESK_THEME=light`, `PORTALDESK_KEY_RESEND=s`) override the file.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
+use serde::de::IntoDeserializer;
 
-/// The settings read from the file.
+use crate::portal::model::Role;
+use crate::timezone::StaffZone;
+
+/// The file's contents, as written (every key optional).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// The portal to talk to; the embedded sandbox when absent.
     pub portal_url: Option<String>,
+    /// Which accounts a search shows at first.
+    pub role: Option<RoleFilter>,
+    /// Minutes without a key before the screen locks.
+    pub idle_lock_minutes: Option<u64>,
+    /// Seconds a revealed DOB and email stay shown.
+    pub reveal_seconds: Option<u64>,
+    pub theme: Option<ThemeName>,
+    /// `local`, `UTC` or an IANA name.
+    pub time_zone: Option<String>,
+    pub log_level: Option<LogLevel>,
+    /// Action name to key, e.g. `resend = "s"`.
+    #[serde(default)]
+    pub keys: BTreeMap<String, String>,
 }
 
-/// A configuration file that could not be used.
+/// Which accounts a search shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RoleFilter {
+    #[default]
+    All,
+    Client,
+    Staff,
+}
+
+impl RoleFilter {
+    /// The role searched for, `None` for all.
+    pub fn role(self) -> Option<Role> {
+        match self {
+            RoleFilter::All => None,
+            RoleFilter::Client => Some(Role::Client),
+            RoleFilter::Staff => Some(Role::Staff),
+        }
+    }
+}
+
+/// The colour themes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ThemeName {
+    #[default]
+    Dark,
+    Light,
+    HighContrast,
+}
+
+/// How much the log says.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogLevel {
+    Off,
+    Error,
+    Warn,
+    #[default]
+    Info,
+    Debug,
+    Trace,
+}
+
+/// The settings in force: the file, then the environment, then defaults,
+/// checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub portal_url: Option<String>,
+    pub role: RoleFilter,
+    pub idle_lock: Duration,
+    pub reveal_for: Duration,
+    pub theme: ThemeName,
+    pub time_zone: StaffZone,
+    pub log_level: LogLevel,
+    /// Key overrides, action name to key (checked by the console's keymap).
+    pub keys: BTreeMap<String, String>,
+    /// The file read, if any (for messages about it).
+    pub file: Option<PathBuf>,
+    /// Where the practice's own canned replies live.
+    pub replies_dir: Option<PathBuf>,
+}
+
+/// The idle lock's default: 5 minutes.
+pub const IDLE_LOCK_MINUTES: u64 = 5;
+/// How long a revealed DOB stays shown by default.
+pub const REVEAL_SECONDS: u64 = 30;
+const IDLE_LOCK_RANGE: std::ops::RangeInclusive<u64> = 1..=60;
+const REVEAL_RANGE: std::ops::RangeInclusive<u64> = 5..=600;
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            portal_url: None,
+            role: RoleFilter::All,
+            idle_lock: Duration::from_secs(IDLE_LOCK_MINUTES * 60),
+            reveal_for: Duration::from_secs(REVEAL_SECONDS),
+            theme: ThemeName::Dark,
+            time_zone: StaffZone::Utc,
+            log_level: LogLevel::Info,
+            keys: BTreeMap::new(),
+            file: None,
+            replies_dir: None,
+        }
+    }
+}
+
+/// A configuration that could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read the config file {}: {source}", path.display())]
     Read { path: PathBuf, source: std::io::Error },
     #[error("config file {}: {message}", path.display())]
     Parse { path: PathBuf, message: String },
+    #[error("environment variable {message}")]
+    Env { message: String },
+}
+
+/// The platform's config directory for portaldesk.
+pub fn config_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("dev", "portaldesk", "portaldesk").map(|d| d.config_dir().to_path_buf())
 }
 
 /// Where the configuration file is looked for when none is named.
 pub fn default_path() -> Option<PathBuf> {
-    directories::ProjectDirs::from("dev", "portaldesk", "portaldesk").map(|d| d.config_dir().join("config.toml"))
+    config_dir().map(|d| d.join("config.toml"))
 }
 
-/// Loads the configuration: `explicit` (from `--config` or
-/// `PORTALDESK_CONFIG`) must exist; the default place may be empty.
+/// Loads the file only: `explicit` (from `--config` or `PORTALDESK_CONFIG`)
+/// must exist; the default place may be empty.
 pub fn load(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+    read_file(explicit).map(|(config, _)| config)
+}
+
+fn read_file(explicit: Option<&Path>) -> Result<(Config, Option<(PathBuf, String)>), ConfigError> {
     let (path, required) = match explicit {
         Some(path) => (path.to_path_buf(), true),
         None => match default_path() {
             Some(path) => (path, false),
-            None => return Ok(Config::default()),
+            None => return Ok((Config::default(), None)),
         },
     };
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
-        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => return Ok((Config::default(), None)),
         Err(source) => return Err(ConfigError::Read { path, source }),
     };
-    parse(&text).map_err(|message| ConfigError::Parse { path, message })
+    match parse(&text) {
+        Ok(config) => Ok((config, Some((path, text)))),
+        Err(message) => Err(ConfigError::Parse { path, message }),
+    }
+}
+
+/// The settings in force: the file, overridden by `PORTALDESK_*` variables
+/// of the process environment.
+pub fn settings(explicit: Option<&Path>) -> Result<Settings, ConfigError> {
+    settings_with(explicit, |name| std::env::var(name).ok(), || std::env::vars().collect())
+}
+
+/// [`settings`] with the environment given (for tests).
+pub fn settings_with(
+    explicit: Option<&Path>,
+    var: impl Fn(&str) -> Option<String>,
+    vars: impl FnOnce() -> Vec<(String, String)>,
+) -> Result<Settings, ConfigError> {
+    let (config, source) = read_file(explicit)?;
+    let config = apply_env(config, &var, vars()).map_err(|message| ConfigError::Env { message })?;
+    let (path, text) = source.unzip();
+    resolve(config, path.as_deref()).map_err(|(key, message)| {
+        let path = path.clone().unwrap_or_default();
+        // Point at the key's line when the value came from the file.
+        let message = match text.as_deref().and_then(|t| line_of(t, &key)) {
+            Some(line) => format!("line {line}: {key}: {message}"),
+            None => format!("{key}: {message}"),
+        };
+        ConfigError::Parse { path, message }
+    })
 }
 
 /// Parses configuration text; the error gives the line and the key.
@@ -61,9 +209,115 @@ pub fn parse(text: &str) -> Result<Config, String> {
     })
 }
 
+/// The variable that overrides a key.
+pub fn env_name(key: &str) -> String {
+    format!("PORTALDESK_{}", key.to_ascii_uppercase())
+}
+
+/// The variables that override a key binding: `PORTALDESK_KEY_<ACTION>`.
+const KEY_PREFIX: &str = "PORTALDESK_KEY_";
+
+fn apply_env(
+    mut config: Config,
+    var: &impl Fn(&str) -> Option<String>,
+    vars: Vec<(String, String)>,
+) -> Result<Config, String> {
+    fn value<T: for<'de> Deserialize<'de>>(name: &str, text: &str) -> Result<T, String> {
+        let deserializer: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
+            text.trim().into_deserializer();
+        T::deserialize(deserializer).map_err(|e| format!("{name}: {e}"))
+    }
+    fn number(name: &str, text: &str) -> Result<u64, String> {
+        text.trim().parse().map_err(|_| format!("{name}: expected a whole number, got {text:?}"))
+    }
+    let get = |key: &str| var(&env_name(key)).filter(|v| !v.is_empty()).map(|v| (env_name(key), v));
+    if let Some((_, v)) = get("portal_url") {
+        config.portal_url = Some(v);
+    }
+    if let Some((name, v)) = get("role") {
+        config.role = Some(value(&name, &v)?);
+    }
+    if let Some((name, v)) = get("idle_lock_minutes") {
+        config.idle_lock_minutes = Some(number(&name, &v)?);
+    }
+    if let Some((name, v)) = get("reveal_seconds") {
+        config.reveal_seconds = Some(number(&name, &v)?);
+    }
+    if let Some((name, v)) = get("theme") {
+        config.theme = Some(value(&name, &v)?);
+    }
+    if let Some((_, v)) = get("time_zone") {
+        config.time_zone = Some(v);
+    }
+    if let Some((name, v)) = get("log_level") {
+        config.log_level = Some(value(&name, &v)?);
+    }
+    for (name, v) in vars {
+        if let Some(action) = name.strip_prefix(KEY_PREFIX)
+            && !v.is_empty()
+        {
+            config.keys.insert(action.to_ascii_lowercase(), v);
+        }
+    }
+    Ok(config)
+}
+
+/// Checks the values; an error names the key.
+fn resolve(config: Config, file: Option<&Path>) -> Result<Settings, (String, String)> {
+    let in_range = |key: &str, value: Option<u64>, range: std::ops::RangeInclusive<u64>, default: u64| {
+        let value = value.unwrap_or(default);
+        if range.contains(&value) {
+            Ok(value)
+        } else {
+            Err((key.to_owned(), format!("{value} is out of range {}..={}", range.start(), range.end())))
+        }
+    };
+    let idle = in_range("idle_lock_minutes", config.idle_lock_minutes, IDLE_LOCK_RANGE, IDLE_LOCK_MINUTES)?;
+    let reveal = in_range("reveal_seconds", config.reveal_seconds, REVEAL_RANGE, REVEAL_SECONDS)?;
+    let time_zone = match config.time_zone.as_deref() {
+        Some(text) => StaffZone::parse(text).map_err(|e| ("time_zone".to_owned(), e))?,
+        None => StaffZone::local(),
+    };
+    Ok(Settings {
+        portal_url: config.portal_url,
+        role: config.role.unwrap_or_default(),
+        idle_lock: Duration::from_secs(idle * 60),
+        reveal_for: Duration::from_secs(reveal),
+        theme: config.theme.unwrap_or_default(),
+        time_zone,
+        log_level: config.log_level.unwrap_or_default(),
+        keys: config.keys,
+        file: file.map(Path::to_path_buf),
+        replies_dir: file.and_then(Path::parent).or(config_dir().as_deref()).map(|d| d.join("replies")),
+    })
+}
+
+/// The line a top-level key (or a key of `[keys]`) is written on.
+fn line_of(text: &str, key: &str) -> Option<usize> {
+    let key = key.rsplit('.').next().unwrap_or(key);
+    text.lines()
+        .position(|line| {
+            let line = line.trim_start();
+            line.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|i| i + 1)
+}
+
 #[cfg(test)]
 mod tests {
+    use std::io::Write;
+
     use super::*;
+
+    fn file(text: &str) -> tempfile::NamedTempFile {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        f.write_all(text.as_bytes()).unwrap();
+        f
+    }
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
 
     #[test]
     fn reads_the_portal_url() {
@@ -80,11 +334,78 @@ mod tests {
         let err = parse("portal_url = 3\n").unwrap_err();
         assert!(err.starts_with("line 1:"), "{err}");
         assert!(parse("portal_url = \"x").is_err());
+        let err = parse("\n\ntheme = \"purple\"\n").unwrap_err();
+        assert!(err.starts_with("line 3:") && err.contains("purple"), "{err}");
     }
 
     #[test]
     fn a_named_file_must_exist() {
         let missing = Path::new("/nonexistent/portaldesk.toml");
         assert!(matches!(load(Some(missing)), Err(ConfigError::Read { .. })));
+    }
+
+    #[test]
+    fn every_key_of_the_example_file_reads_and_gives_the_defaults() {
+        // The example documents the defaults: uncommented, it must give
+        // exactly the settings of no file at all.
+        let example = include_str!("../config.example.toml");
+        let uncommented: String = example
+            .lines()
+            .map(|l| l.strip_prefix("# ").filter(|rest| rest.contains(" = ") || rest.starts_with('[')).unwrap_or(l))
+            .filter(|l| !l.starts_with("portal_url") && !l.starts_with("time_zone"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let f = file(&uncommented);
+        let settings = settings_with(Some(f.path()), no_env, Vec::new).unwrap();
+        assert!(!settings.keys.is_empty(), "the example lists the keys");
+        let defaults = Settings {
+            file: settings.file.clone(),
+            replies_dir: settings.replies_dir.clone(),
+            keys: settings.keys.clone(),
+            ..Default::default()
+        };
+        assert_eq!(Settings { time_zone: StaffZone::Utc, ..settings }, defaults);
+    }
+
+    #[test]
+    fn values_out_of_range_name_line_and_key() {
+        let f = file("theme = \"light\"\n\nidle_lock_minutes = 0\n");
+        let err = settings_with(Some(f.path()), no_env, Vec::new).unwrap_err().to_string();
+        assert!(err.contains(&f.path().display().to_string()), "{err}");
+        assert!(err.contains("line 3: idle_lock_minutes: 0 is out of range 1..=60"), "{err}");
+        let f = file("time_zone = \"Mars/Olympus\"\n");
+        let err = settings_with(Some(f.path()), no_env, Vec::new).unwrap_err().to_string();
+        assert!(err.contains("line 1: time_zone") && err.contains("Mars/Olympus"), "{err}");
+    }
+
+    #[test]
+    fn the_environment_overrides_the_file() {
+        let f = file("theme = \"light\"\nreveal_seconds = 20\nrole = \"staff\"\n[keys]\nresend = \"s\"\n");
+        let env = |name: &str| match name {
+            "PORTALDESK_THEME" => Some("high-contrast".to_owned()),
+            "PORTALDESK_IDLE_LOCK_MINUTES" => Some("15".to_owned()),
+            "PORTALDESK_TIME_ZONE" => Some("America/Chicago".to_owned()),
+            _ => None,
+        };
+        let vars = || vec![("PORTALDESK_KEY_EDIT_DOB".to_owned(), "E".to_owned())];
+        let s = settings_with(Some(f.path()), env, vars).unwrap();
+        assert_eq!(s.theme, ThemeName::HighContrast);
+        assert_eq!(s.idle_lock, Duration::from_secs(15 * 60));
+        assert_eq!(s.reveal_for, Duration::from_secs(20));
+        assert_eq!(s.role, RoleFilter::Staff);
+        assert_eq!(s.time_zone.name(), "America/Chicago");
+        assert_eq!(s.keys.get("resend").map(String::as_str), Some("s"));
+        assert_eq!(s.keys.get("edit_dob").map(String::as_str), Some("E"));
+        assert_eq!(s.replies_dir, f.path().parent().map(|d| d.join("replies")));
+    }
+
+    #[test]
+    fn a_bad_environment_value_names_the_variable() {
+        let env = |name: &str| (name == "PORTALDESK_REVEAL_SECONDS").then(|| "soon".to_owned());
+        let err = settings_with(Some(file("").path()), env, Vec::new).unwrap_err().to_string();
+        assert!(err.contains("PORTALDESK_REVEAL_SECONDS") && err.contains("soon"), "{err}");
+        let env = |name: &str| (name == "PORTALDESK_ROLE").then(|| "admin".to_owned());
+        let err = settings_with(Some(file("").path()), env, Vec::new).unwrap_err().to_string();
+        assert!(err.contains("PORTALDESK_ROLE") && err.contains("admin"), "{err}");
     }
 }

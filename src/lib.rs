@@ -13,4 +13,5 @@ pub mod logging;
 pub mod phi;
 pub mod portal;
 pub mod sandbox;
+pub mod timezone;
 pub mod tui;

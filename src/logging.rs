@@ -5,14 +5,17 @@
 //! PHI), statuses and error kinds; values go through [`crate::phi::Phi`],
 //! whose `Debug` is redacted, so a stray `?value` cannot leak one.
 //!
-//! `PORTALDESK_LOG` names another file; `PORTALDESK_LOG_LEVEL` sets the
-//! level (error, warn, info, debug, trace; default info).
+//! `PORTALDESK_LOG` names another file; the level is the config's
+//! `log_level` (or `PORTALDESK_LOG_LEVEL`): off, error, warn, info, debug,
+//! trace; default info.
 
 use std::fs::{File, OpenOptions};
 use std::path::PathBuf;
 use std::sync::Mutex;
 
 use tracing_subscriber::filter::LevelFilter;
+
+use crate::config::LogLevel;
 
 /// Where the log goes when `PORTALDESK_LOG` does not say.
 pub fn default_path() -> Option<PathBuf> {
@@ -21,14 +24,14 @@ pub fn default_path() -> Option<PathBuf> {
     Some(dir.join("portaldesk.log"))
 }
 
-fn level(text: Option<&str>) -> LevelFilter {
-    match text.map(str::to_ascii_lowercase).as_deref() {
-        Some("off") => LevelFilter::OFF,
-        Some("error") => LevelFilter::ERROR,
-        Some("warn") => LevelFilter::WARN,
-        Some("debug") => LevelFilter::DEBUG,
-        Some("trace") => LevelFilter::TRACE,
-        _ => LevelFilter::INFO,
+fn level(level: LogLevel) -> LevelFilter {
+    match level {
+        LogLevel::Off => LevelFilter::OFF,
+        LogLevel::Error => LevelFilter::ERROR,
+        LogLevel::Warn => LevelFilter::WARN,
+        LogLevel::Info => LevelFilter::INFO,
+        LogLevel::Debug => LevelFilter::DEBUG,
+        LogLevel::Trace => LevelFilter::TRACE,
     }
 }
 
@@ -42,7 +45,7 @@ fn open(path: &PathBuf) -> std::io::Result<File> {
 /// Starts logging to the file. A log that cannot be opened is not a reason
 /// to refuse to work: the console runs without one, and says why on stderr
 /// before the screen is taken.
-pub fn init() {
+pub fn init(log_level: LogLevel) {
     let path = std::env::var_os("PORTALDESK_LOG").map(PathBuf::from).or_else(default_path);
     let Some(path) = path else { return };
     let file = match open(&path) {
@@ -52,7 +55,7 @@ pub fn init() {
             return;
         }
     };
-    let level = level(std::env::var("PORTALDESK_LOG_LEVEL").ok().as_deref());
+    let level = level(log_level);
     let _ = tracing_subscriber::fmt()
         .with_writer(Mutex::new(file))
         .with_ansi(false)
@@ -66,10 +69,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn levels_read_leniently_and_default_to_info() {
-        assert_eq!(level(Some("DEBUG")), LevelFilter::DEBUG);
-        assert_eq!(level(Some("off")), LevelFilter::OFF);
-        assert_eq!(level(Some("nonsense")), LevelFilter::INFO);
-        assert_eq!(level(None), LevelFilter::INFO);
+    fn levels_map_one_to_one_and_default_to_info() {
+        assert_eq!(level(LogLevel::Debug), LevelFilter::DEBUG);
+        assert_eq!(level(LogLevel::Off), LevelFilter::OFF);
+        assert_eq!(level(LogLevel::default()), LevelFilter::INFO);
     }
 }

@@ -141,7 +141,16 @@ pub fn main() -> ExitCode {
     // them), then the log.
     let _ = color_eyre::install();
     let cli = Cli::parse();
-    crate::logging::init();
+    // A configuration that cannot be used stops everything, before the
+    // log or the terminal is touched.
+    let settings = match crate::config::settings(cli.config.as_deref()) {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("portaldesk: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    crate::logging::init(settings.log_level);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -151,7 +160,7 @@ pub fn main() -> ExitCode {
     };
     // The read and action commands need a portal; they never start the
     // embedded sandbox.
-    let connect = || portal::required(cli.portal.clone(), cli.config.as_deref());
+    let connect = || portal::required(cli.portal.clone(), &settings);
     let outcome = runtime.block_on(async {
         match cli.command {
             Some(Command::Tickets(args)) => read::tickets(&connect()?, &args).await,
@@ -170,9 +179,9 @@ pub fn main() -> ExitCode {
                 let options = crate::tui::Options {
                     mouse: !cli.no_mouse,
                     exit_after_first_frame: cli.exit_after_first_frame,
-                    ..crate::tui::Options::default()
+                    idle_lock: settings.idle_lock,
                 };
-                run::run(cli.portal.clone(), cli.config.clone(), options).await
+                run::run(cli.portal.clone(), &settings, options).await
             }
         }
     });

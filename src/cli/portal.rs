@@ -4,10 +4,8 @@
 //! when neither names a portal; the read and action commands do not (the
 //! embedded sandbox's data would vanish when the command exits).
 
-use std::path::Path;
-
 use super::Failure;
-use crate::config;
+use crate::config::Settings;
 use crate::credentials;
 use crate::portal::{ClientOptions, PortalClient, PortalError};
 
@@ -19,9 +17,8 @@ pub const NO_PORTAL: &str = "no portal given: pass --portal URL (or set PORTALDE
 
 /// A client for the portal named by `--portal` or the config file, or
 /// `None` when neither names one.
-pub fn configured(portal: Option<String>, config_path: Option<&Path>) -> Result<Option<PortalClient>, Failure> {
-    let config = config::load(config_path).map_err(|e| Failure::new(2, e.to_string()))?;
-    let Some(url) = portal.or(config.portal_url) else {
+pub fn configured(portal: Option<String>, settings: &Settings) -> Result<Option<PortalClient>, Failure> {
+    let Some(url) = portal.or_else(|| settings.portal_url.clone()) else {
         return Ok(None);
     };
     let token = credentials::resolve_token(&url).map_err(|e| Failure::new(2, e.to_string()))?;
@@ -34,6 +31,6 @@ pub fn configured(portal: Option<String>, config_path: Option<&Path>) -> Result<
 }
 
 /// A client for the configured portal; exit 2 when none is configured.
-pub fn required(portal: Option<String>, config_path: Option<&Path>) -> Result<PortalClient, Failure> {
-    configured(portal, config_path)?.ok_or_else(|| Failure::new(2, NO_PORTAL))
+pub fn required(portal: Option<String>, settings: &Settings) -> Result<PortalClient, Failure> {
+    configured(portal, settings)?.ok_or_else(|| Failure::new(2, NO_PORTAL))
 }

@@ -6,8 +6,10 @@
 //! left as written, so a typo in a template shows rather than vanishes.
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use super::troubleshoot::FindingCode;
+use crate::timezone::StaffZone;
 
 /// The address invitation emails come from.
 pub const SENDER: &str = "no-reply@therapyappointment.com";
@@ -37,11 +39,15 @@ pub struct ReplyContext {
     pub expires_at: String,
 }
 
-/// The set of templates in use.
+/// The set of templates in use, and the time zone times are written in.
 #[derive(Debug, Clone)]
 pub struct Replies {
     templates: HashMap<FindingCode, String>,
+    zone: StaffZone,
 }
+
+/// The placeholders a template may use.
+pub const PLACEHOLDERS: [&str; 5] = ["first_name", "masked_email", "sender", "expiry_window", "expires_at"];
 
 impl Default for Replies {
     fn default() -> Self {
@@ -52,7 +58,58 @@ impl Default for Replies {
 impl Replies {
     /// The templates shipped in `assets/replies/`.
     pub fn builtin() -> Self {
-        Self { templates: BUILTIN.iter().map(|(code, text)| (*code, text.trim().to_owned())).collect() }
+        Self {
+            templates: BUILTIN.iter().map(|(code, text)| (*code, text.trim().to_owned())).collect(),
+            zone: StaffZone::Utc,
+        }
+    }
+
+    /// Times in replies are written in `zone` (the staff member's).
+    pub fn with_zone(mut self, zone: StaffZone) -> Self {
+        self.zone = zone;
+        self
+    }
+
+    /// The zone times are written in.
+    pub fn zone(&self) -> StaffZone {
+        self.zone
+    }
+
+    /// Reads the practice's own replies from `dir`: `<finding>.md` replaces
+    /// the built-in reply of that finding. A missing directory is no error;
+    /// a file named after no finding, one that cannot be read, or one that
+    /// uses an unknown placeholder is, and names the file. Returns the
+    /// findings replaced.
+    pub fn load_overrides(&mut self, dir: &Path) -> Result<Vec<FindingCode>, String> {
+        let entries = match std::fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(format!("cannot read the replies directory {}: {e}", dir.display())),
+        };
+        let mut paths: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+        paths.sort();
+        let mut replaced = Vec::new();
+        for path in paths.into_iter().filter(|p| p.extension().is_some_and(|e| e == "md")) {
+            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+            let code = FindingCode::ALL.into_iter().find(|c| c.as_str() == stem).ok_or_else(|| {
+                let names: Vec<&str> = FindingCode::ALL.iter().map(|c| c.as_str()).collect();
+                format!("{}: no finding is called {stem:?}; replies can be: {}", path.display(), names.join(", "))
+            })?;
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            if let Some(unknown) = placeholders(&text).find(|name| !PLACEHOLDERS.contains(name)) {
+                return Err(format!(
+                    "{}: unknown placeholder {{{unknown}}}; known: {}",
+                    path.display(),
+                    PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(" ")
+                ));
+            }
+            if text.trim().is_empty() {
+                return Err(format!("{}: the reply is empty", path.display()));
+            }
+            self.set(code, text);
+            replaced.push(code);
+        }
+        Ok(replaced)
     }
 
     /// Replaces the template of `code` (a practice's own wording).
@@ -69,6 +126,11 @@ impl Replies {
     pub fn render(&self, code: FindingCode, context: &ReplyContext) -> String {
         fill(self.template(code), context)
     }
+}
+
+/// The `{names}` a template uses.
+fn placeholders(template: &str) -> impl Iterator<Item = &str> {
+    template.split('{').skip(1).filter_map(|part| part.split_once('}').map(|(name, _)| name))
 }
 
 /// Fills `{placeholders}` in one pass (a value containing braces is never
@@ -141,5 +203,25 @@ mod tests {
         let mut replies = Replies::builtin();
         replies.set(FindingCode::NotOpened, "Check Spam, {first_name}.\n");
         assert_eq!(replies.render(FindingCode::NotOpened, &context()), "Check Spam, Sam.");
+    }
+
+    #[test]
+    fn overrides_come_from_a_directory_and_bad_ones_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut replies = Replies::builtin();
+        assert_eq!(replies.load_overrides(&dir.path().join("none")), Ok(Vec::new()));
+        std::fs::write(dir.path().join("not_opened.md"), "Hello {first_name}, look in Spam.\n").unwrap();
+        std::fs::write(dir.path().join("README.txt"), "not a reply").unwrap();
+        assert_eq!(replies.load_overrides(dir.path()), Ok(vec![FindingCode::NotOpened]));
+        assert_eq!(replies.render(FindingCode::NotOpened, &context()), "Hello Sam, look in Spam.");
+        assert!(replies.render(FindingCode::Bounced, &context()).starts_with("Hi Sam,"), "others stay built in");
+
+        std::fs::write(dir.path().join("not_opend.md"), "x").unwrap();
+        let err = Replies::builtin().load_overrides(dir.path()).unwrap_err();
+        assert!(err.contains("not_opend.md") && err.contains("not_opened"), "{err}");
+        std::fs::remove_file(dir.path().join("not_opend.md")).unwrap();
+        std::fs::write(dir.path().join("bounced.md"), "Hi {frist_name}").unwrap();
+        let err = Replies::builtin().load_overrides(dir.path()).unwrap_err();
+        assert!(err.contains("bounced.md") && err.contains("{frist_name}"), "{err}");
     }
 }

@@ -2,6 +2,7 @@
 //! the client cannot get in, what to do next (from the support article) and
 //! what to tell them.
 
+use crate::timezone::StaffZone;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -264,7 +265,7 @@ pub fn troubleshoot(case: &Case<'_>, replies: &Replies) -> Vec<Finding> {
         .0
         .into_iter()
         .map(|(code, explanation, next_step)| {
-            let context = reply_context(account, latest, code, now);
+            let context = reply_context(account, latest, code, now, replies.zone());
             Finding { code, explanation, next_step, reply: Phi::new(replies.render(code, &context)) }
         })
         .collect()
@@ -291,7 +292,13 @@ fn superseded_link_opened(invites: &[Invite]) -> Option<DateTime<Utc>> {
         .max()
 }
 
-fn reply_context(account: &Account, latest: Option<&Invite>, code: FindingCode, now: DateTime<Utc>) -> ReplyContext {
+fn reply_context(
+    account: &Account,
+    latest: Option<&Invite>,
+    code: FindingCode,
+    now: DateTime<Utc>,
+    zone: StaffZone,
+) -> ReplyContext {
     // After these findings staff send a new invite: quote its expiry.
     let resend = matches!(code, FindingCode::NoInvite | FindingCode::InviteExpired | FindingCode::Bounced);
     let expires_at = match latest {
@@ -302,7 +309,7 @@ fn reply_context(account: &Account, latest: Option<&Invite>, code: FindingCode, 
         first_name: account.first_name.expose().clone(),
         masked_email: mask_email(account.email.expose()),
         expiry_window: window_words(account.role).to_owned(),
-        expires_at: expires_at.format("%b %-d, %H:%M UTC").to_string(),
+        expires_at: zone.long(expires_at),
     }
 }
 

@@ -2,7 +2,11 @@
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
-use crate::portal::model::{Account, AccountPatch, AccountSummary, AuditEntry, Invite, Page, ResendRequest, Ticket};
+use super::clipboard::Copied;
+use crate::phi::Phi;
+use crate::portal::model::{
+    Account, AccountPatch, AccountSummary, AuditEntry, Invite, NewNote, Page, ResendRequest, Ticket,
+};
 use crate::portal::{AccountQuery, IdempotencyKey, PortalError, Versioned};
 
 /// Tags a request so its answer can be matched to it (and stale answers
@@ -31,6 +35,81 @@ pub enum Action {
     Confirm,
     NextField,
     PrevField,
+    /// Copy the reply to send (or, comparing DOBs, the entry to type).
+    Copy,
+    /// Write an internal note on the ticket.
+    Note,
+    /// Run any action by name.
+    Palette,
+    /// Show absolute times (in the staff member's zone) beside relative ones.
+    AbsoluteTimes,
+    /// Search all accounts, clients only or staff only.
+    CycleRole,
+}
+
+impl Action {
+    /// Every action, in the order the command palette lists them.
+    pub const ALL: [Action; 24] = [
+        Action::Open,
+        Action::Resend,
+        Action::DobCompare,
+        Action::EditDob,
+        Action::Reveal,
+        Action::Copy,
+        Action::Note,
+        Action::NextTicket,
+        Action::Search,
+        Action::CycleRole,
+        Action::Refresh,
+        Action::AbsoluteTimes,
+        Action::ToggleMouse,
+        Action::Help,
+        Action::Palette,
+        Action::Back,
+        Action::Quit,
+        Action::Up,
+        Action::Down,
+        Action::Top,
+        Action::Bottom,
+        Action::Confirm,
+        Action::NextField,
+        Action::PrevField,
+    ];
+
+    /// Its name in the config file's `[keys]` and in the palette.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::Back => "back",
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::Top => "top",
+            Action::Bottom => "bottom",
+            Action::Open => "open",
+            Action::Search => "search",
+            Action::Resend => "resend",
+            Action::DobCompare => "dob_compare",
+            Action::EditDob => "edit_dob",
+            Action::NextTicket => "next_ticket",
+            Action::Refresh => "refresh",
+            Action::Help => "help",
+            Action::Reveal => "reveal",
+            Action::ToggleMouse => "toggle_mouse",
+            Action::Confirm => "confirm",
+            Action::NextField => "next_field",
+            Action::PrevField => "prev_field",
+            Action::Copy => "copy",
+            Action::Note => "note",
+            Action::Palette => "palette",
+            Action::AbsoluteTimes => "absolute_times",
+            Action::CycleRole => "cycle_role",
+        }
+    }
+
+    /// The action of a name.
+    pub fn from_name(name: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.name() == name)
+    }
 }
 
 /// Everything the state machine reacts to.
@@ -46,6 +125,11 @@ pub enum Msg {
     SearchDue(ReqId),
     /// No input for the idle-lock time: hide everything.
     IdleLock,
+    /// A copy was made (or not): where it went, for the banner.
+    Copied {
+        what: &'static str,
+        result: Result<Copied, String>,
+    },
     Loaded(Loaded),
 }
 
@@ -59,6 +143,7 @@ pub enum Loaded {
     Audit(ReqId, Result<Vec<AuditEntry>, PortalError>),
     Resent(ReqId, Result<Invite, PortalError>),
     AccountSaved(ReqId, Result<Versioned<Account>, PortalError>),
+    NoteAdded(ReqId, Result<(), PortalError>),
 }
 
 impl Loaded {
@@ -72,13 +157,14 @@ impl Loaded {
             Loaded::Audit(..) => "audit",
             Loaded::Resent(..) => "resend",
             Loaded::AccountSaved(..) => "account change",
+            Loaded::NoteAdded(..) => "note",
         }
     }
 
     /// The error, if the request failed.
     pub fn error(&self) -> Option<&PortalError> {
         match self {
-            Loaded::Resent(_, Err(e)) | Loaded::AccountSaved(_, Err(e)) => Some(e),
+            Loaded::Resent(_, Err(e)) | Loaded::AccountSaved(_, Err(e)) | Loaded::NoteAdded(_, Err(e)) => Some(e),
             other => other.read_error(),
         }
     }
@@ -116,6 +202,17 @@ pub enum Effect {
         patch: AccountPatch,
         key: IdempotencyKey,
     },
+    AddNote {
+        req: ReqId,
+        ticket_id: String,
+        note: NewNote,
+        key: IdempotencyKey,
+    },
+    /// Put text on the clipboard; `what` names it for the banner.
+    Copy {
+        what: &'static str,
+        text: Phi<String>,
+    },
     SetMouse(bool),
     Suspend,
     Quit,
@@ -133,6 +230,8 @@ impl Effect {
             Effect::LoadAudit(..) => "load audit",
             Effect::Resend { .. } => "resend",
             Effect::SaveAccount { .. } => "save account",
+            Effect::AddNote { .. } => "add note",
+            Effect::Copy { .. } => "copy",
             Effect::SetMouse(_) => "mouse",
             Effect::Suspend => "suspend",
             Effect::Quit => "quit",

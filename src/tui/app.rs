@@ -5,17 +5,22 @@ use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
 
 use super::action::{Action, Effect, Loaded, Msg, ReqId};
-use super::keymap::{self, ScreenKind};
-use super::screens::account::AccountState;
+use super::keymap::{Keymap, ScreenKind};
+use super::screens::account::{AccountState, REVEAL_FOR};
 use super::screens::dob_compare::DobCompareState;
 use super::screens::edit_dob::EditDobState;
+use super::screens::note::NoteState;
+use super::screens::palette::PaletteState;
 use super::screens::queue::QueueState;
 use super::screens::resend::ResendState;
 use super::screens::search::SearchState;
 use super::screens::{self, layout};
 use super::theme::Theme;
+use crate::config::Settings;
 use crate::diagnose::replies::Replies;
+use crate::phi::Phi;
 use crate::portal::PortalError;
+use crate::timezone::StaffZone;
 
 /// Data that comes from the portal: the last good value (kept while a
 /// refresh is under way), the request in flight, and the last error.
@@ -75,6 +80,8 @@ pub enum Overlay {
     DobCompare(DobCompareState),
     Resend(ResendState),
     EditDob(Box<EditDobState>),
+    Palette(PaletteState),
+    Note(Box<NoteState>),
 }
 
 /// A line across the top for what just happened or failed.
@@ -110,6 +117,14 @@ pub struct App {
     /// Locked after a spell without input (automatic logoff): the screen
     /// shows no PHI until unlocked.
     pub lock: Option<Lock>,
+    /// The keys in force (the config file may rebind them).
+    pub keymap: Keymap,
+    /// The staff member's time zone, for absolute times.
+    pub zone: StaffZone,
+    /// Absolute times shown beside relative ones (`t`).
+    pub absolute_times: bool,
+    /// How long a revealed email and DOB stay shown.
+    pub reveal_for: chrono::Duration,
     next_req: ReqId,
 }
 
@@ -129,11 +144,33 @@ impl App {
             size,
             quit: false,
             lock: None,
+            keymap: Keymap::default(),
+            zone: StaffZone::Utc,
+            absolute_times: false,
+            reveal_for: REVEAL_FOR,
             next_req: 0,
         };
         let req = app.req();
         app.queue.tickets.start(req);
         (app, vec![Effect::LoadTickets(req)])
+    }
+
+    /// Applies the settings in force: keys, theme, time zone, reveal time,
+    /// search role and the practice's own replies. An error (a bad key
+    /// binding or reply file) is for the user before the console starts.
+    pub fn configure(&mut self, settings: &Settings, no_color: bool) -> Result<(), String> {
+        let file = settings.file.as_ref().map_or_else(|| "config".to_owned(), |f| f.display().to_string());
+        self.keymap = Keymap::from_config(&settings.keys).map_err(|e| format!("{file}: {e}"))?;
+        self.theme = Theme::named(settings.theme, no_color);
+        self.zone = settings.time_zone;
+        self.reveal_for = chrono::Duration::from_std(settings.reveal_for).unwrap_or(REVEAL_FOR);
+        self.search.role = settings.role.role();
+        let mut replies = Replies::builtin().with_zone(settings.time_zone);
+        if let Some(dir) = &settings.replies_dir {
+            replies.load_overrides(dir)?;
+        }
+        self.replies = replies;
+        Ok(())
     }
 
     /// A fresh request id.
@@ -154,6 +191,8 @@ impl App {
             Some(Overlay::DobCompare(_)) => ScreenKind::DobCompare,
             Some(Overlay::Resend(_)) => ScreenKind::Resend,
             Some(Overlay::EditDob(_)) => ScreenKind::EditDob,
+            Some(Overlay::Palette(_)) => ScreenKind::Palette,
+            Some(Overlay::Note(_)) => ScreenKind::Note,
             None => self.view_screen(),
         }
     }
@@ -185,7 +224,7 @@ impl App {
             return true;
         }
         match (&self.overlay, self.view()) {
-            (Some(Overlay::Help), _) => false,
+            (Some(Overlay::Help | Overlay::Palette(_) | Overlay::Note(_)), _) => false,
             (Some(Overlay::Resend(_)), _) => true,
             (_, View::Queue) => self.queue.has_countdown(),
             (_, View::Account) => self.account.as_ref().is_some_and(AccountState::has_countdown),
@@ -202,8 +241,15 @@ impl App {
             Msg::Key(key) if key.kind == KeyEventKind::Press => self.on_key(key, now),
             Msg::Tick => {
                 if let Some(account) = self.account.as_mut() {
-                    account.expire_reveal(now);
+                    account.expire_reveal(now, self.reveal_for);
                 }
+                Vec::new()
+            }
+            Msg::Copied { what, result } => {
+                self.banner = Some(match result {
+                    Ok(copied) => Banner { text: copied.message(what), error: false },
+                    Err(error) => Banner { text: format!("Not copied: {error}"), error: true },
+                });
                 Vec::new()
             }
             Msg::Key(_) => Vec::new(),
@@ -252,7 +298,7 @@ impl App {
         if self.banner.as_ref().is_some_and(|b| !b.error) {
             self.banner = None;
         }
-        match keymap::action_for(screen, &key) {
+        match self.keymap.action_for(screen, &key) {
             Some(action) => self.on_action(action, now),
             None if screen.takes_text() => self.on_text_key(key),
             None => Vec::new(),
@@ -272,6 +318,14 @@ impl App {
                 state.edit(&event);
                 Vec::new()
             }
+            Some(Overlay::Palette(state)) => {
+                state.edit(&event);
+                Vec::new()
+            }
+            Some(Overlay::Note(state)) => {
+                state.edit(&event);
+                Vec::new()
+            }
             None if searching => {
                 let req = self.req();
                 self.search.edit(&event, req)
@@ -288,6 +342,14 @@ impl App {
                 Vec::new()
             }
             Some(Overlay::EditDob(state)) => {
+                state.paste(text);
+                Vec::new()
+            }
+            Some(Overlay::Palette(state)) => {
+                state.paste(text);
+                Vec::new()
+            }
+            Some(Overlay::Note(state)) => {
                 state.paste(text);
                 Vec::new()
             }
@@ -321,6 +383,21 @@ impl App {
                 }
                 return Vec::new();
             }
+            Action::Palette if self.overlay.is_none() => {
+                self.overlay = Some(Overlay::Palette(PaletteState::default()));
+                return Vec::new();
+            }
+            Action::AbsoluteTimes => {
+                self.absolute_times = !self.absolute_times;
+                let zone = self.zone.name().to_owned();
+                let text = if self.absolute_times {
+                    format!("Times also shown as dates ({zone})")
+                } else {
+                    "Relative times only".into()
+                };
+                self.banner = Some(Banner { text, error: false });
+                return Vec::new();
+            }
             _ => {}
         }
         if self.overlay.is_some() {
@@ -346,6 +423,10 @@ impl App {
                 self.queue.select_next_unclaimed();
                 Vec::new()
             }
+            Action::Note => {
+                let ticket = self.queue.selected_ticket().map(|t| t.id.clone());
+                self.open_note(ticket)
+            }
             Action::Refresh => {
                 let req = self.req();
                 self.queue.tickets.start(req);
@@ -368,6 +449,10 @@ impl App {
                 Some(id) => self.open_account(id, None),
                 None => Vec::new(),
             },
+            Action::CycleRole => {
+                let req = self.req();
+                self.search.cycle_role(req)
+            }
             other => {
                 self.search.navigate(other);
                 Vec::new()
@@ -388,6 +473,18 @@ impl App {
             Action::Reveal => {
                 account.toggle_reveal(now);
                 Vec::new()
+            }
+            Action::Copy => match account.main_reply(&self.replies, now) {
+                Some(reply) => vec![Effect::Copy { what: "the reply", text: reply }],
+                None => {
+                    self.banner =
+                        Some(Banner { text: "Nothing to copy until the account has loaded".into(), error: true });
+                    Vec::new()
+                }
+            },
+            Action::Note => {
+                let ticket = account.ticket_id.clone();
+                self.open_note(ticket)
             }
             Action::Refresh => self.load_account(),
             Action::Resend => {
@@ -431,16 +528,69 @@ impl App {
     fn on_overlay_action(&mut self, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
         // Ids only need to be unique: one taken and not used costs nothing.
         let req = self.req();
+        let under = self.view_screen();
         let Some(overlay) = self.overlay.as_mut() else {
             return Vec::new();
         };
         match overlay {
-            Overlay::Help | Overlay::DobCompare(_) => {
+            Overlay::Help => {
                 if action == Action::Back {
                     self.overlay = None;
                 }
                 Vec::new()
             }
+            Overlay::DobCompare(state) => match action {
+                Action::Back => {
+                    self.overlay = None;
+                    Vec::new()
+                }
+                Action::Copy => {
+                    let entry = self
+                        .account
+                        .as_ref()
+                        .and_then(|account| screens::dob_compare::current_check(state, account, now))
+                        .and_then(|check| check.suggested_entry);
+                    match entry {
+                        Some(entry) => vec![Effect::Copy { what: "the entry to type", text: Phi::new(entry) }],
+                        None => {
+                            self.banner = Some(Banner {
+                                text: "Nothing to copy: type the DOB the client reports first".into(),
+                                error: true,
+                            });
+                            Vec::new()
+                        }
+                    }
+                }
+                _ => Vec::new(),
+            },
+            Overlay::Palette(state) => {
+                let count = screens::palette::commands(&self.keymap, under, state.input.value()).len();
+                match action {
+                    Action::Back => {
+                        self.overlay = None;
+                        Vec::new()
+                    }
+                    Action::Confirm => match state.chosen(&self.keymap, under) {
+                        Some(chosen) => {
+                            self.overlay = None;
+                            self.on_action(chosen, now)
+                        }
+                        None => Vec::new(),
+                    },
+                    other => {
+                        state.navigate(other, count);
+                        Vec::new()
+                    }
+                }
+            }
+            Overlay::Note(state) => match action {
+                Action::Back if state.pending.is_none() => {
+                    self.overlay = None;
+                    Vec::new()
+                }
+                Action::Confirm => state.confirm(req),
+                _ => Vec::new(),
+            },
             Overlay::Resend(state) => match action {
                 Action::Back if state.pending.is_none() => {
                     self.overlay = None;
@@ -462,6 +612,20 @@ impl App {
                 outcome.effects
             }
         }
+    }
+
+    /// Opens the note dialog for a ticket, or says why not.
+    fn open_note(&mut self, ticket: Option<String>) -> Vec<Effect> {
+        match ticket {
+            Some(ticket_id) => self.overlay = Some(Overlay::Note(Box::new(NoteState::new(ticket_id)))),
+            None => {
+                self.banner = Some(Banner {
+                    text: "No ticket to note: open the account from a ticket in the queue".into(),
+                    error: true,
+                })
+            }
+        }
+        Vec::new()
     }
 
     /// Opens an account (with the ticket it is worked for, if any).
@@ -564,6 +728,16 @@ impl App {
             Loaded::Audit(req, result) => self.account.as_mut().is_some_and(|a| a.audit.finish(req, result)),
             Loaded::Resent(req, result) => return self.on_resent(req, result, now),
             Loaded::AccountSaved(req, result) => return self.on_account_saved(req, result),
+            Loaded::NoteAdded(req, result) => {
+                if let Some(Overlay::Note(state)) = self.overlay.as_mut()
+                    && state.finished(req, result) == Some(true)
+                {
+                    let ticket = state.ticket_id.clone();
+                    self.overlay = None;
+                    self.banner = Some(Banner { text: format!("Note posted to ticket {ticket}"), error: false });
+                }
+                return Vec::new();
+            }
         };
         // A failed read that still counts says so across the top; stale
         // answers are dropped silently.

@@ -36,6 +36,7 @@ impl Runner {
             Effect::SaveAccount { account_id, patch, .. } => {
                 tracing::info!(account_id, ticket_id = patch.ticket_id.as_deref(), "DOB change requested");
             }
+            Effect::AddNote { ticket_id, .. } => tracing::info!(ticket_id, "note requested"),
             other => tracing::debug!(effect = other.kind(), "request"),
         }
         tokio::spawn(async move {
@@ -59,7 +60,10 @@ impl Runner {
                     req,
                     client.update_account(&account_id, &etag, &patch, &key).await,
                 )),
-                Effect::SetMouse(_) | Effect::Suspend | Effect::Quit => return,
+                Effect::AddNote { req, ticket_id, note, key } => {
+                    Msg::Loaded(Loaded::NoteAdded(req, client.add_note(&ticket_id, &note, &key).await.map(|_| ())))
+                }
+                Effect::Copy { .. } | Effect::SetMouse(_) | Effect::Suspend | Effect::Quit => return,
             };
             log_outcome(&msg);
             // The loop may have ended; then nobody needs the answer.

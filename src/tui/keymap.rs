@@ -15,9 +15,24 @@ pub enum ScreenKind {
     Resend,
     EditDob,
     Help,
+    Palette,
+    Note,
 }
 
 impl ScreenKind {
+    /// Every screen, for checks over all of them.
+    pub const ALL: [ScreenKind; 9] = [
+        ScreenKind::Queue,
+        ScreenKind::Search,
+        ScreenKind::Account,
+        ScreenKind::DobCompare,
+        ScreenKind::Resend,
+        ScreenKind::EditDob,
+        ScreenKind::Help,
+        ScreenKind::Palette,
+        ScreenKind::Note,
+    ];
+
     pub fn title(self) -> &'static str {
         match self {
             ScreenKind::Queue => "Queue",
@@ -27,13 +42,24 @@ impl ScreenKind {
             ScreenKind::Resend => "Resend invite",
             ScreenKind::EditDob => "Edit DOB",
             ScreenKind::Help => "Help",
+            ScreenKind::Palette => "Commands",
+            ScreenKind::Note => "Ticket note",
         }
     }
 
     /// Whether typed characters go into a text field on this screen (so
     /// letter keys are not commands there).
     pub fn takes_text(self) -> bool {
-        matches!(self, ScreenKind::Search | ScreenKind::DobCompare | ScreenKind::EditDob)
+        matches!(
+            self,
+            ScreenKind::Search | ScreenKind::DobCompare | ScreenKind::EditDob | ScreenKind::Palette | ScreenKind::Note
+        )
+    }
+
+    /// Whether the config file's `[keys]` may rebind this screen's letter
+    /// keys (the full-screen views; dialogs keep theirs).
+    fn rebindable(self) -> bool {
+        matches!(self, ScreenKind::Queue | ScreenKind::Account)
     }
 }
 
@@ -49,8 +75,23 @@ pub struct Binding {
     pub hint: &'static str,
 }
 
+impl Binding {
+    /// How the key is written in help and footer.
+    pub fn label(&self) -> String {
+        if self.modifiers.contains(KeyModifiers::CONTROL) {
+            format!("Ctrl-{}", key_label(self.code).to_uppercase())
+        } else {
+            key_label(self.code)
+        }
+    }
+}
+
 const fn key(c: char, action: Action, help: &'static str, hint: &'static str) -> Binding {
     Binding { code: KeyCode::Char(c), modifiers: KeyModifiers::NONE, action, help, hint }
+}
+
+const fn ctrl(c: char, action: Action, help: &'static str, hint: &'static str) -> Binding {
+    Binding { code: KeyCode::Char(c), modifiers: KeyModifiers::CONTROL, action, help, hint }
 }
 
 const fn special(code: KeyCode, action: Action, help: &'static str, hint: &'static str) -> Binding {
@@ -70,8 +111,11 @@ const QUEUE: &[Binding] = &[
     special(KeyCode::Enter, Action::Open, "open the ticket's account", "open"),
     key('n', Action::NextTicket, "next unclaimed ticket", "next unclaimed"),
     key('/', Action::Search, "search accounts", "search"),
+    key('m', Action::Note, "internal note on the ticket", "note"),
+    key(':', Action::Palette, "run a command by name", "commands"),
+    key('t', Action::AbsoluteTimes, "times as dates (your zone)", ""),
     key('R', Action::Refresh, "refresh", "refresh"),
-    key('M', Action::ToggleMouse, "mouse capture on/off (off: select text)", ""),
+    key('M', Action::ToggleMouse, "mouse on/off (select text)", ""),
     key('?', Action::Help, "help", "help"),
     key('q', Action::Quit, "quit", "quit"),
 ];
@@ -80,6 +124,7 @@ const SEARCH: &[Binding] = &[
     special(KeyCode::Enter, Action::Open, "open the account", "open"),
     special(KeyCode::Down, Action::Down, "move down", ""),
     special(KeyCode::Up, Action::Up, "move up", ""),
+    special(KeyCode::Tab, Action::CycleRole, "all accounts / clients / staff", "role"),
     special(KeyCode::Esc, Action::Back, "back", "back"),
 ];
 
@@ -88,16 +133,23 @@ const ACCOUNT: &[Binding] = &[
     key('d', Action::DobCompare, "compare a reported DOB", "DOB compare"),
     key('e', Action::EditDob, "edit the DOB on file", "edit DOB"),
     key('v', Action::Reveal, "reveal / mask email and DOB", "reveal"),
+    key('y', Action::Copy, "copy the reply to send", "copy"),
+    key('m', Action::Note, "internal note on the ticket", ""),
+    key(':', Action::Palette, "run a command by name", ""),
+    key('t', Action::AbsoluteTimes, "times as dates (your zone)", ""),
     key('/', Action::Search, "search accounts", ""),
     key('n', Action::NextTicket, "next unclaimed ticket", ""),
     key('R', Action::Refresh, "refresh", ""),
-    key('M', Action::ToggleMouse, "mouse capture on/off (off: select text)", ""),
+    key('M', Action::ToggleMouse, "mouse on/off (select text)", ""),
     special(KeyCode::Esc, Action::Back, "back", "back"),
     key('?', Action::Help, "help", "help"),
     key('q', Action::Quit, "quit", ""),
 ];
 
-const DOB_COMPARE: &[Binding] = &[special(KeyCode::Esc, Action::Back, "close", "close")];
+const DOB_COMPARE: &[Binding] = &[
+    ctrl('y', Action::Copy, "copy the entry to type on the invite page", "copy entry"),
+    special(KeyCode::Esc, Action::Back, "close", "close"),
+];
 
 const RESEND: &[Binding] = &[
     special(KeyCode::Enter, Action::Confirm, "send it", "send"),
@@ -119,8 +171,20 @@ const HELP: &[Binding] = &[
     key('q', Action::Back, "close", ""),
 ];
 
-/// The keys of a screen, in the order the help lists them.
-pub fn bindings(screen: ScreenKind) -> Vec<Binding> {
+const PALETTE: &[Binding] = &[
+    special(KeyCode::Enter, Action::Confirm, "run the command", "run"),
+    special(KeyCode::Down, Action::Down, "move down", ""),
+    special(KeyCode::Up, Action::Up, "move up", ""),
+    special(KeyCode::Esc, Action::Back, "close", "close"),
+];
+
+const NOTE: &[Binding] = &[
+    special(KeyCode::Enter, Action::Confirm, "post the note", "post"),
+    special(KeyCode::Esc, Action::Back, "cancel", "cancel"),
+];
+
+/// The built-in keys of a screen, in the order the help lists them.
+fn builtin(screen: ScreenKind) -> Vec<Binding> {
     let own: &[Binding] = match screen {
         ScreenKind::Queue => QUEUE,
         ScreenKind::Search => SEARCH,
@@ -129,6 +193,8 @@ pub fn bindings(screen: ScreenKind) -> Vec<Binding> {
         ScreenKind::Resend => RESEND,
         ScreenKind::EditDob => EDIT_DOB,
         ScreenKind::Help => HELP,
+        ScreenKind::Palette => PALETTE,
+        ScreenKind::Note => NOTE,
     };
     let mut all = own.to_vec();
     if matches!(screen, ScreenKind::Queue | ScreenKind::Account | ScreenKind::Help) {
@@ -140,14 +206,105 @@ pub fn bindings(screen: ScreenKind) -> Vec<Binding> {
     all
 }
 
-/// The action a key does on a screen. Ctrl-C quits everywhere.
-pub fn action_for(screen: ScreenKind, event: &KeyEvent) -> Option<Action> {
-    if event.modifiers.contains(KeyModifiers::CONTROL) && event.code == KeyCode::Char('c') {
-        return Some(Action::Quit);
+/// The keys in force: the built-in table with the config file's overrides
+/// (`[keys] resend = "s"`) applied to the queue's and account's letter keys.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Keymap {
+    overrides: Vec<(Action, KeyCode)>,
+}
+
+impl Keymap {
+    /// Reads `[keys]`: action name to a single character (or `Space`, `F1`
+    /// to `F12`). An unknown action, a key that cannot be read, or a key
+    /// that clashes with another on the same screen is an error naming it.
+    pub fn from_config(keys: &std::collections::BTreeMap<String, String>) -> Result<Self, String> {
+        let rebindable: Vec<Action> = [ScreenKind::Queue, ScreenKind::Account]
+            .into_iter()
+            .flat_map(builtin)
+            .filter(|b| b.modifiers == KeyModifiers::NONE && matches!(b.code, KeyCode::Char(_)))
+            .map(|b| b.action)
+            .collect();
+        let mut overrides = Vec::new();
+        for (name, text) in keys {
+            let action = Action::from_name(name).filter(|a| rebindable.contains(a)).ok_or_else(|| {
+                let mut names: Vec<&str> = rebindable.iter().map(|a| a.name()).collect();
+                names.sort_unstable();
+                names.dedup();
+                format!("keys.{name}: no such action to bind; these can be: {}", names.join(", "))
+            })?;
+            let code = parse_key(text)
+                .ok_or_else(|| format!("keys.{name} = {text:?}: write one character, or Space, or F1 to F12"))?;
+            overrides.push((action, code));
+        }
+        let keymap = Self { overrides };
+        for screen in ScreenKind::ALL {
+            let all = keymap.bindings(screen);
+            for (i, a) in all.iter().enumerate() {
+                if let Some(b) =
+                    all[i + 1..].iter().find(|b| a.code == b.code && a.modifiers == b.modifiers && a.action != b.action)
+                {
+                    return Err(format!(
+                        "keys: {} is bound to both {} and {} on the {} screen",
+                        a.label(),
+                        a.action.name(),
+                        b.action.name(),
+                        screen.title().to_lowercase()
+                    ));
+                }
+            }
+        }
+        Ok(keymap)
     }
-    // Shifted letters arrive as the capital with SHIFT set.
-    let modifiers = event.modifiers - KeyModifiers::SHIFT;
-    bindings(screen).into_iter().find(|b| b.code == event.code && b.modifiers == modifiers).map(|b| b.action)
+
+    /// The keys of a screen, in the order the help lists them.
+    pub fn bindings(&self, screen: ScreenKind) -> Vec<Binding> {
+        let mut all = builtin(screen);
+        if screen.rebindable() {
+            for binding in &mut all {
+                let letter = binding.modifiers == KeyModifiers::NONE && matches!(binding.code, KeyCode::Char(_));
+                if let Some((_, code)) = self.overrides.iter().find(|(action, _)| *action == binding.action)
+                    && letter
+                {
+                    binding.code = *code;
+                }
+            }
+        }
+        all
+    }
+
+    /// The action a key does on a screen. Ctrl-C quits everywhere.
+    pub fn action_for(&self, screen: ScreenKind, event: &KeyEvent) -> Option<Action> {
+        if event.modifiers.contains(KeyModifiers::CONTROL) && event.code == KeyCode::Char('c') {
+            return Some(Action::Quit);
+        }
+        // Shifted letters arrive as the capital with SHIFT set.
+        let modifiers = event.modifiers - KeyModifiers::SHIFT;
+        self.bindings(screen).into_iter().find(|b| b.code == event.code && b.modifiers == modifiers).map(|b| b.action)
+    }
+
+    /// The footer hints of a screen: `key action` pairs.
+    pub fn footer(&self, screen: ScreenKind) -> Vec<(String, &'static str)> {
+        self.bindings(screen).into_iter().filter(|b| !b.hint.is_empty()).map(|b| (b.label(), b.hint)).collect()
+    }
+
+    /// The key that does `action` on `screen`, as written, for texts such
+    /// as "press R to retry".
+    pub fn key_of(&self, screen: ScreenKind, action: Action) -> String {
+        self.bindings(screen).into_iter().find(|b| b.action == action).map(|b| b.label()).unwrap_or_else(|| ":".into())
+    }
+}
+
+/// A key as written in `[keys]`.
+fn parse_key(text: &str) -> Option<KeyCode> {
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) if !c.is_control() && !c.is_whitespace() => Some(KeyCode::Char(c)),
+        _ if text.eq_ignore_ascii_case("space") => Some(KeyCode::Char(' ')),
+        _ => {
+            let n: u8 = text.strip_prefix(['F', 'f'])?.parse().ok()?;
+            (1..=12).contains(&n).then_some(KeyCode::F(n))
+        }
+    }
 }
 
 /// How a key is written in help and footer.
@@ -161,13 +318,9 @@ pub fn key_label(code: KeyCode) -> String {
         KeyCode::BackTab => "Shift-Tab".into(),
         KeyCode::Up => "↑".into(),
         KeyCode::Down => "↓".into(),
+        KeyCode::F(n) => format!("F{n}"),
         other => format!("{other:?}"),
     }
-}
-
-/// The footer hints of a screen: `key action` pairs.
-pub fn footer(screen: ScreenKind) -> Vec<(String, &'static str)> {
-    bindings(screen).into_iter().filter(|b| !b.hint.is_empty()).map(|b| (key_label(b.code), b.hint)).collect()
 }
 
 #[cfg(test)]
@@ -176,6 +329,18 @@ mod tests {
 
     fn press(code: KeyCode) -> KeyEvent {
         KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    fn action_for(screen: ScreenKind, event: &KeyEvent) -> Option<Action> {
+        Keymap::default().action_for(screen, event)
+    }
+
+    fn bindings(screen: ScreenKind) -> Vec<Binding> {
+        Keymap::default().bindings(screen)
+    }
+
+    fn keys(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
+        pairs.iter().map(|(a, k)| (a.to_string(), k.to_string())).collect()
     }
 
     #[test]
@@ -200,32 +365,66 @@ mod tests {
 
     #[test]
     fn text_screens_bind_no_plain_letters() {
-        for screen in [ScreenKind::Search, ScreenKind::DobCompare, ScreenKind::EditDob] {
-            assert!(screen.takes_text());
+        for screen in ScreenKind::ALL.into_iter().filter(|s| s.takes_text()) {
             for binding in bindings(screen) {
-                assert!(!matches!(binding.code, KeyCode::Char(_)), "{screen:?} binds {:?}", binding.code);
+                let plain = binding.modifiers == KeyModifiers::NONE;
+                assert!(!(plain && matches!(binding.code, KeyCode::Char(_))), "{screen:?} binds {:?}", binding.code);
             }
         }
     }
 
     #[test]
     fn no_key_is_bound_twice_on_a_screen() {
-        for screen in [
-            ScreenKind::Queue,
-            ScreenKind::Search,
-            ScreenKind::Account,
-            ScreenKind::DobCompare,
-            ScreenKind::Resend,
-            ScreenKind::EditDob,
-            ScreenKind::Help,
-        ] {
+        for screen in ScreenKind::ALL {
             let all = bindings(screen);
             for (i, a) in all.iter().enumerate() {
                 for b in &all[i + 1..] {
                     assert!(!(a.code == b.code && a.modifiers == b.modifiers), "{screen:?}: {:?} twice", a.code);
                 }
             }
-            assert!(!footer(screen).is_empty());
+            assert!(!Keymap::default().footer(screen).is_empty());
+        }
+    }
+
+    #[test]
+    fn overrides_rebind_the_views_and_show_in_footer_and_help() {
+        let keymap = Keymap::from_config(&keys(&[("resend", "s"), ("copy", "F2")])).unwrap();
+        let s = press(KeyCode::Char('s'));
+        assert_eq!(keymap.action_for(ScreenKind::Account, &s), Some(Action::Resend));
+        assert_eq!(keymap.action_for(ScreenKind::Account, &press(KeyCode::Char('r'))), None);
+        assert_eq!(keymap.action_for(ScreenKind::Account, &press(KeyCode::F(2))), Some(Action::Copy));
+        assert!(keymap.footer(ScreenKind::Account).contains(&("s".to_owned(), "resend")));
+        assert_eq!(keymap.key_of(ScreenKind::Account, Action::Resend), "s");
+        // Dialogs keep their keys: y still confirms a resend.
+        assert_eq!(keymap.action_for(ScreenKind::Resend, &press(KeyCode::Char('y'))), Some(Action::Confirm));
+    }
+
+    #[test]
+    fn bad_overrides_are_errors_that_name_them() {
+        let err = Keymap::from_config(&keys(&[("resnd", "s")])).unwrap_err();
+        assert!(err.contains("keys.resnd") && err.contains("resend"), "{err}");
+        let err = Keymap::from_config(&keys(&[("resend", "ctrl+s")])).unwrap_err();
+        assert!(err.contains("keys.resend"), "{err}");
+        let err = Keymap::from_config(&keys(&[("resend", "d")])).unwrap_err();
+        assert!(err.contains("resend") && err.contains("dob_compare") && err.contains("account"), "{err}");
+        // Confirm is a dialog's key, not one to rebind.
+        assert!(Keymap::from_config(&keys(&[("confirm", "x")])).is_err());
+    }
+
+    #[test]
+    fn the_example_config_keys_are_the_defaults() {
+        let example = include_str!("../../config.example.toml");
+        let section = example.split("# [keys]").nth(1).expect("the example has a [keys] section");
+        let pairs: Vec<(String, String)> = section
+            .lines()
+            .filter_map(|l| l.strip_prefix("# ")?.split_once(" = "))
+            .map(|(a, k)| (a.trim().to_owned(), k.trim().trim_matches('"').to_owned()))
+            .collect();
+        assert!(pairs.len() >= 10, "{pairs:?}");
+        let map = pairs.iter().cloned().collect();
+        let keymap = Keymap::from_config(&map).unwrap();
+        for screen in ScreenKind::ALL {
+            assert_eq!(keymap.bindings(screen), Keymap::default().bindings(screen), "{screen:?}");
         }
     }
 }

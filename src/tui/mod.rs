@@ -8,6 +8,7 @@
 
 pub mod action;
 pub mod app;
+pub mod clipboard;
 pub mod effects;
 pub mod keymap;
 pub mod screens;
@@ -24,9 +25,10 @@ use tokio::sync::mpsc;
 
 use self::action::{Effect, Msg};
 use self::app::App;
+use self::clipboard::ClipboardEnv;
 use self::effects::Runner;
 use self::terminal::TerminalGuard;
-use self::theme::Theme;
+use crate::config::Settings;
 use crate::portal::PortalClient;
 
 /// How the console starts.
@@ -52,10 +54,10 @@ impl Default for Options {
 
 /// Runs the console until the user quits or a signal ends it. The terminal
 /// is restored on every way out.
-pub async fn run(client: PortalClient, options: Options) -> io::Result<()> {
+pub async fn run(client: PortalClient, options: Options, settings: &Settings) -> io::Result<()> {
     tracing::info!(portal = %client.base_url(), "console started");
     let mut guard = TerminalGuard::enter(options.mouse)?;
-    let outcome = event_loop(&mut guard, client, options).await;
+    let outcome = event_loop(&mut guard, client, options, settings).await;
     drop(guard);
     match &outcome {
         Ok(()) => tracing::info!("console ended"),
@@ -64,10 +66,22 @@ pub async fn run(client: PortalClient, options: Options) -> io::Result<()> {
     outcome
 }
 
-async fn event_loop(guard: &mut TerminalGuard, client: PortalClient, options: Options) -> io::Result<()> {
+/// Whether the settings work for the console (key bindings, reply files),
+/// checked before the terminal is touched.
+pub fn check_settings(settings: &Settings) -> Result<(), String> {
+    App::new(true, (80, 24)).0.configure(settings, false)
+}
+
+async fn event_loop(
+    guard: &mut TerminalGuard,
+    client: PortalClient,
+    options: Options,
+    settings: &Settings,
+) -> io::Result<()> {
     let size = guard.terminal.size()?;
     let (mut app, effects) = App::new(options.mouse, (size.width, size.height));
-    app.theme = Theme::from_env();
+    app.configure(settings, theme::no_color()).map_err(io::Error::other)?;
+    let clipboard = ClipboardEnv::from_env();
     let (tx, mut rx) = mpsc::unbounded_channel();
     let runner = Runner::new(client.clone(), tx);
     for effect in effects {
@@ -118,6 +132,15 @@ async fn event_loop(guard: &mut TerminalGuard, client: PortalClient, options: Op
                 Effect::Quit => return Ok(()),
                 Effect::Suspend => guard.suspend()?,
                 Effect::SetMouse(on) => guard.set_mouse(on)?,
+                Effect::Copy { what, text } => {
+                    let result = clipboard::copy(text.expose(), &clipboard, &mut io::stdout());
+                    match &result {
+                        Ok(copied) => tracing::info!(what, ?copied, "copied"),
+                        Err(error) => tracing::warn!(what, %error, "copy failed"),
+                    }
+                    // The banner says where it went; drawn with the next frame.
+                    let _ = app.update(Msg::Copied { what, result }, clock.now());
+                }
                 other => runner.spawn(other),
             }
         }

@@ -83,7 +83,10 @@ pub async fn settle(app: &mut App, h: &Harness, mut effects: Vec<Effect>, now: D
             Effect::SaveAccount { req, account_id, etag, patch, key } => {
                 Msg::Loaded(Loaded::AccountSaved(req, h.client.update_account(&account_id, &etag, &patch, &key).await))
             }
-            Effect::SetMouse(_) | Effect::Suspend | Effect::Quit => continue,
+            Effect::AddNote { req, ticket_id, note, key } => {
+                Msg::Loaded(Loaded::NoteAdded(req, h.client.add_note(&ticket_id, &note, &key).await.map(|_| ())))
+            }
+            Effect::Copy { .. } | Effect::SetMouse(_) | Effect::Suspend | Effect::Quit => continue,
         };
         effects.extend(app.update(msg, now));
     }

@@ -8,7 +8,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use super::{field, moved, state_symbol, truncate};
+use super::{Ui, field, moved, state_symbol, truncate};
 use crate::diagnose::invite;
 use crate::diagnose::replies::Replies;
 use crate::diagnose::troubleshoot::{self, Case};
@@ -17,9 +17,10 @@ use crate::portal::Versioned;
 use crate::portal::model::{Account, AuditEntry, Invite, InviteStatus, Role};
 use crate::tui::action::Action;
 use crate::tui::app::Remote;
+use crate::tui::keymap::ScreenKind;
 use crate::tui::theme::Theme;
 
-/// How long a revealed email and DOB stay shown.
+/// How long a revealed email and DOB stay shown unless configured.
 pub const REVEAL_FOR: chrono::Duration = chrono::Duration::seconds(30);
 
 /// An open account. (No `Debug`: it holds PHI.)
@@ -32,8 +33,8 @@ pub struct AccountState {
     pub audit: Remote<Vec<AuditEntry>>,
     /// Email and DOB shown in full.
     pub revealed: bool,
-    /// When they were revealed: they mask themselves again after
-    /// [`REVEAL_FOR`].
+    /// When they were revealed: they mask themselves again after the
+    /// configured time ([`REVEAL_FOR`] by default).
     pub revealed_at: Option<DateTime<Utc>>,
     pub selected_invite: usize,
 }
@@ -84,21 +85,29 @@ impl AccountState {
         self.selected_invite = 0;
     }
 
-    /// `v`: reveal (for [`REVEAL_FOR`]) or mask again.
+    /// `v`: reveal or mask again.
     pub fn toggle_reveal(&mut self, now: DateTime<Utc>) {
         self.revealed = !self.revealed;
         self.revealed_at = self.revealed.then_some(now);
     }
 
-    /// A revealed DOB and email mask themselves again once their time is up.
-    /// Returns whether that happened.
-    pub fn expire_reveal(&mut self, now: DateTime<Utc>) -> bool {
-        let due = self.revealed_at.is_some_and(|at| now - at >= REVEAL_FOR);
+    /// A revealed DOB and email mask themselves again once shown for
+    /// `reveal_for`. Returns whether that happened.
+    pub fn expire_reveal(&mut self, now: DateTime<Utc>, reveal_for: chrono::Duration) -> bool {
+        let due = self.revealed_at.is_some_and(|at| now - at >= reveal_for);
         if due {
             self.revealed = false;
             self.revealed_at = None;
         }
         due
+    }
+
+    /// The reply of the main finding, to copy (`y`); `None` until the
+    /// account and its invites have loaded.
+    pub fn main_reply(&self, replies: &Replies, now: DateTime<Utc>) -> Option<crate::phi::Phi<String>> {
+        let account = &self.account.data.as_ref()?.value;
+        let invites = self.invites.data.as_deref()?;
+        troubleshoot::troubleshoot(&Case { account, invites, now }, replies).into_iter().next().map(|f| f.reply)
     }
 
     /// The email as shown: masked unless revealed.
@@ -144,18 +153,16 @@ pub fn invite_at(body: Rect, state: &AccountState, column: u16, row: u16) -> Opt
 }
 
 /// Draws the account screen.
-pub fn render(
-    state: &AccountState,
-    replies: &Replies,
-    frame: &mut Frame<'_>,
-    area: Rect,
-    theme: &Theme,
-    now: DateTime<Utc>,
-) {
+pub fn render(state: &AccountState, replies: &Replies, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+    let (theme, now) = (ui.theme, ui.now);
     let Some(account) = state.account.data.as_ref().map(|a| &a.value) else {
         let text = match &state.account.error {
             Some(error) => Line::styled(
-                format!("Could not load {}: {error}. Press R to retry, Esc to go back.", state.id),
+                format!(
+                    "Could not load {}: {error}. Press {} to retry, Esc to go back.",
+                    state.id,
+                    ui.keys.key_of(ScreenKind::Account, Action::Refresh)
+                ),
                 theme.danger,
             ),
             None => Line::styled(format!("Loading {}…", state.id), theme.muted),
@@ -165,11 +172,11 @@ pub fn render(
     };
     let Areas { profile: profile_area, invites: invites_area, bottom } = areas(area);
     render_profile(state, account, frame, profile_area, theme, now);
-    render_invites(state, account.role, frame, invites_area, theme, now);
+    render_invites(state, account.role, frame, invites_area, ui);
     if area.width >= 140 {
         let [findings_area, audit_area] = Layout::horizontal([Constraint::Fill(2), Constraint::Fill(1)]).areas(bottom);
         render_findings(state, account, replies, frame, findings_area, theme, now);
-        render_audit(state, frame, audit_area, theme, now);
+        render_audit(state, frame, audit_area, ui);
     } else {
         render_findings(state, account, replies, frame, bottom, theme, now);
     }
@@ -205,14 +212,8 @@ fn render_profile(
     frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), area);
 }
 
-fn render_invites(
-    state: &AccountState,
-    role: Role,
-    frame: &mut Frame<'_>,
-    area: Rect,
-    theme: &Theme,
-    now: DateTime<Utc>,
-) {
+fn render_invites(state: &AccountState, role: Role, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+    let (theme, now) = (ui.theme, ui.now);
     let list = state.invite_list();
     let title = format!(" Invites ({}) · {} links last {} ", list.len(), role.as_str(), invite::window_words(role));
     let block = Block::bordered().title(Span::styled(title, theme.title));
@@ -220,7 +221,13 @@ fn render_invites(
         let text = match (&state.invites.error, state.invites.is_loading()) {
             (Some(error), _) => Line::styled(format!("Could not load invites: {error}"), theme.danger),
             (None, true) => Line::styled("Loading invites…", theme.muted),
-            (None, false) => Line::styled("No invite was ever sent. Press r to send one.", theme.warn),
+            (None, false) => Line::styled(
+                format!(
+                    "No invite was ever sent. Press {} to send one.",
+                    ui.keys.key_of(ScreenKind::Account, Action::Resend)
+                ),
+                theme.warn,
+            ),
         };
         frame.render_widget(Paragraph::new(text).block(block), area);
         return;
@@ -244,8 +251,8 @@ fn render_invites(
                 &format!(
                     "   to {} · sent {} · expires {}",
                     state.shown_email(i.sent_to.expose()),
-                    invite::ago(now - i.sent_at),
-                    i.expires_at.format("%b %-d %H:%M UTC")
+                    ui.when(invite::ago(now - i.sent_at), i.sent_at),
+                    ui.zone.short(i.expires_at)
                 ),
                 inner_width,
             ),
@@ -310,7 +317,8 @@ fn render_findings(
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).block(block), area);
 }
 
-fn render_audit(state: &AccountState, frame: &mut Frame<'_>, area: Rect, theme: &Theme, now: DateTime<Utc>) {
+fn render_audit(state: &AccountState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+    let (theme, now) = (ui.theme, ui.now);
     let block = Block::bordered().title(Span::styled(" Audit trail ", theme.title));
     let entries = state.audit.data.as_deref().unwrap_or_default();
     let lines: Vec<Line<'_>> = if entries.is_empty() {
@@ -320,7 +328,7 @@ fn render_audit(state: &AccountState, frame: &mut Frame<'_>, area: Rect, theme: 
             .iter()
             .map(|e| {
                 Line::from(vec![
-                    Span::styled(format!("{:>9} ", invite::ago(now - e.at)), theme.muted),
+                    Span::styled(format!("{:>9} ", ui.when(invite::ago(now - e.at), e.at)), theme.muted),
                     Span::styled(format!("{} ", e.actor), theme.key),
                     Span::styled(e.summary.as_str(), theme.text),
                 ])

@@ -11,7 +11,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
-use super::{dialog, layout, paste_into};
+use super::{Ui, dialog, layout, paste_into};
 use crate::diagnose::dob::{self, DobCheck, DobContext, FieldStatus};
 use crate::tui::screens::account::AccountState;
 use crate::tui::theme::Theme;
@@ -52,14 +52,8 @@ pub fn current_check(state: &DobCompareState, account: &AccountState, now: DateT
 }
 
 /// Draws the DOB compare dialog.
-pub fn render(
-    state: &DobCompareState,
-    account: &AccountState,
-    frame: &mut Frame<'_>,
-    area: Rect,
-    theme: &Theme,
-    now: DateTime<Utc>,
-) {
+pub fn render(state: &DobCompareState, account: &AccountState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+    let (theme, now) = (ui.theme, ui.now);
     let popup = layout::centered(area, 78, 20);
     let inner = dialog(frame, popup, "DOB compare · the portal wants MM/DD/YYYY", theme);
     let Some(on_file) = account.account.data.as_ref().map(|a| *a.value.dob.expose()) else {

@@ -12,13 +12,12 @@ use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
-use super::{dialog, layout, paste_into};
+use super::{Ui, dialog, layout, paste_into};
 use crate::diagnose::dob;
 use crate::phi::{Phi, mask_email};
 use crate::portal::model::{Account, AccountPatch};
 use crate::portal::{IdempotencyKey, PortalError, Versioned};
 use crate::tui::action::{Action, Effect, ReqId};
-use crate::tui::theme::Theme;
 
 /// Which field has the cursor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -247,7 +246,8 @@ pub fn changes(before: &Account, after: &Account) -> Vec<String> {
 }
 
 /// Draws the edit dialog.
-pub fn render(state: &EditDobState, frame: &mut Frame<'_>, area: Rect, theme: &Theme, now: DateTime<Utc>) {
+pub fn render(state: &EditDobState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+    let (theme, now) = (ui.theme, ui.now);
     let popup = layout::centered(area, 76, 16);
     let inner = dialog(frame, popup, "Edit the DOB on file", theme);
     let today = now.date_naive();

@@ -1,35 +1,51 @@
 //! Help (`?`): every key of the screen under it, from the keymap itself.
+//! Keys that do the same are listed on one line (`j ↓  move down`), and the
+//! list goes into two columns when one does not fit.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{dialog, layout};
-use crate::tui::keymap::{self, ScreenKind};
-use crate::tui::theme::Theme;
+use super::{Ui, dialog, layout};
+use crate::tui::keymap::ScreenKind;
+
+/// The help's lines: the keys of an action together, then the keys that
+/// work everywhere.
+pub fn entries(ui: &Ui<'_>, screen: ScreenKind) -> Vec<(String, &'static str)> {
+    let mut entries: Vec<(String, &'static str)> = Vec::new();
+    let mut actions = Vec::new();
+    for b in ui.keys.bindings(screen) {
+        match actions.iter().position(|(action, help)| *action == b.action && *help == b.help) {
+            Some(i) => entries[i].0 = format!("{} {}", entries[i].0, b.label()),
+            None => {
+                actions.push((b.action, b.help));
+                entries.push((b.label(), b.help));
+            }
+        }
+    }
+    entries.push(("Ctrl-C".into(), "quit, from anywhere"));
+    entries.push(("Ctrl-Z".into(), "suspend (fg returns)"));
+    entries
+}
 
 /// Draws the help for `screen`.
-pub fn render(screen: ScreenKind, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
-    let bindings = keymap::bindings(screen);
-    let popup = layout::centered(area, 64, bindings.len() as u16 + 6);
+pub fn render(screen: ScreenKind, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+    let theme = ui.theme;
+    let entries = entries(ui, screen);
+    let fits = entries.len() as u16 + 2 <= area.height;
+    let (width, rows) = if fits { (64, entries.len()) } else { (area.width.min(120), entries.len().div_ceil(2)) };
+    let popup = layout::centered(area, width, rows as u16 + 2);
     let inner = dialog(frame, popup, &format!("Keys · {}", screen.title()), theme);
-    let mut lines: Vec<Line<'_>> = bindings
-        .iter()
-        .map(|b| {
-            Line::from(vec![
-                Span::styled(format!("{:>10}  ", keymap::key_label(b.code)), theme.key),
-                Span::styled(b.help, theme.text),
-            ])
-        })
-        .collect();
-    lines.push(Line::from(vec![
-        Span::styled(format!("{:>10}  ", "Ctrl-C"), theme.key),
-        Span::styled("quit, from anywhere", theme.text),
-    ]));
-    lines.push(Line::from(vec![
-        Span::styled(format!("{:>10}  ", "Ctrl-Z"), theme.key),
-        Span::styled("suspend to the shell (fg returns)", theme.text),
-    ]));
-    frame.render_widget(Paragraph::new(lines), inner);
+    let line = |(keys, help): &(String, &'static str)| {
+        Line::from(vec![Span::styled(format!("{keys:>7}  "), theme.key), Span::styled(*help, theme.text)])
+    };
+    if fits {
+        frame.render_widget(Paragraph::new(entries.iter().map(line).collect::<Vec<_>>()), inner);
+    } else {
+        let [left, right] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(inner);
+        let (first, second) = entries.split_at(rows);
+        frame.render_widget(Paragraph::new(first.iter().map(line).collect::<Vec<_>>()), left);
+        frame.render_widget(Paragraph::new(second.iter().map(line).collect::<Vec<_>>()), right);
+    }
 }

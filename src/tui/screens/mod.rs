@@ -6,6 +6,8 @@ pub mod account;
 pub mod dob_compare;
 pub mod edit_dob;
 pub mod help;
+pub mod note;
+pub mod palette;
 pub mod queue;
 pub mod resend;
 pub mod search;
@@ -18,10 +20,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::app::{App, Overlay, View};
-use super::keymap;
+use super::keymap::Keymap;
 use super::theme::Theme;
 use crate::diagnose::invite::{self, InviteState};
 use crate::portal::model::{InviteStatus, Role};
+use crate::timezone::StaffZone;
 
 /// Where things go on screen: pure functions of the terminal size, shared
 /// by rendering and by mouse hit-testing.
@@ -88,9 +91,29 @@ pub fn moved(selected: usize, len: usize, action: crate::tui::action::Action) ->
     }
 }
 
+/// What every screen draws with: the styles, the keys in force, the
+/// staff member's time zone and the instant.
+pub struct Ui<'a> {
+    pub theme: &'a Theme,
+    pub keys: &'a Keymap,
+    pub zone: StaffZone,
+    /// Absolute times shown beside relative ones (`t`).
+    pub absolute_times: bool,
+    pub now: DateTime<Utc>,
+}
+
+impl Ui<'_> {
+    /// `in 47h 12m`, and with `t` also the date and time in the staff
+    /// member's zone.
+    pub fn when(&self, relative: String, at: DateTime<Utc>) -> String {
+        if self.absolute_times { format!("{relative} ({})", self.zone.short(at)) } else { relative }
+    }
+}
+
 /// Draws the whole console.
 pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
     let area = frame.area();
+    let ui = Ui { theme: &app.theme, keys: &app.keymap, zone: app.zone, absolute_times: app.absolute_times, now };
     if let Some(lock) = app.lock {
         render_lock(lock, frame, area, &app.theme);
         return;
@@ -108,26 +131,28 @@ pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
     }
     let body = layout::body(size);
     match app.view() {
-        View::Queue => queue::render(&app.queue, frame, body, theme, now),
-        View::Search => search::render(&app.search, frame, body, theme, now),
+        View::Queue => queue::render(&app.queue, frame, body, &ui),
+        View::Search => search::render(&app.search, frame, body, &ui),
         View::Account => match &app.account {
-            Some(account) => account::render(account, &app.replies, frame, body, theme, now),
+            Some(account) => account::render(account, &app.replies, frame, body, &ui),
             None => frame.render_widget(Paragraph::new("No account open"), body),
         },
     }
     match &app.overlay {
-        Some(Overlay::Help) => help::render(app.view_screen(), frame, body, theme),
+        Some(Overlay::Help) => help::render(app.view_screen(), frame, body, &ui),
         Some(Overlay::DobCompare(state)) => {
             if let Some(account) = &app.account {
-                dob_compare::render(state, account, frame, body, theme, now);
+                dob_compare::render(state, account, frame, body, &ui);
             }
         }
         Some(Overlay::Resend(state)) => {
             if let Some(account) = &app.account {
-                resend::render(state, account, frame, body, theme, now);
+                resend::render(state, account, frame, body, &ui);
             }
         }
-        Some(Overlay::EditDob(state)) => edit_dob::render(state, frame, body, theme, now),
+        Some(Overlay::EditDob(state)) => edit_dob::render(state, frame, body, &ui),
+        Some(Overlay::Palette(state)) => palette::render(state, app.view_screen(), frame, body, &ui),
+        Some(Overlay::Note(state)) => note::render(state, frame, body, &ui),
         None => {}
     }
     render_footer(app, frame, layout::footer(size), theme);
@@ -168,7 +193,7 @@ fn render_header(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
 
 fn render_footer(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let mut spans = Vec::new();
-    for (key, help) in keymap::footer(app.screen()) {
+    for (key, help) in app.keymap.footer(app.screen()) {
         spans.push(Span::styled(format!(" {key} "), theme.key));
         spans.push(Span::styled(format!("{help} "), theme.muted));
     }

@@ -1,17 +1,15 @@
 //! The queue: open tickets, oldest first, with each account's latest invite
 //! and its countdown. The first screen.
 
-use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 
-use super::{invite_badge, layout, moved, short_age, truncate};
+use super::{Ui, invite_badge, layout, moved, short_age, truncate};
 use crate::portal::model::Ticket;
 use crate::tui::action::Action;
 use crate::tui::app::Remote;
-use crate::tui::theme::Theme;
 
 /// The queue's state.
 #[derive(Debug, Default)]
@@ -82,15 +80,20 @@ pub fn row_at(body: Rect, state: &QueueState, column: u16, row: u16) -> Option<u
 }
 
 /// Draws the queue.
-pub fn render(state: &QueueState, frame: &mut Frame<'_>, area: Rect, theme: &Theme, now: DateTime<Utc>) {
+pub fn render(state: &QueueState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+    let (theme, now) = (ui.theme, ui.now);
     let list = state.list();
     let title = format!(" Open tickets ({}) · oldest first ", list.len());
     let block = Block::bordered().title(Span::styled(title, theme.title));
     if list.is_empty() {
         let text = match (&state.tickets.error, state.tickets.is_loading()) {
-            (Some(error), _) => {
-                Line::styled(format!("Could not load the queue: {error}. Press R to retry."), theme.danger)
-            }
+            (Some(error), _) => Line::styled(
+                format!(
+                    "Could not load the queue: {error}. Press {} to retry.",
+                    ui.keys.key_of(crate::tui::keymap::ScreenKind::Queue, crate::tui::action::Action::Refresh)
+                ),
+                theme.danger,
+            ),
             (None, true) => Line::styled("Loading the queue…", theme.muted),
             (None, false) => Line::styled("No open tickets.", theme.muted),
         };

@@ -8,13 +8,12 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::{dialog, layout};
+use super::{Ui, dialog, layout};
 use crate::diagnose::{email, invite};
 use crate::portal::model::{InviteStatus, ResendRequest};
 use crate::portal::{IdempotencyKey, PortalError};
 use crate::tui::action::{Effect, ReqId};
 use crate::tui::screens::account::AccountState;
-use crate::tui::theme::Theme;
 
 /// The resend dialog.
 #[derive(Debug, Default)]
@@ -42,14 +41,8 @@ impl ResendState {
 }
 
 /// Draws the resend dialog.
-pub fn render(
-    state: &ResendState,
-    account: &AccountState,
-    frame: &mut Frame<'_>,
-    area: Rect,
-    theme: &Theme,
-    now: DateTime<Utc>,
-) {
+pub fn render(state: &ResendState, account: &AccountState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+    let (theme, now) = (ui.theme, ui.now);
     let popup = layout::centered(area, 76, 12);
     let inner = dialog(frame, popup, "Resend the portal invite?", theme);
     let Some(data) = account.account.data.as_ref().map(|a| &a.value) else {
@@ -82,12 +75,7 @@ pub fn render(
         Span::styled("Expires  ", theme.muted),
         Span::styled(format!("in {} ", invite::remaining(expires - now)), theme.ok),
         Span::styled(
-            format!(
-                "({}, {} links last {})",
-                expires.format("%b %-d %H:%M UTC"),
-                role.as_str(),
-                invite::window_words(role)
-            ),
+            format!("({}, {} links last {})", ui.zone.short(expires), role.as_str(), invite::window_words(role)),
             theme.text,
         ),
     ]));

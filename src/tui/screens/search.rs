@@ -2,7 +2,6 @@
 //! email, phone or id. Answers that arrive out of order never overwrite
 //! newer results.
 
-use chrono::{DateTime, Utc};
 use crossterm::event::Event;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
@@ -11,13 +10,12 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 use tui_input::Input;
 use tui_input::backend::crossterm::to_input_request;
 
-use super::{invite_badge, layout, moved, paste_into};
+use super::{Ui, invite_badge, layout, moved, paste_into};
 use crate::phi::mask_email;
-use crate::portal::model::{AccountSummary, Page};
+use crate::portal::model::{AccountSummary, Page, Role};
 use crate::portal::{AccountQuery, PortalError};
 use crate::tui::action::{Action, Effect, ReqId};
 use crate::tui::app::Remote;
-use crate::tui::theme::Theme;
 
 /// How many results a search asks for.
 pub const RESULT_LIMIT: u32 = 50;
@@ -30,6 +28,8 @@ pub struct SearchState {
     /// The newest query typed; only its debounce may fire a request.
     pub latest: ReqId,
     pub selected: usize,
+    /// Only clients, only staff, or everyone (`None`); Tab switches.
+    pub role: Option<Role>,
 }
 
 impl SearchState {
@@ -70,7 +70,20 @@ impl SearchState {
             return Vec::new();
         }
         self.results.start(req);
-        vec![Effect::Search(req, AccountQuery { q: Some(q), limit: Some(RESULT_LIMIT), ..AccountQuery::default() })]
+        let query = AccountQuery { q: Some(q), role: self.role, limit: Some(RESULT_LIMIT), ..AccountQuery::default() };
+        vec![Effect::Search(req, query)]
+    }
+
+    /// Tab: everyone, then clients, then staff; the search runs again.
+    pub fn cycle_role(&mut self, req: ReqId) -> Vec<Effect> {
+        self.role = match self.role {
+            None => Some(Role::Client),
+            Some(Role::Client) => Some(Role::Staff),
+            Some(Role::Staff) => None,
+        };
+        self.latest = req;
+        self.selected = 0;
+        self.due(req)
     }
 
     /// An answer: taken only if it answers the newest search sent.
@@ -102,9 +115,17 @@ pub fn row_at(body: Rect, state: &SearchState, column: u16, row: u16) -> Option<
 }
 
 /// Draws the search screen.
-pub fn render(state: &SearchState, frame: &mut Frame<'_>, area: Rect, theme: &Theme, now: DateTime<Utc>) {
+pub fn render(state: &SearchState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+    let (theme, now) = (ui.theme, ui.now);
     let [query_area, results_area] = Layout::vertical([Constraint::Length(3), Constraint::Fill(1)]).areas(area);
-    let query_block = Block::bordered().title(Span::styled(" Search by name, email, phone or id ", theme.title));
+    let among = match state.role {
+        None => "all accounts",
+        Some(Role::Client) => "clients only",
+        Some(Role::Staff) => "staff only",
+    };
+    let query_block = Block::bordered()
+        .title(Span::styled(" Search by name, email, phone or id ", theme.title))
+        .title(Line::from(Span::styled(format!(" {among} (Tab) "), theme.muted)).right_aligned());
     let inner = query_block.inner(query_area);
     let scroll = state.input.visual_scroll(inner.width.saturating_sub(1) as usize);
     frame.render_widget(Paragraph::new(state.input.value()).scroll((0, scroll as u16)).block(query_block), query_area);

@@ -1,0 +1,124 @@
+//! Ticket note (`m`): an internal note posted to the ticket, seen by staff
+//! only. A retry of the same text reuses its Idempotency-Key, so a note
+//! whose answer was lost is never posted twice; changed text is a new note.
+
+use crossterm::event::Event;
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use tui_input::Input;
+use tui_input::backend::crossterm::to_input_request;
+
+use super::{Ui, dialog, layout, paste_into};
+use crate::portal::model::NewNote;
+use crate::portal::{IdempotencyKey, PortalError};
+
+use crate::tui::action::{Effect, ReqId};
+
+/// The longest note the field takes, in characters.
+pub const NOTE_MAX: usize = 2000;
+
+/// The note dialog. (No `Debug`: a note may name the client.)
+pub struct NoteState {
+    pub ticket_id: String,
+    pub input: Input,
+    pub pending: Option<ReqId>,
+    /// Why the last try did not post (shown in the dialog).
+    pub error: Option<String>,
+    /// The text last sent and its key: sending the same text again reuses
+    /// the key.
+    sent: Option<(String, IdempotencyKey)>,
+}
+
+impl NoteState {
+    pub fn new(ticket_id: String) -> Self {
+        Self { ticket_id, input: Input::default(), pending: None, error: None, sent: None }
+    }
+
+    /// A key for the text field (ignored while sending).
+    pub fn edit(&mut self, event: &Event) {
+        if self.pending.is_none()
+            && let Some(request) = to_input_request(event)
+            && (self.input.value().chars().count() < NOTE_MAX
+                || !matches!(request, tui_input::InputRequest::InsertChar(_)))
+        {
+            self.input.handle(request);
+        }
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        if self.pending.is_none() {
+            let room = NOTE_MAX.saturating_sub(self.input.value().chars().count());
+            let text: String = text.chars().take(room).collect();
+            paste_into(&mut self.input, &text);
+        }
+    }
+
+    /// Enter: post the note (again, with the same key if the text is the
+    /// same). A blank note is refused here, before it costs a request.
+    pub fn confirm(&mut self, req: ReqId) -> Vec<Effect> {
+        if self.pending.is_some() {
+            return Vec::new();
+        }
+        let body = self.input.value().trim().to_owned();
+        if body.is_empty() {
+            self.error = Some("write the note first".into());
+            return Vec::new();
+        }
+        let key = match &self.sent {
+            Some((text, key)) if *text == body => key.clone(),
+            _ => IdempotencyKey::new(),
+        };
+        self.sent = Some((body.clone(), key.clone()));
+        self.pending = Some(req);
+        self.error = None;
+        vec![Effect::AddNote { req, ticket_id: self.ticket_id.clone(), note: NewNote { body }, key }]
+    }
+
+    /// The answer to `req`: `true` when the note was posted (the dialog
+    /// closes), else the error stays shown and Enter retries.
+    pub fn finished(&mut self, req: ReqId, result: Result<(), PortalError>) -> Option<bool> {
+        if self.pending != Some(req) {
+            return None;
+        }
+        self.pending = None;
+        match result {
+            Ok(()) => Some(true),
+            Err(error) => {
+                self.error = Some(error.to_string());
+                Some(false)
+            }
+        }
+    }
+}
+
+/// Draws the note dialog.
+pub fn render(state: &NoteState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+    let theme = ui.theme;
+    let popup = layout::centered(area, 76, 10);
+    let inner = dialog(frame, popup, &format!("Internal note on ticket {}", state.ticket_id), theme);
+    let width = inner.width.saturating_sub(1) as usize;
+    let scroll = state.input.visual_scroll(width);
+    let mut lines = vec![
+        Line::styled("Staff only; the client never sees it.", theme.muted),
+        Line::default(),
+        Line::from(Span::styled(state.input.value().chars().skip(scroll).take(width).collect::<String>(), theme.input)),
+        Line::default(),
+    ];
+    match (&state.error, state.pending) {
+        (_, Some(_)) => lines.push(Line::styled("Posting…", theme.warn)),
+        (Some(error), None) => lines.push(Line::styled(format!("✕ Not posted: {error}"), theme.danger)),
+        (None, None) => lines.push(Line::from(vec![
+            Span::styled("Enter", theme.key),
+            Span::styled(" posts it · ", theme.muted),
+            Span::styled("Esc", theme.key),
+            Span::styled(" cancels", theme.muted),
+        ])),
+    }
+    let count = state.input.value().chars().count();
+    lines.push(Line::styled(format!("{count}/{NOTE_MAX} characters"), theme.muted));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    let cursor = inner.x + (state.input.visual_cursor().saturating_sub(scroll)) as u16;
+    frame.set_cursor_position(Position::new(cursor.min(inner.right().saturating_sub(1)), inner.y + 2));
+}

@@ -1,0 +1,139 @@
+//! The command palette (`:`): every action of the screen under it, by
+//! name, filtered as you type; Enter runs the one selected. The list comes
+//! from the keymap, so it names the same actions and keys as the help.
+
+use crossterm::event::Event;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use tui_input::Input;
+use tui_input::backend::crossterm::to_input_request;
+
+use super::{Ui, dialog, layout, moved, paste_into};
+use crate::tui::action::Action;
+use crate::tui::keymap::{Keymap, ScreenKind};
+
+/// The palette's state: what is typed and which command is selected.
+#[derive(Debug, Default)]
+pub struct PaletteState {
+    pub input: Input,
+    pub selected: usize,
+}
+
+/// A command the palette offers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Command {
+    pub action: Action,
+    /// The action's name with spaces (`edit dob`).
+    pub name: String,
+    pub help: &'static str,
+    /// The key that does the same, as written.
+    pub key: String,
+}
+
+/// The commands of `screen` whose name or description contains every word
+/// typed (case does not matter), in the keymap's order, one per action.
+pub fn commands(keys: &Keymap, screen: ScreenKind, typed: &str) -> Vec<Command> {
+    let words: Vec<String> = typed.split_whitespace().map(str::to_lowercase).collect();
+    let mut out: Vec<Command> = Vec::new();
+    for binding in keys.bindings(screen) {
+        // Moving the cursor and the palette itself are not commands.
+        let skip = matches!(binding.action, Action::Up | Action::Down | Action::Top | Action::Bottom | Action::Palette);
+        if skip || out.iter().any(|c| c.action == binding.action) {
+            continue;
+        }
+        let name = binding.action.name().replace('_', " ");
+        let haystack = format!("{name} {}", binding.help).to_lowercase();
+        if words.iter().all(|w| haystack.contains(w.as_str())) {
+            out.push(Command { action: binding.action, name, help: binding.help, key: binding.label() });
+        }
+    }
+    out
+}
+
+impl PaletteState {
+    /// A key for the filter field.
+    pub fn edit(&mut self, event: &Event) {
+        if let Some(request) = to_input_request(event)
+            && self.input.handle(request).is_some_and(|c| c.value)
+        {
+            self.selected = 0;
+        }
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        if paste_into(&mut self.input, text) {
+            self.selected = 0;
+        }
+    }
+
+    pub fn navigate(&mut self, action: Action, count: usize) {
+        self.selected = moved(self.selected, count, action);
+    }
+
+    /// The command Enter would run.
+    pub fn chosen(&self, keys: &Keymap, screen: ScreenKind) -> Option<Action> {
+        commands(keys, screen, self.input.value()).get(self.selected).map(|c| c.action)
+    }
+}
+
+/// Draws the palette over the screen `under`.
+pub fn render(state: &PaletteState, under: ScreenKind, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+    let theme = ui.theme;
+    let list = commands(ui.keys, under, state.input.value());
+    let popup = layout::centered(area, 70, 16);
+    let inner = dialog(frame, popup, &format!("Commands · {}", under.title()), theme);
+    let [input_row, list_area] = Layout::vertical([Constraint::Length(2), Constraint::Fill(1)]).areas(inner);
+    let typed = state.input.value();
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![Span::styled(": ", theme.key), Span::styled(typed, theme.input)])),
+        input_row,
+    );
+    let cursor = input_row.x + 2 + state.input.visual_cursor() as u16;
+    frame.set_cursor_position(Position::new(cursor.min(input_row.right().saturating_sub(1)), input_row.y));
+    if list.is_empty() {
+        frame.render_widget(Paragraph::new(Line::styled("No command matches.", theme.muted)), list_area);
+        return;
+    }
+    let rows = list_area.height as usize;
+    let first = layout::scroll_offset(state.selected, rows);
+    let lines: Vec<Line<'_>> = list
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(rows)
+        .map(|(n, c)| {
+            let selected = n == state.selected;
+            let style = if selected { theme.selected } else { theme.text };
+            Line::from(vec![
+                Span::styled(if selected { "▶ " } else { "  " }, theme.key),
+                Span::styled(format!("{:<16}", c.name), style),
+                Span::styled(format!("{:>7}  ", c.key), theme.key),
+                Span::styled(c.help, theme.muted),
+            ])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), list_area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_the_screens_actions_once_each_and_filters_by_words() {
+        let keys = Keymap::default();
+        let all = commands(&keys, ScreenKind::Account, "");
+        assert!(all.iter().any(|c| c.action == Action::Resend && c.key == "r"));
+        assert!(!all.iter().any(|c| matches!(c.action, Action::Down | Action::Palette)));
+        let mut seen: Vec<Action> = all.iter().map(|c| c.action).collect();
+        seen.dedup();
+        assert_eq!(seen.len(), all.len());
+        let found = commands(&keys, ScreenKind::Account, "EDIT dob");
+        assert_eq!(found.iter().map(|c| c.action).collect::<Vec<_>>(), vec![Action::EditDob]);
+        let found = commands(&keys, ScreenKind::Account, "invite");
+        assert!(found.iter().any(|c| c.action == Action::Resend), "matches the description too");
+        assert!(commands(&keys, ScreenKind::Queue, "zzz").is_empty());
+    }
+}
