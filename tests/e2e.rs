@@ -1,8 +1,10 @@
 //! End to end: the real binary in a real terminal (tmux), against a sandbox
-//! started with `portaldesk sandbox serve`, used as a new user would: search
-//! an account by email, open it, compare a DOB given day-first, resend the
-//! invite, quit. Then the API must show exactly one new invite with the
-//! right expiry, and the terminal must be as it was.
+//! started with `portaldesk sandbox serve`, used as a new user would: a bad
+//! config file first, then search an account by email, open it, reveal,
+//! compare a DOB given day-first, correct the DOB, resend the invite, let
+//! the idle lock fall, unlock, quit. Then the API must show exactly one new
+//! invite and one DOB change, the terminal must be as it was, and no file
+//! the session could write may hold the token or the client's PHI.
 //!
 //! `.ci/run` installs tmux on a fresh machine.
 
@@ -24,9 +26,9 @@ struct Server {
 }
 
 impl Server {
-    fn start() -> Self {
+    fn start(token: &str) -> Self {
         let mut child = Command::new(BIN)
-            .args(["sandbox", "serve", "--addr", "127.0.0.1:0", "--seed", "7"])
+            .args(["sandbox", "serve", "--addr", "127.0.0.1:0", "--seed", "7", "--token", token])
             .env(
                 "PORTALDESK_LOG",
                 std::env::temp_dir().join(format!("portaldesk-e2e-server-{}.log", std::process::id())),
@@ -90,7 +92,12 @@ impl Tmux {
     /// Waits until the screen shows `text` and holds still (two identical
     /// captures in a row); fails with the last screen after 20 s.
     fn wait_for(&self, text: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        self.wait_within(text, Duration::from_secs(20))
+    }
+
+    /// [`Tmux::wait_for`] with another time limit.
+    fn wait_within(&self, text: &str, limit: Duration) -> String {
+        let deadline = Instant::now() + limit;
         let mut last = String::new();
         loop {
             let now = self.screen();
@@ -120,25 +127,77 @@ fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_default()
 }
 
+/// Every file under `dir`, with its bytes.
+fn files_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                out.push((path, bytes));
+            }
+        }
+    }
+    out
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
 #[test]
-fn a_new_user_finds_an_account_compares_a_dob_resends_and_quits_cleanly() {
-    let server = Server::start();
+fn a_new_user_session_works_restores_the_terminal_and_leaves_no_token_or_phi_on_disk() {
+    let token = format!("e2e-secret-{}", std::process::id());
+    let server = Server::start(&token);
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let client = PortalClient::new(&server.url, ApiToken::new("sandbox"), ClientOptions::default()).unwrap();
+    let client = PortalClient::new(&server.url, ApiToken::new(token.clone()), ClientOptions::default()).unwrap();
     // A client account with a pending invite (not on a ticket).
     let account = runtime.block_on(client.account("acc_150")).unwrap().value;
     assert_eq!(account.role, Role::Client);
     let invites_before = runtime.block_on(client.invites(&account.id)).unwrap();
 
+    // A home of its own: config, state (the log), data, cache and temp
+    // files all land under `dir`, which is searched at the end.
     let dir = scratch_dir();
+    let home = dir.join("home");
+    std::fs::create_dir_all(home.join(".config/portaldesk")).unwrap();
+    std::fs::create_dir_all(dir.join("tmp")).unwrap();
+    std::fs::create_dir_all(dir.join("work")).unwrap();
+    // The idle lock at its shortest, so the session shows it.
+    std::fs::write(home.join(".config/portaldesk/config.toml"), "idle_lock_minutes = 1\n").unwrap();
+    std::fs::write(dir.join("bad.toml"), "theme = \"dark\"\nidle_lock_minute = 3\n").unwrap();
+
     let tmux = Tmux::start(120, 40);
     tmux.wait_for("$");
-    let line = format!(
-        "stty -g > {dir}/before; PORTALDESK_LOG={dir}/console.log PORTALDESK_LOG_LEVEL=trace PORTALDESK_TOKEN=sandbox \
-         {BIN} --portal {url}; echo exit=$?; stty -g > {dir}/after",
+    let env = format!(
+        "cd {dir}/work; export HOME={home} XDG_CONFIG_HOME={home}/.config XDG_STATE_HOME={home}/.local/state \
+         XDG_DATA_HOME={home}/.local/share XDG_CACHE_HOME={home}/.cache TMPDIR={dir}/tmp \
+         PORTALDESK_LOG_LEVEL=trace PORTALDESK_TOKEN={token}; clear",
         dir = dir.display(),
-        url = server.url
+        home = home.display(),
     );
+    tmux.type_text(&env);
+    tmux.key("Enter");
+
+    // A malformed config file: a clear error naming file, line and key, and
+    // the terminal is never touched (nothing at all written to stdout).
+    tmux.type_text(&format!(
+        "stty -g > ../bad-before; {BIN} --config ../bad.toml > ../bad-out 2> ../bad-err; echo bad=$?; \
+         stty -g > ../bad-after"
+    ));
+    tmux.key("Enter");
+    tmux.wait_for("bad=2");
+    let err = read(&dir.join("bad-err"));
+    assert!(err.contains("bad.toml") && err.contains("line 2") && err.contains("idle_lock_minute"), "{err}");
+    assert_eq!(read(&dir.join("bad-out")), "", "the console wrote to the terminal");
+    assert_eq!(read(&dir.join("bad-before")), read(&dir.join("bad-after")));
+    tmux.type_text("clear");
+    tmux.key("Enter");
+
+    let line = format!("stty -g > ../before; {BIN} --portal {url}; echo exit=$?; stty -g > ../after", url = server.url);
     tmux.type_text(&line);
     tmux.key("Enter");
     tmux.wait_for("Open tickets");
@@ -154,16 +213,36 @@ fn a_new_user_finds_an_account_compares_a_dob_resends_and_quits_cleanly() {
     tmux.key("Enter");
     let profile = tmux.wait_for("Profile");
     assert!(profile.contains(&account.id), "{profile}");
+    let dob = *account.dob.expose();
+    assert!(!profile.contains(&dob.format("%m/%d/%Y").to_string()), "the DOB shows before it is revealed");
+
+    // Reveal, then mask again.
+    tmux.key("v");
+    let revealed = tmux.wait_for("v: mask email and DOB");
+    assert!(revealed.contains(&dob.format("%m/%d/%Y").to_string()), "{revealed}");
+    tmux.key("v");
+    tmux.wait_for("v: reveal email and DOB");
 
     // Compare a DOB given day-first.
     tmux.key("d");
     tmux.wait_for("DOB compare");
-    let dob = *account.dob.expose();
     tmux.type_text(&dob.format("%d/%m/%Y").to_string());
     let compare = tmux.wait_for("Type exactly");
     assert!(compare.contains("day_month_swapped"), "{compare}");
     assert!(compare.contains(&dob.format("%m/%d/%Y").to_string()), "{compare}");
     tmux.key("Escape");
+
+    // Correct the DOB on file: new date, a reason, confirm, save.
+    let corrected = dob + Span::days(1);
+    tmux.key("e");
+    tmux.wait_for("Edit DOB");
+    tmux.type_text(&corrected.format("%m/%d/%Y").to_string());
+    tmux.key("Tab");
+    tmux.type_text("client read it from her ID on the call");
+    tmux.key("Enter");
+    tmux.wait_for("Enter: save this change");
+    tmux.key("Enter");
+    tmux.wait_for("DOB on file updated");
 
     // Resend, confirm.
     tmux.key("r");
@@ -171,6 +250,16 @@ fn a_new_user_finds_an_account_compares_a_dob_resends_and_quits_cleanly() {
     assert!(dialog.contains("48h 00m") || dialog.contains("47h 59m"), "{dialog}");
     tmux.key("Enter");
     tmux.wait_for("Invite sent");
+
+    // A minute without a key locks the screen: nothing of the client shows.
+    let locked = tmux.wait_within("portaldesk is locked", Duration::from_secs(90));
+    for value in [account.last_name.expose(), &account.id, &portaldesk::phi::mask_email(account.email.expose())] {
+        assert!(!locked.contains(value.as_str()), "the lock screen shows client details:\n{locked}");
+    }
+    tmux.key("x");
+    tmux.wait_for("Press Enter to unlock");
+    tmux.key("Enter");
+    tmux.wait_for("Profile");
 
     // Quit: the shell gets the terminal back as it was.
     tmux.key("q");
@@ -183,29 +272,41 @@ fn a_new_user_finds_an_account_compares_a_dob_resends_and_quits_cleanly() {
     }
     assert_eq!(read(&dir.join("before")), read(&dir.join("after")), "terminal modes were not restored");
 
-    // Exactly one new invite, with the client expiry.
+    // Exactly one new invite, with the client expiry; the DOB changed once.
     let invites_after = runtime.block_on(client.invites(&account.id)).unwrap();
     assert_eq!(invites_after.len(), invites_before.len() + 1);
     let newest = &invites_after[0];
     assert_eq!(newest.expires_at - newest.sent_at, Span::hours(48));
     assert!(!invites_before.iter().any(|i| i.id == newest.id));
+    let now_on_file = runtime.block_on(client.account(&account.id)).unwrap().value;
+    assert_eq!(*now_on_file.dob.expose(), corrected);
 
-    // The console logged the session, with no PHI of the account it touched.
-    let log = read(&dir.join("console.log"));
+    // The console logged the session to the state directory...
+    let log = read(&home.join(".local/state/portaldesk/portaldesk.log"));
     assert!(log.contains("console started") && log.contains("resend requested"), "{log}");
-    assert!(log.contains(&account.id), "the log names accounts by id");
-    let dob = *account.dob.expose();
-    let phi = [
+    assert!(log.contains("DOB change requested") && log.contains(&account.id), "the log names accounts by id");
+    // ...and nothing anywhere under the session's home, temp or working
+    // directories holds the token or the PHI of the account it touched.
+    let mut secrets = vec![
+        token.clone(),
         account.first_name.expose().clone(),
         account.last_name.expose().clone(),
         account.email.expose().clone(),
         account.phone.expose().clone(),
-        dob.format("%m/%d/%Y").to_string(),
-        dob.format("%d/%m/%Y").to_string(),
-        dob.format("%Y-%m-%d").to_string(),
     ];
-    for value in &phi {
-        assert!(!log.contains(value.as_str()), "the log holds PHI ({} chars)", value.len());
+    for date in [dob, corrected] {
+        secrets.extend([
+            date.format("%m/%d/%Y").to_string(),
+            date.format("%d/%m/%Y").to_string(),
+            date.format("%Y-%m-%d").to_string(),
+        ]);
+    }
+    let files = files_under(&dir);
+    assert!(files.len() >= 5, "the session wrote {} files", files.len());
+    for (path, bytes) in &files {
+        for (n, secret) in secrets.iter().enumerate() {
+            assert!(!contains(bytes, secret), "{} holds secret #{n} ({} chars)", path.display(), secret.len());
+        }
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -326,9 +326,17 @@ async fn a_failed_read_shows_a_banner_but_a_stale_failure_does_not() {
     // An answer to an older request is dropped, error or not.
     app.update(Msg::Loaded(Loaded::Tickets(req - 1, Err(PortalError::Timeout))), now());
     assert_eq!(app.banner, None);
+    assert!(app.offline.is_none(), "a stale failure says nothing about the connection either");
+    app.update(Msg::Loaded(Loaded::Tickets(req, Err(PortalError::Server { status: 503, title: "x".into() }))), now());
+    let banner = app.banner.clone().expect("a banner");
+    assert!(banner.error && banner.text.contains("503"), "{banner:?}");
+    // Unreachable is more than an error: the console goes offline.
+    let refresh = app.update(ch('R'), now());
+    let Some(Effect::LoadTickets(req)) = refresh.first().cloned() else { panic!("{refresh:?}") };
     app.update(Msg::Loaded(Loaded::Tickets(req, Err(PortalError::Unreachable))), now());
     let banner = app.banner.clone().expect("a banner");
-    assert!(banner.error && banner.text.contains("cannot reach the portal"), "{banner:?}");
+    assert!(banner.error && banner.text.contains("cannot be reached"), "{banner:?}");
+    assert!(app.offline.is_some());
     // The last good queue stays on screen.
     assert_eq!(app.queue.tickets.data.as_ref().map(Vec::len), Some(25));
 }
@@ -481,4 +489,108 @@ async fn a_429_shows_the_wait_as_a_countdown_and_keeps_the_dialog_usable() {
     // Esc still closes it; the rest of the console works.
     app.update(key(KeyCode::Esc), now());
     assert!(app.overlay.is_none());
+}
+
+#[tokio::test]
+async fn losing_the_portal_goes_offline_and_coming_back_resumes_without_restart() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    let seeded = h.ticket(SeedCase::DeliveredNotOpened).clone();
+    let effects = app.open_account(seeded.account_id.clone(), Some(seeded.ticket_id.clone()));
+    common::settle(&mut app, &h, effects, now()).await;
+    let addr = h.sandbox.addr;
+    let Harness { sandbox, client } = h;
+    sandbox.stop().await.unwrap();
+
+    // A refresh finds nobody there: offline, with a probe, data kept.
+    let effects = app.update(ch('R'), now());
+    let mut probes = Vec::new();
+    for effect in effects {
+        let msg = match effect {
+            Effect::LoadAccount(req, id) => Msg::Loaded(Loaded::Account(req, client.account(&id).await)),
+            Effect::LoadInvites(req, id) => Msg::Loaded(Loaded::Invites(req, client.invites(&id).await)),
+            Effect::LoadAudit(req, id) => Msg::Loaded(Loaded::Audit(req, client.audit(Some(&id), None).await)),
+            other => panic!("unexpected {other:?}"),
+        };
+        probes.extend(app.update(msg, now()));
+    }
+    let offline = app.offline.expect("offline");
+    assert_eq!(offline.since, now());
+    assert!(app.banner.as_ref().is_some_and(|b| b.error && b.text.contains("reconnects by itself")));
+    assert!(app.account.as_ref().unwrap().account.data.is_some(), "what was shown is kept");
+    let [Effect::Reconnect { req, after }] = probes.as_slice() else { panic!("one probe, not {probes:?}") };
+    assert_eq!(*after, std::time::Duration::from_secs(1));
+
+    // Still down: the next probe waits longer; keys keep working.
+    let failed = client.me().await.map(|_| ());
+    assert!(failed.is_err());
+    let next = app.update(Msg::Loaded(Loaded::Reconnected(*req, failed)), now());
+    let [Effect::Reconnect { req, after }] = next.as_slice() else { panic!("{next:?}") };
+    assert_eq!(*after, std::time::Duration::from_secs(2));
+    app.update(ch('v'), now());
+    assert!(app.account.as_ref().unwrap().revealed);
+
+    // The portal is back on the same address: the probe succeeds, the
+    // banner says so, and the screen is read again.
+    let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+    let options = portaldesk::sandbox::SandboxOptions { frozen_at: Some(t0()), ..Default::default() };
+    let sandbox = portaldesk::sandbox::start(listener, options).await.unwrap();
+    let h = Harness { sandbox, client };
+    let back = app.update(Msg::Loaded(Loaded::Reconnected(*req, h.client.me().await.map(|_| ()))), now());
+    assert!(app.offline.is_none());
+    assert!(app.banner.as_ref().is_some_and(|b| !b.error && b.text.contains("Back online")));
+    assert!(back.iter().any(|e| matches!(e, Effect::LoadTickets(_))));
+    assert!(back.iter().any(|e| matches!(e, Effect::LoadAccount(_, id) if *id == seeded.account_id)));
+    common::settle(&mut app, &h, back, now()).await;
+    assert!(app.offline.is_none());
+    assert!(app.queue.tickets.error.is_none() && app.account.as_ref().unwrap().account.error.is_none());
+    // A stale probe answer changes nothing.
+    assert!(app.update(Msg::Loaded(Loaded::Reconnected(*req, Err(PortalError::Unreachable))), now()).is_empty());
+    assert!(app.offline.is_none());
+}
+
+/// What a panic or crash report could carry: the `Debug` of every message
+/// and effect that holds client data. None may show a name, an address, a
+/// DOB, a search text or a note.
+#[tokio::test]
+async fn messages_and_effects_never_show_phi_in_debug_or_panics() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    let seeded = h.ticket(SeedCase::DobDayMonthSwapped).clone();
+    let effects = app.open_account(seeded.account_id.clone(), Some(seeded.ticket_id.clone()));
+    common::settle(&mut app, &h, effects, now()).await;
+    let account = h.client.account(&seeded.account_id).await.unwrap();
+    let a = &account.value;
+    let dob = *a.dob.expose();
+    let secrets = [
+        a.first_name.expose().clone(),
+        a.last_name.expose().clone(),
+        a.email.expose().clone(),
+        dob.format("%m/%d/%Y").to_string(),
+        dob.format("%Y-%m-%d").to_string(),
+        "note about the client".to_owned(),
+    ];
+    let mut shown = Vec::new();
+    // Search by the email, copy the reply, write a note: the effects.
+    app.update(ch('/'), now());
+    app.update(Msg::Paste(a.email.expose().clone()), now());
+    let due = app.update(Msg::SearchDue(app.search.latest), now());
+    shown.push(format!("{due:?}"));
+    app.update(key(KeyCode::Esc), now());
+    shown.push(format!("{:?}", app.update(ch('y'), now())));
+    app.update(ch('m'), now());
+    app.update(Msg::Paste("note about the client".into()), now());
+    shown.push(format!("{:?}", app.update(key(KeyCode::Enter), now())));
+    // An answer carrying the account.
+    shown.push(format!("{:?}", Msg::Loaded(Loaded::Account(1, Ok(account.clone())))));
+    // A panic whose message formats the account, caught as a crash report
+    // would see it.
+    let panicked = std::panic::catch_unwind(|| panic!("could not draw {:?}", account)).unwrap_err();
+    shown.push(panicked.downcast_ref::<String>().cloned().unwrap_or_default());
+    assert!(shown.iter().any(|s| s.contains("Search")) && shown.iter().any(|s| s.contains("AddNote")));
+    for text in &shown {
+        for (n, secret) in secrets.iter().enumerate() {
+            assert!(!text.contains(secret.as_str()), "secret #{n} shows in {text}");
+        }
+    }
 }

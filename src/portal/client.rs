@@ -151,7 +151,7 @@ impl Default for ClientOptions {
 }
 
 /// What to search for (`GET /api/v1/accounts`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize)]
 pub struct AccountQuery {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,
@@ -161,6 +161,18 @@ pub struct AccountQuery {
     pub limit: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
+}
+
+/// The search text may be a name or an address: never shown in full.
+impl std::fmt::Debug for AccountQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountQuery")
+            .field("q", &self.q.as_ref().map(|q| format!("<{} chars>", q.chars().count())))
+            .field("role", &self.role)
+            .field("limit", &self.limit)
+            .field("cursor", &self.cursor)
+            .finish()
+    }
 }
 
 /// The portal client. Cheap to clone; clones share connections and clock.

@@ -38,6 +38,12 @@ pub enum PortalError {
 }
 
 impl PortalError {
+    /// Whether the portal could not be reached at all (no answer, or the
+    /// connection broke): the console goes offline until it answers again.
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, PortalError::Timeout | PortalError::Unreachable | PortalError::Dropped)
+    }
+
     /// Whether a GET failing this way may succeed if tried again.
     pub fn is_transient(&self) -> bool {
         matches!(

@@ -301,10 +301,17 @@ pub struct TicketNote {
 }
 
 /// The body of a new note (`POST /api/v1/tickets/{id}/notes`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewNote {
     pub body: String,
+}
+
+/// A note may name the client: its text is never shown by `Debug`.
+impl std::fmt::Debug for NewNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "NewNote {{ body: <{} chars> }}", self.body.chars().count())
+    }
 }
 
 /// What a mutation did, as kept in the audit trail.

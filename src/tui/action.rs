@@ -144,6 +144,8 @@ pub enum Loaded {
     Resent(ReqId, Result<Invite, PortalError>),
     AccountSaved(ReqId, Result<Versioned<Account>, PortalError>),
     NoteAdded(ReqId, Result<(), PortalError>),
+    /// The answer to a reconnect probe while offline.
+    Reconnected(ReqId, Result<(), PortalError>),
 }
 
 impl Loaded {
@@ -158,6 +160,7 @@ impl Loaded {
             Loaded::Resent(..) => "resend",
             Loaded::AccountSaved(..) => "account change",
             Loaded::NoteAdded(..) => "note",
+            Loaded::Reconnected(..) => "reconnect",
         }
     }
 
@@ -208,6 +211,11 @@ pub enum Effect {
         note: NewNote,
         key: IdempotencyKey,
     },
+    /// Offline: ask the portal whether it answers again, after a wait.
+    Reconnect {
+        req: ReqId,
+        after: std::time::Duration,
+    },
     /// Put text on the clipboard; `what` names it for the banner.
     Copy {
         what: &'static str,
@@ -231,6 +239,7 @@ impl Effect {
             Effect::Resend { .. } => "resend",
             Effect::SaveAccount { .. } => "save account",
             Effect::AddNote { .. } => "add note",
+            Effect::Reconnect { .. } => "reconnect",
             Effect::Copy { .. } => "copy",
             Effect::SetMouse(_) => "mouse",
             Effect::Suspend => "suspend",

@@ -63,6 +63,10 @@ impl Runner {
                 Effect::AddNote { req, ticket_id, note, key } => {
                     Msg::Loaded(Loaded::NoteAdded(req, client.add_note(&ticket_id, &note, &key).await.map(|_| ())))
                 }
+                Effect::Reconnect { req, after } => {
+                    tokio::time::sleep(after).await;
+                    Msg::Loaded(Loaded::Reconnected(req, client.me().await.map(|_| ())))
+                }
                 Effect::Copy { .. } | Effect::SetMouse(_) | Effect::Suspend | Effect::Quit => return,
             };
             log_outcome(&msg);

@@ -182,13 +182,22 @@ fn render_header(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     {
         spans.push(Span::styled(format!(" · ticket {ticket}"), theme.muted));
     }
-    if app.is_loading() {
+    if let Some(offline) = app.offline {
+        spans.push(Span::styled(
+            format!("  ⚠ OFFLINE since {} · reconnecting by itself", ui_zone_time(app, offline.since)),
+            theme.danger,
+        ));
+    } else if app.is_loading() {
         spans.push(Span::styled("  ⟳ loading…", theme.warn));
     }
     if !app.mouse {
         spans.push(Span::styled("  mouse off", theme.muted));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn ui_zone_time(app: &App, at: DateTime<Utc>) -> String {
+    app.zone.short(at).split_whitespace().skip(2).collect::<Vec<_>>().join(" ")
 }
 
 fn render_footer(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {

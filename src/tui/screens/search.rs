@@ -74,6 +74,15 @@ impl SearchState {
         vec![Effect::Search(req, query)]
     }
 
+    /// Sends the current query again (after coming back online).
+    pub fn rerun(&mut self, req: ReqId) -> Vec<Effect> {
+        if self.input.value().trim().is_empty() {
+            return Vec::new();
+        }
+        self.latest = req;
+        self.due(req)
+    }
+
     /// Tab: everyone, then clients, then staff; the search runs again.
     pub fn cycle_role(&mut self, req: ReqId) -> Vec<Effect> {
         self.role = match self.role {

@@ -4,7 +4,9 @@
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
 
-use super::action::{Action, Effect, Loaded, Msg, ReqId};
+mod answers;
+
+use super::action::{Action, Effect, Msg, ReqId};
 use super::keymap::{Keymap, ScreenKind};
 use super::screens::account::{AccountState, REVEAL_FOR};
 use super::screens::dob_compare::DobCompareState;
@@ -100,6 +102,16 @@ pub enum Lock {
     Confirming,
 }
 
+/// The portal cannot be reached: since when, and the probe that asks
+/// whether it answers again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Offline {
+    pub since: DateTime<Utc>,
+    /// Probes that failed so far (the wait grows with them).
+    pub attempts: u32,
+    pub probe: Option<ReqId>,
+}
+
 /// The whole console state.
 pub struct App {
     pub views: Vec<View>,
@@ -125,6 +137,8 @@ pub struct App {
     pub absolute_times: bool,
     /// How long a revealed email and DOB stay shown.
     pub reveal_for: chrono::Duration,
+    /// Set while the portal cannot be reached.
+    pub offline: Option<Offline>,
     next_req: ReqId,
 }
 
@@ -148,6 +162,7 @@ impl App {
             zone: StaffZone::Utc,
             absolute_times: false,
             reveal_for: REVEAL_FOR,
+            offline: None,
             next_req: 0,
         };
         let req = app.req();
@@ -639,7 +654,7 @@ impl App {
     }
 
     /// (Re)loads the open account, its invites and its audit trail.
-    fn load_account(&mut self) -> Vec<Effect> {
+    pub(super) fn load_account(&mut self) -> Vec<Effect> {
         let (a, i, t) = (self.req(), self.req(), self.req());
         let Some(account) = self.account.as_mut() else {
             return Vec::new();
@@ -696,134 +711,5 @@ impl App {
             }
         }
         Vec::new()
-    }
-
-    fn on_loaded(&mut self, loaded: Loaded, now: DateTime<Utc>) -> Vec<Effect> {
-        let error = loaded.read_error().cloned();
-        let taken = match loaded {
-            Loaded::Tickets(req, result) => {
-                let taken = self.queue.tickets.finish(req, result);
-                self.queue.clamp();
-                taken
-            }
-            Loaded::Search(req, result) => self.search.finish(req, result),
-            Loaded::Account(req, result) => match self.account.as_mut() {
-                Some(account) => {
-                    let taken = account.account.finish(req, result);
-                    if taken
-                        && let (Some(Overlay::EditDob(edit)), Some(theirs)) =
-                            (self.overlay.as_mut(), &account.account.data)
-                    {
-                        edit.theirs_loaded(theirs.clone());
-                    }
-                    taken
-                }
-                None => false,
-            },
-            Loaded::Invites(req, result) => self.account.as_mut().is_some_and(|account| {
-                let taken = account.invites.finish(req, result);
-                account.clamp();
-                taken
-            }),
-            Loaded::Audit(req, result) => self.account.as_mut().is_some_and(|a| a.audit.finish(req, result)),
-            Loaded::Resent(req, result) => return self.on_resent(req, result, now),
-            Loaded::AccountSaved(req, result) => return self.on_account_saved(req, result),
-            Loaded::NoteAdded(req, result) => {
-                if let Some(Overlay::Note(state)) = self.overlay.as_mut()
-                    && state.finished(req, result) == Some(true)
-                {
-                    let ticket = state.ticket_id.clone();
-                    self.overlay = None;
-                    self.banner = Some(Banner { text: format!("Note posted to ticket {ticket}"), error: false });
-                }
-                return Vec::new();
-            }
-        };
-        // A failed read that still counts says so across the top; stale
-        // answers are dropped silently.
-        if taken && let Some(error) = error {
-            self.banner = Some(Banner { text: format!("{error} (R retries)"), error: true });
-        }
-        Vec::new()
-    }
-
-    fn on_resent(
-        &mut self,
-        req: ReqId,
-        result: Result<crate::portal::model::Invite, PortalError>,
-        now: DateTime<Utc>,
-    ) -> Vec<Effect> {
-        let Some(Overlay::Resend(state)) = self.overlay.as_mut() else {
-            return Vec::new();
-        };
-        if state.pending != Some(req) {
-            return Vec::new();
-        }
-        state.pending = None;
-        match result {
-            Ok(invite) => {
-                self.overlay = None;
-                if let Some(account) = self.account.as_mut() {
-                    account.insert_new_invite(invite);
-                }
-                self.banner = Some(Banner { text: "Invite sent; earlier links no longer work".into(), error: false });
-                // Read the history back so every status is the server's.
-                self.load_history()
-            }
-            Err(error) => {
-                state.error = Some(error);
-                state.failed_at = Some(now);
-                Vec::new()
-            }
-        }
-    }
-
-    fn on_account_saved(
-        &mut self,
-        req: ReqId,
-        result: Result<crate::portal::Versioned<crate::portal::model::Account>, PortalError>,
-    ) -> Vec<Effect> {
-        let Some(Overlay::EditDob(state)) = self.overlay.as_mut() else {
-            return Vec::new();
-        };
-        if state.pending != Some(req) {
-            return Vec::new();
-        }
-        match state.saved(result) {
-            Ok(updated) => {
-                self.overlay = None;
-                if let Some(account) = self.account.as_mut() {
-                    account.account.data = Some(updated);
-                }
-                self.banner = Some(Banner {
-                    text: "DOB on file updated; the client can retry the same link".into(),
-                    error: false,
-                });
-                self.load_history()
-            }
-            Err(needs_reload) if needs_reload => {
-                // Someone else changed the account: read their version.
-                let req = self.req();
-                match self.account.as_mut() {
-                    Some(account) => {
-                        account.account.start(req);
-                        vec![Effect::LoadAccount(req, account.id.clone())]
-                    }
-                    None => Vec::new(),
-                }
-            }
-            Err(_) => Vec::new(),
-        }
-    }
-
-    /// Reloads the invites and the audit trail of the open account.
-    fn load_history(&mut self) -> Vec<Effect> {
-        let (i, t) = (self.req(), self.req());
-        let Some(account) = self.account.as_mut() else {
-            return Vec::new();
-        };
-        account.invites.start(i);
-        account.audit.start(t);
-        vec![Effect::LoadInvites(i, account.id.clone()), Effect::LoadAudit(t, account.id.clone())]
     }
 }

@@ -1,0 +1,221 @@
+//! Answers from the portal: each is taken only if it answers the request
+//! awaited (stale ones are dropped), and lands in the state it belongs to.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use super::{App, Banner, Offline, Overlay};
+use crate::portal::PortalError;
+use crate::tui::action::{Effect, Loaded, ReqId};
+
+/// The longest wait between two reconnect attempts.
+const RECONNECT_MAX: Duration = Duration::from_secs(30);
+
+/// The wait before reconnect attempt `attempt` (0-based): 1, 2, 4, 8, 16,
+/// then 30 seconds.
+pub fn reconnect_after(attempt: u32) -> Duration {
+    Duration::from_secs(1u64 << attempt.min(5)).min(RECONNECT_MAX)
+}
+
+impl App {
+    /// Takes an answer, and follows whether the portal can be reached: an
+    /// answer that never arrived takes the console offline (with a probe
+    /// that retries by itself); any answer that did brings it back, and
+    /// what is on screen is read again.
+    pub(super) fn on_loaded(&mut self, loaded: Loaded, now: DateTime<Utc>) -> Vec<Effect> {
+        let unreachable = loaded.error().is_some_and(PortalError::is_unreachable);
+        let (taken, mut effects) = match loaded {
+            Loaded::Reconnected(req, result) => return self.on_reconnected(req, result, now),
+            other => self.take(other, now),
+        };
+        // Stale answers say nothing, about the data or the connection.
+        if taken && unreachable {
+            effects.extend(self.go_offline(now));
+        } else if taken && self.offline.is_some() {
+            effects.extend(self.back_online());
+        }
+        effects
+    }
+
+    fn go_offline(&mut self, now: DateTime<Utc>) -> Vec<Effect> {
+        let req = self.req();
+        if self.offline.is_none() {
+            self.banner = Some(Banner {
+                text: "The portal cannot be reached. Nothing is lost: the console reconnects by itself and reloads."
+                    .into(),
+                error: true,
+            });
+        }
+        let offline = self.offline.get_or_insert(Offline { since: now, attempts: 0, probe: None });
+        if offline.probe.is_some() {
+            return Vec::new();
+        }
+        offline.probe = Some(req);
+        vec![Effect::Reconnect { req, after: reconnect_after(offline.attempts) }]
+    }
+
+    fn on_reconnected(&mut self, req: ReqId, result: Result<(), PortalError>, now: DateTime<Utc>) -> Vec<Effect> {
+        let Some(offline) = self.offline.as_mut().filter(|o| o.probe == Some(req)) else {
+            return Vec::new();
+        };
+        offline.probe = None;
+        match result {
+            Ok(()) => self.back_online(),
+            Err(_) => {
+                offline.attempts += 1;
+                self.go_offline(now)
+            }
+        }
+    }
+
+    /// The portal answers again: say so and read again what is on screen.
+    fn back_online(&mut self) -> Vec<Effect> {
+        self.offline = None;
+        // The answer that brought it back may have said something better.
+        if self.banner.as_ref().is_none_or(|b| b.error) {
+            self.banner = Some(Banner { text: "Back online: the portal answers again".into(), error: false });
+        }
+        let req = self.req();
+        self.queue.tickets.start(req);
+        let mut effects = vec![Effect::LoadTickets(req)];
+        if self.account.is_some() {
+            effects.extend(self.load_account());
+        }
+        let req = self.req();
+        effects.extend(self.search.rerun(req));
+        effects
+    }
+
+    /// Puts an answer where it belongs; returns whether it was awaited
+    /// (changes always count) and what to do next.
+    fn take(&mut self, loaded: Loaded, now: DateTime<Utc>) -> (bool, Vec<Effect>) {
+        let error = loaded.read_error().cloned();
+        let taken = match loaded {
+            Loaded::Tickets(req, result) => {
+                let taken = self.queue.tickets.finish(req, result);
+                self.queue.clamp();
+                taken
+            }
+            Loaded::Search(req, result) => self.search.finish(req, result),
+            Loaded::Account(req, result) => match self.account.as_mut() {
+                Some(account) => {
+                    let taken = account.account.finish(req, result);
+                    if taken
+                        && let (Some(Overlay::EditDob(edit)), Some(theirs)) =
+                            (self.overlay.as_mut(), &account.account.data)
+                    {
+                        edit.theirs_loaded(theirs.clone());
+                    }
+                    taken
+                }
+                None => false,
+            },
+            Loaded::Invites(req, result) => self.account.as_mut().is_some_and(|account| {
+                let taken = account.invites.finish(req, result);
+                account.clamp();
+                taken
+            }),
+            Loaded::Audit(req, result) => self.account.as_mut().is_some_and(|a| a.audit.finish(req, result)),
+            Loaded::Resent(req, result) => return (true, self.on_resent(req, result, now)),
+            Loaded::AccountSaved(req, result) => return (true, self.on_account_saved(req, result)),
+            Loaded::Reconnected(..) => return (false, Vec::new()),
+            Loaded::NoteAdded(req, result) => {
+                if let Some(Overlay::Note(state)) = self.overlay.as_mut()
+                    && state.finished(req, result) == Some(true)
+                {
+                    let ticket = state.ticket_id.clone();
+                    self.overlay = None;
+                    self.banner = Some(Banner { text: format!("Note posted to ticket {ticket}"), error: false });
+                }
+                return (true, Vec::new());
+            }
+        };
+        // A failed read that still counts says so across the top; stale
+        // answers are dropped silently.
+        if taken && let Some(error) = error.filter(|e| !e.is_unreachable()) {
+            self.banner = Some(Banner { text: format!("{error} (R retries)"), error: true });
+        }
+        (taken, Vec::new())
+    }
+
+    fn on_resent(
+        &mut self,
+        req: ReqId,
+        result: Result<crate::portal::model::Invite, PortalError>,
+        now: DateTime<Utc>,
+    ) -> Vec<Effect> {
+        let Some(Overlay::Resend(state)) = self.overlay.as_mut() else {
+            return Vec::new();
+        };
+        if state.pending != Some(req) {
+            return Vec::new();
+        }
+        state.pending = None;
+        match result {
+            Ok(invite) => {
+                self.overlay = None;
+                if let Some(account) = self.account.as_mut() {
+                    account.insert_new_invite(invite);
+                }
+                self.banner = Some(Banner { text: "Invite sent; earlier links no longer work".into(), error: false });
+                // Read the history back so every status is the server's.
+                self.load_history()
+            }
+            Err(error) => {
+                state.error = Some(error);
+                state.failed_at = Some(now);
+                Vec::new()
+            }
+        }
+    }
+
+    fn on_account_saved(
+        &mut self,
+        req: ReqId,
+        result: Result<crate::portal::Versioned<crate::portal::model::Account>, PortalError>,
+    ) -> Vec<Effect> {
+        let Some(Overlay::EditDob(state)) = self.overlay.as_mut() else {
+            return Vec::new();
+        };
+        if state.pending != Some(req) {
+            return Vec::new();
+        }
+        match state.saved(result) {
+            Ok(updated) => {
+                self.overlay = None;
+                if let Some(account) = self.account.as_mut() {
+                    account.account.data = Some(updated);
+                }
+                self.banner = Some(Banner {
+                    text: "DOB on file updated; the client can retry the same link".into(),
+                    error: false,
+                });
+                self.load_history()
+            }
+            Err(needs_reload) if needs_reload => {
+                // Someone else changed the account: read their version.
+                let req = self.req();
+                match self.account.as_mut() {
+                    Some(account) => {
+                        account.account.start(req);
+                        vec![Effect::LoadAccount(req, account.id.clone())]
+                    }
+                    None => Vec::new(),
+                }
+            }
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// Reloads the invites and the audit trail of the open account.
+    fn load_history(&mut self) -> Vec<Effect> {
+        let (i, t) = (self.req(), self.req());
+        let Some(account) = self.account.as_mut() else {
+            return Vec::new();
+        };
+        account.invites.start(i);
+        account.audit.start(t);
+        vec![Effect::LoadInvites(i, account.id.clone()), Effect::LoadAudit(t, account.id.clone())]
+    }
+}
