@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The README's pictures, taken from the real program: the release binary
+# runs in tmux against `portaldesk sandbox serve` (frozen clock, fixed seed,
+# so the pictures only change when the program does), the panes are
+# captured with their colours and turned into SVG by examples/ansi_to_svg.rs.
+#
+#   scripts/screenshots.sh            # writes docs/screenshots/*.svg
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v tmux >/dev/null || { echo "screenshots.sh needs tmux" >&2; exit 1; }
+cols=120 rows=34
+target=${CARGO_TARGET_DIR:-target}
+cargo build --release --quiet
+cargo build --release --quiet --example ansi_to_svg
+bin=$target/release/portaldesk
+svg=$target/release/examples/ansi_to_svg
+out=docs/screenshots
+mkdir -p "$out"
+
+work=$(mktemp -d)
+socket="pd-shots-$$"
+server_out="$work/server"
+cleanup() {
+  tmux -L "$socket" kill-server 2>/dev/null || true
+  [[ -n ${server:-} ]] && kill "$server" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$bin" sandbox serve --addr 127.0.0.1:0 --seed 1 --frozen-at 2026-11-25T09:00:00Z >"$server_out" &
+server=$!
+until grep -q listening "$server_out" 2>/dev/null; do sleep 0.05; done
+url=$(head -1 "$server_out" | awk '{print $NF}')
+
+mkdir -p "$work/home/.config/portaldesk"
+printf 'time_zone = "UTC"\n' >"$work/home/.config/portaldesk/config.toml"
+tmux -L "$socket" -f /dev/null new-session -d -s shots -x "$cols" -y "$rows" \
+  "env HOME=$work/home XDG_CONFIG_HOME=$work/home/.config XDG_STATE_HOME=$work/home/.local/state \
+   TERM=xterm-256color COLORTERM=truecolor PORTALDESK_TOKEN=sandbox $bin --portal $url"
+
+screen() { tmux -L "$socket" capture-pane -p -t shots; }
+# Waits until the pane shows $1 and holds still.
+wait_for() {
+  local last="" now
+  for _ in $(seq 1 400); do
+    now=$(screen)
+    if [[ $now == *"$1"* && $now == "$last" ]]; then return 0; fi
+    last=$now
+    sleep 0.05
+  done
+  echo "screenshots.sh: never saw '$1'; the screen was:" >&2
+  screen >&2
+  exit 1
+}
+keys() { tmux -L "$socket" send-keys -t shots "$@"; }
+shot() {
+  tmux -L "$socket" capture-pane -e -p -t shots | "$svg" "$cols" "$rows" >"$out/$1.svg"
+  echo "wrote $out/$1.svg"
+}
+
+wait_for "Open tickets"
+shot queue
+# The ticket whose client types the DOB day-first.
+keys /
+wait_for "Search by name"
+keys -l "$(curl -s -H 'Authorization: Bearer sandbox' "$url/api/v1/tickets?status=open" |
+  python3 -c 'import json,sys; d=json.load(sys.stdin); d=d if isinstance(d,list) else d.get("items", d.get("tickets")); print([t for t in d if "birth" in t["subject"].lower()][0]["account_id"])')"
+wait_for "1 found"
+keys Enter
+wait_for "Why they cannot get in"
+shot account
+keys d
+wait_for "DOB compare"
+dob=$(curl -s -H 'Authorization: Bearer sandbox' "$url/api/v1/accounts/$(screen | grep -o 'acc_[0-9]*' | head -1)" |
+  python3 -c 'import json,sys; y,m,d=json.load(sys.stdin)["dob"].split("-"); print(f"{int(d)}/{int(m)}/{y}")')
+keys -l "$dob"
+wait_for "Type exactly"
+shot dob-compare
+keys Escape
+keys q
