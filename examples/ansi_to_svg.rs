@@ -107,7 +107,7 @@ fn svg(screen: &vt100::Screen, cols: u16, rows: u16) -> String {
                     break;
                 }
                 let contents = c.contents();
-                text.push_str(if contents.is_empty() { " " } else { &contents });
+                text.push_str(if contents.is_empty() { " " } else { contents });
                 col += 1;
             }
             let x = 8.0 + start as f32 * CELL_W;
