@@ -472,3 +472,48 @@ fn without_a_token_the_commands_point_to_login() {
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("PORTALDESK_TOKEN"), "{stderr}");
 }
+
+#[tokio::test]
+async fn the_config_file_sets_the_time_zone_and_the_practices_own_replies() {
+    let h = Harness::start().await;
+    let seeded = h.ticket(SeedCase::DeliveredNotOpened).clone();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "time_zone = \"America/Chicago\"\n").unwrap();
+    std::fs::create_dir(dir.path().join("replies")).unwrap();
+    std::fs::write(dir.path().join("replies/not_opened.md"), "Dear {first_name}: please look in Spam.\n").unwrap();
+    let config = config.to_str().unwrap();
+    let url = h.sandbox.url();
+    let token = ("PORTALDESK_TOKEN", "sandbox");
+
+    let invites = run_with(&["invites", &seeded.account_id, "--portal", &url, "--config", config], &[token]).await;
+    assert!(invites.ok().contains(" CST)") && !invites.out.contains(" UTC)"), "{}", invites.out);
+    // The environment wins over the file.
+    let env = [token, ("PORTALDESK_TIME_ZONE", "UTC")];
+    let invites = run_with(&["invites", &seeded.account_id, "--portal", &url, "--config", config], &env).await;
+    assert!(invites.ok().contains(" UTC)") && !invites.out.contains(" CST)"), "{}", invites.out);
+
+    let diagnose =
+        run_with(&["diagnose", &seeded.account_id, "--json", "--portal", &url, "--config", config], &[token]).await;
+    let findings = diagnose.json()["findings"].clone();
+    let first = &findings[0];
+    assert_eq!(first["code"], "not_opened", "{findings}");
+    let reply = first["reply"].as_str().unwrap();
+    assert!(reply.starts_with("Dear ") && reply.ends_with(": please look in Spam."), "{reply}");
+
+    // A reply file with a typo in a placeholder is a usage error naming it.
+    std::fs::write(dir.path().join("replies/bounced.md"), "Hi {frist_name}").unwrap();
+    let bad = run_with(&["diagnose", &seeded.account_id, "--portal", &url, "--config", config], &[token]).await;
+    assert_eq!(bad.code, 2);
+    assert!(bad.err.contains("bounced.md") && bad.err.contains("{frist_name}"), "{}", bad.err);
+    // So is a config file with an unknown key, for every command.
+    std::fs::write(dir.path().join("config.toml"), "\n\ntheme = \"dark\"\ntim_zone = \"UTC\"\n").unwrap();
+    let bad = run_with(&["tickets", "--portal", &url, "--config", config], &[token]).await;
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.err.contains("config.toml") && bad.err.contains("line 4") && bad.err.contains("tim_zone"),
+        "{}",
+        bad.err
+    );
+    assert!(bad.out.is_empty());
+}

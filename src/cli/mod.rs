@@ -12,6 +12,7 @@ mod sandbox;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::OnceLock;
 
 use clap::{Parser, Subcommand};
 
@@ -151,6 +152,7 @@ pub fn main() -> ExitCode {
         }
     };
     crate::logging::init(settings.log_level);
+    let _ = SETTINGS.set(settings.clone());
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -200,6 +202,24 @@ fn completions(shell: clap_complete::Shell) -> Result<(), Failure> {
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "portaldesk", &mut script);
     out::text_out(&String::from_utf8_lossy(&script))
+}
+
+/// The settings in force, read once at the start.
+static SETTINGS: OnceLock<crate::config::Settings> = OnceLock::new();
+
+/// The staff member's time zone (UTC before the settings are read).
+pub fn zone() -> crate::timezone::StaffZone {
+    SETTINGS.get().map(|s| s.time_zone).unwrap_or_default()
+}
+
+/// The canned replies in force: the built-in ones with the practice's own
+/// from the replies directory, times in the staff member's zone.
+pub fn replies() -> Result<crate::diagnose::replies::Replies, Failure> {
+    let mut replies = crate::diagnose::replies::Replies::builtin().with_zone(zone());
+    if let Some(dir) = SETTINGS.get().and_then(|s| s.replies_dir.as_deref()) {
+        replies.load_overrides(dir).map_err(|e| Failure::new(2, e))?;
+    }
+    Ok(replies)
 }
 
 /// A command that failed: what to tell the user and the exit code.

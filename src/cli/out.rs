@@ -112,9 +112,10 @@ pub fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
     if at > now { format!("in {}", invite::remaining(at - now)) } else { invite::ago(now - at) }
 }
 
-/// An instant in words with its absolute time: `in 47h 12m (Nov 27 09:00 UTC)`.
+/// An instant in words with its absolute time in the staff member's zone:
+/// `in 47h 12m (Nov 27 09:00 UTC)`.
 pub fn relative_and_absolute(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    format!("{} ({})", relative(at, now), at.format("%b %-d %H:%M UTC"))
+    format!("{} ({})", relative(at, now), super::zone().short(at))
 }
 
 /// Prints one JSON document on one line.

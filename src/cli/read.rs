@@ -11,7 +11,6 @@ use serde::Serialize;
 use super::Failure;
 use super::out::{self, OutputArgs, Privacy};
 use crate::diagnose::invite::{self, InviteState};
-use crate::diagnose::replies::Replies;
 use crate::diagnose::troubleshoot::{self, Case, Finding};
 use crate::portal::model::{Account, AccountSummary, Invite, InviteSummary, Role, Ticket, TicketStatus};
 use crate::portal::{AccountQuery, PortalClient};
@@ -284,7 +283,7 @@ pub async fn diagnose(client: &PortalClient, args: &AccountArgs) -> Result<(), F
     let account = client.account(&args.account).await?.value;
     let invites = client.invites(&account.id).await?;
     let now = out::server_now(client);
-    let findings = troubleshoot::troubleshoot(&Case { account: &account, invites: &invites, now }, &Replies::builtin());
+    let findings = troubleshoot::troubleshoot(&Case { account: &account, invites: &invites, now }, &super::replies()?);
     if args.out.json {
         return out::json(&DiagnoseJson { account_id: &account.id, role: account.role, now, findings: &findings });
     }
