@@ -414,7 +414,7 @@ proptest::proptest! {
         account.invites.data = Some(Vec::new());
         app.account = Some(account);
         app.views.push(View::Account);
-        for dialog in ['d', 'e'] {
+        for dialog in ['d', 'e', ':', 'm'] {
             app.update(key(KeyCode::Esc), now());
             app.update(ch(dialog), now());
             app.update(Msg::Paste(pasted.clone()), now());
