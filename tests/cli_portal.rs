@@ -386,6 +386,7 @@ async fn a_change_since_the_script_read_the_account_exits_4() {
         email: None,
         reason: "colleague's fix".into(),
         ticket_id: None,
+        ..AccountPatch::default()
     };
     h.client.update_account(&wrong.account_id, &read.etag, &patch, &IdempotencyKey::new()).await.unwrap();
     let old = read.etag.trim_matches('"');

@@ -396,6 +396,7 @@ proptest::proptest! {
                 first_name: "Sam".into(),
                 last_name: "Okafor".into(),
                 email: "sam@example.org".into(),
+                emails: Vec::new(),
                 phone: "(555) 555-0101".into(),
                 dob: Phi::new(chrono::NaiveDate::from_ymd_opt(1985, 12, 21).unwrap()),
                 created_at: now() - Duration::days(10),

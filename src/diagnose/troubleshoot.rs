@@ -324,6 +324,7 @@ mod tests {
             first_name: "Sam".into(),
             last_name: "Okafor".into(),
             email: email.into(),
+            emails: Vec::new(),
             phone: "(555) 555-0101".into(),
             dob: Phi::new(dob),
             created_at: now() - Duration::days(100),
@@ -351,6 +352,8 @@ mod tests {
                 DeliveryEvent { at: sent_at, event: DeliveryEventKind::Queued, detail: None },
                 DeliveryEvent { at: sent_at + Duration::seconds(2), event: DeliveryEventKind::Delivered, detail: None },
             ],
+            revoked: None,
+            visits: Vec::new(),
         }
     }
 
