@@ -6,3 +6,4 @@ pub mod email;
 pub mod invite;
 pub mod replies;
 pub mod troubleshoot;
+pub mod visit;
