@@ -254,6 +254,8 @@ pub struct LinkForensics {
     pub person_visits: Vec<LinkVisit>,
     /// Visits that could not be told.
     pub unknown_visits: usize,
+    /// Every visit but the scanners', in order (people and unknowns).
+    pub not_by_scanners: Vec<LinkVisit>,
     /// The scanners' networks, as labelled, first seen first.
     pub scanner_networks: Vec<String>,
     /// The link-rewriting service a visit came through, if any.
@@ -277,8 +279,14 @@ impl LinkForensics {
                     }
                     out.scanner_visits.push(visit.clone());
                 }
-                VisitKind::Person => out.person_visits.push(visit.clone()),
-                VisitKind::Unknown => out.unknown_visits += 1,
+                VisitKind::Person => {
+                    out.person_visits.push(visit.clone());
+                    out.not_by_scanners.push(visit.clone());
+                }
+                VisitKind::Unknown => {
+                    out.unknown_visits += 1;
+                    out.not_by_scanners.push(visit.clone());
+                }
             }
         }
         out
