@@ -224,3 +224,43 @@ pub fn remember_answer(
     )?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_from_before_addresses_and_revokes_is_brought_up_to_date() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE accounts (
+                 rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, role TEXT NOT NULL,
+                 first_name TEXT NOT NULL, last_name TEXT NOT NULL, email TEXT NOT NULL,
+                 phone TEXT NOT NULL, dob TEXT NOT NULL, created_at INTEGER NOT NULL,
+                 updated_at INTEGER NOT NULL, version INTEGER NOT NULL DEFAULT 1);
+             CREATE TABLE invites (
+                 rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, account_rowid INTEGER NOT NULL,
+                 token TEXT NOT NULL UNIQUE, sent_to TEXT NOT NULL, sent_at INTEGER NOT NULL,
+                 expires_at INTEGER NOT NULL, status TEXT NOT NULL, status_at INTEGER,
+                 accepted_at INTEGER, link_opens INTEGER NOT NULL DEFAULT 0,
+                 dob_failures INTEGER NOT NULL DEFAULT 0, ticket_id TEXT);
+             INSERT INTO accounts VALUES (1, 'acc_1', 'client', 'A', 'B', 'a@b.co', '1', '1980-01-01', 0, 0, 1);",
+        )
+        .unwrap();
+        open(&conn).unwrap();
+        // Twice is harmless.
+        open(&conn).unwrap();
+        let stored = accounts::by_id(&conn, "acc_1").unwrap().unwrap();
+        assert_eq!(stored.account.emails.len(), 1);
+        assert!(stored.account.emails[0].is_default);
+        let columns: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM pragma_table_info('invites')
+                 WHERE name IN ('revoked_by', 'revoke_reason', 'revoke_ticket_id')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(columns, 3);
+    }
+}
