@@ -26,6 +26,7 @@ fn account() -> Account {
         first_name: "Marisol".into(),
         last_name: "Quintero".into(),
         email: "marisol.quintero7@gmail.com".into(),
+        emails: Vec::new(),
         phone: "(555) 555-0107".into(),
         dob: Phi::new(NaiveDate::from_ymd_opt(1985, 12, 21).unwrap_or_default()),
         created_at: now() - Duration::days(300),
@@ -55,6 +56,8 @@ fn invites() -> Vec<Invite> {
                         detail: None,
                     },
                 ],
+                revoked: None,
+                visits: Vec::new(),
             }
         })
         .collect()

@@ -147,3 +147,52 @@ fn the_sandbox_keeps_serving_after_its_stdout_is_closed() {
     child.kill().unwrap();
     let _ = child.wait();
 }
+
+#[test]
+fn check_visit_tells_a_scanner_from_a_person() {
+    let headless = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) \
+                    HeadlessChrome/120.0.6099.71 Safari/537.36";
+    let v = json(&[
+        "check",
+        "visit",
+        "--user-agent",
+        headless,
+        "--method",
+        "head",
+        "--seconds-after-delivery",
+        "3",
+        "--network",
+        "Microsoft (AS8075)",
+        "--json",
+    ]);
+    assert_eq!(v["kind"], "scanner");
+    let reasons: Vec<&str> = v["reasons"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+    assert_eq!(reasons.len(), 4, "{reasons:?}");
+    assert!(reasons[0].starts_with("HEAD request"), "{reasons:?}");
+    assert!(reasons.iter().any(|r| r.contains("headless browser")), "{reasons:?}");
+
+    let safari = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) \
+                  Version/17.5 Mobile/15E148 Safari/604.1";
+    let v = json(&[
+        "check",
+        "visit",
+        "--user-agent",
+        safari,
+        "--seconds-after-delivery",
+        "10800",
+        "--referrer",
+        "https://nam12.safelinks.protection.outlook.com/?url=x",
+        "--json",
+    ]);
+    assert_eq!(v["kind"], "person", "{v}");
+    assert!(v["reasons"].to_string().contains("Safe Links"), "{v}");
+
+    let v = json(&["check", "visit", "--user-agent", "SomeApp/1.0", "--json"]);
+    assert_eq!(v["kind"], "unknown");
+
+    let (code, out, _) = portaldesk(&["check", "visit", "--user-agent", "curl/8.4.0", "--method", "GET"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("kind: scanner\nreasons:\n  - user agent of an HTTP library"), "{out}");
+    let (code, _, err) = portaldesk(&["check", "visit", "--user-agent", "x", "--method", "PUT"]);
+    assert_eq!(code, 2, "{err}");
+}

@@ -7,7 +7,8 @@ use chrono::{Duration, NaiveDate};
 use common::{Harness, t0};
 use portaldesk::phi::Phi;
 use portaldesk::portal::model::{
-    AccountPatch, AuditAction, InviteStatus, NewNote, ResendRequest, Role, TicketPatch, TicketStatus,
+    AccountPatch, AuditAction, InvalidReason, InviteStatus, NewNote, ResendRequest, RevokeRequest, Role,
+    ScannerProfile, TicketPatch, TicketStatus, VisitMethod, VisitOutcome,
 };
 use portaldesk::portal::{AccountQuery, ApiToken, IdempotencyKey, PortalClient, PortalError};
 use portaldesk::sandbox::seed::SeedCase;
@@ -536,4 +537,244 @@ async fn the_client_clock_follows_the_server_clock() {
     h.client.me().await.unwrap();
     let error = (h.client.clock().now() - (t0() + Duration::hours(2))).num_milliseconds().abs();
     assert!(error <= 1_500, "off by {error} ms");
+}
+
+fn address(text: &str) -> Option<Phi<String>> {
+    Some(Phi::new(text.to_owned()))
+}
+
+#[tokio::test]
+async fn an_account_carries_every_address_and_patch_adds_defaults_and_removes_them() {
+    let h = Harness::start().await;
+    let read = h.client.account("acc_40").await.unwrap();
+    let first = read.value.email.expose().clone();
+    assert_eq!(read.value.emails.len(), 1);
+    assert!(read.value.emails[0].is_default);
+    assert_eq!(read.value.emails[0].address, read.value.email);
+    let key = IdempotencyKey::new;
+
+    // Add a second address: the default stays, the ETag moves.
+    let add = AccountPatch {
+        add_email: address("second.mailbox@example.org"),
+        reason: "client reads this one too".into(),
+        ..Default::default()
+    };
+    let added = h.client.update_account("acc_40", &read.etag, &add, &key()).await.unwrap();
+    assert_eq!(added.value.email.expose(), &first);
+    let addresses: Vec<(&str, bool)> =
+        added.value.emails.iter().map(|e| (e.address.expose().as_str(), e.is_default)).collect();
+    assert_eq!(addresses, [(first.as_str(), true), ("second.mailbox@example.org", false)]);
+    assert_ne!(added.etag, read.etag);
+    // Every address is searchable.
+    let page = h
+        .client
+        .search_accounts(&AccountQuery { q: Some("second.mailbox".into()), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(page.items.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), ["acc_40"]);
+
+    // 422: the same address again (in another case), removing the default,
+    // naming an address the account does not have, a bad address.
+    let refused = [
+        AccountPatch { add_email: address("SECOND.mailbox@example.org"), ..Default::default() },
+        AccountPatch { remove_email: address(&first), ..Default::default() },
+        AccountPatch { default_email: address("nobody@example.org"), ..Default::default() },
+        AccountPatch { remove_email: address("nobody@example.org"), ..Default::default() },
+        AccountPatch { add_email: address("not an address"), ..Default::default() },
+        AccountPatch { email: address("second.mailbox@example.org"), ..Default::default() },
+    ];
+    for mut patch in refused {
+        patch.reason = "x".into();
+        let e = h.client.update_account("acc_40", &added.etag, &patch, &key()).await.unwrap_err();
+        let PortalError::Invalid { status: 422, detail } = e else { panic!("{e:?}") };
+        assert!(!detail.contains("mailbox") && !detail.contains('@'), "the address leaked: {detail}");
+    }
+    assert_eq!(h.client.account("acc_40").await.unwrap(), added);
+
+    // 412 on the ETag read before the address was added; 428 without If-Match.
+    let stale = AccountPatch { default_email: address("second.mailbox@example.org"), ..Default::default() };
+    let stale = AccountPatch { reason: "x".into(), ..stale };
+    assert_eq!(h.client.update_account("acc_40", &read.etag, &stale, &key()).await.unwrap_err(), PortalError::Stale);
+    let answer = h
+        .raw()
+        .patch(h.url("/api/v1/accounts/acc_40"))
+        .bearer_auth("sandbox")
+        .json(&serde_json::json!({"default_email": "second.mailbox@example.org", "reason": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::PRECONDITION_REQUIRED);
+
+    // Make the second the default and drop the first in one change.
+    let swap = AccountPatch {
+        default_email: address("second.mailbox@example.org"),
+        remove_email: address(&first),
+        reason: "client closed the old mailbox".into(),
+        ..Default::default()
+    };
+    let swapped = h.client.update_account("acc_40", &added.etag, &swap, &key()).await.unwrap();
+    assert_eq!(swapped.value.email.expose(), "second.mailbox@example.org");
+    assert_eq!(swapped.value.emails.len(), 1);
+    assert!(swapped.value.emails[0].is_default);
+    let audit = h.client.audit(Some("acc_40"), None).await.unwrap();
+    assert!(audit[0].summary.contains("default address now s***@e***.org"), "{}", audit[0].summary);
+    assert!(audit[0].summary.contains("removed"), "{}", audit[0].summary);
+    assert!(!audit[0].summary.contains("second.mailbox"), "{}", audit[0].summary);
+
+    // Invites go to the default and say so.
+    let invite = h.client.resend("acc_40", &ResendRequest::default(), &key()).await.unwrap();
+    assert_eq!(invite.sent_to.expose(), "second.mailbox@example.org");
+}
+
+#[tokio::test]
+async fn revoke_is_conditional_idempotent_audited_and_kills_the_link() {
+    let h = Harness::start().await;
+    let account_id = h.ticket(SeedCase::NoInvite).account_id.clone();
+    let invite = h.client.resend(&account_id, &ResendRequest::default(), &IdempotencyKey::new()).await.unwrap();
+    let link = h.client.sandbox_outbox(Some(&account_id)).await.unwrap().remove(0).link;
+    let read = h.client.account(&account_id).await.unwrap();
+    let path = format!("/api/v1/accounts/{account_id}/invites/{}/revoke", invite.id);
+    let body = serde_json::json!({"reason": "sent to the wrong mailbox"});
+
+    // 428 without If-Match; 400 without an Idempotency-Key.
+    let answer = h.raw().post(h.url(&path)).bearer_auth("sandbox").json(&body).send().await.unwrap();
+    assert_eq!(answer.status(), StatusCode::PRECONDITION_REQUIRED);
+    let answer =
+        h.raw().post(h.url(&path)).bearer_auth("sandbox").header("If-Match", &read.etag).json(&body).send().await;
+    assert_eq!(answer.unwrap().status(), StatusCode::BAD_REQUEST);
+
+    // 422: a blank reason, a ticket that does not exist.
+    let revoke = |reason: &str, ticket: Option<&str>| RevokeRequest {
+        reason: reason.into(),
+        ticket_id: ticket.map(str::to_owned),
+    };
+    for request in [revoke("  ", None), revoke("x", Some("T-999999"))] {
+        let e = h.client.revoke_invite(&account_id, &invite.id, &read.etag, &request, &IdempotencyKey::new()).await;
+        assert!(matches!(e, Err(PortalError::Invalid { status: 422, .. })), "{e:?}");
+    }
+    // 404: an invite of another account.
+    let other = h.ticket(SeedCase::DeliveredNotOpened).account_id.clone();
+    let other_read = h.client.account(&other).await.unwrap();
+    let e =
+        h.client.revoke_invite(&other, &invite.id, &other_read.etag, &revoke("x", None), &IdempotencyKey::new()).await;
+    assert!(matches!(e, Err(PortalError::NotFound { .. })), "{e:?}");
+    assert_eq!(h.client.invites(&account_id).await.unwrap()[0].status, InviteStatus::Pending);
+
+    // The revoke: the invite says who, when and why; the account's ETag moves.
+    let ticket = h.ticket(SeedCase::NoInvite).ticket_id.clone();
+    let request = revoke("sent to the wrong mailbox", Some(&ticket));
+    let key = IdempotencyKey::new();
+    let revoked = h.client.revoke_invite(&account_id, &invite.id, &read.etag, &request, &key).await.unwrap();
+    assert_eq!(revoked.value.status, InviteStatus::Revoked);
+    let revocation = revoked.value.revoked.clone().unwrap();
+    assert_eq!((revocation.by.as_str(), revocation.at), ("agent_sandbox", t0()));
+    assert_eq!(revocation.reason, "sent to the wrong mailbox");
+    assert_eq!(revocation.ticket_id.as_deref(), Some(ticket.as_str()));
+    assert_ne!(revoked.etag, read.etag);
+    assert_eq!(h.client.account(&account_id).await.unwrap().etag, revoked.etag);
+
+    // A retry with the same key replays the answer, even on the old ETag.
+    let again = h.client.revoke_invite(&account_id, &invite.id, &read.etag, &request, &key).await.unwrap();
+    assert_eq!(again, revoked);
+    // Another revoke on the old ETag is 412; on the new one, 422 (not pending).
+    let e = h.client.revoke_invite(&account_id, &invite.id, &read.etag, &request, &IdempotencyKey::new()).await;
+    assert_eq!(e.unwrap_err(), PortalError::Stale);
+    let e = h.client.revoke_invite(&account_id, &invite.id, &revoked.etag, &request, &IdempotencyKey::new()).await;
+    assert!(matches!(e, Err(PortalError::Invalid { status: 422, .. })), "{e:?}");
+
+    let audit = h.client.audit(Some(&account_id), None).await.unwrap();
+    assert_eq!(audit[0].action, AuditAction::InviteRevoked);
+    assert_eq!(audit[0].ticket_id.as_deref(), Some(ticket.as_str()));
+    assert_eq!(audit.iter().filter(|a| a.action == AuditAction::InviteRevoked).count(), 1);
+
+    // The link now shows the invalid-link page, saying why, and the visit is logged.
+    let page = h.raw().get(&link).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::GONE);
+    let text = page.text().await.unwrap();
+    assert!(text.contains("data-reason=\"revoked\"") && text.contains("cancelled"), "{text}");
+    let visits = h.client.invites(&account_id).await.unwrap().remove(0).visits;
+    assert_eq!(visits.len(), 1);
+    assert_eq!(visits[0].outcome, VisitOutcome::InvalidLink);
+    assert_eq!(visits[0].invalid_reason, Some(InvalidReason::Revoked));
+}
+
+const HEADLESS: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) \
+                        HeadlessChrome/120.0.6099.71 Safari/537.36";
+const CHROME: &str =
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
+#[tokio::test]
+async fn the_landing_page_logs_every_visit_and_never_spends_the_link_on_get() {
+    let h = Harness::start().await;
+    let account_id = h.ticket(SeedCase::NoInvite).account_id.clone();
+    h.client.resend(&account_id, &ResendRequest::default(), &IdempotencyKey::new()).await.unwrap();
+    let link = h.client.sandbox_outbox(Some(&account_id)).await.unwrap().remove(0).link;
+    h.client.sandbox_advance_clock(5).await.unwrap();
+
+    // A scanner: HEAD then GET, headless, from Microsoft's network, no cookie.
+    for method in [reqwest::Method::HEAD, reqwest::Method::GET] {
+        let answer = h
+            .raw()
+            .request(method.clone(), &link)
+            .header("User-Agent", HEADLESS)
+            .header("X-Sandbox-Visitor-Addr", "40.94.88.17")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::OK, "{method}");
+        assert!(answer.headers()["set-cookie"].to_str().unwrap().starts_with("portal_visit="));
+    }
+    // A person, later, whose browser kept the cookie; a referrer; a POST without a DOB.
+    h.client.sandbox_advance_clock(3 * 3600).await.unwrap();
+    let answer = h
+        .raw()
+        .get(&link)
+        .header("User-Agent", CHROME)
+        .header("Cookie", "portal_visit=1")
+        .header("Referer", "https://mail.example.org/")
+        .header("X-Sandbox-Visitor-Addr", "not an address")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    let answer = h.raw().post(&link).header("User-Agent", CHROME).form(&[("other", "1")]).send().await.unwrap();
+    assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let invite = h.client.invites(&account_id).await.unwrap().remove(0);
+    assert_eq!(invite.status, InviteStatus::Pending, "a GET, HEAD or empty POST never spends the link");
+    assert_eq!((invite.link_opens, invite.dob_failures), (3, 0));
+    let seen: Vec<_> = invite
+        .visits
+        .iter()
+        .map(|v| (v.method, v.network.as_deref(), v.cookies, v.outcome, v.remote.expose().as_str()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (VisitMethod::Head, Some("Microsoft (AS8075)"), false, VisitOutcome::PageShown, "40.94.88.17"),
+            (VisitMethod::Get, Some("Microsoft (AS8075)"), false, VisitOutcome::PageShown, "40.94.88.17"),
+            (VisitMethod::Get, None, true, VisitOutcome::PageShown, "127.0.0.1"),
+            (VisitMethod::Post, None, false, VisitOutcome::PageShown, "127.0.0.1"),
+        ]
+    );
+    assert_eq!(invite.visits[0].at, t0() + Duration::seconds(5));
+    assert_eq!(invite.visits[0].user_agent.as_deref(), Some(HEADLESS));
+    assert_eq!(invite.visits[2].referrer.as_ref().map(|r| r.expose().as_str()), Some("https://mail.example.org/"));
+
+    // The sandbox replays a scanner on demand, through the same rules.
+    let replayed = h.client.sandbox_scanner_visit(&invite.id, ScannerProfile::UrlDefense).await.unwrap();
+    assert_eq!(replayed.status, InviteStatus::Pending);
+    assert_eq!(replayed.visits.len(), 6);
+    assert!(replayed.visits[4..].iter().all(|v| v.network.as_deref() == Some("Proofpoint (AS22843)") && !v.cookies));
+    let e = h.client.sandbox_scanner_visit("inv_999999", ScannerProfile::SafeLinks).await.unwrap_err();
+    assert!(matches!(e, PortalError::NotFound { .. }), "{e:?}");
+
+    // The right DOB still works after all that.
+    let account = h.client.account(&account_id).await.unwrap().value;
+    let right = account.dob.expose().format("%m/%d/%Y").to_string();
+    let answer = h.raw().post(&link).form(&[("dob", right.as_str())]).send().await.unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    let invite = h.client.invites(&account_id).await.unwrap().remove(0);
+    assert_eq!(invite.status, InviteStatus::Accepted);
+    assert_eq!(invite.visits.last().map(|v| v.outcome), Some(VisitOutcome::Accepted));
 }

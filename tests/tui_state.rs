@@ -44,7 +44,7 @@ async fn the_queue_loads_first_and_enter_opens_the_ticket_account_with_its_ticke
     assert!(matches!(effects.as_slice(), [Effect::LoadTickets(_)]));
     assert_eq!(app.screen(), ScreenKind::Queue);
     let mut app = started(&h).await;
-    assert_eq!(app.queue.tickets.data.as_ref().map(Vec::len), Some(25));
+    assert_eq!(app.queue.tickets.data.as_ref().map(Vec::len), Some(29));
 
     let effects = app.update(ch('j'), now());
     assert!(effects.is_empty());
@@ -338,7 +338,7 @@ async fn a_failed_read_shows_a_banner_but_a_stale_failure_does_not() {
     assert!(banner.error && banner.text.contains("cannot be reached"), "{banner:?}");
     assert!(app.offline.is_some());
     // The last good queue stays on screen.
-    assert_eq!(app.queue.tickets.data.as_ref().map(Vec::len), Some(25));
+    assert_eq!(app.queue.tickets.data.as_ref().map(Vec::len), Some(29));
 }
 
 #[tokio::test]
@@ -404,6 +404,7 @@ proptest::proptest! {
                 first_name: "Sam".into(),
                 last_name: "Okafor".into(),
                 email: "sam@example.org".into(),
+                emails: Vec::new(),
                 phone: "(555) 555-0101".into(),
                 dob: Phi::new(chrono::NaiveDate::from_ymd_opt(1985, 12, 21).unwrap()),
                 created_at: now() - Duration::days(10),

@@ -7,7 +7,7 @@ use libfuzzer_sys::fuzz_target;
 use portaldesk::portal::PortalError;
 use portaldesk::portal::client::decode;
 use portaldesk::portal::model::{
-    Account, AccountSummary, AuditEntry, Invite, Items, Page, Problem, StaffMember, Ticket, TicketNote,
+    Account, AccountSummary, AuditEntry, Invite, Items, LinkVisit, Page, Problem, StaffMember, Ticket, TicketNote,
 };
 
 fn check<T: serde::de::DeserializeOwned>(data: &[u8]) {
@@ -27,6 +27,8 @@ fuzz_target!(|data: &[u8]| {
     check::<Account>(data);
     check::<Page<AccountSummary>>(data);
     check::<Items<Invite>>(data);
+    check::<Invite>(data);
+    check::<LinkVisit>(data);
     check::<Items<Ticket>>(data);
     check::<Items<TicketNote>>(data);
     check::<Items<AuditEntry>>(data);

@@ -1,12 +1,14 @@
-//! `portaldesk check dob|email`: the diagnosis core on the command line, for
-//! scripts and for checking it from outside.
+//! `portaldesk check dob|email|visit`: the diagnosis core on the command
+//! line, for scripts and for checking it from outside.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use clap::{Args, Subcommand};
+use clap::{Args, Subcommand, ValueEnum};
 
 use super::Failure;
 use crate::diagnose::dob::{self, DobCheck, DobContext, FieldStatus};
 use crate::diagnose::email::{self, EmailCheck};
+use crate::diagnose::visit::{self, Verdict, VisitFacts};
+use crate::portal::model::VisitMethod;
 
 #[derive(Debug, Subcommand)]
 pub enum CheckCommand {
@@ -14,6 +16,54 @@ pub enum CheckCommand {
     Dob(DobArgs),
     /// Look for typos in an email address.
     Email(EmailArgs),
+    /// Tell a mail scanner's (or link preview's) visit to an invite link
+    /// from a person's.
+    ///
+    /// --json: {"kind": "scanner"|"person"|"unknown", "reasons": [string]}.
+    Visit(VisitArgs),
+}
+
+/// The method of a visit on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MethodArg {
+    #[value(name = "GET")]
+    Get,
+    #[value(name = "HEAD")]
+    Head,
+    #[value(name = "POST")]
+    Post,
+}
+
+impl From<MethodArg> for VisitMethod {
+    fn from(method: MethodArg) -> Self {
+        match method {
+            MethodArg::Get => VisitMethod::Get,
+            MethodArg::Head => VisitMethod::Head,
+            MethodArg::Post => VisitMethod::Post,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct VisitArgs {
+    /// The User-Agent of the visit, exactly as logged ("" for none).
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    pub user_agent: String,
+    /// The HTTP method.
+    #[arg(long, value_enum, ignore_case = true, default_value_t = MethodArg::Get)]
+    pub method: MethodArg,
+    /// Seconds from the email's delivery to the visit.
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub seconds_after_delivery: Option<i64>,
+    /// The network label of the visitor's address (e.g. "Microsoft (AS8075)").
+    #[arg(long, value_name = "LABEL")]
+    pub network: Option<String>,
+    /// The Referer of the visit.
+    #[arg(long, value_name = "URL")]
+    pub referrer: Option<String>,
+    /// One JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -60,6 +110,17 @@ pub fn run(command: CheckCommand) -> Result<(), Failure> {
             let check = email::check_email(&args.address);
             if args.json { to_json(&check)? } else { email_report(&check) }
         }
+        CheckCommand::Visit(args) => {
+            let verdict = visit::classify(&VisitFacts {
+                method: Some(args.method.into()),
+                user_agent: Some(args.user_agent.as_str()),
+                seconds_after_delivery: args.seconds_after_delivery,
+                network: args.network.as_deref(),
+                referrer: args.referrer.as_deref(),
+                ..VisitFacts::default()
+            });
+            if args.json { to_json(&verdict)? } else { visit_report(&verdict) }
+        }
     };
     println!("{text}");
     Ok(())
@@ -105,6 +166,20 @@ pub fn email_report(check: &EmailCheck) -> String {
         out.push_str(&format!("did they mean: {}\n", check.suggestions.join(", ")));
     }
     push_findings(&mut out, check.findings.iter().map(|f| (f.code.as_str(), f.message.as_str())));
+    out.trim_end().to_owned()
+}
+
+/// The readable visit report.
+pub fn visit_report(verdict: &Verdict) -> String {
+    let mut out = format!("kind: {}\n", verdict.kind.as_str());
+    if verdict.reasons.is_empty() {
+        out.push_str("reasons: none\n");
+    } else {
+        out.push_str("reasons:\n");
+        for reason in &verdict.reasons {
+            out.push_str(&format!("  - {}\n", reason.describe()));
+        }
+    }
     out.trim_end().to_owned()
 }
 

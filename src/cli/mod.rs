@@ -118,7 +118,8 @@ pub enum Command {
     Login,
     /// Remove the portal's API token from the system keyring.
     Logout,
-    /// Check a reported DOB or an email address (the diagnosis core).
+    /// Check a reported DOB, an email address or a visit to an invite link
+    /// (the diagnosis core).
     Check {
         #[command(subcommand)]
         command: check::CheckCommand,

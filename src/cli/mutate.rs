@@ -203,6 +203,7 @@ pub async fn dob_set(
         email: None,
         reason: reason.to_owned(),
         ticket_id: args.ticket.clone(),
+        ..AccountPatch::default()
     };
     let id = &current.value.id;
     let updated = with_retries(|| client.update_account(id, &etag, &patch, &key)).await.map_err(not_changed)?;
@@ -261,6 +262,7 @@ mod tests {
             first_name: "Sam".into(),
             last_name: "Okafor".into(),
             email: "sam.okafor@gmail.cmo".into(),
+            emails: Vec::new(),
             phone: "(555) 555-0101".into(),
             dob: Phi::new(NaiveDate::from_ymd_opt(1985, 12, 21).unwrap_or_default()),
             created_at: now() - Span::days(100),
@@ -280,6 +282,8 @@ mod tests {
             link_opens: 0,
             dob_failures: 0,
             delivery: vec![],
+            revoked: None,
+            visits: Vec::new(),
         }
     }
 

@@ -12,6 +12,7 @@ use super::Failure;
 use super::out::{self, OutputArgs, Privacy};
 use crate::diagnose::invite::{self, InviteState};
 use crate::diagnose::troubleshoot::{self, Case, Finding};
+use crate::diagnose::visit::{self, VisitKind};
 use crate::portal::model::{Account, AccountSummary, Invite, InviteSummary, Role, Ticket, TicketStatus};
 use crate::portal::{AccountQuery, PortalClient};
 
@@ -260,6 +261,18 @@ pub async fn invites(client: &PortalClient, args: &AccountArgs) -> Result<(), Fa
             .collect();
         if !delivery.is_empty() {
             text.push_str(&format!("  delivery    {}\n", delivery.join(" · ")));
+        }
+        if !i.visits.is_empty() {
+            let verdicts = visit::classify_invite(i);
+            let count = |kind| verdicts.iter().filter(|v| v.kind == kind).count();
+            text.push_str(&format!(
+                "  visits      {} · by a mail scanner {} · by a person {} · unknown {}  (last {})\n",
+                i.visits.len(),
+                count(VisitKind::Scanner),
+                count(VisitKind::Person),
+                count(VisitKind::Unknown),
+                i.visits.last().map(|v| out::relative(v.at, now)).unwrap_or_default(),
+            ));
         }
     }
     if invites.is_empty() {

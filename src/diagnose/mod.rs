@@ -4,5 +4,7 @@
 pub mod dob;
 pub mod email;
 pub mod invite;
+mod links;
 pub mod replies;
 pub mod troubleshoot;
+pub mod visit;

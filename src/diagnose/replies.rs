@@ -28,6 +28,10 @@ const BUILTIN: &[(FindingCode, &str)] = &[
     (FindingCode::ProfileDobSuspect, include_str!("../../assets/replies/profile_dob_suspect.md")),
     (FindingCode::StaffInviteExpiring, include_str!("../../assets/replies/staff_invite_expiring.md")),
     (FindingCode::InviteWorking, include_str!("../../assets/replies/invite_working.md")),
+    (FindingCode::WrongAddress, include_str!("../../assets/replies/wrong_address.md")),
+    (FindingCode::LinkInvalid, include_str!("../../assets/replies/link_invalid.md")),
+    (FindingCode::LinkRewritten, include_str!("../../assets/replies/link_rewritten.md")),
+    (FindingCode::LinkPreOpened, include_str!("../../assets/replies/link_pre_opened.md")),
 ];
 
 /// The values a reply is filled with.

@@ -9,7 +9,9 @@ use serde::Serialize;
 use super::dob::{self, DobContext};
 use super::email;
 use super::invite::{self, InviteState, window_words};
+use super::links;
 use super::replies::{Replies, ReplyContext, SENDER};
+use super::visit::LinkForensics;
 use crate::phi::{Phi, mask_email};
 use crate::portal::model::{Account, DeliveryEventKind, Invite, InviteStatus, Role};
 
@@ -29,12 +31,22 @@ pub enum FindingCode {
     AlreadyAccepted,
     /// No invite was ever sent.
     NoInvite,
+    /// The invite went to one address of the account; the client is likely
+    /// looking in another.
+    WrongAddress,
     /// The client opened a link after a newer invite replaced it.
     SupersededLinkUsed,
     /// The latest invite expired.
     InviteExpired,
+    /// The exact reason the link shows the invalid-link page right now
+    /// (expired, superseded, revoked, already used).
+    LinkInvalid,
     /// The invite page refused the DOB the client typed.
     DobFailures,
+    /// The client's mail service rewrote the link (Safe Links, URL Defense).
+    LinkRewritten,
+    /// A mail scanner opened the link before the client did.
+    LinkPreOpened,
     /// The link was opened many times with no DOB entered.
     LinkOpenedRepeatedly,
     /// Delivered but never opened: likely in Spam or Trash.
@@ -47,15 +59,19 @@ pub enum FindingCode {
 
 impl FindingCode {
     /// Every code, in report order.
-    pub const ALL: [FindingCode; 12] = [
+    pub const ALL: [FindingCode; 16] = [
         FindingCode::EmailTypo,
         FindingCode::Bounced,
         FindingCode::ProfileDobSuspect,
         FindingCode::AlreadyAccepted,
         FindingCode::NoInvite,
+        FindingCode::WrongAddress,
         FindingCode::SupersededLinkUsed,
         FindingCode::InviteExpired,
+        FindingCode::LinkInvalid,
         FindingCode::DobFailures,
+        FindingCode::LinkRewritten,
+        FindingCode::LinkPreOpened,
         FindingCode::LinkOpenedRepeatedly,
         FindingCode::NotOpened,
         FindingCode::StaffInviteExpiring,
@@ -70,9 +86,13 @@ impl FindingCode {
             FindingCode::ProfileDobSuspect => "profile_dob_suspect",
             FindingCode::AlreadyAccepted => "already_accepted",
             FindingCode::NoInvite => "no_invite",
+            FindingCode::WrongAddress => "wrong_address",
             FindingCode::SupersededLinkUsed => "superseded_link_used",
             FindingCode::InviteExpired => "invite_expired",
+            FindingCode::LinkInvalid => "link_invalid",
             FindingCode::DobFailures => "dob_failures",
+            FindingCode::LinkRewritten => "link_rewritten",
+            FindingCode::LinkPreOpened => "link_pre_opened",
             FindingCode::LinkOpenedRepeatedly => "link_opened_repeatedly",
             FindingCode::NotOpened => "not_opened",
             FindingCode::StaffInviteExpiring => "staff_invite_expiring",
@@ -121,8 +141,17 @@ pub fn troubleshoot(case: &Case<'_>, replies: &Replies) -> Vec<Finding> {
     let latest = case.invites.iter().max_by_key(|i| (i.sent_at, i.id.clone()));
     let latest_state = latest.map(|i| invite::state(i, role, now));
     let live = latest_state.is_some_and(InviteState::is_live);
+    let forensics = latest.map(LinkForensics::of).unwrap_or_default();
+    // Openings by anyone but a mail scanner: from the visit log when the
+    // portal keeps one, else every opening counts.
+    let person_opens = match latest {
+        Some(latest) if !latest.visits.is_empty() => forensics.openings_not_by_scanners(),
+        Some(latest) => latest.link_opens,
+        None => 0,
+    };
     let mut found = Found::default();
-    let mut add = |code, explanation: String, next_step: String| found.0.push((code, explanation, next_step));
+    let mut add =
+        |code, explanation: String, next_step: String| found.0.push(Pending::new(code, explanation, next_step));
 
     let email_check = email::check_email(account.email.expose());
     if !email_check.findings.is_empty() {
@@ -172,6 +201,13 @@ pub fn troubleshoot(case: &Case<'_>, replies: &Replies) -> Vec<Finding> {
             format!("Send an invite; the link will work for {window}."),
         );
     }
+    if let Some(latest) = latest
+        && let Some(wrong) = links::wrong_address(account, latest, live, person_opens)
+    {
+        found.0.push(wrong);
+    }
+    let mut add =
+        |code, explanation: String, next_step: String| found.0.push(Pending::new(code, explanation, next_step));
     if let Some(opened) = superseded_link_opened(case.invites) {
         add(
             FindingCode::SupersededLinkUsed,
@@ -195,6 +231,11 @@ pub fn troubleshoot(case: &Case<'_>, replies: &Replies) -> Vec<Finding> {
             format!("Resend the invite; the new link works for {window} and earlier links stop working."),
         );
     }
+    if let Some(invalid) = links::link_invalid(account, case.invites, now, replies.zone()) {
+        found.0.push(invalid);
+    }
+    let mut add =
+        |code, explanation: String, next_step: String| found.0.push(Pending::new(code, explanation, next_step));
     if let Some(latest) = latest
         && latest.dob_failures > 0
         && latest.status != InviteStatus::Accepted
@@ -205,29 +246,41 @@ pub fn troubleshoot(case: &Case<'_>, replies: &Replies) -> Vec<Finding> {
             "Ask the client exactly what they type and compare it with the DOB on file (MM/DD/YYYY, 2/2/4 digits); if the DOB on file is wrong, edit it.".into(),
         );
     }
+    if let Some(latest) = latest {
+        if let Some(rewritten) = links::link_rewritten(&forensics) {
+            add(rewritten.code, rewritten.explanation, rewritten.next_step);
+        }
+        if let Some(pre) = links::link_pre_opened(latest, &forensics, live, now) {
+            add(pre.code, pre.explanation, pre.next_step);
+        }
+    }
     if let Some(latest) = latest
         && live
-        && latest.link_opens >= REPEATED_OPENS
+        && person_opens >= REPEATED_OPENS
         && latest.dob_failures == 0
     {
         add(
             FindingCode::LinkOpenedRepeatedly,
             format!(
-                "The link was opened {} times with no date of birth entered: an email provider may be rewriting the link, or the page was refreshed too many times.",
-                latest.link_opens
+                "The link was opened {person_opens} times with no date of birth entered: an email provider may be rewriting the link, or the page was refreshed too many times.",
             ),
             "Have the client right-click the link in the email, copy it, open a new browser window, paste it into the address bar and press Enter; resend if it still shows invalid.".into(),
         );
     }
     if let Some(latest) = latest
         && live
-        && latest.link_opens == 0
+        && person_opens == 0
         && latest.delivery.iter().any(|e| e.event == DeliveryEventKind::Delivered)
     {
+        let scanner_only = if forensics.scanner_visits.is_empty() {
+            ""
+        } else {
+            " by the client (only a mail scanner opened the link)"
+        };
         add(
             FindingCode::NotOpened,
             format!(
-                "The invite was delivered {} but never opened: it is likely in Spam or Trash.",
+                "The invite was delivered {} but never opened{scanner_only}: it is likely in Spam or Trash.",
                 invite::ago(now - latest.sent_at)
             ),
             format!(
@@ -246,7 +299,8 @@ pub fn troubleshoot(case: &Case<'_>, replies: &Replies) -> Vec<Finding> {
         );
     }
     if found.0.is_empty() {
-        let mut add = |code, explanation: String, next_step: String| found.0.push((code, explanation, next_step));
+        let mut add =
+            |code, explanation: String, next_step: String| found.0.push(Pending::new(code, explanation, next_step));
         match latest {
             Some(latest) if live => add(
                 FindingCode::InviteWorking,
@@ -260,20 +314,46 @@ pub fn troubleshoot(case: &Case<'_>, replies: &Replies) -> Vec<Finding> {
             ),
         }
     }
-    found.0.sort_by_key(|(code, _, _)| *code);
+    found.0.sort_by_key(|p| p.code);
     found
         .0
         .into_iter()
-        .map(|(code, explanation, next_step)| {
-            let context = reply_context(account, latest, code, now, replies.zone());
-            Finding { code, explanation, next_step, reply: Phi::new(replies.render(code, &context)) }
+        .map(|p| {
+            let mut context = reply_context(account, latest, p.reply_as, now, replies.zone());
+            if let Some(address) = p.reply_email {
+                context.masked_email = address;
+            }
+            Finding {
+                code: p.code,
+                explanation: p.explanation,
+                next_step: p.next_step,
+                reply: Phi::new(replies.render(p.reply_as, &context)),
+            }
         })
         .collect()
 }
 
+/// A finding before its reply is filled in.
+pub(super) struct Pending {
+    pub code: FindingCode,
+    pub explanation: String,
+    pub next_step: String,
+    /// Whose template the reply uses (the finding's own, unless another
+    /// finding's words fit the client better).
+    pub reply_as: FindingCode,
+    /// The masked address the reply names, when not the default address.
+    pub reply_email: Option<String>,
+}
+
+impl Pending {
+    pub fn new(code: FindingCode, explanation: String, next_step: String) -> Self {
+        Self { code, explanation, next_step, reply_as: code, reply_email: None }
+    }
+}
+
 /// Findings before their replies are filled in.
 #[derive(Default)]
-struct Found(Vec<(FindingCode, String, String)>);
+struct Found(Vec<Pending>);
 
 /// When the client last opened a superseded link after its replacement was
 /// sent, if they did.
@@ -318,7 +398,9 @@ mod tests {
     use chrono::{Duration, NaiveDate};
 
     use super::*;
-    use crate::portal::model::DeliveryEvent;
+    use crate::portal::model::{
+        AccountEmail, DeliveryEvent, InvalidReason, LinkVisit, Revocation, VisitMethod, VisitOutcome,
+    };
 
     fn now() -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2026-11-25T09:00:00Z").unwrap().to_utc()
@@ -331,6 +413,7 @@ mod tests {
             first_name: "Sam".into(),
             last_name: "Okafor".into(),
             email: email.into(),
+            emails: Vec::new(),
             phone: "(555) 555-0101".into(),
             dob: Phi::new(dob),
             created_at: now() - Duration::days(100),
@@ -358,6 +441,8 @@ mod tests {
                 DeliveryEvent { at: sent_at, event: DeliveryEventKind::Queued, detail: None },
                 DeliveryEvent { at: sent_at + Duration::seconds(2), event: DeliveryEventKind::Delivered, detail: None },
             ],
+            revoked: None,
+            visits: Vec::new(),
         }
     }
 
@@ -488,6 +573,176 @@ mod tests {
         let findings = troubleshoot(&Case { account: &client(), invites: &[c], now: now() }, &Replies::builtin());
         assert!(findings[0].reply.expose().contains("Nov 27, 09:00 UTC"), "{}", findings[0].reply.expose());
         assert!(findings[0].reply.expose().contains("s***@g***.com"));
+    }
+
+    const HEADLESS: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) \
+                            HeadlessChrome/120.0.6099.71 Safari/537.36";
+    const IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 \
+                          (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+
+    fn visit(at: DateTime<Utc>, method: VisitMethod, ua: &str, network: Option<&str>) -> LinkVisit {
+        LinkVisit {
+            at,
+            method,
+            user_agent: Some(ua.into()),
+            remote: "203.0.113.7".into(),
+            network: network.map(str::to_owned),
+            referrer: None,
+            cookies: false,
+            outcome: VisitOutcome::PageShown,
+            invalid_reason: None,
+        }
+    }
+
+    /// Safe Links: a HEAD and two GETs from Microsoft, 3 s after delivery.
+    fn scanned(i: &mut Invite) {
+        let at = i.sent_at + Duration::seconds(5);
+        let ms = Some("Microsoft (AS8075)");
+        i.visits = vec![
+            visit(at, VisitMethod::Head, HEADLESS, ms),
+            visit(at, VisitMethod::Get, HEADLESS, ms),
+            visit(at, VisitMethod::Get, HEADLESS, ms),
+        ];
+        i.link_opens = 3;
+    }
+
+    fn finding(account: &Account, invites: &[Invite], code: FindingCode) -> Finding {
+        let findings = troubleshoot(&Case { account, invites, now: now() }, &Replies::builtin());
+        findings.into_iter().find(|f| f.code == code).unwrap_or_else(|| panic!("no {code:?}"))
+    }
+
+    #[test]
+    fn a_scanner_pre_opening_hides_nothing_it_is_told() {
+        let mut i = invite("inv_1", Role::Client, Duration::hours(5), InviteStatus::Pending);
+        scanned(&mut i);
+        // Three openings, all the scanner's: not "opened repeatedly", still unread.
+        assert_eq!(codes(&client(), &[i.clone()]), [LinkPreOpened, NotOpened]);
+        let pre = finding(&client(), &[i.clone()], LinkPreOpened);
+        for words in ["3 time(s) from Microsoft (AS8075)", "3s after delivery", "did not use the link up", "no person"]
+        {
+            assert!(pre.explanation.contains(words), "{words}: {}", pre.explanation);
+        }
+        assert!(pre.reply.expose().contains("security check") && pre.reply.expose().contains("Nov 27, 04:00 UTC"));
+        let not_opened = finding(&client(), &[i.clone()], NotOpened);
+        assert!(not_opened.explanation.contains("only a mail scanner"), "{}", not_opened.explanation);
+
+        // The client on a phone hours later: the pre-opening is told, nothing is missing.
+        i.visits.push(visit(now() - Duration::hours(1), VisitMethod::Get, IPHONE, Some("T-Mobile USA (AS21928)")));
+        assert_eq!(codes(&client(), &[i.clone()]), [LinkPreOpened]);
+        assert!(finding(&client(), &[i], LinkPreOpened).explanation.contains("opened it themselves 1h ago"));
+    }
+
+    #[test]
+    fn a_client_on_a_phone_hours_later_raises_no_alarm() {
+        let mut i = invite("inv_1", Role::Client, Duration::hours(8), InviteStatus::Pending);
+        let phone = Some("T-Mobile USA (AS21928)");
+        i.visits = vec![
+            visit(now() - Duration::hours(2), VisitMethod::Get, IPHONE, phone),
+            visit(now() - Duration::hours(2) + Duration::seconds(40), VisitMethod::Get, IPHONE, phone),
+        ];
+        i.visits[1].cookies = true;
+        i.link_opens = 2;
+        assert_eq!(codes(&client(), &[i]), [InviteWorking]);
+    }
+
+    #[test]
+    fn a_rewritten_link_says_copy_the_original() {
+        let mut i = invite("inv_1", Role::Client, Duration::hours(8), InviteStatus::Pending);
+        let mut v = visit(now() - Duration::hours(2), VisitMethod::Get, IPHONE, None);
+        v.referrer = Some("https://nam12.safelinks.protection.outlook.com/?url=https%3A%2F%2Fx&data=05".into());
+        i.visits = vec![v];
+        i.link_opens = 1;
+        assert_eq!(codes(&client(), &[i.clone()]), [LinkRewritten]);
+        let f = finding(&client(), &[i], LinkRewritten);
+        assert!(f.explanation.contains("Microsoft Safe Links"), "{}", f.explanation);
+        assert!(f.next_step.contains("right-click") && f.next_step.contains("new browser window"));
+        assert!(f.reply.expose().contains("Copy link"));
+    }
+
+    #[test]
+    fn a_second_address_points_to_the_other_inbox() {
+        let mut two = client();
+        two.emails = vec![
+            AccountEmail { address: "sam.okafor@gmail.com".into(), is_default: true },
+            AccountEmail { address: "sokafor@workplace.org".into(), is_default: false },
+        ];
+        let i = invite("inv_1", Role::Client, Duration::hours(6), InviteStatus::Pending);
+        assert_eq!(codes(&two, std::slice::from_ref(&i)), [WrongAddress, NotOpened]);
+        let f = finding(&two, std::slice::from_ref(&i), WrongAddress);
+        assert!(
+            f.explanation.contains("s***@g***.com") && f.explanation.contains("s***@w***.org"),
+            "{}",
+            f.explanation
+        );
+        assert!(f.next_step.contains("make that address the default") && f.next_step.contains("resend"));
+        assert!(f.reply.expose().contains("s***@g***.com"));
+        for text in [&f.explanation, &f.next_step, f.reply.expose()] {
+            assert!(!text.contains("okafor") && !text.contains("workplace"), "{text}");
+        }
+        // Once the client opened it, the address was right.
+        let mut opened = i.clone();
+        opened.visits = vec![visit(now() - Duration::hours(1), VisitMethod::Get, IPHONE, None)];
+        assert!(!codes(&two, &[opened]).contains(&WrongAddress));
+        // One address, unchanged since the invite: nothing to say.
+        assert_eq!(codes(&client(), std::slice::from_ref(&i)), [NotOpened]);
+        // The default moved after the invite went out.
+        let mut moved = client();
+        moved.email = "sam.new@outlook.com".into();
+        let f = finding(&moved, &[i], WrongAddress);
+        assert!(f.explanation.contains("now s***@o***.com"), "{}", f.explanation);
+    }
+
+    #[test]
+    fn the_invalid_link_page_is_explained_exactly() {
+        // Superseded: names the resend that replaced it.
+        let mut old = invite("inv_1", Role::Client, Duration::hours(30), InviteStatus::Superseded);
+        let mut new = invite("inv_2", Role::Client, Duration::hours(5), InviteStatus::Pending);
+        new.visits = Vec::new();
+        let mut seen = visit(now() - Duration::minutes(50), VisitMethod::Get, IPHONE, None);
+        seen.outcome = VisitOutcome::InvalidLink;
+        seen.invalid_reason = Some(InvalidReason::Superseded);
+        old.visits = vec![seen.clone()];
+        let f = finding(&client(), &[new.clone(), old.clone()], LinkInvalid);
+        assert!(f.explanation.contains("opened 50m ago"), "{}", f.explanation);
+        assert!(f.explanation.contains("superseded by the resend at Nov 25, 04:00 UTC (inv_2)"), "{}", f.explanation);
+
+        // A scanner hitting the dead link is not what the client saw.
+        let mut scanner_only = old.clone();
+        scanner_only.visits[0].user_agent = Some(HEADLESS.into());
+        assert!(!codes(&client(), &[new.clone(), scanner_only]).contains(&LinkInvalid));
+
+        // Revoked: who, when, why, even before anyone opened it.
+        let mut revoked = invite("inv_3", Role::Client, Duration::hours(3), InviteStatus::Revoked);
+        revoked.revoked = Some(Box::new(Revocation {
+            at: now() - Duration::hours(1),
+            by: "agent_chen".into(),
+            reason: "sent to the wrong address".into(),
+            ticket_id: None,
+        }));
+        assert_eq!(codes(&client(), &[revoked.clone()]), [LinkInvalid]);
+        let f = finding(&client(), &[revoked], LinkInvalid);
+        assert!(
+            f.explanation.contains("revoked by agent_chen at Nov 25, 08:00 UTC for: sent to the wrong address"),
+            "{}",
+            f.explanation
+        );
+        assert!(f.reply.expose().contains("cancelled"));
+
+        // Expired and already used name their times, and reply like their own findings.
+        let mut expired = invite("inv_4", Role::Staff, Duration::hours(3), InviteStatus::Expired);
+        seen.invalid_reason = Some(InvalidReason::Expired);
+        expired.visits = vec![seen.clone()];
+        let staff =
+            account(Role::Staff, "sam.okafor@brightpathcounseling.org", NaiveDate::from_ymd_opt(1980, 1, 2).unwrap());
+        let f = finding(&staff, &[expired], LinkInvalid);
+        assert!(f.explanation.contains("expired at Nov 25, 07:00 UTC, 1 hour after it was sent"), "{}", f.explanation);
+        let mut used = invite("inv_5", Role::Client, Duration::days(3), InviteStatus::Accepted);
+        used.accepted_at = Some(now() - Duration::days(2));
+        seen.invalid_reason = Some(InvalidReason::AlreadyUsed);
+        used.visits = vec![seen];
+        let f = finding(&client(), &[used], LinkInvalid);
+        assert!(f.explanation.contains("already used at Nov 23, 09:00 UTC"), "{}", f.explanation);
+        assert!(f.reply.expose().contains("log in"));
     }
 
     #[test]

@@ -26,7 +26,8 @@ use serde::de::DeserializeOwned;
 use super::error::PortalError;
 use super::model::{
     Account, AccountPatch, AccountSummary, AuditEntry, Invite, Items, NewNote, OutboxMessage, Page, Problem,
-    ResendRequest, Role, SandboxClock, StaffMember, Ticket, TicketNote, TicketPatch, TicketStatus,
+    ResendRequest, RevokeRequest, Role, SandboxClock, ScannerProfile, ScannerVisitRequest, StaffMember, Ticket,
+    TicketNote, TicketPatch, TicketStatus,
 };
 
 /// An API token. Its `Debug` is redacted so it never reaches a log.
@@ -312,6 +313,21 @@ impl PortalClient {
         self.send_json(Method::POST, &path, request, None, Some(key)).await.map(|v| v.value)
     }
 
+    /// Revokes a pending invite, if the account is still at `etag` (the
+    /// account's ETag: a revoke changes the account's version). Answers the
+    /// revoked invite and the account's new ETag.
+    pub async fn revoke_invite(
+        &self,
+        account_id: &str,
+        invite_id: &str,
+        etag: &str,
+        request: &RevokeRequest,
+        key: &IdempotencyKey,
+    ) -> Result<Versioned<Invite>, PortalError> {
+        let path = format!("api/v1/accounts/{}/invites/{}/revoke", segment(account_id), segment(invite_id));
+        self.send_json(Method::POST, &path, request, Some(etag), Some(key)).await
+    }
+
     /// Changes a ticket's status or assignee, if it is still at `etag`.
     pub async fn update_ticket(
         &self,
@@ -352,6 +368,14 @@ impl PortalClient {
         let body = Advance { advance_seconds: seconds };
         let answer: Versioned<SandboxClock> = self.send_json(Method::POST, "sandbox/clock", &body, None, None).await?;
         Ok(answer.value.now)
+    }
+
+    /// Replays a mail scanner's visits against an invite's link (sandbox
+    /// only); answers the invite with its visit log.
+    pub async fn sandbox_scanner_visit(&self, invite_id: &str, scanner: ScannerProfile) -> Result<Invite, PortalError> {
+        let path = format!("sandbox/invites/{}/scanner-visit", segment(invite_id));
+        let body = ScannerVisitRequest { scanner };
+        self.send_json(Method::POST, &path, &body, None, None).await.map(|v| v.value)
     }
 
     // ---- plumbing ----------------------------------------------------

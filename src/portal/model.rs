@@ -122,6 +122,15 @@ pub struct Items<T> {
     pub items: Vec<T>,
 }
 
+/// One email address of an account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountEmail {
+    pub address: Phi<String>,
+    /// Whether invites go to this address; exactly one address of an
+    /// account is the default.
+    pub is_default: bool,
+}
+
 /// A whole account (`GET /api/v1/accounts/{id}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
@@ -129,21 +138,45 @@ pub struct Account {
     pub role: Role,
     pub first_name: Phi<String>,
     pub last_name: Phi<String>,
+    /// The default address (the one invites go to).
     pub email: Phi<String>,
+    /// Every address of the account, the default among them. Empty only
+    /// from a portal older than this field.
+    #[serde(default)]
+    pub emails: Vec<AccountEmail>,
     pub phone: Phi<String>,
     pub dob: Phi<NaiveDate>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-/// A change to an account (`PATCH /api/v1/accounts/{id}`).
+impl Account {
+    /// The addresses that are not the default.
+    pub fn other_emails(&self) -> impl Iterator<Item = &Phi<String>> {
+        self.emails.iter().filter(|e| !e.is_default).map(|e| &e.address)
+    }
+}
+
+/// A change to an account (`PATCH /api/v1/accounts/{id}`). The address
+/// changes apply in this order: `email`, `add_email`, `default_email`,
+/// `remove_email`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AccountPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dob: Option<Phi<NaiveDate>>,
+    /// Replaces the default address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<Phi<String>>,
+    /// Adds an address (not the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub add_email: Option<Phi<String>>,
+    /// Makes an address of the account the default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_email: Option<Phi<String>>,
+    /// Removes an address that is not the default (after `default_email`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remove_email: Option<Phi<String>>,
     /// Why the change is made; required, and kept in the audit trail.
     pub reason: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -198,6 +231,138 @@ pub struct DeliveryEvent {
     pub detail: Option<String>,
 }
 
+/// The HTTP method of a visit to an invite link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum VisitMethod {
+    Get,
+    Head,
+    Post,
+}
+
+impl VisitMethod {
+    /// The wire name (`GET`, `HEAD`, `POST`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VisitMethod::Get => "GET",
+            VisitMethod::Head => "HEAD",
+            VisitMethod::Post => "POST",
+        }
+    }
+
+    /// Parses the wire name, in any case.
+    pub fn parse(text: &str) -> Option<Self> {
+        [VisitMethod::Get, VisitMethod::Head, VisitMethod::Post]
+            .into_iter()
+            .find(|m| m.as_str().eq_ignore_ascii_case(text))
+    }
+}
+
+/// What the landing page did on a visit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VisitOutcome {
+    /// The DOB prompt of a working link.
+    PageShown,
+    /// A submitted DOB was refused.
+    DobRefused,
+    /// A submitted DOB matched: the invite was accepted.
+    Accepted,
+    /// The invalid-link page (see `invalid_reason`).
+    InvalidLink,
+}
+
+impl VisitOutcome {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VisitOutcome::PageShown => "page_shown",
+            VisitOutcome::DobRefused => "dob_refused",
+            VisitOutcome::Accepted => "accepted",
+            VisitOutcome::InvalidLink => "invalid_link",
+        }
+    }
+
+    /// Parses the wire name.
+    pub fn parse(text: &str) -> Option<Self> {
+        [VisitOutcome::PageShown, VisitOutcome::DobRefused, VisitOutcome::Accepted, VisitOutcome::InvalidLink]
+            .into_iter()
+            .find(|o| o.as_str() == text)
+    }
+}
+
+/// Why the landing page showed the invalid-link page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvalidReason {
+    Expired,
+    Superseded,
+    Revoked,
+    AlreadyUsed,
+}
+
+impl InvalidReason {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvalidReason::Expired => "expired",
+            InvalidReason::Superseded => "superseded",
+            InvalidReason::Revoked => "revoked",
+            InvalidReason::AlreadyUsed => "already_used",
+        }
+    }
+
+    /// Parses the wire name.
+    pub fn parse(text: &str) -> Option<Self> {
+        [InvalidReason::Expired, InvalidReason::Superseded, InvalidReason::Revoked, InvalidReason::AlreadyUsed]
+            .into_iter()
+            .find(|r| r.as_str() == text)
+    }
+
+    /// Why a link of this status does not work; `None` while it works.
+    pub fn of_status(status: InviteStatus) -> Option<Self> {
+        match status {
+            InviteStatus::Pending => None,
+            InviteStatus::Expired => Some(InvalidReason::Expired),
+            InviteStatus::Superseded => Some(InvalidReason::Superseded),
+            InviteStatus::Revoked => Some(InvalidReason::Revoked),
+            InviteStatus::Accepted => Some(InvalidReason::AlreadyUsed),
+        }
+    }
+}
+
+/// One request to an invite's landing page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkVisit {
+    pub at: DateTime<Utc>,
+    pub method: VisitMethod,
+    /// The `User-Agent` sent, if any. Never logged.
+    pub user_agent: Option<String>,
+    /// The visitor's IP address (an identifier under HIPAA).
+    pub remote: Phi<String>,
+    /// A label for a known network (`Microsoft (AS8075)`), or `None`.
+    pub network: Option<String>,
+    /// The `Referer` sent, if any (a rewritten link's URL may hold the
+    /// recipient's address).
+    pub referrer: Option<Phi<String>>,
+    /// Whether the request carried the page's cookie.
+    pub cookies: bool,
+    pub outcome: VisitOutcome,
+    /// Set when `outcome` is `invalid_link`.
+    #[serde(default)]
+    pub invalid_reason: Option<InvalidReason>,
+}
+
+/// Who revoked an invite, when and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revocation {
+    pub at: DateTime<Utc>,
+    /// The staff id that revoked it.
+    pub by: String,
+    pub reason: String,
+    pub ticket_id: Option<String>,
+}
+
 /// One portal invite (`GET /api/v1/accounts/{id}/invites`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Invite {
@@ -211,6 +376,53 @@ pub struct Invite {
     pub link_opens: u32,
     pub dob_failures: u32,
     pub delivery: Vec<DeliveryEvent>,
+    /// Set when the invite was revoked (boxed: most invites never are, and
+    /// an `Invite` travels inside the console's messages).
+    #[serde(default)]
+    pub revoked: Option<Box<Revocation>>,
+    /// Every request to the link's landing page, oldest first (newest last).
+    #[serde(default)]
+    pub visits: Vec<LinkVisit>,
+}
+
+impl Invite {
+    /// When the email reached the recipient's mail server, if it did.
+    pub fn delivered_at(&self) -> Option<DateTime<Utc>> {
+        self.delivery.iter().find(|e| e.event == DeliveryEventKind::Delivered).map(|e| e.at)
+    }
+}
+
+/// The body of a revoke (`POST /api/v1/accounts/{id}/invites/{invite_id}/revoke`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeRequest {
+    /// Why the invite is revoked; required, kept in the audit trail.
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket_id: Option<String>,
+}
+
+/// Which mail scanner the sandbox imitates (`POST /sandbox/invites/{id}/scanner-visit`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScannerProfile {
+    /// Microsoft Defender Safe Links: HEAD then GETs from Microsoft's network.
+    #[default]
+    SafeLinks,
+    /// Proofpoint URL Defense.
+    UrlDefense,
+    /// Gmail's link checks.
+    Gmail,
+    /// A link-preview fetcher (Outlook, chat apps).
+    LinkPreview,
+}
+
+/// The body of a sandbox scanner replay.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScannerVisitRequest {
+    #[serde(default)]
+    pub scanner: ScannerProfile,
 }
 
 /// The body of a resend (`POST /api/v1/accounts/{id}/invites`).
@@ -322,6 +534,7 @@ pub enum AuditAction {
     InviteSent,
     TicketUpdated,
     NoteAdded,
+    InviteRevoked,
 }
 
 impl AuditAction {
@@ -332,14 +545,21 @@ impl AuditAction {
             AuditAction::InviteSent => "invite_sent",
             AuditAction::TicketUpdated => "ticket_updated",
             AuditAction::NoteAdded => "note_added",
+            AuditAction::InviteRevoked => "invite_revoked",
         }
     }
 
     /// Parses the wire name.
     pub fn parse(text: &str) -> Option<Self> {
-        [AuditAction::AccountUpdated, AuditAction::InviteSent, AuditAction::TicketUpdated, AuditAction::NoteAdded]
-            .into_iter()
-            .find(|a| a.as_str() == text)
+        [
+            AuditAction::AccountUpdated,
+            AuditAction::InviteSent,
+            AuditAction::TicketUpdated,
+            AuditAction::NoteAdded,
+            AuditAction::InviteRevoked,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == text)
     }
 }
 
@@ -410,6 +630,7 @@ mod tests {
             first_name: "Marisol".into(),
             last_name: "Quintero".into(),
             email: "marisol@example.com".into(),
+            emails: vec![AccountEmail { address: "marisol@example.com".into(), is_default: true }],
             phone: "555-0100".into(),
             dob: Phi::new(NaiveDate::from_ymd_opt(1985, 12, 21).unwrap()),
             created_at: DateTime::UNIX_EPOCH,
@@ -449,5 +670,37 @@ mod tests {
             assert_eq!(DeliveryEventKind::parse(s).map(DeliveryEventKind::as_str), Some(s));
         }
         assert_eq!(InviteStatus::parse("Pending"), None);
+        for s in ["page_shown", "dob_refused", "accepted", "invalid_link"] {
+            assert_eq!(VisitOutcome::parse(s).map(VisitOutcome::as_str), Some(s));
+        }
+        for s in ["expired", "superseded", "revoked", "already_used"] {
+            assert_eq!(InvalidReason::parse(s).map(InvalidReason::as_str), Some(s));
+        }
+        assert_eq!(VisitMethod::parse("head"), Some(VisitMethod::Head));
+        assert_eq!(VisitMethod::parse("PUT"), None);
+        assert_eq!(serde_json::to_string(&VisitMethod::Head).unwrap(), "\"HEAD\"");
+        assert_eq!(AuditAction::parse("invite_revoked"), Some(AuditAction::InviteRevoked));
+    }
+
+    #[test]
+    fn an_invite_from_an_older_portal_has_no_visits_and_no_revocation() {
+        let old = r#"{"id":"inv_1","account_id":"acc_1","sent_to":"a@b.co","sent_at":"2026-11-24T17:15:03Z",
+            "expires_at":"2026-11-26T17:15:03Z","status":"pending","accepted_at":null,"link_opens":0,
+            "dob_failures":0,"delivery":[]}"#;
+        let invite: Invite = serde_json::from_str(old).unwrap();
+        assert!(invite.visits.is_empty() && invite.revoked.is_none());
+        let visit = LinkVisit {
+            at: DateTime::UNIX_EPOCH,
+            method: VisitMethod::Get,
+            user_agent: None,
+            remote: "203.0.113.9".into(),
+            network: None,
+            referrer: Some("https://x.example/?u=sam@example.org".into()),
+            cookies: false,
+            outcome: VisitOutcome::PageShown,
+            invalid_reason: None,
+        };
+        let shown = format!("{visit:?}");
+        assert!(!shown.contains("203.0.113.9") && !shown.contains("sam@"), "{shown}");
     }
 }

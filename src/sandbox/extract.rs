@@ -11,7 +11,7 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use super::problem::ApiError;
-use crate::portal::model::{AccountPatch, NewNote, ResendRequest, TicketPatch};
+use crate::portal::model::{AccountPatch, NewNote, ResendRequest, RevokeRequest, ScannerVisitRequest, TicketPatch};
 
 /// The largest request body the sandbox reads.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -26,6 +26,8 @@ pub trait RequestBody: DeserializeOwned {
 
 impl RequestBody for AccountPatch {}
 impl RequestBody for ResendRequest {}
+impl RequestBody for RevokeRequest {}
+impl RequestBody for ScannerVisitRequest {}
 impl RequestBody for NewNote {}
 impl RequestBody for TicketPatch {
     const NULLABLE: &'static [&'static str] = &["assignee"];

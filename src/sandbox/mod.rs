@@ -7,12 +7,14 @@ pub mod clock;
 pub mod extract;
 pub mod faults;
 pub mod mail;
+pub mod networks;
 pub mod pages;
 pub mod problem;
 pub mod rng;
 mod routes;
 pub mod seed;
 pub mod store;
+pub mod visits;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -150,7 +152,7 @@ pub async fn start(listener: TcpListener, options: SandboxOptions) -> Result<San
     let app = routes::router(AppState(Arc::clone(&shared)), injector);
     let (shutdown, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async {
                 let _ = stopped.await;
             })

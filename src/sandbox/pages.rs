@@ -5,7 +5,7 @@
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
-use crate::portal::model::InviteStatus;
+use crate::portal::model::InvalidReason;
 
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
     let html = format!(
@@ -42,6 +42,15 @@ pub fn dob_refused() -> Response {
     )
 }
 
+/// The DOB prompt again, after a POST with no date in it.
+pub fn dob_missing() -> Response {
+    page(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "Set up your client portal account",
+        &format!("<p role=\"alert\">Enter your date of birth as MM/DD/YYYY, for example 04/09/1987.</p>{FORM}"),
+    )
+}
+
 /// The page after a correct DOB.
 pub fn accepted() -> Response {
     page(
@@ -51,23 +60,28 @@ pub fn accepted() -> Response {
     )
 }
 
-/// Why a link does not work, in words a client understands.
-pub fn invalid_link(status: Option<InviteStatus>) -> Response {
-    let reason = match status {
-        Some(InviteStatus::Expired) => {
+/// Why a link does not work, in words a client understands. The reason is
+/// also named in `data-reason` (`expired`, `superseded`, `revoked`,
+/// `already_used`, `not_found`) for tests and support tooling.
+pub fn invalid_link(reason: Option<InvalidReason>) -> Response {
+    let words = match reason {
+        Some(InvalidReason::Expired) => {
             "This invitation link has expired. Links work for a limited time; ask your practice to send a new one."
         }
-        Some(InviteStatus::Superseded) => {
+        Some(InvalidReason::Superseded) => {
             "A newer invitation was sent after this one, so this link no longer works. Use the link in the most recent email."
         }
-        Some(InviteStatus::Revoked) => "This invitation was cancelled by your practice. Contact them for a new one.",
-        Some(InviteStatus::Accepted) => {
+        Some(InvalidReason::Revoked) => {
+            "Your practice cancelled this invitation, so the link no longer works. Contact them for a new one."
+        }
+        Some(InvalidReason::AlreadyUsed) => {
             "This invitation has already been used to set up your account. Log in with your username and password instead."
         }
-        Some(InviteStatus::Pending) | None => {
+        None => {
             "We could not find this invitation. Copy the whole link from your email and paste it into your browser's address bar."
         }
     };
-    let code = if status.is_some() { StatusCode::GONE } else { StatusCode::NOT_FOUND };
-    page(code, "Invalid link", &format!("<p>{reason}</p>"))
+    let code = if reason.is_some() { StatusCode::GONE } else { StatusCode::NOT_FOUND };
+    let name = reason.map(InvalidReason::as_str).unwrap_or("not_found");
+    page(code, "Invalid link", &format!("<p data-reason=\"{name}\">{words}</p>"))
 }

@@ -9,7 +9,10 @@ use super::rng::Rng;
 use super::store::accounts::{self, NewAccount};
 use super::store::invites::{self, NewInvite};
 use super::store::tickets::{self, NewTicket};
-use crate::portal::model::{DeliveryEventKind, Role, TicketChannel, TicketStatus};
+use super::visits::{self, Visitor};
+use crate::portal::model::{
+    DeliveryEventKind, Role, ScannerProfile, TicketChannel, TicketStatus, VisitMethod, VisitOutcome,
+};
 
 /// The case of the support article a seeded ticket was made to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -41,6 +44,19 @@ pub enum SeedCase {
     AlreadyAccepted,
     /// A staff invite close to its 1-hour limit.
     StaffInviteExpiringSoon,
+    /// A mail scanner (Safe Links) opened the link seconds after delivery:
+    /// a burst of visits in one second, headless, from Microsoft's network,
+    /// no cookie; the client has not opened it.
+    ScannerPreOpened,
+    /// The client's mail service (Proofpoint URL Defense) rewrote the link:
+    /// its scanner came first, then the client through the rewritten link.
+    RewrittenLink,
+    /// The client opened the link on a phone hours after delivery (a
+    /// person, no alarm): the link works.
+    OpenedOnPhoneLater,
+    /// The account has two addresses; the invite went to the default one
+    /// and the client is looking in the other.
+    WrongAddress,
 }
 
 /// A ticket the seed made, and the case it shows.
@@ -239,7 +255,18 @@ impl Seeder<'_> {
             (Bounced, Role::Client, "Never got anything from you"),
             (DobWrongFormat, Role::Client, "Can't get past the birthday screen"),
             (NoInvite, Role::Staff, "New front-desk hire needs access"),
+            // Link forensics (issue #9); the newest tickets of the queue.
+            (ScannerPreOpened, Role::Client, "Portal says I opened the invite, I never saw it"),
+            (RewrittenLink, Role::Client, "Invite link goes to a strange long address"),
+            (OpenedOnPhoneLater, Role::Client, "Opened the link on my phone, what now?"),
+            (WrongAddress, Role::Client, "Never got the invite at my Gmail"),
         ];
+        // The first 25 rows keep the ages they always had; rows added since
+        // are the newest tickets.
+        const FIRST_ROWS: usize = 25;
+        let minutes_ago = |i: usize| -> i64 {
+            if i < FIRST_ROWS { 30 + 23 * (FIRST_ROWS - i) as i64 } else { 30 - 5 * (i + 1 - FIRST_ROWS) as i64 }
+        };
         let mut made = Vec::with_capacity(plan.len());
         let (mut next_client, mut next_staff) = (staff, 1_i64);
         for (i, (case, role, subject)) in plan.iter().enumerate() {
@@ -260,7 +287,7 @@ impl Seeder<'_> {
                 [rowid],
             )?;
             conn.execute("DELETE FROM invites WHERE account_rowid = ?1", [rowid])?;
-            let opened_at = now - Duration::minutes(30 + 23 * (plan.len() - i) as i64);
+            let opened_at = now - Duration::minutes(minutes_ago(i));
             self.shape(*case, rowid, now, opened_at)?;
             let channel =
                 [TicketChannel::Phone, TicketChannel::Email, TicketChannel::Portal, TicketChannel::Chat][i % 4];
@@ -366,14 +393,14 @@ impl Seeder<'_> {
                 let sent = now - Duration::hours(self.rng.range(2, 20));
                 let invite = self.send(rowid, sent)?;
                 open_link(conn, invite, now - Duration::minutes(40), 2)?;
-                fail_dob(conn, invite, self.rng.range(2, 4))?;
+                fail_dob(conn, invite, now - Duration::minutes(38), self.rng.range(2, 4))?;
             }
             DobOnFileWrong => {
                 set_dob(NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default())?;
                 let sent = now - Duration::hours(self.rng.range(2, 20));
                 let invite = self.send(rowid, sent)?;
                 open_link(conn, invite, now - Duration::minutes(40), 2)?;
-                fail_dob(conn, invite, self.rng.range(3, 6))?;
+                fail_dob(conn, invite, now - Duration::minutes(38), self.rng.range(3, 6))?;
             }
             NoInvite => {}
             AlreadyAccepted => {
@@ -381,6 +408,12 @@ impl Seeder<'_> {
                 let invite = self.send(rowid, sent)?;
                 open_link(conn, invite, sent + Duration::minutes(30), 1)?;
                 invites::accept(conn, invite, sent + Duration::minutes(31))?;
+                let form = Visitor { method: VisitMethod::Post, cookies: true, ..browser(invite) };
+                invites::record_visit(
+                    conn,
+                    invite,
+                    &form.visit(sent + Duration::minutes(31), VisitOutcome::Accepted, None),
+                )?;
                 open_link(conn, invite, now - Duration::minutes(25), 1)?;
             }
             StaffInviteExpiringSoon => {
@@ -388,25 +421,102 @@ impl Seeder<'_> {
                 let invite = self.send(rowid, sent)?;
                 open_link(conn, invite, now - Duration::minutes(3), 1)?;
             }
+            ScannerPreOpened => {
+                set_email(&format!("{}@outlook.com", local(conn)?))?;
+                let sent = now - Duration::hours(6);
+                let invite = self.send(rowid, sent)?;
+                // Safe Links: a HEAD and two GETs, 3 s after delivery.
+                visit_as(conn, invite, sent + Duration::seconds(5), &visits::scanner(ScannerProfile::SafeLinks))?;
+            }
+            RewrittenLink => {
+                set_email(&format!("{}@lakeshorelegal.com", local(conn)?))?;
+                let sent = now - Duration::hours(4);
+                let invite = self.send(rowid, sent)?;
+                visit_as(conn, invite, sent + Duration::seconds(6), &visits::scanner(ScannerProfile::UrlDefense))?;
+                // The client, through the rewritten link, then a refresh.
+                let link = invite_by_rowid(conn, invite, now)?.token;
+                let referrer =
+                    format!("https://urldefense.com/v3/__{}/invite/{link}__;!!Q4Ftd3Yw!aB3xk9Lm2Qe$", self.link_base);
+                let client = Visitor { referrer: Some(referrer), ..browser(invite) };
+                let refresh = Visitor { cookies: true, ..client.clone() };
+                visit_as(conn, invite, now - Duration::minutes(70), &[client])?;
+                visit_as(conn, invite, now - Duration::minutes(69), &[refresh])?;
+            }
+            OpenedOnPhoneLater => {
+                let sent = now - Duration::hours(9);
+                let invite = self.send(rowid, sent)?;
+                let phone = Visitor {
+                    user_agent: Some(IPHONE_SAFARI.to_owned()),
+                    remote: std::net::IpAddr::from([172, 58, 20, 14]),
+                    ..browser(invite)
+                };
+                let refresh = Visitor { cookies: true, ..phone.clone() };
+                visit_as(conn, invite, sent + Duration::hours(7), &[phone])?;
+                visit_as(conn, invite, sent + Duration::hours(7) + Duration::seconds(50), &[refresh])?;
+            }
+            WrongAddress => {
+                let stored = accounts::by_rowid(conn, rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+                let first = stored.account.first_name.expose().to_lowercase();
+                let last = stored.account.last_name.expose().to_lowercase();
+                let work = format!("{}{}@harborviewmedical.org", &first[..1.min(first.len())], last);
+                let personal = format!("{first}.{last}.{rowid}@gmail.com");
+                let emails = [(work, true), (personal, false)];
+                accounts::update_with_emails(conn, &stored, None, Some(&emails), stored.account.updated_at)?;
+                self.send(rowid, now - Duration::hours(20))?;
+            }
         }
         Ok(())
     }
 }
 
-/// Records `times` openings of an invite's link at `at`, as the invite page
-/// would have.
-fn open_link(conn: &Connection, invite_rowid: i64, at: DateTime<Utc>, times: u32) -> rusqlite::Result<()> {
-    for n in 0..times {
-        let now = at + Duration::seconds(i64::from(n) * 40);
-        let stored = invite_by_rowid(conn, invite_rowid, now)?;
-        invites::record_open(conn, &stored, now)?;
+/// An ordinary desktop browser at a home address (seed visits by people).
+const DESKTOP_CHROME: &str =
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+/// Safari on an iPhone.
+const IPHONE_SAFARI: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 \
+                             (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+
+/// The person who opens an invite's link in the seed data: a desktop
+/// browser on a home network (no cookie yet).
+fn browser(invite_rowid: i64) -> Visitor {
+    Visitor {
+        method: VisitMethod::Get,
+        user_agent: Some(DESKTOP_CHROME.to_owned()),
+        remote: std::net::IpAddr::from([73, 14, (invite_rowid % 250) as u8, 9]),
+        referrer: None,
+        cookies: false,
+    }
+}
+
+/// Replays visitors to an invite's landing page at `at`, through the page's
+/// own rules.
+fn visit_as(conn: &Connection, invite_rowid: i64, at: DateTime<Utc>, visitors: &[Visitor]) -> rusqlite::Result<()> {
+    for visitor in visitors {
+        let stored = invite_by_rowid(conn, invite_rowid, at)?;
+        visits::show_page(conn, &stored, visitor, at)?;
     }
     Ok(())
 }
 
-fn fail_dob(conn: &Connection, invite_rowid: i64, times: i64) -> rusqlite::Result<()> {
-    for _ in 0..times {
+/// Records `times` openings of an invite's link at `at`, 40 s apart, by a
+/// person in a browser (which keeps the page's cookie after the first), as
+/// the invite page would have.
+fn open_link(conn: &Connection, invite_rowid: i64, at: DateTime<Utc>, times: u32) -> rusqlite::Result<()> {
+    for n in 0..times {
+        let visitor = Visitor { cookies: n > 0, ..browser(invite_rowid) };
+        visit_as(conn, invite_rowid, at + Duration::seconds(i64::from(n) * 40), &[visitor])?;
+    }
+    Ok(())
+}
+
+/// Records `times` refused DOBs from `at`, 30 s apart, as the invite page
+/// would have.
+fn fail_dob(conn: &Connection, invite_rowid: i64, at: DateTime<Utc>, times: i64) -> rusqlite::Result<()> {
+    for n in 0..times {
         invites::record_dob_failure(conn, invite_rowid)?;
+        let visitor = Visitor { method: VisitMethod::Post, cookies: true, ..browser(invite_rowid) };
+        let visit = visitor.visit(at + Duration::seconds(n * 30), VisitOutcome::DobRefused, None);
+        invites::record_visit(conn, invite_rowid, &visit)?;
     }
     Ok(())
 }

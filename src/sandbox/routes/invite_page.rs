@@ -1,67 +1,107 @@
 //! `/invite/{token}`: the page a client lands on from the invite email.
+//!
+//! Every request is kept in the invite's visit log. Only a POST of the DOB
+//! form can accept the invite; GET and HEAD (a person, a refresh, or a mail
+//! scanner) change nothing but the log and the opening count.
+
+use std::net::SocketAddr;
 
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{Extensions, HeaderMap, HeaderValue, Method, header};
 use axum::response::Response;
 use chrono::NaiveDate;
 
 use super::AppState;
-use crate::portal::model::InviteStatus;
+use crate::portal::model::{InvalidReason, VisitOutcome};
 use crate::sandbox::extract::ApiPath;
 use crate::sandbox::pages;
 use crate::sandbox::problem::ApiError;
 use crate::sandbox::store::{accounts, invites};
+use crate::sandbox::visits::{self, Visitor};
+
+fn visitor(method: &Method, headers: &HeaderMap, extensions: &Extensions) -> Result<Visitor, ApiError> {
+    let peer = extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    Visitor::read(method, headers, peer).ok_or_else(ApiError::method_not_allowed)
+}
+
+/// Sets the page's cookie, so a later visit from the same browser shows it.
+fn with_cookie(mut response: Response) -> Response {
+    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_static(visits::SET_COOKIE));
+    response
+}
 
 /// Shows the DOB prompt of a working link, or why it does not work. Every
-/// opening is counted.
-pub async fn show(State(state): State<AppState>, ApiPath(token): ApiPath<String>) -> Result<Response, ApiError> {
-    let status = state
+/// request is logged and every GET or HEAD counted as an opening.
+pub async fn show(
+    State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    extensions: Extensions,
+    ApiPath(token): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    let visitor = visitor(&method, &headers, &extensions)?;
+    let shown = state
         .write(move |tx, now| {
             let Some(stored) = invites::by_token(tx, &token, now)? else {
                 return Ok(None);
             };
-            invites::record_open(tx, &stored, now)?;
-            Ok(Some(stored.invite.status))
+            Ok(Some(visits::show_page(tx, &stored, &visitor, now)?))
         })
         .await?;
-    Ok(match status {
-        Some(InviteStatus::Pending) => pages::dob_prompt(),
-        other => pages::invalid_link(other),
+    Ok(match shown {
+        Some(None) => with_cookie(pages::dob_prompt()),
+        Some(Some(reason)) => with_cookie(pages::invalid_link(Some(reason))),
+        None => pages::invalid_link(None),
     })
 }
 
 /// Checks a submitted DOB: exactly MM/DD/YYYY and equal to the date on
-/// file accepts the invite; anything else is refused and counted.
+/// file accepts the invite; anything else is refused and counted. A POST
+/// with no `dob` field shows the prompt again and changes nothing but the
+/// visit log.
 pub async fn submit(
     State(state): State<AppState>,
+    method: Method,
+    headers: HeaderMap,
+    extensions: Extensions,
     ApiPath(token): ApiPath<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
+    let visitor = visitor(&method, &headers, &extensions)?;
     // axum's own rejection is plain text; every error is problem+json.
     let body = body.map_err(|_| ApiError::payload_too_large())?;
     let typed = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
         .ok()
         .and_then(|fields| fields.into_iter().find(|(k, _)| k == "dob").map(|(_, v)| v));
-    state
+    let response = state
         .write(move |tx, now| {
             let Some(stored) = invites::by_token(tx, &token, now)? else {
                 return Ok(pages::invalid_link(None));
             };
-            if stored.invite.status != InviteStatus::Pending {
-                return Ok(pages::invalid_link(Some(stored.invite.status)));
+            if let Some(reason) = InvalidReason::of_status(stored.invite.status) {
+                visits::show_page(tx, &stored, &visitor, now)?;
+                return Ok(with_cookie(pages::invalid_link(Some(reason))));
             }
+            let Some(typed) = typed else {
+                visits::show_page(tx, &stored, &visitor, now)?;
+                return Ok(with_cookie(pages::dob_missing()));
+            };
             let account = accounts::by_rowid(tx, stored.account_rowid)?.ok_or_else(ApiError::internal)?;
-            let accepted = typed.as_deref().and_then(portal_reads_dob) == Some(*account.account.dob.expose());
-            if accepted {
+            let accepted = portal_reads_dob(&typed) == Some(*account.account.dob.expose());
+            let outcome = if accepted {
                 invites::accept(tx, stored.rowid, now)?;
-                Ok(pages::accepted())
+                VisitOutcome::Accepted
             } else {
                 invites::record_dob_failure(tx, stored.rowid)?;
-                Ok(pages::dob_refused())
-            }
+                VisitOutcome::DobRefused
+            };
+            invites::record_visit(tx, stored.rowid, &visitor.visit(now, outcome, None))?;
+            Ok(with_cookie(if accepted { pages::accepted() } else { pages::dob_refused() }))
         })
-        .await
+        .await?;
+    Ok(response)
 }
 
 /// The portal's rule for a typed DOB: two ASCII digits, `/`, two digits,

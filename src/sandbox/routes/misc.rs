@@ -7,10 +7,11 @@ use rusqlite::params;
 use serde::Deserialize;
 
 use super::{Answer, AppState};
-use crate::portal::model::{AuditAction, AuditEntry, Items, SandboxClock};
-use crate::sandbox::extract::{ApiJson, ApiQuery, RequestBody};
+use crate::portal::model::{AuditAction, AuditEntry, Items, SandboxClock, ScannerVisitRequest};
+use crate::sandbox::extract::{ApiJson, ApiPath, ApiQuery, RequestBody};
 use crate::sandbox::problem::ApiError;
 use crate::sandbox::store::{instant, invites};
+use crate::sandbox::visits;
 
 pub async fn me(State(state): State<AppState>) -> Result<Response, ApiError> {
     Ok(Answer::json(StatusCode::OK, &state.0.me)?.into_response())
@@ -94,4 +95,27 @@ pub async fn advance_clock(State(state): State<AppState>, body: ApiJson<Advance>
     }
     let now = state.0.clock.advance(seconds);
     Ok(Answer::json(StatusCode::OK, &SandboxClock { now })?.into_response())
+}
+
+/// Replays the requests a mail scanner makes when a message arrives against
+/// an invite's link (sandbox only), through the landing page's own rules:
+/// logged, counted, and never spending the link. Answers the invite.
+pub async fn scanner_visit(
+    State(state): State<AppState>,
+    ApiPath(invite_id): ApiPath<String>,
+    body: ApiJson<ScannerVisitRequest>,
+) -> Result<Response, ApiError> {
+    let profile = body.value.scanner;
+    let invite = state
+        .write(move |tx, now| {
+            let stored = invites::by_id(tx, &invite_id, now)?.ok_or_else(|| ApiError::not_found("invite"))?;
+            for visitor in visits::scanner(profile) {
+                // Read again: the opening count decides the delivery event.
+                let current = invites::by_id(tx, &invite_id, now)?.ok_or_else(ApiError::internal)?;
+                visits::show_page(tx, &current, &visitor, now)?;
+            }
+            invites::by_rowid(tx, stored.rowid, now)?.ok_or_else(ApiError::internal)
+        })
+        .await?;
+    Ok(Answer::json(StatusCode::OK, &invite)?.into_response())
 }

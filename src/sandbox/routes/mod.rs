@@ -13,7 +13,7 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Transaction};
 
@@ -226,6 +226,7 @@ pub fn router(state: AppState, faults: FaultInjector) -> Router {
         .route("/accounts", get(accounts::search))
         .route("/accounts/{id}", get(accounts::show).patch(accounts::change))
         .route("/accounts/{id}/invites", get(accounts::invites).post(accounts::resend))
+        .route("/accounts/{id}/invites/{invite_id}/revoke", post(accounts::revoke))
         .route("/tickets", get(tickets::list))
         .route("/tickets/{id}", get(tickets::show).patch(tickets::change))
         .route("/tickets/{id}/notes", get(tickets::notes).post(tickets::add_note))
@@ -236,6 +237,7 @@ pub fn router(state: AppState, faults: FaultInjector) -> Router {
     let sandbox = Router::new()
         .route("/outbox", get(misc::outbox))
         .route("/clock", get(misc::clock).post(misc::advance_clock))
+        .route("/invites/{invite_id}/scanner-visit", post(misc::scanner_visit))
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), require_token));
     Router::new()

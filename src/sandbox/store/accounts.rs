@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter, typ
 
 use super::{instant, secs};
 use crate::phi::Phi;
-use crate::portal::model::{Account, AccountSummary, InviteSummary, Page, Role};
+use crate::portal::model::{Account, AccountEmail, AccountSummary, InviteSummary, Page, Role};
 
 /// A stored account with its row id and version (the ETag's source).
 #[derive(Debug, Clone)]
@@ -56,6 +56,8 @@ pub fn insert(conn: &Connection, new: &NewAccount<'_>) -> rusqlite::Result<i64> 
         secs(new.created_at)
     ])?;
     let rowid = conn.last_insert_rowid();
+    conn.prepare_cached("INSERT INTO account_emails (account_rowid, address, is_default) VALUES (?1, ?2, 1)")?
+        .execute(params![rowid, new.email])?;
     index(conn, rowid, new.id, new.first_name, new.last_name, new.email, new.phone)?;
     Ok(rowid)
 }
@@ -93,6 +95,7 @@ fn read_account(row: &Row<'_>) -> rusqlite::Result<StoredAccount> {
             first_name: Phi::new(row.get(3)?),
             last_name: Phi::new(row.get(4)?),
             email: Phi::new(row.get(5)?),
+            emails: Vec::new(),
             phone: Phi::new(row.get(6)?),
             dob: Phi::new(NaiveDate::parse_from_str(&dob, "%Y-%m-%d").unwrap_or_default()),
             created_at: instant(row.get(8)?),
@@ -103,19 +106,43 @@ fn read_account(row: &Row<'_>) -> rusqlite::Result<StoredAccount> {
 
 /// The account with this id.
 pub fn by_id(conn: &Connection, id: &str) -> rusqlite::Result<Option<StoredAccount>> {
-    conn.prepare_cached(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = ?1"))?
+    let stored = conn
+        .prepare_cached(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = ?1"))?
         .query_row([id], read_account)
-        .optional()
+        .optional()?;
+    stored.map(|s| with_emails(conn, s)).transpose()
 }
 
 /// The account in this row.
 pub fn by_rowid(conn: &Connection, rowid: i64) -> rusqlite::Result<Option<StoredAccount>> {
-    conn.prepare_cached(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE rowid = ?1"))?
+    let stored = conn
+        .prepare_cached(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE rowid = ?1"))?
         .query_row([rowid], read_account)
-        .optional()
+        .optional()?;
+    stored.map(|s| with_emails(conn, s)).transpose()
 }
 
-/// Writes a changed DOB and/or email and bumps the version.
+/// Fills in every address of the account, the default first.
+fn with_emails(conn: &Connection, mut stored: StoredAccount) -> rusqlite::Result<StoredAccount> {
+    let mut statement = conn.prepare_cached(
+        "SELECT address, is_default FROM account_emails WHERE account_rowid = ?1 ORDER BY is_default DESC, rowid",
+    )?;
+    let rows = statement.query_map([stored.rowid], |row| {
+        Ok(AccountEmail { address: Phi::new(row.get(0)?), is_default: row.get(1)? })
+    })?;
+    stored.account.emails = rows.collect::<Result<_, _>>()?;
+    if stored.account.emails.is_empty() {
+        stored.account.emails.push(AccountEmail { address: stored.account.email.clone(), is_default: true });
+    }
+    Ok(stored)
+}
+
+/// An account's addresses as plain pairs (address, is default).
+pub fn email_pairs(account: &Account) -> Vec<(String, bool)> {
+    account.emails.iter().map(|e| (e.address.expose().clone(), e.is_default)).collect()
+}
+
+/// Writes a changed DOB and/or default email and bumps the version.
 pub fn update(
     conn: &Connection,
     stored: &StoredAccount,
@@ -123,14 +150,40 @@ pub fn update(
     email: Option<&str>,
     now: DateTime<Utc>,
 ) -> rusqlite::Result<()> {
+    let emails = email.map(|email| {
+        email_pairs(&stored.account)
+            .into_iter()
+            .map(|(address, is_default)| if is_default { (email.to_owned(), true) } else { (address, false) })
+            .collect::<Vec<_>>()
+    });
+    update_with_emails(conn, stored, dob, emails.as_deref(), now)
+}
+
+/// Writes a changed DOB and/or the whole list of addresses (exactly one of
+/// them the default) and bumps the version.
+pub fn update_with_emails(
+    conn: &Connection,
+    stored: &StoredAccount,
+    dob: Option<NaiveDate>,
+    emails: Option<&[(String, bool)]>,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
     let account = &stored.account;
-    let new_email = email.unwrap_or(account.email.expose());
+    let new_email = emails
+        .and_then(|list| list.iter().find(|(_, d)| *d).map(|(a, _)| a.as_str()))
+        .unwrap_or(account.email.expose());
     let new_dob = dob.unwrap_or(*account.dob.expose());
     conn.execute(
         "UPDATE accounts SET dob = ?1, email = ?2, updated_at = ?3, version = version + 1 WHERE rowid = ?4",
         params![new_dob.format("%Y-%m-%d").to_string(), new_email, secs(now), stored.rowid],
     )?;
-    if email.is_some() {
+    if let Some(emails) = emails {
+        conn.execute("DELETE FROM account_emails WHERE account_rowid = ?1", [stored.rowid])?;
+        for (address, is_default) in emails {
+            conn.prepare_cached("INSERT INTO account_emails (account_rowid, address, is_default) VALUES (?1, ?2, ?3)")?
+                .execute(params![stored.rowid, address, is_default])?;
+        }
+        let all: Vec<&str> = emails.iter().map(|(a, _)| a.as_str()).collect();
         conn.execute("DELETE FROM accounts_fts WHERE rowid = ?1", [stored.rowid])?;
         index(
             conn,
@@ -138,10 +191,20 @@ pub fn update(
             &account.id,
             account.first_name.expose(),
             account.last_name.expose(),
-            new_email,
+            &all.join(" "),
             account.phone.expose(),
         )?;
     }
+    Ok(())
+}
+
+/// Bumps the version of an account whose invites changed (a revoke), so a
+/// second change made with the same ETag is refused.
+pub fn touch(conn: &Connection, rowid: i64, now: DateTime<Utc>) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE accounts SET updated_at = ?1, version = version + 1 WHERE rowid = ?2",
+        params![secs(now), rowid],
+    )?;
     Ok(())
 }
 
@@ -186,10 +249,12 @@ pub fn search(conn: &Connection, search: &Search, now: DateTime<Utc>) -> rusqlit
             clauses.push(
                 "(lower(a.first_name) LIKE ?1x ESCAPE '\\' OR lower(a.last_name) LIKE ?1x ESCAPE '\\'
                   OR lower(a.email) LIKE ?1x ESCAPE '\\' OR a.phone LIKE ?1x ESCAPE '\\'
-                  OR lower(a.id) LIKE ?1x ESCAPE '\\')"
+                  OR lower(a.id) LIKE ?1x ESCAPE '\\'
+                  OR EXISTS (SELECT 1 FROM account_emails e WHERE e.account_rowid = a.rowid
+                             AND lower(e.address) LIKE ?1x ESCAPE '\\'))"
                     .replace("?1x", "?"),
             );
-            args.extend(std::iter::repeat_n(Value::Text(pattern), 5));
+            args.extend(std::iter::repeat_n(Value::Text(pattern), 6));
         }
         (None, None) => {}
     }

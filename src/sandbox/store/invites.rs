@@ -7,7 +7,10 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{instant, secs};
 use crate::phi::Phi;
-use crate::portal::model::{DeliveryEvent, DeliveryEventKind, Invite, InviteStatus, OutboxMessage, Role};
+use crate::portal::model::{
+    DeliveryEvent, DeliveryEventKind, InvalidReason, Invite, InviteStatus, LinkVisit, OutboxMessage, Revocation, Role,
+    VisitMethod, VisitOutcome,
+};
 
 /// The status an invite has at `now`: a stored `pending` past its expiry is
 /// `expired`; every other stored status is final.
@@ -31,16 +34,27 @@ pub struct StoredInvite {
 }
 
 const INVITE_COLUMNS: &str = "i.rowid, i.id, a.id, i.sent_to, i.sent_at, i.expires_at, i.status, i.accepted_at,
-     i.link_opens, i.dob_failures, i.token, i.account_rowid, i.status_at";
+     i.link_opens, i.dob_failures, i.token, i.account_rowid, i.status_at, i.revoked_by, i.revoke_reason,
+     i.revoke_ticket_id";
 
 fn read_invite(row: &Row<'_>, now: DateTime<Utc>) -> rusqlite::Result<StoredInvite> {
     let status: String = row.get(6)?;
     let expires_at: i64 = row.get(5)?;
+    let status_at = row.get::<_, Option<i64>>(12)?.map(instant);
+    let revoked = match (status.as_str(), row.get::<_, Option<String>>(13)?) {
+        ("revoked", Some(by)) => Some(Box::new(Revocation {
+            at: status_at.unwrap_or(DateTime::UNIX_EPOCH),
+            by,
+            reason: row.get::<_, Option<String>>(14)?.unwrap_or_default(),
+            ticket_id: row.get(15)?,
+        })),
+        _ => None,
+    };
     Ok(StoredInvite {
         rowid: row.get(0)?,
         account_rowid: row.get(11)?,
         token: row.get(10)?,
-        status_at: row.get::<_, Option<i64>>(12)?.map(instant),
+        status_at,
         invite: Invite {
             id: row.get(1)?,
             account_id: row.get(2)?,
@@ -52,6 +66,8 @@ fn read_invite(row: &Row<'_>, now: DateTime<Utc>) -> rusqlite::Result<StoredInvi
             link_opens: row.get(8)?,
             dob_failures: row.get(9)?,
             delivery: Vec::new(),
+            revoked,
+            visits: Vec::new(),
         },
     })
 }
@@ -87,10 +103,88 @@ pub fn of_account(conn: &Connection, account_rowid: i64, now: DateTime<Utc>) -> 
         let (invite_rowid, event) = row?;
         events.entry(invite_rowid).or_default().push(event);
     }
+    let mut visits: HashMap<i64, Vec<LinkVisit>> = HashMap::new();
+    let mut statement = conn.prepare_cached(
+        "SELECT v.invite_rowid, v.at, v.method, v.user_agent, v.remote, v.network, v.referrer, v.cookies,
+                v.outcome, v.invalid_reason
+         FROM link_visits v JOIN invites i ON i.rowid = v.invite_rowid
+         WHERE i.account_rowid = ?1 ORDER BY v.rowid",
+    )?;
+    let rows = statement.query_map([account_rowid], |row| Ok((row.get::<_, i64>(0)?, read_visit(row)?)))?;
+    for row in rows {
+        let (invite_rowid, visit) = row?;
+        visits.entry(invite_rowid).or_default().push(visit);
+    }
     for stored in &mut invites {
         stored.invite.delivery = events.remove(&stored.rowid).unwrap_or_default();
+        stored.invite.visits = visits.remove(&stored.rowid).unwrap_or_default();
     }
     Ok(invites.into_iter().map(|s| s.invite).collect())
+}
+
+fn read_visit(row: &Row<'_>) -> rusqlite::Result<LinkVisit> {
+    let method: String = row.get(2)?;
+    let outcome: String = row.get(8)?;
+    Ok(LinkVisit {
+        at: instant(row.get(1)?),
+        method: VisitMethod::parse(&method).unwrap_or(VisitMethod::Get),
+        user_agent: row.get(3)?,
+        remote: Phi::new(row.get(4)?),
+        network: row.get(5)?,
+        referrer: row.get::<_, Option<String>>(6)?.map(Phi::new),
+        cookies: row.get(7)?,
+        outcome: VisitOutcome::parse(&outcome).unwrap_or(VisitOutcome::PageShown),
+        invalid_reason: row.get::<_, Option<String>>(9)?.as_deref().and_then(InvalidReason::parse),
+    })
+}
+
+/// Appends a visit to an invite's landing page to its visit log.
+pub fn record_visit(conn: &Connection, invite_rowid: i64, visit: &LinkVisit) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO link_visits (invite_rowid, at, method, user_agent, remote, network, referrer, cookies,
+                                  outcome, invalid_reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        invite_rowid,
+        secs(visit.at),
+        visit.method.as_str(),
+        visit.user_agent,
+        visit.remote.expose(),
+        visit.network,
+        visit.referrer.as_ref().map(|r| r.expose()),
+        visit.cookies,
+        visit.outcome.as_str(),
+        visit.invalid_reason.map(InvalidReason::as_str),
+    ])?;
+    Ok(())
+}
+
+/// The invite with this id.
+pub fn by_id(conn: &Connection, id: &str, now: DateTime<Utc>) -> rusqlite::Result<Option<StoredInvite>> {
+    conn.prepare_cached(&format!(
+        "SELECT {INVITE_COLUMNS} FROM invites i JOIN accounts a ON a.rowid = i.account_rowid WHERE i.id = ?1"
+    ))?
+    .query_row([id], |row| read_invite(row, now))
+    .optional()
+}
+
+/// Marks an invite revoked, by whom and why.
+pub fn revoke(
+    conn: &Connection,
+    invite_rowid: i64,
+    now: DateTime<Utc>,
+    by: &str,
+    reason: &str,
+    ticket_id: Option<&str>,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE invites SET status = 'revoked', status_at = ?2, revoked_by = ?3, revoke_reason = ?4,
+                            revoke_ticket_id = ?5
+         WHERE rowid = ?1",
+        params![invite_rowid, secs(now), by, reason, ticket_id],
+    )?;
+    Ok(())
 }
 
 /// The invite a link token belongs to.

@@ -27,6 +27,13 @@ CREATE TABLE IF NOT EXISTS accounts (
     updated_at INTEGER NOT NULL,
     version INTEGER NOT NULL DEFAULT 1
 );
+CREATE TABLE IF NOT EXISTS account_emails (
+    rowid INTEGER PRIMARY KEY,
+    account_rowid INTEGER NOT NULL REFERENCES accounts(rowid),
+    address TEXT NOT NULL,
+    is_default INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS account_emails_by_account ON account_emails(account_rowid);
 CREATE VIRTUAL TABLE IF NOT EXISTS accounts_fts USING fts5(
     id, first_name, last_name, email, phone, phone_digits,
     content = '', contentless_delete = 1, tokenize = 'trigram'
@@ -44,7 +51,10 @@ CREATE TABLE IF NOT EXISTS invites (
     accepted_at INTEGER,
     link_opens INTEGER NOT NULL DEFAULT 0,
     dob_failures INTEGER NOT NULL DEFAULT 0,
-    ticket_id TEXT
+    ticket_id TEXT,
+    revoked_by TEXT,
+    revoke_reason TEXT,
+    revoke_ticket_id TEXT
 );
 CREATE INDEX IF NOT EXISTS invites_by_account ON invites(account_rowid, rowid);
 CREATE TABLE IF NOT EXISTS delivery_events (
@@ -54,6 +64,20 @@ CREATE TABLE IF NOT EXISTS delivery_events (
     detail TEXT
 );
 CREATE INDEX IF NOT EXISTS delivery_by_invite ON delivery_events(invite_rowid, at);
+CREATE TABLE IF NOT EXISTS link_visits (
+    rowid INTEGER PRIMARY KEY,
+    invite_rowid INTEGER NOT NULL REFERENCES invites(rowid),
+    at INTEGER NOT NULL,
+    method TEXT NOT NULL,
+    user_agent TEXT,
+    remote TEXT NOT NULL,
+    network TEXT,
+    referrer TEXT,
+    cookies INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    invalid_reason TEXT
+);
+CREATE INDEX IF NOT EXISTS visits_by_invite ON link_visits(invite_rowid, rowid);
 CREATE TABLE IF NOT EXISTS outbox (
     rowid INTEGER PRIMARY KEY,
     invite_rowid INTEGER NOT NULL REFERENCES invites(rowid),
@@ -104,9 +128,29 @@ CREATE TABLE IF NOT EXISTS idempotency (
 );
 ";
 
-/// Opens (and creates) the schema on a connection.
+/// Opens (and creates) the schema on a connection, bringing a database
+/// made by an earlier version up to date (revoke columns, every account's
+/// address in `account_emails`).
 pub fn open(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute_batch(SCHEMA)
+    conn.execute_batch(SCHEMA)?;
+    let has_revoke: bool =
+        conn.query_row("SELECT count(*) > 0 FROM pragma_table_info('invites') WHERE name = 'revoked_by'", [], |r| {
+            r.get(0)
+        })?;
+    if !has_revoke {
+        conn.execute_batch(
+            "ALTER TABLE invites ADD COLUMN revoked_by TEXT;
+             ALTER TABLE invites ADD COLUMN revoke_reason TEXT;
+             ALTER TABLE invites ADD COLUMN revoke_ticket_id TEXT;",
+        )?;
+    }
+    conn.execute(
+        "INSERT INTO account_emails (account_rowid, address, is_default)
+         SELECT rowid, email, 1 FROM accounts a
+         WHERE NOT EXISTS (SELECT 1 FROM account_emails e WHERE e.account_rowid = a.rowid)",
+        [],
+    )?;
+    Ok(())
 }
 
 /// Seconds since the epoch.
@@ -179,4 +223,44 @@ pub fn remember_answer(
         params![actor, key, answer.fingerprint, answer.status, answer.etag, answer.location, answer.body, secs(at)],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_from_before_addresses_and_revokes_is_brought_up_to_date() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE accounts (
+                 rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, role TEXT NOT NULL,
+                 first_name TEXT NOT NULL, last_name TEXT NOT NULL, email TEXT NOT NULL,
+                 phone TEXT NOT NULL, dob TEXT NOT NULL, created_at INTEGER NOT NULL,
+                 updated_at INTEGER NOT NULL, version INTEGER NOT NULL DEFAULT 1);
+             CREATE TABLE invites (
+                 rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, account_rowid INTEGER NOT NULL,
+                 token TEXT NOT NULL UNIQUE, sent_to TEXT NOT NULL, sent_at INTEGER NOT NULL,
+                 expires_at INTEGER NOT NULL, status TEXT NOT NULL, status_at INTEGER,
+                 accepted_at INTEGER, link_opens INTEGER NOT NULL DEFAULT 0,
+                 dob_failures INTEGER NOT NULL DEFAULT 0, ticket_id TEXT);
+             INSERT INTO accounts VALUES (1, 'acc_1', 'client', 'A', 'B', 'a@b.co', '1', '1980-01-01', 0, 0, 1);",
+        )
+        .unwrap();
+        open(&conn).unwrap();
+        // Twice is harmless.
+        open(&conn).unwrap();
+        let stored = accounts::by_id(&conn, "acc_1").unwrap().unwrap();
+        assert_eq!(stored.account.emails.len(), 1);
+        assert!(stored.account.emails[0].is_default);
+        let columns: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM pragma_table_info('invites')
+                 WHERE name IN ('revoked_by', 'revoke_reason', 'revoke_ticket_id')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(columns, 3);
+    }
 }

@@ -135,6 +135,7 @@ impl EditDobState {
             email: None,
             reason: reason.to_owned(),
             ticket_id: (!ticket.is_empty()).then(|| ticket.to_owned()),
+            ..AccountPatch::default()
         })
     }
 

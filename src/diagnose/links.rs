@@ -1,0 +1,198 @@
+//! Link forensics findings: what the invite's visit log and the account's
+//! addresses say about why a link "does not work". Pure, like the rest of
+//! `diagnose/`: the instant is an argument.
+
+use chrono::{DateTime, Utc};
+
+use super::invite::{self, window_words};
+use super::troubleshoot::{FindingCode, Pending};
+use super::visit::LinkForensics;
+use crate::phi::mask_email;
+use crate::portal::model::{
+    Account, DeliveryEventKind, InvalidReason, Invite, InviteStatus, Role, VisitMethod, VisitOutcome,
+};
+use crate::timezone::StaffZone;
+
+/// `Nov 25, 14:05 UTC`, in the staff member's zone.
+fn clock(at: DateTime<Utc>, zone: StaffZone) -> String {
+    zone.long(at)
+}
+
+impl LinkForensics {
+    /// Openings (GET or HEAD) by anyone but a mail scanner.
+    pub fn openings_not_by_scanners(&self) -> u32 {
+        let openings = self.not_by_scanners.iter().filter(|v| v.method != VisitMethod::Post).count();
+        u32::try_from(openings).unwrap_or(u32::MAX)
+    }
+}
+
+/// The latest invite still works and went to one address while the
+/// account has others (or the default changed since), it was delivered,
+/// and no person opened it: the client is likely looking in another inbox.
+pub(super) fn wrong_address(account: &Account, latest: &Invite, live: bool, person_opens: u32) -> Option<Pending> {
+    let sent_to = latest.sent_to.expose();
+    let others: Vec<String> = account
+        .emails
+        .iter()
+        .map(|e| e.address.expose())
+        .filter(|a| !a.eq_ignore_ascii_case(sent_to))
+        .map(|a| mask_email(a))
+        .collect();
+    let default_moved = !account.email.expose().eq_ignore_ascii_case(sent_to);
+    let delivered = latest.delivery.iter().any(|e| e.event == DeliveryEventKind::Delivered);
+    let bounced = latest.delivery.iter().any(|e| e.event == DeliveryEventKind::Bounced);
+    if others.is_empty() && !default_moved || !delivered || bounced || person_opens > 0 || !live {
+        return None;
+    }
+    let went_to = mask_email(sent_to);
+    let explanation = if default_moved {
+        format!(
+            "The latest invite went to {went_to}, but the account's default address is now {}: the client is likely looking in that inbox, and no one has opened the link.",
+            mask_email(account.email.expose())
+        )
+    } else {
+        format!(
+            "The latest invite went to {went_to} (the default address) and was delivered, but no one has opened it; the account also has {}: the client is likely looking in the other inbox.",
+            others.join(" and ")
+        )
+    };
+    let next_step = if default_moved {
+        "Ask which inbox the client is checking, then resend the invite: it goes to the default address.".to_owned()
+    } else {
+        format!(
+            "Ask which inbox the client is checking. If it is not {went_to}, make that address the default on the account and resend the invite; otherwise have them search {went_to}, including Spam."
+        )
+    };
+    Some(Pending { reply_email: Some(went_to), ..Pending::new(FindingCode::WrongAddress, explanation, next_step) })
+}
+
+/// The exact reason the link shows the invalid-link page: the most recent
+/// visit that was not a mail scanner's saw it, or the latest invite was
+/// revoked.
+pub(super) fn link_invalid(
+    account: &Account,
+    invites: &[Invite],
+    now: DateTime<Utc>,
+    zone: StaffZone,
+) -> Option<Pending> {
+    let role = account.role;
+    let seen = invites
+        .iter()
+        .filter_map(|i| {
+            let forensics = LinkForensics::of(i);
+            let last = forensics.not_by_scanners.last().cloned()?;
+            (last.outcome == VisitOutcome::InvalidLink).then_some((i, last.at, last.invalid_reason))
+        })
+        .max_by_key(|(_, at, _)| *at);
+    let latest = invites.iter().max_by_key(|i| (i.sent_at, i.id.clone()));
+    let (target, opened_at, reason) = match (seen, latest) {
+        (Some((i, at, reason)), _) => (i, Some(at), reason.or(InvalidReason::of_status(i.status))),
+        (None, Some(latest)) if latest.status == InviteStatus::Revoked => (latest, None, Some(InvalidReason::Revoked)),
+        _ => return None,
+    };
+    let reason = reason?;
+    let opened = match opened_at {
+        Some(at) => format!("The link the client opened {} shows the invalid-link page", invite::ago(now - at)),
+        None => format!("The latest invite's link ({}) shows the invalid-link page", target.id),
+    };
+    let newer = invites.iter().filter(|n| n.sent_at > target.sent_at).min_by_key(|n| n.sent_at);
+    let (why, next_step, reply_as) = match reason {
+        InvalidReason::Expired => (
+            format!(
+                "it expired at {}, {} after it was sent ({} invites last {})",
+                clock(target.expires_at, zone),
+                window_words(role),
+                if role == Role::Staff { "staff" } else { "client" },
+                window_words(role)
+            ),
+            format!("Resend the invite; the new link works for {}.", window_words(role)),
+            FindingCode::InviteExpired,
+        ),
+        InvalidReason::Superseded => (
+            match newer {
+                Some(newer) => format!(
+                    "it was superseded by the resend at {} ({}): only the newest link works",
+                    clock(newer.sent_at, zone),
+                    newer.id
+                ),
+                None => "a newer invite replaced it: only the newest link works".to_owned(),
+            },
+            "Have the client use the link in the newest email only; resend if they cannot find it.".to_owned(),
+            FindingCode::SupersededLinkUsed,
+        ),
+        InvalidReason::Revoked => (
+            match &target.revoked {
+                Some(r) => format!("it was revoked by {} at {} for: {}", r.by, clock(r.at, zone), r.reason),
+                None => "it was revoked by the practice".to_owned(),
+            },
+            "If the client should still get access, resend the invite (a new link); otherwise tell them the invitation was cancelled.".to_owned(),
+            FindingCode::LinkInvalid,
+        ),
+        InvalidReason::AlreadyUsed => (
+            match target.accepted_at {
+                Some(at) => format!("it was already used at {} to set up the account", clock(at, zone)),
+                None => "it was already used to set up the account".to_owned(),
+            },
+            "Tell the client to log in with their username and password (or use Forgot password).".to_owned(),
+            FindingCode::AlreadyAccepted,
+        ),
+    };
+    let explanation = format!("{opened} because {why}.");
+    Some(Pending { reply_as, ..Pending::new(FindingCode::LinkInvalid, explanation, next_step) })
+}
+
+/// A visit came through a link-rewriting service: the client's mail service
+/// rewrote the link.
+pub(super) fn link_rewritten(forensics: &LinkForensics) -> Option<Pending> {
+    let service = forensics.rewritten_by?;
+    Some(Pending::new(
+        FindingCode::LinkRewritten,
+        format!(
+            "The client's mail service rewrote the invite link ({service}): the client reaches the page through a redirect, which can break the link or make it look invalid."
+        ),
+        "Have the client right-click the link in the email, choose Copy link, open a new browser window, paste it into the address bar and press Enter; resend if it still shows invalid.".to_owned(),
+    ))
+}
+
+/// A mail scanner opened the latest link: say when, from where, whether it
+/// spent the link (never, on this portal) and what it hid (an unread email
+/// looks opened).
+pub(super) fn link_pre_opened(
+    latest: &Invite,
+    forensics: &LinkForensics,
+    live: bool,
+    now: DateTime<Utc>,
+) -> Option<Pending> {
+    let first = forensics.scanner_visits.first()?;
+    let spent = forensics.scanner_visits.iter().any(|v| v.outcome == VisitOutcome::Accepted);
+    if !live && !spent {
+        return None;
+    }
+    let delivered = latest.delivered_at().unwrap_or(latest.sent_at);
+    let after = (first.at - delivered).num_seconds().max(0);
+    let from = match forensics.scanner_networks.as_slice() {
+        [] => String::new(),
+        networks => format!(" from {}", networks.join(", ")),
+    };
+    let times = forensics.scanner_visits.len();
+    let spent_words = if spent {
+        "It used the link up: resend the invite."
+    } else {
+        "That did not use the link up (the page never spends a link on a visit)"
+    };
+    let person = forensics.not_by_scanners.iter().find(|v| v.at >= first.at);
+    let hid = match person {
+        Some(v) => format!(", and the client opened it themselves {}.", invite::ago(now - v.at)),
+        None if spent => String::new(),
+        None => ", but it made the email look opened: no person has opened the link yet, so the email may still be unread, in Spam, or in another inbox.".to_owned(),
+    };
+    let explanation = format!(
+        "A mail security scanner opened the link {times} time(s){from}, {after}s after delivery, before the client did. {spent_words}{hid}"
+    );
+    let next_step = if spent {
+        "Resend the invite, and ask the client's IT to exempt the portal's links from link scanning.".to_owned()
+    } else {
+        "Nothing to undo. Have the client open the newest email and click the link (or copy it into a new browser window); if they say it is invalid, ask what the page says.".to_owned()
+    };
+    Some(Pending::new(FindingCode::LinkPreOpened, explanation, next_step))
+}

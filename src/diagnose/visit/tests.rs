@@ -1,0 +1,308 @@
+//! Table tests of the visit classifier over realistic user agents and
+//! timings, including the visits that must stay `person`.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::*;
+use crate::phi::Phi;
+use crate::portal::model::{DeliveryEvent, DeliveryEventKind, InviteStatus, VisitOutcome};
+
+const CHROME_WIN: &str =
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+const SAFARI_MAC: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) \
+                          Version/17.5 Safari/605.1.15";
+const SAFARI_IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 \
+                             (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+const FIREFOX: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0";
+const EDGE: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) \
+                    Chrome/131.0.0.0 Safari/537.36 Edg/131.0.2903.86";
+const SAMSUNG: &str = "Mozilla/5.0 (Linux; Android 14; SM-S921B) AppleWebKit/537.36 (KHTML, like Gecko) \
+                       SamsungBrowser/25.0 Chrome/121.0.0.0 Mobile Safari/537.36";
+const CHROME_ANDROID_CUBOT: &str = "Mozilla/5.0 (Linux; Android 11; CUBOT X30) AppleWebKit/537.36 (KHTML, like Gecko) \
+                                    Chrome/120.0.0.0 Mobile Safari/537.36";
+const CHROME_IOS: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 \
+                          (KHTML, like Gecko) CriOS/131.0.6778.73 Mobile/15E148 Safari/604.1";
+const GMAIL_IOS_WEBVIEW: &str =
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148";
+const GOOGLE_APP: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 \
+                          (KHTML, like Gecko) GSA/343.0.695551749 Mobile/15E148 Safari/604.1";
+const ANDROID_WEBVIEW: &str = "Mozilla/5.0 (Linux; Android 13; Pixel 7 Build/TQ3A.230901.001; wv) AppleWebKit/537.36 \
+                               (KHTML, like Gecko) Version/4.0 Chrome/120.0.6099.210 Mobile Safari/537.36";
+const FACEBOOK_IN_APP: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 \
+                               (KHTML, like Gecko) Mobile/15E148 [FBAN/FBIOS;FBAV/450.0.0.38.108]";
+
+const HEADLESS: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) \
+                        HeadlessChrome/120.0.6099.71 Safari/537.36";
+const OLD_IE: &str = "Mozilla/5.0 (Windows NT 6.1; WOW64; Trident/7.0; rv:11.0) like Gecko";
+
+struct Row {
+    ua: Option<&'static str>,
+    method: VisitMethod,
+    after: Option<i64>,
+    network: Option<&'static str>,
+    referrer: Option<&'static str>,
+    cookies: Option<bool>,
+    burst: usize,
+    later: bool,
+}
+
+fn row(ua: &'static str, after: i64) -> Row {
+    Row {
+        ua: Some(ua),
+        method: VisitMethod::Get,
+        after: Some(after),
+        network: None,
+        referrer: None,
+        cookies: Some(false),
+        burst: 1,
+        later: false,
+    }
+}
+
+fn verdict(r: &Row) -> Verdict {
+    classify(&VisitFacts {
+        method: Some(r.method),
+        user_agent: r.ua,
+        seconds_after_delivery: r.after,
+        network: r.network,
+        referrer: r.referrer,
+        cookies: r.cookies,
+        burst: r.burst,
+        cookie_later_elsewhere: r.later,
+    })
+}
+
+const MINUTES: i64 = 60;
+const HOURS: i64 = 3600;
+
+#[test]
+fn ordinary_browsers_minutes_or_hours_later_are_people() {
+    let people = [
+        row(CHROME_WIN, 7 * MINUTES),
+        row(SAFARI_MAC, 3 * HOURS),
+        row(SAFARI_IPHONE, 5 * HOURS),
+        row(FIREFOX, 45 * MINUTES),
+        row(EDGE, 2 * HOURS),
+        row(SAMSUNG, 26 * HOURS),
+        row(CHROME_ANDROID_CUBOT, 90 * MINUTES),
+        row(CHROME_IOS, 10 * MINUTES),
+        row(GMAIL_IOS_WEBVIEW, 4 * MINUTES),
+        row(GOOGLE_APP, 6 * HOURS),
+        row(ANDROID_WEBVIEW, 2 * MINUTES),
+        row(FACEBOOK_IN_APP, 40 * HOURS),
+        // From home and mobile networks, with the cookie of an earlier visit.
+        Row { network: Some("Comcast (AS7922)"), cookies: Some(true), ..row(CHROME_WIN, 3 * HOURS) },
+        Row { network: Some("T-Mobile USA (AS21928)"), ..row(SAFARI_IPHONE, 5 * HOURS) },
+        // One suggestive sign is not enough: a quick reader, a double click,
+        // a link that came through Safe Links, a refresh after another device.
+        row(CHROME_WIN, 12),
+        Row { burst: 2, ..row(SAFARI_IPHONE, 20 * MINUTES) },
+        Row {
+            referrer: Some("https://nam12.safelinks.protection.outlook.com/?url=https%3A%2F%2Fportal"),
+            ..row(EDGE, 2 * HOURS)
+        },
+        Row { later: true, ..row(SAFARI_IPHONE, 3 * HOURS) },
+        // Anyone who typed a DOB.
+        Row { method: VisitMethod::Post, ..row("Mozilla/5.0 SomethingNew/1.0", 3 * HOURS) },
+    ];
+    for r in &people {
+        let v = verdict(r);
+        assert_eq!(v.kind, VisitKind::Person, "{:?} {:?}: {:?}", r.ua, r.after, v.reasons);
+        assert!(!v.reasons.iter().any(Signal::is_decisive), "{:?}", v.reasons);
+    }
+    let v = verdict(&Row { cookies: Some(true), ..row(SAMSUNG, 3 * HOURS) });
+    assert_eq!(v.reasons[0], Signal::Browser("Samsung Internet"));
+    assert!(v.reasons.contains(&Signal::CarriedCookie) && v.reasons.contains(&Signal::LaterThanDelivery(3 * HOURS)));
+}
+
+#[test]
+fn scanners_previews_and_programs_are_scanners() {
+    let scanners = [
+        // Safe Links: HEAD and a headless browser from Microsoft, seconds after delivery.
+        Row { method: VisitMethod::Head, ua: None, ..row("", 3) },
+        Row { network: Some("Microsoft (AS8075)"), burst: 3, ..row(HEADLESS, 4) },
+        // A browser-like agent, but from Microsoft's or Proofpoint's network.
+        Row { network: Some("Microsoft (AS8075)"), ..row(CHROME_WIN, 2) },
+        Row { network: Some("Proofpoint (AS22843)"), ..row(OLD_IE, 9) },
+        // Nothing but timing: right after delivery, and a burst.
+        Row { burst: 3, ..row(CHROME_WIN, 1) },
+        // Right after delivery, and a browser kept the cookie later.
+        Row { later: true, ..row(CHROME_WIN, 8) },
+        // No agent at all, right after delivery.
+        Row { ua: None, ..row("", 5) },
+        // Programs, whenever they come.
+        row("python-requests/2.31.0", 3 * HOURS),
+        row("curl/8.4.0", 10),
+        row("Go-http-client/1.1", 2),
+        row("Mozilla/5.0 (compatible; Google-Safety; +http://www.google.com/bot.html)", 1),
+        row("Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.17029; Pro)", 30),
+        row("Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)", 5 * HOURS),
+        row("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) BingPreview/1.0b", 20),
+        row("Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)", 2 * HOURS),
+        row("WhatsApp/2.23.20.0", 3 * MINUTES),
+        row("facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)", 10 * MINUTES),
+    ];
+    for r in &scanners {
+        let v = verdict(r);
+        assert_eq!(v.kind, VisitKind::Scanner, "{:?} {:?}: {:?}", r.ua, r.after, v.reasons);
+        assert!(!v.reasons.is_empty());
+    }
+    let safe_links =
+        verdict(&Row { method: VisitMethod::Head, network: Some("Microsoft (AS8075)"), ..row(HEADLESS, 3) });
+    assert_eq!(
+        safe_links.reasons,
+        [
+            Signal::HeadRequest,
+            Signal::ScannerAgent("a headless browser"),
+            Signal::ScannerNetwork("Microsoft (AS8075)".into()),
+            Signal::SoonAfterDelivery(3),
+        ]
+    );
+}
+
+#[test]
+fn too_little_to_tell_is_unknown() {
+    for r in [
+        row("SomeMailApp/4.2 (iOS)", 3 * HOURS),
+        Row { ua: None, ..row("", 2 * HOURS) },
+        row(OLD_IE, 5 * HOURS),
+        Row { ua: None, after: None, cookies: None, burst: 0, ..row("", 0) },
+    ] {
+        assert_eq!(verdict(&r).kind, VisitKind::Unknown, "{:?}", r.ua);
+    }
+}
+
+#[test]
+fn rewriting_services_are_told_from_their_referrers() {
+    let cases = [
+        ("https://nam12.safelinks.protection.outlook.com/?url=https%3A%2F%2Fx&data=05", Some("Microsoft Safe Links")),
+        ("https://urldefense.com/v3/__https://portal.example/invite/abc__;!!x", Some("Proofpoint URL Defense")),
+        ("https://urldefense.proofpoint.com/v2/url?u=https-3A__x", Some("Proofpoint URL Defense")),
+        ("https://protect-us.mimecast.com/s/abc?domain=portal.example", Some("Mimecast URL Protect")),
+        ("https://linkprotect.cudasvc.com/url?a=https%3a%2f%2fx", Some("Barracuda Link Protection")),
+        ("https://www.google.com/url?q=https://portal.example/invite/x", Some("Google's link redirect")),
+        ("https://user@EVIL.safelinks.protection.outlook.com:443/x", Some("Microsoft Safe Links")),
+        ("https://safelinks.protection.outlook.com.evil.example/", None),
+        ("https://www.google.com/search?q=portal", None),
+        ("https://mail.google.com/mail/u/0/", None),
+        ("not a url", None),
+        ("", None),
+        ("://", None),
+        ("https://", None),
+        ("é://ü", None),
+    ];
+    for (referrer, want) in cases {
+        assert_eq!(rewriting_service(referrer), want, "{referrer}");
+    }
+}
+
+#[test]
+fn scanner_networks_are_told_from_their_labels() {
+    for label in ["Microsoft (AS8075)", "Proofpoint (AS22843)", "Mimecast (AS30031)", "Google (AS15169)", "AS15324"] {
+        assert!(is_scanner_network(label), "{label}");
+    }
+    for label in ["Comcast (AS7922)", "T-Mobile USA (AS21928)", "Verizon Wireless (AS6167)", ""] {
+        assert!(!is_scanner_network(label), "{label}");
+    }
+}
+
+fn t0() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-25T09:00:00Z").unwrap().to_utc()
+}
+
+fn visit(after: i64, method: VisitMethod, ua: &str, network: Option<&str>, cookies: bool) -> LinkVisit {
+    LinkVisit {
+        at: t0() + Duration::seconds(2 + after),
+        method,
+        user_agent: Some(ua.to_owned()),
+        remote: Phi::new("203.0.113.7".into()),
+        network: network.map(str::to_owned),
+        referrer: None,
+        cookies,
+        outcome: VisitOutcome::PageShown,
+        invalid_reason: None,
+    }
+}
+
+fn invite(visits: Vec<LinkVisit>) -> Invite {
+    Invite {
+        id: "inv_1".into(),
+        account_id: "acc_1".into(),
+        sent_to: "sam@example.org".into(),
+        sent_at: t0(),
+        expires_at: t0() + Duration::hours(48),
+        status: InviteStatus::Pending,
+        accepted_at: None,
+        link_opens: visits.len() as u32,
+        dob_failures: 0,
+        delivery: vec![
+            DeliveryEvent { at: t0(), event: DeliveryEventKind::Queued, detail: None },
+            DeliveryEvent { at: t0() + Duration::seconds(2), event: DeliveryEventKind::Delivered, detail: None },
+        ],
+        revoked: None,
+        visits,
+    }
+}
+
+#[test]
+fn an_invites_log_is_read_with_bursts_timing_and_cookies() {
+    // A scanner that looks like a browser: three GETs in the same second,
+    // 4 s after delivery, no cookie; then the client on a phone hours later,
+    // first without, then (a refresh) with the cookie.
+    let log = invite(vec![
+        visit(4, VisitMethod::Get, CHROME_WIN, None, false),
+        visit(4, VisitMethod::Get, CHROME_WIN, None, false),
+        visit(5, VisitMethod::Get, CHROME_WIN, None, false),
+        visit(3 * HOURS, VisitMethod::Get, SAFARI_IPHONE, Some("T-Mobile USA (AS21928)"), false),
+        visit(3 * HOURS + 50, VisitMethod::Get, SAFARI_IPHONE, Some("T-Mobile USA (AS21928)"), true),
+    ]);
+    let kinds: Vec<VisitKind> = classify_invite(&log).iter().map(|v| v.kind).collect();
+    use VisitKind::{Person, Scanner};
+    assert_eq!(kinds, [Scanner, Scanner, Scanner, Person, Person]);
+    let first = &classify_invite(&log)[0];
+    assert!(first.reasons.contains(&Signal::Burst(3)) && first.reasons.contains(&Signal::SoonAfterDelivery(4)));
+    assert!(first.reasons.contains(&Signal::CookieLaterElsewhere));
+
+    let forensics = LinkForensics::of(&log);
+    assert_eq!((forensics.scanner_visits.len(), forensics.person_visits.len()), (3, 2));
+    assert!(forensics.scanner_networks.is_empty() && forensics.rewritten_by.is_none());
+
+    // Safe Links replayed, then nobody: every visit is the scanner's.
+    let log = invite(vec![
+        visit(3, VisitMethod::Head, HEADLESS, Some("Microsoft (AS8075)"), false),
+        visit(3, VisitMethod::Get, HEADLESS, Some("Microsoft (AS8075)"), false),
+    ]);
+    let forensics = LinkForensics::of(&log);
+    assert_eq!((forensics.scanner_visits.len(), forensics.person_visits.len()), (2, 0));
+    assert_eq!(forensics.scanner_networks, ["Microsoft (AS8075)"]);
+
+    // A person who refreshes a few times, 40 s apart, is still a person.
+    let refreshes: Vec<_> = (0..6).map(|n| visit(2 * HOURS + 40 * n, VisitMethod::Get, FIREFOX, None, n > 0)).collect();
+    assert!(classify_invite(&invite(refreshes)).iter().all(|v| v.kind == Person));
+}
+
+#[test]
+fn verdicts_serialize_as_kind_and_reasons_in_words() {
+    let v = verdict(&Row { method: VisitMethod::Head, ..row(HEADLESS, 3) });
+    let json = serde_json::to_value(&v).unwrap();
+    assert_eq!(json["kind"], "scanner");
+    assert_eq!(json["reasons"][0], "HEAD request: a program checking the link, not a click");
+}
+
+proptest::proptest! {
+    /// Total: any user agent and referrer give a verdict, never a panic.
+    #[test]
+    fn any_input_gives_a_verdict(ua in "\\PC{0,200}", referrer in "\\PC{0,200}", after in proptest::option::of(-1_000_000i64..1_000_000)) {
+        let v = classify(&VisitFacts {
+            method: Some(VisitMethod::Get),
+            user_agent: Some(&ua),
+            seconds_after_delivery: after,
+            network: Some(&ua),
+            referrer: Some(&referrer),
+            cookies: None,
+            burst: 1,
+            cookie_later_elsewhere: false,
+        });
+        proptest::prop_assert!(v.kind == VisitKind::Unknown || !v.reasons.is_empty());
+    }
+}
