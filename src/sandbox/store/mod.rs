@@ -3,6 +3,7 @@
 //! request, so each mutation is one transaction with nothing interleaved.
 
 pub mod accounts;
+pub mod grams;
 pub mod invites;
 pub mod tickets;
 
@@ -31,6 +32,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS accounts_fts USING fts5(
     id, first_name, last_name, email, phone, phone_digits,
     content = '', contentless_delete = 1, tokenize = 'trigram'
 );
+INSERT INTO accounts_fts (accounts_fts, rank) VALUES ('hashsize', 16777216);
 CREATE TABLE IF NOT EXISTS invites (
     rowid INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
@@ -106,7 +108,8 @@ CREATE TABLE IF NOT EXISTS idempotency (
 
 /// Opens (and creates) the schema on a connection.
 pub fn open(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute_batch(SCHEMA)
+    conn.execute_batch(SCHEMA)?;
+    grams::create(conn)
 }
 
 /// Seconds since the epoch.
