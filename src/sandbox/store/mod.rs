@@ -108,6 +108,9 @@ CREATE TABLE IF NOT EXISTS idempotency (
 
 /// Opens (and creates) the schema on a connection.
 pub fn open(conn: &Connection) -> rusqlite::Result<()> {
+    // Every statement is prepared once and cached; the default cache (16)
+    // is smaller than the number of distinct statements seeding runs.
+    conn.set_prepared_statement_cache_capacity(64);
     conn.execute_batch(SCHEMA)?;
     grams::create(conn)
 }
@@ -133,10 +136,10 @@ pub fn record_audit(
     ticket_id: Option<&str>,
     summary: &str,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO audit (at, actor, action, account_id, ticket_id, summary) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![secs(at), actor, action.as_str(), account_id, ticket_id, summary],
-    )?;
+    )?
+    .execute(params![secs(at), actor, action.as_str(), account_id, ticket_id, summary])?;
     Ok(())
 }
 
@@ -152,19 +155,18 @@ pub struct StoredAnswer {
 
 /// The answer first given for `key`, if any.
 pub fn idempotent_answer(conn: &Connection, actor: &str, key: &str) -> rusqlite::Result<Option<StoredAnswer>> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT fingerprint, status, etag, location, body FROM idempotency WHERE actor = ?1 AND key = ?2",
-        params![actor, key],
-        |row| {
-            Ok(StoredAnswer {
-                fingerprint: row.get(0)?,
-                status: row.get(1)?,
-                etag: row.get(2)?,
-                location: row.get(3)?,
-                body: row.get(4)?,
-            })
-        },
-    )
+    )?
+    .query_row(params![actor, key], |row| {
+        Ok(StoredAnswer {
+            fingerprint: row.get(0)?,
+            status: row.get(1)?,
+            etag: row.get(2)?,
+            location: row.get(3)?,
+            body: row.get(4)?,
+        })
+    })
     .optional()
 }
 
@@ -176,10 +178,19 @@ pub fn remember_answer(
     answer: &StoredAnswer,
     at: DateTime<Utc>,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO idempotency (actor, key, fingerprint, status, etag, location, body, at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![actor, key, answer.fingerprint, answer.status, answer.etag, answer.location, answer.body, secs(at)],
-    )?;
+    )?
+    .execute(params![
+        actor,
+        key,
+        answer.fingerprint,
+        answer.status,
+        answer.etag,
+        answer.location,
+        answer.body,
+        secs(at)
+    ])?;
     Ok(())
 }
