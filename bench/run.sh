@@ -5,7 +5,7 @@
 # and writes it, with the machine it ran on, to bench/results.md; the full
 # run also puts the table in the README's speed section.
 #
-#   bench/run.sh           the full suite (about 10 minutes after the build)
+#   bench/run.sh           the full suite (about 4 minutes after the build)
 #   bench/run.sh --smoke   small numbers, to prove the script works (about a
 #                          minute after the build); writes
 #                          target/bench/results-smoke.md, not bench/results.md
@@ -89,6 +89,9 @@ lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 calc() { awk "BEGIN { printf \"%.${2:-2}f\", $1 }"; }
 verdict() { if lt "$1" "$2"; then echo pass; else echo "**fail**"; fi; }
 
+# 1000000 -> 1,000,000 (whatever the locale).
+thousands() { echo "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/' -e 'ta'; }
+
 rows=()
 row() { rows+=("| $1 | $2 | $3 | $4 |"); }
 
@@ -171,14 +174,14 @@ stop_sandbox() {
 # Runs search_rtt against $url with $1 accounts; adds the rows with target $2 ms.
 search_rows() {
   local n=$1 target_ms=$2 out=$work/rtt-$1.txt label
-  label=$(printf "%'d" "$n" 2>/dev/null || echo "$n")
+  label=$(thousands "$n")
   "$examples/search_rtt" "$url" --accounts "$n" --queries "$queries" --rounds "$rounds" >"$out"
   local p50 p95 curl50 curl95 extra ratio short95 rare
   p50=$(field "$out" client_p50_ms) p95=$(field "$out" client_p95_ms)
   curl50=$(field "$out" curl_p50_ms) curl95=$(field "$out" curl_p95_ms)
   extra=$(field "$out" client_minus_curl_p50_ms) ratio=$(field "$out" client_over_curl_p50)
   short95=$(field "$out" short_p95_ms) rare=$(field "$out" rare_pair_max_ms)
-  row "search round trip, $label accounts, client (request → decoded page of 50): p95 (p50) over $(field "$out" client_samples) queries [$(field "$out" kinds | tr ',' ' ')]" \
+  row "search round trip, $label accounts, client (request → decoded page of 50): p95 (p50) over $queries queries × $rounds rounds [$(field "$out" kinds | tr ',' ' ')]" \
     "$p95 ms ($p50 ms)" "< $target_ms ms" "$(verdict "$p95" "$target_ms")"
   row "… the same queries with curl (one process, kept-alive connection): p95 (p50)" "$curl95 ms ($curl50 ms)" "—" "—"
   row "… what the client adds over curl at p50 (ratio)" "$extra ms (×$ratio)" "< 1 ms" "$(verdict "$extra" 1)"
@@ -194,14 +197,14 @@ load_row() {
   failed=$(field "$out" failed) limited=$(field "$out" rate_limited_429)
   local ok=pass
   if [[ $failed != 0 || $limited != 0 ]]; then ok="**fail**"; fi
-  row "sandbox throughput, $kind, $(printf "%'d" "$n") accounts, $load_requests requests, $load_concurrency at a time: answered/s, p99 (429s; other failures)" \
+  row "sandbox throughput, $kind, $(thousands "$n") accounts, $load_requests requests, $load_concurrency at a time: answered/s, p99 (429s; other failures)" \
     "$(field "$out" ok_per_second)/s, $(field "$out" p99_ms) ms ($limited; $failed)" "no 429, no failure" "$ok"
   if [[ $failed != 0 ]]; then log "$kind load: $failed requests failed"; return 1; fi
 }
 
 log "sandbox with $small accounts"
 start_sandbox "$small"
-row "seed $(printf "%'d" "$small") accounts (process start to listening; resident memory then)" \
+row "seed $(thousands "$small") accounts (process start to listening; resident memory then)" \
   "$seed_s s ($sandbox_rss_mb MiB)" "—" "—"
 search_rows "$small" 5
 log "load: search, resend"
@@ -211,7 +214,7 @@ stop_sandbox
 
 log "sandbox with $big accounts"
 start_sandbox "$big"
-row "seed $(printf "%'d" "$big") accounts (process start to listening; resident memory then)" \
+row "seed $(thousands "$big") accounts (process start to listening; resident memory then)" \
   "$seed_s s ($sandbox_rss_mb MiB)" "< 60 s" "$(verdict "$seed_s" 60)"
 search_rows "$big" 10
 stop_sandbox
