@@ -1,10 +1,17 @@
 //! Key press -> state update -> full render into a TestBackend, on the
-//! account screen at 160x48 with 20 invites. Target: median under 1 ms.
+//! account screen at 160x48 with 20 invites. Targets: median under 1 ms,
+//! p99 under 3 ms.
+//!
+//! Criterion gives the median (of its samples); it does not give a p99, so
+//! after it this bench times single key presses one by one and prints
+//! `key_to_frame_percentiles p50_us=... p99_us=... n=...` (read by
+//! `bench/run.sh`). `KEY_TO_FRAME_SAMPLES` sets how many (default 20000).
 
 use std::hint::black_box;
+use std::time::Instant;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use portaldesk::phi::Phi;
 use portaldesk::portal::Versioned;
@@ -97,5 +104,53 @@ fn key_to_frame(c: &mut Criterion) {
     });
 }
 
+/// Times `samples` single key presses (after a warm-up) and prints p50/p99
+/// of the wall time, and the p99 of the thread's CPU time: on a machine
+/// shared with other work the wall-time tail is mostly the scheduler giving
+/// the core to someone else, which the CPU time leaves out.
+fn percentiles(samples: usize) {
+    let mut app = account_screen();
+    let Ok(mut terminal) = Terminal::new(TestBackend::new(160, 48));
+    let keys = [KeyCode::Char('j'), KeyCode::Char('k')];
+    let mut one = |n: usize| {
+        let (started, cpu) = (Instant::now(), thread_cpu());
+        let key = KeyEvent::new(keys[n % 2], KeyModifiers::NONE);
+        black_box(app.update(Msg::Key(key), now()));
+        let _ = terminal.draw(|frame| screens::render(&app, frame, now()));
+        (started.elapsed(), thread_cpu().saturating_sub(cpu))
+    };
+    for n in 0..samples / 10 {
+        one(n);
+    }
+    let (mut wall, mut cpu): (Vec<_>, Vec<_>) = (0..samples).map(&mut one).unzip();
+    let p50 = percentile(&mut wall, 50);
+    let (p99, cpu_p99) = (percentile(&mut wall, 99), percentile(&mut cpu, 99));
+    println!("key_to_frame_percentiles p50_us={p50:.1} p99_us={p99:.1} cpu_p99_us={cpu_p99:.1} n={samples}");
+}
+
+/// The `p`th percentile, nearest rank, in microseconds.
+fn percentile(times: &mut [std::time::Duration], p: usize) -> f64 {
+    times.sort_unstable();
+    times[(times.len() * p).div_ceil(100).clamp(1, times.len()) - 1].as_secs_f64() * 1e6
+}
+
+/// CPU time this thread has used.
+fn thread_cpu() -> std::time::Duration {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime writes one timespec through a valid pointer.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    std::time::Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
 criterion_group!(benches, key_to_frame);
-criterion_main!(benches);
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    // Only when benchmarking (`cargo bench`), not when `cargo test --benches`
+    // runs each bench once.
+    if std::env::args().any(|a| a == "--bench") {
+        let samples = std::env::var("KEY_TO_FRAME_SAMPLES").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
+        percentiles(samples);
+    }
+}

@@ -281,12 +281,13 @@ impl Seeder<'_> {
                     next_client
                 }
             };
-            conn.execute("DELETE FROM delivery_events WHERE invite_rowid IN (SELECT rowid FROM invites WHERE account_rowid = ?1)", [rowid])?;
-            conn.execute(
+            for sql in [
+                "DELETE FROM delivery_events WHERE invite_rowid IN (SELECT rowid FROM invites WHERE account_rowid = ?1)",
                 "DELETE FROM outbox WHERE invite_rowid IN (SELECT rowid FROM invites WHERE account_rowid = ?1)",
-                [rowid],
-            )?;
-            conn.execute("DELETE FROM invites WHERE account_rowid = ?1", [rowid])?;
+                "DELETE FROM invites WHERE account_rowid = ?1",
+            ] {
+                conn.prepare_cached(sql)?.execute([rowid])?;
+            }
             let opened_at = now - Duration::minutes(minutes_ago(i));
             self.shape(*case, rowid, now, opened_at)?;
             let channel =
@@ -348,7 +349,8 @@ impl Seeder<'_> {
             }
             Bounced => {
                 let invite = self.send(rowid, before_ticket)?;
-                conn.execute("DELETE FROM delivery_events WHERE invite_rowid = ?1 AND event = 'delivered'", [invite])?;
+                conn.prepare_cached("DELETE FROM delivery_events WHERE invite_rowid = ?1 AND event = 'delivered'")?
+                    .execute([invite])?;
                 invites::add_event(
                     conn,
                     invite,
@@ -522,6 +524,7 @@ fn fail_dob(conn: &Connection, invite_rowid: i64, at: DateTime<Utc>, times: i64)
 }
 
 fn invite_by_rowid(conn: &Connection, rowid: i64, now: DateTime<Utc>) -> rusqlite::Result<invites::StoredInvite> {
-    let token: String = conn.query_row("SELECT token FROM invites WHERE rowid = ?1", [rowid], |r| r.get(0))?;
+    let token: String =
+        conn.prepare_cached("SELECT token FROM invites WHERE rowid = ?1")?.query_row([rowid], |r| r.get(0))?;
     invites::by_token(conn, &token, now)?.ok_or(rusqlite::Error::QueryReturnedNoRows)
 }

@@ -77,7 +77,7 @@ fn index(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![rowid, id, first_name, last_name, email, phone, digits])?;
-    Ok(())
+    super::grams::index(conn, rowid, &[id, first_name, last_name, email, phone, &digits])
 }
 
 const ACCOUNT_COLUMNS: &str =
@@ -185,6 +185,7 @@ pub fn update_with_emails(
         }
         let all: Vec<&str> = emails.iter().map(|(a, _)| a.as_str()).collect();
         conn.execute("DELETE FROM accounts_fts WHERE rowid = ?1", [stored.rowid])?;
+        super::grams::remove(conn, stored.rowid)?;
         index(
             conn,
             stored.rowid,
@@ -224,12 +225,15 @@ pub struct Search {
 /// One page of accounts matching `search`, in row order.
 pub fn search(conn: &Connection, search: &Search, now: DateTime<Utc>) -> rusqlite::Result<Page<AccountSummary>> {
     let trigram = search.q.as_deref().filter(|q| q.chars().count() >= 3);
-    // With a query of 3+ characters the trigram index drives: it yields
-    // matches in rowid order, so LIMIT stops the scan after one page
-    // instead of collecting every match of a common term first.
-    let (from, order) = match trigram {
-        Some(_) => ("accounts_fts f JOIN accounts a ON a.rowid = f.rowid", "f.rowid"),
-        None => ("accounts a", "a.rowid"),
+    // With a query of 3+ characters the trigram index drives, with 1 or 2
+    // the gram index: each yields matches in rowid order, so LIMIT stops
+    // the scan after one page instead of collecting every match of a
+    // common term first.
+    let short = search.q.as_deref().and_then(super::grams::match_expression);
+    let (from, order) = match (trigram, &short) {
+        (Some(_), _) => ("accounts_fts f JOIN accounts a ON a.rowid = f.rowid", "f.rowid"),
+        (None, Some(_)) => ("accounts_grams f JOIN accounts a ON a.rowid = f.rowid", "f.rowid"),
+        (None, None) => ("accounts a", "a.rowid"),
     };
     let mut sql = format!(
         "SELECT a.rowid, a.id, a.role, a.first_name, a.last_name, a.email, li.status, li.expires_at
@@ -239,12 +243,16 @@ pub fn search(conn: &Connection, search: &Search, now: DateTime<Utc>) -> rusqlit
     let mut args: Vec<Value> = Vec::new();
     let mut clauses = vec![format!("{order} > ?")];
     args.push(Value::Integer(search.after));
-    match (trigram, search.q.as_deref()) {
-        (Some(q), _) => {
+    match (trigram, short, search.q.as_deref()) {
+        (Some(q), _, _) => {
             clauses.push("accounts_fts MATCH ?".into());
             args.push(Value::Text(format!("\"{}\"", q.replace('"', "\"\""))));
         }
-        (None, Some(q)) => {
+        (None, Some(token), _) => {
+            clauses.push("accounts_grams MATCH ?".into());
+            args.push(Value::Text(token));
+        }
+        (None, None, Some(q)) => {
             let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
             clauses.push(
                 "(lower(a.first_name) LIKE ?1x ESCAPE '\\' OR lower(a.last_name) LIKE ?1x ESCAPE '\\'
@@ -256,7 +264,7 @@ pub fn search(conn: &Connection, search: &Search, now: DateTime<Utc>) -> rusqlit
             );
             args.extend(std::iter::repeat_n(Value::Text(pattern), 6));
         }
-        (None, None) => {}
+        (None, None, None) => {}
     }
     if let Some(through) = search.through {
         clauses.push(format!("{order} <= ?"));

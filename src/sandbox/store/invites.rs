@@ -225,11 +225,11 @@ pub struct NewInvite<'a> {
 
 /// Marks every pending, unexpired invite of the account superseded.
 pub fn supersede_pending(conn: &Connection, account_rowid: i64, now: DateTime<Utc>) -> rusqlite::Result<usize> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE invites SET status = 'superseded', status_at = ?2
          WHERE account_rowid = ?1 AND status = 'pending' AND expires_at > ?2",
-        params![account_rowid, secs(now)],
-    )
+    )?
+    .execute(params![account_rowid, secs(now)])
 }
 
 /// Inserts an invite (expiry from the role), its delivery events and its
@@ -284,7 +284,7 @@ pub fn add_event(
 /// link, and every opening of a link that no longer works, is also recorded
 /// as an `opened` event, so the history shows who used a dead link when.
 pub fn record_open(conn: &Connection, stored: &StoredInvite, now: DateTime<Utc>) -> rusqlite::Result<()> {
-    conn.execute("UPDATE invites SET link_opens = link_opens + 1 WHERE rowid = ?1", [stored.rowid])?;
+    conn.prepare_cached("UPDATE invites SET link_opens = link_opens + 1 WHERE rowid = ?1")?.execute([stored.rowid])?;
     let detail = match stored.invite.status {
         InviteStatus::Pending if stored.invite.link_opens == 0 => Some("invite link opened"),
         InviteStatus::Pending => None,
@@ -301,16 +301,15 @@ pub fn record_open(conn: &Connection, stored: &StoredInvite, now: DateTime<Utc>)
 
 /// Counts a refused DOB.
 pub fn record_dob_failure(conn: &Connection, invite_rowid: i64) -> rusqlite::Result<()> {
-    conn.execute("UPDATE invites SET dob_failures = dob_failures + 1 WHERE rowid = ?1", [invite_rowid])?;
+    conn.prepare_cached("UPDATE invites SET dob_failures = dob_failures + 1 WHERE rowid = ?1")?
+        .execute([invite_rowid])?;
     Ok(())
 }
 
 /// Marks the invite accepted.
 pub fn accept(conn: &Connection, invite_rowid: i64, now: DateTime<Utc>) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE invites SET status = 'accepted', accepted_at = ?2, status_at = ?2 WHERE rowid = ?1",
-        params![invite_rowid, secs(now)],
-    )?;
+    conn.prepare_cached("UPDATE invites SET status = 'accepted', accepted_at = ?2, status_at = ?2 WHERE rowid = ?1")?
+        .execute(params![invite_rowid, secs(now)])?;
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 //! request, so each mutation is one transaction with nothing interleaved.
 
 pub mod accounts;
+pub mod grams;
 pub mod invites;
 pub mod tickets;
 
@@ -38,6 +39,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS accounts_fts USING fts5(
     id, first_name, last_name, email, phone, phone_digits,
     content = '', contentless_delete = 1, tokenize = 'trigram'
 );
+INSERT INTO accounts_fts (accounts_fts, rank) VALUES ('hashsize', 16777216);
 CREATE TABLE IF NOT EXISTS invites (
     rowid INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
@@ -132,6 +134,9 @@ CREATE TABLE IF NOT EXISTS idempotency (
 /// made by an earlier version up to date (revoke columns, every account's
 /// address in `account_emails`).
 pub fn open(conn: &Connection) -> rusqlite::Result<()> {
+    // Every statement is prepared once and cached; the default cache (16)
+    // is smaller than the number of distinct statements seeding runs.
+    conn.set_prepared_statement_cache_capacity(64);
     conn.execute_batch(SCHEMA)?;
     let has_revoke: bool =
         conn.query_row("SELECT count(*) > 0 FROM pragma_table_info('invites') WHERE name = 'revoked_by'", [], |r| {
@@ -150,7 +155,7 @@ pub fn open(conn: &Connection) -> rusqlite::Result<()> {
          WHERE NOT EXISTS (SELECT 1 FROM account_emails e WHERE e.account_rowid = a.rowid)",
         [],
     )?;
-    Ok(())
+    grams::create(conn)
 }
 
 /// Seconds since the epoch.
@@ -174,10 +179,10 @@ pub fn record_audit(
     ticket_id: Option<&str>,
     summary: &str,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO audit (at, actor, action, account_id, ticket_id, summary) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![secs(at), actor, action.as_str(), account_id, ticket_id, summary],
-    )?;
+    )?
+    .execute(params![secs(at), actor, action.as_str(), account_id, ticket_id, summary])?;
     Ok(())
 }
 
@@ -193,19 +198,18 @@ pub struct StoredAnswer {
 
 /// The answer first given for `key`, if any.
 pub fn idempotent_answer(conn: &Connection, actor: &str, key: &str) -> rusqlite::Result<Option<StoredAnswer>> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT fingerprint, status, etag, location, body FROM idempotency WHERE actor = ?1 AND key = ?2",
-        params![actor, key],
-        |row| {
-            Ok(StoredAnswer {
-                fingerprint: row.get(0)?,
-                status: row.get(1)?,
-                etag: row.get(2)?,
-                location: row.get(3)?,
-                body: row.get(4)?,
-            })
-        },
-    )
+    )?
+    .query_row(params![actor, key], |row| {
+        Ok(StoredAnswer {
+            fingerprint: row.get(0)?,
+            status: row.get(1)?,
+            etag: row.get(2)?,
+            location: row.get(3)?,
+            body: row.get(4)?,
+        })
+    })
     .optional()
 }
 
@@ -217,11 +221,20 @@ pub fn remember_answer(
     answer: &StoredAnswer,
     at: DateTime<Utc>,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO idempotency (actor, key, fingerprint, status, etag, location, body, at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![actor, key, answer.fingerprint, answer.status, answer.etag, answer.location, answer.body, secs(at)],
-    )?;
+    )?
+    .execute(params![
+        actor,
+        key,
+        answer.fingerprint,
+        answer.status,
+        answer.etag,
+        answer.location,
+        answer.body,
+        secs(at)
+    ])?;
     Ok(())
 }
 

@@ -33,21 +33,21 @@ pub struct NewTicket<'a> {
 
 /// Inserts a ticket; returns its id.
 pub fn insert(conn: &Connection, new: &NewTicket<'_>) -> rusqlite::Result<String> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO tickets (id, subject, account_rowid, status, channel, opened_at, updated_at, assignee)
          VALUES ('', ?1, ?2, ?3, ?4, ?5, ?5, ?6)",
-        params![
-            new.subject,
-            new.account_rowid,
-            new.status.as_str(),
-            channel_name(new.channel),
-            secs(new.opened_at),
-            new.assignee
-        ],
-    )?;
+    )?
+    .execute(params![
+        new.subject,
+        new.account_rowid,
+        new.status.as_str(),
+        channel_name(new.channel),
+        secs(new.opened_at),
+        new.assignee
+    ])?;
     let rowid = conn.last_insert_rowid();
     let id = format!("T-{}", 1000 + rowid);
-    conn.execute("UPDATE tickets SET id = ?1 WHERE rowid = ?2", params![id, rowid])?;
+    conn.prepare_cached("UPDATE tickets SET id = ?1 WHERE rowid = ?2")?.execute(params![id, rowid])?;
     Ok(id)
 }
 
