@@ -146,3 +146,17 @@ async fn nothing_unrevealed_shows_email_or_dob() {
         assert!(!text.contains(&account.dob.expose().format("%m/%d/%Y").to_string()), "DOB shown at {size:?}");
     }
 }
+
+#[tokio::test]
+async fn invite_timeline_of_a_link_pre_opened_by_a_scanner() {
+    let h = Harness::start().await;
+    let mut app = on_account(&h, SeedCase::ScannerPreOpened).await;
+    app.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)), t0());
+    snapshot("timeline_scanner", &app);
+}
+
+#[tokio::test]
+async fn account_with_two_addresses() {
+    let h = Harness::start().await;
+    snapshot("account_wrong_address", &on_account(&h, SeedCase::WrongAddress).await);
+}

@@ -6,5 +6,6 @@ pub mod email;
 pub mod invite;
 mod links;
 pub mod replies;
+pub mod timeline;
 pub mod troubleshoot;
 pub mod visit;

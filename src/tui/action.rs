@@ -5,7 +5,7 @@ use crossterm::event::{KeyEvent, MouseEvent};
 use super::clipboard::Copied;
 use crate::phi::Phi;
 use crate::portal::model::{
-    Account, AccountPatch, AccountSummary, AuditEntry, Invite, NewNote, Page, ResendRequest, Ticket,
+    Account, AccountPatch, AccountSummary, AuditEntry, Invite, NewNote, Page, ResendRequest, RevokeRequest, Ticket,
 };
 use crate::portal::{AccountQuery, IdempotencyKey, PortalError, Versioned};
 
@@ -45,13 +45,16 @@ pub enum Action {
     AbsoluteTimes,
     /// Search all accounts, clients only or staff only.
     CycleRole,
+    /// Revoke the selected invite.
+    Revoke,
 }
 
 impl Action {
     /// Every action, in the order the command palette lists them.
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 25] = [
         Action::Open,
         Action::Resend,
+        Action::Revoke,
         Action::DobCompare,
         Action::EditDob,
         Action::Reveal,
@@ -103,6 +106,7 @@ impl Action {
             Action::Palette => "palette",
             Action::AbsoluteTimes => "absolute_times",
             Action::CycleRole => "cycle_role",
+            Action::Revoke => "revoke",
         }
     }
 
@@ -144,6 +148,8 @@ pub enum Loaded {
     Resent(ReqId, Result<Invite, PortalError>),
     AccountSaved(ReqId, Result<Versioned<Account>, PortalError>),
     NoteAdded(ReqId, Result<(), PortalError>),
+    /// The revoked invite and the account's new ETag.
+    Revoked(ReqId, Result<Versioned<Invite>, PortalError>),
     /// The answer to a reconnect probe while offline.
     Reconnected(ReqId, Result<(), PortalError>),
 }
@@ -161,6 +167,7 @@ impl Loaded {
             Loaded::AccountSaved(..) => "account change",
             Loaded::NoteAdded(..) => "note",
             Loaded::Reconnected(..) => "reconnect",
+            Loaded::Revoked(..) => "revoke",
         }
     }
 
@@ -168,6 +175,7 @@ impl Loaded {
     pub fn error(&self) -> Option<&PortalError> {
         match self {
             Loaded::Resent(_, Err(e)) | Loaded::AccountSaved(_, Err(e)) | Loaded::NoteAdded(_, Err(e)) => Some(e),
+            Loaded::Revoked(_, Err(e)) => Some(e),
             other => other.read_error(),
         }
     }
@@ -205,6 +213,15 @@ pub enum Effect {
         patch: AccountPatch,
         key: IdempotencyKey,
     },
+    Revoke {
+        req: ReqId,
+        account_id: String,
+        invite_id: String,
+        /// The account's ETag (If-Match).
+        etag: String,
+        request: RevokeRequest,
+        key: IdempotencyKey,
+    },
     AddNote {
         req: ReqId,
         ticket_id: String,
@@ -239,6 +256,7 @@ impl Effect {
             Effect::Resend { .. } => "resend",
             Effect::SaveAccount { .. } => "save account",
             Effect::AddNote { .. } => "add note",
+            Effect::Revoke { .. } => "revoke",
             Effect::Reconnect { .. } => "reconnect",
             Effect::Copy { .. } => "copy",
             Effect::SetMouse(_) => "mouse",

@@ -37,6 +37,9 @@ impl Runner {
                 tracing::info!(account_id, ticket_id = patch.ticket_id.as_deref(), "DOB change requested");
             }
             Effect::AddNote { ticket_id, .. } => tracing::info!(ticket_id, "note requested"),
+            Effect::Revoke { account_id, invite_id, request, .. } => {
+                tracing::info!(account_id, invite_id, ticket_id = request.ticket_id.as_deref(), "revoke requested");
+            }
             other => tracing::debug!(effect = other.kind(), "request"),
         }
         tokio::spawn(async move {
@@ -63,6 +66,10 @@ impl Runner {
                 Effect::AddNote { req, ticket_id, note, key } => {
                     Msg::Loaded(Loaded::NoteAdded(req, client.add_note(&ticket_id, &note, &key).await.map(|_| ())))
                 }
+                Effect::Revoke { req, account_id, invite_id, etag, request, key } => Msg::Loaded(Loaded::Revoked(
+                    req,
+                    client.revoke_invite(&account_id, &invite_id, &etag, &request, &key).await,
+                )),
                 Effect::Reconnect { req, after } => {
                     tokio::time::sleep(after).await;
                     Msg::Loaded(Loaded::Reconnected(req, client.me().await.map(|_| ())))

@@ -17,11 +17,15 @@ pub enum ScreenKind {
     Help,
     Palette,
     Note,
+    Timeline,
+    Revoke,
 }
 
 impl ScreenKind {
     /// Every screen, for checks over all of them.
-    pub const ALL: [ScreenKind; 9] = [
+    pub const ALL: [ScreenKind; 11] = [
+        ScreenKind::Timeline,
+        ScreenKind::Revoke,
         ScreenKind::Queue,
         ScreenKind::Search,
         ScreenKind::Account,
@@ -44,6 +48,8 @@ impl ScreenKind {
             ScreenKind::Help => "Help",
             ScreenKind::Palette => "Commands",
             ScreenKind::Note => "Ticket note",
+            ScreenKind::Timeline => "Invite timeline",
+            ScreenKind::Revoke => "Revoke invite",
         }
     }
 
@@ -52,7 +58,12 @@ impl ScreenKind {
     pub fn takes_text(self) -> bool {
         matches!(
             self,
-            ScreenKind::Search | ScreenKind::DobCompare | ScreenKind::EditDob | ScreenKind::Palette | ScreenKind::Note
+            ScreenKind::Search
+                | ScreenKind::DobCompare
+                | ScreenKind::EditDob
+                | ScreenKind::Palette
+                | ScreenKind::Note
+                | ScreenKind::Revoke
         )
     }
 
@@ -129,8 +140,10 @@ const SEARCH: &[Binding] = &[
 ];
 
 const ACCOUNT: &[Binding] = &[
+    special(KeyCode::Enter, Action::Open, "the selected invite's timeline", "timeline"),
     key('r', Action::Resend, "resend the invite", "resend"),
-    key('d', Action::DobCompare, "compare a reported DOB", "DOB compare"),
+    key('x', Action::Revoke, "revoke the selected invite", ""),
+    key('d', Action::DobCompare, "compare a reported DOB", "compare"),
     key('e', Action::EditDob, "edit the DOB on file", "edit DOB"),
     key('v', Action::Reveal, "reveal / mask email and DOB", "reveal"),
     key('y', Action::Copy, "copy the reply to send", "copy"),
@@ -141,7 +154,7 @@ const ACCOUNT: &[Binding] = &[
     key('n', Action::NextTicket, "next unclaimed ticket", ""),
     key('R', Action::Refresh, "refresh", ""),
     key('M', Action::ToggleMouse, "mouse on/off (select text)", ""),
-    special(KeyCode::Esc, Action::Back, "back", "back"),
+    special(KeyCode::Esc, Action::Back, "back", ""),
     key('?', Action::Help, "help", "help"),
     key('q', Action::Quit, "quit", ""),
 ];
@@ -178,6 +191,17 @@ const PALETTE: &[Binding] = &[
     special(KeyCode::Esc, Action::Back, "close", "close"),
 ];
 
+const TIMELINE: &[Binding] = &[
+    special(KeyCode::Esc, Action::Back, "close", "close"),
+    key('x', Action::Revoke, "revoke this invite", "revoke"),
+    key('q', Action::Back, "close", ""),
+];
+
+const REVOKE: &[Binding] = &[
+    special(KeyCode::Enter, Action::Confirm, "revoke it", "revoke"),
+    special(KeyCode::Esc, Action::Back, "cancel", "cancel"),
+];
+
 const NOTE: &[Binding] = &[
     special(KeyCode::Enter, Action::Confirm, "post the note", "post"),
     special(KeyCode::Esc, Action::Back, "cancel", "cancel"),
@@ -195,9 +219,11 @@ fn builtin(screen: ScreenKind) -> Vec<Binding> {
         ScreenKind::Help => HELP,
         ScreenKind::Palette => PALETTE,
         ScreenKind::Note => NOTE,
+        ScreenKind::Timeline => TIMELINE,
+        ScreenKind::Revoke => REVOKE,
     };
     let mut all = own.to_vec();
-    if matches!(screen, ScreenKind::Queue | ScreenKind::Account | ScreenKind::Help) {
+    if matches!(screen, ScreenKind::Queue | ScreenKind::Account | ScreenKind::Help | ScreenKind::Timeline) {
         all.extend(MOVE);
     }
     if screen == ScreenKind::Queue {

@@ -86,6 +86,10 @@ pub async fn settle(app: &mut App, h: &Harness, mut effects: Vec<Effect>, now: D
             Effect::AddNote { req, ticket_id, note, key } => {
                 Msg::Loaded(Loaded::NoteAdded(req, h.client.add_note(&ticket_id, &note, &key).await.map(|_| ())))
             }
+            Effect::Revoke { req, account_id, invite_id, etag, request, key } => Msg::Loaded(Loaded::Revoked(
+                req,
+                h.client.revoke_invite(&account_id, &invite_id, &etag, &request, &key).await,
+            )),
             // The wait is the test's to skip: ask at once.
             Effect::Reconnect { req, .. } => Msg::Loaded(Loaded::Reconnected(req, h.client.me().await.map(|_| ()))),
             Effect::Copy { .. } | Effect::SetMouse(_) | Effect::Suspend | Effect::Quit => continue,

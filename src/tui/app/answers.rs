@@ -6,7 +6,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::{App, Banner, Offline, Overlay};
-use crate::portal::PortalError;
+use crate::portal::model::Invite;
+use crate::portal::{PortalError, Versioned};
 use crate::tui::action::{Effect, Loaded, ReqId};
 
 /// The longest wait between two reconnect attempts.
@@ -120,6 +121,7 @@ impl App {
             Loaded::Resent(req, result) => return (true, self.on_resent(req, result, now)),
             Loaded::AccountSaved(req, result) => return (true, self.on_account_saved(req, result)),
             Loaded::Reconnected(..) => return (false, Vec::new()),
+            Loaded::Revoked(req, result) => return (true, self.on_revoked(req, result)),
             Loaded::NoteAdded(req, result) => {
                 if let Some(Overlay::Note(state)) = self.overlay.as_mut()
                     && state.finished(req, result) == Some(true)
@@ -205,6 +207,40 @@ impl App {
                 }
             }
             Err(_) => Vec::new(),
+        }
+    }
+
+    fn on_revoked(&mut self, req: ReqId, result: Result<Versioned<Invite>, PortalError>) -> Vec<Effect> {
+        let Some(Overlay::Revoke(state)) = self.overlay.as_mut() else {
+            return Vec::new();
+        };
+        match result {
+            Ok(revoked) if state.pending == Some(req) => {
+                self.overlay = None;
+                if let Some(account) = self.account.as_mut()
+                    && let Some(data) = account.account.data.as_mut()
+                {
+                    // The revoke moved the account's version: keep its new
+                    // ETag, or the next change would be refused (412).
+                    data.etag = revoked.etag;
+                }
+                self.banner = Some(Banner {
+                    text: format!("Invite {} revoked: its link shows the invalid-link page", revoked.value.id),
+                    error: false,
+                });
+                self.load_history()
+            }
+            Ok(_) => Vec::new(),
+            Err(error) => {
+                if !state.failed(req, &error) {
+                    return Vec::new();
+                }
+                if error == PortalError::Stale {
+                    // Someone else changed the account: read it again.
+                    return self.load_account();
+                }
+                Vec::new()
+            }
         }
     }
 

@@ -15,13 +15,16 @@ use super::screens::note::NoteState;
 use super::screens::palette::PaletteState;
 use super::screens::queue::QueueState;
 use super::screens::resend::ResendState;
+use super::screens::revoke::RevokeState;
 use super::screens::search::SearchState;
+use super::screens::timeline::TimelineState;
 use super::screens::{self, layout};
 use super::theme::Theme;
 use crate::config::Settings;
 use crate::diagnose::replies::Replies;
 use crate::phi::Phi;
 use crate::portal::PortalError;
+use crate::portal::model::InviteStatus;
 use crate::timezone::StaffZone;
 
 /// Data that comes from the portal: the last good value (kept while a
@@ -84,6 +87,8 @@ pub enum Overlay {
     EditDob(Box<EditDobState>),
     Palette(PaletteState),
     Note(Box<NoteState>),
+    Timeline(TimelineState),
+    Revoke(Box<RevokeState>),
 }
 
 /// A line across the top for what just happened or failed.
@@ -208,6 +213,8 @@ impl App {
             Some(Overlay::EditDob(_)) => ScreenKind::EditDob,
             Some(Overlay::Palette(_)) => ScreenKind::Palette,
             Some(Overlay::Note(_)) => ScreenKind::Note,
+            Some(Overlay::Timeline(_)) => ScreenKind::Timeline,
+            Some(Overlay::Revoke(_)) => ScreenKind::Revoke,
             None => self.view_screen(),
         }
     }
@@ -240,7 +247,8 @@ impl App {
         }
         match (&self.overlay, self.view()) {
             (Some(Overlay::Help | Overlay::Palette(_) | Overlay::Note(_)), _) => false,
-            (Some(Overlay::Resend(_)), _) => true,
+            (Some(Overlay::Resend(_) | Overlay::Timeline(_)), _) => true,
+            (Some(Overlay::Revoke(_)), _) => false,
             (_, View::Queue) => self.queue.has_countdown(),
             (_, View::Account) => self.account.as_ref().is_some_and(AccountState::has_countdown),
             (_, View::Search) => false,
@@ -341,6 +349,10 @@ impl App {
                 state.edit(&event);
                 Vec::new()
             }
+            Some(Overlay::Revoke(state)) => {
+                state.edit(&event);
+                Vec::new()
+            }
             None if searching => {
                 let req = self.req();
                 self.search.edit(&event, req)
@@ -365,6 +377,10 @@ impl App {
                 Vec::new()
             }
             Some(Overlay::Note(state)) => {
+                state.paste(text);
+                Vec::new()
+            }
+            Some(Overlay::Revoke(state)) => {
                 state.paste(text);
                 Vec::new()
             }
@@ -501,6 +517,16 @@ impl App {
                 let ticket = account.ticket_id.clone();
                 self.open_note(ticket)
             }
+            Action::Open => {
+                if let Some(invite) = account.selected() {
+                    self.overlay = Some(Overlay::Timeline(TimelineState::new(invite.id.clone())));
+                }
+                Vec::new()
+            }
+            Action::Revoke => {
+                let invite = account.selected().map(|i| (i.id.clone(), i.status));
+                self.open_revoke(invite)
+            }
             Action::Refresh => self.load_account(),
             Action::Resend => {
                 self.overlay = Some(Overlay::Resend(ResendState::default()));
@@ -598,6 +624,35 @@ impl App {
                     }
                 }
             }
+            Overlay::Timeline(state) => match action {
+                Action::Back => {
+                    self.overlay = None;
+                    Vec::new()
+                }
+                Action::Revoke => {
+                    let id = state.invite_id.clone();
+                    let status = self
+                        .account
+                        .as_ref()
+                        .and_then(|a| a.invites.data.as_ref()?.iter().find(|i| i.id == id).map(|i| i.status));
+                    self.open_revoke(status.map(|s| (id, s)))
+                }
+                other => {
+                    state.navigate(other);
+                    Vec::new()
+                }
+            },
+            Overlay::Revoke(state) => match action {
+                Action::Back if state.pending.is_none() => {
+                    self.overlay = None;
+                    Vec::new()
+                }
+                Action::Confirm => match self.account.as_ref() {
+                    Some(account) => state.confirm(req, account),
+                    None => Vec::new(),
+                },
+                _ => Vec::new(),
+            },
             Overlay::Note(state) => match action {
                 Action::Back if state.pending.is_none() => {
                     self.overlay = None;
@@ -627,6 +682,21 @@ impl App {
                 outcome.effects
             }
         }
+    }
+
+    /// Opens the revoke dialog for a pending invite, or says why not.
+    fn open_revoke(&mut self, invite: Option<(String, InviteStatus)>) -> Vec<Effect> {
+        match invite {
+            Some((id, InviteStatus::Pending)) => self.overlay = Some(Overlay::Revoke(Box::new(RevokeState::new(id)))),
+            Some((id, status)) => {
+                self.banner = Some(Banner {
+                    text: format!("Only a pending invite can be revoked; {id} is {}", status.as_str()),
+                    error: true,
+                })
+            }
+            None => self.banner = Some(Banner { text: "No invite to revoke".into(), error: true }),
+        }
+        Vec::new()
     }
 
     /// Opens the note dialog for a ticket, or says why not.

@@ -57,6 +57,11 @@ impl AccountState {
         self.invites.data.as_deref().unwrap_or_default()
     }
 
+    /// The invite under the cursor.
+    pub fn selected(&self) -> Option<&Invite> {
+        self.invite_list().get(self.selected_invite)
+    }
+
     pub fn role(&self) -> Option<Role> {
         self.account.data.as_ref().map(|a| a.value.role)
     }
@@ -192,10 +197,18 @@ fn render_profile(
 ) {
     let dob = if state.revealed { account.dob.expose().format("%m/%d/%Y").to_string() } else { DOB_MASK.to_owned() };
     let hidden = if state.revealed { theme.warn } else { theme.muted };
-    let lines = vec![
+    let mut lines = vec![
         field("Name", format!("{} {}", account.first_name.expose(), account.last_name.expose()), theme, theme.title),
         field("Role", account.role.as_str(), theme, theme.text),
-        field("Email", state.shown_email(account.email.expose()), theme, hidden),
+    ];
+    // Every address, the default (where invites go) first and marked.
+    let others: Vec<&str> = account.other_emails().map(|e| e.expose().as_str()).collect();
+    let default_mark = if others.is_empty() { "" } else { " ★ default" };
+    lines.push(field("Email", format!("{}{default_mark}", state.shown_email(account.email.expose())), theme, hidden));
+    for other in others {
+        lines.push(field("", state.shown_email(other), theme, hidden));
+    }
+    lines.extend([
         field("Phone", account.phone.expose().clone(), theme, theme.text),
         field("DOB", dob, theme, hidden),
         field(
@@ -207,7 +220,7 @@ fn render_profile(
         field("Id", account.id.clone(), theme, theme.muted),
         Line::default(),
         Line::styled(if state.revealed { "v: mask email and DOB" } else { "v: reveal email and DOB" }, theme.muted),
-    ];
+    ]);
     let title = Span::styled(" Profile ", theme.title);
     frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), area);
 }
@@ -262,7 +275,7 @@ fn render_invites(state: &AccountState, role: Role, frame: &mut Frame<'_>, area:
             i.delivery.iter().map(|e| format!("{} {}", e.event.as_str(), invite::ago(now - e.at))).collect();
         let failures = if i.dob_failures > 0 { theme.danger } else { theme.text };
         lines.push(Line::from(vec![
-            Span::styled(format!("   opens {} · ", i.link_opens), theme.text),
+            Span::styled(format!("   opens {}{} · ", i.link_opens, scanner_note(i)), theme.text),
             Span::styled(format!("DOB failures {}", i.dob_failures), failures),
             Span::styled(truncate(&format!(" · {}", events.join(", ")), inner_width.saturating_sub(28)), theme.muted),
         ]));
@@ -336,4 +349,13 @@ fn render_audit(state: &AccountState, frame: &mut Frame<'_>, area: Rect, ui: &Ui
             .collect()
     };
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }).block(block), area);
+}
+
+/// ` (2 by a mail scanner)` when scanners opened the link.
+fn scanner_note(invite: &Invite) -> String {
+    let scanners = crate::diagnose::visit::classify_invite(invite)
+        .iter()
+        .filter(|v| v.kind == crate::diagnose::visit::VisitKind::Scanner)
+        .count();
+    if scanners == 0 { String::new() } else { format!(" ({scanners} by a mail scanner)") }
 }

@@ -10,7 +10,9 @@ pub mod note;
 pub mod palette;
 pub mod queue;
 pub mod resend;
+pub mod revoke;
 pub mod search;
+pub mod timeline;
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
@@ -153,6 +155,16 @@ pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
         Some(Overlay::EditDob(state)) => edit_dob::render(state, frame, body, &ui),
         Some(Overlay::Palette(state)) => palette::render(state, app.view_screen(), frame, body, &ui),
         Some(Overlay::Note(state)) => note::render(state, frame, body, &ui),
+        Some(Overlay::Timeline(state)) => {
+            if let Some(account) = &app.account {
+                timeline::render(state, account, frame, body, &ui);
+            }
+        }
+        Some(Overlay::Revoke(state)) => {
+            if let Some(account) = &app.account {
+                revoke::render(state, account, frame, body, &ui);
+            }
+        }
         None => {}
     }
     render_footer(app, frame, layout::footer(size), theme);

@@ -1,0 +1,74 @@
+//! An invite's timeline (Enter on an invite): one line on whether its link
+//! works or exactly why it shows invalid, then every event in order, with
+//! each visit to the link marked as a mail scanner's or the client's.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::{Ui, dialog, layout};
+use crate::diagnose::invite;
+use crate::diagnose::timeline::{self, Actor};
+use crate::tui::action::Action;
+use crate::tui::screens::account::AccountState;
+
+/// The timeline dialog: which invite, and how far it is scrolled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelineState {
+    pub invite_id: String,
+    pub scroll: u16,
+}
+
+impl TimelineState {
+    pub fn new(invite_id: String) -> Self {
+        Self { invite_id, scroll: 0 }
+    }
+
+    pub fn navigate(&mut self, action: Action) {
+        self.scroll = match action {
+            Action::Down => self.scroll.saturating_add(1),
+            Action::Up => self.scroll.saturating_sub(1),
+            Action::Top => 0,
+            _ => self.scroll,
+        };
+    }
+}
+
+/// Draws the timeline of the invite over the account screen.
+pub fn render(state: &TimelineState, account: &AccountState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+    let theme = ui.theme;
+    let popup = layout::centered(area, 140, area.height);
+    let inner = dialog(frame, popup, &format!("Invite {} · timeline", state.invite_id), theme);
+    let invites = account.invites.data.as_deref().unwrap_or_default();
+    let (Some(invite), Some(role)) = (invites.iter().find(|i| i.id == state.invite_id), account.role()) else {
+        frame.render_widget(Paragraph::new(Line::styled("The invite is not loaded.", theme.muted)), inner);
+        return;
+    };
+    let t = timeline::timeline(invite, invites, role, ui.now, ui.zone, account.revealed);
+    let (symbol, style) = if t.works { ("✓ ", theme.ok) } else { ("✕ ", theme.danger) };
+    let mut lines =
+        vec![Line::from(vec![Span::styled(symbol, style), Span::styled(t.headline.clone(), style)]), Line::default()];
+    for entry in &t.entries {
+        let (mark, style) = match entry.actor {
+            Actor::System => ("·", theme.text),
+            Actor::Scanner => ("⚙ scanner", theme.warn),
+            Actor::Person => ("☺ client ", theme.ok),
+            Actor::Unknown => ("? unknown", theme.muted),
+        };
+        let when = ui.when(invite::ago(ui.now - entry.at), entry.at);
+        lines.push(Line::from(vec![
+            Span::styled(format!("{when:>12}  "), theme.muted),
+            Span::styled(format!("{mark:<10}"), style),
+            Span::styled(entry.what.clone(), theme.text),
+        ]));
+        if let Some(why) = &entry.why {
+            lines.push(Line::from(vec![Span::raw(" ".repeat(24)), Span::styled(format!("why: {why}"), theme.muted)]));
+        }
+    }
+    if invite.visits.is_empty() {
+        lines.push(Line::default());
+        lines.push(Line::styled("Nobody has opened the link yet.", theme.muted));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((state.scroll, 0)), inner);
+}
