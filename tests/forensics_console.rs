@@ -189,3 +189,96 @@ async fn the_profile_lists_every_address_masked_with_the_default_marked() {
         assert!(screen.contains(e.address.expose().as_str()), "revealed: {screen}");
     }
 }
+
+fn ctrl(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.update(ch(c), t0());
+    }
+}
+
+#[tokio::test]
+async fn a_manages_addresses_with_a_reason_a_confirm_and_if_match() {
+    let h = Harness::start().await;
+    let mut app = on_account(&h, SeedCase::WrongAddress, t0()).await;
+    let id = app.account.as_ref().unwrap().id.clone();
+    let before = h.client.account(&id).await.unwrap().value;
+    let other = before.other_emails().next().unwrap().expose().clone();
+
+    // Make the other address the default: a reason first, then a confirm.
+    app.update(ch('a'), t0());
+    assert_eq!(app.screen(), ScreenKind::Addresses);
+    app.update(key(KeyCode::Down), t0());
+    assert!(app.update(ctrl('d'), t0()).is_empty());
+    let Some(Overlay::Addresses(state)) = &app.overlay else { panic!() };
+    assert!(state.error.as_deref().is_some_and(|e| e.contains("reason")) && state.staged.is_none());
+    typed(&mut app, "client uses her Gmail now");
+    app.update(ctrl('d'), t0());
+    let effects = app.update(key(KeyCode::Enter), t0());
+    let Some(Effect::SaveAccount { etag, patch, .. }) = effects.first().cloned() else { panic!("{effects:?}") };
+    assert_eq!(etag, app.account.as_ref().unwrap().account.data.as_ref().unwrap().etag);
+    assert_eq!(patch.default_email.as_ref().map(|a| a.expose().clone()), Some(other.clone()));
+    assert_eq!(patch.reason, "client uses her Gmail now");
+    assert!(patch.ticket_id.is_some());
+    common::settle(&mut app, &h, effects, t0()).await;
+    assert!(app.overlay.is_none());
+    assert_eq!(h.client.account(&id).await.unwrap().value.email.expose(), &other);
+
+    // Add an address (typed, then a reason), confirm.
+    app.update(ch('a'), t0());
+    typed(&mut app, "second@example.org");
+    app.update(key(KeyCode::Tab), t0());
+    typed(&mut app, "client asked");
+    app.update(key(KeyCode::Enter), t0());
+    let effects = app.update(key(KeyCode::Enter), t0());
+    common::settle(&mut app, &h, effects, t0()).await;
+    let now_on_file = h.client.account(&id).await.unwrap().value;
+    assert!(now_on_file.emails.iter().any(|e| e.address.expose() == "second@example.org"));
+
+    // Someone else changes the account meanwhile: the 412 is shown, the
+    // account read again, and the retry goes against the new version.
+    app.update(ch('a'), t0());
+    app.update(key(KeyCode::Down), t0());
+    app.update(key(KeyCode::Tab), t0());
+    typed(&mut app, "old address");
+    app.update(ctrl('x'), t0());
+    let behind = portaldesk::portal::model::AccountPatch {
+        add_email: Some(portaldesk::phi::Phi::new("third@example.org".into())),
+        reason: "another desk".into(),
+        ..Default::default()
+    };
+    let current = h.client.account(&id).await.unwrap();
+    h.client.update_account(&id, &current.etag, &behind, &portaldesk::portal::IdempotencyKey::new()).await.unwrap();
+    let effects = app.update(key(KeyCode::Enter), t0());
+    common::settle(&mut app, &h, effects, t0()).await;
+    let Some(Overlay::Addresses(state)) = &app.overlay else { panic!("the dialog closed on a 412") };
+    assert!(state.error.as_deref().is_some_and(|e| e.contains("someone else changed")), "{:?}", state.error);
+    assert!(state.addresses().iter().any(|(a, _)| a == "third@example.org"), "read again");
+    // The removal was not applied over their change.
+    let after = h.client.account(&id).await.unwrap().value;
+    assert_eq!(after.emails.len(), now_on_file.emails.len() + 1);
+    // Retry against the new version: select and remove again.
+    let victim = state.addresses().iter().position(|(a, _)| a == "third@example.org").unwrap();
+    app.update(key(KeyCode::Up), t0());
+    app.update(key(KeyCode::Up), t0());
+    app.update(key(KeyCode::Up), t0());
+    for _ in 0..victim {
+        app.update(key(KeyCode::Down), t0());
+    }
+    app.update(ctrl('x'), t0());
+    let effects = app.update(key(KeyCode::Enter), t0());
+    common::settle(&mut app, &h, effects, t0()).await;
+    assert!(app.overlay.is_none());
+    let last = h.client.account(&id).await.unwrap().value;
+    assert!(!last.emails.iter().any(|e| e.address.expose() == "third@example.org"));
+    // The default cannot be removed, and nothing is sent trying.
+    app.update(ch('a'), t0());
+    app.update(key(KeyCode::Tab), t0());
+    typed(&mut app, "x");
+    assert!(app.update(ctrl('x'), t0()).is_empty());
+    let Some(Overlay::Addresses(state)) = &app.overlay else { panic!() };
+    assert!(state.error.as_deref().is_some_and(|e| e.contains("default cannot be removed")));
+}

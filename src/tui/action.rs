@@ -47,14 +47,23 @@ pub enum Action {
     CycleRole,
     /// Revoke the selected invite.
     Revoke,
+    /// Manage the account's email addresses.
+    Addresses,
+    /// Make the selected address the default.
+    MakeDefault,
+    /// Remove the selected address.
+    RemoveAddress,
 }
 
 impl Action {
     /// Every action, in the order the command palette lists them.
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 28] = [
         Action::Open,
         Action::Resend,
         Action::Revoke,
+        Action::Addresses,
+        Action::MakeDefault,
+        Action::RemoveAddress,
         Action::DobCompare,
         Action::EditDob,
         Action::Reveal,
@@ -107,6 +116,9 @@ impl Action {
             Action::AbsoluteTimes => "absolute_times",
             Action::CycleRole => "cycle_role",
             Action::Revoke => "revoke",
+            Action::Addresses => "addresses",
+            Action::MakeDefault => "make_default",
+            Action::RemoveAddress => "remove_address",
         }
     }
 

@@ -19,11 +19,13 @@ pub enum ScreenKind {
     Note,
     Timeline,
     Revoke,
+    Addresses,
 }
 
 impl ScreenKind {
     /// Every screen, for checks over all of them.
-    pub const ALL: [ScreenKind; 11] = [
+    pub const ALL: [ScreenKind; 12] = [
+        ScreenKind::Addresses,
         ScreenKind::Timeline,
         ScreenKind::Revoke,
         ScreenKind::Queue,
@@ -50,6 +52,7 @@ impl ScreenKind {
             ScreenKind::Note => "Ticket note",
             ScreenKind::Timeline => "Invite timeline",
             ScreenKind::Revoke => "Revoke invite",
+            ScreenKind::Addresses => "Email addresses",
         }
     }
 
@@ -64,6 +67,7 @@ impl ScreenKind {
                 | ScreenKind::Palette
                 | ScreenKind::Note
                 | ScreenKind::Revoke
+                | ScreenKind::Addresses
         )
     }
 
@@ -143,6 +147,7 @@ const ACCOUNT: &[Binding] = &[
     special(KeyCode::Enter, Action::Open, "the selected invite's timeline", "timeline"),
     key('r', Action::Resend, "resend the invite", "resend"),
     key('x', Action::Revoke, "revoke the selected invite", ""),
+    key('a', Action::Addresses, "addresses: add, default, remove", ""),
     key('d', Action::DobCompare, "compare a reported DOB", "compare"),
     key('e', Action::EditDob, "edit the DOB on file", "edit DOB"),
     key('v', Action::Reveal, "reveal / mask email and DOB", "reveal"),
@@ -202,6 +207,17 @@ const REVOKE: &[Binding] = &[
     special(KeyCode::Esc, Action::Back, "cancel", "cancel"),
 ];
 
+const ADDRESSES: &[Binding] = &[
+    special(KeyCode::Enter, Action::Confirm, "add the new address / confirm", "add/confirm"),
+    ctrl('d', Action::MakeDefault, "make the selected address the default", "default"),
+    ctrl('x', Action::RemoveAddress, "remove the selected address", "remove"),
+    special(KeyCode::Tab, Action::NextField, "next field", "field"),
+    special(KeyCode::BackTab, Action::PrevField, "previous field", ""),
+    special(KeyCode::Down, Action::Down, "next address", ""),
+    special(KeyCode::Up, Action::Up, "previous address", ""),
+    special(KeyCode::Esc, Action::Back, "back / close", "close"),
+];
+
 const NOTE: &[Binding] = &[
     special(KeyCode::Enter, Action::Confirm, "post the note", "post"),
     special(KeyCode::Esc, Action::Back, "cancel", "cancel"),
@@ -221,6 +237,7 @@ fn builtin(screen: ScreenKind) -> Vec<Binding> {
         ScreenKind::Note => NOTE,
         ScreenKind::Timeline => TIMELINE,
         ScreenKind::Revoke => REVOKE,
+        ScreenKind::Addresses => ADDRESSES,
     };
     let mut all = own.to_vec();
     if matches!(screen, ScreenKind::Queue | ScreenKind::Account | ScreenKind::Help | ScreenKind::Timeline) {

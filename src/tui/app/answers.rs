@@ -108,6 +108,12 @@ impl App {
                     {
                         edit.theirs_loaded(theirs.clone());
                     }
+                    if taken
+                        && let (Some(Overlay::Addresses(addresses)), Some(theirs)) =
+                            (self.overlay.as_mut(), &account.account.data)
+                    {
+                        addresses.reloaded(theirs.clone());
+                    }
                     taken
                 }
                 None => false,
@@ -177,22 +183,22 @@ impl App {
         req: ReqId,
         result: Result<crate::portal::Versioned<crate::portal::model::Account>, PortalError>,
     ) -> Vec<Effect> {
-        let Some(Overlay::EditDob(state)) = self.overlay.as_mut() else {
-            return Vec::new();
+        let (outcome, done) = match self.overlay.as_mut() {
+            Some(Overlay::EditDob(state)) if state.pending == Some(req) => {
+                (state.saved(result), "DOB on file updated; the client can retry the same link")
+            }
+            Some(Overlay::Addresses(state)) if state.pending == Some(req) => {
+                (state.saved(result), "Addresses updated; the next invite goes to the default")
+            }
+            _ => return Vec::new(),
         };
-        if state.pending != Some(req) {
-            return Vec::new();
-        }
-        match state.saved(result) {
+        match outcome {
             Ok(updated) => {
                 self.overlay = None;
                 if let Some(account) = self.account.as_mut() {
                     account.account.data = Some(updated);
                 }
-                self.banner = Some(Banner {
-                    text: "DOB on file updated; the client can retry the same link".into(),
-                    error: false,
-                });
+                self.banner = Some(Banner { text: done.into(), error: false });
                 self.load_history()
             }
             Err(needs_reload) if needs_reload => {

@@ -9,6 +9,7 @@ mod answers;
 use super::action::{Action, Effect, Msg, ReqId};
 use super::keymap::{Keymap, ScreenKind};
 use super::screens::account::{AccountState, REVEAL_FOR};
+use super::screens::addresses::AddressesState;
 use super::screens::dob_compare::DobCompareState;
 use super::screens::edit_dob::EditDobState;
 use super::screens::note::NoteState;
@@ -89,6 +90,7 @@ pub enum Overlay {
     Note(Box<NoteState>),
     Timeline(TimelineState),
     Revoke(Box<RevokeState>),
+    Addresses(Box<AddressesState>),
 }
 
 /// A line across the top for what just happened or failed.
@@ -215,6 +217,7 @@ impl App {
             Some(Overlay::Note(_)) => ScreenKind::Note,
             Some(Overlay::Timeline(_)) => ScreenKind::Timeline,
             Some(Overlay::Revoke(_)) => ScreenKind::Revoke,
+            Some(Overlay::Addresses(_)) => ScreenKind::Addresses,
             None => self.view_screen(),
         }
     }
@@ -248,7 +251,7 @@ impl App {
         match (&self.overlay, self.view()) {
             (Some(Overlay::Help | Overlay::Palette(_) | Overlay::Note(_)), _) => false,
             (Some(Overlay::Resend(_) | Overlay::Timeline(_)), _) => true,
-            (Some(Overlay::Revoke(_)), _) => false,
+            (Some(Overlay::Revoke(_) | Overlay::Addresses(_)), _) => false,
             (_, View::Queue) => self.queue.has_countdown(),
             (_, View::Account) => self.account.as_ref().is_some_and(AccountState::has_countdown),
             (_, View::Search) => false,
@@ -353,6 +356,10 @@ impl App {
                 state.edit(&event);
                 Vec::new()
             }
+            Some(Overlay::Addresses(state)) => {
+                state.edit(&event);
+                Vec::new()
+            }
             None if searching => {
                 let req = self.req();
                 self.search.edit(&event, req)
@@ -381,6 +388,10 @@ impl App {
                 Vec::new()
             }
             Some(Overlay::Revoke(state)) => {
+                state.paste(text);
+                Vec::new()
+            }
+            Some(Overlay::Addresses(state)) => {
                 state.paste(text);
                 Vec::new()
             }
@@ -527,6 +538,17 @@ impl App {
                 let invite = account.selected().map(|i| (i.id.clone(), i.status));
                 self.open_revoke(invite)
             }
+            Action::Addresses => match account.account.data.clone() {
+                Some(base) => {
+                    let state = AddressesState::new(base, account.ticket_id.clone(), account.revealed);
+                    self.overlay = Some(Overlay::Addresses(Box::new(state)));
+                    Vec::new()
+                }
+                None => {
+                    self.banner = Some(Banner { text: "The account is still loading".into(), error: true });
+                    Vec::new()
+                }
+            },
             Action::Refresh => self.load_account(),
             Action::Resend => {
                 self.overlay = Some(Overlay::Resend(ResendState::default()));
@@ -642,6 +664,13 @@ impl App {
                     Vec::new()
                 }
             },
+            Overlay::Addresses(state) => {
+                let outcome = state.on_action(action, req);
+                if outcome.close {
+                    self.overlay = None;
+                }
+                outcome.effects
+            }
             Overlay::Revoke(state) => match action {
                 Action::Back if state.pending.is_none() => {
                     self.overlay = None;

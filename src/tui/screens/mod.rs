@@ -3,6 +3,7 @@
 //! the dialogs on top.
 
 pub mod account;
+pub mod addresses;
 pub mod dob_compare;
 pub mod edit_dob;
 pub mod help;
@@ -155,6 +156,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
         Some(Overlay::EditDob(state)) => edit_dob::render(state, frame, body, &ui),
         Some(Overlay::Palette(state)) => palette::render(state, app.view_screen(), frame, body, &ui),
         Some(Overlay::Note(state)) => note::render(state, frame, body, &ui),
+        Some(Overlay::Addresses(state)) => addresses::render(state, frame, body, &ui),
         Some(Overlay::Timeline(state)) => {
             if let Some(account) = &app.account {
                 timeline::render(state, account, frame, body, &ui);

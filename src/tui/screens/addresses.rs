@@ -1,0 +1,284 @@
+//! Addresses (`a`): every email address of the account, the default (where
+//! invites go) marked. Add one, make another the default, or remove one
+//! that is not the default: each change needs a reason, is confirmed, and
+//! goes out with If-Match (a 412 is shown, never overwritten) and its own
+//! Idempotency-Key (a retry cannot apply it twice).
+
+use crossterm::event::Event;
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use tui_input::Input;
+use tui_input::backend::crossterm::to_input_request;
+
+use super::{Ui, dialog, layout, moved, paste_into};
+use crate::diagnose::email;
+use crate::phi::{Phi, mask_email};
+use crate::portal::model::{Account, AccountPatch};
+use crate::portal::{IdempotencyKey, PortalError, Versioned};
+use crate::tui::action::{Action, Effect, ReqId};
+
+/// Which field has the cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    NewAddress,
+    Reason,
+}
+
+/// A change waiting for Enter to confirm it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    Add(String),
+    MakeDefault(String),
+    Remove(String),
+}
+
+/// The addresses dialog. (No `Debug`: it holds addresses.)
+pub struct AddressesState {
+    /// The account as read (its ETag goes in If-Match).
+    pub base: Versioned<Account>,
+    pub ticket_id: Option<String>,
+    pub selected: usize,
+    pub new_address: Input,
+    pub reason: Input,
+    pub focus: Field,
+    pub staged: Option<Change>,
+    /// The key of the staged change, reused by its retries.
+    key: IdempotencyKey,
+    pub pending: Option<ReqId>,
+    pub error: Option<String>,
+    /// Shown in full (the account screen's reveal).
+    pub revealed: bool,
+}
+
+/// What the dialog wants after an action.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub effects: Vec<Effect>,
+    pub close: bool,
+}
+
+impl AddressesState {
+    pub fn new(base: Versioned<Account>, ticket_id: Option<String>, revealed: bool) -> Self {
+        Self {
+            base,
+            ticket_id,
+            selected: 0,
+            new_address: Input::default(),
+            reason: Input::default(),
+            focus: Field::NewAddress,
+            staged: None,
+            key: IdempotencyKey::new(),
+            pending: None,
+            error: None,
+            revealed,
+        }
+    }
+
+    /// The addresses, the default first.
+    pub fn addresses(&self) -> Vec<(String, bool)> {
+        let account = &self.base.value;
+        let mut all: Vec<(String, bool)> =
+            account.emails.iter().map(|e| (e.address.expose().clone(), e.is_default)).collect();
+        if all.is_empty() {
+            all.push((account.email.expose().clone(), true));
+        }
+        all.sort_by_key(|(_, default)| !default);
+        all
+    }
+
+    fn shown(&self, address: &str) -> String {
+        if self.revealed { address.to_owned() } else { mask_email(address) }
+    }
+
+    pub fn edit(&mut self, event: &Event) {
+        if self.pending.is_some() || self.staged.is_some() {
+            return;
+        }
+        if let Some(request) = to_input_request(event) {
+            match self.focus {
+                Field::NewAddress => self.new_address.handle(request),
+                Field::Reason => self.reason.handle(request),
+            };
+        }
+    }
+
+    pub fn paste(&mut self, text: &str) {
+        if self.pending.is_none() && self.staged.is_none() {
+            match self.focus {
+                Field::NewAddress => paste_into(&mut self.new_address, text),
+                Field::Reason => paste_into(&mut self.reason, text),
+            };
+        }
+    }
+
+    /// The account was read again (after a 412): changes now go against it.
+    pub fn reloaded(&mut self, account: Versioned<Account>) {
+        self.base = account;
+        self.selected = self.selected.min(self.addresses().len().saturating_sub(1));
+    }
+
+    pub fn on_action(&mut self, action: Action, req: ReqId) -> Outcome {
+        if self.pending.is_some() {
+            return Outcome::default();
+        }
+        let addresses = self.addresses();
+        let selected = addresses.get(self.selected).cloned();
+        match action {
+            Action::Back if self.staged.is_some() => self.staged = None,
+            Action::Back => return Outcome { close: true, ..Outcome::default() },
+            Action::Up | Action::Down => self.selected = moved(self.selected, addresses.len(), action),
+            Action::NextField | Action::PrevField => {
+                self.focus = if self.focus == Field::NewAddress { Field::Reason } else { Field::NewAddress };
+            }
+            Action::MakeDefault => match selected {
+                Some((_, true)) => self.error = Some("that address already is the default".into()),
+                Some((address, false)) => self.stage(Change::MakeDefault(address)),
+                None => {}
+            },
+            Action::RemoveAddress => match selected {
+                Some((_, true)) => {
+                    self.error = Some("the default cannot be removed: make another the default first".into())
+                }
+                Some((address, false)) => self.stage(Change::Remove(address)),
+                None => {}
+            },
+            Action::Confirm => match self.staged.clone() {
+                Some(change) => return Outcome { effects: self.send(change, req), close: false },
+                None => {
+                    let typed = self.new_address.value().trim().to_owned();
+                    if typed.is_empty() {
+                        self.error = Some("type a new address, or pick one with ↑ ↓ and press Ctrl-D or Ctrl-X".into());
+                    } else if !email::check_email(&typed).valid_syntax {
+                        self.error = Some("that is not an email address".into());
+                    } else if addresses.iter().any(|(a, _)| a.eq_ignore_ascii_case(&typed)) {
+                        self.error = Some("the account already has that address".into());
+                    } else {
+                        self.stage(Change::Add(typed));
+                    }
+                }
+            },
+            _ => {}
+        }
+        Outcome::default()
+    }
+
+    fn stage(&mut self, change: Change) {
+        if self.reason.value().trim().is_empty() {
+            self.error = Some("write the reason first (Tab goes to it); it goes in the audit trail".into());
+            self.focus = Field::Reason;
+            return;
+        }
+        self.error = None;
+        self.key = IdempotencyKey::new();
+        self.staged = Some(change);
+    }
+
+    fn send(&mut self, change: Change, req: ReqId) -> Vec<Effect> {
+        let mut patch = AccountPatch {
+            reason: self.reason.value().trim().to_owned(),
+            ticket_id: self.ticket_id.clone(),
+            ..AccountPatch::default()
+        };
+        match change {
+            Change::Add(a) => patch.add_email = Some(Phi::new(a)),
+            Change::MakeDefault(a) => patch.default_email = Some(Phi::new(a)),
+            Change::Remove(a) => patch.remove_email = Some(Phi::new(a)),
+        }
+        self.pending = Some(req);
+        self.error = None;
+        vec![Effect::SaveAccount {
+            req,
+            account_id: self.base.value.id.clone(),
+            etag: self.base.etag.clone(),
+            patch,
+            key: self.key.clone(),
+        }]
+    }
+
+    /// The answer to the change: `Ok` with the saved account closes the
+    /// dialog; an error stays shown, and `true` asks for the account to be
+    /// read again (someone else changed it: 412).
+    pub fn saved(&mut self, result: Result<Versioned<Account>, PortalError>) -> Result<Versioned<Account>, bool> {
+        self.pending = None;
+        match result {
+            Ok(account) => Ok(account),
+            Err(PortalError::Stale) => {
+                self.staged = None;
+                self.error = Some(
+                    "someone else changed the account meanwhile: it was read again; check the addresses and retry"
+                        .into(),
+                );
+                Err(true)
+            }
+            Err(error) => {
+                self.error = Some(error.to_string());
+                Err(false)
+            }
+        }
+    }
+}
+
+/// Draws the addresses dialog.
+pub fn render(state: &AddressesState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+    let theme = ui.theme;
+    let addresses = state.addresses();
+    let popup = layout::centered(area, 80, addresses.len() as u16 + 12);
+    let inner = dialog(frame, popup, "Email addresses · invites go to the default", theme);
+    let mut lines: Vec<Line<'_>> = addresses
+        .iter()
+        .enumerate()
+        .map(|(n, (address, default))| {
+            let style = if n == state.selected { theme.selected } else { theme.text };
+            Line::from(vec![
+                Span::styled(if n == state.selected { "▶ " } else { "  " }, theme.key),
+                Span::styled(state.shown(address), style),
+                Span::styled(if *default { "  ★ default" } else { "" }, theme.ok),
+            ])
+        })
+        .collect();
+    lines.push(Line::default());
+    let focus = |f: Field| if state.focus == f { theme.input } else { theme.text };
+    lines.push(Line::from(vec![
+        Span::styled("New address ", theme.muted),
+        Span::styled(state.new_address.value(), focus(Field::NewAddress)),
+    ]));
+    for finding in &email::check_email(state.new_address.value()).findings {
+        if !state.new_address.value().trim().is_empty() {
+            lines.push(Line::styled(format!("  ⚠ {}", finding.message), theme.warn));
+        }
+    }
+    lines.push(Line::from(vec![
+        Span::styled("Reason      ", theme.muted),
+        Span::styled(state.reason.value(), focus(Field::Reason)),
+    ]));
+    lines.push(Line::default());
+    let confirm = match &state.staged {
+        Some(Change::Add(a)) => Some(format!("Add {}?", state.shown(a))),
+        Some(Change::MakeDefault(a)) => {
+            Some(format!("Make {} the default? The next invite goes there.", state.shown(a)))
+        }
+        Some(Change::Remove(a)) => Some(format!("Remove {}?", state.shown(a))),
+        None => None,
+    };
+    match (&state.error, state.pending, confirm) {
+        (_, Some(_), _) => lines.push(Line::styled("Saving…", theme.warn)),
+        (Some(error), None, _) => lines.push(Line::styled(format!("✕ {error}"), theme.danger)),
+        (None, None, Some(question)) => {
+            lines.push(Line::styled(question, theme.warn));
+            lines.push(Line::styled("Enter confirms · Esc goes back", theme.muted));
+        }
+        (None, None, None) => lines.push(Line::styled(
+            "Enter adds the new address · Ctrl-D makes the selected one the default · Ctrl-X removes it · Tab: field",
+            theme.muted,
+        )),
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    let (row, input) = match state.focus {
+        Field::NewAddress => (addresses.len() as u16 + 1, &state.new_address),
+        Field::Reason => (addresses.len() as u16 + 2, &state.reason),
+    };
+    let cursor = inner.x + 12 + input.visual_cursor() as u16;
+    frame.set_cursor_position(Position::new(cursor.min(inner.right().saturating_sub(1)), inner.y + row));
+}
