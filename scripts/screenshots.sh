@@ -77,4 +77,17 @@ keys -l "$dob"
 wait_for "Type exactly"
 shot dob-compare
 keys Escape
+# The ticket whose link a mail scanner opened first: its invite timeline.
+keys /
+wait_for "Search by name"
+keys C-u
+keys -l "$(curl -s -H 'Authorization: Bearer sandbox' "$url/api/v1/tickets?status=open" |
+  python3 -c 'import json,sys; d=json.load(sys.stdin); d=d if isinstance(d,list) else d.get("items", d.get("tickets")); print([t for t in d if "never saw it" in t["subject"]][0]["account_id"])')"
+wait_for "1 found"
+keys Enter
+wait_for "Why they cannot get in"
+keys Enter
+wait_for "scanner"
+shot timeline
+keys Escape
 keys q
