@@ -6,8 +6,8 @@
 mod common;
 
 use chrono::{DateTime, Duration, Utc};
-use common::{Harness, t0};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use common::{CHROME, Harness, ch, ctrl, key, t0};
+use crossterm::event::KeyCode;
 use portaldesk::portal::PortalError;
 use portaldesk::portal::model::InviteStatus;
 use portaldesk::sandbox::seed::SeedCase;
@@ -17,19 +17,6 @@ use portaldesk::tui::keymap::ScreenKind;
 use portaldesk::tui::screens;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-
-const HEADLESS: &str =
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.0.0 Safari/537.36";
-const CHROME: &str =
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
-
-fn key(code: KeyCode) -> Msg {
-    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
-}
-
-fn ch(c: char) -> Msg {
-    key(KeyCode::Char(c))
-}
 
 fn text(app: &App, now: DateTime<Utc>) -> String {
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
@@ -64,17 +51,7 @@ async fn a_fresh_invite_visited_by_a_scanner_then_the_client_shows_both_told_apa
     let link = h.client.sandbox_outbox(Some(&account_id)).await.unwrap().remove(0).link;
     // A scanner from Microsoft's network 5 s later: HEAD, then a headless GET.
     h.client.sandbox_advance_clock(5).await.unwrap();
-    for method in [reqwest::Method::HEAD, reqwest::Method::GET] {
-        let answer = h
-            .raw()
-            .request(method, &link)
-            .header("User-Agent", HEADLESS)
-            .header("X-Sandbox-Visitor-Addr", "40.94.88.17")
-            .send()
-            .await
-            .unwrap();
-        assert!(answer.status().is_success());
-    }
+    h.scanner_visit(&link).await;
     // The client, three hours later, in Chrome.
     h.client.sandbox_advance_clock(3 * 3600).await.unwrap();
     let answer = h.raw().get(&link).header("User-Agent", CHROME).send().await.unwrap();
@@ -188,10 +165,6 @@ async fn the_profile_lists_every_address_masked_with_the_default_marked() {
     for e in &account.emails {
         assert!(screen.contains(e.address.expose().as_str()), "revealed: {screen}");
     }
-}
-
-fn ctrl(c: char) -> Msg {
-    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
 }
 
 fn typed(app: &mut App, text: &str) {

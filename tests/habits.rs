@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
-use common::{Harness, t0};
+use common::{Harness, ch, key, t0};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use portaldesk::config::{RoleFilter, Settings, ThemeName};
 use portaldesk::portal::PortalError;
@@ -23,14 +23,6 @@ use portaldesk::tui::screens;
 use portaldesk::tui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-
-fn key(code: KeyCode) -> Msg {
-    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
-}
-
-fn ch(c: char) -> Msg {
-    key(KeyCode::Char(c))
-}
 
 fn now() -> DateTime<Utc> {
     t0()

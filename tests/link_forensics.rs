@@ -6,7 +6,7 @@
 mod common;
 
 use chrono::Duration;
-use common::{Harness, t0};
+use common::{CHROME, Harness, t0};
 use portaldesk::diagnose::replies::Replies;
 use portaldesk::diagnose::troubleshoot::{Case, Finding, FindingCode, troubleshoot};
 use portaldesk::diagnose::visit::{VisitKind, classify_invite};
@@ -15,11 +15,6 @@ use portaldesk::portal::IdempotencyKey;
 use portaldesk::portal::model::{AccountPatch, InviteStatus, ResendRequest, RevokeRequest, VisitMethod};
 use portaldesk::sandbox::seed::SeedCase;
 use reqwest::StatusCode;
-
-const HEADLESS: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) \
-                        HeadlessChrome/120.0.6099.71 Safari/537.36";
-const CHROME: &str =
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 
 async fn diagnose(h: &Harness, account_id: &str) -> Vec<Finding> {
     let account = h.client.account(account_id).await.unwrap().value;
@@ -45,17 +40,7 @@ async fn a_scanner_seconds_after_delivery_and_a_person_hours_later_are_told_apar
     let (account_id, link) = invite(&h).await;
     // Delivered 2 s after sending; the scanner comes 3 s after that.
     h.client.sandbox_advance_clock(5).await.unwrap();
-    for method in [reqwest::Method::HEAD, reqwest::Method::GET] {
-        let answer = h
-            .raw()
-            .request(method, &link)
-            .header("User-Agent", HEADLESS)
-            .header("X-Sandbox-Visitor-Addr", "40.94.88.17")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(answer.status(), StatusCode::OK);
-    }
+    h.scanner_visit(&link).await;
     let invites = h.client.invites(&account_id).await.unwrap();
     assert_eq!(invites[0].link_opens, 2);
     assert_eq!(invites[0].visits.iter().map(|v| v.method).collect::<Vec<_>>(), [VisitMethod::Head, VisitMethod::Get]);

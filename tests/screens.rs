@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Harness, t0};
+use common::{Harness, ch, t0};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use portaldesk::sandbox::seed::SeedCase;
 use portaldesk::tui::action::Msg;
@@ -15,10 +15,6 @@ use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
-
-fn ch(c: char) -> Msg {
-    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
-}
 
 fn draw(app: &App, size: (u16, u16)) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(size.0, size.1)).unwrap();

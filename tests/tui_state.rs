@@ -4,7 +4,7 @@
 mod common;
 
 use chrono::{DateTime, Duration, Utc};
-use common::{Harness, t0};
+use common::{Harness, ch, key, t0};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use portaldesk::portal::PortalError;
 use portaldesk::portal::model::InviteStatus;
@@ -13,14 +13,6 @@ use portaldesk::tui::action::{Effect, Loaded, Msg};
 use portaldesk::tui::app::{App, Overlay, View};
 use portaldesk::tui::keymap::ScreenKind;
 use portaldesk::tui::screens::edit_dob::Stage;
-
-fn key(code: KeyCode) -> Msg {
-    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
-}
-
-fn ch(c: char) -> Msg {
-    key(KeyCode::Char(c))
-}
 
 fn now() -> DateTime<Utc> {
     t0()

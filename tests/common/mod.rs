@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use chrono::{DateTime, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use portaldesk::portal::model::TicketStatus;
 use portaldesk::portal::{ApiToken, ClientOptions, PortalClient};
 use portaldesk::sandbox::faults::Faults;
@@ -97,4 +98,44 @@ pub async fn settle(app: &mut App, h: &Harness, mut effects: Vec<Effect>, now: D
         effects.extend(app.update(msg, now));
     }
     seen
+}
+
+/// A key press.
+pub fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+/// A character typed.
+pub fn ch(c: char) -> Msg {
+    key(KeyCode::Char(c))
+}
+
+/// A character with Ctrl held.
+pub fn ctrl(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+/// A headless browser, as mail scanners send.
+pub const HEADLESS: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) \
+                            HeadlessChrome/120.0.6099.71 Safari/537.36";
+/// A person's desktop Chrome.
+pub const CHROME: &str =
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
+impl Harness {
+    /// A mail scanner's visit to an invite link, as Safe Links makes it: a
+    /// HEAD then a headless GET from Microsoft's network.
+    pub async fn scanner_visit(&self, link: &str) {
+        for method in [reqwest::Method::HEAD, reqwest::Method::GET] {
+            let answer = self
+                .raw()
+                .request(method, link)
+                .header("User-Agent", HEADLESS)
+                .header("X-Sandbox-Visitor-Addr", "40.94.88.17")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(answer.status(), reqwest::StatusCode::OK);
+        }
+    }
 }
