@@ -518,3 +518,47 @@ async fn the_config_file_sets_the_time_zone_and_the_practices_own_replies() {
     );
     assert!(bad.out.is_empty());
 }
+
+#[tokio::test]
+async fn portaldesk_config_names_the_file_when_no_config_flag_does() {
+    let h = Harness::start().await;
+    let seeded = h.ticket(SeedCase::DeliveredNotOpened).clone();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("desk.toml");
+    std::fs::write(&config, "time_zone = \"America/Chicago\"\n").unwrap();
+    let config = config.to_str().unwrap();
+    let url = h.sandbox.url();
+    let env = [("PORTALDESK_TOKEN", "sandbox"), ("PORTALDESK_CONFIG", config)];
+    let invites = run_with(&["invites", &seeded.account_id, "--portal", &url], &env).await;
+    assert!(invites.ok().contains(" CST)") && !invites.out.contains(" UTC)"), "{}", invites.out);
+    // --config wins over it.
+    let other = dir.path().join("other.toml");
+    std::fs::write(&other, "time_zone = \"UTC\"\n").unwrap();
+    let args = ["invites", &seeded.account_id, "--portal", &url, "--config", other.to_str().unwrap()];
+    let invites = run_with(&args, &env).await;
+    assert!(invites.ok().contains(" UTC)") && !invites.out.contains(" CST)"), "{}", invites.out);
+    // A file it names that does not parse stops every command, naming it.
+    std::fs::write(config, "\ntheme = \"purple\"\n").unwrap();
+    let bad = run_with(&["invites", &seeded.account_id, "--portal", &url], &env).await;
+    assert_eq!(bad.code, 2, "{}", bad.err);
+    assert!(bad.err.contains("desk.toml") && bad.err.contains("line 2: theme: "), "{}", bad.err);
+    assert!(bad.out.is_empty());
+    // A file it names that is missing, too.
+    let missing = dir.path().join("nowhere.toml");
+    let bad =
+        run_with(&["check", "email", "pat@example.org"], &[("PORTALDESK_CONFIG", missing.to_str().unwrap())]).await;
+    assert_eq!(bad.code, 2, "{}", bad.err);
+    assert!(bad.err.contains("nowhere.toml"), "{}", bad.err);
+}
+
+#[tokio::test]
+async fn an_environment_value_out_of_range_names_the_variable_not_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "idle_lock_minutes = 10\n").unwrap();
+    let env = [("PORTALDESK_IDLE_LOCK_MINUTES", "0")];
+    let bad = run_with(&["check", "email", "a@b.org", "--config", config.to_str().unwrap()], &env).await;
+    assert_eq!(bad.code, 2, "{}", bad.err);
+    assert!(bad.err.contains("PORTALDESK_IDLE_LOCK_MINUTES: 0 is out of range 1..=60"), "{}", bad.err);
+    assert!(!bad.err.contains("config file"), "{}", bad.err);
+}
