@@ -552,6 +552,46 @@ async fn portaldesk_config_names_the_file_when_no_config_flag_does() {
 }
 
 #[tokio::test]
+async fn a_typo_in_keys_stops_every_command_naming_the_line_or_the_variable() {
+    let h = Harness::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "theme = \"dark\"\n\n[keys]\nresnd = \"s\"\n").unwrap();
+    let config = config.to_str().unwrap();
+    let url = h.sandbox.url();
+    let url = url.as_str();
+    let token = ("PORTALDESK_TOKEN", "sandbox");
+    for args in
+        [&["tickets", "--portal", url, "--config", config][..], &["check", "email", "a@b.org", "--config", config]]
+    {
+        let bad = run_with(args, &[token]).await;
+        assert_eq!(bad.code, 2, "{args:?}: {}", bad.err);
+        assert!(
+            bad.err.contains("config.toml") && bad.err.contains("line 4: keys.resnd: no such action"),
+            "{args:?}: {}",
+            bad.err
+        );
+        assert!(bad.err.contains("resend"), "the names it could be: {}", bad.err);
+        assert!(bad.out.is_empty(), "{}", bad.out);
+    }
+    // Two actions on one key.
+    std::fs::write(config, "[keys]\nreveal = \"z\"\ncopy = \"z\"\n").unwrap();
+    let bad = run_with(&["tickets", "--portal", url, "--config", config], &[token]).await;
+    assert_eq!(bad.code, 2, "{}", bad.err);
+    assert!(bad.err.contains("line ") && bad.err.contains("bound to both"), "{}", bad.err);
+    // From the environment: the variable is named.
+    std::fs::write(config, "").unwrap();
+    let bad =
+        run_with(&["tickets", "--portal", url, "--config", config], &[token, ("PORTALDESK_KEY_RESND", "s")]).await;
+    assert_eq!(bad.code, 2, "{}", bad.err);
+    assert!(bad.err.contains("environment variable PORTALDESK_KEY_RESND: no such action"), "{}", bad.err);
+    assert!(!bad.err.contains("config.toml"), "{}", bad.err);
+    // A good override is no error.
+    std::fs::write(config, "[keys]\nresend = \"s\"\n").unwrap();
+    run_with(&["tickets", "--portal", url, "--config", config], &[token]).await.ok();
+}
+
+#[tokio::test]
 async fn an_environment_value_out_of_range_names_the_variable_not_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config.toml");

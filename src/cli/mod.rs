@@ -145,7 +145,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     // A configuration that cannot be used stops everything, before the
     // log or the terminal is touched.
-    let settings = match crate::config::settings(cli.config.as_deref()) {
+    let settings = match crate::config::settings(cli.config.as_deref()).and_then(check_keys) {
         Ok(settings) => settings,
         Err(e) => {
             eprintln!("portaldesk: {e}");
@@ -194,6 +194,16 @@ pub fn main() -> ExitCode {
             eprintln!("portaldesk: {}", failure.message);
             ExitCode::from(failure.code)
         }
+    }
+}
+
+/// The `[keys]` overrides checked for every command, not only the
+/// console's: a typo there is an error naming the file's line or the
+/// environment variable, whatever the command.
+fn check_keys(settings: crate::config::Settings) -> Result<crate::config::Settings, crate::config::ConfigError> {
+    match crate::tui::keymap::Keymap::from_config(&settings.keys) {
+        Ok(_) => Ok(settings),
+        Err(e) => Err(settings.error_at(&e.key(), &e.problem)),
     }
 }
 
