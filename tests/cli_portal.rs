@@ -602,3 +602,27 @@ async fn an_environment_value_out_of_range_names_the_variable_not_a_file() {
     assert!(bad.err.contains("PORTALDESK_IDLE_LOCK_MINUTES: 0 is out of range 1..=60"), "{}", bad.err);
     assert!(!bad.err.contains("config file"), "{}", bad.err);
 }
+
+#[tokio::test]
+async fn logout_on_a_machine_without_a_keyring_says_so_whichever_way_the_portal_is_named() {
+    let no_bus = ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/portaldesk-test/bus");
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "").unwrap();
+    let config = config.to_str().unwrap();
+    for (args, env) in [
+        (&["logout", "--portal", "http://127.0.0.1:9", "--config", config][..], vec![no_bus]),
+        (&["logout", "--config", config][..], vec![no_bus, ("PORTALDESK_PORTAL", "http://127.0.0.1:9")]),
+        (&["logout", "--config", config][..], vec![no_bus, ("PORTALDESK_PORTAL_URL", "http://127.0.0.1:9")]),
+    ] {
+        let out = run_with(args, &env).await;
+        assert_eq!(out.code, 2, "{args:?} {env:?}: {}", out.err);
+        assert!(out.err.contains("no keyring service"), "{args:?} {env:?}: {}", out.err);
+        assert!(out.err.contains("PORTALDESK_TOKEN"), "{}", out.err);
+        assert!(out.out.is_empty(), "{}", out.out);
+    }
+    // With no portal named anywhere, it says how to name one.
+    let out = run_with(&["logout", "--config", config], &[no_bus]).await;
+    assert_eq!(out.code, 2, "{}", out.err);
+    assert!(out.err.contains("--portal"), "{}", out.err);
+}
