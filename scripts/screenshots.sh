@@ -7,7 +7,9 @@
 #   scripts/screenshots.sh            # writes docs/screenshots/*.svg
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v tmux >/dev/null || { echo "screenshots.sh needs tmux" >&2; exit 1; }
+for tool in tmux curl python3; do
+  command -v "$tool" >/dev/null || { echo "screenshots.sh needs $tool" >&2; exit 1; }
+done
 cols=120 rows=34
 target=${CARGO_TARGET_DIR:-target}
 cargo build --release --quiet

@@ -99,6 +99,18 @@ pub struct Settings {
     pub file: Option<PathBuf>,
     /// Where the practice's own canned replies live.
     pub replies_dir: Option<PathBuf>,
+    /// Where each key set was set (`theme`, `keys.resend`): the file's
+    /// line, or the environment variable; for messages about a value.
+    pub origins: BTreeMap<String, Origin>,
+}
+
+/// Where a key's value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// The config file, on this line.
+    File { line: usize },
+    /// This environment variable.
+    Env { name: String },
 }
 
 /// The idle lock's default: 5 minutes.
@@ -121,6 +133,7 @@ impl Default for Settings {
             keys: BTreeMap::new(),
             file: None,
             replies_dir: None,
+            origins: BTreeMap::new(),
         }
     }
 }
@@ -134,6 +147,31 @@ pub enum ConfigError {
     Parse { path: PathBuf, message: String },
     #[error("environment variable {message}")]
     Env { message: String },
+    #[error("configuration: {message}")]
+    Invalid { message: String },
+}
+
+impl Settings {
+    /// An error about the value of `key` (`theme`, `keys.resend`) that
+    /// names where it was set: the environment variable, or the file, the
+    /// line and the key.
+    pub fn error_at(&self, key: &str, message: &str) -> ConfigError {
+        locate(self.file.as_deref(), &self.origins, key, message)
+    }
+}
+
+/// See [`Settings::error_at`]. A dotted key not found by itself is looked
+/// up by its table (`keys = { ... }` written inline).
+fn locate(file: Option<&Path>, origins: &BTreeMap<String, Origin>, key: &str, message: &str) -> ConfigError {
+    let origin = origins.get(key).or_else(|| key.split_once('.').and_then(|(table, _)| origins.get(table)));
+    match (origin, file) {
+        (Some(Origin::Env { name }), _) => ConfigError::Env { message: format!("{name}: {message}") },
+        (Some(Origin::File { line }), Some(path)) => {
+            ConfigError::Parse { path: path.to_path_buf(), message: format!("line {line}: {key}: {message}") }
+        }
+        (_, Some(path)) => ConfigError::Parse { path: path.to_path_buf(), message: format!("{key}: {message}") },
+        (_, None) => ConfigError::Invalid { message: format!("{key}: {message}") },
+    }
 }
 
 /// The platform's config directory for portaldesk.
@@ -183,30 +221,54 @@ pub fn settings_with(
     var: impl Fn(&str) -> Option<String>,
     vars: impl FnOnce() -> Vec<(String, String)>,
 ) -> Result<Settings, ConfigError> {
-    let (config, source) = read_file(explicit)?;
-    let config = apply_env(config, &var, vars()).map_err(|message| ConfigError::Env { message })?;
+    settings_from(read_file(explicit)?, var, vars)
+}
+
+/// [`settings_with`] over a file already read (`None`: no file).
+fn settings_from(
+    (config, source): (Config, Option<(PathBuf, String)>),
+    var: impl Fn(&str) -> Option<String>,
+    vars: impl FnOnce() -> Vec<(String, String)>,
+) -> Result<Settings, ConfigError> {
     let (path, text) = source.unzip();
-    resolve(config, path.as_deref()).map_err(|(key, message)| {
-        let path = path.clone().unwrap_or_default();
-        // Point at the key's line when the value came from the file.
-        let message = match text.as_deref().and_then(|t| line_of(t, &key)) {
-            Some(line) => format!("line {line}: {key}: {message}"),
-            None => format!("{key}: {message}"),
-        };
-        ConfigError::Parse { path, message }
-    })
+    let mut origins: BTreeMap<String, Origin> = text
+        .as_deref()
+        .map(key_lines)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(key, line)| (key, Origin::File { line }))
+        .collect();
+    let (config, from_env) = apply_env(config, &var, vars()).map_err(|message| ConfigError::Env { message })?;
+    origins.extend(from_env.into_iter().map(|(key, name)| (key, Origin::Env { name })));
+    let settings =
+        resolve(config, path.as_deref()).map_err(|(key, message)| locate(path.as_deref(), &origins, &key, &message))?;
+    Ok(Settings { origins, ..settings })
 }
 
 /// Parses configuration text; the error gives the line and the key.
 pub fn parse(text: &str) -> Result<Config, String> {
-    toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
-        let message = e.message().trim().to_owned();
-        match line {
-            Some(line) => format!("line {line}: {message}"),
-            None => message,
-        }
+    let deserializer = toml::Deserializer::parse(text).map_err(|e| describe(text, &e, None))?;
+    serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let key = e.path().to_string();
+        describe(text, e.inner(), Some(key))
     })
+}
+
+/// `line 3: theme: unknown variant ...`: the line from the error's span,
+/// the key from the path serde followed or else from that line.
+fn describe(text: &str, error: &toml::de::Error, path: Option<String>) -> String {
+    // Bytes, not a str slice: a span inside a character cannot panic.
+    let line = error
+        .span()
+        .map(|span| text.as_bytes()[..span.start.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1);
+    let key = path.filter(|p| !p.is_empty() && p != ".").or_else(|| line.and_then(|line| key_on_line(text, line)));
+    let message = error.message().trim();
+    match (line, key) {
+        (Some(line), Some(key)) => format!("line {line}: {key}: {message}"),
+        (Some(line), None) => format!("line {line}: {message}"),
+        (None, Some(key)) => format!("{key}: {message}"),
+        (None, None) => message.to_owned(),
+    }
 }
 
 /// The variable that overrides a key.
@@ -221,7 +283,7 @@ fn apply_env(
     mut config: Config,
     var: &impl Fn(&str) -> Option<String>,
     vars: Vec<(String, String)>,
-) -> Result<Config, String> {
+) -> Result<(Config, Vec<(String, String)>), String> {
     fn value<T: for<'de> Deserialize<'de>>(name: &str, text: &str) -> Result<T, String> {
         let deserializer: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
             text.trim().into_deserializer();
@@ -230,7 +292,13 @@ fn apply_env(
     fn number(name: &str, text: &str) -> Result<u64, String> {
         text.trim().parse().map_err(|_| format!("{name}: expected a whole number, got {text:?}"))
     }
-    let get = |key: &str| var(&env_name(key)).filter(|v| !v.is_empty()).map(|v| (env_name(key), v));
+    let mut set = Vec::new();
+    let mut get = |key: &str| {
+        let name = env_name(key);
+        let value = var(&name).filter(|v| !v.is_empty())?;
+        set.push((key.to_owned(), name.clone()));
+        Some((name, value))
+    };
     if let Some((_, v)) = get("portal_url") {
         config.portal_url = Some(v);
     }
@@ -256,10 +324,12 @@ fn apply_env(
         if let Some(action) = name.strip_prefix(KEY_PREFIX)
             && !v.is_empty()
         {
-            config.keys.insert(action.to_ascii_lowercase(), v);
+            let action = action.to_ascii_lowercase();
+            set.push((format!("keys.{action}"), name.clone()));
+            config.keys.insert(action, v);
         }
     }
-    Ok(config)
+    Ok((config, set))
 }
 
 /// Checks the values; an error names the key.
@@ -289,18 +359,56 @@ fn resolve(config: Config, file: Option<&Path>) -> Result<Settings, (String, Str
         keys: config.keys,
         file: file.map(Path::to_path_buf),
         replies_dir: file.and_then(Path::parent).or(config_dir().as_deref()).map(|d| d.join("replies")),
+        origins: BTreeMap::new(),
     })
 }
 
-/// The line a top-level key (or a key of `[keys]`) is written on.
-fn line_of(text: &str, key: &str) -> Option<usize> {
-    let key = key.rsplit('.').next().unwrap_or(key);
-    text.lines()
-        .position(|line| {
-            let line = line.trim_start();
-            line.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('='))
-        })
-        .map(|i| i + 1)
+/// The line each key is written on, as `theme` or `keys.resend` (the
+/// table's name before the key), first writing wins. A plain scan, not a
+/// parser: it serves messages, and gives up quietly on what it cannot read.
+fn key_lines(text: &str) -> BTreeMap<String, usize> {
+    let mut lines = BTreeMap::new();
+    let mut table = String::new();
+    for (i, line) in text.lines().enumerate() {
+        if let Some(key) = line_key(line, &mut table) {
+            lines.entry(key).or_insert(i + 1);
+        }
+    }
+    lines
+}
+
+/// The key written on line `number` (1-based), else the table the line is
+/// in (or opens).
+fn key_on_line(text: &str, number: usize) -> Option<String> {
+    let mut table = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let key = line_key(line, &mut table);
+        if i + 1 == number {
+            return key.or_else(|| (!table.is_empty()).then(|| table.clone()));
+        }
+    }
+    None
+}
+
+/// The full key a line writes (`keys.resend`), keeping track of the table
+/// headers (`[keys]`) in `table`.
+fn line_key(line: &str, table: &mut String) -> Option<String> {
+    let line = line.trim();
+    if let Some(header) = line.strip_prefix('[') {
+        let name = header.split(']').next().unwrap_or_default();
+        *table = name.trim().trim_matches('[').trim().to_owned();
+        return None;
+    }
+    if line.starts_with('#') {
+        return None;
+    }
+    let (key, _) = line.split_once('=')?;
+    let key: String =
+        key.split('.').map(|part| part.trim().trim_matches(['"', '\'']).trim()).collect::<Vec<_>>().join(".");
+    if key.is_empty() {
+        return None;
+    }
+    Some(if table.is_empty() { key } else { format!("{table}.{key}") })
 }
 
 #[cfg(test)]
@@ -329,13 +437,43 @@ mod tests {
     #[test]
     fn unknown_keys_and_bad_values_name_line_and_key() {
         let err = parse("# comment\nportal_ur = \"x\"\n").unwrap_err();
-        assert!(err.starts_with("line 2:"), "{err}");
-        assert!(err.contains("portal_ur"), "{err}");
+        assert!(err.starts_with("line 2: portal_ur: "), "{err}");
         let err = parse("portal_url = 3\n").unwrap_err();
-        assert!(err.starts_with("line 1:"), "{err}");
-        assert!(parse("portal_url = \"x").is_err());
+        assert!(err.starts_with("line 1: portal_url: "), "{err}");
+        let err = parse("portal_url = \"x").unwrap_err();
+        assert!(err.starts_with("line 1: portal_url: "), "{err}");
         let err = parse("\n\ntheme = \"purple\"\n").unwrap_err();
-        assert!(err.starts_with("line 3:") && err.contains("purple"), "{err}");
+        assert!(err.starts_with("line 3: theme: ") && err.contains("purple"), "{err}");
+        let err = parse("role = \"all\"\nidle_lock_minutes = \"five\"\n").unwrap_err();
+        assert!(err.starts_with("line 2: idle_lock_minutes: "), "{err}");
+        let err = parse("theme = \"dark\"\n\n[keys]\nresend = 3\n").unwrap_err();
+        assert!(err.starts_with("line 4: keys.resend: "), "{err}");
+        let err = parse("theme = \"dark\"\n[colours]\ntext = \"red\"\n").unwrap_err();
+        assert!(err.starts_with("line 2: colours: "), "{err}");
+    }
+
+    #[test]
+    fn a_type_error_in_the_file_names_file_line_and_key() {
+        let f = file("# mine\nportal_url = 3\n");
+        let err = settings_with(Some(f.path()), no_env, Vec::new).unwrap_err().to_string();
+        assert!(err.contains(&f.path().display().to_string()), "{err}");
+        assert!(err.contains("line 2: portal_url: "), "{err}");
+    }
+
+    #[test]
+    fn key_lines_know_the_tables() {
+        let lines = key_lines("theme = \"dark\"\n# [keys]\n\n[keys]\n\"resend\" = \"s\"\ntheme = \"t\"\n");
+        assert_eq!(lines.get("theme"), Some(&1));
+        assert_eq!(lines.get("keys.resend"), Some(&5));
+        assert_eq!(lines.get("keys.theme"), Some(&6));
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert_eq!(key_on_line("a = 1\n[keys]\nresend = 2\n", 3).as_deref(), Some("keys.resend"));
+        assert_eq!(key_on_line("a = 1\n", 7), None);
+        // Anything at all: no panic.
+        for text in ["[", "=", "[]]\n=\n. = 1", "\"\" = 1", "[a.b]\n'c'.d = 2"] {
+            let _ = key_lines(text);
+            let _ = key_on_line(text, 1);
+        }
     }
 
     #[test]
@@ -359,6 +497,7 @@ mod tests {
         let settings = settings_with(Some(f.path()), no_env, Vec::new).unwrap();
         assert!(!settings.keys.is_empty(), "the example lists the keys");
         let defaults = Settings {
+            origins: settings.origins.clone(),
             file: settings.file.clone(),
             replies_dir: settings.replies_dir.clone(),
             keys: settings.keys.clone(),
@@ -407,5 +546,59 @@ mod tests {
         let env = |name: &str| (name == "PORTALDESK_ROLE").then(|| "admin".to_owned());
         let err = settings_with(Some(file("").path()), env, Vec::new).unwrap_err().to_string();
         assert!(err.contains("PORTALDESK_ROLE") && err.contains("admin"), "{err}");
+    }
+
+    #[test]
+    fn an_out_of_range_environment_value_names_the_variable_not_a_file() {
+        let idle_zero = |name: &str| (name == "PORTALDESK_IDLE_LOCK_MINUTES").then(|| "0".to_owned());
+        // No file at all.
+        let err = settings_from((Config::default(), None), idle_zero, Vec::new).unwrap_err();
+        assert!(matches!(err, ConfigError::Env { .. }), "{err:?}");
+        let text = err.to_string();
+        assert_eq!(text, "environment variable PORTALDESK_IDLE_LOCK_MINUTES: 0 is out of range 1..=60");
+        // A file that sets the key too: the variable won, so it is named.
+        let f = file("theme = \"light\"\nidle_lock_minutes = 10\n");
+        let text = settings_with(Some(f.path()), idle_zero, Vec::new).unwrap_err().to_string();
+        assert!(text.starts_with("environment variable PORTALDESK_IDLE_LOCK_MINUTES: 0 is out of range"), "{text}");
+        assert!(!text.contains("config file") && !text.contains("line "), "{text}");
+        // The file's own bad value still names the file and the line.
+        let f = file("theme = \"light\"\nreveal_seconds = 1\n");
+        let text = settings_with(Some(f.path()), idle_zero, Vec::new).unwrap_err().to_string();
+        assert!(text.contains("PORTALDESK_IDLE_LOCK_MINUTES"), "the variable is checked first: {text}");
+        let text = settings_with(Some(f.path()), no_env, Vec::new).unwrap_err().to_string();
+        assert!(text.contains(&f.path().display().to_string()) && text.contains("line 2: reveal_seconds: 1"), "{text}");
+
+        let mars = |name: &str| (name == "PORTALDESK_TIME_ZONE").then(|| "Mars/Olympus".to_owned());
+        let f = file("time_zone = \"UTC\"\n");
+        for source in [None, Some(f.path())] {
+            let err = match source {
+                None => settings_from((Config::default(), None), mars, Vec::new),
+                Some(path) => settings_with(Some(path), mars, Vec::new),
+            }
+            .unwrap_err()
+            .to_string();
+            assert!(err.starts_with("environment variable PORTALDESK_TIME_ZONE: unknown time zone"), "{err}");
+            assert!(err.contains("Mars/Olympus") && !err.contains("config file"), "{err}");
+        }
+        let reveal = |name: &str| (name == "PORTALDESK_REVEAL_SECONDS").then(|| "601".to_owned());
+        let err = settings_from((Config::default(), None), reveal, Vec::new).unwrap_err().to_string();
+        assert_eq!(err, "environment variable PORTALDESK_REVEAL_SECONDS: 601 is out of range 5..=600");
+    }
+
+    #[test]
+    fn errors_about_a_key_name_where_it_was_set() {
+        let f = file("theme = \"dark\"\n\n[keys]\nresnd = \"s\"\n");
+        let vars = || vec![("PORTALDESK_KEY_COPYY".to_owned(), "c".to_owned())];
+        let s = settings_with(Some(f.path()), no_env, vars).unwrap();
+        let err = s.error_at("keys.resnd", "no such action").to_string();
+        assert_eq!(err, format!("config file {}: line 4: keys.resnd: no such action", f.path().display()));
+        let err = s.error_at("keys.copyy", "no such action").to_string();
+        assert_eq!(err, "environment variable PORTALDESK_KEY_COPYY: no such action");
+        let s = settings_from((Config::default(), None), no_env, Vec::new).unwrap();
+        assert_eq!(s.error_at("keys.x", "bad").to_string(), "configuration: keys.x: bad");
+        let env = |name: &str| (name == "PORTALDESK_THEME").then(|| "light".to_owned());
+        let s = settings_with(Some(f.path()), env, Vec::new).unwrap();
+        assert_eq!(s.origins.get("theme"), Some(&Origin::Env { name: "PORTALDESK_THEME".into() }));
+        assert_eq!(s.origins.get("keys.resnd"), Some(&Origin::File { line: 4 }));
     }
 }

@@ -31,9 +31,35 @@ impl StaffZone {
         })
     }
 
-    /// The system's own zone.
+    /// The system's own zone: the one `TZ` names when it names one (as the
+    /// C library does), else the system's setting, else UTC.
     pub fn local() -> Self {
-        iana_time_zone::get_timezone().ok().and_then(|name| name.parse::<Tz>().ok()).map_or(Self::Utc, Self::Named)
+        let tz = std::env::var_os("TZ");
+        Self::from_tz_var(tz.as_ref().and_then(|value| value.to_str())).unwrap_or_else(|| {
+            iana_time_zone::get_timezone().ok().and_then(|name| name.parse::<Tz>().ok()).map_or(Self::Utc, Self::Named)
+        })
+    }
+
+    /// The zone a `TZ` value names: an IANA name (`America/Chicago`), the
+    /// same after a `:` (`:Europe/Berlin`), or a file of a zoneinfo
+    /// directory (`:/usr/share/zoneinfo/Asia/Tokyo`). `None` when it is
+    /// unset, empty or names no zone known here (a POSIX rule such as
+    /// `CET-1CEST,M3.5.0,M10.5.0/3`, `/etc/localtime`), so the system's
+    /// setting is asked instead.
+    pub fn from_tz_var(value: Option<&str>) -> Option<Self> {
+        let value = value?.trim();
+        let name = value.strip_prefix(':').unwrap_or(value);
+        let name = match name.rsplit_once("zoneinfo/") {
+            Some((_, inside)) => inside.trim_start_matches("posix/").trim_start_matches("right/"),
+            None => name,
+        };
+        if name.is_empty() {
+            return None;
+        }
+        if name.eq_ignore_ascii_case("utc") {
+            return Some(Self::Utc);
+        }
+        name.parse::<Tz>().ok().map(Self::Named)
     }
 
     /// The zone's name as configured.
@@ -89,5 +115,20 @@ mod tests {
         let err = StaffZone::parse("Mars/Olympus").unwrap_err();
         assert!(err.contains("Mars/Olympus") && err.contains("IANA"), "{err}");
         assert!(StaffZone::parse("").is_err());
+    }
+
+    #[test]
+    fn tz_names_a_zone_in_its_usual_forms_and_leaves_the_rest_to_the_system() {
+        let named = |value: &str| StaffZone::from_tz_var(Some(value)).map(|zone| zone.name().to_owned());
+        assert_eq!(named("America/Chicago").as_deref(), Some("America/Chicago"));
+        assert_eq!(named(":Europe/Berlin").as_deref(), Some("Europe/Berlin"));
+        assert_eq!(named(":/usr/share/zoneinfo/Asia/Tokyo").as_deref(), Some("Asia/Tokyo"));
+        assert_eq!(named("/usr/share/zoneinfo/posix/Australia/Perth").as_deref(), Some("Australia/Perth"));
+        assert_eq!(StaffZone::from_tz_var(Some("UTC")), Some(StaffZone::Utc));
+        for unknown in ["", " ", ":", "/etc/localtime", ":/etc/localtime", "CET-1CEST,M3.5.0,M10.5.0/3", "Mars/Olympus"]
+        {
+            assert_eq!(StaffZone::from_tz_var(Some(unknown)), None, "{unknown:?}");
+        }
+        assert_eq!(StaffZone::from_tz_var(None), None);
     }
 }

@@ -518,3 +518,111 @@ async fn the_config_file_sets_the_time_zone_and_the_practices_own_replies() {
     );
     assert!(bad.out.is_empty());
 }
+
+#[tokio::test]
+async fn portaldesk_config_names_the_file_when_no_config_flag_does() {
+    let h = Harness::start().await;
+    let seeded = h.ticket(SeedCase::DeliveredNotOpened).clone();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("desk.toml");
+    std::fs::write(&config, "time_zone = \"America/Chicago\"\n").unwrap();
+    let config = config.to_str().unwrap();
+    let url = h.sandbox.url();
+    let env = [("PORTALDESK_TOKEN", "sandbox"), ("PORTALDESK_CONFIG", config)];
+    let invites = run_with(&["invites", &seeded.account_id, "--portal", &url], &env).await;
+    assert!(invites.ok().contains(" CST)") && !invites.out.contains(" UTC)"), "{}", invites.out);
+    // --config wins over it.
+    let other = dir.path().join("other.toml");
+    std::fs::write(&other, "time_zone = \"UTC\"\n").unwrap();
+    let args = ["invites", &seeded.account_id, "--portal", &url, "--config", other.to_str().unwrap()];
+    let invites = run_with(&args, &env).await;
+    assert!(invites.ok().contains(" UTC)") && !invites.out.contains(" CST)"), "{}", invites.out);
+    // A file it names that does not parse stops every command, naming it.
+    std::fs::write(config, "\ntheme = \"purple\"\n").unwrap();
+    let bad = run_with(&["invites", &seeded.account_id, "--portal", &url], &env).await;
+    assert_eq!(bad.code, 2, "{}", bad.err);
+    assert!(bad.err.contains("desk.toml") && bad.err.contains("line 2: theme: "), "{}", bad.err);
+    assert!(bad.out.is_empty());
+    // A file it names that is missing, too.
+    let missing = dir.path().join("nowhere.toml");
+    let bad =
+        run_with(&["check", "email", "pat@example.org"], &[("PORTALDESK_CONFIG", missing.to_str().unwrap())]).await;
+    assert_eq!(bad.code, 2, "{}", bad.err);
+    assert!(bad.err.contains("nowhere.toml"), "{}", bad.err);
+}
+
+#[tokio::test]
+async fn a_typo_in_keys_stops_every_command_naming_the_line_or_the_variable() {
+    let h = Harness::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "theme = \"dark\"\n\n[keys]\nresnd = \"s\"\n").unwrap();
+    let config = config.to_str().unwrap();
+    let url = h.sandbox.url();
+    let url = url.as_str();
+    let token = ("PORTALDESK_TOKEN", "sandbox");
+    for args in
+        [&["tickets", "--portal", url, "--config", config][..], &["check", "email", "a@b.org", "--config", config]]
+    {
+        let bad = run_with(args, &[token]).await;
+        assert_eq!(bad.code, 2, "{args:?}: {}", bad.err);
+        assert!(
+            bad.err.contains("config.toml") && bad.err.contains("line 4: keys.resnd: no such action"),
+            "{args:?}: {}",
+            bad.err
+        );
+        assert!(bad.err.contains("resend"), "the names it could be: {}", bad.err);
+        assert!(bad.out.is_empty(), "{}", bad.out);
+    }
+    // Two actions on one key.
+    std::fs::write(config, "[keys]\nreveal = \"z\"\ncopy = \"z\"\n").unwrap();
+    let bad = run_with(&["tickets", "--portal", url, "--config", config], &[token]).await;
+    assert_eq!(bad.code, 2, "{}", bad.err);
+    assert!(bad.err.contains("line ") && bad.err.contains("bound to both"), "{}", bad.err);
+    // From the environment: the variable is named.
+    std::fs::write(config, "").unwrap();
+    let bad =
+        run_with(&["tickets", "--portal", url, "--config", config], &[token, ("PORTALDESK_KEY_RESND", "s")]).await;
+    assert_eq!(bad.code, 2, "{}", bad.err);
+    assert!(bad.err.contains("environment variable PORTALDESK_KEY_RESND: no such action"), "{}", bad.err);
+    assert!(!bad.err.contains("config.toml"), "{}", bad.err);
+    // A good override is no error.
+    std::fs::write(config, "[keys]\nresend = \"s\"\n").unwrap();
+    run_with(&["tickets", "--portal", url, "--config", config], &[token]).await.ok();
+}
+
+#[tokio::test]
+async fn an_environment_value_out_of_range_names_the_variable_not_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "idle_lock_minutes = 10\n").unwrap();
+    let env = [("PORTALDESK_IDLE_LOCK_MINUTES", "0")];
+    let bad = run_with(&["check", "email", "a@b.org", "--config", config.to_str().unwrap()], &env).await;
+    assert_eq!(bad.code, 2, "{}", bad.err);
+    assert!(bad.err.contains("PORTALDESK_IDLE_LOCK_MINUTES: 0 is out of range 1..=60"), "{}", bad.err);
+    assert!(!bad.err.contains("config file"), "{}", bad.err);
+}
+
+#[tokio::test]
+async fn logout_on_a_machine_without_a_keyring_says_so_whichever_way_the_portal_is_named() {
+    let no_bus = ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/portaldesk-test/bus");
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "").unwrap();
+    let config = config.to_str().unwrap();
+    for (args, env) in [
+        (&["logout", "--portal", "http://127.0.0.1:9", "--config", config][..], vec![no_bus]),
+        (&["logout", "--config", config][..], vec![no_bus, ("PORTALDESK_PORTAL", "http://127.0.0.1:9")]),
+        (&["logout", "--config", config][..], vec![no_bus, ("PORTALDESK_PORTAL_URL", "http://127.0.0.1:9")]),
+    ] {
+        let out = run_with(args, &env).await;
+        assert_eq!(out.code, 2, "{args:?} {env:?}: {}", out.err);
+        assert!(out.err.contains("no keyring service"), "{args:?} {env:?}: {}", out.err);
+        assert!(out.err.contains("PORTALDESK_TOKEN"), "{}", out.err);
+        assert!(out.out.is_empty(), "{}", out.out);
+    }
+    // With no portal named anywhere, it says how to name one.
+    let out = run_with(&["logout", "--config", config], &[no_bus]).await;
+    assert_eq!(out.code, 2, "{}", out.err);
+    assert!(out.err.contains("--portal"), "{}", out.err);
+}

@@ -46,8 +46,9 @@ pub struct Cli {
 /// What `--help` adds after the options.
 const MORE_HELP: &str = "\
 Which portal:
-  --portal URL (or PORTALDESK_PORTAL), else portal_url in the config file; the API
-  token comes from PORTALDESK_TOKEN. With neither, the console runs on the embedded
+  --portal URL (or PORTALDESK_PORTAL), else portal_url in the config file (or
+  PORTALDESK_PORTAL_URL); the API token comes from PORTALDESK_TOKEN, else the
+  keyring (portaldesk login). With no portal named, the console runs on the embedded
   sandbox; the read and action commands refuse (exit 2) instead, since the embedded
   sandbox's changes would vanish on exit.
 
@@ -145,7 +146,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     // A configuration that cannot be used stops everything, before the
     // log or the terminal is touched.
-    let settings = match crate::config::settings(cli.config.as_deref()) {
+    let settings = match crate::config::settings(cli.config.as_deref()).and_then(check_keys) {
         Ok(settings) => settings,
         Err(e) => {
             eprintln!("portaldesk: {e}");
@@ -173,8 +174,8 @@ pub fn main() -> ExitCode {
             Some(Command::Diagnose(args)) => read::diagnose(&connect()?, &args).await,
             Some(Command::Resend(args)) => mutate::resend(&args, connect).await,
             Some(Command::Dob { command: mutate::DobCommand::Set(args) }) => mutate::dob_set(&args, connect).await,
-            Some(Command::Login) => login::login(cli.portal.clone(), cli.config.as_deref()).await,
-            Some(Command::Logout) => login::logout(cli.portal.clone(), cli.config.as_deref()),
+            Some(Command::Login) => login::login(cli.portal.clone(), &settings).await,
+            Some(Command::Logout) => login::logout(cli.portal.clone(), &settings),
             Some(Command::Check { command }) => check::run(command),
             Some(Command::Sandbox { command: SandboxCommand::Serve(args) }) => sandbox::serve(args).await,
             Some(Command::Completions { shell }) => completions(shell),
@@ -194,6 +195,16 @@ pub fn main() -> ExitCode {
             eprintln!("portaldesk: {}", failure.message);
             ExitCode::from(failure.code)
         }
+    }
+}
+
+/// The `[keys]` overrides checked for every command, not only the
+/// console's: a typo there is an error naming the file's line or the
+/// environment variable, whatever the command.
+fn check_keys(settings: crate::config::Settings) -> Result<crate::config::Settings, crate::config::ConfigError> {
+    match crate::tui::keymap::Keymap::from_config(&settings.keys) {
+        Ok(_) => Ok(settings),
+        Err(e) => Err(settings.error_at(&e.key(), &e.problem)),
     }
 }
 

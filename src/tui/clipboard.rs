@@ -2,8 +2,11 @@
 //! clipboard, and an honest word about where it went.
 //!
 //! Three ways, tried together:
-//! - inside tmux, `tmux load-buffer -w -` fills tmux's buffer and has tmux
-//!   pass it on to the outer terminal's clipboard (OSC 52), over SSH too;
+//! - inside tmux, `tmux load-buffer -w -` fills tmux's paste buffer, which
+//!   tmux passes on to the outer terminal's clipboard (OSC 52, over SSH too)
+//!   when its `set-clipboard` option is on; an older tmux without `-w` gets
+//!   the buffer filled and an OSC 52 sequence wrapped for passthrough, which
+//!   reaches the terminal only when `allow-passthrough` is on;
 //! - elsewhere, an OSC 52 sequence written to the terminal, which most
 //!   terminals (and SSH, which passes it through) put on the clipboard;
 //! - on a machine with its own display, the system clipboard program
@@ -57,9 +60,14 @@ impl ClipboardEnv {
 pub enum Copied {
     /// The system clipboard, confirmed by the program that took it.
     System { program: &'static str },
-    /// tmux's paste buffer, confirmed by tmux (which also hands it to the
-    /// terminal's clipboard).
+    /// tmux's paste buffer, confirmed by tmux, asked (`load-buffer -w`) to
+    /// hand it to the terminal's clipboard, which it does when its
+    /// `set-clipboard` option is on.
     Tmux,
+    /// An older tmux (no `-w`): its paste buffer, confirmed, plus OSC 52
+    /// wrapped for passthrough, which tmux forwards only with
+    /// `allow-passthrough` on.
+    TmuxBufferOnly,
     /// Only written to the terminal as OSC 52: nothing can confirm it.
     SentToTerminal,
 }
@@ -69,7 +77,14 @@ impl Copied {
     pub fn message(&self, what: &str) -> String {
         match self {
             Copied::System { .. } => format!("Copied {what} to the clipboard"),
-            Copied::Tmux => format!("Copied {what} to the tmux buffer (and sent it to your terminal's clipboard)"),
+            Copied::Tmux => format!(
+                "Copied {what} to tmux's paste buffer; tmux passes it to your terminal's clipboard when its \
+                 set-clipboard option is on"
+            ),
+            Copied::TmuxBufferOnly => format!(
+                "Copied {what} to tmux's paste buffer; this tmux cannot pass it on itself, so it was also sent \
+                 to your terminal's clipboard (OSC 52), which arrives only if tmux's allow-passthrough is on"
+            ),
             Copied::SentToTerminal => format!(
                 "Sent {what} to your terminal's clipboard (OSC 52); if it does not paste, allow clipboard access in \
                  the terminal's settings"
@@ -102,7 +117,7 @@ pub fn copy(text: &str, env: &ClipboardEnv, terminal: &mut impl Write) -> Result
             // An older tmux has no -w: fill its buffer, and pass OSC 52
             // through to the terminal outside.
             if run(env, "tmux", &["load-buffer", "-"], text) {
-                best = Some(Copied::Tmux);
+                best = Some(Copied::TmuxBufferOnly);
             }
             write_sequence(terminal, &osc52_through_tmux(text)).ok();
         }
@@ -228,10 +243,42 @@ mod tests {
         let path = fake_programs(dir.path(), &[("tmux", 0)]);
         let env = ClipboardEnv { tmux: true, ssh: true, path: Some(path), ..Default::default() };
         let mut terminal = Vec::new();
-        assert_eq!(copy("reply text", &env, &mut terminal).unwrap(), Copied::Tmux);
+        let copied = copy("reply text", &env, &mut terminal).unwrap();
+        assert_eq!(copied, Copied::Tmux);
         assert_eq!(std::fs::read_to_string(dir.path().join("tmux.out")).unwrap(), "reply text");
         assert_eq!(std::fs::read_to_string(dir.path().join("tmux.out.args")).unwrap().trim(), "load-buffer -w -");
         assert!(terminal.is_empty(), "tmux passes it on itself");
+        // The banner claims the buffer, and the terminal only as tmux's
+        // set-clipboard allows.
+        let said = copied.message("the reply");
+        assert!(said.starts_with("Copied the reply to tmux's paste buffer"), "{said}");
+        assert!(said.contains("when its set-clipboard option is on"), "{said}");
+        assert!(!said.contains("and sent it"), "{said}");
+    }
+
+    #[test]
+    fn an_older_tmux_gets_its_buffer_and_a_passthrough_and_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        // A tmux that refuses -w (before 3.2) and takes a plain load-buffer.
+        let out = dir.path().join("tmux.out");
+        let script = format!(
+            "#!/bin/sh\nfor a in \"$@\"; do [ \"$a\" = -w ] && exit 1; done\n/bin/cat > '{}'\nexit 0\n",
+            out.display()
+        );
+        let program = dir.path().join("tmux");
+        std::fs::write(&program, script).unwrap();
+        std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let env =
+            ClipboardEnv { tmux: true, ssh: true, path: Some(dir.path().as_os_str().to_owned()), ..Default::default() };
+        let mut terminal = Vec::new();
+        let copied = copy("reply text", &env, &mut terminal).unwrap();
+        assert_eq!(copied, Copied::TmuxBufferOnly);
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "reply text");
+        assert_eq!(String::from_utf8(terminal).unwrap(), osc52_through_tmux("reply text"));
+        let said = copied.message("the reply");
+        assert!(said.starts_with("Copied the reply to tmux's paste buffer"), "{said}");
+        assert!(said.contains("allow-passthrough"), "{said}");
+        assert_ne!(said, Copied::Tmux.message("the reply"));
     }
 
     #[test]

@@ -259,8 +259,9 @@ pub struct Keymap {
 impl Keymap {
     /// Reads `[keys]`: action name to a single character (or `Space`, `F1`
     /// to `F12`). An unknown action, a key that cannot be read, or a key
-    /// that clashes with another on the same screen is an error naming it.
-    pub fn from_config(keys: &std::collections::BTreeMap<String, String>) -> Result<Self, String> {
+    /// that clashes with another on the same screen is an error naming the
+    /// entry of `[keys]` at fault.
+    pub fn from_config(keys: &std::collections::BTreeMap<String, String>) -> Result<Self, KeysError> {
         let rebindable: Vec<Action> = [ScreenKind::Queue, ScreenKind::Account]
             .into_iter()
             .flat_map(builtin)
@@ -273,10 +274,15 @@ impl Keymap {
                 let mut names: Vec<&str> = rebindable.iter().map(|a| a.name()).collect();
                 names.sort_unstable();
                 names.dedup();
-                format!("keys.{name}: no such action to bind; these can be: {}", names.join(", "))
+                KeysError {
+                    action: name.clone(),
+                    problem: format!("no such action to bind; these can be: {}", names.join(", ")),
+                }
             })?;
-            let code = parse_key(text)
-                .ok_or_else(|| format!("keys.{name} = {text:?}: write one character, or Space, or F1 to F12"))?;
+            let code = parse_key(text).ok_or_else(|| KeysError {
+                action: name.clone(),
+                problem: format!("{text:?} is not a key: write one character, or Space, or F1 to F12"),
+            })?;
             overrides.push((action, code));
         }
         let keymap = Self { overrides };
@@ -286,13 +292,22 @@ impl Keymap {
                 if let Some(b) =
                     all[i + 1..].iter().find(|b| a.code == b.code && a.modifiers == b.modifiers && a.action != b.action)
                 {
-                    return Err(format!(
-                        "keys: {} is bound to both {} and {} on the {} screen",
-                        a.label(),
-                        a.action.name(),
-                        b.action.name(),
-                        screen.title().to_lowercase()
-                    ));
+                    // The built-in table has no clash, so one of the two
+                    // was moved by `[keys]`.
+                    let moved = [a.action, b.action]
+                        .into_iter()
+                        .find(|action| keys.contains_key(action.name()))
+                        .unwrap_or(a.action);
+                    return Err(KeysError {
+                        action: moved.name().to_owned(),
+                        problem: format!(
+                            "{} is bound to both {} and {} on the {} screen",
+                            a.label(),
+                            a.action.name(),
+                            b.action.name(),
+                            screen.title().to_lowercase()
+                        ),
+                    });
                 }
             }
         }
@@ -336,6 +351,30 @@ impl Keymap {
         self.bindings(screen).into_iter().find(|b| b.action == action).map(|b| b.label()).unwrap_or_else(|| ":".into())
     }
 }
+
+/// An entry of `[keys]` that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeysError {
+    /// The entry's name (the action), as written.
+    pub action: String,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
+impl KeysError {
+    /// The entry as a config key: `keys.resend`.
+    pub fn key(&self) -> String {
+        format!("keys.{}", self.action)
+    }
+}
+
+impl std::fmt::Display for KeysError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.key(), self.problem)
+    }
+}
+
+impl std::error::Error for KeysError {}
 
 /// A key as written in `[keys]`.
 fn parse_key(text: &str) -> Option<KeyCode> {
@@ -445,11 +484,18 @@ mod tests {
     #[test]
     fn bad_overrides_are_errors_that_name_them() {
         let err = Keymap::from_config(&keys(&[("resnd", "s")])).unwrap_err();
-        assert!(err.contains("keys.resnd") && err.contains("resend"), "{err}");
+        assert_eq!(err.key(), "keys.resnd");
+        let err = err.to_string();
+        assert!(err.starts_with("keys.resnd: ") && err.contains("resend"), "{err}");
         let err = Keymap::from_config(&keys(&[("resend", "ctrl+s")])).unwrap_err();
-        assert!(err.contains("keys.resend"), "{err}");
+        assert_eq!(err.key(), "keys.resend");
         let err = Keymap::from_config(&keys(&[("resend", "d")])).unwrap_err();
+        assert_eq!(err.key(), "keys.resend", "the moved key is named, not the built-in one");
+        let err = err.to_string();
         assert!(err.contains("resend") && err.contains("dob_compare") && err.contains("account"), "{err}");
+        // Two moved onto one key: one of them is named.
+        let err = Keymap::from_config(&keys(&[("reveal", "z"), ("copy", "z")])).unwrap_err();
+        assert!(["keys.reveal", "keys.copy"].contains(&err.key().as_str()), "{err}");
         // Confirm is a dialog's key, not one to rebind.
         assert!(Keymap::from_config(&keys(&[("confirm", "x")])).is_err());
     }

@@ -1,6 +1,8 @@
 //! Colours and text styles. Status is never told by colour alone: every
 //! state also has a symbol and a word (see `screens::invite_badge`).
 
+use std::ffi::OsString;
+
 use ratatui::style::{Color, Modifier, Style};
 
 use crate::config::ThemeName;
@@ -8,7 +10,13 @@ use crate::diagnose::invite::InviteState;
 
 /// Whether `NO_COLOR` asks for no colour (set and not empty).
 pub fn no_color() -> bool {
-    std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty())
+    no_color_in(std::env::var_os("NO_COLOR"))
+}
+
+/// Whether a value of `NO_COLOR` asks for no colour: any value but an
+/// empty one (no-color.org), `0` included.
+pub fn no_color_in(value: Option<OsString>) -> bool {
+    value.is_some_and(|value| !value.is_empty())
 }
 
 /// The styles the screens use.
@@ -113,5 +121,79 @@ impl Theme {
             InviteState::Superseded => self.muted,
             InviteState::Accepted => self.info,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Duration, Utc};
+
+    use super::*;
+    use crate::diagnose::invite::state_at;
+    use crate::portal::model::{InviteStatus, Role};
+    use crate::tui::screens::{invite_badge, state_symbol};
+
+    #[test]
+    fn no_color_is_any_value_but_an_empty_one() {
+        assert!(!no_color_in(None));
+        assert!(!no_color_in(Some(OsString::new())));
+        assert!(no_color_in(Some("1".into())));
+        assert!(no_color_in(Some("0".into())), "any value, even 0");
+        for name in [ThemeName::Dark, ThemeName::Light, ThemeName::HighContrast] {
+            assert_eq!(Theme::named(name, no_color_in(Some("1".into()))), Theme::plain(), "{name:?}");
+        }
+    }
+
+    #[test]
+    fn high_contrast_is_its_own_theme() {
+        let high = Theme::named(ThemeName::HighContrast, false);
+        assert_eq!(high, Theme::high_contrast());
+        assert_ne!(high, Theme::named(ThemeName::Dark, false));
+        assert_ne!(high, Theme::named(ThemeName::Light, false));
+        assert_ne!(high, Theme::plain());
+        // Nothing dimmed, and the selection does not rest on colour.
+        assert_eq!(high.muted, high.text);
+        assert!(high.selected.add_modifier.contains(Modifier::REVERSED));
+    }
+
+    /// The word a badge must carry for a state (a match, so a new state
+    /// does not compile until it has one).
+    fn word(state: InviteState) -> &'static str {
+        match state {
+            InviteState::Pending => "pending",
+            InviteState::ExpiringSoon => "expiring",
+            InviteState::Expired => "expired",
+            InviteState::Superseded => "superseded",
+            InviteState::Accepted => "accepted",
+            InviteState::Revoked => "revoked",
+        }
+    }
+
+    #[test]
+    fn every_invite_state_has_a_symbol_and_a_word_without_colour() {
+        let now: DateTime<Utc> = DateTime::parse_from_rfc3339("2026-11-25T09:00:00Z").unwrap().to_utc();
+        let cases = [
+            (InviteStatus::Pending, Duration::hours(40), InviteState::Pending),
+            (InviteStatus::Pending, Duration::hours(2), InviteState::ExpiringSoon),
+            (InviteStatus::Pending, Duration::hours(-3), InviteState::Expired),
+            (InviteStatus::Superseded, Duration::hours(5), InviteState::Superseded),
+            (InviteStatus::Accepted, Duration::hours(5), InviteState::Accepted),
+            (InviteStatus::Revoked, Duration::hours(5), InviteState::Revoked),
+        ];
+        let mut symbols = Vec::new();
+        for (status, left, expected) in cases {
+            let state = state_at(status, now + left, Role::Client, now);
+            assert_eq!(state, expected);
+            let badge = invite_badge(status, now + left, Role::Client, now, &Theme::plain());
+            let text: String = badge.spans.iter().map(|span| span.content.as_ref()).collect();
+            let symbol = state_symbol(state);
+            assert!(text.starts_with(&format!("{symbol} ")), "{state:?}: {text}");
+            assert!(text.contains(word(state)), "{state:?}: {text}");
+            assert!(!symbol.trim().is_empty());
+            symbols.push(symbol);
+        }
+        symbols.sort_unstable();
+        symbols.dedup();
+        assert_eq!(symbols.len(), cases.len(), "each state its own symbol");
     }
 }
