@@ -15,13 +15,13 @@ use crate::diagnose::troubleshoot::{self, Case};
 use crate::phi::{DOB_MASK, mask_email};
 use crate::portal::Versioned;
 use crate::portal::model::{Account, AuditEntry, Invite, InviteStatus, Role};
-use crate::tui::action::Action;
+use crate::tui::action::{Action, ReqId};
 use crate::tui::app::Remote;
 use crate::tui::keymap::ScreenKind;
 use crate::tui::theme::Theme;
 
 /// How long a revealed email and DOB stay shown unless configured.
-pub const REVEAL_FOR: chrono::Duration = chrono::Duration::seconds(30);
+pub const REVEAL_FOR: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// An open account. (No `Debug`: it holds PHI.)
 pub struct AccountState {
@@ -31,11 +31,12 @@ pub struct AccountState {
     pub account: Remote<Versioned<Account>>,
     pub invites: Remote<Vec<Invite>>,
     pub audit: Remote<Vec<AuditEntry>>,
-    /// Email and DOB shown in full.
+    /// Email and DOB shown in full, here and in every dialog over it.
     pub revealed: bool,
-    /// When they were revealed: they mask themselves again after the
+    /// The reveal in force: its timer (monotonic, so a change of the
+    /// server's clock cannot stretch it) masks them again after the
     /// configured time ([`REVEAL_FOR`] by default).
-    pub revealed_at: Option<DateTime<Utc>>,
+    pub reveal: Option<ReqId>,
     pub selected_invite: usize,
 }
 
@@ -48,7 +49,7 @@ impl AccountState {
             invites: Remote::default(),
             audit: Remote::default(),
             revealed: false,
-            revealed_at: None,
+            reveal: None,
             selected_invite: 0,
         }
     }
@@ -90,19 +91,27 @@ impl AccountState {
         self.selected_invite = 0;
     }
 
-    /// `v`: reveal or mask again.
-    pub fn toggle_reveal(&mut self, now: DateTime<Utc>) {
+    /// `v`: reveal (as reveal `id`) or mask again. Returns whether they
+    /// are now shown.
+    pub fn toggle_reveal(&mut self, id: ReqId) -> bool {
         self.revealed = !self.revealed;
-        self.revealed_at = self.revealed.then_some(now);
+        self.reveal = self.revealed.then_some(id);
+        self.revealed
     }
 
-    /// A revealed DOB and email mask themselves again once shown for
-    /// `reveal_for`. Returns whether that happened.
-    pub fn expire_reveal(&mut self, now: DateTime<Utc>, reveal_for: chrono::Duration) -> bool {
-        let due = self.revealed_at.is_some_and(|at| now - at >= reveal_for);
+    /// Masks email and DOB again.
+    pub fn mask(&mut self) {
+        self.revealed = false;
+        self.reveal = None;
+    }
+
+    /// The time of reveal `id` is over: mask again, unless that reveal was
+    /// already ended (masked by hand, then perhaps revealed anew). Returns
+    /// whether it masked.
+    pub fn reveal_over(&mut self, id: ReqId) -> bool {
+        let due = self.reveal == Some(id);
         if due {
-            self.revealed = false;
-            self.revealed_at = None;
+            self.mask();
         }
         due
     }
