@@ -55,11 +55,13 @@ pub enum Action {
     MakeDefault,
     /// Remove the selected address.
     RemoveAddress,
+    /// Show the account's audit trail in place of the findings (or back).
+    Audit,
 }
 
 impl Action {
     /// Every action, in the order the command palette lists them.
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 29] = [
         Action::Open,
         Action::Resend,
         Action::Revoke,
@@ -69,6 +71,7 @@ impl Action {
         Action::DobCompare,
         Action::EditDob,
         Action::Reveal,
+        Action::Audit,
         Action::Copy,
         Action::Note,
         Action::NextTicket,
@@ -121,6 +124,7 @@ impl Action {
             Action::Addresses => "addresses",
             Action::MakeDefault => "make_default",
             Action::RemoveAddress => "remove_address",
+            Action::Audit => "audit",
         }
     }
 

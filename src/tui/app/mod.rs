@@ -569,6 +569,10 @@ impl App {
                     Vec::new()
                 }
             },
+            Action::Audit => {
+                account.show_audit = !account.show_audit;
+                Vec::new()
+            }
             Action::Refresh => self.load_account(),
             Action::Resend => {
                 // The key of a resend whose success was never seen, if it
