@@ -35,11 +35,29 @@ fn level(level: LogLevel) -> LevelFilter {
     }
 }
 
+/// Opens the log for appending, readable and writable by its owner only
+/// (0600 on unix): it names accounts and tickets. A log left with wider
+/// permissions (by an older version, or by hand) is tightened.
 fn open(path: &PathBuf) -> std::io::Result<File> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    OpenOptions::new().create(true).append(true).open(path)
+    let mut options = OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let file = options.open(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if file.metadata()?.permissions().mode() & 0o077 != 0 {
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    Ok(file)
 }
 
 /// Starts logging to the file. A log that cannot be opened is not a reason
@@ -73,5 +91,24 @@ mod tests {
         assert_eq!(level(LogLevel::Debug), LevelFilter::DEBUG);
         assert_eq!(level(LogLevel::Off), LevelFilter::OFF);
         assert_eq!(level(LogLevel::default()), LevelFilter::INFO);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_log_is_for_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |p: &PathBuf| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        // A new log, in a directory made for it.
+        let new = dir.path().join("state/portaldesk.log");
+        open(&new).unwrap();
+        assert_eq!(mode(&new), 0o600);
+        // A log that was readable by others is tightened, and kept.
+        let old = dir.path().join("old.log");
+        std::fs::write(&old, "earlier line\n").unwrap();
+        std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o644)).unwrap();
+        open(&old).unwrap();
+        assert_eq!(mode(&old), 0o600);
+        assert_eq!(std::fs::read_to_string(&old).unwrap(), "earlier line\n");
     }
 }

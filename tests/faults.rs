@@ -67,3 +67,85 @@ async fn a_slow_body_still_arrives_whole() {
     let page = h.client.tickets(None).await.unwrap();
     assert!(page.len() >= 25);
 }
+
+/// The console over a slow portal: `update` answers keys at once while a
+/// read is in flight (it never awaits), and the answer comes back as a
+/// message once the portal's 2 s latency is over. Paused time: the 2 s
+/// pass without sleeping.
+#[tokio::test(start_paused = true)]
+async fn the_console_answers_keys_while_a_slow_read_is_in_flight() {
+    use common::{ch, t0};
+    use portaldesk::tui::action::Msg;
+    use portaldesk::tui::app::{App, View};
+    use portaldesk::tui::effects::Runner;
+    let h = Harness::with_faults(Faults::parse("latency=2s").unwrap()).await;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let runner = Runner::new(h.client.clone(), tx);
+    let (mut app, effects) = App::new(true, (80, 24));
+    let started = tokio::time::Instant::now();
+    for effect in effects {
+        runner.spawn(effect);
+    }
+    tokio::task::yield_now().await;
+    assert!(app.queue.tickets.is_loading());
+
+    // Keys while the queue is on its way: each answered within a frame.
+    for msg in [ch('/'), ch('a'), ch('c'), ch('c')] {
+        let wall = std::time::Instant::now();
+        app.update(msg, t0());
+        assert!(wall.elapsed() < std::time::Duration::from_millis(100), "a key took {:?}", wall.elapsed());
+    }
+    assert_eq!(app.view(), View::Search);
+    assert_eq!(app.search.input.value(), "acc");
+    assert!(rx.try_recv().is_err(), "the queue cannot have come before the portal's 2 s");
+    assert!(app.queue.tickets.is_loading());
+
+    let answer = rx.recv().await.expect("the queue's answer");
+    assert!(started.elapsed() >= std::time::Duration::from_secs(2));
+    assert!(matches!(answer, Msg::Loaded(_)), "{answer:?}");
+    app.update(answer, t0());
+    assert!(app.queue.tickets.data.as_ref().is_some_and(|t| !t.is_empty()));
+}
+
+/// A portal answering every request 503 (after 1 s each): a read is tried
+/// four times, with a growing, jittered wait between tries, then the
+/// console shows the failure across the top. The attempts are counted by
+/// the time they take on a paused clock: each costs exactly the latency.
+#[tokio::test(start_paused = true)]
+async fn a_failing_read_is_retried_with_backoff_then_the_banner_says_503() {
+    use common::t0;
+    use portaldesk::portal::{ApiToken, ClientOptions, PortalClient};
+    use portaldesk::sandbox::SandboxOptions;
+    use portaldesk::tui::action::{Loaded, Msg};
+    use portaldesk::tui::app::App;
+    use portaldesk::tui::effects::Runner;
+    let h = Harness::with_faults(Faults::parse("latency=1s,error_rate=1").unwrap()).await;
+    let options = ClientOptions {
+        backoff: std::time::Duration::from_millis(100),
+        max_backoff: std::time::Duration::from_millis(400),
+        ..ClientOptions::default()
+    };
+    assert_eq!(options.read_retries, 3);
+    let token = ApiToken::new(SandboxOptions::default().token);
+    let client = PortalClient::new(&h.sandbox.url(), token, options).unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let runner = Runner::new(client, tx);
+    let (mut app, effects) = App::new(true, (80, 24));
+    let started = tokio::time::Instant::now();
+    for effect in effects {
+        runner.spawn(effect);
+    }
+    let answer = rx.recv().await.expect("an answer");
+    let took = started.elapsed();
+    // 4 attempts x 1 s, plus waits of at most 100 + 200 + 400 ms (full
+    // jitter: somewhere below each ceiling, so above zero in all).
+    assert!(took > std::time::Duration::from_secs(4), "fewer than 4 attempts, or no wait between: {took:?}");
+    assert!(took < std::time::Duration::from_millis(4700), "more than 4 attempts, or waits too long: {took:?}");
+    let Msg::Loaded(Loaded::Tickets(_, Err(PortalError::Server { status: 503, .. }))) = &answer else {
+        panic!("{answer:?}")
+    };
+    app.update(answer, t0());
+    let banner = app.banner.clone().expect("a banner");
+    assert!(banner.error && banner.text.contains("503"), "{banner:?}");
+    assert!(app.offline.is_none(), "a 503 is an answer: the portal is reachable");
+}

@@ -73,10 +73,11 @@ async fn settings_rebind_keys_and_set_theme_reveal_time_and_search_role() {
     assert!(screen_text(&app).contains(" s resend "));
 
     // Revealed for 10 seconds, not 30.
-    app.update(ch('v'), now());
-    app.update(Msg::Tick, now() + Duration::seconds(9));
+    let timer = app.update(ch('v'), now());
+    let [Effect::MaskAfter { reveal, after }] = timer.as_slice() else { panic!("{timer:?}") };
+    assert_eq!(*after, StdDuration::from_secs(10));
     assert!(app.account.as_ref().unwrap().revealed);
-    app.update(Msg::Tick, now() + Duration::seconds(10));
+    app.update(Msg::RevealOver(*reveal), now() + Duration::seconds(10));
     assert!(!app.account.as_ref().unwrap().revealed);
 
     // The search starts on staff only; Tab goes on to everyone.

@@ -156,3 +156,47 @@ async fn account_with_two_addresses() {
     let h = Harness::start().await;
     snapshot("account_wrong_address", &on_account(&h, SeedCase::WrongAddress).await);
 }
+
+/// The audit trail with real entries: a DOB edit made through the console
+/// against the sandbox, then `u` shows the trail in place of the findings
+/// (at 80 columns it has no room beside them).
+#[tokio::test]
+async fn account_audit_trail_after_a_dob_edit() {
+    let h = Harness::start().await;
+    let mut app = on_account(&h, SeedCase::DobOnFileWrong).await;
+    app.update(ch('e'), t0());
+    app.update(Msg::Paste("03/05/1990".into()), t0());
+    app.update(Msg::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)), t0());
+    app.update(Msg::Paste("client read it from her ID on the call".into()), t0());
+    app.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)), t0());
+    let save = app.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)), t0());
+    common::settle(&mut app, &h, save, t0()).await;
+    assert!(app.overlay.is_none(), "the edit was saved");
+    assert!(!app.account.as_ref().unwrap().audit.data.as_ref().unwrap().is_empty());
+    let wide = draw(&app, (160, 48)).backend().to_string();
+    assert!(wide.contains("date of birth changed"), "beside the findings at 160 columns:\n{wide}");
+    app.update(ch('u'), t0());
+    snapshot("account_audit", &app);
+    app.update(ch('u'), t0());
+    assert!(!draw(&app, (80, 24)).backend().to_string().contains("Audit trail"), "u goes back to the findings");
+}
+
+/// While the trail loads, and after a failed read, the panel says so
+/// rather than "No changes recorded."
+#[tokio::test]
+async fn the_audit_trail_says_when_it_is_loading_or_failed() {
+    use portaldesk::portal::PortalError;
+    use portaldesk::tui::action::{Effect, Loaded};
+    let h = Harness::start().await;
+    let mut app = on_account(&h, SeedCase::NoInvite).await;
+    app.update(ch('u'), t0());
+    let reload = app.update(ch('R'), t0());
+    let shown = draw(&app, (80, 24)).backend().to_string();
+    assert!(shown.contains("Loading the audit trail…"), "{shown}");
+    let req = reload.iter().find_map(|e| if let Effect::LoadAudit(req, _) = e { Some(*req) } else { None }).unwrap();
+    let failed = PortalError::Server { status: 503, title: "Service Unavailable".into() };
+    app.update(Msg::Loaded(Loaded::Audit(req, Err(failed))), t0());
+    let shown = draw(&app, (80, 24)).backend().to_string();
+    assert!(shown.contains("Could not load the audit trail") && shown.contains("503"), "{shown}");
+    assert!(!shown.contains("No changes recorded"), "{shown}");
+}

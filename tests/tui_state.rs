@@ -6,12 +6,13 @@ mod common;
 use chrono::{DateTime, Duration, Utc};
 use common::{Harness, ch, key, t0};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
-use portaldesk::portal::PortalError;
-use portaldesk::portal::model::InviteStatus;
+use portaldesk::portal::model::{Account, Invite, InviteStatus};
+use portaldesk::portal::{PortalError, Versioned};
 use portaldesk::sandbox::seed::SeedCase;
 use portaldesk::tui::action::{Effect, Loaded, Msg};
 use portaldesk::tui::app::{App, Overlay, View};
 use portaldesk::tui::keymap::ScreenKind;
+use portaldesk::tui::screens::account::AccountState;
 use portaldesk::tui::screens::edit_dob::Stage;
 
 fn now() -> DateTime<Utc> {
@@ -361,63 +362,257 @@ async fn a_revealed_dob_masks_itself_again_after_30_seconds() {
     let effects = app.open_account(seeded.account_id, None);
     common::settle(&mut app, &h, effects, now()).await;
     assert!(!app.account.as_ref().unwrap().revealed);
-    app.update(ch('v'), now());
+    // v reveals, and starts a 30 s timer on the monotonic clock.
+    let timer = app.update(ch('v'), now());
+    let [Effect::MaskAfter { reveal, after }] = timer.as_slice() else { panic!("{timer:?}") };
+    assert_eq!(*after, std::time::Duration::from_secs(30));
     assert!(app.account.as_ref().unwrap().revealed);
-    assert!(app.shows_countdown(), "the tick must run while PHI is revealed");
-    app.update(Msg::Tick, now() + Duration::seconds(29));
+    // The server's time passing (or jumping) does not end it: only the timer.
+    app.update(Msg::Tick, now() + Duration::seconds(3600));
     assert!(app.account.as_ref().unwrap().revealed);
-    app.update(Msg::Tick, now() + Duration::seconds(30));
-    assert!(!app.account.as_ref().unwrap().revealed, "still revealed after 30 s");
-    // v masks at once too.
-    app.update(ch('v'), now());
-    app.update(ch('v'), now());
+    app.update(Msg::RevealOver(*reveal), now());
+    assert!(!app.account.as_ref().unwrap().revealed, "still revealed after its time");
+    // v masks at once too; a new reveal gets a new timer, and the old
+    // one's end does not cut it short.
+    let first = app.update(ch('v'), now());
+    let [Effect::MaskAfter { reveal: old, .. }] = first.as_slice() else { panic!("{first:?}") };
+    assert!(app.update(ch('v'), now()).is_empty());
     assert!(!app.account.as_ref().unwrap().revealed);
+    let second = app.update(ch('v'), now());
+    let [Effect::MaskAfter { reveal: new, .. }] = second.as_slice() else { panic!("{second:?}") };
+    app.update(Msg::RevealOver(*old), now());
+    assert!(app.account.as_ref().unwrap().revealed, "an ended reveal's timer masked a newer one");
+    app.update(Msg::RevealOver(*new), now());
+    assert!(!app.account.as_ref().unwrap().revealed);
+}
+
+/// The reveal timer is tokio's (monotonic) clock, not the server-corrected
+/// one: a server `Date` far off changes nothing, and it fires on time.
+#[tokio::test(start_paused = true)]
+async fn the_reveal_timer_runs_on_the_monotonic_clock() {
+    use portaldesk::portal::{ApiToken, ClientOptions, PortalClient};
+    // No request goes out: the client only carries the server clock.
+    let client = PortalClient::new("http://127.0.0.1:9", ApiToken::new("t"), ClientOptions::default()).unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let runner = portaldesk::tui::effects::Runner::new(client.clone(), tx);
+    runner.spawn(Effect::MaskAfter { reveal: 7, after: std::time::Duration::from_secs(30) });
+    tokio::task::yield_now().await;
+    // The server says it is an hour earlier than this machine thinks.
+    let behind = chrono::Utc::now() - Duration::hours(1);
+    client.clock().observe(&behind.to_rfc2822(), chrono::Utc::now());
+    assert!(client.clock().offset() < -Duration::minutes(59));
+    tokio::time::advance(std::time::Duration::from_secs(29)).await;
+    tokio::task::yield_now().await;
+    assert!(rx.try_recv().is_err(), "masked early");
+    tokio::time::advance(std::time::Duration::from_secs(1)).await;
+    assert!(matches!(rx.recv().await, Some(Msg::RevealOver(7))));
+}
+
+/// With each dialog open over a revealed account, the reveal's time runs
+/// out: after it, nothing on screen shows the DOB or an address of the
+/// account (the dialogs read the account's reveal, not a copy of it).
+#[tokio::test]
+async fn every_dialog_masks_again_when_the_reveal_time_is_over() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    let seeded = h.ticket(SeedCase::WrongAddress).clone();
+    let effects = app.open_account(seeded.account_id.clone(), Some(seeded.ticket_id.clone()));
+    common::settle(&mut app, &h, effects, now()).await;
+    let account = app.account.as_ref().unwrap().account.data.clone().unwrap().value;
+    let dob = *account.dob.expose();
+    let dates = [dob.format("%m/%d/%Y").to_string(), dob.format("%Y-%m-%d").to_string()];
+    let emails: Vec<String> = account.emails.iter().map(|e| e.address.expose().clone()).collect();
+    assert_eq!(emails.len(), 2, "the seed gives this account two addresses");
+    let screen = |app: &App, size: (u16, u16)| {
+        let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(size.0, size.1)).unwrap();
+        terminal.draw(|frame| portaldesk::tui::screens::render(app, frame, now())).unwrap();
+        terminal.backend().buffer().content().iter().map(|c| c.symbol()).collect::<String>()
+    };
+    let dialogs = [
+        (ch('d'), ScreenKind::DobCompare),
+        (ch('e'), ScreenKind::EditDob),
+        (ch('a'), ScreenKind::Addresses),
+        (ch('r'), ScreenKind::Resend),
+        (ch('x'), ScreenKind::Revoke),
+        (key(KeyCode::Enter), ScreenKind::Timeline),
+        (ch('m'), ScreenKind::Note),
+    ];
+    for (open, dialog) in dialogs {
+        assert_eq!(app.screen(), ScreenKind::Account);
+        let timer = app.update(ch('v'), now());
+        let [Effect::MaskAfter { reveal, .. }] = timer.as_slice() else { panic!("{timer:?}") };
+        app.update(open, now());
+        assert_eq!(app.screen(), dialog);
+        if dialog == ScreenKind::DobCompare {
+            // Day first and a short year: the dialog suggests the entry.
+            app.update(Msg::Paste(dob.format("%-d/%-m/%y").to_string()), now());
+        }
+        let shown = screen(&app, (160, 48));
+        assert!(dates.iter().chain(&emails).any(|s| shown.contains(s.as_str())), "{dialog:?}: revealed, nothing shows");
+        if matches!(dialog, ScreenKind::DobCompare | ScreenKind::EditDob) {
+            let dialog_only = screen(&app, (80, 24));
+            assert!(dialog_only.contains(&dates[0]), "{dialog:?}: the dialog itself shows the DOB on file");
+        }
+        // A tick past the reveal time, and the reveal's timer ends it.
+        app.update(Msg::Tick, now() + Duration::seconds(31));
+        app.update(Msg::RevealOver(*reveal), now() + Duration::seconds(31));
+        assert_eq!(app.screen(), dialog, "the dialog stays open");
+        for size in [(80, 24), (160, 48)] {
+            let shown = screen(&app, size);
+            for secret in dates.iter().chain(&emails) {
+                assert!(!shown.contains(secret.as_str()), "{dialog:?} at {size:?} still shows {secret}");
+            }
+            if dialog == ScreenKind::DobCompare {
+                assert!(shown.contains("Type exactly") && shown.contains(portaldesk::phi::DOB_MASK), "{shown}");
+            }
+        }
+        app.update(key(KeyCode::Esc), now());
+    }
+    assert_eq!(app.screen(), ScreenKind::Account);
+}
+
+/// An account with two addresses and a pending invite, read once from a
+/// real sandbox, for the paste tests (proptest runs its cases without
+/// async).
+fn seeded_account() -> &'static (Versioned<Account>, Vec<Invite>) {
+    static SEEDED: std::sync::OnceLock<(Versioned<Account>, Vec<Invite>)> = std::sync::OnceLock::new();
+    SEEDED.get_or_init(|| {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            let h = Harness::start().await;
+            let id = h.ticket(SeedCase::WrongAddress).account_id.clone();
+            let account = h.client.account(&id).await.unwrap();
+            let invites = h.client.invites(&id).await.unwrap();
+            h.sandbox.stop().await.unwrap();
+            (account, invites)
+        })
+    })
+}
+
+/// The values of the text fields of the dialog (or search) on top.
+fn field_values(app: &App) -> Vec<String> {
+    let values: Vec<&str> = match &app.overlay {
+        Some(Overlay::DobCompare(s)) => vec![s.input.value()],
+        Some(Overlay::EditDob(s)) => vec![s.dob.value(), s.reason.value(), s.ticket.value()],
+        Some(Overlay::Note(s)) => vec![s.input.value()],
+        Some(Overlay::Revoke(s)) => vec![s.reason.value()],
+        Some(Overlay::Addresses(s)) => vec![s.new_address.value(), s.reason.value()],
+        Some(Overlay::Palette(s)) => vec![s.input.value()],
+        None if app.view() == View::Search => vec![app.search.input.value()],
+        _ => Vec::new(),
+    };
+    values.into_iter().map(str::to_owned).collect()
+}
+
+/// Renders the console at a usual size, a wide one and a tiny one.
+fn renders_at_every_size(app: &App) {
+    for (width, height) in [(80, 24), (160, 48), (20, 5), (1, 1)] {
+        let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+        terminal.draw(|frame| portaldesk::tui::screens::render(app, frame, now())).unwrap();
+    }
+}
+
+/// Opens search and every dialog that has a text field, each from the
+/// account view, checks it really is open, pastes `pasted` into each of
+/// its fields (Tab between them), renders, and checks every field holds at
+/// most its limit and no control character.
+fn paste_into_every_field(pasted: &str) {
+    use portaldesk::tui::screens::{FIELD_MAX, REASON_MAX, note::NOTE_MAX};
+    let (account, invites) = seeded_account().clone();
+    assert_eq!(invites[0].status, InviteStatus::Pending, "x needs a pending invite");
+    let (mut app, _) = App::new(true, (80, 24));
+    let mut state = AccountState::new(account.value.id.clone(), Some("T-1".into()));
+    state.account.data = Some(account);
+    state.invites.data = Some(invites);
+    state.audit.data = Some(Vec::new());
+    app.account = Some(state);
+    app.views.push(View::Account);
+    // Each field's limit, in the order Tab visits them.
+    let dialogs: [(char, ScreenKind, &[usize]); 7] = [
+        ('/', ScreenKind::Search, &[FIELD_MAX]),
+        ('d', ScreenKind::DobCompare, &[FIELD_MAX]),
+        ('e', ScreenKind::EditDob, &[FIELD_MAX, REASON_MAX, FIELD_MAX]),
+        ('m', ScreenKind::Note, &[NOTE_MAX]),
+        ('x', ScreenKind::Revoke, &[REASON_MAX]),
+        ('a', ScreenKind::Addresses, &[FIELD_MAX, REASON_MAX]),
+        (':', ScreenKind::Palette, &[FIELD_MAX]),
+    ];
+    let printable = pasted.chars().filter(|c| !c.is_control()).count();
+    for (open, screen, limits) in dialogs {
+        let fields = limits.len();
+        assert_eq!(app.screen(), ScreenKind::Account);
+        app.update(ch(open), now());
+        assert_eq!(app.screen(), screen, "{open} did not open {screen:?}");
+        for field in 0..fields {
+            app.update(Msg::Paste(pasted.to_owned()), now());
+            renders_at_every_size(&app);
+            if field + 1 < fields {
+                let tabbed = app.update(key(KeyCode::Tab), now());
+                assert!(tabbed.is_empty());
+            }
+        }
+        let values = field_values(&app);
+        assert_eq!(values.len(), fields, "{screen:?}");
+        for (value, &limit) in values.iter().zip(limits) {
+            let count = value.chars().count();
+            assert!(!value.chars().any(char::is_control), "{screen:?} took a control character");
+            assert!(count <= limit, "{screen:?} holds {count} characters");
+            // The ticket field starts filled; the others hold the paste.
+            if printable >= limit {
+                assert_eq!(count, limit, "{screen:?}: a long paste fills the field to its limit");
+            }
+        }
+        // Every field got the paste (Tab really moved on): a paste with
+        // something printable leaves no field empty.
+        if pasted.chars().any(|c| !c.is_control()) {
+            assert!(values.iter().all(|v| !v.is_empty()), "{screen:?}: a field was skipped");
+        }
+        app.update(key(KeyCode::Enter), now());
+        renders_at_every_size(&app);
+        // Whatever Enter did (a request, a command from the palette),
+        // start the next dialog from the account again.
+        app.overlay = None;
+        app.views = vec![View::Queue, View::Account];
+        app.quit = false;
+    }
 }
 
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
     /// Any Unicode pasted into any text field is taken without a panic, and
-    /// every screen still renders.
+    /// every screen still renders, at any size.
     #[test]
     fn any_paste_into_any_field_is_safe(text in "\\PC{0,300}", control in "[\\x00-\\x1f\\u{7f}]{0,5}") {
-        use portaldesk::portal::Versioned;
-        use portaldesk::phi::Phi;
-        let pasted = format!("{text}{control}");
-        let (mut app, _) = App::new(true, (80, 24));
-        app.update(ch('/'), now());
-        app.update(Msg::Paste(pasted.clone()), now());
-        proptest::prop_assert!(!app.search.input.value().chars().any(char::is_control));
-        proptest::prop_assert!(app.search.input.value().chars().count() <= 200);
-        let mut account = portaldesk::tui::screens::account::AccountState::new("acc_1".into(), Some("T-1".into()));
-        account.account.data = Some(Versioned {
-            value: portaldesk::portal::model::Account {
-                id: "acc_1".into(),
-                role: portaldesk::portal::model::Role::Client,
-                first_name: "Sam".into(),
-                last_name: "Okafor".into(),
-                email: "sam@example.org".into(),
-                emails: Vec::new(),
-                phone: "(555) 555-0101".into(),
-                dob: Phi::new(chrono::NaiveDate::from_ymd_opt(1985, 12, 21).unwrap()),
-                created_at: now() - Duration::days(10),
-                updated_at: now() - Duration::days(10),
-            },
-            etag: "\"a1v1\"".into(),
-        });
-        account.invites.data = Some(Vec::new());
-        app.account = Some(account);
-        app.views.push(View::Account);
-        for dialog in ['d', 'e', ':', 'm'] {
-            app.update(key(KeyCode::Esc), now());
-            app.update(ch(dialog), now());
-            app.update(Msg::Paste(pasted.clone()), now());
-            app.update(key(KeyCode::Enter), now());
-            for size in [(80, 24), (160, 48)] {
-                let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(size.0, size.1)).unwrap();
-                terminal.draw(|frame| portaldesk::tui::screens::render(&app, frame, now())).unwrap();
-            }
-        }
+        paste_into_every_field(&format!("{text}{control}"));
     }
+}
+
+#[test]
+fn a_70000_character_paste_is_cut_at_each_fields_limit() {
+    use portaldesk::tui::screens::{FIELD_MAX, REASON_MAX};
+    // Wide characters, so the cursor column would pass u16::MAX unchecked.
+    let huge: String = "界".repeat(70_000);
+    paste_into_every_field(&huge);
+    // Pasting again or typing on into a full field adds nothing.
+    let (mut app, _) = App::new(true, (80, 24));
+    app.update(ch('/'), now());
+    app.update(Msg::Paste(huge.clone()), now());
+    app.update(Msg::Paste(huge.clone()), now());
+    assert!(app.update(ch('z'), now()).is_empty(), "a full field takes no key");
+    assert_eq!(app.search.input.value().chars().count(), FIELD_MAX);
+    assert!(!app.search.input.value().contains('z'));
+    renders_at_every_size(&app);
+    // Typed keys stop at the limit too, and deleting still works.
+    let (account, _) = seeded_account().clone();
+    let mut edit = portaldesk::tui::screens::edit_dob::EditDobState::new(account, None);
+    edit.focus = portaldesk::tui::screens::edit_dob::Focus::Reason;
+    let typed = |c: char| crossterm::event::Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    for _ in 0..REASON_MAX + 10 {
+        edit.edit(&typed('r'));
+    }
+    assert_eq!(edit.reason.value().chars().count(), REASON_MAX);
+    edit.edit(&crossterm::event::Event::Key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE)));
+    assert_eq!(edit.reason.value().chars().count(), REASON_MAX - 1);
 }
 
 #[tokio::test]
@@ -482,6 +677,132 @@ async fn a_429_shows_the_wait_as_a_countdown_and_keeps_the_dialog_usable() {
     // Esc still closes it; the rest of the console works.
     app.update(key(KeyCode::Esc), now());
     assert!(app.overlay.is_none());
+}
+
+/// The request a change effect sends, if it is one.
+fn change_sent(effects: &[Effect]) -> Option<portaldesk::tui::action::ReqId> {
+    effects.iter().find_map(|e| match e {
+        Effect::Resend { req, .. }
+        | Effect::SaveAccount { req, .. }
+        | Effect::Revoke { req, .. }
+        | Effect::AddNote { req, .. } => Some(*req),
+        _ => None,
+    })
+}
+
+/// After a 429 in any dialog that sends a change, Enter sends nothing
+/// until the wait from Retry-After is over (the dialog counts it down),
+/// then sends again.
+#[tokio::test]
+async fn a_429_holds_back_every_change_until_its_wait_is_over() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    let seeded = h.ticket(SeedCase::WrongAddress).clone();
+    let effects = app.open_account(seeded.account_id.clone(), Some(seeded.ticket_id.clone()));
+    common::settle(&mut app, &h, effects, now()).await;
+    let paste = |text: &str| Msg::Paste(text.to_owned());
+    let (enter, tab) = (|| key(KeyCode::Enter), || key(KeyCode::Tab));
+    type Answer = fn(portaldesk::tui::action::ReqId, PortalError) -> Loaded;
+    let cases: Vec<(ScreenKind, Vec<Msg>, Answer)> = vec![
+        (ScreenKind::Resend, vec![ch('r'), enter()], |req, e| Loaded::Resent(req, Err(e))),
+        (
+            ScreenKind::EditDob,
+            vec![ch('e'), paste("03/05/1990"), tab(), paste("confirmed on the call"), enter(), enter()],
+            |req, e| Loaded::AccountSaved(req, Err(e)),
+        ),
+        (ScreenKind::Revoke, vec![ch('x'), paste("sent to the old address"), enter()], |req, e| {
+            Loaded::Revoked(req, Err(e))
+        }),
+        (ScreenKind::Note, vec![ch('m'), paste("called back"), enter()], |req, e| Loaded::NoteAdded(req, Err(e))),
+        (
+            ScreenKind::Addresses,
+            vec![ch('a'), paste("new.address@example.org"), tab(), paste("client asked"), enter(), enter()],
+            |req, e| Loaded::AccountSaved(req, Err(e)),
+        ),
+    ];
+    let screen = |app: &App, at| {
+        let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 48)).unwrap();
+        terminal.draw(|frame| portaldesk::tui::screens::render(app, frame, at)).unwrap();
+        terminal.backend().to_string()
+    };
+    let limited = PortalError::RateLimited { retry_after: std::time::Duration::from_secs(90) };
+    for (dialog, steps, answer) in cases {
+        assert_eq!(app.screen(), ScreenKind::Account);
+        let mut sent = None;
+        for msg in steps {
+            sent = sent.or(change_sent(&app.update(msg, now())));
+        }
+        assert_eq!(app.screen(), dialog);
+        let req = sent.unwrap_or_else(|| panic!("{dialog:?} sent nothing"));
+        app.update(Msg::Loaded(answer(req, limited.clone())), now());
+        assert!(app.shows_countdown(), "{dialog:?}: the wait ticks");
+        let during = now() + Duration::seconds(30);
+        assert!(app.update(key(KeyCode::Enter), during).is_empty(), "{dialog:?}: Enter sent during the wait");
+        let shown = screen(&app, during);
+        assert!(shown.contains("try again in 1m 00s"), "{dialog:?}:\n{shown}");
+        let after = now() + Duration::seconds(90);
+        assert!(screen(&app, after).contains("The wait is over"), "{dialog:?}");
+        let again = app.update(key(KeyCode::Enter), after);
+        assert!(change_sent(&again).is_some(), "{dialog:?}: Enter sends again after the wait: {again:?}");
+        app.overlay = None;
+    }
+}
+
+/// A resend whose answer was lost, then re-done from a dialog opened again
+/// after Esc, goes with the same Idempotency-Key: one invite on the server.
+#[tokio::test]
+async fn a_resend_whose_answer_was_lost_keeps_its_key_across_esc() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    let seeded = h.ticket(SeedCase::ExpiredClientInvite).clone();
+    let id = seeded.account_id.clone();
+    let effects = app.open_account(id.clone(), Some(seeded.ticket_id.clone()));
+    common::settle(&mut app, &h, effects, now()).await;
+    let before = h.client.invites(&id).await.unwrap().len();
+
+    // The resend reaches the portal (an invite is made), but its answer is
+    // lost on the way back.
+    app.update(ch('r'), now());
+    let sent = app.update(key(KeyCode::Enter), now());
+    let Some(Effect::Resend { req, account_id, request, key: first }) = sent.first().cloned() else {
+        panic!("{sent:?}")
+    };
+    h.client.resend(&account_id, &request, &first).await.unwrap();
+    app.update(Msg::Loaded(Loaded::Resent(req, Err(PortalError::Timeout))), now());
+    assert_eq!(h.client.invites(&id).await.unwrap().len(), before + 1);
+
+    // Esc, then the dialog again: same key; the portal replays the answer.
+    app.update(key(KeyCode::Esc), now());
+    assert!(app.overlay.is_none());
+    app.update(ch('r'), now());
+    let again = app.update(key(KeyCode::Enter), now());
+    let Some(Effect::Resend { key: second, .. }) = again.first().cloned() else { panic!("{again:?}") };
+    assert_eq!(second, first, "a reopened dialog minted a new key");
+    common::settle(&mut app, &h, again, now()).await;
+    assert!(app.overlay.is_none() && app.banner.as_ref().is_some_and(|b| !b.error), "{:?}", app.banner);
+    assert_eq!(h.client.invites(&id).await.unwrap().len(), before + 1, "the retry made a second invite");
+    // Seen through: the next resend is a new one.
+    app.update(ch('r'), now());
+    let Some(Overlay::Resend(state)) = &app.overlay else { panic!() };
+    assert_ne!(state.key, first);
+    app.update(key(KeyCode::Esc), now());
+
+    // Lost again, but a reload of the invites shows the new invite: the
+    // outcome is known, so the next resend is a new one too.
+    app.update(ch('r'), now());
+    let sent = app.update(key(KeyCode::Enter), now());
+    let Some(Effect::Resend { req, account_id, request, key: third }) = sent.first().cloned() else {
+        panic!("{sent:?}")
+    };
+    h.client.resend(&account_id, &request, &third).await.unwrap();
+    app.update(Msg::Loaded(Loaded::Resent(req, Err(PortalError::Dropped))), now());
+    app.update(key(KeyCode::Esc), now());
+    let reload = app.update(ch('R'), now());
+    common::settle(&mut app, &h, reload, now()).await;
+    assert!(app.unconfirmed_resends.is_empty(), "the reload showed the invite");
+    app.update(ch('r'), now());
+    let Some(Overlay::Resend(state)) = &app.overlay else { panic!() };
+    assert_ne!(state.key, third);
 }
 
 #[tokio::test]
@@ -576,6 +897,62 @@ async fn messages_and_effects_never_show_phi_in_debug_or_panics() {
     shown.push(format!("{:?}", app.update(key(KeyCode::Enter), now())));
     // An answer carrying the account.
     shown.push(format!("{:?}", Msg::Loaded(Loaded::Account(1, Ok(account.clone())))));
+    // Every message and effect that carries client text: what was pasted
+    // or typed, answers (search hits, the audit trail with a reason naming
+    // the client, a portal error echoing what was sent), and the changes
+    // sent with their reasons.
+    let named = format!("{} {} called", a.first_name.expose(), a.last_name.expose());
+    let query = portaldesk::portal::AccountQuery { q: Some(a.email.expose().clone()), ..Default::default() };
+    let found = h.client.search_accounts(&query).await;
+    assert!(found.as_ref().is_ok_and(|page| !page.items.is_empty()));
+    let audit = vec![portaldesk::portal::model::AuditEntry {
+        at: now(),
+        actor: "agent".into(),
+        action: portaldesk::portal::model::AuditAction::AccountUpdated,
+        account_id: Some(a.id.clone()),
+        ticket_id: None,
+        summary: format!("date of birth changed; reason: {named}"),
+    }];
+    let echoed = PortalError::Invalid { status: 422, detail: format!("{} is not allowed", a.email.expose()) };
+    let patch = portaldesk::portal::model::AccountPatch {
+        dob: Some(portaldesk::phi::Phi::new(dob)),
+        reason: named.clone(),
+        ..Default::default()
+    };
+    let messages = [
+        Msg::Paste(a.email.expose().clone()),
+        ch(a.first_name.expose().chars().next().unwrap()),
+        Msg::Loaded(Loaded::Search(2, found)),
+        Msg::Loaded(Loaded::Invites(3, h.client.invites(&a.id).await)),
+        Msg::Loaded(Loaded::Audit(4, Ok(audit))),
+        Msg::Loaded(Loaded::Account(5, Err(echoed.clone()))),
+        Msg::Loaded(Loaded::AccountSaved(6, Err(echoed))),
+        Msg::Copied { what: "the reply", result: Err(format!("no clipboard for {named}")) },
+    ];
+    for msg in &messages {
+        shown.push(format!("{msg:?}"));
+    }
+    assert!(shown.iter().any(|s| s.contains("Paste(<")), "{shown:?}");
+    assert!(shown.iter().any(|s| s.contains("Err(refused, 422)")), "the error's kind and status show: {shown:?}");
+    let effects = [
+        Effect::SaveAccount {
+            req: 7,
+            account_id: a.id.clone(),
+            etag: account.etag.clone(),
+            patch,
+            key: portaldesk::portal::IdempotencyKey::new(),
+        },
+        Effect::Revoke {
+            req: 8,
+            account_id: a.id.clone(),
+            invite_id: "inv_1".into(),
+            etag: account.etag.clone(),
+            request: portaldesk::portal::model::RevokeRequest { reason: named.clone(), ticket_id: None },
+            key: portaldesk::portal::IdempotencyKey::new(),
+        },
+    ];
+    shown.push(format!("{effects:?}"));
+    let secrets: Vec<String> = secrets.into_iter().chain([named]).collect();
     // A panic whose message formats the account, caught as a crash report
     // would see it.
     let panicked = std::panic::catch_unwind(|| panic!("could not draw {:?}", account)).unwrap_err();

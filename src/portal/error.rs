@@ -44,6 +44,38 @@ impl PortalError {
         matches!(self, PortalError::Timeout | PortalError::Unreachable | PortalError::Dropped)
     }
 
+    /// What kind of failure this is, in a word or two and without any text
+    /// from the portal (a portal's detail may echo what was sent): for logs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            PortalError::InvalidUrl => "invalid url",
+            PortalError::InsecureUrl { .. } => "insecure url",
+            PortalError::Unauthorized => "unauthorized",
+            PortalError::NotFound { .. } => "not found",
+            PortalError::PreconditionRequired => "precondition required",
+            PortalError::Stale => "stale",
+            PortalError::Invalid { .. } => "refused",
+            PortalError::RateLimited { .. } => "rate limited",
+            PortalError::Server { .. } => "server error",
+            PortalError::Timeout => "timeout",
+            PortalError::Unreachable => "unreachable",
+            PortalError::Dropped => "dropped",
+            PortalError::Decode { .. } => "undecodable answer",
+        }
+    }
+
+    /// The HTTP status the portal answered with, where one is known.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            PortalError::NotFound { .. } => Some(404),
+            PortalError::PreconditionRequired => Some(428),
+            PortalError::Stale => Some(412),
+            PortalError::Invalid { status, .. } | PortalError::Server { status, .. } => Some(*status),
+            PortalError::RateLimited { .. } => Some(429),
+            _ => None,
+        }
+    }
+
     /// Whether a GET failing this way may succeed if tried again.
     pub fn is_transient(&self) -> bool {
         matches!(

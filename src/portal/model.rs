@@ -159,8 +159,9 @@ impl Account {
 
 /// A change to an account (`PATCH /api/v1/accounts/{id}`). The address
 /// changes apply in this order: `email`, `add_email`, `default_email`,
-/// `remove_email`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// `remove_email`. (`Debug` shows the values as redacted and the reason's
+/// length only: a reason may name the client.)
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AccountPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -181,6 +182,20 @@ pub struct AccountPatch {
     pub reason: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket_id: Option<String>,
+}
+
+impl std::fmt::Debug for AccountPatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountPatch")
+            .field("dob", &self.dob)
+            .field("email", &self.email)
+            .field("add_email", &self.add_email)
+            .field("default_email", &self.default_email)
+            .field("remove_email", &self.remove_email)
+            .field("reason", &format_args!("<{} chars>", self.reason.chars().count()))
+            .field("ticket_id", &self.ticket_id)
+            .finish()
+    }
 }
 
 /// What happened to an invite's email on its way to the recipient.
@@ -393,13 +408,23 @@ impl Invite {
 }
 
 /// The body of a revoke (`POST /api/v1/accounts/{id}/invites/{invite_id}/revoke`).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RevokeRequest {
     /// Why the invite is revoked; required, kept in the audit trail.
     pub reason: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket_id: Option<String>,
+}
+
+/// A reason may name the client: its text is never shown by `Debug`.
+impl std::fmt::Debug for RevokeRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RevokeRequest")
+            .field("reason", &format_args!("<{} chars>", self.reason.chars().count()))
+            .field("ticket_id", &self.ticket_id)
+            .finish()
+    }
 }
 
 /// Which mail scanner the sandbox imitates (`POST /sandbox/invites/{id}/scanner-visit`).

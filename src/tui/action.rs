@@ -1,6 +1,8 @@
 //! What enters the state machine ([`Msg`]) and what leaves it ([`Effect`]).
 
-use crossterm::event::{KeyEvent, MouseEvent};
+use std::fmt;
+
+use crossterm::event::{KeyCode, KeyEvent, MouseEvent};
 
 use super::clipboard::Copied;
 use crate::phi::Phi;
@@ -53,11 +55,13 @@ pub enum Action {
     MakeDefault,
     /// Remove the selected address.
     RemoveAddress,
+    /// Show the account's audit trail in place of the findings (or back).
+    Audit,
 }
 
 impl Action {
     /// Every action, in the order the command palette lists them.
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 29] = [
         Action::Open,
         Action::Resend,
         Action::Revoke,
@@ -67,6 +71,7 @@ impl Action {
         Action::DobCompare,
         Action::EditDob,
         Action::Reveal,
+        Action::Audit,
         Action::Copy,
         Action::Note,
         Action::NextTicket,
@@ -119,6 +124,7 @@ impl Action {
             Action::Addresses => "addresses",
             Action::MakeDefault => "make_default",
             Action::RemoveAddress => "remove_address",
+            Action::Audit => "audit",
         }
     }
 
@@ -128,8 +134,8 @@ impl Action {
     }
 }
 
-/// Everything the state machine reacts to.
-#[derive(Debug)]
+/// Everything the state machine reacts to. (`Debug` is written out below:
+/// what was typed or pasted, and what the portal answered, never shows.)
 pub enum Msg {
     Key(KeyEvent),
     Mouse(MouseEvent),
@@ -141,6 +147,8 @@ pub enum Msg {
     SearchDue(ReqId),
     /// No input for the idle-lock time: hide everything.
     IdleLock,
+    /// Reveal `ReqId` has been shown for the reveal time: mask again.
+    RevealOver(ReqId),
     /// A copy was made (or not): where it went, for the banner.
     Copied {
         what: &'static str,
@@ -149,8 +157,8 @@ pub enum Msg {
     Loaded(Loaded),
 }
 
-/// Answers from the portal.
-#[derive(Debug)]
+/// Answers from the portal. (`Debug` shows which answer, its request and
+/// whether it failed and how, never the values.)
 pub enum Loaded {
     Tickets(ReqId, Result<Vec<Ticket>, PortalError>),
     Search(ReqId, Result<Page<AccountSummary>, PortalError>),
@@ -164,6 +172,55 @@ pub enum Loaded {
     Revoked(ReqId, Result<Versioned<Invite>, PortalError>),
     /// The answer to a reconnect probe while offline.
     Reconnected(ReqId, Result<(), PortalError>),
+}
+
+impl fmt::Debug for Msg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            // A typed character may be part of a name or an address.
+            Msg::Key(key) => match key.code {
+                KeyCode::Char(_) => write!(f, "Key(Char(<typed>), {:?}, {:?})", key.modifiers, key.kind),
+                code => write!(f, "Key({code:?}, {:?}, {:?})", key.modifiers, key.kind),
+            },
+            Msg::Mouse(mouse) => f.debug_tuple("Mouse").field(mouse).finish(),
+            Msg::Paste(text) => write!(f, "Paste(<{} chars>)", text.chars().count()),
+            Msg::Resize => f.write_str("Resize"),
+            Msg::Tick => f.write_str("Tick"),
+            Msg::SearchDue(req) => f.debug_tuple("SearchDue").field(req).finish(),
+            Msg::IdleLock => f.write_str("IdleLock"),
+            Msg::RevealOver(reveal) => f.debug_tuple("RevealOver").field(reveal).finish(),
+            Msg::Copied { what, result } => {
+                let result = result.as_ref().map_err(|e| format!("<{} chars>", e.chars().count()));
+                f.debug_struct("Copied").field("what", what).field("result", &result).finish()
+            }
+            Msg::Loaded(loaded) => loaded.fmt(f),
+        }
+    }
+}
+
+impl fmt::Debug for Loaded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn outcome<T>(result: &Result<T, PortalError>) -> String {
+            match result {
+                Ok(_) => "Ok(<redacted>)".to_owned(),
+                Err(error) => match error.status() {
+                    Some(status) => format!("Err({}, {status})", error.kind()),
+                    None => format!("Err({})", error.kind()),
+                },
+            }
+        }
+        let (req, result) = match self {
+            Loaded::Tickets(req, r) => (req, outcome(r)),
+            Loaded::Search(req, r) => (req, outcome(r)),
+            Loaded::Account(req, r) | Loaded::AccountSaved(req, r) => (req, outcome(r)),
+            Loaded::Invites(req, r) => (req, outcome(r)),
+            Loaded::Audit(req, r) => (req, outcome(r)),
+            Loaded::Resent(req, r) => (req, outcome(r)),
+            Loaded::NoteAdded(req, r) | Loaded::Reconnected(req, r) => (req, outcome(r)),
+            Loaded::Revoked(req, r) => (req, outcome(r)),
+        };
+        write!(f, "Loaded({}, {req}, {result})", self.kind())
+    }
 }
 
 impl Loaded {
@@ -245,6 +302,12 @@ pub enum Effect {
         req: ReqId,
         after: std::time::Duration,
     },
+    /// Send `RevealOver(reveal)` after `after`, on the monotonic clock
+    /// (not the server-corrected one, which a `Date` header can move).
+    MaskAfter {
+        reveal: ReqId,
+        after: std::time::Duration,
+    },
     /// Put text on the clipboard; `what` names it for the banner.
     Copy {
         what: &'static str,
@@ -270,6 +333,7 @@ impl Effect {
             Effect::AddNote { .. } => "add note",
             Effect::Revoke { .. } => "revoke",
             Effect::Reconnect { .. } => "reconnect",
+            Effect::MaskAfter { .. } => "mask timer",
             Effect::Copy { .. } => "copy",
             Effect::SetMouse(_) => "mouse",
             Effect::Suspend => "suspend",

@@ -70,6 +70,10 @@ impl Runner {
                     req,
                     client.revoke_invite(&account_id, &invite_id, &etag, &request, &key).await,
                 )),
+                Effect::MaskAfter { reveal, after } => {
+                    tokio::time::sleep(after).await;
+                    Msg::RevealOver(reveal)
+                }
                 Effect::Reconnect { req, after } => {
                     tokio::time::sleep(after).await;
                     Msg::Loaded(Loaded::Reconnected(req, client.me().await.map(|_| ())))
@@ -88,7 +92,11 @@ impl Runner {
 fn log_outcome(msg: &Msg) {
     if let Msg::Loaded(loaded) = msg {
         match loaded.error() {
-            Some(error) => tracing::warn!(answer = loaded.kind(), %error, "request failed"),
+            // The kind and status only: the portal's own words (title,
+            // detail) may echo what was sent.
+            Some(error) => {
+                tracing::warn!(answer = loaded.kind(), error = error.kind(), status = error.status(), "request failed")
+            }
             None => tracing::debug!(answer = loaded.kind(), "answer"),
         }
     }

@@ -152,6 +152,7 @@ const ACCOUNT: &[Binding] = &[
     key('e', Action::EditDob, "edit the DOB on file", "edit DOB"),
     key('v', Action::Reveal, "reveal / mask email and DOB", "reveal"),
     key('y', Action::Copy, "copy the reply to send", "copy"),
+    key('u', Action::Audit, "audit trail / findings", ""),
     key('m', Action::Note, "internal note on the ticket", ""),
     key(':', Action::Palette, "run a command by name", ""),
     key('t', Action::AbsoluteTimes, "times as dates (your zone)", ""),

@@ -61,7 +61,8 @@ pub async fn run(client: PortalClient, options: Options, settings: &Settings) ->
     drop(guard);
     match &outcome {
         Ok(()) => tracing::info!("console ended"),
-        Err(error) => tracing::error!(%error, "console failed"),
+        // The kind only: an error's text may carry what caused it.
+        Err(error) => tracing::error!(kind = %error.kind(), "console failed"),
     }
     outcome
 }

@@ -93,6 +93,9 @@ pub async fn settle(app: &mut App, h: &Harness, mut effects: Vec<Effect>, now: D
             )),
             // The wait is the test's to skip: ask at once.
             Effect::Reconnect { req, .. } => Msg::Loaded(Loaded::Reconnected(req, h.client.me().await.map(|_| ()))),
+            // When a reveal's time is over is the test's to say
+            // (`Msg::RevealOver`).
+            Effect::MaskAfter { .. } => continue,
             Effect::Copy { .. } | Effect::SetMouse(_) | Effect::Suspend | Effect::Quit => continue,
         };
         effects.extend(app.update(msg, now));

@@ -121,16 +121,25 @@ impl App {
             Loaded::Invites(req, result) => self.account.as_mut().is_some_and(|account| {
                 let taken = account.invites.finish(req, result);
                 account.clamp();
+                // An invite the account did not have when a resend went out
+                // shows its outcome: its key is no longer needed.
+                if taken
+                    && let (Some(list), Some(sent)) = (&account.invites.data, self.unconfirmed_resends.get(&account.id))
+                    && let Some(known) = &sent.known
+                    && list.iter().any(|i| !known.contains(&i.id))
+                {
+                    self.unconfirmed_resends.remove(&account.id);
+                }
                 taken
             }),
             Loaded::Audit(req, result) => self.account.as_mut().is_some_and(|a| a.audit.finish(req, result)),
             Loaded::Resent(req, result) => return (true, self.on_resent(req, result, now)),
-            Loaded::AccountSaved(req, result) => return (true, self.on_account_saved(req, result)),
+            Loaded::AccountSaved(req, result) => return (true, self.on_account_saved(req, result, now)),
             Loaded::Reconnected(..) => return (false, Vec::new()),
-            Loaded::Revoked(req, result) => return (true, self.on_revoked(req, result)),
+            Loaded::Revoked(req, result) => return (true, self.on_revoked(req, result, now)),
             Loaded::NoteAdded(req, result) => {
                 if let Some(Overlay::Note(state)) = self.overlay.as_mut()
-                    && state.finished(req, result) == Some(true)
+                    && state.finished(req, result, now) == Some(true)
                 {
                     let ticket = state.ticket_id.clone();
                     self.overlay = None;
@@ -163,6 +172,7 @@ impl App {
         match result {
             Ok(invite) => {
                 self.overlay = None;
+                self.unconfirmed_resends.remove(&invite.account_id);
                 if let Some(account) = self.account.as_mut() {
                     account.insert_new_invite(invite);
                 }
@@ -171,8 +181,7 @@ impl App {
                 self.load_history()
             }
             Err(error) => {
-                state.error = Some(error);
-                state.failed_at = Some(now);
+                state.failed(error, now);
                 Vec::new()
             }
         }
@@ -182,13 +191,14 @@ impl App {
         &mut self,
         req: ReqId,
         result: Result<crate::portal::Versioned<crate::portal::model::Account>, PortalError>,
+        now: DateTime<Utc>,
     ) -> Vec<Effect> {
         let (outcome, done) = match self.overlay.as_mut() {
             Some(Overlay::EditDob(state)) if state.pending == Some(req) => {
-                (state.saved(result), "DOB on file updated; the client can retry the same link")
+                (state.saved(result, now), "DOB on file updated; the client can retry the same link")
             }
             Some(Overlay::Addresses(state)) if state.pending == Some(req) => {
-                (state.saved(result), "Addresses updated; the next invite goes to the default")
+                (state.saved(result, now), "Addresses updated; the next invite goes to the default")
             }
             _ => return Vec::new(),
         };
@@ -216,7 +226,12 @@ impl App {
         }
     }
 
-    fn on_revoked(&mut self, req: ReqId, result: Result<Versioned<Invite>, PortalError>) -> Vec<Effect> {
+    fn on_revoked(
+        &mut self,
+        req: ReqId,
+        result: Result<Versioned<Invite>, PortalError>,
+        now: DateTime<Utc>,
+    ) -> Vec<Effect> {
         let Some(Overlay::Revoke(state)) = self.overlay.as_mut() else {
             return Vec::new();
         };
@@ -238,7 +253,7 @@ impl App {
             }
             Ok(_) => Vec::new(),
             Err(error) => {
-                if !state.failed(req, &error) {
+                if !state.failed(req, &error, now) {
                     return Vec::new();
                 }
                 if error == PortalError::Stale {

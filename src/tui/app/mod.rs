@@ -1,6 +1,8 @@
 //! The console's state and its update function: messages in, state changes
 //! and effects out. Never awaits, never touches the terminal or the network.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
 
@@ -24,8 +26,8 @@ use super::theme::Theme;
 use crate::config::Settings;
 use crate::diagnose::replies::Replies;
 use crate::phi::Phi;
-use crate::portal::PortalError;
-use crate::portal::model::InviteStatus;
+use crate::portal::model::{InviteStatus, ResendRequest};
+use crate::portal::{IdempotencyKey, PortalError};
 use crate::timezone::StaffZone;
 
 /// Data that comes from the portal: the last good value (kept while a
@@ -143,10 +145,26 @@ pub struct App {
     /// Absolute times shown beside relative ones (`t`).
     pub absolute_times: bool,
     /// How long a revealed email and DOB stay shown.
-    pub reveal_for: chrono::Duration,
+    pub reveal_for: std::time::Duration,
     /// Set while the portal cannot be reached.
     pub offline: Option<Offline>,
+    /// Resends sent whose success was never seen, by account id: the
+    /// resend dialog reopened on the account sends with the same
+    /// Idempotency-Key, so a resend whose answer was lost cannot make a
+    /// second invite.
+    pub unconfirmed_resends: HashMap<String, UnconfirmedResend>,
     next_req: ReqId,
+}
+
+/// A resend that went out and whose success was never seen (its answer was
+/// lost, or failed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnconfirmedResend {
+    pub request: ResendRequest,
+    pub key: IdempotencyKey,
+    /// The invites of the account when it went out, if they were known: an
+    /// invite beyond them, read back later, shows the outcome.
+    pub known: Option<Vec<String>>,
 }
 
 impl App {
@@ -170,6 +188,7 @@ impl App {
             absolute_times: false,
             reveal_for: REVEAL_FOR,
             offline: None,
+            unconfirmed_resends: HashMap::new(),
             next_req: 0,
         };
         let req = app.req();
@@ -185,7 +204,7 @@ impl App {
         self.keymap = Keymap::from_config(&settings.keys).map_err(|e| format!("{file}: {e}"))?;
         self.theme = Theme::named(settings.theme, no_color);
         self.zone = settings.time_zone;
-        self.reveal_for = chrono::Duration::from_std(settings.reveal_for).unwrap_or(REVEAL_FOR);
+        self.reveal_for = settings.reveal_for;
         self.search.role = settings.role.role();
         let mut replies = Replies::builtin().with_zone(settings.time_zone);
         if let Some(dir) = &settings.replies_dir {
@@ -243,15 +262,14 @@ impl App {
         if self.lock.is_some() {
             return false;
         }
-        // A revealed DOB needs the tick to mask itself again on time,
-        // whatever is on top of it.
-        if self.account.as_ref().is_some_and(|a| a.revealed) {
-            return true;
-        }
         match (&self.overlay, self.view()) {
-            (Some(Overlay::Help | Overlay::Palette(_) | Overlay::Note(_)), _) => false,
+            (Some(Overlay::Help | Overlay::Palette(_)), _) => false,
             (Some(Overlay::Resend(_) | Overlay::Timeline(_)), _) => true,
-            (Some(Overlay::Revoke(_) | Overlay::Addresses(_)), _) => false,
+            // A 429's wait counts down in the dialog.
+            (Some(Overlay::Note(s)), _) => s.wait.is_some(),
+            (Some(Overlay::Revoke(s)), _) => s.wait.is_some(),
+            (Some(Overlay::Addresses(s)), _) => s.wait.is_some(),
+            (Some(Overlay::EditDob(s)), _) => s.wait.is_some(),
             (_, View::Queue) => self.queue.has_countdown(),
             (_, View::Account) => self.account.as_ref().is_some_and(AccountState::has_countdown),
             (_, View::Search) => false,
@@ -265,9 +283,10 @@ impl App {
         }
         match msg {
             Msg::Key(key) if key.kind == KeyEventKind::Press => self.on_key(key, now),
-            Msg::Tick => {
+            Msg::Tick => Vec::new(),
+            Msg::RevealOver(reveal) => {
                 if let Some(account) = self.account.as_mut() {
-                    account.expire_reveal(now, self.reveal_for);
+                    account.reveal_over(reveal);
                 }
                 Vec::new()
             }
@@ -286,8 +305,7 @@ impl App {
             Msg::IdleLock => {
                 self.lock = Some(Lock::Locked);
                 if let Some(account) = self.account.as_mut() {
-                    account.revealed = false;
-                    account.revealed_at = None;
+                    account.mask();
                 }
                 Vec::new()
             }
@@ -503,6 +521,7 @@ impl App {
     }
 
     fn on_account_action(&mut self, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
+        let reveal = self.req();
         let Some(account) = self.account.as_mut() else {
             self.views.pop();
             return Vec::new();
@@ -512,10 +531,11 @@ impl App {
                 self.views.pop();
                 Vec::new()
             }
-            Action::Reveal => {
-                account.toggle_reveal(now);
-                Vec::new()
-            }
+            Action::Reveal => match account.toggle_reveal(reveal) {
+                // The timer runs outside, on the monotonic clock.
+                true => vec![Effect::MaskAfter { reveal, after: self.reveal_for }],
+                false => Vec::new(),
+            },
             Action::Copy => match account.main_reply(&self.replies, now) {
                 Some(reply) => vec![Effect::Copy { what: "the reply", text: reply }],
                 None => {
@@ -540,7 +560,7 @@ impl App {
             }
             Action::Addresses => match account.account.data.clone() {
                 Some(base) => {
-                    let state = AddressesState::new(base, account.ticket_id.clone(), account.revealed);
+                    let state = AddressesState::new(base, account.ticket_id.clone());
                     self.overlay = Some(Overlay::Addresses(Box::new(state)));
                     Vec::new()
                 }
@@ -549,9 +569,21 @@ impl App {
                     Vec::new()
                 }
             },
+            Action::Audit => {
+                account.show_audit = !account.show_audit;
+                Vec::new()
+            }
             Action::Refresh => self.load_account(),
             Action::Resend => {
-                self.overlay = Some(Overlay::Resend(ResendState::default()));
+                // The key of a resend whose success was never seen, if it
+                // was the same request; else a new one.
+                let key = self
+                    .unconfirmed_resends
+                    .get(&account.id)
+                    .filter(|u| u.request.ticket_id == account.ticket_id)
+                    .map(|u| u.key.clone())
+                    .unwrap_or_default();
+                self.overlay = Some(Overlay::Resend(ResendState::with_key(key)));
                 Vec::new()
             }
             Action::DobCompare => {
@@ -665,7 +697,7 @@ impl App {
                 }
             },
             Overlay::Addresses(state) => {
-                let outcome = state.on_action(action, req);
+                let outcome = state.on_action(action, req, now);
                 if outcome.close {
                     self.overlay = None;
                 }
@@ -677,7 +709,7 @@ impl App {
                     Vec::new()
                 }
                 Action::Confirm => match self.account.as_ref() {
-                    Some(account) => state.confirm(req, account),
+                    Some(account) => state.confirm(req, account, now),
                     None => Vec::new(),
                 },
                 _ => Vec::new(),
@@ -687,7 +719,7 @@ impl App {
                     self.overlay = None;
                     Vec::new()
                 }
-                Action::Confirm => state.confirm(req),
+                Action::Confirm => state.confirm(req, now),
                 _ => Vec::new(),
             },
             Overlay::Resend(state) => match action {
@@ -695,11 +727,17 @@ impl App {
                     self.overlay = None;
                     Vec::new()
                 }
-                Action::Confirm if state.pending.is_none() => {
+                Action::Confirm => {
                     let Some(account) = self.account.as_ref() else {
                         return Vec::new();
                     };
-                    state.confirm(req, &account.id, account.ticket_id.clone())
+                    let effects = state.confirm(req, &account.id, account.ticket_id.clone(), now);
+                    if let Some(Effect::Resend { account_id, request, key, .. }) = effects.first() {
+                        let known = account.invites.data.as_ref().map(|l| l.iter().map(|i| i.id.clone()).collect());
+                        let unconfirmed = UnconfirmedResend { request: request.clone(), key: key.clone(), known };
+                        self.unconfirmed_resends.insert(account_id.clone(), unconfirmed);
+                    }
+                    effects
                 }
                 _ => Vec::new(),
             },

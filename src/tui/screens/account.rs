@@ -15,13 +15,13 @@ use crate::diagnose::troubleshoot::{self, Case};
 use crate::phi::{DOB_MASK, mask_email};
 use crate::portal::Versioned;
 use crate::portal::model::{Account, AuditEntry, Invite, InviteStatus, Role};
-use crate::tui::action::Action;
+use crate::tui::action::{Action, ReqId};
 use crate::tui::app::Remote;
 use crate::tui::keymap::ScreenKind;
 use crate::tui::theme::Theme;
 
 /// How long a revealed email and DOB stay shown unless configured.
-pub const REVEAL_FOR: chrono::Duration = chrono::Duration::seconds(30);
+pub const REVEAL_FOR: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// An open account. (No `Debug`: it holds PHI.)
 pub struct AccountState {
@@ -31,12 +31,16 @@ pub struct AccountState {
     pub account: Remote<Versioned<Account>>,
     pub invites: Remote<Vec<Invite>>,
     pub audit: Remote<Vec<AuditEntry>>,
-    /// Email and DOB shown in full.
+    /// Email and DOB shown in full, here and in every dialog over it.
     pub revealed: bool,
-    /// When they were revealed: they mask themselves again after the
+    /// The reveal in force: its timer (monotonic, so a change of the
+    /// server's clock cannot stretch it) masks them again after the
     /// configured time ([`REVEAL_FOR`] by default).
-    pub revealed_at: Option<DateTime<Utc>>,
+    pub reveal: Option<ReqId>,
     pub selected_invite: usize,
+    /// The audit trail shown in place of the findings (`u`); at 140
+    /// columns and more both show side by side unless it is set.
+    pub show_audit: bool,
 }
 
 impl AccountState {
@@ -48,8 +52,9 @@ impl AccountState {
             invites: Remote::default(),
             audit: Remote::default(),
             revealed: false,
-            revealed_at: None,
+            reveal: None,
             selected_invite: 0,
+            show_audit: false,
         }
     }
 
@@ -90,19 +95,27 @@ impl AccountState {
         self.selected_invite = 0;
     }
 
-    /// `v`: reveal or mask again.
-    pub fn toggle_reveal(&mut self, now: DateTime<Utc>) {
+    /// `v`: reveal (as reveal `id`) or mask again. Returns whether they
+    /// are now shown.
+    pub fn toggle_reveal(&mut self, id: ReqId) -> bool {
         self.revealed = !self.revealed;
-        self.revealed_at = self.revealed.then_some(now);
+        self.reveal = self.revealed.then_some(id);
+        self.revealed
     }
 
-    /// A revealed DOB and email mask themselves again once shown for
-    /// `reveal_for`. Returns whether that happened.
-    pub fn expire_reveal(&mut self, now: DateTime<Utc>, reveal_for: chrono::Duration) -> bool {
-        let due = self.revealed_at.is_some_and(|at| now - at >= reveal_for);
+    /// Masks email and DOB again.
+    pub fn mask(&mut self) {
+        self.revealed = false;
+        self.reveal = None;
+    }
+
+    /// The time of reveal `id` is over: mask again, unless that reveal was
+    /// already ended (masked by hand, then perhaps revealed anew). Returns
+    /// whether it masked.
+    pub fn reveal_over(&mut self, id: ReqId) -> bool {
+        let due = self.reveal == Some(id);
         if due {
-            self.revealed = false;
-            self.revealed_at = None;
+            self.mask();
         }
         due
     }
@@ -178,13 +191,24 @@ pub fn render(state: &AccountState, replies: &Replies, frame: &mut Frame<'_>, ar
     let Areas { profile: profile_area, invites: invites_area, bottom } = areas(area);
     render_profile(state, account, frame, profile_area, theme, now);
     render_invites(state, account.role, frame, invites_area, ui);
-    if area.width >= 140 {
+    if state.show_audit {
+        render_audit(state, frame, bottom, ui);
+    } else if area.width >= 140 {
         let [findings_area, audit_area] = Layout::horizontal([Constraint::Fill(2), Constraint::Fill(1)]).areas(bottom);
         render_findings(state, account, replies, frame, findings_area, theme, now);
         render_audit(state, frame, audit_area, ui);
     } else {
         render_findings(state, account, replies, frame, bottom, theme, now);
+        render_audit_hint(frame, bottom, ui);
     }
+}
+
+/// `u: audit trail` on the findings' top border, where the trail has no
+/// room beside them.
+fn render_audit_hint(frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+    let hint = format!(" {}: audit trail ", ui.keys.key_of(ScreenKind::Account, Action::Audit));
+    let line = Rect::new(area.x.saturating_add(1), area.y, area.width.saturating_sub(3), area.height.min(1));
+    frame.render_widget(Paragraph::new(Line::styled(hint, ui.theme.muted).right_aligned()), line);
 }
 
 fn render_profile(
@@ -330,24 +354,34 @@ fn render_findings(
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).block(block), area);
 }
 
+/// The account's audit trail: every change, newest first. While it loads
+/// or after a failed read it says so (the last entries read stay shown).
 fn render_audit(state: &AccountState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
     let (theme, now) = (ui.theme, ui.now);
-    let block = Block::bordered().title(Span::styled(" Audit trail ", theme.title));
-    let entries = state.audit.data.as_deref().unwrap_or_default();
-    let lines: Vec<Line<'_>> = if entries.is_empty() {
-        vec![Line::styled("No changes recorded.", theme.muted)]
-    } else {
-        entries
-            .iter()
-            .map(|e| {
-                Line::from(vec![
-                    Span::styled(format!("{:>9} ", ui.when(invite::ago(now - e.at), e.at)), theme.muted),
-                    Span::styled(format!("{} ", e.actor), theme.key),
-                    Span::styled(e.summary.as_str(), theme.text),
-                ])
-            })
-            .collect()
-    };
+    let toggle = ui.keys.key_of(ScreenKind::Account, Action::Audit);
+    let back = if state.show_audit { format!(" {toggle}: back to the findings ") } else { String::new() };
+    let block = Block::bordered()
+        .title(Span::styled(" Audit trail ", theme.title))
+        .title(Line::from(Span::styled(back, theme.muted)).right_aligned());
+    let mut lines: Vec<Line<'_>> = Vec::new();
+    if let Some(error) = &state.audit.error {
+        let retry = ui.keys.key_of(ScreenKind::Account, Action::Refresh);
+        lines.push(Line::styled(format!("Could not load the audit trail: {error} ({retry} retries)"), theme.danger));
+    }
+    match (state.audit.data.as_deref(), state.audit.is_loading()) {
+        (None | Some([]), true) => lines.push(Line::styled("Loading the audit trail…", theme.muted)),
+        (Some([]), false) if state.audit.error.is_none() => {
+            lines.push(Line::styled("No changes recorded.", theme.muted));
+        }
+        (None | Some([]), false) => {}
+        (Some(entries), _) => lines.extend(entries.iter().map(|e| {
+            Line::from(vec![
+                Span::styled(format!("{:>9} ", ui.when(invite::ago(now - e.at), e.at)), theme.muted),
+                Span::styled(format!("{} ", e.actor), theme.key),
+                Span::styled(e.summary.as_str(), theme.text),
+            ])
+        })),
+    }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }).block(block), area);
 }
 

@@ -4,15 +4,16 @@
 //! goes out with If-Match (a 412 is shown, never overwritten) and its own
 //! Idempotency-Key (a retry cannot apply it twice).
 
+use chrono::{DateTime, Utc};
 use crossterm::event::Event;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
-use tui_input::backend::crossterm::to_input_request;
 
-use super::{Ui, dialog, layout, moved, paste_into};
+use super::retry_wait::{self, RetryWait};
+use super::{FIELD_MAX, REASON_MAX, Ui, cursor_column, dialog, layout, moved, paste_into_max, type_into};
 use crate::diagnose::email;
 use crate::phi::{Phi, mask_email};
 use crate::portal::model::{Account, AccountPatch};
@@ -48,8 +49,8 @@ pub struct AddressesState {
     key: IdempotencyKey,
     pub pending: Option<ReqId>,
     pub error: Option<String>,
-    /// Shown in full (the account screen's reveal).
-    pub revealed: bool,
+    /// The wait a 429 asked for: Enter sends nothing until it is over.
+    pub wait: Option<RetryWait>,
 }
 
 /// What the dialog wants after an action.
@@ -60,7 +61,7 @@ pub struct Outcome {
 }
 
 impl AddressesState {
-    pub fn new(base: Versioned<Account>, ticket_id: Option<String>, revealed: bool) -> Self {
+    pub fn new(base: Versioned<Account>, ticket_id: Option<String>) -> Self {
         Self {
             base,
             ticket_id,
@@ -72,7 +73,7 @@ impl AddressesState {
             key: IdempotencyKey::new(),
             pending: None,
             error: None,
-            revealed,
+            wait: None,
         }
     }
 
@@ -88,27 +89,21 @@ impl AddressesState {
         all
     }
 
-    fn shown(&self, address: &str) -> String {
-        if self.revealed { address.to_owned() } else { mask_email(address) }
-    }
-
     pub fn edit(&mut self, event: &Event) {
         if self.pending.is_some() || self.staged.is_some() {
             return;
         }
-        if let Some(request) = to_input_request(event) {
-            match self.focus {
-                Field::NewAddress => self.new_address.handle(request),
-                Field::Reason => self.reason.handle(request),
-            };
-        }
+        match self.focus {
+            Field::NewAddress => type_into(&mut self.new_address, event, FIELD_MAX),
+            Field::Reason => type_into(&mut self.reason, event, REASON_MAX),
+        };
     }
 
     pub fn paste(&mut self, text: &str) {
         if self.pending.is_none() && self.staged.is_none() {
             match self.focus {
-                Field::NewAddress => paste_into(&mut self.new_address, text),
-                Field::Reason => paste_into(&mut self.reason, text),
+                Field::NewAddress => paste_into_max(&mut self.new_address, text, FIELD_MAX),
+                Field::Reason => paste_into_max(&mut self.reason, text, REASON_MAX),
             };
         }
     }
@@ -119,7 +114,7 @@ impl AddressesState {
         self.selected = self.selected.min(self.addresses().len().saturating_sub(1));
     }
 
-    pub fn on_action(&mut self, action: Action, req: ReqId) -> Outcome {
+    pub fn on_action(&mut self, action: Action, req: ReqId, now: DateTime<Utc>) -> Outcome {
         if self.pending.is_some() {
             return Outcome::default();
         }
@@ -144,6 +139,7 @@ impl AddressesState {
                 Some((address, false)) => self.stage(Change::Remove(address)),
                 None => {}
             },
+            Action::Confirm if retry_wait::holds(self.wait, now) => {}
             Action::Confirm => match self.staged.clone() {
                 Some(change) => return Outcome { effects: self.send(change, req), close: false },
                 None => {
@@ -188,6 +184,7 @@ impl AddressesState {
         }
         self.pending = Some(req);
         self.error = None;
+        self.wait = None;
         vec![Effect::SaveAccount {
             req,
             account_id: self.base.value.id.clone(),
@@ -200,7 +197,11 @@ impl AddressesState {
     /// The answer to the change: `Ok` with the saved account closes the
     /// dialog; an error stays shown, and `true` asks for the account to be
     /// read again (someone else changed it: 412).
-    pub fn saved(&mut self, result: Result<Versioned<Account>, PortalError>) -> Result<Versioned<Account>, bool> {
+    pub fn saved(
+        &mut self,
+        result: Result<Versioned<Account>, PortalError>,
+        now: DateTime<Utc>,
+    ) -> Result<Versioned<Account>, bool> {
         self.pending = None;
         match result {
             Ok(account) => Ok(account),
@@ -213,6 +214,7 @@ impl AddressesState {
                 Err(true)
             }
             Err(error) => {
+                self.wait = RetryWait::after(&error, now);
                 self.error = Some(error.to_string());
                 Err(false)
             }
@@ -220,11 +222,18 @@ impl AddressesState {
     }
 }
 
-/// Draws the addresses dialog.
-pub fn render(state: &AddressesState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+/// An address as shown: in full only while the account is revealed.
+fn shown(address: &str, revealed: bool) -> String {
+    if revealed { address.to_owned() } else { mask_email(address) }
+}
+
+/// Draws the addresses dialog; `revealed` is the account screen's reveal,
+/// so addresses mask again with it.
+pub fn render(state: &AddressesState, revealed: bool, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
     let theme = ui.theme;
     let addresses = state.addresses();
-    let popup = layout::centered(area, 80, addresses.len() as u16 + 12);
+    let listed = u16::try_from(addresses.len()).unwrap_or(u16::MAX);
+    let popup = layout::centered(area, 80, listed.saturating_add(12));
     let inner = dialog(frame, popup, "Email addresses · invites go to the default", theme);
     let mut lines: Vec<Line<'_>> = addresses
         .iter()
@@ -233,7 +242,7 @@ pub fn render(state: &AddressesState, frame: &mut Frame<'_>, area: Rect, ui: &Ui
             let style = if n == state.selected { theme.selected } else { theme.text };
             Line::from(vec![
                 Span::styled(if n == state.selected { "▶ " } else { "  " }, theme.key),
-                Span::styled(state.shown(address), style),
+                Span::styled(shown(address, revealed), style),
                 Span::styled(if *default { "  ★ default" } else { "" }, theme.ok),
             ])
         })
@@ -255,15 +264,19 @@ pub fn render(state: &AddressesState, frame: &mut Frame<'_>, area: Rect, ui: &Ui
     ]));
     lines.push(Line::default());
     let confirm = match &state.staged {
-        Some(Change::Add(a)) => Some(format!("Add {}?", state.shown(a))),
+        Some(Change::Add(a)) => Some(format!("Add {}?", shown(a, revealed))),
         Some(Change::MakeDefault(a)) => {
-            Some(format!("Make {} the default? The next invite goes there.", state.shown(a)))
+            Some(format!("Make {} the default? The next invite goes there.", shown(a, revealed)))
         }
-        Some(Change::Remove(a)) => Some(format!("Remove {}?", state.shown(a))),
+        Some(Change::Remove(a)) => Some(format!("Remove {}?", shown(a, revealed))),
         None => None,
     };
     match (&state.error, state.pending, confirm) {
         (_, Some(_), _) => lines.push(Line::styled("Saving…", theme.warn)),
+        (Some(_), None, _) if state.wait.is_some() => {
+            let wait = state.wait.unwrap_or(RetryWait { until: ui.now });
+            lines.push(wait.line(ui.now, "Not saved", "too many changes", "sends it", theme));
+        }
         (Some(error), None, _) => lines.push(Line::styled(format!("✕ {error}"), theme.danger)),
         (None, None, Some(question)) => {
             lines.push(Line::styled(question, theme.warn));
@@ -276,9 +289,9 @@ pub fn render(state: &AddressesState, frame: &mut Frame<'_>, area: Rect, ui: &Ui
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     let (row, input) = match state.focus {
-        Field::NewAddress => (addresses.len() as u16 + 1, &state.new_address),
-        Field::Reason => (addresses.len() as u16 + 2, &state.reason),
+        Field::NewAddress => (listed.saturating_add(1), &state.new_address),
+        Field::Reason => (listed.saturating_add(2), &state.reason),
     };
-    let cursor = inner.x + 12 + input.visual_cursor() as u16;
-    frame.set_cursor_position(Position::new(cursor.min(inner.right().saturating_sub(1)), inner.y + row));
+    let cursor = cursor_column(inner, 12, input.visual_cursor());
+    frame.set_cursor_position(Position::new(cursor, inner.y.saturating_add(row)));
 }

@@ -9,10 +9,10 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
-use tui_input::backend::crossterm::to_input_request;
 
-use super::{Ui, dialog, layout, paste_into};
+use super::{FIELD_MAX, Ui, cursor_column, dialog, layout, paste_into, type_into};
 use crate::diagnose::dob::{self, DobCheck, DobContext, FieldStatus};
+use crate::phi::DOB_MASK;
 use crate::tui::screens::account::AccountState;
 use crate::tui::theme::Theme;
 
@@ -24,9 +24,7 @@ pub struct DobCompareState {
 
 impl DobCompareState {
     pub fn edit(&mut self, event: &Event) {
-        if let Some(request) = to_input_request(event) {
-            self.input.handle(request);
-        }
+        type_into(&mut self.input, event, FIELD_MAX);
     }
 
     pub fn paste(&mut self, text: &str) {
@@ -51,7 +49,9 @@ pub fn current_check(state: &DobCompareState, account: &AccountState, now: DateT
         .then(|| dob::check_dob(on_file, typed, &DobContext { today: now.date_naive(), account_created: created }))
 }
 
-/// Draws the DOB compare dialog.
+/// Draws the DOB compare dialog. The DOB on file, and the entry to type
+/// (it is the DOB on file), show only while the account is revealed; the
+/// field-by-field marks always show.
 pub fn render(state: &DobCompareState, account: &AccountState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
     let (theme, now) = (ui.theme, ui.now);
     let popup = layout::centered(area, 78, 20);
@@ -68,19 +68,23 @@ pub fn render(state: &DobCompareState, account: &AccountState, frame: &mut Frame
         Constraint::Fill(1),
     ])
     .areas(inner);
-    let header = Line::from(vec![
+    let shown = |date: chrono::NaiveDate| if account.revealed { dob::format_entry(date) } else { DOB_MASK.to_owned() };
+    let mut header = vec![
         Span::styled("On file    ", theme.muted),
-        Span::styled(format!(" {} ", dob::format_entry(on_file)), theme.title),
+        Span::styled(format!(" {} ", shown(on_file)), theme.title),
         Span::styled("   (MM / DD / YYYY)", theme.muted),
-    ]);
+    ];
+    if !account.revealed {
+        header.push(Span::styled("  masked until revealed (v)", theme.muted));
+    }
+    let header = Line::from(header);
     frame.render_widget(Paragraph::new(header), head);
 
     let typed = state.input.value();
     let input_line =
         Line::from(vec![Span::styled("Client says ", theme.muted), Span::styled(format!(" {typed} "), theme.input)]);
     frame.render_widget(Paragraph::new(input_line), input_row);
-    let cursor = input_row.x + 13 + state.input.visual_cursor() as u16;
-    frame.set_cursor_position(Position::new(cursor.min(input_row.right().saturating_sub(1)), input_row.y));
+    frame.set_cursor_position(Position::new(cursor_column(input_row, 13, state.input.visual_cursor()), input_row.y));
 
     let Some(check) = current_check(state, account, now) else {
         let hint = Line::styled("Type what the client enters on the invite page, exactly as they say it.", theme.muted);
@@ -108,8 +112,9 @@ pub fn render(state: &DobCompareState, account: &AccountState, frame: &mut Frame
         Span::styled(same, same_style),
     ];
     if let Some(entry) = &check.suggested_entry {
+        let entry = if account.revealed { entry.clone() } else { DOB_MASK.to_owned() };
         verdict_line.push(Span::styled("   Type exactly: ", theme.muted));
-        verdict_line.push(Span::styled(entry.clone(), theme.key));
+        verdict_line.push(Span::styled(entry, theme.key));
     }
     frame.render_widget(Paragraph::new(Line::from(verdict_line)), verdict);
 

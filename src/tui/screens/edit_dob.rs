@@ -10,11 +10,11 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
-use tui_input::backend::crossterm::to_input_request;
 
-use super::{Ui, dialog, layout, paste_into};
+use super::retry_wait::{self, RetryWait};
+use super::{FIELD_MAX, REASON_MAX, Ui, cursor_column, dialog, layout, paste_into_max, type_into};
 use crate::diagnose::dob;
-use crate::phi::{Phi, mask_email};
+use crate::phi::{DOB_MASK, Phi, mask_email};
 use crate::portal::model::{Account, AccountPatch};
 use crate::portal::{IdempotencyKey, PortalError, Versioned};
 use crate::tui::action::{Action, Effect, ReqId};
@@ -52,6 +52,8 @@ pub struct EditDobState {
     pub key: IdempotencyKey,
     pub pending: Option<ReqId>,
     pub error: Option<String>,
+    /// The wait a 429 asked for: Enter saves nothing until it is over.
+    pub wait: Option<RetryWait>,
 }
 
 /// What the dialog wants after an action.
@@ -74,14 +76,16 @@ impl EditDobState {
             key: IdempotencyKey::new(),
             pending: None,
             error: None,
+            wait: None,
         }
     }
 
-    fn focused(&mut self) -> &mut Input {
+    /// The focused field and the most characters it holds.
+    fn focused(&mut self) -> (&mut Input, usize) {
         match self.focus {
-            Focus::Dob => &mut self.dob,
-            Focus::Reason => &mut self.reason,
-            Focus::Ticket => &mut self.ticket,
+            Focus::Dob => (&mut self.dob, FIELD_MAX),
+            Focus::Reason => (&mut self.reason, REASON_MAX),
+            Focus::Ticket => (&mut self.ticket, FIELD_MAX),
         }
     }
 
@@ -90,15 +94,16 @@ impl EditDobState {
         if self.stage != Stage::Form {
             return;
         }
-        if let Some(request) = to_input_request(event) {
-            self.focused().handle(request);
+        let (input, max) = self.focused();
+        if type_into(input, event, max).is_some() {
             self.error = None;
         }
     }
 
     pub fn paste(&mut self, text: &str) {
         if self.stage == Stage::Form {
-            paste_into(self.focused(), text);
+            let (input, max) = self.focused();
+            paste_into_max(input, text, max);
         }
     }
 
@@ -168,11 +173,13 @@ impl EditDobState {
                 Ok(_) => self.stage = Stage::Confirm,
                 Err(problem) => self.error = Some(problem.to_owned()),
             },
+            (Stage::Confirm, Action::Confirm) if retry_wait::holds(self.wait, now) => {}
             (Stage::Confirm, Action::Confirm) => match self.patch(today) {
                 Ok(patch) => {
                     self.stage = Stage::Saving;
                     self.pending = Some(req);
                     self.error = None;
+                    self.wait = None;
                     outcome.effects.push(Effect::SaveAccount {
                         req,
                         account_id: self.base.value.id.clone(),
@@ -201,8 +208,13 @@ impl EditDobState {
 
     /// The portal's answer to the save. `Ok` with the new version; `Err(true)`
     /// when the account must be read again (412); `Err(false)` for another
-    /// failure, shown in the dialog (Enter retries with the same key).
-    pub fn saved(&mut self, result: Result<Versioned<Account>, PortalError>) -> Result<Versioned<Account>, bool> {
+    /// failure, shown in the dialog (Enter retries with the same key, after
+    /// a 429's wait).
+    pub fn saved(
+        &mut self,
+        result: Result<Versioned<Account>, PortalError>,
+        now: DateTime<Utc>,
+    ) -> Result<Versioned<Account>, bool> {
         self.pending = None;
         match result {
             Ok(updated) => Ok(updated),
@@ -213,6 +225,7 @@ impl EditDobState {
             }
             Err(error) => {
                 self.stage = Stage::Confirm;
+                self.wait = RetryWait::after(&error, now);
                 self.error = Some(error.to_string());
                 Err(false)
             }
@@ -227,14 +240,20 @@ impl EditDobState {
     }
 }
 
-/// What changed between two versions of an account, in words.
-pub fn changes(before: &Account, after: &Account) -> Vec<String> {
+/// A DOB as shown: in full only while the account is revealed.
+fn shown_dob(date: NaiveDate, revealed: bool) -> String {
+    if revealed { dob::format_entry(date) } else { DOB_MASK.to_owned() }
+}
+
+/// What changed between two versions of an account, in words; the DOBs
+/// only while the account is revealed.
+pub fn changes(before: &Account, after: &Account, revealed: bool) -> Vec<String> {
     let mut out = Vec::new();
     if before.dob != after.dob {
         out.push(format!(
             "DOB on file: {} → {}",
-            dob::format_entry(*before.dob.expose()),
-            dob::format_entry(*after.dob.expose())
+            shown_dob(*before.dob.expose(), revealed),
+            shown_dob(*after.dob.expose(), revealed)
         ));
     }
     if before.email != after.email {
@@ -246,13 +265,14 @@ pub fn changes(before: &Account, after: &Account) -> Vec<String> {
     out
 }
 
-/// Draws the edit dialog.
-pub fn render(state: &EditDobState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+/// Draws the edit dialog; the DOB on file shows only while the account is
+/// `revealed` (what is typed always shows).
+pub fn render(state: &EditDobState, revealed: bool, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
     let (theme, now) = (ui.theme, ui.now);
     let popup = layout::centered(area, 76, 16);
     let inner = dialog(frame, popup, "Edit the DOB on file", theme);
     let today = now.date_naive();
-    let on_file = dob::format_entry(*state.base.value.dob.expose());
+    let on_file = shown_dob(*state.base.value.dob.expose(), revealed);
     let mut lines = Vec::new();
     match state.stage {
         Stage::Form => {
@@ -287,8 +307,8 @@ pub fn render(state: &EditDobState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'
                 Focus::Reason => (3, &state.reason),
                 Focus::Ticket => (4, &state.ticket),
             };
-            let x = inner.x + 10 + input.visual_cursor() as u16;
-            frame.set_cursor_position(Position::new(x.min(inner.right().saturating_sub(1)), inner.y + row));
+            let x = cursor_column(inner, 10, input.visual_cursor());
+            frame.set_cursor_position(Position::new(x, inner.y.saturating_add(row)));
         }
         Stage::Confirm | Stage::Saving => {
             let new = state.new_dob(today).map(dob::format_entry).unwrap_or_default();
@@ -308,8 +328,12 @@ pub fn render(state: &EditDobState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'
                 Span::styled(if ticket.is_empty() { "none" } else { ticket }, theme.text),
             ]));
             lines.push(Line::default());
-            if let Some(error) = &state.error {
-                lines.push(Line::styled(format!("✕ Not saved: {error}"), theme.danger));
+            match (state.wait, &state.error) {
+                (Some(wait), _) if state.stage == Stage::Confirm => {
+                    lines.push(wait.line(now, "Not saved", "too many changes", "saves it", theme));
+                }
+                (_, Some(error)) => lines.push(Line::styled(format!("✕ Not saved: {error}"), theme.danger)),
+                (_, None) => {}
             }
             lines.push(if state.stage == Stage::Saving {
                 Line::styled("Saving…", theme.warn)
@@ -325,7 +349,7 @@ pub fn render(state: &EditDobState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'
             match &state.theirs {
                 None => lines.push(Line::styled("Reading the current version…", theme.warn)),
                 Some(theirs) => {
-                    for change in changes(&state.base.value, &theirs.value) {
+                    for change in changes(&state.base.value, &theirs.value, revealed) {
                         lines.push(Line::from(vec![
                             Span::styled("  changed: ", theme.muted),
                             Span::styled(change, theme.warn),

@@ -11,6 +11,7 @@ pub mod note;
 pub mod palette;
 pub mod queue;
 pub mod resend;
+pub mod retry_wait;
 pub mod revoke;
 pub mod search;
 pub mod timeline;
@@ -141,6 +142,9 @@ pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
             None => frame.render_widget(Paragraph::new("No account open"), body),
         },
     }
+    // Dialogs show email and DOB only while the account is revealed, so
+    // they mask again with it.
+    let revealed = app.account.as_ref().is_some_and(|a| a.revealed);
     match &app.overlay {
         Some(Overlay::Help) => help::render(app.view_screen(), frame, body, &ui),
         Some(Overlay::DobCompare(state)) => {
@@ -153,10 +157,10 @@ pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
                 resend::render(state, account, frame, body, &ui);
             }
         }
-        Some(Overlay::EditDob(state)) => edit_dob::render(state, frame, body, &ui),
+        Some(Overlay::EditDob(state)) => edit_dob::render(state, revealed, frame, body, &ui),
         Some(Overlay::Palette(state)) => palette::render(state, app.view_screen(), frame, body, &ui),
         Some(Overlay::Note(state)) => note::render(state, frame, body, &ui),
-        Some(Overlay::Addresses(state)) => addresses::render(state, frame, body, &ui),
+        Some(Overlay::Addresses(state)) => addresses::render(state, revealed, frame, body, &ui),
         Some(Overlay::Timeline(state)) => {
             if let Some(account) = &app.account {
                 timeline::render(state, account, frame, body, &ui);
@@ -269,14 +273,53 @@ pub fn field<'a>(label: &'a str, value: impl Into<String>, theme: &Theme, style:
     Line::from(vec![Span::styled(format!("{label:<9}"), theme.muted), Span::styled(value.into(), style)])
 }
 
-/// Inserts pasted text into a field: control characters dropped, at most
-/// 200 characters (any Unicode is fine). Returns whether the value changed.
+/// The most characters a one-line field holds (a search, a DOB, an
+/// address, a ticket id).
+pub const FIELD_MAX: usize = 200;
+
+/// The most characters a reason holds (the audit trail keeps it whole).
+pub const REASON_MAX: usize = 500;
+
+/// Inserts pasted text into a field of at most [`FIELD_MAX`] characters:
+/// control characters dropped, any other Unicode kept. Returns whether the
+/// value changed.
 pub fn paste_into(input: &mut tui_input::Input, text: &str) -> bool {
+    paste_into_max(input, text, FIELD_MAX)
+}
+
+/// Inserts pasted text into a field of at most `max` characters: control
+/// characters dropped, the rest cut where the field is full, however long
+/// the paste. Returns whether the value changed.
+pub fn paste_into_max(input: &mut tui_input::Input, text: &str, max: usize) -> bool {
+    let room = max.saturating_sub(input.value().chars().count());
     let before = input.value().len();
-    for ch in text.chars().filter(|c| !c.is_control()).take(200) {
+    for ch in text.chars().filter(|c| !c.is_control()).take(room) {
         input.handle(tui_input::InputRequest::InsertChar(ch));
     }
     input.value().len() != before
+}
+
+/// A key for a field of at most `max` characters: typing stops when it is
+/// full; moving and deleting always work. Returns what changed, if anything.
+pub fn type_into(
+    input: &mut tui_input::Input,
+    event: &crossterm::event::Event,
+    max: usize,
+) -> Option<tui_input::StateChanged> {
+    let request = tui_input::backend::crossterm::to_input_request(event)?;
+    let full = input.value().chars().count() >= max;
+    if full && matches!(request, tui_input::InputRequest::InsertChar(_)) {
+        return None;
+    }
+    input.handle(request)
+}
+
+/// The column of a text cursor drawn `offset` columns into `area`, kept
+/// inside `area` whatever the field holds: the sum saturates, so no value
+/// can overflow it.
+pub fn cursor_column(area: Rect, offset: u16, visual_cursor: usize) -> u16 {
+    let cursor = u16::try_from(visual_cursor).unwrap_or(u16::MAX);
+    area.x.saturating_add(offset).saturating_add(cursor).min(area.right().saturating_sub(1))
 }
 
 /// Cuts text to `width` characters, with an ellipsis when cut.

@@ -2,15 +2,16 @@
 //! only. A retry of the same text reuses its Idempotency-Key, so a note
 //! whose answer was lost is never posted twice; changed text is a new note.
 
+use chrono::{DateTime, Utc};
 use crossterm::event::Event;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
-use tui_input::backend::crossterm::to_input_request;
 
-use super::{Ui, dialog, layout, paste_into};
+use super::retry_wait::{self, RetryWait};
+use super::{Ui, cursor_column, dialog, layout, paste_into_max, type_into};
 use crate::portal::model::NewNote;
 use crate::portal::{IdempotencyKey, PortalError};
 
@@ -26,6 +27,8 @@ pub struct NoteState {
     pub pending: Option<ReqId>,
     /// Why the last try did not post (shown in the dialog).
     pub error: Option<String>,
+    /// The wait a 429 asked for: Enter posts nothing until it is over.
+    pub wait: Option<RetryWait>,
     /// The text last sent and its key: sending the same text again reuses
     /// the key.
     sent: Option<(String, IdempotencyKey)>,
@@ -33,32 +36,27 @@ pub struct NoteState {
 
 impl NoteState {
     pub fn new(ticket_id: String) -> Self {
-        Self { ticket_id, input: Input::default(), pending: None, error: None, sent: None }
+        Self { ticket_id, input: Input::default(), pending: None, error: None, wait: None, sent: None }
     }
 
     /// A key for the text field (ignored while sending).
     pub fn edit(&mut self, event: &Event) {
-        if self.pending.is_none()
-            && let Some(request) = to_input_request(event)
-            && (self.input.value().chars().count() < NOTE_MAX
-                || !matches!(request, tui_input::InputRequest::InsertChar(_)))
-        {
-            self.input.handle(request);
+        if self.pending.is_none() {
+            type_into(&mut self.input, event, NOTE_MAX);
         }
     }
 
     pub fn paste(&mut self, text: &str) {
         if self.pending.is_none() {
-            let room = NOTE_MAX.saturating_sub(self.input.value().chars().count());
-            let text: String = text.chars().take(room).collect();
-            paste_into(&mut self.input, &text);
+            paste_into_max(&mut self.input, text, NOTE_MAX);
         }
     }
 
     /// Enter: post the note (again, with the same key if the text is the
-    /// same). A blank note is refused here, before it costs a request.
-    pub fn confirm(&mut self, req: ReqId) -> Vec<Effect> {
-        if self.pending.is_some() {
+    /// same). A blank note is refused here, before it costs a request;
+    /// nothing goes while a 429's wait runs.
+    pub fn confirm(&mut self, req: ReqId, now: DateTime<Utc>) -> Vec<Effect> {
+        if self.pending.is_some() || retry_wait::holds(self.wait, now) {
             return Vec::new();
         }
         let body = self.input.value().trim().to_owned();
@@ -73,12 +71,13 @@ impl NoteState {
         self.sent = Some((body.clone(), key.clone()));
         self.pending = Some(req);
         self.error = None;
+        self.wait = None;
         vec![Effect::AddNote { req, ticket_id: self.ticket_id.clone(), note: NewNote { body }, key }]
     }
 
     /// The answer to `req`: `true` when the note was posted (the dialog
     /// closes), else the error stays shown and Enter retries.
-    pub fn finished(&mut self, req: ReqId, result: Result<(), PortalError>) -> Option<bool> {
+    pub fn finished(&mut self, req: ReqId, result: Result<(), PortalError>, now: DateTime<Utc>) -> Option<bool> {
         if self.pending != Some(req) {
             return None;
         }
@@ -86,6 +85,7 @@ impl NoteState {
         match result {
             Ok(()) => Some(true),
             Err(error) => {
+                self.wait = RetryWait::after(&error, now);
                 self.error = Some(error.to_string());
                 Some(false)
             }
@@ -108,6 +108,10 @@ pub fn render(state: &NoteState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>)
     ];
     match (&state.error, state.pending) {
         (_, Some(_)) => lines.push(Line::styled("Posting…", theme.warn)),
+        (Some(_), None) if state.wait.is_some() => {
+            let wait = state.wait.unwrap_or(RetryWait { until: ui.now });
+            lines.push(wait.line(ui.now, "Not posted", "too many requests", "posts it", theme));
+        }
         (Some(error), None) => lines.push(Line::styled(format!("✕ Not posted: {error}"), theme.danger)),
         (None, None) => lines.push(Line::from(vec![
             Span::styled("Enter", theme.key),
@@ -119,6 +123,6 @@ pub fn render(state: &NoteState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>)
     let count = state.input.value().chars().count();
     lines.push(Line::styled(format!("{count}/{NOTE_MAX} characters"), theme.muted));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-    let cursor = inner.x + (state.input.visual_cursor().saturating_sub(scroll)) as u16;
-    frame.set_cursor_position(Position::new(cursor.min(inner.right().saturating_sub(1)), inner.y + 2));
+    let cursor = cursor_column(inner, 0, state.input.visual_cursor().saturating_sub(scroll));
+    frame.set_cursor_position(Position::new(cursor, inner.y.saturating_add(2)));
 }

@@ -8,9 +8,8 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use tui_input::Input;
-use tui_input::backend::crossterm::to_input_request;
 
-use super::{Ui, dialog, layout, moved, paste_into};
+use super::{FIELD_MAX, Ui, cursor_column, dialog, layout, moved, paste_into, type_into};
 use crate::tui::action::Action;
 use crate::tui::keymap::{Keymap, ScreenKind};
 
@@ -55,9 +54,7 @@ pub fn commands(keys: &Keymap, screen: ScreenKind, typed: &str) -> Vec<Command> 
 impl PaletteState {
     /// A key for the filter field.
     pub fn edit(&mut self, event: &Event) {
-        if let Some(request) = to_input_request(event)
-            && self.input.handle(request).is_some_and(|c| c.value)
-        {
+        if type_into(&mut self.input, event, FIELD_MAX).is_some_and(|c| c.value) {
             self.selected = 0;
         }
     }
@@ -90,8 +87,7 @@ pub fn render(state: &PaletteState, under: ScreenKind, frame: &mut Frame<'_>, ar
         Paragraph::new(Line::from(vec![Span::styled(": ", theme.key), Span::styled(typed, theme.input)])),
         input_row,
     );
-    let cursor = input_row.x + 2 + state.input.visual_cursor() as u16;
-    frame.set_cursor_position(Position::new(cursor.min(input_row.right().saturating_sub(1)), input_row.y));
+    frame.set_cursor_position(Position::new(cursor_column(input_row, 2, state.input.visual_cursor()), input_row.y));
     if list.is_empty() {
         frame.render_widget(Paragraph::new(Line::styled("No command matches.", theme.muted)), list_area);
         return;

@@ -8,6 +8,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
+use super::retry_wait::{self, RetryWait};
 use super::{Ui, dialog, layout};
 use crate::diagnose::{email, invite};
 use crate::portal::model::{InviteStatus, ResendRequest};
@@ -22,21 +23,44 @@ pub struct ResendState {
     pub key: IdempotencyKey,
     pub pending: Option<ReqId>,
     pub error: Option<PortalError>,
-    /// When the error arrived (a 429's wait counts down from it).
-    pub failed_at: Option<DateTime<Utc>>,
+    /// The wait a 429 asked for: Enter sends nothing until it is over.
+    pub wait: Option<RetryWait>,
 }
 
 impl ResendState {
-    /// Enter or `y`: send (again, with the same key, after a failure).
-    pub fn confirm(&mut self, req: ReqId, account_id: &str, ticket_id: Option<String>) -> Vec<Effect> {
+    /// A dialog that sends with `key` (a new one, or the one of a resend
+    /// whose answer never came).
+    pub fn with_key(key: IdempotencyKey) -> Self {
+        Self { key, ..Self::default() }
+    }
+
+    /// Enter or `y`: send (again, with the same key, after a failure);
+    /// nothing while sending or while a 429's wait runs.
+    pub fn confirm(
+        &mut self,
+        req: ReqId,
+        account_id: &str,
+        ticket_id: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Vec<Effect> {
+        if self.pending.is_some() || retry_wait::holds(self.wait, now) {
+            return Vec::new();
+        }
         self.pending = Some(req);
         self.error = None;
+        self.wait = None;
         vec![Effect::Resend {
             req,
             account_id: account_id.to_owned(),
             request: ResendRequest { ticket_id },
             key: self.key.clone(),
         }]
+    }
+
+    /// The failed answer at `now`: shown, and a 429 starts its wait.
+    pub fn failed(&mut self, error: PortalError, now: DateTime<Utc>) {
+        self.wait = RetryWait::after(&error, now);
+        self.error = Some(error);
     }
 }
 
@@ -91,15 +115,9 @@ pub fn render(state: &ResendState, account: &AccountState, frame: &mut Frame<'_>
     lines.push(Line::default());
     match (&state.error, state.pending) {
         (_, Some(_)) => lines.push(Line::styled("Sending…", theme.warn)),
-        (Some(PortalError::RateLimited { retry_after }), None) => {
-            let waited = state.failed_at.map(|at| now - at).unwrap_or_default();
-            let left = chrono::Duration::from_std(*retry_after).unwrap_or_default() - waited;
-            let text = if left > chrono::Duration::zero() {
-                format!("✕ Not sent: 5 invites an hour at most; try again in {}", invite::remaining(left))
-            } else {
-                "The wait is over: Enter sends it now.".to_owned()
-            };
-            lines.push(Line::styled(text, theme.danger));
+        (Some(PortalError::RateLimited { .. }), None) if state.wait.is_some() => {
+            let wait = state.wait.unwrap_or(RetryWait { until: now });
+            lines.push(wait.line(now, "Not sent", "5 invites an hour at most", "sends it", theme));
         }
         (Some(error), None) => {
             lines.push(Line::styled(format!("✕ Not sent: {error}"), theme.danger));

@@ -2,15 +2,16 @@
 //! page, with a required reason and the ticket. One Idempotency-Key per
 //! dialog (a retry cannot revoke twice) and If-Match on the account.
 
+use chrono::{DateTime, Utc};
 use crossterm::event::Event;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
-use tui_input::backend::crossterm::to_input_request;
 
-use super::{Ui, dialog, layout, paste_into};
+use super::retry_wait::{self, RetryWait};
+use super::{REASON_MAX, Ui, cursor_column, dialog, layout, paste_into_max, type_into};
 use crate::portal::model::RevokeRequest;
 use crate::portal::{IdempotencyKey, PortalError};
 use crate::tui::action::{Effect, ReqId};
@@ -23,31 +24,31 @@ pub struct RevokeState {
     pub key: IdempotencyKey,
     pub pending: Option<ReqId>,
     pub error: Option<String>,
+    /// The wait a 429 asked for: Enter revokes nothing until it is over.
+    pub wait: Option<RetryWait>,
 }
 
 impl RevokeState {
     pub fn new(invite_id: String) -> Self {
-        Self { invite_id, reason: Input::default(), key: IdempotencyKey::new(), pending: None, error: None }
+        Self { invite_id, reason: Input::default(), key: IdempotencyKey::new(), pending: None, error: None, wait: None }
     }
 
     pub fn edit(&mut self, event: &Event) {
-        if self.pending.is_none()
-            && let Some(request) = to_input_request(event)
-        {
-            self.reason.handle(request);
+        if self.pending.is_none() {
+            type_into(&mut self.reason, event, REASON_MAX);
         }
     }
 
     pub fn paste(&mut self, text: &str) {
         if self.pending.is_none() {
-            paste_into(&mut self.reason, text);
+            paste_into_max(&mut self.reason, text, REASON_MAX);
         }
     }
 
     /// Enter: revoke, if there is a reason (again with the same key after a
-    /// failure).
-    pub fn confirm(&mut self, req: ReqId, account: &AccountState) -> Vec<Effect> {
-        if self.pending.is_some() {
+    /// failure); nothing while a 429's wait runs.
+    pub fn confirm(&mut self, req: ReqId, account: &AccountState, now: DateTime<Utc>) -> Vec<Effect> {
+        if self.pending.is_some() || retry_wait::holds(self.wait, now) {
             return Vec::new();
         }
         let reason = self.reason.value().trim().to_owned();
@@ -61,6 +62,7 @@ impl RevokeState {
         };
         self.pending = Some(req);
         self.error = None;
+        self.wait = None;
         vec![Effect::Revoke {
             req,
             account_id: account.id.clone(),
@@ -71,12 +73,14 @@ impl RevokeState {
         }]
     }
 
-    /// A failed answer to `req`: shown, and Enter retries.
-    pub fn failed(&mut self, req: ReqId, error: &PortalError) -> bool {
+    /// A failed answer to `req` at `now`: shown, and Enter retries (after
+    /// a 429's wait).
+    pub fn failed(&mut self, req: ReqId, error: &PortalError, now: DateTime<Utc>) -> bool {
         if self.pending != Some(req) {
             return false;
         }
         self.pending = None;
+        self.wait = RetryWait::after(error, now);
         self.error = Some(match error {
             PortalError::Stale => {
                 "someone else changed the account meanwhile; it was read again, check the invite and retry".into()
@@ -106,6 +110,10 @@ pub fn render(state: &RevokeState, account: &AccountState, frame: &mut Frame<'_>
     lines.push(Line::default());
     match (&state.error, state.pending) {
         (_, Some(_)) => lines.push(Line::styled("Revoking…", theme.warn)),
+        (Some(_), None) if state.wait.is_some() => {
+            let wait = state.wait.unwrap_or(RetryWait { until: ui.now });
+            lines.push(wait.line(ui.now, "Not revoked", "too many requests", "revokes it", theme));
+        }
         (Some(error), None) => lines.push(Line::styled(format!("✕ Not revoked: {error}"), theme.danger)),
         (None, None) => lines.push(Line::from(vec![
             Span::styled("Enter", theme.key),
@@ -115,6 +123,6 @@ pub fn render(state: &RevokeState, account: &AccountState, frame: &mut Frame<'_>
         ])),
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-    let cursor = inner.x + 9 + state.reason.visual_cursor() as u16;
-    frame.set_cursor_position(Position::new(cursor.min(inner.right().saturating_sub(1)), inner.y + 2));
+    let cursor = cursor_column(inner, 9, state.reason.visual_cursor());
+    frame.set_cursor_position(Position::new(cursor, inner.y.saturating_add(2)));
 }

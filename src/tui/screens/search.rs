@@ -8,9 +8,8 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 use tui_input::Input;
-use tui_input::backend::crossterm::to_input_request;
 
-use super::{Ui, invite_badge, layout, moved, paste_into};
+use super::{FIELD_MAX, Ui, cursor_column, invite_badge, layout, moved, paste_into, type_into};
 use crate::phi::mask_email;
 use crate::portal::model::{AccountSummary, Page, Role};
 use crate::portal::{AccountQuery, PortalError};
@@ -39,10 +38,7 @@ impl SearchState {
 
     /// A key for the query field; a changed query restarts the debounce.
     pub fn edit(&mut self, event: &Event, req: ReqId) -> Vec<Effect> {
-        let Some(request) = to_input_request(event) else {
-            return Vec::new();
-        };
-        match self.input.handle(request) {
+        match type_into(&mut self.input, event, FIELD_MAX) {
             Some(change) if change.value => self.query_changed(req),
             _ => Vec::new(),
         }
@@ -137,9 +133,12 @@ pub fn render(state: &SearchState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_
         .title(Line::from(Span::styled(format!(" {among} (Tab) "), theme.muted)).right_aligned());
     let inner = query_block.inner(query_area);
     let scroll = state.input.visual_scroll(inner.width.saturating_sub(1) as usize);
-    frame.render_widget(Paragraph::new(state.input.value()).scroll((0, scroll as u16)).block(query_block), query_area);
-    let cursor_x = inner.x + (state.input.visual_cursor().saturating_sub(scroll)) as u16;
-    frame.set_cursor_position(Position::new(cursor_x.min(inner.right().saturating_sub(1)), inner.y));
+    frame.render_widget(
+        Paragraph::new(state.input.value()).scroll((0, u16::try_from(scroll).unwrap_or(u16::MAX))).block(query_block),
+        query_area,
+    );
+    let cursor_x = cursor_column(inner, 0, state.input.visual_cursor().saturating_sub(scroll));
+    frame.set_cursor_position(Position::new(cursor_x, inner.y));
 
     let list = state.list();
     let status = match (&state.results.error, state.results.is_loading()) {
