@@ -356,18 +356,24 @@ impl Pending {
 struct Found(Vec<Pending>);
 
 /// When the client last opened a superseded link after its replacement was
-/// sent, if they did.
+/// sent, if they did: from the visit log, counting every visit but a mail
+/// scanner's (a scanner re-checking an old link is not the client); for a
+/// portal that keeps no visits of an invite, from its `opened` events.
 fn superseded_link_opened(invites: &[Invite]) -> Option<DateTime<Utc>> {
     invites
         .iter()
         .filter(|i| i.status == InviteStatus::Superseded)
         .filter_map(|old| {
             let replaced_at = invites.iter().filter(|n| n.sent_at > old.sent_at).map(|n| n.sent_at).min()?;
-            old.delivery
-                .iter()
-                .filter(|e| e.event == DeliveryEventKind::Opened && e.at >= replaced_at)
-                .map(|e| e.at)
-                .max()
+            if old.visits.is_empty() {
+                old.delivery
+                    .iter()
+                    .filter(|e| e.event == DeliveryEventKind::Opened && e.at >= replaced_at)
+                    .map(|e| e.at)
+                    .max()
+            } else {
+                LinkForensics::of(old).not_by_scanners.iter().filter(|v| v.at >= replaced_at).map(|v| v.at).max()
+            }
         })
         .max()
 }
@@ -643,6 +649,33 @@ mod tests {
         i.visits[1].cookies = true;
         i.link_opens = 2;
         assert_eq!(codes(&client(), &[i]), [InviteWorking]);
+    }
+
+    #[test]
+    fn a_scanner_re_checking_an_old_link_is_not_the_client_opening_it() {
+        let mut old = invite("inv_1", Role::Client, Duration::hours(30), InviteStatus::Superseded);
+        let new = invite("inv_2", Role::Client, Duration::hours(5), InviteStatus::Pending);
+        let mut scan = visit(now() - Duration::minutes(50), VisitMethod::Head, HEADLESS, Some("Microsoft (AS8075)"));
+        scan.outcome = VisitOutcome::InvalidLink;
+        scan.invalid_reason = Some(InvalidReason::Superseded);
+        old.visits = vec![scan.clone()];
+        // Even with an `opened` event at the scan: the visit log decides.
+        old.delivery.push(DeliveryEvent { at: scan.at, event: DeliveryEventKind::Opened, detail: None });
+        let got = codes(&client(), &[new.clone(), old.clone()]);
+        assert!(!got.contains(&SupersededLinkUsed), "{got:?}");
+
+        // The client's own browser on the old link after the resend is.
+        let mut person = visit(now() - Duration::minutes(20), VisitMethod::Get, IPHONE, None);
+        person.outcome = VisitOutcome::InvalidLink;
+        person.invalid_reason = Some(InvalidReason::Superseded);
+        old.visits.push(person.clone());
+        let f = finding(&client(), &[new.clone(), old.clone()], SupersededLinkUsed);
+        assert!(f.explanation.contains("old invite link 20m ago"), "{}", f.explanation);
+
+        // Before the resend it was the current link: nothing to say.
+        person.at = now() - Duration::hours(29);
+        old.visits = vec![scan, person];
+        assert!(!codes(&client(), &[new, old]).contains(&SupersededLinkUsed));
     }
 
     #[test]

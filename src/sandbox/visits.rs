@@ -100,7 +100,7 @@ pub fn show_page(
 ) -> rusqlite::Result<Option<InvalidReason>> {
     let reason = InvalidReason::of_status(stored.invite.status);
     if visitor.method != VisitMethod::Post {
-        invites::record_open(conn, stored, now)?;
+        invites::record_open(conn, stored)?;
     }
     let outcome = if reason.is_some() { VisitOutcome::InvalidLink } else { VisitOutcome::PageShown };
     invites::record_visit(conn, stored.rowid, &visitor.visit(now, outcome, reason))?;

@@ -280,22 +280,12 @@ pub fn add_event(
     Ok(())
 }
 
-/// Counts one opening of the invite link. The first opening of a working
-/// link, and every opening of a link that no longer works, is also recorded
-/// as an `opened` event, so the history shows who used a dead link when.
-pub fn record_open(conn: &Connection, stored: &StoredInvite, now: DateTime<Utc>) -> rusqlite::Result<()> {
+/// Counts one opening of the invite link. Nothing else: who opened it, and
+/// what the page showed, is the visit log's to keep. (An `opened` delivery
+/// event is the mail service's word that the email was read; a mail
+/// scanner fetching the link must not write one.)
+pub fn record_open(conn: &Connection, stored: &StoredInvite) -> rusqlite::Result<()> {
     conn.prepare_cached("UPDATE invites SET link_opens = link_opens + 1 WHERE rowid = ?1")?.execute([stored.rowid])?;
-    let detail = match stored.invite.status {
-        InviteStatus::Pending if stored.invite.link_opens == 0 => Some("invite link opened"),
-        InviteStatus::Pending => None,
-        InviteStatus::Expired => Some("link opened after it expired"),
-        InviteStatus::Superseded => Some("link opened after a newer invite replaced it"),
-        InviteStatus::Accepted => Some("link opened after it was already used"),
-        InviteStatus::Revoked => Some("link opened after it was revoked"),
-    };
-    if let Some(detail) = detail {
-        add_event(conn, stored.rowid, now, DeliveryEventKind::Opened, Some(detail))?;
-    }
     Ok(())
 }
 
