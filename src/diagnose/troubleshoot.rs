@@ -248,12 +248,14 @@ pub fn troubleshoot(case: &Case<'_>, replies: &Replies) -> Vec<Finding> {
     }
     if let Some(latest) = latest {
         if let Some(rewritten) = links::link_rewritten(&forensics) {
-            add(rewritten.code, rewritten.explanation, rewritten.next_step);
+            found.0.push(rewritten);
         }
-        if let Some(pre) = links::link_pre_opened(latest, &forensics, live, now) {
-            add(pre.code, pre.explanation, pre.next_step);
+        if let Some(pre) = links::link_pre_opened(latest, &forensics, invite::state(latest, role, now), now) {
+            found.0.push(pre);
         }
     }
+    let mut add =
+        |code, explanation: String, next_step: String| found.0.push(Pending::new(code, explanation, next_step));
     if let Some(latest) = latest
         && live
         && person_opens >= REPEATED_OPENS
@@ -636,6 +638,43 @@ mod tests {
         i.visits.push(visit(now() - Duration::hours(1), VisitMethod::Get, IPHONE, Some("T-Mobile USA (AS21928)")));
         assert_eq!(codes(&client(), &[i.clone()]), [LinkPreOpened]);
         assert!(finding(&client(), &[i], LinkPreOpened).explanation.contains("opened it themselves 1h ago"));
+    }
+
+    #[test]
+    fn a_pre_opening_is_told_in_the_order_it_happened_and_with_what_works_now() {
+        // The client first, then the scanner (it re-checked the link later).
+        let mut i = invite("inv_1", Role::Client, Duration::hours(5), InviteStatus::Pending);
+        i.visits = vec![visit(i.sent_at + Duration::seconds(60), VisitMethod::Get, IPHONE, None)];
+        let later = i.sent_at + Duration::minutes(30);
+        i.visits.push(visit(later, VisitMethod::Head, HEADLESS, Some("Microsoft (AS8075)")));
+        let pre = finding(&client(), &[i.clone()], LinkPreOpened);
+        assert!(pre.explanation.contains("after the client had already opened it"), "{}", pre.explanation);
+        assert!(!pre.explanation.contains("before the client did"), "{}", pre.explanation);
+        assert!(pre.explanation.contains("the link still works"), "{}", pre.explanation);
+
+        // Scanned at delivery, nobody since, and the link has expired.
+        let mut expired = invite("inv_2", Role::Client, Duration::hours(50), InviteStatus::Pending);
+        scanned(&mut expired);
+        let got = codes(&client(), &[expired.clone()]);
+        assert_eq!(got[0], InviteExpired, "{got:?}");
+        let pre = finding(&client(), &[expired], LinkPreOpened);
+        assert!(pre.explanation.contains("but the link has since expired"), "{}", pre.explanation);
+        assert!(!pre.explanation.contains("still works") && !pre.explanation.contains("before the client"));
+        assert!(pre.next_step.contains("Resend"), "{}", pre.next_step);
+        assert!(!pre.reply.expose().contains("works until"), "{}", pre.reply.expose());
+
+        // Revoked since.
+        let mut revoked = invite("inv_3", Role::Client, Duration::hours(5), InviteStatus::Revoked);
+        scanned(&mut revoked);
+        let pre = finding(&client(), &[revoked], LinkPreOpened);
+        assert!(pre.explanation.contains("has since been revoked"), "{}", pre.explanation);
+        assert!(pre.reply.expose().contains("cancelled"), "{}", pre.reply.expose());
+
+        // Accepted since: nothing to say about the scanner.
+        let mut accepted = invite("inv_4", Role::Client, Duration::hours(5), InviteStatus::Accepted);
+        accepted.accepted_at = Some(now() - Duration::hours(1));
+        scanned(&mut accepted);
+        assert!(!codes(&client(), &[accepted]).contains(&LinkPreOpened));
     }
 
     #[test]
