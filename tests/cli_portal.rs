@@ -518,3 +518,23 @@ async fn the_config_file_sets_the_time_zone_and_the_practices_own_replies() {
     );
     assert!(bad.out.is_empty());
 }
+
+#[tokio::test]
+async fn diagnose_names_the_seeded_scanner_rewritten_link_and_wrong_address_tickets() {
+    let h = Harness::start().await;
+    for (case, code, words) in [
+        (SeedCase::ScannerPreOpened, "link_pre_opened", "Microsoft (AS8075)"),
+        (SeedCase::RewrittenLink, "link_rewritten", "Proofpoint URL Defense"),
+        (SeedCase::WrongAddress, "wrong_address", "likely looking in the other inbox"),
+    ] {
+        let seeded = h.ticket(case).clone();
+        let out = run(&h, &["diagnose", &seeded.account_id, "--json"]).await.json();
+        let first = &out["findings"][0];
+        assert_eq!(first["code"], code, "{case:?}: {out}");
+        let explanation = first["explanation"].as_str().unwrap();
+        assert!(explanation.contains(words), "{case:?}: {explanation}");
+        // The readable form names it too.
+        let text = run(&h, &["diagnose", &seeded.account_id]).await;
+        assert!(text.ok().contains(code), "{case:?}: {}", text.out);
+    }
+}
