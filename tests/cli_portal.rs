@@ -626,3 +626,23 @@ async fn logout_on_a_machine_without_a_keyring_says_so_whichever_way_the_portal_
     assert_eq!(out.code, 2, "{}", out.err);
     assert!(out.err.contains("--portal"), "{}", out.err);
 }
+
+#[tokio::test]
+async fn diagnose_names_the_seeded_scanner_rewritten_link_and_wrong_address_tickets() {
+    let h = Harness::start().await;
+    for (case, code, words) in [
+        (SeedCase::ScannerPreOpened, "link_pre_opened", "Microsoft (AS8075)"),
+        (SeedCase::RewrittenLink, "link_rewritten", "Proofpoint URL Defense"),
+        (SeedCase::WrongAddress, "wrong_address", "likely looking in the other inbox"),
+    ] {
+        let seeded = h.ticket(case).clone();
+        let out = run(&h, &["diagnose", &seeded.account_id, "--json"]).await.json();
+        let first = &out["findings"][0];
+        assert_eq!(first["code"], code, "{case:?}: {out}");
+        let explanation = first["explanation"].as_str().unwrap();
+        assert!(explanation.contains(words), "{case:?}: {explanation}");
+        // The readable form names it too.
+        let text = run(&h, &["diagnose", &seeded.account_id]).await;
+        assert!(text.ok().contains(code), "{case:?}: {}", text.out);
+    }
+}

@@ -676,11 +676,37 @@ async fn revoke_is_conditional_idempotent_audited_and_kills_the_link() {
     // A retry with the same key replays the answer, even on the old ETag.
     let again = h.client.revoke_invite(&account_id, &invite.id, &read.etag, &request, &key).await.unwrap();
     assert_eq!(again, revoked);
-    // Another revoke on the old ETag is 412; on the new one, 422 (not pending).
-    let e = h.client.revoke_invite(&account_id, &invite.id, &read.etag, &request, &IdempotencyKey::new()).await;
-    assert_eq!(e.unwrap_err(), PortalError::Stale);
-    let e = h.client.revoke_invite(&account_id, &invite.id, &revoked.etag, &request, &IdempotencyKey::new()).await;
+    // Revoking it again with a new key, on the new ETag or the old one (a
+    // retry whose answer was lost), answers the invite as it is: the first
+    // revoke's who and why, the current ETag, and no second change.
+    h.client.sandbox_advance_clock(60).await.unwrap();
+    let other_request = revoke("another reason", None);
+    for etag in [&revoked.etag, &read.etag] {
+        let again = h
+            .client
+            .revoke_invite(&account_id, &invite.id, etag, &other_request, &IdempotencyKey::new())
+            .await
+            .unwrap();
+        // (Its delivery has moved on with the clock; the revoke has not.)
+        assert_eq!((&again.value.id, again.value.status), (&invite.id, InviteStatus::Revoked));
+        assert_eq!(again.value.revoked, revoked.value.revoked);
+        assert_eq!(again.etag, revoked.etag);
+    }
+    assert_eq!(h.client.account(&account_id).await.unwrap().etag, revoked.etag, "no new version");
+    // Still 428 without If-Match, and 422 for a blank reason.
+    let answer = h.raw().post(h.url(&path)).bearer_auth("sandbox").json(&body).send().await.unwrap();
+    assert_eq!(answer.status(), StatusCode::PRECONDITION_REQUIRED);
+    let blank = revoke(" ", None);
+    let e = h.client.revoke_invite(&account_id, &invite.id, &revoked.etag, &blank, &IdempotencyKey::new()).await;
     assert!(matches!(e, Err(PortalError::Invalid { status: 422, .. })), "{e:?}");
+    // An invite that is not pending and not revoked cannot be revoked: 422.
+    let superseded = h.ticket(SeedCase::SupersededLink).account_id.clone();
+    let old = h.client.invites(&superseded).await.unwrap();
+    let old = old.iter().find(|i| i.status == InviteStatus::Superseded).unwrap();
+    let etag = h.client.account(&superseded).await.unwrap().etag;
+    let e = h.client.revoke_invite(&superseded, &old.id, &etag, &revoke("x", None), &IdempotencyKey::new()).await;
+    assert!(matches!(e, Err(PortalError::Invalid { status: 422, .. })), "{e:?}");
+    assert_eq!(h.client.account(&superseded).await.unwrap().etag, etag);
 
     let audit = h.client.audit(Some(&account_id), None).await.unwrap();
     assert_eq!(audit[0].action, AuditAction::InviteRevoked);

@@ -255,3 +255,20 @@ async fn a_manages_addresses_with_a_reason_a_confirm_and_if_match() {
     let Some(Overlay::Addresses(state)) = &app.overlay else { panic!() };
     assert!(state.error.as_deref().is_some_and(|e| e.contains("default cannot be removed")));
 }
+
+#[tokio::test]
+async fn the_seeded_scanner_and_rewritten_link_tickets_show_their_finding_on_the_account_screen() {
+    let h = Harness::start().await;
+    for (case, code, words) in [
+        (SeedCase::ScannerPreOpened, "link_pre_opened", "A mail security scanner opened the link 3 time(s)"),
+        (SeedCase::RewrittenLink, "link_rewritten", "Proofpoint URL Defense"),
+    ] {
+        let app = on_account(&h, case, t0()).await;
+        assert_eq!(app.screen(), ScreenKind::Account);
+        let screen = text(&app, t0());
+        let first = screen.lines().find(|l| l.contains("│! ")).unwrap_or_default();
+        assert!(first.contains(code), "{case:?} first finding: {screen}");
+        assert!(screen.contains(words), "{case:?}: {screen}");
+        assert!(screen.contains("by a mail scanner)"), "{case:?}: the invite counts the scanner's opens: {screen}");
+    }
+}

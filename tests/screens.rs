@@ -152,6 +152,12 @@ async fn invite_timeline_of_a_link_pre_opened_by_a_scanner() {
 }
 
 #[tokio::test]
+async fn account_with_a_link_pre_opened_by_a_scanner() {
+    let h = Harness::start().await;
+    snapshot("account_scanner", &on_account(&h, SeedCase::ScannerPreOpened).await);
+}
+
+#[tokio::test]
 async fn account_with_two_addresses() {
     let h = Harness::start().await;
     snapshot("account_wrong_address", &on_account(&h, SeedCase::WrongAddress).await);

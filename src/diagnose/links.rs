@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::invite::{self, window_words};
+use super::invite::{self, InviteState, window_words};
 use super::troubleshoot::{FindingCode, Pending};
 use super::visit::LinkForensics;
 use crate::phi::mask_email;
@@ -154,18 +154,19 @@ pub(super) fn link_rewritten(forensics: &LinkForensics) -> Option<Pending> {
     ))
 }
 
-/// A mail scanner opened the latest link: say when, from where, whether it
-/// spent the link (never, on this portal) and what it hid (an unread email
-/// looks opened).
+/// A mail scanner opened the latest link: say when, from where, whether a
+/// person opened it before or after, whether it spent the link (never, on
+/// this portal), whether the link still works, and what it hid (an unread
+/// email looks opened). Nothing to say once the invite was accepted.
 pub(super) fn link_pre_opened(
     latest: &Invite,
     forensics: &LinkForensics,
-    live: bool,
+    state: InviteState,
     now: DateTime<Utc>,
 ) -> Option<Pending> {
     let first = forensics.scanner_visits.first()?;
     let spent = forensics.scanner_visits.iter().any(|v| v.outcome == VisitOutcome::Accepted);
-    if !live && !spent {
+    if state == InviteState::Accepted && !spent {
         return None;
     }
     let delivered = latest.delivered_at().unwrap_or(latest.sent_at);
@@ -175,24 +176,43 @@ pub(super) fn link_pre_opened(
         networks => format!(" from {}", networks.join(", ")),
     };
     let times = forensics.scanner_visits.len();
-    let spent_words = if spent {
-        "It used the link up: resend the invite."
-    } else {
-        "That did not use the link up (the page never spends a link on a visit)"
+    let person_before = forensics.person_visits.iter().any(|v| v.at < first.at);
+    let person_last = forensics.person_visits.iter().map(|v| v.at).max();
+    let order = match (person_before, person_last) {
+        (true, _) => ", after the client had already opened it",
+        (false, Some(_)) => ", before the client did",
+        (false, None) => "",
     };
-    let person = forensics.not_by_scanners.iter().find(|v| v.at >= first.at);
-    let hid = match person {
-        Some(v) => format!(", and the client opened it themselves {}.", invite::ago(now - v.at)),
-        None if spent => String::new(),
-        None => ", but it made the email look opened: no person has opened the link yet, so the email may still be unread, in Spam, or in another inbox.".to_owned(),
+    let live = state.is_live();
+    let (outcome, reply_as) = if spent {
+        ("It used the link up: resend the invite".to_owned(), FindingCode::NoInvite)
+    } else {
+        let (now_words, reply_as) = match state {
+            InviteState::Expired => (", but the link has since expired", FindingCode::InviteExpired),
+            InviteState::Revoked => (", but the link has since been revoked", FindingCode::LinkInvalid),
+            InviteState::Superseded => (", but a newer invite has since replaced it", FindingCode::SupersededLinkUsed),
+            _ => (", and the link still works", FindingCode::LinkPreOpened),
+        };
+        (format!("That did not use the link up (the page never spends a link on a visit){now_words}"), reply_as)
+    };
+    let person = match person_last {
+        Some(at) => format!("; the client opened it themselves {}.", invite::ago(now - at)),
+        None if spent => ".".to_owned(),
+        None if live => ". But it made the email look opened: no person has opened the link yet, so the email may still be unread, in Spam, or in another inbox.".to_owned(),
+        None => ". No person opened the link.".to_owned(),
     };
     let explanation = format!(
-        "A mail security scanner opened the link {times} time(s){from}, {after}s after delivery, before the client did. {spent_words}{hid}"
+        "A mail security scanner opened the link {times} time(s){from}, {after}s after delivery{order}. {outcome}{person}"
     );
-    let next_step = if spent {
-        "Resend the invite, and ask the client's IT to exempt the portal's links from link scanning.".to_owned()
-    } else {
-        "Nothing to undo. Have the client open the newest email and click the link (or copy it into a new browser window); if they say it is invalid, ask what the page says.".to_owned()
+    let next_step = match state {
+        _ if spent => {
+            "Resend the invite, and ask the client's IT to exempt the portal's links from link scanning.".to_owned()
+        }
+        InviteState::Revoked => {
+            "Nothing the scanner did needs undoing. The invite was revoked: resend only if the client should still get access.".to_owned()
+        }
+        _ if !live => "Nothing the scanner did needs undoing. Resend the invite for a link that works.".to_owned(),
+        _ => "Nothing to undo. Have the client open the newest email and click the link (or copy it into a new browser window); if they say it is invalid, ask what the page says.".to_owned(),
     };
-    Some(Pending::new(FindingCode::LinkPreOpened, explanation, next_step))
+    Some(Pending { reply_as, ..Pending::new(FindingCode::LinkPreOpened, explanation, next_step) })
 }

@@ -75,6 +75,7 @@ pub fn timeline(
         entries.push(Entry { at: event.at, actor: Actor::System, what, why: None });
     }
     let verdicts = classify_invite(invite);
+    let scanners = verdicts.iter().filter(|v| v.kind == VisitKind::Scanner).count();
     for (visit, verdict) in invite.visits.iter().zip(verdicts) {
         let actor = match verdict.kind {
             VisitKind::Scanner => Actor::Scanner,
@@ -138,8 +139,6 @@ pub fn timeline(
 
     let state = invite::state(invite, role, now);
     let refused = invite.visits.iter().filter(|v| v.outcome == VisitOutcome::DobRefused).count();
-    let scanners =
-        invite.visits.iter().zip(classify_invite(invite)).filter(|(_, v)| v.kind == VisitKind::Scanner).count();
     let (works, headline) = match state {
         InviteState::Pending | InviteState::ExpiringSoon => {
             let mut line = format!(

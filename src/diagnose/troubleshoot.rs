@@ -248,12 +248,14 @@ pub fn troubleshoot(case: &Case<'_>, replies: &Replies) -> Vec<Finding> {
     }
     if let Some(latest) = latest {
         if let Some(rewritten) = links::link_rewritten(&forensics) {
-            add(rewritten.code, rewritten.explanation, rewritten.next_step);
+            found.0.push(rewritten);
         }
-        if let Some(pre) = links::link_pre_opened(latest, &forensics, live, now) {
-            add(pre.code, pre.explanation, pre.next_step);
+        if let Some(pre) = links::link_pre_opened(latest, &forensics, invite::state(latest, role, now), now) {
+            found.0.push(pre);
         }
     }
+    let mut add =
+        |code, explanation: String, next_step: String| found.0.push(Pending::new(code, explanation, next_step));
     if let Some(latest) = latest
         && live
         && person_opens >= REPEATED_OPENS
@@ -356,18 +358,24 @@ impl Pending {
 struct Found(Vec<Pending>);
 
 /// When the client last opened a superseded link after its replacement was
-/// sent, if they did.
+/// sent, if they did: from the visit log, counting every visit but a mail
+/// scanner's (a scanner re-checking an old link is not the client); for a
+/// portal that keeps no visits of an invite, from its `opened` events.
 fn superseded_link_opened(invites: &[Invite]) -> Option<DateTime<Utc>> {
     invites
         .iter()
         .filter(|i| i.status == InviteStatus::Superseded)
         .filter_map(|old| {
             let replaced_at = invites.iter().filter(|n| n.sent_at > old.sent_at).map(|n| n.sent_at).min()?;
-            old.delivery
-                .iter()
-                .filter(|e| e.event == DeliveryEventKind::Opened && e.at >= replaced_at)
-                .map(|e| e.at)
-                .max()
+            if old.visits.is_empty() {
+                old.delivery
+                    .iter()
+                    .filter(|e| e.event == DeliveryEventKind::Opened && e.at >= replaced_at)
+                    .map(|e| e.at)
+                    .max()
+            } else {
+                LinkForensics::of(old).not_by_scanners.iter().filter(|v| v.at >= replaced_at).map(|v| v.at).max()
+            }
         })
         .max()
 }
@@ -633,6 +641,43 @@ mod tests {
     }
 
     #[test]
+    fn a_pre_opening_is_told_in_the_order_it_happened_and_with_what_works_now() {
+        // The client first, then the scanner (it re-checked the link later).
+        let mut i = invite("inv_1", Role::Client, Duration::hours(5), InviteStatus::Pending);
+        i.visits = vec![visit(i.sent_at + Duration::seconds(60), VisitMethod::Get, IPHONE, None)];
+        let later = i.sent_at + Duration::minutes(30);
+        i.visits.push(visit(later, VisitMethod::Head, HEADLESS, Some("Microsoft (AS8075)")));
+        let pre = finding(&client(), &[i.clone()], LinkPreOpened);
+        assert!(pre.explanation.contains("after the client had already opened it"), "{}", pre.explanation);
+        assert!(!pre.explanation.contains("before the client did"), "{}", pre.explanation);
+        assert!(pre.explanation.contains("the link still works"), "{}", pre.explanation);
+
+        // Scanned at delivery, nobody since, and the link has expired.
+        let mut expired = invite("inv_2", Role::Client, Duration::hours(50), InviteStatus::Pending);
+        scanned(&mut expired);
+        let got = codes(&client(), &[expired.clone()]);
+        assert_eq!(got[0], InviteExpired, "{got:?}");
+        let pre = finding(&client(), &[expired], LinkPreOpened);
+        assert!(pre.explanation.contains("but the link has since expired"), "{}", pre.explanation);
+        assert!(!pre.explanation.contains("still works") && !pre.explanation.contains("before the client"));
+        assert!(pre.next_step.contains("Resend"), "{}", pre.next_step);
+        assert!(!pre.reply.expose().contains("works until"), "{}", pre.reply.expose());
+
+        // Revoked since.
+        let mut revoked = invite("inv_3", Role::Client, Duration::hours(5), InviteStatus::Revoked);
+        scanned(&mut revoked);
+        let pre = finding(&client(), &[revoked], LinkPreOpened);
+        assert!(pre.explanation.contains("has since been revoked"), "{}", pre.explanation);
+        assert!(pre.reply.expose().contains("cancelled"), "{}", pre.reply.expose());
+
+        // Accepted since: nothing to say about the scanner.
+        let mut accepted = invite("inv_4", Role::Client, Duration::hours(5), InviteStatus::Accepted);
+        accepted.accepted_at = Some(now() - Duration::hours(1));
+        scanned(&mut accepted);
+        assert!(!codes(&client(), &[accepted]).contains(&LinkPreOpened));
+    }
+
+    #[test]
     fn a_client_on_a_phone_hours_later_raises_no_alarm() {
         let mut i = invite("inv_1", Role::Client, Duration::hours(8), InviteStatus::Pending);
         let phone = Some("T-Mobile USA (AS21928)");
@@ -643,6 +688,33 @@ mod tests {
         i.visits[1].cookies = true;
         i.link_opens = 2;
         assert_eq!(codes(&client(), &[i]), [InviteWorking]);
+    }
+
+    #[test]
+    fn a_scanner_re_checking_an_old_link_is_not_the_client_opening_it() {
+        let mut old = invite("inv_1", Role::Client, Duration::hours(30), InviteStatus::Superseded);
+        let new = invite("inv_2", Role::Client, Duration::hours(5), InviteStatus::Pending);
+        let mut scan = visit(now() - Duration::minutes(50), VisitMethod::Head, HEADLESS, Some("Microsoft (AS8075)"));
+        scan.outcome = VisitOutcome::InvalidLink;
+        scan.invalid_reason = Some(InvalidReason::Superseded);
+        old.visits = vec![scan.clone()];
+        // Even with an `opened` event at the scan: the visit log decides.
+        old.delivery.push(DeliveryEvent { at: scan.at, event: DeliveryEventKind::Opened, detail: None });
+        let got = codes(&client(), &[new.clone(), old.clone()]);
+        assert!(!got.contains(&SupersededLinkUsed), "{got:?}");
+
+        // The client's own browser on the old link after the resend is.
+        let mut person = visit(now() - Duration::minutes(20), VisitMethod::Get, IPHONE, None);
+        person.outcome = VisitOutcome::InvalidLink;
+        person.invalid_reason = Some(InvalidReason::Superseded);
+        old.visits.push(person.clone());
+        let f = finding(&client(), &[new.clone(), old.clone()], SupersededLinkUsed);
+        assert!(f.explanation.contains("old invite link 20m ago"), "{}", f.explanation);
+
+        // Before the resend it was the current link: nothing to say.
+        person.at = now() - Duration::hours(29);
+        old.visits = vec![scan, person];
+        assert!(!codes(&client(), &[new, old]).contains(&SupersededLinkUsed));
     }
 
     #[test]

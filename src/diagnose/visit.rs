@@ -8,16 +8,26 @@
 //! keeps of a visit and says which it was, and why.
 //!
 //! - Decisive alone: a HEAD request, a scanner's, preview's, headless
-//!   browser's or HTTP library's user agent, a known scanner network.
+//!   browser's or HTTP library's user agent.
+//! - A known scanner network (Microsoft AS8075, Google AS15169, Proofpoint,
+//!   ...) is decisive only together with a non-browser agent, a HEAD or a
+//!   visit within 30 s of delivery: people browse from those networks too
+//!   (Windows 365, Azure Virtual Desktop, Google's VPN). Otherwise it is
+//!   only suggestive.
 //! - Suggestive (two make a scanner): within 30 s of delivery, a burst (3 or
-//!   more visits within 2 s), no cookie while a later visit from another
-//!   agent carried it, a referrer from a link-rewriting service, no user
-//!   agent at all.
+//!   more visits within 2 s from the same agent, or, for programs and
+//!   missing agents, from the same network), no cookie while a later visit
+//!   from another agent carried it, a referrer from a link-rewriting service
+//!   on a visit that is not an ordinary browser's, no user agent at all.
 //! - An ordinary browser (Chrome, Safari, Firefox, Edge, Samsung Internet,
 //!   an in-app mail browser) with at most one suggestive sign is a person;
-//!   so is anyone who submitted the DOB form.
+//!   so is anyone who submitted the DOB form. A rewritten-link referrer on
+//!   an ordinary browser is a person clicking through the rewriter (the
+//!   scanner behind the rewriter makes its own, separate requests).
 //!
 //! Pure: no I/O, no clock; every time is in the facts.
+
+use std::collections::{HashMap, HashSet};
 
 use chrono::Duration;
 use serde::{Serialize, Serializer};
@@ -62,16 +72,27 @@ pub enum Signal {
     /// The user agent of a scanner, preview, headless browser or HTTP
     /// library; the words name which.
     ScannerAgent(&'static str),
-    /// A network mail scanners run from (`Microsoft (AS8075)`).
+    /// A network mail scanners run from (`Microsoft (AS8075)`), with a
+    /// non-browser agent, a HEAD or right after delivery.
     ScannerNetwork(String),
+    /// A network mail scanners run from, but an ordinary browser well after
+    /// delivery: cloud desktops and VPNs share those networks.
+    SharedNetwork(String),
     /// This many seconds after delivery (only when within the window).
     SoonAfterDelivery(i64),
-    /// This many visits within 2 s.
+    /// This many visits within 2 s from the same agent (or network).
     Burst(usize),
     /// No cookie, while a later visit from another agent carried it.
     CookieLaterElsewhere,
-    /// The referrer is a link-rewriting service.
+    /// The referrer is a link-rewriting service, and the agent is not an
+    /// ordinary browser.
     RewrittenReferrer(&'static str),
+    /// An ordinary browser that came through a link-rewriting service: a
+    /// person clicking the rewritten link.
+    ClickedThroughRewriter(&'static str),
+    /// A later visit from the same agent carried the page's cookie: a
+    /// browser that keeps cookies.
+    CookieKeptLater,
     /// No user agent at all.
     NoUserAgent,
     /// An ordinary browser; the words name it.
@@ -101,6 +122,7 @@ impl Signal {
                 | Signal::CookieLaterElsewhere
                 | Signal::RewrittenReferrer(_)
                 | Signal::NoUserAgent
+                | Signal::SharedNetwork(_)
         )
     }
 
@@ -110,12 +132,19 @@ impl Signal {
             Signal::HeadRequest => "HEAD request: a program checking the link, not a click".into(),
             Signal::ScannerAgent(what) => format!("user agent of {what}"),
             Signal::ScannerNetwork(network) => format!("from {network}, a network mail scanners run from"),
+            Signal::SharedNetwork(network) => {
+                format!("from {network}: mail scanners run there, but so do cloud desktops and VPNs")
+            }
             Signal::SoonAfterDelivery(s) => format!("{s}s after the email was delivered"),
             Signal::Burst(n) => format!("{n} visits within {BURST_WINDOW_SECONDS}s"),
             Signal::CookieLaterElsewhere => {
                 "no cookie, while a later visit from another browser carried the page's cookie".into()
             }
             Signal::RewrittenReferrer(service) => format!("came through a rewritten link ({service})"),
+            Signal::ClickedThroughRewriter(service) => {
+                format!("a browser that came through a rewritten link ({service}): a person clicking it")
+            }
+            Signal::CookieKeptLater => "the same browser came back carrying the page's cookie".into(),
             Signal::NoUserAgent => "no user agent".into(),
             Signal::Browser(name) => format!("an ordinary browser ({name})"),
             Signal::SubmittedForm => "submitted the date-of-birth form".into(),
@@ -150,16 +179,21 @@ pub struct VisitFacts<'a> {
     pub referrer: Option<&'a str>,
     /// Whether it carried the page's cookie, when known.
     pub cookies: Option<bool>,
-    /// Visits within 2 s of this one, itself included (0 when unknown).
+    /// Visits within 2 s of this one from the same agent (for programs and
+    /// missing agents: from the same network), itself included (0 when
+    /// unknown).
     pub burst: usize,
     /// No cookie here, while a later visit from another agent carried it.
     pub cookie_later_elsewhere: bool,
+    /// A later visit from the same agent carried the page's cookie.
+    pub cookie_kept_later: bool,
 }
 
 /// Classifies one visit.
 pub fn classify(facts: &VisitFacts<'_>) -> Verdict {
     let mut signals = Vec::new();
-    if facts.method == Some(VisitMethod::Head) {
+    let head = facts.method == Some(VisitMethod::Head);
+    if head {
         signals.push(Signal::HeadRequest);
     }
     let agent = facts.user_agent.map(str::trim).filter(|a| !a.is_empty());
@@ -172,12 +206,18 @@ pub fn classify(facts: &VisitFacts<'_>) -> Verdict {
             }
         }
     }
+    let soon = facts.seconds_after_delivery.filter(|s| (0..=SCANNER_WINDOW_SECONDS).contains(s));
     if let Some(network) = facts.network.filter(|n| is_scanner_network(n)) {
-        signals.push(Signal::ScannerNetwork(network.to_owned()));
+        // People use cloud desktops and VPNs on these networks: the network
+        // decides only with another sign of a program.
+        if browser.is_none() || head || soon.is_some() {
+            signals.push(Signal::ScannerNetwork(network.to_owned()));
+        } else {
+            signals.push(Signal::SharedNetwork(network.to_owned()));
+        }
     }
-    match facts.seconds_after_delivery {
-        Some(s) if (0..=SCANNER_WINDOW_SECONDS).contains(&s) => signals.push(Signal::SoonAfterDelivery(s)),
-        _ => {}
+    if let Some(s) = soon {
+        signals.push(Signal::SoonAfterDelivery(s));
     }
     if facts.burst >= BURST_VISITS {
         signals.push(Signal::Burst(facts.burst));
@@ -185,7 +225,10 @@ pub fn classify(facts: &VisitFacts<'_>) -> Verdict {
     if facts.cookie_later_elsewhere {
         signals.push(Signal::CookieLaterElsewhere);
     }
-    if let Some(service) = facts.referrer.and_then(rewriting_service) {
+    let rewritten = facts.referrer.and_then(rewriting_service);
+    if let Some(service) = rewritten
+        && browser.is_none()
+    {
         signals.push(Signal::RewrittenReferrer(service));
     }
 
@@ -204,8 +247,15 @@ pub fn classify(facts: &VisitFacts<'_>) -> Verdict {
         None if agent.is_some() => reasons.push(Signal::UnrecognisedAgent),
         None => {}
     }
+    if let Some(service) = rewritten
+        && browser.is_some()
+    {
+        reasons.push(Signal::ClickedThroughRewriter(service));
+    }
     if facts.cookies == Some(true) {
         reasons.push(Signal::CarriedCookie);
+    } else if facts.cookie_kept_later && browser.is_some() {
+        reasons.push(Signal::CookieKeptLater);
     }
     if let Some(s) = facts.seconds_after_delivery.filter(|s| *s > SCANNER_WINDOW_SECONDS) {
         reasons.push(Signal::LaterThanDelivery(s));
@@ -215,22 +265,90 @@ pub fn classify(facts: &VisitFacts<'_>) -> Verdict {
     Verdict { kind, reasons }
 }
 
+/// Visits are told apart in bursts by this: the user agent of an ordinary
+/// browser, else (programs, missing agents) the network when it is known,
+/// else the agent as sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum BurstKey<'a> {
+    Agent(Option<&'a str>),
+    Network(&'a str),
+}
+
+fn burst_key(visit: &LinkVisit) -> BurstKey<'_> {
+    let agent = visit.user_agent.as_deref().map(str::trim).filter(|a| !a.is_empty());
+    match (agent.and_then(browser_name), visit.network.as_deref()) {
+        (None, Some(network)) => BurstKey::Network(network),
+        _ => BurstKey::Agent(agent),
+    }
+}
+
+/// For each visit, how many visits with the same burst key lie within
+/// `BURST_WINDOW_SECONDS` of it (itself included). A sliding window over
+/// each key's visits in time order: O(n log n), not O(n²).
+fn bursts(visits: &[LinkVisit]) -> Vec<usize> {
+    let mut groups: HashMap<BurstKey<'_>, Vec<usize>> = HashMap::new();
+    for (n, visit) in visits.iter().enumerate() {
+        groups.entry(burst_key(visit)).or_default().push(n);
+    }
+    let window = Duration::seconds(BURST_WINDOW_SECONDS);
+    let mut out = vec![0; visits.len()];
+    for mut group in groups.into_values() {
+        // The log is oldest first; a stable sort keeps it total if it is not.
+        group.sort_by_key(|&n| visits[n].at);
+        let (mut low, mut high) = (0, 0);
+        for (i, &n) in group.iter().enumerate() {
+            let at = visits[n].at;
+            while at - visits[group[low]].at > window {
+                low += 1;
+            }
+            high = high.max(i);
+            while high + 1 < group.len() && visits[group[high + 1]].at - at <= window {
+                high += 1;
+            }
+            out[n] = high - low + 1;
+        }
+    }
+    out
+}
+
+/// For each visit: whether a later visit carried the page's cookie from
+/// another agent, and from the same agent. One pass from the end.
+fn later_cookies(visits: &[LinkVisit]) -> Vec<(bool, bool)> {
+    // Up to two distinct agents among the later cookie-carrying visits are
+    // enough to tell whether one of them differs from a given agent.
+    let mut cookie_agents: Vec<Option<&str>> = Vec::with_capacity(2);
+    let mut same: HashSet<Option<&str>> = HashSet::new();
+    let mut out = vec![(false, false); visits.len()];
+    for (n, visit) in visits.iter().enumerate().rev() {
+        let agent = visit.user_agent.as_deref();
+        if !visit.cookies {
+            let elsewhere = cookie_agents.iter().any(|a| *a != agent);
+            out[n] = (elsewhere, same.contains(&agent));
+        }
+        if visit.cookies {
+            if cookie_agents.len() < 2 && !cookie_agents.contains(&agent) {
+                cookie_agents.push(agent);
+            }
+            same.insert(agent);
+        }
+    }
+    out
+}
+
 /// Classifies every visit of an invite, in the order of `invite.visits`,
 /// from the visit log: timing against delivery (or, before a delivery is
-/// reported, the sending), bursts, and cookies seen later.
+/// reported, the sending), bursts, and cookies seen later. Linear-ish in
+/// the length of the log (it is sorted once per burst key).
 pub fn classify_invite(invite: &Invite) -> Vec<Verdict> {
     let delivered = invite.delivered_at().unwrap_or(invite.sent_at);
     let visits = &invite.visits;
+    let bursts = bursts(visits);
+    let later = later_cookies(visits);
     visits
         .iter()
-        .enumerate()
-        .map(|(n, visit)| {
-            let burst = visits
-                .iter()
-                .filter(|other| (other.at - visit.at).abs() <= Duration::seconds(BURST_WINDOW_SECONDS))
-                .count();
-            let cookie_later_elsewhere = !visit.cookies
-                && visits[n + 1..].iter().any(|later| later.cookies && later.user_agent != visit.user_agent);
+        .zip(bursts)
+        .zip(later)
+        .map(|((visit, burst), (cookie_later_elsewhere, cookie_kept_later))| {
             classify(&VisitFacts {
                 method: Some(visit.method),
                 user_agent: visit.user_agent.as_deref(),
@@ -240,6 +358,7 @@ pub fn classify_invite(invite: &Invite) -> Vec<Verdict> {
                 cookies: Some(visit.cookies),
                 burst,
                 cookie_later_elsewhere,
+                cookie_kept_later,
             })
         })
         .collect()

@@ -6,9 +6,9 @@
 //! is far from complete, and an address outside it has no label. Since the
 //! sandbox listens on loopback, every real visitor is `127.0.0.1`: a test or
 //! demo states the address it stands for in the sandbox-only
-//! `X-Sandbox-Visitor-Addr` header (see [`VISITOR_HEADER`]), and the label is
-//! then derived from that address by this table, never taken from the
-//! request.
+//! `X-Sandbox-Visitor-Addr` header (see [`VISITOR_HEADER`]), honoured only
+//! on a connection from the loopback interface, and the label is then
+//! derived from that address by this table, never taken from the request.
 
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -55,10 +55,19 @@ pub fn label(addr: IpAddr) -> Option<&'static str> {
 }
 
 /// The visitor's address: the `X-Sandbox-Visitor-Addr` header when it holds
-/// an IP address, else the connection's peer. A malformed header is ignored
-/// (the landing page never fails a client over it).
+/// an IP address and the request came from the loopback interface (the
+/// header is a test hook: a test or demo on the same machine states the
+/// address a visit stands for), else the connection's peer. From any other
+/// peer the header is ignored, so a visitor cannot pick its own network
+/// label. A malformed header is ignored too (the landing page never fails a
+/// client over it).
 pub fn visitor(header: Option<&str>, peer: Option<IpAddr>) -> IpAddr {
-    header.and_then(|h| h.trim().parse::<IpAddr>().ok()).or(peer).unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
+    let trusted = peer.is_some_and(|p| p.to_canonical().is_loopback());
+    header
+        .filter(|_| trusted)
+        .and_then(|h| h.trim().parse::<IpAddr>().ok())
+        .or(peer)
+        .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
 }
 
 #[cfg(test)]
@@ -87,5 +96,17 @@ mod tests {
         assert_eq!(visitor(Some(" 40.94.1.2 "), peer), ip("40.94.1.2"));
         assert_eq!(visitor(Some("not an address"), peer), ip("127.0.0.1"));
         assert_eq!(visitor(None, None), ip("127.0.0.1"));
+        assert_eq!(visitor(Some("40.94.1.2"), Some(ip("::1"))), ip("40.94.1.2"));
+        assert_eq!(visitor(Some("40.94.1.2"), Some(ip("::ffff:127.0.0.1"))), ip("40.94.1.2"));
+    }
+
+    #[test]
+    fn the_header_is_honoured_only_from_the_loopback_interface() {
+        // A visitor on the network cannot claim Microsoft's address.
+        for peer in ["203.0.113.5", "10.0.0.7", "192.168.1.20", "2001:db8::1"] {
+            assert_eq!(visitor(Some("40.94.1.2"), Some(ip(peer))), ip(peer), "{peer}");
+        }
+        // With no peer known, nothing vouches for the header.
+        assert_eq!(visitor(Some("40.94.1.2"), None), ip("127.0.0.1"));
     }
 }

@@ -100,7 +100,7 @@ pub fn show_page(
 ) -> rusqlite::Result<Option<InvalidReason>> {
     let reason = InvalidReason::of_status(stored.invite.status);
     if visitor.method != VisitMethod::Post {
-        invites::record_open(conn, stored, now)?;
+        invites::record_open(conn, stored)?;
     }
     let outcome = if reason.is_some() { VisitOutcome::InvalidLink } else { VisitOutcome::PageShown };
     invites::record_visit(conn, stored.rowid, &visitor.visit(now, outcome, reason))?;
@@ -166,6 +166,14 @@ mod tests {
         headers.insert(header::COOKIE, HeaderValue::from_static("portal_visit_old=1"));
         let v = Visitor::read(&Method::GET, &headers, None).unwrap();
         assert!(!v.cookies && v.user_agent.is_none());
+        // The address header is a loopback test hook: from another peer it
+        // is ignored, and so is the network it would have named.
+        let mut headers = HeaderMap::new();
+        headers.insert(networks::VISITOR_HEADER, HeaderValue::from_static("40.94.1.2"));
+        let v = Visitor::read(&Method::GET, &headers, Some(IpAddr::from([73, 14, 2, 9]))).unwrap();
+        assert_eq!(v.remote, IpAddr::from([73, 14, 2, 9]));
+        let logged = v.visit(DateTime::UNIX_EPOCH, VisitOutcome::PageShown, None);
+        assert_eq!(logged.network.as_deref(), Some("Comcast (AS7922)"));
         assert!(Visitor::read(&Method::DELETE, &headers, None).is_none());
     }
 }

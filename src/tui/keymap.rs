@@ -146,12 +146,13 @@ const SEARCH: &[Binding] = &[
 const ACCOUNT: &[Binding] = &[
     special(KeyCode::Enter, Action::Open, "the selected invite's timeline", "timeline"),
     key('r', Action::Resend, "resend the invite", "resend"),
-    key('x', Action::Revoke, "revoke the selected invite", ""),
-    key('a', Action::Addresses, "addresses: add, default, remove", ""),
     key('d', Action::DobCompare, "compare a reported DOB", "compare"),
     key('e', Action::EditDob, "edit the DOB on file", "edit DOB"),
     key('v', Action::Reveal, "reveal / mask email and DOB", "reveal"),
     key('y', Action::Copy, "copy the reply to send", "copy"),
+    // In the footer when it is wide enough (not at 80 columns).
+    key('x', Action::Revoke, "revoke the selected invite", "revoke"),
+    key('a', Action::Addresses, "addresses: add, default, remove", "addresses"),
     key('u', Action::Audit, "audit trail / findings", ""),
     key('m', Action::Note, "internal note on the ticket", ""),
     key(':', Action::Palette, "run a command by name", ""),
@@ -346,6 +347,36 @@ impl Keymap {
         self.bindings(screen).into_iter().filter(|b| !b.hint.is_empty()).map(|b| (b.label(), b.hint)).collect()
     }
 
+    /// The footer hints that fit in `width` columns, `cell` giving the
+    /// width one takes: the help key always, then the others in the table's
+    /// order while they fit, so the keys that matter most stay and the
+    /// help lists the rest.
+    pub fn footer_fitting(
+        &self,
+        screen: ScreenKind,
+        width: usize,
+        cell: impl Fn(&str, &str) -> usize,
+    ) -> Vec<(String, &'static str)> {
+        let bindings: Vec<Binding> = self.bindings(screen).into_iter().filter(|b| !b.hint.is_empty()).collect();
+        let mut used: usize =
+            bindings.iter().filter(|b| b.action == Action::Help).map(|b| cell(&b.label(), b.hint)).sum();
+        bindings
+            .into_iter()
+            .filter(|b| {
+                if b.action == Action::Help {
+                    return true;
+                }
+                let w = cell(&b.label(), b.hint);
+                let fits = used + w <= width;
+                if fits {
+                    used += w;
+                }
+                fits
+            })
+            .map(|b| (b.label(), b.hint))
+            .collect()
+    }
+
     /// The key that does `action` on `screen`, as written, for texts such
     /// as "press R to retry".
     pub fn key_of(&self, screen: ScreenKind, action: Action) -> String {
@@ -467,6 +498,25 @@ mod tests {
             }
             assert!(!Keymap::default().footer(screen).is_empty());
         }
+    }
+
+    #[test]
+    fn the_footer_keeps_help_and_what_fits_in_order() {
+        let keymap = Keymap::default();
+        let cell = |key: &str, hint: &str| key.len() + hint.len() + 3;
+        let hints = |width| -> Vec<&'static str> {
+            keymap.footer_fitting(ScreenKind::Account, width, cell).into_iter().map(|(_, h)| h).collect()
+        };
+        // 80 columns: revoke and addresses do not fit; the help key stays.
+        assert_eq!(hints(80), ["timeline", "resend", "compare", "edit DOB", "reveal", "copy", "help"]);
+        assert_eq!(
+            hints(160),
+            ["timeline", "resend", "compare", "edit DOB", "reveal", "copy", "revoke", "addresses", "help"]
+        );
+        // However narrow, help is there.
+        assert_eq!(hints(10), ["help"]);
+        let total: usize = keymap.footer(ScreenKind::Queue).iter().map(|(k, h)| cell(k, h)).sum();
+        assert_eq!(keymap.footer_fitting(ScreenKind::Queue, total, cell), keymap.footer(ScreenKind::Queue));
     }
 
     #[test]

@@ -31,6 +31,9 @@ const ANDROID_WEBVIEW: &str = "Mozilla/5.0 (Linux; Android 13; Pixel 7 Build/TQ3
 const FACEBOOK_IN_APP: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 \
                                (KHTML, like Gecko) Mobile/15E148 [FBAN/FBIOS;FBAV/450.0.0.38.108]";
 
+const SAFE_LINKS: &str = "https://nam12.safelinks.protection.outlook.com/?url=https%3A%2F%2Fportal&data=05";
+const URL_DEFENSE: &str = "https://urldefense.com/v3/__https://portal.example/invite/abc__;!!x";
+
 const HEADLESS: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) \
                         HeadlessChrome/120.0.6099.71 Safari/537.36";
 const OLD_IE: &str = "Mozilla/5.0 (Windows NT 6.1; WOW64; Trident/7.0; rv:11.0) like Gecko";
@@ -44,6 +47,7 @@ struct Row {
     cookies: Option<bool>,
     burst: usize,
     later: bool,
+    kept: bool,
 }
 
 fn row(ua: &'static str, after: i64) -> Row {
@@ -56,6 +60,7 @@ fn row(ua: &'static str, after: i64) -> Row {
         cookies: Some(false),
         burst: 1,
         later: false,
+        kept: false,
     }
 }
 
@@ -69,6 +74,7 @@ fn verdict(r: &Row) -> Verdict {
         cookies: r.cookies,
         burst: r.burst,
         cookie_later_elsewhere: r.later,
+        cookie_kept_later: r.kept,
     })
 }
 
@@ -102,6 +108,22 @@ fn ordinary_browsers_minutes_or_hours_later_are_people() {
             ..row(EDGE, 2 * HOURS)
         },
         Row { later: true, ..row(SAFARI_IPHONE, 3 * HOURS) },
+        // A person clicking a Safe Links / URL Defense rewritten link: the
+        // referrer is the rewriter's, the browser an ordinary one; even right
+        // after delivery, or with another sign besides.
+        Row { referrer: Some(URL_DEFENSE), ..row(CHROME_WIN, 2 * HOURS) },
+        Row { referrer: Some(SAFE_LINKS), ..row(EDGE, 20) },
+        Row { referrer: Some(SAFE_LINKS), later: true, ..row(SAFARI_IPHONE, 5 * MINUTES) },
+        // Windows 365, Azure Virtual Desktop, Google's VPN: a scanner network,
+        // an ordinary browser, well after delivery.
+        Row { network: Some("Microsoft (AS8075)"), ..row(EDGE, 2 * HOURS) },
+        Row { network: Some("Microsoft (AS8075)"), cookies: Some(true), ..row(CHROME_WIN, 40 * MINUTES) },
+        Row { network: Some("Google (AS15169)"), ..row(CHROME_ANDROID_CUBOT, 6 * HOURS) },
+        // On the phone with staff: clicked within 30 s of delivery in an
+        // ordinary browser, which came back with the page's cookie.
+        Row { kept: true, ..row(CHROME_WIN, 12) },
+        Row { kept: true, referrer: Some(SAFE_LINKS), ..row(SAFARI_IPHONE, 25) },
+        Row { kept: true, burst: 2, ..row(SAMSUNG, 9) },
         // Anyone who typed a DOB.
         Row { method: VisitMethod::Post, ..row("Mozilla/5.0 SomethingNew/1.0", 3 * HOURS) },
     ];
@@ -110,6 +132,13 @@ fn ordinary_browsers_minutes_or_hours_later_are_people() {
         assert_eq!(v.kind, VisitKind::Person, "{:?} {:?}: {:?}", r.ua, r.after, v.reasons);
         assert!(!v.reasons.iter().any(Signal::is_decisive), "{:?}", v.reasons);
     }
+    let v = verdict(&Row { referrer: Some(SAFE_LINKS), ..row(EDGE, 20) });
+    assert!(v.reasons.contains(&Signal::ClickedThroughRewriter("Microsoft Safe Links")), "{:?}", v.reasons);
+    assert!(!v.reasons.iter().any(|s| matches!(s, Signal::RewrittenReferrer(_))), "{:?}", v.reasons);
+    let v = verdict(&Row { network: Some("Microsoft (AS8075)"), ..row(EDGE, 2 * HOURS) });
+    assert!(v.reasons.contains(&Signal::SharedNetwork("Microsoft (AS8075)".into())), "{:?}", v.reasons);
+    let v = verdict(&Row { kept: true, ..row(CHROME_WIN, 12) });
+    assert!(v.reasons.contains(&Signal::CookieKeptLater), "{:?}", v.reasons);
     let v = verdict(&Row { cookies: Some(true), ..row(SAMSUNG, 3 * HOURS) });
     assert_eq!(v.reasons[0], Signal::Browser("Samsung Internet"));
     assert!(v.reasons.contains(&Signal::CarriedCookie) && v.reasons.contains(&Signal::LaterThanDelivery(3 * HOURS)));
@@ -141,6 +170,15 @@ fn scanners_previews_and_programs_are_scanners() {
         row("Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)", 2 * HOURS),
         row("WhatsApp/2.23.20.0", 3 * MINUTES),
         row("facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)", 10 * MINUTES),
+        // A scanner network decides with a program's agent, a HEAD, or
+        // timing right after delivery.
+        Row { network: Some("Google (AS15169)"), ..row("SomeMailApp/4.2 (iOS)", 3 * HOURS) },
+        Row { network: Some("Microsoft (AS8075)"), method: VisitMethod::Head, ..row(EDGE, 2 * HOURS) },
+        Row { network: Some("Microsoft (AS8075)"), ..row(EDGE, 20) },
+        // A scanner network and a burst of the same browser agent.
+        Row { network: Some("Microsoft (AS8075)"), burst: 3, ..row(EDGE, 2 * HOURS) },
+        // A rewritten link fetched with no agent at all.
+        Row { ua: None, referrer: Some(URL_DEFENSE), ..row("", 3 * HOURS) },
     ];
     for r in &scanners {
         let v = verdict(r);
@@ -282,6 +320,108 @@ fn an_invites_log_is_read_with_bursts_timing_and_cookies() {
 }
 
 #[test]
+fn a_click_through_a_rewriter_is_not_counted_in_the_scanners_burst() {
+    use VisitKind::{Person, Scanner};
+    // Hours after delivery the client clicks the Safe Links URL: Microsoft's
+    // scanner checks the target (a HEAD and two GETs) and, in the same
+    // second, the client's own browser arrives with the rewriter as referrer.
+    let at = 3 * HOURS;
+    let mut client = visit(at, VisitMethod::Get, EDGE, None, false);
+    client.referrer = Some(Phi::new(SAFE_LINKS.into()));
+    let log = invite(vec![
+        visit(at, VisitMethod::Head, HEADLESS, Some("Microsoft (AS8075)"), false),
+        visit(at, VisitMethod::Get, HEADLESS, Some("Microsoft (AS8075)"), false),
+        client,
+        visit(at + 1, VisitMethod::Get, HEADLESS, Some("Microsoft (AS8075)"), false),
+    ]);
+    let verdicts = classify_invite(&log);
+    let kinds: Vec<VisitKind> = verdicts.iter().map(|v| v.kind).collect();
+    assert_eq!(kinds, [Scanner, Scanner, Person, Scanner], "{verdicts:?}");
+    assert!(verdicts[0].reasons.contains(&Signal::Burst(3)), "{:?}", verdicts[0].reasons);
+    assert!(verdicts[2].reasons.contains(&Signal::ClickedThroughRewriter("Microsoft Safe Links")));
+    assert!(!verdicts[2].reasons.iter().any(|s| matches!(s, Signal::Burst(_))), "{:?}", verdicts[2].reasons);
+    let forensics = LinkForensics::of(&log);
+    assert_eq!((forensics.scanner_visits.len(), forensics.person_visits.len()), (3, 1));
+    assert_eq!(forensics.rewritten_by, Some("Microsoft Safe Links"));
+}
+
+#[test]
+fn a_client_on_the_phone_clicking_right_after_delivery_stays_a_person() {
+    use VisitKind::{Person, Scanner};
+    // Staff resends while on the phone; Defender checks the link 3 s after
+    // delivery and the client clicks a second later, then reloads with the
+    // page's cookie.
+    let log = invite(vec![
+        visit(3, VisitMethod::Head, HEADLESS, Some("Microsoft (AS8075)"), false),
+        visit(3, VisitMethod::Get, HEADLESS, Some("Microsoft (AS8075)"), false),
+        visit(4, VisitMethod::Get, SAFARI_IPHONE, Some("T-Mobile USA (AS21928)"), false),
+        visit(40, VisitMethod::Get, SAFARI_IPHONE, Some("T-Mobile USA (AS21928)"), true),
+    ]);
+    let verdicts = classify_invite(&log);
+    let kinds: Vec<VisitKind> = verdicts.iter().map(|v| v.kind).collect();
+    assert_eq!(kinds, [Scanner, Scanner, Person, Person], "{verdicts:?}");
+    assert!(verdicts[2].reasons.contains(&Signal::CookieKeptLater), "{:?}", verdicts[2].reasons);
+    assert!(verdicts[2].reasons.contains(&Signal::SoonAfterDelivery(4)), "{:?}", verdicts[2].reasons);
+}
+
+#[test]
+fn two_hundred_visits_classify_correctly() {
+    use VisitKind::{Person, Scanner};
+    // Safe Links at delivery, then a person who leaves the page open and
+    // reloads it every 40 s for over two hours, with one link preview in
+    // the middle.
+    let mut visits = vec![
+        visit(3, VisitMethod::Head, HEADLESS, Some("Microsoft (AS8075)"), false),
+        visit(3, VisitMethod::Get, HEADLESS, Some("Microsoft (AS8075)"), false),
+        visit(3, VisitMethod::Get, HEADLESS, Some("Microsoft (AS8075)"), false),
+    ];
+    for n in 0..197 {
+        let ua = if n == 100 { "WhatsApp/2.23.20.0" } else { FIREFOX };
+        visits.push(visit(HOURS + 40 * n, VisitMethod::Get, ua, Some("Comcast (AS7922)"), n > 0 && n != 100));
+    }
+    let log = invite(visits);
+    assert_eq!(log.visits.len(), 200);
+    let kinds: Vec<VisitKind> = classify_invite(&log).iter().map(|v| v.kind).collect();
+    let mut want = vec![Scanner; 3];
+    want.extend((0..197).map(|n| if n == 100 { Scanner } else { Person }));
+    assert_eq!(kinds, want);
+}
+
+/// The burst of each visit, by the definition: visits of the same key
+/// within the window, counted one pair at a time.
+fn naive_bursts(visits: &[LinkVisit]) -> Vec<usize> {
+    visits
+        .iter()
+        .map(|v| {
+            visits
+                .iter()
+                .filter(|o| {
+                    burst_key(o) == burst_key(v) && (o.at - v.at).abs() <= Duration::seconds(BURST_WINDOW_SECONDS)
+                })
+                .count()
+        })
+        .collect()
+}
+
+#[test]
+fn bursts_count_one_agent_or_one_network_at_a_time() {
+    let visits = vec![
+        visit(0, VisitMethod::Get, CHROME_WIN, None, false),
+        visit(1, VisitMethod::Get, CHROME_WIN, None, false),
+        visit(1, VisitMethod::Get, HEADLESS, Some("Microsoft (AS8075)"), false),
+        visit(2, VisitMethod::Head, "curl/8.4.0", Some("Microsoft (AS8075)"), false),
+        visit(2, VisitMethod::Get, CHROME_WIN, Some("Microsoft (AS8075)"), false),
+        visit(3, VisitMethod::Get, CHROME_WIN, None, false),
+        visit(10, VisitMethod::Get, CHROME_WIN, None, false),
+    ];
+    // Chrome counts with Chrome (whatever its network); the programs from
+    // Microsoft's network count together.
+    assert_eq!(bursts(&visits), [3, 4, 2, 2, 4, 3, 1]);
+    assert_eq!(bursts(&visits), naive_bursts(&visits));
+    assert!(bursts(&[]).is_empty());
+}
+
+#[test]
 fn verdicts_serialize_as_kind_and_reasons_in_words() {
     let v = verdict(&Row { method: VisitMethod::Head, ..row(HEADLESS, 3) });
     let json = serde_json::to_value(&v).unwrap();
@@ -302,7 +442,20 @@ proptest::proptest! {
             cookies: None,
             burst: 1,
             cookie_later_elsewhere: false,
+            cookie_kept_later: true,
         });
         proptest::prop_assert!(v.kind == VisitKind::Unknown || !v.reasons.is_empty());
+    }
+}
+
+proptest::proptest! {
+    /// The sliding window counts what the definition counts, in any order.
+    #[test]
+    fn bursts_match_their_definition(raw in proptest::collection::vec((0i64..30, 0usize..4, 0usize..3), 0..40)) {
+        const AGENTS: [&str; 4] = [CHROME_WIN, SAFARI_IPHONE, HEADLESS, "curl/8.4.0"];
+        const NETWORKS: [Option<&str>; 3] = [None, Some("Microsoft (AS8075)"), Some("Comcast (AS7922)")];
+        let visits: Vec<LinkVisit> =
+            raw.iter().map(|&(at, a, n)| visit(at, VisitMethod::Get, AGENTS[a], NETWORKS[n], false)).collect();
+        proptest::prop_assert_eq!(bursts(&visits), naive_bursts(&visits));
     }
 }

@@ -222,7 +222,8 @@ pub fn change_addresses(
 
 /// Revokes a pending invite: its link shows the invalid-link page from now
 /// on. Needs the account's ETag in If-Match (the revoke changes the
-/// account's version) and an Idempotency-Key.
+/// account's version) and an Idempotency-Key. Revoking an invite that is
+/// already revoked answers it as it is (200, nothing changes).
 pub async fn revoke(
     State(state): State<AppState>,
     ApiPath((id, invite_id)): ApiPath<(String, String)>,
@@ -242,7 +243,14 @@ pub async fn revoke(
             let invite = invites::by_id(tx, &invite_id, now)?
                 .filter(|i| i.account_rowid == stored.rowid)
                 .ok_or_else(|| ApiError::not_found("invite"))?;
-            check_if_match(&headers, &stored.etag())?;
+            // Already revoked: what the request asks for holds. Answer the
+            // invite as it is, whatever the key (a retry whose first answer
+            // was lost carries a new key and the ETag from before the
+            // revoke), with no change, no audit entry and no new version.
+            let already = invite.invite.status == InviteStatus::Revoked;
+            if !already {
+                check_if_match(&headers, &stored.etag())?;
+            }
             let reason = request.reason.trim();
             if reason.is_empty() || reason.chars().count() > 500 {
                 return Err(ApiError::unprocessable("reason is required (1 to 500 characters)"));
@@ -250,6 +258,12 @@ pub async fn revoke(
             if let Some(ticket_id) = request.ticket_id.as_deref() {
                 tickets::by_id(tx, ticket_id, now)?
                     .ok_or_else(|| ApiError::unprocessable("ticket_id names no ticket"))?;
+            }
+            if already {
+                let current = invites::by_rowid(tx, invite.rowid, now)?.ok_or_else(ApiError::internal)?;
+                let mut answer = Answer::json(StatusCode::OK, &current)?;
+                answer.etag = Some(stored.etag());
+                return Ok(answer);
             }
             if invite.invite.status != InviteStatus::Pending {
                 return Err(ApiError::unprocessable(format!(

@@ -72,8 +72,13 @@ fn read_invite(row: &Row<'_>, now: DateTime<Utc>) -> rusqlite::Result<StoredInvi
     })
 }
 
+/// At most this many visits of an invite are answered: the newest, oldest
+/// first. A link left open in a tab that reloads, or hammered by a scanner,
+/// would otherwise grow every read of the account without bound.
+pub const MAX_VISITS: u32 = 200;
+
 /// Every invite of an account, newest first, with the delivery events that
-/// have happened by `now`.
+/// have happened by `now` and the newest [`MAX_VISITS`] visits.
 pub fn of_account(conn: &Connection, account_rowid: i64, now: DateTime<Utc>) -> rusqlite::Result<Vec<Invite>> {
     let mut invites: Vec<StoredInvite> = conn
         .prepare_cached(&format!(
@@ -105,12 +110,18 @@ pub fn of_account(conn: &Connection, account_rowid: i64, now: DateTime<Utc>) -> 
     }
     let mut visits: HashMap<i64, Vec<LinkVisit>> = HashMap::new();
     let mut statement = conn.prepare_cached(
-        "SELECT v.invite_rowid, v.at, v.method, v.user_agent, v.remote, v.network, v.referrer, v.cookies,
-                v.outcome, v.invalid_reason
-         FROM link_visits v JOIN invites i ON i.rowid = v.invite_rowid
-         WHERE i.account_rowid = ?1 ORDER BY v.rowid",
+        "SELECT invite_rowid, at, method, user_agent, remote, network, referrer, cookies, outcome, invalid_reason
+         FROM (SELECT v.rowid AS visit_rowid, v.invite_rowid AS invite_rowid, v.at AS at, v.method AS method,
+                      v.user_agent AS user_agent, v.remote AS remote, v.network AS network,
+                      v.referrer AS referrer, v.cookies AS cookies, v.outcome AS outcome,
+                      v.invalid_reason AS invalid_reason,
+                      row_number() OVER (PARTITION BY v.invite_rowid ORDER BY v.rowid DESC) AS newest
+               FROM link_visits v JOIN invites i ON i.rowid = v.invite_rowid
+               WHERE i.account_rowid = ?1)
+         WHERE newest <= ?2 ORDER BY visit_rowid",
     )?;
-    let rows = statement.query_map([account_rowid], |row| Ok((row.get::<_, i64>(0)?, read_visit(row)?)))?;
+    let rows =
+        statement.query_map(params![account_rowid, MAX_VISITS], |row| Ok((row.get::<_, i64>(0)?, read_visit(row)?)))?;
     for row in rows {
         let (invite_rowid, visit) = row?;
         visits.entry(invite_rowid).or_default().push(visit);
@@ -280,22 +291,12 @@ pub fn add_event(
     Ok(())
 }
 
-/// Counts one opening of the invite link. The first opening of a working
-/// link, and every opening of a link that no longer works, is also recorded
-/// as an `opened` event, so the history shows who used a dead link when.
-pub fn record_open(conn: &Connection, stored: &StoredInvite, now: DateTime<Utc>) -> rusqlite::Result<()> {
+/// Counts one opening of the invite link. Nothing else: who opened it, and
+/// what the page showed, is the visit log's to keep. (An `opened` delivery
+/// event is the mail service's word that the email was read; a mail
+/// scanner fetching the link must not write one.)
+pub fn record_open(conn: &Connection, stored: &StoredInvite) -> rusqlite::Result<()> {
     conn.prepare_cached("UPDATE invites SET link_opens = link_opens + 1 WHERE rowid = ?1")?.execute([stored.rowid])?;
-    let detail = match stored.invite.status {
-        InviteStatus::Pending if stored.invite.link_opens == 0 => Some("invite link opened"),
-        InviteStatus::Pending => None,
-        InviteStatus::Expired => Some("link opened after it expired"),
-        InviteStatus::Superseded => Some("link opened after a newer invite replaced it"),
-        InviteStatus::Accepted => Some("link opened after it was already used"),
-        InviteStatus::Revoked => Some("link opened after it was revoked"),
-    };
-    if let Some(detail) = detail {
-        add_event(conn, stored.rowid, now, DeliveryEventKind::Opened, Some(detail))?;
-    }
     Ok(())
 }
 
@@ -355,5 +356,60 @@ mod tests {
         assert_eq!(effective_status("pending", 1_000, now), InviteStatus::Expired);
         assert_eq!(effective_status("superseded", 10, now), InviteStatus::Superseded);
         assert_eq!(effective_status("accepted", 10, now), InviteStatus::Accepted);
+    }
+
+    #[test]
+    fn an_invite_answers_its_newest_200_visits_oldest_first() {
+        use crate::sandbox::store::accounts::{self, NewAccount};
+        let conn = Connection::open_in_memory().unwrap();
+        super::super::open(&conn).unwrap();
+        let t0 = instant(1_800_000_000);
+        let account_rowid = accounts::insert(
+            &conn,
+            &NewAccount {
+                id: "acc_1",
+                role: Role::Client,
+                first_name: "Sam",
+                last_name: "Okafor",
+                email: "sam@example.org",
+                phone: "(555) 555-0101",
+                dob: chrono::NaiveDate::from_ymd_opt(1985, 12, 21).unwrap(),
+                created_at: t0,
+            },
+        )
+        .unwrap();
+        let new = |sent_at| NewInvite {
+            account_rowid,
+            role: Role::Client,
+            sent_to: "sam@example.org",
+            sent_at,
+            ticket_id: None,
+            delivery: &[],
+            link_base: "http://127.0.0.1:1",
+        };
+        let busy = insert(&conn, &new(t0), "a".repeat(32).as_str()).unwrap();
+        let quiet = insert(&conn, &new(t0 + Duration::hours(1)), "b".repeat(32).as_str()).unwrap();
+        let visit = |n: i64| LinkVisit {
+            at: t0 + Duration::seconds(n),
+            method: VisitMethod::Get,
+            user_agent: Some(format!("agent {n}")),
+            remote: Phi::new("203.0.113.7".into()),
+            network: None,
+            referrer: None,
+            cookies: false,
+            outcome: VisitOutcome::PageShown,
+            invalid_reason: None,
+        };
+        for n in 0..250 {
+            record_visit(&conn, busy, &visit(n)).unwrap();
+        }
+        record_visit(&conn, quiet, &visit(7)).unwrap();
+        let invites = of_account(&conn, account_rowid, t0 + Duration::days(1)).unwrap();
+        let busy = invites.iter().find(|i| i.id == format!("inv_{busy}")).unwrap();
+        assert_eq!(busy.visits.len(), MAX_VISITS as usize);
+        let ats: Vec<i64> = busy.visits.iter().map(|v| (v.at - t0).num_seconds()).collect();
+        assert_eq!(ats, (50..250).collect::<Vec<_>>(), "the newest 200, oldest first");
+        let quiet = invites.iter().find(|i| i.id == format!("inv_{quiet}")).unwrap();
+        assert_eq!(quiet.visits.len(), 1, "the cap is per invite");
     }
 }

@@ -220,7 +220,9 @@ fn ui_zone_time(app: &App, at: DateTime<Utc>) -> String {
 
 fn render_footer(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let mut spans = Vec::new();
-    for (key, help) in app.keymap.footer(app.screen()) {
+    // ` key hint `: a space each side of the key, one after the hint.
+    let cell = |key: &str, hint: &str| key.chars().count() + hint.chars().count() + 3;
+    for (key, help) in app.keymap.footer_fitting(app.screen(), usize::from(area.width), cell) {
         spans.push(Span::styled(format!(" {key} "), theme.key));
         spans.push(Span::styled(format!("{help} "), theme.muted));
     }

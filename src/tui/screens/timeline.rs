@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::{Ui, dialog, layout};
+use super::{Ui, dialog, layout, truncate};
 use crate::diagnose::invite;
 use crate::diagnose::timeline::{self, Actor};
 use crate::tui::action::Action;
@@ -47,8 +47,9 @@ pub fn render(state: &TimelineState, account: &AccountState, frame: &mut Frame<'
     };
     let t = timeline::timeline(invite, invites, role, ui.now, ui.zone, account.revealed);
     let (symbol, style) = if t.works { ("✓ ", theme.ok) } else { ("✕ ", theme.danger) };
-    let mut lines =
-        vec![Line::from(vec![Span::styled(symbol, style), Span::styled(t.headline.clone(), style)]), Line::default()];
+    // The headline is one line: cut with an ellipsis rather than wrapped.
+    let headline = truncate(&t.headline, usize::from(inner.width).saturating_sub(symbol.chars().count()));
+    let mut lines = vec![Line::from(vec![Span::styled(symbol, style), Span::styled(headline, style)]), Line::default()];
     for entry in &t.entries {
         let (mark, style) = match entry.actor {
             Actor::System => ("·", theme.text),
