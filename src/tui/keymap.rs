@@ -152,7 +152,7 @@ const ACCOUNT: &[Binding] = &[
     key('y', Action::Copy, "copy the reply to send", "copy"),
     // In the footer when it is wide enough (not at 80 columns).
     key('x', Action::Revoke, "revoke the selected invite", "revoke"),
-    key('a', Action::Addresses, "addresses: add, default, remove", "addresses"),
+    key('a', Action::Addresses, "email addresses (add, default)", "addresses"),
     key('u', Action::Audit, "audit trail / findings", ""),
     key('m', Action::Note, "internal note on the ticket", ""),
     key(':', Action::Palette, "run a command by name", ""),
