@@ -98,6 +98,7 @@ row() { rows+=("| $1 | $2 | $3 | $4 |"); }
 # ---- build -------------------------------------------------------------------
 log "building (release)"
 cargo build --release --locked --quiet --bin portaldesk --example bare_frame --example search_rtt --example load
+export PORTALDESK_BENCH_BUILT=1
 
 # ---- 1. start to first useful frame -----------------------------------------------
 # Both programs run in one hyperfine invocation inside a real terminal
