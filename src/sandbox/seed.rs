@@ -185,14 +185,18 @@ struct Seeder<'a> {
 impl Seeder<'_> {
     /// Sends an invite at `sent_at`, with the delivery the address earns.
     fn send(&mut self, rowid: i64, sent_at: DateTime<Utc>) -> rusqlite::Result<i64> {
+        invites::supersede_pending(self.conn, rowid, sent_at)?;
+        self.send_first(rowid, sent_at)
+    }
+
+    /// Sends the first invite of an account (nothing to supersede).
+    fn send_first(&mut self, rowid: i64, sent_at: DateTime<Utc>) -> rusqlite::Result<i64> {
         let conn = self.conn;
-        let account = accounts::by_rowid(conn, rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-        invites::supersede_pending(conn, rowid, sent_at)?;
-        let email = account.account.email.expose().clone();
+        let (email, role) = accounts::invite_target(conn, rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
         let plan = mail::delivery_plan(&email);
         let new = NewInvite {
             account_rowid: rowid,
-            role: account.account.role,
+            role,
             sent_to: &email,
             sent_at,
             ticket_id: None,
@@ -208,17 +212,17 @@ impl Seeder<'_> {
             0 => Ok(()),
             1 => {
                 let sent = now - Duration::days(self.rng.range(5, 300));
-                let invite = self.send(rowid, sent)?;
+                let invite = self.send_first(rowid, sent)?;
                 invites::accept(conn, invite, sent + Duration::minutes(self.rng.range(3, 50)))
             }
             2 => {
                 let sent = now - Duration::minutes(self.rng.range(5, 40 * 60));
-                self.send(rowid, sent)?;
+                self.send_first(rowid, sent)?;
                 Ok(())
             }
             _ => {
                 let sent = now - Duration::days(self.rng.range(4, 60));
-                self.send(rowid, sent)?;
+                self.send_first(rowid, sent)?;
                 Ok(())
             }
         }

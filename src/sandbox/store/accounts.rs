@@ -122,6 +122,17 @@ pub fn by_rowid(conn: &Connection, rowid: i64) -> rusqlite::Result<Option<Stored
     stored.map(|s| with_emails(conn, s)).transpose()
 }
 
+/// The default address and role of the account in this row: what sending
+/// an invite needs, without reading the whole account and its addresses.
+pub fn invite_target(conn: &Connection, rowid: i64) -> rusqlite::Result<Option<(String, Role)>> {
+    conn.prepare_cached("SELECT email, role FROM accounts WHERE rowid = ?1")?
+        .query_row([rowid], |row| {
+            let role: String = row.get(1)?;
+            Ok((row.get(0)?, Role::parse(&role).unwrap_or(Role::Client)))
+        })
+        .optional()
+}
+
 /// Fills in every address of the account, the default first.
 fn with_emails(conn: &Connection, mut stored: StoredAccount) -> rusqlite::Result<StoredAccount> {
     let mut statement = conn.prepare_cached(
