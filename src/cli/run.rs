@@ -12,20 +12,40 @@ pub async fn run(portal: Option<String>, settings: &Settings, options: tui::Opti
     tui::check_settings(settings).map_err(|e| Failure::new(2, e))?;
     match portal::configured(portal, settings)? {
         Some(client) => console(client, options, settings).await,
-        None => {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .map_err(|e| Failure::new(1, format!("cannot start the embedded sandbox: {e}")))?;
-            let sandbox_options = SandboxOptions::default();
-            let token = ApiToken::new(sandbox_options.token.clone());
-            let embedded =
-                sandbox::start(listener, sandbox_options).await.map_err(|e| Failure::new(1, e.to_string()))?;
-            let client = PortalClient::new(&embedded.url(), token, ClientOptions::default())?;
-            let outcome = console(client, options, settings).await;
-            let _ = embedded.stop().await;
-            outcome
-        }
+        None => embedded(options, settings).await,
     }
+}
+
+/// The console on a sandbox started inside this process. The console does
+/// not wait for the sandbox to seed: the listener is bound first, so its
+/// address is known and the console's first read waits in the listen
+/// queue while the terminal is set up and the first frame drawn, on the
+/// other core, during the seed.
+async fn embedded(options: tui::Options, settings: &Settings) -> Result<(), Failure> {
+    let cannot = |e: &dyn std::fmt::Display| Failure::new(1, format!("cannot start the embedded sandbox: {e}"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| cannot(&e))?;
+    let url = format!("http://{}", listener.local_addr().map_err(|e| cannot(&e))?);
+    let sandbox_options = SandboxOptions::default();
+    let client = PortalClient::new(&url, ApiToken::new(sandbox_options.token.clone()), ClientOptions::default())?;
+    let mut starting = tokio::spawn(sandbox::start(listener, sandbox_options));
+    let console = console(client, options, settings);
+    tokio::pin!(console);
+    // The console runs while the sandbox starts; a sandbox that fails to
+    // start ends the console (its terminal guard restores the terminal).
+    let embedded = tokio::select! {
+        started = &mut starting => match started {
+            Ok(Ok(embedded)) => embedded,
+            Ok(Err(e)) => return Err(cannot(&e)),
+            Err(e) => return Err(cannot(&e)),
+        },
+        outcome = &mut console => {
+            starting.abort();
+            return outcome;
+        }
+    };
+    let outcome = console.await;
+    let _ = embedded.stop().await;
+    outcome
 }
 
 async fn console(client: PortalClient, options: tui::Options, settings: &Settings) -> Result<(), Failure> {
