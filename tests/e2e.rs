@@ -55,7 +55,9 @@ impl Drop for Server {
     }
 }
 
-/// A tmux server of our own (its own socket), killed on drop.
+/// A tmux server of our own (its own socket), killed on drop. Its shell
+/// keeps no history: the session types the token into it, and bash would
+/// otherwise write it to the real home's `.bash_history` on exit.
 struct Tmux {
     socket: String,
 }
@@ -65,7 +67,13 @@ impl Tmux {
         let socket = format!("portaldesk-e2e-{}", std::process::id());
         let status = Command::new("tmux")
             .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d", "-s", "e2e"])
-            .args(["-x", &width.to_string(), "-y", &height.to_string(), "env PS1='$ ' bash --norc --noprofile"])
+            .args([
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
+                "env PS1='$ ' HISTFILE=/dev/null bash --norc --noprofile",
+            ])
             .status()
             .expect("tmux must be installed (.ci/run installs it)");
         assert!(status.success());
@@ -319,6 +327,19 @@ fn a_new_user_session_works_restores_the_terminal_and_leaves_no_token_or_phi_on_
         for (n, secret) in secrets.iter().enumerate() {
             assert!(!contains(bytes, secret), "{} holds secret #{n} ({} chars)", path.display(), secret.len());
         }
+    }
+    // The shell the session typed the token into keeps no history: it
+    // exits, and the real home's .bash_history has no token.
+    tmux.type_text("exit");
+    tmux.key("Enter");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Command::new("tmux").args(["-L", &tmux.socket, "has-session"]).output().is_ok_and(|o| o.status.success()) {
+        assert!(Instant::now() < deadline, "the shell did not exit");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    if let Some(real_home) = std::env::var_os("HOME") {
+        let history = std::fs::read(Path::new(&real_home).join(".bash_history")).unwrap_or_default();
+        assert!(!contains(&history, &token), "the token reached ~/.bash_history");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
