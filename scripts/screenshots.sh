@@ -12,8 +12,7 @@ for tool in tmux curl python3; do
 done
 cols=120 rows=34
 target=${CARGO_TARGET_DIR:-target}
-cargo build --release --quiet
-cargo build --release --quiet --example ansi_to_svg
+cargo build --release --quiet --bin portaldesk --example ansi_to_svg
 bin=$target/release/portaldesk
 svg=$target/release/examples/ansi_to_svg
 out=docs/screenshots
@@ -71,6 +70,9 @@ wait_for "1 found"
 keys Enter
 wait_for "Why they cannot get in"
 shot account
+# Revealed (sandbox data), so the picture shows the comparison itself.
+keys v
+wait_for "v: mask"
 keys d
 wait_for "DOB compare"
 dob=$(curl -s -H 'Authorization: Bearer sandbox' "$url/api/v1/accounts/$(screen | grep -o 'acc_[0-9]*' | head -1)" |
