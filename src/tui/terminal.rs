@@ -27,10 +27,13 @@ impl TerminalGuard {
     /// Enters full-screen mode, with mouse capture when `mouse` is true.
     pub fn enter(mouse: bool) -> io::Result<Self> {
         install_panic_hook();
-        enter_mode(mouse)?;
-        let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
-        terminal.clear()?;
-        Ok(Self { terminal })
+        // No guard exists yet: a failure from here on restores by hand, or
+        // an early `?` would leave the terminal raw (ratatui#2087).
+        let entered = enter_mode(mouse).and_then(|()| fresh_terminal());
+        if entered.is_err() {
+            restore();
+        }
+        Ok(Self { terminal: entered? })
     }
 
     /// Turns mouse capture on or off (off lets the terminal select text).
@@ -57,7 +60,8 @@ impl TerminalGuard {
             libc::raise(libc::SIGTSTP);
         }
         enter_mode(mouse)?;
-        self.terminal.clear()
+        self.terminal = fresh_terminal()?;
+        Ok(())
     }
 }
 
@@ -65,6 +69,16 @@ impl Drop for TerminalGuard {
     fn drop(&mut self) {
         restore();
     }
+}
+
+/// A terminal on a cleared screen whose next draw paints every cell.
+/// (`Terminal::clear` would do, but it first asks the terminal where its
+/// cursor is and waits up to two seconds for an answer that a terminal
+/// without cursor reports never sends; the alternate screen needs no
+/// cursor kept.)
+fn fresh_terminal() -> io::Result<Tty> {
+    execute!(io::stdout(), terminal::Clear(terminal::ClearType::All))?;
+    Terminal::new(CrosstermBackend::new(io::stdout()))
 }
 
 fn enter_mode(mouse: bool) -> io::Result<()> {
