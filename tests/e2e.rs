@@ -1,17 +1,20 @@
-//! End to end: the real binary in a real terminal (tmux), against a sandbox
+//! End to end: the real binary in a real terminal (a pseudo-terminal read
+//! by `vt100`, see `common::term`), against a sandbox
 //! started with `portaldesk sandbox serve`, used as a new user would: a bad
 //! config file first, then search an account by email, open it, reveal,
 //! compare a DOB given day-first, correct the DOB, resend the invite, let
 //! the idle lock fall, unlock, quit. Then the API must show exactly one new
 //! invite and one DOB change, the terminal must be as it was, and no file
 //! the session could write may hold the token or the client's PHI.
-//!
-//! `.ci/run` installs tmux on a fresh machine.
+
+mod common;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use common::term::{Key, Term};
 
 use chrono::Duration as Span;
 use portaldesk::portal::model::Role;
@@ -52,76 +55,6 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-/// A tmux server of our own (its own socket), killed on drop. Its shell
-/// keeps no history: the session types the token into it, and bash would
-/// otherwise write it to the real home's `.bash_history` on exit.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn start(width: u16, height: u16) -> Self {
-        let socket = format!("portaldesk-e2e-{}", std::process::id());
-        let status = Command::new("tmux")
-            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d", "-s", "e2e"])
-            .args([
-                "-x",
-                &width.to_string(),
-                "-y",
-                &height.to_string(),
-                "env PS1='$ ' HISTFILE=/dev/null bash --norc --noprofile",
-            ])
-            .status()
-            .expect("tmux must be installed (.ci/run installs it)");
-        assert!(status.success());
-        Self { socket }
-    }
-
-    fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn type_text(&self, text: &str) {
-        self.tmux(&["send-keys", "-t", "e2e", "-l", text]);
-    }
-
-    fn key(&self, key: &str) {
-        self.tmux(&["send-keys", "-t", "e2e", key]);
-    }
-
-    fn screen(&self) -> String {
-        self.tmux(&["capture-pane", "-p", "-t", "e2e"])
-    }
-
-    /// Waits until the screen shows `text` and holds still (two identical
-    /// captures in a row); fails with the last screen after 20 s.
-    fn wait_for(&self, text: &str) -> String {
-        self.wait_within(text, Duration::from_secs(20))
-    }
-
-    /// [`Tmux::wait_for`] with another time limit.
-    fn wait_within(&self, text: &str, limit: Duration) -> String {
-        let deadline = Instant::now() + limit;
-        let mut last = String::new();
-        loop {
-            let now = self.screen();
-            if now.contains(text) && now == last {
-                return now;
-            }
-            assert!(Instant::now() < deadline, "waited for {text:?}; the screen is:\n{now}");
-            last = now;
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        self.tmux(&["kill-server"]);
     }
 }
 
@@ -178,8 +111,8 @@ fn a_new_user_session_works_restores_the_terminal_and_leaves_no_token_or_phi_on_
     std::fs::write(home.join(".config/portaldesk/config.toml"), "idle_lock_minutes = 1\n").unwrap();
     std::fs::write(dir.join("bad.toml"), "theme = \"dark\"\nidle_lock_minute = 3\n").unwrap();
 
-    let tmux = Tmux::start(120, 40);
-    tmux.wait_for("$");
+    let no_env: [(&str, &str); 0] = [];
+    let mut term = Term::start(120, 40, &no_env);
     let env = format!(
         "cd {dir}/work; export HOME={home} XDG_CONFIG_HOME={home}/.config XDG_STATE_HOME={home}/.local/state \
          XDG_DATA_HOME={home}/.local/share XDG_CACHE_HOME={home}/.cache TMPDIR={dir}/tmp \
@@ -187,109 +120,115 @@ fn a_new_user_session_works_restores_the_terminal_and_leaves_no_token_or_phi_on_
         dir = dir.display(),
         home = home.display(),
     );
-    tmux.type_text(&env);
-    tmux.key("Enter");
+    term.type_text(&env);
+    term.key(Key::Enter);
 
     // A malformed config file: a clear error naming file, line and key, and
     // the terminal is never touched (nothing at all written to stdout).
-    tmux.type_text(&format!(
-        "stty -g > ../bad-before; {BIN} --config ../bad.toml > ../bad-out 2> ../bad-err; echo bad=$?; \
-         stty -g > ../bad-after"
+    term.type_text(&format!(
+        "stty -g > ../bad-before; {BIN} --config ../bad.toml > ../bad-out 2> ../bad-err; code=$?; \
+         stty -g > ../bad-after; echo bad=$code"
     ));
-    tmux.key("Enter");
-    tmux.wait_for("bad=2");
+    term.key(Key::Enter);
+    term.wait_for("bad=2");
     let err = read(&dir.join("bad-err"));
     assert!(err.contains("bad.toml") && err.contains("line 2") && err.contains("idle_lock_minute"), "{err}");
     assert_eq!(read(&dir.join("bad-out")), "", "the console wrote to the terminal");
     assert_eq!(read(&dir.join("bad-before")), read(&dir.join("bad-after")));
-    tmux.type_text("clear");
-    tmux.key("Enter");
+    term.clear();
 
-    let line = format!("stty -g > ../before; {BIN} --portal {url}; echo exit=$?; stty -g > ../after", url = server.url);
-    tmux.type_text(&line);
-    tmux.key("Enter");
-    tmux.wait_for("Open tickets");
+    let line = format!(
+        "stty -g > ../before; {BIN} --portal {url}; code=$?; stty -g > ../after; echo exit=$code",
+        url = server.url
+    );
+    term.type_text(&line);
+    term.key(Key::Enter);
+    term.wait_for("Open tickets");
 
     // Search by email.
-    tmux.key("/");
-    tmux.wait_for("Search by name, email, phone or id");
-    tmux.type_text(account.email.expose());
-    let results = tmux.wait_for("1 found");
+    term.key(Key::Char('/'));
+    term.wait_for("Search by name, email, phone or id");
+    term.type_text(account.email.expose());
+    let results = term.wait_for("1 found");
     assert!(results.contains(account.last_name.expose().as_str()), "{results}");
     // The list shows the address masked (the query box shows what was typed).
     assert!(results.contains(&portaldesk::phi::mask_email(account.email.expose())), "{results}");
-    tmux.key("Enter");
-    let profile = tmux.wait_for("Profile");
+    term.key(Key::Enter);
+    let profile = term.wait_for("Profile");
     assert!(profile.contains(&account.id), "{profile}");
     let dob = *account.dob.expose();
     assert!(!profile.contains(&dob.format("%m/%d/%Y").to_string()), "the DOB shows before it is revealed");
 
     // Reveal, then mask again.
-    tmux.key("v");
-    let revealed = tmux.wait_for("v: mask email and DOB");
+    term.key(Key::Char('v'));
+    let revealed = term.wait_for("v: mask email and DOB");
     assert!(revealed.contains(&dob.format("%m/%d/%Y").to_string()), "{revealed}");
-    tmux.key("v");
-    tmux.wait_for("v: reveal email and DOB");
+    term.key(Key::Char('v'));
+    term.wait_for("v: reveal email and DOB");
 
     // Compare a DOB given day-first: masked, the marks show but not the
     // DOB on file nor the entry made from it...
-    let compare_day_first = || {
-        tmux.key("d");
-        tmux.wait_for("DOB compare");
-        tmux.type_text(&dob.format("%d/%m/%Y").to_string());
-        let compare = tmux.wait_for("Type exactly");
-        tmux.key("Escape");
+    let compare_day_first = |term: &mut Term| {
+        term.key(Key::Char('d'));
+        term.wait_for("DOB compare");
+        term.type_text(&dob.format("%d/%m/%Y").to_string());
+        let compare = term.wait_for("Type exactly");
+        term.key(Key::Escape);
         compare
     };
-    let compare = compare_day_first();
+    let compare = compare_day_first(&mut term);
     assert!(compare.contains("day_month_swapped"), "{compare}");
     assert!(!compare.contains(&dob.format("%m/%d/%Y").to_string()), "{compare}");
     // ...revealed, both show.
-    tmux.key("v");
-    tmux.wait_for("v: mask email and DOB");
-    let compare = compare_day_first();
+    term.key(Key::Char('v'));
+    term.wait_for("v: mask email and DOB");
+    let compare = compare_day_first(&mut term);
     assert!(compare.contains(&dob.format("%m/%d/%Y").to_string()), "{compare}");
-    tmux.key("v");
-    tmux.wait_for("v: reveal email and DOB");
+    term.key(Key::Char('v'));
+    term.wait_for("v: reveal email and DOB");
 
     // Correct the DOB on file: new date, a reason, confirm, save.
     let corrected = dob + Span::days(1);
-    tmux.key("e");
-    tmux.wait_for("Edit DOB");
-    tmux.type_text(&corrected.format("%m/%d/%Y").to_string());
-    tmux.key("Tab");
-    tmux.type_text("client read it from her ID on the call");
-    tmux.key("Enter");
-    tmux.wait_for("Enter: save this change");
-    tmux.key("Enter");
-    tmux.wait_for("DOB on file updated");
+    term.key(Key::Char('e'));
+    term.wait_for("Edit DOB");
+    term.type_text(&corrected.format("%m/%d/%Y").to_string());
+    term.key(Key::Tab);
+    term.type_text("client read it from her ID on the call");
+    term.key(Key::Enter);
+    term.wait_for("Enter: save this change");
+    term.key(Key::Enter);
+    term.wait_for("DOB on file updated");
 
     // Resend, confirm.
-    tmux.key("r");
-    let dialog = tmux.wait_for("Resend the portal invite?");
+    term.key(Key::Char('r'));
+    let dialog = term.wait_for("Resend the portal invite?");
     assert!(dialog.contains("48h 00m") || dialog.contains("47h 59m"), "{dialog}");
-    tmux.key("Enter");
-    tmux.wait_for("Invite sent");
+    term.key(Key::Enter);
+    term.wait_for("Invite sent");
 
     // A minute without a key locks the screen: nothing of the client shows.
-    let locked = tmux.wait_within("portaldesk is locked", Duration::from_secs(90));
+    let locked = term.wait_within("portaldesk is locked", Duration::from_secs(90));
     for value in [account.last_name.expose(), &account.id, &portaldesk::phi::mask_email(account.email.expose())] {
         assert!(!locked.contains(value.as_str()), "the lock screen shows client details:\n{locked}");
     }
-    tmux.key("x");
-    tmux.wait_for("Press Enter to unlock");
-    tmux.key("Enter");
-    tmux.wait_for("Profile");
+    term.key(Key::Char('x'));
+    term.wait_for("Press Enter to unlock");
+    term.key(Key::Enter);
+    term.wait_for("Profile");
 
-    // Quit: the shell gets the terminal back as it was.
-    tmux.key("q");
-    let after = tmux.wait_for("exit=0");
+    // Quit: the shell gets the terminal back as it was: the stty modes, and
+    // every mode the console turned on (alternate screen, hidden cursor,
+    // mouse capture) turned off again. (Bracketed paste is bash's own again
+    // once its prompt is back.)
+    term.key(Key::Char('q'));
+    let (code, after) = term.exit_code("exit");
+    assert_eq!(code, 0, "{after}");
     assert!(!after.contains("Open tickets"), "the console's screen was left behind:\n{after}");
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while read(&dir.join("after")).is_empty() {
-        assert!(Instant::now() < deadline, "stty never ran after the console");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let vt = term.vt();
+    assert!(!vt.alternate_screen(), "left in the alternate screen");
+    assert!(!vt.hide_cursor(), "the cursor was left hidden");
+    assert_eq!(vt.mouse_protocol_mode(), vt100::MouseProtocolMode::None);
+    // `stty -g > ../after` ran before the exit code was printed.
     assert_eq!(read(&dir.join("before")), read(&dir.join("after")), "terminal modes were not restored");
 
     // Exactly one new invite, with the client expiry; the DOB changed once.
@@ -330,13 +269,7 @@ fn a_new_user_session_works_restores_the_terminal_and_leaves_no_token_or_phi_on_
     }
     // The shell the session typed the token into keeps no history: it
     // exits, and the real home's .bash_history has no token.
-    tmux.type_text("exit");
-    tmux.key("Enter");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while Command::new("tmux").args(["-L", &tmux.socket, "has-session"]).output().is_ok_and(|o| o.status.success()) {
-        assert!(Instant::now() < deadline, "the shell did not exit");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    assert!(term.exit(Duration::from_secs(10)), "the shell did not exit");
     if let Some(real_home) = std::env::var_os("HOME") {
         let history = std::fs::read(Path::new(&real_home).join(".bash_history")).unwrap_or_default();
         assert!(!contains(&history, &token), "the token reached ~/.bash_history");

@@ -1,6 +1,8 @@
 //! Shared test setup: a real sandbox on 127.0.0.1:0 and a client for it.
 #![allow(dead_code)]
 
+pub mod term;
+
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use portaldesk::portal::model::TicketStatus;
