@@ -196,3 +196,39 @@ fn check_visit_tells_a_scanner_from_a_person() {
     let (code, _, err) = portaldesk(&["check", "visit", "--user-agent", "x", "--method", "PUT"]);
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn check_link_json_unwraps_nested_wrappers_and_names_opaque_ones() {
+    let invite = "https://portal.example.com/invite/0123456789abcdef0123456789abcdef";
+    let safe = format!(
+        "https://nam12.safelinks.protection.outlook.com/?url={}&data=05",
+        invite.replace(':', "%3A").replace('/', "%2F")
+    );
+    let wrapped = format!(" <https://www.google.com/url?q={}&sa=D> ", safe.replace('%', "%25").replace('&', "%26"));
+    let v = json(&["check", "link", &wrapped, "--json"]);
+    assert_eq!(v["decoded"], invite);
+    assert_eq!(v["token"], "0123456789abcdef0123456789abcdef");
+    let layers: Vec<&str> = v["layers"].as_array().unwrap().iter().map(|l| l["wrapper"].as_str().unwrap()).collect();
+    assert_eq!(layers, ["google_redirect", "microsoft_safe_links"]);
+    assert_eq!(codes(&v), ["wrapped", "invite_link"]);
+
+    let v = json(&["check", "link", "https://protect-eu.mimecast.com/s/AbCdEf?domain=portal.example.com", "--json"]);
+    assert_eq!(v["decoded"], Value::Null);
+    assert_eq!(v["token"], Value::Null);
+    assert_eq!(v["layers"][0]["wrapper"], "mimecast_url_protect");
+    assert_eq!(v["layers"][0]["opaque"], true);
+    assert_eq!(codes(&v), ["opaque"]);
+
+    // A cut copy: the token is shorter than a real one.
+    let v = json(&["check", "link", &invite[..invite.len() - 4], "--json"]);
+    assert_eq!(codes(&v), ["token_length"]);
+
+    // Anything at all gets an answer, and the readable report never
+    // writes a control character decoded from the link.
+    let (code, out, _) = portaldesk(&["check", "link", "https://x.example/invite/%1B%5D52%3Bc%3BZXZpbA%3D%3D%07"]);
+    assert_eq!(code, 0);
+    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+    let (code, out, _) = portaldesk(&["check", "link", "not a link"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("not_a_link"), "{out}");
+}

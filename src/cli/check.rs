@@ -7,6 +7,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use super::Failure;
 use crate::diagnose::dob::{self, DobCheck, DobContext, FieldStatus};
 use crate::diagnose::email::{self, EmailCheck};
+use crate::diagnose::pasted_link::{self, LinkCheck};
 use crate::diagnose::visit::{self, Verdict, VisitFacts};
 use crate::portal::model::VisitMethod;
 
@@ -21,6 +22,22 @@ pub enum CheckCommand {
     ///
     /// --json: {"kind": "scanner"|"person"|"unknown", "reasons": [string]}.
     Visit(VisitArgs),
+    /// Unwrap a link the client pasted (Safe Links, Proofpoint, Barracuda,
+    /// Cisco, Google redirects, nested) and find its invite token.
+    ///
+    /// --json: {"decoded": string|null, "layers": [{"wrapper", "host",
+    /// "opaque"}], "token": string|null, "findings": [{"code", "message"}]}.
+    Link(LinkArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LinkArgs {
+    /// The link exactly as pasted (quote it for the shell).
+    #[arg(allow_hyphen_values = true)]
+    pub url: String,
+    /// One JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// The method of a visit on the command line.
@@ -121,6 +138,10 @@ pub fn run(command: CheckCommand) -> Result<(), Failure> {
             });
             if args.json { to_json(&verdict)? } else { visit_report(&verdict) }
         }
+        CheckCommand::Link(args) => {
+            let check = pasted_link::check_link(&args.url);
+            if args.json { to_json(&check)? } else { link_report(&check) }
+        }
     };
     println!("{text}");
     Ok(())
@@ -180,6 +201,29 @@ pub fn visit_report(verdict: &Verdict) -> String {
             out.push_str(&format!("  - {}\n", reason.describe()));
         }
     }
+    out.trim_end().to_owned()
+}
+
+/// The readable report of a pasted link.
+pub fn link_report(check: &LinkCheck) -> String {
+    let u = &check.unwrapped;
+    let mut out = String::new();
+    for (n, layer) in u.layers.iter().enumerate() {
+        let how = if layer.opaque { "opaque: cannot be read offline" } else { "unwrapped" };
+        out.push_str(&format!("layer {}: {} ({}), {how}\n", n + 1, layer.wrapper.label(), layer.host));
+    }
+    // Decoded text may hold anything percent-encoded, escapes included.
+    let shown = |text: Option<&str>, none: &str| match text {
+        Some(text) => text
+            .chars()
+            .map(|c| if c.is_control() { c.escape_unicode().to_string() } else { c.to_string() })
+            .collect::<String>(),
+        None => none.to_owned(),
+    };
+    out.push_str(&format!("decoded: {}\n", shown(u.decoded.as_deref(), "(unknown)")));
+    out.push_str(&format!("token: {}\n", shown(u.token.as_deref(), "(none)")));
+    let findings = check.findings.iter().map(|f| (<&str>::from(f.code), f.message.as_str()));
+    push_findings(&mut out, findings);
     out.trim_end().to_owned()
 }
 
