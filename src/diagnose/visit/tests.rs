@@ -169,6 +169,11 @@ fn scanners_previews_and_programs_are_scanners() {
         row("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) BingPreview/1.0b", 20),
         row("Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)", 2 * HOURS),
         row("WhatsApp/2.23.20.0", 3 * MINUTES),
+        // Gmail's image proxy and content sampling, from public write-ups.
+        row("Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)", 4 * HOURS),
+        row("Mozilla/5.0 (compatible; Gmail-content-sampling)", 2 * HOURS),
+        // Link unfurlers in chat tools.
+        row("Mozilla/5.0 (Windows NT 6.1; WOW64) SkypeUriPreview Preview/0.5", 3 * HOURS),
         row("facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)", 10 * MINUTES),
         // A scanner network decides with a program's agent, a HEAD, or
         // timing right after delivery.
@@ -218,6 +223,9 @@ fn rewriting_services_are_told_from_their_referrers() {
         ("https://urldefense.proofpoint.com/v2/url?u=https-3A__x", Some("Proofpoint URL Defense")),
         ("https://protect-us.mimecast.com/s/abc?domain=portal.example", Some("Mimecast URL Protect")),
         ("https://linkprotect.cudasvc.com/url?a=https%3a%2f%2fx", Some("Barracuda Link Protection")),
+        ("https://secure-web.cisco.com/1abc/https%3A%2F%2Fportal.example%2Finvite%2Fx", Some("Cisco Secure Email")),
+        ("https://protect-eu.mimecast.com/s/abc", Some("Mimecast URL Protect")),
+        ("https://urldefense.proofpoint.com/v1/url?u=https%3A%2F%2Fx", Some("Proofpoint URL Defense")),
         ("https://www.google.com/url?q=https://portal.example/invite/x", Some("Google's link redirect")),
         ("https://user@EVIL.safelinks.protection.outlook.com:443/x", Some("Microsoft Safe Links")),
         ("https://safelinks.protection.outlook.com.evil.example/", None),
