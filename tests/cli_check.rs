@@ -232,3 +232,48 @@ fn check_link_json_unwraps_nested_wrappers_and_names_opaque_ones() {
     assert_eq!(code, 0);
     assert!(out.contains("not_a_link"), "{out}");
 }
+
+/// `portaldesk check message ARGS` with `body` on stdin.
+fn message(args: &[&str], body: &str) -> Value {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_portaldesk"))
+        .args(["check", "message", "--today", "2026-12-01", "--json"])
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(body.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn check_message_json_finds_the_clients_dob_and_address_with_checks() {
+    let body = "Hi, the page keeps saying invalid. I'm typing 03/02/1990 (DOB).\n\
+                My email is jane.doe@gmail.com, call me at 9:14 or (254) 555-0150.\n\n\
+                On Nov 30, 2026, at 9:14 AM, Portal <no-reply@therapyappointment.com> wrote:\n\
+                > Your invite link: born 01/01/1980\n";
+    let v = message(&["--on-file", "1990-02-03", "--email-on-file", "jane.doe@gmail.cmo"], body);
+    let dobs = v["dobs"].as_array().unwrap();
+    assert_eq!(dobs.len(), 1, "{v}");
+    assert_eq!(dobs[0]["text"], "03/02/1990");
+    let (start, end) = (dobs[0]["start"].as_u64().unwrap() as usize, dobs[0]["end"].as_u64().unwrap() as usize);
+    assert_eq!(body.chars().skip(start).take(end - start).collect::<String>(), "03/02/1990");
+    assert_eq!(dobs[0]["check"]["matches_on_file"], true);
+    assert_eq!(dobs[0]["check"]["suggested_entry"], "02/03/1990");
+    let emails = v["emails"].as_array().unwrap();
+    assert_eq!(emails.len(), 1, "{v}");
+    assert_eq!(emails[0]["text"], "jane.doe@gmail.com");
+    assert_eq!(emails[0]["corrects_on_file"], true);
+    assert!(emails[0]["check"]["valid_syntax"].as_bool().unwrap());
+
+    // Without --on-file, DOBs come without a check; bad UTF-8 and noise still
+    // give an answer.
+    let v = message(&[], "born March 2nd, 1990 \u{1b}[2J");
+    assert_eq!(v["dobs"][0]["text"], "March 2nd, 1990");
+    assert!(v["dobs"][0].get("check").is_none());
+    let v = message(&[], "");
+    assert_eq!(v["dobs"].as_array().unwrap().len() + v["emails"].as_array().unwrap().len(), 0);
+}

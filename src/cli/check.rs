@@ -7,7 +7,9 @@ use clap::{Args, Subcommand, ValueEnum};
 use super::Failure;
 use crate::diagnose::dob::{self, DobCheck, DobContext, FieldStatus};
 use crate::diagnose::email::{self, EmailCheck};
+use crate::diagnose::message::{self, CheckedMessage, MessageContext};
 use crate::diagnose::pasted_link::{self, LinkCheck};
+use crate::diagnose::replies::SENDER;
 use crate::diagnose::visit::{self, Verdict, VisitFacts};
 use crate::portal::model::VisitMethod;
 
@@ -28,7 +30,34 @@ pub enum CheckCommand {
     /// --json: {"decoded": string|null, "layers": [{"wrapper", "host",
     /// "opaque"}], "token": string|null, "findings": [{"code", "message"}]}.
     Link(LinkArgs),
+    /// Read a client's message (on stdin): every DOB they give and every
+    /// email address they write, with the DOB and email checks.
+    ///
+    /// --json: {"dobs": [{"text", "start", "end", "labelled", "check"?}],
+    /// "emails": [{"text", "start", "end", "check", "matches_on_file"?,
+    /// "corrects_on_file"?}]}; positions in characters, end exclusive.
+    Message(MessageArgs),
 }
+
+#[derive(Debug, Args)]
+pub struct MessageArgs {
+    /// The DOB on file, as YYYY-MM-DD (each DOB found is checked against it).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub on_file: Option<NaiveDate>,
+    /// The email address on file (each address found is compared with it).
+    #[arg(long, value_name = "ADDR")]
+    pub email_on_file: Option<String>,
+    /// Today's date (default: the system clock's date, UTC): recent dates
+    /// are the conversation's, not a DOB.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub today: Option<NaiveDate>,
+    /// One JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The longest message `check message` reads.
+const MESSAGE_MAX: u64 = 16 * 1024 * 1024;
 
 #[derive(Debug, Args)]
 pub struct LinkArgs {
@@ -138,6 +167,15 @@ pub fn run(command: CheckCommand) -> Result<(), Failure> {
             });
             if args.json { to_json(&verdict)? } else { visit_report(&verdict) }
         }
+        CheckCommand::Message(args) => {
+            let body = read_stdin()?;
+            let ctx = MessageContext {
+                today: args.today.unwrap_or_else(|| Utc::now().date_naive()),
+                own_addresses: &[SENDER],
+            };
+            let checked = message::check_message(&body, &ctx, args.on_file, args.email_on_file.as_deref());
+            if args.json { to_json(&checked)? } else { message_report(&checked) }
+        }
         CheckCommand::Link(args) => {
             let check = pasted_link::check_link(&args.url);
             if args.json { to_json(&check)? } else { link_report(&check) }
@@ -199,6 +237,50 @@ pub fn visit_report(verdict: &Verdict) -> String {
         out.push_str("reasons:\n");
         for reason in &verdict.reasons {
             out.push_str(&format!("  - {}\n", reason.describe()));
+        }
+    }
+    out.trim_end().to_owned()
+}
+
+/// The message on stdin, up to [`MESSAGE_MAX`] bytes, as text (invalid
+/// UTF-8 replaced, never refused).
+fn read_stdin() -> Result<String, Failure> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .take(MESSAGE_MAX + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Failure::new(1, format!("cannot read the message from stdin: {}", e.kind())))?;
+    if bytes.len() as u64 > MESSAGE_MAX {
+        return Err(Failure::new(2, format!("the message is over {} MiB", MESSAGE_MAX / 1024 / 1024)));
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The readable report of a message: what was found, where, and the checks.
+pub fn message_report(checked: &CheckedMessage) -> String {
+    let mut out = String::new();
+    if checked.dobs.is_empty() && checked.emails.is_empty() {
+        return "no DOB and no email address found".into();
+    }
+    for dob in &checked.dobs {
+        let label = if dob.mention.labelled { ", labelled" } else { "" };
+        out.push_str(&format!("DOB {:?} at {}..{}{label}\n", dob.mention.text, dob.mention.start, dob.mention.end));
+        if let Some(check) = &dob.check {
+            for line in dob_report(check).lines() {
+                out.push_str(&format!("  {line}\n"));
+            }
+        }
+    }
+    for email in &checked.emails {
+        out.push_str(&format!("email {:?} at {}..{}\n", email.mention.text, email.mention.start, email.mention.end));
+        if email.matches_on_file == Some(true) {
+            out.push_str("  the address on file\n");
+        } else if email.corrects_on_file == Some(true) {
+            out.push_str("  the address on file looks like a typo of this one\n");
+        }
+        for line in email_report(&email.check).lines() {
+            out.push_str(&format!("  {line}\n"));
         }
     }
     out.trim_end().to_owned()

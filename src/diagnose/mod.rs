@@ -5,6 +5,7 @@ pub mod dob;
 pub mod email;
 pub mod invite;
 mod links;
+pub mod message;
 pub mod pasted_link;
 pub mod replies;
 pub mod timeline;
