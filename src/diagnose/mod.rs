@@ -4,7 +4,6 @@
 pub mod dob;
 pub mod email;
 pub mod invite;
-mod links;
 pub mod replies;
 pub mod timeline;
 pub mod troubleshoot;

@@ -95,8 +95,8 @@ impl Replies {
         let mut replaced = Vec::new();
         for path in paths.into_iter().filter(|p| p.extension().is_some_and(|e| e == "md")) {
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-            let code = FindingCode::ALL.into_iter().find(|c| c.as_str() == stem).ok_or_else(|| {
-                let names: Vec<&str> = FindingCode::ALL.iter().map(|c| c.as_str()).collect();
+            let code = stem.parse::<FindingCode>().map_err(|_| {
+                let names: Vec<&str> = FindingCode::all().map(FindingCode::as_str).collect();
                 format!("{}: no finding is called {stem:?}; replies can be: {}", path.display(), names.join(", "))
             })?;
             let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -184,7 +184,7 @@ mod tests {
     #[test]
     fn every_finding_has_a_builtin_template_using_known_placeholders() {
         let replies = Replies::builtin();
-        for code in FindingCode::ALL {
+        for code in FindingCode::all() {
             let text = replies.render(code, &context());
             assert!(text.starts_with("Hi Sam,"), "{code:?}: {text}");
             assert!(!text.contains('{') && !text.contains('}'), "{code:?} left a placeholder: {text}");
