@@ -25,6 +25,8 @@ pub struct Facts<'a> {
     pub latest_state: Option<InviteState>,
     /// Whether the newest invite's link still works.
     pub live: bool,
+    /// What each invite's visit log says, in the order of `invites`.
+    pub each_forensics: Vec<LinkForensics>,
     /// What the newest invite's visit log says.
     pub forensics: LinkForensics,
     /// Openings of the newest link by anyone but a mail scanner: from the
@@ -37,14 +39,21 @@ pub struct Facts<'a> {
 }
 
 impl<'a> Facts<'a> {
+    /// Each invite with what its visit log says.
+    pub fn invites_with_forensics(&self) -> impl Iterator<Item = (&'a Invite, &LinkForensics)> {
+        self.invites.iter().zip(&self.each_forensics)
+    }
+
     /// Reads a case once; times are written in `zone`.
     pub fn of(case: &Case<'a>, zone: StaffZone) -> Self {
         let account = case.account;
         let role = account.role;
         let now = case.now;
-        let latest = case.invites.iter().max_by_key(|i| (i.sent_at, i.id.clone()));
+        let each_forensics: Vec<LinkForensics> = case.invites.iter().map(LinkForensics::of).collect();
+        let newest = case.invites.iter().enumerate().max_by_key(|(_, i)| (i.sent_at, i.id.clone()));
+        let latest = newest.map(|(_, i)| i);
         let latest_state = latest.map(|i| invite::state(i, role, now));
-        let forensics = latest.map(LinkForensics::of).unwrap_or_default();
+        let forensics = newest.and_then(|(n, _)| each_forensics.get(n)).cloned().unwrap_or_default();
         let person_opens = match latest {
             Some(latest) if !latest.visits.is_empty() => forensics.openings_not_by_scanners(),
             Some(latest) => latest.link_opens,
@@ -58,6 +67,7 @@ impl<'a> Facts<'a> {
             latest,
             latest_state,
             live: latest_state.is_some_and(InviteState::is_live),
+            each_forensics,
             forensics,
             person_opens,
             now,

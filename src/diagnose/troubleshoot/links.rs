@@ -5,7 +5,6 @@
 use super::facts::Facts;
 use super::{FindingCode, Pending};
 use crate::diagnose::invite::{self, InviteState};
-use crate::diagnose::visit::LinkForensics;
 use crate::phi::mask_email;
 use crate::portal::model::{DeliveryEventKind, InvalidReason, InviteStatus, Role, VisitOutcome};
 
@@ -55,10 +54,9 @@ pub(super) fn wrong_address(facts: &Facts<'_>) -> Option<Pending> {
 /// revoked.
 pub(super) fn link_invalid(facts: &Facts<'_>) -> Option<Pending> {
     let (role, invites, window, zone) = (facts.role, facts.invites, facts.window, facts.zone);
-    let seen = invites
-        .iter()
-        .filter_map(|i| {
-            let forensics = LinkForensics::of(i);
+    let seen = facts
+        .invites_with_forensics()
+        .filter_map(|(i, forensics)| {
             let last = forensics.not_by_scanners.last().cloned()?;
             (last.outcome == VisitOutcome::InvalidLink).then_some((i, last.at, last.invalid_reason))
         })

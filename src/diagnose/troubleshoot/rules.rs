@@ -10,7 +10,6 @@ use crate::diagnose::dob::{self, DobContext};
 use crate::diagnose::email;
 use crate::diagnose::invite::{self, InviteState};
 use crate::diagnose::replies::SENDER;
-use crate::diagnose::visit::LinkForensics;
 use crate::phi::mask_email;
 use crate::portal::model::{DeliveryEventKind, Invite, InviteStatus, Role};
 
@@ -97,7 +96,7 @@ fn no_invite(facts: &Facts<'_>) -> Option<Pending> {
 }
 
 fn superseded_link_used(facts: &Facts<'_>) -> Option<Pending> {
-    let opened = superseded_link_opened(facts.invites)?;
+    let opened = superseded_link_opened(facts)?;
     Some(Pending::new(
         FindingCode::SupersededLinkUsed,
         format!(
@@ -112,11 +111,12 @@ fn superseded_link_used(facts: &Facts<'_>) -> Option<Pending> {
 /// sent, if they did: from the visit log, counting every visit but a mail
 /// scanner's (a scanner re-checking an old link is not the client); for a
 /// portal that keeps no visits of an invite, from its `opened` events.
-fn superseded_link_opened(invites: &[Invite]) -> Option<DateTime<Utc>> {
-    invites
-        .iter()
-        .filter(|i| i.status == InviteStatus::Superseded)
-        .filter_map(|old| {
+fn superseded_link_opened(facts: &Facts<'_>) -> Option<DateTime<Utc>> {
+    let invites = facts.invites;
+    facts
+        .invites_with_forensics()
+        .filter(|(i, _)| i.status == InviteStatus::Superseded)
+        .filter_map(|(old, forensics)| {
             let replaced_at = invites.iter().filter(|n| n.sent_at > old.sent_at).map(|n| n.sent_at).min()?;
             if old.visits.is_empty() {
                 old.delivery
@@ -125,7 +125,7 @@ fn superseded_link_opened(invites: &[Invite]) -> Option<DateTime<Utc>> {
                     .map(|e| e.at)
                     .max()
             } else {
-                LinkForensics::of(old).not_by_scanners.iter().filter(|v| v.at >= replaced_at).map(|v| v.at).max()
+                forensics.not_by_scanners.iter().filter(|v| v.at >= replaced_at).map(|v| v.at).max()
             }
         })
         .max()
