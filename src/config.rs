@@ -14,6 +14,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde::de::IntoDeserializer;
 
+use crate::diagnose::replies::{self, Replies};
+use crate::diagnose::troubleshoot::FindingCode;
 use crate::portal::model::Role;
 use crate::timezone::StaffZone;
 
@@ -27,6 +29,9 @@ pub struct Config {
     pub role: Option<RoleFilter>,
     /// Minutes without a key before the screen locks.
     pub idle_lock_minutes: Option<u64>,
+    /// Seconds without a key before the screen locks, for tests (a real
+    /// minute is long to wait); wins over `idle_lock_minutes`.
+    pub idle_lock_seconds: Option<u64>,
     /// Seconds a revealed DOB and email stay shown.
     pub reveal_seconds: Option<u64>,
     pub theme: Option<ThemeName>,
@@ -99,9 +104,20 @@ pub struct Settings {
     pub file: Option<PathBuf>,
     /// Where the practice's own canned replies live.
     pub replies_dir: Option<PathBuf>,
+    /// The practice's own replies, read from `replies_dir` once.
+    pub replies: Vec<ReplyOverride>,
     /// Where each key set was set (`theme`, `keys.resend`): the file's
     /// line, or the environment variable; for messages about a value.
     pub origins: BTreeMap<String, Origin>,
+}
+
+/// A practice's own reply: `<replies_dir>/<finding>.md`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplyOverride {
+    pub code: FindingCode,
+    /// The file it was read from (for messages about it).
+    pub file: PathBuf,
+    pub text: String,
 }
 
 /// Where a key's value came from.
@@ -118,6 +134,7 @@ pub const IDLE_LOCK_MINUTES: u64 = 5;
 /// How long a revealed DOB stays shown by default.
 pub const REVEAL_SECONDS: u64 = 30;
 const IDLE_LOCK_RANGE: std::ops::RangeInclusive<u64> = 1..=60;
+const IDLE_LOCK_SECONDS_RANGE: std::ops::RangeInclusive<u64> = 1..=3600;
 const REVEAL_RANGE: std::ops::RangeInclusive<u64> = 5..=600;
 
 impl Default for Settings {
@@ -133,6 +150,7 @@ impl Default for Settings {
             keys: BTreeMap::new(),
             file: None,
             replies_dir: None,
+            replies: Vec::new(),
             origins: BTreeMap::new(),
         }
     }
@@ -149,6 +167,9 @@ pub enum ConfigError {
     Env { message: String },
     #[error("configuration: {message}")]
     Invalid { message: String },
+    /// A reply file (the message names it).
+    #[error("{message}")]
+    Replies { message: String },
 }
 
 impl Settings {
@@ -158,6 +179,72 @@ impl Settings {
     pub fn error_at(&self, key: &str, message: &str) -> ConfigError {
         locate(self.file.as_deref(), &self.origins, key, message)
     }
+
+    /// Checks the settings once, for every command and the console: the
+    /// ranges, the `[keys]` overrides and the practice's replies. An error
+    /// names where the value was set (file and line, or variable), or the
+    /// reply file.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let out_of_range = |key: &str, value: u64, range: std::ops::RangeInclusive<u64>| {
+            let message = format!("{value} is out of range {}..={}", range.start(), range.end());
+            Err(self.error_at(key, &message))
+        };
+        let idle = self.idle_lock.as_secs();
+        if self.origins.contains_key("idle_lock_seconds") {
+            if !IDLE_LOCK_SECONDS_RANGE.contains(&idle) {
+                return out_of_range("idle_lock_seconds", idle, IDLE_LOCK_SECONDS_RANGE);
+            }
+        } else if !idle.is_multiple_of(60) || !IDLE_LOCK_RANGE.contains(&(idle / 60)) {
+            return out_of_range("idle_lock_minutes", idle / 60, IDLE_LOCK_RANGE);
+        }
+        let reveal = self.reveal_for.as_secs();
+        if !REVEAL_RANGE.contains(&reveal) {
+            return out_of_range("reveal_seconds", reveal, REVEAL_RANGE);
+        }
+        if let Err(e) = crate::tui::keymap::Keymap::from_config(&self.keys) {
+            return Err(self.error_at(&e.key(), &e.problem));
+        }
+        for reply in &self.replies {
+            replies::check_template(&reply.text)
+                .map_err(|e| ConfigError::Replies { message: format!("{}: {e}", reply.file.display()) })?;
+        }
+        Ok(())
+    }
+
+    /// The canned replies in force: the built-in ones with the practice's
+    /// own, times in the staff member's zone.
+    pub fn replies(&self) -> Replies {
+        Replies::builtin()
+            .with_zone(self.time_zone)
+            .with_overrides(self.replies.iter().map(|r| (r.code, r.text.as_str())))
+    }
+}
+
+/// Reads the practice's own replies from `dir`: `<finding>.md` replaces the
+/// built-in reply of that finding. A missing directory is no error; a file
+/// named after no finding, or one that cannot be read, is, and names the
+/// file. (The texts are checked by [`Settings::validate`].)
+fn read_replies(dir: &Path) -> Result<Vec<ReplyOverride>, String> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(format!("cannot read the replies directory {}: {e}", dir.display())),
+    };
+    let mut paths: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .map(|file| {
+            let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+            let code = stem.parse::<FindingCode>().map_err(|_| {
+                let names: Vec<&str> = FindingCode::all().map(FindingCode::as_str).collect();
+                format!("{}: no finding is called {stem:?}; replies can be: {}", file.display(), names.join(", "))
+            })?;
+            let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            Ok(ReplyOverride { code, file, text })
+        })
+        .collect()
 }
 
 /// See [`Settings::error_at`]. A dotted key not found by itself is looked
@@ -226,6 +313,18 @@ pub fn settings_with(
 
 /// [`settings_with`] over a file already read (`None`: no file).
 fn settings_from(
+    source: (Config, Option<(PathBuf, String)>),
+    var: impl Fn(&str) -> Option<String>,
+    vars: impl FnOnce() -> Vec<(String, String)>,
+) -> Result<Settings, ConfigError> {
+    let settings = unchecked(source, var, vars)?;
+    settings.validate()?;
+    Ok(settings)
+}
+
+/// The settings a file and the environment ask for, with the practice's
+/// replies read, before [`Settings::validate`].
+fn unchecked(
     (config, source): (Config, Option<(PathBuf, String)>),
     var: impl Fn(&str) -> Option<String>,
     vars: impl FnOnce() -> Vec<(String, String)>,
@@ -242,7 +341,11 @@ fn settings_from(
     origins.extend(from_env.into_iter().map(|(key, name)| (key, Origin::Env { name })));
     let settings =
         resolve(config, path.as_deref()).map_err(|(key, message)| locate(path.as_deref(), &origins, &key, &message))?;
-    Ok(Settings { origins, ..settings })
+    let replies = match &settings.replies_dir {
+        Some(dir) => read_replies(dir).map_err(|message| ConfigError::Replies { message })?,
+        None => Vec::new(),
+    };
+    Ok(Settings { origins, replies, ..settings })
 }
 
 /// Parses configuration text; the error gives the line and the key.
@@ -257,10 +360,7 @@ pub fn parse(text: &str) -> Result<Config, String> {
 /// `line 3: theme: unknown variant ...`: the line from the error's span,
 /// the key from the path serde followed or else from that line.
 fn describe(text: &str, error: &toml::de::Error, path: Option<String>) -> String {
-    // Bytes, not a str slice: a span inside a character cannot panic.
-    let line = error
-        .span()
-        .map(|span| text.as_bytes()[..span.start.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1);
+    let line = error.span().map(|span| line_of(text, span.start));
     let key = path.filter(|p| !p.is_empty() && p != ".").or_else(|| line.and_then(|line| key_on_line(text, line)));
     let message = error.message().trim();
     match (line, key) {
@@ -308,6 +408,9 @@ fn apply_env(
     if let Some((name, v)) = get("idle_lock_minutes") {
         config.idle_lock_minutes = Some(number(&name, &v)?);
     }
+    if let Some((name, v)) = get("idle_lock_seconds") {
+        config.idle_lock_seconds = Some(number(&name, &v)?);
+    }
     if let Some((name, v)) = get("reveal_seconds") {
         config.reveal_seconds = Some(number(&name, &v)?);
     }
@@ -332,18 +435,15 @@ fn apply_env(
     Ok((config, set))
 }
 
-/// Checks the values; an error names the key.
+/// The settings a configuration asks for, with the defaults; an error (a
+/// time zone not known) names the key. Ranges are checked by
+/// [`Settings::validate`].
 fn resolve(config: Config, file: Option<&Path>) -> Result<Settings, (String, String)> {
-    let in_range = |key: &str, value: Option<u64>, range: std::ops::RangeInclusive<u64>, default: u64| {
-        let value = value.unwrap_or(default);
-        if range.contains(&value) {
-            Ok(value)
-        } else {
-            Err((key.to_owned(), format!("{value} is out of range {}..={}", range.start(), range.end())))
-        }
+    let idle = match config.idle_lock_seconds {
+        Some(seconds) => seconds,
+        None => config.idle_lock_minutes.unwrap_or(IDLE_LOCK_MINUTES).saturating_mul(60),
     };
-    let idle = in_range("idle_lock_minutes", config.idle_lock_minutes, IDLE_LOCK_RANGE, IDLE_LOCK_MINUTES)?;
-    let reveal = in_range("reveal_seconds", config.reveal_seconds, REVEAL_RANGE, REVEAL_SECONDS)?;
+    let reveal = config.reveal_seconds.unwrap_or(REVEAL_SECONDS);
     let time_zone = match config.time_zone.as_deref() {
         Some(text) => StaffZone::parse(text).map_err(|e| ("time_zone".to_owned(), e))?,
         None => StaffZone::local(),
@@ -351,7 +451,7 @@ fn resolve(config: Config, file: Option<&Path>) -> Result<Settings, (String, Str
     Ok(Settings {
         portal_url: config.portal_url,
         role: config.role.unwrap_or_default(),
-        idle_lock: Duration::from_secs(idle * 60),
+        idle_lock: Duration::from_secs(idle),
         reveal_for: Duration::from_secs(reveal),
         theme: config.theme.unwrap_or_default(),
         time_zone,
@@ -359,56 +459,46 @@ fn resolve(config: Config, file: Option<&Path>) -> Result<Settings, (String, Str
         keys: config.keys,
         file: file.map(Path::to_path_buf),
         replies_dir: file.and_then(Path::parent).or(config_dir().as_deref()).map(|d| d.join("replies")),
+        replies: Vec::new(),
         origins: BTreeMap::new(),
     })
 }
 
-/// The line each key is written on, as `theme` or `keys.resend` (the
-/// table's name before the key), first writing wins. A plain scan, not a
-/// parser: it serves messages, and gives up quietly on what it cannot read.
+/// The line each key is written on, as `theme`, `keys` or `keys.resend`
+/// (tables and keys alike), first writing wins: from the TOML parser's
+/// spans, best effort on a text that does not parse (it serves messages).
 fn key_lines(text: &str) -> BTreeMap<String, usize> {
-    let mut lines = BTreeMap::new();
-    let mut table = String::new();
-    for (i, line) in text.lines().enumerate() {
-        if let Some(key) = line_key(line, &mut table) {
-            lines.entry(key).or_insert(i + 1);
+    fn walk(text: &str, prefix: &str, table: &toml::de::DeTable<'_>, lines: &mut BTreeMap<String, usize>) {
+        for (key, value) in table.iter() {
+            let name =
+                if prefix.is_empty() { key.get_ref().to_string() } else { format!("{prefix}.{}", key.get_ref()) };
+            if let toml::de::DeValue::Table(inner) = value.get_ref() {
+                walk(text, &name, inner, lines);
+            }
+            let line = line_of(text, key.span().start);
+            lines.entry(name).and_modify(|l| *l = (*l).min(line)).or_insert(line);
         }
     }
+    let (table, _) = toml::de::DeTable::parse_recoverable(text);
+    let mut lines = BTreeMap::new();
+    walk(text, "", table.get_ref(), &mut lines);
     lines
 }
 
-/// The key written on line `number` (1-based), else the table the line is
-/// in (or opens).
-fn key_on_line(text: &str, number: usize) -> Option<String> {
-    let mut table = String::new();
-    for (i, line) in text.lines().enumerate() {
-        let key = line_key(line, &mut table);
-        if i + 1 == number {
-            return key.or_else(|| (!table.is_empty()).then(|| table.clone()));
-        }
-    }
-    None
+/// The line (1-based) of a byte offset. Bytes, not a str slice: an offset
+/// inside a character cannot panic.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
-/// The full key a line writes (`keys.resend`), keeping track of the table
-/// headers (`[keys]`) in `table`.
-fn line_key(line: &str, table: &mut String) -> Option<String> {
-    let line = line.trim();
-    if let Some(header) = line.strip_prefix('[') {
-        let name = header.split(']').next().unwrap_or_default();
-        *table = name.trim().trim_matches('[').trim().to_owned();
-        return None;
-    }
-    if line.starts_with('#') {
-        return None;
-    }
-    let (key, _) = line.split_once('=')?;
-    let key: String =
-        key.split('.').map(|part| part.trim().trim_matches(['"', '\'']).trim()).collect::<Vec<_>>().join(".");
-    if key.is_empty() {
-        return None;
-    }
-    Some(if table.is_empty() { key } else { format!("{table}.{key}") })
+/// The key written on line `number` (1-based): the innermost one when the
+/// line writes several (`keys = { resend = 3 }`).
+fn key_on_line(text: &str, number: usize) -> Option<String> {
+    key_lines(text)
+        .into_iter()
+        .filter(|(_, line)| *line == number)
+        .map(|(key, _)| key)
+        .max_by_key(|key| key.matches('.').count())
 }
 
 #[cfg(test)]
@@ -466,7 +556,8 @@ mod tests {
         assert_eq!(lines.get("theme"), Some(&1));
         assert_eq!(lines.get("keys.resend"), Some(&5));
         assert_eq!(lines.get("keys.theme"), Some(&6));
-        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert_eq!(lines.get("keys"), Some(&4));
+        assert_eq!(lines.len(), 4, "{lines:?}");
         assert_eq!(key_on_line("a = 1\n[keys]\nresend = 2\n", 3).as_deref(), Some("keys.resend"));
         assert_eq!(key_on_line("a = 1\n", 7), None);
         // Anything at all: no panic.
@@ -500,6 +591,7 @@ mod tests {
             origins: settings.origins.clone(),
             file: settings.file.clone(),
             replies_dir: settings.replies_dir.clone(),
+            replies: settings.replies.clone(),
             keys: settings.keys.clone(),
             ..Default::default()
         };
@@ -589,7 +681,8 @@ mod tests {
     fn errors_about_a_key_name_where_it_was_set() {
         let f = file("theme = \"dark\"\n\n[keys]\nresnd = \"s\"\n");
         let vars = || vec![("PORTALDESK_KEY_COPYY".to_owned(), "c".to_owned())];
-        let s = settings_with(Some(f.path()), no_env, vars).unwrap();
+        // Read but not yet checked (checking stops at the bad key).
+        let s = unchecked(read_file(Some(f.path())).unwrap(), no_env, vars).unwrap();
         let err = s.error_at("keys.resnd", "no such action").to_string();
         assert_eq!(err, format!("config file {}: line 4: keys.resnd: no such action", f.path().display()));
         let err = s.error_at("keys.copyy", "no such action").to_string();
@@ -597,8 +690,85 @@ mod tests {
         let s = settings_from((Config::default(), None), no_env, Vec::new).unwrap();
         assert_eq!(s.error_at("keys.x", "bad").to_string(), "configuration: keys.x: bad");
         let env = |name: &str| (name == "PORTALDESK_THEME").then(|| "light".to_owned());
-        let s = settings_with(Some(f.path()), env, Vec::new).unwrap();
+        let s = unchecked(read_file(Some(f.path())).unwrap(), env, Vec::new).unwrap();
         assert_eq!(s.origins.get("theme"), Some(&Origin::Env { name: "PORTALDESK_THEME".into() }));
         assert_eq!(s.origins.get("keys.resnd"), Some(&Origin::File { line: 4 }));
+        // Checking names the same place.
+        let err = settings_with(Some(f.path()), no_env, Vec::new).unwrap_err().to_string();
+        assert!(err.starts_with(&format!("config file {}: line 4: keys.resnd: no such action", f.path().display())));
+    }
+
+    #[test]
+    fn idle_lock_seconds_is_for_tests_and_wins_over_minutes() {
+        let f = file("idle_lock_minutes = 10\nidle_lock_seconds = 2\n");
+        let s = settings_with(Some(f.path()), no_env, Vec::new).unwrap();
+        assert_eq!(s.idle_lock, Duration::from_secs(2));
+        let env = |name: &str| (name == "PORTALDESK_IDLE_LOCK_SECONDS").then(|| "3".to_owned());
+        let s = settings_with(Some(file("idle_lock_minutes = 10\n").path()), env, Vec::new).unwrap();
+        assert_eq!(s.idle_lock, Duration::from_secs(3));
+        // Minutes alone still count in minutes.
+        let s = settings_with(Some(file("idle_lock_minutes = 10\n").path()), no_env, Vec::new).unwrap();
+        assert_eq!(s.idle_lock, Duration::from_secs(600));
+        // Out of range: named like every other key, by line or by variable.
+        let f = file("theme = \"dark\"\nidle_lock_seconds = 0\n");
+        let err = settings_with(Some(f.path()), no_env, Vec::new).unwrap_err().to_string();
+        assert!(err.contains(&f.path().display().to_string()), "{err}");
+        assert!(err.contains("line 2: idle_lock_seconds: 0 is out of range 1..=3600"), "{err}");
+        let env = |name: &str| (name == "PORTALDESK_IDLE_LOCK_SECONDS").then(|| "3601".to_owned());
+        let err = settings_from((Config::default(), None), env, Vec::new).unwrap_err().to_string();
+        assert_eq!(err, "environment variable PORTALDESK_IDLE_LOCK_SECONDS: 3601 is out of range 1..=3600");
+        let env = |name: &str| (name == "PORTALDESK_IDLE_LOCK_SECONDS").then(|| "soon".to_owned());
+        let err = settings_from((Config::default(), None), env, Vec::new).unwrap_err().to_string();
+        assert!(err.contains("PORTALDESK_IDLE_LOCK_SECONDS") && err.contains("soon"), "{err}");
+    }
+
+    #[test]
+    fn the_practices_replies_are_read_once_and_bad_ones_name_their_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config.toml");
+        std::fs::write(&config, "time_zone = \"UTC\"\n").unwrap();
+        // No replies directory: the built-in replies.
+        let s = settings_with(Some(&config), no_env, Vec::new).unwrap();
+        assert_eq!(s.replies_dir, Some(dir.path().join("replies")));
+        assert!(s.replies.is_empty());
+
+        let replies = dir.path().join("replies");
+        std::fs::create_dir(&replies).unwrap();
+        std::fs::write(replies.join("not_opened.md"), "Hello {first_name}, look in Spam.\n").unwrap();
+        std::fs::write(replies.join("README.txt"), "not a reply").unwrap();
+        let s = settings_with(Some(&config), no_env, Vec::new).unwrap();
+        let codes: Vec<FindingCode> = s.replies.iter().map(|r| r.code).collect();
+        assert_eq!(codes, [FindingCode::NotOpened]);
+        assert_eq!(s.replies[0].file, replies.join("not_opened.md"));
+        let context = crate::diagnose::replies::ReplyContext { first_name: "Sam".into(), ..Default::default() };
+        assert_eq!(s.replies().render(FindingCode::NotOpened, &context), "Hello Sam, look in Spam.");
+        assert!(s.replies().render(FindingCode::Bounced, &context).starts_with("Hi Sam,"), "others stay built in");
+
+        std::fs::write(replies.join("not_opend.md"), "x").unwrap();
+        let err = settings_with(Some(&config), no_env, Vec::new).unwrap_err().to_string();
+        assert!(err.contains("not_opend.md") && err.contains("not_opened"), "{err}");
+        std::fs::remove_file(replies.join("not_opend.md")).unwrap();
+        std::fs::write(replies.join("bounced.md"), "Hi {frist_name}").unwrap();
+        let err = settings_with(Some(&config), no_env, Vec::new).unwrap_err().to_string();
+        assert!(err.contains("bounced.md") && err.contains("{frist_name}"), "{err}");
+        std::fs::write(replies.join("bounced.md"), "\n").unwrap();
+        let err = settings_with(Some(&config), no_env, Vec::new).unwrap_err().to_string();
+        assert!(err.contains("bounced.md") && err.contains("empty"), "{err}");
+    }
+
+    #[test]
+    fn validate_checks_a_hand_built_value_too() {
+        assert!(Settings::default().validate().is_ok());
+        let bad_key = Settings { keys: BTreeMap::from([("resnd".to_owned(), "s".to_owned())]), ..Settings::default() };
+        let err = bad_key.validate().unwrap_err().to_string();
+        assert!(err.starts_with("configuration: keys.resnd: no such action"), "{err}");
+        let quick = Settings { reveal_for: Duration::from_secs(1), ..Settings::default() };
+        assert_eq!(
+            quick.validate().unwrap_err().to_string(),
+            "configuration: reveal_seconds: 1 is out of range 5..=600"
+        );
+        let reply = ReplyOverride { code: FindingCode::Bounced, file: "b.md".into(), text: "{nope}".into() };
+        let err = Settings { replies: vec![reply], ..Settings::default() }.validate().unwrap_err().to_string();
+        assert!(err.starts_with("b.md: unknown placeholder {nope}"), "{err}");
     }
 }

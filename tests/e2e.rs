@@ -107,8 +107,9 @@ fn a_new_user_session_works_restores_the_terminal_and_leaves_no_token_or_phi_on_
     std::fs::create_dir_all(home.join(".config/portaldesk")).unwrap();
     std::fs::create_dir_all(dir.join("tmp")).unwrap();
     std::fs::create_dir_all(dir.join("work")).unwrap();
-    // The idle lock at its shortest, so the session shows it.
-    std::fs::write(home.join(".config/portaldesk/config.toml"), "idle_lock_minutes = 1\n").unwrap();
+    // The idle lock after 5 s (the setting in seconds is for tests), so the
+    // session shows it without waiting a real minute.
+    std::fs::write(home.join(".config/portaldesk/config.toml"), "idle_lock_seconds = 5\n").unwrap();
     std::fs::write(dir.join("bad.toml"), "theme = \"dark\"\nidle_lock_minute = 3\n").unwrap();
 
     let no_env: [(&str, &str); 0] = [];
@@ -206,7 +207,7 @@ fn a_new_user_session_works_restores_the_terminal_and_leaves_no_token_or_phi_on_
     term.key(Key::Enter);
     term.wait_for("Invite sent");
 
-    // A minute without a key locks the screen: nothing of the client shows.
+    // A spell without a key locks the screen: nothing of the client shows.
     let locked = term.wait_within("portaldesk is locked", Duration::from_secs(90));
     for value in [account.last_name.expose(), &account.id, &portaldesk::phi::mask_email(account.email.expose())] {
         assert!(!locked.contains(value.as_str()), "the lock screen shows client details:\n{locked}");

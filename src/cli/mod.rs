@@ -12,7 +12,6 @@ mod sandbox;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::OnceLock;
 
 use clap::{Parser, Subcommand};
 
@@ -146,7 +145,9 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     // A configuration that cannot be used stops everything, before the
     // log or the terminal is touched.
-    let settings = match crate::config::settings(cli.config.as_deref()).and_then(check_keys) {
+    // Read and checked once (ranges, keys, the practice's replies), here,
+    // for every command; what follows gets the settings passed down.
+    let settings = match crate::config::settings(cli.config.as_deref()) {
         Ok(settings) => settings,
         Err(e) => {
             eprintln!("portaldesk: {e}");
@@ -154,7 +155,6 @@ pub fn main() -> ExitCode {
         }
     };
     crate::logging::init(settings.log_level);
-    let _ = SETTINGS.set(settings.clone());
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -169,10 +169,10 @@ pub fn main() -> ExitCode {
         match cli.command {
             Some(Command::Tickets(args)) => read::tickets(&connect()?, &args).await,
             Some(Command::Search(args)) => read::search(&connect()?, &args).await,
-            Some(Command::Show(args)) => read::show(&connect()?, &args).await,
-            Some(Command::Invites(args)) => read::invites(&connect()?, &args).await,
-            Some(Command::Diagnose(args)) => read::diagnose(&connect()?, &args).await,
-            Some(Command::Resend(args)) => mutate::resend(&args, connect).await,
+            Some(Command::Show(args)) => read::show(&connect()?, &args, settings.time_zone).await,
+            Some(Command::Invites(args)) => read::invites(&connect()?, &args, settings.time_zone).await,
+            Some(Command::Diagnose(args)) => read::diagnose(&connect()?, &args, &settings.replies()).await,
+            Some(Command::Resend(args)) => mutate::resend(&args, connect, settings.time_zone).await,
             Some(Command::Dob { command: mutate::DobCommand::Set(args) }) => mutate::dob_set(&args, connect).await,
             Some(Command::Login) => login::login(cli.portal.clone(), &settings).await,
             Some(Command::Logout) => login::logout(cli.portal.clone(), &settings),
@@ -198,40 +198,12 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// The `[keys]` overrides checked for every command, not only the
-/// console's: a typo there is an error naming the file's line or the
-/// environment variable, whatever the command.
-fn check_keys(settings: crate::config::Settings) -> Result<crate::config::Settings, crate::config::ConfigError> {
-    match crate::tui::keymap::Keymap::from_config(&settings.keys) {
-        Ok(_) => Ok(settings),
-        Err(e) => Err(settings.error_at(&e.key(), &e.problem)),
-    }
-}
-
 /// `portaldesk completions SHELL`: generated from the same definition as
 /// the parser, so completions cannot drift from the real options.
 fn completions(shell: clap_complete::Shell) -> Result<(), Failure> {
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "portaldesk", &mut script);
     out::text_out(&String::from_utf8_lossy(&script))
-}
-
-/// The settings in force, read once at the start.
-static SETTINGS: OnceLock<crate::config::Settings> = OnceLock::new();
-
-/// The staff member's time zone (UTC before the settings are read).
-pub fn zone() -> crate::timezone::StaffZone {
-    SETTINGS.get().map(|s| s.time_zone).unwrap_or_default()
-}
-
-/// The canned replies in force: the built-in ones with the practice's own
-/// from the replies directory, times in the staff member's zone.
-pub fn replies() -> Result<crate::diagnose::replies::Replies, Failure> {
-    let mut replies = crate::diagnose::replies::Replies::builtin().with_zone(zone());
-    if let Some(dir) = SETTINGS.get().and_then(|s| s.replies_dir.as_deref()) {
-        replies.load_overrides(dir).map_err(|e| Failure::new(2, e))?;
-    }
-    Ok(replies)
 }
 
 /// A command that failed: what to tell the user and the exit code.

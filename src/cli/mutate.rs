@@ -20,6 +20,7 @@ use crate::diagnose::{dob, email, invite};
 use crate::phi::Phi;
 use crate::portal::model::{Account, AccountPatch, Invite, InviteStatus, ResendRequest};
 use crate::portal::{IdempotencyKey, PortalClient, PortalError};
+use crate::timezone::StaffZone;
 
 #[derive(Debug, Args)]
 pub struct ResendArgs {
@@ -79,7 +80,11 @@ struct ResendJson<'a> {
 }
 
 /// `portaldesk resend ACCOUNT`: a new invite; earlier links stop working.
-pub async fn resend(args: &ResendArgs, connect: impl FnOnce() -> Result<PortalClient, Failure>) -> Result<(), Failure> {
+pub async fn resend(
+    args: &ResendArgs,
+    connect: impl FnOnce() -> Result<PortalClient, Failure>,
+    zone: StaffZone,
+) -> Result<(), Failure> {
     let confirm = confirmation(args.yes, "resend")?;
     let client = connect()?;
     let not_sent = |e: PortalError| not_done(e, "no invite was sent", "invites", &args.account);
@@ -87,7 +92,7 @@ pub async fn resend(args: &ResendArgs, connect: impl FnOnce() -> Result<PortalCl
         let account = client.account(&args.account).await.map_err(not_sent)?.value;
         let invites = client.invites(&account.id).await.map_err(not_sent)?;
         let now = out::server_now(&client);
-        let plan = |privacy| resend_plan(&account, &invites, args.ticket.as_deref(), now, privacy);
+        let plan = |privacy| resend_plan(&account, &invites, args.ticket.as_deref(), now, zone, privacy);
         if !ask(plan, args.out.privacy(), "Send it?")? {
             return Err(Failure::new(1, "cancelled: no invite was sent"));
         }
@@ -105,7 +110,7 @@ pub async fn resend(args: &ResendArgs, connect: impl FnOnce() -> Result<PortalCl
         "Invite {} sent to {}.\nThe link works for {window}: it expires {}. Any earlier link no longer works.",
         sent.id,
         args.out.privacy().email(&sent.sent_to),
-        out::relative_and_absolute(sent.expires_at, now),
+        out::relative_and_absolute(sent.expires_at, now, zone),
     ))
 }
 
@@ -115,6 +120,7 @@ pub fn resend_plan(
     invites: &[Invite],
     ticket: Option<&str>,
     now: DateTime<Utc>,
+    zone: StaffZone,
     privacy: Privacy,
 ) -> String {
     let role = account.role;
@@ -128,7 +134,7 @@ pub fn resend_plan(
     }
     plan.push_str(&format!(
         "  Expires  {}: {} links last {}\n",
-        out::relative_and_absolute(now + role.invite_lifetime(), now),
+        out::relative_and_absolute(now + role.invite_lifetime(), now, zone),
         role.as_str(),
         invite::window_words(role)
     ));
@@ -290,7 +296,7 @@ mod tests {
     #[test]
     fn the_resend_plan_says_where_when_and_what_stops_working() {
         let invites = [pending("inv_1", Span::hours(2), Role::Client)];
-        let plan = resend_plan(&account(Role::Client), &invites, Some("T-1"), now(), Privacy::MASKED);
+        let plan = resend_plan(&account(Role::Client), &invites, Some("T-1"), now(), StaffZone::Utc, Privacy::MASKED);
         assert!(plan.contains("To       s***@g***.cmo"), "{plan}");
         assert!(!plan.contains("sam.okafor") && !plan.contains("Sam"), "no PHI where it may go to stderr: {plan}");
         assert!(plan.contains("in 48h 00m (Nov 27 09:00 UTC): client links last 48 hours"), "{plan}");
@@ -298,7 +304,7 @@ mod tests {
         assert!(plan.contains("⚠"), "the typo is pointed out: {plan}");
         assert!(plan.contains("Ticket   T-1"), "{plan}");
 
-        let staff = resend_plan(&account(Role::Staff), &[], None, now(), Privacy::REVEALED);
+        let staff = resend_plan(&account(Role::Staff), &[], None, now(), StaffZone::Utc, Privacy::REVEALED);
         assert!(staff.contains("in 1h 00m (Nov 25 10:00 UTC): staff links last 1 hour"), "{staff}");
         assert!(staff.contains("No earlier link is still working."), "{staff}");
         assert!(staff.contains("sam.okafor@gmail.cmo") && staff.contains("acc_1 (Sam Okafor, staff)"), "{staff}");

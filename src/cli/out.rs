@@ -18,6 +18,7 @@ use crate::diagnose::invite::{self, InviteState};
 use crate::phi::{DOB_MASK, Phi, mask_email};
 use crate::portal::PortalClient;
 use crate::portal::model::Role;
+use crate::timezone::StaffZone;
 
 /// How a command prints its answer.
 #[derive(Debug, Clone, Copy, Default, Args)]
@@ -114,8 +115,8 @@ pub fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
 
 /// An instant in words with its absolute time in the staff member's zone:
 /// `in 47h 12m (Nov 27 09:00 UTC)`.
-pub fn relative_and_absolute(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    format!("{} ({})", relative(at, now), super::zone().short(at))
+pub fn relative_and_absolute(at: DateTime<Utc>, now: DateTime<Utc>, zone: StaffZone) -> String {
+    format!("{} ({})", relative(at, now), zone.short(at))
 }
 
 /// Prints one JSON document on one line.
@@ -189,7 +190,10 @@ mod tests {
         let now = DateTime::parse_from_rfc3339("2026-11-25T09:00:00Z").unwrap_or_default().to_utc();
         assert_eq!(relative(now + chrono::Duration::hours(48), now), "in 48h 00m");
         assert_eq!(relative(now - chrono::Duration::hours(3), now), "3h ago");
-        assert_eq!(relative_and_absolute(now + chrono::Duration::hours(1), now), "in 1h 00m (Nov 25 10:00 UTC)");
+        assert_eq!(
+            relative_and_absolute(now + chrono::Duration::hours(1), now, StaffZone::Utc),
+            "in 1h 00m (Nov 25 10:00 UTC)"
+        );
     }
 
     #[test]

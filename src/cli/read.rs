@@ -11,10 +11,12 @@ use serde::Serialize;
 use super::Failure;
 use super::out::{self, OutputArgs, Privacy};
 use crate::diagnose::invite::{self, InviteState};
+use crate::diagnose::replies::Replies;
 use crate::diagnose::troubleshoot::{self, Case, Finding};
 use crate::diagnose::visit::{self, VisitKind};
 use crate::portal::model::{Account, AccountSummary, Invite, InviteSummary, Role, Ticket, TicketStatus};
 use crate::portal::{AccountQuery, PortalClient};
+use crate::timezone::StaffZone;
 
 /// A ticket status on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -168,7 +170,7 @@ struct ShowJson<'a> {
 }
 
 /// `portaldesk show ACCOUNT`: the whole account.
-pub async fn show(client: &PortalClient, args: &AccountArgs) -> Result<(), Failure> {
+pub async fn show(client: &PortalClient, args: &AccountArgs, zone: StaffZone) -> Result<(), Failure> {
     let account = client.account(&args.account).await?;
     if args.out.json {
         return out::json(&ShowJson { account: &account.value, etag: &account.etag });
@@ -185,8 +187,8 @@ pub async fn show(client: &PortalClient, args: &AccountArgs) -> Result<(), Failu
         privacy.email(&a.email),
         a.phone.expose(),
         privacy.dob(&a.dob),
-        out::relative_and_absolute(a.created_at, now),
-        out::relative_and_absolute(a.updated_at, now),
+        out::relative_and_absolute(a.created_at, now, zone),
+        out::relative_and_absolute(a.updated_at, now, zone),
         account.etag,
         masked_note(privacy),
     );
@@ -212,7 +214,7 @@ struct InvitesJson<'a> {
 }
 
 /// `portaldesk invites ACCOUNT`: every invite, newest first.
-pub async fn invites(client: &PortalClient, args: &AccountArgs) -> Result<(), Failure> {
+pub async fn invites(client: &PortalClient, args: &AccountArgs, zone: StaffZone) -> Result<(), Failure> {
     let account = client.account(&args.account).await?.value;
     let invites = client.invites(&account.id).await?;
     let now = out::server_now(client);
@@ -241,10 +243,10 @@ pub async fn invites(client: &PortalClient, args: &AccountArgs) -> Result<(), Fa
         text.push_str(&format!("\n{}  {}\n", i.id, out::invite_words(state, &invite::countdown(i, role, now))));
         text.push_str(&format!(
             "  sent        {} to {}\n",
-            out::relative_and_absolute(i.sent_at, now),
+            out::relative_and_absolute(i.sent_at, now, zone),
             privacy.email(&i.sent_to)
         ));
-        text.push_str(&format!("  expires     {}\n", out::relative_and_absolute(i.expires_at, now)));
+        text.push_str(&format!("  expires     {}\n", out::relative_and_absolute(i.expires_at, now, zone)));
         text.push_str(&format!("  link opens  {} · DOB refused {} time(s)\n", i.link_opens, i.dob_failures));
         let delivery: Vec<String> = i
             .delivery
@@ -292,11 +294,11 @@ struct DiagnoseJson<'a> {
 
 /// `portaldesk diagnose ACCOUNT`: why the client cannot get in, most
 /// decisive finding first, with the next step and the reply to send.
-pub async fn diagnose(client: &PortalClient, args: &AccountArgs) -> Result<(), Failure> {
+pub async fn diagnose(client: &PortalClient, args: &AccountArgs, replies: &Replies) -> Result<(), Failure> {
     let account = client.account(&args.account).await?.value;
     let invites = client.invites(&account.id).await?;
     let now = out::server_now(client);
-    let findings = troubleshoot::troubleshoot(&Case { account: &account, invites: &invites, now }, &super::replies()?);
+    let findings = troubleshoot::troubleshoot(&Case { account: &account, invites: &invites, now }, replies);
     if args.out.json {
         return out::json(&DiagnoseJson { account_id: &account.id, role: account.role, now, findings: &findings });
     }

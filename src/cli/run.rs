@@ -7,9 +7,8 @@ use crate::sandbox::{self, SandboxOptions};
 use crate::tui;
 
 pub async fn run(portal: Option<String>, settings: &Settings, options: tui::Options) -> Result<(), Failure> {
-    // Everything that can fail before the terminal is touched fails here,
-    // with the terminal untouched.
-    tui::check_settings(settings).map_err(|e| Failure::new(2, e))?;
+    // The settings were checked when read (`Settings::validate`), before
+    // the terminal is touched.
     match portal::configured(portal, settings)? {
         Some(client) => console(client, options, settings).await,
         None => embedded(options, settings).await,

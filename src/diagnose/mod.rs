@@ -4,7 +4,6 @@
 pub mod dob;
 pub mod email;
 pub mod invite;
-mod links;
 pub mod message;
 pub mod pasted_link;
 pub mod replies;

@@ -6,7 +6,6 @@
 //! left as written, so a typo in a template shows rather than vanishes.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use super::troubleshoot::FindingCode;
 use crate::timezone::StaffZone;
@@ -79,41 +78,14 @@ impl Replies {
         self.zone
     }
 
-    /// Reads the practice's own replies from `dir`: `<finding>.md` replaces
-    /// the built-in reply of that finding. A missing directory is no error;
-    /// a file named after no finding, one that cannot be read, or one that
-    /// uses an unknown placeholder is, and names the file. Returns the
-    /// findings replaced.
-    pub fn load_overrides(&mut self, dir: &Path) -> Result<Vec<FindingCode>, String> {
-        let entries = match std::fs::read_dir(dir) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(format!("cannot read the replies directory {}: {e}", dir.display())),
-        };
-        let mut paths: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
-        paths.sort();
-        let mut replaced = Vec::new();
-        for path in paths.into_iter().filter(|p| p.extension().is_some_and(|e| e == "md")) {
-            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-            let code = FindingCode::ALL.into_iter().find(|c| c.as_str() == stem).ok_or_else(|| {
-                let names: Vec<&str> = FindingCode::ALL.iter().map(|c| c.as_str()).collect();
-                format!("{}: no finding is called {stem:?}; replies can be: {}", path.display(), names.join(", "))
-            })?;
-            let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            if let Some(unknown) = placeholders(&text).find(|name| !PLACEHOLDERS.contains(name)) {
-                return Err(format!(
-                    "{}: unknown placeholder {{{unknown}}}; known: {}",
-                    path.display(),
-                    PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(" ")
-                ));
-            }
-            if text.trim().is_empty() {
-                return Err(format!("{}: the reply is empty", path.display()));
-            }
+    /// Replaces the built-in templates of the codes given with the
+    /// practice's own (read from files by the configuration, and checked
+    /// with [`check_template`]).
+    pub fn with_overrides<'t>(mut self, overrides: impl IntoIterator<Item = (FindingCode, &'t str)>) -> Self {
+        for (code, text) in overrides {
             self.set(code, text);
-            replaced.push(code);
         }
-        Ok(replaced)
+        self
     }
 
     /// Replaces the template of `code` (a practice's own wording).
@@ -130,6 +102,22 @@ impl Replies {
     pub fn render(&self, code: FindingCode, context: &ReplyContext) -> String {
         fill(self.template(code), context)
     }
+}
+
+/// Whether a practice's template can be used: it is not empty and uses
+/// only known placeholders. The error says what is wrong (the caller names
+/// the file).
+pub fn check_template(text: &str) -> Result<(), String> {
+    if let Some(unknown) = placeholders(text).find(|name| !PLACEHOLDERS.contains(name)) {
+        return Err(format!(
+            "unknown placeholder {{{unknown}}}; known: {}",
+            PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(" ")
+        ));
+    }
+    if text.trim().is_empty() {
+        return Err("the reply is empty".to_owned());
+    }
+    Ok(())
 }
 
 /// The `{names}` a template uses.
@@ -184,7 +172,7 @@ mod tests {
     #[test]
     fn every_finding_has_a_builtin_template_using_known_placeholders() {
         let replies = Replies::builtin();
-        for code in FindingCode::ALL {
+        for code in FindingCode::all() {
             let text = replies.render(code, &context());
             assert!(text.starts_with("Hi Sam,"), "{code:?}: {text}");
             assert!(!text.contains('{') && !text.contains('}'), "{code:?} left a placeholder: {text}");
@@ -210,22 +198,19 @@ mod tests {
     }
 
     #[test]
-    fn overrides_come_from_a_directory_and_bad_ones_are_named() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut replies = Replies::builtin();
-        assert_eq!(replies.load_overrides(&dir.path().join("none")), Ok(Vec::new()));
-        std::fs::write(dir.path().join("not_opened.md"), "Hello {first_name}, look in Spam.\n").unwrap();
-        std::fs::write(dir.path().join("README.txt"), "not a reply").unwrap();
-        assert_eq!(replies.load_overrides(dir.path()), Ok(vec![FindingCode::NotOpened]));
+    fn overrides_replace_only_their_own_templates_and_bad_ones_are_told() {
+        let replies =
+            Replies::builtin().with_overrides([(FindingCode::NotOpened, "Hello {first_name}, look in Spam.\n")]);
         assert_eq!(replies.render(FindingCode::NotOpened, &context()), "Hello Sam, look in Spam.");
         assert!(replies.render(FindingCode::Bounced, &context()).starts_with("Hi Sam,"), "others stay built in");
 
-        std::fs::write(dir.path().join("not_opend.md"), "x").unwrap();
-        let err = Replies::builtin().load_overrides(dir.path()).unwrap_err();
-        assert!(err.contains("not_opend.md") && err.contains("not_opened"), "{err}");
-        std::fs::remove_file(dir.path().join("not_opend.md")).unwrap();
-        std::fs::write(dir.path().join("bounced.md"), "Hi {frist_name}").unwrap();
-        let err = Replies::builtin().load_overrides(dir.path()).unwrap_err();
-        assert!(err.contains("bounced.md") && err.contains("{frist_name}"), "{err}");
+        assert_eq!(check_template("Hello {first_name}, from {sender} until {expires_at}."), Ok(()));
+        let err = check_template("Hi {frist_name}").unwrap_err();
+        assert!(err.contains("{frist_name}") && err.contains("{first_name}"), "{err}");
+        assert_eq!(check_template(" \n\t"), Err("the reply is empty".to_owned()));
+        // Anything at all: an answer, no panic.
+        for text in ["{", "}", "{}", "{{a}}", "é{", "{é}"] {
+            let _ = check_template(text);
+        }
     }
 }

@@ -382,6 +382,12 @@ pub struct LinkForensics {
 }
 
 impl LinkForensics {
+    /// Openings (GET or HEAD) by anyone but a mail scanner.
+    pub fn openings_not_by_scanners(&self) -> u32 {
+        let openings = self.not_by_scanners.iter().filter(|v| v.method != VisitMethod::Post).count();
+        u32::try_from(openings).unwrap_or(u32::MAX)
+    }
+
     /// Reads an invite's visit log.
     pub fn of(invite: &Invite) -> Self {
         let mut out = Self::default();

@@ -200,17 +200,14 @@ impl App {
     /// search role and the practice's own replies. An error (a bad key
     /// binding or reply file) is for the user before the console starts.
     pub fn configure(&mut self, settings: &Settings, no_color: bool) -> Result<(), String> {
-        let file = settings.file.as_ref().map_or_else(|| "config".to_owned(), |f| f.display().to_string());
-        self.keymap = Keymap::from_config(&settings.keys).map_err(|e| format!("{file}: {e}"))?;
+        // Checked by `Settings::validate` when the settings were read; a
+        // hand-built value still gets its error here.
+        self.keymap = Keymap::from_config(&settings.keys).map_err(|e| e.to_string())?;
         self.theme = Theme::named(settings.theme, no_color);
         self.zone = settings.time_zone;
         self.reveal_for = settings.reveal_for;
         self.search.role = settings.role.role();
-        let mut replies = Replies::builtin().with_zone(settings.time_zone);
-        if let Some(dir) = &settings.replies_dir {
-            replies.load_overrides(dir)?;
-        }
-        self.replies = replies;
+        self.replies = settings.replies();
         Ok(())
     }
 

@@ -1,35 +1,18 @@
-//! Link forensics findings: what the invite's visit log and the account's
+//! The link-forensics rules: what the invite's visit log and the account's
 //! addresses say about why a link "does not work". Pure, like the rest of
-//! `diagnose/`: the instant is an argument.
+//! `diagnose/`: the instant is in the facts.
 
-use chrono::{DateTime, Utc};
-
-use super::invite::{self, InviteState, window_words};
-use super::troubleshoot::{FindingCode, Pending};
-use super::visit::LinkForensics;
+use super::facts::Facts;
+use super::{FindingCode, Pending};
+use crate::diagnose::invite::{self, InviteState};
 use crate::phi::mask_email;
-use crate::portal::model::{
-    Account, DeliveryEventKind, InvalidReason, Invite, InviteStatus, Role, VisitMethod, VisitOutcome,
-};
-use crate::timezone::StaffZone;
-
-/// `Nov 25, 14:05 UTC`, in the staff member's zone.
-fn clock(at: DateTime<Utc>, zone: StaffZone) -> String {
-    zone.long(at)
-}
-
-impl LinkForensics {
-    /// Openings (GET or HEAD) by anyone but a mail scanner.
-    pub fn openings_not_by_scanners(&self) -> u32 {
-        let openings = self.not_by_scanners.iter().filter(|v| v.method != VisitMethod::Post).count();
-        u32::try_from(openings).unwrap_or(u32::MAX)
-    }
-}
+use crate::portal::model::{DeliveryEventKind, InvalidReason, InviteStatus, Role, VisitOutcome};
 
 /// The latest invite still works and went to one address while the
 /// account has others (or the default changed since), it was delivered,
 /// and no person opened it: the client is likely looking in another inbox.
-pub(super) fn wrong_address(account: &Account, latest: &Invite, live: bool, person_opens: u32) -> Option<Pending> {
+pub(super) fn wrong_address(facts: &Facts<'_>) -> Option<Pending> {
+    let (account, latest) = (facts.account, facts.latest?);
     let sent_to = latest.sent_to.expose();
     let others: Vec<String> = account
         .emails
@@ -41,7 +24,7 @@ pub(super) fn wrong_address(account: &Account, latest: &Invite, live: bool, pers
     let default_moved = !account.email.expose().eq_ignore_ascii_case(sent_to);
     let delivered = latest.delivery.iter().any(|e| e.event == DeliveryEventKind::Delivered);
     let bounced = latest.delivery.iter().any(|e| e.event == DeliveryEventKind::Bounced);
-    if others.is_empty() && !default_moved || !delivered || bounced || person_opens > 0 || !live {
+    if others.is_empty() && !default_moved || !delivered || bounced || facts.person_opens > 0 || !facts.live {
         return None;
     }
     let went_to = mask_email(sent_to);
@@ -69,30 +52,23 @@ pub(super) fn wrong_address(account: &Account, latest: &Invite, live: bool, pers
 /// The exact reason the link shows the invalid-link page: the most recent
 /// visit that was not a mail scanner's saw it, or the latest invite was
 /// revoked.
-pub(super) fn link_invalid(
-    account: &Account,
-    invites: &[Invite],
-    now: DateTime<Utc>,
-    zone: StaffZone,
-) -> Option<Pending> {
-    let role = account.role;
-    let seen = invites
-        .iter()
-        .filter_map(|i| {
-            let forensics = LinkForensics::of(i);
+pub(super) fn link_invalid(facts: &Facts<'_>) -> Option<Pending> {
+    let (role, invites, window, zone) = (facts.role, facts.invites, facts.window, facts.zone);
+    let seen = facts
+        .invites_with_forensics()
+        .filter_map(|(i, forensics)| {
             let last = forensics.not_by_scanners.last().cloned()?;
             (last.outcome == VisitOutcome::InvalidLink).then_some((i, last.at, last.invalid_reason))
         })
         .max_by_key(|(_, at, _)| *at);
-    let latest = invites.iter().max_by_key(|i| (i.sent_at, i.id.clone()));
-    let (target, opened_at, reason) = match (seen, latest) {
+    let (target, opened_at, reason) = match (seen, facts.latest) {
         (Some((i, at, reason)), _) => (i, Some(at), reason.or(InvalidReason::of_status(i.status))),
         (None, Some(latest)) if latest.status == InviteStatus::Revoked => (latest, None, Some(InvalidReason::Revoked)),
         _ => return None,
     };
     let reason = reason?;
     let opened = match opened_at {
-        Some(at) => format!("The link the client opened {} shows the invalid-link page", invite::ago(now - at)),
+        Some(at) => format!("The link the client opened {} shows the invalid-link page", invite::ago(facts.now - at)),
         None => format!("The latest invite's link ({}) shows the invalid-link page", target.id),
     };
     let newer = invites.iter().filter(|n| n.sent_at > target.sent_at).min_by_key(|n| n.sent_at);
@@ -100,19 +76,19 @@ pub(super) fn link_invalid(
         InvalidReason::Expired => (
             format!(
                 "it expired at {}, {} after it was sent ({} invites last {})",
-                clock(target.expires_at, zone),
-                window_words(role),
+                zone.long(target.expires_at),
+                window,
                 if role == Role::Staff { "staff" } else { "client" },
-                window_words(role)
+                window
             ),
-            format!("Resend the invite; the new link works for {}.", window_words(role)),
+            format!("Resend the invite; the new link works for {window}."),
             FindingCode::InviteExpired,
         ),
         InvalidReason::Superseded => (
             match newer {
                 Some(newer) => format!(
                     "it was superseded by the resend at {} ({}): only the newest link works",
-                    clock(newer.sent_at, zone),
+                    zone.long(newer.sent_at),
                     newer.id
                 ),
                 None => "a newer invite replaced it: only the newest link works".to_owned(),
@@ -122,7 +98,7 @@ pub(super) fn link_invalid(
         ),
         InvalidReason::Revoked => (
             match &target.revoked {
-                Some(r) => format!("it was revoked by {} at {} for: {}", r.by, clock(r.at, zone), r.reason),
+                Some(r) => format!("it was revoked by {} at {} for: {}", r.by, zone.long(r.at), r.reason),
                 None => "it was revoked by the practice".to_owned(),
             },
             "If the client should still get access, resend the invite (a new link); otherwise tell them the invitation was cancelled.".to_owned(),
@@ -130,7 +106,7 @@ pub(super) fn link_invalid(
         ),
         InvalidReason::AlreadyUsed => (
             match target.accepted_at {
-                Some(at) => format!("it was already used at {} to set up the account", clock(at, zone)),
+                Some(at) => format!("it was already used at {} to set up the account", zone.long(at)),
                 None => "it was already used to set up the account".to_owned(),
             },
             "Tell the client to log in with their username and password (or use Forgot password).".to_owned(),
@@ -143,8 +119,9 @@ pub(super) fn link_invalid(
 
 /// A visit came through a link-rewriting service: the client's mail service
 /// rewrote the link.
-pub(super) fn link_rewritten(forensics: &LinkForensics) -> Option<Pending> {
-    let service = forensics.rewritten_by?;
+pub(super) fn link_rewritten(facts: &Facts<'_>) -> Option<Pending> {
+    facts.latest?;
+    let service = facts.forensics.rewritten_by?;
     Some(Pending::new(
         FindingCode::LinkRewritten,
         format!(
@@ -158,12 +135,8 @@ pub(super) fn link_rewritten(forensics: &LinkForensics) -> Option<Pending> {
 /// person opened it before or after, whether it spent the link (never, on
 /// this portal), whether the link still works, and what it hid (an unread
 /// email looks opened). Nothing to say once the invite was accepted.
-pub(super) fn link_pre_opened(
-    latest: &Invite,
-    forensics: &LinkForensics,
-    state: InviteState,
-    now: DateTime<Utc>,
-) -> Option<Pending> {
+pub(super) fn link_pre_opened(facts: &Facts<'_>) -> Option<Pending> {
+    let (latest, state, forensics) = (facts.latest?, facts.latest_state?, &facts.forensics);
     let first = forensics.scanner_visits.first()?;
     let spent = forensics.scanner_visits.iter().any(|v| v.outcome == VisitOutcome::Accepted);
     if state == InviteState::Accepted && !spent {
@@ -196,7 +169,7 @@ pub(super) fn link_pre_opened(
         (format!("That did not use the link up (the page never spends a link on a visit){now_words}"), reply_as)
     };
     let person = match person_last {
-        Some(at) => format!("; the client opened it themselves {}.", invite::ago(now - at)),
+        Some(at) => format!("; the client opened it themselves {}.", invite::ago(facts.now - at)),
         None if spent => ".".to_owned(),
         None if live => ". But it made the email look opened: no person has opened the link yet, so the email may still be unread, in Spam, or in another inbox.".to_owned(),
         None => ". No person opened the link.".to_owned(),

@@ -1,0 +1,179 @@
+//! The troubleshooting engine: given an account, its invites and now, why
+//! the client cannot get in, what to do next (from the support article) and
+//! what to tell them.
+//!
+//! [`Facts`] are computed once per account; then one rule per
+//! [`FindingCode`] (in `rules.rs` and `links.rs`) looks at them and returns
+//! its finding or nothing. [`troubleshoot`] runs the rules in report order
+//! and fills in the replies.
+
+mod facts;
+mod links;
+mod rules;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+pub use self::facts::Facts;
+use super::invite::window_words;
+use super::replies::{Replies, ReplyContext};
+use crate::phi::{Phi, mask_email};
+use crate::portal::model::{Account, Invite};
+
+/// What a finding is about. The order of the variants is the order findings
+/// are reported in: the most decisive first. The snake_case names
+/// (`email_typo`) are the stable codes, also the reply templates' file
+/// names; serde and strum both take them from here.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    strum::Display,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum FindingCode {
+    /// The address on file looks mistyped (`.cmo`, `gmial.com`).
+    EmailTypo,
+    /// The latest invite email bounced.
+    Bounced,
+    /// The DOB on file looks wrong (a placeholder, after the account was
+    /// made, or in the future): the client cannot pass the DOB check.
+    ProfileDobSuspect,
+    /// An invite was already accepted: the client should log in.
+    AlreadyAccepted,
+    /// No invite was ever sent.
+    NoInvite,
+    /// The invite went to one address of the account; the client is likely
+    /// looking in another.
+    WrongAddress,
+    /// The client opened a link after a newer invite replaced it.
+    SupersededLinkUsed,
+    /// The latest invite expired.
+    InviteExpired,
+    /// The exact reason the link shows the invalid-link page right now
+    /// (expired, superseded, revoked, already used).
+    LinkInvalid,
+    /// The invite page refused the DOB the client typed.
+    DobFailures,
+    /// The client's mail service rewrote the link (Safe Links, URL Defense).
+    LinkRewritten,
+    /// A mail scanner opened the link before the client did.
+    LinkPreOpened,
+    /// The link was opened many times with no DOB entered.
+    LinkOpenedRepeatedly,
+    /// Delivered but never opened: likely in Spam or Trash.
+    NotOpened,
+    /// A staff invite close to its 1-hour limit.
+    StaffInviteExpiring,
+    /// Nothing wrong was found: the latest link works.
+    InviteWorking,
+}
+
+impl FindingCode {
+    /// Every code, in report order.
+    pub fn all() -> impl Iterator<Item = FindingCode> {
+        <Self as strum::IntoEnumIterator>::iter()
+    }
+
+    /// The stable code (`email_typo`, ...), also the template's file name.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+/// One finding: what is wrong, what to do, what to say.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub code: FindingCode,
+    /// What happened, for staff. Never holds PHI.
+    pub explanation: String,
+    /// The next step, from the support article. Never holds PHI.
+    pub next_step: String,
+    /// The canned message for the client (holds their first name).
+    pub reply: Phi<String>,
+}
+
+/// What the engine looks at.
+#[derive(Debug, Clone, Copy)]
+pub struct Case<'a> {
+    pub account: &'a Account,
+    /// The account's invites, in any order.
+    pub invites: &'a [Invite],
+    /// Now, on the server's clock.
+    pub now: DateTime<Utc>,
+}
+
+/// Links opened at least this often with no DOB entered look rewritten by a
+/// mail provider, or refreshed too often.
+pub const REPEATED_OPENS: u32 = 3;
+
+/// The findings for a case, most decisive first. Never empty.
+pub fn troubleshoot(case: &Case<'_>, replies: &Replies) -> Vec<Finding> {
+    let facts = Facts::of(case, replies.zone());
+    let mut found: Vec<Pending> = rules::RULES.iter().filter_map(|(_, rule)| rule(&facts)).collect();
+    if found.is_empty() {
+        found.push(rules::nothing_wrong(&facts));
+    }
+    found
+        .into_iter()
+        .map(|p| {
+            let mut context = reply_context(&facts, p.reply_as);
+            if let Some(address) = p.reply_email {
+                context.masked_email = address;
+            }
+            Finding {
+                code: p.code,
+                explanation: p.explanation,
+                next_step: p.next_step,
+                reply: Phi::new(replies.render(p.reply_as, &context)),
+            }
+        })
+        .collect()
+}
+
+/// A finding before its reply is filled in.
+pub(super) struct Pending {
+    pub code: FindingCode,
+    pub explanation: String,
+    pub next_step: String,
+    /// Whose template the reply uses (the finding's own, unless another
+    /// finding's words fit the client better).
+    pub reply_as: FindingCode,
+    /// The masked address the reply names, when not the default address.
+    pub reply_email: Option<String>,
+}
+
+impl Pending {
+    pub fn new(code: FindingCode, explanation: String, next_step: String) -> Self {
+        Self { code, explanation, next_step, reply_as: code, reply_email: None }
+    }
+}
+
+fn reply_context(facts: &Facts<'_>, code: FindingCode) -> ReplyContext {
+    let account = facts.account;
+    // After these findings staff send a new invite: quote its expiry.
+    let resend = matches!(code, FindingCode::NoInvite | FindingCode::InviteExpired | FindingCode::Bounced);
+    let expires_at = match facts.latest {
+        Some(latest) if !resend => latest.expires_at,
+        _ => facts.now + account.role.invite_lifetime(),
+    };
+    ReplyContext {
+        first_name: account.first_name.expose().clone(),
+        masked_email: mask_email(account.email.expose()),
+        expiry_window: window_words(account.role).to_owned(),
+        expires_at: facts.zone.long(expires_at),
+    }
+}
+
+#[cfg(test)]
+mod tests;

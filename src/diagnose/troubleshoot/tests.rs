@@ -1,0 +1,455 @@
+use chrono::{Duration, NaiveDate};
+
+use super::*;
+use crate::phi::Phi;
+use crate::portal::model::{
+    AccountEmail, DeliveryEvent, DeliveryEventKind, InvalidReason, InviteStatus, LinkVisit, Revocation, Role,
+    VisitMethod, VisitOutcome,
+};
+use crate::timezone::StaffZone;
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-25T09:00:00Z").unwrap().to_utc()
+}
+
+fn account(role: Role, email: &str, dob: NaiveDate) -> Account {
+    Account {
+        id: "acc_1".into(),
+        role,
+        first_name: "Sam".into(),
+        last_name: "Okafor".into(),
+        email: email.into(),
+        emails: Vec::new(),
+        phone: "(555) 555-0101".into(),
+        dob: Phi::new(dob),
+        created_at: now() - Duration::days(100),
+        updated_at: now() - Duration::days(100),
+    }
+}
+
+fn client() -> Account {
+    account(Role::Client, "sam.okafor@gmail.com", NaiveDate::from_ymd_opt(1985, 12, 21).unwrap())
+}
+
+fn invite(id: &str, role: Role, sent_ago: Duration, status: InviteStatus) -> Invite {
+    let sent_at = now() - sent_ago;
+    Invite {
+        id: id.into(),
+        account_id: "acc_1".into(),
+        sent_to: "sam.okafor@gmail.com".into(),
+        sent_at,
+        expires_at: sent_at + role.invite_lifetime(),
+        status,
+        accepted_at: None,
+        link_opens: 0,
+        dob_failures: 0,
+        delivery: vec![
+            DeliveryEvent { at: sent_at, event: DeliveryEventKind::Queued, detail: None },
+            DeliveryEvent { at: sent_at + Duration::seconds(2), event: DeliveryEventKind::Delivered, detail: None },
+        ],
+        revoked: None,
+        visits: Vec::new(),
+    }
+}
+
+fn codes(account: &Account, invites: &[Invite]) -> Vec<FindingCode> {
+    troubleshoot(&Case { account, invites, now: now() }, &Replies::builtin()).iter().map(|f| f.code).collect()
+}
+
+use FindingCode::*;
+
+#[test]
+fn no_invite_ever_sent() {
+    assert_eq!(codes(&client(), &[]), [NoInvite]);
+}
+
+#[test]
+fn a_fresh_delivered_unopened_invite_points_to_spam() {
+    let i = invite("inv_1", Role::Client, Duration::hours(5), InviteStatus::Pending);
+    assert_eq!(codes(&client(), &[i]), [NotOpened]);
+}
+
+#[test]
+fn an_opened_working_invite_is_fine() {
+    let mut i = invite("inv_1", Role::Client, Duration::hours(5), InviteStatus::Pending);
+    i.link_opens = 1;
+    assert_eq!(codes(&client(), &[i]), [InviteWorking]);
+}
+
+#[test]
+fn expiry_names_the_window_that_applied() {
+    let c = invite("inv_1", Role::Client, Duration::hours(50), InviteStatus::Pending);
+    let findings = troubleshoot(&Case { account: &client(), invites: &[c], now: now() }, &Replies::builtin());
+    assert_eq!(findings[0].code, InviteExpired);
+    assert!(findings[0].explanation.contains("expired 2h ago"), "{}", findings[0].explanation);
+    assert!(findings[0].explanation.contains("client invites last 48 hours"));
+
+    let staff =
+        account(Role::Staff, "sam.okafor@brightpathcounseling.org", NaiveDate::from_ymd_opt(1980, 1, 2).unwrap());
+    let s = invite("inv_2", Role::Staff, Duration::minutes(61), InviteStatus::Pending);
+    let findings = troubleshoot(&Case { account: &staff, invites: &[s], now: now() }, &Replies::builtin());
+    assert_eq!(findings[0].code, InviteExpired);
+    assert!(findings[0].explanation.contains("staff invites last 1 hour"), "{}", findings[0].explanation);
+}
+
+#[test]
+fn staff_invite_near_its_hour() {
+    let staff =
+        account(Role::Staff, "sam.okafor@brightpathcounseling.org", NaiveDate::from_ymd_opt(1980, 1, 2).unwrap());
+    let mut s = invite("inv_2", Role::Staff, Duration::minutes(55), InviteStatus::Pending);
+    s.link_opens = 1;
+    assert_eq!(codes(&staff, &[s.clone()]), [StaffInviteExpiring]);
+    // A client invite 55 minutes old is nowhere near its end.
+    let mut c = invite("inv_3", Role::Client, Duration::minutes(55), InviteStatus::Pending);
+    c.link_opens = 1;
+    assert_eq!(codes(&client(), &[c]), [InviteWorking]);
+}
+
+#[test]
+fn an_old_link_opened_after_a_resend() {
+    let mut old = invite("inv_1", Role::Client, Duration::hours(30), InviteStatus::Superseded);
+    let mut new = invite("inv_2", Role::Client, Duration::hours(5), InviteStatus::Pending);
+    new.link_opens = 0;
+    old.link_opens = 2;
+    old.delivery.push(DeliveryEvent {
+        at: now() - Duration::minutes(50),
+        event: DeliveryEventKind::Opened,
+        detail: None,
+    });
+    let got = codes(&client(), &[new.clone(), old.clone()]);
+    assert_eq!(got[0], SupersededLinkUsed, "{got:?}");
+    // Opened before it was replaced: not a finding.
+    old.delivery.last_mut().unwrap().at = now() - Duration::hours(29);
+    assert!(!codes(&client(), &[new, old]).contains(&SupersededLinkUsed));
+}
+
+#[test]
+fn repeated_opens_without_a_dob_and_dob_failures_are_told_apart() {
+    let mut i = invite("inv_1", Role::Client, Duration::hours(5), InviteStatus::Pending);
+    i.link_opens = 8;
+    assert_eq!(codes(&client(), &[i.clone()]), [LinkOpenedRepeatedly]);
+    i.dob_failures = 3;
+    assert_eq!(codes(&client(), &[i.clone()]), [DobFailures]);
+    i.link_opens = 2;
+    i.dob_failures = 1;
+    assert_eq!(codes(&client(), &[i]), [DobFailures]);
+}
+
+#[test]
+fn a_placeholder_dob_on_file_comes_before_coaching() {
+    let placeholder = account(Role::Client, "sam.okafor@gmail.com", NaiveDate::from_ymd_opt(1900, 1, 1).unwrap());
+    let mut i = invite("inv_1", Role::Client, Duration::hours(5), InviteStatus::Pending);
+    i.link_opens = 2;
+    i.dob_failures = 4;
+    assert_eq!(codes(&placeholder, &[i]), [ProfileDobSuspect, DobFailures]);
+}
+
+#[test]
+fn a_typo_address_and_its_bounce() {
+    let typo = account(Role::Client, "sam.okafor@gmail.cmo", NaiveDate::from_ymd_opt(1985, 12, 21).unwrap());
+    let mut i = invite("inv_1", Role::Client, Duration::hours(5), InviteStatus::Pending);
+    i.delivery[1] = DeliveryEvent {
+        at: i.sent_at + Duration::seconds(3),
+        event: DeliveryEventKind::Bounced,
+        detail: Some("550 5.1.2 domain has no mail server".into()),
+    };
+    let findings = troubleshoot(&Case { account: &typo, invites: &[i], now: now() }, &Replies::builtin());
+    let got: Vec<_> = findings.iter().map(|f| f.code).collect();
+    assert_eq!(got, [EmailTypo, Bounced]);
+    // Nothing of the address leaks into what staff-facing text holds.
+    for f in &findings {
+        assert!(!f.explanation.contains("okafor") && !f.next_step.contains("okafor"), "{f:?}");
+    }
+    assert!(findings[1].explanation.contains("550 5.1.2"));
+}
+
+#[test]
+fn already_accepted_means_log_in() {
+    let mut i = invite("inv_1", Role::Client, Duration::days(10), InviteStatus::Accepted);
+    i.accepted_at = Some(i.sent_at + Duration::minutes(30));
+    let findings = troubleshoot(&Case { account: &client(), invites: &[i], now: now() }, &Replies::builtin());
+    assert_eq!(findings[0].code, AlreadyAccepted);
+    assert!(findings[0].reply.expose().contains("log in"));
+    assert!(findings[0].reply.expose().starts_with("Hi Sam,"));
+}
+
+#[test]
+fn replies_quote_the_new_expiry_after_a_resend() {
+    let c = invite("inv_1", Role::Client, Duration::hours(50), InviteStatus::Pending);
+    let findings = troubleshoot(&Case { account: &client(), invites: &[c], now: now() }, &Replies::builtin());
+    assert!(findings[0].reply.expose().contains("Nov 27, 09:00 UTC"), "{}", findings[0].reply.expose());
+    assert!(findings[0].reply.expose().contains("s***@g***.com"));
+}
+
+const HEADLESS: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) \
+                        HeadlessChrome/120.0.6099.71 Safari/537.36";
+const IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 \
+                      (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+
+fn visit(at: DateTime<Utc>, method: VisitMethod, ua: &str, network: Option<&str>) -> LinkVisit {
+    LinkVisit {
+        at,
+        method,
+        user_agent: Some(ua.into()),
+        remote: "203.0.113.7".into(),
+        network: network.map(str::to_owned),
+        referrer: None,
+        cookies: false,
+        outcome: VisitOutcome::PageShown,
+        invalid_reason: None,
+    }
+}
+
+/// Safe Links: a HEAD and two GETs from Microsoft, 3 s after delivery.
+fn scanned(i: &mut Invite) {
+    let at = i.sent_at + Duration::seconds(5);
+    let ms = Some("Microsoft (AS8075)");
+    i.visits = vec![
+        visit(at, VisitMethod::Head, HEADLESS, ms),
+        visit(at, VisitMethod::Get, HEADLESS, ms),
+        visit(at, VisitMethod::Get, HEADLESS, ms),
+    ];
+    i.link_opens = 3;
+}
+
+fn finding(account: &Account, invites: &[Invite], code: FindingCode) -> Finding {
+    let findings = troubleshoot(&Case { account, invites, now: now() }, &Replies::builtin());
+    findings.into_iter().find(|f| f.code == code).unwrap_or_else(|| panic!("no {code:?}"))
+}
+
+#[test]
+fn a_scanner_pre_opening_hides_nothing_it_is_told() {
+    let mut i = invite("inv_1", Role::Client, Duration::hours(5), InviteStatus::Pending);
+    scanned(&mut i);
+    // Three openings, all the scanner's: not "opened repeatedly", still unread.
+    assert_eq!(codes(&client(), &[i.clone()]), [LinkPreOpened, NotOpened]);
+    let pre = finding(&client(), &[i.clone()], LinkPreOpened);
+    for words in ["3 time(s) from Microsoft (AS8075)", "3s after delivery", "did not use the link up", "no person"] {
+        assert!(pre.explanation.contains(words), "{words}: {}", pre.explanation);
+    }
+    assert!(pre.reply.expose().contains("security check") && pre.reply.expose().contains("Nov 27, 04:00 UTC"));
+    let not_opened = finding(&client(), &[i.clone()], NotOpened);
+    assert!(not_opened.explanation.contains("only a mail scanner"), "{}", not_opened.explanation);
+
+    // The client on a phone hours later: the pre-opening is told, nothing is missing.
+    i.visits.push(visit(now() - Duration::hours(1), VisitMethod::Get, IPHONE, Some("T-Mobile USA (AS21928)")));
+    assert_eq!(codes(&client(), &[i.clone()]), [LinkPreOpened]);
+    assert!(finding(&client(), &[i], LinkPreOpened).explanation.contains("opened it themselves 1h ago"));
+}
+
+#[test]
+fn a_pre_opening_is_told_in_the_order_it_happened_and_with_what_works_now() {
+    // The client first, then the scanner (it re-checked the link later).
+    let mut i = invite("inv_1", Role::Client, Duration::hours(5), InviteStatus::Pending);
+    i.visits = vec![visit(i.sent_at + Duration::seconds(60), VisitMethod::Get, IPHONE, None)];
+    let later = i.sent_at + Duration::minutes(30);
+    i.visits.push(visit(later, VisitMethod::Head, HEADLESS, Some("Microsoft (AS8075)")));
+    let pre = finding(&client(), &[i.clone()], LinkPreOpened);
+    assert!(pre.explanation.contains("after the client had already opened it"), "{}", pre.explanation);
+    assert!(!pre.explanation.contains("before the client did"), "{}", pre.explanation);
+    assert!(pre.explanation.contains("the link still works"), "{}", pre.explanation);
+
+    // Scanned at delivery, nobody since, and the link has expired.
+    let mut expired = invite("inv_2", Role::Client, Duration::hours(50), InviteStatus::Pending);
+    scanned(&mut expired);
+    let got = codes(&client(), &[expired.clone()]);
+    assert_eq!(got[0], InviteExpired, "{got:?}");
+    let pre = finding(&client(), &[expired], LinkPreOpened);
+    assert!(pre.explanation.contains("but the link has since expired"), "{}", pre.explanation);
+    assert!(!pre.explanation.contains("still works") && !pre.explanation.contains("before the client"));
+    assert!(pre.next_step.contains("Resend"), "{}", pre.next_step);
+    assert!(!pre.reply.expose().contains("works until"), "{}", pre.reply.expose());
+
+    // Revoked since.
+    let mut revoked = invite("inv_3", Role::Client, Duration::hours(5), InviteStatus::Revoked);
+    scanned(&mut revoked);
+    let pre = finding(&client(), &[revoked], LinkPreOpened);
+    assert!(pre.explanation.contains("has since been revoked"), "{}", pre.explanation);
+    assert!(pre.reply.expose().contains("cancelled"), "{}", pre.reply.expose());
+
+    // Accepted since: nothing to say about the scanner.
+    let mut accepted = invite("inv_4", Role::Client, Duration::hours(5), InviteStatus::Accepted);
+    accepted.accepted_at = Some(now() - Duration::hours(1));
+    scanned(&mut accepted);
+    assert!(!codes(&client(), &[accepted]).contains(&LinkPreOpened));
+}
+
+#[test]
+fn a_client_on_a_phone_hours_later_raises_no_alarm() {
+    let mut i = invite("inv_1", Role::Client, Duration::hours(8), InviteStatus::Pending);
+    let phone = Some("T-Mobile USA (AS21928)");
+    i.visits = vec![
+        visit(now() - Duration::hours(2), VisitMethod::Get, IPHONE, phone),
+        visit(now() - Duration::hours(2) + Duration::seconds(40), VisitMethod::Get, IPHONE, phone),
+    ];
+    i.visits[1].cookies = true;
+    i.link_opens = 2;
+    assert_eq!(codes(&client(), &[i]), [InviteWorking]);
+}
+
+#[test]
+fn a_scanner_re_checking_an_old_link_is_not_the_client_opening_it() {
+    let mut old = invite("inv_1", Role::Client, Duration::hours(30), InviteStatus::Superseded);
+    let new = invite("inv_2", Role::Client, Duration::hours(5), InviteStatus::Pending);
+    let mut scan = visit(now() - Duration::minutes(50), VisitMethod::Head, HEADLESS, Some("Microsoft (AS8075)"));
+    scan.outcome = VisitOutcome::InvalidLink;
+    scan.invalid_reason = Some(InvalidReason::Superseded);
+    old.visits = vec![scan.clone()];
+    // Even with an `opened` event at the scan: the visit log decides.
+    old.delivery.push(DeliveryEvent { at: scan.at, event: DeliveryEventKind::Opened, detail: None });
+    let got = codes(&client(), &[new.clone(), old.clone()]);
+    assert!(!got.contains(&SupersededLinkUsed), "{got:?}");
+
+    // The client's own browser on the old link after the resend is.
+    let mut person = visit(now() - Duration::minutes(20), VisitMethod::Get, IPHONE, None);
+    person.outcome = VisitOutcome::InvalidLink;
+    person.invalid_reason = Some(InvalidReason::Superseded);
+    old.visits.push(person.clone());
+    let f = finding(&client(), &[new.clone(), old.clone()], SupersededLinkUsed);
+    assert!(f.explanation.contains("old invite link 20m ago"), "{}", f.explanation);
+
+    // Before the resend it was the current link: nothing to say.
+    person.at = now() - Duration::hours(29);
+    old.visits = vec![scan, person];
+    assert!(!codes(&client(), &[new, old]).contains(&SupersededLinkUsed));
+}
+
+#[test]
+fn a_rewritten_link_says_copy_the_original() {
+    let mut i = invite("inv_1", Role::Client, Duration::hours(8), InviteStatus::Pending);
+    let mut v = visit(now() - Duration::hours(2), VisitMethod::Get, IPHONE, None);
+    v.referrer = Some("https://nam12.safelinks.protection.outlook.com/?url=https%3A%2F%2Fx&data=05".into());
+    i.visits = vec![v];
+    i.link_opens = 1;
+    assert_eq!(codes(&client(), &[i.clone()]), [LinkRewritten]);
+    let f = finding(&client(), &[i], LinkRewritten);
+    assert!(f.explanation.contains("Microsoft Safe Links"), "{}", f.explanation);
+    assert!(f.next_step.contains("right-click") && f.next_step.contains("new browser window"));
+    assert!(f.reply.expose().contains("Copy link"));
+}
+
+#[test]
+fn a_second_address_points_to_the_other_inbox() {
+    let mut two = client();
+    two.emails = vec![
+        AccountEmail { address: "sam.okafor@gmail.com".into(), is_default: true },
+        AccountEmail { address: "sokafor@workplace.org".into(), is_default: false },
+    ];
+    let i = invite("inv_1", Role::Client, Duration::hours(6), InviteStatus::Pending);
+    assert_eq!(codes(&two, std::slice::from_ref(&i)), [WrongAddress, NotOpened]);
+    let f = finding(&two, std::slice::from_ref(&i), WrongAddress);
+    assert!(f.explanation.contains("s***@g***.com") && f.explanation.contains("s***@w***.org"), "{}", f.explanation);
+    assert!(f.next_step.contains("make that address the default") && f.next_step.contains("resend"));
+    assert!(f.reply.expose().contains("s***@g***.com"));
+    for text in [&f.explanation, &f.next_step, f.reply.expose()] {
+        assert!(!text.contains("okafor") && !text.contains("workplace"), "{text}");
+    }
+    // Once the client opened it, the address was right.
+    let mut opened = i.clone();
+    opened.visits = vec![visit(now() - Duration::hours(1), VisitMethod::Get, IPHONE, None)];
+    assert!(!codes(&two, &[opened]).contains(&WrongAddress));
+    // One address, unchanged since the invite: nothing to say.
+    assert_eq!(codes(&client(), std::slice::from_ref(&i)), [NotOpened]);
+    // The default moved after the invite went out.
+    let mut moved = client();
+    moved.email = "sam.new@outlook.com".into();
+    let f = finding(&moved, &[i], WrongAddress);
+    assert!(f.explanation.contains("now s***@o***.com"), "{}", f.explanation);
+}
+
+#[test]
+fn the_invalid_link_page_is_explained_exactly() {
+    // Superseded: names the resend that replaced it.
+    let mut old = invite("inv_1", Role::Client, Duration::hours(30), InviteStatus::Superseded);
+    let mut new = invite("inv_2", Role::Client, Duration::hours(5), InviteStatus::Pending);
+    new.visits = Vec::new();
+    let mut seen = visit(now() - Duration::minutes(50), VisitMethod::Get, IPHONE, None);
+    seen.outcome = VisitOutcome::InvalidLink;
+    seen.invalid_reason = Some(InvalidReason::Superseded);
+    old.visits = vec![seen.clone()];
+    let f = finding(&client(), &[new.clone(), old.clone()], LinkInvalid);
+    assert!(f.explanation.contains("opened 50m ago"), "{}", f.explanation);
+    assert!(f.explanation.contains("superseded by the resend at Nov 25, 04:00 UTC (inv_2)"), "{}", f.explanation);
+
+    // A scanner hitting the dead link is not what the client saw.
+    let mut scanner_only = old.clone();
+    scanner_only.visits[0].user_agent = Some(HEADLESS.into());
+    assert!(!codes(&client(), &[new.clone(), scanner_only]).contains(&LinkInvalid));
+
+    // Revoked: who, when, why, even before anyone opened it.
+    let mut revoked = invite("inv_3", Role::Client, Duration::hours(3), InviteStatus::Revoked);
+    revoked.revoked = Some(Box::new(Revocation {
+        at: now() - Duration::hours(1),
+        by: "agent_chen".into(),
+        reason: "sent to the wrong address".into(),
+        ticket_id: None,
+    }));
+    assert_eq!(codes(&client(), &[revoked.clone()]), [LinkInvalid]);
+    let f = finding(&client(), &[revoked], LinkInvalid);
+    assert!(
+        f.explanation.contains("revoked by agent_chen at Nov 25, 08:00 UTC for: sent to the wrong address"),
+        "{}",
+        f.explanation
+    );
+    assert!(f.reply.expose().contains("cancelled"));
+
+    // Expired and already used name their times, and reply like their own findings.
+    let mut expired = invite("inv_4", Role::Staff, Duration::hours(3), InviteStatus::Expired);
+    seen.invalid_reason = Some(InvalidReason::Expired);
+    expired.visits = vec![seen.clone()];
+    let staff =
+        account(Role::Staff, "sam.okafor@brightpathcounseling.org", NaiveDate::from_ymd_opt(1980, 1, 2).unwrap());
+    let f = finding(&staff, &[expired], LinkInvalid);
+    assert!(f.explanation.contains("expired at Nov 25, 07:00 UTC, 1 hour after it was sent"), "{}", f.explanation);
+    let mut used = invite("inv_5", Role::Client, Duration::days(3), InviteStatus::Accepted);
+    used.accepted_at = Some(now() - Duration::days(2));
+    seen.invalid_reason = Some(InvalidReason::AlreadyUsed);
+    used.visits = vec![seen];
+    let f = finding(&client(), &[used], LinkInvalid);
+    assert!(f.explanation.contains("already used at Nov 23, 09:00 UTC"), "{}", f.explanation);
+    assert!(f.reply.expose().contains("log in"));
+}
+
+#[test]
+fn codes_round_trip() {
+    for code in FindingCode::all() {
+        assert_eq!(code.as_str().parse::<FindingCode>(), Ok(code));
+        assert_eq!(serde_json::to_string(&code).unwrap(), format!("\"{code}\""));
+    }
+    assert_eq!(serde_json::to_string(&EmailTypo).unwrap(), "\"email_typo\"");
+    assert_eq!(LinkOpenedRepeatedly.as_str(), "link_opened_repeatedly");
+    assert!("Email_Typo".parse::<FindingCode>().is_err() && "".parse::<FindingCode>().is_err());
+    assert_eq!(FindingCode::all().count(), 16);
+}
+
+#[test]
+fn the_rules_run_in_report_order_one_per_code() {
+    let listed: Vec<FindingCode> = super::rules::RULES.iter().map(|(code, _)| *code).collect();
+    let expected: Vec<FindingCode> = FindingCode::all().filter(|c| *c != InviteWorking).collect();
+    assert_eq!(listed, expected);
+}
+
+#[test]
+fn each_rule_says_only_its_own_code() {
+    // Cases that set off most rules; every finding a rule returns is its own.
+    let typo = account(Role::Client, "sam.okafor@gmail.cmo", NaiveDate::from_ymd_opt(1900, 1, 1).unwrap());
+    let mut i = invite("inv_1", Role::Client, Duration::hours(5), InviteStatus::Pending);
+    scanned(&mut i);
+    i.dob_failures = 2;
+    let mut old = invite("inv_0", Role::Client, Duration::hours(30), InviteStatus::Superseded);
+    old.delivery.push(DeliveryEvent {
+        at: now() - Duration::minutes(5),
+        event: DeliveryEventKind::Opened,
+        detail: None,
+    });
+    let invites = [i, old];
+    let facts = Facts::of(&Case { account: &typo, invites: &invites, now: now() }, StaffZone::Utc);
+    let mut fired = 0;
+    for (code, rule) in super::rules::RULES {
+        if let Some(p) = rule(&facts) {
+            assert_eq!(p.code, code);
+            fired += 1;
+        }
+    }
+    assert!(fired >= 4, "{fired}");
+}
