@@ -15,6 +15,8 @@ use ratatui::backend::CrosstermBackend;
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 /// Whether mouse capture was turned on (so restore turns it off).
 static MOUSE: AtomicBool = AtomicBool::new(false);
+/// Whether mouse capture was on when the console was suspended.
+static SUSPENDED_MOUSE: AtomicBool = AtomicBool::new(false);
 
 pub type Tty = Terminal<CrosstermBackend<Stdout>>;
 
@@ -46,9 +48,13 @@ impl TerminalGuard {
     }
 
     /// Ctrl-Z: give the terminal back, stop until `fg`, then take it again
-    /// and redraw everything.
-    pub fn suspend(&mut self) -> io::Result<()> {
+    /// and redraw everything. Answers false, with the terminal left alone,
+    /// when we were continued without being put in the foreground (`kill
+    /// %1` sends SIGTERM then SIGCONT): taking the terminal then would stop
+    /// us again (SIGTTOU) before the SIGTERM could end us.
+    pub fn suspend(&mut self) -> io::Result<bool> {
         let mouse = MOUSE.load(Ordering::SeqCst);
+        SUSPENDED_MOUSE.store(mouse, Ordering::SeqCst);
         restore();
         #[cfg(unix)]
         // SAFETY: raising a signal on our own process has no memory effects;
@@ -56,7 +62,16 @@ impl TerminalGuard {
         unsafe {
             libc::raise(libc::SIGTSTP);
         }
-        enter_mode(mouse)?;
+        if !in_foreground() {
+            return Ok(false);
+        }
+        self.resume()?;
+        Ok(true)
+    }
+
+    /// Takes the terminal again after a suspension, and redraws everything.
+    pub fn resume(&mut self) -> io::Result<()> {
+        enter_mode(SUSPENDED_MOUSE.load(Ordering::SeqCst))?;
         self.terminal.clear()
     }
 }
@@ -64,6 +79,30 @@ impl TerminalGuard {
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
         restore();
+    }
+}
+
+/// Whether our process group has the terminal (true when there is no
+/// terminal to ask about).
+pub fn in_foreground() -> bool {
+    #[cfg(unix)]
+    {
+        // SAFETY: plain queries of the process group and of the terminal's
+        // foreground group; no memory is passed.
+        let (ours, foreground) = unsafe { (libc::getpgrp(), libc::tcgetpgrp(libc::STDOUT_FILENO)) };
+        foreground < 0 || foreground == ours
+    }
+    #[cfg(not(unix))]
+    {
+        true
+    }
+}
+
+/// Waits until our process group has the terminal again (`fg`).
+pub async fn until_foreground() {
+    let mut check = tokio::time::interval(std::time::Duration::from_millis(200));
+    while !in_foreground() {
+        check.tick().await;
     }
 }
 
