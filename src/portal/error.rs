@@ -38,10 +38,19 @@ pub enum PortalError {
     Unreachable,
     #[error("the connection to the portal dropped before the answer arrived")]
     Dropped,
-    #[error("the portal's answer is larger than {} MiB, the most this client reads; refused it", limit_bytes.div_ceil(1 << 20))]
+    #[error("the portal's answer is larger than {}, the most this client reads; refused it", size_words(*limit_bytes))]
     TooLarge { limit_bytes: u64 },
     #[error("the portal's answer could not be read ({})", crate::sanitize::field(what))]
     Decode { what: String },
+}
+
+/// A size in words: `8 MiB`, `64 KiB`, `900 bytes`.
+fn size_words(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 => format!("{} MiB", b.div_ceil(1 << 20)),
+        b if b >= 1 << 10 => format!("{} KiB", b.div_ceil(1 << 10)),
+        b => format!("{b} bytes"),
+    }
 }
 
 impl PortalError {

@@ -180,7 +180,13 @@ async fn event_loop(
 
 fn draw(guard: &mut TerminalGuard, app: &App, now: chrono::DateTime<chrono::Utc>) -> io::Result<()> {
     crossterm::execute!(io::stdout(), BeginSynchronizedUpdate)?;
-    let drawn = guard.terminal.draw(|frame| screens::render(app, frame, now)).map(|_| ());
+    let drawn = guard
+        .terminal
+        .draw(|frame| {
+            screens::render(app, frame, now);
+            terminal::clean_buffer(frame.buffer_mut());
+        })
+        .map(|_| ());
     crossterm::execute!(io::stdout(), EndSynchronizedUpdate)?;
     drawn
 }

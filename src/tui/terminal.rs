@@ -82,6 +82,28 @@ impl Drop for TerminalGuard {
     }
 }
 
+/// Makes sure no control character of a frame reaches the terminal, however
+/// a screen drew it: a cell holding one gets its visible picture (`␛`) or,
+/// for C1 and bidi controls, the replacement character. Run on every frame,
+/// after the screens drew it, so no screen has to remember to.
+pub fn clean_buffer(buffer: &mut ratatui::buffer::Buffer) {
+    for cell in buffer.content.iter_mut() {
+        if !cell.symbol().chars().any(crate::sanitize::is_unsafe) {
+            continue;
+        }
+        let clean: String = cell
+            .symbol()
+            .chars()
+            .map(|c| match c {
+                '\0'..='\u{1f}' => char::from_u32(0x2400 + u32::from(c)).unwrap_or('\u{FFFD}'),
+                c if crate::sanitize::is_unsafe(c) => '\u{FFFD}',
+                c => c,
+            })
+            .collect();
+        cell.set_symbol(&clean);
+    }
+}
+
 /// Whether our process group has the terminal (true when there is no
 /// terminal to ask about).
 pub fn in_foreground() -> bool {
