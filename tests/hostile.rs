@@ -7,11 +7,10 @@
 
 mod common;
 
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use common::Harness;
+use common::{Harness, Run};
 use portaldesk::phi::Phi;
 use portaldesk::portal::model::{Account, Invite, InviteStatus, Role};
 use portaldesk::portal::{ApiToken, ClientOptions, PortalClient, PortalError};
@@ -152,34 +151,14 @@ fn account_json(id: &str, first: &str) -> String {
     serde_json::to_string(&account(id, first)).unwrap()
 }
 
-/// What a run of the binary gave.
-struct Run {
-    code: i32,
-    out: String,
-    err: String,
-}
-
 /// Runs `portaldesk ARGS --portal URL` with a token, no terminal, and the
 /// given environment (no proxy unless given).
 async fn run(url: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_portaldesk"))
-        .args(args)
-        .args(["--portal", url])
-        .env_remove("PORTALDESK_PORTAL")
-        .env_remove("PORTALDESK_CONFIG")
-        .env("PORTALDESK_TOKEN", "sandbox")
-        .env_remove("NO_PROXY")
-        .env_remove("no_proxy")
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .output()
-        .await
-        .unwrap();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        out: String::from_utf8_lossy(&output.stdout).into_owned(),
-        err: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    let mut all = args.to_vec();
+    all.extend(["--portal", url]);
+    let mut env = env.to_vec();
+    env.push(("PORTALDESK_TOKEN", "sandbox"));
+    common::run_binary(&all, &env).await
 }
 
 /// The control characters in `text` other than newline: C0, DEL, C1, and
