@@ -413,10 +413,18 @@ fn the_console_draws_no_control_from_a_span() {
     terminal
         .draw(|frame| {
             frame.render_widget(Paragraph::new(Line::from(HOSTILE)), frame.area());
+            // ratatui itself drops control graphemes from a Span; a cell
+            // written directly would still carry them, were it not for the
+            // pass every frame gets.
+            frame.buffer_mut()[(0, 1)].set_symbol("\u{1b}]52;c;eA==\u{7}");
+            frame.buffer_mut()[(20, 1)].set_symbol("\u{9b}");
+            frame.buffer_mut()[(30, 1)].set_symbol("\u{202e}");
             portaldesk::tui::terminal::clean_buffer(frame.buffer_mut());
         })
         .unwrap();
     let drawn: String = terminal.backend().buffer().content().iter().map(|cell| cell.symbol()).collect();
     assert_eq!(controls(&drawn), Vec::<char>::new(), "{drawn:?}");
     assert!(drawn.contains("]52;c;"), "the rest is drawn: {drawn:?}");
+    assert!(drawn.contains("␛]52;c;eA==␇"), "made visible: {drawn:?}");
+    assert_eq!(drawn.matches('\u{FFFD}').count(), 2, "C1 and bidi replaced: {drawn:?}");
 }

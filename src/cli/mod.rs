@@ -69,7 +69,8 @@ Exit codes:
      resend or dob set without --yes and without a terminal
   3  not found: no such account or ticket
   4  conflict: the account changed since it was read (412; see dob set --expect-etag)
-  5  rate limited (429), e.g. a 6th invite to one account within an hour";
+  5  rate limited (429), e.g. a 6th invite to one account within an hour
+  128+N  the console was ended by signal N: 143 SIGTERM, 129 SIGHUP, 130 SIGINT";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
