@@ -13,5 +13,6 @@ pub mod logging;
 pub mod phi;
 pub mod portal;
 pub mod sandbox;
+pub mod sanitize;
 pub mod timezone;
 pub mod tui;

@@ -37,7 +37,9 @@ fn level(level: LogLevel) -> LevelFilter {
 
 /// Opens the log for appending, readable and writable by its owner only
 /// (0600 on unix): it names accounts and tickets. A log left with wider
-/// permissions (by an older version, or by hand) is tightened.
+/// permissions (by an older version, or by hand) is tightened. A symbolic
+/// link is refused (opened with `O_NOFOLLOW`): following it would write to,
+/// and change the permissions of, whatever file it points at.
 fn open(path: &PathBuf) -> std::io::Result<File> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
@@ -47,9 +49,15 @@ fn open(path: &PathBuf) -> std::io::Result<File> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
     }
-    let file = options.open(path)?;
+    let file = options.open(path).map_err(|e| {
+        if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+            std::io::Error::other("it is a symbolic link, which is refused: name the file itself")
+        } else {
+            e
+        }
+    })?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -110,5 +118,22 @@ mod tests {
         open(&old).unwrap();
         assert_eq!(mode(&old), 0o600);
         assert_eq!(std::fs::read_to_string(&old).unwrap(), "earlier line\n");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_is_refused_and_its_target_left_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("someone-elses.txt");
+        std::fs::write(&target, "theirs\n").unwrap();
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let link = dir.path().join("portaldesk.log");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let error = open(&link).unwrap_err();
+        assert!(error.to_string().contains("symbolic link"), "{error}");
+        let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644, "the target's permissions are unchanged");
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "theirs\n");
     }
 }

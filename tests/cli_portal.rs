@@ -3,22 +3,13 @@
 
 mod common;
 
-use std::process::Stdio;
-
-use common::{Harness, t0};
+use common::{Harness, Run, t0};
 use portaldesk::diagnose::dob::format_entry;
 use portaldesk::phi::{Phi, mask_email};
 use portaldesk::portal::IdempotencyKey;
 use portaldesk::portal::model::{AccountPatch, AuditAction, ResendRequest, Role};
 use portaldesk::sandbox::seed::SeedCase;
 use serde_json::Value;
-
-/// What a run of the binary gave.
-struct Run {
-    code: i32,
-    out: String,
-    err: String,
-}
 
 impl Run {
     /// The one JSON document on stdout of a successful run.
@@ -44,21 +35,7 @@ async fn run(h: &Harness, args: &[&str]) -> Run {
 }
 
 async fn run_with(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_portaldesk"))
-        .args(args)
-        .env_remove("PORTALDESK_TOKEN")
-        .env_remove("PORTALDESK_PORTAL")
-        .env_remove("PORTALDESK_CONFIG")
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .output()
-        .await
-        .unwrap();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        out: String::from_utf8_lossy(&output.stdout).into_owned(),
-        err: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    common::run_binary(args, env).await
 }
 
 fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {

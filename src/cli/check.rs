@@ -181,12 +181,11 @@ pub fn run(command: CheckCommand) -> Result<(), Failure> {
             if args.json { to_json(&check)? } else { link_report(&check) }
         }
     };
-    println!("{text}");
-    Ok(())
+    super::out::text_out(&text)
 }
 
 fn to_json(value: &impl serde::Serialize) -> Result<String, Failure> {
-    serde_json::to_string(value).map_err(|e| Failure::new(1, format!("cannot write JSON: {e}")))
+    super::out::json_text(value)
 }
 
 fn yes_no(value: bool) -> &'static str {

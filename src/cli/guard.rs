@@ -47,6 +47,7 @@ pub fn ask(plan: impl Fn(Privacy) -> String, privacy: Privacy, question: &str) -
     } else {
         (plan(Privacy::MASKED), Box::new(std::io::stderr()))
     };
+    let text = crate::sanitize::multiline(&text);
     write!(sink, "{text}{question} [y/N] ").and_then(|()| sink.flush()).map_err(io)?;
     let mut answer = String::new();
     std::io::stdin().read_line(&mut answer).map_err(io)?;
@@ -84,8 +85,26 @@ where
     }
 }
 
+/// Whether a mutation failing this way may be tried again with its key: it
+/// may not have reached the portal, or its answer was lost or unreadable
+/// (the portal answers a retry with the same key by what it did the first
+/// time, so it is never done twice).
 fn may_retry(error: &PortalError) -> bool {
-    matches!(error, PortalError::Timeout | PortalError::Dropped | PortalError::Unreachable | PortalError::Server { .. })
+    matches!(
+        error,
+        PortalError::Timeout
+            | PortalError::Dropped
+            | PortalError::Unreachable
+            | PortalError::Server { .. }
+            | PortalError::Decode { .. }
+    )
+}
+
+/// A read before anything was sent failed: whatever the error, the portal
+/// was not changed, and the message says so plainly.
+pub fn nothing_sent(error: PortalError, what: &str) -> Failure {
+    let code = u8::try_from(error.exit_code()).unwrap_or(1);
+    Failure::new(code, format!("{what} (nothing was sent): {error}"))
 }
 
 /// A mutation that failed. When the portal may have done it anyway, say how
@@ -135,6 +154,9 @@ mod tests {
         let f = not_done(PortalError::Stale, "the DOB was not changed", "show", "acc_1");
         assert_eq!(f.code, 4);
         assert!(f.message.starts_with("the DOB was not changed: "), "{}", f.message);
+        let f = nothing_sent(PortalError::Timeout, "the DOB was not changed");
+        assert!(!f.message.contains("may or may not") && f.message.contains("nothing was sent"), "{}", f.message);
+        assert!(may_retry(&PortalError::Decode { what: "x".into() }), "a lost answer is retried with its key");
         let f =
             not_done(PortalError::RateLimited { retry_after: Duration::from_secs(60) }, "no invite was sent", "", "");
         assert_eq!(f.code, 5);

@@ -44,8 +44,7 @@ pub async fn login(portal: Option<String>, settings: &Settings) -> Result<(), Fa
         }
     };
     let said = login_with(&url, &CredentialStore::os(), read, ClientOptions::default()).await?;
-    println!("{said}");
-    Ok(())
+    super::out::text_out(&said)
 }
 
 /// The login flow over a given store and token reader (called with the
@@ -78,8 +77,7 @@ pub async fn login_with(
 /// `portaldesk logout`: removes the token.
 pub fn logout(portal: Option<String>, settings: &Settings) -> Result<(), Failure> {
     let url = portal_url(portal, settings)?;
-    println!("{}", logout_with(&url, &CredentialStore::os())?);
-    Ok(())
+    super::out::text_out(&logout_with(&url, &CredentialStore::os())?)
 }
 
 /// The logout flow over a given store; returns what to tell the user.

@@ -68,7 +68,8 @@ Exit codes:
      resend or dob set without --yes and without a terminal
   3  not found: no such account or ticket
   4  conflict: the account changed since it was read (412; see dob set --expect-etag)
-  5  rate limited (429), e.g. a 6th invite to one account within an hour";
+  5  rate limited (429), e.g. a 6th invite to one account within an hour
+  128+N  the console was ended by signal N: 143 SIGTERM, 129 SIGHUP, 130 SIGINT";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -150,7 +151,7 @@ pub fn main() -> ExitCode {
     let settings = match crate::config::settings(cli.config.as_deref()) {
         Ok(settings) => settings,
         Err(e) => {
-            eprintln!("portaldesk: {e}");
+            eprintln!("portaldesk: {}", crate::sanitize::multiline(&e.to_string()));
             return ExitCode::from(2);
         }
     };
@@ -164,7 +165,13 @@ pub fn main() -> ExitCode {
     };
     // The read and action commands need a portal; they never start the
     // embedded sandbox.
-    let connect = || portal::required(cli.portal.clone(), &settings);
+    // The client is kept, to warn once at the end about the portal's clock.
+    let used = std::cell::OnceCell::new();
+    let connect = || {
+        let client = portal::required(cli.portal.clone(), &settings)?;
+        let _ = used.set(client.clone());
+        Ok::<_, Failure>(client)
+    };
     let outcome = runtime.block_on(async {
         match cli.command {
             Some(Command::Tickets(args)) => read::tickets(&connect()?, &args).await,
@@ -189,10 +196,17 @@ pub fn main() -> ExitCode {
             }
         }
     });
+    if let Some(warning) = used.get().and_then(|client: &crate::portal::PortalClient| client.clock().warning()) {
+        eprintln!("portaldesk: warning: {warning}");
+    }
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("portaldesk: {}", failure.message);
+            // The message may quote the portal: no control reaches stderr.
+            // A console ended by a signal says nothing, as shells expect.
+            if !failure.message.is_empty() {
+                eprintln!("portaldesk: {}", crate::sanitize::multiline(&failure.message));
+            }
             ExitCode::from(failure.code)
         }
     }

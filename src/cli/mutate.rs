@@ -14,7 +14,7 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use super::Failure;
-use super::guard::{Confirm, ask, confirmation, not_done, quoted, with_retries};
+use super::guard::{Confirm, ask, confirmation, not_done, nothing_sent, quoted, with_retries};
 use super::out::{self, OutputArgs, Privacy};
 use crate::diagnose::{dob, email, invite};
 use crate::phi::Phi;
@@ -89,8 +89,9 @@ pub async fn resend(
     let client = connect()?;
     let not_sent = |e: PortalError| not_done(e, "no invite was sent", "invites", &args.account);
     if confirm == Confirm::Ask {
-        let account = client.account(&args.account).await.map_err(not_sent)?.value;
-        let invites = client.invites(&account.id).await.map_err(not_sent)?;
+        let unread = |e| nothing_sent(e, "no invite was sent");
+        let account = client.account(&args.account).await.map_err(unread)?.value;
+        let invites = client.invites(&account.id).await.map_err(unread)?;
         let now = out::server_now(&client);
         let plan = |privacy| resend_plan(&account, &invites, args.ticket.as_deref(), now, zone, privacy);
         if !ask(plan, args.out.privacy(), "Send it?")? {
@@ -108,7 +109,7 @@ pub async fn resend(
     let window = if hours == 1 { "1 hour".to_owned() } else { format!("{hours} hours") };
     out::text_out(&format!(
         "Invite {} sent to {}.\nThe link works for {window}: it expires {}. Any earlier link no longer works.",
-        sent.id,
+        out::field(&sent.id),
         args.out.privacy().email(&sent.sent_to),
         out::relative_and_absolute(sent.expires_at, now, zone),
     ))
@@ -179,7 +180,8 @@ pub async fn dob_set(
     let confirm = confirmation(args.yes, "dob set")?;
     let client = connect()?;
     let not_changed = |e: PortalError| not_done(e, "the DOB was not changed", "show", &args.account);
-    let current = client.account(&args.account).await.map_err(not_changed)?;
+    // Nothing is sent before this read succeeds.
+    let current = client.account(&args.account).await.map_err(|e| nothing_sent(e, "the DOB was not changed"))?;
     // The version the change must apply to: the one the script expects, else
     // the one just read. The portal answers 412 (exit 4) if it moved on.
     let etag = args.expect_etag.as_deref().map(quoted).unwrap_or_else(|| current.etag.clone());
@@ -212,13 +214,14 @@ pub async fn dob_set(
         ..AccountPatch::default()
     };
     let id = &current.value.id;
+    let shown_id = out::field(id);
     let updated = with_retries(|| client.update_account(id, &etag, &patch, &key)).await.map_err(not_changed)?;
     if args.out.json {
         let json = DobJson { changed: true, dob_before: &before, account: &updated.value, etag: &updated.etag };
         return out::json(&json);
     }
     let mut text = format!(
-        "DOB on file changed for {id}: {} → {}.\nKept in the audit trail with the reason",
+        "DOB on file changed for {shown_id}: {} → {}.\nKept in the audit trail with the reason",
         privacy.dob(&before),
         privacy.dob(&updated.value.dob)
     );

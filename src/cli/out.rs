@@ -5,6 +5,10 @@
 //! birth (`••/••/••••`) unless `--reveal` is given. `--json` output is for
 //! scripts and carries the values as the portal sends them. Neither ever
 //! goes to stderr: errors name what failed, never a value.
+//!
+//! Every string from the portal goes through [`crate::sanitize`] before it
+//! is printed: each field on its own ([`field`]), and the whole readable text
+//! once more on its way out, so no escape sequence reaches the terminal.
 
 use std::io::Write;
 
@@ -18,6 +22,7 @@ use crate::diagnose::invite::{self, InviteState};
 use crate::phi::{DOB_MASK, Phi, mask_email};
 use crate::portal::PortalClient;
 use crate::portal::model::Role;
+use crate::sanitize;
 use crate::timezone::StaffZone;
 
 /// How a command prints its answer.
@@ -59,15 +64,15 @@ impl Privacy {
     /// where names may not be shown.
     pub fn who(self, id: &str, first: &Phi<String>, last: &Phi<String>, role: Role) -> String {
         if self.names {
-            format!("{id} ({} {}, {})", first.expose(), last.expose(), role.as_str())
+            format!("{} ({} {}, {})", field(id), field(first.expose()), field(last.expose()), role.as_str())
         } else {
-            format!("{id} ({})", role.as_str())
+            format!("{} ({})", field(id), role.as_str())
         }
     }
 
     /// An email address: masked unless revealed.
     pub fn email(self, address: &Phi<String>) -> String {
-        if self.reveal { address.expose().clone() } else { mask_email(address.expose()) }
+        if self.reveal { field(address.expose()) } else { field(&mask_email(address.expose())) }
     }
 
     /// A date of birth as the portal wants it typed (MM/DD/YYYY), or the mask.
@@ -80,6 +85,11 @@ impl Privacy {
 /// client has had so far).
 pub fn server_now(client: &PortalClient) -> DateTime<Utc> {
     client.clock().now().trunc_subsecs(0)
+}
+
+/// One string from the portal as printed: capped, every control visible.
+pub fn field(text: &str) -> String {
+    sanitize::field(text)
 }
 
 /// `1 ticket`, `25 tickets`.
@@ -96,8 +106,9 @@ pub fn invite_words(state: InviteState, countdown: &str) -> String {
 /// Masks anything that looks like an email address in free text from the
 /// portal (a bounce message may quote the address).
 pub fn scrub_emails(text: &str, privacy: Privacy) -> String {
+    let text = field(text);
     if privacy.reveal {
-        return text.to_owned();
+        return text;
     }
     text.split(' ')
         .map(|word| {
@@ -119,15 +130,25 @@ pub fn relative_and_absolute(at: DateTime<Utc>, now: DateTime<Utc>, zone: StaffZ
     format!("{} ({})", relative(at, now), zone.short(at))
 }
 
-/// Prints one JSON document on one line.
-pub fn json(value: &impl Serialize) -> Result<(), Failure> {
-    let text = serde_json::to_string(value).map_err(|e| Failure::new(1, format!("cannot write JSON: {e}")))?;
-    text_out(&text)
+/// One JSON document on one line, C0 and C1 controls escaped: the text
+/// every `--json` prints.
+pub fn json_text(value: &impl Serialize) -> Result<String, Failure> {
+    sanitize::json(value).map_err(|e| Failure::new(1, format!("cannot write JSON: {e}")))
 }
 
-/// Prints readable text, ending it with a newline. A closed pipe (`| head`)
-/// is not an error.
+/// Prints one JSON document on one line.
+pub fn json(value: &impl Serialize) -> Result<(), Failure> {
+    write_out(&json_text(value)?)
+}
+
+/// Prints readable text, ending it with a newline. Whatever control is
+/// left in it is made visible (newlines kept). A closed pipe (`| head`) is
+/// not an error.
 pub fn text_out(text: &str) -> Result<(), Failure> {
+    write_out(&sanitize::multiline(text))
+}
+
+fn write_out(text: &str) -> Result<(), Failure> {
     let mut stdout = std::io::stdout().lock();
     let written = stdout.write_all(text.trim_end().as_bytes()).and_then(|()| stdout.write_all(b"\n"));
     match written.and_then(|()| stdout.flush()) {

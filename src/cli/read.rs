@@ -104,7 +104,14 @@ pub async fn tickets(client: &PortalClient, args: &TicketsArgs) -> Result<(), Fa
                 Some(a) => (who(a), latest_invite(a.latest_invite.as_ref(), a.role, now)),
                 None => (String::new(), String::new()),
             };
-            vec![t.id.clone(), out::relative(t.opened_at, now), t.account_id.clone(), who, latest, t.subject.clone()]
+            vec![
+                out::field(&t.id),
+                out::relative(t.opened_at, now),
+                out::field(&t.account_id),
+                who,
+                latest,
+                out::field(&t.subject),
+            ]
         })
         .collect();
     let noun = format!("{} ticket", status.as_str());
@@ -140,9 +147,9 @@ pub async fn search(client: &PortalClient, args: &SearchArgs) -> Result<(), Fail
         .iter()
         .map(|a| {
             vec![
-                a.id.clone(),
+                out::field(&a.id),
                 a.role.as_str().to_owned(),
-                format!("{} {}", a.first_name.expose(), a.last_name.expose()),
+                format!("{} {}", out::field(a.first_name.expose()), out::field(a.last_name.expose())),
                 privacy.email(&a.email),
                 latest_invite(a.latest_invite.as_ref(), a.role, now),
             ]
@@ -180,16 +187,16 @@ pub async fn show(client: &PortalClient, args: &AccountArgs, zone: StaffZone) ->
     let privacy = args.out.privacy();
     let text = format!(
         "Account  {} ({})\nName     {} {}\nEmail    {}\nPhone    {}\nDOB      {}\nCreated  {}\nUpdated  {}\nVersion  {}  (for dob set --expect-etag)\n{}",
-        a.id,
+        out::field(&a.id),
         a.role.as_str(),
-        a.first_name.expose(),
-        a.last_name.expose(),
+        out::field(a.first_name.expose()),
+        out::field(a.last_name.expose()),
         privacy.email(&a.email),
-        a.phone.expose(),
+        out::field(a.phone.expose()),
         privacy.dob(&a.dob),
         out::relative_and_absolute(a.created_at, now, zone),
         out::relative_and_absolute(a.updated_at, now, zone),
-        account.etag,
+        out::field(&account.etag),
         masked_note(privacy),
     );
     out::text_out(&text)
@@ -234,13 +241,17 @@ pub async fn invites(client: &PortalClient, args: &AccountArgs, zone: StaffZone)
     let mut text = format!(
         "{} for {} ({} links last {}), newest first\n",
         out::count(invites.len(), "invite", "invites"),
-        account.id,
+        out::field(&account.id),
         role.as_str(),
         invite::window_words(role)
     );
     for i in &invites {
         let state = invite::state(i, role, now);
-        text.push_str(&format!("\n{}  {}\n", i.id, out::invite_words(state, &invite::countdown(i, role, now))));
+        text.push_str(&format!(
+            "\n{}  {}\n",
+            out::field(&i.id),
+            out::invite_words(state, &invite::countdown(i, role, now))
+        ));
         text.push_str(&format!(
             "  sent        {} to {}\n",
             out::relative_and_absolute(i.sent_at, now, zone),
@@ -316,7 +327,8 @@ pub async fn diagnose(client: &PortalClient, args: &AccountArgs, replies: &Repli
 
 /// `Sam Okafor (client)`.
 fn who(account: &AccountSummary) -> String {
-    format!("{} {} ({})", account.first_name.expose(), account.last_name.expose(), account.role.as_str())
+    let (first, last) = (out::field(account.first_name.expose()), out::field(account.last_name.expose()));
+    format!("{first} {last} ({})", account.role.as_str())
 }
 
 /// The latest invite of a list row in words: `pending, 47h 12m left`.

@@ -6,6 +6,8 @@ use crate::portal::{ApiToken, ClientOptions, PortalClient};
 use crate::sandbox::{self, SandboxOptions};
 use crate::tui;
 
+/// Runs the console; a signal that ended it is the exit status (128 + its
+/// number), with nothing said.
 pub async fn run(portal: Option<String>, settings: &Settings, options: tui::Options) -> Result<(), Failure> {
     // The settings were checked when read (`Settings::validate`), before
     // the terminal is touched.
@@ -48,5 +50,9 @@ async fn embedded(options: tui::Options, settings: &Settings) -> Result<(), Fail
 }
 
 async fn console(client: PortalClient, options: tui::Options, settings: &Settings) -> Result<(), Failure> {
-    tui::run(client, options, settings).await.map_err(|e| Failure::new(1, format!("the console failed: {e}")))
+    match tui::run(client, options, settings).await {
+        Ok(tui::Ended::Quit) => Ok(()),
+        Ok(ended) => Err(Failure::new(ended.exit_code(), "")),
+        Err(e) => Err(Failure::new(1, format!("the console failed: {e}"))),
+    }
 }

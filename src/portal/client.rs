@@ -9,8 +9,16 @@
 //!   action, so a retry can never make a second invite;
 //! - ETags from reads go back in `If-Match`;
 //! - problem+json answers become typed [`PortalError`]s;
-//! - the server's `Date` header corrects the workstation clock ([`ServerClock`]);
-//! - plain `http://` is refused for any host but this machine.
+//! - the server's `Date` header corrects the workstation clock
+//!   ([`ServerClock`]), within a day at most: a clock further off is not
+//!   trusted, and [`ServerClock::distrusted`] says by how much it differs;
+//! - an answer is read as it arrives and refused past
+//!   [`ClientOptions::max_answer_bytes`], so a hostile portal cannot make
+//!   the console grow without bound;
+//! - plain `http://` is refused for any host but this machine, and this
+//!   machine is always reached directly, never through a proxy (which would
+//!   see the token in clear text); an https portal may go through the
+//!   environment's proxy, which can only tunnel it (CONNECT).
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -88,7 +96,16 @@ pub struct Versioned<T> {
 #[derive(Debug, Default)]
 pub struct ServerClock {
     offset_ms: AtomicI64,
+    /// The last offset refused as too far off (0: none).
+    distrusted_ms: AtomicI64,
 }
+
+/// The header with which the sandbox says its clock is simulated (frozen,
+/// or moved by `POST /sandbox/clock`); heeded from this machine only.
+pub const SIMULATED_CLOCK: &str = "x-sandbox-clock";
+
+/// The furthest the portal's clock is trusted to be from this machine's.
+pub const MAX_CLOCK_OFFSET: TimeDelta = TimeDelta::hours(24);
 
 impl ServerClock {
     /// Now on the server, estimated.
@@ -110,16 +127,50 @@ impl ServerClock {
     /// one-second resolution, so the server's time lies in [date, date+1s);
     /// the midpoint is used, and the offset only moves when the new estimate
     /// is more than a second from the current one (no flicker between
-    /// neighbouring seconds).
+    /// neighbouring seconds). A date more than [`MAX_CLOCK_OFFSET`] away
+    /// is not taken: it is remembered for [`ServerClock::distrusted`].
     pub fn observe(&self, date_header: &str, local: DateTime<Utc>) {
+        self.observe_date(date_header, local, true);
+    }
+
+    /// The same; `bounded` false takes any offset (the sandbox on this
+    /// machine, whose clock is simulated: frozen or moved on purpose).
+    fn observe_date(&self, date_header: &str, local: DateTime<Utc>, bounded: bool) {
         let Ok(date) = DateTime::parse_from_rfc2822(date_header) else {
             return;
         };
         let estimate = (date.to_utc() + TimeDelta::milliseconds(500) - local).num_milliseconds();
+        if bounded && estimate.abs() > MAX_CLOCK_OFFSET.num_milliseconds() {
+            // Never 0, which means "none".
+            self.distrusted_ms.store(if estimate == 0 { 1 } else { estimate }, Ordering::Relaxed);
+            return;
+        }
         let current = self.offset_ms.load(Ordering::Relaxed);
         if (estimate - current).abs() > 1_000 {
             self.offset_ms.store(estimate, Ordering::Relaxed);
         }
+    }
+
+    /// How far the portal's clock was from this machine's when a `Date` was
+    /// refused as too far off (portal minus local), if one was.
+    pub fn distrusted(&self) -> Option<TimeDelta> {
+        let ms = self.distrusted_ms.load(Ordering::Relaxed);
+        (ms != 0).then(|| TimeDelta::milliseconds(ms))
+    }
+
+    /// The warning to show when the portal's clock was not trusted.
+    pub fn warning(&self) -> Option<String> {
+        let off = self.distrusted()?;
+        let (amount, ahead) = (off.abs(), if off > TimeDelta::zero() { "ahead of" } else { "behind" });
+        let words = if amount >= TimeDelta::days(2) {
+            format!("{} days", amount.num_days())
+        } else {
+            format!("{} hours", amount.num_hours())
+        };
+        Some(format!(
+            "the portal's clock and this machine's differ by {words} (the portal is {ahead} this machine); \
+             its time is ignored and this machine's clock is used"
+        ))
     }
 }
 
@@ -136,7 +187,13 @@ pub struct ClientOptions {
     pub max_backoff: Duration,
     /// A 429 on a GET is waited out when `Retry-After` is at most this.
     pub max_rate_limit_wait: Duration,
+    /// The largest answer read; a larger one fails with
+    /// [`PortalError::TooLarge`] (a page of the API never needs more).
+    pub max_answer_bytes: usize,
 }
+
+/// The default largest answer: 8 MiB.
+pub const MAX_ANSWER_BYTES: usize = 8 << 20;
 
 impl Default for ClientOptions {
     fn default() -> Self {
@@ -147,6 +204,7 @@ impl Default for ClientOptions {
             backoff: Duration::from_millis(100),
             max_backoff: Duration::from_secs(2),
             max_rate_limit_wait: Duration::from_secs(3),
+            max_answer_bytes: MAX_ANSWER_BYTES,
         }
     }
 }
@@ -184,6 +242,7 @@ pub struct PortalClient {
     token: ApiToken,
     clock: Arc<ServerClock>,
     options: ClientOptions,
+    proxy: Option<String>,
 }
 
 /// Checks a portal address: https anywhere, plain http only for loopback.
@@ -216,6 +275,21 @@ impl PortalClient {
             .timeout(options.request_timeout)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("portaldesk/", env!("CARGO_PKG_VERSION")));
+        let proxy = if is_loopback(base.host_str().unwrap_or_default()) {
+            // This machine is always reached directly: a proxy would see
+            // the token and the answers.
+            builder = builder.no_proxy();
+            None
+        } else {
+            // Only https reaches here, which reqwest sends through an
+            // environment proxy as a CONNECT tunnel: the proxy sees the
+            // host name, never the token or the answers.
+            environment_proxy()
+        };
+        match &proxy {
+            Some(proxy) => tracing::info!(%proxy, "the portal is reached through a proxy (CONNECT tunnel)"),
+            None => tracing::info!("the portal is reached directly, through no proxy"),
+        }
         if base.scheme() == "http" {
             // Plain http is only ever this machine, and every request goes
             // to the base, so this client makes no TLS connection: it skips
@@ -224,7 +298,13 @@ impl PortalClient {
             builder = builder.tls_certs_only(std::iter::empty::<reqwest::Certificate>());
         }
         let http = builder.build().map_err(|_| PortalError::InvalidUrl)?;
-        Ok(Self { http, base, token, clock: Arc::new(ServerClock::default()), options })
+        Ok(Self { http, base, token, clock: Arc::new(ServerClock::default()), options, proxy })
+    }
+
+    /// The proxy the portal is reached through (its address without any
+    /// credentials), or `None` when it is reached directly.
+    pub fn proxy(&self) -> Option<&str> {
+        self.proxy.as_deref()
     }
 
     /// The server clock this client keeps.
@@ -449,11 +529,15 @@ impl PortalClient {
     ) -> Result<Versioned<T>, PortalError> {
         let response = request.send().await.map_err(|e| PortalError::from_reqwest(&e))?;
         if let Some(date) = response.headers().get(header::DATE).and_then(|v| v.to_str().ok()) {
-            self.clock.observe(date, Utc::now());
+            // Only the sandbox on this machine may have a clock far off (it
+            // says so): any other portal's is trusted within a day.
+            let simulated = response.headers().contains_key(SIMULATED_CLOCK)
+                && is_loopback(self.base.host_str().unwrap_or_default());
+            self.clock.observe_date(date, Utc::now(), !simulated);
         }
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response.bytes().await.map_err(|e| PortalError::from_reqwest(&e))?;
+        let bytes = read_capped(response, self.options.max_answer_bytes).await?;
         if status.is_success() {
             let value = decode::<T>(&bytes)?;
             let etag = headers.get(header::ETAG).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
@@ -467,6 +551,37 @@ impl PortalClient {
         let ceiling = self.options.backoff.saturating_mul(1 << attempt.min(16)).min(self.options.max_backoff);
         ceiling.mul_f64(fastrand::f64())
     }
+}
+
+/// Reads an answer's body as it arrives, and stops as soon as it is larger
+/// than `limit` bytes: no more than `limit` plus one chunk is ever held.
+async fn read_capped(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, PortalError> {
+    let too_large = PortalError::TooLarge { limit_bytes: limit as u64 };
+    if response.content_length().is_some_and(|length| length > limit as u64) {
+        return Err(too_large);
+    }
+    let mut body = Vec::with_capacity(response.content_length().map_or(0, |n| n as usize).min(limit));
+    while let Some(chunk) = response.chunk().await.map_err(|e| PortalError::from_reqwest(&e))? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// The proxy an https portal would go through, from the environment
+/// (`HTTPS_PROXY`, `ALL_PROXY`, either case), shown without credentials.
+fn environment_proxy() -> Option<String> {
+    ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"].iter().find_map(|name| {
+        let text = std::env::var(name).ok().filter(|v| !v.trim().is_empty())?;
+        match Url::parse(text.trim()) {
+            Ok(url) => {
+                Some(format!("{}://{}:{}", url.scheme(), url.host_str()?, url.port_or_known_default().unwrap_or(0)))
+            }
+            Err(_) => Some("(unreadable proxy setting)".to_owned()),
+        }
+    })
 }
 
 /// Decodes a JSON answer; the error names where it failed, never the value.
@@ -564,6 +679,24 @@ mod tests {
         assert_eq!(clock.offset(), TimeDelta::milliseconds(300_500));
         clock.observe("garbage", local);
         assert_eq!(clock.at(local), local + TimeDelta::milliseconds(300_500));
+        assert_eq!(clock.distrusted(), None);
+    }
+
+    #[test]
+    fn a_far_off_portal_clock_is_not_trusted_but_reported() {
+        let clock = ServerClock::default();
+        let local = DateTime::parse_from_rfc3339("2026-11-25T10:00:00Z").unwrap().to_utc();
+        clock.observe("Wed, 25 Nov 2026 10:05:00 GMT", local);
+        clock.observe("Fri, 31 Dec 9999 23:59:59 GMT", local);
+        assert_eq!(clock.offset(), TimeDelta::milliseconds(300_500), "the far date is ignored");
+        assert!(clock.distrusted().is_some_and(|d| d > TimeDelta::days(2_900_000)));
+        let warning = clock.warning().unwrap();
+        assert!(warning.contains("differ by 2912") && warning.contains("ahead of"), "{warning}");
+        // Just within a day is still taken.
+        let near = ServerClock::default();
+        near.observe("Wed, 25 Nov 2026 09:30:00 GMT", local - TimeDelta::hours(23));
+        assert_eq!(near.distrusted(), None);
+        assert!(near.offset() > TimeDelta::hours(22));
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! Errors of the portal client, each with a message a person can act on.
 //!
 //! Messages never carry PHI: they name what failed, not the values sent.
-//! Problem details from the server are shown as given; the contract says
-//! they name fields and rules, never values.
+//! Problem details from the server are shown as given (the contract says
+//! they name fields and rules, never values), through the one sanitiser:
+//! capped, with every control made visible, so a hostile portal cannot
+//! reach the terminal through an error message.
 
 use std::time::Duration;
 
@@ -11,21 +13,24 @@ use std::time::Duration;
 pub enum PortalError {
     #[error("the portal address is not a valid URL")]
     InvalidUrl,
-    #[error("refusing plain http:// to {host}: use https:// (plain http is allowed only for this machine)")]
+    #[error(
+        "refusing plain http:// to {}: use https:// (plain http is allowed only for this machine)",
+        crate::sanitize::field(host)
+    )]
     InsecureUrl { host: String },
     #[error("the portal refused the API token: log in again (portaldesk login) or check PORTALDESK_TOKEN")]
     Unauthorized,
-    #[error("not found: {detail}")]
+    #[error("not found: {}", crate::sanitize::field(detail))]
     NotFound { detail: String },
     #[error("the portal needs the version you read (If-Match); reload and try again")]
     PreconditionRequired,
     #[error("someone else changed this since you opened it; review the current values and try again")]
     Stale,
-    #[error("the portal refused the request: {detail}")]
+    #[error("the portal refused the request: {}", crate::sanitize::field(detail))]
     Invalid { status: u16, detail: String },
     #[error("too many requests: try again in {}s", retry_after.as_secs().max(1))]
     RateLimited { retry_after: Duration },
-    #[error("the portal failed ({status} {title}); try again shortly")]
+    #[error("the portal failed ({status} {}); try again shortly", crate::sanitize::field(title))]
     Server { status: u16, title: String },
     #[error("the portal did not answer in time")]
     Timeout,
@@ -33,8 +38,19 @@ pub enum PortalError {
     Unreachable,
     #[error("the connection to the portal dropped before the answer arrived")]
     Dropped,
-    #[error("the portal's answer could not be read ({what})")]
+    #[error("the portal's answer is larger than {}, the most this client reads; refused it", size_words(*limit_bytes))]
+    TooLarge { limit_bytes: u64 },
+    #[error("the portal's answer could not be read ({})", crate::sanitize::field(what))]
     Decode { what: String },
+}
+
+/// A size in words: `8 MiB`, `64 KiB`, `900 bytes`.
+fn size_words(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 => format!("{} MiB", b.div_ceil(1 << 20)),
+        b if b >= 1 << 10 => format!("{} KiB", b.div_ceil(1 << 10)),
+        b => format!("{b} bytes"),
+    }
 }
 
 impl PortalError {
@@ -60,6 +76,7 @@ impl PortalError {
             PortalError::Timeout => "timeout",
             PortalError::Unreachable => "unreachable",
             PortalError::Dropped => "dropped",
+            PortalError::TooLarge { .. } => "answer too large",
             PortalError::Decode { .. } => "undecodable answer",
         }
     }

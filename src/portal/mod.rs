@@ -4,5 +4,8 @@ pub mod client;
 pub mod error;
 pub mod model;
 
-pub use client::{AccountQuery, ApiToken, ClientOptions, IdempotencyKey, PortalClient, ServerClock, Versioned};
+pub use client::{
+    AccountQuery, ApiToken, ClientOptions, IdempotencyKey, MAX_ANSWER_BYTES, MAX_CLOCK_OFFSET, PortalClient,
+    SIMULATED_CLOCK, ServerClock, Versioned,
+};
 pub use error::PortalError;

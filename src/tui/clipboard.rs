@@ -108,7 +108,13 @@ pub fn osc52_through_tmux(text: &str) -> String {
 /// Copies `text` every way the surroundings allow; `terminal` is where
 /// escape sequences go (the console's stdout). The best confirmed way is
 /// reported; an error only when no way could even be tried.
+///
+/// The text may come from the portal (a reply quotes the client's name), so
+/// it goes through [`crate::sanitize::for_copy`] first: its newlines kept as
+/// plain LF, no other control, nothing a terminal or a paste would act on.
 pub fn copy(text: &str, env: &ClipboardEnv, terminal: &mut impl Write) -> Result<Copied, String> {
+    let clean = crate::sanitize::for_copy(text);
+    let text = clean.as_str();
     let mut best: Option<Copied> = None;
     if env.tmux {
         if run(env, "tmux", &["load-buffer", "-w", "-"], text) {
@@ -226,6 +232,22 @@ mod tests {
         assert_eq!(std::fs::read_to_string(dir.path().join("xclip.out")).unwrap(), "Hi Sam, é");
         assert!(copied.message("the reply").starts_with("Copied the reply"));
         assert!(!terminal.is_empty(), "OSC 52 goes out as well");
+    }
+
+    #[test]
+    fn a_copied_reply_keeps_plain_newlines_and_no_other_control() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = fake_programs(dir.path(), &[("xclip", 0)]);
+        let env = ClipboardEnv { x11: true, path: Some(path), ..Default::default() };
+        let mut terminal = Vec::new();
+        let reply = "Hi Sam\u{1b}]52;c;aGFjaw==\u{7},\r\n\r\nThe link\u{9b}2J works\u{202e}.\rBye";
+        copy(reply, &env, &mut terminal).unwrap();
+        let copied = std::fs::read_to_string(dir.path().join("xclip.out")).unwrap();
+        assert_eq!(copied, "Hi Sam]52;c;aGFjaw==,\n\nThe link2J works.\nBye");
+        // The OSC 52 sent to the terminal carries the same clean text.
+        let sent = String::from_utf8(terminal).unwrap();
+        let encoded = base64::engine::general_purpose::STANDARD.encode(&copied);
+        assert_eq!(sent, format!("\x1b]52;c;{encoded}\x07"));
     }
 
     #[test]

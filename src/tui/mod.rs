@@ -52,15 +52,34 @@ impl Default for Options {
     }
 }
 
+/// How the console ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// The user quit.
+    Quit,
+    /// A signal (its number) ended it: SIGTERM, SIGHUP or SIGINT.
+    Signal(i32),
+}
+
+impl Ended {
+    /// The exit status shells expect: 0 on quit, 128 + the signal's number.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Ended::Quit => 0,
+            Ended::Signal(number) => u8::try_from(128 + number.clamp(0, 127)).unwrap_or(u8::MAX),
+        }
+    }
+}
+
 /// Runs the console until the user quits or a signal ends it. The terminal
 /// is restored on every way out.
-pub async fn run(client: PortalClient, options: Options, settings: &Settings) -> io::Result<()> {
+pub async fn run(client: PortalClient, options: Options, settings: &Settings) -> io::Result<Ended> {
     tracing::info!(portal = %client.base_url(), "console started");
     let mut guard = TerminalGuard::enter(options.mouse)?;
     let outcome = event_loop(&mut guard, client, options, settings).await;
     drop(guard);
     match &outcome {
-        Ok(()) => tracing::info!("console ended"),
+        Ok(ended) => tracing::info!(?ended, "console ended"),
         // The kind only: an error's text may carry what caused it.
         Err(error) => tracing::error!(kind = %error.kind(), "console failed"),
     }
@@ -78,7 +97,7 @@ async fn event_loop(
     client: PortalClient,
     options: Options,
     settings: &Settings,
-) -> io::Result<()> {
+) -> io::Result<Ended> {
     let size = guard.terminal.size()?;
     let (mut app, effects) = App::new(options.mouse, (size.width, size.height));
     app.configure(settings, theme::no_color()).map_err(io::Error::other)?;
@@ -101,7 +120,7 @@ async fn event_loop(
             draw(guard, &app, clock.now())?;
             dirty = false;
             if options.exit_after_first_frame && app.queue.tickets.data.is_some() {
-                return Ok(());
+                return Ok(Ended::Quit);
             }
         }
         let msg = tokio::select! {
@@ -111,12 +130,12 @@ async fn event_loop(
                     None => continue,
                 },
                 Some(Err(error)) => return Err(error),
-                None => return Ok(()),
+                None => return Ok(Ended::Quit),
             },
             Some(msg) = rx.recv() => msg,
             _ = tick.tick(), if app.shows_countdown() => Msg::Tick,
             _ = tokio::time::sleep_until(last_input + options.idle_lock), if app.lock.is_none() => Msg::IdleLock,
-            _ = signals.any() => return Ok(()),
+            signal = signals.any() => return Ok(Ended::Signal(signal)),
         };
         if matches!(msg, Msg::Key(_) | Msg::Mouse(_) | Msg::Paste(_)) {
             last_input = tokio::time::Instant::now();
@@ -130,8 +149,19 @@ async fn event_loop(
         dirty = true;
         for effect in effects {
             match effect {
-                Effect::Quit => return Ok(()),
-                Effect::Suspend => guard.suspend()?,
+                Effect::Quit => return Ok(Ended::Quit),
+                Effect::Suspend => {
+                    if !guard.suspend()? {
+                        // Continued but not in the foreground (`kill %1`
+                        // sends SIGTERM then SIGCONT): the terminal is not
+                        // ours, so stay off it until a signal ends us or
+                        // `fg` gives it back.
+                        tokio::select! {
+                            signal = signals.any() => return Ok(Ended::Signal(signal)),
+                            () = terminal::until_foreground() => guard.resume()?,
+                        }
+                    }
+                }
                 Effect::SetMouse(on) => guard.set_mouse(on)?,
                 Effect::Copy { what, text } => {
                     let result = clipboard::copy(text.expose(), &clipboard, &mut io::stdout());
@@ -150,7 +180,13 @@ async fn event_loop(
 
 fn draw(guard: &mut TerminalGuard, app: &App, now: chrono::DateTime<chrono::Utc>) -> io::Result<()> {
     crossterm::execute!(io::stdout(), BeginSynchronizedUpdate)?;
-    let drawn = guard.terminal.draw(|frame| screens::render(app, frame, now)).map(|_| ());
+    let drawn = guard
+        .terminal
+        .draw(|frame| {
+            screens::render(app, frame, now);
+            terminal::clean_buffer(frame.buffer_mut());
+        })
+        .map(|_| ());
     crossterm::execute!(io::stdout(), EndSynchronizedUpdate)?;
     drawn
 }
@@ -197,18 +233,45 @@ impl Signals {
         }
     }
 
-    async fn any(&mut self) {
+    /// The next of them to arrive: its number.
+    async fn any(&mut self) -> i32 {
         #[cfg(unix)]
         {
             tokio::select! {
-                _ = self.term.recv() => {}
-                _ = self.hup.recv() => {}
-                _ = self.int.recv() => {}
+                _ = self.term.recv() => libc::SIGTERM,
+                _ = self.hup.recv() => libc::SIGHUP,
+                _ = self.int.recv() => libc::SIGINT,
             }
         }
         #[cfg(not(unix))]
         {
             let _ = tokio::signal::ctrl_c().await;
+            2
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signal_ends_the_console_with_128_plus_its_number() {
+        assert_eq!(Ended::Quit.exit_code(), 0);
+        assert_eq!(Ended::Signal(libc::SIGTERM).exit_code(), 143);
+        assert_eq!(Ended::Signal(libc::SIGHUP).exit_code(), 129);
+        assert_eq!(Ended::Signal(libc::SIGINT).exit_code(), 130);
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn signals_are_told_apart() {
+        let mut signals = Signals::new().unwrap();
+        // SAFETY: raising a signal on our own process, with tokio's handler
+        // for it installed just above, has no memory effects.
+        unsafe {
+            libc::raise(libc::SIGHUP);
+        }
+        assert_eq!(signals.any().await, libc::SIGHUP);
     }
 }

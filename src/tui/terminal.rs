@@ -15,6 +15,8 @@ use ratatui::backend::CrosstermBackend;
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 /// Whether mouse capture was turned on (so restore turns it off).
 static MOUSE: AtomicBool = AtomicBool::new(false);
+/// Whether mouse capture was on when the console was suspended.
+static SUSPENDED_MOUSE: AtomicBool = AtomicBool::new(false);
 
 pub type Tty = Terminal<CrosstermBackend<Stdout>>;
 
@@ -49,9 +51,13 @@ impl TerminalGuard {
     }
 
     /// Ctrl-Z: give the terminal back, stop until `fg`, then take it again
-    /// and redraw everything.
-    pub fn suspend(&mut self) -> io::Result<()> {
+    /// and redraw everything. Answers false, with the terminal left alone,
+    /// when we were continued without being put in the foreground (`kill
+    /// %1` sends SIGTERM then SIGCONT): taking the terminal then would stop
+    /// us again (SIGTTOU) before the SIGTERM could end us.
+    pub fn suspend(&mut self) -> io::Result<bool> {
         let mouse = MOUSE.load(Ordering::SeqCst);
+        SUSPENDED_MOUSE.store(mouse, Ordering::SeqCst);
         restore();
         #[cfg(unix)]
         // SAFETY: raising a signal on our own process has no memory effects;
@@ -59,7 +65,16 @@ impl TerminalGuard {
         unsafe {
             libc::raise(libc::SIGTSTP);
         }
-        enter_mode(mouse)?;
+        if !in_foreground() {
+            return Ok(false);
+        }
+        self.resume()?;
+        Ok(true)
+    }
+
+    /// Takes the terminal again after a suspension, and redraws everything.
+    pub fn resume(&mut self) -> io::Result<()> {
+        enter_mode(SUSPENDED_MOUSE.load(Ordering::SeqCst))?;
         self.terminal = fresh_terminal()?;
         Ok(())
     }
@@ -79,6 +94,52 @@ impl Drop for TerminalGuard {
 fn fresh_terminal() -> io::Result<Tty> {
     execute!(io::stdout(), terminal::Clear(terminal::ClearType::All))?;
     Terminal::new(CrosstermBackend::new(io::stdout()))
+}
+
+/// Makes sure no control character of a frame reaches the terminal, however
+/// a screen drew it: a cell holding one gets its visible picture (`␛`) or,
+/// for C1 and bidi controls, the replacement character. Run on every frame,
+/// after the screens drew it, so no screen has to remember to.
+pub fn clean_buffer(buffer: &mut ratatui::buffer::Buffer) {
+    for cell in buffer.content.iter_mut() {
+        if !cell.symbol().chars().any(crate::sanitize::is_unsafe) {
+            continue;
+        }
+        let clean: String = cell
+            .symbol()
+            .chars()
+            .map(|c| match c {
+                '\0'..='\u{1f}' => char::from_u32(0x2400 + u32::from(c)).unwrap_or('\u{FFFD}'),
+                c if crate::sanitize::is_unsafe(c) => '\u{FFFD}',
+                c => c,
+            })
+            .collect();
+        cell.set_symbol(&clean);
+    }
+}
+
+/// Whether our process group has the terminal (true when there is no
+/// terminal to ask about).
+pub fn in_foreground() -> bool {
+    #[cfg(unix)]
+    {
+        // SAFETY: plain queries of the process group and of the terminal's
+        // foreground group; no memory is passed.
+        let (ours, foreground) = unsafe { (libc::getpgrp(), libc::tcgetpgrp(libc::STDOUT_FILENO)) };
+        foreground < 0 || foreground == ours
+    }
+    #[cfg(not(unix))]
+    {
+        true
+    }
+}
+
+/// Waits until our process group has the terminal again (`fg`).
+pub async fn until_foreground() {
+    let mut check = tokio::time::interval(std::time::Duration::from_millis(200));
+    while !in_foreground() {
+        check.tick().await;
+    }
 }
 
 fn enter_mode(mouse: bool) -> io::Result<()> {

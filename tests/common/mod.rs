@@ -144,3 +144,32 @@ impl Harness {
         }
     }
 }
+
+/// What a run of the binary gave.
+pub struct Run {
+    pub code: i32,
+    pub out: String,
+    pub err: String,
+}
+
+/// Runs the real `portaldesk ARGS` with no terminal on stdin, none of the
+/// caller's portal, token, config or no-proxy settings, and `env` added.
+pub async fn run_binary(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_portaldesk"))
+        .args(args)
+        .env_remove("PORTALDESK_TOKEN")
+        .env_remove("PORTALDESK_PORTAL")
+        .env_remove("PORTALDESK_CONFIG")
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .envs(env.iter().copied())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        out: String::from_utf8_lossy(&output.stdout).into_owned(),
+        err: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}

@@ -1,0 +1,430 @@
+//! A hostile portal and a snooping proxy: escape sequences in names and
+//! errors, answers of any size, lost answers, a far-off `Date`, and a proxy
+//! that must never see a loopback portal's traffic.
+//!
+//! The hostile portal is a small HTTP server answering canned bytes, not a
+//! model of the portal's rules.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use common::{Harness, Run};
+use portaldesk::phi::Phi;
+use portaldesk::portal::model::{Account, Invite, InviteStatus, Role};
+use portaldesk::portal::{ApiToken, ClientOptions, PortalClient, PortalError};
+use portaldesk::sandbox::SandboxOptions;
+use portaldesk::sandbox::faults::Faults;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// A name that retitles, clears, sets the clipboard (OSC 52), starts an
+/// 8-bit CSI and reverses the text, if it reaches a terminal raw.
+const HOSTILE: &str = "Sam\u{1b}]52;c;cm0gLXJmIH4=\u{7}\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31m\u{202e}rafokO";
+
+/// One request as the hostile portal saw it.
+#[derive(Debug, Clone)]
+struct Seen {
+    method: String,
+    path: String,
+    idempotency_key: Option<String>,
+}
+
+/// What the hostile portal answers: the raw bytes for the `n`th request
+/// (from 0), given the request; `None` writes an endless body.
+type Answer = dyn Fn(usize, &Seen) -> Reply + Send + Sync;
+
+enum Reply {
+    Bytes(Vec<u8>),
+    /// Headers, then body bytes for ever (until the client hangs up).
+    Endless(Vec<u8>),
+}
+
+/// A hostile portal on 127.0.0.1:0; returns its URL and what it saw.
+async fn hostile(answer: impl Fn(usize, &Seen) -> Reply + Send + Sync + 'static) -> (String, Arc<Mutex<Vec<Seen>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let answer: Arc<Answer> = Arc::new(answer);
+    let log = Arc::clone(&seen);
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let (answer, log) = (Arc::clone(&answer), Arc::clone(&log));
+            tokio::spawn(async move { serve(stream, &*answer, &log).await });
+        }
+    });
+    (url, seen)
+}
+
+/// Serves the requests of one connection (keep-alive) until it closes.
+async fn serve(mut stream: TcpStream, answer: &Answer, log: &Mutex<Vec<Seen>>) {
+    let mut buffer = Vec::new();
+    loop {
+        let head_end = loop {
+            if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                break at + 4;
+            }
+            let mut chunk = [0u8; 4096];
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+            }
+        };
+        let head = String::from_utf8_lossy(&buffer[..head_end]).into_owned();
+        let header = |name: &str| {
+            head.lines().find_map(|line| {
+                let (key, value) = line.split_once(':')?;
+                key.trim().eq_ignore_ascii_case(name).then(|| value.trim().to_owned())
+            })
+        };
+        let length: usize = header("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+        while buffer.len() < head_end + length {
+            let mut chunk = [0u8; 4096];
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+            }
+        }
+        buffer.drain(..head_end + length);
+        let mut words = head.split_whitespace();
+        let seen = Seen {
+            method: words.next().unwrap_or_default().to_owned(),
+            path: words.next().unwrap_or_default().to_owned(),
+            idempotency_key: header("idempotency-key"),
+        };
+        let n = {
+            let mut log = log.lock().unwrap();
+            log.push(seen.clone());
+            log.len() - 1
+        };
+        match answer(n, &seen) {
+            Reply::Bytes(bytes) => {
+                if stream.write_all(&bytes).await.is_err() {
+                    return;
+                }
+            }
+            Reply::Endless(head) => {
+                if stream.write_all(&head).await.is_err() {
+                    return;
+                }
+                let filler = vec![b' '; 64 * 1024];
+                while stream.write_all(&filler).await.is_ok() {}
+                return;
+            }
+        }
+    }
+}
+
+/// A whole answer: status line, JSON body, and any extra header lines.
+fn answer(status: &str, body: &str, extra: &str) -> Reply {
+    Reply::Bytes(
+        format!(
+            "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{extra}\r\n{body}",
+            body.len()
+        )
+        .into_bytes(),
+    )
+}
+
+fn problem(status: u16, title: &str, detail: &str) -> String {
+    serde_json::json!({ "type": "about:blank", "title": title, "status": status, "detail": detail }).to_string()
+}
+
+fn account(id: &str, first: &str) -> Account {
+    let at = DateTime::parse_from_rfc3339("2026-01-05T09:00:00Z").unwrap().to_utc();
+    Account {
+        id: id.into(),
+        role: Role::Client,
+        first_name: first.to_owned().into(),
+        last_name: format!("Oka\u{1b}[8mfor{HOSTILE}").into(),
+        email: "sam.okafor@example.org".into(),
+        emails: Vec::new(),
+        phone: format!("(555) 555-0101\u{9b}2J{HOSTILE}").into(),
+        dob: Phi::new(NaiveDate::from_ymd_opt(1985, 12, 21).unwrap()),
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+fn account_json(id: &str, first: &str) -> String {
+    serde_json::to_string(&account(id, first)).unwrap()
+}
+
+/// Runs `portaldesk ARGS --portal URL` with a token, no terminal, and the
+/// given environment (no proxy unless given).
+async fn run(url: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut all = args.to_vec();
+    all.extend(["--portal", url]);
+    let mut env = env.to_vec();
+    env.push(("PORTALDESK_TOKEN", "sandbox"));
+    common::run_binary(&all, &env).await
+}
+
+/// The control characters in `text` other than newline: C0, DEL, C1, and
+/// the bidi overrides and isolates.
+fn controls(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|&c| {
+            (c.is_control() && c != '\n')
+                || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        })
+        .collect()
+}
+
+// ---- 1. escapes --------------------------------------------------------
+
+#[tokio::test]
+async fn show_prints_no_control_from_a_hostile_account() {
+    let (url, _) = hostile(|_, seen| match seen.path.as_str() {
+        "/api/v1/accounts/acc_1" => answer("200 OK", &account_json("acc_1", HOSTILE), "etag: \"v1\"\r\n"),
+        _ => answer("404 Not Found", &problem(404, "not found", "no such route"), ""),
+    })
+    .await;
+    let shown = run(&url, &["show", "acc_1", "--reveal"], &[]).await;
+    assert_eq!(shown.code, 0, "{}", shown.err);
+    assert_eq!(controls(&shown.out), Vec::<char>::new(), "{:?}", shown.out);
+    assert_eq!(controls(&shown.err), Vec::<char>::new(), "{:?}", shown.err);
+    assert!(shown.out.contains("Sam␛]52;c;cm0gLXJmIH4=␇"), "made visible, not dropped: {}", shown.out);
+    assert!(shown.out.contains("⟨U+009B⟩") && shown.out.contains("⟨U+202E⟩"), "{}", shown.out);
+
+    // --json: C1 and bidi escaped as well as C0, and the value intact.
+    let json = run(&url, &["show", "acc_1", "--json"], &[]).await;
+    assert_eq!(json.code, 0, "{}", json.err);
+    assert_eq!(controls(&json.out), Vec::<char>::new(), "{:?}", json.out);
+    assert!(json.out.contains("\\u009b") && json.out.contains("\\u202e"), "{}", json.out);
+    let value: serde_json::Value = serde_json::from_str(&json.out).unwrap();
+    assert_eq!(value["account"]["first_name"], HOSTILE);
+}
+
+#[tokio::test]
+async fn errors_carry_no_control_from_the_portal() {
+    let (url, _) = hostile(|_, seen| match seen.path.as_str() {
+        "/api/v1/accounts/acc_404" => answer("404 Not Found", &problem(404, "not found", HOSTILE), ""),
+        "/api/v1/accounts/acc_422" => answer("422 Unprocessable Entity", &problem(422, "invalid", HOSTILE), ""),
+        _ => answer("500 Internal Server Error", &problem(500, HOSTILE, HOSTILE), ""),
+    })
+    .await;
+    for (account, code) in [("acc_404", 3), ("acc_422", 1), ("acc_500", 1)] {
+        let failed = run(&url, &["show", account], &[]).await;
+        assert_eq!(failed.code, code, "{account}: {}", failed.err);
+        assert_eq!(controls(&failed.err), Vec::<char>::new(), "{account}: {:?}", failed.err);
+        assert!(failed.err.contains("␛]52"), "{account}: the portal's words shown, made visible: {}", failed.err);
+        assert!(failed.out.is_empty());
+    }
+}
+
+// ---- 2. proxies --------------------------------------------------------
+
+#[tokio::test]
+async fn a_loopback_portal_never_goes_through_the_proxy() {
+    let (url, seen) = hostile(|_, seen| match seen.path.as_str() {
+        "/api/v1/accounts/acc_1" => answer("200 OK", &account_json("acc_1", "Sam"), "etag: \"v1\"\r\n"),
+        _ => answer("404 Not Found", &problem(404, "not found", "no such route"), ""),
+    })
+    .await;
+    // The proxy accepts connections and answers nothing; whether anything
+    // connected is read from its backlog after the run.
+    let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    proxy.set_nonblocking(true).unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    let env = [
+        ("HTTP_PROXY", proxy_url.as_str()),
+        ("http_proxy", proxy_url.as_str()),
+        ("HTTPS_PROXY", proxy_url.as_str()),
+        ("ALL_PROXY", proxy_url.as_str()),
+    ];
+    let shown = run(&url, &["show", "acc_1", "--reveal"], &env).await;
+    assert_eq!(shown.code, 0, "{}", shown.err);
+    assert!(shown.out.contains("sam.okafor@example.org"), "{}", shown.out);
+    assert_eq!(seen.lock().unwrap().len(), 1, "the portal itself was asked");
+    match proxy.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        other => panic!("the proxy saw a connection: {other:?}"),
+    }
+}
+
+#[test]
+fn an_https_portal_may_only_tunnel_and_plain_http_elsewhere_stays_refused() {
+    // Plain http to another machine is refused whatever the proxy.
+    let refused = PortalClient::new("http://portal.example.org", ApiToken::new("t"), ClientOptions::default());
+    assert!(matches!(refused, Err(PortalError::InsecureUrl { .. })));
+    // A loopback portal says it uses no proxy.
+    let local = PortalClient::new("http://127.0.0.1:9", ApiToken::new("t"), ClientOptions::default()).unwrap();
+    assert_eq!(local.proxy(), None);
+}
+
+// ---- 3. answers of any size ---------------------------------------------
+
+fn small_cap() -> ClientOptions {
+    ClientOptions { max_answer_bytes: 64 * 1024, read_retries: 0, ..common::fast_options() }
+}
+
+#[tokio::test]
+async fn an_endless_answer_fails_clearly_at_the_cap() {
+    let (url, seen) = hostile(|_, _| {
+        // No length: the body runs until the connection closes, which it
+        // never does by itself.
+        Reply::Endless(
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{\"items\": [".to_vec(),
+        )
+    })
+    .await;
+    let client = PortalClient::new(&url, ApiToken::new("t"), small_cap()).unwrap();
+    let error = client.tickets(None).await.unwrap_err();
+    assert_eq!(error, PortalError::TooLarge { limit_bytes: 64 * 1024 });
+    let said = error.to_string();
+    assert!(said.contains("larger than 64 KiB"), "{said}");
+    assert!(!error.is_transient(), "not read again and again");
+    assert_eq!(seen.lock().unwrap().len(), 1, "asked once");
+}
+
+#[tokio::test]
+async fn an_announced_huge_answer_is_refused_before_it_is_read() {
+    let (url, _) = hostile(|_, _| {
+        Reply::Endless(
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 400000000\r\n\r\n{\"items\": ["
+                .to_vec(),
+        )
+    })
+    .await;
+    let client = PortalClient::new(&url, ApiToken::new("t"), small_cap()).unwrap();
+    assert_eq!(client.account("acc_1").await.unwrap_err(), PortalError::TooLarge { limit_bytes: 64 * 1024 });
+    // Under the cap, an answer is read whole.
+    let (url, _) =
+        hostile(|_, _| answer("200 OK", &account_json("acc_1", &"é".repeat(20_000)), "etag: \"v\"\r\n")).await;
+    let client = PortalClient::new(&url, ApiToken::new("t"), small_cap()).unwrap();
+    assert_eq!(client.account("acc_1").await.unwrap().value.first_name.expose().chars().count(), 20_000);
+}
+
+// ---- 4. lost answers ----------------------------------------------------
+
+fn invite_json(id: &str, sent_at: DateTime<Utc>) -> String {
+    let invite = Invite {
+        id: id.into(),
+        account_id: "acc_1".into(),
+        sent_to: "sam.okafor@example.org".into(),
+        sent_at,
+        expires_at: sent_at + Duration::hours(48),
+        status: InviteStatus::Pending,
+        accepted_at: None,
+        link_opens: 0,
+        dob_failures: 0,
+        delivery: vec![],
+        revoked: None,
+        visits: Vec::new(),
+    };
+    serde_json::to_string(&invite).unwrap()
+}
+
+#[tokio::test]
+async fn a_resend_whose_answer_is_unreadable_is_retried_with_the_same_key() {
+    let (url, seen) = hostile(|n, seen| match (n, seen.method.as_str()) {
+        // The invite is made, but its answer arrives cut short.
+        (0, "POST") => answer("200 OK", "{\"id\": \"inv_", ""),
+        (_, "POST") => answer("201 Created", &invite_json("inv_9", Utc::now()), ""),
+        _ => answer("404 Not Found", &problem(404, "not found", "no such route"), ""),
+    })
+    .await;
+    let sent = run(&url, &["resend", "acc_1", "--yes"], &[]).await;
+    assert_eq!(sent.code, 0, "{}", sent.err);
+    assert!(sent.out.contains("Invite inv_9 sent to"), "{}", sent.out);
+    assert!(!sent.err.contains("may or may not"), "{}", sent.err);
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    let keys: Vec<_> = seen.iter().map(|s| s.idempotency_key.clone()).collect();
+    assert!(keys[0].is_some() && keys[0] == keys[1], "one key for both tries: {keys:?}");
+}
+
+#[tokio::test]
+async fn resends_whose_answers_are_lost_make_exactly_one_invite_each() {
+    // Drops before and after the change, and answers cut short, on the
+    // real sandbox; every resend ends in one invite and a success message.
+    let faults = Faults::parse("drop_rate=0.15,malformed_rate=0.15").unwrap();
+    let h =
+        Harness::with(SandboxOptions { frozen_at: Some(common::t0()), faults, seed: 7, ..SandboxOptions::default() })
+            .await;
+    let count = |account: &'static str| {
+        let client = h.client.clone();
+        async move {
+            loop {
+                if let Ok(invites) = client.invites(account).await {
+                    break invites.len();
+                }
+            }
+        }
+    };
+    for account in ["acc_101", "acc_102", "acc_103", "acc_104"] {
+        let before = count(account).await;
+        let sent = run(&h.sandbox.url(), &["resend", account, "--yes"], &[]).await;
+        assert_eq!(sent.code, 0, "{account}: {}", sent.err);
+        assert!(sent.out.contains(" sent to "), "{account}: {}", sent.out);
+        assert_eq!(count(account).await, before + 1, "{account}: exactly one invite");
+    }
+}
+
+#[tokio::test]
+async fn a_dob_set_whose_first_read_fails_says_nothing_was_sent() {
+    let h = Harness::with_faults(Faults::parse("error_rate=1").unwrap()).await;
+    let failed =
+        run(&h.sandbox.url(), &["dob", "set", "acc_7", "03/05/1990", "--reason", "client called", "--yes"], &[]).await;
+    assert_eq!(failed.code, 1, "{}", failed.err);
+    assert!(failed.err.contains("nothing was sent"), "{}", failed.err);
+    assert!(!failed.err.contains("may or may not"), "{}", failed.err);
+}
+
+// ---- 5. the portal's clock ----------------------------------------------
+
+#[tokio::test]
+async fn a_far_off_date_is_ignored_and_warned_about_once() {
+    let sent_at = Utc::now() - Duration::hours(1);
+    let date = "date: Fri, 31 Dec 9999 23:59:59 GMT\r\n";
+    let (url, _) = hostile(move |_, seen| match seen.path.as_str() {
+        "/api/v1/accounts/acc_1" => answer("200 OK", &account_json("acc_1", "Sam"), &format!("etag: \"v\"\r\n{date}")),
+        "/api/v1/accounts/acc_1/invites" => {
+            answer("200 OK", &format!("{{\"items\": [{}]}}", invite_json("inv_1", sent_at)), date)
+        }
+        _ => answer("404 Not Found", &problem(404, "not found", "no such route"), date),
+    })
+    .await;
+    let listed = run(&url, &["invites", "acc_1"], &[]).await;
+    assert_eq!(listed.code, 0, "{}", listed.err);
+    assert!(listed.out.contains("inv_1  pending, 4"), "the invite is still live: {}", listed.out);
+    assert!(!listed.out.contains("expired"), "{}", listed.out);
+    assert_eq!(listed.err.matches("the portal's clock and this machine's differ by").count(), 1, "{}", listed.err);
+    assert!(listed.err.contains("2912"), "{}", listed.err);
+
+    // A portal within a day is followed, with no warning.
+    let client = PortalClient::new(&url, ApiToken::new("t"), ClientOptions::default()).unwrap();
+    client.clock().observe(&(Utc::now() + Duration::hours(3)).to_rfc2822(), Utc::now());
+    assert!(client.clock().offset() > Duration::minutes(179));
+    assert_eq!(client.clock().warning(), None);
+}
+
+// ---- the console -------------------------------------------------------
+
+#[test]
+fn the_console_draws_no_control_from_a_span() {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::text::Line;
+    use ratatui::widgets::Paragraph;
+    let mut terminal = Terminal::new(TestBackend::new(120, 3)).unwrap();
+    terminal
+        .draw(|frame| {
+            frame.render_widget(Paragraph::new(Line::from(HOSTILE)), frame.area());
+            // ratatui itself drops control graphemes from a Span; a cell
+            // written directly would still carry them, were it not for the
+            // pass every frame gets.
+            frame.buffer_mut()[(0, 1)].set_symbol("\u{1b}]52;c;eA==\u{7}");
+            frame.buffer_mut()[(20, 1)].set_symbol("\u{9b}");
+            frame.buffer_mut()[(30, 1)].set_symbol("\u{202e}");
+            portaldesk::tui::terminal::clean_buffer(frame.buffer_mut());
+        })
+        .unwrap();
+    let drawn: String = terminal.backend().buffer().content().iter().map(|cell| cell.symbol()).collect();
+    assert_eq!(controls(&drawn), Vec::<char>::new(), "{drawn:?}");
+    assert!(drawn.contains("]52;c;"), "the rest is drawn: {drawn:?}");
+    assert!(drawn.contains("␛]52;c;eA==␇"), "made visible: {drawn:?}");
+    assert_eq!(drawn.matches('\u{FFFD}').count(), 2, "C1 and bidi replaced: {drawn:?}");
+}
