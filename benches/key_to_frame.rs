@@ -16,7 +16,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use portaldesk::phi::Phi;
 use portaldesk::portal::Versioned;
 use portaldesk::portal::model::{Account, DeliveryEvent, DeliveryEventKind, Invite, InviteStatus, Role};
-use portaldesk::tui::action::{Effect, Loaded, Msg};
+use portaldesk::tui::action::{Answer, Effect, Msg, Request};
 use portaldesk::tui::app::App;
 use portaldesk::tui::screens;
 use ratatui::Terminal;
@@ -74,14 +74,14 @@ fn account_screen() -> App {
     let (mut app, _) = App::new(true, (160, 48));
     for effect in app.open_account("acc_7".into(), Some("T-1001".into())) {
         let msg = match effect {
-            Effect::LoadAccount(req, _) => {
-                Loaded::Account(req, Ok(Versioned { value: account(), etag: "\"a7v1\"".into() }))
+            Effect::Portal(req, Request::Account { .. }) => {
+                Msg::Answer(req, Answer::Account(Ok(Versioned { value: account(), etag: "\"a7v1\"".into() })))
             }
-            Effect::LoadInvites(req, _) => Loaded::Invites(req, Ok(invites())),
-            Effect::LoadAudit(req, _) => Loaded::Audit(req, Ok(Vec::new())),
+            Effect::Portal(req, Request::Invites { .. }) => Msg::Answer(req, Answer::Invites(Ok(invites()))),
+            Effect::Portal(req, Request::Audit { .. }) => Msg::Answer(req, Answer::Audit(Ok(Vec::new()))),
             _ => continue,
         };
-        app.update(Msg::Loaded(msg), now());
+        app.update(msg, now());
     }
     app
 }

@@ -11,7 +11,7 @@ use crossterm::event::KeyCode;
 use portaldesk::portal::PortalError;
 use portaldesk::portal::model::InviteStatus;
 use portaldesk::sandbox::seed::SeedCase;
-use portaldesk::tui::action::{Effect, Loaded, Msg};
+use portaldesk::tui::action::{Answer, Effect, Msg, Request};
 use portaldesk::tui::app::{App, Overlay};
 use portaldesk::tui::keymap::ScreenKind;
 use portaldesk::tui::screens;
@@ -98,7 +98,8 @@ async fn x_revokes_with_a_reason_keeps_the_new_etag_and_shows_a_412() {
         app.update(ch(c), t0());
     }
     let effects = app.update(key(KeyCode::Enter), t0());
-    let Some(Effect::Revoke { invite_id: sent_id, etag, request, .. }) = effects.first().cloned() else {
+    let Some(Effect::Portal(_, Request::Revoke { invite_id: sent_id, etag, request, .. })) = effects.first().cloned()
+    else {
         panic!("{effects:?}")
     };
     assert_eq!(sent_id, invite_id);
@@ -140,11 +141,11 @@ async fn x_revokes_with_a_reason_keeps_the_new_etag_and_shows_a_412() {
     app.update(ch('x'), t0());
     app.update(Msg::Paste("duplicate".into()), t0());
     let effects = app.update(key(KeyCode::Enter), t0());
-    let Some(Effect::Revoke { req, .. }) = effects.first().cloned() else { panic!("{effects:?}") };
-    let reload = app.update(Msg::Loaded(Loaded::Revoked(req, Err(PortalError::Stale))), t0());
+    let Some(Effect::Portal(req, Request::Revoke { .. })) = effects.first().cloned() else { panic!("{effects:?}") };
+    let reload = app.update(Msg::Answer(req, Answer::Revoke(Err(PortalError::Stale))), t0());
     let Some(Overlay::Revoke(state)) = &app.overlay else { panic!("dialog closed") };
     assert!(state.error.as_deref().is_some_and(|e| e.contains("someone else changed")));
-    assert!(reload.iter().any(|e| matches!(e, Effect::LoadAccount(..))), "{reload:?}");
+    assert!(reload.iter().any(|e| matches!(e, Effect::Portal(_, Request::Account { .. }))), "{reload:?}");
 }
 
 #[tokio::test]
@@ -191,7 +192,9 @@ async fn a_manages_addresses_with_a_reason_a_confirm_and_if_match() {
     typed(&mut app, "client uses her Gmail now");
     app.update(ctrl('d'), t0());
     let effects = app.update(key(KeyCode::Enter), t0());
-    let Some(Effect::SaveAccount { etag, patch, .. }) = effects.first().cloned() else { panic!("{effects:?}") };
+    let Some(Effect::Portal(_, Request::SaveAccount { etag, patch, .. })) = effects.first().cloned() else {
+        panic!("{effects:?}")
+    };
     assert_eq!(etag, app.account.as_ref().unwrap().account.data.as_ref().unwrap().etag);
     assert_eq!(patch.default_email.as_ref().map(|a| a.expose().clone()), Some(other.clone()));
     assert_eq!(patch.reason, "client uses her Gmail now");

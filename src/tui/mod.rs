@@ -11,6 +11,7 @@ pub mod app;
 pub mod clipboard;
 pub mod effects;
 pub mod keymap;
+pub mod request;
 pub mod screens;
 pub mod terminal;
 pub mod theme;
@@ -23,7 +24,7 @@ use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
-use self::action::{Effect, Msg};
+use self::action::{Effect, Msg, Terminal};
 use self::app::App;
 use self::clipboard::ClipboardEnv;
 use self::effects::Runner;
@@ -130,10 +131,10 @@ async fn event_loop(
         dirty = true;
         for effect in effects {
             match effect {
-                Effect::Quit => return Ok(()),
-                Effect::Suspend => guard.suspend()?,
-                Effect::SetMouse(on) => guard.set_mouse(on)?,
-                Effect::Copy { what, text } => {
+                Effect::Terminal(Terminal::Quit) => return Ok(()),
+                Effect::Terminal(Terminal::Suspend) => guard.suspend()?,
+                Effect::Terminal(Terminal::SetMouse(on)) => guard.set_mouse(on)?,
+                Effect::Terminal(Terminal::Copy { what, text }) => {
                     let result = clipboard::copy(text.expose(), &clipboard, &mut io::stdout());
                     match &result {
                         Ok(copied) => tracing::info!(what, ?copied, "copied"),

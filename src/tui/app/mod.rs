@@ -8,7 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent
 
 mod answers;
 
-use super::action::{Action, Effect, Msg, ReqId};
+use super::action::{Action, Effect, Msg, ReqId, Request, Terminal};
 use super::keymap::{Keymap, ScreenKind};
 use super::screens::account::{AccountState, REVEAL_FOR};
 use super::screens::addresses::AddressesState;
@@ -193,7 +193,7 @@ impl App {
         };
         let req = app.req();
         app.queue.tickets.start(req);
-        (app, vec![Effect::LoadTickets(req)])
+        (app, vec![Effect::Portal(req, Request::Tickets {})])
     }
 
     /// Applies the settings in force: keys, theme, time zone, reveal time,
@@ -309,7 +309,8 @@ impl App {
                 }
                 Vec::new()
             }
-            Msg::Loaded(loaded) => self.on_loaded(loaded, now),
+            Msg::ReconnectDue(req) => self.reconnect_due(req),
+            Msg::Answer(req, answer) => self.on_answer(req, answer, now),
         }
     }
 
@@ -320,7 +321,7 @@ impl App {
             Msg::Key(key) if key.kind == KeyEventKind::Press => {
                 if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
                     self.quit = true;
-                    return vec![Effect::Quit];
+                    return vec![Effect::Terminal(Terminal::Quit)];
                 }
                 self.lock = match (self.lock, key.code) {
                     (Some(Lock::Confirming), KeyCode::Enter) => None,
@@ -328,7 +329,8 @@ impl App {
                 };
                 Vec::new()
             }
-            Msg::Loaded(loaded) => self.on_loaded(loaded, now),
+            Msg::ReconnectDue(req) => self.reconnect_due(req),
+            Msg::Answer(req, answer) => self.on_answer(req, answer, now),
             Msg::SearchDue(req) => self.search.due(req),
             _ => Vec::new(),
         }
@@ -336,7 +338,7 @@ impl App {
 
     fn on_key(&mut self, key: KeyEvent, now: DateTime<Utc>) -> Vec<Effect> {
         if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('z') {
-            return vec![Effect::Suspend];
+            return vec![Effect::Terminal(Terminal::Suspend)];
         }
         let screen = self.screen();
         if self.banner.as_ref().is_some_and(|b| !b.error) {
@@ -425,7 +427,7 @@ impl App {
         match action {
             Action::Quit => {
                 self.quit = true;
-                return vec![Effect::Quit];
+                return vec![Effect::Terminal(Terminal::Quit)];
             }
             Action::Help => {
                 self.overlay = Some(Overlay::Help);
@@ -435,7 +437,7 @@ impl App {
                 self.mouse = !self.mouse;
                 let state = if self.mouse { "on" } else { "off: drag to select text" };
                 self.banner = Some(Banner { text: format!("Mouse capture {state}"), error: false });
-                return vec![Effect::SetMouse(self.mouse)];
+                return vec![Effect::Terminal(Terminal::SetMouse(self.mouse))];
             }
             Action::Search if self.overlay.is_none() => {
                 if self.view() != View::Search {
@@ -490,7 +492,7 @@ impl App {
             Action::Refresh => {
                 let req = self.req();
                 self.queue.tickets.start(req);
-                vec![Effect::LoadTickets(req)]
+                vec![Effect::Portal(req, Request::Tickets {})]
             }
             other => {
                 self.queue.navigate(other);
@@ -537,7 +539,7 @@ impl App {
                 false => Vec::new(),
             },
             Action::Copy => match account.main_reply(&self.replies, now) {
-                Some(reply) => vec![Effect::Copy { what: "the reply", text: reply }],
+                Some(reply) => vec![Effect::Terminal(Terminal::Copy { what: "the reply", text: reply })],
                 None => {
                     self.banner =
                         Some(Banner { text: "Nothing to copy until the account has loaded".into(), error: true });
@@ -646,7 +648,9 @@ impl App {
                         .and_then(|account| screens::dob_compare::current_check(state, account, now))
                         .and_then(|check| check.suggested_entry);
                     match entry {
-                        Some(entry) => vec![Effect::Copy { what: "the entry to type", text: Phi::new(entry) }],
+                        Some(entry) => {
+                            vec![Effect::Terminal(Terminal::Copy { what: "the entry to type", text: Phi::new(entry) })]
+                        }
                         None => {
                             self.banner = Some(Banner {
                                 text: "Nothing to copy: type the DOB the client reports first".into(),
@@ -732,7 +736,7 @@ impl App {
                         return Vec::new();
                     };
                     let effects = state.confirm(req, &account.id, account.ticket_id.clone(), now);
-                    if let Some(Effect::Resend { account_id, request, key, .. }) = effects.first() {
+                    if let Some(Effect::Portal(_, Request::Resend { account_id, request, key })) = effects.first() {
                         let known = account.invites.data.as_ref().map(|l| l.iter().map(|i| i.id.clone()).collect());
                         let unconfirmed = UnconfirmedResend { request: request.clone(), key: key.clone(), known };
                         self.unconfirmed_resends.insert(account_id.clone(), unconfirmed);
@@ -800,7 +804,11 @@ impl App {
         account.invites.start(i);
         account.audit.start(t);
         let id = account.id.clone();
-        vec![Effect::LoadAccount(a, id.clone()), Effect::LoadInvites(i, id.clone()), Effect::LoadAudit(t, id)]
+        vec![
+            Effect::Portal(a, Request::Account { account_id: id.clone() }),
+            Effect::Portal(i, Request::Invites { account_id: id.clone() }),
+            Effect::Portal(t, Request::Audit { account_id: id }),
+        ]
     }
 
     fn on_mouse(&mut self, mouse: MouseEvent) -> Vec<Effect> {

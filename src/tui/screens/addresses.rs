@@ -18,7 +18,7 @@ use crate::diagnose::email;
 use crate::phi::{Phi, mask_email};
 use crate::portal::model::{Account, AccountPatch};
 use crate::portal::{IdempotencyKey, PortalError, Versioned};
-use crate::tui::action::{Action, Effect, ReqId};
+use crate::tui::action::{Action, Effect, ReqId, Request};
 
 /// Which field has the cursor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,13 +185,15 @@ impl AddressesState {
         self.pending = Some(req);
         self.error = None;
         self.wait = None;
-        vec![Effect::SaveAccount {
+        vec![Effect::Portal(
             req,
-            account_id: self.base.value.id.clone(),
-            etag: self.base.etag.clone(),
-            patch,
-            key: self.key.clone(),
-        }]
+            Request::SaveAccount {
+                account_id: self.base.value.id.clone(),
+                etag: self.base.etag.clone(),
+                patch,
+                key: self.key.clone(),
+            },
+        )]
     }
 
     /// The answer to the change: `Ok` with the saved account closes the

@@ -17,7 +17,7 @@ use crate::diagnose::dob;
 use crate::phi::{DOB_MASK, Phi, mask_email};
 use crate::portal::model::{Account, AccountPatch};
 use crate::portal::{IdempotencyKey, PortalError, Versioned};
-use crate::tui::action::{Action, Effect, ReqId};
+use crate::tui::action::{Action, Effect, ReqId, Request};
 
 /// Which field has the cursor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,13 +180,15 @@ impl EditDobState {
                     self.pending = Some(req);
                     self.error = None;
                     self.wait = None;
-                    outcome.effects.push(Effect::SaveAccount {
+                    outcome.effects.push(Effect::Portal(
                         req,
-                        account_id: self.base.value.id.clone(),
-                        etag: self.base.etag.clone(),
-                        patch,
-                        key: self.key.clone(),
-                    });
+                        Request::SaveAccount {
+                            account_id: self.base.value.id.clone(),
+                            etag: self.base.etag.clone(),
+                            patch,
+                            key: self.key.clone(),
+                        },
+                    ));
                 }
                 Err(problem) => {
                     self.stage = Stage::Form;

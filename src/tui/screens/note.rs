@@ -15,7 +15,7 @@ use super::{Ui, cursor_column, dialog, layout, paste_into_max, type_into};
 use crate::portal::model::NewNote;
 use crate::portal::{IdempotencyKey, PortalError};
 
-use crate::tui::action::{Effect, ReqId};
+use crate::tui::action::{Effect, ReqId, Request};
 
 /// The longest note the field takes, in characters.
 pub const NOTE_MAX: usize = 2000;
@@ -72,7 +72,7 @@ impl NoteState {
         self.pending = Some(req);
         self.error = None;
         self.wait = None;
-        vec![Effect::AddNote { req, ticket_id: self.ticket_id.clone(), note: NewNote { body }, key }]
+        vec![Effect::Portal(req, Request::AddNote { ticket_id: self.ticket_id.clone(), note: NewNote { body }, key })]
     }
 
     /// The answer to `req`: `true` when the note was posted (the dialog

@@ -13,7 +13,7 @@ use super::{Ui, dialog, layout};
 use crate::diagnose::{email, invite};
 use crate::portal::model::{InviteStatus, ResendRequest};
 use crate::portal::{IdempotencyKey, PortalError};
-use crate::tui::action::{Effect, ReqId};
+use crate::tui::action::{Effect, ReqId, Request};
 use crate::tui::screens::account::AccountState;
 
 /// The resend dialog.
@@ -49,12 +49,14 @@ impl ResendState {
         self.pending = Some(req);
         self.error = None;
         self.wait = None;
-        vec![Effect::Resend {
+        vec![Effect::Portal(
             req,
-            account_id: account_id.to_owned(),
-            request: ResendRequest { ticket_id },
-            key: self.key.clone(),
-        }]
+            Request::Resend {
+                account_id: account_id.to_owned(),
+                request: ResendRequest { ticket_id },
+                key: self.key.clone(),
+            },
+        )]
     }
 
     /// The failed answer at `now`: shown, and a 429 starts its wait.

@@ -14,7 +14,7 @@ use super::retry_wait::{self, RetryWait};
 use super::{REASON_MAX, Ui, cursor_column, dialog, layout, paste_into_max, type_into};
 use crate::portal::model::RevokeRequest;
 use crate::portal::{IdempotencyKey, PortalError};
-use crate::tui::action::{Effect, ReqId};
+use crate::tui::action::{Effect, ReqId, Request};
 use crate::tui::screens::account::AccountState;
 
 /// The revoke dialog. (No `Debug`: the reason may name the client.)
@@ -63,14 +63,16 @@ impl RevokeState {
         self.pending = Some(req);
         self.error = None;
         self.wait = None;
-        vec![Effect::Revoke {
+        vec![Effect::Portal(
             req,
-            account_id: account.id.clone(),
-            invite_id: self.invite_id.clone(),
-            etag,
-            request: RevokeRequest { reason, ticket_id: account.ticket_id.clone() },
-            key: self.key.clone(),
-        }]
+            Request::Revoke {
+                account_id: account.id.clone(),
+                invite_id: self.invite_id.clone(),
+                etag,
+                request: RevokeRequest { reason, ticket_id: account.ticket_id.clone() },
+                key: self.key.clone(),
+            },
+        )]
     }
 
     /// A failed answer to `req` at `now`: shown, and Enter retries (after
