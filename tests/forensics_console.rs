@@ -144,7 +144,7 @@ async fn x_revokes_with_a_reason_keeps_the_new_etag_and_shows_a_412() {
     let Some(Effect::Portal(req, Request::Revoke { .. })) = effects.first().cloned() else { panic!("{effects:?}") };
     let reload = app.update(Msg::Answer(req, Answer::Revoke(Err(PortalError::Stale))), t0());
     let Some(Overlay::Revoke(state)) = &app.overlay else { panic!("dialog closed") };
-    assert!(state.error.as_deref().is_some_and(|e| e.contains("someone else changed")));
+    assert!(state.submission.error.as_deref().is_some_and(|e| e.contains("someone else changed")));
     assert!(reload.iter().any(|e| matches!(e, Effect::Portal(_, Request::Account { .. }))), "{reload:?}");
 }
 
@@ -188,7 +188,7 @@ async fn a_manages_addresses_with_a_reason_a_confirm_and_if_match() {
     app.update(key(KeyCode::Down), t0());
     assert!(app.update(ctrl('d'), t0()).is_empty());
     let Some(Overlay::Addresses(state)) = &app.overlay else { panic!() };
-    assert!(state.error.as_deref().is_some_and(|e| e.contains("reason")) && state.staged.is_none());
+    assert!(state.submission.error.as_deref().is_some_and(|e| e.contains("reason")) && state.staged.is_none());
     typed(&mut app, "client uses her Gmail now");
     app.update(ctrl('d'), t0());
     let effects = app.update(key(KeyCode::Enter), t0());
@@ -231,7 +231,11 @@ async fn a_manages_addresses_with_a_reason_a_confirm_and_if_match() {
     let effects = app.update(key(KeyCode::Enter), t0());
     common::settle(&mut app, &h, effects, t0()).await;
     let Some(Overlay::Addresses(state)) = &app.overlay else { panic!("the dialog closed on a 412") };
-    assert!(state.error.as_deref().is_some_and(|e| e.contains("someone else changed")), "{:?}", state.error);
+    assert!(
+        state.submission.error.as_deref().is_some_and(|e| e.contains("someone else changed")),
+        "{:?}",
+        state.submission.error
+    );
     assert!(state.addresses().iter().any(|(a, _)| a == "third@example.org"), "read again");
     // The removal was not applied over their change.
     let after = h.client.account(&id).await.unwrap().value;
@@ -256,7 +260,7 @@ async fn a_manages_addresses_with_a_reason_a_confirm_and_if_match() {
     typed(&mut app, "x");
     assert!(app.update(ctrl('x'), t0()).is_empty());
     let Some(Overlay::Addresses(state)) = &app.overlay else { panic!() };
-    assert!(state.error.as_deref().is_some_and(|e| e.contains("default cannot be removed")));
+    assert!(state.submission.error.as_deref().is_some_and(|e| e.contains("default cannot be removed")));
 }
 
 #[tokio::test]

@@ -155,7 +155,7 @@ async fn resend_confirms_carries_the_ticket_and_reuses_its_key_on_retry() {
     // The connection drops: the dialog stays, showing the error.
     app.update(Msg::Answer(req, Answer::Resend(Err(PortalError::Dropped))), now());
     let Some(Overlay::Resend(state)) = &app.overlay else { panic!("dialog closed") };
-    assert_eq!(state.error, Some(PortalError::Dropped));
+    assert_eq!(state.submission.error, Some(PortalError::Dropped));
     // Retry: the same key.
     let retry = app.update(ch('y'), now());
     let Some(Effect::Portal(_, Request::Resend { key: retry_key, .. })) = retry.first().cloned() else {
@@ -189,7 +189,7 @@ async fn dob_edit_validates_asks_for_a_reason_confirms_and_handles_412() {
     app.update(key(KeyCode::Enter), now());
     let Some(Overlay::EditDob(edit)) = &app.overlay else { panic!() };
     assert_eq!(edit.stage, Stage::Form, "3/5/1990 is not MM/DD/YYYY");
-    assert!(edit.error.as_deref().unwrap().contains("MM/DD/YYYY"));
+    assert!(edit.submission.error.as_deref().unwrap().contains("MM/DD/YYYY"));
 
     for _ in 0..8 {
         app.update(key(KeyCode::Backspace), now());
@@ -199,7 +199,7 @@ async fn dob_edit_validates_asks_for_a_reason_confirms_and_handles_412() {
     });
     app.update(key(KeyCode::Enter), now());
     let Some(Overlay::EditDob(edit)) = &app.overlay else { panic!() };
-    assert_eq!(edit.error.as_deref(), Some("a reason is required"));
+    assert_eq!(edit.submission.error.as_deref(), Some("a reason is required"));
     app.update(key(KeyCode::Tab), now());
     "client confirmed on call".chars().for_each(|c| {
         app.update(ch(c), now());
@@ -799,7 +799,7 @@ async fn a_resend_whose_answer_was_lost_keeps_its_key_across_esc() {
     // Seen through: the next resend is a new one.
     app.update(ch('r'), now());
     let Some(Overlay::Resend(state)) = &app.overlay else { panic!() };
-    assert_ne!(state.key, first);
+    assert_ne!(state.submission.key, first);
     app.update(key(KeyCode::Esc), now());
 
     // Lost again, but a reload of the invites shows the new invite: the
@@ -817,7 +817,7 @@ async fn a_resend_whose_answer_was_lost_keeps_its_key_across_esc() {
     assert!(app.unconfirmed_resends.is_empty(), "the reload showed the invite");
     app.update(ch('r'), now());
     let Some(Overlay::Resend(state)) = &app.overlay else { panic!() };
-    assert_ne!(state.key, third);
+    assert_ne!(state.submission.key, third);
 }
 
 #[tokio::test]

@@ -173,10 +173,10 @@ impl App {
         let Some(Overlay::Resend(state)) = self.overlay.as_mut() else {
             return Vec::new();
         };
-        if state.pending != Some(req) {
+        if state.submission.pending != Some(req) {
             return Vec::new();
         }
-        state.pending = None;
+        state.submission.pending = None;
         match result {
             Ok(invite) => {
                 self.overlay = None;
@@ -202,10 +202,10 @@ impl App {
         now: DateTime<Utc>,
     ) -> Vec<Effect> {
         let (outcome, done) = match self.overlay.as_mut() {
-            Some(Overlay::EditDob(state)) if state.pending == Some(req) => {
+            Some(Overlay::EditDob(state)) if state.submission.pending == Some(req) => {
                 (state.saved(result, now), "DOB on file updated; the client can retry the same link")
             }
-            Some(Overlay::Addresses(state)) if state.pending == Some(req) => {
+            Some(Overlay::Addresses(state)) if state.submission.pending == Some(req) => {
                 (state.saved(result, now), "Addresses updated; the next invite goes to the default")
             }
             _ => return Vec::new(),
@@ -244,7 +244,7 @@ impl App {
             return Vec::new();
         };
         match result {
-            Ok(revoked) if state.pending == Some(req) => {
+            Ok(revoked) if state.submission.pending == Some(req) => {
                 self.overlay = None;
                 if let Some(account) = self.account.as_mut()
                     && let Some(data) = account.account.data.as_mut()

@@ -9,11 +9,13 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent
 mod answers;
 
 use super::action::{Action, Effect, Msg, ReqId, Request, Terminal};
+pub use super::dialog::Overlay;
 use super::keymap::{Keymap, ScreenKind};
 use super::screens::account::{AccountState, REVEAL_FOR};
 use super::screens::addresses::AddressesState;
 use super::screens::dob_compare::DobCompareState;
 use super::screens::edit_dob::EditDobState;
+use super::screens::help::HelpState;
 use super::screens::note::NoteState;
 use super::screens::palette::PaletteState;
 use super::screens::queue::QueueState;
@@ -80,19 +82,6 @@ pub enum View {
     Queue,
     Search,
     Account,
-}
-
-/// The dialog over the current view, if any.
-pub enum Overlay {
-    Help,
-    DobCompare(DobCompareState),
-    Resend(ResendState),
-    EditDob(Box<EditDobState>),
-    Palette(PaletteState),
-    Note(Box<NoteState>),
-    Timeline(TimelineState),
-    Revoke(Box<RevokeState>),
-    Addresses(Box<AddressesState>),
 }
 
 /// A line across the top for what just happened or failed.
@@ -228,15 +217,7 @@ impl App {
     /// The screen whose keys apply now.
     pub fn screen(&self) -> ScreenKind {
         match &self.overlay {
-            Some(Overlay::Help) => ScreenKind::Help,
-            Some(Overlay::DobCompare(_)) => ScreenKind::DobCompare,
-            Some(Overlay::Resend(_)) => ScreenKind::Resend,
-            Some(Overlay::EditDob(_)) => ScreenKind::EditDob,
-            Some(Overlay::Palette(_)) => ScreenKind::Palette,
-            Some(Overlay::Note(_)) => ScreenKind::Note,
-            Some(Overlay::Timeline(_)) => ScreenKind::Timeline,
-            Some(Overlay::Revoke(_)) => ScreenKind::Revoke,
-            Some(Overlay::Addresses(_)) => ScreenKind::Addresses,
+            Some(overlay) => overlay.dialog().kind(),
             None => self.view_screen(),
         }
     }
@@ -262,17 +243,13 @@ impl App {
         if self.lock.is_some() {
             return false;
         }
-        match (&self.overlay, self.view()) {
-            (Some(Overlay::Help | Overlay::Palette(_)), _) => false,
-            (Some(Overlay::Resend(_) | Overlay::Timeline(_)), _) => true,
-            // A 429's wait counts down in the dialog.
-            (Some(Overlay::Note(s)), _) => s.wait.is_some(),
-            (Some(Overlay::Revoke(s)), _) => s.wait.is_some(),
-            (Some(Overlay::Addresses(s)), _) => s.wait.is_some(),
-            (Some(Overlay::EditDob(s)), _) => s.wait.is_some(),
-            (_, View::Queue) => self.queue.has_countdown(),
-            (_, View::Account) => self.account.as_ref().is_some_and(AccountState::has_countdown),
-            (_, View::Search) => false,
+        if let Some(shown) = self.overlay.as_ref().and_then(|o| o.dialog().countdown()) {
+            return shown;
+        }
+        match self.view() {
+            View::Queue => self.queue.has_countdown(),
+            View::Account => self.account.as_ref().is_some_and(AccountState::has_countdown),
+            View::Search => false,
         }
     }
 
@@ -356,28 +333,8 @@ impl App {
         let event = crossterm::event::Event::Key(key);
         let searching = self.view() == View::Search;
         match &mut self.overlay {
-            Some(Overlay::DobCompare(state)) => {
-                state.edit(&event);
-                Vec::new()
-            }
-            Some(Overlay::EditDob(state)) => {
-                state.edit(&event);
-                Vec::new()
-            }
-            Some(Overlay::Palette(state)) => {
-                state.edit(&event);
-                Vec::new()
-            }
-            Some(Overlay::Note(state)) => {
-                state.edit(&event);
-                Vec::new()
-            }
-            Some(Overlay::Revoke(state)) => {
-                state.edit(&event);
-                Vec::new()
-            }
-            Some(Overlay::Addresses(state)) => {
-                state.edit(&event);
+            Some(overlay) => {
+                overlay.dialog_mut().edit(&event);
                 Vec::new()
             }
             None if searching => {
@@ -391,28 +348,8 @@ impl App {
     fn on_paste(&mut self, text: &str) -> Vec<Effect> {
         let searching = self.view() == View::Search;
         match &mut self.overlay {
-            Some(Overlay::DobCompare(state)) => {
-                state.paste(text);
-                Vec::new()
-            }
-            Some(Overlay::EditDob(state)) => {
-                state.paste(text);
-                Vec::new()
-            }
-            Some(Overlay::Palette(state)) => {
-                state.paste(text);
-                Vec::new()
-            }
-            Some(Overlay::Note(state)) => {
-                state.paste(text);
-                Vec::new()
-            }
-            Some(Overlay::Revoke(state)) => {
-                state.paste(text);
-                Vec::new()
-            }
-            Some(Overlay::Addresses(state)) => {
-                state.paste(text);
+            Some(overlay) => {
+                overlay.dialog_mut().paste(text);
                 Vec::new()
             }
             None if searching => {
@@ -430,7 +367,7 @@ impl App {
                 return vec![Effect::Terminal(Terminal::Quit)];
             }
             Action::Help => {
-                self.overlay = Some(Overlay::Help);
+                self.overlay = Some(Overlay::Help(HelpState));
                 return Vec::new();
             }
             Action::ToggleMouse => {
@@ -630,7 +567,7 @@ impl App {
             return Vec::new();
         };
         match overlay {
-            Overlay::Help => {
+            Overlay::Help(_) => {
                 if action == Action::Back {
                     self.overlay = None;
                 }
@@ -708,7 +645,7 @@ impl App {
                 outcome.effects
             }
             Overlay::Revoke(state) => match action {
-                Action::Back if state.pending.is_none() => {
+                Action::Back if state.submission.pending.is_none() => {
                     self.overlay = None;
                     Vec::new()
                 }
@@ -719,7 +656,7 @@ impl App {
                 _ => Vec::new(),
             },
             Overlay::Note(state) => match action {
-                Action::Back if state.pending.is_none() => {
+                Action::Back if state.submission.pending.is_none() => {
                     self.overlay = None;
                     Vec::new()
                 }
@@ -727,7 +664,7 @@ impl App {
                 _ => Vec::new(),
             },
             Overlay::Resend(state) => match action {
-                Action::Back if state.pending.is_none() => {
+                Action::Back if state.submission.pending.is_none() => {
                     self.overlay = None;
                     Vec::new()
                 }

@@ -12,13 +12,16 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
-use super::retry_wait::{self, RetryWait};
+use super::retry_wait::RetryWait;
+use super::submission::{Outcome, Submission};
 use super::{FIELD_MAX, REASON_MAX, Ui, cursor_column, dialog, layout, moved, paste_into_max, type_into};
 use crate::diagnose::email;
 use crate::phi::{Phi, mask_email};
 use crate::portal::model::{Account, AccountPatch};
-use crate::portal::{IdempotencyKey, PortalError, Versioned};
+use crate::portal::{PortalError, Versioned};
 use crate::tui::action::{Action, Effect, ReqId, Request};
+use crate::tui::dialog::{Dialog, Under};
+use crate::tui::keymap::ScreenKind;
 
 /// Which field has the cursor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,19 +48,8 @@ pub struct AddressesState {
     pub reason: Input,
     pub focus: Field,
     pub staged: Option<Change>,
-    /// The key of the staged change, reused by its retries.
-    key: IdempotencyKey,
-    pub pending: Option<ReqId>,
-    pub error: Option<String>,
-    /// The wait a 429 asked for: Enter sends nothing until it is over.
-    pub wait: Option<RetryWait>,
-}
-
-/// What the dialog wants after an action.
-#[derive(Debug, Default)]
-pub struct Outcome {
-    pub effects: Vec<Effect>,
-    pub close: bool,
+    /// Its key is the staged change's, reused by its retries.
+    pub submission: Submission,
 }
 
 impl AddressesState {
@@ -70,10 +62,7 @@ impl AddressesState {
             reason: Input::default(),
             focus: Field::NewAddress,
             staged: None,
-            key: IdempotencyKey::new(),
-            pending: None,
-            error: None,
-            wait: None,
+            submission: Submission::default(),
         }
     }
 
@@ -90,7 +79,7 @@ impl AddressesState {
     }
 
     pub fn edit(&mut self, event: &Event) {
-        if self.pending.is_some() || self.staged.is_some() {
+        if self.submission.pending.is_some() || self.staged.is_some() {
             return;
         }
         match self.focus {
@@ -100,7 +89,7 @@ impl AddressesState {
     }
 
     pub fn paste(&mut self, text: &str) {
-        if self.pending.is_none() && self.staged.is_none() {
+        if self.submission.pending.is_none() && self.staged.is_none() {
             match self.focus {
                 Field::NewAddress => paste_into_max(&mut self.new_address, text, FIELD_MAX),
                 Field::Reason => paste_into_max(&mut self.reason, text, REASON_MAX),
@@ -115,7 +104,7 @@ impl AddressesState {
     }
 
     pub fn on_action(&mut self, action: Action, req: ReqId, now: DateTime<Utc>) -> Outcome {
-        if self.pending.is_some() {
+        if self.submission.pending.is_some() {
             return Outcome::default();
         }
         let addresses = self.addresses();
@@ -128,28 +117,29 @@ impl AddressesState {
                 self.focus = if self.focus == Field::NewAddress { Field::Reason } else { Field::NewAddress };
             }
             Action::MakeDefault => match selected {
-                Some((_, true)) => self.error = Some("that address already is the default".into()),
+                Some((_, true)) => self.submission.error = Some("that address already is the default".into()),
                 Some((address, false)) => self.stage(Change::MakeDefault(address)),
                 None => {}
             },
             Action::RemoveAddress => match selected {
                 Some((_, true)) => {
-                    self.error = Some("the default cannot be removed: make another the default first".into())
+                    self.submission.error = Some("the default cannot be removed: make another the default first".into())
                 }
                 Some((address, false)) => self.stage(Change::Remove(address)),
                 None => {}
             },
-            Action::Confirm if retry_wait::holds(self.wait, now) => {}
+            Action::Confirm if self.submission.holds(now) => {}
             Action::Confirm => match self.staged.clone() {
                 Some(change) => return Outcome { effects: self.send(change, req), close: false },
                 None => {
                     let typed = self.new_address.value().trim().to_owned();
                     if typed.is_empty() {
-                        self.error = Some("type a new address, or pick one with ↑ ↓ and press Ctrl-D or Ctrl-X".into());
+                        self.submission.error =
+                            Some("type a new address, or pick one with ↑ ↓ and press Ctrl-D or Ctrl-X".into());
                     } else if !email::check_email(&typed).valid_syntax {
-                        self.error = Some("that is not an email address".into());
+                        self.submission.error = Some("that is not an email address".into());
                     } else if addresses.iter().any(|(a, _)| a.eq_ignore_ascii_case(&typed)) {
-                        self.error = Some("the account already has that address".into());
+                        self.submission.error = Some("the account already has that address".into());
                     } else {
                         self.stage(Change::Add(typed));
                     }
@@ -162,12 +152,11 @@ impl AddressesState {
 
     fn stage(&mut self, change: Change) {
         if self.reason.value().trim().is_empty() {
-            self.error = Some("write the reason first (Tab goes to it); it goes in the audit trail".into());
+            self.submission.error = Some("write the reason first (Tab goes to it); it goes in the audit trail".into());
             self.focus = Field::Reason;
             return;
         }
-        self.error = None;
-        self.key = IdempotencyKey::new();
+        self.submission.renew();
         self.staged = Some(change);
     }
 
@@ -182,16 +171,14 @@ impl AddressesState {
             Change::MakeDefault(a) => patch.default_email = Some(Phi::new(a)),
             Change::Remove(a) => patch.remove_email = Some(Phi::new(a)),
         }
-        self.pending = Some(req);
-        self.error = None;
-        self.wait = None;
+        self.submission.start(req);
         vec![Effect::Portal(
             req,
             Request::SaveAccount {
                 account_id: self.base.value.id.clone(),
                 etag: self.base.etag.clone(),
                 patch,
-                key: self.key.clone(),
+                key: self.submission.key.clone(),
             },
         )]
     }
@@ -204,20 +191,19 @@ impl AddressesState {
         result: Result<Versioned<Account>, PortalError>,
         now: DateTime<Utc>,
     ) -> Result<Versioned<Account>, bool> {
-        self.pending = None;
+        self.submission.pending = None;
         match result {
             Ok(account) => Ok(account),
             Err(PortalError::Stale) => {
                 self.staged = None;
-                self.error = Some(
+                self.submission.error = Some(
                     "someone else changed the account meanwhile: it was read again; check the addresses and retry"
                         .into(),
                 );
                 Err(true)
             }
             Err(error) => {
-                self.wait = RetryWait::after(&error, now);
-                self.error = Some(error.to_string());
+                self.submission.fail(&error, now, error.to_string());
                 Err(false)
             }
         }
@@ -273,10 +259,10 @@ pub fn render(state: &AddressesState, revealed: bool, frame: &mut Frame<'_>, are
         Some(Change::Remove(a)) => Some(format!("Remove {}?", shown(a, revealed))),
         None => None,
     };
-    match (&state.error, state.pending, confirm) {
+    match (&state.submission.error, state.submission.pending, confirm) {
         (_, Some(_), _) => lines.push(Line::styled("Saving…", theme.warn)),
-        (Some(_), None, _) if state.wait.is_some() => {
-            let wait = state.wait.unwrap_or(RetryWait { until: ui.now });
+        (Some(_), None, _) if state.submission.wait.is_some() => {
+            let wait = state.submission.wait.unwrap_or(RetryWait { until: ui.now });
             lines.push(wait.line(ui.now, "Not saved", "too many changes", "sends it", theme));
         }
         (Some(error), None, _) => lines.push(Line::styled(format!("✕ {error}"), theme.danger)),
@@ -296,4 +282,22 @@ pub fn render(state: &AddressesState, revealed: bool, frame: &mut Frame<'_>, are
     };
     let cursor = cursor_column(inner, 12, input.visual_cursor());
     frame.set_cursor_position(Position::new(cursor, inner.y.saturating_add(row)));
+}
+
+impl Dialog for AddressesState {
+    fn kind(&self) -> ScreenKind {
+        ScreenKind::Addresses
+    }
+    fn edit(&mut self, event: &Event) {
+        AddressesState::edit(self, event);
+    }
+    fn paste(&mut self, text: &str) {
+        AddressesState::paste(self, text);
+    }
+    fn countdown(&self) -> Option<bool> {
+        Some(self.submission.wait.is_some())
+    }
+    fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+        render(self, under.revealed, frame, area, ui);
+    }
 }

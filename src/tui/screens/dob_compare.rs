@@ -13,6 +13,8 @@ use tui_input::Input;
 use super::{FIELD_MAX, Ui, cursor_column, dialog, layout, paste_into, type_into};
 use crate::diagnose::dob::{self, DobCheck, DobContext, FieldStatus};
 use crate::phi::DOB_MASK;
+use crate::tui::dialog::{Dialog, Under};
+use crate::tui::keymap::ScreenKind;
 use crate::tui::screens::account::AccountState;
 use crate::tui::theme::Theme;
 
@@ -129,4 +131,24 @@ pub fn render(state: &DobCompareState, account: &AccountState, frame: &mut Frame
         })
         .collect();
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), findings);
+}
+
+impl Dialog for DobCompareState {
+    fn kind(&self) -> ScreenKind {
+        ScreenKind::DobCompare
+    }
+    fn edit(&mut self, event: &Event) {
+        DobCompareState::edit(self, event);
+    }
+    fn paste(&mut self, text: &str) {
+        DobCompareState::paste(self, text);
+    }
+    fn countdown(&self) -> Option<bool> {
+        None
+    }
+    fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+        if let Some(account) = under.account {
+            render(self, account, frame, area, ui);
+        }
+    }
 }

@@ -11,13 +11,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
-use super::retry_wait::{self, RetryWait};
+use super::submission::{Outcome, Submission};
 use super::{FIELD_MAX, REASON_MAX, Ui, cursor_column, dialog, layout, paste_into_max, type_into};
 use crate::diagnose::dob;
 use crate::phi::{DOB_MASK, Phi, mask_email};
 use crate::portal::model::{Account, AccountPatch};
 use crate::portal::{IdempotencyKey, PortalError, Versioned};
 use crate::tui::action::{Action, Effect, ReqId, Request};
+use crate::tui::dialog::{Dialog, Under};
+use crate::tui::keymap::ScreenKind;
 
 /// Which field has the cursor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,18 +51,8 @@ pub struct EditDobState {
     pub base: Versioned<Account>,
     /// The current version, read after a 412.
     pub theirs: Option<Versioned<Account>>,
-    pub key: IdempotencyKey,
-    pub pending: Option<ReqId>,
-    pub error: Option<String>,
-    /// The wait a 429 asked for: Enter saves nothing until it is over.
-    pub wait: Option<RetryWait>,
-}
-
-/// What the dialog wants after an action.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Outcome {
-    pub effects: Vec<Effect>,
-    pub close: bool,
+    /// Its key is renewed when the change is reviewed again after a 412.
+    pub submission: Submission,
 }
 
 impl EditDobState {
@@ -73,10 +65,7 @@ impl EditDobState {
             stage: Stage::Form,
             base,
             theirs: None,
-            key: IdempotencyKey::new(),
-            pending: None,
-            error: None,
-            wait: None,
+            submission: Submission::default(),
         }
     }
 
@@ -96,7 +85,7 @@ impl EditDobState {
         }
         let (input, max) = self.focused();
         if type_into(input, event, max).is_some() {
-            self.error = None;
+            self.submission.error = None;
         }
     }
 
@@ -153,7 +142,7 @@ impl EditDobState {
             (Stage::Form, Action::Back) => outcome.close = true,
             (_, Action::Back) => {
                 self.stage = Stage::Form;
-                self.error = None;
+                self.submission.error = None;
             }
             (Stage::Form, Action::NextField) => {
                 self.focus = match self.focus {
@@ -171,35 +160,33 @@ impl EditDobState {
             }
             (Stage::Form, Action::Confirm) => match self.patch(today) {
                 Ok(_) => self.stage = Stage::Confirm,
-                Err(problem) => self.error = Some(problem.to_owned()),
+                Err(problem) => self.submission.error = Some(problem.to_owned()),
             },
-            (Stage::Confirm, Action::Confirm) if retry_wait::holds(self.wait, now) => {}
+            (Stage::Confirm, Action::Confirm) if self.submission.holds(now) => {}
             (Stage::Confirm, Action::Confirm) => match self.patch(today) {
                 Ok(patch) => {
                     self.stage = Stage::Saving;
-                    self.pending = Some(req);
-                    self.error = None;
-                    self.wait = None;
+                    self.submission.start(req);
                     outcome.effects.push(Effect::Portal(
                         req,
                         Request::SaveAccount {
                             account_id: self.base.value.id.clone(),
                             etag: self.base.etag.clone(),
                             patch,
-                            key: self.key.clone(),
+                            key: self.submission.key.clone(),
                         },
                     ));
                 }
                 Err(problem) => {
                     self.stage = Stage::Form;
-                    self.error = Some(problem.to_owned());
+                    self.submission.error = Some(problem.to_owned());
                 }
             },
             (Stage::Conflict, Action::Confirm) => {
                 if let Some(theirs) = self.theirs.take() {
                     // Review the change again, against the current version.
                     self.base = theirs;
-                    self.key = IdempotencyKey::new();
+                    self.submission.key = IdempotencyKey::new();
                     self.stage = Stage::Confirm;
                 }
             }
@@ -217,7 +204,7 @@ impl EditDobState {
         result: Result<Versioned<Account>, PortalError>,
         now: DateTime<Utc>,
     ) -> Result<Versioned<Account>, bool> {
-        self.pending = None;
+        self.submission.pending = None;
         match result {
             Ok(updated) => Ok(updated),
             Err(PortalError::Stale) => {
@@ -227,8 +214,7 @@ impl EditDobState {
             }
             Err(error) => {
                 self.stage = Stage::Confirm;
-                self.wait = RetryWait::after(&error, now);
-                self.error = Some(error.to_string());
+                self.submission.fail(&error, now, error.to_string());
                 Err(false)
             }
         }
@@ -300,7 +286,7 @@ pub fn render(state: &EditDobState, revealed: bool, frame: &mut Frame<'_>, area:
                 }
             }
             lines.push(Line::default());
-            if let Some(error) = &state.error {
+            if let Some(error) = &state.submission.error {
                 lines.push(Line::styled(format!("✕ {error}"), theme.danger));
             }
             lines.push(Line::styled("Tab: next field · Enter: review · Esc: cancel", theme.muted));
@@ -330,7 +316,7 @@ pub fn render(state: &EditDobState, revealed: bool, frame: &mut Frame<'_>, area:
                 Span::styled(if ticket.is_empty() { "none" } else { ticket }, theme.text),
             ]));
             lines.push(Line::default());
-            match (state.wait, &state.error) {
+            match (state.submission.wait, &state.submission.error) {
                 (Some(wait), _) if state.stage == Stage::Confirm => {
                     lines.push(wait.line(now, "Not saved", "too many changes", "saves it", theme));
                 }
@@ -367,4 +353,22 @@ pub fn render(state: &EditDobState, revealed: bool, frame: &mut Frame<'_>, area:
         }
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+impl Dialog for EditDobState {
+    fn kind(&self) -> ScreenKind {
+        ScreenKind::EditDob
+    }
+    fn edit(&mut self, event: &Event) {
+        EditDobState::edit(self, event);
+    }
+    fn paste(&mut self, text: &str) {
+        EditDobState::paste(self, text);
+    }
+    fn countdown(&self) -> Option<bool> {
+        Some(self.submission.wait.is_some())
+    }
+    fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+        render(self, under.revealed, frame, area, ui);
+    }
 }

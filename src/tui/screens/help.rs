@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{Ui, dialog, layout};
+use crate::tui::dialog::{Dialog, Under};
 use crate::tui::keymap::ScreenKind;
 
 /// The help's lines: the keys of an action together, then the keys that
@@ -47,5 +48,19 @@ pub fn render(screen: ScreenKind, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>
         let (first, second) = entries.split_at(rows);
         frame.render_widget(Paragraph::new(first.iter().map(line).collect::<Vec<_>>()), left);
         frame.render_widget(Paragraph::new(second.iter().map(line).collect::<Vec<_>>()), right);
+    }
+}
+
+/// The help dialog (it has no state: it lists the keys of the screen under it).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct HelpState;
+
+impl Dialog for HelpState {
+    fn kind(&self) -> ScreenKind {
+        ScreenKind::Help
+    }
+
+    fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+        render(under.screen, frame, area, ui);
     }
 }

@@ -14,6 +14,7 @@ pub mod resend;
 pub mod retry_wait;
 pub mod revoke;
 pub mod search;
+pub mod submission;
 pub mod timeline;
 
 use chrono::{DateTime, Utc};
@@ -23,7 +24,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use super::app::{App, Overlay, View};
+use super::app::{App, View};
+use super::dialog::Under;
 use super::keymap::Keymap;
 use super::theme::Theme;
 use crate::diagnose::invite::{self, InviteState};
@@ -145,33 +147,9 @@ pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
     // Dialogs show email and DOB only while the account is revealed, so
     // they mask again with it.
     let revealed = app.account.as_ref().is_some_and(|a| a.revealed);
-    match &app.overlay {
-        Some(Overlay::Help) => help::render(app.view_screen(), frame, body, &ui),
-        Some(Overlay::DobCompare(state)) => {
-            if let Some(account) = &app.account {
-                dob_compare::render(state, account, frame, body, &ui);
-            }
-        }
-        Some(Overlay::Resend(state)) => {
-            if let Some(account) = &app.account {
-                resend::render(state, account, frame, body, &ui);
-            }
-        }
-        Some(Overlay::EditDob(state)) => edit_dob::render(state, revealed, frame, body, &ui),
-        Some(Overlay::Palette(state)) => palette::render(state, app.view_screen(), frame, body, &ui),
-        Some(Overlay::Note(state)) => note::render(state, frame, body, &ui),
-        Some(Overlay::Addresses(state)) => addresses::render(state, revealed, frame, body, &ui),
-        Some(Overlay::Timeline(state)) => {
-            if let Some(account) = &app.account {
-                timeline::render(state, account, frame, body, &ui);
-            }
-        }
-        Some(Overlay::Revoke(state)) => {
-            if let Some(account) = &app.account {
-                revoke::render(state, account, frame, body, &ui);
-            }
-        }
-        None => {}
+    if let Some(overlay) = &app.overlay {
+        let under = Under { account: app.account.as_ref(), revealed, screen: app.view_screen() };
+        overlay.dialog().render(&under, frame, body, &ui);
     }
     render_footer(app, frame, layout::footer(size), theme);
 }

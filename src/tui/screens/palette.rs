@@ -11,6 +11,7 @@ use tui_input::Input;
 
 use super::{FIELD_MAX, Ui, cursor_column, dialog, layout, moved, paste_into, type_into};
 use crate::tui::action::Action;
+use crate::tui::dialog::{Dialog, Under};
 use crate::tui::keymap::{Keymap, ScreenKind};
 
 /// The palette's state: what is typed and which command is selected.
@@ -111,6 +112,21 @@ pub fn render(state: &PaletteState, under: ScreenKind, frame: &mut Frame<'_>, ar
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), list_area);
+}
+
+impl Dialog for PaletteState {
+    fn kind(&self) -> ScreenKind {
+        ScreenKind::Palette
+    }
+    fn edit(&mut self, event: &Event) {
+        PaletteState::edit(self, event);
+    }
+    fn paste(&mut self, text: &str) {
+        PaletteState::paste(self, text);
+    }
+    fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+        render(self, under.screen, frame, area, ui);
+    }
 }
 
 #[cfg(test)]

@@ -8,30 +8,29 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::retry_wait::{self, RetryWait};
+use super::retry_wait::RetryWait;
+use super::submission::Submission;
 use super::{Ui, dialog, layout};
 use crate::diagnose::{email, invite};
 use crate::portal::model::{InviteStatus, ResendRequest};
 use crate::portal::{IdempotencyKey, PortalError};
 use crate::tui::action::{Effect, ReqId, Request};
+use crate::tui::dialog::{Dialog, Under};
+use crate::tui::keymap::ScreenKind;
 use crate::tui::screens::account::AccountState;
 
 /// The resend dialog.
 #[derive(Debug, Default)]
 pub struct ResendState {
-    /// Made when the dialog opens, reused by every retry from it.
-    pub key: IdempotencyKey,
-    pub pending: Option<ReqId>,
-    pub error: Option<PortalError>,
-    /// The wait a 429 asked for: Enter sends nothing until it is over.
-    pub wait: Option<RetryWait>,
+    /// Its key is made when the dialog opens, reused by every retry from it.
+    pub submission: Submission<PortalError>,
 }
 
 impl ResendState {
     /// A dialog that sends with `key` (a new one, or the one of a resend
     /// whose answer never came).
     pub fn with_key(key: IdempotencyKey) -> Self {
-        Self { key, ..Self::default() }
+        Self { submission: Submission::with_key(key) }
     }
 
     /// Enter or `y`: send (again, with the same key, after a failure);
@@ -43,26 +42,23 @@ impl ResendState {
         ticket_id: Option<String>,
         now: DateTime<Utc>,
     ) -> Vec<Effect> {
-        if self.pending.is_some() || retry_wait::holds(self.wait, now) {
+        if self.submission.holds(now) {
             return Vec::new();
         }
-        self.pending = Some(req);
-        self.error = None;
-        self.wait = None;
+        self.submission.start(req);
         vec![Effect::Portal(
             req,
             Request::Resend {
                 account_id: account_id.to_owned(),
                 request: ResendRequest { ticket_id },
-                key: self.key.clone(),
+                key: self.submission.key.clone(),
             },
         )]
     }
 
     /// The failed answer at `now`: shown, and a 429 starts its wait.
     pub fn failed(&mut self, error: PortalError, now: DateTime<Utc>) {
-        self.wait = RetryWait::after(&error, now);
-        self.error = Some(error);
+        self.submission.fail(&error, now, error.clone());
     }
 }
 
@@ -115,10 +111,10 @@ pub fn render(state: &ResendState, account: &AccountState, frame: &mut Frame<'_>
         lines.push(Line::from(vec![Span::styled("Ticket   ", theme.muted), Span::styled(ticket.as_str(), theme.text)]));
     }
     lines.push(Line::default());
-    match (&state.error, state.pending) {
+    match (&state.submission.error, state.submission.pending) {
         (_, Some(_)) => lines.push(Line::styled("Sending…", theme.warn)),
-        (Some(PortalError::RateLimited { .. }), None) if state.wait.is_some() => {
-            let wait = state.wait.unwrap_or(RetryWait { until: now });
+        (Some(PortalError::RateLimited { .. }), None) if state.submission.wait.is_some() => {
+            let wait = state.submission.wait.unwrap_or(RetryWait { until: now });
             lines.push(wait.line(now, "Not sent", "5 invites an hour at most", "sends it", theme));
         }
         (Some(error), None) => {
@@ -135,4 +131,18 @@ pub fn render(state: &ResendState, account: &AccountState, frame: &mut Frame<'_>
         ])),
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+impl Dialog for ResendState {
+    fn kind(&self) -> ScreenKind {
+        ScreenKind::Resend
+    }
+    fn countdown(&self) -> Option<bool> {
+        Some(true)
+    }
+    fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+        if let Some(account) = under.account {
+            render(self, account, frame, area, ui);
+        }
+    }
 }

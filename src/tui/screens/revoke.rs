@@ -10,37 +10,37 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
-use super::retry_wait::{self, RetryWait};
+use super::retry_wait::RetryWait;
+use super::submission::Submission;
 use super::{REASON_MAX, Ui, cursor_column, dialog, layout, paste_into_max, type_into};
+use crate::portal::PortalError;
 use crate::portal::model::RevokeRequest;
-use crate::portal::{IdempotencyKey, PortalError};
 use crate::tui::action::{Effect, ReqId, Request};
+use crate::tui::dialog::{Dialog, Under};
+use crate::tui::keymap::ScreenKind;
 use crate::tui::screens::account::AccountState;
 
 /// The revoke dialog. (No `Debug`: the reason may name the client.)
 pub struct RevokeState {
     pub invite_id: String,
     pub reason: Input,
-    pub key: IdempotencyKey,
-    pub pending: Option<ReqId>,
-    pub error: Option<String>,
-    /// The wait a 429 asked for: Enter revokes nothing until it is over.
-    pub wait: Option<RetryWait>,
+    /// One key per dialog: a retry cannot revoke twice.
+    pub submission: Submission,
 }
 
 impl RevokeState {
     pub fn new(invite_id: String) -> Self {
-        Self { invite_id, reason: Input::default(), key: IdempotencyKey::new(), pending: None, error: None, wait: None }
+        Self { invite_id, reason: Input::default(), submission: Submission::default() }
     }
 
     pub fn edit(&mut self, event: &Event) {
-        if self.pending.is_none() {
+        if self.submission.pending.is_none() {
             type_into(&mut self.reason, event, REASON_MAX);
         }
     }
 
     pub fn paste(&mut self, text: &str) {
-        if self.pending.is_none() {
+        if self.submission.pending.is_none() {
             paste_into_max(&mut self.reason, text, REASON_MAX);
         }
     }
@@ -48,21 +48,19 @@ impl RevokeState {
     /// Enter: revoke, if there is a reason (again with the same key after a
     /// failure); nothing while a 429's wait runs.
     pub fn confirm(&mut self, req: ReqId, account: &AccountState, now: DateTime<Utc>) -> Vec<Effect> {
-        if self.pending.is_some() || retry_wait::holds(self.wait, now) {
+        if self.submission.holds(now) {
             return Vec::new();
         }
         let reason = self.reason.value().trim().to_owned();
         if reason.is_empty() {
-            self.error = Some("write why it is revoked (it goes in the audit trail)".into());
+            self.submission.error = Some("write why it is revoked (it goes in the audit trail)".into());
             return Vec::new();
         }
         let Some(etag) = account.account.data.as_ref().map(|a| a.etag.clone()) else {
-            self.error = Some("the account is still loading".into());
+            self.submission.error = Some("the account is still loading".into());
             return Vec::new();
         };
-        self.pending = Some(req);
-        self.error = None;
-        self.wait = None;
+        self.submission.start(req);
         vec![Effect::Portal(
             req,
             Request::Revoke {
@@ -70,7 +68,7 @@ impl RevokeState {
                 invite_id: self.invite_id.clone(),
                 etag,
                 request: RevokeRequest { reason, ticket_id: account.ticket_id.clone() },
-                key: self.key.clone(),
+                key: self.submission.key.clone(),
             },
         )]
     }
@@ -78,17 +76,16 @@ impl RevokeState {
     /// A failed answer to `req` at `now`: shown, and Enter retries (after
     /// a 429's wait).
     pub fn failed(&mut self, req: ReqId, error: &PortalError, now: DateTime<Utc>) -> bool {
-        if self.pending != Some(req) {
+        if !self.submission.finish(req) {
             return false;
         }
-        self.pending = None;
-        self.wait = RetryWait::after(error, now);
-        self.error = Some(match error {
+        let shown = match error {
             PortalError::Stale => {
                 "someone else changed the account meanwhile; it was read again, check the invite and retry".into()
             }
             other => other.to_string(),
-        });
+        };
+        self.submission.fail(error, now, shown);
         true
     }
 }
@@ -110,10 +107,10 @@ pub fn render(state: &RevokeState, account: &AccountState, frame: &mut Frame<'_>
         lines.push(Line::from(vec![Span::styled("Ticket   ", theme.muted), Span::styled(ticket.as_str(), theme.text)]));
     }
     lines.push(Line::default());
-    match (&state.error, state.pending) {
+    match (&state.submission.error, state.submission.pending) {
         (_, Some(_)) => lines.push(Line::styled("Revoking…", theme.warn)),
-        (Some(_), None) if state.wait.is_some() => {
-            let wait = state.wait.unwrap_or(RetryWait { until: ui.now });
+        (Some(_), None) if state.submission.wait.is_some() => {
+            let wait = state.submission.wait.unwrap_or(RetryWait { until: ui.now });
             lines.push(wait.line(ui.now, "Not revoked", "too many requests", "revokes it", theme));
         }
         (Some(error), None) => lines.push(Line::styled(format!("✕ Not revoked: {error}"), theme.danger)),
@@ -127,4 +124,24 @@ pub fn render(state: &RevokeState, account: &AccountState, frame: &mut Frame<'_>
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     let cursor = cursor_column(inner, 9, state.reason.visual_cursor());
     frame.set_cursor_position(Position::new(cursor, inner.y.saturating_add(2)));
+}
+
+impl Dialog for RevokeState {
+    fn kind(&self) -> ScreenKind {
+        ScreenKind::Revoke
+    }
+    fn edit(&mut self, event: &Event) {
+        RevokeState::edit(self, event);
+    }
+    fn paste(&mut self, text: &str) {
+        RevokeState::paste(self, text);
+    }
+    fn countdown(&self) -> Option<bool> {
+        Some(self.submission.wait.is_some())
+    }
+    fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+        if let Some(account) = under.account {
+            render(self, account, frame, area, ui);
+        }
+    }
 }

@@ -11,6 +11,8 @@ use super::{Ui, dialog, layout, truncate};
 use crate::diagnose::invite;
 use crate::diagnose::timeline::{self, Actor};
 use crate::tui::action::Action;
+use crate::tui::dialog::{Dialog, Under};
+use crate::tui::keymap::ScreenKind;
 use crate::tui::screens::account::AccountState;
 
 /// The timeline dialog: which invite, and how far it is scrolled.
@@ -72,4 +74,18 @@ pub fn render(state: &TimelineState, account: &AccountState, frame: &mut Frame<'
         lines.push(Line::styled("Nobody has opened the link yet.", theme.muted));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((state.scroll, 0)), inner);
+}
+
+impl Dialog for TimelineState {
+    fn kind(&self) -> ScreenKind {
+        ScreenKind::Timeline
+    }
+    fn countdown(&self) -> Option<bool> {
+        Some(true)
+    }
+    fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+        if let Some(account) = under.account {
+            render(self, account, frame, area, ui);
+        }
+    }
 }
