@@ -11,7 +11,8 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use super::keymap::ScreenKind;
-use super::screens::Ui;
+use tui_input::Input;
+
 use super::screens::account::AccountState;
 use super::screens::addresses::AddressesState;
 use super::screens::dob_compare::DobCompareState;
@@ -22,6 +23,7 @@ use super::screens::palette::PaletteState;
 use super::screens::resend::ResendState;
 use super::screens::revoke::RevokeState;
 use super::screens::timeline::TimelineState;
+use super::screens::{Ui, paste_into_max, type_into};
 
 /// What a dialog sees of the console under it when it draws.
 pub struct Under<'a> {
@@ -40,11 +42,26 @@ pub trait Dialog {
     /// the keymap, whether it takes text).
     fn kind(&self) -> ScreenKind;
 
-    /// A key for its focused text field (only on screens that take text).
-    fn edit(&mut self, _event: &Event) {}
+    /// The text field keys and pastes go into now, with the most
+    /// characters it holds; `None` while it takes none (a request in flight).
+    fn field(&mut self) -> Option<(&mut Input, usize)> {
+        None
+    }
 
-    /// Pasted text, for its focused field.
-    fn paste(&mut self, _text: &str) {}
+    /// A key for its focused text field (only on screens that take text).
+    fn edit(&mut self, event: &Event) {
+        if let Some((input, max)) = self.field() {
+            type_into(input, event, max);
+        }
+    }
+
+    /// Pasted text, for its focused field: control characters dropped, cut
+    /// where the field is full.
+    fn paste(&mut self, text: &str) {
+        if let Some((input, max)) = self.field() {
+            paste_into_max(input, text, max);
+        }
+    }
 
     /// Whether a countdown shows in it (the 1 Hz tick runs only then);
     /// `None` leaves it to the view under it.
@@ -59,6 +76,9 @@ pub trait Dialog {
 impl<D: Dialog + ?Sized> Dialog for Box<D> {
     fn kind(&self) -> ScreenKind {
         (**self).kind()
+    }
+    fn field(&mut self) -> Option<(&mut Input, usize)> {
+        (**self).field()
     }
     fn edit(&mut self, event: &Event) {
         (**self).edit(event);

@@ -5,7 +5,6 @@
 //! Idempotency-Key (a retry cannot apply it twice).
 
 use chrono::{DateTime, Utc};
-use crossterm::event::Event;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
@@ -14,7 +13,7 @@ use tui_input::Input;
 
 use super::retry_wait::RetryWait;
 use super::submission::{Outcome, Submission};
-use super::{FIELD_MAX, REASON_MAX, Ui, cursor_column, dialog, layout, moved, paste_into_max, type_into};
+use super::{FIELD_MAX, REASON_MAX, Ui, cursor_column, dialog, layout, moved};
 use crate::diagnose::email;
 use crate::phi::{Phi, mask_email};
 use crate::portal::model::{Account, AccountPatch};
@@ -76,25 +75,6 @@ impl AddressesState {
         }
         all.sort_by_key(|(_, default)| !default);
         all
-    }
-
-    pub fn edit(&mut self, event: &Event) {
-        if self.submission.pending.is_some() || self.staged.is_some() {
-            return;
-        }
-        match self.focus {
-            Field::NewAddress => type_into(&mut self.new_address, event, FIELD_MAX),
-            Field::Reason => type_into(&mut self.reason, event, REASON_MAX),
-        };
-    }
-
-    pub fn paste(&mut self, text: &str) {
-        if self.submission.pending.is_none() && self.staged.is_none() {
-            match self.focus {
-                Field::NewAddress => paste_into_max(&mut self.new_address, text, FIELD_MAX),
-                Field::Reason => paste_into_max(&mut self.reason, text, REASON_MAX),
-            };
-        }
     }
 
     /// The account was read again (after a 412): changes now go against it.
@@ -215,89 +195,89 @@ fn shown(address: &str, revealed: bool) -> String {
     if revealed { address.to_owned() } else { mask_email(address) }
 }
 
-/// Draws the addresses dialog; `revealed` is the account screen's reveal,
-/// so addresses mask again with it.
-pub fn render(state: &AddressesState, revealed: bool, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
-    let theme = ui.theme;
-    let addresses = state.addresses();
-    let listed = u16::try_from(addresses.len()).unwrap_or(u16::MAX);
-    let popup = layout::centered(area, 80, listed.saturating_add(12));
-    let inner = dialog(frame, popup, "Email addresses · invites go to the default", theme);
-    let mut lines: Vec<Line<'_>> = addresses
-        .iter()
-        .enumerate()
-        .map(|(n, (address, default))| {
-            let style = if n == state.selected { theme.selected } else { theme.text };
-            Line::from(vec![
-                Span::styled(if n == state.selected { "▶ " } else { "  " }, theme.key),
-                Span::styled(shown(address, revealed), style),
-                Span::styled(if *default { "  ★ default" } else { "" }, theme.ok),
-            ])
-        })
-        .collect();
-    lines.push(Line::default());
-    let focus = |f: Field| if state.focus == f { theme.input } else { theme.text };
-    lines.push(Line::from(vec![
-        Span::styled("New address ", theme.muted),
-        Span::styled(state.new_address.value(), focus(Field::NewAddress)),
-    ]));
-    for finding in &email::check_email(state.new_address.value()).findings {
-        if !state.new_address.value().trim().is_empty() {
-            lines.push(Line::styled(format!("  ⚠ {}", finding.message), theme.warn));
-        }
-    }
-    lines.push(Line::from(vec![
-        Span::styled("Reason      ", theme.muted),
-        Span::styled(state.reason.value(), focus(Field::Reason)),
-    ]));
-    lines.push(Line::default());
-    let confirm = match &state.staged {
-        Some(Change::Add(a)) => Some(format!("Add {}?", shown(a, revealed))),
-        Some(Change::MakeDefault(a)) => {
-            Some(format!("Make {} the default? The next invite goes there.", shown(a, revealed)))
-        }
-        Some(Change::Remove(a)) => Some(format!("Remove {}?", shown(a, revealed))),
-        None => None,
-    };
-    match (&state.submission.error, state.submission.pending, confirm) {
-        (_, Some(_), _) => lines.push(Line::styled("Saving…", theme.warn)),
-        (Some(_), None, _) if state.submission.wait.is_some() => {
-            let wait = state.submission.wait.unwrap_or(RetryWait { until: ui.now });
-            lines.push(wait.line(ui.now, "Not saved", "too many changes", "sends it", theme));
-        }
-        (Some(error), None, _) => lines.push(Line::styled(format!("✕ {error}"), theme.danger)),
-        (None, None, Some(question)) => {
-            lines.push(Line::styled(question, theme.warn));
-            lines.push(Line::styled("Enter confirms · Esc goes back", theme.muted));
-        }
-        (None, None, None) => lines.push(Line::styled(
-            "Enter adds the new address · Ctrl-D makes the selected one the default · Ctrl-X removes it · Tab: field",
-            theme.muted,
-        )),
-    }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-    let (row, input) = match state.focus {
-        Field::NewAddress => (listed.saturating_add(1), &state.new_address),
-        Field::Reason => (listed.saturating_add(2), &state.reason),
-    };
-    let cursor = cursor_column(inner, 12, input.visual_cursor());
-    frame.set_cursor_position(Position::new(cursor, inner.y.saturating_add(row)));
-}
-
 impl Dialog for AddressesState {
     fn kind(&self) -> ScreenKind {
         ScreenKind::Addresses
     }
-    fn edit(&mut self, event: &Event) {
-        AddressesState::edit(self, event);
-    }
-    fn paste(&mut self, text: &str) {
-        AddressesState::paste(self, text);
+    fn field(&mut self) -> Option<(&mut Input, usize)> {
+        if self.submission.is_sending() || self.staged.is_some() {
+            return None;
+        }
+        Some(match self.focus {
+            Field::NewAddress => (&mut self.new_address, FIELD_MAX),
+            Field::Reason => (&mut self.reason, REASON_MAX),
+        })
     }
     fn countdown(&self) -> Option<bool> {
         Some(self.submission.wait.is_some())
     }
+    /// Draws the addresses dialog; `revealed` is the account screen's reveal,
+    /// so addresses mask again with it.
     fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
-        render(self, under.revealed, frame, area, ui);
+        let (state, revealed) = (self, under.revealed);
+        let theme = ui.theme;
+        let addresses = state.addresses();
+        let listed = u16::try_from(addresses.len()).unwrap_or(u16::MAX);
+        let popup = layout::centered(area, 80, listed.saturating_add(12));
+        let inner = dialog(frame, popup, "Email addresses · invites go to the default", theme);
+        let mut lines: Vec<Line<'_>> = addresses
+            .iter()
+            .enumerate()
+            .map(|(n, (address, default))| {
+                let style = if n == state.selected { theme.selected } else { theme.text };
+                Line::from(vec![
+                    Span::styled(if n == state.selected { "▶ " } else { "  " }, theme.key),
+                    Span::styled(shown(address, revealed), style),
+                    Span::styled(if *default { "  ★ default" } else { "" }, theme.ok),
+                ])
+            })
+            .collect();
+        lines.push(Line::default());
+        let focus = |f: Field| if state.focus == f { theme.input } else { theme.text };
+        lines.push(Line::from(vec![
+            Span::styled("New address ", theme.muted),
+            Span::styled(state.new_address.value(), focus(Field::NewAddress)),
+        ]));
+        for finding in &email::check_email(state.new_address.value()).findings {
+            if !state.new_address.value().trim().is_empty() {
+                lines.push(Line::styled(format!("  ⚠ {}", finding.message), theme.warn));
+            }
+        }
+        lines.push(Line::from(vec![
+            Span::styled("Reason      ", theme.muted),
+            Span::styled(state.reason.value(), focus(Field::Reason)),
+        ]));
+        lines.push(Line::default());
+        let confirm = match &state.staged {
+            Some(Change::Add(a)) => Some(format!("Add {}?", shown(a, revealed))),
+            Some(Change::MakeDefault(a)) => {
+                Some(format!("Make {} the default? The next invite goes there.", shown(a, revealed)))
+            }
+            Some(Change::Remove(a)) => Some(format!("Remove {}?", shown(a, revealed))),
+            None => None,
+        };
+        match (&state.submission.error, state.submission.pending, confirm) {
+            (_, Some(_), _) => lines.push(Line::styled("Saving…", theme.warn)),
+            (Some(_), None, _) if state.submission.wait.is_some() => {
+                let wait = state.submission.wait.unwrap_or(RetryWait { until: ui.now });
+                lines.push(wait.line(ui.now, "Not saved", "too many changes", "sends it", theme));
+            }
+            (Some(error), None, _) => lines.push(Line::styled(format!("✕ {error}"), theme.danger)),
+            (None, None, Some(question)) => {
+                lines.push(Line::styled(question, theme.warn));
+                lines.push(Line::styled("Enter confirms · Esc goes back", theme.muted));
+            }
+            (None, None, None) => lines.push(Line::styled(
+                "Enter adds the new address · Ctrl-D makes the selected one the default · Ctrl-X removes it · Tab: field",
+                theme.muted,
+            )),
+        }
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        let (row, input) = match state.focus {
+            Field::NewAddress => (listed.saturating_add(1), &state.new_address),
+            Field::Reason => (listed.saturating_add(2), &state.reason),
+        };
+        let cursor = cursor_column(inner, 12, input.visual_cursor());
+        frame.set_cursor_position(Position::new(cursor, inner.y.saturating_add(row)));
     }
 }

@@ -253,108 +253,6 @@ pub fn changes(before: &Account, after: &Account, revealed: bool) -> Vec<String>
     out
 }
 
-/// Draws the edit dialog; the DOB on file shows only while the account is
-/// `revealed` (what is typed always shows).
-pub fn render(state: &EditDobState, revealed: bool, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
-    let (theme, now) = (ui.theme, ui.now);
-    let popup = layout::centered(area, 76, 16);
-    let inner = dialog(frame, popup, "Edit the DOB on file", theme);
-    let today = now.date_naive();
-    let on_file = shown_dob(*state.base.value.dob.expose(), revealed);
-    let mut lines = Vec::new();
-    match state.stage {
-        Stage::Form => {
-            let fields = [
-                (Focus::Dob, "New DOB ", &state.dob),
-                (Focus::Reason, "Reason  ", &state.reason),
-                (Focus::Ticket, "Ticket  ", &state.ticket),
-            ];
-            lines.push(Line::from(vec![Span::styled("On file  ", theme.muted), Span::styled(on_file, theme.text)]));
-            for (focus, label, input) in fields {
-                let marker = if state.focus == focus { "▶ " } else { "  " };
-                lines.push(Line::from(vec![
-                    Span::styled(marker, theme.key),
-                    Span::styled(label, theme.muted),
-                    Span::styled(format!("{} ", input.value()), theme.input),
-                ]));
-                if focus == Focus::Dob {
-                    let verdict = match state.new_dob(today) {
-                        Ok(_) => Span::styled("    ✓ a valid MM/DD/YYYY date", theme.ok),
-                        Err(problem) => Span::styled(format!("    ✕ {problem}"), theme.warn),
-                    };
-                    lines.push(Line::from(verdict));
-                }
-            }
-            lines.push(Line::default());
-            if let Some(error) = &state.submission.error {
-                lines.push(Line::styled(format!("✕ {error}"), theme.danger));
-            }
-            lines.push(Line::styled("Tab: next field · Enter: review · Esc: cancel", theme.muted));
-            let (row, input) = match state.focus {
-                Focus::Dob => (1, &state.dob),
-                Focus::Reason => (3, &state.reason),
-                Focus::Ticket => (4, &state.ticket),
-            };
-            let x = cursor_column(inner, 10, input.visual_cursor());
-            frame.set_cursor_position(Position::new(x, inner.y.saturating_add(row)));
-        }
-        Stage::Confirm | Stage::Saving => {
-            let new = state.new_dob(today).map(dob::format_entry).unwrap_or_default();
-            lines.push(Line::from(vec![
-                Span::styled("On file  ", theme.muted),
-                Span::styled(on_file, theme.danger),
-                Span::styled("   →   New  ", theme.muted),
-                Span::styled(new, theme.ok),
-            ]));
-            lines.push(Line::from(vec![
-                Span::styled("Reason   ", theme.muted),
-                Span::styled(state.reason.value().trim(), theme.text),
-            ]));
-            let ticket = state.ticket.value().trim();
-            lines.push(Line::from(vec![
-                Span::styled("Ticket   ", theme.muted),
-                Span::styled(if ticket.is_empty() { "none" } else { ticket }, theme.text),
-            ]));
-            lines.push(Line::default());
-            match (state.submission.wait, &state.submission.error) {
-                (Some(wait), _) if state.stage == Stage::Confirm => {
-                    lines.push(wait.line(now, "Not saved", "too many changes", "saves it", theme));
-                }
-                (_, Some(error)) => lines.push(Line::styled(format!("✕ Not saved: {error}"), theme.danger)),
-                (_, None) => {}
-            }
-            lines.push(if state.stage == Stage::Saving {
-                Line::styled("Saving…", theme.warn)
-            } else {
-                Line::styled("Enter: save this change · Esc: back to the form", theme.muted)
-            });
-        }
-        Stage::Conflict => {
-            lines.push(Line::styled(
-                "Someone else changed this account after you opened it. Nothing was saved.",
-                theme.danger,
-            ));
-            match &state.theirs {
-                None => lines.push(Line::styled("Reading the current version…", theme.warn)),
-                Some(theirs) => {
-                    for change in changes(&state.base.value, &theirs.value, revealed) {
-                        lines.push(Line::from(vec![
-                            Span::styled("  changed: ", theme.muted),
-                            Span::styled(change, theme.warn),
-                        ]));
-                    }
-                    lines.push(Line::default());
-                    lines.push(Line::styled(
-                        "Enter: review your change against the current version · Esc: back",
-                        theme.muted,
-                    ));
-                }
-            }
-        }
-    }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-}
-
 impl Dialog for EditDobState {
     fn kind(&self) -> ScreenKind {
         ScreenKind::EditDob
@@ -368,7 +266,106 @@ impl Dialog for EditDobState {
     fn countdown(&self) -> Option<bool> {
         Some(self.submission.wait.is_some())
     }
+    /// Draws the edit dialog; the DOB on file shows only while the account is
+    /// `revealed` (what is typed always shows).
     fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
-        render(self, under.revealed, frame, area, ui);
+        let (state, revealed) = (self, under.revealed);
+        let (theme, now) = (ui.theme, ui.now);
+        let popup = layout::centered(area, 76, 16);
+        let inner = dialog(frame, popup, "Edit the DOB on file", theme);
+        let today = now.date_naive();
+        let on_file = shown_dob(*state.base.value.dob.expose(), revealed);
+        let mut lines = Vec::new();
+        match state.stage {
+            Stage::Form => {
+                let fields = [
+                    (Focus::Dob, "New DOB ", &state.dob),
+                    (Focus::Reason, "Reason  ", &state.reason),
+                    (Focus::Ticket, "Ticket  ", &state.ticket),
+                ];
+                lines.push(Line::from(vec![Span::styled("On file  ", theme.muted), Span::styled(on_file, theme.text)]));
+                for (focus, label, input) in fields {
+                    let marker = if state.focus == focus { "▶ " } else { "  " };
+                    lines.push(Line::from(vec![
+                        Span::styled(marker, theme.key),
+                        Span::styled(label, theme.muted),
+                        Span::styled(format!("{} ", input.value()), theme.input),
+                    ]));
+                    if focus == Focus::Dob {
+                        let verdict = match state.new_dob(today) {
+                            Ok(_) => Span::styled("    ✓ a valid MM/DD/YYYY date", theme.ok),
+                            Err(problem) => Span::styled(format!("    ✕ {problem}"), theme.warn),
+                        };
+                        lines.push(Line::from(verdict));
+                    }
+                }
+                lines.push(Line::default());
+                if let Some(error) = &state.submission.error {
+                    lines.push(Line::styled(format!("✕ {error}"), theme.danger));
+                }
+                lines.push(Line::styled("Tab: next field · Enter: review · Esc: cancel", theme.muted));
+                let (row, input) = match state.focus {
+                    Focus::Dob => (1, &state.dob),
+                    Focus::Reason => (3, &state.reason),
+                    Focus::Ticket => (4, &state.ticket),
+                };
+                let x = cursor_column(inner, 10, input.visual_cursor());
+                frame.set_cursor_position(Position::new(x, inner.y.saturating_add(row)));
+            }
+            Stage::Confirm | Stage::Saving => {
+                let new = state.new_dob(today).map(dob::format_entry).unwrap_or_default();
+                lines.push(Line::from(vec![
+                    Span::styled("On file  ", theme.muted),
+                    Span::styled(on_file, theme.danger),
+                    Span::styled("   →   New  ", theme.muted),
+                    Span::styled(new, theme.ok),
+                ]));
+                lines.push(Line::from(vec![
+                    Span::styled("Reason   ", theme.muted),
+                    Span::styled(state.reason.value().trim(), theme.text),
+                ]));
+                let ticket = state.ticket.value().trim();
+                lines.push(Line::from(vec![
+                    Span::styled("Ticket   ", theme.muted),
+                    Span::styled(if ticket.is_empty() { "none" } else { ticket }, theme.text),
+                ]));
+                lines.push(Line::default());
+                match (state.submission.wait, &state.submission.error) {
+                    (Some(wait), _) if state.stage == Stage::Confirm => {
+                        lines.push(wait.line(now, "Not saved", "too many changes", "saves it", theme));
+                    }
+                    (_, Some(error)) => lines.push(Line::styled(format!("✕ Not saved: {error}"), theme.danger)),
+                    (_, None) => {}
+                }
+                lines.push(if state.stage == Stage::Saving {
+                    Line::styled("Saving…", theme.warn)
+                } else {
+                    Line::styled("Enter: save this change · Esc: back to the form", theme.muted)
+                });
+            }
+            Stage::Conflict => {
+                lines.push(Line::styled(
+                    "Someone else changed this account after you opened it. Nothing was saved.",
+                    theme.danger,
+                ));
+                match &state.theirs {
+                    None => lines.push(Line::styled("Reading the current version…", theme.warn)),
+                    Some(theirs) => {
+                        for change in changes(&state.base.value, &theirs.value, revealed) {
+                            lines.push(Line::from(vec![
+                                Span::styled("  changed: ", theme.muted),
+                                Span::styled(change, theme.warn),
+                            ]));
+                        }
+                        lines.push(Line::default());
+                        lines.push(Line::styled(
+                            "Enter: review your change against the current version · Esc: back",
+                            theme.muted,
+                        ));
+                    }
+                }
+            }
+        }
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     }
 }

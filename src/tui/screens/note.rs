@@ -3,7 +3,6 @@
 //! whose answer was lost is never posted twice; changed text is a new note.
 
 use chrono::{DateTime, Utc};
-use crossterm::event::Event;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
@@ -12,7 +11,7 @@ use tui_input::Input;
 
 use super::retry_wait::RetryWait;
 use super::submission::Submission;
-use super::{Ui, cursor_column, dialog, layout, paste_into_max, type_into};
+use super::{Ui, cursor_column, dialog, layout};
 use crate::portal::model::NewNote;
 use crate::portal::{IdempotencyKey, PortalError};
 
@@ -35,19 +34,6 @@ pub struct NoteState {
 impl NoteState {
     pub fn new(ticket_id: String) -> Self {
         Self { ticket_id, input: Input::default(), submission: Submission::default(), sent: None }
-    }
-
-    /// A key for the text field (ignored while sending).
-    pub fn edit(&mut self, event: &Event) {
-        if self.submission.pending.is_none() {
-            type_into(&mut self.input, event, NOTE_MAX);
-        }
-    }
-
-    pub fn paste(&mut self, text: &str) {
-        if self.submission.pending.is_none() {
-            paste_into_max(&mut self.input, text, NOTE_MAX);
-        }
     }
 
     /// Enter: post the note (again, with the same key if the text is the
@@ -87,54 +73,51 @@ impl NoteState {
     }
 }
 
-/// Draws the note dialog.
-pub fn render(state: &NoteState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
-    let theme = ui.theme;
-    let popup = layout::centered(area, 76, 10);
-    let inner = dialog(frame, popup, &format!("Internal note on ticket {}", state.ticket_id), theme);
-    let width = inner.width.saturating_sub(1) as usize;
-    let scroll = state.input.visual_scroll(width);
-    let mut lines = vec![
-        Line::styled("Staff only; the client never sees it.", theme.muted),
-        Line::default(),
-        Line::from(Span::styled(state.input.value().chars().skip(scroll).take(width).collect::<String>(), theme.input)),
-        Line::default(),
-    ];
-    match (&state.submission.error, state.submission.pending) {
-        (_, Some(_)) => lines.push(Line::styled("Posting…", theme.warn)),
-        (Some(_), None) if state.submission.wait.is_some() => {
-            let wait = state.submission.wait.unwrap_or(RetryWait { until: ui.now });
-            lines.push(wait.line(ui.now, "Not posted", "too many requests", "posts it", theme));
-        }
-        (Some(error), None) => lines.push(Line::styled(format!("✕ Not posted: {error}"), theme.danger)),
-        (None, None) => lines.push(Line::from(vec![
-            Span::styled("Enter", theme.key),
-            Span::styled(" posts it · ", theme.muted),
-            Span::styled("Esc", theme.key),
-            Span::styled(" cancels", theme.muted),
-        ])),
-    }
-    let count = state.input.value().chars().count();
-    lines.push(Line::styled(format!("{count}/{NOTE_MAX} characters"), theme.muted));
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-    let cursor = cursor_column(inner, 0, state.input.visual_cursor().saturating_sub(scroll));
-    frame.set_cursor_position(Position::new(cursor, inner.y.saturating_add(2)));
-}
-
 impl Dialog for NoteState {
     fn kind(&self) -> ScreenKind {
         ScreenKind::Note
     }
-    fn edit(&mut self, event: &Event) {
-        NoteState::edit(self, event);
-    }
-    fn paste(&mut self, text: &str) {
-        NoteState::paste(self, text);
+    fn field(&mut self) -> Option<(&mut Input, usize)> {
+        if self.submission.is_sending() { None } else { Some((&mut self.input, NOTE_MAX)) }
     }
     fn countdown(&self) -> Option<bool> {
         Some(self.submission.wait.is_some())
     }
+    /// Draws the note dialog.
     fn render(&self, _under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
-        render(self, frame, area, ui);
+        let state = self;
+        let theme = ui.theme;
+        let popup = layout::centered(area, 76, 10);
+        let inner = dialog(frame, popup, &format!("Internal note on ticket {}", state.ticket_id), theme);
+        let width = inner.width.saturating_sub(1) as usize;
+        let scroll = state.input.visual_scroll(width);
+        let mut lines = vec![
+            Line::styled("Staff only; the client never sees it.", theme.muted),
+            Line::default(),
+            Line::from(Span::styled(
+                state.input.value().chars().skip(scroll).take(width).collect::<String>(),
+                theme.input,
+            )),
+            Line::default(),
+        ];
+        match (&state.submission.error, state.submission.pending) {
+            (_, Some(_)) => lines.push(Line::styled("Posting…", theme.warn)),
+            (Some(_), None) if state.submission.wait.is_some() => {
+                let wait = state.submission.wait.unwrap_or(RetryWait { until: ui.now });
+                lines.push(wait.line(ui.now, "Not posted", "too many requests", "posts it", theme));
+            }
+            (Some(error), None) => lines.push(Line::styled(format!("✕ Not posted: {error}"), theme.danger)),
+            (None, None) => lines.push(Line::from(vec![
+                Span::styled("Enter", theme.key),
+                Span::styled(" posts it · ", theme.muted),
+                Span::styled("Esc", theme.key),
+                Span::styled(" cancels", theme.muted),
+            ])),
+        }
+        let count = state.input.value().chars().count();
+        lines.push(Line::styled(format!("{count}/{NOTE_MAX} characters"), theme.muted));
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        let cursor = cursor_column(inner, 0, state.input.visual_cursor().saturating_sub(scroll));
+        frame.set_cursor_position(Position::new(cursor, inner.y.saturating_add(2)));
     }
 }

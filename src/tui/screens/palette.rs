@@ -76,44 +76,6 @@ impl PaletteState {
     }
 }
 
-/// Draws the palette over the screen `under`.
-pub fn render(state: &PaletteState, under: ScreenKind, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
-    let theme = ui.theme;
-    let list = commands(ui.keys, under, state.input.value());
-    let popup = layout::centered(area, 70, 16);
-    let inner = dialog(frame, popup, &format!("Commands · {}", under.title()), theme);
-    let [input_row, list_area] = Layout::vertical([Constraint::Length(2), Constraint::Fill(1)]).areas(inner);
-    let typed = state.input.value();
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![Span::styled(": ", theme.key), Span::styled(typed, theme.input)])),
-        input_row,
-    );
-    frame.set_cursor_position(Position::new(cursor_column(input_row, 2, state.input.visual_cursor()), input_row.y));
-    if list.is_empty() {
-        frame.render_widget(Paragraph::new(Line::styled("No command matches.", theme.muted)), list_area);
-        return;
-    }
-    let rows = list_area.height as usize;
-    let first = layout::scroll_offset(state.selected, rows);
-    let lines: Vec<Line<'_>> = list
-        .iter()
-        .enumerate()
-        .skip(first)
-        .take(rows)
-        .map(|(n, c)| {
-            let selected = n == state.selected;
-            let style = if selected { theme.selected } else { theme.text };
-            Line::from(vec![
-                Span::styled(if selected { "▶ " } else { "  " }, theme.key),
-                Span::styled(format!("{:<16}", c.name), style),
-                Span::styled(format!("{:>7}  ", c.key), theme.key),
-                Span::styled(c.help, theme.muted),
-            ])
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(lines), list_area);
-}
-
 impl Dialog for PaletteState {
     fn kind(&self) -> ScreenKind {
         ScreenKind::Palette
@@ -124,8 +86,43 @@ impl Dialog for PaletteState {
     fn paste(&mut self, text: &str) {
         PaletteState::paste(self, text);
     }
+    /// Draws the palette over the screen `under`.
     fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
-        render(self, under.screen, frame, area, ui);
+        let (state, under) = (self, under.screen);
+        let theme = ui.theme;
+        let list = commands(ui.keys, under, state.input.value());
+        let popup = layout::centered(area, 70, 16);
+        let inner = dialog(frame, popup, &format!("Commands · {}", under.title()), theme);
+        let [input_row, list_area] = Layout::vertical([Constraint::Length(2), Constraint::Fill(1)]).areas(inner);
+        let typed = state.input.value();
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![Span::styled(": ", theme.key), Span::styled(typed, theme.input)])),
+            input_row,
+        );
+        frame.set_cursor_position(Position::new(cursor_column(input_row, 2, state.input.visual_cursor()), input_row.y));
+        if list.is_empty() {
+            frame.render_widget(Paragraph::new(Line::styled("No command matches.", theme.muted)), list_area);
+            return;
+        }
+        let rows = list_area.height as usize;
+        let first = layout::scroll_offset(state.selected, rows);
+        let lines: Vec<Line<'_>> = list
+            .iter()
+            .enumerate()
+            .skip(first)
+            .take(rows)
+            .map(|(n, c)| {
+                let selected = n == state.selected;
+                let style = if selected { theme.selected } else { theme.text };
+                Line::from(vec![
+                    Span::styled(if selected { "▶ " } else { "  " }, theme.key),
+                    Span::styled(format!("{:<16}", c.name), style),
+                    Span::styled(format!("{:>7}  ", c.key), theme.key),
+                    Span::styled(c.help, theme.muted),
+                ])
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines), list_area);
     }
 }
 

@@ -3,7 +3,6 @@
 //! dialog (a retry cannot revoke twice) and If-Match on the account.
 
 use chrono::{DateTime, Utc};
-use crossterm::event::Event;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
@@ -12,7 +11,7 @@ use tui_input::Input;
 
 use super::retry_wait::RetryWait;
 use super::submission::Submission;
-use super::{REASON_MAX, Ui, cursor_column, dialog, layout, paste_into_max, type_into};
+use super::{REASON_MAX, Ui, cursor_column, dialog, layout};
 use crate::portal::PortalError;
 use crate::portal::model::RevokeRequest;
 use crate::tui::action::{Effect, ReqId, Request};
@@ -31,18 +30,6 @@ pub struct RevokeState {
 impl RevokeState {
     pub fn new(invite_id: String) -> Self {
         Self { invite_id, reason: Input::default(), submission: Submission::default() }
-    }
-
-    pub fn edit(&mut self, event: &Event) {
-        if self.submission.pending.is_none() {
-            type_into(&mut self.reason, event, REASON_MAX);
-        }
-    }
-
-    pub fn paste(&mut self, text: &str) {
-        if self.submission.pending.is_none() {
-            paste_into_max(&mut self.reason, text, REASON_MAX);
-        }
     }
 
     /// Enter: revoke, if there is a reason (again with the same key after a
@@ -90,58 +77,54 @@ impl RevokeState {
     }
 }
 
-/// Draws the revoke dialog.
-pub fn render(state: &RevokeState, account: &AccountState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
-    let theme = ui.theme;
-    let popup = layout::centered(area, 76, 11);
-    let inner = dialog(frame, popup, &format!("Revoke invite {}?", state.invite_id), theme);
-    let mut lines = vec![
-        Line::styled(
-            "Its link will show the invalid-link page (\"revoked\"). The client needs a new invite.",
-            theme.warn,
-        ),
-        Line::default(),
-        Line::from(vec![Span::styled("Reason   ", theme.muted), Span::styled(state.reason.value(), theme.input)]),
-    ];
-    if let Some(ticket) = &account.ticket_id {
-        lines.push(Line::from(vec![Span::styled("Ticket   ", theme.muted), Span::styled(ticket.as_str(), theme.text)]));
-    }
-    lines.push(Line::default());
-    match (&state.submission.error, state.submission.pending) {
-        (_, Some(_)) => lines.push(Line::styled("Revoking…", theme.warn)),
-        (Some(_), None) if state.submission.wait.is_some() => {
-            let wait = state.submission.wait.unwrap_or(RetryWait { until: ui.now });
-            lines.push(wait.line(ui.now, "Not revoked", "too many requests", "revokes it", theme));
-        }
-        (Some(error), None) => lines.push(Line::styled(format!("✕ Not revoked: {error}"), theme.danger)),
-        (None, None) => lines.push(Line::from(vec![
-            Span::styled("Enter", theme.key),
-            Span::styled(" revokes it · ", theme.muted),
-            Span::styled("Esc", theme.key),
-            Span::styled(" cancels", theme.muted),
-        ])),
-    }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-    let cursor = cursor_column(inner, 9, state.reason.visual_cursor());
-    frame.set_cursor_position(Position::new(cursor, inner.y.saturating_add(2)));
-}
-
 impl Dialog for RevokeState {
     fn kind(&self) -> ScreenKind {
         ScreenKind::Revoke
     }
-    fn edit(&mut self, event: &Event) {
-        RevokeState::edit(self, event);
-    }
-    fn paste(&mut self, text: &str) {
-        RevokeState::paste(self, text);
+    fn field(&mut self) -> Option<(&mut Input, usize)> {
+        if self.submission.is_sending() { None } else { Some((&mut self.reason, REASON_MAX)) }
     }
     fn countdown(&self) -> Option<bool> {
         Some(self.submission.wait.is_some())
     }
+    /// Draws the revoke dialog.
     fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
-        if let Some(account) = under.account {
-            render(self, account, frame, area, ui);
+        let Some(account) = under.account else { return };
+        let state = self;
+        let theme = ui.theme;
+        let popup = layout::centered(area, 76, 11);
+        let inner = dialog(frame, popup, &format!("Revoke invite {}?", state.invite_id), theme);
+        let mut lines = vec![
+            Line::styled(
+                "Its link will show the invalid-link page (\"revoked\"). The client needs a new invite.",
+                theme.warn,
+            ),
+            Line::default(),
+            Line::from(vec![Span::styled("Reason   ", theme.muted), Span::styled(state.reason.value(), theme.input)]),
+        ];
+        if let Some(ticket) = &account.ticket_id {
+            lines.push(Line::from(vec![
+                Span::styled("Ticket   ", theme.muted),
+                Span::styled(ticket.as_str(), theme.text),
+            ]));
         }
+        lines.push(Line::default());
+        match (&state.submission.error, state.submission.pending) {
+            (_, Some(_)) => lines.push(Line::styled("Revoking…", theme.warn)),
+            (Some(_), None) if state.submission.wait.is_some() => {
+                let wait = state.submission.wait.unwrap_or(RetryWait { until: ui.now });
+                lines.push(wait.line(ui.now, "Not revoked", "too many requests", "revokes it", theme));
+            }
+            (Some(error), None) => lines.push(Line::styled(format!("✕ Not revoked: {error}"), theme.danger)),
+            (None, None) => lines.push(Line::from(vec![
+                Span::styled("Enter", theme.key),
+                Span::styled(" revokes it · ", theme.muted),
+                Span::styled("Esc", theme.key),
+                Span::styled(" cancels", theme.muted),
+            ])),
+        }
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        let cursor = cursor_column(inner, 9, state.reason.visual_cursor());
+        frame.set_cursor_position(Position::new(cursor, inner.y.saturating_add(2)));
     }
 }
