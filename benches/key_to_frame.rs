@@ -18,7 +18,6 @@ use portaldesk::portal::Versioned;
 use portaldesk::portal::model::{Account, DeliveryEvent, DeliveryEventKind, Invite, InviteStatus, Role};
 use portaldesk::tui::action::{Answer, Effect, Msg, Request};
 use portaldesk::tui::app::App;
-use portaldesk::tui::screens;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -99,7 +98,7 @@ fn key_to_frame(c: &mut Criterion) {
             n += 1;
             let key = KeyEvent::new(keys[n % 2], KeyModifiers::NONE);
             black_box(app.update(Msg::Key(key), now()));
-            let _ = terminal.draw(|frame| screens::render(&app, frame, now()));
+            let _ = terminal.draw(|frame| portaldesk::tui::app::render(&app, frame, now()));
         })
     });
 }
@@ -116,7 +115,7 @@ fn percentiles(samples: usize) {
         let (started, cpu) = (Instant::now(), thread_cpu());
         let key = KeyEvent::new(keys[n % 2], KeyModifiers::NONE);
         black_box(app.update(Msg::Key(key), now()));
-        let _ = terminal.draw(|frame| screens::render(&app, frame, now()));
+        let _ = terminal.draw(|frame| portaldesk::tui::app::render(&app, frame, now()));
         (started.elapsed(), thread_cpu().saturating_sub(cpu))
     };
     for n in 0..samples / 10 {

@@ -14,13 +14,12 @@ use portaldesk::sandbox::seed::SeedCase;
 use portaldesk::tui::action::{Answer, Effect, Msg, Request};
 use portaldesk::tui::app::{App, Overlay};
 use portaldesk::tui::keymap::ScreenKind;
-use portaldesk::tui::screens;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 fn text(app: &App, now: DateTime<Utc>) -> String {
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
-    terminal.draw(|frame| screens::render(app, frame, now)).unwrap();
+    terminal.draw(|frame| portaldesk::tui::app::render(app, frame, now)).unwrap();
     terminal
         .backend()
         .buffer()

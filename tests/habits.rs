@@ -19,7 +19,6 @@ use portaldesk::tui::action::{Answer, Effect, Msg, Request, Terminal as Term};
 use portaldesk::tui::app::{App, Overlay};
 use portaldesk::tui::clipboard::Copied;
 use portaldesk::tui::keymap::ScreenKind;
-use portaldesk::tui::screens;
 use portaldesk::tui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -47,7 +46,7 @@ async fn on_account(h: &Harness, case: SeedCase, settings: &Settings) -> App {
 
 fn screen_text(app: &App) -> String {
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
-    terminal.draw(|frame| screens::render(app, frame, now())).unwrap();
+    terminal.draw(|frame| portaldesk::tui::app::render(app, frame, now())).unwrap();
     let buffer = terminal.backend().buffer();
     buffer.content().chunks(160).map(|row| row.iter().map(|c| c.symbol()).collect::<String>() + "\n").collect()
 }

@@ -9,7 +9,6 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use portaldesk::sandbox::seed::SeedCase;
 use portaldesk::tui::action::Msg;
 use portaldesk::tui::app::App;
-use portaldesk::tui::screens;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
@@ -18,7 +17,7 @@ const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
 fn draw(app: &App, size: (u16, u16)) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(size.0, size.1)).unwrap();
-    terminal.draw(|frame| screens::render(app, frame, t0())).unwrap();
+    terminal.draw(|frame| portaldesk::tui::app::render(app, frame, t0())).unwrap();
     terminal
 }
 

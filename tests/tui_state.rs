@@ -436,7 +436,7 @@ async fn every_dialog_masks_again_when_the_reveal_time_is_over() {
     assert_eq!(emails.len(), 2, "the seed gives this account two addresses");
     let screen = |app: &App, size: (u16, u16)| {
         let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(size.0, size.1)).unwrap();
-        terminal.draw(|frame| portaldesk::tui::screens::render(app, frame, now())).unwrap();
+        terminal.draw(|frame| portaldesk::tui::app::render(app, frame, now())).unwrap();
         terminal.backend().buffer().content().iter().map(|c| c.symbol()).collect::<String>()
     };
     let dialogs = [
@@ -519,7 +519,7 @@ fn field_values(app: &App) -> Vec<String> {
 fn renders_at_every_size(app: &App) {
     for (width, height) in [(80, 24), (160, 48), (20, 5), (1, 1)] {
         let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
-        terminal.draw(|frame| portaldesk::tui::screens::render(app, frame, now())).unwrap();
+        terminal.draw(|frame| portaldesk::tui::app::render(app, frame, now())).unwrap();
     }
 }
 
@@ -639,7 +639,7 @@ async fn the_idle_lock_hides_everything_until_a_key_and_enter() {
     app.update(Msg::IdleLock, now());
     assert!(!app.shows_countdown(), "a locked console does not tick");
     let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 48)).unwrap();
-    terminal.draw(|frame| portaldesk::tui::screens::render(&app, frame, now())).unwrap();
+    terminal.draw(|frame| portaldesk::tui::app::render(&app, frame, now())).unwrap();
     let screen = terminal.backend().to_string();
     assert!(screen.contains("locked"));
     for phi in [account.first_name.expose(), account.last_name.expose(), account.email.expose()] {
@@ -678,7 +678,7 @@ async fn a_429_shows_the_wait_as_a_countdown_and_keeps_the_dialog_usable() {
     assert!(app.shows_countdown(), "the wait ticks");
     let screen = |at| {
         let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 48)).unwrap();
-        terminal.draw(|frame| portaldesk::tui::screens::render(&app, frame, at)).unwrap();
+        terminal.draw(|frame| portaldesk::tui::app::render(&app, frame, at)).unwrap();
         terminal.backend().to_string()
     };
     let shown = screen(now() + Duration::seconds(60));
@@ -735,7 +735,7 @@ async fn a_429_holds_back_every_change_until_its_wait_is_over() {
     ];
     let screen = |app: &App, at| {
         let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 48)).unwrap();
-        terminal.draw(|frame| portaldesk::tui::screens::render(app, frame, at)).unwrap();
+        terminal.draw(|frame| portaldesk::tui::app::render(app, frame, at)).unwrap();
         terminal.backend().to_string()
     };
     let limited = PortalError::RateLimited { retry_after: std::time::Duration::from_secs(90) };

@@ -12,6 +12,7 @@ pub mod clipboard;
 pub mod dialog;
 pub mod effects;
 pub mod keymap;
+pub mod remote;
 pub mod request;
 pub mod screens;
 pub mod terminal;
@@ -152,7 +153,7 @@ async fn event_loop(
 
 fn draw(guard: &mut TerminalGuard, app: &App, now: chrono::DateTime<chrono::Utc>) -> io::Result<()> {
     crossterm::execute!(io::stdout(), BeginSynchronizedUpdate)?;
-    let drawn = guard.terminal.draw(|frame| screens::render(app, frame, now)).map(|_| ());
+    let drawn = guard.terminal.draw(|frame| app::render(app, frame, now)).map(|_| ());
     crossterm::execute!(io::stdout(), EndSynchronizedUpdate)?;
     drawn
 }

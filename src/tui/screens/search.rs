@@ -14,7 +14,7 @@ use crate::phi::mask_email;
 use crate::portal::model::{AccountSummary, Page, Role};
 use crate::portal::{AccountQuery, PortalError};
 use crate::tui::action::{Action, Effect, ReqId, Request};
-use crate::tui::app::Remote;
+use crate::tui::remote::Remote;
 
 /// How many results a search asks for.
 pub const RESULT_LIMIT: u32 = 50;
