@@ -16,9 +16,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use portaldesk::phi::Phi;
 use portaldesk::portal::Versioned;
 use portaldesk::portal::model::{Account, DeliveryEvent, DeliveryEventKind, Invite, InviteStatus, Role};
-use portaldesk::tui::action::{Effect, Loaded, Msg};
+use portaldesk::tui::action::{Answer, Effect, Msg, Request};
 use portaldesk::tui::app::App;
-use portaldesk::tui::screens;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -74,14 +73,14 @@ fn account_screen() -> App {
     let (mut app, _) = App::new(true, (160, 48));
     for effect in app.open_account("acc_7".into(), Some("T-1001".into())) {
         let msg = match effect {
-            Effect::LoadAccount(req, _) => {
-                Loaded::Account(req, Ok(Versioned { value: account(), etag: "\"a7v1\"".into() }))
+            Effect::Portal(req, Request::Account { .. }) => {
+                Msg::Answer(req, Answer::Account(Ok(Versioned { value: account(), etag: "\"a7v1\"".into() })))
             }
-            Effect::LoadInvites(req, _) => Loaded::Invites(req, Ok(invites())),
-            Effect::LoadAudit(req, _) => Loaded::Audit(req, Ok(Vec::new())),
+            Effect::Portal(req, Request::Invites { .. }) => Msg::Answer(req, Answer::Invites(Ok(invites()))),
+            Effect::Portal(req, Request::Audit { .. }) => Msg::Answer(req, Answer::Audit(Ok(Vec::new()))),
             _ => continue,
         };
-        app.update(Msg::Loaded(msg), now());
+        app.update(msg, now());
     }
     app
 }
@@ -99,7 +98,7 @@ fn key_to_frame(c: &mut Criterion) {
             n += 1;
             let key = KeyEvent::new(keys[n % 2], KeyModifiers::NONE);
             black_box(app.update(Msg::Key(key), now()));
-            let _ = terminal.draw(|frame| screens::render(&app, frame, now()));
+            let _ = terminal.draw(|frame| portaldesk::tui::app::render(&app, frame, now()));
         })
     });
 }
@@ -116,7 +115,7 @@ fn percentiles(samples: usize) {
         let (started, cpu) = (Instant::now(), thread_cpu());
         let key = KeyEvent::new(keys[n % 2], KeyModifiers::NONE);
         black_box(app.update(Msg::Key(key), now()));
-        let _ = terminal.draw(|frame| screens::render(&app, frame, now()));
+        let _ = terminal.draw(|frame| portaldesk::tui::app::render(&app, frame, now()));
         (started.elapsed(), thread_cpu().saturating_sub(cpu))
     };
     for n in 0..samples / 10 {

@@ -102,7 +102,7 @@ async fn the_console_answers_keys_while_a_slow_read_is_in_flight() {
 
     let answer = rx.recv().await.expect("the queue's answer");
     assert!(started.elapsed() >= std::time::Duration::from_secs(2));
-    assert!(matches!(answer, Msg::Loaded(_)), "{answer:?}");
+    assert!(matches!(answer, Msg::Answer(..)), "{answer:?}");
     app.update(answer, t0());
     assert!(app.queue.tickets.data.as_ref().is_some_and(|t| !t.is_empty()));
 }
@@ -116,7 +116,7 @@ async fn a_failing_read_is_retried_with_backoff_then_the_banner_says_503() {
     use common::t0;
     use portaldesk::portal::{ApiToken, ClientOptions, PortalClient};
     use portaldesk::sandbox::SandboxOptions;
-    use portaldesk::tui::action::{Loaded, Msg};
+    use portaldesk::tui::action::{Answer, Msg};
     use portaldesk::tui::app::App;
     use portaldesk::tui::effects::Runner;
     let h = Harness::with_faults(Faults::parse("latency=1s,error_rate=1").unwrap()).await;
@@ -141,7 +141,7 @@ async fn a_failing_read_is_retried_with_backoff_then_the_banner_says_503() {
     // jitter: somewhere below each ceiling, so above zero in all).
     assert!(took > std::time::Duration::from_secs(4), "fewer than 4 attempts, or no wait between: {took:?}");
     assert!(took < std::time::Duration::from_millis(4700), "more than 4 attempts, or waits too long: {took:?}");
-    let Msg::Loaded(Loaded::Tickets(_, Err(PortalError::Server { status: 503, .. }))) = &answer else {
+    let Msg::Answer(_, Answer::Tickets(Err(PortalError::Server { status: 503, .. }))) = &answer else {
         panic!("{answer:?}")
     };
     app.update(answer, t0());

@@ -11,16 +11,15 @@ use crossterm::event::KeyCode;
 use portaldesk::portal::PortalError;
 use portaldesk::portal::model::InviteStatus;
 use portaldesk::sandbox::seed::SeedCase;
-use portaldesk::tui::action::{Effect, Loaded, Msg};
+use portaldesk::tui::action::{Answer, Effect, Msg, Request};
 use portaldesk::tui::app::{App, Overlay};
 use portaldesk::tui::keymap::ScreenKind;
-use portaldesk::tui::screens;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 fn text(app: &App, now: DateTime<Utc>) -> String {
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
-    terminal.draw(|frame| screens::render(app, frame, now)).unwrap();
+    terminal.draw(|frame| portaldesk::tui::app::render(app, frame, now)).unwrap();
     terminal
         .backend()
         .buffer()
@@ -98,7 +97,8 @@ async fn x_revokes_with_a_reason_keeps_the_new_etag_and_shows_a_412() {
         app.update(ch(c), t0());
     }
     let effects = app.update(key(KeyCode::Enter), t0());
-    let Some(Effect::Revoke { invite_id: sent_id, etag, request, .. }) = effects.first().cloned() else {
+    let Some(Effect::Portal(_, Request::Revoke { invite_id: sent_id, etag, request, .. })) = effects.first().cloned()
+    else {
         panic!("{effects:?}")
     };
     assert_eq!(sent_id, invite_id);
@@ -140,11 +140,11 @@ async fn x_revokes_with_a_reason_keeps_the_new_etag_and_shows_a_412() {
     app.update(ch('x'), t0());
     app.update(Msg::Paste("duplicate".into()), t0());
     let effects = app.update(key(KeyCode::Enter), t0());
-    let Some(Effect::Revoke { req, .. }) = effects.first().cloned() else { panic!("{effects:?}") };
-    let reload = app.update(Msg::Loaded(Loaded::Revoked(req, Err(PortalError::Stale))), t0());
+    let Some(Effect::Portal(req, Request::Revoke { .. })) = effects.first().cloned() else { panic!("{effects:?}") };
+    let reload = app.update(Msg::Answer(req, Answer::Revoke(Err(PortalError::Stale))), t0());
     let Some(Overlay::Revoke(state)) = &app.overlay else { panic!("dialog closed") };
-    assert!(state.error.as_deref().is_some_and(|e| e.contains("someone else changed")));
-    assert!(reload.iter().any(|e| matches!(e, Effect::LoadAccount(..))), "{reload:?}");
+    assert!(state.submission.error.as_deref().is_some_and(|e| e.contains("someone else changed")));
+    assert!(reload.iter().any(|e| matches!(e, Effect::Portal(_, Request::Account { .. }))), "{reload:?}");
 }
 
 #[tokio::test]
@@ -187,11 +187,13 @@ async fn a_manages_addresses_with_a_reason_a_confirm_and_if_match() {
     app.update(key(KeyCode::Down), t0());
     assert!(app.update(ctrl('d'), t0()).is_empty());
     let Some(Overlay::Addresses(state)) = &app.overlay else { panic!() };
-    assert!(state.error.as_deref().is_some_and(|e| e.contains("reason")) && state.staged.is_none());
+    assert!(state.submission.error.as_deref().is_some_and(|e| e.contains("reason")) && state.staged.is_none());
     typed(&mut app, "client uses her Gmail now");
     app.update(ctrl('d'), t0());
     let effects = app.update(key(KeyCode::Enter), t0());
-    let Some(Effect::SaveAccount { etag, patch, .. }) = effects.first().cloned() else { panic!("{effects:?}") };
+    let Some(Effect::Portal(_, Request::SaveAccount { etag, patch, .. })) = effects.first().cloned() else {
+        panic!("{effects:?}")
+    };
     assert_eq!(etag, app.account.as_ref().unwrap().account.data.as_ref().unwrap().etag);
     assert_eq!(patch.default_email.as_ref().map(|a| a.expose().clone()), Some(other.clone()));
     assert_eq!(patch.reason, "client uses her Gmail now");
@@ -228,7 +230,11 @@ async fn a_manages_addresses_with_a_reason_a_confirm_and_if_match() {
     let effects = app.update(key(KeyCode::Enter), t0());
     common::settle(&mut app, &h, effects, t0()).await;
     let Some(Overlay::Addresses(state)) = &app.overlay else { panic!("the dialog closed on a 412") };
-    assert!(state.error.as_deref().is_some_and(|e| e.contains("someone else changed")), "{:?}", state.error);
+    assert!(
+        state.submission.error.as_deref().is_some_and(|e| e.contains("someone else changed")),
+        "{:?}",
+        state.submission.error
+    );
     assert!(state.addresses().iter().any(|(a, _)| a == "third@example.org"), "read again");
     // The removal was not applied over their change.
     let after = h.client.account(&id).await.unwrap().value;
@@ -253,7 +259,7 @@ async fn a_manages_addresses_with_a_reason_a_confirm_and_if_match() {
     typed(&mut app, "x");
     assert!(app.update(ctrl('x'), t0()).is_empty());
     let Some(Overlay::Addresses(state)) = &app.overlay else { panic!() };
-    assert!(state.error.as_deref().is_some_and(|e| e.contains("default cannot be removed")));
+    assert!(state.submission.error.as_deref().is_some_and(|e| e.contains("default cannot be removed")));
 }
 
 #[tokio::test]

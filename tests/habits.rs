@@ -15,11 +15,10 @@ use portaldesk::portal::PortalError;
 use portaldesk::portal::model::Role;
 use portaldesk::sandbox::seed::SeedCase;
 use portaldesk::timezone::StaffZone;
-use portaldesk::tui::action::{Effect, Loaded, Msg};
+use portaldesk::tui::action::{Answer, Effect, Msg, Request, Terminal as Term};
 use portaldesk::tui::app::{App, Overlay};
 use portaldesk::tui::clipboard::Copied;
 use portaldesk::tui::keymap::ScreenKind;
-use portaldesk::tui::screens;
 use portaldesk::tui::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -47,7 +46,7 @@ async fn on_account(h: &Harness, case: SeedCase, settings: &Settings) -> App {
 
 fn screen_text(app: &App) -> String {
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
-    terminal.draw(|frame| screens::render(app, frame, now())).unwrap();
+    terminal.draw(|frame| portaldesk::tui::app::render(app, frame, now())).unwrap();
     let buffer = terminal.backend().buffer();
     buffer.content().chunks(160).map(|row| row.iter().map(|c| c.symbol()).collect::<String>() + "\n").collect()
 }
@@ -84,10 +83,10 @@ async fn settings_rebind_keys_and_set_theme_reveal_time_and_search_role() {
     app.update(ch('/'), now());
     typed(&mut app, "ab");
     let effects = app.update(key(KeyCode::Tab), now());
-    let Some(Effect::Search(_, query)) = effects.first() else { panic!("{effects:?}") };
+    let Some(Effect::Portal(_, Request::Search { query })) = effects.first() else { panic!("{effects:?}") };
     assert_eq!(query.role, None, "staff, then all");
     let effects = app.update(key(KeyCode::Tab), now());
-    let Some(Effect::Search(_, query)) = effects.first() else { panic!("{effects:?}") };
+    let Some(Effect::Portal(_, Request::Search { query })) = effects.first() else { panic!("{effects:?}") };
     assert_eq!(query.role, Some(Role::Client));
     let found = common::settle(&mut app, &h, effects, now()).await;
     assert!(!found.is_empty());
@@ -137,17 +136,21 @@ async fn a_ticket_note_is_posted_once_even_when_retried() {
     assert!(app.update(key(KeyCode::Enter), now()).is_empty());
     typed(&mut app, "Client will check Spam; resent? no");
     let first = app.update(key(KeyCode::Enter), now());
-    let Some(Effect::AddNote { req, key: first_key, ticket_id, .. }) = first.first().cloned() else {
+    let Some(Effect::Portal(req, Request::AddNote { key: first_key, ticket_id, .. })) = first.first().cloned() else {
         panic!("{first:?}")
     };
     assert_eq!(ticket_id, ticket);
     // Posted, but the answer is lost: the retry carries the same key.
-    let Some(Effect::AddNote { key: posted_key, note, .. }) = first.first().cloned() else { panic!() };
+    let Some(Effect::Portal(_, Request::AddNote { key: posted_key, note, .. })) = first.first().cloned() else {
+        panic!()
+    };
     h.client.add_note(&ticket, &note, &posted_key).await.unwrap();
-    app.update(Msg::Loaded(Loaded::NoteAdded(req, Err(PortalError::Dropped))), now());
+    app.update(Msg::Answer(req, Answer::AddNote(Err(PortalError::Dropped))), now());
     assert_eq!(app.screen(), ScreenKind::Note, "the dialog stays with the error");
     let retry = app.update(key(KeyCode::Enter), now());
-    let Some(Effect::AddNote { key: retry_key, .. }) = retry.first().cloned() else { panic!("{retry:?}") };
+    let Some(Effect::Portal(_, Request::AddNote { key: retry_key, .. })) = retry.first().cloned() else {
+        panic!("{retry:?}")
+    };
     assert_eq!(retry_key, first_key);
     common::settle(&mut app, &h, retry, now()).await;
     assert!(app.overlay.is_none());
@@ -176,7 +179,7 @@ async fn y_copies_the_reply_and_ctrl_y_the_dob_entry_and_the_banner_is_honest() 
     let h = Harness::start().await;
     let mut app = on_account(&h, SeedCase::DobDayMonthSwapped, &Settings::default()).await;
     let effects = app.update(ch('y'), now());
-    let Some(Effect::Copy { what, text }) = effects.first() else { panic!("{effects:?}") };
+    let Some(Effect::Terminal(Term::Copy { what, text })) = effects.first() else { panic!("{effects:?}") };
     assert_eq!(*what, "the reply");
     let shown = app.account.as_ref().unwrap().main_reply(&app.replies, now()).unwrap();
     assert_eq!(text.expose(), shown.expose());
@@ -200,7 +203,7 @@ async fn y_copies_the_reply_and_ctrl_y_the_dob_entry_and_the_banner_is_honest() 
     app.update(Msg::Paste(dob.format("%-d/%-m/%Y").to_string()), now());
     let ctrl_y = Msg::Key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::CONTROL));
     let effects = app.update(ctrl_y, now());
-    let Some(Effect::Copy { text, .. }) = effects.first() else { panic!("{effects:?}") };
+    let Some(Effect::Terminal(Term::Copy { text, .. })) = effects.first() else { panic!("{effects:?}") };
     assert_eq!(text.expose(), &dob.format("%m/%d/%Y").to_string());
     // A plain y is typed into the field, not a copy.
     assert!(app.update(ch('y'), now()).is_empty());

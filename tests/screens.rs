@@ -9,7 +9,6 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use portaldesk::sandbox::seed::SeedCase;
 use portaldesk::tui::action::Msg;
 use portaldesk::tui::app::App;
-use portaldesk::tui::screens;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
@@ -18,7 +17,7 @@ const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
 fn draw(app: &App, size: (u16, u16)) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(size.0, size.1)).unwrap();
-    terminal.draw(|frame| screens::render(app, frame, t0())).unwrap();
+    terminal.draw(|frame| portaldesk::tui::app::render(app, frame, t0())).unwrap();
     terminal
 }
 
@@ -192,16 +191,19 @@ async fn account_audit_trail_after_a_dob_edit() {
 #[tokio::test]
 async fn the_audit_trail_says_when_it_is_loading_or_failed() {
     use portaldesk::portal::PortalError;
-    use portaldesk::tui::action::{Effect, Loaded};
+    use portaldesk::tui::action::{Answer, Effect, Request};
     let h = Harness::start().await;
     let mut app = on_account(&h, SeedCase::NoInvite).await;
     app.update(ch('u'), t0());
     let reload = app.update(ch('R'), t0());
     let shown = draw(&app, (80, 24)).backend().to_string();
     assert!(shown.contains("Loading the audit trail…"), "{shown}");
-    let req = reload.iter().find_map(|e| if let Effect::LoadAudit(req, _) = e { Some(*req) } else { None }).unwrap();
+    let req = reload
+        .iter()
+        .find_map(|e| if let Effect::Portal(req, Request::Audit { .. }) = e { Some(*req) } else { None })
+        .unwrap();
     let failed = PortalError::Server { status: 503, title: "Service Unavailable".into() };
-    app.update(Msg::Loaded(Loaded::Audit(req, Err(failed))), t0());
+    app.update(Msg::Answer(req, Answer::Audit(Err(failed))), t0());
     let shown = draw(&app, (80, 24)).backend().to_string();
     assert!(shown.contains("Could not load the audit trail") && shown.contains("503"), "{shown}");
     assert!(!shown.contains("No changes recorded"), "{shown}");

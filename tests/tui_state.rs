@@ -9,7 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent,
 use portaldesk::portal::model::{Account, Invite, InviteStatus};
 use portaldesk::portal::{PortalError, Versioned};
 use portaldesk::sandbox::seed::SeedCase;
-use portaldesk::tui::action::{Effect, Loaded, Msg};
+use portaldesk::tui::action::{Answer, Effect, Msg, Request, Terminal};
 use portaldesk::tui::app::{App, Overlay, View};
 use portaldesk::tui::keymap::ScreenKind;
 use portaldesk::tui::screens::account::AccountState;
@@ -34,7 +34,7 @@ async fn press(app: &mut App, h: &Harness, msg: Msg) -> Vec<Effect> {
 async fn the_queue_loads_first_and_enter_opens_the_ticket_account_with_its_ticket() {
     let h = Harness::start().await;
     let (app, effects) = App::new(true, (160, 48));
-    assert!(matches!(effects.as_slice(), [Effect::LoadTickets(_)]));
+    assert!(matches!(effects.as_slice(), [Effect::Portal(_, Request::Tickets {})]));
     assert_eq!(app.screen(), ScreenKind::Queue);
     let mut app = started(&h).await;
     assert_eq!(app.queue.tickets.data.as_ref().map(Vec::len), Some(29));
@@ -51,7 +51,9 @@ async fn the_queue_loads_first_and_enter_opens_the_ticket_account_with_its_ticke
     let ids: Vec<_> = effects
         .iter()
         .map(|e| match e {
-            Effect::LoadAccount(_, id) | Effect::LoadInvites(_, id) | Effect::LoadAudit(_, id) => id.clone(),
+            Effect::Portal(_, Request::Account { account_id: id })
+            | Effect::Portal(_, Request::Invites { account_id: id })
+            | Effect::Portal(_, Request::Audit { account_id: id }) => id.clone(),
             other => panic!("unexpected {other:?}"),
         })
         .collect();
@@ -92,13 +94,17 @@ async fn search_is_debounced_and_old_answers_never_overwrite_new_ones() {
     assert!(app.update(Msg::SearchDue(stale), now()).is_empty(), "an outdated debounce must not search");
     let Effect::DebounceSearch(latest) = first.last().cloned().unwrap() else { unreachable!() };
     let search_a = app.update(Msg::SearchDue(latest), now());
-    let Some(Effect::Search(req_a, query_a)) = search_a.first().cloned() else { panic!("{search_a:?}") };
+    let Some(Effect::Portal(req_a, Request::Search { query: query_a })) = search_a.first().cloned() else {
+        panic!("{search_a:?}")
+    };
     assert_eq!(query_a.q.as_deref(), Some("acc_4"));
 
     // The user types on; a second search goes out.
     let more = app.update(ch('2'), now());
     let Some(Effect::DebounceSearch(due_b)) = more.first().cloned() else { panic!() };
-    let Some(Effect::Search(req_b, query_b)) = app.update(Msg::SearchDue(due_b), now()).first().cloned() else {
+    let Some(Effect::Portal(req_b, Request::Search { query: query_b })) =
+        app.update(Msg::SearchDue(due_b), now()).first().cloned()
+    else {
         panic!()
     };
     assert_eq!(query_b.q.as_deref(), Some("acc_42"));
@@ -106,14 +112,14 @@ async fn search_is_debounced_and_old_answers_never_overwrite_new_ones() {
     // B answers first, then A arrives late: A is dropped.
     let answer_b = h.client.search_accounts(&query_b).await;
     let answer_a = h.client.search_accounts(&query_a).await;
-    app.update(Msg::Loaded(Loaded::Search(req_b, answer_b)), now());
-    app.update(Msg::Loaded(Loaded::Search(req_a, answer_a)), now());
+    app.update(Msg::Answer(req_b, Answer::Search(answer_b)), now());
+    app.update(Msg::Answer(req_a, Answer::Search(answer_a)), now());
     let shown: Vec<_> = app.search.results.data.as_ref().unwrap().items.iter().map(|a| a.id.clone()).collect();
     assert!(shown.iter().all(|id| id.contains("acc_42")), "{shown:?}");
 
     // Enter opens the selected account, without a ticket.
     let effects = app.update(key(KeyCode::Enter), now());
-    assert!(matches!(effects.first(), Some(Effect::LoadAccount(_, id)) if id == "acc_42"));
+    assert!(matches!(effects.first(), Some(Effect::Portal(_, Request::Account { account_id: id })) if id == "acc_42"));
     assert_eq!(app.view(), View::Account);
     assert_eq!(app.account.as_ref().unwrap().ticket_id, None);
     // Back goes to where search was opened from, not to search.
@@ -138,7 +144,8 @@ async fn resend_confirms_carries_the_ticket_and_reuses_its_key_on_retry() {
 
     app.update(ch('r'), now());
     let first = app.update(key(KeyCode::Enter), now());
-    let Some(Effect::Resend { req, account_id, request, key: first_key }) = first.first().cloned() else {
+    let Some(Effect::Portal(req, Request::Resend { account_id, request, key: first_key })) = first.first().cloned()
+    else {
         panic!("{first:?}")
     };
     assert_eq!(account_id, seeded.account_id);
@@ -146,12 +153,14 @@ async fn resend_confirms_carries_the_ticket_and_reuses_its_key_on_retry() {
     // Keys while sending do nothing.
     assert!(app.update(key(KeyCode::Enter), now()).is_empty());
     // The connection drops: the dialog stays, showing the error.
-    app.update(Msg::Loaded(Loaded::Resent(req, Err(PortalError::Dropped))), now());
+    app.update(Msg::Answer(req, Answer::Resend(Err(PortalError::Dropped))), now());
     let Some(Overlay::Resend(state)) = &app.overlay else { panic!("dialog closed") };
-    assert_eq!(state.error, Some(PortalError::Dropped));
+    assert_eq!(state.submission.error, Some(PortalError::Dropped));
     // Retry: the same key.
     let retry = app.update(ch('y'), now());
-    let Some(Effect::Resend { key: retry_key, .. }) = retry.first().cloned() else { panic!("{retry:?}") };
+    let Some(Effect::Portal(_, Request::Resend { key: retry_key, .. })) = retry.first().cloned() else {
+        panic!("{retry:?}")
+    };
     assert_eq!(retry_key, first_key);
     common::settle(&mut app, &h, retry, now()).await;
 
@@ -180,7 +189,7 @@ async fn dob_edit_validates_asks_for_a_reason_confirms_and_handles_412() {
     app.update(key(KeyCode::Enter), now());
     let Some(Overlay::EditDob(edit)) = &app.overlay else { panic!() };
     assert_eq!(edit.stage, Stage::Form, "3/5/1990 is not MM/DD/YYYY");
-    assert!(edit.error.as_deref().unwrap().contains("MM/DD/YYYY"));
+    assert!(edit.submission.error.as_deref().unwrap().contains("MM/DD/YYYY"));
 
     for _ in 0..8 {
         app.update(key(KeyCode::Backspace), now());
@@ -190,7 +199,7 @@ async fn dob_edit_validates_asks_for_a_reason_confirms_and_handles_412() {
     });
     app.update(key(KeyCode::Enter), now());
     let Some(Overlay::EditDob(edit)) = &app.overlay else { panic!() };
-    assert_eq!(edit.error.as_deref(), Some("a reason is required"));
+    assert_eq!(edit.submission.error.as_deref(), Some("a reason is required"));
     app.update(key(KeyCode::Tab), now());
     "client confirmed on call".chars().for_each(|c| {
         app.update(ch(c), now());
@@ -212,7 +221,9 @@ async fn dob_edit_validates_asks_for_a_reason_confirms_and_handles_412() {
         .unwrap();
 
     let save = app.update(key(KeyCode::Enter), now());
-    let Some(Effect::SaveAccount { etag, patch, .. }) = save.first().cloned() else { panic!("{save:?}") };
+    let Some(Effect::Portal(_, Request::SaveAccount { etag, patch, .. })) = save.first().cloned() else {
+        panic!("{save:?}")
+    };
     assert_eq!(etag, theirs.etag);
     assert_eq!(patch.ticket_id.as_deref(), Some(seeded.ticket_id.as_str()));
     common::settle(&mut app, &h, save, now()).await;
@@ -262,14 +273,14 @@ async fn quit_keys_and_ctrl_z() {
     let mut app = started(&h).await;
     assert_eq!(
         app.update(Msg::Key(KeyEvent::new(KeyCode::Char('z'), KeyModifiers::CONTROL)), now()),
-        vec![Effect::Suspend]
+        vec![Effect::Terminal(Terminal::Suspend)]
     );
     app.update(ch('/'), now());
     // q types into the search field; Ctrl-C quits from anywhere.
-    assert!(!app.update(ch('q'), now()).contains(&Effect::Quit));
+    assert!(!app.update(ch('q'), now()).contains(&Effect::Terminal(Terminal::Quit)));
     assert_eq!(
         app.update(Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)), now()),
-        vec![Effect::Quit]
+        vec![Effect::Terminal(Terminal::Quit)]
     );
     assert!(app.quit);
 }
@@ -295,7 +306,7 @@ async fn mouse_clicks_select_rows_and_the_wheel_scrolls() {
     );
     assert_eq!(app.queue.selected, 5);
     let effects = app.update(ch('M'), now());
-    assert_eq!(effects, vec![Effect::SetMouse(false)]);
+    assert_eq!(effects, vec![Effect::Terminal(Terminal::SetMouse(false))]);
 }
 
 #[tokio::test]
@@ -315,18 +326,18 @@ async fn a_failed_read_shows_a_banner_but_a_stale_failure_does_not() {
     let h = Harness::start().await;
     let mut app = started(&h).await;
     let refresh = app.update(ch('R'), now());
-    let Some(Effect::LoadTickets(req)) = refresh.first().cloned() else { panic!("{refresh:?}") };
+    let Some(Effect::Portal(req, Request::Tickets {})) = refresh.first().cloned() else { panic!("{refresh:?}") };
     // An answer to an older request is dropped, error or not.
-    app.update(Msg::Loaded(Loaded::Tickets(req - 1, Err(PortalError::Timeout))), now());
+    app.update(Msg::Answer(req - 1, Answer::Tickets(Err(PortalError::Timeout))), now());
     assert_eq!(app.banner, None);
     assert!(app.offline.is_none(), "a stale failure says nothing about the connection either");
-    app.update(Msg::Loaded(Loaded::Tickets(req, Err(PortalError::Server { status: 503, title: "x".into() }))), now());
+    app.update(Msg::Answer(req, Answer::Tickets(Err(PortalError::Server { status: 503, title: "x".into() }))), now());
     let banner = app.banner.clone().expect("a banner");
     assert!(banner.error && banner.text.contains("503"), "{banner:?}");
     // Unreachable is more than an error: the console goes offline.
     let refresh = app.update(ch('R'), now());
-    let Some(Effect::LoadTickets(req)) = refresh.first().cloned() else { panic!("{refresh:?}") };
-    app.update(Msg::Loaded(Loaded::Tickets(req, Err(PortalError::Unreachable))), now());
+    let Some(Effect::Portal(req, Request::Tickets {})) = refresh.first().cloned() else { panic!("{refresh:?}") };
+    app.update(Msg::Answer(req, Answer::Tickets(Err(PortalError::Unreachable))), now());
     let banner = app.banner.clone().expect("a banner");
     assert!(banner.error && banner.text.contains("cannot be reached"), "{banner:?}");
     assert!(app.offline.is_some());
@@ -425,7 +436,7 @@ async fn every_dialog_masks_again_when_the_reveal_time_is_over() {
     assert_eq!(emails.len(), 2, "the seed gives this account two addresses");
     let screen = |app: &App, size: (u16, u16)| {
         let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(size.0, size.1)).unwrap();
-        terminal.draw(|frame| portaldesk::tui::screens::render(app, frame, now())).unwrap();
+        terminal.draw(|frame| portaldesk::tui::app::render(app, frame, now())).unwrap();
         terminal.backend().buffer().content().iter().map(|c| c.symbol()).collect::<String>()
     };
     let dialogs = [
@@ -508,7 +519,7 @@ fn field_values(app: &App) -> Vec<String> {
 fn renders_at_every_size(app: &App) {
     for (width, height) in [(80, 24), (160, 48), (20, 5), (1, 1)] {
         let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
-        terminal.draw(|frame| portaldesk::tui::screens::render(app, frame, now())).unwrap();
+        terminal.draw(|frame| portaldesk::tui::app::render(app, frame, now())).unwrap();
     }
 }
 
@@ -628,7 +639,7 @@ async fn the_idle_lock_hides_everything_until_a_key_and_enter() {
     app.update(Msg::IdleLock, now());
     assert!(!app.shows_countdown(), "a locked console does not tick");
     let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 48)).unwrap();
-    terminal.draw(|frame| portaldesk::tui::screens::render(&app, frame, now())).unwrap();
+    terminal.draw(|frame| portaldesk::tui::app::render(&app, frame, now())).unwrap();
     let screen = terminal.backend().to_string();
     assert!(screen.contains("locked"));
     for phi in [account.first_name.expose(), account.last_name.expose(), account.email.expose()] {
@@ -648,7 +659,7 @@ async fn the_idle_lock_hides_everything_until_a_key_and_enter() {
     app.update(Msg::IdleLock, now());
     assert_eq!(
         app.update(Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)), now()),
-        vec![Effect::Quit]
+        vec![Effect::Terminal(Terminal::Quit)]
     );
 }
 
@@ -661,13 +672,13 @@ async fn a_429_shows_the_wait_as_a_countdown_and_keeps_the_dialog_usable() {
     common::settle(&mut app, &h, effects, now()).await;
     app.update(ch('r'), now());
     let sent = app.update(key(KeyCode::Enter), now());
-    let Some(Effect::Resend { req, .. }) = sent.first().cloned() else { panic!("{sent:?}") };
+    let Some(Effect::Portal(req, Request::Resend { .. })) = sent.first().cloned() else { panic!("{sent:?}") };
     let wait = std::time::Duration::from_secs(55 * 60);
-    app.update(Msg::Loaded(Loaded::Resent(req, Err(PortalError::RateLimited { retry_after: wait }))), now());
+    app.update(Msg::Answer(req, Answer::Resend(Err(PortalError::RateLimited { retry_after: wait }))), now());
     assert!(app.shows_countdown(), "the wait ticks");
     let screen = |at| {
         let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 48)).unwrap();
-        terminal.draw(|frame| portaldesk::tui::screens::render(&app, frame, at)).unwrap();
+        terminal.draw(|frame| portaldesk::tui::app::render(&app, frame, at)).unwrap();
         terminal.backend().to_string()
     };
     let shown = screen(now() + Duration::seconds(60));
@@ -682,10 +693,10 @@ async fn a_429_shows_the_wait_as_a_countdown_and_keeps_the_dialog_usable() {
 /// The request a change effect sends, if it is one.
 fn change_sent(effects: &[Effect]) -> Option<portaldesk::tui::action::ReqId> {
     effects.iter().find_map(|e| match e {
-        Effect::Resend { req, .. }
-        | Effect::SaveAccount { req, .. }
-        | Effect::Revoke { req, .. }
-        | Effect::AddNote { req, .. } => Some(*req),
+        Effect::Portal(req, Request::Resend { .. })
+        | Effect::Portal(req, Request::SaveAccount { .. })
+        | Effect::Portal(req, Request::Revoke { .. })
+        | Effect::Portal(req, Request::AddNote { .. }) => Some(*req),
         _ => None,
     })
 }
@@ -702,27 +713,29 @@ async fn a_429_holds_back_every_change_until_its_wait_is_over() {
     common::settle(&mut app, &h, effects, now()).await;
     let paste = |text: &str| Msg::Paste(text.to_owned());
     let (enter, tab) = (|| key(KeyCode::Enter), || key(KeyCode::Tab));
-    type Answer = fn(portaldesk::tui::action::ReqId, PortalError) -> Loaded;
-    let cases: Vec<(ScreenKind, Vec<Msg>, Answer)> = vec![
-        (ScreenKind::Resend, vec![ch('r'), enter()], |req, e| Loaded::Resent(req, Err(e))),
+    type Reply = fn(portaldesk::tui::action::ReqId, PortalError) -> Msg;
+    let cases: Vec<(ScreenKind, Vec<Msg>, Reply)> = vec![
+        (ScreenKind::Resend, vec![ch('r'), enter()], |req, e| Msg::Answer(req, Answer::Resend(Err(e)))),
         (
             ScreenKind::EditDob,
             vec![ch('e'), paste("03/05/1990"), tab(), paste("confirmed on the call"), enter(), enter()],
-            |req, e| Loaded::AccountSaved(req, Err(e)),
+            |req, e| Msg::Answer(req, Answer::SaveAccount(Err(e))),
         ),
         (ScreenKind::Revoke, vec![ch('x'), paste("sent to the old address"), enter()], |req, e| {
-            Loaded::Revoked(req, Err(e))
+            Msg::Answer(req, Answer::Revoke(Err(e)))
         }),
-        (ScreenKind::Note, vec![ch('m'), paste("called back"), enter()], |req, e| Loaded::NoteAdded(req, Err(e))),
+        (ScreenKind::Note, vec![ch('m'), paste("called back"), enter()], |req, e| {
+            Msg::Answer(req, Answer::AddNote(Err(e)))
+        }),
         (
             ScreenKind::Addresses,
             vec![ch('a'), paste("new.address@example.org"), tab(), paste("client asked"), enter(), enter()],
-            |req, e| Loaded::AccountSaved(req, Err(e)),
+            |req, e| Msg::Answer(req, Answer::SaveAccount(Err(e))),
         ),
     ];
     let screen = |app: &App, at| {
         let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 48)).unwrap();
-        terminal.draw(|frame| portaldesk::tui::screens::render(app, frame, at)).unwrap();
+        terminal.draw(|frame| portaldesk::tui::app::render(app, frame, at)).unwrap();
         terminal.backend().to_string()
     };
     let limited = PortalError::RateLimited { retry_after: std::time::Duration::from_secs(90) };
@@ -734,7 +747,7 @@ async fn a_429_holds_back_every_change_until_its_wait_is_over() {
         }
         assert_eq!(app.screen(), dialog);
         let req = sent.unwrap_or_else(|| panic!("{dialog:?} sent nothing"));
-        app.update(Msg::Loaded(answer(req, limited.clone())), now());
+        app.update(answer(req, limited.clone()), now());
         assert!(app.shows_countdown(), "{dialog:?}: the wait ticks");
         let during = now() + Duration::seconds(30);
         assert!(app.update(key(KeyCode::Enter), during).is_empty(), "{dialog:?}: Enter sent during the wait");
@@ -764,11 +777,11 @@ async fn a_resend_whose_answer_was_lost_keeps_its_key_across_esc() {
     // lost on the way back.
     app.update(ch('r'), now());
     let sent = app.update(key(KeyCode::Enter), now());
-    let Some(Effect::Resend { req, account_id, request, key: first }) = sent.first().cloned() else {
+    let Some(Effect::Portal(req, Request::Resend { account_id, request, key: first })) = sent.first().cloned() else {
         panic!("{sent:?}")
     };
     h.client.resend(&account_id, &request, &first).await.unwrap();
-    app.update(Msg::Loaded(Loaded::Resent(req, Err(PortalError::Timeout))), now());
+    app.update(Msg::Answer(req, Answer::Resend(Err(PortalError::Timeout))), now());
     assert_eq!(h.client.invites(&id).await.unwrap().len(), before + 1);
 
     // Esc, then the dialog again: same key; the portal replays the answer.
@@ -776,7 +789,9 @@ async fn a_resend_whose_answer_was_lost_keeps_its_key_across_esc() {
     assert!(app.overlay.is_none());
     app.update(ch('r'), now());
     let again = app.update(key(KeyCode::Enter), now());
-    let Some(Effect::Resend { key: second, .. }) = again.first().cloned() else { panic!("{again:?}") };
+    let Some(Effect::Portal(_, Request::Resend { key: second, .. })) = again.first().cloned() else {
+        panic!("{again:?}")
+    };
     assert_eq!(second, first, "a reopened dialog minted a new key");
     common::settle(&mut app, &h, again, now()).await;
     assert!(app.overlay.is_none() && app.banner.as_ref().is_some_and(|b| !b.error), "{:?}", app.banner);
@@ -784,25 +799,25 @@ async fn a_resend_whose_answer_was_lost_keeps_its_key_across_esc() {
     // Seen through: the next resend is a new one.
     app.update(ch('r'), now());
     let Some(Overlay::Resend(state)) = &app.overlay else { panic!() };
-    assert_ne!(state.key, first);
+    assert_ne!(state.submission.key, first);
     app.update(key(KeyCode::Esc), now());
 
     // Lost again, but a reload of the invites shows the new invite: the
     // outcome is known, so the next resend is a new one too.
     app.update(ch('r'), now());
     let sent = app.update(key(KeyCode::Enter), now());
-    let Some(Effect::Resend { req, account_id, request, key: third }) = sent.first().cloned() else {
+    let Some(Effect::Portal(req, Request::Resend { account_id, request, key: third })) = sent.first().cloned() else {
         panic!("{sent:?}")
     };
     h.client.resend(&account_id, &request, &third).await.unwrap();
-    app.update(Msg::Loaded(Loaded::Resent(req, Err(PortalError::Dropped))), now());
+    app.update(Msg::Answer(req, Answer::Resend(Err(PortalError::Dropped))), now());
     app.update(key(KeyCode::Esc), now());
     let reload = app.update(ch('R'), now());
     common::settle(&mut app, &h, reload, now()).await;
     assert!(app.unconfirmed_resends.is_empty(), "the reload showed the invite");
     app.update(ch('r'), now());
     let Some(Overlay::Resend(state)) = &app.overlay else { panic!() };
-    assert_ne!(state.key, third);
+    assert_ne!(state.submission.key, third);
 }
 
 #[tokio::test]
@@ -821,9 +836,15 @@ async fn losing_the_portal_goes_offline_and_coming_back_resumes_without_restart(
     let mut probes = Vec::new();
     for effect in effects {
         let msg = match effect {
-            Effect::LoadAccount(req, id) => Msg::Loaded(Loaded::Account(req, client.account(&id).await)),
-            Effect::LoadInvites(req, id) => Msg::Loaded(Loaded::Invites(req, client.invites(&id).await)),
-            Effect::LoadAudit(req, id) => Msg::Loaded(Loaded::Audit(req, client.audit(Some(&id), None).await)),
+            Effect::Portal(req, Request::Account { account_id: id }) => {
+                Msg::Answer(req, Answer::Account(client.account(&id).await))
+            }
+            Effect::Portal(req, Request::Invites { account_id: id }) => {
+                Msg::Answer(req, Answer::Invites(client.invites(&id).await))
+            }
+            Effect::Portal(req, Request::Audit { account_id: id }) => {
+                Msg::Answer(req, Answer::Audit(client.audit(Some(&id), None).await))
+            }
             other => panic!("unexpected {other:?}"),
         };
         probes.extend(app.update(msg, now()));
@@ -838,7 +859,7 @@ async fn losing_the_portal_goes_offline_and_coming_back_resumes_without_restart(
     // Still down: the next probe waits longer; keys keep working.
     let failed = client.me().await.map(|_| ());
     assert!(failed.is_err());
-    let next = app.update(Msg::Loaded(Loaded::Reconnected(*req, failed)), now());
+    let next = app.update(Msg::Answer(*req, Answer::Probe(failed)), now());
     let [Effect::Reconnect { req, after }] = next.as_slice() else { panic!("{next:?}") };
     assert_eq!(*after, std::time::Duration::from_secs(2));
     app.update(ch('v'), now());
@@ -850,16 +871,19 @@ async fn losing_the_portal_goes_offline_and_coming_back_resumes_without_restart(
     let options = portaldesk::sandbox::SandboxOptions { frozen_at: Some(t0()), ..Default::default() };
     let sandbox = portaldesk::sandbox::start(listener, options).await.unwrap();
     let h = Harness { sandbox, client };
-    let back = app.update(Msg::Loaded(Loaded::Reconnected(*req, h.client.me().await.map(|_| ()))), now());
+    let back = app.update(Msg::Answer(*req, Answer::Probe(h.client.me().await.map(|_| ()))), now());
     assert!(app.offline.is_none());
     assert!(app.banner.as_ref().is_some_and(|b| !b.error && b.text.contains("Back online")));
-    assert!(back.iter().any(|e| matches!(e, Effect::LoadTickets(_))));
-    assert!(back.iter().any(|e| matches!(e, Effect::LoadAccount(_, id) if *id == seeded.account_id)));
+    assert!(back.iter().any(|e| matches!(e, Effect::Portal(_, Request::Tickets {}))));
+    assert!(
+        back.iter()
+            .any(|e| matches!(e, Effect::Portal(_, Request::Account { account_id: id }) if *id == seeded.account_id))
+    );
     common::settle(&mut app, &h, back, now()).await;
     assert!(app.offline.is_none());
     assert!(app.queue.tickets.error.is_none() && app.account.as_ref().unwrap().account.error.is_none());
     // A stale probe answer changes nothing.
-    assert!(app.update(Msg::Loaded(Loaded::Reconnected(*req, Err(PortalError::Unreachable))), now()).is_empty());
+    assert!(app.update(Msg::Answer(*req, Answer::Probe(Err(PortalError::Unreachable))), now()).is_empty());
     assert!(app.offline.is_none());
 }
 
@@ -896,7 +920,7 @@ async fn messages_and_effects_never_show_phi_in_debug_or_panics() {
     app.update(Msg::Paste("note about the client".into()), now());
     shown.push(format!("{:?}", app.update(key(KeyCode::Enter), now())));
     // An answer carrying the account.
-    shown.push(format!("{:?}", Msg::Loaded(Loaded::Account(1, Ok(account.clone())))));
+    shown.push(format!("{:?}", Msg::Answer(1, Answer::Account(Ok(account.clone())))));
     // Every message and effect that carries client text: what was pasted
     // or typed, answers (search hits, the audit trail with a reason naming
     // the client, a portal error echoing what was sent), and the changes
@@ -922,11 +946,11 @@ async fn messages_and_effects_never_show_phi_in_debug_or_panics() {
     let messages = [
         Msg::Paste(a.email.expose().clone()),
         ch(a.first_name.expose().chars().next().unwrap()),
-        Msg::Loaded(Loaded::Search(2, found)),
-        Msg::Loaded(Loaded::Invites(3, h.client.invites(&a.id).await)),
-        Msg::Loaded(Loaded::Audit(4, Ok(audit))),
-        Msg::Loaded(Loaded::Account(5, Err(echoed.clone()))),
-        Msg::Loaded(Loaded::AccountSaved(6, Err(echoed))),
+        Msg::Answer(2, Answer::Search(found)),
+        Msg::Answer(3, Answer::Invites(h.client.invites(&a.id).await)),
+        Msg::Answer(4, Answer::Audit(Ok(audit))),
+        Msg::Answer(5, Answer::Account(Err(echoed.clone()))),
+        Msg::Answer(6, Answer::SaveAccount(Err(echoed))),
         Msg::Copied { what: "the reply", result: Err(format!("no clipboard for {named}")) },
     ];
     for msg in &messages {
@@ -935,21 +959,25 @@ async fn messages_and_effects_never_show_phi_in_debug_or_panics() {
     assert!(shown.iter().any(|s| s.contains("Paste(<")), "{shown:?}");
     assert!(shown.iter().any(|s| s.contains("Err(refused, 422)")), "the error's kind and status show: {shown:?}");
     let effects = [
-        Effect::SaveAccount {
-            req: 7,
-            account_id: a.id.clone(),
-            etag: account.etag.clone(),
-            patch,
-            key: portaldesk::portal::IdempotencyKey::new(),
-        },
-        Effect::Revoke {
-            req: 8,
-            account_id: a.id.clone(),
-            invite_id: "inv_1".into(),
-            etag: account.etag.clone(),
-            request: portaldesk::portal::model::RevokeRequest { reason: named.clone(), ticket_id: None },
-            key: portaldesk::portal::IdempotencyKey::new(),
-        },
+        Effect::Portal(
+            7,
+            Request::SaveAccount {
+                account_id: a.id.clone(),
+                etag: account.etag.clone(),
+                patch,
+                key: portaldesk::portal::IdempotencyKey::new(),
+            },
+        ),
+        Effect::Portal(
+            8,
+            Request::Revoke {
+                account_id: a.id.clone(),
+                invite_id: "inv_1".into(),
+                etag: account.etag.clone(),
+                request: portaldesk::portal::model::RevokeRequest { reason: named.clone(), ticket_id: None },
+                key: portaldesk::portal::IdempotencyKey::new(),
+            },
+        ),
     ];
     shown.push(format!("{effects:?}"));
     let secrets: Vec<String> = secrets.into_iter().chain([named]).collect();

@@ -5,11 +5,8 @@ use std::fmt;
 use crossterm::event::{KeyCode, KeyEvent, MouseEvent};
 
 use super::clipboard::Copied;
+pub use super::request::{Answer, Request};
 use crate::phi::Phi;
-use crate::portal::model::{
-    Account, AccountPatch, AccountSummary, AuditEntry, Invite, NewNote, Page, ResendRequest, RevokeRequest, Ticket,
-};
-use crate::portal::{AccountQuery, IdempotencyKey, PortalError, Versioned};
 
 /// Tags a request so its answer can be matched to it (and stale answers
 /// dropped).
@@ -154,24 +151,10 @@ pub enum Msg {
         what: &'static str,
         result: Result<Copied, String>,
     },
-    Loaded(Loaded),
-}
-
-/// Answers from the portal. (`Debug` shows which answer, its request and
-/// whether it failed and how, never the values.)
-pub enum Loaded {
-    Tickets(ReqId, Result<Vec<Ticket>, PortalError>),
-    Search(ReqId, Result<Page<AccountSummary>, PortalError>),
-    Account(ReqId, Result<Versioned<Account>, PortalError>),
-    Invites(ReqId, Result<Vec<Invite>, PortalError>),
-    Audit(ReqId, Result<Vec<AuditEntry>, PortalError>),
-    Resent(ReqId, Result<Invite, PortalError>),
-    AccountSaved(ReqId, Result<Versioned<Account>, PortalError>),
-    NoteAdded(ReqId, Result<(), PortalError>),
-    /// The revoked invite and the account's new ETag.
-    Revoked(ReqId, Result<Versioned<Invite>, PortalError>),
-    /// The answer to a reconnect probe while offline.
-    Reconnected(ReqId, Result<(), PortalError>),
+    /// The offline probe's wait `ReqId` is over: time to ask.
+    ReconnectDue(ReqId),
+    /// The portal's answer to request `ReqId`.
+    Answer(ReqId, Answer),
 }
 
 impl fmt::Debug for Msg {
@@ -193,68 +176,8 @@ impl fmt::Debug for Msg {
                 let result = result.as_ref().map_err(|e| format!("<{} chars>", e.chars().count()));
                 f.debug_struct("Copied").field("what", what).field("result", &result).finish()
             }
-            Msg::Loaded(loaded) => loaded.fmt(f),
-        }
-    }
-}
-
-impl fmt::Debug for Loaded {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fn outcome<T>(result: &Result<T, PortalError>) -> String {
-            match result {
-                Ok(_) => "Ok(<redacted>)".to_owned(),
-                Err(error) => match error.status() {
-                    Some(status) => format!("Err({}, {status})", error.kind()),
-                    None => format!("Err({})", error.kind()),
-                },
-            }
-        }
-        let (req, result) = match self {
-            Loaded::Tickets(req, r) => (req, outcome(r)),
-            Loaded::Search(req, r) => (req, outcome(r)),
-            Loaded::Account(req, r) | Loaded::AccountSaved(req, r) => (req, outcome(r)),
-            Loaded::Invites(req, r) => (req, outcome(r)),
-            Loaded::Audit(req, r) => (req, outcome(r)),
-            Loaded::Resent(req, r) => (req, outcome(r)),
-            Loaded::NoteAdded(req, r) | Loaded::Reconnected(req, r) => (req, outcome(r)),
-            Loaded::Revoked(req, r) => (req, outcome(r)),
-        };
-        write!(f, "Loaded({}, {req}, {result})", self.kind())
-    }
-}
-
-impl Loaded {
-    /// What answered, for the log.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Loaded::Tickets(..) => "tickets",
-            Loaded::Search(..) => "search",
-            Loaded::Account(..) => "account",
-            Loaded::Invites(..) => "invites",
-            Loaded::Audit(..) => "audit",
-            Loaded::Resent(..) => "resend",
-            Loaded::AccountSaved(..) => "account change",
-            Loaded::NoteAdded(..) => "note",
-            Loaded::Reconnected(..) => "reconnect",
-            Loaded::Revoked(..) => "revoke",
-        }
-    }
-
-    /// The error, if the request failed.
-    pub fn error(&self) -> Option<&PortalError> {
-        match self {
-            Loaded::Resent(_, Err(e)) | Loaded::AccountSaved(_, Err(e)) | Loaded::NoteAdded(_, Err(e)) => Some(e),
-            Loaded::Revoked(_, Err(e)) => Some(e),
-            other => other.read_error(),
-        }
-    }
-
-    /// The error of a failed read (a failed change is shown in its dialog).
-    pub fn read_error(&self) -> Option<&PortalError> {
-        match self {
-            Loaded::Tickets(_, Err(e)) | Loaded::Search(_, Err(e)) | Loaded::Account(_, Err(e)) => Some(e),
-            Loaded::Invites(_, Err(e)) | Loaded::Audit(_, Err(e)) => Some(e),
-            _ => None,
+            Msg::ReconnectDue(req) => f.debug_tuple("ReconnectDue").field(req).finish(),
+            Msg::Answer(req, answer) => write!(f, "Answer({req}, {answer:?})"),
         }
     }
 }
@@ -262,52 +185,23 @@ impl Loaded {
 /// What the state machine asks the outside world to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    LoadTickets(ReqId),
+    /// A call to the portal, tagged so its answer (`Msg::Answer`) can be
+    /// matched to it.
+    Portal(ReqId, Request),
     /// Send `SearchDue(req)` after the debounce delay.
     DebounceSearch(ReqId),
-    Search(ReqId, AccountQuery),
-    LoadAccount(ReqId, String),
-    LoadInvites(ReqId, String),
-    LoadAudit(ReqId, String),
-    Resend {
-        req: ReqId,
-        account_id: String,
-        request: ResendRequest,
-        key: IdempotencyKey,
-    },
-    SaveAccount {
-        req: ReqId,
-        account_id: String,
-        etag: String,
-        patch: AccountPatch,
-        key: IdempotencyKey,
-    },
-    Revoke {
-        req: ReqId,
-        account_id: String,
-        invite_id: String,
-        /// The account's ETag (If-Match).
-        etag: String,
-        request: RevokeRequest,
-        key: IdempotencyKey,
-    },
-    AddNote {
-        req: ReqId,
-        ticket_id: String,
-        note: NewNote,
-        key: IdempotencyKey,
-    },
-    /// Offline: ask the portal whether it answers again, after a wait.
-    Reconnect {
-        req: ReqId,
-        after: std::time::Duration,
-    },
+    /// Offline: send `ReconnectDue(req)` after a wait, then the probe goes.
+    Reconnect { req: ReqId, after: std::time::Duration },
     /// Send `RevealOver(reveal)` after `after`, on the monotonic clock
     /// (not the server-corrected one, which a `Date` header can move).
-    MaskAfter {
-        reveal: ReqId,
-        after: std::time::Duration,
-    },
+    MaskAfter { reveal: ReqId, after: std::time::Duration },
+    /// Something only the event loop can do to the terminal.
+    Terminal(Terminal),
+}
+
+/// Effects on the terminal itself, run by the event loop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Terminal {
     /// Put text on the clipboard; `what` names it for the banner.
     Copy {
         what: &'static str,
@@ -322,22 +216,14 @@ impl Effect {
     /// What it does, for the log (no values).
     pub fn kind(&self) -> &'static str {
         match self {
-            Effect::LoadTickets(_) => "load tickets",
+            Effect::Portal(_, request) => request.kind(),
             Effect::DebounceSearch(_) => "debounce search",
-            Effect::Search(..) => "search",
-            Effect::LoadAccount(..) => "load account",
-            Effect::LoadInvites(..) => "load invites",
-            Effect::LoadAudit(..) => "load audit",
-            Effect::Resend { .. } => "resend",
-            Effect::SaveAccount { .. } => "save account",
-            Effect::AddNote { .. } => "add note",
-            Effect::Revoke { .. } => "revoke",
             Effect::Reconnect { .. } => "reconnect",
             Effect::MaskAfter { .. } => "mask timer",
-            Effect::Copy { .. } => "copy",
-            Effect::SetMouse(_) => "mouse",
-            Effect::Suspend => "suspend",
-            Effect::Quit => "quit",
+            Effect::Terminal(Terminal::Copy { .. }) => "copy",
+            Effect::Terminal(Terminal::SetMouse(_)) => "mouse",
+            Effect::Terminal(Terminal::Suspend) => "suspend",
+            Effect::Terminal(Terminal::Quit) => "quit",
         }
     }
 }

@@ -9,8 +9,11 @@
 pub mod action;
 pub mod app;
 pub mod clipboard;
+pub mod dialog;
 pub mod effects;
 pub mod keymap;
+pub mod remote;
+pub mod request;
 pub mod screens;
 pub mod terminal;
 pub mod theme;
@@ -23,7 +26,7 @@ use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
-use self::action::{Effect, Msg};
+use self::action::{Effect, Msg, Terminal};
 use self::app::App;
 use self::clipboard::ClipboardEnv;
 use self::effects::Runner;
@@ -149,8 +152,8 @@ async fn event_loop(
         dirty = true;
         for effect in effects {
             match effect {
-                Effect::Quit => return Ok(Ended::Quit),
-                Effect::Suspend => {
+                Effect::Terminal(Terminal::Quit) => return Ok(Ended::Quit),
+                Effect::Terminal(Terminal::Suspend) => {
                     if !guard.suspend()? {
                         // Continued but not in the foreground (`kill %1`
                         // sends SIGTERM then SIGCONT): the terminal is not
@@ -162,8 +165,8 @@ async fn event_loop(
                         }
                     }
                 }
-                Effect::SetMouse(on) => guard.set_mouse(on)?,
-                Effect::Copy { what, text } => {
+                Effect::Terminal(Terminal::SetMouse(on)) => guard.set_mouse(on)?,
+                Effect::Terminal(Terminal::Copy { what, text }) => {
                     let result = clipboard::copy(text.expose(), &clipboard, &mut io::stdout());
                     match &result {
                         Ok(copied) => tracing::info!(what, ?copied, "copied"),
@@ -183,7 +186,7 @@ fn draw(guard: &mut TerminalGuard, app: &App, now: chrono::DateTime<chrono::Utc>
     let drawn = guard
         .terminal
         .draw(|frame| {
-            screens::render(app, frame, now);
+            app::render(app, frame, now);
             terminal::clean_buffer(frame.buffer_mut());
         })
         .map(|_| ());

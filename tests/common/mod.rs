@@ -5,13 +5,13 @@ pub mod term;
 
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use portaldesk::portal::model::TicketStatus;
 use portaldesk::portal::{ApiToken, ClientOptions, PortalClient};
 use portaldesk::sandbox::faults::Faults;
 use portaldesk::sandbox::seed::{SeedCase, SeededTicket};
 use portaldesk::sandbox::{self, Sandbox, SandboxOptions};
-use portaldesk::tui::action::{Effect, Loaded, Msg};
+use portaldesk::tui::action::{Effect, Msg};
 use portaldesk::tui::app::App;
+use portaldesk::tui::request::perform;
 
 /// The instant the test sandboxes are frozen at.
 pub fn t0() -> DateTime<Utc> {
@@ -72,33 +72,14 @@ pub async fn settle(app: &mut App, h: &Harness, mut effects: Vec<Effect>, now: D
     while let Some(effect) = effects.pop() {
         seen.push(effect.clone());
         let msg = match effect {
-            Effect::LoadTickets(req) => {
-                Msg::Loaded(Loaded::Tickets(req, h.client.tickets(Some(TicketStatus::Open)).await))
-            }
+            Effect::Portal(req, request) => Msg::Answer(req, perform(&h.client, request).await),
             Effect::DebounceSearch(req) => Msg::SearchDue(req),
-            Effect::Search(req, q) => Msg::Loaded(Loaded::Search(req, h.client.search_accounts(&q).await)),
-            Effect::LoadAccount(req, id) => Msg::Loaded(Loaded::Account(req, h.client.account(&id).await)),
-            Effect::LoadInvites(req, id) => Msg::Loaded(Loaded::Invites(req, h.client.invites(&id).await)),
-            Effect::LoadAudit(req, id) => Msg::Loaded(Loaded::Audit(req, h.client.audit(Some(&id), None).await)),
-            Effect::Resend { req, account_id, request, key } => {
-                Msg::Loaded(Loaded::Resent(req, h.client.resend(&account_id, &request, &key).await))
-            }
-            Effect::SaveAccount { req, account_id, etag, patch, key } => {
-                Msg::Loaded(Loaded::AccountSaved(req, h.client.update_account(&account_id, &etag, &patch, &key).await))
-            }
-            Effect::AddNote { req, ticket_id, note, key } => {
-                Msg::Loaded(Loaded::NoteAdded(req, h.client.add_note(&ticket_id, &note, &key).await.map(|_| ())))
-            }
-            Effect::Revoke { req, account_id, invite_id, etag, request, key } => Msg::Loaded(Loaded::Revoked(
-                req,
-                h.client.revoke_invite(&account_id, &invite_id, &etag, &request, &key).await,
-            )),
             // The wait is the test's to skip: ask at once.
-            Effect::Reconnect { req, .. } => Msg::Loaded(Loaded::Reconnected(req, h.client.me().await.map(|_| ()))),
+            Effect::Reconnect { req, .. } => Msg::ReconnectDue(req),
             // When a reveal's time is over is the test's to say
             // (`Msg::RevealOver`).
             Effect::MaskAfter { .. } => continue,
-            Effect::Copy { .. } | Effect::SetMouse(_) | Effect::Suspend | Effect::Quit => continue,
+            Effect::Terminal(_) => continue,
         };
         effects.extend(app.update(msg, now));
     }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use super::{App, Banner, Offline, Overlay};
 use crate::portal::model::Invite;
 use crate::portal::{PortalError, Versioned};
-use crate::tui::action::{Effect, Loaded, ReqId};
+use crate::tui::action::{Answer, Effect, ReqId, Request};
 
 /// The longest wait between two reconnect attempts.
 const RECONNECT_MAX: Duration = Duration::from_secs(30);
@@ -24,11 +24,11 @@ impl App {
     /// answer that never arrived takes the console offline (with a probe
     /// that retries by itself); any answer that did brings it back, and
     /// what is on screen is read again.
-    pub(super) fn on_loaded(&mut self, loaded: Loaded, now: DateTime<Utc>) -> Vec<Effect> {
-        let unreachable = loaded.error().is_some_and(PortalError::is_unreachable);
-        let (taken, mut effects) = match loaded {
-            Loaded::Reconnected(req, result) => return self.on_reconnected(req, result, now),
-            other => self.take(other, now),
+    pub(super) fn on_answer(&mut self, req: ReqId, answer: Answer, now: DateTime<Utc>) -> Vec<Effect> {
+        let unreachable = answer.error().is_some_and(PortalError::is_unreachable);
+        let (taken, mut effects) = match answer {
+            Answer::Probe(result) => return self.on_reconnected(req, result, now),
+            other => self.take(req, other, now),
         };
         // Stale answers say nothing, about the data or the connection.
         if taken && unreachable {
@@ -56,6 +56,14 @@ impl App {
         vec![Effect::Reconnect { req, after: reconnect_after(offline.attempts) }]
     }
 
+    /// The probe's wait is over: ask, if it is still the probe awaited.
+    pub(super) fn reconnect_due(&mut self, req: ReqId) -> Vec<Effect> {
+        match self.offline {
+            Some(offline) if offline.probe == Some(req) => vec![Effect::Portal(req, Request::Probe {})],
+            _ => Vec::new(),
+        }
+    }
+
     fn on_reconnected(&mut self, req: ReqId, result: Result<(), PortalError>, now: DateTime<Utc>) -> Vec<Effect> {
         let Some(offline) = self.offline.as_mut().filter(|o| o.probe == Some(req)) else {
             return Vec::new();
@@ -79,7 +87,7 @@ impl App {
         }
         let req = self.req();
         self.queue.tickets.start(req);
-        let mut effects = vec![Effect::LoadTickets(req)];
+        let mut effects = vec![Effect::Portal(req, Request::Tickets {})];
         if self.account.is_some() {
             effects.extend(self.load_account());
         }
@@ -90,16 +98,16 @@ impl App {
 
     /// Puts an answer where it belongs; returns whether it was awaited
     /// (changes always count) and what to do next.
-    fn take(&mut self, loaded: Loaded, now: DateTime<Utc>) -> (bool, Vec<Effect>) {
-        let error = loaded.read_error().cloned();
-        let taken = match loaded {
-            Loaded::Tickets(req, result) => {
+    fn take(&mut self, req: ReqId, answer: Answer, now: DateTime<Utc>) -> (bool, Vec<Effect>) {
+        let error = answer.read_error().cloned();
+        let taken = match answer {
+            Answer::Tickets(result) => {
                 let taken = self.queue.tickets.finish(req, result);
                 self.queue.clamp();
                 taken
             }
-            Loaded::Search(req, result) => self.search.finish(req, result),
-            Loaded::Account(req, result) => match self.account.as_mut() {
+            Answer::Search(result) => self.search.finish(req, result),
+            Answer::Account(result) => match self.account.as_mut() {
                 Some(account) => {
                     let taken = account.account.finish(req, result);
                     if taken
@@ -118,7 +126,7 @@ impl App {
                 }
                 None => false,
             },
-            Loaded::Invites(req, result) => self.account.as_mut().is_some_and(|account| {
+            Answer::Invites(result) => self.account.as_mut().is_some_and(|account| {
                 let taken = account.invites.finish(req, result);
                 account.clamp();
                 // An invite the account did not have when a resend went out
@@ -132,12 +140,12 @@ impl App {
                 }
                 taken
             }),
-            Loaded::Audit(req, result) => self.account.as_mut().is_some_and(|a| a.audit.finish(req, result)),
-            Loaded::Resent(req, result) => return (true, self.on_resent(req, result, now)),
-            Loaded::AccountSaved(req, result) => return (true, self.on_account_saved(req, result, now)),
-            Loaded::Reconnected(..) => return (false, Vec::new()),
-            Loaded::Revoked(req, result) => return (true, self.on_revoked(req, result, now)),
-            Loaded::NoteAdded(req, result) => {
+            Answer::Audit(result) => self.account.as_mut().is_some_and(|a| a.audit.finish(req, result)),
+            Answer::Resend(result) => return (true, self.on_resent(req, result, now)),
+            Answer::SaveAccount(result) => return (true, self.on_account_saved(req, result, now)),
+            Answer::Probe(_) => return (false, Vec::new()),
+            Answer::Revoke(result) => return (true, self.on_revoked(req, result, now)),
+            Answer::AddNote(result) => {
                 if let Some(Overlay::Note(state)) = self.overlay.as_mut()
                     && state.finished(req, result, now) == Some(true)
                 {
@@ -165,10 +173,10 @@ impl App {
         let Some(Overlay::Resend(state)) = self.overlay.as_mut() else {
             return Vec::new();
         };
-        if state.pending != Some(req) {
+        if state.submission.pending != Some(req) {
             return Vec::new();
         }
-        state.pending = None;
+        state.submission.pending = None;
         match result {
             Ok(invite) => {
                 self.overlay = None;
@@ -194,10 +202,10 @@ impl App {
         now: DateTime<Utc>,
     ) -> Vec<Effect> {
         let (outcome, done) = match self.overlay.as_mut() {
-            Some(Overlay::EditDob(state)) if state.pending == Some(req) => {
+            Some(Overlay::EditDob(state)) if state.submission.pending == Some(req) => {
                 (state.saved(result, now), "DOB on file updated; the client can retry the same link")
             }
-            Some(Overlay::Addresses(state)) if state.pending == Some(req) => {
+            Some(Overlay::Addresses(state)) if state.submission.pending == Some(req) => {
                 (state.saved(result, now), "Addresses updated; the next invite goes to the default")
             }
             _ => return Vec::new(),
@@ -217,7 +225,7 @@ impl App {
                 match self.account.as_mut() {
                     Some(account) => {
                         account.account.start(req);
-                        vec![Effect::LoadAccount(req, account.id.clone())]
+                        vec![Effect::Portal(req, Request::Account { account_id: account.id.clone() })]
                     }
                     None => Vec::new(),
                 }
@@ -236,7 +244,7 @@ impl App {
             return Vec::new();
         };
         match result {
-            Ok(revoked) if state.pending == Some(req) => {
+            Ok(revoked) if state.submission.pending == Some(req) => {
                 self.overlay = None;
                 if let Some(account) = self.account.as_mut()
                     && let Some(data) = account.account.data.as_mut()
@@ -273,6 +281,9 @@ impl App {
         };
         account.invites.start(i);
         account.audit.start(t);
-        vec![Effect::LoadInvites(i, account.id.clone()), Effect::LoadAudit(t, account.id.clone())]
+        vec![
+            Effect::Portal(i, Request::Invites { account_id: account.id.clone() }),
+            Effect::Portal(t, Request::Audit { account_id: account.id.clone() }),
+        ]
     }
 }

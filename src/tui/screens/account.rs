@@ -16,8 +16,8 @@ use crate::phi::{DOB_MASK, mask_email};
 use crate::portal::Versioned;
 use crate::portal::model::{Account, AuditEntry, Invite, InviteStatus, Role};
 use crate::tui::action::{Action, ReqId};
-use crate::tui::app::Remote;
 use crate::tui::keymap::ScreenKind;
+use crate::tui::remote::Remote;
 use crate::tui::theme::Theme;
 
 /// How long a revealed email and DOB stay shown unless configured.

@@ -5,20 +5,22 @@
 //! Idempotency-Key (a retry cannot apply it twice).
 
 use chrono::{DateTime, Utc};
-use crossterm::event::Event;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
-use super::retry_wait::{self, RetryWait};
-use super::{FIELD_MAX, REASON_MAX, Ui, cursor_column, dialog, layout, moved, paste_into_max, type_into};
+use super::retry_wait::RetryWait;
+use super::submission::{Outcome, Submission};
+use super::{FIELD_MAX, REASON_MAX, Ui, cursor_column, dialog, layout, moved};
 use crate::diagnose::email;
 use crate::phi::{Phi, mask_email};
 use crate::portal::model::{Account, AccountPatch};
-use crate::portal::{IdempotencyKey, PortalError, Versioned};
-use crate::tui::action::{Action, Effect, ReqId};
+use crate::portal::{PortalError, Versioned};
+use crate::tui::action::{Action, Effect, ReqId, Request};
+use crate::tui::dialog::{Dialog, Under};
+use crate::tui::keymap::ScreenKind;
 
 /// Which field has the cursor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,19 +47,8 @@ pub struct AddressesState {
     pub reason: Input,
     pub focus: Field,
     pub staged: Option<Change>,
-    /// The key of the staged change, reused by its retries.
-    key: IdempotencyKey,
-    pub pending: Option<ReqId>,
-    pub error: Option<String>,
-    /// The wait a 429 asked for: Enter sends nothing until it is over.
-    pub wait: Option<RetryWait>,
-}
-
-/// What the dialog wants after an action.
-#[derive(Debug, Default)]
-pub struct Outcome {
-    pub effects: Vec<Effect>,
-    pub close: bool,
+    /// Its key is the staged change's, reused by its retries.
+    pub submission: Submission,
 }
 
 impl AddressesState {
@@ -70,10 +61,7 @@ impl AddressesState {
             reason: Input::default(),
             focus: Field::NewAddress,
             staged: None,
-            key: IdempotencyKey::new(),
-            pending: None,
-            error: None,
-            wait: None,
+            submission: Submission::default(),
         }
     }
 
@@ -89,25 +77,6 @@ impl AddressesState {
         all
     }
 
-    pub fn edit(&mut self, event: &Event) {
-        if self.pending.is_some() || self.staged.is_some() {
-            return;
-        }
-        match self.focus {
-            Field::NewAddress => type_into(&mut self.new_address, event, FIELD_MAX),
-            Field::Reason => type_into(&mut self.reason, event, REASON_MAX),
-        };
-    }
-
-    pub fn paste(&mut self, text: &str) {
-        if self.pending.is_none() && self.staged.is_none() {
-            match self.focus {
-                Field::NewAddress => paste_into_max(&mut self.new_address, text, FIELD_MAX),
-                Field::Reason => paste_into_max(&mut self.reason, text, REASON_MAX),
-            };
-        }
-    }
-
     /// The account was read again (after a 412): changes now go against it.
     pub fn reloaded(&mut self, account: Versioned<Account>) {
         self.base = account;
@@ -115,7 +84,7 @@ impl AddressesState {
     }
 
     pub fn on_action(&mut self, action: Action, req: ReqId, now: DateTime<Utc>) -> Outcome {
-        if self.pending.is_some() {
+        if self.submission.pending.is_some() {
             return Outcome::default();
         }
         let addresses = self.addresses();
@@ -128,28 +97,29 @@ impl AddressesState {
                 self.focus = if self.focus == Field::NewAddress { Field::Reason } else { Field::NewAddress };
             }
             Action::MakeDefault => match selected {
-                Some((_, true)) => self.error = Some("that address already is the default".into()),
+                Some((_, true)) => self.submission.error = Some("that address already is the default".into()),
                 Some((address, false)) => self.stage(Change::MakeDefault(address)),
                 None => {}
             },
             Action::RemoveAddress => match selected {
                 Some((_, true)) => {
-                    self.error = Some("the default cannot be removed: make another the default first".into())
+                    self.submission.error = Some("the default cannot be removed: make another the default first".into())
                 }
                 Some((address, false)) => self.stage(Change::Remove(address)),
                 None => {}
             },
-            Action::Confirm if retry_wait::holds(self.wait, now) => {}
+            Action::Confirm if self.submission.holds(now) => {}
             Action::Confirm => match self.staged.clone() {
                 Some(change) => return Outcome { effects: self.send(change, req), close: false },
                 None => {
                     let typed = self.new_address.value().trim().to_owned();
                     if typed.is_empty() {
-                        self.error = Some("type a new address, or pick one with ↑ ↓ and press Ctrl-D or Ctrl-X".into());
+                        self.submission.error =
+                            Some("type a new address, or pick one with ↑ ↓ and press Ctrl-D or Ctrl-X".into());
                     } else if !email::check_email(&typed).valid_syntax {
-                        self.error = Some("that is not an email address".into());
+                        self.submission.error = Some("that is not an email address".into());
                     } else if addresses.iter().any(|(a, _)| a.eq_ignore_ascii_case(&typed)) {
-                        self.error = Some("the account already has that address".into());
+                        self.submission.error = Some("the account already has that address".into());
                     } else {
                         self.stage(Change::Add(typed));
                     }
@@ -162,12 +132,11 @@ impl AddressesState {
 
     fn stage(&mut self, change: Change) {
         if self.reason.value().trim().is_empty() {
-            self.error = Some("write the reason first (Tab goes to it); it goes in the audit trail".into());
+            self.submission.error = Some("write the reason first (Tab goes to it); it goes in the audit trail".into());
             self.focus = Field::Reason;
             return;
         }
-        self.error = None;
-        self.key = IdempotencyKey::new();
+        self.submission.renew();
         self.staged = Some(change);
     }
 
@@ -182,16 +151,16 @@ impl AddressesState {
             Change::MakeDefault(a) => patch.default_email = Some(Phi::new(a)),
             Change::Remove(a) => patch.remove_email = Some(Phi::new(a)),
         }
-        self.pending = Some(req);
-        self.error = None;
-        self.wait = None;
-        vec![Effect::SaveAccount {
+        self.submission.start(req);
+        vec![Effect::Portal(
             req,
-            account_id: self.base.value.id.clone(),
-            etag: self.base.etag.clone(),
-            patch,
-            key: self.key.clone(),
-        }]
+            Request::SaveAccount {
+                account_id: self.base.value.id.clone(),
+                etag: self.base.etag.clone(),
+                patch,
+                key: self.submission.key.clone(),
+            },
+        )]
     }
 
     /// The answer to the change: `Ok` with the saved account closes the
@@ -202,20 +171,19 @@ impl AddressesState {
         result: Result<Versioned<Account>, PortalError>,
         now: DateTime<Utc>,
     ) -> Result<Versioned<Account>, bool> {
-        self.pending = None;
+        self.submission.pending = None;
         match result {
             Ok(account) => Ok(account),
             Err(PortalError::Stale) => {
                 self.staged = None;
-                self.error = Some(
+                self.submission.error = Some(
                     "someone else changed the account meanwhile: it was read again; check the addresses and retry"
                         .into(),
                 );
                 Err(true)
             }
             Err(error) => {
-                self.wait = RetryWait::after(&error, now);
-                self.error = Some(error.to_string());
+                self.submission.fail(&error, now, error.to_string());
                 Err(false)
             }
         }
@@ -227,71 +195,89 @@ fn shown(address: &str, revealed: bool) -> String {
     if revealed { address.to_owned() } else { mask_email(address) }
 }
 
-/// Draws the addresses dialog; `revealed` is the account screen's reveal,
-/// so addresses mask again with it.
-pub fn render(state: &AddressesState, revealed: bool, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
-    let theme = ui.theme;
-    let addresses = state.addresses();
-    let listed = u16::try_from(addresses.len()).unwrap_or(u16::MAX);
-    let popup = layout::centered(area, 80, listed.saturating_add(12));
-    let inner = dialog(frame, popup, "Email addresses · invites go to the default", theme);
-    let mut lines: Vec<Line<'_>> = addresses
-        .iter()
-        .enumerate()
-        .map(|(n, (address, default))| {
-            let style = if n == state.selected { theme.selected } else { theme.text };
-            Line::from(vec![
-                Span::styled(if n == state.selected { "▶ " } else { "  " }, theme.key),
-                Span::styled(shown(address, revealed), style),
-                Span::styled(if *default { "  ★ default" } else { "" }, theme.ok),
-            ])
+impl Dialog for AddressesState {
+    fn kind(&self) -> ScreenKind {
+        ScreenKind::Addresses
+    }
+    fn field(&mut self) -> Option<(&mut Input, usize)> {
+        if self.submission.is_sending() || self.staged.is_some() {
+            return None;
+        }
+        Some(match self.focus {
+            Field::NewAddress => (&mut self.new_address, FIELD_MAX),
+            Field::Reason => (&mut self.reason, REASON_MAX),
         })
-        .collect();
-    lines.push(Line::default());
-    let focus = |f: Field| if state.focus == f { theme.input } else { theme.text };
-    lines.push(Line::from(vec![
-        Span::styled("New address ", theme.muted),
-        Span::styled(state.new_address.value(), focus(Field::NewAddress)),
-    ]));
-    for finding in &email::check_email(state.new_address.value()).findings {
-        if !state.new_address.value().trim().is_empty() {
-            lines.push(Line::styled(format!("  ⚠ {}", finding.message), theme.warn));
-        }
     }
-    lines.push(Line::from(vec![
-        Span::styled("Reason      ", theme.muted),
-        Span::styled(state.reason.value(), focus(Field::Reason)),
-    ]));
-    lines.push(Line::default());
-    let confirm = match &state.staged {
-        Some(Change::Add(a)) => Some(format!("Add {}?", shown(a, revealed))),
-        Some(Change::MakeDefault(a)) => {
-            Some(format!("Make {} the default? The next invite goes there.", shown(a, revealed)))
-        }
-        Some(Change::Remove(a)) => Some(format!("Remove {}?", shown(a, revealed))),
-        None => None,
-    };
-    match (&state.error, state.pending, confirm) {
-        (_, Some(_), _) => lines.push(Line::styled("Saving…", theme.warn)),
-        (Some(_), None, _) if state.wait.is_some() => {
-            let wait = state.wait.unwrap_or(RetryWait { until: ui.now });
-            lines.push(wait.line(ui.now, "Not saved", "too many changes", "sends it", theme));
-        }
-        (Some(error), None, _) => lines.push(Line::styled(format!("✕ {error}"), theme.danger)),
-        (None, None, Some(question)) => {
-            lines.push(Line::styled(question, theme.warn));
-            lines.push(Line::styled("Enter confirms · Esc goes back", theme.muted));
-        }
-        (None, None, None) => lines.push(Line::styled(
-            "Enter adds the new address · Ctrl-D makes the selected one the default · Ctrl-X removes it · Tab: field",
-            theme.muted,
-        )),
+    fn countdown(&self) -> Option<bool> {
+        Some(self.submission.wait.is_some())
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-    let (row, input) = match state.focus {
-        Field::NewAddress => (listed.saturating_add(1), &state.new_address),
-        Field::Reason => (listed.saturating_add(2), &state.reason),
-    };
-    let cursor = cursor_column(inner, 12, input.visual_cursor());
-    frame.set_cursor_position(Position::new(cursor, inner.y.saturating_add(row)));
+    /// Draws the addresses dialog; `revealed` is the account screen's reveal,
+    /// so addresses mask again with it.
+    fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+        let (state, revealed) = (self, under.revealed);
+        let theme = ui.theme;
+        let addresses = state.addresses();
+        let listed = u16::try_from(addresses.len()).unwrap_or(u16::MAX);
+        let popup = layout::centered(area, 80, listed.saturating_add(12));
+        let inner = dialog(frame, popup, "Email addresses · invites go to the default", theme);
+        let mut lines: Vec<Line<'_>> = addresses
+            .iter()
+            .enumerate()
+            .map(|(n, (address, default))| {
+                let style = if n == state.selected { theme.selected } else { theme.text };
+                Line::from(vec![
+                    Span::styled(if n == state.selected { "▶ " } else { "  " }, theme.key),
+                    Span::styled(shown(address, revealed), style),
+                    Span::styled(if *default { "  ★ default" } else { "" }, theme.ok),
+                ])
+            })
+            .collect();
+        lines.push(Line::default());
+        let focus = |f: Field| if state.focus == f { theme.input } else { theme.text };
+        lines.push(Line::from(vec![
+            Span::styled("New address ", theme.muted),
+            Span::styled(state.new_address.value(), focus(Field::NewAddress)),
+        ]));
+        for finding in &email::check_email(state.new_address.value()).findings {
+            if !state.new_address.value().trim().is_empty() {
+                lines.push(Line::styled(format!("  ⚠ {}", finding.message), theme.warn));
+            }
+        }
+        lines.push(Line::from(vec![
+            Span::styled("Reason      ", theme.muted),
+            Span::styled(state.reason.value(), focus(Field::Reason)),
+        ]));
+        lines.push(Line::default());
+        let confirm = match &state.staged {
+            Some(Change::Add(a)) => Some(format!("Add {}?", shown(a, revealed))),
+            Some(Change::MakeDefault(a)) => {
+                Some(format!("Make {} the default? The next invite goes there.", shown(a, revealed)))
+            }
+            Some(Change::Remove(a)) => Some(format!("Remove {}?", shown(a, revealed))),
+            None => None,
+        };
+        match (&state.submission.error, state.submission.pending, confirm) {
+            (_, Some(_), _) => lines.push(Line::styled("Saving…", theme.warn)),
+            (Some(_), None, _) if state.submission.wait.is_some() => {
+                let wait = state.submission.wait.unwrap_or(RetryWait { until: ui.now });
+                lines.push(wait.line(ui.now, "Not saved", "too many changes", "sends it", theme));
+            }
+            (Some(error), None, _) => lines.push(Line::styled(format!("✕ {error}"), theme.danger)),
+            (None, None, Some(question)) => {
+                lines.push(Line::styled(question, theme.warn));
+                lines.push(Line::styled("Enter confirms · Esc goes back", theme.muted));
+            }
+            (None, None, None) => lines.push(Line::styled(
+                "Enter adds the new address · Ctrl-D makes the selected one the default · Ctrl-X removes it · Tab: field",
+                theme.muted,
+            )),
+        }
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        let (row, input) = match state.focus {
+            Field::NewAddress => (listed.saturating_add(1), &state.new_address),
+            Field::Reason => (listed.saturating_add(2), &state.reason),
+        };
+        let cursor = cursor_column(inner, 12, input.visual_cursor());
+        frame.set_cursor_position(Position::new(cursor, inner.y.saturating_add(row)));
+    }
 }

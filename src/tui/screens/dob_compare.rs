@@ -2,7 +2,6 @@
 //! side, field by field, checked as the staff member types.
 
 use chrono::{DateTime, Utc};
-use crossterm::event::Event;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::Style;
@@ -10,9 +9,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
-use super::{FIELD_MAX, Ui, cursor_column, dialog, layout, paste_into, type_into};
+use super::{FIELD_MAX, Ui, cursor_column, dialog, layout};
 use crate::diagnose::dob::{self, DobCheck, DobContext, FieldStatus};
 use crate::phi::DOB_MASK;
+use crate::tui::dialog::{Dialog, Under};
+use crate::tui::keymap::ScreenKind;
 use crate::tui::screens::account::AccountState;
 use crate::tui::theme::Theme;
 
@@ -22,15 +23,7 @@ pub struct DobCompareState {
     pub input: Input,
 }
 
-impl DobCompareState {
-    pub fn edit(&mut self, event: &Event) {
-        type_into(&mut self.input, event, FIELD_MAX);
-    }
-
-    pub fn paste(&mut self, text: &str) {
-        paste_into(&mut self.input, text);
-    }
-}
+impl DobCompareState {}
 
 fn status_span(status: FieldStatus, theme: &Theme) -> Span<'static> {
     match status {
@@ -49,84 +42,102 @@ pub fn current_check(state: &DobCompareState, account: &AccountState, now: DateT
         .then(|| dob::check_dob(on_file, typed, &DobContext { today: now.date_naive(), account_created: created }))
 }
 
-/// Draws the DOB compare dialog. The DOB on file, and the entry to type
-/// (it is the DOB on file), show only while the account is revealed; the
-/// field-by-field marks always show.
-pub fn render(state: &DobCompareState, account: &AccountState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
-    let (theme, now) = (ui.theme, ui.now);
-    let popup = layout::centered(area, 78, 20);
-    let inner = dialog(frame, popup, "DOB compare · the portal wants MM/DD/YYYY", theme);
-    let Some(on_file) = account.account.data.as_ref().map(|a| *a.value.dob.expose()) else {
-        frame.render_widget(Paragraph::new("The account is still loading."), inner);
-        return;
-    };
-    let [head, input_row, fields_row, verdict, findings] = Layout::vertical([
-        Constraint::Length(2),
-        Constraint::Length(2),
-        Constraint::Length(2),
-        Constraint::Length(2),
-        Constraint::Fill(1),
-    ])
-    .areas(inner);
-    let shown = |date: chrono::NaiveDate| if account.revealed { dob::format_entry(date) } else { DOB_MASK.to_owned() };
-    let mut header = vec![
-        Span::styled("On file    ", theme.muted),
-        Span::styled(format!(" {} ", shown(on_file)), theme.title),
-        Span::styled("   (MM / DD / YYYY)", theme.muted),
-    ];
-    if !account.revealed {
-        header.push(Span::styled("  masked until revealed (v)", theme.muted));
+impl Dialog for DobCompareState {
+    fn kind(&self) -> ScreenKind {
+        ScreenKind::DobCompare
     }
-    let header = Line::from(header);
-    frame.render_widget(Paragraph::new(header), head);
-
-    let typed = state.input.value();
-    let input_line =
-        Line::from(vec![Span::styled("Client says ", theme.muted), Span::styled(format!(" {typed} "), theme.input)]);
-    frame.render_widget(Paragraph::new(input_line), input_row);
-    frame.set_cursor_position(Position::new(cursor_column(input_row, 13, state.input.visual_cursor()), input_row.y));
-
-    let Some(check) = current_check(state, account, now) else {
-        let hint = Line::styled("Type what the client enters on the invite page, exactly as they say it.", theme.muted);
-        frame.render_widget(Paragraph::new(hint), fields_row);
-        return;
-    };
-    let fields = Line::from(vec![
-        Span::styled("Month", theme.muted),
-        status_span(check.fields.month, theme),
-        Span::styled("  Day", theme.muted),
-        status_span(check.fields.day, theme),
-        Span::styled("  Year", theme.muted),
-        status_span(check.fields.year, theme),
-    ]);
-    frame.render_widget(Paragraph::new(fields), fields_row);
-
-    let yes_no =
-        |ok: bool| -> (String, Style) { if ok { ("yes".into(), theme.ok) } else { ("no".into(), theme.danger) } };
-    let (pass, pass_style) = yes_no(check.would_pass);
-    let (same, same_style) = yes_no(check.matches_on_file);
-    let mut verdict_line = vec![
-        Span::styled("Portal accepts it: ", theme.muted),
-        Span::styled(pass, pass_style),
-        Span::styled("   Same date: ", theme.muted),
-        Span::styled(same, same_style),
-    ];
-    if let Some(entry) = &check.suggested_entry {
-        let entry = if account.revealed { entry.clone() } else { DOB_MASK.to_owned() };
-        verdict_line.push(Span::styled("   Type exactly: ", theme.muted));
-        verdict_line.push(Span::styled(entry, theme.key));
+    fn field(&mut self) -> Option<(&mut Input, usize)> {
+        Some((&mut self.input, FIELD_MAX))
     }
-    frame.render_widget(Paragraph::new(Line::from(verdict_line)), verdict);
+    fn countdown(&self) -> Option<bool> {
+        None
+    }
+    /// Draws the DOB compare dialog. The DOB on file, and the entry to type
+    /// (it is the DOB on file), show only while the account is revealed; the
+    /// field-by-field marks always show.
+    fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+        let Some(account) = under.account else { return };
+        let state = self;
+        let (theme, now) = (ui.theme, ui.now);
+        let popup = layout::centered(area, 78, 20);
+        let inner = dialog(frame, popup, "DOB compare · the portal wants MM/DD/YYYY", theme);
+        let Some(on_file) = account.account.data.as_ref().map(|a| *a.value.dob.expose()) else {
+            frame.render_widget(Paragraph::new("The account is still loading."), inner);
+            return;
+        };
+        let [head, input_row, fields_row, verdict, findings] = Layout::vertical([
+            Constraint::Length(2),
+            Constraint::Length(2),
+            Constraint::Length(2),
+            Constraint::Length(2),
+            Constraint::Fill(1),
+        ])
+        .areas(inner);
+        let shown =
+            |date: chrono::NaiveDate| if account.revealed { dob::format_entry(date) } else { DOB_MASK.to_owned() };
+        let mut header = vec![
+            Span::styled("On file    ", theme.muted),
+            Span::styled(format!(" {} ", shown(on_file)), theme.title),
+            Span::styled("   (MM / DD / YYYY)", theme.muted),
+        ];
+        if !account.revealed {
+            header.push(Span::styled("  masked until revealed (v)", theme.muted));
+        }
+        let header = Line::from(header);
+        frame.render_widget(Paragraph::new(header), head);
 
-    let lines: Vec<Line<'_>> = check
-        .findings
-        .iter()
-        .map(|f| {
-            Line::from(vec![
-                Span::styled(format!("• {} ", f.code.as_str()), theme.warn),
-                Span::styled(f.message.as_str(), theme.text),
-            ])
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), findings);
+        let typed = state.input.value();
+        let input_line = Line::from(vec![
+            Span::styled("Client says ", theme.muted),
+            Span::styled(format!(" {typed} "), theme.input),
+        ]);
+        frame.render_widget(Paragraph::new(input_line), input_row);
+        frame
+            .set_cursor_position(Position::new(cursor_column(input_row, 13, state.input.visual_cursor()), input_row.y));
+
+        let Some(check) = current_check(state, account, now) else {
+            let hint =
+                Line::styled("Type what the client enters on the invite page, exactly as they say it.", theme.muted);
+            frame.render_widget(Paragraph::new(hint), fields_row);
+            return;
+        };
+        let fields = Line::from(vec![
+            Span::styled("Month", theme.muted),
+            status_span(check.fields.month, theme),
+            Span::styled("  Day", theme.muted),
+            status_span(check.fields.day, theme),
+            Span::styled("  Year", theme.muted),
+            status_span(check.fields.year, theme),
+        ]);
+        frame.render_widget(Paragraph::new(fields), fields_row);
+
+        let yes_no =
+            |ok: bool| -> (String, Style) { if ok { ("yes".into(), theme.ok) } else { ("no".into(), theme.danger) } };
+        let (pass, pass_style) = yes_no(check.would_pass);
+        let (same, same_style) = yes_no(check.matches_on_file);
+        let mut verdict_line = vec![
+            Span::styled("Portal accepts it: ", theme.muted),
+            Span::styled(pass, pass_style),
+            Span::styled("   Same date: ", theme.muted),
+            Span::styled(same, same_style),
+        ];
+        if let Some(entry) = &check.suggested_entry {
+            let entry = if account.revealed { entry.clone() } else { DOB_MASK.to_owned() };
+            verdict_line.push(Span::styled("   Type exactly: ", theme.muted));
+            verdict_line.push(Span::styled(entry, theme.key));
+        }
+        frame.render_widget(Paragraph::new(Line::from(verdict_line)), verdict);
+
+        let lines: Vec<Line<'_>> = check
+            .findings
+            .iter()
+            .map(|f| {
+                Line::from(vec![
+                    Span::styled(format!("• {} ", f.code.as_str()), theme.warn),
+                    Span::styled(f.message.as_str(), theme.text),
+                ])
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), findings);
+    }
 }

@@ -11,13 +11,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
-use super::retry_wait::{self, RetryWait};
+use super::submission::{Outcome, Submission};
 use super::{FIELD_MAX, REASON_MAX, Ui, cursor_column, dialog, layout, paste_into_max, type_into};
 use crate::diagnose::dob;
 use crate::phi::{DOB_MASK, Phi, mask_email};
 use crate::portal::model::{Account, AccountPatch};
 use crate::portal::{IdempotencyKey, PortalError, Versioned};
-use crate::tui::action::{Action, Effect, ReqId};
+use crate::tui::action::{Action, Effect, ReqId, Request};
+use crate::tui::dialog::{Dialog, Under};
+use crate::tui::keymap::ScreenKind;
 
 /// Which field has the cursor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,18 +51,8 @@ pub struct EditDobState {
     pub base: Versioned<Account>,
     /// The current version, read after a 412.
     pub theirs: Option<Versioned<Account>>,
-    pub key: IdempotencyKey,
-    pub pending: Option<ReqId>,
-    pub error: Option<String>,
-    /// The wait a 429 asked for: Enter saves nothing until it is over.
-    pub wait: Option<RetryWait>,
-}
-
-/// What the dialog wants after an action.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Outcome {
-    pub effects: Vec<Effect>,
-    pub close: bool,
+    /// Its key is renewed when the change is reviewed again after a 412.
+    pub submission: Submission,
 }
 
 impl EditDobState {
@@ -73,10 +65,7 @@ impl EditDobState {
             stage: Stage::Form,
             base,
             theirs: None,
-            key: IdempotencyKey::new(),
-            pending: None,
-            error: None,
-            wait: None,
+            submission: Submission::default(),
         }
     }
 
@@ -96,7 +85,7 @@ impl EditDobState {
         }
         let (input, max) = self.focused();
         if type_into(input, event, max).is_some() {
-            self.error = None;
+            self.submission.error = None;
         }
     }
 
@@ -153,7 +142,7 @@ impl EditDobState {
             (Stage::Form, Action::Back) => outcome.close = true,
             (_, Action::Back) => {
                 self.stage = Stage::Form;
-                self.error = None;
+                self.submission.error = None;
             }
             (Stage::Form, Action::NextField) => {
                 self.focus = match self.focus {
@@ -171,33 +160,33 @@ impl EditDobState {
             }
             (Stage::Form, Action::Confirm) => match self.patch(today) {
                 Ok(_) => self.stage = Stage::Confirm,
-                Err(problem) => self.error = Some(problem.to_owned()),
+                Err(problem) => self.submission.error = Some(problem.to_owned()),
             },
-            (Stage::Confirm, Action::Confirm) if retry_wait::holds(self.wait, now) => {}
+            (Stage::Confirm, Action::Confirm) if self.submission.holds(now) => {}
             (Stage::Confirm, Action::Confirm) => match self.patch(today) {
                 Ok(patch) => {
                     self.stage = Stage::Saving;
-                    self.pending = Some(req);
-                    self.error = None;
-                    self.wait = None;
-                    outcome.effects.push(Effect::SaveAccount {
+                    self.submission.start(req);
+                    outcome.effects.push(Effect::Portal(
                         req,
-                        account_id: self.base.value.id.clone(),
-                        etag: self.base.etag.clone(),
-                        patch,
-                        key: self.key.clone(),
-                    });
+                        Request::SaveAccount {
+                            account_id: self.base.value.id.clone(),
+                            etag: self.base.etag.clone(),
+                            patch,
+                            key: self.submission.key.clone(),
+                        },
+                    ));
                 }
                 Err(problem) => {
                     self.stage = Stage::Form;
-                    self.error = Some(problem.to_owned());
+                    self.submission.error = Some(problem.to_owned());
                 }
             },
             (Stage::Conflict, Action::Confirm) => {
                 if let Some(theirs) = self.theirs.take() {
                     // Review the change again, against the current version.
                     self.base = theirs;
-                    self.key = IdempotencyKey::new();
+                    self.submission.key = IdempotencyKey::new();
                     self.stage = Stage::Confirm;
                 }
             }
@@ -215,7 +204,7 @@ impl EditDobState {
         result: Result<Versioned<Account>, PortalError>,
         now: DateTime<Utc>,
     ) -> Result<Versioned<Account>, bool> {
-        self.pending = None;
+        self.submission.pending = None;
         match result {
             Ok(updated) => Ok(updated),
             Err(PortalError::Stale) => {
@@ -225,8 +214,7 @@ impl EditDobState {
             }
             Err(error) => {
                 self.stage = Stage::Confirm;
-                self.wait = RetryWait::after(&error, now);
-                self.error = Some(error.to_string());
+                self.submission.fail(&error, now, error.to_string());
                 Err(false)
             }
         }
@@ -265,104 +253,119 @@ pub fn changes(before: &Account, after: &Account, revealed: bool) -> Vec<String>
     out
 }
 
-/// Draws the edit dialog; the DOB on file shows only while the account is
-/// `revealed` (what is typed always shows).
-pub fn render(state: &EditDobState, revealed: bool, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
-    let (theme, now) = (ui.theme, ui.now);
-    let popup = layout::centered(area, 76, 16);
-    let inner = dialog(frame, popup, "Edit the DOB on file", theme);
-    let today = now.date_naive();
-    let on_file = shown_dob(*state.base.value.dob.expose(), revealed);
-    let mut lines = Vec::new();
-    match state.stage {
-        Stage::Form => {
-            let fields = [
-                (Focus::Dob, "New DOB ", &state.dob),
-                (Focus::Reason, "Reason  ", &state.reason),
-                (Focus::Ticket, "Ticket  ", &state.ticket),
-            ];
-            lines.push(Line::from(vec![Span::styled("On file  ", theme.muted), Span::styled(on_file, theme.text)]));
-            for (focus, label, input) in fields {
-                let marker = if state.focus == focus { "▶ " } else { "  " };
-                lines.push(Line::from(vec![
-                    Span::styled(marker, theme.key),
-                    Span::styled(label, theme.muted),
-                    Span::styled(format!("{} ", input.value()), theme.input),
-                ]));
-                if focus == Focus::Dob {
-                    let verdict = match state.new_dob(today) {
-                        Ok(_) => Span::styled("    ✓ a valid MM/DD/YYYY date", theme.ok),
-                        Err(problem) => Span::styled(format!("    ✕ {problem}"), theme.warn),
-                    };
-                    lines.push(Line::from(verdict));
-                }
-            }
-            lines.push(Line::default());
-            if let Some(error) = &state.error {
-                lines.push(Line::styled(format!("✕ {error}"), theme.danger));
-            }
-            lines.push(Line::styled("Tab: next field · Enter: review · Esc: cancel", theme.muted));
-            let (row, input) = match state.focus {
-                Focus::Dob => (1, &state.dob),
-                Focus::Reason => (3, &state.reason),
-                Focus::Ticket => (4, &state.ticket),
-            };
-            let x = cursor_column(inner, 10, input.visual_cursor());
-            frame.set_cursor_position(Position::new(x, inner.y.saturating_add(row)));
-        }
-        Stage::Confirm | Stage::Saving => {
-            let new = state.new_dob(today).map(dob::format_entry).unwrap_or_default();
-            lines.push(Line::from(vec![
-                Span::styled("On file  ", theme.muted),
-                Span::styled(on_file, theme.danger),
-                Span::styled("   →   New  ", theme.muted),
-                Span::styled(new, theme.ok),
-            ]));
-            lines.push(Line::from(vec![
-                Span::styled("Reason   ", theme.muted),
-                Span::styled(state.reason.value().trim(), theme.text),
-            ]));
-            let ticket = state.ticket.value().trim();
-            lines.push(Line::from(vec![
-                Span::styled("Ticket   ", theme.muted),
-                Span::styled(if ticket.is_empty() { "none" } else { ticket }, theme.text),
-            ]));
-            lines.push(Line::default());
-            match (state.wait, &state.error) {
-                (Some(wait), _) if state.stage == Stage::Confirm => {
-                    lines.push(wait.line(now, "Not saved", "too many changes", "saves it", theme));
-                }
-                (_, Some(error)) => lines.push(Line::styled(format!("✕ Not saved: {error}"), theme.danger)),
-                (_, None) => {}
-            }
-            lines.push(if state.stage == Stage::Saving {
-                Line::styled("Saving…", theme.warn)
-            } else {
-                Line::styled("Enter: save this change · Esc: back to the form", theme.muted)
-            });
-        }
-        Stage::Conflict => {
-            lines.push(Line::styled(
-                "Someone else changed this account after you opened it. Nothing was saved.",
-                theme.danger,
-            ));
-            match &state.theirs {
-                None => lines.push(Line::styled("Reading the current version…", theme.warn)),
-                Some(theirs) => {
-                    for change in changes(&state.base.value, &theirs.value, revealed) {
-                        lines.push(Line::from(vec![
-                            Span::styled("  changed: ", theme.muted),
-                            Span::styled(change, theme.warn),
-                        ]));
-                    }
-                    lines.push(Line::default());
-                    lines.push(Line::styled(
-                        "Enter: review your change against the current version · Esc: back",
-                        theme.muted,
-                    ));
-                }
-            }
-        }
+impl Dialog for EditDobState {
+    fn kind(&self) -> ScreenKind {
+        ScreenKind::EditDob
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    fn edit(&mut self, event: &Event) {
+        EditDobState::edit(self, event);
+    }
+    fn paste(&mut self, text: &str) {
+        EditDobState::paste(self, text);
+    }
+    fn countdown(&self) -> Option<bool> {
+        Some(self.submission.wait.is_some())
+    }
+    /// Draws the edit dialog; the DOB on file shows only while the account is
+    /// `revealed` (what is typed always shows).
+    fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+        let (state, revealed) = (self, under.revealed);
+        let (theme, now) = (ui.theme, ui.now);
+        let popup = layout::centered(area, 76, 16);
+        let inner = dialog(frame, popup, "Edit the DOB on file", theme);
+        let today = now.date_naive();
+        let on_file = shown_dob(*state.base.value.dob.expose(), revealed);
+        let mut lines = Vec::new();
+        match state.stage {
+            Stage::Form => {
+                let fields = [
+                    (Focus::Dob, "New DOB ", &state.dob),
+                    (Focus::Reason, "Reason  ", &state.reason),
+                    (Focus::Ticket, "Ticket  ", &state.ticket),
+                ];
+                lines.push(Line::from(vec![Span::styled("On file  ", theme.muted), Span::styled(on_file, theme.text)]));
+                for (focus, label, input) in fields {
+                    let marker = if state.focus == focus { "▶ " } else { "  " };
+                    lines.push(Line::from(vec![
+                        Span::styled(marker, theme.key),
+                        Span::styled(label, theme.muted),
+                        Span::styled(format!("{} ", input.value()), theme.input),
+                    ]));
+                    if focus == Focus::Dob {
+                        let verdict = match state.new_dob(today) {
+                            Ok(_) => Span::styled("    ✓ a valid MM/DD/YYYY date", theme.ok),
+                            Err(problem) => Span::styled(format!("    ✕ {problem}"), theme.warn),
+                        };
+                        lines.push(Line::from(verdict));
+                    }
+                }
+                lines.push(Line::default());
+                if let Some(error) = &state.submission.error {
+                    lines.push(Line::styled(format!("✕ {error}"), theme.danger));
+                }
+                lines.push(Line::styled("Tab: next field · Enter: review · Esc: cancel", theme.muted));
+                let (row, input) = match state.focus {
+                    Focus::Dob => (1, &state.dob),
+                    Focus::Reason => (3, &state.reason),
+                    Focus::Ticket => (4, &state.ticket),
+                };
+                let x = cursor_column(inner, 10, input.visual_cursor());
+                frame.set_cursor_position(Position::new(x, inner.y.saturating_add(row)));
+            }
+            Stage::Confirm | Stage::Saving => {
+                let new = state.new_dob(today).map(dob::format_entry).unwrap_or_default();
+                lines.push(Line::from(vec![
+                    Span::styled("On file  ", theme.muted),
+                    Span::styled(on_file, theme.danger),
+                    Span::styled("   →   New  ", theme.muted),
+                    Span::styled(new, theme.ok),
+                ]));
+                lines.push(Line::from(vec![
+                    Span::styled("Reason   ", theme.muted),
+                    Span::styled(state.reason.value().trim(), theme.text),
+                ]));
+                let ticket = state.ticket.value().trim();
+                lines.push(Line::from(vec![
+                    Span::styled("Ticket   ", theme.muted),
+                    Span::styled(if ticket.is_empty() { "none" } else { ticket }, theme.text),
+                ]));
+                lines.push(Line::default());
+                match (state.submission.wait, &state.submission.error) {
+                    (Some(wait), _) if state.stage == Stage::Confirm => {
+                        lines.push(wait.line(now, "Not saved", "too many changes", "saves it", theme));
+                    }
+                    (_, Some(error)) => lines.push(Line::styled(format!("✕ Not saved: {error}"), theme.danger)),
+                    (_, None) => {}
+                }
+                lines.push(if state.stage == Stage::Saving {
+                    Line::styled("Saving…", theme.warn)
+                } else {
+                    Line::styled("Enter: save this change · Esc: back to the form", theme.muted)
+                });
+            }
+            Stage::Conflict => {
+                lines.push(Line::styled(
+                    "Someone else changed this account after you opened it. Nothing was saved.",
+                    theme.danger,
+                ));
+                match &state.theirs {
+                    None => lines.push(Line::styled("Reading the current version…", theme.warn)),
+                    Some(theirs) => {
+                        for change in changes(&state.base.value, &theirs.value, revealed) {
+                            lines.push(Line::from(vec![
+                                Span::styled("  changed: ", theme.muted),
+                                Span::styled(change, theme.warn),
+                            ]));
+                        }
+                        lines.push(Line::default());
+                        lines.push(Line::styled(
+                            "Enter: review your change against the current version · Esc: back",
+                            theme.muted,
+                        ));
+                    }
+                }
+            }
+        }
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    }
 }

@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{Ui, dialog, layout};
+use crate::tui::dialog::{Dialog, Under};
 use crate::tui::keymap::ScreenKind;
 
 /// The help's lines: the keys of an action together, then the keys that
@@ -29,23 +30,34 @@ pub fn entries(ui: &Ui<'_>, screen: ScreenKind) -> Vec<(String, &'static str)> {
     entries
 }
 
-/// Draws the help for `screen`.
-pub fn render(screen: ScreenKind, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
-    let theme = ui.theme;
-    let entries = entries(ui, screen);
-    let fits = entries.len() as u16 + 2 <= area.height;
-    let (width, rows) = if fits { (64, entries.len()) } else { (area.width.min(120), entries.len().div_ceil(2)) };
-    let popup = layout::centered(area, width, rows as u16 + 2);
-    let inner = dialog(frame, popup, &format!("Keys · {}", screen.title()), theme);
-    let line = |(keys, help): &(String, &'static str)| {
-        Line::from(vec![Span::styled(format!("{keys:>7}  "), theme.key), Span::styled(*help, theme.text)])
-    };
-    if fits {
-        frame.render_widget(Paragraph::new(entries.iter().map(line).collect::<Vec<_>>()), inner);
-    } else {
-        let [left, right] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(inner);
-        let (first, second) = entries.split_at(rows);
-        frame.render_widget(Paragraph::new(first.iter().map(line).collect::<Vec<_>>()), left);
-        frame.render_widget(Paragraph::new(second.iter().map(line).collect::<Vec<_>>()), right);
+/// The help dialog (it has no state: it lists the keys of the screen under it).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct HelpState;
+
+impl Dialog for HelpState {
+    fn kind(&self) -> ScreenKind {
+        ScreenKind::Help
+    }
+
+    /// Draws the help for `screen`.
+    fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+        let screen = under.screen;
+        let theme = ui.theme;
+        let entries = entries(ui, screen);
+        let fits = entries.len() as u16 + 2 <= area.height;
+        let (width, rows) = if fits { (64, entries.len()) } else { (area.width.min(120), entries.len().div_ceil(2)) };
+        let popup = layout::centered(area, width, rows as u16 + 2);
+        let inner = dialog(frame, popup, &format!("Keys · {}", screen.title()), theme);
+        let line = |(keys, help): &(String, &'static str)| {
+            Line::from(vec![Span::styled(format!("{keys:>7}  "), theme.key), Span::styled(*help, theme.text)])
+        };
+        if fits {
+            frame.render_widget(Paragraph::new(entries.iter().map(line).collect::<Vec<_>>()), inner);
+        } else {
+            let [left, right] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(inner);
+            let (first, second) = entries.split_at(rows);
+            frame.render_widget(Paragraph::new(first.iter().map(line).collect::<Vec<_>>()), left);
+            frame.render_widget(Paragraph::new(second.iter().map(line).collect::<Vec<_>>()), right);
+        }
     }
 }

@@ -1,6 +1,6 @@
-//! Rendering: a pure function of the state and the instant. One screen, one
-//! file; this one draws the frame around them (header, banner, footer) and
-//! the dialogs on top.
+//! Rendering: a pure function of the state and the instant. One screen or
+//! dialog, one file, each depending only on its own state and [`Ui`]; the
+//! frame around them (header, banner, footer) is drawn by `app::view`.
 
 pub mod account;
 pub mod addresses;
@@ -14,6 +14,7 @@ pub mod resend;
 pub mod retry_wait;
 pub mod revoke;
 pub mod search;
+pub mod submission;
 pub mod timeline;
 
 use chrono::{DateTime, Utc};
@@ -21,9 +22,8 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::widgets::{Block, Clear};
 
-use super::app::{App, Overlay, View};
 use super::keymap::Keymap;
 use super::theme::Theme;
 use crate::diagnose::invite::{self, InviteState};
@@ -112,121 +112,6 @@ impl Ui<'_> {
     pub fn when(&self, relative: String, at: DateTime<Utc>) -> String {
         if self.absolute_times { format!("{relative} ({})", self.zone.short(at)) } else { relative }
     }
-}
-
-/// Draws the whole console.
-pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
-    let area = frame.area();
-    let ui = Ui { theme: &app.theme, keys: &app.keymap, zone: app.zone, absolute_times: app.absolute_times, now };
-    if let Some(lock) = app.lock {
-        render_lock(lock, frame, area, &app.theme);
-        return;
-    }
-    let size = (area.width, area.height);
-    let theme = &app.theme;
-    render_header(app, frame, layout::header(size), theme);
-    if let Some(banner) = &app.banner {
-        let style = if banner.error { theme.danger } else { theme.ok };
-        let symbol = if banner.error { "✕ " } else { "✓ " };
-        frame.render_widget(
-            Paragraph::new(Line::from(vec![Span::styled(symbol, style), Span::styled(banner.text.as_str(), style)])),
-            layout::banner(size),
-        );
-    }
-    let body = layout::body(size);
-    match app.view() {
-        View::Queue => queue::render(&app.queue, frame, body, &ui),
-        View::Search => search::render(&app.search, frame, body, &ui),
-        View::Account => match &app.account {
-            Some(account) => account::render(account, &app.replies, frame, body, &ui),
-            None => frame.render_widget(Paragraph::new("No account open"), body),
-        },
-    }
-    // Dialogs show email and DOB only while the account is revealed, so
-    // they mask again with it.
-    let revealed = app.account.as_ref().is_some_and(|a| a.revealed);
-    match &app.overlay {
-        Some(Overlay::Help) => help::render(app.view_screen(), frame, body, &ui),
-        Some(Overlay::DobCompare(state)) => {
-            if let Some(account) = &app.account {
-                dob_compare::render(state, account, frame, body, &ui);
-            }
-        }
-        Some(Overlay::Resend(state)) => {
-            if let Some(account) = &app.account {
-                resend::render(state, account, frame, body, &ui);
-            }
-        }
-        Some(Overlay::EditDob(state)) => edit_dob::render(state, revealed, frame, body, &ui),
-        Some(Overlay::Palette(state)) => palette::render(state, app.view_screen(), frame, body, &ui),
-        Some(Overlay::Note(state)) => note::render(state, frame, body, &ui),
-        Some(Overlay::Addresses(state)) => addresses::render(state, revealed, frame, body, &ui),
-        Some(Overlay::Timeline(state)) => {
-            if let Some(account) = &app.account {
-                timeline::render(state, account, frame, body, &ui);
-            }
-        }
-        Some(Overlay::Revoke(state)) => {
-            if let Some(account) = &app.account {
-                revoke::render(state, account, frame, body, &ui);
-            }
-        }
-        None => {}
-    }
-    render_footer(app, frame, layout::footer(size), theme);
-}
-
-/// The lock screen: nothing from the portal, only how to unlock.
-fn render_lock(lock: crate::tui::app::Lock, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
-    let popup = layout::centered(area, 64, 7);
-    let inner = dialog(frame, popup, "portaldesk is locked", theme);
-    let prompt = match lock {
-        crate::tui::app::Lock::Locked => "Press any key to unlock.",
-        crate::tui::app::Lock::Confirming => "Press Enter to unlock (Ctrl-C quits).",
-    };
-    let lines = vec![
-        Line::styled("Locked after a while without a key, so no client details show.", theme.text),
-        Line::default(),
-        Line::styled(prompt, theme.key),
-    ];
-    frame.render_widget(Paragraph::new(lines), inner);
-}
-
-fn render_header(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
-    let mut spans = vec![Span::styled("portaldesk", theme.title), Span::styled(" · ", theme.muted)];
-    spans.push(Span::styled(app.screen().title(), theme.title));
-    if let Some(ticket) =
-        app.account.as_ref().and_then(|a| a.ticket_id.as_deref()).filter(|_| app.view() == View::Account)
-    {
-        spans.push(Span::styled(format!(" · ticket {ticket}"), theme.muted));
-    }
-    if let Some(offline) = app.offline {
-        spans.push(Span::styled(
-            format!("  ⚠ OFFLINE since {} · reconnecting by itself", ui_zone_time(app, offline.since)),
-            theme.danger,
-        ));
-    } else if app.is_loading() {
-        spans.push(Span::styled("  ⟳ loading…", theme.warn));
-    }
-    if !app.mouse {
-        spans.push(Span::styled("  mouse off", theme.muted));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
-}
-
-fn ui_zone_time(app: &App, at: DateTime<Utc>) -> String {
-    app.zone.short(at).split_whitespace().skip(2).collect::<Vec<_>>().join(" ")
-}
-
-fn render_footer(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
-    let mut spans = Vec::new();
-    // ` key hint `: a space each side of the key, one after the hint.
-    let cell = |key: &str, hint: &str| key.chars().count() + hint.chars().count() + 3;
-    for (key, help) in app.keymap.footer_fitting(app.screen(), usize::from(area.width), cell) {
-        spans.push(Span::styled(format!(" {key} "), theme.key));
-        spans.push(Span::styled(format!("{help} "), theme.muted));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
 /// A bordered dialog box over `area`, cleared underneath.

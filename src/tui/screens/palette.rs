@@ -11,6 +11,7 @@ use tui_input::Input;
 
 use super::{FIELD_MAX, Ui, cursor_column, dialog, layout, moved, paste_into, type_into};
 use crate::tui::action::Action;
+use crate::tui::dialog::{Dialog, Under};
 use crate::tui::keymap::{Keymap, ScreenKind};
 
 /// The palette's state: what is typed and which command is selected.
@@ -75,42 +76,54 @@ impl PaletteState {
     }
 }
 
-/// Draws the palette over the screen `under`.
-pub fn render(state: &PaletteState, under: ScreenKind, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
-    let theme = ui.theme;
-    let list = commands(ui.keys, under, state.input.value());
-    let popup = layout::centered(area, 70, 16);
-    let inner = dialog(frame, popup, &format!("Commands · {}", under.title()), theme);
-    let [input_row, list_area] = Layout::vertical([Constraint::Length(2), Constraint::Fill(1)]).areas(inner);
-    let typed = state.input.value();
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![Span::styled(": ", theme.key), Span::styled(typed, theme.input)])),
-        input_row,
-    );
-    frame.set_cursor_position(Position::new(cursor_column(input_row, 2, state.input.visual_cursor()), input_row.y));
-    if list.is_empty() {
-        frame.render_widget(Paragraph::new(Line::styled("No command matches.", theme.muted)), list_area);
-        return;
+impl Dialog for PaletteState {
+    fn kind(&self) -> ScreenKind {
+        ScreenKind::Palette
     }
-    let rows = list_area.height as usize;
-    let first = layout::scroll_offset(state.selected, rows);
-    let lines: Vec<Line<'_>> = list
-        .iter()
-        .enumerate()
-        .skip(first)
-        .take(rows)
-        .map(|(n, c)| {
-            let selected = n == state.selected;
-            let style = if selected { theme.selected } else { theme.text };
-            Line::from(vec![
-                Span::styled(if selected { "▶ " } else { "  " }, theme.key),
-                Span::styled(format!("{:<16}", c.name), style),
-                Span::styled(format!("{:>7}  ", c.key), theme.key),
-                Span::styled(c.help, theme.muted),
-            ])
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(lines), list_area);
+    fn edit(&mut self, event: &Event) {
+        PaletteState::edit(self, event);
+    }
+    fn paste(&mut self, text: &str) {
+        PaletteState::paste(self, text);
+    }
+    /// Draws the palette over the screen `under`.
+    fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+        let (state, under) = (self, under.screen);
+        let theme = ui.theme;
+        let list = commands(ui.keys, under, state.input.value());
+        let popup = layout::centered(area, 70, 16);
+        let inner = dialog(frame, popup, &format!("Commands · {}", under.title()), theme);
+        let [input_row, list_area] = Layout::vertical([Constraint::Length(2), Constraint::Fill(1)]).areas(inner);
+        let typed = state.input.value();
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![Span::styled(": ", theme.key), Span::styled(typed, theme.input)])),
+            input_row,
+        );
+        frame.set_cursor_position(Position::new(cursor_column(input_row, 2, state.input.visual_cursor()), input_row.y));
+        if list.is_empty() {
+            frame.render_widget(Paragraph::new(Line::styled("No command matches.", theme.muted)), list_area);
+            return;
+        }
+        let rows = list_area.height as usize;
+        let first = layout::scroll_offset(state.selected, rows);
+        let lines: Vec<Line<'_>> = list
+            .iter()
+            .enumerate()
+            .skip(first)
+            .take(rows)
+            .map(|(n, c)| {
+                let selected = n == state.selected;
+                let style = if selected { theme.selected } else { theme.text };
+                Line::from(vec![
+                    Span::styled(if selected { "▶ " } else { "  " }, theme.key),
+                    Span::styled(format!("{:<16}", c.name), style),
+                    Span::styled(format!("{:>7}  ", c.key), theme.key),
+                    Span::styled(c.help, theme.muted),
+                ])
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines), list_area);
+    }
 }
 
 #[cfg(test)]

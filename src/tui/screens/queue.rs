@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 use super::{Ui, invite_badge, layout, moved, short_age, truncate};
 use crate::portal::model::Ticket;
 use crate::tui::action::Action;
-use crate::tui::app::Remote;
+use crate::tui::remote::Remote;
 
 /// The queue's state.
 #[derive(Debug, Default)]

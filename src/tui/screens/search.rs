@@ -13,8 +13,8 @@ use super::{FIELD_MAX, Ui, cursor_column, invite_badge, layout, moved, paste_int
 use crate::phi::mask_email;
 use crate::portal::model::{AccountSummary, Page, Role};
 use crate::portal::{AccountQuery, PortalError};
-use crate::tui::action::{Action, Effect, ReqId};
-use crate::tui::app::Remote;
+use crate::tui::action::{Action, Effect, ReqId, Request};
+use crate::tui::remote::Remote;
 
 /// How many results a search asks for.
 pub const RESULT_LIMIT: u32 = 50;
@@ -67,7 +67,7 @@ impl SearchState {
         }
         self.results.start(req);
         let query = AccountQuery { q: Some(q), role: self.role, limit: Some(RESULT_LIMIT), ..AccountQuery::default() };
-        vec![Effect::Search(req, query)]
+        vec![Effect::Portal(req, Request::Search { query })]
     }
 
     /// Sends the current query again (after coming back online).

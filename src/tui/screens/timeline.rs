@@ -11,7 +11,8 @@ use super::{Ui, dialog, layout, truncate};
 use crate::diagnose::invite;
 use crate::diagnose::timeline::{self, Actor};
 use crate::tui::action::Action;
-use crate::tui::screens::account::AccountState;
+use crate::tui::dialog::{Dialog, Under};
+use crate::tui::keymap::ScreenKind;
 
 /// The timeline dialog: which invite, and how far it is scrolled.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,41 +36,55 @@ impl TimelineState {
     }
 }
 
-/// Draws the timeline of the invite over the account screen.
-pub fn render(state: &TimelineState, account: &AccountState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
-    let theme = ui.theme;
-    let popup = layout::centered(area, 140, area.height);
-    let inner = dialog(frame, popup, &format!("Invite {} · timeline", state.invite_id), theme);
-    let invites = account.invites.data.as_deref().unwrap_or_default();
-    let (Some(invite), Some(role)) = (invites.iter().find(|i| i.id == state.invite_id), account.role()) else {
-        frame.render_widget(Paragraph::new(Line::styled("The invite is not loaded.", theme.muted)), inner);
-        return;
-    };
-    let t = timeline::timeline(invite, invites, role, ui.now, ui.zone, account.revealed);
-    let (symbol, style) = if t.works { ("✓ ", theme.ok) } else { ("✕ ", theme.danger) };
-    // The headline is one line: cut with an ellipsis rather than wrapped.
-    let headline = truncate(&t.headline, usize::from(inner.width).saturating_sub(symbol.chars().count()));
-    let mut lines = vec![Line::from(vec![Span::styled(symbol, style), Span::styled(headline, style)]), Line::default()];
-    for entry in &t.entries {
-        let (mark, style) = match entry.actor {
-            Actor::System => ("·", theme.text),
-            Actor::Scanner => ("⚙ scanner", theme.warn),
-            Actor::Person => ("☺ client ", theme.ok),
-            Actor::Unknown => ("? unknown", theme.muted),
+impl Dialog for TimelineState {
+    fn kind(&self) -> ScreenKind {
+        ScreenKind::Timeline
+    }
+    fn countdown(&self) -> Option<bool> {
+        Some(true)
+    }
+    /// Draws the timeline of the invite over the account screen.
+    fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+        let Some(account) = under.account else { return };
+        let state = self;
+        let theme = ui.theme;
+        let popup = layout::centered(area, 140, area.height);
+        let inner = dialog(frame, popup, &format!("Invite {} · timeline", state.invite_id), theme);
+        let invites = account.invites.data.as_deref().unwrap_or_default();
+        let (Some(invite), Some(role)) = (invites.iter().find(|i| i.id == state.invite_id), account.role()) else {
+            frame.render_widget(Paragraph::new(Line::styled("The invite is not loaded.", theme.muted)), inner);
+            return;
         };
-        let when = ui.when(invite::ago(ui.now - entry.at), entry.at);
-        lines.push(Line::from(vec![
-            Span::styled(format!("{when:>12}  "), theme.muted),
-            Span::styled(format!("{mark:<10}"), style),
-            Span::styled(entry.what.clone(), theme.text),
-        ]));
-        if let Some(why) = &entry.why {
-            lines.push(Line::from(vec![Span::raw(" ".repeat(24)), Span::styled(format!("why: {why}"), theme.muted)]));
+        let t = timeline::timeline(invite, invites, role, ui.now, ui.zone, account.revealed);
+        let (symbol, style) = if t.works { ("✓ ", theme.ok) } else { ("✕ ", theme.danger) };
+        // The headline is one line: cut with an ellipsis rather than wrapped.
+        let headline = truncate(&t.headline, usize::from(inner.width).saturating_sub(symbol.chars().count()));
+        let mut lines =
+            vec![Line::from(vec![Span::styled(symbol, style), Span::styled(headline, style)]), Line::default()];
+        for entry in &t.entries {
+            let (mark, style) = match entry.actor {
+                Actor::System => ("·", theme.text),
+                Actor::Scanner => ("⚙ scanner", theme.warn),
+                Actor::Person => ("☺ client ", theme.ok),
+                Actor::Unknown => ("? unknown", theme.muted),
+            };
+            let when = ui.when(invite::ago(ui.now - entry.at), entry.at);
+            lines.push(Line::from(vec![
+                Span::styled(format!("{when:>12}  "), theme.muted),
+                Span::styled(format!("{mark:<10}"), style),
+                Span::styled(entry.what.clone(), theme.text),
+            ]));
+            if let Some(why) = &entry.why {
+                lines.push(Line::from(vec![
+                    Span::raw(" ".repeat(24)),
+                    Span::styled(format!("why: {why}"), theme.muted),
+                ]));
+            }
         }
+        if invite.visits.is_empty() {
+            lines.push(Line::default());
+            lines.push(Line::styled("Nobody has opened the link yet.", theme.muted));
+        }
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((state.scroll, 0)), inner);
     }
-    if invite.visits.is_empty() {
-        lines.push(Line::default());
-        lines.push(Line::styled("Nobody has opened the link yet.", theme.muted));
-    }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((state.scroll, 0)), inner);
 }

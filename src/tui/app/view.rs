@@ -1,0 +1,105 @@
+//! The whole frame: header, banner, the view, the dialog over it, footer.
+//! Screens and dialogs draw themselves from their own state and a `Ui`;
+//! this file is the only one that reads the whole `App`.
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{App, Lock, View};
+use crate::tui::dialog::Under;
+use crate::tui::screens::{Ui, account, dialog, layout, queue, search};
+use crate::tui::theme::Theme;
+
+/// Draws the whole console.
+pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
+    let area = frame.area();
+    let ui = Ui { theme: &app.theme, keys: &app.keymap, zone: app.zone, absolute_times: app.absolute_times, now };
+    if let Some(lock) = app.lock {
+        render_lock(lock, frame, area, &app.theme);
+        return;
+    }
+    let size = (area.width, area.height);
+    let theme = &app.theme;
+    render_header(app, frame, layout::header(size), theme);
+    if let Some(banner) = &app.banner {
+        let style = if banner.error { theme.danger } else { theme.ok };
+        let symbol = if banner.error { "✕ " } else { "✓ " };
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![Span::styled(symbol, style), Span::styled(banner.text.as_str(), style)])),
+            layout::banner(size),
+        );
+    }
+    let body = layout::body(size);
+    match app.view() {
+        View::Queue => queue::render(&app.queue, frame, body, &ui),
+        View::Search => search::render(&app.search, frame, body, &ui),
+        View::Account => match &app.account {
+            Some(account) => account::render(account, &app.replies, frame, body, &ui),
+            None => frame.render_widget(Paragraph::new("No account open"), body),
+        },
+    }
+    // Dialogs show email and DOB only while the account is revealed, so
+    // they mask again with it.
+    let revealed = app.account.as_ref().is_some_and(|a| a.revealed);
+    if let Some(overlay) = &app.overlay {
+        let under = Under { account: app.account.as_ref(), revealed, screen: app.view_screen() };
+        overlay.dialog().render(&under, frame, body, &ui);
+    }
+    render_footer(app, frame, layout::footer(size), theme);
+}
+
+/// The lock screen: nothing from the portal, only how to unlock.
+fn render_lock(lock: Lock, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    let popup = layout::centered(area, 64, 7);
+    let inner = dialog(frame, popup, "portaldesk is locked", theme);
+    let prompt = match lock {
+        Lock::Locked => "Press any key to unlock.",
+        Lock::Confirming => "Press Enter to unlock (Ctrl-C quits).",
+    };
+    let lines = vec![
+        Line::styled("Locked after a while without a key, so no client details show.", theme.text),
+        Line::default(),
+        Line::styled(prompt, theme.key),
+    ];
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn render_header(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    let mut spans = vec![Span::styled("portaldesk", theme.title), Span::styled(" · ", theme.muted)];
+    spans.push(Span::styled(app.screen().title(), theme.title));
+    if let Some(ticket) =
+        app.account.as_ref().and_then(|a| a.ticket_id.as_deref()).filter(|_| app.view() == View::Account)
+    {
+        spans.push(Span::styled(format!(" · ticket {ticket}"), theme.muted));
+    }
+    if let Some(offline) = app.offline {
+        spans.push(Span::styled(
+            format!("  ⚠ OFFLINE since {} · reconnecting by itself", ui_zone_time(app, offline.since)),
+            theme.danger,
+        ));
+    } else if app.is_loading() {
+        spans.push(Span::styled("  ⟳ loading…", theme.warn));
+    }
+    if !app.mouse {
+        spans.push(Span::styled("  mouse off", theme.muted));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn ui_zone_time(app: &App, at: DateTime<Utc>) -> String {
+    app.zone.short(at).split_whitespace().skip(2).collect::<Vec<_>>().join(" ")
+}
+
+fn render_footer(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    let mut spans = Vec::new();
+    // ` key hint `: a space each side of the key, one after the hint.
+    let cell = |key: &str, hint: &str| key.chars().count() + hint.chars().count() + 3;
+    for (key, help) in app.keymap.footer_fitting(app.screen(), usize::from(area.width), cell) {
+        spans.push(Span::styled(format!(" {key} "), theme.key));
+        spans.push(Span::styled(format!("{help} "), theme.muted));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

@@ -1,0 +1,164 @@
+//! Every portal call the console makes, declared once: its [`Request`], its
+//! [`Answer`] and how [`perform`] makes it. The console's runner and the
+//! tests' `settle` both call [`perform`], so there is one request path.
+//!
+//! Adding a call is one entry in the `portal_calls!` list below (and, for
+//! a change, its log line in [`Request::log`]).
+
+use std::fmt;
+
+use crate::portal::model::{
+    Account, AccountPatch, AccountSummary, AuditEntry, Invite, NewNote, Page, ResendRequest, RevokeRequest, Ticket,
+    TicketStatus,
+};
+use crate::portal::{AccountQuery, IdempotencyKey, PortalClient, PortalError, Versioned};
+
+/// What kind of call a request is: a failed read says so across the top, a
+/// failed change in its dialog, and a probe only moves the offline state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    Read,
+    Change,
+    Probe,
+}
+
+/// Declares the calls: for each, its fields, the type of its answer, its
+/// class, its name for the log, and the client call that makes it.
+macro_rules! portal_calls {
+    ($(
+        $(#[$meta:meta])*
+        $name:ident { $($(#[$fmeta:meta])* $field:ident : $ty:ty),* $(,)? } -> $answer:ty, $class:ident, $kind:literal,
+            |$client:ident| $call:expr;
+    )*) => {
+        /// A call to the portal. (`Debug` is derived: every field that may
+        /// hold client data has its own redacted `Debug`.)
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum Request {
+            $( $(#[$meta])* $name { $($(#[$fmeta])* $field: $ty),* }, )*
+        }
+
+        /// The answer to a [`Request`], under the same name. (`Debug` shows
+        /// which answer and whether it failed and how, never the values.)
+        pub enum Answer {
+            $( $name(Result<$answer, PortalError>), )*
+        }
+
+        /// Makes one call and returns its answer. Never panics: every
+        /// failure is in the answer.
+        pub async fn perform(client: &PortalClient, request: Request) -> Answer {
+            match request {
+                $( Request::$name { $($field),* } => {
+                    let $client = client;
+                    Answer::$name($call)
+                } )*
+            }
+        }
+
+        impl Request {
+            /// What it does, for the log (no values).
+            pub fn kind(&self) -> &'static str {
+                match self { $( Request::$name { .. } => $kind, )* }
+            }
+        }
+
+        impl Answer {
+            /// What answered, for the log.
+            pub fn kind(&self) -> &'static str {
+                match self { $( Answer::$name(_) => $kind, )* }
+            }
+
+            pub fn class(&self) -> Class {
+                match self { $( Answer::$name(_) => Class::$class, )* }
+            }
+
+            /// The error, if the request failed.
+            pub fn error(&self) -> Option<&PortalError> {
+                match self { $( Answer::$name(result) => result.as_ref().err(), )* }
+            }
+        }
+    };
+}
+
+portal_calls! {
+    /// The open tickets (the queue).
+    Tickets {} -> Vec<Ticket>, Read, "tickets", |c| c.tickets(Some(TicketStatus::Open)).await;
+    Search { query: AccountQuery } -> Page<AccountSummary>, Read, "search", |c| c.search_accounts(&query).await;
+    Account { account_id: String } -> Versioned<Account>, Read, "account", |c| c.account(&account_id).await;
+    Invites { account_id: String } -> Vec<Invite>, Read, "invites", |c| c.invites(&account_id).await;
+    Audit { account_id: String } -> Vec<AuditEntry>, Read, "audit", |c| c.audit(Some(&account_id), None).await;
+    Resend { account_id: String, request: ResendRequest, key: IdempotencyKey } -> Invite, Change, "resend",
+        |c| c.resend(&account_id, &request, &key).await;
+    SaveAccount { account_id: String, etag: String, patch: AccountPatch, key: IdempotencyKey }
+        -> Versioned<Account>, Change, "account change",
+        |c| c.update_account(&account_id, &etag, &patch, &key).await;
+    /// Revokes an invite; the answer carries the account's new ETag.
+    Revoke {
+        account_id: String,
+        invite_id: String,
+        /// The account's ETag (If-Match).
+        etag: String,
+        request: RevokeRequest,
+        key: IdempotencyKey,
+    } -> Versioned<Invite>, Change, "revoke",
+        |c| c.revoke_invite(&account_id, &invite_id, &etag, &request, &key).await;
+    AddNote { ticket_id: String, note: NewNote, key: IdempotencyKey } -> (), Change, "note",
+        |c| c.add_note(&ticket_id, &note, &key).await.map(|_| ());
+    /// While offline: does the portal answer again?
+    Probe {} -> (), Probe, "reconnect", |c| c.me().await.map(|_| ());
+}
+
+impl Request {
+    /// One line per request: changes at info with the ids they touch (never
+    /// a value), reads at debug.
+    pub fn log(&self) {
+        match self {
+            Request::Resend { account_id, request, .. } => {
+                tracing::info!(account_id, ticket_id = request.ticket_id.as_deref(), "resend requested");
+            }
+            Request::SaveAccount { account_id, patch, .. } => {
+                tracing::info!(account_id, ticket_id = patch.ticket_id.as_deref(), "DOB change requested");
+            }
+            Request::AddNote { ticket_id, .. } => tracing::info!(ticket_id, "note requested"),
+            Request::Revoke { account_id, invite_id, request, .. } => {
+                tracing::info!(account_id, invite_id, ticket_id = request.ticket_id.as_deref(), "revoke requested");
+            }
+            other => tracing::debug!(effect = other.kind(), "request"),
+        }
+    }
+}
+
+impl Answer {
+    /// The error of a failed read (a failed change is shown in its dialog).
+    pub fn read_error(&self) -> Option<&PortalError> {
+        self.error().filter(|_| self.class() == Class::Read)
+    }
+
+    /// One line per answer: which request, and whether it failed and how.
+    /// The kind and status only: the portal's own words (title, detail) may
+    /// echo what was sent.
+    pub fn log(&self) {
+        match self.error() {
+            Some(error) => {
+                tracing::warn!(answer = self.kind(), error = error.kind(), status = error.status(), "request failed")
+            }
+            None => tracing::debug!(answer = self.kind(), "answer"),
+        }
+    }
+
+    /// `Ok(<redacted>)`, or the error's kind and status.
+    fn outcome(&self) -> String {
+        match self.error() {
+            None => "Ok(<redacted>)".to_owned(),
+            Some(error) => match error.status() {
+                Some(status) => format!("Err({}, {status})", error.kind()),
+                None => format!("Err({})", error.kind()),
+            },
+        }
+    }
+}
+
+impl fmt::Debug for Answer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}({})", self.kind(), self.outcome())
+    }
+}

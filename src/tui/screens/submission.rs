@@ -1,0 +1,88 @@
+//! What every dialog that sends a change keeps about it, written once: the
+//! request in flight, why the last try failed, the wait a 429 asked for,
+//! and the Idempotency-Key, kept until an answer shows the outcome so a
+//! retry can never make the change twice.
+
+use chrono::{DateTime, Utc};
+
+use super::retry_wait::{self, RetryWait};
+use crate::portal::{IdempotencyKey, PortalError};
+use crate::tui::action::ReqId;
+
+/// A change and its tries. `E` is how the dialog keeps its error: the
+/// portal's (`PortalError`) or its own words (`String`).
+#[derive(Debug, Clone)]
+pub struct Submission<E = String> {
+    /// The request in flight, if any: keys that would change what is sent
+    /// do nothing meanwhile.
+    pub pending: Option<ReqId>,
+    /// Why the last try did not go through (shown in the dialog).
+    pub error: Option<E>,
+    /// The wait a 429 asked for: Enter sends nothing until it is over.
+    pub wait: Option<RetryWait>,
+    /// The key sent with every try of the same change.
+    pub key: IdempotencyKey,
+}
+
+impl<E> Default for Submission<E> {
+    fn default() -> Self {
+        Self::with_key(IdempotencyKey::new())
+    }
+}
+
+impl<E> Submission<E> {
+    /// A submission that sends with `key` (a resend whose outcome was never
+    /// seen goes again with its key).
+    pub fn with_key(key: IdempotencyKey) -> Self {
+        Self { pending: None, error: None, wait: None, key }
+    }
+
+    /// Whether a request is in flight.
+    pub fn is_sending(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Whether Enter must send nothing at `now`: a request is in flight, or
+    /// a 429's wait still runs.
+    pub fn holds(&self, now: DateTime<Utc>) -> bool {
+        self.is_sending() || retry_wait::holds(self.wait, now)
+    }
+
+    /// Request `req` goes out: the last error and wait are over.
+    pub fn start(&mut self, req: ReqId) {
+        self.pending = Some(req);
+        self.error = None;
+        self.wait = None;
+    }
+
+    /// Takes the answer to `req` if it is the one awaited; returns whether
+    /// it was.
+    pub fn finish(&mut self, req: ReqId) -> bool {
+        if self.pending != Some(req) {
+            return false;
+        }
+        self.pending = None;
+        true
+    }
+
+    /// The try failed with `error` at `now`, shown as `shown`; a 429 starts
+    /// its wait.
+    pub fn fail(&mut self, error: &PortalError, now: DateTime<Utc>, shown: E) {
+        self.wait = RetryWait::after(error, now);
+        self.error = Some(shown);
+    }
+
+    /// A new change: a new key, and no error.
+    pub fn renew(&mut self) {
+        self.key = IdempotencyKey::new();
+        self.error = None;
+    }
+}
+
+/// What a dialog wants after an action: effects to run, and whether it
+/// closes.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    pub effects: Vec<crate::tui::action::Effect>,
+    pub close: bool,
+}
