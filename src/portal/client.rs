@@ -294,6 +294,26 @@ impl PortalClient {
         self.get_json::<Items<AuditEntry>>("api/v1/audit", &query).await.map(|v| v.value.items)
     }
 
+    /// One page of the whole audit trail (or of one account's entries),
+    /// newest first: at most `limit` entries before entry `before`.
+    pub async fn audit_page(
+        &self,
+        account_id: Option<&str>,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, PortalError> {
+        #[derive(Serialize)]
+        struct Query<'a> {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            account_id: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            before: Option<i64>,
+            limit: u32,
+        }
+        let query = Query { account_id, before, limit };
+        self.get_json::<Items<AuditEntry>>("api/v1/audit", &query).await.map(|v| v.value.items)
+    }
+
     // ---- mutations (never retried here) ------------------------------
 
     /// Changes an account's DOB and/or email, if it is still at `etag`.

@@ -29,7 +29,7 @@ pub async fn search(
 ) -> Result<Response, ApiError> {
     let role = match query.role.as_deref() {
         None => None,
-        Some(text) => Some(Role::parse(text).ok_or_else(|| ApiError::bad_request("role must be client or staff"))?),
+        Some(text) => Some(text.parse::<Role>().map_err(|_| ApiError::bad_request("role must be client or staff"))?),
     };
     let limit = query.limit.unwrap_or(25);
     if !(1..=100).contains(&limit) {

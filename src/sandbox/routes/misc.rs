@@ -3,14 +3,13 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use rusqlite::params;
 use serde::Deserialize;
 
 use super::{Answer, AppState};
-use crate::portal::model::{AuditAction, AuditEntry, Items, SandboxClock, ScannerVisitRequest};
+use crate::portal::model::{Items, SandboxClock, ScannerVisitRequest};
 use crate::sandbox::extract::{ApiJson, ApiPath, ApiQuery, RequestBody};
 use crate::sandbox::problem::ApiError;
-use crate::sandbox::store::{instant, invites};
+use crate::sandbox::store::{audit, invites};
 use crate::sandbox::visits;
 
 pub async fn me(State(state): State<AppState>) -> Result<Response, ApiError> {
@@ -22,6 +21,7 @@ pub async fn me(State(state): State<AppState>) -> Result<Response, ApiError> {
 pub struct AuditQuery {
     account_id: Option<String>,
     ticket_id: Option<String>,
+    before: Option<i64>,
     limit: Option<u32>,
 }
 
@@ -30,27 +30,12 @@ pub async fn audit(State(state): State<AppState>, ApiQuery(query): ApiQuery<Audi
     if !(1..=500).contains(&limit) {
         return Err(ApiError::bad_request("limit must be between 1 and 500"));
     }
-    let items = state
-        .read(move |conn, _| {
-            let mut statement = conn.prepare_cached(
-                "SELECT at, actor, action, account_id, ticket_id, summary FROM audit
-                 WHERE (?1 IS NULL OR account_id = ?1) AND (?2 IS NULL OR ticket_id = ?2)
-                 ORDER BY rowid DESC LIMIT ?3",
-            )?;
-            let rows = statement.query_map(params![query.account_id, query.ticket_id, limit], |row| {
-                let action: String = row.get(2)?;
-                Ok(AuditEntry {
-                    at: instant(row.get(0)?),
-                    actor: row.get(1)?,
-                    action: AuditAction::parse(&action).unwrap_or(AuditAction::AccountUpdated),
-                    account_id: row.get(3)?,
-                    ticket_id: row.get(4)?,
-                    summary: row.get(5)?,
-                })
-            })?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
-        })
-        .await?;
+    if query.before.is_some_and(|b| b < 1) {
+        return Err(ApiError::bad_request("before must be at least 1"));
+    }
+    let query =
+        audit::AuditQuery { account_id: query.account_id, ticket_id: query.ticket_id, before: query.before, limit };
+    let items = state.read(move |conn, _| Ok(audit::list(conn, &query)?)).await?;
     Ok(Answer::json(StatusCode::OK, &Items { items })?.into_response())
 }
 

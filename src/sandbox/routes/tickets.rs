@@ -21,7 +21,8 @@ pub async fn list(State(state): State<AppState>, ApiQuery(query): ApiQuery<ListQ
     let status = match query.status.as_deref() {
         None => None,
         Some(text) => Some(
-            TicketStatus::parse(text).ok_or_else(|| ApiError::bad_request("status must be open, pending or solved"))?,
+            text.parse::<TicketStatus>()
+                .map_err(|_| ApiError::bad_request("status must be open, pending or solved"))?,
         ),
     };
     let items = state.read(move |conn, now| Ok(tickets::list(conn, status, now)?)).await?;
