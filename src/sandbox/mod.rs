@@ -12,6 +12,7 @@ pub mod pages;
 pub mod problem;
 pub mod rng;
 mod routes;
+pub mod rules;
 pub mod seed;
 pub mod server;
 pub mod store;
