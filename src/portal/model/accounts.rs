@@ -6,26 +6,13 @@ use serde::{Deserialize, Serialize};
 use super::InviteSummary;
 use crate::phi::Phi;
 
-/// Whether an account belongs to a client of the practice or to its staff.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::Display,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Role {
-    Client,
-    Staff,
+wire_enum! {
+    "snake_case",
+    /// Whether an account belongs to a client of the practice or to its staff.
+    pub enum Role {
+        Client,
+        Staff,
+    }
 }
 
 impl Role {

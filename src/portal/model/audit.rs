@@ -4,29 +4,16 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-/// What a mutation did, as kept in the audit trail.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::Display,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum AuditAction {
-    AccountUpdated,
-    InviteSent,
-    TicketUpdated,
-    NoteAdded,
-    InviteRevoked,
+wire_enum! {
+    "snake_case",
+    /// What a mutation did, as kept in the audit trail.
+    pub enum AuditAction {
+        AccountUpdated,
+        InviteSent,
+        TicketUpdated,
+        NoteAdded,
+        InviteRevoked,
+    }
 }
 
 /// One entry of the audit trail (`GET /api/v1/audit`). The summary never

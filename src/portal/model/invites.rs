@@ -5,29 +5,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::phi::Phi;
 
-/// The state the server reports for an invite.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::Display,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum InviteStatus {
-    Pending,
-    Accepted,
-    Expired,
-    Superseded,
-    Revoked,
+wire_enum! {
+    "snake_case",
+    /// The state the server reports for an invite.
+    pub enum InviteStatus {
+        Pending,
+        Accepted,
+        Expired,
+        Superseded,
+        Revoked,
+    }
 }
 
 /// The latest invite of an account, as shown in lists.
@@ -37,30 +24,17 @@ pub struct InviteSummary {
     pub expires_at: DateTime<Utc>,
 }
 
-/// What happened to an invite's email on its way to the recipient.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::Display,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum DeliveryEventKind {
-    Queued,
-    Delivered,
-    Deferred,
-    Bounced,
-    Opened,
-    SpamComplaint,
+wire_enum! {
+    "snake_case",
+    /// What happened to an invite's email on its way to the recipient.
+    pub enum DeliveryEventKind {
+        Queued,
+        Delivered,
+        Deferred,
+        Bounced,
+        Opened,
+        SpamComplaint,
+    }
 }
 
 /// One delivery event of an invite email.
@@ -71,79 +45,41 @@ pub struct DeliveryEvent {
     pub detail: Option<String>,
 }
 
-/// The HTTP method of a visit to an invite link.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::Display,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "UPPERCASE")]
-#[strum(serialize_all = "UPPERCASE", ascii_case_insensitive)]
-pub enum VisitMethod {
-    Get,
-    Head,
-    Post,
+wire_enum! {
+    "UPPERCASE",
+    /// The HTTP method of a visit to an invite link.
+    #[strum(ascii_case_insensitive)]
+    pub enum VisitMethod {
+        Get,
+        Head,
+        Post,
+    }
 }
 
-/// What the landing page did on a visit.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::Display,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum VisitOutcome {
-    /// The DOB prompt of a working link.
-    PageShown,
-    /// A submitted DOB was refused.
-    DobRefused,
-    /// A submitted DOB matched: the invite was accepted.
-    Accepted,
-    /// The invalid-link page (see `invalid_reason`).
-    InvalidLink,
+wire_enum! {
+    "snake_case",
+    /// What the landing page did on a visit.
+    pub enum VisitOutcome {
+        /// The DOB prompt of a working link.
+        PageShown,
+        /// A submitted DOB was refused.
+        DobRefused,
+        /// A submitted DOB matched: the invite was accepted.
+        Accepted,
+        /// The invalid-link page (see `invalid_reason`).
+        InvalidLink,
+    }
 }
 
-/// Why the landing page showed the invalid-link page.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::Display,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum InvalidReason {
-    Expired,
-    Superseded,
-    Revoked,
-    AlreadyUsed,
+wire_enum! {
+    "snake_case",
+    /// Why the landing page showed the invalid-link page.
+    pub enum InvalidReason {
+        Expired,
+        Superseded,
+        Revoked,
+        AlreadyUsed,
+    }
 }
 
 impl InvalidReason {

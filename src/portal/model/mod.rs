@@ -5,6 +5,28 @@
 //! strict (`deny_unknown_fields`), so a misspelt field is refused rather than
 //! silently ignored. Every name, email, phone and DOB is wrapped in [`Phi`].
 
+/// A wire enum: its names are declared once, in `$case`, for serde
+/// (`rename_all`) and strum (`serialize_all`: `Display`, `FromStr`,
+/// `as_str()`); `wire_names_agree` checks every variant. Parse with
+/// `str::parse`.
+macro_rules! wire_enum {
+    ($case:literal, $(#[$meta:meta])* pub enum $name:ident { $($body:tt)* }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[derive(strum::Display, strum::EnumString, strum::IntoStaticStr, strum::VariantArray)]
+        #[serde(rename_all = $case)]
+        #[strum(serialize_all = $case)]
+        $(#[$meta])*
+        pub enum $name { $($body)* }
+
+        impl $name {
+            /// The wire name.
+            pub fn as_str(self) -> &'static str {
+                self.into()
+            }
+        }
+    };
+}
+
 mod accounts;
 mod audit;
 mod invites;
@@ -18,33 +40,6 @@ pub use self::audit::*;
 pub use self::invites::*;
 pub use self::sandbox::*;
 pub use self::tickets::*;
-
-/// `as_str()` for the wire enums: a delegation to strum, whose names (set by
-/// `#[strum(serialize_all = ..)]`) are serde's (`#[serde(rename_all = ..)]`);
-/// `wire_names_agree` checks every variant. Parse with `str::parse`.
-macro_rules! wire_names {
-    ($($ty:ty),* $(,)?) => {$(
-        impl $ty {
-            /// The wire name.
-            pub fn as_str(self) -> &'static str {
-                self.into()
-            }
-        }
-    )*};
-}
-
-wire_names!(
-    Role,
-    InviteStatus,
-    DeliveryEventKind,
-    VisitMethod,
-    VisitOutcome,
-    InvalidReason,
-    TicketStatus,
-    TicketChannel,
-    AuditAction,
-    ScannerProfile,
-);
 
 /// A page of a list answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,34 +5,21 @@ use serde::{Deserialize, Serialize};
 
 use crate::phi::Phi;
 
-/// Which mail scanner the sandbox imitates (`POST /sandbox/invites/{id}/scanner-visit`).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Default,
-    Serialize,
-    Deserialize,
-    strum::Display,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum ScannerProfile {
-    /// Microsoft Defender Safe Links: HEAD then GETs from Microsoft's network.
-    #[default]
-    SafeLinks,
-    /// Proofpoint URL Defense.
-    UrlDefense,
-    /// Gmail's link checks.
-    Gmail,
-    /// A link-preview fetcher (Outlook, chat apps).
-    LinkPreview,
+wire_enum! {
+    "snake_case",
+    /// Which mail scanner the sandbox imitates (`POST /sandbox/invites/{id}/scanner-visit`).
+    #[derive(Default)]
+    pub enum ScannerProfile {
+        /// Microsoft Defender Safe Links: HEAD then GETs from Microsoft's network.
+        #[default]
+        SafeLinks,
+        /// Proofpoint URL Defense.
+        UrlDefense,
+        /// Gmail's link checks.
+        Gmail,
+        /// A link-preview fetcher (Outlook, chat apps).
+        LinkPreview,
+    }
 }
 
 /// The body of a sandbox scanner replay.

@@ -5,51 +5,25 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::AccountSummary;
 
-/// Where a ticket stands.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::Display,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum TicketStatus {
-    Open,
-    Pending,
-    Solved,
+wire_enum! {
+    "snake_case",
+    /// Where a ticket stands.
+    pub enum TicketStatus {
+        Open,
+        Pending,
+        Solved,
+    }
 }
 
-/// How a ticket reached the help desk.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::Display,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum TicketChannel {
-    Phone,
-    Email,
-    Chat,
-    Portal,
+wire_enum! {
+    "snake_case",
+    /// How a ticket reached the help desk.
+    pub enum TicketChannel {
+        Phone,
+        Email,
+        Chat,
+        Portal,
+    }
 }
 
 /// A help-desk ticket (`GET /api/v1/tickets`).
