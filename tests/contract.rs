@@ -804,3 +804,22 @@ async fn the_landing_page_logs_every_visit_and_never_spends_the_link_on_get() {
     assert_eq!(invite.status, InviteStatus::Accepted);
     assert_eq!(invite.visits.last().map(|v| v.outcome), Some(VisitOutcome::Accepted));
 }
+
+#[tokio::test]
+async fn the_audit_trail_is_a_hash_chain_paged_back_by_seq() {
+    let h = Harness::start().await;
+    let ticket = h.ticket(SeedCase::NoInvite).ticket_id.clone();
+    for n in 0..3 {
+        let note = NewNote { body: format!("call {n}") };
+        h.client.add_note(&ticket, &note, &IdempotencyKey::new()).await.unwrap();
+    }
+    let newest_first = h.client.audit_page(None, None, 500).await.unwrap();
+    assert_eq!(newest_first.iter().map(|e| e.seq).collect::<Vec<_>>(), [3, 2, 1]);
+    let oldest_first: Vec<_> = newest_first.iter().rev().cloned().collect();
+    assert_eq!(portaldesk::portal::model::verify_chain(&oldest_first), Ok(()));
+    assert_eq!(oldest_first[0].prev_hash, portaldesk::portal::model::GENESIS);
+    let page = h.client.audit_page(None, Some(3), 1).await.unwrap();
+    assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), [2]);
+    let zero = h.raw().get(h.url("/api/v1/audit?before=0")).bearer_auth("sandbox").send().await.unwrap();
+    assert_eq!(zero.status(), StatusCode::BAD_REQUEST);
+}

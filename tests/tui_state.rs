@@ -936,6 +936,9 @@ async fn messages_and_effects_never_show_phi_in_debug_or_panics() {
         account_id: Some(a.id.clone()),
         ticket_id: None,
         summary: format!("date of birth changed; reason: {named}"),
+        seq: 1,
+        prev_hash: String::new(),
+        hash: String::new(),
     }];
     let echoed = PortalError::Invalid { status: 422, detail: format!("{} is not allowed", a.email.expose()) };
     let patch = portaldesk::portal::model::AccountPatch {

@@ -1,5 +1,6 @@
 //! The command line: parse arguments, call the layers, print.
 
+mod audit;
 mod check;
 mod guard;
 mod login;
@@ -69,6 +70,7 @@ Exit codes:
   3  not found: no such account or ticket
   4  conflict: the account changed since it was read (412; see dob set --expect-etag)
   5  rate limited (429), e.g. a 6th invite to one account within an hour
+  6  audit verify: the audit trail's hash chain is broken
   128+N  the console was ended by signal N: 143 SIGTERM, 129 SIGHUP, 130 SIGINT";
 
 #[derive(Debug, Subcommand)]
@@ -103,6 +105,9 @@ pub enum Command {
     ///
     /// --json: {"invite": Invite}.
     Resend(mutate::ResendArgs),
+    /// The audit trail of a period, oldest first (--json, --csv), or `audit
+    /// verify` to check its hash chain.
+    Audit(audit::AuditArgs),
     /// Change the DOB on file.
     Dob {
         #[command(subcommand)]
@@ -179,6 +184,7 @@ pub fn main() -> ExitCode {
             Some(Command::Show(args)) => read::show(&connect()?, &args, settings.time_zone).await,
             Some(Command::Invites(args)) => read::invites(&connect()?, &args, settings.time_zone).await,
             Some(Command::Diagnose(args)) => read::diagnose(&connect()?, &args, &settings.replies()).await,
+            Some(Command::Audit(args)) => audit::run(&connect()?, &args).await,
             Some(Command::Resend(args)) => mutate::resend(&args, connect, settings.time_zone).await,
             Some(Command::Dob { command: mutate::DobCommand::Set(args) }) => mutate::dob_set(&args, connect).await,
             Some(Command::Login) => login::login(cli.portal.clone(), &settings).await,

@@ -47,6 +47,7 @@ impl ServeArgs {
             seed: self.seed,
             faults: self.faults.clone().unwrap_or_default(),
             frozen_at: self.frozen_at,
+            ..SandboxOptions::default()
         }
     }
 }

@@ -363,15 +363,22 @@ impl PortalClient {
         account_id: Option<&str>,
         ticket_id: Option<&str>,
     ) -> Result<Vec<AuditEntry>, PortalError> {
-        #[derive(Serialize)]
-        struct Query<'a> {
-            #[serde(skip_serializing_if = "Option::is_none")]
-            account_id: Option<&'a str>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            ticket_id: Option<&'a str>,
-        }
-        let query = Query { account_id, ticket_id };
-        self.get_json::<Items<AuditEntry>>("api/v1/audit", &query).await.map(|v| v.value.items)
+        self.audit_query(&AuditQuery { account_id, ticket_id, ..AuditQuery::default() }).await
+    }
+
+    /// One page of the whole audit trail (or of one account's entries),
+    /// newest first: at most `limit` entries before entry `before`.
+    pub async fn audit_page(
+        &self,
+        account_id: Option<&str>,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, PortalError> {
+        self.audit_query(&AuditQuery { account_id, before, limit: Some(limit), ..AuditQuery::default() }).await
+    }
+
+    async fn audit_query(&self, query: &AuditQuery<'_>) -> Result<Vec<AuditEntry>, PortalError> {
+        self.get_json::<Items<AuditEntry>>("api/v1/audit", query).await.map(|v| v.value.items)
     }
 
     // ---- mutations (never retried here) ------------------------------
@@ -647,6 +654,19 @@ fn segment(id: &str) -> String {
         }
     }
     out
+}
+
+/// The query of `GET /api/v1/audit`.
+#[derive(Debug, Default, Serialize)]
+struct AuditQuery<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    account_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ticket_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    before: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    limit: Option<u32>,
 }
 
 #[cfg(test)]

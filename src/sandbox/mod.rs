@@ -12,7 +12,9 @@ pub mod pages;
 pub mod problem;
 pub mod rng;
 mod routes;
+pub mod rules;
 pub mod seed;
+pub mod server;
 pub mod store;
 pub mod visits;
 
@@ -48,11 +50,21 @@ pub struct SandboxOptions {
     pub faults: Faults,
     /// Freeze the clock at this instant (deterministic tests and pictures).
     pub frozen_at: Option<DateTime<Utc>>,
+    /// Header-read (and idle) timeout and connection limit.
+    pub limits: server::Limits,
 }
 
 impl Default for SandboxOptions {
     fn default() -> Self {
-        Self { token: "sandbox".into(), db: None, accounts: 220, seed: 1, faults: Faults::default(), frozen_at: None }
+        Self {
+            token: "sandbox".into(),
+            db: None,
+            accounts: 220,
+            seed: 1,
+            faults: Faults::default(),
+            frozen_at: None,
+            limits: server::Limits::default(),
+        }
     }
 }
 
@@ -151,12 +163,6 @@ pub async fn start(listener: TcpListener, options: SandboxOptions) -> Result<San
     };
     let app = routes::router(AppState(Arc::clone(&shared)), injector);
     let (shutdown, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
-    });
+    let task = tokio::spawn(server::serve(listener, app, options.limits, stopped));
     Ok(Sandbox { addr, seeded, shared, shutdown: Some(shutdown), task })
 }

@@ -142,8 +142,12 @@ impl ApiError {
 
 impl From<rusqlite::Error> for ApiError {
     fn from(error: rusqlite::Error) -> Self {
-        // The SQL error text can hold values; log only its kind.
-        tracing::error!(kind = ?error.sqlite_error_code(), "sandbox database error");
+        // The SQL error text can hold values; log only its kind, or the
+        // column of a stored value this version does not know.
+        match super::store::UnknownValue::column_of(&error) {
+            Some(column) => tracing::error!(column, "sandbox database holds an unknown value"),
+            None => tracing::error!(kind = ?error.sqlite_error_code(), "sandbox database error"),
+        }
         Self::internal()
     }
 }

@@ -1,18 +1,28 @@
 //! `/api/v1/accounts`: search, read, change, invites and resend.
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chrono::{Datelike, NaiveDate};
+use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::{Answer, AppState, check_if_match, idempotency_key, json_with_etag, require_if_match};
 use crate::phi::mask_email;
 use crate::portal::model::{AccountPatch, AuditAction, InviteStatus, Items, ResendRequest, RevokeRequest, Role};
 use crate::sandbox::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::sandbox::mail;
 use crate::sandbox::problem::ApiError;
 use crate::sandbox::store::{self, accounts, invites, tickets};
+use crate::sandbox::{mail, rules};
+
+/// Its routes, under `/api/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/accounts", get(search))
+        .route("/accounts/{id}", get(show).patch(change))
+        .route("/accounts/{id}/invites", get(invites).post(resend))
+        .route("/accounts/{id}/invites/{invite_id}/revoke", post(revoke))
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -29,7 +39,7 @@ pub async fn search(
 ) -> Result<Response, ApiError> {
     let role = match query.role.as_deref() {
         None => None,
-        Some(text) => Some(Role::parse(text).ok_or_else(|| ApiError::bad_request("role must be client or staff"))?),
+        Some(text) => Some(text.parse::<Role>().map_err(|_| ApiError::bad_request("role must be client or staff"))?),
     };
     let limit = query.limit.unwrap_or(25);
     if !(1..=100).contains(&limit) {
@@ -80,72 +90,16 @@ pub async fn change(
         .mutate(key, fingerprint, move |tx, now| {
             let stored = accounts::by_id(tx, &id)?.ok_or_else(|| ApiError::not_found("account"))?;
             check_if_match(&headers, &stored.etag())?;
-            let reason = patch.reason.trim();
-            if reason.is_empty() || reason.chars().count() > 500 {
-                return Err(ApiError::unprocessable("reason is required (1 to 500 characters)"));
-            }
-            let address = |e: &Option<crate::phi::Phi<String>>| e.as_ref().map(|e| e.expose().trim().to_owned());
-            let (email, add, make_default, remove) = (
-                address(&patch.email),
-                address(&patch.add_email),
-                address(&patch.default_email),
-                address(&patch.remove_email),
-            );
-            if patch.dob.is_none() && email.is_none() && add.is_none() && make_default.is_none() && remove.is_none() {
-                return Err(ApiError::unprocessable(
-                    "nothing to change: send dob, email, add_email, default_email or remove_email",
-                ));
-            }
-            let dob = patch.dob.map(|d| *d.expose());
-            if let Some(dob) = dob {
-                let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default();
-                if dob < earliest || dob > now.date_naive() {
-                    return Err(ApiError::unprocessable(format!(
-                        "dob must be a real date from 1900-01-01 to today ({})",
-                        now.year()
-                    )));
-                }
-            }
-            for (name, value) in [("email", &email), ("add_email", &add)] {
-                if value.as_deref().is_some_and(|e| !mail::is_address(e)) {
-                    return Err(ApiError::unprocessable(format!("{name} is not an address")));
-                }
-            }
+            let change = rules::account_change(&patch, now)?;
             if let Some(ticket_id) = patch.ticket_id.as_deref() {
                 tickets::by_id(tx, ticket_id, now)?
                     .ok_or_else(|| ApiError::unprocessable("ticket_id names no ticket"))?;
             }
-            let changes_addresses = email.is_some() || add.is_some() || make_default.is_some() || remove.is_some();
-            let emails = if changes_addresses {
-                let list = change_addresses(
-                    accounts::email_pairs(&stored.account),
-                    email.as_deref(),
-                    add.as_deref(),
-                    make_default.as_deref(),
-                    remove.as_deref(),
-                )?;
-                Some(list)
-            } else {
-                None
+            let emails = match change.changes_addresses() {
+                true => Some(rules::change_addresses(accounts::email_pairs(&stored.account), &change)?),
+                false => None,
             };
-            accounts::update_with_emails(tx, &stored, dob, emails.as_deref(), now)?;
-            let mut changes = Vec::new();
-            if dob.is_some() {
-                changes.push("date of birth changed".to_owned());
-            }
-            if let Some(email) = email.as_deref() {
-                changes.push(format!("email changed to {}", mask_email(email)));
-            }
-            if let Some(add) = add.as_deref() {
-                changes.push(format!("address {} added", mask_email(add)));
-            }
-            if let Some(make_default) = make_default.as_deref() {
-                changes.push(format!("default address now {}", mask_email(make_default)));
-            }
-            if let Some(remove) = remove.as_deref() {
-                changes.push(format!("address {} removed", mask_email(remove)));
-            }
-            let summary = format!("{}; reason: {reason}", changes.join(", "));
+            accounts::update_with_emails(tx, &stored, change.dob, emails.as_deref(), now)?;
             store::record_audit(
                 tx,
                 now,
@@ -153,7 +107,7 @@ pub async fn change(
                 AuditAction::AccountUpdated,
                 Some(&stored.account.id),
                 patch.ticket_id.as_deref(),
-                &summary,
+                &change.audit_summary(),
             )?;
             let updated = accounts::by_rowid(tx, stored.rowid)?.ok_or_else(ApiError::internal)?;
             let mut answer = Answer::json(StatusCode::OK, &updated.account)?;
@@ -161,63 +115,6 @@ pub async fn change(
             Ok(answer)
         })
         .await
-}
-
-/// The most addresses an account may have.
-pub const MAX_EMAILS: usize = 10;
-
-/// Applies the address changes of a PATCH in the contract's order (`email`,
-/// `add_email`, `default_email`, `remove_email`) and checks the result:
-/// exactly one default, no address twice (case-insensitively), at most
-/// [`MAX_EMAILS`]. Errors name the field, never the address.
-pub fn change_addresses(
-    mut list: Vec<(String, bool)>,
-    email: Option<&str>,
-    add: Option<&str>,
-    make_default: Option<&str>,
-    remove: Option<&str>,
-) -> Result<Vec<(String, bool)>, ApiError> {
-    let position =
-        |list: &[(String, bool)], address: &str| list.iter().position(|(a, _)| a.eq_ignore_ascii_case(address));
-    if let Some(email) = email {
-        if let Some(at) = position(&list, email)
-            && !list[at].1
-        {
-            return Err(ApiError::unprocessable(
-                "email is already another address of the account: use default_email to make it the default",
-            ));
-        }
-        for entry in list.iter_mut().filter(|(_, d)| *d) {
-            entry.0 = email.to_owned();
-        }
-    }
-    if let Some(add) = add {
-        if position(&list, add).is_some() {
-            return Err(ApiError::unprocessable("add_email is already an address of the account"));
-        }
-        if list.len() >= MAX_EMAILS {
-            return Err(ApiError::unprocessable("an account has at most 10 addresses"));
-        }
-        list.push((add.to_owned(), false));
-    }
-    if let Some(make_default) = make_default {
-        let at = position(&list, make_default)
-            .ok_or_else(|| ApiError::unprocessable("default_email is not an address of the account"))?;
-        for (n, entry) in list.iter_mut().enumerate() {
-            entry.1 = n == at;
-        }
-    }
-    if let Some(remove) = remove {
-        let at = position(&list, remove)
-            .ok_or_else(|| ApiError::unprocessable("remove_email is not an address of the account"))?;
-        if list[at].1 {
-            return Err(ApiError::unprocessable(
-                "remove_email is the default address: make another address the default first (default_email)",
-            ));
-        }
-        list.remove(at);
-    }
-    Ok(list)
 }
 
 /// Revokes a pending invite: its link shows the invalid-link page from now

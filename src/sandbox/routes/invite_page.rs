@@ -4,6 +4,8 @@
 //! form can accept the invite; GET and HEAD (a person, a refresh, or a mail
 //! scanner) change nothing but the log and the opening count.
 
+use axum::Router;
+use axum::routing::get;
 use std::net::SocketAddr;
 
 use axum::body::Bytes;
@@ -20,6 +22,11 @@ use crate::sandbox::pages;
 use crate::sandbox::problem::ApiError;
 use crate::sandbox::store::{accounts, invites};
 use crate::sandbox::visits::{self, Visitor};
+
+/// Its route, at the server's root.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/invite/{token}", get(show).post(submit))
+}
 
 fn visitor(method: &Method, headers: &HeaderMap, extensions: &Extensions) -> Result<Visitor, ApiError> {
     let peer = extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());

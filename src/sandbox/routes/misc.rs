@@ -1,17 +1,22 @@
-//! `/api/v1/me`, `/api/v1/audit` and the sandbox-only routes.
+//! `/api/v1/me` and `/api/v1/audit`.
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use rusqlite::params;
+use axum::routing::get;
 use serde::Deserialize;
 
 use super::{Answer, AppState};
-use crate::portal::model::{AuditAction, AuditEntry, Items, SandboxClock, ScannerVisitRequest};
-use crate::sandbox::extract::{ApiJson, ApiPath, ApiQuery, RequestBody};
+use crate::portal::model::Items;
+use crate::sandbox::extract::ApiQuery;
 use crate::sandbox::problem::ApiError;
-use crate::sandbox::store::{instant, invites};
-use crate::sandbox::visits;
+use crate::sandbox::store::audit;
+
+/// Its routes, under `/api/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/me", get(me)).route("/audit", get(audit))
+}
 
 pub async fn me(State(state): State<AppState>) -> Result<Response, ApiError> {
     Ok(Answer::json(StatusCode::OK, &state.0.me)?.into_response())
@@ -22,6 +27,7 @@ pub async fn me(State(state): State<AppState>) -> Result<Response, ApiError> {
 pub struct AuditQuery {
     account_id: Option<String>,
     ticket_id: Option<String>,
+    before: Option<i64>,
     limit: Option<u32>,
 }
 
@@ -30,92 +36,11 @@ pub async fn audit(State(state): State<AppState>, ApiQuery(query): ApiQuery<Audi
     if !(1..=500).contains(&limit) {
         return Err(ApiError::bad_request("limit must be between 1 and 500"));
     }
-    let items = state
-        .read(move |conn, _| {
-            let mut statement = conn.prepare_cached(
-                "SELECT at, actor, action, account_id, ticket_id, summary FROM audit
-                 WHERE (?1 IS NULL OR account_id = ?1) AND (?2 IS NULL OR ticket_id = ?2)
-                 ORDER BY rowid DESC LIMIT ?3",
-            )?;
-            let rows = statement.query_map(params![query.account_id, query.ticket_id, limit], |row| {
-                let action: String = row.get(2)?;
-                Ok(AuditEntry {
-                    at: instant(row.get(0)?),
-                    actor: row.get(1)?,
-                    action: AuditAction::parse(&action).unwrap_or(AuditAction::AccountUpdated),
-                    account_id: row.get(3)?,
-                    ticket_id: row.get(4)?,
-                    summary: row.get(5)?,
-                })
-            })?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
-        })
-        .await?;
-    Ok(Answer::json(StatusCode::OK, &Items { items })?.into_response())
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OutboxQuery {
-    account_id: Option<String>,
-    limit: Option<u32>,
-}
-
-pub async fn outbox(
-    State(state): State<AppState>,
-    ApiQuery(query): ApiQuery<OutboxQuery>,
-) -> Result<Response, ApiError> {
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::bad_request("limit must be between 1 and 500"));
+    if query.before.is_some_and(|b| b < 1) {
+        return Err(ApiError::bad_request("before must be at least 1"));
     }
-    let items = state.read(move |conn, _| Ok(invites::outbox(conn, query.account_id.as_deref(), limit)?)).await?;
+    let query =
+        audit::AuditQuery { account_id: query.account_id, ticket_id: query.ticket_id, before: query.before, limit };
+    let items = state.read(move |conn, _| Ok(audit::list(conn, &query)?)).await?;
     Ok(Answer::json(StatusCode::OK, &Items { items })?.into_response())
-}
-
-pub async fn clock(State(state): State<AppState>) -> Result<Response, ApiError> {
-    Ok(Answer::json(StatusCode::OK, &SandboxClock { now: state.0.clock.now() })?.into_response())
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Advance {
-    advance_seconds: i64,
-}
-
-impl RequestBody for Advance {}
-
-/// Ten years: far enough for any expiry, near enough to stay in range.
-const MAX_ADVANCE: i64 = 10 * 366 * 24 * 3600;
-
-pub async fn advance_clock(State(state): State<AppState>, body: ApiJson<Advance>) -> Result<Response, ApiError> {
-    let seconds = body.value.advance_seconds;
-    if !(0..=MAX_ADVANCE).contains(&seconds) {
-        return Err(ApiError::unprocessable("advance_seconds must be from 0 to 316224000 (ten years)"));
-    }
-    let now = state.0.clock.advance(seconds);
-    Ok(Answer::json(StatusCode::OK, &SandboxClock { now })?.into_response())
-}
-
-/// Replays the requests a mail scanner makes when a message arrives against
-/// an invite's link (sandbox only), through the landing page's own rules:
-/// logged, counted, and never spending the link. Answers the invite.
-pub async fn scanner_visit(
-    State(state): State<AppState>,
-    ApiPath(invite_id): ApiPath<String>,
-    body: ApiJson<ScannerVisitRequest>,
-) -> Result<Response, ApiError> {
-    let profile = body.value.scanner;
-    let invite = state
-        .write(move |tx, now| {
-            let stored = invites::by_id(tx, &invite_id, now)?.ok_or_else(|| ApiError::not_found("invite"))?;
-            for visitor in visits::scanner(profile) {
-                // Read again: the opening count decides the delivery event.
-                let current = invites::by_id(tx, &invite_id, now)?.ok_or_else(ApiError::internal)?;
-                visits::show_page(tx, &current, &visitor, now)?;
-            }
-            invites::by_rowid(tx, stored.rowid, now)?.ok_or_else(ApiError::internal)
-        })
-        .await?;
-    Ok(Answer::json(StatusCode::OK, &invite)?.into_response())
 }

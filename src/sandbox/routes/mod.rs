@@ -4,6 +4,7 @@
 mod accounts;
 mod invite_page;
 mod misc;
+mod sandbox_only;
 mod tickets;
 
 use std::sync::{Arc, Mutex};
@@ -13,7 +14,6 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Transaction};
 
@@ -224,28 +224,19 @@ async fn method_not_allowed() -> ApiError {
 /// The whole sandbox application.
 pub fn router(state: AppState, faults: FaultInjector) -> Router {
     let api = Router::new()
-        .route("/me", get(misc::me))
-        .route("/accounts", get(accounts::search))
-        .route("/accounts/{id}", get(accounts::show).patch(accounts::change))
-        .route("/accounts/{id}/invites", get(accounts::invites).post(accounts::resend))
-        .route("/accounts/{id}/invites/{invite_id}/revoke", post(accounts::revoke))
-        .route("/tickets", get(tickets::list))
-        .route("/tickets/{id}", get(tickets::show).patch(tickets::change))
-        .route("/tickets/{id}/notes", get(tickets::notes).post(tickets::add_note))
-        .route("/audit", get(misc::audit))
+        .merge(misc::router())
+        .merge(accounts::router())
+        .merge(tickets::router())
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), require_token))
         .layer(middleware::from_fn_with_state(faults, faults::inject));
-    let sandbox = Router::new()
-        .route("/outbox", get(misc::outbox))
-        .route("/clock", get(misc::clock).post(misc::advance_clock))
-        .route("/invites/{invite_id}/scanner-visit", post(misc::scanner_visit))
+    let sandbox = sandbox_only::router()
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), require_token));
     Router::new()
         .nest("/api/v1", api)
         .nest("/sandbox", sandbox)
-        .route("/invite/{token}", get(invite_page::show).post(invite_page::submit))
+        .merge(invite_page::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -1,8 +1,10 @@
 //! `/api/v1/tickets`: the queue, a ticket, changes and internal notes.
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use serde::Deserialize;
 
 use super::{Answer, AppState, check_if_match, idempotency_key, json_with_etag, require_if_match};
@@ -10,6 +12,14 @@ use crate::portal::model::{AuditAction, Items, NewNote, TicketPatch, TicketStatu
 use crate::sandbox::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::sandbox::problem::ApiError;
 use crate::sandbox::store::{self, tickets};
+
+/// Its routes, under `/api/v1`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/tickets", get(list))
+        .route("/tickets/{id}", get(show).patch(change))
+        .route("/tickets/{id}/notes", get(notes).post(add_note))
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -21,7 +31,8 @@ pub async fn list(State(state): State<AppState>, ApiQuery(query): ApiQuery<ListQ
     let status = match query.status.as_deref() {
         None => None,
         Some(text) => Some(
-            TicketStatus::parse(text).ok_or_else(|| ApiError::bad_request("status must be open, pending or solved"))?,
+            text.parse::<TicketStatus>()
+                .map_err(|_| ApiError::bad_request("status must be open, pending or solved"))?,
         ),
     };
     let items = state.read(move |conn, now| Ok(tickets::list(conn, status, now)?)).await?;

@@ -3,9 +3,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter, types::Value};
 
-use super::{instant, secs};
+use super::{instant, secs, wire, wire_opt};
 use crate::phi::Phi;
-use crate::portal::model::{Account, AccountEmail, AccountSummary, InviteSummary, Page, Role};
+use crate::portal::model::{Account, AccountEmail, AccountSummary, InviteStatus, InviteSummary, Page, Role};
 
 /// A stored account with its row id and version (the ETag's source).
 #[derive(Debug, Clone)]
@@ -84,22 +84,20 @@ const ACCOUNT_COLUMNS: &str =
     "rowid, id, role, first_name, last_name, email, phone, dob, created_at, updated_at, version";
 
 fn read_account(row: &Row<'_>) -> rusqlite::Result<StoredAccount> {
-    let role: String = row.get(2)?;
-    let dob: String = row.get(7)?;
     Ok(StoredAccount {
-        rowid: row.get(0)?,
-        version: row.get(10)?,
+        rowid: row.get("rowid")?,
+        version: row.get("version")?,
         account: Account {
-            id: row.get(1)?,
-            role: Role::parse(&role).unwrap_or(Role::Client),
-            first_name: Phi::new(row.get(3)?),
-            last_name: Phi::new(row.get(4)?),
-            email: Phi::new(row.get(5)?),
+            id: row.get("id")?,
+            role: wire(row, "role")?,
+            first_name: Phi::new(row.get("first_name")?),
+            last_name: Phi::new(row.get("last_name")?),
+            email: Phi::new(row.get("email")?),
             emails: Vec::new(),
-            phone: Phi::new(row.get(6)?),
-            dob: Phi::new(NaiveDate::parse_from_str(&dob, "%Y-%m-%d").unwrap_or_default()),
-            created_at: instant(row.get(8)?),
-            updated_at: instant(row.get(9)?),
+            phone: Phi::new(row.get("phone")?),
+            dob: Phi::new(wire::<NaiveDate>(row, "dob")?),
+            created_at: instant(row.get("created_at")?),
+            updated_at: instant(row.get("updated_at")?),
         },
     })
 }
@@ -126,10 +124,7 @@ pub fn by_rowid(conn: &Connection, rowid: i64) -> rusqlite::Result<Option<Stored
 /// an invite needs, without reading the whole account and its addresses.
 pub fn invite_target(conn: &Connection, rowid: i64) -> rusqlite::Result<Option<(String, Role)>> {
     conn.prepare_cached("SELECT email, role FROM accounts WHERE rowid = ?1")?
-        .query_row([rowid], |row| {
-            let role: String = row.get(1)?;
-            Ok((row.get(0)?, Role::parse(&role).unwrap_or(Role::Client)))
-        })
+        .query_row([rowid], |row| Ok((row.get("email")?, wire(row, "role")?)))
         .optional()
 }
 
@@ -139,7 +134,7 @@ fn with_emails(conn: &Connection, mut stored: StoredAccount) -> rusqlite::Result
         "SELECT address, is_default FROM account_emails WHERE account_rowid = ?1 ORDER BY is_default DESC, rowid",
     )?;
     let rows = statement.query_map([stored.rowid], |row| {
-        Ok(AccountEmail { address: Phi::new(row.get(0)?), is_default: row.get(1)? })
+        Ok(AccountEmail { address: Phi::new(row.get("address")?), is_default: row.get("is_default")? })
     })?;
     stored.account.emails = rows.collect::<Result<_, _>>()?;
     if stored.account.emails.is_empty() {
@@ -292,24 +287,23 @@ pub fn search(conn: &Connection, search: &Search, now: DateTime<Utc>) -> rusqlit
 
     let mut statement = conn.prepare_cached(&sql)?;
     let rows = statement.query_map(params_from_iter(args), |row| {
-        let role: String = row.get(2)?;
-        let status: Option<String> = row.get(6)?;
-        let expires_at: Option<i64> = row.get(7)?;
+        let status: Option<InviteStatus> = wire_opt(row, "status")?;
+        let expires_at: Option<i64> = row.get("expires_at")?;
         let latest_invite = match (status, expires_at) {
             (Some(status), Some(expires_at)) => Some(InviteSummary {
-                status: super::invites::effective_status(&status, expires_at, now),
+                status: super::invites::effective_status(status, expires_at, now),
                 expires_at: instant(expires_at),
             }),
             _ => None,
         };
         Ok((
-            row.get::<_, i64>(0)?,
+            row.get::<_, i64>("rowid")?,
             AccountSummary {
-                id: row.get(1)?,
-                role: Role::parse(&role).unwrap_or(Role::Client),
-                first_name: Phi::new(row.get(3)?),
-                last_name: Phi::new(row.get(4)?),
-                email: Phi::new(row.get(5)?),
+                id: row.get("id")?,
+                role: wire(row, "role")?,
+                first_name: Phi::new(row.get("first_name")?),
+                last_name: Phi::new(row.get("last_name")?),
+                email: Phi::new(row.get("email")?),
                 latest_invite,
             },
         ))

@@ -5,20 +5,18 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::{instant, secs};
+use super::{instant, secs, wire, wire_opt};
 use crate::phi::Phi;
 use crate::portal::model::{
     DeliveryEvent, DeliveryEventKind, InvalidReason, Invite, InviteStatus, LinkVisit, OutboxMessage, Revocation, Role,
-    VisitMethod, VisitOutcome,
 };
 
 /// The status an invite has at `now`: a stored `pending` past its expiry is
 /// `expired`; every other stored status is final.
-pub fn effective_status(stored: &str, expires_at: i64, now: DateTime<Utc>) -> InviteStatus {
-    match InviteStatus::parse(stored) {
-        Some(InviteStatus::Pending) if expires_at <= secs(now) => InviteStatus::Expired,
-        Some(status) => status,
-        None => InviteStatus::Revoked,
+pub fn effective_status(stored: InviteStatus, expires_at: i64, now: DateTime<Utc>) -> InviteStatus {
+    match stored {
+        InviteStatus::Pending if expires_at <= secs(now) => InviteStatus::Expired,
+        status => status,
     }
 }
 
@@ -33,38 +31,40 @@ pub struct StoredInvite {
     pub invite: Invite,
 }
 
-const INVITE_COLUMNS: &str = "i.rowid, i.id, a.id, i.sent_to, i.sent_at, i.expires_at, i.status, i.accepted_at,
-     i.link_opens, i.dob_failures, i.token, i.account_rowid, i.status_at, i.revoked_by, i.revoke_reason,
-     i.revoke_ticket_id";
+const INVITE_COLUMNS: &str = "i.rowid AS rowid, i.id AS id, a.id AS account_id, i.sent_to AS sent_to,
+     i.sent_at AS sent_at, i.expires_at AS expires_at, i.status AS status, i.accepted_at AS accepted_at,
+     i.link_opens AS link_opens, i.dob_failures AS dob_failures, i.token AS token,
+     i.account_rowid AS account_rowid, i.status_at AS status_at, i.revoked_by AS revoked_by,
+     i.revoke_reason AS revoke_reason, i.revoke_ticket_id AS revoke_ticket_id";
 
 fn read_invite(row: &Row<'_>, now: DateTime<Utc>) -> rusqlite::Result<StoredInvite> {
-    let status: String = row.get(6)?;
-    let expires_at: i64 = row.get(5)?;
-    let status_at = row.get::<_, Option<i64>>(12)?.map(instant);
-    let revoked = match (status.as_str(), row.get::<_, Option<String>>(13)?) {
-        ("revoked", Some(by)) => Some(Box::new(Revocation {
+    let status: InviteStatus = wire(row, "status")?;
+    let expires_at: i64 = row.get("expires_at")?;
+    let status_at = row.get::<_, Option<i64>>("status_at")?.map(instant);
+    let revoked = match (status, row.get::<_, Option<String>>("revoked_by")?) {
+        (InviteStatus::Revoked, Some(by)) => Some(Box::new(Revocation {
             at: status_at.unwrap_or(DateTime::UNIX_EPOCH),
             by,
-            reason: row.get::<_, Option<String>>(14)?.unwrap_or_default(),
-            ticket_id: row.get(15)?,
+            reason: row.get::<_, Option<String>>("revoke_reason")?.unwrap_or_default(),
+            ticket_id: row.get("revoke_ticket_id")?,
         })),
         _ => None,
     };
     Ok(StoredInvite {
-        rowid: row.get(0)?,
-        account_rowid: row.get(11)?,
-        token: row.get(10)?,
+        rowid: row.get("rowid")?,
+        account_rowid: row.get("account_rowid")?,
+        token: row.get("token")?,
         status_at,
         invite: Invite {
-            id: row.get(1)?,
-            account_id: row.get(2)?,
-            sent_to: Phi::new(row.get(3)?),
-            sent_at: instant(row.get(4)?),
+            id: row.get("id")?,
+            account_id: row.get("account_id")?,
+            sent_to: Phi::new(row.get("sent_to")?),
+            sent_at: instant(row.get("sent_at")?),
             expires_at: instant(expires_at),
-            status: effective_status(&status, expires_at, now),
-            accepted_at: row.get::<_, Option<i64>>(7)?.map(instant),
-            link_opens: row.get(8)?,
-            dob_failures: row.get(9)?,
+            status: effective_status(status, expires_at, now),
+            accepted_at: row.get::<_, Option<i64>>("accepted_at")?.map(instant),
+            link_opens: row.get("link_opens")?,
+            dob_failures: row.get("dob_failures")?,
             delivery: Vec::new(),
             revoked,
             visits: Vec::new(),
@@ -94,14 +94,9 @@ pub fn of_account(conn: &Connection, account_rowid: i64, now: DateTime<Utc>) -> 
          WHERE i.account_rowid = ?1 AND e.at <= ?2 ORDER BY e.at, e.rowid",
     )?;
     let rows = statement.query_map(params![account_rowid, secs(now)], |row| {
-        let kind: String = row.get(2)?;
         Ok((
-            row.get::<_, i64>(0)?,
-            DeliveryEvent {
-                at: instant(row.get(1)?),
-                event: DeliveryEventKind::parse(&kind).unwrap_or(DeliveryEventKind::Queued),
-                detail: row.get(3)?,
-            },
+            row.get::<_, i64>("invite_rowid")?,
+            DeliveryEvent { at: instant(row.get("at")?), event: wire(row, "event")?, detail: row.get("detail")? },
         ))
     })?;
     for row in rows {
@@ -120,8 +115,9 @@ pub fn of_account(conn: &Connection, account_rowid: i64, now: DateTime<Utc>) -> 
                WHERE i.account_rowid = ?1)
          WHERE newest <= ?2 ORDER BY visit_rowid",
     )?;
-    let rows =
-        statement.query_map(params![account_rowid, MAX_VISITS], |row| Ok((row.get::<_, i64>(0)?, read_visit(row)?)))?;
+    let rows = statement.query_map(params![account_rowid, MAX_VISITS], |row| {
+        Ok((row.get::<_, i64>("invite_rowid")?, read_visit(row)?))
+    })?;
     for row in rows {
         let (invite_rowid, visit) = row?;
         visits.entry(invite_rowid).or_default().push(visit);
@@ -134,18 +130,16 @@ pub fn of_account(conn: &Connection, account_rowid: i64, now: DateTime<Utc>) -> 
 }
 
 fn read_visit(row: &Row<'_>) -> rusqlite::Result<LinkVisit> {
-    let method: String = row.get(2)?;
-    let outcome: String = row.get(8)?;
     Ok(LinkVisit {
-        at: instant(row.get(1)?),
-        method: VisitMethod::parse(&method).unwrap_or(VisitMethod::Get),
-        user_agent: row.get(3)?,
-        remote: Phi::new(row.get(4)?),
-        network: row.get(5)?,
-        referrer: row.get::<_, Option<String>>(6)?.map(Phi::new),
-        cookies: row.get(7)?,
-        outcome: VisitOutcome::parse(&outcome).unwrap_or(VisitOutcome::PageShown),
-        invalid_reason: row.get::<_, Option<String>>(9)?.as_deref().and_then(InvalidReason::parse),
+        at: instant(row.get("at")?),
+        method: wire(row, "method")?,
+        user_agent: row.get("user_agent")?,
+        remote: Phi::new(row.get("remote")?),
+        network: row.get("network")?,
+        referrer: row.get::<_, Option<String>>("referrer")?.map(Phi::new),
+        cookies: row.get("cookies")?,
+        outcome: wire(row, "outcome")?,
+        invalid_reason: wire_opt(row, "invalid_reason")?,
     })
 }
 
@@ -335,11 +329,11 @@ pub fn outbox(conn: &Connection, account_id: Option<&str>, limit: u32) -> rusqli
     )?;
     let rows = statement.query_map(params![account_id, limit], |row| {
         Ok(OutboxMessage {
-            invite_id: row.get(0)?,
-            to: Phi::new(row.get(1)?),
-            subject: row.get(2)?,
-            link: row.get(3)?,
-            sent_at: instant(row.get(4)?),
+            invite_id: row.get("id")?,
+            to: Phi::new(row.get("recipient")?),
+            subject: row.get("subject")?,
+            link: row.get("link")?,
+            sent_at: instant(row.get("sent_at")?),
         })
     })?;
     rows.collect()
@@ -348,14 +342,15 @@ pub fn outbox(conn: &Connection, account_id: Option<&str>, limit: u32) -> rusqli
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::portal::model::{VisitMethod, VisitOutcome};
 
     #[test]
     fn pending_past_expiry_reads_expired() {
         let now = instant(1_000);
-        assert_eq!(effective_status("pending", 1_001, now), InviteStatus::Pending);
-        assert_eq!(effective_status("pending", 1_000, now), InviteStatus::Expired);
-        assert_eq!(effective_status("superseded", 10, now), InviteStatus::Superseded);
-        assert_eq!(effective_status("accepted", 10, now), InviteStatus::Accepted);
+        assert_eq!(effective_status(InviteStatus::Pending, 1_001, now), InviteStatus::Pending);
+        assert_eq!(effective_status(InviteStatus::Pending, 1_000, now), InviteStatus::Expired);
+        assert_eq!(effective_status(InviteStatus::Superseded, 10, now), InviteStatus::Superseded);
+        assert_eq!(effective_status(InviteStatus::Accepted, 10, now), InviteStatus::Accepted);
     }
 
     #[test]

@@ -3,15 +3,19 @@
 //! request, so each mutation is one transaction with nothing interleaved.
 
 pub mod accounts;
+pub mod audit;
 pub mod grams;
 pub mod invites;
 pub mod tickets;
 
+use std::str::FromStr;
+
 use chrono::{DateTime, Utc};
 use rusqlite::config::DbConfig;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::types::Type;
+use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use crate::portal::model::AuditAction;
+pub use self::audit::record as record_audit;
 
 /// The schema. Times are whole seconds since the Unix epoch, UTC.
 const SCHEMA: &str = "
@@ -115,7 +119,9 @@ CREATE TABLE IF NOT EXISTS audit (
     action TEXT NOT NULL,
     account_id TEXT,
     ticket_id TEXT,
-    summary TEXT NOT NULL
+    summary TEXT NOT NULL,
+    prev_hash TEXT NOT NULL DEFAULT '',
+    hash TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS audit_by_account ON audit(account_id, rowid);
 CREATE TABLE IF NOT EXISTS idempotency (
@@ -161,6 +167,7 @@ pub fn open(conn: &Connection) -> rusqlite::Result<()> {
          WHERE NOT EXISTS (SELECT 1 FROM account_emails e WHERE e.account_rowid = a.rowid)",
         [],
     )?;
+    audit::migrate(conn)?;
     grams::create(conn)
 }
 
@@ -175,21 +182,43 @@ pub fn instant(seconds: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(seconds, 0).unwrap_or(DateTime::UNIX_EPOCH)
 }
 
-/// Appends to the audit trail.
-pub fn record_audit(
-    conn: &Connection,
-    at: DateTime<Utc>,
-    actor: &str,
-    action: AuditAction,
-    account_id: Option<&str>,
-    ticket_id: Option<&str>,
-    summary: &str,
-) -> rusqlite::Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO audit (at, actor, action, account_id, ticket_id, summary) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![secs(at), actor, action.as_str(), account_id, ticket_id, summary])?;
-    Ok(())
+/// A stored value this version does not know (a corrupt row). It names the
+/// column only: the value may be PHI.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown value in column {column}")]
+pub struct UnknownValue {
+    pub column: String,
+}
+
+impl UnknownValue {
+    /// The column named by `error`, when it is an unknown stored value.
+    pub fn column_of(error: &rusqlite::Error) -> Option<&str> {
+        match error {
+            rusqlite::Error::FromSqlConversionFailure(_, _, inner) => {
+                inner.downcast_ref::<UnknownValue>().map(|u| u.column.as_str())
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The wire enum stored by name in `column`: a name it does not know is an
+/// error (naming the column), never a guess.
+pub fn wire<T: FromStr>(row: &Row<'_>, column: &str) -> rusqlite::Result<T> {
+    wire_opt(row, column)?.ok_or_else(|| unknown(row, column))
+}
+
+/// Like [`wire`], for a nullable column.
+pub fn wire_opt<T: FromStr>(row: &Row<'_>, column: &str) -> rusqlite::Result<Option<T>> {
+    match row.get::<_, Option<String>>(column)? {
+        None => Ok(None),
+        Some(text) => text.parse().map(Some).map_err(|_| unknown(row, column)),
+    }
+}
+
+fn unknown(row: &Row<'_>, column: &str) -> rusqlite::Error {
+    let index = row.as_ref().column_index(column).unwrap_or_default();
+    rusqlite::Error::FromSqlConversionFailure(index, Type::Text, Box::new(UnknownValue { column: column.to_owned() }))
 }
 
 /// A stored answer to a mutation made with an Idempotency-Key.

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::{accounts, instant, secs};
+use super::{accounts, instant, secs, wire};
 use crate::portal::model::{Ticket, TicketChannel, TicketNote, TicketStatus};
 
 /// A stored ticket with its row id and version (the ETag's source).
@@ -41,7 +41,7 @@ pub fn insert(conn: &Connection, new: &NewTicket<'_>) -> rusqlite::Result<String
         new.subject,
         new.account_rowid,
         new.status.as_str(),
-        channel_name(new.channel),
+        new.channel.as_str(),
         secs(new.opened_at),
         new.assignee
     ])?;
@@ -51,47 +51,28 @@ pub fn insert(conn: &Connection, new: &NewTicket<'_>) -> rusqlite::Result<String
     Ok(id)
 }
 
-fn channel_name(channel: TicketChannel) -> &'static str {
-    match channel {
-        TicketChannel::Phone => "phone",
-        TicketChannel::Email => "email",
-        TicketChannel::Chat => "chat",
-        TicketChannel::Portal => "portal",
-    }
-}
-
-fn channel(name: &str) -> TicketChannel {
-    match name {
-        "phone" => TicketChannel::Phone,
-        "email" => TicketChannel::Email,
-        "chat" => TicketChannel::Chat,
-        _ => TicketChannel::Portal,
-    }
-}
-
-const TICKET_COLUMNS: &str = "t.rowid, t.id, t.subject, a.id, t.status, t.channel, t.opened_at, t.updated_at,
-     t.assignee, t.version, t.account_rowid";
+const TICKET_COLUMNS: &str = "t.rowid AS rowid, t.id AS id, t.subject AS subject, a.id AS account_id,
+     t.status AS status, t.channel AS channel, t.opened_at AS opened_at, t.updated_at AS updated_at,
+     t.assignee AS assignee, t.version AS version, t.account_rowid AS account_rowid";
 
 fn read_ticket(row: &Row<'_>) -> rusqlite::Result<(StoredTicket, i64)> {
-    let status: String = row.get(4)?;
-    let channel_name: String = row.get(5)?;
     Ok((
         StoredTicket {
-            rowid: row.get(0)?,
-            version: row.get(9)?,
+            rowid: row.get("rowid")?,
+            version: row.get("version")?,
             ticket: Ticket {
-                id: row.get(1)?,
-                subject: row.get(2)?,
-                account_id: row.get(3)?,
-                status: TicketStatus::parse(&status).unwrap_or(TicketStatus::Open),
-                channel: channel(&channel_name),
-                opened_at: instant(row.get(6)?),
-                updated_at: instant(row.get(7)?),
-                assignee: row.get(8)?,
+                id: row.get("id")?,
+                subject: row.get("subject")?,
+                account_id: row.get("account_id")?,
+                status: wire(row, "status")?,
+                channel: wire(row, "channel")?,
+                opened_at: instant(row.get("opened_at")?),
+                updated_at: instant(row.get("updated_at")?),
+                assignee: row.get("assignee")?,
                 account: None,
             },
         },
-        row.get(10)?,
+        row.get("account_rowid")?,
     ))
 }
 
@@ -170,11 +151,11 @@ pub fn notes(conn: &Connection, ticket: &StoredTicket) -> rusqlite::Result<Vec<T
         conn.prepare_cached("SELECT rowid, author, body, at FROM notes WHERE ticket_rowid = ?1 ORDER BY rowid")?;
     let rows = statement.query_map([ticket.rowid], |row| {
         Ok(TicketNote {
-            id: format!("note_{}", row.get::<_, i64>(0)?),
+            id: format!("note_{}", row.get::<_, i64>("rowid")?),
             ticket_id: ticket.ticket.id.clone(),
-            author: row.get(1)?,
-            body: row.get(2)?,
-            at: instant(row.get(3)?),
+            author: row.get("author")?,
+            body: row.get("body")?,
+            at: instant(row.get("at")?),
         })
     })?;
     rows.collect()
