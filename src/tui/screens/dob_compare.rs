@@ -2,6 +2,7 @@
 //! side, field by field, checked as the staff member types.
 
 use chrono::{DateTime, Utc};
+use crossterm::event::KeyCode;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::Style;
@@ -11,9 +12,10 @@ use tui_input::Input;
 
 use super::{FIELD_MAX, Ui, cursor_column, dialog, layout};
 use crate::diagnose::dob::{self, DobCheck, DobContext, FieldStatus};
-use crate::phi::DOB_MASK;
-use crate::tui::dialog::{Dialog, Under};
-use crate::tui::keymap::ScreenKind;
+use crate::phi::{DOB_MASK, Phi};
+use crate::tui::action::{Action, Effect, Terminal};
+use crate::tui::dialog::{Banner, Cx, Dialog, DialogSpec, Outcome, Under};
+use crate::tui::keymap::{ScreenSpec, ctrl, special};
 use crate::tui::screens::account::AccountState;
 use crate::tui::theme::Theme;
 
@@ -22,8 +24,6 @@ use crate::tui::theme::Theme;
 pub struct DobCompareState {
     pub input: Input,
 }
-
-impl DobCompareState {}
 
 fn status_span(status: FieldStatus, theme: &Theme) -> Span<'static> {
     match status {
@@ -42,9 +42,33 @@ pub fn current_check(state: &DobCompareState, account: &AccountState, now: DateT
         .then(|| dob::check_dob(on_file, typed, &DobContext { today: now.date_naive(), account_created: created }))
 }
 
+impl DialogSpec for DobCompareState {
+    const SPEC: ScreenSpec = ScreenSpec {
+        title: "DOB compare",
+        keys: &[
+            ctrl('y', Action::Copy, "copy the entry to type on the invite page", "copy entry"),
+            special(KeyCode::Esc, Action::Back, "close", "close"),
+        ],
+        moves: false,
+        takes_text: true,
+    };
+}
+
 impl Dialog for DobCompareState {
-    fn kind(&self) -> ScreenKind {
-        ScreenKind::DobCompare
+    /// Ctrl-Y copies the entry to type on the invite page.
+    fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
+        if action != Action::Copy {
+            return Outcome::back(action, false);
+        }
+        let entry =
+            cx.account.and_then(|account| current_check(self, account, cx.now)).and_then(|check| check.suggested_entry);
+        match entry {
+            Some(entry) => Outcome::effects(vec![Effect::Terminal(Terminal::Copy {
+                what: "the entry to type",
+                text: Phi::new(entry),
+            })]),
+            None => Outcome::banner(Banner::error("Nothing to copy: type the DOB the client reports first")),
+        }
     }
     fn field(&mut self) -> Option<(&mut Input, usize)> {
         Some((&mut self.input, FIELD_MAX))

@@ -2,6 +2,7 @@
 //! works or exactly why it shows invalid, then every event in order, with
 //! each visit to the link marked as a mail scanner's or the client's.
 
+use crossterm::event::KeyCode;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -11,8 +12,9 @@ use super::{Ui, dialog, layout, truncate};
 use crate::diagnose::invite;
 use crate::diagnose::timeline::{self, Actor};
 use crate::tui::action::Action;
-use crate::tui::dialog::{Dialog, Under};
-use crate::tui::keymap::ScreenKind;
+use crate::tui::dialog::{Cx, Dialog, DialogSpec, Outcome, Under};
+use crate::tui::keymap::{ScreenSpec, key, special};
+use crate::tui::screens::revoke;
 
 /// The timeline dialog: which invite, and how far it is scrolled.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,9 +38,35 @@ impl TimelineState {
     }
 }
 
+impl DialogSpec for TimelineState {
+    const SPEC: ScreenSpec = ScreenSpec {
+        title: "Invite timeline",
+        keys: &[
+            special(KeyCode::Esc, Action::Back, "close", "close"),
+            key('x', Action::Revoke, "revoke this invite", "revoke"),
+            key('q', Action::Back, "close", ""),
+        ],
+        moves: true,
+        takes_text: false,
+    };
+}
+
 impl Dialog for TimelineState {
-    fn kind(&self) -> ScreenKind {
-        ScreenKind::Timeline
+    /// `x` opens the revoke dialog for this invite (if it is pending).
+    fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
+        match action {
+            Action::Revoke => {
+                let id = self.invite_id.clone();
+                let status =
+                    cx.account.and_then(|a| a.invites.data.as_ref()?.iter().find(|i| i.id == id).map(|i| i.status));
+                revoke::open(status.map(|s| (id, s)))
+            }
+            Action::Back => Outcome::close(),
+            other => {
+                self.navigate(other);
+                Outcome::none()
+            }
+        }
     }
     fn countdown(&self) -> Option<bool> {
         Some(true)
