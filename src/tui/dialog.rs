@@ -1,6 +1,6 @@
 //! One protocol for every dialog over a view. A dialog is one file in
-//! `screens/` whose state implements [`Dialog`] (what it does) and
-//! [`DialogSpec`] (its title, its keys, whether it takes text); the
+//! `screens/` whose state implements [`Dialog`] (what it does) and has a
+//! `SPEC` (its title, its keys, whether it takes text); the
 //! `dialogs!` list below is its one registration line, which makes it a
 //! variant of [`Overlay`] and of [`ScreenKind`] and routes the console's
 //! generic calls to it. A dialog reads the console through a [`Cx`] and
@@ -175,6 +175,21 @@ impl Outcome {
         Self { then: vec![then], ..Self::default() }
     }
 
+    /// A change was saved to the account: the dialog closes, says so, and
+    /// the account is the saved one, its history read back.
+    pub fn saved(text: &str, account: Versioned<Account>) -> Self {
+        Self::done(text, vec![Then::StoreAccount(account), Then::ReloadHistory])
+    }
+
+    /// A dialog that sends one change: Confirm sends it (`confirm`), Back
+    /// closes it unless the request is in flight.
+    pub fn sends(action: Action, sending: bool, confirm: impl FnOnce() -> Vec<Effect>) -> Self {
+        match action {
+            Action::Confirm => Self::effects(confirm()),
+            other => Self::back(other, sending),
+        }
+    }
+
     /// Closes on Back unless a request is in flight (a change under way
     /// cannot be abandoned).
     pub fn back(action: Action, sending: bool) -> Self {
@@ -191,13 +206,6 @@ impl fmt::Debug for Outcome {
             .field("then", &self.then)
             .finish()
     }
-}
-
-/// What a dialog declares of itself, read by the keymap: its title, its
-/// keys (its rows of the table: footer, `?` help and `:` palette), whether
-/// the list-moving keys apply, whether it takes text.
-pub trait DialogSpec {
-    const SPEC: ScreenSpec;
 }
 
 /// A dialog over a view.
@@ -300,7 +308,7 @@ macro_rules! dialogs {
                     ScreenKind::Queue => keymap::QUEUE,
                     ScreenKind::Search => keymap::SEARCH,
                     ScreenKind::Account => keymap::ACCOUNT,
-                    $( ScreenKind::$variant => <$state as DialogSpec>::SPEC, )*
+                    $( ScreenKind::$variant => <$state>::SPEC, )*
                 }
             }
         }

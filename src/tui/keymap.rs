@@ -11,13 +11,30 @@ pub use super::dialog::ScreenKind;
 /// help lists them, whether the list-moving keys (`j` `k` `g` `G` and the
 /// arrows) follow them, and whether typed characters go into a text field
 /// (so letter keys are not commands there). The views' are below; each
-/// dialog declares its own in its file (`DialogSpec`).
+/// dialog declares its own in its file (`SPEC`).
 #[derive(Debug, Clone, Copy)]
 pub struct ScreenSpec {
     pub title: &'static str,
     pub keys: &'static [Binding],
     pub moves: bool,
     pub takes_text: bool,
+}
+
+impl ScreenSpec {
+    /// A screen titled `title` with `keys`, no list-moving keys, no text.
+    pub const fn new(title: &'static str, keys: &'static [Binding]) -> Self {
+        Self { title, keys, moves: false, takes_text: false }
+    }
+
+    /// The list-moving keys follow its own.
+    pub const fn moves(self) -> Self {
+        Self { moves: true, ..self }
+    }
+
+    /// Typed characters go into a text field.
+    pub const fn text(self) -> Self {
+        Self { takes_text: true, ..self }
+    }
 }
 
 impl ScreenKind {

@@ -1,7 +1,9 @@
 //! Keys, mouse and actions: what each does on the screen it is pressed on.
 //! Never awaits: what must happen outside comes back as effects.
 
-use super::{App, Banner, View};
+use super::{App, Banner, Overlay, View};
+use crate::portal::Versioned;
+use crate::portal::model::Account;
 use crate::tui::action::{Action, Effect, Request, Terminal};
 use crate::tui::dialog::{Outcome, Then};
 use crate::tui::screens::account::AccountState;
@@ -200,16 +202,7 @@ impl App {
                 let invite = account.selected().map(|i| (i.id.clone(), i.status));
                 self.apply(revoke::open(invite), now)
             }
-            Action::Addresses => match account.account.data.clone() {
-                Some(base) => {
-                    self.overlay = Some(AddressesState::new(base, account.ticket_id.clone()).into());
-                    Vec::new()
-                }
-                None => {
-                    self.banner = Some(Banner { text: "The account is still loading".into(), error: true });
-                    Vec::new()
-                }
-            },
+            Action::Addresses => self.open_on_account(|base, ticket| AddressesState::new(base, ticket).into()),
             Action::Audit => {
                 account.show_audit = !account.show_audit;
                 Vec::new()
@@ -223,16 +216,7 @@ impl App {
                 self.overlay = Some(DobCompareState::default().into());
                 Vec::new()
             }
-            Action::EditDob => match account.account.data.clone() {
-                Some(base) => {
-                    self.overlay = Some(EditDobState::new(base, account.ticket_id.clone()).into());
-                    Vec::new()
-                }
-                None => {
-                    self.banner = Some(Banner { text: "The account is still loading".into(), error: true });
-                    Vec::new()
-                }
-            },
+            Action::EditDob => self.open_on_account(|base, ticket| EditDobState::new(base, ticket).into()),
             Action::NextTicket => {
                 let current = account.ticket_id.clone();
                 match self.queue.next_unclaimed_after(current.as_deref()) {
@@ -296,6 +280,16 @@ impl App {
             }
         }
         effects
+    }
+
+    /// Opens a dialog that changes the loaded account (made from it and its
+    /// ticket), or says it is still loading.
+    fn open_on_account(&mut self, open: impl FnOnce(Versioned<Account>, Option<String>) -> Overlay) -> Vec<Effect> {
+        match self.account.as_ref().and_then(|a| Some((a.account.data.clone()?, a.ticket_id.clone()))) {
+            Some((base, ticket)) => self.overlay = Some(open(base, ticket)),
+            None => self.banner = Some(Banner { text: "The account is still loading".into(), error: true }),
+        }
+        Vec::new()
     }
 
     /// Opens an account (with the ticket it is worked for, if any).

@@ -18,7 +18,7 @@ use crate::phi::{Phi, mask_email};
 use crate::portal::model::{Account, AccountPatch};
 use crate::portal::{PortalError, Versioned};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
-use crate::tui::dialog::{Cx, Dialog, DialogSpec, Outcome, Then, Under};
+use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
 use crate::tui::keymap::{ScreenSpec, ctrl, special};
 
 /// Which field has the cursor.
@@ -115,10 +115,14 @@ fn shown(address: &str, revealed: bool) -> String {
     if revealed { address.to_owned() } else { mask_email(address) }
 }
 
-impl DialogSpec for AddressesState {
-    const SPEC: ScreenSpec = ScreenSpec {
-        title: "Email addresses",
-        keys: &[
+/// How the addresses dialog names its change.
+const WORDING: Wording = Wording::new("Saving…", "Not saved", "too many changes", "sends it").bare();
+
+impl AddressesState {
+    /// Its title and keys (its rows of the keymap).
+    pub const SPEC: ScreenSpec = ScreenSpec::new(
+        "Email addresses",
+        &[
             special(KeyCode::Enter, Action::Confirm, "add the new address / confirm", "add/confirm"),
             ctrl('d', Action::MakeDefault, "make the selected address the default", "default"),
             ctrl('x', Action::RemoveAddress, "remove the selected address", "remove"),
@@ -128,19 +132,9 @@ impl DialogSpec for AddressesState {
             special(KeyCode::Up, Action::Up, "previous address", ""),
             special(KeyCode::Esc, Action::Back, "back / close", "close"),
         ],
-        moves: false,
-        takes_text: true,
-    };
+    )
+    .text();
 }
-
-/// How the addresses dialog names its change.
-const WORDING: Wording = Wording {
-    doing: "Saving…",
-    not_done: "Not saved",
-    limit: "too many changes",
-    enter_does: "sends it",
-    names_failure: false,
-};
 
 impl Dialog for AddressesState {
     fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
@@ -195,14 +189,8 @@ impl Dialog for AddressesState {
     /// again (someone else changed it).
     fn on_answer(&mut self, req: ReqId, answer: Answer, cx: &mut Cx<'_>) -> Option<Outcome> {
         let Answer::SaveAccount(result) = answer else { return None };
-        if !self.submission.finish(req) {
-            return None;
-        }
-        Some(match result {
-            Ok(account) => Outcome::done(
-                "Addresses updated; the next invite goes to the default",
-                vec![Then::StoreAccount(account), Then::ReloadHistory],
-            ),
+        Some(match self.submission.take(req, result)? {
+            Ok(account) => Outcome::saved("Addresses updated; the next invite goes to the default", account),
             Err(PortalError::Stale) => {
                 self.staged = None;
                 self.submission.error = Some(

@@ -14,7 +14,7 @@ use super::{FIELD_MAX, Ui, cursor_column, dialog, layout};
 use crate::diagnose::dob::{self, DobCheck, DobContext, FieldStatus};
 use crate::phi::{DOB_MASK, Phi};
 use crate::tui::action::{Action, Effect, Terminal};
-use crate::tui::dialog::{Banner, Cx, Dialog, DialogSpec, Outcome, Under};
+use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Under};
 use crate::tui::keymap::{ScreenSpec, ctrl, special};
 use crate::tui::screens::account::AccountState;
 use crate::tui::theme::Theme;
@@ -42,16 +42,16 @@ pub fn current_check(state: &DobCompareState, account: &AccountState, now: DateT
         .then(|| dob::check_dob(on_file, typed, &DobContext { today: now.date_naive(), account_created: created }))
 }
 
-impl DialogSpec for DobCompareState {
-    const SPEC: ScreenSpec = ScreenSpec {
-        title: "DOB compare",
-        keys: &[
+impl DobCompareState {
+    /// Its title and keys (its rows of the keymap).
+    pub const SPEC: ScreenSpec = ScreenSpec::new(
+        "DOB compare",
+        &[
             ctrl('y', Action::Copy, "copy the entry to type on the invite page", "copy entry"),
             special(KeyCode::Esc, Action::Back, "close", "close"),
         ],
-        moves: false,
-        takes_text: true,
-    };
+    )
+    .text();
 }
 
 impl Dialog for DobCompareState {
@@ -81,7 +81,6 @@ impl Dialog for DobCompareState {
     /// field-by-field marks always show.
     fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let Some(account) = under.account else { return };
-        let state = self;
         let (theme, now) = (ui.theme, ui.now);
         let popup = layout::centered(area, 78, 20);
         let inner = dialog(frame, popup, "DOB compare · the portal wants MM/DD/YYYY", theme);
@@ -110,16 +109,15 @@ impl Dialog for DobCompareState {
         let header = Line::from(header);
         frame.render_widget(Paragraph::new(header), head);
 
-        let typed = state.input.value();
+        let typed = self.input.value();
         let input_line = Line::from(vec![
             Span::styled("Client says ", theme.muted),
             Span::styled(format!(" {typed} "), theme.input),
         ]);
         frame.render_widget(Paragraph::new(input_line), input_row);
-        frame
-            .set_cursor_position(Position::new(cursor_column(input_row, 13, state.input.visual_cursor()), input_row.y));
+        frame.set_cursor_position(Position::new(cursor_column(input_row, 13, self.input.visual_cursor()), input_row.y));
 
-        let Some(check) = current_check(state, account, now) else {
+        let Some(check) = current_check(self, account, now) else {
             let hint =
                 Line::styled("Type what the client enters on the invite page, exactly as they say it.", theme.muted);
             frame.render_widget(Paragraph::new(hint), fields_row);

@@ -18,7 +18,7 @@ use crate::phi::{DOB_MASK, Phi, mask_email};
 use crate::portal::model::{Account, AccountPatch};
 use crate::portal::{IdempotencyKey, PortalError, Versioned};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
-use crate::tui::dialog::{Cx, Dialog, DialogSpec, Outcome, Then, Under};
+use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
 use crate::tui::keymap::{ScreenSpec, special};
 
 /// Which field has the cursor.
@@ -159,18 +159,18 @@ pub fn changes(before: &Account, after: &Account, revealed: bool) -> Vec<String>
     out
 }
 
-impl DialogSpec for EditDobState {
-    const SPEC: ScreenSpec = ScreenSpec {
-        title: "Edit DOB",
-        keys: &[
+impl EditDobState {
+    /// Its title and keys (its rows of the keymap).
+    pub const SPEC: ScreenSpec = ScreenSpec::new(
+        "Edit DOB",
+        &[
             special(KeyCode::Tab, Action::NextField, "next field", "next field"),
             special(KeyCode::BackTab, Action::PrevField, "previous field", ""),
             special(KeyCode::Enter, Action::Confirm, "continue / save", "continue"),
             special(KeyCode::Esc, Action::Back, "cancel", "cancel"),
         ],
-        moves: false,
-        takes_text: true,
-    };
+    )
+    .text();
 }
 
 impl Dialog for EditDobState {
@@ -243,14 +243,8 @@ impl Dialog for EditDobState {
     /// (Enter retries with the same key, after a 429's wait).
     fn on_answer(&mut self, req: ReqId, answer: Answer, cx: &mut Cx<'_>) -> Option<Outcome> {
         let Answer::SaveAccount(result) = answer else { return None };
-        if !self.submission.finish(req) {
-            return None;
-        }
-        Some(match result {
-            Ok(updated) => Outcome::done(
-                "DOB on file updated; the client can retry the same link",
-                vec![Then::StoreAccount(updated), Then::ReloadHistory],
-            ),
+        Some(match self.submission.take(req, result)? {
+            Ok(updated) => Outcome::saved("DOB on file updated; the client can retry the same link", updated),
             Err(PortalError::Stale) => {
                 self.stage = Stage::Conflict;
                 self.theirs = None;

@@ -10,7 +10,7 @@ use ratatui::widgets::Paragraph;
 
 use super::{Ui, dialog, layout};
 use crate::tui::action::Action;
-use crate::tui::dialog::{Dialog, DialogSpec, Under};
+use crate::tui::dialog::{Dialog, Under};
 use crate::tui::keymap::{ScreenKind, ScreenSpec, key, special};
 
 /// The help's lines: the keys of an action together, then the keys that
@@ -36,17 +36,17 @@ pub fn entries(ui: &Ui<'_>, screen: ScreenKind) -> Vec<(String, &'static str)> {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct HelpState;
 
-impl DialogSpec for HelpState {
-    const SPEC: ScreenSpec = ScreenSpec {
-        title: "Help",
-        keys: &[
+impl HelpState {
+    /// Its title and keys (its rows of the keymap).
+    pub const SPEC: ScreenSpec = ScreenSpec::new(
+        "Help",
+        &[
             special(KeyCode::Esc, Action::Back, "close", "close"),
             key('?', Action::Back, "close", ""),
             key('q', Action::Back, "close", ""),
         ],
-        moves: true,
-        takes_text: false,
-    };
+    )
+    .moves();
 }
 
 impl Dialog for HelpState {

@@ -14,7 +14,7 @@ use super::{Ui, cursor_column, dialog, layout};
 use crate::portal::IdempotencyKey;
 use crate::portal::model::NewNote;
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
-use crate::tui::dialog::{Banner, Cx, Dialog, DialogSpec, Outcome, Then, Under};
+use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Then, Under};
 use crate::tui::keymap::{ScreenSpec, special};
 
 /// The longest note the field takes, in characters.
@@ -65,42 +65,30 @@ pub fn open(ticket: Option<String>) -> Outcome {
     }
 }
 
-impl DialogSpec for NoteState {
-    const SPEC: ScreenSpec = ScreenSpec {
-        title: "Ticket note",
-        keys: &[
+/// How the note dialog names its change.
+const WORDING: Wording = Wording::new("Posting…", "Not posted", "too many requests", "posts it");
+
+impl NoteState {
+    /// Its title and keys (its rows of the keymap).
+    pub const SPEC: ScreenSpec = ScreenSpec::new(
+        "Ticket note",
+        &[
             special(KeyCode::Enter, Action::Confirm, "post the note", "post"),
             special(KeyCode::Esc, Action::Back, "cancel", "cancel"),
         ],
-        moves: false,
-        takes_text: true,
-    };
+    )
+    .text();
 }
-
-/// How the note dialog names its change.
-const WORDING: Wording = Wording {
-    doing: "Posting…",
-    not_done: "Not posted",
-    limit: "too many requests",
-    enter_does: "posts it",
-    names_failure: true,
-};
 
 impl Dialog for NoteState {
     fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
-        match action {
-            Action::Confirm => Outcome::effects(self.confirm(cx)),
-            other => Outcome::back(other, self.submission.is_sending()),
-        }
+        Outcome::sends(action, self.submission.is_sending(), || self.confirm(cx))
     }
     /// The answer to the post: posted, the dialog closes; else the error
     /// stays shown and Enter retries.
     fn on_answer(&mut self, req: ReqId, answer: Answer, cx: &mut Cx<'_>) -> Option<Outcome> {
         let Answer::AddNote(result) = answer else { return None };
-        if !self.submission.finish(req) {
-            return None;
-        }
-        Some(match result {
+        Some(match self.submission.take(req, result)? {
             Ok(()) => Outcome::done(format!("Note posted to ticket {}", self.ticket_id), Vec::new()),
             Err(error) => {
                 self.submission.fail(&error, cx.now, error.to_string());
@@ -116,27 +104,26 @@ impl Dialog for NoteState {
     }
     /// Draws the note dialog.
     fn render(&self, _under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
-        let state = self;
         let theme = ui.theme;
         let popup = layout::centered(area, 76, 10);
-        let inner = dialog(frame, popup, &format!("Internal note on ticket {}", state.ticket_id), theme);
+        let inner = dialog(frame, popup, &format!("Internal note on ticket {}", self.ticket_id), theme);
         let width = inner.width.saturating_sub(1) as usize;
-        let scroll = state.input.visual_scroll(width);
+        let scroll = self.input.visual_scroll(width);
         let mut lines = vec![
             Line::styled("Staff only; the client never sees it.", theme.muted),
             Line::default(),
             Line::from(Span::styled(
-                state.input.value().chars().skip(scroll).take(width).collect::<String>(),
+                self.input.value().chars().skip(scroll).take(width).collect::<String>(),
                 theme.input,
             )),
             Line::default(),
         ];
         let idle = vec![enter_hint(&["Enter"], "posts it", theme)];
-        lines.extend(state.submission.status(&WORDING, None, idle, ui.now, theme));
-        let count = state.input.value().chars().count();
+        lines.extend(self.submission.status(&WORDING, None, idle, ui.now, theme));
+        let count = self.input.value().chars().count();
         lines.push(Line::styled(format!("{count}/{NOTE_MAX} characters"), theme.muted));
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-        let cursor = cursor_column(inner, 0, state.input.visual_cursor().saturating_sub(scroll));
+        let cursor = cursor_column(inner, 0, self.input.visual_cursor().saturating_sub(scroll));
         frame.set_cursor_position(Position::new(cursor, inner.y.saturating_add(2)));
     }
 }

@@ -11,7 +11,7 @@ use tui_input::Input;
 
 use super::{FIELD_MAX, Ui, cursor_column, dialog, layout, moved, paste_into, type_into};
 use crate::tui::action::Action;
-use crate::tui::dialog::{Cx, Dialog, DialogSpec, Outcome, Then, Under};
+use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
 use crate::tui::keymap::{Keymap, ScreenKind, ScreenSpec, special};
 
 /// The palette's state: what is typed and which command is selected.
@@ -76,18 +76,18 @@ impl PaletteState {
     }
 }
 
-impl DialogSpec for PaletteState {
-    const SPEC: ScreenSpec = ScreenSpec {
-        title: "Commands",
-        keys: &[
+impl PaletteState {
+    /// Its title and keys (its rows of the keymap).
+    pub const SPEC: ScreenSpec = ScreenSpec::new(
+        "Commands",
+        &[
             special(KeyCode::Enter, Action::Confirm, "run the command", "run"),
             special(KeyCode::Down, Action::Down, "move down", ""),
             special(KeyCode::Up, Action::Up, "move up", ""),
             special(KeyCode::Esc, Action::Back, "close", "close"),
         ],
-        moves: false,
-        takes_text: true,
-    };
+    )
+    .text();
 }
 
 impl Dialog for PaletteState {

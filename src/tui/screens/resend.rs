@@ -17,7 +17,7 @@ use crate::diagnose::{email, invite};
 use crate::portal::model::{InviteStatus, ResendRequest};
 use crate::portal::{IdempotencyKey, PortalError};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
-use crate::tui::dialog::{Cx, Dialog, DialogSpec, Outcome, Then, Under};
+use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
 use crate::tui::keymap::{ScreenSpec, key, special};
 
 /// The resend dialog.
@@ -94,45 +94,32 @@ impl ResendState {
     }
 }
 
-impl DialogSpec for ResendState {
-    const SPEC: ScreenSpec = ScreenSpec {
-        title: "Resend invite",
-        keys: &[
+/// How the resend dialog names its change.
+const WORDING: Wording = Wording::new("Sending…", "Not sent", "5 invites an hour at most", "sends it");
+
+impl ResendState {
+    /// Its title and keys (its rows of the keymap).
+    pub const SPEC: ScreenSpec = ScreenSpec::new(
+        "Resend invite",
+        &[
             special(KeyCode::Enter, Action::Confirm, "send it", "send"),
             key('y', Action::Confirm, "send it", ""),
             special(KeyCode::Esc, Action::Back, "cancel", "cancel"),
             key('n', Action::Back, "cancel", ""),
         ],
-        moves: false,
-        takes_text: false,
-    };
+    );
 }
-
-/// How the resend dialog names its change.
-const WORDING: Wording = Wording {
-    doing: "Sending…",
-    not_done: "Not sent",
-    limit: "5 invites an hour at most",
-    enter_does: "sends it",
-    names_failure: true,
-};
 
 impl Dialog for ResendState {
     fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
-        match action {
-            Action::Confirm => Outcome::effects(self.confirm(cx)),
-            other => Outcome::back(other, self.submission.is_sending()),
-        }
+        Outcome::sends(action, self.submission.is_sending(), || self.confirm(cx))
     }
     /// The answer to the resend: sent, the dialog closes, the new invite
     /// shows and the history is read back; a failure is shown (a 429 starts
     /// its wait) and Enter retries with the same key.
     fn on_answer(&mut self, req: ReqId, answer: Answer, cx: &mut Cx<'_>) -> Option<Outcome> {
         let Answer::Resend(result) = answer else { return None };
-        if !self.submission.finish(req) {
-            return None;
-        }
-        Some(match result {
+        Some(match self.submission.take(req, result)? {
             Ok(invite) => {
                 cx.resends.0.remove(&invite.account_id);
                 // Read the history back so every status is the server's.
@@ -153,7 +140,6 @@ impl Dialog for ResendState {
     /// Draws the resend dialog.
     fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let Some(account) = under.account else { return };
-        let state = self;
         let (theme, now) = (ui.theme, ui.now);
         let popup = layout::centered(area, 76, 12);
         let inner = dialog(frame, popup, "Resend the portal invite?", theme);
@@ -206,7 +192,7 @@ impl Dialog for ResendState {
         lines.push(Line::default());
         let retry = Line::styled("Enter tries again (it cannot make a second invite); Esc cancels.", theme.muted);
         let idle = vec![enter_hint(&["Enter", "y"], "sends it", theme)];
-        lines.extend(state.submission.status(&WORDING, Some(retry), idle, now, theme));
+        lines.extend(self.submission.status(&WORDING, Some(retry), idle, now, theme));
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     }
 }

@@ -14,7 +14,7 @@ use super::{REASON_MAX, Ui, cursor_column, dialog, layout};
 use crate::portal::PortalError;
 use crate::portal::model::{InviteStatus, RevokeRequest};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
-use crate::tui::dialog::{Banner, Cx, Dialog, DialogSpec, Outcome, Then, Under};
+use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Then, Under};
 use crate::tui::keymap::{ScreenSpec, special};
 
 /// The revoke dialog. (No `Debug`: the reason may name the client.)
@@ -73,43 +73,31 @@ pub fn open(invite: Option<(String, InviteStatus)>) -> Outcome {
     }
 }
 
-impl DialogSpec for RevokeState {
-    const SPEC: ScreenSpec = ScreenSpec {
-        title: "Revoke invite",
-        keys: &[
+/// How the revoke dialog names its change.
+const WORDING: Wording = Wording::new("Revoking…", "Not revoked", "too many requests", "revokes it");
+
+impl RevokeState {
+    /// Its title and keys (its rows of the keymap).
+    pub const SPEC: ScreenSpec = ScreenSpec::new(
+        "Revoke invite",
+        &[
             special(KeyCode::Enter, Action::Confirm, "revoke it", "revoke"),
             special(KeyCode::Esc, Action::Back, "cancel", "cancel"),
         ],
-        moves: false,
-        takes_text: true,
-    };
+    )
+    .text();
 }
-
-/// How the revoke dialog names its change.
-const WORDING: Wording = Wording {
-    doing: "Revoking…",
-    not_done: "Not revoked",
-    limit: "too many requests",
-    enter_does: "revokes it",
-    names_failure: true,
-};
 
 impl Dialog for RevokeState {
     fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
-        match action {
-            Action::Confirm => Outcome::effects(self.confirm(cx)),
-            other => Outcome::back(other, self.submission.is_sending()),
-        }
+        Outcome::sends(action, self.submission.is_sending(), || self.confirm(cx))
     }
     /// The answer to the revoke: done, the dialog closes and the history is
     /// read back; a failure is shown and Enter retries (after a 429's
     /// wait); a 412 reads the account again.
     fn on_answer(&mut self, req: ReqId, answer: Answer, cx: &mut Cx<'_>) -> Option<Outcome> {
         let Answer::Revoke(result) = answer else { return None };
-        if !self.submission.finish(req) {
-            return None;
-        }
-        Some(match result {
+        Some(match self.submission.take(req, result)? {
             // The revoke moved the account's version: keep its new ETag,
             // or the next change would be refused (412).
             Ok(revoked) => Outcome::done(
@@ -139,17 +127,16 @@ impl Dialog for RevokeState {
     /// Draws the revoke dialog.
     fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let Some(account) = under.account else { return };
-        let state = self;
         let theme = ui.theme;
         let popup = layout::centered(area, 76, 11);
-        let inner = dialog(frame, popup, &format!("Revoke invite {}?", state.invite_id), theme);
+        let inner = dialog(frame, popup, &format!("Revoke invite {}?", self.invite_id), theme);
         let mut lines = vec![
             Line::styled(
                 "Its link will show the invalid-link page (\"revoked\"). The client needs a new invite.",
                 theme.warn,
             ),
             Line::default(),
-            Line::from(vec![Span::styled("Reason   ", theme.muted), Span::styled(state.reason.value(), theme.input)]),
+            Line::from(vec![Span::styled("Reason   ", theme.muted), Span::styled(self.reason.value(), theme.input)]),
         ];
         if let Some(ticket) = &account.ticket_id {
             lines.push(Line::from(vec![
@@ -159,9 +146,9 @@ impl Dialog for RevokeState {
         }
         lines.push(Line::default());
         let idle = vec![enter_hint(&["Enter"], "revokes it", theme)];
-        lines.extend(state.submission.status(&WORDING, None, idle, ui.now, theme));
+        lines.extend(self.submission.status(&WORDING, None, idle, ui.now, theme));
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-        let cursor = cursor_column(inner, 9, state.reason.visual_cursor());
+        let cursor = cursor_column(inner, 9, self.reason.visual_cursor());
         frame.set_cursor_position(Position::new(cursor, inner.y.saturating_add(2)));
     }
 }

@@ -67,6 +67,11 @@ impl<E> Submission<E> {
         true
     }
 
+    /// `result`, if it answers `req`, the request awaited.
+    pub fn take<T>(&mut self, req: ReqId, result: T) -> Option<T> {
+        self.finish(req).then_some(result)
+    }
+
     /// The try failed with `error` at `now`, shown as `shown`; a 429 starts
     /// its wait.
     pub fn fail(&mut self, error: &PortalError, now: DateTime<Utc>, shown: E) {
@@ -93,6 +98,23 @@ pub struct Wording {
     pub enter_does: &'static str,
     /// Whether an error reads `✕ Not posted: why` (or `✕ why` alone).
     pub names_failure: bool,
+}
+
+impl Wording {
+    /// Its words; an error reads `✕ Not posted: why`.
+    pub const fn new(
+        doing: &'static str,
+        not_done: &'static str,
+        limit: &'static str,
+        enter_does: &'static str,
+    ) -> Self {
+        Self { doing, not_done, limit, enter_does, names_failure: true }
+    }
+
+    /// An error reads `✕ why` alone.
+    pub const fn bare(self) -> Self {
+        Self { names_failure: false, ..self }
+    }
 }
 
 impl<E: std::fmt::Display> Submission<E> {

@@ -12,7 +12,7 @@ use super::{Ui, dialog, layout, truncate};
 use crate::diagnose::invite;
 use crate::diagnose::timeline::{self, Actor};
 use crate::tui::action::Action;
-use crate::tui::dialog::{Cx, Dialog, DialogSpec, Outcome, Under};
+use crate::tui::dialog::{Cx, Dialog, Outcome, Under};
 use crate::tui::keymap::{ScreenSpec, key, special};
 use crate::tui::screens::revoke;
 
@@ -38,17 +38,17 @@ impl TimelineState {
     }
 }
 
-impl DialogSpec for TimelineState {
-    const SPEC: ScreenSpec = ScreenSpec {
-        title: "Invite timeline",
-        keys: &[
+impl TimelineState {
+    /// Its title and keys (its rows of the keymap).
+    pub const SPEC: ScreenSpec = ScreenSpec::new(
+        "Invite timeline",
+        &[
             special(KeyCode::Esc, Action::Back, "close", "close"),
             key('x', Action::Revoke, "revoke this invite", "revoke"),
             key('q', Action::Back, "close", ""),
         ],
-        moves: true,
-        takes_text: false,
-    };
+    )
+    .moves();
 }
 
 impl Dialog for TimelineState {
@@ -74,12 +74,11 @@ impl Dialog for TimelineState {
     /// Draws the timeline of the invite over the account screen.
     fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let Some(account) = under.account else { return };
-        let state = self;
         let theme = ui.theme;
         let popup = layout::centered(area, 140, area.height);
-        let inner = dialog(frame, popup, &format!("Invite {} · timeline", state.invite_id), theme);
+        let inner = dialog(frame, popup, &format!("Invite {} · timeline", self.invite_id), theme);
         let invites = account.invites.data.as_deref().unwrap_or_default();
-        let (Some(invite), Some(role)) = (invites.iter().find(|i| i.id == state.invite_id), account.role()) else {
+        let (Some(invite), Some(role)) = (invites.iter().find(|i| i.id == self.invite_id), account.role()) else {
             frame.render_widget(Paragraph::new(Line::styled("The invite is not loaded.", theme.muted)), inner);
             return;
         };
@@ -113,6 +112,6 @@ impl Dialog for TimelineState {
             lines.push(Line::default());
             lines.push(Line::styled("Nobody has opened the link yet.", theme.muted));
         }
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((state.scroll, 0)), inner);
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((self.scroll, 0)), inner);
     }
 }
