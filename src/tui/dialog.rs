@@ -1,17 +1,23 @@
 //! One protocol for every dialog over a view. A dialog is one file in
-//! `screens/` whose state implements [`Dialog`]; the `dialogs!` list below
-//! is its one registration line, which makes it a variant of [`Overlay`]
-//! and routes the console's generic calls (its screen, text keys, pastes,
-//! countdown and drawing) to it. What a dialog does on an action or an
-//! answer reads and changes the rest of the console, so the app's
-//! dispatch (`app/keys.rs`, `app/answers.rs`) takes those.
+//! `screens/` whose state implements [`Dialog`] (what it does) and has a
+//! `SPEC` (its title, its keys, whether it takes text); the
+//! `dialogs!` list below is its one registration line, which makes it a
+//! variant of [`Overlay`] and of [`ScreenKind`] and routes the console's
+//! generic calls to it. A dialog reads the console through a [`Cx`] and
+//! answers with an [`Outcome`], which the app applies in one place.
 
+use std::fmt;
+
+use chrono::{DateTime, Utc};
 use crossterm::event::Event;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-
-use super::keymap::ScreenKind;
 use tui_input::Input;
+
+use super::action::{Action, Answer, Effect, ReqId};
+use super::keymap::{self, Keymap, ScreenSpec};
+use crate::portal::Versioned;
+use crate::portal::model::{Account, Invite};
 
 use super::screens::account::AccountState;
 use super::screens::addresses::AddressesState;
@@ -20,10 +26,29 @@ use super::screens::edit_dob::EditDobState;
 use super::screens::help::HelpState;
 use super::screens::note::NoteState;
 use super::screens::palette::PaletteState;
-use super::screens::resend::ResendState;
+use super::screens::resend::{ResendState, UnconfirmedResends};
 use super::screens::revoke::RevokeState;
 use super::screens::timeline::TimelineState;
 use super::screens::{Ui, paste_into_max, type_into};
+
+/// A line across the top for what just happened or failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Banner {
+    pub text: String,
+    pub error: bool,
+}
+
+impl Banner {
+    /// A banner saying something went well.
+    pub fn ok(text: impl Into<String>) -> Self {
+        Self { text: text.into(), error: false }
+    }
+
+    /// A banner saying something failed or cannot be done.
+    pub fn error(text: impl Into<String>) -> Self {
+        Self { text: text.into(), error: true }
+    }
+}
 
 /// What a dialog sees of the console under it when it draws.
 pub struct Under<'a> {
@@ -36,12 +61,155 @@ pub struct Under<'a> {
     pub screen: ScreenKind,
 }
 
+/// What a dialog may read or use of the console while it takes an action
+/// or an answer.
+pub struct Cx<'a> {
+    /// The open account, if any.
+    pub account: Option<&'a AccountState>,
+    pub now: DateTime<Utc>,
+    /// The keys in force.
+    pub keys: &'a Keymap,
+    /// The screen of the view under the dialog.
+    pub under: ScreenKind,
+    /// Resends whose success was never seen (the resend dialog's memory,
+    /// kept across dialogs).
+    pub resends: &'a mut UnconfirmedResends,
+    next_req: &'a mut ReqId,
+}
+
+impl<'a> Cx<'a> {
+    pub fn new(
+        account: Option<&'a AccountState>,
+        now: DateTime<Utc>,
+        keys: &'a Keymap,
+        under: ScreenKind,
+        resends: &'a mut UnconfirmedResends,
+        next_req: &'a mut ReqId,
+    ) -> Self {
+        Self { account, now, keys, under, resends, next_req }
+    }
+
+    /// A fresh request id, for a request the dialog sends.
+    pub fn req(&mut self) -> ReqId {
+        *self.next_req += 1;
+        *self.next_req
+    }
+}
+
+/// What the app does after a dialog took an action or an answer, beyond
+/// running effects.
+pub enum Then {
+    /// Read the open account, its invites and its audit trail again.
+    ReloadAccount,
+    /// Read the open account's invites and audit trail again.
+    ReloadHistory,
+    /// Read the open account alone again (its current version, after a 412).
+    ReadAccount,
+    /// The account as saved: it is now the open one.
+    StoreAccount(Versioned<Account>),
+    /// The account's new ETag (a change to one of its invites moved it).
+    StoreEtag(String),
+    /// An invite just made, shown before the history is read back.
+    AddInvite(Invite),
+    /// Run an action on the view under (the palette's choice).
+    Run(Action),
+    /// Open another dialog in place of this one.
+    Open(Overlay),
+}
+
+impl fmt::Debug for Then {
+    /// Kinds only: an account or invite holds PHI.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Then::ReloadAccount => f.write_str("ReloadAccount"),
+            Then::ReloadHistory => f.write_str("ReloadHistory"),
+            Then::ReadAccount => f.write_str("ReadAccount"),
+            Then::StoreAccount(_) => f.write_str("StoreAccount(..)"),
+            Then::StoreEtag(_) => f.write_str("StoreEtag(..)"),
+            Then::AddInvite(_) => f.write_str("AddInvite(..)"),
+            Then::Run(action) => f.debug_tuple("Run").field(action).finish(),
+            Then::Open(overlay) => f.debug_tuple("Open").field(&overlay.kind()).finish(),
+        }
+    }
+}
+
+/// What a dialog wants after an action or an answer: whether it closes,
+/// effects to run, a banner, and what the app does next, in order.
+#[derive(Default)]
+pub struct Outcome {
+    pub close: bool,
+    pub effects: Vec<Effect>,
+    pub banner: Option<Banner>,
+    pub then: Vec<Then>,
+}
+
+impl Outcome {
+    /// Nothing to do.
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    /// The dialog closes.
+    pub fn close() -> Self {
+        Self { close: true, ..Self::default() }
+    }
+
+    /// Effects to run; the dialog stays.
+    pub fn effects(effects: Vec<Effect>) -> Self {
+        Self { effects, ..Self::default() }
+    }
+
+    /// A banner; the dialog stays.
+    pub fn banner(banner: Banner) -> Self {
+        Self { banner: Some(banner), ..Self::default() }
+    }
+
+    /// The change went through: the dialog closes, says so, and the app
+    /// does `then`.
+    pub fn done(text: impl Into<String>, then: Vec<Then>) -> Self {
+        Self { close: true, banner: Some(Banner::ok(text)), then, ..Self::default() }
+    }
+
+    /// The app does `then`; the dialog stays.
+    pub fn then(then: Then) -> Self {
+        Self { then: vec![then], ..Self::default() }
+    }
+
+    /// A change was saved to the account: the dialog closes, says so, and
+    /// the account is the saved one, its history read back.
+    pub fn saved(text: &str, account: Versioned<Account>) -> Self {
+        Self::done(text, vec![Then::StoreAccount(account), Then::ReloadHistory])
+    }
+
+    /// A dialog that sends one change: Confirm sends it (`confirm`), Back
+    /// closes it unless the request is in flight.
+    pub fn sends(action: Action, sending: bool, confirm: impl FnOnce() -> Vec<Effect>) -> Self {
+        match action {
+            Action::Confirm => Self::effects(confirm()),
+            other => Self::back(other, sending),
+        }
+    }
+
+    /// Closes on Back unless a request is in flight (a change under way
+    /// cannot be abandoned).
+    pub fn back(action: Action, sending: bool) -> Self {
+        if action == Action::Back && !sending { Self::close() } else { Self::none() }
+    }
+}
+
+impl fmt::Debug for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Outcome")
+            .field("close", &self.close)
+            .field("effects", &self.effects.iter().map(Effect::kind).collect::<Vec<_>>())
+            .field("banner", &self.banner.as_ref().map(|b| b.error))
+            .field("then", &self.then)
+            .finish()
+    }
+}
+
 /// A dialog over a view.
 pub trait Dialog {
-    /// The screen whose keys apply while it is open (its title, its rows in
-    /// the keymap, whether it takes text).
-    fn kind(&self) -> ScreenKind;
-
     /// The text field keys and pastes go into now, with the most
     /// characters it holds; `None` while it takes none (a request in flight).
     fn field(&mut self) -> Option<(&mut Input, usize)> {
@@ -63,6 +231,20 @@ pub trait Dialog {
         }
     }
 
+    /// An action bound to one of its keys. By default Back closes it.
+    fn on_action(&mut self, action: Action, _cx: &mut Cx<'_>) -> Outcome {
+        Outcome::back(action, false)
+    }
+
+    /// The portal's answer to request `req`; `None` when it was not the
+    /// request it awaits.
+    fn on_answer(&mut self, _req: ReqId, _answer: Answer, _cx: &mut Cx<'_>) -> Option<Outcome> {
+        None
+    }
+
+    /// The open account was read again (after a 412, the current version).
+    fn account_read(&mut self, _account: &Versioned<Account>) {}
+
     /// Whether a countdown shows in it (the 1 Hz tick runs only then);
     /// `None` leaves it to the view under it.
     fn countdown(&self) -> Option<bool> {
@@ -73,43 +255,61 @@ pub trait Dialog {
     fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>);
 }
 
-impl<D: Dialog + ?Sized> Dialog for Box<D> {
-    fn kind(&self) -> ScreenKind {
-        (**self).kind()
-    }
-    fn field(&mut self) -> Option<(&mut Input, usize)> {
-        (**self).field()
-    }
-    fn edit(&mut self, event: &Event) {
-        (**self).edit(event);
-    }
-    fn paste(&mut self, text: &str) {
-        (**self).paste(text);
-    }
-    fn countdown(&self) -> Option<bool> {
-        (**self).countdown()
-    }
-    fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
-        (**self).render(under, frame, area, ui);
-    }
-}
-
-/// Declares [`Overlay`], one variant per dialog, and its dispatch.
+/// Declares [`Overlay`] (one variant per dialog, boxed), [`ScreenKind`]
+/// (the three views, then one per dialog) and their dispatch.
 macro_rules! dialogs {
-    ($( $(#[$meta:meta])* $variant:ident($state:ty), )*) => {
+    ($( $variant:ident($state:ty), )*) => {
         /// The dialog over the current view, if any.
         pub enum Overlay {
-            $( $(#[$meta])* $variant($state), )*
+            $( $variant(Box<$state>), )*
         }
+
+        $(
+            impl From<$state> for Overlay {
+                fn from(state: $state) -> Self {
+                    Overlay::$variant(Box::new(state))
+                }
+            }
+        )*
 
         impl Overlay {
             /// The dialog itself.
             pub fn dialog(&self) -> &dyn Dialog {
-                match self { $( Overlay::$variant(state) => state, )* }
+                match self { $( Overlay::$variant(state) => state.as_ref(), )* }
             }
 
             pub fn dialog_mut(&mut self) -> &mut dyn Dialog {
-                match self { $( Overlay::$variant(state) => state, )* }
+                match self { $( Overlay::$variant(state) => state.as_mut(), )* }
+            }
+
+            /// The screen whose keys apply while it is open.
+            pub fn kind(&self) -> ScreenKind {
+                match self { $( Overlay::$variant(_) => ScreenKind::$variant, )* }
+            }
+        }
+
+        /// The screens (views and dialogs) that have keys of their own.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ScreenKind {
+            Queue,
+            Search,
+            Account,
+            $( $variant, )*
+        }
+
+        impl ScreenKind {
+            /// Every screen, for checks over all of them.
+            pub const ALL: &'static [ScreenKind] =
+                &[ScreenKind::Queue, ScreenKind::Search, ScreenKind::Account, $( ScreenKind::$variant, )*];
+
+            /// What the screen declares: title, keys, text.
+            pub fn spec(self) -> ScreenSpec {
+                match self {
+                    ScreenKind::Queue => keymap::QUEUE,
+                    ScreenKind::Search => keymap::SEARCH,
+                    ScreenKind::Account => keymap::ACCOUNT,
+                    $( ScreenKind::$variant => <$state>::SPEC, )*
+                }
             }
         }
     };
@@ -119,10 +319,10 @@ dialogs! {
     Help(HelpState),
     DobCompare(DobCompareState),
     Resend(ResendState),
-    EditDob(Box<EditDobState>),
+    EditDob(EditDobState),
     Palette(PaletteState),
-    Note(Box<NoteState>),
+    Note(NoteState),
     Timeline(TimelineState),
-    Revoke(Box<RevokeState>),
-    Addresses(Box<AddressesState>),
+    Revoke(RevokeState),
+    Addresses(AddressesState),
 }

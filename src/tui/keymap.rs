@@ -5,70 +5,47 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::Action;
 
-/// The screens (and dialogs) that have keys of their own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ScreenKind {
-    Queue,
-    Search,
-    Account,
-    DobCompare,
-    Resend,
-    EditDob,
-    Help,
-    Palette,
-    Note,
-    Timeline,
-    Revoke,
-    Addresses,
+pub use super::dialog::ScreenKind;
+
+/// What a screen declares of itself: its title, its keys in the order the
+/// help lists them, whether the list-moving keys (`j` `k` `g` `G` and the
+/// arrows) follow them, and whether typed characters go into a text field
+/// (so letter keys are not commands there). The views' are below; each
+/// dialog declares its own in its file (`SPEC`).
+#[derive(Debug, Clone, Copy)]
+pub struct ScreenSpec {
+    pub title: &'static str,
+    pub keys: &'static [Binding],
+    pub moves: bool,
+    pub takes_text: bool,
+}
+
+impl ScreenSpec {
+    /// A screen titled `title` with `keys`, no list-moving keys, no text.
+    pub const fn new(title: &'static str, keys: &'static [Binding]) -> Self {
+        Self { title, keys, moves: false, takes_text: false }
+    }
+
+    /// The list-moving keys follow its own.
+    pub const fn moves(self) -> Self {
+        Self { moves: true, ..self }
+    }
+
+    /// Typed characters go into a text field.
+    pub const fn text(self) -> Self {
+        Self { takes_text: true, ..self }
+    }
 }
 
 impl ScreenKind {
-    /// Every screen, for checks over all of them.
-    pub const ALL: [ScreenKind; 12] = [
-        ScreenKind::Addresses,
-        ScreenKind::Timeline,
-        ScreenKind::Revoke,
-        ScreenKind::Queue,
-        ScreenKind::Search,
-        ScreenKind::Account,
-        ScreenKind::DobCompare,
-        ScreenKind::Resend,
-        ScreenKind::EditDob,
-        ScreenKind::Help,
-        ScreenKind::Palette,
-        ScreenKind::Note,
-    ];
-
     pub fn title(self) -> &'static str {
-        match self {
-            ScreenKind::Queue => "Queue",
-            ScreenKind::Search => "Search",
-            ScreenKind::Account => "Account",
-            ScreenKind::DobCompare => "DOB compare",
-            ScreenKind::Resend => "Resend invite",
-            ScreenKind::EditDob => "Edit DOB",
-            ScreenKind::Help => "Help",
-            ScreenKind::Palette => "Commands",
-            ScreenKind::Note => "Ticket note",
-            ScreenKind::Timeline => "Invite timeline",
-            ScreenKind::Revoke => "Revoke invite",
-            ScreenKind::Addresses => "Email addresses",
-        }
+        self.spec().title
     }
 
     /// Whether typed characters go into a text field on this screen (so
     /// letter keys are not commands there).
     pub fn takes_text(self) -> bool {
-        matches!(
-            self,
-            ScreenKind::Search
-                | ScreenKind::DobCompare
-                | ScreenKind::EditDob
-                | ScreenKind::Palette
-                | ScreenKind::Note
-                | ScreenKind::Revoke
-                | ScreenKind::Addresses
-        )
+        self.spec().takes_text
     }
 
     /// Whether the config file's `[keys]` may rebind this screen's letter
@@ -101,15 +78,15 @@ impl Binding {
     }
 }
 
-const fn key(c: char, action: Action, help: &'static str, hint: &'static str) -> Binding {
+pub const fn key(c: char, action: Action, help: &'static str, hint: &'static str) -> Binding {
     Binding { code: KeyCode::Char(c), modifiers: KeyModifiers::NONE, action, help, hint }
 }
 
-const fn ctrl(c: char, action: Action, help: &'static str, hint: &'static str) -> Binding {
+pub const fn ctrl(c: char, action: Action, help: &'static str, hint: &'static str) -> Binding {
     Binding { code: KeyCode::Char(c), modifiers: KeyModifiers::CONTROL, action, help, hint }
 }
 
-const fn special(code: KeyCode, action: Action, help: &'static str, hint: &'static str) -> Binding {
+pub const fn special(code: KeyCode, action: Action, help: &'static str, hint: &'static str) -> Binding {
     Binding { code, modifiers: KeyModifiers::NONE, action, help, hint }
 }
 
@@ -122,127 +99,70 @@ const MOVE: [Binding; 6] = [
     key('G', Action::Bottom, "go to the bottom", ""),
 ];
 
-const QUEUE: &[Binding] = &[
-    special(KeyCode::Enter, Action::Open, "open the ticket's account", "open"),
-    key('n', Action::NextTicket, "next unclaimed ticket", "next unclaimed"),
-    key('/', Action::Search, "search accounts", "search"),
-    key('m', Action::Note, "internal note on the ticket", "note"),
-    key(':', Action::Palette, "run a command by name", "commands"),
-    key('t', Action::AbsoluteTimes, "times as dates (your zone)", ""),
-    key('R', Action::Refresh, "refresh", "refresh"),
-    key('M', Action::ToggleMouse, "mouse on/off (select text)", ""),
-    key('?', Action::Help, "help", "help"),
-    key('q', Action::Quit, "quit", "quit"),
-];
+pub const QUEUE: ScreenSpec = ScreenSpec {
+    title: "Queue",
+    moves: true,
+    takes_text: false,
+    keys: &[
+        special(KeyCode::Enter, Action::Open, "open the ticket's account", "open"),
+        key('n', Action::NextTicket, "next unclaimed ticket", "next unclaimed"),
+        key('/', Action::Search, "search accounts", "search"),
+        key('m', Action::Note, "internal note on the ticket", "note"),
+        key(':', Action::Palette, "run a command by name", "commands"),
+        key('t', Action::AbsoluteTimes, "times as dates (your zone)", ""),
+        key('R', Action::Refresh, "refresh", "refresh"),
+        key('M', Action::ToggleMouse, "mouse on/off (select text)", ""),
+        key('?', Action::Help, "help", "help"),
+        key('q', Action::Quit, "quit", "quit"),
+    ],
+};
 
-const SEARCH: &[Binding] = &[
-    special(KeyCode::Enter, Action::Open, "open the account", "open"),
-    special(KeyCode::Down, Action::Down, "move down", ""),
-    special(KeyCode::Up, Action::Up, "move up", ""),
-    special(KeyCode::Tab, Action::CycleRole, "all accounts / clients / staff", "role"),
-    special(KeyCode::Esc, Action::Back, "back", "back"),
-];
+pub const SEARCH: ScreenSpec = ScreenSpec {
+    title: "Search",
+    moves: false,
+    takes_text: true,
+    keys: &[
+        special(KeyCode::Enter, Action::Open, "open the account", "open"),
+        special(KeyCode::Down, Action::Down, "move down", ""),
+        special(KeyCode::Up, Action::Up, "move up", ""),
+        special(KeyCode::Tab, Action::CycleRole, "all accounts / clients / staff", "role"),
+        special(KeyCode::Esc, Action::Back, "back", "back"),
+    ],
+};
 
-const ACCOUNT: &[Binding] = &[
-    special(KeyCode::Enter, Action::Open, "the selected invite's timeline", "timeline"),
-    key('r', Action::Resend, "resend the invite", "resend"),
-    key('d', Action::DobCompare, "compare a reported DOB", "compare"),
-    key('e', Action::EditDob, "edit the DOB on file", "edit DOB"),
-    key('v', Action::Reveal, "reveal / mask email and DOB", "reveal"),
-    key('y', Action::Copy, "copy the reply to send", "copy"),
-    // In the footer when it is wide enough (not at 80 columns).
-    key('x', Action::Revoke, "revoke the selected invite", "revoke"),
-    key('a', Action::Addresses, "email addresses (add, default)", "addresses"),
-    key('u', Action::Audit, "audit trail / findings", ""),
-    key('m', Action::Note, "internal note on the ticket", ""),
-    key(':', Action::Palette, "run a command by name", ""),
-    key('t', Action::AbsoluteTimes, "times as dates (your zone)", ""),
-    key('/', Action::Search, "search accounts", ""),
-    key('n', Action::NextTicket, "next unclaimed ticket", ""),
-    key('R', Action::Refresh, "refresh", ""),
-    key('M', Action::ToggleMouse, "mouse on/off (select text)", ""),
-    special(KeyCode::Esc, Action::Back, "back", ""),
-    key('?', Action::Help, "help", "help"),
-    key('q', Action::Quit, "quit", ""),
-];
-
-const DOB_COMPARE: &[Binding] = &[
-    ctrl('y', Action::Copy, "copy the entry to type on the invite page", "copy entry"),
-    special(KeyCode::Esc, Action::Back, "close", "close"),
-];
-
-const RESEND: &[Binding] = &[
-    special(KeyCode::Enter, Action::Confirm, "send it", "send"),
-    key('y', Action::Confirm, "send it", ""),
-    special(KeyCode::Esc, Action::Back, "cancel", "cancel"),
-    key('n', Action::Back, "cancel", ""),
-];
-
-const EDIT_DOB: &[Binding] = &[
-    special(KeyCode::Tab, Action::NextField, "next field", "next field"),
-    special(KeyCode::BackTab, Action::PrevField, "previous field", ""),
-    special(KeyCode::Enter, Action::Confirm, "continue / save", "continue"),
-    special(KeyCode::Esc, Action::Back, "cancel", "cancel"),
-];
-
-const HELP: &[Binding] = &[
-    special(KeyCode::Esc, Action::Back, "close", "close"),
-    key('?', Action::Back, "close", ""),
-    key('q', Action::Back, "close", ""),
-];
-
-const PALETTE: &[Binding] = &[
-    special(KeyCode::Enter, Action::Confirm, "run the command", "run"),
-    special(KeyCode::Down, Action::Down, "move down", ""),
-    special(KeyCode::Up, Action::Up, "move up", ""),
-    special(KeyCode::Esc, Action::Back, "close", "close"),
-];
-
-const TIMELINE: &[Binding] = &[
-    special(KeyCode::Esc, Action::Back, "close", "close"),
-    key('x', Action::Revoke, "revoke this invite", "revoke"),
-    key('q', Action::Back, "close", ""),
-];
-
-const REVOKE: &[Binding] = &[
-    special(KeyCode::Enter, Action::Confirm, "revoke it", "revoke"),
-    special(KeyCode::Esc, Action::Back, "cancel", "cancel"),
-];
-
-const ADDRESSES: &[Binding] = &[
-    special(KeyCode::Enter, Action::Confirm, "add the new address / confirm", "add/confirm"),
-    ctrl('d', Action::MakeDefault, "make the selected address the default", "default"),
-    ctrl('x', Action::RemoveAddress, "remove the selected address", "remove"),
-    special(KeyCode::Tab, Action::NextField, "next field", "field"),
-    special(KeyCode::BackTab, Action::PrevField, "previous field", ""),
-    special(KeyCode::Down, Action::Down, "next address", ""),
-    special(KeyCode::Up, Action::Up, "previous address", ""),
-    special(KeyCode::Esc, Action::Back, "back / close", "close"),
-];
-
-const NOTE: &[Binding] = &[
-    special(KeyCode::Enter, Action::Confirm, "post the note", "post"),
-    special(KeyCode::Esc, Action::Back, "cancel", "cancel"),
-];
+pub const ACCOUNT: ScreenSpec = ScreenSpec {
+    title: "Account",
+    moves: true,
+    takes_text: false,
+    keys: &[
+        special(KeyCode::Enter, Action::Open, "the selected invite's timeline", "timeline"),
+        key('r', Action::Resend, "resend the invite", "resend"),
+        key('d', Action::DobCompare, "compare a reported DOB", "compare"),
+        key('e', Action::EditDob, "edit the DOB on file", "edit DOB"),
+        key('v', Action::Reveal, "reveal / mask email and DOB", "reveal"),
+        key('y', Action::Copy, "copy the reply to send", "copy"),
+        // In the footer when it is wide enough (not at 80 columns).
+        key('x', Action::Revoke, "revoke the selected invite", "revoke"),
+        key('a', Action::Addresses, "email addresses (add, default)", "addresses"),
+        key('u', Action::Audit, "audit trail / findings", ""),
+        key('m', Action::Note, "internal note on the ticket", ""),
+        key(':', Action::Palette, "run a command by name", ""),
+        key('t', Action::AbsoluteTimes, "times as dates (your zone)", ""),
+        key('/', Action::Search, "search accounts", ""),
+        key('n', Action::NextTicket, "next unclaimed ticket", ""),
+        key('R', Action::Refresh, "refresh", ""),
+        key('M', Action::ToggleMouse, "mouse on/off (select text)", ""),
+        special(KeyCode::Esc, Action::Back, "back", ""),
+        key('?', Action::Help, "help", "help"),
+        key('q', Action::Quit, "quit", ""),
+    ],
+};
 
 /// The built-in keys of a screen, in the order the help lists them.
 fn builtin(screen: ScreenKind) -> Vec<Binding> {
-    let own: &[Binding] = match screen {
-        ScreenKind::Queue => QUEUE,
-        ScreenKind::Search => SEARCH,
-        ScreenKind::Account => ACCOUNT,
-        ScreenKind::DobCompare => DOB_COMPARE,
-        ScreenKind::Resend => RESEND,
-        ScreenKind::EditDob => EDIT_DOB,
-        ScreenKind::Help => HELP,
-        ScreenKind::Palette => PALETTE,
-        ScreenKind::Note => NOTE,
-        ScreenKind::Timeline => TIMELINE,
-        ScreenKind::Revoke => REVOKE,
-        ScreenKind::Addresses => ADDRESSES,
-    };
-    let mut all = own.to_vec();
-    if matches!(screen, ScreenKind::Queue | ScreenKind::Account | ScreenKind::Help | ScreenKind::Timeline) {
+    let spec = screen.spec();
+    let mut all = spec.keys.to_vec();
+    if spec.moves {
         all.extend(MOVE);
     }
     if screen == ScreenKind::Queue {
@@ -288,7 +208,7 @@ impl Keymap {
             overrides.push((action, code));
         }
         let keymap = Self { overrides };
-        for screen in ScreenKind::ALL {
+        for &screen in ScreenKind::ALL {
             let all = keymap.bindings(screen);
             for (i, a) in all.iter().enumerate() {
                 if let Some(b) =
@@ -479,7 +399,7 @@ mod tests {
 
     #[test]
     fn text_screens_bind_no_plain_letters() {
-        for screen in ScreenKind::ALL.into_iter().filter(|s| s.takes_text()) {
+        for screen in ScreenKind::ALL.iter().copied().filter(|s| s.takes_text()) {
             for binding in bindings(screen) {
                 let plain = binding.modifiers == KeyModifiers::NONE;
                 assert!(!(plain && matches!(binding.code, KeyCode::Char(_))), "{screen:?} binds {:?}", binding.code);
@@ -489,7 +409,7 @@ mod tests {
 
     #[test]
     fn no_key_is_bound_twice_on_a_screen() {
-        for screen in ScreenKind::ALL {
+        for &screen in ScreenKind::ALL {
             let all = bindings(screen);
             for (i, a) in all.iter().enumerate() {
                 for b in &all[i + 1..] {
@@ -563,7 +483,7 @@ mod tests {
         assert!(pairs.len() >= 10, "{pairs:?}");
         let map = pairs.iter().cloned().collect();
         let keymap = Keymap::from_config(&map).unwrap();
-        for screen in ScreenKind::ALL {
+        for &screen in ScreenKind::ALL {
             assert_eq!(keymap.bindings(screen), Keymap::default().bindings(screen), "{screen:?}");
         }
     }

@@ -5,9 +5,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::{App, Banner, Offline, Overlay};
-use crate::portal::model::Invite;
-use crate::portal::{PortalError, Versioned};
+use super::{App, Banner, Offline};
+use crate::portal::PortalError;
 use crate::tui::action::{Answer, Effect, ReqId, Request};
 
 /// The longest wait between two reconnect attempts.
@@ -110,17 +109,8 @@ impl App {
             Answer::Account(result) => match self.account.as_mut() {
                 Some(account) => {
                     let taken = account.account.finish(req, result);
-                    if taken
-                        && let (Some(Overlay::EditDob(edit)), Some(theirs)) =
-                            (self.overlay.as_mut(), &account.account.data)
-                    {
-                        edit.theirs_loaded(theirs.clone());
-                    }
-                    if taken
-                        && let (Some(Overlay::Addresses(addresses)), Some(theirs)) =
-                            (self.overlay.as_mut(), &account.account.data)
-                    {
-                        addresses.reloaded(theirs.clone());
+                    if taken && let (Some(overlay), Some(account)) = (self.overlay.as_mut(), &account.account.data) {
+                        overlay.dialog_mut().account_read(account);
                     }
                     taken
                 }
@@ -129,32 +119,15 @@ impl App {
             Answer::Invites(result) => self.account.as_mut().is_some_and(|account| {
                 let taken = account.invites.finish(req, result);
                 account.clamp();
-                // An invite the account did not have when a resend went out
-                // shows its outcome: its key is no longer needed.
-                if taken
-                    && let (Some(list), Some(sent)) = (&account.invites.data, self.unconfirmed_resends.get(&account.id))
-                    && let Some(known) = &sent.known
-                    && list.iter().any(|i| !known.contains(&i.id))
-                {
-                    self.unconfirmed_resends.remove(&account.id);
+                if taken {
+                    self.unconfirmed_resends.invites_read(account);
                 }
                 taken
             }),
             Answer::Audit(result) => self.account.as_mut().is_some_and(|a| a.audit.finish(req, result)),
-            Answer::Resend(result) => return (true, self.on_resent(req, result, now)),
-            Answer::SaveAccount(result) => return (true, self.on_account_saved(req, result, now)),
             Answer::Probe(_) => return (false, Vec::new()),
-            Answer::Revoke(result) => return (true, self.on_revoked(req, result, now)),
-            Answer::AddNote(result) => {
-                if let Some(Overlay::Note(state)) = self.overlay.as_mut()
-                    && state.finished(req, result, now) == Some(true)
-                {
-                    let ticket = state.ticket_id.clone();
-                    self.overlay = None;
-                    self.banner = Some(Banner { text: format!("Note posted to ticket {ticket}"), error: false });
-                }
-                return (true, Vec::new());
-            }
+            // A change's answer is its dialog's (changes always count).
+            change => return (true, self.answer_dialog(req, change, now)),
         };
         // A failed read that still counts says so across the top; stale
         // answers are dropped silently.
@@ -164,126 +137,11 @@ impl App {
         (taken, Vec::new())
     }
 
-    fn on_resent(
-        &mut self,
-        req: ReqId,
-        result: Result<crate::portal::model::Invite, PortalError>,
-        now: DateTime<Utc>,
-    ) -> Vec<Effect> {
-        let Some(Overlay::Resend(state)) = self.overlay.as_mut() else {
-            return Vec::new();
-        };
-        if state.submission.pending != Some(req) {
-            return Vec::new();
+    /// Hands an answer to the dialog, which takes it if it awaits it.
+    fn answer_dialog(&mut self, req: ReqId, answer: Answer, now: DateTime<Utc>) -> Vec<Effect> {
+        match self.with_dialog(now, |dialog, cx| dialog.on_answer(req, answer, cx)).flatten() {
+            Some(outcome) => self.apply(outcome, now),
+            None => Vec::new(),
         }
-        state.submission.pending = None;
-        match result {
-            Ok(invite) => {
-                self.overlay = None;
-                self.unconfirmed_resends.remove(&invite.account_id);
-                if let Some(account) = self.account.as_mut() {
-                    account.insert_new_invite(invite);
-                }
-                self.banner = Some(Banner { text: "Invite sent; earlier links no longer work".into(), error: false });
-                // Read the history back so every status is the server's.
-                self.load_history()
-            }
-            Err(error) => {
-                state.failed(error, now);
-                Vec::new()
-            }
-        }
-    }
-
-    fn on_account_saved(
-        &mut self,
-        req: ReqId,
-        result: Result<crate::portal::Versioned<crate::portal::model::Account>, PortalError>,
-        now: DateTime<Utc>,
-    ) -> Vec<Effect> {
-        let (outcome, done) = match self.overlay.as_mut() {
-            Some(Overlay::EditDob(state)) if state.submission.pending == Some(req) => {
-                (state.saved(result, now), "DOB on file updated; the client can retry the same link")
-            }
-            Some(Overlay::Addresses(state)) if state.submission.pending == Some(req) => {
-                (state.saved(result, now), "Addresses updated; the next invite goes to the default")
-            }
-            _ => return Vec::new(),
-        };
-        match outcome {
-            Ok(updated) => {
-                self.overlay = None;
-                if let Some(account) = self.account.as_mut() {
-                    account.account.data = Some(updated);
-                }
-                self.banner = Some(Banner { text: done.into(), error: false });
-                self.load_history()
-            }
-            Err(needs_reload) if needs_reload => {
-                // Someone else changed the account: read their version.
-                let req = self.req();
-                match self.account.as_mut() {
-                    Some(account) => {
-                        account.account.start(req);
-                        vec![Effect::Portal(req, Request::Account { account_id: account.id.clone() })]
-                    }
-                    None => Vec::new(),
-                }
-            }
-            Err(_) => Vec::new(),
-        }
-    }
-
-    fn on_revoked(
-        &mut self,
-        req: ReqId,
-        result: Result<Versioned<Invite>, PortalError>,
-        now: DateTime<Utc>,
-    ) -> Vec<Effect> {
-        let Some(Overlay::Revoke(state)) = self.overlay.as_mut() else {
-            return Vec::new();
-        };
-        match result {
-            Ok(revoked) if state.submission.pending == Some(req) => {
-                self.overlay = None;
-                if let Some(account) = self.account.as_mut()
-                    && let Some(data) = account.account.data.as_mut()
-                {
-                    // The revoke moved the account's version: keep its new
-                    // ETag, or the next change would be refused (412).
-                    data.etag = revoked.etag;
-                }
-                self.banner = Some(Banner {
-                    text: format!("Invite {} revoked: its link shows the invalid-link page", revoked.value.id),
-                    error: false,
-                });
-                self.load_history()
-            }
-            Ok(_) => Vec::new(),
-            Err(error) => {
-                if !state.failed(req, &error, now) {
-                    return Vec::new();
-                }
-                if error == PortalError::Stale {
-                    // Someone else changed the account: read it again.
-                    return self.load_account();
-                }
-                Vec::new()
-            }
-        }
-    }
-
-    /// Reloads the invites and the audit trail of the open account.
-    fn load_history(&mut self) -> Vec<Effect> {
-        let (i, t) = (self.req(), self.req());
-        let Some(account) = self.account.as_mut() else {
-            return Vec::new();
-        };
-        account.invites.start(i);
-        account.audit.start(t);
-        vec![
-            Effect::Portal(i, Request::Invites { account_id: account.id.clone() }),
-            Effect::Portal(t, Request::Audit { account_id: account.id.clone() }),
-        ]
     }
 }

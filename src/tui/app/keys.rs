@@ -1,21 +1,19 @@
 //! Keys, mouse and actions: what each does on the screen it is pressed on.
 //! Never awaits: what must happen outside comes back as effects.
 
-use super::{App, Banner, Overlay, UnconfirmedResend, View};
-use crate::phi::Phi;
-use crate::portal::model::InviteStatus;
+use super::{App, Banner, Overlay, View};
+use crate::portal::Versioned;
+use crate::portal::model::Account;
 use crate::tui::action::{Action, Effect, Request, Terminal};
+use crate::tui::dialog::{Outcome, Then};
 use crate::tui::screens::account::AccountState;
 use crate::tui::screens::addresses::AddressesState;
 use crate::tui::screens::dob_compare::DobCompareState;
 use crate::tui::screens::edit_dob::EditDobState;
 use crate::tui::screens::help::HelpState;
-use crate::tui::screens::note::NoteState;
 use crate::tui::screens::palette::PaletteState;
-use crate::tui::screens::resend::ResendState;
-use crate::tui::screens::revoke::RevokeState;
 use crate::tui::screens::timeline::TimelineState;
-use crate::tui::screens::{self, layout};
+use crate::tui::screens::{self, layout, note, revoke};
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 
@@ -74,7 +72,7 @@ impl App {
                 return vec![Effect::Terminal(Terminal::Quit)];
             }
             Action::Help => {
-                self.overlay = Some(Overlay::Help(HelpState));
+                self.overlay = Some(HelpState.into());
                 return Vec::new();
             }
             Action::ToggleMouse => {
@@ -90,7 +88,7 @@ impl App {
                 return Vec::new();
             }
             Action::Palette if self.overlay.is_none() => {
-                self.overlay = Some(Overlay::Palette(PaletteState::default()));
+                self.overlay = Some(PaletteState::default().into());
                 return Vec::new();
             }
             Action::AbsoluteTimes => {
@@ -110,13 +108,13 @@ impl App {
             return self.on_overlay_action(action, now);
         }
         match self.view() {
-            View::Queue => self.on_queue_action(action),
+            View::Queue => self.on_queue_action(action, now),
             View::Search => self.on_search_action(action),
             View::Account => self.on_account_action(action, now),
         }
     }
 
-    pub(super) fn on_queue_action(&mut self, action: Action) -> Vec<Effect> {
+    pub(super) fn on_queue_action(&mut self, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
         match action {
             Action::Open => match self.queue.selected_ticket() {
                 Some(ticket) => {
@@ -131,7 +129,7 @@ impl App {
             }
             Action::Note => {
                 let ticket = self.queue.selected_ticket().map(|t| t.id.clone());
-                self.open_note(ticket)
+                self.apply(note::open(ticket), now)
             }
             Action::Refresh => {
                 let req = self.req();
@@ -192,60 +190,33 @@ impl App {
             },
             Action::Note => {
                 let ticket = account.ticket_id.clone();
-                self.open_note(ticket)
+                self.apply(note::open(ticket), now)
             }
             Action::Open => {
                 if let Some(invite) = account.selected() {
-                    self.overlay = Some(Overlay::Timeline(TimelineState::new(invite.id.clone())));
+                    self.overlay = Some(TimelineState::new(invite.id.clone()).into());
                 }
                 Vec::new()
             }
             Action::Revoke => {
                 let invite = account.selected().map(|i| (i.id.clone(), i.status));
-                self.open_revoke(invite)
+                self.apply(revoke::open(invite), now)
             }
-            Action::Addresses => match account.account.data.clone() {
-                Some(base) => {
-                    let state = AddressesState::new(base, account.ticket_id.clone());
-                    self.overlay = Some(Overlay::Addresses(Box::new(state)));
-                    Vec::new()
-                }
-                None => {
-                    self.banner = Some(Banner { text: "The account is still loading".into(), error: true });
-                    Vec::new()
-                }
-            },
+            Action::Addresses => self.open_on_account(|base, ticket| AddressesState::new(base, ticket).into()),
             Action::Audit => {
                 account.show_audit = !account.show_audit;
                 Vec::new()
             }
             Action::Refresh => self.load_account(),
             Action::Resend => {
-                // The key of a resend whose success was never seen, if it
-                // was the same request; else a new one.
-                let key = self
-                    .unconfirmed_resends
-                    .get(&account.id)
-                    .filter(|u| u.request.ticket_id == account.ticket_id)
-                    .map(|u| u.key.clone())
-                    .unwrap_or_default();
-                self.overlay = Some(Overlay::Resend(ResendState::with_key(key)));
+                self.overlay = Some(self.unconfirmed_resends.dialog_for(account).into());
                 Vec::new()
             }
             Action::DobCompare => {
-                self.overlay = Some(Overlay::DobCompare(DobCompareState::default()));
+                self.overlay = Some(DobCompareState::default().into());
                 Vec::new()
             }
-            Action::EditDob => match account.account.data.clone() {
-                Some(base) => {
-                    self.overlay = Some(Overlay::EditDob(Box::new(EditDobState::new(base, account.ticket_id.clone()))));
-                    Vec::new()
-                }
-                None => {
-                    self.banner = Some(Banner { text: "The account is still loading".into(), error: true });
-                    Vec::new()
-                }
-            },
+            Action::EditDob => self.open_on_account(|base, ticket| EditDobState::new(base, ticket).into()),
             Action::NextTicket => {
                 let current = account.ticket_id.clone();
                 match self.queue.next_unclaimed_after(current.as_deref()) {
@@ -266,164 +237,57 @@ impl App {
         }
     }
 
+    /// An action on the dialog: the dialog decides, the app applies.
     pub(super) fn on_overlay_action(&mut self, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
-        // Ids only need to be unique: one taken and not used costs nothing.
-        let req = self.req();
-        let under = self.view_screen();
-        let Some(overlay) = self.overlay.as_mut() else {
-            return Vec::new();
-        };
-        match overlay {
-            Overlay::Help(_) => {
-                if action == Action::Back {
-                    self.overlay = None;
-                }
-                Vec::new()
-            }
-            Overlay::DobCompare(state) => match action {
-                Action::Back => {
-                    self.overlay = None;
-                    Vec::new()
-                }
-                Action::Copy => {
-                    let entry = self
-                        .account
-                        .as_ref()
-                        .and_then(|account| screens::dob_compare::current_check(state, account, now))
-                        .and_then(|check| check.suggested_entry);
-                    match entry {
-                        Some(entry) => {
-                            vec![Effect::Terminal(Terminal::Copy { what: "the entry to type", text: Phi::new(entry) })]
-                        }
-                        None => {
-                            self.banner = Some(Banner {
-                                text: "Nothing to copy: type the DOB the client reports first".into(),
-                                error: true,
-                            });
-                            Vec::new()
-                        }
-                    }
-                }
-                _ => Vec::new(),
-            },
-            Overlay::Palette(state) => {
-                let count = screens::palette::commands(&self.keymap, under, state.input.value()).len();
-                match action {
-                    Action::Back => {
-                        self.overlay = None;
-                        Vec::new()
-                    }
-                    Action::Confirm => match state.chosen(&self.keymap, under) {
-                        Some(chosen) => {
-                            self.overlay = None;
-                            self.on_action(chosen, now)
-                        }
-                        None => Vec::new(),
-                    },
-                    other => {
-                        state.navigate(other, count);
-                        Vec::new()
-                    }
-                }
-            }
-            Overlay::Timeline(state) => match action {
-                Action::Back => {
-                    self.overlay = None;
-                    Vec::new()
-                }
-                Action::Revoke => {
-                    let id = state.invite_id.clone();
-                    let status = self
-                        .account
-                        .as_ref()
-                        .and_then(|a| a.invites.data.as_ref()?.iter().find(|i| i.id == id).map(|i| i.status));
-                    self.open_revoke(status.map(|s| (id, s)))
-                }
-                other => {
-                    state.navigate(other);
-                    Vec::new()
-                }
-            },
-            Overlay::Addresses(state) => {
-                let outcome = state.on_action(action, req, now);
-                if outcome.close {
-                    self.overlay = None;
-                }
-                outcome.effects
-            }
-            Overlay::Revoke(state) => match action {
-                Action::Back if state.submission.pending.is_none() => {
-                    self.overlay = None;
-                    Vec::new()
-                }
-                Action::Confirm => match self.account.as_ref() {
-                    Some(account) => state.confirm(req, account, now),
-                    None => Vec::new(),
-                },
-                _ => Vec::new(),
-            },
-            Overlay::Note(state) => match action {
-                Action::Back if state.submission.pending.is_none() => {
-                    self.overlay = None;
-                    Vec::new()
-                }
-                Action::Confirm => state.confirm(req, now),
-                _ => Vec::new(),
-            },
-            Overlay::Resend(state) => match action {
-                Action::Back if state.submission.pending.is_none() => {
-                    self.overlay = None;
-                    Vec::new()
-                }
-                Action::Confirm => {
-                    let Some(account) = self.account.as_ref() else {
-                        return Vec::new();
-                    };
-                    let effects = state.confirm(req, &account.id, account.ticket_id.clone(), now);
-                    if let Some(Effect::Portal(_, Request::Resend { account_id, request, key })) = effects.first() {
-                        let known = account.invites.data.as_ref().map(|l| l.iter().map(|i| i.id.clone()).collect());
-                        let unconfirmed = UnconfirmedResend { request: request.clone(), key: key.clone(), known };
-                        self.unconfirmed_resends.insert(account_id.clone(), unconfirmed);
-                    }
-                    effects
-                }
-                _ => Vec::new(),
-            },
-            Overlay::EditDob(state) => {
-                let outcome = state.on_action(action, req, now);
-                if outcome.close {
-                    self.overlay = None;
-                }
-                outcome.effects
-            }
+        match self.with_dialog(now, |dialog, cx| dialog.on_action(action, cx)) {
+            Some(outcome) => self.apply(outcome, now),
+            None => Vec::new(),
         }
     }
 
-    /// Opens the revoke dialog for a pending invite, or says why not.
-    pub(super) fn open_revoke(&mut self, invite: Option<(String, InviteStatus)>) -> Vec<Effect> {
-        match invite {
-            Some((id, InviteStatus::Pending)) => self.overlay = Some(Overlay::Revoke(Box::new(RevokeState::new(id)))),
-            Some((id, status)) => {
-                self.banner = Some(Banner {
-                    text: format!("Only a pending invite can be revoked; {id} is {}", status.as_str()),
-                    error: true,
-                })
-            }
-            None => self.banner = Some(Banner { text: "No invite to revoke".into(), error: true }),
+    /// Applies what a dialog wants, in order: closing, the banner, its
+    /// effects, then the app's follow-ups.
+    pub(super) fn apply(&mut self, outcome: Outcome, now: DateTime<Utc>) -> Vec<Effect> {
+        let Outcome { close, mut effects, banner, then } = outcome;
+        if close {
+            self.overlay = None;
         }
-        Vec::new()
+        if banner.is_some() {
+            self.banner = banner;
+        }
+        for then in then {
+            match then {
+                Then::ReloadAccount => effects.extend(self.load_account()),
+                Then::ReloadHistory => effects.extend(self.load_history()),
+                Then::ReadAccount => effects.extend(self.read_account()),
+                Then::StoreAccount(updated) => {
+                    if let Some(account) = self.account.as_mut() {
+                        account.account.data = Some(updated);
+                    }
+                }
+                Then::StoreEtag(etag) => {
+                    if let Some(data) = self.account.as_mut().and_then(|a| a.account.data.as_mut()) {
+                        data.etag = etag;
+                    }
+                }
+                Then::AddInvite(invite) => {
+                    if let Some(account) = self.account.as_mut() {
+                        account.insert_new_invite(invite);
+                    }
+                }
+                Then::Run(action) => effects.extend(self.on_action(action, now)),
+                Then::Open(overlay) => self.overlay = Some(overlay),
+            }
+        }
+        effects
     }
 
-    /// Opens the note dialog for a ticket, or says why not.
-    pub(super) fn open_note(&mut self, ticket: Option<String>) -> Vec<Effect> {
-        match ticket {
-            Some(ticket_id) => self.overlay = Some(Overlay::Note(Box::new(NoteState::new(ticket_id)))),
-            None => {
-                self.banner = Some(Banner {
-                    text: "No ticket to note: open the account from a ticket in the queue".into(),
-                    error: true,
-                })
-            }
+    /// Opens a dialog that changes the loaded account (made from it and its
+    /// ticket), or says it is still loading.
+    fn open_on_account(&mut self, open: impl FnOnce(Versioned<Account>, Option<String>) -> Overlay) -> Vec<Effect> {
+        match self.account.as_ref().and_then(|a| Some((a.account.data.clone()?, a.ticket_id.clone()))) {
+            Some((base, ticket)) => self.overlay = Some(open(base, ticket)),
+            None => self.banner = Some(Banner { text: "The account is still loading".into(), error: true }),
         }
         Vec::new()
     }
@@ -436,6 +300,32 @@ impl App {
         }
         self.views.push(View::Account);
         self.load_account()
+    }
+
+    /// Reads the open account alone again (its current version).
+    fn read_account(&mut self) -> Vec<Effect> {
+        let req = self.req();
+        match self.account.as_mut() {
+            Some(account) => {
+                account.account.start(req);
+                vec![Effect::Portal(req, Request::Account { account_id: account.id.clone() })]
+            }
+            None => Vec::new(),
+        }
+    }
+
+    /// Reloads the invites and the audit trail of the open account.
+    fn load_history(&mut self) -> Vec<Effect> {
+        let (i, t) = (self.req(), self.req());
+        let Some(account) = self.account.as_mut() else {
+            return Vec::new();
+        };
+        account.invites.start(i);
+        account.audit.start(t);
+        vec![
+            Effect::Portal(i, Request::Invites { account_id: account.id.clone() }),
+            Effect::Portal(t, Request::Audit { account_id: account.id.clone() }),
+        ]
     }
 
     /// (Re)loads the open account, its invites and its audit trail.

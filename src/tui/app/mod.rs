@@ -1,8 +1,6 @@
 //! The console's state and its update function: messages in, state changes
 //! and effects out. Never awaits, never touches the terminal or the network.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEventKind, KeyModifiers};
 
@@ -13,17 +11,17 @@ mod view;
 pub use view::render;
 
 use super::action::{Effect, Msg, ReqId, Request, Terminal};
-pub use super::dialog::Overlay;
+pub use super::dialog::{Banner, Overlay};
+use super::dialog::{Cx, Dialog};
 use super::keymap::{Keymap, ScreenKind};
 pub use super::remote::Remote;
 use super::screens::account::{AccountState, REVEAL_FOR};
 use super::screens::queue::QueueState;
+use super::screens::resend::UnconfirmedResends;
 use super::screens::search::SearchState;
 use super::theme::Theme;
 use crate::config::Settings;
 use crate::diagnose::replies::Replies;
-use crate::portal::IdempotencyKey;
-use crate::portal::model::ResendRequest;
 use crate::timezone::StaffZone;
 
 /// The full-screen views, stacked: Esc goes back one.
@@ -32,13 +30,6 @@ pub enum View {
     Queue,
     Search,
     Account,
-}
-
-/// A line across the top for what just happened or failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Banner {
-    pub text: String,
-    pub error: bool,
 }
 
 /// The idle lock's state.
@@ -87,23 +78,10 @@ pub struct App {
     pub reveal_for: std::time::Duration,
     /// Set while the portal cannot be reached.
     pub offline: Option<Offline>,
-    /// Resends sent whose success was never seen, by account id: the
-    /// resend dialog reopened on the account sends with the same
-    /// Idempotency-Key, so a resend whose answer was lost cannot make a
-    /// second invite.
-    pub unconfirmed_resends: HashMap<String, UnconfirmedResend>,
+    /// Resends sent whose success was never seen (the resend dialog's
+    /// memory, kept across dialogs).
+    pub unconfirmed_resends: UnconfirmedResends,
     next_req: ReqId,
-}
-
-/// A resend that went out and whose success was never seen (its answer was
-/// lost, or failed).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnconfirmedResend {
-    pub request: ResendRequest,
-    pub key: IdempotencyKey,
-    /// The invites of the account when it went out, if they were known: an
-    /// invite beyond them, read back later, shows the outcome.
-    pub known: Option<Vec<String>>,
 }
 
 impl App {
@@ -127,7 +105,7 @@ impl App {
             absolute_times: false,
             reveal_for: REVEAL_FOR,
             offline: None,
-            unconfirmed_resends: HashMap::new(),
+            unconfirmed_resends: UnconfirmedResends::default(),
             next_req: 0,
         };
         let req = app.req();
@@ -156,6 +134,20 @@ impl App {
         self.next_req
     }
 
+    /// Calls the open dialog, if any, with what it may read or use of the
+    /// console.
+    fn with_dialog<T>(
+        &mut self,
+        now: DateTime<Utc>,
+        call: impl FnOnce(&mut dyn Dialog, &mut Cx<'_>) -> T,
+    ) -> Option<T> {
+        let under = self.view_screen();
+        let overlay = self.overlay.as_mut()?;
+        let resends = &mut self.unconfirmed_resends;
+        let mut cx = Cx::new(self.account.as_ref(), now, &self.keymap, under, resends, &mut self.next_req);
+        Some(call(overlay.dialog_mut(), &mut cx))
+    }
+
     /// The view on top.
     pub fn view(&self) -> View {
         self.views.last().copied().unwrap_or(View::Queue)
@@ -164,7 +156,7 @@ impl App {
     /// The screen whose keys apply now.
     pub fn screen(&self) -> ScreenKind {
         match &self.overlay {
-            Some(overlay) => overlay.dialog().kind(),
+            Some(overlay) => overlay.kind(),
             None => self.view_screen(),
         }
     }

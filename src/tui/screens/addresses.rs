@@ -4,23 +4,22 @@
 //! goes out with If-Match (a 412 is shown, never overwritten) and its own
 //! Idempotency-Key (a retry cannot apply it twice).
 
-use chrono::{DateTime, Utc};
+use crossterm::event::KeyCode;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
-use super::retry_wait::RetryWait;
-use super::submission::{Outcome, Submission};
+use super::submission::{Submission, Wording};
 use super::{FIELD_MAX, REASON_MAX, Ui, cursor_column, dialog, layout, moved};
 use crate::diagnose::email;
 use crate::phi::{Phi, mask_email};
 use crate::portal::model::{Account, AccountPatch};
 use crate::portal::{PortalError, Versioned};
-use crate::tui::action::{Action, Effect, ReqId, Request};
-use crate::tui::dialog::{Dialog, Under};
-use crate::tui::keymap::ScreenKind;
+use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
+use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
+use crate::tui::keymap::{ScreenSpec, ctrl, special};
 
 /// Which field has the cursor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,59 +76,6 @@ impl AddressesState {
         all
     }
 
-    /// The account was read again (after a 412): changes now go against it.
-    pub fn reloaded(&mut self, account: Versioned<Account>) {
-        self.base = account;
-        self.selected = self.selected.min(self.addresses().len().saturating_sub(1));
-    }
-
-    pub fn on_action(&mut self, action: Action, req: ReqId, now: DateTime<Utc>) -> Outcome {
-        if self.submission.pending.is_some() {
-            return Outcome::default();
-        }
-        let addresses = self.addresses();
-        let selected = addresses.get(self.selected).cloned();
-        match action {
-            Action::Back if self.staged.is_some() => self.staged = None,
-            Action::Back => return Outcome { close: true, ..Outcome::default() },
-            Action::Up | Action::Down => self.selected = moved(self.selected, addresses.len(), action),
-            Action::NextField | Action::PrevField => {
-                self.focus = if self.focus == Field::NewAddress { Field::Reason } else { Field::NewAddress };
-            }
-            Action::MakeDefault => match selected {
-                Some((_, true)) => self.submission.error = Some("that address already is the default".into()),
-                Some((address, false)) => self.stage(Change::MakeDefault(address)),
-                None => {}
-            },
-            Action::RemoveAddress => match selected {
-                Some((_, true)) => {
-                    self.submission.error = Some("the default cannot be removed: make another the default first".into())
-                }
-                Some((address, false)) => self.stage(Change::Remove(address)),
-                None => {}
-            },
-            Action::Confirm if self.submission.holds(now) => {}
-            Action::Confirm => match self.staged.clone() {
-                Some(change) => return Outcome { effects: self.send(change, req), close: false },
-                None => {
-                    let typed = self.new_address.value().trim().to_owned();
-                    if typed.is_empty() {
-                        self.submission.error =
-                            Some("type a new address, or pick one with ↑ ↓ and press Ctrl-D or Ctrl-X".into());
-                    } else if !email::check_email(&typed).valid_syntax {
-                        self.submission.error = Some("that is not an email address".into());
-                    } else if addresses.iter().any(|(a, _)| a.eq_ignore_ascii_case(&typed)) {
-                        self.submission.error = Some("the account already has that address".into());
-                    } else {
-                        self.stage(Change::Add(typed));
-                    }
-                }
-            },
-            _ => {}
-        }
-        Outcome::default()
-    }
-
     fn stage(&mut self, change: Change) {
         if self.reason.value().trim().is_empty() {
             self.submission.error = Some("write the reason first (Tab goes to it); it goes in the audit trail".into());
@@ -162,32 +108,6 @@ impl AddressesState {
             },
         )]
     }
-
-    /// The answer to the change: `Ok` with the saved account closes the
-    /// dialog; an error stays shown, and `true` asks for the account to be
-    /// read again (someone else changed it: 412).
-    pub fn saved(
-        &mut self,
-        result: Result<Versioned<Account>, PortalError>,
-        now: DateTime<Utc>,
-    ) -> Result<Versioned<Account>, bool> {
-        self.submission.pending = None;
-        match result {
-            Ok(account) => Ok(account),
-            Err(PortalError::Stale) => {
-                self.staged = None;
-                self.submission.error = Some(
-                    "someone else changed the account meanwhile: it was read again; check the addresses and retry"
-                        .into(),
-                );
-                Err(true)
-            }
-            Err(error) => {
-                self.submission.fail(&error, now, error.to_string());
-                Err(false)
-            }
-        }
-    }
 }
 
 /// An address as shown: in full only while the account is revealed.
@@ -195,9 +115,101 @@ fn shown(address: &str, revealed: bool) -> String {
     if revealed { address.to_owned() } else { mask_email(address) }
 }
 
+/// How the addresses dialog names its change.
+const WORDING: Wording = Wording::new("Saving…", "Not saved", "too many changes", "sends it").bare();
+
+impl AddressesState {
+    /// Its title and keys (its rows of the keymap).
+    pub const SPEC: ScreenSpec = ScreenSpec::new(
+        "Email addresses",
+        &[
+            special(KeyCode::Enter, Action::Confirm, "add the new address / confirm", "add/confirm"),
+            ctrl('d', Action::MakeDefault, "make the selected address the default", "default"),
+            ctrl('x', Action::RemoveAddress, "remove the selected address", "remove"),
+            special(KeyCode::Tab, Action::NextField, "next field", "field"),
+            special(KeyCode::BackTab, Action::PrevField, "previous field", ""),
+            special(KeyCode::Down, Action::Down, "next address", ""),
+            special(KeyCode::Up, Action::Up, "previous address", ""),
+            special(KeyCode::Esc, Action::Back, "back / close", "close"),
+        ],
+    )
+    .text();
+}
+
 impl Dialog for AddressesState {
-    fn kind(&self) -> ScreenKind {
-        ScreenKind::Addresses
+    fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
+        if self.submission.pending.is_some() {
+            return Outcome::none();
+        }
+        let addresses = self.addresses();
+        let selected = addresses.get(self.selected).cloned();
+        match action {
+            Action::Back if self.staged.is_some() => self.staged = None,
+            Action::Back => return Outcome::close(),
+            Action::Up | Action::Down => self.selected = moved(self.selected, addresses.len(), action),
+            Action::NextField | Action::PrevField => {
+                self.focus = if self.focus == Field::NewAddress { Field::Reason } else { Field::NewAddress };
+            }
+            Action::MakeDefault => match selected {
+                Some((_, true)) => self.submission.error = Some("that address already is the default".into()),
+                Some((address, false)) => self.stage(Change::MakeDefault(address)),
+                None => {}
+            },
+            Action::RemoveAddress => match selected {
+                Some((_, true)) => {
+                    self.submission.error = Some("the default cannot be removed: make another the default first".into())
+                }
+                Some((address, false)) => self.stage(Change::Remove(address)),
+                None => {}
+            },
+            Action::Confirm if self.submission.holds(cx.now) => {}
+            Action::Confirm => match self.staged.clone() {
+                Some(change) => return Outcome::effects(self.send(change, cx.req())),
+                None => {
+                    let typed = self.new_address.value().trim().to_owned();
+                    if typed.is_empty() {
+                        self.submission.error =
+                            Some("type a new address, or pick one with ↑ ↓ and press Ctrl-D or Ctrl-X".into());
+                    } else if !email::check_email(&typed).valid_syntax {
+                        self.submission.error = Some("that is not an email address".into());
+                    } else if addresses.iter().any(|(a, _)| a.eq_ignore_ascii_case(&typed)) {
+                        self.submission.error = Some("the account already has that address".into());
+                    } else {
+                        self.stage(Change::Add(typed));
+                    }
+                }
+            },
+            _ => {}
+        }
+        Outcome::none()
+    }
+
+    /// The answer to the change: saved, the dialog closes and the account
+    /// is the saved one; an error stays shown; a 412 reads the account
+    /// again (someone else changed it).
+    fn on_answer(&mut self, req: ReqId, answer: Answer, cx: &mut Cx<'_>) -> Option<Outcome> {
+        let Answer::SaveAccount(result) = answer else { return None };
+        Some(match self.submission.take(req, result)? {
+            Ok(account) => Outcome::saved("Addresses updated; the next invite goes to the default", account),
+            Err(PortalError::Stale) => {
+                self.staged = None;
+                self.submission.error = Some(
+                    "someone else changed the account meanwhile: it was read again; check the addresses and retry"
+                        .into(),
+                );
+                Outcome::then(Then::ReadAccount)
+            }
+            Err(error) => {
+                self.submission.fail(&error, cx.now, error.to_string());
+                Outcome::none()
+            }
+        })
+    }
+
+    /// The account was read again (after a 412): changes now go against it.
+    fn account_read(&mut self, account: &Versioned<Account>) {
+        self.base = account.clone();
+        self.selected = self.selected.min(self.addresses().len().saturating_sub(1));
     }
     fn field(&mut self) -> Option<(&mut Input, usize)> {
         if self.submission.is_sending() || self.staged.is_some() {
@@ -256,22 +268,16 @@ impl Dialog for AddressesState {
             Some(Change::Remove(a)) => Some(format!("Remove {}?", shown(a, revealed))),
             None => None,
         };
-        match (&state.submission.error, state.submission.pending, confirm) {
-            (_, Some(_), _) => lines.push(Line::styled("Saving…", theme.warn)),
-            (Some(_), None, _) if state.submission.wait.is_some() => {
-                let wait = state.submission.wait.unwrap_or(RetryWait { until: ui.now });
-                lines.push(wait.line(ui.now, "Not saved", "too many changes", "sends it", theme));
+        let idle = match confirm {
+            Some(question) => {
+                vec![Line::styled(question, theme.warn), Line::styled("Enter confirms · Esc goes back", theme.muted)]
             }
-            (Some(error), None, _) => lines.push(Line::styled(format!("✕ {error}"), theme.danger)),
-            (None, None, Some(question)) => {
-                lines.push(Line::styled(question, theme.warn));
-                lines.push(Line::styled("Enter confirms · Esc goes back", theme.muted));
-            }
-            (None, None, None) => lines.push(Line::styled(
+            None => vec![Line::styled(
                 "Enter adds the new address · Ctrl-D makes the selected one the default · Ctrl-X removes it · Tab: field",
                 theme.muted,
-            )),
-        }
+            )],
+        };
+        lines.extend(state.submission.status(&WORDING, None, idle, ui.now, theme));
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         let (row, input) = match state.focus {
             Field::NewAddress => (listed.saturating_add(1), &state.new_address),

@@ -2,6 +2,7 @@
 //! side, field by field, checked as the staff member types.
 
 use chrono::{DateTime, Utc};
+use crossterm::event::KeyCode;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::Style;
@@ -11,9 +12,10 @@ use tui_input::Input;
 
 use super::{FIELD_MAX, Ui, cursor_column, dialog, layout};
 use crate::diagnose::dob::{self, DobCheck, DobContext, FieldStatus};
-use crate::phi::DOB_MASK;
-use crate::tui::dialog::{Dialog, Under};
-use crate::tui::keymap::ScreenKind;
+use crate::phi::{DOB_MASK, Phi};
+use crate::tui::action::{Action, Effect, Terminal};
+use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Under};
+use crate::tui::keymap::{ScreenSpec, ctrl, special};
 use crate::tui::screens::account::AccountState;
 use crate::tui::theme::Theme;
 
@@ -22,8 +24,6 @@ use crate::tui::theme::Theme;
 pub struct DobCompareState {
     pub input: Input,
 }
-
-impl DobCompareState {}
 
 fn status_span(status: FieldStatus, theme: &Theme) -> Span<'static> {
     match status {
@@ -42,9 +42,33 @@ pub fn current_check(state: &DobCompareState, account: &AccountState, now: DateT
         .then(|| dob::check_dob(on_file, typed, &DobContext { today: now.date_naive(), account_created: created }))
 }
 
+impl DobCompareState {
+    /// Its title and keys (its rows of the keymap).
+    pub const SPEC: ScreenSpec = ScreenSpec::new(
+        "DOB compare",
+        &[
+            ctrl('y', Action::Copy, "copy the entry to type on the invite page", "copy entry"),
+            special(KeyCode::Esc, Action::Back, "close", "close"),
+        ],
+    )
+    .text();
+}
+
 impl Dialog for DobCompareState {
-    fn kind(&self) -> ScreenKind {
-        ScreenKind::DobCompare
+    /// Ctrl-Y copies the entry to type on the invite page.
+    fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
+        if action != Action::Copy {
+            return Outcome::back(action, false);
+        }
+        let entry =
+            cx.account.and_then(|account| current_check(self, account, cx.now)).and_then(|check| check.suggested_entry);
+        match entry {
+            Some(entry) => Outcome::effects(vec![Effect::Terminal(Terminal::Copy {
+                what: "the entry to type",
+                text: Phi::new(entry),
+            })]),
+            None => Outcome::banner(Banner::error("Nothing to copy: type the DOB the client reports first")),
+        }
     }
     fn field(&mut self) -> Option<(&mut Input, usize)> {
         Some((&mut self.input, FIELD_MAX))
@@ -57,7 +81,6 @@ impl Dialog for DobCompareState {
     /// field-by-field marks always show.
     fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let Some(account) = under.account else { return };
-        let state = self;
         let (theme, now) = (ui.theme, ui.now);
         let popup = layout::centered(area, 78, 20);
         let inner = dialog(frame, popup, "DOB compare · the portal wants MM/DD/YYYY", theme);
@@ -86,16 +109,15 @@ impl Dialog for DobCompareState {
         let header = Line::from(header);
         frame.render_widget(Paragraph::new(header), head);
 
-        let typed = state.input.value();
+        let typed = self.input.value();
         let input_line = Line::from(vec![
             Span::styled("Client says ", theme.muted),
             Span::styled(format!(" {typed} "), theme.input),
         ]);
         frame.render_widget(Paragraph::new(input_line), input_row);
-        frame
-            .set_cursor_position(Position::new(cursor_column(input_row, 13, state.input.visual_cursor()), input_row.y));
+        frame.set_cursor_position(Position::new(cursor_column(input_row, 13, self.input.visual_cursor()), input_row.y));
 
-        let Some(check) = current_check(state, account, now) else {
+        let Some(check) = current_check(self, account, now) else {
             let hint =
                 Line::styled("Type what the client enters on the invite page, exactly as they say it.", theme.muted);
             frame.render_widget(Paragraph::new(hint), fields_row);

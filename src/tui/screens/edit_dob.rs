@@ -3,23 +3,23 @@
 //! by side. A 412 (someone else changed the account) shows what changed and
 //! asks again: nothing is overwritten silently.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use crossterm::event::Event;
+use chrono::{Datelike, NaiveDate};
+use crossterm::event::{Event, KeyCode};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
-use super::submission::{Outcome, Submission};
+use super::submission::Submission;
 use super::{FIELD_MAX, REASON_MAX, Ui, cursor_column, dialog, layout, paste_into_max, type_into};
 use crate::diagnose::dob;
 use crate::phi::{DOB_MASK, Phi, mask_email};
 use crate::portal::model::{Account, AccountPatch};
 use crate::portal::{IdempotencyKey, PortalError, Versioned};
-use crate::tui::action::{Action, Effect, ReqId, Request};
-use crate::tui::dialog::{Dialog, Under};
-use crate::tui::keymap::ScreenKind;
+use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
+use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
+use crate::tui::keymap::{ScreenSpec, special};
 
 /// Which field has the cursor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,9 +132,50 @@ impl EditDobState {
             ..AccountPatch::default()
         })
     }
+}
 
-    /// An action in the dialog; `req` is the id to use if a request goes out.
-    pub fn on_action(&mut self, action: Action, req: ReqId, now: DateTime<Utc>) -> Outcome {
+/// A DOB as shown: in full only while the account is revealed.
+fn shown_dob(date: NaiveDate, revealed: bool) -> String {
+    if revealed { dob::format_entry(date) } else { DOB_MASK.to_owned() }
+}
+
+/// What changed between two versions of an account, in words; the DOBs
+/// only while the account is revealed.
+pub fn changes(before: &Account, after: &Account, revealed: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    if before.dob != after.dob {
+        out.push(format!(
+            "DOB on file: {} → {}",
+            shown_dob(*before.dob.expose(), revealed),
+            shown_dob(*after.dob.expose(), revealed)
+        ));
+    }
+    if before.email != after.email {
+        out.push(format!("email: {} → {}", mask_email(before.email.expose()), mask_email(after.email.expose())));
+    }
+    if out.is_empty() && before.updated_at != after.updated_at {
+        out.push("other details of the account".to_owned());
+    }
+    out
+}
+
+impl EditDobState {
+    /// Its title and keys (its rows of the keymap).
+    pub const SPEC: ScreenSpec = ScreenSpec::new(
+        "Edit DOB",
+        &[
+            special(KeyCode::Tab, Action::NextField, "next field", "next field"),
+            special(KeyCode::BackTab, Action::PrevField, "previous field", ""),
+            special(KeyCode::Enter, Action::Confirm, "continue / save", "continue"),
+            special(KeyCode::Esc, Action::Back, "cancel", "cancel"),
+        ],
+    )
+    .text();
+}
+
+impl Dialog for EditDobState {
+    fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
+        let now = cx.now;
         let today = now.date_naive();
         let mut outcome = Outcome::default();
         match (self.stage, action) {
@@ -166,6 +207,7 @@ impl EditDobState {
             (Stage::Confirm, Action::Confirm) => match self.patch(today) {
                 Ok(patch) => {
                     self.stage = Stage::Saving;
+                    let req = cx.req();
                     self.submission.start(req);
                     outcome.effects.push(Effect::Portal(
                         req,
@@ -195,67 +237,32 @@ impl EditDobState {
         outcome
     }
 
-    /// The portal's answer to the save. `Ok` with the new version; `Err(true)`
-    /// when the account must be read again (412); `Err(false)` for another
-    /// failure, shown in the dialog (Enter retries with the same key, after
-    /// a 429's wait).
-    pub fn saved(
-        &mut self,
-        result: Result<Versioned<Account>, PortalError>,
-        now: DateTime<Utc>,
-    ) -> Result<Versioned<Account>, bool> {
-        self.submission.pending = None;
-        match result {
-            Ok(updated) => Ok(updated),
+    /// The portal's answer to the save: saved, the dialog closes and the
+    /// account is the new version; a 412 shows what changed once the
+    /// account is read again; another failure is shown in the dialog
+    /// (Enter retries with the same key, after a 429's wait).
+    fn on_answer(&mut self, req: ReqId, answer: Answer, cx: &mut Cx<'_>) -> Option<Outcome> {
+        let Answer::SaveAccount(result) = answer else { return None };
+        Some(match self.submission.take(req, result)? {
+            Ok(updated) => Outcome::saved("DOB on file updated; the client can retry the same link", updated),
             Err(PortalError::Stale) => {
                 self.stage = Stage::Conflict;
                 self.theirs = None;
-                Err(true)
+                Outcome::then(Then::ReadAccount)
             }
             Err(error) => {
                 self.stage = Stage::Confirm;
-                self.submission.fail(&error, now, error.to_string());
-                Err(false)
+                self.submission.fail(&error, cx.now, error.to_string());
+                Outcome::none()
             }
-        }
+        })
     }
 
     /// The current version arrived after a 412.
-    pub fn theirs_loaded(&mut self, theirs: Versioned<Account>) {
+    fn account_read(&mut self, theirs: &Versioned<Account>) {
         if self.stage == Stage::Conflict {
-            self.theirs = Some(theirs);
+            self.theirs = Some(theirs.clone());
         }
-    }
-}
-
-/// A DOB as shown: in full only while the account is revealed.
-fn shown_dob(date: NaiveDate, revealed: bool) -> String {
-    if revealed { dob::format_entry(date) } else { DOB_MASK.to_owned() }
-}
-
-/// What changed between two versions of an account, in words; the DOBs
-/// only while the account is revealed.
-pub fn changes(before: &Account, after: &Account, revealed: bool) -> Vec<String> {
-    let mut out = Vec::new();
-    if before.dob != after.dob {
-        out.push(format!(
-            "DOB on file: {} → {}",
-            shown_dob(*before.dob.expose(), revealed),
-            shown_dob(*after.dob.expose(), revealed)
-        ));
-    }
-    if before.email != after.email {
-        out.push(format!("email: {} → {}", mask_email(before.email.expose()), mask_email(after.email.expose())));
-    }
-    if out.is_empty() && before.updated_at != after.updated_at {
-        out.push("other details of the account".to_owned());
-    }
-    out
-}
-
-impl Dialog for EditDobState {
-    fn kind(&self) -> ScreenKind {
-        ScreenKind::EditDob
     }
     fn edit(&mut self, event: &Event) {
         EditDobState::edit(self, event);

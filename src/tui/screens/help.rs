@@ -2,14 +2,16 @@
 //! Keys that do the same are listed on one line (`j ↓  move down`), and the
 //! list goes into two columns when one does not fit.
 
+use crossterm::event::KeyCode;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{Ui, dialog, layout};
+use crate::tui::action::Action;
 use crate::tui::dialog::{Dialog, Under};
-use crate::tui::keymap::ScreenKind;
+use crate::tui::keymap::{ScreenKind, ScreenSpec, key, special};
 
 /// The help's lines: the keys of an action together, then the keys that
 /// work everywhere.
@@ -34,11 +36,20 @@ pub fn entries(ui: &Ui<'_>, screen: ScreenKind) -> Vec<(String, &'static str)> {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct HelpState;
 
-impl Dialog for HelpState {
-    fn kind(&self) -> ScreenKind {
-        ScreenKind::Help
-    }
+impl HelpState {
+    /// Its title and keys (its rows of the keymap).
+    pub const SPEC: ScreenSpec = ScreenSpec::new(
+        "Help",
+        &[
+            special(KeyCode::Esc, Action::Back, "close", "close"),
+            key('?', Action::Back, "close", ""),
+            key('q', Action::Back, "close", ""),
+        ],
+    )
+    .moves();
+}
 
+impl Dialog for HelpState {
     /// Draws the help for `screen`.
     fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let screen = under.screen;

@@ -2,22 +2,20 @@
 //! only. A retry of the same text reuses its Idempotency-Key, so a note
 //! whose answer was lost is never posted twice; changed text is a new note.
 
-use chrono::{DateTime, Utc};
+use crossterm::event::KeyCode;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
-use super::retry_wait::RetryWait;
-use super::submission::Submission;
+use super::submission::{Submission, Wording, enter_hint};
 use super::{Ui, cursor_column, dialog, layout};
+use crate::portal::IdempotencyKey;
 use crate::portal::model::NewNote;
-use crate::portal::{IdempotencyKey, PortalError};
-
-use crate::tui::action::{Effect, ReqId, Request};
-use crate::tui::dialog::{Dialog, Under};
-use crate::tui::keymap::ScreenKind;
+use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
+use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Then, Under};
+use crate::tui::keymap::{ScreenSpec, special};
 
 /// The longest note the field takes, in characters.
 pub const NOTE_MAX: usize = 2000;
@@ -39,8 +37,8 @@ impl NoteState {
     /// Enter: post the note (again, with the same key if the text is the
     /// same). A blank note is refused here, before it costs a request;
     /// nothing goes while a 429's wait runs.
-    pub fn confirm(&mut self, req: ReqId, now: DateTime<Utc>) -> Vec<Effect> {
-        if self.submission.holds(now) {
+    fn confirm(&mut self, cx: &mut Cx<'_>) -> Vec<Effect> {
+        if self.submission.holds(cx.now) {
             return Vec::new();
         }
         let body = self.input.value().trim().to_owned();
@@ -52,30 +50,51 @@ impl NoteState {
             self.submission.key = IdempotencyKey::new();
         }
         self.sent = Some(body.clone());
+        let req = cx.req();
         self.submission.start(req);
         let key = self.submission.key.clone();
         vec![Effect::Portal(req, Request::AddNote { ticket_id: self.ticket_id.clone(), note: NewNote { body }, key })]
     }
+}
 
-    /// The answer to `req`: `true` when the note was posted (the dialog
-    /// closes), else the error stays shown and Enter retries.
-    pub fn finished(&mut self, req: ReqId, result: Result<(), PortalError>, now: DateTime<Utc>) -> Option<bool> {
-        if !self.submission.finish(req) {
-            return None;
-        }
-        match result {
-            Ok(()) => Some(true),
-            Err(error) => {
-                self.submission.fail(&error, now, error.to_string());
-                Some(false)
-            }
-        }
+/// Opens the note dialog for a ticket, or says why not.
+pub fn open(ticket: Option<String>) -> Outcome {
+    match ticket {
+        Some(ticket_id) => Outcome::then(Then::Open(NoteState::new(ticket_id).into())),
+        None => Outcome::banner(Banner::error("No ticket to note: open the account from a ticket in the queue")),
     }
 }
 
+/// How the note dialog names its change.
+const WORDING: Wording = Wording::new("Posting…", "Not posted", "too many requests", "posts it");
+
+impl NoteState {
+    /// Its title and keys (its rows of the keymap).
+    pub const SPEC: ScreenSpec = ScreenSpec::new(
+        "Ticket note",
+        &[
+            special(KeyCode::Enter, Action::Confirm, "post the note", "post"),
+            special(KeyCode::Esc, Action::Back, "cancel", "cancel"),
+        ],
+    )
+    .text();
+}
+
 impl Dialog for NoteState {
-    fn kind(&self) -> ScreenKind {
-        ScreenKind::Note
+    fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
+        Outcome::sends(action, self.submission.is_sending(), || self.confirm(cx))
+    }
+    /// The answer to the post: posted, the dialog closes; else the error
+    /// stays shown and Enter retries.
+    fn on_answer(&mut self, req: ReqId, answer: Answer, cx: &mut Cx<'_>) -> Option<Outcome> {
+        let Answer::AddNote(result) = answer else { return None };
+        Some(match self.submission.take(req, result)? {
+            Ok(()) => Outcome::done(format!("Note posted to ticket {}", self.ticket_id), Vec::new()),
+            Err(error) => {
+                self.submission.fail(&error, cx.now, error.to_string());
+                Outcome::none()
+            }
+        })
     }
     fn field(&mut self) -> Option<(&mut Input, usize)> {
         if self.submission.is_sending() { None } else { Some((&mut self.input, NOTE_MAX)) }
@@ -85,39 +104,26 @@ impl Dialog for NoteState {
     }
     /// Draws the note dialog.
     fn render(&self, _under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
-        let state = self;
         let theme = ui.theme;
         let popup = layout::centered(area, 76, 10);
-        let inner = dialog(frame, popup, &format!("Internal note on ticket {}", state.ticket_id), theme);
+        let inner = dialog(frame, popup, &format!("Internal note on ticket {}", self.ticket_id), theme);
         let width = inner.width.saturating_sub(1) as usize;
-        let scroll = state.input.visual_scroll(width);
+        let scroll = self.input.visual_scroll(width);
         let mut lines = vec![
             Line::styled("Staff only; the client never sees it.", theme.muted),
             Line::default(),
             Line::from(Span::styled(
-                state.input.value().chars().skip(scroll).take(width).collect::<String>(),
+                self.input.value().chars().skip(scroll).take(width).collect::<String>(),
                 theme.input,
             )),
             Line::default(),
         ];
-        match (&state.submission.error, state.submission.pending) {
-            (_, Some(_)) => lines.push(Line::styled("Posting…", theme.warn)),
-            (Some(_), None) if state.submission.wait.is_some() => {
-                let wait = state.submission.wait.unwrap_or(RetryWait { until: ui.now });
-                lines.push(wait.line(ui.now, "Not posted", "too many requests", "posts it", theme));
-            }
-            (Some(error), None) => lines.push(Line::styled(format!("✕ Not posted: {error}"), theme.danger)),
-            (None, None) => lines.push(Line::from(vec![
-                Span::styled("Enter", theme.key),
-                Span::styled(" posts it · ", theme.muted),
-                Span::styled("Esc", theme.key),
-                Span::styled(" cancels", theme.muted),
-            ])),
-        }
-        let count = state.input.value().chars().count();
+        let idle = vec![enter_hint(&["Enter"], "posts it", theme)];
+        lines.extend(self.submission.status(&WORDING, None, idle, ui.now, theme));
+        let count = self.input.value().chars().count();
         lines.push(Line::styled(format!("{count}/{NOTE_MAX} characters"), theme.muted));
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-        let cursor = cursor_column(inner, 0, state.input.visual_cursor().saturating_sub(scroll));
+        let cursor = cursor_column(inner, 0, self.input.visual_cursor().saturating_sub(scroll));
         frame.set_cursor_position(Position::new(cursor, inner.y.saturating_add(2)));
     }
 }

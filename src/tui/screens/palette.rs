@@ -2,7 +2,7 @@
 //! name, filtered as you type; Enter runs the one selected. The list comes
 //! from the keymap, so it names the same actions and keys as the help.
 
-use crossterm::event::Event;
+use crossterm::event::{Event, KeyCode};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
@@ -11,8 +11,8 @@ use tui_input::Input;
 
 use super::{FIELD_MAX, Ui, cursor_column, dialog, layout, moved, paste_into, type_into};
 use crate::tui::action::Action;
-use crate::tui::dialog::{Dialog, Under};
-use crate::tui::keymap::{Keymap, ScreenKind};
+use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
+use crate::tui::keymap::{Keymap, ScreenKind, ScreenSpec, special};
 
 /// The palette's state: what is typed and which command is selected.
 #[derive(Debug, Default)]
@@ -76,9 +76,35 @@ impl PaletteState {
     }
 }
 
+impl PaletteState {
+    /// Its title and keys (its rows of the keymap).
+    pub const SPEC: ScreenSpec = ScreenSpec::new(
+        "Commands",
+        &[
+            special(KeyCode::Enter, Action::Confirm, "run the command", "run"),
+            special(KeyCode::Down, Action::Down, "move down", ""),
+            special(KeyCode::Up, Action::Up, "move up", ""),
+            special(KeyCode::Esc, Action::Back, "close", "close"),
+        ],
+    )
+    .text();
+}
+
 impl Dialog for PaletteState {
-    fn kind(&self) -> ScreenKind {
-        ScreenKind::Palette
+    /// Enter closes it and runs the chosen command on the view under it.
+    fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
+        match action {
+            Action::Back => Outcome::close(),
+            Action::Confirm => match self.chosen(cx.keys, cx.under) {
+                Some(chosen) => Outcome { close: true, then: vec![Then::Run(chosen)], ..Outcome::none() },
+                None => Outcome::none(),
+            },
+            other => {
+                let count = commands(cx.keys, cx.under, self.input.value()).len();
+                self.navigate(other, count);
+                Outcome::none()
+            }
+        }
     }
     fn edit(&mut self, event: &Event) {
         PaletteState::edit(self, event);

@@ -2,21 +2,23 @@
 //! earlier links stop working. One Idempotency-Key per dialog: a retry after
 //! a failure reuses it, so it can never make two invites.
 
-use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
+use crossterm::event::KeyCode;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::retry_wait::RetryWait;
-use super::submission::Submission;
+use super::account::AccountState;
+use super::submission::{Submission, Wording, enter_hint};
 use super::{Ui, dialog, layout};
 use crate::diagnose::{email, invite};
 use crate::portal::model::{InviteStatus, ResendRequest};
 use crate::portal::{IdempotencyKey, PortalError};
-use crate::tui::action::{Effect, ReqId, Request};
-use crate::tui::dialog::{Dialog, Under};
-use crate::tui::keymap::ScreenKind;
+use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
+use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
+use crate::tui::keymap::{ScreenSpec, key, special};
 
 /// The resend dialog.
 #[derive(Debug, Default)]
@@ -25,45 +27,112 @@ pub struct ResendState {
     pub submission: Submission<PortalError>,
 }
 
-impl ResendState {
-    /// A dialog that sends with `key` (a new one, or the one of a resend
-    /// whose answer never came).
-    pub fn with_key(key: IdempotencyKey) -> Self {
-        Self { submission: Submission::with_key(key) }
+/// A resend that went out and whose success was never seen (its answer was
+/// lost, or failed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnconfirmedResend {
+    pub request: ResendRequest,
+    pub key: IdempotencyKey,
+    /// The invites of the account when it went out, if they were known: an
+    /// invite beyond them, read back later, shows the outcome.
+    pub known: Option<Vec<String>>,
+}
+
+/// Resends sent whose success was never seen, by account id: the resend
+/// dialog reopened on the account sends with the same Idempotency-Key, so
+/// a resend whose answer was lost cannot make a second invite. Kept by the
+/// console across dialogs; only this file reads or changes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnconfirmedResends(HashMap<String, UnconfirmedResend>);
+
+impl UnconfirmedResends {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
-    /// Enter or `y`: send (again, with the same key, after a failure);
-    /// nothing while sending or while a 429's wait runs.
-    pub fn confirm(
-        &mut self,
-        req: ReqId,
-        account_id: &str,
-        ticket_id: Option<String>,
-        now: DateTime<Utc>,
-    ) -> Vec<Effect> {
-        if self.submission.holds(now) {
-            return Vec::new();
+    /// The resend dialog for `account`: with the key of a resend whose
+    /// success was never seen, if it was the same request; else a new one.
+    pub fn dialog_for(&self, account: &AccountState) -> ResendState {
+        let key = self
+            .0
+            .get(&account.id)
+            .filter(|u| u.request.ticket_id == account.ticket_id)
+            .map(|u| u.key.clone())
+            .unwrap_or_default();
+        ResendState { submission: Submission::with_key(key) }
+    }
+
+    /// The invites of `account` were read: an invite it did not have when
+    /// a resend went out shows its outcome, so its key is no longer needed.
+    pub fn invites_read(&mut self, account: &AccountState) {
+        if let (Some(list), Some(sent)) = (&account.invites.data, self.0.get(&account.id))
+            && let Some(known) = &sent.known
+            && list.iter().any(|i| !known.contains(&i.id))
+        {
+            self.0.remove(&account.id);
         }
-        self.submission.start(req);
-        vec![Effect::Portal(
-            req,
-            Request::Resend {
-                account_id: account_id.to_owned(),
-                request: ResendRequest { ticket_id },
-                key: self.submission.key.clone(),
-            },
-        )]
-    }
-
-    /// The failed answer at `now`: shown, and a 429 starts its wait.
-    pub fn failed(&mut self, error: PortalError, now: DateTime<Utc>) {
-        self.submission.fail(&error, now, error.clone());
     }
 }
 
+impl ResendState {
+    /// Enter or `y`: send (again, with the same key, after a failure);
+    /// nothing while sending or while a 429's wait runs. What goes out is
+    /// remembered until its success is seen.
+    fn confirm(&mut self, cx: &mut Cx<'_>) -> Vec<Effect> {
+        let Some(account) = cx.account else { return Vec::new() };
+        if self.submission.holds(cx.now) {
+            return Vec::new();
+        }
+        let req = cx.req();
+        self.submission.start(req);
+        let request = ResendRequest { ticket_id: account.ticket_id.clone() };
+        let key = self.submission.key.clone();
+        let known = account.invites.data.as_ref().map(|l| l.iter().map(|i| i.id.clone()).collect());
+        let sent = UnconfirmedResend { request: request.clone(), key: key.clone(), known };
+        cx.resends.0.insert(account.id.clone(), sent);
+        vec![Effect::Portal(req, Request::Resend { account_id: account.id.clone(), request, key })]
+    }
+}
+
+/// How the resend dialog names its change.
+const WORDING: Wording = Wording::new("Sending…", "Not sent", "5 invites an hour at most", "sends it");
+
+impl ResendState {
+    /// Its title and keys (its rows of the keymap).
+    pub const SPEC: ScreenSpec = ScreenSpec::new(
+        "Resend invite",
+        &[
+            special(KeyCode::Enter, Action::Confirm, "send it", "send"),
+            key('y', Action::Confirm, "send it", ""),
+            special(KeyCode::Esc, Action::Back, "cancel", "cancel"),
+            key('n', Action::Back, "cancel", ""),
+        ],
+    );
+}
+
 impl Dialog for ResendState {
-    fn kind(&self) -> ScreenKind {
-        ScreenKind::Resend
+    fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
+        Outcome::sends(action, self.submission.is_sending(), || self.confirm(cx))
+    }
+    /// The answer to the resend: sent, the dialog closes, the new invite
+    /// shows and the history is read back; a failure is shown (a 429 starts
+    /// its wait) and Enter retries with the same key.
+    fn on_answer(&mut self, req: ReqId, answer: Answer, cx: &mut Cx<'_>) -> Option<Outcome> {
+        let Answer::Resend(result) = answer else { return None };
+        Some(match self.submission.take(req, result)? {
+            Ok(invite) => {
+                cx.resends.0.remove(&invite.account_id);
+                // Read the history back so every status is the server's.
+                Outcome::done(
+                    "Invite sent; earlier links no longer work",
+                    vec![Then::AddInvite(invite), Then::ReloadHistory],
+                )
+            }
+            Err(error) => {
+                self.submission.fail(&error, cx.now, error.clone());
+                Outcome::none()
+            }
+        })
     }
     fn countdown(&self) -> Option<bool> {
         Some(true)
@@ -71,7 +140,6 @@ impl Dialog for ResendState {
     /// Draws the resend dialog.
     fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let Some(account) = under.account else { return };
-        let state = self;
         let (theme, now) = (ui.theme, ui.now);
         let popup = layout::centered(area, 76, 12);
         let inner = dialog(frame, popup, "Resend the portal invite?", theme);
@@ -122,28 +190,9 @@ impl Dialog for ResendState {
             ]));
         }
         lines.push(Line::default());
-        match (&state.submission.error, state.submission.pending) {
-            (_, Some(_)) => lines.push(Line::styled("Sending…", theme.warn)),
-            (Some(PortalError::RateLimited { .. }), None) if state.submission.wait.is_some() => {
-                let wait = state.submission.wait.unwrap_or(RetryWait { until: now });
-                lines.push(wait.line(now, "Not sent", "5 invites an hour at most", "sends it", theme));
-            }
-            (Some(error), None) => {
-                lines.push(Line::styled(format!("✕ Not sent: {error}"), theme.danger));
-                lines.push(Line::styled(
-                    "Enter tries again (it cannot make a second invite); Esc cancels.",
-                    theme.muted,
-                ));
-            }
-            (None, None) => lines.push(Line::from(vec![
-                Span::styled("Enter", theme.key),
-                Span::styled(" or ", theme.muted),
-                Span::styled("y", theme.key),
-                Span::styled(" sends it · ", theme.muted),
-                Span::styled("Esc", theme.key),
-                Span::styled(" cancels", theme.muted),
-            ])),
-        }
+        let retry = Line::styled("Enter tries again (it cannot make a second invite); Esc cancels.", theme.muted);
+        let idle = vec![enter_hint(&["Enter", "y"], "sends it", theme)];
+        lines.extend(self.submission.status(&WORDING, Some(retry), idle, now, theme));
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     }
 }

@@ -2,22 +2,20 @@
 //! page, with a required reason and the ticket. One Idempotency-Key per
 //! dialog (a retry cannot revoke twice) and If-Match on the account.
 
-use chrono::{DateTime, Utc};
+use crossterm::event::KeyCode;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
-use super::retry_wait::RetryWait;
-use super::submission::Submission;
+use super::submission::{Submission, Wording, enter_hint};
 use super::{REASON_MAX, Ui, cursor_column, dialog, layout};
 use crate::portal::PortalError;
-use crate::portal::model::RevokeRequest;
-use crate::tui::action::{Effect, ReqId, Request};
-use crate::tui::dialog::{Dialog, Under};
-use crate::tui::keymap::ScreenKind;
-use crate::tui::screens::account::AccountState;
+use crate::portal::model::{InviteStatus, RevokeRequest};
+use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
+use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Then, Under};
+use crate::tui::keymap::{ScreenSpec, special};
 
 /// The revoke dialog. (No `Debug`: the reason may name the client.)
 pub struct RevokeState {
@@ -34,8 +32,9 @@ impl RevokeState {
 
     /// Enter: revoke, if there is a reason (again with the same key after a
     /// failure); nothing while a 429's wait runs.
-    pub fn confirm(&mut self, req: ReqId, account: &AccountState, now: DateTime<Utc>) -> Vec<Effect> {
-        if self.submission.holds(now) {
+    fn confirm(&mut self, cx: &mut Cx<'_>) -> Vec<Effect> {
+        let Some(account) = cx.account else { return Vec::new() };
+        if self.submission.holds(cx.now) {
             return Vec::new();
         }
         let reason = self.reason.value().trim().to_owned();
@@ -47,39 +46,77 @@ impl RevokeState {
             self.submission.error = Some("the account is still loading".into());
             return Vec::new();
         };
+        let (account_id, ticket_id) = (account.id.clone(), account.ticket_id.clone());
+        let req = cx.req();
         self.submission.start(req);
         vec![Effect::Portal(
             req,
             Request::Revoke {
-                account_id: account.id.clone(),
+                account_id,
                 invite_id: self.invite_id.clone(),
                 etag,
-                request: RevokeRequest { reason, ticket_id: account.ticket_id.clone() },
+                request: RevokeRequest { reason, ticket_id },
                 key: self.submission.key.clone(),
             },
         )]
     }
+}
 
-    /// A failed answer to `req` at `now`: shown, and Enter retries (after
-    /// a 429's wait).
-    pub fn failed(&mut self, req: ReqId, error: &PortalError, now: DateTime<Utc>) -> bool {
-        if !self.submission.finish(req) {
-            return false;
+/// Opens the revoke dialog for a pending invite, or says why not.
+pub fn open(invite: Option<(String, InviteStatus)>) -> Outcome {
+    match invite {
+        Some((id, InviteStatus::Pending)) => Outcome::then(Then::Open(RevokeState::new(id).into())),
+        Some((id, status)) => {
+            Outcome::banner(Banner::error(format!("Only a pending invite can be revoked; {id} is {}", status.as_str())))
         }
-        let shown = match error {
-            PortalError::Stale => {
-                "someone else changed the account meanwhile; it was read again, check the invite and retry".into()
-            }
-            other => other.to_string(),
-        };
-        self.submission.fail(error, now, shown);
-        true
+        None => Outcome::banner(Banner::error("No invite to revoke")),
     }
 }
 
+/// How the revoke dialog names its change.
+const WORDING: Wording = Wording::new("Revoking…", "Not revoked", "too many requests", "revokes it");
+
+impl RevokeState {
+    /// Its title and keys (its rows of the keymap).
+    pub const SPEC: ScreenSpec = ScreenSpec::new(
+        "Revoke invite",
+        &[
+            special(KeyCode::Enter, Action::Confirm, "revoke it", "revoke"),
+            special(KeyCode::Esc, Action::Back, "cancel", "cancel"),
+        ],
+    )
+    .text();
+}
+
 impl Dialog for RevokeState {
-    fn kind(&self) -> ScreenKind {
-        ScreenKind::Revoke
+    fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
+        Outcome::sends(action, self.submission.is_sending(), || self.confirm(cx))
+    }
+    /// The answer to the revoke: done, the dialog closes and the history is
+    /// read back; a failure is shown and Enter retries (after a 429's
+    /// wait); a 412 reads the account again.
+    fn on_answer(&mut self, req: ReqId, answer: Answer, cx: &mut Cx<'_>) -> Option<Outcome> {
+        let Answer::Revoke(result) = answer else { return None };
+        Some(match self.submission.take(req, result)? {
+            // The revoke moved the account's version: keep its new ETag,
+            // or the next change would be refused (412).
+            Ok(revoked) => Outcome::done(
+                format!("Invite {} revoked: its link shows the invalid-link page", revoked.value.id),
+                vec![Then::StoreEtag(revoked.etag), Then::ReloadHistory],
+            ),
+            Err(error) => {
+                let shown = match error {
+                    PortalError::Stale => {
+                        "someone else changed the account meanwhile; it was read again, check the invite and retry"
+                            .into()
+                    }
+                    ref other => other.to_string(),
+                };
+                self.submission.fail(&error, cx.now, shown);
+                // Someone else changed the account: read it again.
+                if error == PortalError::Stale { Outcome::then(Then::ReloadAccount) } else { Outcome::none() }
+            }
+        })
     }
     fn field(&mut self) -> Option<(&mut Input, usize)> {
         if self.submission.is_sending() { None } else { Some((&mut self.reason, REASON_MAX)) }
@@ -90,17 +127,16 @@ impl Dialog for RevokeState {
     /// Draws the revoke dialog.
     fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let Some(account) = under.account else { return };
-        let state = self;
         let theme = ui.theme;
         let popup = layout::centered(area, 76, 11);
-        let inner = dialog(frame, popup, &format!("Revoke invite {}?", state.invite_id), theme);
+        let inner = dialog(frame, popup, &format!("Revoke invite {}?", self.invite_id), theme);
         let mut lines = vec![
             Line::styled(
                 "Its link will show the invalid-link page (\"revoked\"). The client needs a new invite.",
                 theme.warn,
             ),
             Line::default(),
-            Line::from(vec![Span::styled("Reason   ", theme.muted), Span::styled(state.reason.value(), theme.input)]),
+            Line::from(vec![Span::styled("Reason   ", theme.muted), Span::styled(self.reason.value(), theme.input)]),
         ];
         if let Some(ticket) = &account.ticket_id {
             lines.push(Line::from(vec![
@@ -109,22 +145,10 @@ impl Dialog for RevokeState {
             ]));
         }
         lines.push(Line::default());
-        match (&state.submission.error, state.submission.pending) {
-            (_, Some(_)) => lines.push(Line::styled("Revoking…", theme.warn)),
-            (Some(_), None) if state.submission.wait.is_some() => {
-                let wait = state.submission.wait.unwrap_or(RetryWait { until: ui.now });
-                lines.push(wait.line(ui.now, "Not revoked", "too many requests", "revokes it", theme));
-            }
-            (Some(error), None) => lines.push(Line::styled(format!("✕ Not revoked: {error}"), theme.danger)),
-            (None, None) => lines.push(Line::from(vec![
-                Span::styled("Enter", theme.key),
-                Span::styled(" revokes it · ", theme.muted),
-                Span::styled("Esc", theme.key),
-                Span::styled(" cancels", theme.muted),
-            ])),
-        }
+        let idle = vec![enter_hint(&["Enter"], "revokes it", theme)];
+        lines.extend(self.submission.status(&WORDING, None, idle, ui.now, theme));
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-        let cursor = cursor_column(inner, 9, state.reason.visual_cursor());
+        let cursor = cursor_column(inner, 9, self.reason.visual_cursor());
         frame.set_cursor_position(Position::new(cursor, inner.y.saturating_add(2)));
     }
 }

@@ -4,10 +4,12 @@
 //! retry can never make the change twice.
 
 use chrono::{DateTime, Utc};
+use ratatui::text::{Line, Span};
 
 use super::retry_wait::{self, RetryWait};
 use crate::portal::{IdempotencyKey, PortalError};
 use crate::tui::action::ReqId;
+use crate::tui::theme::Theme;
 
 /// A change and its tries. `E` is how the dialog keeps its error: the
 /// portal's (`PortalError`) or its own words (`String`).
@@ -65,6 +67,11 @@ impl<E> Submission<E> {
         true
     }
 
+    /// `result`, if it answers `req`, the request awaited.
+    pub fn take<T>(&mut self, req: ReqId, result: T) -> Option<T> {
+        self.finish(req).then_some(result)
+    }
+
     /// The try failed with `error` at `now`, shown as `shown`; a 429 starts
     /// its wait.
     pub fn fail(&mut self, error: &PortalError, now: DateTime<Utc>, shown: E) {
@@ -79,10 +86,75 @@ impl<E> Submission<E> {
     }
 }
 
-/// What a dialog wants after an action: effects to run, and whether it
-/// closes.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Outcome {
-    pub effects: Vec<crate::tui::action::Effect>,
-    pub close: bool,
+/// How a dialog names its change on its status line.
+pub struct Wording {
+    /// While in flight: `Posting…`.
+    pub doing: &'static str,
+    /// What did not happen: `Not posted`.
+    pub not_done: &'static str,
+    /// Why a 429 came: `too many requests`.
+    pub limit: &'static str,
+    /// What Enter does once the wait is over: `posts it`.
+    pub enter_does: &'static str,
+    /// Whether an error reads `✕ Not posted: why` (or `✕ why` alone).
+    pub names_failure: bool,
+}
+
+impl Wording {
+    /// Its words; an error reads `✕ Not posted: why`.
+    pub const fn new(
+        doing: &'static str,
+        not_done: &'static str,
+        limit: &'static str,
+        enter_does: &'static str,
+    ) -> Self {
+        Self { doing, not_done, limit, enter_does, names_failure: true }
+    }
+
+    /// An error reads `✕ why` alone.
+    pub const fn bare(self) -> Self {
+        Self { names_failure: false, ..self }
+    }
+}
+
+impl<E: std::fmt::Display> Submission<E> {
+    /// The dialog's status lines: `Posting…` while in flight; after a
+    /// failure, the 429's countdown or `✕ Not posted: why` (then `retry`,
+    /// if any); else `idle` (what Enter does).
+    pub fn status(
+        &self,
+        wording: &Wording,
+        retry: Option<Line<'static>>,
+        idle: Vec<Line<'static>>,
+        now: DateTime<Utc>,
+        theme: &Theme,
+    ) -> Vec<Line<'static>> {
+        let Some(error) = self.error.as_ref().filter(|_| !self.is_sending()) else {
+            return if self.is_sending() { vec![Line::styled(wording.doing, theme.warn)] } else { idle };
+        };
+        if let Some(wait) = self.wait {
+            return vec![wait.line(now, wording.not_done, wording.limit, wording.enter_does, theme)];
+        }
+        let said = match wording.names_failure {
+            true => format!("✕ {}: {error}", wording.not_done),
+            false => format!("✕ {error}"),
+        };
+        std::iter::once(Line::styled(said, theme.danger)).chain(retry).collect()
+    }
+}
+
+/// `Enter posts it · Esc cancels`: what a dialog's keys do, `keys` being
+/// the keys that send (`Enter or y`).
+pub fn enter_hint(keys: &[&'static str], does: &str, theme: &Theme) -> Line<'static> {
+    let mut spans = Vec::new();
+    for (n, key) in keys.iter().enumerate() {
+        if n > 0 {
+            spans.push(Span::styled(" or ", theme.muted));
+        }
+        spans.push(Span::styled(*key, theme.key));
+    }
+    spans.push(Span::styled(format!(" {does} · "), theme.muted));
+    spans.push(Span::styled("Esc", theme.key));
+    spans.push(Span::styled(" cancels", theme.muted));
+    Line::from(spans)
 }

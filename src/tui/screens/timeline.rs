@@ -2,6 +2,7 @@
 //! works or exactly why it shows invalid, then every event in order, with
 //! each visit to the link marked as a mail scanner's or the client's.
 
+use crossterm::event::KeyCode;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -11,8 +12,9 @@ use super::{Ui, dialog, layout, truncate};
 use crate::diagnose::invite;
 use crate::diagnose::timeline::{self, Actor};
 use crate::tui::action::Action;
-use crate::tui::dialog::{Dialog, Under};
-use crate::tui::keymap::ScreenKind;
+use crate::tui::dialog::{Cx, Dialog, Outcome, Under};
+use crate::tui::keymap::{ScreenSpec, key, special};
+use crate::tui::screens::revoke;
 
 /// The timeline dialog: which invite, and how far it is scrolled.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,9 +38,35 @@ impl TimelineState {
     }
 }
 
+impl TimelineState {
+    /// Its title and keys (its rows of the keymap).
+    pub const SPEC: ScreenSpec = ScreenSpec::new(
+        "Invite timeline",
+        &[
+            special(KeyCode::Esc, Action::Back, "close", "close"),
+            key('x', Action::Revoke, "revoke this invite", "revoke"),
+            key('q', Action::Back, "close", ""),
+        ],
+    )
+    .moves();
+}
+
 impl Dialog for TimelineState {
-    fn kind(&self) -> ScreenKind {
-        ScreenKind::Timeline
+    /// `x` opens the revoke dialog for this invite (if it is pending).
+    fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
+        match action {
+            Action::Revoke => {
+                let id = self.invite_id.clone();
+                let status =
+                    cx.account.and_then(|a| a.invites.data.as_ref()?.iter().find(|i| i.id == id).map(|i| i.status));
+                revoke::open(status.map(|s| (id, s)))
+            }
+            Action::Back => Outcome::close(),
+            other => {
+                self.navigate(other);
+                Outcome::none()
+            }
+        }
     }
     fn countdown(&self) -> Option<bool> {
         Some(true)
@@ -46,12 +74,11 @@ impl Dialog for TimelineState {
     /// Draws the timeline of the invite over the account screen.
     fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let Some(account) = under.account else { return };
-        let state = self;
         let theme = ui.theme;
         let popup = layout::centered(area, 140, area.height);
-        let inner = dialog(frame, popup, &format!("Invite {} · timeline", state.invite_id), theme);
+        let inner = dialog(frame, popup, &format!("Invite {} · timeline", self.invite_id), theme);
         let invites = account.invites.data.as_deref().unwrap_or_default();
-        let (Some(invite), Some(role)) = (invites.iter().find(|i| i.id == state.invite_id), account.role()) else {
+        let (Some(invite), Some(role)) = (invites.iter().find(|i| i.id == self.invite_id), account.role()) else {
             frame.render_widget(Paragraph::new(Line::styled("The invite is not loaded.", theme.muted)), inner);
             return;
         };
@@ -85,6 +112,6 @@ impl Dialog for TimelineState {
             lines.push(Line::default());
             lines.push(Line::styled("Nobody has opened the link yet.", theme.muted));
         }
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((state.scroll, 0)), inner);
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((self.scroll, 0)), inner);
     }
 }
