@@ -143,7 +143,7 @@ impl App {
             Answer::Audit(result) => self.account.as_mut().is_some_and(|a| a.audit.finish(req, result)),
             Answer::Resend(result) => return (true, self.on_resent(req, result, now)),
             Answer::SaveAccount(result) => return (true, self.on_account_saved(req, result, now)),
-            Answer::Probe(_) => return (false, Vec::new()),
+            Answer::Probe(_) | Answer::Unlock(_) => return (false, Vec::new()),
             Answer::Revoke(result) => return (true, self.on_revoked(req, result, now)),
             Answer::AddNote(result) => {
                 if let Some(Overlay::Note(state)) = self.overlay.as_mut()
