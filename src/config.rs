@@ -38,6 +38,10 @@ pub struct Config {
     /// `local`, `UTC` or an IANA name.
     pub time_zone: Option<String>,
     pub log_level: Option<LogLevel>,
+    /// Unlocking the idle lock asks for the API token again.
+    pub lock_requires_login: Option<bool>,
+    /// Read-only: every changing action is hidden and refused.
+    pub readonly: Option<bool>,
     /// Action name to key, e.g. `resend = "s"`.
     #[serde(default)]
     pub keys: BTreeMap<String, String>,
@@ -98,6 +102,12 @@ pub struct Settings {
     pub theme: ThemeName,
     pub time_zone: StaffZone,
     pub log_level: LogLevel,
+    /// Unlocking the idle lock asks for the API token again, checked with
+    /// the portal (`lock_requires_login`).
+    pub lock_requires_login: bool,
+    /// Read-only (`readonly`, `PORTALDESK_READONLY`, `--readonly`): every
+    /// changing action is hidden in the console and refused everywhere.
+    pub readonly: bool,
     /// Key overrides, action name to key (checked by the console's keymap).
     pub keys: BTreeMap<String, String>,
     /// The file read, if any (for messages about it).
@@ -147,6 +157,8 @@ impl Default for Settings {
             theme: ThemeName::Dark,
             time_zone: StaffZone::Utc,
             log_level: LogLevel::Info,
+            lock_requires_login: false,
+            readonly: false,
             keys: BTreeMap::new(),
             file: None,
             replies_dir: None,
@@ -392,6 +404,13 @@ fn apply_env(
     fn number(name: &str, text: &str) -> Result<u64, String> {
         text.trim().parse().map_err(|_| format!("{name}: expected a whole number, got {text:?}"))
     }
+    fn flag(name: &str, text: &str) -> Result<bool, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "on" => Ok(true),
+            "false" | "0" | "no" | "off" => Ok(false),
+            _ => Err(format!("{name}: expected true or false, got {text:?}")),
+        }
+    }
     let mut set = Vec::new();
     let mut get = |key: &str| {
         let name = env_name(key);
@@ -422,6 +441,12 @@ fn apply_env(
     }
     if let Some((name, v)) = get("log_level") {
         config.log_level = Some(value(&name, &v)?);
+    }
+    if let Some((name, v)) = get("lock_requires_login") {
+        config.lock_requires_login = Some(flag(&name, &v)?);
+    }
+    if let Some((name, v)) = get("readonly") {
+        config.readonly = Some(flag(&name, &v)?);
     }
     for (name, v) in vars {
         if let Some(action) = name.strip_prefix(KEY_PREFIX)
@@ -456,6 +481,8 @@ fn resolve(config: Config, file: Option<&Path>) -> Result<Settings, (String, Str
         theme: config.theme.unwrap_or_default(),
         time_zone,
         log_level: config.log_level.unwrap_or_default(),
+        lock_requires_login: config.lock_requires_login.unwrap_or(false),
+        readonly: config.readonly.unwrap_or(false),
         keys: config.keys,
         file: file.map(Path::to_path_buf),
         replies_dir: file.and_then(Path::parent).or(config_dir().as_deref()).map(|d| d.join("replies")),
@@ -696,6 +723,21 @@ mod tests {
         // Checking names the same place.
         let err = settings_with(Some(f.path()), no_env, Vec::new).unwrap_err().to_string();
         assert!(err.starts_with(&format!("config file {}: line 4: keys.resnd: no such action", f.path().display())));
+    }
+
+    #[test]
+    fn readonly_and_lock_requires_login_come_from_the_file_or_the_environment() {
+        let s = settings_with(Some(file("theme = \"dark\"\n").path()), no_env, Vec::new).unwrap();
+        assert!(!s.readonly && !s.lock_requires_login, "both off by default");
+        let f = file("readonly = true\nlock_requires_login = true\n");
+        let s = settings_with(Some(f.path()), no_env, Vec::new).unwrap();
+        assert!(s.readonly && s.lock_requires_login);
+        let env = |name: &str| (name == "PORTALDESK_READONLY").then(|| "1".to_owned());
+        let s = settings_with(Some(file("readonly = false\n").path()), env, Vec::new).unwrap();
+        assert!(s.readonly, "the variable wins over the file");
+        let bad = |name: &str| (name == "PORTALDESK_READONLY").then(|| "maybe".to_owned());
+        let err = settings_with(None, bad, Vec::new).unwrap_err().to_string();
+        assert!(err.contains("PORTALDESK_READONLY") && err.contains("true or false"), "{err}");
     }
 
     #[test]

@@ -32,6 +32,11 @@ pub struct Cli {
     /// The configuration file.
     #[arg(long, global = true, env = "PORTALDESK_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
+    /// Read-only, for trainees and auditors: every changing action is hidden
+    /// in the console and refused by the commands (exit 2). Also the config
+    /// key `readonly` and PORTALDESK_READONLY=1.
+    #[arg(long, global = true)]
+    pub readonly: bool,
     /// Start without mouse capture, so the terminal can select text (M
     /// toggles it in the console).
     #[arg(long)]
@@ -70,6 +75,7 @@ Exit codes:
   3  not found: no such account or ticket
   4  conflict: the account changed since it was read (412; see dob set --expect-etag)
   5  rate limited (429), e.g. a 6th invite to one account within an hour
+     a change (resend, dob set) in read-only mode (--readonly)
   6  audit verify: the audit trail's hash chain is broken
   128+N  the console was ended by signal N: 143 SIGTERM, 129 SIGHUP, 130 SIGINT";
 
@@ -137,6 +143,18 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// The name of a command that changes the portal, if this is one
+    /// (refused in read-only mode).
+    fn change(&self) -> Option<&'static str> {
+        match self {
+            Command::Resend(_) => Some("resend"),
+            Command::Dob { command: mutate::DobCommand::Set(_) } => Some("dob set"),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum SandboxCommand {
     /// Serve the sandbox portal until interrupted.
@@ -153,14 +171,24 @@ pub fn main() -> ExitCode {
     // log or the terminal is touched.
     // Read and checked once (ranges, keys, the practice's replies), here,
     // for every command; what follows gets the settings passed down.
-    let settings = match crate::config::settings(cli.config.as_deref()) {
+    let mut settings = match crate::config::settings(cli.config.as_deref()) {
         Ok(settings) => settings,
         Err(e) => {
             eprintln!("portaldesk: {}", crate::sanitize::multiline(&e.to_string()));
             return ExitCode::from(2);
         }
     };
+    settings.readonly |= cli.readonly;
     crate::logging::init(settings.log_level);
+    if settings.readonly
+        && let Some(change) = cli.command.as_ref().and_then(Command::change)
+    {
+        eprintln!(
+            "portaldesk: read-only: {change} changes the portal and is refused (--readonly, PORTALDESK_READONLY or \
+             readonly in the config); nothing was sent"
+        );
+        return ExitCode::from(2);
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {

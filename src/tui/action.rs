@@ -54,11 +54,13 @@ pub enum Action {
     RemoveAddress,
     /// Show the account's audit trail in place of the findings (or back).
     Audit,
+    /// Lock the screen at once (as the idle lock does).
+    Lock,
 }
 
 impl Action {
     /// Every action, in the order the command palette lists them.
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 30] = [
         Action::Open,
         Action::Resend,
         Action::Revoke,
@@ -79,6 +81,7 @@ impl Action {
         Action::ToggleMouse,
         Action::Help,
         Action::Palette,
+        Action::Lock,
         Action::Back,
         Action::Quit,
         Action::Up,
@@ -122,7 +125,23 @@ impl Action {
             Action::MakeDefault => "make_default",
             Action::RemoveAddress => "remove_address",
             Action::Audit => "audit",
+            Action::Lock => "lock",
         }
+    }
+
+    /// Whether it changes something in the portal (or opens a dialog that
+    /// does): hidden and refused in read-only mode.
+    pub fn changes(self) -> bool {
+        matches!(
+            self,
+            Action::Resend
+                | Action::EditDob
+                | Action::Revoke
+                | Action::Addresses
+                | Action::MakeDefault
+                | Action::RemoveAddress
+                | Action::Note
+        )
     }
 
     /// The action of a name.
@@ -208,6 +227,8 @@ pub enum Terminal {
         text: Phi<String>,
     },
     SetMouse(bool),
+    /// Remove what a copy left in tmux's paste buffer (at lock).
+    ForgetCopy,
     Suspend,
     Quit,
 }
@@ -222,6 +243,7 @@ impl Effect {
             Effect::MaskAfter { .. } => "mask timer",
             Effect::Terminal(Terminal::Copy { .. }) => "copy",
             Effect::Terminal(Terminal::SetMouse(_)) => "mouse",
+            Effect::Terminal(Terminal::ForgetCopy) => "forget copy",
             Effect::Terminal(Terminal::Suspend) => "suspend",
             Effect::Terminal(Terminal::Quit) => "quit",
         }

@@ -2,7 +2,8 @@
 //! clipboard, and an honest word about where it went.
 //!
 //! Three ways, tried together:
-//! - inside tmux, `tmux load-buffer -w -` fills tmux's paste buffer, which
+//! - inside tmux, `tmux load-buffer -b portaldesk -w -` fills our own named
+//!   paste buffer (removed again at lock and at exit by [`forget`]), which
 //!   tmux passes on to the outer terminal's clipboard (OSC 52, over SSH too)
 //!   when its `set-clipboard` option is on; an older tmux without `-w` gets
 //!   the buffer filled and an OSC 52 sequence wrapped for passthrough, which
@@ -38,6 +39,9 @@ pub struct ClipboardEnv {
     pub macos: bool,
     /// The `PATH` programs are looked up in (the process's when `None`).
     pub path: Option<OsString>,
+    /// The tmux server's socket (`tmux -S`), for tests; the one `TMUX`
+    /// names when `None`.
+    pub tmux_socket: Option<std::path::PathBuf>,
 }
 
 impl ClipboardEnv {
@@ -51,9 +55,13 @@ impl ClipboardEnv {
             x11: set("DISPLAY"),
             macos: cfg!(target_os = "macos"),
             path: None,
+            tmux_socket: None,
         }
     }
 }
+
+/// The name of our tmux paste buffer: only this one is ever touched.
+pub const TMUX_BUFFER: &str = "portaldesk";
 
 /// Where a copy went.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,12 +125,12 @@ pub fn copy(text: &str, env: &ClipboardEnv, terminal: &mut impl Write) -> Result
     let text = clean.as_str();
     let mut best: Option<Copied> = None;
     if env.tmux {
-        if run(env, "tmux", &["load-buffer", "-w", "-"], text) {
+        if tmux(env, &["load-buffer", "-b", TMUX_BUFFER, "-w", "-"], text) {
             best = Some(Copied::Tmux);
         } else {
             // An older tmux has no -w: fill its buffer, and pass OSC 52
             // through to the terminal outside.
-            if run(env, "tmux", &["load-buffer", "-"], text) {
+            if tmux(env, &["load-buffer", "-b", TMUX_BUFFER, "-"], text) {
                 best = Some(Copied::TmuxBufferOnly);
             }
             write_sequence(terminal, &osc52_through_tmux(text)).ok();
@@ -146,6 +154,26 @@ pub fn copy(text: &str, env: &ClipboardEnv, terminal: &mut impl Write) -> Result
         }
     }
     best.ok_or_else(|| "no clipboard could be reached from here".to_owned())
+}
+
+/// Removes what a copy left in our tmux paste buffer (a DOB entry, a
+/// reply), at lock and at exit; other buffers are left alone. Whether a
+/// buffer was removed (false outside tmux, or when there was none).
+pub fn forget(env: &ClipboardEnv) -> bool {
+    env.tmux && tmux(env, &["delete-buffer", "-b", TMUX_BUFFER], "")
+}
+
+/// Runs tmux (on the test's socket, if one is set).
+fn tmux(env: &ClipboardEnv, args: &[&str], text: &str) -> bool {
+    match &env.tmux_socket {
+        Some(socket) => {
+            let socket = socket.to_string_lossy();
+            let mut all = vec!["-S", socket.as_ref()];
+            all.extend_from_slice(args);
+            run(env, "tmux", &all, text)
+        }
+        None => run(env, "tmux", args, text),
+    }
 }
 
 fn write_sequence(terminal: &mut impl Write, sequence: &str) -> std::io::Result<()> {
@@ -268,7 +296,17 @@ mod tests {
         let copied = copy("reply text", &env, &mut terminal).unwrap();
         assert_eq!(copied, Copied::Tmux);
         assert_eq!(std::fs::read_to_string(dir.path().join("tmux.out")).unwrap(), "reply text");
-        assert_eq!(std::fs::read_to_string(dir.path().join("tmux.out.args")).unwrap().trim(), "load-buffer -w -");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("tmux.out.args")).unwrap().trim(),
+            "load-buffer -b portaldesk -w -"
+        );
+        // At lock and exit, our buffer (and only ours) is deleted.
+        assert!(forget(&env));
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("tmux.out.args")).unwrap().trim(),
+            "delete-buffer -b portaldesk"
+        );
+        assert!(!forget(&ClipboardEnv { tmux: false, ..env.clone() }), "outside tmux there is nothing to forget");
         assert!(terminal.is_empty(), "tmux passes it on itself");
         // The banner claims the buffer, and the terminal only as tmux's
         // set-clipboard allows.
@@ -317,6 +355,49 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let env = ClipboardEnv { ssh: true, path: Some(dir.path().as_os_str().to_owned()), ..Default::default() };
         assert!(copy("x", &env, &mut Closed).is_err());
+    }
+
+    /// A real tmux server on a socket of its own: the copy lands in our
+    /// named buffer, and `forget` removes it and no other buffer.
+    #[test]
+    fn a_real_tmux_keeps_the_copy_in_our_buffer_until_forget() {
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("tmux.sock");
+        let tmux = |args: &[&str]| {
+            Command::new("tmux")
+                .arg("-S")
+                .arg(&socket)
+                .args(["-f", "/dev/null"])
+                .args(args)
+                .stdin(Stdio::null())
+                .output()
+        };
+        let Ok(started) = tmux(&["new-session", "-d", "-s", "lock", "sleep 60"]) else {
+            eprintln!("no tmux here: skipped");
+            return;
+        };
+        assert!(started.status.success(), "{}", String::from_utf8_lossy(&started.stderr));
+        let shown = |name: &str| {
+            let out = tmux(&["show-buffer", "-b", name]).unwrap();
+            out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+        };
+        assert!(tmux(&["set-buffer", "-b", "theirs", "not ours"]).unwrap().status.success());
+        let env = ClipboardEnv {
+            tmux: true,
+            ssh: true,
+            tmux_socket: Some(socket.clone()),
+            path: std::env::var_os("PATH"),
+            ..Default::default()
+        };
+        let copied = copy("01/05/1990", &env, &mut Vec::new());
+        let in_buffer = shown(TMUX_BUFFER);
+        let forgot = forget(&env);
+        let after = (shown(TMUX_BUFFER), shown("theirs"));
+        let _ = tmux(&["kill-server"]);
+        assert!(matches!(copied, Ok(Copied::Tmux | Copied::TmuxBufferOnly)), "{copied:?}");
+        assert_eq!(in_buffer.as_deref(), Some("01/05/1990"));
+        assert!(forgot);
+        assert_eq!(after, (None, Some("not ours".to_owned())), "ours gone, theirs kept");
     }
 
     #[test]

@@ -114,6 +114,7 @@ pub const QUEUE: ScreenSpec = ScreenSpec {
         key('M', Action::ToggleMouse, "mouse on/off (select text)", ""),
         key('?', Action::Help, "help", "help"),
         key('q', Action::Quit, "quit", "quit"),
+        key('L', Action::Lock, "lock the screen now", ""),
     ],
 };
 
@@ -155,6 +156,7 @@ pub const ACCOUNT: ScreenSpec = ScreenSpec {
         special(KeyCode::Esc, Action::Back, "back", ""),
         key('?', Action::Help, "help", "help"),
         key('q', Action::Quit, "quit", ""),
+        key('L', Action::Lock, "lock the screen now", ""),
     ],
 };
 
@@ -176,6 +178,8 @@ fn builtin(screen: ScreenKind) -> Vec<Binding> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Keymap {
     overrides: Vec<(Action, KeyCode)>,
+    /// Read-only: no changing action is bound, listed or offered.
+    readonly: bool,
 }
 
 impl Keymap {
@@ -236,8 +240,29 @@ impl Keymap {
         Ok(keymap)
     }
 
-    /// The keys of a screen, in the order the help lists them.
+    /// The same keys in read-only mode: every changing action left out of
+    /// the footer, the help and the palette.
+    pub fn read_only(self, readonly: bool) -> Self {
+        Self { readonly, ..self }
+    }
+
+    /// Whether changing actions are left out.
+    pub fn is_read_only(&self) -> bool {
+        self.readonly
+    }
+
+    /// The keys of a screen, in the order the help lists them (in
+    /// read-only mode, without the changing actions).
     pub fn bindings(&self, screen: ScreenKind) -> Vec<Binding> {
+        let mut all = self.all_bindings(screen);
+        if self.readonly {
+            all.retain(|b| !b.action.changes());
+        }
+        all
+    }
+
+    /// The keys of a screen, changing actions included.
+    fn all_bindings(&self, screen: ScreenKind) -> Vec<Binding> {
         let mut all = builtin(screen);
         if screen.rebindable() {
             for binding in &mut all {
@@ -259,7 +284,12 @@ impl Keymap {
         }
         // Shifted letters arrive as the capital with SHIFT set.
         let modifiers = event.modifiers - KeyModifiers::SHIFT;
-        self.bindings(screen).into_iter().find(|b| b.code == event.code && b.modifiers == modifiers).map(|b| b.action)
+        // Changing actions too, even read-only: the console refuses them
+        // with a word rather than let the key do nothing silently.
+        self.all_bindings(screen)
+            .into_iter()
+            .find(|b| b.code == event.code && b.modifiers == modifiers)
+            .map(|b| b.action)
     }
 
     /// The footer hints of a screen: `key action` pairs.

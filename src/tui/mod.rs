@@ -79,8 +79,11 @@ impl Ended {
 pub async fn run(client: PortalClient, options: Options, settings: &Settings) -> io::Result<Ended> {
     tracing::info!(portal = %client.base_url(), "console started");
     let mut guard = TerminalGuard::enter(options.mouse)?;
-    let outcome = event_loop(&mut guard, client, options, settings).await;
+    let clipboard = ClipboardEnv::from_env();
+    let outcome = event_loop(&mut guard, client, options, settings, &clipboard).await;
     drop(guard);
+    // A DOB or reply copied into tmux's paste buffer does not outlive us.
+    clipboard::forget(&clipboard);
     match &outcome {
         Ok(ended) => tracing::info!(?ended, "console ended"),
         // The kind only: an error's text may carry what caused it.
@@ -100,11 +103,11 @@ async fn event_loop(
     client: PortalClient,
     options: Options,
     settings: &Settings,
+    clipboard: &ClipboardEnv,
 ) -> io::Result<Ended> {
     let size = guard.terminal.size()?;
     let (mut app, effects) = App::new(options.mouse, (size.width, size.height));
     app.configure(settings, theme::no_color()).map_err(io::Error::other)?;
-    let clipboard = ClipboardEnv::from_env();
     let (tx, mut rx) = mpsc::unbounded_channel();
     let runner = Runner::new(client.clone(), tx);
     for effect in effects {
@@ -166,8 +169,13 @@ async fn event_loop(
                     }
                 }
                 Effect::Terminal(Terminal::SetMouse(on)) => guard.set_mouse(on)?,
+                Effect::Terminal(Terminal::ForgetCopy) => {
+                    if clipboard::forget(clipboard) {
+                        tracing::info!("tmux paste buffer cleared at lock");
+                    }
+                }
                 Effect::Terminal(Terminal::Copy { what, text }) => {
-                    let result = clipboard::copy(text.expose(), &clipboard, &mut io::stdout());
+                    let result = clipboard::copy(text.expose(), clipboard, &mut io::stdout());
                     match &result {
                         Ok(copied) => tracing::info!(what, ?copied, "copied"),
                         Err(error) => tracing::warn!(what, %error, "copy failed"),

@@ -11,7 +11,7 @@ use crate::portal::model::{
     Account, AccountPatch, AccountSummary, AuditEntry, Invite, NewNote, Page, ResendRequest, RevokeRequest, Ticket,
     TicketStatus,
 };
-use crate::portal::{AccountQuery, IdempotencyKey, PortalClient, PortalError, Versioned};
+use crate::portal::{AccountQuery, ApiToken, ClientOptions, IdempotencyKey, PortalClient, PortalError, Versioned};
 
 /// What kind of call a request is: a failed read says so across the top, a
 /// failed change in its dialog, and a probe only moves the offline state.
@@ -105,6 +105,20 @@ portal_calls! {
         |c| c.add_note(&ticket_id, &note, &key).await.map(|_| ());
     /// While offline: does the portal answer again?
     Probe {} -> (), Probe, "reconnect", |c| c.me().await.map(|_| ());
+    /// The lock screen's token (`lock_requires_login`): whether the portal
+    /// takes it and it is the same staff member's as the console's own.
+    Unlock { token: ApiToken } -> bool, Probe, "unlock", |c| same_staff(c, token).await;
+}
+
+/// Whether the portal accepts `token` (`me` with it) and it names the same
+/// staff member as the console's own token. The token is used for these two
+/// calls only: kept in memory, never written or logged (its `Debug` is
+/// redacted).
+async fn same_staff(client: &PortalClient, token: ApiToken) -> Result<bool, PortalError> {
+    let checker = PortalClient::new(client.base_url().as_str(), token, ClientOptions::default())?;
+    let typed = checker.me().await?;
+    let own = client.me().await?;
+    Ok(typed.id == own.id)
 }
 
 impl Request {

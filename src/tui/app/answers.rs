@@ -125,7 +125,7 @@ impl App {
                 taken
             }),
             Answer::Audit(result) => self.account.as_mut().is_some_and(|a| a.audit.finish(req, result)),
-            Answer::Probe(_) => return (false, Vec::new()),
+            Answer::Probe(_) | Answer::Unlock(_) => return (false, Vec::new()),
             // A change's answer is its dialog's (changes always count).
             change => return (true, self.answer_dialog(req, change, now)),
         };

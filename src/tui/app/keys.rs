@@ -66,7 +66,13 @@ impl App {
     }
 
     pub(super) fn on_action(&mut self, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
+        if action.changes() && self.readonly() {
+            let text = format!("read-only: {} changes the portal, so it is off here", action.name().replace('_', " "));
+            self.banner = Some(Banner { text, error: true });
+            return Vec::new();
+        }
         match action {
+            Action::Lock => return self.lock_now(),
             Action::Quit => {
                 self.quit = true;
                 return vec![Effect::Terminal(Terminal::Quit)];

@@ -10,7 +10,7 @@ mod view;
 
 pub use view::render;
 
-use super::action::{Effect, Msg, ReqId, Request, Terminal};
+use super::action::{Answer, Effect, Msg, ReqId, Request, Terminal};
 pub use super::dialog::{Banner, Overlay};
 use super::dialog::{Cx, Dialog};
 use super::keymap::{Keymap, ScreenKind};
@@ -22,6 +22,7 @@ use super::screens::search::SearchState;
 use super::theme::Theme;
 use crate::config::Settings;
 use crate::diagnose::replies::Replies;
+use crate::portal::ApiToken;
 use crate::timezone::StaffZone;
 
 /// The full-screen views, stacked: Esc goes back one.
@@ -32,13 +33,42 @@ pub enum View {
     Account,
 }
 
-/// The idle lock's state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The idle lock's state. Locking drops every client detail held (see
+/// [`App::lock_now`]); unlocking reads them again from the portal.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Lock {
-    /// Locked; a key asks for confirmation.
+    /// Locked; a key asks for confirmation (or, with
+    /// `lock_requires_login`, for the API token).
     Locked,
     /// A key was pressed; Enter unlocks, anything else stays locked.
     Confirming,
+    /// `lock_requires_login`: the API token is asked for again.
+    Token(TokenPrompt),
+}
+
+/// The longest token taken at the lock screen.
+const TOKEN_MAX: usize = 1024;
+
+/// The lock screen's token field: typed masked, checked with the portal,
+/// never written anywhere.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct TokenPrompt {
+    /// What was typed so far (shown as one dot a character).
+    pub typed: String,
+    /// The check in flight, if any.
+    pub checking: Option<ReqId>,
+    /// Why the last token did not unlock.
+    pub error: Option<String>,
+}
+
+impl std::fmt::Debug for TokenPrompt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenPrompt")
+            .field("typed", &format_args!("<{} chars>", self.typed.chars().count()))
+            .field("checking", &self.checking)
+            .field("error", &self.error)
+            .finish()
+    }
 }
 
 /// The portal cannot be reached: since when, and the probe that asks
@@ -65,9 +95,11 @@ pub struct App {
     /// The terminal size, for mapping mouse clicks to rows.
     pub size: (u16, u16),
     pub quit: bool,
-    /// Locked after a spell without input (automatic logoff): the screen
-    /// shows no PHI until unlocked.
+    /// Locked after a spell without input, or by `L` (automatic logoff):
+    /// no PHI is held until unlocked.
     pub lock: Option<Lock>,
+    /// Unlocking asks for the API token again (`lock_requires_login`).
+    pub lock_requires_login: bool,
     /// The keys in force (the config file may rebind them).
     pub keymap: Keymap,
     /// The staff member's time zone, for absolute times.
@@ -100,6 +132,7 @@ impl App {
             size,
             quit: false,
             lock: None,
+            lock_requires_login: false,
             keymap: Keymap::default(),
             zone: StaffZone::Utc,
             absolute_times: false,
@@ -119,7 +152,8 @@ impl App {
     pub fn configure(&mut self, settings: &Settings, no_color: bool) -> Result<(), String> {
         // Checked by `Settings::validate` when the settings were read; a
         // hand-built value still gets its error here.
-        self.keymap = Keymap::from_config(&settings.keys).map_err(|e| e.to_string())?;
+        self.keymap = Keymap::from_config(&settings.keys).map_err(|e| e.to_string())?.read_only(settings.readonly);
+        self.lock_requires_login = settings.lock_requires_login;
         self.theme = Theme::named(settings.theme, no_color);
         self.zone = settings.time_zone;
         self.reveal_for = settings.reveal_for;
@@ -218,20 +252,53 @@ impl App {
             Msg::Paste(text) => self.on_paste(&text),
             Msg::Resize => Vec::new(),
             Msg::SearchDue(req) => self.search.due(req),
-            Msg::IdleLock => {
-                self.lock = Some(Lock::Locked);
-                if let Some(account) = self.account.as_mut() {
-                    account.mask();
-                }
-                Vec::new()
-            }
+            Msg::IdleLock => self.lock_now(),
             Msg::ReconnectDue(req) => self.reconnect_due(req),
             Msg::Answer(req, answer) => self.on_answer(req, answer, now),
         }
     }
 
-    /// While locked, only unlocking (a key, then Enter) and quitting work;
-    /// answers from the portal are still taken so nothing is lost.
+    /// Whether the console is read-only (`--readonly`): no changing action.
+    pub fn readonly(&self) -> bool {
+        self.keymap.is_read_only()
+    }
+
+    /// Locks the screen and drops every client detail held: the account's
+    /// data, invites and audit trail, the queue's tickets, the search typed
+    /// and its results, any dialog (typed DOBs, reasons, notes) and the
+    /// banner. Only ids are kept (which view, account, ticket), to read
+    /// again on unlocking. The copy left in tmux's paste buffer goes too.
+    pub fn lock_now(&mut self) -> Vec<Effect> {
+        self.lock = Some(Lock::Locked);
+        self.overlay = None;
+        self.banner = None;
+        self.queue = QueueState { selected: self.queue.selected, ..QueueState::default() };
+        self.search = SearchState { role: self.search.role, ..SearchState::default() };
+        if let Some(old) = self.account.take() {
+            let mut account = AccountState::new(old.id, old.ticket_id);
+            account.selected_invite = old.selected_invite;
+            account.show_audit = old.show_audit;
+            self.account = Some(account);
+        }
+        vec![Effect::Terminal(Terminal::ForgetCopy)]
+    }
+
+    /// Unlocks, and reads again what the screen shows.
+    fn unlock(&mut self) -> Vec<Effect> {
+        self.lock = None;
+        let req = self.req();
+        self.queue.tickets.start(req);
+        let mut effects = vec![Effect::Portal(req, Request::Tickets {})];
+        if self.account.is_some() {
+            effects.extend(self.load_account());
+        }
+        effects
+    }
+
+    /// While locked, only unlocking (a key, then Enter; or the API token
+    /// with `lock_requires_login`) and quitting work; answers from the
+    /// portal are still taken, but no client detail is kept (the requests
+    /// they answer were forgotten at lock).
     fn update_locked(&mut self, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
         match msg {
             Msg::Key(key) if key.kind == KeyEventKind::Press => {
@@ -239,16 +306,81 @@ impl App {
                     self.quit = true;
                     return vec![Effect::Terminal(Terminal::Quit)];
                 }
-                self.lock = match (self.lock, key.code) {
-                    (Some(Lock::Confirming), KeyCode::Enter) => None,
-                    _ => Some(Lock::Confirming),
-                };
+                match self.lock.take() {
+                    Some(Lock::Token(prompt)) => self.token_key(prompt, key),
+                    Some(Lock::Confirming) if key.code == KeyCode::Enter => self.unlock(),
+                    _ if self.lock_requires_login => {
+                        self.lock = Some(Lock::Token(TokenPrompt::default()));
+                        Vec::new()
+                    }
+                    _ => {
+                        self.lock = Some(Lock::Confirming);
+                        Vec::new()
+                    }
+                }
+            }
+            Msg::Paste(text) => {
+                if let Some(Lock::Token(prompt)) = self.lock.as_mut()
+                    && prompt.checking.is_none()
+                {
+                    let room = TOKEN_MAX.saturating_sub(prompt.typed.chars().count());
+                    prompt.typed.extend(text.trim().chars().filter(|c| !c.is_control()).take(room));
+                }
                 Vec::new()
             }
+            Msg::Answer(req, Answer::Unlock(result)) => self.token_checked(req, result),
             Msg::ReconnectDue(req) => self.reconnect_due(req),
             Msg::Answer(req, answer) => self.on_answer(req, answer, now),
             Msg::SearchDue(req) => self.search.due(req),
             _ => Vec::new(),
         }
+    }
+
+    /// A key in the lock screen's token field.
+    fn token_key(&mut self, mut prompt: TokenPrompt, key: crossterm::event::KeyEvent) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if prompt.checking.is_none() {
+            match key.code {
+                KeyCode::Enter if !prompt.typed.is_empty() => {
+                    let req = self.req();
+                    prompt.checking = Some(req);
+                    prompt.error = None;
+                    let token = ApiToken::new(std::mem::take(&mut prompt.typed));
+                    effects.push(Effect::Portal(req, Request::Unlock { token }));
+                }
+                KeyCode::Backspace => {
+                    prompt.typed.pop();
+                }
+                KeyCode::Esc => prompt = TokenPrompt::default(),
+                KeyCode::Char(c)
+                    if !key.modifiers.contains(KeyModifiers::CONTROL) && prompt.typed.chars().count() < TOKEN_MAX =>
+                {
+                    prompt.typed.push(c);
+                }
+                _ => {}
+            }
+        }
+        self.lock = Some(Lock::Token(prompt));
+        effects
+    }
+
+    /// The portal's word on the token typed at the lock screen.
+    fn token_checked(&mut self, req: ReqId, result: Result<bool, PortalError>) -> Vec<Effect> {
+        let Some(Lock::Token(prompt)) = self.lock.as_mut() else {
+            return Vec::new();
+        };
+        if prompt.checking != Some(req) {
+            return Vec::new();
+        }
+        prompt.checking = None;
+        let error = match result {
+            Ok(true) => return self.unlock(),
+            Ok(false) => "That token is another staff member's: only the one who locked can unlock.".to_owned(),
+            Err(PortalError::Unauthorized) => "The portal did not accept that token. Type it again.".to_owned(),
+            Err(error) => format!("The token could not be checked ({}). Try again.", error.kind()),
+        };
+        tracing::warn!("unlock refused: the token did not check out");
+        prompt.error = Some(error);
+        Vec::new()
     }
 }

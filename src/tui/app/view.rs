@@ -17,7 +17,7 @@ use crate::tui::theme::Theme;
 pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
     let area = frame.area();
     let ui = Ui { theme: &app.theme, keys: &app.keymap, zone: app.zone, absolute_times: app.absolute_times, now };
-    if let Some(lock) = app.lock {
+    if let Some(lock) = &app.lock {
         render_lock(lock, frame, area, &app.theme);
         return;
     }
@@ -52,24 +52,37 @@ pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
 }
 
 /// The lock screen: nothing from the portal, only how to unlock.
-fn render_lock(lock: Lock, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
-    let popup = layout::centered(area, 64, 7);
+fn render_lock(lock: &Lock, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    let popup = layout::centered(area, 64, 8);
     let inner = dialog(frame, popup, "portaldesk is locked", theme);
-    let prompt = match lock {
-        Lock::Locked => "Press any key to unlock.",
-        Lock::Confirming => "Press Enter to unlock (Ctrl-C quits).",
-    };
-    let lines = vec![
+    let mut lines = vec![
         Line::styled("Locked after a while without a key, so no client details show.", theme.text),
         Line::default(),
-        Line::styled(prompt, theme.key),
     ];
+    match lock {
+        Lock::Locked => lines.push(Line::styled("Press any key to unlock.", theme.key)),
+        Lock::Confirming => lines.push(Line::styled("Press Enter to unlock (Ctrl-C quits).", theme.key)),
+        Lock::Token(prompt) => {
+            lines.push(Line::styled("Type your API token and press Enter to unlock (Ctrl-C quits).", theme.key));
+            // One dot a character, at most a line of them.
+            let dots = "•".repeat(prompt.typed.chars().count().min(40));
+            lines.push(Line::from(vec![Span::styled("Token: ", theme.muted), Span::styled(dots, theme.text)]));
+            if prompt.checking.is_some() {
+                lines.push(Line::styled("Checking with the portal…", theme.warn));
+            } else if let Some(error) = &prompt.error {
+                lines.push(Line::styled(format!("✕ {error}"), theme.danger));
+            }
+        }
+    }
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
 fn render_header(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let mut spans = vec![Span::styled("portaldesk", theme.title), Span::styled(" · ", theme.muted)];
     spans.push(Span::styled(app.screen().title(), theme.title));
+    if app.readonly() {
+        spans.push(Span::styled(" · READ-ONLY", theme.warn));
+    }
     if let Some(ticket) =
         app.account.as_ref().and_then(|a| a.ticket_id.as_deref()).filter(|_| app.view() == View::Account)
     {
