@@ -868,3 +868,48 @@ async fn the_audit_trail_filters_by_actor_and_period_on_the_server() {
         assert_eq!(problem["detail"], format!("{name} must be an RFC 3339 instant (2026-11-25T09:00:00Z)"));
     }
 }
+
+#[tokio::test]
+async fn a_phone_search_ignores_spaces_and_punctuation() {
+    let h = Harness::start().await;
+    let account = h.client.account("acc_42").await.unwrap().value;
+    let phone = account.phone.expose().clone();
+    // Seeded phones read `(AAA) 555-NNNN`.
+    let area = &phone[1..4];
+    let line = &phone[10..12];
+    let finds = |q: String| {
+        let client = h.client.clone();
+        async move {
+            let query = AccountQuery { q: Some(q.clone()), limit: Some(100), ..Default::default() };
+            let mut cursor = None;
+            loop {
+                let page =
+                    client.search_accounts(&AccountQuery { cursor: cursor.clone(), ..query.clone() }).await.unwrap();
+                if page.items.iter().any(|a| a.id == "acc_42") {
+                    return true;
+                }
+                match page.next_cursor {
+                    Some(next) => cursor = Some(next),
+                    None => return false,
+                }
+            }
+        }
+    };
+    for q in [
+        format!("{area} 555"),
+        format!("({area}) 555-{line}"),
+        format!("{area}.555"),
+        format!("{area}-555-{line}"),
+        format!(" {area} 555 "),
+        phone.clone(),
+    ] {
+        assert!(finds(q.clone()).await, "query {q:?} missed acc_42 ({phone})");
+    }
+    // Digits still have to follow each other: no phone has 555 before its area code.
+    let page = h
+        .client
+        .search_accounts(&AccountQuery { q: Some(format!("555 {area}")), limit: Some(100), ..Default::default() })
+        .await
+        .unwrap();
+    assert!(page.items.iter().all(|a| a.id != "acc_42"));
+}
