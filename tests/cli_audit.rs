@@ -3,38 +3,18 @@
 
 mod common;
 
-use std::process::Stdio;
-
-use common::{Harness, t0};
+use common::{Harness, Run, run_binary, t0};
 use portaldesk::portal::IdempotencyKey;
 use portaldesk::portal::model::NewNote;
 use portaldesk::sandbox::SandboxOptions;
 use portaldesk::sandbox::seed::SeedCase;
 use serde_json::Value;
 
-struct Run {
-    code: i32,
-    out: String,
-    err: String,
-}
-
+/// Runs `portaldesk ARGS` against the harness's sandbox with its token.
 async fn run(h: &Harness, args: &[&str]) -> Run {
     let url = h.sandbox.url();
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_portaldesk"))
-        .args(args)
-        .args(["--portal", url.as_str()])
-        .env_remove("PORTALDESK_PORTAL")
-        .env_remove("PORTALDESK_CONFIG")
-        .env("PORTALDESK_TOKEN", "sandbox")
-        .stdin(Stdio::null())
-        .output()
-        .await
-        .unwrap();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        out: String::from_utf8_lossy(&output.stdout).into_owned(),
-        err: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    let args: Vec<&str> = args.iter().copied().chain(["--portal", url.as_str()]).collect();
+    run_binary(&args, &[("PORTALDESK_TOKEN", "sandbox")]).await
 }
 
 /// A sandbox on a file, with four notes on two tickets in its audit trail.

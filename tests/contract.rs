@@ -6,6 +6,7 @@ mod common;
 use chrono::{Duration, NaiveDate};
 use common::{Harness, t0};
 use portaldesk::phi::Phi;
+use portaldesk::portal::client::AuditFilter;
 use portaldesk::portal::model::{
     AccountPatch, AuditAction, InvalidReason, InviteStatus, NewNote, ResendRequest, RevokeRequest, Role,
     ScannerProfile, TicketPatch, TicketStatus, VisitMethod, VisitOutcome,
@@ -813,13 +814,102 @@ async fn the_audit_trail_is_a_hash_chain_paged_back_by_seq() {
         let note = NewNote { body: format!("call {n}") };
         h.client.add_note(&ticket, &note, &IdempotencyKey::new()).await.unwrap();
     }
-    let newest_first = h.client.audit_page(None, None, 500).await.unwrap();
+    let newest_first = h.client.audit_page(&AuditFilter::default(), None, 500).await.unwrap();
     assert_eq!(newest_first.iter().map(|e| e.seq).collect::<Vec<_>>(), [3, 2, 1]);
     let oldest_first: Vec<_> = newest_first.iter().rev().cloned().collect();
     assert_eq!(portaldesk::portal::model::verify_chain(&oldest_first), Ok(()));
     assert_eq!(oldest_first[0].prev_hash, portaldesk::portal::model::GENESIS);
-    let page = h.client.audit_page(None, Some(3), 1).await.unwrap();
+    let page = h.client.audit_page(&AuditFilter::default(), Some(3), 1).await.unwrap();
     assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), [2]);
     let zero = h.raw().get(h.url("/api/v1/audit?before=0")).bearer_auth("sandbox").send().await.unwrap();
     assert_eq!(zero.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn the_audit_trail_filters_by_actor_and_period_on_the_server() {
+    let h = Harness::start().await;
+    let ticket = h.ticket(SeedCase::NoInvite).ticket_id.clone();
+    // Notes at t0, t0 + 1h and t0 + 2h.
+    for n in 0..3 {
+        if n > 0 {
+            h.client.sandbox_advance_clock(3600).await.unwrap();
+        }
+        let note = NewNote { body: format!("call {n}") };
+        h.client.add_note(&ticket, &note, &IdempotencyKey::new()).await.unwrap();
+    }
+    let seqs = |filter: AuditFilter<'static>| {
+        let client = h.client.clone();
+        async move {
+            let page = client.audit_page(&filter, None, 500).await.unwrap();
+            page.iter().map(|e| e.seq).collect::<Vec<_>>()
+        }
+    };
+    let all = AuditFilter::default();
+    assert_eq!(seqs(all).await, [3, 2, 1]);
+    assert_eq!(seqs(AuditFilter { actor: Some("agent_sandbox"), ..all }).await, [3, 2, 1]);
+    assert_eq!(seqs(AuditFilter { actor: Some("agent_chen"), ..all }).await, Vec::<i64>::new());
+    let hour = Duration::hours(1);
+    assert_eq!(seqs(AuditFilter { since: Some(t0() + hour), ..all }).await, [3, 2], "since is inclusive");
+    assert_eq!(seqs(AuditFilter { until: Some(t0() + hour), ..all }).await, [1], "until is exclusive");
+    let middle = AuditFilter { since: Some(t0() + hour), until: Some(t0() + hour * 2), ..all };
+    assert_eq!(seqs(middle).await, [2]);
+
+    // Any RFC 3339 offset is read; anything else is a 400 problem.
+    let offset = h.url("/api/v1/audit?since=2026-11-25T11:00:00%2B01:00");
+    let answer = h.raw().get(offset).bearer_auth("sandbox").send().await.unwrap();
+    let body: serde_json::Value = answer.json().await.unwrap();
+    assert_eq!(body["items"].as_array().map(Vec::len), Some(2));
+    for bad in ["since=yesterday", "until=2026-11-25", "since=2026-13-01T00:00:00Z"] {
+        let answer = h.raw().get(h.url(&format!("/api/v1/audit?{bad}"))).bearer_auth("sandbox").send().await.unwrap();
+        assert_eq!(answer.status(), StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(answer.headers()["content-type"], "application/problem+json");
+        let problem: serde_json::Value = answer.json().await.unwrap();
+        let name = bad.split('=').next().unwrap();
+        assert_eq!(problem["detail"], format!("{name} must be an RFC 3339 instant (2026-11-25T09:00:00Z)"));
+    }
+}
+
+#[tokio::test]
+async fn a_phone_search_ignores_spaces_and_punctuation() {
+    let h = Harness::start().await;
+    let account = h.client.account("acc_42").await.unwrap().value;
+    let phone = account.phone.expose().clone();
+    // Seeded phones read `(AAA) 555-NNNN`.
+    let area = &phone[1..4];
+    let line = &phone[10..12];
+    let finds = |q: String| {
+        let client = h.client.clone();
+        async move {
+            let query = AccountQuery { q: Some(q.clone()), limit: Some(100), ..Default::default() };
+            let mut cursor = None;
+            loop {
+                let page =
+                    client.search_accounts(&AccountQuery { cursor: cursor.clone(), ..query.clone() }).await.unwrap();
+                if page.items.iter().any(|a| a.id == "acc_42") {
+                    return true;
+                }
+                match page.next_cursor {
+                    Some(next) => cursor = Some(next),
+                    None => return false,
+                }
+            }
+        }
+    };
+    for q in [
+        format!("{area} 555"),
+        format!("({area}) 555-{line}"),
+        format!("{area}.555"),
+        format!("{area}-555-{line}"),
+        format!(" {area} 555 "),
+        phone.clone(),
+    ] {
+        assert!(finds(q.clone()).await, "query {q:?} missed acc_42 ({phone})");
+    }
+    // Digits still have to follow each other: no phone has 555 before its area code.
+    let page = h
+        .client
+        .search_accounts(&AccountQuery { q: Some(format!("555 {area}")), limit: Some(100), ..Default::default() })
+        .await
+        .unwrap();
+    assert!(page.items.iter().all(|a| a.id != "acc_42"));
 }

@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::Failure;
 use super::out;
 use crate::portal::PortalClient;
+use crate::portal::client::AuditFilter;
 use crate::portal::model::{AuditEntry, verify_chain};
 
 /// The exit code of `audit verify` on a broken chain.
@@ -76,23 +77,18 @@ pub async fn run(client: &PortalClient, args: &AuditArgs) -> Result<(), Failure>
     }
 }
 
-/// Every entry (of one account), oldest first, read back page by page and
-/// stopping at the first entry before `since`.
-async fn entries(
-    client: &PortalClient,
-    account: Option<&str>,
-    since: Option<DateTime<Utc>>,
-) -> Result<Vec<AuditEntry>, Failure> {
+/// Every entry that passes `filter` (the portal filters), oldest first,
+/// read back page by page.
+async fn entries(client: &PortalClient, filter: &AuditFilter<'_>) -> Result<Vec<AuditEntry>, Failure> {
     let mut all: Vec<AuditEntry> = Vec::new();
     let mut before = None;
     loop {
-        let page = client.audit_page(account, before, PAGE).await?;
+        let page = client.audit_page(filter, before, PAGE).await?;
         let full = page.len() == PAGE as usize;
         let next = page.last().map(|e| e.seq);
-        let reached_since = since.is_some_and(|since| page.last().is_some_and(|e| e.at < since));
         all.extend(page);
         match next {
-            Some(seq) if full && !reached_since && seq > 1 && before.is_none_or(|b| seq < b) => before = Some(seq),
+            Some(seq) if full && seq > 1 && before.is_none_or(|b| seq < b) => before = Some(seq),
             _ => break,
         }
     }
@@ -101,12 +97,13 @@ async fn entries(
 }
 
 async fn report(client: &PortalClient, args: &ReportArgs) -> Result<(), Failure> {
-    let mut entries = entries(client, args.account.as_deref(), args.since).await?;
-    entries.retain(|e| {
-        args.actor.as_deref().is_none_or(|actor| e.actor == actor)
-            && args.since.is_none_or(|since| e.at >= since)
-            && args.until.is_none_or(|until| e.at < until)
-    });
+    let filter = AuditFilter {
+        account_id: args.account.as_deref(),
+        actor: args.actor.as_deref(),
+        since: args.since,
+        until: args.until,
+    };
+    let mut entries = entries(client, &filter).await?;
     entries.sort_by_key(|e| (e.at, e.seq));
     if args.json {
         #[derive(Serialize)]
@@ -153,9 +150,9 @@ fn csv(entries: &[AuditEntry]) -> Result<String, Failure> {
     String::from_utf8(bytes).map_err(|e| failed(&e))
 }
 
-/// A portal string made safe for the terminal: control characters dropped.
+/// Checks the whole trail's hash chain, oldest entry first.
 async fn verify(client: &PortalClient) -> Result<(), Failure> {
-    let entries = entries(client, None, None).await?;
+    let entries = entries(client, &AuditFilter::default()).await?;
     match verify_chain(&entries) {
         Ok(()) => {
             let last = entries.last().map_or("none", |e| e.hash.as_str());

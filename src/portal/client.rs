@@ -366,15 +366,25 @@ impl PortalClient {
         self.audit_query(&AuditQuery { account_id, ticket_id, ..AuditQuery::default() }).await
     }
 
-    /// One page of the whole audit trail (or of one account's entries),
-    /// newest first: at most `limit` entries before entry `before`.
+    /// One page of the audit trail's entries that pass `filter`, newest
+    /// first: at most `limit` entries before entry `before`.
     pub async fn audit_page(
         &self,
-        account_id: Option<&str>,
+        filter: &AuditFilter<'_>,
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<AuditEntry>, PortalError> {
-        self.audit_query(&AuditQuery { account_id, before, limit: Some(limit), ..AuditQuery::default() }).await
+        let instant = |at: Option<DateTime<Utc>>| at.map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        self.audit_query(&AuditQuery {
+            account_id: filter.account_id,
+            actor: filter.actor,
+            since: instant(filter.since),
+            until: instant(filter.until),
+            before,
+            limit: Some(limit),
+            ..AuditQuery::default()
+        })
+        .await
     }
 
     async fn audit_query(&self, query: &AuditQuery<'_>) -> Result<Vec<AuditEntry>, PortalError> {
@@ -656,6 +666,19 @@ fn segment(id: &str) -> String {
     out
 }
 
+/// Which audit entries to read: each `None` lets every entry through.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AuditFilter<'a> {
+    /// Only entries about this account.
+    pub account_id: Option<&'a str>,
+    /// Only entries made by this staff id.
+    pub actor: Option<&'a str>,
+    /// Only entries at or after this instant.
+    pub since: Option<DateTime<Utc>>,
+    /// Only entries before this instant.
+    pub until: Option<DateTime<Utc>>,
+}
+
 /// The query of `GET /api/v1/audit`.
 #[derive(Debug, Default, Serialize)]
 struct AuditQuery<'a> {
@@ -663,6 +686,12 @@ struct AuditQuery<'a> {
     account_id: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     ticket_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    actor: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    since: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    until: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     before: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -3,12 +3,21 @@
 //! (values may be PHI); summaries mask every email address and never hold
 //! a date of birth.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 
 use super::mail;
 use super::problem::ApiError;
 use crate::phi::{Phi, mask_email};
-use crate::portal::model::AccountPatch;
+use crate::portal::model::{AccountPatch, InviteStatus, NewNote, Role, TicketPatch, TicketStatus};
+
+/// The reason every change carries: trimmed, 1 to 500 characters.
+pub fn reason(text: &str) -> Result<&str, ApiError> {
+    let reason = text.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(ApiError::unprocessable("reason is required (1 to 500 characters)"));
+    }
+    Ok(reason)
+}
 
 /// A checked account change (`PATCH /api/v1/accounts/{id}`), addresses trimmed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,10 +33,7 @@ pub struct AccountChange {
 /// Checks a PATCH: a reason of 1 to 500 characters, something to change, a
 /// DOB from 1900-01-01 to today, and addresses that are addresses.
 pub fn account_change(patch: &AccountPatch, now: DateTime<Utc>) -> Result<AccountChange, ApiError> {
-    let reason = patch.reason.trim();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(ApiError::unprocessable("reason is required (1 to 500 characters)"));
-    }
+    let reason = reason(&patch.reason)?;
     let address = |e: &Option<Phi<String>>| e.as_ref().map(|e| e.expose().trim().to_owned());
     let change = AccountChange {
         reason: reason.to_owned(),
@@ -87,6 +93,99 @@ impl AccountChange {
         format!("{}; reason: {}", changes.join(", "), self.reason)
     }
 }
+
+/// Only a pending invite can be revoked (one already revoked is answered
+/// as it is, before this rule).
+pub fn revocable(status: InviteStatus) -> Result<(), ApiError> {
+    match status {
+        InviteStatus::Pending => Ok(()),
+        other => Err(ApiError::unprocessable(format!(
+            "only a pending invite can be revoked; this one is {}",
+            other.as_str()
+        ))),
+    }
+}
+
+/// The audit trail's words for a revoke.
+pub fn revoke_summary(invite_id: &str, reason: &str) -> String {
+    format!("invite {invite_id} revoked; reason: {reason}")
+}
+
+/// The most invites an account may be sent in a rolling hour.
+pub const INVITES_PER_HOUR: u32 = 5;
+
+/// The resend rate limit: `recent` invites sent in the last hour, the
+/// oldest of them at `oldest`. Past the limit, a 429 whose Retry-After is
+/// when the oldest leaves the hour.
+pub fn resend_allowed(recent: u32, oldest: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Result<(), ApiError> {
+    if recent < INVITES_PER_HOUR {
+        return Ok(());
+    }
+    let free_at = oldest.unwrap_or(now) + Duration::hours(1);
+    Err(ApiError::rate_limited((free_at - now).num_seconds().max(1) as u64))
+}
+
+/// The audit trail's words for an invite sent (the address masked).
+pub fn invite_sent_summary(sent_to: &str, role: Role, superseded: usize) -> String {
+    let lifetime = match role {
+        Role::Staff => "1 hour",
+        Role::Client => "48 hours",
+    };
+    format!("invite sent to {}, valid {lifetime}; {superseded} earlier link(s) superseded", mask_email(sent_to))
+}
+
+/// A checked ticket change: the status and assignee the ticket will have.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketChange {
+    pub status: TicketStatus,
+    pub assignee: Option<String>,
+}
+
+/// Checks a ticket PATCH against the ticket as it is: something to change,
+/// and an assignee who is one of `agents` (or nobody).
+pub fn ticket_change(
+    patch: &TicketPatch,
+    status: TicketStatus,
+    assignee: Option<&str>,
+    agents: &[String],
+) -> Result<TicketChange, ApiError> {
+    if patch.status.is_none() && patch.assignee.is_none() {
+        return Err(ApiError::unprocessable("nothing to change: send status or assignee"));
+    }
+    if let Some(Some(agent)) = &patch.assignee
+        && !agents.contains(agent)
+    {
+        return Err(ApiError::unprocessable("assignee names no staff member of the help desk"));
+    }
+    let assignee = match &patch.assignee {
+        Some(choice) => choice.clone(),
+        None => assignee.map(str::to_owned),
+    };
+    Ok(TicketChange { status: patch.status.unwrap_or(status), assignee })
+}
+
+impl TicketChange {
+    /// The audit trail's words for this change of ticket `ticket_id`.
+    pub fn audit_summary(&self, ticket_id: &str) -> String {
+        format!(
+            "ticket {ticket_id} is {}, assigned to {}",
+            self.status.as_str(),
+            self.assignee.as_deref().unwrap_or("nobody")
+        )
+    }
+}
+
+/// A note's body: trimmed, 1 to 5000 characters.
+pub fn note_body(note: &NewNote) -> Result<&str, ApiError> {
+    let text = note.body.trim();
+    if text.is_empty() || text.chars().count() > 5000 {
+        return Err(ApiError::unprocessable("body is required (1 to 5000 characters)"));
+    }
+    Ok(text)
+}
+
+/// The audit trail's words for a note (never its body).
+pub const NOTE_SUMMARY: &str = "internal note added";
 
 /// The most addresses an account may have.
 pub const MAX_EMAILS: usize = 10;
@@ -188,5 +287,42 @@ mod tests {
         let json = r#"{"reason":"r","remove_email":"a@x.org"}"#;
         let change = account_change(&patch(json), now()).unwrap();
         assert!(change_addresses(list, &change).unwrap_err().detail.starts_with("remove_email is the default"));
+    }
+
+    #[test]
+    fn a_revoke_needs_a_reason_and_a_pending_invite() {
+        assert_eq!(reason("  ").unwrap_err().detail, "reason is required (1 to 500 characters)");
+        assert!(reason(&"x".repeat(501)).is_err());
+        assert_eq!(reason(" moved ").unwrap(), "moved");
+        assert!(revocable(InviteStatus::Pending).is_ok());
+        let used = revocable(InviteStatus::Accepted).unwrap_err();
+        assert_eq!(used.detail, "only a pending invite can be revoked; this one is accepted");
+        assert_eq!(revoke_summary("inv_1", "moved"), "invite inv_1 revoked; reason: moved");
+    }
+
+    #[test]
+    fn the_sixth_invite_in_an_hour_waits_for_the_oldest_to_leave_it() {
+        assert!(resend_allowed(4, Some(now()), now()).is_ok());
+        let oldest = now() - Duration::minutes(20);
+        let limited = resend_allowed(5, Some(oldest), now()).unwrap_err();
+        assert_eq!((limited.status.as_u16(), limited.retry_after), (429, Some(40 * 60)));
+        let summary = invite_sent_summary("sam.okafor@example.org", Role::Staff, 2);
+        assert_eq!(summary, "invite sent to s***@e***.org, valid 1 hour; 2 earlier link(s) superseded");
+    }
+
+    #[test]
+    fn a_ticket_change_keeps_what_it_does_not_name() {
+        let agents = vec!["agent_chen".to_owned()];
+        let patch: TicketPatch = serde_json::from_str(r#"{"status":"solved"}"#).unwrap();
+        let change = ticket_change(&patch, TicketStatus::Open, Some("agent_chen"), &agents).unwrap();
+        assert_eq!(change.audit_summary("T-1"), "ticket T-1 is solved, assigned to agent_chen");
+        let patch: TicketPatch = serde_json::from_str(r#"{"assignee":"agent_x"}"#).unwrap();
+        assert!(ticket_change(&patch, TicketStatus::Open, None, &agents).is_err());
+        let patch: TicketPatch = serde_json::from_str(r#"{"assignee":null}"#).unwrap();
+        let change = ticket_change(&patch, TicketStatus::Open, Some("agent_chen"), &agents).unwrap();
+        assert_eq!(change.audit_summary("T-1"), "ticket T-1 is open, assigned to nobody");
+        let empty: TicketPatch = serde_json::from_str("{}").unwrap();
+        assert!(ticket_change(&empty, TicketStatus::Open, None, &agents).is_err());
+        assert!(note_body(&NewNote { body: " ".into() }).is_err());
     }
 }

@@ -5,10 +5,11 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
 use serde::Deserialize;
 
 use super::{Answer, AppState, check_if_match, idempotency_key, json_with_etag, require_if_match};
-use crate::phi::mask_email;
 use crate::portal::model::{AccountPatch, AuditAction, InviteStatus, Items, ResendRequest, RevokeRequest, Role};
 use crate::sandbox::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::sandbox::problem::ApiError;
@@ -91,10 +92,7 @@ pub async fn change(
             let stored = accounts::by_id(tx, &id)?.ok_or_else(|| ApiError::not_found("account"))?;
             check_if_match(&headers, &stored.etag())?;
             let change = rules::account_change(&patch, now)?;
-            if let Some(ticket_id) = patch.ticket_id.as_deref() {
-                tickets::by_id(tx, ticket_id, now)?
-                    .ok_or_else(|| ApiError::unprocessable("ticket_id names no ticket"))?;
-            }
+            named_ticket(tx, patch.ticket_id.as_deref(), now)?;
             let emails = match change.changes_addresses() {
                 true => Some(rules::change_addresses(accounts::email_pairs(&stored.account), &change)?),
                 false => None,
@@ -148,29 +146,18 @@ pub async fn revoke(
             if !already {
                 check_if_match(&headers, &stored.etag())?;
             }
-            let reason = request.reason.trim();
-            if reason.is_empty() || reason.chars().count() > 500 {
-                return Err(ApiError::unprocessable("reason is required (1 to 500 characters)"));
-            }
-            if let Some(ticket_id) = request.ticket_id.as_deref() {
-                tickets::by_id(tx, ticket_id, now)?
-                    .ok_or_else(|| ApiError::unprocessable("ticket_id names no ticket"))?;
-            }
+            let reason = rules::reason(&request.reason)?;
+            named_ticket(tx, request.ticket_id.as_deref(), now)?;
             if already {
                 let current = invites::by_rowid(tx, invite.rowid, now)?.ok_or_else(ApiError::internal)?;
                 let mut answer = Answer::json(StatusCode::OK, &current)?;
                 answer.etag = Some(stored.etag());
                 return Ok(answer);
             }
-            if invite.invite.status != InviteStatus::Pending {
-                return Err(ApiError::unprocessable(format!(
-                    "only a pending invite can be revoked; this one is {}",
-                    invite.invite.status.as_str()
-                )));
-            }
+            rules::revocable(invite.invite.status)?;
             invites::revoke(tx, invite.rowid, now, &actor, reason, request.ticket_id.as_deref())?;
             accounts::touch(tx, stored.rowid, now)?;
-            let summary = format!("invite {} revoked; reason: {reason}", invite.invite.id);
+            let summary = rules::revoke_summary(&invite.invite.id, reason);
             store::record_audit(
                 tx,
                 now,
@@ -215,15 +202,9 @@ pub async fn resend(
     state
         .mutate(Some(key), fingerprint, move |tx, now| {
             let stored = accounts::by_id(tx, &id)?.ok_or_else(|| ApiError::not_found("account"))?;
-            if let Some(ticket_id) = request.ticket_id.as_deref() {
-                tickets::by_id(tx, ticket_id, now)?
-                    .ok_or_else(|| ApiError::unprocessable("ticket_id names no ticket"))?;
-            }
+            named_ticket(tx, request.ticket_id.as_deref(), now)?;
             let (recent, oldest) = invites::sent_in_last_hour(tx, stored.rowid, now)?;
-            if recent >= 5 {
-                let free_at = oldest.unwrap_or(now) + chrono::Duration::hours(1);
-                return Err(ApiError::rate_limited((free_at - now).num_seconds().max(1) as u64));
-            }
+            rules::resend_allowed(recent, oldest, now)?;
             let superseded = invites::supersede_pending(tx, stored.rowid, now)?;
             let email = stored.account.email.expose();
             let plan = mail::delivery_plan(email);
@@ -239,14 +220,7 @@ pub async fn resend(
             };
             let rowid = invites::insert(tx, &new, &token)?;
             let invite = invites::by_rowid(tx, rowid, now)?.ok_or_else(ApiError::internal)?;
-            let lifetime = match stored.account.role {
-                Role::Staff => "1 hour",
-                Role::Client => "48 hours",
-            };
-            let summary = format!(
-                "invite sent to {}, valid {lifetime}; {superseded} earlier link(s) superseded",
-                mask_email(email)
-            );
+            let summary = rules::invite_sent_summary(email, stored.account.role, superseded);
             store::record_audit(
                 tx,
                 now,
@@ -261,4 +235,14 @@ pub async fn resend(
             Ok(answer)
         })
         .await
+}
+
+/// A change's `ticket_id`, when given, must name a ticket (422).
+fn named_ticket(conn: &Connection, ticket_id: Option<&str>, now: DateTime<Utc>) -> Result<(), ApiError> {
+    match ticket_id {
+        Some(id) if tickets::by_id(conn, id, now)?.is_none() => {
+            Err(ApiError::unprocessable("ticket_id names no ticket"))
+        }
+        _ => Ok(()),
+    }
 }

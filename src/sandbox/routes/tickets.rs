@@ -11,6 +11,7 @@ use super::{Answer, AppState, check_if_match, idempotency_key, json_with_etag, r
 use crate::portal::model::{AuditAction, Items, NewNote, TicketPatch, TicketStatus};
 use crate::sandbox::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::sandbox::problem::ApiError;
+use crate::sandbox::rules;
 use crate::sandbox::store::{self, tickets};
 
 /// Its routes, under `/api/v1`.
@@ -62,26 +63,10 @@ pub async fn change(
         .mutate(key, fingerprint, move |tx, now| {
             let stored = tickets::by_id(tx, &id, now)?.ok_or_else(|| ApiError::not_found("ticket"))?;
             check_if_match(&headers, &stored.etag())?;
-            if patch.status.is_none() && patch.assignee.is_none() {
-                return Err(ApiError::unprocessable("nothing to change: send status or assignee"));
-            }
-            if let Some(Some(agent)) = &patch.assignee
-                && !agents.contains(agent)
-            {
-                return Err(ApiError::unprocessable("assignee names no staff member of the help desk"));
-            }
-            let status = patch.status.unwrap_or(stored.ticket.status);
-            let assignee = match &patch.assignee {
-                Some(choice) => choice.clone(),
-                None => stored.ticket.assignee.clone(),
-            };
-            tickets::update(tx, stored.rowid, status, assignee.as_deref(), now)?;
-            let summary = format!(
-                "ticket {} is {}, assigned to {}",
-                stored.ticket.id,
-                status.as_str(),
-                assignee.as_deref().unwrap_or("nobody")
-            );
+            let ticket = &stored.ticket;
+            let change = rules::ticket_change(&patch, ticket.status, ticket.assignee.as_deref(), &agents)?;
+            tickets::update(tx, stored.rowid, change.status, change.assignee.as_deref(), now)?;
+            let summary = change.audit_summary(&ticket.id);
             store::record_audit(
                 tx,
                 now,
@@ -123,10 +108,7 @@ pub async fn add_note(
     state
         .mutate(Some(key), fingerprint, move |tx, now| {
             let stored = tickets::by_id(tx, &id, now)?.ok_or_else(|| ApiError::not_found("ticket"))?;
-            let text = note.body.trim();
-            if text.is_empty() || text.chars().count() > 5000 {
-                return Err(ApiError::unprocessable("body is required (1 to 5000 characters)"));
-            }
+            let text = rules::note_body(&note)?;
             let created = tickets::add_note(tx, &stored, &actor, text, now)?;
             store::record_audit(
                 tx,
@@ -135,7 +117,7 @@ pub async fn add_note(
                 AuditAction::NoteAdded,
                 Some(&stored.ticket.account_id),
                 Some(&stored.ticket.id),
-                "internal note added",
+                rules::NOTE_SUMMARY,
             )?;
             let mut answer = Answer::json(StatusCode::CREATED, &created)?;
             answer.location = Some(format!("/api/v1/tickets/{}/notes", stored.ticket.id));

@@ -230,12 +230,19 @@ pub struct Search {
 
 /// One page of accounts matching `search`, in row order.
 pub fn search(conn: &Connection, search: &Search, now: DateTime<Utc>) -> rusqlite::Result<Page<AccountSummary>> {
-    let trigram = search.q.as_deref().filter(|q| q.chars().count() >= 3);
+    // A phone written with spaces or punctuation is looked up by its
+    // digits, which both indexes hold for every phone (`phone_digits`).
+    let digits = search.q.as_deref().and_then(phone_digits);
+    let trigram =
+        search.q.as_deref().filter(|q| q.chars().count() >= 3 && digits.as_ref().is_none_or(|d| d.len() >= 3));
     // With a query of 3+ characters the trigram index drives, with 1 or 2
     // the gram index: each yields matches in rowid order, so LIMIT stops
     // the scan after one page instead of collecting every match of a
-    // common term first.
-    let short = search.q.as_deref().and_then(super::grams::match_expression);
+    // common term first. A phone query of 1 or 2 digits is their gram.
+    let short = match &digits {
+        Some(d) if d.len() < 3 => super::grams::match_expression(d),
+        _ => search.q.as_deref().and_then(super::grams::match_expression),
+    };
     let (from, order) = match (trigram, &short) {
         (Some(_), _) => ("accounts_fts f JOIN accounts a ON a.rowid = f.rowid", "f.rowid"),
         (None, Some(_)) => ("accounts_grams f JOIN accounts a ON a.rowid = f.rowid", "f.rowid"),
@@ -252,7 +259,13 @@ pub fn search(conn: &Connection, search: &Search, now: DateTime<Utc>) -> rusqlit
     match (trigram, short, search.q.as_deref()) {
         (Some(q), _, _) => {
             clauses.push("accounts_fts MATCH ?".into());
-            args.push(Value::Text(format!("\"{}\"", q.replace('"', "\"\""))));
+            // The text as typed, or (a phone) its digits in a phone: one
+            // FTS5 expression, whose OR merges both doclists in rowid order.
+            let mut expression = format!("\"{}\"", q.replace('"', "\"\""));
+            if let Some(digits) = &digits {
+                expression.push_str(&format!(" OR phone_digits : \"{digits}\""));
+            }
+            args.push(Value::Text(expression));
         }
         (None, Some(token), _) => {
             clauses.push("accounts_grams MATCH ?".into());
@@ -330,6 +343,19 @@ pub fn summary(conn: &Connection, rowid: i64, now: DateTime<Utc>) -> rusqlite::R
     Ok(search(conn, &only, now)?.items.into_iter().next())
 }
 
+/// The characters a phone number is written with besides its digits.
+const PHONE_PUNCTUATION: &[char] = &[' ', '(', ')', '-', '.', '+', '/'];
+
+/// The digits of a query that is a phone number written with spaces or
+/// punctuation (`(254) 555-01`, `254.555`): only digits and phone
+/// punctuation, at least one of each. `None` for any other query, plain
+/// digits included (they already match the digits of every phone).
+pub fn phone_digits(q: &str) -> Option<String> {
+    let phone_like = q.chars().all(|c| c.is_ascii_digit() || PHONE_PUNCTUATION.contains(&c));
+    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+    (phone_like && !digits.is_empty() && digits.len() < q.len()).then_some(digits)
+}
+
 fn escape_like(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
@@ -339,4 +365,22 @@ fn escape_like(text: &str) -> String {
         out.push(ch);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_phone_written_with_punctuation_is_searched_by_its_digits() {
+        assert_eq!(phone_digits("(254) 555-01").as_deref(), Some("25455501"));
+        assert_eq!(phone_digits("254.555").as_deref(), Some("254555"));
+        assert_eq!(phone_digits("+1 254/555").as_deref(), Some("1254555"));
+        assert_eq!(phone_digits("2 5").as_deref(), Some("25"));
+        assert_eq!(phone_digits("254555"), None, "plain digits match as they are");
+        assert_eq!(phone_digits("acc_42"), None);
+        assert_eq!(phone_digits("ana 254"), None);
+        assert_eq!(phone_digits("(-)"), None);
+        assert_eq!(phone_digits(""), None);
+    }
 }

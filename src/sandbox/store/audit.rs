@@ -86,6 +86,12 @@ pub fn record(
 pub struct AuditQuery {
     pub account_id: Option<String>,
     pub ticket_id: Option<String>,
+    /// Only entries made by this staff id.
+    pub actor: Option<String>,
+    /// Only entries at or after this instant.
+    pub since: Option<DateTime<Utc>>,
+    /// Only entries before this instant.
+    pub until: Option<DateTime<Utc>>,
     /// Only entries before this one (`seq`), for paging back.
     pub before: Option<i64>,
     pub limit: u32,
@@ -96,10 +102,21 @@ pub fn list(conn: &Connection, query: &AuditQuery) -> rusqlite::Result<Vec<Audit
     let mut statement = conn.prepare_cached(
         "SELECT rowid, at, actor, action, account_id, ticket_id, summary, prev_hash, hash FROM audit
          WHERE (?1 IS NULL OR account_id = ?1) AND (?2 IS NULL OR ticket_id = ?2) AND (?3 IS NULL OR rowid < ?3)
+           AND (?5 IS NULL OR actor = ?5) AND (?6 IS NULL OR at >= ?6) AND (?7 IS NULL OR at < ?7)
          ORDER BY rowid DESC LIMIT ?4",
     )?;
-    let rows =
-        statement.query_map(params![query.account_id, query.ticket_id, query.before, query.limit], read_entry)?;
+    let rows = statement.query_map(
+        params![
+            query.account_id,
+            query.ticket_id,
+            query.before,
+            query.limit,
+            query.actor,
+            query.since.map(secs),
+            query.until.map(secs)
+        ],
+        read_entry,
+    )?;
     rows.collect()
 }
 
@@ -142,5 +159,11 @@ mod tests {
         assert_eq!(verify_chain(&oldest_first), Ok(()));
         let page = list(&conn, &AuditQuery { before: Some(3), limit: 1, ..AuditQuery::default() }).unwrap();
         assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), [2]);
+        let seqs = |query: AuditQuery| -> Vec<i64> {
+            list(&conn, &AuditQuery { limit: 10, ..query }).unwrap().iter().map(|e| e.seq).collect()
+        };
+        assert_eq!(seqs(AuditQuery { actor: Some("agent_chen".into()), ..AuditQuery::default() }), [2, 1]);
+        assert_eq!(seqs(AuditQuery { since: Some(instant(20)), ..AuditQuery::default() }), [3, 2]);
+        assert_eq!(seqs(AuditQuery { until: Some(instant(20)), ..AuditQuery::default() }), [1]);
     }
 }
