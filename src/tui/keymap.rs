@@ -90,6 +90,10 @@ pub const fn special(code: KeyCode, action: Action, help: &'static str, hint: &'
     Binding { code, modifiers: KeyModifiers::NONE, action, help, hint }
 }
 
+/// Shift-Tab in a dialog of several fields: back one (listed in the help
+/// only).
+pub const PREV_FIELD: Binding = special(KeyCode::BackTab, Action::PrevField, "previous field", "");
+
 const MOVE: [Binding; 6] = [
     key('j', Action::Down, "move down", ""),
     special(KeyCode::Down, Action::Down, "move down", ""),
@@ -211,7 +215,7 @@ impl Keymap {
             })?;
             overrides.push((action, code));
         }
-        let keymap = Self { overrides };
+        let keymap = Self { overrides, readonly: false };
         for &screen in ScreenKind::ALL {
             let all = keymap.bindings(screen);
             for (i, a) in all.iter().enumerate() {

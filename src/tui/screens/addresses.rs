@@ -19,7 +19,7 @@ use crate::portal::model::{Account, AccountPatch};
 use crate::portal::{PortalError, Versioned};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
-use crate::tui::keymap::{ScreenSpec, ctrl, special};
+use crate::tui::keymap::{PREV_FIELD, ScreenSpec, ctrl, special};
 
 /// Which field has the cursor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,7 +127,7 @@ impl AddressesState {
             ctrl('d', Action::MakeDefault, "make the selected address the default", "default"),
             ctrl('x', Action::RemoveAddress, "remove the selected address", "remove"),
             special(KeyCode::Tab, Action::NextField, "next field", "field"),
-            special(KeyCode::BackTab, Action::PrevField, "previous field", ""),
+            PREV_FIELD,
             special(KeyCode::Down, Action::Down, "next address", ""),
             special(KeyCode::Up, Action::Up, "previous address", ""),
             special(KeyCode::Esc, Action::Back, "back / close", "close"),

@@ -19,7 +19,7 @@ use crate::portal::model::{Account, AccountPatch};
 use crate::portal::{IdempotencyKey, PortalError, Versioned};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
-use crate::tui::keymap::{ScreenSpec, special};
+use crate::tui::keymap::{PREV_FIELD, ScreenSpec, special};
 
 /// Which field has the cursor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,7 +165,7 @@ impl EditDobState {
         "Edit DOB",
         &[
             special(KeyCode::Tab, Action::NextField, "next field", "next field"),
-            special(KeyCode::BackTab, Action::PrevField, "previous field", ""),
+            PREV_FIELD,
             special(KeyCode::Enter, Action::Confirm, "continue / save", "continue"),
             special(KeyCode::Esc, Action::Back, "cancel", "cancel"),
         ],
