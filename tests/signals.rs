@@ -1,0 +1,98 @@
+//! Signals through the real binary in a real terminal (`common::term`): the
+//! console on the embedded sandbox ends with 128+signal as shells expect,
+//! gives the terminal back as it was, and a console stopped with Ctrl-Z
+//! and ended with `kill %1` ends at once instead of staying stopped.
+
+mod common;
+
+use std::path::Path;
+
+use common::term::Term;
+
+const BIN: &str = env!("CARGO_BIN_EXE_portaldesk");
+
+/// A terminal whose shell has a home of its own, and no portal settings.
+fn terminal(home: &Path) -> Term {
+    let env = [
+        ("HOME", home.to_path_buf()),
+        ("XDG_CONFIG_HOME", home.join(".config")),
+        ("XDG_STATE_HOME", home.join(".local/state")),
+        ("XDG_DATA_HOME", home.join(".local/share")),
+    ];
+    Term::start(100, 30, &env)
+}
+
+/// Starts the console in the foreground, its pid written to `pidfile`;
+/// waits for the queue; returns the pid.
+fn start_console(term: &mut Term, pidfile: &Path) -> i32 {
+    term.clear();
+    term.type_line(&format!("sh -c 'echo $$ > {}; exec {BIN}'; echo code=$?", pidfile.display()));
+    term.wait_for("Open tickets");
+    std::fs::read_to_string(pidfile).unwrap().trim().parse().unwrap()
+}
+
+fn assert_restored(term: &Term, screen: &str) {
+    assert!(!screen.contains("Open tickets"), "the console's screen was left behind:\n{screen}");
+    let vt = term.vt();
+    assert!(!vt.alternate_screen(), "left in the alternate screen");
+    assert!(!vt.hide_cursor(), "the cursor was left hidden");
+    assert_eq!(vt.mouse_protocol_mode(), vt100::MouseProtocolMode::None, "mouse capture left on");
+}
+
+#[test]
+fn sigterm_and_sighup_end_the_console_with_128_plus_the_signal() {
+    let home = tempfile::tempdir().unwrap();
+    let mut term = terminal(home.path());
+    let pidfile = home.path().join("pid");
+    for (signal, code) in [(libc::SIGTERM, 143), (libc::SIGHUP, 129)] {
+        let pid = start_console(&mut term, &pidfile);
+        // From outside, as a session manager would.
+        // SAFETY: a signal to a process this test started; no memory is
+        // passed.
+        assert_eq!(unsafe { libc::kill(pid, signal) }, 0, "no console process to signal");
+        let (exit, screen) = term.exit_code("code");
+        assert_eq!(exit, code, "signal {signal}:\n{screen}");
+        assert_restored(&term, &screen);
+    }
+}
+
+/// Waits, without polling, until process `pid` has ended (a pidfd becomes
+/// readable when it does); false after `limit`.
+fn wait_for_exit(pid: i32, limit: std::time::Duration) -> bool {
+    // SAFETY: pidfd_open takes a pid and flags and returns a new descriptor
+    // (or -1); poll reads one pollfd we own; the descriptor is closed once.
+    unsafe {
+        let fd = libc::syscall(libc::SYS_pidfd_open, pid, 0) as libc::c_int;
+        if fd < 0 {
+            // Already gone (ESRCH).
+            return std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+        }
+        let mut poll = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+        let ready = libc::poll(&mut poll, 1, i32::try_from(limit.as_millis()).unwrap_or(i32::MAX));
+        libc::close(fd);
+        ready == 1
+    }
+}
+
+#[test]
+fn a_console_stopped_with_ctrl_z_ends_on_kill_without_fg() {
+    let home = tempfile::tempdir().unwrap();
+    let mut term = terminal(home.path());
+    let pidfile = home.path().join("pid");
+    term.clear();
+    term.type_line(&format!("sh -c 'echo $$ > {}; exec {BIN}'", pidfile.display()));
+    term.wait_for("Open tickets");
+    let pid: i32 = std::fs::read_to_string(&pidfile).unwrap().trim().parse().unwrap();
+    // Ctrl-Z: the console gives the terminal back and stops.
+    term.type_text("\u{1a}");
+    let stopped = term.wait_for("Stopped");
+    assert_restored(&term, &stopped);
+    // `kill %1` sends SIGTERM, then SIGCONT to a stopped job: the console
+    // must end, not stay stopped until `fg`.
+    term.clear();
+    term.type_line("kill %1");
+    assert!(wait_for_exit(pid, std::time::Duration::from_secs(20)), "the console stayed stopped");
+    term.type_line("wait %1; echo code=$?");
+    let (exit, screen) = term.exit_code("code");
+    assert_eq!(exit, 143, "{screen}");
+}
