@@ -16,13 +16,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_portaldesk");
 /// A terminal whose shell has `HOME` in `home` and the sandbox's token in
 /// its environment.
 fn terminal(home: &Path) -> Term {
-    let env = [
-        ("HOME", home.to_path_buf()),
-        ("XDG_CONFIG_HOME", home.join(".config")),
-        ("XDG_STATE_HOME", home.join(".local/state")),
-        ("PORTALDESK_TOKEN", "sandbox".into()),
-    ];
-    Term::start(120, 40, &env)
+    Term::in_home(home, &[("PORTALDESK_TOKEN", "sandbox")])
 }
 
 /// Runs `command` in the shell; answers `answer` when it asks `question`;

@@ -11,17 +11,6 @@ use common::term::Term;
 
 const BIN: &str = env!("CARGO_BIN_EXE_portaldesk");
 
-/// A terminal whose shell has a home of its own, and no portal settings.
-fn terminal(home: &Path) -> Term {
-    let env = [
-        ("HOME", home.to_path_buf()),
-        ("XDG_CONFIG_HOME", home.join(".config")),
-        ("XDG_STATE_HOME", home.join(".local/state")),
-        ("XDG_DATA_HOME", home.join(".local/share")),
-    ];
-    Term::start(100, 30, &env)
-}
-
 /// Starts the console in the foreground, its pid written to `pidfile`;
 /// waits for the queue; returns the pid.
 fn start_console(term: &mut Term, pidfile: &Path) -> i32 {
@@ -42,7 +31,7 @@ fn assert_restored(term: &Term, screen: &str) {
 #[test]
 fn sigterm_and_sighup_end_the_console_with_128_plus_the_signal() {
     let home = tempfile::tempdir().unwrap();
-    let mut term = terminal(home.path());
+    let mut term = Term::in_home(home.path(), &[]);
     let pidfile = home.path().join("pid");
     for (signal, code) in [(libc::SIGTERM, 143), (libc::SIGHUP, 129)] {
         let pid = start_console(&mut term, &pidfile);
@@ -77,7 +66,7 @@ fn wait_for_exit(pid: i32, limit: std::time::Duration) -> bool {
 #[test]
 fn a_console_stopped_with_ctrl_z_ends_on_kill_without_fg() {
     let home = tempfile::tempdir().unwrap();
-    let mut term = terminal(home.path());
+    let mut term = Term::in_home(home.path(), &[]);
     let pidfile = home.path().join("pid");
     term.clear();
     term.type_line(&format!("sh -c 'echo $$ > {}; exec {BIN}'", pidfile.display()));

@@ -74,6 +74,19 @@ impl Term {
         term
     }
 
+    /// A 120x40 terminal whose shell keeps its config, state and data in
+    /// `home` (no user's settings can leak in), with `env` on top.
+    pub fn in_home(home: &std::path::Path, env: &[(&str, &str)]) -> Self {
+        let mut all: Vec<(&str, std::ffi::OsString)> = vec![
+            ("HOME", home.into()),
+            ("XDG_CONFIG_HOME", home.join(".config").into()),
+            ("XDG_STATE_HOME", home.join(".local/state").into()),
+            ("XDG_DATA_HOME", home.join(".local/share").into()),
+        ];
+        all.extend(env.iter().map(|(k, v)| (*k, (*v).into())));
+        Self::start(120, 40, &all)
+    }
+
     /// Types `text` as is.
     pub fn type_text(&mut self, text: &str) {
         self.writer.write_all(text.as_bytes()).expect("typing into the terminal");
