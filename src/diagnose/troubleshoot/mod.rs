@@ -168,7 +168,9 @@ fn reply_context(facts: &Facts<'_>, code: FindingCode) -> ReplyContext {
         _ => facts.now + account.role.invite_lifetime(),
     };
     ReplyContext {
-        first_name: account.first_name.expose().clone(),
+        // A reply names the client; a name of any length from the portal
+        // is cut so the reply stays a message.
+        first_name: crate::sanitize::capped(account.first_name.expose(), 200).into_owned(),
         masked_email: mask_email(account.email.expose()),
         expiry_window: window_words(account.role).to_owned(),
         expires_at: facts.zone.long(expires_at),

@@ -453,3 +453,13 @@ fn each_rule_says_only_its_own_code() {
     }
     assert!(fired >= 4, "{fired}");
 }
+
+#[test]
+fn a_name_of_any_length_from_the_portal_leaves_the_reply_a_message() {
+    let mut huge = client();
+    huge.first_name = "N".repeat(2_000_000).into();
+    let findings = troubleshoot(&Case { account: &huge, invites: &[], now: now() }, &Replies::builtin());
+    let reply = findings[0].reply.expose();
+    assert!(reply.contains(&"N".repeat(200)), "the name is still there");
+    assert!(reply.len() < 2_000, "a {}-byte reply", reply.len());
+}

@@ -130,7 +130,8 @@ impl AccountState {
 
     /// The email as shown: masked unless revealed.
     pub fn shown_email(&self, email: &str) -> String {
-        if self.revealed { email.to_owned() } else { mask_email(email) }
+        let email = super::shown(email);
+        if self.revealed { email.into_owned() } else { mask_email(&email) }
     }
 }
 
@@ -222,7 +223,7 @@ fn render_profile(
     let dob = if state.revealed { account.dob.expose().format("%m/%d/%Y").to_string() } else { DOB_MASK.to_owned() };
     let hidden = if state.revealed { theme.warn } else { theme.muted };
     let mut lines = vec![
-        field("Name", format!("{} {}", account.first_name.expose(), account.last_name.expose()), theme, theme.title),
+        field("Name", super::full_name(account.first_name.expose(), account.last_name.expose()), theme, theme.title),
         field("Role", account.role.as_str(), theme, theme.text),
     ];
     // Every address, the default (where invites go) first and marked.
@@ -233,7 +234,7 @@ fn render_profile(
         lines.push(field("", state.shown_email(other), theme, hidden));
     }
     lines.extend([
-        field("Phone", account.phone.expose().clone(), theme, theme.text),
+        field("Phone", super::shown(account.phone.expose()).into_owned(), theme, theme.text),
         field("DOB", dob, theme, hidden),
         field(
             "Created",

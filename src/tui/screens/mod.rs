@@ -160,6 +160,21 @@ pub fn field<'a>(label: &'a str, value: impl Into<String>, theme: &Theme, style:
     Line::from(vec![Span::styled(format!("{label:<9}"), theme.muted), Span::styled(value.into(), style)])
 }
 
+/// The most characters of one value from the portal (a name, a phone, an
+/// address) the console shows: whatever the portal sends, a frame costs
+/// the same (issue 17: a 50 MB first name made each key take 5 s).
+pub const SHOWN_MAX: usize = 200;
+
+/// A value from the portal, cut to [`SHOWN_MAX`] characters for display.
+pub fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    crate::sanitize::capped(text, SHOWN_MAX)
+}
+
+/// A person's name for display, each part cut to [`SHOWN_MAX`].
+pub fn full_name(first: &str, last: &str) -> String {
+    format!("{} {}", shown(first), shown(last))
+}
+
 /// The most characters a one-line field holds (a search, a DOB, an
 /// address, a ticket id).
 pub const FIELD_MAX: usize = 200;
@@ -226,5 +241,16 @@ pub fn short_age(since: chrono::Duration) -> String {
         0..=3599 => format!("{}m", s / 60),
         3600..=172_799 => format!("{}h", s / 3600),
         _ => format!("{}d", s / 86_400),
+    }
+}
+
+#[cfg(test)]
+mod shown_tests {
+    #[test]
+    fn values_of_any_length_are_cut_for_display() {
+        let long = "é".repeat(5_000_000);
+        let name = super::full_name(&long, "Lee");
+        assert_eq!(name.chars().count(), super::SHOWN_MAX + 1 + 1 + 3, "capped first name, …, space, last name");
+        assert_eq!(super::shown("Ann"), "Ann");
     }
 }

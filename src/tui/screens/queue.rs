@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 
-use super::{Ui, invite_badge, layout, moved, short_age, truncate};
+use super::{Ui, invite_badge, layout, moved, short_age, shown, truncate};
 use crate::portal::model::Ticket;
 use crate::tui::action::Action;
 use crate::tui::remote::Remote;
@@ -104,7 +104,7 @@ pub fn render(state: &QueueState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>
     let rows = list.iter().map(|ticket| {
         let (name, role, badge) = match &ticket.account {
             Some(account) => (
-                format!("{} {}", account.first_name.expose(), account.last_name.expose()),
+                super::full_name(account.first_name.expose(), account.last_name.expose()),
                 account.role.as_str(),
                 match &account.latest_invite {
                     Some(latest) => invite_badge(latest.status, latest.expires_at, account.role, now, theme),
@@ -120,7 +120,7 @@ pub fn render(state: &QueueState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>
         let mut cells = vec![
             Cell::from(short_age(now - ticket.opened_at)),
             Cell::from(ticket.id.as_str()),
-            Cell::from(ticket.subject.as_str()),
+            Cell::from(shown(&ticket.subject)),
             Cell::from(name),
             Cell::from(role),
             Cell::from(badge),

@@ -154,8 +154,8 @@ pub fn render(state: &SearchState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_
         };
         Row::new(vec![
             Cell::from(a.role.as_str()),
-            Cell::from(format!("{} {}", a.first_name.expose(), a.last_name.expose())),
-            Cell::from(mask_email(a.email.expose())),
+            Cell::from(super::full_name(a.first_name.expose(), a.last_name.expose())),
+            Cell::from(mask_email(&super::shown(a.email.expose()))),
             Cell::from(a.id.as_str()),
             Cell::from(badge),
         ])
