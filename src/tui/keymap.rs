@@ -211,7 +211,7 @@ impl Keymap {
             })?;
             overrides.push((action, code));
         }
-        let keymap = Self { overrides };
+        let keymap = Self { overrides, readonly: false };
         for &screen in ScreenKind::ALL {
             let all = keymap.bindings(screen);
             for (i, a) in all.iter().enumerate() {

@@ -22,7 +22,7 @@ use super::screens::search::SearchState;
 use super::theme::Theme;
 use crate::config::Settings;
 use crate::diagnose::replies::Replies;
-use crate::portal::ApiToken;
+use crate::portal::{ApiToken, PortalError};
 use crate::timezone::StaffZone;
 
 /// The full-screen views, stacked: Esc goes back one.
