@@ -995,3 +995,130 @@ async fn messages_and_effects_never_show_phi_in_debug_or_panics() {
         }
     }
 }
+
+/// Draws the console at `at` and returns the screen's text.
+fn screen_at(app: &App, at: DateTime<Utc>) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 48)).unwrap();
+    terminal.draw(|frame| portaldesk::tui::app::render(app, frame, at)).unwrap();
+    terminal.backend().to_string()
+}
+
+/// The change a dialog sent reaches the real sandbox (the change is made),
+/// but its answer is lost on the way back: the dialog is given `lost`.
+async fn made_but_lost(app: &mut App, h: &Harness, sent: &[Effect], lost: PortalError) -> Vec<Effect> {
+    let Some(Effect::Portal(req, request)) = sent.iter().find(|e| change_sent(std::slice::from_ref(e)).is_some())
+    else {
+        panic!("{sent:?}")
+    };
+    let answer = portaldesk::tui::request::perform(&h.client, request.clone()).await;
+    assert!(answer.error().is_none(), "{answer:?}");
+    let lost = match answer {
+        Answer::Resend(_) => Answer::Resend(Err(lost)),
+        Answer::SaveAccount(_) => Answer::SaveAccount(Err(lost)),
+        other => panic!("{other:?}"),
+    };
+    app.update(Msg::Answer(*req, lost), now())
+}
+
+/// A resend whose answer is lost after the portal made the invite is "not
+/// known yet", never "not sent": the console reads the invites again and
+/// then says it was sent, with exactly one invite. Closed before that read
+/// came back, the console still says so; and a retry from a dialog opened
+/// again before it goes with the same key, so it makes no second invite.
+#[tokio::test]
+async fn a_resend_whose_answer_was_lost_ends_as_sent_with_one_invite() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    let seeded = h.ticket(SeedCase::ExpiredClientInvite).clone();
+    let id = seeded.account_id.clone();
+    let effects = app.open_account(id.clone(), Some(seeded.ticket_id.clone()));
+    common::settle(&mut app, &h, effects, now()).await;
+    let before = h.client.invites(&id).await.unwrap().len();
+
+    app.update(ch('r'), now());
+    let sent = app.update(key(KeyCode::Enter), now());
+    let reread = made_but_lost(&mut app, &h, &sent, PortalError::Dropped).await;
+    let shown = screen_at(&app, now());
+    assert!(shown.contains("Not known yet: the answer was lost"), "{shown}");
+    assert!(!shown.contains("Not sent"), "{shown}");
+    common::settle(&mut app, &h, reread, now()).await;
+    assert!(app.overlay.is_none(), "the invite shows: the dialog closes");
+    let banner = app.banner.clone().expect("a banner");
+    assert!(!banner.error && banner.text.contains("its answer was lost, the portal shows it"), "{banner:?}");
+    assert_eq!(h.client.invites(&id).await.unwrap().len(), before + 1);
+    assert_eq!(app.account.as_ref().unwrap().invites.data.as_ref().unwrap().len(), before + 1);
+
+    // Lost again; Esc before the invites are read back, then `r` and
+    // Enter: the same key, so the portal answers with the same invite.
+    app.update(ch('r'), now());
+    let sent = app.update(key(KeyCode::Enter), now());
+    let Some(Effect::Portal(_, Request::Resend { key: first, .. })) = sent.first().cloned() else { panic!() };
+    let mut pending = made_but_lost(&mut app, &h, &sent, PortalError::Timeout).await;
+    assert!(app.update(key(KeyCode::Esc), now()).is_empty());
+    assert!(app.overlay.is_none(), "Esc closes a dialog whose outcome is not known yet");
+    app.update(ch('r'), now());
+    let again = app.update(key(KeyCode::Enter), now());
+    let Some(Effect::Portal(_, Request::Resend { key: second, .. })) = again.first().cloned() else {
+        panic!("{again:?}")
+    };
+    assert_eq!(second, first, "a reopened dialog minted a new key");
+    pending.extend(again);
+    common::settle(&mut app, &h, pending, now()).await;
+    assert_eq!(h.client.invites(&id).await.unwrap().len(), before + 2, "the retry made a second invite");
+    assert!(app.banner.as_ref().is_some_and(|b| !b.error), "{:?}", app.banner);
+}
+
+/// Closed before its outcome is known, a lost resend is still reported
+/// once the invites are read back: the banner says it was sent.
+#[tokio::test]
+async fn a_lost_resend_closed_before_the_read_back_is_reported_as_sent() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    let seeded = h.ticket(SeedCase::ExpiredClientInvite).clone();
+    let effects = app.open_account(seeded.account_id.clone(), Some(seeded.ticket_id.clone()));
+    common::settle(&mut app, &h, effects, now()).await;
+    app.update(ch('r'), now());
+    let sent = app.update(key(KeyCode::Enter), now());
+    let reread = made_but_lost(&mut app, &h, &sent, PortalError::Dropped).await;
+    app.update(key(KeyCode::Esc), now());
+    assert!(app.overlay.is_none());
+    common::settle(&mut app, &h, reread, now()).await;
+    let banner = app.banner.clone().expect("a banner");
+    assert!(!banner.error && banner.text.contains("Invite sent"), "{banner:?}");
+}
+
+/// A DOB edit whose answer is lost after the portal saved it ends as
+/// saved (the account is read again and shows the new DOB), never "Not
+/// saved".
+#[tokio::test]
+async fn a_dob_edit_whose_answer_was_lost_ends_as_saved() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    let seeded = h.ticket(SeedCase::DobOnFileWrong).clone();
+    let id = seeded.account_id.clone();
+    let effects = app.open_account(id.clone(), Some(seeded.ticket_id.clone()));
+    common::settle(&mut app, &h, effects, now()).await;
+    let mut sent = Vec::new();
+    for msg in [
+        ch('e'),
+        Msg::Paste("03/05/1990".into()),
+        key(KeyCode::Tab),
+        Msg::Paste("confirmed on the call".into()),
+        key(KeyCode::Enter),
+        key(KeyCode::Enter),
+    ] {
+        sent.extend(app.update(msg, now()));
+    }
+    let reread = made_but_lost(&mut app, &h, &sent, PortalError::Dropped).await;
+    let shown = screen_at(&app, now());
+    assert!(shown.contains("Not known yet: the answer was lost"), "{shown}");
+    assert!(!shown.contains("Not saved"), "{shown}");
+    common::settle(&mut app, &h, reread, now()).await;
+    assert!(app.overlay.is_none(), "the new DOB shows: the dialog closes");
+    let banner = app.banner.clone().expect("a banner");
+    assert!(!banner.error && banner.text.contains("DOB on file updated"), "{banner:?}");
+    let expected = chrono::NaiveDate::from_ymd_opt(1990, 3, 5).unwrap();
+    assert_eq!(*h.client.account(&id).await.unwrap().value.dob.expose(), expected);
+    let held = app.account.as_ref().unwrap().account.data.as_ref().unwrap();
+    assert_eq!(*held.value.dob.expose(), expected);
+}

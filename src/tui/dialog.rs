@@ -242,8 +242,18 @@ pub trait Dialog {
         None
     }
 
-    /// The open account was read again (after a 412, the current version).
-    fn account_read(&mut self, _account: &Versioned<Account>) {}
+    /// The open account was read again (after a 412, the current version;
+    /// after a lost answer, whether the change is there). `Some` when the
+    /// dialog has something to do about it.
+    fn account_read(&mut self, _account: &Versioned<Account>) -> Option<Outcome> {
+        None
+    }
+
+    /// The open account's invites were read again; `shows` says whether a
+    /// resend whose answer was never seen shows among them.
+    fn invites_read(&mut self, _shows: bool) -> Option<Outcome> {
+        None
+    }
 
     /// Whether a countdown shows in it (the 1 Hz tick runs only then);
     /// `None` leaves it to the view under it.

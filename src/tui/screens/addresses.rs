@@ -207,9 +207,10 @@ impl Dialog for AddressesState {
     }
 
     /// The account was read again (after a 412): changes now go against it.
-    fn account_read(&mut self, account: &Versioned<Account>) {
+    fn account_read(&mut self, account: &Versioned<Account>) -> Option<Outcome> {
         self.base = account.clone();
         self.selected = self.selected.min(self.addresses().len().saturating_sub(1));
+        None
     }
     fn field(&mut self) -> Option<(&mut Input, usize)> {
         if self.submission.is_sending() || self.staged.is_some() {

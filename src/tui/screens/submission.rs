@@ -86,6 +86,17 @@ impl<E> Submission<E> {
     }
 }
 
+/// Whether `error` means the answer was lost: the request may have reached
+/// the portal and made the change (the connection dropped after it was
+/// sent, no answer in time, or an answer that could not be read). The
+/// outcome is then not known until the account is read again.
+pub fn answer_lost(error: &PortalError) -> bool {
+    matches!(error, PortalError::Dropped | PortalError::Timeout | PortalError::Decode { .. })
+}
+
+/// What a dialog says while it reads the account again after a lost answer.
+pub const NOT_KNOWN: &str = "… Not known yet: the answer was lost; reading the account again…";
+
 /// How a dialog names its change on its status line.
 pub struct Wording {
     /// While in flight: `Posting…`.
