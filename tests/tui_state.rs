@@ -1122,3 +1122,22 @@ async fn a_dob_edit_whose_answer_was_lost_ends_as_saved() {
     let held = app.account.as_ref().unwrap().account.data.as_ref().unwrap();
     assert_eq!(*held.value.dob.expose(), expected);
 }
+
+/// A portal clock not trusted (its `Date` beyond ±24 h) is said on screen:
+/// in the header, and across the top while no other banner shows.
+#[tokio::test]
+async fn a_distrusted_portal_clock_is_shown_in_the_header_and_across_the_top() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    assert!(!screen_at(&app, now()).contains("portal clock"));
+    let warning = "the portal's clock and this machine's differ by 2912106 days (the portal is ahead of this \
+                   machine); its time is ignored and this machine's clock is used";
+    app.clock_warning = Some(warning.to_owned());
+    let shown = screen_at(&app, now());
+    assert!(shown.contains("⚠ portal clock ignored"), "{shown}");
+    assert!(shown.contains("⚠ the portal's clock and this machine's differ by 2912106 days"), "{shown}");
+    // A newer banner takes the line; the header still says it.
+    app.banner = Some(portaldesk::tui::dialog::Banner::ok("Invite sent"));
+    let shown = screen_at(&app, now());
+    assert!(shown.contains("⚠ portal clock ignored") && !shown.contains("differ by"), "{shown}");
+}

@@ -113,6 +113,10 @@ pub struct App {
     /// Resends sent whose success was never seen (the resend dialog's
     /// memory, kept across dialogs).
     pub unconfirmed_resends: UnconfirmedResends,
+    /// The portal's clock differs from this machine's beyond trust
+    /// (`ServerClock::warning`): shown in the header and, while no other
+    /// banner shows, across the top.
+    pub clock_warning: Option<String>,
     next_req: ReqId,
 }
 
@@ -139,6 +143,7 @@ impl App {
             reveal_for: REVEAL_FOR,
             offline: None,
             unconfirmed_resends: UnconfirmedResends::default(),
+            clock_warning: None,
             next_req: 0,
         };
         let req = app.req();
