@@ -25,6 +25,16 @@ async fn started(h: &Harness) -> App {
     app
 }
 
+/// The console on the account of the first seeded ticket of `case`, all
+/// loaded; with the account's id.
+async fn on_ticket(h: &Harness, case: SeedCase) -> (App, String) {
+    let mut app = started(h).await;
+    let seeded = h.ticket(case).clone();
+    let effects = app.open_account(seeded.account_id.clone(), Some(seeded.ticket_id.clone()));
+    common::settle(&mut app, h, effects, now()).await;
+    (app, seeded.account_id)
+}
+
 async fn press(app: &mut App, h: &Harness, msg: Msg) -> Vec<Effect> {
     let effects = app.update(msg, now());
     common::settle(app, h, effects, now()).await
@@ -766,11 +776,7 @@ async fn a_429_holds_back_every_change_until_its_wait_is_over() {
 #[tokio::test]
 async fn a_resend_whose_answer_was_lost_keeps_its_key_across_esc() {
     let h = Harness::start().await;
-    let mut app = started(&h).await;
-    let seeded = h.ticket(SeedCase::ExpiredClientInvite).clone();
-    let id = seeded.account_id.clone();
-    let effects = app.open_account(id.clone(), Some(seeded.ticket_id.clone()));
-    common::settle(&mut app, &h, effects, now()).await;
+    let (mut app, id) = on_ticket(&h, SeedCase::ExpiredClientInvite).await;
     let before = h.client.invites(&id).await.unwrap().len();
 
     // The resend reaches the portal (an invite is made), but its answer is
@@ -1028,11 +1034,7 @@ async fn made_but_lost(app: &mut App, h: &Harness, sent: &[Effect], lost: Portal
 #[tokio::test]
 async fn a_resend_whose_answer_was_lost_ends_as_sent_with_one_invite() {
     let h = Harness::start().await;
-    let mut app = started(&h).await;
-    let seeded = h.ticket(SeedCase::ExpiredClientInvite).clone();
-    let id = seeded.account_id.clone();
-    let effects = app.open_account(id.clone(), Some(seeded.ticket_id.clone()));
-    common::settle(&mut app, &h, effects, now()).await;
+    let (mut app, id) = on_ticket(&h, SeedCase::ExpiredClientInvite).await;
     let before = h.client.invites(&id).await.unwrap().len();
 
     app.update(ch('r'), now());
@@ -1073,10 +1075,7 @@ async fn a_resend_whose_answer_was_lost_ends_as_sent_with_one_invite() {
 #[tokio::test]
 async fn a_lost_resend_closed_before_the_read_back_is_reported_as_sent() {
     let h = Harness::start().await;
-    let mut app = started(&h).await;
-    let seeded = h.ticket(SeedCase::ExpiredClientInvite).clone();
-    let effects = app.open_account(seeded.account_id.clone(), Some(seeded.ticket_id.clone()));
-    common::settle(&mut app, &h, effects, now()).await;
+    let (mut app, _) = on_ticket(&h, SeedCase::ExpiredClientInvite).await;
     app.update(ch('r'), now());
     let sent = app.update(key(KeyCode::Enter), now());
     let reread = made_but_lost(&mut app, &h, &sent, PortalError::Dropped).await;
@@ -1093,11 +1092,7 @@ async fn a_lost_resend_closed_before_the_read_back_is_reported_as_sent() {
 #[tokio::test]
 async fn a_dob_edit_whose_answer_was_lost_ends_as_saved() {
     let h = Harness::start().await;
-    let mut app = started(&h).await;
-    let seeded = h.ticket(SeedCase::DobOnFileWrong).clone();
-    let id = seeded.account_id.clone();
-    let effects = app.open_account(id.clone(), Some(seeded.ticket_id.clone()));
-    common::settle(&mut app, &h, effects, now()).await;
+    let (mut app, id) = on_ticket(&h, SeedCase::DobOnFileWrong).await;
     let mut sent = Vec::new();
     for msg in [
         ch('e'),
