@@ -684,7 +684,10 @@ async fn a_429_shows_the_wait_as_a_countdown_and_keeps_the_dialog_usable() {
     let sent = app.update(key(KeyCode::Enter), now());
     let Some(Effect::Portal(req, Request::Resend { .. })) = sent.first().cloned() else { panic!("{sent:?}") };
     let wait = std::time::Duration::from_secs(55 * 60);
-    app.update(Msg::Answer(req, Answer::Resend(Err(PortalError::RateLimited { retry_after: wait }))), now());
+    app.update(
+        Msg::Answer(req, Answer::Resend(Err(PortalError::RateLimited { retry_after: wait, detail: None }))),
+        now(),
+    );
     assert!(app.shows_countdown(), "the wait ticks");
     let screen = |at| {
         let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 48)).unwrap();
@@ -748,7 +751,7 @@ async fn a_429_holds_back_every_change_until_its_wait_is_over() {
         terminal.draw(|frame| portaldesk::tui::app::render(app, frame, at)).unwrap();
         terminal.backend().to_string()
     };
-    let limited = PortalError::RateLimited { retry_after: std::time::Duration::from_secs(90) };
+    let limited = PortalError::RateLimited { retry_after: std::time::Duration::from_secs(90), detail: None };
     for (dialog, steps, answer) in cases {
         assert_eq!(app.screen(), ScreenKind::Account);
         let mut sent = None;
@@ -1135,4 +1138,43 @@ async fn a_distrusted_portal_clock_is_shown_in_the_header_and_across_the_top() {
     app.banner = Some(portaldesk::tui::dialog::Banner::ok("Invite sent"));
     let shown = screen_at(&app, now());
     assert!(shown.contains("⚠ portal clock ignored") && !shown.contains("differ by"), "{shown}");
+}
+
+/// The resend dialog's 429 gives the portal's own reason (sanitised) and
+/// its Retry-After countdown, not a fixed sentence: the sandbox's real 429
+/// (a sixth resend within the hour), then a hostile reason.
+#[tokio::test]
+async fn the_resend_dialogs_429_shows_the_portals_reason_and_its_wait() {
+    use portaldesk::portal::IdempotencyKey;
+    use portaldesk::portal::model::ResendRequest;
+    let h = Harness::start().await;
+    let (mut app, id) = on_ticket(&h, SeedCase::DeliveredNotOpened).await;
+    let mut made = 0;
+    while made < 5 {
+        match h.client.resend(&id, &ResendRequest::default(), &IdempotencyKey::new()).await {
+            Ok(_) => made += 1,
+            Err(PortalError::RateLimited { .. }) => break,
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    app.update(ch('r'), now());
+    let sent = app.update(key(KeyCode::Enter), now());
+    common::settle(&mut app, &h, sent, now()).await;
+    let Some(Overlay::Resend(state)) = &app.overlay else { panic!("the dialog closed: {:?}", app.banner) };
+    assert!(matches!(state.submission.error, Some(PortalError::RateLimited { .. })), "{:?}", state.submission.error);
+    let shown = screen_at(&app, now());
+    assert!(shown.contains("✕ Not sent: at most 5 invites per account in a rolling hour; try again in"), "{shown}");
+    assert!(!shown.contains("5 invites an hour at most"), "{shown}");
+
+    // A hostile reason reaches the screen only through the sanitiser.
+    app.update(key(KeyCode::Esc), now());
+    app.update(ch('r'), now());
+    let sent = app.update(key(KeyCode::Enter), now());
+    let req = change_sent(&sent).expect("a resend");
+    let detail = Some("slow down\u{1b}]52;c;cHduZWQ=\u{7}".to_owned());
+    let limited = PortalError::RateLimited { retry_after: std::time::Duration::from_secs(90), detail };
+    app.update(Msg::Answer(req, Answer::Resend(Err(limited))), now());
+    let shown = screen_at(&app, now() + Duration::seconds(30));
+    assert!(shown.contains("✕ Not sent: slow down") && shown.contains("try again in 1m 00s"), "{shown}");
+    assert!(!shown.contains('\u{1b}') && !shown.contains('\u{7}'), "{shown:?}");
 }

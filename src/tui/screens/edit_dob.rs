@@ -357,7 +357,8 @@ impl Dialog for EditDobState {
                 lines.push(Line::default());
                 match (state.submission.wait, &state.submission.error) {
                     (Some(wait), _) if state.stage == Stage::Confirm => {
-                        lines.push(wait.line(now, "Not saved", "too many changes", "saves it", theme));
+                        let why = state.submission.limit_reason.as_deref().unwrap_or("too many changes");
+                        lines.push(wait.line(now, "Not saved", why, "saves it", theme));
                     }
                     _ if state.checking => lines.push(Line::styled(NOT_KNOWN, theme.warn)),
                     (_, Some(error)) => lines.push(Line::styled(format!("✕ Not saved: {error}"), theme.danger)),

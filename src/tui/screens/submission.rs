@@ -22,6 +22,9 @@ pub struct Submission<E = String> {
     pub error: Option<E>,
     /// The wait a 429 asked for: Enter sends nothing until it is over.
     pub wait: Option<RetryWait>,
+    /// The portal's own reason for that 429 (its problem `detail`),
+    /// sanitised, if it gave one.
+    pub limit_reason: Option<String>,
     /// The key sent with every try of the same change.
     pub key: IdempotencyKey,
 }
@@ -36,7 +39,7 @@ impl<E> Submission<E> {
     /// A submission that sends with `key` (a resend whose outcome was never
     /// seen goes again with its key).
     pub fn with_key(key: IdempotencyKey) -> Self {
-        Self { pending: None, error: None, wait: None, key }
+        Self { pending: None, error: None, wait: None, limit_reason: None, key }
     }
 
     /// Whether a request is in flight.
@@ -55,6 +58,7 @@ impl<E> Submission<E> {
         self.pending = Some(req);
         self.error = None;
         self.wait = None;
+        self.limit_reason = None;
     }
 
     /// Takes the answer to `req` if it is the one awaited; returns whether
@@ -76,6 +80,10 @@ impl<E> Submission<E> {
     /// its wait.
     pub fn fail(&mut self, error: &PortalError, now: DateTime<Utc>, shown: E) {
         self.wait = RetryWait::after(error, now);
+        self.limit_reason = match error {
+            PortalError::RateLimited { detail: Some(detail), .. } => Some(crate::sanitize::line(detail).into_owned()),
+            _ => None,
+        };
         self.error = Some(shown);
     }
 
@@ -144,7 +152,8 @@ impl<E: std::fmt::Display> Submission<E> {
             return if self.is_sending() { vec![Line::styled(wording.doing, theme.warn)] } else { idle };
         };
         if let Some(wait) = self.wait {
-            return vec![wait.line(now, wording.not_done, wording.limit, wording.enter_does, theme)];
+            let why = self.limit_reason.as_deref().unwrap_or(wording.limit);
+            return vec![wait.line(now, wording.not_done, why, wording.enter_does, theme)];
         }
         let said = match wording.names_failure {
             true => format!("✕ {}: {error}", wording.not_done),
