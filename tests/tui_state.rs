@@ -1178,3 +1178,59 @@ async fn the_resend_dialogs_429_shows_the_portals_reason_and_its_wait() {
     assert!(shown.contains("✕ Not sent: slow down") && shown.contains("try again in 1m 00s"), "{shown}");
     assert!(!shown.contains('\u{1b}') && !shown.contains('\u{7}'), "{shown:?}");
 }
+
+/// The key sent with a change whose answer was lost is kept for the same
+/// change even after its dialog is closed and opened again: a DOB edit
+/// (same account, same patch) and a note (same ticket, same text) go again
+/// with the same Idempotency-Key; the DOB is saved once.
+#[tokio::test]
+async fn a_lost_dob_edit_or_note_keeps_its_key_across_closing_the_dialog() {
+    let h = Harness::start().await;
+    let (mut app, id) = on_ticket(&h, SeedCase::DobOnFileWrong).await;
+    let dob_edit = || {
+        vec![
+            ch('e'),
+            Msg::Paste("03/05/1990".into()),
+            key(KeyCode::Tab),
+            Msg::Paste("confirmed on the call".into()),
+            key(KeyCode::Enter),
+            key(KeyCode::Enter),
+        ]
+    };
+    let sent_key = |effects: &[Effect]| {
+        effects.iter().find_map(|e| match e {
+            Effect::Portal(req, Request::SaveAccount { key, .. } | Request::AddNote { key, .. }) => {
+                Some((*req, key.clone()))
+            }
+            _ => None,
+        })
+    };
+    let sent: Vec<_> = dob_edit().into_iter().flat_map(|m| app.update(m, now())).collect();
+    let (req, first) = sent_key(&sent).expect("a save");
+    // Lost before it reached the portal: read back, it is not saved.
+    let reread = app.update(Msg::Answer(req, Answer::SaveAccount(Err(PortalError::Dropped))), now());
+    common::settle(&mut app, &h, reread, now()).await;
+    let shown = screen_at(&app, now());
+    assert!(shown.contains("✕ Not saved"), "{shown}");
+    app.update(key(KeyCode::Esc), now());
+    app.update(key(KeyCode::Esc), now());
+    assert!(app.overlay.is_none());
+    let again: Vec<_> = dob_edit().into_iter().flat_map(|m| app.update(m, now())).collect();
+    let (_, second) = sent_key(&again).expect("a save");
+    assert_eq!(second, first, "a reopened DOB edit minted a new key");
+    common::settle(&mut app, &h, again, now()).await;
+    assert!(app.overlay.is_none() && app.banner.as_ref().is_some_and(|b| !b.error), "{:?}", app.banner);
+    let expected = chrono::NaiveDate::from_ymd_opt(1990, 3, 5).unwrap();
+    assert_eq!(*h.client.account(&id).await.unwrap().value.dob.expose(), expected);
+    assert!(app.unconfirmed_changes.is_empty(), "the answer came: the key is forgotten");
+
+    // A note: the same ticket and text, the same key.
+    let note = || vec![ch('m'), Msg::Paste("called back".into()), key(KeyCode::Enter)];
+    let sent: Vec<_> = note().into_iter().flat_map(|m| app.update(m, now())).collect();
+    let (req, first) = sent_key(&sent).expect("a note");
+    app.update(Msg::Answer(req, Answer::AddNote(Err(PortalError::Timeout))), now());
+    app.update(key(KeyCode::Esc), now());
+    assert!(app.overlay.is_none());
+    let again: Vec<_> = note().into_iter().flat_map(|m| app.update(m, now())).collect();
+    assert_eq!(sent_key(&again).expect("a note").1, first, "a reopened note minted a new key");
+}

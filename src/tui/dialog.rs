@@ -28,6 +28,7 @@ use super::screens::note::NoteState;
 use super::screens::palette::PaletteState;
 use super::screens::resend::{ResendState, UnconfirmedResends};
 use super::screens::revoke::RevokeState;
+use super::screens::submission::UnconfirmedChanges;
 use super::screens::timeline::TimelineState;
 use super::screens::{Ui, paste_into_max, type_into};
 
@@ -74,6 +75,8 @@ pub struct Cx<'a> {
     /// Resends whose success was never seen (the resend dialog's memory,
     /// kept across dialogs).
     pub resends: &'a mut UnconfirmedResends,
+    /// Other changes whose outcome was never seen, with their keys.
+    pub changes: &'a mut UnconfirmedChanges,
     next_req: &'a mut ReqId,
 }
 
@@ -84,9 +87,10 @@ impl<'a> Cx<'a> {
         keys: &'a Keymap,
         under: ScreenKind,
         resends: &'a mut UnconfirmedResends,
+        changes: &'a mut UnconfirmedChanges,
         next_req: &'a mut ReqId,
     ) -> Self {
-        Self { account, now, keys, under, resends, next_req }
+        Self { account, now, keys, under, resends, changes, next_req }
     }
 
     /// A fresh request id, for a request the dialog sends.

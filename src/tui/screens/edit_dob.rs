@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
-use super::submission::{NOT_KNOWN, Submission, answer_lost};
+use super::submission::{ChangeId, NOT_KNOWN, Submission, answer_lost};
 use super::{FIELD_MAX, REASON_MAX, Ui, cursor_column, dialog, layout, paste_into_max, type_into};
 use crate::diagnose::dob;
 use crate::phi::{DOB_MASK, Phi, mask_email};
@@ -215,17 +215,13 @@ impl Dialog for EditDobState {
                 Ok(patch) => {
                     self.stage = Stage::Saving;
                     let req = cx.req();
-                    self.submission.start(req);
                     self.checking = false;
-                    outcome.effects.push(Effect::Portal(
-                        req,
-                        Request::SaveAccount {
-                            account_id: self.base.value.id.clone(),
-                            etag: self.base.etag.clone(),
-                            patch,
-                            key: self.submission.key.clone(),
-                        },
-                    ));
+                    let account_id = self.base.value.id.clone();
+                    let change = ChangeId::new("dob", &account_id, &patch);
+                    let key = self.submission.send(req, change, cx.changes);
+                    let etag = self.base.etag.clone();
+                    let save = Request::SaveAccount { account_id, etag, patch, key };
+                    outcome.effects.push(Effect::Portal(req, save));
                 }
                 Err(problem) => {
                     self.stage = Stage::Form;
@@ -251,7 +247,7 @@ impl Dialog for EditDobState {
     /// (Enter retries with the same key, after a 429's wait).
     fn on_answer(&mut self, req: ReqId, answer: Answer, cx: &mut Cx<'_>) -> Option<Outcome> {
         let Answer::SaveAccount(result) = answer else { return None };
-        Some(match self.submission.take(req, result)? {
+        Some(match self.submission.take_change(req, result, cx.changes)? {
             Ok(updated) => Outcome::saved("DOB on file updated; the client can retry the same link", updated),
             Err(PortalError::Stale) => {
                 self.stage = Stage::Conflict;
