@@ -351,7 +351,8 @@ async fn the_sixth_resend_in_an_hour_is_429_with_retry_after() {
     }
     let sixth = h.client.resend(account, &ResendRequest::default(), &IdempotencyKey::new()).await.unwrap_err();
     // The first of the five was sent 5 minutes ago: the window frees in 55 minutes.
-    assert_eq!(sixth, PortalError::RateLimited { retry_after: std::time::Duration::from_secs(55 * 60) });
+    let detail = Some("at most 5 invites per account in a rolling hour".to_owned());
+    assert_eq!(sixth, PortalError::RateLimited { retry_after: std::time::Duration::from_secs(55 * 60), detail });
     assert_eq!(sixth.exit_code(), 5);
     let answer = h
         .raw()

@@ -25,6 +25,16 @@ async fn started(h: &Harness) -> App {
     app
 }
 
+/// The console on the account of the first seeded ticket of `case`, all
+/// loaded; with the account's id.
+async fn on_ticket(h: &Harness, case: SeedCase) -> (App, String) {
+    let mut app = started(h).await;
+    let seeded = h.ticket(case).clone();
+    let effects = app.open_account(seeded.account_id.clone(), Some(seeded.ticket_id.clone()));
+    common::settle(&mut app, h, effects, now()).await;
+    (app, seeded.account_id)
+}
+
 async fn press(app: &mut App, h: &Harness, msg: Msg) -> Vec<Effect> {
     let effects = app.update(msg, now());
     common::settle(app, h, effects, now()).await
@@ -674,7 +684,10 @@ async fn a_429_shows_the_wait_as_a_countdown_and_keeps_the_dialog_usable() {
     let sent = app.update(key(KeyCode::Enter), now());
     let Some(Effect::Portal(req, Request::Resend { .. })) = sent.first().cloned() else { panic!("{sent:?}") };
     let wait = std::time::Duration::from_secs(55 * 60);
-    app.update(Msg::Answer(req, Answer::Resend(Err(PortalError::RateLimited { retry_after: wait }))), now());
+    app.update(
+        Msg::Answer(req, Answer::Resend(Err(PortalError::RateLimited { retry_after: wait, detail: None }))),
+        now(),
+    );
     assert!(app.shows_countdown(), "the wait ticks");
     let screen = |at| {
         let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 48)).unwrap();
@@ -738,7 +751,7 @@ async fn a_429_holds_back_every_change_until_its_wait_is_over() {
         terminal.draw(|frame| portaldesk::tui::app::render(app, frame, at)).unwrap();
         terminal.backend().to_string()
     };
-    let limited = PortalError::RateLimited { retry_after: std::time::Duration::from_secs(90) };
+    let limited = PortalError::RateLimited { retry_after: std::time::Duration::from_secs(90), detail: None };
     for (dialog, steps, answer) in cases {
         assert_eq!(app.screen(), ScreenKind::Account);
         let mut sent = None;
@@ -766,11 +779,7 @@ async fn a_429_holds_back_every_change_until_its_wait_is_over() {
 #[tokio::test]
 async fn a_resend_whose_answer_was_lost_keeps_its_key_across_esc() {
     let h = Harness::start().await;
-    let mut app = started(&h).await;
-    let seeded = h.ticket(SeedCase::ExpiredClientInvite).clone();
-    let id = seeded.account_id.clone();
-    let effects = app.open_account(id.clone(), Some(seeded.ticket_id.clone()));
-    common::settle(&mut app, &h, effects, now()).await;
+    let (mut app, id) = on_ticket(&h, SeedCase::ExpiredClientInvite).await;
     let before = h.client.invites(&id).await.unwrap().len();
 
     // The resend reaches the portal (an invite is made), but its answer is
@@ -994,4 +1003,234 @@ async fn messages_and_effects_never_show_phi_in_debug_or_panics() {
             assert!(!text.contains(secret.as_str()), "secret #{n} shows in {text}");
         }
     }
+}
+
+/// Draws the console at `at` and returns the screen's text.
+fn screen_at(app: &App, at: DateTime<Utc>) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 48)).unwrap();
+    terminal.draw(|frame| portaldesk::tui::app::render(app, frame, at)).unwrap();
+    terminal.backend().to_string()
+}
+
+/// The change a dialog sent reaches the real sandbox (the change is made),
+/// but its answer is lost on the way back: the dialog is given `lost`.
+async fn made_but_lost(app: &mut App, h: &Harness, sent: &[Effect], lost: PortalError) -> Vec<Effect> {
+    let Some(Effect::Portal(req, request)) = sent.iter().find(|e| change_sent(std::slice::from_ref(e)).is_some())
+    else {
+        panic!("{sent:?}")
+    };
+    let answer = portaldesk::tui::request::perform(&h.client, request.clone()).await;
+    assert!(answer.error().is_none(), "{answer:?}");
+    let lost = match answer {
+        Answer::Resend(_) => Answer::Resend(Err(lost)),
+        Answer::SaveAccount(_) => Answer::SaveAccount(Err(lost)),
+        other => panic!("{other:?}"),
+    };
+    app.update(Msg::Answer(*req, lost), now())
+}
+
+/// A resend whose answer is lost after the portal made the invite is "not
+/// known yet", never "not sent": the console reads the invites again and
+/// then says it was sent, with exactly one invite. Closed before that read
+/// came back, the console still says so; and a retry from a dialog opened
+/// again before it goes with the same key, so it makes no second invite.
+#[tokio::test]
+async fn a_resend_whose_answer_was_lost_ends_as_sent_with_one_invite() {
+    let h = Harness::start().await;
+    let (mut app, id) = on_ticket(&h, SeedCase::ExpiredClientInvite).await;
+    let before = h.client.invites(&id).await.unwrap().len();
+
+    app.update(ch('r'), now());
+    let sent = app.update(key(KeyCode::Enter), now());
+    let reread = made_but_lost(&mut app, &h, &sent, PortalError::Dropped).await;
+    let shown = screen_at(&app, now());
+    assert!(shown.contains("Not known yet: the answer was lost"), "{shown}");
+    assert!(!shown.contains("Not sent"), "{shown}");
+    common::settle(&mut app, &h, reread, now()).await;
+    assert!(app.overlay.is_none(), "the invite shows: the dialog closes");
+    let banner = app.banner.clone().expect("a banner");
+    assert!(!banner.error && banner.text.contains("its answer was lost, the portal shows it"), "{banner:?}");
+    assert_eq!(h.client.invites(&id).await.unwrap().len(), before + 1);
+    assert_eq!(app.account.as_ref().unwrap().invites.data.as_ref().unwrap().len(), before + 1);
+
+    // Lost again; Esc before the invites are read back, then `r` and
+    // Enter: the same key, so the portal answers with the same invite.
+    app.update(ch('r'), now());
+    let sent = app.update(key(KeyCode::Enter), now());
+    let Some(Effect::Portal(_, Request::Resend { key: first, .. })) = sent.first().cloned() else { panic!() };
+    let mut pending = made_but_lost(&mut app, &h, &sent, PortalError::Timeout).await;
+    assert!(app.update(key(KeyCode::Esc), now()).is_empty());
+    assert!(app.overlay.is_none(), "Esc closes a dialog whose outcome is not known yet");
+    app.update(ch('r'), now());
+    let again = app.update(key(KeyCode::Enter), now());
+    let Some(Effect::Portal(_, Request::Resend { key: second, .. })) = again.first().cloned() else {
+        panic!("{again:?}")
+    };
+    assert_eq!(second, first, "a reopened dialog minted a new key");
+    pending.extend(again);
+    common::settle(&mut app, &h, pending, now()).await;
+    assert_eq!(h.client.invites(&id).await.unwrap().len(), before + 2, "the retry made a second invite");
+    assert!(app.banner.as_ref().is_some_and(|b| !b.error), "{:?}", app.banner);
+}
+
+/// Closed before its outcome is known, a lost resend is still reported
+/// once the invites are read back: the banner says it was sent.
+#[tokio::test]
+async fn a_lost_resend_closed_before_the_read_back_is_reported_as_sent() {
+    let h = Harness::start().await;
+    let (mut app, _) = on_ticket(&h, SeedCase::ExpiredClientInvite).await;
+    app.update(ch('r'), now());
+    let sent = app.update(key(KeyCode::Enter), now());
+    let reread = made_but_lost(&mut app, &h, &sent, PortalError::Dropped).await;
+    app.update(key(KeyCode::Esc), now());
+    assert!(app.overlay.is_none());
+    common::settle(&mut app, &h, reread, now()).await;
+    let banner = app.banner.clone().expect("a banner");
+    assert!(!banner.error && banner.text.contains("Invite sent"), "{banner:?}");
+}
+
+/// A DOB edit whose answer is lost after the portal saved it ends as
+/// saved (the account is read again and shows the new DOB), never "Not
+/// saved".
+#[tokio::test]
+async fn a_dob_edit_whose_answer_was_lost_ends_as_saved() {
+    let h = Harness::start().await;
+    let (mut app, id) = on_ticket(&h, SeedCase::DobOnFileWrong).await;
+    let mut sent = Vec::new();
+    for msg in [
+        ch('e'),
+        Msg::Paste("03/05/1990".into()),
+        key(KeyCode::Tab),
+        Msg::Paste("confirmed on the call".into()),
+        key(KeyCode::Enter),
+        key(KeyCode::Enter),
+    ] {
+        sent.extend(app.update(msg, now()));
+    }
+    let reread = made_but_lost(&mut app, &h, &sent, PortalError::Dropped).await;
+    let shown = screen_at(&app, now());
+    assert!(shown.contains("Not known yet: the answer was lost"), "{shown}");
+    assert!(!shown.contains("Not saved"), "{shown}");
+    common::settle(&mut app, &h, reread, now()).await;
+    assert!(app.overlay.is_none(), "the new DOB shows: the dialog closes");
+    let banner = app.banner.clone().expect("a banner");
+    assert!(!banner.error && banner.text.contains("DOB on file updated"), "{banner:?}");
+    let expected = chrono::NaiveDate::from_ymd_opt(1990, 3, 5).unwrap();
+    assert_eq!(*h.client.account(&id).await.unwrap().value.dob.expose(), expected);
+    let held = app.account.as_ref().unwrap().account.data.as_ref().unwrap();
+    assert_eq!(*held.value.dob.expose(), expected);
+}
+
+/// A portal clock not trusted (its `Date` beyond ±24 h) is said on screen:
+/// in the header, and across the top while no other banner shows.
+#[tokio::test]
+async fn a_distrusted_portal_clock_is_shown_in_the_header_and_across_the_top() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    assert!(!screen_at(&app, now()).contains("portal clock"));
+    let warning = "the portal's clock and this machine's differ by 2912106 days (the portal is ahead of this \
+                   machine); its time is ignored and this machine's clock is used";
+    app.clock_warning = Some(warning.to_owned());
+    let shown = screen_at(&app, now());
+    assert!(shown.contains("⚠ portal clock ignored"), "{shown}");
+    assert!(shown.contains("⚠ the portal's clock and this machine's differ by 2912106 days"), "{shown}");
+    // A newer banner takes the line; the header still says it.
+    app.banner = Some(portaldesk::tui::dialog::Banner::ok("Invite sent"));
+    let shown = screen_at(&app, now());
+    assert!(shown.contains("⚠ portal clock ignored") && !shown.contains("differ by"), "{shown}");
+}
+
+/// The resend dialog's 429 gives the portal's own reason (sanitised) and
+/// its Retry-After countdown, not a fixed sentence: the sandbox's real 429
+/// (a sixth resend within the hour), then a hostile reason.
+#[tokio::test]
+async fn the_resend_dialogs_429_shows_the_portals_reason_and_its_wait() {
+    use portaldesk::portal::IdempotencyKey;
+    use portaldesk::portal::model::ResendRequest;
+    let h = Harness::start().await;
+    let (mut app, id) = on_ticket(&h, SeedCase::DeliveredNotOpened).await;
+    let mut made = 0;
+    while made < 5 {
+        match h.client.resend(&id, &ResendRequest::default(), &IdempotencyKey::new()).await {
+            Ok(_) => made += 1,
+            Err(PortalError::RateLimited { .. }) => break,
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    app.update(ch('r'), now());
+    let sent = app.update(key(KeyCode::Enter), now());
+    common::settle(&mut app, &h, sent, now()).await;
+    let Some(Overlay::Resend(state)) = &app.overlay else { panic!("the dialog closed: {:?}", app.banner) };
+    assert!(matches!(state.submission.error, Some(PortalError::RateLimited { .. })), "{:?}", state.submission.error);
+    let shown = screen_at(&app, now());
+    assert!(shown.contains("✕ Not sent: at most 5 invites per account in a rolling hour; try again in"), "{shown}");
+    assert!(!shown.contains("5 invites an hour at most"), "{shown}");
+
+    // A hostile reason reaches the screen only through the sanitiser.
+    app.update(key(KeyCode::Esc), now());
+    app.update(ch('r'), now());
+    let sent = app.update(key(KeyCode::Enter), now());
+    let req = change_sent(&sent).expect("a resend");
+    let detail = Some("slow down\u{1b}]52;c;cHduZWQ=\u{7}".to_owned());
+    let limited = PortalError::RateLimited { retry_after: std::time::Duration::from_secs(90), detail };
+    app.update(Msg::Answer(req, Answer::Resend(Err(limited))), now());
+    let shown = screen_at(&app, now() + Duration::seconds(30));
+    assert!(shown.contains("✕ Not sent: slow down") && shown.contains("try again in 1m 00s"), "{shown}");
+    assert!(!shown.contains('\u{1b}') && !shown.contains('\u{7}'), "{shown:?}");
+}
+
+/// The key sent with a change whose answer was lost is kept for the same
+/// change even after its dialog is closed and opened again: a DOB edit
+/// (same account, same patch) and a note (same ticket, same text) go again
+/// with the same Idempotency-Key; the DOB is saved once.
+#[tokio::test]
+async fn a_lost_dob_edit_or_note_keeps_its_key_across_closing_the_dialog() {
+    let h = Harness::start().await;
+    let (mut app, id) = on_ticket(&h, SeedCase::DobOnFileWrong).await;
+    let dob_edit = || {
+        vec![
+            ch('e'),
+            Msg::Paste("03/05/1990".into()),
+            key(KeyCode::Tab),
+            Msg::Paste("confirmed on the call".into()),
+            key(KeyCode::Enter),
+            key(KeyCode::Enter),
+        ]
+    };
+    let sent_key = |effects: &[Effect]| {
+        effects.iter().find_map(|e| match e {
+            Effect::Portal(req, Request::SaveAccount { key, .. } | Request::AddNote { key, .. }) => {
+                Some((*req, key.clone()))
+            }
+            _ => None,
+        })
+    };
+    let sent: Vec<_> = dob_edit().into_iter().flat_map(|m| app.update(m, now())).collect();
+    let (req, first) = sent_key(&sent).expect("a save");
+    // Lost before it reached the portal: read back, it is not saved.
+    let reread = app.update(Msg::Answer(req, Answer::SaveAccount(Err(PortalError::Dropped))), now());
+    common::settle(&mut app, &h, reread, now()).await;
+    let shown = screen_at(&app, now());
+    assert!(shown.contains("✕ Not saved"), "{shown}");
+    app.update(key(KeyCode::Esc), now());
+    app.update(key(KeyCode::Esc), now());
+    assert!(app.overlay.is_none());
+    let again: Vec<_> = dob_edit().into_iter().flat_map(|m| app.update(m, now())).collect();
+    let (_, second) = sent_key(&again).expect("a save");
+    assert_eq!(second, first, "a reopened DOB edit minted a new key");
+    common::settle(&mut app, &h, again, now()).await;
+    assert!(app.overlay.is_none() && app.banner.as_ref().is_some_and(|b| !b.error), "{:?}", app.banner);
+    let expected = chrono::NaiveDate::from_ymd_opt(1990, 3, 5).unwrap();
+    assert_eq!(*h.client.account(&id).await.unwrap().value.dob.expose(), expected);
+    assert!(app.unconfirmed_changes.is_empty(), "the answer came: the key is forgotten");
+
+    // A note: the same ticket and text, the same key.
+    let note = || vec![ch('m'), Msg::Paste("called back".into()), key(KeyCode::Enter)];
+    let sent: Vec<_> = note().into_iter().flat_map(|m| app.update(m, now())).collect();
+    let (req, first) = sent_key(&sent).expect("a note");
+    app.update(Msg::Answer(req, Answer::AddNote(Err(PortalError::Timeout))), now());
+    app.update(key(KeyCode::Esc), now());
+    assert!(app.overlay.is_none());
+    let again: Vec<_> = note().into_iter().flat_map(|m| app.update(m, now())).collect();
+    assert_eq!(sent_key(&again).expect("a note").1, first, "a reopened note minted a new key");
 }

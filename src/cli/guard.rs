@@ -111,7 +111,7 @@ pub fn nothing_sent(error: PortalError, what: &str) -> Failure {
 /// to check before trying again (a new command makes a new key).
 pub fn not_done(error: PortalError, what: &str, check: &str, account: &str) -> Failure {
     let code = u8::try_from(error.exit_code()).unwrap_or(1);
-    if let PortalError::RateLimited { retry_after } = error {
+    if let PortalError::RateLimited { retry_after, .. } = error {
         let wait = invite::remaining(chrono::Duration::seconds(i64::try_from(retry_after.as_secs()).unwrap_or(0)));
         return Failure::new(
             code,
@@ -157,8 +157,12 @@ mod tests {
         let f = nothing_sent(PortalError::Timeout, "the DOB was not changed");
         assert!(!f.message.contains("may or may not") && f.message.contains("nothing was sent"), "{}", f.message);
         assert!(may_retry(&PortalError::Decode { what: "x".into() }), "a lost answer is retried with its key");
-        let f =
-            not_done(PortalError::RateLimited { retry_after: Duration::from_secs(60) }, "no invite was sent", "", "");
+        let f = not_done(
+            PortalError::RateLimited { retry_after: Duration::from_secs(60), detail: None },
+            "no invite was sent",
+            "",
+            "",
+        );
         assert_eq!(f.code, 5);
     }
 }

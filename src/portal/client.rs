@@ -502,7 +502,7 @@ impl PortalClient {
                 Err(error) => error,
             };
             let wait = match &error {
-                PortalError::RateLimited { retry_after } if *retry_after <= self.options.max_rate_limit_wait => {
+                PortalError::RateLimited { retry_after, .. } if *retry_after <= self.options.max_rate_limit_wait => {
                     Some(*retry_after)
                 }
                 e if e.is_transient() => Some(self.backoff(attempt)),
@@ -628,7 +628,9 @@ fn error_from(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> PortalErr
         StatusCode::NOT_FOUND => PortalError::NotFound { detail },
         StatusCode::PRECONDITION_REQUIRED => PortalError::PreconditionRequired,
         StatusCode::PRECONDITION_FAILED => PortalError::Stale,
-        StatusCode::TOO_MANY_REQUESTS => PortalError::RateLimited { retry_after: retry_after(headers) },
+        StatusCode::TOO_MANY_REQUESTS => {
+            PortalError::RateLimited { retry_after: retry_after(headers), detail: problem.and_then(|p| p.detail) }
+        }
         s if s.is_client_error() => PortalError::Invalid { status: s.as_u16(), detail },
         s => PortalError::Server {
             status: s.as_u16(),
@@ -756,7 +758,7 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(header::RETRY_AFTER, HeaderValue::from_static("120"));
         let e = error_from(StatusCode::TOO_MANY_REQUESTS, &headers, b"");
-        assert_eq!(e, PortalError::RateLimited { retry_after: Duration::from_secs(120) });
+        assert_eq!(e, PortalError::RateLimited { retry_after: Duration::from_secs(120), detail: None });
         assert_eq!(error_from(StatusCode::PRECONDITION_FAILED, &HeaderMap::new(), b"<html>"), PortalError::Stale);
         let e = error_from(StatusCode::BAD_GATEWAY, &HeaderMap::new(), b"<html>");
         assert!(matches!(e, PortalError::Server { status: 502, .. }) && e.is_transient());

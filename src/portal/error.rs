@@ -29,7 +29,12 @@ pub enum PortalError {
     #[error("the portal refused the request: {}", crate::sanitize::field(detail))]
     Invalid { status: u16, detail: String },
     #[error("too many requests: try again in {}s", retry_after.as_secs().max(1))]
-    RateLimited { retry_after: Duration },
+    RateLimited {
+        retry_after: Duration,
+        /// The portal's own reason (its problem `detail`), if it gave one:
+        /// shown through the sanitiser.
+        detail: Option<String>,
+    },
     #[error("the portal failed ({status} {}); try again shortly", crate::sanitize::field(title))]
     Server { status: u16, title: String },
     #[error("the portal did not answer in time")]

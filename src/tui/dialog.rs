@@ -28,6 +28,7 @@ use super::screens::note::NoteState;
 use super::screens::palette::PaletteState;
 use super::screens::resend::{ResendState, UnconfirmedResends};
 use super::screens::revoke::RevokeState;
+use super::screens::submission::UnconfirmedChanges;
 use super::screens::timeline::TimelineState;
 use super::screens::{Ui, paste_into_max, type_into};
 
@@ -74,6 +75,8 @@ pub struct Cx<'a> {
     /// Resends whose success was never seen (the resend dialog's memory,
     /// kept across dialogs).
     pub resends: &'a mut UnconfirmedResends,
+    /// Other changes whose outcome was never seen, with their keys.
+    pub changes: &'a mut UnconfirmedChanges,
     next_req: &'a mut ReqId,
 }
 
@@ -84,9 +87,10 @@ impl<'a> Cx<'a> {
         keys: &'a Keymap,
         under: ScreenKind,
         resends: &'a mut UnconfirmedResends,
+        changes: &'a mut UnconfirmedChanges,
         next_req: &'a mut ReqId,
     ) -> Self {
-        Self { account, now, keys, under, resends, next_req }
+        Self { account, now, keys, under, resends, changes, next_req }
     }
 
     /// A fresh request id, for a request the dialog sends.
@@ -242,8 +246,18 @@ pub trait Dialog {
         None
     }
 
-    /// The open account was read again (after a 412, the current version).
-    fn account_read(&mut self, _account: &Versioned<Account>) {}
+    /// The open account was read again (after a 412, the current version;
+    /// after a lost answer, whether the change is there). `Some` when the
+    /// dialog has something to do about it.
+    fn account_read(&mut self, _account: &Versioned<Account>) -> Option<Outcome> {
+        None
+    }
+
+    /// The open account's invites were read again; `shows` says whether a
+    /// resend whose answer was never seen shows among them.
+    fn invites_read(&mut self, _shows: bool) -> Option<Outcome> {
+        None
+    }
 
     /// Whether a countdown shows in it (the 1 Hz tick runs only then);
     /// `None` leaves it to the view under it.

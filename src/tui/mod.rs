@@ -123,6 +123,7 @@ async fn event_loop(
     let mut last_input = tokio::time::Instant::now();
     loop {
         if dirty {
+            app.clock_warning = clock.warning();
             draw(guard, &app, clock.now())?;
             dirty = false;
             if options.exit_after_first_frame && app.queue.tickets.data.is_some() {

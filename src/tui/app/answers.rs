@@ -99,6 +99,7 @@ impl App {
     /// (changes always count) and what to do next.
     fn take(&mut self, req: ReqId, answer: Answer, now: DateTime<Utc>) -> (bool, Vec<Effect>) {
         let error = answer.read_error().cloned();
+        let mut effects = Vec::new();
         let taken = match answer {
             Answer::Tickets(result) => {
                 let taken = self.queue.tickets.finish(req, result);
@@ -106,24 +107,37 @@ impl App {
                 taken
             }
             Answer::Search(result) => self.search.finish(req, result),
-            Answer::Account(result) => match self.account.as_mut() {
-                Some(account) => {
-                    let taken = account.account.finish(req, result);
-                    if taken && let (Some(overlay), Some(account)) = (self.overlay.as_mut(), &account.account.data) {
-                        overlay.dialog_mut().account_read(account);
+            Answer::Account(result) => {
+                let read = self
+                    .account
+                    .as_mut()
+                    .and_then(|account| account.account.finish(req, result).then(|| account.account.data.clone()));
+                if let Some(Some(account)) = &read {
+                    let outcome = self.with_dialog(now, |dialog, _| dialog.account_read(account)).flatten();
+                    effects.extend(outcome.map(|o| self.apply(o, now)).unwrap_or_default());
+                }
+                read.is_some()
+            }
+            Answer::Invites(result) => {
+                let mut shows = None;
+                let taken = self.account.as_mut().is_some_and(|account| {
+                    let taken = account.invites.finish(req, result);
+                    account.clamp();
+                    if taken {
+                        shows = self.unconfirmed_resends.invites_read(account);
                     }
                     taken
-                }
-                None => false,
-            },
-            Answer::Invites(result) => self.account.as_mut().is_some_and(|account| {
-                let taken = account.invites.finish(req, result);
-                account.clamp();
-                if taken {
-                    self.unconfirmed_resends.invites_read(account);
+                });
+                if let Some(shows) = shows {
+                    match self.with_dialog(now, |dialog, _| dialog.invites_read(shows)).flatten() {
+                        Some(outcome) => effects.extend(self.apply(outcome, now)),
+                        // The dialog was closed before the outcome was known.
+                        None if shows => self.banner = Some(Banner::ok(crate::tui::screens::resend::SHOWN_SENT)),
+                        None => {}
+                    }
                 }
                 taken
-            }),
+            }
             Answer::Audit(result) => self.account.as_mut().is_some_and(|a| a.audit.finish(req, result)),
             Answer::Probe(_) | Answer::Unlock(_) => return (false, Vec::new()),
             // A change's answer is its dialog's (changes always count).
@@ -134,7 +148,7 @@ impl App {
         if taken && let Some(error) = error.filter(|e| !e.is_unreachable()) {
             self.banner = Some(Banner { text: format!("{error} (R retries)"), error: true });
         }
-        (taken, Vec::new())
+        (taken, effects)
     }
 
     /// Hands an answer to the dialog, which takes it if it awaits it.

@@ -19,6 +19,7 @@ use super::screens::account::{AccountState, REVEAL_FOR};
 use super::screens::queue::QueueState;
 use super::screens::resend::UnconfirmedResends;
 use super::screens::search::SearchState;
+use super::screens::submission::UnconfirmedChanges;
 use super::theme::Theme;
 use crate::config::Settings;
 use crate::diagnose::replies::Replies;
@@ -113,6 +114,13 @@ pub struct App {
     /// Resends sent whose success was never seen (the resend dialog's
     /// memory, kept across dialogs).
     pub unconfirmed_resends: UnconfirmedResends,
+    /// The portal's clock differs from this machine's beyond trust
+    /// (`ServerClock::warning`): shown in the header and, while no other
+    /// banner shows, across the top.
+    pub clock_warning: Option<String>,
+    /// The other changes sent whose outcome was never seen (DOB, addresses,
+    /// revoke, note), with their keys.
+    pub unconfirmed_changes: UnconfirmedChanges,
     next_req: ReqId,
 }
 
@@ -139,6 +147,8 @@ impl App {
             reveal_for: REVEAL_FOR,
             offline: None,
             unconfirmed_resends: UnconfirmedResends::default(),
+            clock_warning: None,
+            unconfirmed_changes: UnconfirmedChanges::default(),
             next_req: 0,
         };
         let req = app.req();
@@ -178,7 +188,8 @@ impl App {
         let under = self.view_screen();
         let overlay = self.overlay.as_mut()?;
         let resends = &mut self.unconfirmed_resends;
-        let mut cx = Cx::new(self.account.as_ref(), now, &self.keymap, under, resends, &mut self.next_req);
+        let changes = &mut self.unconfirmed_changes;
+        let mut cx = Cx::new(self.account.as_ref(), now, &self.keymap, under, resends, changes, &mut self.next_req);
         Some(call(overlay.dialog_mut(), &mut cx))
     }
 

@@ -31,6 +31,9 @@ pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
             Paragraph::new(Line::from(vec![Span::styled(symbol, style), Span::styled(banner.text.as_str(), style)])),
             layout::banner(size),
         );
+    } else if let Some(warning) = &app.clock_warning {
+        // The clock's warning stays while nothing newer is said.
+        frame.render_widget(Paragraph::new(Line::styled(format!("⚠ {warning}"), theme.warn)), layout::banner(size));
     }
     let body = layout::body(size);
     match app.view() {
@@ -95,6 +98,9 @@ fn render_header(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         ));
     } else if app.is_loading() {
         spans.push(Span::styled("  ⟳ loading…", theme.warn));
+    }
+    if app.clock_warning.is_some() {
+        spans.push(Span::styled("  ⚠ portal clock ignored", theme.warn));
     }
     if !app.mouse {
         spans.push(Span::styled("  mouse off", theme.muted));

@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
-use super::submission::{Submission, Wording};
+use super::submission::{ChangeId, Submission, UnconfirmedChanges, Wording};
 use super::{FIELD_MAX, REASON_MAX, Ui, cursor_column, dialog, layout, moved};
 use crate::diagnose::email;
 use crate::phi::{Phi, mask_email};
@@ -86,7 +86,7 @@ impl AddressesState {
         self.staged = Some(change);
     }
 
-    fn send(&mut self, change: Change, req: ReqId) -> Vec<Effect> {
+    fn send(&mut self, change: Change, req: ReqId, changes: &mut UnconfirmedChanges) -> Vec<Effect> {
         let mut patch = AccountPatch {
             reason: self.reason.value().trim().to_owned(),
             ticket_id: self.ticket_id.clone(),
@@ -97,16 +97,9 @@ impl AddressesState {
             Change::MakeDefault(a) => patch.default_email = Some(Phi::new(a)),
             Change::Remove(a) => patch.remove_email = Some(Phi::new(a)),
         }
-        self.submission.start(req);
-        vec![Effect::Portal(
-            req,
-            Request::SaveAccount {
-                account_id: self.base.value.id.clone(),
-                etag: self.base.etag.clone(),
-                patch,
-                key: self.submission.key.clone(),
-            },
-        )]
+        let account_id = self.base.value.id.clone();
+        let key = self.submission.send(req, ChangeId::new("addresses", &account_id, &patch), changes);
+        vec![Effect::Portal(req, Request::SaveAccount { account_id, etag: self.base.etag.clone(), patch, key })]
     }
 }
 
@@ -164,7 +157,10 @@ impl Dialog for AddressesState {
             },
             Action::Confirm if self.submission.holds(cx.now) => {}
             Action::Confirm => match self.staged.clone() {
-                Some(change) => return Outcome::effects(self.send(change, cx.req())),
+                Some(change) => {
+                    let req = cx.req();
+                    return Outcome::effects(self.send(change, req, cx.changes));
+                }
                 None => {
                     let typed = self.new_address.value().trim().to_owned();
                     if typed.is_empty() {
@@ -189,7 +185,7 @@ impl Dialog for AddressesState {
     /// again (someone else changed it).
     fn on_answer(&mut self, req: ReqId, answer: Answer, cx: &mut Cx<'_>) -> Option<Outcome> {
         let Answer::SaveAccount(result) = answer else { return None };
-        Some(match self.submission.take(req, result)? {
+        Some(match self.submission.take_change(req, result, cx.changes)? {
             Ok(account) => Outcome::saved("Addresses updated; the next invite goes to the default", account),
             Err(PortalError::Stale) => {
                 self.staged = None;
@@ -207,9 +203,10 @@ impl Dialog for AddressesState {
     }
 
     /// The account was read again (after a 412): changes now go against it.
-    fn account_read(&mut self, account: &Versioned<Account>) {
+    fn account_read(&mut self, account: &Versioned<Account>) -> Option<Outcome> {
         self.base = account.clone();
         self.selected = self.selected.min(self.addresses().len().saturating_sub(1));
+        None
     }
     fn field(&mut self) -> Option<(&mut Input, usize)> {
         if self.submission.is_sending() || self.staged.is_some() {

@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
-use super::submission::Submission;
+use super::submission::{ChangeId, NOT_KNOWN, Submission, answer_lost};
 use super::{FIELD_MAX, REASON_MAX, Ui, cursor_column, dialog, layout, paste_into_max, type_into};
 use crate::diagnose::dob;
 use crate::phi::{DOB_MASK, Phi, mask_email};
@@ -20,6 +20,9 @@ use crate::portal::{IdempotencyKey, PortalError, Versioned};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
 use crate::tui::keymap::{PREV_FIELD, ScreenSpec, special};
+
+/// The banner once the account shows a DOB edit whose answer was lost.
+pub const SHOWN_SAVED: &str = "DOB on file updated (its answer was lost, the portal shows it)";
 
 /// Which field has the cursor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +56,9 @@ pub struct EditDobState {
     pub theirs: Option<Versioned<Account>>,
     /// Its key is renewed when the change is reviewed again after a 412.
     pub submission: Submission,
+    /// The answer to the save was lost: the account is being read again to
+    /// see whether the DOB was saved.
+    pub checking: bool,
 }
 
 impl EditDobState {
@@ -66,6 +72,7 @@ impl EditDobState {
             base,
             theirs: None,
             submission: Submission::default(),
+            checking: false,
         }
     }
 
@@ -208,16 +215,13 @@ impl Dialog for EditDobState {
                 Ok(patch) => {
                     self.stage = Stage::Saving;
                     let req = cx.req();
-                    self.submission.start(req);
-                    outcome.effects.push(Effect::Portal(
-                        req,
-                        Request::SaveAccount {
-                            account_id: self.base.value.id.clone(),
-                            etag: self.base.etag.clone(),
-                            patch,
-                            key: self.submission.key.clone(),
-                        },
-                    ));
+                    self.checking = false;
+                    let account_id = self.base.value.id.clone();
+                    let change = ChangeId::new("dob", &account_id, &patch);
+                    let key = self.submission.send(req, change, cx.changes);
+                    let etag = self.base.etag.clone();
+                    let save = Request::SaveAccount { account_id, etag, patch, key };
+                    outcome.effects.push(Effect::Portal(req, save));
                 }
                 Err(problem) => {
                     self.stage = Stage::Form;
@@ -243,7 +247,7 @@ impl Dialog for EditDobState {
     /// (Enter retries with the same key, after a 429's wait).
     fn on_answer(&mut self, req: ReqId, answer: Answer, cx: &mut Cx<'_>) -> Option<Outcome> {
         let Answer::SaveAccount(result) = answer else { return None };
-        Some(match self.submission.take(req, result)? {
+        Some(match self.submission.take_change(req, result, cx.changes)? {
             Ok(updated) => Outcome::saved("DOB on file updated; the client can retry the same link", updated),
             Err(PortalError::Stale) => {
                 self.stage = Stage::Conflict;
@@ -253,16 +257,26 @@ impl Dialog for EditDobState {
             Err(error) => {
                 self.stage = Stage::Confirm;
                 self.submission.fail(&error, cx.now, error.to_string());
-                Outcome::none()
+                // It may have been saved: read the account before saying.
+                self.checking = answer_lost(&error);
+                if self.checking { Outcome::then(Then::ReadAccount) } else { Outcome::none() }
             }
         })
     }
 
-    /// The current version arrived after a 412.
-    fn account_read(&mut self, theirs: &Versioned<Account>) {
+    /// The current version arrived: after a 412, to compare; after a lost
+    /// answer, to say whether the new DOB was saved (then it is done, as if
+    /// the answer had come) or not (Enter retries with the same key).
+    fn account_read(&mut self, theirs: &Versioned<Account>) -> Option<Outcome> {
         if self.stage == Stage::Conflict {
             self.theirs = Some(theirs.clone());
         }
+        if !std::mem::take(&mut self.checking) {
+            return None;
+        }
+        let sent = dob::portal_accepts(self.dob.value().trim());
+        let saved = sent.is_some_and(|dob| *theirs.value.dob.expose() == dob) && theirs.etag != self.base.etag;
+        Some(if saved { Outcome::saved(SHOWN_SAVED, theirs.clone()) } else { Outcome::none() })
     }
     fn edit(&mut self, event: &Event) {
         EditDobState::edit(self, event);
@@ -339,8 +353,10 @@ impl Dialog for EditDobState {
                 lines.push(Line::default());
                 match (state.submission.wait, &state.submission.error) {
                     (Some(wait), _) if state.stage == Stage::Confirm => {
-                        lines.push(wait.line(now, "Not saved", "too many changes", "saves it", theme));
+                        let why = state.submission.limit_reason.as_deref().unwrap_or("too many changes");
+                        lines.push(wait.line(now, "Not saved", why, "saves it", theme));
                     }
+                    _ if state.checking => lines.push(Line::styled(NOT_KNOWN, theme.warn)),
                     (_, Some(error)) => lines.push(Line::styled(format!("✕ Not saved: {error}"), theme.danger)),
                     (_, None) => {}
                 }

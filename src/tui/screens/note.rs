@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
-use super::submission::{Submission, Wording, enter_hint};
+use super::submission::{ChangeId, Submission, Wording, enter_hint};
 use super::{Ui, cursor_column, dialog, layout};
 use crate::portal::IdempotencyKey;
 use crate::portal::model::NewNote;
@@ -51,9 +51,9 @@ impl NoteState {
         }
         self.sent = Some(body.clone());
         let req = cx.req();
-        self.submission.start(req);
-        let key = self.submission.key.clone();
-        vec![Effect::Portal(req, Request::AddNote { ticket_id: self.ticket_id.clone(), note: NewNote { body }, key })]
+        let note = NewNote { body };
+        let key = self.submission.send(req, ChangeId::new("note", &self.ticket_id, &note), cx.changes);
+        vec![Effect::Portal(req, Request::AddNote { ticket_id: self.ticket_id.clone(), note, key })]
     }
 }
 
@@ -88,7 +88,7 @@ impl Dialog for NoteState {
     /// stays shown and Enter retries.
     fn on_answer(&mut self, req: ReqId, answer: Answer, cx: &mut Cx<'_>) -> Option<Outcome> {
         let Answer::AddNote(result) = answer else { return None };
-        Some(match self.submission.take(req, result)? {
+        Some(match self.submission.take_change(req, result, cx.changes)? {
             Ok(()) => Outcome::done(format!("Note posted to ticket {}", self.ticket_id), Vec::new()),
             Err(error) => {
                 self.submission.fail(&error, cx.now, error.to_string());

@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::account::AccountState;
-use super::submission::{Submission, Wording, enter_hint};
+use super::submission::{NOT_KNOWN, Submission, Wording, answer_lost, enter_hint};
 use super::{Ui, dialog, layout};
 use crate::diagnose::{email, invite};
 use crate::portal::model::{InviteStatus, ResendRequest};
@@ -25,7 +25,13 @@ use crate::tui::keymap::{ScreenSpec, key, special};
 pub struct ResendState {
     /// Its key is made when the dialog opens, reused by every retry from it.
     pub submission: Submission<PortalError>,
+    /// The answer was lost: the invites are being read again to see
+    /// whether the invite was made.
+    pub checking: bool,
 }
+
+/// The banner once the invites show a resend whose answer was lost.
+pub const SHOWN_SENT: &str = "Invite sent (its answer was lost, the portal shows it)";
 
 /// A resend that went out and whose success was never seen (its answer was
 /// lost, or failed).
@@ -59,18 +65,21 @@ impl UnconfirmedResends {
             .filter(|u| u.request.ticket_id == account.ticket_id)
             .map(|u| u.key.clone())
             .unwrap_or_default();
-        ResendState { submission: Submission::with_key(key) }
+        ResendState { submission: Submission::with_key(key), checking: false }
     }
 
-    /// The invites of `account` were read: an invite it did not have when
-    /// a resend went out shows its outcome, so its key is no longer needed.
-    pub fn invites_read(&mut self, account: &AccountState) {
-        if let (Some(list), Some(sent)) = (&account.invites.data, self.0.get(&account.id))
-            && let Some(known) = &sent.known
-            && list.iter().any(|i| !known.contains(&i.id))
-        {
+    /// The invites of `account` were read: whether an invite it did not
+    /// have when a resend went out shows that resend was made (`None` when
+    /// no resend awaits its outcome). Once it shows, its key is no longer
+    /// needed; until then it is kept for a retry.
+    pub fn invites_read(&mut self, account: &AccountState) -> Option<bool> {
+        let list = account.invites.data.as_ref()?;
+        let known = self.0.get(&account.id)?.known.as_ref()?;
+        let shows = list.iter().any(|i| !known.contains(&i.id));
+        if shows {
             self.0.remove(&account.id);
         }
+        Some(shows)
     }
 }
 
@@ -85,6 +94,7 @@ impl ResendState {
         }
         let req = cx.req();
         self.submission.start(req);
+        self.checking = false;
         let request = ResendRequest { ticket_id: account.ticket_id.clone() };
         let key = self.submission.key.clone();
         let known = account.invites.data.as_ref().map(|l| l.iter().map(|i| i.id.clone()).collect());
@@ -128,11 +138,26 @@ impl Dialog for ResendState {
                     vec![Then::AddInvite(invite), Then::ReloadHistory],
                 )
             }
+            // The invite may exist: read the invites again before saying.
+            Err(error) if answer_lost(&error) => {
+                self.submission.fail(&error, cx.now, error.clone());
+                self.checking = true;
+                Outcome::then(Then::ReloadHistory)
+            }
             Err(error) => {
                 self.submission.fail(&error, cx.now, error.clone());
                 Outcome::none()
             }
         })
+    }
+    /// The invites read again after a lost answer: the invite shows (sent:
+    /// close and say so) or it does not (not sent; Enter retries with the
+    /// same key).
+    fn invites_read(&mut self, shows: bool) -> Option<Outcome> {
+        if !std::mem::take(&mut self.checking) {
+            return None;
+        }
+        Some(if shows { Outcome::done(SHOWN_SENT, Vec::new()) } else { Outcome::none() })
     }
     fn countdown(&self) -> Option<bool> {
         Some(true)
@@ -192,7 +217,11 @@ impl Dialog for ResendState {
         lines.push(Line::default());
         let retry = Line::styled("Enter tries again (it cannot make a second invite); Esc cancels.", theme.muted);
         let idle = vec![enter_hint(&["Enter", "y"], "sends it", theme)];
-        lines.extend(self.submission.status(&WORDING, Some(retry), idle, now, theme));
+        if self.checking && !self.submission.is_sending() {
+            lines.push(Line::styled(NOT_KNOWN, theme.warn));
+        } else {
+            lines.extend(self.submission.status(&WORDING, Some(retry), idle, now, theme));
+        }
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     }
 }

@@ -23,7 +23,7 @@ impl RetryWait {
     /// The wait a failure at `now` asks for: only a 429 asks for one.
     pub fn after(error: &PortalError, now: DateTime<Utc>) -> Option<Self> {
         match error {
-            PortalError::RateLimited { retry_after } => {
+            PortalError::RateLimited { retry_after, .. } => {
                 let wait = chrono::Duration::from_std(*retry_after).unwrap_or(LONGEST).min(LONGEST);
                 Some(Self { until: now + wait })
             }
@@ -70,7 +70,8 @@ mod tests {
     fn only_a_429_waits_and_the_wait_ends_on_time() {
         let now = DateTime::parse_from_rfc3339("2026-11-25T09:00:00Z").unwrap().to_utc();
         assert_eq!(RetryWait::after(&PortalError::Timeout, now), None);
-        let wait = RetryWait::after(&PortalError::RateLimited { retry_after: Duration::from_secs(90) }, now);
+        let wait =
+            RetryWait::after(&PortalError::RateLimited { retry_after: Duration::from_secs(90), detail: None }, now);
         assert!(holds(wait, now + chrono::Duration::seconds(89)));
         assert!(!holds(wait, now + chrono::Duration::seconds(90)));
         assert!(!holds(None, now));
@@ -80,7 +81,8 @@ mod tests {
         let over = wait.unwrap().line(now + chrono::Duration::minutes(5), "Not sent", "too many", "sends it", &theme);
         assert_eq!(over.to_string(), "The wait is over: Enter sends it now.");
         // An absurd Retry-After is cut to a day.
-        let long = RetryWait::after(&PortalError::RateLimited { retry_after: Duration::MAX }, now).unwrap();
+        let long =
+            RetryWait::after(&PortalError::RateLimited { retry_after: Duration::MAX, detail: None }, now).unwrap();
         assert_eq!(long.until, now + chrono::Duration::hours(24));
     }
 }

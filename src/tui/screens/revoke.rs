@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
-use super::submission::{Submission, Wording, enter_hint};
+use super::submission::{ChangeId, Submission, Wording, enter_hint};
 use super::{REASON_MAX, Ui, cursor_column, dialog, layout};
 use crate::portal::PortalError;
 use crate::portal::model::{InviteStatus, RevokeRequest};
@@ -48,17 +48,10 @@ impl RevokeState {
         };
         let (account_id, ticket_id) = (account.id.clone(), account.ticket_id.clone());
         let req = cx.req();
-        self.submission.start(req);
-        vec![Effect::Portal(
-            req,
-            Request::Revoke {
-                account_id,
-                invite_id: self.invite_id.clone(),
-                etag,
-                request: RevokeRequest { reason, ticket_id },
-                key: self.submission.key.clone(),
-            },
-        )]
+        let request = RevokeRequest { reason, ticket_id };
+        let key = self.submission.send(req, ChangeId::new("revoke", &self.invite_id, &request), cx.changes);
+        let invite_id = self.invite_id.clone();
+        vec![Effect::Portal(req, Request::Revoke { account_id, invite_id, etag, request, key })]
     }
 }
 
@@ -97,7 +90,7 @@ impl Dialog for RevokeState {
     /// wait); a 412 reads the account again.
     fn on_answer(&mut self, req: ReqId, answer: Answer, cx: &mut Cx<'_>) -> Option<Outcome> {
         let Answer::Revoke(result) = answer else { return None };
-        Some(match self.submission.take(req, result)? {
+        Some(match self.submission.take_change(req, result, cx.changes)? {
             // The revoke moved the account's version: keep its new ETag,
             // or the next change would be refused (412).
             Ok(revoked) => Outcome::done(

@@ -3,6 +3,8 @@
 //! and the Idempotency-Key, kept until an answer shows the outcome so a
 //! retry can never make the change twice.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use ratatui::text::{Line, Span};
 
@@ -22,8 +24,45 @@ pub struct Submission<E = String> {
     pub error: Option<E>,
     /// The wait a 429 asked for: Enter sends nothing until it is over.
     pub wait: Option<RetryWait>,
+    /// The portal's own reason for that 429 (its problem `detail`),
+    /// sanitised, if it gave one.
+    pub limit_reason: Option<String>,
     /// The key sent with every try of the same change.
     pub key: IdempotencyKey,
+    /// The change sent last, while its outcome is not known.
+    pub change: Option<ChangeId>,
+}
+
+/// One change as the memory of unconfirmed changes knows it: its kind, what
+/// it changes (an account, invite or ticket id) and a digest of what it
+/// sends (never the values themselves).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ChangeId {
+    kind: &'static str,
+    target: String,
+    digest: u64,
+}
+
+impl ChangeId {
+    pub fn new(kind: &'static str, target: &str, sends: &impl serde::Serialize) -> Self {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        serde_json::to_vec(sends).unwrap_or_default().hash(&mut hasher);
+        Self { kind, target: target.to_owned(), digest: hasher.finish() }
+    }
+}
+
+/// Changes sent whose outcome was never seen (their answer was lost), with
+/// their Idempotency-Keys, kept by the console across dialogs: the same
+/// change sent again, even from a dialog closed and opened again, goes with
+/// the same key, so the portal cannot make it twice.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnconfirmedChanges(HashMap<ChangeId, IdempotencyKey>);
+
+impl UnconfirmedChanges {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 impl<E> Default for Submission<E> {
@@ -36,7 +75,7 @@ impl<E> Submission<E> {
     /// A submission that sends with `key` (a resend whose outcome was never
     /// seen goes again with its key).
     pub fn with_key(key: IdempotencyKey) -> Self {
-        Self { pending: None, error: None, wait: None, key }
+        Self { pending: None, error: None, wait: None, limit_reason: None, key, change: None }
     }
 
     /// Whether a request is in flight.
@@ -55,6 +94,7 @@ impl<E> Submission<E> {
         self.pending = Some(req);
         self.error = None;
         self.wait = None;
+        self.limit_reason = None;
     }
 
     /// Takes the answer to `req` if it is the one awaited; returns whether
@@ -67,6 +107,38 @@ impl<E> Submission<E> {
         true
     }
 
+    /// Request `req` goes out with `change`: with the key of the same change
+    /// whose outcome was never seen, if there is one, else with its own;
+    /// returns the key to send.
+    pub fn send(&mut self, req: ReqId, change: ChangeId, memory: &mut UnconfirmedChanges) -> IdempotencyKey {
+        self.start(req);
+        // A different change from the one still unconfirmed: a new key.
+        if self.change.as_ref().is_some_and(|sent| *sent != change) {
+            self.key = IdempotencyKey::new();
+        }
+        self.key = memory.0.entry(change.clone()).or_insert_with(|| self.key.clone()).clone();
+        self.change = Some(change);
+        self.key.clone()
+    }
+
+    /// `result`, if it answers `req` (sent with [`Submission::send`]): an
+    /// answer that came says the outcome, so the change's key is forgotten;
+    /// a lost one keeps it for a retry.
+    pub fn take_change<T>(
+        &mut self,
+        req: ReqId,
+        result: Result<T, PortalError>,
+        memory: &mut UnconfirmedChanges,
+    ) -> Option<Result<T, PortalError>> {
+        let result = self.take(req, result)?;
+        if !result.as_ref().err().is_some_and(answer_lost)
+            && let Some(change) = self.change.take()
+        {
+            memory.0.remove(&change);
+        }
+        Some(result)
+    }
+
     /// `result`, if it answers `req`, the request awaited.
     pub fn take<T>(&mut self, req: ReqId, result: T) -> Option<T> {
         self.finish(req).then_some(result)
@@ -76,6 +148,10 @@ impl<E> Submission<E> {
     /// its wait.
     pub fn fail(&mut self, error: &PortalError, now: DateTime<Utc>, shown: E) {
         self.wait = RetryWait::after(error, now);
+        self.limit_reason = match error {
+            PortalError::RateLimited { detail: Some(detail), .. } => Some(crate::sanitize::line(detail).into_owned()),
+            _ => None,
+        };
         self.error = Some(shown);
     }
 
@@ -85,6 +161,17 @@ impl<E> Submission<E> {
         self.error = None;
     }
 }
+
+/// Whether `error` means the answer was lost: the request may have reached
+/// the portal and made the change (the connection dropped after it was
+/// sent, no answer in time, or an answer that could not be read). The
+/// outcome is then not known until the account is read again.
+pub fn answer_lost(error: &PortalError) -> bool {
+    matches!(error, PortalError::Dropped | PortalError::Timeout | PortalError::Decode { .. })
+}
+
+/// What a dialog says while it reads the account again after a lost answer.
+pub const NOT_KNOWN: &str = "… Not known yet: the answer was lost; reading the account again…";
 
 /// How a dialog names its change on its status line.
 pub struct Wording {
@@ -133,7 +220,8 @@ impl<E: std::fmt::Display> Submission<E> {
             return if self.is_sending() { vec![Line::styled(wording.doing, theme.warn)] } else { idle };
         };
         if let Some(wait) = self.wait {
-            return vec![wait.line(now, wording.not_done, wording.limit, wording.enter_does, theme)];
+            let why = self.limit_reason.as_deref().unwrap_or(wording.limit);
+            return vec![wait.line(now, wording.not_done, why, wording.enter_does, theme)];
         }
         let said = match wording.names_failure {
             true => format!("✕ {}: {error}", wording.not_done),
