@@ -293,16 +293,10 @@ pub fn link_report(check: &LinkCheck) -> String {
         let how = if layer.opaque { "opaque: cannot be read offline" } else { "unwrapped" };
         out.push_str(&format!("layer {}: {} ({}), {how}\n", n + 1, layer.wrapper.label(), layer.host));
     }
-    // Decoded text may hold anything percent-encoded, escapes included.
-    let shown = |text: Option<&str>, none: &str| match text {
-        Some(text) => text
-            .chars()
-            .map(|c| if c.is_control() { c.escape_unicode().to_string() } else { c.to_string() })
-            .collect::<String>(),
-        None => none.to_owned(),
-    };
-    out.push_str(&format!("decoded: {}\n", shown(u.decoded.as_deref(), "(unknown)")));
-    out.push_str(&format!("token: {}\n", shown(u.token.as_deref(), "(none)")));
+    // Decoded text may hold anything percent-encoded, escapes included:
+    // `text_out` makes every control visible on the way out.
+    out.push_str(&format!("decoded: {}\n", u.decoded.as_deref().unwrap_or("(unknown)")));
+    out.push_str(&format!("token: {}\n", u.token.as_deref().unwrap_or("(none)")));
     let findings = check.findings.iter().map(|f| (<&str>::from(f.code), f.message.as_str()));
     push_findings(&mut out, findings);
     out.trim_end().to_owned()
