@@ -52,6 +52,12 @@ pub struct SandboxOptions {
     pub frozen_at: Option<DateTime<Utc>>,
     /// Header-read (and idle) timeout and connection limit.
     pub limits: server::Limits,
+    /// Extra open tickets to seed beyond the seeded cases (`--tickets N`),
+    /// for a large queue.
+    pub tickets: usize,
+    /// A new ticket's first reply is due this long after it opened
+    /// (`due_at`); 4 hours by default.
+    pub first_response_target: chrono::Duration,
 }
 
 impl Default for SandboxOptions {
@@ -64,6 +70,8 @@ impl Default for SandboxOptions {
             faults: Faults::default(),
             frozen_at: None,
             limits: server::Limits::default(),
+            tickets: 0,
+            first_response_target: rules::FIRST_RESPONSE_TARGET,
         }
     }
 }
@@ -136,7 +144,13 @@ pub async fn start(listener: TcpListener, options: SandboxOptions) -> Result<San
         store::open(&conn)?;
         let empty: i64 = conn.query_row("SELECT count(*) FROM accounts", [], |r| r.get(0))?;
         let seeded = if empty == 0 {
-            seed::seed(&conn, seed_options.seed, seed_options.accounts, now, &seed_base)?
+            let plan = seed::SeedPlan {
+                seed: seed_options.seed,
+                accounts: seed_options.accounts,
+                extra_tickets: seed_options.tickets,
+                first_response: seed_options.first_response_target,
+            };
+            seed::seed(&conn, &plan, now, &seed_base)?
         } else {
             Seeded::default()
         };
@@ -154,7 +168,7 @@ pub async fn start(listener: TcpListener, options: SandboxOptions) -> Result<San
             name: Phi::from("Sandbox Agent"),
             email: Phi::from("helpdesk@brightpathcounseling.org"),
         },
-        agents: vec!["agent_sandbox".into(), "agent_rivera".into(), "agent_chen".into()],
+        agents: rules::HELP_DESK.iter().map(|(id, _)| (*id).to_owned()).collect(),
         link_base,
     });
     let injector = FaultInjector {

@@ -13,6 +13,7 @@ wire_enum! {
         TicketUpdated,
         NoteAdded,
         InviteRevoked,
+        ReplySent,
     }
 }
 

@@ -101,6 +101,9 @@ mod tests {
         agree::<TicketChannel>();
         agree::<AuditAction>();
         agree::<ScannerProfile>();
+        agree::<AuthorKind>();
+        agree::<Visibility>();
+        agree::<ReplyStatus>();
     }
 
     #[test]

@@ -45,3 +45,19 @@ pub struct OutboxMessage {
     pub link: String,
     pub sent_at: DateTime<Utc>,
 }
+
+/// One reply email the sandbox "sent" (`GET /sandbox/outbox/replies`,
+/// sandbox only): exactly one per reply, whatever the retries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxReply {
+    /// The reply, as in the ticket's conversation.
+    pub message_id: String,
+    pub ticket_id: String,
+    pub account_id: String,
+    /// The account's default address when the reply was sent.
+    pub to: Phi<String>,
+    /// `Re: ` and the ticket's subject.
+    pub subject: String,
+    pub body: Phi<String>,
+    pub sent_at: DateTime<Utc>,
+}

@@ -2,6 +2,7 @@
 //! routes under `/sandbox`, and the invite landing page under `/invite`.
 
 mod accounts;
+mod conversation;
 mod invite_page;
 mod misc;
 mod sandbox_only;
@@ -227,10 +228,12 @@ pub fn router(state: AppState, faults: FaultInjector) -> Router {
         .merge(misc::router())
         .merge(accounts::router())
         .merge(tickets::router())
+        .merge(conversation::router())
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), require_token))
         .layer(middleware::from_fn_with_state(faults, faults::inject));
     let sandbox = sandbox_only::router()
+        .merge(conversation::sandbox_router())
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), require_token));
     Router::new()

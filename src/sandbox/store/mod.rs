@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audit;
 pub mod grams;
 pub mod invites;
+pub mod messages;
 pub mod tickets;
 
 use std::str::FromStr;
@@ -168,6 +169,7 @@ pub fn open(conn: &Connection) -> rusqlite::Result<()> {
         [],
     )?;
     audit::migrate(conn)?;
+    messages::create(conn)?;
     grams::create(conn)
 }
 
