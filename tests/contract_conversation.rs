@@ -214,7 +214,8 @@ async fn two_agents_claiming_at_once_exactly_one_wins_the_other_gets_412() {
         let (id_a, id_b) = (seeded.ticket_id.clone(), seeded.ticket_id.clone());
         let (etag_a, etag_b) = (read.etag.clone(), read.etag.clone());
         let (claim_a, claim_b) = (claim("agent_sandbox"), claim("agent_chen"));
-        let first = tokio::spawn(async move { a.update_ticket(&id_a, &etag_a, &claim_a, &IdempotencyKey::new()).await });
+        let first =
+            tokio::spawn(async move { a.update_ticket(&id_a, &etag_a, &claim_a, &IdempotencyKey::new()).await });
         let second =
             tokio::spawn(async move { b.update_ticket(&id_b, &etag_b, &claim_b, &IdempotencyKey::new()).await });
         let outcomes = [first.await.unwrap(), second.await.unwrap()];
@@ -265,7 +266,8 @@ async fn the_queue_pages_in_a_stable_order_with_a_cursor() {
     let everything = h.client.ticket_page(&TicketQuery::default()).await.unwrap();
     assert_eq!((everything.items.len(), everything.next_cursor), (32, None));
 
-    for bad in ["limit=0", "limit=501", "limit=ten", "cursor=zzz", "cursor=1.", "cursor=-1.2", "assignee=agent_nobody"] {
+    for bad in ["limit=0", "limit=501", "limit=ten", "cursor=zzz", "cursor=1.", "cursor=-1.2", "assignee=agent_nobody"]
+    {
         let answer = h.raw().get(h.url(&format!("/api/v1/tickets?{bad}"))).bearer_auth("sandbox").send().await;
         let answer = answer.unwrap();
         assert_eq!(answer.status(), StatusCode::BAD_REQUEST, "{bad}");
@@ -284,12 +286,12 @@ async fn q_finds_tickets_by_id_subject_and_the_account_s_name_or_any_address() {
     let seeded = h.ticket(SeedCase::WrongAddress).clone();
     let ticket = h.client.ticket(&seeded.ticket_id).await.unwrap().value;
     let account = h.client.account(&seeded.account_id).await.unwrap().value;
-    assert_eq!(find(&ticket.id.to_lowercase()).await, [ticket.id.clone()]);
+    assert_eq!(find(&ticket.id.to_lowercase()).await, std::slice::from_ref(&ticket.id));
     assert!(find("AT MY GMAIL").await.contains(&ticket.id), "subject, any case");
     let name = format!("{} {}", account.first_name.expose(), account.last_name.expose());
     assert!(find(&name).await.contains(&ticket.id), "the account's name");
     let other = account.emails.iter().find(|e| !e.is_default).unwrap().address.expose().clone();
-    assert_eq!(find(&other).await, [ticket.id.clone()], "an address that is not the default");
+    assert_eq!(find(&other).await, std::slice::from_ref(&ticket.id), "an address that is not the default");
     assert!(find("nothing-like-this").await.is_empty());
     assert!(find("100%_").await.is_empty(), "LIKE wildcards are literal");
     let invite = find("invite").await;
@@ -320,11 +322,8 @@ async fn assignee_filters_mine_unclaimed_or_one_agent_s() {
     assert!(page(Assignee::Me).await.iter().any(|t| t.id == id));
     assert!(!page(Assignee::Nobody).await.iter().any(|t| t.id == id));
     // Filters combine.
-    let query = TicketQuery {
-        status: Some(TicketStatus::Solved),
-        assignee: Some(Assignee::Me),
-        ..TicketQuery::default()
-    };
+    let query =
+        TicketQuery { status: Some(TicketStatus::Solved), assignee: Some(Assignee::Me), ..TicketQuery::default() };
     assert_eq!(h.client.ticket_page(&query).await.unwrap().items.len(), 2);
 }
 

@@ -78,12 +78,7 @@ async fn the_reader_finds_the_intended_dob_and_address_in_every_seeded_conversat
             }
             SeedCase::EmailTypo => {
                 // What the client wrote is what the typo on file should be.
-                let checked = check_message(
-                    conversation[0].body.expose(),
-                    &ctx,
-                    None,
-                    Some(account.email.expose()),
-                );
+                let checked = check_message(conversation[0].body.expose(), &ctx, None, Some(account.email.expose()));
                 assert_eq!(checked.emails[0].corrects_on_file, Some(true), "{}", seeded.ticket_id);
             }
             SeedCase::Bounced => {

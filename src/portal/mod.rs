@@ -5,7 +5,7 @@ pub mod error;
 pub mod model;
 
 pub use client::{
-    AccountQuery, ApiToken, Assignee, ClientOptions, IdempotencyKey, MAX_ANSWER_BYTES, MAX_CLOCK_OFFSET,
-    PortalClient, SIMULATED_CLOCK, ServerClock, TicketQuery, Versioned,
+    AccountQuery, ApiToken, Assignee, ClientOptions, IdempotencyKey, MAX_ANSWER_BYTES, MAX_CLOCK_OFFSET, PortalClient,
+    SIMULATED_CLOCK, ServerClock, TicketQuery, Versioned,
 };
 pub use error::PortalError;

@@ -715,7 +715,8 @@ fn conversation(
     let email = account.email.expose().clone();
     let staff = *rng.pick(&["agent_rivera", "agent_chen", "agent_sandbox"]);
     let sign = |text: &str| format!("{text}\n\nThanks,\n{first}");
-    let ours = |text: &str| format!("Hi {first},\n\n{text}\n\n{}\n{PRACTICE} front desk", super::rules::staff_name(staff));
+    let ours =
+        |text: &str| format!("Hi {first},\n\n{text}\n\n{}\n{PRACTICE} front desk", super::rules::staff_name(staff));
     let Some(case) = case else {
         // The tickets already worked.
         let reply = ours("You can reset your password from the portal's sign-in page (\"Forgot password\").");
@@ -735,7 +736,10 @@ fn conversation(
                 )),
             )];
             if index % 2 == 1 {
-                said.push(Said::Client(6, format!("Sorry, also: my phone is 555-{:04} if you need to call.", 1000 + index)));
+                said.push(Said::Client(
+                    6,
+                    format!("Sorry, also: my phone is 555-{:04} if you need to call.", 1000 + index),
+                ));
             }
             said
         }
@@ -773,7 +777,11 @@ fn conversation(
         }
         ExpiredStaffInvite => vec![
             Said::Client(0, format!("Hi, I'm the new clinician. My invite link says invalid.\n{full}")),
-            Said::PhoneNote(5, staff, "New clinician called; started onboarding at 2pm, link was from the morning.".into()),
+            Said::PhoneNote(
+                5,
+                staff,
+                "New clinician called; started onboarding at 2pm, link was from the morning.".into(),
+            ),
         ],
         SupersededLink => {
             let reply = ours("We have sent you a new invitation link. It works for 48 hours.");
@@ -792,7 +800,9 @@ fn conversation(
         }
         OpenedManyTimes => vec![Said::Client(
             0,
-            sign("The page keeps saying the link is invalid. I refreshed it 6 or 7 times, ticket T-999 from last year was the same."),
+            sign(
+                "The page keeps saying the link is invalid. I refreshed it 6 or 7 times, ticket T-999 from last year was the same.",
+            ),
         )],
         DobWrongFormat | DobDayMonthSwapped => {
             let dob = *account.dob.expose();
@@ -804,10 +814,14 @@ fn conversation(
             vec![Said::Client(0, sign(&words))]
         }
         DobOnFileWrong => {
-            let real = NaiveDate::from_ymd_opt(rng.range(1950, 1999) as i32, rng.range(1, 12) as u32, rng.range(1, 28) as u32)
-                .unwrap_or_default();
+            let real =
+                NaiveDate::from_ymd_opt(rng.range(1950, 1999) as i32, rng.range(1, 12) as u32, rng.range(1, 28) as u32)
+                    .unwrap_or_default();
             vec![
-                Said::Client(0, sign(&format!("It says my DOB is wrong but it is right: date of birth {}.", dob_as_typed(real)))),
+                Said::Client(
+                    0,
+                    sign(&format!("It says my DOB is wrong but it is right: date of birth {}.", dob_as_typed(real))),
+                ),
                 Said::PhoneNote(
                     10,
                     staff,
@@ -819,8 +833,12 @@ fn conversation(
             0,
             format!("Hello, my therapist said I would get access to the portal. Can you set it up?\n{full}"),
         )],
-        AlreadyAccepted => vec![Said::Client(0, sign("The registration link says invalid. I signed up a while ago I think?"))],
-        StaffInviteExpiringSoon => vec![Said::Client(0, format!("Setting up my staff login now, just checking it works.\n{full}"))],
+        AlreadyAccepted => {
+            vec![Said::Client(0, sign("The registration link says invalid. I signed up a while ago I think?"))]
+        }
+        StaffInviteExpiringSoon => {
+            vec![Said::Client(0, format!("Setting up my staff login now, just checking it works.\n{full}"))]
+        }
         ScannerPreOpened => vec![Said::Client(
             0,
             sign("The portal says I already opened the invite, but I never saw it! Nobody else uses my email."),

@@ -37,11 +37,9 @@ pub fn create(conn: &Connection) -> rusqlite::Result<()> {
          );",
     )?;
     let has = |table: &str, column: &str| -> rusqlite::Result<bool> {
-        conn.query_row(
-            "SELECT count(*) > 0 FROM pragma_table_info(?1) WHERE name = ?2",
-            params![table, column],
-            |r| r.get(0),
-        )
+        conn.query_row("SELECT count(*) > 0 FROM pragma_table_info(?1) WHERE name = ?2", params![table, column], |r| {
+            r.get(0)
+        })
     };
     if !has("notes", "channel")? {
         conn.execute_batch("ALTER TABLE notes ADD COLUMN channel TEXT NOT NULL DEFAULT 'portal';")?;
@@ -111,8 +109,10 @@ pub fn send_reply(
     subject: &str,
     at: DateTime<Utc>,
 ) -> rusqlite::Result<()> {
-    conn.prepare_cached("INSERT INTO reply_outbox (message_rowid, recipient, subject, sent_at) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![message_rowid, recipient, subject, secs(at)])?;
+    conn.prepare_cached(
+        "INSERT INTO reply_outbox (message_rowid, recipient, subject, sent_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![message_rowid, recipient, subject, secs(at)])?;
     Ok(())
 }
 

@@ -163,8 +163,7 @@ pub fn list(conn: &Connection, filter: &Filter, now: DateTime<Utc>) -> rusqlite:
         args.push(Value::Integer(after.opened_at));
         args.push(Value::Integer(after.rowid));
     }
-    let mut sql =
-        format!("SELECT {TICKET_COLUMNS} FROM tickets t JOIN accounts a ON a.rowid = t.account_rowid");
+    let mut sql = format!("SELECT {TICKET_COLUMNS} FROM tickets t JOIN accounts a ON a.rowid = t.account_rowid");
     if !clauses.is_empty() {
         sql.push_str(" WHERE ");
         sql.push_str(&clauses.join(" AND "));
