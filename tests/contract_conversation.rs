@@ -349,3 +349,26 @@ async fn extra_tickets_are_seeded_deterministically_with_the_target_set() {
     assert_eq!(conversation.len(), 1);
     assert_eq!(conversation[0].author.id, extra.account_id);
 }
+
+#[tokio::test]
+async fn a_reply_retried_with_its_key_through_dropped_connections_is_sent_once() {
+    let h = Harness::with_faults(portaldesk::sandbox::faults::Faults::parse("drop_rate=0.9").unwrap()).await;
+    let id = h.sandbox.seeded.tickets[6].ticket_id.clone();
+    let key = IdempotencyKey::new();
+    let request = reply("We sent a new link.", Some(ReplyStatus::Pending));
+    let mut failures = 0;
+    let sent = loop {
+        match h.client.reply(&id, &request, &key).await {
+            Ok(sent) => break sent,
+            Err(e) => {
+                assert!(e.is_transient(), "{e:?}");
+                failures += 1;
+                assert!(failures < 200, "never answered");
+            }
+        }
+    };
+    // The sandbox-only outbox is outside the fault injector.
+    let outbox = h.client.sandbox_reply_outbox(Some(&id)).await.unwrap();
+    assert_eq!(outbox.len(), 1, "emailed once after {failures} failed tries");
+    assert_eq!(outbox[0].message_id, sent.id);
+}
