@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use super::Failure;
-use super::guard::{Confirm, ask, confirmation, not_done, nothing_sent, with_retries};
+use super::guard::{self, confirmation, go_ahead, not_done, nothing_sent, with_retries};
 use super::out::{self, OutputArgs, Privacy};
 use crate::phi::Phi;
 use crate::portal::model::{Account, AccountPatch, Invite, RevokeRequest};
@@ -44,17 +44,8 @@ pub struct EmailArgs {
     /// The email address.
     #[arg(value_name = "ADDR")]
     pub address: String,
-    /// Why (kept in the audit trail; 1 to 500 characters).
-    #[arg(long, value_name = "TEXT")]
-    pub reason: String,
-    /// The ticket this is for (kept in the audit trail).
-    #[arg(long, value_name = "TICKET")]
-    pub ticket: Option<String>,
-    /// Do it without asking (needed when stdin is not a terminal).
-    #[arg(long, short = 'y')]
-    pub yes: bool,
     #[command(flatten)]
-    pub out: OutputArgs,
+    pub change: ChangeArgs,
 }
 
 #[derive(Debug, Args)]
@@ -63,6 +54,13 @@ pub struct RevokeArgs {
     pub account: String,
     /// The invite id (as `invites` shows it).
     pub invite: String,
+    #[command(flatten)]
+    pub change: ChangeArgs,
+}
+
+/// What every account change takes besides its object.
+#[derive(Debug, Args)]
+pub struct ChangeArgs {
     /// Why (kept in the audit trail; 1 to 500 characters).
     #[arg(long, value_name = "TEXT")]
     pub reason: String,
@@ -76,13 +74,15 @@ pub struct RevokeArgs {
     pub out: OutputArgs,
 }
 
-/// A reason is 1 to 500 characters: a usage error otherwise.
-fn reason(text: &str) -> Result<&str, Failure> {
-    let reason = text.trim();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(Failure::new(2, "--reason must be 1 to 500 characters (it is kept in the audit trail)"));
+impl ChangeArgs {
+    /// The confirmation's lines for the reason and the ticket.
+    fn plan_tail(&self, reason: &str) -> String {
+        let mut tail = format!("  Reason  {reason}\n");
+        if let Some(ticket) = &self.ticket {
+            tail.push_str(&format!("  Ticket  {}\n", out::field(ticket)));
+        }
+        tail
     }
-    Ok(reason)
 }
 
 #[derive(Serialize)]
@@ -97,7 +97,8 @@ pub async fn email(
     connect: impl FnOnce() -> Result<PortalClient, Failure>,
 ) -> Result<(), Failure> {
     let args = command.args();
-    let reason = reason(&args.reason)?;
+    let change = &args.change;
+    let reason = guard::reason(&change.reason)?;
     let address = args.address.trim().to_owned();
     if address.is_empty() {
         return Err(Failure::new(2, "ADDR must be an email address; nothing was changed"));
@@ -107,43 +108,36 @@ pub async fn email(
         EmailCommand::Default(_) => ("Make the default", "the default address was not changed"),
         EmailCommand::Remove(_) => ("Remove", "the address was not removed"),
     };
-    let confirm = confirmation(args.yes, "email")?;
+    let confirm = confirmation(change.yes, "email")?;
     let client = connect()?;
     let current = client.account(&args.account).await.map_err(|e| nothing_sent(e, nothing))?;
     let address = Phi::new(address);
     let mut patch =
-        AccountPatch { reason: reason.to_owned(), ticket_id: args.ticket.clone(), ..AccountPatch::default() };
+        AccountPatch { reason: reason.to_owned(), ticket_id: change.ticket.clone(), ..AccountPatch::default() };
     match command {
         EmailCommand::Add(_) => patch.add_email = Some(address.clone()),
         EmailCommand::Default(_) => patch.default_email = Some(address.clone()),
         EmailCommand::Remove(_) => patch.remove_email = Some(address.clone()),
     }
-    if confirm == Confirm::Ask {
-        let plan = |privacy: Privacy| {
-            let a = &current.value;
-            let mut plan = format!(
-                "{verb} {} for {}?\n  Addresses now  {}\n  Reason         {reason}\n",
-                privacy.email(&address),
-                privacy.who(&a.id, &a.first_name, &a.last_name, a.role),
-                addresses(a, privacy)
-            );
-            if let Some(ticket) = &args.ticket {
-                plan.push_str(&format!("  Ticket         {}\n", out::field(ticket)));
-            }
-            plan
-        };
-        if !ask(plan, args.out.privacy(), "Change it?")? {
-            return Err(Failure::new(1, format!("cancelled: {nothing}")));
-        }
-    }
+    let plan = |privacy: Privacy| {
+        let a = &current.value;
+        format!(
+            "{verb} {} for {}?\n  Now     {}\n{}",
+            privacy.email(&address),
+            privacy.who(&a.id, &a.first_name, &a.last_name, a.role),
+            addresses(a, privacy),
+            change.plan_tail(reason)
+        )
+    };
+    go_ahead(confirm, plan, change.out.privacy(), "Change it?", nothing)?;
     let key = IdempotencyKey::new();
     let id = &current.value.id;
     let not_changed = |e: PortalError| not_done(e, nothing, "show", id);
     let updated = with_retries(|| client.update_account(id, &current.etag, &patch, &key)).await.map_err(not_changed)?;
-    if args.out.json {
+    if change.out.json {
         return out::json(&AccountJson { account: &updated.value, etag: &updated.etag });
     }
-    let privacy = args.out.privacy();
+    let privacy = change.out.privacy();
     let mut text = format!(
         "Addresses of {} now: {}\nKept in the audit trail with the reason.\n",
         out::field(id),
@@ -182,35 +176,29 @@ struct RevokeJson<'a> {
 /// `portaldesk revoke ACCOUNT INVITE --reason R`: the invite's link then
 /// shows the invalid-link page.
 pub async fn revoke(args: &RevokeArgs, connect: impl FnOnce() -> Result<PortalClient, Failure>) -> Result<(), Failure> {
-    let reason = reason(&args.reason)?;
-    let confirm = confirmation(args.yes, "revoke")?;
+    let change = &args.change;
+    let reason = guard::reason(&change.reason)?;
+    let confirm = confirmation(change.yes, "revoke")?;
     let client = connect()?;
     let nothing = "the invite was not revoked";
     let current = client.account(&args.account).await.map_err(|e| nothing_sent(e, nothing))?;
-    if confirm == Confirm::Ask {
-        let plan = |privacy: Privacy| {
-            let a = &current.value;
-            let mut plan = format!(
-                "Revoke invite {} of {}?\n  Its link will show the invalid-link page.\n  Reason  {reason}\n",
-                out::field(&args.invite),
-                privacy.who(&a.id, &a.first_name, &a.last_name, a.role),
-            );
-            if let Some(ticket) = &args.ticket {
-                plan.push_str(&format!("  Ticket  {}\n", out::field(ticket)));
-            }
-            plan
-        };
-        if !ask(plan, args.out.privacy(), "Revoke it?")? {
-            return Err(Failure::new(1, format!("cancelled: {nothing}")));
-        }
-    }
+    let plan = |privacy: Privacy| {
+        let a = &current.value;
+        format!(
+            "Revoke invite {} of {}?\n  Its link will show the invalid-link page.\n{}",
+            out::field(&args.invite),
+            privacy.who(&a.id, &a.first_name, &a.last_name, a.role),
+            change.plan_tail(reason)
+        )
+    };
+    go_ahead(confirm, plan, change.out.privacy(), "Revoke it?", nothing)?;
     let key = IdempotencyKey::new();
-    let request = RevokeRequest { reason: reason.to_owned(), ticket_id: args.ticket.clone() };
+    let request = RevokeRequest { reason: reason.to_owned(), ticket_id: change.ticket.clone() };
     let id = &current.value.id;
     let revoked = with_retries(|| client.revoke_invite(id, &args.invite, &current.etag, &request, &key))
         .await
         .map_err(|e| not_done(e, nothing, "invites", id))?;
-    if args.out.json {
+    if change.out.json {
         return out::json(&RevokeJson { invite: &revoked.value, etag: &revoked.etag });
     }
     out::text_out(&format!(

@@ -11,8 +11,9 @@ use clap::{ArgGroup, Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
 use super::Failure;
-use super::guard::{Confirm, ask, confirmation, not_done, nothing_sent, with_retries};
+use super::guard::{confirmation, go_ahead, not_done, nothing_sent, with_retries};
 use super::out::{self, OutputArgs, Privacy};
+use super::read::masked_note;
 use crate::diagnose::replies::Replies;
 use crate::diagnose::troubleshoot::{self, Case};
 use crate::portal::model::{
@@ -171,11 +172,6 @@ fn message_text(message: &TicketMessage, now: DateTime<Utc>, zone: StaffZone, pr
     )
 }
 
-/// The line that says PHI is masked, when it is.
-fn masked_note(privacy: Privacy) -> &'static str {
-    if privacy.reveal { "" } else { "\nEmail addresses and dates of birth are masked: --reveal shows them.\n" }
-}
-
 #[derive(Serialize)]
 struct NotesJson<'a> {
     ticket_id: &'a str,
@@ -233,12 +229,8 @@ pub async fn reply(
         None => finding_reply(&client, &ticket, replies).await?,
     };
     let request = NewReply { body, status: args.status.map(ReplyStatus::from) };
-    if confirm == Confirm::Ask {
-        let plan = |privacy| reply_plan(&ticket, &request, privacy);
-        if !ask(plan, args.out.privacy(), "Send it?")? {
-            return Err(Failure::new(1, "cancelled: no reply was sent"));
-        }
-    }
+    let plan = |privacy| reply_plan(&ticket, &request, privacy);
+    go_ahead(confirm, plan, args.out.privacy(), "Send it?", "no reply was sent")?;
     let key = IdempotencyKey::new();
     let not_sent = |e: PortalError| not_done(e, "no reply was sent", "ticket show", &ticket.id);
     let sent = with_retries(|| client.reply(&ticket.id, &request, &key)).await.map_err(not_sent)?;
@@ -332,18 +324,12 @@ pub async fn claim(
     if current.value.assignee.as_deref() == Some(me.id.as_str()) {
         return unchanged(&args.out, &current, "No change: the ticket is already yours. Nothing was sent.");
     }
-    if confirm == Confirm::Ask {
-        let plan = |_| {
-            let now = match &current.value.assignee {
-                Some(agent) => format!("claimed by {}: it will be yours instead", out::field(agent)),
-                None => "unclaimed".to_owned(),
-            };
-            format!("Claim {} ({})?\n  Now  {now}\n", out::field(&current.value.id), out::field(&current.value.subject))
-        };
-        if !ask(plan, args.out.privacy(), "Claim it?")? {
-            return Err(Failure::new(1, "cancelled: the ticket was not claimed"));
-        }
-    }
+    let now = match &current.value.assignee {
+        Some(agent) => format!("claimed by {}: it will be yours instead", out::field(agent)),
+        None => "unclaimed".to_owned(),
+    };
+    let plan = |_| format!("Claim {}?\n  Now  {now}\n", about(&current.value));
+    go_ahead(confirm, plan, args.out.privacy(), "Claim it?", "the ticket was not claimed")?;
     let patch = TicketPatch { assignee: Some(Some(me.id.clone())), ..TicketPatch::default() };
     let updated = change(&client, &current, &patch, "the ticket was not claimed").await?;
     changed(
@@ -364,22 +350,16 @@ pub async fn solve(
     if current.value.status == TicketStatus::Solved {
         return unchanged(&args.out, &current, "No change: the ticket is already solved. Nothing was sent.");
     }
-    if confirm == Confirm::Ask {
-        let plan = |_| {
-            format!(
-                "Mark {} ({}) solved?\n  Now  {}\n",
-                out::field(&current.value.id),
-                out::field(&current.value.subject),
-                current.value.status.as_str()
-            )
-        };
-        if !ask(plan, args.out.privacy(), "Solve it?")? {
-            return Err(Failure::new(1, "cancelled: the ticket was not solved"));
-        }
-    }
+    let plan = |_| format!("Mark {} solved?\n  Now  {}\n", about(&current.value), current.value.status.as_str());
+    go_ahead(confirm, plan, args.out.privacy(), "Solve it?", "the ticket was not solved")?;
     let patch = TicketPatch { status: Some(TicketStatus::Solved), ..TicketPatch::default() };
     let updated = change(&client, &current, &patch, "the ticket was not solved").await?;
     changed(&args.out, &updated, &format!("{} is solved.", out::field(&updated.value.id)))
+}
+
+/// `T-1001 (No email from the portal)`.
+fn about(ticket: &Ticket) -> String {
+    format!("{} ({})", out::field(&ticket.id), out::field(&ticket.subject))
 }
 
 /// Sends a ticket change with the ETag read, retried with one key.

@@ -598,21 +598,7 @@ fn quoting(text: &str, ours: &str, at: DateTime<Utc>) -> String {
 /// A date of birth as clients type it to us: day first, no leading zeros,
 /// the month as a word, the year in two digits (`17 March 75`).
 pub fn dob_as_typed(date: NaiveDate) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    format!("{} {} {:02}", date.day(), MONTHS[date.month0() as usize], date.year() % 100)
+    format!("{} {} {:02}", date.day(), date.format("%B"), date.year() % 100)
 }
 
 /// The address a mistyped one was meant to be (the seed's own typos).

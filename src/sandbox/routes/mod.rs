@@ -181,6 +181,22 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> 
     Ok(Some(key.to_owned()))
 }
 
+/// The `q` of a search, trimmed (`None` when blank): 400 past 200
+/// characters or with a control character.
+pub fn search_text(q: Option<String>) -> Result<Option<String>, ApiError> {
+    if let Some(q) = q.as_deref() {
+        if q.chars().count() > 200 {
+            return Err(ApiError::bad_request("q is limited to 200 characters"));
+        }
+        // SQLite reads search text only up to a NUL; no name, email,
+        // phone or subject holds a control character, so none is searched for.
+        if q.chars().any(char::is_control) {
+            return Err(ApiError::bad_request("q must not contain control characters"));
+        }
+    }
+    Ok(q.map(|q| q.trim().to_owned()).filter(|q| !q.is_empty()))
+}
+
 /// The `If-Match` header: 428 when absent, 412 unless it names `current`.
 pub fn check_if_match(headers: &HeaderMap, current: &str) -> Result<(), ApiError> {
     let value = headers.get(header::IF_MATCH).ok_or_else(ApiError::precondition_required)?;

@@ -61,15 +61,7 @@ pub async fn list(State(state): State<AppState>, ApiQuery(query): ApiQuery<ListQ
         Some(id) if state.0.agents.iter().any(|a| a == id) => Some(Some(id.to_owned())),
         Some(_) => return Err(ApiError::bad_request("assignee must be me, none or a help-desk staff id")),
     };
-    if let Some(q) = query.q.as_deref() {
-        if q.chars().count() > 200 {
-            return Err(ApiError::bad_request("q is limited to 200 characters"));
-        }
-        if q.chars().any(char::is_control) {
-            return Err(ApiError::bad_request("q must not contain control characters"));
-        }
-    }
-    let q = query.q.map(|q| q.trim().to_owned()).filter(|q| !q.is_empty());
+    let q = super::search_text(query.q)?;
     let filter = tickets::Filter { status, q, assignee, after, limit };
     let page = state.read(move |conn, now| Ok(tickets::list(conn, &filter, now)?)).await?;
     Ok(Answer::json(StatusCode::OK, &page)?.into_response())
