@@ -713,21 +713,19 @@ fn conversation(
         ];
     };
     match case {
+        EmailTypo if index % 2 == 1 => vec![
+            // The client spells the address as they gave it, typo included.
+            Said::Client(0, sign(&format!("No email from the portal yet. I spelled it out at the desk: {email}"))),
+            Said::Client(6, format!("Sorry, also: my phone is 555-{:04} if you need to call.", 1000 + index)),
+        ],
         EmailTypo => {
             let meant = meant_address(&email);
-            let mut said = vec![Said::Client(
+            vec![Said::Client(
                 0,
                 sign(&format!(
                     "I never received the portal invitation email. My email is {meant}. Could you send it again?"
                 )),
-            )];
-            if index % 2 == 1 {
-                said.push(Said::Client(
-                    6,
-                    format!("Sorry, also: my phone is 555-{:04} if you need to call.", 1000 + index),
-                ));
-            }
-            said
+            )]
         }
         Bounced => vec![
             Said::Client(0, sign(&format!("I still have nothing from you. I gave {email} at the front desk."))),
