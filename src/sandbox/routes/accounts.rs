@@ -56,6 +56,7 @@ pub async fn search(
     };
     let q = super::search_text(query.q)?;
     let search = accounts::Search { q, role, after, through: None, limit };
+    state.searchable().await?;
     let page = state.read(move |conn, now| Ok(accounts::search(conn, &search, now)?)).await?;
     Ok(Answer::json(StatusCode::OK, &page)?.into_response())
 }
