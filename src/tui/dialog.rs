@@ -17,7 +17,7 @@ use tui_input::Input;
 use super::action::{Action, Answer, Effect, ReqId};
 use super::keymap::{self, Keymap, ScreenSpec};
 use crate::portal::Versioned;
-use crate::portal::model::{Account, Invite};
+use crate::portal::model::{Account, ETag, Invite};
 
 use super::screens::account::AccountState;
 use super::screens::addresses::AddressesState;
@@ -112,7 +112,7 @@ pub enum Then {
     /// The account as saved: it is now the open one.
     StoreAccount(Versioned<Account>),
     /// The account's new ETag (a change to one of its invites moved it).
-    StoreEtag(String),
+    StoreEtag(ETag),
     /// An invite just made, shown before the history is read back.
     AddInvite(Invite),
     /// Run an action on the view under (the palette's choice).

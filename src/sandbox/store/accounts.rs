@@ -195,7 +195,7 @@ pub fn update_with_emails(
         index(
             conn,
             stored.rowid,
-            &account.id,
+            account.id.as_str(),
             account.first_name.expose(),
             account.last_name.expose(),
             &all.join(" "),

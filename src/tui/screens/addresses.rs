@@ -15,7 +15,7 @@ use super::submission::{ChangeId, Submission, UnconfirmedChanges, Wording};
 use super::{FIELD_MAX, REASON_MAX, Ui, cursor_column, dialog, layout, moved};
 use crate::diagnose::email;
 use crate::phi::{Phi, mask_email};
-use crate::portal::model::{Account, AccountPatch};
+use crate::portal::model::{Account, AccountPatch, TicketId};
 use crate::portal::{PortalError, Versioned};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
@@ -40,7 +40,7 @@ pub enum Change {
 pub struct AddressesState {
     /// The account as read (its ETag goes in If-Match).
     pub base: Versioned<Account>,
-    pub ticket_id: Option<String>,
+    pub ticket_id: Option<TicketId>,
     pub selected: usize,
     pub new_address: Input,
     pub reason: Input,
@@ -51,7 +51,7 @@ pub struct AddressesState {
 }
 
 impl AddressesState {
-    pub fn new(base: Versioned<Account>, ticket_id: Option<String>) -> Self {
+    pub fn new(base: Versioned<Account>, ticket_id: Option<TicketId>) -> Self {
         Self {
             base,
             ticket_id,
@@ -98,7 +98,7 @@ impl AddressesState {
             Change::Remove(a) => patch.remove_email = Some(Phi::new(a)),
         }
         let account_id = self.base.value.id.clone();
-        let key = self.submission.send(req, ChangeId::new("addresses", &account_id, &patch), changes);
+        let key = self.submission.send(req, ChangeId::new("addresses", account_id.as_str(), &patch), changes);
         vec![Effect::Portal(req, Request::SaveAccount { account_id, etag: self.base.etag.clone(), patch, key })]
     }
 }

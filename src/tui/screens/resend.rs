@@ -14,7 +14,7 @@ use super::account::AccountState;
 use super::submission::{NOT_KNOWN, Submission, Wording, answer_lost, enter_hint};
 use super::{Ui, dialog, layout};
 use crate::diagnose::{email, invite};
-use crate::portal::model::{InviteStatus, ResendRequest};
+use crate::portal::model::{AccountId, InviteId, InviteStatus, ResendRequest};
 use crate::portal::{IdempotencyKey, PortalError};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
@@ -41,7 +41,7 @@ pub struct UnconfirmedResend {
     pub key: IdempotencyKey,
     /// The invites of the account when it went out, if they were known: an
     /// invite beyond them, read back later, shows the outcome.
-    pub known: Option<Vec<String>>,
+    pub known: Option<Vec<InviteId>>,
 }
 
 /// Resends sent whose success was never seen, by account id: the resend
@@ -49,7 +49,7 @@ pub struct UnconfirmedResend {
 /// a resend whose answer was lost cannot make a second invite. Kept by the
 /// console across dialogs; only this file reads or changes it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UnconfirmedResends(HashMap<String, UnconfirmedResend>);
+pub struct UnconfirmedResends(HashMap<AccountId, UnconfirmedResend>);
 
 impl UnconfirmedResends {
     pub fn is_empty(&self) -> bool {
