@@ -823,7 +823,7 @@ async fn a_resend_whose_answer_was_lost_keeps_its_key_across_esc() {
     app.update(key(KeyCode::Esc), now());
     let reload = app.update(ch('R'), now());
     common::settle(&mut app, &h, reload, now()).await;
-    assert!(app.unconfirmed_resends.is_empty(), "the reload showed the invite");
+    assert!(app.unconfirmed.is_empty(), "the reload showed the invite");
     app.update(ch('r'), now());
     let Some(Overlay::Resend(state)) = &app.overlay else { panic!() };
     assert_ne!(state.submission.key, third);
@@ -1222,7 +1222,7 @@ async fn a_lost_dob_edit_or_note_keeps_its_key_across_closing_the_dialog() {
     assert!(app.overlay.is_none() && app.banner.as_ref().is_some_and(|b| !b.error), "{:?}", app.banner);
     let expected = chrono::NaiveDate::from_ymd_opt(1990, 3, 5).unwrap();
     assert_eq!(*h.client.account(&id).await.unwrap().value.dob.expose(), expected);
-    assert!(app.unconfirmed_changes.is_empty(), "the answer came: the key is forgotten");
+    assert!(app.unconfirmed.is_empty(), "the answer came: the key is forgotten");
 
     // A note: the same ticket and text, the same key.
     let note = || vec![ch('m'), Msg::Paste("called back".into()), key(KeyCode::Enter)];

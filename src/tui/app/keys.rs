@@ -12,6 +12,7 @@ use crate::tui::screens::dob_compare::DobCompareState;
 use crate::tui::screens::edit_dob::EditDobState;
 use crate::tui::screens::help::HelpState;
 use crate::tui::screens::palette::PaletteState;
+use crate::tui::screens::resend::ResendState;
 use crate::tui::screens::timeline::TimelineState;
 use crate::tui::screens::{self, layout, note, revoke};
 use chrono::{DateTime, Utc};
@@ -215,7 +216,7 @@ impl App {
             }
             Action::Refresh => self.load_account(),
             Action::Resend => {
-                self.overlay = Some(self.unconfirmed_resends.dialog_for(account).into());
+                self.overlay = Some(ResendState::default().into());
                 Vec::new()
             }
             Action::DobCompare => {

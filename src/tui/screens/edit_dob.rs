@@ -218,7 +218,7 @@ impl Dialog for EditDobState {
                     self.checking = false;
                     let account_id = self.base.value.id.clone();
                     let change = ChangeId::new("dob", account_id.as_str(), &patch);
-                    let key = self.submission.send(req, change, cx.changes);
+                    let key = self.submission.send(req, change, cx.unconfirmed);
                     let etag = self.base.etag.clone();
                     let save = Request::SaveAccount { account_id, etag, patch, key };
                     outcome.effects.push(Effect::Portal(req, save));
@@ -247,7 +247,7 @@ impl Dialog for EditDobState {
     /// (Enter retries with the same key, after a 429's wait).
     fn on_answer(&mut self, req: ReqId, answer: Answer, cx: &mut Cx<'_>) -> Option<Outcome> {
         let Answer::SaveAccount(result) = answer else { return None };
-        Some(match self.submission.take_change(req, result, cx.changes)? {
+        Some(match self.submission.take_change(req, result, cx.unconfirmed)? {
             Ok(updated) => Outcome::saved("DOB on file updated; the client can retry the same link", updated),
             Err(PortalError::Stale) => {
                 self.stage = Stage::Conflict;

@@ -52,7 +52,7 @@ impl NoteState {
         self.sent = Some(body.clone());
         let req = cx.req();
         let note = NewNote { body };
-        let key = self.submission.send(req, ChangeId::new("note", self.ticket_id.as_str(), &note), cx.changes);
+        let key = self.submission.send(req, ChangeId::new("note", self.ticket_id.as_str(), &note), cx.unconfirmed);
         vec![Effect::Portal(req, Request::AddNote { ticket_id: self.ticket_id.clone(), note, key })]
     }
 }
@@ -88,7 +88,7 @@ impl Dialog for NoteState {
     /// stays shown and Enter retries.
     fn on_answer(&mut self, req: ReqId, answer: Answer, cx: &mut Cx<'_>) -> Option<Outcome> {
         let Answer::AddNote(result) = answer else { return None };
-        Some(match self.submission.take_change(req, result, cx.changes)? {
+        Some(match self.submission.take_change(req, result, cx.unconfirmed)? {
             Ok(()) => Outcome::done(format!("Note posted to ticket {}", self.ticket_id), Vec::new()),
             Err(error) => {
                 self.submission.fail(&error, cx.now, error.to_string());

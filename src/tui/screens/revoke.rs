@@ -49,7 +49,7 @@ impl RevokeState {
         let (account_id, ticket_id) = (account.id.clone(), account.ticket_id.clone());
         let req = cx.req();
         let request = RevokeRequest { reason, ticket_id };
-        let key = self.submission.send(req, ChangeId::new("revoke", self.invite_id.as_str(), &request), cx.changes);
+        let key = self.submission.send(req, ChangeId::new("revoke", self.invite_id.as_str(), &request), cx.unconfirmed);
         let invite_id = self.invite_id.clone();
         vec![Effect::Portal(req, Request::Revoke { account_id, invite_id, etag, request, key })]
     }
@@ -90,7 +90,7 @@ impl Dialog for RevokeState {
     /// wait); a 412 reads the account again.
     fn on_answer(&mut self, req: ReqId, answer: Answer, cx: &mut Cx<'_>) -> Option<Outcome> {
         let Answer::Revoke(result) = answer else { return None };
-        Some(match self.submission.take_change(req, result, cx.changes)? {
+        Some(match self.submission.take_change(req, result, cx.unconfirmed)? {
             // The revoke moved the account's version: keep its new ETag,
             // or the next change would be refused (412).
             Ok(revoked) => Outcome::done(
