@@ -286,16 +286,8 @@ async fn dob_set_changes_the_dob_and_keeps_the_ticket_in_the_audit_trail() {
     let wrong = h.ticket(SeedCase::DobOnFileWrong);
     let before = h.client.account(&wrong.account_id).await.unwrap();
     let reason = "client confirmed DOB by phone";
-    let args = [
-        "dob",
-        "set",
-        wrong.account_id.as_str(),
-        "03/05/1990",
-        "--reason",
-        reason,
-        "--ticket",
-        wrong.ticket_id.as_str(),
-    ];
+    let (account, ticket) = (wrong.account_id.as_str(), wrong.ticket_id.as_str());
+    let args = ["dob", "set", account, "03/05/1990", "--reason", reason, "--ticket", ticket];
     let v = run(&h, &[&args[..], &["--yes", "--json"]].concat()).await.json();
     assert_eq!(v["changed"], true);
     assert_eq!(v["dob_before"], before.value.dob.expose().format("%Y-%m-%d").to_string());
@@ -389,17 +381,8 @@ async fn a_change_since_the_script_read_the_account_exits_4() {
     assert_eq!(now.value.dob.expose().format("%Y-%m-%d").to_string(), "1970-07-08", "the colleague's change stands");
 
     // With the current version it goes through.
-    let args = [
-        "dob",
-        "set",
-        wrong.account_id.as_str(),
-        "03/05/1990",
-        "--reason",
-        "x",
-        "--yes",
-        "--expect-etag",
-        now.etag.as_str(),
-    ];
+    let account = wrong.account_id.as_str();
+    let args = ["dob", "set", account, "03/05/1990", "--reason", "x", "--yes", "--expect-etag", now.etag.as_str()];
     assert_eq!(run(&h, &[&args[..], &["--json"]].concat()).await.json()["changed"], true);
 }
 
