@@ -9,7 +9,7 @@ mod common;
 use chrono::Duration;
 use common::{Harness, t0};
 use portaldesk::portal::model::{
-    AuditAction, AuthorKind, NewNote, NewReply, ReplyStatus, Ticket, TicketPatch, TicketStatus, Visibility,
+    AuditAction, AuthorKind, NewNote, NewReply, ReplyStatus, Ticket, TicketId, TicketPatch, TicketStatus, Visibility,
 };
 use portaldesk::portal::{Assignee, IdempotencyKey, PortalError, TicketQuery};
 use portaldesk::sandbox::SandboxOptions;
@@ -34,7 +34,7 @@ async fn every_seeded_ticket_has_a_conversation_oldest_first_with_notes_as_inter
         // The ticket starts with the client's own words.
         let first = &conversation[0];
         assert_eq!((first.author.kind, first.visibility), (AuthorKind::Client, Visibility::Public));
-        assert_eq!(first.author.id, ticket.account_id);
+        assert_eq!(first.author.id, ticket.account_id.as_str());
         assert!(!first.body.expose().is_empty());
         let staff_replies: Vec<_> = conversation
             .iter()
@@ -45,7 +45,7 @@ async fn every_seeded_ticket_has_a_conversation_oldest_first_with_notes_as_inter
         for note in conversation.iter().filter(|m| m.visibility == Visibility::Internal) {
             internal += 1;
             assert_eq!(note.author.kind, AuthorKind::Staff);
-            assert!(note.id.starts_with("note_"));
+            assert!(note.id.as_str().starts_with("note_"));
         }
         // Bodies and names never show in Debug.
         let shown = format!("{conversation:?}");
@@ -64,7 +64,7 @@ async fn every_seeded_ticket_has_a_conversation_oldest_first_with_notes_as_inter
     assert_eq!(last.author.name.expose(), "Sandbox Agent");
     assert_eq!(last.body.expose(), &note.body);
     assert_eq!(h.client.notes(id).await.unwrap(), vec![written]);
-    let e = h.client.messages("T-nowhere").await.unwrap_err();
+    let e = h.client.messages(&TicketId::from("T-nowhere")).await.unwrap_err();
     assert!(matches!(e, PortalError::NotFound { .. }), "{e:?}");
 }
 
@@ -132,11 +132,11 @@ async fn a_reply_is_emailed_exactly_once_per_key_and_replays() {
 
 /// A helper on the client for the test above: a second reply, a minute on.
 trait SecondReply {
-    async fn advance_and_reply(&self, ticket_id: &str);
+    async fn advance_and_reply(&self, ticket_id: &TicketId);
 }
 
 impl SecondReply for portaldesk::portal::PortalClient {
-    async fn advance_and_reply(&self, ticket_id: &str) {
+    async fn advance_and_reply(&self, ticket_id: &TicketId) {
         self.sandbox_advance_clock(60).await.unwrap();
         self.reply(ticket_id, &reply("One more thing.", None), &IdempotencyKey::new()).await.unwrap();
     }
@@ -187,7 +187,7 @@ async fn replies_refuse_no_key_blank_or_long_bodies_and_unknown_statuses() {
 async fn a_reply_sets_the_status_asked_for_and_reopens_a_solved_ticket() {
     let h = Harness::start().await;
     let id = h.sandbox.seeded.tickets[4].ticket_id.clone();
-    let status = |h: &Harness, id: String| {
+    let status = |h: &Harness, id: TicketId| {
         let client = h.client.clone();
         async move { client.ticket(&id).await.unwrap().value.status }
     };
@@ -286,7 +286,7 @@ async fn q_finds_tickets_by_id_subject_and_the_account_s_name_or_any_address() {
     let seeded = h.ticket(SeedCase::WrongAddress).clone();
     let ticket = h.client.ticket(&seeded.ticket_id).await.unwrap().value;
     let account = h.client.account(&seeded.account_id).await.unwrap().value;
-    assert_eq!(find(&ticket.id.to_lowercase()).await, std::slice::from_ref(&ticket.id));
+    assert_eq!(find(&ticket.id.as_str().to_lowercase()).await, std::slice::from_ref(&ticket.id));
     assert!(find("AT MY GMAIL").await.contains(&ticket.id), "subject, any case");
     let name = format!("{} {}", account.first_name.expose(), account.last_name.expose());
     assert!(find(&name).await.contains(&ticket.id), "the account's name");
@@ -347,7 +347,7 @@ async fn extra_tickets_are_seeded_deterministically_with_the_target_set() {
     let extra = open.iter().find(|t| !a.sandbox.seeded.tickets.iter().any(|s| s.ticket_id == t.id)).unwrap();
     let conversation = a.client.messages(&extra.id).await.unwrap();
     assert_eq!(conversation.len(), 1);
-    assert_eq!(conversation[0].author.id, extra.account_id);
+    assert_eq!(conversation[0].author.id, extra.account_id.as_str());
 }
 
 #[tokio::test]

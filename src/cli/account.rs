@@ -10,7 +10,7 @@ use super::Failure;
 use super::guard::{self, confirmation, go_ahead, not_done, nothing_sent, with_retries};
 use super::out::{self, OutputArgs, Privacy};
 use crate::phi::Phi;
-use crate::portal::model::{Account, AccountPatch, Invite, RevokeRequest};
+use crate::portal::model::{Account, AccountId, AccountPatch, ETag, Invite, InviteId, RevokeRequest, TicketId};
 use crate::portal::{IdempotencyKey, PortalClient, PortalError};
 
 #[derive(Debug, Subcommand)]
@@ -40,7 +40,7 @@ impl EmailCommand {
 #[derive(Debug, Args)]
 pub struct EmailArgs {
     /// The account id.
-    pub account: String,
+    pub account: AccountId,
     /// The email address.
     #[arg(value_name = "ADDR")]
     pub address: String,
@@ -51,9 +51,9 @@ pub struct EmailArgs {
 #[derive(Debug, Args)]
 pub struct RevokeArgs {
     /// The account id.
-    pub account: String,
+    pub account: AccountId,
     /// The invite id (as `invites` shows it).
-    pub invite: String,
+    pub invite: InviteId,
     #[command(flatten)]
     pub change: ChangeArgs,
 }
@@ -66,7 +66,7 @@ pub struct ChangeArgs {
     pub reason: String,
     /// The ticket this is for (kept in the audit trail).
     #[arg(long, value_name = "TICKET")]
-    pub ticket: Option<String>,
+    pub ticket: Option<TicketId>,
     /// Do it without asking (needed when stdin is not a terminal).
     #[arg(long, short = 'y')]
     pub yes: bool,
@@ -88,7 +88,7 @@ impl ChangeArgs {
 #[derive(Serialize)]
 struct AccountJson<'a> {
     account: &'a Account,
-    etag: &'a str,
+    etag: &'a ETag,
 }
 
 /// `portaldesk email add|default|remove ACCOUNT ADDR --reason R`.
@@ -124,7 +124,7 @@ pub async fn email(
         format!(
             "{verb} {} for {}?\n  Now     {}\n{}",
             privacy.email(&address),
-            privacy.who(&a.id, &a.first_name, &a.last_name, a.role),
+            privacy.who(a.id.as_str(), &a.first_name, &a.last_name, a.role),
             addresses(a, privacy),
             change.plan_tail(reason)
         )
@@ -132,7 +132,7 @@ pub async fn email(
     go_ahead(confirm, plan, change.out.privacy(), "Change it?", nothing)?;
     let key = IdempotencyKey::new();
     let id = &current.value.id;
-    let not_changed = |e: PortalError| not_done(e, nothing, "show", id);
+    let not_changed = |e: PortalError| not_done(e, nothing, "show", id.as_str());
     let updated = with_retries(|| client.update_account(id, &current.etag, &patch, &key)).await.map_err(not_changed)?;
     if change.out.json {
         return out::json(&AccountJson { account: &updated.value, etag: &updated.etag });
@@ -170,7 +170,7 @@ fn addresses(account: &Account, privacy: Privacy) -> String {
 #[derive(Serialize)]
 struct RevokeJson<'a> {
     invite: &'a Invite,
-    etag: &'a str,
+    etag: &'a ETag,
 }
 
 /// `portaldesk revoke ACCOUNT INVITE --reason R`: the invite's link then
@@ -187,7 +187,7 @@ pub async fn revoke(args: &RevokeArgs, connect: impl FnOnce() -> Result<PortalCl
         format!(
             "Revoke invite {} of {}?\n  Its link will show the invalid-link page.\n{}",
             out::field(&args.invite),
-            privacy.who(&a.id, &a.first_name, &a.last_name, a.role),
+            privacy.who(a.id.as_str(), &a.first_name, &a.last_name, a.role),
             change.plan_tail(reason)
         )
     };
@@ -197,7 +197,7 @@ pub async fn revoke(args: &RevokeArgs, connect: impl FnOnce() -> Result<PortalCl
     let id = &current.value.id;
     let revoked = with_retries(|| client.revoke_invite(id, &args.invite, &current.etag, &request, &key))
         .await
-        .map_err(|e| not_done(e, nothing, "invites", id))?;
+        .map_err(|e| not_done(e, nothing, "invites", id.as_str()))?;
     if change.out.json {
         return out::json(&RevokeJson { invite: &revoked.value, etag: &revoked.etag });
     }

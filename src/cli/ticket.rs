@@ -17,8 +17,8 @@ use super::read::masked_note;
 use crate::diagnose::replies::Replies;
 use crate::diagnose::troubleshoot::{self, Case};
 use crate::portal::model::{
-    AuthorKind, MAX_REPLY_CHARS, NewReply, ReplyStatus, Ticket, TicketMessage, TicketNote, TicketPatch, TicketStatus,
-    Visibility,
+    AuthorKind, ETag, MAX_REPLY_CHARS, NewReply, ReplyStatus, Ticket, TicketId, TicketMessage, TicketNote, TicketPatch,
+    TicketStatus, Visibility,
 };
 use crate::portal::{IdempotencyKey, PortalClient, PortalError, Versioned};
 use crate::timezone::StaffZone;
@@ -35,7 +35,7 @@ pub enum TicketCommand {
 #[derive(Debug, Args)]
 pub struct TicketArgs {
     /// The ticket id (as `tickets` shows it), e.g. T-1021.
-    pub ticket: String,
+    pub ticket: TicketId,
     #[command(flatten)]
     pub out: OutputArgs,
 }
@@ -60,7 +60,7 @@ impl From<ReplyStatusArg> for ReplyStatus {
 #[command(group(ArgGroup::new("what").required(true).args(["text", "finding"])))]
 pub struct ReplyArgs {
     /// The ticket id.
-    pub ticket: String,
+    pub ticket: TicketId,
     /// The reply (1 to 10,000 characters).
     #[arg(long, value_name = "TEXT")]
     pub text: Option<String>,
@@ -83,7 +83,7 @@ pub struct ReplyArgs {
 #[derive(Debug, Args)]
 pub struct TicketChangeArgs {
     /// The ticket id.
-    pub ticket: String,
+    pub ticket: TicketId,
     /// Do it without asking (needed when stdin is not a terminal).
     #[arg(long, short = 'y')]
     pub yes: bool,
@@ -94,7 +94,7 @@ pub struct TicketChangeArgs {
 #[derive(Serialize)]
 struct ShowJson<'a> {
     ticket: &'a Ticket,
-    etag: &'a str,
+    etag: &'a ETag,
     messages: &'a [TicketMessage],
 }
 
@@ -120,7 +120,7 @@ pub async fn show(client: &PortalClient, args: &TicketArgs, zone: StaffZone) -> 
 fn header(ticket: &Versioned<Ticket>, now: DateTime<Utc>, zone: StaffZone, privacy: Privacy) -> String {
     let t = &ticket.value;
     let who = match &t.account {
-        Some(a) => privacy.who(&a.id, &a.first_name, &a.last_name, a.role),
+        Some(a) => privacy.who(a.id.as_str(), &a.first_name, &a.last_name, a.role),
         None => out::field(&t.account_id),
     };
     let claimed = match &t.assignee {
@@ -174,7 +174,7 @@ fn message_text(message: &TicketMessage, now: DateTime<Utc>, zone: StaffZone, pr
 
 #[derive(Serialize)]
 struct NotesJson<'a> {
-    ticket_id: &'a str,
+    ticket_id: &'a TicketId,
     notes: &'a [TicketNote],
 }
 
@@ -232,7 +232,7 @@ pub async fn reply(
     let plan = |privacy| reply_plan(&ticket, &request, privacy);
     go_ahead(confirm, plan, args.out.privacy(), "Send it?", "no reply was sent")?;
     let key = IdempotencyKey::new();
-    let not_sent = |e: PortalError| not_done(e, "no reply was sent", "ticket show", &ticket.id);
+    let not_sent = |e: PortalError| not_done(e, "no reply was sent", "ticket show", ticket.id.as_str());
     let sent = with_retries(|| client.reply(&ticket.id, &request, &key)).await.map_err(not_sent)?;
     // What the reply made of the ticket (a read; the reply is sent anyway).
     let after = client.ticket(&ticket.id).await.map(|t| t.value).unwrap_or(ticket.clone());
@@ -307,7 +307,7 @@ pub fn reply_plan(ticket: &Ticket, reply: &NewReply, privacy: Privacy) -> String
 struct TicketJson<'a> {
     changed: bool,
     ticket: &'a Ticket,
-    etag: &'a str,
+    etag: &'a ETag,
 }
 
 /// `portaldesk claim T`: assigns the ticket to the staff member the token
@@ -373,7 +373,7 @@ async fn change(
     let id = &current.value.id;
     with_retries(|| client.update_ticket(id, &current.etag, patch, &key))
         .await
-        .map_err(|e| not_done(e, what, "ticket show", id))
+        .map_err(|e| not_done(e, what, "ticket show", id.as_str()))
 }
 
 fn unchanged(out_args: &OutputArgs, ticket: &Versioned<Ticket>, words: &str) -> Result<(), Failure> {

@@ -12,7 +12,8 @@ use super::store::messages::{self, NewMessage};
 use super::store::tickets::{self, NewTicket};
 use super::visits::{self, Visitor};
 use crate::portal::model::{
-    AuthorKind, DeliveryEventKind, Role, ScannerProfile, TicketChannel, TicketStatus, VisitMethod, VisitOutcome,
+    AccountId, AuthorKind, DeliveryEventKind, Role, ScannerProfile, TicketChannel, TicketId, TicketStatus, VisitMethod,
+    VisitOutcome,
 };
 
 /// The case of the support article a seeded ticket was made to show.
@@ -63,8 +64,8 @@ pub enum SeedCase {
 /// A ticket the seed made, and the case it shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeededTicket {
-    pub ticket_id: String,
-    pub account_id: String,
+    pub ticket_id: TicketId,
+    pub account_id: AccountId,
     pub case: SeedCase,
 }
 
@@ -340,7 +341,7 @@ impl Seeder<'_> {
                     due_at: opened_at + self.due,
                 },
             )?;
-            let account_id = accounts::by_rowid(conn, rowid)?.map(|a| a.account.id).unwrap_or_default();
+            let account_id = accounts::by_rowid(conn, rowid)?.map(|a| a.account.id).unwrap_or_else(|| "".into());
             made.push(SeededTicket { ticket_id, account_id, case: *case });
         }
         // A few tickets already worked, so the queue's filters have something to hide.
@@ -654,7 +655,7 @@ fn conversations(
                         ticket_rowid,
                         at: at(minutes),
                         kind: AuthorKind::Client,
-                        author_id: &account.id,
+                        author_id: account.id.as_str(),
                         author_name: &name,
                         channel,
                         body: &body,

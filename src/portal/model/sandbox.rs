@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::{AccountId, InviteId, MessageId, TicketId};
 use crate::phi::Phi;
 
 wire_enum! {
@@ -39,7 +40,7 @@ pub struct SandboxClock {
 /// One email the sandbox "sent" (`GET /sandbox/outbox`, sandbox only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxMessage {
-    pub invite_id: String,
+    pub invite_id: InviteId,
     pub to: Phi<String>,
     pub subject: String,
     pub link: String,
@@ -51,9 +52,9 @@ pub struct OutboxMessage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxReply {
     /// The reply, as in the ticket's conversation.
-    pub message_id: String,
-    pub ticket_id: String,
-    pub account_id: String,
+    pub message_id: MessageId,
+    pub ticket_id: TicketId,
+    pub account_id: AccountId,
     /// The account's default address when the reply was sent.
     pub to: Phi<String>,
     /// `Re: ` and the ticket's subject.

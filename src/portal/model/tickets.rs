@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::AccountSummary;
+use super::{AccountId, AccountSummary, MessageId, NoteId, TicketId};
 use crate::phi::Phi;
 
 wire_enum! {
@@ -30,9 +30,9 @@ wire_enum! {
 /// A help-desk ticket (`GET /api/v1/tickets`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ticket {
-    pub id: String,
+    pub id: TicketId,
     pub subject: String,
-    pub account_id: String,
+    pub account_id: AccountId,
     pub status: TicketStatus,
     pub channel: TicketChannel,
     pub opened_at: DateTime<Utc>,
@@ -66,8 +66,8 @@ pub struct TicketPatch {
 /// An internal note on a ticket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TicketNote {
-    pub id: String,
-    pub ticket_id: String,
+    pub id: NoteId,
+    pub ticket_id: TicketId,
     pub author: String,
     pub body: String,
     pub at: DateTime<Utc>,
@@ -142,8 +142,8 @@ pub struct MessageAuthor {
 /// replies, and internal notes (`visibility: internal`). The body is PHI.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TicketMessage {
-    pub id: String,
-    pub ticket_id: String,
+    pub id: MessageId,
+    pub ticket_id: TicketId,
     pub at: DateTime<Utc>,
     pub author: MessageAuthor,
     pub visibility: Visibility,

@@ -81,7 +81,7 @@ pub async fn reply(
                 AuditAction::ReplySent,
                 Some(&stored.ticket.account_id),
                 Some(&stored.ticket.id),
-                &rules::reply_summary(&stored.ticket.id, &to, status),
+                &rules::reply_summary(stored.ticket.id.as_str(), &to, status),
             )?;
             let message = messages::message(tx, &stored, message_rowid)?;
             let mut answer = Answer::json(StatusCode::CREATED, &message)?;

@@ -9,7 +9,7 @@ use rusqlite::{Connection, Row, params};
 use super::tickets::StoredTicket;
 use super::{instant, secs, wire};
 use crate::phi::Phi;
-use crate::portal::model::{AuthorKind, MessageAuthor, OutboxReply, TicketChannel, TicketMessage};
+use crate::portal::model::{AuthorKind, MessageAuthor, MessageId, OutboxReply, TicketChannel, TicketId, TicketMessage};
 use crate::sandbox::rules;
 
 /// The conversation's tables, and the columns tickets and notes gained for
@@ -116,7 +116,7 @@ pub fn send_reply(
     Ok(())
 }
 
-fn read_message(row: &Row<'_>, ticket_id: &str) -> rusqlite::Result<TicketMessage> {
+fn read_message(row: &Row<'_>, ticket_id: &TicketId) -> rusqlite::Result<TicketMessage> {
     let kind: AuthorKind = wire(row, "author_kind")?;
     let author_id: String = row.get("author_id")?;
     let name = match row.get::<_, Option<String>>("author_name")? {
@@ -125,7 +125,7 @@ fn read_message(row: &Row<'_>, ticket_id: &str) -> rusqlite::Result<TicketMessag
     };
     Ok(TicketMessage {
         id: row.get("id")?,
-        ticket_id: ticket_id.to_owned(),
+        ticket_id: ticket_id.clone(),
         at: instant(row.get("at")?),
         author: MessageAuthor { kind, id: author_id, name: Phi::new(name) },
         visibility: wire(row, "visibility")?,
@@ -177,7 +177,7 @@ pub fn reply_outbox(
     )?;
     let rows = statement.query_map(params![ticket_id, account_id, limit], |row| {
         Ok(OutboxReply {
-            message_id: format!("msg_{}", row.get::<_, i64>("message_rowid")?),
+            message_id: MessageId::new(format!("msg_{}", row.get::<_, i64>("message_rowid")?)),
             ticket_id: row.get("ticket_id")?,
             account_id: row.get("account_id")?,
             to: Phi::new(row.get("recipient")?),
