@@ -222,6 +222,7 @@ mod tests {
             ],
             revoked: None,
             visits: Vec::new(),
+            token_sha256: None,
         }
     }
 
