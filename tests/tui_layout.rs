@@ -238,7 +238,7 @@ async fn a_pasted_link_is_matched_to_its_invite_and_said_why_it_does_not_work() 
     );
     press(&mut app, &h, Msg::Paste(format!("  <{wrapped}>\n"))).await;
     let shown = findings_text(&app, (120, 40));
-    assert!(shown.contains(&format!("⇲ pasted link This is the link of")), "{shown}");
+    assert!(shown.contains("⇲ pasted link This is the link of"), "{shown}");
     assert!(shown.contains(&format!("({})", superseded.id)), "which invite:\n{shown}");
     assert!(shown.contains("superseded by the resend at"), "why it does not work:\n{shown}");
     assert!(shown.contains("use the newest email"), "{shown}");
