@@ -168,22 +168,11 @@ mod tests {
         DateTime::parse_from_rfc3339("2026-11-30T12:00:00Z").unwrap().to_utc()
     }
 
+    /// The timeline tests' invite, with its token's digest.
     fn invite(id: &str, token: &str, sent: DateTime<Utc>, status: InviteStatus) -> Invite {
-        Invite {
-            id: id.into(),
-            account_id: "acc_1".into(),
-            sent_to: "sam@example.org".into(),
-            sent_at: sent,
-            expires_at: sent + Duration::hours(48),
-            status,
-            accepted_at: None,
-            link_opens: 0,
-            dob_failures: 0,
-            delivery: Vec::new(),
-            revoked: None,
-            visits: Vec::new(),
-            token_sha256: Some(token_digest(token)),
-        }
+        let mut invite = crate::diagnose::timeline::tests::invite(id, sent, status);
+        invite.token_sha256 = Some(token_digest(token));
+        invite
     }
 
     fn link(token: &str) -> String {
