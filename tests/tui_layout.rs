@@ -96,7 +96,7 @@ async fn n_on_the_queue_opens_the_next_unclaimed_ticket() {
     let expected = (3..tickets.len()).find(|&i| tickets[i].assignee.is_none()).unwrap();
     assert_eq!(app.view(), View::Account, "n opens the ticket, as on the account screen");
     let account = app.account.as_ref().unwrap();
-    assert_eq!(account.ticket_id.as_deref(), Some(tickets[expected].id.as_str()));
+    assert_eq!(account.ticket_id.as_ref(), Some(&tickets[expected].id));
     assert_eq!(account.id, tickets[expected].account_id);
     assert!(effects.iter().any(|e| matches!(e, Effect::Portal(_, Request::Account { .. }))));
     assert_eq!(app.screen(), ScreenKind::Account);

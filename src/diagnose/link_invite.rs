@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 
 use super::invite::{self, InviteState};
 use super::pasted_link::{self, LinkFinding, LinkFindingCode, TOKEN_LEN};
-use crate::portal::model::{Invite, Role, token_digest};
+use crate::portal::model::{Invite, InviteId, Role, token_digest};
 use crate::timezone::StaffZone;
 
 /// What is kept of a pasted link: what it says on its own (layers, opaque
@@ -63,7 +63,7 @@ pub enum MatchCode {
 pub struct LinkMatch {
     pub code: MatchCode,
     /// The invite the link belongs to, if one does.
-    pub invite_id: Option<String>,
+    pub invite_id: Option<InviteId>,
     pub newest: bool,
     pub works: bool,
     /// In words, the first line staff read.
@@ -158,7 +158,7 @@ pub fn match_invites(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::portal::model::{Invite, InviteStatus};
+    use crate::portal::model::{Invite, InviteId, InviteStatus};
     use chrono::Duration;
 
     const TOKEN_A: &str = "0123456789abcdef0123456789abcdef";
@@ -189,7 +189,7 @@ mod tests {
     fn an_old_link_is_named_superseded_by_the_resend_and_points_to_the_newest() {
         let pasted = read_pasted(&link(TOKEN_A));
         let m = match_invites(&pasted, &two(), Role::Client, now(), StaffZone::Utc);
-        assert_eq!(m.invite_id.as_deref(), Some("inv_1"));
+        assert_eq!(m.invite_id.as_ref().map(InviteId::as_str), Some("inv_1"));
         assert!(!m.newest && !m.works);
         assert_eq!(m.code, MatchCode::OlderOrDead);
         assert!(m.message.contains("link of Nov 29 06:00 UTC"), "{}", m.message);
@@ -206,7 +206,7 @@ mod tests {
         );
         let m = match_invites(&read_pasted(&wrapped), &two(), Role::Client, now(), StaffZone::Utc);
         assert_eq!(
-            (m.code, m.invite_id.as_deref(), m.newest, m.works),
+            (m.code, m.invite_id.as_ref().map(InviteId::as_str), m.newest, m.works),
             (MatchCode::NewestWorks, Some("inv_2"), true, true)
         );
         assert!(m.message.contains("46h 00m"), "{}", m.message);

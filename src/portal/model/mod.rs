@@ -29,6 +29,7 @@ macro_rules! wire_enum {
 
 mod accounts;
 mod audit;
+mod ids;
 mod invites;
 mod sandbox;
 mod tickets;
@@ -37,6 +38,7 @@ use serde::{Deserialize, Serialize};
 
 pub use self::accounts::*;
 pub use self::audit::*;
+pub use self::ids::*;
 pub use self::invites::*;
 pub use self::sandbox::*;
 pub use self::tickets::*;

@@ -10,7 +10,9 @@ use rusqlite::Connection;
 use serde::Deserialize;
 
 use super::{Answer, AppState, check_if_match, idempotency_key, json_with_etag, require_if_match};
-use crate::portal::model::{AccountPatch, AuditAction, InviteStatus, Items, ResendRequest, RevokeRequest, Role};
+use crate::portal::model::{
+    AccountPatch, AuditAction, InviteStatus, Items, ResendRequest, RevokeRequest, Role, TicketId,
+};
 use crate::sandbox::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::sandbox::problem::ApiError;
 use crate::sandbox::store::{self, accounts, invites, tickets};
@@ -93,7 +95,7 @@ pub async fn change(
             let stored = accounts::by_id(tx, &id)?.ok_or_else(|| ApiError::not_found("account"))?;
             check_if_match(&headers, &stored.etag())?;
             let change = rules::account_change(&patch, now)?;
-            named_ticket(tx, patch.ticket_id.as_deref(), now)?;
+            named_ticket(tx, patch.ticket_id.as_ref(), now)?;
             let emails = match change.changes_addresses() {
                 true => Some(rules::change_addresses(accounts::email_pairs(&stored.account), &change)?),
                 false => None,
@@ -105,7 +107,7 @@ pub async fn change(
                 &actor,
                 AuditAction::AccountUpdated,
                 Some(&stored.account.id),
-                patch.ticket_id.as_deref(),
+                patch.ticket_id.as_ref(),
                 &change.audit_summary(),
             )?;
             let updated = accounts::by_rowid(tx, stored.rowid)?.ok_or_else(ApiError::internal)?;
@@ -148,7 +150,7 @@ pub async fn revoke(
                 check_if_match(&headers, &stored.etag())?;
             }
             let reason = rules::reason(&request.reason)?;
-            named_ticket(tx, request.ticket_id.as_deref(), now)?;
+            named_ticket(tx, request.ticket_id.as_ref(), now)?;
             if already {
                 let current = invites::by_rowid(tx, invite.rowid, now)?.ok_or_else(ApiError::internal)?;
                 let mut answer = Answer::json(StatusCode::OK, &current)?;
@@ -156,7 +158,7 @@ pub async fn revoke(
                 return Ok(answer);
             }
             rules::revocable(invite.invite.status)?;
-            invites::revoke(tx, invite.rowid, now, &actor, reason, request.ticket_id.as_deref())?;
+            invites::revoke(tx, invite.rowid, now, &actor, reason, request.ticket_id.as_ref())?;
             accounts::touch(tx, stored.rowid, now)?;
             let summary = rules::revoke_summary(&invite.invite.id, reason);
             store::record_audit(
@@ -165,7 +167,7 @@ pub async fn revoke(
                 &actor,
                 AuditAction::InviteRevoked,
                 Some(&stored.account.id),
-                request.ticket_id.as_deref(),
+                request.ticket_id.as_ref(),
                 &summary,
             )?;
             let revoked = invites::by_rowid(tx, invite.rowid, now)?.ok_or_else(ApiError::internal)?;
@@ -203,7 +205,7 @@ pub async fn resend(
     state
         .mutate(Some(key), fingerprint, move |tx, now| {
             let stored = accounts::by_id(tx, &id)?.ok_or_else(|| ApiError::not_found("account"))?;
-            named_ticket(tx, request.ticket_id.as_deref(), now)?;
+            named_ticket(tx, request.ticket_id.as_ref(), now)?;
             let (recent, oldest) = invites::sent_in_last_hour(tx, stored.rowid, now)?;
             rules::resend_allowed(recent, oldest, now)?;
             let superseded = invites::supersede_pending(tx, stored.rowid, now)?;
@@ -215,7 +217,7 @@ pub async fn resend(
                 role: stored.account.role,
                 sent_to: email,
                 sent_at: now,
-                ticket_id: request.ticket_id.as_deref(),
+                ticket_id: request.ticket_id.as_ref(),
                 delivery: &plan,
                 link_base: &link_base,
             };
@@ -228,7 +230,7 @@ pub async fn resend(
                 &actor,
                 AuditAction::InviteSent,
                 Some(&stored.account.id),
-                request.ticket_id.as_deref(),
+                request.ticket_id.as_ref(),
                 &summary,
             )?;
             let mut answer = Answer::json(StatusCode::CREATED, &invite)?;
@@ -239,9 +241,9 @@ pub async fn resend(
 }
 
 /// A change's `ticket_id`, when given, must name a ticket (422).
-fn named_ticket(conn: &Connection, ticket_id: Option<&str>, now: DateTime<Utc>) -> Result<(), ApiError> {
+fn named_ticket(conn: &Connection, ticket_id: Option<&TicketId>, now: DateTime<Utc>) -> Result<(), ApiError> {
     match ticket_id {
-        Some(id) if tickets::by_id(conn, id, now)?.is_none() => {
+        Some(id) if tickets::by_id(conn, id.as_str(), now)?.is_none() => {
             Err(ApiError::unprocessable("ticket_id names no ticket"))
         }
         _ => Ok(()),

@@ -66,7 +66,7 @@ pub async fn change(
             let ticket = &stored.ticket;
             let change = rules::ticket_change(&patch, ticket.status, ticket.assignee.as_deref(), &agents)?;
             tickets::update(tx, stored.rowid, change.status, change.assignee.as_deref(), now)?;
-            let summary = change.audit_summary(&ticket.id);
+            let summary = change.audit_summary(ticket.id.as_str());
             store::record_audit(
                 tx,
                 now,
@@ -76,7 +76,7 @@ pub async fn change(
                 Some(&stored.ticket.id),
                 &summary,
             )?;
-            let updated = tickets::by_id(tx, &stored.ticket.id, now)?.ok_or_else(ApiError::internal)?;
+            let updated = tickets::by_id(tx, stored.ticket.id.as_str(), now)?.ok_or_else(ApiError::internal)?;
             let mut answer = Answer::json(StatusCode::OK, &updated.ticket)?;
             answer.etag = Some(updated.etag());
             Ok(answer)

@@ -106,7 +106,7 @@ fn header_line<'a>(app: &'a App, theme: &Theme, brevity: u8) -> Line<'a> {
     if let Some(ticket) = app
         .account
         .as_ref()
-        .and_then(|a| a.ticket_id.as_deref())
+        .and_then(|a| a.ticket_id.as_ref())
         .filter(|_| app.view() == View::Account && (brevity < 3 || app.offline.is_none()))
     {
         spans.push(Span::styled(format!(" · ticket {ticket}"), theme.muted));
