@@ -172,6 +172,7 @@ async fn a_risky_resend_names_its_risk_and_needs_a_second_enter() {
         assert!(!sends_resend(&app.update(key(KeyCode::Enter), now())), "{case:?}: one Enter sent it");
         let armed = joined(&screen(&app, (80, 24)));
         assert!(armed.contains("▶ Send anyway"), "{case:?}: the second look is highlighted:\n{armed}");
+        assert!(armed.contains("Enter again sends it anyway"), "{case:?}: its keys show too:\n{armed}");
         // Esc goes back from it, and the next Enter asks again.
         app.update(key(KeyCode::Esc), now());
         assert_eq!(app.screen(), ScreenKind::Resend, "{case:?}");
@@ -379,6 +380,7 @@ async fn at_60x15_the_reply_shows_and_the_offline_header_fits() {
     let mut app = on_ticket(&h, SeedCase::EmailTypo, size).await;
     let shown = joined(&screen(&app, size));
     assert!(shown.contains("Say:"), "the reply is visible at 60x15:\n{shown}");
+    assert!(shown.contains("▶ ● pending"), "the selected invite's state line shows:\n{shown}");
     // The portal goes away: the header still says so, whole, at 80 and 60
     // columns.
     let Harness { sandbox, client } = h;

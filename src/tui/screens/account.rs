@@ -227,6 +227,10 @@ const INVITE_LINES: usize = 3;
 
 /// The first history line shown, so the selected invite is in view.
 fn invites_scroll(selected: usize, visible: usize) -> usize {
+    if visible < INVITE_LINES {
+        // Too small for a whole invite: its first line (state, countdown).
+        return selected * INVITE_LINES;
+    }
     (selected * INVITE_LINES + INVITE_LINES).saturating_sub(visible)
 }
 

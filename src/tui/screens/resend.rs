@@ -6,11 +6,11 @@ use crossterm::event::KeyCode;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use super::second_look::SecondLook;
 use super::submission::{ChangeId, NOT_KNOWN, Submission, Wording, answer_lost, enter_hint};
-use super::{Ui, dialog, layout};
+use super::{Ui, dialog, layout, wrap_line};
 use crate::diagnose::{email, invite};
 use crate::portal::PortalError;
 use crate::portal::model::{Account, DeliveryEventKind, Invite, InviteStatus, ResendRequest};
@@ -209,8 +209,12 @@ impl Dialog for ResendState {
         } else {
             lines.extend(self.submission.status(&WORDING, Some(retry), idle, now, theme));
         }
-        let height = u16::try_from(lines.len() + 4).unwrap_or(u16::MAX).max(12);
+        // Wrapped here, continuation lines under the values, so the dialog
+        // is as tall as what it says (a risk and its second look included).
+        let width = usize::from(area.width.min(76).saturating_sub(2));
+        let lines: Vec<Line<'_>> = lines.into_iter().flat_map(|line| wrap_line(line, width, 9)).collect();
+        let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX).max(12);
         let inner = dialog(frame, layout::centered(area, 76, height), "Resend the portal invite?", theme);
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        frame.render_widget(Paragraph::new(lines), inner);
     }
 }
