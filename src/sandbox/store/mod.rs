@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod events;
 pub mod grams;
 pub mod invites;
 pub mod tickets;
@@ -168,6 +169,7 @@ pub fn open(conn: &Connection) -> rusqlite::Result<()> {
         [],
     )?;
     audit::migrate(conn)?;
+    events::create(conn)?;
     grams::create(conn)
 }
 
