@@ -310,7 +310,7 @@ mod tests {
         assert_eq!(b.feed(b"id: 1\nevent: x\n"), 13);
         assert_eq!(b.feed(b"\n"), 13, "the blank line ends the event");
         assert_eq!(b.feed(b"data: {}\r\n\r\n"), 8);
-        assert_eq!(b.feed(b": keep-alive\r\r"), 11);
+        assert_eq!(b.feed(b": keep-alive\r\r"), 12);
         assert_eq!(b.feed(b"ab"), 2);
         assert_eq!(b.feed(b"\r"), 2);
         assert_eq!(b.feed(b"\ncd"), 4, "CR then LF across chunks is one line end");

@@ -159,7 +159,9 @@ pub async fn start(listener: TcpListener, options: SandboxOptions) -> Result<San
         store::open(&conn)?;
         let empty: i64 = conn.query_row("SELECT count(*) FROM accounts", [], |r| r.get(0))?;
         let seeded = if empty == 0 {
-            seed::seed(&conn, seed_options.seed, seed_options.accounts, now, &seed_base)?
+            let seeded = seed::seed(&conn, seed_options.seed, seed_options.accounts, now, &seed_base)?;
+            store::events::forget_seeded(&conn)?;
+            seeded
         } else {
             Seeded::default()
         };

@@ -43,13 +43,30 @@ pub const AGENTS: &[&str] = &["agent_rivera", "agent_chen"];
 /// What one move did, for tests and the log (ids only).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Move {
-    Claimed { ticket_id: String, agent: String },
-    Noted { ticket_id: String, agent: String },
-    Resent { invite_id: String, agent: String },
-    NewTicket { ticket_id: String },
-    Opened { invite_id: String },
-    DobRefused { invite_id: String },
-    Accepted { invite_id: String },
+    Claimed {
+        ticket_id: String,
+        agent: String,
+    },
+    Noted {
+        ticket_id: String,
+        agent: String,
+    },
+    Resent {
+        invite_id: String,
+        agent: String,
+    },
+    NewTicket {
+        ticket_id: String,
+    },
+    Opened {
+        invite_id: String,
+    },
+    DobRefused {
+        invite_id: String,
+    },
+    Accepted {
+        invite_id: String,
+    },
     /// Nothing fitted (no open ticket, no pending invite, a rate limit).
     Idle,
 }
@@ -96,7 +113,12 @@ pub fn step(conn: &Connection, dice: &mut Rng, link_base: &str, now: DateTime<Ut
 }
 
 /// One of the first `limit` rows a query answers, chosen by the dice.
-fn choose(conn: &Connection, dice: &mut Rng, sql: &str, args: impl rusqlite::Params) -> rusqlite::Result<Option<String>> {
+fn choose(
+    conn: &Connection,
+    dice: &mut Rng,
+    sql: &str,
+    args: impl rusqlite::Params,
+) -> rusqlite::Result<Option<String>> {
     let rows: Vec<String> = conn.prepare_cached(sql)?.query_map(args, |r| r.get(0))?.collect::<Result<_, _>>()?;
     if rows.is_empty() { Ok(None) } else { Ok(Some(dice.pick(&rows).clone())) }
 }
@@ -131,7 +153,8 @@ fn note(conn: &Connection, dice: &mut Rng, agent: &str, now: DateTime<Utc>) -> R
     };
     let stored = tickets::by_id(conn, &ticket_id, now)?.ok_or_else(ApiError::internal)?;
     events::heartbeat(conn, &ticket_id, agent, PresenceMode::Replying, now)?;
-    tickets::add_note(conn, &stored, agent, *dice.pick(NOTES), now)?;
+    let body: &&str = dice.pick(NOTES);
+    tickets::add_note(conn, &stored, agent, body, now)?;
     let account_id = Some(stored.ticket.account_id.as_str());
     store::record_audit(
         conn,
@@ -146,7 +169,13 @@ fn note(conn: &Connection, dice: &mut Rng, agent: &str, now: DateTime<Utc>) -> R
     Ok(Move::Noted { ticket_id, agent: agent.to_owned() })
 }
 
-fn resend(conn: &Connection, dice: &mut Rng, agent: &str, link_base: &str, now: DateTime<Utc>) -> Result<Move, ApiError> {
+fn resend(
+    conn: &Connection,
+    dice: &mut Rng,
+    agent: &str,
+    link_base: &str,
+    now: DateTime<Utc>,
+) -> Result<Move, ApiError> {
     let sql = "SELECT id FROM tickets WHERE status != 'solved' ORDER BY rowid LIMIT 40";
     let Some(ticket_id) = choose(conn, dice, sql, [])? else {
         return Ok(Move::Idle);
@@ -178,8 +207,9 @@ fn new_ticket(conn: &Connection, dice: &mut Rng, now: DateTime<Utc>) -> Result<M
         |r| r.get(0),
     )?;
     let channel = *dice.pick(&[TicketChannel::Phone, TicketChannel::Email, TicketChannel::Portal]);
+    let subject: &&str = dice.pick(SUBJECTS);
     let new = tickets::NewTicket {
-        subject: *dice.pick(SUBJECTS),
+        subject,
         account_rowid: rowid,
         status: TicketStatus::Open,
         channel,
@@ -244,15 +274,16 @@ fn try_dob(conn: &Connection, dice: &mut Rng, now: DateTime<Utc>) -> Result<Move
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::portal::model::EventId;
     use crate::sandbox::seed;
     use crate::sandbox::store::events::{after, catch_up};
-    use crate::portal::model::EventId;
 
     fn desk(seed_value: u64) -> Vec<(Move, Vec<String>)> {
         let conn = Connection::open_in_memory().unwrap();
         store::open(&conn).unwrap();
         let t0 = DateTime::parse_from_rfc3339("2026-11-25T09:00:00Z").unwrap().to_utc();
         seed::seed(&conn, 1, 120, t0, "http://127.0.0.1:1").unwrap();
+        events::forget_seeded(&conn).unwrap();
         catch_up(&conn, t0).unwrap();
         let mut dice = Rng::new(seed_value);
         let mut played = Vec::new();

@@ -26,7 +26,9 @@ impl RequestBody for PresenceRequest {}
 
 /// Its routes, under `/api/v1`.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/events", get(stream)).route("/tickets/{id}/presence", axum::routing::put(present).delete(leave))
+    Router::new()
+        .route("/events", get(stream))
+        .route("/tickets/{id}/presence", axum::routing::put(present).delete(leave))
 }
 
 #[derive(Deserialize)]

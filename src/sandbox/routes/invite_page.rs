@@ -18,10 +18,10 @@ use chrono::NaiveDate;
 use super::AppState;
 use crate::portal::model::InvalidReason;
 use crate::sandbox::extract::ApiPath;
-use crate::sandbox::{actions, pages};
 use crate::sandbox::problem::ApiError;
 use crate::sandbox::store::{accounts, invites};
 use crate::sandbox::visits::{self, Visitor};
+use crate::sandbox::{actions, pages};
 
 /// Its route, at the server's root.
 pub fn router() -> Router<AppState> {

@@ -69,6 +69,12 @@ pub fn create(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Forgets the events a fresh seed made (its visits): the seed is
+/// history, not news, and a new log starts at id 1.
+pub fn forget_seeded(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch("DELETE FROM events; DELETE FROM sqlite_sequence WHERE name = 'events';")
+}
+
 /// An event as stored: its id and its JSON, serialized once for every
 /// subscriber.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,9 +152,8 @@ pub fn after(conn: &Connection, after: EventId, limit: u32) -> rusqlite::Result<
 
 /// The newest event's id (0 when none was ever appended).
 pub fn latest(conn: &Connection) -> rusqlite::Result<EventId> {
-    let newest: Option<i64> = conn
-        .query_row("SELECT seq FROM sqlite_sequence WHERE name = 'events'", [], |r| r.get(0))
-        .optional()?;
+    let newest: Option<i64> =
+        conn.query_row("SELECT seq FROM sqlite_sequence WHERE name = 'events'", [], |r| r.get(0)).optional()?;
     Ok(EventId(newest.unwrap_or(0).max(0) as u64))
 }
 
@@ -227,11 +232,7 @@ pub fn catch_up(conn: &Connection, now: DateTime<Utc>) -> rusqlite::Result<()> {
 
 /// Announces the delivery reports of an invite that are already due (the
 /// `queued` of an invite sent just now); later ones come from [`catch_up`].
-pub fn announce_due_deliveries(
-    conn: &Connection,
-    invite_rowid: i64,
-    now: DateTime<Utc>,
-) -> rusqlite::Result<()> {
+pub fn announce_due_deliveries(conn: &Connection, invite_rowid: i64, now: DateTime<Utc>) -> rusqlite::Result<()> {
     let due: Vec<(i64, String, String)> = conn
         .prepare_cached(
             "SELECT e.at, i.id, a.id FROM delivery_events e
