@@ -121,6 +121,16 @@ impl Sandbox {
         (&mut self.task).await.map_err(std::io::Error::other)?
     }
 
+    /// Waits until search answers from a complete index (it is built after
+    /// the server starts); false if building it failed.
+    pub async fn searchable(&self) -> bool {
+        let mut state = self.shared.search.subscribe();
+        matches!(
+            state.wait_for(|s| *s != routes::SearchIndex::Building).await.map(|s| *s),
+            Ok(routes::SearchIndex::Ready)
+        )
+    }
+
     /// Waits until the server ends (it ends on its own only on error).
     pub async fn wait(mut self) -> std::io::Result<()> {
         (&mut self.task).await.map_err(std::io::Error::other)?
@@ -185,6 +195,7 @@ pub async fn start(listener: TcpListener, options: SandboxOptions) -> Result<San
         agents: vec!["agent_sandbox".into(), "agent_rivera".into(), "agent_chen".into()],
         link_base,
         events: events::EventHub::new(latest, options.event_window, options.keep_alive),
+        search: tokio::sync::watch::Sender::new(routes::SearchIndex::Building),
     });
     let injector = FaultInjector {
         faults: Arc::new(options.faults.clone()),
@@ -193,6 +204,7 @@ pub async fn start(listener: TcpListener, options: SandboxOptions) -> Result<San
     let app = routes::router(AppState(Arc::clone(&shared)), injector);
     let (shutdown, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(server::serve(listener, app, options.limits, stopped));
+    tokio::spawn(routes::index_accounts(Arc::clone(&shared)));
     let mut background = vec![tokio::spawn(tick(Arc::clone(&shared)))];
     if let Some(simulation) = options.simulate {
         background.push(tokio::spawn(simulate::run(AppState(Arc::clone(&shared)), simulation)));
