@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::{AccountId, AccountSummary, NoteId, TicketId};
+use super::{AccountId, AccountSummary, NoteId, TicketId, Viewer};
 
 wire_enum! {
     "snake_case",
@@ -42,6 +42,10 @@ pub struct Ticket {
     /// and how their latest invite stands without a request per row.
     #[serde(default)]
     pub account: Option<AccountSummary>,
+    /// The staff members on the ticket now (every one, this console's own
+    /// staff member too: the console leaves itself out).
+    #[serde(default)]
+    pub viewers: Vec<Viewer>,
 }
 
 /// A change to a ticket (`PATCH /api/v1/tickets/{id}`).

@@ -70,6 +70,7 @@ fn read_ticket(row: &Row<'_>) -> rusqlite::Result<(StoredTicket, i64)> {
                 updated_at: instant(row.get("updated_at")?),
                 assignee: row.get("assignee")?,
                 account: None,
+                viewers: Vec::new(),
             },
         },
         row.get("account_rowid")?,
