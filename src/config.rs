@@ -154,7 +154,7 @@ const IDLE_LOCK_SECONDS_RANGE: std::ops::RangeInclusive<u64> = 1..=3600;
 const REVEAL_RANGE: std::ops::RangeInclusive<u64> = 5..=600;
 /// The collision guard's default window: 5 minutes.
 pub const RESEND_GUARD_MINUTES: u64 = 5;
-const RESEND_GUARD_RANGE: std::ops::RangeInclusive<u64> = 0..=1440;
+const RESEND_GUARD_RANGE: std::ops::RangeInclusive<u64> = 1..=1440;
 
 impl Default for Settings {
     fn default() -> Self {
@@ -828,6 +828,12 @@ mod tests {
         assert_eq!(
             quick.validate().unwrap_err().to_string(),
             "configuration: reveal_seconds: 1 is out of range 5..=600"
+        );
+        assert_eq!(Settings::default().resend_guard, Duration::from_secs(5 * 60));
+        let off = Settings { resend_guard: Duration::ZERO, ..Settings::default() };
+        assert_eq!(
+            off.validate().unwrap_err().to_string(),
+            "configuration: resend_guard_minutes: 0 is out of range 1..=1440"
         );
         let reply = ReplyOverride { code: FindingCode::Bounced, file: "b.md".into(), text: "{nope}".into() };
         let err = Settings { replies: vec![reply], ..Settings::default() }.validate().unwrap_err().to_string();

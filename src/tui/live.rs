@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::action::{Answer, Effect, Msg, ReqId, Request};
+use super::action::{Effect, Msg, ReqId, Request};
 use super::app::{App, Banner, Overlay, View};
 use crate::portal::PortalError;
 use crate::portal::events::Live;
@@ -475,32 +475,21 @@ impl App {
         Vec::new()
     }
 
-    /// Answers of the live console's own calls (who am I, presence, the
-    /// guard's read); `Err` hands any other answer back.
-    pub(super) fn live_answer(
-        &mut self,
-        req: ReqId,
-        answer: Answer,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<Effect>, Answer> {
-        match answer {
-            Answer::Me(result) => {
-                if let Ok(me) = result {
-                    let StaffMember { id, .. } = me;
-                    self.live.me = Some(id);
-                    self.live.redraw = true;
-                }
-                Ok(Vec::new())
-            }
-            Answer::Presence(result) | Answer::LeavePresence(result) => {
-                if let Err(error) = result {
-                    tracing::debug!(error = error.kind(), "presence not stated");
-                }
-                Ok(Vec::new())
-            }
-            Answer::GuardInvites(result) => Ok(self.guard_read(req, result, now)),
-            other => Err(other),
+    /// Who this console is.
+    pub(super) fn on_me(&mut self, result: Result<StaffMember, PortalError>) -> Vec<Effect> {
+        if let Ok(StaffMember { id, .. }) = result {
+            self.live.me = Some(id);
+            self.live.redraw = true;
         }
+        Vec::new()
+    }
+
+    /// A presence call answered: nothing to show either way.
+    pub(super) fn presence_answered(result: Result<(), PortalError>) -> Vec<Effect> {
+        if let Err(error) = result {
+            tracing::debug!(error = error.kind(), "presence not stated");
+        }
+        Vec::new()
     }
 
     /// Notes that the open account's invites were read (the guard's
@@ -570,7 +559,12 @@ impl App {
     }
 
     /// The guard's re-read of the invites: shows a collision, or sends.
-    fn guard_read(&mut self, req: ReqId, result: Result<Vec<Invite>, PortalError>, now: DateTime<Utc>) -> Vec<Effect> {
+    pub(super) fn guard_read(
+        &mut self,
+        req: ReqId,
+        result: Result<Vec<Invite>, PortalError>,
+        now: DateTime<Utc>,
+    ) -> Vec<Effect> {
         if self.live.guard != Guard::Checking(req) {
             return Vec::new();
         }

@@ -27,10 +27,10 @@ impl App {
         let unreachable = answer.error().is_some_and(PortalError::is_unreachable);
         let (taken, mut effects) = match answer {
             Answer::Probe(result) => return self.on_reconnected(req, result, now),
-            other => match self.live_answer(req, other, now) {
-                Ok(effects) => return effects,
-                Err(other) => self.take(req, other, now),
-            },
+            Answer::Me(result) => return self.on_me(result),
+            Answer::Presence(result) | Answer::LeavePresence(result) => return Self::presence_answered(result),
+            Answer::GuardInvites(result) => return self.guard_read(req, result, now),
+            other => self.take(req, other, now),
         };
         // Stale answers say nothing, about the data or the connection.
         if taken && unreachable {
