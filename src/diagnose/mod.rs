@@ -6,6 +6,7 @@ pub mod email;
 pub mod invite;
 pub mod message;
 pub mod pasted_link;
+pub mod remedy;
 pub mod replies;
 pub mod timeline;
 pub mod troubleshoot;
