@@ -137,9 +137,8 @@ async fn run_step(
         }
         Step::Revoke { invite_id } => {
             let invites = retried(|| client.invites(account_id)).await?;
-            let pending = invites
-                .iter()
-                .any(|i| &i.id == invite_id && i.status == crate::portal::model::InviteStatus::Pending);
+            let pending =
+                invites.iter().any(|i| &i.id == invite_id && i.status == crate::portal::model::InviteStatus::Pending);
             if !pending {
                 return Ok(false);
             }

@@ -84,9 +84,9 @@ pub fn quoted(etag: &str) -> String {
     if etag.starts_with('"') || etag.starts_with("W/") { etag.to_owned() } else { format!("\"{etag}\"") }
 }
 
-pub use crate::fix::retried as with_retries;
 #[cfg(test)]
 use crate::fix::may_retry;
+pub use crate::fix::retried as with_retries;
 
 /// A read before anything was sent failed: whatever the error, the portal
 /// was not changed, and the message says so plainly.
