@@ -132,7 +132,7 @@ async fn run_step(
             if current.value.dob.expose() == dob.expose() {
                 return Ok(false);
             }
-            let p = AccountPatch { dob: Some(dob.clone()), reason, ticket_id, ..AccountPatch::default() };
+            let p = AccountPatch { dob: Some(*dob), reason, ticket_id, ..AccountPatch::default() };
             retried(|| client.update_account(account_id, &current.etag, &p, key)).await.map(|_| true)
         }
         Step::Revoke { invite_id } => {

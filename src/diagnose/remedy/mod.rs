@@ -246,7 +246,7 @@ fn reply_after_fix(
     for step in steps {
         match step {
             Step::MakeDefault { address } => after.email = address.clone(),
-            Step::SetDob { dob } => after.dob = dob.clone(),
+            Step::SetDob { dob } => after.dob = *dob,
             _ => {}
         }
     }
