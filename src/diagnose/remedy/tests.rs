@@ -41,6 +41,7 @@ fn invite(sent_ago: Duration, status: InviteStatus) -> Invite {
         delivery: vec![DeliveryEvent { at: sent_at, event: DeliveryEventKind::Delivered, detail: None }],
         revoked: None,
         visits: Vec::new(),
+        token_sha256: None,
     }
 }
 
