@@ -159,6 +159,17 @@ impl Pending {
     }
 }
 
+/// The reply of `template` for a case as it will be after a fix; with
+/// `resent`, it quotes the expiry of the new invite the fix sends.
+pub fn reply_after(case: &Case<'_>, template: FindingCode, resent: bool, replies: &Replies) -> Phi<String> {
+    let facts = Facts::of(case, replies.zone());
+    let mut context = reply_context(&facts, template);
+    if resent {
+        context.expires_at = facts.zone.long(facts.now + case.account.role.invite_lifetime());
+    }
+    Phi::new(replies.render(template, &context))
+}
+
 fn reply_context(facts: &Facts<'_>, code: FindingCode) -> ReplyContext {
     let account = facts.account;
     // After these findings staff send a new invite: quote its expiry.
