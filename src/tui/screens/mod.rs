@@ -15,6 +15,7 @@ pub mod retry_wait;
 pub mod revoke;
 pub mod search;
 pub mod submission;
+pub mod ticket;
 pub mod timeline;
 
 use chrono::{DateTime, Utc};
