@@ -107,14 +107,14 @@ portal_calls! {
         |c| c.add_note(&ticket_id, &note, &key).await.map(|_| ());
     /// One ticket with its ETag, and the staff id of the one asking (to
     /// tell a ticket of one's own from one claimed by someone else).
-    Ticket { ticket_id: TicketId } -> (Versioned<Ticket>, String), Read, "ticket",
+    Ticket { ticket_id: TicketId } -> Box<(Versioned<Ticket>, String)>, Read, "ticket",
         |c| ticket_for_me(c, &ticket_id).await;
     /// A ticket's conversation, oldest first.
     Messages { ticket_id: TicketId } -> Vec<TicketMessage>, Read, "messages", |c| c.messages(&ticket_id).await;
     /// Claims, releases or moves a ticket, if it is still at `etag`.
     UpdateTicket { ticket_id: TicketId, etag: ETag, patch: TicketPatch, key: IdempotencyKey }
-        -> Versioned<Ticket>, Change, "ticket change",
-        |c| c.update_ticket(&ticket_id, &etag, &patch, &key).await;
+        -> Box<Versioned<Ticket>>, Change, "ticket change",
+        |c| c.update_ticket(&ticket_id, &etag, &patch, &key).await.map(Box::new);
     /// A public reply to the client, emailed once per key.
     Reply { ticket_id: TicketId, reply: NewReply, key: IdempotencyKey } -> TicketMessage, Change, "reply",
         |c| c.reply(&ticket_id, &reply, &key).await;
@@ -126,10 +126,10 @@ portal_calls! {
 }
 
 /// A ticket and the staff id of the one asking.
-async fn ticket_for_me(client: &PortalClient, id: &TicketId) -> Result<(Versioned<Ticket>, String), PortalError> {
+async fn ticket_for_me(client: &PortalClient, id: &TicketId) -> Result<Box<(Versioned<Ticket>, String)>, PortalError> {
     let ticket = client.ticket(id).await?;
     let me = client.me().await?;
-    Ok((ticket, me.id))
+    Ok(Box::new((ticket, me.id)))
 }
 
 /// Whether the portal accepts `token` (`me` with it) and it names the same

@@ -150,7 +150,7 @@ impl App {
             }
             Answer::Audit(result) => self.account.as_mut().is_some_and(|a| a.audit.finish(req, result)),
             Answer::Ticket(result) => {
-                let taken = self.ticket.as_mut().is_some_and(|pane| pane.ticket.finish(req, result));
+                let taken = self.ticket.as_mut().is_some_and(|pane| pane.ticket.finish(req, result.map(|read| *read)));
                 if taken {
                     effects.extend(self.claim_on_open());
                 }
@@ -159,7 +159,7 @@ impl App {
             Answer::Messages(result) => self.ticket.as_mut().is_some_and(|pane| pane.messages.finish(req, result)),
             Answer::UpdateTicket(result) => {
                 let Some(ChangeOutcome::Said { text, error, reload }) =
-                    self.ticket.as_mut().and_then(|pane| pane.changed(req, result))
+                    self.ticket.as_mut().and_then(|pane| pane.changed(req, result.map(|ticket| *ticket)))
                 else {
                     return (false, Vec::new());
                 };
