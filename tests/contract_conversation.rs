@@ -372,3 +372,26 @@ async fn a_reply_retried_with_its_key_through_dropped_connections_is_sent_once()
     assert_eq!(outbox.len(), 1, "emailed once after {failures} failed tries");
     assert_eq!(outbox[0].message_id, sent.id);
 }
+
+#[tokio::test]
+async fn a_reply_is_heard_on_the_event_stream_with_ids_only() {
+    use futures::StreamExt;
+    use portaldesk::portal::model::{EventId, EventType};
+    let h = Harness::start().await;
+    let mut events = Box::pin(h.client.events(Some(EventId(0)), &[]));
+    let ticket = h.sandbox.seeded.tickets[8].ticket_id.clone();
+    let text = "Hi, we fixed it.";
+    h.client.reply(&ticket, &reply(text, None), &IdempotencyKey::new()).await.unwrap();
+    h.client.reply(&ticket, &reply("Closing.", Some(ReplyStatus::Solved)), &IdempotencyKey::new()).await.unwrap();
+    let mut got = Vec::new();
+    while got.len() < 3 {
+        let next = tokio::time::timeout(std::time::Duration::from_secs(10), events.next()).await;
+        got.push(next.expect("an event within 10 s").expect("the stream goes on").expect("an event"));
+    }
+    let kinds: Vec<_> = got.iter().map(|e| e.kind).collect();
+    // The second reply also changed the status.
+    assert_eq!(kinds, [EventType::TicketMessage, EventType::TicketMessage, EventType::TicketUpdated]);
+    assert!(got.iter().all(|e| e.ticket_id.as_ref() == Some(&ticket)));
+    let shown = serde_json::to_string(&got[0]).unwrap();
+    assert!(!shown.contains(text), "an event carries ids, never the reply: {shown}");
+}

@@ -136,15 +136,15 @@ async fn a_412_on_claim_says_someone_else_just_claimed_it() {
 }
 
 #[tokio::test]
-async fn page_down_scrolls_the_conversation_and_the_palette_offers_claim_and_solve() {
+async fn shift_j_scrolls_the_conversation_and_the_palette_offers_claim_and_solve() {
     let h = Harness::start().await;
     let mut app = started(&h).await;
     select(&mut app, |t| t.assignee.is_none());
     press(&mut app, &h, key(KeyCode::Enter)).await;
-    press(&mut app, &h, key(KeyCode::PageDown)).await;
+    press(&mut app, &h, ch('J')).await;
     assert_eq!(app.ticket.as_ref().unwrap().scroll, 5);
-    press(&mut app, &h, key(KeyCode::PageUp)).await;
-    press(&mut app, &h, key(KeyCode::PageUp)).await;
+    press(&mut app, &h, ch('K')).await;
+    press(&mut app, &h, ch('K')).await;
     assert_eq!(app.ticket.as_ref().unwrap().scroll, 0);
     let names: Vec<String> = portaldesk::tui::screens::palette::commands(&app.keymap, app.screen(), "")
         .into_iter()

@@ -416,6 +416,7 @@ mod tests {
             }),
             first_response_at: None,
             due_at: None,
+            viewers: Vec::new(),
         }
     }
 

@@ -652,12 +652,26 @@ impl PortalClient {
         self.exchange(request.json(body)).await
     }
 
-    /// Sends one request and reads its answer.
-    async fn exchange<T: DeserializeOwned>(
-        &self,
-        request: reqwest::RequestBuilder,
-    ) -> Result<Versioned<T>, PortalError> {
+    /// A GET of `path` with the token.
+    pub(crate) fn get_request(&self, path: &str) -> Result<reqwest::RequestBuilder, PortalError> {
+        Ok(self.http.get(self.url(path)?).header(header::AUTHORIZATION, self.token.bearer()?))
+    }
+
+    /// Sends a request whose answer is read as it arrives (the event
+    /// stream): a failure status is read (capped) into its typed error.
+    pub(crate) async fn open(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response, PortalError> {
         let response = request.send().await.map_err(|e| PortalError::from_reqwest(&e))?;
+        self.observe_clock(&response);
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let headers = response.headers().clone();
+        let bytes = read_capped(response, 64 << 10).await?;
+        Err(error_from(status, &headers, &bytes))
+    }
+
+    fn observe_clock(&self, response: &reqwest::Response) {
         if let Some(date) = response.headers().get(header::DATE).and_then(|v| v.to_str().ok()) {
             // Only the sandbox on this machine may have a clock far off (it
             // says so): any other portal's is trusted within a day.
@@ -665,6 +679,15 @@ impl PortalClient {
                 && is_loopback(self.base.host_str().unwrap_or_default());
             self.clock.observe_date(date, Utc::now(), !simulated);
         }
+    }
+
+    /// Sends one request and reads its answer.
+    async fn exchange<T: DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<Versioned<T>, PortalError> {
+        let response = request.send().await.map_err(|e| PortalError::from_reqwest(&e))?;
+        self.observe_clock(&response);
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = read_capped(response, self.options.max_answer_bytes).await?;

@@ -3,7 +3,9 @@
 //! `portaldesk sandbox serve`, embedded by the default run, and started on
 //! `127.0.0.1:0` by the tests. It knows nothing of the console or the client.
 
+pub mod actions;
 pub mod clock;
+pub mod events;
 pub mod extract;
 pub mod faults;
 pub mod mail;
@@ -15,6 +17,7 @@ mod routes;
 pub mod rules;
 pub mod seed;
 pub mod server;
+pub mod simulate;
 pub mod store;
 pub mod visits;
 
@@ -58,6 +61,13 @@ pub struct SandboxOptions {
     /// A new ticket's first reply is due this long after it opened
     /// (`due_at`); 4 hours by default.
     pub first_response_target: chrono::Duration,
+    /// How much of the event log a resume can reach.
+    pub event_window: store::events::Window,
+    /// How often an idle event stream gets a comment line.
+    pub keep_alive: std::time::Duration,
+    /// Play a living desk (other agents, new tickets, clients on the invite
+    /// page, bounces) on the sandbox clock.
+    pub simulate: Option<simulate::Simulation>,
 }
 
 impl Default for SandboxOptions {
@@ -72,6 +82,9 @@ impl Default for SandboxOptions {
             limits: server::Limits::default(),
             tickets: 0,
             first_response_target: rules::FIRST_RESPONSE_TARGET,
+            event_window: store::events::Window::default(),
+            keep_alive: events::KEEP_ALIVE,
+            simulate: None,
         }
     }
 }
@@ -85,6 +98,16 @@ pub struct Sandbox {
     shared: Arc<Shared>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
+    /// The clock's ticks (and the simulation): ended with the sandbox.
+    background: Vec<JoinHandle<()>>,
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        for task in &self.background {
+            task.abort();
+        }
+    }
 }
 
 impl Sandbox {
@@ -144,7 +167,7 @@ pub async fn start(listener: TcpListener, options: SandboxOptions) -> Result<San
     let link_base = format!("http://{addr}");
     let seed_options = options.clone();
     let seed_base = link_base.clone();
-    let (conn, seeded) = tokio::task::spawn_blocking(move || -> Result<_, StartError> {
+    let (conn, seeded, latest) = tokio::task::spawn_blocking(move || -> Result<_, StartError> {
         let conn = match &seed_options.db {
             Some(path) => Connection::open(path)?,
             None => Connection::open_in_memory()?,
@@ -160,11 +183,16 @@ pub async fn start(listener: TcpListener, options: SandboxOptions) -> Result<San
                 extra_tickets: seed_options.tickets,
                 first_response: seed_options.first_response_target,
             };
-            seed::seed(&conn, &plan, now, &seed_base)?
+            let seeded = seed::seed(&conn, &plan, now, &seed_base)?;
+            store::events::forget_seeded(&conn)?;
+            seeded
         } else {
             Seeded::default()
         };
-        Ok((conn, seeded))
+        // What the seed made is history, not news: announce from now on.
+        store::events::catch_up(&conn, now)?;
+        let latest = store::events::latest(&conn)?;
+        Ok((conn, seeded, latest))
     })
     .await
     .map_err(|_| StartError::Seed)??;
@@ -180,6 +208,7 @@ pub async fn start(listener: TcpListener, options: SandboxOptions) -> Result<San
         },
         agents: rules::HELP_DESK.iter().map(|(id, _)| (*id).to_owned()).collect(),
         link_base,
+        events: events::EventHub::new(latest, options.event_window, options.keep_alive),
         search: tokio::sync::watch::Sender::new(routes::SearchIndex::Building),
     });
     let injector = FaultInjector {
@@ -190,5 +219,23 @@ pub async fn start(listener: TcpListener, options: SandboxOptions) -> Result<San
     let (shutdown, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(server::serve(listener, app, options.limits, stopped));
     tokio::spawn(routes::index_accounts(Arc::clone(&shared)));
-    Ok(Sandbox { addr, seeded, shared, shutdown: Some(shutdown), task })
+    let mut background = vec![tokio::spawn(tick(Arc::clone(&shared)))];
+    if let Some(simulation) = options.simulate {
+        background.push(tokio::spawn(simulate::run(AppState(Arc::clone(&shared)), simulation)));
+    }
+    Ok(Sandbox { addr, seeded, shared, shutdown: Some(shutdown), task, background })
+}
+
+/// Once a second, announces what the passing of time made due (deliveries,
+/// expiries, lapsed presence) and prunes the event log.
+async fn tick(shared: Arc<Shared>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        every.tick().await;
+        let shared = Arc::clone(&shared);
+        if let Ok(Err(error)) = tokio::task::spawn_blocking(move || shared.catch_up()).await {
+            tracing::warn!(status = error.status.as_u16(), "the event catch-up failed");
+        }
+    }
 }

@@ -886,24 +886,36 @@ fn extra(
                 due_at: opened_at + due,
             },
         )?;
-        let ticket_rowid: i64 =
-            conn.prepare_cached("SELECT rowid FROM tickets WHERE id = ?1")?.query_row([&id], |r| r.get(0))?;
-        let (account_id, name): (String, String) = conn
-            .prepare_cached("SELECT id, first_name || ' ' || last_name FROM accounts WHERE rowid = ?1")?
-            .query_row([account_rowid], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        let body = format!("Hi, {}. Please help.\n{name}", subject.to_lowercase());
-        messages::insert(
-            conn,
-            &NewMessage {
-                ticket_rowid,
-                at: opened_at,
-                kind: AuthorKind::Client,
-                author_id: &account_id,
-                author_name: &name,
-                channel,
-                body: &body,
-            },
-        )?;
+        first_message(conn, &id, account_rowid, channel, subject, opened_at)?;
     }
     Ok(count)
+}
+
+/// The client's first message on a new ticket, in a few words from its
+/// subject (extra tickets, and the ones the simulation opens).
+pub fn first_message(
+    conn: &Connection,
+    ticket_id: &TicketId,
+    account_rowid: i64,
+    channel: TicketChannel,
+    subject: &str,
+    at: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    let ticket_rowid: i64 =
+        conn.prepare_cached("SELECT rowid FROM tickets WHERE id = ?1")?.query_row([ticket_id], |r| r.get(0))?;
+    let (account_id, name): (String, String) = conn
+        .prepare_cached("SELECT id, first_name || ' ' || last_name FROM accounts WHERE rowid = ?1")?
+        .query_row([account_rowid], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let body = format!("Hi, {}. Please help.\n{name}", subject.to_lowercase());
+    let new = NewMessage {
+        ticket_rowid,
+        at,
+        kind: AuthorKind::Client,
+        author_id: &account_id,
+        author_name: &name,
+        channel,
+        body: &body,
+    };
+    messages::insert(conn, &new)?;
+    Ok(())
 }

@@ -68,11 +68,15 @@ pub enum Action {
     ConversationDown,
     /// Scroll the conversation up.
     ConversationUp,
+    /// Scroll the findings down a page.
+    PageDown,
+    /// Scroll the findings up a page.
+    PageUp,
 }
 
 impl Action {
     /// Every action, in the order the command palette lists them.
-    pub const ALL: [Action; 36] = [
+    pub const ALL: [Action; 38] = [
         Action::Open,
         Action::Claim,
         Action::Release,
@@ -106,6 +110,8 @@ impl Action {
         Action::Down,
         Action::Top,
         Action::Bottom,
+        Action::PageDown,
+        Action::PageUp,
         Action::Confirm,
         Action::NextField,
         Action::PrevField,
@@ -150,6 +156,8 @@ impl Action {
             Action::Solve => "solve",
             Action::ConversationDown => "conversation_down",
             Action::ConversationUp => "conversation_up",
+            Action::PageDown => "page_down",
+            Action::PageUp => "page_up",
         }
     }
 

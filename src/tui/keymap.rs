@@ -109,7 +109,7 @@ pub const QUEUE: ScreenSpec = ScreenSpec {
     takes_text: false,
     keys: &[
         special(KeyCode::Enter, Action::Open, "open the ticket's account", "open"),
-        key('n', Action::NextTicket, "next unclaimed ticket", "next unclaimed"),
+        key('n', Action::NextTicket, "open the next unclaimed ticket", "next unclaimed"),
         key('/', Action::Search, "search accounts", "search"),
         key('m', Action::Note, "internal note on the ticket", "note"),
         key(':', Action::Palette, "run a command by name", "commands"),
@@ -150,6 +150,8 @@ pub const ACCOUNT: ScreenSpec = ScreenSpec {
         key('x', Action::Revoke, "revoke the selected invite", "revoke"),
         key('a', Action::Addresses, "email addresses (add, default)", "addresses"),
         key('u', Action::Audit, "audit trail / findings", ""),
+        special(KeyCode::PageDown, Action::PageDown, "scroll the findings down (wheel too)", ""),
+        special(KeyCode::PageUp, Action::PageUp, "scroll the findings up", ""),
         key('m', Action::Note, "internal note on the ticket", ""),
         key(':', Action::Palette, "run a command by name", ""),
         key('t', Action::AbsoluteTimes, "times as dates (your zone)", ""),
@@ -175,8 +177,8 @@ pub const TICKET: ScreenSpec = ScreenSpec {
         key('C', Action::Release, "release the ticket", ""),
         key('p', Action::Pending, "set the ticket pending", ""),
         key('S', Action::Solve, "solve the ticket", "solve"),
-        special(KeyCode::PageDown, Action::ConversationDown, "scroll the conversation down", ""),
-        special(KeyCode::PageUp, Action::ConversationUp, "scroll the conversation up", ""),
+        key('J', Action::ConversationDown, "scroll the conversation down", ""),
+        key('K', Action::ConversationUp, "scroll the conversation up", ""),
     ],
 };
 
@@ -405,6 +407,8 @@ pub fn key_label(code: KeyCode) -> String {
         KeyCode::BackTab => "Shift-Tab".into(),
         KeyCode::Up => "↑".into(),
         KeyCode::Down => "↓".into(),
+        KeyCode::PageDown => "PgDn".into(),
+        KeyCode::PageUp => "PgUp".into(),
         KeyCode::F(n) => format!("F{n}"),
         other => format!("{other:?}"),
     }

@@ -29,6 +29,7 @@ macro_rules! wire_enum {
 
 mod accounts;
 mod audit;
+mod events;
 mod ids;
 mod invites;
 mod sandbox;
@@ -38,6 +39,7 @@ use serde::{Deserialize, Serialize};
 
 pub use self::accounts::*;
 pub use self::audit::*;
+pub use self::events::*;
 pub use self::ids::*;
 pub use self::invites::*;
 pub use self::sandbox::*;
@@ -106,6 +108,7 @@ mod tests {
         agree::<AuthorKind>();
         agree::<Visibility>();
         agree::<ReplyStatus>();
+        agree::<PresenceMode>();
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::{AccountId, AccountSummary, MessageId, NoteId, TicketId};
+use super::{AccountId, AccountSummary, MessageId, NoteId, TicketId, Viewer};
 use crate::phi::Phi;
 
 wire_enum! {
@@ -50,6 +50,10 @@ pub struct Ticket {
     /// target, 4 hours by default); `None` from a portal without targets.
     #[serde(default)]
     pub due_at: Option<DateTime<Utc>>,
+    /// The staff members on the ticket now (every one, this console's own
+    /// staff member too: the console leaves itself out).
+    #[serde(default)]
+    pub viewers: Vec<Viewer>,
 }
 
 /// A change to a ticket (`PATCH /api/v1/tickets/{id}`).

@@ -11,12 +11,13 @@ use serde::Deserialize;
 
 use super::{Answer, AppState, check_if_match, idempotency_key, json_with_etag, require_if_match};
 use crate::portal::model::{
-    AccountPatch, AuditAction, InviteStatus, Items, ResendRequest, RevokeRequest, Role, TicketId,
+    AccountPatch, AuditAction, EventType, InviteStatus, Items, PortalEvent, ResendRequest, RevokeRequest, Role,
+    TicketId,
 };
 use crate::sandbox::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::sandbox::problem::ApiError;
-use crate::sandbox::store::{self, accounts, invites, tickets};
-use crate::sandbox::{mail, rules};
+use crate::sandbox::store::{self, accounts, events, invites, tickets};
+use crate::sandbox::{actions, rules};
 
 /// Its routes, under `/api/v1`.
 pub fn router() -> Router<AppState> {
@@ -100,6 +101,11 @@ pub async fn change(
                 patch.ticket_id.as_ref(),
                 &change.audit_summary(),
             )?;
+            let mut event = PortalEvent::new(EventType::AccountChanged, now);
+            event.account_id = Some(stored.account.id.clone());
+            event.ticket_id = patch.ticket_id.clone();
+            event.actor = Some(actor.clone());
+            events::append(tx, &event)?;
             let updated = accounts::by_rowid(tx, stored.rowid)?.ok_or_else(ApiError::internal)?;
             let mut answer = Answer::json(StatusCode::OK, &updated.account)?;
             answer.etag = Some(updated.etag());
@@ -160,6 +166,8 @@ pub async fn revoke(
                 request.ticket_id.as_ref(),
                 &summary,
             )?;
+            let invite_id = &invite.invite.id;
+            events::invite_event(tx, EventType::InviteRevoked, invite_id, &stored.account.id, Some(&actor), now)?;
             let revoked = invites::by_rowid(tx, invite.rowid, now)?.ok_or_else(ApiError::internal)?;
             let updated = accounts::by_rowid(tx, stored.rowid)?.ok_or_else(ApiError::internal)?;
             let mut answer = Answer::json(StatusCode::OK, &revoked)?;
@@ -196,33 +204,7 @@ pub async fn resend(
         .mutate(Some(key), fingerprint, move |tx, now| {
             let stored = accounts::by_id(tx, &id)?.ok_or_else(|| ApiError::not_found("account"))?;
             named_ticket(tx, request.ticket_id.as_ref(), now)?;
-            let (recent, oldest) = invites::sent_in_last_hour(tx, stored.rowid, now)?;
-            rules::resend_allowed(recent, oldest, now)?;
-            let superseded = invites::supersede_pending(tx, stored.rowid, now)?;
-            let email = stored.account.email.expose();
-            let plan = mail::delivery_plan(email);
-            let token = uuid::Uuid::new_v4().simple().to_string();
-            let new = invites::NewInvite {
-                account_rowid: stored.rowid,
-                role: stored.account.role,
-                sent_to: email,
-                sent_at: now,
-                ticket_id: request.ticket_id.as_ref(),
-                delivery: &plan,
-                link_base: &link_base,
-            };
-            let rowid = invites::insert(tx, &new, &token)?;
-            let invite = invites::by_rowid(tx, rowid, now)?.ok_or_else(ApiError::internal)?;
-            let summary = rules::invite_sent_summary(email, stored.account.role, superseded);
-            store::record_audit(
-                tx,
-                now,
-                &actor,
-                AuditAction::InviteSent,
-                Some(&stored.account.id),
-                request.ticket_id.as_ref(),
-                &summary,
-            )?;
+            let invite = actions::send_invite(tx, &stored, &actor, request.ticket_id.as_ref(), &link_base, now)?;
             let mut answer = Answer::json(StatusCode::CREATED, &invite)?;
             answer.location = Some(format!("/api/v1/accounts/{}/invites", stored.account.id));
             Ok(answer)

@@ -10,12 +10,12 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::{Answer, AppState, idempotency_key};
-use crate::portal::model::{AuditAction, AuthorKind, Items, NewReply, TicketChannel};
+use crate::portal::model::{AuditAction, AuthorKind, EventType, Items, NewReply, TicketChannel};
 use crate::sandbox::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::sandbox::problem::ApiError;
 use crate::sandbox::rules;
 use crate::sandbox::store::messages::{self, NewMessage};
-use crate::sandbox::store::{self, accounts, tickets};
+use crate::sandbox::store::{self, accounts, events, tickets};
 
 /// Its routes, under `/api/v1`.
 pub fn router() -> Router<AppState> {
@@ -83,6 +83,13 @@ pub async fn reply(
                 Some(&stored.ticket.id),
                 &rules::reply_summary(stored.ticket.id.as_str(), &to, status),
             )?;
+            // Those following the desk hear of the reply, and of the status
+            // it set when that changed.
+            let updated = tickets::by_id(tx, stored.ticket.id.as_str(), now)?.ok_or_else(ApiError::internal)?;
+            events::ticket_event(tx, EventType::TicketMessage, &updated.ticket, Some(&me.id), now)?;
+            if status != stored.ticket.status {
+                events::ticket_event(tx, EventType::TicketUpdated, &updated.ticket, Some(&me.id), now)?;
+            }
             let message = messages::message(tx, &stored, message_rowid)?;
             let mut answer = Answer::json(StatusCode::CREATED, &message)?;
             answer.location = Some(format!("/api/v1/tickets/{}/messages", stored.ticket.id));

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod events;
 pub mod grams;
 pub mod invites;
 pub mod messages;
@@ -191,6 +192,7 @@ pub fn open(conn: &Connection) -> rusqlite::Result<()> {
     )?;
     audit::migrate(conn)?;
     messages::create(conn)?;
+    events::create(conn)?;
     grams::create(conn)?;
     // How far the search indexes go (see `accounts::index_pending`): a
     // database made before this table existed had every row indexed.

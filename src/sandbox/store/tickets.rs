@@ -77,6 +77,7 @@ fn read_ticket(row: &Row<'_>) -> rusqlite::Result<(StoredTicket, i64)> {
                 account: None,
                 first_response_at: row.get::<_, Option<i64>>("first_response_at")?.map(instant),
                 due_at: row.get::<_, Option<i64>>("due_at")?.map(instant),
+                viewers: Vec::new(),
             },
         },
         row.get("account_rowid")?,
