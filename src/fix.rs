@@ -38,7 +38,7 @@ impl StepState {
 }
 
 /// What has been done of one plan, with each step's key.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Progress {
     keys: Vec<IdempotencyKey>,
     pub states: Vec<StepState>,

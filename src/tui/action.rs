@@ -74,12 +74,15 @@ pub enum Action {
     PageDown,
     /// Scroll the findings up a page.
     PageUp,
+    /// Fix the top finding: its remedy's steps and reply, confirmed once.
+    Fix,
 }
 
 impl Action {
     /// Every action, in the order the command palette lists them.
-    pub const ALL: [Action; 38] = [
+    pub const ALL: [Action; 39] = [
         Action::Open,
+        Action::Fix,
         Action::Claim,
         Action::Release,
         Action::Pending,
@@ -160,6 +163,7 @@ impl Action {
             Action::ConversationUp => "conversation_up",
             Action::PageDown => "page_down",
             Action::PageUp => "page_up",
+            Action::Fix => "fix",
         }
     }
 
@@ -179,6 +183,7 @@ impl Action {
                 | Action::Release
                 | Action::Pending
                 | Action::Solve
+                | Action::Fix
         )
     }
 

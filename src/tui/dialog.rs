@@ -23,6 +23,7 @@ use super::screens::account::AccountState;
 use super::screens::addresses::AddressesState;
 use super::screens::dob_compare::DobCompareState;
 use super::screens::edit_dob::EditDobState;
+use super::screens::fix::FixState;
 use super::screens::help::HelpState;
 use super::screens::note::NoteState;
 use super::screens::palette::PaletteState;
@@ -104,6 +105,8 @@ pub enum Then {
     ReloadAccount,
     /// Read the open account's invites and audit trail again.
     ReloadHistory,
+    /// Read the queue again (a ticket changed).
+    ReloadQueue,
     /// Read the open account alone again (its current version, after a 412).
     ReadAccount,
     /// The account as saved: it is now the open one.
@@ -124,6 +127,7 @@ impl fmt::Debug for Then {
         match self {
             Then::ReloadAccount => f.write_str("ReloadAccount"),
             Then::ReloadHistory => f.write_str("ReloadHistory"),
+            Then::ReloadQueue => f.write_str("ReloadQueue"),
             Then::ReadAccount => f.write_str("ReadAccount"),
             Then::StoreAccount(_) => f.write_str("StoreAccount(..)"),
             Then::StoreEtag(_) => f.write_str("StoreEtag(..)"),
@@ -339,4 +343,5 @@ dialogs! {
     Timeline(TimelineState),
     Revoke(RevokeState),
     Addresses(AddressesState),
+    Fix(FixState),
 }

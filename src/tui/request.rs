@@ -7,6 +7,8 @@
 
 use std::fmt;
 
+use crate::diagnose::remedy::Plan;
+use crate::fix::{Progress, Stopped};
 use crate::portal::model::{
     Account, AccountId, AccountPatch, AccountSummary, AuditEntry, ETag, Invite, InviteId, NewNote, NewReply, Page,
     PresenceMode, ResendRequest, RevokeRequest, StaffMember, Ticket, TicketId, TicketMessage, TicketPatch,
@@ -119,6 +121,10 @@ portal_calls! {
     /// A public reply to the client, emailed once per key.
     Reply { ticket_id: TicketId, reply: NewReply, key: IdempotencyKey } -> TicketMessage, Change, "reply",
         |c| c.reply(&ticket_id, &reply, &key).await;
+    /// Runs a remedy plan's steps not yet done (`crate::fix::run`); the
+    /// answer is the progress, with where it stopped if it did.
+    Fix { account_id: AccountId, plan: Box<Plan>, progress: Progress } -> Box<FixRun>, Change, "fix",
+        |c| Ok(run_fix(c, &account_id, &plan, progress).await);
     /// While offline: does the portal answer again?
     Probe {} -> (), Probe, "reconnect", |c| c.me().await.map(|_| ());
     /// The lock screen's token (`lock_requires_login`): whether the portal
@@ -134,6 +140,21 @@ portal_calls! {
     /// The collision guard's quick read of an account's invites before a
     /// resend.
     GuardInvites { account_id: AccountId } -> Vec<Invite>, Probe, "guard invites", |c| c.invites(&account_id).await;
+}
+
+/// What a run of a plan did: each step's state, and the step it stopped
+/// at (with why), if it did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixRun {
+    pub progress: Progress,
+    pub stopped: Option<Stopped>,
+}
+
+/// Runs what is left of a plan; a failure part-way is in the answer, with
+/// the progress made (never lost: a retry reuses its keys).
+async fn run_fix(client: &PortalClient, account_id: &AccountId, plan: &Plan, mut progress: Progress) -> Box<FixRun> {
+    let stopped = crate::fix::run(client, account_id, plan, &mut progress, |_, _| {}).await.err();
+    Box::new(FixRun { progress, stopped })
 }
 
 /// A ticket and the staff id of the one asking.
@@ -191,6 +212,14 @@ impl Request {
                     "revoke requested"
                 );
             }
+            Request::Fix { account_id, plan, progress } => tracing::info!(
+                account_id = account_id.as_str(),
+                ticket_id = ticket(&plan.ticket_id),
+                finding = plan.finding.as_str(),
+                steps = plan.steps.len(),
+                done = progress.states.iter().filter(|s| s.is_done()).count(),
+                "fix requested"
+            ),
             other => tracing::debug!(effect = other.kind(), "request"),
         }
     }

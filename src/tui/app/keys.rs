@@ -15,7 +15,7 @@ use crate::tui::screens::palette::PaletteState;
 use crate::tui::screens::resend::ResendState;
 use crate::tui::screens::ticket::{TicketChange, TicketPane};
 use crate::tui::screens::timeline::TimelineState;
-use crate::tui::screens::{self, layout, note, revoke};
+use crate::tui::screens::{self, fix, layout, note, revoke};
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 
@@ -234,6 +234,11 @@ impl App {
                 let invite = account.selected().map(|i| (i.id.clone(), i.status));
                 self.apply(revoke::open(invite), now)
             }
+            Action::Fix => {
+                let messages = self.ticket.as_ref().and_then(|p| p.messages.data.as_deref());
+                let outcome = fix::open(account, messages, &self.replies, now);
+                self.apply(outcome, now)
+            }
             Action::Addresses => self.open_on_account(|base, ticket| AddressesState::new(base, ticket).into()),
             Action::Audit => {
                 account.show_audit = !account.show_audit;
@@ -301,6 +306,7 @@ impl App {
             match then {
                 Then::ReloadAccount => effects.extend(self.load_account()),
                 Then::ReloadHistory => effects.extend(self.load_history()),
+                Then::ReloadQueue => effects.extend(self.load_queue()),
                 Then::ReadAccount => effects.extend(self.read_account()),
                 Then::StoreAccount(updated) => {
                     if let Some(account) = self.account.as_mut() {

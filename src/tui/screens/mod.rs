@@ -6,6 +6,7 @@ pub mod account;
 pub mod addresses;
 pub mod dob_compare;
 pub mod edit_dob;
+pub mod fix;
 pub mod help;
 pub mod note;
 pub mod palette;

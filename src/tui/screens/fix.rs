@@ -1,0 +1,171 @@
+//! Fix (`f`): the top finding's remedy in one confirm dialog. It lists the
+//! plan's steps in order (addresses and DOB masked unless revealed) and the
+//! reply; Enter runs them through the shared executor (`crate::fix`). A
+//! failure part-way shows each step done or not, and Enter again does only
+//! what is left, with the same keys (nothing is done twice).
+
+use chrono::{DateTime, Utc};
+use crossterm::event::KeyCode;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::account::AccountState;
+use super::{Ui, dialog, layout, shown};
+use crate::diagnose::remedy::{self, ClientWords, Plan};
+use crate::diagnose::replies::Replies;
+use crate::diagnose::troubleshoot::{self, Case};
+use crate::fix::{Progress, StepState};
+use crate::portal::model::{AccountId, TicketMessage};
+use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
+use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Then, Under};
+use crate::tui::keymap::{ScreenSpec, special};
+
+/// The fix dialog. (No `Debug`: the plan's reply names the client.)
+pub struct FixState {
+    pub account_id: AccountId,
+    pub plan: Plan,
+    /// Each step's state and key, kept across retries.
+    pub progress: Progress,
+    /// The run in flight, if any.
+    pub sending: Option<ReqId>,
+    /// Where the last run stopped, in words (no values).
+    pub error: Option<String>,
+}
+
+impl FixState {
+    pub fn new(account_id: AccountId, plan: Plan) -> Self {
+        let progress = Progress::new(&plan);
+        Self { account_id, plan, progress, sending: None, error: None }
+    }
+
+    /// Enter: runs the steps not yet done (all of them the first time).
+    fn confirm(&mut self, cx: &mut Cx<'_>) -> Vec<Effect> {
+        if self.sending.is_some() || self.progress.finished() {
+            return Vec::new();
+        }
+        let req = cx.req();
+        self.sending = Some(req);
+        let request = Request::Fix {
+            account_id: self.account_id.clone(),
+            plan: Box::new(self.plan.clone()),
+            progress: self.progress.clone(),
+        };
+        vec![Effect::Portal(req, request)]
+    }
+
+    /// What the banner says once every step is done.
+    fn done_text(&self) -> String {
+        let replied = match &self.plan.ticket_id {
+            Some(ticket) => format!("; replied on {ticket}"),
+            None => String::new(),
+        };
+        format!("Fixed {} ({}){replied}", self.plan.finding.as_str(), self.plan.kind)
+    }
+}
+
+/// Opens the fix dialog for the loaded account (with what the client wrote
+/// in the ticket, when its conversation is loaded), or says why not.
+pub fn open(
+    account: &AccountState,
+    messages: Option<&[TicketMessage]>,
+    replies: &Replies,
+    now: DateTime<Utc>,
+) -> Outcome {
+    let (Some(data), Some(invites)) = (account.account.data.as_ref(), account.invites.data.as_deref()) else {
+        return Outcome::banner(Banner::error("The account is still loading"));
+    };
+    let case = Case { account: &data.value, invites, now };
+    let findings = troubleshoot::troubleshoot(&case, replies);
+    let words = messages.map(|m| ClientWords::of(m, now.date_naive())).unwrap_or_default();
+    match remedy::plan(&case, &findings, &words, account.ticket_id.as_ref(), replies) {
+        Some(plan) => Outcome::then(Then::Open(FixState::new(account.id.clone(), plan).into())),
+        None => Outcome::banner(Banner::error("Nothing to fix: the diagnosis has no finding with a remedy")),
+    }
+}
+
+impl FixState {
+    /// Its title and keys (its rows of the keymap).
+    pub const SPEC: ScreenSpec = ScreenSpec::new(
+        "Fix",
+        &[
+            special(KeyCode::Enter, Action::Confirm, "do it all (again: only what is left)", "do it"),
+            special(KeyCode::Esc, Action::Back, "cancel", "cancel"),
+        ],
+    );
+}
+
+impl Dialog for FixState {
+    fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
+        Outcome::sends(action, self.sending.is_some(), || self.confirm(cx))
+    }
+
+    /// The run's answer: all done, the dialog closes and the account, its
+    /// invites, the ticket and the queue are read again; stopped part-way,
+    /// each step shows done or not and Enter retries what is left.
+    fn on_answer(&mut self, req: ReqId, answer: Answer, _cx: &mut Cx<'_>) -> Option<Outcome> {
+        let Answer::Fix(result) = answer else { return None };
+        if self.sending != Some(req) {
+            return None;
+        }
+        self.sending = None;
+        let run = match result {
+            Ok(run) => run,
+            Err(error) => {
+                self.error = Some(format!("{error}; Enter tries again"));
+                return Some(Outcome::none());
+            }
+        };
+        self.progress = run.progress;
+        let reload = vec![Then::ReloadAccount, Then::ReloadQueue];
+        Some(match run.stopped {
+            None => Outcome::done(self.done_text(), reload),
+            Some(stopped) => {
+                let done = self.progress.states.iter().filter(|s| s.is_done()).count();
+                self.error = Some(format!(
+                    "Step {} failed: {}. {done} of {} done; Enter does only what is left",
+                    stopped.step + 1,
+                    stopped.error,
+                    self.progress.states.len()
+                ));
+                // What was done shows on the account at once.
+                Outcome { then: reload, ..Outcome::none() }
+            }
+        })
+    }
+
+    /// Draws the fix dialog.
+    fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+        let theme = ui.theme;
+        let popup = layout::centered(area, 90, 22);
+        let title = format!("Fix {} ({})?", self.plan.finding.as_str(), self.plan.kind);
+        let inner = dialog(frame, popup, &title, theme);
+        let mut lines = Vec::new();
+        for (n, step) in self.plan.steps.iter().enumerate() {
+            let (mark, style) = match self.progress.states.get(n) {
+                Some(StepState::Done) => ("done", theme.ok),
+                Some(StepState::AlreadyDone) => ("already so", theme.ok),
+                Some(StepState::Failed) => ("FAILED", theme.danger),
+                _ => ("not done", theme.muted),
+            };
+            lines.push(Line::styled(format!("{}. [{mark}] {}", n + 1, step.describe(under.revealed)), style));
+        }
+        lines.push(Line::default());
+        match self.plan.reply() {
+            Some((body, _)) if under.revealed => {
+                lines.extend(shown(body.expose()).lines().map(|l| Line::styled(format!("│ {l}"), theme.text)));
+            }
+            Some(_) => lines.push(Line::styled("The reply shows once revealed (v on the account)", theme.muted)),
+            None => {}
+        }
+        lines.push(Line::default());
+        let status = match (&self.sending, &self.error) {
+            (Some(_), _) => Line::styled("Fixing…", theme.muted),
+            (None, Some(error)) => Line::styled(error.clone(), theme.danger),
+            (None, None) => Line::styled("Enter does it all · Esc cancels", theme.muted),
+        };
+        lines.push(status);
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    }
+}
