@@ -4,31 +4,13 @@
 mod common;
 
 use common::{Harness, ch, key, t0};
+use common::{press_at_t0 as press, screen_wide as screen, started_wide as started};
 use crossterm::event::KeyCode;
 use portaldesk::portal::model::{Ticket, TicketStatus};
 use portaldesk::sandbox::seed::SeedCase;
-use portaldesk::tui::action::{Effect, Msg, Request};
+use portaldesk::tui::action::{Effect, Request};
 use portaldesk::tui::app::{App, View};
 use portaldesk::tui::keymap::{Keymap, ScreenKind};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-
-async fn started(h: &Harness) -> App {
-    let (mut app, effects) = App::new(true, (160, 48));
-    common::settle(&mut app, h, effects, t0()).await;
-    app
-}
-
-async fn press(app: &mut App, h: &Harness, msg: Msg) -> Vec<Effect> {
-    let effects = app.update(msg, t0());
-    common::settle(app, h, effects, t0()).await
-}
-
-fn screen(app: &App) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
-    terminal.draw(|frame| portaldesk::tui::app::render(app, frame, t0())).unwrap();
-    terminal.backend().to_string()
-}
 
 /// Opens a ticket from the queue (Enter on its row).
 async fn open_from_queue(app: &mut App, h: &Harness, pick: impl Fn(&Ticket) -> bool) -> Ticket {
@@ -91,4 +73,59 @@ async fn read_only_refuses_f_and_hides_it() {
     assert!(banner.error && banner.text.contains("read-only"), "{banner:?}");
     assert!(!app.keymap.footer(ScreenKind::Ticket).iter().any(|(_, hint)| *hint == "fix"));
     assert!(Keymap::default().footer(ScreenKind::Ticket).iter().any(|(_, hint)| *hint == "fix"));
+}
+
+/// The keys it takes, from the queue, to fix each seeded ticket: moving to
+/// its row, Enter, `f`, Enter (again while a step failed), Esc back.
+#[tokio::test]
+async fn key_counting_walk_over_the_seeded_tickets() {
+    let h = Harness::start().await;
+    let seeded = h.sandbox.seeded.tickets.clone();
+    assert_eq!(seeded.len(), 29);
+    let mut app = started(&h).await;
+    let mut table = vec![format!("{:<8} {:>4}  result", "ticket", "keys")];
+    let mut fixed = 0;
+    for s in &seeded {
+        let tickets = app.queue.tickets.data.clone().unwrap_or_default();
+        let Some(index) = tickets.iter().position(|t| t.id == s.ticket_id) else {
+            table.push(format!("{:<8} {:>4}  not in the queue", s.ticket_id, 0));
+            continue;
+        };
+        let mut keys = 0;
+        while app.queue.selected != index {
+            let step = if app.queue.selected < index { 'j' } else { 'k' };
+            press(&mut app, &h, ch(step)).await;
+            keys += 1;
+        }
+        press(&mut app, &h, key(KeyCode::Enter)).await;
+        press(&mut app, &h, ch('f')).await;
+        keys += 2;
+        let mut result = match app.screen() {
+            ScreenKind::Fix => "not done".to_owned(),
+            _ => format!("no dialog: {}", app.banner.as_ref().map_or("", |b| b.text.as_str())),
+        };
+        for _ in 0..3 {
+            if app.screen() != ScreenKind::Fix {
+                break;
+            }
+            press(&mut app, &h, key(KeyCode::Enter)).await;
+            keys += 1;
+            result = match app.overlay.is_none() {
+                true => app.banner.clone().map(|b| b.text).unwrap_or_default(),
+                false => "stopped part-way".to_owned(),
+            };
+        }
+        if app.overlay.is_none() && result.starts_with("Fixed") {
+            fixed += 1;
+            let outbox = h.client.sandbox_reply_outbox(Some(&s.ticket_id)).await.unwrap();
+            assert_eq!(outbox.len(), 1, "{}: the reply is emailed once", s.ticket_id);
+        }
+        while app.view() != View::Queue {
+            press(&mut app, &h, key(KeyCode::Esc)).await;
+            keys += 1;
+        }
+        table.push(format!("{:<8} {keys:>4}  {result}", s.ticket_id));
+    }
+    println!("{}\nfixed {fixed} of {}", table.join("\n"), seeded.len());
+    assert!(fixed >= 15, "{}", table.join("\n"));
 }

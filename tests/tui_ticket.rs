@@ -4,31 +4,13 @@
 mod common;
 
 use common::{Harness, ch, key, t0};
+use common::{press_at_t0 as press, screen_wide as screen, started_wide as started};
 use crossterm::event::KeyCode;
 use portaldesk::portal::IdempotencyKey;
 use portaldesk::portal::model::{Ticket, TicketPatch, TicketStatus};
-use portaldesk::tui::action::{Effect, Msg, Request};
+use portaldesk::tui::action::{Effect, Request};
 use portaldesk::tui::app::{App, View};
 use portaldesk::tui::keymap::ScreenKind;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-
-async fn started(h: &Harness) -> App {
-    let (mut app, effects) = App::new(true, (160, 48));
-    common::settle(&mut app, h, effects, t0()).await;
-    app
-}
-
-async fn press(app: &mut App, h: &Harness, msg: Msg) -> Vec<Effect> {
-    let effects = app.update(msg, t0());
-    common::settle(app, h, effects, t0()).await
-}
-
-fn screen(app: &App) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
-    terminal.draw(|frame| portaldesk::tui::app::render(app, frame, t0())).unwrap();
-    terminal.backend().to_string()
-}
 
 /// Puts the queue's cursor on the first ticket `pick` chooses.
 fn select(app: &mut App, pick: impl Fn(&Ticket) -> bool) -> Ticket {

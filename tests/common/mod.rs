@@ -99,6 +99,26 @@ pub fn ch(c: char) -> Msg {
     key(KeyCode::Char(c))
 }
 
+/// A console at 160x48 with the mouse on, its first reads settled.
+pub async fn started_wide(h: &Harness) -> App {
+    let (mut app, effects) = App::new(true, (160, 48));
+    settle(&mut app, h, effects, t0()).await;
+    app
+}
+
+/// One message to the console at [`t0`], its effects settled.
+pub async fn press_at_t0(app: &mut App, h: &Harness, msg: Msg) -> Vec<Effect> {
+    let effects = app.update(msg, t0());
+    settle(app, h, effects, t0()).await
+}
+
+/// The console drawn at 160x48, as text.
+pub fn screen_wide(app: &App) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 48)).unwrap();
+    terminal.draw(|frame| portaldesk::tui::app::render(app, frame, t0())).unwrap();
+    terminal.backend().to_string()
+}
+
 /// A character with Ctrl held.
 pub fn ctrl(c: char) -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
