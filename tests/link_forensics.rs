@@ -19,7 +19,7 @@ use reqwest::StatusCode;
 async fn diagnose(h: &Harness, account_id: &str) -> Vec<Finding> {
     let account = h.client.account(account_id).await.unwrap().value;
     let invites = h.client.invites(account_id).await.unwrap();
-    troubleshoot(&Case { account: &account, invites: &invites, now: h.sandbox.now() }, &Replies::builtin())
+    troubleshoot(&Case::new(&account, &invites, h.sandbox.now()), &Replies::builtin())
 }
 
 fn codes(findings: &[Finding]) -> Vec<FindingCode> {

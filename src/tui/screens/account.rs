@@ -33,6 +33,12 @@ pub struct AccountState {
     pub audit: Remote<Vec<AuditEntry>>,
     /// Email and DOB shown in full, here and in every dialog over it.
     pub revealed: bool,
+    /// The reveal's time ran out while a dialog showing PHI was in use: it
+    /// masks when that dialog closes, never mid-dialog.
+    pub reveal_expired: bool,
+    /// What was typed in the DOB compare, kept when it closes so reopening
+    /// it on this account finds it (dropped with the account, and at lock).
+    pub dob_draft: String,
     /// The reveal in force: its timer (monotonic, so a change of the
     /// server's clock cannot stretch it) masks them again after the
     /// configured time ([`REVEAL_FOR`] by default).
@@ -52,6 +58,8 @@ impl AccountState {
             invites: Remote::default(),
             audit: Remote::default(),
             revealed: false,
+            reveal_expired: false,
+            dob_draft: String::new(),
             reveal: None,
             selected_invite: 0,
             show_audit: false,
@@ -100,6 +108,7 @@ impl AccountState {
     pub fn toggle_reveal(&mut self, id: ReqId) -> bool {
         self.revealed = !self.revealed;
         self.reveal = self.revealed.then_some(id);
+        self.reveal_expired = false;
         self.revealed
     }
 
@@ -107,6 +116,22 @@ impl AccountState {
     pub fn mask(&mut self) {
         self.revealed = false;
         self.reveal = None;
+        self.reveal_expired = false;
+    }
+
+    /// The time of reveal `id` is over while a dialog showing PHI is in
+    /// use: it masks when the dialog closes ([`AccountState::mask_if_expired`]).
+    pub fn reveal_over_later(&mut self, id: ReqId) {
+        if self.reveal == Some(id) {
+            self.reveal_expired = true;
+        }
+    }
+
+    /// Masks if the reveal's time ran out meanwhile.
+    pub fn mask_if_expired(&mut self) {
+        if self.reveal_expired {
+            self.mask();
+        }
     }
 
     /// The time of reveal `id` is over: mask again, unless that reveal was
@@ -122,10 +147,58 @@ impl AccountState {
 
     /// The reply of the main finding, to copy (`y`); `None` until the
     /// account and its invites have loaded.
+    /// It is written to the client, so it names their address in full,
+    /// whatever the screen shows.
     pub fn main_reply(&self, replies: &Replies, now: DateTime<Utc>) -> Option<crate::phi::Phi<String>> {
+        let case = self.case(now)?.revealed(true);
+        troubleshoot::troubleshoot(&case, replies).into_iter().next().map(|f| f.reply)
+    }
+
+    /// What the findings are computed from: the account, its invites and
+    /// audit trail as last read, addresses as the screen shows them.
+    pub fn case(&self, now: DateTime<Utc>) -> Option<Case<'_>> {
         let account = &self.account.data.as_ref()?.value;
         let invites = self.invites.data.as_deref()?;
-        troubleshoot::troubleshoot(&Case { account, invites, now }, replies).into_iter().next().map(|f| f.reply)
+        let audit = self.audit.data.as_deref().unwrap_or_default();
+        Some(Case::new(account, invites, now).with_audit(audit).revealed(self.revealed))
+    }
+
+    /// The findings on screen; `None` until the account and its invites
+    /// have loaded.
+    pub fn findings(&self, replies: &Replies, now: DateTime<Utc>) -> Option<Vec<troubleshoot::Finding>> {
+        Some(troubleshoot::troubleshoot(&self.case(now)?, replies))
+    }
+
+    /// Every address the account has or had (its invites went to), for
+    /// showing masked audit summaries in full when revealed.
+    fn known_addresses(&self) -> Vec<&str> {
+        let mut all: Vec<&str> = Vec::new();
+        if let Some(account) = self.account.data.as_ref().map(|a| &a.value) {
+            all.push(account.email.expose());
+            all.extend(account.emails.iter().map(|e| e.address.expose().as_str()));
+        }
+        all.extend(self.invite_list().iter().map(|i| i.sent_to.expose().as_str()));
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+
+    /// A text from the portal with masked addresses (an audit summary) as
+    /// shown: while revealed, each mask that stands for exactly one address
+    /// the account has or had is written in full.
+    pub fn unmasked(&self, text: &str) -> String {
+        if !self.revealed {
+            return text.to_owned();
+        }
+        let known = self.known_addresses();
+        let mut out = text.to_owned();
+        for address in &known {
+            let mask = mask_email(address);
+            if known.iter().filter(|a| mask_email(a) == mask).count() == 1 {
+                out = out.replace(&mask, address);
+            }
+        }
+        out
     }
 
     /// The email as shown: masked unless revealed.
@@ -196,10 +269,10 @@ pub fn render(state: &AccountState, replies: &Replies, frame: &mut Frame<'_>, ar
         render_audit(state, frame, bottom, ui);
     } else if area.width >= 140 {
         let [findings_area, audit_area] = Layout::horizontal([Constraint::Fill(2), Constraint::Fill(1)]).areas(bottom);
-        render_findings(state, account, replies, frame, findings_area, theme, now);
+        render_findings(state, replies, frame, findings_area, ui);
         render_audit(state, frame, audit_area, ui);
     } else {
-        render_findings(state, account, replies, frame, bottom, theme, now);
+        render_findings(state, replies, frame, bottom, ui);
         render_audit_hint(frame, bottom, ui);
     }
 }
@@ -309,25 +382,30 @@ fn render_invites(state: &AccountState, role: Role, frame: &mut Frame<'_>, area:
     frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)).block(block), area);
 }
 
-fn render_findings(
-    state: &AccountState,
-    account: &Account,
-    replies: &Replies,
-    frame: &mut Frame<'_>,
-    area: Rect,
-    theme: &Theme,
-    now: DateTime<Utc>,
-) {
+/// A finding's text in the console's words: the DOB is edited with the
+/// console's key, not a button of the web portal.
+pub fn console_words(text: &str, keys: &crate::tui::keymap::Keymap) -> String {
+    let key = keys.key_of(ScreenKind::Account, Action::EditDob);
+    let mut out = text.to_owned();
+    for edit in ["edit the DOB on file", "edit the DOB on the profile"] {
+        if out.contains(edit) {
+            out = out.replace(edit, &format!("{edit} ({key})"));
+        }
+    }
+    out
+}
+
+fn render_findings(state: &AccountState, replies: &Replies, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+    let theme = ui.theme;
     let block =
         Block::bordered().title(Span::styled(" Why they cannot get in · what to do · what to say ", theme.title));
-    let Some(invites) = state.invites.data.as_deref() else {
+    let Some(findings) = state.findings(replies, ui.now) else {
         frame.render_widget(
             Paragraph::new(Line::styled("Waiting for the invite history…", theme.muted)).block(block),
             area,
         );
         return;
     };
-    let findings = troubleshoot::troubleshoot(&Case { account, invites, now }, replies);
     let mut text = Text::default();
     for (n, finding) in findings.iter().enumerate() {
         let symbol = if finding.code == troubleshoot::FindingCode::InviteWorking { "✓" } else { "!" };
@@ -337,18 +415,18 @@ fn render_findings(
                 format!("{symbol} {} ", finding.code.as_str()),
                 style.add_modifier(ratatui::style::Modifier::BOLD),
             ),
-            Span::styled(finding.explanation.as_str(), theme.text),
+            Span::styled(console_words(&finding.explanation, ui.keys), theme.text),
         ]));
         text.push_line(Line::from(vec![
             Span::styled("  → ", theme.key),
-            Span::styled(finding.next_step.as_str(), theme.text),
+            Span::styled(console_words(&finding.next_step, ui.keys), theme.text),
         ]));
         // The reply for the main finding comes right under it, so it shows
         // even on a small terminal.
         if n == 0 {
             text.push_line(Line::from(vec![
                 Span::styled("  Say: ", theme.muted),
-                Span::styled(finding.reply.expose().as_str(), theme.info),
+                Span::styled(finding.reply.expose().clone(), theme.info),
             ]));
         }
     }
@@ -379,7 +457,7 @@ fn render_audit(state: &AccountState, frame: &mut Frame<'_>, area: Rect, ui: &Ui
             Line::from(vec![
                 Span::styled(format!("{:>9} ", ui.when(invite::ago(now - e.at), e.at)), theme.muted),
                 Span::styled(format!("{} ", e.actor), theme.key),
-                Span::styled(e.summary.as_str(), theme.text),
+                Span::styled(state.unmasked(&e.summary), theme.text),
             ])
         })),
     }

@@ -19,7 +19,7 @@ use crate::portal::model::{Account, AccountPatch};
 use crate::portal::{PortalError, Versioned};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
-use crate::tui::keymap::{PREV_FIELD, ScreenSpec, ctrl, special};
+use crate::tui::keymap::{PREV_FIELD, ScreenKind, ScreenSpec, ctrl, special};
 
 /// Which field has the cursor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -270,7 +270,10 @@ impl Dialog for AddressesState {
                 vec![Line::styled(question, theme.warn), Line::styled("Enter confirms · Esc goes back", theme.muted)]
             }
             None => vec![Line::styled(
-                "Enter adds the new address · Ctrl-D makes the selected one the default · Ctrl-X removes it · Tab: field",
+                format!(
+                    "Enter adds the new address · Ctrl-D makes the selected one the default · Ctrl-X removes it · Tab: field · {}: reveal / mask",
+                    ui.keys.key_of(ScreenKind::Addresses, Action::Reveal)
+                ),
                 theme.muted,
             )],
         };

@@ -18,7 +18,7 @@ use crate::portal::model::{InviteStatus, ResendRequest};
 use crate::portal::{IdempotencyKey, PortalError};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
-use crate::tui::keymap::{ScreenSpec, key, special};
+use crate::tui::keymap::{ScreenKind, ScreenSpec, key, special};
 
 /// The resend dialog.
 #[derive(Debug, Default)]
@@ -132,11 +132,10 @@ impl Dialog for ResendState {
         Some(match self.submission.take(req, result)? {
             Ok(invite) => {
                 cx.resends.0.remove(&invite.account_id);
-                // Read the history back so every status is the server's.
-                Outcome::done(
-                    "Invite sent; earlier links no longer work",
-                    vec![Then::AddInvite(invite), Then::ReloadHistory],
-                )
+                let first = cx.account.is_some_and(|a| a.invites.data.as_ref().is_some_and(Vec::is_empty));
+                let said = if first { "Invite sent" } else { "Invite sent; earlier links no longer work" };
+                // Read everything back so the findings are the server's.
+                Outcome::done(said, vec![Then::AddInvite(invite), Then::ReloadAccount])
             }
             // The invite may exist: read the invites again before saying.
             Err(error) if answer_lost(&error) => {
@@ -167,7 +166,9 @@ impl Dialog for ResendState {
         let Some(account) = under.account else { return };
         let (theme, now) = (ui.theme, ui.now);
         let popup = layout::centered(area, 76, 12);
-        let inner = dialog(frame, popup, "Resend the portal invite?", theme);
+        let first = account.invites.data.as_ref().is_some_and(Vec::is_empty);
+        let title = if first { "Send the portal invite?" } else { "Resend the portal invite?" };
+        let inner = dialog(frame, popup, title, theme);
         let Some(data) = account.account.data.as_ref().map(|a| &a.value) else {
             frame.render_widget(Paragraph::new("The account is still loading."), inner);
             return;
@@ -183,10 +184,13 @@ impl Dialog for ResendState {
             .iter()
             .filter(|i| i.status == InviteStatus::Pending && i.expires_at > now)
             .count();
-        let mut lines = vec![Line::from(vec![
-            Span::styled("To       ", theme.muted),
-            Span::styled(account.shown_email(address), theme.title),
-        ])];
+        let mut to =
+            vec![Span::styled("To       ", theme.muted), Span::styled(account.shown_email(address), theme.title)];
+        if !account.revealed {
+            let key = ui.keys.key_of(ScreenKind::Resend, Action::Reveal);
+            to.push(Span::styled(format!("  ({key} reveals)"), theme.muted));
+        }
+        let mut lines = vec![Line::from(to)];
         let check = email::check_email(address);
         for finding in &check.findings {
             lines.push(Line::from(vec![
@@ -203,6 +207,7 @@ impl Dialog for ResendState {
             ),
         ]));
         let superseded = match live {
+            0 if first => "This is the account's first invite.".to_owned(),
             0 => "No earlier link is still working.".to_owned(),
             1 => "The earlier link will stop working.".to_owned(),
             n => format!("{n} earlier links will stop working."),
