@@ -97,8 +97,9 @@ impl FindingCode {
     }
 }
 
-/// One finding: what is wrong, what to do, what to say.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One finding: what is wrong, what to do, what to say. (`Debug` shows its
+/// code alone: revealed, its texts hold addresses.)
+#[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     pub code: FindingCode,
     /// What happened, for staff. Addresses in it are masked unless the
@@ -114,6 +115,12 @@ pub struct Finding {
     /// shown only where the case is revealed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggested_email: Option<Phi<String>>,
+}
+
+impl std::fmt::Debug for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Finding").field("code", &self.code).finish_non_exhaustive()
+    }
 }
 
 /// What the engine looks at.
