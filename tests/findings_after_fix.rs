@@ -73,6 +73,15 @@ fn copied(app: &mut App) -> String {
     }
 }
 
+/// The console on T-1001 (a mistyped address on file), with that address
+/// and the one it likely meant.
+async fn on_typo(h: &Harness) -> (App, String, String) {
+    let app = on_ticket(h, SeedCase::EmailTypo).await;
+    let typo = account(&app).email.expose().clone();
+    let fixed = check_email(&typo).suggestions.first().cloned().expect("a suggestion");
+    (app, typo, fixed)
+}
+
 #[tokio::test]
 async fn after_a_resend_the_first_finding_says_what_went_where_and_asks_no_second_resend() {
     let h = Harness::start().await;
@@ -141,9 +150,7 @@ async fn after_the_dob_edit_the_reply_says_retry_the_same_link() {
 async fn after_correcting_the_address_the_bounce_is_told_where_it_happened() {
     let h = Harness::start().await;
     // T-1001: a `.cmo` address on file, the invite bounced there.
-    let mut app = on_ticket(&h, SeedCase::EmailTypo).await;
-    let typo = account(&app).email.expose().clone();
-    let fixed = check_email(&typo).suggestions.first().cloned().expect("a suggestion");
+    let (mut app, typo, fixed) = on_typo(&h).await;
     assert_eq!(codes(&app)[0], FindingCode::EmailTypo);
 
     // Add the right one, make it the default, remove the typo.
@@ -203,9 +210,7 @@ async fn after_correcting_the_address_the_bounce_is_told_where_it_happened() {
 #[tokio::test]
 async fn one_reveal_key_works_in_every_dialog_and_lasts_while_it_is_in_use() {
     let h = Harness::start().await;
-    let mut app = on_ticket(&h, SeedCase::EmailTypo).await;
-    let address = account(&app).email.expose().clone();
-    let suggested = check_email(&address).suggestions.first().cloned().expect("a suggestion");
+    let (mut app, address, suggested) = on_typo(&h).await;
 
     // Masked, the suggestion is masked; revealed, in full.
     assert!(!screen(&app).contains(&suggested));
@@ -257,16 +262,12 @@ async fn the_412_conflict_shows_the_changed_address_in_full_when_revealed() {
     let before = account(&app);
     press(&mut app, &h, ch('e')).await;
     // Someone else changes the address meanwhile.
-    let current = h.client.account(&before.id).await.unwrap();
     let patch = portaldesk::portal::model::AccountPatch {
         email: Some("moved.elsewhere@example.org".into()),
         reason: "the client moved".into(),
         ..Default::default()
     };
-    h.client
-        .update_account(&before.id, &current.etag, &patch, &portaldesk::portal::IdempotencyKey::new())
-        .await
-        .unwrap();
+    h.change_behind(&before.id, &patch).await;
     type_text(&mut app, &h, "03/05/1988").await;
     press(&mut app, &h, key(KeyCode::Tab)).await;
     type_text(&mut app, &h, "wrong").await;

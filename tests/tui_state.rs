@@ -219,16 +219,12 @@ async fn dob_edit_validates_asks_for_a_reason_confirms_and_handles_412() {
     assert_eq!(edit.stage, Stage::Confirm);
 
     // Someone else changes the account meanwhile.
-    let theirs = h.client.account(&seeded.account_id).await.unwrap();
     let other = portaldesk::portal::model::AccountPatch {
         dob: Some(portaldesk::phi::Phi::new(chrono::NaiveDate::from_ymd_opt(1991, 4, 4).unwrap())),
         reason: "a colleague".into(),
         ..Default::default()
     };
-    h.client
-        .update_account(&seeded.account_id, &theirs.etag, &other, &portaldesk::portal::IdempotencyKey::new())
-        .await
-        .unwrap();
+    let theirs = h.change_behind(&seeded.account_id, &other).await;
 
     let save = app.update(key(KeyCode::Enter), now());
     let Some(Effect::Portal(_, Request::SaveAccount { etag, patch, .. })) = save.first().cloned() else {

@@ -20,49 +20,42 @@ use crate::timezone::StaffZone;
 /// The address invitation emails come from.
 pub const SENDER: &str = "no-reply@therapyappointment.com";
 
-/// The built-in templates to clients, compiled in from `assets/replies/`.
-const BUILTIN: &[(FindingCode, &str)] = &[
-    (FindingCode::InviteJustSent, include_str!("../../assets/replies/invite_just_sent.md")),
-    (FindingCode::DobCorrected, include_str!("../../assets/replies/dob_corrected.md")),
-    (FindingCode::NoInvite, include_str!("../../assets/replies/no_invite.md")),
-    (FindingCode::InviteExpired, include_str!("../../assets/replies/invite_expired.md")),
-    (FindingCode::SupersededLinkUsed, include_str!("../../assets/replies/superseded_link_used.md")),
-    (FindingCode::AlreadyAccepted, include_str!("../../assets/replies/already_accepted.md")),
-    (FindingCode::Bounced, include_str!("../../assets/replies/bounced.md")),
-    (FindingCode::NotOpened, include_str!("../../assets/replies/not_opened.md")),
-    (FindingCode::EmailTypo, include_str!("../../assets/replies/email_typo.md")),
-    (FindingCode::LinkOpenedRepeatedly, include_str!("../../assets/replies/link_opened_repeatedly.md")),
-    (FindingCode::DobFailures, include_str!("../../assets/replies/dob_failures.md")),
-    (FindingCode::ProfileDobSuspect, include_str!("../../assets/replies/profile_dob_suspect.md")),
-    (FindingCode::StaffInviteExpiring, include_str!("../../assets/replies/staff_invite_expiring.md")),
-    (FindingCode::InviteWorking, include_str!("../../assets/replies/invite_working.md")),
-    (FindingCode::WrongAddress, include_str!("../../assets/replies/wrong_address.md")),
-    (FindingCode::LinkInvalid, include_str!("../../assets/replies/link_invalid.md")),
-    (FindingCode::LinkRewritten, include_str!("../../assets/replies/link_rewritten.md")),
-    (FindingCode::LinkPreOpened, include_str!("../../assets/replies/link_pre_opened.md")),
-];
+/// Lists the built-in templates of each code: the one to clients from
+/// `assets/replies/<code>.md`, the one to staff members from
+/// `assets/replies/staff/<code>.md`, compiled in.
+macro_rules! builtin {
+    ($( $code:ident = $file:literal, )*) => {
+        /// The built-in templates: code, to clients, to staff members.
+        const BUILTIN: &[(FindingCode, &str, &str)] = &[
+            $( (
+                FindingCode::$code,
+                include_str!(concat!("../../assets/replies/", $file, ".md")),
+                include_str!(concat!("../../assets/replies/staff/", $file, ".md")),
+            ), )*
+        ];
+    };
+}
 
-/// The built-in templates to staff members, from `assets/replies/staff/`.
-const BUILTIN_STAFF: &[(FindingCode, &str)] = &[
-    (FindingCode::InviteJustSent, include_str!("../../assets/replies/staff/invite_just_sent.md")),
-    (FindingCode::DobCorrected, include_str!("../../assets/replies/staff/dob_corrected.md")),
-    (FindingCode::NoInvite, include_str!("../../assets/replies/staff/no_invite.md")),
-    (FindingCode::InviteExpired, include_str!("../../assets/replies/staff/invite_expired.md")),
-    (FindingCode::SupersededLinkUsed, include_str!("../../assets/replies/staff/superseded_link_used.md")),
-    (FindingCode::AlreadyAccepted, include_str!("../../assets/replies/staff/already_accepted.md")),
-    (FindingCode::Bounced, include_str!("../../assets/replies/staff/bounced.md")),
-    (FindingCode::NotOpened, include_str!("../../assets/replies/staff/not_opened.md")),
-    (FindingCode::EmailTypo, include_str!("../../assets/replies/staff/email_typo.md")),
-    (FindingCode::LinkOpenedRepeatedly, include_str!("../../assets/replies/staff/link_opened_repeatedly.md")),
-    (FindingCode::DobFailures, include_str!("../../assets/replies/staff/dob_failures.md")),
-    (FindingCode::ProfileDobSuspect, include_str!("../../assets/replies/staff/profile_dob_suspect.md")),
-    (FindingCode::StaffInviteExpiring, include_str!("../../assets/replies/staff/staff_invite_expiring.md")),
-    (FindingCode::InviteWorking, include_str!("../../assets/replies/staff/invite_working.md")),
-    (FindingCode::WrongAddress, include_str!("../../assets/replies/staff/wrong_address.md")),
-    (FindingCode::LinkInvalid, include_str!("../../assets/replies/staff/link_invalid.md")),
-    (FindingCode::LinkRewritten, include_str!("../../assets/replies/staff/link_rewritten.md")),
-    (FindingCode::LinkPreOpened, include_str!("../../assets/replies/staff/link_pre_opened.md")),
-];
+builtin! {
+    InviteJustSent = "invite_just_sent",
+    DobCorrected = "dob_corrected",
+    NoInvite = "no_invite",
+    InviteExpired = "invite_expired",
+    SupersededLinkUsed = "superseded_link_used",
+    AlreadyAccepted = "already_accepted",
+    Bounced = "bounced",
+    NotOpened = "not_opened",
+    EmailTypo = "email_typo",
+    LinkOpenedRepeatedly = "link_opened_repeatedly",
+    DobFailures = "dob_failures",
+    ProfileDobSuspect = "profile_dob_suspect",
+    StaffInviteExpiring = "staff_invite_expiring",
+    InviteWorking = "invite_working",
+    WrongAddress = "wrong_address",
+    LinkInvalid = "link_invalid",
+    LinkRewritten = "link_rewritten",
+    LinkPreOpened = "link_pre_opened",
+}
 
 /// The values a reply is filled with.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -98,8 +91,8 @@ impl Replies {
         Self {
             templates: BUILTIN
                 .iter()
-                .map(|(code, text)| ((*code, Role::Client), text.trim().to_owned()))
-                .chain(BUILTIN_STAFF.iter().map(|(code, text)| ((*code, Role::Staff), text.trim().to_owned())))
+                .flat_map(|(code, client, staff)| [((*code, Role::Client), *client), ((*code, Role::Staff), *staff)])
+                .map(|(key, text)| (key, text.trim().to_owned()))
                 .collect(),
             zone: StaffZone::Utc,
         }

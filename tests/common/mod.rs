@@ -45,6 +45,20 @@ impl Harness {
         self.sandbox.seeded.tickets.iter().find(|t| t.case == case).unwrap_or_else(|| panic!("no {case:?} ticket"))
     }
 
+    /// Someone else changes an account (at its current version): what a
+    /// console holding an older version then meets as a 412. Returns the
+    /// version it changed.
+    pub async fn change_behind(
+        &self,
+        account_id: &str,
+        patch: &portaldesk::portal::model::AccountPatch,
+    ) -> portaldesk::portal::Versioned<portaldesk::portal::model::Account> {
+        let theirs = self.client.account(account_id).await.unwrap();
+        let key = portaldesk::portal::IdempotencyKey::new();
+        self.client.update_account(account_id, &theirs.etag, patch, &key).await.unwrap();
+        theirs
+    }
+
     /// A plain HTTP client for requests the typed client would never send.
     pub fn raw(&self) -> reqwest::Client {
         reqwest::Client::new()
