@@ -279,7 +279,7 @@ fn link_opened_repeatedly(facts: &Facts<'_>) -> Option<Pending> {
     let (explanation, next_step) = if reading.shown_invalid == 0 && reading.page_shown > 0 {
         (
             format!(
-                "The link was opened {person_opens} times and each time the DOB page showed: the link works (until {deadline}), but no date of birth was entered."
+                "The link was opened {person_opens} times and each time the DOB page showed: the link works until {deadline}, but no date of birth was entered."
             ),
             format!(
                 "Ask {who} what they see after the DOB page shows: have them type their date of birth as MM/DD/YYYY and submit it before {deadline}."
