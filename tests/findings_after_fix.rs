@@ -379,3 +379,64 @@ async fn the_seeded_tickets_read_right_for_their_role_and_their_link() {
     let banner = app.banner.clone().unwrap();
     assert_eq!(banner.text, "Invite sent");
 }
+
+/// Everything logged on this thread, at every level.
+#[derive(Clone, Default)]
+struct Logged(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logged {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn revealing_copying_and_fixing_log_nothing_of_the_client() {
+    let logged = Logged::default();
+    let writer = logged.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let h = Harness::start().await;
+    let (mut app, typo, fixed) = on_typo(&h).await;
+    let holder = account(&app);
+    press(&mut app, &h, ch('v')).await;
+    copied(&mut app);
+    press(&mut app, &h, ch('a')).await;
+    type_text(&mut app, &h, &fixed).await;
+    press(&mut app, &h, key(KeyCode::Tab)).await;
+    type_text(&mut app, &h, "typo").await;
+    press(&mut app, &h, key(KeyCode::Enter)).await;
+    press(&mut app, &h, key(KeyCode::Enter)).await;
+    press(&mut app, &h, ch('r')).await;
+    press(&mut app, &h, f2()).await;
+    press(&mut app, &h, key(KeyCode::Enter)).await;
+    press(&mut app, &h, ch('d')).await;
+    type_text(&mut app, &h, &holder.dob.expose().format("%d/%m/%Y").to_string()).await;
+    press(&mut app, &h, f2()).await;
+    press(&mut app, &h, key(KeyCode::Esc)).await;
+    copied(&mut app);
+    assert!(!findings(&app).is_empty());
+
+    let text = String::from_utf8(logged.0.lock().unwrap().clone()).unwrap();
+    assert!(!text.is_empty(), "the requests were logged");
+    let dob = holder.dob.expose();
+    for secret in [
+        typo.clone(),
+        fixed.clone(),
+        holder.last_name.expose().clone(),
+        dob.format("%m/%d/%Y").to_string(),
+        dob.format("%d/%m/%Y").to_string(),
+        dob.to_string(),
+    ] {
+        assert!(!text.contains(&secret), "the log holds {secret}:\n{text}");
+    }
+}
