@@ -2,8 +2,9 @@
 //! by `vt100`, see `common::term`), against a sandbox
 //! started with `portaldesk sandbox serve`, used as a new user would: a bad
 //! config file first, then search an account by email, open it, reveal,
-//! compare a DOB given day-first, correct the DOB, resend the invite, let
-//! the idle lock fall, unlock, quit. Then the API must show exactly one new
+//! compare a DOB given day-first, correct the DOB, resend the invite, quit.
+//! Beside it, a second session opens the same account and lets the idle
+//! lock fall, then unlocks and quits. Then the API must show exactly one new
 //! invite and one DOB change, the terminal must be as it was, and no file
 //! the session could write may hold the token or the client's PHI.
 
@@ -58,8 +59,8 @@ impl Drop for Server {
     }
 }
 
-fn scratch_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("portaldesk-e2e-{}", std::process::id()));
+fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("portaldesk-e2e-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
@@ -102,14 +103,14 @@ fn a_new_user_session_works_restores_the_terminal_and_leaves_no_token_or_phi_on_
 
     // A home of its own: config, state (the log), data, cache and temp
     // files all land under `dir`, which is searched at the end.
-    let dir = scratch_dir();
+    let dir = scratch_dir("session");
     let home = dir.join("home");
     std::fs::create_dir_all(home.join(".config/portaldesk")).unwrap();
     std::fs::create_dir_all(dir.join("tmp")).unwrap();
     std::fs::create_dir_all(dir.join("work")).unwrap();
-    // The idle lock after 5 s (the setting in seconds is for tests), so the
-    // session shows it without waiting a real minute.
-    std::fs::write(home.join(".config/portaldesk/config.toml"), "idle_lock_seconds = 5\n").unwrap();
+    // No idle lock in this session (it has a test of its own, below, that
+    // runs beside this one).
+    std::fs::write(home.join(".config/portaldesk/config.toml"), "idle_lock_seconds = 3600\n").unwrap();
     std::fs::write(dir.join("bad.toml"), "theme = \"dark\"\nidle_lock_minute = 3\n").unwrap();
 
     let no_env: [(&str, &str); 0] = [];
@@ -210,16 +211,6 @@ fn a_new_user_session_works_restores_the_terminal_and_leaves_no_token_or_phi_on_
     term.key(Key::Enter);
     term.wait_for("Invite sent");
 
-    // A spell without a key locks the screen: nothing of the client shows.
-    let locked = term.wait_within("portaldesk is locked", Duration::from_secs(90));
-    for value in [account.last_name.expose(), &account.id, &portaldesk::phi::mask_email(account.email.expose())] {
-        assert!(!locked.contains(value.as_str()), "the lock screen shows client details:\n{locked}");
-    }
-    term.key(Key::Char('x'));
-    term.wait_for("Press Enter to unlock");
-    term.key(Key::Enter);
-    term.wait_for("Profile");
-
     // Quit: the shell gets the terminal back as it was: the stty modes, and
     // every mode the console turned on (alternate screen, hidden cursor,
     // mouse capture) turned off again. (Bracketed paste is bash's own again
@@ -278,5 +269,45 @@ fn a_new_user_session_works_restores_the_terminal_and_leaves_no_token_or_phi_on_
         let history = std::fs::read(Path::new(&real_home).join(".bash_history")).unwrap_or_default();
         assert!(!contains(&history, &token), "the token reached ~/.bash_history");
     }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_idle_console_locks_and_the_lock_screen_shows_no_client_details() {
+    let token = format!("e2e-lock-{}", std::process::id());
+    let server = Server::start(&token);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let client = PortalClient::new(&server.url, ApiToken::new(token.clone()), ClientOptions::default()).unwrap();
+    let account = runtime.block_on(client.account("acc_150")).unwrap().value;
+
+    let dir = scratch_dir("lock");
+    let home = dir.join("home");
+    std::fs::create_dir_all(home.join(".config/portaldesk")).unwrap();
+    // The idle lock after 3 s (the setting in seconds is for tests): this
+    // session only opens an account, then waits for it.
+    std::fs::write(home.join(".config/portaldesk/config.toml"), "idle_lock_seconds = 3\n").unwrap();
+    let mut term = Term::in_home(&home, &[("PORTALDESK_TOKEN", token.as_str())]);
+    term.type_line(&format!("{BIN} --portal {url}; echo exit=$?", url = server.url));
+    term.wait_for("Open tickets");
+    term.key(Key::Char('/'));
+    term.wait_for("Search by name, email, phone or id");
+    term.type_text(&account.id);
+    term.wait_for("1 found");
+    term.key(Key::Enter);
+    let profile = term.wait_for("Profile");
+    assert!(profile.contains(&account.id), "{profile}");
+
+    // A spell without a key locks the screen: nothing of the client shows.
+    let locked = term.wait_within("portaldesk is locked", Duration::from_secs(90));
+    for value in [account.last_name.expose(), &account.id, &portaldesk::phi::mask_email(account.email.expose())] {
+        assert!(!locked.contains(value.as_str()), "the lock screen shows client details:\n{locked}");
+    }
+    term.key(Key::Char('x'));
+    term.wait_for("Press Enter to unlock");
+    term.key(Key::Enter);
+    term.wait_for("Profile");
+    term.key(Key::Char('q'));
+    let (code, after) = term.exit_code("exit");
+    assert_eq!(code, 0, "{after}");
     let _ = std::fs::remove_dir_all(&dir);
 }

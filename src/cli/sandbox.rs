@@ -57,6 +57,11 @@ pub async fn serve(args: ServeArgs) -> Result<(), Failure> {
         .await
         .map_err(|e| Failure::new(1, format!("cannot listen on {}: {e}", args.addr)))?;
     let started = sandbox::start(listener, args.options()).await.map_err(|e| Failure::new(1, e.to_string()))?;
+    // A standalone sandbox says it is listening once search is complete
+    // too, so what is started next (a benchmark, a test) sees every account.
+    if !started.searchable().await {
+        return Err(Failure::new(1, "the sandbox could not index its accounts for search"));
+    }
     // Written so that a closed stdout (`| head -1`) never stops the server.
     let banner = format!(
         "sandbox portal listening on {url}\n  API:    {url}/api/v1   (Authorization: Bearer {token})\n  \

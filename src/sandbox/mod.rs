@@ -98,6 +98,16 @@ impl Sandbox {
         (&mut self.task).await.map_err(std::io::Error::other)?
     }
 
+    /// Waits until search answers from a complete index (it is built after
+    /// the server starts); false if building it failed.
+    pub async fn searchable(&self) -> bool {
+        let mut state = self.shared.search.subscribe();
+        matches!(
+            state.wait_for(|s| *s != routes::SearchIndex::Building).await.map(|s| *s),
+            Ok(routes::SearchIndex::Ready)
+        )
+    }
+
     /// Waits until the server ends (it ends on its own only on error).
     pub async fn wait(mut self) -> std::io::Result<()> {
         (&mut self.task).await.map_err(std::io::Error::other)?
@@ -156,6 +166,7 @@ pub async fn start(listener: TcpListener, options: SandboxOptions) -> Result<San
         },
         agents: vec!["agent_sandbox".into(), "agent_rivera".into(), "agent_chen".into()],
         link_base,
+        search: tokio::sync::watch::Sender::new(routes::SearchIndex::Building),
     });
     let injector = FaultInjector {
         faults: Arc::new(options.faults.clone()),
@@ -164,5 +175,6 @@ pub async fn start(listener: TcpListener, options: SandboxOptions) -> Result<San
     let app = routes::router(AppState(Arc::clone(&shared)), injector);
     let (shutdown, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(server::serve(listener, app, options.limits, stopped));
+    tokio::spawn(routes::index_accounts(Arc::clone(&shared)));
     Ok(Sandbox { addr, seeded, shared, shutdown: Some(shutdown), task })
 }

@@ -139,7 +139,7 @@ pub fn seed(
         let created_at = now - Duration::days(rng.range(20, 900)) - Duration::seconds(rng.range(0, 86_399));
         let dob = birth_date(&mut rng);
         let id = format!("acc_{n}");
-        accounts::insert(
+        accounts::insert_unindexed(
             &tx,
             &NewAccount {
                 id: &id,

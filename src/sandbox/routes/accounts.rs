@@ -66,6 +66,7 @@ pub async fn search(
     }
     let q = query.q.map(|q| q.trim().to_owned()).filter(|q| !q.is_empty());
     let search = accounts::Search { q, role, after, through: None, limit };
+    state.searchable().await?;
     let page = state.read(move |conn, now| Ok(accounts::search(conn, &search, now)?)).await?;
     Ok(Answer::json(StatusCode::OK, &page)?.into_response())
 }

@@ -34,6 +34,47 @@ pub struct Shared {
     pub agents: Vec<String>,
     /// Where invite links point (`http://127.0.0.1:PORT`).
     pub link_base: String,
+    /// Whether the search indexes hold every account yet (they are built
+    /// after the sandbox starts serving; see [`index_accounts`]).
+    pub search: tokio::sync::watch::Sender<SearchIndex>,
+}
+
+/// The state of the search indexes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchIndex {
+    Building,
+    Ready,
+    Failed,
+}
+
+/// Indexes the accounts the search indexes do not hold yet, a batch at a
+/// time so other requests (the queue) are answered in between, then says
+/// the indexes are ready. Started with the server: seeding leaves the
+/// indexes to this, so the first answers do not wait for them.
+pub async fn index_accounts(shared: Arc<Shared>) {
+    const BATCH: u32 = 4096;
+    loop {
+        let batch = Arc::clone(&shared);
+        let done = tokio::task::spawn_blocking(move || -> rusqlite::Result<bool> {
+            let mut conn = batch.db.lock().unwrap_or_else(|p| p.into_inner());
+            let tx = conn.transaction()?;
+            let done = store::accounts::index_pending(&tx, BATCH)?;
+            tx.commit()?;
+            Ok(done)
+        })
+        .await;
+        match done {
+            Ok(Ok(false)) => continue,
+            Ok(Ok(true)) => {
+                shared.search.send_replace(SearchIndex::Ready);
+                return;
+            }
+            Ok(Err(e)) => tracing::error!(error = %e, "indexing accounts for search failed"),
+            Err(_) => tracing::error!("the indexing task failed"),
+        }
+        shared.search.send_replace(SearchIndex::Failed);
+        return;
+    }
 }
 
 /// The handlers' state.
@@ -42,6 +83,15 @@ pub struct AppState(pub Arc<Shared>);
 
 impl AppState {
     /// Runs a read on the database off the async threads.
+    /// Waits until the search indexes hold every account.
+    pub async fn searchable(&self) -> Result<(), ApiError> {
+        let mut state = self.0.search.subscribe();
+        match state.wait_for(|s| *s != SearchIndex::Building).await.map(|s| *s) {
+            Ok(SearchIndex::Ready) => Ok(()),
+            _ => Err(ApiError::internal()),
+        }
+    }
+
     pub async fn read<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,

@@ -168,7 +168,14 @@ pub fn open(conn: &Connection) -> rusqlite::Result<()> {
         [],
     )?;
     audit::migrate(conn)?;
-    grams::create(conn)
+    grams::create(conn)?;
+    // How far the search indexes go (see `accounts::index_pending`): a
+    // database made before this table existed had every row indexed.
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS search_index (through INTEGER NOT NULL);
+         INSERT INTO search_index (through)
+         SELECT COALESCE(max(rowid), 0) FROM accounts WHERE NOT EXISTS (SELECT 1 FROM search_index);",
+    )
 }
 
 /// Seconds since the epoch.
