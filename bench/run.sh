@@ -31,6 +31,7 @@ if [[ $mode == full ]]; then
   queries=200 rounds=2
   load_requests=5000 load_concurrency=8
   idle_seconds=60
+  events_args=(--subscribers 50 --rate 1000 --seconds 10)
   k2f_args=() k2f_samples=20000
   diag_args=()
 else
@@ -39,6 +40,7 @@ else
   queries=20 rounds=1
   load_requests=300 load_concurrency=4
   idle_seconds=5
+  events_args=(--subscribers 10 --rate 200 --seconds 1)
   k2f_args=(--warm-up-time 0.5 --measurement-time 1 --sample-size 20) k2f_samples=2000
   diag_args=(--warm-up-time 0.2 --measurement-time 0.3 --sample-size 10)
 fi
@@ -97,7 +99,8 @@ row() { rows+=("| $1 | $2 | $3 | $4 |"); }
 
 # ---- build -------------------------------------------------------------------
 log "building (release)"
-cargo build --release --locked --quiet --bin portaldesk --example bare_frame --example search_rtt --example load
+cargo build --release --locked --quiet --bin portaldesk --example bare_frame --example search_rtt --example load \
+  --example events_fanout
 export PORTALDESK_BENCH_BUILT=1
 
 # ---- 1. start to first useful frame -----------------------------------------------
@@ -222,6 +225,23 @@ row "seed $(thousands "$big") accounts (process start to listening; resident mem
   "$seed_s s ($sandbox_rss_mb MiB)" "< 60 s" "$(verdict "$seed_s" 60)"
 search_rows "$big" 10
 stop_sandbox
+
+# ---- events ---------------------------------------------------------------------
+# The event stream, in one process with its own sandbox: a sustained rate to
+# many subscribers (every event delivered to each, in order; memory growth),
+# then publish-to-receive latency across all of them.
+log "events: ${events_args[*]}"
+"$examples/events_fanout" "${events_args[@]}" >"$work/events.txt"
+ev_subs=${events_args[1]} ev_rate=${events_args[3]}
+ev_ok=pass
+if [[ $(field "$work/events.txt" delivered_all) != true ]]; then ev_ok="**fail**"; fi
+if lt "$(field "$work/events.txt" sustained_per_second)" "$((ev_rate * 95 / 100))"; then ev_ok="**fail**"; fi
+row "events endpoint: $(thousands "$ev_rate") events/s to $ev_subs subscribers: sustained/s, all delivered in order, memory growth" \
+  "$(field "$work/events.txt" sustained_per_second)/s, $(field "$work/events.txt" delivered_all), +$(field "$work/events.txt" rss_growth_mib) MiB" \
+  "≥ 95% of the rate, all, bounded" "$ev_ok"
+ev_p95=$(field "$work/events.txt" p95_ms)
+row "event published to received, across $ev_subs SSE subscribers: p50 (p95)" \
+  "$(field "$work/events.txt" p50_ms) ms ($ev_p95 ms)" "p95 ≤ 100 ms" "$(verdict "$ev_p95" 100)"
 
 # ---- 4. idle -------------------------------------------------------------------
 log "idle: ${idle_seconds}s"

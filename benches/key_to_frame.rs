@@ -45,7 +45,7 @@ fn invites() -> Vec<Invite> {
         .map(|n| {
             let sent_at = now() - Duration::hours(3 * n + 1);
             Invite {
-                id: format!("inv_{}", 100 - n),
+                id: format!("inv_{}", 100 - n).into(),
                 account_id: "acc_7".into(),
                 sent_to: "marisol.quintero7@gmail.com".into(),
                 sent_at,

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use portaldesk::portal::model::ResendRequest;
+use portaldesk::portal::model::{AccountId, ResendRequest};
 use portaldesk::portal::{IdempotencyKey, PortalError};
 use support::{client, ms, percentile, search_query};
 
@@ -76,7 +76,7 @@ async fn main() {
                 let begun = Instant::now();
                 let outcome = if resend {
                     let request = ResendRequest { ticket_id: None };
-                    client.resend(item, &request, &IdempotencyKey::new()).await.map(|_| ())
+                    client.resend(&AccountId::from(item), &request, &IdempotencyKey::new()).await.map(|_| ())
                 } else {
                     client.search_accounts(&search_query(item)).await.map(|_| ())
                 };

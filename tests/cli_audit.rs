@@ -5,7 +5,7 @@ mod common;
 
 use common::{Harness, Run, run_binary, t0};
 use portaldesk::portal::IdempotencyKey;
-use portaldesk::portal::model::NewNote;
+use portaldesk::portal::model::{NewNote, TicketId};
 use portaldesk::sandbox::SandboxOptions;
 use portaldesk::sandbox::seed::SeedCase;
 use serde_json::Value;
@@ -18,12 +18,12 @@ async fn run(h: &Harness, args: &[&str]) -> Run {
 }
 
 /// A sandbox on a file, with four notes on two tickets in its audit trail.
-async fn with_trail() -> (Harness, tempfile::TempDir, std::path::PathBuf, Vec<String>) {
+async fn with_trail() -> (Harness, tempfile::TempDir, std::path::PathBuf, Vec<TicketId>) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("sandbox.db");
     let options = SandboxOptions { frozen_at: Some(t0()), db: Some(db.clone()), ..SandboxOptions::default() };
     let h = Harness::with(options).await;
-    let tickets: Vec<String> = [SeedCase::NoInvite, SeedCase::ExpiredClientInvite]
+    let tickets: Vec<TicketId> = [SeedCase::NoInvite, SeedCase::ExpiredClientInvite]
         .into_iter()
         .map(|case| h.ticket(case).ticket_id.clone())
         .collect();

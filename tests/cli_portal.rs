@@ -81,8 +81,8 @@ async fn tickets_readable_is_a_table_of_the_queue() {
     assert!(out.starts_with("29 open tickets, oldest first\nTICKET"), "{out}");
     assert_eq!(out.lines().count(), 31, "{out}");
     let typo = h.ticket(SeedCase::EmailTypo);
-    let row = out.lines().find(|l| l.starts_with(&typo.ticket_id)).unwrap();
-    assert!(row.contains(&typo.account_id), "{row}");
+    let row = out.lines().find(|l| l.starts_with(typo.ticket_id.as_str())).unwrap();
+    assert!(row.contains(typo.account_id.as_str()), "{row}");
     assert!(!out.contains('@'), "no address in the queue: {out}");
     assert!(run.err.is_empty(), "{}", run.err);
 }
@@ -107,11 +107,11 @@ async fn search_json_and_readable() {
     assert!(accounts.iter().all(|a| a["role"] == "staff"), "{v}");
     assert!(v["next_cursor"].is_string(), "more staff than 2 match 'a': {v}");
 
-    let out = run(&h, &["search", &account.id]).await;
+    let out = run(&h, &["search", account.id.as_str()]).await;
     let text = out.ok();
-    assert!(text.contains(&account.id) && text.contains(&mask_email(account.email.expose())), "{text}");
+    assert!(text.contains(account.id.as_str()) && text.contains(&mask_email(account.email.expose())), "{text}");
     assert!(!text.contains(account.email.expose().as_str()), "{text}");
-    let revealed = run(&h, &["search", &account.id, "--reveal"]).await;
+    let revealed = run(&h, &["search", account.id.as_str(), "--reveal"]).await;
     assert!(revealed.ok().contains(account.email.expose().as_str()), "{}", revealed.out);
 
     assert_eq!(run(&h, &["search", "x", "--limit", "0"]).await.code, 2);
@@ -124,7 +124,7 @@ async fn show_json_is_the_account_and_its_version() {
     let h = Harness::start().await;
     let typo = h.ticket(SeedCase::EmailTypo);
     let read = h.client.account(&typo.account_id).await.unwrap();
-    let v = run(&h, &["show", &typo.account_id, "--json"]).await.json();
+    let v = run(&h, &["show", typo.account_id.as_str(), "--json"]).await.json();
     assert_eq!(v["etag"], read.etag.as_str());
     assert_eq!(v["account"], serde_json::to_value(&read.value).unwrap());
     assert_eq!(v["account"]["dob"], read.value.dob.expose().format("%Y-%m-%d").to_string());
@@ -140,7 +140,7 @@ async fn readable_output_masks_email_and_dob_unless_revealed() {
     let dob_texts = [dob.format("%Y-%m-%d").to_string(), format_entry(dob)];
 
     for command in ["show", "invites", "diagnose"] {
-        let masked = run(&h, &[command, &typo.account_id]).await;
+        let masked = run(&h, &[command, typo.account_id.as_str()]).await;
         let text = masked.ok();
         assert!(!text.contains(&email), "{command}: {text}");
         for d in &dob_texts {
@@ -149,14 +149,14 @@ async fn readable_output_masks_email_and_dob_unless_revealed() {
         assert!(text.contains(&mask_email(&email)), "{command}: {text}");
         assert!(masked.err.is_empty(), "{command}: nothing on stderr: {}", masked.err);
     }
-    let shown = run(&h, &["show", &typo.account_id]).await;
+    let shown = run(&h, &["show", typo.account_id.as_str()]).await;
     assert!(shown.ok().contains("DOB      ••/••/••••"), "{}", shown.out);
     assert!(shown.out.contains("--reveal"), "{}", shown.out);
 
-    let revealed = run(&h, &["show", &typo.account_id, "--reveal"]).await;
+    let revealed = run(&h, &["show", typo.account_id.as_str(), "--reveal"]).await;
     let text = revealed.ok();
     assert!(text.contains(&email) && text.contains(&format_entry(dob)), "{text}");
-    assert!(text.contains(&read.etag), "{text}");
+    assert!(text.contains(read.etag.as_str()), "{text}");
 }
 
 #[tokio::test]
@@ -164,7 +164,7 @@ async fn invites_json_carries_state_and_countdown() {
     let h = Harness::start().await;
     let expired = h.ticket(SeedCase::ExpiredClientInvite);
     let invites = h.client.invites(&expired.account_id).await.unwrap();
-    let v = run(&h, &["invites", &expired.account_id, "--json"]).await.json();
+    let v = run(&h, &["invites", expired.account_id.as_str(), "--json"]).await.json();
     assert_eq!(v["account_id"], expired.account_id.as_str());
     assert_eq!(v["role"], "client");
     assert_eq!(v["now"], serde_json::to_value(t0()).unwrap());
@@ -179,13 +179,13 @@ async fn invites_json_carries_state_and_countdown() {
     assert!(str_of(&items[0], "countdown").starts_with("expired "), "{}", items[0]);
 
     let staff = h.ticket(SeedCase::StaffInviteExpiringSoon);
-    let v = run(&h, &["invites", &staff.account_id, "--json"]).await.json();
+    let v = run(&h, &["invites", staff.account_id.as_str(), "--json"]).await.json();
     assert_eq!((v["role"].as_str(), v["invites"][0]["state"].as_str()), (Some("staff"), Some("expiring_soon")));
 
     let none = h.ticket(SeedCase::NoInvite);
-    let v = run(&h, &["invites", &none.account_id, "--json"]).await.json();
+    let v = run(&h, &["invites", none.account_id.as_str(), "--json"]).await.json();
     assert_eq!(v["invites"], serde_json::json!([]));
-    let text = run(&h, &["invites", &none.account_id]).await;
+    let text = run(&h, &["invites", none.account_id.as_str()]).await;
     assert!(text.ok().starts_with("0 invites for"), "{}", text.out);
 }
 
@@ -193,7 +193,7 @@ async fn invites_json_carries_state_and_countdown() {
 async fn diagnose_json_gives_the_findings_most_decisive_first() {
     let h = Harness::start().await;
     let typo = h.ticket(SeedCase::EmailTypo);
-    let v = run(&h, &["diagnose", &typo.account_id, "--json"]).await.json();
+    let v = run(&h, &["diagnose", typo.account_id.as_str(), "--json"]).await.json();
     assert_eq!(v["account_id"], typo.account_id.as_str());
     assert_eq!(v["role"], "client");
     assert_eq!(v["now"], serde_json::to_value(t0()).unwrap());
@@ -208,10 +208,10 @@ async fn diagnose_json_gives_the_findings_most_decisive_first() {
     assert!(str_of(&findings[0], "reply").contains(account.first_name.expose().as_str()));
 
     let none = h.ticket(SeedCase::NoInvite);
-    let v = run(&h, &["diagnose", &none.account_id, "--json"]).await.json();
+    let v = run(&h, &["diagnose", none.account_id.as_str(), "--json"]).await.json();
     assert_eq!(v["findings"][0]["code"], "no_invite", "{v}");
 
-    let text = run(&h, &["diagnose", &typo.account_id]).await;
+    let text = run(&h, &["diagnose", typo.account_id.as_str()]).await;
     let text = text.ok();
     assert!(text.contains("1. email_typo") && text.contains("next step") && text.contains("reply"), "{text}");
 }
@@ -221,7 +221,9 @@ async fn resend_with_yes_makes_exactly_one_invite_with_the_role_s_expiry() {
     let h = Harness::start().await;
     let client = h.sandbox.seeded.tickets.iter().find(|t| t.case == SeedCase::NoInvite).unwrap();
     assert!(h.client.invites(&client.account_id).await.unwrap().is_empty());
-    let v = run(&h, &["resend", &client.account_id, "--ticket", &client.ticket_id, "--yes", "--json"]).await.json();
+    let v = run(&h, &["resend", client.account_id.as_str(), "--ticket", client.ticket_id.as_str(), "--yes", "--json"])
+        .await
+        .json();
     let invites = h.client.invites(&client.account_id).await.unwrap();
     assert_eq!(invites.len(), 1, "exactly one invite");
     assert_eq!(v["invite"]["id"], invites[0].id.as_str());
@@ -229,11 +231,11 @@ async fn resend_with_yes_makes_exactly_one_invite_with_the_role_s_expiry() {
     assert_eq!(v["invite"]["expires_at"], serde_json::to_value(t0() + Role::Client.invite_lifetime()).unwrap());
     let audit = h.client.audit(Some(&client.account_id), None).await.unwrap();
     assert_eq!(audit[0].action, AuditAction::InviteSent);
-    assert_eq!(audit[0].ticket_id.as_deref(), Some(client.ticket_id.as_str()));
+    assert_eq!(audit[0].ticket_id.as_ref(), Some(&client.ticket_id));
 
     let staff = h.sandbox.seeded.tickets.iter().rev().find(|t| t.case == SeedCase::NoInvite).unwrap();
     assert_ne!(staff.account_id, client.account_id);
-    let out = run(&h, &["resend", &staff.account_id, "-y"]).await;
+    let out = run(&h, &["resend", staff.account_id.as_str(), "-y"]).await;
     let text = out.ok();
     assert!(text.contains("The link works for 1 hour: it expires in 1h 00m"), "{text}");
     let sent_to = h.client.invites(&staff.account_id).await.unwrap()[0].sent_to.expose().clone();
@@ -245,7 +247,8 @@ async fn resend_without_yes_and_without_a_terminal_exits_2_and_sends_nothing() {
     let h = Harness::start().await;
     let none = h.ticket(SeedCase::NoInvite);
     for json in [false, true] {
-        let args: &[&str] = if json { &["resend", &none.account_id, "--json"] } else { &["resend", &none.account_id] };
+        let args: &[&str] =
+            if json { &["resend", none.account_id.as_str(), "--json"] } else { &["resend", none.account_id.as_str()] };
         let out = run(&h, args).await;
         assert_eq!(out.code, 2, "{}", out.err);
         assert!(out.err.contains("--yes") && out.err.contains("terminal"), "{}", out.err);
@@ -261,16 +264,16 @@ async fn dob_set_refuses_a_date_not_typed_mm_dd_yyyy_and_changes_nothing() {
     let wrong = h.ticket(SeedCase::DobOnFileWrong);
     let before = h.client.account(&wrong.account_id).await.unwrap();
     for bad in ["3/5/1990", "13/01/1990", "02/30/1990", "1990-03-05", " 04/06/1991", "04-06-1991", "", "--1"] {
-        let out = run(&h, &["dob", "set", &wrong.account_id, bad, "--reason", "typo", "--yes"]).await;
+        let out = run(&h, &["dob", "set", wrong.account_id.as_str(), bad, "--reason", "typo", "--yes"]).await;
         assert_eq!(out.code, 2, "{bad:?}: {}", out.err);
         assert!(out.err.contains("MM/DD/YYYY"), "{}", out.err);
         if bad.len() > 3 {
             assert!(!out.err.contains(bad.trim()), "the value is not echoed: {}", out.err);
         }
     }
-    let out = run(&h, &["dob", "set", &wrong.account_id, "03/05/1990", "--reason", "  ", "--yes"]).await;
+    let out = run(&h, &["dob", "set", wrong.account_id.as_str(), "03/05/1990", "--reason", "  ", "--yes"]).await;
     assert_eq!(out.code, 2, "{}", out.err);
-    let out = run(&h, &["dob", "set", &wrong.account_id, "03/05/1990", "--reason", "x"]).await;
+    let out = run(&h, &["dob", "set", wrong.account_id.as_str(), "03/05/1990", "--reason", "x"]).await;
     assert_eq!(out.code, 2, "no --yes, no terminal: {}", out.err);
     let after = h.client.account(&wrong.account_id).await.unwrap();
     assert_eq!(after, before, "nothing changed");
@@ -283,7 +286,8 @@ async fn dob_set_changes_the_dob_and_keeps_the_ticket_in_the_audit_trail() {
     let wrong = h.ticket(SeedCase::DobOnFileWrong);
     let before = h.client.account(&wrong.account_id).await.unwrap();
     let reason = "client confirmed DOB by phone";
-    let args = ["dob", "set", &wrong.account_id, "03/05/1990", "--reason", reason, "--ticket", &wrong.ticket_id];
+    let (account, ticket) = (wrong.account_id.as_str(), wrong.ticket_id.as_str());
+    let args = ["dob", "set", account, "03/05/1990", "--reason", reason, "--ticket", ticket];
     let v = run(&h, &[&args[..], &["--yes", "--json"]].concat()).await.json();
     assert_eq!(v["changed"], true);
     assert_eq!(v["dob_before"], before.value.dob.expose().format("%Y-%m-%d").to_string());
@@ -295,7 +299,7 @@ async fn dob_set_changes_the_dob_and_keeps_the_ticket_in_the_audit_trail() {
     let audit = h.client.audit(Some(&wrong.account_id), None).await.unwrap();
     assert_eq!(audit.len(), 1, "{audit:?}");
     assert_eq!(audit[0].action, AuditAction::AccountUpdated);
-    assert_eq!(audit[0].ticket_id.as_deref(), Some(wrong.ticket_id.as_str()));
+    assert_eq!(audit[0].ticket_id.as_ref(), Some(&wrong.ticket_id));
     assert!(audit[0].summary.contains(reason) && !audit[0].summary.contains("1990"), "{}", audit[0].summary);
 
     // The same date again: nothing to send.
@@ -304,15 +308,17 @@ async fn dob_set_changes_the_dob_and_keeps_the_ticket_in_the_audit_trail() {
     assert_eq!(h.client.audit(Some(&wrong.account_id), None).await.unwrap().len(), 1);
 
     // Readable: masked unless revealed.
-    let out = run(&h, &["dob", "set", &wrong.account_id, "04/06/1991", "--reason", reason, "--yes"]).await;
+    let out = run(&h, &["dob", "set", wrong.account_id.as_str(), "04/06/1991", "--reason", reason, "--yes"]).await;
     let text = out.ok();
     assert!(text.contains("••/••/•••• → ••/••/••••") && !text.contains("1991") && !text.contains("1990"), "{text}");
-    let out = run(&h, &["dob", "set", &wrong.account_id, "05/07/1992", "--reason", reason, "--yes", "--reveal"]).await;
+    let out =
+        run(&h, &["dob", "set", wrong.account_id.as_str(), "05/07/1992", "--reason", reason, "--yes", "--reveal"])
+            .await;
     assert!(out.ok().contains("04/06/1991 → 05/07/1992"), "{}", out.out);
     assert!(!out.err.contains("1992"), "{}", out.err);
 
     // A date the portal refuses (in the future): its refusal, exit 1.
-    let out = run(&h, &["dob", "set", &wrong.account_id, "01/01/2099", "--reason", reason, "--yes"]).await;
+    let out = run(&h, &["dob", "set", wrong.account_id.as_str(), "01/01/2099", "--reason", reason, "--yes"]).await;
     assert_eq!(out.code, 1, "{}", out.err);
     assert!(out.err.contains("not changed") && !out.err.contains("2099-01-01"), "{}", out.err);
 }
@@ -333,7 +339,7 @@ async fn not_found_exits_3() {
         assert!(out.err.contains("no such account"), "{args:?}: {}", out.err);
     }
     let none = h.ticket(SeedCase::NoInvite);
-    let out = run(&h, &["resend", &none.account_id, "--ticket", "T-0000", "--yes"]).await;
+    let out = run(&h, &["resend", none.account_id.as_str(), "--ticket", "T-0000", "--yes"]).await;
     assert_eq!(out.code, 1, "an unknown ticket is refused (422), not a missing account: {}", out.err);
     assert!(h.client.invites(&none.account_id).await.unwrap().is_empty());
 }
@@ -345,7 +351,7 @@ async fn the_sixth_resend_in_an_hour_is_rate_limited_exit_5() {
     for _ in 0..5 {
         h.client.resend(&none.account_id, &ResendRequest::default(), &IdempotencyKey::new()).await.unwrap();
     }
-    let out = run(&h, &["resend", &none.account_id, "--yes", "--json"]).await;
+    let out = run(&h, &["resend", none.account_id.as_str(), "--yes", "--json"]).await;
     assert_eq!(out.code, 5, "{}", out.err);
     assert!(out.out.is_empty(), "{}", out.out);
     assert!(out.err.contains("no invite was sent") && out.err.contains("try again in 1h 00m"), "{}", out.err);
@@ -366,8 +372,8 @@ async fn a_change_since_the_script_read_the_account_exits_4() {
         ..AccountPatch::default()
     };
     h.client.update_account(&wrong.account_id, &read.etag, &patch, &IdempotencyKey::new()).await.unwrap();
-    let old = read.etag.trim_matches('"');
-    let args = ["dob", "set", &wrong.account_id, "03/05/1990", "--reason", "x", "--yes", "--expect-etag", old];
+    let old = read.etag.as_str().trim_matches('"');
+    let args = ["dob", "set", wrong.account_id.as_str(), "03/05/1990", "--reason", "x", "--yes", "--expect-etag", old];
     let out = run(&h, &args).await;
     assert_eq!(out.code, 4, "{}", out.err);
     assert!(out.err.contains("not changed"), "{}", out.err);
@@ -375,7 +381,8 @@ async fn a_change_since_the_script_read_the_account_exits_4() {
     assert_eq!(now.value.dob.expose().format("%Y-%m-%d").to_string(), "1970-07-08", "the colleague's change stands");
 
     // With the current version it goes through.
-    let args = ["dob", "set", &wrong.account_id, "03/05/1990", "--reason", "x", "--yes", "--expect-etag", &now.etag];
+    let account = wrong.account_id.as_str();
+    let args = ["dob", "set", account, "03/05/1990", "--reason", "x", "--yes", "--expect-etag", now.etag.as_str()];
     assert_eq!(run(&h, &[&args[..], &["--json"]].concat()).await.json()["changed"], true);
 }
 
@@ -464,15 +471,17 @@ async fn the_config_file_sets_the_time_zone_and_the_practices_own_replies() {
     let url = h.sandbox.url();
     let token = ("PORTALDESK_TOKEN", "sandbox");
 
-    let invites = run_with(&["invites", &seeded.account_id, "--portal", &url, "--config", config], &[token]).await;
+    let invites =
+        run_with(&["invites", seeded.account_id.as_str(), "--portal", &url, "--config", config], &[token]).await;
     assert!(invites.ok().contains(" CST)") && !invites.out.contains(" UTC)"), "{}", invites.out);
     // The environment wins over the file.
     let env = [token, ("PORTALDESK_TIME_ZONE", "UTC")];
-    let invites = run_with(&["invites", &seeded.account_id, "--portal", &url, "--config", config], &env).await;
+    let invites = run_with(&["invites", seeded.account_id.as_str(), "--portal", &url, "--config", config], &env).await;
     assert!(invites.ok().contains(" UTC)") && !invites.out.contains(" CST)"), "{}", invites.out);
 
     let diagnose =
-        run_with(&["diagnose", &seeded.account_id, "--json", "--portal", &url, "--config", config], &[token]).await;
+        run_with(&["diagnose", seeded.account_id.as_str(), "--json", "--portal", &url, "--config", config], &[token])
+            .await;
     let findings = diagnose.json()["findings"].clone();
     let first = &findings[0];
     assert_eq!(first["code"], "not_opened", "{findings}");
@@ -481,7 +490,7 @@ async fn the_config_file_sets_the_time_zone_and_the_practices_own_replies() {
 
     // A reply file with a typo in a placeholder is a usage error naming it.
     std::fs::write(dir.path().join("replies/bounced.md"), "Hi {frist_name}").unwrap();
-    let bad = run_with(&["diagnose", &seeded.account_id, "--portal", &url, "--config", config], &[token]).await;
+    let bad = run_with(&["diagnose", seeded.account_id.as_str(), "--portal", &url, "--config", config], &[token]).await;
     assert_eq!(bad.code, 2);
     assert!(bad.err.contains("bounced.md") && bad.err.contains("{frist_name}"), "{}", bad.err);
     // So is a config file with an unknown key, for every command.
@@ -506,17 +515,17 @@ async fn portaldesk_config_names_the_file_when_no_config_flag_does() {
     let config = config.to_str().unwrap();
     let url = h.sandbox.url();
     let env = [("PORTALDESK_TOKEN", "sandbox"), ("PORTALDESK_CONFIG", config)];
-    let invites = run_with(&["invites", &seeded.account_id, "--portal", &url], &env).await;
+    let invites = run_with(&["invites", seeded.account_id.as_str(), "--portal", &url], &env).await;
     assert!(invites.ok().contains(" CST)") && !invites.out.contains(" UTC)"), "{}", invites.out);
     // --config wins over it.
     let other = dir.path().join("other.toml");
     std::fs::write(&other, "time_zone = \"UTC\"\n").unwrap();
-    let args = ["invites", &seeded.account_id, "--portal", &url, "--config", other.to_str().unwrap()];
+    let args = ["invites", seeded.account_id.as_str(), "--portal", &url, "--config", other.to_str().unwrap()];
     let invites = run_with(&args, &env).await;
     assert!(invites.ok().contains(" UTC)") && !invites.out.contains(" CST)"), "{}", invites.out);
     // A file it names that does not parse stops every command, naming it.
     std::fs::write(config, "\ntheme = \"purple\"\n").unwrap();
-    let bad = run_with(&["invites", &seeded.account_id, "--portal", &url], &env).await;
+    let bad = run_with(&["invites", seeded.account_id.as_str(), "--portal", &url], &env).await;
     assert_eq!(bad.code, 2, "{}", bad.err);
     assert!(bad.err.contains("desk.toml") && bad.err.contains("line 2: theme: "), "{}", bad.err);
     assert!(bad.out.is_empty());
@@ -613,13 +622,13 @@ async fn diagnose_names_the_seeded_scanner_rewritten_link_and_wrong_address_tick
         (SeedCase::WrongAddress, "wrong_address", "likely looking in the other inbox"),
     ] {
         let seeded = h.ticket(case).clone();
-        let out = run(&h, &["diagnose", &seeded.account_id, "--json"]).await.json();
+        let out = run(&h, &["diagnose", seeded.account_id.as_str(), "--json"]).await.json();
         let first = &out["findings"][0];
         assert_eq!(first["code"], code, "{case:?}: {out}");
         let explanation = first["explanation"].as_str().unwrap();
         assert!(explanation.contains(words), "{case:?}: {explanation}");
         // The readable form names it too.
-        let text = run(&h, &["diagnose", &seeded.account_id]).await;
+        let text = run(&h, &["diagnose", seeded.account_id.as_str()]).await;
         assert!(text.ok().contains(code), "{case:?}: {}", text.out);
     }
 }

@@ -8,8 +8,8 @@ use common::{Harness, t0};
 use portaldesk::phi::Phi;
 use portaldesk::portal::client::AuditFilter;
 use portaldesk::portal::model::{
-    AccountPatch, AuditAction, InvalidReason, InviteStatus, NewNote, ResendRequest, RevokeRequest, Role,
-    ScannerProfile, TicketPatch, TicketStatus, VisitMethod, VisitOutcome,
+    AccountId, AccountPatch, AuditAction, InvalidReason, InviteStatus, NewNote, ResendRequest, RevokeRequest, Role,
+    ScannerProfile, TicketId, TicketPatch, TicketStatus, VisitMethod, VisitOutcome,
 };
 use portaldesk::portal::{AccountQuery, ApiToken, IdempotencyKey, PortalClient, PortalError};
 use portaldesk::sandbox::seed::SeedCase;
@@ -37,7 +37,7 @@ async fn me_answers_with_the_token_owner_and_wrong_tokens_get_401() {
 #[tokio::test]
 async fn search_matches_names_emails_phones_and_ids_case_insensitively() {
     let h = Harness::start().await;
-    let account = h.client.account("acc_42").await.unwrap().value;
+    let account = h.client.account(&"acc_42".into()).await.unwrap().value;
     let first = account.first_name.expose().to_uppercase();
     let email = account.email.expose().clone();
     let phone_tail: String =
@@ -60,7 +60,7 @@ async fn search_matches_names_emails_phones_and_ids_case_insensitively() {
     assert!(!page.items.is_empty());
     assert!(page.items.iter().all(|a| {
         let hay = format!("{} {} {}", a.first_name.expose(), a.last_name.expose(), a.email.expose()).to_lowercase();
-        hay.contains(&two.to_lowercase()) || a.id.contains(&two)
+        hay.contains(&two.to_lowercase()) || a.id.as_str().contains(&two)
     }));
 }
 
@@ -95,17 +95,17 @@ async fn search_filters_by_role_and_pages_with_a_cursor() {
 #[tokio::test]
 async fn an_account_has_an_etag_and_unknown_ids_are_404() {
     let h = Harness::start().await;
-    let read = h.client.account("acc_5").await.unwrap();
+    let read = h.client.account(&"acc_5".into()).await.unwrap();
     assert_eq!(read.value.id, "acc_5");
-    assert!(read.etag.starts_with('"') && read.etag.ends_with('"'), "{}", read.etag);
-    assert!(matches!(h.client.account("acc_999999").await, Err(PortalError::NotFound { .. })));
-    assert!(matches!(h.client.invites("nobody").await, Err(PortalError::NotFound { .. })));
+    assert!(read.etag.as_str().starts_with('"') && read.etag.as_str().ends_with('"'), "{}", read.etag);
+    assert!(matches!(h.client.account(&"acc_999999".into()).await, Err(PortalError::NotFound { .. })));
+    assert!(matches!(h.client.invites(&"nobody".into()).await, Err(PortalError::NotFound { .. })));
 }
 
 #[tokio::test]
 async fn patch_needs_if_match_a_reason_and_valid_values() {
     let h = Harness::start().await;
-    let read = h.client.account("acc_30").await.unwrap();
+    let read = h.client.account(&"acc_30".into()).await.unwrap();
     let key = IdempotencyKey::new;
 
     // 428 without If-Match.
@@ -125,7 +125,7 @@ async fn patch_needs_if_match_a_reason_and_valid_values() {
         .raw()
         .patch(h.url("/api/v1/accounts/acc_30"))
         .bearer_auth("sandbox")
-        .header("If-Match", &read.etag)
+        .header("If-Match", read.etag.as_str())
         .json(&serde_json::json!({"dob": "1980-01-02"}))
         .send()
         .await
@@ -141,7 +141,7 @@ async fn patch_needs_if_match_a_reason_and_valid_values() {
             .raw()
             .patch(h.url("/api/v1/accounts/acc_30"))
             .bearer_auth("sandbox")
-            .header("If-Match", &read.etag)
+            .header("If-Match", read.etag.as_str())
             .json(&body)
             .send()
             .await
@@ -153,50 +153,50 @@ async fn patch_needs_if_match_a_reason_and_valid_values() {
     let bad_email = AccountPatch { email: Some("jo@@x".into()), reason: "typo".into(), ..Default::default() };
     let nothing = AccountPatch { reason: "typo".into(), ..Default::default() };
     for patch in [future, old, bad_email, nothing] {
-        let e = h.client.update_account("acc_30", &read.etag, &patch, &key()).await.unwrap_err();
+        let e = h.client.update_account(&"acc_30".into(), &read.etag, &patch, &key()).await.unwrap_err();
         assert!(matches!(e, PortalError::Invalid { status: 422, .. }), "{e:?}");
     }
     // Nothing of that changed the account.
-    assert_eq!(h.client.account("acc_30").await.unwrap(), read);
+    assert_eq!(h.client.account(&"acc_30".into()).await.unwrap(), read);
 
     // A good change: 200, new values, new ETag, audited without the DOB.
     let changed = h
         .client
-        .update_account("acc_30", &read.etag, &dob_patch(date(1980, 1, 2), "client confirmed on call"), &key())
+        .update_account(&"acc_30".into(), &read.etag, &dob_patch(date(1980, 1, 2), "client confirmed on call"), &key())
         .await
         .unwrap();
     assert_eq!(*changed.value.dob.expose(), date(1980, 1, 2));
     assert_ne!(changed.etag, read.etag);
-    assert_eq!(h.client.account("acc_30").await.unwrap().etag, changed.etag);
-    let audit = h.client.audit(Some("acc_30"), None).await.unwrap();
+    assert_eq!(h.client.account(&"acc_30".into()).await.unwrap().etag, changed.etag);
+    let audit = h.client.audit(Some(&"acc_30".into()), None).await.unwrap();
     assert_eq!(audit[0].action, AuditAction::AccountUpdated);
     assert!(audit[0].summary.contains("date of birth changed"));
     assert!(!audit[0].summary.contains("1980"), "DOB leaked into the audit: {}", audit[0].summary);
 
     // The old ETag is now stale: 412, and nothing changes.
-    let stale = h.client.update_account("acc_30", &read.etag, &dob_patch(date(1970, 5, 5), "x"), &key()).await;
+    let stale = h.client.update_account(&"acc_30".into(), &read.etag, &dob_patch(date(1970, 5, 5), "x"), &key()).await;
     assert_eq!(stale.unwrap_err(), PortalError::Stale);
-    assert_eq!(*h.client.account("acc_30").await.unwrap().value.dob.expose(), date(1980, 1, 2));
+    assert_eq!(*h.client.account(&"acc_30".into()).await.unwrap().value.dob.expose(), date(1980, 1, 2));
 }
 
 #[tokio::test]
 async fn email_changes_are_masked_in_the_audit_and_searchable() {
     let h = Harness::start().await;
-    let read = h.client.account("acc_31").await.unwrap();
+    let read = h.client.account(&"acc_31".into()).await.unwrap();
     let patch = AccountPatch {
         email: Some("corrected.address@example.org".into()),
         reason: "typo .cmo".into(),
         ticket_id: Some(h.ticket(SeedCase::EmailTypo).ticket_id.clone()),
         ..Default::default()
     };
-    h.client.update_account("acc_31", &read.etag, &patch, &IdempotencyKey::new()).await.unwrap();
+    h.client.update_account(&"acc_31".into(), &read.etag, &patch, &IdempotencyKey::new()).await.unwrap();
     let page = h
         .client
         .search_accounts(&AccountQuery { q: Some("corrected.address".into()), ..Default::default() })
         .await
         .unwrap();
     assert_eq!(page.items.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), ["acc_31"]);
-    let audit = h.client.audit(Some("acc_31"), None).await.unwrap();
+    let audit = h.client.audit(Some(&"acc_31".into()), None).await.unwrap();
     assert_eq!(audit[0].ticket_id, patch.ticket_id);
     assert!(audit[0].summary.contains("c***@e***.org"), "{}", audit[0].summary);
     assert!(!audit[0].summary.contains("corrected"), "{}", audit[0].summary);
@@ -205,31 +205,31 @@ async fn email_changes_are_masked_in_the_audit_and_searchable() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_patches_with_the_same_etag_exactly_one_wins() {
     let h = Harness::start().await;
-    let read = h.client.account("acc_33").await.unwrap();
+    let read = h.client.account(&"acc_33".into()).await.unwrap();
     let (a, b) = (h.client.clone(), h.client.clone());
     let (etag_a, etag_b) = (read.etag.clone(), read.etag.clone());
     let first = tokio::spawn(async move {
-        a.update_account("acc_33", &etag_a, &dob_patch(date(1981, 1, 1), "a"), &IdempotencyKey::new()).await
+        a.update_account(&"acc_33".into(), &etag_a, &dob_patch(date(1981, 1, 1), "a"), &IdempotencyKey::new()).await
     });
     let second = tokio::spawn(async move {
-        b.update_account("acc_33", &etag_b, &dob_patch(date(1982, 2, 2), "b"), &IdempotencyKey::new()).await
+        b.update_account(&"acc_33".into(), &etag_b, &dob_patch(date(1982, 2, 2), "b"), &IdempotencyKey::new()).await
     });
     let outcomes = [first.await.unwrap(), second.await.unwrap()];
     let winners: Vec<_> = outcomes.iter().filter_map(|o| o.as_ref().ok()).collect();
     assert_eq!(winners.len(), 1, "{outcomes:?}");
     assert!(outcomes.iter().any(|o| o.as_ref().err() == Some(&PortalError::Stale)));
-    let now = h.client.account("acc_33").await.unwrap();
+    let now = h.client.account(&"acc_33".into()).await.unwrap();
     assert_eq!(now.value.dob, winners[0].value.dob);
 }
 
 #[tokio::test]
 async fn a_patch_retried_with_its_key_replays_instead_of_failing_412() {
     let h = Harness::start().await;
-    let read = h.client.account("acc_34").await.unwrap();
+    let read = h.client.account(&"acc_34".into()).await.unwrap();
     let key = IdempotencyKey::new();
     let patch = dob_patch(date(1975, 7, 7), "retry");
-    let first = h.client.update_account("acc_34", &read.etag, &patch, &key).await.unwrap();
-    let again = h.client.update_account("acc_34", &read.etag, &patch, &key).await.unwrap();
+    let first = h.client.update_account(&"acc_34".into(), &read.etag, &patch, &key).await.unwrap();
+    let again = h.client.update_account(&"acc_34".into(), &read.etag, &patch, &key).await.unwrap();
     assert_eq!(first, again);
 }
 
@@ -310,9 +310,9 @@ async fn invites_expire_after_1_hour_for_staff_and_48_hours_for_clients() {
     assert_eq!(h.client.account(&staff_id).await.unwrap().value.role, Role::Staff);
     let c = h.client.resend(&client_id, &ResendRequest::default(), &IdempotencyKey::new()).await.unwrap();
     let s = h.client.resend(&staff_id, &ResendRequest::default(), &IdempotencyKey::new()).await.unwrap();
-    let status = |id: &str| {
+    let status = |id: &AccountId| {
         let client = h.client.clone();
-        let id = id.to_owned();
+        let id = id.clone();
         async move { client.invites(&id).await.unwrap()[0].status }
     };
 
@@ -331,7 +331,7 @@ async fn invites_expire_after_1_hour_for_staff_and_48_hours_for_clients() {
 
     // The list shows the same effective state.
     let page =
-        h.client.search_accounts(&AccountQuery { q: Some(client_id.clone()), ..Default::default() }).await.unwrap();
+        h.client.search_accounts(&AccountQuery { q: Some(client_id.to_string()), ..Default::default() }).await.unwrap();
     let row = page.items.iter().find(|a| a.id == client_id).unwrap();
     assert_eq!(row.latest_invite.as_ref().map(|i| i.status), Some(InviteStatus::Expired));
 }
@@ -339,7 +339,7 @@ async fn invites_expire_after_1_hour_for_staff_and_48_hours_for_clients() {
 #[tokio::test]
 async fn the_sixth_resend_in_an_hour_is_429_with_retry_after() {
     let h = Harness::start().await;
-    let account = "acc_150";
+    let account = &AccountId::from("acc_150");
     for n in 0..5 {
         h.client.resend(account, &ResendRequest::default(), &IdempotencyKey::new()).await.unwrap();
         h.client.sandbox_advance_clock(60).await.unwrap();
@@ -415,12 +415,12 @@ async fn tickets_change_under_if_match_and_take_notes() {
 #[tokio::test]
 async fn bad_input_gets_problem_json_never_a_500() {
     let h = Harness::start().await;
-    let etag = h.client.account("acc_60").await.unwrap().etag;
+    let etag = h.client.account(&"acc_60".into()).await.unwrap().etag;
     let patch = |body: reqwest::Body, content_type: &str| {
         h.raw()
             .patch(h.url("/api/v1/accounts/acc_60"))
             .bearer_auth("sandbox")
-            .header("If-Match", &etag)
+            .header("If-Match", etag.as_str())
             .header("Content-Type", content_type)
             .body(body)
     };
@@ -467,7 +467,7 @@ async fn bad_input_gets_problem_json_never_a_500() {
         assert!(!problem.title.is_empty());
     }
     // And the account is untouched.
-    assert_eq!(h.client.account("acc_60").await.unwrap().etag, etag);
+    assert_eq!(h.client.account(&"acc_60".into()).await.unwrap().etag, etag);
 }
 
 #[tokio::test]
@@ -548,7 +548,7 @@ fn address(text: &str) -> Option<Phi<String>> {
 #[tokio::test]
 async fn an_account_carries_every_address_and_patch_adds_defaults_and_removes_them() {
     let h = Harness::start().await;
-    let read = h.client.account("acc_40").await.unwrap();
+    let read = h.client.account(&"acc_40".into()).await.unwrap();
     let first = read.value.email.expose().clone();
     assert_eq!(read.value.emails.len(), 1);
     assert!(read.value.emails[0].is_default);
@@ -561,7 +561,7 @@ async fn an_account_carries_every_address_and_patch_adds_defaults_and_removes_th
         reason: "client reads this one too".into(),
         ..Default::default()
     };
-    let added = h.client.update_account("acc_40", &read.etag, &add, &key()).await.unwrap();
+    let added = h.client.update_account(&"acc_40".into(), &read.etag, &add, &key()).await.unwrap();
     assert_eq!(added.value.email.expose(), &first);
     let addresses: Vec<(&str, bool)> =
         added.value.emails.iter().map(|e| (e.address.expose().as_str(), e.is_default)).collect();
@@ -587,16 +587,19 @@ async fn an_account_carries_every_address_and_patch_adds_defaults_and_removes_th
     ];
     for mut patch in refused {
         patch.reason = "x".into();
-        let e = h.client.update_account("acc_40", &added.etag, &patch, &key()).await.unwrap_err();
+        let e = h.client.update_account(&"acc_40".into(), &added.etag, &patch, &key()).await.unwrap_err();
         let PortalError::Invalid { status: 422, detail } = e else { panic!("{e:?}") };
         assert!(!detail.contains("mailbox") && !detail.contains('@'), "the address leaked: {detail}");
     }
-    assert_eq!(h.client.account("acc_40").await.unwrap(), added);
+    assert_eq!(h.client.account(&"acc_40".into()).await.unwrap(), added);
 
     // 412 on the ETag read before the address was added; 428 without If-Match.
     let stale = AccountPatch { default_email: address("second.mailbox@example.org"), ..Default::default() };
     let stale = AccountPatch { reason: "x".into(), ..stale };
-    assert_eq!(h.client.update_account("acc_40", &read.etag, &stale, &key()).await.unwrap_err(), PortalError::Stale);
+    assert_eq!(
+        h.client.update_account(&"acc_40".into(), &read.etag, &stale, &key()).await.unwrap_err(),
+        PortalError::Stale
+    );
     let answer = h
         .raw()
         .patch(h.url("/api/v1/accounts/acc_40"))
@@ -614,17 +617,17 @@ async fn an_account_carries_every_address_and_patch_adds_defaults_and_removes_th
         reason: "client closed the old mailbox".into(),
         ..Default::default()
     };
-    let swapped = h.client.update_account("acc_40", &added.etag, &swap, &key()).await.unwrap();
+    let swapped = h.client.update_account(&"acc_40".into(), &added.etag, &swap, &key()).await.unwrap();
     assert_eq!(swapped.value.email.expose(), "second.mailbox@example.org");
     assert_eq!(swapped.value.emails.len(), 1);
     assert!(swapped.value.emails[0].is_default);
-    let audit = h.client.audit(Some("acc_40"), None).await.unwrap();
+    let audit = h.client.audit(Some(&"acc_40".into()), None).await.unwrap();
     assert!(audit[0].summary.contains("default address now s***@e***.org"), "{}", audit[0].summary);
     assert!(audit[0].summary.contains("removed"), "{}", audit[0].summary);
     assert!(!audit[0].summary.contains("second.mailbox"), "{}", audit[0].summary);
 
     // Invites go to the default and say so.
-    let invite = h.client.resend("acc_40", &ResendRequest::default(), &key()).await.unwrap();
+    let invite = h.client.resend(&"acc_40".into(), &ResendRequest::default(), &key()).await.unwrap();
     assert_eq!(invite.sent_to.expose(), "second.mailbox@example.org");
 }
 
@@ -641,14 +644,20 @@ async fn revoke_is_conditional_idempotent_audited_and_kills_the_link() {
     // 428 without If-Match; 400 without an Idempotency-Key.
     let answer = h.raw().post(h.url(&path)).bearer_auth("sandbox").json(&body).send().await.unwrap();
     assert_eq!(answer.status(), StatusCode::PRECONDITION_REQUIRED);
-    let answer =
-        h.raw().post(h.url(&path)).bearer_auth("sandbox").header("If-Match", &read.etag).json(&body).send().await;
+    let answer = h
+        .raw()
+        .post(h.url(&path))
+        .bearer_auth("sandbox")
+        .header("If-Match", read.etag.as_str())
+        .json(&body)
+        .send()
+        .await;
     assert_eq!(answer.unwrap().status(), StatusCode::BAD_REQUEST);
 
     // 422: a blank reason, a ticket that does not exist.
     let revoke = |reason: &str, ticket: Option<&str>| RevokeRequest {
         reason: reason.into(),
-        ticket_id: ticket.map(str::to_owned),
+        ticket_id: ticket.map(TicketId::from),
     };
     for request in [revoke("  ", None), revoke("x", Some("T-999999"))] {
         let e = h.client.revoke_invite(&account_id, &invite.id, &read.etag, &request, &IdempotencyKey::new()).await;
@@ -664,14 +673,14 @@ async fn revoke_is_conditional_idempotent_audited_and_kills_the_link() {
 
     // The revoke: the invite says who, when and why; the account's ETag moves.
     let ticket = h.ticket(SeedCase::NoInvite).ticket_id.clone();
-    let request = revoke("sent to the wrong mailbox", Some(&ticket));
+    let request = revoke("sent to the wrong mailbox", Some(ticket.as_str()));
     let key = IdempotencyKey::new();
     let revoked = h.client.revoke_invite(&account_id, &invite.id, &read.etag, &request, &key).await.unwrap();
     assert_eq!(revoked.value.status, InviteStatus::Revoked);
     let revocation = revoked.value.revoked.clone().unwrap();
     assert_eq!((revocation.by.as_str(), revocation.at), ("agent_sandbox", t0()));
     assert_eq!(revocation.reason, "sent to the wrong mailbox");
-    assert_eq!(revocation.ticket_id.as_deref(), Some(ticket.as_str()));
+    assert_eq!(revocation.ticket_id.as_ref(), Some(&ticket));
     assert_ne!(revoked.etag, read.etag);
     assert_eq!(h.client.account(&account_id).await.unwrap().etag, revoked.etag);
 
@@ -712,7 +721,7 @@ async fn revoke_is_conditional_idempotent_audited_and_kills_the_link() {
 
     let audit = h.client.audit(Some(&account_id), None).await.unwrap();
     assert_eq!(audit[0].action, AuditAction::InviteRevoked);
-    assert_eq!(audit[0].ticket_id.as_deref(), Some(ticket.as_str()));
+    assert_eq!(audit[0].ticket_id.as_ref(), Some(&ticket));
     assert_eq!(audit.iter().filter(|a| a.action == AuditAction::InviteRevoked).count(), 1);
 
     // The link now shows the invalid-link page, saying why, and the visit is logged.
@@ -794,7 +803,7 @@ async fn the_landing_page_logs_every_visit_and_never_spends_the_link_on_get() {
     assert_eq!(replayed.status, InviteStatus::Pending);
     assert_eq!(replayed.visits.len(), 6);
     assert!(replayed.visits[4..].iter().all(|v| v.network.as_deref() == Some("Proofpoint (AS22843)") && !v.cookies));
-    let e = h.client.sandbox_scanner_visit("inv_999999", ScannerProfile::SafeLinks).await.unwrap_err();
+    let e = h.client.sandbox_scanner_visit(&"inv_999999".into(), ScannerProfile::SafeLinks).await.unwrap_err();
     assert!(matches!(e, PortalError::NotFound { .. }), "{e:?}");
 
     // The right DOB still works after all that.
@@ -873,7 +882,7 @@ async fn the_audit_trail_filters_by_actor_and_period_on_the_server() {
 #[tokio::test]
 async fn a_phone_search_ignores_spaces_and_punctuation() {
     let h = Harness::start().await;
-    let account = h.client.account("acc_42").await.unwrap().value;
+    let account = h.client.account(&"acc_42".into()).await.unwrap().value;
     let phone = account.phone.expose().clone();
     // Seeded phones read `(AAA) 555-NNNN`.
     let area = &phone[1..4];

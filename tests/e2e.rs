@@ -97,7 +97,7 @@ fn a_new_user_session_works_restores_the_terminal_and_leaves_no_token_or_phi_on_
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let client = PortalClient::new(&server.url, ApiToken::new(token.clone()), ClientOptions::default()).unwrap();
     // A client account with a pending invite (not on a ticket).
-    let account = runtime.block_on(client.account("acc_150")).unwrap().value;
+    let account = runtime.block_on(client.account(&"acc_150".into())).unwrap().value;
     assert_eq!(account.role, Role::Client);
     let invites_before = runtime.block_on(client.invites(&account.id)).unwrap();
 
@@ -157,7 +157,7 @@ fn a_new_user_session_works_restores_the_terminal_and_leaves_no_token_or_phi_on_
     assert!(results.contains(&portaldesk::phi::mask_email(account.email.expose())), "{results}");
     term.key(Key::Enter);
     let profile = term.wait_for("Profile");
-    assert!(profile.contains(&account.id), "{profile}");
+    assert!(profile.contains(account.id.as_str()), "{profile}");
     let dob = *account.dob.expose();
     assert!(!profile.contains(&dob.format("%m/%d/%Y").to_string()), "the DOB shows before it is revealed");
 
@@ -238,7 +238,7 @@ fn a_new_user_session_works_restores_the_terminal_and_leaves_no_token_or_phi_on_
     // The console logged the session to the state directory...
     let log = read(&home.join(".local/state/portaldesk/portaldesk.log"));
     assert!(log.contains("console started") && log.contains("resend requested"), "{log}");
-    assert!(log.contains("DOB change requested") && log.contains(&account.id), "the log names accounts by id");
+    assert!(log.contains("DOB change requested") && log.contains(account.id.as_str()), "the log names accounts by id");
     // ...and nothing anywhere under the session's home, temp or working
     // directories holds the token or the PHI of the account it touched.
     let mut secrets = vec![
@@ -278,7 +278,7 @@ fn an_idle_console_locks_and_the_lock_screen_shows_no_client_details() {
     let server = Server::start(&token);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let client = PortalClient::new(&server.url, ApiToken::new(token.clone()), ClientOptions::default()).unwrap();
-    let account = runtime.block_on(client.account("acc_150")).unwrap().value;
+    let account = runtime.block_on(client.account(&"acc_150".into())).unwrap().value;
 
     let dir = scratch_dir("lock");
     let home = dir.join("home");
@@ -291,16 +291,17 @@ fn an_idle_console_locks_and_the_lock_screen_shows_no_client_details() {
     term.wait_for("Open tickets");
     term.key(Key::Char('/'));
     term.wait_for("Search by name, email, phone or id");
-    term.type_text(&account.id);
+    term.type_text(account.id.as_str());
     term.wait_for("1 found");
     term.key(Key::Enter);
     let profile = term.wait_for("Profile");
-    assert!(profile.contains(&account.id), "{profile}");
+    assert!(profile.contains(account.id.as_str()), "{profile}");
 
     // A spell without a key locks the screen: nothing of the client shows.
     let locked = term.wait_within("portaldesk is locked", Duration::from_secs(90));
-    for value in [account.last_name.expose(), &account.id, &portaldesk::phi::mask_email(account.email.expose())] {
-        assert!(!locked.contains(value.as_str()), "the lock screen shows client details:\n{locked}");
+    let masked = portaldesk::phi::mask_email(account.email.expose());
+    for value in [account.last_name.expose().as_str(), account.id.as_str(), masked.as_str()] {
+        assert!(!locked.contains(value), "the lock screen shows client details:\n{locked}");
     }
     term.key(Key::Char('x'));
     term.wait_for("Press Enter to unlock");

@@ -4,14 +4,14 @@
 mod common;
 
 use common::Harness;
-use portaldesk::portal::model::ResendRequest;
+use portaldesk::portal::model::{AccountId, ResendRequest};
 use portaldesk::portal::{IdempotencyKey, PortalError};
 use portaldesk::sandbox::faults::Faults;
 
 #[tokio::test]
 async fn a_resend_retried_after_dropped_connections_makes_exactly_one_invite() {
     let h = Harness::with_faults(Faults::parse("drop_rate=0.9").unwrap()).await;
-    let account = "acc_120";
+    let account = &AccountId::from("acc_120");
     let before = loop {
         if let Ok(invites) = h.client.invites(account).await {
             break invites.len();
@@ -45,7 +45,7 @@ async fn reads_retry_through_errors_drops_and_malformed_bodies() {
     let mut ok = 0;
     let mut failed = 0;
     for _ in 0..40 {
-        match h.client.account("acc_7").await {
+        match h.client.account(&"acc_7".into()).await {
             Ok(read) => {
                 assert_eq!(read.value.id, "acc_7");
                 ok += 1;

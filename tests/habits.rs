@@ -154,7 +154,7 @@ async fn a_ticket_note_is_posted_once_even_when_retried() {
     assert_eq!(retry_key, first_key);
     common::settle(&mut app, &h, retry, now()).await;
     assert!(app.overlay.is_none());
-    assert!(app.banner.as_ref().is_some_and(|b| !b.error && b.text.contains(&ticket)));
+    assert!(app.banner.as_ref().is_some_and(|b| !b.error && b.text.contains(ticket.as_str())));
     let notes = h.client.notes(&ticket).await.unwrap();
     assert_eq!(notes.len(), before + 1, "one note, not two");
     assert_eq!(notes.last().unwrap().body, "Client will check Spam; resent? no");

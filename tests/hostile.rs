@@ -289,12 +289,12 @@ async fn an_announced_huge_answer_is_refused_before_it_is_read() {
     })
     .await;
     let client = PortalClient::new(&url, ApiToken::new("t"), small_cap()).unwrap();
-    assert_eq!(client.account("acc_1").await.unwrap_err(), PortalError::TooLarge { limit_bytes: 64 * 1024 });
+    assert_eq!(client.account(&"acc_1".into()).await.unwrap_err(), PortalError::TooLarge { limit_bytes: 64 * 1024 });
     // Under the cap, an answer is read whole.
     let (url, _) =
         hostile(|_, _| answer("200 OK", &account_json("acc_1", &"é".repeat(20_000)), "etag: \"v\"\r\n")).await;
     let client = PortalClient::new(&url, ApiToken::new("t"), small_cap()).unwrap();
-    assert_eq!(client.account("acc_1").await.unwrap().value.first_name.expose().chars().count(), 20_000);
+    assert_eq!(client.account(&"acc_1".into()).await.unwrap().value.first_name.expose().chars().count(), 20_000);
 }
 
 // ---- 4. lost answers ----------------------------------------------------
@@ -348,7 +348,7 @@ async fn resends_whose_answers_are_lost_make_exactly_one_invite_each() {
         let client = h.client.clone();
         async move {
             loop {
-                if let Ok(invites) = client.invites(account).await {
+                if let Ok(invites) = client.invites(&account.into()).await {
                     break invites.len();
                 }
             }

@@ -12,11 +12,11 @@ use portaldesk::diagnose::troubleshoot::{Case, Finding, FindingCode, troubleshoo
 use portaldesk::diagnose::visit::{VisitKind, classify_invite};
 use portaldesk::phi::Phi;
 use portaldesk::portal::IdempotencyKey;
-use portaldesk::portal::model::{AccountPatch, InviteStatus, ResendRequest, RevokeRequest, VisitMethod};
+use portaldesk::portal::model::{AccountId, AccountPatch, InviteStatus, ResendRequest, RevokeRequest, VisitMethod};
 use portaldesk::sandbox::seed::SeedCase;
 use reqwest::StatusCode;
 
-async fn diagnose(h: &Harness, account_id: &str) -> Vec<Finding> {
+async fn diagnose(h: &Harness, account_id: &AccountId) -> Vec<Finding> {
     let account = h.client.account(account_id).await.unwrap().value;
     let invites = h.client.invites(account_id).await.unwrap();
     troubleshoot(&Case::new(&account, &invites, h.sandbox.now()), &Replies::builtin())
@@ -27,7 +27,7 @@ fn codes(findings: &[Finding]) -> Vec<FindingCode> {
 }
 
 /// A fresh invite for an account that never had one; its link.
-async fn invite(h: &Harness) -> (String, String) {
+async fn invite(h: &Harness) -> (AccountId, String) {
     let account_id = h.ticket(SeedCase::NoInvite).account_id.clone();
     h.client.resend(&account_id, &ResendRequest::default(), &IdempotencyKey::new()).await.unwrap();
     let link = h.client.sandbox_outbox(Some(&account_id)).await.unwrap().remove(0).link;

@@ -99,10 +99,7 @@ async fn the_lock_drops_every_client_detail_and_unlocking_reads_them_again() {
     // Only the ids to read again are kept.
     let seeded = h.ticket(SeedCase::DeliveredNotOpened);
     let account = app.account.as_ref().unwrap();
-    assert_eq!(
-        (account.id.as_str(), account.ticket_id.as_deref()),
-        (seeded.account_id.as_str(), Some(&*seeded.ticket_id))
-    );
+    assert_eq!((&account.id, account.ticket_id.as_ref()), (&seeded.account_id, Some(&seeded.ticket_id)));
     assert_eq!(app.view(), View::Account);
 
     // A key, then Enter: unlocked, and everything on screen read again.
@@ -291,20 +288,21 @@ async fn the_cli_refuses_changes_read_only_with_exit_2_and_the_portal_shows_none
         (vec!["--config", config_path], vec![]),
     ];
     for (flags, env) in &ways {
-        let resend = [flags.as_slice(), &["resend", &none.account_id, "--yes"]].concat();
+        let resend = [flags.as_slice(), &["resend", none.account_id.as_str(), "--yes"]].concat();
         let out = cli(&h, &resend, env).await;
         assert_eq!(out.code, 2, "{flags:?} {env:?}: {}", out.err);
         assert!(out.err.contains("read-only") && out.err.contains("resend"), "{}", out.err);
         assert!(out.out.is_empty(), "{}", out.out);
-        let set = [flags.as_slice(), &["dob", "set", &none.account_id, other, "--reason", "typo", "--yes", "--json"]]
-            .concat();
+        let set =
+            [flags.as_slice(), &["dob", "set", none.account_id.as_str(), other, "--reason", "typo", "--yes", "--json"]]
+                .concat();
         let out = cli(&h, &set, env).await;
         assert_eq!(out.code, 2, "{flags:?} {env:?}: {}", out.err);
         assert!(out.err.contains("read-only") && out.err.contains("dob set"), "{}", out.err);
         // Reading works as ever.
-        let show = [flags.as_slice(), &["show", &none.account_id, "--json"]].concat();
+        let show = [flags.as_slice(), &["show", none.account_id.as_str(), "--json"]].concat();
         assert_eq!(cli(&h, &show, env).await.code, 0);
-        let audit = [flags.as_slice(), &["audit", "--account", &none.account_id, "--json"]].concat();
+        let audit = [flags.as_slice(), &["audit", "--account", none.account_id.as_str(), "--json"]].concat();
         let out = cli(&h, &audit, env).await;
         assert_eq!(out.code, 0, "{}", out.err);
     }
@@ -316,7 +314,7 @@ async fn the_cli_refuses_changes_read_only_with_exit_2_and_the_portal_shows_none
 
     // Without read-only the same resend goes through (the refusal above is
     // the mode's, not something else).
-    let out = cli(&h, &["resend", &none.account_id, "--yes"], &[]).await;
+    let out = cli(&h, &["resend", none.account_id.as_str(), "--yes"], &[]).await;
     assert_eq!(out.code, 0, "{}", out.err);
     assert_eq!(h.client.invites(&none.account_id).await.unwrap().len(), 1);
 }

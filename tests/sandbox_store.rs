@@ -38,7 +38,7 @@ async fn an_unknown_role_is_an_error_not_a_client() {
     let (h, _dir, db) = on_file().await;
     let ticket = h.ticket(SeedCase::NoInvite).clone();
     let account = h.client.account(&ticket.account_id).await.unwrap().value;
-    corrupt(&db, "UPDATE accounts SET role = 'Janet Doe' WHERE id = ?1", &ticket.account_id);
+    corrupt(&db, "UPDATE accounts SET role = 'Janet Doe' WHERE id = ?1", ticket.account_id.as_str());
     let path = format!("/api/v1/accounts/{}", ticket.account_id);
     assert_internal(&h, &path, &["Janet", account.first_name.expose()]).await;
     // The search that lists it fails too, rather than calling it a client.
@@ -51,7 +51,7 @@ async fn an_unknown_invite_status_is_an_error_not_revoked() {
     let ticket = h.ticket(SeedCase::ExpiredClientInvite).clone();
     let invites = h.client.invites(&ticket.account_id).await.unwrap();
     let invite = invites.first().unwrap();
-    corrupt(&db, "UPDATE invites SET status = 'lost' WHERE id = ?1", &invite.id);
+    corrupt(&db, "UPDATE invites SET status = 'lost' WHERE id = ?1", invite.id.as_str());
     assert_internal(&h, &format!("/api/v1/accounts/{}/invites", ticket.account_id), &["lost"]).await;
 }
 
@@ -61,6 +61,6 @@ async fn an_unknown_audit_action_is_an_error() {
     let ticket = h.ticket(SeedCase::NoInvite).clone();
     let note = NewNote { body: "called back".into() };
     h.client.add_note(&ticket.ticket_id, &note, &IdempotencyKey::new()).await.unwrap();
-    corrupt(&db, "UPDATE audit SET action = 'shredded' WHERE ticket_id = ?1", &ticket.ticket_id);
+    corrupt(&db, "UPDATE audit SET action = 'shredded' WHERE ticket_id = ?1", ticket.ticket_id.as_str());
     assert_internal(&h, "/api/v1/audit", &["shredded"]).await;
 }

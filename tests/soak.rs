@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use common::{Harness, t0};
 use portaldesk::phi::Phi;
-use portaldesk::portal::model::{AccountPatch, ResendRequest};
+use portaldesk::portal::model::{AccountId, AccountPatch, ETag, InviteId, ResendRequest};
 use portaldesk::portal::{AccountQuery, IdempotencyKey, PortalClient, PortalError};
 use portaldesk::sandbox::faults::Faults;
 
@@ -81,10 +81,10 @@ async fn five_hundred_actions_under_20_percent_faults_lose_and_duplicate_nothing
     let mut tally = Tally::default();
 
     // Resends go to 100 client accounts, edits each to an account of their own.
-    let resend_pool: Vec<String> = (121..221).map(|n| format!("acc_{n}")).collect();
-    let mut edit_pool: Vec<String> = (30..120).map(|n| format!("acc_{n}")).collect();
-    let mut resends: Vec<(String, IdempotencyKey, Option<String>)> = Vec::new(); // account, key, invite id if known
-    let mut edits: Vec<(String, IdempotencyKey, String, AccountPatch, Option<bool>, NaiveDate)> = Vec::new();
+    let resend_pool: Vec<AccountId> = (121..221).map(|n| AccountId::new(format!("acc_{n}"))).collect();
+    let mut edit_pool: Vec<AccountId> = (30..120).map(|n| AccountId::new(format!("acc_{n}"))).collect();
+    let mut resends: Vec<(AccountId, IdempotencyKey, Option<InviteId>)> = Vec::new(); // account, key, invite id if known
+    let mut edits: Vec<(AccountId, IdempotencyKey, ETag, AccountPatch, Option<bool>, NaiveDate)> = Vec::new();
 
     for n in 0..ACTIONS {
         if n % 100 == 99 {
@@ -102,7 +102,7 @@ async fn five_hundred_actions_under_20_percent_faults_lose_and_duplicate_nothing
             }
             4..=5 => {
                 tally.opens += 1;
-                let id = format!("acc_{}", rng.u32(1..221));
+                let id = AccountId::new(format!("acc_{}", rng.u32(1..221)));
                 if client.account(&id).await.is_err() || client.invites(&id).await.is_err() {
                     tally.failed_reads += 1;
                 }
@@ -165,7 +165,7 @@ async fn five_hundred_actions_under_20_percent_faults_lose_and_duplicate_nothing
 
     // Exactly one invite per resend: the soak's invites (sent at or after
     // t0) are exactly the ones the resends answered with.
-    let mut expected: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut expected: BTreeMap<AccountId, BTreeSet<InviteId>> = BTreeMap::new();
     for (account, _, invite) in &resends {
         let id = invite.clone().expect("settled");
         assert!(expected.entry(account.clone()).or_default().insert(id), "two resends answered the same invite");
@@ -173,7 +173,7 @@ async fn five_hundred_actions_under_20_percent_faults_lose_and_duplicate_nothing
     let mut invites_created = 0;
     for account in &resend_pool {
         let invites = read(&mut tally, || client.invites(account)).await;
-        let made: BTreeSet<String> = invites.iter().filter(|i| i.sent_at >= t0()).map(|i| i.id.clone()).collect();
+        let made: BTreeSet<InviteId> = invites.iter().filter(|i| i.sent_at >= t0()).map(|i| i.id.clone()).collect();
         invites_created += made.len();
         assert_eq!(made, expected.remove(account).unwrap_or_default(), "invites of {account}");
     }

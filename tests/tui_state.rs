@@ -6,7 +6,7 @@ mod common;
 use chrono::{DateTime, Duration, Utc};
 use common::{Harness, ch, key, t0};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
-use portaldesk::portal::model::{Account, Invite, InviteStatus};
+use portaldesk::portal::model::{Account, AccountId, Invite, InviteStatus};
 use portaldesk::portal::{PortalError, Versioned};
 use portaldesk::sandbox::seed::SeedCase;
 use portaldesk::tui::action::{Answer, Effect, Msg, Request, Terminal};
@@ -27,7 +27,7 @@ async fn started(h: &Harness) -> App {
 
 /// The console on the account of the first seeded ticket of `case`, all
 /// loaded; with the account's id.
-async fn on_ticket(h: &Harness, case: SeedCase) -> (App, String) {
+async fn on_ticket(h: &Harness, case: SeedCase) -> (App, AccountId) {
     let mut app = started(h).await;
     let seeded = h.ticket(case).clone();
     let effects = app.open_account(seeded.account_id.clone(), Some(seeded.ticket_id.clone()));
@@ -69,7 +69,7 @@ async fn the_queue_loads_first_and_enter_opens_the_ticket_account_with_its_ticke
         .collect();
     assert_eq!(ids, vec![ticket.account_id.clone(); 3]);
     assert_eq!(app.view(), View::Account);
-    assert_eq!(app.account.as_ref().unwrap().ticket_id.as_deref(), Some(ticket.id.as_str()));
+    assert_eq!(app.account.as_ref().unwrap().ticket_id.as_ref(), Some(&ticket.id));
     common::settle(&mut app, &h, effects, now()).await;
     assert!(app.account.as_ref().unwrap().account.data.is_some());
 
@@ -125,7 +125,7 @@ async fn search_is_debounced_and_old_answers_never_overwrite_new_ones() {
     app.update(Msg::Answer(req_b, Answer::Search(answer_b)), now());
     app.update(Msg::Answer(req_a, Answer::Search(answer_a)), now());
     let shown: Vec<_> = app.search.results.data.as_ref().unwrap().items.iter().map(|a| a.id.clone()).collect();
-    assert!(shown.iter().all(|id| id.contains("acc_42")), "{shown:?}");
+    assert!(shown.iter().all(|id| id.as_str().contains("acc_42")), "{shown:?}");
 
     // Enter opens the selected account, without a ticket.
     let effects = app.update(key(KeyCode::Enter), now());
@@ -159,7 +159,7 @@ async fn resend_confirms_carries_the_ticket_and_reuses_its_key_on_retry() {
         panic!("{first:?}")
     };
     assert_eq!(account_id, seeded.account_id);
-    assert_eq!(request.ticket_id.as_deref(), Some(seeded.ticket_id.as_str()));
+    assert_eq!(request.ticket_id.as_ref(), Some(&seeded.ticket_id));
     // Keys while sending do nothing.
     assert!(app.update(key(KeyCode::Enter), now()).is_empty());
     // The connection drops: the dialog stays, showing the error.
@@ -231,7 +231,7 @@ async fn dob_edit_validates_asks_for_a_reason_confirms_and_handles_412() {
         panic!("{save:?}")
     };
     assert_eq!(etag, theirs.etag);
-    assert_eq!(patch.ticket_id.as_deref(), Some(seeded.ticket_id.as_str()));
+    assert_eq!(patch.ticket_id.as_ref(), Some(&seeded.ticket_id));
     common::settle(&mut app, &h, save, now()).await;
     let Some(Overlay::EditDob(edit)) = &app.overlay else { panic!("a 412 must keep the dialog open") };
     assert_eq!(edit.stage, Stage::Conflict);
@@ -247,7 +247,7 @@ async fn dob_edit_validates_asks_for_a_reason_confirms_and_handles_412() {
     assert!(app.overlay.is_none());
     assert_eq!(h.client.account(&seeded.account_id).await.unwrap().value.dob.expose().to_string(), "1990-03-05");
     let audit = h.client.audit(Some(&seeded.account_id), None).await.unwrap();
-    assert_eq!(audit[0].ticket_id.as_deref(), Some(seeded.ticket_id.as_str()));
+    assert_eq!(audit[0].ticket_id.as_ref(), Some(&seeded.ticket_id));
 }
 
 #[tokio::test]
@@ -665,7 +665,7 @@ async fn the_idle_lock_hides_everything_until_a_key_and_enter() {
     for phi in [account.first_name.expose(), account.last_name.expose(), account.email.expose()] {
         assert!(!screen.contains(phi.as_str()), "{phi} shows on the lock screen");
     }
-    assert!(!screen.contains(&seeded.account_id));
+    assert!(!screen.contains(seeded.account_id.as_str()));
 
     // Keys do nothing but ask for confirmation; only Enter after one unlocks.
     assert!(app.update(ch('r'), now()).is_empty());
@@ -833,7 +833,7 @@ async fn a_resend_whose_answer_was_lost_keeps_its_key_across_esc() {
     app.update(key(KeyCode::Esc), now());
     let reload = app.update(ch('R'), now());
     common::settle(&mut app, &h, reload, now()).await;
-    assert!(app.unconfirmed_resends.is_empty(), "the reload showed the invite");
+    assert!(app.unconfirmed.is_empty(), "the reload showed the invite");
     app.update(ch('r'), now());
     let Some(Overlay::Resend(state)) = &app.overlay else { panic!() };
     assert_ne!(state.submission.key, third);
@@ -1232,7 +1232,7 @@ async fn a_lost_dob_edit_or_note_keeps_its_key_across_closing_the_dialog() {
     assert!(app.overlay.is_none() && app.banner.as_ref().is_some_and(|b| !b.error), "{:?}", app.banner);
     let expected = chrono::NaiveDate::from_ymd_opt(1990, 3, 5).unwrap();
     assert_eq!(*h.client.account(&id).await.unwrap().value.dob.expose(), expected);
-    assert!(app.unconfirmed_changes.is_empty(), "the answer came: the key is forgotten");
+    assert!(app.unconfirmed.is_empty(), "the answer came: the key is forgotten");
 
     // A note: the same ticket and text, the same key.
     let note = || vec![ch('m'), Msg::Paste("called back".into()), key(KeyCode::Enter)];

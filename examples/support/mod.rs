@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use portaldesk::portal::model::AccountId;
 use portaldesk::portal::{AccountQuery, ApiToken, ClientOptions, PortalClient};
 
 /// `--name value` from the command line, or `default`.
@@ -74,7 +75,7 @@ pub async fn queries(client: &PortalClient, accounts: u64, count: usize, seed: u
     let mut out = Vec::with_capacity(count);
     while out.len() < count {
         let kind = Kind::ALL[out.len() % Kind::ALL.len()];
-        let id = format!("acc_{}", rng.u64(1..=accounts));
+        let id = AccountId::new(format!("acc_{}", rng.u64(1..=accounts)));
         let account = match client.account(&id).await {
             Ok(account) => account.value,
             Err(e) => {

@@ -12,7 +12,7 @@ use super::Failure;
 use super::out;
 use crate::portal::PortalClient;
 use crate::portal::client::AuditFilter;
-use crate::portal::model::{AuditEntry, verify_chain};
+use crate::portal::model::{AccountId, AuditEntry, verify_chain};
 
 /// The exit code of `audit verify` on a broken chain.
 pub const BROKEN: u8 = 6;
@@ -40,7 +40,7 @@ pub enum AuditCommand {
 pub struct ReportArgs {
     /// Only entries about this account.
     #[arg(long, value_name = "ACCOUNT")]
-    pub account: Option<String>,
+    pub account: Option<AccountId>,
     /// Only entries made by this staff id.
     #[arg(long, value_name = "STAFF")]
     pub actor: Option<String>,
@@ -98,7 +98,7 @@ async fn entries(client: &PortalClient, filter: &AuditFilter<'_>) -> Result<Vec<
 
 async fn report(client: &PortalClient, args: &ReportArgs) -> Result<(), Failure> {
     let filter = AuditFilter {
-        account_id: args.account.as_deref(),
+        account_id: args.account.as_ref(),
         actor: args.actor.as_deref(),
         since: args.since,
         until: args.until,
@@ -123,8 +123,8 @@ async fn report(client: &PortalClient, args: &ReportArgs) -> Result<(), Failure>
                 e.at.format("%Y-%m-%d %H:%M:%SZ").to_string(),
                 crate::sanitize::field(&e.actor),
                 e.action.as_str().to_owned(),
-                e.account_id.as_deref().map(crate::sanitize::field).unwrap_or_default(),
-                e.ticket_id.as_deref().map(crate::sanitize::field).unwrap_or_default(),
+                e.account_id.as_ref().map(out::field).unwrap_or_default(),
+                e.ticket_id.as_ref().map(out::field).unwrap_or_default(),
                 crate::sanitize::field(&e.summary),
             ]
         })

@@ -10,6 +10,7 @@ mod portal;
 mod read;
 mod run;
 mod sandbox;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -137,6 +138,13 @@ pub enum Command {
         #[command(subcommand)]
         command: check::CheckCommand,
     },
+    /// Print the portal's events as they arrive (tickets, invites, the
+    /// invite page, accounts, presence), ids only; reconnects and resumes by
+    /// itself. Ctrl-C stops it.
+    ///
+    /// --json: one object per line, {"id", "type", "at", "ticket_id"?,
+    /// "account_id"?, "invite_id"?, "actor"?}.
+    Watch(watch::WatchArgs),
     /// Run the sandbox portal (a real HTTP server on SQLite with demo data).
     Sandbox {
         #[command(subcommand)]
@@ -214,6 +222,7 @@ pub fn main() -> ExitCode {
             Some(Command::Invites(args)) => read::invites(&connect()?, &args, settings.time_zone).await,
             Some(Command::Diagnose(args)) => read::diagnose(&connect()?, &args, &settings.replies()).await,
             Some(Command::Audit(args)) => audit::run(&connect()?, &args).await,
+            Some(Command::Watch(args)) => watch::watch(&connect()?, &args).await,
             Some(Command::Resend(args)) => mutate::resend(&args, connect, settings.time_zone).await,
             Some(Command::Dob { command: mutate::DobCommand::Set(args) }) => mutate::dob_set(&args, connect).await,
             Some(Command::Login) => login::login(cli.portal.clone(), &settings).await,

@@ -18,17 +18,17 @@ use super::guard::{Confirm, ask, confirmation, not_done, nothing_sent, quoted, w
 use super::out::{self, OutputArgs, Privacy};
 use crate::diagnose::{dob, email, invite};
 use crate::phi::Phi;
-use crate::portal::model::{Account, AccountPatch, Invite, InviteStatus, ResendRequest};
+use crate::portal::model::{Account, AccountId, AccountPatch, ETag, Invite, InviteStatus, ResendRequest, TicketId};
 use crate::portal::{IdempotencyKey, PortalClient, PortalError};
 use crate::timezone::StaffZone;
 
 #[derive(Debug, Args)]
 pub struct ResendArgs {
     /// The account id.
-    pub account: String,
+    pub account: AccountId,
     /// The ticket this is for (kept in the audit trail).
     #[arg(long, value_name = "TICKET")]
-    pub ticket: Option<String>,
+    pub ticket: Option<TicketId>,
     /// Do it without asking (needed when stdin is not a terminal).
     #[arg(long, short = 'y')]
     pub yes: bool,
@@ -52,7 +52,7 @@ pub enum DobCommand {
 #[derive(Debug, Args)]
 pub struct DobSetArgs {
     /// The account id.
-    pub account: String,
+    pub account: AccountId,
     /// The new DOB, typed as the portal wants it: exactly MM/DD/YYYY.
     #[arg(value_name = "MM/DD/YYYY", allow_hyphen_values = true)]
     pub dob: String,
@@ -61,7 +61,7 @@ pub struct DobSetArgs {
     pub reason: String,
     /// The ticket this is for (kept in the audit trail).
     #[arg(long, value_name = "TICKET")]
-    pub ticket: Option<String>,
+    pub ticket: Option<TicketId>,
     /// Fail (exit 4) instead of changing anything if the account is no
     /// longer at this version (the "etag" of `show --json`): for scripts
     /// that read the account, decide, then change it.
@@ -87,13 +87,14 @@ pub async fn resend(
 ) -> Result<(), Failure> {
     let confirm = confirmation(args.yes, "resend")?;
     let client = connect()?;
-    let not_sent = |e: PortalError| not_done(e, "no invite was sent", "invites", &args.account);
+    let not_sent = |e: PortalError| not_done(e, "no invite was sent", "invites", args.account.as_str());
     if confirm == Confirm::Ask {
         let unread = |e| nothing_sent(e, "no invite was sent");
         let account = client.account(&args.account).await.map_err(unread)?.value;
         let invites = client.invites(&account.id).await.map_err(unread)?;
         let now = out::server_now(&client);
-        let plan = |privacy| resend_plan(&account, &invites, args.ticket.as_deref(), now, zone, privacy);
+        let plan =
+            |privacy| resend_plan(&account, &invites, args.ticket.as_ref().map(TicketId::as_str), now, zone, privacy);
         if !ask(plan, args.out.privacy(), "Send it?")? {
             return Err(Failure::new(1, "cancelled: no invite was sent"));
         }
@@ -127,7 +128,7 @@ pub fn resend_plan(
     let role = account.role;
     let mut plan = format!(
         "Resend the portal invite to {}?\n  To       {}\n",
-        privacy.who(&account.id, &account.first_name, &account.last_name, role),
+        privacy.who(account.id.as_str(), &account.first_name, &account.last_name, role),
         privacy.email(&account.email)
     );
     for finding in email::check_email(account.email.expose()).findings {
@@ -157,7 +158,7 @@ struct DobJson<'a> {
     changed: bool,
     dob_before: &'a Phi<NaiveDate>,
     account: &'a Account,
-    etag: &'a str,
+    etag: &'a ETag,
 }
 
 /// `portaldesk dob set ACCOUNT MM/DD/YYYY --reason TEXT`.
@@ -179,12 +180,12 @@ pub async fn dob_set(
     }
     let confirm = confirmation(args.yes, "dob set")?;
     let client = connect()?;
-    let not_changed = |e: PortalError| not_done(e, "the DOB was not changed", "show", &args.account);
+    let not_changed = |e: PortalError| not_done(e, "the DOB was not changed", "show", args.account.as_str());
     // Nothing is sent before this read succeeds.
     let current = client.account(&args.account).await.map_err(|e| nothing_sent(e, "the DOB was not changed"))?;
     // The version the change must apply to: the one the script expects, else
     // the one just read. The portal answers 412 (exit 4) if it moved on.
-    let etag = args.expect_etag.as_deref().map(quoted).unwrap_or_else(|| current.etag.clone());
+    let etag = args.expect_etag.as_deref().map(|etag| ETag::from(quoted(etag))).unwrap_or_else(|| current.etag.clone());
     let stale = etag != current.etag;
     if stale && confirm == Confirm::Ask {
         // No point asking: the portal would refuse it.
@@ -200,7 +201,8 @@ pub async fn dob_set(
     }
     let privacy = args.out.privacy();
     if confirm == Confirm::Ask {
-        let plan = |privacy| dob_plan(&current.value, new_dob, reason, args.ticket.as_deref(), privacy);
+        let plan =
+            |privacy| dob_plan(&current.value, new_dob, reason, args.ticket.as_ref().map(TicketId::as_str), privacy);
         if !ask(plan, privacy, "Change it?")? {
             return Err(Failure::new(1, "cancelled: the DOB was not changed"));
         }
@@ -240,7 +242,7 @@ pub async fn dob_set(
 pub fn dob_plan(account: &Account, new: NaiveDate, reason: &str, ticket: Option<&str>, privacy: Privacy) -> String {
     let mut plan = format!(
         "Change the DOB on file of {}?\n  DOB on file  {}\n  New DOB      {}\n  Reason       {reason}\n",
-        privacy.who(&account.id, &account.first_name, &account.last_name, account.role),
+        privacy.who(account.id.as_str(), &account.first_name, &account.last_name, account.role),
         privacy.dob(&account.dob),
         privacy.dob(&Phi::new(new)),
     );

@@ -72,7 +72,7 @@ impl Privacy {
 
     /// An email address: masked unless revealed.
     pub fn email(self, address: &Phi<String>) -> String {
-        if self.reveal { field(address.expose()) } else { field(&mask_email(address.expose())) }
+        if self.reveal { field(address.expose()) } else { field(mask_email(address.expose())) }
     }
 
     /// A date of birth as the portal wants it typed (MM/DD/YYYY), or the mask.
@@ -88,8 +88,8 @@ pub fn server_now(client: &PortalClient) -> DateTime<Utc> {
 }
 
 /// One string from the portal as printed: capped, every control visible.
-pub fn field(text: &str) -> String {
-    sanitize::field(text)
+pub fn field(text: impl AsRef<str>) -> String {
+    sanitize::field(text.as_ref())
 }
 
 /// `1 ticket`, `25 tickets`.

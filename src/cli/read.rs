@@ -14,7 +14,9 @@ use crate::diagnose::invite::{self, InviteState};
 use crate::diagnose::replies::Replies;
 use crate::diagnose::troubleshoot::{self, Case, Finding};
 use crate::diagnose::visit::{self, VisitKind};
-use crate::portal::model::{Account, AccountSummary, Invite, InviteSummary, Role, Ticket, TicketStatus};
+use crate::portal::model::{
+    Account, AccountId, AccountSummary, ETag, Invite, InviteSummary, Role, Ticket, TicketStatus,
+};
 use crate::portal::{AccountQuery, PortalClient};
 use crate::timezone::StaffZone;
 
@@ -78,7 +80,7 @@ pub struct SearchArgs {
 #[derive(Debug, Args)]
 pub struct AccountArgs {
     /// The account id (as `tickets` and `search` show it).
-    pub account: String,
+    pub account: AccountId,
     #[command(flatten)]
     pub out: OutputArgs,
 }
@@ -173,7 +175,7 @@ pub async fn search(client: &PortalClient, args: &SearchArgs) -> Result<(), Fail
 #[derive(Serialize)]
 struct ShowJson<'a> {
     account: &'a Account,
-    etag: &'a str,
+    etag: &'a ETag,
 }
 
 /// `portaldesk show ACCOUNT`: the whole account.
@@ -214,7 +216,7 @@ struct InviteJson<'a> {
 
 #[derive(Serialize)]
 struct InvitesJson<'a> {
-    account_id: &'a str,
+    account_id: &'a AccountId,
     role: Role,
     now: DateTime<Utc>,
     invites: Vec<InviteJson<'a>>,
@@ -297,7 +299,7 @@ pub async fn invites(client: &PortalClient, args: &AccountArgs, zone: StaffZone)
 
 #[derive(Serialize)]
 struct DiagnoseJson<'a> {
-    account_id: &'a str,
+    account_id: &'a AccountId,
     role: Role,
     now: DateTime<Utc>,
     findings: &'a [Finding],
@@ -319,7 +321,7 @@ pub async fn diagnose(client: &PortalClient, args: &AccountArgs, replies: &Repli
     if args.out.json {
         return out::json(&DiagnoseJson { account_id: &account.id, role: account.role, now, findings: &findings });
     }
-    let who = args.out.privacy().who(&account.id, &account.first_name, &account.last_name, account.role);
+    let who = args.out.privacy().who(account.id.as_str(), &account.first_name, &account.last_name, account.role);
     let mut text = format!("{} for {who}, most decisive first\n", out::count(findings.len(), "finding", "findings"));
     for (n, finding) in findings.iter().enumerate() {
         text.push_str(&format!("\n{}. {}\n", n + 1, finding.code.as_str()));

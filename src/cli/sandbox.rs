@@ -9,6 +9,7 @@ use clap::Args;
 
 use super::Failure;
 use crate::sandbox::faults::Faults;
+use crate::sandbox::simulate::Simulation;
 use crate::sandbox::{self, SandboxOptions};
 
 #[derive(Debug, Clone, Args)]
@@ -36,6 +37,12 @@ pub struct ServeArgs {
     /// Freeze the sandbox clock at this RFC 3339 instant (for repeatable pictures).
     #[arg(long, value_name = "RFC3339")]
     pub frozen_at: Option<DateTime<Utc>>,
+    /// Play a living desk: other agents claim tickets, write notes and resend
+    /// invites, new tickets arrive, clients open links and fail or pass the
+    /// DOB, mail bounces; a move every 3 seconds, the same moves for the same
+    /// --seed.
+    #[arg(long)]
+    pub simulate: bool,
 }
 
 impl ServeArgs {
@@ -47,6 +54,7 @@ impl ServeArgs {
             seed: self.seed,
             faults: self.faults.clone().unwrap_or_default(),
             frozen_at: self.frozen_at,
+            simulate: self.simulate.then(|| Simulation::new(self.seed)),
             ..SandboxOptions::default()
         }
     }
@@ -65,9 +73,11 @@ pub async fn serve(args: ServeArgs) -> Result<(), Failure> {
     // Written so that a closed stdout (`| head -1`) never stops the server.
     let banner = format!(
         "sandbox portal listening on {url}\n  API:    {url}/api/v1   (Authorization: Bearer {token})\n  \
-         outbox: {url}/sandbox/outbox\n  seeded: {} accounts, {} open tickets\n",
+         outbox: {url}/sandbox/outbox\n  events: {url}/api/v1/events (text/event-stream)\n  \
+         seeded: {} accounts, {} open tickets{}\n",
         started.seeded.accounts,
         started.seeded.tickets.len(),
+        if args.simulate { "\n  simulating other agents and clients (--simulate)" } else { "" },
         url = started.url(),
         token = args.token,
     );

@@ -33,9 +33,9 @@ use serde::de::DeserializeOwned;
 
 use super::error::PortalError;
 use super::model::{
-    Account, AccountPatch, AccountSummary, AuditEntry, Invite, Items, NewNote, OutboxMessage, Page, Problem,
-    ResendRequest, RevokeRequest, Role, SandboxClock, ScannerProfile, ScannerVisitRequest, StaffMember, Ticket,
-    TicketNote, TicketPatch, TicketStatus,
+    Account, AccountId, AccountPatch, AccountSummary, AuditEntry, ETag, Invite, InviteId, Items, NewNote,
+    OutboxMessage, Page, Problem, ResendRequest, RevokeRequest, Role, SandboxClock, ScannerProfile,
+    ScannerVisitRequest, StaffMember, Ticket, TicketId, TicketNote, TicketPatch, TicketStatus,
 };
 
 /// An API token. Its `Debug` is redacted so it never reaches a log.
@@ -87,7 +87,7 @@ impl Default for IdempotencyKey {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Versioned<T> {
     pub value: T,
-    pub etag: String,
+    pub etag: ETag,
 }
 
 /// The server's clock as seen from here: the workstation clock corrected by
@@ -330,13 +330,13 @@ impl PortalClient {
     }
 
     /// A whole account, with its ETag.
-    pub async fn account(&self, id: &str) -> Result<Versioned<Account>, PortalError> {
-        self.get_json(&format!("api/v1/accounts/{}", segment(id)), &()).await
+    pub async fn account(&self, id: &AccountId) -> Result<Versioned<Account>, PortalError> {
+        self.get_json(&format!("api/v1/accounts/{}", segment(id.as_str())), &()).await
     }
 
     /// The invites of an account, newest first.
-    pub async fn invites(&self, account_id: &str) -> Result<Vec<Invite>, PortalError> {
-        let path = format!("api/v1/accounts/{}/invites", segment(account_id));
+    pub async fn invites(&self, account_id: &AccountId) -> Result<Vec<Invite>, PortalError> {
+        let path = format!("api/v1/accounts/{}/invites", segment(account_id.as_str()));
         self.get_json::<Items<Invite>>(&path, &()).await.map(|v| v.value.items)
     }
 
@@ -347,22 +347,23 @@ impl PortalClient {
     }
 
     /// One ticket, with its ETag.
-    pub async fn ticket(&self, id: &str) -> Result<Versioned<Ticket>, PortalError> {
-        self.get_json(&format!("api/v1/tickets/{}", segment(id)), &()).await
+    pub async fn ticket(&self, id: &TicketId) -> Result<Versioned<Ticket>, PortalError> {
+        self.get_json(&format!("api/v1/tickets/{}", segment(id.as_str())), &()).await
     }
 
     /// The internal notes of a ticket.
-    pub async fn notes(&self, ticket_id: &str) -> Result<Vec<TicketNote>, PortalError> {
-        let path = format!("api/v1/tickets/{}/notes", segment(ticket_id));
+    pub async fn notes(&self, ticket_id: &TicketId) -> Result<Vec<TicketNote>, PortalError> {
+        let path = format!("api/v1/tickets/{}/notes", segment(ticket_id.as_str()));
         self.get_json::<Items<TicketNote>>(&path, &()).await.map(|v| v.value.items)
     }
 
     /// The audit trail, newest first, of an account and/or a ticket.
     pub async fn audit(
         &self,
-        account_id: Option<&str>,
-        ticket_id: Option<&str>,
+        account_id: Option<&AccountId>,
+        ticket_id: Option<&TicketId>,
     ) -> Result<Vec<AuditEntry>, PortalError> {
+        let (account_id, ticket_id) = (account_id.map(AccountId::as_str), ticket_id.map(TicketId::as_str));
         self.audit_query(&AuditQuery { account_id, ticket_id, ..AuditQuery::default() }).await
     }
 
@@ -376,7 +377,7 @@ impl PortalClient {
     ) -> Result<Vec<AuditEntry>, PortalError> {
         let instant = |at: Option<DateTime<Utc>>| at.map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
         self.audit_query(&AuditQuery {
-            account_id: filter.account_id,
+            account_id: filter.account_id.map(AccountId::as_str),
             actor: filter.actor,
             since: instant(filter.since),
             until: instant(filter.until),
@@ -396,23 +397,23 @@ impl PortalClient {
     /// Changes an account's DOB and/or email, if it is still at `etag`.
     pub async fn update_account(
         &self,
-        id: &str,
-        etag: &str,
+        id: &AccountId,
+        etag: &ETag,
         patch: &AccountPatch,
         key: &IdempotencyKey,
     ) -> Result<Versioned<Account>, PortalError> {
-        let path = format!("api/v1/accounts/{}", segment(id));
+        let path = format!("api/v1/accounts/{}", segment(id.as_str()));
         self.send_json(Method::PATCH, &path, patch, Some(etag), Some(key)).await
     }
 
     /// Sends a new invite (superseding earlier pending ones).
     pub async fn resend(
         &self,
-        account_id: &str,
+        account_id: &AccountId,
         request: &ResendRequest,
         key: &IdempotencyKey,
     ) -> Result<Invite, PortalError> {
-        let path = format!("api/v1/accounts/{}/invites", segment(account_id));
+        let path = format!("api/v1/accounts/{}/invites", segment(account_id.as_str()));
         self.send_json(Method::POST, &path, request, None, Some(key)).await.map(|v| v.value)
     }
 
@@ -421,44 +422,45 @@ impl PortalClient {
     /// revoked invite and the account's new ETag.
     pub async fn revoke_invite(
         &self,
-        account_id: &str,
-        invite_id: &str,
-        etag: &str,
+        account_id: &AccountId,
+        invite_id: &InviteId,
+        etag: &ETag,
         request: &RevokeRequest,
         key: &IdempotencyKey,
     ) -> Result<Versioned<Invite>, PortalError> {
-        let path = format!("api/v1/accounts/{}/invites/{}/revoke", segment(account_id), segment(invite_id));
+        let path =
+            format!("api/v1/accounts/{}/invites/{}/revoke", segment(account_id.as_str()), segment(invite_id.as_str()));
         self.send_json(Method::POST, &path, request, Some(etag), Some(key)).await
     }
 
     /// Changes a ticket's status or assignee, if it is still at `etag`.
     pub async fn update_ticket(
         &self,
-        id: &str,
-        etag: &str,
+        id: &TicketId,
+        etag: &ETag,
         patch: &TicketPatch,
         key: &IdempotencyKey,
     ) -> Result<Versioned<Ticket>, PortalError> {
-        let path = format!("api/v1/tickets/{}", segment(id));
+        let path = format!("api/v1/tickets/{}", segment(id.as_str()));
         self.send_json(Method::PATCH, &path, patch, Some(etag), Some(key)).await
     }
 
     /// Adds an internal note to a ticket.
     pub async fn add_note(
         &self,
-        ticket_id: &str,
+        ticket_id: &TicketId,
         note: &NewNote,
         key: &IdempotencyKey,
     ) -> Result<TicketNote, PortalError> {
-        let path = format!("api/v1/tickets/{}/notes", segment(ticket_id));
+        let path = format!("api/v1/tickets/{}/notes", segment(ticket_id.as_str()));
         self.send_json(Method::POST, &path, note, None, Some(key)).await.map(|v| v.value)
     }
 
     // ---- sandbox only ------------------------------------------------
 
     /// The emails the sandbox "sent", newest first (sandbox only).
-    pub async fn sandbox_outbox(&self, account_id: Option<&str>) -> Result<Vec<OutboxMessage>, PortalError> {
-        let query = account_id.map(|id| [("account_id", id)]);
+    pub async fn sandbox_outbox(&self, account_id: Option<&AccountId>) -> Result<Vec<OutboxMessage>, PortalError> {
+        let query = account_id.map(|id| [("account_id", id.as_str())]);
         self.get_json::<Items<OutboxMessage>>("sandbox/outbox", &query).await.map(|v| v.value.items)
     }
 
@@ -475,8 +477,12 @@ impl PortalClient {
 
     /// Replays a mail scanner's visits against an invite's link (sandbox
     /// only); answers the invite with its visit log.
-    pub async fn sandbox_scanner_visit(&self, invite_id: &str, scanner: ScannerProfile) -> Result<Invite, PortalError> {
-        let path = format!("sandbox/invites/{}/scanner-visit", segment(invite_id));
+    pub async fn sandbox_scanner_visit(
+        &self,
+        invite_id: &InviteId,
+        scanner: ScannerProfile,
+    ) -> Result<Invite, PortalError> {
+        let path = format!("sandbox/invites/{}/scanner-visit", segment(invite_id.as_str()));
         let body = ScannerVisitRequest { scanner };
         self.send_json(Method::POST, &path, &body, None, None).await.map(|v| v.value)
     }
@@ -524,13 +530,13 @@ impl PortalClient {
         method: Method,
         path: &str,
         body: &impl Serialize,
-        etag: Option<&str>,
+        etag: Option<&ETag>,
         key: Option<&IdempotencyKey>,
     ) -> Result<Versioned<T>, PortalError> {
         let mut request =
             self.http.request(method, self.url(path)?).header(header::AUTHORIZATION, self.token.bearer()?);
         if let Some(etag) = etag {
-            let value = HeaderValue::from_str(etag).map_err(|_| PortalError::PreconditionRequired)?;
+            let value = HeaderValue::from_str(etag.as_str()).map_err(|_| PortalError::PreconditionRequired)?;
             request = request.header(header::IF_MATCH, value);
         }
         if let Some(key) = key {
@@ -539,12 +545,26 @@ impl PortalClient {
         self.exchange(request.json(body)).await
     }
 
-    /// Sends one request and reads its answer.
-    async fn exchange<T: DeserializeOwned>(
-        &self,
-        request: reqwest::RequestBuilder,
-    ) -> Result<Versioned<T>, PortalError> {
+    /// A GET of `path` with the token.
+    pub(crate) fn get_request(&self, path: &str) -> Result<reqwest::RequestBuilder, PortalError> {
+        Ok(self.http.get(self.url(path)?).header(header::AUTHORIZATION, self.token.bearer()?))
+    }
+
+    /// Sends a request whose answer is read as it arrives (the event
+    /// stream): a failure status is read (capped) into its typed error.
+    pub(crate) async fn open(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response, PortalError> {
         let response = request.send().await.map_err(|e| PortalError::from_reqwest(&e))?;
+        self.observe_clock(&response);
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let headers = response.headers().clone();
+        let bytes = read_capped(response, 64 << 10).await?;
+        Err(error_from(status, &headers, &bytes))
+    }
+
+    fn observe_clock(&self, response: &reqwest::Response) {
         if let Some(date) = response.headers().get(header::DATE).and_then(|v| v.to_str().ok()) {
             // Only the sandbox on this machine may have a clock far off (it
             // says so): any other portal's is trusted within a day.
@@ -552,12 +572,21 @@ impl PortalClient {
                 && is_loopback(self.base.host_str().unwrap_or_default());
             self.clock.observe_date(date, Utc::now(), !simulated);
         }
+    }
+
+    /// Sends one request and reads its answer.
+    async fn exchange<T: DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<Versioned<T>, PortalError> {
+        let response = request.send().await.map_err(|e| PortalError::from_reqwest(&e))?;
+        self.observe_clock(&response);
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = read_capped(response, self.options.max_answer_bytes).await?;
         if status.is_success() {
             let value = decode::<T>(&bytes)?;
-            let etag = headers.get(header::ETAG).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+            let etag = headers.get(header::ETAG).and_then(|v| v.to_str().ok()).unwrap_or_default().into();
             Ok(Versioned { value, etag })
         } else {
             Err(error_from(status, &headers, &bytes))
@@ -672,7 +701,7 @@ fn segment(id: &str) -> String {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AuditFilter<'a> {
     /// Only entries about this account.
-    pub account_id: Option<&'a str>,
+    pub account_id: Option<&'a AccountId>,
     /// Only entries made by this staff id.
     pub actor: Option<&'a str>,
     /// Only entries at or after this instant.

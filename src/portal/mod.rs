@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod error;
+pub mod events;
 pub mod model;
 
 pub use client::{
@@ -9,3 +10,4 @@ pub use client::{
     SIMULATED_CLOCK, ServerClock, Versioned,
 };
 pub use error::PortalError;
+pub use events::{FollowOptions, Live};

@@ -1,6 +1,7 @@
 //! Fault injection for resilience tests (`--faults`): latency, 5xx answers,
 //! dropped connections, malformed JSON and slow bodies, applied to the API
-//! routes only.
+//! routes only. An event stream (`text/event-stream`) is cut instead: each
+//! frame is dropped mid-way, with the connection, at `drop_rate`.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -131,10 +132,19 @@ pub async fn inject(State(injector): State<FaultInjector>, request: Request, nex
         }
         Plan::Malformed => {
             let response = next.run(request).await;
-            if response.status().is_success() { malformed(response) } else { response }
+            if is_stream(&response) {
+                cut_streams(response, injector)
+            } else if response.status().is_success() {
+                malformed(response)
+            } else {
+                response
+            }
         }
         Plan::Pass => {
             let response = next.run(request).await;
+            if is_stream(&response) {
+                return cut_streams(response, injector);
+            }
             match injector.faults.slow_body {
                 Some(spread) => slow(response, spread).await,
                 None => response,
@@ -148,6 +158,44 @@ pub async fn inject(State(injector): State<FaultInjector>, request: Request, nex
 fn dropped() -> Response {
     let failing = stream::once(async { Err::<Bytes, std::io::Error>(std::io::Error::other("injected drop")) });
     Response::new(Body::from_stream(failing))
+}
+
+fn is_stream(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/event-stream"))
+}
+
+/// An event stream whose connection drops, at `drop_rate` per frame, after
+/// half of the frame: the client sees a cut event, then the end.
+fn cut_streams(response: Response, injector: FaultInjector) -> Response {
+    if injector.faults.drop_rate <= 0.0 {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let frames = body.into_data_stream();
+    let cut = stream::unfold(Some((frames, injector)), |state| async move {
+        use futures::StreamExt;
+        let (mut frames, injector) = state?;
+        let frame = match frames.next().await? {
+            Ok(frame) => frame,
+            Err(error) => return Some((Err(std::io::Error::other(error)), None)),
+        };
+        let drop_now = {
+            let mut dice = injector.dice.lock().unwrap_or_else(|p| p.into_inner());
+            dice.chance(injector.faults.drop_rate)
+        };
+        if drop_now {
+            let half = frame.slice(..frame.len() / 2);
+            let fail = stream::iter([Ok(half), Err(std::io::Error::other("injected drop"))]);
+            return Some((Ok(fail.boxed()), None));
+        }
+        Some((Ok(stream::iter([Ok(frame)]).boxed()), Some((frames, injector))))
+    });
+    let flat = futures::TryStreamExt::try_flatten(cut);
+    Response::from_parts(parts, Body::from_stream(flat))
 }
 
 fn malformed(response: Response) -> Response {

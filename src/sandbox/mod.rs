@@ -3,7 +3,9 @@
 //! `portaldesk sandbox serve`, embedded by the default run, and started on
 //! `127.0.0.1:0` by the tests. It knows nothing of the console or the client.
 
+pub mod actions;
 pub mod clock;
+pub mod events;
 pub mod extract;
 pub mod faults;
 pub mod mail;
@@ -15,6 +17,7 @@ mod routes;
 pub mod rules;
 pub mod seed;
 pub mod server;
+pub mod simulate;
 pub mod store;
 pub mod visits;
 
@@ -52,6 +55,13 @@ pub struct SandboxOptions {
     pub frozen_at: Option<DateTime<Utc>>,
     /// Header-read (and idle) timeout and connection limit.
     pub limits: server::Limits,
+    /// How much of the event log a resume can reach.
+    pub event_window: store::events::Window,
+    /// How often an idle event stream gets a comment line.
+    pub keep_alive: std::time::Duration,
+    /// Play a living desk (other agents, new tickets, clients on the invite
+    /// page, bounces) on the sandbox clock.
+    pub simulate: Option<simulate::Simulation>,
 }
 
 impl Default for SandboxOptions {
@@ -64,6 +74,9 @@ impl Default for SandboxOptions {
             faults: Faults::default(),
             frozen_at: None,
             limits: server::Limits::default(),
+            event_window: store::events::Window::default(),
+            keep_alive: events::KEEP_ALIVE,
+            simulate: None,
         }
     }
 }
@@ -77,6 +90,16 @@ pub struct Sandbox {
     shared: Arc<Shared>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
+    /// The clock's ticks (and the simulation): ended with the sandbox.
+    background: Vec<JoinHandle<()>>,
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        for task in &self.background {
+            task.abort();
+        }
+    }
 }
 
 impl Sandbox {
@@ -136,7 +159,7 @@ pub async fn start(listener: TcpListener, options: SandboxOptions) -> Result<San
     let link_base = format!("http://{addr}");
     let seed_options = options.clone();
     let seed_base = link_base.clone();
-    let (conn, seeded) = tokio::task::spawn_blocking(move || -> Result<_, StartError> {
+    let (conn, seeded, latest) = tokio::task::spawn_blocking(move || -> Result<_, StartError> {
         let conn = match &seed_options.db {
             Some(path) => Connection::open(path)?,
             None => Connection::open_in_memory()?,
@@ -146,11 +169,16 @@ pub async fn start(listener: TcpListener, options: SandboxOptions) -> Result<San
         store::open(&conn)?;
         let empty: i64 = conn.query_row("SELECT count(*) FROM accounts", [], |r| r.get(0))?;
         let seeded = if empty == 0 {
-            seed::seed(&conn, seed_options.seed, seed_options.accounts, now, &seed_base)?
+            let seeded = seed::seed(&conn, seed_options.seed, seed_options.accounts, now, &seed_base)?;
+            store::events::forget_seeded(&conn)?;
+            seeded
         } else {
             Seeded::default()
         };
-        Ok((conn, seeded))
+        // What the seed made is history, not news: announce from now on.
+        store::events::catch_up(&conn, now)?;
+        let latest = store::events::latest(&conn)?;
+        Ok((conn, seeded, latest))
     })
     .await
     .map_err(|_| StartError::Seed)??;
@@ -166,6 +194,7 @@ pub async fn start(listener: TcpListener, options: SandboxOptions) -> Result<San
         },
         agents: vec!["agent_sandbox".into(), "agent_rivera".into(), "agent_chen".into()],
         link_base,
+        events: events::EventHub::new(latest, options.event_window, options.keep_alive),
         search: tokio::sync::watch::Sender::new(routes::SearchIndex::Building),
     });
     let injector = FaultInjector {
@@ -176,5 +205,23 @@ pub async fn start(listener: TcpListener, options: SandboxOptions) -> Result<San
     let (shutdown, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(server::serve(listener, app, options.limits, stopped));
     tokio::spawn(routes::index_accounts(Arc::clone(&shared)));
-    Ok(Sandbox { addr, seeded, shared, shutdown: Some(shutdown), task })
+    let mut background = vec![tokio::spawn(tick(Arc::clone(&shared)))];
+    if let Some(simulation) = options.simulate {
+        background.push(tokio::spawn(simulate::run(AppState(Arc::clone(&shared)), simulation)));
+    }
+    Ok(Sandbox { addr, seeded, shared, shutdown: Some(shutdown), task, background })
+}
+
+/// Once a second, announces what the passing of time made due (deliveries,
+/// expiries, lapsed presence) and prunes the event log.
+async fn tick(shared: Arc<Shared>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        every.tick().await;
+        let shared = Arc::clone(&shared);
+        if let Ok(Err(error)) = tokio::task::spawn_blocking(move || shared.catch_up()).await {
+            tracing::warn!(status = error.status.as_u16(), "the event catch-up failed");
+        }
+    }
 }

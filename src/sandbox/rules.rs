@@ -8,7 +8,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use super::mail;
 use super::problem::ApiError;
 use crate::phi::{Phi, mask_email};
-use crate::portal::model::{AccountPatch, InviteStatus, NewNote, Role, TicketPatch, TicketStatus};
+use crate::portal::model::{AccountPatch, InviteId, InviteStatus, NewNote, Role, TicketPatch, TicketStatus};
 
 /// The reason every change carries: trimmed, 1 to 500 characters.
 pub fn reason(text: &str) -> Result<&str, ApiError> {
@@ -107,7 +107,7 @@ pub fn revocable(status: InviteStatus) -> Result<(), ApiError> {
 }
 
 /// The audit trail's words for a revoke.
-pub fn revoke_summary(invite_id: &str, reason: &str) -> String {
+pub fn revoke_summary(invite_id: &InviteId, reason: &str) -> String {
     format!("invite {invite_id} revoked; reason: {reason}")
 }
 
@@ -297,7 +297,7 @@ mod tests {
         assert!(revocable(InviteStatus::Pending).is_ok());
         let used = revocable(InviteStatus::Accepted).unwrap_err();
         assert_eq!(used.detail, "only a pending invite can be revoked; this one is accepted");
-        assert_eq!(revoke_summary("inv_1", "moved"), "invite inv_1 revoked; reason: moved");
+        assert_eq!(revoke_summary(&"inv_1".into(), "moved"), "invite inv_1 revoked; reason: moved");
     }
 
     #[test]

@@ -11,7 +11,8 @@ use super::store::invites::{self, NewInvite};
 use super::store::tickets::{self, NewTicket};
 use super::visits::{self, Visitor};
 use crate::portal::model::{
-    DeliveryEventKind, Role, ScannerProfile, TicketChannel, TicketStatus, VisitMethod, VisitOutcome,
+    AccountId, DeliveryEventKind, Role, ScannerProfile, TicketChannel, TicketId, TicketStatus, VisitMethod,
+    VisitOutcome,
 };
 
 /// The case of the support article a seeded ticket was made to show.
@@ -62,8 +63,8 @@ pub enum SeedCase {
 /// A ticket the seed made, and the case it shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeededTicket {
-    pub ticket_id: String,
-    pub account_id: String,
+    pub ticket_id: TicketId,
+    pub account_id: AccountId,
     pub case: SeedCase,
 }
 
@@ -301,7 +302,7 @@ impl Seeder<'_> {
                 conn,
                 &NewTicket { subject, account_rowid: rowid, status: TicketStatus::Open, channel, opened_at, assignee },
             )?;
-            let account_id = accounts::by_rowid(conn, rowid)?.map(|a| a.account.id).unwrap_or_default();
+            let account_id = accounts::by_rowid(conn, rowid)?.map(|a| a.account.id).unwrap_or_else(|| "".into());
             made.push(SeededTicket { ticket_id, account_id, case: *case });
         }
         // A few tickets already worked, so the queue's filters have something to hide.

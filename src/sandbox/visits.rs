@@ -13,9 +13,10 @@ use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
 use super::networks;
+use super::store::events;
 use super::store::invites::{self, StoredInvite};
 use crate::phi::Phi;
-use crate::portal::model::{InvalidReason, LinkVisit, ScannerProfile, VisitMethod, VisitOutcome};
+use crate::portal::model::{EventType, InvalidReason, LinkVisit, ScannerProfile, VisitMethod, VisitOutcome};
 
 /// The cookie the landing page sets, so a later visit from the same browser
 /// shows it kept cookies (scanners mostly do not).
@@ -104,6 +105,8 @@ pub fn show_page(
     }
     let outcome = if reason.is_some() { VisitOutcome::InvalidLink } else { VisitOutcome::PageShown };
     invites::record_visit(conn, stored.rowid, &visitor.visit(now, outcome, reason))?;
+    let (invite_id, account_id) = (&stored.invite.id, &stored.invite.account_id);
+    events::invite_event(conn, EventType::InviteVisit, invite_id, account_id, None, now)?;
     Ok(reason)
 }
 

@@ -17,7 +17,7 @@ use tui_input::Input;
 use super::action::{Action, Answer, Effect, ReqId};
 use super::keymap::{self, Keymap, ScreenSpec};
 use crate::portal::Versioned;
-use crate::portal::model::{Account, Invite};
+use crate::portal::model::{Account, ETag, Invite};
 
 use super::screens::account::AccountState;
 use super::screens::addresses::AddressesState;
@@ -26,9 +26,9 @@ use super::screens::edit_dob::EditDobState;
 use super::screens::help::HelpState;
 use super::screens::note::NoteState;
 use super::screens::palette::PaletteState;
-use super::screens::resend::{ResendState, UnconfirmedResends};
+use super::screens::resend::ResendState;
 use super::screens::revoke::RevokeState;
-use super::screens::submission::UnconfirmedChanges;
+use super::screens::submission::Unconfirmed;
 use super::screens::timeline::TimelineState;
 use super::screens::{Ui, paste_into_max, type_into};
 
@@ -72,11 +72,9 @@ pub struct Cx<'a> {
     pub keys: &'a Keymap,
     /// The screen of the view under the dialog.
     pub under: ScreenKind,
-    /// Resends whose success was never seen (the resend dialog's memory,
-    /// kept across dialogs).
-    pub resends: &'a mut UnconfirmedResends,
-    /// Other changes whose outcome was never seen, with their keys.
-    pub changes: &'a mut UnconfirmedChanges,
+    /// Changes whose outcome was never seen, with their keys (kept
+    /// across dialogs).
+    pub unconfirmed: &'a mut Unconfirmed,
     next_req: &'a mut ReqId,
 }
 
@@ -86,11 +84,10 @@ impl<'a> Cx<'a> {
         now: DateTime<Utc>,
         keys: &'a Keymap,
         under: ScreenKind,
-        resends: &'a mut UnconfirmedResends,
-        changes: &'a mut UnconfirmedChanges,
+        unconfirmed: &'a mut Unconfirmed,
         next_req: &'a mut ReqId,
     ) -> Self {
-        Self { account, now, keys, under, resends, changes, next_req }
+        Self { account, now, keys, under, unconfirmed, next_req }
     }
 
     /// A fresh request id, for a request the dialog sends.
@@ -112,7 +109,7 @@ pub enum Then {
     /// The account as saved: it is now the open one.
     StoreAccount(Versioned<Account>),
     /// The account's new ETag (a change to one of its invites moved it).
-    StoreEtag(String),
+    StoreEtag(ETag),
     /// An invite just made, shown before the history is read back.
     AddInvite(Invite),
     /// Run an action on the view under (the palette's choice).

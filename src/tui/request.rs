@@ -8,8 +8,8 @@
 use std::fmt;
 
 use crate::portal::model::{
-    Account, AccountPatch, AccountSummary, AuditEntry, Invite, NewNote, Page, ResendRequest, RevokeRequest, Ticket,
-    TicketStatus,
+    Account, AccountId, AccountPatch, AccountSummary, AuditEntry, ETag, Invite, InviteId, NewNote, Page, ResendRequest,
+    RevokeRequest, Ticket, TicketId, TicketStatus,
 };
 use crate::portal::{AccountQuery, ApiToken, ClientOptions, IdempotencyKey, PortalClient, PortalError, Versioned};
 
@@ -83,25 +83,27 @@ portal_calls! {
     /// The open tickets (the queue).
     Tickets {} -> Vec<Ticket>, Read, "tickets", |c| c.tickets(Some(TicketStatus::Open)).await;
     Search { query: AccountQuery } -> Page<AccountSummary>, Read, "search", |c| c.search_accounts(&query).await;
-    Account { account_id: String } -> Versioned<Account>, Read, "account", |c| c.account(&account_id).await;
-    Invites { account_id: String } -> Vec<Invite>, Read, "invites", |c| c.invites(&account_id).await;
-    Audit { account_id: String } -> Vec<AuditEntry>, Read, "audit", |c| c.audit(Some(&account_id), None).await;
-    Resend { account_id: String, request: ResendRequest, key: IdempotencyKey } -> Invite, Change, "resend",
+    Account { account_id: AccountId } -> Versioned<Account>, Read, "account", |c| c.account(&account_id).await;
+    Invites { account_id: AccountId } -> Vec<Invite>, Read, "invites", |c| c.invites(&account_id).await;
+    Audit { account_id: AccountId } -> Vec<AuditEntry>, Read, "audit", |c| c.audit(Some(&account_id), None).await;
+    Resend { account_id: AccountId, request: ResendRequest, key: IdempotencyKey } -> Invite, Change, "resend",
         |c| c.resend(&account_id, &request, &key).await;
-    SaveAccount { account_id: String, etag: String, patch: AccountPatch, key: IdempotencyKey }
+    SaveAccount { account_id: AccountId, etag: ETag, patch: AccountPatch, key: IdempotencyKey }
         -> Versioned<Account>, Change, "account change",
         |c| c.update_account(&account_id, &etag, &patch, &key).await;
-    /// Revokes an invite; the answer carries the account's new ETag.
+    /// Revokes an invite; the answer carries the account's new ETag. Its
+    /// three ids are three types: filled in the wrong order, it does not
+    /// compile.
     Revoke {
-        account_id: String,
-        invite_id: String,
+        account_id: AccountId,
+        invite_id: InviteId,
         /// The account's ETag (If-Match).
-        etag: String,
+        etag: ETag,
         request: RevokeRequest,
         key: IdempotencyKey,
     } -> Versioned<Invite>, Change, "revoke",
         |c| c.revoke_invite(&account_id, &invite_id, &etag, &request, &key).await;
-    AddNote { ticket_id: String, note: NewNote, key: IdempotencyKey } -> (), Change, "note",
+    AddNote { ticket_id: TicketId, note: NewNote, key: IdempotencyKey } -> (), Change, "note",
         |c| c.add_note(&ticket_id, &note, &key).await.map(|_| ());
     /// While offline: does the portal answer again?
     Probe {} -> (), Probe, "reconnect", |c| c.me().await.map(|_| ());
@@ -127,18 +129,36 @@ impl Request {
     pub fn log(&self) {
         match self {
             Request::Resend { account_id, request, .. } => {
-                tracing::info!(account_id, ticket_id = request.ticket_id.as_deref(), "resend requested");
+                tracing::info!(
+                    account_id = account_id.as_str(),
+                    ticket_id = ticket(&request.ticket_id),
+                    "resend requested"
+                );
             }
             Request::SaveAccount { account_id, patch, .. } => {
-                tracing::info!(account_id, ticket_id = patch.ticket_id.as_deref(), "DOB change requested");
+                tracing::info!(
+                    account_id = account_id.as_str(),
+                    ticket_id = ticket(&patch.ticket_id),
+                    "DOB change requested"
+                );
             }
-            Request::AddNote { ticket_id, .. } => tracing::info!(ticket_id, "note requested"),
+            Request::AddNote { ticket_id, .. } => tracing::info!(ticket_id = ticket_id.as_str(), "note requested"),
             Request::Revoke { account_id, invite_id, request, .. } => {
-                tracing::info!(account_id, invite_id, ticket_id = request.ticket_id.as_deref(), "revoke requested");
+                tracing::info!(
+                    account_id = account_id.as_str(),
+                    invite_id = invite_id.as_str(),
+                    ticket_id = ticket(&request.ticket_id),
+                    "revoke requested"
+                );
             }
             other => tracing::debug!(effect = other.kind(), "request"),
         }
     }
+}
+
+/// An optional ticket id as a log field.
+fn ticket(id: &Option<TicketId>) -> Option<&str> {
+    id.as_ref().map(TicketId::as_str)
 }
 
 impl Answer {

@@ -50,7 +50,7 @@ impl Harness {
     /// version it changed.
     pub async fn change_behind(
         &self,
-        account_id: &str,
+        account_id: &portaldesk::portal::model::AccountId,
         patch: &portaldesk::portal::model::AccountPatch,
     ) -> portaldesk::portal::Versioned<portaldesk::portal::model::Account> {
         let theirs = self.client.account(account_id).await.unwrap();

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::InviteSummary;
+use super::{AccountId, InviteSummary, TicketId};
 use crate::phi::Phi;
 
 wire_enum! {
@@ -37,7 +37,7 @@ pub struct StaffMember {
 /// One account in a search result or ticket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountSummary {
-    pub id: String,
+    pub id: AccountId,
     pub role: Role,
     pub first_name: Phi<String>,
     pub last_name: Phi<String>,
@@ -57,7 +57,7 @@ pub struct AccountEmail {
 /// A whole account (`GET /api/v1/accounts/{id}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
-    pub id: String,
+    pub id: AccountId,
     pub role: Role,
     pub first_name: Phi<String>,
     pub last_name: Phi<String>,
@@ -104,7 +104,7 @@ pub struct AccountPatch {
     /// Why the change is made; required, and kept in the audit trail.
     pub reason: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ticket_id: Option<String>,
+    pub ticket_id: Option<TicketId>,
 }
 
 impl std::fmt::Debug for AccountPatch {

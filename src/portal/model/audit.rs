@@ -4,6 +4,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::{AccountId, TicketId};
+
 wire_enum! {
     "snake_case",
     /// What a mutation did, as kept in the audit trail.
@@ -32,8 +34,8 @@ pub struct AuditEntry {
     pub at: DateTime<Utc>,
     pub actor: String,
     pub action: AuditAction,
-    pub account_id: Option<String>,
-    pub ticket_id: Option<String>,
+    pub account_id: Option<AccountId>,
+    pub ticket_id: Option<TicketId>,
     pub summary: String,
     /// The `hash` of the entry before (`GENESIS` for the first).
     #[serde(default)]
@@ -69,8 +71,8 @@ impl AuditEntry {
             at: self.at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
             actor: &self.actor,
             action: self.action,
-            account_id: self.account_id.as_deref(),
-            ticket_id: self.ticket_id.as_deref(),
+            account_id: self.account_id.as_ref().map(AccountId::as_str),
+            ticket_id: self.ticket_id.as_ref().map(TicketId::as_str),
             summary: &self.summary,
             prev_hash: &self.prev_hash,
         };
@@ -127,7 +129,7 @@ mod tests {
                     at: DateTime::UNIX_EPOCH,
                     actor: "agent_sandbox".into(),
                     action: AuditAction::NoteAdded,
-                    account_id: Some(format!("acc_{seq}")),
+                    account_id: Some(format!("acc_{seq}").into()),
                     ticket_id: None,
                     summary: "note added".into(),
                     prev_hash: prev.clone(),

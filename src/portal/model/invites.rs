@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::{AccountId, InviteId, TicketId};
 use crate::phi::Phi;
 
 wire_enum! {
@@ -124,14 +125,14 @@ pub struct Revocation {
     /// The staff id that revoked it.
     pub by: String,
     pub reason: String,
-    pub ticket_id: Option<String>,
+    pub ticket_id: Option<TicketId>,
 }
 
 /// One portal invite (`GET /api/v1/accounts/{id}/invites`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Invite {
-    pub id: String,
-    pub account_id: String,
+    pub id: InviteId,
+    pub account_id: AccountId,
     pub sent_to: Phi<String>,
     pub sent_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
@@ -163,7 +164,7 @@ pub struct RevokeRequest {
     /// Why the invite is revoked; required, kept in the audit trail.
     pub reason: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ticket_id: Option<String>,
+    pub ticket_id: Option<TicketId>,
 }
 
 /// A reason may name the client: its text is never shown by `Debug`.
@@ -181,5 +182,5 @@ impl std::fmt::Debug for RevokeRequest {
 #[serde(deny_unknown_fields)]
 pub struct ResendRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ticket_id: Option<String>,
+    pub ticket_id: Option<TicketId>,
 }

@@ -29,6 +29,8 @@ macro_rules! wire_enum {
 
 mod accounts;
 mod audit;
+mod events;
+mod ids;
 mod invites;
 mod sandbox;
 mod tickets;
@@ -37,6 +39,8 @@ use serde::{Deserialize, Serialize};
 
 pub use self::accounts::*;
 pub use self::audit::*;
+pub use self::events::*;
+pub use self::ids::*;
 pub use self::invites::*;
 pub use self::sandbox::*;
 pub use self::tickets::*;
@@ -101,6 +105,7 @@ mod tests {
         agree::<TicketChannel>();
         agree::<AuditAction>();
         agree::<ScannerProfile>();
+        agree::<PresenceMode>();
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::InviteId;
 use crate::phi::Phi;
 
 wire_enum! {
@@ -39,7 +40,7 @@ pub struct SandboxClock {
 /// One email the sandbox "sent" (`GET /sandbox/outbox`, sandbox only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxMessage {
-    pub invite_id: String,
+    pub invite_id: InviteId,
     pub to: Phi<String>,
     pub subject: String,
     pub link: String,

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::AccountSummary;
+use super::{AccountId, AccountSummary, NoteId, TicketId, Viewer};
 
 wire_enum! {
     "snake_case",
@@ -29,9 +29,9 @@ wire_enum! {
 /// A help-desk ticket (`GET /api/v1/tickets`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ticket {
-    pub id: String,
+    pub id: TicketId,
     pub subject: String,
-    pub account_id: String,
+    pub account_id: AccountId,
     pub status: TicketStatus,
     pub channel: TicketChannel,
     pub opened_at: DateTime<Utc>,
@@ -42,6 +42,10 @@ pub struct Ticket {
     /// and how their latest invite stands without a request per row.
     #[serde(default)]
     pub account: Option<AccountSummary>,
+    /// The staff members on the ticket now (every one, this console's own
+    /// staff member too: the console leaves itself out).
+    #[serde(default)]
+    pub viewers: Vec<Viewer>,
 }
 
 /// A change to a ticket (`PATCH /api/v1/tickets/{id}`).
@@ -58,8 +62,8 @@ pub struct TicketPatch {
 /// An internal note on a ticket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TicketNote {
-    pub id: String,
-    pub ticket_id: String,
+    pub id: NoteId,
+    pub ticket_id: TicketId,
     pub author: String,
     pub body: String,
     pub at: DateTime<Utc>,

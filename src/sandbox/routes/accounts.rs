@@ -10,11 +10,14 @@ use rusqlite::Connection;
 use serde::Deserialize;
 
 use super::{Answer, AppState, check_if_match, idempotency_key, json_with_etag, require_if_match};
-use crate::portal::model::{AccountPatch, AuditAction, InviteStatus, Items, ResendRequest, RevokeRequest, Role};
+use crate::portal::model::{
+    AccountPatch, AuditAction, EventType, InviteStatus, Items, PortalEvent, ResendRequest, RevokeRequest, Role,
+    TicketId,
+};
 use crate::sandbox::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::sandbox::problem::ApiError;
-use crate::sandbox::store::{self, accounts, invites, tickets};
-use crate::sandbox::{mail, rules};
+use crate::sandbox::store::{self, accounts, events, invites, tickets};
+use crate::sandbox::{actions, rules};
 
 /// Its routes, under `/api/v1`.
 pub fn router() -> Router<AppState> {
@@ -93,7 +96,7 @@ pub async fn change(
             let stored = accounts::by_id(tx, &id)?.ok_or_else(|| ApiError::not_found("account"))?;
             check_if_match(&headers, &stored.etag())?;
             let change = rules::account_change(&patch, now)?;
-            named_ticket(tx, patch.ticket_id.as_deref(), now)?;
+            named_ticket(tx, patch.ticket_id.as_ref(), now)?;
             let emails = match change.changes_addresses() {
                 true => Some(rules::change_addresses(accounts::email_pairs(&stored.account), &change)?),
                 false => None,
@@ -105,9 +108,14 @@ pub async fn change(
                 &actor,
                 AuditAction::AccountUpdated,
                 Some(&stored.account.id),
-                patch.ticket_id.as_deref(),
+                patch.ticket_id.as_ref(),
                 &change.audit_summary(),
             )?;
+            let mut event = PortalEvent::new(EventType::AccountChanged, now);
+            event.account_id = Some(stored.account.id.clone());
+            event.ticket_id = patch.ticket_id.clone();
+            event.actor = Some(actor.clone());
+            events::append(tx, &event)?;
             let updated = accounts::by_rowid(tx, stored.rowid)?.ok_or_else(ApiError::internal)?;
             let mut answer = Answer::json(StatusCode::OK, &updated.account)?;
             answer.etag = Some(updated.etag());
@@ -148,7 +156,7 @@ pub async fn revoke(
                 check_if_match(&headers, &stored.etag())?;
             }
             let reason = rules::reason(&request.reason)?;
-            named_ticket(tx, request.ticket_id.as_deref(), now)?;
+            named_ticket(tx, request.ticket_id.as_ref(), now)?;
             if already {
                 let current = invites::by_rowid(tx, invite.rowid, now)?.ok_or_else(ApiError::internal)?;
                 let mut answer = Answer::json(StatusCode::OK, &current)?;
@@ -156,7 +164,7 @@ pub async fn revoke(
                 return Ok(answer);
             }
             rules::revocable(invite.invite.status)?;
-            invites::revoke(tx, invite.rowid, now, &actor, reason, request.ticket_id.as_deref())?;
+            invites::revoke(tx, invite.rowid, now, &actor, reason, request.ticket_id.as_ref())?;
             accounts::touch(tx, stored.rowid, now)?;
             let summary = rules::revoke_summary(&invite.invite.id, reason);
             store::record_audit(
@@ -165,9 +173,11 @@ pub async fn revoke(
                 &actor,
                 AuditAction::InviteRevoked,
                 Some(&stored.account.id),
-                request.ticket_id.as_deref(),
+                request.ticket_id.as_ref(),
                 &summary,
             )?;
+            let invite_id = &invite.invite.id;
+            events::invite_event(tx, EventType::InviteRevoked, invite_id, &stored.account.id, Some(&actor), now)?;
             let revoked = invites::by_rowid(tx, invite.rowid, now)?.ok_or_else(ApiError::internal)?;
             let updated = accounts::by_rowid(tx, stored.rowid)?.ok_or_else(ApiError::internal)?;
             let mut answer = Answer::json(StatusCode::OK, &revoked)?;
@@ -203,34 +213,8 @@ pub async fn resend(
     state
         .mutate(Some(key), fingerprint, move |tx, now| {
             let stored = accounts::by_id(tx, &id)?.ok_or_else(|| ApiError::not_found("account"))?;
-            named_ticket(tx, request.ticket_id.as_deref(), now)?;
-            let (recent, oldest) = invites::sent_in_last_hour(tx, stored.rowid, now)?;
-            rules::resend_allowed(recent, oldest, now)?;
-            let superseded = invites::supersede_pending(tx, stored.rowid, now)?;
-            let email = stored.account.email.expose();
-            let plan = mail::delivery_plan(email);
-            let token = uuid::Uuid::new_v4().simple().to_string();
-            let new = invites::NewInvite {
-                account_rowid: stored.rowid,
-                role: stored.account.role,
-                sent_to: email,
-                sent_at: now,
-                ticket_id: request.ticket_id.as_deref(),
-                delivery: &plan,
-                link_base: &link_base,
-            };
-            let rowid = invites::insert(tx, &new, &token)?;
-            let invite = invites::by_rowid(tx, rowid, now)?.ok_or_else(ApiError::internal)?;
-            let summary = rules::invite_sent_summary(email, stored.account.role, superseded);
-            store::record_audit(
-                tx,
-                now,
-                &actor,
-                AuditAction::InviteSent,
-                Some(&stored.account.id),
-                request.ticket_id.as_deref(),
-                &summary,
-            )?;
+            named_ticket(tx, request.ticket_id.as_ref(), now)?;
+            let invite = actions::send_invite(tx, &stored, &actor, request.ticket_id.as_ref(), &link_base, now)?;
             let mut answer = Answer::json(StatusCode::CREATED, &invite)?;
             answer.location = Some(format!("/api/v1/accounts/{}/invites", stored.account.id));
             Ok(answer)
@@ -239,9 +223,9 @@ pub async fn resend(
 }
 
 /// A change's `ticket_id`, when given, must name a ticket (422).
-fn named_ticket(conn: &Connection, ticket_id: Option<&str>, now: DateTime<Utc>) -> Result<(), ApiError> {
+fn named_ticket(conn: &Connection, ticket_id: Option<&TicketId>, now: DateTime<Utc>) -> Result<(), ApiError> {
     match ticket_id {
-        Some(id) if tickets::by_id(conn, id, now)?.is_none() => {
+        Some(id) if tickets::by_id(conn, id.as_str(), now)?.is_none() => {
             Err(ApiError::unprocessable("ticket_id names no ticket"))
         }
         _ => Ok(()),

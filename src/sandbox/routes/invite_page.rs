@@ -16,12 +16,12 @@ use axum::response::Response;
 use chrono::NaiveDate;
 
 use super::AppState;
-use crate::portal::model::{InvalidReason, VisitOutcome};
+use crate::portal::model::InvalidReason;
 use crate::sandbox::extract::ApiPath;
-use crate::sandbox::pages;
 use crate::sandbox::problem::ApiError;
 use crate::sandbox::store::{accounts, invites};
 use crate::sandbox::visits::{self, Visitor};
+use crate::sandbox::{actions, pages};
 
 /// Its route, at the server's root.
 pub fn router() -> Router<AppState> {
@@ -97,13 +97,7 @@ pub async fn submit(
             };
             let account = accounts::by_rowid(tx, stored.account_rowid)?.ok_or_else(ApiError::internal)?;
             let accepted = portal_reads_dob(&typed) == Some(*account.account.dob.expose());
-            let outcome = if accepted {
-                invites::accept(tx, stored.rowid, now)?;
-                VisitOutcome::Accepted
-            } else {
-                invites::record_dob_failure(tx, stored.rowid)?;
-                VisitOutcome::DobRefused
-            };
+            let outcome = actions::dob_attempt(tx, &stored, accepted, now)?;
             invites::record_visit(tx, stored.rowid, &visitor.visit(now, outcome, None))?;
             Ok(with_cookie(if accepted { pages::accepted() } else { pages::dob_refused() }))
         })

@@ -2,6 +2,7 @@
 //! routes under `/sandbox`, and the invite landing page under `/invite`.
 
 mod accounts;
+mod events;
 mod invite_page;
 mod misc;
 mod sandbox_only;
@@ -18,6 +19,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Transaction};
 
 use super::clock::Clock;
+use super::events::EventHub;
 use super::extract::BODY_LIMIT;
 use super::faults::{self, FaultInjector};
 use super::problem::ApiError;
@@ -34,6 +36,8 @@ pub struct Shared {
     pub agents: Vec<String>,
     /// Where invite links point (`http://127.0.0.1:PORT`).
     pub link_base: String,
+    /// The event stream's channel and settings.
+    pub events: EventHub,
     /// Whether the search indexes hold every account yet (they are built
     /// after the sandbox starts serving; see [`index_accounts`]).
     pub search: tokio::sync::watch::Sender<SearchIndex>,
@@ -77,12 +81,43 @@ pub async fn index_accounts(shared: Arc<Shared>) {
     }
 }
 
+impl Shared {
+    /// Runs a change in one transaction, committed only when `f` succeeds,
+    /// then publishes the events it appended. Blocking: call it off the
+    /// async threads.
+    pub fn transact<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&Transaction<'_>, DateTime<Utc>) -> Result<T, ApiError>,
+    {
+        let mut conn = self.db.lock().unwrap_or_else(|p| p.into_inner());
+        let tx = conn.transaction()?;
+        let value = f(&tx, self.clock.now())?;
+        tx.commit()?;
+        if let Err(error) = self.events.publish(&conn) {
+            // The events are in the log; a stream that missed them reads
+            // them from there when it resumes.
+            tracing::warn!(%error, "publishing events failed");
+        }
+        Ok(value)
+    }
+
+    /// Announces what time made due (deliveries, expiries, lapsed
+    /// presence) and drops what the log's window no longer keeps.
+    pub fn catch_up(&self) -> Result<(), ApiError> {
+        let window = self.events.window;
+        self.transact(move |tx, now| {
+            store::events::catch_up(tx, now)?;
+            store::events::prune(tx, window, now)?;
+            Ok(())
+        })
+    }
+}
+
 /// The handlers' state.
 #[derive(Clone)]
 pub struct AppState(pub Arc<Shared>);
 
 impl AppState {
-    /// Runs a read on the database off the async threads.
     /// Waits until the search indexes hold every account.
     pub async fn searchable(&self) -> Result<(), ApiError> {
         let mut state = self.0.search.subscribe();
@@ -92,6 +127,7 @@ impl AppState {
         }
     }
 
+    /// Runs a read on the database off the async threads.
     pub async fn read<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
@@ -113,15 +149,7 @@ impl AppState {
         F: FnOnce(&Transaction<'_>, DateTime<Utc>) -> Result<T, ApiError> + Send + 'static,
     {
         let shared = Arc::clone(&self.0);
-        tokio::task::spawn_blocking(move || {
-            let mut conn = shared.db.lock().unwrap_or_else(|p| p.into_inner());
-            let tx = conn.transaction()?;
-            let value = f(&tx, shared.clock.now())?;
-            tx.commit()?;
-            Ok(value)
-        })
-        .await
-        .map_err(|_| ApiError::internal())?
+        tokio::task::spawn_blocking(move || shared.transact(f)).await.map_err(|_| ApiError::internal())?
     }
 
     /// Runs a mutation at most once per Idempotency-Key: a retry with the
@@ -277,6 +305,7 @@ pub fn router(state: AppState, faults: FaultInjector) -> Router {
         .merge(misc::router())
         .merge(accounts::router())
         .merge(tickets::router())
+        .merge(events::router())
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), require_token))
         .layer(middleware::from_fn_with_state(faults, faults::inject));

@@ -63,6 +63,9 @@ pub async fn advance_clock(State(state): State<AppState>, body: ApiJson<Advance>
         return Err(ApiError::unprocessable("advance_seconds must be from 0 to 316224000 (ten years)"));
     }
     let now = state.0.clock.advance(seconds);
+    // What the new time made due is announced before this answers.
+    let shared = std::sync::Arc::clone(&state.0);
+    tokio::task::spawn_blocking(move || shared.catch_up()).await.map_err(|_| ApiError::internal())??;
     Ok(Answer::json(StatusCode::OK, &SandboxClock { now })?.into_response())
 }
 

@@ -8,11 +8,11 @@ use axum::routing::get;
 use serde::Deserialize;
 
 use super::{Answer, AppState, check_if_match, idempotency_key, json_with_etag, require_if_match};
-use crate::portal::model::{AuditAction, Items, NewNote, TicketPatch, TicketStatus};
+use crate::portal::model::{AuditAction, EventType, Items, NewNote, TicketPatch, TicketStatus};
 use crate::sandbox::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::sandbox::problem::ApiError;
 use crate::sandbox::rules;
-use crate::sandbox::store::{self, tickets};
+use crate::sandbox::store::{self, events, tickets};
 
 /// Its routes, under `/api/v1`.
 pub fn router() -> Router<AppState> {
@@ -36,13 +36,23 @@ pub async fn list(State(state): State<AppState>, ApiQuery(query): ApiQuery<ListQ
                 .map_err(|_| ApiError::bad_request("status must be open, pending or solved"))?,
         ),
     };
-    let items = state.read(move |conn, now| Ok(tickets::list(conn, status, now)?)).await?;
+    let items = state
+        .read(move |conn, now| {
+            let mut items = tickets::list(conn, status, now)?;
+            events::attach_viewers(conn, &mut items, now)?;
+            Ok(items)
+        })
+        .await?;
     Ok(Answer::json(StatusCode::OK, &Items { items })?.into_response())
 }
 
 pub async fn show(State(state): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Response, ApiError> {
     let stored = state
-        .read(move |conn, now| tickets::by_id(conn, &id, now)?.ok_or_else(|| ApiError::not_found("ticket")))
+        .read(move |conn, now| {
+            let mut stored = tickets::by_id(conn, &id, now)?.ok_or_else(|| ApiError::not_found("ticket"))?;
+            events::attach_viewers(conn, std::slice::from_mut(&mut stored.ticket), now)?;
+            Ok(stored)
+        })
         .await?;
     json_with_etag(&stored.ticket, &stored.etag())
 }
@@ -66,7 +76,7 @@ pub async fn change(
             let ticket = &stored.ticket;
             let change = rules::ticket_change(&patch, ticket.status, ticket.assignee.as_deref(), &agents)?;
             tickets::update(tx, stored.rowid, change.status, change.assignee.as_deref(), now)?;
-            let summary = change.audit_summary(&ticket.id);
+            let summary = change.audit_summary(ticket.id.as_str());
             store::record_audit(
                 tx,
                 now,
@@ -76,7 +86,9 @@ pub async fn change(
                 Some(&stored.ticket.id),
                 &summary,
             )?;
-            let updated = tickets::by_id(tx, &stored.ticket.id, now)?.ok_or_else(ApiError::internal)?;
+            let mut updated = tickets::by_id(tx, stored.ticket.id.as_str(), now)?.ok_or_else(ApiError::internal)?;
+            events::ticket_event(tx, EventType::TicketUpdated, &updated.ticket, Some(&actor), now)?;
+            events::attach_viewers(tx, std::slice::from_mut(&mut updated.ticket), now)?;
             let mut answer = Answer::json(StatusCode::OK, &updated.ticket)?;
             answer.etag = Some(updated.etag());
             Ok(answer)
@@ -119,6 +131,7 @@ pub async fn add_note(
                 Some(&stored.ticket.id),
                 rules::NOTE_SUMMARY,
             )?;
+            events::ticket_event(tx, EventType::TicketMessage, &stored.ticket, Some(&actor), now)?;
             let mut answer = Answer::json(StatusCode::CREATED, &created)?;
             answer.location = Some(format!("/api/v1/tickets/{}/notes", stored.ticket.id));
             Ok(answer)

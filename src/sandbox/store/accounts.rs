@@ -242,7 +242,7 @@ pub fn update_with_emails(
         index(
             conn,
             stored.rowid,
-            &account.id,
+            account.id.as_str(),
             account.first_name.expose(),
             account.last_name.expose(),
             &all.join(" "),
@@ -438,7 +438,7 @@ mod tests {
 
     fn search_ids(conn: &Connection, search: &Search) -> Vec<String> {
         let page = super::search(conn, search, instant(1_800_000_000)).unwrap();
-        page.items.into_iter().map(|a| a.id).collect()
+        page.items.into_iter().map(|a| a.id.into_string()).collect()
     }
 
     #[test]

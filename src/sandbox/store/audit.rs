@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{instant, secs, wire};
-use crate::portal::model::{AuditAction, AuditEntry, GENESIS};
+use crate::portal::model::{AccountId, AuditAction, AuditEntry, GENESIS, TicketId};
 
 /// Adds the chain's columns to a trail made by an earlier version and
 /// chains its entries, oldest first.
@@ -39,8 +39,8 @@ pub fn record(
     at: DateTime<Utc>,
     actor: &str,
     action: AuditAction,
-    account_id: Option<&str>,
-    ticket_id: Option<&str>,
+    account_id: Option<&AccountId>,
+    ticket_id: Option<&TicketId>,
     summary: &str,
 ) -> rusqlite::Result<()> {
     let last: Option<(i64, String)> = conn
@@ -56,8 +56,8 @@ pub fn record(
         at: instant(secs(at)),
         actor: actor.to_owned(),
         action,
-        account_id: account_id.map(str::to_owned),
-        ticket_id: ticket_id.map(str::to_owned),
+        account_id: account_id.cloned(),
+        ticket_id: ticket_id.cloned(),
         summary: summary.to_owned(),
         prev_hash,
         hash: String::new(),
@@ -151,7 +151,7 @@ mod tests {
         )
         .unwrap();
         super::super::open(&conn).unwrap();
-        record(&conn, instant(30), "agent_sandbox", AuditAction::TicketUpdated, None, Some("T-1001"), "solved")
+        record(&conn, instant(30), "agent_sandbox", AuditAction::TicketUpdated, None, Some(&"T-1001".into()), "solved")
             .unwrap();
         let all = list(&conn, &AuditQuery { limit: 10, ..AuditQuery::default() }).unwrap();
         assert_eq!(all.iter().map(|e| e.seq).collect::<Vec<_>>(), [3, 2, 1]);

@@ -9,6 +9,7 @@ use super::{instant, secs, wire, wire_opt};
 use crate::phi::Phi;
 use crate::portal::model::{
     DeliveryEvent, DeliveryEventKind, InvalidReason, Invite, InviteStatus, LinkVisit, OutboxMessage, Revocation, Role,
+    TicketId,
 };
 
 /// The status an invite has at `now`: a stored `pending` past its expiry is
@@ -181,7 +182,7 @@ pub fn revoke(
     now: DateTime<Utc>,
     by: &str,
     reason: &str,
-    ticket_id: Option<&str>,
+    ticket_id: Option<&TicketId>,
 ) -> rusqlite::Result<()> {
     conn.execute(
         "UPDATE invites SET status = 'revoked', status_at = ?2, revoked_by = ?3, revoke_reason = ?4,
@@ -221,7 +222,7 @@ pub struct NewInvite<'a> {
     pub role: Role,
     pub sent_to: &'a str,
     pub sent_at: DateTime<Utc>,
-    pub ticket_id: Option<&'a str>,
+    pub ticket_id: Option<&'a TicketId>,
     /// Delivery events, as offsets from `sent_at`.
     pub delivery: &'a [(Duration, DeliveryEventKind, Option<&'a str>)],
     /// The address the link points at (`http://host:port`).

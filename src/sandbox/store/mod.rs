@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod events;
 pub mod grams;
 pub mod invites;
 pub mod tickets;
@@ -16,6 +17,27 @@ use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 pub use self::audit::record as record_audit;
+use crate::portal::model::{AccountId, InviteId, NoteId, TicketId};
+
+/// Ids are TEXT columns, read and written as their string: the store
+/// converts at its edge, and its own lookups take `&str`.
+macro_rules! text_column {
+    ($($id:ty),*) => {$(
+        impl rusqlite::types::ToSql for $id {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(rusqlite::types::ToSqlOutput::from(self.as_str()))
+            }
+        }
+
+        impl rusqlite::types::FromSql for $id {
+            fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                String::column_result(value).map(Self::from)
+            }
+        }
+    )*};
+}
+
+text_column!(AccountId, InviteId, TicketId, NoteId);
 
 /// The schema. Times are whole seconds since the Unix epoch, UTC.
 const SCHEMA: &str = "
@@ -168,6 +190,7 @@ pub fn open(conn: &Connection) -> rusqlite::Result<()> {
         [],
     )?;
     audit::migrate(conn)?;
+    events::create(conn)?;
     grams::create(conn)?;
     // How far the search indexes go (see `accounts::index_pending`): a
     // database made before this table existed had every row indexed.

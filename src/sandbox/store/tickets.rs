@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{accounts, instant, secs, wire};
-use crate::portal::model::{Ticket, TicketChannel, TicketNote, TicketStatus};
+use crate::portal::model::{NoteId, Ticket, TicketChannel, TicketId, TicketNote, TicketStatus};
 
 /// A stored ticket with its row id and version (the ETag's source).
 #[derive(Debug, Clone)]
@@ -32,7 +32,7 @@ pub struct NewTicket<'a> {
 }
 
 /// Inserts a ticket; returns its id.
-pub fn insert(conn: &Connection, new: &NewTicket<'_>) -> rusqlite::Result<String> {
+pub fn insert(conn: &Connection, new: &NewTicket<'_>) -> rusqlite::Result<TicketId> {
     conn.prepare_cached(
         "INSERT INTO tickets (id, subject, account_rowid, status, channel, opened_at, updated_at, assignee)
          VALUES ('', ?1, ?2, ?3, ?4, ?5, ?5, ?6)",
@@ -46,7 +46,7 @@ pub fn insert(conn: &Connection, new: &NewTicket<'_>) -> rusqlite::Result<String
         new.assignee
     ])?;
     let rowid = conn.last_insert_rowid();
-    let id = format!("T-{}", 1000 + rowid);
+    let id = TicketId::new(format!("T-{}", 1000 + rowid));
     conn.prepare_cached("UPDATE tickets SET id = ?1 WHERE rowid = ?2")?.execute(params![id, rowid])?;
     Ok(id)
 }
@@ -70,6 +70,7 @@ fn read_ticket(row: &Row<'_>) -> rusqlite::Result<(StoredTicket, i64)> {
                 updated_at: instant(row.get("updated_at")?),
                 assignee: row.get("assignee")?,
                 account: None,
+                viewers: Vec::new(),
             },
         },
         row.get("account_rowid")?,
@@ -137,7 +138,7 @@ pub fn add_note(
     )?;
     conn.execute("UPDATE tickets SET updated_at = ?1 WHERE rowid = ?2", params![secs(now), ticket.rowid])?;
     Ok(TicketNote {
-        id: format!("note_{}", conn.last_insert_rowid()),
+        id: NoteId::new(format!("note_{}", conn.last_insert_rowid())),
         ticket_id: ticket.ticket.id.clone(),
         author: author.to_owned(),
         body: body.to_owned(),
@@ -151,7 +152,7 @@ pub fn notes(conn: &Connection, ticket: &StoredTicket) -> rusqlite::Result<Vec<T
         conn.prepare_cached("SELECT rowid, author, body, at FROM notes WHERE ticket_rowid = ?1 ORDER BY rowid")?;
     let rows = statement.query_map([ticket.rowid], |row| {
         Ok(TicketNote {
-            id: format!("note_{}", row.get::<_, i64>("rowid")?),
+            id: NoteId::new(format!("note_{}", row.get::<_, i64>("rowid")?)),
             ticket_id: ticket.ticket.id.clone(),
             author: row.get("author")?,
             body: row.get("body")?,

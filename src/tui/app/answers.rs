@@ -124,7 +124,7 @@ impl App {
                     let taken = account.invites.finish(req, result);
                     account.clamp();
                     if taken {
-                        shows = self.unconfirmed_resends.invites_read(account);
+                        shows = self.unconfirmed.invites_read(account);
                     }
                     taken
                 });

@@ -3,7 +3,7 @@
 
 use super::{App, Banner, Overlay, View};
 use crate::portal::Versioned;
-use crate::portal::model::Account;
+use crate::portal::model::{Account, AccountId, TicketId};
 use crate::tui::action::{Action, Effect, Request, Terminal};
 use crate::tui::dialog::{Outcome, Then};
 use crate::tui::screens::account::AccountState;
@@ -12,6 +12,7 @@ use crate::tui::screens::dob_compare::DobCompareState;
 use crate::tui::screens::edit_dob::EditDobState;
 use crate::tui::screens::help::HelpState;
 use crate::tui::screens::palette::PaletteState;
+use crate::tui::screens::resend::ResendState;
 use crate::tui::screens::timeline::TimelineState;
 use crate::tui::screens::{self, layout, note, revoke};
 use chrono::{DateTime, Utc};
@@ -226,7 +227,7 @@ impl App {
             }
             Action::Refresh => self.load_account(),
             Action::Resend => {
-                self.overlay = Some(self.unconfirmed_resends.dialog_for(account).into());
+                self.overlay = Some(ResendState::default().into());
                 Vec::new()
             }
             Action::DobCompare => {
@@ -238,7 +239,7 @@ impl App {
             Action::EditDob => self.open_on_account(|base, ticket| EditDobState::new(base, ticket).into()),
             Action::NextTicket => {
                 let current = account.ticket_id.clone();
-                match self.queue.next_unclaimed_after(current.as_deref()) {
+                match self.queue.next_unclaimed_after(current.as_ref()) {
                     Some((account_id, ticket_id)) => {
                         self.views.pop();
                         self.open_account(account_id, Some(ticket_id))
@@ -308,7 +309,7 @@ impl App {
 
     /// Opens a dialog that changes the loaded account (made from it and its
     /// ticket), or says it is still loading.
-    fn open_on_account(&mut self, open: impl FnOnce(Versioned<Account>, Option<String>) -> Overlay) -> Vec<Effect> {
+    fn open_on_account(&mut self, open: impl FnOnce(Versioned<Account>, Option<TicketId>) -> Overlay) -> Vec<Effect> {
         match self.account.as_ref().and_then(|a| Some((a.account.data.clone()?, a.ticket_id.clone()))) {
             Some((base, ticket)) => self.overlay = Some(open(base, ticket)),
             None => self.banner = Some(Banner { text: "The account is still loading".into(), error: true }),
@@ -317,7 +318,7 @@ impl App {
     }
 
     /// Opens an account (with the ticket it is worked for, if any).
-    pub fn open_account(&mut self, account_id: String, ticket_id: Option<String>) -> Vec<Effect> {
+    pub fn open_account(&mut self, account_id: AccountId, ticket_id: Option<TicketId>) -> Vec<Effect> {
         self.account = Some(AccountState::new(account_id, ticket_id));
         if self.view() == View::Search {
             self.views.pop();

@@ -17,9 +17,8 @@ use super::keymap::{Keymap, ScreenKind};
 pub use super::remote::Remote;
 use super::screens::account::{AccountState, REVEAL_FOR};
 use super::screens::queue::QueueState;
-use super::screens::resend::UnconfirmedResends;
 use super::screens::search::SearchState;
-use super::screens::submission::UnconfirmedChanges;
+use super::screens::submission::Unconfirmed;
 use super::theme::Theme;
 use crate::config::Settings;
 use crate::diagnose::replies::Replies;
@@ -111,16 +110,13 @@ pub struct App {
     pub reveal_for: std::time::Duration,
     /// Set while the portal cannot be reached.
     pub offline: Option<Offline>,
-    /// Resends sent whose success was never seen (the resend dialog's
-    /// memory, kept across dialogs).
-    pub unconfirmed_resends: UnconfirmedResends,
     /// The portal's clock differs from this machine's beyond trust
     /// (`ServerClock::warning`): shown in the header and, while no other
     /// banner shows, across the top.
     pub clock_warning: Option<String>,
-    /// The other changes sent whose outcome was never seen (DOB, addresses,
-    /// revoke, note), with their keys.
-    pub unconfirmed_changes: UnconfirmedChanges,
+    /// The changes sent whose outcome was never seen (resend, DOB,
+    /// addresses, revoke, note), with their keys, kept across dialogs.
+    pub unconfirmed: Unconfirmed,
     next_req: ReqId,
 }
 
@@ -146,9 +142,8 @@ impl App {
             absolute_times: false,
             reveal_for: REVEAL_FOR,
             offline: None,
-            unconfirmed_resends: UnconfirmedResends::default(),
             clock_warning: None,
-            unconfirmed_changes: UnconfirmedChanges::default(),
+            unconfirmed: Unconfirmed::default(),
             next_req: 0,
         };
         let req = app.req();
@@ -187,9 +182,8 @@ impl App {
     ) -> Option<T> {
         let under = self.view_screen();
         let overlay = self.overlay.as_mut()?;
-        let resends = &mut self.unconfirmed_resends;
-        let changes = &mut self.unconfirmed_changes;
-        let mut cx = Cx::new(self.account.as_ref(), now, &self.keymap, under, resends, changes, &mut self.next_req);
+        let unconfirmed = &mut self.unconfirmed;
+        let mut cx = Cx::new(self.account.as_ref(), now, &self.keymap, under, unconfirmed, &mut self.next_req);
         Some(call(overlay.dialog_mut(), &mut cx))
     }
 

@@ -87,7 +87,7 @@ fn render_header(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         spans.push(Span::styled(" · READ-ONLY", theme.warn));
     }
     if let Some(ticket) =
-        app.account.as_ref().and_then(|a| a.ticket_id.as_deref()).filter(|_| app.view() == View::Account)
+        app.account.as_ref().and_then(|a| a.ticket_id.as_ref()).filter(|_| app.view() == View::Account)
     {
         spans.push(Span::styled(format!(" · ticket {ticket}"), theme.muted));
     }

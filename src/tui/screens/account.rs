@@ -14,7 +14,7 @@ use crate::diagnose::replies::Replies;
 use crate::diagnose::troubleshoot::{self, Case};
 use crate::phi::{DOB_MASK, mask_email};
 use crate::portal::Versioned;
-use crate::portal::model::{Account, AuditEntry, Invite, InviteStatus, Role};
+use crate::portal::model::{Account, AccountId, AuditEntry, Invite, InviteStatus, Role, TicketId};
 use crate::tui::action::{Action, ReqId};
 use crate::tui::keymap::ScreenKind;
 use crate::tui::remote::Remote;
@@ -25,9 +25,9 @@ pub const REVEAL_FOR: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// An open account. (No `Debug`: it holds PHI.)
 pub struct AccountState {
-    pub id: String,
+    pub id: AccountId,
     /// The ticket the account is worked for: every action carries it.
-    pub ticket_id: Option<String>,
+    pub ticket_id: Option<TicketId>,
     pub account: Remote<Versioned<Account>>,
     pub invites: Remote<Vec<Invite>>,
     pub audit: Remote<Vec<AuditEntry>>,
@@ -50,7 +50,7 @@ pub struct AccountState {
 }
 
 impl AccountState {
-    pub fn new(id: String, ticket_id: Option<String>) -> Self {
+    pub fn new(id: AccountId, ticket_id: Option<TicketId>) -> Self {
         Self {
             id,
             ticket_id,

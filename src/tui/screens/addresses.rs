@@ -11,11 +11,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
-use super::submission::{ChangeId, Submission, UnconfirmedChanges, Wording};
+use super::submission::{ChangeId, Submission, Unconfirmed, Wording};
 use super::{FIELD_MAX, REASON_MAX, Ui, cursor_column, dialog, layout, moved};
 use crate::diagnose::email;
 use crate::phi::{Phi, mask_email};
-use crate::portal::model::{Account, AccountPatch};
+use crate::portal::model::{Account, AccountPatch, TicketId};
 use crate::portal::{PortalError, Versioned};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
@@ -40,7 +40,7 @@ pub enum Change {
 pub struct AddressesState {
     /// The account as read (its ETag goes in If-Match).
     pub base: Versioned<Account>,
-    pub ticket_id: Option<String>,
+    pub ticket_id: Option<TicketId>,
     pub selected: usize,
     pub new_address: Input,
     pub reason: Input,
@@ -51,7 +51,7 @@ pub struct AddressesState {
 }
 
 impl AddressesState {
-    pub fn new(base: Versioned<Account>, ticket_id: Option<String>) -> Self {
+    pub fn new(base: Versioned<Account>, ticket_id: Option<TicketId>) -> Self {
         Self {
             base,
             ticket_id,
@@ -86,7 +86,7 @@ impl AddressesState {
         self.staged = Some(change);
     }
 
-    fn send(&mut self, change: Change, req: ReqId, changes: &mut UnconfirmedChanges) -> Vec<Effect> {
+    fn send(&mut self, change: Change, req: ReqId, unconfirmed: &mut Unconfirmed) -> Vec<Effect> {
         let mut patch = AccountPatch {
             reason: self.reason.value().trim().to_owned(),
             ticket_id: self.ticket_id.clone(),
@@ -98,7 +98,7 @@ impl AddressesState {
             Change::Remove(a) => patch.remove_email = Some(Phi::new(a)),
         }
         let account_id = self.base.value.id.clone();
-        let key = self.submission.send(req, ChangeId::new("addresses", &account_id, &patch), changes);
+        let key = self.submission.send(req, ChangeId::new("addresses", account_id.as_str(), &patch), unconfirmed);
         vec![Effect::Portal(req, Request::SaveAccount { account_id, etag: self.base.etag.clone(), patch, key })]
     }
 }
@@ -159,7 +159,7 @@ impl Dialog for AddressesState {
             Action::Confirm => match self.staged.clone() {
                 Some(change) => {
                     let req = cx.req();
-                    return Outcome::effects(self.send(change, req, cx.changes));
+                    return Outcome::effects(self.send(change, req, cx.unconfirmed));
                 }
                 None => {
                     let typed = self.new_address.value().trim().to_owned();
@@ -185,7 +185,7 @@ impl Dialog for AddressesState {
     /// again (someone else changed it).
     fn on_answer(&mut self, req: ReqId, answer: Answer, cx: &mut Cx<'_>) -> Option<Outcome> {
         let Answer::SaveAccount(result) = answer else { return None };
-        Some(match self.submission.take_change(req, result, cx.changes)? {
+        Some(match self.submission.take_change(req, result, cx.unconfirmed)? {
             Ok(account) => Outcome::saved("Addresses updated; the next invite goes to the default", account),
             Err(PortalError::Stale) => {
                 self.staged = None;

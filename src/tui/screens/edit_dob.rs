@@ -15,7 +15,7 @@ use super::submission::{ChangeId, NOT_KNOWN, Submission, answer_lost};
 use super::{FIELD_MAX, REASON_MAX, Ui, cursor_column, dialog, layout, paste_into_max, type_into};
 use crate::diagnose::dob;
 use crate::phi::{DOB_MASK, Phi, mask_email};
-use crate::portal::model::{Account, AccountPatch};
+use crate::portal::model::{Account, AccountPatch, TicketId};
 use crate::portal::{IdempotencyKey, PortalError, Versioned};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
@@ -62,11 +62,11 @@ pub struct EditDobState {
 }
 
 impl EditDobState {
-    pub fn new(base: Versioned<Account>, ticket_id: Option<String>) -> Self {
+    pub fn new(base: Versioned<Account>, ticket_id: Option<TicketId>) -> Self {
         Self {
             dob: Input::default(),
             reason: Input::default(),
-            ticket: Input::new(ticket_id.unwrap_or_default()),
+            ticket: Input::new(ticket_id.map(TicketId::into_string).unwrap_or_default()),
             focus: Focus::Dob,
             stage: Stage::Form,
             base,
@@ -135,7 +135,7 @@ impl EditDobState {
             dob: Some(Phi::new(dob)),
             email: None,
             reason: reason.to_owned(),
-            ticket_id: (!ticket.is_empty()).then(|| ticket.to_owned()),
+            ticket_id: (!ticket.is_empty()).then(|| ticket.into()),
             ..AccountPatch::default()
         })
     }
@@ -218,8 +218,8 @@ impl Dialog for EditDobState {
                     let req = cx.req();
                     self.checking = false;
                     let account_id = self.base.value.id.clone();
-                    let change = ChangeId::new("dob", &account_id, &patch);
-                    let key = self.submission.send(req, change, cx.changes);
+                    let change = ChangeId::new("dob", account_id.as_str(), &patch);
+                    let key = self.submission.send(req, change, cx.unconfirmed);
                     let etag = self.base.etag.clone();
                     let save = Request::SaveAccount { account_id, etag, patch, key };
                     outcome.effects.push(Effect::Portal(req, save));
@@ -248,7 +248,7 @@ impl Dialog for EditDobState {
     /// (Enter retries with the same key, after a 429's wait).
     fn on_answer(&mut self, req: ReqId, answer: Answer, cx: &mut Cx<'_>) -> Option<Outcome> {
         let Answer::SaveAccount(result) = answer else { return None };
-        Some(match self.submission.take_change(req, result, cx.changes)? {
+        Some(match self.submission.take_change(req, result, cx.unconfirmed)? {
             Ok(updated) => Outcome::saved("DOB on file updated; the client can retry the same link", updated),
             Err(PortalError::Stale) => {
                 self.stage = Stage::Conflict;

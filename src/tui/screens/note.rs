@@ -12,7 +12,7 @@ use tui_input::Input;
 use super::submission::{ChangeId, Submission, Wording, enter_hint};
 use super::{Ui, cursor_column, dialog, layout};
 use crate::portal::IdempotencyKey;
-use crate::portal::model::NewNote;
+use crate::portal::model::{NewNote, TicketId};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Then, Under};
 use crate::tui::keymap::{ScreenSpec, special};
@@ -22,7 +22,7 @@ pub const NOTE_MAX: usize = 2000;
 
 /// The note dialog. (No `Debug`: a note may name the client.)
 pub struct NoteState {
-    pub ticket_id: String,
+    pub ticket_id: TicketId,
     pub input: Input,
     pub submission: Submission,
     /// The text last sent: sending the same text again reuses the key.
@@ -30,7 +30,7 @@ pub struct NoteState {
 }
 
 impl NoteState {
-    pub fn new(ticket_id: String) -> Self {
+    pub fn new(ticket_id: TicketId) -> Self {
         Self { ticket_id, input: Input::default(), submission: Submission::default(), sent: None }
     }
 
@@ -52,13 +52,13 @@ impl NoteState {
         self.sent = Some(body.clone());
         let req = cx.req();
         let note = NewNote { body };
-        let key = self.submission.send(req, ChangeId::new("note", &self.ticket_id, &note), cx.changes);
+        let key = self.submission.send(req, ChangeId::new("note", self.ticket_id.as_str(), &note), cx.unconfirmed);
         vec![Effect::Portal(req, Request::AddNote { ticket_id: self.ticket_id.clone(), note, key })]
     }
 }
 
 /// Opens the note dialog for a ticket, or says why not.
-pub fn open(ticket: Option<String>) -> Outcome {
+pub fn open(ticket: Option<TicketId>) -> Outcome {
     match ticket {
         Some(ticket_id) => Outcome::then(Then::Open(NoteState::new(ticket_id).into())),
         None => Outcome::banner(Banner::error("No ticket to note: open the account from a ticket in the queue")),
@@ -88,7 +88,7 @@ impl Dialog for NoteState {
     /// stays shown and Enter retries.
     fn on_answer(&mut self, req: ReqId, answer: Answer, cx: &mut Cx<'_>) -> Option<Outcome> {
         let Answer::AddNote(result) = answer else { return None };
-        Some(match self.submission.take_change(req, result, cx.changes)? {
+        Some(match self.submission.take_change(req, result, cx.unconfirmed)? {
             Ok(()) => Outcome::done(format!("Note posted to ticket {}", self.ticket_id), Vec::new()),
             Err(error) => {
                 self.submission.fail(&error, cx.now, error.to_string());

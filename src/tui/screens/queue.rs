@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 
 use super::{Ui, invite_badge, layout, moved, short_age, shown, truncate};
-use crate::portal::model::Ticket;
+use crate::portal::model::{AccountId, Ticket, TicketId};
 use crate::tui::action::Action;
 use crate::tui::remote::Remote;
 
@@ -49,9 +49,9 @@ impl QueueState {
 
     /// The next unclaimed ticket after `ticket_id` (wrapping), as
     /// (account id, ticket id); the first unclaimed one when `None`.
-    pub fn next_unclaimed_after(&self, ticket_id: Option<&str>) -> Option<(String, String)> {
+    pub fn next_unclaimed_after(&self, ticket_id: Option<&TicketId>) -> Option<(AccountId, TicketId)> {
         let list = self.list();
-        let start = ticket_id.and_then(|id| list.iter().position(|t| t.id == id));
+        let start = ticket_id.and_then(|id| list.iter().position(|t| t.id == *id));
         let n = list.len();
         let order: Vec<usize> = match start {
             Some(s) => (1..n).map(|k| (s + k) % n).collect(),
@@ -111,7 +111,7 @@ pub fn render(state: &QueueState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>
                     None => Line::styled("– no invite", theme.muted),
                 },
             ),
-            None => (ticket.account_id.clone(), "", Line::styled("–", theme.muted)),
+            None => (ticket.account_id.to_string(), "", Line::styled("–", theme.muted)),
         };
         let claim = match &ticket.assignee {
             Some(who) => Span::styled(truncate(who, 14), theme.muted),

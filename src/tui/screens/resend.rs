@@ -2,20 +2,17 @@
 //! earlier links stop working. One Idempotency-Key per dialog: a retry after
 //! a failure reuses it, so it can never make two invites.
 
-use std::collections::HashMap;
-
 use crossterm::event::KeyCode;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::account::AccountState;
-use super::submission::{NOT_KNOWN, Submission, Wording, answer_lost, enter_hint};
+use super::submission::{ChangeId, NOT_KNOWN, Submission, Wording, answer_lost, enter_hint};
 use super::{Ui, dialog, layout};
 use crate::diagnose::{email, invite};
+use crate::portal::PortalError;
 use crate::portal::model::{InviteStatus, ResendRequest};
-use crate::portal::{IdempotencyKey, PortalError};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
 use crate::tui::keymap::{ScreenKind, ScreenSpec, key, special};
@@ -23,7 +20,8 @@ use crate::tui::keymap::{ScreenKind, ScreenSpec, key, special};
 /// The resend dialog.
 #[derive(Debug, Default)]
 pub struct ResendState {
-    /// Its key is made when the dialog opens, reused by every retry from it.
+    /// Its key is made when the dialog opens, reused by every retry from it
+    /// (or the key of the same resend whose outcome was never seen).
     pub submission: Submission<PortalError>,
     /// The answer was lost: the invites are being read again to see
     /// whether the invite was made.
@@ -33,73 +31,22 @@ pub struct ResendState {
 /// The banner once the invites show a resend whose answer was lost.
 pub const SHOWN_SENT: &str = "Invite sent (its answer was lost, the portal shows it)";
 
-/// A resend that went out and whose success was never seen (its answer was
-/// lost, or failed).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnconfirmedResend {
-    pub request: ResendRequest,
-    pub key: IdempotencyKey,
-    /// The invites of the account when it went out, if they were known: an
-    /// invite beyond them, read back later, shows the outcome.
-    pub known: Option<Vec<String>>,
-}
-
-/// Resends sent whose success was never seen, by account id: the resend
-/// dialog reopened on the account sends with the same Idempotency-Key, so
-/// a resend whose answer was lost cannot make a second invite. Kept by the
-/// console across dialogs; only this file reads or changes it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UnconfirmedResends(HashMap<String, UnconfirmedResend>);
-
-impl UnconfirmedResends {
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// The resend dialog for `account`: with the key of a resend whose
-    /// success was never seen, if it was the same request; else a new one.
-    pub fn dialog_for(&self, account: &AccountState) -> ResendState {
-        let key = self
-            .0
-            .get(&account.id)
-            .filter(|u| u.request.ticket_id == account.ticket_id)
-            .map(|u| u.key.clone())
-            .unwrap_or_default();
-        ResendState { submission: Submission::with_key(key), checking: false }
-    }
-
-    /// The invites of `account` were read: whether an invite it did not
-    /// have when a resend went out shows that resend was made (`None` when
-    /// no resend awaits its outcome). Once it shows, its key is no longer
-    /// needed; until then it is kept for a retry.
-    pub fn invites_read(&mut self, account: &AccountState) -> Option<bool> {
-        let list = account.invites.data.as_ref()?;
-        let known = self.0.get(&account.id)?.known.as_ref()?;
-        let shows = list.iter().any(|i| !known.contains(&i.id));
-        if shows {
-            self.0.remove(&account.id);
-        }
-        Some(shows)
-    }
-}
-
 impl ResendState {
     /// Enter or `y`: send (again, with the same key, after a failure);
     /// nothing while sending or while a 429's wait runs. What goes out is
-    /// remembered until its success is seen.
+    /// remembered until its outcome is seen: an answer, or a new invite
+    /// among the account's invites read again.
     fn confirm(&mut self, cx: &mut Cx<'_>) -> Vec<Effect> {
         let Some(account) = cx.account else { return Vec::new() };
         if self.submission.holds(cx.now) {
             return Vec::new();
         }
         let req = cx.req();
-        self.submission.start(req);
         self.checking = false;
         let request = ResendRequest { ticket_id: account.ticket_id.clone() };
-        let key = self.submission.key.clone();
-        let known = account.invites.data.as_ref().map(|l| l.iter().map(|i| i.id.clone()).collect());
-        let sent = UnconfirmedResend { request: request.clone(), key: key.clone(), known };
-        cx.resends.0.insert(account.id.clone(), sent);
+        let change = ChangeId::new("resend", account.id.as_str(), &request);
+        let before = account.invites.data.as_ref().map(|l| l.iter().map(|i| i.id.clone()).collect());
+        let key = self.submission.send_seen_by(req, change, before, cx.unconfirmed);
         vec![Effect::Portal(req, Request::Resend { account_id: account.id.clone(), request, key })]
     }
 }
@@ -129,9 +76,8 @@ impl Dialog for ResendState {
     /// its wait) and Enter retries with the same key.
     fn on_answer(&mut self, req: ReqId, answer: Answer, cx: &mut Cx<'_>) -> Option<Outcome> {
         let Answer::Resend(result) = answer else { return None };
-        Some(match self.submission.take(req, result)? {
+        Some(match self.submission.take_change(req, result, cx.unconfirmed)? {
             Ok(invite) => {
-                cx.resends.0.remove(&invite.account_id);
                 let first = cx.account.is_some_and(|a| a.invites.data.as_ref().is_some_and(Vec::is_empty));
                 let said = if first { "Invite sent" } else { "Invite sent; earlier links no longer work" };
                 // Read everything back so the findings are the server's.

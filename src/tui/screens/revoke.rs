@@ -12,21 +12,21 @@ use tui_input::Input;
 use super::submission::{ChangeId, Submission, Wording, enter_hint};
 use super::{REASON_MAX, Ui, cursor_column, dialog, layout};
 use crate::portal::PortalError;
-use crate::portal::model::{InviteStatus, RevokeRequest};
+use crate::portal::model::{InviteId, InviteStatus, RevokeRequest};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Then, Under};
 use crate::tui::keymap::{ScreenSpec, special};
 
 /// The revoke dialog. (No `Debug`: the reason may name the client.)
 pub struct RevokeState {
-    pub invite_id: String,
+    pub invite_id: InviteId,
     pub reason: Input,
     /// One key per dialog: a retry cannot revoke twice.
     pub submission: Submission,
 }
 
 impl RevokeState {
-    pub fn new(invite_id: String) -> Self {
+    pub fn new(invite_id: InviteId) -> Self {
         Self { invite_id, reason: Input::default(), submission: Submission::default() }
     }
 
@@ -49,14 +49,14 @@ impl RevokeState {
         let (account_id, ticket_id) = (account.id.clone(), account.ticket_id.clone());
         let req = cx.req();
         let request = RevokeRequest { reason, ticket_id };
-        let key = self.submission.send(req, ChangeId::new("revoke", &self.invite_id, &request), cx.changes);
+        let key = self.submission.send(req, ChangeId::new("revoke", self.invite_id.as_str(), &request), cx.unconfirmed);
         let invite_id = self.invite_id.clone();
         vec![Effect::Portal(req, Request::Revoke { account_id, invite_id, etag, request, key })]
     }
 }
 
 /// Opens the revoke dialog for a pending invite, or says why not.
-pub fn open(invite: Option<(String, InviteStatus)>) -> Outcome {
+pub fn open(invite: Option<(InviteId, InviteStatus)>) -> Outcome {
     match invite {
         Some((id, InviteStatus::Pending)) => Outcome::then(Then::Open(RevokeState::new(id).into())),
         Some((id, status)) => {
@@ -90,7 +90,7 @@ impl Dialog for RevokeState {
     /// wait); a 412 reads the account again.
     fn on_answer(&mut self, req: ReqId, answer: Answer, cx: &mut Cx<'_>) -> Option<Outcome> {
         let Answer::Revoke(result) = answer else { return None };
-        Some(match self.submission.take_change(req, result, cx.changes)? {
+        Some(match self.submission.take_change(req, result, cx.unconfirmed)? {
             // The revoke moved the account's version: keep its new ETag,
             // or the next change would be refused (412).
             Ok(revoked) => Outcome::done(

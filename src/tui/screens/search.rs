@@ -11,7 +11,7 @@ use tui_input::Input;
 
 use super::{FIELD_MAX, Ui, cursor_column, invite_badge, layout, moved, paste_into, type_into};
 use crate::phi::mask_email;
-use crate::portal::model::{AccountSummary, Page, Role};
+use crate::portal::model::{AccountId, AccountSummary, Page, Role};
 use crate::portal::{AccountQuery, PortalError};
 use crate::tui::action::{Action, Effect, ReqId, Request};
 use crate::tui::remote::Remote;
@@ -105,7 +105,7 @@ impl SearchState {
     }
 
     /// The account id under the cursor.
-    pub fn selected_account(&self) -> Option<String> {
+    pub fn selected_account(&self) -> Option<AccountId> {
         self.list().get(self.selected).map(|a| a.id.clone())
     }
 }

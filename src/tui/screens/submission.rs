@@ -8,7 +8,9 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use ratatui::text::{Line, Span};
 
+use super::account::AccountState;
 use super::retry_wait::{self, RetryWait};
+use crate::portal::model::InviteId;
 use crate::portal::{IdempotencyKey, PortalError};
 use crate::tui::action::ReqId;
 use crate::tui::theme::Theme;
@@ -55,29 +57,56 @@ impl ChangeId {
 /// Changes sent whose outcome was never seen (their answer was lost), with
 /// their Idempotency-Keys, kept by the console across dialogs: the same
 /// change sent again, even from a dialog closed and opened again, goes with
-/// the same key, so the portal cannot make it twice.
+/// the same key, so the portal cannot make it twice. One record for every
+/// change (resend, DOB, addresses, revoke, note); an answer that comes
+/// forgets its change, and so does a read that shows a lost resend made.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UnconfirmedChanges(HashMap<ChangeId, IdempotencyKey>);
+pub struct Unconfirmed(HashMap<ChangeId, Sent>);
 
-impl UnconfirmedChanges {
+/// What is kept of one change sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Sent {
+    key: IdempotencyKey,
+    /// For a change whose outcome shows as a new invite (a resend): the
+    /// account's invites when it went out, if they were known. An invite
+    /// beyond them, read back later, shows the outcome.
+    invites_before: Option<Vec<InviteId>>,
+}
+
+impl Unconfirmed {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// The invites of `account` were read: whether an invite it did not
+    /// have when a resend of it went out shows that resend was made (`None`
+    /// when no resend of it awaits its outcome). A resend that shows is
+    /// forgotten; until then its key is kept for a retry.
+    pub fn invites_read(&mut self, account: &AccountState) -> Option<bool> {
+        let list = account.invites.data.as_ref()?;
+        let mut awaited = false;
+        let mut shows = false;
+        self.0.retain(|change, sent| {
+            let Some(before) = sent.invites_before.as_ref().filter(|_| change.target == account.id.as_str()) else {
+                return true;
+            };
+            awaited = true;
+            let made = list.iter().any(|i| !before.contains(&i.id));
+            shows |= made;
+            !made
+        });
+        awaited.then_some(shows)
+    }
 }
 
+/// A new change: nothing sent yet, and a fresh key.
 impl<E> Default for Submission<E> {
     fn default() -> Self {
-        Self::with_key(IdempotencyKey::new())
+        Self { pending: None, error: None, wait: None, limit_reason: None, key: IdempotencyKey::new(), change: None }
     }
 }
 
 impl<E> Submission<E> {
-    /// A submission that sends with `key` (a resend whose outcome was never
-    /// seen goes again with its key).
-    pub fn with_key(key: IdempotencyKey) -> Self {
-        Self { pending: None, error: None, wait: None, limit_reason: None, key, change: None }
-    }
-
     /// Whether a request is in flight.
     pub fn is_sending(&self) -> bool {
         self.pending.is_some()
@@ -110,13 +139,28 @@ impl<E> Submission<E> {
     /// Request `req` goes out with `change`: with the key of the same change
     /// whose outcome was never seen, if there is one, else with its own;
     /// returns the key to send.
-    pub fn send(&mut self, req: ReqId, change: ChangeId, memory: &mut UnconfirmedChanges) -> IdempotencyKey {
+    pub fn send(&mut self, req: ReqId, change: ChangeId, memory: &mut Unconfirmed) -> IdempotencyKey {
+        self.send_seen_by(req, change, None, memory)
+    }
+
+    /// [`Submission::send`] for a change whose outcome shows as an invite
+    /// not among `invites_before` (a resend; see [`Unconfirmed::invites_read`]).
+    pub fn send_seen_by(
+        &mut self,
+        req: ReqId,
+        change: ChangeId,
+        invites_before: Option<Vec<InviteId>>,
+        memory: &mut Unconfirmed,
+    ) -> IdempotencyKey {
         self.start(req);
         // A different change from the one still unconfirmed: a new key.
         if self.change.as_ref().is_some_and(|sent| *sent != change) {
             self.key = IdempotencyKey::new();
         }
-        self.key = memory.0.entry(change.clone()).or_insert_with(|| self.key.clone()).clone();
+        let sent =
+            memory.0.entry(change.clone()).or_insert_with(|| Sent { key: self.key.clone(), invites_before: None });
+        sent.invites_before = invites_before;
+        self.key = sent.key.clone();
         self.change = Some(change);
         self.key.clone()
     }
@@ -128,7 +172,7 @@ impl<E> Submission<E> {
         &mut self,
         req: ReqId,
         result: Result<T, PortalError>,
-        memory: &mut UnconfirmedChanges,
+        memory: &mut Unconfirmed,
     ) -> Option<Result<T, PortalError>> {
         let result = self.take(req, result)?;
         if !result.as_ref().err().is_some_and(answer_lost)

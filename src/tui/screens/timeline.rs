@@ -11,6 +11,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::{Ui, dialog, layout, truncate};
 use crate::diagnose::invite;
 use crate::diagnose::timeline::{self, Actor};
+use crate::portal::model::InviteId;
 use crate::tui::action::Action;
 use crate::tui::dialog::{Cx, Dialog, Outcome, Under};
 use crate::tui::keymap::{ScreenSpec, key, special};
@@ -19,12 +20,12 @@ use crate::tui::screens::revoke;
 /// The timeline dialog: which invite, and how far it is scrolled.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimelineState {
-    pub invite_id: String,
+    pub invite_id: InviteId,
     pub scroll: u16,
 }
 
 impl TimelineState {
-    pub fn new(invite_id: String) -> Self {
+    pub fn new(invite_id: InviteId) -> Self {
         Self { invite_id, scroll: 0 }
     }
 

@@ -1,0 +1,151 @@
+//! Typed ids and ETags.
+//!
+//! On the wire every id is a string, and so was every id here once: a call
+//! such as `revoke_invite(account_id, invite_id, etag, ..)` took three
+//! `&str`s, and nothing but care kept them in order. Each kind of id is now
+//! its own type, so `Request::Revoke { account_id, invite_id, etag, .. }` or
+//! `client.revoke_invite(&invite_id, &account_id, ..)` filled in the wrong
+//! order does not compile. They serialise as the bare string
+//! (`#[serde(transparent)]`), so the wire format is unchanged.
+//!
+//! Ids are not PHI: `Debug` and `Display` show them (`Debug` exactly as the
+//! string's, quoted).
+
+use std::borrow::Borrow;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Declares string newtypes, once for all of them.
+macro_rules! string_id {
+    ($($(#[$meta:meta])* $name:ident;)*) => {$(
+        $(#[$meta])*
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Wraps a string read from the portal, a command line or a row.
+            pub fn new(id: impl Into<String>) -> Self {
+                Self(id.into())
+            }
+
+            /// The id as on the wire.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            /// The id's string, unwrapped.
+            pub fn into_string(self) -> String {
+                self.0
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(&self.0, f)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(id: String) -> Self {
+                Self(id)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(id: &str) -> Self {
+                Self(id.to_owned())
+            }
+        }
+
+        impl From<&String> for $name {
+            fn from(id: &String) -> Self {
+                Self(id.clone())
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        /// Hashes and compares as its string, so a map keyed by the id can
+        /// be looked up with a `&str`.
+        impl Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+
+        impl PartialEq<String> for $name {
+            fn eq(&self, other: &String) -> bool {
+                &self.0 == other
+            }
+        }
+    )*};
+}
+
+string_id! {
+    /// An account's id (`acc_…`), client or staff.
+    AccountId;
+    /// An invite's id (`inv_…`).
+    InviteId;
+    /// A help-desk ticket's id (`T-…`).
+    TicketId;
+    /// An internal note's id.
+    NoteId;
+    /// The version of a resource as read (`ETag`), sent back in `If-Match`
+    /// so a change is refused when someone else changed it since.
+    ETag;
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    #[test]
+    fn ids_are_their_string_on_the_wire_and_in_debug() {
+        let id = AccountId::from("acc_1");
+        assert_eq!(serde_json::to_string(&id).unwrap(), r#""acc_1""#);
+        assert_eq!(serde_json::from_str::<AccountId>(r#""acc_1""#).unwrap(), id);
+        assert!(serde_json::from_str::<AccountId>("1").is_err());
+        assert_eq!(format!("{id:?}"), format!("{:?}", "acc_1"));
+        assert_eq!(id.to_string(), "acc_1");
+        assert_eq!(id.as_str(), "acc_1");
+    }
+
+    #[test]
+    fn a_map_of_ids_is_read_with_a_str() {
+        let map = HashMap::from([(TicketId::from("T-1"), 1)]);
+        assert_eq!(map.get("T-1"), Some(&1));
+        assert_eq!(map.get("T-2"), None);
+    }
+}
