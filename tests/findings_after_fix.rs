@@ -82,6 +82,17 @@ async fn on_typo(h: &Harness) -> (App, String, String) {
     (app, typo, fixed)
 }
 
+/// Adds `address` to the open account in the addresses dialog (`a`, the
+/// address, a reason, Enter to stage, Enter to confirm).
+async fn add_address(app: &mut App, h: &Harness, address: &str) {
+    press(app, h, ch('a')).await;
+    type_text(app, h, address).await;
+    press(app, h, key(KeyCode::Tab)).await;
+    type_text(app, h, "typo").await;
+    press(app, h, key(KeyCode::Enter)).await;
+    press(app, h, key(KeyCode::Enter)).await;
+}
+
 #[tokio::test]
 async fn after_a_resend_the_first_finding_says_what_went_where_and_asks_no_second_resend() {
     let h = Harness::start().await;
@@ -154,12 +165,7 @@ async fn after_correcting_the_address_the_bounce_is_told_where_it_happened() {
     assert_eq!(codes(&app)[0], FindingCode::EmailTypo);
 
     // Add the right one, make it the default, remove the typo.
-    press(&mut app, &h, ch('a')).await;
-    type_text(&mut app, &h, &fixed).await;
-    press(&mut app, &h, key(KeyCode::Tab)).await;
-    type_text(&mut app, &h, "typo").await;
-    press(&mut app, &h, key(KeyCode::Enter)).await;
-    press(&mut app, &h, key(KeyCode::Enter)).await;
+    add_address(&mut app, &h, &fixed).await;
     assert_eq!(app.screen(), ScreenKind::Account);
     for (change, pick) in [('d', 1), ('x', 1)] {
         press(&mut app, &h, ch('a')).await;
@@ -410,12 +416,7 @@ async fn revealing_copying_and_fixing_log_nothing_of_the_client() {
     let holder = account(&app);
     press(&mut app, &h, ch('v')).await;
     copied(&mut app);
-    press(&mut app, &h, ch('a')).await;
-    type_text(&mut app, &h, &fixed).await;
-    press(&mut app, &h, key(KeyCode::Tab)).await;
-    type_text(&mut app, &h, "typo").await;
-    press(&mut app, &h, key(KeyCode::Enter)).await;
-    press(&mut app, &h, key(KeyCode::Enter)).await;
+    add_address(&mut app, &h, &fixed).await;
     press(&mut app, &h, ch('r')).await;
     press(&mut app, &h, f2()).await;
     press(&mut app, &h, key(KeyCode::Enter)).await;
