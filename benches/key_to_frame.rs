@@ -64,6 +64,7 @@ fn invites() -> Vec<Invite> {
                 ],
                 revoked: None,
                 visits: Vec::new(),
+                token_sha256: None,
             }
         })
         .collect()

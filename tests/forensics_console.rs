@@ -96,6 +96,8 @@ async fn x_revokes_with_a_reason_keeps_the_new_etag_and_shows_a_412() {
     for c in "sent to an old address".chars() {
         app.update(ch(c), t0());
     }
+    // The first Enter shows what a revoke does; the second revokes.
+    assert!(app.update(key(KeyCode::Enter), t0()).is_empty());
     let effects = app.update(key(KeyCode::Enter), t0());
     let Some(Effect::Portal(_, Request::Revoke { invite_id: sent_id, etag, request, .. })) = effects.first().cloned()
     else {
@@ -139,6 +141,7 @@ async fn x_revokes_with_a_reason_keeps_the_new_etag_and_shows_a_412() {
     app.account.as_mut().unwrap().selected_invite = pending.expect("a pending invite");
     app.update(ch('x'), t0());
     app.update(Msg::Paste("duplicate".into()), t0());
+    app.update(key(KeyCode::Enter), t0());
     let effects = app.update(key(KeyCode::Enter), t0());
     let Some(Effect::Portal(req, Request::Revoke { .. })) = effects.first().cloned() else { panic!("{effects:?}") };
     let reload = app.update(Msg::Answer(req, Answer::Revoke(Err(PortalError::Stale))), t0());
@@ -204,6 +207,8 @@ async fn a_manages_addresses_with_a_reason_a_confirm_and_if_match() {
 
     // Add an address (typed, then a reason), confirm.
     app.update(ch('a'), t0());
+    // The dialog opens on the list: Tab goes to the new address.
+    app.update(key(KeyCode::Tab), t0());
     typed(&mut app, "second@example.org");
     app.update(key(KeyCode::Tab), t0());
     typed(&mut app, "client asked");
@@ -217,6 +222,8 @@ async fn a_manages_addresses_with_a_reason_a_confirm_and_if_match() {
     // account read again, and the retry goes against the new version.
     app.update(ch('a'), t0());
     app.update(key(KeyCode::Down), t0());
+    // List → new address → reason.
+    app.update(key(KeyCode::Tab), t0());
     app.update(key(KeyCode::Tab), t0());
     typed(&mut app, "old address");
     app.update(ctrl('x'), t0());

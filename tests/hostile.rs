@@ -313,6 +313,7 @@ fn invite_json(id: &str, sent_at: DateTime<Utc>) -> String {
         delivery: vec![],
         revoked: None,
         visits: Vec::new(),
+        token_sha256: None,
     };
     serde_json::to_string(&invite).unwrap()
 }

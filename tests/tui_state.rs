@@ -198,8 +198,20 @@ async fn dob_edit_validates_asks_for_a_reason_confirms_and_handles_412() {
     }
     app.update(key(KeyCode::Enter), now());
     let Some(Overlay::EditDob(edit)) = &app.overlay else { panic!() };
-    assert_eq!(edit.stage, Stage::Form, "3/5/1990 is not MM/DD/YYYY");
-    assert!(edit.submission.error.as_deref().unwrap().contains("MM/DD/YYYY"));
+    // 3/5/1990 is read as the diagnosis reads it (March 5); the reason is
+    // what is missing.
+    assert_eq!(edit.stage, Stage::Form);
+    assert_eq!(edit.new_dob(now().date_naive()).map(|d| d.to_string()).ok().as_deref(), Some("1990-03-05"));
+    assert_eq!(edit.submission.error.as_deref(), Some("a reason is required"));
+    for _ in 0..3 {
+        app.update(ch('x'), now());
+    }
+    app.update(key(KeyCode::Enter), now());
+    let Some(Overlay::EditDob(edit)) = &app.overlay else { panic!() };
+    assert!(edit.submission.error.as_deref().unwrap().contains("month/day/year"));
+    for _ in 0..3 {
+        app.update(key(KeyCode::Backspace), now());
+    }
 
     for _ in 0..8 {
         app.update(key(KeyCode::Backspace), now());
@@ -744,7 +756,7 @@ async fn a_429_holds_back_every_change_until_its_wait_is_over() {
             vec![ch('e'), paste("03/05/1990"), tab(), paste("confirmed on the call"), enter(), enter()],
             |req, e| Msg::Answer(req, Answer::SaveAccount(Err(e))),
         ),
-        (ScreenKind::Revoke, vec![ch('x'), paste("sent to the old address"), enter()], |req, e| {
+        (ScreenKind::Revoke, vec![ch('x'), paste("sent to the old address"), enter(), enter()], |req, e| {
             Msg::Answer(req, Answer::Revoke(Err(e)))
         }),
         (ScreenKind::Note, vec![ch('m'), paste("called back"), enter()], |req, e| {

@@ -295,6 +295,7 @@ mod tests {
             delivery: vec![],
             revoked: None,
             visits: Vec::new(),
+            token_sha256: None,
         }
     }
 

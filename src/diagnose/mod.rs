@@ -4,6 +4,7 @@
 pub mod dob;
 pub mod email;
 pub mod invite;
+pub mod link_invite;
 pub mod message;
 pub mod pasted_link;
 pub mod replies;

@@ -228,7 +228,7 @@ pub fn timeline(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use chrono::Duration;
 
     use super::*;
@@ -239,7 +239,7 @@ mod tests {
         DateTime::parse_from_rfc3339("2026-11-25T09:00:00Z").unwrap().to_utc()
     }
 
-    fn invite(id: &str, sent: DateTime<Utc>, status: InviteStatus) -> Invite {
+    pub(crate) fn invite(id: &str, sent: DateTime<Utc>, status: InviteStatus) -> Invite {
         Invite {
             id: id.into(),
             account_id: "acc_1".into(),
@@ -256,6 +256,7 @@ mod tests {
             ],
             revoked: None,
             visits: Vec::new(),
+            token_sha256: None,
         }
     }
 

@@ -56,11 +56,15 @@ pub enum Action {
     Audit,
     /// Lock the screen at once (as the idle lock does).
     Lock,
+    /// Scroll the findings down a page.
+    PageDown,
+    /// Scroll the findings up a page.
+    PageUp,
 }
 
 impl Action {
     /// Every action, in the order the command palette lists them.
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 32] = [
         Action::Open,
         Action::Resend,
         Action::Revoke,
@@ -88,6 +92,8 @@ impl Action {
         Action::Down,
         Action::Top,
         Action::Bottom,
+        Action::PageDown,
+        Action::PageUp,
         Action::Confirm,
         Action::NextField,
         Action::PrevField,
@@ -126,6 +132,8 @@ impl Action {
             Action::RemoveAddress => "remove_address",
             Action::Audit => "audit",
             Action::Lock => "lock",
+            Action::PageDown => "page_down",
+            Action::PageUp => "page_up",
         }
     }
 

@@ -126,7 +126,7 @@ pub const QUEUE: ScreenSpec = ScreenSpec {
     takes_text: false,
     keys: &[
         special(KeyCode::Enter, Action::Open, "open the ticket's account", "open"),
-        key('n', Action::NextTicket, "next unclaimed ticket", "next unclaimed"),
+        key('n', Action::NextTicket, "open the next unclaimed ticket", "next unclaimed"),
         key('/', Action::Search, "search accounts", "search"),
         key('m', Action::Note, "internal note on the ticket", "note"),
         key(':', Action::Palette, "run a command by name", "commands"),
@@ -167,6 +167,8 @@ pub const ACCOUNT: ScreenSpec = ScreenSpec {
         key('x', Action::Revoke, "revoke the selected invite", "revoke"),
         key('a', Action::Addresses, "email addresses (add, default)", "addresses"),
         key('u', Action::Audit, "audit trail / findings", ""),
+        special(KeyCode::PageDown, Action::PageDown, "scroll the findings down (wheel too)", ""),
+        special(KeyCode::PageUp, Action::PageUp, "scroll the findings up", ""),
         key('m', Action::Note, "internal note on the ticket", ""),
         key(':', Action::Palette, "run a command by name", ""),
         key('t', Action::AbsoluteTimes, "times as dates (your zone)", ""),
@@ -408,6 +410,8 @@ pub fn key_label(code: KeyCode) -> String {
         KeyCode::BackTab => "Shift-Tab".into(),
         KeyCode::Up => "↑".into(),
         KeyCode::Down => "↓".into(),
+        KeyCode::PageDown => "PgDn".into(),
+        KeyCode::PageUp => "PgUp".into(),
         KeyCode::F(n) => format!("F{n}"),
         other => format!("{other:?}"),
     }

@@ -275,6 +275,24 @@ pub fn portal_accepts(text: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
 }
 
+/// A DOB typed by staff for the DOB on file, read as leniently as the
+/// diagnosis reads a client's entry (`3/5/1988`, `03-05-1988`,
+/// `March 5, 1988`) but without guessing: month first, or a month named,
+/// and a four-digit year; a day-first or year-first reading is no reading
+/// here. `None` when the text is no such real date.
+pub fn read_entry(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
+    if text.len() > MAX_REPORTED_LEN {
+        return None;
+    }
+    let layout = read::read(text)?;
+    layout.raws.iter().find_map(|raw| {
+        let ordered = layout.month_word || (!raw.day_first && !raw.year_first);
+        let year = raw.year.filter(|y| y.len == 4 && ordered)?;
+        NaiveDate::from_ymd_opt(i32::try_from(year.value).ok()?, raw.month?, raw.day?)
+    })
+}
+
 /// Formats a date as the portal wants it typed, `MM/DD/YYYY`. Years outside
 /// `0..=9999` cannot be typed into the portal and come out otherwise.
 pub fn format_entry(date: NaiveDate) -> String {

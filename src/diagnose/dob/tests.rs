@@ -429,3 +429,20 @@ fn debug_output_carries_no_dob() {
     let shown = format!("{check:?}");
     assert!(!shown.contains("1985") && !shown.contains("12/21"), "{shown}");
 }
+
+#[test]
+fn staff_entries_read_month_first_as_leniently_as_the_reader() {
+    let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+    assert_eq!(read_entry("3/5/1988"), date(1988, 3, 5));
+    assert_eq!(read_entry(" 03/05/1988 "), date(1988, 3, 5));
+    assert_eq!(read_entry("3-5-1988"), date(1988, 3, 5));
+    assert_eq!(read_entry("March 5, 1988"), date(1988, 3, 5));
+    assert_eq!(read_entry("03051988"), date(1988, 3, 5));
+    // Never guessed: a day-first date, a two-digit year, an impossible date.
+    assert_eq!(read_entry("13/5/1988"), None);
+    assert_eq!(read_entry("3/5/88"), None);
+    assert_eq!(read_entry("02/30/1990"), None);
+    assert_eq!(read_entry("1988/03/05"), None);
+    assert_eq!(read_entry(""), None);
+    assert_eq!(read_entry(&"1".repeat(10_000)), None);
+}

@@ -49,6 +49,7 @@ fn invite(id: &str, role: Role, sent_ago: Duration, status: InviteStatus) -> Inv
         ],
         revoked: None,
         visits: Vec::new(),
+        token_sha256: None,
     }
 }
 

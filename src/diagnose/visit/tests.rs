@@ -287,6 +287,7 @@ fn invite(visits: Vec<LinkVisit>) -> Invite {
         ],
         revoked: None,
         visits,
+        token_sha256: None,
     }
 }
 

@@ -148,6 +148,18 @@ pub struct Invite {
     /// Every request to the link's landing page, oldest first (newest last).
     #[serde(default)]
     pub visits: Vec<LinkVisit>,
+    /// The lowercase hex SHA-256 of the link's token ([`token_digest`]): a
+    /// pasted link is matched to its invite by it, so no staff tool holds
+    /// the credential itself. `None` from a portal that does not send it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_sha256: Option<String>,
+}
+
+/// The digest of an invite token as `token_sha256` carries it: lowercase
+/// hex SHA-256 of its UTF-8 bytes.
+pub fn token_digest(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Invite {

@@ -9,7 +9,7 @@ use super::{instant, secs, wire, wire_opt};
 use crate::phi::Phi;
 use crate::portal::model::{
     DeliveryEvent, DeliveryEventKind, InvalidReason, Invite, InviteStatus, LinkVisit, OutboxMessage, Revocation, Role,
-    TicketId,
+    TicketId, token_digest,
 };
 
 /// The status an invite has at `now`: a stored `pending` past its expiry is
@@ -51,10 +51,12 @@ fn read_invite(row: &Row<'_>, now: DateTime<Utc>) -> rusqlite::Result<StoredInvi
         })),
         _ => None,
     };
+    let token: String = row.get("token")?;
+    let token_sha256 = Some(token_digest(&token));
     Ok(StoredInvite {
         rowid: row.get("rowid")?,
         account_rowid: row.get("account_rowid")?,
-        token: row.get("token")?,
+        token,
         status_at,
         invite: Invite {
             id: row.get("id")?,
@@ -69,6 +71,7 @@ fn read_invite(row: &Row<'_>, now: DateTime<Utc>) -> rusqlite::Result<StoredInvi
             delivery: Vec::new(),
             revoked,
             visits: Vec::new(),
+            token_sha256,
         },
     })
 }

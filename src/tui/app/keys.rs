@@ -52,15 +52,23 @@ impl App {
     }
 
     pub(super) fn on_paste(&mut self, text: &str) -> Vec<Effect> {
-        let searching = self.view() == View::Search;
+        let view = self.view();
         match &mut self.overlay {
             Some(overlay) => {
                 overlay.dialog_mut().paste(text);
                 Vec::new()
             }
-            None if searching => {
+            None if view == View::Search => {
                 let req = self.req();
                 self.search.paste(text, req)
+            }
+            // A link the client pasted: matched to the account's invites,
+            // first among the findings.
+            None if view == View::Account => {
+                if let Some(account) = self.account.as_mut() {
+                    account.paste_link(text);
+                }
+                Vec::new()
             }
             _ => Vec::new(),
         }
@@ -133,9 +141,19 @@ impl App {
                 }
                 None => Vec::new(),
             },
+            // As on the account screen: the next unclaimed ticket opens.
             Action::NextTicket => {
                 self.queue.select_next_unclaimed();
-                Vec::new()
+                match self.queue.selected_ticket().filter(|t| t.assignee.is_none()) {
+                    Some(ticket) => {
+                        let (account_id, ticket_id) = (ticket.account_id.clone(), ticket.id.clone());
+                        self.open_account(account_id, Some(ticket_id))
+                    }
+                    None => {
+                        self.banner = Some(Banner::ok("No unclaimed ticket"));
+                        Vec::new()
+                    }
+                }
             }
             Action::Note => {
                 let ticket = self.queue.selected_ticket().map(|t| t.id.clone());
@@ -223,6 +241,11 @@ impl App {
             Action::Addresses => self.open_on_account(|base, ticket| AddressesState::new(base, ticket).into()),
             Action::Audit => {
                 account.show_audit = !account.show_audit;
+                Vec::new()
+            }
+            Action::PageDown | Action::PageUp => {
+                let page = screens::account::findings_page(layout::body(self.size), account);
+                account.scroll_findings(action == Action::PageDown, page);
                 Vec::new()
             }
             Action::Refresh => self.load_account(),
@@ -380,12 +403,18 @@ impl App {
             _ => None,
         };
         if let Some(action) = action {
+            let body = layout::body(self.size);
             match self.view() {
                 View::Queue => self.queue.navigate(action),
                 View::Search => self.search.navigate(action),
                 View::Account => {
                     if let Some(account) = self.account.as_mut() {
-                        account.navigate(action);
+                        // On the findings the wheel scrolls them.
+                        if screens::account::on_findings(body, account, mouse.column, mouse.row) {
+                            account.scroll_findings(action == Action::Down, 3);
+                        } else {
+                            account.navigate(action);
+                        }
                     }
                 }
             }

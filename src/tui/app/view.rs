@@ -80,32 +80,55 @@ fn render_lock(lock: &Lock, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
+/// The header: where the console is, then its state. Where it does not
+/// fit, the state's words get shorter (the offline warning last of all).
 fn render_header(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
-    let mut spans = vec![Span::styled("portaldesk", theme.title), Span::styled(" · ", theme.muted)];
+    let width = usize::from(area.width);
+    for brevity in 0..4 {
+        let line = header_line(app, theme, brevity);
+        if line.width() <= width || brevity == 3 {
+            frame.render_widget(Paragraph::new(line), area);
+            return;
+        }
+    }
+}
+
+/// The header at a `brevity` from 0 (every word) to 3 (the fewest).
+fn header_line<'a>(app: &'a App, theme: &Theme, brevity: u8) -> Line<'a> {
+    let mut spans = Vec::new();
+    if brevity < 2 {
+        spans.extend([Span::styled("portaldesk", theme.title), Span::styled(" · ", theme.muted)]);
+    }
     spans.push(Span::styled(app.screen().title(), theme.title));
     if app.readonly() {
         spans.push(Span::styled(" · READ-ONLY", theme.warn));
     }
-    if let Some(ticket) =
-        app.account.as_ref().and_then(|a| a.ticket_id.as_ref()).filter(|_| app.view() == View::Account)
+    if let Some(ticket) = app
+        .account
+        .as_ref()
+        .and_then(|a| a.ticket_id.as_ref())
+        .filter(|_| app.view() == View::Account && (brevity < 3 || app.offline.is_none()))
     {
         spans.push(Span::styled(format!(" · ticket {ticket}"), theme.muted));
     }
     if let Some(offline) = app.offline {
-        spans.push(Span::styled(
-            format!("  ⚠ OFFLINE since {} · reconnecting by itself", ui_zone_time(app, offline.since)),
-            theme.danger,
-        ));
+        let since = ui_zone_time(app, offline.since);
+        let text = match brevity {
+            0 => format!("  ⚠ OFFLINE since {since} · reconnecting by itself"),
+            1 => format!("  ⚠ OFFLINE since {since} · retrying"),
+            _ => format!("  ⚠ OFFLINE since {since}"),
+        };
+        spans.push(Span::styled(text, theme.danger));
     } else if app.is_loading() {
         spans.push(Span::styled("  ⟳ loading…", theme.warn));
     }
     if app.clock_warning.is_some() {
-        spans.push(Span::styled("  ⚠ portal clock ignored", theme.warn));
+        spans.push(Span::styled(if brevity < 3 { "  ⚠ portal clock ignored" } else { "  ⚠ clock" }, theme.warn));
     }
-    if !app.mouse {
+    if !app.mouse && brevity < 3 {
         spans.push(Span::styled("  mouse off", theme.muted));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    Line::from(spans)
 }
 
 fn ui_zone_time(app: &App, at: DateTime<Utc>) -> String {

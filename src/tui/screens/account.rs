@@ -5,11 +5,14 @@
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span, Text};
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use super::{Ui, field, moved, state_symbol, truncate};
+use std::cell::Cell;
+
+use super::{Ui, field, moved, state_symbol, truncate, wrap_indented};
 use crate::diagnose::invite;
+use crate::diagnose::link_invite::{self, MatchCode, PastedLink};
 use crate::diagnose::replies::Replies;
 use crate::diagnose::troubleshoot::{self, Case};
 use crate::phi::{DOB_MASK, mask_email};
@@ -47,6 +50,13 @@ pub struct AccountState {
     /// The audit trail shown in place of the findings (`u`); at 140
     /// columns and more both show side by side unless it is set.
     pub show_audit: bool,
+    /// How far the findings are scrolled (PageDown, PageUp, the wheel).
+    pub findings_scroll: u16,
+    /// The furthest the findings can scroll, as last drawn.
+    pub findings_max: Cell<u16>,
+    /// A link the client pasted (pasted on this screen), matched to the
+    /// invites when the findings are drawn. Holds no token.
+    pub pasted: Option<PastedLink>,
 }
 
 impl AccountState {
@@ -63,7 +73,25 @@ impl AccountState {
             reveal: None,
             selected_invite: 0,
             show_audit: false,
+            findings_scroll: 0,
+            findings_max: Cell::new(0),
+            pasted: None,
         }
+    }
+
+    /// Scrolls the findings `by` lines down (or up), within what they hold.
+    pub fn scroll_findings(&mut self, down: bool, by: u16) {
+        let max = self.findings_max.get();
+        self.findings_scroll = match down {
+            true => self.findings_scroll.saturating_add(by).min(max),
+            false => self.findings_scroll.min(max).saturating_sub(by),
+        };
+    }
+
+    /// A link the client pasted: it shows first among the findings.
+    pub fn paste_link(&mut self, text: &str) {
+        self.pasted = Some(link_invite::read_pasted(text));
+        self.findings_scroll = 0;
     }
 
     fn invite_list(&self) -> &[Invite] {
@@ -215,12 +243,56 @@ struct Areas {
     bottom: Rect,
 }
 
-fn areas(body: Rect) -> Areas {
-    let top_height = if body.height >= 40 { body.height * 11 / 20 } else { body.height / 2 };
+/// Lines the profile shows besides its addresses (name, role, phone, DOB,
+/// created, id, a gap and the reveal hint), plus its borders.
+const PROFILE_LINES: u16 = 8 + 2;
+
+fn areas(body: Rect, state: &AccountState) -> Areas {
+    let account = state.account.data.as_ref().map(|a| &a.value);
+    let addresses = account.map_or(1, |a| 1 + a.other_emails().count());
+    let addresses = u16::try_from(addresses).unwrap_or(u16::MAX);
+    let invites = u16::try_from(state.invite_list().len().max(1) * INVITE_LINES).unwrap_or(u16::MAX);
+    // The top panels take what their content needs, up to a share of the
+    // screen; the findings get the rest.
+    let wanted = PROFILE_LINES.saturating_add(addresses).max(invites.saturating_add(2));
+    let cap = match body.height {
+        40.. => body.height * 11 / 20,
+        20.. => body.height / 2,
+        // Small terminals: the findings and the reply come first.
+        _ => body.height * 2 / 5,
+    };
+    let top_height = wanted.min(cap).max(3.min(body.height));
     let [top, bottom] = Layout::vertical([Constraint::Length(top_height), Constraint::Fill(1)]).areas(body);
-    let profile_width = if body.width >= 120 { 44 } else { 32 };
+    let profile_width = if body.width >= 120 {
+        // Wide enough for the longest address in full (as when revealed)
+        // with its `★ default` mark, within a third of the screen.
+        let longest = account.map_or(0, |a| {
+            std::iter::once(a.email.expose().chars().count())
+                .chain(a.other_emails().map(|e| e.expose().chars().count()))
+                .max()
+                .unwrap_or(0)
+        });
+        let needed = u16::try_from(longest.min(super::SHOWN_MAX) + 9 + 10 + 2).unwrap_or(u16::MAX);
+        needed.clamp(44, (body.width / 3).max(44))
+    } else if body.width >= 70 {
+        32
+    } else {
+        body.width * 2 / 5
+    };
     let [profile, invites] = Layout::horizontal([Constraint::Length(profile_width), Constraint::Fill(1)]).areas(top);
     Areas { profile, invites, bottom }
+}
+
+/// Whether a screen position is on the findings panel (the wheel scrolls
+/// them there).
+pub fn on_findings(body: Rect, state: &AccountState, column: u16, row: u16) -> bool {
+    let area = areas(body, state).bottom;
+    column >= area.x && column < area.right() && row >= area.y && row < area.bottom()
+}
+
+/// The lines a page of the findings scrolls by, for a terminal of `size`.
+pub fn findings_page(body: Rect, state: &AccountState) -> u16 {
+    areas(body, state).bottom.height.saturating_sub(3).max(1)
 }
 
 /// Lines each invite takes in the history.
@@ -228,12 +300,16 @@ const INVITE_LINES: usize = 3;
 
 /// The first history line shown, so the selected invite is in view.
 fn invites_scroll(selected: usize, visible: usize) -> usize {
+    if visible < INVITE_LINES {
+        // Too small for a whole invite: its first line (state, countdown).
+        return selected * INVITE_LINES;
+    }
     (selected * INVITE_LINES + INVITE_LINES).saturating_sub(visible)
 }
 
 /// The invite at a screen position, for mouse clicks.
 pub fn invite_at(body: Rect, state: &AccountState, column: u16, row: u16) -> Option<usize> {
-    let area = areas(body).invites;
+    let area = areas(body, state).invites;
     let inside = column > area.x && column < area.right() && row > area.y && row < area.bottom().saturating_sub(1);
     if !inside {
         return None;
@@ -262,17 +338,17 @@ pub fn render(state: &AccountState, replies: &Replies, frame: &mut Frame<'_>, ar
         frame.render_widget(Paragraph::new(text).block(Block::bordered()), area);
         return;
     };
-    let Areas { profile: profile_area, invites: invites_area, bottom } = areas(area);
+    let Areas { profile: profile_area, invites: invites_area, bottom } = areas(area, state);
     render_profile(state, account, frame, profile_area, theme, now);
     render_invites(state, account.role, frame, invites_area, ui);
     if state.show_audit {
         render_audit(state, frame, bottom, ui);
     } else if area.width >= 140 {
         let [findings_area, audit_area] = Layout::horizontal([Constraint::Fill(2), Constraint::Fill(1)]).areas(bottom);
-        render_findings(state, replies, frame, findings_area, ui);
+        render_findings(state, account, replies, frame, findings_area, ui);
         render_audit(state, frame, audit_area, ui);
     } else {
-        render_findings(state, replies, frame, bottom, ui);
+        render_findings(state, account, replies, frame, bottom, ui);
         render_audit_hint(frame, bottom, ui);
     }
 }
@@ -351,32 +427,16 @@ fn render_invites(state: &AccountState, role: Role, frame: &mut Frame<'_>, area:
         let marker = if n == state.selected_invite { "▶ " } else { "  " };
         let countdown = invite::countdown(i, role, now);
         let countdown = if countdown == state_now.label() { String::new() } else { countdown };
+        // The state's word and its countdown always have a space between
+        // them (`◐ expiring soon 1m 11s`).
         lines.push(Line::from(vec![
             Span::styled(marker, theme.key),
-            Span::styled(format!("{} {:<13}", state_symbol(state_now), state_now.label()), style),
+            Span::styled(format!("{} {:<14}", state_symbol(state_now), state_now.label()), style),
             Span::styled(countdown, style),
             Span::styled(format!("  {}", i.id), theme.muted),
         ]));
-        lines.push(Line::styled(
-            truncate(
-                &format!(
-                    "   to {} · sent {} · expires {}",
-                    state.shown_email(i.sent_to.expose()),
-                    ui.when(invite::ago(now - i.sent_at), i.sent_at),
-                    ui.zone.short(i.expires_at)
-                ),
-                inner_width,
-            ),
-            theme.text,
-        ));
-        let events: Vec<String> =
-            i.delivery.iter().map(|e| format!("{} {}", e.event.as_str(), invite::ago(now - e.at))).collect();
-        let failures = if i.dob_failures > 0 { theme.danger } else { theme.text };
-        lines.push(Line::from(vec![
-            Span::styled(format!("   opens {}{} · ", i.link_opens, scanner_note(i)), theme.text),
-            Span::styled(format!("DOB failures {}", i.dob_failures), failures),
-            Span::styled(truncate(&format!(" · {}", events.join(", ")), inner_width.saturating_sub(28)), theme.muted),
-        ]));
+        lines.push(Line::styled(sent_line(state, i, inner_width, ui), theme.text));
+        lines.push(opens_line(i, inner_width, now, theme));
     }
     let scroll = invites_scroll(state.selected_invite, area.height.saturating_sub(2) as usize);
     frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)).block(block), area);
@@ -395,42 +455,103 @@ pub fn console_words(text: &str, keys: &crate::tui::keymap::Keymap) -> String {
     out
 }
 
-fn render_findings(state: &AccountState, replies: &Replies, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
-    let theme = ui.theme;
-    let block =
-        Block::bordered().title(Span::styled(" Why they cannot get in · what to do · what to say ", theme.title));
-    let Some(findings) = state.findings(replies, ui.now) else {
-        frame.render_widget(
-            Paragraph::new(Line::styled("Waiting for the invite history…", theme.muted)).block(block),
-            area,
-        );
+fn render_findings(
+    state: &AccountState,
+    account: &Account,
+    replies: &Replies,
+    frame: &mut Frame<'_>,
+    area: Rect,
+    ui: &Ui<'_>,
+) {
+    let (theme, now) = (ui.theme, ui.now);
+    let title = Span::styled(" Why they cannot get in · what to do · what to say ", theme.title);
+    let Some(invites) = state.invites.data.as_deref() else {
+        let waiting = Line::styled("Waiting for the invite history…", theme.muted);
+        frame.render_widget(Paragraph::new(waiting).block(Block::bordered().title(title)), area);
         return;
     };
-    let mut text = Text::default();
+    let width = usize::from(area.width.saturating_sub(2));
+    let visible = area.height.saturating_sub(2);
+    let findings = state.findings(replies, now).unwrap_or_default();
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    // A link the client pasted comes first: it is what the call is about.
+    if let Some(pasted) = &state.pasted {
+        let found = link_invite::match_invites(pasted, invites, account.role, now, ui.zone);
+        let style = if found.code == MatchCode::NewestWorks { theme.ok } else { theme.warn };
+        lines.extend(wrap_indented(
+            vec![
+                Span::styled("⇲ pasted link ", style.add_modifier(ratatui::style::Modifier::BOLD)),
+                Span::styled(found.message, theme.text),
+            ],
+            width,
+            2,
+        ));
+        for wrapped in pasted.link.iter().filter(|f| f.code == crate::diagnose::pasted_link::LinkFindingCode::Wrapped) {
+            lines.extend(wrap_indented(
+                vec![Span::styled("  ", theme.muted), Span::styled(wrapped.message.clone(), theme.muted)],
+                width,
+                4,
+            ));
+        }
+    }
+    // Where the main finding would not fit whole, its reply comes before
+    // its next step, so a small terminal still shows what to say.
+    let compact = visible < 8;
     for (n, finding) in findings.iter().enumerate() {
         let symbol = if finding.code == troubleshoot::FindingCode::InviteWorking { "✓" } else { "!" };
         let style = if n == 0 { theme.warn } else { theme.text };
-        text.push_line(Line::from(vec![
-            Span::styled(
-                format!("{symbol} {} ", finding.code.as_str()),
-                style.add_modifier(ratatui::style::Modifier::BOLD),
-            ),
-            Span::styled(console_words(&finding.explanation, ui.keys), theme.text),
-        ]));
-        text.push_line(Line::from(vec![
-            Span::styled("  → ", theme.key),
-            Span::styled(console_words(&finding.next_step, ui.keys), theme.text),
-        ]));
+        let head = wrap_indented(
+            vec![
+                Span::styled(
+                    format!("{symbol} {} ", finding.code.as_str()),
+                    style.add_modifier(ratatui::style::Modifier::BOLD),
+                ),
+                Span::styled(console_words(&finding.explanation, ui.keys), theme.text),
+            ],
+            width,
+            2,
+        );
+        let next = wrap_indented(
+            vec![Span::styled("  → ", theme.key), Span::styled(console_words(&finding.next_step, ui.keys), theme.text)],
+            width,
+            4,
+        );
         // The reply for the main finding comes right under it, so it shows
         // even on a small terminal.
-        if n == 0 {
-            text.push_line(Line::from(vec![
-                Span::styled("  Say: ", theme.muted),
-                Span::styled(finding.reply.expose().clone(), theme.info),
-            ]));
+        let say = (n == 0).then(|| {
+            wrap_indented(
+                vec![Span::styled("  Say: ", theme.muted), Span::styled(finding.reply.expose().clone(), theme.info)],
+                width,
+                7,
+            )
+        });
+        lines.extend(head);
+        match say {
+            Some(say) if compact => {
+                lines.extend(say);
+                lines.extend(next);
+            }
+            say => {
+                lines.extend(next);
+                lines.extend(say.into_iter().flatten());
+            }
         }
     }
-    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }).block(block), area);
+    let total = u16::try_from(lines.len()).unwrap_or(u16::MAX);
+    let max = total.saturating_sub(visible);
+    state.findings_max.set(max);
+    let scroll = state.findings_scroll.min(max);
+    let mut block = Block::bordered().title(title);
+    if max > 0 {
+        let below = total.saturating_sub(scroll.saturating_add(visible));
+        let more = match (scroll > 0, below > 0) {
+            (true, true) => format!(" ↑↓ {below} more · PgUp PgDn "),
+            (false, _) => format!(" ↓ {below} more · PgDn "),
+            (true, false) => " ↑ PgUp ".to_owned(),
+        };
+        block = block.title_bottom(Line::styled(more, theme.muted).right_aligned());
+    }
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)).block(block), area);
 }
 
 /// The account's audit trail: every change, newest first. While it loads
@@ -462,6 +583,53 @@ fn render_audit(state: &AccountState, frame: &mut Frame<'_>, area: Rect, ui: &Ui
         })),
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }).block(block), area);
+}
+
+/// `to … · sent 11h ago · expires Nov 26 13:00 UTC`, shorter where it
+/// would not fit in `width`: the expiry without its zone, then without the
+/// expiry (the countdown above says it), rather than cut mid-word.
+fn sent_line(state: &AccountState, i: &Invite, width: usize, ui: &Ui<'_>) -> String {
+    let to = format!(
+        "   to {} · sent {}",
+        state.shown_email(i.sent_to.expose()),
+        ui.when(invite::ago(ui.now - i.sent_at), i.sent_at)
+    );
+    let expires = ui.zone.short(i.expires_at);
+    let without_zone = expires.rsplit_once(' ').map_or(expires.as_str(), |(head, _)| head);
+    [format!("{to} · expires {expires}"), format!("{to} · expires {without_zone}"), to]
+        .into_iter()
+        .find(|line| line.chars().count() <= width)
+        .unwrap_or_else(|| {
+            let short =
+                format!("   to {} · sent {}", state.shown_email(i.sent_to.expose()), invite::ago(ui.now - i.sent_at));
+            truncate(&short, width)
+        })
+}
+
+/// `opens 2 · DOB failures 0 · queued 11h ago, delivered 11h ago` in
+/// `width` columns; where it does not fit, the latest delivery event alone
+/// (`· bounced 11h ago`), then `DOB fails`, rather than cut mid-word.
+fn opens_line(i: &Invite, width: usize, now: DateTime<Utc>, theme: &Theme) -> Line<'static> {
+    let failures = if i.dob_failures > 0 { theme.danger } else { theme.text };
+    let opens = format!("   opens {}{} · ", i.link_opens, scanner_note(i));
+    let events: Vec<String> =
+        i.delivery.iter().map(|e| format!("{} {}", e.event.as_str(), invite::ago(now - e.at))).collect();
+    let all = if events.is_empty() { String::new() } else { format!(" · {}", events.join(", ")) };
+    let latest = events.last().map(|e| format!(" · {e}")).unwrap_or_default();
+    let long = format!("DOB failures {}", i.dob_failures);
+    let short = format!("DOB fails {}", i.dob_failures);
+    let fits = |dob: &str, events: &str| opens.chars().count() + dob.chars().count() + events.chars().count() <= width;
+    let (dob, events) = [(&long, &all), (&long, &latest), (&short, &latest)]
+        .into_iter()
+        .find(|(dob, events)| fits(dob, events))
+        .map_or_else(
+            || {
+                let room = width.saturating_sub(opens.chars().count() + short.chars().count());
+                (short.clone(), truncate(&latest, room))
+            },
+            |(dob, events)| (dob.clone(), events.clone()),
+        );
+    Line::from(vec![Span::styled(opens, theme.text), Span::styled(dob, failures), Span::styled(events, theme.muted)])
 }
 
 /// ` (2 by a mail scanner)` when scanners opened the link.

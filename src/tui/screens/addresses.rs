@@ -4,15 +4,15 @@
 //! goes out with If-Match (a 412 is shown, never overwritten) and its own
 //! Idempotency-Key (a retry cannot apply it twice).
 
-use crossterm::event::KeyCode;
+use crossterm::event::{Event, KeyCode};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 use tui_input::Input;
 
 use super::submission::{ChangeId, Submission, Unconfirmed, Wording};
-use super::{FIELD_MAX, REASON_MAX, Ui, cursor_column, dialog, layout, moved};
+use super::{FIELD_MAX, REASON_MAX, Ui, cursor_column, dialog, layout, moved, type_into, wrap_line};
 use crate::diagnose::email;
 use crate::phi::{Phi, mask_email};
 use crate::portal::model::{Account, AccountPatch, TicketId};
@@ -21,11 +21,32 @@ use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
 use crate::tui::keymap::{PREV_FIELD, ScreenKind, ScreenSpec, ctrl, special};
 
-/// Which field has the cursor.
+/// What has the focus: the list of addresses (where `j` `k` move, as the
+/// arrows always do) or one of the two text fields (where every letter is
+/// typed). Tab goes list → new address → reason → list; Shift-Tab back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
+    List,
     NewAddress,
     Reason,
+}
+
+impl Field {
+    fn next(self) -> Self {
+        match self {
+            Field::List => Field::NewAddress,
+            Field::NewAddress => Field::Reason,
+            Field::Reason => Field::List,
+        }
+    }
+
+    fn prev(self) -> Self {
+        match self {
+            Field::List => Field::Reason,
+            Field::NewAddress => Field::List,
+            Field::Reason => Field::NewAddress,
+        }
+    }
 }
 
 /// A change waiting for Enter to confirm it.
@@ -58,7 +79,7 @@ impl AddressesState {
             selected: 0,
             new_address: Input::default(),
             reason: Input::default(),
-            focus: Field::NewAddress,
+            focus: Field::List,
             staged: None,
             submission: Submission::default(),
         }
@@ -119,10 +140,10 @@ impl AddressesState {
             special(KeyCode::Enter, Action::Confirm, "add the new address / confirm", "add/confirm"),
             ctrl('d', Action::MakeDefault, "make the selected address the default", "default"),
             ctrl('x', Action::RemoveAddress, "remove the selected address", "remove"),
-            special(KeyCode::Tab, Action::NextField, "next field", "field"),
+            special(KeyCode::Tab, Action::NextField, "list / new address / reason", "field"),
             PREV_FIELD,
-            special(KeyCode::Down, Action::Down, "next address", ""),
-            special(KeyCode::Up, Action::Up, "previous address", ""),
+            special(KeyCode::Down, Action::Down, "next address (j in the list)", ""),
+            special(KeyCode::Up, Action::Up, "previous address (k in the list)", ""),
             special(KeyCode::Esc, Action::Back, "back / close", "close"),
         ],
     )
@@ -140,9 +161,8 @@ impl Dialog for AddressesState {
             Action::Back if self.staged.is_some() => self.staged = None,
             Action::Back => return Outcome::close(),
             Action::Up | Action::Down => self.selected = moved(self.selected, addresses.len(), action),
-            Action::NextField | Action::PrevField => {
-                self.focus = if self.focus == Field::NewAddress { Field::Reason } else { Field::NewAddress };
-            }
+            Action::NextField => self.focus = self.focus.next(),
+            Action::PrevField => self.focus = self.focus.prev(),
             Action::MakeDefault => match selected {
                 Some((_, true)) => self.submission.error = Some("that address already is the default".into()),
                 Some((address, false)) => self.stage(Change::MakeDefault(address)),
@@ -212,10 +232,41 @@ impl Dialog for AddressesState {
         if self.submission.is_sending() || self.staged.is_some() {
             return None;
         }
-        Some(match self.focus {
-            Field::NewAddress => (&mut self.new_address, FIELD_MAX),
-            Field::Reason => (&mut self.reason, REASON_MAX),
-        })
+        match self.focus {
+            Field::List => None,
+            Field::NewAddress => Some((&mut self.new_address, FIELD_MAX)),
+            Field::Reason => Some((&mut self.reason, REASON_MAX)),
+        }
+    }
+    /// A paste while the list has the focus is an address: it goes into the
+    /// new address field.
+    fn paste(&mut self, text: &str) {
+        if self.focus == Field::List && self.staged.is_none() {
+            self.focus = Field::NewAddress;
+        }
+        if let Some((input, max)) = self.field() {
+            super::paste_into_max(input, text, max);
+        }
+    }
+    /// In the list, `j` `k` `g` `G` move (they are not typed anywhere);
+    /// in a field every key edits it.
+    fn edit(&mut self, event: &Event) {
+        if self.focus == Field::List {
+            if self.submission.pending.is_some() || self.staged.is_some() {
+                return;
+            }
+            let Event::Key(key) = event else { return };
+            let action = match key.code {
+                KeyCode::Char('j') => Action::Down,
+                KeyCode::Char('k') => Action::Up,
+                KeyCode::Char('g') => Action::Top,
+                KeyCode::Char('G') => Action::Bottom,
+                _ => return,
+            };
+            self.selected = moved(self.selected, self.addresses().len(), action);
+        } else if let Some((input, max)) = self.field() {
+            type_into(input, event, max);
+        }
     }
     fn countdown(&self) -> Option<bool> {
         Some(self.submission.wait.is_some())
@@ -227,34 +278,48 @@ impl Dialog for AddressesState {
         let theme = ui.theme;
         let addresses = state.addresses();
         let listed = u16::try_from(addresses.len()).unwrap_or(u16::MAX);
-        let popup = layout::centered(area, 80, listed.saturating_add(12));
-        let inner = dialog(frame, popup, "Email addresses · invites go to the default", theme);
+        // The selected address is marked `▶` while the list has the focus
+        // (`›` while a field has it); the focused field is marked `▶` too.
+        let list_focused = state.focus == Field::List;
         let mut lines: Vec<Line<'_>> = addresses
             .iter()
             .enumerate()
             .map(|(n, (address, default))| {
-                let style = if n == state.selected { theme.selected } else { theme.text };
+                let selected = n == state.selected;
+                let style = if selected && list_focused { theme.selected } else { theme.text };
+                let marker = match (selected, list_focused) {
+                    (true, true) => "▶ ",
+                    (true, false) => "› ",
+                    (false, _) => "  ",
+                };
                 Line::from(vec![
-                    Span::styled(if n == state.selected { "▶ " } else { "  " }, theme.key),
+                    Span::styled(marker, theme.key),
                     Span::styled(shown(address, revealed), style),
                     Span::styled(if *default { "  ★ default" } else { "" }, theme.ok),
                 ])
             })
             .collect();
         lines.push(Line::default());
+        let marker = |f: Field| Span::styled(if state.focus == f { "▶ " } else { "  " }, theme.key);
         let focus = |f: Field| if state.focus == f { theme.input } else { theme.text };
+        let address_row = lines.len();
         lines.push(Line::from(vec![
+            marker(Field::NewAddress),
             Span::styled("New address ", theme.muted),
-            Span::styled(state.new_address.value(), focus(Field::NewAddress)),
+            Span::styled(format!("{} ", state.new_address.value()), focus(Field::NewAddress)),
         ]));
+        let mut warnings = Vec::new();
         for finding in &email::check_email(state.new_address.value()).findings {
             if !state.new_address.value().trim().is_empty() {
-                lines.push(Line::styled(format!("  ⚠ {}", finding.message), theme.warn));
+                warnings.push(lines.len());
+                lines.push(Line::styled(format!("    ⚠ {}", finding.message), theme.warn));
             }
         }
+        let reason_row = lines.len();
         lines.push(Line::from(vec![
+            marker(Field::Reason),
             Span::styled("Reason      ", theme.muted),
-            Span::styled(state.reason.value(), focus(Field::Reason)),
+            Span::styled(format!("{} ", state.reason.value()), focus(Field::Reason)),
         ]));
         lines.push(Line::default());
         let confirm = match &state.staged {
@@ -271,19 +336,45 @@ impl Dialog for AddressesState {
             }
             None => vec![Line::styled(
                 format!(
-                    "Enter adds the new address · Ctrl-D makes the selected one the default · Ctrl-X removes it · Tab: field · {}: reveal / mask",
+                    "j k / ↑ ↓ pick · Ctrl-D makes it the default · Ctrl-X removes it · Enter adds the new address · \
+                     Tab: list / new address / reason · {}: reveal / mask",
                     ui.keys.key_of(ScreenKind::Addresses, Action::Reveal)
                 ),
                 theme.muted,
             )],
         };
         lines.extend(state.submission.status(&WORDING, None, idle, ui.now, theme));
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        // Wrapped here (warnings indented under their mark), so the rows of
+        // the fields are known for the cursor.
+        let width = usize::from(area.width.min(80).saturating_sub(2));
+        let mut shown_lines = Vec::new();
+        let mut rows = Vec::new();
+        for (n, line) in lines.into_iter().enumerate() {
+            rows.push(shown_lines.len());
+            shown_lines.extend(wrap_line(line, width, if warnings.contains(&n) { 6 } else { 0 }));
+        }
+        let row_of = |logical: usize| rows.get(logical).copied().unwrap_or(logical);
+        let (address_row, reason_row) = (row_of(address_row), row_of(reason_row));
+        let height = u16::try_from(shown_lines.len() + 2).unwrap_or(u16::MAX).max(listed.saturating_add(12));
+        let popup = layout::centered(area, 80, height);
+        let inner = dialog(frame, popup, "Email addresses · invites go to the default", theme);
+        frame.render_widget(Paragraph::new(shown_lines), inner);
+        // The cursor goes on the focused field's own row, however many
+        // warnings show above it; none while the list has the focus or a
+        // change awaits its confirm.
         let (row, input) = match state.focus {
-            Field::NewAddress => (listed.saturating_add(1), &state.new_address),
-            Field::Reason => (listed.saturating_add(2), &state.reason),
+            Field::List => return,
+            Field::NewAddress => (address_row, &state.new_address),
+            Field::Reason => (reason_row, &state.reason),
         };
-        let cursor = cursor_column(inner, 12, input.visual_cursor());
+        if state.staged.is_some() || state.submission.is_sending() {
+            return;
+        }
+        let row = u16::try_from(row).unwrap_or(u16::MAX);
+        if row >= inner.height {
+            return;
+        }
+        let cursor = cursor_column(inner, 14, input.visual_cursor());
         frame.set_cursor_position(Position::new(cursor, inner.y.saturating_add(row)));
     }
 }

@@ -103,14 +103,15 @@ impl EditDobState {
         }
     }
 
-    /// The new DOB as typed, checked: strictly MM/DD/YYYY, a real date, not
+    /// The new DOB as typed, checked: read month first as the diagnosis
+    /// reads a client's entry (`3/5/1988` is March 5), a real date, not
     /// before 1900 nor after today.
     pub fn new_dob(&self, today: NaiveDate) -> Result<NaiveDate, &'static str> {
         let typed = self.dob.value().trim();
         if typed.is_empty() {
             return Err("type the new DOB as MM/DD/YYYY");
         }
-        let date = dob::portal_accepts(typed).ok_or("not a real date as MM/DD/YYYY (2/2/4 digits)")?;
+        let date = dob::read_entry(typed).ok_or("not a real date as month/day/year with a 4-digit year")?;
         if date.year() < 1900 {
             return Err("before 1900");
         }
@@ -275,7 +276,7 @@ impl Dialog for EditDobState {
         if !std::mem::take(&mut self.checking) {
             return None;
         }
-        let sent = dob::portal_accepts(self.dob.value().trim());
+        let sent = dob::read_entry(self.dob.value());
         let saved = sent.is_some_and(|dob| *theirs.value.dob.expose() == dob) && theirs.etag != self.base.etag;
         Some(if saved { Outcome::saved(SHOWN_SAVED, theirs.clone()) } else { Outcome::none() })
     }
@@ -315,7 +316,9 @@ impl Dialog for EditDobState {
                     ]));
                     if focus == Focus::Dob {
                         let verdict = match state.new_dob(today) {
-                            Ok(_) => Span::styled("    ✓ a valid MM/DD/YYYY date", theme.ok),
+                            Ok(date) => {
+                                Span::styled(format!("    ✓ {} (MM/DD/YYYY)", dob::format_entry(date)), theme.ok)
+                            }
                             Err(problem) => Span::styled(format!("    ✕ {problem}"), theme.warn),
                         };
                         lines.push(Line::from(verdict));

@@ -14,6 +14,7 @@ pub mod resend;
 pub mod retry_wait;
 pub mod revoke;
 pub mod search;
+pub mod second_look;
 pub mod submission;
 pub mod timeline;
 
@@ -252,5 +253,99 @@ mod shown_tests {
         let name = super::full_name(&long, "Lee");
         assert_eq!(name.chars().count(), super::SHOWN_MAX + 1 + 1 + 3, "capped first name, …, space, last name");
         assert_eq!(super::shown("Ann"), "Ann");
+    }
+}
+
+/// [`wrap_indented`] for a whole line, its own style kept on every piece.
+pub fn wrap_line(line: Line<'_>, width: usize, indent: usize) -> Vec<Line<'static>> {
+    let style = line.style;
+    let pieces = line.spans.into_iter().map(|span| Span::styled(span.content, style.patch(span.style))).collect();
+    wrap_indented(pieces, width, indent)
+}
+
+/// Word-wraps one line of styled pieces to `width` columns; every line
+/// after the first starts with `indent` spaces, so a wrapped finding or
+/// timeline entry reads as one block. A word longer than a line is cut
+/// across lines. Always at least one line.
+pub fn wrap_indented(pieces: Vec<Span<'_>>, width: usize, indent: usize) -> Vec<Line<'static>> {
+    let width = width.max(1);
+    let indent = if indent + 8 > width { 0 } else { indent };
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let mut line: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    let mut fresh = false;
+    let mut flush = |line: &mut Vec<Span<'static>>, used: &mut usize, fresh: &mut bool| {
+        lines.push(Line::from(std::mem::take(line)));
+        line.push(Span::raw(" ".repeat(indent)));
+        *used = indent;
+        *fresh = true;
+    };
+    for piece in pieces {
+        let style = piece.style;
+        let text = piece.content.into_owned();
+        let mut rest = text.as_str();
+        while !rest.is_empty() {
+            let space = rest.starts_with(' ');
+            let end = rest.find(|c: char| (c == ' ') != space).unwrap_or(rest.len());
+            let (token, after) = rest.split_at(end);
+            rest = after;
+            let token_width = Span::raw(token).width();
+            if space {
+                if fresh {
+                    continue;
+                }
+                if used + token_width > width {
+                    flush(&mut line, &mut used, &mut fresh);
+                    continue;
+                }
+            } else if used + token_width > width && !fresh && used > 0 {
+                flush(&mut line, &mut used, &mut fresh);
+            }
+            // A word longer than the room left on a fresh line is cut.
+            let mut token = token.to_owned();
+            while used + Span::raw(token.as_str()).width() > width && !space {
+                let room = width.saturating_sub(used).max(1);
+                let head: String = token.chars().take(room).collect();
+                let tail: String = token.chars().skip(room).collect();
+                line.push(Span::styled(head, style));
+                flush(&mut line, &mut used, &mut fresh);
+                token = tail;
+            }
+            if !token.is_empty() {
+                used += Span::raw(token.as_str()).width();
+                line.push(Span::styled(token, style));
+                fresh = false;
+            }
+        }
+    }
+    lines.push(Line::from(line));
+    lines
+}
+
+#[cfg(test)]
+mod wrap_tests {
+    use super::wrap_indented;
+    use ratatui::text::Span;
+
+    fn texts(pieces: Vec<Span<'_>>, width: usize, indent: usize) -> Vec<String> {
+        wrap_indented(pieces, width, indent).iter().map(|l| l.to_string().trim_end().to_owned()).collect()
+    }
+
+    #[test]
+    fn continuation_lines_are_indented_and_fit() {
+        let out = texts(vec![Span::raw("! code "), Span::raw("one two three four five six seven")], 16, 2);
+        assert_eq!(out, ["! code one two", "  three four", "  five six seven"]);
+        for line in &out {
+            assert!(line.chars().count() <= 16, "{line}");
+        }
+    }
+
+    #[test]
+    fn a_long_word_is_cut_and_nothing_is_lost() {
+        let out = texts(vec![Span::raw("x abcdefghijklmnopqrstuvwxyz")], 10, 2);
+        assert_eq!(out.concat().replace(' ', ""), "xabcdefghijklmnopqrstuvwxyz");
+        assert!(out.iter().all(|l| l.chars().count() <= 10), "{out:?}");
+        assert_eq!(texts(vec![Span::raw("")], 10, 2), [""]);
+        assert_eq!(texts(vec![Span::raw("abc")], 0, 4), ["a", "b", "c"]);
     }
 }

@@ -117,8 +117,11 @@ pub fn render(state: &QueueState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>
             Some(who) => Span::styled(truncate(who, 14), theme.muted),
             None => Span::styled("unclaimed", theme.warn),
         };
+        // With `t` the age also shows when the ticket was opened.
+        let age = short_age(now - ticket.opened_at);
+        let age = if ui.absolute_times { format!("{age:<4}{}", ui.zone.short(ticket.opened_at)) } else { age };
         let mut cells = vec![
-            Cell::from(short_age(now - ticket.opened_at)),
+            Cell::from(age),
             Cell::from(ticket.id.as_str()),
             Cell::from(shown(&ticket.subject)),
             Cell::from(name),
@@ -131,7 +134,7 @@ pub fn render(state: &QueueState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>
         Row::new(cells)
     });
     let mut widths = vec![
-        Constraint::Length(4),
+        Constraint::Length(if ui.absolute_times { 4 + 17 } else { 4 }),
         Constraint::Length(6),
         Constraint::Fill(2),
         Constraint::Fill(1),

@@ -6,13 +6,14 @@ use crossterm::event::KeyCode;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
+use super::second_look::SecondLook;
 use super::submission::{ChangeId, NOT_KNOWN, Submission, Wording, answer_lost, enter_hint};
-use super::{Ui, dialog, layout};
+use super::{Ui, dialog, layout, wrap_line};
 use crate::diagnose::{email, invite};
 use crate::portal::PortalError;
-use crate::portal::model::{InviteStatus, ResendRequest};
+use crate::portal::model::{Account, DeliveryEventKind, Invite, InviteStatus, ResendRequest};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
 use crate::tui::keymap::{ScreenKind, ScreenSpec, key, special};
@@ -26,6 +27,31 @@ pub struct ResendState {
     /// The answer was lost: the invites are being read again to see
     /// whether the invite was made.
     pub checking: bool,
+    /// A resend with a risk (see [`risks`]) needs a second Enter.
+    pub second_look: SecondLook,
+}
+
+/// What makes a resend to `account` risky, in words, the worst first;
+/// empty when nothing does: the address it goes to bounced before or looks
+/// mistyped (the diagnosis' email check), or the account already accepted
+/// an invite (the client should log in; a new link does not help).
+pub fn risks(account: &Account, invites: &[Invite]) -> Vec<&'static str> {
+    let address = account.email.expose();
+    let mut out = Vec::new();
+    let bounced = invites.iter().any(|i| {
+        i.sent_to.expose().trim().eq_ignore_ascii_case(address.trim())
+            && i.delivery.iter().any(|e| e.event == DeliveryEventKind::Bounced)
+    });
+    if bounced {
+        out.push("mail to this address bounced before; the new invite will likely bounce too");
+    }
+    if !email::check_email(address).findings.is_empty() {
+        out.push("the address looks mistyped; correct it first (a) or the invite goes astray");
+    }
+    if invites.iter().any(|i| i.status == InviteStatus::Accepted || i.accepted_at.is_some()) {
+        out.push("the account already accepted an invite; the client should log in, not use a new link");
+    }
+    out
 }
 
 /// The banner once the invites show a resend whose answer was lost.
@@ -51,6 +77,13 @@ impl ResendState {
     }
 }
 
+/// Whether the resend the dialog would send now is risky.
+fn risky(cx: &Cx<'_>) -> bool {
+    let Some(account) = cx.account else { return false };
+    let invites = account.invites.data.as_deref().unwrap_or_default();
+    account.account.data.as_ref().is_some_and(|a| !risks(&a.value, invites).is_empty())
+}
+
 /// How the resend dialog names its change.
 const WORDING: Wording = Wording::new("Sending…", "Not sent", "5 invites an hour at most", "sends it");
 
@@ -68,8 +101,15 @@ impl ResendState {
 }
 
 impl Dialog for ResendState {
+    /// Enter sends; on a risky resend the first Enter only shows the risk,
+    /// a second one sends anyway, and Esc goes back from it.
     fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
-        Outcome::sends(action, self.submission.is_sending(), || self.confirm(cx))
+        let sending = self.submission.is_sending();
+        match action {
+            Action::Back if !sending && self.second_look.back() => Outcome::none(),
+            Action::Confirm if !self.submission.holds(cx.now) && !self.second_look.go(risky(cx)) => Outcome::none(),
+            _ => Outcome::sends(action, sending, || self.confirm(cx)),
+        }
     }
     /// The answer to the resend: sent, the dialog closes, the new invite
     /// shows and the history is read back; a failure is shown (a 429 starts
@@ -111,25 +151,19 @@ impl Dialog for ResendState {
     fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let Some(account) = under.account else { return };
         let (theme, now) = (ui.theme, ui.now);
-        let popup = layout::centered(area, 76, 12);
         let first = account.invites.data.as_ref().is_some_and(Vec::is_empty);
         let title = if first { "Send the portal invite?" } else { "Resend the portal invite?" };
-        let inner = dialog(frame, popup, title, theme);
         let Some(data) = account.account.data.as_ref().map(|a| &a.value) else {
+            let inner = dialog(frame, layout::centered(area, 76, 12), title, theme);
             frame.render_widget(Paragraph::new("The account is still loading."), inner);
             return;
         };
+        let invites = account.invites.data.as_deref().unwrap_or_default();
+        let risks = risks(data, invites);
         let role = data.role;
         let address = data.email.expose();
         let expires = now + role.invite_lifetime();
-        let live = account
-            .invites
-            .data
-            .as_deref()
-            .unwrap_or_default()
-            .iter()
-            .filter(|i| i.status == InviteStatus::Pending && i.expires_at > now)
-            .count();
+        let live = invites.iter().filter(|i| i.status == InviteStatus::Pending && i.expires_at > now).count();
         let mut to =
             vec![Span::styled("To       ", theme.muted), Span::styled(account.shown_email(address), theme.title)];
         if !account.revealed {
@@ -165,14 +199,27 @@ impl Dialog for ResendState {
                 Span::styled(ticket.as_str(), theme.text),
             ]));
         }
+        for risk in &risks {
+            lines.push(Line::from(vec![Span::styled("Risk     ", theme.danger), Span::styled(*risk, theme.warn)]));
+        }
         lines.push(Line::default());
         let retry = Line::styled("Enter tries again (it cannot make a second invite); Esc cancels.", theme.muted);
-        let idle = vec![enter_hint(&["Enter", "y"], "sends it", theme)];
+        let idle = match (risks.first(), self.second_look.armed) {
+            (None, _) => vec![enter_hint(&["Enter", "y"], "sends it", theme)],
+            (Some(_), false) => vec![SecondLook::first_hint("sends it", theme)],
+            (Some(risk), true) => SecondLook::lines("Send anyway", risk, "sends it anyway", theme),
+        };
         if self.checking && !self.submission.is_sending() {
             lines.push(Line::styled(NOT_KNOWN, theme.warn));
         } else {
             lines.extend(self.submission.status(&WORDING, Some(retry), idle, now, theme));
         }
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        // Wrapped here, continuation lines under the values, so the dialog
+        // is as tall as what it says (a risk and its second look included).
+        let width = usize::from(area.width.min(76).saturating_sub(2));
+        let lines: Vec<Line<'_>> = lines.into_iter().flat_map(|line| wrap_line(line, width, 9)).collect();
+        let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX).max(12);
+        let inner = dialog(frame, layout::centered(area, 76, height), title, theme);
+        frame.render_widget(Paragraph::new(lines), inner);
     }
 }

@@ -9,7 +9,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
-use super::submission::{ChangeId, Submission, Wording, enter_hint};
+use super::second_look::SecondLook;
+use super::submission::{ChangeId, Submission, Wording};
 use super::{REASON_MAX, Ui, cursor_column, dialog, layout};
 use crate::portal::PortalError;
 use crate::portal::model::{InviteId, InviteStatus, RevokeRequest};
@@ -23,15 +24,23 @@ pub struct RevokeState {
     pub reason: Input,
     /// One key per dialog: a retry cannot revoke twice.
     pub submission: Submission,
+    /// A revoke always needs a second Enter on its highlighted line.
+    pub second_look: SecondLook,
 }
 
 impl RevokeState {
     pub fn new(invite_id: InviteId) -> Self {
-        Self { invite_id, reason: Input::default(), submission: Submission::default() }
+        Self {
+            invite_id,
+            reason: Input::default(),
+            submission: Submission::default(),
+            second_look: SecondLook::default(),
+        }
     }
 
-    /// Enter: revoke, if there is a reason (again with the same key after a
-    /// failure); nothing while a 429's wait runs.
+    /// Enter: with a reason, the first shows what the revoke does on a
+    /// highlighted line, the second revokes (again with the same key after
+    /// a failure); nothing while a 429's wait runs.
     fn confirm(&mut self, cx: &mut Cx<'_>) -> Vec<Effect> {
         let Some(account) = cx.account else { return Vec::new() };
         if self.submission.holds(cx.now) {
@@ -40,6 +49,10 @@ impl RevokeState {
         let reason = self.reason.value().trim().to_owned();
         if reason.is_empty() {
             self.submission.error = Some("write why it is revoked (it goes in the audit trail)".into());
+            return Vec::new();
+        }
+        if !self.second_look.go(true) {
+            self.submission.error = None;
             return Vec::new();
         }
         let Some(etag) = account.account.data.as_ref().map(|a| a.etag.clone()) else {
@@ -83,7 +96,11 @@ impl RevokeState {
 
 impl Dialog for RevokeState {
     fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
-        Outcome::sends(action, self.submission.is_sending(), || self.confirm(cx))
+        let sending = self.submission.is_sending();
+        if action == Action::Back && !sending && self.second_look.back() {
+            return Outcome::none();
+        }
+        Outcome::sends(action, sending, || self.confirm(cx))
     }
     /// The answer to the revoke: done, the dialog closes and the history is
     /// read back; a failure is shown and Enter retries (after a 429's
@@ -112,7 +129,7 @@ impl Dialog for RevokeState {
         })
     }
     fn field(&mut self) -> Option<(&mut Input, usize)> {
-        if self.submission.is_sending() { None } else { Some((&mut self.reason, REASON_MAX)) }
+        if self.submission.is_sending() || self.second_look.armed { None } else { Some((&mut self.reason, REASON_MAX)) }
     }
     fn countdown(&self) -> Option<bool> {
         Some(self.submission.wait.is_some())
@@ -138,9 +155,17 @@ impl Dialog for RevokeState {
             ]));
         }
         lines.push(Line::default());
-        let idle = vec![enter_hint(&["Enter"], "revokes it", theme)];
+        let idle = if self.second_look.armed {
+            let risk = "its link stops working at once; the client needs a new invite";
+            SecondLook::lines(&format!("Revoke {}", self.invite_id), risk, "revokes it", theme)
+        } else {
+            vec![SecondLook::first_hint("revokes it", theme)]
+        };
         lines.extend(self.submission.status(&WORDING, None, idle, ui.now, theme));
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        if self.second_look.armed || self.submission.is_sending() {
+            return;
+        }
         let cursor = cursor_column(inner, 9, self.reason.visual_cursor());
         frame.set_cursor_position(Position::new(cursor, inner.y.saturating_add(2)));
     }

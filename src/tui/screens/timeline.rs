@@ -6,9 +6,9 @@ use crossterm::event::KeyCode;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
-use super::{Ui, dialog, layout, truncate};
+use super::{Ui, dialog, layout, truncate, wrap_indented};
 use crate::diagnose::invite;
 use crate::diagnose::timeline::{self, Actor};
 use crate::portal::model::InviteId;
@@ -89,30 +89,41 @@ impl Dialog for TimelineState {
         let headline = truncate(&t.headline, usize::from(inner.width).saturating_sub(symbol.chars().count()));
         let mut lines =
             vec![Line::from(vec![Span::styled(symbol, style), Span::styled(headline, style)]), Line::default()];
-        for entry in &t.entries {
+        // The time column is as wide as its widest entry (with `t` the
+        // dates make it wider), so the columns after it align; wrapped
+        // lines continue under the event's words.
+        let whens: Vec<String> = t.entries.iter().map(|e| ui.when(invite::ago(ui.now - e.at), e.at)).collect();
+        let when_width = whens.iter().map(|w| w.chars().count()).max().unwrap_or(0).max(12);
+        let indent = when_width + 2 + 10;
+        let width = usize::from(inner.width);
+        for (entry, when) in t.entries.iter().zip(&whens) {
             let (mark, style) = match entry.actor {
                 Actor::System => ("·", theme.text),
                 Actor::Scanner => ("⚙ scanner", theme.warn),
                 Actor::Person => ("☺ client ", theme.ok),
                 Actor::Unknown => ("? unknown", theme.muted),
             };
-            let when = ui.when(invite::ago(ui.now - entry.at), entry.at);
-            lines.push(Line::from(vec![
-                Span::styled(format!("{when:>12}  "), theme.muted),
-                Span::styled(format!("{mark:<10}"), style),
-                Span::styled(entry.what.clone(), theme.text),
-            ]));
+            lines.extend(wrap_indented(
+                vec![
+                    Span::styled(format!("{when:>when_width$}  "), theme.muted),
+                    Span::styled(format!("{mark:<10}"), style),
+                    Span::styled(entry.what.clone(), theme.text),
+                ],
+                width,
+                indent,
+            ));
             if let Some(why) = &entry.why {
-                lines.push(Line::from(vec![
-                    Span::raw(" ".repeat(24)),
-                    Span::styled(format!("why: {why}"), theme.muted),
-                ]));
+                lines.extend(wrap_indented(
+                    vec![Span::raw(" ".repeat(indent)), Span::styled(format!("why: {why}"), theme.muted)],
+                    width,
+                    indent + 5,
+                ));
             }
         }
         if invite.visits.is_empty() {
             lines.push(Line::default());
             lines.push(Line::styled("Nobody has opened the link yet.", theme.muted));
         }
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((self.scroll, 0)), inner);
+        frame.render_widget(Paragraph::new(lines).scroll((self.scroll, 0)), inner);
     }
 }

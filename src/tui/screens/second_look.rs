@@ -1,0 +1,76 @@
+//! A second look before a risky change (a resend to an address that
+//! bounced or looks mistyped, a resend on an account that already accepted
+//! an invite, a revoke): the first Enter only shows the risk on a
+//! highlighted `▶` line, a second Enter on it goes ahead, Esc goes back.
+//! One rule for every dialog that has such a change.
+
+use ratatui::text::{Line, Span};
+
+use crate::tui::theme::Theme;
+
+/// Whether the risky change was looked at once already.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SecondLook {
+    /// The first Enter was pressed: the next one goes ahead.
+    pub armed: bool,
+}
+
+impl SecondLook {
+    /// Enter on a change (`risky` or not): whether it goes ahead now. The
+    /// first Enter on a risky change only arms it.
+    pub fn go(&mut self, risky: bool) -> bool {
+        if risky && !self.armed {
+            self.armed = true;
+            return false;
+        }
+        true
+    }
+
+    /// Esc: back from the highlighted line; whether it was shown (then Esc
+    /// does nothing else).
+    pub fn back(&mut self) -> bool {
+        std::mem::take(&mut self.armed)
+    }
+
+    /// The highlighted line, `▶ {choice}: {risk}`, and what the keys do now.
+    pub fn lines(choice: &str, risk: &str, does: &str, theme: &Theme) -> Vec<Line<'static>> {
+        vec![
+            Line::from(vec![
+                Span::styled(format!("▶ {choice}"), theme.selected),
+                Span::styled(format!(": {risk}"), theme.warn),
+            ]),
+            Line::from(vec![
+                Span::styled("Enter", theme.key),
+                Span::styled(format!(" again {does} · "), theme.muted),
+                Span::styled("Esc", theme.key),
+                Span::styled(" goes back", theme.muted),
+            ]),
+        ]
+    }
+
+    /// What Enter does before the second look: `Enter shows the risk, a
+    /// second Enter {does} · Esc cancels`.
+    pub fn first_hint(does: &str, theme: &Theme) -> Line<'static> {
+        Line::from(vec![
+            Span::styled("Enter", theme.key),
+            Span::styled(format!(" asks once more, a second Enter {does} · "), theme.muted),
+            Span::styled("Esc", theme.key),
+            Span::styled(" cancels", theme.muted),
+        ])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SecondLook;
+
+    #[test]
+    fn a_risky_change_needs_two_enters_and_esc_goes_back() {
+        let mut look = SecondLook::default();
+        assert!(look.go(false), "nothing risky: one Enter goes");
+        assert!(!look.go(true), "the first Enter on a risk only shows it");
+        assert!(look.back(), "Esc goes back from it");
+        assert!(!look.go(true), "and the risk is shown again");
+        assert!(look.go(true), "the second Enter goes");
+    }
+}
