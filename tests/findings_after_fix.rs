@@ -82,10 +82,12 @@ async fn on_typo(h: &Harness) -> (App, String, String) {
     (app, typo, fixed)
 }
 
-/// Adds `address` to the open account in the addresses dialog (`a`, the
-/// address, a reason, Enter to stage, Enter to confirm).
+/// Adds `address` to the open account in the addresses dialog (`a`, Tab
+/// from the list to the new address, the address, a reason, Enter to
+/// stage, Enter to confirm).
 async fn add_address(app: &mut App, h: &Harness, address: &str) {
     press(app, h, ch('a')).await;
+    press(app, h, key(KeyCode::Tab)).await;
     type_text(app, h, address).await;
     press(app, h, key(KeyCode::Tab)).await;
     type_text(app, h, "typo").await;
@@ -169,6 +171,8 @@ async fn after_correcting_the_address_the_bounce_is_told_where_it_happened() {
     assert_eq!(app.screen(), ScreenKind::Account);
     for (change, pick) in [('d', 1), ('x', 1)] {
         press(&mut app, &h, ch('a')).await;
+        // From the list, past the new address, to the reason.
+        press(&mut app, &h, key(KeyCode::Tab)).await;
         press(&mut app, &h, key(KeyCode::Tab)).await;
         type_text(&mut app, &h, "typo").await;
         for _ in 0..pick {
@@ -419,7 +423,10 @@ async fn revealing_copying_and_fixing_log_nothing_of_the_client() {
     add_address(&mut app, &h, &fixed).await;
     press(&mut app, &h, ch('r')).await;
     press(&mut app, &h, f2()).await;
+    // A resend to the mistyped default is risky: a second Enter sends it.
     press(&mut app, &h, key(KeyCode::Enter)).await;
+    press(&mut app, &h, key(KeyCode::Enter)).await;
+    assert_eq!(app.screen(), ScreenKind::Account, "sent");
     press(&mut app, &h, ch('d')).await;
     type_text(&mut app, &h, &holder.dob.expose().format("%d/%m/%Y").to_string()).await;
     press(&mut app, &h, f2()).await;
