@@ -54,6 +54,30 @@ pub fn ask(plan: impl Fn(Privacy) -> String, privacy: Privacy, question: &str) -
     Ok(is_yes(&answer))
 }
 
+/// Asks when `confirm` says so; a "no" fails, saying `nothing` was done.
+pub fn go_ahead(
+    confirm: Confirm,
+    plan: impl Fn(Privacy) -> String,
+    privacy: Privacy,
+    question: &str,
+    nothing: &str,
+) -> Result<(), Failure> {
+    if confirm == Confirm::Ask && !ask(plan, privacy, question)? {
+        return Err(Failure::new(1, format!("cancelled: {nothing}")));
+    }
+    Ok(())
+}
+
+/// A reason kept in the audit trail: 1 to 500 characters, trimmed; a usage
+/// error otherwise.
+pub fn reason(text: &str) -> Result<&str, Failure> {
+    let reason = text.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(Failure::new(2, "--reason must be 1 to 500 characters (it is kept in the audit trail)"));
+    }
+    Ok(reason)
+}
+
 /// `y` or `yes`, in any case.
 fn is_yes(answer: &str) -> bool {
     matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")

@@ -1,5 +1,6 @@
 //! The command line: parse arguments, call the layers, print.
 
+mod account;
 mod audit;
 mod check;
 mod guard;
@@ -10,6 +11,7 @@ mod portal;
 mod read;
 mod run;
 mod sandbox;
+mod ticket;
 mod watch;
 
 use std::path::PathBuf;
@@ -45,6 +47,10 @@ pub struct Cli {
     /// Quit once the queue is drawn (for the start-up benchmark).
     #[arg(long, hide = true)]
     pub exit_after_first_frame: bool,
+    /// Seed this many extra open tickets in the embedded sandbox (a large
+    /// queue, for the queue benchmark); not with a portal.
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=1_000_000))]
+    pub tickets: u64,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -64,17 +70,19 @@ Output:
   unmasked. Errors on stderr never carry a name, email address or date of birth.
 
 Confirmation:
-  resend and dob set show what will happen and ask when stdin is a terminal (on
-  stdout when it is the terminal too, else on stderr without names, addresses or
-  dates of birth); without a terminal they need --yes.
+  resend, dob set, reply, claim, solve, email and revoke show what will happen and
+  ask when stdin is a terminal (on stdout when it is the terminal too, else on
+  stderr without names, addresses, dates of birth or the reply's text); without a
+  terminal they need --yes.
 
 Exit codes:
   0  success
   1  anything else: the portal failed or refused, the network, cancelled at the prompt
   2  usage: a wrong argument, no portal or token, a DOB not typed MM/DD/YYYY,
-     resend or dob set without --yes and without a terminal
+     a change (resend, dob set, reply, ...) without --yes and without a terminal
   3  not found: no such account or ticket
-  4  conflict: the account changed since it was read (412; see dob set --expect-etag)
+  4  conflict: the account or ticket changed since it was read (412; see dob set
+     --expect-etag), e.g. someone else claimed the ticket first
   5  rate limited (429), e.g. a 6th invite to one account within an hour
      a change (resend, dob set) in read-only mode (--readonly)
   6  audit verify: the audit trail's hash chain is broken
@@ -121,6 +129,38 @@ pub enum Command {
         #[command(subcommand)]
         command: mutate::DobCommand,
     },
+    /// A ticket: `ticket show T` shows it with its conversation.
+    Ticket {
+        #[command(subcommand)]
+        command: ticket::TicketCommand,
+    },
+    /// The internal notes of a ticket, oldest first.
+    ///
+    /// --json: {"ticket_id", "notes": [TicketNote]}.
+    Notes(ticket::TicketArgs),
+    /// Send a public reply to the client (emailed to the account's default
+    /// address, once), optionally setting the ticket pending or solved.
+    ///
+    /// --json: {"message": TicketMessage, "ticket": Ticket}.
+    Reply(ticket::ReplyArgs),
+    /// Claim a ticket: assign it to yourself (If-Match: exit 4 when someone
+    /// changed it since it was read).
+    ///
+    /// --json: {"changed": bool, "ticket": Ticket, "etag"}.
+    Claim(ticket::TicketChangeArgs),
+    /// Mark a ticket solved.
+    ///
+    /// --json: {"changed": bool, "ticket": Ticket, "etag"}.
+    Solve(ticket::TicketChangeArgs),
+    /// Add an address to an account, make one the default, or remove one.
+    Email {
+        #[command(subcommand)]
+        command: account::EmailCommand,
+    },
+    /// Revoke a pending invite: its link then shows the invalid-link page.
+    ///
+    /// --json: {"invite": Invite, "etag": "<the account's new ETag>"}.
+    Revoke(account::RevokeArgs),
     /// Print a shell completion script (e.g. `portaldesk completions bash >
     /// ~/.local/share/bash-completion/completions/portaldesk`).
     Completions {
@@ -159,6 +199,11 @@ impl Command {
         match self {
             Command::Resend(_) => Some("resend"),
             Command::Dob { command: mutate::DobCommand::Set(_) } => Some("dob set"),
+            Command::Reply(_) => Some("reply"),
+            Command::Claim(_) => Some("claim"),
+            Command::Solve(_) => Some("solve"),
+            Command::Email { .. } => Some("email"),
+            Command::Revoke(_) => Some("revoke"),
             _ => None,
         }
     }
@@ -225,6 +270,15 @@ pub fn main() -> ExitCode {
             Some(Command::Watch(args)) => watch::watch(&connect()?, &args).await,
             Some(Command::Resend(args)) => mutate::resend(&args, connect, settings.time_zone).await,
             Some(Command::Dob { command: mutate::DobCommand::Set(args) }) => mutate::dob_set(&args, connect).await,
+            Some(Command::Ticket { command: ticket::TicketCommand::Show(args) }) => {
+                ticket::show(&connect()?, &args, settings.time_zone).await
+            }
+            Some(Command::Notes(args)) => ticket::notes(&connect()?, &args, settings.time_zone).await,
+            Some(Command::Reply(args)) => ticket::reply(&args, connect, &settings.replies()).await,
+            Some(Command::Claim(args)) => ticket::claim(&args, connect).await,
+            Some(Command::Solve(args)) => ticket::solve(&args, connect).await,
+            Some(Command::Email { command }) => account::email(&command, connect).await,
+            Some(Command::Revoke(args)) => account::revoke(&args, connect).await,
             Some(Command::Login) => login::login(cli.portal.clone(), &settings).await,
             Some(Command::Logout) => login::logout(cli.portal.clone(), &settings),
             Some(Command::Check { command }) => check::run(command),
@@ -236,7 +290,8 @@ pub fn main() -> ExitCode {
                     exit_after_first_frame: cli.exit_after_first_frame,
                     idle_lock: settings.idle_lock,
                 };
-                run::run(cli.portal.clone(), &settings, options).await
+                run::run(cli.portal.clone(), &settings, options, usize::try_from(cli.tickets).unwrap_or(usize::MAX))
+                    .await
             }
         }
     });

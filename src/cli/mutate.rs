@@ -14,7 +14,7 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use super::Failure;
-use super::guard::{Confirm, ask, confirmation, not_done, nothing_sent, quoted, with_retries};
+use super::guard::{self, Confirm, ask, confirmation, not_done, nothing_sent, quoted, with_retries};
 use super::out::{self, OutputArgs, Privacy};
 use crate::diagnose::{dob, email, invite};
 use crate::phi::Phi;
@@ -174,10 +174,7 @@ pub async fn dob_set(
             "the new DOB must be typed exactly MM/DD/YYYY (2/2/4 digits, a real date), e.g. 03/05/1990; nothing was changed",
         ));
     };
-    let reason = args.reason.trim();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(Failure::new(2, "--reason must be 1 to 500 characters (it is kept in the audit trail)"));
-    }
+    let reason = guard::reason(&args.reason)?;
     let confirm = confirmation(args.yes, "dob set")?;
     let client = connect()?;
     let not_changed = |e: PortalError| not_done(e, "the DOB was not changed", "show", args.account.as_str());

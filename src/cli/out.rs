@@ -17,8 +17,8 @@ use clap::Args;
 use serde::Serialize;
 
 use super::Failure;
-use crate::diagnose::dob;
 use crate::diagnose::invite::{self, InviteState};
+use crate::diagnose::{dob, message};
 use crate::phi::{DOB_MASK, Phi, mask_email};
 use crate::portal::PortalClient;
 use crate::portal::model::Role;
@@ -117,6 +117,45 @@ pub fn scrub_emails(text: &str, privacy: Privacy) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// A message body as printed: every control made visible (newlines kept),
+/// and, unless revealed, every address masked and every date the message
+/// reader takes for a DOB replaced by the mask.
+pub fn body(text: &Phi<String>, privacy: Privacy, today: NaiveDate) -> String {
+    let text = text.expose();
+    if privacy.reveal {
+        return sanitize::multiline(text).into_owned();
+    }
+    let ctx = message::MessageContext { today, own_addresses: &[crate::diagnose::replies::SENDER] };
+    let mentions = message::read_message(text, &ctx);
+    let mut masked = String::with_capacity(text.len());
+    let mut dobs = mentions.dobs.iter().peekable();
+    for (i, c) in text.chars().enumerate() {
+        match dobs.peek() {
+            Some(dob) if i == dob.start => masked.push_str(DOB_MASK),
+            Some(dob) if i > dob.start && i < dob.end => {}
+            _ => masked.push(c),
+        }
+        if dobs.peek().is_some_and(|dob| i + 1 >= dob.end) {
+            dobs.next();
+        }
+    }
+    let lines: Vec<String> = masked
+        .lines()
+        .map(|line| {
+            line.split(' ')
+                .map(|word| {
+                    let bare = word.trim_matches(|c: char| {
+                        matches!(c, '<' | '>' | '(' | ')' | ',' | ';' | ':' | '"' | '\'' | '.' | '!' | '?')
+                    });
+                    if bare.contains('@') { word.replace(bare, &mask_email(bare)) } else { word.to_owned() }
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    sanitize::multiline(&lines.join("\n")).into_owned()
 }
 
 /// An instant in words, relative first: `3h ago` or `in 47h 12m`.
@@ -223,6 +262,17 @@ mod tests {
         assert_eq!(scrub_emails(text, Privacy::MASKED), "550 5.1.1 <p***@g***.com>: recipient unknown");
         assert_eq!(scrub_emails(text, Privacy::REVEALED), text);
         assert_eq!(scrub_emails("no address here", Privacy::MASKED), "no address here");
+    }
+
+    #[test]
+    fn bodies_mask_addresses_and_dobs_unless_revealed() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap_or_default();
+        let text = Phi::new("I was born 7 March 75, write to sam.o@gmail.com.\nCall at 9:30.".to_owned());
+        let masked = body(&text, Privacy::MASKED, today);
+        assert_eq!(masked, "I was born ••/••/••••, write to s***@g***.com.\nCall at 9:30.");
+        assert_eq!(body(&text, Privacy::REVEALED, today), *text.expose());
+        let plain = Phi::new("nothing \u{1b}[31m here".to_owned());
+        assert!(!body(&plain, Privacy::MASKED, today).contains('\u{1b}'));
     }
 
     #[test]

@@ -361,6 +361,6 @@ fn state_code(state: InviteState) -> &'static str {
 }
 
 /// The line that says PHI is masked, when it is.
-fn masked_note(privacy: Privacy) -> &'static str {
+pub(super) fn masked_note(privacy: Privacy) -> &'static str {
     if privacy.reveal { "" } else { "\nEmail addresses and dates of birth are masked: --reveal shows them.\n" }
 }

@@ -37,6 +37,10 @@ pub struct ServeArgs {
     /// Freeze the sandbox clock at this RFC 3339 instant (for repeatable pictures).
     #[arg(long, value_name = "RFC3339")]
     pub frozen_at: Option<DateTime<Utc>>,
+    /// Seed this many extra open tickets besides the demo cases (a large
+    /// queue, e.g. 10000 for the queue benchmark).
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=1_000_000))]
+    pub tickets: u64,
     /// Play a living desk: other agents claim tickets, write notes and resend
     /// invites, new tickets arrive, clients open links and fail or pass the
     /// DOB, mail bounces; a move every 3 seconds, the same moves for the same
@@ -54,6 +58,7 @@ impl ServeArgs {
             seed: self.seed,
             faults: self.faults.clone().unwrap_or_default(),
             frozen_at: self.frozen_at,
+            tickets: usize::try_from(self.tickets).unwrap_or(usize::MAX),
             simulate: self.simulate.then(|| Simulation::new(self.seed)),
             ..SandboxOptions::default()
         }
@@ -73,10 +78,10 @@ pub async fn serve(args: ServeArgs) -> Result<(), Failure> {
     // Written so that a closed stdout (`| head -1`) never stops the server.
     let banner = format!(
         "sandbox portal listening on {url}\n  API:    {url}/api/v1   (Authorization: Bearer {token})\n  \
-         outbox: {url}/sandbox/outbox\n  events: {url}/api/v1/events (text/event-stream)\n  \
-         seeded: {} accounts, {} open tickets{}\n",
+         outbox: {url}/sandbox/outbox (replies: {url}/sandbox/outbox/replies)\n  \
+         events: {url}/api/v1/events (text/event-stream)\n  seeded: {} accounts, {} open tickets{}\n",
         started.seeded.accounts,
-        started.seeded.tickets.len(),
+        started.seeded.tickets.len() + started.seeded.extra_tickets,
         if args.simulate { "\n  simulating other agents and clients (--simulate)" } else { "" },
         url = started.url(),
         token = args.token,

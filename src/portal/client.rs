@@ -33,9 +33,9 @@ use serde::de::DeserializeOwned;
 
 use super::error::PortalError;
 use super::model::{
-    Account, AccountId, AccountPatch, AccountSummary, AuditEntry, ETag, Invite, InviteId, Items, NewNote,
-    OutboxMessage, Page, Problem, ResendRequest, RevokeRequest, Role, SandboxClock, ScannerProfile,
-    ScannerVisitRequest, StaffMember, Ticket, TicketId, TicketNote, TicketPatch, TicketStatus,
+    Account, AccountId, AccountPatch, AccountSummary, AuditEntry, ETag, Invite, InviteId, Items, NewNote, NewReply,
+    OutboxMessage, OutboxReply, Page, Problem, ResendRequest, RevokeRequest, Role, SandboxClock, ScannerProfile,
+    ScannerVisitRequest, StaffMember, Ticket, TicketId, TicketMessage, TicketNote, TicketPatch, TicketStatus,
 };
 
 /// An API token. Its `Debug` is redacted so it never reaches a log.
@@ -234,6 +234,66 @@ impl std::fmt::Debug for AccountQuery {
     }
 }
 
+/// Whose tickets to list (`assignee` of `GET /api/v1/tickets`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Assignee {
+    /// The staff member the token belongs to.
+    Me,
+    /// Unclaimed tickets.
+    Nobody,
+    /// Tickets claimed by this staff id.
+    Staff(String),
+}
+
+impl Assignee {
+    /// The query parameter's value: `me`, `none` or the staff id.
+    pub fn as_param(&self) -> &str {
+        match self {
+            Assignee::Me => "me",
+            Assignee::Nobody => "none",
+            Assignee::Staff(id) => id,
+        }
+    }
+}
+
+impl Serialize for Assignee {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_param())
+    }
+}
+
+/// Which tickets to list (`GET /api/v1/tickets`), one page at a time,
+/// oldest first.
+#[derive(Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TicketQuery {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<TicketStatus>,
+    /// Part of the ticket id or subject, or of the account's name or address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub q: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<Assignee>,
+    /// Tickets per page (1 to 500; the portal's default is 100).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the page before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}
+
+/// The search text may be a name or an address: never shown in full.
+impl std::fmt::Debug for TicketQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TicketQuery")
+            .field("status", &self.status)
+            .field("q", &self.q.as_ref().map(|q| format!("<{} chars>", q.chars().count())))
+            .field("assignee", &self.assignee)
+            .field("limit", &self.limit)
+            .field("cursor", &self.cursor)
+            .finish()
+    }
+}
+
 /// The portal client. Cheap to clone; clones share connections and clock.
 #[derive(Debug, Clone)]
 pub struct PortalClient {
@@ -340,10 +400,38 @@ impl PortalClient {
         self.get_json::<Items<Invite>>(&path, &()).await.map(|v| v.value.items)
     }
 
-    /// Tickets, oldest first, optionally of one status.
+    /// Every ticket, oldest first, optionally of one status: page after
+    /// page (a portal without paging answers them all at once).
     pub async fn tickets(&self, status: Option<TicketStatus>) -> Result<Vec<Ticket>, PortalError> {
-        let query = status.map(|s| [("status", s.as_str())]);
-        self.get_json::<Items<Ticket>>("api/v1/tickets", &query).await.map(|v| v.value.items)
+        let mut query = TicketQuery { status, limit: Some(500), ..TicketQuery::default() };
+        let mut all = Vec::new();
+        loop {
+            let page = self.ticket_page(&query).await?;
+            all.extend(page.items);
+            match page.next_cursor {
+                Some(cursor) if query.cursor.as_ref() != Some(&cursor) => query.cursor = Some(cursor),
+                _ => return Ok(all),
+            }
+        }
+    }
+
+    /// One page of tickets, oldest first.
+    pub async fn ticket_page(&self, query: &TicketQuery) -> Result<Page<Ticket>, PortalError> {
+        #[derive(serde::Deserialize)]
+        struct Answer {
+            items: Vec<Ticket>,
+            #[serde(default)]
+            next_cursor: Option<String>,
+        }
+        let answer: Answer = self.get_json("api/v1/tickets", query).await?.value;
+        Ok(Page { items: answer.items, next_cursor: answer.next_cursor })
+    }
+
+    /// A ticket's conversation, oldest first: the client's messages, the
+    /// help desk's replies and the internal notes.
+    pub async fn messages(&self, ticket_id: &TicketId) -> Result<Vec<TicketMessage>, PortalError> {
+        let path = format!("api/v1/tickets/{}/messages", segment(ticket_id.as_str()));
+        self.get_json::<Items<TicketMessage>>(&path, &()).await.map(|v| v.value.items)
     }
 
     /// One ticket, with its ETag.
@@ -456,7 +544,26 @@ impl PortalClient {
         self.send_json(Method::POST, &path, note, None, Some(key)).await.map(|v| v.value)
     }
 
+    /// Sends a public reply to the client (emailed once per key),
+    /// optionally setting the ticket's status. Answers the new message.
+    pub async fn reply(
+        &self,
+        ticket_id: &TicketId,
+        reply: &NewReply,
+        key: &IdempotencyKey,
+    ) -> Result<TicketMessage, PortalError> {
+        let path = format!("api/v1/tickets/{}/replies", segment(ticket_id.as_str()));
+        self.send_json(Method::POST, &path, reply, None, Some(key)).await.map(|v| v.value)
+    }
+
     // ---- sandbox only ------------------------------------------------
+
+    /// The reply emails the sandbox "sent", newest first, optionally of one
+    /// ticket (sandbox only).
+    pub async fn sandbox_reply_outbox(&self, ticket_id: Option<&TicketId>) -> Result<Vec<OutboxReply>, PortalError> {
+        let query = ticket_id.map(|id| [("ticket_id", id.as_str())]);
+        self.get_json::<Items<OutboxReply>>("sandbox/outbox/replies", &query).await.map(|v| v.value.items)
+    }
 
     /// The emails the sandbox "sent", newest first (sandbox only).
     pub async fn sandbox_outbox(&self, account_id: Option<&AccountId>) -> Result<Vec<OutboxMessage>, PortalError> {

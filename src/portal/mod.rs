@@ -6,8 +6,8 @@ pub mod events;
 pub mod model;
 
 pub use client::{
-    AccountQuery, ApiToken, ClientOptions, IdempotencyKey, MAX_ANSWER_BYTES, MAX_CLOCK_OFFSET, PortalClient,
-    SIMULATED_CLOCK, ServerClock, Versioned,
+    AccountQuery, ApiToken, Assignee, ClientOptions, IdempotencyKey, MAX_ANSWER_BYTES, MAX_CLOCK_OFFSET, PortalClient,
+    SIMULATED_CLOCK, ServerClock, TicketQuery, Versioned,
 };
 pub use error::PortalError;
 pub use events::{FollowOptions, Live};

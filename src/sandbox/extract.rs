@@ -11,7 +11,9 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use super::problem::ApiError;
-use crate::portal::model::{AccountPatch, NewNote, ResendRequest, RevokeRequest, ScannerVisitRequest, TicketPatch};
+use crate::portal::model::{
+    AccountPatch, NewNote, NewReply, ResendRequest, RevokeRequest, ScannerVisitRequest, TicketPatch,
+};
 
 /// The largest request body the sandbox reads.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -29,6 +31,7 @@ impl RequestBody for ResendRequest {}
 impl RequestBody for RevokeRequest {}
 impl RequestBody for ScannerVisitRequest {}
 impl RequestBody for NewNote {}
+impl RequestBody for NewReply {}
 impl RequestBody for TicketPatch {
     const NULLABLE: &'static [&'static str] = &["assignee"];
 }

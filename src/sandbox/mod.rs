@@ -55,6 +55,12 @@ pub struct SandboxOptions {
     pub frozen_at: Option<DateTime<Utc>>,
     /// Header-read (and idle) timeout and connection limit.
     pub limits: server::Limits,
+    /// Extra open tickets to seed beyond the seeded cases (`--tickets N`),
+    /// for a large queue.
+    pub tickets: usize,
+    /// A new ticket's first reply is due this long after it opened
+    /// (`due_at`); 4 hours by default.
+    pub first_response_target: chrono::Duration,
     /// How much of the event log a resume can reach.
     pub event_window: store::events::Window,
     /// How often an idle event stream gets a comment line.
@@ -74,6 +80,8 @@ impl Default for SandboxOptions {
             faults: Faults::default(),
             frozen_at: None,
             limits: server::Limits::default(),
+            tickets: 0,
+            first_response_target: rules::FIRST_RESPONSE_TARGET,
             event_window: store::events::Window::default(),
             keep_alive: events::KEEP_ALIVE,
             simulate: None,
@@ -169,7 +177,13 @@ pub async fn start(listener: TcpListener, options: SandboxOptions) -> Result<San
         store::open(&conn)?;
         let empty: i64 = conn.query_row("SELECT count(*) FROM accounts", [], |r| r.get(0))?;
         let seeded = if empty == 0 {
-            let seeded = seed::seed(&conn, seed_options.seed, seed_options.accounts, now, &seed_base)?;
+            let plan = seed::SeedPlan {
+                seed: seed_options.seed,
+                accounts: seed_options.accounts,
+                extra_tickets: seed_options.tickets,
+                first_response: seed_options.first_response_target,
+            };
+            let seeded = seed::seed(&conn, &plan, now, &seed_base)?;
             store::events::forget_seeded(&conn)?;
             seeded
         } else {
@@ -192,7 +206,7 @@ pub async fn start(listener: TcpListener, options: SandboxOptions) -> Result<San
             name: Phi::from("Sandbox Agent"),
             email: Phi::from("helpdesk@brightpathcounseling.org"),
         },
-        agents: vec!["agent_sandbox".into(), "agent_rivera".into(), "agent_chen".into()],
+        agents: rules::HELP_DESK.iter().map(|(id, _)| (*id).to_owned()).collect(),
         link_base,
         events: events::EventHub::new(latest, options.event_window, options.keep_alive),
         search: tokio::sync::watch::Sender::new(routes::SearchIndex::Building),

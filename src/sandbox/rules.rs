@@ -8,7 +8,9 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use super::mail;
 use super::problem::ApiError;
 use crate::phi::{Phi, mask_email};
-use crate::portal::model::{AccountPatch, InviteId, InviteStatus, NewNote, Role, TicketPatch, TicketStatus};
+use crate::portal::model::{
+    AccountPatch, InviteId, InviteStatus, MAX_REPLY_CHARS, NewNote, NewReply, Role, TicketPatch, TicketStatus,
+};
 
 /// The reason every change carries: trimmed, 1 to 500 characters.
 pub fn reason(text: &str) -> Result<&str, ApiError> {
@@ -187,6 +189,44 @@ pub fn note_body(note: &NewNote) -> Result<&str, ApiError> {
 /// The audit trail's words for a note (never its body).
 pub const NOTE_SUMMARY: &str = "internal note added";
 
+/// The help desk's staff: id and name. Tickets may be assigned to them.
+pub const HELP_DESK: &[(&str, &str)] =
+    &[("agent_sandbox", "Sandbox Agent"), ("agent_rivera", "Dana Rivera"), ("agent_chen", "Wei Chen")];
+
+/// A staff member's name (the id itself when the help desk does not know it).
+pub fn staff_name(id: &str) -> &str {
+    HELP_DESK.iter().find(|(known, _)| *known == id).map_or(id, |(_, name)| name)
+}
+
+/// The first-response target of a new ticket, by default: its `due_at` is
+/// this long after it was opened.
+pub const FIRST_RESPONSE_TARGET: Duration = Duration::hours(4);
+
+/// A reply's body: trimmed, not blank, at most 10,000 characters.
+pub fn reply_body(reply: &NewReply) -> Result<&str, ApiError> {
+    let text = reply.body.trim();
+    if text.is_empty() || text.chars().count() > MAX_REPLY_CHARS {
+        return Err(ApiError::unprocessable("body is required (1 to 10000 characters, not blank)"));
+    }
+    Ok(text)
+}
+
+/// The status a ticket has after a reply: the one the reply sets, else the
+/// one it has, except that a reply reopens a solved ticket as pending (the
+/// conversation goes on; the client is expected to answer).
+pub fn status_after_reply(reply: &NewReply, current: TicketStatus) -> TicketStatus {
+    match (reply.status, current) {
+        (Some(status), _) => status.into(),
+        (None, TicketStatus::Solved) => TicketStatus::Pending,
+        (None, status) => status,
+    }
+}
+
+/// The audit trail's words for a reply (the address masked, never the body).
+pub fn reply_summary(ticket_id: &str, sent_to: &str, status: TicketStatus) -> String {
+    format!("reply on ticket {ticket_id} emailed to {}; ticket is {}", mask_email(sent_to), status.as_str())
+}
+
 /// The most addresses an account may have.
 pub const MAX_EMAILS: usize = 10;
 
@@ -324,5 +364,25 @@ mod tests {
         let empty: TicketPatch = serde_json::from_str("{}").unwrap();
         assert!(ticket_change(&empty, TicketStatus::Open, None, &agents).is_err());
         assert!(note_body(&NewNote { body: " ".into() }).is_err());
+    }
+
+    #[test]
+    fn a_reply_is_1_to_10000_characters_and_reopens_a_solved_ticket() {
+        use crate::portal::model::ReplyStatus;
+        let reply = |body: &str, status| NewReply { body: body.to_owned(), status };
+        assert!(reply_body(&reply(" \n ", None)).is_err());
+        assert!(reply_body(&reply(&"é".repeat(10_000), None)).is_ok());
+        assert!(reply_body(&reply(&"x".repeat(10_001), None)).is_err());
+        assert_eq!(reply_body(&reply(" hi \n", None)).unwrap(), "hi");
+        let plain = reply("hi", None);
+        assert_eq!(status_after_reply(&plain, TicketStatus::Open), TicketStatus::Open);
+        assert_eq!(status_after_reply(&plain, TicketStatus::Solved), TicketStatus::Pending);
+        let solve = reply("hi", Some(ReplyStatus::Solved));
+        assert_eq!(status_after_reply(&solve, TicketStatus::Solved), TicketStatus::Solved);
+        assert_eq!(status_after_reply(&solve, TicketStatus::Open), TicketStatus::Solved);
+        let summary = reply_summary("T-1", "sam.okafor@example.org", TicketStatus::Pending);
+        assert_eq!(summary, "reply on ticket T-1 emailed to s***@e***.org; ticket is pending");
+        assert_eq!(staff_name("agent_rivera"), "Dana Rivera");
+        assert_eq!(staff_name("agent_x"), "agent_x");
     }
 }

@@ -1,17 +1,18 @@
 //! Deterministic demo data: accounts, invite histories and a ticket queue
 //! that between them cover every case of the support article.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use rusqlite::Connection;
 
 use super::mail;
 use super::rng::Rng;
 use super::store::accounts::{self, NewAccount};
 use super::store::invites::{self, NewInvite};
+use super::store::messages::{self, NewMessage};
 use super::store::tickets::{self, NewTicket};
 use super::visits::{self, Visitor};
 use crate::portal::model::{
-    AccountId, DeliveryEventKind, Role, ScannerProfile, TicketChannel, TicketId, TicketStatus, VisitMethod,
+    AccountId, AuthorKind, DeliveryEventKind, Role, ScannerProfile, TicketChannel, TicketId, TicketStatus, VisitMethod,
     VisitOutcome,
 };
 
@@ -73,7 +74,60 @@ pub struct SeededTicket {
 pub struct Seeded {
     pub accounts: usize,
     pub tickets: Vec<SeededTicket>,
+    /// How many extra open tickets (`--tickets N`) were added to the queue.
+    pub extra_tickets: usize,
 }
+
+/// What to seed.
+#[derive(Debug, Clone, Copy)]
+pub struct SeedPlan {
+    /// The seed of the demo data: the same seed gives the same data.
+    pub seed: u64,
+    /// How many accounts (staff are about one in eleven, at most 20).
+    pub accounts: usize,
+    /// Extra open tickets beyond the seeded cases, for a large queue.
+    pub extra_tickets: usize,
+    /// A ticket's first reply is due this long after it was opened.
+    pub first_response: Duration,
+}
+
+/// The seeded queue: one open ticket per row, on an account re-shaped to
+/// show the case.
+const PLAN: &[(SeedCase, Role, &str)] = {
+    use SeedCase::*;
+    &[
+        (EmailTypo, Role::Client, "Never received the portal invitation email"),
+        (DeliveredNotOpened, Role::Client, "Can't find the registration email"),
+        (ExpiredClientInvite, Role::Client, "Portal link says invalid"),
+        (DobDayMonthSwapped, Role::Client, "Site won't accept my birthday"),
+        (SupersededLink, Role::Client, "Link invalid, I was just sent it"),
+        (ExpiredStaffInvite, Role::Staff, "New clinician: invite link invalid"),
+        (OpenedManyTimes, Role::Client, "Page keeps saying link is invalid"),
+        (EmailTypo, Role::Client, "No email from the portal"),
+        (Bounced, Role::Client, "Invitation never arrived"),
+        (DobWrongFormat, Role::Client, "Date of birth not accepted"),
+        (DobOnFileWrong, Role::Client, "DOB rejected even though it's right"),
+        (NoInvite, Role::Client, "Client asking for portal access"),
+        (AlreadyAccepted, Role::Client, "Registration link invalid"),
+        (StaffInviteExpiringSoon, Role::Staff, "Setting up my staff login now"),
+        (EmailTypo, Role::Client, "Did not get the sign-up email"),
+        (DeliveredNotOpened, Role::Client, "Where is my portal email?"),
+        (ExpiredClientInvite, Role::Client, "Invite expired before I could use it"),
+        (SupersededLink, Role::Client, "Old link stopped working"),
+        (DobDayMonthSwapped, Role::Client, "Portal says my DOB is wrong"),
+        (OpenedManyTimes, Role::Client, "Link opens then says invalid"),
+        (DobOnFileWrong, Role::Client, "Birthday on file may be wrong"),
+        (ExpiredStaffInvite, Role::Staff, "Staff portal invite expired"),
+        (Bounced, Role::Client, "Never got anything from you"),
+        (DobWrongFormat, Role::Client, "Can't get past the birthday screen"),
+        (NoInvite, Role::Staff, "New front-desk hire needs access"),
+        // Link forensics (issue #9); the newest tickets of the queue.
+        (ScannerPreOpened, Role::Client, "Portal says I opened the invite, I never saw it"),
+        (RewrittenLink, Role::Client, "Invite link goes to a strange long address"),
+        (OpenedOnPhoneLater, Role::Client, "Opened the link on my phone, what now?"),
+        (WrongAddress, Role::Client, "Never got the invite at my Gmail"),
+    ]
+};
 
 const FIRST: &[&str] = &[
     "Avery", "Jordan", "Marisol", "Devon", "Priya", "Mateo", "Keisha", "Noah", "Ingrid", "Tomasz", "Amara", "Lucas",
@@ -118,14 +172,9 @@ pub const PRACTICE_DOMAIN: &str = "brightpathcounseling.org";
 
 /// Seeds `clients` + `staff` accounts (staff first) and the ticket queue,
 /// with times relative to `now`. The same seed gives the same data.
-pub fn seed(
-    conn: &Connection,
-    seed: u64,
-    total_accounts: usize,
-    now: DateTime<Utc>,
-    link_base: &str,
-) -> rusqlite::Result<Seeded> {
-    let mut rng = Rng::new(seed);
+pub fn seed(conn: &Connection, plan: &SeedPlan, now: DateTime<Utc>, link_base: &str) -> rusqlite::Result<Seeded> {
+    let total_accounts = plan.accounts;
+    let mut rng = Rng::new(plan.seed);
     let staff = (total_accounts / 11).clamp(1, 20);
     let tx = conn.unchecked_transaction()?;
     for n in 1..=total_accounts {
@@ -154,15 +203,27 @@ pub fn seed(
             },
         )?;
     }
-    let mut seeder = Seeder { conn: &tx, rng: &mut rng, link_base };
+    let due = plan.first_response;
+    let mut seeder = Seeder { conn: &tx, rng: &mut rng, link_base, due };
     // Ordinary invite histories for the first few hundred accounts.
     for rowid in 1..=total_accounts.min(240) as i64 {
         seeder.ordinary_history(rowid, now)?;
     }
     // The queue needs a handful of staff rows and a few dozen client rows.
     let tickets = if total_accounts >= 100 { seeder.tickets(staff as i64, now)? } else { Vec::new() };
+    // The conversations have dice of their own, so the accounts, invites
+    // and tickets above stay what they always were.
+    let mut talk = Rng::new(plan.seed ^ 0x7A1C_0417);
+    if total_accounts >= 100 {
+        conversations(&tx, &mut talk, now, &tickets)?;
+    }
+    let extra_tickets = if total_accounts > staff {
+        extra(&tx, &mut talk, plan.extra_tickets, staff as i64, total_accounts as i64, now, due)?
+    } else {
+        0
+    };
     tx.commit()?;
-    Ok(Seeded { accounts: total_accounts, tickets })
+    Ok(Seeded { accounts: total_accounts, tickets, extra_tickets })
 }
 
 fn birth_date(rng: &mut Rng) -> NaiveDate {
@@ -181,6 +242,8 @@ struct Seeder<'a> {
     conn: &'a Connection,
     rng: &'a mut Rng,
     link_base: &'a str,
+    /// The first-response target.
+    due: Duration,
 }
 
 impl Seeder<'_> {
@@ -233,39 +296,7 @@ impl Seeder<'_> {
     /// to show the case.
     fn tickets(&mut self, staff: i64, now: DateTime<Utc>) -> rusqlite::Result<Vec<SeededTicket>> {
         let conn = self.conn;
-        use SeedCase::*;
-        let plan: &[(SeedCase, Role, &str)] = &[
-            (EmailTypo, Role::Client, "Never received the portal invitation email"),
-            (DeliveredNotOpened, Role::Client, "Can't find the registration email"),
-            (ExpiredClientInvite, Role::Client, "Portal link says invalid"),
-            (DobDayMonthSwapped, Role::Client, "Site won't accept my birthday"),
-            (SupersededLink, Role::Client, "Link invalid, I was just sent it"),
-            (ExpiredStaffInvite, Role::Staff, "New clinician: invite link invalid"),
-            (OpenedManyTimes, Role::Client, "Page keeps saying link is invalid"),
-            (EmailTypo, Role::Client, "No email from the portal"),
-            (Bounced, Role::Client, "Invitation never arrived"),
-            (DobWrongFormat, Role::Client, "Date of birth not accepted"),
-            (DobOnFileWrong, Role::Client, "DOB rejected even though it's right"),
-            (NoInvite, Role::Client, "Client asking for portal access"),
-            (AlreadyAccepted, Role::Client, "Registration link invalid"),
-            (StaffInviteExpiringSoon, Role::Staff, "Setting up my staff login now"),
-            (EmailTypo, Role::Client, "Did not get the sign-up email"),
-            (DeliveredNotOpened, Role::Client, "Where is my portal email?"),
-            (ExpiredClientInvite, Role::Client, "Invite expired before I could use it"),
-            (SupersededLink, Role::Client, "Old link stopped working"),
-            (DobDayMonthSwapped, Role::Client, "Portal says my DOB is wrong"),
-            (OpenedManyTimes, Role::Client, "Link opens then says invalid"),
-            (DobOnFileWrong, Role::Client, "Birthday on file may be wrong"),
-            (ExpiredStaffInvite, Role::Staff, "Staff portal invite expired"),
-            (Bounced, Role::Client, "Never got anything from you"),
-            (DobWrongFormat, Role::Client, "Can't get past the birthday screen"),
-            (NoInvite, Role::Staff, "New front-desk hire needs access"),
-            // Link forensics (issue #9); the newest tickets of the queue.
-            (ScannerPreOpened, Role::Client, "Portal says I opened the invite, I never saw it"),
-            (RewrittenLink, Role::Client, "Invite link goes to a strange long address"),
-            (OpenedOnPhoneLater, Role::Client, "Opened the link on my phone, what now?"),
-            (WrongAddress, Role::Client, "Never got the invite at my Gmail"),
-        ];
+        let plan = PLAN;
         // The first 25 rows keep the ages they always had; rows added since
         // are the newest tickets.
         const FIRST_ROWS: usize = 25;
@@ -300,7 +331,15 @@ impl Seeder<'_> {
             let assignee = (i % 5 == 3).then_some("agent_rivera");
             let ticket_id = tickets::insert(
                 conn,
-                &NewTicket { subject, account_rowid: rowid, status: TicketStatus::Open, channel, opened_at, assignee },
+                &NewTicket {
+                    subject,
+                    account_rowid: rowid,
+                    status: TicketStatus::Open,
+                    channel,
+                    opened_at,
+                    assignee,
+                    due_at: opened_at + self.due,
+                },
             )?;
             let account_id = accounts::by_rowid(conn, rowid)?.map(|a| a.account.id).unwrap_or_else(|| "".into());
             made.push(SeededTicket { ticket_id, account_id, case: *case });
@@ -308,6 +347,7 @@ impl Seeder<'_> {
         // A few tickets already worked, so the queue's filters have something to hide.
         for (k, status) in [TicketStatus::Pending, TicketStatus::Solved, TicketStatus::Solved].into_iter().enumerate() {
             let rowid = next_client + 1 + k as i64;
+            let opened_at = now - Duration::days(3 + k as i64);
             tickets::insert(
                 conn,
                 &NewTicket {
@@ -315,8 +355,9 @@ impl Seeder<'_> {
                     account_rowid: rowid,
                     status,
                     channel: TicketChannel::Email,
-                    opened_at: now - Duration::days(3 + k as i64),
+                    opened_at,
                     assignee: Some("agent_sandbox"),
+                    due_at: opened_at + self.due,
                 },
             )?;
         }
@@ -532,4 +573,349 @@ fn invite_by_rowid(conn: &Connection, rowid: i64, now: DateTime<Utc>) -> rusqlit
     let token: String =
         conn.prepare_cached("SELECT token FROM invites WHERE rowid = ?1")?.query_row([rowid], |r| r.get(0))?;
     invites::by_token(conn, &token, now)?.ok_or(rusqlite::Error::QueryReturnedNoRows)
+}
+
+// ----------------------------------------------------------- conversations
+
+/// The name staff sign replies with, and how our emails are quoted.
+const PRACTICE: &str = "Bright Path Counseling";
+
+/// How a mail program quotes our email: `On Nov 24, 2026, at 9:14 AM, … wrote:`.
+fn quote_header(at: DateTime<Utc>) -> String {
+    format!(
+        "On {}, at {}, {PRACTICE} <{}> wrote:",
+        at.format("%b %-d, %Y"),
+        at.format("%-I:%M %p"),
+        crate::diagnose::replies::SENDER
+    )
+}
+
+/// `body` quoted below a reply header, as a mail program does.
+fn quoting(text: &str, ours: &str, at: DateTime<Utc>) -> String {
+    let quoted: Vec<String> = ours.lines().map(|l| format!("> {l}")).collect();
+    format!("{text}\n\n{}\n{}", quote_header(at), quoted.join("\n"))
+}
+
+/// A date of birth as clients type it to us: day first, no leading zeros,
+/// the month as a word, the year in two digits (`17 March 75`).
+pub fn dob_as_typed(date: NaiveDate) -> String {
+    format!("{} {} {:02}", date.day(), date.format("%B"), date.year() % 100)
+}
+
+/// The address a mistyped one was meant to be (the seed's own typos).
+pub fn meant_address(address: &str) -> String {
+    let Some((local, domain)) = address.rsplit_once('@') else {
+        return address.to_owned();
+    };
+    let fixed = match domain {
+        "gmail.cmo" | "gmial.com" => "gmail.com",
+        "yahoo.con" => "yahoo.com",
+        "hotmial.com" => "hotmail.com",
+        "outlook.cmo" => "outlook.com",
+        other => other,
+    };
+    format!("{local}@{fixed}")
+}
+
+/// One message of a seeded conversation.
+enum Said {
+    /// The client, over the ticket's channel, this many minutes after the ticket opened.
+    Client(i64, String),
+    /// A staff reply by email.
+    Staff(i64, &'static str, String),
+    /// A staff member's internal note of a phone call.
+    PhoneNote(i64, &'static str, String),
+}
+
+/// Gives every ticket in the queue its conversation, in the client's own
+/// words and consistent with the case it was made to show.
+fn conversations(
+    conn: &Connection,
+    rng: &mut Rng,
+    now: DateTime<Utc>,
+    seeded: &[SeededTicket],
+) -> rusqlite::Result<()> {
+    let rows: Vec<(i64, String, i64, i64, String)> = conn
+        .prepare("SELECT rowid, id, account_rowid, opened_at, channel FROM tickets ORDER BY rowid")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .collect::<Result<_, _>>()?;
+    for (index, (ticket_rowid, ticket_id, account_rowid, opened_at, channel)) in rows.into_iter().enumerate() {
+        let account = accounts::by_rowid(conn, account_rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?.account;
+        let opened_at = super::store::instant(opened_at);
+        let channel: TicketChannel = channel.parse().unwrap_or(TicketChannel::Email);
+        let case = seeded.iter().find(|t| t.ticket_id == ticket_id).map(|t| t.case);
+        let said = conversation(case, &account, index, rng, opened_at);
+        let name = format!("{} {}", account.first_name.expose(), account.last_name.expose());
+        let mut first_response = None;
+        for said in said {
+            let at = |minutes: i64| (opened_at + Duration::minutes(minutes)).min(now - Duration::seconds(30));
+            match said {
+                Said::Client(minutes, body) => {
+                    let new = NewMessage {
+                        ticket_rowid,
+                        at: at(minutes),
+                        kind: AuthorKind::Client,
+                        author_id: account.id.as_str(),
+                        author_name: &name,
+                        channel,
+                        body: &body,
+                    };
+                    messages::insert(conn, &new)?;
+                }
+                Said::Staff(minutes, staff, body) => {
+                    let new = NewMessage {
+                        ticket_rowid,
+                        at: at(minutes),
+                        kind: AuthorKind::Staff,
+                        author_id: staff,
+                        author_name: super::rules::staff_name(staff),
+                        channel: TicketChannel::Email,
+                        body: &body,
+                    };
+                    messages::insert(conn, &new)?;
+                    first_response.get_or_insert(at(minutes));
+                }
+                Said::PhoneNote(minutes, staff, body) => {
+                    messages::insert_note(conn, ticket_rowid, staff, TicketChannel::Phone, &body, at(minutes))?;
+                }
+            }
+        }
+        if let Some(first) = first_response {
+            conn.prepare_cached("UPDATE tickets SET first_response_at = ?1 WHERE rowid = ?2")?
+                .execute(rusqlite::params![super::store::secs(first), ticket_rowid])?;
+        }
+    }
+    Ok(())
+}
+
+/// A ticket's conversation: 1 to 4 messages.
+fn conversation(
+    case: Option<SeedCase>,
+    account: &crate::portal::model::Account,
+    index: usize,
+    rng: &mut Rng,
+    opened_at: DateTime<Utc>,
+) -> Vec<Said> {
+    use SeedCase::*;
+    let first = account.first_name.expose().clone();
+    let full = format!("{first} {}", account.last_name.expose());
+    let email = account.email.expose().clone();
+    let staff = *rng.pick(&["agent_rivera", "agent_chen", "agent_sandbox"]);
+    let sign = |text: &str| format!("{text}\n\nThanks,\n{first}");
+    let ours =
+        |text: &str| format!("Hi {first},\n\n{text}\n\n{}\n{PRACTICE} front desk", super::rules::staff_name(staff));
+    let Some(case) = case else {
+        // The tickets already worked.
+        let reply = ours("You can reset your password from the portal's sign-in page (\"Forgot password\").");
+        return vec![
+            Said::Client(0, sign("How do I change my portal password? I forgot it.")),
+            Said::Staff(40, staff, reply.clone()),
+            Said::Client(90, quoting("That worked, thank you!", &reply, opened_at + Duration::minutes(40))),
+        ];
+    };
+    match case {
+        EmailTypo if index % 2 == 1 => vec![
+            // The client spells the address as they gave it, typo included.
+            Said::Client(0, sign(&format!("No email from the portal yet. I spelled it out at the desk: {email}"))),
+            Said::Client(6, format!("Sorry, also: my phone is 555-{:04} if you need to call.", 1000 + index)),
+        ],
+        EmailTypo => {
+            let meant = meant_address(&email);
+            vec![Said::Client(
+                0,
+                sign(&format!(
+                    "I never received the portal invitation email. My email is {meant}. Could you send it again?"
+                )),
+            )]
+        }
+        Bounced => vec![
+            Said::Client(0, sign(&format!("I still have nothing from you. I gave {email} at the front desk."))),
+            Said::PhoneNote(
+                12,
+                staff,
+                "Called the client back: the address is theirs but they rarely use it; mailbox may be closed.".into(),
+            ),
+        ],
+        DeliveredNotOpened => {
+            let reply = ours(&format!(
+                "We sent the invitation this morning. Please search your inbox, Spam and Trash for an email from {}.",
+                crate::diagnose::replies::SENDER
+            ));
+            vec![
+                Said::Client(0, sign("Where is the registration email? I checked my inbox twice.")),
+                Said::Staff(8, staff, reply.clone()),
+                Said::Client(
+                    15,
+                    quoting(
+                        &format!(
+                            "I searched for {} and found nothing, not even in Spam.",
+                            crate::diagnose::replies::SENDER
+                        ),
+                        &reply,
+                        opened_at + Duration::minutes(8),
+                    ),
+                ),
+            ]
+        }
+        ExpiredClientInvite => {
+            vec![Said::Client(0, sign("The portal link says invalid. I got the email a few days ago, around 9:30."))]
+        }
+        ExpiredStaffInvite => vec![
+            Said::Client(0, format!("Hi, I'm the new clinician. My invite link says invalid.\n{full}")),
+            Said::PhoneNote(
+                5,
+                staff,
+                "New clinician called; started onboarding at 2pm, link was from the morning.".into(),
+            ),
+        ],
+        SupersededLink => {
+            let reply = ours("We have sent you a new invitation link. It works for 48 hours.");
+            vec![
+                Said::Client(0, sign("The link I was just sent says invalid.")),
+                Said::Staff(4, staff, reply.clone()),
+                Said::Client(
+                    9,
+                    quoting(
+                        "I clicked the link in yesterday's email again and it still says invalid!",
+                        &reply,
+                        opened_at + Duration::minutes(4),
+                    ),
+                ),
+            ]
+        }
+        OpenedManyTimes => vec![Said::Client(
+            0,
+            sign(
+                "The page keeps saying the link is invalid. I refreshed it 6 or 7 times, ticket T-999 from last year was the same.",
+            ),
+        )],
+        DobWrongFormat | DobDayMonthSwapped => {
+            let dob = *account.dob.expose();
+            let words = if case == DobDayMonthSwapped {
+                format!("It won't take my birthday. I was born {}. I typed it the way I always do.", dob_as_typed(dob))
+            } else {
+                format!("Date of birth not accepted. My DOB is {} and I tried it 3 times.", dob_as_typed(dob))
+            };
+            vec![Said::Client(0, sign(&words))]
+        }
+        DobOnFileWrong => {
+            let real =
+                NaiveDate::from_ymd_opt(rng.range(1950, 1999) as i32, rng.range(1, 12) as u32, rng.range(1, 28) as u32)
+                    .unwrap_or_default();
+            vec![
+                Said::Client(
+                    0,
+                    sign(&format!("It says my DOB is wrong but it is right: date of birth {}.", dob_as_typed(real))),
+                ),
+                Said::PhoneNote(
+                    10,
+                    staff,
+                    "Called the client, verified identity by phone; the DOB on file looks like a placeholder.".into(),
+                ),
+            ]
+        }
+        NoInvite => vec![Said::Client(
+            0,
+            format!("Hello, my therapist said I would get access to the portal. Can you set it up?\n{full}"),
+        )],
+        AlreadyAccepted => {
+            vec![Said::Client(0, sign("The registration link says invalid. I signed up a while ago I think?"))]
+        }
+        StaffInviteExpiringSoon => {
+            vec![Said::Client(0, format!("Setting up my staff login now, just checking it works.\n{full}"))]
+        }
+        ScannerPreOpened => vec![Said::Client(
+            0,
+            sign("The portal says I already opened the invite, but I never saw it! Nobody else uses my email."),
+        )],
+        RewrittenLink => vec![Said::Client(
+            0,
+            sign("The invite link goes to a strange long address starting with urldefense.com. Is it safe?"),
+        )],
+        OpenedOnPhoneLater => vec![Said::Client(0, sign("I opened the link on my phone at lunch. What do I do now?"))],
+        WrongAddress => {
+            let other = account
+                .emails
+                .iter()
+                .find(|e| !e.is_default)
+                .map(|e| e.address.expose().clone())
+                .unwrap_or_else(|| email.clone());
+            vec![Said::Client(0, sign(&format!("I never got the invite at my Gmail, {other}. Can you check?")))]
+        }
+    }
+}
+
+/// Subjects of the extra tickets.
+const EXTRA_SUBJECTS: &[&str] = &[
+    "Can't log in to the portal",
+    "Invite link not working",
+    "Never got the registration email",
+    "Date of birth not accepted",
+    "Need a new portal link",
+    "Portal access for my appointment",
+];
+
+/// `count` extra open tickets on client accounts, each with the client's
+/// first message: the queue of a busy week, for benchmarks. Deterministic.
+fn extra(
+    conn: &Connection,
+    rng: &mut Rng,
+    count: usize,
+    staff: i64,
+    total: i64,
+    now: DateTime<Utc>,
+    due: Duration,
+) -> rusqlite::Result<usize> {
+    let clients = (total - staff).max(1);
+    for n in 0..count {
+        let account_rowid = staff + 1 + (n as i64 * 7919) % clients;
+        let subject = *rng.pick(EXTRA_SUBJECTS);
+        // Spread over the week before the seeded queue, oldest first.
+        let opened_at = now - Duration::days(7) + Duration::seconds((n as i64 * 604_800) / count.max(1) as i64);
+        let channel = [TicketChannel::Email, TicketChannel::Portal, TicketChannel::Phone, TicketChannel::Chat][n % 4];
+        let assignee = (n % 9 == 4).then_some("agent_chen");
+        let id = tickets::insert(
+            conn,
+            &NewTicket {
+                subject,
+                account_rowid,
+                status: TicketStatus::Open,
+                channel,
+                opened_at,
+                assignee,
+                due_at: opened_at + due,
+            },
+        )?;
+        first_message(conn, &id, account_rowid, channel, subject, opened_at)?;
+    }
+    Ok(count)
+}
+
+/// The client's first message on a new ticket, in a few words from its
+/// subject (extra tickets, and the ones the simulation opens).
+pub fn first_message(
+    conn: &Connection,
+    ticket_id: &TicketId,
+    account_rowid: i64,
+    channel: TicketChannel,
+    subject: &str,
+    at: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    let ticket_rowid: i64 =
+        conn.prepare_cached("SELECT rowid FROM tickets WHERE id = ?1")?.query_row([ticket_id], |r| r.get(0))?;
+    let (account_id, name): (String, String) = conn
+        .prepare_cached("SELECT id, first_name || ' ' || last_name FROM accounts WHERE rowid = ?1")?
+        .query_row([account_rowid], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let body = format!("Hi, {}. Please help.\n{name}", subject.to_lowercase());
+    let new = NewMessage {
+        ticket_rowid,
+        at,
+        kind: AuthorKind::Client,
+        author_id: &account_id,
+        author_name: &name,
+        channel,
+        body: &body,
+    };
+    messages::insert(conn, &new)?;
+    Ok(())
 }

@@ -17,6 +17,7 @@ use super::actions;
 use super::problem::ApiError;
 use super::rng::Rng;
 use super::routes::AppState;
+use super::seed;
 use super::store::{self, accounts, events, invites, tickets};
 use super::visits::{self, Visitor};
 use crate::portal::model::{
@@ -217,8 +218,10 @@ fn new_ticket(conn: &Connection, dice: &mut Rng, now: DateTime<Utc>) -> Result<M
         channel,
         opened_at: now,
         assignee: None,
+        due_at: now + crate::sandbox::rules::FIRST_RESPONSE_TARGET,
     };
     let ticket_id = tickets::insert(conn, &new)?;
+    seed::first_message(conn, &ticket_id, rowid, channel, subject, now)?;
     let stored = tickets::by_id(conn, ticket_id.as_str(), now)?.ok_or_else(ApiError::internal)?;
     events::ticket_event(conn, EventType::TicketCreated, &stored.ticket, None, now)?;
     Ok(Move::NewTicket { ticket_id })
@@ -284,7 +287,13 @@ mod tests {
         let conn = Connection::open_in_memory().unwrap();
         store::open(&conn).unwrap();
         let t0 = DateTime::parse_from_rfc3339("2026-11-25T09:00:00Z").unwrap().to_utc();
-        seed::seed(&conn, 1, 120, t0, "http://127.0.0.1:1").unwrap();
+        let plan = seed::SeedPlan {
+            seed: 1,
+            accounts: 120,
+            extra_tickets: 0,
+            first_response: crate::sandbox::rules::FIRST_RESPONSE_TARGET,
+        };
+        seed::seed(&conn, &plan, t0, "http://127.0.0.1:1").unwrap();
         events::forget_seeded(&conn).unwrap();
         catch_up(&conn, t0).unwrap();
         let mut dice = Rng::new(seed_value);

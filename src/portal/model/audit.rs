@@ -15,6 +15,7 @@ wire_enum! {
         TicketUpdated,
         NoteAdded,
         InviteRevoked,
+        ReplySent,
     }
 }
 

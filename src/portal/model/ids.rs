@@ -120,6 +120,9 @@ string_id! {
     TicketId;
     /// An internal note's id.
     NoteId;
+    /// A message's id in a ticket's conversation (`msg_…`, or `note_…` for
+    /// an internal note).
+    MessageId;
     /// The version of a resource as read (`ETag`), sent back in `If-Match`
     /// so a change is refused when someone else changed it since.
     ETag;

@@ -105,6 +105,9 @@ mod tests {
         agree::<TicketChannel>();
         agree::<AuditAction>();
         agree::<ScannerProfile>();
+        agree::<AuthorKind>();
+        agree::<Visibility>();
+        agree::<ReplyStatus>();
         agree::<PresenceMode>();
     }
 

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::InviteId;
+use super::{AccountId, InviteId, MessageId, TicketId};
 use crate::phi::Phi;
 
 wire_enum! {
@@ -44,5 +44,21 @@ pub struct OutboxMessage {
     pub to: Phi<String>,
     pub subject: String,
     pub link: String,
+    pub sent_at: DateTime<Utc>,
+}
+
+/// One reply email the sandbox "sent" (`GET /sandbox/outbox/replies`,
+/// sandbox only): exactly one per reply, whatever the retries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxReply {
+    /// The reply, as in the ticket's conversation.
+    pub message_id: MessageId,
+    pub ticket_id: TicketId,
+    pub account_id: AccountId,
+    /// The account's default address when the reply was sent.
+    pub to: Phi<String>,
+    /// `Re: ` and the ticket's subject.
+    pub subject: String,
+    pub body: Phi<String>,
     pub sent_at: DateTime<Utc>,
 }

@@ -57,17 +57,7 @@ pub async fn search(
             .filter(|n| *n > 0)
             .ok_or_else(|| ApiError::bad_request("cursor is not one this server gave"))?,
     };
-    if let Some(q) = query.q.as_deref() {
-        if q.chars().count() > 200 {
-            return Err(ApiError::bad_request("q is limited to 200 characters"));
-        }
-        // SQLite reads search text only up to a NUL; no name, email or
-        // phone holds a control character, so none is searched for.
-        if q.chars().any(char::is_control) {
-            return Err(ApiError::bad_request("q must not contain control characters"));
-        }
-    }
-    let q = query.q.map(|q| q.trim().to_owned()).filter(|q| !q.is_empty());
+    let q = super::search_text(query.q)?;
     let search = accounts::Search { q, role, after, through: None, limit };
     state.searchable().await?;
     let page = state.read(move |conn, now| Ok(accounts::search(conn, &search, now)?)).await?;

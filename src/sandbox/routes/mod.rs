@@ -2,6 +2,7 @@
 //! routes under `/sandbox`, and the invite landing page under `/invite`.
 
 mod accounts;
+mod conversation;
 mod events;
 mod invite_page;
 mod misc;
@@ -258,6 +259,22 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> 
     Ok(Some(key.to_owned()))
 }
 
+/// The `q` of a search, trimmed (`None` when blank): 400 past 200
+/// characters or with a control character.
+pub fn search_text(q: Option<String>) -> Result<Option<String>, ApiError> {
+    if let Some(q) = q.as_deref() {
+        if q.chars().count() > 200 {
+            return Err(ApiError::bad_request("q is limited to 200 characters"));
+        }
+        // SQLite reads search text only up to a NUL; no name, email,
+        // phone or subject holds a control character, so none is searched for.
+        if q.chars().any(char::is_control) {
+            return Err(ApiError::bad_request("q must not contain control characters"));
+        }
+    }
+    Ok(q.map(|q| q.trim().to_owned()).filter(|q| !q.is_empty()))
+}
+
 /// The `If-Match` header: 428 when absent, 412 unless it names `current`.
 pub fn check_if_match(headers: &HeaderMap, current: &str) -> Result<(), ApiError> {
     let value = headers.get(header::IF_MATCH).ok_or_else(ApiError::precondition_required)?;
@@ -305,11 +322,13 @@ pub fn router(state: AppState, faults: FaultInjector) -> Router {
         .merge(misc::router())
         .merge(accounts::router())
         .merge(tickets::router())
+        .merge(conversation::router())
         .merge(events::router())
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), require_token))
         .layer(middleware::from_fn_with_state(faults, faults::inject));
     let sandbox = sandbox_only::router()
+        .merge(conversation::sandbox_router())
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), require_token));
     Router::new()

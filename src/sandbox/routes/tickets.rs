@@ -26,7 +26,15 @@ pub fn router() -> Router<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     status: Option<String>,
+    q: Option<String>,
+    assignee: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
 }
+
+/// A page of the queue: the most tickets it holds by default, and at most.
+const DEFAULT_PAGE: u32 = 100;
+const MAX_PAGE: u32 = 500;
 
 pub async fn list(State(state): State<AppState>, ApiQuery(query): ApiQuery<ListQuery>) -> Result<Response, ApiError> {
     let status = match query.status.as_deref() {
@@ -36,14 +44,33 @@ pub async fn list(State(state): State<AppState>, ApiQuery(query): ApiQuery<ListQ
                 .map_err(|_| ApiError::bad_request("status must be open, pending or solved"))?,
         ),
     };
-    let items = state
+    let limit = query.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::bad_request("limit must be between 1 and 500"));
+    }
+    let after = match query.cursor.as_deref() {
+        None => None,
+        Some(text) => Some(
+            tickets::Cursor::parse(text).ok_or_else(|| ApiError::bad_request("cursor is not one this server gave"))?,
+        ),
+    };
+    let assignee = match query.assignee.as_deref() {
+        None => None,
+        Some("none") => Some(None),
+        Some("me") => Some(Some(state.0.me.id.clone())),
+        Some(id) if state.0.agents.iter().any(|a| a == id) => Some(Some(id.to_owned())),
+        Some(_) => return Err(ApiError::bad_request("assignee must be me, none or a help-desk staff id")),
+    };
+    let q = super::search_text(query.q)?;
+    let filter = tickets::Filter { status, q, assignee, after, limit };
+    let page = state
         .read(move |conn, now| {
-            let mut items = tickets::list(conn, status, now)?;
-            events::attach_viewers(conn, &mut items, now)?;
-            Ok(items)
+            let mut page = tickets::list(conn, &filter, now)?;
+            events::attach_viewers(conn, &mut page.items, now)?;
+            Ok(page)
         })
         .await?;
-    Ok(Answer::json(StatusCode::OK, &Items { items })?.into_response())
+    Ok(Answer::json(StatusCode::OK, &page)?.into_response())
 }
 
 pub async fn show(State(state): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Response, ApiError> {

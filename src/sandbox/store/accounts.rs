@@ -403,7 +403,7 @@ pub fn phone_digits(q: &str) -> Option<String> {
     (phone_like && !digits.is_empty() && digits.len() < q.len()).then_some(digits)
 }
 
-fn escape_like(text: &str) -> String {
+pub(super) fn escape_like(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
         if matches!(ch, '%' | '_' | '\\') {

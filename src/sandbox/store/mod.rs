@@ -7,6 +7,7 @@ pub mod audit;
 pub mod events;
 pub mod grams;
 pub mod invites;
+pub mod messages;
 pub mod tickets;
 
 use std::str::FromStr;
@@ -17,7 +18,7 @@ use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 pub use self::audit::record as record_audit;
-use crate::portal::model::{AccountId, InviteId, NoteId, TicketId};
+use crate::portal::model::{AccountId, InviteId, MessageId, NoteId, TicketId};
 
 /// Ids are TEXT columns, read and written as their string: the store
 /// converts at its edge, and its own lookups take `&str`.
@@ -37,7 +38,7 @@ macro_rules! text_column {
     )*};
 }
 
-text_column!(AccountId, InviteId, TicketId, NoteId);
+text_column!(AccountId, InviteId, TicketId, NoteId, MessageId);
 
 /// The schema. Times are whole seconds since the Unix epoch, UTC.
 const SCHEMA: &str = "
@@ -190,6 +191,7 @@ pub fn open(conn: &Connection) -> rusqlite::Result<()> {
         [],
     )?;
     audit::migrate(conn)?;
+    messages::create(conn)?;
     events::create(conn)?;
     grams::create(conn)?;
     // How far the search indexes go (see `accounts::index_pending`): a

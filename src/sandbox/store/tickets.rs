@@ -1,10 +1,11 @@
 //! Tickets and their internal notes.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
 use super::{accounts, instant, secs, wire};
-use crate::portal::model::{NoteId, Ticket, TicketChannel, TicketId, TicketNote, TicketStatus};
+use crate::portal::model::{NoteId, Page, Ticket, TicketChannel, TicketId, TicketNote, TicketStatus};
 
 /// A stored ticket with its row id and version (the ETag's source).
 #[derive(Debug, Clone)]
@@ -29,13 +30,15 @@ pub struct NewTicket<'a> {
     pub channel: TicketChannel,
     pub opened_at: DateTime<Utc>,
     pub assignee: Option<&'a str>,
+    /// When the first reply is due (opened plus the first-response target).
+    pub due_at: DateTime<Utc>,
 }
 
 /// Inserts a ticket; returns its id.
 pub fn insert(conn: &Connection, new: &NewTicket<'_>) -> rusqlite::Result<TicketId> {
     conn.prepare_cached(
-        "INSERT INTO tickets (id, subject, account_rowid, status, channel, opened_at, updated_at, assignee)
-         VALUES ('', ?1, ?2, ?3, ?4, ?5, ?5, ?6)",
+        "INSERT INTO tickets (id, subject, account_rowid, status, channel, opened_at, updated_at, assignee, due_at)
+         VALUES ('', ?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)",
     )?
     .execute(params![
         new.subject,
@@ -43,7 +46,8 @@ pub fn insert(conn: &Connection, new: &NewTicket<'_>) -> rusqlite::Result<Ticket
         new.status.as_str(),
         new.channel.as_str(),
         secs(new.opened_at),
-        new.assignee
+        new.assignee,
+        secs(new.due_at)
     ])?;
     let rowid = conn.last_insert_rowid();
     let id = TicketId::new(format!("T-{}", 1000 + rowid));
@@ -53,7 +57,8 @@ pub fn insert(conn: &Connection, new: &NewTicket<'_>) -> rusqlite::Result<Ticket
 
 const TICKET_COLUMNS: &str = "t.rowid AS rowid, t.id AS id, t.subject AS subject, a.id AS account_id,
      t.status AS status, t.channel AS channel, t.opened_at AS opened_at, t.updated_at AS updated_at,
-     t.assignee AS assignee, t.version AS version, t.account_rowid AS account_rowid";
+     t.assignee AS assignee, t.version AS version, t.account_rowid AS account_rowid,
+     t.first_response_at AS first_response_at, t.due_at AS due_at";
 
 fn read_ticket(row: &Row<'_>) -> rusqlite::Result<(StoredTicket, i64)> {
     Ok((
@@ -70,6 +75,8 @@ fn read_ticket(row: &Row<'_>) -> rusqlite::Result<(StoredTicket, i64)> {
                 updated_at: instant(row.get("updated_at")?),
                 assignee: row.get("assignee")?,
                 account: None,
+                first_response_at: row.get::<_, Option<i64>>("first_response_at")?.map(instant),
+                due_at: row.get::<_, Option<i64>>("due_at")?.map(instant),
                 viewers: Vec::new(),
             },
         },
@@ -86,16 +93,95 @@ fn with_account(
     Ok(stored)
 }
 
-/// Tickets, oldest first, optionally of one status.
-pub fn list(conn: &Connection, status: Option<TicketStatus>, now: DateTime<Utc>) -> rusqlite::Result<Vec<Ticket>> {
-    let rows: Vec<(StoredTicket, i64)> = conn
-        .prepare_cached(&format!(
-            "SELECT {TICKET_COLUMNS} FROM tickets t JOIN accounts a ON a.rowid = t.account_rowid
-             WHERE ?1 IS NULL OR t.status = ?1 ORDER BY t.opened_at, t.rowid"
-        ))?
-        .query_map([status.map(TicketStatus::as_str)], read_ticket)?
-        .collect::<Result<_, _>>()?;
-    rows.into_iter().map(|row| with_account(conn, row, now).map(|s| s.ticket)).collect()
+/// Which tickets to list.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub status: Option<TicketStatus>,
+    /// Part of the ticket id or subject, or of the account's name or any of
+    /// its addresses; case-insensitive.
+    pub q: Option<String>,
+    /// `Some(None)`: unclaimed only; `Some(Some(id))`: claimed by `id`.
+    pub assignee: Option<Option<String>>,
+    /// Only tickets after this one in the queue's order.
+    pub after: Option<Cursor>,
+    pub limit: u32,
+}
+
+/// A place in the queue's order (opened, then row id): a cursor. The order
+/// is stable, since a ticket's opening time never changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub opened_at: i64,
+    pub rowid: i64,
+}
+
+impl Cursor {
+    /// The cursor as sent: `OPENED.ROWID`.
+    pub fn text(self) -> String {
+        format!("{}.{}", self.opened_at, self.rowid)
+    }
+
+    /// Reads a cursor this server gave; `None` for anything else.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (opened_at, rowid) = text.split_once('.')?;
+        let digits = |t: &str| !t.is_empty() && t.len() <= 18 && t.bytes().all(|b| b.is_ascii_digit());
+        if !digits(opened_at) || !digits(rowid) {
+            return None;
+        }
+        Some(Self { opened_at: opened_at.parse().ok()?, rowid: rowid.parse().ok()? })
+    }
+}
+
+/// One page of the queue, oldest first (ties by row id).
+pub fn list(conn: &Connection, filter: &Filter, now: DateTime<Utc>) -> rusqlite::Result<Page<Ticket>> {
+    let mut clauses: Vec<String> = Vec::new();
+    let mut args: Vec<Value> = Vec::new();
+    if let Some(status) = filter.status {
+        clauses.push("t.status = ?".into());
+        args.push(Value::Text(status.as_str().into()));
+    }
+    match &filter.assignee {
+        None => {}
+        Some(None) => clauses.push("t.assignee IS NULL".into()),
+        Some(Some(id)) => {
+            clauses.push("t.assignee = ?".into());
+            args.push(Value::Text(id.clone()));
+        }
+    }
+    if let Some(q) = &filter.q {
+        let pattern = format!("%{}%", accounts::escape_like(&q.to_lowercase()));
+        clauses.push(
+            "(lower(t.id) LIKE ? ESCAPE '\\' OR lower(t.subject) LIKE ? ESCAPE '\\'
+              OR lower(a.first_name || ' ' || a.last_name) LIKE ? ESCAPE '\\'
+              OR EXISTS (SELECT 1 FROM account_emails e WHERE e.account_rowid = a.rowid
+                         AND lower(e.address) LIKE ? ESCAPE '\\'))"
+                .into(),
+        );
+        args.extend(std::iter::repeat_n(Value::Text(pattern), 4));
+    }
+    if let Some(after) = filter.after {
+        clauses.push("(t.opened_at, t.rowid) > (?, ?)".into());
+        args.push(Value::Integer(after.opened_at));
+        args.push(Value::Integer(after.rowid));
+    }
+    let mut sql = format!("SELECT {TICKET_COLUMNS} FROM tickets t JOIN accounts a ON a.rowid = t.account_rowid");
+    if !clauses.is_empty() {
+        sql.push_str(" WHERE ");
+        sql.push_str(&clauses.join(" AND "));
+    }
+    sql.push_str(" ORDER BY t.opened_at, t.rowid LIMIT ?");
+    args.push(Value::Integer(i64::from(filter.limit) + 1));
+    let mut rows: Vec<(StoredTicket, i64)> =
+        conn.prepare_cached(&sql)?.query_map(params_from_iter(args), read_ticket)?.collect::<Result<_, _>>()?;
+    let more = rows.len() > filter.limit as usize;
+    rows.truncate(filter.limit as usize);
+    let next_cursor = if more {
+        rows.last().map(|(s, _)| Cursor { opened_at: secs(s.ticket.opened_at), rowid: s.rowid }.text())
+    } else {
+        None
+    };
+    let items = rows.into_iter().map(|row| with_account(conn, row, now).map(|s| s.ticket)).collect::<Result<_, _>>()?;
+    Ok(Page { items, next_cursor })
 }
 
 /// The ticket with this id.
@@ -120,6 +206,17 @@ pub fn update(
     conn.execute(
         "UPDATE tickets SET status = ?1, assignee = ?2, updated_at = ?3, version = version + 1 WHERE rowid = ?4",
         params![status.as_str(), assignee, secs(now), rowid],
+    )?;
+    Ok(())
+}
+
+/// A reply went out: the ticket takes `status`, its first response is
+/// now unless it had one, and its version moves on.
+pub fn replied(conn: &Connection, rowid: i64, status: TicketStatus, now: DateTime<Utc>) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE tickets SET status = ?1, updated_at = ?2, first_response_at = coalesce(first_response_at, ?2),
+         version = version + 1 WHERE rowid = ?3",
+        params![status.as_str(), secs(now), rowid],
     )?;
     Ok(())
 }
