@@ -6,7 +6,7 @@
 mod common;
 
 use chrono::{DateTime, Utc};
-use common::{Harness, ch, ctrl, key, t0};
+use common::{Harness, ch, ctrl, key, press, t0};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use portaldesk::diagnose::email::check_email;
 use portaldesk::diagnose::troubleshoot::{Finding, FindingCode};
@@ -25,15 +25,8 @@ fn now() -> DateTime<Utc> {
 async fn on_ticket(h: &Harness, case: SeedCase) -> App {
     let (mut app, effects) = App::new(true, (160, 48));
     common::settle(&mut app, h, effects, now()).await;
-    let seeded = h.ticket(case).clone();
-    let effects = app.open_account(seeded.account_id, Some(seeded.ticket_id));
-    common::settle(&mut app, h, effects, now()).await;
+    common::open_ticket(&mut app, h, case).await;
     app
-}
-
-async fn press(app: &mut App, h: &Harness, msg: Msg) -> Vec<Effect> {
-    let effects = app.update(msg, now());
-    common::settle(app, h, effects, now()).await
 }
 
 async fn type_text(app: &mut App, h: &Harness, text: &str) {

@@ -28,15 +28,12 @@ async fn started(h: &Harness, size: (u16, u16)) -> App {
 
 async fn on_ticket(h: &Harness, case: SeedCase, size: (u16, u16)) -> App {
     let mut app = started(h, size).await;
-    let seeded = h.ticket(case).clone();
-    let effects = app.open_account(seeded.account_id, Some(seeded.ticket_id));
-    common::settle(&mut app, h, effects, now()).await;
+    common::open_ticket(&mut app, h, case).await;
     app
 }
 
 async fn press(app: &mut App, h: &Harness, msg: Msg) -> Vec<Effect> {
-    let effects = app.update(msg, now());
-    common::settle(app, h, effects, now()).await
+    common::press(app, h, msg).await
 }
 
 fn typed(app: &mut App, text: &str) {

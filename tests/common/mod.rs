@@ -100,6 +100,21 @@ pub async fn settle(app: &mut App, h: &Harness, mut effects: Vec<Effect>, now: D
     seen
 }
 
+/// Opens the account of the first seeded ticket of `case`, with that
+/// ticket, and reads it all (at [`t0`]).
+pub async fn open_ticket(app: &mut App, h: &Harness, case: SeedCase) {
+    let seeded = h.ticket(case).clone();
+    let effects = app.open_account(seeded.account_id, Some(seeded.ticket_id));
+    settle(app, h, effects, t0()).await;
+}
+
+/// A message to the console at [`t0`], and everything it leads to run
+/// against the sandbox; returns the effects that ran.
+pub async fn press(app: &mut App, h: &Harness, msg: Msg) -> Vec<Effect> {
+    let effects = app.update(msg, t0());
+    settle(app, h, effects, t0()).await
+}
+
 /// A key press.
 pub fn key(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
