@@ -34,6 +34,9 @@ pub struct Config {
     pub idle_lock_seconds: Option<u64>,
     /// Seconds a revealed DOB and email stay shown.
     pub reveal_seconds: Option<u64>,
+    /// Minutes after a resend of an account during which another resend of
+    /// it needs an explicit second confirm (the collision guard).
+    pub resend_guard_minutes: Option<u64>,
     pub theme: Option<ThemeName>,
     /// `local`, `UTC` or an IANA name.
     pub time_zone: Option<String>,
@@ -99,6 +102,9 @@ pub struct Settings {
     pub role: RoleFilter,
     pub idle_lock: Duration,
     pub reveal_for: Duration,
+    /// A resend within this long of another resend of the same account
+    /// needs an explicit second confirm (`resend_guard_minutes`).
+    pub resend_guard: Duration,
     pub theme: ThemeName,
     pub time_zone: StaffZone,
     pub log_level: LogLevel,
@@ -150,6 +156,9 @@ pub const REVEAL_SECONDS: u64 = 30;
 const IDLE_LOCK_RANGE: std::ops::RangeInclusive<u64> = 1..=60;
 const IDLE_LOCK_SECONDS_RANGE: std::ops::RangeInclusive<u64> = 1..=3600;
 const REVEAL_RANGE: std::ops::RangeInclusive<u64> = 5..=600;
+/// The collision guard's default window: 5 minutes.
+pub const RESEND_GUARD_MINUTES: u64 = 5;
+const RESEND_GUARD_RANGE: std::ops::RangeInclusive<u64> = 1..=1440;
 
 impl Default for Settings {
     fn default() -> Self {
@@ -158,6 +167,7 @@ impl Default for Settings {
             role: RoleFilter::All,
             idle_lock: Duration::from_secs(IDLE_LOCK_MINUTES * 60),
             reveal_for: Duration::from_secs(REVEAL_SECONDS),
+            resend_guard: Duration::from_secs(RESEND_GUARD_MINUTES * 60),
             theme: ThemeName::Dark,
             time_zone: StaffZone::Utc,
             log_level: LogLevel::Info,
@@ -216,6 +226,10 @@ impl Settings {
         let reveal = self.reveal_for.as_secs();
         if !REVEAL_RANGE.contains(&reveal) {
             return out_of_range("reveal_seconds", reveal, REVEAL_RANGE);
+        }
+        let guard = self.resend_guard.as_secs();
+        if !guard.is_multiple_of(60) || !RESEND_GUARD_RANGE.contains(&(guard / 60)) {
+            return out_of_range("resend_guard_minutes", guard / 60, RESEND_GUARD_RANGE);
         }
         if let Err(e) = crate::tui::keymap::Keymap::from_config(&self.keys) {
             return Err(self.error_at(&e.key(), &e.problem));
@@ -450,6 +464,9 @@ fn apply_env(
     if let Some((name, v)) = get("reveal_seconds") {
         config.reveal_seconds = Some(number(&name, &v)?);
     }
+    if let Some((name, v)) = get("resend_guard_minutes") {
+        config.resend_guard_minutes = Some(number(&name, &v)?);
+    }
     if let Some((name, v)) = get("theme") {
         config.theme = Some(value(&name, &v)?);
     }
@@ -495,6 +512,9 @@ fn resolve(config: Config, file: Option<&Path>) -> Result<Settings, (String, Str
         role: config.role.unwrap_or_default(),
         idle_lock: Duration::from_secs(idle),
         reveal_for: Duration::from_secs(reveal),
+        resend_guard: Duration::from_secs(
+            config.resend_guard_minutes.unwrap_or(RESEND_GUARD_MINUTES).min(u64::MAX / 60) * 60,
+        ),
         theme: config.theme.unwrap_or_default(),
         time_zone,
         log_level: config.log_level.unwrap_or_default(),
@@ -852,6 +872,12 @@ mod tests {
         assert_eq!(
             quick.validate().unwrap_err().to_string(),
             "configuration: reveal_seconds: 1 is out of range 5..=600"
+        );
+        assert_eq!(Settings::default().resend_guard, Duration::from_secs(5 * 60));
+        let off = Settings { resend_guard: Duration::ZERO, ..Settings::default() };
+        assert_eq!(
+            off.validate().unwrap_err().to_string(),
+            "configuration: resend_guard_minutes: 0 is out of range 1..=1440"
         );
         let reply =
             ReplyOverride { code: FindingCode::Bounced, role: None, file: "b.md".into(), text: "{nope}".into() };

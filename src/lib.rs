@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod credentials;
 pub mod diagnose;
+pub mod fix;
 pub mod logging;
 pub mod phi;
 pub mod portal;

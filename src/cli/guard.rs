@@ -2,17 +2,12 @@
 //! terminal, retries with one Idempotency-Key, and failures that say whether
 //! the portal may have done it anyway.
 
-use std::future::Future;
 use std::io::{IsTerminal, Write};
-use std::time::Duration;
 
 use super::Failure;
 use super::out::Privacy;
 use crate::diagnose::invite;
 use crate::portal::PortalError;
-
-/// Extra tries of a mutation that may not have reached the portal.
-const RETRIES: u32 = 2;
 
 /// Whether to ask before acting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,40 +84,9 @@ pub fn quoted(etag: &str) -> String {
     if etag.starts_with('"') || etag.starts_with("W/") { etag.to_owned() } else { format!("\"{etag}\"") }
 }
 
-/// Runs a mutation, trying again (with the same Idempotency-Key, which the
-/// closure captures) when it may not have reached the portal or its answer
-/// was lost.
-pub async fn with_retries<T, F, Fut>(mut attempt: F) -> Result<T, PortalError>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, PortalError>>,
-{
-    let mut tries = 0;
-    loop {
-        match attempt().await {
-            Err(e) if tries < RETRIES && may_retry(&e) => {
-                tries += 1;
-                tokio::time::sleep(Duration::from_millis(300 * u64::from(tries))).await;
-            }
-            outcome => return outcome,
-        }
-    }
-}
-
-/// Whether a mutation failing this way may be tried again with its key: it
-/// may not have reached the portal, or its answer was lost or unreadable
-/// (the portal answers a retry with the same key by what it did the first
-/// time, so it is never done twice).
-fn may_retry(error: &PortalError) -> bool {
-    matches!(
-        error,
-        PortalError::Timeout
-            | PortalError::Dropped
-            | PortalError::Unreachable
-            | PortalError::Server { .. }
-            | PortalError::Decode { .. }
-    )
-}
+#[cfg(test)]
+use crate::fix::may_retry;
+pub use crate::fix::retried as with_retries;
 
 /// A read before anything was sent failed: whatever the error, the portal
 /// was not changed, and the message says so plainly.
@@ -160,6 +124,8 @@ pub fn not_done(error: PortalError, what: &str, check: &str, account: &str) -> F
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     #[test]

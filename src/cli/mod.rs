@@ -3,6 +3,7 @@
 mod account;
 mod audit;
 mod check;
+mod fix;
 mod guard;
 mod login;
 mod mutate;
@@ -161,6 +162,12 @@ pub enum Command {
     ///
     /// --json: {"invite": Invite, "etag": "<the account's new ETag>"}.
     Revoke(account::RevokeArgs),
+    /// The top finding's remedy, step by step, ending with the reply and the
+    /// ticket's status: shown, confirmed, then done (--dry-run shows only).
+    /// A re-run after a part-way failure does only what is left.
+    ///
+    /// --json: {"account_id", "plan": Plan, "states": [state per step], "done": bool}.
+    Fix(fix::FixArgs),
     /// Print a shell completion script (e.g. `portaldesk completions bash >
     /// ~/.local/share/bash-completion/completions/portaldesk`).
     Completions {
@@ -204,6 +211,7 @@ impl Command {
             Command::Solve(_) => Some("solve"),
             Command::Email { .. } => Some("email"),
             Command::Revoke(_) => Some("revoke"),
+            Command::Fix(args) if !args.dry_run => Some("fix"),
             _ => None,
         }
     }
@@ -279,6 +287,7 @@ pub fn main() -> ExitCode {
             Some(Command::Solve(args)) => ticket::solve(&args, connect).await,
             Some(Command::Email { command }) => account::email(&command, connect).await,
             Some(Command::Revoke(args)) => account::revoke(&args, connect).await,
+            Some(Command::Fix(args)) => fix::fix(&args, connect, &settings.replies()).await,
             Some(Command::Login) => login::login(cli.portal.clone(), &settings).await,
             Some(Command::Logout) => login::logout(cli.portal.clone(), &settings),
             Some(Command::Check { command }) => check::run(command),

@@ -7,6 +7,7 @@ pub mod invite;
 pub mod link_invite;
 pub mod message;
 pub mod pasted_link;
+pub mod remedy;
 pub mod replies;
 pub mod timeline;
 pub mod troubleshoot;

@@ -34,8 +34,9 @@ use serde::de::DeserializeOwned;
 use super::error::PortalError;
 use super::model::{
     Account, AccountId, AccountPatch, AccountSummary, AuditEntry, ETag, Invite, InviteId, Items, NewNote, NewReply,
-    OutboxMessage, OutboxReply, Page, Problem, ResendRequest, RevokeRequest, Role, SandboxClock, ScannerProfile,
-    ScannerVisitRequest, StaffMember, Ticket, TicketId, TicketMessage, TicketNote, TicketPatch, TicketStatus,
+    OutboxMessage, OutboxReply, Page, PresenceMode, PresenceRequest, Problem, ResendRequest, RevokeRequest, Role,
+    SandboxClock, ScannerProfile, ScannerVisitRequest, StaffMember, Ticket, TicketId, TicketMessage, TicketNote,
+    TicketPatch, TicketStatus,
 };
 
 /// An API token. Its `Debug` is redacted so it never reaches a log.
@@ -554,6 +555,21 @@ impl PortalClient {
     ) -> Result<TicketMessage, PortalError> {
         let path = format!("api/v1/tickets/{}/replies", segment(ticket_id.as_str()));
         self.send_json(Method::POST, &path, reply, None, Some(key)).await.map(|v| v.value)
+    }
+
+    /// Says this staff member is on a ticket in `mode` (a heartbeat: it
+    /// lapses about 45 s after the last one).
+    pub async fn presence(&self, ticket_id: &TicketId, mode: PresenceMode) -> Result<(), PortalError> {
+        let path = format!("api/v1/tickets/{}/presence", segment(ticket_id.as_str()));
+        let request = self.http.put(self.url(&path)?).header(header::AUTHORIZATION, self.token.bearer()?);
+        self.open(request.json(&PresenceRequest { mode })).await.map(|_| ())
+    }
+
+    /// Says this staff member left a ticket (at once, without the lapse).
+    pub async fn leave_presence(&self, ticket_id: &TicketId) -> Result<(), PortalError> {
+        let path = format!("api/v1/tickets/{}/presence", segment(ticket_id.as_str()));
+        let request = self.http.delete(self.url(&path)?).header(header::AUTHORIZATION, self.token.bearer()?);
+        self.open(request).await.map(|_| ())
     }
 
     // ---- sandbox only ------------------------------------------------

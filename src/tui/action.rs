@@ -5,8 +5,10 @@ use std::fmt;
 use crossterm::event::{KeyCode, KeyEvent, MouseEvent};
 
 use super::clipboard::Copied;
+pub use super::live::Due;
 pub use super::request::{Answer, Request};
 use crate::phi::Phi;
+use crate::portal::events::Live;
 
 /// Tags a request so its answer can be matched to it (and stale answers
 /// dropped).
@@ -182,6 +184,12 @@ pub enum Msg {
     ReconnectDue(ReqId),
     /// The portal's answer to request `ReqId`.
     Answer(ReqId, Answer),
+    /// From the portal's event stream (ids only).
+    Live(Live),
+    /// A timer asked for with [`Effect::After`] is over.
+    Due(Due),
+    /// The terminal gained (true) or lost the focus.
+    Focus(bool),
 }
 
 impl fmt::Debug for Msg {
@@ -205,6 +213,11 @@ impl fmt::Debug for Msg {
             }
             Msg::ReconnectDue(req) => f.debug_tuple("ReconnectDue").field(req).finish(),
             Msg::Answer(req, answer) => write!(f, "Answer({req}, {answer:?})"),
+            // Events carry ids only; an error's kind is enough.
+            Msg::Live(Live::Lost(error)) => write!(f, "Live(Lost({}))", error.kind()),
+            Msg::Live(live) => f.debug_tuple("Live").field(live).finish(),
+            Msg::Due(due) => f.debug_tuple("Due").field(due).finish(),
+            Msg::Focus(focused) => f.debug_tuple("Focus").field(focused).finish(),
         }
     }
 }
@@ -222,6 +235,8 @@ pub enum Effect {
     /// Send `RevealOver(reveal)` after `after`, on the monotonic clock
     /// (not the server-corrected one, which a `Date` header can move).
     MaskAfter { reveal: ReqId, after: std::time::Duration },
+    /// Send `Due(due)` after `after` (the live debounce, presence).
+    After { due: Due, after: std::time::Duration },
     /// Something only the event loop can do to the terminal.
     Terminal(Terminal),
 }
@@ -249,6 +264,8 @@ impl Effect {
             Effect::DebounceSearch(_) => "debounce search",
             Effect::Reconnect { .. } => "reconnect",
             Effect::MaskAfter { .. } => "mask timer",
+            Effect::After { due: Due::Live(_), .. } => "live debounce",
+            Effect::After { due: Due::Presence(_), .. } => "presence timer",
             Effect::Terminal(Terminal::Copy { .. }) => "copy",
             Effect::Terminal(Terminal::SetMouse(_)) => "mouse",
             Effect::Terminal(Terminal::ForgetCopy) => "forget copy",

@@ -48,6 +48,10 @@ impl Runner {
                     tokio::time::sleep(after).await;
                     Msg::RevealOver(reveal)
                 }
+                Effect::After { due, after } => {
+                    tokio::time::sleep(after).await;
+                    Msg::Due(due)
+                }
                 Effect::Reconnect { req, after } => {
                     tokio::time::sleep(after).await;
                     Msg::ReconnectDue(req)

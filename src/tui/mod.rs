@@ -12,6 +12,7 @@ pub mod clipboard;
 pub mod dialog;
 pub mod effects;
 pub mod keymap;
+pub mod live;
 pub mod remote;
 pub mod request;
 pub mod screens;
@@ -26,13 +27,14 @@ use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
-use self::action::{Effect, Msg, Terminal};
+use self::action::{Due, Effect, Msg, Terminal};
 use self::app::App;
 use self::clipboard::ClipboardEnv;
 use self::effects::Runner;
 use self::terminal::TerminalGuard;
 use crate::config::Settings;
 use crate::portal::PortalClient;
+use crate::portal::events::Live;
 
 /// How the console starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,10 +111,32 @@ async fn event_loop(
     let (mut app, effects) = App::new(options.mouse, (size.width, size.height));
     app.configure(settings, theme::no_color()).map_err(io::Error::other)?;
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let runner = Runner::new(client.clone(), tx);
+    let runner = Runner::new(client.clone(), tx.clone());
     for effect in effects {
         runner.spawn(effect);
     }
+    // The portal's events, kept open (reconnecting, resuming) until the
+    // console ends; each becomes a message.
+    let follow = tokio::spawn(live::forward(client.clone(), tx));
+    let ended = run_loop(guard, &client, &runner, options, &mut app, &mut rx, clipboard).await;
+    follow.abort();
+    // Leave the ticket at once rather than letting presence lapse.
+    if let Some(ticket_id) = app.live.leaving() {
+        let leave = request::perform(&client, request::Request::LeavePresence { ticket_id });
+        let _ = tokio::time::timeout(Duration::from_secs(1), leave).await;
+    }
+    ended
+}
+
+async fn run_loop(
+    guard: &mut TerminalGuard,
+    client: &PortalClient,
+    runner: &Runner,
+    options: Options,
+    app: &mut App,
+    rx: &mut mpsc::UnboundedReceiver<Msg>,
+    clipboard: &ClipboardEnv,
+) -> io::Result<Ended> {
     let clock = client.clock();
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -124,7 +148,7 @@ async fn event_loop(
     loop {
         if dirty {
             app.clock_warning = clock.warning();
-            draw(guard, &app, clock.now())?;
+            draw(guard, app, clock.now())?;
             dirty = false;
             if options.exit_after_first_frame && app.queue.tickets.data.is_some() {
                 return Ok(Ended::Quit);
@@ -144,6 +168,9 @@ async fn event_loop(
             _ = tokio::time::sleep_until(last_input + options.idle_lock), if app.lock.is_none() => Msg::IdleLock,
             signal = signals.any() => return Ok(Ended::Signal(signal)),
         };
+        // An event alone changes nothing shown until its re-read answers
+        // (500 events, one redraw); a presence timer changes nothing shown.
+        let quiet = matches!(msg, Msg::Live(Live::Event(_)) | Msg::Due(Due::Presence(_)));
         if matches!(msg, Msg::Key(_) | Msg::Mouse(_) | Msg::Paste(_)) {
             last_input = tokio::time::Instant::now();
         }
@@ -153,7 +180,7 @@ async fn event_loop(
             app.size = (size.width, size.height);
         }
         let effects = app.update(msg, clock.now());
-        dirty = true;
+        dirty = app.live.take_redraw() || !quiet;
         for effect in effects {
             match effect {
                 Effect::Terminal(Terminal::Quit) => return Ok(Ended::Quit),
@@ -214,6 +241,8 @@ fn to_msg(event: Event) -> Option<Msg> {
         }
         Event::Paste(text) => Some(Msg::Paste(text)),
         Event::Resize(_, _) => Some(Msg::Resize),
+        Event::FocusGained => Some(Msg::Focus(true)),
+        Event::FocusLost => Some(Msg::Focus(false)),
         _ => None,
     }
 }

@@ -8,8 +8,8 @@
 use std::fmt;
 
 use crate::portal::model::{
-    Account, AccountId, AccountPatch, AccountSummary, AuditEntry, ETag, Invite, InviteId, NewNote, Page, ResendRequest,
-    RevokeRequest, Ticket, TicketId, TicketStatus,
+    Account, AccountId, AccountPatch, AccountSummary, AuditEntry, ETag, Invite, InviteId, NewNote, Page, PresenceMode,
+    ResendRequest, RevokeRequest, StaffMember, Ticket, TicketId, TicketStatus,
 };
 use crate::portal::{AccountQuery, ApiToken, ClientOptions, IdempotencyKey, PortalClient, PortalError, Versioned};
 
@@ -110,6 +110,16 @@ portal_calls! {
     /// The lock screen's token (`lock_requires_login`): whether the portal
     /// takes it and it is the same staff member's as the console's own.
     Unlock { token: ApiToken } -> bool, Probe, "unlock", |c| same_staff(c, token).await;
+    /// Who this console is (its own presence is left out of the viewers).
+    Me {} -> StaffMember, Probe, "me", |c| c.me().await;
+    /// This console is on a ticket (a heartbeat).
+    Presence { ticket_id: TicketId, mode: PresenceMode } -> (), Probe, "presence",
+        |c| c.presence(&ticket_id, mode).await;
+    /// This console left a ticket.
+    LeavePresence { ticket_id: TicketId } -> (), Probe, "leave presence", |c| c.leave_presence(&ticket_id).await;
+    /// The collision guard's quick read of an account's invites before a
+    /// resend.
+    GuardInvites { account_id: AccountId } -> Vec<Invite>, Probe, "guard invites", |c| c.invites(&account_id).await;
 }
 
 /// Whether the portal accepts `token` (`me` with it) and it names the same

@@ -93,6 +93,9 @@ pub async fn settle(app: &mut App, h: &Harness, mut effects: Vec<Effect>, now: D
             // When a reveal's time is over is the test's to say
             // (`Msg::RevealOver`).
             Effect::MaskAfter { .. } => continue,
+            // Live debounces and presence heartbeats are the test's to
+            // drive (`Msg::Due`).
+            Effect::After { .. } => continue,
             Effect::Terminal(_) => continue,
         };
         effects.extend(app.update(msg, now));

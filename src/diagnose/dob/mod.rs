@@ -306,6 +306,16 @@ pub fn profile_dob_suspect(on_file: NaiveDate, ctx: &DobContext) -> bool {
     suspect_message(on_file, ctx).is_some()
 }
 
+/// The full date the client most plausibly means by `reported` (read
+/// against `on_file` for two-digit years and ambiguous orders), if it is a
+/// complete, real date. Total.
+pub fn reading(on_file: NaiveDate, reported: &str, today: NaiveDate) -> Option<NaiveDate> {
+    let text = reported.trim();
+    let layout = if text.len() <= MAX_REPORTED_LEN { read(text) } else { None }?;
+    let candidates: Vec<Candidate> = layout.raws.iter().map(|raw| Candidate::new(*raw, on_file, today)).collect();
+    choose(&candidates).filter(|c| c.complete).and_then(|c| c.date)
+}
+
 /// Compares the reported text with the DOB on file. Total: any text gives an
 /// answer and never a panic. See the module docs for the reading rules.
 pub fn check_dob(on_file: NaiveDate, reported: &str, ctx: &DobContext) -> DobCheck {

@@ -228,6 +228,19 @@ impl Pending {
     }
 }
 
+/// The reply of `template` for a case as it will be after a fix; with
+/// `resent`, it quotes the expiry of the new invite the fix sends.
+pub fn reply_after(case: &Case<'_>, template: FindingCode, resent: bool, replies: &Replies) -> Phi<String> {
+    let facts = Facts::of(case, replies.zone());
+    let mut context = reply_context(&facts, template);
+    if resent {
+        let due = facts.now + case.account.role.invite_lifetime();
+        context.expires_at = facts.zone.long(due);
+        context.expires_in = remaining(due - facts.now);
+    }
+    Phi::new(replies.render_for(template, facts.role, &context))
+}
+
 fn reply_context(facts: &Facts<'_>, code: FindingCode) -> ReplyContext {
     let account = facts.account;
     // After these findings staff send a new invite (or the latest link no

@@ -27,6 +27,9 @@ impl App {
         let unreachable = answer.error().is_some_and(PortalError::is_unreachable);
         let (taken, mut effects) = match answer {
             Answer::Probe(result) => return self.on_reconnected(req, result, now),
+            Answer::Me(result) => return self.on_me(result),
+            Answer::Presence(result) | Answer::LeavePresence(result) => return Self::presence_answered(result),
+            Answer::GuardInvites(result) => return self.guard_read(req, result, now),
             other => self.take(req, other, now),
         };
         // Stale answers say nothing, about the data or the connection.
@@ -38,7 +41,7 @@ impl App {
         effects
     }
 
-    fn go_offline(&mut self, now: DateTime<Utc>) -> Vec<Effect> {
+    pub(in crate::tui) fn go_offline(&mut self, now: DateTime<Utc>) -> Vec<Effect> {
         let req = self.req();
         if self.offline.is_none() {
             self.banner = Some(Banner {
@@ -78,7 +81,7 @@ impl App {
     }
 
     /// The portal answers again: say so and read again what is on screen.
-    fn back_online(&mut self) -> Vec<Effect> {
+    pub(in crate::tui) fn back_online(&mut self) -> Vec<Effect> {
         self.offline = None;
         // The answer that brought it back may have said something better.
         if self.banner.as_ref().is_none_or(|b| b.error) {
@@ -128,6 +131,15 @@ impl App {
                     }
                     taken
                 });
+                if taken {
+                    self.invites_were_read(now);
+                }
+                if shows == Some(true)
+                    && let Some(newest) = self.account.as_ref().and_then(|a| a.invites.data.as_deref()?.first())
+                {
+                    // The resend whose answer was lost: this console's own.
+                    self.live.own.push(newest.id.clone());
+                }
                 if let Some(shows) = shows {
                     match self.with_dialog(now, |dialog, _| dialog.invites_read(shows)).flatten() {
                         Some(outcome) => effects.extend(self.apply(outcome, now)),
@@ -139,7 +151,12 @@ impl App {
                 taken
             }
             Answer::Audit(result) => self.account.as_mut().is_some_and(|a| a.audit.finish(req, result)),
-            Answer::Probe(_) | Answer::Unlock(_) => return (false, Vec::new()),
+            Answer::Probe(_)
+            | Answer::Unlock(_)
+            | Answer::Me(_)
+            | Answer::Presence(_)
+            | Answer::LeavePresence(_)
+            | Answer::GuardInvites(_) => return (false, Vec::new()),
             // A change's answer is its dialog's (changes always count).
             change => return (true, self.answer_dialog(req, change, now)),
         };

@@ -281,7 +281,12 @@ impl App {
     }
 
     /// An action on the dialog: the dialog decides, the app applies.
-    pub(super) fn on_overlay_action(&mut self, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
+    pub(in crate::tui) fn on_overlay_action(&mut self, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
+        if action == Action::Confirm
+            && let Some(effects) = self.guard_resend(now)
+        {
+            return effects;
+        }
         match self.with_dialog(now, |dialog, cx| dialog.on_action(action, cx)) {
             Some(outcome) => self.apply(outcome, now),
             None => Vec::new(),
@@ -319,6 +324,7 @@ impl App {
                     }
                 }
                 Then::AddInvite(invite) => {
+                    self.live.own.push(invite.id.clone());
                     if let Some(account) = self.account.as_mut() {
                         account.insert_new_invite(invite);
                     }
@@ -343,6 +349,7 @@ impl App {
     /// Opens an account (with the ticket it is worked for, if any).
     pub fn open_account(&mut self, account_id: AccountId, ticket_id: Option<TicketId>) -> Vec<Effect> {
         self.account = Some(AccountState::new(account_id, ticket_id));
+        self.live.opened_account();
         if self.view() == View::Search {
             self.views.pop();
         }
@@ -363,7 +370,7 @@ impl App {
     }
 
     /// Reloads the invites and the audit trail of the open account.
-    fn load_history(&mut self) -> Vec<Effect> {
+    pub(in crate::tui) fn load_history(&mut self) -> Vec<Effect> {
         let (i, t) = (self.req(), self.req());
         let Some(account) = self.account.as_mut() else {
             return Vec::new();
@@ -377,7 +384,7 @@ impl App {
     }
 
     /// (Re)loads the open account, its invites and its audit trail.
-    pub(super) fn load_account(&mut self) -> Vec<Effect> {
+    pub(in crate::tui) fn load_account(&mut self) -> Vec<Effect> {
         let (a, i, t) = (self.req(), self.req(), self.req());
         let Some(account) = self.account.as_mut() else {
             return Vec::new();

@@ -14,6 +14,7 @@ use super::action::{Answer, Effect, Msg, ReqId, Request, Terminal};
 pub use super::dialog::{Banner, Overlay};
 use super::dialog::{Cx, Dialog};
 use super::keymap::{Keymap, ScreenKind};
+use super::live::LiveState;
 pub use super::remote::Remote;
 use super::screens::account::{AccountState, REVEAL_FOR};
 use super::screens::queue::QueueState;
@@ -117,6 +118,8 @@ pub struct App {
     /// The changes sent whose outcome was never seen (resend, DOB,
     /// addresses, revoke, note), with their keys, kept across dialogs.
     pub unconfirmed: Unconfirmed,
+    /// The event stream, presence and the collision guard.
+    pub live: LiveState,
     next_req: ReqId,
 }
 
@@ -144,6 +147,7 @@ impl App {
             offline: None,
             clock_warning: None,
             unconfirmed: Unconfirmed::default(),
+            live: LiveState::default(),
             next_req: 0,
         };
         let req = app.req();
@@ -164,6 +168,7 @@ impl App {
         self.reveal_for = settings.reveal_for;
         self.search.role = settings.role.role();
         self.replies = settings.replies();
+        self.configure_live(settings.resend_guard);
         Ok(())
     }
 
@@ -233,10 +238,7 @@ impl App {
 
     /// Applies one message; returns what to do outside.
     pub fn update(&mut self, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
-        if self.lock.is_some() {
-            return self.update_locked(msg, now);
-        }
-        let effects = self.update_unlocked(msg, now);
+        let mut effects = if self.lock.is_some() { self.update_locked(msg, now) } else { self.update_open(msg, now) };
         // A reveal whose time ran out in a dialog ends once no dialog
         // showing PHI is open.
         if self.overlay.as_ref().is_none_or(|o| !o.kind().shows_phi())
@@ -244,10 +246,11 @@ impl App {
         {
             account.mask_if_expired();
         }
+        effects.extend(self.after_update());
         effects
     }
 
-    fn update_unlocked(&mut self, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
+    fn update_open(&mut self, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
         match msg {
             Msg::Key(key) if key.kind == KeyEventKind::Press => self.on_key(key, now),
             Msg::Tick => Vec::new(),
@@ -279,6 +282,9 @@ impl App {
             Msg::IdleLock => self.lock_now(),
             Msg::ReconnectDue(req) => self.reconnect_due(req),
             Msg::Answer(req, answer) => self.on_answer(req, answer, now),
+            Msg::Live(live) => self.on_live(live, now),
+            Msg::Due(due) => self.on_due(due),
+            Msg::Focus(focused) => self.on_focus(focused),
         }
     }
 
@@ -356,6 +362,9 @@ impl App {
             Msg::ReconnectDue(req) => self.reconnect_due(req),
             Msg::Answer(req, answer) => self.on_answer(req, answer, now),
             Msg::SearchDue(req) => self.search.due(req),
+            Msg::Live(live) => self.on_live(live, now),
+            Msg::Due(due) => self.on_due(due),
+            Msg::Focus(focused) => self.on_focus(focused),
             _ => Vec::new(),
         }
     }

@@ -44,6 +44,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
             None => frame.render_widget(Paragraph::new("No account open"), body),
         },
     }
+    crate::tui::live::render_status(app, frame, body, now);
     // Dialogs show email and DOB only while the account is revealed, so
     // they mask again with it.
     let revealed = app.account.as_ref().is_some_and(|a| a.revealed);

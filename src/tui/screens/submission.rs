@@ -74,6 +74,12 @@ struct Sent {
 }
 
 impl Unconfirmed {
+    /// Whether `change` was sent and its outcome never seen (a retry of it
+    /// goes with its kept key).
+    pub fn holds(&self, change: &ChangeId) -> bool {
+        self.0.contains_key(change)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
