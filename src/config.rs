@@ -45,6 +45,8 @@ pub struct Config {
     pub lock_requires_login: Option<bool>,
     /// Read-only: every changing action is hidden and refused.
     pub readonly: Option<bool>,
+    /// Opening an unclaimed ticket claims it (on by default).
+    pub claim_on_open: Option<bool>,
     /// Action name to key, e.g. `resend = "s"`.
     #[serde(default)]
     pub keys: BTreeMap<String, String>,
@@ -114,6 +116,9 @@ pub struct Settings {
     /// Read-only (`readonly`, `PORTALDESK_READONLY`, `--readonly`): every
     /// changing action is hidden in the console and refused everywhere.
     pub readonly: bool,
+    /// Opening an unclaimed ticket in the console claims it
+    /// (`claim_on_open`, on by default; never in read-only mode).
+    pub claim_on_open: bool,
     /// Key overrides, action name to key (checked by the console's keymap).
     pub keys: BTreeMap<String, String>,
     /// The file read, if any (for messages about it).
@@ -173,6 +178,7 @@ impl Default for Settings {
             log_level: LogLevel::Info,
             lock_requires_login: false,
             readonly: false,
+            claim_on_open: true,
             keys: BTreeMap::new(),
             file: None,
             replies_dir: None,
@@ -482,6 +488,9 @@ fn apply_env(
     if let Some((name, v)) = get("readonly") {
         config.readonly = Some(flag(&name, &v)?);
     }
+    if let Some((name, v)) = get("claim_on_open") {
+        config.claim_on_open = Some(flag(&name, &v)?);
+    }
     for (name, v) in vars {
         if let Some(action) = name.strip_prefix(KEY_PREFIX)
             && !v.is_empty()
@@ -520,6 +529,7 @@ fn resolve(config: Config, file: Option<&Path>) -> Result<Settings, (String, Str
         log_level: config.log_level.unwrap_or_default(),
         lock_requires_login: config.lock_requires_login.unwrap_or(false),
         readonly: config.readonly.unwrap_or(false),
+        claim_on_open: config.claim_on_open.unwrap_or(true),
         keys: config.keys,
         file: file.map(Path::to_path_buf),
         replies_dir: file.and_then(Path::parent).or(config_dir().as_deref()).map(|d| d.join("replies")),

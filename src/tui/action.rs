@@ -58,6 +58,18 @@ pub enum Action {
     Audit,
     /// Lock the screen at once (as the idle lock does).
     Lock,
+    /// Claim the ticket (assign it to oneself).
+    Claim,
+    /// Release the ticket (unclaim it).
+    Release,
+    /// Set the ticket pending (waiting on the client).
+    Pending,
+    /// Solve the ticket.
+    Solve,
+    /// Scroll the conversation down.
+    ConversationDown,
+    /// Scroll the conversation up.
+    ConversationUp,
     /// Scroll the findings down a page.
     PageDown,
     /// Scroll the findings up a page.
@@ -66,8 +78,14 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the command palette lists them.
-    pub const ALL: [Action; 32] = [
+    pub const ALL: [Action; 38] = [
         Action::Open,
+        Action::Claim,
+        Action::Release,
+        Action::Pending,
+        Action::Solve,
+        Action::ConversationDown,
+        Action::ConversationUp,
         Action::Resend,
         Action::Revoke,
         Action::Addresses,
@@ -134,6 +152,12 @@ impl Action {
             Action::RemoveAddress => "remove_address",
             Action::Audit => "audit",
             Action::Lock => "lock",
+            Action::Claim => "claim",
+            Action::Release => "release",
+            Action::Pending => "pending",
+            Action::Solve => "solve",
+            Action::ConversationDown => "conversation_down",
+            Action::ConversationUp => "conversation_up",
             Action::PageDown => "page_down",
             Action::PageUp => "page_up",
         }
@@ -151,6 +175,10 @@ impl Action {
                 | Action::MakeDefault
                 | Action::RemoveAddress
                 | Action::Note
+                | Action::Claim
+                | Action::Release
+                | Action::Pending
+                | Action::Solve
         )
     }
 

@@ -306,13 +306,15 @@ macro_rules! dialogs {
             Queue,
             Search,
             Account,
+            /// The account with its ticket pane.
+            Ticket,
             $( $variant, )*
         }
 
         impl ScreenKind {
             /// Every screen, for checks over all of them.
             pub const ALL: &'static [ScreenKind] =
-                &[ScreenKind::Queue, ScreenKind::Search, ScreenKind::Account, $( ScreenKind::$variant, )*];
+                &[ScreenKind::Queue, ScreenKind::Search, ScreenKind::Account, ScreenKind::Ticket, $( ScreenKind::$variant, )*];
 
             /// What the screen declares: title, keys, text.
             pub fn spec(self) -> ScreenSpec {
@@ -320,6 +322,7 @@ macro_rules! dialogs {
                     ScreenKind::Queue => keymap::QUEUE,
                     ScreenKind::Search => keymap::SEARCH,
                     ScreenKind::Account => keymap::ACCOUNT,
+                    ScreenKind::Ticket => keymap::TICKET,
                     $( ScreenKind::$variant => <$state>::SPEC, )*
                 }
             }

@@ -64,7 +64,7 @@ impl ScreenKind {
     /// Whether the config file's `[keys]` may rebind this screen's letter
     /// keys (the full-screen views; dialogs keep theirs).
     fn rebindable(self) -> bool {
-        matches!(self, ScreenKind::Queue | ScreenKind::Account)
+        matches!(self, ScreenKind::Queue | ScreenKind::Account | ScreenKind::Ticket)
     }
 }
 
@@ -183,10 +183,29 @@ pub const ACCOUNT: ScreenSpec = ScreenSpec {
     ],
 };
 
+/// The account with its ticket pane: the ticket's own keys, then every
+/// key of the account.
+pub const TICKET: ScreenSpec = ScreenSpec {
+    title: "Ticket",
+    moves: true,
+    takes_text: false,
+    keys: &[
+        key('c', Action::Claim, "claim the ticket", "claim"),
+        key('C', Action::Release, "release the ticket", ""),
+        key('p', Action::Pending, "set the ticket pending", ""),
+        key('S', Action::Solve, "solve the ticket", "solve"),
+        key('J', Action::ConversationDown, "scroll the conversation down", ""),
+        key('K', Action::ConversationUp, "scroll the conversation up", ""),
+    ],
+};
+
 /// The built-in keys of a screen, in the order the help lists them.
 fn builtin(screen: ScreenKind) -> Vec<Binding> {
     let spec = screen.spec();
     let mut all = spec.keys.to_vec();
+    if screen == ScreenKind::Ticket {
+        all.extend(ACCOUNT.keys);
+    }
     if spec.moves {
         all.extend(MOVE);
     }
@@ -216,7 +235,7 @@ impl Keymap {
     /// that clashes with another on the same screen is an error naming the
     /// entry of `[keys]` at fault.
     pub fn from_config(keys: &std::collections::BTreeMap<String, String>) -> Result<Self, KeysError> {
-        let rebindable: Vec<Action> = [ScreenKind::Queue, ScreenKind::Account]
+        let rebindable: Vec<Action> = [ScreenKind::Queue, ScreenKind::Account, ScreenKind::Ticket]
             .into_iter()
             .flat_map(builtin)
             .filter(|b| b.modifiers == KeyModifiers::NONE && matches!(b.code, KeyCode::Char(_)))

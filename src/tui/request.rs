@@ -8,8 +8,9 @@
 use std::fmt;
 
 use crate::portal::model::{
-    Account, AccountId, AccountPatch, AccountSummary, AuditEntry, ETag, Invite, InviteId, NewNote, Page, PresenceMode,
-    ResendRequest, RevokeRequest, StaffMember, Ticket, TicketId, TicketStatus,
+    Account, AccountId, AccountPatch, AccountSummary, AuditEntry, ETag, Invite, InviteId, NewNote, NewReply, Page,
+    PresenceMode, ResendRequest, RevokeRequest, StaffMember, Ticket, TicketId, TicketMessage, TicketPatch,
+    TicketStatus,
 };
 use crate::portal::{AccountQuery, ApiToken, ClientOptions, IdempotencyKey, PortalClient, PortalError, Versioned};
 
@@ -105,6 +106,19 @@ portal_calls! {
         |c| c.revoke_invite(&account_id, &invite_id, &etag, &request, &key).await;
     AddNote { ticket_id: TicketId, note: NewNote, key: IdempotencyKey } -> (), Change, "note",
         |c| c.add_note(&ticket_id, &note, &key).await.map(|_| ());
+    /// One ticket with its ETag, and the staff id of the one asking (to
+    /// tell a ticket of one's own from one claimed by someone else).
+    Ticket { ticket_id: TicketId } -> Box<(Versioned<Ticket>, String)>, Read, "ticket",
+        |c| ticket_for_me(c, &ticket_id).await;
+    /// A ticket's conversation, oldest first.
+    Messages { ticket_id: TicketId } -> Vec<TicketMessage>, Read, "messages", |c| c.messages(&ticket_id).await;
+    /// Claims, releases or moves a ticket, if it is still at `etag`.
+    UpdateTicket { ticket_id: TicketId, etag: ETag, patch: TicketPatch, key: IdempotencyKey }
+        -> Box<Versioned<Ticket>>, Change, "ticket change",
+        |c| c.update_ticket(&ticket_id, &etag, &patch, &key).await.map(Box::new);
+    /// A public reply to the client, emailed once per key.
+    Reply { ticket_id: TicketId, reply: NewReply, key: IdempotencyKey } -> TicketMessage, Change, "reply",
+        |c| c.reply(&ticket_id, &reply, &key).await;
     /// While offline: does the portal answer again?
     Probe {} -> (), Probe, "reconnect", |c| c.me().await.map(|_| ());
     /// The lock screen's token (`lock_requires_login`): whether the portal
@@ -120,6 +134,13 @@ portal_calls! {
     /// The collision guard's quick read of an account's invites before a
     /// resend.
     GuardInvites { account_id: AccountId } -> Vec<Invite>, Probe, "guard invites", |c| c.invites(&account_id).await;
+}
+
+/// A ticket and the staff id of the one asking.
+async fn ticket_for_me(client: &PortalClient, id: &TicketId) -> Result<Box<(Versioned<Ticket>, String)>, PortalError> {
+    let ticket = client.ticket(id).await?;
+    let me = client.me().await?;
+    Ok(Box::new((ticket, me.id)))
 }
 
 /// Whether the portal accepts `token` (`me` with it) and it names the same
@@ -153,6 +174,15 @@ impl Request {
                 );
             }
             Request::AddNote { ticket_id, .. } => tracing::info!(ticket_id = ticket_id.as_str(), "note requested"),
+            Request::UpdateTicket { ticket_id, patch, .. } => tracing::info!(
+                ticket_id = ticket_id.as_str(),
+                status = ?patch.status,
+                assign = patch.assignee.is_some(),
+                "ticket change requested"
+            ),
+            Request::Reply { ticket_id, reply, .. } => {
+                tracing::info!(ticket_id = ticket_id.as_str(), status = ?reply.status, "reply requested")
+            }
             Request::Revoke { account_id, invite_id, request, .. } => {
                 tracing::info!(
                     account_id = account_id.as_str(),

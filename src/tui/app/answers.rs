@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use super::{App, Banner, Offline};
 use crate::portal::PortalError;
 use crate::tui::action::{Answer, Effect, ReqId, Request};
+use crate::tui::screens::ticket::{ChangeOutcome, TicketChange};
 
 /// The longest wait between two reconnect attempts.
 const RECONNECT_MAX: Duration = Duration::from_secs(30);
@@ -115,6 +116,15 @@ impl App {
                     .account
                     .as_mut()
                     .and_then(|account| account.account.finish(req, result).then(|| account.account.data.clone()));
+                // Opened from a ticket: the pane is read once the account is.
+                if read.is_some()
+                    && self
+                        .ticket
+                        .as_ref()
+                        .is_some_and(|p| !p.ticket.is_loading() && p.ticket.data.is_none() && p.ticket.error.is_none())
+                {
+                    effects.extend(self.load_ticket());
+                }
                 if let Some(Some(account)) = &read {
                     let outcome = self.with_dialog(now, |dialog, _| dialog.account_read(account)).flatten();
                     effects.extend(outcome.map(|o| self.apply(o, now)).unwrap_or_default());
@@ -151,6 +161,27 @@ impl App {
                 taken
             }
             Answer::Audit(result) => self.account.as_mut().is_some_and(|a| a.audit.finish(req, result)),
+            Answer::Ticket(result) => {
+                let taken = self.ticket.as_mut().is_some_and(|pane| pane.ticket.finish(req, result.map(|read| *read)));
+                if taken {
+                    effects.extend(self.claim_on_open());
+                }
+                taken
+            }
+            Answer::Messages(result) => self.ticket.as_mut().is_some_and(|pane| pane.messages.finish(req, result)),
+            Answer::UpdateTicket(result) => {
+                let Some(ChangeOutcome::Said { text, error, reload }) =
+                    self.ticket.as_mut().and_then(|pane| pane.changed(req, result.map(|ticket| *ticket)))
+                else {
+                    return (false, Vec::new());
+                };
+                self.banner = Some(Banner { text, error });
+                if reload {
+                    effects.extend(self.load_ticket());
+                    effects.extend(self.load_queue());
+                }
+                return (true, effects);
+            }
             Answer::Probe(_)
             | Answer::Unlock(_)
             | Answer::Me(_)
@@ -166,6 +197,20 @@ impl App {
             self.banner = Some(Banner { text: format!("{error} (R retries)"), error: true });
         }
         (taken, effects)
+    }
+
+    /// The pane's ticket was read: claim it if nobody has it and
+    /// `claim_on_open` is on (once per opening, never read-only).
+    fn claim_on_open(&mut self) -> Vec<Effect> {
+        let wanted = self.claim_on_open && !self.readonly();
+        let Some(pane) = self.ticket.as_mut() else {
+            return Vec::new();
+        };
+        if pane.claimed_on_open || pane.ticket.data.is_none() {
+            return Vec::new();
+        }
+        pane.claimed_on_open = true;
+        if wanted && pane.unclaimed() { self.send_ticket_change(TicketChange::Claim, false) } else { Vec::new() }
     }
 
     /// Hands an answer to the dialog, which takes it if it awaits it.

@@ -13,10 +13,14 @@ use crate::tui::screens::edit_dob::EditDobState;
 use crate::tui::screens::help::HelpState;
 use crate::tui::screens::palette::PaletteState;
 use crate::tui::screens::resend::ResendState;
+use crate::tui::screens::ticket::{TicketChange, TicketPane};
 use crate::tui::screens::timeline::TimelineState;
 use crate::tui::screens::{self, layout, note, revoke};
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
+
+/// Lines a conversation scrolls by (J, K).
+const SCROLL_STEP: i32 = 5;
 
 impl App {
     pub(super) fn on_key(&mut self, key: KeyEvent, now: DateTime<Utc>) -> Vec<Effect> {
@@ -137,7 +141,7 @@ impl App {
             Action::Open => match self.queue.selected_ticket() {
                 Some(ticket) => {
                     let (account_id, ticket_id) = (ticket.account_id.clone(), ticket.id.clone());
-                    self.open_account(account_id, Some(ticket_id))
+                    self.open_ticket(account_id, ticket_id)
                 }
                 None => Vec::new(),
             },
@@ -204,6 +208,9 @@ impl App {
     }
 
     pub(super) fn on_account_action(&mut self, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
+        if let Some(effects) = self.on_ticket_action(action) {
+            return effects;
+        }
         if action == Action::Reveal {
             return self.toggle_reveal();
         }
@@ -265,7 +272,7 @@ impl App {
                 match self.queue.next_unclaimed_after(current.as_ref()) {
                     Some((account_id, ticket_id)) => {
                         self.views.pop();
-                        self.open_account(account_id, Some(ticket_id))
+                        self.open_ticket(account_id, ticket_id)
                     }
                     None => {
                         self.banner = Some(Banner { text: "No other unclaimed ticket".into(), error: false });
@@ -346,15 +353,97 @@ impl App {
         Vec::new()
     }
 
-    /// Opens an account (with the ticket it is worked for, if any).
+    /// Opens an account (with the ticket it is worked for, if any),
+    /// without the ticket pane.
     pub fn open_account(&mut self, account_id: AccountId, ticket_id: Option<TicketId>) -> Vec<Effect> {
         self.account = Some(AccountState::new(account_id, ticket_id));
         self.live.opened_account();
+        self.ticket = None;
         if self.view() == View::Search {
             self.views.pop();
         }
         self.views.push(View::Account);
         self.load_account()
+    }
+
+    /// Opens a ticket: its account, with the ticket pane. The ticket and
+    /// its conversation are read once the account is (and an unclaimed
+    /// ticket is claimed then, with `claim_on_open`).
+    pub fn open_ticket(&mut self, account_id: AccountId, ticket_id: TicketId) -> Vec<Effect> {
+        let effects = self.open_account(account_id, Some(ticket_id.clone()));
+        self.ticket = Some(TicketPane::new(ticket_id));
+        effects
+    }
+
+    /// Reads the ticket pane's ticket and conversation again.
+    pub(super) fn load_ticket(&mut self) -> Vec<Effect> {
+        let (t, m) = (self.req(), self.req());
+        self.ticket.as_mut().map(|pane| pane.load(t, m)).unwrap_or_default()
+    }
+
+    /// Re-reads the queue (after a change from a ticket).
+    pub(super) fn load_queue(&mut self) -> Vec<Effect> {
+        let req = self.req();
+        self.queue.tickets.start(req);
+        vec![Effect::Portal(req, Request::Tickets {})]
+    }
+
+    /// The ticket pane's own actions; `None` when the action is not one.
+    fn on_ticket_action(&mut self, action: Action) -> Option<Vec<Effect>> {
+        let pane = self.ticket.as_mut()?;
+        if let Some(change) = pane.confirm {
+            return Some(match action {
+                Action::Open | Action::Confirm => {
+                    pane.confirm = None;
+                    self.send_ticket_change(change, true)
+                }
+                _ => {
+                    pane.confirm = None;
+                    self.banner = Some(Banner::ok(format!("Left as it is: not {}", change.verb())));
+                    Vec::new()
+                }
+            });
+        }
+        let change = match action {
+            Action::Claim => TicketChange::Claim,
+            Action::Release => TicketChange::Release,
+            Action::Pending => TicketChange::Pending,
+            Action::Solve => TicketChange::Solve,
+            Action::ConversationDown => {
+                pane.scroll_by(SCROLL_STEP);
+                return Some(Vec::new());
+            }
+            Action::ConversationUp => {
+                pane.scroll_by(-SCROLL_STEP);
+                return Some(Vec::new());
+            }
+            _ => return None,
+        };
+        Some(self.send_ticket_change(change, false))
+    }
+
+    /// Sends a change to the pane's ticket; on a ticket someone else has,
+    /// asks first unless `anyway`.
+    pub(super) fn send_ticket_change(&mut self, change: TicketChange, anyway: bool) -> Vec<Effect> {
+        let req = self.req();
+        let Some(pane) = self.ticket.as_mut() else {
+            return Vec::new();
+        };
+        if pane.sent.is_some() {
+            self.banner = Some(Banner::error("A change to the ticket is under way"));
+            return Vec::new();
+        }
+        if !anyway && pane.claimed_by_other().is_some() {
+            pane.confirm = Some(change);
+            return Vec::new();
+        }
+        match pane.send(change, req) {
+            Some(effect) => vec![effect],
+            None => {
+                self.banner = Some(Banner::error("The ticket is still loading"));
+                Vec::new()
+            }
+        }
     }
 
     /// Reads the open account alone again (its current version).
@@ -393,11 +482,15 @@ impl App {
         account.invites.start(i);
         account.audit.start(t);
         let id = account.id.clone();
-        vec![
+        let mut effects = vec![
             Effect::Portal(a, Request::Account { account_id: id.clone() }),
             Effect::Portal(i, Request::Invites { account_id: id.clone() }),
             Effect::Portal(t, Request::Audit { account_id: id }),
-        ]
+        ];
+        if self.ticket.is_some() {
+            effects.extend(self.load_ticket());
+        }
+        effects
     }
 
     pub(super) fn on_mouse(&mut self, mouse: MouseEvent) -> Vec<Effect> {

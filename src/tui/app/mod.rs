@@ -20,6 +20,7 @@ use super::screens::account::{AccountState, REVEAL_FOR};
 use super::screens::queue::QueueState;
 use super::screens::search::SearchState;
 use super::screens::submission::Unconfirmed;
+use super::screens::ticket::TicketPane;
 use super::theme::Theme;
 use crate::config::Settings;
 use crate::diagnose::replies::Replies;
@@ -89,6 +90,10 @@ pub struct App {
     pub queue: QueueState,
     pub search: SearchState,
     pub account: Option<AccountState>,
+    /// The ticket pane of the open account, when opened from a ticket.
+    pub ticket: Option<TicketPane>,
+    /// Opening an unclaimed ticket claims it (`claim_on_open`).
+    pub claim_on_open: bool,
     pub banner: Option<Banner>,
     pub theme: Theme,
     pub replies: Replies,
@@ -132,6 +137,8 @@ impl App {
             queue: QueueState::default(),
             search: SearchState::default(),
             account: None,
+            ticket: None,
+            claim_on_open: true,
             banner: None,
             theme: Theme::dark(),
             replies: Replies::builtin(),
@@ -163,6 +170,7 @@ impl App {
         // hand-built value still gets its error here.
         self.keymap = Keymap::from_config(&settings.keys).map_err(|e| e.to_string())?.read_only(settings.readonly);
         self.lock_requires_login = settings.lock_requires_login;
+        self.claim_on_open = settings.claim_on_open;
         self.theme = Theme::named(settings.theme, no_color);
         self.zone = settings.time_zone;
         self.reveal_for = settings.reveal_for;
@@ -210,6 +218,7 @@ impl App {
         match self.view() {
             View::Queue => ScreenKind::Queue,
             View::Search => ScreenKind::Search,
+            View::Account if self.ticket.is_some() => ScreenKind::Ticket,
             View::Account => ScreenKind::Account,
         }
     }
@@ -219,6 +228,7 @@ impl App {
         self.queue.tickets.is_loading()
             || self.search.results.is_loading()
             || self.account.as_ref().is_some_and(|a| a.account.is_loading() || a.invites.is_loading())
+            || self.ticket.as_ref().is_some_and(|t| t.ticket.is_loading() || t.messages.is_loading())
     }
 
     /// Whether a countdown is on screen (the 1 Hz tick runs only then).
@@ -309,6 +319,12 @@ impl App {
             account.selected_invite = old.selected_invite;
             account.show_audit = old.show_audit;
             self.account = Some(account);
+        }
+        if let Some(old) = self.ticket.take() {
+            // Read again on unlocking, never claimed a second time.
+            let mut pane = TicketPane::new(old.id);
+            pane.claimed_on_open = true;
+            self.ticket = Some(pane);
         }
         vec![Effect::Terminal(Terminal::ForgetCopy)]
     }

@@ -10,7 +10,7 @@ use ratatui::widgets::Paragraph;
 
 use super::{App, Lock, View};
 use crate::tui::dialog::Under;
-use crate::tui::screens::{Ui, account, dialog, layout, queue, search};
+use crate::tui::screens::{Ui, account, dialog, layout, queue, search, ticket};
 use crate::tui::theme::Theme;
 
 /// Draws the whole console.
@@ -40,7 +40,14 @@ pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
         View::Queue => queue::render(&app.queue, frame, body, &ui),
         View::Search => search::render(&app.search, frame, body, &ui),
         View::Account => match &app.account {
-            Some(account) => account::render(account, &app.replies, frame, body, &ui),
+            Some(account) => match &app.ticket {
+                Some(pane) => {
+                    let (left, right) = ticket_areas(body);
+                    account::render(account, &app.replies, frame, left, &ui);
+                    ticket::render(pane, account.revealed, frame, right, &ui);
+                }
+                None => account::render(account, &app.replies, frame, body, &ui),
+            },
             None => frame.render_widget(Paragraph::new("No account open"), body),
         },
     }
@@ -53,6 +60,18 @@ pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
         overlay.dialog().render(&under, frame, body, &ui);
     }
     render_footer(app, frame, layout::footer(size), theme);
+}
+
+/// Where the account and its ticket pane go: side by side when wide,
+/// the pane below when narrow.
+fn ticket_areas(body: Rect) -> (Rect, Rect) {
+    use ratatui::layout::{Constraint, Layout};
+    let [a, b] = if body.width >= 120 {
+        Layout::horizontal([Constraint::Fill(3), Constraint::Fill(2)]).areas(body)
+    } else {
+        Layout::vertical([Constraint::Fill(1), Constraint::Fill(1)]).areas(body)
+    };
+    (a, b)
 }
 
 /// The lock screen: nothing from the portal, only how to unlock.

@@ -16,6 +16,7 @@ pub mod revoke;
 pub mod search;
 pub mod second_look;
 pub mod submission;
+pub mod ticket;
 pub mod timeline;
 
 use chrono::{DateTime, Utc};

@@ -1,0 +1,156 @@
+//! The ticket pane, claim and solve: the console's state machine against
+//! the real sandbox (no terminal).
+
+mod common;
+
+use common::{Harness, ch, key, t0};
+use crossterm::event::KeyCode;
+use portaldesk::portal::IdempotencyKey;
+use portaldesk::portal::model::{Ticket, TicketPatch, TicketStatus};
+use portaldesk::tui::action::{Effect, Msg, Request};
+use portaldesk::tui::app::{App, View};
+use portaldesk::tui::keymap::ScreenKind;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+async fn started(h: &Harness) -> App {
+    let (mut app, effects) = App::new(true, (160, 48));
+    common::settle(&mut app, h, effects, t0()).await;
+    app
+}
+
+async fn press(app: &mut App, h: &Harness, msg: Msg) -> Vec<Effect> {
+    let effects = app.update(msg, t0());
+    common::settle(app, h, effects, t0()).await
+}
+
+fn screen(app: &App) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    terminal.draw(|frame| portaldesk::tui::app::render(app, frame, t0())).unwrap();
+    terminal.backend().to_string()
+}
+
+/// Puts the queue's cursor on the first ticket `pick` chooses.
+fn select(app: &mut App, pick: impl Fn(&Ticket) -> bool) -> Ticket {
+    let tickets = app.queue.tickets.data.clone().unwrap();
+    let index = tickets.iter().position(pick).expect("a seeded ticket to pick");
+    app.queue.selected = index;
+    tickets[index].clone()
+}
+
+#[tokio::test]
+async fn opening_an_unclaimed_ticket_shows_its_pane_claims_it_and_masks_the_conversation() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    let ticket = select(&mut app, |t| t.assignee.is_none());
+    let me = h.client.me().await.unwrap().id;
+
+    let ran = press(&mut app, &h, key(KeyCode::Enter)).await;
+    assert_eq!(app.view(), View::Account);
+    assert_eq!(app.screen(), ScreenKind::Ticket);
+    let claims = ran.iter().filter(|e| matches!(e, Effect::Portal(_, Request::UpdateTicket { .. }))).count();
+    assert_eq!(claims, 1, "claimed once on opening");
+    let pane = app.ticket.as_ref().unwrap();
+    assert_eq!(pane.ticket().unwrap().assignee.as_deref(), Some(me.as_str()));
+    let on_portal = h.client.ticket(&ticket.id).await.unwrap().value;
+    assert_eq!(on_portal.assignee.as_deref(), Some(me.as_str()), "the portal has the claim");
+    let messages = pane.messages.data.clone().unwrap();
+    assert!(!messages.is_empty(), "every seeded ticket has a conversation");
+    let queued = app.queue.tickets.data.as_ref().unwrap().iter().find(|t| t.id == ticket.id).unwrap().clone();
+    assert_eq!(queued.assignee.as_deref(), Some(me.as_str()), "the queue was read again after the claim");
+
+    // Masked: no body, no name shows until `v`.
+    let first = messages[0].body.expose().lines().find(|l| l.trim().len() > 8).unwrap().trim().to_owned();
+    let shown = screen(&app);
+    assert!(shown.contains(ticket.id.as_str()) && shown.contains("yours"), "{shown}");
+    assert!(!shown.contains(&first), "a body shows before reveal");
+    assert!(shown.contains("characters (v reveals)"));
+    press(&mut app, &h, ch('v')).await;
+    let revealed = screen(&app);
+    let start: String = first.chars().take(20).collect();
+    assert!(revealed.contains(&start), "the body shows once revealed:\n{revealed}");
+
+    // Reopening after release does not claim twice on the same opening.
+    let ran = press(&mut app, &h, ch('C')).await;
+    assert!(ran.iter().any(|e| matches!(e, Effect::Portal(_, Request::UpdateTicket { .. }))));
+    assert!(app.ticket.as_ref().unwrap().unclaimed(), "released");
+    assert!(!app.banner.as_ref().unwrap().error);
+}
+
+#[tokio::test]
+async fn claim_on_open_off_leaves_the_ticket_unclaimed() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    app.claim_on_open = false;
+    let ticket = select(&mut app, |t| t.assignee.is_none());
+    let ran = press(&mut app, &h, key(KeyCode::Enter)).await;
+    assert!(!ran.iter().any(|e| matches!(e, Effect::Portal(_, Request::UpdateTicket { .. }))));
+    assert!(h.client.ticket(&ticket.id).await.unwrap().value.assignee.is_none());
+    assert!(screen(&app).contains("unclaimed"));
+}
+
+#[tokio::test]
+async fn a_ticket_claimed_by_someone_else_shows_who_and_asks_before_any_change() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    let ticket = select(&mut app, |t| t.assignee.as_deref() == Some("agent_rivera"));
+    let ran = press(&mut app, &h, key(KeyCode::Enter)).await;
+    assert!(!ran.iter().any(|e| matches!(e, Effect::Portal(_, Request::UpdateTicket { .. }))), "never claimed away");
+    assert!(screen(&app).contains("claimed by agent_rivera"));
+
+    // `S` asks first; Esc leaves it as it is (and stays on the account).
+    let effects = app.update(ch('S'), t0());
+    assert!(effects.is_empty());
+    assert!(screen(&app).contains("Claimed by agent_rivera: solve anyway?"));
+    press(&mut app, &h, key(KeyCode::Esc)).await;
+    assert_eq!(app.view(), View::Account);
+    assert_eq!(h.client.ticket(&ticket.id).await.unwrap().value.status, TicketStatus::Open);
+
+    // `S` then Enter solves it.
+    app.update(ch('S'), t0());
+    press(&mut app, &h, key(KeyCode::Enter)).await;
+    assert_eq!(h.client.ticket(&ticket.id).await.unwrap().value.status, TicketStatus::Solved);
+    assert_eq!(app.banner.as_ref().unwrap().text, "Solved");
+    assert_eq!(app.ticket.as_ref().unwrap().ticket().unwrap().status, TicketStatus::Solved);
+}
+
+#[tokio::test]
+async fn a_412_on_claim_says_someone_else_just_claimed_it() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    app.claim_on_open = false;
+    let ticket = select(&mut app, |t| t.assignee.is_none());
+    press(&mut app, &h, key(KeyCode::Enter)).await;
+
+    // Another agent claims it after the console read it.
+    let current = h.client.ticket(&ticket.id).await.unwrap();
+    let patch = TicketPatch { assignee: Some(Some("agent_chen".into())), ..TicketPatch::default() };
+    h.client.update_ticket(&ticket.id, &current.etag, &patch, &IdempotencyKey::new()).await.unwrap();
+
+    press(&mut app, &h, ch('c')).await;
+    let banner = app.banner.clone().unwrap();
+    assert!(banner.error && banner.text.starts_with("Someone else just claimed this ticket"), "{banner:?}");
+    // Read again: the pane now shows who has it.
+    assert!(screen(&app).contains("claimed by agent_chen"));
+    assert_eq!(h.client.ticket(&ticket.id).await.unwrap().value.assignee.as_deref(), Some("agent_chen"));
+}
+
+#[tokio::test]
+async fn shift_j_scrolls_the_conversation_and_the_palette_offers_claim_and_solve() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    select(&mut app, |t| t.assignee.is_none());
+    press(&mut app, &h, key(KeyCode::Enter)).await;
+    press(&mut app, &h, ch('J')).await;
+    assert_eq!(app.ticket.as_ref().unwrap().scroll, 5);
+    press(&mut app, &h, ch('K')).await;
+    press(&mut app, &h, ch('K')).await;
+    assert_eq!(app.ticket.as_ref().unwrap().scroll, 0);
+    let names: Vec<String> = portaldesk::tui::screens::palette::commands(&app.keymap, app.screen(), "")
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    for wanted in ["claim", "release", "pending", "solve", "resend"] {
+        assert!(names.iter().any(|n| n == wanted), "{wanted} missing from {names:?}");
+    }
+}
