@@ -194,41 +194,31 @@ pub fn catch_up(conn: &Connection, now: DateTime<Utc>) -> rusqlite::Result<()> {
     let to = secs(now);
     let from = from.unwrap_or(to);
     if to > from {
-        let due: Vec<(i64, String, String)> = conn
-            .prepare_cached(
+        // Deliveries the pretend mail system made, and pending invites
+        // whose expiry passed, in the window: (at, invite id, account id).
+        let due = [
+            (
+                EventType::InviteDelivery,
                 "SELECT e.at, i.id, a.id FROM delivery_events e
                  JOIN invites i ON i.rowid = e.invite_rowid JOIN accounts a ON a.rowid = i.account_rowid
                  WHERE e.at > ?1 AND e.at <= ?2 ORDER BY e.at, e.rowid",
-            )?
-            .query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<Result<_, _>>()?;
-        for (at, invite_id, account_id) in due {
-            invite_event(
-                conn,
-                EventType::InviteDelivery,
-                &InviteId::from(invite_id),
-                &AccountId::from(account_id),
-                None,
-                instant(at),
-            )?;
-        }
-        let expired: Vec<(i64, String, String)> = conn
-            .prepare_cached(
+            ),
+            (
+                EventType::InviteExpired,
                 "SELECT i.expires_at, i.id, a.id FROM invites i JOIN accounts a ON a.rowid = i.account_rowid
                  WHERE i.status = 'pending' AND i.expires_at > ?1 AND i.expires_at <= ?2
                  ORDER BY i.expires_at, i.rowid",
-            )?
-            .query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<Result<_, _>>()?;
-        for (at, invite_id, account_id) in expired {
-            invite_event(
-                conn,
-                EventType::InviteExpired,
-                &InviteId::from(invite_id),
-                &AccountId::from(account_id),
-                None,
-                instant(at),
-            )?;
+            ),
+        ];
+        for (kind, sql) in due {
+            let rows: Vec<(i64, String, String)> = conn
+                .prepare_cached(sql)?
+                .query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<Result<_, _>>()?;
+            for (at, invite_id, account_id) in rows {
+                let (invite_id, account_id) = (InviteId::from(invite_id), AccountId::from(account_id));
+                invite_event(conn, kind, &invite_id, &account_id, None, instant(at))?;
+            }
         }
     }
     if to >= from {
