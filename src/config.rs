@@ -132,10 +132,14 @@ pub struct Settings {
     pub origins: BTreeMap<String, Origin>,
 }
 
-/// A practice's own reply: `<replies_dir>/<finding>.md`.
+/// A practice's own reply: `<replies_dir>/<finding>.md` for both roles, or
+/// `<finding>.client.md` / `<finding>.staff.md` for one (which wins over
+/// the file for both).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReplyOverride {
     pub code: FindingCode,
+    /// The role it is for; `None` for both.
+    pub role: Option<crate::portal::model::Role>,
     /// The file it was read from (for messages about it).
     pub file: PathBuf,
     pub text: String,
@@ -246,9 +250,13 @@ impl Settings {
     /// The canned replies in force: the built-in ones with the practice's
     /// own, times in the staff member's zone.
     pub fn replies(&self) -> Replies {
-        Replies::builtin()
-            .with_zone(self.time_zone)
-            .with_overrides(self.replies.iter().map(|r| (r.code, r.text.as_str())))
+        let mut replies = Replies::builtin().with_zone(self.time_zone);
+        // The files for both roles first: a role's own file wins.
+        let (both, one): (Vec<_>, Vec<_>) = self.replies.iter().partition(|r| r.role.is_none());
+        for reply in both.into_iter().chain(one) {
+            replies.set_for(reply.code, reply.role, reply.text.as_str());
+        }
+        replies
     }
 }
 
@@ -269,12 +277,21 @@ fn read_replies(dir: &Path) -> Result<Vec<ReplyOverride>, String> {
         .filter(|p| p.extension().is_some_and(|e| e == "md"))
         .map(|file| {
             let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+            let (stem, role) = match stem.rsplit_once('.') {
+                Some((code, "client")) => (code, Some(crate::portal::model::Role::Client)),
+                Some((code, "staff")) => (code, Some(crate::portal::model::Role::Staff)),
+                _ => (stem, None),
+            };
             let code = stem.parse::<FindingCode>().map_err(|_| {
                 let names: Vec<&str> = FindingCode::all().map(FindingCode::as_str).collect();
-                format!("{}: no finding is called {stem:?}; replies can be: {}", file.display(), names.join(", "))
+                format!(
+                    "{}: no finding is called {stem:?}; replies can be: {} (each as <finding>.md for both roles, or <finding>.client.md / <finding>.staff.md for one)",
+                    file.display(),
+                    names.join(", ")
+                )
             })?;
             let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-            Ok(ReplyOverride { code, file, text })
+            Ok(ReplyOverride { code, role, file, text })
         })
         .collect()
 }
@@ -829,6 +846,33 @@ mod tests {
     }
 
     #[test]
+    fn a_reply_file_can_be_for_one_role_and_wins_over_the_one_for_both() {
+        use crate::portal::model::Role;
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config.toml");
+        std::fs::write(&config, "time_zone = \"UTC\"\n").unwrap();
+        let replies = dir.path().join("replies");
+        std::fs::create_dir(&replies).unwrap();
+        std::fs::write(replies.join("not_opened.staff.md"), "Staff {first_name}: {expires_in}.\n").unwrap();
+        std::fs::write(replies.join("not_opened.md"), "Both {first_name}.\n").unwrap();
+        std::fs::write(replies.join("bounced.client.md"), "Client {first_name}.\n").unwrap();
+        let s = settings_with(Some(&config), no_env, Vec::new).unwrap();
+        let context = crate::diagnose::replies::ReplyContext {
+            first_name: "Sam".into(),
+            expires_in: "59m 00s".into(),
+            ..Default::default()
+        };
+        let r = s.replies();
+        assert_eq!(r.render_for(FindingCode::NotOpened, Role::Staff, &context), "Staff Sam: 59m 00s.");
+        assert_eq!(r.render_for(FindingCode::NotOpened, Role::Client, &context), "Both Sam.");
+        assert_eq!(r.render_for(FindingCode::Bounced, Role::Client, &context), "Client Sam.");
+        assert!(r.render_for(FindingCode::Bounced, Role::Staff, &context).contains("staff portal"), "built in");
+        std::fs::write(replies.join("bounced.nurse.md"), "x").unwrap();
+        let err = settings_with(Some(&config), no_env, Vec::new).unwrap_err().to_string();
+        assert!(err.contains("bounced.nurse.md") && err.contains(".staff.md"), "{err}");
+    }
+
+    #[test]
     fn validate_checks_a_hand_built_value_too() {
         assert!(Settings::default().validate().is_ok());
         let bad_key = Settings { keys: BTreeMap::from([("resnd".to_owned(), "s".to_owned())]), ..Settings::default() };
@@ -845,7 +889,8 @@ mod tests {
             off.validate().unwrap_err().to_string(),
             "configuration: resend_guard_minutes: 0 is out of range 1..=1440"
         );
-        let reply = ReplyOverride { code: FindingCode::Bounced, file: "b.md".into(), text: "{nope}".into() };
+        let reply =
+            ReplyOverride { code: FindingCode::Bounced, role: None, file: "b.md".into(), text: "{nope}".into() };
         let err = Settings { replies: vec![reply], ..Settings::default() }.validate().unwrap_err().to_string();
         assert!(err.starts_with("b.md: unknown placeholder {nope}"), "{err}");
     }

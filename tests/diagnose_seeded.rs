@@ -41,7 +41,7 @@ async fn every_seeded_ticket_is_diagnosed_as_its_case() {
         let account = h.client.account(&seeded.account_id).await.unwrap().value;
         let invites = h.client.invites(&seeded.account_id).await.unwrap();
         let now = h.client.clock().now();
-        let findings = troubleshoot(&Case { account: &account, invites: &invites, now }, &replies);
+        let findings = troubleshoot(&Case::new(&account, &invites, now), &replies);
         let codes: Vec<_> = findings.iter().map(|f| f.code).collect();
         assert_eq!(codes.first(), Some(&expected(seeded.case)), "{} ({:?}): {codes:?}", seeded.ticket_id, seeded.case);
         seen.insert(seeded.case);
@@ -61,8 +61,7 @@ async fn expired_invites_name_the_window_that_applied() {
         let seeded = h.ticket(case);
         let account = h.client.account(&seeded.account_id).await.unwrap().value;
         let invites = h.client.invites(&seeded.account_id).await.unwrap();
-        let findings =
-            troubleshoot(&Case { account: &account, invites: &invites, now: h.sandbox.now() }, &Replies::builtin());
+        let findings = troubleshoot(&Case::new(&account, &invites, h.sandbox.now()), &Replies::builtin());
         assert!(findings[0].explanation.contains(window), "{case:?}: {}", findings[0].explanation);
     }
 }
@@ -71,8 +70,7 @@ async fn diagnosed(h: &Harness, case: SeedCase) -> (Account, Vec<Invite>, Vec<Fi
     let seeded = h.ticket(case);
     let account = h.client.account(&seeded.account_id).await.unwrap().value;
     let invites = h.client.invites(&seeded.account_id).await.unwrap();
-    let findings =
-        troubleshoot(&Case { account: &account, invites: &invites, now: h.sandbox.now() }, &Replies::builtin());
+    let findings = troubleshoot(&Case::new(&account, &invites, h.sandbox.now()), &Replies::builtin());
     (account, invites, findings)
 }
 

@@ -28,15 +28,12 @@ async fn started(h: &Harness, size: (u16, u16)) -> App {
 
 async fn on_ticket(h: &Harness, case: SeedCase, size: (u16, u16)) -> App {
     let mut app = started(h, size).await;
-    let seeded = h.ticket(case).clone();
-    let effects = app.open_account(seeded.account_id, Some(seeded.ticket_id));
-    common::settle(&mut app, h, effects, now()).await;
+    common::open_ticket(&mut app, h, case).await;
     app
 }
 
 async fn press(app: &mut App, h: &Harness, msg: Msg) -> Vec<Effect> {
-    let effects = app.update(msg, now());
-    common::settle(app, h, effects, now()).await
+    common::press(app, h, msg).await
 }
 
 fn typed(app: &mut App, text: &str) {
@@ -296,11 +293,11 @@ async fn at_80x24_the_findings_scroll_with_page_keys_and_the_wheel_so_every_find
     let mut app = on_ticket_id(&h, "T-1005", size).await;
     let account = app.account.as_ref().unwrap();
     let all = portaldesk::diagnose::troubleshoot::troubleshoot(
-        &portaldesk::diagnose::troubleshoot::Case {
-            account: &account.account.data.as_ref().unwrap().value,
-            invites: account.invites.data.as_deref().unwrap(),
-            now: now(),
-        },
+        &portaldesk::diagnose::troubleshoot::Case::new(
+            &account.account.data.as_ref().unwrap().value,
+            account.invites.data.as_deref().unwrap(),
+            now(),
+        ),
         &app.replies,
     );
     assert!(all.len() >= 3, "T-1005 has three findings");

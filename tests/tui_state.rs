@@ -231,16 +231,12 @@ async fn dob_edit_validates_asks_for_a_reason_confirms_and_handles_412() {
     assert_eq!(edit.stage, Stage::Confirm);
 
     // Someone else changes the account meanwhile.
-    let theirs = h.client.account(&seeded.account_id).await.unwrap();
     let other = portaldesk::portal::model::AccountPatch {
         dob: Some(portaldesk::phi::Phi::new(chrono::NaiveDate::from_ymd_opt(1991, 4, 4).unwrap())),
         reason: "a colleague".into(),
         ..Default::default()
     };
-    h.client
-        .update_account(&seeded.account_id, &theirs.etag, &other, &portaldesk::portal::IdempotencyKey::new())
-        .await
-        .unwrap();
+    let theirs = h.change_behind(&seeded.account_id, &other).await;
 
     let save = app.update(key(KeyCode::Enter), now());
     let Some(Effect::Portal(_, Request::SaveAccount { etag, patch, .. })) = save.first().cloned() else {
@@ -442,8 +438,11 @@ async fn the_reveal_timer_runs_on_the_monotonic_clock() {
 }
 
 /// With each dialog open over a revealed account, the reveal's time runs
-/// out: after it, nothing on screen shows the DOB or an address of the
-/// account (the dialogs read the account's reveal, not a copy of it).
+/// out. A dialog that shows PHI keeps it shown while it is in use (issue
+/// 14: no expiry mid-call) and the account masks as soon as it closes; a
+/// dialog that shows none masks at once. After that, nothing on screen
+/// shows the DOB or an address of the account (the dialogs read the
+/// account's reveal, not a copy of it).
 #[tokio::test]
 async fn every_dialog_masks_again_when_the_reveal_time_is_over() {
     let h = Harness::start().await;
@@ -474,7 +473,8 @@ async fn every_dialog_masks_again_when_the_reveal_time_is_over() {
         assert_eq!(app.screen(), ScreenKind::Account);
         let timer = app.update(ch('v'), now());
         let [Effect::MaskAfter { reveal, .. }] = timer.as_slice() else { panic!("{timer:?}") };
-        app.update(open, now());
+        let Msg::Key(open) = open else { unreachable!() };
+        app.update(Msg::Key(open), now());
         assert_eq!(app.screen(), dialog);
         if dialog == ScreenKind::DobCompare {
             // Day first and a short year: the dialog suggests the entry.
@@ -490,6 +490,16 @@ async fn every_dialog_masks_again_when_the_reveal_time_is_over() {
         app.update(Msg::Tick, now() + Duration::seconds(31));
         app.update(Msg::RevealOver(*reveal), now() + Duration::seconds(31));
         assert_eq!(app.screen(), dialog, "the dialog stays open");
+        if dialog.shows_phi() {
+            assert!(app.account.as_ref().unwrap().revealed, "{dialog:?}: masked mid-dialog");
+            let shown = screen(&app, (160, 48));
+            assert!(dates.iter().chain(&emails).any(|s| shown.contains(s.as_str())), "{dialog:?}: masked mid-dialog");
+            // Closing it ends the reveal; the dialog opened again is masked.
+            app.update(key(KeyCode::Esc), now());
+            assert!(!app.account.as_ref().unwrap().revealed, "{dialog:?}: still revealed after closing");
+            app.update(Msg::Key(open), now());
+            assert_eq!(app.screen(), dialog);
+        }
         for size in [(80, 24), (160, 48)] {
             let shown = screen(&app, size);
             for secret in dates.iter().chain(&emails) {

@@ -113,8 +113,9 @@ pub enum Command {
     /// Why the client cannot get in: the findings, most decisive first, each
     /// with the next step and the reply to send.
     ///
-    /// --json: {"account_id", "role", "now", "findings": [{"code",
-    /// "explanation", "next_step", "reply"}]}.
+    /// --json (unmasked): {"account_id", "role", "now", "findings": [{"code",
+    /// "explanation", "next_step", "reply", "suggested_email" (email_typo
+    /// only: the address likely meant)}]}.
     Diagnose(read::AccountArgs),
     /// Resend the portal invite: a new link (staff 1 hour, clients 48 hours);
     /// earlier links stop working.

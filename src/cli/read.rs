@@ -310,8 +310,14 @@ struct DiagnoseJson<'a> {
 pub async fn diagnose(client: &PortalClient, args: &AccountArgs, replies: &Replies) -> Result<(), Failure> {
     let account = client.account(&args.account).await?.value;
     let invites = client.invites(&account.id).await?;
+    // The audit trail says what was just done (a DOB corrected); a portal
+    // that cannot give it still gets its findings.
+    let audit = client.audit(Some(&account.id), None).await.unwrap_or_default();
     let now = out::server_now(client);
-    let findings = troubleshoot::troubleshoot(&Case { account: &account, invites: &invites, now }, replies);
+    // `--json` is unmasked, as its help says; text masks unless `--reveal`.
+    let reveal = args.out.json || args.out.privacy().reveal;
+    let case = Case::new(&account, &invites, now).with_audit(&audit).revealed(reveal);
+    let findings = troubleshoot::troubleshoot(&case, replies);
     if args.out.json {
         return out::json(&DiagnoseJson { account_id: &account.id, role: account.role, now, findings: &findings });
     }

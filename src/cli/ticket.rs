@@ -265,8 +265,13 @@ async fn finding_reply(client: &PortalClient, ticket: &Ticket, replies: &Replies
     let unread = |e| nothing_sent(e, "no reply was sent");
     let account = client.account(&ticket.account_id).await.map_err(unread)?.value;
     let invites = client.invites(&account.id).await.map_err(unread)?;
+    // What was just done (a DOB corrected) is in the audit trail; a portal
+    // that cannot give it still gets its reply.
+    let audit = client.audit(Some(&account.id), None).await.unwrap_or_default();
     let now = out::server_now(client);
-    let findings = troubleshoot::troubleshoot(&Case { account: &account, invites: &invites, now }, replies);
+    // The reply is sent to the client: their own address in full.
+    let case = Case::new(&account, &invites, now).with_audit(&audit).revealed(true);
+    let findings = troubleshoot::troubleshoot(&case, replies);
     let top = findings.first().ok_or_else(|| Failure::new(1, "the diagnosis has no finding to reply with"))?;
     Ok(top.reply.expose().clone())
 }

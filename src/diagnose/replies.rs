@@ -1,37 +1,61 @@
-//! Canned replies: one text template per troubleshooting finding, kept in
-//! `assets/replies/<code>.md` (built in) and overridable by the practice.
+//! Canned replies: one text template per troubleshooting finding and role,
+//! kept in `assets/replies/<code>.md` (to clients) and
+//! `assets/replies/staff/<code>.md` (to staff members, whose links last 1
+//! hour), built in and overridable by the practice.
 //!
-//! Placeholders are written `{name}`: `{first_name}`, `{masked_email}`,
-//! `{sender}`, `{expiry_window}`, `{expires_at}`. An unknown placeholder is
-//! left as written, so a typo in a template shows rather than vanishes.
+//! Placeholders are written `{name}`: `{first_name}`, `{masked_email}` (the
+//! address, masked on screen and in full in a reply copied to send),
+//! `{sender}`, `{expiry_window}`, `{expires_at}` (the real deadline, in the
+//! staff member's zone), `{expires_in}` (the time left until it, `17h
+//! 12m`), `{sent_at}` (when the latest invite went out). An unknown
+//! placeholder is left as written, so a typo in a template shows rather
+//! than vanishes.
 
 use std::collections::HashMap;
 
 use super::troubleshoot::FindingCode;
+use crate::portal::model::Role;
 use crate::timezone::StaffZone;
 
 /// The address invitation emails come from.
 pub const SENDER: &str = "no-reply@therapyappointment.com";
 
-/// The built-in templates, compiled in from `assets/replies/`.
-const BUILTIN: &[(FindingCode, &str)] = &[
-    (FindingCode::NoInvite, include_str!("../../assets/replies/no_invite.md")),
-    (FindingCode::InviteExpired, include_str!("../../assets/replies/invite_expired.md")),
-    (FindingCode::SupersededLinkUsed, include_str!("../../assets/replies/superseded_link_used.md")),
-    (FindingCode::AlreadyAccepted, include_str!("../../assets/replies/already_accepted.md")),
-    (FindingCode::Bounced, include_str!("../../assets/replies/bounced.md")),
-    (FindingCode::NotOpened, include_str!("../../assets/replies/not_opened.md")),
-    (FindingCode::EmailTypo, include_str!("../../assets/replies/email_typo.md")),
-    (FindingCode::LinkOpenedRepeatedly, include_str!("../../assets/replies/link_opened_repeatedly.md")),
-    (FindingCode::DobFailures, include_str!("../../assets/replies/dob_failures.md")),
-    (FindingCode::ProfileDobSuspect, include_str!("../../assets/replies/profile_dob_suspect.md")),
-    (FindingCode::StaffInviteExpiring, include_str!("../../assets/replies/staff_invite_expiring.md")),
-    (FindingCode::InviteWorking, include_str!("../../assets/replies/invite_working.md")),
-    (FindingCode::WrongAddress, include_str!("../../assets/replies/wrong_address.md")),
-    (FindingCode::LinkInvalid, include_str!("../../assets/replies/link_invalid.md")),
-    (FindingCode::LinkRewritten, include_str!("../../assets/replies/link_rewritten.md")),
-    (FindingCode::LinkPreOpened, include_str!("../../assets/replies/link_pre_opened.md")),
-];
+/// Lists the built-in templates of each code: the one to clients from
+/// `assets/replies/<code>.md`, the one to staff members from
+/// `assets/replies/staff/<code>.md`, compiled in.
+macro_rules! builtin {
+    ($( $code:ident = $file:literal, )*) => {
+        /// The built-in templates: code, to clients, to staff members.
+        const BUILTIN: &[(FindingCode, &str, &str)] = &[
+            $( (
+                FindingCode::$code,
+                include_str!(concat!("../../assets/replies/", $file, ".md")),
+                include_str!(concat!("../../assets/replies/staff/", $file, ".md")),
+            ), )*
+        ];
+    };
+}
+
+builtin! {
+    InviteJustSent = "invite_just_sent",
+    DobCorrected = "dob_corrected",
+    NoInvite = "no_invite",
+    InviteExpired = "invite_expired",
+    SupersededLinkUsed = "superseded_link_used",
+    AlreadyAccepted = "already_accepted",
+    Bounced = "bounced",
+    NotOpened = "not_opened",
+    EmailTypo = "email_typo",
+    LinkOpenedRepeatedly = "link_opened_repeatedly",
+    DobFailures = "dob_failures",
+    ProfileDobSuspect = "profile_dob_suspect",
+    StaffInviteExpiring = "staff_invite_expiring",
+    InviteWorking = "invite_working",
+    WrongAddress = "wrong_address",
+    LinkInvalid = "link_invalid",
+    LinkRewritten = "link_rewritten",
+    LinkPreOpened = "link_pre_opened",
+}
 
 /// The values a reply is filled with.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -40,17 +64,20 @@ pub struct ReplyContext {
     pub masked_email: String,
     pub expiry_window: String,
     pub expires_at: String,
+    pub expires_in: String,
+    pub sent_at: String,
 }
 
 /// The set of templates in use, and the time zone times are written in.
 #[derive(Debug, Clone)]
 pub struct Replies {
-    templates: HashMap<FindingCode, String>,
+    templates: HashMap<(FindingCode, Role), String>,
     zone: StaffZone,
 }
 
 /// The placeholders a template may use.
-pub const PLACEHOLDERS: [&str; 5] = ["first_name", "masked_email", "sender", "expiry_window", "expires_at"];
+pub const PLACEHOLDERS: [&str; 7] =
+    ["first_name", "masked_email", "sender", "expiry_window", "expires_at", "expires_in", "sent_at"];
 
 impl Default for Replies {
     fn default() -> Self {
@@ -62,7 +89,11 @@ impl Replies {
     /// The templates shipped in `assets/replies/`.
     pub fn builtin() -> Self {
         Self {
-            templates: BUILTIN.iter().map(|(code, text)| (*code, text.trim().to_owned())).collect(),
+            templates: BUILTIN
+                .iter()
+                .flat_map(|(code, client, staff)| [((*code, Role::Client), *client), ((*code, Role::Staff), *staff)])
+                .map(|(key, text)| (key, text.trim().to_owned()))
+                .collect(),
             zone: StaffZone::Utc,
         }
     }
@@ -78,9 +109,9 @@ impl Replies {
         self.zone
     }
 
-    /// Replaces the built-in templates of the codes given with the
-    /// practice's own (read from files by the configuration, and checked
-    /// with [`check_template`]).
+    /// Replaces the built-in templates of the codes given, for both roles,
+    /// with the practice's own (read from files by the configuration, and
+    /// checked with [`check_template`]).
     pub fn with_overrides<'t>(mut self, overrides: impl IntoIterator<Item = (FindingCode, &'t str)>) -> Self {
         for (code, text) in overrides {
             self.set(code, text);
@@ -88,19 +119,40 @@ impl Replies {
         self
     }
 
-    /// Replaces the template of `code` (a practice's own wording).
+    /// Replaces the template of `code`, for `role` alone or (`None`) for
+    /// both: a practice's own wording.
+    pub fn set_for(&mut self, code: FindingCode, role: Option<Role>, template: impl Into<String>) {
+        let text = template.into().trim().to_owned();
+        for r in [Role::Client, Role::Staff] {
+            if role.is_none_or(|role| role == r) {
+                self.templates.insert((code, r), text.clone());
+            }
+        }
+    }
+
+    /// Replaces the template of `code` for both roles.
     pub fn set(&mut self, code: FindingCode, template: impl Into<String>) {
-        self.templates.insert(code, template.into().trim().to_owned());
+        self.set_for(code, None, template);
     }
 
-    /// The template of `code`.
+    /// The template of `code` to clients.
     pub fn template(&self, code: FindingCode) -> &str {
-        self.templates.get(&code).map(String::as_str).unwrap_or_default()
+        self.template_for(code, Role::Client)
     }
 
-    /// The reply for `code`, filled in.
+    /// The template of `code` to an account of `role`.
+    pub fn template_for(&self, code: FindingCode, role: Role) -> &str {
+        self.templates.get(&(code, role)).map(String::as_str).unwrap_or_default()
+    }
+
+    /// The reply for `code` to a client, filled in.
     pub fn render(&self, code: FindingCode, context: &ReplyContext) -> String {
-        fill(self.template(code), context)
+        self.render_for(code, Role::Client, context)
+    }
+
+    /// The reply for `code` to an account of `role`, filled in.
+    pub fn render_for(&self, code: FindingCode, role: Role, context: &ReplyContext) -> String {
+        fill(self.template_for(code, role), context)
     }
 }
 
@@ -144,6 +196,8 @@ pub fn fill(template: &str, context: &ReplyContext) -> String {
             "sender" => Some(SENDER),
             "expiry_window" => Some(context.expiry_window.as_str()),
             "expires_at" => Some(context.expires_at.as_str()),
+            "expires_in" => Some(context.expires_in.as_str()),
+            "sent_at" => Some(context.sent_at.as_str()),
             _ => None,
         };
         match value {
@@ -166,6 +220,8 @@ mod tests {
             masked_email: "s***@g***.com".into(),
             expiry_window: "48 hours".into(),
             expires_at: "Nov 27, 09:00 UTC".into(),
+            expires_in: "48h 00m".into(),
+            sent_at: "Nov 25, 09:00 UTC".into(),
         }
     }
 
@@ -173,9 +229,11 @@ mod tests {
     fn every_finding_has_a_builtin_template_using_known_placeholders() {
         let replies = Replies::builtin();
         for code in FindingCode::all() {
-            let text = replies.render(code, &context());
-            assert!(text.starts_with("Hi Sam,"), "{code:?}: {text}");
-            assert!(!text.contains('{') && !text.contains('}'), "{code:?} left a placeholder: {text}");
+            for role in [Role::Client, Role::Staff] {
+                let text = replies.render_for(code, role, &context());
+                assert!(text.starts_with("Hi Sam,"), "{code:?} {role:?}: {text}");
+                assert!(!text.contains('{') && !text.contains('}'), "{code:?} {role:?} left a placeholder: {text}");
+            }
         }
     }
 

@@ -47,6 +47,41 @@ pub struct Timeline {
     pub entries: Vec<Entry>,
 }
 
+/// What the visit log and the invite's state say about its link at one
+/// instant: the one reading of whether a link works, used by the timeline's
+/// headline and by every finding (issue 14: a finding never says a link
+/// shows invalid when its timeline says it works).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkReading {
+    /// The invite's state now.
+    pub state: InviteState,
+    /// Whether the link works now.
+    pub works: bool,
+    /// Visits that saw the DOB page (the link worked then).
+    pub page_shown: usize,
+    /// Visits that saw the invalid-link page.
+    pub shown_invalid: usize,
+    /// Entries the DOB page refused.
+    pub refused: usize,
+    /// Visits by a mail scanner.
+    pub scanners: usize,
+}
+
+/// The reading of `invite`'s link at `now`.
+pub fn reading(invite: &Invite, role: Role, now: DateTime<Utc>) -> LinkReading {
+    let state = invite::state(invite, role, now);
+    let count = |outcome: VisitOutcome| invite.visits.iter().filter(|v| v.outcome == outcome).count();
+    let scanners = classify_invite(invite).iter().filter(|v| v.kind == VisitKind::Scanner).count();
+    LinkReading {
+        state,
+        works: state.is_live(),
+        page_shown: count(VisitOutcome::PageShown),
+        shown_invalid: count(VisitOutcome::InvalidLink),
+        refused: count(VisitOutcome::DobRefused),
+        scanners,
+    }
+}
+
 /// The timeline of `invite` among all the account's `invites`.
 pub fn timeline(
     invite: &Invite,
@@ -75,7 +110,6 @@ pub fn timeline(
         entries.push(Entry { at: event.at, actor: Actor::System, what, why: None });
     }
     let verdicts = classify_invite(invite);
-    let scanners = verdicts.iter().filter(|v| v.kind == VisitKind::Scanner).count();
     for (visit, verdict) in invite.visits.iter().zip(verdicts) {
         let actor = match verdict.kind {
             VisitKind::Scanner => Actor::Scanner,
@@ -137,10 +171,10 @@ pub fn timeline(
     }
     entries.sort_by_key(|e| e.at);
 
-    let state = invite::state(invite, role, now);
-    let refused = invite.visits.iter().filter(|v| v.outcome == VisitOutcome::DobRefused).count();
-    let (works, headline) = match state {
-        InviteState::Pending | InviteState::ExpiringSoon => {
+    let read = reading(invite, role, now);
+    let (refused, scanners) = (read.refused, read.scanners);
+    let (works, headline) = match read.state {
+        _ if read.works => {
             let mut line = format!(
                 "The link works: it expires {} ({}).",
                 invite::countdown(invite, role, now),
@@ -154,7 +188,7 @@ pub fn timeline(
             }
             (true, line)
         }
-        InviteState::Expired => (
+        InviteState::Pending | InviteState::ExpiringSoon | InviteState::Expired => (
             false,
             format!(
                 "Shows invalid: it expired at {}, {} after it was sent.",

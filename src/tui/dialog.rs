@@ -181,9 +181,10 @@ impl Outcome {
     }
 
     /// A change was saved to the account: the dialog closes, says so, and
-    /// the account is the saved one, its history read back.
+    /// the account is the saved one until the account, its invites and its
+    /// audit trail are read back (the findings are computed from those).
     pub fn saved(text: &str, account: Versioned<Account>) -> Self {
-        Self::done(text, vec![Then::StoreAccount(account), Then::ReloadHistory])
+        Self::done(text, vec![Then::StoreAccount(account), Then::ReloadAccount])
     }
 
     /// A dialog that sends one change: Confirm sends it (`confirm`), Back

@@ -48,6 +48,19 @@ impl ScreenKind {
         self.spec().takes_text
     }
 
+    /// Whether this dialog shows the account's addresses or DOB: the
+    /// reveal key works in it, and a reveal lasts while it is open.
+    pub fn shows_phi(self) -> bool {
+        matches!(
+            self,
+            ScreenKind::DobCompare
+                | ScreenKind::EditDob
+                | ScreenKind::Addresses
+                | ScreenKind::Resend
+                | ScreenKind::Timeline
+        )
+    }
+
     /// Whether the config file's `[keys]` may rebind this screen's letter
     /// keys (the full-screen views; dialogs keep theirs).
     fn rebindable(self) -> bool {
@@ -89,6 +102,10 @@ pub const fn ctrl(c: char, action: Action, help: &'static str, hint: &'static st
 pub const fn special(code: KeyCode, action: Action, help: &'static str, hint: &'static str) -> Binding {
     Binding { code, modifiers: KeyModifiers::NONE, action, help, hint }
 }
+
+/// The reveal key of every dialog that shows an address or a DOB: a
+/// function key, since text fields take letters.
+pub const REVEAL: Binding = special(KeyCode::F(2), Action::Reveal, "reveal / mask email and DOB", "reveal");
 
 /// Shift-Tab in a dialog of several fields: back one (listed in the help
 /// only).
@@ -195,6 +212,11 @@ fn builtin(screen: ScreenKind) -> Vec<Binding> {
     }
     if screen == ScreenKind::Queue {
         all.push(special(KeyCode::Esc, Action::Back, "back", ""));
+    }
+    // The account's own is `v` (which `[keys]` may move); a dialog's text
+    // field takes `v`, so dialogs showing PHI share this one.
+    if screen.shows_phi() {
+        all.push(REVEAL);
     }
     all
 }

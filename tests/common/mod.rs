@@ -45,6 +45,20 @@ impl Harness {
         self.sandbox.seeded.tickets.iter().find(|t| t.case == case).unwrap_or_else(|| panic!("no {case:?} ticket"))
     }
 
+    /// Someone else changes an account (at its current version): what a
+    /// console holding an older version then meets as a 412. Returns the
+    /// version it changed.
+    pub async fn change_behind(
+        &self,
+        account_id: &portaldesk::portal::model::AccountId,
+        patch: &portaldesk::portal::model::AccountPatch,
+    ) -> portaldesk::portal::Versioned<portaldesk::portal::model::Account> {
+        let theirs = self.client.account(account_id).await.unwrap();
+        let key = portaldesk::portal::IdempotencyKey::new();
+        self.client.update_account(account_id, &theirs.etag, patch, &key).await.unwrap();
+        theirs
+    }
+
     /// A plain HTTP client for requests the typed client would never send.
     pub fn raw(&self) -> reqwest::Client {
         reqwest::Client::new()
@@ -87,6 +101,21 @@ pub async fn settle(app: &mut App, h: &Harness, mut effects: Vec<Effect>, now: D
         effects.extend(app.update(msg, now));
     }
     seen
+}
+
+/// Opens the account of the first seeded ticket of `case`, with that
+/// ticket, and reads it all (at [`t0`]).
+pub async fn open_ticket(app: &mut App, h: &Harness, case: SeedCase) {
+    let seeded = h.ticket(case).clone();
+    let effects = app.open_account(seeded.account_id, Some(seeded.ticket_id));
+    settle(app, h, effects, t0()).await;
+}
+
+/// A message to the console at [`t0`], and everything it leads to run
+/// against the sandbox; returns the effects that ran.
+pub async fn press(app: &mut App, h: &Harness, msg: Msg) -> Vec<Effect> {
+    let effects = app.update(msg, t0());
+    settle(app, h, effects, t0()).await
 }
 
 /// A key press.

@@ -253,8 +253,7 @@ dob_codes! {
     /// The DOB on file itself looks wrong: fix the profile, not the client.
     ProfileDobSuspect = "profile_dob_suspect",
         "The date of birth on file looks like a placeholder; confirm the real date with the \
-         client and edit the DOB on the profile (top right button) instead of coaching the \
-         client.";
+         client and edit the DOB on the profile instead of coaching the client.";
 }
 
 impl std::fmt::Display for DobCode {
@@ -388,14 +387,13 @@ fn suspect_message(on_file: NaiveDate, ctx: &DobContext) -> Option<&'static str>
         Some(DobCode::ProfileDobSuspect.message())
     } else if on_file > ctx.today {
         Some(
-            "The date of birth on file is in the future, so it is wrong; edit the DOB on the \
-             profile (top right button) instead of coaching the client.",
+            "The date of birth on file is in the future, so it is wrong; edit the DOB on the profile \
+             instead of coaching the client.",
         )
     } else if ctx.account_created.is_some_and(|created| on_file > created) {
         Some(
             "The date of birth on file is later than the day the account was created, so it is \
-             likely wrong; edit the DOB on the profile (top right button) instead of coaching \
-             the client.",
+             likely wrong; edit the DOB on the profile instead of coaching the client.",
         )
     } else {
         None

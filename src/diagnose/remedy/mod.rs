@@ -257,7 +257,7 @@ fn reply_after_fix(
         _ => FindingCode::NoInvite,
     };
     let resent = steps.contains(&Step::Resend);
-    let case = Case { account: &after, invites: case.invites, now: case.now };
+    let case = Case { account: &after, ..*case };
     troubleshoot::reply_after(&case, template, resent, replies)
 }
 

@@ -53,7 +53,7 @@ fn words(dobs: &[&str], emails: &[&str]) -> ClientWords {
 }
 
 fn plan_of(account: &Account, invites: &[Invite], words: &ClientWords) -> Plan {
-    let case = Case { account, invites, now: now() };
+    let case = Case::new(account, invites, now());
     let replies = Replies::builtin();
     let findings = troubleshoot::troubleshoot(&case, &replies);
     let ticket: TicketId = "T-1001".into();
@@ -144,7 +144,7 @@ fn not_opened_is_only_the_findings_reply() {
     let p = plan_of(&a, &case_invites, &ClientWords::default());
     assert_eq!((p.finding, p.kind), (FindingCode::NotOpened, RemedyKind::ReplyOnly));
     assert_eq!(p.steps.len(), 1);
-    let case = Case { account: &a, invites: &case_invites, now: now() };
+    let case = Case::new(&a, &case_invites, now());
     let finding = &troubleshoot::troubleshoot(&case, &Replies::builtin())[0];
     assert_eq!(reply(&p), (finding.reply.expose().clone(), ReplyStatus::Pending));
 }

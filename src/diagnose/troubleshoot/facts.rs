@@ -3,9 +3,11 @@
 use chrono::{DateTime, Utc};
 
 use super::Case;
-use crate::diagnose::invite::{self, InviteState, window_words};
+use crate::diagnose::invite::{InviteState, window_words};
+use crate::diagnose::timeline::{self, LinkReading};
 use crate::diagnose::visit::LinkForensics;
-use crate::portal::model::{Account, Invite, Role};
+use crate::phi::mask_email;
+use crate::portal::model::{Account, AuditAction, AuditEntry, Invite, Role, VisitOutcome};
 use crate::timezone::StaffZone;
 
 /// The facts of one account at one instant: every rule reads these, none
@@ -23,8 +25,18 @@ pub struct Facts<'a> {
     pub latest: Option<&'a Invite>,
     /// The newest invite's state now.
     pub latest_state: Option<InviteState>,
-    /// Whether the newest invite's link still works.
+    /// Whether the newest invite's link still works (the timeline's
+    /// reading, [`timeline::reading`]).
     pub live: bool,
+    /// The timeline's reading of the newest invite's link.
+    pub reading: Option<LinkReading>,
+    /// `the client` or `the staff member`: who the account is, in
+    /// findings.
+    pub who: &'static str,
+    /// Addresses shown in full.
+    pub reveal: bool,
+    /// When the DOB on file was last changed, from the audit trail.
+    pub dob_changed_at: Option<DateTime<Utc>>,
     /// What each invite's visit log says, in the order of `invites`.
     pub each_forensics: Vec<LinkForensics>,
     /// What the newest invite's visit log says.
@@ -44,6 +56,23 @@ impl<'a> Facts<'a> {
         self.invites.iter().zip(&self.each_forensics)
     }
 
+    /// An address as the case shows it: in full when revealed, else masked.
+    pub fn shown(&self, address: &str) -> String {
+        if self.reveal { address.to_owned() } else { mask_email(address) }
+    }
+
+    /// When the invite page last refused a DOB on `invite`: the visit log's
+    /// last refusal, or, from a portal that keeps no visits, its sending.
+    pub fn last_refusal(invite: &Invite) -> DateTime<Utc> {
+        invite
+            .visits
+            .iter()
+            .filter(|v| v.outcome == VisitOutcome::DobRefused)
+            .map(|v| v.at)
+            .max()
+            .unwrap_or(invite.sent_at)
+    }
+
     /// Reads a case once; times are written in `zone`.
     pub fn of(case: &Case<'a>, zone: StaffZone) -> Self {
         let account = case.account;
@@ -52,7 +81,10 @@ impl<'a> Facts<'a> {
         let each_forensics: Vec<LinkForensics> = case.invites.iter().map(LinkForensics::of).collect();
         let newest = case.invites.iter().enumerate().max_by_key(|(_, i)| (i.sent_at, i.id.clone()));
         let latest = newest.map(|(_, i)| i);
-        let latest_state = latest.map(|i| invite::state(i, role, now));
+        let reading = latest.map(|i| timeline::reading(i, role, now));
+        let latest_state = reading.map(|r| r.state);
+        let dob_changed_at =
+            case.audit.iter().filter(|e| e.action == AuditAction::AccountUpdated && dob_changed(e)).map(|e| e.at).max();
         let forensics = newest.and_then(|(n, _)| each_forensics.get(n)).cloned().unwrap_or_default();
         let person_opens = match latest {
             Some(latest) if !latest.visits.is_empty() => forensics.openings_not_by_scanners(),
@@ -66,7 +98,14 @@ impl<'a> Facts<'a> {
             invites: case.invites,
             latest,
             latest_state,
-            live: latest_state.is_some_and(InviteState::is_live),
+            live: reading.is_some_and(|r| r.works),
+            reading,
+            who: match role {
+                Role::Client => "the client",
+                Role::Staff => "the staff member",
+            },
+            reveal: case.reveal,
+            dob_changed_at,
             each_forensics,
             forensics,
             person_opens,
@@ -74,4 +113,10 @@ impl<'a> Facts<'a> {
             zone,
         }
     }
+}
+
+/// Whether an audit entry records a change of the DOB on file (the
+/// portal's summary names it and never shows the date).
+fn dob_changed(entry: &AuditEntry) -> bool {
+    entry.summary.split(';').next().is_some_and(|what| what.contains("date of birth changed"))
 }

@@ -5,7 +5,6 @@
 use super::facts::Facts;
 use super::{FindingCode, Pending};
 use crate::diagnose::invite::{self, InviteState};
-use crate::phi::mask_email;
 use crate::portal::model::{DeliveryEventKind, InvalidReason, InviteStatus, Role, VisitOutcome};
 
 /// The latest invite still works and went to one address while the
@@ -19,7 +18,7 @@ pub(super) fn wrong_address(facts: &Facts<'_>) -> Option<Pending> {
         .iter()
         .map(|e| e.address.expose())
         .filter(|a| !a.eq_ignore_ascii_case(sent_to))
-        .map(|a| mask_email(a))
+        .map(|a| facts.shown(a))
         .collect();
     let default_moved = !account.email.expose().eq_ignore_ascii_case(sent_to);
     let delivered = latest.delivery.iter().any(|e| e.event == DeliveryEventKind::Delivered);
@@ -27,39 +26,46 @@ pub(super) fn wrong_address(facts: &Facts<'_>) -> Option<Pending> {
     if others.is_empty() && !default_moved || !delivered || bounced || facts.person_opens > 0 || !facts.live {
         return None;
     }
-    let went_to = mask_email(sent_to);
+    let went_to = facts.shown(sent_to);
+    let who = facts.who;
     let explanation = if default_moved {
         format!(
-            "The latest invite went to {went_to}, but the account's default address is now {}: the client is likely looking in that inbox, and no one has opened the link.",
-            mask_email(account.email.expose())
+            "The latest invite went to {went_to}, but the account's default address is now {}: {who} is likely looking in that inbox, and no one has opened the link.",
+            facts.shown(account.email.expose())
         )
     } else {
         format!(
-            "The latest invite went to {went_to} (the default address) and was delivered, but no one has opened it; the account also has {}: the client is likely looking in the other inbox.",
+            "The latest invite went to {went_to} (the default address) and was delivered, but no one has opened it; the account also has {}: {who} is likely looking in the other inbox.",
             others.join(" and ")
         )
     };
     let next_step = if default_moved {
-        "Ask which inbox the client is checking, then resend the invite: it goes to the default address.".to_owned()
+        format!("Ask which inbox {who} is checking, then resend the invite: it goes to the default address.")
     } else {
         format!(
-            "Ask which inbox the client is checking. If it is not {went_to}, make that address the default on the account and resend the invite; otherwise have them search {went_to}, including Spam."
+            "Ask which inbox {who} is checking. If it is not {went_to}, make that address the default on the account and resend the invite; otherwise have them search {went_to}, including Spam."
         )
     };
-    Some(Pending { reply_email: Some(went_to), ..Pending::new(FindingCode::WrongAddress, explanation, next_step) })
+    Some(Pending {
+        reply_email: Some(sent_to.clone()),
+        ..Pending::new(FindingCode::WrongAddress, explanation, next_step)
+    })
 }
 
 /// The exact reason the link shows the invalid-link page: the most recent
 /// visit that was not a mail scanner's saw it, or the latest invite was
-/// revoked.
+/// revoked. A visit made before the newest invite was sent is old news:
+/// that resend answered it.
 pub(super) fn link_invalid(facts: &Facts<'_>) -> Option<Pending> {
-    let (role, invites, window, zone) = (facts.role, facts.invites, facts.window, facts.zone);
+    let (role, invites, window, zone, who) = (facts.role, facts.invites, facts.window, facts.zone, facts.who);
+    let since = facts.latest.map(|l| l.sent_at);
     let seen = facts
         .invites_with_forensics()
         .filter_map(|(i, forensics)| {
             let last = forensics.not_by_scanners.last().cloned()?;
             (last.outcome == VisitOutcome::InvalidLink).then_some((i, last.at, last.invalid_reason))
         })
+        .filter(|(_, at, _)| since.is_none_or(|since| *at >= since))
         .max_by_key(|(_, at, _)| *at);
     let (target, opened_at, reason) = match (seen, facts.latest) {
         (Some((i, at, reason)), _) => (i, Some(at), reason.or(InvalidReason::of_status(i.status))),
@@ -68,7 +74,7 @@ pub(super) fn link_invalid(facts: &Facts<'_>) -> Option<Pending> {
     };
     let reason = reason?;
     let opened = match opened_at {
-        Some(at) => format!("The link the client opened {} shows the invalid-link page", invite::ago(facts.now - at)),
+        Some(at) => format!("The link {who} opened {} shows the invalid-link page", invite::ago(facts.now - at)),
         None => format!("The latest invite's link ({}) shows the invalid-link page", target.id),
     };
     let newer = invites.iter().filter(|n| n.sent_at > target.sent_at).min_by_key(|n| n.sent_at);
@@ -93,7 +99,7 @@ pub(super) fn link_invalid(facts: &Facts<'_>) -> Option<Pending> {
                 ),
                 None => "a newer invite replaced it: only the newest link works".to_owned(),
             },
-            "Have the client use the link in the newest email only; resend if they cannot find it.".to_owned(),
+            format!("Have {who} use the link in the newest email only; resend if they cannot find it."),
             FindingCode::SupersededLinkUsed,
         ),
         InvalidReason::Revoked => (
@@ -101,7 +107,9 @@ pub(super) fn link_invalid(facts: &Facts<'_>) -> Option<Pending> {
                 Some(r) => format!("it was revoked by {} at {} for: {}", r.by, zone.long(r.at), r.reason),
                 None => "it was revoked by the practice".to_owned(),
             },
-            "If the client should still get access, resend the invite (a new link); otherwise tell them the invitation was cancelled.".to_owned(),
+            format!(
+                "If {who} should still get access, resend the invite (a new link); otherwise tell them the invitation was cancelled."
+            ),
             FindingCode::LinkInvalid,
         ),
         InvalidReason::AlreadyUsed => (
@@ -109,7 +117,7 @@ pub(super) fn link_invalid(facts: &Facts<'_>) -> Option<Pending> {
                 Some(at) => format!("it was already used at {} to set up the account", zone.long(at)),
                 None => "it was already used to set up the account".to_owned(),
             },
-            "Tell the client to log in with their username and password (or use Forgot password).".to_owned(),
+            format!("Tell {who} to log in with their username and password (or use Forgot password)."),
             FindingCode::AlreadyAccepted,
         ),
     };

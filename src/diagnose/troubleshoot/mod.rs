@@ -15,10 +15,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 pub use self::facts::Facts;
-use super::invite::window_words;
+use super::invite::{remaining, window_words};
 use super::replies::{Replies, ReplyContext};
-use crate::phi::{Phi, mask_email};
-use crate::portal::model::{Account, Invite};
+use crate::phi::Phi;
+use crate::portal::model::{Account, AuditEntry, Invite};
 
 /// What a finding is about. The order of the variants is the order findings
 /// are reported in: the most decisive first. The snake_case names
@@ -42,6 +42,12 @@ use crate::portal::model::{Account, Invite};
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum FindingCode {
+    /// A new invite went out moments ago: where, until when, and that
+    /// earlier links no longer work (said first after a resend).
+    InviteJustSent,
+    /// The DOB on file was changed after the invite page refused the
+    /// client's entries: they can retry (said first after a DOB edit).
+    DobCorrected,
     /// The address on file looks mistyped (`.cmo`, `gmial.com`).
     EmailTypo,
     /// The latest invite email bounced.
@@ -91,16 +97,30 @@ impl FindingCode {
     }
 }
 
-/// One finding: what is wrong, what to do, what to say.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One finding: what is wrong, what to do, what to say. (`Debug` shows its
+/// code alone: revealed, its texts hold addresses.)
+#[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     pub code: FindingCode,
-    /// What happened, for staff. Never holds PHI.
+    /// What happened, for staff. Addresses in it are masked unless the
+    /// case was [revealed](Case::revealed); it holds no other PHI.
     pub explanation: String,
-    /// The next step, from the support article. Never holds PHI.
+    /// The next step, from the support article; addresses as in
+    /// `explanation`.
     pub next_step: String,
-    /// The canned message for the client (holds their first name).
+    /// The canned message for the account holder (holds their first name;
+    /// their address masked unless the case was revealed).
     pub reply: Phi<String>,
+    /// The address the one on file likely meant (`email_typo`), in full:
+    /// shown only where the case is revealed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggested_email: Option<Phi<String>>,
+}
+
+impl std::fmt::Debug for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Finding").field("code", &self.code).finish_non_exhaustive()
+    }
 }
 
 /// What the engine looks at.
@@ -111,7 +131,34 @@ pub struct Case<'a> {
     pub invites: &'a [Invite],
     /// Now, on the server's clock.
     pub now: DateTime<Utc>,
+    /// The account's audit trail, when it was read: what was just done to
+    /// it (a DOB corrected) shows in the findings.
+    pub audit: &'a [AuditEntry],
+    /// Addresses in findings and replies in full (revealed, or a reply
+    /// copied to send), else masked.
+    pub reveal: bool,
 }
+
+impl<'a> Case<'a> {
+    /// A case at `now`, masked, without an audit trail.
+    pub fn new(account: &'a Account, invites: &'a [Invite], now: DateTime<Utc>) -> Self {
+        Self { account, invites, now, audit: &[], reveal: false }
+    }
+
+    /// With the account's audit trail.
+    pub fn with_audit(self, audit: &'a [AuditEntry]) -> Self {
+        Self { audit, ..self }
+    }
+
+    /// With addresses in full (`true`) or masked.
+    pub fn revealed(self, reveal: bool) -> Self {
+        Self { reveal, ..self }
+    }
+}
+
+/// An invite sent at most this long ago was "just sent": the findings
+/// start with it.
+pub const JUST_SENT: chrono::Duration = chrono::Duration::minutes(15);
 
 /// Links opened at least this often with no DOB entered look rewritten by a
 /// mail provider, or refreshed too often.
@@ -129,16 +176,35 @@ pub fn troubleshoot(case: &Case<'_>, replies: &Replies) -> Vec<Finding> {
         .map(|p| {
             let mut context = reply_context(&facts, p.reply_as);
             if let Some(address) = p.reply_email {
-                context.masked_email = address;
+                context.masked_email = facts.shown(&address);
             }
             Finding {
                 code: p.code,
-                explanation: p.explanation,
-                next_step: p.next_step,
-                reply: Phi::new(replies.render(p.reply_as, &context)),
+                explanation: role_words(p.explanation, facts.role),
+                next_step: role_words(p.next_step, facts.role),
+                reply: Phi::new(replies.render_for(p.reply_as, facts.role, &context)),
+                suggested_email: p.suggested_email.map(Phi::new),
             }
         })
         .collect()
+}
+
+/// The reply of `code`'s template for a case, filled from its facts (the
+/// deadline, the address as the case shows it, the role's template),
+/// whether or not the case sets off that finding: for checks over every
+/// template.
+pub fn reply(case: &Case<'_>, replies: &Replies, code: FindingCode) -> Phi<String> {
+    let facts = Facts::of(case, replies.zone());
+    Phi::new(replies.render_for(code, facts.role, &reply_context(&facts, code)))
+}
+
+/// A finding's words for the account's role: on a staff account, the
+/// person is "the staff member", never "the client".
+fn role_words(text: String, role: crate::portal::model::Role) -> String {
+    if role == crate::portal::model::Role::Client {
+        return text;
+    }
+    text.replace("the client", "the staff member").replace("The client", "The staff member")
 }
 
 /// A finding before its reply is filled in.
@@ -149,13 +215,16 @@ pub(super) struct Pending {
     /// Whose template the reply uses (the finding's own, unless another
     /// finding's words fit the client better).
     pub reply_as: FindingCode,
-    /// The masked address the reply names, when not the default address.
+    /// The address the reply names (in full; shown as the case says),
+    /// when not the default address.
     pub reply_email: Option<String>,
+    /// The address the one on file likely meant, in full.
+    pub suggested_email: Option<String>,
 }
 
 impl Pending {
     pub fn new(code: FindingCode, explanation: String, next_step: String) -> Self {
-        Self { code, explanation, next_step, reply_as: code, reply_email: None }
+        Self { code, explanation, next_step, reply_as: code, reply_email: None, suggested_email: None }
     }
 }
 
@@ -165,26 +234,33 @@ pub fn reply_after(case: &Case<'_>, template: FindingCode, resent: bool, replies
     let facts = Facts::of(case, replies.zone());
     let mut context = reply_context(&facts, template);
     if resent {
-        context.expires_at = facts.zone.long(facts.now + case.account.role.invite_lifetime());
+        let due = facts.now + case.account.role.invite_lifetime();
+        context.expires_at = facts.zone.long(due);
+        context.expires_in = remaining(due - facts.now);
     }
-    Phi::new(replies.render(template, &context))
+    Phi::new(replies.render_for(template, facts.role, &context))
 }
 
 fn reply_context(facts: &Facts<'_>, code: FindingCode) -> ReplyContext {
     let account = facts.account;
-    // After these findings staff send a new invite: quote its expiry.
+    // After these findings staff send a new invite (or the latest link no
+    // longer works): quote the expiry a new one gets. Otherwise the
+    // latest link's own.
     let resend = matches!(code, FindingCode::NoInvite | FindingCode::InviteExpired | FindingCode::Bounced);
     let expires_at = match facts.latest {
-        Some(latest) if !resend => latest.expires_at,
+        Some(latest) if !resend && facts.live => latest.expires_at,
         _ => facts.now + account.role.invite_lifetime(),
     };
+    let sent_at = facts.latest.map(|l| l.sent_at).unwrap_or(facts.now);
     ReplyContext {
         // A reply names the client; a name of any length from the portal
         // is cut so the reply stays a message.
         first_name: crate::sanitize::capped(account.first_name.expose(), 200).into_owned(),
-        masked_email: mask_email(account.email.expose()),
+        masked_email: facts.shown(account.email.expose()),
         expiry_window: window_words(account.role).to_owned(),
         expires_at: facts.zone.long(expires_at),
+        expires_in: remaining(expires_at - facts.now),
+        sent_at: facts.zone.long(sent_at),
     }
 }
 

@@ -54,7 +54,7 @@ fn invite(id: &str, role: Role, sent_ago: Duration, status: InviteStatus) -> Inv
 }
 
 fn codes(account: &Account, invites: &[Invite]) -> Vec<FindingCode> {
-    troubleshoot(&Case { account, invites, now: now() }, &Replies::builtin()).iter().map(|f| f.code).collect()
+    troubleshoot(&Case::new(account, invites, now()), &Replies::builtin()).iter().map(|f| f.code).collect()
 }
 
 use FindingCode::*;
@@ -80,7 +80,7 @@ fn an_opened_working_invite_is_fine() {
 #[test]
 fn expiry_names_the_window_that_applied() {
     let c = invite("inv_1", Role::Client, Duration::hours(50), InviteStatus::Pending);
-    let findings = troubleshoot(&Case { account: &client(), invites: &[c], now: now() }, &Replies::builtin());
+    let findings = troubleshoot(&Case::new(&client(), &[c], now()), &Replies::builtin());
     assert_eq!(findings[0].code, InviteExpired);
     assert!(findings[0].explanation.contains("expired 2h ago"), "{}", findings[0].explanation);
     assert!(findings[0].explanation.contains("client invites last 48 hours"));
@@ -88,7 +88,7 @@ fn expiry_names_the_window_that_applied() {
     let staff =
         account(Role::Staff, "sam.okafor@brightpathcounseling.org", NaiveDate::from_ymd_opt(1980, 1, 2).unwrap());
     let s = invite("inv_2", Role::Staff, Duration::minutes(61), InviteStatus::Pending);
-    let findings = troubleshoot(&Case { account: &staff, invites: &[s], now: now() }, &Replies::builtin());
+    let findings = troubleshoot(&Case::new(&staff, &[s], now()), &Replies::builtin());
     assert_eq!(findings[0].code, InviteExpired);
     assert!(findings[0].explanation.contains("staff invites last 1 hour"), "{}", findings[0].explanation);
 }
@@ -154,7 +154,7 @@ fn a_typo_address_and_its_bounce() {
         event: DeliveryEventKind::Bounced,
         detail: Some("550 5.1.2 domain has no mail server".into()),
     };
-    let findings = troubleshoot(&Case { account: &typo, invites: &[i], now: now() }, &Replies::builtin());
+    let findings = troubleshoot(&Case::new(&typo, &[i], now()), &Replies::builtin());
     let got: Vec<_> = findings.iter().map(|f| f.code).collect();
     assert_eq!(got, [EmailTypo, Bounced]);
     // Nothing of the address leaks into what staff-facing text holds.
@@ -168,7 +168,7 @@ fn a_typo_address_and_its_bounce() {
 fn already_accepted_means_log_in() {
     let mut i = invite("inv_1", Role::Client, Duration::days(10), InviteStatus::Accepted);
     i.accepted_at = Some(i.sent_at + Duration::minutes(30));
-    let findings = troubleshoot(&Case { account: &client(), invites: &[i], now: now() }, &Replies::builtin());
+    let findings = troubleshoot(&Case::new(&client(), &[i], now()), &Replies::builtin());
     assert_eq!(findings[0].code, AlreadyAccepted);
     assert!(findings[0].reply.expose().contains("log in"));
     assert!(findings[0].reply.expose().starts_with("Hi Sam,"));
@@ -177,7 +177,7 @@ fn already_accepted_means_log_in() {
 #[test]
 fn replies_quote_the_new_expiry_after_a_resend() {
     let c = invite("inv_1", Role::Client, Duration::hours(50), InviteStatus::Pending);
-    let findings = troubleshoot(&Case { account: &client(), invites: &[c], now: now() }, &Replies::builtin());
+    let findings = troubleshoot(&Case::new(&client(), &[c], now()), &Replies::builtin());
     assert!(findings[0].reply.expose().contains("Nov 27, 09:00 UTC"), "{}", findings[0].reply.expose());
     assert!(findings[0].reply.expose().contains("s***@g***.com"));
 }
@@ -214,7 +214,7 @@ fn scanned(i: &mut Invite) {
 }
 
 fn finding(account: &Account, invites: &[Invite], code: FindingCode) -> Finding {
-    let findings = troubleshoot(&Case { account, invites, now: now() }, &Replies::builtin());
+    let findings = troubleshoot(&Case::new(account, invites, now()), &Replies::builtin());
     findings.into_iter().find(|f| f.code == code).unwrap_or_else(|| panic!("no {code:?}"))
 }
 
@@ -420,7 +420,7 @@ fn codes_round_trip() {
     assert_eq!(serde_json::to_string(&EmailTypo).unwrap(), "\"email_typo\"");
     assert_eq!(LinkOpenedRepeatedly.as_str(), "link_opened_repeatedly");
     assert!("Email_Typo".parse::<FindingCode>().is_err() && "".parse::<FindingCode>().is_err());
-    assert_eq!(FindingCode::all().count(), 16);
+    assert_eq!(FindingCode::all().count(), 18);
 }
 
 #[test]
@@ -444,7 +444,7 @@ fn each_rule_says_only_its_own_code() {
         detail: None,
     });
     let invites = [i, old];
-    let facts = Facts::of(&Case { account: &typo, invites: &invites, now: now() }, StaffZone::Utc);
+    let facts = Facts::of(&Case::new(&typo, &invites, now()), StaffZone::Utc);
     let mut fired = 0;
     for (code, rule) in super::rules::RULES {
         if let Some(p) = rule(&facts) {
@@ -459,8 +459,235 @@ fn each_rule_says_only_its_own_code() {
 fn a_name_of_any_length_from_the_portal_leaves_the_reply_a_message() {
     let mut huge = client();
     huge.first_name = "N".repeat(2_000_000).into();
-    let findings = troubleshoot(&Case { account: &huge, invites: &[], now: now() }, &Replies::builtin());
+    let findings = troubleshoot(&Case::new(&huge, &[], now()), &Replies::builtin());
     let reply = findings[0].reply.expose();
     assert!(reply.contains(&"N".repeat(200)), "the name is still there");
     assert!(reply.len() < 2_000, "a {}-byte reply", reply.len());
+}
+
+// Issue 14: findings that stay true after a fix, for clients and staff.
+
+fn dob_change(at: DateTime<Utc>) -> crate::portal::model::AuditEntry {
+    crate::portal::model::AuditEntry {
+        seq: 1,
+        at,
+        actor: "stf_1".into(),
+        action: crate::portal::model::AuditAction::AccountUpdated,
+        account_id: Some("acc_1".into()),
+        ticket_id: Some("T-1011".into()),
+        summary: "date of birth changed; reason: placeholder on file".into(),
+        prev_hash: String::new(),
+        hash: String::new(),
+    }
+}
+
+/// A client's expired invite whose link they opened (the invalid-link
+/// page), then the resend made just now: the old one superseded.
+fn after_resend(role: Role) -> Vec<Invite> {
+    let lifetime = role.invite_lifetime();
+    let mut old = invite("inv_1", role, lifetime + Duration::hours(3), InviteStatus::Superseded);
+    let mut seen = visit(now() - Duration::hours(2), VisitMethod::Get, IPHONE, None);
+    seen.outcome = VisitOutcome::InvalidLink;
+    seen.invalid_reason = Some(InvalidReason::Expired);
+    old.visits = vec![seen];
+    old.link_opens = 1;
+    let new = invite("inv_2", role, Duration::zero(), InviteStatus::Pending);
+    vec![new, old]
+}
+
+#[test]
+fn after_a_resend_the_first_finding_says_what_went_where_and_no_resend_is_asked_again() {
+    // Before: the client opened an expired link: resend.
+    let mut before = after_resend(Role::Client);
+    before.remove(0);
+    before[0].status = InviteStatus::Pending;
+    let got = codes(&client(), &before);
+    assert!(got.contains(&LinkInvalid) || got.contains(&InviteExpired), "{got:?}");
+
+    let invites = after_resend(Role::Client);
+    let findings = troubleshoot(&Case::new(&client(), &invites, now()), &Replies::builtin());
+    let got: Vec<_> = findings.iter().map(|f| f.code).collect();
+    assert_eq!(got[0], InviteJustSent, "{got:?}");
+    assert!(!got.contains(&LinkInvalid) && !got.contains(&InviteExpired) && !got.contains(&NotOpened), "{got:?}");
+    let first = &findings[0];
+    for words in
+        ["s***@g***.com", "at Nov 25, 09:00 UTC", "48 hours", "Nov 27, 09:00 UTC", "earlier link no longer works"]
+    {
+        assert!(first.explanation.contains(words), "{words}: {}", first.explanation);
+    }
+    assert!(!first.next_step.to_lowercase().contains("resend"), "{}", first.next_step);
+    let reply = first.reply.expose();
+    assert!(reply.contains("Nov 27, 09:00 UTC") && reply.contains("48h 00m"), "{reply}");
+    assert!(reply.contains("s***@g***.com") && reply.contains("no longer work"), "{reply}");
+
+    // Half an hour on, unopened: the usual findings take over.
+    let later = troubleshoot(&Case::new(&client(), &invites, now() + Duration::minutes(30)), &Replies::builtin());
+    assert_ne!(later[0].code, InviteJustSent);
+
+    // Staff (T-1006): a 1-hour link, staff words.
+    let staff =
+        account(Role::Staff, "sam.okafor@brightpathcounseling.org", NaiveDate::from_ymd_opt(1980, 1, 2).unwrap());
+    let invites = after_resend(Role::Staff);
+    let findings = troubleshoot(&Case::new(&staff, &invites, now()), &Replies::builtin());
+    assert_eq!(findings[0].code, InviteJustSent);
+    assert!(!findings.iter().any(|f| f.code == LinkInvalid), "{findings:?}");
+    assert!(findings[0].explanation.contains("1 hour, until Nov 25, 10:00 UTC"), "{}", findings[0].explanation);
+    for f in &findings {
+        assert!(!f.explanation.contains("client") && !f.next_step.contains("client"), "{f:?}");
+        assert!(!f.reply.expose().contains("client"), "{}", f.reply.expose());
+    }
+}
+
+#[test]
+fn after_a_dob_edit_the_reply_says_retry_not_tell_us_what_you_type() {
+    // T-1011: a placeholder DOB on file, four refused entries.
+    let placeholder = account(Role::Client, "sam.okafor@gmail.com", NaiveDate::from_ymd_opt(1900, 1, 1).unwrap());
+    let mut i = invite("inv_1", Role::Client, Duration::hours(31), InviteStatus::Pending);
+    i.dob_failures = 4;
+    let mut refused = visit(now() - Duration::minutes(38), VisitMethod::Post, IPHONE, None);
+    refused.outcome = VisitOutcome::DobRefused;
+    i.visits = vec![refused];
+    let before = troubleshoot(&Case::new(&placeholder, std::slice::from_ref(&i), now()), &Replies::builtin());
+    assert_eq!(before[0].code, ProfileDobSuspect);
+    assert!(before[0].reply.expose().contains("We are fixing it"));
+
+    // The DOB edited a minute ago (audit trail), the account read again.
+    let fixed = client();
+    let audit = [dob_change(now() - Duration::minutes(1))];
+    let case = Case::new(&fixed, std::slice::from_ref(&i), now()).with_audit(&audit);
+    let after = troubleshoot(&case, &Replies::builtin());
+    let got: Vec<_> = after.iter().map(|f| f.code).collect();
+    assert_eq!(got[0], DobCorrected, "{got:?}");
+    assert!(!got.contains(&DobFailures), "{got:?}");
+    assert!(after[0].explanation.contains("1m ago") && after[0].explanation.contains("17h 00m"));
+    let reply = after[0].reply.expose();
+    assert!(!reply.contains("what you are typing"), "{reply}");
+    assert!(reply.contains("corrected") && reply.contains("Nov 26, 02:00 UTC") && reply.contains("17h 00m"), "{reply}");
+
+    // Refused again after the edit: back to asking what they type.
+    i.visits[0].at = now();
+    let case = Case::new(&fixed, std::slice::from_ref(&i), now()).with_audit(&audit);
+    assert_eq!(codes_of(&case).first(), Some(&DobFailures));
+    assert!(!codes_of(&case).contains(&DobCorrected));
+}
+
+fn codes_of(case: &Case<'_>) -> Vec<FindingCode> {
+    troubleshoot(case, &Replies::builtin()).iter().map(|f| f.code).collect()
+}
+
+#[test]
+fn a_bounce_is_told_at_the_address_it_happened_not_the_corrected_default() {
+    // T-1008: sent to .cmo, bounced; then .com added, made the default, .cmo removed.
+    let fixed = client();
+    let mut i = invite("inv_1", Role::Client, Duration::hours(5), InviteStatus::Pending);
+    i.sent_to = "sam.okafor@gmail.cmo".into();
+    i.delivery[1] = DeliveryEvent {
+        at: i.sent_at + Duration::seconds(3),
+        event: DeliveryEventKind::Bounced,
+        detail: Some("550 5.1.2 domain has no mail server".into()),
+    };
+    let findings = troubleshoot(&Case::new(&fixed, std::slice::from_ref(&i), now()), &Replies::builtin());
+    assert_eq!(findings[0].code, Bounced);
+    assert!(findings[0].explanation.contains("sent to s***@g***.cmo"), "{}", findings[0].explanation);
+    assert!(findings[0].explanation.contains("now s***@g***.com"), "{}", findings[0].explanation);
+    assert!(findings[0].reply.expose().contains("s***@g***.cmo"), "{}", findings[0].reply.expose());
+    assert!(!findings[0].reply.expose().contains("g***.com"), "{}", findings[0].reply.expose());
+    // Revealed: in full.
+    let revealed = troubleshoot(&Case::new(&fixed, &[i], now()).revealed(true), &Replies::builtin());
+    assert!(revealed[0].reply.expose().contains("sam.okafor@gmail.cmo"));
+}
+
+#[test]
+fn opened_many_times_follows_the_timelines_reading_of_the_link() {
+    // T-1007: eight openings, each showed the DOB page.
+    let mut i = invite("inv_1", Role::Client, Duration::hours(5), InviteStatus::Pending);
+    i.visits = (0..8).map(|n| visit(now() - Duration::minutes(45 - n), VisitMethod::Get, IPHONE, None)).collect();
+    i.link_opens = 8;
+    let t =
+        crate::diagnose::timeline::timeline(&i, std::slice::from_ref(&i), Role::Client, now(), StaffZone::Utc, false);
+    assert!(t.works);
+    let f = finding(&client(), std::slice::from_ref(&i), LinkOpenedRepeatedly);
+    assert!(f.explanation.contains("the link works"), "{}", f.explanation);
+    for text in [&f.explanation, &f.next_step] {
+        assert!(!text.contains("invalid") && !text.contains("rewriting"), "{text}");
+    }
+    // Some openings saw the invalid-link page: then it may be rewritten.
+    i.visits[7].outcome = VisitOutcome::InvalidLink;
+    let f = finding(&client(), &[i], LinkOpenedRepeatedly);
+    assert!(f.explanation.contains("rewriting"), "{}", f.explanation);
+}
+
+#[test]
+fn a_revealed_case_names_the_suggested_address_in_full_and_as_a_field() {
+    let typo = account(Role::Client, "sam.okafor@gmail.cmo", NaiveDate::from_ymd_opt(1985, 12, 21).unwrap());
+    let i = invite("inv_1", Role::Client, Duration::hours(5), InviteStatus::Pending);
+    let masked = finding(&typo, std::slice::from_ref(&i), EmailTypo);
+    assert!(masked.explanation.contains("Likely meant: s***@g***.com"), "{}", masked.explanation);
+    assert_eq!(masked.suggested_email.as_ref().map(|s| s.expose().as_str()), Some("sam.okafor@gmail.com"));
+    let revealed = troubleshoot(&Case::new(&typo, &[i], now()).revealed(true), &Replies::builtin());
+    assert!(revealed[0].explanation.contains("Likely meant: sam.okafor@gmail.com"), "{}", revealed[0].explanation);
+    assert!(revealed[0].reply.expose().contains("(sam.okafor@gmail.cmo) may have a typo"));
+    let json = serde_json::to_value(&revealed[0]).unwrap();
+    assert_eq!(json["suggested_email"], "sam.okafor@gmail.com");
+}
+
+/// Every reply template, for every finding code, both roles, before and
+/// after the fix (a resend moments ago), masked and revealed: the deadline
+/// it names is the real one, the role's words are used, and the address
+/// named is the account's (as shown).
+#[test]
+fn every_reply_for_every_code_role_and_moment_names_the_real_deadline_role_and_address() {
+    let replies = Replies::builtin();
+    let resend_codes = [NoInvite, InviteExpired, Bounced];
+    for role in [Role::Client, Role::Staff] {
+        let email = if role == Role::Staff { "sam.okafor@brightpathcounseling.org" } else { "sam.okafor@gmail.com" };
+        let holder = account(role, email, NaiveDate::from_ymd_opt(1985, 12, 21).unwrap());
+        // Before: a link with time left that is not a whole window (17 h of
+        // 48; 40 min of 60). After: the resend just made.
+        let left = if role == Role::Staff { Duration::minutes(40) } else { Duration::hours(17) };
+        let before = vec![invite("inv_1", role, role.invite_lifetime() - left, InviteStatus::Pending)];
+        let after = {
+            let mut old = before[0].clone();
+            old.status = InviteStatus::Superseded;
+            vec![invite("inv_2", role, Duration::zero(), InviteStatus::Pending), old]
+        };
+        for (moment, invites) in [("before", &before), ("after", &after)] {
+            let latest_expiry = invites[0].expires_at;
+            for reveal in [false, true] {
+                let case = Case::new(&holder, invites, now()).revealed(reveal);
+                for code in FindingCode::all() {
+                    let reply = super::reply(&case, &replies, code);
+                    let reply = reply.expose();
+                    let at = format!("{code:?} {role:?} {moment} reveal={reveal}");
+                    assert!(reply.starts_with("Hi Sam,") && !reply.contains('{'), "{at}: {reply}");
+                    // The deadline: never a fixed window where a time is due.
+                    let due = if resend_codes.contains(&code) { now() + role.invite_lifetime() } else { latest_expiry };
+                    let template = replies.template_for(code, role);
+                    if template.contains("{expires_at}") {
+                        assert!(reply.contains(&StaffZone::Utc.long(due)), "{at}: {reply}");
+                    }
+                    if template.contains("{expires_in}") {
+                        let left = crate::diagnose::invite::remaining(due - now());
+                        assert!(reply.contains(&left), "{at}: {left} not in {reply}");
+                    }
+                    assert!(!reply.contains("within 48 hours") && !reply.contains("within 1 hour"), "{at}: {reply}");
+                    // The role's words.
+                    match role {
+                        Role::Client => assert!(!reply.to_lowercase().contains("staff"), "{at}: {reply}"),
+                        Role::Staff => {
+                            assert!(!reply.contains("client") && !reply.contains("48 hours"), "{at}: {reply}");
+                        }
+                    }
+                    // The address named is the account's, as shown.
+                    let shown = if reveal { email.to_owned() } else { crate::phi::mask_email(email) };
+                    if template.contains("{masked_email}") {
+                        assert!(reply.contains(&shown), "{at}: {shown} not in {reply}");
+                    }
+                    if !reveal {
+                        assert!(!reply.contains(email), "{at}: the address in full: {reply}");
+                    }
+                }
+            }
+        }
+    }
 }

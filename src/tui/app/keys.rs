@@ -121,6 +121,9 @@ impl App {
                 self.banner = Some(Banner { text, error: false });
                 return Vec::new();
             }
+            // The reveal key works over every dialog too (F2: text fields
+            // take `v`).
+            Action::Reveal if self.overlay.is_some() => return self.toggle_reveal(),
             _ => {}
         }
         if self.overlay.is_some() {
@@ -193,11 +196,24 @@ impl App {
         }
     }
 
+    /// Reveals the open account's email and DOB (with a timer that masks
+    /// them again), or masks them.
+    fn toggle_reveal(&mut self) -> Vec<Effect> {
+        let reveal = self.req();
+        match self.account.as_mut().map(|a| a.toggle_reveal(reveal)) {
+            // The timer runs outside, on the monotonic clock.
+            Some(true) => vec![Effect::MaskAfter { reveal, after: self.reveal_for }],
+            _ => Vec::new(),
+        }
+    }
+
     pub(super) fn on_account_action(&mut self, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
         if let Some(effects) = self.on_ticket_action(action) {
             return effects;
         }
-        let reveal = self.req();
+        if action == Action::Reveal {
+            return self.toggle_reveal();
+        }
         let Some(account) = self.account.as_mut() else {
             self.views.pop();
             return Vec::new();
@@ -207,11 +223,6 @@ impl App {
                 self.views.pop();
                 Vec::new()
             }
-            Action::Reveal => match account.toggle_reveal(reveal) {
-                // The timer runs outside, on the monotonic clock.
-                true => vec![Effect::MaskAfter { reveal, after: self.reveal_for }],
-                false => Vec::new(),
-            },
             Action::Copy => match account.main_reply(&self.replies, now) {
                 Some(reply) => vec![Effect::Terminal(Terminal::Copy { what: "the reply", text: reply })],
                 None => {
@@ -255,7 +266,9 @@ impl App {
                 Vec::new()
             }
             Action::DobCompare => {
-                self.overlay = Some(DobCompareState::default().into());
+                // What was typed before on this account is there again.
+                let input = tui_input::Input::new(account.dob_draft.clone());
+                self.overlay = Some(DobCompareState { input }.into());
                 Vec::new()
             }
             Action::EditDob => self.open_on_account(|base, ticket| EditDobState::new(base, ticket).into()),
@@ -297,7 +310,12 @@ impl App {
     pub(super) fn apply(&mut self, outcome: Outcome, now: DateTime<Utc>) -> Vec<Effect> {
         let Outcome { close, mut effects, banner, then } = outcome;
         if close {
-            self.overlay = None;
+            // The DOB compare's entry is kept for reopening it on this account.
+            if let Some(Overlay::DobCompare(compare)) = self.overlay.take()
+                && let Some(account) = self.account.as_mut()
+            {
+                account.dob_draft = compare.input.value().to_owned();
+            }
         }
         if banner.is_some() {
             self.banner = banner;

@@ -249,6 +249,13 @@ impl App {
     /// Applies one message; returns what to do outside.
     pub fn update(&mut self, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
         let mut effects = if self.lock.is_some() { self.update_locked(msg, now) } else { self.update_open(msg, now) };
+        // A reveal whose time ran out in a dialog ends once no dialog
+        // showing PHI is open.
+        if self.overlay.as_ref().is_none_or(|o| !o.kind().shows_phi())
+            && let Some(account) = self.account.as_mut()
+        {
+            account.mask_if_expired();
+        }
         effects.extend(self.after_update());
         effects
     }
@@ -258,8 +265,15 @@ impl App {
             Msg::Key(key) if key.kind == KeyEventKind::Press => self.on_key(key, now),
             Msg::Tick => Vec::new(),
             Msg::RevealOver(reveal) => {
+                // Never mid-dialog: a dialog showing PHI keeps it shown
+                // until it closes.
+                let in_use = self.overlay.as_ref().is_some_and(|o| o.kind().shows_phi());
                 if let Some(account) = self.account.as_mut() {
-                    account.reveal_over(reveal);
+                    if in_use {
+                        account.reveal_over_later(reveal);
+                    } else {
+                        account.reveal_over(reveal);
+                    }
                 }
                 Vec::new()
             }

@@ -159,7 +159,10 @@ fn render_footer(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let mut spans = Vec::new();
     // ` key hint `: a space each side of the key, one after the hint.
     let cell = |key: &str, hint: &str| key.chars().count() + hint.chars().count() + 3;
+    let revealed = app.account.as_ref().is_some_and(|a| a.revealed);
     for (key, help) in app.keymap.footer_fitting(app.screen(), usize::from(area.width), cell) {
+        // While revealed, the reveal key hides.
+        let help = if revealed && help == "reveal" { "hide" } else { help };
         spans.push(Span::styled(format!(" {key} "), theme.key));
         spans.push(Span::styled(format!("{help} "), theme.muted));
     }

@@ -36,6 +36,12 @@ pub struct AccountState {
     pub audit: Remote<Vec<AuditEntry>>,
     /// Email and DOB shown in full, here and in every dialog over it.
     pub revealed: bool,
+    /// The reveal's time ran out while a dialog showing PHI was in use: it
+    /// masks when that dialog closes, never mid-dialog.
+    pub reveal_expired: bool,
+    /// What was typed in the DOB compare, kept when it closes so reopening
+    /// it on this account finds it (dropped with the account, and at lock).
+    pub dob_draft: String,
     /// The reveal in force: its timer (monotonic, so a change of the
     /// server's clock cannot stretch it) masks them again after the
     /// configured time ([`REVEAL_FOR`] by default).
@@ -62,6 +68,8 @@ impl AccountState {
             invites: Remote::default(),
             audit: Remote::default(),
             revealed: false,
+            reveal_expired: false,
+            dob_draft: String::new(),
             reveal: None,
             selected_invite: 0,
             show_audit: false,
@@ -128,6 +136,7 @@ impl AccountState {
     pub fn toggle_reveal(&mut self, id: ReqId) -> bool {
         self.revealed = !self.revealed;
         self.reveal = self.revealed.then_some(id);
+        self.reveal_expired = false;
         self.revealed
     }
 
@@ -135,6 +144,22 @@ impl AccountState {
     pub fn mask(&mut self) {
         self.revealed = false;
         self.reveal = None;
+        self.reveal_expired = false;
+    }
+
+    /// The time of reveal `id` is over while a dialog showing PHI is in
+    /// use: it masks when the dialog closes ([`AccountState::mask_if_expired`]).
+    pub fn reveal_over_later(&mut self, id: ReqId) {
+        if self.reveal == Some(id) {
+            self.reveal_expired = true;
+        }
+    }
+
+    /// Masks if the reveal's time ran out meanwhile.
+    pub fn mask_if_expired(&mut self) {
+        if self.reveal_expired {
+            self.mask();
+        }
     }
 
     /// The time of reveal `id` is over: mask again, unless that reveal was
@@ -150,10 +175,58 @@ impl AccountState {
 
     /// The reply of the main finding, to copy (`y`); `None` until the
     /// account and its invites have loaded.
+    /// It is written to the client, so it names their address in full,
+    /// whatever the screen shows.
     pub fn main_reply(&self, replies: &Replies, now: DateTime<Utc>) -> Option<crate::phi::Phi<String>> {
+        let case = self.case(now)?.revealed(true);
+        troubleshoot::troubleshoot(&case, replies).into_iter().next().map(|f| f.reply)
+    }
+
+    /// What the findings are computed from: the account, its invites and
+    /// audit trail as last read, addresses as the screen shows them.
+    pub fn case(&self, now: DateTime<Utc>) -> Option<Case<'_>> {
         let account = &self.account.data.as_ref()?.value;
         let invites = self.invites.data.as_deref()?;
-        troubleshoot::troubleshoot(&Case { account, invites, now }, replies).into_iter().next().map(|f| f.reply)
+        let audit = self.audit.data.as_deref().unwrap_or_default();
+        Some(Case::new(account, invites, now).with_audit(audit).revealed(self.revealed))
+    }
+
+    /// The findings on screen; `None` until the account and its invites
+    /// have loaded.
+    pub fn findings(&self, replies: &Replies, now: DateTime<Utc>) -> Option<Vec<troubleshoot::Finding>> {
+        Some(troubleshoot::troubleshoot(&self.case(now)?, replies))
+    }
+
+    /// Every address the account has or had (its invites went to), for
+    /// showing masked audit summaries in full when revealed.
+    fn known_addresses(&self) -> Vec<&str> {
+        let mut all: Vec<&str> = Vec::new();
+        if let Some(account) = self.account.data.as_ref().map(|a| &a.value) {
+            all.push(account.email.expose());
+            all.extend(account.emails.iter().map(|e| e.address.expose().as_str()));
+        }
+        all.extend(self.invite_list().iter().map(|i| i.sent_to.expose().as_str()));
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+
+    /// A text from the portal with masked addresses (an audit summary) as
+    /// shown: while revealed, each mask that stands for exactly one address
+    /// the account has or had is written in full.
+    pub fn unmasked(&self, text: &str) -> String {
+        if !self.revealed {
+            return text.to_owned();
+        }
+        let known = self.known_addresses();
+        let mut out = text.to_owned();
+        for address in &known {
+            let mask = mask_email(address);
+            if known.iter().filter(|a| mask_email(a) == mask).count() == 1 {
+                out = out.replace(&mask, address);
+            }
+        }
+        out
     }
 
     /// The email as shown: masked unless revealed.
@@ -369,6 +442,19 @@ fn render_invites(state: &AccountState, role: Role, frame: &mut Frame<'_>, area:
     frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)).block(block), area);
 }
 
+/// A finding's text in the console's words: the DOB is edited with the
+/// console's key, not a button of the web portal.
+pub fn console_words(text: &str, keys: &crate::tui::keymap::Keymap) -> String {
+    let key = keys.key_of(ScreenKind::Account, Action::EditDob);
+    let mut out = text.to_owned();
+    for edit in ["edit the DOB on file", "edit the DOB on the profile"] {
+        if out.contains(edit) {
+            out = out.replace(edit, &format!("{edit} ({key})"));
+        }
+    }
+    out
+}
+
 fn render_findings(
     state: &AccountState,
     account: &Account,
@@ -386,7 +472,7 @@ fn render_findings(
     };
     let width = usize::from(area.width.saturating_sub(2));
     let visible = area.height.saturating_sub(2);
-    let findings = troubleshoot::troubleshoot(&Case { account, invites, now }, replies);
+    let findings = state.findings(replies, now).unwrap_or_default();
     let mut lines: Vec<Line<'static>> = Vec::new();
     // A link the client pasted comes first: it is what the call is about.
     if let Some(pasted) = &state.pasted {
@@ -420,13 +506,13 @@ fn render_findings(
                     format!("{symbol} {} ", finding.code.as_str()),
                     style.add_modifier(ratatui::style::Modifier::BOLD),
                 ),
-                Span::styled(finding.explanation.clone(), theme.text),
+                Span::styled(console_words(&finding.explanation, ui.keys), theme.text),
             ],
             width,
             2,
         );
         let next = wrap_indented(
-            vec![Span::styled("  → ", theme.key), Span::styled(finding.next_step.clone(), theme.text)],
+            vec![Span::styled("  → ", theme.key), Span::styled(console_words(&finding.next_step, ui.keys), theme.text)],
             width,
             4,
         );
@@ -492,7 +578,7 @@ fn render_audit(state: &AccountState, frame: &mut Frame<'_>, area: Rect, ui: &Ui
             Line::from(vec![
                 Span::styled(format!("{:>9} ", ui.when(invite::ago(now - e.at), e.at)), theme.muted),
                 Span::styled(format!("{} ", e.actor), theme.key),
-                Span::styled(e.summary.as_str(), theme.text),
+                Span::styled(state.unmasked(&e.summary), theme.text),
             ])
         })),
     }

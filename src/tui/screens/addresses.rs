@@ -19,7 +19,7 @@ use crate::portal::model::{Account, AccountPatch, TicketId};
 use crate::portal::{PortalError, Versioned};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
-use crate::tui::keymap::{PREV_FIELD, ScreenSpec, ctrl, special};
+use crate::tui::keymap::{PREV_FIELD, ScreenKind, ScreenSpec, ctrl, special};
 
 /// What has the focus: the list of addresses (where `j` `k` move, as the
 /// arrows always do) or one of the two text fields (where every letter is
@@ -335,8 +335,11 @@ impl Dialog for AddressesState {
                 vec![Line::styled(question, theme.warn), Line::styled("Enter confirms · Esc goes back", theme.muted)]
             }
             None => vec![Line::styled(
-                "j k / ↑ ↓ pick · Ctrl-D makes it the default · Ctrl-X removes it · Enter adds the new address · \
-                 Tab: list / new address / reason",
+                format!(
+                    "j k / ↑ ↓ pick · Ctrl-D makes it the default · Ctrl-X removes it · Enter adds the new address · \
+                     Tab: list / new address / reason · {}: reveal / mask",
+                    ui.keys.key_of(ScreenKind::Addresses, Action::Reveal)
+                ),
                 theme.muted,
             )],
         };

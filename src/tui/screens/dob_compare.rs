@@ -15,7 +15,7 @@ use crate::diagnose::dob::{self, DobCheck, DobContext, FieldStatus};
 use crate::phi::{DOB_MASK, Phi};
 use crate::tui::action::{Action, Effect, Terminal};
 use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Under};
-use crate::tui::keymap::{ScreenSpec, ctrl, special};
+use crate::tui::keymap::{ScreenKind, ScreenSpec, ctrl, special};
 use crate::tui::screens::account::AccountState;
 use crate::tui::theme::Theme;
 
@@ -104,7 +104,8 @@ impl Dialog for DobCompareState {
             Span::styled("   (MM / DD / YYYY)", theme.muted),
         ];
         if !account.revealed {
-            header.push(Span::styled("  masked until revealed (v)", theme.muted));
+            let key = ui.keys.key_of(ScreenKind::DobCompare, Action::Reveal);
+            header.push(Span::styled(format!("  masked until revealed ({key})"), theme.muted));
         }
         let header = Line::from(header);
         frame.render_widget(Paragraph::new(header), head);
@@ -156,7 +157,7 @@ impl Dialog for DobCompareState {
             .map(|f| {
                 Line::from(vec![
                     Span::styled(format!("• {} ", f.code.as_str()), theme.warn),
-                    Span::styled(f.message.as_str(), theme.text),
+                    Span::styled(super::account::console_words(&f.message, ui.keys), theme.text),
                 ])
             })
             .collect();

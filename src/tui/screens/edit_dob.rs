@@ -19,7 +19,7 @@ use crate::portal::model::{Account, AccountPatch, TicketId};
 use crate::portal::{IdempotencyKey, PortalError, Versioned};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
-use crate::tui::keymap::{PREV_FIELD, ScreenSpec, special};
+use crate::tui::keymap::{PREV_FIELD, ScreenKind, ScreenSpec, special};
 
 /// The banner once the account shows a DOB edit whose answer was lost.
 pub const SHOWN_SAVED: &str = "DOB on file updated (its answer was lost, the portal shows it)";
@@ -159,7 +159,8 @@ pub fn changes(before: &Account, after: &Account, revealed: bool) -> Vec<String>
         ));
     }
     if before.email != after.email {
-        out.push(format!("email: {} → {}", mask_email(before.email.expose()), mask_email(after.email.expose())));
+        let shown = |a: &str| if revealed { a.to_owned() } else { mask_email(a) };
+        out.push(format!("email: {} → {}", shown(before.email.expose()), shown(after.email.expose())));
     }
     if out.is_empty() && before.updated_at != after.updated_at {
         out.push("other details of the account".to_owned());
@@ -327,7 +328,9 @@ impl Dialog for EditDobState {
                 if let Some(error) = &state.submission.error {
                     lines.push(Line::styled(format!("✕ {error}"), theme.danger));
                 }
-                lines.push(Line::styled("Tab: next field · Enter: review · Esc: cancel", theme.muted));
+                let reveal = ui.keys.key_of(ScreenKind::EditDob, Action::Reveal);
+                let hint = format!("Tab: next field · Enter: review · Esc: cancel · {reveal}: reveal / mask");
+                lines.push(Line::styled(hint, theme.muted));
                 let (row, input) = match state.focus {
                     Focus::Dob => (1, &state.dob),
                     Focus::Reason => (3, &state.reason),

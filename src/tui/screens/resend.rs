@@ -16,7 +16,7 @@ use crate::portal::PortalError;
 use crate::portal::model::{Account, DeliveryEventKind, Invite, InviteStatus, ResendRequest};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
-use crate::tui::keymap::{ScreenSpec, key, special};
+use crate::tui::keymap::{ScreenKind, ScreenSpec, key, special};
 
 /// The resend dialog.
 #[derive(Debug, Default)]
@@ -118,11 +118,10 @@ impl Dialog for ResendState {
         let Answer::Resend(result) = answer else { return None };
         Some(match self.submission.take_change(req, result, cx.unconfirmed)? {
             Ok(invite) => {
-                // Read the history back so every status is the server's.
-                Outcome::done(
-                    "Invite sent; earlier links no longer work",
-                    vec![Then::AddInvite(invite), Then::ReloadHistory],
-                )
+                let first = cx.account.is_some_and(|a| a.invites.data.as_ref().is_some_and(Vec::is_empty));
+                let said = if first { "Invite sent" } else { "Invite sent; earlier links no longer work" };
+                // Read everything back so the findings are the server's.
+                Outcome::done(said, vec![Then::AddInvite(invite), Then::ReloadAccount])
             }
             // The invite may exist: read the invites again before saying.
             Err(error) if answer_lost(&error) => {
@@ -152,8 +151,10 @@ impl Dialog for ResendState {
     fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let Some(account) = under.account else { return };
         let (theme, now) = (ui.theme, ui.now);
+        let first = account.invites.data.as_ref().is_some_and(Vec::is_empty);
+        let title = if first { "Send the portal invite?" } else { "Resend the portal invite?" };
         let Some(data) = account.account.data.as_ref().map(|a| &a.value) else {
-            let inner = dialog(frame, layout::centered(area, 76, 12), "Resend the portal invite?", theme);
+            let inner = dialog(frame, layout::centered(area, 76, 12), title, theme);
             frame.render_widget(Paragraph::new("The account is still loading."), inner);
             return;
         };
@@ -163,10 +164,13 @@ impl Dialog for ResendState {
         let address = data.email.expose();
         let expires = now + role.invite_lifetime();
         let live = invites.iter().filter(|i| i.status == InviteStatus::Pending && i.expires_at > now).count();
-        let mut lines = vec![Line::from(vec![
-            Span::styled("To       ", theme.muted),
-            Span::styled(account.shown_email(address), theme.title),
-        ])];
+        let mut to =
+            vec![Span::styled("To       ", theme.muted), Span::styled(account.shown_email(address), theme.title)];
+        if !account.revealed {
+            let key = ui.keys.key_of(ScreenKind::Resend, Action::Reveal);
+            to.push(Span::styled(format!("  ({key} reveals)"), theme.muted));
+        }
+        let mut lines = vec![Line::from(to)];
         let check = email::check_email(address);
         for finding in &check.findings {
             lines.push(Line::from(vec![
@@ -183,6 +187,7 @@ impl Dialog for ResendState {
             ),
         ]));
         let superseded = match live {
+            0 if first => "This is the account's first invite.".to_owned(),
             0 => "No earlier link is still working.".to_owned(),
             1 => "The earlier link will stop working.".to_owned(),
             n => format!("{n} earlier links will stop working."),
@@ -214,7 +219,7 @@ impl Dialog for ResendState {
         let width = usize::from(area.width.min(76).saturating_sub(2));
         let lines: Vec<Line<'_>> = lines.into_iter().flat_map(|line| wrap_line(line, width, 9)).collect();
         let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX).max(12);
-        let inner = dialog(frame, layout::centered(area, 76, height), "Resend the portal invite?", theme);
+        let inner = dialog(frame, layout::centered(area, 76, height), title, theme);
         frame.render_widget(Paragraph::new(lines), inner);
     }
 }

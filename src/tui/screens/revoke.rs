@@ -112,7 +112,7 @@ impl Dialog for RevokeState {
             // or the next change would be refused (412).
             Ok(revoked) => Outcome::done(
                 format!("Invite {} revoked: its link shows the invalid-link page", revoked.value.id),
-                vec![Then::StoreEtag(revoked.etag), Then::ReloadHistory],
+                vec![Then::StoreEtag(revoked.etag), Then::ReloadAccount],
             ),
             Err(error) => {
                 let shown = match error {
