@@ -15,7 +15,7 @@ use super::account::AccountState;
 use super::{Ui, dialog, layout, shown};
 use crate::diagnose::remedy::{self, ClientWords, Plan};
 use crate::diagnose::replies::Replies;
-use crate::diagnose::troubleshoot::{self, Case};
+use crate::diagnose::troubleshoot;
 use crate::fix::{Progress, StepState};
 use crate::portal::model::{AccountId, TicketMessage};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
@@ -73,10 +73,10 @@ pub fn open(
     replies: &Replies,
     now: DateTime<Utc>,
 ) -> Outcome {
-    let (Some(data), Some(invites)) = (account.account.data.as_ref(), account.invites.data.as_deref()) else {
+    // The reply goes to the client: addresses in full, as a copied reply.
+    let Some(case) = account.case(now).map(|c| c.revealed(true)) else {
         return Outcome::banner(Banner::error("The account is still loading"));
     };
-    let case = Case { account: &data.value, invites, now };
     let findings = troubleshoot::troubleshoot(&case, replies);
     let words = messages.map(|m| ClientWords::of(m, now.date_naive())).unwrap_or_default();
     match remedy::plan(&case, &findings, &words, account.ticket_id.as_ref(), replies) {
