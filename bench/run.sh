@@ -231,7 +231,11 @@ stop_sandbox
 # many subscribers (every event delivered to each, in order; memory growth),
 # then publish-to-receive latency across all of them.
 log "events: ${events_args[*]}"
-"$examples/events_fanout" "${events_args[@]}" >"$work/events.txt"
+# Bounded: a run that does not finish is a failed row, never a hung suite.
+if ! timeout 120 "$examples/events_fanout" "${events_args[@]}" >"$work/events.txt"; then
+  log "events: the fan-out run did not finish (timed out or failed)"
+  echo "delivered_all=no_(timed_out) sustained_per_second=0 rss_growth_mib=0 p50_ms=0 p95_ms=999999" >"$work/events.txt"
+fi
 ev_subs=${events_args[1]} ev_rate=${events_args[3]}
 ev_ok=pass
 if [[ $(field "$work/events.txt" delivered_all) != true ]]; then ev_ok="**fail**"; fi
