@@ -78,6 +78,11 @@ pub async fn serve(
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    // An open event stream never ends by itself: connections get a bounded
+    // time to finish, then they are dropped with the server.
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
     Ok(())
 }
+
+/// How long a stopping server waits for open connections to finish.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
