@@ -1,7 +1,7 @@
 //! `portaldesk audit` and `portaldesk audit verify`, through the binary,
 //! against a sandbox whose SQLite file the test can edit.
 
-mod common;
+use crate::common;
 
 use common::{Harness, Run, run_binary, t0};
 use portaldesk::portal::IdempotencyKey;

@@ -3,7 +3,7 @@
 //! sandbox on 127.0.0.1:0 in this test; `n` cancels with exit code 1 and
 //! changes nothing, `y` does it exactly once.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

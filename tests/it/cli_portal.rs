@@ -1,7 +1,7 @@
 //! The read and action commands from outside: the real binary against a real
 //! sandbox on 127.0.0.1:0, its JSON, its readable output and its exit codes.
 
-mod common;
+use crate::common;
 
 use common::{Harness, Run, t0};
 use portaldesk::diagnose::dob::format_entry;

@@ -3,7 +3,7 @@
 //! binary against a real sandbox on 127.0.0.1:0, its JSON, its readable
 //! output, what reached the portal, and its exit codes.
 
-mod common;
+use crate::common;
 
 use common::{Harness, Run};
 use portaldesk::phi::mask_email;

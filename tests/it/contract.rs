@@ -1,7 +1,7 @@
 //! The API contract, checked through the typed client against a real
 //! sandbox on 127.0.0.1:0 (no mocks of the portal).
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, NaiveDate};
 use common::{Harness, t0};

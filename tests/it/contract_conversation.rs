@@ -4,7 +4,7 @@
 //! assignee filter and paging, the first-response target, and the claim
 //! race.
 
-mod common;
+use crate::common;
 
 use chrono::Duration;
 use common::{Harness, t0};

@@ -283,7 +283,7 @@ fn the_prompt_with_nothing_entered_stores_nothing() {
 #[test]
 fn the_os_keyring_on_a_headless_linux_box_says_so_and_names_portaldesk_token() {
     let output = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "headless_child", "--nocapture", "--test-threads=1"])
+        .args(["--exact", "credentials::headless_child", "--nocapture", "--test-threads=1"])
         .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/portaldesk-test/bus")
         .env("PORTALDESK_HEADLESS_CHILD", "1")
         .env_remove("PORTALDESK_TOKEN")

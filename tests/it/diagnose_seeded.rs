@@ -2,7 +2,7 @@
 //! show, reading the account and invites through the client, as the console
 //! does.
 
-mod common;
+use crate::common;
 
 use common::Harness;
 use portaldesk::diagnose::replies::Replies;

@@ -8,7 +8,7 @@
 //! invite and one DOB change, the terminal must be as it was, and no file
 //! the session could write may hold the token or the client's PHI.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

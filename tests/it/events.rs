@@ -4,7 +4,7 @@
 //! dropped connection under --faults with no gap and no duplicate, and no
 //! PHI in any event.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! The client against a sandbox injecting faults: reads retry, mutations
 //! retried with their Idempotency-Key happen exactly once.
 
-mod common;
+use crate::common;
 
 use common::Harness;
 use portaldesk::portal::model::{AccountId, ResendRequest};

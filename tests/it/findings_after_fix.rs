@@ -3,7 +3,7 @@
 //! findings are computed from what the portal shows, the reply is right for
 //! the account's role, and a reveal shows what the agent needs.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, Utc};
 use common::{Harness, ch, ctrl, key, press, t0};

@@ -2,7 +2,7 @@
 //! ticket through the shared executor, the `fix` command, and the same fix
 //! under `--faults` happening exactly once.
 
-mod common;
+use crate::common;
 
 use common::Harness;
 use portaldesk::diagnose::remedy::{self, ClientWords, Plan, RemedyKind};

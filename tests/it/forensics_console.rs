@@ -3,7 +3,7 @@
 //! every address. Against the real sandbox, driven by real HTTP visits to
 //! the invite link.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, Duration, Utc};
 use common::{CHROME, Harness, ch, ctrl, key, t0};

@@ -2,7 +2,7 @@
 //! the command palette, ticket notes, copying, absolute times and the
 //! search's role filter. Against the real sandbox, without a terminal.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::time::Duration as StdDuration;

@@ -5,7 +5,7 @@
 //! The hostile portal is a small HTTP server answering canned bytes, not a
 //! model of the portal's rules.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 

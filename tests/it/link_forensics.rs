@@ -3,7 +3,7 @@
 //! browser hours later), then the visit log and the diagnosis read through
 //! the client, as the console and `portaldesk diagnose` do.
 
-mod common;
+use crate::common;
 
 use chrono::Duration;
 use common::{CHROME, Harness, t0};

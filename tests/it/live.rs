@@ -2,7 +2,7 @@
 //! from the portal's stream coalesce into one re-read, presence follows the
 //! open ticket, and the collision guard stops a double resend.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, Duration, Utc};
 use common::{Harness, ch, key, t0};

@@ -2,7 +2,7 @@
 //! mode (point 8): the console's state machine against the real sandbox,
 //! and the CLI through the binary.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, Utc};
 use common::{Harness, ch, key, t0};

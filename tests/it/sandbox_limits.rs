@@ -2,7 +2,7 @@
 //! idle, and serves at most so many connections at once, so idle sockets
 //! cannot hold it (or its descriptors) forever.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

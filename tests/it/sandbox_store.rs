@@ -1,7 +1,7 @@
 //! The sandbox's store fails loudly on a stored value it does not know: a
 //! corrupt row is a 500 problem answer naming no value, never a guess.
 
-mod common;
+use crate::common;
 
 use common::{Harness, t0};
 use portaldesk::portal::IdempotencyKey;

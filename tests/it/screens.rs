@@ -2,7 +2,7 @@
 //! sandbox data and a fixed clock, snapshotted with insta so layout changes
 //! show in review.
 
-mod common;
+use crate::common;
 
 use common::{Harness, ch, t0};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -24,7 +24,11 @@ fn draw(app: &App, size: (u16, u16)) -> Terminal<TestBackend> {
 fn snapshot(name: &str, app: &App) {
     for size in SIZES {
         let terminal = draw(app, size);
-        insta::assert_snapshot!(format!("{name}_{}x{}", size.0, size.1), terminal.backend());
+        // The snapshots keep the names and folder they had when this file was
+        // its own test binary (`tests/snapshots/screens__*.snap`).
+        insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!(format!("screens__{name}_{}x{}", size.0, size.1), terminal.backend());
+        });
     }
 }
 

@@ -3,7 +3,7 @@
 //! written to hold, and nothing from quoted emails, staff replies, notes,
 //! the portal's own sender, times, phone numbers or ticket ids.
 
-mod common;
+use crate::common;
 
 use common::Harness;
 use portaldesk::diagnose::message::{MessageContext, check_message};

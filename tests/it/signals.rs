@@ -3,7 +3,7 @@
 //! gives the terminal back as it was, and a console stopped with Ctrl-Z
 //! and ended with `kill %1` ends at once instead of staying stopped.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -9,7 +9,7 @@
 //! Changes whose outcome stayed unknown (every attempt failed) are settled
 //! at the end by replaying their key until the portal answers.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -1,7 +1,7 @@
 //! The console's `f`: the top finding's remedy in one confirm dialog, run
 //! against the real sandbox (no terminal).
 
-mod common;
+use crate::common;
 
 use common::{Harness, ch, key, t0};
 use common::{press_at_t0 as press, screen_wide as screen, started_wide as started};

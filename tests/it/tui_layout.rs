@@ -4,7 +4,7 @@
 //! reading and `n` on the queue. State through the real sandbox; frames
 //! through a `TestBackend`.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, Utc};
 use common::{Harness, ch, key, t0};

@@ -1,7 +1,7 @@
 //! The console's state machine without a terminal: keys and answers in,
 //! state and effects (the requests it would make) out.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, Duration, Utc};
 use common::{Harness, ch, key, t0};

@@ -1,7 +1,7 @@
 //! The ticket pane, claim and solve: the console's state machine against
 //! the real sandbox (no terminal).
 
-mod common;
+use crate::common;
 
 use common::{Harness, ch, key, t0};
 use common::{press_at_t0 as press, screen_wide as screen, started_wide as started};

@@ -1,0 +1,35 @@
+//! Every integration test, in one binary: one link instead of thirty, and
+//! the tests of all files run in parallel. One module per area; `common`
+//! is the shared harness (sandbox, state-machine driver, terminal).
+
+mod cli_audit;
+mod cli_check;
+mod cli_confirm;
+mod cli_portal;
+mod cli_tickets;
+mod common;
+mod contract;
+mod contract_conversation;
+mod credentials;
+mod diagnose_seeded;
+mod e2e;
+mod events;
+mod faults;
+mod findings_after_fix;
+mod fix;
+mod forensics_console;
+mod habits;
+mod hostile;
+mod link_forensics;
+mod live;
+mod lock_readonly;
+mod sandbox_limits;
+mod sandbox_store;
+mod screens;
+mod seeded_conversations;
+mod signals;
+mod soak;
+mod tui_fix;
+mod tui_layout;
+mod tui_state;
+mod tui_ticket;
