@@ -21,7 +21,7 @@ async fn plan_for(client: &PortalClient, ticket_id: &TicketId) -> (portaldesk::p
     let invites = client.invites(&account.id).await.unwrap();
     let now = client.clock().now();
     let words = ClientWords::of(&client.messages(ticket_id).await.unwrap(), now.date_naive());
-    let case = Case::new(&account, &invites, now);
+    let case = Case::new(&account, &invites, now).with_words(&words);
     let replies = Replies::builtin();
     let findings = troubleshoot::troubleshoot(&case, &replies);
     (account.id.clone(), remedy::plan(&case, &findings, &words, Some(ticket_id), &replies).unwrap())

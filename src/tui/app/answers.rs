@@ -168,7 +168,17 @@ impl App {
                 }
                 taken
             }
-            Answer::Messages(result) => self.ticket.as_mut().is_some_and(|pane| pane.messages.finish(req, result)),
+            Answer::Messages(result) => {
+                let taken = self.ticket.as_mut().is_some_and(|pane| pane.messages.finish(req, result));
+                // The findings cite what the client wrote: read it once here.
+                if let (true, Some(pane), Some(account)) = (taken, self.ticket.as_ref(), self.account.as_mut())
+                    && account.ticket_id.as_ref() == Some(&pane.id)
+                    && let Some(messages) = pane.messages.data.as_deref()
+                {
+                    account.read_words(messages, now);
+                }
+                taken
+            }
             Answer::UpdateTicket(result) => {
                 let Some(ChangeOutcome::Said { text, error, reload }) =
                     self.ticket.as_mut().and_then(|pane| pane.changed(req, result.map(|ticket| *ticket)))
