@@ -2,6 +2,7 @@
 //! the tests of all files run in parallel. One module per area; `common`
 //! is the shared harness (sandbox, state-machine driver, terminal).
 
+mod cited;
 mod cli_audit;
 mod cli_check;
 mod cli_confirm;
