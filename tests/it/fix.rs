@@ -16,7 +16,7 @@ use portaldesk::sandbox::faults::Faults;
 use portaldesk::sandbox::seed::SeedCase;
 
 /// The plan for a ticket, as the console and the CLI make it.
-async fn plan_for(client: &PortalClient, ticket_id: &TicketId) -> (AccountId, Plan) {
+pub(crate) async fn plan_for(client: &PortalClient, ticket_id: &TicketId) -> (AccountId, Plan) {
     let ticket = client.ticket(ticket_id).await.unwrap().value;
     let account = client.account(&ticket.account_id).await.unwrap().value;
     let invites = client.invites(&account.id).await.unwrap();

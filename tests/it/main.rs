@@ -14,6 +14,7 @@ mod contract_conversation;
 mod credentials;
 mod diagnose_seeded;
 mod e2e;
+mod e2e_fix;
 mod events;
 mod faults;
 mod findings_after_fix;
