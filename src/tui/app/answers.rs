@@ -171,8 +171,9 @@ impl App {
             Answer::Messages(result) => {
                 let taken = self.ticket.as_mut().is_some_and(|pane| pane.messages.finish(req, result));
                 // The findings cite what the client wrote: read it once here.
+                // (The pane is the open account's: opening another account
+                // drops it.)
                 if let (true, Some(pane), Some(account)) = (taken, self.ticket.as_ref(), self.account.as_mut())
-                    && account.ticket_id.as_ref() == Some(&pane.id)
                     && let Some(messages) = pane.messages.data.as_deref()
                 {
                     account.read_words(messages, now);
