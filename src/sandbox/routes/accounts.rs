@@ -80,7 +80,7 @@ pub async fn change(
     let key = idempotency_key(&headers)?;
     let fingerprint = format!("PATCH /accounts/{id} {}", body.canonical);
     let patch = body.value;
-    let actor = state.0.me.id.clone();
+    let actor = state.me().id;
     state
         .mutate(key, fingerprint, move |tx, now| {
             let stored = accounts::by_id(tx, &id)?.ok_or_else(|| ApiError::not_found("account"))?;
@@ -130,7 +130,7 @@ pub async fn revoke(
     })?;
     let fingerprint = format!("POST /accounts/{id}/invites/{invite_id}/revoke {}", body.canonical);
     let request = body.value;
-    let actor = state.0.me.id.clone();
+    let actor = state.me().id;
     state
         .mutate(Some(key), fingerprint, move |tx, now| {
             let stored = accounts::by_id(tx, &id)?.ok_or_else(|| ApiError::not_found("account"))?;
@@ -198,7 +198,7 @@ pub async fn resend(
     })?;
     let fingerprint = format!("POST /accounts/{id}/invites {}", body.canonical);
     let request = body.value;
-    let actor = state.0.me.id.clone();
+    let actor = state.me().id;
     let link_base = state.0.link_base.clone();
     state
         .mutate(Some(key), fingerprint, move |tx, now| {
