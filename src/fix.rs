@@ -147,7 +147,7 @@ async fn run_step(
             retried(|| client.revoke_invite(account_id, invite_id, &current.etag, &request, key)).await.map(|_| true)
         }
         Step::Resend => {
-            let request = ResendRequest { ticket_id };
+            let request = ResendRequest { ticket_id, ..ResendRequest::default() };
             retried(|| client.resend(account_id, &request, key)).await.map(|_| true)
         }
         Step::Reply { body, status } => {

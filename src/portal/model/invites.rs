@@ -195,4 +195,9 @@ impl std::fmt::Debug for RevokeRequest {
 pub struct ResendRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket_id: Option<TicketId>,
+    /// The newest invite of the account the sender saw: when another is
+    /// newer (someone resent meanwhile), the resend is refused with 412 and
+    /// nothing is sent. Absent, the resend is not conditional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub newest_seen: Option<InviteId>,
 }

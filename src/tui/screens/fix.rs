@@ -21,6 +21,9 @@ use crate::portal::model::{AccountId, TicketMessage};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Then, Under};
 use crate::tui::keymap::{ScreenSpec, special};
+use crate::tui::live::Guarded;
+
+use super::submission::collision_lines;
 
 /// The fix dialog. (No `Debug`: the plan's reply names the client.)
 pub struct FixState {
@@ -101,6 +104,11 @@ impl Dialog for FixState {
         Outcome::sends(action, self.sending.is_some(), || self.confirm(cx))
     }
 
+    /// Enter runs the steps left.
+    fn guarded(&self, _cx: &Cx<'_>) -> Option<Guarded> {
+        (self.sending.is_none() && !self.progress.finished()).then_some(Guarded::Change)
+    }
+
     /// The run's answer: all done, the dialog closes and the account, its
     /// invites, the ticket and the queue are read again; stopped part-way,
     /// each step shows done or not and Enter retries what is left.
@@ -162,6 +170,10 @@ impl Dialog for FixState {
         lines.push(Line::default());
         let status = match (&self.sending, &self.error) {
             (Some(_), _) => Line::styled("Fixing…", theme.muted),
+            (None, _) if let Some(text) = under.collision => {
+                lines.extend(collision_lines(text, "does it", theme));
+                Line::default()
+            }
             (None, Some(error)) => Line::styled(error.clone(), theme.danger),
             (None, None) => Line::styled("Enter does it all · Esc cancels", theme.muted),
         };
