@@ -233,10 +233,7 @@ pub fn changes_since(seen: &Seen, standing: Standing<'_>, asking: Asking<'_>) ->
             who(sender(latest), me)
         ));
     }
-    let text = said.join("; ");
-    let mut chars = text.chars();
-    let first = chars.next()?;
-    Some(format!("{}{}.", first.to_uppercase(), chars.as_str()))
+    (!said.is_empty()).then(|| format!("{}.", said.join("; ")))
 }
 
 /// What an audit entry did, in the help desk's words (never its summary's

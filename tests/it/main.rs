@@ -18,6 +18,7 @@ mod faults;
 mod findings_after_fix;
 mod fix;
 mod forensics_console;
+mod guard;
 mod habits;
 mod hostile;
 mod link_forensics;

@@ -81,12 +81,22 @@ pub fn fast_options() -> ClientOptions {
 /// Runs a console's effects against the real sandbox, feeding every answer
 /// back at instant `now`, until nothing is left to do (debounces fire at
 /// once). Returns the effects that ran.
-pub async fn settle(app: &mut App, h: &Harness, mut effects: Vec<Effect>, now: DateTime<Utc>) -> Vec<Effect> {
+pub async fn settle(app: &mut App, h: &Harness, effects: Vec<Effect>, now: DateTime<Utc>) -> Vec<Effect> {
+    settle_as(app, &h.client, effects, now).await
+}
+
+/// [`settle`] with another client (another staff member's token).
+pub async fn settle_as(
+    app: &mut App,
+    client: &PortalClient,
+    mut effects: Vec<Effect>,
+    now: DateTime<Utc>,
+) -> Vec<Effect> {
     let mut seen = Vec::new();
     while let Some(effect) = effects.pop() {
         seen.push(effect.clone());
         let msg = match effect {
-            Effect::Portal(req, request) => Msg::Answer(req, perform(&h.client, request).await),
+            Effect::Portal(req, request) => Msg::Answer(req, perform(client, request).await),
             Effect::DebounceSearch(req) => Msg::SearchDue(req),
             // The wait is the test's to skip: ask at once.
             Effect::Reconnect { req, .. } => Msg::ReconnectDue(req),
