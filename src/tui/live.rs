@@ -19,7 +19,7 @@ use super::screens::account::AccountState;
 use crate::portal::events::Live;
 use crate::portal::model::{
     Account, AccountId, AuditAction, AuditEntry, ETag, EventType, Invite, InviteId, PortalEvent, PresenceMode,
-    StaffMember, TicketId, Viewer,
+    StaffMember, TicketId, Viewer, VisitOutcome,
 };
 use crate::portal::{PortalClient, PortalError, Versioned};
 
@@ -296,6 +296,58 @@ impl OnPage {
         if kind == EventType::InviteDobRefused {
             self.visits.push(at);
         }
+    }
+}
+
+/// What the client typed in their newest DOB refused on the invite page in
+/// the last minute, as the portal reports it (its staff API, read again
+/// after the event): masked like every DOB until the account is revealed,
+/// with the DOB check's word on it against the DOB on file, and, revealed,
+/// the entry to type: "typed ••/••/•••• · day-first: the portal wants the
+/// month first". `None` when the portal reported no such value.
+pub fn refused_entry(account: &AccountState, now: DateTime<Utc>) -> Option<String> {
+    use crate::diagnose::dob::{self, DobContext};
+    let invites = account.invites.data.as_deref()?;
+    let (_, typed) = invites
+        .iter()
+        .flat_map(|i| &i.visits)
+        .filter(|v| v.outcome == VisitOutcome::DobRefused && now - v.at <= ON_PAGE_FOR)
+        .filter_map(|v| Some((v.at, v.typed_dob.as_ref()?)))
+        .max_by_key(|(at, _)| *at)?;
+    let data = &account.account.data.as_ref()?.value;
+    let ctx = DobContext { today: now.date_naive(), account_created: Some(data.created_at.date_naive()) };
+    let check = dob::check_dob(*data.dob.expose(), typed.expose(), &ctx);
+    let why = check.findings.first().map_or("check it against the DOB on file", |f| dob_word(f.code));
+    if !account.revealed {
+        return Some(format!("typed {} · {why}", crate::phi::DOB_MASK));
+    }
+    let mut line = format!("typed \"{}\" · {why}", crate::sanitize::line(typed.expose()));
+    if let Some(entry) = check.suggested_entry {
+        line.push_str(&format!(" → {entry}"));
+    }
+    Some(line)
+}
+
+/// The DOB check's finding in a few words, for the line on the page.
+fn dob_word(code: crate::diagnose::dob::DobCode) -> &'static str {
+    use crate::diagnose::dob::DobCode;
+    match code {
+        DobCode::DayMonthSwapped => "day-first: the portal wants the month first",
+        DobCode::NotZeroPadded => "no leading zeros: two digits for month and day",
+        DobCode::TwoDigitYear => "2-digit year: the portal wants all four",
+        DobCode::WrongSeparator => "not slashes: the portal wants MM/DD/YYYY",
+        DobCode::YearFirst => "year first: the portal wants month, day, year",
+        DobCode::MonthAsWord => "month as a word: digits only, MM/DD/YYYY",
+        DobCode::YearOffByOne => "the year is one off from the DOB on file",
+        DobCode::DigitsTransposed => "two digits swapped against the DOB on file",
+        DobCode::SingleDigitTypo => "one digit off the DOB on file",
+        DobCode::ImpossibleDate => "not a real date",
+        DobCode::FutureDate => "a date in the future",
+        DobCode::Unparseable => "not readable as a date",
+        DobCode::Incomplete => "part of the date is missing",
+        DobCode::Mismatch => "another date than the DOB on file",
+        DobCode::ProfileDobSuspect => "the DOB on file itself looks wrong",
+        DobCode::ExactMatch => "the DOB on file, typed as the portal wants it",
     }
 }
 
@@ -830,6 +882,9 @@ pub fn render_status(app: &App, frame: &mut ratatui::Frame<'_>, body: ratatui::l
                 && let Some(line) = app.live.on_page.line(now)
             {
                 parts.push(Span::styled(format!(" {line} "), app.theme.ok));
+                if let Some(entry) = refused_entry(account, now) {
+                    parts.push(Span::styled(format!("· {entry} "), app.theme.warn));
+                }
             }
         }
         View::Search => {}

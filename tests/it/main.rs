@@ -24,6 +24,7 @@ mod hostile;
 mod link_forensics;
 mod live;
 mod lock_readonly;
+mod on_page;
 mod sandbox_limits;
 mod sandbox_store;
 mod screens;

@@ -116,6 +116,11 @@ pub struct LinkVisit {
     /// Set when `outcome` is `invalid_link`.
     #[serde(default)]
     pub invalid_reason: Option<InvalidReason>,
+    /// What the visitor typed for their DOB, when `outcome` is
+    /// `dob_refused` and the portal reports it (staff API only: never in an
+    /// event). PHI: shown masked until revealed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub typed_dob: Option<Phi<String>>,
 }
 
 /// Who revoked an invite, when and why.
