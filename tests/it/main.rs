@@ -35,3 +35,4 @@ mod tui_fix;
 mod tui_layout;
 mod tui_state;
 mod tui_ticket;
+mod two_consoles;

@@ -216,3 +216,42 @@ pub async fn run_binary(args: &[&str], env: &[(&str, &str)]) -> Run {
         err: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
+
+/// A sandbox process (`portaldesk sandbox serve --seed 7` on a free
+/// loopback port, `extra` arguments added), killed on drop.
+pub struct Server {
+    child: std::process::Child,
+    pub url: String,
+}
+
+impl Server {
+    pub fn start(token: &str, extra: &[&str]) -> Self {
+        use std::io::{BufRead, BufReader};
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_portaldesk"))
+            .args(["sandbox", "serve", "--addr", "127.0.0.1:0", "--seed", "7", "--token", token])
+            .args(extra)
+            .env(
+                "PORTALDESK_LOG",
+                std::env::temp_dir().join(format!("portaldesk-e2e-server-{}.log", std::process::id())),
+            )
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        out.read_line(&mut first).unwrap();
+        // Keep reading what it prints, as a terminal would.
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+        let url = first.trim().rsplit(' ').next().unwrap().to_owned();
+        assert!(url.starts_with("http://127.0.0.1:"), "{first}");
+        Self { child, url }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
