@@ -280,3 +280,40 @@ async fn a_resend_whose_newest_seen_is_not_the_newest_is_412_and_sends_nothing()
     assert!(audit.iter().any(|e| e.actor == "agent_rivera" && e.action == AuditAction::InviteSent));
     assert_eq!(rivera.me().await.unwrap().id, "agent_rivera");
 }
+
+/// The guard between the fix's steps: agent_rivera changes the account
+/// after the confirm but before the first step goes out: the run stops
+/// there with nothing done, the dialog shows what changed and who, and
+/// Enter then does the steps knowingly.
+#[tokio::test]
+async fn a_change_between_the_fix_confirm_and_its_steps_holds_the_steps_back_until_confirmed_again() {
+    let (h, rivera) = two_agents().await;
+    let (mut app, id) = console_on(&h, SeedCase::ExpiredClientInvite).await;
+    let effects = app.update(ch('f'), t0());
+    common::settle(&mut app, &h, effects, t0()).await;
+    let run = app.update(key(KeyCode::Enter), t0());
+    assert!(sent(&run), "just read: the guard lets it go: {run:?}");
+    let theirs = h.client.account(&id).await.unwrap();
+    let patch = AccountPatch {
+        add_email: Some(Phi::new("home@example.org".into())),
+        reason: "client called".into(),
+        ..AccountPatch::default()
+    };
+    rivera.update_account(&id, &theirs.etag, &patch, &IdempotencyKey::new()).await.unwrap();
+    let before = h.client.invites(&id).await.unwrap().len();
+
+    common::settle(&mut app, &h, run, t0()).await;
+    assert_eq!(h.client.invites(&id).await.unwrap().len(), before, "no step ran");
+    assert!(
+        matches!(&app.live.guard, Guard::Shown(text) if text.contains("agent_rivera changed the email addresses")),
+        "{:?}",
+        app.live.guard
+    );
+    let shown = screen_at(&app, t0());
+    assert!(shown.contains("Held back before step 1") && shown.contains("Changed since you read it"), "{shown}");
+
+    sent_knowingly(&mut app, &h, t0()).await;
+    let audit = h.client.audit(Some(&id), None).await.unwrap();
+    let ours = audit.iter().filter(|e| e.actor == "agent_sandbox" && e.action == AuditAction::InviteSent).count();
+    assert_eq!(ours, 1, "the plan's resend ran once");
+}

@@ -22,6 +22,7 @@ use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Then, Under};
 use crate::tui::keymap::{ScreenSpec, special};
 use crate::tui::live::Guarded;
+use crate::tui::request::FixRun;
 
 use super::submission::collision_lines;
 
@@ -50,6 +51,10 @@ impl FixState {
         }
         let req = cx.req();
         self.sending = Some(req);
+        // What the agent read: a change by someone else after it stops the
+        // run before the next step (the collision guard between steps).
+        self.progress.since =
+            cx.account.and_then(|a| a.audit.data.as_ref()).map(|trail| trail.iter().map(|e| e.seq).max().unwrap_or(0));
         let request = Request::Fix {
             account_id: self.account_id.clone(),
             plan: Box::new(self.plan.clone()),
@@ -125,10 +130,22 @@ impl Dialog for FixState {
                 return Some(Outcome::none());
             }
         };
-        self.progress = run.progress;
+        let FixRun { progress, stopped } = *run;
+        self.progress = progress;
         let reload = vec![Then::ReloadAccount, Then::ReloadQueue];
-        Some(match run.stopped {
+        Some(match stopped {
             None => Outcome::done(self.done_text(), reload),
+            // Someone changed the account between two steps: the guard
+            // reads it again and shows what; Enter then does what is left.
+            Some(stopped) if stopped.error == crate::portal::PortalError::Stale => {
+                let done = self.progress.states.iter().filter(|s| s.is_done()).count();
+                self.error = Some(format!(
+                    "Held back before step {}: the account changed meanwhile. {done} of {} done",
+                    stopped.step + 1,
+                    self.progress.states.len()
+                ));
+                Outcome { then: vec![Then::ReloadQueue, Then::CheckAgain], ..Outcome::none() }
+            }
             Some(stopped) => {
                 let done = self.progress.states.iter().filter(|s| s.is_done()).count();
                 self.error = Some(format!(
@@ -170,7 +187,10 @@ impl Dialog for FixState {
         lines.push(Line::default());
         let status = match (&self.sending, &self.error) {
             (Some(_), _) => Line::styled("Fixing…", theme.muted),
-            (None, _) if let Some(text) = under.collision => {
+            (None, error) if let Some(text) = under.collision => {
+                if let Some(error) = error {
+                    lines.push(Line::styled(error.clone(), theme.danger));
+                }
                 lines.extend(collision_lines(text, "does it", theme));
                 Line::default()
             }
