@@ -895,3 +895,61 @@ pub fn render_status(app: &App, frame: &mut ratatui::Frame<'_>, body: ratatui::l
     let area = ratatui::layout::Rect { x: body.x + 2, y: body.bottom() - 1, width: body.width - 4, height: 1 };
     frame.render_widget(ratatui::widgets::Paragraph::new(Line::from(parts)), area);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::portal::model::AuditAction;
+
+    fn entry(seq: i64, actor: &str, action: AuditAction, summary: &str, at: DateTime<Utc>) -> AuditEntry {
+        AuditEntry {
+            seq,
+            at,
+            actor: actor.into(),
+            action,
+            account_id: None,
+            ticket_id: None,
+            summary: summary.into(),
+            prev_hash: String::new(),
+            hash: String::new(),
+        }
+    }
+
+    #[test]
+    fn changes_since_names_what_and_who_from_the_trail_never_values_and_not_ones_own() {
+        let now = DateTime::UNIX_EPOCH + chrono::Duration::days(1);
+        let trail = vec![
+            entry(1, "agent_chen", AuditAction::NoteAdded, "internal note added", now),
+            entry(
+                2,
+                "agent_rivera",
+                AuditAction::InviteSent,
+                "invite sent to s***@e***.org",
+                now - Duration::from_secs(40),
+            ),
+            entry(
+                3,
+                "agent_chen",
+                AuditAction::AccountUpdated,
+                "date of birth changed; reason: 03/05/1990",
+                now - Duration::from_secs(120),
+            ),
+            entry(4, "agent_sandbox", AuditAction::AccountUpdated, "address a***@b***.org added; reason: x", now),
+        ];
+        let seen = Seen { etag: None, invites: None, audit_seq: Some(1) };
+        let standing = Standing { etag: None, invites: &[], audit: &trail };
+        let asking = Asking { me: Some("agent_sandbox"), own: &[], resend_window: None, now };
+        assert_eq!(
+            changes_since(&seen, standing, asking).as_deref(),
+            Some("agent_chen changed the DOB on file 2 min ago; agent_rivera resent the invite 40 s ago.")
+        );
+        // Nothing after what was read: nothing to say.
+        let seen = Seen { audit_seq: Some(4), ..seen };
+        assert_eq!(changes_since(&seen, standing, asking), None);
+        // A claim is named as one.
+        let claim =
+            [entry(5, "agent_rivera", AuditAction::TicketUpdated, "ticket T-1 is open, assigned to agent_rivera", now)];
+        let standing = Standing { audit: &claim, ..standing };
+        assert_eq!(changes_since(&seen, standing, asking).as_deref(), Some("agent_rivera claimed the ticket 0 s ago."));
+    }
+}

@@ -51,6 +51,26 @@ async fn console_as(h: &Harness, client: &PortalClient, case: SeedCase) -> (App,
     (app, seeded.account_id)
 }
 
+/// A console with the fix dialog open on the expired invite's ticket.
+async fn fix_open(h: &Harness) -> (App, AccountId) {
+    let (mut app, id) = console_on(h, SeedCase::ExpiredClientInvite).await;
+    let effects = app.update(ch('f'), t0());
+    common::settle(&mut app, h, effects, t0()).await;
+    assert_eq!(app.screen(), portaldesk::tui::keymap::ScreenKind::Fix, "{:?}", app.banner);
+    (app, id)
+}
+
+/// Agent Rivera adds an address to the account (at its current version).
+async fn adds_address(h: &Harness, rivera: &PortalClient, id: &AccountId, address: &str) {
+    let theirs = h.client.account(id).await.unwrap();
+    let patch = AccountPatch {
+        add_email: Some(Phi::new(address.to_owned())),
+        reason: "another desk".into(),
+        ..AccountPatch::default()
+    };
+    rivera.update_account(id, &theirs.etag, &patch, &IdempotencyKey::new()).await.unwrap();
+}
+
 fn screen_at(app: &App, now: DateTime<Utc>) -> String {
     let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 48)).unwrap();
     terminal.draw(|frame| portaldesk::tui::app::render(app, frame, now)).unwrap();
@@ -162,18 +182,12 @@ async fn an_address_change_on_top_of_another_agents_shows_who_and_saves_once_con
     app.update(key(KeyCode::Tab), t0());
     typed(&mut app, "client asked", t0());
     app.update(key(KeyCode::Enter), t0());
-    let theirs = h.client.account(&id).await.unwrap();
-    let patch = AccountPatch {
-        add_email: Some(Phi::new("work@example.org".into())),
-        reason: "another desk".into(),
-        ..AccountPatch::default()
-    };
-    rivera.update_account(&id, &theirs.etag, &patch, &IdempotencyKey::new()).await.unwrap();
+    adds_address(&h, &rivera, &id, "work@example.org").await;
 
     let later = t0() + Duration::seconds(30);
     let shown = held_back(&mut app, &h, later, "agent_rivera changed the email addresses 30 s ago").await;
     assert!(shown.contains("Add "), "the question stays: {shown}");
-    let emails = |a: &portaldesk::portal::model::Account| a.emails.iter().map(|e| e.address.expose().clone()).count();
+    let emails = |a: &portaldesk::portal::model::Account| a.emails.len();
     let count = emails(&h.client.account(&id).await.unwrap().value);
 
     sent_knowingly(&mut app, &h, later).await;
@@ -192,13 +206,7 @@ async fn a_revoke_on_top_of_another_agents_change_shows_who_and_revokes_once_con
     app.update(key(KeyCode::Enter), t0());
     // Agent Rivera revokes... no: she changes the account (a note on the
     // ticket would do too); the revoke must not go out unseen.
-    let theirs = h.client.account(&id).await.unwrap();
-    let patch = AccountPatch {
-        add_email: Some(Phi::new("home@example.org".into())),
-        reason: "client called".into(),
-        ..AccountPatch::default()
-    };
-    rivera.update_account(&id, &theirs.etag, &patch, &IdempotencyKey::new()).await.unwrap();
+    adds_address(&h, &rivera, &id, "home@example.org").await;
 
     let later = t0() + Duration::seconds(5);
     held_back(&mut app, &h, later, "agent_rivera changed the email addresses 5 s ago").await;
@@ -216,10 +224,7 @@ async fn a_revoke_on_top_of_another_agents_change_shows_who_and_revokes_once_con
 #[tokio::test]
 async fn a_fix_on_top_of_another_agents_resend_shows_who_and_runs_once_confirmed_again() {
     let (h, rivera) = two_agents().await;
-    let (mut app, id) = console_on(&h, SeedCase::ExpiredClientInvite).await;
-    let effects = app.update(ch('f'), t0());
-    common::settle(&mut app, &h, effects, t0()).await;
-    assert_eq!(app.screen(), portaldesk::tui::keymap::ScreenKind::Fix, "{:?}", app.banner);
+    let (mut app, id) = fix_open(&h).await;
     rivera.resend(&id, &ResendRequest::default(), &IdempotencyKey::new()).await.unwrap();
     let before = h.client.invites(&id).await.unwrap().len();
 
@@ -288,18 +293,10 @@ async fn a_resend_whose_newest_seen_is_not_the_newest_is_412_and_sends_nothing()
 #[tokio::test]
 async fn a_change_between_the_fix_confirm_and_its_steps_holds_the_steps_back_until_confirmed_again() {
     let (h, rivera) = two_agents().await;
-    let (mut app, id) = console_on(&h, SeedCase::ExpiredClientInvite).await;
-    let effects = app.update(ch('f'), t0());
-    common::settle(&mut app, &h, effects, t0()).await;
+    let (mut app, id) = fix_open(&h).await;
     let run = app.update(key(KeyCode::Enter), t0());
     assert!(sent(&run), "just read: the guard lets it go: {run:?}");
-    let theirs = h.client.account(&id).await.unwrap();
-    let patch = AccountPatch {
-        add_email: Some(Phi::new("home@example.org".into())),
-        reason: "client called".into(),
-        ..AccountPatch::default()
-    };
-    rivera.update_account(&id, &theirs.etag, &patch, &IdempotencyKey::new()).await.unwrap();
+    adds_address(&h, &rivera, &id, "home@example.org").await;
     let before = h.client.invites(&id).await.unwrap().len();
 
     common::settle(&mut app, &h, run, t0()).await;

@@ -78,14 +78,24 @@ fn two_agents(server: &Server, config: &str) -> (Agent, Agent) {
     (a, b)
 }
 
+/// Both agents with [`ACCOUNT`] open; its id and how many invites it has.
+fn both_on_account(
+    client: &PortalClient,
+    rt: &tokio::runtime::Runtime,
+    server: &Server,
+) -> (AccountId, usize, Agent, Agent) {
+    let id = AccountId::from(ACCOUNT);
+    let before = rt.block_on(client.invites(&id)).unwrap().len();
+    let (mut a, mut b) = two_agents(server, "");
+    a.open(ACCOUNT);
+    b.open(ACCOUNT);
+    (id, before, a, b)
+}
+
 #[test]
 fn one_console_resends_and_the_other_shows_the_new_invite_within_a_second_without_r() {
     let (server, client, rt) = desk();
-    let id = AccountId::from(ACCOUNT);
-    let before = rt.block_on(client.invites(&id)).unwrap().len();
-    let (mut a, mut b) = two_agents(&server, "");
-    a.open(ACCOUNT);
-    b.open(ACCOUNT);
+    let (id, before, mut a, mut b) = both_on_account(&client, &rt, &server);
 
     a.term.key(Key::Char('r'));
     a.term.wait_for("Resend the portal invite?");
@@ -107,11 +117,7 @@ fn one_console_resends_and_the_other_shows_the_new_invite_within_a_second_withou
 #[test]
 fn two_resends_confirmed_in_the_same_second_make_one_invite_and_the_second_console_shows_who() {
     let (server, client, rt) = desk();
-    let id = AccountId::from(ACCOUNT);
-    let before = rt.block_on(client.invites(&id)).unwrap().len();
-    let (mut a, mut b) = two_agents(&server, "");
-    a.open(ACCOUNT);
-    b.open(ACCOUNT);
+    let (id, before, mut a, mut b) = both_on_account(&client, &rt, &server);
     for agent in [&mut a, &mut b] {
         agent.term.key(Key::Char('r'));
         agent.term.wait_for("Resend the portal invite?");
