@@ -607,9 +607,9 @@ impl App {
         let ticket = self.account.as_ref()?.ticket_id.clone()?;
         let mode = match &self.overlay {
             Some(Overlay::Note(_)) => PresenceMode::Replying,
-            Some(Overlay::Resend(_) | Overlay::EditDob(_) | Overlay::Revoke(_) | Overlay::Addresses(_)) => {
-                PresenceMode::Changing
-            }
+            Some(
+                Overlay::Resend(_) | Overlay::EditDob(_) | Overlay::Revoke(_) | Overlay::Addresses(_) | Overlay::Fix(_),
+            ) => PresenceMode::Changing,
             _ => PresenceMode::Viewing,
         };
         Some((ticket, mode))
