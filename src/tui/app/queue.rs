@@ -20,7 +20,7 @@ const ACCOUNT_TICKETS: u32 = 50;
 impl App {
     /// Reads the queue again from the top, keeping the cursor's place
     /// (after a change from a ticket, a refresh, an unlock, back online).
-    pub(in crate::tui) fn load_queue(&mut self) -> Vec<Effect> {
+    pub fn load_queue(&mut self) -> Vec<Effect> {
         let req = self.req();
         vec![self.queue.reload(req)]
     }
@@ -78,8 +78,11 @@ impl App {
         match action {
             Action::Open => {
                 if let Some(id) = typed_ticket_id(self.queue.input.value()) {
-                    self.queue.editing = false;
-                    return self.jump_to(id);
+                    // The id was a way to the ticket, not a filter.
+                    let req = self.req();
+                    let mut effects = self.queue.clear_text(req);
+                    effects.extend(self.jump_to(id));
+                    return effects;
                 }
                 // Done typing: what is typed applies now, without waiting.
                 self.queue.editing = false;
