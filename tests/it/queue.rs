@@ -488,3 +488,57 @@ async fn the_queue_is_read_again_after_every_action_taken_from_a_ticket() {
     }
     assert!(row(&app).is_none(), "solved: gone from the queue of open tickets");
 }
+
+/// `GET /api/v1/tickets?account_id=`: the tickets of one account, every
+/// status unless one is asked for, combined with the other filters; an
+/// account with none (or none such) gives an empty page, a bad id a 400.
+#[tokio::test]
+async fn the_contract_lists_one_accounts_tickets_by_account_id() {
+    let h = Harness::with(SandboxOptions { frozen_at: Some(t0()), tickets: 300, ..SandboxOptions::default() }).await;
+    let everything = {
+        let mut all = Vec::new();
+        for status in [TicketStatus::Open, TicketStatus::Pending, TicketStatus::Solved] {
+            all.extend(h.client.tickets(Some(status)).await.unwrap());
+        }
+        all
+    };
+    let (_, several) = by_open_tickets(&h).await;
+    for account in several.iter().take(3) {
+        let query = TicketQuery { account_id: Some(account.clone()), ..TicketQuery::default() };
+        let page = h.client.ticket_page(&query).await.unwrap();
+        let mut want: Vec<&Ticket> = everything.iter().filter(|t| &t.account_id == account).collect();
+        want.sort_by_key(|t| (t.opened_at, t.id.as_str()[2..].parse::<u64>().unwrap_or(0)));
+        assert!(page.items.len() >= 2);
+        assert_eq!(
+            page.items.iter().map(|t| &t.id).collect::<Vec<_>>(),
+            want.iter().map(|t| &t.id).collect::<Vec<_>>(),
+            "{account}: all of its tickets, in the queue's order"
+        );
+        // Paged and combined with the other filters.
+        let one = h.client.ticket_page(&TicketQuery { limit: Some(1), ..query.clone() }).await.unwrap();
+        assert_eq!(one.items.len(), 1);
+        let next = TicketQuery { limit: Some(1), cursor: one.next_cursor.clone(), ..query.clone() };
+        assert_eq!(h.client.ticket_page(&next).await.unwrap().items[0].id, page.items[1].id);
+        let claimed = TicketQuery { assignee: Some(Assignee::Nobody), ..query.clone() };
+        let unclaimed = h.client.ticket_page(&claimed).await.unwrap().items;
+        assert!(unclaimed.iter().all(|t| &t.account_id == account && t.assignee.is_none()));
+    }
+    // The solved ones too (the seed solved some).
+    let solved = everything.iter().find(|t| t.status == TicketStatus::Solved).unwrap();
+    let query = TicketQuery {
+        account_id: Some(solved.account_id.clone()),
+        status: Some(TicketStatus::Solved),
+        ..TicketQuery::default()
+    };
+    assert!(h.client.ticket_page(&query).await.unwrap().items.iter().any(|t| t.id == solved.id));
+    // None such: an empty page, not an error.
+    let nobody = TicketQuery { account_id: Some("acc_999999".into()), ..TicketQuery::default() };
+    let page = h.client.ticket_page(&nobody).await.unwrap();
+    assert!(page.items.is_empty() && page.next_cursor.is_none());
+    let long = "a".repeat(65);
+    for bad in ["account_id=".to_owned(), format!("account_id={long}")] {
+        let answer = h.raw().get(h.url(&format!("/api/v1/tickets?{bad}"))).bearer_auth("sandbox").send().await.unwrap();
+        assert_eq!(answer.status(), reqwest::StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(answer.headers()["content-type"], "application/problem+json", "{bad}");
+    }
+}
