@@ -435,10 +435,11 @@ impl QueueState {
             self.latest = 0;
         }
         let server = |f: &QueueFilter| (f.who, f.status, f.text.clone());
-        if server(&before) != server(&self.filter) || before.only.is_some() != self.filter.only.is_some() {
-            // The page size follows the local filter too.
+        if server(&before) != server(&self.filter) {
             return vec![self.restart(req)];
         }
+        // A local filter alone: decided on the rows read (the pages read
+        // from now on are larger while it is on).
         self.refilter(now);
         self.selected = 0;
         self.read_more(req).into_iter().collect()
