@@ -76,8 +76,8 @@ pub enum Action {
     PageUp,
     /// Fix the top finding: its remedy's steps and reply, confirmed once.
     Fix,
-    /// Type in the queue's `/` line (ticket id, subject, name, email).
-    FilterQueue,
+    /// Account search from the queue (where `/` filters the queue).
+    SearchAccounts,
     /// The queue: every ticket of the status (no other filter).
     FilterAll,
     /// The queue: tickets claimed by me (again: all).
@@ -115,7 +115,6 @@ impl Action {
         Action::Copy,
         Action::Note,
         Action::NextTicket,
-        Action::FilterQueue,
         Action::FilterAll,
         Action::FilterMine,
         Action::FilterUnclaimed,
@@ -123,6 +122,7 @@ impl Action {
         Action::FilterExpiring,
         Action::FilterBreached,
         Action::Search,
+        Action::SearchAccounts,
         Action::CycleRole,
         Action::Refresh,
         Action::AbsoluteTimes,
@@ -185,7 +185,7 @@ impl Action {
             Action::PageDown => "page_down",
             Action::PageUp => "page_up",
             Action::Fix => "fix",
-            Action::FilterQueue => "filter_queue",
+            Action::SearchAccounts => "search_accounts",
             Action::FilterAll => "filter_all",
             Action::FilterMine => "filter_mine",
             Action::FilterUnclaimed => "filter_unclaimed",

@@ -127,11 +127,12 @@ pub const QUEUE: ScreenSpec = ScreenSpec {
     keys: &[
         special(KeyCode::Enter, Action::Open, "open the ticket's account", "open"),
         key('n', Action::NextTicket, "open the next unclaimed ticket", "next unclaimed"),
-        // `/` filters the queue; account search is `A` (or Tab in the `/` line).
-        key('/', Action::FilterQueue, "filter the queue: ticket id, subject, name or email (T-1021 Enter opens it)", "search"),
+        // On the queue `/` searches the queue; account search is `A` (or Tab
+        // in the `/` line).
+        key('/', Action::Search, "filter the queue: ticket id, subject, name or email (T-1021 Enter opens it)", "search"),
         key('m', Action::Note, "internal note on the ticket", "note"),
         key(':', Action::Palette, "run a command by name", "commands"),
-        key('A', Action::Search, "search accounts (Tab in the / filter does too)", ""),
+        key('A', Action::SearchAccounts, "search accounts (Tab in the / filter does too)", ""),
         key('a', Action::FilterAll, "filter: all tickets of the status", ""),
         key('i', Action::FilterMine, "filter: mine (claimed by me; again: all)", ""),
         key('u', Action::FilterUnclaimed, "filter: unclaimed (again: all)", ""),
@@ -158,7 +159,7 @@ pub const QUEUE_FILTER: ScreenSpec = ScreenSpec {
         special(KeyCode::Enter, Action::Open, "done typing (a ticket id like T-1021: open that ticket)", "done"),
         special(KeyCode::Down, Action::Down, "move down", ""),
         special(KeyCode::Up, Action::Up, "move up", ""),
-        special(KeyCode::Tab, Action::Search, "search accounts for the same text", "search accounts"),
+        special(KeyCode::Tab, Action::SearchAccounts, "search accounts for the same text", "search accounts"),
         special(KeyCode::Esc, Action::Back, "clear the filter", "clear"),
     ],
 };

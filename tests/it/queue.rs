@@ -166,9 +166,9 @@ async fn every_filter_is_in_the_palette_and_runs_from_it() {
     let h = Harness::start().await;
     let mut app = common::started_wide(&h).await;
     let names: Vec<String> =
-        portaldesk::tui::screens::palette::commands(&app.keymap, ScreenKind::Queue, "filter").into_iter().map(|c| c.name).collect();
+        portaldesk::tui::screens::palette::commands(&app.keymap, ScreenKind::Queue, "").into_iter().map(|c| c.name).collect();
     for name in
-        ["filter queue", "filter all", "filter mine", "filter unclaimed", "filter status", "filter expiring", "filter breached"]
+        ["search", "search accounts", "filter all", "filter mine", "filter unclaimed", "filter status", "filter expiring", "filter breached"]
     {
         assert!(names.iter().any(|n| n == name), "{name} not in {names:?}");
     }

@@ -109,7 +109,12 @@ impl App {
                 self.banner = Some(Banner { text: format!("Mouse capture {state}"), error: false });
                 return vec![Effect::Terminal(Terminal::SetMouse(self.mouse))];
             }
-            Action::Search if self.overlay.is_none() => {
+            // On the queue, search is the queue's own `/` line.
+            Action::Search if self.overlay.is_none() && self.view() == View::Queue => {
+                self.queue.start_editing();
+                return Vec::new();
+            }
+            Action::Search | Action::SearchAccounts if self.overlay.is_none() => {
                 // From the queue's `/` line (Tab), with what was typed there.
                 let effects = self.search_from_queue();
                 if self.view() != View::Search {

@@ -45,10 +45,6 @@ impl App {
     /// The queue's own actions (not typing in its `/` line).
     pub(super) fn on_queue_filter(&mut self, action: Action, now: DateTime<Utc>) -> Option<Vec<Effect>> {
         let effects = match action {
-            Action::FilterQueue => {
-                self.queue.start_editing();
-                Vec::new()
-            }
             Action::FilterAll
             | Action::FilterMine
             | Action::FilterUnclaimed

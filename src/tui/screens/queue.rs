@@ -551,7 +551,7 @@ fn render_box(state: &QueueState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>
     let keys = ui.keys;
     let hint = format!(
         " {} search accounts · Enter on T-1021 opens it · {} clears ",
-        keys.key_of(ScreenKind::QueueFilter, Action::Search),
+        keys.key_of(ScreenKind::QueueFilter, Action::SearchAccounts),
         keys.key_of(ScreenKind::QueueFilter, Action::Back),
     );
     let style = if state.editing { theme.title } else { theme.muted };
