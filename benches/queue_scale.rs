@@ -203,7 +203,8 @@ fn bench_queue(tickets: usize, samples: usize) {
         return;
     };
     let seeded_s = seeding.elapsed().as_secs_f64();
-    let Ok(client) = PortalClient::new(&server.url(), ApiToken::new("sandbox".to_owned()), ClientOptions::default()) else {
+    let Ok(client) = PortalClient::new(&server.url(), ApiToken::new("sandbox".to_owned()), ClientOptions::default())
+    else {
         return;
     };
     let Ok(mut terminal) = Terminal::new(TestBackend::new(160, 48));

@@ -129,7 +129,12 @@ pub const QUEUE: ScreenSpec = ScreenSpec {
         key('n', Action::NextTicket, "open the next unclaimed ticket", "next unclaimed"),
         // On the queue `/` searches the queue; account search is `A` (or Tab
         // in the `/` line).
-        key('/', Action::Search, "filter the queue: ticket id, subject, name or email (T-1021 Enter opens it)", "search"),
+        key(
+            '/',
+            Action::Search,
+            "filter the queue: ticket id, subject, name or email (T-1021 Enter opens it)",
+            "search",
+        ),
         key('m', Action::Note, "internal note on the ticket", "note"),
         key(':', Action::Palette, "run a command by name", "commands"),
         key('A', Action::SearchAccounts, "search accounts (Tab in the / filter does too)", ""),

@@ -143,8 +143,11 @@ async fn expiring_soon_and_sla_breached_are_decided_on_the_rows_read_without_a_r
     assert!(screen.contains(&format!("invite expiring within 2h ({} of {} read)", rows.len(), all.len())), "{screen}");
 
     press(&mut app, &h, ch('b')).await;
-    let breached: Vec<&TicketId> =
-        all.iter().filter(|t| t.first_response_at.is_none() && t.due_at.is_some_and(|d| d <= now)).map(|t| &t.id).collect();
+    let breached: Vec<&TicketId> = all
+        .iter()
+        .filter(|t| t.first_response_at.is_none() && t.due_at.is_some_and(|d| d <= now))
+        .map(|t| &t.id)
+        .collect();
     assert!(!breached.is_empty() && breached.len() < all.len(), "some breached, not all");
     assert_eq!(shown(&app).iter().map(|t| &t.id).collect::<Vec<_>>(), breached);
     assert!(shown(&app).iter().all(|t| Only::SlaBreached.keeps(t, now)));
@@ -165,11 +168,20 @@ async fn expiring_soon_and_sla_breached_are_decided_on_the_rows_read_without_a_r
 async fn every_filter_is_in_the_palette_and_runs_from_it() {
     let h = Harness::start().await;
     let mut app = common::started_wide(&h).await;
-    let names: Vec<String> =
-        portaldesk::tui::screens::palette::commands(&app.keymap, ScreenKind::Queue, "").into_iter().map(|c| c.name).collect();
-    for name in
-        ["search", "search accounts", "filter all", "filter mine", "filter unclaimed", "filter status", "filter expiring", "filter breached"]
-    {
+    let names: Vec<String> = portaldesk::tui::screens::palette::commands(&app.keymap, ScreenKind::Queue, "")
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    for name in [
+        "search",
+        "search accounts",
+        "filter all",
+        "filter mine",
+        "filter unclaimed",
+        "filter status",
+        "filter expiring",
+        "filter breached",
+    ] {
         assert!(names.iter().any(|n| n == name), "{name} not in {names:?}");
     }
     press(&mut app, &h, ch(':')).await;
@@ -207,9 +219,12 @@ async fn slash_narrows_the_queue_through_q_debounced_and_esc_clears_it() {
         app.update(key(KeyCode::Backspace), t0());
     }
     typed(&mut app, &h, named.last_name.expose()).await;
-    assert!(!shown(&app).is_empty() && shown(&app).iter().all(|t| {
-        t.account.as_ref().is_some_and(|a| a.last_name.expose() == named.last_name.expose())
-    }));
+    assert!(
+        !shown(&app).is_empty()
+            && shown(&app)
+                .iter()
+                .all(|t| { t.account.as_ref().is_some_and(|a| a.last_name.expose() == named.last_name.expose()) })
+    );
 
     // Enter: done typing, the filter stays and the keys are the queue's.
     press(&mut app, &h, key(KeyCode::Enter)).await;
@@ -231,7 +246,10 @@ async fn tab_in_the_slash_line_and_a_search_accounts_with_the_same_text() {
     let ran = press(&mut app, &h, key(KeyCode::Tab)).await;
     assert_eq!(app.view(), View::Search);
     assert_eq!(app.search.input.value(), "acc_4");
-    assert!(ran.iter().any(|e| matches!(e, Effect::Portal(_, Request::Search { query }) if query.q.as_deref() == Some("acc_4"))));
+    assert!(
+        ran.iter()
+            .any(|e| matches!(e, Effect::Portal(_, Request::Search { query }) if query.q.as_deref() == Some("acc_4")))
+    );
     assert!(app.search.results.data.as_ref().is_some_and(|p| !p.items.is_empty()));
     // Back on the queue, A goes to account search too; the help says so.
     press(&mut app, &h, key(KeyCode::Esc)).await;
@@ -289,7 +307,9 @@ async fn a_ticket_id_typed_in_the_queue_line_or_account_search_opens_that_ticket
 }
 
 /// Accounts of the sandbox by how many open tickets each has.
-async fn by_open_tickets(h: &Harness) -> (Vec<portaldesk::portal::model::AccountId>, Vec<portaldesk::portal::model::AccountId>) {
+async fn by_open_tickets(
+    h: &Harness,
+) -> (Vec<portaldesk::portal::model::AccountId>, Vec<portaldesk::portal::model::AccountId>) {
     let all = all_open(h).await;
     let mut counts = std::collections::BTreeMap::new();
     for t in &all {
@@ -343,7 +363,8 @@ async fn several_open_tickets_ask_which_and_none_leaves_the_account_alone() {
     let mut app = common::started_wide(&h).await;
     let (_, several) = by_open_tickets(&h).await;
     let account = several.first().expect("an account with several open tickets").clone();
-    let theirs: Vec<TicketId> = all_open(&h).await.into_iter().filter(|t| t.account_id == account).map(|t| t.id).collect();
+    let theirs: Vec<TicketId> =
+        all_open(&h).await.into_iter().filter(|t| t.account_id == account).map(|t| t.id).collect();
 
     open_from_search(&mut app, &h, account.as_str()).await;
     assert_eq!(app.screen(), ScreenKind::TicketPicker);

@@ -164,7 +164,8 @@ impl App {
     fn read_account_tickets(&mut self, account_id: AccountId) -> Effect {
         let req = self.req();
         self.search.attach = Some(req);
-        let query = TicketQuery { account_id: Some(account_id), limit: Some(ACCOUNT_TICKETS), ..TicketQuery::default() };
+        let query =
+            TicketQuery { account_id: Some(account_id), limit: Some(ACCOUNT_TICKETS), ..TicketQuery::default() };
         Effect::Portal(req, Request::Tickets { query })
     }
 
@@ -184,11 +185,8 @@ impl App {
                 return Vec::new();
             }
         };
-        let open: Vec<Ticket> = page
-            .items
-            .into_iter()
-            .filter(|t| t.account_id == account.id && t.status != TicketStatus::Solved)
-            .collect();
+        let open: Vec<Ticket> =
+            page.items.into_iter().filter(|t| t.account_id == account.id && t.status != TicketStatus::Solved).collect();
         match open.as_slice() {
             [] => Vec::new(),
             [one] => {

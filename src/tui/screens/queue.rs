@@ -20,7 +20,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 use tui_input::Input;
 
-use super::{FIELD_MAX, Ui, cursor_column, invite_badge, layout, moved, paste_into, short_age, shown, truncate, type_into};
+use super::{
+    FIELD_MAX, Ui, cursor_column, invite_badge, layout, moved, paste_into, short_age, shown, truncate, type_into,
+};
 use crate::portal::model::{AccountId, InviteStatus, Page, Ticket, TicketId, TicketStatus};
 use crate::portal::{Assignee, PortalError, TicketQuery};
 use crate::tui::action::{Action, Effect, ReqId, Request};
@@ -61,11 +63,9 @@ impl Only {
     /// Whether `ticket` passes, at `now`.
     pub fn keeps(self, ticket: &Ticket, now: DateTime<Utc>) -> bool {
         match self {
-            Only::ExpiringSoon => ticket
-                .account
-                .as_ref()
-                .and_then(|a| a.latest_invite.as_ref())
-                .is_some_and(|i| i.status == InviteStatus::Pending && i.expires_at > now && i.expires_at - now <= EXPIRING_WITHIN),
+            Only::ExpiringSoon => ticket.account.as_ref().and_then(|a| a.latest_invite.as_ref()).is_some_and(|i| {
+                i.status == InviteStatus::Pending && i.expires_at > now && i.expires_at - now <= EXPIRING_WITHIN
+            }),
             Only::SlaBreached => ticket.first_response_at.is_none() && ticket.due_at.is_some_and(|due| due <= now),
         }
     }
@@ -343,9 +343,10 @@ impl QueueState {
     /// ticket when it still shows.
     pub fn refilter(&mut self, now: DateTime<Utc>) {
         let keep = self.selected_ticket().map(|t| t.id.clone());
-        self.shown = self.filter.only.map(|only| {
-            self.list().iter().enumerate().filter(|(_, t)| only.keeps(t, now)).map(|(i, _)| i).collect()
-        });
+        self.shown = self
+            .filter
+            .only
+            .map(|only| self.list().iter().enumerate().filter(|(_, t)| only.keeps(t, now)).map(|(i, _)| i).collect());
         if let Some(at) = keep.and_then(|id| self.position(&id)) {
             self.selected = at;
         }
@@ -375,9 +376,8 @@ impl QueueState {
     /// `n`: the cursor to the next unclaimed ticket after it (wrapping).
     pub fn select_next_unclaimed(&mut self) {
         let n = self.len();
-        if let Some(i) = (1..=n)
-            .map(|k| (self.selected + k) % n)
-            .find(|&i| self.row(i).is_some_and(|t| t.assignee.is_none()))
+        if let Some(i) =
+            (1..=n).map(|k| (self.selected + k) % n).find(|&i| self.row(i).is_some_and(|t| t.assignee.is_none()))
         {
             self.selected = i;
         }
