@@ -21,14 +21,16 @@
 //! `QUEUE_SCALE_TICKETS` (default 10000) and `QUEUE_SCALE_SAMPLES` (default
 //! 5000) make it smaller (`bench/run.sh --smoke`).
 
+mod common;
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Duration as Span, NaiveDate, Utc};
+use chrono::Duration as Span;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use portaldesk::phi::Phi;
 use portaldesk::portal::model::{
-    Account, AuthorKind, MessageAuthor, Role, Ticket, TicketChannel, TicketMessage, TicketStatus, Visibility,
+    AuthorKind, MessageAuthor, Ticket, TicketChannel, TicketMessage, TicketStatus, Visibility,
 };
 use portaldesk::portal::{ApiToken, ClientOptions, PortalClient, Versioned};
 use portaldesk::sandbox::{self, SandboxOptions};
@@ -38,9 +40,7 @@ use portaldesk::tui::request::perform;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-25T09:00:00Z").map(|t| t.to_utc()).unwrap_or_default()
-}
+use common::{account, now};
 
 fn env(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -65,21 +65,6 @@ fn timed(app: &mut App, terminal: &mut Terminal<TestBackend>, msg: Msg) -> (Dura
     let effects = black_box(app.update(msg, now()));
     let _ = terminal.draw(|frame| portaldesk::tui::app::render(app, frame, now()));
     (started.elapsed(), effects)
-}
-
-fn account() -> Account {
-    Account {
-        id: "acc_7".into(),
-        role: Role::Client,
-        first_name: "Marisol".into(),
-        last_name: "Quintero".into(),
-        email: "marisol.quintero7@gmail.com".into(),
-        emails: Vec::new(),
-        phone: "(555) 555-0107".into(),
-        dob: Phi::new(NaiveDate::from_ymd_opt(1985, 12, 21).unwrap_or_default()),
-        created_at: now() - Span::days(300),
-        updated_at: now() - Span::days(3),
-    }
 }
 
 fn ticket() -> Ticket {
