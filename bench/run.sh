@@ -34,6 +34,7 @@ if [[ $mode == full ]]; then
   events_args=(--subscribers 50 --rate 1000 --seconds 10)
   k2f_args=() k2f_samples=20000
   diag_args=()
+  qs_tickets=10000 qs_samples=5000
 else
   startup_runs=5 startup_warmup=1
   small=2000 big=5000
@@ -43,6 +44,7 @@ else
   events_args=(--subscribers 10 --rate 200 --seconds 1)
   k2f_args=(--warm-up-time 0.5 --measurement-time 1 --sample-size 20) k2f_samples=2000
   diag_args=(--warm-up-time 0.2 --measurement-time 0.3 --sample-size 10)
+  qs_tickets=2000 qs_samples=1000
 fi
 
 # ---- tools -----------------------------------------------------------------
@@ -86,6 +88,8 @@ wait_for() {
 
 # key=value from a file of `k=v k=v` lines.
 field() { grep -o "\b$2=[^ ]*" "$1" | head -1 | cut -d= -f2; }
+# key=value from the line of a file that starts with a name: file, name, key.
+line_field() { grep "^$2 " "$1" | grep -o "\b$3=[^ ]*" | head -1 | cut -d= -f2; }
 # Floating-point comparison and arithmetic in awk.
 lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 calc() { awk "BEGIN { printf \"%.${2:-2}f\", $1 }"; }
@@ -149,6 +153,28 @@ row "key → update → full render, account screen 160x48, 20 invites: median (
   "$(calc "$k2f_median_us" 0) µs" "< 1 ms" "$(verdict "$k2f_median_us" 1000)"
 row "… p99 of $k2f_samples single key presses, wall time (their p50: $(calc "$k2f_p50_us" 0) µs; p99 of the thread's CPU time: $(calc "$k2f_cpu_p99_us" 0) µs)" \
   "$(calc "$k2f_p99_us" 0) µs" "< 3 ms" "$(verdict "$k2f_p99_us" 3000)"
+
+# ---- the queue and the ticket pane at scale (issue #15) ---------------------------
+# One process: a sandbox of $qs_tickets extra open tickets seeded in it first
+# (not timed), then the console's update and render timed key by key.
+log "queue at scale ($qs_tickets tickets) and the ticket pane"
+QUEUE_SCALE_TICKETS=$qs_tickets QUEUE_SCALE_SAMPLES=$qs_samples cargo bench --locked --quiet --bench queue_scale \
+  >"$work/qs.log" 2>&1 || { tail -20 "$work/qs.log" >&2; exit 1; }
+qs=$work/qs.log
+tp99=$(line_field "$qs" ticket_pane p99_us)
+row "ticket pane, 200-message conversation revealed, 160x48: key → update → full render, p99 of $(line_field "$qs" ticket_pane n) keys (p50: $(calc "$(line_field "$qs" ticket_pane p50_us)" 0) µs)" \
+  "$(calc "$tp99" 0) µs" "< 3 ms" "$(verdict "$tp99" 3000)"
+open_ms=$(line_field "$qs" queue_open median_ms)
+row "queue of $(thousands "$(line_field "$qs" queue_open tickets)") open tickets opens: new console → first page over HTTP → first frame, median of 10 (p95)" \
+  "$open_ms ms ($(line_field "$qs" queue_open p95_ms) ms)" "< 300 ms" "$(verdict "$open_ms" 300)"
+sp99=$(line_field "$qs" queue_scroll p99_us)
+row "… scrolling all of it (\`j\` × $(thousands "$(line_field "$qs" queue_scroll n)"), pages read on the way): key → frame p99 (p50: $(calc "$(line_field "$qs" queue_scroll p50_us)" 0) µs)" \
+  "$(calc "$sp99" 0) µs" "< 3 ms" "$(verdict "$sp99" 3000)"
+fp99=$(line_field "$qs" queue_filter p99_us)
+row "… filter keys (expiring, breached, mine, unclaimed, status, all, / typing): key → frame p99 of $(line_field "$qs" queue_filter n)" \
+  "$(calc "$fp99" 0) µs" "< 3 ms" "$(verdict "$fp99" 3000)"
+row "… a page's answer → frame: p99 (slowest)" \
+  "$(calc "$(line_field "$qs" queue_page_answer p99_us)" 0) µs ($(calc "$(line_field "$qs" queue_page_answer max_us)" 0) µs)" "—" "—"
 
 log "diagnosis checks (criterion)"
 cargo bench --locked --quiet --bench diagnose_checks -- "${diag_args[@]}" >"$work/diag.log" 2>&1 \

@@ -7,38 +7,22 @@
 //! `key_to_frame_percentiles p50_us=... p99_us=... n=...` (read by
 //! `bench/run.sh`). `KEY_TO_FRAME_SAMPLES` sets how many (default 20000).
 
+mod common;
+
 use std::hint::black_box;
 use std::time::Instant;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::Duration;
 use criterion::{Criterion, criterion_group};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use portaldesk::phi::Phi;
 use portaldesk::portal::Versioned;
-use portaldesk::portal::model::{Account, DeliveryEvent, DeliveryEventKind, Invite, InviteStatus, Role};
+use portaldesk::portal::model::{DeliveryEvent, DeliveryEventKind, Invite, InviteStatus};
 use portaldesk::tui::action::{Answer, Effect, Msg, Request};
 use portaldesk::tui::app::App;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-25T09:00:00Z").map(|t| t.to_utc()).unwrap_or_default()
-}
-
-fn account() -> Account {
-    Account {
-        id: "acc_7".into(),
-        role: Role::Client,
-        first_name: "Marisol".into(),
-        last_name: "Quintero".into(),
-        email: "marisol.quintero7@gmail.com".into(),
-        emails: Vec::new(),
-        phone: "(555) 555-0107".into(),
-        dob: Phi::new(NaiveDate::from_ymd_opt(1985, 12, 21).unwrap_or_default()),
-        created_at: now() - Duration::days(300),
-        updated_at: now() - Duration::days(3),
-    }
-}
+use common::{account, now};
 
 fn invites() -> Vec<Invite> {
     (0..20)

@@ -274,6 +274,9 @@ pub struct TicketQuery {
     pub q: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee: Option<Assignee>,
+    /// Only the tickets of this account.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<AccountId>,
     /// Tickets per page (1 to 500; the portal's default is 100).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
@@ -289,6 +292,7 @@ impl std::fmt::Debug for TicketQuery {
             .field("status", &self.status)
             .field("q", &self.q.as_ref().map(|q| format!("<{} chars>", q.chars().count())))
             .field("assignee", &self.assignee)
+            .field("account_id", &self.account_id)
             .field("limit", &self.limit)
             .field("cursor", &self.cursor)
             .finish()

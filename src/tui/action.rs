@@ -76,11 +76,25 @@ pub enum Action {
     PageUp,
     /// Fix the top finding: its remedy's steps and reply, confirmed once.
     Fix,
+    /// Account search from the queue (where `/` filters the queue).
+    SearchAccounts,
+    /// The queue: every ticket of the status (no other filter).
+    FilterAll,
+    /// The queue: tickets claimed by me (again: all).
+    FilterMine,
+    /// The queue: unclaimed tickets (again: all).
+    FilterUnclaimed,
+    /// The queue: the next status (open, pending, solved, any).
+    FilterStatus,
+    /// The queue: tickets whose latest invite expires soon (again: off).
+    FilterExpiring,
+    /// The queue: tickets past their first-response target (again: off).
+    FilterBreached,
 }
 
 impl Action {
     /// Every action, in the order the command palette lists them.
-    pub const ALL: [Action; 39] = [
+    pub const ALL: [Action; 46] = [
         Action::Open,
         Action::Fix,
         Action::Claim,
@@ -101,7 +115,14 @@ impl Action {
         Action::Copy,
         Action::Note,
         Action::NextTicket,
+        Action::FilterAll,
+        Action::FilterMine,
+        Action::FilterUnclaimed,
+        Action::FilterStatus,
+        Action::FilterExpiring,
+        Action::FilterBreached,
         Action::Search,
+        Action::SearchAccounts,
         Action::CycleRole,
         Action::Refresh,
         Action::AbsoluteTimes,
@@ -164,6 +185,13 @@ impl Action {
             Action::PageDown => "page_down",
             Action::PageUp => "page_up",
             Action::Fix => "fix",
+            Action::SearchAccounts => "search_accounts",
+            Action::FilterAll => "filter_all",
+            Action::FilterMine => "filter_mine",
+            Action::FilterUnclaimed => "filter_unclaimed",
+            Action::FilterStatus => "filter_status",
+            Action::FilterExpiring => "filter_expiring",
+            Action::FilterBreached => "filter_breached",
         }
     }
 

@@ -18,7 +18,7 @@ use super::action::{Action, Answer, Effect, ReqId};
 use super::keymap::{self, Keymap, ScreenSpec};
 use super::live::Guarded;
 use crate::portal::Versioned;
-use crate::portal::model::{Account, ETag, Invite};
+use crate::portal::model::{Account, ETag, Invite, TicketId};
 
 use super::screens::account::AccountState;
 use super::screens::addresses::AddressesState;
@@ -31,6 +31,7 @@ use super::screens::palette::PaletteState;
 use super::screens::resend::ResendState;
 use super::screens::revoke::RevokeState;
 use super::screens::submission::Unconfirmed;
+use super::screens::ticket_picker::TicketPickerState;
 use super::screens::timeline::TimelineState;
 use super::screens::{Ui, paste_into_max, type_into};
 
@@ -126,6 +127,8 @@ pub enum Then {
     /// The portal refused the change because the account moved under it:
     /// the collision guard reads it again and shows what changed.
     CheckAgain,
+    /// Tie the open account to this ticket: the ticket pane shows.
+    AttachTicket(TicketId),
 }
 
 impl fmt::Debug for Then {
@@ -142,6 +145,7 @@ impl fmt::Debug for Then {
             Then::Run(action) => f.debug_tuple("Run").field(action).finish(),
             Then::Open(overlay) => f.debug_tuple("Open").field(&overlay.kind()).finish(),
             Then::CheckAgain => f.write_str("CheckAgain"),
+            Then::AttachTicket(id) => f.debug_tuple("AttachTicket").field(id).finish(),
         }
     }
 }
@@ -332,13 +336,22 @@ macro_rules! dialogs {
             Account,
             /// The account with its ticket pane.
             Ticket,
+            /// The queue's `/` line.
+            QueueFilter,
             $( $variant, )*
         }
 
         impl ScreenKind {
             /// Every screen, for checks over all of them.
             pub const ALL: &'static [ScreenKind] =
-                &[ScreenKind::Queue, ScreenKind::Search, ScreenKind::Account, ScreenKind::Ticket, $( ScreenKind::$variant, )*];
+                &[
+                    ScreenKind::Queue,
+                    ScreenKind::Search,
+                    ScreenKind::Account,
+                    ScreenKind::Ticket,
+                    ScreenKind::QueueFilter,
+                    $( ScreenKind::$variant, )*
+                ];
 
             /// What the screen declares: title, keys, text.
             pub fn spec(self) -> ScreenSpec {
@@ -347,6 +360,7 @@ macro_rules! dialogs {
                     ScreenKind::Search => keymap::SEARCH,
                     ScreenKind::Account => keymap::ACCOUNT,
                     ScreenKind::Ticket => keymap::TICKET,
+                    ScreenKind::QueueFilter => keymap::QUEUE_FILTER,
                     $( ScreenKind::$variant => <$state>::SPEC, )*
                 }
             }
@@ -365,4 +379,5 @@ dialogs! {
     Revoke(RevokeState),
     Addresses(AddressesState),
     Fix(FixState),
+    TicketPicker(TicketPickerState),
 }

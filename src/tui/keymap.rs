@@ -150,9 +150,25 @@ pub const QUEUE: ScreenSpec = ScreenSpec {
     keys: &[
         special(KeyCode::Enter, Action::Open, "open the ticket's account", "open"),
         key('n', Action::NextTicket, "open the next unclaimed ticket", "next unclaimed"),
-        key('/', Action::Search, "search accounts", "search"),
+        // On the queue `/` searches the queue; account search is `A` (or Tab
+        // in the `/` line).
+        key(
+            '/',
+            Action::Search,
+            "filter the queue: ticket id, subject, name or email (T-1021 Enter opens it)",
+            "search",
+        ),
         key('m', Action::Note, "internal note on the ticket", "note"),
         key(':', Action::Palette, "run a command by name", "commands"),
+        key('A', Action::SearchAccounts, "search accounts (Tab in the / filter does too)", ""),
+        key('a', Action::FilterAll, "filter: all tickets of the status", ""),
+        key('i', Action::FilterMine, "filter: mine (claimed by me; again: all)", ""),
+        key('u', Action::FilterUnclaimed, "filter: unclaimed (again: all)", ""),
+        key('s', Action::FilterStatus, "filter: status open, pending, solved, any", ""),
+        key('e', Action::FilterExpiring, "filter: latest invite expiring within 2h", ""),
+        key('b', Action::FilterBreached, "filter: SLA breached (first reply overdue)", ""),
+        special(KeyCode::PageDown, Action::PageDown, "a page down (more tickets are read as you go)", ""),
+        special(KeyCode::PageUp, Action::PageUp, "a page up", ""),
         key('t', Action::AbsoluteTimes, "times as dates (your zone)", ""),
         key('R', Action::Refresh, "refresh", "refresh"),
         key('M', Action::ToggleMouse, "mouse on/off (select text)", ""),
@@ -162,12 +178,26 @@ pub const QUEUE: ScreenSpec = ScreenSpec {
     ],
 };
 
+/// The queue's `/` line: typed text narrows the queue.
+pub const QUEUE_FILTER: ScreenSpec = ScreenSpec {
+    title: "Queue",
+    moves: false,
+    takes_text: true,
+    keys: &[
+        special(KeyCode::Enter, Action::Open, "done typing (a ticket id like T-1021: open that ticket)", "done"),
+        special(KeyCode::Down, Action::Down, "move down", ""),
+        special(KeyCode::Up, Action::Up, "move up", ""),
+        special(KeyCode::Tab, Action::SearchAccounts, "search accounts for the same text", "search accounts"),
+        special(KeyCode::Esc, Action::Back, "clear the filter", "clear"),
+    ],
+};
+
 pub const SEARCH: ScreenSpec = ScreenSpec {
     title: "Search",
     moves: false,
     takes_text: true,
     keys: &[
-        special(KeyCode::Enter, Action::Open, "open the account", "open"),
+        special(KeyCode::Enter, Action::Open, "open the account (a ticket id like T-1021: that ticket)", "open"),
         special(KeyCode::Down, Action::Down, "move down", ""),
         special(KeyCode::Up, Action::Up, "move up", ""),
         special(KeyCode::Tab, Action::CycleRole, "all accounts / clients / staff", "role"),

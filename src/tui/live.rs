@@ -567,8 +567,7 @@ impl App {
                 let mut effects = Vec::new();
                 if stale.queue {
                     let req = self.req();
-                    self.queue.tickets.start(req);
-                    effects.push(Effect::Portal(req, Request::Tickets {}));
+                    effects.push(self.queue.reload(req));
                 }
                 if self.account.is_some() {
                     if stale.account {

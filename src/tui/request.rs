@@ -12,9 +12,10 @@ use crate::fix::{Progress, Stopped};
 use crate::portal::model::{
     Account, AccountId, AccountPatch, AccountSummary, AuditEntry, ETag, Invite, InviteId, NewNote, NewReply, Page,
     PresenceMode, ResendRequest, RevokeRequest, StaffMember, Ticket, TicketId, TicketMessage, TicketPatch,
-    TicketStatus,
 };
-use crate::portal::{AccountQuery, ApiToken, ClientOptions, IdempotencyKey, PortalClient, PortalError, Versioned};
+use crate::portal::{
+    AccountQuery, ApiToken, ClientOptions, IdempotencyKey, PortalClient, PortalError, TicketQuery, Versioned,
+};
 use crate::tui::live::GuardRead;
 
 /// What kind of call a request is: a failed read says so across the top, a
@@ -84,8 +85,9 @@ macro_rules! portal_calls {
 }
 
 portal_calls! {
-    /// The open tickets (the queue).
-    Tickets {} -> Vec<Ticket>, Read, "tickets", |c| c.tickets(Some(TicketStatus::Open)).await;
+    /// One page of tickets: the queue's (under its filter), or an
+    /// account's (to attach an account opened from search to its ticket).
+    Tickets { query: TicketQuery } -> Page<Ticket>, Read, "tickets", |c| c.ticket_page(&query).await;
     Search { query: AccountQuery } -> Page<AccountSummary>, Read, "search", |c| c.search_accounts(&query).await;
     Account { account_id: AccountId } -> Versioned<Account>, Read, "account", |c| c.account(&account_id).await;
     Invites { account_id: AccountId } -> Vec<Invite>, Read, "invites", |c| c.invites(&account_id).await;

@@ -111,7 +111,7 @@ fn a_new_user_session_works_restores_the_terminal_and_leaves_no_token_or_phi_on_
     term.wait_for("Open tickets");
 
     // Search by email.
-    term.key(Key::Char('/'));
+    term.key(Key::Char('A'));
     term.wait_for("Search by name, email, phone or id");
     term.type_text(account.email.expose());
     let results = term.wait_for("1 found");
@@ -252,7 +252,7 @@ fn an_idle_console_locks_and_the_lock_screen_shows_no_client_details() {
     let mut term = Term::in_home(&home, &[("PORTALDESK_TOKEN", token.as_str())]);
     term.type_line(&format!("{BIN} --portal {url}; echo exit=$?", url = server.url));
     term.wait_for("Open tickets");
-    term.key(Key::Char('/'));
+    term.key(Key::Char('A'));
     term.wait_for("Search by name, email, phone or id");
     term.type_text(account.id.as_str());
     term.wait_for("1 found");

@@ -109,7 +109,7 @@ async fn the_lock_drops_every_client_detail_and_unlocking_reads_them_again() {
     let mut asked: Vec<&str> = effects
         .iter()
         .map(|e| match e {
-            Effect::Portal(_, Request::Tickets {}) => "tickets",
+            Effect::Portal(_, Request::Tickets { .. }) => "tickets",
             Effect::Portal(_, Request::Account { account_id }) if *account_id == seeded.account_id => "account",
             Effect::Portal(_, Request::Invites { account_id }) if *account_id == seeded.account_id => "invites",
             Effect::Portal(_, Request::Audit { account_id }) if *account_id == seeded.account_id => "audit",

@@ -27,6 +27,7 @@ mod link_forensics;
 mod live;
 mod lock_readonly;
 mod on_page;
+mod queue;
 mod sandbox_limits;
 mod sandbox_store;
 mod screens;

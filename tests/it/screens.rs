@@ -56,7 +56,7 @@ async fn queue() {
 async fn search() {
     let h = Harness::start().await;
     let mut app = console(&h).await;
-    app.update(ch('/'), t0());
+    app.update(ch('A'), t0());
     let mut effects = Vec::new();
     for c in "gmail.cmo".chars() {
         effects = app.update(ch(c), t0());

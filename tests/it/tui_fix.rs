@@ -45,7 +45,7 @@ async fn f_then_enter_on_the_typo_ticket_corrects_the_address_replies_once_and_s
     assert!(app.overlay.is_none(), "done: the dialog closed");
     let banner = app.banner.clone().unwrap();
     assert!(!banner.error && banner.text.starts_with("Fixed email_typo"), "{banner:?}");
-    assert!(ran.iter().any(|e| matches!(e, Effect::Portal(_, Request::Tickets {}))), "the queue is read again");
+    assert!(ran.iter().any(|e| matches!(e, Effect::Portal(_, Request::Tickets { .. }))), "the queue is read again");
     assert!(ran.iter().any(|e| matches!(e, Effect::Portal(_, Request::Invites { .. }))), "the invites too");
 
     let outbox = h.client.sandbox_reply_outbox(Some(&ticket.id)).await.unwrap();

@@ -44,7 +44,7 @@ async fn press(app: &mut App, h: &Harness, msg: Msg) -> Vec<Effect> {
 async fn the_queue_loads_first_and_enter_opens_the_ticket_account_with_its_ticket() {
     let h = Harness::start().await;
     let (app, effects) = App::new(true, (160, 48));
-    assert!(matches!(effects.as_slice(), [Effect::Portal(_, Request::Tickets {})]));
+    assert!(matches!(effects.as_slice(), [Effect::Portal(_, Request::Tickets { .. })]));
     assert_eq!(app.screen(), ScreenKind::Queue);
     let mut app = started(&h).await;
     assert_eq!(app.queue.tickets.data.as_ref().map(Vec::len), Some(29));
@@ -94,7 +94,7 @@ async fn n_jumps_to_the_next_unclaimed_ticket() {
 async fn search_is_debounced_and_old_answers_never_overwrite_new_ones() {
     let h = Harness::start().await;
     let mut app = started(&h).await;
-    app.update(ch('/'), now());
+    app.update(ch('A'), now());
     assert_eq!(app.screen(), ScreenKind::Search);
 
     // Typing issues only debounces; a stale debounce does nothing.
@@ -332,7 +332,7 @@ async fn idle_needs_no_tick_unless_a_countdown_shows() {
     let h = Harness::start().await;
     let mut app = started(&h).await;
     assert!(app.shows_countdown(), "the queue shows pending invites");
-    app.update(ch('/'), now());
+    app.update(ch('A'), now());
     assert!(!app.shows_countdown(), "search shows no countdown");
     app.update(key(KeyCode::Esc), now());
     app.update(ch('?'), now());
@@ -344,7 +344,7 @@ async fn a_failed_read_shows_a_banner_but_a_stale_failure_does_not() {
     let h = Harness::start().await;
     let mut app = started(&h).await;
     let refresh = app.update(ch('R'), now());
-    let Some(Effect::Portal(req, Request::Tickets {})) = refresh.first().cloned() else { panic!("{refresh:?}") };
+    let Some(Effect::Portal(req, Request::Tickets { .. })) = refresh.first().cloned() else { panic!("{refresh:?}") };
     // An answer to an older request is dropped, error or not.
     app.update(Msg::Answer(req - 1, Answer::Tickets(Err(PortalError::Timeout))), now());
     assert_eq!(app.banner, None);
@@ -354,7 +354,7 @@ async fn a_failed_read_shows_a_banner_but_a_stale_failure_does_not() {
     assert!(banner.error && banner.text.contains("503"), "{banner:?}");
     // Unreachable is more than an error: the console goes offline.
     let refresh = app.update(ch('R'), now());
-    let Some(Effect::Portal(req, Request::Tickets {})) = refresh.first().cloned() else { panic!("{refresh:?}") };
+    let Some(Effect::Portal(req, Request::Tickets { .. })) = refresh.first().cloned() else { panic!("{refresh:?}") };
     app.update(Msg::Answer(req, Answer::Tickets(Err(PortalError::Unreachable))), now());
     let banner = app.banner.clone().expect("a banner");
     assert!(banner.error && banner.text.contains("cannot be reached"), "{banner:?}");
@@ -649,7 +649,7 @@ fn a_70000_character_paste_is_cut_at_each_fields_limit() {
     paste_into_every_field(&huge);
     // Pasting again or typing on into a full field adds nothing.
     let (mut app, _) = App::new(true, (80, 24));
-    app.update(ch('/'), now());
+    app.update(ch('A'), now());
     app.update(Msg::Paste(huge.clone()), now());
     app.update(Msg::Paste(huge.clone()), now());
     assert!(app.update(ch('z'), now()).is_empty(), "a full field takes no key");
@@ -916,7 +916,7 @@ async fn losing_the_portal_goes_offline_and_coming_back_resumes_without_restart(
     let back = app.update(Msg::Answer(*req, Answer::Probe(h.client.me().await.map(|_| ()))), now());
     assert!(app.offline.is_none());
     assert!(app.banner.as_ref().is_some_and(|b| !b.error && b.text.contains("Back online")));
-    assert!(back.iter().any(|e| matches!(e, Effect::Portal(_, Request::Tickets {}))));
+    assert!(back.iter().any(|e| matches!(e, Effect::Portal(_, Request::Tickets { .. }))));
     assert!(
         back.iter()
             .any(|e| matches!(e, Effect::Portal(_, Request::Account { account_id: id }) if *id == seeded.account_id))

@@ -41,7 +41,7 @@ impl Agent {
 
     /// Opens an account by its id from search.
     fn open(&mut self, id: &str) {
-        self.term.key(Key::Char('/'));
+        self.term.key(Key::Char('A'));
         self.term.wait_for("Search by name, email, phone or id");
         self.term.type_text(id);
         self.term.wait_for("1 found");

@@ -28,6 +28,7 @@ pub struct ListQuery {
     status: Option<String>,
     q: Option<String>,
     assignee: Option<String>,
+    account_id: Option<String>,
     limit: Option<u32>,
     cursor: Option<String>,
 }
@@ -35,6 +36,8 @@ pub struct ListQuery {
 /// A page of the queue: the most tickets it holds by default, and at most.
 const DEFAULT_PAGE: u32 = 100;
 const MAX_PAGE: u32 = 500;
+/// The longest `account_id` filter taken.
+const ACCOUNT_ID_MAX: usize = 64;
 
 pub async fn list(State(state): State<AppState>, ApiQuery(query): ApiQuery<ListQuery>) -> Result<Response, ApiError> {
     let status = match query.status.as_deref() {
@@ -62,7 +65,13 @@ pub async fn list(State(state): State<AppState>, ApiQuery(query): ApiQuery<ListQ
         Some(_) => return Err(ApiError::bad_request("assignee must be me, none or a help-desk staff id")),
     };
     let q = super::search_text(query.q)?;
-    let filter = tickets::Filter { status, q, assignee, after, limit };
+    let account_id = match query.account_id {
+        Some(id) if id.is_empty() || id.chars().count() > ACCOUNT_ID_MAX => {
+            return Err(ApiError::bad_request("account_id must be 1 to 64 characters"));
+        }
+        other => other,
+    };
+    let filter = tickets::Filter { status, q, assignee, account_id, after, limit };
     let page = state
         .read(move |conn, now| {
             let mut page = tickets::list(conn, &filter, now)?;

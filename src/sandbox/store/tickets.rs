@@ -102,6 +102,8 @@ pub struct Filter {
     pub q: Option<String>,
     /// `Some(None)`: unclaimed only; `Some(Some(id))`: claimed by `id`.
     pub assignee: Option<Option<String>>,
+    /// Only the tickets of this account (by its id).
+    pub account_id: Option<String>,
     /// Only tickets after this one in the queue's order.
     pub after: Option<Cursor>,
     pub limit: u32,
@@ -147,6 +149,10 @@ pub fn list(conn: &Connection, filter: &Filter, now: DateTime<Utc>) -> rusqlite:
             clauses.push("t.assignee = ?".into());
             args.push(Value::Text(id.clone()));
         }
+    }
+    if let Some(account_id) = &filter.account_id {
+        clauses.push("a.id = ?".into());
+        args.push(Value::Text(account_id.clone()));
     }
     if let Some(q) = &filter.q {
         let pattern = format!("%{}%", accounts::escape_like(&q.to_lowercase()));

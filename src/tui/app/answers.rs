@@ -8,6 +8,9 @@ use chrono::{DateTime, Utc};
 use super::{App, Banner, Offline};
 use crate::portal::PortalError;
 use crate::tui::action::{Answer, Effect, ReqId, Request};
+use crate::tui::dialog::Then;
+use crate::tui::request::Class;
+use crate::tui::screens::queue::Taken;
 use crate::tui::screens::ticket::{ChangeOutcome, TicketChange};
 
 /// The longest wait between two reconnect attempts.
@@ -88,9 +91,7 @@ impl App {
         if self.banner.as_ref().is_none_or(|b| b.error) {
             self.banner = Some(Banner { text: "Back online: the portal answers again".into(), error: false });
         }
-        let req = self.req();
-        self.queue.tickets.start(req);
-        let mut effects = vec![Effect::Portal(req, Request::Tickets {})];
+        let mut effects = self.load_queue();
         if self.account.is_some() {
             effects.extend(self.load_account());
         }
@@ -105,10 +106,20 @@ impl App {
         let error = answer.read_error().cloned();
         let mut effects = Vec::new();
         let taken = match answer {
+            Answer::Tickets(result) if self.search.attach == Some(req) => {
+                self.search.attach = None;
+                effects.extend(self.attach_found(result));
+                true
+            }
             Answer::Tickets(result) => {
-                let taken = self.queue.tickets.finish(req, result);
-                self.queue.clamp();
+                let taken = self.queue.take(req, result, now) != Taken::Stale;
+                effects.extend(self.read_more());
                 taken
+            }
+            Answer::Ticket(result) if self.queue.jump.as_ref().is_some_and(|(r, _)| *r == req) => {
+                effects.extend(self.jumped(result.map(|read| read.0.value)));
+                // Its failure is said in words of its own.
+                return (true, effects);
             }
             Answer::Search(result) => self.search.finish(req, result),
             Answer::Account(result) => {
@@ -224,10 +235,18 @@ impl App {
         if wanted && pane.unclaimed() { self.send_ticket_change(TicketChange::Claim, false) } else { Vec::new() }
     }
 
-    /// Hands an answer to the dialog, which takes it if it awaits it.
+    /// Hands an answer to the dialog, which takes it if it awaits it. A
+    /// change that went through also has the queue read again, so it never
+    /// shows a state the agent has just changed.
     fn answer_dialog(&mut self, req: ReqId, answer: Answer, now: DateTime<Utc>) -> Vec<Effect> {
+        let changed = answer.error().is_none() && answer.class() == Class::Change;
         match self.with_dialog(now, |dialog, cx| dialog.on_answer(req, answer, cx)).flatten() {
-            Some(outcome) => self.apply(outcome, now),
+            Some(mut outcome) => {
+                if changed && !outcome.then.iter().any(|t| matches!(t, Then::ReloadQueue)) {
+                    outcome.then.push(Then::ReloadQueue);
+                }
+                self.apply(outcome, now)
+            }
             None => Vec::new(),
         }
     }

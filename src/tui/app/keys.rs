@@ -42,6 +42,7 @@ impl App {
     pub(super) fn on_text_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let event = crossterm::event::Event::Key(key);
         let searching = self.view() == View::Search;
+        let filtering = self.view() == View::Queue && self.queue.editing;
         match &mut self.overlay {
             Some(overlay) => {
                 overlay.dialog_mut().edit(&event);
@@ -50,6 +51,10 @@ impl App {
             None if searching => {
                 let req = self.req();
                 self.search.edit(&event, req)
+            }
+            None if filtering => {
+                let req = self.req();
+                self.queue.edit(&event, req)
             }
             _ => Vec::new(),
         }
@@ -65,6 +70,10 @@ impl App {
             None if view == View::Search => {
                 let req = self.req();
                 self.search.paste(text, req)
+            }
+            None if view == View::Queue && self.queue.editing => {
+                let req = self.req();
+                self.queue.paste(text, req)
             }
             // A link the client pasted: matched to the account's invites,
             // first among the findings.
@@ -100,11 +109,18 @@ impl App {
                 self.banner = Some(Banner { text: format!("Mouse capture {state}"), error: false });
                 return vec![Effect::Terminal(Terminal::SetMouse(self.mouse))];
             }
-            Action::Search if self.overlay.is_none() => {
+            // On the queue, search is the queue's own `/` line.
+            Action::Search if self.overlay.is_none() && self.view() == View::Queue => {
+                self.queue.start_editing();
+                return Vec::new();
+            }
+            Action::Search | Action::SearchAccounts if self.overlay.is_none() => {
+                // From the queue's `/` line (Tab), with what was typed there.
+                let effects = self.search_from_queue();
                 if self.view() != View::Search {
                     self.views.push(View::Search);
                 }
-                return Vec::new();
+                return effects;
             }
             Action::Palette if self.overlay.is_none() => {
                 self.overlay = Some(PaletteState::default().into());
@@ -130,6 +146,7 @@ impl App {
             return self.on_overlay_action(action, now);
         }
         match self.view() {
+            View::Queue if self.queue.editing => self.on_queue_line_action(action),
             View::Queue => self.on_queue_action(action, now),
             View::Search => self.on_search_action(action),
             View::Account => self.on_account_action(action, now),
@@ -137,6 +154,9 @@ impl App {
     }
 
     pub(super) fn on_queue_action(&mut self, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
+        if let Some(effects) = self.on_queue_filter(action, now) {
+            return effects;
+        }
         match action {
             Action::Open => match self.queue.selected_ticket() {
                 Some(ticket) => {
@@ -163,11 +183,7 @@ impl App {
                 let ticket = self.queue.selected_ticket().map(|t| t.id.clone());
                 self.apply(note::open(ticket), now)
             }
-            Action::Refresh => {
-                let req = self.req();
-                self.queue.tickets.start(req);
-                vec![Effect::Portal(req, Request::Tickets {})]
-            }
+            Action::Refresh => self.load_queue(),
             other => {
                 self.queue.navigate(other);
                 Vec::new()
@@ -181,10 +197,7 @@ impl App {
                 self.views.pop();
                 Vec::new()
             }
-            Action::Open => match self.search.selected_account() {
-                Some(id) => self.open_account(id, None),
-                None => Vec::new(),
-            },
+            Action::Open => self.open_from_search(),
             Action::CycleRole => {
                 let req = self.req();
                 self.search.cycle_role(req)
@@ -342,6 +355,7 @@ impl App {
                 Then::Run(action) => effects.extend(self.on_action(action, now)),
                 Then::Open(overlay) => self.overlay = Some(overlay),
                 Then::CheckAgain => effects.extend(self.guard_refused()),
+                Then::AttachTicket(id) => effects.extend(self.attach_ticket(id)),
             }
         }
         effects
@@ -383,13 +397,6 @@ impl App {
     pub(super) fn load_ticket(&mut self) -> Vec<Effect> {
         let (t, m) = (self.req(), self.req());
         self.ticket.as_mut().map(|pane| pane.load(t, m)).unwrap_or_default()
-    }
-
-    /// Re-reads the queue (after a change from a ticket).
-    pub(super) fn load_queue(&mut self) -> Vec<Effect> {
-        let req = self.req();
-        self.queue.tickets.start(req);
-        vec![Effect::Portal(req, Request::Tickets {})]
     }
 
     /// The ticket pane's own actions; `None` when the action is not one.
@@ -509,7 +516,10 @@ impl App {
         if let Some(action) = action {
             let body = layout::body(self.size);
             match self.view() {
-                View::Queue => self.queue.navigate(action),
+                View::Queue => {
+                    self.queue.navigate(action);
+                    return self.read_more();
+                }
                 View::Search => self.search.navigate(action),
                 View::Account => {
                     if let Some(account) = self.account.as_mut() {

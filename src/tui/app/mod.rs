@@ -6,6 +6,7 @@ use crossterm::event::{KeyCode, KeyEventKind, KeyModifiers};
 
 mod answers;
 mod keys;
+mod queue;
 mod view;
 
 pub use view::render;
@@ -157,9 +158,8 @@ impl App {
             live: LiveState::default(),
             next_req: 0,
         };
-        let req = app.req();
-        app.queue.tickets.start(req);
-        (app, vec![Effect::Portal(req, Request::Tickets {})])
+        let effects = app.load_queue();
+        (app, effects)
     }
 
     /// Applies the settings in force: keys, theme, time zone, reveal time,
@@ -216,6 +216,7 @@ impl App {
     /// The screen of the view under any dialog.
     pub fn view_screen(&self) -> ScreenKind {
         match self.view() {
+            View::Queue if self.queue.editing => ScreenKind::QueueFilter,
             View::Queue => ScreenKind::Queue,
             View::Search => ScreenKind::Search,
             View::Account if self.ticket.is_some() => ScreenKind::Ticket,
@@ -226,6 +227,7 @@ impl App {
     /// Whether any request is in flight (the header says so).
     pub fn is_loading(&self) -> bool {
         self.queue.tickets.is_loading()
+            || self.queue.more.is_some()
             || self.search.results.is_loading()
             || self.account.as_ref().is_some_and(|a| a.account.is_loading() || a.invites.is_loading())
             || self.ticket.as_ref().is_some_and(|t| t.ticket.is_loading() || t.messages.is_loading())
@@ -263,7 +265,11 @@ impl App {
     fn update_open(&mut self, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
         match msg {
             Msg::Key(key) if key.kind == KeyEventKind::Press => self.on_key(key, now),
-            Msg::Tick => Vec::new(),
+            // The queue's local filters depend on the time.
+            Msg::Tick => {
+                self.queue.refilter(now);
+                Vec::new()
+            }
             Msg::RevealOver(reveal) => {
                 // Never mid-dialog: a dialog showing PHI keeps it shown
                 // until it closes.
@@ -288,7 +294,7 @@ impl App {
             Msg::Mouse(mouse) => self.on_mouse(mouse),
             Msg::Paste(text) => self.on_paste(&text),
             Msg::Resize => Vec::new(),
-            Msg::SearchDue(req) => self.search.due(req),
+            Msg::SearchDue(req) => self.search_due(req),
             Msg::IdleLock => self.lock_now(),
             Msg::ReconnectDue(req) => self.reconnect_due(req),
             Msg::Answer(req, answer) => self.on_answer(req, answer, now),
@@ -312,7 +318,7 @@ impl App {
         self.lock = Some(Lock::Locked);
         self.overlay = None;
         self.banner = None;
-        self.queue = QueueState { selected: self.queue.selected, ..QueueState::default() };
+        self.queue = self.queue.locked();
         self.search = SearchState { role: self.search.role, ..SearchState::default() };
         if let Some(old) = self.account.take() {
             let mut account = AccountState::new(old.id, old.ticket_id);
@@ -332,9 +338,7 @@ impl App {
     /// Unlocks, and reads again what the screen shows.
     fn unlock(&mut self) -> Vec<Effect> {
         self.lock = None;
-        let req = self.req();
-        self.queue.tickets.start(req);
-        let mut effects = vec![Effect::Portal(req, Request::Tickets {})];
+        let mut effects = self.load_queue();
         if self.account.is_some() {
             effects.extend(self.load_account());
         }

@@ -18,6 +18,7 @@ pub mod search;
 pub mod second_look;
 pub mod submission;
 pub mod ticket;
+pub mod ticket_picker;
 pub mod timeline;
 
 use chrono::{DateTime, Utc};

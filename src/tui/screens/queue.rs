@@ -1,21 +1,210 @@
-//! The queue: open tickets, oldest first, with each account's latest invite
-//! and its countdown. The first screen.
+//! The queue: tickets, oldest first, with each account's latest invite and
+//! its countdown. The first screen.
+//!
+//! **Filters.** Whose tickets (all, mine, unclaimed), their status and the
+//! text typed after `/` go to the portal (`assignee`, `status`, `q` of
+//! `GET /api/v1/tickets`). "Expiring soon" and "SLA breached" are decided
+//! here, on the rows read, since the portal has no such filter; under them
+//! pages are read until the rows shown fill the screen or the queue ends.
+//!
+//! **Thousands of tickets.** The queue is read a page at a time (`limit`,
+//! `cursor`): the next page is asked for when the cursor comes within
+//! [`AHEAD`] rows of the last row read. Only the rows on screen are drawn,
+//! so a frame costs the same with 200 rows read or 10,000.
 
+use chrono::{DateTime, Duration, Utc};
+use crossterm::event::Event;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
+use tui_input::Input;
 
-use super::{Ui, invite_badge, layout, moved, short_age, shown, truncate};
-use crate::portal::model::{AccountId, Ticket, TicketId};
-use crate::tui::action::Action;
+use super::{
+    FIELD_MAX, Ui, cursor_column, invite_badge, layout, moved, paste_into, short_age, shown, truncate, type_into,
+};
+use crate::portal::model::{AccountId, InviteStatus, Page, Ticket, TicketId, TicketStatus};
+use crate::portal::{Assignee, PortalError, TicketQuery};
+use crate::tui::action::{Action, Effect, ReqId, Request};
+use crate::tui::keymap::ScreenKind;
 use crate::tui::remote::Remote;
 
-/// The queue's state.
-#[derive(Debug, Default)]
+/// Tickets asked for per page.
+pub const PAGE: u32 = 200;
+/// The most a page may hold (the portal's limit): a re-read asks for as
+/// many rows as were read, up to this, so the cursor keeps its place.
+pub const MAX_PAGE: u32 = 500;
+/// The next page is read when the cursor is this close to the last row.
+pub const AHEAD: usize = 50;
+/// "Expiring soon": the account's latest invite is pending and expires
+/// within this (so every pending staff invite, which lasts 1 hour, counts).
+pub const EXPIRING_WITHIN: Duration = Duration::hours(2);
+
+/// Whose tickets the queue shows (the portal's `assignee`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Who {
+    #[default]
+    All,
+    /// Claimed by the staff member at the console.
+    Mine,
+    Unclaimed,
+}
+
+/// A filter decided on the rows read (the portal has none like it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Only {
+    /// The latest invite is pending and expires within [`EXPIRING_WITHIN`].
+    ExpiringSoon,
+    /// The first reply was due and has not been sent.
+    SlaBreached,
+}
+
+impl Only {
+    /// Whether `ticket` passes, at `now`.
+    pub fn keeps(self, ticket: &Ticket, now: DateTime<Utc>) -> bool {
+        match self {
+            Only::ExpiringSoon => ticket.account.as_ref().and_then(|a| a.latest_invite.as_ref()).is_some_and(|i| {
+                i.status == InviteStatus::Pending && i.expires_at > now && i.expires_at - now <= EXPIRING_WITHIN
+            }),
+            Only::SlaBreached => ticket.first_response_at.is_none() && ticket.due_at.is_some_and(|due| due <= now),
+        }
+    }
+
+    fn words(self) -> &'static str {
+        match self {
+            Only::ExpiringSoon => "invite expiring within 2h",
+            Only::SlaBreached => "SLA breached",
+        }
+    }
+}
+
+/// What the queue shows. (No `Debug` derive: the text may be a name.)
+#[derive(Clone, PartialEq, Eq)]
+pub struct QueueFilter {
+    pub who: Who,
+    /// `None`: every status.
+    pub status: Option<TicketStatus>,
+    pub only: Option<Only>,
+    /// The text typed after `/`, as sent (`q`); empty for none.
+    pub text: String,
+}
+
+impl Default for QueueFilter {
+    fn default() -> Self {
+        Self { who: Who::All, status: Some(TicketStatus::Open), only: None, text: String::new() }
+    }
+}
+
+impl std::fmt::Debug for QueueFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueueFilter")
+            .field("who", &self.who)
+            .field("status", &self.status)
+            .field("only", &self.only)
+            .field("text", &format_args!("<{} chars>", self.text.chars().count()))
+            .finish()
+    }
+}
+
+impl QueueFilter {
+    /// The portal's part of the filter, for one page.
+    pub fn query(&self, limit: u32, cursor: Option<String>) -> TicketQuery {
+        let assignee = match self.who {
+            Who::All => None,
+            Who::Mine => Some(Assignee::Me),
+            Who::Unclaimed => Some(Assignee::Nobody),
+        };
+        let text = self.text.trim();
+        TicketQuery {
+            status: self.status,
+            q: (!text.is_empty()).then(|| text.to_owned()),
+            assignee,
+            account_id: None,
+            limit: Some(limit),
+            cursor,
+        }
+    }
+
+    /// The filter in words, after the status (empty for the default).
+    fn words(&self) -> String {
+        let mut words = String::new();
+        match self.who {
+            Who::All => {}
+            Who::Mine => words.push_str(" · mine"),
+            Who::Unclaimed => words.push_str(" · unclaimed"),
+        }
+        if let Some(only) = self.only {
+            words.push_str(" · ");
+            words.push_str(only.words());
+        }
+        let text = self.text.trim();
+        if !text.is_empty() {
+            words.push_str(&format!(" · “{}”", truncate(&shown(text), 24)));
+        }
+        words
+    }
+}
+
+/// The status cycle of `s`: open, pending, solved, any.
+fn next_status(status: Option<TicketStatus>) -> Option<TicketStatus> {
+    match status {
+        Some(TicketStatus::Open) => Some(TicketStatus::Pending),
+        Some(TicketStatus::Pending) => Some(TicketStatus::Solved),
+        Some(TicketStatus::Solved) => None,
+        None => Some(TicketStatus::Open),
+    }
+}
+
+/// A ticket id typed (`T-1021`, `t-1021`, ` T-1021 `), as the portal
+/// writes it; `None` for anything else.
+pub fn typed_ticket_id(text: &str) -> Option<TicketId> {
+    let text = text.trim();
+    let digits = text.strip_prefix(['T', 't'])?.strip_prefix('-')?;
+    let ok = !digits.is_empty() && digits.len() <= 18 && digits.bytes().all(|b| b.is_ascii_digit());
+    ok.then(|| TicketId::new(format!("T-{digits}")))
+}
+
+/// What became of a page's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Taken {
+    /// Not a page the queue awaits.
+    Stale,
+    /// The first page (a fresh read).
+    First,
+    /// A further page, added below.
+    More,
+}
+
+/// The queue's state. (No `Debug`: the filter text may be a name.)
+#[derive(Default)]
 pub struct QueueState {
+    /// The rows read so far, in the queue's order.
     pub tickets: Remote<Vec<Ticket>>,
+    /// The cursor, among the rows shown.
     pub selected: usize,
+    pub filter: QueueFilter,
+    /// Where the next page starts; `None` once the last one is read.
+    pub next_cursor: Option<String>,
+    /// The next page's request in flight.
+    pub more: Option<ReqId>,
+    /// Under a local filter ([`Only`]), the rows shown (indices into the
+    /// rows read); `None` shows them all.
+    shown: Option<Vec<usize>>,
+    /// The `/` line.
+    pub input: Input,
+    /// Keys go into the `/` line.
+    pub editing: bool,
+    /// The newest text typed; only its debounce reads the queue.
+    pub latest: ReqId,
+    /// The first page changes the filter: the cursor goes to the top
+    /// (otherwise it stays on its ticket).
+    refiltered: bool,
+    /// The ticket under the cursor when a re-read was asked for.
+    keep: Option<TicketId>,
+    /// A `T-1021` jump in flight: its request and the ticket asked for.
+    pub jump: Option<(ReqId, TicketId)>,
+    /// Tickets per page (a test may ask for fewer).
+    pub page: Option<u32>,
 }
 
 impl QueueState {
@@ -23,26 +212,173 @@ impl QueueState {
         self.tickets.data.as_deref().unwrap_or_default()
     }
 
-    /// The ticket under the cursor.
-    pub fn selected_ticket(&self) -> Option<&Ticket> {
-        self.list().get(self.selected)
+    /// How many rows are shown.
+    pub fn len(&self) -> usize {
+        match &self.shown {
+            Some(shown) => shown.len(),
+            None => self.list().len(),
+        }
     }
 
-    /// Moves the cursor.
+    /// Whether no row is shown.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The row shown at `index`.
+    pub fn row(&self, index: usize) -> Option<&Ticket> {
+        match &self.shown {
+            Some(shown) => self.list().get(*shown.get(index)?),
+            None => self.list().get(index),
+        }
+    }
+
+    /// The ticket under the cursor.
+    pub fn selected_ticket(&self) -> Option<&Ticket> {
+        self.row(self.selected)
+    }
+
+    /// Whether every page has been read.
+    pub fn complete(&self) -> bool {
+        self.tickets.data.is_some() && self.next_cursor.is_none()
+    }
+
+    fn page_size(&self) -> u32 {
+        let page = self.page.unwrap_or(PAGE).clamp(1, MAX_PAGE);
+        // Under a local filter few rows of a page may show: read more at once.
+        if self.filter.only.is_some() { MAX_PAGE.max(page) } else { page }
+    }
+
+    /// Reads the queue again from the top (`req`), as many rows as were
+    /// read (at most [`MAX_PAGE`]), keeping the cursor on its ticket.
+    pub fn reload(&mut self, req: ReqId) -> Effect {
+        self.keep = self.selected_ticket().map(|t| t.id.clone());
+        let read = u32::try_from(self.list().len()).unwrap_or(MAX_PAGE);
+        let limit = read.clamp(self.page_size(), MAX_PAGE.max(self.page_size()));
+        self.first_page(req, limit)
+    }
+
+    /// Reads the queue from the top under a changed filter: the cursor
+    /// goes to the first row.
+    fn restart(&mut self, req: ReqId) -> Effect {
+        self.refiltered = true;
+        self.keep = None;
+        let limit = self.page_size();
+        self.first_page(req, limit)
+    }
+
+    fn first_page(&mut self, req: ReqId, limit: u32) -> Effect {
+        self.tickets.start(req);
+        // A page of the old read would not follow the new one.
+        self.more = None;
+        Effect::Portal(req, Request::Tickets { query: self.filter.query(limit, None) })
+    }
+
+    /// Whether the next page should be read now: the cursor is near the
+    /// last row shown, there is one, and nothing is being read.
+    pub fn wants_more(&self) -> bool {
+        self.next_cursor.is_some()
+            && self.more.is_none()
+            && !self.tickets.is_loading()
+            && self.tickets.error.is_none()
+            && self.selected + AHEAD >= self.len()
+    }
+
+    /// Reads the next page (`req`), if [`Self::wants_more`].
+    pub fn read_more(&mut self, req: ReqId) -> Option<Effect> {
+        if !self.wants_more() {
+            return None;
+        }
+        self.more = Some(req);
+        let query = self.filter.query(self.page_size(), self.next_cursor.clone());
+        Some(Effect::Portal(req, Request::Tickets { query }))
+    }
+
+    /// A page's answer, at `now` (for the local filters).
+    pub fn take(&mut self, req: ReqId, result: Result<Page<Ticket>, PortalError>, now: DateTime<Utc>) -> Taken {
+        if self.tickets.pending == Some(req) {
+            let result = result.map(|page| {
+                self.next_cursor = page.next_cursor;
+                page.items
+            });
+            self.tickets.finish(req, result);
+            self.refilter(now);
+            let keep = self.keep.take();
+            if std::mem::take(&mut self.refiltered) {
+                self.selected = 0;
+            } else if let Some(at) = keep.and_then(|id| self.position(&id)) {
+                self.selected = at;
+            }
+            self.clamp();
+            return Taken::First;
+        }
+        if self.more != Some(req) {
+            return Taken::Stale;
+        }
+        self.more = None;
+        match result {
+            Ok(page) => {
+                self.next_cursor = page.next_cursor;
+                let list = self.tickets.data.get_or_insert_with(Vec::new);
+                let known: std::collections::HashSet<TicketId> = list.iter().map(|t| t.id.clone()).collect();
+                list.extend(page.items.into_iter().filter(|t| !known.contains(&t.id)));
+                self.tickets.error = None;
+                let keep = self.selected_ticket().map(|t| t.id.clone());
+                self.refilter(now);
+                if let Some(at) = keep.and_then(|id| self.position(&id)) {
+                    self.selected = at;
+                }
+            }
+            Err(error) => self.tickets.error = Some(error),
+        }
+        Taken::More
+    }
+
+    /// Where a ticket is among the rows shown.
+    fn position(&self, id: &TicketId) -> Option<usize> {
+        (0..self.len()).find(|&i| self.row(i).is_some_and(|t| t.id == *id))
+    }
+
+    /// Decides the local filter again at `now`, the cursor staying on its
+    /// ticket when it still shows.
+    pub fn refilter(&mut self, now: DateTime<Utc>) {
+        let keep = self.selected_ticket().map(|t| t.id.clone());
+        self.shown = self
+            .filter
+            .only
+            .map(|only| self.list().iter().enumerate().filter(|(_, t)| only.keeps(t, now)).map(|(i, _)| i).collect());
+        if let Some(at) = keep.and_then(|id| self.position(&id)) {
+            self.selected = at;
+        }
+        self.clamp();
+    }
+
+    /// Moves the cursor (`page` rows for PageDown and PageUp).
     pub fn navigate(&mut self, action: Action) {
-        self.selected = moved(self.selected, self.list().len(), action);
+        self.navigate_by(action, 10);
+    }
+
+    /// Moves the cursor, a page being `page` rows.
+    pub fn navigate_by(&mut self, action: Action, page: usize) {
+        let last = self.len().saturating_sub(1);
+        self.selected = match action {
+            Action::PageDown => (self.selected + page.max(1)).min(last),
+            Action::PageUp => self.selected.saturating_sub(page.max(1)),
+            other => moved(self.selected, self.len(), other),
+        };
     }
 
     /// Keeps the cursor on a row after the list changed.
     pub fn clamp(&mut self) {
-        self.selected = self.selected.min(self.list().len().saturating_sub(1));
+        self.selected = self.selected.min(self.len().saturating_sub(1));
     }
 
     /// `n`: the cursor to the next unclaimed ticket after it (wrapping).
     pub fn select_next_unclaimed(&mut self) {
-        let list = self.list();
-        let n = list.len();
-        if let Some(i) = (1..=n).map(|k| (self.selected + k) % n).find(|&i| list[i].assignee.is_none()) {
+        let n = self.len();
+        if let Some(i) =
+            (1..=n).map(|k| (self.selected + k) % n).find(|&i| self.row(i).is_some_and(|t| t.assignee.is_none()))
+        {
             self.selected = i;
         }
     }
@@ -50,14 +386,17 @@ impl QueueState {
     /// The next unclaimed ticket after `ticket_id` (wrapping), as
     /// (account id, ticket id); the first unclaimed one when `None`.
     pub fn next_unclaimed_after(&self, ticket_id: Option<&TicketId>) -> Option<(AccountId, TicketId)> {
-        let list = self.list();
-        let start = ticket_id.and_then(|id| list.iter().position(|t| t.id == *id));
-        let n = list.len();
+        let n = self.len();
+        let start = ticket_id.and_then(|id| self.position(id));
         let order: Vec<usize> = match start {
             Some(s) => (1..n).map(|k| (s + k) % n).collect(),
             None => (0..n).collect(),
         };
-        order.into_iter().map(|i| &list[i]).find(|t| t.assignee.is_none()).map(|t| (t.account_id.clone(), t.id.clone()))
+        order
+            .into_iter()
+            .filter_map(|i| self.row(i))
+            .find(|t| t.assignee.is_none())
+            .map(|t| (t.account_id.clone(), t.id.clone()))
     }
 
     /// Whether any row shows a running countdown.
@@ -69,39 +408,204 @@ impl QueueState {
                 .is_some_and(|i| i.status == crate::portal::model::InviteStatus::Pending)
         })
     }
+
+    /// A filter key: the filter changes and the queue is read from the top
+    /// (`req`) when the portal's part changed; a local filter alone is
+    /// decided on the rows read (and more are read if few show).
+    pub fn set_filter(&mut self, action: Action, req: ReqId, now: DateTime<Utc>) -> Vec<Effect> {
+        let before = self.filter.clone();
+        let filter = &mut self.filter;
+        match action {
+            Action::FilterAll => {
+                filter.who = Who::All;
+                filter.only = None;
+                filter.text.clear();
+            }
+            Action::FilterMine => filter.who = if filter.who == Who::Mine { Who::All } else { Who::Mine },
+            Action::FilterUnclaimed => {
+                filter.who = if filter.who == Who::Unclaimed { Who::All } else { Who::Unclaimed }
+            }
+            Action::FilterStatus => filter.status = next_status(filter.status),
+            Action::FilterExpiring => filter.only = toggled(filter.only, Only::ExpiringSoon),
+            Action::FilterBreached => filter.only = toggled(filter.only, Only::SlaBreached),
+            _ => return Vec::new(),
+        }
+        if action == Action::FilterAll {
+            self.input = Input::default();
+            self.latest = 0;
+        }
+        let server = |f: &QueueFilter| (f.who, f.status, f.text.clone());
+        if server(&before) != server(&self.filter) {
+            return vec![self.restart(req)];
+        }
+        // A local filter alone: decided on the rows read (the pages read
+        // from now on are larger while it is on).
+        self.refilter(now);
+        self.selected = 0;
+        self.read_more(req).into_iter().collect()
+    }
+
+    /// What the lock keeps: the cursor and the filter, but no ticket and
+    /// not the text typed (it may be a name).
+    pub fn locked(&self) -> Self {
+        let filter = QueueFilter { text: String::new(), ..self.filter.clone() };
+        Self { selected: self.selected, filter, page: self.page, ..Self::default() }
+    }
+
+    /// `/`: keys go into the filter line.
+    pub fn start_editing(&mut self) {
+        self.editing = true;
+    }
+
+    /// A key for the `/` line; a changed text restarts the debounce.
+    pub fn edit(&mut self, event: &Event, req: ReqId) -> Vec<Effect> {
+        match type_into(&mut self.input, event, FIELD_MAX) {
+            Some(change) if change.value => self.text_changed(req),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Pasted text goes into the `/` line (control characters dropped).
+    pub fn paste(&mut self, text: &str, req: ReqId) -> Vec<Effect> {
+        if paste_into(&mut self.input, text) { self.text_changed(req) } else { Vec::new() }
+    }
+
+    fn text_changed(&mut self, req: ReqId) -> Vec<Effect> {
+        self.latest = req;
+        vec![Effect::DebounceSearch(req)]
+    }
+
+    /// The debounce of `req` ran out: the queue is read with the text
+    /// typed, if `req` is the newest; `None` when it is not the queue's.
+    pub fn due(&mut self, req: ReqId) -> Option<Vec<Effect>> {
+        if req != self.latest || req == 0 {
+            return None;
+        }
+        Some(self.apply_text(req))
+    }
+
+    /// Reads the queue with the text in the `/` line, if it changed.
+    pub fn apply_text(&mut self, req: ReqId) -> Vec<Effect> {
+        let text = self.input.value().trim().to_owned();
+        if text == self.filter.text {
+            return Vec::new();
+        }
+        self.filter.text = text;
+        vec![self.restart(req)]
+    }
+
+    /// Esc in the `/` line: the text goes and the queue is read without it.
+    pub fn clear_text(&mut self, req: ReqId) -> Vec<Effect> {
+        self.editing = false;
+        self.input = Input::default();
+        self.latest = 0;
+        self.apply_text(req)
+    }
+}
+
+fn toggled(only: Option<Only>, this: Only) -> Option<Only> {
+    if only == Some(this) { None } else { Some(this) }
 }
 
 /// Rows of the table above the first ticket (border and header).
 const TOP: u16 = 2;
+/// Lines of the `/` box, when it shows.
+const FILTER_BOX: u16 = 3;
+
+/// Whether the `/` box shows: while typing, or while a text filters.
+fn shows_box(state: &QueueState) -> bool {
+    state.editing || !state.filter.text.is_empty()
+}
 
 /// The ticket row at a screen position, for mouse clicks.
 pub fn row_at(body: Rect, state: &QueueState, column: u16, row: u16) -> Option<usize> {
-    layout::table_row_at(body, TOP, state.selected, state.list().len(), column, row)
+    let top = if shows_box(state) { TOP + FILTER_BOX } else { TOP };
+    layout::table_row_at(body, top, state.selected, state.len(), column, row)
 }
 
-/// Draws the queue.
+/// The table's title: the status, the filter, the count.
+fn title(state: &QueueState) -> String {
+    let status = match state.filter.status {
+        Some(TicketStatus::Open) => "Open",
+        Some(TicketStatus::Pending) => "Pending",
+        Some(TicketStatus::Solved) => "Solved",
+        None => "All",
+    };
+    let read = state.list().len();
+    let more = if state.next_cursor.is_some() { "+" } else { "" };
+    let count = match &state.shown {
+        Some(shown) => format!("{} of {read}{more} read", shown.len()),
+        None => format!("{read}{more}"),
+    };
+    let words = state.filter.words();
+    if words.is_empty() {
+        format!(" {status} tickets ({count}) · oldest first ")
+    } else {
+        format!(" {status} tickets{words} ({count}) · oldest first ")
+    }
+}
+
+/// Draws the `/` box.
+fn render_box(state: &QueueState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+    let theme = ui.theme;
+    let keys = ui.keys;
+    let hint = format!(
+        " {} search accounts · Enter on T-1021 opens it · {} clears ",
+        keys.key_of(ScreenKind::QueueFilter, Action::SearchAccounts),
+        keys.key_of(ScreenKind::QueueFilter, Action::Back),
+    );
+    let style = if state.editing { theme.title } else { theme.muted };
+    let block = Block::bordered()
+        .title(Span::styled(" Filter the queue: ticket id, subject, name or email ", style))
+        .title(Line::from(Span::styled(hint, theme.muted)).right_aligned());
+    let inner = block.inner(area);
+    let scroll = state.input.visual_scroll(inner.width.saturating_sub(1) as usize);
+    frame.render_widget(
+        Paragraph::new(state.input.value()).scroll((0, u16::try_from(scroll).unwrap_or(u16::MAX))).block(block),
+        area,
+    );
+    if state.editing {
+        let x = cursor_column(inner, 0, state.input.visual_cursor().saturating_sub(scroll));
+        frame.set_cursor_position(Position::new(x, inner.y));
+    }
+}
+
+/// Draws the queue: only the rows that fit are built.
 pub fn render(state: &QueueState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+    let area = if shows_box(state) {
+        let [top, rest] = Layout::vertical([Constraint::Length(FILTER_BOX), Constraint::Fill(1)]).areas(area);
+        render_box(state, frame, top, ui);
+        rest
+    } else {
+        area
+    };
     let (theme, now) = (ui.theme, ui.now);
-    let list = state.list();
-    let title = format!(" Open tickets ({}) · oldest first ", list.len());
-    let block = Block::bordered().title(Span::styled(title, theme.title));
-    if list.is_empty() {
-        let text = match (&state.tickets.error, state.tickets.is_loading()) {
+    let block = Block::bordered().title(Span::styled(title(state), theme.title));
+    if state.is_empty() {
+        let text = match (&state.tickets.error, state.tickets.is_loading() || state.more.is_some()) {
             (Some(error), _) => Line::styled(
                 format!(
                     "Could not load the queue: {error}. Press {} to retry.",
-                    ui.keys.key_of(crate::tui::keymap::ScreenKind::Queue, crate::tui::action::Action::Refresh)
+                    ui.keys.key_of(ScreenKind::Queue, Action::Refresh)
                 ),
                 theme.danger,
             ),
             (None, true) => Line::styled("Loading the queue…", theme.muted),
-            (None, false) => Line::styled("No open tickets.", theme.muted),
+            (None, false) if state.filter == QueueFilter::default() => Line::styled("No open tickets.", theme.muted),
+            (None, false) => Line::styled(
+                format!("No ticket matches. {} shows them all.", ui.keys.key_of(ScreenKind::Queue, Action::FilterAll)),
+                theme.muted,
+            ),
         };
         frame.render_widget(Paragraph::new(text).block(block), area);
         return;
     }
     let wide = area.width >= 120;
-    let rows = list.iter().map(|ticket| {
+    // The rows that fit: the table scrolls just enough to keep the cursor
+    // in view, as ratatui's own scrolling does.
+    let fit = usize::from(area.height.saturating_sub(TOP + 1));
+    let first = layout::scroll_offset(state.selected, fit);
+    let rows = (first..state.len().min(first + fit.max(1))).filter_map(|i| state.row(i)).map(|ticket| {
         let (name, role, badge) = match &ticket.account {
             Some(account) => (
                 super::full_name(account.first_name.expose(), account.last_name.expose()),
@@ -151,6 +655,44 @@ pub fn render(state: &QueueState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>
         .block(block)
         .row_highlight_style(theme.selected)
         .highlight_symbol("▶ ");
-    let mut table_state = TableState::default().with_selected(Some(state.selected));
+    let mut table_state = TableState::default().with_selected(Some(state.selected - first.min(state.selected)));
     frame.render_stateful_widget(table, area, &mut table_state);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticket_ids_are_read_whatever_the_case_and_nothing_else_is() {
+        assert_eq!(typed_ticket_id("T-1021"), Some(TicketId::new("T-1021".to_owned())));
+        assert_eq!(typed_ticket_id(" t-7 "), Some(TicketId::new("T-7".to_owned())));
+        for not in ["T1021", "T-", "T-10a", "TT-1", "ticket 1021", "", "T-1021 x", "T-١٢", "T-1234567890123456789"] {
+            assert_eq!(typed_ticket_id(not), None, "{not:?}");
+        }
+    }
+
+    #[test]
+    fn the_status_cycles_through_every_one_and_any() {
+        let mut status = Some(TicketStatus::Open);
+        let mut seen = Vec::new();
+        for _ in 0..4 {
+            status = next_status(status);
+            seen.push(status);
+        }
+        assert_eq!(seen, [Some(TicketStatus::Pending), Some(TicketStatus::Solved), None, Some(TicketStatus::Open)]);
+    }
+
+    #[test]
+    fn the_portals_part_of_the_filter_is_its_query() {
+        let filter = QueueFilter { who: Who::Mine, text: "  kim ".into(), ..QueueFilter::default() };
+        let query = filter.query(50, Some("1.2".into()));
+        assert_eq!(query.assignee, Some(Assignee::Me));
+        assert_eq!(query.q.as_deref(), Some("kim"));
+        assert_eq!(query.status, Some(TicketStatus::Open));
+        assert_eq!((query.limit, query.cursor.as_deref()), (Some(50), Some("1.2")));
+        let unclaimed = QueueFilter { who: Who::Unclaimed, status: None, ..QueueFilter::default() }.query(1, None);
+        assert_eq!((unclaimed.assignee, unclaimed.status, unclaimed.q), (Some(Assignee::Nobody), None, None));
+        assert!(!format!("{filter:?}").contains("kim"), "the text may be a name");
+    }
 }

@@ -29,6 +29,9 @@ pub struct SearchState {
     pub selected: usize,
     /// Only clients, only staff, or everyone (`None`); Tab switches.
     pub role: Option<Role>,
+    /// The read of the open account's tickets (to tie it to its open
+    /// ticket), in flight.
+    pub attach: Option<ReqId>,
 }
 
 impl SearchState {

@@ -1,0 +1,217 @@
+//! The queue's work in the console: its filters and `/` line, its pages,
+//! `T-1021` jumps (from the `/` line or account search), and tying an
+//! account opened from search to its open ticket(s).
+
+use chrono::{DateTime, Utc};
+use tui_input::Input;
+
+use super::{App, Banner, View};
+use crate::portal::model::{AccountId, Page, Ticket, TicketId, TicketStatus};
+use crate::portal::{PortalError, TicketQuery};
+use crate::tui::action::{Action, Effect, ReqId, Request};
+use crate::tui::screens::layout;
+use crate::tui::screens::queue::typed_ticket_id;
+use crate::tui::screens::ticket::TicketPane;
+use crate::tui::screens::ticket_picker::TicketPickerState;
+
+/// The most tickets of one account read to attach it (open ones are few).
+const ACCOUNT_TICKETS: u32 = 50;
+
+impl App {
+    /// Reads the queue again from the top, keeping the cursor's place
+    /// (after a change from a ticket, a refresh, an unlock, back online).
+    pub fn load_queue(&mut self) -> Vec<Effect> {
+        let req = self.req();
+        vec![self.queue.reload(req)]
+    }
+
+    /// Reads the queue's next page if the cursor is near the last row.
+    pub(super) fn read_more(&mut self) -> Vec<Effect> {
+        if !self.queue.wants_more() {
+            return Vec::new();
+        }
+        let req = self.req();
+        self.queue.read_more(req).into_iter().collect()
+    }
+
+    /// A debounce ran out: the queue's `/` line's, or account search's.
+    pub(super) fn search_due(&mut self, req: ReqId) -> Vec<Effect> {
+        match self.queue.due(req) {
+            Some(effects) => effects,
+            None => self.search.due(req),
+        }
+    }
+
+    /// The queue's own actions (not typing in its `/` line).
+    pub(super) fn on_queue_filter(&mut self, action: Action, now: DateTime<Utc>) -> Option<Vec<Effect>> {
+        let effects = match action {
+            Action::FilterAll
+            | Action::FilterMine
+            | Action::FilterUnclaimed
+            | Action::FilterStatus
+            | Action::FilterExpiring
+            | Action::FilterBreached => {
+                let req = self.req();
+                self.queue.set_filter(action, req, now)
+            }
+            Action::PageDown | Action::PageUp => {
+                let page = usize::from(layout::body(self.size).height.saturating_sub(3)).max(1);
+                self.queue.navigate_by(action, page);
+                self.read_more()
+            }
+            Action::Up | Action::Down | Action::Top | Action::Bottom => {
+                self.queue.navigate(action);
+                self.read_more()
+            }
+            _ => return None,
+        };
+        Some(effects)
+    }
+
+    /// Keys bound in the queue's `/` line (typing goes to
+    /// [`App::on_text_key`]).
+    pub(super) fn on_queue_line_action(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Open => {
+                if let Some(id) = typed_ticket_id(self.queue.input.value()) {
+                    // The id was a way to the ticket, not a filter.
+                    let req = self.req();
+                    let mut effects = self.queue.clear_text(req);
+                    effects.extend(self.jump_to(id));
+                    return effects;
+                }
+                // Done typing: what is typed applies now, without waiting.
+                self.queue.editing = false;
+                self.queue.latest = 0;
+                let req = self.req();
+                self.queue.apply_text(req)
+            }
+            Action::Back => {
+                let req = self.req();
+                self.queue.clear_text(req)
+            }
+            Action::Up | Action::Down => {
+                self.queue.navigate(action);
+                self.read_more()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Account search, from the queue: with the text of its `/` line when
+    /// that is where it was asked for (Tab).
+    pub(super) fn search_from_queue(&mut self) -> Vec<Effect> {
+        if !self.queue.editing {
+            return Vec::new();
+        }
+        self.queue.editing = false;
+        let text = self.queue.input.value().to_owned();
+        if text.trim().is_empty() {
+            return Vec::new();
+        }
+        self.search.input = Input::new(text);
+        self.search.selected = 0;
+        let req = self.req();
+        self.search.rerun(req)
+    }
+
+    /// Opens the ticket `id` typed (`T-1021`): it is read, then its account
+    /// opens with the ticket pane; an unknown id is said so.
+    pub(super) fn jump_to(&mut self, id: TicketId) -> Vec<Effect> {
+        let req = self.req();
+        self.queue.jump = Some((req, id.clone()));
+        self.banner = Some(Banner::ok(format!("Opening {id}…")));
+        vec![Effect::Portal(req, Request::Ticket { ticket_id: id })]
+    }
+
+    /// The ticket of a jump was read (or not).
+    pub(super) fn jumped(&mut self, result: Result<Ticket, PortalError>) -> Vec<Effect> {
+        let Some((_, id)) = self.queue.jump.take() else {
+            return Vec::new();
+        };
+        match result {
+            Ok(ticket) => {
+                self.banner = None;
+                self.open_ticket(ticket.account_id, ticket.id)
+            }
+            Err(PortalError::NotFound { .. }) => {
+                self.banner = Some(Banner::error(format!("No ticket {id}: check the number (T- then digits)")));
+                Vec::new()
+            }
+            Err(error) => {
+                self.banner = Some(Banner::error(format!("Could not open {id}: {error}")));
+                Vec::new()
+            }
+        }
+    }
+
+    /// Enter on account search: a ticket id typed opens that ticket;
+    /// otherwise the account selected opens, and its open tickets are read
+    /// to tie it to them.
+    pub(super) fn open_from_search(&mut self) -> Vec<Effect> {
+        if let Some(id) = typed_ticket_id(self.search.input.value()) {
+            return self.jump_to(id);
+        }
+        let Some(account_id) = self.search.selected_account() else {
+            return Vec::new();
+        };
+        let mut effects = self.open_account(account_id.clone(), None);
+        effects.push(self.read_account_tickets(account_id));
+        effects
+    }
+
+    /// Reads the tickets of an account (to attach it).
+    fn read_account_tickets(&mut self, account_id: AccountId) -> Effect {
+        let req = self.req();
+        self.search.attach = Some(req);
+        let query =
+            TicketQuery { account_id: Some(account_id), limit: Some(ACCOUNT_TICKETS), ..TicketQuery::default() };
+        Effect::Portal(req, Request::Tickets { query })
+    }
+
+    /// The tickets of an account opened from search: one open → attached;
+    /// several → the agent picks; none → the account alone.
+    pub(super) fn attach_found(&mut self, result: Result<Page<Ticket>, PortalError>) -> Vec<Effect> {
+        let Some(account) = self.account.as_ref().filter(|a| a.ticket_id.is_none()) else {
+            return Vec::new();
+        };
+        if self.view() != View::Account || self.ticket.is_some() {
+            return Vec::new();
+        }
+        let page = match result {
+            Ok(page) => page,
+            Err(error) => {
+                self.banner = Some(Banner::error(format!("Could not read the account's tickets: {error}")));
+                return Vec::new();
+            }
+        };
+        let open: Vec<Ticket> =
+            page.items.into_iter().filter(|t| t.account_id == account.id && t.status != TicketStatus::Solved).collect();
+        match open.as_slice() {
+            [] => Vec::new(),
+            [one] => {
+                let id = one.id.clone();
+                self.attach_ticket(id)
+            }
+            _ if self.overlay.is_none() => {
+                self.overlay = Some(TicketPickerState::new(open).into());
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Ties the open account to ticket `id`, as if it had been opened from
+    /// the queue: the pane shows and the ticket is read (and claimed, with
+    /// `claim_on_open`) once the account is.
+    pub(super) fn attach_ticket(&mut self, id: TicketId) -> Vec<Effect> {
+        let Some(account) = self.account.as_mut() else {
+            return Vec::new();
+        };
+        account.ticket_id = Some(id.clone());
+        let read = account.account.data.is_some();
+        self.ticket = Some(TicketPane::new(id));
+        // Before the account is read, its answer reads the ticket.
+        if read { self.load_ticket() } else { Vec::new() }
+    }
+}

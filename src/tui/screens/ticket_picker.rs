@@ -1,0 +1,90 @@
+//! The ticket picker: an account opened from search that has several open
+//! tickets asks which one is being worked. Enter attaches the one selected
+//! (the ticket pane shows, as if it had been opened from the queue); Esc
+//! leaves the account alone, with no ticket.
+
+use crate::tui::keymap::{confirm, screen_spec};
+use crossterm::event::KeyCode;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{Ui, dialog, layout, moved, short_age, shown, truncate};
+use crate::portal::model::Ticket;
+use crate::tui::action::Action;
+use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
+use crate::tui::keymap::{key, special};
+
+/// The picker's state: the account's open tickets, oldest first.
+#[derive(Debug, Clone)]
+pub struct TicketPickerState {
+    pub tickets: Vec<Ticket>,
+    pub selected: usize,
+}
+
+impl TicketPickerState {
+    pub fn new(tickets: Vec<Ticket>) -> Self {
+        Self { tickets, selected: 0 }
+    }
+}
+
+screen_spec!(
+    TicketPickerState,
+    "Which ticket?",
+    [
+        confirm("work this ticket (the ticket pane shows)", "attach"),
+        special(KeyCode::Down, Action::Down, "move down", ""),
+        special(KeyCode::Up, Action::Up, "move up", ""),
+        key('j', Action::Down, "move down", ""),
+        key('k', Action::Up, "move up", ""),
+        special(KeyCode::Esc, Action::Back, "no ticket: the account alone", "none"),
+    ]
+);
+
+impl Dialog for TicketPickerState {
+    fn on_action(&mut self, action: Action, _cx: &mut Cx<'_>) -> Outcome {
+        match action {
+            Action::Confirm => match self.tickets.get(self.selected) {
+                Some(ticket) => {
+                    Outcome { close: true, then: vec![Then::AttachTicket(ticket.id.clone())], ..Outcome::none() }
+                }
+                None => Outcome::close(),
+            },
+            Action::Back => Outcome::close(),
+            other => {
+                self.selected = moved(self.selected, self.tickets.len(), other);
+                Outcome::none()
+            }
+        }
+    }
+
+    fn render(&self, _under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+        let theme = ui.theme;
+        let rows = u16::try_from(self.tickets.len()).unwrap_or(u16::MAX).saturating_add(4);
+        let popup = layout::centered(area, 76, rows.min(18));
+        let inner = dialog(frame, popup, "This account has several open tickets: which one?", theme);
+        let mut lines = Vec::new();
+        let fit = usize::from(inner.height.saturating_sub(2));
+        let first = layout::scroll_offset(self.selected, fit);
+        for (n, ticket) in self.tickets.iter().enumerate().skip(first).take(fit) {
+            let selected = n == self.selected;
+            let style = if selected { theme.selected } else { theme.text };
+            let claim = match &ticket.assignee {
+                Some(who) => truncate(&shown(who), 14),
+                None => "unclaimed".to_owned(),
+            };
+            lines.push(Line::from(vec![
+                Span::styled(if selected { "▶ " } else { "  " }, theme.key),
+                Span::styled(format!("{:<8}", ticket.id.as_str()), style),
+                Span::styled(format!("{:<8}", ticket.status.as_str()), theme.muted),
+                Span::styled(format!("{:>4}  ", short_age(ui.now - ticket.opened_at)), theme.muted),
+                Span::styled(format!("{:<14}  ", claim), theme.muted),
+                Span::styled(truncate(&shown(&ticket.subject), 36), style),
+            ]));
+        }
+        lines.push(Line::default());
+        lines.push(Line::styled("Enter works the ticket selected · Esc: the account alone", theme.muted));
+        frame.render_widget(Paragraph::new(lines), inner);
+    }
+}
