@@ -76,13 +76,16 @@ pub enum Action {
     PageUp,
     /// Fix the top finding: its remedy's steps and reply, confirmed once.
     Fix,
+    /// Write a public reply to the client on the ticket (the composer).
+    Reply,
 }
 
 impl Action {
     /// Every action, in the order the command palette lists them.
-    pub const ALL: [Action; 39] = [
+    pub const ALL: [Action; 40] = [
         Action::Open,
         Action::Fix,
+        Action::Reply,
         Action::Claim,
         Action::Release,
         Action::Pending,
@@ -164,6 +167,7 @@ impl Action {
             Action::PageDown => "page_down",
             Action::PageUp => "page_up",
             Action::Fix => "fix",
+            Action::Reply => "reply",
         }
     }
 
@@ -184,6 +188,7 @@ impl Action {
                 | Action::Pending
                 | Action::Solve
                 | Action::Fix
+                | Action::Reply
         )
     }
 

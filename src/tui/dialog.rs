@@ -27,6 +27,7 @@ use super::screens::fix::FixState;
 use super::screens::help::HelpState;
 use super::screens::note::NoteState;
 use super::screens::palette::PaletteState;
+use super::screens::reply::ReplyState;
 use super::screens::resend::ResendState;
 use super::screens::revoke::RevokeState;
 use super::screens::submission::Unconfirmed;
@@ -345,4 +346,5 @@ dialogs! {
     Revoke(RevokeState),
     Addresses(AddressesState),
     Fix(FixState),
+    Reply(ReplyState),
 }

@@ -195,6 +195,7 @@ pub const TICKET: ScreenSpec = ScreenSpec {
         key('p', Action::Pending, "set the ticket pending", ""),
         key('S', Action::Solve, "solve the ticket", "solve"),
         key('f', Action::Fix, "fix the top finding and reply (one key)", "fix"),
+        key('w', Action::Reply, "write a reply to the client (prefilled, editable)", "reply"),
         key('J', Action::ConversationDown, "scroll the conversation down", ""),
         key('K', Action::ConversationUp, "scroll the conversation up", ""),
     ],
