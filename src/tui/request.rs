@@ -164,7 +164,7 @@ async fn run_fix(client: &PortalClient, account_id: &AccountId, plan: &Plan, mut
 
 /// A ticket as the reply composer reads it: the ticket, the staff id of
 /// the one asking, its conversation, and its audit trail's latest ticket
-/// change (who last set its status or assignee), if any. (No `Debug`: the
+/// change or reply (who last set its status or assignee), if any. (No `Debug`: the
 /// conversation is PHI.)
 pub struct Conversation {
     pub ticket: Versioned<Ticket>,
@@ -177,7 +177,9 @@ pub struct Conversation {
 async fn conversation(client: &PortalClient, id: &TicketId) -> Result<Box<Conversation>, PortalError> {
     let (ticket, me, messages, audit) =
         futures::try_join!(client.ticket(id), client.me(), client.messages(id), client.audit(None, Some(id)))?;
-    let last_change = audit.into_iter().find(|e| e.action == AuditAction::TicketUpdated);
+    // A status is set by a ticket change or by a reply that sets it.
+    let last_change =
+        audit.into_iter().find(|e| matches!(e.action, AuditAction::TicketUpdated | AuditAction::ReplySent));
     Ok(Box::new(Conversation { ticket, me: me.id, messages, last_change }))
 }
 

@@ -31,5 +31,6 @@ mod signals;
 mod soak;
 mod tui_fix;
 mod tui_layout;
+mod tui_reply;
 mod tui_state;
 mod tui_ticket;

@@ -21,7 +21,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
-use ratatui_textarea::{TextArea, WrapMode};
+use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
 use super::account::AccountState;
 use super::submission::{ChangeId, Submission, Wording, answer_lost};
@@ -54,7 +54,7 @@ pub struct Seen {
 }
 
 impl Seen {
-    fn of(ticket_status: TicketStatus, assignee: Option<&str>, messages: &[TicketMessage]) -> Self {
+    pub fn of(ticket_status: TicketStatus, assignee: Option<&str>, messages: &[TicketMessage]) -> Self {
         Self {
             messages: messages.iter().map(|m| m.id.clone()).collect(),
             status: ticket_status,
@@ -62,7 +62,7 @@ impl Seen {
         }
     }
 
-    fn read(conversation: &Conversation) -> Self {
+    pub fn read(conversation: &Conversation) -> Self {
         let ticket = &conversation.ticket.value;
         Self::of(ticket.status, ticket.assignee.as_deref(), &conversation.messages)
     }
@@ -225,6 +225,9 @@ impl ReplyState {
         editor.set_wrap_mode(WrapMode::WordOrGlyph);
         editor.set_cursor_line_style(Style::default());
         editor.set_placeholder_text("Write the reply to the client");
+        // Ready to add to what is there.
+        editor.move_cursor(CursorMove::Bottom);
+        editor.move_cursor(CursorMove::End);
         Self {
             ticket_id,
             editor,
