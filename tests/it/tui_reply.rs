@@ -33,6 +33,20 @@ async fn on_ticket(h: &Harness, case: SeedCase) -> (App, Ticket) {
     (app, tickets[index].clone())
 }
 
+/// The composer open on the expired-invite ticket (opened from the
+/// queue), with `text` typed after the prefilled reply.
+async fn composing(h: &Harness, text: &str) -> (App, Ticket) {
+    let (mut app, ticket) = on_ticket(h, SeedCase::ExpiredClientInvite).await;
+    compose(&mut app, h, text).await;
+    (app, ticket)
+}
+
+/// `w`, then `text` typed after the prefilled reply.
+async fn compose(app: &mut App, h: &Harness, text: &str) {
+    press(app, h, ch('w')).await;
+    type_text(app, text);
+}
+
 /// The open composer.
 fn composer(app: &App) -> &ReplyState {
     match &app.overlay {
@@ -135,8 +149,7 @@ async fn the_palette_opens_it_and_read_only_refuses_it() {
 #[tokio::test]
 async fn editing_and_esc_asks_before_an_edited_draft_is_discarded() {
     let h = Harness::start().await;
-    let (mut app, ticket) = on_ticket(&h, SeedCase::ExpiredClientInvite).await;
-    press(&mut app, &h, ch('w')).await;
+    let (mut app, ticket) = composing(&h, "").await;
     let before = composer(&app).text();
     // Ctrl-E goes to the end of the line, Alt-> to the end of the text.
     type_text(&mut app, "\nP.S. call us");
@@ -173,9 +186,7 @@ async fn editing_and_esc_asks_before_an_edited_draft_is_discarded() {
 #[tokio::test]
 async fn ctrl_s_sends_once_sets_the_status_and_the_reply_shows_in_the_conversation() {
     let h = Harness::start().await;
-    let (mut app, ticket) = on_ticket(&h, SeedCase::ExpiredClientInvite).await;
-    press(&mut app, &h, ch('w')).await;
-    type_text(&mut app, "\nThank you for your patience.");
+    let (mut app, ticket) = composing(&h, "\nThank you for your patience.").await;
     app.update(key(KeyCode::Tab), t0());
     app.update(key(KeyCode::Tab), t0());
     let body = composer(&app).text();
@@ -209,8 +220,7 @@ async fn ctrl_s_sends_once_sets_the_status_and_the_reply_shows_in_the_conversati
 #[tokio::test]
 async fn an_empty_or_too_long_reply_is_refused_before_sending_and_a_422_keeps_the_draft() {
     let h = Harness::start().await;
-    let (mut app, ticket) = on_ticket(&h, SeedCase::ExpiredClientInvite).await;
-    press(&mut app, &h, ch('w')).await;
+    let (mut app, ticket) = composing(&h, "").await;
     // Empty it: Backspace over every character (the cursor is at the end).
     let chars = composer(&app).text().chars().count();
     for _ in 0..chars {
@@ -245,8 +255,7 @@ async fn a_lost_answer_ends_as_sent_once_and_a_retry_reuses_the_key() {
     let (mut app, ticket) = on_ticket(&h, SeedCase::ExpiredClientInvite).await;
 
     // 1. Made, answer lost: the conversation shows it; the dialog closes.
-    press(&mut app, &h, ch('w')).await;
-    type_text(&mut app, "\nFirst.");
+    compose(&mut app, &h, "\nFirst.").await;
     let effects = app.update(ctrl('s'), t0());
     let (req, request) = settle_until_reply(&mut app, &h, effects, t0()).await.unwrap();
     assert!(perform(&h.client, request).await.error().is_none(), "the portal made it");
@@ -262,8 +271,7 @@ async fn a_lost_answer_ends_as_sent_once_and_a_retry_reuses_the_key() {
 
     // 2. Made, answer lost, and the conversation cannot be read: not
     // known; Ctrl-S retries with the same key and the portal replays it.
-    press(&mut app, &h, ch('w')).await;
-    type_text(&mut app, "\nSecond.");
+    compose(&mut app, &h, "\nSecond.").await;
     let effects = app.update(ctrl('s'), t0());
     let (req, request) = settle_until_reply(&mut app, &h, effects, t0()).await.unwrap();
     let Request::Reply { key: first, .. } = request.clone() else { unreachable!() };
@@ -283,8 +291,7 @@ async fn a_lost_answer_ends_as_sent_once_and_a_retry_reuses_the_key() {
     assert_eq!(outbox(&h, &ticket.id).await, 2, "one email per reply, never two");
 
     // 3. Lost before it reached the portal: not sent, Ctrl-S sends it once.
-    press(&mut app, &h, ch('w')).await;
-    type_text(&mut app, "\nThird.");
+    compose(&mut app, &h, "\nThird.").await;
     let effects = app.update(ctrl('s'), t0());
     let (req, request) = settle_until_reply(&mut app, &h, effects, t0()).await.unwrap();
     let Request::Reply { key: first, .. } = request else { unreachable!() };
@@ -302,9 +309,7 @@ async fn a_lost_answer_ends_as_sent_once_and_a_retry_reuses_the_key() {
 #[tokio::test]
 async fn a_reply_from_another_console_meanwhile_is_shown_and_a_second_ctrl_s_sends_knowingly() {
     let h = Harness::start().await;
-    let (mut app, ticket) = on_ticket(&h, SeedCase::ExpiredClientInvite).await;
-    press(&mut app, &h, ch('w')).await;
-    type_text(&mut app, "\nMine.");
+    let (mut app, ticket) = composing(&h, "\nMine.").await;
 
     // Another console replies, and sets the ticket pending, meanwhile.
     let theirs = NewReply { body: "We are on it.".into(), status: Some(ReplyStatus::Pending) };
@@ -331,8 +336,7 @@ async fn a_reply_from_another_console_meanwhile_is_shown_and_a_second_ctrl_s_sen
 #[tokio::test]
 async fn a_claim_by_someone_else_meanwhile_asks_before_the_reply_goes() {
     let h = Harness::start().await;
-    let (mut app, ticket) = on_ticket(&h, SeedCase::ExpiredClientInvite).await;
-    press(&mut app, &h, ch('w')).await;
+    let (mut app, ticket) = composing(&h, "").await;
 
     let current = h.client.ticket(&ticket.id).await.unwrap();
     let patch = TicketPatch { assignee: Some(Some("agent_rivera".into())), ..TicketPatch::default() };
@@ -386,30 +390,9 @@ async fn the_guard_names_another_agent_and_when() {
     assert!(unchanged.changes(&conversation, note.at).is_empty());
 }
 
-/// Everything logged on this thread, at every level.
-#[derive(Clone, Default)]
-struct Logged(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Logged {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn the_draft_never_reaches_the_log_or_debug_output() {
-    let logged = Logged::default();
-    let writer = logged.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logged, _guard) = common::Logged::capture();
 
     let h = Harness::start().await;
     let (mut app, ticket) = on_ticket(&h, SeedCase::ExpiredClientInvite).await;
@@ -434,7 +417,7 @@ async fn the_draft_never_reaches_the_log_or_debug_output() {
     assert_eq!(outbox(&h, &ticket.id).await, 1);
 
     tracing::info!("end of the session");
-    let text = String::from_utf8(logged.0.lock().unwrap().clone()).unwrap();
+    let text = logged.text();
     assert!(text.contains("end of the session"), "the log was captured: {text}");
     let seen = seen.join("\n");
     for phi in [secret, "03/14/1988", account.first_name.expose(), account.last_name.expose(), account.email.expose()] {
@@ -449,8 +432,7 @@ async fn the_draft_never_reaches_the_log_or_debug_output() {
 #[tokio::test]
 async fn the_composer_at_80x24_and_160x48() {
     let h = Harness::start().await;
-    let (mut app, _) = on_ticket(&h, SeedCase::ExpiredClientInvite).await;
-    press(&mut app, &h, ch('w')).await;
+    let (mut app, _) = composing(&h, "").await;
     app.update(key(KeyCode::Tab), t0());
     for size in [(80u16, 24u16), (160, 48)] {
         let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(size.0, size.1)).unwrap();
