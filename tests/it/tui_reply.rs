@@ -333,6 +333,25 @@ async fn a_reply_from_another_console_meanwhile_is_shown_and_a_second_ctrl_s_sen
     assert_eq!(outbox(&h, &ticket.id).await, 2);
 }
 
+/// Opened before the pane had read the conversation, the composer reads it
+/// itself: what arrives after that is still caught by the guard.
+#[tokio::test]
+async fn opened_before_the_pane_read_the_conversation_it_reads_it_itself() {
+    let h = Harness::start().await;
+    let (mut app, ticket) = on_ticket(&h, SeedCase::ExpiredClientInvite).await;
+    app.ticket.as_mut().unwrap().messages.data = None;
+    let ran = press(&mut app, &h, ch('w')).await;
+    assert!(ran.iter().any(|e| matches!(e, Effect::Portal(_, Request::Conversation { .. }))), "{ran:?}");
+    assert_eq!(app.screen(), ScreenKind::Reply);
+    assert!(screen(&app).contains("Re: "), "the subject, from its own read");
+
+    let theirs = NewReply { body: "We are on it.".into(), status: None };
+    h.client.reply(&ticket.id, &theirs, &IdempotencyKey::new()).await.unwrap();
+    let effects = app.update(ctrl('s'), t0());
+    assert!(settle_until_reply(&mut app, &h, effects, t0()).await.is_none(), "held back");
+    assert_eq!(composer(&app).warning, ["agent_sandbox (you, in another console) replied 0 s ago".to_owned()]);
+}
+
 #[tokio::test]
 async fn a_claim_by_someone_else_meanwhile_asks_before_the_reply_goes() {
     let h = Harness::start().await;
