@@ -547,12 +547,23 @@ fn field_values(app: &App) -> Vec<String> {
     values.into_iter().map(str::to_owned).collect()
 }
 
-/// Renders the console at a usual size, a wide one and a tiny one.
+/// Renders the console at a usual size, a wide one and a tiny one (into
+/// terminals kept per test thread: thousands of renders, no allocations).
 fn renders_at_every_size(app: &App) {
-    for (width, height) in [(80, 24), (160, 48), (20, 5), (1, 1)] {
-        let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
-        terminal.draw(|frame| portaldesk::tui::app::render(app, frame, now())).unwrap();
+    type Terminals = Vec<ratatui::Terminal<ratatui::backend::TestBackend>>;
+    thread_local! {
+        static TERMINALS: std::cell::RefCell<Terminals> = std::cell::RefCell::new(
+            [(80, 24), (160, 48), (20, 5), (1, 1)]
+                .into_iter()
+                .map(|(w, h)| ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap())
+                .collect(),
+        );
     }
+    TERMINALS.with_borrow_mut(|terminals| {
+        for terminal in terminals {
+            terminal.draw(|frame| portaldesk::tui::app::render(app, frame, now())).unwrap();
+        }
+    });
 }
 
 /// Opens search and every dialog that has a text field, each from the
