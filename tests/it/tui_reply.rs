@@ -333,6 +333,30 @@ async fn a_reply_from_another_console_meanwhile_is_shown_and_a_second_ctrl_s_sen
     assert_eq!(outbox(&h, &ticket.id).await, 2);
 }
 
+/// Another agent (her own token) replies and solves the ticket while the
+/// composer is open: the guard names her and when.
+#[tokio::test]
+async fn another_agent_replying_meanwhile_is_named_with_when() {
+    let (h, rivera) = common::two_agents().await;
+    let (mut app, ticket) = on_ticket(&h, SeedCase::ExpiredClientInvite).await;
+    compose(&mut app, &h, "\nMine.").await;
+    let theirs = NewReply { body: "Solved on the phone.".into(), status: Some(ReplyStatus::Solved) };
+    rivera.reply(&ticket.id, &theirs, &IdempotencyKey::new()).await.unwrap();
+
+    let later = t0() + Duration::seconds(40);
+    let effects = app.update(ctrl('s'), later);
+    assert!(settle_until_reply(&mut app, &h, effects, later).await.is_none(), "held back");
+    let warning = composer(&app).warning.clone();
+    assert_eq!(
+        warning,
+        ["agent_rivera replied 40 s ago", "agent_rivera set the ticket solved 40 s ago"],
+        "{warning:?}"
+    );
+    let shown = screen(&app);
+    assert!(shown.contains("⚠ agent_rivera replied 40 s ago"), "{shown}");
+    assert_eq!(outbox(&h, &ticket.id).await, 1, "only hers");
+}
+
 /// Opened before the pane had read the conversation, the composer reads it
 /// itself: what arrives after that is still caught by the guard.
 #[tokio::test]

@@ -69,6 +69,21 @@ impl Harness {
     }
 }
 
+/// agent_rivera's API token in [`two_agents`]' sandbox.
+pub const RIVERA: &str = "rivera-token";
+
+/// A sandbox that also takes agent_rivera's token, and her client.
+pub async fn two_agents() -> (Harness, PortalClient) {
+    let options = SandboxOptions {
+        frozen_at: Some(t0()),
+        staff_tokens: vec![(RIVERA.into(), "agent_rivera".into())],
+        ..SandboxOptions::default()
+    };
+    let h = Harness::with(options).await;
+    let rivera = PortalClient::new(&h.sandbox.url(), ApiToken::new(RIVERA), fast_options()).unwrap();
+    (h, rivera)
+}
+
 /// Client options with short backoffs, so retries do not slow the tests.
 pub fn fast_options() -> ClientOptions {
     ClientOptions {
