@@ -870,7 +870,7 @@ async fn losing_the_portal_goes_offline_and_coming_back_resumes_without_restart(
     let effects = app.open_account(seeded.account_id.clone(), Some(seeded.ticket_id.clone()));
     common::settle(&mut app, &h, effects, now()).await;
     let addr = h.sandbox.addr;
-    let Harness { sandbox, client } = h;
+    let Harness { sandbox, client, .. } = h;
     sandbox.stop().await.unwrap();
 
     // A refresh finds nobody there: offline, with a probe, data kept.
@@ -912,7 +912,7 @@ async fn losing_the_portal_goes_offline_and_coming_back_resumes_without_restart(
     let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
     let options = portaldesk::sandbox::SandboxOptions { frozen_at: Some(t0()), ..Default::default() };
     let sandbox = portaldesk::sandbox::start(listener, options).await.unwrap();
-    let h = Harness { sandbox, client };
+    let h = Harness { sandbox, client, raw: std::sync::OnceLock::new() };
     let back = app.update(Msg::Answer(*req, Answer::Probe(h.client.me().await.map(|_| ()))), now());
     assert!(app.offline.is_none());
     assert!(app.banner.as_ref().is_some_and(|b| !b.error && b.text.contains("Back online")));

@@ -21,6 +21,9 @@ pub fn t0() -> DateTime<Utc> {
 pub struct Harness {
     pub sandbox: Sandbox,
     pub client: PortalClient,
+    /// Made once, when first wanted: a client loads the platform's root
+    /// certificates, which costs milliseconds of CPU in a debug build.
+    pub raw: std::sync::OnceLock<reqwest::Client>,
 }
 
 impl Harness {
@@ -37,7 +40,7 @@ impl Harness {
         let token = options.token.clone();
         let sandbox = sandbox::start(listener, options).await.unwrap();
         let client = PortalClient::new(&sandbox.url(), ApiToken::new(token), fast_options()).unwrap();
-        Self { sandbox, client }
+        Self { sandbox, client, raw: std::sync::OnceLock::new() }
     }
 
     /// The first seeded ticket of a case.
@@ -61,7 +64,7 @@ impl Harness {
 
     /// A plain HTTP client for requests the typed client would never send.
     pub fn raw(&self) -> reqwest::Client {
-        reqwest::Client::new()
+        self.raw.get_or_init(reqwest::Client::new).clone()
     }
 
     pub fn url(&self, path: &str) -> String {
