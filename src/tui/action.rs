@@ -90,13 +90,16 @@ pub enum Action {
     FilterExpiring,
     /// The queue: tickets past their first-response target (again: off).
     FilterBreached,
+    /// Write a public reply to the client on the ticket (the composer).
+    Reply,
 }
 
 impl Action {
     /// Every action, in the order the command palette lists them.
-    pub const ALL: [Action; 46] = [
+    pub const ALL: [Action; 47] = [
         Action::Open,
         Action::Fix,
+        Action::Reply,
         Action::Claim,
         Action::Release,
         Action::Pending,
@@ -192,6 +195,7 @@ impl Action {
             Action::FilterStatus => "filter_status",
             Action::FilterExpiring => "filter_expiring",
             Action::FilterBreached => "filter_breached",
+            Action::Reply => "reply",
         }
     }
 
@@ -212,6 +216,7 @@ impl Action {
                 | Action::Pending
                 | Action::Solve
                 | Action::Fix
+                | Action::Reply
         )
     }
 

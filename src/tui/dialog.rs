@@ -28,6 +28,7 @@ use super::screens::fix::FixState;
 use super::screens::help::HelpState;
 use super::screens::note::NoteState;
 use super::screens::palette::PaletteState;
+use super::screens::reply::ReplyState;
 use super::screens::resend::ResendState;
 use super::screens::revoke::RevokeState;
 use super::screens::submission::Unconfirmed;
@@ -380,4 +381,5 @@ dialogs! {
     Addresses(AddressesState),
     Fix(FixState),
     TicketPicker(TicketPickerState),
+    Reply(ReplyState),
 }

@@ -247,6 +247,8 @@ pub const TICKET: ScreenSpec = ScreenSpec {
         key('C', Action::Release, "release the ticket", ""),
         key('p', Action::Pending, "set the ticket pending", ""),
         key('S', Action::Solve, "solve the ticket", "solve"),
+        // Before `f`: the palette lists the first match of `:reply` first.
+        key('w', Action::Reply, "write a reply to the client (prefilled, editable)", "reply"),
         key('f', Action::Fix, "fix the top finding and reply (one key)", "fix"),
         key('J', Action::ConversationDown, "scroll the conversation down", ""),
         key('K', Action::ConversationUp, "scroll the conversation up", ""),

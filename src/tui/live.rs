@@ -605,7 +605,7 @@ impl App {
         }
         let ticket = self.account.as_ref()?.ticket_id.clone()?;
         let mode = match &self.overlay {
-            Some(Overlay::Note(_)) => PresenceMode::Replying,
+            Some(Overlay::Note(_) | Overlay::Reply(_)) => PresenceMode::Replying,
             Some(
                 Overlay::Resend(_) | Overlay::EditDob(_) | Overlay::Revoke(_) | Overlay::Addresses(_) | Overlay::Fix(_),
             ) => PresenceMode::Changing,

@@ -10,8 +10,9 @@ use std::fmt;
 use crate::diagnose::remedy::Plan;
 use crate::fix::{Progress, Stopped};
 use crate::portal::model::{
-    Account, AccountId, AccountPatch, AccountSummary, AuditEntry, ETag, Invite, InviteId, NewNote, NewReply, Page,
-    PresenceMode, ResendRequest, RevokeRequest, StaffMember, Ticket, TicketId, TicketMessage, TicketPatch,
+    Account, AccountId, AccountPatch, AccountSummary, AuditAction, AuditEntry, ETag, Invite, InviteId, NewNote,
+    NewReply, Page, PresenceMode, ResendRequest, RevokeRequest, StaffMember, Ticket, TicketId, TicketMessage,
+    TicketPatch,
 };
 use crate::portal::{
     AccountQuery, ApiToken, ClientOptions, IdempotencyKey, PortalClient, PortalError, TicketQuery, Versioned,
@@ -124,6 +125,11 @@ portal_calls! {
     /// A public reply to the client, emailed once per key.
     Reply { ticket_id: TicketId, reply: NewReply, key: IdempotencyKey } -> TicketMessage, Change, "reply",
         |c| c.reply(&ticket_id, &reply, &key).await;
+    /// The reply composer's own read of a ticket: when it opens (what the
+    /// agent saw), before it sends (the collision guard) and after a lost
+    /// answer (whether the reply went). Its answer goes to the dialog.
+    Conversation { ticket_id: TicketId } -> Box<Conversation>, Read, "conversation",
+        |c| conversation(c, &ticket_id).await;
     /// Runs a remedy plan's steps not yet done (`crate::fix::run`); the
     /// answer is the progress, with where it stopped if it did.
     Fix { account_id: AccountId, plan: Box<Plan>, progress: Progress } -> Box<FixRun>, Change, "fix",
@@ -159,6 +165,27 @@ pub struct FixRun {
 async fn run_fix(client: &PortalClient, account_id: &AccountId, plan: &Plan, mut progress: Progress) -> Box<FixRun> {
     let stopped = crate::fix::run(client, account_id, plan, &mut progress, |_, _| {}).await.err();
     Box::new(FixRun { progress, stopped })
+}
+
+/// A ticket as the reply composer reads it: the ticket, the staff id of
+/// the one asking, its conversation, and its audit trail's latest ticket
+/// change or reply (who last set its status or assignee), if any. (No `Debug`: the
+/// conversation is PHI.)
+pub struct Conversation {
+    pub ticket: Versioned<Ticket>,
+    pub me: String,
+    pub messages: Vec<TicketMessage>,
+    pub last_change: Option<AuditEntry>,
+}
+
+/// Reads a [`Conversation`] (its four reads at once).
+async fn conversation(client: &PortalClient, id: &TicketId) -> Result<Box<Conversation>, PortalError> {
+    let (ticket, me, messages, audit) =
+        futures::try_join!(client.ticket(id), client.me(), client.messages(id), client.audit(None, Some(id)))?;
+    // A status is set by a ticket change or by a reply that sets it.
+    let last_change =
+        audit.into_iter().find(|e| matches!(e.action, AuditAction::TicketUpdated | AuditAction::ReplySent));
+    Ok(Box::new(Conversation { ticket, me: me.id, messages, last_change }))
 }
 
 /// A ticket and the staff id of the one asking.

@@ -383,30 +383,9 @@ async fn the_seeded_tickets_read_right_for_their_role_and_their_link() {
     assert_eq!(banner.text, "Invite sent");
 }
 
-/// Everything logged on this thread, at every level.
-#[derive(Clone, Default)]
-struct Logged(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Logged {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn revealing_copying_and_fixing_log_nothing_of_the_client() {
-    let logged = Logged::default();
-    let writer = logged.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logged, _guard) = common::Logged::capture();
 
     let h = Harness::start().await;
     let (mut app, typo, fixed) = on_typo(&h).await;
@@ -428,7 +407,7 @@ async fn revealing_copying_and_fixing_log_nothing_of_the_client() {
     assert!(!findings(&app).is_empty());
 
     tracing::info!("end of the session");
-    let text = String::from_utf8(logged.0.lock().unwrap().clone()).unwrap();
+    let text = logged.text();
     assert!(text.contains("end of the session"), "the log was captured: {text}");
     let dob = holder.dob.expose();
     for secret in [

@@ -7,32 +7,17 @@
 use crate::common;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use common::{Harness, ch, key, t0};
+use common::{Harness, ch, key, t0, two_agents};
 use crossterm::event::KeyCode;
 use futures::StreamExt;
 use portaldesk::phi::Phi;
 use portaldesk::portal::events::{FollowOptions, Live};
 use portaldesk::portal::model::{AccountId, AccountPatch, AuditAction, EventType, InviteStatus, ResendRequest};
-use portaldesk::portal::{ApiToken, IdempotencyKey, PortalClient, PortalError};
-use portaldesk::sandbox::SandboxOptions;
+use portaldesk::portal::{IdempotencyKey, PortalClient, PortalError};
 use portaldesk::sandbox::seed::SeedCase;
 use portaldesk::tui::action::{Effect, Msg, Request};
 use portaldesk::tui::app::App;
 use portaldesk::tui::live::Guard;
-
-const RIVERA: &str = "rivera-token";
-
-/// A sandbox that also takes agent_rivera's token, and her client.
-async fn two_agents() -> (Harness, PortalClient) {
-    let options = SandboxOptions {
-        frozen_at: Some(t0()),
-        staff_tokens: vec![(RIVERA.into(), "agent_rivera".into())],
-        ..SandboxOptions::default()
-    };
-    let h = Harness::with(options).await;
-    let rivera = PortalClient::new(&h.sandbox.url(), ApiToken::new(RIVERA), common::fast_options()).unwrap();
-    (h, rivera)
-}
 
 /// A live console on the account of `case`'s ticket, everything read.
 async fn console_on(h: &Harness, case: SeedCase) -> (App, AccountId) {

@@ -36,6 +36,7 @@ mod signals;
 mod soak;
 mod tui_fix;
 mod tui_layout;
+mod tui_reply;
 mod tui_state;
 mod tui_ticket;
 mod two_consoles;

@@ -15,7 +15,7 @@ use crate::tui::screens::palette::PaletteState;
 use crate::tui::screens::resend::ResendState;
 use crate::tui::screens::ticket::{TicketChange, TicketPane};
 use crate::tui::screens::timeline::TimelineState;
-use crate::tui::screens::{self, fix, layout, note, revoke};
+use crate::tui::screens::{self, fix, layout, note, reply, revoke};
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 
@@ -226,6 +226,11 @@ impl App {
         }
         if action == Action::Reveal {
             return self.toggle_reveal();
+        }
+        if action == Action::Reply {
+            let req = self.req();
+            let outcome = reply::open(self.account.as_ref(), self.ticket.as_ref(), &self.replies, now, req);
+            return self.apply(outcome, now);
         }
         let Some(account) = self.account.as_mut() else {
             self.views.pop();

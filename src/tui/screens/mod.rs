@@ -11,6 +11,7 @@ pub mod help;
 pub mod note;
 pub mod palette;
 pub mod queue;
+pub mod reply;
 pub mod resend;
 pub mod retry_wait;
 pub mod revoke;

@@ -204,6 +204,15 @@ impl<E> Submission<E> {
         Some(result)
     }
 
+    /// A read shows the outcome of the change sent last (its answer was
+    /// lost): its key is forgotten, as an answer would have it.
+    pub fn shown(&mut self, memory: &mut Unconfirmed) {
+        if let Some(change) = self.change.take() {
+            memory.0.remove(&change);
+        }
+        self.error = None;
+    }
+
     /// `result`, if it answers `req`, the request awaited.
     pub fn take<T>(&mut self, req: ReqId, result: T) -> Option<T> {
         self.finish(req).then_some(result)

@@ -72,6 +72,21 @@ impl Harness {
     }
 }
 
+/// agent_rivera's API token in [`two_agents`]' sandbox.
+pub const RIVERA: &str = "rivera-token";
+
+/// A sandbox that also takes agent_rivera's token, and her client.
+pub async fn two_agents() -> (Harness, PortalClient) {
+    let options = SandboxOptions {
+        frozen_at: Some(t0()),
+        staff_tokens: vec![(RIVERA.into(), "agent_rivera".into())],
+        ..SandboxOptions::default()
+    };
+    let h = Harness::with(options).await;
+    let rivera = PortalClient::new(&h.sandbox.url(), ApiToken::new(RIVERA), fast_options()).unwrap();
+    (h, rivera)
+}
+
 /// Client options with short backoffs, so retries do not slow the tests.
 pub fn fast_options() -> ClientOptions {
     ClientOptions {
@@ -256,5 +271,39 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Everything logged on this thread, at every level, while its guard lives
+/// ([`Logged::capture`]): for tests that the log holds no PHI.
+#[derive(Clone, Default)]
+pub struct Logged(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logged {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Logged {
+    /// Captures this thread's log, every level, until the guard drops.
+    pub fn capture() -> (Self, tracing::subscriber::DefaultGuard) {
+        let logged = Logged::default();
+        let writer = logged.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        (logged, tracing::subscriber::set_default(subscriber))
+    }
+
+    /// What was logged so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
     }
 }

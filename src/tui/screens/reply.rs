@@ -1,0 +1,683 @@
+//! The reply composer (`w` on a ticket): a public reply to the client,
+//! emailed by the portal. It opens prefilled with the top finding's reply
+//! (the very text `y` copies), in a multi-line editor (`ratatui-textarea`);
+//! Tab picks the status to set with it (none, pending, solved), Ctrl-S
+//! sends, Esc cancels (asking first when the draft was edited).
+//!
+//! Exactly once: the Idempotency-Key lives in its [`Submission`] until an
+//! answer, or a read of the conversation after a lost one, shows the
+//! outcome; a retry goes with the same key, so the portal cannot email it
+//! twice.
+//!
+//! The collision guard: before it sends, it reads the ticket again. A
+//! message, or a status or assignee change, that arrived since the agent
+//! opened it ("agent_rivera replied 40 s ago"), or a ticket someone else
+//! has, is shown with the draft kept; a second Ctrl-S sends knowingly.
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{Event, KeyCode, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui_textarea::{CursorMove, TextArea, WrapMode};
+
+use super::account::AccountState;
+use super::submission::{ChangeId, Submission, Wording, answer_lost};
+use super::ticket::TicketPane;
+use super::{Ui, dialog, layout, short_age};
+use crate::diagnose::replies::Replies;
+use crate::portal::IdempotencyKey;
+use crate::portal::model::{
+    AuthorKind, MAX_REPLY_CHARS, MessageId, NewReply, ReplyStatus, TicketId, TicketMessage, TicketStatus, Visibility,
+};
+use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
+use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Then, Under};
+use crate::tui::keymap::{ScreenKind, ScreenSpec, ctrl, special};
+use crate::tui::request::Conversation;
+use crate::tui::theme::Theme;
+
+/// The most characters the editor takes: twice what may be sent, so a
+/// long paste is not cut silently (the dialog says it is too long).
+const EDITOR_MAX: usize = 2 * MAX_REPLY_CHARS;
+
+/// Most lines of "what changed" the guard lists.
+const CHANGES_SHOWN: usize = 4;
+
+/// What the agent saw of the ticket: its messages, status and assignee.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seen {
+    messages: Vec<MessageId>,
+    status: TicketStatus,
+    assignee: Option<String>,
+}
+
+impl Seen {
+    pub fn of(ticket_status: TicketStatus, assignee: Option<&str>, messages: &[TicketMessage]) -> Self {
+        Self {
+            messages: messages.iter().map(|m| m.id.clone()).collect(),
+            status: ticket_status,
+            assignee: assignee.map(str::to_owned),
+        }
+    }
+
+    pub fn read(conversation: &Conversation) -> Self {
+        let ticket = &conversation.ticket.value;
+        Self::of(ticket.status, ticket.assignee.as_deref(), &conversation.messages)
+    }
+
+    /// What changed in `now` since, in words, each with who and when:
+    /// "agent_rivera replied 40 s ago", "the client wrote 2m ago",
+    /// "agent_chen set the ticket solved 1m ago".
+    pub fn changes(&self, now: &Conversation, at: DateTime<Utc>) -> Vec<String> {
+        let me = now.me.as_str();
+        let new: Vec<&TicketMessage> = now.messages.iter().filter(|m| !self.messages.contains(&m.id)).collect();
+        let mut out: Vec<String> = new
+            .iter()
+            .take(CHANGES_SHOWN)
+            .map(|m| {
+                let did = match (m.author.kind, m.visibility) {
+                    (_, Visibility::Internal) => "added an internal note",
+                    (AuthorKind::Client, _) => "wrote",
+                    (AuthorKind::Staff, _) => "replied",
+                    (AuthorKind::System, _) => "sent a message",
+                };
+                format!("{} {did} {}", author(m, me), ago(at, m.at))
+            })
+            .collect();
+        if new.len() > CHANGES_SHOWN {
+            out.push(format!("and {} more messages", new.len() - CHANGES_SHOWN));
+        }
+        let ticket = &now.ticket.value;
+        let change = now.last_change.as_ref();
+        let by = change.map(|c| staff(&c.actor, me)).unwrap_or_else(|| "someone".to_owned());
+        let when = change.map(|c| format!(" {}", ago(at, c.at))).unwrap_or_default();
+        if ticket.status != self.status {
+            out.push(format!("{by} set the ticket {}{when}", ticket.status.as_str()));
+        }
+        if ticket.assignee != self.assignee {
+            out.push(match ticket.assignee.as_deref() {
+                Some(who) => format!("{} claimed the ticket{when}", staff(who, me)),
+                None => format!("{by} released the ticket{when}"),
+            });
+        }
+        out
+    }
+}
+
+/// Who wrote a message, in words: the staff id (a staff member's own name
+/// for the desk), "the client", or "the portal".
+fn author(message: &TicketMessage, me: &str) -> String {
+    match message.author.kind {
+        AuthorKind::Client => "the client".to_owned(),
+        AuthorKind::System => "the portal".to_owned(),
+        AuthorKind::Staff => staff(&message.author.id, me),
+    }
+}
+
+/// A staff id as shown; this console's own, from another console, says so.
+fn staff(id: &str, me: &str) -> String {
+    let shown = crate::sanitize::field(id);
+    if id == me { format!("{shown} (you, in another console)") } else { shown }
+}
+
+/// `40 s ago` under a minute, else `3m ago`, `2h ago`.
+fn ago(now: DateTime<Utc>, at: DateTime<Utc>) -> String {
+    let seconds = (now - at).num_seconds().max(0);
+    if seconds < 60 { format!("{seconds} s ago") } else { format!("{} ago", short_age(now - at)) }
+}
+
+/// Someone other than the one asking has the ticket: who.
+fn claimed_by_other(conversation: &Conversation) -> Option<&str> {
+    conversation.ticket.value.assignee.as_deref().filter(|who| *who != conversation.me)
+}
+
+/// What a read of the conversation is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// What the agent sees as the composer opens (no ticket pane had it).
+    Opening,
+    /// The collision guard, before sending.
+    Guard,
+    /// After a lost answer: whether the reply went.
+    Lost,
+}
+
+/// After a lost answer, what the conversation said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lost {
+    /// Nothing lost (or not yet read).
+    No,
+    /// Read: the reply is not in it.
+    NotShown,
+    /// It could not be read: not known.
+    Unknown,
+}
+
+/// The reply composer. (No `Debug`: the draft names the client.)
+pub struct ReplyState {
+    pub ticket_id: TicketId,
+    editor: TextArea<'static>,
+    /// The text it opened with: a draft that differs asks before Esc
+    /// discards it.
+    prefill: String,
+    /// The status to set with the reply (`None`: left as it is).
+    pub status: Option<ReplyStatus>,
+    pub submission: Submission<String>,
+    /// What the agent saw when it opened (`None` until read).
+    seen: Option<Seen>,
+    /// The ticket's subject, once known.
+    subject: Option<String>,
+    /// The read in flight, and what for.
+    reading: Option<(ReqId, Reading)>,
+    /// What the guard found (changes since, a claim by someone else): the
+    /// next Ctrl-S sends knowingly, Esc goes back to the draft.
+    pub warning: Vec<String>,
+    /// Why the draft cannot go as it is (empty, too long), or why the guard
+    /// could not read; said before anything is sent.
+    pub problem: Option<String>,
+    /// Esc was pressed on an edited draft: a second Esc discards it.
+    pub discarding: bool,
+    /// The reply sent last (its outcome is matched in the conversation
+    /// after a lost answer) and its change.
+    sent: Option<(NewReply, ChangeId)>,
+    lost: Lost,
+}
+
+/// Opens the composer on the loaded account's ticket, prefilled with the
+/// top finding's reply, or says why not. `req` reads the conversation when
+/// the ticket pane has not (what the agent saw, for the guard).
+pub fn open(
+    account: Option<&AccountState>,
+    pane: Option<&TicketPane>,
+    replies: &Replies,
+    now: DateTime<Utc>,
+    req: ReqId,
+) -> Outcome {
+    let Some(account) = account.filter(|a| a.account.data.is_some() && a.invites.data.is_some()) else {
+        return Outcome::banner(Banner::error("The account is still loading"));
+    };
+    let Some(ticket_id) = account.ticket_id.clone() else {
+        return Outcome::banner(Banner::error("No ticket to reply on: open the account from a ticket in the queue"));
+    };
+    let prefill = account.main_reply(replies, now).map(|r| r.into_inner()).unwrap_or_default();
+    let mut state = ReplyState::new(ticket_id, &prefill);
+    let pane = pane.filter(|p| p.id == state.ticket_id);
+    if let Some(((ticket, _), messages)) = pane.and_then(|p| Some((p.ticket.data.as_ref()?, p.messages.data.as_ref()?)))
+    {
+        state.seen = Some(Seen::of(ticket.value.status, ticket.value.assignee.as_deref(), messages));
+        state.subject = Some(ticket.value.subject.clone());
+        return Outcome::then(Then::Open(state.into()));
+    }
+    let read = state.read(req, Reading::Opening);
+    Outcome { effects: vec![read], then: vec![Then::Open(state.into())], ..Outcome::none() }
+}
+
+/// How the composer names its change.
+const WORDING: Wording = Wording::new("Sending…", "Not sent", "too many requests", "sends it");
+
+impl ReplyState {
+    /// A composer on `ticket_id` holding `prefill`.
+    pub fn new(ticket_id: TicketId, prefill: &str) -> Self {
+        let prefill = clean(prefill, EDITOR_MAX);
+        let mut editor = TextArea::new(prefill.lines().map(str::to_owned).collect());
+        editor.set_wrap_mode(WrapMode::WordOrGlyph);
+        editor.set_cursor_line_style(Style::default());
+        editor.set_placeholder_text("Write the reply to the client");
+        // Ready to add to what is there.
+        editor.move_cursor(CursorMove::Bottom);
+        editor.move_cursor(CursorMove::End);
+        Self {
+            ticket_id,
+            editor,
+            prefill: prefill.trim_end().to_owned(),
+            status: None,
+            submission: Submission::default(),
+            seen: None,
+            subject: None,
+            reading: None,
+            warning: Vec::new(),
+            problem: None,
+            discarding: false,
+            sent: None,
+            lost: Lost::No,
+        }
+    }
+
+    /// The draft as it stands.
+    pub fn text(&self) -> String {
+        self.editor.lines().join("\n")
+    }
+
+    /// Whether the draft differs from what it opened with.
+    pub fn edited(&self) -> bool {
+        self.text().trim_end() != self.prefill
+    }
+
+    /// Whether keys that would change what is sent do nothing now: a
+    /// request in flight, or the guard's or the lost answer's read.
+    fn busy(&self) -> bool {
+        self.submission.is_sending() || matches!(self.reading, Some((_, Reading::Guard | Reading::Lost)))
+    }
+
+    /// Reads the conversation (as request `req`) for `why`.
+    fn read(&mut self, req: ReqId, why: Reading) -> Effect {
+        self.reading = Some((req, why));
+        Effect::Portal(req, Request::Conversation { ticket_id: self.ticket_id.clone() })
+    }
+
+    /// The reply to send, or why it cannot go (said in the dialog).
+    fn checked(&mut self) -> Option<NewReply> {
+        let text = self.text();
+        let body = text.trim();
+        let count = body.chars().count();
+        self.problem = if body.is_empty() {
+            Some("The reply is empty: write it first".to_owned())
+        } else if count > MAX_REPLY_CHARS {
+            Some(format!("The reply is {count} characters: at most {MAX_REPLY_CHARS} can go. Shorten it first"))
+        } else {
+            None
+        };
+        self.problem.is_none().then(|| NewReply { body: body.to_owned(), status: self.status })
+    }
+
+    /// Ctrl-S: checks the draft, then reads the ticket again (the guard)
+    /// unless this is a retry of a reply whose outcome was never seen, or
+    /// the guard's warning was shown (then it sends knowingly).
+    fn send_pressed(&mut self, cx: &mut Cx<'_>) -> Outcome {
+        if self.submission.holds(cx.now) || self.busy() {
+            return Outcome::none();
+        }
+        let Some(reply) = self.checked() else { return Outcome::none() };
+        let change = ChangeId::new("reply", self.ticket_id.as_str(), &reply);
+        if cx.unconfirmed.holds(&change) || !self.warning.is_empty() {
+            return self.send(reply, change, cx);
+        }
+        if matches!(self.reading, Some((_, Reading::Opening))) {
+            self.problem = Some("Still reading the conversation: Ctrl-S again in a moment".to_owned());
+            return Outcome::none();
+        }
+        let req = cx.req();
+        Outcome::effects(vec![self.read(req, Reading::Guard)])
+    }
+
+    /// Sends `reply`: with the key of the same reply whose outcome was never
+    /// seen, else with the dialog's own (a new one for a reply other than
+    /// the one sent last).
+    fn send(&mut self, reply: NewReply, change: ChangeId, cx: &mut Cx<'_>) -> Outcome {
+        if self.sent.as_ref().is_some_and(|(_, last)| *last != change) {
+            self.submission.key = IdempotencyKey::new();
+        }
+        self.warning.clear();
+        self.problem = None;
+        self.lost = Lost::No;
+        let req = cx.req();
+        let key = self.submission.send(req, change.clone(), cx.unconfirmed);
+        self.sent = Some((reply.clone(), change));
+        let request = Request::Reply { ticket_id: self.ticket_id.clone(), reply, key };
+        Outcome::effects(vec![Effect::Portal(req, request)])
+    }
+
+    /// The guard's read: what changed since the agent opened the composer,
+    /// and whether someone else has the ticket. Nothing: it sends.
+    fn guarded(&mut self, result: Result<Box<Conversation>, crate::portal::PortalError>, cx: &mut Cx<'_>) -> Outcome {
+        let conversation = match result {
+            Ok(conversation) => conversation,
+            Err(error) => {
+                self.problem = Some(format!("Could not read the conversation first: {error}. Ctrl-S tries again"));
+                return Outcome::none();
+            }
+        };
+        let mut warning = self.seen.as_ref().map(|s| s.changes(&conversation, cx.now)).unwrap_or_default();
+        if let Some(who) = claimed_by_other(&conversation) {
+            warning.push(format!("Claimed by {}: reply anyway?", crate::sanitize::field(who)));
+        }
+        // What the agent is shown now is what the next guard compares with.
+        self.seen = Some(Seen::read(&conversation));
+        self.subject = Some(conversation.ticket.value.subject.clone());
+        if !warning.is_empty() {
+            tracing::info!(
+                ticket_id = self.ticket_id.as_str(),
+                "reply held back: the ticket changed or is someone else's"
+            );
+            self.warning = warning;
+            return Outcome::none();
+        }
+        match self.checked() {
+            Some(reply) => {
+                let change = ChangeId::new("reply", self.ticket_id.as_str(), &reply);
+                self.send(reply, change, cx)
+            }
+            None => Outcome::none(),
+        }
+    }
+
+    /// The read after a lost answer: the reply shows (sent: close and say
+    /// so) or it does not (not sent; Ctrl-S retries with the same key).
+    fn lost_read(&mut self, result: Result<Box<Conversation>, crate::portal::PortalError>, cx: &mut Cx<'_>) -> Outcome {
+        let Ok(conversation) = result else {
+            self.lost = Lost::Unknown;
+            return Outcome::none();
+        };
+        let Some((reply, _)) = self.sent.as_ref() else { return Outcome::none() };
+        let seen = self.seen.as_ref().map(|s| s.messages.as_slice()).unwrap_or_default();
+        let shows = conversation.messages.iter().any(|m| {
+            m.author.kind == AuthorKind::Staff
+                && m.visibility == Visibility::Public
+                && m.author.id == conversation.me
+                && !seen.contains(&m.id)
+                && m.body.expose() == &reply.body
+        });
+        if !shows {
+            self.lost = Lost::NotShown;
+            return Outcome::none();
+        }
+        self.submission.shown(cx.unconfirmed);
+        Outcome::done(format!("{} (its answer was lost, the conversation shows it)", self.sent_text()), reloads())
+    }
+
+    /// The banner once sent: the ticket, and the status set with it.
+    fn sent_text(&self) -> String {
+        let status = self.sent.as_ref().and_then(|(reply, _)| reply.status);
+        match status {
+            None => format!("Reply sent on {}", self.ticket_id),
+            Some(status) => format!("Reply sent on {}; the ticket is {}", self.ticket_id, status.as_str()),
+        }
+    }
+
+    /// Esc: stops the guard's read, leaves a warning for the draft, asks
+    /// once before an edited draft is discarded, else closes; never while
+    /// the reply is under way.
+    fn back(&mut self) -> Outcome {
+        if self.submission.is_sending() {
+            return Outcome::none();
+        }
+        if matches!(self.reading, Some((_, Reading::Guard))) {
+            self.reading = None;
+            return Outcome::none();
+        }
+        if !self.warning.is_empty() {
+            self.warning.clear();
+            return Outcome::none();
+        }
+        if self.edited() && !std::mem::replace(&mut self.discarding, true) {
+            return Outcome::none();
+        }
+        Outcome::close()
+    }
+
+    /// The status after `status`: none, pending, solved, none again.
+    fn next_status(status: Option<ReplyStatus>) -> Option<ReplyStatus> {
+        match status {
+            None => Some(ReplyStatus::Pending),
+            Some(ReplyStatus::Pending) => Some(ReplyStatus::Solved),
+            Some(ReplyStatus::Solved) => None,
+        }
+    }
+
+    /// Its title and keys (its rows of the keymap). Enter is a new line.
+    pub const SPEC: ScreenSpec = ScreenSpec::new(
+        "Reply",
+        &[
+            ctrl('s', Action::Confirm, "send the reply (again: send anyway)", "send"),
+            special(KeyCode::Tab, Action::NextField, "status to set: none / pending / solved", "status"),
+            special(KeyCode::Esc, Action::Back, "cancel (asks first if edited)", "cancel"),
+        ],
+    )
+    .text();
+}
+
+/// What is read again after the reply went: the account with its ticket
+/// and conversation, then the queue.
+fn reloads() -> Vec<Then> {
+    vec![Then::ReloadAccount, Then::ReloadQueue]
+}
+
+/// Text for the editor: newlines kept, tabs as spaces, every other
+/// control dropped, at most `max` characters.
+fn clean(text: &str, max: usize) -> String {
+    let text = text.replace("\r\n", "\n");
+    text.chars()
+        .map(|c| if c == '\t' || c == '\r' { ' ' } else { c })
+        .filter(|c| *c == '\n' || !c.is_control())
+        .take(max)
+        .collect()
+}
+
+impl Dialog for ReplyState {
+    fn edit(&mut self, event: &Event) {
+        let Event::Key(key) = event else { return };
+        self.discarding = false;
+        if self.busy() {
+            return;
+        }
+        let inserts = matches!(key.code, KeyCode::Char(_) | KeyCode::Enter | KeyCode::Tab)
+            && !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        if inserts && self.text().chars().count() >= EDITOR_MAX {
+            return;
+        }
+        if self.editor.input(*key) {
+            self.problem = None;
+        }
+    }
+
+    fn paste(&mut self, text: &str) {
+        self.discarding = false;
+        if self.busy() {
+            return;
+        }
+        let room = EDITOR_MAX.saturating_sub(self.text().chars().count());
+        if self.editor.insert_str(clean(text, room)) {
+            self.problem = None;
+        }
+    }
+
+    fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
+        if action != Action::Back {
+            self.discarding = false;
+        }
+        match action {
+            Action::Confirm => self.send_pressed(cx),
+            Action::NextField if !self.busy() => {
+                self.status = Self::next_status(self.status);
+                Outcome::none()
+            }
+            Action::Back => self.back(),
+            _ => Outcome::none(),
+        }
+    }
+
+    /// The reply's answer (sent: close, read the conversation and the
+    /// queue again; lost: read the conversation to see; else the error
+    /// stays shown with the draft), and the composer's own reads.
+    fn on_answer(&mut self, req: ReqId, answer: Answer, cx: &mut Cx<'_>) -> Option<Outcome> {
+        match answer {
+            Answer::Reply(result) => Some(match self.submission.take_change(req, result, cx.unconfirmed)? {
+                Ok(_) => Outcome::done(self.sent_text(), reloads()),
+                Err(error) if answer_lost(&error) => {
+                    self.submission.fail(&error, cx.now, error.to_string());
+                    let req = cx.req();
+                    Outcome::effects(vec![self.read(req, Reading::Lost)])
+                }
+                Err(error) => {
+                    self.submission.fail(&error, cx.now, error.to_string());
+                    Outcome::none()
+                }
+            }),
+            Answer::Conversation(result) => {
+                let (_, why) = self.reading.filter(|(awaited, _)| *awaited == req)?;
+                self.reading = None;
+                Some(match why {
+                    Reading::Opening => {
+                        if let Ok(conversation) = result {
+                            self.seen = Some(Seen::read(&conversation));
+                            self.subject = Some(conversation.ticket.value.subject.clone());
+                        }
+                        Outcome::none()
+                    }
+                    Reading::Guard => self.guarded(result, cx),
+                    Reading::Lost => self.lost_read(result, cx),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn countdown(&self) -> Option<bool> {
+        Some(self.submission.wait.is_some())
+    }
+
+    /// Draws the composer: what it is, the editor, the status to set, the
+    /// count, then what the keys do now (or what went wrong).
+    fn render(&self, _under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+        let theme = ui.theme;
+        let popup = layout::centered(area, 100, 32);
+        let inner = dialog(frame, popup, &format!("Reply to the client · ticket {}", self.ticket_id), theme);
+        let width = usize::from(inner.width);
+        let bottom = self.bottom_lines(ui);
+        let rows = bottom.iter().map(|l| l.width().div_ceil(width.max(1)).max(1)).sum::<usize>();
+        let rows = u16::try_from(rows).unwrap_or(u16::MAX);
+        let [head, editor, _, foot] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(1),
+            Constraint::Length(1),
+            Constraint::Length(rows),
+        ])
+        .areas(inner);
+        let about = match &self.subject {
+            Some(subject) => {
+                format!("Re: {} · public: emailed to the client", super::shown(&crate::sanitize::line(subject)))
+            }
+            None => "Public: emailed to the client".to_owned(),
+        };
+        frame.render_widget(Paragraph::new(Line::styled(about, theme.muted)), head);
+        frame.render_widget(&self.editor, editor);
+        frame.render_widget(Paragraph::new(bottom).wrap(Wrap { trim: false }), foot);
+    }
+}
+
+impl ReplyState {
+    /// The lines under the editor.
+    fn bottom_lines(&self, ui: &Ui<'_>) -> Vec<Line<'static>> {
+        let theme = ui.theme;
+        let send = ui.keys.key_of(ScreenKind::Reply, Action::Confirm);
+        let mut lines = vec![self.status_line(theme)];
+        let count = self.text().trim().chars().count();
+        let style = if count > MAX_REPLY_CHARS || count == 0 { theme.danger } else { theme.muted };
+        lines.push(Line::styled(format!("{count}/{MAX_REPLY_CHARS} characters"), style));
+        if let Some(problem) = &self.problem {
+            lines.push(Line::styled(format!("✕ {problem}"), theme.danger));
+            return lines;
+        }
+        if !self.warning.is_empty() {
+            lines.push(Line::styled("Since you opened the reply:", theme.warn));
+            lines.extend(self.warning.iter().map(|w| Line::styled(format!("⚠ {w}"), theme.warn)));
+            lines.push(keys_line(&[(&send, " again sends anyway"), ("Esc", " goes back to the draft")], theme));
+            return lines;
+        }
+        if self.discarding {
+            lines
+                .push(keys_line(&[("Esc", " again discards the edited reply"), ("any other key", " keeps it")], theme));
+            return lines;
+        }
+        match self.reading {
+            Some((_, Reading::Guard)) => {
+                lines.push(Line::styled("Checking the conversation for anything new first…", theme.warn));
+                return lines;
+            }
+            Some((_, Reading::Lost)) => {
+                lines.push(Line::styled(
+                    "… Not known yet: the answer was lost; reading the conversation again…",
+                    theme.warn,
+                ));
+                return lines;
+            }
+            _ => {}
+        }
+        let retry = match self.lost {
+            Lost::NotShown => format!("The conversation does not show it: {send} sends it again (it cannot go twice)"),
+            Lost::Unknown => format!("Not known whether it went: {send} sends again with the same key (never twice)"),
+            Lost::No => format!("{send} tries again (it cannot go twice); Esc keeps nothing"),
+        };
+        let idle = vec![keys_line(
+            &[(&send, " sends"), ("Tab", " status"), ("Enter", " new line"), ("Esc", " cancels")],
+            theme,
+        )];
+        lines.extend(self.submission.status(&WORDING, Some(Line::styled(retry, theme.muted)), idle, ui.now, theme));
+        lines
+    }
+
+    /// `Status  (•) none  ( ) pending  ( ) solved`.
+    fn status_line(&self, theme: &Theme) -> Line<'static> {
+        let mut spans = vec![Span::styled("Status with it  ", theme.muted)];
+        for (choice, word) in
+            [(None, "leave as is"), (Some(ReplyStatus::Pending), "pending"), (Some(ReplyStatus::Solved), "solved")]
+        {
+            let (mark, style) = if self.status == choice { ("◉ ", theme.selected) } else { ("○ ", theme.text) };
+            spans.push(Span::styled(format!("{mark}{word}"), style));
+            spans.push(Span::raw("  "));
+        }
+        spans.push(Span::styled("(Tab)", theme.muted));
+        Line::from(spans)
+    }
+}
+
+/// `Ctrl-S sends · Esc cancels`: keys and what they do.
+fn keys_line(pairs: &[(&str, &str)], theme: &Theme) -> Line<'static> {
+    let mut spans = Vec::new();
+    for (n, (key, does)) in pairs.iter().enumerate() {
+        if n > 0 {
+            spans.push(Span::styled(" · ", theme.muted));
+        }
+        spans.push(Span::styled((*key).to_owned(), theme.key));
+        spans.push(Span::styled((*does).to_owned(), theme.muted));
+    }
+    Line::from(spans)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_editor_takes_text_without_controls() {
+        assert_eq!(clean("a\r\nb\tc\u{1b}[31md\u{7}", 100), "a\nb c[31md");
+        assert_eq!(clean("ééé", 2), "éé");
+    }
+
+    #[test]
+    fn status_cycles_none_pending_solved() {
+        let mut status = None;
+        let mut seen = Vec::new();
+        for _ in 0..3 {
+            status = ReplyState::next_status(status);
+            seen.push(status);
+        }
+        assert_eq!(seen, [Some(ReplyStatus::Pending), Some(ReplyStatus::Solved), None]);
+    }
+
+    #[test]
+    fn a_draft_is_checked_before_it_is_sent() {
+        let mut state = ReplyState::new(TicketId::from("T-1"), "  ");
+        assert!(state.checked().is_none());
+        assert!(state.problem.as_deref().is_some_and(|p| p.contains("empty")));
+        state.paste(&"x".repeat(MAX_REPLY_CHARS + 1));
+        assert!(state.checked().is_none());
+        assert!(state.problem.as_deref().is_some_and(|p| p.contains("10001 characters")), "{:?}", state.problem);
+        let mut state = ReplyState::new(TicketId::from("T-1"), "Hello\nthere\n");
+        assert!(!state.edited());
+        let reply = state.checked().unwrap();
+        assert_eq!(reply.body, "Hello\nthere");
+        state.paste("!");
+        assert!(state.edited());
+    }
+
+    #[test]
+    fn ages_under_a_minute_are_in_seconds() {
+        let now = DateTime::parse_from_rfc3339("2026-11-25T09:00:40Z").unwrap().to_utc();
+        let at = DateTime::parse_from_rfc3339("2026-11-25T09:00:00Z").unwrap().to_utc();
+        assert_eq!(ago(now, at), "40 s ago");
+        assert_eq!(ago(now + chrono::Duration::minutes(3), at), "3m ago");
+    }
+}
