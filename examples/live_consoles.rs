@@ -219,11 +219,8 @@ async fn main() {
     // each, and changes in flight at once are on different tickets.
     let put = |n: u64| {
         let ticket = &tickets[n as usize % tickets.len()];
-        let mode = if (n as usize / tickets.len()).is_multiple_of(2) {
-            PresenceMode::Replying
-        } else {
-            PresenceMode::Viewing
-        };
+        let mode =
+            if (n as usize / tickets.len()).is_multiple_of(2) { PresenceMode::Replying } else { PresenceMode::Viewing };
         http.put(format!("{url}/api/v1/tickets/{ticket}/presence"))
             .bearer_auth("sandbox")
             .json(&serde_json::json!({ "mode": mode }))

@@ -22,6 +22,7 @@ mod habits;
 mod hostile;
 mod link_forensics;
 mod live;
+mod live_redraws;
 mod lock_readonly;
 mod sandbox_limits;
 mod sandbox_store;
