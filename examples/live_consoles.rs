@@ -134,14 +134,10 @@ async fn main() {
     let samples: usize = support::arg("--samples", 100);
     let burst: u64 = support::arg("--burst", 1000);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("listen");
-    let started = sandbox::start(
-        listener,
-        // A still clock: no presence lapses, no deliveries falling due, so
-        // the only events are the ones sent here.
-        SandboxOptions { frozen_at: Some(chrono::Utc::now()), ..SandboxOptions::default() },
-    )
-    .await
-    .expect("sandbox");
+    // The sandbox's clock follows the system's, as a portal's does: a
+    // frozen one would have each console's clock (set from the portal's
+    // `Date`) step back a second at a time.
+    let started = sandbox::start(listener, SandboxOptions::default()).await.expect("sandbox");
     let url = started.url();
     let client = support::client(&url, "sandbox");
     let tickets: Vec<TicketId> = started.seeded.tickets.iter().map(|t| t.ticket_id.clone()).collect();
