@@ -237,14 +237,22 @@ async fn main() {
         failed += u64::from(result.is_err());
     }
     let burst_took = began.elapsed();
-    let settled = quiet
-        && failed == 0
-        && until(Duration::from_secs(30), || {
-            probes
-                .iter()
-                .all(|p| p.last_event.load(Ordering::SeqCst) >= last + burst && p.settled.load(Ordering::SeqCst))
-        })
-        .await;
+    // Settled: every console has every event of the burst and nothing left
+    // to read again, and stays so past the longest debounce (an event of
+    // the sandbox's own, such as a delivery falling due, would show).
+    let all_in = || {
+        probes.iter().all(|p| p.last_event.load(Ordering::SeqCst) >= last + burst && p.settled.load(Ordering::SeqCst))
+    };
+    let mut settled = quiet && failed == 0;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while settled {
+        settled = until(deadline.saturating_duration_since(Instant::now()), all_in).await;
+        let seen: Vec<u64> = probes.iter().map(|p| p.last_event.load(Ordering::SeqCst)).collect();
+        tokio::time::sleep(live::LIVE_DEBOUNCE * 2).await;
+        if all_in() && probes.iter().zip(&seen).all(|(p, seen)| p.last_event.load(Ordering::SeqCst) == *seen) {
+            break;
+        }
+    }
     let redraws: Vec<u64> =
         probes.iter().zip(&before).map(|(p, before)| p.draws.load(Ordering::SeqCst) - before).collect();
     println!("burst_events={burst}");
