@@ -61,7 +61,7 @@ pub async fn fix(
         Some(t) => ClientWords::of(&client.messages(t).await.map_err(unread)?, now.date_naive()),
         None => ClientWords::default(),
     };
-    let case = Case::new(&account, &invites, now);
+    let case = Case::new(&account, &invites, now).with_words(&words);
     let findings = troubleshoot::troubleshoot(&case, replies);
     let plan = remedy::plan(&case, &findings, &words, ticket_id.as_ref(), replies)
         .ok_or_else(|| Failure::new(1, "the diagnosis has no finding to fix"))?;

@@ -15,7 +15,7 @@ use super::guard::{confirmation, go_ahead, not_done, nothing_sent, with_retries}
 use super::out::{self, OutputArgs, Privacy};
 use super::read::masked_note;
 use crate::diagnose::replies::Replies;
-use crate::diagnose::troubleshoot::{self, Case};
+use crate::diagnose::troubleshoot::{self, Case, ClientWords};
 use crate::portal::model::{
     AuthorKind, ETag, MAX_REPLY_CHARS, NewReply, ReplyStatus, Ticket, TicketId, TicketMessage, TicketNote, TicketPatch,
     TicketStatus, Visibility,
@@ -269,8 +269,10 @@ async fn finding_reply(client: &PortalClient, ticket: &Ticket, replies: &Replies
     // that cannot give it still gets its reply.
     let audit = client.audit(Some(&account.id), None).await.unwrap_or_default();
     let now = out::server_now(client);
+    // The findings cite what the client wrote in the ticket.
+    let words = ClientWords::of(&client.messages(&ticket.id).await.map_err(unread)?, now.date_naive());
     // The reply is sent to the client: their own address in full.
-    let case = Case::new(&account, &invites, now).with_audit(&audit).revealed(true);
+    let case = Case::new(&account, &invites, now).with_audit(&audit).with_words(&words).revealed(true);
     let findings = troubleshoot::troubleshoot(&case, replies);
     let top = findings.first().ok_or_else(|| Failure::new(1, "the diagnosis has no finding to reply with"))?;
     Ok(top.reply.expose().clone())

@@ -55,6 +55,8 @@ builtin! {
     LinkInvalid = "link_invalid",
     LinkRewritten = "link_rewritten",
     LinkPreOpened = "link_pre_opened",
+    DobInMessage = "dob_in_message",
+    EmailInMessage = "email_in_message",
 }
 
 /// The values a reply is filled with.

@@ -21,16 +21,16 @@ use chrono::Duration as Span;
 use portaldesk::portal::model::Role;
 use portaldesk::portal::{ApiToken, ClientOptions, PortalClient};
 
-const BIN: &str = env!("CARGO_BIN_EXE_portaldesk");
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_portaldesk");
 
 /// A sandbox process, killed on drop.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl Server {
-    fn start(token: &str) -> Self {
+    pub(crate) fn start(token: &str) -> Self {
         let mut child = Command::new(BIN)
             .args(["sandbox", "serve", "--addr", "127.0.0.1:0", "--seed", "7", "--token", token])
             .env(

@@ -2,6 +2,7 @@
 //! the tests of all files run in parallel. One module per area; `common`
 //! is the shared harness (sandbox, state-machine driver, terminal).
 
+mod cited;
 mod cli_audit;
 mod cli_check;
 mod cli_confirm;
@@ -13,6 +14,7 @@ mod contract_conversation;
 mod credentials;
 mod diagnose_seeded;
 mod e2e;
+mod e2e_fix;
 mod events;
 mod faults;
 mod findings_after_fix;

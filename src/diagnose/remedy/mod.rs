@@ -2,8 +2,9 @@
 //! that ends with the reply it sends and the ticket's status.
 //!
 //! Pure: from the findings of an account, the account and its invites, and
-//! what the client wrote in the ticket ([`ClientWords`]). The steps are run
-//! by `crate::fix`, for the console and the CLI alike.
+//! what the client wrote in the ticket ([`ClientWords`], read by the
+//! troubleshooting engine). The steps are run by `crate::fix`, for the
+//! console and the CLI alike.
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -11,13 +12,10 @@ use serde::Serialize;
 use super::dob::{self, DobContext};
 use super::email;
 use super::invite::{self, InviteState};
-use super::message::{self, MessageContext};
-use super::replies::{Replies, SENDER};
+use super::replies::Replies;
 use super::troubleshoot::{self, Case, Finding, FindingCode};
 use crate::phi::{Phi, mask_email};
-use crate::portal::model::{
-    Account, AccountEmail, AuthorKind, Invite, InviteId, InviteStatus, ReplyStatus, TicketId, TicketMessage, Visibility,
-};
+use crate::portal::model::{Account, AccountEmail, Invite, InviteId, InviteStatus, ReplyStatus, TicketId};
 
 /// What kind of remedy a plan is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::Display, strum::IntoStaticStr)]
@@ -95,29 +93,7 @@ impl Plan {
     }
 }
 
-/// What the client wrote in the ticket's public messages: the DOBs and
-/// email addresses, each exactly as written, oldest first.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ClientWords {
-    pub dobs: Vec<Phi<String>>,
-    pub emails: Vec<Phi<String>>,
-}
-
-impl ClientWords {
-    /// Reads the client's public messages of a conversation.
-    pub fn of(messages: &[TicketMessage], today: NaiveDate) -> Self {
-        let ctx = MessageContext { today, own_addresses: &[SENDER] };
-        let mut words = Self::default();
-        let theirs =
-            messages.iter().filter(|m| m.author.kind == AuthorKind::Client && m.visibility == Visibility::Public);
-        for m in theirs {
-            let mentions = message::read_message(m.body.expose(), &ctx);
-            words.dobs.extend(mentions.dobs.into_iter().map(|d| Phi::new(d.reading)));
-            words.emails.extend(mentions.emails.into_iter().map(|e| Phi::new(e.text)));
-        }
-        words
-    }
-}
+pub use super::troubleshoot::ClientWords;
 
 /// The remedy of the top finding (the first), if there is one.
 pub fn plan(
@@ -144,7 +120,10 @@ pub fn plan_for(
         FindingCode::EmailTypo => address_to_use(account, words, true).map(|to| correct_address(account, to)),
         FindingCode::Bounced => address_to_use(account, words, false).map(|to| correct_address(account, to)),
         FindingCode::ProfileDobSuspect => confirmed_dob(case, words, true).map(set_dob),
-        FindingCode::DobFailures => confirmed_dob(case, words, false).map(set_dob),
+        FindingCode::DobFailures | FindingCode::DobInMessage => confirmed_dob(case, words, false).map(set_dob),
+        FindingCode::EmailInMessage => {
+            finding.suggested_email.as_ref().map(|to| correct_address(account, to.expose().clone()))
+        }
         FindingCode::NoInvite | FindingCode::InviteExpired => Some((RemedyKind::Resend, vec![Step::Resend])),
         FindingCode::LinkInvalid if !latest_live(case) => Some((RemedyKind::Resend, vec![Step::Resend])),
         FindingCode::LinkOpenedRepeatedly => live_invite(case)
@@ -174,11 +153,11 @@ pub fn plan_for(
 fn address_to_use(account: &Account, words: &ClientWords, typo: bool) -> Option<String> {
     let on_file = account.email.expose();
     let suggested = email::check_email(on_file).suggestions;
-    let written = |w: &&Phi<String>| !w.expose().eq_ignore_ascii_case(on_file);
-    let correcting =
-        words.emails.iter().filter(written).find(|w| suggested.iter().any(|s| s.eq_ignore_ascii_case(w.expose())));
-    let clean = || words.emails.iter().filter(written).find(|w| email::check_email(w.expose()).findings.is_empty());
-    let from_client = correcting.or_else(clean).map(|w| w.expose().clone());
+    let written =
+        || words.emails.iter().map(|w| w.reading.expose()).filter(|address| !address.eq_ignore_ascii_case(on_file));
+    let correcting = written().find(|address| suggested.iter().any(|s| s.eq_ignore_ascii_case(address)));
+    let clean = || written().find(|address| email::check_email(address).findings.is_empty());
+    let from_client = correcting.or_else(clean).cloned();
     match (from_client, typo) {
         (Some(address), _) => Some(address),
         (None, true) if suggested.len() == 1 => suggested.into_iter().next(),
@@ -188,6 +167,10 @@ fn address_to_use(account: &Account, words: &ClientWords, typo: bool) -> Option<
 
 fn correct_address(account: &Account, to: String) -> (RemedyKind, Vec<Step>) {
     let old = account.email.expose().clone();
+    // Already the default (corrected, not yet resent): only the resend.
+    if old.eq_ignore_ascii_case(&to) {
+        return (RemedyKind::Resend, vec![Step::Resend]);
+    }
     let has = |a: &AccountEmail| a.address.expose().eq_ignore_ascii_case(&to);
     let mut steps = Vec::new();
     if !account.emails.iter().any(has) {
@@ -206,7 +189,7 @@ fn confirmed_dob(case: &Case<'_>, words: &ClientWords, suspect: bool) -> Option<
     let on_file = *case.account.dob.expose();
     let today = case.now.date_naive();
     let context = DobContext { today, account_created: Some(case.account.created_at.date_naive()) };
-    let dates = words.dobs.iter().filter_map(|w| dob::reading(on_file, w.expose(), today));
+    let dates = words.dobs.iter().filter_map(|w| dob::reading(on_file, w.reading.expose(), today));
     let mut believable = dates.filter(|d| *d != on_file && !dob::profile_dob_suspect(*d, &context));
     // When not suspect, a client who wrote several dates has not confirmed one.
     let first = believable.next()?;

@@ -46,9 +46,15 @@ fn invite(sent_ago: Duration, status: InviteStatus) -> Invite {
 }
 
 fn words(dobs: &[&str], emails: &[&str]) -> ClientWords {
+    let written = |(n, text): (usize, &&str)| troubleshoot::Written {
+        cites: troubleshoot::Citation { message_id: format!("msg_{n}").as_str().into(), start: 0, end: text.len() },
+        at: now() - Duration::hours(1),
+        text: Phi::new((*text).to_owned()),
+        reading: Phi::new((*text).to_owned()),
+    };
     ClientWords {
-        dobs: dobs.iter().map(|d| Phi::new((*d).to_owned())).collect(),
-        emails: emails.iter().map(|e| Phi::new((*e).to_owned())).collect(),
+        dobs: dobs.iter().enumerate().map(written).collect(),
+        emails: emails.iter().enumerate().map(written).collect(),
     }
 }
 
@@ -151,7 +157,7 @@ fn not_opened_is_only_the_findings_reply() {
 
 #[test]
 fn the_clients_words_come_from_their_public_messages_only() {
-    use crate::portal::model::{MessageAuthor, TicketChannel};
+    use crate::portal::model::{AuthorKind, MessageAuthor, TicketChannel, TicketMessage, Visibility};
     let message = |kind, visibility, body: &str| TicketMessage {
         id: "m_1".into(),
         ticket_id: "T-1001".into(),
@@ -166,6 +172,7 @@ fn the_clients_words_come_from_their_public_messages_only() {
         message(AuthorKind::Staff, Visibility::Internal, "called, she said dob 01/02/1960, sam2@gmail.com"),
     ];
     let w = ClientWords::of(&messages, now().date_naive());
-    assert_eq!(w.emails, [Phi::new("sam@gmail.com".to_owned())]);
+    let emails: Vec<&str> = w.emails.iter().map(|e| e.reading.expose().as_str()).collect();
+    assert_eq!(emails, ["sam@gmail.com"]);
     assert_eq!(w.dobs.len(), 1);
 }

@@ -2,17 +2,18 @@
 
 use chrono::{DateTime, Utc};
 
-use super::Case;
+use super::{Case, ClientWords};
 use crate::diagnose::invite::{InviteState, window_words};
 use crate::diagnose::timeline::{self, LinkReading};
 use crate::diagnose::visit::LinkForensics;
-use crate::phi::mask_email;
+use crate::phi::{DOB_MASK, mask_email};
 use crate::portal::model::{Account, AuditAction, AuditEntry, Invite, Role, VisitOutcome};
 use crate::timezone::StaffZone;
 
 /// The facts of one account at one instant: every rule reads these, none
-/// recomputes them. The ticket's messages and what was just done (issue 14)
-/// join here as fields, filled from the [`Case`].
+/// recomputes them. What the client wrote in the ticket (read once per
+/// conversation) and what was just done join here, filled from the
+/// [`Case`].
 #[derive(Debug, Clone)]
 pub struct Facts<'a> {
     pub account: &'a Account,
@@ -48,6 +49,8 @@ pub struct Facts<'a> {
     pub now: DateTime<Utc>,
     /// The staff member's zone, for times written in findings.
     pub zone: StaffZone,
+    /// What the client wrote in the ticket (nothing without a ticket).
+    pub words: &'a ClientWords,
 }
 
 impl<'a> Facts<'a> {
@@ -59,6 +62,12 @@ impl<'a> Facts<'a> {
     /// An address as the case shows it: in full when revealed, else masked.
     pub fn shown(&self, address: &str) -> String {
         if self.reveal { address.to_owned() } else { mask_email(address) }
+    }
+
+    /// A date of birth (as written, or as an entry) as the case shows it:
+    /// in full when revealed, else masked.
+    pub fn shown_dob(&self, text: &str) -> String {
+        if self.reveal { text.to_owned() } else { DOB_MASK.to_owned() }
     }
 
     /// When the invite page last refused a DOB on `invite`: the visit log's
@@ -111,6 +120,7 @@ impl<'a> Facts<'a> {
             person_opens,
             now,
             zone,
+            words: case.words,
         }
     }
 }

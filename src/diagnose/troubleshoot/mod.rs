@@ -3,18 +3,22 @@
 //! what to tell them.
 //!
 //! [`Facts`] are computed once per account; then one rule per
-//! [`FindingCode`] (in `rules.rs` and `links.rs`) looks at them and returns
-//! its finding or nothing. [`troubleshoot`] runs the rules in report order
+//! [`FindingCode`] (in `rules.rs` and `links.rs`) looks at them
+//! and returns its finding or nothing. What the client wrote in the ticket
+//! ([`ClientWords`], read once per conversation) comes in with the
+//! [`Case`]; the findings that cite it say which message and where. [`troubleshoot`] runs the rules in report order
 //! and fills in the replies.
 
 mod facts;
 mod links;
 mod rules;
+mod words;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 pub use self::facts::Facts;
+pub use self::words::{Citation, ClientWords, Written};
 use super::invite::{remaining, window_words};
 use super::replies::{Replies, ReplyContext};
 use crate::phi::Phi;
@@ -62,6 +66,9 @@ pub enum FindingCode {
     /// The invite went to one address of the account; the client is likely
     /// looking in another.
     WrongAddress,
+    /// An address the client wrote in the ticket is not where the invite
+    /// went: the one meant, another address, or mistyped itself.
+    EmailInMessage,
     /// The client opened a link after a newer invite replaced it.
     SupersededLinkUsed,
     /// The latest invite expired.
@@ -69,6 +76,9 @@ pub enum FindingCode {
     /// The exact reason the link shows the invalid-link page right now
     /// (expired, superseded, revoked, already used).
     LinkInvalid,
+    /// A DOB the client wrote in the ticket, checked against the DOB on
+    /// file: how to type it, or that the DOB on file may be wrong.
+    DobInMessage,
     /// The invite page refused the DOB the client typed.
     DobFailures,
     /// The client's mail service rewrote the link (Safe Links, URL Defense).
@@ -111,10 +121,15 @@ pub struct Finding {
     /// The canned message for the account holder (holds their first name;
     /// their address masked unless the case was revealed).
     pub reply: Phi<String>,
-    /// The address the one on file likely meant (`email_typo`), in full:
-    /// shown only where the case is revealed.
+    /// The address the one on file likely meant (`email_typo`), or the
+    /// one the client wrote (`email_in_message`), in full: shown only where
+    /// the case is revealed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggested_email: Option<Phi<String>>,
+    /// The message and the characters in it the finding cites, when it
+    /// cites what the client wrote.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cites: Option<Citation>,
 }
 
 impl std::fmt::Debug for Finding {
@@ -137,12 +152,20 @@ pub struct Case<'a> {
     /// Addresses in findings and replies in full (revealed, or a reply
     /// copied to send), else masked.
     pub reveal: bool,
+    /// What the client wrote in the ticket, when the account is looked at
+    /// for one.
+    pub words: &'a ClientWords,
 }
 
 impl<'a> Case<'a> {
     /// A case at `now`, masked, without an audit trail.
     pub fn new(account: &'a Account, invites: &'a [Invite], now: DateTime<Utc>) -> Self {
-        Self { account, invites, now, audit: &[], reveal: false }
+        Self { account, invites, now, audit: &[], reveal: false, words: &words::NO_WORDS }
+    }
+
+    /// With what the client wrote in the ticket.
+    pub fn with_words(self, words: &'a ClientWords) -> Self {
+        Self { words, ..self }
     }
 
     /// With the account's audit trail.
@@ -184,6 +207,7 @@ pub fn troubleshoot(case: &Case<'_>, replies: &Replies) -> Vec<Finding> {
                 next_step: role_words(p.next_step, facts.role),
                 reply: Phi::new(replies.render_for(p.reply_as, facts.role, &context)),
                 suggested_email: p.suggested_email.map(Phi::new),
+                cites: p.cites,
             }
         })
         .collect()
@@ -220,11 +244,13 @@ pub(super) struct Pending {
     pub reply_email: Option<String>,
     /// The address the one on file likely meant, in full.
     pub suggested_email: Option<String>,
+    /// What the client wrote that the finding cites.
+    pub cites: Option<Citation>,
 }
 
 impl Pending {
     pub fn new(code: FindingCode, explanation: String, next_step: String) -> Self {
-        Self { code, explanation, next_step, reply_as: code, reply_email: None, suggested_email: None }
+        Self { code, explanation, next_step, reply_as: code, reply_email: None, suggested_email: None, cites: None }
     }
 }
 

@@ -5,9 +5,10 @@ use chrono::{DateTime, Utc};
 
 use super::facts::Facts;
 use super::links;
+use super::words::Written;
 use super::{FindingCode, Pending, REPEATED_OPENS};
-use crate::diagnose::dob::{self, DobContext};
-use crate::diagnose::email;
+use crate::diagnose::dob::{self, DobCode, DobContext};
+use crate::diagnose::email::{self, EmailCheck};
 use crate::diagnose::invite::{self, InviteState};
 use crate::diagnose::replies::SENDER;
 use crate::portal::model::{DeliveryEventKind, Invite, InviteStatus, Role};
@@ -17,7 +18,7 @@ pub(super) type Rule = fn(&Facts<'_>) -> Option<Pending>;
 
 /// Every rule, in report order (`InviteWorking`, said only when no rule
 /// found anything, is [`nothing_wrong`]).
-pub(super) const RULES: [(FindingCode, Rule); 17] = [
+pub(super) const RULES: [(FindingCode, Rule); 19] = [
     (FindingCode::InviteJustSent, invite_just_sent),
     (FindingCode::DobCorrected, dob_corrected),
     (FindingCode::EmailTypo, email_typo),
@@ -26,9 +27,11 @@ pub(super) const RULES: [(FindingCode, Rule); 17] = [
     (FindingCode::AlreadyAccepted, already_accepted),
     (FindingCode::NoInvite, no_invite),
     (FindingCode::WrongAddress, links::wrong_address),
+    (FindingCode::EmailInMessage, email_in_message),
     (FindingCode::SupersededLinkUsed, superseded_link_used),
     (FindingCode::InviteExpired, invite_expired),
     (FindingCode::LinkInvalid, links::link_invalid),
+    (FindingCode::DobInMessage, dob_in_message),
     (FindingCode::DobFailures, dob_failures),
     (FindingCode::LinkRewritten, links::link_rewritten),
     (FindingCode::LinkPreOpened, links::link_pre_opened),
@@ -126,9 +129,7 @@ fn email_typo(facts: &Facts<'_>) -> Option<Pending> {
         return None;
     }
     let what: Vec<&str> = email_check.findings.iter().map(|f| f.message.as_str()).collect();
-    let suggested: Vec<String> = email_check.suggestions.iter().map(|s| facts.shown(s)).collect();
-    let suggested =
-        if suggested.is_empty() { String::new() } else { format!(" Likely meant: {}.", suggested.join(" or ")) };
+    let suggested = likely_meant(facts, &email_check);
     Some(Pending {
         suggested_email: email_check.suggestions.first().cloned(),
         ..Pending::new(
@@ -137,6 +138,226 @@ fn email_typo(facts: &Facts<'_>) -> Option<Pending> {
             format!("Confirm the exact address with {}, correct it on the account, then resend the invite.", facts.who),
         )
     })
+}
+
+/// What the client wrote is no longer to act on once an invite was
+/// accepted: they are in.
+fn accepted(facts: &Facts<'_>) -> bool {
+    facts.invites.iter().any(|i| i.status == InviteStatus::Accepted)
+}
+
+/// `03/02/1990` as the case shows it, and when it was written.
+fn cited_dob(facts: &Facts<'_>, written: &Written) -> (String, String) {
+    (facts.shown_dob(written.text.expose()), facts.zone.long(written.at))
+}
+
+/// The DOB the client wrote last, checked against the DOB on file with
+/// the DOB check: the same date typed another way (what to type instead),
+/// or another date (the DOB on file may be wrong). Says nothing when they
+/// wrote it exactly right and the invite page refused nothing, once the
+/// DOB on file was changed after they wrote it and now matches it, or once
+/// an invite was accepted.
+fn dob_in_message(facts: &Facts<'_>) -> Option<Pending> {
+    let written = facts.words.latest_dob()?;
+    if accepted(facts) {
+        return None;
+    }
+    let account = facts.account;
+    let on_file = *account.dob.expose();
+    let context = DobContext { today: facts.now.date_naive(), account_created: Some(account.created_at.date_naive()) };
+    let check = dob::check_dob(on_file, written.reading.expose(), &context);
+    let refused = facts.latest.is_some_and(|l| l.dob_failures > 0);
+    let corrected_since = facts.dob_changed_at.is_some_and(|changed| changed >= written.at);
+    if check.matches_on_file && ((check.would_pass && !refused) || corrected_since) {
+        return None;
+    }
+    let (text, when) = cited_dob(facts, written);
+    let who = facts.who;
+    let unreadable = [DobCode::Incomplete, DobCode::Unparseable, DobCode::ImpossibleDate];
+    let (explanation, next_step) = if check.matches_on_file {
+        let entry = facts.shown_dob(&check.suggested_entry.clone().unwrap_or_else(|| dob::format_entry(on_file)));
+        let problems = dob_format_words(&check.findings.iter().map(|f| f.code).collect::<Vec<_>>());
+        match problems.is_empty() {
+            true => (
+                format!(
+                    "At {when} {who} wrote {text}: the same date as the DOB on file, typed as the portal needs, yet the invite page refused an entry."
+                ),
+                format!("Ask {who} exactly what they type on the invite page: it must be {entry}, exactly so."),
+            ),
+            false => (
+                format!(
+                    "At {when} {who} wrote {text}: the same date as the DOB on file, but {}; they should type {entry}.",
+                    problems.join(", ")
+                ),
+                format!(
+                    "Tell {who} to type {entry} on the invite page, exactly so (MM/DD/YYYY: month first, two digits each, four for the year)."
+                ),
+            ),
+        }
+    } else if let Some(code) = unreadable.into_iter().find(|code| check.has(*code)) {
+        let what = match code {
+            DobCode::Incomplete => "part of the date is missing",
+            DobCode::ImpossibleDate => "it is not a real date",
+            _ => "it cannot be read as a date",
+        };
+        (
+            format!("At {when} {who} wrote {text} as their date of birth, but {what}."),
+            format!("Ask {who} for their full date of birth as MM/DD/YYYY and compare it with the DOB on file."),
+        )
+    } else {
+        let why = dob_differs_words(&check.findings.iter().map(|f| f.code).collect::<Vec<_>>());
+        (
+            format!(
+                "At {when} {who} wrote {text}, a different date than the DOB on file{why}: the DOB on file may be wrong: confirm it on the call."
+            ),
+            format!(
+                "Confirm the date of birth with {who} on the call; if theirs is right, set the DOB on file to the confirmed value (the fix does it), then have them retry the link."
+            ),
+        )
+    };
+    Some(Pending {
+        cites: Some(written.cites.clone()),
+        ..Pending::new(FindingCode::DobInMessage, explanation, next_step)
+    })
+}
+
+/// How a date written as the DOB on file is typed otherwise than the
+/// portal needs, in a few words each.
+fn dob_format_words(codes: &[DobCode]) -> Vec<&'static str> {
+    codes
+        .iter()
+        .filter_map(|code| match code {
+            DobCode::DayMonthSwapped => Some("day before month"),
+            DobCode::YearFirst => Some("year first"),
+            DobCode::MonthAsWord => Some("the month as a word"),
+            DobCode::NotZeroPadded => Some("no leading zeros"),
+            DobCode::TwoDigitYear => Some("a 2-digit year"),
+            DobCode::WrongSeparator => Some("no slashes between the parts"),
+            _ => None,
+        })
+        .collect()
+}
+
+/// What a typo explains of a date other than the DOB on file, if anything.
+fn dob_differs_words(codes: &[DobCode]) -> String {
+    let words: Vec<&str> = codes
+        .iter()
+        .filter_map(|code| match code {
+            DobCode::YearOffByOne => Some("the year one off"),
+            DobCode::DigitsTransposed => Some("two digits swapped"),
+            DobCode::SingleDigitTypo => Some("one digit different"),
+            DobCode::FutureDate => Some("a date in the future"),
+            _ => None,
+        })
+        .collect();
+    if words.is_empty() { String::new() } else { format!(" ({})", words.join(", ")) }
+}
+
+/// The addresses the client wrote, checked against where the invite went
+/// (or, with no invite, the address on file): the address meant by a
+/// mistyped one, another address, a mistyped one of their own, or the
+/// mistyped address in use spelled as they gave it. The newest message
+/// speaks first. Says nothing when they write the address in use and it is
+/// spelled right, when the one in use is what theirs was meant to be, or
+/// once an invite was accepted.
+fn email_in_message(facts: &Facts<'_>) -> Option<Pending> {
+    if accepted(facts) || facts.words.emails.is_empty() {
+        return None;
+    }
+    let account = facts.account;
+    let (target, went) = match facts.latest {
+        Some(latest) => (latest.sent_to.expose().as_str(), "the invite went to"),
+        None => (account.email.expose().as_str(), "the address on file is"),
+    };
+    let in_use = |address: &str| address.eq_ignore_ascii_case(target);
+    let target_check = email::check_email(target);
+    let mut newest_first: Vec<&Written> = facts.words.emails.iter().collect();
+    newest_first.sort_by_key(|w| std::cmp::Reverse((w.at, w.cites.start)));
+    if target_check.findings.is_empty() && newest_first.iter().any(|w| in_use(w.reading.expose())) {
+        return None;
+    }
+    let (who, target_shown) = (facts.who, facts.shown(target));
+    for written in newest_first {
+        let address = written.reading.expose();
+        let (shown, when) = (facts.shown(address), facts.zone.long(written.at));
+        let check = email::check_email(address);
+        let pending = |explanation: String, next_step: String, suggested: Option<String>| Pending {
+            cites: Some(written.cites.clone()),
+            reply_email: Some(target.to_owned()),
+            suggested_email: suggested,
+            ..Pending::new(FindingCode::EmailInMessage, explanation, next_step)
+        };
+        if in_use(address) {
+            // Spelled as on file, and that is mistyped.
+            let suggested = (target_check.suggestions.len() == 1).then(|| target_check.suggestions[0].clone());
+            return Some(pending(
+                format!(
+                    "At {when} {who} wrote {shown} themselves, the address in use: it looks mistyped ({}).{}",
+                    check_words(&target_check),
+                    likely_meant(facts, &target_check),
+                ),
+                format!("Confirm the spelling with {who} on the call, correct the address, then resend the invite."),
+                suggested,
+            ));
+        }
+        if check.suggestions.iter().any(|s| in_use(s)) {
+            // The address in use is what theirs was meant to be.
+            continue;
+        }
+        let is_default = address.eq_ignore_ascii_case(account.email.expose());
+        let resend = if is_default {
+            "It is the default address now: resend the invite so it goes there.".to_owned()
+        } else {
+            "Correct the address to the one the client wrote (add it, make it the default, remove the other), then resend the invite; the fix does it all.".to_owned()
+        };
+        if target_check.suggestions.iter().any(|s| s.eq_ignore_ascii_case(address)) {
+            return Some(pending(
+                format!(
+                    "The client wrote {shown}; {went} {target_shown}. Their message of {when} spells the address meant."
+                ),
+                resend,
+                Some(address.clone()),
+            ));
+        }
+        if !check.findings.is_empty() {
+            return Some(pending(
+                format!(
+                    "At {when} {who} wrote {shown}, which looks mistyped itself ({}); {went} {target_shown}.",
+                    check_words(&check)
+                ),
+                format!(
+                    "Ask {who} to spell their address on the call; correct it on the account if needed, then resend the invite."
+                ),
+                None,
+            ));
+        }
+        let theirs = if account.emails.iter().any(|e| e.address.expose().eq_ignore_ascii_case(address)) {
+            " (another address of this account)"
+        } else {
+            ""
+        };
+        return Some(pending(
+            format!(
+                "{} writes with another address, {shown}{theirs}, at {when}; {went} {target_shown}: confirm which one to use.",
+                capitalised(who)
+            ),
+            format!("Confirm with {who} on the call which address to use. {resend}"),
+            Some(address.clone()),
+        ));
+    }
+    None
+}
+
+/// An email check's findings, in its own words, without the full stop.
+fn check_words(check: &EmailCheck) -> String {
+    let words: Vec<&str> = check.findings.iter().map(|f| f.message.trim_end_matches('.')).collect();
+    words.join("; ")
+}
+
+/// ` Likely meant: x.` from an email check's suggestions, as shown.
+fn likely_meant(facts: &Facts<'_>, check: &EmailCheck) -> String {
+    let suggested: Vec<String> = check.suggestions.iter().map(|s| facts.shown(s)).collect();
+    if suggested.is_empty() { String::new() } else { format!(" Likely meant: {}.", suggested.join(" or ")) }
 }
 
 /// The latest invite bounced: at the address it was sent to, which may no

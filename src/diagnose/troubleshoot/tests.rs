@@ -420,7 +420,7 @@ fn codes_round_trip() {
     assert_eq!(serde_json::to_string(&EmailTypo).unwrap(), "\"email_typo\"");
     assert_eq!(LinkOpenedRepeatedly.as_str(), "link_opened_repeatedly");
     assert!("Email_Typo".parse::<FindingCode>().is_err() && "".parse::<FindingCode>().is_err());
-    assert_eq!(FindingCode::all().count(), 18);
+    assert_eq!(FindingCode::all().count(), 20);
 }
 
 #[test]
@@ -690,4 +690,239 @@ fn every_reply_for_every_code_role_and_moment_names_the_real_deadline_role_and_a
             }
         }
     }
+}
+
+// Issue 15: findings that cite what the client wrote in the ticket.
+
+/// A public message from the client, `ago` before now.
+fn said(id: &str, ago: Duration, body: &str) -> crate::portal::model::TicketMessage {
+    use crate::portal::model::{AuthorKind, MessageAuthor, TicketChannel, TicketMessage, Visibility};
+    TicketMessage {
+        id: id.into(),
+        ticket_id: "T-1021".into(),
+        at: now() - ago,
+        author: MessageAuthor { kind: AuthorKind::Client, id: "acc_1".into(), name: "Sam Okafor".into() },
+        visibility: Visibility::Public,
+        channel: TicketChannel::Email,
+        body: body.into(),
+    }
+}
+
+fn words_of(bodies: &[&str]) -> ClientWords {
+    let messages: Vec<_> = bodies
+        .iter()
+        .enumerate()
+        .map(|(n, body)| said(&format!("msg_{n}"), Duration::minutes(18 + 60 * (bodies.len() - n) as i64), body))
+        .collect();
+    ClientWords::of(&messages, now().date_naive())
+}
+
+/// The findings of a case with what the client wrote, revealed or not.
+fn cited(account: &Account, invites: &[Invite], words: &ClientWords, reveal: bool) -> Vec<Finding> {
+    troubleshoot(&Case::new(account, invites, now()).with_words(words).revealed(reveal), &Replies::builtin())
+}
+
+fn cited_finding(account: &Account, invites: &[Invite], bodies: &[&str], code: FindingCode) -> Option<Finding> {
+    cited(account, invites, &words_of(bodies), true).into_iter().find(|f| f.code == code)
+}
+
+/// A client whose DOB on file is February 3, 1990, with an invite the
+/// invite page refused two entries on.
+fn refused() -> (Account, Vec<Invite>) {
+    let holder = account(Role::Client, "sam.okafor@gmail.com", NaiveDate::from_ymd_opt(1990, 2, 3).unwrap());
+    let mut i = invite("inv_1", Role::Client, Duration::hours(5), InviteStatus::Pending);
+    i.link_opens = 2;
+    i.dob_failures = 2;
+    (holder, vec![i])
+}
+
+#[test]
+fn a_dob_written_day_first_says_what_to_type_and_where_it_was_written() {
+    let (holder, invites) = refused();
+    let words =
+        ClientWords::of(&[said("msg_7", Duration::minutes(18), "My DOB is 03/02/1990 thanks")], now().date_naive());
+    let found = cited(&holder, &invites, &words, true);
+    let codes: Vec<_> = found.iter().map(|f| f.code).collect();
+    assert_eq!(codes, [DobInMessage, DobFailures], "the client's own words come before the coaching");
+    let f = &found[0];
+    assert_eq!(
+        f.explanation,
+        "At Nov 25, 08:42 UTC the client wrote 03/02/1990: the same date as the DOB on file, but day before month; \
+         they should type 02/03/1990."
+    );
+    assert!(f.next_step.contains("02/03/1990"), "{}", f.next_step);
+    let cites = f.cites.as_ref().unwrap();
+    assert_eq!((cites.message_id.as_str(), cites.start, cites.end), ("msg_7", 10, 20));
+    let json = serde_json::to_value(f).unwrap();
+    assert_eq!(json["cites"]["message_id"], "msg_7");
+    assert!(f.reply.expose().starts_with("Hi Sam,") && f.reply.expose().contains("MM/DD/YYYY"));
+    // Masked: neither the date written nor the entry shows.
+    let masked = &cited(&holder, &invites, &words, false)[0];
+    for text in [&masked.explanation, &masked.next_step] {
+        assert!(!text.contains("1990") && text.contains(crate::phi::DOB_MASK), "{text}");
+    }
+    assert_eq!(masked.cites, f.cites);
+    assert!(!format!("{masked:?}").contains("1990"));
+}
+
+#[test]
+fn each_way_of_writing_the_same_date_is_named() {
+    let (holder, invites) = refused();
+    for (body, words) in [
+        ("dob 2/3/1990", "no leading zeros"),
+        ("born 02/03/90", "a 2-digit year"),
+        ("my birthday is February 3, 1990", "the month as a word"),
+        ("date of birth 3 Feb 90", "the month as a word, a 2-digit year"),
+        ("DOB: 1990-02-03", "year first"),
+    ] {
+        let f = cited_finding(&holder, &invites, &[body], DobInMessage).unwrap_or_else(|| panic!("{body}"));
+        assert!(f.explanation.contains("the same date as the DOB on file"), "{body}: {}", f.explanation);
+        assert!(f.explanation.contains(words), "{body}: {words} not in {}", f.explanation);
+        assert!(f.explanation.ends_with("they should type 02/03/1990."), "{body}: {}", f.explanation);
+    }
+}
+
+#[test]
+fn another_date_says_the_dob_on_file_may_be_wrong_and_names_the_remedy() {
+    let (holder, invites) = refused();
+    let f = cited_finding(&holder, &invites, &["my date of birth is 07/14/1986"], DobInMessage).unwrap();
+    assert!(
+        f.explanation.contains("wrote 07/14/1986, a different date than the DOB on file: the DOB on file may be wrong: confirm it on the call."),
+        "{}",
+        f.explanation
+    );
+    assert!(f.next_step.contains("set the DOB on file to the confirmed value"), "{}", f.next_step);
+    // A typo explains it, and is said.
+    let f = cited_finding(&holder, &invites, &["DOB 02/03/1991"], DobInMessage).unwrap();
+    assert!(f.explanation.contains("(the year one off"), "{}", f.explanation);
+    // The fix sets the DOB on file to it.
+    let words = words_of(&["my date of birth is 07/14/1986"]);
+    let case = Case::new(&holder, &invites, now()).with_words(&words);
+    let findings = troubleshoot(&case, &Replies::builtin());
+    let plan = crate::diagnose::remedy::plan(&case, &findings, &words, None, &Replies::builtin()).unwrap();
+    assert_eq!((plan.finding, plan.kind), (DobInMessage, crate::diagnose::remedy::RemedyKind::SetDob));
+    // A partial date asks for the whole one.
+    let f = cited_finding(&holder, &invites, &["my birthday is March 2"], DobInMessage).unwrap();
+    assert!(f.explanation.contains("part of the date is missing"), "{}", f.explanation);
+}
+
+#[test]
+fn a_dob_written_right_or_already_corrected_gives_way() {
+    let (holder, mut invites) = refused();
+    // Exactly right, and nothing refused: nothing to say.
+    invites[0].dob_failures = 0;
+    assert!(cited_finding(&holder, &invites, &["DOB 02/03/1990"], DobInMessage).is_none());
+    // Exactly right yet refused: ask what they type on the page.
+    invites[0].dob_failures = 1;
+    let f = cited_finding(&holder, &invites, &["DOB 02/03/1990"], DobInMessage).unwrap();
+    assert!(f.explanation.contains("typed as the portal needs"), "{}", f.explanation);
+    // The DOB on file set to what they wrote after they wrote it: the
+    // correction speaks, not the old advice.
+    let words = words_of(&["my date of birth is 07/14/1986"]);
+    let mut fixed = holder.clone();
+    fixed.dob = Phi::new(NaiveDate::from_ymd_opt(1986, 7, 14).unwrap());
+    let audit = [dob_change(now() - Duration::minutes(5))];
+    let case = Case::new(&fixed, &invites, now()).with_audit(&audit).with_words(&words);
+    let got: Vec<_> = troubleshoot(&case, &Replies::builtin()).iter().map(|f| f.code).collect();
+    assert!(!got.contains(&DobInMessage) && got[0] == DobCorrected, "{got:?}");
+    // An accepted invite: they are in.
+    invites[0].status = InviteStatus::Accepted;
+    assert!(cited_finding(&holder, &invites, &["DOB 03/02/1990"], DobInMessage).is_none());
+}
+
+#[test]
+fn phones_ticket_ids_quoted_dates_and_our_own_address_cite_nothing() {
+    let (holder, invites) = refused();
+    for body in [
+        "call me at 555-0123 or (254) 555-0150, or 254.555.0150",
+        "same as ticket T-1021 and T-12/03/1990",
+        "Still nothing.\n\nOn Nov 24, 2026, at 9:14 AM, Bright Path Counseling <no-reply@therapyappointment.com> wrote:\n> Your DOB 01/01/1980 and pat@example.com",
+        "I searched for no-reply@therapyappointment.com and found nothing.",
+        "I got it on 11/24/2026 at 10:42.",
+    ] {
+        let found = cited(&holder, &invites, &words_of(&[body]), true);
+        let codes: Vec<_> = found.iter().map(|f| f.code).collect();
+        assert!(!codes.contains(&DobInMessage) && !codes.contains(&EmailInMessage), "{body}: {codes:?}");
+    }
+}
+
+/// A client whose address on file, and the invite, is `on_file`.
+fn addressed(on_file: &str) -> (Account, Vec<Invite>) {
+    let holder = account(Role::Client, on_file, NaiveDate::from_ymd_opt(1985, 12, 21).unwrap());
+    let mut i = invite("inv_1", Role::Client, Duration::hours(5), InviteStatus::Pending);
+    i.sent_to = on_file.into();
+    (holder, vec![i])
+}
+
+#[test]
+fn the_address_meant_is_cited_with_where_the_invite_went() {
+    let (holder, invites) = addressed("jane.doe@gmail.cmo");
+    let words = words_of(&["I never got it. My email is jane.doe@gmail.com, please resend."]);
+    let found = cited(&holder, &invites, &words, true);
+    let codes: Vec<_> = found.iter().map(|f| f.code).collect();
+    assert_eq!(codes[0], EmailTypo, "{codes:?}");
+    let f = found.iter().find(|f| f.code == EmailInMessage).unwrap();
+    assert!(
+        f.explanation.starts_with("The client wrote jane.doe@gmail.com; the invite went to jane.doe@gmail.cmo."),
+        "{}",
+        f.explanation
+    );
+    assert_eq!(f.suggested_email.as_ref().map(|s| s.expose().as_str()), Some("jane.doe@gmail.com"));
+    let cites = f.cites.as_ref().unwrap();
+    assert_eq!((cites.start, cites.end), (28, 46));
+    assert!(f.reply.expose().contains("jane.doe@gmail.cmo"), "the reply names where it went");
+    // Masked, both addresses are.
+    let masked = cited(&holder, &invites, &words, false).into_iter().find(|f| f.code == EmailInMessage).unwrap();
+    assert!(!masked.explanation.contains("jane.doe@"), "{}", masked.explanation);
+    // Its remedy corrects the address to it.
+    let case = Case::new(&holder, &invites, now()).with_words(&words).revealed(true);
+    let plan = crate::diagnose::remedy::plan_for(&case, f, &words, None, &Replies::builtin());
+    assert_eq!(plan.kind, crate::diagnose::remedy::RemedyKind::CorrectAddress);
+
+    // Corrected and resent: it gives way.
+    let (fixed, resent) = addressed("jane.doe@gmail.com");
+    let got: Vec<_> = cited(&fixed, &resent, &words, true).iter().map(|f| f.code).collect();
+    assert!(!got.contains(&EmailInMessage), "{got:?}");
+    // The typo itself written earlier, the right one now in use: nothing.
+    let both = words_of(&["it is jane.doe@gmail.cmo", "sorry: jane.doe@gmail.com"]);
+    let got: Vec<_> = cited(&fixed, &resent, &both, true).iter().map(|f| f.code).collect();
+    assert!(!got.contains(&EmailInMessage), "{got:?}");
+}
+
+#[test]
+fn another_address_the_same_typo_or_a_typo_of_their_own_are_told_apart() {
+    let (holder, invites) = addressed("sam.okafor@gmail.com");
+    let f = cited_finding(&holder, &invites, &["please use sam@okafor-family.org"], EmailInMessage).unwrap();
+    assert!(
+        f.explanation.contains("The client writes with another address, sam@okafor-family.org")
+            && f.explanation.ends_with("the invite went to sam.okafor@gmail.com: confirm which one to use."),
+        "{}",
+        f.explanation
+    );
+    assert!(f.next_step.starts_with("Confirm with the client on the call which address to use."), "{}", f.next_step);
+    // Writing the address in use, spelled right: nothing to say.
+    assert!(cited_finding(&holder, &invites, &["it is sam.okafor@gmail.com"], EmailInMessage).is_none());
+    // A typo of their own.
+    let f = cited_finding(&holder, &invites, &["it is sam.okafor@yahoo.con"], EmailInMessage).unwrap();
+    assert!(f.explanation.contains("which looks mistyped itself"), "{}", f.explanation);
+    assert!(f.suggested_email.is_none());
+    // The mistyped address in use, as they gave it.
+    let (typo, invites) = addressed("jane.doe@gmail.cmo");
+    let f = cited_finding(&typo, &invites, &["I spelled it out: jane.doe@gmail.cmo"], EmailInMessage).unwrap();
+    assert!(f.explanation.contains("themselves, the address in use: it looks mistyped"), "{}", f.explanation);
+    assert!(f.explanation.contains("Likely meant: jane.doe@gmail.com."), "{}", f.explanation);
+    // On a staff account, the staff member's words.
+    let staff =
+        account(Role::Staff, "sam.okafor@brightpathcounseling.org", NaiveDate::from_ymd_opt(1980, 1, 2).unwrap());
+    let mut s = invite("inv_2", Role::Staff, Duration::minutes(5), InviteStatus::Pending);
+    s.sent_to = "sam.okafor@brightpathcounseling.org".into();
+    let f = cited_finding(&staff, &[s], &["use sam@okafor-family.org"], EmailInMessage).unwrap();
+    assert!(f.explanation.starts_with("The staff member writes") && !f.next_step.contains("client"), "{f:?}");
+}
+
+#[test]
+fn without_the_ticket_nothing_is_cited() {
+    let (holder, invites) = refused();
+    let got = codes(&holder, &invites);
+    assert!(!got.contains(&DobInMessage) && !got.contains(&EmailInMessage), "{got:?}");
 }

@@ -168,7 +168,18 @@ impl App {
                 }
                 taken
             }
-            Answer::Messages(result) => self.ticket.as_mut().is_some_and(|pane| pane.messages.finish(req, result)),
+            Answer::Messages(result) => {
+                let taken = self.ticket.as_mut().is_some_and(|pane| pane.messages.finish(req, result));
+                // The findings cite what the client wrote: read it once here.
+                // (The pane is the open account's: opening another account
+                // drops it.)
+                if let (true, Some(pane), Some(account)) = (taken, self.ticket.as_ref(), self.account.as_mut())
+                    && let Some(messages) = pane.messages.data.as_deref()
+                {
+                    account.read_words(messages, now);
+                }
+                taken
+            }
             Answer::UpdateTicket(result) => {
                 let Some(ChangeOutcome::Said { text, error, reload }) =
                     self.ticket.as_mut().and_then(|pane| pane.changed(req, result.map(|ticket| *ticket)))

@@ -246,8 +246,7 @@ impl App {
                 self.apply(revoke::open(invite), now)
             }
             Action::Fix => {
-                let messages = self.ticket.as_ref().and_then(|p| p.messages.data.as_deref());
-                let outcome = fix::open(account, messages, &self.replies, now);
+                let outcome = fix::open(account, &self.replies, now);
                 self.apply(outcome, now)
             }
             Action::Addresses => self.open_on_account(|base, ticket| AddressesState::new(base, ticket).into()),
@@ -266,9 +265,7 @@ impl App {
                 Vec::new()
             }
             Action::DobCompare => {
-                // What was typed before on this account is there again.
-                let input = tui_input::Input::new(account.dob_draft.clone());
-                self.overlay = Some(DobCompareState { input }.into());
+                self.overlay = Some(DobCompareState::open(account).into());
                 Vec::new()
             }
             Action::EditDob => self.open_on_account(|base, ticket| EditDobState::new(base, ticket).into()),

@@ -14,10 +14,10 @@ use super::{Ui, field, moved, state_symbol, truncate, wrap_indented};
 use crate::diagnose::invite;
 use crate::diagnose::link_invite::{self, MatchCode, PastedLink};
 use crate::diagnose::replies::Replies;
-use crate::diagnose::troubleshoot::{self, Case};
+use crate::diagnose::troubleshoot::{self, Case, ClientWords};
 use crate::phi::{DOB_MASK, mask_email};
 use crate::portal::Versioned;
-use crate::portal::model::{Account, AccountId, AuditEntry, Invite, InviteStatus, Role, TicketId};
+use crate::portal::model::{Account, AccountId, AuditEntry, Invite, InviteStatus, Role, TicketId, TicketMessage};
 use crate::tui::action::{Action, ReqId};
 use crate::tui::keymap::ScreenKind;
 use crate::tui::remote::Remote;
@@ -42,6 +42,9 @@ pub struct AccountState {
     /// What was typed in the DOB compare, kept when it closes so reopening
     /// it on this account finds it (dropped with the account, and at lock).
     pub dob_draft: String,
+    /// What the client wrote in the ticket the account is worked for, read
+    /// once each time its conversation is read: the findings cite it.
+    pub words: ClientWords,
     /// The reveal in force: its timer (monotonic, so a change of the
     /// server's clock cannot stretch it) masks them again after the
     /// configured time ([`REVEAL_FOR`] by default).
@@ -70,6 +73,7 @@ impl AccountState {
             revealed: false,
             reveal_expired: false,
             dob_draft: String::new(),
+            words: ClientWords::default(),
             reveal: None,
             selected_invite: 0,
             show_audit: false,
@@ -183,12 +187,19 @@ impl AccountState {
     }
 
     /// What the findings are computed from: the account, its invites and
-    /// audit trail as last read, addresses as the screen shows them.
+    /// audit trail as last read, what the client wrote in the ticket,
+    /// addresses as the screen shows them.
     pub fn case(&self, now: DateTime<Utc>) -> Option<Case<'_>> {
         let account = &self.account.data.as_ref()?.value;
         let invites = self.invites.data.as_deref()?;
         let audit = self.audit.data.as_deref().unwrap_or_default();
-        Some(Case::new(account, invites, now).with_audit(audit).revealed(self.revealed))
+        Some(Case::new(account, invites, now).with_audit(audit).with_words(&self.words).revealed(self.revealed))
+    }
+
+    /// The ticket's conversation was read: what the client wrote in it is
+    /// read once, for the findings.
+    pub fn read_words(&mut self, messages: &[TicketMessage], now: DateTime<Utc>) {
+        self.words = ClientWords::of(messages, now.date_naive());
     }
 
     /// The findings on screen; `None` until the account and its invites

@@ -1,5 +1,7 @@
 //! DOB compare (`d`): the DOB on file and what the client reports, side by
-//! side, field by field, checked as the staff member types.
+//! side, field by field, checked as the staff member types. It opens with
+//! what the staff member typed last on this account, or else with the DOB
+//! the client wrote last in the ticket, so the comparison shows at once.
 
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyCode;
@@ -23,6 +25,36 @@ use crate::tui::theme::Theme;
 #[derive(Default)]
 pub struct DobCompareState {
     pub input: Input,
+    /// The DOB the client wrote in the ticket, when the field opened with
+    /// it: masked like the DOB on file until revealed, while unedited.
+    pub from_message: Option<String>,
+}
+
+impl DobCompareState {
+    /// Opens on `account`: what was typed before on it is there again;
+    /// else the DOB the client wrote last in the ticket, to edit.
+    pub fn open(account: &AccountState) -> Self {
+        if !account.dob_draft.is_empty() {
+            return Self { input: Input::new(account.dob_draft.clone()), from_message: None };
+        }
+        match account.words.latest_dob() {
+            Some(written) => {
+                let text = written.text.expose().clone();
+                Self { input: Input::new(text.clone()), from_message: Some(text) }
+            }
+            None => Self::default(),
+        }
+    }
+
+    /// The field as shown: the client's words masked until revealed, while
+    /// unedited; what the staff member typed as typed.
+    fn shown_input(&self, revealed: bool) -> &str {
+        let typed = self.input.value();
+        match &self.from_message {
+            Some(written) if !revealed && written == typed => DOB_MASK,
+            _ => typed,
+        }
+    }
 }
 
 fn status_span(status: FieldStatus, theme: &Theme) -> Span<'static> {
@@ -110,13 +142,16 @@ impl Dialog for DobCompareState {
         let header = Line::from(header);
         frame.render_widget(Paragraph::new(header), head);
 
-        let typed = self.input.value();
-        let input_line = Line::from(vec![
-            Span::styled("Client says ", theme.muted),
-            Span::styled(format!(" {typed} "), theme.input),
-        ]);
+        let typed = self.shown_input(account.revealed);
+        let mut input_line =
+            vec![Span::styled("Client says ", theme.muted), Span::styled(format!(" {typed} "), theme.input)];
+        if self.from_message.as_deref() == Some(self.input.value()) {
+            input_line.push(Span::styled(" (their message)", theme.muted));
+        }
+        let input_line = Line::from(input_line);
         frame.render_widget(Paragraph::new(input_line), input_row);
-        frame.set_cursor_position(Position::new(cursor_column(input_row, 13, self.input.visual_cursor()), input_row.y));
+        let cursor = if typed == self.input.value() { self.input.visual_cursor() } else { typed.chars().count() };
+        frame.set_cursor_position(Position::new(cursor_column(input_row, 13, cursor), input_row.y));
 
         let Some(check) = current_check(self, account, now) else {
             let hint =

@@ -13,11 +13,11 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::account::AccountState;
 use super::{Ui, dialog, layout, shown};
-use crate::diagnose::remedy::{self, ClientWords, Plan};
+use crate::diagnose::remedy::{self, Plan};
 use crate::diagnose::replies::Replies;
 use crate::diagnose::troubleshoot;
 use crate::fix::{Progress, StepState};
-use crate::portal::model::{AccountId, TicketMessage};
+use crate::portal::model::AccountId;
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Then, Under};
 use crate::tui::keymap::{ScreenSpec, special};
@@ -67,19 +67,13 @@ impl FixState {
 
 /// Opens the fix dialog for the loaded account (with what the client wrote
 /// in the ticket, when its conversation is loaded), or says why not.
-pub fn open(
-    account: &AccountState,
-    messages: Option<&[TicketMessage]>,
-    replies: &Replies,
-    now: DateTime<Utc>,
-) -> Outcome {
+pub fn open(account: &AccountState, replies: &Replies, now: DateTime<Utc>) -> Outcome {
     // The reply goes to the client: addresses in full, as a copied reply.
     let Some(case) = account.case(now).map(|c| c.revealed(true)) else {
         return Outcome::banner(Banner::error("The account is still loading"));
     };
     let findings = troubleshoot::troubleshoot(&case, replies);
-    let words = messages.map(|m| ClientWords::of(m, now.date_naive())).unwrap_or_default();
-    match remedy::plan(&case, &findings, &words, account.ticket_id.as_ref(), replies) {
+    match remedy::plan(&case, &findings, &account.words, account.ticket_id.as_ref(), replies) {
         Some(plan) => Outcome::then(Then::Open(FixState::new(account.id.clone(), plan).into())),
         None => Outcome::banner(Banner::error("Nothing to fix: the diagnosis has no finding with a remedy")),
     }
