@@ -137,7 +137,12 @@ async fn main() {
     // The sandbox's clock follows the system's, as a portal's does: a
     // frozen one would have each console's clock (set from the portal's
     // `Date`) step back a second at a time.
-    let started = sandbox::start(listener, SandboxOptions::default()).await.expect("sandbox");
+    // Each console holds its stream and a connection or two for its reads:
+    // more than the sandbox's default 128 at once, which a portal serving
+    // 50 consoles does not limit itself to.
+    let limits = sandbox::server::Limits { max_connections: 1024, ..Default::default() };
+    let started =
+        sandbox::start(listener, SandboxOptions { limits, ..SandboxOptions::default() }).await.expect("sandbox");
     let url = started.url();
     let client = support::client(&url, "sandbox");
     let tickets: Vec<TicketId> = started.seeded.tickets.iter().map(|t| t.ticket_id.clone()).collect();

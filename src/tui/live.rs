@@ -24,12 +24,12 @@ use crate::portal::model::{
 /// publish to applied, p95 ≤ 100 ms), and the few events one change makes
 /// are one read.
 pub const LIVE_FIRST: Duration = Duration::from_millis(25);
-/// While events keep coming, each wait is twice the last, up to this: a
+/// While events keep coming (the last wait gathered more than one, and the
+/// next comes within this of its end), each wait is twice the last, up to
+/// this: a
 /// burst of 1,000 events in a second is half a dozen reads (and redraws),
 /// and what it changed still shows within a second.
 pub const LIVE_DEBOUNCE: Duration = Duration::from_millis(400);
-/// Events arriving within this of the end of the last wait continue a burst.
-pub const LIVE_QUIET: Duration = Duration::from_millis(50);
 /// The same while the terminal does not have the focus: fewer redraws.
 pub const UNFOCUSED_DEBOUNCE: Duration = Duration::from_secs(2);
 /// How often presence is said again while on a ticket (it lapses after
@@ -153,6 +153,8 @@ pub struct LiveState {
     pub debounce: Option<ReqId>,
     /// When the last debounce started, and its wait (a burst doubles it).
     pub last_wait: Option<(DateTime<Utc>, Duration)>,
+    /// Events that made something stale since the last debounce started.
+    pub gathered: u32,
     /// The requests of the live re-read out, unanswered: the screen is
     /// drawn again once, when the last answers.
     pub reading: Vec<ReqId>,
@@ -181,6 +183,7 @@ impl Default for LiveState {
             stale: Stale::default(),
             debounce: None,
             last_wait: None,
+            gathered: 0,
             reading: Vec::new(),
             presence: None,
             on_page: OnPage::default(),
@@ -394,17 +397,26 @@ impl App {
     }
 
     /// Starts the debounce if something is stale and none runs: short after
-    /// a quiet spell, twice the last wait while a burst goes on.
+    /// a quiet spell or a lone event, twice the last wait while a burst goes
+    /// on.
     fn debounce(&mut self, now: DateTime<Utc>) -> Vec<Effect> {
-        if !self.live.stale.any() || self.live.debounce.is_some() {
+        if !self.live.stale.any() {
+            return Vec::new();
+        }
+        self.live.gathered = self.live.gathered.saturating_add(1);
+        if self.live.debounce.is_some() {
             return Vec::new();
         }
         let req = self.req();
         self.live.debounce = Some(req);
+        // This event, and those the last wait gathered.
+        let gathered = std::mem::replace(&mut self.live.gathered, 1);
         let after = match self.live.last_wait {
             _ if !self.live.focused => UNFOCUSED_DEBOUNCE,
             Some((at, wait))
-                if chrono::Duration::from_std(wait + LIVE_QUIET).is_ok_and(|burst| now >= at && now - at < burst) =>
+                if gathered > 2
+                    && chrono::Duration::from_std(wait + LIVE_DEBOUNCE)
+                        .is_ok_and(|burst| now >= at && now - at < burst) =>
             {
                 (wait * 2).clamp(LIVE_FIRST, LIVE_DEBOUNCE)
             }
