@@ -75,7 +75,7 @@ async fn main() {
                 let Some(item) = work.get(n) else { break };
                 let begun = Instant::now();
                 let outcome = if resend {
-                    let request = ResendRequest { ticket_id: None };
+                    let request = ResendRequest::default();
                     client.resend(&AccountId::from(item), &request, &IdempotencyKey::new()).await.map(|_| ())
                 } else {
                     client.search_accounts(&search_query(item)).await.map(|_| ())

@@ -42,6 +42,12 @@ impl StepState {
 pub struct Progress {
     keys: Vec<IdempotencyKey>,
     pub states: Vec<StepState>,
+    /// The collision guard between steps: the newest entry of the
+    /// account's audit trail the runner had read (its `seq`). Before each
+    /// step, an entry after it by someone else stops the run there
+    /// ([`PortalError::Stale`]), nothing of that step done, so what changed
+    /// is shown before the rest goes out. `None`: no such check.
+    pub since: Option<i64>,
 }
 
 impl Progress {
@@ -50,6 +56,7 @@ impl Progress {
         Self {
             keys: plan.steps.iter().map(|_| IdempotencyKey::new()).collect(),
             states: vec![StepState::NotDone; plan.steps.len()],
+            since: None,
         }
     }
 
@@ -74,9 +81,20 @@ pub async fn run(
     progress: &mut Progress,
     mut each: impl FnMut(usize, StepState),
 ) -> Result<(), Stopped> {
+    let mut me = None;
     for (n, step) in plan.steps.iter().enumerate() {
         if progress.states.get(n).is_some_and(|s| s.is_done()) {
             continue;
+        }
+        if let Some(since) = progress.since {
+            let stop = |error| Stopped { step: n, error };
+            if me.is_none() {
+                me = Some(retried(|| client.me()).await.map_err(stop)?.id);
+            }
+            let trail = retried(|| client.audit(Some(account_id), None)).await.map_err(stop)?;
+            if trail.iter().any(|e| e.seq > since && me.as_deref() != Some(e.actor.as_str())) {
+                return Err(stop(PortalError::Stale));
+            }
         }
         let key = progress.keys.get(n).cloned().unwrap_or_default();
         let outcome = run_step(client, account_id, plan, step, &key).await;
@@ -147,7 +165,7 @@ async fn run_step(
             retried(|| client.revoke_invite(account_id, invite_id, &current.etag, &request, key)).await.map(|_| true)
         }
         Step::Resend => {
-            let request = ResendRequest { ticket_id };
+            let request = ResendRequest { ticket_id, ..ResendRequest::default() };
             retried(|| client.resend(account_id, &request, key)).await.map(|_| true)
         }
         Step::Reply { body, status } => {

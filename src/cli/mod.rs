@@ -52,6 +52,13 @@ pub struct Cli {
     /// queue, for the queue benchmark); not with a portal.
     #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=1_000_000))]
     pub tickets: u64,
+    /// Keep the embedded sandbox quiet. By default it plays a living desk
+    /// (as `sandbox serve --simulate`): other agents claim tickets, resend
+    /// invites and write notes, new tickets arrive, clients open links and
+    /// fail or pass the DOB, so one person trying the console sees a team
+    /// at work, live. (Ignored with a portal.)
+    #[arg(long)]
+    pub no_simulate: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -299,8 +306,11 @@ pub fn main() -> ExitCode {
                     exit_after_first_frame: cli.exit_after_first_frame,
                     idle_lock: settings.idle_lock,
                 };
-                run::run(cli.portal.clone(), &settings, options, usize::try_from(cli.tickets).unwrap_or(usize::MAX))
-                    .await
+                let embedded = run::Embedded {
+                    tickets: usize::try_from(cli.tickets).unwrap_or(usize::MAX),
+                    simulate: !cli.no_simulate,
+                };
+                run::run(cli.portal.clone(), &settings, options, embedded).await
             }
         }
     });

@@ -100,7 +100,7 @@ pub async fn resend(
         }
     }
     let key = IdempotencyKey::new();
-    let request = ResendRequest { ticket_id: args.ticket.clone() };
+    let request = ResendRequest { ticket_id: args.ticket.clone(), ..ResendRequest::default() };
     let sent = with_retries(|| client.resend(&args.account, &request, &key)).await.map_err(not_sent)?;
     if args.out.json {
         return out::json(&ResendJson { invite: &sent });

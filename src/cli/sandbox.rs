@@ -47,6 +47,23 @@ pub struct ServeArgs {
     /// --seed.
     #[arg(long)]
     pub simulate: bool,
+    /// Another staff token it accepts, as TOKEN=STAFF_ID (a help-desk member:
+    /// agent_rivera, agent_chen), so two consoles can be two agents.
+    /// Repeatable.
+    #[arg(long = "staff-token", value_name = "TOKEN=STAFF_ID", value_parser = staff_token)]
+    pub staff_tokens: Vec<(String, String)>,
+}
+
+/// `TOKEN=STAFF_ID`, the staff id one of the help desk's.
+fn staff_token(text: &str) -> Result<(String, String), String> {
+    let (token, id) = text.split_once('=').ok_or("expected TOKEN=STAFF_ID")?;
+    if token.is_empty() {
+        return Err("the token is empty".into());
+    }
+    if !crate::sandbox::rules::HELP_DESK.iter().any(|(known, _)| *known == id) {
+        return Err("the staff id is not one of the help desk's (agent_sandbox, agent_rivera, agent_chen)".into());
+    }
+    Ok((token.to_owned(), id.to_owned()))
 }
 
 impl ServeArgs {
@@ -60,6 +77,7 @@ impl ServeArgs {
             frozen_at: self.frozen_at,
             tickets: usize::try_from(self.tickets).unwrap_or(usize::MAX),
             simulate: self.simulate.then(|| Simulation::new(self.seed)),
+            staff_tokens: self.staff_tokens.clone(),
             ..SandboxOptions::default()
         }
     }

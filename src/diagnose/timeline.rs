@@ -271,6 +271,7 @@ pub(crate) mod tests {
             cookies,
             outcome: VisitOutcome::PageShown,
             invalid_reason: None,
+            typed_dob: None,
         }
     }
 

@@ -68,6 +68,9 @@ pub struct SandboxOptions {
     /// Play a living desk (other agents, new tickets, clients on the invite
     /// page, bounces) on the sandbox clock.
     pub simulate: Option<simulate::Simulation>,
+    /// Other staff tokens it accepts: (token, staff id of the help desk),
+    /// so two consoles can be two agents.
+    pub staff_tokens: Vec<(String, String)>,
 }
 
 impl Default for SandboxOptions {
@@ -85,6 +88,7 @@ impl Default for SandboxOptions {
             event_window: store::events::Window::default(),
             keep_alive: events::KEEP_ALIVE,
             simulate: None,
+            staff_tokens: Vec::new(),
         }
     }
 }
@@ -206,6 +210,18 @@ pub async fn start(listener: TcpListener, options: SandboxOptions) -> Result<San
             name: Phi::from("Sandbox Agent"),
             email: Phi::from("helpdesk@brightpathcounseling.org"),
         },
+        staff: options
+            .staff_tokens
+            .iter()
+            .map(|(token, id)| {
+                let member = StaffMember {
+                    id: id.clone(),
+                    name: Phi::new(rules::staff_name(id).to_owned()),
+                    email: Phi::from("helpdesk@brightpathcounseling.org"),
+                };
+                (token.clone(), member)
+            })
+            .collect(),
         agents: rules::HELP_DESK.iter().map(|(id, _)| (*id).to_owned()).collect(),
         link_base,
         events: events::EventHub::new(latest, options.event_window, options.keep_alive),

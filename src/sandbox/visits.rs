@@ -86,6 +86,7 @@ impl Visitor {
             cookies: self.cookies,
             outcome,
             invalid_reason,
+            typed_dob: None,
         }
     }
 }

@@ -16,6 +16,7 @@ use tui_input::Input;
 
 use super::action::{Action, Answer, Effect, ReqId};
 use super::keymap::{self, Keymap, ScreenSpec};
+use super::live::Guarded;
 use crate::portal::Versioned;
 use crate::portal::model::{Account, ETag, Invite};
 
@@ -61,6 +62,9 @@ pub struct Under<'a> {
     pub revealed: bool,
     /// The screen of the view under the dialog.
     pub screen: ScreenKind,
+    /// What others changed since the agent read the account, when the
+    /// collision guard holds the change back (shown in the dialog).
+    pub collision: Option<&'a str>,
 }
 
 /// What a dialog may read or use of the console while it takes an action
@@ -119,6 +123,9 @@ pub enum Then {
     Run(Action),
     /// Open another dialog in place of this one.
     Open(Overlay),
+    /// The portal refused the change because the account moved under it:
+    /// the collision guard reads it again and shows what changed.
+    CheckAgain,
 }
 
 impl fmt::Debug for Then {
@@ -134,6 +141,7 @@ impl fmt::Debug for Then {
             Then::AddInvite(_) => f.write_str("AddInvite(..)"),
             Then::Run(action) => f.debug_tuple("Run").field(action).finish(),
             Then::Open(overlay) => f.debug_tuple("Open").field(&overlay.kind()).finish(),
+            Then::CheckAgain => f.write_str("CheckAgain"),
         }
     }
 }
@@ -260,6 +268,18 @@ pub trait Dialog {
     fn invites_read(&mut self, _shows: bool) -> Option<Outcome> {
         None
     }
+
+    /// Whether Enter, now, sends a change the collision guard checks first
+    /// (and which kind); `None` while it sends nothing (a form to fill, a
+    /// first look, a request in flight) or is a retry of a change already
+    /// sent.
+    fn guarded(&self, _cx: &Cx<'_>) -> Option<Guarded> {
+        None
+    }
+
+    /// The collision guard showed what changed and read the account again:
+    /// the change now goes against this version (its ETag), knowingly.
+    fn rebase(&mut self, _account: &Versioned<Account>) {}
 
     /// Whether a countdown shows in it (the 1 Hz tick runs only then);
     /// `None` leaves it to the view under it.

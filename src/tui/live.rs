@@ -2,8 +2,10 @@
 //! marks what is stale; one re-read per stale resource goes out after a
 //! short debounce ([`Due::Live`]), through the one request path. Presence
 //! heartbeats ([`Due::Presence`]) say which ticket this console is on, and
-//! the collision guard ([`App::guard_resend`]) stops a resend made on top
-//! of another one.
+//! the collision guard ([`App::guard_confirm`]) stops any change (resend,
+//! DOB, addresses, revoke, fix) made on top of another agent's: one
+//! function, [`changes_since`], says what changed and who, for every
+//! dialog.
 //!
 //! Events carry ids only: nothing here holds or logs a client's details.
 
@@ -13,11 +15,13 @@ use chrono::{DateTime, Utc};
 
 use super::action::{Effect, Msg, ReqId, Request};
 use super::app::{App, Banner, Overlay, View};
-use crate::portal::PortalError;
+use super::screens::account::AccountState;
 use crate::portal::events::Live;
 use crate::portal::model::{
-    AccountId, EventType, Invite, InviteId, PortalEvent, PresenceMode, StaffMember, TicketId, Viewer,
+    Account, AccountId, AuditAction, AuditEntry, ETag, EventType, Invite, InviteId, PortalEvent, PresenceMode,
+    StaffMember, TicketId, Viewer, VisitOutcome,
 };
+use crate::portal::{PortalClient, PortalError, Versioned};
 
 /// How long events are gathered before what they made stale is read again,
 /// after a quiet spell: what another agent does shows at once (issue #16:
@@ -75,28 +79,195 @@ pub struct Presence {
     pub timer: ReqId,
 }
 
-/// A change another staff member made to the open account, from the
-/// events, since its invites were last read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Change {
-    pub kind: EventType,
-    pub actor: String,
-    pub at: DateTime<Utc>,
-    pub invite_id: Option<InviteId>,
+/// What the agent had read of the open account when a changing dialog
+/// opened (or when the guard last showed what changed since): the
+/// baseline the collision guard compares the account with.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Seen {
+    pub etag: Option<ETag>,
+    pub invites: Option<Vec<InviteId>>,
+    /// The newest entry of the account's audit trail read (its `seq`).
+    pub audit_seq: Option<i64>,
 }
 
-/// The collision guard of the open resend dialog.
+impl Seen {
+    /// What the console holds of `account` now.
+    pub fn of(account: &AccountState) -> Self {
+        Self {
+            etag: account.account.data.as_ref().map(|a| a.etag.clone()),
+            invites: account.invites.data.as_ref().map(|list| list.iter().map(|i| i.id.clone()).collect()),
+            audit_seq: account.audit.data.as_ref().map(|trail| trail.iter().map(|e| e.seq).max().unwrap_or(0)),
+        }
+    }
+}
+
+/// What a change about to be sent is, for the collision guard: a resend
+/// also meets the resend window (`resend_guard_minutes`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guarded {
+    Resend,
+    Change,
+}
+
+/// The collision guard of the open changing dialog.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Guard {
     /// Not checked yet.
     #[default]
     Idle,
-    /// The invites are being read again (this request).
-    Checking(ReqId),
-    /// A collision was shown: the next confirm sends knowingly.
+    /// The account is being read again (this request); `resume` sends the
+    /// change when nothing changed (a confirm), else it waits (a 412).
+    Checking { req: ReqId, resume: bool },
+    /// What changed was shown: the next confirm sends knowingly.
     Shown(String),
     /// Checked (or acknowledged): confirming sends.
     Cleared,
+}
+
+/// The guard's read of an account before a change: the account, its
+/// invites and audit trail, and who this console is. (No `Debug` of the
+/// values: the account holds PHI.)
+pub struct GuardRead {
+    pub account: Versioned<Account>,
+    pub invites: Vec<Invite>,
+    pub audit: Vec<AuditEntry>,
+    pub me: String,
+}
+
+impl std::fmt::Debug for GuardRead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GuardRead").field("invites", &self.invites.len()).field("audit", &self.audit.len()).finish()
+    }
+}
+
+/// Reads what the guard compares, in one go.
+pub async fn guard_read(client: &PortalClient, account_id: &AccountId) -> Result<Box<GuardRead>, PortalError> {
+    let (account, invites, audit, me) = tokio::try_join!(
+        client.account(account_id),
+        client.invites(account_id),
+        client.audit(Some(account_id), None),
+        client.me(),
+    )?;
+    Ok(Box::new(GuardRead { account, invites, audit, me: me.id }))
+}
+
+/// The account as it stands now, for [`changes_since`].
+#[derive(Debug, Clone, Copy)]
+pub struct Standing<'a> {
+    pub etag: Option<&'a ETag>,
+    pub invites: &'a [Invite],
+    pub audit: &'a [AuditEntry],
+}
+
+impl<'a> Standing<'a> {
+    pub fn of(account: &'a AccountState) -> Self {
+        Self {
+            etag: account.account.data.as_ref().map(|a| &a.etag),
+            invites: account.invites.data.as_deref().unwrap_or_default(),
+            audit: account.audit.data.as_deref().unwrap_or_default(),
+        }
+    }
+}
+
+/// Who asks, and when, for [`changes_since`].
+#[derive(Debug, Clone, Copy)]
+pub struct Asking<'a> {
+    /// This console's staff id, if known: its own entries are no change.
+    pub me: Option<&'a str>,
+    /// Invites this console's own resends made.
+    pub own: &'a [InviteId],
+    /// For a resend, the resend window: an invite sent within it needs a
+    /// second confirm, even one sent before the account was read.
+    pub resend_window: Option<Duration>,
+    pub now: DateTime<Utc>,
+}
+
+/// How many changes are named one by one; more are counted.
+const NAMED: usize = 3;
+
+/// What others changed on the account since the agent read it (`seen`),
+/// in words, with who and how long ago ("agent_rivera resent the invite
+/// 40 s ago; agent_chen changed the DOB on file 2 min ago."), from its
+/// audit trail, its invites and its version; for a resend, also an invite
+/// sent within the resend window. `None` when nothing did. Pure: the
+/// instant is given. Never a value (no DOB, no address, no reason).
+pub fn changes_since(seen: &Seen, standing: Standing<'_>, asking: Asking<'_>) -> Option<String> {
+    let Asking { me, own, resend_window, now } = asking;
+    let mut newer: Vec<&AuditEntry> = standing
+        .audit
+        .iter()
+        .filter(|e| seen.audit_seq.is_some_and(|s| e.seq > s) && Some(e.actor.as_str()) != me)
+        .collect();
+    newer.sort_by_key(|e| std::cmp::Reverse(e.seq));
+    let mut said: Vec<String> = newer
+        .iter()
+        .take(NAMED)
+        .map(|e| format!("{} {} {} ago", who(Some(&e.actor), me), what(e), ago(now - e.at)))
+        .collect();
+    if newer.len() > NAMED {
+        said.push(format!("{} more changes", newer.len() - NAMED));
+    }
+    let mut resent = newer.iter().any(|e| e.action == AuditAction::InviteSent);
+    // Who sent an invite, from the trail (the entry made with it).
+    let sender = |invite: &Invite| {
+        standing
+            .audit
+            .iter()
+            .filter(|e| e.action == AuditAction::InviteSent && e.at <= invite.sent_at)
+            .max_by_key(|e| (e.at, e.seq))
+            .map(|e| e.actor.as_str())
+    };
+    let others: Vec<&Invite> = standing.invites.iter().filter(|i| !own.contains(&i.id)).collect();
+    // An invite not read before (sent by this staff member from another
+    // console, or the trail was not read).
+    if !resent
+        && let Some(seen_invites) = &seen.invites
+        && let Some(new) = others.iter().filter(|i| !seen_invites.contains(&i.id)).max_by_key(|i| i.sent_at)
+    {
+        said.push(format!("{} sent a new invite {} ago", who(sender(new), me), ago(now - new.sent_at)));
+        resent = true;
+    }
+    if said.is_empty() && seen.etag.is_some() && standing.etag.is_some() && seen.etag.as_ref() != standing.etag {
+        said.push("the account changed since you read it".to_owned());
+    }
+    if !resent
+        && let Some(window) = resend_window.and_then(|w| chrono::Duration::from_std(w).ok())
+        && let Some(latest) = others.iter().max_by_key(|i| i.sent_at)
+        && now - latest.sent_at < window
+    {
+        said.push(format!(
+            "an invite went out {} ago (by {}); another now stops that link working",
+            ago(now - latest.sent_at),
+            who(sender(latest), me)
+        ));
+    }
+    (!said.is_empty()).then(|| format!("{}.", said.join("; ")))
+}
+
+/// What an audit entry did, in the help desk's words (never its summary's
+/// values: the kind of change only).
+fn what(entry: &AuditEntry) -> &'static str {
+    let summary = entry.summary.as_str();
+    match entry.action {
+        AuditAction::InviteSent => "resent the invite",
+        AuditAction::InviteRevoked => "revoked an invite",
+        AuditAction::AccountUpdated => {
+            let dob = summary.contains("date of birth");
+            let addresses = summary.contains("address") || summary.contains("email");
+            match (dob, addresses) {
+                (true, true) => "changed the DOB on file and the email addresses",
+                (true, false) => "changed the DOB on file",
+                (false, true) => "changed the email addresses",
+                (false, false) => "changed the account",
+            }
+        }
+        AuditAction::TicketUpdated if summary.ends_with(&format!("assigned to {}", entry.actor)) => {
+            "claimed the ticket"
+        }
+        AuditAction::TicketUpdated => "changed the ticket",
+        AuditAction::NoteAdded => "added a note to the ticket",
+        AuditAction::ReplySent => "replied to the client",
+    }
 }
 
 /// The client on the invite page: visits and DOB refusals of the open
@@ -136,6 +307,58 @@ impl OnPage {
     }
 }
 
+/// What the client typed in their newest DOB refused on the invite page in
+/// the last minute, as the portal reports it (its staff API, read again
+/// after the event): masked like every DOB until the account is revealed,
+/// with the DOB check's word on it against the DOB on file, and, revealed,
+/// the entry to type: "typed ••/••/•••• · day-first: the portal wants the
+/// month first". `None` when the portal reported no such value.
+pub fn refused_entry(account: &AccountState, now: DateTime<Utc>) -> Option<String> {
+    use crate::diagnose::dob::{self, DobContext};
+    let invites = account.invites.data.as_deref()?;
+    let (_, typed) = invites
+        .iter()
+        .flat_map(|i| &i.visits)
+        .filter(|v| v.outcome == VisitOutcome::DobRefused && now - v.at <= ON_PAGE_FOR)
+        .filter_map(|v| Some((v.at, v.typed_dob.as_ref()?)))
+        .max_by_key(|(at, _)| *at)?;
+    let data = &account.account.data.as_ref()?.value;
+    let ctx = DobContext { today: now.date_naive(), account_created: Some(data.created_at.date_naive()) };
+    let check = dob::check_dob(*data.dob.expose(), typed.expose(), &ctx);
+    let why = check.findings.first().map_or("check it against the DOB on file", |f| dob_word(f.code));
+    if !account.revealed {
+        return Some(format!("typed {} · {why}", crate::phi::DOB_MASK));
+    }
+    let mut line = format!("typed \"{}\" · {why}", crate::sanitize::line(typed.expose()));
+    if let Some(entry) = check.suggested_entry {
+        line.push_str(&format!(" → {entry}"));
+    }
+    Some(line)
+}
+
+/// The DOB check's finding in a few words, for the line on the page.
+fn dob_word(code: crate::diagnose::dob::DobCode) -> &'static str {
+    use crate::diagnose::dob::DobCode;
+    match code {
+        DobCode::DayMonthSwapped => "day-first: the portal wants the month first",
+        DobCode::NotZeroPadded => "no leading zeros: two digits for month and day",
+        DobCode::TwoDigitYear => "2-digit year: the portal wants all four",
+        DobCode::WrongSeparator => "not slashes: the portal wants MM/DD/YYYY",
+        DobCode::YearFirst => "year first: the portal wants month, day, year",
+        DobCode::MonthAsWord => "month as a word: digits only, MM/DD/YYYY",
+        DobCode::YearOffByOne => "the year is one off from the DOB on file",
+        DobCode::DigitsTransposed => "two digits swapped against the DOB on file",
+        DobCode::SingleDigitTypo => "one digit off the DOB on file",
+        DobCode::ImpossibleDate => "not a real date",
+        DobCode::FutureDate => "a date in the future",
+        DobCode::Unparseable => "not readable as a date",
+        DobCode::Incomplete => "part of the date is missing",
+        DobCode::Mismatch => "another date than the DOB on file",
+        DobCode::ProfileDobSuspect => "the DOB on file itself looks wrong",
+        DobCode::ExactMatch => "the DOB on file, typed as the portal wants it",
+    }
+}
+
 /// The console's live state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LiveState {
@@ -162,9 +385,12 @@ pub struct LiveState {
     pub on_page: OnPage,
     /// When the open account's invites were last read.
     pub invites_read_at: Option<DateTime<Utc>>,
-    /// Others' changes to the open account since its invites were read.
-    pub changes: Vec<Change>,
+    /// The collision guard of the open changing dialog, and what it
+    /// compares with.
     pub guard: Guard,
+    pub seen: Option<Seen>,
+    /// The dialog the guard is for (another dialog starts a new one).
+    pub guard_for: Option<super::keymap::ScreenKind>,
     /// The terminal has the focus (redraws and timers slow down without).
     pub focused: bool,
     /// The collision guard's window (`resend_guard_minutes`).
@@ -188,8 +414,9 @@ impl Default for LiveState {
             presence: None,
             on_page: OnPage::default(),
             invites_read_at: None,
-            changes: Vec::new(),
             guard: Guard::Idle,
+            seen: None,
+            guard_for: None,
             focused: true,
             resend_guard: Duration::from_secs(crate::config::RESEND_GUARD_MINUTES * 60),
             redraw: false,
@@ -261,51 +488,6 @@ fn who(actor: Option<&str>, me: Option<&str>) -> String {
     }
 }
 
-/// What changed under a resend about to go out, if anything: invites sent
-/// since the agent read them (`shown`), others' changes seen in the events,
-/// or a resend of the account within `window`. Pure: the instant is given.
-pub fn collision(
-    shown: &[InviteId],
-    invites: &[Invite],
-    changes: &[Change],
-    me: Option<&str>,
-    now: DateTime<Utc>,
-    window: Duration,
-) -> Option<String> {
-    let actor_of = |id: &InviteId| {
-        changes
-            .iter()
-            .find(|c| c.kind == EventType::InviteSent && c.invite_id.as_ref() == Some(id))
-            .map(|c| c.actor.as_str())
-    };
-    let mut said = Vec::new();
-    if let Some(new) = invites.iter().filter(|i| !shown.contains(&i.id)).max_by_key(|i| i.sent_at) {
-        said.push(format!(
-            "{} sent a new invite {} ago, since you read this account.",
-            who(actor_of(&new.id), me),
-            ago(now - new.sent_at)
-        ));
-    } else if let Some(latest) = invites.iter().max_by_key(|i| i.sent_at)
-        && chrono::Duration::from_std(window).is_ok_and(|w| now - latest.sent_at < w)
-    {
-        said.push(format!(
-            "An invite went out {} ago (by {}); another now stops that link working.",
-            ago(now - latest.sent_at),
-            who(actor_of(&latest.id), me)
-        ));
-    }
-    let recent = |c: &&Change| chrono::Duration::from_std(window).is_ok_and(|w| now - c.at < w);
-    for change in changes.iter().filter(recent) {
-        let what = match change.kind {
-            EventType::AccountChanged => "changed the account",
-            EventType::InviteRevoked => "revoked an invite",
-            _ => continue,
-        };
-        said.push(format!("{} {what} {} ago.", who(Some(&change.actor), me), ago(now - change.at)));
-    }
-    (!said.is_empty()).then(|| said.join(" "))
-}
-
 impl App {
     /// Applies the settings the live console reads.
     pub fn configure_live(&mut self, resend_guard: Duration) {
@@ -355,7 +537,12 @@ impl App {
             EventType::TicketCreated
             | EventType::TicketUpdated
             | EventType::TicketMessage
-            | EventType::PresenceChanged => self.live.stale.queue = true,
+            | EventType::PresenceChanged => {
+                self.live.stale.queue = true;
+                if for_open {
+                    self.changed_under_guard(&event);
+                }
+            }
             EventType::AccountChanged
             | EventType::InviteSent
             | EventType::InviteDelivery
@@ -370,20 +557,7 @@ impl App {
                 if for_open {
                     self.live.stale.history = true;
                     self.live.stale.account |= event.kind == EventType::AccountChanged;
-                    if let Some(actor) = &event.actor
-                        && matches!(
-                            event.kind,
-                            EventType::InviteSent | EventType::InviteRevoked | EventType::AccountChanged
-                        )
-                        && self.live.me.as_deref() != Some(actor.as_str())
-                    {
-                        self.live.changes.push(Change {
-                            kind: event.kind,
-                            actor: actor.clone(),
-                            at: event.at,
-                            invite_id: event.invite_id.clone(),
-                        });
-                    }
+                    self.changed_under_guard(&event);
                     if let (EventType::InviteVisit | EventType::InviteDobRefused, Some(account_id)) =
                         (event.kind, &event.account_id)
                     {
@@ -483,9 +657,9 @@ impl App {
         let ticket = self.account.as_ref()?.ticket_id.clone()?;
         let mode = match &self.overlay {
             Some(Overlay::Note(_)) => PresenceMode::Replying,
-            Some(Overlay::Resend(_) | Overlay::EditDob(_) | Overlay::Revoke(_) | Overlay::Addresses(_)) => {
-                PresenceMode::Changing
-            }
+            Some(
+                Overlay::Resend(_) | Overlay::EditDob(_) | Overlay::Revoke(_) | Overlay::Addresses(_) | Overlay::Fix(_),
+            ) => PresenceMode::Changing,
             _ => PresenceMode::Viewing,
         };
         Some((ticket, mode))
@@ -494,8 +668,13 @@ impl App {
     /// After each message: states presence when it changed (leaving the
     /// old ticket), and forgets the guard when its dialog closed.
     pub(super) fn after_update(&mut self) -> Vec<Effect> {
-        if !matches!(self.overlay, Some(Overlay::Resend(_))) {
+        // A changing dialog opened: what the agent read is the guard's
+        // baseline until it shows what changed since.
+        let changing = self.overlay.as_ref().map(Overlay::kind).filter(|kind| guarded_kind(*kind));
+        if changing != self.live.guard_for {
+            self.live.guard_for = changing;
             self.live.guard = Guard::Idle;
+            self.live.seen = changing.and(self.account.as_ref()).map(Seen::of);
         }
         let wanted = self.wanted_presence();
         let current = self.live.presence.as_ref().map(|p| (p.ticket_id.clone(), p.mode));
@@ -548,56 +727,86 @@ impl App {
         self.live.invites_read_at = Some(now);
     }
 
-    /// Confirm in the resend dialog: `Some` when the guard takes it (a
-    /// check first, or a collision to show), `None` to send.
-    pub(super) fn guard_resend(&mut self, now: DateTime<Utc>) -> Option<Vec<Effect>> {
-        let Some(Overlay::Resend(state)) = &self.overlay else { return None };
-        // A retry of a resend already made (its key kept) is no new one.
-        if state.submission.holds(now) || state.submission.error.is_some() || state.checking {
-            return None;
+    /// An event about the open account or its ticket: a change by someone
+    /// else (or by this staff member from another console) means the next
+    /// confirm checks again, even one already cleared or shown.
+    fn changed_under_guard(&mut self, event: &PortalEvent) {
+        let by_other = event.actor.as_deref().is_some_and(|actor| self.live.me.as_deref() != Some(actor));
+        let not_own = event.kind == EventType::InviteSent
+            && event.invite_id.as_ref().is_some_and(|id| !self.live.own.contains(id));
+        let change = matches!(
+            event.kind,
+            EventType::InviteSent
+                | EventType::InviteRevoked
+                | EventType::AccountChanged
+                | EventType::TicketUpdated
+                | EventType::TicketMessage
+        );
+        if change && (by_other || not_own) && !matches!(self.live.guard, Guard::Checking { .. }) {
+            self.live.guard = Guard::Idle;
         }
-        let account = self.account.as_ref()?;
-        let request = crate::portal::model::ResendRequest { ticket_id: account.ticket_id.clone() };
-        let change = super::screens::submission::ChangeId::new("resend", account.id.as_str(), &request);
-        if self.unconfirmed.holds(&change) {
-            return None;
-        }
+    }
+
+    /// Confirm in a changing dialog: `Some` when the guard takes it (a
+    /// read first, or what changed to show), `None` to let the dialog send.
+    /// One guard for every dialog: each says, through
+    /// [`Dialog::guarded`](super::dialog::Dialog::guarded), whether its
+    /// confirm sends a change now.
+    pub(super) fn guard_confirm(&mut self, now: DateTime<Utc>) -> Option<Vec<Effect>> {
+        let guarded = self.with_dialog(now, |dialog, cx| dialog.guarded(cx)).flatten()?;
         match std::mem::take(&mut self.live.guard) {
             Guard::Cleared | Guard::Shown(_) => {
                 self.live.guard = Guard::Cleared;
                 None
             }
-            Guard::Checking(req) => {
-                self.live.guard = Guard::Checking(req);
+            checking @ Guard::Checking { .. } => {
+                self.live.guard = checking;
                 Some(Vec::new())
             }
             Guard::Idle => {
                 let account = self.account.as_ref()?;
                 let fresh = self.live.invites_read_at.is_some_and(|at| now - at <= GUARD_FRESH)
-                    && !self.live.stale.history
-                    && !account.invites.is_loading();
+                    && !self.live.stale.any()
+                    && !account.account.is_loading()
+                    && !account.invites.is_loading()
+                    && !account.audit.is_loading();
                 if fresh {
-                    let invites = account.invites.data.clone().unwrap_or_default();
-                    let shown: Vec<InviteId> = invites.iter().map(|i| i.id.clone()).collect();
-                    return self.guard_verdict(&shown, &invites, now);
+                    return self.guard_verdict(guarded, now);
                 }
-                let account_id = account.id.clone();
-                let req = self.req();
-                self.live.guard = Guard::Checking(req);
-                Some(vec![Effect::Portal(req, Request::GuardInvites { account_id })])
+                Some(self.guard_check(true))
             }
         }
     }
 
-    /// Shows a collision (`Some`) or clears the guard (`None`: send).
-    fn guard_verdict(&mut self, shown: &[InviteId], invites: &[Invite], now: DateTime<Utc>) -> Option<Vec<Effect>> {
-        let me = self.live.me.as_deref();
-        // This console's own resends are no collision with itself.
-        let others: Vec<Invite> = invites.iter().filter(|i| !self.live.own.contains(&i.id)).cloned().collect();
-        match collision(shown, &others, &self.live.changes, me, now, self.live.resend_guard) {
+    /// Reads the account again for the guard; `resume` sends the change
+    /// once nothing changed.
+    fn guard_check(&mut self, resume: bool) -> Vec<Effect> {
+        let Some(account_id) = self.account.as_ref().map(|a| a.id.clone()) else { return Vec::new() };
+        let req = self.req();
+        self.live.guard = Guard::Checking { req, resume };
+        vec![Effect::Portal(req, Request::GuardRead { account_id })]
+    }
+
+    /// Shows what changed (`Some`) or clears the guard (`None`: send).
+    fn guard_verdict(&mut self, guarded: Guarded, now: DateTime<Utc>) -> Option<Vec<Effect>> {
+        let account = self.account.as_ref()?;
+        let seen = self.live.seen.clone().unwrap_or_else(|| Seen::of(account));
+        let asking = Asking {
+            me: self.live.me.as_deref(),
+            own: &self.live.own,
+            resend_window: (guarded == Guarded::Resend).then_some(self.live.resend_guard),
+            now,
+        };
+        match changes_since(&seen, Standing::of(account), asking) {
             Some(text) => {
-                tracing::info!("resend held back: the account changed or was resent recently");
+                tracing::info!("change held back: the account changed since it was read");
                 self.banner = Some(Banner::error(format!("{text} Enter again sends anyway; Esc cancels.")));
+                // What the dialog shows is what was just read: the next
+                // confirm goes against it, knowingly.
+                self.live.seen = Some(Seen::of(account));
+                if let Some(current) = account.account.data.clone() {
+                    self.with_dialog(now, |dialog, _| dialog.rebase(&current));
+                }
                 self.live.guard = Guard::Shown(text);
                 Some(Vec::new())
             }
@@ -608,19 +817,27 @@ impl App {
         }
     }
 
-    /// The guard's re-read of the invites: shows a collision, or sends.
-    pub(super) fn guard_read(
+    /// A change was refused because the account moved under it (a 412, or
+    /// a resend whose `newest_seen` is no longer the newest): read again
+    /// and show what changed; the next confirm sends knowingly.
+    pub(super) fn guard_refused(&mut self) -> Vec<Effect> {
+        self.guard_check(false)
+    }
+
+    /// The guard's read: shows what changed, or sends.
+    pub(super) fn guard_answer(
         &mut self,
         req: ReqId,
-        result: Result<Vec<Invite>, PortalError>,
+        result: Result<Box<GuardRead>, PortalError>,
         now: DateTime<Utc>,
     ) -> Vec<Effect> {
-        if self.live.guard != Guard::Checking(req) {
+        let Guard::Checking { req: awaited, resume } = self.live.guard else { return Vec::new() };
+        if awaited != req {
             return Vec::new();
         }
         self.live.guard = Guard::Idle;
-        let invites = match result {
-            Ok(invites) => invites,
+        let read = match result {
+            Ok(read) => read,
             Err(error) => {
                 self.banner = Some(Banner::error(format!(
                     "Could not check for others' changes first ({}); Enter tries again.",
@@ -629,27 +846,43 @@ impl App {
                 return if error.is_unreachable() { self.go_offline(now) } else { Vec::new() };
             }
         };
+        let GuardRead { account: current, invites, audit, me } = *read;
+        self.live.me = Some(me);
         let Some(account) = self.account.as_mut() else { return Vec::new() };
-        let shown: Vec<InviteId> =
-            account.invites.data.as_deref().unwrap_or_default().iter().map(|i| i.id.clone()).collect();
-        // What the dialog shows is what was just read.
-        account.invites.data = Some(invites.clone());
+        // What the dialog and the screen show is what was just read.
+        account.account.data = Some(current);
+        account.invites.data = Some(invites);
+        account.audit.data = Some(audit);
         account.clamp();
         self.live.invites_read_at = Some(now);
-        match self.guard_verdict(&shown, &invites, now) {
+        let Some(guarded) = self.with_dialog(now, |dialog, cx| dialog.guarded(cx)).flatten() else {
+            return Vec::new();
+        };
+        match self.guard_verdict(guarded, now) {
             Some(effects) => effects,
-            None => self.on_overlay_action(super::action::Action::Confirm, now),
+            None if resume => self.on_overlay_action(super::action::Action::Confirm, now),
+            None => Vec::new(),
         }
     }
+}
+
+/// Whether a dialog of this kind sends changes the guard checks.
+fn guarded_kind(kind: super::keymap::ScreenKind) -> bool {
+    use super::keymap::ScreenKind;
+    matches!(
+        kind,
+        ScreenKind::Resend | ScreenKind::EditDob | ScreenKind::Addresses | ScreenKind::Revoke | ScreenKind::Fix
+    )
 }
 
 impl LiveState {
     /// Another account was opened: what was known of the last one goes.
     pub fn opened_account(&mut self) {
-        self.changes.clear();
         self.on_page = OnPage::default();
         self.invites_read_at = None;
         self.guard = Guard::Idle;
+        self.seen = None;
+        self.guard_for = None;
     }
 }
 
@@ -699,6 +932,9 @@ pub fn render_status(app: &App, frame: &mut ratatui::Frame<'_>, body: ratatui::l
                 && let Some(line) = app.live.on_page.line(now)
             {
                 parts.push(Span::styled(format!(" {line} "), app.theme.ok));
+                if let Some(entry) = refused_entry(account, now) {
+                    parts.push(Span::styled(format!("· {entry} "), app.theme.warn));
+                }
             }
         }
         View::Search => {}
@@ -708,4 +944,62 @@ pub fn render_status(app: &App, frame: &mut ratatui::Frame<'_>, body: ratatui::l
     }
     let area = ratatui::layout::Rect { x: body.x + 2, y: body.bottom() - 1, width: body.width - 4, height: 1 };
     frame.render_widget(ratatui::widgets::Paragraph::new(Line::from(parts)), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::portal::model::AuditAction;
+
+    fn entry(seq: i64, actor: &str, action: AuditAction, summary: &str, at: DateTime<Utc>) -> AuditEntry {
+        AuditEntry {
+            seq,
+            at,
+            actor: actor.into(),
+            action,
+            account_id: None,
+            ticket_id: None,
+            summary: summary.into(),
+            prev_hash: String::new(),
+            hash: String::new(),
+        }
+    }
+
+    #[test]
+    fn changes_since_names_what_and_who_from_the_trail_never_values_and_not_ones_own() {
+        let now = DateTime::UNIX_EPOCH + chrono::Duration::days(1);
+        let trail = vec![
+            entry(1, "agent_chen", AuditAction::NoteAdded, "internal note added", now),
+            entry(
+                2,
+                "agent_rivera",
+                AuditAction::InviteSent,
+                "invite sent to s***@e***.org",
+                now - Duration::from_secs(40),
+            ),
+            entry(
+                3,
+                "agent_chen",
+                AuditAction::AccountUpdated,
+                "date of birth changed; reason: 03/05/1990",
+                now - Duration::from_secs(120),
+            ),
+            entry(4, "agent_sandbox", AuditAction::AccountUpdated, "address a***@b***.org added; reason: x", now),
+        ];
+        let seen = Seen { etag: None, invites: None, audit_seq: Some(1) };
+        let standing = Standing { etag: None, invites: &[], audit: &trail };
+        let asking = Asking { me: Some("agent_sandbox"), own: &[], resend_window: None, now };
+        assert_eq!(
+            changes_since(&seen, standing, asking).as_deref(),
+            Some("agent_chen changed the DOB on file 2 min ago; agent_rivera resent the invite 40 s ago.")
+        );
+        // Nothing after what was read: nothing to say.
+        let seen = Seen { audit_seq: Some(4), ..seen };
+        assert_eq!(changes_since(&seen, standing, asking), None);
+        // A claim is named as one.
+        let claim =
+            [entry(5, "agent_rivera", AuditAction::TicketUpdated, "ticket T-1 is open, assigned to agent_rivera", now)];
+        let standing = Standing { audit: &claim, ..standing };
+        assert_eq!(changes_since(&seen, standing, asking).as_deref(), Some("agent_rivera claimed the ticket 0 s ago."));
+    }
 }

@@ -15,6 +15,7 @@ use crate::portal::model::{
     TicketStatus,
 };
 use crate::portal::{AccountQuery, ApiToken, ClientOptions, IdempotencyKey, PortalClient, PortalError, Versioned};
+use crate::tui::live::GuardRead;
 
 /// What kind of call a request is: a failed read says so across the top, a
 /// failed change in its dialog, and a probe only moves the offline state.
@@ -137,9 +138,10 @@ portal_calls! {
         |c| c.presence(&ticket_id, mode).await;
     /// This console left a ticket.
     LeavePresence { ticket_id: TicketId } -> (), Probe, "leave presence", |c| c.leave_presence(&ticket_id).await;
-    /// The collision guard's quick read of an account's invites before a
-    /// resend.
-    GuardInvites { account_id: AccountId } -> Vec<Invite>, Probe, "guard invites", |c| c.invites(&account_id).await;
+    /// The collision guard's read of an account before a change: the
+    /// account, its invites and audit trail, and who this console is.
+    GuardRead { account_id: AccountId } -> Box<GuardRead>, Probe, "guard read",
+        |c| crate::tui::live::guard_read(c, &account_id).await;
 }
 
 /// What a run of a plan did: each step's state, and the step it stopped

@@ -252,14 +252,15 @@ async fn resend_needs_an_idempotency_key_and_replays_on_retry() {
     assert!(h.client.invites(account).await.unwrap().is_empty());
 
     let key = IdempotencyKey::new();
-    let request = ResendRequest { ticket_id: Some(h.ticket(SeedCase::NoInvite).ticket_id.clone()) };
+    let request =
+        ResendRequest { ticket_id: Some(h.ticket(SeedCase::NoInvite).ticket_id.clone()), ..ResendRequest::default() };
     let first = h.client.resend(account, &request, &key).await.unwrap();
     let replay = h.client.resend(account, &request, &key).await.unwrap();
     assert_eq!(first, replay, "a replay must answer the same invite");
     assert_eq!(h.client.invites(account).await.unwrap().len(), 1);
 
     // Same key, another body: 422, and still one invite.
-    let other = h.client.resend(account, &ResendRequest { ticket_id: None }, &key).await.unwrap_err();
+    let other = h.client.resend(account, &ResendRequest::default(), &key).await.unwrap_err();
     assert!(matches!(other, PortalError::Invalid { status: 422, .. }), "{other:?}");
     assert_eq!(h.client.invites(account).await.unwrap().len(), 1);
 

@@ -10,11 +10,10 @@
 
 use crate::common;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use common::Server;
 use common::term::{Key, Term};
 
 use chrono::Duration as Span;
@@ -22,42 +21,6 @@ use portaldesk::portal::model::Role;
 use portaldesk::portal::{ApiToken, ClientOptions, PortalClient};
 
 pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_portaldesk");
-
-/// A sandbox process, killed on drop.
-pub(crate) struct Server {
-    child: Child,
-    pub(crate) url: String,
-}
-
-impl Server {
-    pub(crate) fn start(token: &str) -> Self {
-        let mut child = Command::new(BIN)
-            .args(["sandbox", "serve", "--addr", "127.0.0.1:0", "--seed", "7", "--token", token])
-            .env(
-                "PORTALDESK_LOG",
-                std::env::temp_dir().join(format!("portaldesk-e2e-server-{}.log", std::process::id())),
-            )
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut first = String::new();
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        out.read_line(&mut first).unwrap();
-        // Keep reading what it prints, as a terminal would.
-        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-        let url = first.trim().rsplit(' ').next().unwrap().to_owned();
-        assert!(url.starts_with("http://127.0.0.1:"), "{first}");
-        Self { child, url }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn scratch_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("portaldesk-e2e-{name}-{}", std::process::id()));
@@ -93,7 +56,7 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 #[test]
 fn a_new_user_session_works_restores_the_terminal_and_leaves_no_token_or_phi_on_disk() {
     let token = format!("e2e-secret-{}", std::process::id());
-    let server = Server::start(&token);
+    let server = Server::start(&token, &[]);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let client = PortalClient::new(&server.url, ApiToken::new(token.clone()), ClientOptions::default()).unwrap();
     // A client account with a pending invite (not on a ticket).
@@ -275,7 +238,7 @@ fn a_new_user_session_works_restores_the_terminal_and_leaves_no_token_or_phi_on_
 #[test]
 fn an_idle_console_locks_and_the_lock_screen_shows_no_client_details() {
     let token = format!("e2e-lock-{}", std::process::id());
-    let server = Server::start(&token);
+    let server = Server::start(&token, &[]);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let client = PortalClient::new(&server.url, ApiToken::new(token.clone()), ClientOptions::default()).unwrap();
     let account = runtime.block_on(client.account(&"acc_150".into())).unwrap().value;

@@ -5,7 +5,8 @@
 //! the API must show the reply emailed exactly once, the ticket solved and
 //! the DOB the client wrote on file.
 
-use crate::e2e::{BIN, Server};
+use crate::common::Server;
+use crate::e2e::BIN;
 use crate::fix::plan_for;
 
 use common::term::{Key, Term};
@@ -18,7 +19,7 @@ use crate::common;
 #[test]
 fn from_the_queue_f_then_enter_fixes_the_ticket_replies_once_and_solves_it() {
     let token = format!("e2e-fix-{}", std::process::id());
-    let server = Server::start(&token);
+    let server = Server::start(&token, &[]);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let client = PortalClient::new(&server.url, ApiToken::new(token.clone()), ClientOptions::default()).unwrap();
 

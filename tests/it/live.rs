@@ -174,7 +174,7 @@ async fn two_consoles_resending_one_account_make_one_invite_unless_the_second_co
     let later = now() + Duration::seconds(10);
     b.update(ch('r'), later);
     let check = b.update(key(KeyCode::Enter), later);
-    assert!(matches!(check.as_slice(), [Effect::Portal(_, Request::GuardInvites { .. })]), "{check:?}");
+    assert!(matches!(check.as_slice(), [Effect::Portal(_, Request::GuardRead { .. })]), "{check:?}");
     let after_check = common::settle(&mut b, &h, check, later).await;
     assert!(!after_check.iter().any(|e| matches!(e, Effect::Portal(_, Request::Resend { .. }))));
     assert!(matches!(&b.live.guard, Guard::Shown(text) if text.contains("new invite")), "{:?}", b.live.guard);

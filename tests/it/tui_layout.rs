@@ -380,7 +380,7 @@ async fn at_60x15_the_reply_shows_and_the_offline_header_fits() {
     assert!(shown.contains("▶ ● pending"), "the selected invite's state line shows:\n{shown}");
     // The portal goes away: the header still says so, whole, at 80 and 60
     // columns.
-    let Harness { sandbox, client } = h;
+    let Harness { sandbox, client, .. } = h;
     sandbox.stop().await.unwrap();
     for effect in app.update(ch('R'), now()) {
         if let Effect::Portal(req, request) = effect {

@@ -547,12 +547,23 @@ fn field_values(app: &App) -> Vec<String> {
     values.into_iter().map(str::to_owned).collect()
 }
 
-/// Renders the console at a usual size, a wide one and a tiny one.
+/// Renders the console at a usual size, a wide one and a tiny one (into
+/// terminals kept per test thread: thousands of renders, no allocations).
 fn renders_at_every_size(app: &App) {
-    for (width, height) in [(80, 24), (160, 48), (20, 5), (1, 1)] {
-        let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
-        terminal.draw(|frame| portaldesk::tui::app::render(app, frame, now())).unwrap();
+    type Terminals = Vec<ratatui::Terminal<ratatui::backend::TestBackend>>;
+    thread_local! {
+        static TERMINALS: std::cell::RefCell<Terminals> = std::cell::RefCell::new(
+            [(80, 24), (160, 48), (20, 5), (1, 1)]
+                .into_iter()
+                .map(|(w, h)| ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap())
+                .collect(),
+        );
     }
+    TERMINALS.with_borrow_mut(|terminals| {
+        for terminal in terminals {
+            terminal.draw(|frame| portaldesk::tui::app::render(app, frame, now())).unwrap();
+        }
+    });
 }
 
 /// Opens search and every dialog that has a text field, each from the
@@ -859,7 +870,7 @@ async fn losing_the_portal_goes_offline_and_coming_back_resumes_without_restart(
     let effects = app.open_account(seeded.account_id.clone(), Some(seeded.ticket_id.clone()));
     common::settle(&mut app, &h, effects, now()).await;
     let addr = h.sandbox.addr;
-    let Harness { sandbox, client } = h;
+    let Harness { sandbox, client, .. } = h;
     sandbox.stop().await.unwrap();
 
     // A refresh finds nobody there: offline, with a probe, data kept.
@@ -901,7 +912,7 @@ async fn losing_the_portal_goes_offline_and_coming_back_resumes_without_restart(
     let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
     let options = portaldesk::sandbox::SandboxOptions { frozen_at: Some(t0()), ..Default::default() };
     let sandbox = portaldesk::sandbox::start(listener, options).await.unwrap();
-    let h = Harness { sandbox, client };
+    let h = Harness { sandbox, client, raw: std::sync::OnceLock::new() };
     let back = app.update(Msg::Answer(*req, Answer::Probe(h.client.me().await.map(|_| ()))), now());
     assert!(app.offline.is_none());
     assert!(app.banner.as_ref().is_some_and(|b| !b.error && b.text.contains("Back online")));

@@ -198,6 +198,7 @@ fn visit(at: DateTime<Utc>, method: VisitMethod, ua: &str, network: Option<&str>
         cookies: false,
         outcome: VisitOutcome::PageShown,
         invalid_reason: None,
+        typed_dob: None,
     }
 }
 

@@ -267,6 +267,7 @@ fn visit(after: i64, method: VisitMethod, ua: &str, network: Option<&str>, cooki
         cookies,
         outcome: VisitOutcome::PageShown,
         invalid_reason: None,
+        typed_dob: None,
     }
 }
 

@@ -116,6 +116,11 @@ pub struct LinkVisit {
     /// Set when `outcome` is `invalid_link`.
     #[serde(default)]
     pub invalid_reason: Option<InvalidReason>,
+    /// What the visitor typed for their DOB, when `outcome` is
+    /// `dob_refused` and the portal reports it (staff API only: never in an
+    /// event). PHI: shown masked until revealed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub typed_dob: Option<Phi<String>>,
 }
 
 /// Who revoked an invite, when and why.
@@ -195,4 +200,9 @@ impl std::fmt::Debug for RevokeRequest {
 pub struct ResendRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket_id: Option<TicketId>,
+    /// The newest invite of the account the sender saw: when another is
+    /// newer (someone resent meanwhile), the resend is refused with 412 and
+    /// nothing is sent. Absent, the resend is not conditional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub newest_seen: Option<InviteId>,
 }

@@ -194,6 +194,7 @@ mod tests {
             cookies: false,
             outcome: VisitOutcome::PageShown,
             invalid_reason: None,
+            typed_dob: None,
         };
         let shown = format!("{visit:?}");
         assert!(!shown.contains("203.0.113.9") && !shown.contains("sam@"), "{shown}");

@@ -80,7 +80,7 @@ pub async fn change(
     let key = idempotency_key(&headers)?;
     let fingerprint = format!("PATCH /accounts/{id} {}", body.canonical);
     let patch = body.value;
-    let actor = state.0.me.id.clone();
+    let actor = state.me().id;
     state
         .mutate(key, fingerprint, move |tx, now| {
             let stored = accounts::by_id(tx, &id)?.ok_or_else(|| ApiError::not_found("account"))?;
@@ -130,7 +130,7 @@ pub async fn revoke(
     })?;
     let fingerprint = format!("POST /accounts/{id}/invites/{invite_id}/revoke {}", body.canonical);
     let request = body.value;
-    let actor = state.0.me.id.clone();
+    let actor = state.me().id;
     state
         .mutate(Some(key), fingerprint, move |tx, now| {
             let stored = accounts::by_id(tx, &id)?.ok_or_else(|| ApiError::not_found("account"))?;
@@ -198,12 +198,21 @@ pub async fn resend(
     })?;
     let fingerprint = format!("POST /accounts/{id}/invites {}", body.canonical);
     let request = body.value;
-    let actor = state.0.me.id.clone();
+    let actor = state.me().id;
     let link_base = state.0.link_base.clone();
     state
         .mutate(Some(key), fingerprint, move |tx, now| {
             let stored = accounts::by_id(tx, &id)?.ok_or_else(|| ApiError::not_found("account"))?;
             named_ticket(tx, request.ticket_id.as_ref(), now)?;
+            // Conditional: nobody resent since the sender read the invites
+            // (a 429 first: it says more, and holds either way).
+            if let Some(seen) = &request.newest_seen {
+                let (recent, oldest) = invites::sent_in_last_hour(tx, stored.rowid, now)?;
+                rules::resend_allowed(recent, oldest, now)?;
+                if invites::of_account(tx, stored.rowid, now)?.first().is_some_and(|newest| &newest.id != seen) {
+                    return Err(ApiError::precondition_failed());
+                }
+            }
             let invite = actions::send_invite(tx, &stored, &actor, request.ticket_id.as_ref(), &link_base, now)?;
             let mut answer = Answer::json(StatusCode::CREATED, &invite)?;
             answer.location = Some(format!("/api/v1/accounts/{}/invites", stored.account.id));

@@ -51,7 +51,7 @@ pub async fn reply(
     })?;
     let fingerprint = format!("POST /tickets/{id}/replies {}", body.canonical);
     let reply = body.value;
-    let me = state.0.me.clone();
+    let me = state.me();
     state
         .mutate(Some(key), fingerprint, move |tx, now| {
             let stored = tickets::by_id(tx, &id, now)?.ok_or_else(|| ApiError::not_found("ticket"))?;

@@ -206,7 +206,7 @@ pub async fn present(
     body: ApiJson<PresenceRequest>,
 ) -> Result<Response, ApiError> {
     let mode = body.value.mode;
-    let staff = state.0.me.id.clone();
+    let staff = state.me().id;
     state
         .write(move |tx, now| {
             let stored = tickets::by_id(tx, &id, now)?.ok_or_else(|| ApiError::not_found("ticket"))?;
@@ -219,7 +219,7 @@ pub async fn present(
 
 /// The caller left the ticket (at once, without waiting for the lapse).
 pub async fn leave(State(state): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Response, ApiError> {
-    let staff = state.0.me.id.clone();
+    let staff = state.me().id;
     state
         .write(move |tx, now| {
             let stored = tickets::by_id(tx, &id, now)?.ok_or_else(|| ApiError::not_found("ticket"))?;

@@ -16,6 +16,7 @@ use axum::response::Response;
 use chrono::NaiveDate;
 
 use super::AppState;
+use crate::phi::Phi;
 use crate::portal::model::InvalidReason;
 use crate::sandbox::extract::ApiPath;
 use crate::sandbox::problem::ApiError;
@@ -98,12 +99,21 @@ pub async fn submit(
             let account = accounts::by_rowid(tx, stored.account_rowid)?.ok_or_else(ApiError::internal)?;
             let accepted = portal_reads_dob(&typed) == Some(*account.account.dob.expose());
             let outcome = actions::dob_attempt(tx, &stored, accepted, now)?;
-            invites::record_visit(tx, stored.rowid, &visitor.visit(now, outcome, None))?;
+            let mut visit = visitor.visit(now, outcome, None);
+            // What a refused visitor typed, for staff guiding them on the
+            // call (the staff API only; the event carries ids only).
+            if !accepted {
+                visit.typed_dob = Some(Phi::new(typed.chars().filter(|c| !c.is_control()).take(TYPED_MAX).collect()));
+            }
+            invites::record_visit(tx, stored.rowid, &visit)?;
             Ok(with_cookie(if accepted { pages::accepted() } else { pages::dob_refused() }))
         })
         .await?;
     Ok(response)
 }
+
+/// A refused DOB is kept to this many characters.
+const TYPED_MAX: usize = 64;
 
 /// The portal's rule for a typed DOB: two ASCII digits, `/`, two digits,
 /// `/`, four digits, and a real calendar date. Nothing else is read.

@@ -20,7 +20,7 @@ pub fn router() -> Router<AppState> {
 }
 
 pub async fn me(State(state): State<AppState>) -> Result<Response, ApiError> {
-    Ok(Answer::json(StatusCode::OK, &state.0.me)?.into_response())
+    Ok(Answer::json(StatusCode::OK, &state.me())?.into_response())
 }
 
 #[derive(Deserialize)]

@@ -32,7 +32,11 @@ pub struct Shared {
     pub db: Mutex<Connection>,
     pub clock: Clock,
     pub token: String,
+    /// The staff member of `token`.
     pub me: StaffMember,
+    /// Other staff tokens the sandbox accepts, each another help-desk
+    /// member (so two consoles can be two agents).
+    pub staff: Vec<(String, StaffMember)>,
     /// Staff ids a ticket may be assigned to.
     pub agents: Vec<String>,
     /// Where invite links point (`http://127.0.0.1:PORT`).
@@ -119,6 +123,12 @@ impl Shared {
 pub struct AppState(pub Arc<Shared>);
 
 impl AppState {
+    /// The staff member making the request being answered (the sandbox's
+    /// own outside a request).
+    pub fn me(&self) -> StaffMember {
+        STAFF.try_with(StaffMember::clone).unwrap_or_else(|_| self.0.me.clone())
+    }
+
     /// Waits until the search indexes hold every account.
     pub async fn searchable(&self) -> Result<(), ApiError> {
         let mut state = self.0.search.subscribe();
@@ -160,7 +170,7 @@ impl AppState {
     where
         F: FnOnce(&Transaction<'_>, DateTime<Utc>) -> Result<Answer, ApiError> + Send + 'static,
     {
-        let actor = self.0.me.id.clone();
+        let actor = self.me().id;
         let (answer, replayed) = self
             .write(move |tx, now| {
                 if let Some(key) = key.as_deref()
@@ -288,11 +298,24 @@ pub fn require_if_match(headers: &HeaderMap) -> Result<(), ApiError> {
     if headers.contains_key(header::IF_MATCH) { Ok(()) } else { Err(ApiError::precondition_required()) }
 }
 
+tokio::task_local! {
+    /// The staff member whose token the request being answered carries.
+    static STAFF: StaffMember;
+}
+
+/// Answers a request only with a token the sandbox knows, as the staff
+/// member it belongs to (see [`AppState::me`]).
 async fn require_token(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let expected = format!("Bearer {}", state.0.token);
-    let authorised =
-        request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).is_some_and(|v| v == expected);
-    if authorised { next.run(request).await } else { ApiError::unauthorized().into_response() }
+    let given = request.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let bearer = |token: &str| given.strip_prefix("Bearer ").is_some_and(|t| t == token);
+    let staff = if bearer(&state.0.token) {
+        state.0.me.clone()
+    } else if let Some((_, member)) = state.0.staff.iter().find(|(token, _)| bearer(token)) {
+        member.clone()
+    } else {
+        return ApiError::unauthorized().into_response();
+    };
+    STAFF.scope(staff, next.run(request)).await
 }
 
 /// Answers carry the sandbox clock in `Date`, so clients that correct their

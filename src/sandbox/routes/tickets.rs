@@ -57,7 +57,7 @@ pub async fn list(State(state): State<AppState>, ApiQuery(query): ApiQuery<ListQ
     let assignee = match query.assignee.as_deref() {
         None => None,
         Some("none") => Some(None),
-        Some("me") => Some(Some(state.0.me.id.clone())),
+        Some("me") => Some(Some(state.me().id)),
         Some(id) if state.0.agents.iter().any(|a| a == id) => Some(Some(id.to_owned())),
         Some(_) => return Err(ApiError::bad_request("assignee must be me, none or a help-desk staff id")),
     };
@@ -94,7 +94,7 @@ pub async fn change(
     let key = idempotency_key(&headers)?;
     let fingerprint = format!("PATCH /tickets/{id} {}", body.canonical);
     let patch = body.value;
-    let actor = state.0.me.id.clone();
+    let actor = state.me().id;
     let agents = state.0.agents.clone();
     state
         .mutate(key, fingerprint, move |tx, now| {
@@ -143,7 +143,7 @@ pub async fn add_note(
         .ok_or_else(|| ApiError::bad_request("Idempotency-Key is required: make one per note and reuse it on retry"))?;
     let fingerprint = format!("POST /tickets/{id}/notes {}", body.canonical);
     let note = body.value;
-    let actor = state.0.me.id.clone();
+    let actor = state.me().id;
     state
         .mutate(Some(key), fingerprint, move |tx, now| {
             let stored = tickets::by_id(tx, &id, now)?.ok_or_else(|| ApiError::not_found("ticket"))?;

@@ -109,11 +109,12 @@ pub fn of_account(conn: &Connection, account_rowid: i64, now: DateTime<Utc>) -> 
     }
     let mut visits: HashMap<i64, Vec<LinkVisit>> = HashMap::new();
     let mut statement = conn.prepare_cached(
-        "SELECT invite_rowid, at, method, user_agent, remote, network, referrer, cookies, outcome, invalid_reason
+        "SELECT invite_rowid, at, method, user_agent, remote, network, referrer, cookies, outcome, invalid_reason,
+                typed_dob
          FROM (SELECT v.rowid AS visit_rowid, v.invite_rowid AS invite_rowid, v.at AS at, v.method AS method,
                       v.user_agent AS user_agent, v.remote AS remote, v.network AS network,
                       v.referrer AS referrer, v.cookies AS cookies, v.outcome AS outcome,
-                      v.invalid_reason AS invalid_reason,
+                      v.invalid_reason AS invalid_reason, v.typed_dob AS typed_dob,
                       row_number() OVER (PARTITION BY v.invite_rowid ORDER BY v.rowid DESC) AS newest
                FROM link_visits v JOIN invites i ON i.rowid = v.invite_rowid
                WHERE i.account_rowid = ?1)
@@ -144,6 +145,7 @@ fn read_visit(row: &Row<'_>) -> rusqlite::Result<LinkVisit> {
         cookies: row.get("cookies")?,
         outcome: wire(row, "outcome")?,
         invalid_reason: wire_opt(row, "invalid_reason")?,
+        typed_dob: row.get::<_, Option<String>>("typed_dob")?.map(Phi::new),
     })
 }
 
@@ -151,8 +153,8 @@ fn read_visit(row: &Row<'_>) -> rusqlite::Result<LinkVisit> {
 pub fn record_visit(conn: &Connection, invite_rowid: i64, visit: &LinkVisit) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "INSERT INTO link_visits (invite_rowid, at, method, user_agent, remote, network, referrer, cookies,
-                                  outcome, invalid_reason)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                  outcome, invalid_reason, typed_dob)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
         invite_rowid,
@@ -165,6 +167,7 @@ pub fn record_visit(conn: &Connection, invite_rowid: i64, visit: &LinkVisit) -> 
         visit.cookies,
         visit.outcome.as_str(),
         visit.invalid_reason.map(InvalidReason::as_str),
+        visit.typed_dob.as_ref().map(|t| t.expose()),
     ])?;
     Ok(())
 }
@@ -398,6 +401,7 @@ mod tests {
             cookies: false,
             outcome: VisitOutcome::PageShown,
             invalid_reason: None,
+            typed_dob: None,
         };
         for n in 0..250 {
             record_visit(&conn, busy, &visit(n)).unwrap();

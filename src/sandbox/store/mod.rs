@@ -105,7 +105,8 @@ CREATE TABLE IF NOT EXISTS link_visits (
     referrer TEXT,
     cookies INTEGER NOT NULL,
     outcome TEXT NOT NULL,
-    invalid_reason TEXT
+    invalid_reason TEXT,
+    typed_dob TEXT
 );
 CREATE INDEX IF NOT EXISTS visits_by_invite ON link_visits(invite_rowid, rowid);
 CREATE TABLE IF NOT EXISTS outbox (
@@ -183,6 +184,16 @@ pub fn open(conn: &Connection) -> rusqlite::Result<()> {
              ALTER TABLE invites ADD COLUMN revoke_reason TEXT;
              ALTER TABLE invites ADD COLUMN revoke_ticket_id TEXT;",
         )?;
+    }
+    // The DOB a refused visitor typed (staff API only), since the
+    // contract reports it.
+    let has_typed: bool = conn.query_row(
+        "SELECT count(*) > 0 FROM pragma_table_info('link_visits') WHERE name = 'typed_dob'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_typed {
+        conn.execute_batch("ALTER TABLE link_visits ADD COLUMN typed_dob TEXT;")?;
     }
     conn.execute(
         "INSERT INTO account_emails (account_rowid, address, is_default)

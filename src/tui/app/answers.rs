@@ -30,7 +30,7 @@ impl App {
             Answer::Probe(result) => return self.on_reconnected(req, result, now),
             Answer::Me(result) => return self.on_me(result),
             Answer::Presence(result) | Answer::LeavePresence(result) => return Self::presence_answered(result),
-            Answer::GuardInvites(result) => return self.guard_read(req, result, now),
+            Answer::GuardRead(result) => return self.guard_answer(req, result, now),
             other => self.take(req, other, now),
         };
         // Stale answers say nothing, about the data or the connection.
@@ -198,7 +198,7 @@ impl App {
             | Answer::Me(_)
             | Answer::Presence(_)
             | Answer::LeavePresence(_)
-            | Answer::GuardInvites(_) => return (false, Vec::new()),
+            | Answer::GuardRead(_) => return (false, Vec::new()),
             // A change's answer is its dialog's (changes always count).
             change => return (true, self.answer_dialog(req, change, now)),
         };

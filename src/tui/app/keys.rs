@@ -292,7 +292,7 @@ impl App {
     /// An action on the dialog: the dialog decides, the app applies.
     pub(in crate::tui) fn on_overlay_action(&mut self, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
         if action == Action::Confirm
-            && let Some(effects) = self.guard_resend(now)
+            && let Some(effects) = self.guard_confirm(now)
         {
             return effects;
         }
@@ -341,6 +341,7 @@ impl App {
                 }
                 Then::Run(action) => effects.extend(self.on_action(action, now)),
                 Then::Open(overlay) => self.overlay = Some(overlay),
+                Then::CheckAgain => effects.extend(self.guard_refused()),
             }
         }
         effects

@@ -188,7 +188,7 @@ impl App {
 
     /// Calls the open dialog, if any, with what it may read or use of the
     /// console.
-    fn with_dialog<T>(
+    pub(in crate::tui) fn with_dialog<T>(
         &mut self,
         now: DateTime<Utc>,
         call: impl FnOnce(&mut dyn Dialog, &mut Cx<'_>) -> T,

@@ -56,7 +56,11 @@ pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
     // they mask again with it.
     let revealed = app.account.as_ref().is_some_and(|a| a.revealed);
     if let Some(overlay) = &app.overlay {
-        let under = Under { account: app.account.as_ref(), revealed, screen: app.view_screen() };
+        let collision = match &app.live.guard {
+            crate::tui::live::Guard::Shown(text) => Some(text.as_str()),
+            _ => None,
+        };
+        let under = Under { account: app.account.as_ref(), revealed, screen: app.view_screen(), collision };
         overlay.dialog().render(&under, frame, body, &ui);
     }
     render_footer(app, frame, layout::footer(size), theme);

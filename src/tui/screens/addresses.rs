@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use tui_input::Input;
 
-use super::submission::{ChangeId, Submission, Unconfirmed, Wording};
+use super::submission::{ChangeId, Submission, Unconfirmed, Wording, collision_lines};
 use super::{FIELD_MAX, REASON_MAX, Ui, cursor_column, dialog, layout, moved, type_into, wrap_line};
 use crate::diagnose::email;
 use crate::phi::{Phi, mask_email};
@@ -20,6 +20,7 @@ use crate::portal::{PortalError, Versioned};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
 use crate::tui::keymap::{PREV_FIELD, ScreenKind, ScreenSpec, ctrl, special};
+use crate::tui::live::Guarded;
 
 /// What has the focus: the list of addresses (where `j` `k` move, as the
 /// arrows always do) or one of the two text fields (where every letter is
@@ -224,9 +225,16 @@ impl Dialog for AddressesState {
 
     /// The account was read again (after a 412): changes now go against it.
     fn account_read(&mut self, account: &Versioned<Account>) -> Option<Outcome> {
+        self.rebase(account);
+        None
+    }
+    /// Enter on a staged change sends it.
+    fn guarded(&self, cx: &Cx<'_>) -> Option<Guarded> {
+        (self.staged.is_some() && !self.submission.holds(cx.now)).then_some(Guarded::Change)
+    }
+    fn rebase(&mut self, account: &Versioned<Account>) {
         self.base = account.clone();
         self.selected = self.selected.min(self.addresses().len().saturating_sub(1));
-        None
     }
     fn field(&mut self) -> Option<(&mut Input, usize)> {
         if self.submission.is_sending() || self.staged.is_some() {
@@ -331,6 +339,11 @@ impl Dialog for AddressesState {
             None => None,
         };
         let idle = match confirm {
+            Some(question) if let Some(text) = under.collision => {
+                let mut lines = vec![Line::styled(question, theme.warn)];
+                lines.extend(collision_lines(text, "confirms it", theme));
+                lines
+            }
             Some(question) => {
                 vec![Line::styled(question, theme.warn), Line::styled("Enter confirms · Esc goes back", theme.muted)]
             }

@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
-use super::submission::{ChangeId, NOT_KNOWN, Submission, answer_lost};
+use super::submission::{ChangeId, NOT_KNOWN, Submission, answer_lost, collision_lines};
 use super::{FIELD_MAX, REASON_MAX, Ui, cursor_column, dialog, layout, paste_into_max, type_into};
 use crate::diagnose::dob;
 use crate::phi::{DOB_MASK, Phi, mask_email};
@@ -20,6 +20,7 @@ use crate::portal::{IdempotencyKey, PortalError, Versioned};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
 use crate::tui::keymap::{PREV_FIELD, ScreenKind, ScreenSpec, special};
+use crate::tui::live::Guarded;
 
 /// The banner once the account shows a DOB edit whose answer was lost.
 pub const SHOWN_SAVED: &str = "DOB on file updated (its answer was lost, the portal shows it)";
@@ -280,6 +281,15 @@ impl Dialog for EditDobState {
         let saved = sent.is_some_and(|dob| *theirs.value.dob.expose() == dob) && theirs.etag != self.base.etag;
         Some(if saved { Outcome::saved(SHOWN_SAVED, theirs.clone()) } else { Outcome::none() })
     }
+    /// Enter on the confirm sends the change.
+    fn guarded(&self, cx: &Cx<'_>) -> Option<Guarded> {
+        let sends = self.stage == Stage::Confirm && !self.submission.holds(cx.now);
+        (sends && self.patch(cx.now.date_naive()).is_ok()).then_some(Guarded::Change)
+    }
+    /// The change now goes against the version just read.
+    fn rebase(&mut self, account: &Versioned<Account>) {
+        self.base = account.clone();
+    }
     fn edit(&mut self, event: &Event) {
         EditDobState::edit(self, event);
     }
@@ -366,11 +376,13 @@ impl Dialog for EditDobState {
                     (_, Some(error)) => lines.push(Line::styled(format!("✕ Not saved: {error}"), theme.danger)),
                     (_, None) => {}
                 }
-                lines.push(if state.stage == Stage::Saving {
-                    Line::styled("Saving…", theme.warn)
-                } else {
-                    Line::styled("Enter: save this change · Esc: back to the form", theme.muted)
-                });
+                match under.collision {
+                    Some(text) if state.stage == Stage::Confirm => {
+                        lines.extend(collision_lines(text, "saves it", theme));
+                    }
+                    _ if state.stage == Stage::Saving => lines.push(Line::styled("Saving…", theme.warn)),
+                    _ => lines.push(Line::styled("Enter: save this change · Esc: back to the form", theme.muted)),
+                }
             }
             Stage::Conflict => {
                 lines.push(Line::styled(

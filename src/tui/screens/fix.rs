@@ -21,6 +21,10 @@ use crate::portal::model::AccountId;
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Then, Under};
 use crate::tui::keymap::{ScreenSpec, special};
+use crate::tui::live::Guarded;
+use crate::tui::request::FixRun;
+
+use super::submission::collision_lines;
 
 /// The fix dialog. (No `Debug`: the plan's reply names the client.)
 pub struct FixState {
@@ -47,6 +51,10 @@ impl FixState {
         }
         let req = cx.req();
         self.sending = Some(req);
+        // What the agent read: a change by someone else after it stops the
+        // run before the next step (the collision guard between steps).
+        self.progress.since =
+            cx.account.and_then(|a| a.audit.data.as_ref()).map(|trail| trail.iter().map(|e| e.seq).max().unwrap_or(0));
         let request = Request::Fix {
             account_id: self.account_id.clone(),
             plan: Box::new(self.plan.clone()),
@@ -95,6 +103,11 @@ impl Dialog for FixState {
         Outcome::sends(action, self.sending.is_some(), || self.confirm(cx))
     }
 
+    /// Enter runs the steps left.
+    fn guarded(&self, _cx: &Cx<'_>) -> Option<Guarded> {
+        (self.sending.is_none() && !self.progress.finished()).then_some(Guarded::Change)
+    }
+
     /// The run's answer: all done, the dialog closes and the account, its
     /// invites, the ticket and the queue are read again; stopped part-way,
     /// each step shows done or not and Enter retries what is left.
@@ -111,10 +124,22 @@ impl Dialog for FixState {
                 return Some(Outcome::none());
             }
         };
-        self.progress = run.progress;
+        let FixRun { progress, stopped } = *run;
+        self.progress = progress;
         let reload = vec![Then::ReloadAccount, Then::ReloadQueue];
-        Some(match run.stopped {
+        Some(match stopped {
             None => Outcome::done(self.done_text(), reload),
+            // Someone changed the account between two steps: the guard
+            // reads it again and shows what; Enter then does what is left.
+            Some(stopped) if stopped.error == crate::portal::PortalError::Stale => {
+                let done = self.progress.states.iter().filter(|s| s.is_done()).count();
+                self.error = Some(format!(
+                    "Held back before step {}: the account changed meanwhile. {done} of {} done",
+                    stopped.step + 1,
+                    self.progress.states.len()
+                ));
+                Outcome { then: vec![Then::ReloadQueue, Then::CheckAgain], ..Outcome::none() }
+            }
             Some(stopped) => {
                 let done = self.progress.states.iter().filter(|s| s.is_done()).count();
                 self.error = Some(format!(
@@ -156,6 +181,13 @@ impl Dialog for FixState {
         lines.push(Line::default());
         let status = match (&self.sending, &self.error) {
             (Some(_), _) => Line::styled("Fixing…", theme.muted),
+            (None, error) if let Some(text) = under.collision => {
+                if let Some(error) = error {
+                    lines.push(Line::styled(error.clone(), theme.danger));
+                }
+                lines.extend(collision_lines(text, "does it", theme));
+                Line::default()
+            }
             (None, Some(error)) => Line::styled(error.clone(), theme.danger),
             (None, None) => Line::styled("Enter does it all · Esc cancels", theme.muted),
         };

@@ -8,8 +8,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use super::account::AccountState;
 use super::second_look::SecondLook;
-use super::submission::{ChangeId, NOT_KNOWN, Submission, Wording, answer_lost, enter_hint};
+use super::submission::{ChangeId, NOT_KNOWN, Submission, Wording, answer_lost, collision_lines, enter_hint};
 use super::{Ui, dialog, layout, wrap_line};
 use crate::diagnose::{email, invite};
 use crate::portal::PortalError;
@@ -17,6 +18,7 @@ use crate::portal::model::{Account, DeliveryEventKind, Invite, InviteStatus, Res
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
 use crate::tui::keymap::{ScreenKind, ScreenSpec, key, special};
+use crate::tui::live::Guarded;
 
 /// The resend dialog.
 #[derive(Debug, Default)]
@@ -69,12 +71,20 @@ impl ResendState {
         }
         let req = cx.req();
         self.checking = false;
-        let request = ResendRequest { ticket_id: account.ticket_id.clone() };
+        let request = request(account);
         let change = ChangeId::new("resend", account.id.as_str(), &request);
         let before = account.invites.data.as_ref().map(|l| l.iter().map(|i| i.id.clone()).collect());
         let key = self.submission.send_seen_by(req, change, before, cx.unconfirmed);
         vec![Effect::Portal(req, Request::Resend { account_id: account.id.clone(), request, key })]
     }
+}
+
+/// The resend of `account`: for its ticket, and only if the newest invite
+/// read is still the newest (else the portal refuses it, 412: someone
+/// resent meanwhile, and two agents confirming at once make one invite).
+pub fn request(account: &AccountState) -> ResendRequest {
+    let newest_seen = account.invites.data.as_ref().and_then(|list| list.first()).map(|i| i.id.clone());
+    ResendRequest { ticket_id: account.ticket_id.clone(), newest_seen }
 }
 
 /// Whether the resend the dialog would send now is risky.
@@ -124,6 +134,12 @@ impl Dialog for ResendState {
                 Outcome::done(said, vec![Then::AddInvite(invite), Then::ReloadAccount])
             }
             // The invite may exist: read the invites again before saying.
+            // Someone resent meanwhile: nothing was sent; the guard reads
+            // again and shows who (a new key: this resend is another one).
+            Err(PortalError::Stale) => {
+                self.submission.renew();
+                Outcome::then(Then::CheckAgain)
+            }
             Err(error) if answer_lost(&error) => {
                 self.submission.fail(&error, cx.now, error.clone());
                 self.checking = true;
@@ -134,6 +150,16 @@ impl Dialog for ResendState {
                 Outcome::none()
             }
         })
+    }
+    /// Enter sends now unless it only arms the second look, a request is in
+    /// flight or a 429's wait runs, or it retries a resend already made.
+    fn guarded(&self, cx: &Cx<'_>) -> Option<Guarded> {
+        let account = cx.account?;
+        if self.submission.holds(cx.now) || self.checking || (risky(cx) && !self.second_look.armed) {
+            return None;
+        }
+        let change = ChangeId::new("resend", account.id.as_str(), &request(account));
+        (!cx.unconfirmed.holds(&change)).then_some(Guarded::Resend)
     }
     /// The invites read again after a lost answer: the invite shows (sent:
     /// close and say so) or it does not (not sent; Enter retries with the
@@ -205,6 +231,7 @@ impl Dialog for ResendState {
         lines.push(Line::default());
         let retry = Line::styled("Enter tries again (it cannot make a second invite); Esc cancels.", theme.muted);
         let idle = match (risks.first(), self.second_look.armed) {
+            _ if let Some(text) = under.collision => collision_lines(text, "sends it", theme),
             (None, _) => vec![enter_hint(&["Enter", "y"], "sends it", theme)],
             (Some(_), false) => vec![SecondLook::first_hint("sends it", theme)],
             (Some(risk), true) => SecondLook::lines("Send anyway", risk, "sends it anyway", theme),

@@ -10,13 +10,14 @@ use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
 use super::second_look::SecondLook;
-use super::submission::{ChangeId, Submission, Wording};
+use super::submission::{ChangeId, Submission, Wording, collision_lines};
 use super::{REASON_MAX, Ui, cursor_column, dialog, layout};
 use crate::portal::PortalError;
 use crate::portal::model::{InviteId, InviteStatus, RevokeRequest};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Then, Under};
 use crate::tui::keymap::{ScreenSpec, special};
+use crate::tui::live::Guarded;
 
 /// The revoke dialog. (No `Debug`: the reason may name the client.)
 pub struct RevokeState {
@@ -128,6 +129,11 @@ impl Dialog for RevokeState {
             }
         })
     }
+    /// The second Enter, on the highlighted line, revokes.
+    fn guarded(&self, cx: &Cx<'_>) -> Option<Guarded> {
+        let sends = self.second_look.armed && !self.submission.holds(cx.now);
+        (sends && !self.reason.value().trim().is_empty()).then_some(Guarded::Change)
+    }
     fn field(&mut self) -> Option<(&mut Input, usize)> {
         if self.submission.is_sending() || self.second_look.armed { None } else { Some((&mut self.reason, REASON_MAX)) }
     }
@@ -155,7 +161,9 @@ impl Dialog for RevokeState {
             ]));
         }
         lines.push(Line::default());
-        let idle = if self.second_look.armed {
+        let idle = if let Some(text) = under.collision {
+            collision_lines(text, "revokes it", theme)
+        } else if self.second_look.armed {
             let risk = "its link stops working at once; the client needs a new invite";
             SecondLook::lines(&format!("Revoke {}", self.invite_id), risk, "revokes it", theme)
         } else {

@@ -281,6 +281,25 @@ impl<E: std::fmt::Display> Submission<E> {
     }
 }
 
+/// The collision guard's lines in a dialog whose change it held back:
+/// what others changed since the agent read the account (who, and how long
+/// ago), then that it was read again and Enter now `does` it knowingly.
+pub fn collision_lines(text: &str, does: &str, theme: &Theme) -> Vec<Line<'static>> {
+    vec![
+        Line::from(vec![
+            Span::styled("⚠ Changed since you read it: ", theme.danger),
+            Span::styled(crate::sanitize::line(text).into_owned(), theme.warn),
+        ]),
+        Line::from(vec![
+            Span::styled("Read again. ", theme.muted),
+            Span::styled("Enter", theme.key),
+            Span::styled(format!(" again {does} anyway · "), theme.muted),
+            Span::styled("Esc", theme.key),
+            Span::styled(" cancels", theme.muted),
+        ]),
+    ]
+}
+
 /// `Enter posts it · Esc cancels`: what a dialog's keys do, `keys` being
 /// the keys that send (`Enter or y`).
 pub fn enter_hint(keys: &[&'static str], does: &str, theme: &Theme) -> Line<'static> {

@@ -21,6 +21,9 @@ pub fn t0() -> DateTime<Utc> {
 pub struct Harness {
     pub sandbox: Sandbox,
     pub client: PortalClient,
+    /// Made once, when first wanted: a client loads the platform's root
+    /// certificates, which costs milliseconds of CPU in a debug build.
+    pub raw: std::sync::OnceLock<reqwest::Client>,
 }
 
 impl Harness {
@@ -37,7 +40,7 @@ impl Harness {
         let token = options.token.clone();
         let sandbox = sandbox::start(listener, options).await.unwrap();
         let client = PortalClient::new(&sandbox.url(), ApiToken::new(token), fast_options()).unwrap();
-        Self { sandbox, client }
+        Self { sandbox, client, raw: std::sync::OnceLock::new() }
     }
 
     /// The first seeded ticket of a case.
@@ -61,7 +64,7 @@ impl Harness {
 
     /// A plain HTTP client for requests the typed client would never send.
     pub fn raw(&self) -> reqwest::Client {
-        reqwest::Client::new()
+        self.raw.get_or_init(reqwest::Client::new).clone()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -81,12 +84,22 @@ pub fn fast_options() -> ClientOptions {
 /// Runs a console's effects against the real sandbox, feeding every answer
 /// back at instant `now`, until nothing is left to do (debounces fire at
 /// once). Returns the effects that ran.
-pub async fn settle(app: &mut App, h: &Harness, mut effects: Vec<Effect>, now: DateTime<Utc>) -> Vec<Effect> {
+pub async fn settle(app: &mut App, h: &Harness, effects: Vec<Effect>, now: DateTime<Utc>) -> Vec<Effect> {
+    settle_as(app, &h.client, effects, now).await
+}
+
+/// [`settle`] with another client (another staff member's token).
+pub async fn settle_as(
+    app: &mut App,
+    client: &PortalClient,
+    mut effects: Vec<Effect>,
+    now: DateTime<Utc>,
+) -> Vec<Effect> {
     let mut seen = Vec::new();
     while let Some(effect) = effects.pop() {
         seen.push(effect.clone());
         let msg = match effect {
-            Effect::Portal(req, request) => Msg::Answer(req, perform(&h.client, request).await),
+            Effect::Portal(req, request) => Msg::Answer(req, perform(client, request).await),
             Effect::DebounceSearch(req) => Msg::SearchDue(req),
             // The wait is the test's to skip: ask at once.
             Effect::Reconnect { req, .. } => Msg::ReconnectDue(req),
@@ -204,5 +217,44 @@ pub async fn run_binary(args: &[&str], env: &[(&str, &str)]) -> Run {
         code: output.status.code().unwrap_or(-1),
         out: String::from_utf8_lossy(&output.stdout).into_owned(),
         err: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A sandbox process (`portaldesk sandbox serve --seed 7` on a free
+/// loopback port, `extra` arguments added), killed on drop.
+pub struct Server {
+    child: std::process::Child,
+    pub url: String,
+}
+
+impl Server {
+    pub fn start(token: &str, extra: &[&str]) -> Self {
+        use std::io::{BufRead, BufReader};
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_portaldesk"))
+            .args(["sandbox", "serve", "--addr", "127.0.0.1:0", "--seed", "7", "--token", token])
+            .args(extra)
+            .env(
+                "PORTALDESK_LOG",
+                std::env::temp_dir().join(format!("portaldesk-e2e-server-{}.log", std::process::id())),
+            )
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        out.read_line(&mut first).unwrap();
+        // Keep reading what it prints, as a terminal would.
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+        let url = first.trim().rsplit(' ').next().unwrap().to_owned();
+        assert!(url.starts_with("http://127.0.0.1:"), "{first}");
+        Self { child, url }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
