@@ -110,6 +110,29 @@ pub const REVEAL: Binding = special(KeyCode::F(2), Action::Reveal, "reveal / mas
 /// Shift-Tab in a dialog of several fields: back one (listed in the help
 /// only).
 pub const PREV_FIELD: Binding = special(KeyCode::BackTab, Action::PrevField, "previous field", "");
+/// Esc cancels a dialog that would change something.
+pub const CANCEL: Binding = special(KeyCode::Esc, Action::Back, "cancel", "cancel");
+/// Esc closes a dialog that only shows.
+pub const CLOSE: Binding = special(KeyCode::Esc, Action::Back, "close", "close");
+
+/// Enter confirms: `help` for `?`, `hint` for the footer.
+pub const fn confirm(help: &'static str, hint: &'static str) -> Binding {
+    special(KeyCode::Enter, Action::Confirm, help, hint)
+}
+
+/// Declares a dialog's `SPEC`: its title and keys (its rows of the keymap),
+/// then `moves` (the list-moving keys follow its own) or `text` (it takes
+/// text), as [`ScreenSpec`] says.
+macro_rules! screen_spec {
+    ($state:ty, $title:literal, [$($binding:expr),+ $(,)?] $(, $flag:ident)?) => {
+        impl $state {
+            /// Its title and keys (its rows of the keymap).
+            pub const SPEC: $crate::tui::keymap::ScreenSpec =
+                $crate::tui::keymap::ScreenSpec::new($title, &[$($binding),+])$(.$flag())?;
+        }
+    };
+}
+pub(crate) use screen_spec;
 
 const MOVE: [Binding; 6] = [
     key('j', Action::Down, "move down", ""),

@@ -4,6 +4,7 @@
 //! goes out with If-Match (a 412 is shown, never overwritten) and its own
 //! Idempotency-Key (a retry cannot apply it twice).
 
+use crate::tui::keymap::{confirm, screen_spec};
 use crossterm::event::{Event, KeyCode};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
@@ -19,7 +20,7 @@ use crate::portal::model::{Account, AccountPatch, TicketId};
 use crate::portal::{PortalError, Versioned};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
-use crate::tui::keymap::{PREV_FIELD, ScreenKind, ScreenSpec, ctrl, special};
+use crate::tui::keymap::{PREV_FIELD, ScreenKind, ctrl, special};
 use crate::tui::live::Guarded;
 
 /// What has the focus: the list of addresses (where `j` `k` move, as the
@@ -133,23 +134,21 @@ fn shown(address: &str, revealed: bool) -> String {
 /// How the addresses dialog names its change.
 const WORDING: Wording = Wording::new("Saving…", "Not saved", "too many changes", "sends it").bare();
 
-impl AddressesState {
-    /// Its title and keys (its rows of the keymap).
-    pub const SPEC: ScreenSpec = ScreenSpec::new(
-        "Email addresses",
-        &[
-            special(KeyCode::Enter, Action::Confirm, "add the new address / confirm", "add/confirm"),
-            ctrl('d', Action::MakeDefault, "make the selected address the default", "default"),
-            ctrl('x', Action::RemoveAddress, "remove the selected address", "remove"),
-            special(KeyCode::Tab, Action::NextField, "list / new address / reason", "field"),
-            PREV_FIELD,
-            special(KeyCode::Down, Action::Down, "next address (j in the list)", ""),
-            special(KeyCode::Up, Action::Up, "previous address (k in the list)", ""),
-            special(KeyCode::Esc, Action::Back, "back / close", "close"),
-        ],
-    )
-    .text();
-}
+screen_spec!(
+    AddressesState,
+    "Email addresses",
+    [
+        confirm("add the new address / confirm", "add/confirm"),
+        ctrl('d', Action::MakeDefault, "make the selected address the default", "default"),
+        ctrl('x', Action::RemoveAddress, "remove the selected address", "remove"),
+        special(KeyCode::Tab, Action::NextField, "list / new address / reason", "field"),
+        PREV_FIELD,
+        special(KeyCode::Down, Action::Down, "next address (j in the list)", ""),
+        special(KeyCode::Up, Action::Up, "previous address (k in the list)", ""),
+        special(KeyCode::Esc, Action::Back, "back / close", "close")
+    ],
+    text
+);
 
 impl Dialog for AddressesState {
     fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {

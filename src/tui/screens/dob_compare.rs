@@ -3,8 +3,8 @@
 //! what the staff member typed last on this account, or else with the DOB
 //! the client wrote last in the ticket, so the comparison shows at once.
 
+use crate::tui::keymap::{CLOSE, screen_spec};
 use chrono::{DateTime, Utc};
-use crossterm::event::KeyCode;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::Style;
@@ -17,7 +17,7 @@ use crate::diagnose::dob::{self, DobCheck, DobContext, FieldStatus};
 use crate::phi::{DOB_MASK, Phi};
 use crate::tui::action::{Action, Effect, Terminal};
 use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Under};
-use crate::tui::keymap::{ScreenKind, ScreenSpec, ctrl, special};
+use crate::tui::keymap::{ScreenKind, ctrl};
 use crate::tui::screens::account::AccountState;
 use crate::tui::theme::Theme;
 
@@ -74,17 +74,12 @@ pub fn current_check(state: &DobCompareState, account: &AccountState, now: DateT
         .then(|| dob::check_dob(on_file, typed, &DobContext { today: now.date_naive(), account_created: created }))
 }
 
-impl DobCompareState {
-    /// Its title and keys (its rows of the keymap).
-    pub const SPEC: ScreenSpec = ScreenSpec::new(
-        "DOB compare",
-        &[
-            ctrl('y', Action::Copy, "copy the entry to type on the invite page", "copy entry"),
-            special(KeyCode::Esc, Action::Back, "close", "close"),
-        ],
-    )
-    .text();
-}
+screen_spec!(
+    DobCompareState,
+    "DOB compare",
+    [ctrl('y', Action::Copy, "copy the entry to type on the invite page", "copy entry"), CLOSE],
+    text
+);
 
 impl Dialog for DobCompareState {
     /// Ctrl-Y copies the entry to type on the invite page.

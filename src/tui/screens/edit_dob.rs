@@ -3,6 +3,7 @@
 //! by side. A 412 (someone else changed the account) shows what changed and
 //! asks again: nothing is overwritten silently.
 
+use crate::tui::keymap::{CANCEL, confirm, screen_spec};
 use chrono::{Datelike, NaiveDate};
 use crossterm::event::{Event, KeyCode};
 use ratatui::Frame;
@@ -19,7 +20,7 @@ use crate::portal::model::{Account, AccountPatch, TicketId};
 use crate::portal::{IdempotencyKey, PortalError, Versioned};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
-use crate::tui::keymap::{PREV_FIELD, ScreenKind, ScreenSpec, special};
+use crate::tui::keymap::{PREV_FIELD, ScreenKind, special};
 use crate::tui::live::Guarded;
 
 /// The banner once the account shows a DOB edit whose answer was lost.
@@ -169,19 +170,17 @@ pub fn changes(before: &Account, after: &Account, revealed: bool) -> Vec<String>
     out
 }
 
-impl EditDobState {
-    /// Its title and keys (its rows of the keymap).
-    pub const SPEC: ScreenSpec = ScreenSpec::new(
-        "Edit DOB",
-        &[
-            special(KeyCode::Tab, Action::NextField, "next field", "next field"),
-            PREV_FIELD,
-            special(KeyCode::Enter, Action::Confirm, "continue / save", "continue"),
-            special(KeyCode::Esc, Action::Back, "cancel", "cancel"),
-        ],
-    )
-    .text();
-}
+screen_spec!(
+    EditDobState,
+    "Edit DOB",
+    [
+        special(KeyCode::Tab, Action::NextField, "next field", "next field"),
+        PREV_FIELD,
+        confirm("continue / save", "continue"),
+        CANCEL
+    ],
+    text
+);
 
 impl Dialog for EditDobState {
     fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {

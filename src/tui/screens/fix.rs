@@ -4,8 +4,8 @@
 //! failure part-way shows each step done or not, and Enter again does only
 //! what is left, with the same keys (nothing is done twice).
 
+use crate::tui::keymap::{CANCEL, confirm, screen_spec};
 use chrono::{DateTime, Utc};
-use crossterm::event::KeyCode;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -20,7 +20,6 @@ use crate::fix::{Progress, StepState};
 use crate::portal::model::AccountId;
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Then, Under};
-use crate::tui::keymap::{ScreenSpec, special};
 use crate::tui::live::Guarded;
 use crate::tui::request::FixRun;
 
@@ -87,16 +86,7 @@ pub fn open(account: &AccountState, replies: &Replies, now: DateTime<Utc>) -> Ou
     }
 }
 
-impl FixState {
-    /// Its title and keys (its rows of the keymap).
-    pub const SPEC: ScreenSpec = ScreenSpec::new(
-        "Fix",
-        &[
-            special(KeyCode::Enter, Action::Confirm, "do it all (again: only what is left)", "do it"),
-            special(KeyCode::Esc, Action::Back, "cancel", "cancel"),
-        ],
-    );
-}
+screen_spec!(FixState, "Fix", [confirm("do it all (again: only what is left)", "do it"), CANCEL]);
 
 impl Dialog for FixState {
     fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {

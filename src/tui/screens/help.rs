@@ -2,7 +2,7 @@
 //! Keys that do the same are listed on one line (`j ↓  move down`), and the
 //! list goes into two columns when one does not fit.
 
-use crossterm::event::KeyCode;
+use crate::tui::keymap::{CLOSE, screen_spec};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -11,7 +11,7 @@ use ratatui::widgets::Paragraph;
 use super::{Ui, dialog, layout};
 use crate::tui::action::Action;
 use crate::tui::dialog::{Dialog, Under};
-use crate::tui::keymap::{ScreenKind, ScreenSpec, key, special};
+use crate::tui::keymap::{ScreenKind, key};
 
 /// The help's lines: the keys of an action together, then the keys that
 /// work everywhere.
@@ -36,18 +36,12 @@ pub fn entries(ui: &Ui<'_>, screen: ScreenKind) -> Vec<(String, &'static str)> {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct HelpState;
 
-impl HelpState {
-    /// Its title and keys (its rows of the keymap).
-    pub const SPEC: ScreenSpec = ScreenSpec::new(
-        "Help",
-        &[
-            special(KeyCode::Esc, Action::Back, "close", "close"),
-            key('?', Action::Back, "close", ""),
-            key('q', Action::Back, "close", ""),
-        ],
-    )
-    .moves();
-}
+screen_spec!(
+    HelpState,
+    "Help",
+    [CLOSE, key('?', Action::Back, "close", ""), key('q', Action::Back, "close", "")],
+    moves
+);
 
 impl Dialog for HelpState {
     /// Draws the help for `screen`.

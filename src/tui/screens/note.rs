@@ -2,7 +2,7 @@
 //! only. A retry of the same text reuses its Idempotency-Key, so a note
 //! whose answer was lost is never posted twice; changed text is a new note.
 
-use crossterm::event::KeyCode;
+use crate::tui::keymap::{CANCEL, confirm, screen_spec};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
@@ -15,7 +15,6 @@ use crate::portal::IdempotencyKey;
 use crate::portal::model::{NewNote, TicketId};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Then, Under};
-use crate::tui::keymap::{ScreenSpec, special};
 
 /// The longest note the field takes, in characters.
 pub const NOTE_MAX: usize = 2000;
@@ -38,14 +37,9 @@ impl NoteState {
     /// same). A blank note is refused here, before it costs a request;
     /// nothing goes while a 429's wait runs.
     fn confirm(&mut self, cx: &mut Cx<'_>) -> Vec<Effect> {
-        if self.submission.holds(cx.now) {
+        let Some(body) = self.submission.required(cx.now, &self.input, "write the note first") else {
             return Vec::new();
-        }
-        let body = self.input.value().trim().to_owned();
-        if body.is_empty() {
-            self.submission.error = Some("write the note first".into());
-            return Vec::new();
-        }
+        };
         if self.sent.as_ref() != Some(&body) {
             self.submission.key = IdempotencyKey::new();
         }
@@ -68,17 +62,7 @@ pub fn open(ticket: Option<TicketId>) -> Outcome {
 /// How the note dialog names its change.
 const WORDING: Wording = Wording::new("Posting…", "Not posted", "too many requests", "posts it");
 
-impl NoteState {
-    /// Its title and keys (its rows of the keymap).
-    pub const SPEC: ScreenSpec = ScreenSpec::new(
-        "Ticket note",
-        &[
-            special(KeyCode::Enter, Action::Confirm, "post the note", "post"),
-            special(KeyCode::Esc, Action::Back, "cancel", "cancel"),
-        ],
-    )
-    .text();
-}
+screen_spec!(NoteState, "Ticket note", [confirm("post the note", "post"), CANCEL], text);
 
 impl Dialog for NoteState {
     fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {

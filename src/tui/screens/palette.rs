@@ -2,6 +2,7 @@
 //! name, filtered as you type; Enter runs the one selected. The list comes
 //! from the keymap, so it names the same actions and keys as the help.
 
+use crate::tui::keymap::{CLOSE, confirm, screen_spec};
 use crossterm::event::{Event, KeyCode};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
@@ -12,7 +13,7 @@ use tui_input::Input;
 use super::{FIELD_MAX, Ui, cursor_column, dialog, layout, moved, paste_into, type_into};
 use crate::tui::action::Action;
 use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
-use crate::tui::keymap::{Keymap, ScreenKind, ScreenSpec, special};
+use crate::tui::keymap::{Keymap, ScreenKind, special};
 
 /// The palette's state: what is typed and which command is selected.
 #[derive(Debug, Default)]
@@ -76,19 +77,17 @@ impl PaletteState {
     }
 }
 
-impl PaletteState {
-    /// Its title and keys (its rows of the keymap).
-    pub const SPEC: ScreenSpec = ScreenSpec::new(
-        "Commands",
-        &[
-            special(KeyCode::Enter, Action::Confirm, "run the command", "run"),
-            special(KeyCode::Down, Action::Down, "move down", ""),
-            special(KeyCode::Up, Action::Up, "move up", ""),
-            special(KeyCode::Esc, Action::Back, "close", "close"),
-        ],
-    )
-    .text();
-}
+screen_spec!(
+    PaletteState,
+    "Commands",
+    [
+        confirm("run the command", "run"),
+        special(KeyCode::Down, Action::Down, "move down", ""),
+        special(KeyCode::Up, Action::Up, "move up", ""),
+        CLOSE
+    ],
+    text
+);
 
 impl Dialog for PaletteState {
     /// Enter closes it and runs the chosen command on the view under it.

@@ -2,7 +2,7 @@
 //! earlier links stop working. One Idempotency-Key per dialog: a retry after
 //! a failure reuses it, so it can never make two invites.
 
-use crossterm::event::KeyCode;
+use crate::tui::keymap::{CANCEL, confirm, screen_spec};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -17,7 +17,7 @@ use crate::portal::PortalError;
 use crate::portal::model::{Account, DeliveryEventKind, Invite, InviteStatus, ResendRequest};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
-use crate::tui::keymap::{ScreenKind, ScreenSpec, key, special};
+use crate::tui::keymap::{ScreenKind, key};
 use crate::tui::live::Guarded;
 
 /// The resend dialog.
@@ -97,18 +97,16 @@ fn risky(cx: &Cx<'_>) -> bool {
 /// How the resend dialog names its change.
 const WORDING: Wording = Wording::new("Sending…", "Not sent", "5 invites an hour at most", "sends it");
 
-impl ResendState {
-    /// Its title and keys (its rows of the keymap).
-    pub const SPEC: ScreenSpec = ScreenSpec::new(
-        "Resend invite",
-        &[
-            special(KeyCode::Enter, Action::Confirm, "send it", "send"),
-            key('y', Action::Confirm, "send it", ""),
-            special(KeyCode::Esc, Action::Back, "cancel", "cancel"),
-            key('n', Action::Back, "cancel", ""),
-        ],
-    );
-}
+screen_spec!(
+    ResendState,
+    "Resend invite",
+    [
+        confirm("send it", "send"),
+        key('y', Action::Confirm, "send it", ""),
+        CANCEL,
+        key('n', Action::Back, "cancel", "")
+    ]
+);
 
 impl Dialog for ResendState {
     /// Enter sends; on a risky resend the first Enter only shows the risk,

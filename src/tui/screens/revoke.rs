@@ -2,7 +2,7 @@
 //! page, with a required reason and the ticket. One Idempotency-Key per
 //! dialog (a retry cannot revoke twice) and If-Match on the account.
 
-use crossterm::event::KeyCode;
+use crate::tui::keymap::{CANCEL, confirm, screen_spec};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
@@ -16,7 +16,6 @@ use crate::portal::PortalError;
 use crate::portal::model::{InviteId, InviteStatus, RevokeRequest};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Then, Under};
-use crate::tui::keymap::{ScreenSpec, special};
 use crate::tui::live::Guarded;
 
 /// The revoke dialog. (No `Debug`: the reason may name the client.)
@@ -44,14 +43,10 @@ impl RevokeState {
     /// a failure); nothing while a 429's wait runs.
     fn confirm(&mut self, cx: &mut Cx<'_>) -> Vec<Effect> {
         let Some(account) = cx.account else { return Vec::new() };
-        if self.submission.holds(cx.now) {
+        let missing = "write why it is revoked (it goes in the audit trail)";
+        let Some(reason) = self.submission.required(cx.now, &self.reason, missing) else {
             return Vec::new();
-        }
-        let reason = self.reason.value().trim().to_owned();
-        if reason.is_empty() {
-            self.submission.error = Some("write why it is revoked (it goes in the audit trail)".into());
-            return Vec::new();
-        }
+        };
         if !self.second_look.go(true) {
             self.submission.error = None;
             return Vec::new();
@@ -83,17 +78,7 @@ pub fn open(invite: Option<(InviteId, InviteStatus)>) -> Outcome {
 /// How the revoke dialog names its change.
 const WORDING: Wording = Wording::new("Revoking…", "Not revoked", "too many requests", "revokes it");
 
-impl RevokeState {
-    /// Its title and keys (its rows of the keymap).
-    pub const SPEC: ScreenSpec = ScreenSpec::new(
-        "Revoke invite",
-        &[
-            special(KeyCode::Enter, Action::Confirm, "revoke it", "revoke"),
-            special(KeyCode::Esc, Action::Back, "cancel", "cancel"),
-        ],
-    )
-    .text();
-}
+screen_spec!(RevokeState, "Revoke invite", [confirm("revoke it", "revoke"), CANCEL], text);
 
 impl Dialog for RevokeState {
     fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {

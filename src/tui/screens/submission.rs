@@ -124,6 +124,21 @@ impl<E> Submission<E> {
         self.is_sending() || retry_wait::holds(self.wait, now)
     }
 
+    /// The trimmed text of a required field, to send at `now`; `None` when
+    /// nothing may go: a request is in flight, a 429's wait still runs, or
+    /// the field is blank (then `missing` is the error shown).
+    pub fn required(&mut self, now: DateTime<Utc>, field: &tui_input::Input, missing: impl Into<E>) -> Option<String> {
+        if self.holds(now) {
+            return None;
+        }
+        let text = field.value().trim().to_owned();
+        if text.is_empty() {
+            self.error = Some(missing.into());
+            return None;
+        }
+        Some(text)
+    }
+
     /// Request `req` goes out: the last error and wait are over.
     pub fn start(&mut self, req: ReqId) {
         self.pending = Some(req);

@@ -2,7 +2,7 @@
 //! works or exactly why it shows invalid, then every event in order, with
 //! each visit to the link marked as a mail scanner's or the client's.
 
-use crossterm::event::KeyCode;
+use crate::tui::keymap::{CLOSE, screen_spec};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -14,7 +14,7 @@ use crate::diagnose::timeline::{self, Actor};
 use crate::portal::model::InviteId;
 use crate::tui::action::Action;
 use crate::tui::dialog::{Cx, Dialog, Outcome, Under};
-use crate::tui::keymap::{ScreenSpec, key, special};
+use crate::tui::keymap::key;
 use crate::tui::screens::revoke;
 
 /// The timeline dialog: which invite, and how far it is scrolled.
@@ -39,18 +39,12 @@ impl TimelineState {
     }
 }
 
-impl TimelineState {
-    /// Its title and keys (its rows of the keymap).
-    pub const SPEC: ScreenSpec = ScreenSpec::new(
-        "Invite timeline",
-        &[
-            special(KeyCode::Esc, Action::Back, "close", "close"),
-            key('x', Action::Revoke, "revoke this invite", "revoke"),
-            key('q', Action::Back, "close", ""),
-        ],
-    )
-    .moves();
-}
+screen_spec!(
+    TimelineState,
+    "Invite timeline",
+    [CLOSE, key('x', Action::Revoke, "revoke this invite", "revoke"), key('q', Action::Back, "close", "")],
+    moves
+);
 
 impl Dialog for TimelineState {
     /// `x` opens the revoke dialog for this invite (if it is pending).
