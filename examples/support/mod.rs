@@ -15,6 +15,11 @@ pub fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
     args.iter().position(|a| a == name).and_then(|n| args.get(n + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
+/// Whether `--name` is on the command line.
+pub fn flag(name: &str) -> bool {
+    std::env::args().any(|a| a == name)
+}
+
 /// The first argument that is not an option or an option's value.
 pub fn url() -> String {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -23,9 +23,17 @@ use crate::portal::model::{
 };
 use crate::portal::{PortalClient, PortalError, Versioned};
 
-/// How long events are gathered before what they made stale is read again:
-/// a burst of 500 events is one read per resource and one redraw.
-pub const LIVE_DEBOUNCE: Duration = Duration::from_millis(150);
+/// How long events are gathered before what they made stale is read again,
+/// after a quiet spell: what another agent does shows at once (issue #16:
+/// publish to applied, p95 ≤ 100 ms), and the few events one change makes
+/// are one read.
+pub const LIVE_FIRST: Duration = Duration::from_millis(25);
+/// While events keep coming (the last wait gathered more than one, and the
+/// next comes within this of its end), each wait is twice the last, up to
+/// this: a
+/// burst of 1,000 events in a second is half a dozen reads (and redraws),
+/// and what it changed still shows within a second.
+pub const LIVE_DEBOUNCE: Duration = Duration::from_millis(400);
 /// The same while the terminal does not have the focus: fewer redraws.
 pub const UNFOCUSED_DEBOUNCE: Duration = Duration::from_secs(2);
 /// How often presence is said again while on a ticket (it lapses after
@@ -366,6 +374,13 @@ pub struct LiveState {
     pub stale: Stale,
     /// The debounce running, if any.
     pub debounce: Option<ReqId>,
+    /// When the last debounce started, and its wait (a burst doubles it).
+    pub last_wait: Option<(DateTime<Utc>, Duration)>,
+    /// Events that made something stale since the last debounce started.
+    pub gathered: u32,
+    /// The requests of the live re-read out, unanswered: the screen is
+    /// drawn again once, when the last answers.
+    pub reading: Vec<ReqId>,
     pub presence: Option<Presence>,
     pub on_page: OnPage,
     /// When the open account's invites were last read.
@@ -393,6 +408,9 @@ impl Default for LiveState {
             me: None,
             stale: Stale::default(),
             debounce: None,
+            last_wait: None,
+            gathered: 0,
+            reading: Vec::new(),
             presence: None,
             on_page: OnPage::default(),
             invites_read_at: None,
@@ -411,6 +429,15 @@ impl LiveState {
     /// does not, until its re-read answers); clears it.
     pub fn take_redraw(&mut self) -> bool {
         std::mem::take(&mut self.redraw)
+    }
+
+    /// Whether the answer to `req` leaves the screen as it is for now: it
+    /// is one of the live re-read's, and others are still out (the last
+    /// one redraws, so a re-read is one redraw).
+    pub fn answer_waits(&mut self, req: ReqId) -> bool {
+        let before = self.reading.len();
+        self.reading.retain(|r| *r != req);
+        self.reading.len() < before && !self.reading.is_empty()
     }
 
     /// The ticket to leave at quit, if this console is on one.
@@ -492,12 +519,12 @@ impl App {
                 }
                 Vec::new()
             }
-            Live::Event(event) => self.on_event(event),
+            Live::Event(event) => self.on_event(event, now),
         }
     }
 
     /// One event: mark what it makes stale, and start the debounce.
-    fn on_event(&mut self, event: PortalEvent) -> Vec<Effect> {
+    fn on_event(&mut self, event: PortalEvent, now: DateTime<Utc>) -> Vec<Effect> {
         let open = self.account.as_ref().map(|a| a.id.clone());
         let for_open = event.account_id.is_some() && event.account_id == open;
         let in_queue = |id: &AccountId| {
@@ -540,17 +567,36 @@ impl App {
                 }
             }
         }
-        self.debounce()
+        self.debounce(now)
     }
 
-    /// Starts the debounce if something is stale and none runs.
-    fn debounce(&mut self) -> Vec<Effect> {
-        if !self.live.stale.any() || self.live.debounce.is_some() {
+    /// Starts the debounce if something is stale and none runs: short after
+    /// a quiet spell or a lone event, twice the last wait while a burst goes
+    /// on.
+    fn debounce(&mut self, now: DateTime<Utc>) -> Vec<Effect> {
+        if !self.live.stale.any() {
+            return Vec::new();
+        }
+        self.live.gathered = self.live.gathered.saturating_add(1);
+        if self.live.debounce.is_some() {
             return Vec::new();
         }
         let req = self.req();
         self.live.debounce = Some(req);
-        let after = if self.live.focused { LIVE_DEBOUNCE } else { UNFOCUSED_DEBOUNCE };
+        // This event, and those the last wait gathered.
+        let gathered = std::mem::replace(&mut self.live.gathered, 1);
+        let after = match self.live.last_wait {
+            _ if !self.live.focused => UNFOCUSED_DEBOUNCE,
+            Some((at, wait))
+                if gathered > 2
+                    && chrono::Duration::from_std(wait + LIVE_DEBOUNCE)
+                        .is_ok_and(|burst| now >= at && now - at < burst) =>
+            {
+                (wait * 2).clamp(LIVE_FIRST, LIVE_DEBOUNCE)
+            }
+            _ => LIVE_FIRST,
+        };
+        self.live.last_wait = Some((now, after));
         vec![Effect::After { due: Due::Live(req), after }]
     }
 
@@ -576,6 +622,10 @@ impl App {
                         effects.extend(self.load_history());
                     }
                 }
+                self.live.reading = effects
+                    .iter()
+                    .filter_map(|e| if let Effect::Portal(req, _) = e { Some(*req) } else { None })
+                    .collect();
                 effects
             }
             Due::Presence(req) => {

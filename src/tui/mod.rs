@@ -168,9 +168,6 @@ async fn run_loop(
             _ = tokio::time::sleep_until(last_input + options.idle_lock), if app.lock.is_none() => Msg::IdleLock,
             signal = signals.any() => return Ok(Ended::Signal(signal)),
         };
-        // An event alone changes nothing shown until its re-read answers
-        // (500 events, one redraw); a presence timer changes nothing shown.
-        let quiet = matches!(msg, Msg::Live(Live::Event(_)) | Msg::Due(Due::Presence(_)));
         if matches!(msg, Msg::Key(_) | Msg::Mouse(_) | Msg::Paste(_)) {
             last_input = tokio::time::Instant::now();
         }
@@ -179,8 +176,8 @@ async fn run_loop(
             let size = guard.terminal.size()?;
             app.size = (size.width, size.height);
         }
-        let effects = app.update(msg, clock.now());
-        dirty = app.live.take_redraw() || !quiet;
+        let Step { effects, redraw } = step(app, msg, clock.now());
+        dirty = redraw;
         for effect in effects {
             match effect {
                 Effect::Terminal(Terminal::Quit) => return Ok(Ended::Quit),
@@ -215,6 +212,33 @@ async fn run_loop(
             }
         }
     }
+}
+
+/// What one message did: the effects to run, and whether the screen must
+/// be drawn again.
+#[derive(Debug)]
+pub struct Step {
+    pub effects: Vec<Effect>,
+    pub redraw: bool,
+}
+
+/// One turn of the console loop without the terminal: the message through
+/// [`App::update`], and the loop's redraw decision. The loop draws only when
+/// `redraw` says so; the event benchmarks (`examples/live_consoles.rs`) and
+/// the redraw test (`tests/it/live_redraws.rs`) drive headless consoles
+/// through this same function, so what they count is what the console draws.
+pub fn step(app: &mut App, msg: Msg, now: chrono::DateTime<chrono::Utc>) -> Step {
+    // An event alone changes nothing shown until its re-read answers, and
+    // the re-read is one redraw, when its last answer is in (a burst of
+    // 1,000 events, a handful of redraws); its timer going off only sends
+    // it, and a presence timer changes nothing shown.
+    let quiet = match &msg {
+        Msg::Live(Live::Event(_)) | Msg::Due(Due::Live(_) | Due::Presence(_)) => true,
+        Msg::Answer(req, _) => app.live.answer_waits(*req),
+        _ => false,
+    };
+    let effects = app.update(msg, now);
+    Step { effects, redraw: app.live.take_redraw() || !quiet }
 }
 
 fn draw(guard: &mut TerminalGuard, app: &App, now: chrono::DateTime<chrono::Utc>) -> io::Result<()> {

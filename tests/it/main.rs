@@ -25,6 +25,7 @@ mod habits;
 mod hostile;
 mod link_forensics;
 mod live;
+mod live_redraws;
 mod lock_readonly;
 mod on_page;
 mod queue;
