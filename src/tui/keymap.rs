@@ -112,6 +112,9 @@ pub const REVEAL: Binding = special(KeyCode::F(2), Action::Reveal, "reveal / mas
 pub const PREV_FIELD: Binding = special(KeyCode::BackTab, Action::PrevField, "previous field", "");
 /// Esc cancels a dialog that would change something.
 pub const CANCEL: Binding = special(KeyCode::Esc, Action::Back, "cancel", "cancel");
+/// The arrows move through a dialog's list.
+pub const ARROW_DOWN: Binding = special(KeyCode::Down, Action::Down, "move down", "");
+pub const ARROW_UP: Binding = special(KeyCode::Up, Action::Up, "move up", "");
 /// Esc closes a dialog that only shows.
 pub const CLOSE: Binding = special(KeyCode::Esc, Action::Back, "close", "close");
 

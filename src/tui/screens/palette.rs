@@ -2,8 +2,9 @@
 //! name, filtered as you type; Enter runs the one selected. The list comes
 //! from the keymap, so it names the same actions and keys as the help.
 
+use crate::tui::keymap::{ARROW_DOWN, ARROW_UP};
 use crate::tui::keymap::{CLOSE, confirm, screen_spec};
-use crossterm::event::{Event, KeyCode};
+use crossterm::event::Event;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
@@ -13,7 +14,7 @@ use tui_input::Input;
 use super::{FIELD_MAX, Ui, cursor_column, dialog, layout, moved, paste_into, type_into};
 use crate::tui::action::Action;
 use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
-use crate::tui::keymap::{Keymap, ScreenKind, special};
+use crate::tui::keymap::{Keymap, ScreenKind};
 
 /// The palette's state: what is typed and which command is selected.
 #[derive(Debug, Default)]
@@ -77,17 +78,7 @@ impl PaletteState {
     }
 }
 
-screen_spec!(
-    PaletteState,
-    "Commands",
-    [
-        confirm("run the command", "run"),
-        special(KeyCode::Down, Action::Down, "move down", ""),
-        special(KeyCode::Up, Action::Up, "move up", ""),
-        CLOSE
-    ],
-    text
-);
+screen_spec!(PaletteState, "Commands", [confirm("run the command", "run"), ARROW_DOWN, ARROW_UP, CLOSE], text);
 
 impl Dialog for PaletteState {
     /// Enter closes it and runs the chosen command on the view under it.

@@ -3,6 +3,7 @@
 //! (the ticket pane shows, as if it had been opened from the queue); Esc
 //! leaves the account alone, with no ticket.
 
+use crate::tui::keymap::{ARROW_DOWN, ARROW_UP};
 use crate::tui::keymap::{confirm, screen_spec};
 use crossterm::event::KeyCode;
 use ratatui::Frame;
@@ -34,8 +35,8 @@ screen_spec!(
     "Which ticket?",
     [
         confirm("work this ticket (the ticket pane shows)", "attach"),
-        special(KeyCode::Down, Action::Down, "move down", ""),
-        special(KeyCode::Up, Action::Up, "move up", ""),
+        ARROW_DOWN,
+        ARROW_UP,
         key('j', Action::Down, "move down", ""),
         key('k', Action::Up, "move up", ""),
         special(KeyCode::Esc, Action::Back, "no ticket: the account alone", "none"),
