@@ -29,7 +29,11 @@ struct Agent {
 
 impl Agent {
     fn start(server: &Server, name: &str, token: &str, staff: &'static str, config: &str) -> Self {
-        let home = std::env::temp_dir().join(format!("portaldesk-two-{name}-{}", std::process::id()));
+        // A home of its own per console: the tests of this file run at once
+        // in one process, each with its own config.
+        static CONSOLES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = CONSOLES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let home = std::env::temp_dir().join(format!("portaldesk-two-{name}{n}-{}", std::process::id()));
         std::fs::create_dir_all(home.join(".config/portaldesk")).unwrap();
         std::fs::write(home.join(".config/portaldesk/config.toml"), format!("idle_lock_seconds = 3600\n{config}"))
             .unwrap();
