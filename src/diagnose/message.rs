@@ -184,12 +184,19 @@ fn quoted_lines(chars: &[char]) -> Vec<bool> {
     let mut start = 0;
     while start < chars.len() {
         let end = chars[start..].iter().position(|&c| c == '\n').map_or(chars.len(), |n| start + n);
-        let line: String = chars[start..end].iter().take(400).collect();
-        let trimmed = line.trim();
-        if is_reply_header(trimmed) {
-            below_header = true;
+        // The line's first 400 characters; only a line that ends with `:`
+        // or holds a dash can be a reply header, so only such a line is
+        // copied and lowered (a 1 MB message has tens of thousands of lines).
+        let head = &chars[start..end.min(start + 400)];
+        let first = head.iter().find(|c| !c.is_whitespace());
+        let last = head.iter().rev().find(|c| !c.is_whitespace());
+        if last == Some(&':') || head.contains(&'-') {
+            let line: String = head.iter().collect();
+            if is_reply_header(line.trim()) {
+                below_header = true;
+            }
         }
-        if below_header || trimmed.starts_with('>') {
+        if below_header || first == Some(&'>') {
             out[start..=end].iter_mut().for_each(|q| *q = true);
         }
         start = end + 1;
