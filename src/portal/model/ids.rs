@@ -47,9 +47,12 @@ macro_rules! string_id {
             }
         }
 
+        /// The id for people (a screen, an error, a banner): through the
+        /// one sanitiser, as every string from the portal. The wire form is
+        /// [`Self::as_str`].
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
+                f.write_str(&crate::sanitize::line(&self.0))
             }
         }
 
@@ -133,6 +136,16 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
+
+    #[test]
+    fn an_id_shown_to_people_carries_no_control_but_its_wire_form_is_kept() {
+        let id: TicketId = serde_json::from_str("\"T-1\\u001b[2J\\u202e9\"").unwrap();
+        let shown = id.to_string();
+        assert!(!shown.chars().any(crate::sanitize::is_unsafe), "{shown:?}");
+        assert!(shown.starts_with("T-1"));
+        assert_eq!(id.as_str(), "T-1\u{1b}[2J\u{202e}9");
+        assert_eq!(serde_json::to_string(&id).unwrap(), "\"T-1\\u001b[2J\u{202e}9\"");
+    }
 
     #[test]
     fn ids_are_their_string_on_the_wire_and_in_debug() {

@@ -626,7 +626,7 @@ pub fn render(state: &QueueState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>
         let age = if ui.absolute_times { format!("{age:<4}{}", ui.zone.short(ticket.opened_at)) } else { age };
         let mut cells = vec![
             Cell::from(age),
-            Cell::from(ticket.id.as_str()),
+            Cell::from(ticket.id.to_string()),
             Cell::from(shown(&ticket.subject)),
             Cell::from(name),
             Cell::from(role),

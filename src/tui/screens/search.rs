@@ -159,7 +159,7 @@ pub fn render(state: &SearchState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_
             Cell::from(a.role.as_str()),
             Cell::from(super::full_name(a.first_name.expose(), a.last_name.expose())),
             Cell::from(mask_email(&super::shown(a.email.expose()))),
-            Cell::from(a.id.as_str()),
+            Cell::from(a.id.to_string()),
             Cell::from(badge),
         ])
     });

@@ -216,8 +216,8 @@ fn shown_name(name: &str, revealed: bool) -> String {
 pub fn render(pane: &TicketPane, revealed: bool, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
     let (theme, now) = (ui.theme, ui.now);
     let title = match pane.ticket() {
-        Some(t) => format!(" {} · {} ", t.id.as_str(), shown(&t.subject)),
-        None => format!(" {} ", pane.id.as_str()),
+        Some(t) => format!(" {} · {} ", t.id, shown(&t.subject)),
+        None => format!(" {} ", pane.id),
     };
     let block = Block::bordered().title(Span::styled(title, theme.title));
     let mut lines: Vec<Line<'_>> = Vec::new();

@@ -77,7 +77,7 @@ impl Dialog for TicketPickerState {
             };
             lines.push(Line::from(vec![
                 Span::styled(if selected { "▶ " } else { "  " }, theme.key),
-                Span::styled(format!("{:<8}", ticket.id.as_str()), style),
+                Span::styled(format!("{:<8}", ticket.id.to_string()), style),
                 Span::styled(format!("{:<8}", ticket.status.as_str()), theme.muted),
                 Span::styled(format!("{:>4}  ", short_age(ui.now - ticket.opened_at)), theme.muted),
                 Span::styled(format!("{:<14}  ", claim), theme.muted),
