@@ -127,14 +127,17 @@ CREATE TABLE IF NOT EXISTS tickets (
     opened_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL,
     assignee TEXT,
-    version INTEGER NOT NULL DEFAULT 1
+    version INTEGER NOT NULL DEFAULT 1,
+    first_response_at INTEGER,
+    due_at INTEGER
 );
 CREATE TABLE IF NOT EXISTS notes (
     rowid INTEGER PRIMARY KEY,
     ticket_rowid INTEGER NOT NULL REFERENCES tickets(rowid),
     author TEXT NOT NULL,
     body TEXT NOT NULL,
-    at INTEGER NOT NULL
+    at INTEGER NOT NULL,
+    channel TEXT NOT NULL DEFAULT 'portal'
 );
 CREATE TABLE IF NOT EXISTS audit (
     rowid INTEGER PRIMARY KEY,
