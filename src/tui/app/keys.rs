@@ -15,7 +15,7 @@ use crate::tui::screens::palette::PaletteState;
 use crate::tui::screens::resend::ResendState;
 use crate::tui::screens::ticket::{TicketChange, TicketPane};
 use crate::tui::screens::timeline::TimelineState;
-use crate::tui::screens::{self, fix, layout, note, reply, revoke};
+use crate::tui::screens::{self, Typing, fix, layout, note, reply, revoke};
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 
@@ -40,51 +40,47 @@ impl App {
 
     /// Keys that edit the focused text field.
     pub(super) fn on_text_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        let event = crossterm::event::Event::Key(key);
-        let searching = self.view() == View::Search;
-        let filtering = self.view() == View::Queue && self.queue.editing;
-        match &mut self.overlay {
-            Some(overlay) => {
-                overlay.dialog_mut().edit(&event);
-                Vec::new()
+        self.typed(Typing::Key(&crossterm::event::Event::Key(key))).unwrap_or_default()
+    }
+
+    /// A key or a paste for the focused text field: the open dialog's, the
+    /// account search's or the queue's `/` line; `None` when no field
+    /// takes it.
+    fn typed(&mut self, typing: Typing<'_>) -> Option<Vec<Effect>> {
+        let view = self.view();
+        if let Some(overlay) = &mut self.overlay {
+            let dialog = overlay.dialog_mut();
+            match typing {
+                Typing::Key(event) => dialog.edit(event),
+                Typing::Paste(text) => dialog.paste(text),
             }
-            None if searching => {
+            return Some(Vec::new());
+        }
+        match view {
+            View::Search => {
                 let req = self.req();
-                self.search.edit(&event, req)
+                Some(self.search.typed(typing, req))
             }
-            None if filtering => {
+            View::Queue if self.queue.editing => {
                 let req = self.req();
-                self.queue.edit(&event, req)
+                Some(self.queue.typed(typing, req))
             }
-            _ => Vec::new(),
+            _ => None,
         }
     }
 
     pub(super) fn on_paste(&mut self, text: &str) -> Vec<Effect> {
-        let view = self.view();
-        match &mut self.overlay {
-            Some(overlay) => {
-                overlay.dialog_mut().paste(text);
-                Vec::new()
-            }
-            None if view == View::Search => {
-                let req = self.req();
-                self.search.paste(text, req)
-            }
-            None if view == View::Queue && self.queue.editing => {
-                let req = self.req();
-                self.queue.paste(text, req)
-            }
-            // A link the client pasted: matched to the account's invites,
-            // first among the findings.
-            None if view == View::Account => {
-                if let Some(account) = self.account.as_mut() {
-                    account.paste_link(text);
-                }
-                Vec::new()
-            }
-            _ => Vec::new(),
+        if let Some(effects) = self.typed(Typing::Paste(text)) {
+            return effects;
         }
+        // A link the client pasted: matched to the account's invites,
+        // first among the findings.
+        if self.view() == View::Account
+            && let Some(account) = self.account.as_mut()
+        {
+            account.paste_link(text);
+        }
+        Vec::new()
     }
 
     pub(super) fn on_action(&mut self, action: Action, now: DateTime<Utc>) -> Vec<Effect> {

@@ -80,8 +80,7 @@ fn ticket_areas(body: Rect) -> (Rect, Rect) {
 
 /// The lock screen: nothing from the portal, only how to unlock.
 fn render_lock(lock: &Lock, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
-    let popup = layout::centered(area, 64, 8);
-    let inner = dialog(frame, popup, "portaldesk is locked", theme);
+    let inner = dialog(frame, area, (64, 8), "portaldesk is locked", theme);
     let mut lines = vec![
         Line::styled("Locked after a while without a key, so no client details show.", theme.text),
         Line::default(),

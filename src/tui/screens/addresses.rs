@@ -13,7 +13,7 @@ use ratatui::widgets::Paragraph;
 use tui_input::Input;
 
 use super::submission::{ChangeId, Submission, Unconfirmed, Wording, collision_lines};
-use super::{FIELD_MAX, REASON_MAX, Ui, cursor_column, dialog, layout, moved, type_into, wrap_line};
+use super::{FIELD_MAX, REASON_MAX, Ui, cursor_column, dialog, moved, type_into, wrap_line};
 use crate::diagnose::email;
 use crate::phi::{Phi, mask_email};
 use crate::portal::model::{Account, AccountPatch, TicketId};
@@ -368,8 +368,7 @@ impl Dialog for AddressesState {
         let row_of = |logical: usize| rows.get(logical).copied().unwrap_or(logical);
         let (address_row, reason_row) = (row_of(address_row), row_of(reason_row));
         let height = u16::try_from(shown_lines.len() + 2).unwrap_or(u16::MAX).max(listed.saturating_add(12));
-        let popup = layout::centered(area, 80, height);
-        let inner = dialog(frame, popup, "Email addresses · invites go to the default", theme);
+        let inner = dialog(frame, area, (80, height), "Email addresses · invites go to the default", theme);
         frame.render_widget(Paragraph::new(shown_lines), inner);
         // The cursor goes on the focused field's own row, however many
         // warnings show above it; none while the list has the focus or a

@@ -12,7 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
-use super::{FIELD_MAX, Ui, cursor_column, dialog, layout};
+use super::{FIELD_MAX, Ui, cursor_column, dialog};
 use crate::diagnose::dob::{self, DobCheck, DobContext, FieldStatus};
 use crate::phi::{DOB_MASK, Phi};
 use crate::tui::action::{Action, Effect, Terminal};
@@ -109,8 +109,7 @@ impl Dialog for DobCompareState {
     fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let Some(account) = under.account else { return };
         let (theme, now) = (ui.theme, ui.now);
-        let popup = layout::centered(area, 78, 20);
-        let inner = dialog(frame, popup, "DOB compare · the portal wants MM/DD/YYYY", theme);
+        let inner = dialog(frame, area, (78, 20), "DOB compare · the portal wants MM/DD/YYYY", theme);
         let Some(on_file) = account.account.data.as_ref().map(|a| *a.value.dob.expose()) else {
             frame.render_widget(Paragraph::new("The account is still loading."), inner);
             return;

@@ -13,7 +13,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
 use super::submission::{ChangeId, NOT_KNOWN, Submission, answer_lost, collision_lines};
-use super::{FIELD_MAX, REASON_MAX, Ui, cursor_column, dialog, layout, paste_into_max, type_into};
+use super::{FIELD_MAX, REASON_MAX, Ui, cursor_column, dialog, paste_into_max, type_into};
 use crate::diagnose::dob;
 use crate::phi::{DOB_MASK, Phi, mask_email};
 use crate::portal::model::{Account, AccountPatch, TicketId};
@@ -303,8 +303,7 @@ impl Dialog for EditDobState {
     fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let (state, revealed) = (self, under.revealed);
         let (theme, now) = (ui.theme, ui.now);
-        let popup = layout::centered(area, 76, 16);
-        let inner = dialog(frame, popup, "Edit the DOB on file", theme);
+        let inner = dialog(frame, area, (76, 16), "Edit the DOB on file", theme);
         let today = now.date_naive();
         let on_file = shown_dob(*state.base.value.dob.expose(), revealed);
         let mut lines = Vec::new();

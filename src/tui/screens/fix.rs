@@ -12,7 +12,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::account::AccountState;
-use super::{Ui, dialog, layout, shown};
+use super::{Ui, dialog, shown};
 use crate::diagnose::remedy::{self, Plan};
 use crate::diagnose::replies::Replies;
 use crate::diagnose::troubleshoot;
@@ -23,33 +23,33 @@ use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Then, Under};
 use crate::tui::live::Guarded;
 use crate::tui::request::FixRun;
 
-use super::submission::collision_lines;
+use super::submission::{Submission, collision_lines};
 
 /// The fix dialog. (No `Debug`: the plan's reply names the client.)
 pub struct FixState {
     pub account_id: AccountId,
     pub plan: Plan,
-    /// Each step's state and key, kept across retries.
+    /// Each step's state and key, kept across retries (each step sends
+    /// with its own key, so the submission's is not used).
     pub progress: Progress,
-    /// The run in flight, if any.
-    pub sending: Option<ReqId>,
-    /// Where the last run stopped, in words (no values).
-    pub error: Option<String>,
+    /// The run in flight, and where the last run stopped, in words (no
+    /// values).
+    pub submission: Submission,
 }
 
 impl FixState {
     pub fn new(account_id: AccountId, plan: Plan) -> Self {
         let progress = Progress::new(&plan);
-        Self { account_id, plan, progress, sending: None, error: None }
+        Self { account_id, plan, progress, submission: Submission::default() }
     }
 
     /// Enter: runs the steps not yet done (all of them the first time).
     fn confirm(&mut self, cx: &mut Cx<'_>) -> Vec<Effect> {
-        if self.sending.is_some() || self.progress.finished() {
+        if self.submission.is_sending() || self.progress.finished() {
             return Vec::new();
         }
         let req = cx.req();
-        self.sending = Some(req);
+        self.submission.start(req);
         // What the agent read: a change by someone else after it stops the
         // run before the next step (the collision guard between steps).
         self.progress.since =
@@ -90,12 +90,12 @@ screen_spec!(FixState, "Fix", [confirm("do it all (again: only what is left)", "
 
 impl Dialog for FixState {
     fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
-        Outcome::sends(action, self.sending.is_some(), || self.confirm(cx))
+        Outcome::sends(action, self.submission.is_sending(), || self.confirm(cx))
     }
 
     /// Enter runs the steps left.
     fn guarded(&self, _cx: &Cx<'_>) -> Option<Guarded> {
-        (self.sending.is_none() && !self.progress.finished()).then_some(Guarded::Change)
+        (!self.submission.is_sending() && !self.progress.finished()).then_some(Guarded::Change)
     }
 
     /// The run's answer: all done, the dialog closes and the account, its
@@ -103,14 +103,10 @@ impl Dialog for FixState {
     /// each step shows done or not and Enter retries what is left.
     fn on_answer(&mut self, req: ReqId, answer: Answer, _cx: &mut Cx<'_>) -> Option<Outcome> {
         let Answer::Fix(result) = answer else { return None };
-        if self.sending != Some(req) {
-            return None;
-        }
-        self.sending = None;
-        let run = match result {
+        let run = match self.submission.take(req, result)? {
             Ok(run) => run,
             Err(error) => {
-                self.error = Some(format!("{error}; Enter tries again"));
+                self.submission.error = Some(format!("{error}; Enter tries again"));
                 return Some(Outcome::none());
             }
         };
@@ -123,7 +119,7 @@ impl Dialog for FixState {
             // reads it again and shows what; Enter then does what is left.
             Some(stopped) if stopped.error == crate::portal::PortalError::Stale => {
                 let done = self.progress.states.iter().filter(|s| s.is_done()).count();
-                self.error = Some(format!(
+                self.submission.error = Some(format!(
                     "Held back before step {}: the account changed meanwhile. {done} of {} done",
                     stopped.step + 1,
                     self.progress.states.len()
@@ -132,7 +128,7 @@ impl Dialog for FixState {
             }
             Some(stopped) => {
                 let done = self.progress.states.iter().filter(|s| s.is_done()).count();
-                self.error = Some(format!(
+                self.submission.error = Some(format!(
                     "Step {} failed: {}. {done} of {} done; Enter does only what is left",
                     stopped.step + 1,
                     stopped.error,
@@ -147,9 +143,8 @@ impl Dialog for FixState {
     /// Draws the fix dialog.
     fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let theme = ui.theme;
-        let popup = layout::centered(area, 90, 22);
         let title = format!("Fix {} ({})?", self.plan.finding.as_str(), self.plan.kind);
-        let inner = dialog(frame, popup, &title, theme);
+        let inner = dialog(frame, area, (90, 22), &title, theme);
         let mut lines = Vec::new();
         for (n, step) in self.plan.steps.iter().enumerate() {
             let (mark, style) = match self.progress.states.get(n) {
@@ -169,7 +164,7 @@ impl Dialog for FixState {
             None => {}
         }
         lines.push(Line::default());
-        let status = match (&self.sending, &self.error) {
+        let status = match (&self.submission.pending, &self.submission.error) {
             (Some(_), _) => Line::styled("Fixing…", theme.muted),
             (None, error) if let Some(text) = under.collision => {
                 if let Some(error) = error {

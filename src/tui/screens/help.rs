@@ -8,7 +8,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{Ui, dialog, layout};
+use super::{Ui, dialog};
 use crate::tui::action::Action;
 use crate::tui::dialog::{Dialog, Under};
 use crate::tui::keymap::{ScreenKind, key};
@@ -51,8 +51,7 @@ impl Dialog for HelpState {
         let entries = entries(ui, screen);
         let fits = entries.len() as u16 + 2 <= area.height;
         let (width, rows) = if fits { (64, entries.len()) } else { (area.width.min(120), entries.len().div_ceil(2)) };
-        let popup = layout::centered(area, width, rows as u16 + 2);
-        let inner = dialog(frame, popup, &format!("Keys · {}", screen.title()), theme);
+        let inner = dialog(frame, area, (width, rows as u16 + 2), &format!("Keys · {}", screen.title()), theme);
         let line = |(keys, help): &(String, &'static str)| {
             Line::from(vec![Span::styled(format!("{keys:>7}  "), theme.key), Span::styled(*help, theme.text)])
         };

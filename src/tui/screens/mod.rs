@@ -119,8 +119,10 @@ impl Ui<'_> {
     }
 }
 
-/// A bordered dialog box over `area`, cleared underneath.
-pub fn dialog(frame: &mut Frame<'_>, area: Rect, title: &str, theme: &Theme) -> Rect {
+/// A bordered dialog box of `width` × `height`, centred in `area` (cut to
+/// it) and cleared underneath; answers the area inside its border.
+pub fn dialog(frame: &mut Frame<'_>, area: Rect, (width, height): (u16, u16), title: &str, theme: &Theme) -> Rect {
+    let area = layout::centered(area, width, height);
     frame.render_widget(Clear, area);
     let block = Block::bordered().title(Span::styled(format!(" {title} "), theme.title));
     let inner = block.inner(area);
@@ -219,6 +221,24 @@ pub fn type_into(
         return None;
     }
     input.handle(request)
+}
+
+/// A key or a paste for a text field.
+#[derive(Debug, Clone, Copy)]
+pub enum Typing<'a> {
+    Key(&'a crossterm::event::Event),
+    Paste(&'a str),
+}
+
+impl Typing<'_> {
+    /// Puts it into `input`, a field of at most `max` characters (see
+    /// [`type_into`] and [`paste_into_max`]); true when its text changed.
+    pub fn into_field(self, input: &mut tui_input::Input, max: usize) -> bool {
+        match self {
+            Typing::Key(event) => type_into(input, event, max).is_some_and(|change| change.value),
+            Typing::Paste(text) => paste_into_max(input, text, max),
+        }
+    }
 }
 
 /// The column of a text cursor drawn `offset` columns into `area`, kept

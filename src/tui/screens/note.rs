@@ -10,7 +10,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
 use super::submission::{ChangeId, Submission, Wording, enter_hint};
-use super::{Ui, cursor_column, dialog, layout};
+use super::{Ui, cursor_column, dialog};
 use crate::portal::IdempotencyKey;
 use crate::portal::model::{NewNote, TicketId};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
@@ -89,8 +89,7 @@ impl Dialog for NoteState {
     /// Draws the note dialog.
     fn render(&self, _under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let theme = ui.theme;
-        let popup = layout::centered(area, 76, 10);
-        let inner = dialog(frame, popup, &format!("Internal note on ticket {}", self.ticket_id), theme);
+        let inner = dialog(frame, area, (76, 10), &format!("Internal note on ticket {}", self.ticket_id), theme);
         let width = inner.width.saturating_sub(1) as usize;
         let scroll = self.input.visual_scroll(width);
         let mut lines = vec![

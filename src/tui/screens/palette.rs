@@ -107,8 +107,7 @@ impl Dialog for PaletteState {
         let (state, under) = (self, under.screen);
         let theme = ui.theme;
         let list = commands(ui.keys, under, state.input.value());
-        let popup = layout::centered(area, 70, 16);
-        let inner = dialog(frame, popup, &format!("Commands · {}", under.title()), theme);
+        let inner = dialog(frame, area, (70, 16), &format!("Commands · {}", under.title()), theme);
         let [input_row, list_area] = Layout::vertical([Constraint::Length(2), Constraint::Fill(1)]).areas(inner);
         let typed = state.input.value();
         frame.render_widget(

@@ -13,16 +13,13 @@
 //! so a frame costs the same with 200 rows read or 10,000.
 
 use chrono::{DateTime, Duration, Utc};
-use crossterm::event::Event;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 use tui_input::Input;
 
-use super::{
-    FIELD_MAX, Ui, cursor_column, invite_badge, layout, moved, paste_into, short_age, shown, truncate, type_into,
-};
+use super::{FIELD_MAX, Typing, Ui, cursor_column, invite_badge, layout, moved, short_age, shown, truncate};
 use crate::portal::model::{AccountId, InviteStatus, Page, Ticket, TicketId, TicketStatus};
 use crate::portal::{Assignee, PortalError, TicketQuery};
 use crate::tui::action::{Action, Effect, ReqId, Request};
@@ -457,20 +454,12 @@ impl QueueState {
         self.editing = true;
     }
 
-    /// A key for the `/` line; a changed text restarts the debounce.
-    pub fn edit(&mut self, event: &Event, req: ReqId) -> Vec<Effect> {
-        match type_into(&mut self.input, event, FIELD_MAX) {
-            Some(change) if change.value => self.text_changed(req),
-            _ => Vec::new(),
+    /// A key or a paste for the `/` line; a changed text restarts the
+    /// debounce.
+    pub fn typed(&mut self, typing: Typing<'_>, req: ReqId) -> Vec<Effect> {
+        if !typing.into_field(&mut self.input, FIELD_MAX) {
+            return Vec::new();
         }
-    }
-
-    /// Pasted text goes into the `/` line (control characters dropped).
-    pub fn paste(&mut self, text: &str, req: ReqId) -> Vec<Effect> {
-        if paste_into(&mut self.input, text) { self.text_changed(req) } else { Vec::new() }
-    }
-
-    fn text_changed(&mut self, req: ReqId) -> Vec<Effect> {
         self.latest = req;
         vec![Effect::DebounceSearch(req)]
     }

@@ -26,7 +26,7 @@ use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 use super::account::AccountState;
 use super::submission::{ChangeId, Submission, Wording, answer_lost};
 use super::ticket::TicketPane;
-use super::{Ui, dialog, layout, short_age};
+use super::{Ui, dialog, short_age};
 use crate::diagnose::replies::Replies;
 use crate::portal::IdempotencyKey;
 use crate::portal::model::{
@@ -532,8 +532,7 @@ impl Dialog for ReplyState {
     /// count, then what the keys do now (or what went wrong).
     fn render(&self, _under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let theme = ui.theme;
-        let popup = layout::centered(area, 100, 32);
-        let inner = dialog(frame, popup, &format!("Reply to the client · ticket {}", self.ticket_id), theme);
+        let inner = dialog(frame, area, (100, 32), &format!("Reply to the client · ticket {}", self.ticket_id), theme);
         let width = usize::from(inner.width);
         let bottom = self.bottom_lines(ui);
         let rows = bottom.iter().map(|l| l.width().div_ceil(width.max(1)).max(1)).sum::<usize>();

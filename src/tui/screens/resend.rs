@@ -11,7 +11,7 @@ use ratatui::widgets::Paragraph;
 use super::account::AccountState;
 use super::second_look::SecondLook;
 use super::submission::{ChangeId, NOT_KNOWN, Submission, Wording, answer_lost, collision_lines, enter_hint};
-use super::{Ui, dialog, layout, wrap_line};
+use super::{Ui, dialog, wrap_line};
 use crate::diagnose::{email, invite};
 use crate::portal::PortalError;
 use crate::portal::model::{Account, DeliveryEventKind, Invite, InviteStatus, ResendRequest};
@@ -178,7 +178,7 @@ impl Dialog for ResendState {
         let first = account.invites.data.as_ref().is_some_and(Vec::is_empty);
         let title = if first { "Send the portal invite?" } else { "Resend the portal invite?" };
         let Some(data) = account.account.data.as_ref().map(|a| &a.value) else {
-            let inner = dialog(frame, layout::centered(area, 76, 12), title, theme);
+            let inner = dialog(frame, area, (76, 12), title, theme);
             frame.render_widget(Paragraph::new("The account is still loading."), inner);
             return;
         };
@@ -244,7 +244,7 @@ impl Dialog for ResendState {
         let width = usize::from(area.width.min(76).saturating_sub(2));
         let lines: Vec<Line<'_>> = lines.into_iter().flat_map(|line| wrap_line(line, width, 9)).collect();
         let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX).max(12);
-        let inner = dialog(frame, layout::centered(area, 76, height), title, theme);
+        let inner = dialog(frame, area, (76, height), title, theme);
         frame.render_widget(Paragraph::new(lines), inner);
     }
 }

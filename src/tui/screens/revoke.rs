@@ -11,7 +11,7 @@ use tui_input::Input;
 
 use super::second_look::SecondLook;
 use super::submission::{ChangeId, Submission, Wording, collision_lines};
-use super::{REASON_MAX, Ui, cursor_column, dialog, layout};
+use super::{REASON_MAX, Ui, cursor_column, dialog};
 use crate::portal::PortalError;
 use crate::portal::model::{InviteId, InviteStatus, RevokeRequest};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
@@ -129,8 +129,7 @@ impl Dialog for RevokeState {
     fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let Some(account) = under.account else { return };
         let theme = ui.theme;
-        let popup = layout::centered(area, 76, 11);
-        let inner = dialog(frame, popup, &format!("Revoke invite {}?", self.invite_id), theme);
+        let inner = dialog(frame, area, (76, 11), &format!("Revoke invite {}?", self.invite_id), theme);
         let mut lines = vec![
             Line::styled(
                 "Its link will show the invalid-link page (\"revoked\"). The client needs a new invite.",

@@ -2,14 +2,13 @@
 //! email, phone or id. Answers that arrive out of order never overwrite
 //! newer results.
 
-use crossterm::event::Event;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 use tui_input::Input;
 
-use super::{FIELD_MAX, Ui, cursor_column, invite_badge, layout, moved, paste_into, type_into};
+use super::{FIELD_MAX, Typing, Ui, cursor_column, invite_badge, layout, moved};
 use crate::phi::mask_email;
 use crate::portal::model::{AccountId, AccountSummary, Page, Role};
 use crate::portal::{AccountQuery, PortalError};
@@ -39,17 +38,10 @@ impl SearchState {
         self.results.data.as_ref().map(|p| p.items.as_slice()).unwrap_or_default()
     }
 
-    /// A key for the query field; a changed query restarts the debounce.
-    pub fn edit(&mut self, event: &Event, req: ReqId) -> Vec<Effect> {
-        match type_into(&mut self.input, event, FIELD_MAX) {
-            Some(change) if change.value => self.query_changed(req),
-            _ => Vec::new(),
-        }
-    }
-
-    /// Pasted text goes into the query (control characters dropped).
-    pub fn paste(&mut self, text: &str, req: ReqId) -> Vec<Effect> {
-        if paste_into(&mut self.input, text) { self.query_changed(req) } else { Vec::new() }
+    /// A key or a paste for the query field; a changed query restarts the
+    /// debounce.
+    pub fn typed(&mut self, typing: Typing<'_>, req: ReqId) -> Vec<Effect> {
+        if typing.into_field(&mut self.input, FIELD_MAX) { self.query_changed(req) } else { Vec::new() }
     }
 
     fn query_changed(&mut self, req: ReqId) -> Vec<Effect> {

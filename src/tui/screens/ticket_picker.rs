@@ -63,8 +63,7 @@ impl Dialog for TicketPickerState {
     fn render(&self, _under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let theme = ui.theme;
         let rows = u16::try_from(self.tickets.len()).unwrap_or(u16::MAX).saturating_add(4);
-        let popup = layout::centered(area, 76, rows.min(18));
-        let inner = dialog(frame, popup, "This account has several open tickets: which one?", theme);
+        let inner = dialog(frame, area, (76, rows.min(18)), "This account has several open tickets: which one?", theme);
         let mut lines = Vec::new();
         let fit = usize::from(inner.height.saturating_sub(2));
         let first = layout::scroll_offset(self.selected, fit);

@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{Ui, dialog, layout, truncate, wrap_indented};
+use super::{Ui, dialog, truncate, wrap_indented};
 use crate::diagnose::invite;
 use crate::diagnose::timeline::{self, Actor};
 use crate::portal::model::InviteId;
@@ -70,8 +70,7 @@ impl Dialog for TimelineState {
     fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let Some(account) = under.account else { return };
         let theme = ui.theme;
-        let popup = layout::centered(area, 140, area.height);
-        let inner = dialog(frame, popup, &format!("Invite {} · timeline", self.invite_id), theme);
+        let inner = dialog(frame, area, (140, area.height), &format!("Invite {} · timeline", self.invite_id), theme);
         let invites = account.invites.data.as_deref().unwrap_or_default();
         let (Some(invite), Some(role)) = (invites.iter().find(|i| i.id == self.invite_id), account.role()) else {
             frame.render_widget(Paragraph::new(Line::styled("The invite is not loaded.", theme.muted)), inner);
