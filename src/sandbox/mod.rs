@@ -136,6 +136,7 @@ impl Sandbox {
     /// Waits until search answers from a complete index (it is built after
     /// the server starts); false if building it failed.
     pub async fn searchable(&self) -> bool {
+        self.shared.search_wanted.notify_one();
         let mut state = self.shared.search.subscribe();
         matches!(
             state.wait_for(|s| *s != routes::SearchIndex::Building).await.map(|s| *s),
@@ -226,6 +227,7 @@ pub async fn start(listener: TcpListener, options: SandboxOptions) -> Result<San
         link_base,
         events: events::EventHub::new(latest, options.event_window, options.keep_alive),
         search: tokio::sync::watch::Sender::new(routes::SearchIndex::Building),
+        search_wanted: tokio::sync::Notify::new(),
     });
     let injector = FaultInjector {
         faults: Arc::new(options.faults.clone()),
@@ -245,7 +247,10 @@ pub async fn start(listener: TcpListener, options: SandboxOptions) -> Result<San
 /// Once a second, announces what the passing of time made due (deliveries,
 /// expiries, lapsed presence) and prunes the event log.
 async fn tick(shared: Arc<Shared>) {
-    let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
+    // The first tick a second from now: the catch-up at start ran with the
+    // seed, and the first reads are not to wait behind another.
+    let period = std::time::Duration::from_secs(1);
+    let mut every = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
         every.tick().await;

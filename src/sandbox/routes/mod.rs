@@ -46,7 +46,14 @@ pub struct Shared {
     /// Whether the search indexes hold every account yet (they are built
     /// after the sandbox starts serving; see [`index_accounts`]).
     pub search: tokio::sync::watch::Sender<SearchIndex>,
+    /// A search waits for the indexes: building them starts at once,
+    /// without the grace [`index_accounts`] otherwise gives the first reads.
+    pub search_wanted: tokio::sync::Notify,
 }
+
+/// How long building the search indexes waits for the first reads, unless
+/// a search asks for them sooner.
+pub const INDEX_GRACE: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// The state of the search indexes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,9 +66,16 @@ pub enum SearchIndex {
 /// Indexes the accounts the search indexes do not hold yet, a batch at a
 /// time so other requests (the queue) are answered in between, then says
 /// the indexes are ready. Started with the server: seeding leaves the
-/// indexes to this, so the first answers do not wait for them.
+/// indexes to this, so the first answers do not wait for them. It begins
+/// after [`INDEX_GRACE`], so a console's first reads (queue, event stream,
+/// who am I), already waiting when the server starts, do not wait behind a
+/// batch; a search that comes first starts it at once.
 pub async fn index_accounts(shared: Arc<Shared>) {
     const BATCH: u32 = 4096;
+    tokio::select! {
+        () = tokio::time::sleep(INDEX_GRACE) => {}
+        () = shared.search_wanted.notified() => {}
+    }
     loop {
         let batch = Arc::clone(&shared);
         let done = tokio::task::spawn_blocking(move || -> rusqlite::Result<bool> {
@@ -131,6 +145,7 @@ impl AppState {
 
     /// Waits until the search indexes hold every account.
     pub async fn searchable(&self) -> Result<(), ApiError> {
+        self.0.search_wanted.notify_one();
         let mut state = self.0.search.subscribe();
         match state.wait_for(|s| *s != SearchIndex::Building).await.map(|s| *s) {
             Ok(SearchIndex::Ready) => Ok(()),
