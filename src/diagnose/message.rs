@@ -272,12 +272,37 @@ fn lex(chars: &[char]) -> Vec<Token> {
     out
 }
 
-fn word(chars: &[char], t: &Token) -> String {
-    // Words longer than any month name or connector need no comparing.
-    if t.end - t.start > 12 {
-        return String::new();
+/// A word token, lowered, kept on the stack: the date grammar compares
+/// many words and keeps none (a 1 MB message has some 150,000), so none
+/// is allocated.
+struct Lowered {
+    buf: [u8; 48],
+    len: usize,
+}
+
+impl Lowered {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
     }
-    chars[t.start..t.end].iter().flat_map(|c| c.to_lowercase()).collect()
+}
+
+/// The word at `t`, lowered; empty when it is longer than any month name
+/// or connector (so it matches none).
+fn word(chars: &[char], t: &Token) -> Lowered {
+    let mut out = Lowered { buf: [0; 48], len: 0 };
+    if t.end - t.start > 12 {
+        return out;
+    }
+    for c in chars[t.start..t.end].iter().flat_map(|c| c.to_lowercase()) {
+        let end = out.len + c.len_utf8();
+        let Some(slot) = out.buf.get_mut(out.len..end) else {
+            out.len = 0;
+            return out;
+        };
+        c.encode_utf8(slot);
+        out.len = end;
+    }
+    out
 }
 
 // ------------------------------------------------------------------ dates
@@ -472,7 +497,7 @@ fn skip_filler(tokens: &[Token], chars: &[char], mut k: usize) -> usize {
     for _ in 0..6 {
         match tokens.get(k).map(|t| t.kind) {
             Some(Kind::Space | Kind::Sym(',' | '.' | '-' | '/')) => k += 1,
-            Some(Kind::Word) if is_connector(&word(chars, &tokens[k])) => k += 1,
+            Some(Kind::Word) if is_connector(word(chars, &tokens[k]).as_str()) => k += 1,
             _ => break,
         }
     }
@@ -489,7 +514,7 @@ fn day_at(tokens: &[Token], chars: &[char], k: usize) -> Option<(u32, usize)> {
         return None;
     }
     match tokens.get(k + 1) {
-        Some(t) if t.kind == Kind::Word && is_ordinal(&word(chars, t)) => Some((day, k + 1)),
+        Some(t) if t.kind == Kind::Word && is_ordinal(word(chars, t).as_str()) => Some((day, k + 1)),
         Some(t) if matches!(t.kind, Kind::Word | Kind::Num(..)) => None,
         _ => Some((day, k)),
     }
@@ -506,7 +531,9 @@ fn year_at(tokens: &[Token], k: usize) -> Option<(u32, usize)> {
 
 fn month_at(tokens: &[Token], chars: &[char], k: usize) -> Option<u32> {
     let t = tokens.get(k)?;
-    (t.kind == Kind::Word).then(|| month_of(&word(chars, t)))?
+    // Month names and abbreviations are 3 to 10 letters: most words are
+    // told apart by their length alone, without lowering them.
+    (t.kind == Kind::Word && (3..=10).contains(&(t.end - t.start))).then(|| month_of(word(chars, t).as_str()))?
 }
 
 /// `March 2, 1990`, `Mar. 2nd 1990`, `March 2`.
