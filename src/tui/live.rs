@@ -469,8 +469,9 @@ pub fn mode_word(mode: PresenceMode) -> &'static str {
     }
 }
 
-/// "40 s", "3 min", "2 h".
-fn ago(span: chrono::Duration) -> String {
+/// How long ago, for the collision texts (the guard's, the reply
+/// composer's): "40 s", "3 min", "2 h".
+pub(crate) fn ago(span: chrono::Duration) -> String {
     let seconds = span.num_seconds().max(0);
     match seconds {
         0..60 => format!("{seconds} s"),
@@ -479,11 +480,14 @@ fn ago(span: chrono::Duration) -> String {
     }
 }
 
-/// Who, for the collision text.
-fn who(actor: Option<&str>, me: Option<&str>) -> String {
+/// Who, for the collision texts: the staff id (this console's own, from
+/// another console, says so), or "someone" when the portal did not say.
+pub(crate) fn who(actor: Option<&str>, me: Option<&str>) -> String {
     match actor {
-        Some(actor) if Some(actor) == me => "you (from another console)".to_owned(),
-        Some(actor) => crate::sanitize::line(actor).into_owned(),
+        Some(actor) => {
+            let shown = crate::sanitize::field(actor);
+            if Some(actor) == me { format!("{shown} (you, in another console)") } else { shown }
+        }
         None => "someone".to_owned(),
     }
 }

@@ -26,7 +26,7 @@ use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 use super::account::AccountState;
 use super::submission::{ChangeId, Submission, Wording, answer_lost};
 use super::ticket::TicketPane;
-use super::{Ui, dialog, short_age};
+use super::{Ui, dialog};
 use crate::diagnose::replies::Replies;
 use crate::portal::IdempotencyKey;
 use crate::portal::model::{
@@ -34,7 +34,8 @@ use crate::portal::model::{
 };
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Then, Under};
-use crate::tui::keymap::{ScreenKind, ScreenSpec, ctrl, special};
+use crate::tui::keymap::{ScreenKind, ctrl, screen_spec, special};
+use crate::tui::live;
 use crate::tui::request::Conversation;
 use crate::tui::theme::Theme;
 
@@ -68,8 +69,8 @@ impl Seen {
     }
 
     /// What changed in `now` since, in words, each with who and when:
-    /// "agent_rivera replied 40 s ago", "the client wrote 2m ago",
-    /// "agent_chen set the ticket solved 1m ago".
+    /// "agent_rivera replied 40 s ago", "the client wrote 2 min ago",
+    /// "agent_chen set the ticket solved 1 min ago".
     pub fn changes(&self, now: &Conversation, at: DateTime<Utc>) -> Vec<String> {
         let me = now.me.as_str();
         let new: Vec<&TicketMessage> = now.messages.iter().filter(|m| !self.messages.contains(&m.id)).collect();
@@ -91,14 +92,14 @@ impl Seen {
         }
         let ticket = &now.ticket.value;
         let change = now.last_change.as_ref();
-        let by = change.map(|c| staff(&c.actor, me)).unwrap_or_else(|| "someone".to_owned());
+        let by = live::who(change.map(|c| c.actor.as_str()), Some(me));
         let when = change.map(|c| format!(" {}", ago(at, c.at))).unwrap_or_default();
         if ticket.status != self.status {
             out.push(format!("{by} set the ticket {}{when}", ticket.status.as_str()));
         }
         if ticket.assignee != self.assignee {
             out.push(match ticket.assignee.as_deref() {
-                Some(who) => format!("{} claimed the ticket{when}", staff(who, me)),
+                Some(who) => format!("{} claimed the ticket{when}", live::who(Some(who), Some(me))),
                 None => format!("{by} released the ticket{when}"),
             });
         }
@@ -112,20 +113,13 @@ fn author(message: &TicketMessage, me: &str) -> String {
     match message.author.kind {
         AuthorKind::Client => "the client".to_owned(),
         AuthorKind::System => "the portal".to_owned(),
-        AuthorKind::Staff => staff(&message.author.id, me),
+        AuthorKind::Staff => live::who(Some(&message.author.id), Some(me)),
     }
 }
 
-/// A staff id as shown; this console's own, from another console, says so.
-fn staff(id: &str, me: &str) -> String {
-    let shown = crate::sanitize::field(id);
-    if id == me { format!("{shown} (you, in another console)") } else { shown }
-}
-
-/// `40 s ago` under a minute, else `3m ago`, `2h ago`.
+/// `40 s ago`, `3 min ago`, `2 h ago`.
 fn ago(now: DateTime<Utc>, at: DateTime<Utc>) -> String {
-    let seconds = (now - at).num_seconds().max(0);
-    if seconds < 60 { format!("{seconds} s ago") } else { format!("{} ago", short_age(now - at)) }
+    format!("{} ago", live::ago(now - at))
 }
 
 /// Someone other than the one asking has the ticket: who.
@@ -415,18 +409,19 @@ impl ReplyState {
             Some(ReplyStatus::Solved) => None,
         }
     }
-
-    /// Its title and keys (its rows of the keymap). Enter is a new line.
-    pub const SPEC: ScreenSpec = ScreenSpec::new(
-        "Reply",
-        &[
-            ctrl('s', Action::Confirm, "send the reply (again: send anyway)", "send"),
-            special(KeyCode::Tab, Action::NextField, "status to set: none / pending / solved", "status"),
-            special(KeyCode::Esc, Action::Back, "cancel (asks first if edited)", "cancel"),
-        ],
-    )
-    .text();
 }
+
+// Enter is a new line; Ctrl-S sends.
+screen_spec!(
+    ReplyState,
+    "Reply",
+    [
+        ctrl('s', Action::Confirm, "send the reply (again: send anyway)", "send"),
+        special(KeyCode::Tab, Action::NextField, "status to set: none / pending / solved", "status"),
+        special(KeyCode::Esc, Action::Back, "cancel (asks first if edited)", "cancel"),
+    ],
+    text
+);
 
 /// What is read again after the reply went: the account with its ticket
 /// and conversation, then the queue.
@@ -677,6 +672,6 @@ mod tests {
         let now = DateTime::parse_from_rfc3339("2026-11-25T09:00:40Z").unwrap().to_utc();
         let at = DateTime::parse_from_rfc3339("2026-11-25T09:00:00Z").unwrap().to_utc();
         assert_eq!(ago(now, at), "40 s ago");
-        assert_eq!(ago(now + chrono::Duration::minutes(3), at), "3m ago");
+        assert_eq!(ago(now + chrono::Duration::minutes(3), at), "3 min ago");
     }
 }
