@@ -219,8 +219,10 @@ fn is_reply_header(line: &str) -> bool {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
-    /// Digits: their value (saturating) and count.
-    Num(u32, usize),
+    /// Digits: their value (saturating) and count (saturating at 255; a
+    /// date's numbers have 1 to 4). Small, as a 1 MB message has hundreds
+    /// of thousands of tokens.
+    Num(u32, u8),
     /// Letters.
     Word,
     Space,
@@ -248,7 +250,7 @@ fn lex(chars: &[char]) -> Vec<Token> {
                 value = value.saturating_mul(10).saturating_add(chars[i].to_digit(10).unwrap_or(0));
                 i += 1;
             }
-            out.push(Token { kind: Kind::Num(value, i - start), start, end: i });
+            out.push(Token { kind: Kind::Num(value, u8::try_from(i - start).unwrap_or(u8::MAX)), start, end: i });
             continue;
         } else if c.is_alphabetic() {
             while i < chars.len() && chars[i].is_alphabetic() {
@@ -482,7 +484,7 @@ fn numeric_date(tokens: &[Token], i: usize) -> Option<FoundDate> {
     }
     let last = i + 4;
     if (1..=2).contains(&la) && (1..=2).contains(&lb) && matches!(lc, 2 | 4) {
-        return Some(FoundDate { last, year: Some((c, lc)), month_word: None, numbers: Some((a, b)) });
+        return Some(FoundDate { last, year: Some((c, usize::from(lc))), month_word: None, numbers: Some((a, b)) });
     }
     if la == 4 && (1..=2).contains(&lb) && (1..=2).contains(&lc) && s1 != '.' {
         // Year first: the numbers are month then day.
@@ -526,7 +528,7 @@ fn year_at(tokens: &[Token], k: usize) -> Option<(u32, usize)> {
         return None;
     };
     let alone = !matches!(tokens.get(k + 1).map(|t| t.kind), Some(Kind::Num(..) | Kind::Word | Kind::Sym(':')));
-    (matches!(len, 2 | 4) && alone).then_some((year, len))
+    (matches!(len, 2 | 4) && alone).then_some((year, usize::from(len)))
 }
 
 fn month_at(tokens: &[Token], chars: &[char], k: usize) -> Option<u32> {
