@@ -136,12 +136,7 @@ impl Sandbox {
     /// Waits until search answers from a complete index (it is built after
     /// the server starts); false if building it failed.
     pub async fn searchable(&self) -> bool {
-        self.shared.search_wanted.notify_one();
-        let mut state = self.shared.search.subscribe();
-        matches!(
-            state.wait_for(|s| *s != routes::SearchIndex::Building).await.map(|s| *s),
-            Ok(routes::SearchIndex::Ready)
-        )
+        self.shared.searchable().await
     }
 
     /// Waits until the server ends (it ends on its own only on error).

@@ -101,6 +101,15 @@ pub async fn index_accounts(shared: Arc<Shared>) {
 }
 
 impl Shared {
+    /// Waits until the search indexes hold every account, starting to
+    /// build them now if they wait out their grace; false if building them
+    /// failed.
+    pub async fn searchable(&self) -> bool {
+        self.search_wanted.notify_one();
+        let mut state = self.search.subscribe();
+        matches!(state.wait_for(|s| *s != SearchIndex::Building).await.map(|s| *s), Ok(SearchIndex::Ready))
+    }
+
     /// Runs a change in one transaction, committed only when `f` succeeds,
     /// then publishes the events it appended. Blocking: call it off the
     /// async threads.
@@ -145,12 +154,7 @@ impl AppState {
 
     /// Waits until the search indexes hold every account.
     pub async fn searchable(&self) -> Result<(), ApiError> {
-        self.0.search_wanted.notify_one();
-        let mut state = self.0.search.subscribe();
-        match state.wait_for(|s| *s != SearchIndex::Building).await.map(|s| *s) {
-            Ok(SearchIndex::Ready) => Ok(()),
-            _ => Err(ApiError::internal()),
-        }
+        if self.0.searchable().await { Ok(()) } else { Err(ApiError::internal()) }
     }
 
     /// Runs a read on the database off the async threads.
