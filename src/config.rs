@@ -40,12 +40,16 @@ pub struct Config {
     pub theme: Option<ThemeName>,
     /// `local`, `UTC` or an IANA name.
     pub time_zone: Option<String>,
+    /// The zone times in replies to clients are written in: `UTC` or an
+    /// IANA name (`time_zone` when absent).
+    pub practice_time_zone: Option<String>,
     pub log_level: Option<LogLevel>,
     /// Unlocking the idle lock asks for the API token again.
     pub lock_requires_login: Option<bool>,
     /// Read-only: every changing action is hidden and refused.
     pub readonly: Option<bool>,
-    /// Opening an unclaimed ticket claims it (on by default).
+    /// Opening an unclaimed ticket claims it (off by default: the first
+    /// change made on it does).
     pub claim_on_open: Option<bool>,
     /// Action name to key, e.g. `resend = "s"`.
     #[serde(default)]
@@ -109,6 +113,8 @@ pub struct Settings {
     pub resend_guard: Duration,
     pub theme: ThemeName,
     pub time_zone: StaffZone,
+    /// The practice's zone, for times in replies (`practice_time_zone`).
+    pub practice_time_zone: StaffZone,
     pub log_level: LogLevel,
     /// Unlocking the idle lock asks for the API token again, checked with
     /// the portal (`lock_requires_login`).
@@ -117,7 +123,8 @@ pub struct Settings {
     /// changing action is hidden in the console and refused everywhere.
     pub readonly: bool,
     /// Opening an unclaimed ticket in the console claims it
-    /// (`claim_on_open`, on by default; never in read-only mode).
+    /// (`claim_on_open`, off by default: the first change made on the
+    /// ticket claims it; never in read-only mode).
     pub claim_on_open: bool,
     /// Key overrides, action name to key (checked by the console's keymap).
     pub keys: BTreeMap<String, String>,
@@ -175,10 +182,11 @@ impl Default for Settings {
             resend_guard: Duration::from_secs(RESEND_GUARD_MINUTES * 60),
             theme: ThemeName::Dark,
             time_zone: StaffZone::Utc,
+            practice_time_zone: StaffZone::Utc,
             log_level: LogLevel::Info,
             lock_requires_login: false,
             readonly: false,
-            claim_on_open: true,
+            claim_on_open: false,
             keys: BTreeMap::new(),
             file: None,
             replies_dir: None,
@@ -248,9 +256,10 @@ impl Settings {
     }
 
     /// The canned replies in force: the built-in ones with the practice's
-    /// own, times in the staff member's zone.
+    /// own, times in findings in the staff member's zone and in replies in
+    /// the practice's.
     pub fn replies(&self) -> Replies {
-        let mut replies = Replies::builtin().with_zone(self.time_zone);
+        let mut replies = Replies::builtin().with_zone(self.time_zone).with_practice_zone(self.practice_time_zone);
         // The files for both roles first: a role's own file wins.
         let (both, one): (Vec<_>, Vec<_>) = self.replies.iter().partition(|r| r.role.is_none());
         for reply in both.into_iter().chain(one) {
@@ -479,6 +488,9 @@ fn apply_env(
     if let Some((_, v)) = get("time_zone") {
         config.time_zone = Some(v);
     }
+    if let Some((_, v)) = get("practice_time_zone") {
+        config.practice_time_zone = Some(v);
+    }
     if let Some((name, v)) = get("log_level") {
         config.log_level = Some(value(&name, &v)?);
     }
@@ -516,6 +528,16 @@ fn resolve(config: Config, file: Option<&Path>) -> Result<Settings, (String, Str
         Some(text) => StaffZone::parse(text).map_err(|e| ("time_zone".to_owned(), e))?,
         None => StaffZone::local(),
     };
+    let practice_time_zone = match config.practice_time_zone.as_deref() {
+        Some(text) if text.trim().eq_ignore_ascii_case("local") => {
+            return Err((
+                "practice_time_zone".to_owned(),
+                "\"local\" is this machine's zone, not the practice's: use \"UTC\" or an IANA name such as \"America/New_York\"".to_owned(),
+            ));
+        }
+        Some(text) => StaffZone::parse(text).map_err(|e| ("practice_time_zone".to_owned(), e))?,
+        None => time_zone,
+    };
     Ok(Settings {
         portal_url: config.portal_url,
         role: config.role.unwrap_or_default(),
@@ -526,10 +548,11 @@ fn resolve(config: Config, file: Option<&Path>) -> Result<Settings, (String, Str
         ),
         theme: config.theme.unwrap_or_default(),
         time_zone,
+        practice_time_zone,
         log_level: config.log_level.unwrap_or_default(),
         lock_requires_login: config.lock_requires_login.unwrap_or(false),
         readonly: config.readonly.unwrap_or(false),
-        claim_on_open: config.claim_on_open.unwrap_or(true),
+        claim_on_open: config.claim_on_open.unwrap_or(false),
         keys: config.keys,
         file: file.map(Path::to_path_buf),
         replies_dir: file.and_then(Path::parent).or(config_dir().as_deref()).map(|d| d.join("replies")),
@@ -655,7 +678,7 @@ mod tests {
         let uncommented: String = example
             .lines()
             .map(|l| l.strip_prefix("# ").filter(|rest| rest.contains(" = ") || rest.starts_with('[')).unwrap_or(l))
-            .filter(|l| !l.starts_with("portal_url") && !l.starts_with("time_zone"))
+            .filter(|l| !l.starts_with("portal_url") && !l.contains("time_zone"))
             .collect::<Vec<_>>()
             .join("\n");
         let f = file(&uncommented);
@@ -669,7 +692,7 @@ mod tests {
             keys: settings.keys.clone(),
             ..Default::default()
         };
-        assert_eq!(Settings { time_zone: StaffZone::Utc, ..settings }, defaults);
+        assert_eq!(Settings { time_zone: StaffZone::Utc, practice_time_zone: StaffZone::Utc, ..settings }, defaults);
     }
 
     #[test]
@@ -681,6 +704,23 @@ mod tests {
         let f = file("time_zone = \"Mars/Olympus\"\n");
         let err = settings_with(Some(f.path()), no_env, Vec::new).unwrap_err().to_string();
         assert!(err.contains("line 1: time_zone") && err.contains("Mars/Olympus"), "{err}");
+    }
+
+    #[test]
+    fn the_practice_zone_is_its_own_or_the_staff_members() {
+        let f = file("time_zone = \"America/Chicago\"\n");
+        let s = settings_with(Some(f.path()), no_env, Vec::new).unwrap();
+        assert_eq!(s.practice_time_zone.name(), "America/Chicago", "time_zone's when absent");
+        let f = file("time_zone = \"UTC\"\npractice_time_zone = \"America/New_York\"\n");
+        let s = settings_with(Some(f.path()), no_env, Vec::new).unwrap();
+        assert_eq!((s.time_zone.name(), s.practice_time_zone.name()), ("UTC", "America/New_York"));
+        assert_eq!(s.replies().practice_zone().name(), "America/New_York");
+        assert_eq!(s.replies().zone().name(), "UTC");
+        for bad in ["Mars/Olympus", "local"] {
+            let f = file(&format!("practice_time_zone = \"{bad}\"\n"));
+            let err = settings_with(Some(f.path()), no_env, Vec::new).unwrap_err().to_string();
+            assert!(err.contains("line 1: practice_time_zone") && err.contains(bad), "{err}");
+        }
     }
 
     #[test]
@@ -853,17 +893,17 @@ mod tests {
         std::fs::write(&config, "time_zone = \"UTC\"\n").unwrap();
         let replies = dir.path().join("replies");
         std::fs::create_dir(&replies).unwrap();
-        std::fs::write(replies.join("not_opened.staff.md"), "Staff {first_name}: {expires_in}.\n").unwrap();
+        std::fs::write(replies.join("not_opened.staff.md"), "Staff {first_name}: {expires_at}.\n").unwrap();
         std::fs::write(replies.join("not_opened.md"), "Both {first_name}.\n").unwrap();
         std::fs::write(replies.join("bounced.client.md"), "Client {first_name}.\n").unwrap();
         let s = settings_with(Some(&config), no_env, Vec::new).unwrap();
         let context = crate::diagnose::replies::ReplyContext {
             first_name: "Sam".into(),
-            expires_in: "59m 00s".into(),
+            expires_at: "Dec 9, 05:06 UTC".into(),
             ..Default::default()
         };
         let r = s.replies();
-        assert_eq!(r.render_for(FindingCode::NotOpened, Role::Staff, &context), "Staff Sam: 59m 00s.");
+        assert_eq!(r.render_for(FindingCode::NotOpened, Role::Staff, &context), "Staff Sam: Dec 9, 05:06 UTC.");
         assert_eq!(r.render_for(FindingCode::NotOpened, Role::Client, &context), "Both Sam.");
         assert_eq!(r.render_for(FindingCode::Bounced, Role::Client, &context), "Client Sam.");
         assert!(r.render_for(FindingCode::Bounced, Role::Staff, &context).contains("staff portal"), "built in");

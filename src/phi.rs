@@ -72,12 +72,48 @@ pub fn mask_email(address: &str) -> String {
     format!("{}***@{}***{}", first(local), first(host), tld)
 }
 
+/// A text with every email address in it masked ([`mask_email`]): how a
+/// screen shows a reply that is sent in full. An address is a run of
+/// letters, digits and `._%+-` around one `@`; a trailing `.` (the end of
+/// a sentence) stays outside it.
+pub fn mask_emails_in(text: &str) -> String {
+    let part = |c: char| c.is_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-' | '@');
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(part) {
+        out.push_str(&rest[..start]);
+        let run = &rest[start..];
+        let len = run.find(|c: char| !part(c)).unwrap_or(run.len());
+        let word = &run[..len];
+        let trimmed = word.trim_end_matches('.');
+        if trimmed.contains('@') {
+            out.push_str(&mask_email(trimmed));
+            out.push_str(&word[trimmed.len()..]);
+        } else {
+            out.push_str(word);
+        }
+        rest = &run[len..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A date of birth masked completely, keeping its MM/DD/YYYY shape.
 pub const DOB_MASK: &str = "••/••/••••";
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_address_in_a_text_is_masked_and_nothing_else_changes() {
+        let text = "Hi Sam, we sent it to sam.okafor@gmail.com. Also (ok@x.org), é.";
+        assert_eq!(mask_emails_in(text), "Hi Sam, we sent it to s***@g***.com. Also (o***@x***.org), é.");
+        assert_eq!(mask_emails_in("no address here 3.5"), "no address here 3.5");
+        for odd in ["", "@", "a@", "@@.", "é@ü.ç", "..@.."] {
+            let _ = mask_emails_in(odd);
+        }
+    }
 
     #[test]
     fn debug_never_shows_the_value() {

@@ -81,6 +81,20 @@ impl StaffZone {
         self.format(at, "%b %-d, %H:%M %Z")
     }
 
+    /// `Dec 9, 12:06 AM EST` (`Dec 9, 05:06 UTC` in UTC): a time as an
+    /// email to a client states it, to the minute (seconds are dropped, so
+    /// a deadline is never later than the real one), with the zone's
+    /// abbreviation.
+    pub fn in_email(&self, at: DateTime<Utc>) -> String {
+        match self {
+            // `Etc/UTC` and the like are UTC too, written the same way.
+            Self::Named(tz) if at.with_timezone(tz).format("%Z").to_string() != "UTC" => {
+                self.format(at, "%b %-d, %-I:%M %p %Z")
+            }
+            _ => at.format("%b %-d, %H:%M UTC").to_string(),
+        }
+    }
+
     fn format(&self, at: DateTime<Utc>, pattern: &str) -> String {
         match self {
             Self::Utc => at.format(pattern).to_string(),
@@ -102,6 +116,13 @@ mod tests {
         let chicago = StaffZone::parse("America/Chicago").unwrap();
         assert_eq!(chicago.short(at), "Nov 27 09:00 CST");
         assert_eq!(chicago.long(at), "Nov 27, 09:00 CST");
+        // In an email: 12-hour clock in a named zone, the minute as it
+        // stands (05:06:59 is 05:06), the zone named.
+        let due = Utc.with_ymd_and_hms(2026, 12, 9, 5, 6, 59).unwrap();
+        assert_eq!(StaffZone::parse("America/New_York").unwrap().in_email(due), "Dec 9, 12:06 AM EST");
+        assert_eq!(StaffZone::Utc.in_email(due), "Dec 9, 05:06 UTC");
+        assert_eq!(chicago.in_email(at), "Nov 27, 9:00 AM CST");
+        assert_eq!(StaffZone::parse("Etc/UTC").unwrap().in_email(due), "Dec 9, 05:06 UTC");
         // Daylight saving time is the zone's business, not ours.
         let july = Utc.with_ymd_and_hms(2026, 7, 1, 15, 0, 0).unwrap();
         assert_eq!(chicago.short(july), "Jul 1 10:00 CDT");

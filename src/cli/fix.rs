@@ -1,5 +1,6 @@
 //! `portaldesk fix ACCOUNT|TICKET`: the top finding's remedy, shown, then
-//! done step by step by the shared executor (`crate::fix`).
+//! done step by step by the shared executor (`crate::fix`). The reply it
+//! sends is written after the steps, from what the portal then shows.
 
 use clap::Args;
 use serde::Serialize;
@@ -7,12 +8,15 @@ use serde::Serialize;
 use super::Failure;
 use super::guard::{confirmation, go_ahead, nothing_sent};
 use super::out::{self, OutputArgs, Privacy};
-use crate::diagnose::remedy::{self, ClientWords, Plan};
+use crate::diagnose::remedy::{self, ClientWords, Plan, RemedyKind};
 use crate::diagnose::replies::Replies;
 use crate::diagnose::troubleshoot::{self, Case};
-use crate::fix::{self, Progress, StepState};
+use crate::fix::{self, Progress, StepState, Stop};
 use crate::portal::PortalClient;
 use crate::portal::model::{AccountId, TicketId, TicketStatus};
+
+/// The exit code of a ticket whose only channel is dead: call the client.
+pub const EXIT_CALL: u8 = 7;
 
 #[derive(Debug, Args)]
 pub struct FixArgs {
@@ -24,6 +28,13 @@ pub struct FixArgs {
     /// Do it without asking (needed when stdin is not a terminal).
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// Do it again on a ticket already answered since the client last
+    /// wrote (otherwise it says what was done and sends nothing).
+    #[arg(long)]
+    pub again: bool,
+    /// Take over a ticket someone else has claimed (otherwise exit 4).
+    #[arg(long)]
+    pub take_over: bool,
     #[command(flatten)]
     pub out: OutputArgs,
 }
@@ -34,6 +45,16 @@ struct FixJson<'a> {
     plan: &'a Plan,
     states: &'a [StepState],
     done: bool,
+    /// What was done, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    summary: Option<String>,
+    /// The reply as approved: written from the expected outcome.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    approved_body: Option<&'a str>,
+    /// The reply as sent: written from what the portal showed after the
+    /// steps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sent_body: Option<&'a str>,
 }
 
 /// `portaldesk fix`.
@@ -54,61 +75,162 @@ pub async fn fix(
         let open = tickets.into_iter().find(|t| t.account_id == account_id && t.status != TicketStatus::Solved);
         (account_id, open.map(|t| t.id))
     };
-    let account = client.account(&account_id).await.map_err(unread)?.value;
-    let invites = client.invites(&account_id).await.map_err(unread)?;
-    let now = out::server_now(&client);
-    let words = match &ticket_id {
-        Some(t) => ClientWords::of(&client.messages(t).await.map_err(unread)?, now.date_naive()),
-        None => ClientWords::default(),
+    let ticket_reads = async {
+        match &ticket_id {
+            Some(t) => tokio::try_join!(client.ticket(t), client.messages(t)).map(Some),
+            None => Ok(None),
+        }
     };
-    let case = Case::new(&account, &invites, now).with_words(&words);
+    let (account, invites, audit, me, ticket) = tokio::try_join!(
+        client.account(&account_id),
+        client.invites(&account_id),
+        client.audit(Some(&account_id), None),
+        client.me(),
+        ticket_reads,
+    )
+    .map_err(unread)?;
+    let account = account.value;
+    let now = out::server_now(&client);
+    let (messages, owner) = match &ticket {
+        Some((t, m)) => (m.as_slice(), t.value.assignee.clone().filter(|a| *a != me.id)),
+        None => (&[][..], None),
+    };
+    let words = ClientWords::of(messages, now.date_naive());
+    // Once: a ticket answered since the client last wrote is not answered
+    // again unless asked.
+    if let Some(t) = &ticket_id
+        && !args.again
+        && let Some(answered) = remedy::answered_since_client(messages, &audit, t)
+    {
+        let text = format!(
+            "{} was answered since the client last wrote: {}. Nothing was sent; --again does the fix again.",
+            out::field(t.as_str()),
+            answered.words(replies.zone())
+        );
+        return out::text_out(&format!("{text}\n"));
+    }
+    // Whose ticket it is: someone else's is not touched without --take-over.
+    if let Some(owner) = &owner
+        && !args.take_over
+        && !args.dry_run
+    {
+        return Err(Failure::new(
+            4,
+            format!(
+                "the ticket is {}'s (claimed): nothing was done; --take-over takes it over and fixes it",
+                out::field(owner)
+            ),
+        ));
+    }
+    // The plan is written for the client: in full. The readable output
+    // masks as every command does.
+    let case = Case::new(&account, &invites, now).with_words(&words).with_audit(&audit).revealed(true);
     let findings = troubleshoot::troubleshoot(&case, replies);
     let plan = remedy::plan(&case, &findings, &words, ticket_id.as_ref(), replies)
         .ok_or_else(|| Failure::new(1, "the diagnosis has no finding to fix"))?;
     let mut progress = Progress::new(&plan);
-    let show = |privacy: Privacy| describe(&plan, &progress.states, privacy);
+    progress.take_over = args.take_over;
+    progress.since = audit.iter().map(|e| e.seq).max();
+    let approved = plan.reply().map(|(body, _)| body.expose().clone());
+    if plan.kind == RemedyKind::CallClient {
+        if args.out.json {
+            out::json(&FixJson {
+                account_id: &account_id,
+                plan: &plan,
+                states: &progress.states,
+                done: false,
+                summary: None,
+                approved_body: None,
+                sent_body: None,
+            })?;
+        }
+        let script = plan.call_script.as_ref().map(|s| s.expose().as_str()).unwrap_or_default();
+        return Err(Failure::new(
+            EXIT_CALL,
+            format!(
+                "the address on file bounced: email would not be read, so nothing was sent. Call the client:\n{}\n\
+                 Then record the call (a note) and set the ticket pending: `portaldesk note` / the console's f.",
+                if args.out.json { String::new() } else { out::field(script) }
+            ),
+        ));
+    }
+    let show = |privacy: Privacy| describe(&plan, &progress.states, None, privacy);
     let Some(confirm) = confirm else {
-        return finish(args, &account_id, &plan, &progress, &show(args.out.privacy()));
+        return finish(args, &account_id, &plan, &progress, approved.as_deref(), &show(args.out.privacy()));
     };
     go_ahead(confirm, show, args.out.privacy(), "Do it all?", "nothing was fixed")?;
-    let outcome = fix::run(&client, &account_id, &plan, &mut progress, |_, _| {}).await;
-    let report = describe(&plan, &progress.states, args.out.privacy());
+    // Approved as shown, or with --yes: the reply written after the steps
+    // goes (and is printed).
+    progress.confirm_reply = false;
+    let outcome = fix::run(&client, &account_id, &plan, replies, &mut progress, |_, _| {}).await;
+    let sent = progress.sent_reply.as_ref().map(|b| b.expose().clone());
+    let report = describe(&plan, &progress.states, sent.as_deref(), args.out.privacy());
     match outcome {
-        Ok(()) => finish(args, &account_id, &plan, &progress, &report),
+        Ok(()) => finish(args, &account_id, &plan, &progress, approved.as_deref(), &report),
         Err(stopped) => {
-            let code = u8::try_from(stopped.error.exit_code()).unwrap_or(1);
             if args.out.json {
-                out::json(&FixJson { account_id: &account_id, plan: &plan, states: &progress.states, done: false })?;
+                out::json(&FixJson {
+                    account_id: &account_id,
+                    plan: &plan,
+                    states: &progress.states,
+                    done: false,
+                    summary: None,
+                    approved_body: approved.as_deref(),
+                    sent_body: None,
+                })?;
             }
+            let code = match &stopped.stop {
+                Stop::Failed(e) => u8::try_from(e.exit_code()).unwrap_or(1),
+                Stop::ClaimedBy(_) => 4,
+                Stop::Undeliverable => EXIT_CALL,
+                Stop::ReplyChanged => 1,
+            };
             Err(Failure::new(
                 code,
                 format!(
-                    "step {} failed: {}; done so far: {}. Running fix again does only what is left.\n{}",
+                    "step {} stopped: {}; done so far: {}. Running fix again does only what is left.\n{}",
                     stopped.step + 1,
-                    stopped.error,
-                    done_count(&progress.states),
-                    describe(&plan, &progress.states, Privacy::MASKED)
+                    stopped.stop,
+                    progress.done_count(),
+                    describe(&plan, &progress.states, None, Privacy::MASKED)
                 ),
             ))
         }
     }
 }
 
-fn done_count(states: &[StepState]) -> String {
-    format!("{} of {} steps", states.iter().filter(|s| s.is_done()).count(), states.len())
-}
-
-fn finish(args: &FixArgs, account_id: &AccountId, plan: &Plan, progress: &Progress, text: &str) -> Result<(), Failure> {
+fn finish(
+    args: &FixArgs,
+    account_id: &AccountId,
+    plan: &Plan,
+    progress: &Progress,
+    approved: Option<&str>,
+    text: &str,
+) -> Result<(), Failure> {
+    let done = progress.finished();
+    let summary = (done && !args.dry_run).then(|| plan.done_words());
     if args.out.json {
-        let done = progress.finished();
-        return out::json(&FixJson { account_id, plan, states: &progress.states, done });
+        let sent_body = progress.sent_reply.as_ref().map(|b| b.expose().as_str());
+        return out::json(&FixJson {
+            account_id,
+            plan,
+            states: &progress.states,
+            done,
+            summary,
+            approved_body: approved,
+            sent_body,
+        });
     }
-    out::text_out(text)
+    match summary {
+        Some(summary) => out::text_out(&format!("{text}{summary}.\n")),
+        None => out::text_out(text),
+    }
 }
 
-/// The plan, one line per step with its state.
-pub fn describe(plan: &Plan, states: &[StepState], privacy: Privacy) -> String {
-    let mut text = format!("Fix {} ({}):\n", plan.finding.as_str(), plan.kind);
+/// The plan, one line per step with its state, then the reply: the one
+/// sent when `sent` is given, else the one expected (to approve).
+pub fn describe(plan: &Plan, states: &[StepState], sent: Option<&str>, privacy: Privacy) -> String {
+    let mut text = format!("Fix {}: {}\n", plan.finding.as_str(), plan.kind.words());
     for (n, step) in plan.steps.iter().enumerate() {
         let mark = match states.get(n) {
             Some(StepState::Done) => "done",
@@ -118,10 +240,19 @@ pub fn describe(plan: &Plan, states: &[StepState], privacy: Privacy) -> String {
         };
         text.push_str(&format!("  {}. [{mark}] {}\n", n + 1, step.describe(privacy.reveal)));
     }
+    let body = sent.or_else(|| plan.reply().map(|(b, _)| b.expose().as_str()));
     if privacy.names
-        && let Some((body, _)) = plan.reply()
+        && let Some(body) = body
     {
-        for line in out::field(body.expose()).lines() {
+        text.push_str(if sent.is_some() {
+            "   The reply sent:\n"
+        } else {
+            "   The reply, as the portal is expected to show it after the steps:\n"
+        });
+        // The reply goes in full; the readable output masks its addresses
+        // unless --reveal, as it masks every address.
+        let body = if privacy.reveal { body.to_owned() } else { crate::phi::mask_emails_in(body) };
+        for line in out::field(&body).lines() {
             text.push_str(&format!("     │ {line}\n"));
         }
     }

@@ -228,7 +228,7 @@ pub async fn reply(
         Some(text) => text.trim().to_owned(),
         None => finding_reply(&client, &ticket, replies).await?,
     };
-    let request = NewReply { body, status: args.status.map(ReplyStatus::from) };
+    let request = NewReply { body, status: args.status.map(ReplyStatus::from), ..NewReply::default() };
     let plan = |privacy| reply_plan(&ticket, &request, privacy);
     go_ahead(confirm, plan, args.out.privacy(), "Send it?", "no reply was sent")?;
     let key = IdempotencyKey::new();
@@ -429,7 +429,7 @@ mod tests {
 
     #[test]
     fn the_reply_plan_says_where_and_what_becomes_of_the_ticket_and_hides_the_body_on_stderr() {
-        let reply = NewReply { body: "Hi Sam, born 7 March 75?".into(), status: None };
+        let reply = NewReply { body: "Hi Sam, born 7 March 75?".into(), status: None, ..Default::default() };
         let shown = reply_plan(&ticket(TicketStatus::Solved), &reply, Privacy::REVEALED);
         assert!(shown.contains("To       sam.okafor@gmail.com"), "{shown}");
         assert!(shown.contains("Subject  Re: No email") && shown.contains("Ticket   solved → pending"), "{shown}");
@@ -437,7 +437,7 @@ mod tests {
         let masked = reply_plan(&ticket(TicketStatus::Open), &reply, Privacy::MASKED);
         assert!(!masked.contains("Sam") && !masked.contains("sam.okafor") && !masked.contains("75"), "{masked}");
         assert!(masked.contains("Ticket   open → open") && masked.contains("24 characters"), "{masked}");
-        let solve = NewReply { body: "x".into(), status: Some(ReplyStatus::Solved) };
+        let solve = NewReply { body: "x".into(), status: Some(ReplyStatus::Solved), ..Default::default() };
         assert!(reply_plan(&ticket(TicketStatus::Open), &solve, Privacy::MASKED).contains("open → solved"));
     }
 

@@ -3,13 +3,14 @@
 //! `assets/replies/staff/<code>.md` (to staff members, whose links last 1
 //! hour), built in and overridable by the practice.
 //!
-//! Placeholders are written `{name}`: `{first_name}`, `{masked_email}` (the
-//! address, masked on screen and in full in a reply copied to send),
-//! `{sender}`, `{expiry_window}`, `{expires_at}` (the real deadline, in the
-//! staff member's zone), `{expires_in}` (the time left until it, `17h
-//! 12m`), `{sent_at}` (when the latest invite went out). An unknown
-//! placeholder is left as written, so a typo in a template shows rather
-//! than vanishes.
+//! Placeholders are written `{name}`: `{first_name}`, `{email}` (the
+//! address, in full in what is sent; a screen masks it until revealed;
+//! `{masked_email}` is its older name), `{sender}`, `{expiry_window}`,
+//! `{expires_at}` (the invite's own deadline, to the minute, in the
+//! practice's zone: `Dec 9, 12:06 AM EST`), `{sent_at}` (when the latest
+//! invite went out). What is sent states absolute times only: a countdown
+//! (`{expires_in}`, "from now") is refused. An unknown placeholder is left
+//! as written, so a typo in a template shows rather than vanishes.
 
 use std::collections::HashMap;
 
@@ -63,23 +64,30 @@ builtin! {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReplyContext {
     pub first_name: String,
-    pub masked_email: String,
+    /// The address the reply names, as the case shows it (in full in
+    /// anything sent).
+    pub email: String,
     pub expiry_window: String,
     pub expires_at: String,
-    pub expires_in: String,
     pub sent_at: String,
 }
 
-/// The set of templates in use, and the time zone times are written in.
-#[derive(Debug, Clone)]
+/// The set of templates in use, the staff member's zone (findings) and the
+/// practice's zone (what is sent to clients).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Replies {
     templates: HashMap<(FindingCode, Role), String>,
     zone: StaffZone,
+    practice: StaffZone,
 }
 
 /// The placeholders a template may use.
 pub const PLACEHOLDERS: [&str; 7] =
-    ["first_name", "masked_email", "sender", "expiry_window", "expires_at", "expires_in", "sent_at"];
+    ["first_name", "email", "masked_email", "sender", "expiry_window", "expires_at", "sent_at"];
+
+/// Placeholders that once existed and are refused now, with why.
+const REFUSED: [(&str, &str); 1] =
+    [("expires_in", "a countdown is true only the second it is drawn: an email states {expires_at}")];
 
 impl Default for Replies {
     fn default() -> Self {
@@ -97,18 +105,32 @@ impl Replies {
                 .map(|(key, text)| (key, text.trim().to_owned()))
                 .collect(),
             zone: StaffZone::Utc,
+            practice: StaffZone::Utc,
         }
     }
 
-    /// Times in replies are written in `zone` (the staff member's).
+    /// Times in findings are written in `zone` (the staff member's), and,
+    /// until [`Self::with_practice_zone`] says otherwise, in replies too.
     pub fn with_zone(mut self, zone: StaffZone) -> Self {
         self.zone = zone;
+        self.practice = zone;
         self
     }
 
-    /// The zone times are written in.
+    /// Times in replies are written in `zone` (the practice's).
+    pub fn with_practice_zone(mut self, zone: StaffZone) -> Self {
+        self.practice = zone;
+        self
+    }
+
+    /// The zone findings write times in.
     pub fn zone(&self) -> StaffZone {
         self.zone
+    }
+
+    /// The zone replies write times in.
+    pub fn practice_zone(&self) -> StaffZone {
+        self.practice
     }
 
     /// Replaces the built-in templates of the codes given, for both roles,
@@ -162,6 +184,9 @@ impl Replies {
 /// only known placeholders. The error says what is wrong (the caller names
 /// the file).
 pub fn check_template(text: &str) -> Result<(), String> {
+    if let Some((name, why)) = placeholders(text).find_map(|name| REFUSED.iter().find(|(r, _)| *r == name)) {
+        return Err(format!("{{{name}}} is not allowed: {why}"));
+    }
     if let Some(unknown) = placeholders(text).find(|name| !PLACEHOLDERS.contains(name)) {
         return Err(format!(
             "unknown placeholder {{{unknown}}}; known: {}",
@@ -194,11 +219,10 @@ pub fn fill(template: &str, context: &ReplyContext) -> String {
         let name = &after[..close];
         let value = match name {
             "first_name" => Some(context.first_name.as_str()),
-            "masked_email" => Some(context.masked_email.as_str()),
+            "email" | "masked_email" => Some(context.email.as_str()),
             "sender" => Some(SENDER),
             "expiry_window" => Some(context.expiry_window.as_str()),
             "expires_at" => Some(context.expires_at.as_str()),
-            "expires_in" => Some(context.expires_in.as_str()),
             "sent_at" => Some(context.sent_at.as_str()),
             _ => None,
         };
@@ -219,10 +243,9 @@ mod tests {
     fn context() -> ReplyContext {
         ReplyContext {
             first_name: "Sam".into(),
-            masked_email: "s***@g***.com".into(),
+            email: "sam@gmail.com".into(),
             expiry_window: "48 hours".into(),
             expires_at: "Nov 27, 09:00 UTC".into(),
-            expires_in: "48h 00m".into(),
             sent_at: "Nov 25, 09:00 UTC".into(),
         }
     }
@@ -242,8 +265,10 @@ mod tests {
     #[test]
     fn fill_is_single_pass_and_keeps_unknown_placeholders() {
         let mut c = context();
-        c.first_name = "{masked_email}".into();
-        assert_eq!(fill("Hi {first_name}!", &c), "Hi {masked_email}!");
+        c.first_name = "{email}".into();
+        assert_eq!(fill("Hi {first_name}!", &c), "Hi {email}!");
+        assert_eq!(fill("{email} {masked_email}", &c), "sam@gmail.com sam@gmail.com", "the old name is the same");
+        assert_eq!(fill("{expires_in}", &c), "{expires_in}", "a countdown is never filled");
         assert_eq!(fill("{nope} {sender}", &c), format!("{{nope}} {SENDER}"));
         assert_eq!(fill("unclosed {first_name", &c), "unclosed {first_name");
         assert_eq!(fill("", &c), "");
@@ -268,6 +293,8 @@ mod tests {
         let err = check_template("Hi {frist_name}").unwrap_err();
         assert!(err.contains("{frist_name}") && err.contains("{first_name}"), "{err}");
         assert_eq!(check_template(" \n\t"), Err("the reply is empty".to_owned()));
+        let err = check_template("Use it within {expires_in}.").unwrap_err();
+        assert!(err.contains("{expires_in}") && err.contains("{expires_at}"), "{err}");
         // Anything at all: an answer, no panic.
         for text in ["{", "}", "{}", "{{a}}", "é{", "{é}"] {
             let _ = check_template(text);

@@ -84,6 +84,16 @@ impl ApiError {
         )
     }
 
+    /// The same reply went to the same ticket a moment ago.
+    pub fn duplicate_reply() -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            "duplicate-reply",
+            "The same reply was just sent on this ticket",
+            "a reply with this body went to this ticket within the last 10 minutes; send \"repeat\": true to send it again knowingly",
+        )
+    }
+
     pub fn payload_too_large() -> Self {
         Self::new(
             StatusCode::PAYLOAD_TOO_LARGE,

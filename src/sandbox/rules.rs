@@ -223,6 +223,10 @@ pub fn status_after_reply(reply: &NewReply, current: TicketStatus) -> TicketStat
 }
 
 /// The audit trail's words for a reply (the address masked, never the body).
+/// A reply with the same body to the same ticket within this long is a
+/// double unless it says `repeat`.
+pub const DUPLICATE_REPLY_WINDOW: chrono::Duration = chrono::Duration::minutes(10);
+
 pub fn reply_summary(ticket_id: &str, sent_to: &str, status: TicketStatus) -> String {
     format!("reply on ticket {ticket_id} emailed to {}; ticket is {}", mask_email(sent_to), status.as_str())
 }
@@ -369,7 +373,7 @@ mod tests {
     #[test]
     fn a_reply_is_1_to_10000_characters_and_reopens_a_solved_ticket() {
         use crate::portal::model::ReplyStatus;
-        let reply = |body: &str, status| NewReply { body: body.to_owned(), status };
+        let reply = |body: &str, status| NewReply { body: body.to_owned(), status, ..Default::default() };
         assert!(reply_body(&reply(" \n ", None)).is_err());
         assert!(reply_body(&reply(&"é".repeat(10_000), None)).is_ok());
         assert!(reply_body(&reply(&"x".repeat(10_001), None)).is_err());

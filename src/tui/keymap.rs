@@ -58,6 +58,8 @@ impl ScreenKind {
                 | ScreenKind::Addresses
                 | ScreenKind::Resend
                 | ScreenKind::Timeline
+                | ScreenKind::Fix
+                | ScreenKind::Reply
         )
     }
 

@@ -8,6 +8,7 @@
 use std::fmt;
 
 use crate::diagnose::remedy::Plan;
+use crate::diagnose::replies::Replies;
 use crate::fix::{Progress, Stopped};
 use crate::portal::model::{
     Account, AccountId, AccountPatch, AccountSummary, AuditAction, AuditEntry, ETag, Invite, InviteId, NewNote,
@@ -132,8 +133,8 @@ portal_calls! {
         |c| conversation(c, &ticket_id).await;
     /// Runs a remedy plan's steps not yet done (`crate::fix::run`); the
     /// answer is the progress, with where it stopped if it did.
-    Fix { account_id: AccountId, plan: Box<Plan>, progress: Progress } -> Box<FixRun>, Change, "fix",
-        |c| Ok(run_fix(c, &account_id, &plan, progress).await);
+    Fix { account_id: AccountId, plan: Box<Plan>, progress: Progress, replies: Box<Replies> } -> Box<FixRun>, Change, "fix",
+        |c| Ok(run_fix(c, &account_id, &plan, &replies, progress).await);
     /// While offline: does the portal answer again?
     Probe {} -> (), Probe, "reconnect", |c| c.me().await.map(|_| ());
     /// The lock screen's token (`lock_requires_login`): whether the portal
@@ -162,8 +163,14 @@ pub struct FixRun {
 
 /// Runs what is left of a plan; a failure part-way is in the answer, with
 /// the progress made (never lost: a retry reuses its keys).
-async fn run_fix(client: &PortalClient, account_id: &AccountId, plan: &Plan, mut progress: Progress) -> Box<FixRun> {
-    let stopped = crate::fix::run(client, account_id, plan, &mut progress, |_, _| {}).await.err();
+async fn run_fix(
+    client: &PortalClient,
+    account_id: &AccountId,
+    plan: &Plan,
+    replies: &Replies,
+    mut progress: Progress,
+) -> Box<FixRun> {
+    let stopped = crate::fix::run(client, account_id, plan, replies, &mut progress, |_, _| {}).await.err();
     Box::new(FixRun { progress, stopped })
 }
 
@@ -243,7 +250,7 @@ impl Request {
                     "revoke requested"
                 );
             }
-            Request::Fix { account_id, plan, progress } => tracing::info!(
+            Request::Fix { account_id, plan, progress, .. } => tracing::info!(
                 account_id = account_id.as_str(),
                 ticket_id = ticket(&plan.ticket_id),
                 finding = plan.finding.as_str(),

@@ -113,7 +113,7 @@ async fn the_citing_findings_give_way_once_the_fix_set_the_dob_or_corrected_the_
     let mut app = on_ticket(&h, h.ticket(SeedCase::DobOnFileWrong)).await;
     assert!(codes(&app).contains(&FindingCode::DobInMessage), "{:?}", codes(&app));
     press(&mut app, &h, ch('f')).await;
-    assert!(screen(&app).contains("(set_dob)"), "{}", screen(&app));
+    assert!(screen(&app).contains("set the DOB on file, reply?"), "{}", screen(&app));
     press(&mut app, &h, key(KeyCode::Enter)).await;
     assert!(app.overlay.is_none(), "{:?}", app.banner);
     let after = codes(&app);

@@ -17,7 +17,7 @@ use portaldesk::sandbox::seed::SeedCase;
 use reqwest::StatusCode;
 
 fn reply(body: &str, status: Option<ReplyStatus>) -> NewReply {
-    NewReply { body: body.into(), status }
+    NewReply { body: body.into(), status, ..Default::default() }
 }
 
 #[tokio::test]

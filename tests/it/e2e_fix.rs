@@ -66,11 +66,11 @@ fn from_the_queue_f_then_enter_fixes_the_ticket_replies_once_and_solves_it() {
 
     // f: one confirm of the whole remedy; Enter does it all.
     term.key(Key::Char('f'));
-    let confirm = term.wait_for("(set_dob)?");
+    let confirm = term.wait_for("set the DOB on file, reply?");
     assert!(confirm.contains("Set the DOB on file to"), "{confirm}");
     term.key(Key::Enter);
-    let done = term.wait_for("Fixed");
-    assert!(done.contains(&format!("replied on {}", ticket.id)), "{done}");
+    let done = term.wait_for("Set the DOB on file, replied and solved");
+    assert!(!done.contains("reply_only"), "{done}");
     term.key(Key::Char('q'));
     let (code, after) = term.exit_code("exit");
     assert_eq!(code, 0, "{after}");

@@ -212,7 +212,8 @@ async fn y_copies_the_reply_and_ctrl_y_the_dob_entry_and_the_banner_is_honest() 
 #[tokio::test]
 async fn t_shows_absolute_times_in_the_staff_zone() {
     let h = Harness::start().await;
-    let settings = Settings { time_zone: StaffZone::parse("America/Chicago").unwrap(), ..Settings::default() };
+    let chicago = StaffZone::parse("America/Chicago").unwrap();
+    let settings = Settings { time_zone: chicago, practice_time_zone: chicago, ..Settings::default() };
     let mut app = on_account(&h, SeedCase::ExpiredClientInvite, &settings).await;
     let text = screen_text(&app);
     // Expiry dates are always absolute, now in the staff member's zone.

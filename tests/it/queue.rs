@@ -155,7 +155,8 @@ async fn expiring_soon_and_sla_breached_are_decided_on_the_rows_read_without_a_r
 
     // A reply is a first response: the ticket leaves the breached ones once read again.
     let first = breached[0].clone();
-    let reply = portaldesk::portal::model::NewReply { body: "We are on it.".into(), status: None };
+    let reply =
+        portaldesk::portal::model::NewReply { body: "We are on it.".into(), status: None, ..Default::default() };
     h.client.reply(&first, &reply, &IdempotencyKey::new()).await.unwrap();
     press(&mut app, &h, ch('R')).await;
     assert!(!shown(&app).iter().any(|t| t.id == first));
@@ -346,9 +347,9 @@ async fn an_account_opened_from_search_is_tied_to_its_one_open_ticket_and_f_fixe
     assert_eq!(app.account.as_ref().unwrap().ticket_id.as_ref(), Some(&seeded.ticket_id));
     let pane = app.ticket.as_ref().unwrap();
     assert!(pane.ticket.data.is_some() && pane.messages.data.is_some());
-    assert!(pane.claimed_on_open, "as if opened from the queue: claimed on open");
-    let me = h.client.me().await.unwrap().id;
-    assert_eq!(h.client.ticket(&seeded.ticket_id).await.unwrap().value.assignee.as_deref(), Some(me.as_str()));
+    assert!(pane.claimed_on_open, "as if opened from the queue");
+    // Reading does not claim it (claim_on_open is off).
+    assert_eq!(h.client.ticket(&seeded.ticket_id).await.unwrap().value.assignee, None);
     assert!(common::screen_wide(&app).contains(&format!("ticket {}", seeded.ticket_id)));
 
     // `f` works on it: the fix dialog opens with the ticket's reply.
@@ -468,7 +469,8 @@ async fn the_queue_is_read_again_after_every_action_taken_from_a_ticket() {
     let index = shown(&app).iter().position(|t| t.id == seeded.ticket_id).unwrap();
     assert!(shown(&app)[index].assignee.is_none());
     app.queue.selected = index;
-    // Opening claims it: the queue shows it claimed.
+    // With claim_on_open, opening claims it: the queue shows it claimed.
+    app.claim_on_open = true;
     let ran = press(&mut app, &h, key(KeyCode::Enter)).await;
     assert!(reads_queue(&ran), "claim on open");
     let me = h.client.me().await.unwrap().id;

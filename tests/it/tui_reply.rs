@@ -312,7 +312,7 @@ async fn a_reply_from_another_console_meanwhile_is_shown_and_a_second_ctrl_s_sen
     let (mut app, ticket) = composing(&h, "\nMine.").await;
 
     // Another console replies, and sets the ticket pending, meanwhile.
-    let theirs = NewReply { body: "We are on it.".into(), status: Some(ReplyStatus::Pending) };
+    let theirs = NewReply { body: "We are on it.".into(), status: Some(ReplyStatus::Pending), ..Default::default() };
     h.client.reply(&ticket.id, &theirs, &IdempotencyKey::new()).await.unwrap();
 
     let later = t0() + Duration::seconds(40);
@@ -340,7 +340,8 @@ async fn another_agent_replying_meanwhile_is_named_with_when() {
     let (h, rivera) = common::two_agents().await;
     let (mut app, ticket) = on_ticket(&h, SeedCase::ExpiredClientInvite).await;
     compose(&mut app, &h, "\nMine.").await;
-    let theirs = NewReply { body: "Solved on the phone.".into(), status: Some(ReplyStatus::Solved) };
+    let theirs =
+        NewReply { body: "Solved on the phone.".into(), status: Some(ReplyStatus::Solved), ..Default::default() };
     rivera.reply(&ticket.id, &theirs, &IdempotencyKey::new()).await.unwrap();
 
     let later = t0() + Duration::seconds(40);
@@ -349,7 +350,14 @@ async fn another_agent_replying_meanwhile_is_named_with_when() {
     let warning = composer(&app).warning.clone();
     assert_eq!(
         warning,
-        ["agent_rivera replied 40 s ago", "agent_rivera set the ticket solved 40 s ago"],
+        [
+            "agent_rivera replied 40 s ago",
+            "agent_rivera set the ticket solved 40 s ago",
+            // Her reply was the first change on the unclaimed ticket: it
+            // is hers now, and replying on it asks first.
+            "agent_rivera claimed the ticket 40 s ago",
+            "Claimed by agent_rivera: reply anyway?"
+        ],
         "{warning:?}"
     );
     let shown = screen(&app);
@@ -369,7 +377,7 @@ async fn opened_before_the_pane_read_the_conversation_it_reads_it_itself() {
     assert_eq!(app.screen(), ScreenKind::Reply);
     assert!(screen(&app).contains("Re: "), "the subject, from its own read");
 
-    let theirs = NewReply { body: "We are on it.".into(), status: None };
+    let theirs = NewReply { body: "We are on it.".into(), status: None, ..Default::default() };
     h.client.reply(&ticket.id, &theirs, &IdempotencyKey::new()).await.unwrap();
     let effects = app.update(ctrl('s'), t0());
     assert!(settle_until_reply(&mut app, &h, effects, t0()).await.is_none(), "held back");

@@ -8,7 +8,7 @@ use common::{press_at_t0 as press, screen_wide as screen, started_wide as starte
 use crossterm::event::KeyCode;
 use portaldesk::portal::IdempotencyKey;
 use portaldesk::portal::model::{Ticket, TicketPatch, TicketStatus};
-use portaldesk::tui::action::{Effect, Request};
+use portaldesk::tui::action::{Effect, Msg, Request};
 use portaldesk::tui::app::{App, View};
 use portaldesk::tui::keymap::ScreenKind;
 
@@ -21,9 +21,11 @@ fn select(app: &mut App, pick: impl Fn(&Ticket) -> bool) -> Ticket {
 }
 
 #[tokio::test]
-async fn opening_an_unclaimed_ticket_shows_its_pane_claims_it_and_masks_the_conversation() {
+async fn with_claim_on_open_opening_an_unclaimed_ticket_claims_it_and_masks_the_conversation() {
     let h = Harness::start().await;
     let mut app = started(&h).await;
+    // The old behaviour, kept behind `claim_on_open = true`.
+    app.claim_on_open = true;
     let ticket = select(&mut app, |t| t.assignee.is_none());
     let me = h.client.me().await.unwrap().id;
 
@@ -69,6 +71,33 @@ async fn claim_on_open_off_leaves_the_ticket_unclaimed() {
     assert!(!ran.iter().any(|e| matches!(e, Effect::Portal(_, Request::UpdateTicket { .. }))));
     assert!(h.client.ticket(&ticket.id).await.unwrap().value.assignee.is_none());
     assert!(screen(&app).contains("unclaimed"));
+    // The first change made on it claims it: an internal note.
+    for msg in [ch('m'), Msg::Paste("called back".into()), key(KeyCode::Enter)] {
+        press(&mut app, &h, msg).await;
+    }
+    assert!(app.overlay.is_none(), "{:?}", app.banner);
+    let me = h.client.me().await.unwrap().id;
+    assert_eq!(h.client.ticket(&ticket.id).await.unwrap().value.assignee.as_deref(), Some(me.as_str()));
+}
+
+/// By default reading tickets claims none: opening two and going back
+/// leaves "mine" as it was.
+#[tokio::test]
+async fn reading_tickets_claims_none_by_default() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    assert!(!app.claim_on_open, "off by default");
+    let me = h.client.me().await.unwrap().id;
+    let mine =
+        |tickets: Vec<Ticket>| tickets.into_iter().filter(|t| t.assignee.as_deref() == Some(me.as_str())).count();
+    let before = mine(h.client.tickets(None).await.unwrap());
+    for _ in 0..2 {
+        select(&mut app, |t| t.assignee.is_none());
+        let ran = press(&mut app, &h, key(KeyCode::Enter)).await;
+        assert!(!ran.iter().any(|e| matches!(e, Effect::Portal(_, Request::UpdateTicket { .. }))));
+        press(&mut app, &h, key(KeyCode::Esc)).await;
+    }
+    assert_eq!(mine(h.client.tickets(None).await.unwrap()), before);
 }
 
 #[tokio::test]

@@ -19,7 +19,7 @@ use serde::Serialize;
 
 pub use self::facts::Facts;
 pub use self::words::{Citation, ClientWords, Written};
-use super::invite::{remaining, window_words};
+use super::invite::window_words;
 use super::replies::{Replies, ReplyContext};
 use crate::phi::Phi;
 use crate::portal::model::{Account, AuditEntry, Invite};
@@ -197,9 +197,9 @@ pub fn troubleshoot(case: &Case<'_>, replies: &Replies) -> Vec<Finding> {
     found
         .into_iter()
         .map(|p| {
-            let mut context = reply_context(&facts, p.reply_as);
+            let mut context = reply_context(&facts, p.reply_as, replies.practice_zone());
             if let Some(address) = p.reply_email {
-                context.masked_email = facts.shown(&address);
+                context.email = facts.shown(&address);
             }
             Finding {
                 code: p.code,
@@ -219,7 +219,7 @@ pub fn troubleshoot(case: &Case<'_>, replies: &Replies) -> Vec<Finding> {
 /// template.
 pub fn reply(case: &Case<'_>, replies: &Replies, code: FindingCode) -> Phi<String> {
     let facts = Facts::of(case, replies.zone());
-    Phi::new(replies.render_for(code, facts.role, &reply_context(&facts, code)))
+    Phi::new(replies.render_for(code, facts.role, &reply_context(&facts, code, replies.practice_zone())))
 }
 
 /// A finding's words for the account's role: on a staff account, the
@@ -254,20 +254,7 @@ impl Pending {
     }
 }
 
-/// The reply of `template` for a case as it will be after a fix; with
-/// `resent`, it quotes the expiry of the new invite the fix sends.
-pub fn reply_after(case: &Case<'_>, template: FindingCode, resent: bool, replies: &Replies) -> Phi<String> {
-    let facts = Facts::of(case, replies.zone());
-    let mut context = reply_context(&facts, template);
-    if resent {
-        let due = facts.now + case.account.role.invite_lifetime();
-        context.expires_at = facts.zone.long(due);
-        context.expires_in = remaining(due - facts.now);
-    }
-    Phi::new(replies.render_for(template, facts.role, &context))
-}
-
-fn reply_context(facts: &Facts<'_>, code: FindingCode) -> ReplyContext {
+fn reply_context(facts: &Facts<'_>, code: FindingCode, practice: crate::timezone::StaffZone) -> ReplyContext {
     let account = facts.account;
     // After these findings staff send a new invite (or the latest link no
     // longer works): quote the expiry a new one gets. Otherwise the
@@ -282,11 +269,10 @@ fn reply_context(facts: &Facts<'_>, code: FindingCode) -> ReplyContext {
         // A reply names the client; a name of any length from the portal
         // is cut so the reply stays a message.
         first_name: crate::sanitize::capped(account.first_name.expose(), 200).into_owned(),
-        masked_email: facts.shown(account.email.expose()),
+        email: facts.shown(account.email.expose()),
         expiry_window: window_words(account.role).to_owned(),
-        expires_at: facts.zone.long(expires_at),
-        expires_in: remaining(expires_at - facts.now),
-        sent_at: facts.zone.long(sent_at),
+        expires_at: practice.in_email(expires_at),
+        sent_at: practice.in_email(sent_at),
     }
 }
 

@@ -160,12 +160,17 @@ pub struct TicketMessage {
 /// emailed to the account's default address. `status` sets the ticket's
 /// status with it; without it an open or pending ticket keeps its status
 /// and a solved one is reopened as pending.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewReply {
     pub body: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ReplyStatus>,
+    /// The same body was sent to the same ticket within 10 minutes and it
+    /// goes again knowingly: without it, the portal refuses such a reply
+    /// (409 `duplicate-reply`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub repeat: bool,
 }
 
 /// A reply names the client: its text is never shown by `Debug`.

@@ -86,7 +86,7 @@ pub async fn change(
             let stored = accounts::by_id(tx, &id)?.ok_or_else(|| ApiError::not_found("account"))?;
             check_if_match(&headers, &stored.etag())?;
             let change = rules::account_change(&patch, now)?;
-            named_ticket(tx, patch.ticket_id.as_ref(), now)?;
+            named_ticket(tx, patch.ticket_id.as_ref(), &actor, now)?;
             let emails = match change.changes_addresses() {
                 true => Some(rules::change_addresses(accounts::email_pairs(&stored.account), &change)?),
                 false => None,
@@ -146,7 +146,7 @@ pub async fn revoke(
                 check_if_match(&headers, &stored.etag())?;
             }
             let reason = rules::reason(&request.reason)?;
-            named_ticket(tx, request.ticket_id.as_ref(), now)?;
+            named_ticket(tx, request.ticket_id.as_ref(), &actor, now)?;
             if already {
                 let current = invites::by_rowid(tx, invite.rowid, now)?.ok_or_else(ApiError::internal)?;
                 let mut answer = Answer::json(StatusCode::OK, &current)?;
@@ -203,7 +203,7 @@ pub async fn resend(
     state
         .mutate(Some(key), fingerprint, move |tx, now| {
             let stored = accounts::by_id(tx, &id)?.ok_or_else(|| ApiError::not_found("account"))?;
-            named_ticket(tx, request.ticket_id.as_ref(), now)?;
+            named_ticket(tx, request.ticket_id.as_ref(), &actor, now)?;
             // Conditional: nobody resent since the sender read the invites
             // (a 429 first: it says more, and holds either way).
             if let Some(seen) = &request.newest_seen {
@@ -221,12 +221,19 @@ pub async fn resend(
         .await
 }
 
-/// A change's `ticket_id`, when given, must name a ticket (422).
-fn named_ticket(conn: &Connection, ticket_id: Option<&TicketId>, now: DateTime<Utc>) -> Result<(), ApiError> {
+/// A change's `ticket_id`, when given, must name a ticket (422); an
+/// unclaimed one is claimed by the change.
+fn named_ticket(
+    conn: &Connection,
+    ticket_id: Option<&TicketId>,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
     match ticket_id {
         Some(id) if tickets::by_id(conn, id.as_str(), now)?.is_none() => {
             Err(ApiError::unprocessable("ticket_id names no ticket"))
         }
-        _ => Ok(()),
+        Some(id) => super::claim_on_change(conn, id.as_str(), actor, now),
+        None => Ok(()),
     }
 }

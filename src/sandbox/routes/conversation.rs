@@ -38,7 +38,9 @@ pub async fn conversation(State(state): State<AppState>, ApiPath(id): ApiPath<St
 }
 
 /// A public reply, emailed to the account's default address once per
-/// Idempotency-Key. Without `status`, an open or pending ticket keeps its
+/// Idempotency-Key. The same body to the same ticket within 10 minutes is
+/// refused (409 `duplicate-reply`) unless the request says `"repeat":
+/// true`. Without `status`, an open or pending ticket keeps its
 /// status and a solved one is reopened as pending.
 pub async fn reply(
     State(state): State<AppState>,
@@ -56,6 +58,12 @@ pub async fn reply(
         .mutate(Some(key), fingerprint, move |tx, now| {
             let stored = tickets::by_id(tx, &id, now)?.ok_or_else(|| ApiError::not_found("ticket"))?;
             let text = rules::reply_body(&reply)?;
+            if !reply.repeat
+                && messages::replied_same_since(tx, stored.rowid, text, now - rules::DUPLICATE_REPLY_WINDOW)?
+            {
+                return Err(ApiError::duplicate_reply());
+            }
+            super::claim_on_change(tx, stored.ticket.id.as_str(), &me.id, now)?;
             let account_rowid: i64 =
                 tx.query_row("SELECT account_rowid FROM tickets WHERE rowid = ?1", [stored.rowid], |r| r.get(0))?;
             let (to, _) = accounts::invite_target(tx, account_rowid)?.ok_or_else(ApiError::internal)?;

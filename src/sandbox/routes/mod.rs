@@ -383,3 +383,28 @@ pub fn router(state: AppState, faults: FaultInjector) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), date_header))
         .with_state(state)
 }
+
+/// The ticket a change names, claimed for `actor` when nobody has it: the
+/// first change made on an unclaimed ticket (a resend, an account change,
+/// a revoke, a reply, a note) makes it the actor's, with a
+/// `ticket.updated` event (the change's own audit entry names the ticket
+/// and the actor). A ticket someone else has stays theirs (the console and the
+/// CLI ask before acting on it). `None`, or a ticket id that names no
+/// ticket, is the caller's to judge.
+pub(crate) fn claim_on_change(
+    tx: &rusqlite::Connection,
+    ticket_id: &str,
+    actor: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), crate::sandbox::problem::ApiError> {
+    use crate::portal::model::EventType;
+    use crate::sandbox::store::{events, tickets};
+    let Some(stored) = tickets::by_id(tx, ticket_id, now)? else { return Ok(()) };
+    if stored.ticket.assignee.is_some() {
+        return Ok(());
+    }
+    tickets::update(tx, stored.rowid, stored.ticket.status, Some(actor), now)?;
+    let updated = tickets::by_id(tx, ticket_id, now)?.ok_or_else(crate::sandbox::problem::ApiError::internal)?;
+    events::ticket_event(tx, EventType::TicketUpdated, &updated.ticket, Some(actor), now)?;
+    Ok(())
+}

@@ -157,6 +157,7 @@ pub async fn add_note(
         .mutate(Some(key), fingerprint, move |tx, now| {
             let stored = tickets::by_id(tx, &id, now)?.ok_or_else(|| ApiError::not_found("ticket"))?;
             let text = rules::note_body(&note)?;
+            super::claim_on_change(tx, stored.ticket.id.as_str(), &actor, now)?;
             let created = tickets::add_note(tx, &stored, &actor, text, now)?;
             store::record_audit(
                 tx,

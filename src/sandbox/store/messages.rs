@@ -86,6 +86,21 @@ pub fn insert(conn: &Connection, new: &NewMessage<'_>) -> rusqlite::Result<i64> 
     Ok(conn.last_insert_rowid())
 }
 
+/// Whether a staff reply with exactly `body` went to the ticket at or
+/// after `since`.
+pub fn replied_same_since(
+    conn: &Connection,
+    ticket_rowid: i64,
+    body: &str,
+    since: DateTime<Utc>,
+) -> rusqlite::Result<bool> {
+    conn.prepare_cached(
+        "SELECT count(*) > 0 FROM messages
+         WHERE ticket_rowid = ?1 AND author_kind = 'staff' AND at >= ?2 AND body = ?3",
+    )?
+    .query_row(params![ticket_rowid, secs(since), body], |r| r.get(0))
+}
+
 /// Adds an internal note written by staff `author` over `channel` (seed
 /// data: a phone call's note).
 pub fn insert_note(

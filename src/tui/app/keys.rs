@@ -260,7 +260,10 @@ impl App {
                 self.apply(revoke::open(invite), now)
             }
             Action::Fix => {
-                let outcome = fix::open(account, &self.replies, now);
+                let pane = self.ticket.as_ref().filter(|p| account.ticket_id.as_ref() == Some(&p.id));
+                let conversation = pane.and_then(|p| p.messages.data.as_deref());
+                let claimed_by = pane.and_then(|p| p.claimed_by_other());
+                let outcome = fix::open(account, conversation, claimed_by, &self.replies, now);
                 self.apply(outcome, now)
             }
             Action::Addresses => self.open_on_account(|base, ticket| AddressesState::new(base, ticket).into()),

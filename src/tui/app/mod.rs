@@ -139,7 +139,7 @@ impl App {
             search: SearchState::default(),
             account: None,
             ticket: None,
-            claim_on_open: true,
+            claim_on_open: false,
             banner: None,
             theme: Theme::dark(),
             replies: Replies::builtin(),

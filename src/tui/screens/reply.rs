@@ -97,7 +97,9 @@ impl Seen {
         if ticket.status != self.status {
             out.push(format!("{by} set the ticket {}{when}", ticket.status.as_str()));
         }
-        if ticket.assignee != self.assignee {
+        // Claimed by this staff member (the first change made on it claims
+        // it, from any console): no collision.
+        if ticket.assignee != self.assignee && ticket.assignee.as_deref() != Some(me) {
             out.push(match ticket.assignee.as_deref() {
                 Some(who) => format!("{} claimed the ticket{when}", live::who(Some(who), Some(me))),
                 None => format!("{by} released the ticket{when}"),
@@ -273,7 +275,7 @@ impl ReplyState {
         } else {
             None
         };
-        self.problem.is_none().then(|| NewReply { body: body.to_owned(), status: self.status })
+        self.problem.is_none().then(|| NewReply { body: body.to_owned(), status: self.status, ..Default::default() })
     }
 
     /// Ctrl-S: checks the draft, then reads the ticket again (the guard)
