@@ -76,6 +76,14 @@ pub struct ReplyArgs {
     /// Do it without asking (needed when stdin is not a terminal).
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// Send it even though the same reply went to this ticket within the
+    /// last 10 minutes (otherwise exit 4).
+    #[arg(long)]
+    pub again: bool,
+    /// Reply on a ticket someone else has claimed, taking it over
+    /// (otherwise exit 4).
+    #[arg(long)]
+    pub take_over: bool,
     #[command(flatten)]
     pub out: OutputArgs,
 }
@@ -87,8 +95,28 @@ pub struct TicketChangeArgs {
     /// Do it without asking (needed when stdin is not a terminal).
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// Act on a ticket someone else has claimed (otherwise exit 4, naming
+    /// them); `claim` takes it over.
+    #[arg(long)]
+    pub take_over: bool,
     #[command(flatten)]
     pub out: OutputArgs,
+}
+
+/// Someone else's ticket is not touched without `--take-over`: exit 4,
+/// naming them.
+fn someone_elses(ticket: &Ticket, me: &str, take_over: bool, nothing: &str) -> Result<(), Failure> {
+    match ticket.assignee.as_deref() {
+        Some(owner) if owner != me && !take_over => Err(Failure::new(
+            4,
+            format!(
+                "{} is {}'s ticket (claimed): {nothing}; --take-over acts on it anyway",
+                out::field(&ticket.id),
+                out::field(owner)
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 #[derive(Serialize)]
@@ -223,17 +251,35 @@ pub async fn reply(
     let confirm = confirmation(args.yes, "reply")?;
     let client = connect()?;
     let unread = |e| nothing_sent(e, "no reply was sent");
-    let ticket = client.ticket(&args.ticket).await.map_err(unread)?.value;
+    let (ticket, me) = tokio::try_join!(client.ticket(&args.ticket), client.me()).map_err(unread)?;
+    let ticket = ticket.value;
+    someone_elses(&ticket, &me.id, args.take_over, "no reply was sent")?;
+    // Nothing goes to an address that bounced.
+    let account = client.account(&ticket.account_id).await.map_err(unread)?.value;
+    let invites = client.invites(&account.id).await.map_err(unread)?;
+    let now = out::server_now(&client);
+    if crate::diagnose::remedy::dead_address(&Case::new(&account, &invites, now)).is_some() {
+        return Err(Failure::new(
+            crate::cli::fix::EXIT_CALL,
+            "the address on file bounced: a reply there would not be read, so none was sent. Call the client (fix shows what to say)",
+        ));
+    }
     let body = match &args.text {
         Some(text) => text.trim().to_owned(),
         None => finding_reply(&client, &ticket, replies).await?,
     };
-    let request = NewReply { body, status: args.status.map(ReplyStatus::from), ..NewReply::default() };
+    let request = NewReply { body, status: args.status.map(ReplyStatus::from), repeat: args.again };
     let plan = |privacy| reply_plan(&ticket, &request, privacy);
     go_ahead(confirm, plan, args.out.privacy(), "Send it?", "no reply was sent")?;
     let key = IdempotencyKey::new();
     let not_sent = |e: PortalError| not_done(e, "no reply was sent", "ticket show", ticket.id.as_str());
-    let sent = with_retries(|| client.reply(&ticket.id, &request, &key)).await.map_err(not_sent)?;
+    let sent = with_retries(|| client.reply(&ticket.id, &request, &key)).await.map_err(|e| match e {
+        PortalError::Invalid { status: 409, .. } => Failure::new(
+            4,
+            "the same reply went to this ticket within the last 10 minutes: none was sent; --again sends it again",
+        ),
+        e => not_sent(e),
+    })?;
     // What the reply made of the ticket (a read; the reply is sent anyway).
     let after = client.ticket(&ticket.id).await.map(|t| t.value).unwrap_or(ticket.clone());
     if args.out.json {
@@ -328,6 +374,7 @@ pub async fn claim(
     let unread = |e| nothing_sent(e, "the ticket was not claimed");
     let me = client.me().await.map_err(unread)?;
     let current = client.ticket(&args.ticket).await.map_err(unread)?;
+    someone_elses(&current.value, &me.id, args.take_over, "the ticket was not claimed")?;
     if current.value.assignee.as_deref() == Some(me.id.as_str()) {
         return unchanged(&args.out, &current, "No change: the ticket is already yours. Nothing was sent.");
     }
@@ -353,7 +400,9 @@ pub async fn solve(
 ) -> Result<(), Failure> {
     let confirm = confirmation(args.yes, "solve")?;
     let client = connect()?;
-    let current = client.ticket(&args.ticket).await.map_err(|e| nothing_sent(e, "the ticket was not solved"))?;
+    let unread = |e| nothing_sent(e, "the ticket was not solved");
+    let (current, me) = tokio::try_join!(client.ticket(&args.ticket), client.me()).map_err(unread)?;
+    someone_elses(&current.value, &me.id, args.take_over, "the ticket was not solved")?;
     if current.value.status == TicketStatus::Solved {
         return unchanged(&args.out, &current, "No change: the ticket is already solved. Nothing was sent.");
     }

@@ -66,7 +66,7 @@ async fn ticket_show_has_the_conversation_masked_unless_revealed() {
 #[tokio::test]
 async fn reply_sends_once_with_the_status_asked_for() {
     let h = Harness::start().await;
-    let seeded = h.ticket(SeedCase::Bounced).clone();
+    let seeded = h.ticket(SeedCase::ExpiredClientInvite).clone();
     let ticket_id = seeded.ticket_id.clone();
     let id = ticket_id.as_str();
 

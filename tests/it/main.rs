@@ -6,6 +6,7 @@ mod cited;
 mod cli_audit;
 mod cli_check;
 mod cli_confirm;
+mod cli_fix_once;
 mod cli_portal;
 mod cli_tickets;
 mod common;
