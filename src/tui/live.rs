@@ -395,6 +395,9 @@ pub struct LiveState {
     pub focused: bool,
     /// The collision guard's window (`resend_guard_minutes`).
     pub resend_guard: Duration,
+    /// The guard showed that someone else has the ticket: the confirm that
+    /// sends anyway also takes the ticket over.
+    pub take_over: bool,
     /// Something shown changed without a re-read (a line on the page).
     redraw: bool,
 }
@@ -419,6 +422,7 @@ impl Default for LiveState {
             guard_for: None,
             focused: true,
             resend_guard: Duration::from_secs(crate::config::RESEND_GUARD_MINUTES * 60),
+            take_over: false,
             redraw: false,
         }
     }
@@ -800,7 +804,22 @@ impl App {
             resend_window: (guarded == Guarded::Resend).then_some(self.live.resend_guard),
             now,
         };
-        match changes_since(&seen, Standing::of(account), asking) {
+        // Someone else's ticket: named, and asked (the fix dialog asks it
+        // itself).
+        let owner = self
+            .ticket
+            .as_ref()
+            .filter(|pane| account.ticket_id.as_ref() == Some(&pane.id))
+            .and_then(|pane| pane.claimed_by_other())
+            .filter(|_| self.overlay.as_ref().map(Overlay::kind) != Some(super::keymap::ScreenKind::Fix))
+            .map(|owner| format!("{}'s ticket: Enter again takes it over and does it.", crate::sanitize::field(owner)));
+        self.live.take_over = owner.is_some();
+        let changes = changes_since(&seen, Standing::of(account), asking);
+        let said = match (changes, owner) {
+            (Some(changes), Some(owner)) => Some(format!("{changes} {owner}")),
+            (changes, owner) => changes.or(owner),
+        };
+        match said {
             Some(text) => {
                 tracing::info!("change held back: the account changed since it was read");
                 self.banner = Some(Banner::error(format!("{text} Enter again sends anyway; Esc cancels.")));
@@ -818,6 +837,17 @@ impl App {
                 None
             }
         }
+    }
+
+    /// Whether the confirm about to be taken sends a change the guard
+    /// showed to be on someone else's ticket: it then takes the ticket
+    /// over too (once).
+    pub(super) fn takes_over(&mut self) -> bool {
+        let taking = matches!(self.live.guard, Guard::Shown(_)) && self.live.take_over;
+        if taking {
+            self.live.take_over = false;
+        }
+        taking
     }
 
     /// A change was refused because the account moved under it (a 412, or

@@ -37,8 +37,10 @@ async fn f_then_enter_on_the_typo_ticket_corrects_the_address_replies_once_and_s
     assert!(shown.contains("Fix email_typo: correct the address, resend, reply?"), "{shown}");
     assert!(shown.contains("[to do] Make"), "{shown}");
     assert!(!shown.contains(before.email.expose()), "the address shows masked before reveal");
-    // The reply is readable before it goes: its addresses masked on screen.
+    // The reply is readable before it goes: its addresses masked on screen,
+    // nothing of it cut.
     assert!(shown.contains("│ Hi ") && shown.contains("@g***.com"), "{shown}");
+    assert!(shown.contains("asked.") || shown.contains("when asked"), "the reply's end shows: {shown}");
 
     let ran = press(&mut app, &h, key(KeyCode::Enter)).await;
     let fixes = ran.iter().filter(|e| matches!(e, Effect::Portal(_, Request::Fix { .. }))).count();
@@ -131,4 +133,72 @@ async fn key_counting_walk_over_the_seeded_tickets() {
     }
     println!("{}\nfixed {fixed} of {}", table.join("\n"), seeded.len());
     assert!(fixed >= 15, "{}", table.join("\n"));
+}
+
+/// `f` Enter on a ticket just fixed sends nothing: it says what was done,
+/// when and by whom, and only Enter on "do it again" repeats it.
+#[tokio::test]
+async fn a_second_f_shows_what_was_done_and_sends_nothing_unless_again() {
+    let h = Harness::start().await;
+    let seeded = h.ticket(SeedCase::ExpiredClientInvite).clone();
+    let mut app = started(&h).await;
+    let ticket = open_from_queue(&mut app, &h, |t| t.id == seeded.ticket_id).await;
+    press(&mut app, &h, ch('f')).await;
+    press(&mut app, &h, key(KeyCode::Enter)).await;
+    assert!(app.overlay.is_none(), "{:?}", app.banner);
+    assert_eq!(app.banner.as_ref().unwrap().text, "Resent the invite, replied and solved");
+    assert_eq!(h.client.sandbox_reply_outbox(Some(&ticket.id)).await.unwrap().len(), 1);
+
+    press(&mut app, &h, ch('f')).await;
+    assert_eq!(app.screen(), ScreenKind::Fix);
+    let shown = screen(&app);
+    assert!(shown.contains("Answered since the client last wrote"), "{shown}");
+    assert!(
+        shown.contains("agent_sandbox resent the invite at") && shown.contains("agent_sandbox replied at"),
+        "{shown}"
+    );
+    press(&mut app, &h, key(KeyCode::Esc)).await;
+    assert_eq!(h.client.sandbox_reply_outbox(Some(&ticket.id)).await.unwrap().len(), 1, "Esc sent nothing");
+
+    // Do it again, knowingly: one more reply.
+    press(&mut app, &h, ch('f')).await;
+    press(&mut app, &h, key(KeyCode::Enter)).await;
+    assert!(app.overlay.is_none(), "{:?}", app.banner);
+    assert_eq!(h.client.sandbox_reply_outbox(Some(&ticket.id)).await.unwrap().len(), 2);
+}
+
+/// A bounced address: the fix is a call (the script once revealed), and
+/// Enter records it in a note and sets the ticket pending; nothing emailed.
+#[tokio::test]
+async fn a_bounced_ticket_offers_a_call_and_emails_nothing() {
+    let h = Harness::start().await;
+    let seeded = h.ticket(SeedCase::Bounced).clone();
+    let mut app = started(&h).await;
+    let ticket = open_from_queue(&mut app, &h, |t| t.id == seeded.ticket_id).await;
+    press(&mut app, &h, ch('f')).await;
+    assert_eq!(app.screen(), ScreenKind::Fix);
+    let account = h.client.account(&ticket.account_id).await.unwrap().value;
+    let shown = screen(&app);
+    assert!(shown.contains("call them") && shown.contains("show once revealed (F2)"), "masked: {shown}");
+    let call = format!("Call {}", account.first_name.expose());
+    assert!(!shown.contains(&call), "the script shows once revealed: {shown}");
+    assert!(shown.contains("agent_rivera's ticket: take it over"), "{shown}");
+    press(&mut app, &h, key(KeyCode::F(2))).await;
+    let shown = screen(&app);
+    assert!(shown.contains(&call) && shown.contains("could not be delivered"), "revealed: {shown}");
+    // Nothing of it is cut: its last words show.
+    assert!(shown.contains("and resend (r)."), "the whole script: {shown}");
+    // Someone else's (seeded) ticket asks first: take it over, then the call.
+    for _ in 0..3 {
+        if app.screen() != ScreenKind::Fix {
+            break;
+        }
+        press(&mut app, &h, key(KeyCode::Enter)).await;
+    }
+    assert!(app.overlay.is_none(), "{:?}", app.banner);
+    assert_eq!(app.banner.as_ref().unwrap().text, "Recorded the call in a note and set the ticket pending");
+    assert!(h.client.sandbox_reply_outbox(Some(&ticket.id)).await.unwrap().is_empty());
+    assert_eq!(h.client.ticket(&ticket.id).await.unwrap().value.status, TicketStatus::Pending);
+    let notes = h.client.notes(&ticket.id).await.unwrap();
+    assert!(notes.iter().any(|n| n.body.starts_with("Called the client")));
 }

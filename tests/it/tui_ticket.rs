@@ -125,6 +125,47 @@ async fn a_ticket_claimed_by_someone_else_shows_who_and_asks_before_any_change()
     assert_eq!(app.ticket.as_ref().unwrap().ticket().unwrap().status, TicketStatus::Solved);
 }
 
+/// Every changing dialog on someone else's ticket names them and asks;
+/// the confirm that goes anyway takes the ticket over.
+#[tokio::test]
+async fn a_change_on_someone_elses_ticket_names_them_and_takes_it_over_only_knowingly() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    let ticket = select(&mut app, |t| t.assignee.as_deref() == Some("agent_rivera"));
+    press(&mut app, &h, key(KeyCode::Enter)).await;
+    let invites = h.client.invites(&ticket.account_id).await.unwrap().len();
+
+    // `r` Enter: held back, the owner named; nothing sent.
+    press(&mut app, &h, ch('r')).await;
+    assert_eq!(app.screen(), ScreenKind::Resend);
+    press(&mut app, &h, key(KeyCode::Enter)).await;
+    let banner = app.banner.clone().unwrap();
+    assert!(banner.error && banner.text.contains("agent_rivera's ticket"), "{banner:?}");
+    assert_eq!(h.client.invites(&ticket.account_id).await.unwrap().len(), invites, "nothing sent");
+    // Esc: nothing done, still hers.
+    press(&mut app, &h, key(KeyCode::Esc)).await;
+    assert_eq!(h.client.ticket(&ticket.id).await.unwrap().value.assignee.as_deref(), Some("agent_rivera"));
+
+    // `f`: the fix dialog asks first; Esc leaves it.
+    press(&mut app, &h, ch('f')).await;
+    assert_eq!(app.screen(), ScreenKind::Fix);
+    assert!(screen(&app).contains("agent_rivera's ticket: take it over"), "{}", screen(&app));
+    press(&mut app, &h, key(KeyCode::Esc)).await;
+    assert!(h.client.sandbox_reply_outbox(Some(&ticket.id)).await.unwrap().is_empty());
+
+    // `r` Enter Enter: sent knowingly, and the ticket is taken over.
+    press(&mut app, &h, ch('r')).await;
+    press(&mut app, &h, key(KeyCode::Enter)).await;
+    press(&mut app, &h, key(KeyCode::Enter)).await;
+    if app.screen() == ScreenKind::Resend {
+        // A risky resend asks once more on its highlighted line.
+        press(&mut app, &h, key(KeyCode::Enter)).await;
+    }
+    assert_eq!(h.client.invites(&ticket.account_id).await.unwrap().len(), invites + 1, "{:?}", app.banner);
+    let me = h.client.me().await.unwrap().id;
+    assert_eq!(h.client.ticket(&ticket.id).await.unwrap().value.assignee.as_deref(), Some(me.as_str()));
+}
+
 #[tokio::test]
 async fn a_412_on_claim_says_someone_else_just_claimed_it() {
     let h = Harness::start().await;

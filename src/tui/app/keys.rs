@@ -308,15 +308,21 @@ impl App {
 
     /// An action on the dialog: the dialog decides, the app applies.
     pub(in crate::tui) fn on_overlay_action(&mut self, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
+        let take_over = action == Action::Confirm && self.takes_over();
         if action == Action::Confirm
             && let Some(effects) = self.guard_confirm(now)
         {
             return effects;
         }
-        match self.with_dialog(now, |dialog, cx| dialog.on_action(action, cx)) {
+        let mut effects = match self.with_dialog(now, |dialog, cx| dialog.on_action(action, cx)) {
             Some(outcome) => self.apply(outcome, now),
             None => Vec::new(),
+        };
+        // Sent anyway on someone else's ticket, knowingly: it is ours now.
+        if take_over && !effects.is_empty() {
+            effects.extend(self.send_ticket_change(TicketChange::Claim, true));
         }
+        effects
     }
 
     /// Applies what a dialog wants, in order: closing, the banner, its

@@ -21,7 +21,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::account::AccountState;
-use super::{Ui, dialog, shown};
+use super::{Ui, dialog};
 use crate::diagnose::remedy::{self, Plan, RemedyKind};
 use crate::diagnose::replies::Replies;
 use crate::diagnose::troubleshoot;
@@ -29,6 +29,7 @@ use crate::fix::{Progress, StepState, Stop};
 use crate::phi::{Phi, mask_emails_in};
 use crate::portal::PortalError;
 use crate::portal::model::{AccountId, TicketMessage};
+use crate::sanitize::multiline as whole;
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Then, Under};
 use crate::tui::keymap::{CANCEL, confirm, screen_spec, special};
@@ -279,7 +280,7 @@ impl Dialog for FixState {
             lines.push(Line::styled("Email to this client bounced: call them.", theme.danger));
             let script = self.plan.call_script.as_ref().map(|s| s.expose().as_str()).unwrap_or_default();
             if under.revealed {
-                lines.extend(shown(script).lines().map(|l| Line::styled(format!("│ {l}"), theme.text)));
+                lines.extend(whole(script).lines().map(|l| Line::styled(format!("│ {l}"), theme.text)));
             } else {
                 lines.push(Line::styled("The number and what to say show once revealed (F2)", theme.muted));
             }
@@ -302,17 +303,17 @@ impl Dialog for FixState {
             let sentences = |t: &str| t.split_inclusive(". ").map(str::to_owned).collect::<Vec<_>>();
             let (old, now) = (sentences(approved), sentences(new));
             for s in old.iter().filter(|s| !now.contains(s)) {
-                lines.push(Line::styled(format!("− {}", shown(&screen(s))), theme.danger));
+                lines.push(Line::styled(format!("− {}", whole(&screen(s))), theme.danger));
             }
             for s in now.iter().filter(|s| !old.contains(s)) {
-                lines.push(Line::styled(format!("+ {}", shown(&screen(s))), theme.ok));
+                lines.push(Line::styled(format!("+ {}", whole(&screen(s))), theme.ok));
             }
         } else if let Some(body) = self.expected_reply(under.account, ui.now) {
             lines.push(Line::styled(
                 "The reply (as the portal is expected to show things after the steps):",
                 theme.muted,
             ));
-            lines.extend(shown(&screen(body.expose())).lines().map(|l| Line::styled(format!("│ {l}"), theme.text)));
+            lines.extend(whole(&screen(body.expose())).lines().map(|l| Line::styled(format!("│ {l}"), theme.text)));
         }
         let mut foot = Vec::new();
         let status = match (&self.submission.pending, &self.submission.error) {
