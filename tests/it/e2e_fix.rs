@@ -86,3 +86,73 @@ fn from_the_queue_f_then_enter_fixes_the_ticket_replies_once_and_solves_it() {
     assert_eq!(account.dob.expose(), dob.expose(), "the DOB the client wrote is on file");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue 23, end to end: `f` Enter on the typo ticket emails one reply that
+/// names the corrected address in full and the new invite's exact deadline
+/// in the practice's zone; a second `f` shows what was done and Esc sends
+/// nothing.
+#[test]
+fn the_typo_fix_emails_the_corrected_address_and_the_real_deadline_once() {
+    use portaldesk::timezone::StaffZone;
+    let token = format!("e2e-typo-{}", std::process::id());
+    let server = Server::start(&token, &[]);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let client = PortalClient::new(&server.url, ApiToken::new(token.clone()), ClientOptions::default()).unwrap();
+    let queue = runtime.block_on(client.tickets(Some(TicketStatus::Open))).unwrap();
+    let (ticket, plan) = queue
+        .iter()
+        .filter(|t| t.assignee.is_none())
+        .find_map(|t| {
+            let (_, plan) = runtime.block_on(plan_for(&client, &t.id));
+            (plan.kind == RemedyKind::CorrectAddress).then_some((t.clone(), plan))
+        })
+        .expect("an unclaimed seeded ticket whose fix corrects the address");
+    let Some(Step::MakeDefault { address }) = plan.steps.iter().find(|s| matches!(s, Step::MakeDefault { .. })) else {
+        panic!("{:?}", plan.steps)
+    };
+    let corrected = address.expose().clone();
+
+    let dir = std::env::temp_dir().join(format!("portaldesk-e2e-typo-{}", std::process::id()));
+    let home = dir.join("home");
+    std::fs::create_dir_all(home.join(".config/portaldesk")).unwrap();
+    std::fs::write(
+        home.join(".config/portaldesk/config.toml"),
+        "idle_lock_seconds = 3600\ntime_zone = \"UTC\"\npractice_time_zone = \"America/New_York\"\n",
+    )
+    .unwrap();
+    let mut term = Term::in_home(&home, &[("PORTALDESK_TOKEN", token.as_str())]);
+    term.type_line(&format!("{BIN} --portal {url}; echo exit=$?", url = server.url));
+    term.wait_for("Open tickets");
+    // The `/` line: the ticket id and Enter opens it.
+    term.key(Key::Char('/'));
+    for c in ticket.id.as_str().chars() {
+        term.key(Key::Char(c));
+    }
+    term.key(Key::Enter);
+    term.wait_for("characters (v reveals)");
+    term.key(Key::Char('f'));
+    let confirm = term.wait_for("correct the address, resend, reply?");
+    assert!(!confirm.contains(&corrected), "masked on screen until revealed:\n{confirm}");
+    term.key(Key::Enter);
+    term.wait_for("Corrected the address and resent the invite, replied and solved");
+    // Again: what was done shows, and Esc leaves it.
+    term.key(Key::Char('f'));
+    let again = term.wait_for("Answered since the client last wrote");
+    assert!(again.contains("agent_sandbox replied") && again.contains("changed the account"), "{again}");
+    term.key(Key::Escape);
+    term.key(Key::Char('q'));
+    let (code, after) = term.exit_code("exit");
+    assert_eq!(code, 0, "{after}");
+
+    let outbox = runtime.block_on(client.sandbox_reply_outbox(Some(&ticket.id))).unwrap();
+    assert_eq!(outbox.len(), 1, "one reply, once");
+    let body = outbox[0].body.expose();
+    assert!(body.contains(&corrected), "the corrected address in full: {body}");
+    assert!(!body.contains("***") && !body.contains("from now"), "{body}");
+    let invites = runtime.block_on(client.invites(&ticket.account_id)).unwrap();
+    let newest = invites.iter().max_by_key(|i| i.sent_at).unwrap();
+    assert_eq!(newest.sent_to.expose(), &corrected);
+    let deadline = StaffZone::parse("America/New_York").unwrap().in_email(newest.expires_at);
+    assert!(body.contains(&deadline), "the new invite's own deadline ({deadline}): {body}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

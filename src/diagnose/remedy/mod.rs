@@ -377,16 +377,27 @@ impl Answered {
     /// replied at Dec 7, 10:42 UTC": what was done, by whom and when
     /// (never a value).
     pub fn words(&self, zone: crate::timezone::StaffZone) -> String {
-        let mut said: Vec<String> = self
-            .done
-            .iter()
-            .filter(|(_, action, _)| *action != AuditAction::ReplySent)
-            .map(|(who, action, at)| {
-                format!("{} {} at {}", crate::sanitize::field(who), action_words(*action), zone.long(*at))
+        // The same change by the same person in a row is said once, counted
+        // ("changed the account 3 times"), at the last one's time.
+        let mut said: Vec<(String, AuditAction, DateTime<Utc>, usize)> = Vec::new();
+        for (who, action, at) in self.done.iter().filter(|(_, action, _)| *action != AuditAction::ReplySent) {
+            match said.last_mut() {
+                Some(last) if last.0 == *who && last.1 == *action => {
+                    last.2 = *at;
+                    last.3 += 1;
+                }
+                _ => said.push((who.clone(), *action, *at, 1)),
+            }
+        }
+        let mut words: Vec<String> = said
+            .into_iter()
+            .map(|(who, action, at, n)| {
+                let times = if n > 1 { format!(" {n} times") } else { String::new() };
+                format!("{} {}{times} at {}", crate::sanitize::field(&who), action_words(action), zone.long(at))
             })
             .collect();
-        said.push(format!("{} replied at {}", crate::sanitize::field(&self.by), zone.long(self.at)));
-        said.join("; ")
+        words.push(format!("{} replied at {}", crate::sanitize::field(&self.by), zone.long(self.at)));
+        words.join("; ")
     }
 }
 
