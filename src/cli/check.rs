@@ -16,6 +16,11 @@ use crate::portal::model::VisitMethod;
 #[derive(Debug, Subcommand)]
 pub enum CheckCommand {
     /// Compare a DOB as the client reports it with the DOB on file.
+    ///
+    /// --json: {"would_pass", "matches_on_file", "fields": {"month", "day",
+    /// "year"}, "suggested_entry", "findings": [{"code", "message"}],
+    /// "readings": [{"order", "date", "portal_takes", "matches_on_file"}]};
+    /// two readings when month and day are both 12 or less and differ.
     Dob(DobArgs),
     /// Look for typos in an email address.
     Email(EmailArgs),
@@ -25,15 +30,18 @@ pub enum CheckCommand {
     /// --json: {"kind": "scanner"|"person"|"unknown", "reasons": [string]}.
     Visit(VisitArgs),
     /// Unwrap a link the client pasted (Safe Links, Proofpoint, Barracuda,
-    /// Cisco, Google redirects, nested) and find its invite token.
+    /// Cisco, Mimecast, Google redirects, any redirect carrying a URL plain,
+    /// percent-encoded or in base64, nested) and find its invite token.
     ///
-    /// --json: {"decoded": string|null, "layers": [{"wrapper", "host",
-    /// "opaque"}], "token": string|null, "findings": [{"code", "message"}]}.
+    /// --json: {"decoded": string|null, "layers": [{"wrapper", "name",
+    /// "host", "opaque"}], "token": string|null, "findings": [{"code",
+    /// "message"}]}; `decoded` is null when a layer carries no URL.
     Link(LinkArgs),
     /// Read a client's message (on stdin): every DOB they give and every
     /// email address they write, with the DOB and email checks.
     ///
-    /// --json: {"dobs": [{"text", "start", "end", "labelled", "check"?}],
+    /// --json: {"dobs": [{"text", "start", "end", "labelled", "readings",
+    /// "check"?}],
     /// "emails": [{"text", "start", "end", "check", "matches_on_file"?,
     /// "corrects_on_file"?}]}; positions in characters, end exclusive.
     Message(MessageArgs),
@@ -150,7 +158,7 @@ pub fn run(command: CheckCommand) -> Result<(), Failure> {
                 account_created: args.created_at.map(|at| at.date_naive()),
             };
             let check = dob::check_dob(args.on_file, &args.reported, &context);
-            if args.json { to_json(&check)? } else { dob_report(&check) }
+            if args.json { to_json(&check)? } else { dob_report(&check, &args.reported) }
         }
         CheckCommand::Email(args) => {
             let check = email::check_email(&args.address);
@@ -200,18 +208,28 @@ fn field(status: FieldStatus) -> &'static str {
     }
 }
 
-/// The readable DOB report.
-pub fn dob_report(check: &DobCheck) -> String {
+/// The readable DOB report of `reported`: a date that reads two ways is
+/// never a bare "yes".
+pub fn dob_report(check: &DobCheck, reported: &str) -> String {
+    let read_as = check.chosen_reading().filter(|_| check.unsettled()).map(|r| r.order.words());
+    let same = match read_as {
+        Some(order) => format!("only if read {order}: ask the client which date they mean"),
+        None => yes_no(check.matches_on_file).to_owned(),
+    };
     let mut out = format!(
-        "portal would accept it:  {}\nsame date as on file:    {}\nmonth / day / year:      {} / {} / {}\n",
+        "portal would accept it:  {}\nsame date as on file:    {same}\nmonth / day / year:      {} / {} / {}{}\n",
         yes_no(check.would_pass),
-        yes_no(check.matches_on_file),
         field(check.fields.month),
         field(check.fields.day),
         field(check.fields.year),
+        read_as.map(|order| format!(" (read {order})")).unwrap_or_default(),
     );
+    if let Some(said) = dob::explain_readings(reported, &check.readings, None) {
+        out.push_str(&format!("readings:                {said}\n"));
+    }
     if let Some(entry) = &check.suggested_entry {
-        out.push_str(&format!("client should type:      {entry}\n"));
+        let label = if read_as.is_some() { "if so, client types:     " } else { "client should type:      " };
+        out.push_str(&format!("{label}{entry}\n"));
     }
     push_findings(&mut out, check.findings.iter().map(|f| (f.code.as_str(), f.message.as_str())));
     out.trim_end().to_owned()
@@ -265,9 +283,16 @@ pub fn message_report(checked: &CheckedMessage) -> String {
     for dob in &checked.dobs {
         let label = if dob.mention.labelled { ", labelled" } else { "" };
         out.push_str(&format!("DOB {:?} at {}..{}{label}\n", dob.mention.text, dob.mention.start, dob.mention.end));
-        if let Some(check) = &dob.check {
-            for line in dob_report(check).lines() {
-                out.push_str(&format!("  {line}\n"));
+        match &dob.check {
+            Some(check) => {
+                for line in dob_report(check, &dob.mention.text).lines() {
+                    out.push_str(&format!("  {line}\n"));
+                }
+            }
+            None => {
+                if let Some(said) = dob::explain_readings(&dob.mention.text, &dob.readings, None) {
+                    out.push_str(&format!("  readings: {said}\n"));
+                }
             }
         }
     }
@@ -291,7 +316,7 @@ pub fn link_report(check: &LinkCheck) -> String {
     let mut out = String::new();
     for (n, layer) in u.layers.iter().enumerate() {
         let how = if layer.opaque { "opaque: cannot be read offline" } else { "unwrapped" };
-        out.push_str(&format!("layer {}: {} ({}), {how}\n", n + 1, layer.wrapper.label(), layer.host));
+        out.push_str(&format!("layer {}: {} ({}), {how}\n", n + 1, layer.name, layer.host));
     }
     // Decoded text may hold anything percent-encoded, escapes included:
     // `text_out` makes every control visible on the way out.

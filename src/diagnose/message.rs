@@ -12,6 +12,13 @@
 //! Italian and Dutch) on its line, or when it is a full date whose year
 //! could be a birth year (at least two years back, at most 120).
 //!
+//! Eight digits without separators are a DOB only right next to such a
+//! label (`DOB: 03151990`, `nací el 15031990`, `19900315 is my birthday`),
+//! with nothing but a few words between and no other number, and only as a
+//! real date with a birth year: `MMDDYYYY` (or `DDMMYYYY` when only that is
+//! a date), or `YYYYMMDD` when a 19xx or 20xx year comes first. Without
+//! the label they are order numbers, phones and ids, never a DOB.
+//!
 //! Pure and total, and linear in the text's length: each character is
 //! lexed once, and each candidate looks at a bounded window around it.
 //! Positions are in characters (Unicode scalar values), end exclusive.
@@ -19,7 +26,7 @@
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-use super::dob::{self, DobCheck, DobContext};
+use super::dob::{self, DobCheck, DobContext, DobReading};
 use super::email::{self, EmailCheck};
 
 /// What a reading knows besides the text.
@@ -78,6 +85,10 @@ pub struct Mentions {
 pub struct CheckedDob {
     #[serde(flatten)]
     pub mention: DobMention,
+    /// The dates it reads as: two when month and day are both 12 or less
+    /// and differ, the portal's (month first) first; each says whether it
+    /// is the DOB on file when that is known.
+    pub readings: Vec<DobReading>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub check: Option<DobCheck>,
 }
@@ -122,7 +133,8 @@ pub fn check_message(
             .into_iter()
             .map(|mention| {
                 let check = on_file.map(|on_file| dob::check_dob(on_file, &mention.reading, &dob_ctx));
-                CheckedDob { mention, check }
+                let readings = dob::readings(&mention.reading, on_file, ctx.today);
+                CheckedDob { mention, readings, check }
             })
             .collect(),
         emails: mentions
@@ -156,12 +168,18 @@ pub fn read_message(body: &str, ctx: &MessageContext<'_>) -> Mentions {
             Some(found) => {
                 let (start, end) = (tokens[i].start, tokens[found.last].end);
                 let labelled = labelled(&chars, start, end);
-                if labelled || found.could_be_birth(ctx.today) {
+                let undivided = matches!(tokens[i].kind, Kind::Num(_, 8));
+                let dob = if undivided {
+                    found.could_be_birth(ctx.today) && cue_next_to(&chars, start, end)
+                } else {
+                    labelled || found.could_be_birth(ctx.today)
+                };
+                if dob {
                     out.dobs.push(DobMention {
                         text: chars[start..end].iter().collect(),
                         start,
                         end,
-                        labelled,
+                        labelled: labelled || undivided,
                         reading: found.reading(&chars[start..end]),
                     });
                 }
@@ -442,6 +460,8 @@ fn date_at(tokens: &[Token], chars: &[char], i: usize) -> Option<FoundDate> {
     if i > 0 {
         match tokens[i - 1].kind {
             Kind::Word | Kind::Num(..) => return None,
+            // `DOB:03151990`.
+            Kind::Sym(':') if matches!(tokens[i].kind, Kind::Num(_, 8)) => {}
             Kind::Sym('/' | '-' | '.' | ':' | '+' | '$' | '#')
                 if i >= 2 && !matches!(tokens[i - 2].kind, Kind::Space | Kind::Newline) =>
             {
@@ -451,6 +471,7 @@ fn date_at(tokens: &[Token], chars: &[char], i: usize) -> Option<FoundDate> {
         }
     }
     match tokens[i].kind {
+        Kind::Num(_, 8) => undivided_date(tokens, chars, i),
         Kind::Num(..) => numeric_date(tokens, i).or_else(|| day_month_year(tokens, chars, i)),
         Kind::Word => month_day_year(tokens, chars, i),
         _ => None,
@@ -491,6 +512,29 @@ fn numeric_date(tokens: &[Token], i: usize) -> Option<FoundDate> {
         return Some(FoundDate { last, year: Some((a, 4)), month_word: None, numbers: Some((b, c)) });
     }
     None
+}
+
+/// Eight digits without separators (`03151990`, `19900315`): `YYYYMMDD`
+/// when a 19xx or 20xx year comes first and the rest is a month and day,
+/// else `MMDDYYYY` (either order of the first two numbers, as written).
+/// Whether it is a DOB is the caller's: only next to a DOB label.
+fn undivided_date(tokens: &[Token], chars: &[char], i: usize) -> Option<FoundDate> {
+    let t = |k: usize| tokens.get(i + k).map(|t| t.kind);
+    // Not part of something longer (`12345678-90`, `12345678.5`).
+    match (t(1), t(2)) {
+        (Some(Kind::Num(..) | Kind::Word), _) => return None,
+        (Some(Kind::Sym('/' | '-' | '.' | ':' | ',' | '+')), Some(Kind::Num(..))) => return None,
+        _ => {}
+    }
+    let token = tokens.get(i)?;
+    let digits: Vec<u32> = chars.get(token.start..token.end)?.iter().filter_map(|c| c.to_digit(10)).collect();
+    let number = |from: usize, len: usize| digits.iter().skip(from).take(len).fold(0, |acc, d| acc * 10 + d);
+    let lead = number(0, 4);
+    let (month, day) = (number(4, 2), number(6, 2));
+    let year_first =
+        (1900..=2099).contains(&lead) && (valid_day_month(month, day) || valid_day_month(day, month));
+    let (year, numbers) = if year_first { (lead, (month, day)) } else { (number(4, 4), (number(0, 2), number(2, 2))) };
+    Some(FoundDate { last: i, year: Some((year, 4)), month_word: None, numbers: Some(numbers) })
 }
 
 /// Skips filler (spaces, `,` `.` `-` `/`, connectors, an ordinal suffix
@@ -633,6 +677,47 @@ fn labelled(chars: &[char], start: usize, end: usize) -> bool {
     has_label(&before) || has_label(&after)
 }
 
+/// Words that say a number is something else than a date.
+const NOT_A_DATE: &[&str] = &[
+    "order", "phone", "tel", "cell", "mobile", "fax", "number", "no", "account", "acct", "id", "ref", "reference",
+    "invoice", "confirmation", "code", "zip", "member", "policy", "case", "ticket", "pedido", "orden", "teléfono",
+    "telefono", "celular", "número", "numero", "cuenta", "código", "codigo", "factura", "referencia",
+];
+
+/// Whether a DOB label is right next to `start..end`: on its line, at most
+/// 24 characters before it or 12 after, with nothing between but a few
+/// words and `:`, `-`, `=`, `(` or `,` (no digit, no sentence's end, no
+/// word naming another kind of number).
+fn cue_next_to(chars: &[char], start: usize, end: usize) -> bool {
+    let window = |from: usize, to: usize| -> String { chars[from..to].iter().collect::<String>().to_lowercase() };
+    let gap_ok = |gap: &str| {
+        gap.chars().all(|c| c.is_alphabetic() || c == ' ' || c == '\'' || matches!(c, ':' | '-' | '=' | '(' | ')' | ','))
+            && gap.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()).count() <= 4
+            && !gap.split(|c: char| !c.is_alphabetic()).any(|w| NOT_A_DATE.contains(&w))
+    };
+    let whole_word = |text: &str, at: usize, len: usize| {
+        text[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric())
+            && text[at + len..].chars().next().is_none_or(|c| !c.is_alphanumeric())
+    };
+    let from = start.saturating_sub(40);
+    let from = chars[from..start].iter().rposition(|&c| c == '\n').map_or(from, |n| from + n + 1);
+    let before = window(from, start);
+    let to = (end + 24).min(chars.len());
+    let to = chars[end..to].iter().position(|&c| c == '\n').map_or(to, |n| end + n);
+    let after = window(end, to);
+    LABELS.iter().any(|label| {
+        let cue_before = before.match_indices(label).any(|(at, _)| {
+            let gap = &before[at + label.len()..];
+            whole_word(&before, at, label.len()) && gap.chars().count() <= 24 && gap_ok(gap)
+        });
+        let cue_after = after.match_indices(label).any(|(at, _)| {
+            let gap = &after[..at];
+            whole_word(&after, at, label.len()) && gap.chars().count() <= 12 && gap_ok(gap)
+        });
+        cue_before || cue_after
+    })
+}
+
 // ----------------------------------------------------------------- emails
 
 fn is_local(c: char) -> bool {
@@ -719,6 +804,80 @@ mod tests {
         // A partial date counts when labelled.
         assert_eq!(dobs("my birthday is March 2"), ["March 2"]);
         assert!(dobs("see you March 2").is_empty());
+    }
+
+    #[test]
+    fn eight_digits_next_to_a_dob_cue_are_a_dob() {
+        assert_eq!(dobs("DOB: 03151990"), ["03151990"]);
+        assert_eq!(dobs("DOB:03151990"), ["03151990"]);
+        assert_eq!(dobs("my date of birth is 03151990, thanks"), ["03151990"]);
+        assert_eq!(dobs("I was born on 19900315."), ["19900315"]);
+        assert_eq!(dobs("Birthday - 12251985"), ["12251985"]);
+        assert_eq!(dobs("03151990 is my DOB"), ["03151990"]);
+        assert_eq!(dobs("I type 03151990 (DOB) and it fails"), ["03151990"]);
+        // Spanish, day first when only that is a date.
+        assert_eq!(dobs("fecha de nacimiento: 15031990"), ["15031990"]);
+        assert_eq!(dobs("Nací el 19900315, gracias"), ["19900315"]);
+        assert_eq!(dobs("mi nacimiento fue 03151990"), ["03151990"]);
+        // Read as MMDDYYYY, or YYYYMMDD when a 19xx/20xx year is in front.
+        let m = check_message("DOB 19900315; born 03151990", &ctx(), NaiveDate::from_ymd_opt(1990, 3, 15), None);
+        assert_eq!(m.dobs.len(), 2);
+        for dob in &m.dobs {
+            assert_eq!(dob.readings.len(), 1, "{:?}", dob.readings);
+            assert_eq!(dob.readings[0].matches_on_file, Some(true));
+            assert!(dob.check.as_ref().is_some_and(|c| c.matches_on_file && !c.would_pass));
+        }
+        assert_eq!(m.dobs[0].readings[0].order, dob::ReadingOrder::YearMonthDay);
+        assert_eq!(m.dobs[1].readings[0].order, dob::ReadingOrder::MonthFirst);
+    }
+
+    #[test]
+    fn eight_digits_without_a_cue_are_never_a_dob() {
+        for body in [
+            "03151990",
+            "Order 03151990 has not arrived",
+            "order number 19900315",
+            "my phone is 55501234, or 12251985",
+            "call me at 19900315 after 5",
+            "ticket 12251985 from last year",
+            "ref: 20010203",
+            // A cue, but not next to it: another sentence, another number's
+            // name between, too far, another line.
+            "My DOB is right. Order 03151990 is something else",
+            "my DOB, order number 12251985",
+            "fecha de nacimiento, pedido 03151990",
+            "DOB is the one on file, but the code they sent me is 03151990",
+            "DOB\n03151990",
+            // Next to a cue but no birth date: not a real date, a future or
+            // ancient year, part of a longer run.
+            "DOB 12345678",
+            "DOB 99999999",
+            "born 12312030",
+            "born 01011850",
+            "DOB 03151990-12",
+            "DOB 03151990.5",
+            "DOB 031519901",
+            "DOB +03151990",
+        ] {
+            assert!(dobs(body).is_empty(), "{body}: {:?}", dobs(body));
+        }
+    }
+
+    #[test]
+    fn each_dob_carries_its_readings_two_when_month_and_day_are_both_twelve_or_less() {
+        use dob::ReadingOrder::*;
+        let on_file = NaiveDate::from_ymd_opt(1990, 2, 3);
+        let m = check_message("my DOB is 3/2/90", &ctx(), on_file, None);
+        let orders: Vec<_> = m.dobs[0].readings.iter().map(|r| (r.order, r.portal_takes, r.matches_on_file)).collect();
+        assert_eq!(orders, [(MonthFirst, true, Some(false)), (DayFirst, false, Some(true))]);
+        assert!(m.dobs[0].check.as_ref().is_some_and(|c| c.has(dob::DobCode::ReadsTwoWays)));
+        // Without the DOB on file: the readings, and no match either way.
+        let m = check_message("my DOB is 3/2/90", &ctx(), None, None);
+        assert_eq!(m.dobs[0].readings.len(), 2);
+        assert!(m.dobs[0].readings.iter().all(|r| r.matches_on_file.is_none()));
+        // A month named reads one way.
+        let m = check_message("born March 2, 1990", &ctx(), None, None);
+        assert_eq!(m.dobs[0].readings.iter().map(|r| r.order).collect::<Vec<_>>(), [MonthNamed]);
     }
 
     #[test]

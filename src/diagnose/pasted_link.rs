@@ -1,12 +1,33 @@
 //! The link a client pastes: often not our invite link but a mail security
 //! service's wrapper around it, sometimes several nested (a forwarded mail).
-//! Each layer is unwrapped where its scheme can be decoded offline, named
-//! and marked opaque where it cannot (Mimecast, click-tracking redirects),
-//! and never guessed through.
+//!
+//! Each layer whose query, path or fragment carries a URL is unwrapped,
+//! whatever its host: the URL may be plain, percent-encoded (once or
+//! several times) or base64 (URL-safe or standard, padded or not). A
+//! wrapper this module knows is named by name (Safe Links, Proofpoint,
+//! Mimecast, ...); any other is "redirect via <host>". A layer that
+//! carries no URL keeps its target on its own servers: it is marked opaque
+//! and never guessed through, and then nothing is `decoded`.
+//!
+//! What decides, layer by layer, outermost first:
+//! 1. A known wrapper's own scheme (Proofpoint's `-XX` escapes and starred
+//!    characters), else the first URL carried in its query (the usual
+//!    names first: `url`, `u`, `q`, `target`, `redirect`, ...), its path
+//!    (a segment, or a plain `http…` tail) or its fragment.
+//! 2. No URL carried: the portal's invite link (`/invite/<token>`) is the
+//!    answer; a known wrapper, or a link shaped like a click tracker
+//!    (tracking words in its host or path, an opaque id in its path or a
+//!    redirect parameter without a URL), is opaque; any other link is the
+//!    answer as it is (no invite link: the findings say so).
+//!
+//! A link pasted with a sentence around it is picked out of it, and the
+//! sentence's punctuation after it (`.`, `,`, `)`, `!`, `?`, `;`, `:`,
+//! quotes, `>`) is no part of it, but a `)` that closes a `(` in the link is.
 //!
 //! Pure: no network, no clock. Total: any text gives an answer.
 
 use base64::Engine;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use percent_encoding::percent_decode_str;
 use serde::Serialize;
 use url::Url;
@@ -17,6 +38,10 @@ pub const MAX_LAYERS: usize = 8;
 
 /// The characters of an invite token the portal sends (32 hex digits).
 pub const TOKEN_LEN: usize = 32;
+
+/// The most decoding steps tried on one carried value (percent-encoded
+/// several times, base64 inside percent-encoding, ...).
+const MAX_DECODES: usize = 8;
 
 /// A wrapper a link came in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::IntoStaticStr, strum::Display)]
@@ -43,13 +68,41 @@ pub enum Wrapper {
     AmazonSesTracking,
     /// Mimecast URL Protect: the target is kept by Mimecast, not in the link.
     MimecastUrlProtect,
-    /// A mail service's click-tracking redirect: the target is kept by the
-    /// service.
-    ClickTracking,
+    /// Trend Micro Email Security's click-time protection
+    /// (`*.trendmicro.com/wis/clicktime/v1/query?url=`).
+    TrendMicroClickTime,
+    /// Sophos Email's time-of-click check (`*.protection.sophos.com/?u=`,
+    /// the URL in base64).
+    SophosTimeOfClick,
+    /// Symantec (Broadcom) click-time URL protection
+    /// (`clicktime.symantec.com/…?u=`).
+    SymantecClickTime,
+    /// Trellix (FireEye) Email Security (`protect2.fireeye.com/v1/url?u=`).
+    TrellixEmailSecurity,
+    /// Facebook's link shim (`l.facebook.com/l.php?u=`).
+    FacebookLinkShim,
+    /// LinkedIn's redirect (`linkedin.com/redir/redirect?url=`).
+    LinkedInRedirect,
+    /// Slack's redirect (`slack-redir.net/link?url=`).
+    SlackRedirect,
+    /// SendGrid click tracking (`*.sendgrid.net/ls/click`): the target is
+    /// kept by the service.
+    SendGridClickTracking,
+    /// Mailchimp click tracking (`*.list-manage.com/track/click`).
+    MailchimpClickTracking,
+    /// Mandrill click tracking (`mandrillapp.com/track/click`).
+    MandrillClickTracking,
+    /// HubSpot click tracking (`*.hubspotlinks.com`).
+    HubSpotClickTracking,
+    /// Mailgun click tracking (`email.<domain>/c/…`).
+    MailgunClickTracking,
+    /// A redirect this module does not know by name: "redirect via <host>".
+    Redirect,
 }
 
 impl Wrapper {
-    /// Its name for people.
+    /// Its name for people; a [`Wrapper::Redirect`] is named with its host
+    /// by [`Layer`]'s `name`.
     pub fn label(self) -> &'static str {
         match self {
             Wrapper::MicrosoftSafeLinks => "Microsoft Safe Links",
@@ -61,7 +114,19 @@ impl Wrapper {
             Wrapper::GoogleRedirect => "a Google redirect",
             Wrapper::AmazonSesTracking => "Amazon SES click tracking",
             Wrapper::MimecastUrlProtect => "Mimecast URL Protect",
-            Wrapper::ClickTracking => "a mail service's click tracking",
+            Wrapper::TrendMicroClickTime => "Trend Micro click-time protection",
+            Wrapper::SophosTimeOfClick => "Sophos time-of-click protection",
+            Wrapper::SymantecClickTime => "Symantec click-time protection",
+            Wrapper::TrellixEmailSecurity => "Trellix (FireEye) Email Security",
+            Wrapper::FacebookLinkShim => "Facebook's link shim",
+            Wrapper::LinkedInRedirect => "a LinkedIn redirect",
+            Wrapper::SlackRedirect => "a Slack redirect",
+            Wrapper::SendGridClickTracking => "SendGrid click tracking",
+            Wrapper::MailchimpClickTracking => "Mailchimp click tracking",
+            Wrapper::MandrillClickTracking => "Mandrill click tracking",
+            Wrapper::HubSpotClickTracking => "HubSpot click tracking",
+            Wrapper::MailgunClickTracking => "Mailgun click tracking",
+            Wrapper::Redirect => "a redirect",
         }
     }
 }
@@ -70,17 +135,30 @@ impl Wrapper {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Layer {
     pub wrapper: Wrapper,
+    /// Its name for people: the wrapper's, or "redirect via <host>".
+    pub name: String,
     /// The wrapping service's host.
     pub host: String,
-    /// True when the link inside cannot be decoded offline.
+    /// True when the layer carries no URL: its target is kept elsewhere.
     pub opaque: bool,
+}
+
+impl Layer {
+    fn new(wrapper: Wrapper, url: &Url, opaque: bool) -> Self {
+        let host = host(url);
+        let name = match wrapper {
+            Wrapper::Redirect => format!("redirect via {host}"),
+            known => known.label().to_owned(),
+        };
+        Self { wrapper, name, host, opaque }
+    }
 }
 
 /// What a pasted link unwraps to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Unwrapped {
-    /// The innermost link, or `None` when a layer cannot be decoded offline
-    /// (or the text is not a link at all).
+    /// The innermost link, or `None` when a layer carries no URL (or the
+    /// text is not a link at all).
     pub decoded: Option<String>,
     /// Every layer unwrapped or recognised, outermost first.
     pub layers: Vec<Layer>,
@@ -141,7 +219,7 @@ pub fn link_findings(u: &Unwrapped) -> Vec<LinkFinding> {
         add(LinkFindingCode::NotALink, "This is not a web link: ask the client to copy the whole link again".into());
         return out;
     }
-    let decoded: Vec<&str> = u.layers.iter().filter(|l| !l.opaque).map(|l| l.wrapper.label()).collect();
+    let decoded: Vec<&str> = u.layers.iter().filter(|l| !l.opaque).map(|l| l.name.as_str()).collect();
     if !decoded.is_empty() {
         add(
             LinkFindingCode::Wrapped,
@@ -157,12 +235,18 @@ pub fn link_findings(u: &Unwrapped) -> Vec<LinkFinding> {
             format!(
                 "{} keeps the real link on its own servers, so it cannot be read here: ask the client to forward \
                  the invite email, or resend it",
-                layer.wrapper.label()
+                capital(&layer.name)
             ),
         );
         return out;
     }
     match &u.token {
+        None if u.decoded.is_none() => add(
+            LinkFindingCode::Opaque,
+            "The link is wrapped more times than are read here: ask the client to forward the invite email, \
+             or resend it"
+                .into(),
+        ),
         None => add(
             LinkFindingCode::NotAnInviteLink,
             "The link inside is not a portal invite link (no /invite/ token)".into(),
@@ -180,30 +264,35 @@ pub fn link_findings(u: &Unwrapped) -> Vec<LinkFinding> {
     out
 }
 
-/// Unwraps a pasted link. Surrounding whitespace, angle brackets and quotes
-/// are ignored.
+fn capital(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// Unwraps a pasted link: the link in the text (the text itself, or the
+/// first link in a sentence), without what people and mail clients put
+/// around it.
 pub fn unwrap_link(input: &str) -> Unwrapped {
-    let mut text = trim_pasted(input).to_owned();
-    let Some(mut url) = parse(&text) else {
-        return Unwrapped { decoded: None, layers: Vec::new(), token: None, not_a_link: true };
+    let not_a_link = Unwrapped { decoded: None, layers: Vec::new(), token: None, not_a_link: true };
+    let Some((mut text, mut url)) = pick_link(input) else {
+        return not_a_link;
     };
     let mut layers = Vec::new();
-    while layers.len() < MAX_LAYERS {
+    loop {
         match peel(&url) {
             Peeled::Plain => break,
             Peeled::Opaque(wrapper) => {
-                layers.push(Layer { wrapper, host: host(&url), opaque: true });
+                layers.push(Layer::new(wrapper, &url, true));
                 return Unwrapped { decoded: None, layers, token: None, not_a_link: false };
             }
-            Peeled::Inner(wrapper, inner) => {
-                layers.push(Layer { wrapper, host: host(&url), opaque: false });
-                text = trim_pasted(&inner).to_owned();
-                match parse(&text) {
-                    Some(next) => url = next,
-                    // The wrapper held something that is no link: say what
-                    // it held, as the innermost text, with no token.
-                    None => return Unwrapped { decoded: Some(text), layers, token: None, not_a_link: false },
+            Peeled::Inner(wrapper, inner, next) => {
+                if layers.len() == MAX_LAYERS {
+                    // Still wrapped after as many layers as are read: what
+                    // it holds is not known.
+                    return Unwrapped { decoded: None, layers, token: None, not_a_link: false };
                 }
+                layers.push(Layer::new(wrapper, &url, false));
+                (text, url) = (inner, next);
             }
         }
     }
@@ -213,21 +302,65 @@ pub fn unwrap_link(input: &str) -> Unwrapped {
     Unwrapped { decoded: Some(text), layers, token, not_a_link: false }
 }
 
-/// The text without what mail clients and people put around a link.
+/// The link in what was pasted: the whole text when it is one, else the
+/// first word of it that is one. Its text and its parse.
+fn pick_link(input: &str) -> Option<(String, Url)> {
+    let whole = trim_pasted(input);
+    if let Some(url) = parse(whole).filter(|_| !whole.contains(char::is_whitespace)) {
+        return Some((whole.to_owned(), url));
+    }
+    input.split_whitespace().map(trim_pasted).filter(|word| looks_absolute(word)).find_map(|word| {
+        let url = parse(word)?;
+        Some((word.to_owned(), url))
+    })
+}
+
+/// Starts as a web link does (`http://`, `https://`, `www.`).
+fn looks_absolute(text: &str) -> bool {
+    let starts = |prefix: &str| text.get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(prefix));
+    starts("http://") || starts("https://") || starts("www.")
+}
+
+/// The text without what mail clients and people put around a link:
+/// whitespace, angle brackets, brackets and quotes before it; after it,
+/// those and a sentence's punctuation, but a `)` or `]` that closes one
+/// opened inside the link.
 fn trim_pasted(text: &str) -> &str {
-    text.trim().trim_matches(|c: char| matches!(c, '<' | '>' | '"' | '\'' | '(' | ')' | '[' | ']') || c.is_whitespace())
+    const QUOTES: &[char] = &['"', '\'', '\u{2018}', '\u{2019}', '\u{201c}', '\u{201d}', '\u{ab}', '\u{bb}', '`'];
+    let mut text =
+        text.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '<' | '(' | '[') || QUOTES.contains(&c));
+    loop {
+        text = text.trim_end();
+        let Some(last) = text.chars().next_back() else {
+            return text;
+        };
+        let closes =
+            |open: char, close: char| last == close && text.matches(open).count() >= text.matches(close).count();
+        let strip = match last {
+            ')' => !closes('(', ')'),
+            ']' => !closes('[', ']'),
+            '.' | ',' | '!' | '?' | ';' | ':' | '>' => true,
+            c => QUOTES.contains(&c),
+        };
+        if !strip {
+            return text;
+        }
+        text = &text[..text.len() - last.len_utf8()];
+    }
 }
 
 /// A URL, with `www.` links given their scheme. Only http and https count.
 fn parse(text: &str) -> Option<Url> {
     let url = match Url::parse(text) {
         Ok(url) => url,
-        Err(url::ParseError::RelativeUrlWithoutBase) if !text.contains(char::is_whitespace) && text.contains('.') => {
+        Err(url::ParseError::RelativeUrlWithoutBase)
+            if !text.contains(char::is_whitespace) && text.contains('.') && !text.starts_with(['/', '.']) =>
+        {
             Url::parse(&format!("https://{text}")).ok()?
         }
         Err(_) => return None,
     };
-    matches!(url.scheme(), "http" | "https").then_some(url)
+    (matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|h| !h.is_empty())).then_some(url)
 }
 
 fn host(url: &Url) -> String {
@@ -235,67 +368,86 @@ fn host(url: &Url) -> String {
 }
 
 enum Peeled {
-    /// No wrapper this module knows.
+    /// The link itself: no URL inside, not a redirect.
     Plain,
     /// A wrapper whose target is not in the link.
     Opaque(Wrapper),
-    /// A wrapper and the link it held.
-    Inner(Wrapper, String),
-}
-
-fn query(url: &Url, name: &str) -> Option<String> {
-    url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+    /// A wrapper and the link it carried: its text and its parse.
+    Inner(Wrapper, String, Url),
 }
 
 fn is_host(host: &str, domain: &str) -> bool {
     host == domain || host.strip_suffix(domain).is_some_and(|rest| rest.ends_with('.'))
 }
 
-fn peel(url: &Url) -> Peeled {
+/// The wrapper this module knows the link to be, by host and path.
+fn known(url: &Url) -> Option<Wrapper> {
     let host = host(url);
     let path = url.path();
-    if is_host(&host, "safelinks.protection.outlook.com") {
-        return inner_or_plain(Wrapper::MicrosoftSafeLinks, query(url, "url"));
-    }
-    if is_host(&host, "urldefense.proofpoint.com") || is_host(&host, "urldefense.com") {
-        if path.starts_with("/v3/") {
-            return inner_or_plain(Wrapper::ProofpointV3, proofpoint_v3(url.as_str()));
-        }
-        if path.starts_with("/v2/") {
-            return inner_or_plain(Wrapper::ProofpointV2, query(url, "u").map(|u| proofpoint_v2(&u)));
-        }
-        if path.starts_with("/v1/") {
-            return inner_or_plain(Wrapper::ProofpointV1, query(url, "u"));
-        }
-    }
-    if is_host(&host, "linkprotect.cudasvc.com") {
-        return inner_or_plain(Wrapper::BarracudaLinkProtect, query(url, "a"));
-    }
-    if is_host(&host, "secure-web.cisco.com") {
-        return inner_or_plain(Wrapper::CiscoSecureWeb, cisco(path));
-    }
-    if is_google(&host) && path == "/url" {
-        return inner_or_plain(Wrapper::GoogleRedirect, query(url, "q").or_else(|| query(url, "url")));
-    }
-    if is_host(&host, "awstrack.me")
-        && let Some(inner) = aws_tracked(path)
-    {
-        return Peeled::Inner(Wrapper::AmazonSesTracking, inner);
-    }
-    if is_host(&host, "mimecast.com") && host.starts_with("protect") {
-        return Peeled::Opaque(Wrapper::MimecastUrlProtect);
-    }
-    if is_click_tracking(&host, path) {
-        return Peeled::Opaque(Wrapper::ClickTracking);
-    }
-    Peeled::Plain
+    let on = |domain: &str| is_host(&host, domain);
+    let proofpoint = on("urldefense.proofpoint.com") || on("urldefense.com");
+    let wrapper = if on("safelinks.protection.outlook.com") {
+        Wrapper::MicrosoftSafeLinks
+    } else if proofpoint && path.starts_with("/v3/") {
+        Wrapper::ProofpointV3
+    } else if proofpoint && path.starts_with("/v2/") {
+        Wrapper::ProofpointV2
+    } else if proofpoint && path.starts_with("/v1/") {
+        Wrapper::ProofpointV1
+    } else if on("linkprotect.cudasvc.com") {
+        Wrapper::BarracudaLinkProtect
+    } else if on("secure-web.cisco.com") {
+        Wrapper::CiscoSecureWeb
+    } else if is_google(&host) && path == "/url" {
+        Wrapper::GoogleRedirect
+    } else if on("awstrack.me") {
+        Wrapper::AmazonSesTracking
+    } else if on("mimecast.com") && host.starts_with("protect") {
+        Wrapper::MimecastUrlProtect
+    } else if on("trendmicro.com") && path.contains("/clicktime/") {
+        Wrapper::TrendMicroClickTime
+    } else if on("protection.sophos.com") {
+        Wrapper::SophosTimeOfClick
+    } else if on("clicktime.symantec.com") {
+        Wrapper::SymantecClickTime
+    } else if on("fireeye.com") && host.starts_with("protect") {
+        Wrapper::TrellixEmailSecurity
+    } else if on("l.facebook.com") || on("lm.facebook.com") {
+        Wrapper::FacebookLinkShim
+    } else if on("linkedin.com") && path.starts_with("/redir/") {
+        Wrapper::LinkedInRedirect
+    } else if on("slack-redir.net") {
+        Wrapper::SlackRedirect
+    } else if on("sendgrid.net") && path.starts_with("/ls/click") {
+        Wrapper::SendGridClickTracking
+    } else if on("list-manage.com") && path.starts_with("/track/click") {
+        Wrapper::MailchimpClickTracking
+    } else if on("mandrillapp.com") && path.starts_with("/track/click") {
+        Wrapper::MandrillClickTracking
+    } else if on("hubspotlinks.com") {
+        Wrapper::HubSpotClickTracking
+    } else if host.starts_with("email.") && path.starts_with("/c/") {
+        Wrapper::MailgunClickTracking
+    } else {
+        return None;
+    };
+    Some(wrapper)
 }
 
-fn inner_or_plain(wrapper: Wrapper, inner: Option<String>) -> Peeled {
-    match inner {
-        Some(inner) if !inner.trim().is_empty() => Peeled::Inner(wrapper, inner),
-        // A wrapper's host with nothing inside: it cannot be decoded.
-        _ => Peeled::Opaque(wrapper),
+fn peel(url: &Url) -> Peeled {
+    let wrapper = known(url);
+    let own = match wrapper {
+        Some(Wrapper::ProofpointV3) => proofpoint_v3(url.as_str()),
+        Some(Wrapper::ProofpointV2) => raw_query(url).find(|(k, _)| *k == "u").map(|(_, u)| proofpoint_v2(u)),
+        _ => None,
+    };
+    let inner = own.and_then(|text| as_link(&text)).or_else(|| carried(url));
+    match (wrapper, inner) {
+        (wrapper, Some((text, next))) => Peeled::Inner(wrapper.unwrap_or(Wrapper::Redirect), text, next),
+        (Some(wrapper), None) => Peeled::Opaque(wrapper),
+        (None, None) if invite_token(url).is_some() => Peeled::Plain,
+        (None, None) if looks_like_redirect(url) => Peeled::Opaque(Wrapper::Redirect),
+        (None, None) => Peeled::Plain,
     }
 }
 
@@ -304,23 +456,222 @@ fn is_google(host: &str) -> bool {
     bare.strip_prefix("google.").is_some_and(|tld| !tld.is_empty() && tld.split('.').all(|p| p.len() <= 3))
 }
 
-/// Click-tracking redirects of common mail services: the target is looked
-/// up by the service when clicked.
-fn is_click_tracking(host: &str, path: &str) -> bool {
-    (is_host(host, "sendgrid.net") && path.starts_with("/ls/click"))
-        || (is_host(host, "list-manage.com") && path.starts_with("/track/click"))
-        || (host.starts_with("email.") && path.starts_with("/c/"))
-        || (is_host(host, "mandrillapp.com") && path.starts_with("/track/click"))
-        || is_host(host, "hubspotlinks.com")
-        || (is_host(host, "awstrack.me") && aws_tracked(path).is_none())
+// ------------------------------------------------------- carried links
+
+/// Query parameters that carry a redirect's target, the usual first.
+const TARGET_KEYS: &[&str] = &[
+    "url",
+    "u",
+    "q",
+    "target",
+    "redirect",
+    "redirect_url",
+    "redirect_uri",
+    "redirecturl",
+    "dest",
+    "destination",
+    "link",
+    "goto",
+    "to",
+    "r",
+    "href",
+    "l",
+    "next",
+    "continue",
+    "return",
+    "returnurl",
+    "return_url",
+    "out",
+    "a",
+    "d",
+    "data",
+];
+
+/// Query parameters that name a redirect's target for sure: a link with
+/// one of them and no URL in it is a redirect keeping its target (`q` is
+/// left out: a search's words).
+const SURE_TARGET_KEYS: &[&str] = &[
+    "url",
+    "u",
+    "target",
+    "redirect",
+    "redirect_url",
+    "redirect_uri",
+    "redirecturl",
+    "dest",
+    "destination",
+    "link",
+    "goto",
+];
+
+/// A query's pairs as written (nothing decoded: a `+` may be base64's).
+fn raw_query(url: &Url) -> impl Iterator<Item = (&str, &str)> {
+    url.query().unwrap_or_default().split('&').filter_map(|pair| pair.split_once('='))
 }
 
-/// Amazon SES click tracking keeps the target in the path:
-/// `/L0/<percent-encoded url>/<n>/<id>`.
-fn aws_tracked(path: &str) -> Option<String> {
-    let encoded = path.strip_prefix("/L0/")?.split('/').next()?;
-    let inner = percent_decode_str(encoded).decode_utf8_lossy().into_owned();
-    inner.starts_with("http").then_some(inner)
+/// The first URL the link carries: in a query parameter (the usual names
+/// first), in its path (a segment, or a plain `http…` tail), or in its
+/// fragment.
+fn carried(url: &Url) -> Option<(String, Url)> {
+    let rank = |key: &str| TARGET_KEYS.iter().position(|k| k.eq_ignore_ascii_case(key)).unwrap_or(TARGET_KEYS.len());
+    let mut query: Vec<(&str, &str)> = raw_query(url).collect();
+    query.sort_by_key(|(key, _)| rank(key));
+    // A query's value is percent-encoded once as a query component (a `+`
+    // is left alone: it may be base64's); what it then holds is decoded
+    // by `as_link` as often as it takes.
+    let component = |value: &str| as_link(&percent_decode_str(value).decode_utf8_lossy());
+    let in_query = query.into_iter().find_map(|(_, value)| component(value));
+    in_query.or_else(|| in_path(url)).or_else(|| {
+        let fragment = url.fragment()?;
+        fragment.split('&').filter_map(|pair| pair.split_once('=').map(|(_, v)| v)).find_map(component)
+    })
+}
+
+/// A URL in the path: a plain `http…` tail (the query after it is its
+/// own), else a segment that decodes to one.
+fn in_path(url: &Url) -> Option<(String, Url)> {
+    let path = url.path();
+    let lower = path.to_ascii_lowercase();
+    let tail = ["/http:/", "/https:/"].iter().filter_map(|p| lower.find(p)).min().map(|at| at + 1);
+    if let Some(at) = tail {
+        let mut text = path.get(at..).unwrap_or_default().to_owned();
+        // `https:/x` (a path's slashes merged) is put right.
+        for scheme in ["https:/", "http:/"] {
+            if let Some(rest) = text.strip_prefix(scheme).filter(|r| !r.starts_with('/')) {
+                text = format!("{scheme}/{rest}");
+                break;
+            }
+        }
+        if let Some(query) = url.query() {
+            text = format!("{text}?{query}");
+        }
+        if let Some(found) = as_link(&text) {
+            return Some(found);
+        }
+    }
+    path.split('/').filter(|segment| segment.len() >= 8).find_map(as_link)
+}
+
+/// The URL a carried value is, decoded as often as it takes: percent
+/// escapes (once or several times) and base64 (either alphabet, padded or
+/// not). `None` when it decodes to no web link.
+fn as_link(value: &str) -> Option<(String, Url)> {
+    let mut text = value.trim().to_owned();
+    for _ in 0..MAX_DECODES {
+        if looks_absolute(&text) {
+            break;
+        }
+        let next = if text.contains('%') {
+            percent_decode_str(&text).decode_utf8_lossy().into_owned()
+        } else {
+            from_base64(&text)?
+        };
+        if next == text {
+            return None;
+        }
+        text = next.trim().to_owned();
+    }
+    let trimmed = trim_pasted(&text);
+    looks_absolute(trimmed).then(|| parse(trimmed).map(|url| (trimmed.to_owned(), url)))?
+}
+
+/// Base64 text (either alphabet, padded or not) decoded to UTF-8 text.
+fn from_base64(text: &str) -> Option<String> {
+    const CONFIG: GeneralPurposeConfig = GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true);
+    const URL_SAFE: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::URL_SAFE, CONFIG);
+    const STANDARD: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::STANDARD, CONFIG);
+    let base64ish = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '-' | '_' | '=');
+    if text.len() < 8 || !text.chars().all(base64ish) {
+        return None;
+    }
+    let bytes = URL_SAFE.decode(text).or_else(|_| STANDARD.decode(text)).ok()?;
+    String::from_utf8(bytes).ok()
+}
+
+/// A link that carries no URL but is shaped like a click tracker: tracking
+/// words in its host or path, a long opaque id in its path, or a redirect
+/// parameter holding no URL.
+fn looks_like_redirect(url: &Url) -> bool {
+    const HOST_WORDS: &[&str] = &[
+        "click",
+        "clicks",
+        "track",
+        "tracking",
+        "trk",
+        "redirect",
+        "redir",
+        "link",
+        "links",
+        "lnk",
+        "go",
+        "r",
+        "t",
+        "url",
+        "urls",
+        "safelink",
+        "safelinks",
+        "protect",
+        "clicktime",
+        "ct",
+        "out",
+    ];
+    const PATH_WORDS: &[&str] = &[
+        "c",
+        "l",
+        "r",
+        "t",
+        "ls",
+        "cl",
+        "ct",
+        "click",
+        "clicks",
+        "track",
+        "tracking",
+        "trk",
+        "redirect",
+        "redir",
+        "link",
+        "links",
+        "out",
+        "go",
+        "goto",
+        "away",
+        "url",
+        "wf",
+        "ss",
+        "clicktime",
+        "e",
+        "tn.jsp",
+        "l.php",
+        "away.php",
+        "redirect.php",
+    ];
+    let host = host(url);
+    let first_label = host.split('.').next().unwrap_or_default();
+    let host_words = host.split(['.', '-']).any(|label| HOST_WORDS.contains(&label))
+        || ["click", "track", "redir", "safelink", "clicktime"].iter().any(|w| first_label.contains(w));
+    let segments: Vec<String> = url
+        .path_segments()
+        .map(|s| s.filter(|s| !s.is_empty()).map(str::to_ascii_lowercase).collect())
+        .unwrap_or_default();
+    let path_words = segments.iter().any(|s| PATH_WORDS.contains(&s.as_str()));
+    let opaque_id = segments.iter().any(|s| is_opaque_id(s));
+    let target_key = raw_query(url).any(|(key, value)| {
+        SURE_TARGET_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key)) && !value.is_empty()
+    });
+    host_words || path_words || opaque_id || target_key
+}
+
+/// A path segment that is an id, not a word: long, and letters mixed with
+/// digits.
+fn is_opaque_id(segment: &str) -> bool {
+    let idish = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '=' | '.');
+    segment.len() >= 16
+        && segment.chars().all(idish)
+        && segment.chars().any(|c| c.is_ascii_digit())
+        && segment.chars().any(|c| c.is_ascii_alphabetic())
 }
 
 /// Proofpoint v2: `-XX` is the escape of byte XX, `_` is `/`.
@@ -328,13 +679,6 @@ fn proofpoint_v2(u: &str) -> String {
     let text: String = u.chars().map(|c| if c == '_' { '/' } else { c }).collect();
     let escaped = text.replace('-', "%");
     percent_decode_str(&escaped).decode_utf8_lossy().into_owned()
-}
-
-/// Cisco Secure Email: the path is `/<opaque>/<percent-encoded url>`.
-fn cisco(path: &str) -> Option<String> {
-    let rest = path.strip_prefix('/')?;
-    let (_, encoded) = rest.split_once('/')?;
-    Some(percent_decode_str(encoded).decode_utf8_lossy().into_owned())
 }
 
 /// Proofpoint v3: `https://urldefense.com/v3/__<url>__;<base64url>!!…$`.
@@ -383,12 +727,32 @@ pub fn invite_token(url: &Url) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};
 
     const INVITE: &str = "https://portal.example.com/invite/0123456789abcdef0123456789abcdef";
     const TOKEN: &str = "0123456789abcdef0123456789abcdef";
 
     fn wrappers(u: &Unwrapped) -> Vec<Wrapper> {
         u.layers.iter().map(|l| l.wrapper).collect()
+    }
+
+    fn names(u: &Unwrapped) -> Vec<&str> {
+        u.layers.iter().map(|l| l.name.as_str()).collect()
+    }
+
+    fn enc(text: &str) -> String {
+        percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+    }
+
+    /// Proofpoint v2's own escaping: `-XX` for a byte, `_` for `/`.
+    fn proofpoint_v2_escape(text: &str) -> String {
+        text.bytes()
+            .map(|b| match b {
+                b'/' => "_".to_owned(),
+                b if b.is_ascii_alphanumeric() || b == b'.' => char::from(b).to_string(),
+                b => format!("-{b:02X}"),
+            })
+            .collect()
     }
 
     #[test]
@@ -401,12 +765,11 @@ mod tests {
 
     #[test]
     fn safe_links_unwrap() {
-        let wrapped = format!(
-            "https://nam12.safelinks.protection.outlook.com/?url={}&data=05%7C02%7C&reserved=0",
-            percent_encoding::utf8_percent_encode(INVITE, percent_encoding::NON_ALPHANUMERIC)
-        );
+        let wrapped =
+            format!("https://nam12.safelinks.protection.outlook.com/?url={}&data=05%7C02%7C&reserved=0", enc(INVITE));
         let u = unwrap_link(&wrapped);
         assert_eq!(wrappers(&u), [Wrapper::MicrosoftSafeLinks]);
+        assert_eq!(names(&u), ["Microsoft Safe Links"]);
         assert_eq!(u.decoded.as_deref(), Some(INVITE));
         assert_eq!(u.token.as_deref(), Some(TOKEN));
     }
@@ -428,14 +791,14 @@ mod tests {
         assert_eq!(u.decoded.as_deref(), Some("https://google.com:443/search?q=a+test&gs=ps"));
         // A run (`**A`: two characters).
         let wrapped = format!("https://urldefense.com/v3/__https://portal.example.com/invite/{}**A__;", &TOKEN[..30]);
-        let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&TOKEN[30..]);
+        let encoded = URL_SAFE_NO_PAD.encode(&TOKEN[30..]);
         let u = unwrap_link(&format!("{wrapped}{encoded}!!x$"));
         assert_eq!(u.token.as_deref(), Some(TOKEN));
     }
 
     #[test]
-    fn barracuda_cisco_and_google_unwrap() {
-        let enc = percent_encoding::utf8_percent_encode(INVITE, percent_encoding::NON_ALPHANUMERIC).to_string();
+    fn barracuda_cisco_google_and_amazon_unwrap() {
+        let enc = enc(INVITE);
         for (wrapped, wrapper) in [
             (format!("https://linkprotect.cudasvc.com/url?a={enc}&c=E,1,abc&typo=1"), Wrapper::BarracudaLinkProtect),
             (format!("https://secure-web.cisco.com/1AbCdEf-opaque_token/{enc}"), Wrapper::CiscoSecureWeb),
@@ -449,8 +812,80 @@ mod tests {
     }
 
     #[test]
+    fn click_time_services_are_named_and_unwrapped() {
+        let enc = enc(INVITE);
+        let base64 = STANDARD.encode(INVITE);
+        for (wrapped, wrapper) in [
+            (
+                format!("https://imsva91-ctp.trendmicro.com:443/wis/clicktime/v1/query?url={enc}&umid=9f8e-7d&auth=ab12"),
+                Wrapper::TrendMicroClickTime,
+            ),
+            (
+                format!("https://eu-central-1.protection.sophos.com?d=example.com&u={base64}&i=NjM5&t=Zz09&h=abc&s=1"),
+                Wrapper::SophosTimeOfClick,
+            ),
+            (format!("https://clicktime.symantec.com/15tSpAbCd9?u={enc}"), Wrapper::SymantecClickTime),
+            (format!("https://protect2.fireeye.com/v1/url?k=31e5d2b0-6e7d&q=1&e=abc&u={enc}"), Wrapper::TrellixEmailSecurity),
+            (format!("https://l.facebook.com/l.php?u={enc}&h=AT0x"), Wrapper::FacebookLinkShim),
+            (format!("https://www.linkedin.com/redir/redirect?url={enc}&urlhash=x"), Wrapper::LinkedInRedirect),
+            (format!("https://slack-redir.net/link?url={enc}"), Wrapper::SlackRedirect),
+        ] {
+            let u = unwrap_link(&wrapped);
+            assert_eq!(wrappers(&u), [wrapper], "{wrapped}");
+            assert_eq!(u.decoded.as_deref(), Some(INVITE), "{wrapped}");
+            assert!(!u.layers[0].opaque);
+        }
+    }
+
+    #[test]
+    fn a_click_tracker_with_base64_in_its_path_is_a_redirect_via_its_host() {
+        // URL-safe, unpadded: no `/` or `=` to break the path.
+        let wrapped = format!("https://click.mailer-example.net/ls/click/{}/xyz", URL_SAFE_NO_PAD.encode(INVITE));
+        let u = unwrap_link(&wrapped);
+        assert_eq!(wrappers(&u), [Wrapper::Redirect]);
+        assert_eq!(names(&u), ["redirect via click.mailer-example.net"]);
+        assert_eq!(u.layers[0].host, "click.mailer-example.net");
+        assert_eq!(u.token.as_deref(), Some(TOKEN));
+        // Padded URL-safe base64 in a path segment, percent-encoded padding.
+        let padded = URL_SAFE.encode(format!("{INVITE}?a=1"));
+        assert!(padded.ends_with('='), "{padded}");
+        let u = unwrap_link(&format!("https://t.example.org/r/{}", padded.replace('=', "%3D")));
+        assert_eq!(names(&u), ["redirect via t.example.org"]);
+        assert_eq!(u.token.as_deref(), Some(TOKEN));
+    }
+
+    #[test]
+    fn an_unknown_host_with_a_target_parameter_is_unwrapped_however_it_is_encoded() {
+        let inner = format!("{INVITE}?x=>>>");
+        let standard = STANDARD.encode(&inner);
+        assert!(standard.contains('+'), "the standard alphabet's own characters: {standard}");
+        let encodings = [
+            inner.clone(),
+            enc(&inner),
+            enc(&enc(&inner)),
+            enc(&enc(&enc(&inner))),
+            standard.clone(),
+            standard.trim_end_matches('=').to_owned(),
+            URL_SAFE.encode(&inner),
+            URL_SAFE_NO_PAD.encode(&inner),
+            enc(&standard),
+        ];
+        for key in ["url", "u", "redirect", "target", "dest", "whatever"] {
+            for (n, value) in encodings.iter().enumerate() {
+                let wrapped = format!("https://go.links-example.com/out?id=77&{key}={value}&sig=abc");
+                let u = unwrap_link(&wrapped);
+                assert_eq!(names(&u), ["redirect via go.links-example.com"], "{key} #{n}: {wrapped}");
+                assert_eq!(u.token.as_deref(), Some(TOKEN), "{key} #{n}: {wrapped}");
+                assert!(u.decoded.as_deref().is_some_and(|d| d.starts_with(INVITE)), "{key} #{n}: {:?}", u.decoded);
+            }
+        }
+        // A plain URL as the path's tail.
+        let u = unwrap_link(&format!("https://r.example.net/track/{INVITE}"));
+        assert_eq!((names(&u), u.token.as_deref()), (vec!["redirect via r.example.net"], Some(TOKEN)));
+    }
+
+    #[test]
     fn nested_wrappers_unwrap_layer_by_layer() {
-        let enc = |s: &str| percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string();
         let safe = format!("https://eur01.safelinks.protection.outlook.com/?url={}&data=1", enc(INVITE));
         let google = format!("https://www.google.com/url?q={}", enc(&safe));
         let barracuda = format!("https://linkprotect.cudasvc.com/url?a={}&c=E", enc(&google));
@@ -460,19 +895,114 @@ mod tests {
     }
 
     #[test]
+    fn safe_links_inside_proofpoint_inside_an_unknown_redirect() {
+        let safe = format!("https://nam04.safelinks.protection.outlook.com/?url={}&data=05%7C02&sdata=x%3D", enc(INVITE));
+        let v2 = format!("https://urldefense.proofpoint.com/v2/url?u={}&d=DwMF&c=x&e=", proofpoint_v2_escape(&safe));
+        let u = unwrap_link(&v2);
+        assert_eq!(wrappers(&u), [Wrapper::ProofpointV2, Wrapper::MicrosoftSafeLinks]);
+        assert_eq!(u.decoded.as_deref(), Some(INVITE));
+        let outer = format!("https://mail-redirect.example.edu/?target={}", URL_SAFE_NO_PAD.encode(&v2));
+        let u = unwrap_link(&outer);
+        assert_eq!(
+            names(&u),
+            ["redirect via mail-redirect.example.edu", "Proofpoint URL Defense (v2)", "Microsoft Safe Links"]
+        );
+        assert_eq!(u.token.as_deref(), Some(TOKEN));
+        let findings = link_findings(&u);
+        assert_eq!(findings[0].code, LinkFindingCode::Wrapped);
+        assert!(findings[0].message.contains("redirect via mail-redirect.example.edu inside"), "{findings:?}");
+    }
+
+    #[test]
     fn opaque_layers_are_named_never_guessed() {
         let u = unwrap_link("https://protect-us.mimecast.com/s/AbCdEfGhIjKl?domain=portal.example.com");
         assert_eq!(wrappers(&u), [Wrapper::MimecastUrlProtect]);
         assert!(u.layers[0].opaque);
         assert_eq!((u.decoded, u.token), (None, None));
         let u = unwrap_link("https://u123.ct.sendgrid.net/ls/click?upn=abcdef");
-        assert_eq!(wrappers(&u), [Wrapper::ClickTracking]);
+        assert_eq!(wrappers(&u), [Wrapper::SendGridClickTracking]);
         assert_eq!(u.decoded, None);
     }
 
     #[test]
+    fn an_unknown_wrapper_without_a_url_is_opaque_never_the_answer() {
+        for wrapped in [
+            // A click-time id, and nothing else.
+            "https://clicktime.mailguard.example/v1/9f8e7d6c5b4a39281706f5e4d3c2b1a0",
+            "https://links.newsletter-example.com/c/eJxNkMtuwzAMRL9G2q3QZ0xK",
+            "https://go.example.org/?url=AbC123xyz",
+            "https://r.example.com/?redirect=5f2c1e",
+            "https://example.net/out?target=12345",
+        ] {
+            let u = unwrap_link(wrapped);
+            assert_eq!(u.decoded, None, "{wrapped}");
+            assert_eq!(wrappers(&u), [Wrapper::Redirect], "{wrapped}");
+            assert!(u.layers[0].opaque, "{wrapped}");
+            let host = Url::parse(wrapped).unwrap().host_str().unwrap().to_owned();
+            assert_eq!(u.layers[0].name, format!("redirect via {host}"));
+            let findings = link_findings(&u);
+            assert_eq!(findings.iter().map(|f| f.code).collect::<Vec<_>>(), [LinkFindingCode::Opaque]);
+            assert!(findings[0].message.starts_with(&format!("Redirect via {host} keeps the real link")));
+        }
+        // Inside a known wrapper too: the tracker it carried is opaque.
+        let u = unwrap_link(&format!(
+            "https://nam12.safelinks.protection.outlook.com/?url={}",
+            enc("https://trk.example-esp.com/c/AbCdEf0123456789XyZ")
+        ));
+        assert_eq!(names(&u), ["Microsoft Safe Links", "redirect via trk.example-esp.com"]);
+        assert_eq!((u.layers[0].opaque, u.layers[1].opaque, u.decoded), (false, true, None));
+        // An ordinary page is no wrapper: it is what it is, not an invite.
+        let u = unwrap_link("https://www.example.com/about");
+        assert!(u.layers.is_empty());
+        assert_eq!(u.decoded.as_deref(), Some("https://www.example.com/about"));
+        assert_eq!(link_findings(&u)[0].code, LinkFindingCode::NotAnInviteLink);
+    }
+
+    #[test]
+    fn a_sentences_punctuation_is_no_part_of_the_link() {
+        for pasted in [
+            format!("{INVITE}."),
+            format!("{INVITE},"),
+            format!("({INVITE})"),
+            format!("{INVITE})."),
+            format!("{INVITE}!?"),
+            format!("{INVITE};"),
+            format!("{INVITE}:"),
+            format!("\"{INVITE}\""),
+            format!("\u{201c}{INVITE}\u{201d}."),
+            format!("'{INVITE}'"),
+            format!("<{INVITE}>."),
+            format!("Here is the link: {INVITE}. Is it safe?"),
+            format!("the link ({INVITE}) says invalid"),
+        ] {
+            let u = unwrap_link(&pasted);
+            assert_eq!(u.decoded.as_deref(), Some(INVITE), "{pasted}");
+            assert_eq!(u.token.as_deref(), Some(TOKEN), "{pasted}");
+        }
+        // A `)` that closes a `(` in the link stays.
+        let wiki = "https://en.example.org/wiki/Portal_(software)";
+        assert_eq!(unwrap_link(&format!("{wiki}.")).decoded.as_deref(), Some(wiki));
+        assert_eq!(unwrap_link(&format!("({wiki}).")).decoded.as_deref(), Some(wiki));
+        // Inside a wrapper's target too.
+        let wrapped = format!("https://go.links-example.com/?url={}", enc(&format!("{INVITE}.")));
+        assert_eq!(unwrap_link(&wrapped).token.as_deref(), Some(TOKEN));
+    }
+
+    #[test]
+    fn a_wrapper_loop_ends_and_is_no_answer() {
+        let mut link = INVITE.to_owned();
+        for n in 0..MAX_LAYERS + 2 {
+            link = format!("https://r{n}.example.net/?url={link}");
+        }
+        let u = unwrap_link(&link);
+        assert_eq!(u.layers.len(), MAX_LAYERS);
+        assert_eq!((u.decoded.as_deref(), u.token.as_deref()), (None, None));
+        assert_eq!(link_findings(&u).last().map(|f| f.code), Some(LinkFindingCode::Opaque));
+    }
+
+    #[test]
     fn text_that_is_no_link_says_so() {
-        for text in ["", "   ", "hello there", "<>", "mailto:a@b.c", "javascript:alert(1)"] {
+        for text in ["", "   ", "hello there", "<>", "mailto:a@b.c", "javascript:alert(1)", "...", "(((", "http://"] {
             let u = unwrap_link(text);
             assert!(u.not_a_link, "{text:?}");
             assert_eq!(u.decoded, None);
@@ -490,6 +1020,7 @@ mod tests {
         fn any_text_gives_an_answer(text in "\\PC{0,300}") {
             let u = unwrap_link(&text);
             proptest::prop_assert!(u.layers.len() <= MAX_LAYERS);
+            proptest::prop_assert!(!link_findings(&u).is_empty());
         }
 
         #[test]
@@ -498,10 +1029,43 @@ mod tests {
                 "https://urldefense.com/v3/__", "https://urldefense.proofpoint.com/v2/url?u=",
                 "https://a.safelinks.protection.outlook.com/?url=", "https://secure-web.cisco.com/x/",
                 "https://linkprotect.cudasvc.com/url?a=", "https://www.google.com/url?q=",
+                "https://r.example.com/?url=", "https://x.example/c/", "https://x.protection.sophos.com/?u=",
+                "https://t.example/r/https:/", "https://t.example/?u=aHR0cHM6Ly",
             ]),
             rest in "[ -~]{0,200}",
         ) {
-            let _ = unwrap_link(&format!("{prefix}{rest}"));
+            let u = unwrap_link(&format!("{prefix}{rest}"));
+            proptest::prop_assert!(u.layers.len() <= MAX_LAYERS);
+            // Decoded text is never the link of a layer itself.
+            if let Some(decoded) = &u.decoded {
+                proptest::prop_assert!(u.layers.is_empty() || !decoded.starts_with(prefix));
+            }
+        }
+
+        #[test]
+        fn an_invite_link_encoded_any_way_under_any_host_unwraps_to_its_token(
+            token in "[0-9a-f]{32}",
+            host in "[a-z]{1,10}\\.(com|net|example)",
+            key in proptest::sample::select(vec!["url", "u", "redirect", "target", "q", "next", "x"]),
+            encoding in 0usize..6,
+            times in 1usize..4,
+        ) {
+            let invite = format!("https://portal.example.com/invite/{token}");
+            let mut value = invite.clone();
+            for _ in 0..times {
+                value = match encoding {
+                    0 => enc(&value),
+                    1 => STANDARD.encode(&value),
+                    2 => URL_SAFE_NO_PAD.encode(&value),
+                    3 => enc(&URL_SAFE.encode(&value)),
+                    4 => STANDARD.encode(enc(&value)),
+                    _ => enc(&enc(&value)),
+                };
+            }
+            let u = unwrap_link(&format!("https://{host}/?{key}={value}&id=1"));
+            proptest::prop_assert_eq!(u.token.as_deref(), Some(token.as_str()));
+            proptest::prop_assert_eq!(u.layers.len(), 1);
+            proptest::prop_assert_eq!(&u.layers[0].name, &format!("redirect via {host}"));
         }
     }
 }

@@ -341,6 +341,7 @@ fn dob_word(code: crate::diagnose::dob::DobCode) -> &'static str {
     use crate::diagnose::dob::DobCode;
     match code {
         DobCode::DayMonthSwapped => "day-first: the portal wants the month first",
+        DobCode::ReadsTwoWays => "reads two ways: ask which date they mean",
         DobCode::NotZeroPadded => "no leading zeros: two digits for month and day",
         DobCode::TwoDigitYear => "2-digit year: the portal wants all four",
         DobCode::WrongSeparator => "not slashes: the portal wants MM/DD/YYYY",

@@ -277,3 +277,159 @@ fn check_message_json_finds_the_clients_dob_and_address_with_checks() {
     let v = message(&[], "");
     assert_eq!(v["dobs"].as_array().unwrap().len() + v["emails"].as_array().unwrap().len(), 0);
 }
+
+// --------------------------------------------- dates that read two ways
+
+#[test]
+fn check_dob_of_a_date_that_reads_two_ways_gives_both_readings() {
+    let args = ["check", "dob", "--on-file", "1959-04-03", "--reported", "03/04/1959", "--today", "2026-11-25"];
+    let v = json(&[&args[..], &["--json"]].concat());
+    assert_eq!(
+        v["readings"],
+        serde_json::json!([
+            {"order": "month_first", "date": "1959-03-04", "portal_takes": true, "matches_on_file": false},
+            {"order": "day_first", "date": "1959-04-03", "portal_takes": false, "matches_on_file": true},
+        ]),
+        "{v}"
+    );
+    assert!(codes(&v).contains(&"reads_two_ways".to_owned()), "{v}");
+    assert_eq!(v["would_pass"], false);
+    let (code, out, _) = portaldesk(&args);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains(
+            "03/04/1959: the portal reads March 4, 1959 (differs from the DOB on file). Read day-first it is 3 April \
+             1959 (the DOB on file): ask the client which they mean."
+        ),
+        "{out}"
+    );
+    assert!(out.contains("same date as on file:    only if read day-first"), "{out}");
+    assert!(!out.contains("same date as on file:    yes"), "{out}");
+
+    // The portal's own reading is the DOB on file: both shown, no question.
+    let v = json(&["check", "dob", "--on-file", "1959-03-04", "--reported", "03/04/1959", "--json"]);
+    assert_eq!(v["readings"].as_array().unwrap().len(), 2);
+    assert_eq!(codes(&v), ["exact_match"]);
+    // One way only: one reading.
+    let v = json(&["check", "dob", "--on-file", "1985-12-21", "--reported", "21/12/1985", "--json"]);
+    assert_eq!(v["readings"], serde_json::json!([{"order": "day_first", "date": "1985-12-21", "portal_takes": false, "matches_on_file": true}]));
+}
+
+#[test]
+fn check_dob_of_eight_digits_says_the_portal_refuses_them_and_how_they_read() {
+    let v = json(&["check", "dob", "--on-file", "1990-03-15", "--reported", "03151990", "--json"]);
+    assert_eq!(v["readings"][0]["order"], "month_first");
+    assert_eq!(v["readings"][0]["date"], "1990-03-15");
+    assert_eq!(v["would_pass"], false);
+    assert!(codes(&v).contains(&"wrong_separator".to_owned()), "{v}");
+    let (_, out, _) = portaldesk(&["check", "dob", "--on-file", "1990-03-15", "--reported", "19900315"]);
+    assert!(
+        out.contains(
+            "19900315 has no slashes, so the invite page refuses it as typed: it needs MM/DD/YYYY. Read as YYYYMMDD \
+             it is March 15, 1990 (the DOB on file)."
+        ),
+        "{out}"
+    );
+    assert!(out.contains("client should type:      03/15/1990"), "{out}");
+}
+
+#[test]
+fn check_message_gives_the_readings_of_each_dob_and_reads_eight_digits_only_by_a_cue() {
+    let v = message(&["--on-file", "1990-02-03"], "Hi, I keep typing 3/2/90 as my DOB and it says invalid.");
+    let dob = &v["dobs"][0];
+    assert_eq!(dob["text"], "3/2/90");
+    assert_eq!(
+        dob["readings"],
+        serde_json::json!([
+            {"order": "month_first", "date": "1990-03-02", "portal_takes": true, "matches_on_file": false},
+            {"order": "day_first", "date": "1990-02-03", "portal_takes": false, "matches_on_file": true},
+        ]),
+        "{v}"
+    );
+    assert!(dob["check"]["findings"].to_string().contains("reads_two_ways"), "{v}");
+    // Without the DOB on file: the readings, not whether they match.
+    let v = message(&[], "born 3/2/90");
+    assert_eq!(v["dobs"][0]["readings"][0]["matches_on_file"], Value::Null);
+    assert_eq!(v["dobs"][0]["readings"].as_array().unwrap().len(), 2);
+
+    // Eight digits next to a cue, in English and Spanish.
+    for (body, text, date) in [
+        ("My DOB: 03151990, thanks", "03151990", "1990-03-15"),
+        ("I was born on 19900315.", "19900315", "1990-03-15"),
+        ("date of birth is 12251985", "12251985", "1985-12-25"),
+        ("fecha de nacimiento: 15031990", "15031990", "1990-03-15"),
+        ("Hola, nací el 19900315 y no puedo entrar", "19900315", "1990-03-15"),
+        ("12251985 is my birthday", "12251985", "1985-12-25"),
+    ] {
+        let v = message(&[], body);
+        assert_eq!(v["dobs"].as_array().unwrap().len(), 1, "{body}: {v}");
+        assert_eq!(v["dobs"][0]["text"], text, "{body}");
+        assert_eq!(v["dobs"][0]["readings"][0]["date"], date, "{body}: {v}");
+    }
+    // Without a cue, or with another number's name between: never a DOB.
+    for body in [
+        "Order 03151990 has not arrived",
+        "my phone is 55501234, call me",
+        "ticket 12251985 from last year",
+        "call me at 19900315",
+        "DOB is right. Order 03151990 is something else",
+        "my DOB, order number 12251985",
+        "DOB 12345678",
+        "fecha de nacimiento, pedido 03151990",
+    ] {
+        let v = message(&[], body);
+        assert!(v["dobs"].as_array().unwrap().is_empty(), "{body}: {v}");
+    }
+}
+
+#[test]
+fn check_link_json_unwraps_wrappers_it_has_never_seen_and_names_them() {
+    use base64::Engine;
+    let invite = "https://portal.example.com/invite/0123456789abcdef0123456789abcdef";
+    let token = "0123456789abcdef0123456789abcdef";
+    let enc = |s: &str| percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string();
+    let layers = |v: &Value| -> Vec<(String, String, bool)> {
+        v["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| (l["wrapper"].as_str().unwrap().into(), l["name"].as_str().unwrap().into(), l["opaque"].as_bool().unwrap()))
+            .collect()
+    };
+    // A click tracker with the link in base64 in its path, inside Safe Links,
+    // pasted at the end of a sentence.
+    let tracker = format!(
+        "https://click.news-example.org/ls/click/{}/9f8e",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(invite)
+    );
+    let safe = format!("https://nam02.safelinks.protection.outlook.com/?url={}&data=05%7C02", enc(&tracker));
+    let v = json(&["check", "link", &format!("Is this safe? {safe}."), "--json"]);
+    assert_eq!(v["decoded"], invite, "{v}");
+    assert_eq!(v["token"], token);
+    assert_eq!(
+        layers(&v),
+        [
+            ("microsoft_safe_links".into(), "Microsoft Safe Links".into(), false),
+            ("redirect".into(), "redirect via click.news-example.org".into(), false),
+        ]
+    );
+    assert_eq!(codes(&v), ["wrapped", "invite_link"]);
+
+    // `?target=` percent-encoded twice, standard base64 in `?redirect=`.
+    let twice = format!("https://jump.example.com/go?target={}&src=mail", enc(&enc(invite)));
+    let v = json(&["check", "link", &twice, "--json"]);
+    assert_eq!((v["token"].as_str(), layers(&v)[0].1.as_str()), (Some(token), "redirect via jump.example.com"));
+    let b64 = base64::engine::general_purpose::STANDARD.encode(invite);
+    let v = json(&["check", "link", &format!("https://x.example.net/?redirect={b64}"), "--json"]);
+    assert_eq!(v["token"], token, "{v}");
+
+    // A click-time id carries no URL: opaque, never decoded as the wrapper.
+    let v = json(&["check", "link", "https://clicktime.mailguard.example/v1/9f8e7d6c5b4a39281706f5e4d3c2b1a0", "--json"]);
+    assert_eq!(v["decoded"], Value::Null, "{v}");
+    assert_eq!(v["token"], Value::Null);
+    assert_eq!(layers(&v), [("redirect".into(), "redirect via clicktime.mailguard.example".into(), true)]);
+    assert_eq!(codes(&v), ["opaque"]);
+    let (_, out, _) = portaldesk(&["check", "link", "https://clicktime.mailguard.example/v1/9f8e7d6c5b4a39281706f5e4d3c2b1a0"]);
+    assert!(out.contains("layer 1: redirect via clicktime.mailguard.example (clicktime.mailguard.example), opaque"), "{out}");
+    assert!(out.contains("decoded: (unknown)"), "{out}");
+}

@@ -87,6 +87,56 @@ async fn dob_compare() {
     snapshot("dob_compare", &app);
 }
 
+/// A date that reads two ways: on file April 3, 1959, the client types
+/// 03/04/1959. The compare never says a bare "yes": it says which reading
+/// the portal takes (March 4), that only day-first is the DOB on file, and
+/// to ask the client; masked until revealed.
+#[tokio::test]
+async fn dob_compare_of_a_date_that_reads_two_ways() {
+    use portaldesk::portal::model::AccountPatch;
+    let h = Harness::start().await;
+    let seeded = h.ticket(SeedCase::NoInvite).clone();
+    let dob = chrono::NaiveDate::from_ymd_opt(1959, 4, 3).unwrap();
+    let patch = AccountPatch {
+        dob: Some(portaldesk::phi::Phi::new(dob)),
+        reason: "client confirmed on the call".into(),
+        ..AccountPatch::default()
+    };
+    h.change_behind(&seeded.account_id, &patch).await;
+    let mut app = on_account(&h, SeedCase::NoInvite).await;
+    app.update(ch('d'), t0());
+    app.update(Msg::Paste("03/04/1959".into()), t0());
+    snapshot("dob_compare_two_ways", &app);
+    let flowing = |app: &App| {
+        let text = draw(app, (160, 48)).backend().to_string();
+        let text = text.replace(['│', '┌', '┐', '└', '┘', '─', '"'], " ");
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let shown = flowing(&app);
+    assert!(shown.contains("Same date: if read day-first"), "{shown}");
+    assert!(!shown.contains("Same date: yes"), "{shown}");
+    assert!(shown.contains("Read day-first: Month ✓ same"), "{shown}");
+    assert!(
+        shown.contains(
+            "••/••/••••: the portal reads ••/••/•••• (differs from the DOB on file). Read day-first it is ••/••/•••• \
+             (the DOB on file): ask the client which they mean."
+        ),
+        "{shown}"
+    );
+    assert!(shown.contains("reads_two_ways"), "{shown}");
+    assert!(!shown.contains("March 4") && !shown.contains("April 1959"), "masked until revealed: {shown}");
+    app.update(Msg::Key(KeyEvent::new(KeyCode::F(2), KeyModifiers::NONE)), t0());
+    let shown = flowing(&app);
+    assert!(
+        shown.contains(
+            "03/04/1959: the portal reads March 4, 1959 (differs from the DOB on file). Read day-first it is 3 April \
+             1959 (the DOB on file): ask the client which they mean."
+        ),
+        "{shown}"
+    );
+    assert!(shown.contains("Then type: 04/03/1959"), "{shown}");
+}
+
 #[tokio::test]
 async fn resend_dialog() {
     let h = Harness::start().await;

@@ -101,6 +101,10 @@ pub struct DobCheck {
     pub suggested_entry: Option<String>,
     /// Every finding that applies, the most actionable first.
     pub findings: Vec<DobFinding>,
+    /// The whole, real dates the entry reads as: one, or two when its
+    /// month and day are both 12 or less and differ (the portal's month
+    /// first reading first). See [`readings`].
+    pub readings: Vec<DobReading>,
 }
 
 impl std::fmt::Debug for DobCheck {
@@ -111,6 +115,7 @@ impl std::fmt::Debug for DobCheck {
             .field("fields", &self.fields)
             .field("suggested_entry", &self.suggested_entry.as_ref().map(|_| "<redacted>"))
             .field("findings", &self.findings)
+            .field("readings", &self.readings)
             .finish()
     }
 }
@@ -119,6 +124,101 @@ impl DobCheck {
     /// Whether a finding with `code` was raised.
     pub fn has(&self, code: DobCode) -> bool {
         self.findings.iter().any(|f| f.code == code)
+    }
+
+    /// The reading `matches_on_file` and `fields` speak of: the one that is
+    /// the DOB on file, else the first.
+    pub fn chosen_reading(&self) -> Option<&DobReading> {
+        self.readings.iter().find(|r| r.matches_on_file == Some(true)).or(self.readings.first())
+    }
+
+    /// The entry reads two ways and only the reading the portal does not
+    /// take is the DOB on file: whether the client means it is a question
+    /// for them, not a match (`reads_two_ways`).
+    pub fn unsettled(&self) -> bool {
+        self.has(DobCode::ReadsTwoWays)
+    }
+}
+
+/// The order in which a reading takes the typed numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadingOrder {
+    /// Month, day, year: the portal's order (`MMDDYYYY` without separators).
+    MonthFirst,
+    /// Day, month, year (`DDMMYYYY` without separators).
+    DayFirst,
+    /// Year, month, day, as ISO 8601 writes it (`YYYYMMDD`).
+    YearMonthDay,
+    /// Year, day, month (`YYYYDDMM`).
+    YearDayMonth,
+    /// The month written as a word: it reads one way only.
+    MonthNamed,
+}
+
+impl ReadingOrder {
+    /// In words, after "read": "day-first".
+    pub fn words(self) -> &'static str {
+        match self {
+            ReadingOrder::MonthFirst => "month-first",
+            ReadingOrder::DayFirst => "day-first",
+            ReadingOrder::YearMonthDay => "year-month-day",
+            ReadingOrder::YearDayMonth => "year-day-month",
+            ReadingOrder::MonthNamed => "with the month named",
+        }
+    }
+
+    /// As a layout of digits, for an entry typed without separators.
+    fn layout(self) -> &'static str {
+        match self {
+            ReadingOrder::MonthFirst => "MMDDYYYY",
+            ReadingOrder::DayFirst => "DDMMYYYY",
+            ReadingOrder::YearMonthDay => "YYYYMMDD",
+            ReadingOrder::YearDayMonth => "YYYYDDMM",
+            ReadingOrder::MonthNamed => "a named month",
+        }
+    }
+
+    /// Whether the day comes before the month.
+    fn day_before_month(self) -> bool {
+        matches!(self, ReadingOrder::DayFirst | ReadingOrder::YearDayMonth)
+    }
+}
+
+/// One way to read a reported date as a whole, real date. Its `Debug`
+/// leaves out the date (PHI).
+#[derive(Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DobReading {
+    /// The order the numbers are taken in.
+    pub order: ReadingOrder,
+    /// The date so read (`YYYY-MM-DD` in JSON).
+    pub date: NaiveDate,
+    /// The portal takes the numbers in this order (month first): what the
+    /// invite page makes of them once typed as MM/DD/YYYY.
+    pub portal_takes: bool,
+    /// Whether the date is the DOB on file; `None` when it is not known.
+    pub matches_on_file: Option<bool>,
+}
+
+impl std::fmt::Debug for DobReading {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DobReading")
+            .field("order", &self.order)
+            .field("portal_takes", &self.portal_takes)
+            .field("matches_on_file", &self.matches_on_file)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DobReading {
+    /// The date in words, in the reading's own order: "March 4, 1959"
+    /// month first, "3 April 1959" day first.
+    pub fn words(&self) -> String {
+        if self.order.day_before_month() {
+            self.date.format("%-d %B %Y").to_string()
+        } else {
+            self.date.format("%B %-d, %Y").to_string()
+        }
     }
 }
 
@@ -219,6 +319,12 @@ dob_codes! {
     /// The day comes before the month.
     DayMonthSwapped = "day_month_swapped",
         "The client typed the day before the month; the portal needs month first.";
+    /// Month and day are both 12 or less and differ, and only the reading
+    /// the portal does not take is the DOB on file: ask which they mean.
+    ReadsTwoWays = "reads_two_ways",
+        "The month and day are both twelve or less, so the entry reads two ways: the portal reads \
+         it month first, which is not the date of birth on file, and only read day first is it \
+         the date of birth on file; ask the client which date they mean.";
     /// Month and day agree; the year differs by exactly one.
     YearOffByOne = "year_off_by_one",
         "The year is one year off from the date of birth on file; confirm the year with the \
@@ -310,10 +416,132 @@ pub fn profile_dob_suspect(on_file: NaiveDate, ctx: &DobContext) -> bool {
 /// against `on_file` for two-digit years and ambiguous orders), if it is a
 /// complete, real date. Total.
 pub fn reading(on_file: NaiveDate, reported: &str, today: NaiveDate) -> Option<NaiveDate> {
+    let (_, candidates) = read_candidates(reported, Some(on_file), today)?;
+    choose(&candidates).filter(|c| c.complete).and_then(|c| c.date)
+}
+
+/// The whole, real dates `reported` reads as, for a date the client
+/// typed or wrote. Total.
+///
+/// * One reading for most entries: the most plausible one (as
+///   [`check_dob`] chooses it).
+/// * Two when the month and day are both 12 or less and differ: month
+///   first then day first (or, year first, year-month-day then
+///   year-day-month), each with whether the portal takes that order and
+///   whether it is the DOB on file. A month written as a word reads one way.
+/// * None when the entry is no whole, real date.
+///
+/// Without a DOB on file (`None`), `matches_on_file` is `None` and a
+/// two-digit year takes the most recent century.
+pub fn readings(reported: &str, on_file: Option<NaiveDate>, today: NaiveDate) -> Vec<DobReading> {
+    let Some((layout, candidates)) = read_candidates(reported, on_file, today) else {
+        return Vec::new();
+    };
+    choose(&candidates).map_or_else(Vec::new, |chosen| readings_of(&layout, chosen, &candidates, on_file))
+}
+
+/// The text read, and every reading of it against `on_file`; `None` when
+/// it cannot be read.
+fn read_candidates(reported: &str, on_file: Option<NaiveDate>, today: NaiveDate) -> Option<(Layout, Vec<Candidate>)> {
     let text = reported.trim();
     let layout = if text.len() <= MAX_REPORTED_LEN { read(text) } else { None }?;
-    let candidates: Vec<Candidate> = layout.raws.iter().map(|raw| Candidate::new(*raw, on_file, today)).collect();
-    choose(&candidates).filter(|c| c.complete).and_then(|c| c.date)
+    let candidates = layout.raws.iter().map(|raw| Candidate::new(*raw, on_file, today)).collect();
+    Some((layout, candidates))
+}
+
+/// The chosen reading, and the same two numbers the other way round when
+/// that is another real date.
+fn readings_of(layout: &Layout, chosen: &Candidate, all: &[Candidate], on_file: Option<NaiveDate>) -> Vec<DobReading> {
+    let Some(date) = chosen.date.filter(|_| chosen.complete) else {
+        return Vec::new();
+    };
+    let reading = |raw: &Raw, date: NaiveDate| {
+        let order = match (layout.month_word, raw.year_first, raw.day_first) {
+            (true, _, _) => ReadingOrder::MonthNamed,
+            (false, false, false) => ReadingOrder::MonthFirst,
+            (false, false, true) => ReadingOrder::DayFirst,
+            (false, true, false) => ReadingOrder::YearMonthDay,
+            (false, true, true) => ReadingOrder::YearDayMonth,
+        };
+        let portal_takes = order == ReadingOrder::MonthFirst;
+        DobReading { order, date, portal_takes, matches_on_file: on_file.map(|on_file| on_file == date) }
+    };
+    let raw = &chosen.raw;
+    let swapped = all.iter().filter(|_| !layout.month_word).find_map(|c| {
+        let other = &c.raw;
+        let swap = other.month == raw.day
+            && other.day == raw.month
+            && other.year == raw.year
+            && other.year_first == raw.year_first
+            && other.day_first != raw.day_first;
+        c.date.filter(|d| swap && c.complete && *d != date).map(|d| reading(other, d))
+    });
+    let mut out = vec![reading(raw, date)];
+    out.extend(swapped);
+    out.sort_by_key(|r| r.order);
+    out
+}
+
+/// The readings of an entry in one or two sentences for staff: how the
+/// portal reads it, how else it reads, which is the DOB on file, and
+/// whether to ask the client which they mean ("03/04/1959: the portal reads
+/// March 4, 1959 (differs from the DOB on file). Read day-first it is 3
+/// April 1959 (the DOB on file): ask the client which they mean."). An
+/// entry typed without separators is said to be refused as it is.
+///
+/// `hide`, when given, stands for the typed text and every date (a screen
+/// masking DOBs); what is masked is the caller's choice. `None` when there
+/// is no reading.
+pub fn explain_readings(typed: &str, readings: &[DobReading], hide: Option<&str>) -> Option<String> {
+    let typed = typed.trim();
+    let first = readings.first()?;
+    let undivided = typed.bytes().all(|b| b.is_ascii_digit());
+    let shown = hide.unwrap_or(typed);
+    let piece = |r: &DobReading| {
+        let date = hide.map_or_else(|| r.words(), str::to_owned);
+        let about = match r.matches_on_file {
+            Some(true) => " (the DOB on file)",
+            Some(false) => " (differs from the DOB on file)",
+            None => "",
+        };
+        if undivided {
+            format!("read as {} it is {date}{about}", r.order.layout())
+        } else if r.portal_takes {
+            format!("the portal reads {date}{about}")
+        } else {
+            format!("read {} it is {date}{about}", r.order.words())
+        }
+    };
+    let mut out = if undivided {
+        format!("{shown} has no slashes, so the invite page refuses it as typed: it needs MM/DD/YYYY. {}", capital(&piece(first)))
+    } else {
+        format!("{shown}: {}", piece(first))
+    };
+    match readings.get(1) {
+        Some(second) => {
+            out.push_str(&format!(". {}", capital(&piece(second))));
+            if first.matches_on_file == Some(true) {
+                out.push('.');
+            } else {
+                out.push_str(": ask the client which they mean.");
+            }
+        }
+        None => out.push_str(match first.order {
+            _ if undivided || first.portal_takes => ".",
+            ReadingOrder::DayFirst => "; the portal reads the month first, so it does not take it.",
+            ReadingOrder::MonthNamed => "; the portal needs the date in digits, as MM/DD/YYYY.",
+            _ => "; the portal needs the month first, as MM/DD/YYYY.",
+        }),
+    }
+    if readings.len() > 1 && !first.portal_takes && !undivided {
+        out.push_str(" The portal needs the month first, as MM/DD/YYYY.");
+    }
+    Some(out)
+}
+
+fn capital(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// Compares the reported text with the DOB on file. Total: any text gives an
@@ -328,15 +556,16 @@ pub fn check_dob(on_file: NaiveDate, reported: &str, ctx: &DobContext) -> DobChe
     if would_pass {
         out.push(DobCode::ExactMatch);
     }
-    let layout = if text.len() <= MAX_REPORTED_LEN { read(text) } else { None };
-    let candidates: Vec<Candidate> =
-        layout.iter().flat_map(|layout| &layout.raws).map(|raw| Candidate::new(*raw, on_file, ctx.today)).collect();
-    let (Some(layout), Some(chosen)) = (&layout, choose(&candidates)) else {
+    let read = read_candidates(text, Some(on_file), ctx.today);
+    let Some(((layout, candidates), chosen)) = read.as_ref().and_then(|read| Some((read, choose(&read.1)?))) else {
         out.say(DobCode::Unparseable, unparseable_message(text));
         let fields = DobFields::all(FieldStatus::Missing);
-        return DobCheck { would_pass, matches_on_file: false, fields, suggested_entry: None, findings: out.0 };
+        let (suggested_entry, readings) = (None, Vec::new());
+        return DobCheck { would_pass, matches_on_file: false, fields, suggested_entry, findings: out.0, readings };
     };
-    format_findings(layout, chosen, &candidates, &mut out);
+    let readings = readings_of(layout, chosen, candidates, Some(on_file));
+    format_findings(layout, chosen, candidates, &mut out);
+    two_way_findings(&readings, &mut out);
     date_findings(chosen, on_file, ctx.today, &mut out);
     let matches_on_file = chosen.date == Some(on_file);
     let entry = format_entry(on_file);
@@ -347,6 +576,7 @@ pub fn check_dob(on_file: NaiveDate, reported: &str, ctx: &DobContext) -> DobChe
         fields: chosen.fields(on_file),
         suggested_entry: (matches_on_file && !would_pass && typeable).then_some(entry),
         findings: out.0,
+        readings,
     }
 }
 
@@ -428,6 +658,33 @@ fn format_findings(layout: &Layout, chosen: &Candidate, all: &[Candidate], out: 
     let no_month_first = !all.iter().any(|c| !c.raw.day_first && c.plausible);
     if raw.day_first && ((chosen.plausible && chosen.agrees) || no_month_first) {
         out.push(DobCode::DayMonthSwapped);
+    }
+}
+
+/// `reads_two_ways` when only the reading the portal does not take is the
+/// DOB on file; `day_month_swapped` then says "if".
+fn two_way_findings(readings: &[DobReading], out: &mut Findings) {
+    let [usual, other] = readings else {
+        return;
+    };
+    if other.matches_on_file != Some(true) || usual.matches_on_file == Some(true) {
+        return;
+    }
+    if usual.portal_takes {
+        out.push(DobCode::ReadsTwoWays);
+    } else {
+        out.say(
+            DobCode::ReadsTwoWays,
+            "The entry puts the year first and its month and day are both twelve or less, so it \
+             reads two ways: only read as year, day, month is it the date of birth on file; ask the \
+             client which date they mean.",
+        );
+    }
+    if let Some(swapped) = out.0.iter_mut().find(|f| f.code == DobCode::DayMonthSwapped) {
+        swapped.message = "Read with the day first, the entry is the date of birth on file: if that is the \
+                           date the client means, they typed the day before the month; the portal needs \
+                           month first."
+            .into();
     }
 }
 

@@ -305,7 +305,9 @@ pub(super) struct Candidate {
 }
 
 impl Candidate {
-    pub(super) fn new(raw: Raw, on_file: NaiveDate, today: NaiveDate) -> Self {
+    /// Without a DOB on file (a message read on its own), nothing agrees
+    /// and a two-digit year takes the most recent century.
+    pub(super) fn new(raw: Raw, on_file: Option<NaiveDate>, today: NaiveDate) -> Self {
         let year = raw.year.map(|p| resolve_year(p, on_file, today));
         let (date, complete) = match (raw.month, raw.day, year) {
             (Some(m), Some(d), Some(y)) => (NaiveDate::from_ymd_opt(y, m, d), true),
@@ -318,9 +320,11 @@ impl Candidate {
         };
         let in_range =
             raw.month.is_none_or(|m| (1..=12).contains(&m)) && raw.day.is_none_or(|d| (1..=max_day).contains(&d));
-        let agrees = raw.month.is_none_or(|m| m == on_file.month())
-            && raw.day.is_none_or(|d| d == on_file.day())
-            && year.is_none_or(|y| y == on_file.year());
+        let agrees = on_file.is_some_and(|on_file| {
+            raw.month.is_none_or(|m| m == on_file.month())
+                && raw.day.is_none_or(|d| d == on_file.day())
+                && year.is_none_or(|y| y == on_file.year())
+        });
         let plausible = if complete { date.is_some() } else { in_range };
         Self { raw, year, date, complete, plausible, agrees }
     }
@@ -349,11 +353,11 @@ impl Candidate {
 
 /// Two-digit years: the century of the DOB on file when the last two digits
 /// agree, else the most recent year not after today's year.
-pub(super) fn resolve_year(part: Part, on_file: NaiveDate, today: NaiveDate) -> i32 {
+pub(super) fn resolve_year(part: Part, on_file: Option<NaiveDate>, today: NaiveDate) -> i32 {
     let value = i32::try_from(part.value).unwrap_or(i32::MAX);
     if part.len != 2 {
         value
-    } else if on_file.year().rem_euclid(100) == value {
+    } else if let Some(on_file) = on_file.filter(|d| d.year().rem_euclid(100) == value) {
         on_file.year()
     } else {
         today.year() - (today.year() - value).rem_euclid(100)

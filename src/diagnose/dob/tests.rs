@@ -51,7 +51,8 @@ const RAISE: &[(&str, &str, &[DobCode], bool)] = &[
     ("1990-02-03", "3rd of FEB. 1990", &[MonthAsWord], true),
     ("1990-09-03", "Sept 3 90", &[MonthAsWord, TwoDigitYear], true),
     ("1990-02-03", "1990 feb 3", &[MonthAsWord, YearFirst], true),
-    ("1990-03-05", "05/03/1990", &[DayMonthSwapped], true),
+    ("1990-03-05", "05/03/1990", &[DayMonthSwapped, ReadsTwoWays], true),
+    ("1959-04-03", "1959-03-04", &[WrongSeparator, YearFirst, DayMonthSwapped, ReadsTwoWays], true),
     ("1985-12-21", "21/12/1985", &[DayMonthSwapped], true),
     ("1990-01-13", "13/01/1990", &[DayMonthSwapped], true),
     ("1990-03-15", "15.03.1990", &[DayMonthSwapped, WrongSeparator], true),
@@ -213,11 +214,11 @@ fn two_digit_years_prefer_the_century_on_file_then_the_recent_past() {
     let today = date("2025-06-01");
     let on_file = date("1925-03-15");
     let year = |text: &str| Part { value: text.parse().expect("digits"), len: text.len() };
-    assert_eq!(resolve_year(year("25"), on_file, today), 1925);
-    assert_eq!(resolve_year(year("24"), on_file, today), 2024);
-    assert_eq!(resolve_year(year("26"), on_file, today), 1926);
-    assert_eq!(resolve_year(year("00"), on_file, today), 2000);
-    assert_eq!(resolve_year(year("1990"), on_file, today), 1990);
+    assert_eq!(resolve_year(year("25"), Some(on_file), today), 1925);
+    assert_eq!(resolve_year(year("24"), Some(on_file), today), 2024);
+    assert_eq!(resolve_year(year("26"), Some(on_file), today), 1926);
+    assert_eq!(resolve_year(year("00"), Some(on_file), today), 2000);
+    assert_eq!(resolve_year(year("1990"), Some(on_file), today), 1990);
     let check = check_dob(date("1925-03-15"), "03/15/25", &ctx());
     assert!(check.matches_on_file && check.has(TwoDigitYear));
 }
@@ -419,6 +420,198 @@ proptest! {
         }
         let should_suggest = check.matches_on_file && !check.would_pass;
         prop_assert_eq!(should_suggest, check.suggested_entry.is_some());
+    }
+}
+
+// ------------------------------------------------- dates that read two ways
+
+fn reading(order: ReadingOrder, ymd: &str, portal_takes: bool, matches_on_file: Option<bool>) -> DobReading {
+    DobReading { order, date: date(ymd), portal_takes, matches_on_file }
+}
+
+#[test]
+fn a_date_that_reads_two_ways_shows_both_and_which_the_portal_takes() {
+    use ReadingOrder::*;
+    let check = check_dob(date("1959-04-03"), "03/04/1959", &ctx());
+    assert_eq!(
+        check.readings,
+        [
+            reading(MonthFirst, "1959-03-04", true, Some(false)),
+            reading(DayFirst, "1959-04-03", false, Some(true)),
+        ]
+    );
+    assert!(check.unsettled() && check.has(ReadsTwoWays) && check.has(DayMonthSwapped), "{check:?}");
+    assert!(!check.would_pass);
+    // Not settled: the day-first finding says "if".
+    let swapped = check.findings.iter().find(|f| f.code == DayMonthSwapped).expect("raised");
+    assert!(swapped.message.contains("if that is the date the client means"), "{}", swapped.message);
+    assert_eq!(check.chosen_reading().map(|r| r.order), Some(DayFirst));
+    assert_eq!(
+        explain_readings("03/04/1959", &check.readings, None).as_deref(),
+        Some(
+            "03/04/1959: the portal reads March 4, 1959 (differs from the DOB on file). Read day-first it is 3 \
+             April 1959 (the DOB on file): ask the client which they mean."
+        )
+    );
+    let json = serde_json::to_value(&check).expect("serializes");
+    assert_eq!(
+        json["readings"],
+        serde_json::json!([
+            {"order": "month_first", "date": "1959-03-04", "portal_takes": true, "matches_on_file": false},
+            {"order": "day_first", "date": "1959-04-03", "portal_takes": false, "matches_on_file": true},
+        ])
+    );
+}
+
+#[test]
+fn when_the_portals_reading_is_the_dob_on_file_there_is_nothing_to_ask() {
+    let check = check_dob(date("1959-03-04"), "03/04/1959", &ctx());
+    assert!(check.would_pass && !check.unsettled(), "{check:?}");
+    assert_eq!(check.readings.len(), 2);
+    assert_eq!(
+        explain_readings("03/04/1959", &check.readings, None).as_deref(),
+        Some(
+            "03/04/1959: the portal reads March 4, 1959 (the DOB on file). Read day-first it is 3 April 1959 \
+             (differs from the DOB on file)."
+        )
+    );
+    // Neither reading is the DOB on file: both shown, still a question.
+    let check = check_dob(date("1990-01-01"), "03/04/1959", &ctx());
+    assert!(!check.unsettled() && check.has(Mismatch), "{check:?}");
+    let said = explain_readings("03/04/1959", &check.readings, None).unwrap_or_default();
+    assert!(said.ends_with("(differs from the DOB on file): ask the client which they mean."), "{said}");
+}
+
+#[test]
+fn a_date_that_reads_one_way_has_one_reading() {
+    use ReadingOrder::*;
+    let one = |on_file: &str, typed: &str| check_dob(date(on_file), typed, &ctx()).readings;
+    // The same number twice, a day over twelve, a month named.
+    assert_eq!(one("1959-04-04", "04/04/1959"), [reading(MonthFirst, "1959-04-04", true, Some(true))]);
+    assert_eq!(one("1982-02-17", "17/2/82"), [reading(DayFirst, "1982-02-17", false, Some(true))]);
+    assert_eq!(one("1990-03-15", "3/15/1990"), [reading(MonthFirst, "1990-03-15", true, Some(true))]);
+    assert_eq!(one("1990-02-03", "Feb 3, 1990"), [reading(MonthNamed, "1990-02-03", false, Some(true))]);
+    // No whole date, no reading.
+    assert!(one("1990-03-15", "03/15").is_empty());
+    assert!(one("1990-03-15", "13/13/1990").is_empty());
+    assert!(one("1990-03-15", "banana").is_empty());
+    let said = explain_readings("17/2/82", &one("1982-02-17", "17/2/82"), None).unwrap_or_default();
+    assert_eq!(
+        said,
+        "17/2/82: read day-first it is 17 February 1982 (the DOB on file); the portal reads the month first, so it \
+         does not take it."
+    );
+}
+
+#[test]
+fn two_digit_years_and_no_dob_on_file_still_read_two_ways() {
+    use ReadingOrder::*;
+    let today = date("2026-12-01");
+    let readings = readings("3/2/90", None, today);
+    assert_eq!(
+        readings,
+        [reading(MonthFirst, "1990-03-02", true, None), reading(DayFirst, "1990-02-03", false, None)]
+    );
+    assert_eq!(
+        explain_readings("3/2/90", &readings, None).as_deref(),
+        Some("3/2/90: the portal reads March 2, 1990. Read day-first it is 3 February 1990: ask the client which they mean.")
+    );
+    let check = check_dob(date("1990-02-03"), "3/2/90", &ctx());
+    assert!(check.unsettled() && check.matches_on_file, "{check:?}");
+    assert_eq!(check.readings[1].matches_on_file, Some(true));
+}
+
+#[test]
+fn a_year_first_date_reads_two_ways_and_the_portal_takes_neither() {
+    use ReadingOrder::*;
+    let check = check_dob(date("1959-04-03"), "1959-03-04", &ctx());
+    assert_eq!(
+        check.readings,
+        [
+            reading(YearMonthDay, "1959-03-04", false, Some(false)),
+            reading(YearDayMonth, "1959-04-03", false, Some(true)),
+        ]
+    );
+    assert!(check.unsettled());
+    let said = explain_readings("1959-03-04", &check.readings, None).unwrap_or_default();
+    assert_eq!(
+        said,
+        "1959-03-04: read year-month-day it is March 4, 1959 (differs from the DOB on file). Read year-day-month \
+         it is 3 April 1959 (the DOB on file): ask the client which they mean. The portal needs the month first, \
+         as MM/DD/YYYY."
+    );
+    // The usual order is the DOB on file: nothing to ask.
+    assert!(!check_dob(date("1959-03-04"), "1959-03-04", &ctx()).unsettled());
+}
+
+#[test]
+fn an_entry_without_separators_says_the_portal_refuses_it_and_how_it_reads() {
+    use ReadingOrder::*;
+    let check = check_dob(date("1990-03-15"), "03151990", &ctx());
+    assert!(check.has(WrongSeparator) && check.matches_on_file && !check.would_pass);
+    assert_eq!(check.readings, [reading(MonthFirst, "1990-03-15", true, Some(true))]);
+    assert_eq!(
+        explain_readings("03151990", &check.readings, None).as_deref(),
+        Some(
+            "03151990 has no slashes, so the invite page refuses it as typed: it needs MM/DD/YYYY. Read as \
+             MMDDYYYY it is March 15, 1990 (the DOB on file)."
+        )
+    );
+    let check = check_dob(date("1990-03-15"), "19900315", &ctx());
+    assert_eq!(check.readings, [reading(YearMonthDay, "1990-03-15", false, Some(true))]);
+    let check = check_dob(date("1990-03-15"), "15031990", &ctx());
+    assert_eq!(check.readings, [reading(DayFirst, "1990-03-15", false, Some(true))]);
+    // Eight digits that read two ways.
+    let check = check_dob(date("1959-04-03"), "03041959", &ctx());
+    assert!(check.unsettled());
+    let said = explain_readings("03041959", &check.readings, None).unwrap_or_default();
+    assert!(
+        said.ends_with(
+            "Read as MMDDYYYY it is March 4, 1959 (differs from the DOB on file). Read as DDMMYYYY it is 3 April \
+             1959 (the DOB on file): ask the client which they mean."
+        ),
+        "{said}"
+    );
+}
+
+#[test]
+fn the_readings_can_be_told_masked() {
+    let check = check_dob(date("1959-04-03"), "03/04/1959", &ctx());
+    let said = explain_readings("03/04/1959", &check.readings, Some("••/••/••••")).unwrap_or_default();
+    assert_eq!(
+        said,
+        "••/••/••••: the portal reads ••/••/•••• (differs from the DOB on file). Read day-first it is ••/••/•••• (the \
+         DOB on file): ask the client which they mean."
+    );
+    assert!(!said.chars().any(|c| c.is_ascii_digit()), "{said}");
+    assert!(!format!("{check:?}").contains("1959"));
+    assert_eq!(explain_readings("banana", &[], None), None);
+}
+
+proptest! {
+    #[test]
+    fn a_dob_typed_day_first_that_reads_two_ways_is_a_question(on_file in dob_since_1900()) {
+        let (m, d, y) = (on_file.month(), on_file.day(), on_file.year());
+        prop_assume!(d <= 12 && d != m);
+        let check = check_dob(on_file, &format!("{d:02}/{m:02}/{y}"), &ctx());
+        prop_assert!(check.unsettled(), "{:?}", check);
+        prop_assert_eq!(check.readings.len(), 2);
+        prop_assert!(check.readings[0].portal_takes && check.readings[0].matches_on_file == Some(false));
+        prop_assert!(check.readings[1].matches_on_file == Some(true));
+    }
+
+    #[test]
+    fn readings_are_at_most_two_and_the_same_numbers_swapped(text in date_like(), on_file in dob_since_1900()) {
+        let check = check_dob(on_file, &text, &ctx());
+        prop_assert!(check.readings.len() <= 2);
+        prop_assert!(check.readings.iter().all(|r| r.portal_takes == (r.order == ReadingOrder::MonthFirst)));
+        prop_assert!(check.readings.iter().all(|r| r.matches_on_file == Some(r.date == on_file)));
+        if let [a, b] = check.readings.as_slice() {
+            prop_assert_eq!((a.date.month(), a.date.day(), a.date.year()), (b.date.day(), b.date.month(), b.date.year()));
+            prop_assert!(a.order < b.order);
+        }
+        prop_assert!(!check.unsettled() || !check.would_pass);
+        prop_assert_eq!(readings(&text, Some(on_file), ctx().today), check.readings.clone());
     }
 }
 

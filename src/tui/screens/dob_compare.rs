@@ -153,7 +153,14 @@ impl Dialog for DobCompareState {
             frame.render_widget(Paragraph::new(hint), fields_row);
             return;
         };
-        let fields = Line::from(vec![
+        // A date that reads two ways is compared as read the way that is
+        // the DOB on file, and says so.
+        let read_as = check.chosen_reading().filter(|_| check.unsettled()).map(|r| r.order);
+        let mut fields = Vec::new();
+        if let Some(order) = read_as {
+            fields.push(Span::styled(format!("Read {}: ", order.words()), theme.warn));
+        }
+        fields.extend([
             Span::styled("Month", theme.muted),
             status_span(check.fields.month, theme),
             Span::styled("  Day", theme.muted),
@@ -161,12 +168,16 @@ impl Dialog for DobCompareState {
             Span::styled("  Year", theme.muted),
             status_span(check.fields.year, theme),
         ]);
-        frame.render_widget(Paragraph::new(fields), fields_row);
+        frame.render_widget(Paragraph::new(Line::from(fields)), fields_row);
 
         let yes_no =
             |ok: bool| -> (String, Style) { if ok { ("yes".into(), theme.ok) } else { ("no".into(), theme.danger) } };
         let (pass, pass_style) = yes_no(check.would_pass);
-        let (same, same_style) = yes_no(check.matches_on_file);
+        // Never a bare "yes" for a date the portal reads otherwise.
+        let (same, same_style) = match read_as {
+            Some(order) => (format!("if read {}", order.words()), theme.warn),
+            None => yes_no(check.matches_on_file),
+        };
         let mut verdict_line = vec![
             Span::styled("Portal accepts it: ", theme.muted),
             Span::styled(pass, pass_style),
@@ -175,21 +186,31 @@ impl Dialog for DobCompareState {
         ];
         if let Some(entry) = &check.suggested_entry {
             let entry = if account.revealed { entry.clone() } else { DOB_MASK.to_owned() };
-            verdict_line.push(Span::styled("   Type exactly: ", theme.muted));
+            let label = if read_as.is_some() { "   Then type: " } else { "   Type exactly: " };
+            verdict_line.push(Span::styled(label, theme.muted));
             verdict_line.push(Span::styled(entry, theme.key));
         }
-        frame.render_widget(Paragraph::new(Line::from(verdict_line)), verdict);
+        frame.render_widget(Paragraph::new(Line::from(verdict_line)).wrap(Wrap { trim: true }), verdict);
 
-        let lines: Vec<Line<'_>> = check
-            .findings
-            .iter()
-            .map(|f| {
-                Line::from(vec![
-                    Span::styled(format!("• {} ", f.code.as_str()), theme.warn),
-                    Span::styled(super::account::console_words(&f.message, ui.keys), theme.text),
-                ])
-            })
-            .collect();
+        // How the portal reads it and how else it reads, first: for a date
+        // that reads two ways, or one typed without slashes.
+        let typed = self.input.value();
+        let undivided = typed.trim().bytes().all(|b| b.is_ascii_digit());
+        let hide = (!account.revealed).then_some(DOB_MASK);
+        let said = (check.readings.len() == 2 || undivided)
+            .then(|| dob::explain_readings(typed, &check.readings, hide))
+            .flatten();
+        let mut lines: Vec<Line<'_>> = Vec::new();
+        if let Some(said) = said {
+            let style = if read_as.is_some() { theme.warn } else { theme.text };
+            lines.push(Line::from(vec![Span::styled("» ", style), Span::styled(said, style)]));
+        }
+        lines.extend(check.findings.iter().map(|f| {
+            Line::from(vec![
+                Span::styled(format!("• {} ", f.code.as_str()), theme.warn),
+                Span::styled(super::account::console_words(&f.message, ui.keys), theme.text),
+            ])
+        }));
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), findings);
     }
 }
