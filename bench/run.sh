@@ -186,7 +186,7 @@ cargo bench --locked --quiet --bench diagnose_checks -- "${diag_args[@]}" >"$wor
 diag_us=$(cat "$target"/criterion/check_{dob,email}/*/new/estimates.json | jq -s 'map(.median.point_estimate) | max / 1000')
 row "slowest DOB or email check (12 inputs), median" "$(calc "$diag_us" 1) µs" "< 20 µs" "$(verdict "$diag_us" 20)"
 read_ms=$(cat "$target"/criterion/read_message/*/new/estimates.json | jq -s 'map(.median.point_estimate) | max / 1000000')
-row "reading a client's 1 MB message (DOBs and addresses), slower of many lines / one line, median" \
+row "reading a client's 1 MB message (DOBs, addresses and claims), slower of many lines / one line, median" \
   "$(calc "$read_ms" 1) ms" "< 50 ms" "$(verdict "$read_ms" 50)"
 
 # ---- 3 and 5. a sandbox of N accounts: seeding, search round trip, load --------------

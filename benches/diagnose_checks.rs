@@ -48,6 +48,7 @@ fn email_check(c: &mut Criterion) {
 }
 
 /// A 1 MB conversation of client-like text: dates, times, phones, addresses,
+/// claims ("the page said invalid", "my email is"),
 /// quoted mail.
 fn message_reader(c: &mut Criterion) {
     let paragraph = "Hi, I typed my DOB 03/02/1990 (or March 2nd, 1990) at 9:14 AM and the page said invalid. \

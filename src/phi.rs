@@ -101,6 +101,9 @@ pub fn mask_emails_in(text: &str) -> String {
 /// A date of birth masked completely, keeping its MM/DD/YYYY shape.
 pub const DOB_MASK: &str = "••/••/••••";
 
+/// The client's own words (a message, a claim quoted in a finding), masked.
+pub const TEXT_MASK: &str = "•••";
+
 #[cfg(test)]
 mod tests {
     use super::*;

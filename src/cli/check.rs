@@ -37,13 +37,15 @@ pub enum CheckCommand {
     /// "host", "opaque"}], "token": string|null, "findings": [{"code",
     /// "message"}]}; `decoded` is null when a layer carries no URL.
     Link(LinkArgs),
-    /// Read a client's message (on stdin): every DOB they give and every
-    /// email address they write, with the DOB and email checks.
+    /// Read a client's message (on stdin): every DOB they give, every
+    /// email address they write, with the DOB and email checks, and what
+    /// they say they did, saw or want (claims).
     ///
     /// --json: {"dobs": [{"text", "start", "end", "labelled", "readings",
     /// "check"?}],
     /// "emails": [{"text", "start", "end", "check", "matches_on_file"?,
-    /// "corrects_on_file"?}]}; positions in characters, end exclusive.
+    /// "corrects_on_file"?}], "claims": [{"kind", "text", "start",
+    /// "end"}]}; positions in characters, end exclusive.
     Message(MessageArgs),
 }
 
@@ -277,8 +279,8 @@ fn read_stdin() -> Result<String, Failure> {
 /// The readable report of a message: what was found, where, and the checks.
 pub fn message_report(checked: &CheckedMessage) -> String {
     let mut out = String::new();
-    if checked.dobs.is_empty() && checked.emails.is_empty() {
-        return "no DOB and no email address found".into();
+    if checked.dobs.is_empty() && checked.emails.is_empty() && checked.claims.is_empty() {
+        return "no DOB, no email address and no claim found".into();
     }
     for dob in &checked.dobs {
         let label = if dob.mention.labelled { ", labelled" } else { "" };
@@ -306,6 +308,9 @@ pub fn message_report(checked: &CheckedMessage) -> String {
         for line in email_report(&email.check).lines() {
             out.push_str(&format!("  {line}\n"));
         }
+    }
+    for claim in &checked.claims {
+        out.push_str(&format!("claim {} {:?} at {}..{}\n", claim.kind, claim.text, claim.start, claim.end));
     }
     out.trim_end().to_owned()
 }

@@ -1,5 +1,6 @@
-//! Reading the client's own words: every date they give as their DOB and
-//! every email address they write, each as its exact text and position.
+//! Reading the client's own words: every date they give as their DOB,
+//! every email address they write and what they say they did, saw or want
+//! (their [claims](super::claims)), each as its exact text and position.
 //!
 //! What is left out: times, phone numbers, ticket ids and amounts (none is
 //! date-shaped once the shapes below are required), the conversation's own
@@ -26,6 +27,7 @@
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
+use super::claims::{self, Claim};
 use super::dob::{self, DobCheck, DobContext, DobReading};
 use super::email::{self, EmailCheck};
 
@@ -78,6 +80,8 @@ impl std::fmt::Debug for EmailMention {
 pub struct Mentions {
     pub dobs: Vec<DobMention>,
     pub emails: Vec<EmailMention>,
+    /// What the client says they did, saw or want ([`claims`]).
+    pub claims: Vec<Claim>,
 }
 
 /// A DOB mention with its check against the DOB on file, if known.
@@ -114,6 +118,7 @@ pub struct CheckedEmail {
 pub struct CheckedMessage {
     pub dobs: Vec<CheckedDob>,
     pub emails: Vec<CheckedEmail>,
+    pub claims: Vec<Claim>,
 }
 
 /// Reads a message and runs the DOB check (when the DOB on file is known)
@@ -149,6 +154,7 @@ pub fn check_message(
                 CheckedEmail { mention, check, matches_on_file, corrects_on_file }
             })
             .collect(),
+        claims: mentions.claims,
     }
 }
 
@@ -189,6 +195,9 @@ pub fn read_message(body: &str, ctx: &MessageContext<'_>) -> Mentions {
         }
     }
     out.emails = emails(&chars, &quoted, ctx);
+    let email_spans: Vec<(usize, usize)> = out.emails.iter().map(|e| (e.start, e.end)).collect();
+    let dob_spans: Vec<(usize, usize)> = out.dobs.iter().map(|d| (d.start, d.end)).collect();
+    out.claims = claims::read_claims(body, &chars, &quoted, &email_spans, &dob_spans);
     out
 }
 
@@ -531,8 +540,7 @@ fn undivided_date(tokens: &[Token], chars: &[char], i: usize) -> Option<FoundDat
     let number = |from: usize, len: usize| digits.iter().skip(from).take(len).fold(0, |acc, d| acc * 10 + d);
     let lead = number(0, 4);
     let (month, day) = (number(4, 2), number(6, 2));
-    let year_first =
-        (1900..=2099).contains(&lead) && (valid_day_month(month, day) || valid_day_month(day, month));
+    let year_first = (1900..=2099).contains(&lead) && (valid_day_month(month, day) || valid_day_month(day, month));
     let (year, numbers) = if year_first { (lead, (month, day)) } else { (number(4, 4), (number(0, 2), number(2, 2))) };
     Some(FoundDate { last: i, year: Some((year, 4)), month_word: None, numbers: Some(numbers) })
 }
@@ -679,9 +687,39 @@ fn labelled(chars: &[char], start: usize, end: usize) -> bool {
 
 /// Words that say a number is something else than a date.
 const NOT_A_DATE: &[&str] = &[
-    "order", "phone", "tel", "cell", "mobile", "fax", "number", "no", "account", "acct", "id", "ref", "reference",
-    "invoice", "confirmation", "code", "zip", "member", "policy", "case", "ticket", "pedido", "orden", "teléfono",
-    "telefono", "celular", "número", "numero", "cuenta", "código", "codigo", "factura", "referencia",
+    "order",
+    "phone",
+    "tel",
+    "cell",
+    "mobile",
+    "fax",
+    "number",
+    "no",
+    "account",
+    "acct",
+    "id",
+    "ref",
+    "reference",
+    "invoice",
+    "confirmation",
+    "code",
+    "zip",
+    "member",
+    "policy",
+    "case",
+    "ticket",
+    "pedido",
+    "orden",
+    "teléfono",
+    "telefono",
+    "celular",
+    "número",
+    "numero",
+    "cuenta",
+    "código",
+    "codigo",
+    "factura",
+    "referencia",
 ];
 
 /// Whether a DOB label is right next to `start..end`: on its line, at most
@@ -691,7 +729,8 @@ const NOT_A_DATE: &[&str] = &[
 fn cue_next_to(chars: &[char], start: usize, end: usize) -> bool {
     let window = |from: usize, to: usize| -> String { chars[from..to].iter().collect::<String>().to_lowercase() };
     let gap_ok = |gap: &str| {
-        gap.chars().all(|c| c.is_alphabetic() || c == ' ' || c == '\'' || matches!(c, ':' | '-' | '=' | '(' | ')' | ','))
+        gap.chars()
+            .all(|c| c.is_alphabetic() || c == ' ' || c == '\'' || matches!(c, ':' | '-' | '=' | '(' | ')' | ','))
             && gap.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()).count() <= 4
             && !gap.split(|c: char| !c.is_alphabetic()).any(|w| NOT_A_DATE.contains(&w))
     };

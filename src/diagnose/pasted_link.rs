@@ -658,9 +658,8 @@ fn looks_like_redirect(url: &Url) -> bool {
         .unwrap_or_default();
     let path_words = segments.iter().any(|s| PATH_WORDS.contains(&s.as_str()));
     let opaque_id = segments.iter().any(|s| is_opaque_id(s));
-    let target_key = raw_query(url).any(|(key, value)| {
-        SURE_TARGET_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key)) && !value.is_empty()
-    });
+    let target_key = raw_query(url)
+        .any(|(key, value)| SURE_TARGET_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key)) && !value.is_empty());
     host_words || path_words || opaque_id || target_key
 }
 
@@ -817,7 +816,9 @@ mod tests {
         let base64 = STANDARD.encode(INVITE);
         for (wrapped, wrapper) in [
             (
-                format!("https://imsva91-ctp.trendmicro.com:443/wis/clicktime/v1/query?url={enc}&umid=9f8e-7d&auth=ab12"),
+                format!(
+                    "https://imsva91-ctp.trendmicro.com:443/wis/clicktime/v1/query?url={enc}&umid=9f8e-7d&auth=ab12"
+                ),
                 Wrapper::TrendMicroClickTime,
             ),
             (
@@ -825,7 +826,10 @@ mod tests {
                 Wrapper::SophosTimeOfClick,
             ),
             (format!("https://clicktime.symantec.com/15tSpAbCd9?u={enc}"), Wrapper::SymantecClickTime),
-            (format!("https://protect2.fireeye.com/v1/url?k=31e5d2b0-6e7d&q=1&e=abc&u={enc}"), Wrapper::TrellixEmailSecurity),
+            (
+                format!("https://protect2.fireeye.com/v1/url?k=31e5d2b0-6e7d&q=1&e=abc&u={enc}"),
+                Wrapper::TrellixEmailSecurity,
+            ),
             (format!("https://l.facebook.com/l.php?u={enc}&h=AT0x"), Wrapper::FacebookLinkShim),
             (format!("https://www.linkedin.com/redir/redirect?url={enc}&urlhash=x"), Wrapper::LinkedInRedirect),
             (format!("https://slack-redir.net/link?url={enc}"), Wrapper::SlackRedirect),
@@ -896,7 +900,8 @@ mod tests {
 
     #[test]
     fn safe_links_inside_proofpoint_inside_an_unknown_redirect() {
-        let safe = format!("https://nam04.safelinks.protection.outlook.com/?url={}&data=05%7C02&sdata=x%3D", enc(INVITE));
+        let safe =
+            format!("https://nam04.safelinks.protection.outlook.com/?url={}&data=05%7C02&sdata=x%3D", enc(INVITE));
         let v2 = format!("https://urldefense.proofpoint.com/v2/url?u={}&d=DwMF&c=x&e=", proofpoint_v2_escape(&safe));
         let u = unwrap_link(&v2);
         assert_eq!(wrappers(&u), [Wrapper::ProofpointV2, Wrapper::MicrosoftSafeLinks]);

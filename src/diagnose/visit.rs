@@ -21,7 +21,9 @@
 //!   on a visit that is not an ordinary browser's, no user agent at all.
 //! - An ordinary browser (Chrome, Safari, Firefox, Edge, Samsung Internet,
 //!   an in-app mail browser) with at most one suggestive sign is a person;
-//!   so is anyone who submitted the DOB form. A rewritten-link referrer on
+//!   so is anyone who submitted the DOB form, and an ordinary browser that
+//!   sends back the page's own cookie (a person refreshing the page, however
+//!   fast: scanners keep no cookie), short of a decisive sign. A rewritten-link referrer on
 //!   an ordinary browser is a person clicking through the rewriter (the
 //!   scanner behind the rewriter makes its own, separate requests).
 //!
@@ -234,7 +236,11 @@ pub fn classify(facts: &VisitFacts<'_>) -> Verdict {
 
     let decisive = signals.iter().any(Signal::is_decisive);
     let suggestive = signals.iter().filter(|s| s.is_suggestive()).count();
-    if decisive || suggestive >= 2 {
+    // An ordinary browser sending back the page's own cookie was on the
+    // page before and kept it: a person refreshing, however fast (scanners
+    // keep no cookie), unless a decisive sign says otherwise.
+    let kept_ours = facts.cookies == Some(true) && browser.is_some();
+    if decisive || suggestive >= 2 && !kept_ours {
         return Verdict { kind: VisitKind::Scanner, reasons: signals };
     }
     let mut reasons = Vec::new();

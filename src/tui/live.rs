@@ -571,6 +571,11 @@ impl App {
                         (event.kind, &event.account_id)
                     {
                         self.live.on_page.note(account_id, event.kind, event.at);
+                        // The findings read the same visits, as facts passed in.
+                        if let Some(account) = self.account.as_mut().filter(|a| &a.id == account_id) {
+                            account.on_page.visits.clone_from(&self.live.on_page.visits);
+                            account.on_page.refusals.clone_from(&self.live.on_page.refusals);
+                        }
                         self.live.redraw = true;
                     }
                 }

@@ -312,7 +312,10 @@ fn check_dob_of_a_date_that_reads_two_ways_gives_both_readings() {
     assert_eq!(codes(&v), ["exact_match"]);
     // One way only: one reading.
     let v = json(&["check", "dob", "--on-file", "1985-12-21", "--reported", "21/12/1985", "--json"]);
-    assert_eq!(v["readings"], serde_json::json!([{"order": "day_first", "date": "1985-12-21", "portal_takes": false, "matches_on_file": true}]));
+    assert_eq!(
+        v["readings"],
+        serde_json::json!([{"order": "day_first", "date": "1985-12-21", "portal_takes": false, "matches_on_file": true}])
+    );
 }
 
 #[test]
@@ -393,7 +396,13 @@ fn check_link_json_unwraps_wrappers_it_has_never_seen_and_names_them() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|l| (l["wrapper"].as_str().unwrap().into(), l["name"].as_str().unwrap().into(), l["opaque"].as_bool().unwrap()))
+            .map(|l| {
+                (
+                    l["wrapper"].as_str().unwrap().into(),
+                    l["name"].as_str().unwrap().into(),
+                    l["opaque"].as_bool().unwrap(),
+                )
+            })
             .collect()
     };
     // A click tracker with the link in base64 in its path, inside Safe Links,
@@ -424,12 +433,17 @@ fn check_link_json_unwraps_wrappers_it_has_never_seen_and_names_them() {
     assert_eq!(v["token"], token, "{v}");
 
     // A click-time id carries no URL: opaque, never decoded as the wrapper.
-    let v = json(&["check", "link", "https://clicktime.mailguard.example/v1/9f8e7d6c5b4a39281706f5e4d3c2b1a0", "--json"]);
+    let v =
+        json(&["check", "link", "https://clicktime.mailguard.example/v1/9f8e7d6c5b4a39281706f5e4d3c2b1a0", "--json"]);
     assert_eq!(v["decoded"], Value::Null, "{v}");
     assert_eq!(v["token"], Value::Null);
     assert_eq!(layers(&v), [("redirect".into(), "redirect via clicktime.mailguard.example".into(), true)]);
     assert_eq!(codes(&v), ["opaque"]);
-    let (_, out, _) = portaldesk(&["check", "link", "https://clicktime.mailguard.example/v1/9f8e7d6c5b4a39281706f5e4d3c2b1a0"]);
-    assert!(out.contains("layer 1: redirect via clicktime.mailguard.example (clicktime.mailguard.example), opaque"), "{out}");
+    let (_, out, _) =
+        portaldesk(&["check", "link", "https://clicktime.mailguard.example/v1/9f8e7d6c5b4a39281706f5e4d3c2b1a0"]);
+    assert!(
+        out.contains("layer 1: redirect via clicktime.mailguard.example (clicktime.mailguard.example), opaque"),
+        "{out}"
+    );
     assert!(out.contains("decoded: (unknown)"), "{out}");
 }

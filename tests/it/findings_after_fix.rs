@@ -149,7 +149,7 @@ async fn after_the_dob_edit_the_reply_says_retry_the_same_link() {
     assert!(!got.contains(&FindingCode::DobFailures) && !got.contains(&FindingCode::ProfileDobSuspect), "{got:?}");
     let reply = copied(&mut app);
     assert!(!reply.contains("what you are typing"), "{reply}");
-    assert!(reply.contains("corrected") && reply.contains("same invitation link"), "{reply}");
+    assert!(reply.contains("corrected") && reply.contains("invitation link in our most recent email"), "{reply}");
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 //! is the shared harness (sandbox, state-machine driver, terminal).
 
 mod cited;
+mod claims;
 mod cli_audit;
 mod cli_check;
 mod cli_confirm;

@@ -115,3 +115,70 @@ async fn the_typed_dob_is_on_the_staff_api_and_never_in_an_event() {
     assert!(text.contains("invite.dob_refused"), "{text}");
     assert!(!text.contains("7/4/19") && !text.contains("typed"), "{text}");
 }
+
+/// Issue 24: while the client is on the invite page, the live refusal is
+/// the top finding (state machine and screen), with how the portal reads
+/// what they typed and the exact text to type, masked until revealed; a
+/// minute later the usual order is back.
+#[tokio::test]
+async fn the_live_refusal_is_the_top_finding_with_what_to_type() {
+    use portaldesk::diagnose::troubleshoot::FindingCode;
+    let h = Harness::start().await;
+    let seeded = h.ticket(SeedCase::NoInvite).clone();
+    let id = seeded.account_id.clone();
+    h.client.resend(&id, &ResendRequest::default(), &IdempotencyKey::new()).await.unwrap();
+    let link = h.client.sandbox_outbox(Some(&id)).await.unwrap()[0].link.clone();
+    let dob = *h.client.account(&id).await.unwrap().value.dob.expose();
+    let day_first = dob.format("%d/%m/%Y").to_string();
+    let entry = dob.format("%m/%d/%Y").to_string();
+
+    let (mut app, effects) = App::new(true, (160, 48));
+    common::settle(&mut app, &h, effects, t0()).await;
+    let effects = app.update(Msg::Live(Live::Connected), t0());
+    common::settle(&mut app, &h, effects, t0()).await;
+    let effects = app.open_ticket(id.clone(), seeded.ticket_id.clone());
+    common::settle(&mut app, &h, effects, t0()).await;
+    let top = |app: &App, at| app.account.as_ref().unwrap().findings(&app.replies, at).unwrap().remove(0);
+    assert_eq!(top(&app, t0()).code, FindingCode::InviteJustSent);
+
+    let stream = h.client.follow(None, &[EventType::InviteDobRefused], FollowOptions::default());
+    futures::pin_mut!(stream);
+    assert_eq!(stream.next().await, Some(Live::Connected));
+    // Two refusals; the debounced re-read then brings what was typed.
+    let mut dues = Vec::new();
+    for _ in 0..2 {
+        h.raw().post(&link).form(&[("dob", day_first.as_str())]).send().await.unwrap();
+        let Some(Live::Event(event)) = stream.next().await else { panic!("no event") };
+        let effects = app.update(Msg::Live(Live::Event(event)), t0());
+        dues.extend(effects.iter().filter_map(|e| match e {
+            Effect::After { due: due @ Due::Live(_), .. } => Some(*due),
+            _ => None,
+        }));
+    }
+    assert_eq!(dues.len(), 1, "one re-read for the two refusals");
+    for due in dues {
+        let reads = app.update(Msg::Due(due), t0());
+        common::settle(&mut app, &h, reads, t0()).await;
+    }
+    let first = top(&app, t0());
+    assert_eq!(first.code, FindingCode::DobFailures);
+    assert_eq!(
+        first.explanation,
+        "The client is on the page now and typed ••/••/•••• twice: day-first; have them type ••/••/••••."
+    );
+    let shown = screen_at(&app, t0());
+    assert!(shown.contains("dob_failures The client is on the page now and typed ••/••/•••• twice"), "{shown}");
+    assert!(!shown.contains(&day_first) && !shown.contains(&entry), "masked until revealed");
+
+    app.update(ch('v'), t0());
+    let first = top(&app, t0());
+    assert_eq!(
+        first.explanation,
+        format!("The client is on the page now and typed {day_first} twice: day-first; have them type {entry}.")
+    );
+    assert!(first.reply.expose().contains(&format!("exactly as {entry}")), "{}", first.reply.expose());
+
+    // They left the page a minute ago: the live finding is gone.
+    let later = top(&app, t0() + Span::seconds(61));
+    assert!(!later.explanation.contains("on the page now"), "{}", later.explanation);
+}

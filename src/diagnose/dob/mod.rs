@@ -513,7 +513,10 @@ pub fn explain_readings(typed: &str, readings: &[DobReading], hide: Option<&str>
         }
     };
     let mut out = if undivided {
-        format!("{shown} has no slashes, so the invite page refuses it as typed: it needs MM/DD/YYYY. {}", capital(&piece(first)))
+        format!(
+            "{shown} has no slashes, so the invite page refuses it as typed: it needs MM/DD/YYYY. {}",
+            capital(&piece(first))
+        )
     } else {
         format!("{shown}: {}", piece(first))
     };

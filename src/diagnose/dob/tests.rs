@@ -435,10 +435,7 @@ fn a_date_that_reads_two_ways_shows_both_and_which_the_portal_takes() {
     let check = check_dob(date("1959-04-03"), "03/04/1959", &ctx());
     assert_eq!(
         check.readings,
-        [
-            reading(MonthFirst, "1959-03-04", true, Some(false)),
-            reading(DayFirst, "1959-04-03", false, Some(true)),
-        ]
+        [reading(MonthFirst, "1959-03-04", true, Some(false)), reading(DayFirst, "1959-04-03", false, Some(true)),]
     );
     assert!(check.unsettled() && check.has(ReadsTwoWays) && check.has(DayMonthSwapped), "{check:?}");
     assert!(!check.would_pass);
@@ -508,13 +505,12 @@ fn two_digit_years_and_no_dob_on_file_still_read_two_ways() {
     use ReadingOrder::*;
     let today = date("2026-12-01");
     let readings = readings("3/2/90", None, today);
-    assert_eq!(
-        readings,
-        [reading(MonthFirst, "1990-03-02", true, None), reading(DayFirst, "1990-02-03", false, None)]
-    );
+    assert_eq!(readings, [reading(MonthFirst, "1990-03-02", true, None), reading(DayFirst, "1990-02-03", false, None)]);
     assert_eq!(
         explain_readings("3/2/90", &readings, None).as_deref(),
-        Some("3/2/90: the portal reads March 2, 1990. Read day-first it is 3 February 1990: ask the client which they mean.")
+        Some(
+            "3/2/90: the portal reads March 2, 1990. Read day-first it is 3 February 1990: ask the client which they mean."
+        )
     );
     let check = check_dob(date("1990-02-03"), "3/2/90", &ctx());
     assert!(check.unsettled() && check.matches_on_file, "{check:?}");

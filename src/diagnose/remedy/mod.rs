@@ -203,6 +203,8 @@ pub fn plan_for(
     let account = case.account;
     let code = finding.code;
     let written_address = || address_to_use(account, words, false);
+    // The client looked in Spam after the newest invite came.
+    let spam_searched = looked_in_spam(case, words);
     let changes = match code {
         FindingCode::EmailTypo => address_to_use(account, words, true).map(|to| correct_address(account, to)),
         FindingCode::Bounced => written_address().map(|to| correct_address(account, to)),
@@ -218,9 +220,13 @@ pub fn plan_for(
             .map(|to| to.expose().clone())
             .filter(|to| !to.eq_ignore_ascii_case(account.email.expose()))
             .or_else(written_address)
-            .map(|to| correct_address(account, to)),
+            .map(|to| correct_address(account, to))
+            // No other address written, and they looked in Spam: the
+            // address is confirmed on the call and the invite resent.
+            .or_else(|| spam_searched.then(|| (RemedyKind::Resend, vec![Step::Resend]))),
         FindingCode::NoInvite | FindingCode::InviteExpired => Some((RemedyKind::Resend, vec![Step::Resend])),
         FindingCode::LinkInvalid if !latest_live(case) => Some((RemedyKind::Resend, vec![Step::Resend])),
+        FindingCode::NotOpened if spam_searched => Some((RemedyKind::Resend, vec![Step::Resend])),
         FindingCode::LinkOpenedRepeatedly => live_invite(case)
             .map(|id| (RemedyKind::RevokeAndResend, vec![Step::Revoke { invite_id: id.clone() }, Step::Resend])),
         _ => None,
@@ -257,6 +263,8 @@ pub fn plan_for(
         RemedyKind::SetDob if !steps.contains(&Step::Resend) => FindingCode::DobCorrected,
         RemedyKind::Resend if code == FindingCode::InviteExpired => FindingCode::InviteExpired,
         RemedyKind::Resend if code == FindingCode::NoInvite => FindingCode::NoInvite,
+        // They looked in Spam: the reply says where it went, nothing of Spam.
+        RemedyKind::Resend if spam_searched => FindingCode::NoInvite,
         _ => FindingCode::InviteJustSent,
     };
     let status = match kind {
@@ -542,6 +550,11 @@ fn set_dob(case: &Case<'_>, date: NaiveDate) -> (RemedyKind, Vec<Step>) {
 
 fn latest<'a>(case: &Case<'a>) -> Option<&'a Invite> {
     case.invites.iter().max_by_key(|i| (i.sent_at, i.id.clone()))
+}
+
+/// The client wrote they looked in Spam after the newest invite was sent.
+fn looked_in_spam(case: &Case<'_>, words: &ClientWords) -> bool {
+    latest(case).is_some_and(|l| words.claimed_since(super::claims::ClaimKind::SearchedSpam, l.sent_at).is_some())
 }
 
 fn latest_live(case: &Case<'_>) -> bool {

@@ -55,6 +55,7 @@ fn words(dobs: &[&str], emails: &[&str]) -> ClientWords {
     ClientWords {
         dobs: dobs.iter().enumerate().map(written).collect(),
         emails: emails.iter().enumerate().map(written).collect(),
+        ..ClientWords::default()
     }
 }
 

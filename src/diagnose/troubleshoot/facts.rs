@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Case, ClientWords};
+use super::{Case, Claimed, ClientWords, ON_PAGE_FOR, OnPage};
+use crate::diagnose::claims::ClaimKind;
 use crate::diagnose::invite::{InviteState, window_words};
 use crate::diagnose::timeline::{self, LinkReading};
 use crate::diagnose::visit::LinkForensics;
@@ -51,12 +52,63 @@ pub struct Facts<'a> {
     pub zone: StaffZone,
     /// What the client wrote in the ticket (nothing without a ticket).
     pub words: &'a ClientWords,
+    /// The client's live visits to the invite page, when the console
+    /// follows them.
+    pub on_page: Option<&'a OnPage>,
+    /// Who sent the newest invite, from the audit trail (any agent's
+    /// resend counts, not only this console's).
+    pub sent_by: Option<&'a str>,
+    /// Who last changed the DOB on file, from the audit trail.
+    pub dob_changed_by: Option<&'a str>,
 }
 
 impl<'a> Facts<'a> {
     /// Each invite with what its visit log says.
     pub fn invites_with_forensics(&self) -> impl Iterator<Item = (&'a Invite, &LinkForensics)> {
         self.invites.iter().zip(&self.each_forensics)
+    }
+
+    /// The newest claim of `kind` the client wrote after the newest invite
+    /// was sent (or at any time, when none was): what they say of "the
+    /// email" is about the emails they had when they wrote.
+    pub fn claimed_since_latest(&self, kind: ClaimKind) -> Option<&'a Claimed> {
+        match self.latest {
+            Some(latest) => self.words.claimed_since(kind, latest.sent_at),
+            None => self.words.claimed(kind),
+        }
+    }
+
+    /// `at Nov 25, 10:42 UTC the client wrote: "not even in Spam"`, the
+    /// words masked unless revealed (like any message text).
+    pub fn quote(&self, claim: &Claimed) -> String {
+        let words = if self.reveal {
+            let text = crate::sanitize::line(claim.text.expose());
+            crate::sanitize::capped(&text, 120).into_owned()
+        } else {
+            crate::phi::TEXT_MASK.to_owned()
+        };
+        format!("at {} {} wrote: \"{words}\"", self.zone.long(claim.at), self.who)
+    }
+
+    /// The DOB refusals on the invite page in the last minute, from the
+    /// live events: how many, and what was typed in the newest (from the
+    /// visit log, when the portal reports it).
+    pub fn refused_now(&self) -> Option<(usize, Option<&'a str>)> {
+        let on_page = self.on_page?;
+        let recent = |at: &&DateTime<Utc>| self.now - **at <= ON_PAGE_FOR && **at <= self.now;
+        let refusals = on_page.refusals.iter().filter(recent).count();
+        if refusals == 0 {
+            return None;
+        }
+        let typed = self
+            .invites
+            .iter()
+            .flat_map(|i| &i.visits)
+            .filter(|v| v.outcome == VisitOutcome::DobRefused && self.now - v.at <= ON_PAGE_FOR)
+            .filter_map(|v| Some((v.at, v.typed_dob.as_ref()?.expose().as_str())))
+            .max_by_key(|(at, _)| *at)
+            .map(|(_, typed)| typed);
+        Some((refusals, typed))
     }
 
     /// An address as the case shows it: in full when revealed, else masked.
@@ -92,8 +144,24 @@ impl<'a> Facts<'a> {
         let latest = newest.map(|(_, i)| i);
         let reading = latest.map(|i| timeline::reading(i, role, now));
         let latest_state = reading.map(|r| r.state);
-        let dob_changed_at =
-            case.audit.iter().filter(|e| e.action == AuditAction::AccountUpdated && dob_changed(e)).map(|e| e.at).max();
+        let dob_change = case
+            .audit
+            .iter()
+            .filter(|e| e.action == AuditAction::AccountUpdated && dob_changed(e))
+            .max_by_key(|e| (e.at, e.seq));
+        let dob_changed_at = dob_change.map(|e| e.at);
+        let dob_changed_by = dob_change.map(|e| e.actor.as_str());
+        // The audit entry of the newest invite's sending: the nearest
+        // `invite_sent` within a minute of it, whoever made it.
+        let sent_by = latest.and_then(|l| {
+            case.audit
+                .iter()
+                .filter(|e| {
+                    e.action == AuditAction::InviteSent && (e.at - l.sent_at).abs() <= chrono::Duration::minutes(1)
+                })
+                .min_by_key(|e| (e.at - l.sent_at).abs())
+                .map(|e| e.actor.as_str())
+        });
         let forensics = newest.and_then(|(n, _)| each_forensics.get(n)).cloned().unwrap_or_default();
         let person_opens = match latest {
             Some(latest) if !latest.visits.is_empty() => forensics.openings_not_by_scanners(),
@@ -121,6 +189,9 @@ impl<'a> Facts<'a> {
             now,
             zone,
             words: case.words,
+            on_page: case.on_page,
+            sent_by,
+            dob_changed_by,
         }
     }
 }

@@ -2,15 +2,22 @@
 //! addresses say about why a link "does not work". Pure, like the rest of
 //! `diagnose/`: the instant is in the facts.
 
+use super::Claimed;
 use super::facts::Facts;
 use super::{FindingCode, Pending};
+use crate::diagnose::claims::ClaimKind;
 use crate::diagnose::invite::{self, InviteState};
-use crate::portal::model::{DeliveryEventKind, InvalidReason, InviteStatus, Role, VisitOutcome};
+use crate::portal::model::{DeliveryEventKind, InvalidReason, Invite, InviteStatus, Role, VisitOutcome};
 
 /// The latest invite still works and went to one address while the
 /// account has others (or the default changed since), it was delivered,
 /// and no person opened it: the client is likely looking in another inbox.
+/// So too with one address, once the client wrote they looked in Spam
+/// after it was sent: it is not where they look.
 pub(super) fn wrong_address(facts: &Facts<'_>) -> Option<Pending> {
+    if let Some(found) = not_where_they_look(facts) {
+        return Some(found);
+    }
     let (account, latest) = (facts.account, facts.latest?);
     let sent_to = latest.sent_to.expose();
     let others: Vec<String> = account
@@ -46,9 +53,61 @@ pub(super) fn wrong_address(facts: &Facts<'_>) -> Option<Pending> {
             "Ask which inbox {who} is checking. If it is not {went_to}, make that address the default on the account and resend the invite; otherwise have them search {went_to}, including Spam."
         )
     };
+    // A client who wrote an address is not asked for one, nor one who
+    // looked in Spam to look there again.
+    let reply_as = if !facts.words.emails.is_empty() {
+        FindingCode::EmailInMessage
+    } else if facts.words.claimed(ClaimKind::SearchedSpam).is_some() {
+        FindingCode::InviteWorking
+    } else {
+        FindingCode::WrongAddress
+    };
     Some(Pending {
         reply_email: Some(sent_to.clone()),
+        reply_as,
         ..Pending::new(FindingCode::WrongAddress, explanation, next_step)
+    })
+}
+
+/// Delivered, never opened by a person, the link still works, and the
+/// client wrote after it was sent that they looked in Spam too: the mail
+/// is in an inbox they do not check, or the address is not theirs. The
+/// next step is to confirm the address and resend, never "check Spam".
+fn not_where_they_look(facts: &Facts<'_>) -> Option<Pending> {
+    let latest = facts.latest?;
+    let looked = facts.claimed_since_latest(ClaimKind::SearchedSpam)?;
+    let delivered = latest.delivery.iter().find(|e| e.event == DeliveryEventKind::Delivered)?;
+    let bounced = latest.delivery.iter().any(|e| e.event == DeliveryEventKind::Bounced);
+    if bounced || facts.person_opens > 0 || !facts.live {
+        return None;
+    }
+    let (who, went_to) = (facts.who, facts.shown(latest.sent_to.expose()));
+    let others: Vec<String> = facts
+        .account
+        .emails
+        .iter()
+        .map(|e| e.address.expose())
+        .filter(|a| !a.eq_ignore_ascii_case(latest.sent_to.expose()))
+        .map(|a| facts.shown(a))
+        .collect();
+    let also =
+        if others.is_empty() { String::new() } else { format!(" (the account also has {})", others.join(" and ")) };
+    Some(Pending {
+        reply_email: Some(latest.sent_to.expose().clone()),
+        cites: Some(looked.cites.clone()),
+        // The fix resends: the reply says where it went, and nothing of Spam.
+        reply_as: if facts.words.emails.is_empty() { FindingCode::NoInvite } else { FindingCode::EmailInMessage },
+        ..Pending::new(
+            FindingCode::WrongAddress,
+            format!(
+                "The latest invite was delivered to {went_to}{also} {} and no one has opened it, yet {}: it is not in the inbox {who} checks, or the address is not theirs.",
+                invite::ago(facts.now - delivered.at),
+                facts.quote(looked)
+            ),
+            format!(
+                "Confirm the address with {who} letter by letter (it is {went_to}); correct it on the account if it differs, then resend the invite. Do not ask them to look in Spam again."
+            ),
+        )
     })
 }
 
@@ -67,15 +126,34 @@ pub(super) fn link_invalid(facts: &Facts<'_>) -> Option<Pending> {
         })
         .filter(|(_, at, _)| since.is_none_or(|since| *at >= since))
         .max_by_key(|(_, at, _)| *at);
+    // What the client wrote of it (after the newest invite was sent).
+    let said = facts.claimed_since_latest(ClaimKind::LinkInvalid);
     let (target, opened_at, reason) = match (seen, facts.latest) {
         (Some((i, at, reason)), _) => (i, Some(at), reason.or(InvalidReason::of_status(i.status))),
         (None, Some(latest)) if latest.status == InviteStatus::Revoked => (latest, None, Some(InvalidReason::Revoked)),
+        // Opened again and again: `link_opened_repeatedly` says what the
+        // visits showed.
+        (None, Some(latest)) if facts.person_opens < super::REPEATED_OPENS => {
+            let said = said?;
+            let reason = InvalidReason::of_status(latest.status).or(match facts.latest_state {
+                Some(InviteState::Expired) => Some(InvalidReason::Expired),
+                _ => None,
+            });
+            match reason {
+                Some(reason) => (latest, None, Some(reason)),
+                None => return Some(invalid_yet_working(facts, latest, said)),
+            }
+        }
         _ => return None,
     };
     let reason = reason?;
-    let opened = match opened_at {
-        Some(at) => format!("The link {who} opened {} shows the invalid-link page", invite::ago(facts.now - at)),
-        None => format!("The latest invite's link ({}) shows the invalid-link page", target.id),
+    let wrote = said.map(|c| format!(" ({})", facts.quote(c))).unwrap_or_default();
+    let opened = match (opened_at, said) {
+        (Some(at), _) => {
+            format!("The link {who} opened {} shows the invalid-link page{wrote}", invite::ago(facts.now - at))
+        }
+        (None, Some(_)) => format!("The latest invite's link ({}) shows the invalid-link page{wrote}", target.id),
+        (None, None) => format!("The latest invite's link ({}) shows the invalid-link page", target.id),
     };
     let newer = invites.iter().filter(|n| n.sent_at > target.sent_at).min_by_key(|n| n.sent_at);
     let (why, next_step, reply_as) = match reason {
@@ -122,7 +200,61 @@ pub(super) fn link_invalid(facts: &Facts<'_>) -> Option<Pending> {
         ),
     };
     let explanation = format!("{opened} because {why}.");
-    Some(Pending { reply_as, ..Pending::new(FindingCode::LinkInvalid, explanation, next_step) })
+    Some(Pending {
+        reply_as,
+        cites: said.map(|c| c.cites.clone()),
+        ..Pending::new(FindingCode::LinkInvalid, explanation, next_step)
+    })
+}
+
+/// The client writes that the link says invalid, yet the newest link works
+/// and no visit saw the invalid-link page: they are opening an older
+/// email's link (when there is one), or the link reaches the page altered
+/// (a mail service rewriting it, a copy cut short) or refreshed too often.
+/// The support article's remedy: copy the link from the newest email into
+/// a new browser window.
+fn invalid_yet_working(facts: &Facts<'_>, latest: &Invite, said: &Claimed) -> Pending {
+    let (who, zone) = (facts.who, facts.zone);
+    let deadline =
+        format!("{} (in {})", zone.long(latest.expires_at), invite::remaining(latest.expires_at - facts.now));
+    let older = facts.invites.iter().filter(|i| i.sent_at < latest.sent_at).count();
+    let wrote = facts.quote(said);
+    let (explanation, next_step, reply_as) = if older > 0 {
+        (
+            format!(
+                "{} {wrote}, but the newest link works until {deadline} and no visit to it saw the invalid-link page: they are likely using an older email (the newest one came at {}); earlier links no longer work.",
+                capitalised_first(&wrote),
+                zone.long(latest.sent_at)
+            ),
+            format!(
+                "Have {who} open the newest email from {} (sent {}) and use its link only; resend if they cannot find it.",
+                crate::diagnose::replies::SENDER,
+                zone.long(latest.sent_at)
+            ),
+            FindingCode::SupersededLinkUsed,
+        )
+    } else {
+        (
+            format!(
+                "{} {wrote}, but the link works until {deadline} and no visit saw the invalid-link page: it likely reaches the page altered (their mail service rewriting it, or a copy cut short), or the page was refreshed too many times.",
+                capitalised_first(&wrote),
+            ),
+            format!(
+                "Have {who} right-click the link in the email, copy it, open a new browser window, paste it into the address bar and press Enter; resend if it still shows invalid."
+            ),
+            FindingCode::LinkRewritten,
+        )
+    };
+    Pending {
+        reply_as,
+        cites: Some(said.cites.clone()),
+        ..Pending::new(FindingCode::LinkInvalid, explanation, next_step)
+    }
+}
+
+/// `At Nov 25 …` from `at Nov 25 …`.
+fn capitalised_first(text: &str) -> String {
+    super::rules::capitalised(text)
 }
 
 /// A visit came through a link-rewriting service: the client's mail service
@@ -179,6 +311,7 @@ pub(super) fn link_pre_opened(facts: &Facts<'_>) -> Option<Pending> {
     let person = match person_last {
         Some(at) => format!("; the client opened it themselves {}.", invite::ago(facts.now - at)),
         None if spent => ".".to_owned(),
+        None if live && facts.words.claimed(ClaimKind::SearchedSpam).is_some() => ". But it made the email look opened: no person has opened the link yet, so the email may still be unread, or in another inbox (the client wrote they looked in Spam).".to_owned(),
         None if live => ". But it made the email look opened: no person has opened the link yet, so the email may still be unread, in Spam, or in another inbox.".to_owned(),
         None => ". No person opened the link.".to_owned(),
     };

@@ -5,9 +5,12 @@
 //! [`Facts`] are computed once per account; then one rule per
 //! [`FindingCode`] (in `rules.rs` and `links.rs`) looks at them
 //! and returns its finding or nothing. What the client wrote in the ticket
-//! ([`ClientWords`], read once per conversation) comes in with the
-//! [`Case`]; the findings that cite it say which message and where. [`troubleshoot`] runs the rules in report order
-//! and fills in the replies.
+//! ([`ClientWords`], read once per conversation: DOBs, addresses and
+//! claims) comes in with the [`Case`]; the findings that cite it say which
+//! message and where. So do the client's live visits to the invite page
+//! ([`OnPage`], from the console's event stream). [`troubleshoot`] runs the
+//! rules, puts their findings in order (one function, `rules::order`) and
+//! fills in the replies.
 
 mod facts;
 mod links;
@@ -18,7 +21,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 pub use self::facts::Facts;
-pub use self::words::{Citation, ClientWords, Written};
+pub use self::words::{Citation, Claimed, ClientWords, Written};
 use super::invite::window_words;
 use super::replies::{Replies, ReplyContext};
 use crate::phi::Phi;
@@ -155,12 +158,32 @@ pub struct Case<'a> {
     /// What the client wrote in the ticket, when the account is looked at
     /// for one.
     pub words: &'a ClientWords,
+    /// The client on the invite page, as the console's live events tell it
+    /// (the console passes it in; nothing here reads it).
+    pub on_page: Option<&'a OnPage>,
 }
+
+/// The client on the invite page, from the portal's live events: when
+/// they visited it and when it refused a DOB. What they typed is in the
+/// invites' visit log, read again after the event.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OnPage {
+    pub visits: Vec<DateTime<Utc>>,
+    pub refusals: Vec<DateTime<Utc>>,
+}
+
+/// The client counts as on the invite page for this long after a visit.
+pub const ON_PAGE_FOR: chrono::Duration = chrono::Duration::seconds(60);
 
 impl<'a> Case<'a> {
     /// A case at `now`, masked, without an audit trail.
     pub fn new(account: &'a Account, invites: &'a [Invite], now: DateTime<Utc>) -> Self {
-        Self { account, invites, now, audit: &[], reveal: false, words: &words::NO_WORDS }
+        Self { account, invites, now, audit: &[], reveal: false, words: &words::NO_WORDS, on_page: None }
+    }
+
+    /// With the client's live visits to the invite page.
+    pub fn with_on_page(self, on_page: &'a OnPage) -> Self {
+        Self { on_page: Some(on_page), ..self }
     }
 
     /// With what the client wrote in the ticket.
@@ -191,9 +214,13 @@ pub const REPEATED_OPENS: u32 = 3;
 pub fn troubleshoot(case: &Case<'_>, replies: &Replies) -> Vec<Finding> {
     let facts = Facts::of(case, replies.zone());
     let mut found: Vec<Pending> = rules::RULES.iter().filter_map(|(_, rule)| rule(&facts)).collect();
-    if found.is_empty() {
+    if found.iter().all(|p| p.ruled_out) {
         found.push(rules::nothing_wrong(&facts));
     }
+    rules::order(&mut found);
+    rules::registered_elsewhere(&facts, &mut found);
+    // What the client asked, answered in every reply.
+    let answers = rules::answers(&facts);
     found
         .into_iter()
         .map(|p| {
@@ -201,11 +228,16 @@ pub fn troubleshoot(case: &Case<'_>, replies: &Replies) -> Vec<Finding> {
             if let Some(address) = p.reply_email {
                 context.email = facts.shown(&address);
             }
+            let mut reply = replies.render_for(p.reply_as, facts.role, &context);
+            for answer in p.reply_extra.iter().chain(&answers) {
+                reply.push_str("\n\n");
+                reply.push_str(answer);
+            }
             Finding {
                 code: p.code,
                 explanation: role_words(p.explanation, facts.role),
                 next_step: role_words(p.next_step, facts.role),
-                reply: Phi::new(replies.render_for(p.reply_as, facts.role, &context)),
+                reply: Phi::new(reply),
                 suggested_email: p.suggested_email.map(Phi::new),
                 cites: p.cites,
             }
@@ -246,11 +278,34 @@ pub(super) struct Pending {
     pub suggested_email: Option<String>,
     /// What the client wrote that the finding cites.
     pub cites: Option<Citation>,
+    /// The client has ruled this cause out in the ticket (they looked in
+    /// Spam): it is said after every other finding.
+    pub ruled_out: bool,
+    /// The client is on the invite page now: said before every other
+    /// finding.
+    pub now_on_page: bool,
+    /// Sentences the reply ends with, after its template's text.
+    pub reply_extra: Vec<String>,
+    /// What the client asked for in the ticket (the invite at an address
+    /// they wrote): said before the causes inferred about addresses.
+    pub asked_for: bool,
 }
 
 impl Pending {
     pub fn new(code: FindingCode, explanation: String, next_step: String) -> Self {
-        Self { code, explanation, next_step, reply_as: code, reply_email: None, suggested_email: None, cites: None }
+        Self {
+            code,
+            explanation,
+            next_step,
+            reply_as: code,
+            reply_email: None,
+            suggested_email: None,
+            cites: None,
+            ruled_out: false,
+            now_on_page: false,
+            reply_extra: Vec::new(),
+            asked_for: false,
+        }
     }
 }
 

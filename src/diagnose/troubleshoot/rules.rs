@@ -7,6 +7,7 @@ use super::facts::Facts;
 use super::links;
 use super::words::Written;
 use super::{FindingCode, Pending, REPEATED_OPENS};
+use crate::diagnose::claims::ClaimKind;
 use crate::diagnose::dob::{self, DobCode, DobContext};
 use crate::diagnose::email::{self, EmailCheck};
 use crate::diagnose::invite::{self, InviteState};
@@ -58,18 +59,23 @@ fn invite_just_sent(facts: &Facts<'_>) -> Option<Pending> {
     let (zone, window) = (facts.zone, facts.window);
     let deadline =
         format!("{} (in {})", zone.long(latest.expires_at), invite::remaining(latest.expires_at - facts.now));
+    let by = facts.sent_by.map(|actor| format!(" (sent by {})", crate::sanitize::field(actor))).unwrap_or_default();
+    // They already looked in Spam: neither the step nor the reply asks again.
+    let looked = facts.words.claimed(ClaimKind::SearchedSpam).is_some();
+    let spam = if looked { "" } else { " (Spam and Junk too)" };
     Some(Pending {
         reply_email: Some(latest.sent_to.expose().clone()),
+        reply_as: if looked { FindingCode::NoInvite } else { FindingCode::InviteJustSent },
         ..Pending::new(
             FindingCode::InviteJustSent,
             format!(
-                "A new link went to {} at {} ({}); it works for {window}, until {deadline}; {earlier}.",
+                "A new link went to {} at {} ({}){by}; it works for {window}, until {deadline}; {earlier}.",
                 facts.shown(latest.sent_to.expose()),
                 zone.long(latest.sent_at),
                 invite::ago(facts.now - latest.sent_at),
             ),
             format!(
-                "Tell {} to open the newest email from {SENDER} (Spam and Junk too) and use its link before {deadline}; links in earlier emails no longer work.",
+                "Tell {} to open the newest email from {SENDER}{spam} and use its link before {deadline}; links in earlier emails no longer work.",
                 facts.who
             ),
         )
@@ -86,7 +92,8 @@ fn dob_corrected(facts: &Facts<'_>) -> Option<Pending> {
         return None;
     }
     let (zone, who) = (facts.zone, facts.who);
-    let when = format!("{} ({})", zone.long(changed), invite::ago(facts.now - changed));
+    let by = facts.dob_changed_by.map(|actor| format!(" by {}", crate::sanitize::field(actor))).unwrap_or_default();
+    let when = format!("{} ({}){by}", zone.long(changed), invite::ago(facts.now - changed));
     let (now_words, next_step) = if facts.live {
         let deadline =
             format!("{} (in {})", zone.long(latest.expires_at), invite::remaining(latest.expires_at - facts.now));
@@ -132,12 +139,19 @@ fn email_typo(facts: &Facts<'_>) -> Option<Pending> {
     let suggested = likely_meant(facts, &email_check);
     Some(Pending {
         suggested_email: email_check.suggestions.first().cloned(),
+        // A client who wrote their address is not asked to spell it out.
+        reply_as: if wrote_an_address(facts) { FindingCode::EmailInMessage } else { FindingCode::EmailTypo },
         ..Pending::new(
             FindingCode::EmailTypo,
             format!("The email address on file looks mistyped: {}{suggested}", what.join(" ")),
             format!("Confirm the exact address with {}, correct it on the account, then resend the invite.", facts.who),
         )
     })
+}
+
+/// Whether the client wrote an email address in the ticket.
+fn wrote_an_address(facts: &Facts<'_>) -> bool {
+    !facts.words.emails.is_empty()
 }
 
 /// What the client wrote is no longer to act on once an invite was
@@ -336,6 +350,27 @@ fn email_in_message(facts: &Facts<'_>) -> Option<Pending> {
         } else {
             ""
         };
+        // They asked for it there ("send it to …", "my email is …").
+        let wish = facts.words.claims.iter().find(|c| {
+            c.kind == ClaimKind::WantsAddress
+                && c.cites.message_id == written.cites.message_id
+                && c.cites.start <= written.cites.start
+                && c.cites.end >= written.cites.end
+        });
+        if let Some(wish) = wish {
+            return Some(Pending {
+                asked_for: true,
+                ..pending(
+                    format!(
+                        "{} wants the invite at {shown}{theirs}: {}; {went} {target_shown}.",
+                        capitalised(who),
+                        facts.quote(wish)
+                    ),
+                    resend,
+                    Some(address.clone()),
+                )
+            });
+        }
         return Some(pending(
             format!(
                 "{} writes with another address, {shown}{theirs}, at {when}; {went} {target_shown}: confirm which one to use.",
@@ -384,7 +419,13 @@ fn bounced(facts: &Facts<'_>) -> Option<Pending> {
     } else {
         format!("Confirm the exact email address with {}, correct it if needed, then resend the invite.", facts.who)
     };
-    Some(Pending { reply_email: Some(sent_to.clone()), ..Pending::new(FindingCode::Bounced, explanation, next_step) })
+    // The client wrote another address: the reply does not ask for one.
+    let other = facts.words.emails.iter().any(|w| !w.reading.expose().eq_ignore_ascii_case(sent_to));
+    Some(Pending {
+        reply_email: Some(sent_to.clone()),
+        reply_as: if other { FindingCode::EmailInMessage } else { FindingCode::Bounced },
+        ..Pending::new(FindingCode::Bounced, explanation, next_step)
+    })
 }
 
 fn profile_dob_suspect(facts: &Facts<'_>) -> Option<Pending> {
@@ -421,10 +462,12 @@ fn no_invite(facts: &Facts<'_>) -> Option<Pending> {
 
 fn superseded_link_used(facts: &Facts<'_>) -> Option<Pending> {
     let opened = superseded_link_opened(facts)?;
+    let newest =
+        facts.latest.map(|l| format!(" (the newest one came at {})", facts.zone.long(l.sent_at))).unwrap_or_default();
     Some(Pending::new(
         FindingCode::SupersededLinkUsed,
         format!(
-            "{} opened an old invite link {} after a newer invite replaced it; old links stop working when a new one is sent.",
+            "{} opened an old invite link {} after a newer invite replaced it: they are using an older email{newest}; old links stop working when a new one is sent.",
             capitalised(facts.who),
             invite::ago(facts.now - opened)
         ),
@@ -471,8 +514,12 @@ fn invite_expired(facts: &Facts<'_>) -> Option<Pending> {
 }
 
 /// The invite page refused the DOB typed, and the DOB on file has not been
-/// corrected since (then [`dob_corrected`] speaks instead).
+/// corrected since (then [`dob_corrected`] speaks instead). While the
+/// client is on the page, the live refusals speak ([`dob_refused_now`]).
 fn dob_failures(facts: &Facts<'_>) -> Option<Pending> {
+    if let Some(now) = dob_refused_now(facts) {
+        return Some(now);
+    }
     let latest = facts.latest.filter(|l| l.dob_failures > 0 && l.status != InviteStatus::Accepted)?;
     if facts.dob_changed_at.is_some_and(|changed| changed >= Facts::last_refusal(latest)) {
         return None;
@@ -485,6 +532,149 @@ fn dob_failures(facts: &Facts<'_>) -> Option<Pending> {
             facts.who
         ),
     ))
+}
+
+/// The client is on the invite page now and it refused their DOB in the
+/// last minute (the console's live events; what they typed from the visit
+/// log): how the portal reads what they typed, and the exact text to type.
+/// "The client is on the page now and typed ••/••/•••• twice: day-first;
+/// have them type ••/••/••••." Said first of all.
+fn dob_refused_now(facts: &Facts<'_>) -> Option<Pending> {
+    let (times, typed) = facts.refused_now()?;
+    let count = match times {
+        1 => "once".to_owned(),
+        2 => "twice".to_owned(),
+        n => format!("{n} times"),
+    };
+    let account = facts.account;
+    let on_file = *account.dob.expose();
+    let entry = facts.shown_dob(&dob::format_entry(on_file));
+    let (who, holder) = (facts.who, capitalised(facts.who));
+    let context = DobContext { today: facts.now.date_naive(), account_created: Some(account.created_at.date_naive()) };
+    let type_it = vec![format!("Please type your date of birth exactly as {entry} (month first: MM/DD/YYYY).")];
+    let (explanation, next_step, reply_extra) = match typed {
+        Some(typed) => {
+            let check = dob::check_dob(on_file, typed, &context);
+            let codes: Vec<DobCode> = check.findings.iter().map(|f| f.code).collect();
+            let shown = facts.shown_dob(&crate::sanitize::field(typed));
+            if check.matches_on_file {
+                let how: Vec<&str> = dob_format_words(&codes)
+                    .into_iter()
+                    .map(|w| if w == "day before month" { "day-first" } else { w })
+                    .collect();
+                let how =
+                    if how.is_empty() { "the DOB on file, as the portal wants it".to_owned() } else { how.join(", ") };
+                (
+                    format!("{holder} is on the page now and typed {shown} {count}: {how}; have them type {entry}."),
+                    format!(
+                        "Stay with {who} while they type {entry}, exactly so (MM/DD/YYYY: month first, two digits each, four for the year)."
+                    ),
+                    type_it,
+                )
+            } else {
+                (
+                    format!(
+                        "{holder} is on the page now and typed {shown} {count}: another date than the DOB on file{}; the page wants {entry}.",
+                        dob_differs_words(&codes)
+                    ),
+                    format!(
+                        "Confirm the date of birth with {who} now: if theirs is right, set the DOB on file to it (they can retry at once); if it is a typo, have them type {entry}."
+                    ),
+                    Vec::new(),
+                )
+            }
+        }
+        None => (
+            format!(
+                "{holder} is on the page now and it refused their date of birth {count} in the last minute; it wants {entry}."
+            ),
+            format!("Ask {who} what they type, now: it must be {entry}, exactly so (MM/DD/YYYY)."),
+            type_it,
+        ),
+    };
+    Some(Pending { now_on_page: true, reply_extra, ..Pending::new(FindingCode::DobFailures, explanation, next_step) })
+}
+
+/// The order findings are reported in, the most decisive first. One rule,
+/// in three parts:
+///
+/// 1. The client on the invite page now, the page refusing their DOB
+///    (`now_on_page`): first, whatever else is true; it is what the call is
+///    about.
+/// 2. Then the report order of the codes ([`FindingCode`]'s order), except
+///    that what was just done, `invite_just_sent`, never outranks a cause
+///    the new invite does not cure: the address it went to is mistyped or
+///    bounced (`email_typo`, `bounced`), the client wrote another address
+///    (`email_in_message`) or, by their own words, looks in another inbox (`wrong_address` citing them), the
+///    DOB on file is wrong (`profile_dob_suspect`), or a person opened an
+///    older link after it was sent (`superseded_link_used`, and the
+///    `link_invalid` of that visit). It comes right after the last of them.
+///    (A person's visit to the new link ends `invite_just_sent` itself: the
+///    link has been opened, and the visit's findings speak.)
+///    Likewise what the client asked for (`asked_for`: the invite at an
+///    address they wrote) comes before the guess that they look in another
+///    inbox (`wrong_address`).
+/// 3. A cause the client has ruled out in the ticket (`ruled_out`: they
+///    looked in Spam, they write of opening the link): after all others.
+pub(super) fn order(found: &mut [Pending]) {
+    let position = |code: FindingCode| FindingCode::all().position(|c| c == code).unwrap_or(usize::MAX);
+    let uncured = found.iter().filter(|p| !p.ruled_out && not_cured_by_a_resend(p)).map(|p| position(p.code)).max();
+    found.sort_by_key(|p| {
+        let at = position(p.code);
+        if p.now_on_page {
+            (0, at, 1)
+        } else if p.ruled_out {
+            (2, at, 1)
+        } else if p.code == FindingCode::InviteJustSent {
+            (1, uncured.map_or(at, |u| u.max(at)), 2)
+        } else if p.asked_for {
+            (1, at.min(position(FindingCode::WrongAddress)), 0)
+        } else {
+            (1, at, 1)
+        }
+    });
+}
+
+/// The causes a new invite does not cure (see [`order`]).
+fn not_cured_by_a_resend(p: &Pending) -> bool {
+    use FindingCode::*;
+    matches!(p.code, EmailTypo | Bounced | EmailInMessage | ProfileDobSuspect | SupersededLinkUsed)
+        // Another inbox is a cause once the client wrote they looked (in
+        // Spam) after the resend; a guess alone is not.
+        || p.code == WrongAddress && p.cites.is_some()
+        || p.code == LinkInvalid && p.reply_as == SupersededLinkUsed
+}
+
+/// The client says they already have an account, yet no invite of this
+/// one was accepted: the first finding says so (they may have signed up
+/// under another address).
+pub(super) fn registered_elsewhere(facts: &Facts<'_>, found: &mut [Pending]) {
+    let Some(claim) = facts.words.claimed(ClaimKind::AlreadyRegistered) else {
+        return;
+    };
+    if accepted(facts) {
+        return;
+    }
+    if let Some(first) = found.first_mut() {
+        first.explanation.push_str(&format!(
+            " Note: {}, but no invite of this account was accepted: they may have an account under another address; search for it before sending more invites.",
+            facts.quote(claim)
+        ));
+    }
+}
+
+/// The sentences every reply ends with, answering what the client asked:
+/// whether the email and its link are safe (`asks_safe`), in the practice's
+/// voice, with how to recognise them.
+pub(super) fn answers(facts: &Facts<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    if facts.words.claimed(ClaimKind::AsksSafe).is_some() {
+        let domain = SENDER.rsplit_once('@').map_or(SENDER, |(_, domain)| domain);
+        out.push(format!(
+            "About your question: yes, this invitation is ours and safe to use. It comes from {SENDER}, and its link leads to our client portal at {domain} (your email service may show it inside a longer address that leads there). The page asks only for your date of birth, then lets you create your own username and password; we will never ask you for an existing password or for any payment by email."
+        ));
+    }
+    out
 }
 
 /// The link was opened many times and no DOB was entered. Whether it
@@ -525,6 +715,13 @@ pub(super) fn capitalised(words: &str) -> String {
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
+/// Delivered, and no person opened the link: likely in Spam or Trash.
+/// Unless the client ruled that out in the ticket, after this invite was
+/// sent: they looked in Spam (then the address may not be the inbox they
+/// check: `wrong_address` says so), or they write of opening the link (then
+/// they are opening another email's link: `link_invalid` says so); the
+/// finding then says what they wrote, asks them for nothing they did, and
+/// comes after every other.
 fn not_opened(facts: &Facts<'_>) -> Option<Pending> {
     let delivered = |l: &&Invite| l.delivery.iter().any(|e| e.event == DeliveryEventKind::Delivered);
     let latest = facts.latest.filter(|l| facts.live && facts.person_opens == 0 && delivered(l))?;
@@ -537,19 +734,68 @@ fn not_opened(facts: &Facts<'_>) -> Option<Pending> {
     } else {
         format!(" by {} (only a mail scanner opened the link)", facts.who)
     };
-    Some(Pending::new(
-        FindingCode::NotOpened,
-        format!(
-            "The invite was delivered {} but never opened{scanner_only}: it is likely in Spam or Trash.",
-            invite::ago(facts.now - latest.sent_at)
+    let who = facts.who;
+    let ago = invite::ago(facts.now - latest.sent_at);
+    if let Some(looked) = facts.claimed_since_latest(ClaimKind::SearchedSpam) {
+        return Some(Pending {
+            ruled_out: true,
+            cites: Some(looked.cites.clone()),
+            reply_as: FindingCode::NoInvite,
+            ..Pending::new(
+                FindingCode::NotOpened,
+                format!(
+                    "The invite was delivered {ago} but never opened{scanner_only}; not in Spam: {}.",
+                    facts.quote(looked)
+                ),
+                format!(
+                    "Do not send {who} to Spam again: confirm the address with them letter by letter, correct it if needed, then resend the invite."
+                ),
+            )
+        });
+    }
+    let has_it = [ClaimKind::LinkInvalid, ClaimKind::OpenedRepeatedly, ClaimKind::OnPhone]
+        .into_iter()
+        .find_map(|kind| facts.claimed_since_latest(kind));
+    if let Some(opened) = has_it {
+        return Some(Pending {
+            ruled_out: true,
+            cites: Some(opened.cites.clone()),
+            reply_as: FindingCode::InviteWorking,
+            ..Pending::new(
+                FindingCode::NotOpened,
+                format!(
+                    "The newest link was delivered {ago} and never opened, yet {}: {who} is opening another link than the newest email's.",
+                    facts.quote(opened)
+                ),
+                format!("Ask {who} which email they click; have them use the newest one from {SENDER}."),
+            )
+        });
+    }
+    // They looked in Spam before this invite came: the reply does not ask
+    // them to again; the step says when they looked.
+    let (folders, reply_as) = match facts.words.claimed(ClaimKind::SearchedSpam) {
+        Some(looked) => (
+            format!(" (they looked in Spam before this invite came: {})", facts.quote(looked)),
+            FindingCode::InviteWorking,
         ),
-        format!(
-            "Have {} search their inbox for an email from {SENDER}, including Spam and Trash, and click the link before {} (in {}).",
-            facts.who,
-            facts.zone.long(latest.expires_at),
-            invite::remaining(latest.expires_at - facts.now)
-        ),
-    ))
+        None => (", including Spam and Trash,".to_owned(), FindingCode::NotOpened),
+    };
+    Some(Pending {
+        reply_as,
+        ..Pending::new(
+            FindingCode::NotOpened,
+            format!(
+                "The invite was delivered {} but never opened{scanner_only}: it is likely in Spam or Trash.",
+                invite::ago(facts.now - latest.sent_at)
+            ),
+            format!(
+                "Have {} search their inbox for an email from {SENDER}{folders} and click the link before {} (in {}).",
+                facts.who,
+                facts.zone.long(latest.expires_at),
+                invite::remaining(latest.expires_at - facts.now)
+            ),
+        )
+    })
 }
 
 fn staff_invite_expiring(facts: &Facts<'_>) -> Option<Pending> {

@@ -896,12 +896,14 @@ fn another_address_the_same_typo_or_a_typo_of_their_own_are_told_apart() {
     let (holder, invites) = addressed("sam.okafor@gmail.com");
     let f = cited_finding(&holder, &invites, &["please use sam@okafor-family.org"], EmailInMessage).unwrap();
     assert!(
-        f.explanation.contains("The client writes with another address, sam@okafor-family.org")
-            && f.explanation.ends_with("the invite went to sam.okafor@gmail.com: confirm which one to use."),
+        // "please use …" asks for it there: a wish, quoted.
+        f.explanation.contains("The client wants the invite at sam@okafor-family.org")
+            && f.explanation.contains("the client wrote: \"use sam@okafor-family.org\"")
+            && f.explanation.ends_with("the invite went to sam.okafor@gmail.com."),
         "{}",
         f.explanation
     );
-    assert!(f.next_step.starts_with("Confirm with the client on the call which address to use."), "{}", f.next_step);
+    assert!(f.next_step.starts_with("Correct the address to the one the client wrote"), "{}", f.next_step);
     // Writing the address in use, spelled right: nothing to say.
     assert!(cited_finding(&holder, &invites, &["it is sam.okafor@gmail.com"], EmailInMessage).is_none());
     // A typo of their own.
@@ -919,7 +921,7 @@ fn another_address_the_same_typo_or_a_typo_of_their_own_are_told_apart() {
     let mut s = invite("inv_2", Role::Staff, Duration::minutes(5), InviteStatus::Pending);
     s.sent_to = "sam.okafor@brightpathcounseling.org".into();
     let f = cited_finding(&staff, &[s], &["use sam@okafor-family.org"], EmailInMessage).unwrap();
-    assert!(f.explanation.starts_with("The staff member writes") && !f.next_step.contains("client"), "{f:?}");
+    assert!(f.explanation.starts_with("The staff member wants") && !f.next_step.contains("client"), "{f:?}");
 }
 
 #[test]
@@ -927,4 +929,378 @@ fn without_the_ticket_nothing_is_cited() {
     let (holder, invites) = refused();
     let got = codes(&holder, &invites);
     assert!(!got.contains(&DobInMessage) && !got.contains(&EmailInMessage), "{got:?}");
+}
+
+// Issue 24: findings that listen to what the client wrote, the order after
+// actions, colleagues' actions and the client on the page now.
+
+/// A public message from the client `ago` before now.
+fn wrote(id: &str, ago: Duration, body: &str) -> ClientWords {
+    ClientWords::of(&[said(id, ago, body)], now().date_naive())
+}
+
+fn all_replies(found: &[Finding]) -> String {
+    found.iter().map(|f| f.reply.expose().clone()).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn a_client_who_looked_in_spam_is_not_sent_there_again() {
+    let i = invite("inv_1", Role::Client, Duration::hours(5), InviteStatus::Pending);
+    let words = wrote(
+        "msg_3",
+        Duration::minutes(18),
+        "I searched for no-reply@therapyappointment.com and found nothing, not even in Spam.",
+    );
+    let account = client();
+    let case = Case::new(&account, std::slice::from_ref(&i), now()).with_words(&words);
+    let found = troubleshoot(&case, &Replies::builtin());
+    let got: Vec<_> = found.iter().map(|f| f.code).collect();
+    // The cause they ruled out is not first: last, and it says why.
+    assert_eq!(got, [WrongAddress, NotOpened], "{got:?}");
+    let top = &found[0];
+    assert!(top.next_step.contains("Confirm the address") && top.next_step.contains("resend"), "{}", top.next_step);
+    assert!(top.explanation.contains("at Nov 25, 08:42 UTC the client wrote: \"•••\""), "{}", top.explanation);
+    assert_eq!(top.cites.as_ref().map(|c| c.message_id.as_str()), Some("msg_3"));
+    assert!(!found[1].explanation.contains("likely in Spam"), "{}", found[1].explanation);
+    // No reply, and no next step, sends them to Spam again.
+    for f in &found {
+        assert!(!f.reply.expose().to_lowercase().contains("spam"), "{:?}: {}", f.code, f.reply.expose());
+        assert!(!f.reply.expose().to_lowercase().contains("junk"), "{:?}: {}", f.code, f.reply.expose());
+    }
+    // Revealed, their words show.
+    let revealed = troubleshoot(&case.revealed(true), &Replies::builtin());
+    assert!(revealed[0].explanation.contains("wrote: \"not even in Spam\""), "{}", revealed[0].explanation);
+    // The remedy: a resend (after the address is confirmed), not "check Spam".
+    let plan = crate::diagnose::remedy::plan(&case, &found, &words, None, &Replies::builtin()).unwrap();
+    assert_eq!(plan.kind, crate::diagnose::remedy::RemedyKind::Resend);
+    assert!(!plan.reply().unwrap().0.expose().to_lowercase().contains("spam"));
+
+    // Negated, it rules nothing out.
+    let words = wrote("msg_3", Duration::minutes(18), "I did not check spam yet.");
+    let account = client();
+    let case = Case::new(&account, std::slice::from_ref(&i), now()).with_words(&words);
+    assert_eq!(codes_of(&case), [NotOpened]);
+    // Written before this invite was sent: about an older email.
+    let words = wrote("msg_3", Duration::hours(6), "Not in my spam either.");
+    let account = client();
+    let case = Case::new(&account, std::slice::from_ref(&i), now()).with_words(&words);
+    assert_eq!(codes_of(&case), [NotOpened]);
+    // "Revisé el spam y nada": Spanish too.
+    let words = wrote("msg_3", Duration::minutes(10), "Revisé el spam y nada.");
+    let account = client();
+    let case = Case::new(&account, std::slice::from_ref(&i), now()).with_words(&words);
+    assert_eq!(codes_of(&case)[0], WrongAddress);
+}
+
+#[test]
+fn a_link_said_invalid_gets_its_reason_never_spam() {
+    // One live invite, delivered, no visit recorded: the link reaches the page altered.
+    let i = invite("inv_1", Role::Client, Duration::hours(5), InviteStatus::Pending);
+    let words = wrote("msg_1", Duration::minutes(20), "Hi, the invite link says invalid.");
+    let account = client();
+    let case = Case::new(&account, std::slice::from_ref(&i), now()).with_words(&words);
+    let found = troubleshoot(&case, &Replies::builtin());
+    assert_eq!(found[0].code, LinkInvalid, "{found:?}");
+    assert!(found[0].next_step.contains("new browser window"), "{}", found[0].next_step);
+    assert!(found[0].reply.expose().contains("Copy link"), "{}", found[0].reply.expose());
+    assert!(!all_replies(&found).to_lowercase().contains("spam"), "{}", all_replies(&found));
+    assert_eq!(found.last().map(|f| f.code), Some(NotOpened), "ruled out: they have the email");
+
+    // An older email exists: they are using it.
+    let old = invite("inv_0", Role::Client, Duration::hours(30), InviteStatus::Superseded);
+    let account = client();
+    let invites = [i.clone(), old];
+    let case = Case::new(&account, &invites, now()).with_words(&words);
+    let found = troubleshoot(&case, &Replies::builtin());
+    assert_eq!(found[0].code, LinkInvalid, "{found:?}");
+    assert!(
+        found[0]
+            .explanation
+            .contains("they are likely using an older email (the newest one came at Nov 25, 04:00 UTC)"),
+        "{}",
+        found[0].explanation
+    );
+    assert!(found[0].reply.expose().contains("most recent email"), "{}", found[0].reply.expose());
+
+    // Expired: says so.
+    let expired = invite("inv_2", Role::Client, Duration::hours(50), InviteStatus::Pending);
+    let words = wrote("msg_1", Duration::minutes(20), "El enlace ya no es válido");
+    let account = client();
+    let invites = [expired];
+    let case = Case::new(&account, &invites, now()).with_words(&words);
+    let f = troubleshoot(&case, &Replies::builtin()).into_iter().find(|f| f.code == LinkInvalid).unwrap();
+    assert!(f.explanation.contains("because it expired"), "{}", f.explanation);
+}
+
+#[test]
+fn a_client_who_wrote_their_address_is_not_asked_to_spell_it_out() {
+    let (typo, invites) = addressed("jane.doe@gmail.cmo");
+    let bare = troubleshoot(&Case::new(&typo, &invites, now()), &Replies::builtin());
+    assert!(bare[0].reply.expose().contains("spell out"), "the template still asks when nothing was written");
+    for body in
+        ["I never received the invitation. My email is jane.doe@gmail.com.", "I spelled it out: jane.doe@gmail.cmo"]
+    {
+        let words = wrote("msg_1", Duration::minutes(20), body);
+        let found = troubleshoot(&Case::new(&typo, &invites, now()).with_words(&words), &Replies::builtin());
+        assert_eq!(found[0].code, EmailTypo);
+        for f in &found {
+            let reply = f.reply.expose().to_lowercase();
+            assert!(!reply.contains("spell") && !reply.contains("confirm your"), "{body}: {:?}: {reply}", f.code);
+        }
+    }
+}
+
+#[test]
+fn a_client_who_wants_another_address_gets_the_invite_there() {
+    let mut two = client();
+    two.email = "sokafor@harborviewmedical.org".into();
+    two.emails = vec![
+        AccountEmail { address: "sokafor@harborviewmedical.org".into(), is_default: true },
+        AccountEmail { address: "sam.okafor@gmail.com".into(), is_default: false },
+    ];
+    let mut i = invite("inv_1", Role::Client, Duration::hours(20), InviteStatus::Pending);
+    i.sent_to = "sokafor@harborviewmedical.org".into();
+    let words = wrote(
+        "msg_1",
+        Duration::minutes(20),
+        "I never got the invite at my Gmail, sam.okafor@gmail.com. Can you check?",
+    );
+    let case = Case::new(&two, std::slice::from_ref(&i), now()).with_words(&words).revealed(true);
+    let found = troubleshoot(&case, &Replies::builtin());
+    let got: Vec<_> = found.iter().map(|f| f.code).collect();
+    assert_eq!(got[0], EmailInMessage, "their wish comes before the guess: {got:?}");
+    assert!(found[0].explanation.contains("wants the invite at sam.okafor@gmail.com"), "{}", found[0].explanation);
+    assert!(found[0].explanation.contains("my Gmail, sam.okafor@gmail.com"), "{}", found[0].explanation);
+    let plan = crate::diagnose::remedy::plan(&case, &found, &words, None, &Replies::builtin()).unwrap();
+    assert_eq!(plan.kind, crate::diagnose::remedy::RemedyKind::CorrectAddress);
+    assert!(plan.steps.iter().any(|s| matches!(s, crate::diagnose::remedy::Step::MakeDefault { address } if address.expose() == "sam.okafor@gmail.com")));
+    for f in &found {
+        assert!(!f.reply.expose().contains("tell us which one"), "{:?}: {}", f.code, f.reply.expose());
+    }
+}
+
+#[test]
+fn asking_whether_it_is_safe_is_answered_in_every_reply() {
+    let i = invite("inv_1", Role::Client, Duration::hours(4), InviteStatus::Pending);
+    let words = wrote("msg_1", Duration::minutes(20), "The link goes to a strange long address. Is it safe?");
+    let found =
+        troubleshoot(&Case::new(&client(), std::slice::from_ref(&i), now()).with_words(&words), &Replies::builtin());
+    for f in &found {
+        let reply = f.reply.expose();
+        for words in [
+            "yes, this invitation is ours",
+            "no-reply@therapyappointment.com",
+            "therapyappointment.com (your",
+            "never ask you for an existing password or for any payment",
+        ] {
+            assert!(reply.contains(words), "{:?}: {words} not in {reply}", f.code);
+        }
+        assert!(reply.starts_with("Hi Sam,"));
+    }
+    // Not asked: not answered.
+    let plain = troubleshoot(&Case::new(&client(), &[i], now()), &Replies::builtin());
+    assert!(!all_replies(&plain).contains("About your question"));
+}
+
+#[test]
+fn a_claim_to_have_an_account_with_none_accepted_is_noted() {
+    let i = invite("inv_1", Role::Client, Duration::hours(5), InviteStatus::Pending);
+    let words = wrote("msg_1", Duration::minutes(20), "I already have an account, why another invite?");
+    let found = troubleshoot(&Case::new(&client(), &[i], now()).with_words(&words), &Replies::builtin());
+    assert!(found[0].explanation.contains("no invite of this account was accepted"), "{}", found[0].explanation);
+    assert!(found[0].explanation.contains("\"•••\""), "masked: {}", found[0].explanation);
+}
+
+// The order after actions (issue 24, point 3).
+
+/// A resend made `ago` before now, to `to`; the old invite superseded.
+fn resent(ago: Duration, to: &str) -> Vec<Invite> {
+    let mut old = invite("inv_1", Role::Client, Duration::hours(30), InviteStatus::Superseded);
+    old.sent_to = to.into();
+    let mut new = invite("inv_2", Role::Client, ago, InviteStatus::Pending);
+    new.sent_to = to.into();
+    vec![new, old]
+}
+
+#[test]
+fn invite_just_sent_never_outranks_a_mistyped_or_bouncing_address() {
+    let typo = account(Role::Client, "sam.okafor@gmail.cmo", NaiveDate::from_ymd_opt(1985, 12, 21).unwrap());
+    let invites = resent(Duration::minutes(1), "sam.okafor@gmail.cmo");
+    let got = codes(&typo, &invites);
+    assert_eq!(&got[..2], [EmailTypo, InviteJustSent], "{got:?}");
+
+    // The new invite bounced at once.
+    let mut invites = resent(Duration::minutes(1), "sam.okafor@gmail.com");
+    invites[0].delivery[1] = DeliveryEvent {
+        at: invites[0].sent_at + Duration::seconds(3),
+        event: DeliveryEventKind::Bounced,
+        detail: Some("550 5.2.1 mailbox disabled".into()),
+    };
+    let got = codes(&client(), &invites);
+    assert_eq!(got[0], Bounced, "{got:?}");
+    if let Some(at) = got.iter().position(|c| *c == InviteJustSent) {
+        assert!(at > 0, "{got:?}");
+    }
+    // Nothing uncured: it is first.
+    assert_eq!(codes(&client(), &resent(Duration::minutes(1), "sam.okafor@gmail.com"))[0], InviteJustSent);
+}
+
+#[test]
+fn a_person_opening_the_new_link_ends_invite_just_sent_and_nobody_says_it_was_not_opened() {
+    let mut invites = resent(Duration::minutes(3), "sam.okafor@gmail.com");
+    for n in 0..6 {
+        let mut v = visit(now() - Duration::seconds(60 - 10 * n), VisitMethod::Get, IPHONE, None);
+        v.cookies = n > 0;
+        invites[0].visits.push(v);
+    }
+    invites[0].link_opens = 6;
+    let found = troubleshoot(&Case::new(&client(), &invites, now()), &Replies::builtin());
+    let got: Vec<_> = found.iter().map(|f| f.code).collect();
+    assert!(!got.contains(&InviteJustSent), "{got:?}");
+    assert_eq!(got[0], LinkOpenedRepeatedly, "{got:?}");
+    for f in &found {
+        let text = format!("{} {}", f.explanation, f.next_step).to_lowercase();
+        for words in ["never opened", "no one has opened", "nobody", "no person has opened"] {
+            assert!(!text.contains(words), "{:?}: {text}", f.code);
+        }
+    }
+}
+
+#[test]
+fn an_older_link_opened_after_the_resend_comes_before_the_resend() {
+    let mut invites = resent(Duration::minutes(6), "sam.okafor@gmail.com");
+    let mut v = visit(now() - Duration::minutes(2), VisitMethod::Get, IPHONE, None);
+    v.outcome = VisitOutcome::InvalidLink;
+    v.invalid_reason = Some(InvalidReason::Superseded);
+    invites[1].visits = vec![v];
+    let found = troubleshoot(&Case::new(&client(), &invites, now()), &Replies::builtin());
+    let got: Vec<_> = found.iter().map(|f| f.code).collect();
+    let just_sent = got.iter().position(|c| *c == InviteJustSent).expect("still said");
+    assert!(got[..just_sent].contains(&SupersededLinkUsed), "{got:?}");
+    assert_eq!(got[0], SupersededLinkUsed, "{got:?}");
+    assert!(
+        found[0].explanation.contains("they are using an older email (the newest one came at Nov 25, 08:54 UTC)"),
+        "{}",
+        found[0].explanation
+    );
+}
+
+#[test]
+fn the_order_rule_puts_the_page_first_and_ruled_out_causes_last() {
+    fn pending(code: FindingCode) -> Pending {
+        Pending::new(code, String::new(), String::new())
+    }
+    let mut found = vec![pending(NotOpened), pending(InviteJustSent), pending(DobFailures), pending(EmailTypo)];
+    found[0].ruled_out = true;
+    found[2].now_on_page = true;
+    super::rules::order(&mut found);
+    let got: Vec<_> = found.iter().map(|p| p.code).collect();
+    assert_eq!(got, [DobFailures, EmailTypo, InviteJustSent, NotOpened]);
+}
+
+// Colleagues and the page, now (issue 24, point 6).
+
+fn sent_entry(actor: &str, at: DateTime<Utc>) -> crate::portal::model::AuditEntry {
+    crate::portal::model::AuditEntry {
+        seq: 7,
+        at,
+        actor: actor.into(),
+        action: crate::portal::model::AuditAction::InviteSent,
+        account_id: Some("acc_1".into()),
+        ticket_id: None,
+        summary: "invite sent to s***@g***.com, valid 48 hours; 1 earlier link(s) superseded".into(),
+        prev_hash: String::new(),
+        hash: String::new(),
+    }
+}
+
+#[test]
+fn no_reply_points_to_a_link_another_agents_resend_superseded() {
+    // T-1019: the page refused the client's DOB on the first link; another
+    // agent resent since; the client wrote their DOB day-first.
+    let holder = account(Role::Client, "sam.okafor@gmail.com", NaiveDate::from_ymd_opt(1975, 3, 17).unwrap());
+    let mut old = invite("inv_1", Role::Client, Duration::hours(8), InviteStatus::Superseded);
+    old.dob_failures = 3;
+    let new = invite("inv_2", Role::Client, Duration::minutes(40), InviteStatus::Pending);
+    let audit = [sent_entry("agent_rivera", new.sent_at)];
+    let words = wrote("msg_1", Duration::hours(2), "It won't take my birthday. I was born 17 March 75.");
+    let invites = [new.clone(), old.clone()];
+    let case = Case::new(&holder, &invites, now()).with_words(&words).with_audit(&audit);
+    let found = troubleshoot(&case, &Replies::builtin());
+    assert!(found.iter().any(|f| f.code == DobInMessage), "{found:?}");
+    for f in &found {
+        let reply = f.reply.expose();
+        assert!(!reply.contains("same invitation link") && !reply.contains("same link"), "{:?}: {reply}", f.code);
+    }
+    assert!(found.iter().find(|f| f.code == DobInMessage).unwrap().reply.expose().contains("most recent email"));
+
+    // Just now, the resend is named with who made it.
+    let new = invite("inv_2", Role::Client, Duration::minutes(4), InviteStatus::Pending);
+    let audit = [sent_entry("agent_rivera", new.sent_at)];
+    let invites = [new, old];
+    let found = troubleshoot(&Case::new(&holder, &invites, now()).with_audit(&audit), &Replies::builtin());
+    assert_eq!(found[0].code, InviteJustSent);
+    assert!(found[0].explanation.contains("(sent by agent_rivera)"), "{}", found[0].explanation);
+}
+
+/// The refused invite of [`refused`] with the client on the page now, the
+/// page having refused `typed` twice in the last minute.
+fn on_the_page(typed: Option<&str>) -> (Account, Vec<Invite>, OnPage) {
+    let (holder, mut invites) = refused();
+    let times = [now() - Duration::seconds(40), now() - Duration::seconds(10)];
+    for at in times {
+        let mut v = visit(at, VisitMethod::Post, IPHONE, None);
+        v.outcome = VisitOutcome::DobRefused;
+        v.typed_dob = typed.map(Phi::from);
+        invites[0].visits.push(v);
+    }
+    (holder, invites, OnPage { visits: times.to_vec(), refusals: times.to_vec() })
+}
+
+#[test]
+fn the_client_on_the_page_now_comes_first_with_the_reading_and_what_to_type() {
+    let (holder, invites, on_page) = on_the_page(Some("03/02/1990"));
+    // The client also wrote something else: the page comes first all the same.
+    let words = wrote("msg_1", Duration::minutes(30), "I checked my spam. My DOB is 02/03/1991");
+    let case = Case::new(&holder, &invites, now()).with_words(&words).with_on_page(&on_page);
+    let found = troubleshoot(&case, &Replies::builtin());
+    assert_eq!(found[0].code, DobFailures, "{found:?}");
+    assert_eq!(
+        found[0].explanation,
+        "The client is on the page now and typed ••/••/•••• twice: day-first; have them type ••/••/••••."
+    );
+    assert!(!found[0].explanation.contains("1990"));
+    let revealed = troubleshoot(&case.revealed(true), &Replies::builtin());
+    assert_eq!(
+        revealed[0].explanation,
+        "The client is on the page now and typed 03/02/1990 twice: day-first; have them type 02/03/1990."
+    );
+    assert!(revealed[0].reply.expose().contains("exactly as 02/03/1990"), "{}", revealed[0].reply.expose());
+    assert!(!revealed[0].reply.expose().contains("what you type?"));
+
+    // A minute on, they have left the page: the usual order.
+    let later = Case::new(&holder, &invites, now() + Duration::seconds(61)).with_words(&words).with_on_page(&on_page);
+    let found = troubleshoot(&later, &Replies::builtin());
+    assert!(!found[0].explanation.contains("on the page now"), "{}", found[0].explanation);
+
+    // Another date typed: the DOB on file may be wrong, said as such.
+    let (holder, invites, on_page) = on_the_page(Some("07/14/1986"));
+    let case = Case::new(&holder, &invites, now()).with_on_page(&on_page).revealed(true);
+    let found = troubleshoot(&case, &Replies::builtin());
+    assert!(
+        found[0].explanation.contains("typed 07/14/1986 twice: another date than the DOB on file"),
+        "{}",
+        found[0].explanation
+    );
+    assert!(found[0].next_step.contains("set the DOB on file"), "{}", found[0].next_step);
+
+    // The portal did not report what was typed: ask, now.
+    let (holder, invites, on_page) = on_the_page(None);
+    let case = Case::new(&holder, &invites, now()).with_on_page(&on_page);
+    let found = troubleshoot(&case, &Replies::builtin());
+    assert!(
+        found[0].explanation.starts_with("The client is on the page now and it refused their date of birth twice"),
+        "{}",
+        found[0].explanation
+    );
 }

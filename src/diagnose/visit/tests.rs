@@ -145,6 +145,19 @@ fn ordinary_browsers_minutes_or_hours_later_are_people() {
 }
 
 #[test]
+fn a_browser_sending_back_the_pages_cookie_is_a_person_however_fast() {
+    // Issue 24: a person refreshing the new link six times within seconds
+    // of its delivery: timing and the burst alone would say scanner.
+    let v = verdict(&Row { cookies: Some(true), burst: 6, ..row(CHROME_WIN, 1) });
+    assert_eq!(v.kind, VisitKind::Person, "{:?}", v.reasons);
+    assert!(v.reasons.contains(&Signal::CarriedCookie), "{:?}", v.reasons);
+    // Without the cookie, or with a decisive sign, it is still a scanner.
+    assert_eq!(verdict(&Row { burst: 6, ..row(CHROME_WIN, 1) }).kind, VisitKind::Scanner);
+    let headless = verdict(&Row { cookies: Some(true), burst: 3, ..row(HEADLESS, 1) });
+    assert_eq!(headless.kind, VisitKind::Scanner);
+}
+
+#[test]
 fn scanners_previews_and_programs_are_scanners() {
     let scanners = [
         // Safe Links: HEAD and a headless browser from Microsoft, seconds after delivery.

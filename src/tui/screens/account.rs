@@ -60,6 +60,10 @@ pub struct AccountState {
     /// A link the client pasted (pasted on this screen), matched to the
     /// invites when the findings are drawn. Holds no token.
     pub pasted: Option<PastedLink>,
+    /// The client's visits to the invite page and the DOBs it refused, from
+    /// the live events: the findings read them (the refusals of the last
+    /// minute come first).
+    pub on_page: troubleshoot::OnPage,
 }
 
 impl AccountState {
@@ -80,6 +84,7 @@ impl AccountState {
             findings_scroll: 0,
             findings_max: Cell::new(0),
             pasted: None,
+            on_page: troubleshoot::OnPage::default(),
         }
     }
 
@@ -193,7 +198,8 @@ impl AccountState {
         let account = &self.account.data.as_ref()?.value;
         let invites = self.invites.data.as_deref()?;
         let audit = self.audit.data.as_deref().unwrap_or_default();
-        Some(Case::new(account, invites, now).with_audit(audit).with_words(&self.words).revealed(self.revealed))
+        let case = Case::new(account, invites, now).with_audit(audit).with_words(&self.words);
+        Some(case.with_on_page(&self.on_page).revealed(self.revealed))
     }
 
     /// The ticket's conversation was read: what the client wrote in it is
