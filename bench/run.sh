@@ -108,7 +108,7 @@ row() { rows+=("| $1 | $2 | $3 | $4 |"); }
 # ---- build -------------------------------------------------------------------
 log "building (release)"
 cargo build --release --locked --quiet --bin portaldesk --example bare_frame --example search_rtt --example load \
-  --example events_fanout --example live_consoles
+  --example events_fanout --example live_consoles --example silent_connections
 export PORTALDESK_BENCH_BUILT=1
 
 # ---- 1. start to first useful frame -----------------------------------------------
@@ -255,6 +255,21 @@ row "seed $(thousands "$big") accounts (process start to listening; resident mem
   "$seed_s s ($sandbox_rss_mb MiB)" "< 60 s" "$(verdict "$seed_s" 60)"
 search_rows "$big" 10
 stop_sandbox
+
+# ---- silent connections (issue #25) ------------------------------------------------
+# 500 connections that never send a byte (each reopened when closed) against
+# a sandbox started under `ulimit -n 256`: ordinary requests must still be
+# answered, each within 1 s.
+log "silent connections: 500 against a sandbox with 256 descriptors"
+if ! bench/silent.sh 500 20 >"$work/silent.txt"; then
+  log "silent connections: the run did not finish"
+  echo "answered=0 max_ms=999999 p50_ms=0 silent_closed_by_server=0 server_fd_limit=?" >"$work/silent.txt"
+fi
+sc_max=$(field "$work/silent.txt" max_ms) sc_answered=$(field "$work/silent.txt" answered)
+sc_ok=$(verdict "$sc_max" 1000)
+if [[ $sc_answered != 20 ]]; then sc_ok="**fail**"; fi
+row "500 silent connections (each reopened when closed; $(field "$work/silent.txt" silent_closed_by_server) closed by the server) against \`sandbox serve\` under \`ulimit -n $(field "$work/silent.txt" server_fd_limit)\`: 20 requests on new connections, answered, slowest (p50)" \
+  "$sc_answered/20, $sc_max ms ($(field "$work/silent.txt" p50_ms) ms)" "all, each < 1 s" "$sc_ok"
 
 # ---- events ---------------------------------------------------------------------
 # The event stream, in one process with its own sandbox: a sustained rate to

@@ -8,6 +8,7 @@
 //! (`PORTALDESK_THEME=light`, `PORTALDESK_KEY_RESEND=s`) override the file.
 
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -356,11 +357,37 @@ fn read_file(explicit: Option<&Path>) -> Result<(Config, Option<(PathBuf, String
 
 /// The settings in force: the file, overridden by `PORTALDESK_*` variables
 /// of the process environment.
+///
+/// Only our own variables are read, as OS strings: another variable that
+/// is not UTF-8 is none of ours (`std::env::vars()` would panic on it);
+/// one of ours that is not UTF-8 is an error naming it.
 pub fn settings(explicit: Option<&Path>) -> Result<Settings, ConfigError> {
-    settings_with(explicit, |name| std::env::var(name).ok(), || std::env::vars().collect())
+    settings_in(explicit, |name| std::env::var_os(name), || std::env::vars_os().collect())
 }
 
-/// [`settings`] with the environment given (for tests).
+/// Checks that each of `names` (variables of ours read elsewhere as text)
+/// is UTF-8 when set: the error names the first one that is not.
+pub fn check_text_variables(names: &[&str], var: impl Fn(&str) -> Option<OsString>) -> Result<(), ConfigError> {
+    for name in names {
+        if let Some(value) = var(name) {
+            utf8(name, value).map_err(|message| ConfigError::Env { message })?;
+        }
+    }
+    Ok(())
+}
+
+/// [`settings`] with the environment given as the process has it (OS
+/// strings, any bytes): one variable by name, and all of them (listed only
+/// to find the `PORTALDESK_KEY_*` ones).
+pub fn settings_in(
+    explicit: Option<&Path>,
+    var: impl Fn(&str) -> Option<OsString>,
+    vars: impl FnOnce() -> Vec<(OsString, OsString)>,
+) -> Result<Settings, ConfigError> {
+    settings_from_os(read_file(explicit)?, var, vars)
+}
+
+/// [`settings`] with the environment given as text (for tests).
 pub fn settings_with(
     explicit: Option<&Path>,
     var: impl Fn(&str) -> Option<String>,
@@ -375,17 +402,39 @@ fn settings_from(
     var: impl Fn(&str) -> Option<String>,
     vars: impl FnOnce() -> Vec<(String, String)>,
 ) -> Result<Settings, ConfigError> {
-    let settings = unchecked(source, var, vars)?;
+    // A text environment as OS strings.
+    let var = move |name: &str| var(name).map(OsString::from);
+    let vars = move || vars().into_iter().map(|(name, value)| (name.into(), value.into())).collect();
+    settings_from_os(source, var, vars)
+}
+
+fn settings_from_os(
+    source: (Config, Option<(PathBuf, String)>),
+    var: impl Fn(&str) -> Option<OsString>,
+    vars: impl FnOnce() -> Vec<(OsString, OsString)>,
+) -> Result<Settings, ConfigError> {
+    let settings = unchecked_os(source, var, vars)?;
     settings.validate()?;
     Ok(settings)
 }
 
 /// The settings a file and the environment ask for, with the practice's
 /// replies read, before [`Settings::validate`].
+#[cfg(test)]
 fn unchecked(
-    (config, source): (Config, Option<(PathBuf, String)>),
+    source: (Config, Option<(PathBuf, String)>),
     var: impl Fn(&str) -> Option<String>,
     vars: impl FnOnce() -> Vec<(String, String)>,
+) -> Result<Settings, ConfigError> {
+    let var = move |name: &str| var(name).map(OsString::from);
+    let vars = move || vars().into_iter().map(|(name, value)| (name.into(), value.into())).collect();
+    unchecked_os(source, var, vars)
+}
+
+fn unchecked_os(
+    (config, source): (Config, Option<(PathBuf, String)>),
+    var: impl Fn(&str) -> Option<OsString>,
+    vars: impl FnOnce() -> Vec<(OsString, OsString)>,
 ) -> Result<Settings, ConfigError> {
     let (path, text) = source.unzip();
     let mut origins: BTreeMap<String, Origin> = text
@@ -439,8 +488,8 @@ const KEY_PREFIX: &str = "PORTALDESK_KEY_";
 
 fn apply_env(
     mut config: Config,
-    var: &impl Fn(&str) -> Option<String>,
-    vars: Vec<(String, String)>,
+    var: &impl Fn(&str) -> Option<OsString>,
+    vars: Vec<(OsString, OsString)>,
 ) -> Result<(Config, Vec<(String, String)>), String> {
     fn value<T: for<'de> Deserialize<'de>>(name: &str, text: &str) -> Result<T, String> {
         let deserializer: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
@@ -458,61 +507,73 @@ fn apply_env(
         }
     }
     let mut set = Vec::new();
-    let mut get = |key: &str| {
+    let mut get = |key: &str| -> Result<Option<(String, String)>, String> {
         let name = env_name(key);
-        let value = var(&name).filter(|v| !v.is_empty())?;
+        let Some(value) = var(&name).filter(|v| !v.is_empty()) else {
+            return Ok(None);
+        };
+        let value = utf8(&name, value)?;
         set.push((key.to_owned(), name.clone()));
-        Some((name, value))
+        Ok(Some((name, value)))
     };
-    if let Some((_, v)) = get("portal_url") {
+    if let Some((_, v)) = get("portal_url")? {
         config.portal_url = Some(v);
     }
-    if let Some((name, v)) = get("role") {
+    if let Some((name, v)) = get("role")? {
         config.role = Some(value(&name, &v)?);
     }
-    if let Some((name, v)) = get("idle_lock_minutes") {
+    if let Some((name, v)) = get("idle_lock_minutes")? {
         config.idle_lock_minutes = Some(number(&name, &v)?);
     }
-    if let Some((name, v)) = get("idle_lock_seconds") {
+    if let Some((name, v)) = get("idle_lock_seconds")? {
         config.idle_lock_seconds = Some(number(&name, &v)?);
     }
-    if let Some((name, v)) = get("reveal_seconds") {
+    if let Some((name, v)) = get("reveal_seconds")? {
         config.reveal_seconds = Some(number(&name, &v)?);
     }
-    if let Some((name, v)) = get("resend_guard_minutes") {
+    if let Some((name, v)) = get("resend_guard_minutes")? {
         config.resend_guard_minutes = Some(number(&name, &v)?);
     }
-    if let Some((name, v)) = get("theme") {
+    if let Some((name, v)) = get("theme")? {
         config.theme = Some(value(&name, &v)?);
     }
-    if let Some((_, v)) = get("time_zone") {
+    if let Some((_, v)) = get("time_zone")? {
         config.time_zone = Some(v);
     }
-    if let Some((_, v)) = get("practice_time_zone") {
+    if let Some((_, v)) = get("practice_time_zone")? {
         config.practice_time_zone = Some(v);
     }
-    if let Some((name, v)) = get("log_level") {
+    if let Some((name, v)) = get("log_level")? {
         config.log_level = Some(value(&name, &v)?);
     }
-    if let Some((name, v)) = get("lock_requires_login") {
+    if let Some((name, v)) = get("lock_requires_login")? {
         config.lock_requires_login = Some(flag(&name, &v)?);
     }
-    if let Some((name, v)) = get("readonly") {
+    if let Some((name, v)) = get("readonly")? {
         config.readonly = Some(flag(&name, &v)?);
     }
-    if let Some((name, v)) = get("claim_on_open") {
+    if let Some((name, v)) = get("claim_on_open")? {
         config.claim_on_open = Some(flag(&name, &v)?);
     }
     for (name, v) in vars {
-        if let Some(action) = name.strip_prefix(KEY_PREFIX)
-            && !v.is_empty()
-        {
-            let action = action.to_ascii_lowercase();
-            set.push((format!("keys.{action}"), name.clone()));
-            config.keys.insert(action, v);
+        // Ours by its first bytes; any other variable is left unread.
+        if !name.as_encoded_bytes().starts_with(KEY_PREFIX.as_bytes()) || v.is_empty() {
+            continue;
         }
+        let name =
+            name.into_string().map_err(|name| format!("{}: the name is not valid UTF-8", name.to_string_lossy()))?;
+        let v = utf8(&name, v)?;
+        let action = name[KEY_PREFIX.len()..].to_ascii_lowercase();
+        set.push((format!("keys.{action}"), name.clone()));
+        config.keys.insert(action, v);
     }
     Ok((config, set))
+}
+
+/// One of our variables' value as text; the error names the variable (its
+/// value is not shown: it may be anything).
+fn utf8(name: &str, value: OsString) -> Result<String, String> {
+    value.into_string().map_err(|_| format!("{name}: the value is not valid UTF-8"))
 }
 
 /// The settings a configuration asks for, with the defaults; an error (a
@@ -564,22 +625,45 @@ fn resolve(config: Config, file: Option<&Path>) -> Result<Settings, (String, Str
 /// The line each key is written on, as `theme`, `keys` or `keys.resend`
 /// (tables and keys alike), first writing wins: from the TOML parser's
 /// spans, best effort on a text that does not parse (it serves messages).
+/// Linear in the text (with a log for each key): a `[keys]` table of tens
+/// of thousands of entries answers at once.
 fn key_lines(text: &str) -> BTreeMap<String, usize> {
-    fn walk(text: &str, prefix: &str, table: &toml::de::DeTable<'_>, lines: &mut BTreeMap<String, usize>) {
+    fn walk(lines_of: &LineIndex, prefix: &str, table: &toml::de::DeTable<'_>, lines: &mut BTreeMap<String, usize>) {
         for (key, value) in table.iter() {
             let name =
                 if prefix.is_empty() { key.get_ref().to_string() } else { format!("{prefix}.{}", key.get_ref()) };
             if let toml::de::DeValue::Table(inner) = value.get_ref() {
-                walk(text, &name, inner, lines);
+                walk(lines_of, &name, inner, lines);
             }
-            let line = line_of(text, key.span().start);
+            let line = lines_of.line(key.span().start);
             lines.entry(name).and_modify(|l| *l = (*l).min(line)).or_insert(line);
         }
     }
     let (table, _) = toml::de::DeTable::parse_recoverable(text);
     let mut lines = BTreeMap::new();
-    walk(text, "", table.get_ref(), &mut lines);
+    walk(&LineIndex::new(text), "", table.get_ref(), &mut lines);
     lines
+}
+
+/// Where the lines of a text begin, to find the line of many offsets
+/// without counting from the start each time.
+struct LineIndex {
+    /// The byte offset of every newline.
+    newlines: Vec<usize>,
+    len: usize,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> Self {
+        let newlines = text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(at, _)| at).collect();
+        Self { newlines, len: text.len() }
+    }
+
+    /// The line (1-based) of a byte offset (past the end: the last line).
+    fn line(&self, offset: usize) -> usize {
+        let offset = offset.min(self.len);
+        self.newlines.partition_point(|&at| at < offset) + 1
+    }
 }
 
 /// The line (1-based) of a byte offset. Bytes, not a str slice: an offset
@@ -662,6 +746,32 @@ mod tests {
             let _ = key_lines(text);
             let _ = key_on_line(text, 1);
         }
+    }
+
+    #[test]
+    fn the_line_index_agrees_with_counting() {
+        for text in ["", "a", "\n", "a\nb\n\nc", "é\nü\n"] {
+            let index = LineIndex::new(text);
+            for offset in 0..=text.len() + 2 {
+                assert_eq!(index.line(offset), line_of(text, offset), "{text:?} at {offset}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_keys_table_of_40000_entries_answers_naming_the_first_bad_one() {
+        // Issue #25: `[keys]` was read in quadratic time (40k entries took
+        // 3.4 s). The answer is asserted here; the time is bench/run.sh's.
+        let mut text = String::from("theme = \"dark\"\n[keys]\n");
+        for n in 0..40_000 {
+            text.push_str(&format!("a{n:05} = \"x\"\n"));
+        }
+        let lines = key_lines(&text);
+        assert_eq!(lines.len(), 40_002);
+        assert_eq!(lines.get("keys.a39999"), Some(&40_002));
+        let f = file(&text);
+        let err = settings_with(Some(f.path()), no_env, Vec::new).unwrap_err().to_string();
+        assert!(err.contains("line 3: keys.a00000: no such action"), "{}", &err[..err.len().min(300)]);
     }
 
     #[test]
@@ -752,6 +862,49 @@ mod tests {
         let env = |name: &str| (name == "PORTALDESK_ROLE").then(|| "admin".to_owned());
         let err = settings_with(Some(file("").path()), env, Vec::new).unwrap_err().to_string();
         assert!(err.contains("PORTALDESK_ROLE") && err.contains("admin"), "{err}");
+    }
+
+    #[test]
+    fn a_non_utf8_environment_is_read_without_panic_and_only_ours_is_refused() {
+        use std::os::unix::ffi::OsStringExt;
+        let bad = || OsString::from_vec(vec![b'a', 0xff, b'b']);
+        // Someone else's variable, name or value not UTF-8: not read at all.
+        let others = vec![
+            (OsString::from("FOO"), bad()),
+            (bad(), OsString::from("x")),
+            (OsString::from("PORTALDESK_KEY_COPY"), OsString::from("y")),
+            (OsString::from("PORTALDESK_TOKEN_NOT_OURS"), bad()),
+        ];
+        let theme = |name: &str| match name {
+            "PORTALDESK_THEME" => Some(OsString::from("light")),
+            "FOO" => Some(bad()),
+            _ => None,
+        };
+        let s = settings_from_os((Config::default(), None), theme, || others.clone()).unwrap();
+        assert_eq!(s.theme, ThemeName::Light);
+        assert_eq!(s.keys.get("copy").map(String::as_str), Some("y"));
+
+        // One of ours: an error that names it, and never its value.
+        let ours = |name: &str| (name == "PORTALDESK_THEME").then(bad);
+        let err = settings_from_os((Config::default(), None), ours, Vec::new).unwrap_err();
+        assert!(matches!(err, ConfigError::Env { .. }), "{err:?}");
+        assert_eq!(err.to_string(), "environment variable PORTALDESK_THEME: the value is not valid UTF-8");
+        let key = || vec![(OsString::from("PORTALDESK_KEY_RESEND"), bad())];
+        let err = settings_from_os((Config::default(), None), |_: &str| None, key).unwrap_err().to_string();
+        assert_eq!(err, "environment variable PORTALDESK_KEY_RESEND: the value is not valid UTF-8");
+        let mut name = b"PORTALDESK_KEY_".to_vec();
+        name.push(0xfe);
+        let named = || vec![(OsString::from_vec(name.clone()), OsString::from("s"))];
+        let err = settings_from_os((Config::default(), None), |_: &str| None, named).unwrap_err().to_string();
+        assert_eq!(err, "environment variable PORTALDESK_KEY_\u{fffd}: the name is not valid UTF-8");
+        // The variables the argument parser reads as text.
+        let portal = |name: &str| (name == "PORTALDESK_PORTAL").then(bad);
+        let err = check_text_variables(&["PORTALDESK_PORTAL"], portal).unwrap_err().to_string();
+        assert_eq!(err, "environment variable PORTALDESK_PORTAL: the value is not valid UTF-8");
+        assert!(check_text_variables(&["PORTALDESK_PORTAL"], |_: &str| Some(OsString::from("http://x"))).is_ok());
+        // An empty value of ours is unset, as before.
+        let empty = |name: &str| (name == "PORTALDESK_THEME").then(OsString::new);
+        assert!(settings_from_os((Config::default(), None), empty, Vec::new).is_ok());
     }
 
     #[test]

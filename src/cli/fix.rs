@@ -12,8 +12,8 @@ use crate::diagnose::remedy::{self, ClientWords, Plan, RemedyKind};
 use crate::diagnose::replies::Replies;
 use crate::diagnose::troubleshoot::{self, Case};
 use crate::fix::{self, Progress, StepState, Stop};
-use crate::portal::PortalClient;
 use crate::portal::model::{AccountId, TicketId, TicketStatus};
+use crate::portal::{PortalClient, TicketQuery};
 
 /// The exit code of a ticket whose only channel is dead: call the client.
 pub const EXIT_CALL: u8 = 7;
@@ -71,7 +71,9 @@ pub async fn fix(
         (ticket.account_id, Some(ticket.id))
     } else {
         let account_id = AccountId::from(args.target.as_str());
-        let tickets = client.tickets(None).await.map_err(unread)?;
+        // The account's own tickets only, under the paging guard.
+        let query = TicketQuery { account_id: Some(account_id.clone()), ..TicketQuery::default() };
+        let tickets = client.tickets_where(query).await.map_err(unread)?;
         let open = tickets.into_iter().find(|t| t.account_id == account_id && t.status != TicketStatus::Solved);
         (account_id, open.map(|t| t.id))
     };

@@ -93,7 +93,8 @@ Exit codes:
      --expect-etag), e.g. someone else claimed the ticket first
   5  rate limited (429), e.g. a 6th invite to one account within an hour
      a change (resend, dob set) in read-only mode (--readonly)
-  6  audit verify: the audit trail's hash chain is broken
+  6  audit verify, audit head: the audit trail's hash chain is broken, or
+     (verify --expect-head) the trail no longer extends the head recorded
   128+N  the console was ended by signal N: 143 SIGTERM, 129 SIGHUP, 130 SIGINT";
 
 #[derive(Debug, Subcommand)]
@@ -129,8 +130,8 @@ pub enum Command {
     ///
     /// --json: {"invite": Invite}.
     Resend(mutate::ResendArgs),
-    /// The audit trail of a period, oldest first (--json, --csv), or `audit
-    /// verify` to check its hash chain.
+    /// The audit trail of a period, oldest first (--json, --csv), `audit
+    /// verify` to check its hash chain, or `audit head` for its head.
     Audit(audit::AuditArgs),
     /// Change the DOB on file.
     Dob {
@@ -235,6 +236,12 @@ pub fn main() -> ExitCode {
     // Panic reports first (the console's terminal-restoring hook wraps
     // them), then the log.
     let _ = color_eyre::install();
+    // The argument parser reads PORTALDESK_PORTAL as text: one that is not
+    // UTF-8 is named here, as every variable of ours is (exit 2).
+    if let Err(e) = crate::config::check_text_variables(&["PORTALDESK_PORTAL"], |name| std::env::var_os(name)) {
+        eprintln!("portaldesk: {}", crate::sanitize::multiline(&e.to_string()));
+        return ExitCode::from(2);
+    }
     let cli = Cli::parse();
     // A configuration that cannot be used stops everything, before the
     // log or the terminal is touched.

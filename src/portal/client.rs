@@ -33,11 +33,12 @@ use serde::de::DeserializeOwned;
 
 use super::error::PortalError;
 use super::model::{
-    Account, AccountId, AccountPatch, AccountSummary, AuditEntry, ETag, Invite, InviteId, Items, NewNote, NewReply,
-    OutboxMessage, OutboxReply, Page, PresenceMode, PresenceRequest, Problem, ResendRequest, RevokeRequest, Role,
-    SandboxClock, ScannerProfile, ScannerVisitRequest, StaffMember, Ticket, TicketId, TicketMessage, TicketNote,
+    Account, AccountId, AccountPatch, AccountSummary, AuditEntry, AuditHead, ETag, Invite, InviteId, Items, NewNote,
+    NewReply, OutboxMessage, OutboxReply, Page, PresenceMode, PresenceRequest, Problem, ResendRequest, RevokeRequest,
+    Role, SandboxClock, ScannerProfile, ScannerVisitRequest, StaffMember, Ticket, TicketId, TicketMessage, TicketNote,
     TicketPatch, TicketStatus,
 };
+use super::paging::{Pager, PagingLimits};
 
 /// An API token. Its `Debug` is redacted so it never reaches a log.
 #[derive(Clone, PartialEq, Eq)]
@@ -191,6 +192,8 @@ pub struct ClientOptions {
     /// The largest answer read; a larger one fails with
     /// [`PortalError::TooLarge`] (a page of the API never needs more).
     pub max_answer_bytes: usize,
+    /// The most one paged read may take (pages, bytes kept).
+    pub paging: PagingLimits,
 }
 
 /// The default largest answer: 8 MiB.
@@ -206,6 +209,7 @@ impl Default for ClientOptions {
             max_backoff: Duration::from_secs(2),
             max_rate_limit_wait: Duration::from_secs(3),
             max_answer_bytes: MAX_ANSWER_BYTES,
+            paging: PagingLimits::default(),
         }
     }
 }
@@ -391,7 +395,8 @@ impl PortalClient {
 
     /// One page of accounts.
     pub async fn search_accounts(&self, query: &AccountQuery) -> Result<Page<AccountSummary>, PortalError> {
-        self.get_json("api/v1/accounts", query).await.map(|v| v.value)
+        let (answer, bytes) = self.get_json_sized::<Page<AccountSummary>>("api/v1/accounts", query).await?;
+        Ok(Page { bytes, ..answer.value })
     }
 
     /// A whole account, with its ETag.
@@ -408,16 +413,29 @@ impl PortalClient {
     /// Every ticket, oldest first, optionally of one status: page after
     /// page (a portal without paging answers them all at once).
     pub async fn tickets(&self, status: Option<TicketStatus>) -> Result<Vec<Ticket>, PortalError> {
-        let mut query = TicketQuery { status, limit: Some(500), ..TicketQuery::default() };
+        self.tickets_where(TicketQuery { status, ..TicketQuery::default() }).await
+    }
+
+    /// Every ticket `query` finds (its cursor and limit aside), oldest
+    /// first, page after page, under the paging guard: a portal that keeps
+    /// paging is stopped ([`PortalError::KeptPaging`]).
+    pub async fn tickets_where(&self, query: TicketQuery) -> Result<Vec<Ticket>, PortalError> {
+        let mut query = TicketQuery { limit: Some(500), cursor: None, ..query };
+        let mut pager = self.pager();
         let mut all = Vec::new();
         loop {
             let page = self.ticket_page(&query).await?;
             all.extend(page.items);
-            match page.next_cursor {
-                Some(cursor) if query.cursor.as_ref() != Some(&cursor) => query.cursor = Some(cursor),
-                _ => return Ok(all),
+            match pager.next(page.bytes, page.next_cursor)? {
+                Some(cursor) => query.cursor = Some(cursor),
+                None => return Ok(all),
             }
         }
+    }
+
+    /// A guard for one paged read, with this client's limits.
+    pub fn pager(&self) -> Pager {
+        Pager::new(self.options.paging)
     }
 
     /// One page of tickets, oldest first.
@@ -428,8 +446,8 @@ impl PortalClient {
             #[serde(default)]
             next_cursor: Option<String>,
         }
-        let answer: Answer = self.get_json("api/v1/tickets", query).await?.value;
-        Ok(Page { items: answer.items, next_cursor: answer.next_cursor })
+        let (answer, bytes) = self.get_json_sized::<Answer>("api/v1/tickets", query).await?;
+        Ok(Page { items: answer.value.items, next_cursor: answer.value.next_cursor, bytes })
     }
 
     /// A ticket's conversation, oldest first: the client's messages, the
@@ -461,15 +479,16 @@ impl PortalClient {
     }
 
     /// One page of the audit trail's entries that pass `filter`, newest
-    /// first: at most `limit` entries before entry `before`.
+    /// first: at most `limit` entries before entry `before` (with the size
+    /// of the answer, for the paging guard).
     pub async fn audit_page(
         &self,
         filter: &AuditFilter<'_>,
         before: Option<i64>,
         limit: u32,
-    ) -> Result<Vec<AuditEntry>, PortalError> {
+    ) -> Result<(Vec<AuditEntry>, usize), PortalError> {
         let instant = |at: Option<DateTime<Utc>>| at.map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
-        self.audit_query(&AuditQuery {
+        let query = AuditQuery {
             account_id: filter.account_id.map(AccountId::as_str),
             actor: filter.actor,
             since: instant(filter.since),
@@ -477,8 +496,15 @@ impl PortalClient {
             before,
             limit: Some(limit),
             ..AuditQuery::default()
-        })
-        .await
+        };
+        let (answer, bytes) = self.get_json_sized::<Items<AuditEntry>>("api/v1/audit", &query).await?;
+        Ok((answer.value.items, bytes))
+    }
+
+    /// The head of the audit trail as the portal states it: how many
+    /// entries, and the newest one's hash.
+    pub async fn audit_head(&self) -> Result<AuditHead, PortalError> {
+        self.get_json("api/v1/audit/head", &()).await.map(|v| v.value)
     }
 
     async fn audit_query(&self, query: &AuditQuery<'_>) -> Result<Vec<AuditEntry>, PortalError> {
@@ -625,11 +651,20 @@ impl PortalClient {
         path: &str,
         query: &(impl Serialize + ?Sized),
     ) -> Result<Versioned<T>, PortalError> {
+        self.get_json_sized(path, query).await.map(|(value, _)| value)
+    }
+
+    /// [`Self::get_json`], with the size of the answer in bytes.
+    async fn get_json_sized<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &(impl Serialize + ?Sized),
+    ) -> Result<(Versioned<T>, usize), PortalError> {
         let url = self.url(path)?;
         let mut attempt = 0;
         loop {
             let request = self.http.get(url.clone()).header(header::AUTHORIZATION, self.token.bearer()?).query(query);
-            let outcome = self.exchange(request).await;
+            let outcome = self.exchange_sized(request).await;
             let error = match outcome {
                 Ok(value) => return Ok(value),
                 Err(error) => error,
@@ -706,6 +741,14 @@ impl PortalClient {
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<Versioned<T>, PortalError> {
+        self.exchange_sized(request).await.map(|(value, _)| value)
+    }
+
+    /// [`Self::exchange`], with the size of the answer in bytes.
+    async fn exchange_sized<T: DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<(Versioned<T>, usize), PortalError> {
         let response = request.send().await.map_err(|e| PortalError::from_reqwest(&e))?;
         self.observe_clock(&response);
         let status = response.status();
@@ -714,7 +757,7 @@ impl PortalClient {
         if status.is_success() {
             let value = decode::<T>(&bytes)?;
             let etag = headers.get(header::ETAG).and_then(|v| v.to_str().ok()).unwrap_or_default().into();
-            Ok(Versioned { value, etag })
+            Ok((Versioned { value, etag }, bytes.len()))
         } else {
             Err(error_from(status, &headers, &bytes))
         }

@@ -47,6 +47,20 @@ pub enum PortalError {
     TooLarge { limit_bytes: u64 },
     #[error("the portal's answer could not be read ({})", crate::sanitize::field(what))]
     Decode { what: String },
+    /// A paged read the portal would not end (see `portal::paging`).
+    #[error("the portal kept paging: {why} (page {pages}); stopped reading")]
+    KeptPaging { pages: usize, why: PagingStop },
+}
+
+/// Why a paged read was stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PagingStop {
+    #[error("it sent a cursor it had already sent")]
+    Repeated,
+    #[error("it went past {limit} pages")]
+    Pages { limit: usize },
+    #[error("its answers went past {}", size_words(*limit as u64))]
+    Bytes { limit: usize },
 }
 
 /// A size in words: `8 MiB`, `64 KiB`, `900 bytes`.
@@ -83,6 +97,7 @@ impl PortalError {
             PortalError::Dropped => "dropped",
             PortalError::TooLarge { .. } => "answer too large",
             PortalError::Decode { .. } => "undecodable answer",
+            PortalError::KeptPaging { .. } => "kept paging",
         }
     }
 

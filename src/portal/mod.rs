@@ -4,10 +4,12 @@ pub mod client;
 pub mod error;
 pub mod events;
 pub mod model;
+pub mod paging;
 
 pub use client::{
     AccountQuery, ApiToken, Assignee, ClientOptions, IdempotencyKey, MAX_ANSWER_BYTES, MAX_CLOCK_OFFSET, PortalClient,
     SIMULATED_CLOCK, ServerClock, TicketQuery, Versioned,
 };
-pub use error::PortalError;
+pub use error::{PagingStop, PortalError};
 pub use events::{FollowOptions, Live};
+pub use paging::{Pager, PagingLimits};

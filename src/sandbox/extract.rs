@@ -67,7 +67,13 @@ where
         if !is_json {
             return Err(ApiError::unsupported_media_type());
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|_| ApiError::payload_too_large())?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if super::server::is_body_timeout(&rejection) {
+                ApiError::request_timeout()
+            } else {
+                ApiError::payload_too_large()
+            }
+        })?;
         if bytes.len() > BODY_LIMIT {
             return Err(ApiError::payload_too_large());
         }

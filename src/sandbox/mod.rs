@@ -53,7 +53,8 @@ pub struct SandboxOptions {
     pub faults: Faults,
     /// Freeze the clock at this instant (deterministic tests and pictures).
     pub frozen_at: Option<DateTime<Utc>>,
-    /// Header-read (and idle) timeout and connection limit.
+    /// How long a connection may stay silent or idle, or take to send a
+    /// body, and how many are served at once (see [`server`]).
     pub limits: server::Limits,
     /// Extra open tickets to seed beyond the seeded cases (`--tickets N`),
     /// for a large queue.

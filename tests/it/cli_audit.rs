@@ -96,3 +96,115 @@ async fn the_report_is_sorted_filtered_and_exported_as_json_and_csv() {
     assert!(readable.out.starts_with("4 audit entries\n"), "{}", readable.out);
     assert!(readable.out.contains("note_added"));
 }
+
+/// Adds `n` notes (audit entries) through the API.
+async fn add_notes(h: &Harness, ticket: &TicketId, n: usize) {
+    for k in 0..n {
+        let note = NewNote { body: format!("later call {k}") };
+        h.client.add_note(ticket, &note, &IdempotencyKey::new()).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_trail_cut_emptied_or_rewritten_fails_against_the_head_kept_and_an_extended_one_passes() {
+    let (h, _dir, db, tickets) = with_trail().await;
+    let head = run(&h, &["audit", "head"]).await;
+    assert_eq!(head.code, 0, "{}", head.err);
+    let recorded = head.out.trim().to_owned();
+    assert!(recorded.starts_with("4:") && recorded.len() == 2 + 64, "{recorded}");
+    // Its JSON, and the sandbox's own `GET /api/v1/audit/head`, say the same.
+    let json = run(&h, &["audit", "head", "--json"]).await;
+    assert_eq!(json.code, 0, "{}", json.err);
+    let v: Value = serde_json::from_str(&json.out).unwrap();
+    assert_eq!(format!("{}:{}", v["count"], v["hash"].as_str().unwrap()), recorded);
+    assert_eq!(h.client.audit_head().await.unwrap().to_string(), recorded);
+
+    let verify = |args: &'static [&'static str]| run(&h, args);
+    let expect: Vec<&str> = vec!["audit", "verify", "--expect-head", recorded.as_str()];
+    let intact = run(&h, &expect).await;
+    assert_eq!(intact.code, 0, "{}", intact.err);
+    assert_eq!(
+        intact.out.trim(),
+        format!("audit trail intact: 4 entries, last hash {}; it extends the head {recorded}", &recorded[2..])
+    );
+
+    // Extended: two more entries, the head kept still holds.
+    add_notes(&h, &tickets[0], 2).await;
+    let extended = run(&h, &expect).await;
+    assert_eq!(extended.code, 0, "{}", extended.err);
+    assert!(extended.out.starts_with("audit trail intact: 6 entries"), "{}", extended.out);
+
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    // Rewritten from entry 3 on: a valid chain of 4 again, not the one kept.
+    conn.execute("DELETE FROM audit WHERE rowid > 2", []).unwrap();
+    add_notes(&h, &tickets[1], 2).await;
+    let plain = verify(&["audit", "verify"]).await;
+    assert_eq!(plain.code, 0, "the chain alone cannot tell: {}", plain.err);
+    let rewritten = run(&h, &expect).await;
+    assert_eq!(rewritten.code, 6, "{}", rewritten.out);
+    assert!(rewritten.err.contains(&format!("does not extend the head {recorded}")), "{}", rewritten.err);
+    assert!(rewritten.err.contains("entry 4 is not the one of the head recorded"), "{}", rewritten.err);
+
+    // Cut from its end: entries 4 on deleted.
+    conn.execute("DELETE FROM audit WHERE rowid > 3", []).unwrap();
+    let plain = verify(&["audit", "verify"]).await;
+    assert_eq!(plain.code, 0, "{}", plain.err);
+    assert!(
+        plain.out.contains("3 entries") && plain.out.contains("a cut from its end cannot be seen"),
+        "{}",
+        plain.out
+    );
+    let cut = run(&h, &expect).await;
+    assert_eq!(cut.code, 6, "{}", cut.out);
+    assert!(cut.err.contains("the trail has 3 entries, fewer than the 4 of the head recorded"), "{}", cut.err);
+    assert!(cut.out.is_empty(), "{}", cut.out);
+
+    // Emptied.
+    conn.execute("DELETE FROM audit", []).unwrap();
+    let plain = verify(&["audit", "verify"]).await;
+    assert_eq!(plain.code, 0, "{}", plain.err);
+    let emptied = run(&h, &expect).await;
+    assert_eq!(emptied.code, 6, "{}", emptied.out);
+    assert!(emptied.err.contains("the trail has 0 entries, fewer than the 4"), "{}", emptied.err);
+    assert_eq!(h.client.audit_head().await.unwrap(), portaldesk::portal::model::AuditHead::empty());
+
+    // A head that is not COUNT:HASH is a usage error.
+    let bad = verify(&["audit", "verify", "--expect-head", "4:nothex"]).await;
+    assert_eq!(bad.code, 2, "{}", bad.err);
+}
+
+#[tokio::test]
+async fn audit_head_refuses_a_broken_chain() {
+    let (h, _dir, db, _) = with_trail().await;
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute("UPDATE audit SET summary = 'nothing to see' WHERE rowid = 3", []).unwrap();
+    let head = run(&h, &["audit", "head"]).await;
+    assert_eq!(head.code, 6, "{}", head.out);
+    assert!(head.err.contains("entry 3 was altered"), "{}", head.err);
+    assert!(head.out.is_empty(), "no head of a broken trail: {}", head.out);
+}
+
+#[tokio::test]
+async fn csv_cells_a_spreadsheet_would_run_are_neutralised() {
+    let (h, _dir, db, _) = with_trail().await;
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let formula = "=HYPERLINK(\"http://evil.example\",\"open\")";
+    conn.execute("UPDATE audit SET summary = ?1 WHERE rowid = 1", [formula]).unwrap();
+    conn.execute("UPDATE audit SET actor = '@admin' WHERE rowid = 2", []).unwrap();
+    let csv = run(&h, &["audit", "--csv"]).await;
+    assert_eq!(csv.code, 0, "{}", csv.err);
+    let mut reader = csv::Reader::from_reader(csv.out.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 4);
+    assert_eq!(&rows[0][6], format!("'{formula}"));
+    assert_eq!(&rows[1][2], "'@admin");
+    for row in &rows {
+        for cell in row {
+            assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "{cell:?}");
+        }
+    }
+    // --json keeps the values as they are.
+    let json = run(&h, &["audit", "--json"]).await;
+    let v: Value = serde_json::from_str(&json.out).unwrap();
+    assert_eq!(v["entries"][0]["summary"], formula);
+}

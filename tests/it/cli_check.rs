@@ -447,3 +447,42 @@ fn check_link_json_unwraps_wrappers_it_has_never_seen_and_names_them() {
     );
     assert!(out.contains("decoded: (unknown)"), "{out}");
 }
+
+/// `portaldesk ARGS` with `env` added as OS strings (any bytes).
+fn portaldesk_in(args: &[&str], env: &[(&str, std::ffi::OsString)]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_portaldesk"))
+        .args(args)
+        .env_remove("PORTALDESK_CONFIG")
+        .envs(env.iter().map(|(name, value)| (name, value)))
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_non_utf8_variable_of_someone_else_is_ignored_and_one_of_ours_is_a_config_error() {
+    use std::os::unix::ffi::OsStringExt;
+    let bad = || std::ffi::OsString::from_vec(vec![0xff]);
+    // `env FOO=$'\xff' portaldesk check email a@b.com`: none of ours.
+    let (code, out, err) = portaldesk_in(&["check", "email", "a@b.com"], &[("FOO", bad())]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.is_empty(), "{err}");
+    assert!(out.contains("valid syntax: yes"), "{out}");
+    // One of ours: exit 2, naming it.
+    for name in ["PORTALDESK_THEME", "PORTALDESK_KEY_RESEND", "PORTALDESK_READONLY", "PORTALDESK_PORTAL"] {
+        let (code, out, err) = portaldesk_in(&["check", "email", "a@b.com"], &[(name, bad())]);
+        assert_eq!(code, 2, "{name}: {err}");
+        assert_eq!(err.trim(), format!("portaldesk: environment variable {name}: the value is not valid UTF-8"));
+        assert!(out.is_empty(), "{out}");
+    }
+    // The token is read only by the commands that need a portal.
+    let (code, out, err) = portaldesk_in(&["check", "email", "a@b.com"], &[("PORTALDESK_TOKEN", bad())]);
+    assert_eq!((code, out.is_empty()), (0, false), "{err}");
+    let (code, _, err) = portaldesk_in(&["tickets", "--portal", "http://127.0.0.1:9"], &[("PORTALDESK_TOKEN", bad())]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("PORTALDESK_TOKEN") && !err.contains("panicked"), "{err}");
+}

@@ -825,15 +825,43 @@ async fn the_audit_trail_is_a_hash_chain_paged_back_by_seq() {
         let note = NewNote { body: format!("call {n}") };
         h.client.add_note(&ticket, &note, &IdempotencyKey::new()).await.unwrap();
     }
-    let newest_first = h.client.audit_page(&AuditFilter::default(), None, 500).await.unwrap();
+    let (newest_first, _) = h.client.audit_page(&AuditFilter::default(), None, 500).await.unwrap();
     assert_eq!(newest_first.iter().map(|e| e.seq).collect::<Vec<_>>(), [3, 2, 1]);
     let oldest_first: Vec<_> = newest_first.iter().rev().cloned().collect();
     assert_eq!(portaldesk::portal::model::verify_chain(&oldest_first), Ok(()));
     assert_eq!(oldest_first[0].prev_hash, portaldesk::portal::model::GENESIS);
-    let page = h.client.audit_page(&AuditFilter::default(), Some(3), 1).await.unwrap();
+    let (page, _) = h.client.audit_page(&AuditFilter::default(), Some(3), 1).await.unwrap();
     assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), [2]);
     let zero = h.raw().get(h.url("/api/v1/audit?before=0")).bearer_auth("sandbox").send().await.unwrap();
     assert_eq!(zero.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn the_audit_head_is_the_newest_entry_and_needs_the_token() {
+    let h = Harness::start().await;
+    let head = h.raw().get(h.url("/api/v1/audit/head")).bearer_auth("sandbox").send().await.unwrap();
+    assert_eq!(head.status(), StatusCode::OK);
+    let body: serde_json::Value = head.json().await.unwrap();
+    assert_eq!(body, serde_json::json!({ "count": 0, "hash": portaldesk::portal::model::GENESIS }));
+    let ticket = h.ticket(SeedCase::NoInvite).ticket_id.clone();
+    for n in 0..3 {
+        let note = NewNote { body: format!("call {n}") };
+        h.client.add_note(&ticket, &note, &IdempotencyKey::new()).await.unwrap();
+    }
+    let (newest_first, _) = h.client.audit_page(&AuditFilter::default(), None, 500).await.unwrap();
+    let head = h.client.audit_head().await.unwrap();
+    assert_eq!((head.count, head.hash.as_str()), (3, newest_first[0].hash.as_str()));
+    for token in [None, Some("wrong")] {
+        let mut request = h.raw().get(h.url("/api/v1/audit/head"));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let answer = request.send().await.unwrap();
+        assert_eq!(answer.status(), StatusCode::UNAUTHORIZED, "{token:?}");
+        assert_eq!(answer.headers()["content-type"], "application/problem+json");
+    }
+    let post = h.raw().post(h.url("/api/v1/audit/head")).bearer_auth("sandbox").send().await.unwrap();
+    assert_eq!(post.status(), StatusCode::METHOD_NOT_ALLOWED);
 }
 
 #[tokio::test]
@@ -851,7 +879,7 @@ async fn the_audit_trail_filters_by_actor_and_period_on_the_server() {
     let seqs = |filter: AuditFilter<'static>| {
         let client = h.client.clone();
         async move {
-            let page = client.audit_page(&filter, None, 500).await.unwrap();
+            let (page, _) = client.audit_page(&filter, None, 500).await.unwrap();
             page.iter().map(|e| e.seq).collect::<Vec<_>>()
         }
     };

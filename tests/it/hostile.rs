@@ -429,3 +429,138 @@ fn the_console_draws_no_control_from_a_span() {
     assert!(drawn.contains("␛]52;c;eA==␇"), "made visible: {drawn:?}");
     assert_eq!(drawn.matches('\u{FFFD}').count(), 2, "C1 and bidi replaced: {drawn:?}");
 }
+
+// ---- 6. paging that never ends ------------------------------------------------
+
+/// The value of `name` in the query of a request path.
+fn query_value(path: &str, name: &str) -> Option<String> {
+    let query = path.split_once('?')?.1;
+    query.split('&').find_map(|pair| pair.strip_prefix(&format!("{name}=")).map(str::to_owned))
+}
+
+/// A page of no tickets naming `next` as the next cursor, padded with
+/// `padding` bytes of JSON whitespace.
+fn empty_page(next: &str, padding: usize) -> Reply {
+    let body = format!("{{\"items\": [], \"next_cursor\": \"{next}\"}}{}", " ".repeat(padding));
+    answer("200 OK", &body, "")
+}
+
+/// A portal whose tickets' `next_cursor` alternates between two values.
+async fn alternating() -> (String, Arc<Mutex<Vec<Seen>>>) {
+    hostile(|_, seen| {
+        if !seen.path.starts_with("/api/v1/tickets") {
+            return answer("404 Not Found", &problem(404, "not found", "no such route"), "");
+        }
+        match query_value(&seen.path, "cursor").as_deref() {
+            Some("a") => empty_page("b", 0),
+            _ => empty_page("a", 0),
+        }
+    })
+    .await
+}
+
+fn tickets_asked(seen: &Mutex<Vec<Seen>>) -> usize {
+    seen.lock().unwrap().iter().filter(|s| s.path.starts_with("/api/v1/tickets")).count()
+}
+
+#[tokio::test]
+async fn a_cursor_that_comes_back_stops_the_read_at_once() {
+    let (url, seen) = alternating().await;
+    let client = PortalClient::new(&url, ApiToken::new("t"), common::fast_options()).unwrap();
+    let error = client.tickets(None).await.unwrap_err();
+    assert!(matches!(error, PortalError::KeptPaging { pages: 3, why: portaldesk::portal::PagingStop::Repeated }));
+    // No cursor a, cursor a, cursor b: then a again, not asked for.
+    assert_eq!(tickets_asked(&seen), 3);
+
+    // The command says so, exit 1.
+    let (url, seen) = alternating().await;
+    let listed = run(&url, &["tickets"], &[]).await;
+    assert_eq!(listed.code, 1, "{}", listed.err);
+    assert!(
+        listed.err.contains("the portal kept paging: it sent a cursor it had already sent (page 3)"),
+        "{}",
+        listed.err
+    );
+    assert!(listed.out.is_empty(), "{}", listed.out);
+    assert_eq!(tickets_asked(&seen), 3);
+
+    // `fix ACCOUNT` reads the account's tickets the same way.
+    let fixed = run(&url, &["fix", "acc_1", "--dry-run"], &[]).await;
+    assert_eq!(fixed.code, 1, "{}", fixed.err);
+    assert!(fixed.err.contains("the portal kept paging"), "{}", fixed.err);
+    assert_eq!(tickets_asked(&seen), 6);
+}
+
+#[tokio::test]
+async fn cursors_that_never_repeat_stop_at_the_page_limit_and_the_byte_limit() {
+    let (url, seen) = hostile(|n, _| empty_page(&format!("c{n}"), 0)).await;
+    let options = ClientOptions {
+        paging: portaldesk::portal::PagingLimits { max_pages: 25, max_bytes: usize::MAX },
+        ..common::fast_options()
+    };
+    let client = PortalClient::new(&url, ApiToken::new("t"), options).unwrap();
+    let error = client.tickets(None).await.unwrap_err();
+    assert!(matches!(
+        error,
+        PortalError::KeptPaging { pages: 25, why: portaldesk::portal::PagingStop::Pages { limit: 25 } }
+    ));
+    assert_eq!(tickets_asked(&seen), 25);
+
+    // The binary's own limits: pages of 1 MiB that never end stop once
+    // 64 MiB were kept, not when memory runs out.
+    let (url, seen) = hostile(|n, _| empty_page(&format!("c{n}"), 1 << 20)).await;
+    let listed = run(&url, &["tickets"], &[]).await;
+    assert_eq!(listed.code, 1, "{}", listed.err);
+    assert!(listed.err.contains("the portal kept paging: its answers went past 64 MiB (page 64)"), "{}", listed.err);
+    assert_eq!(tickets_asked(&seen), 64);
+}
+
+#[tokio::test]
+async fn an_audit_trail_that_pages_back_to_the_same_place_is_stopped() {
+    // Every page is the same 500 entries, whatever `before` asks.
+    let entries: Vec<String> = (0..500)
+        .map(|k| {
+            format!(
+                "{{\"seq\": {}, \"at\": \"2026-11-25T09:00:00Z\", \"actor\": \"agent_sandbox\", \"action\": \"note_added\", \
+                 \"account_id\": null, \"ticket_id\": null, \"summary\": \"note added\", \"prev_hash\": \"\", \"hash\": \"\"}}",
+                1000 - k
+            )
+        })
+        .collect();
+    let page = format!("{{\"items\": [{}]}}", entries.join(","));
+    let (url, seen) = hostile(move |_, _| answer("200 OK", &page, "")).await;
+    for args in [&["audit", "--json"][..], &["audit", "verify"], &["audit", "head"]] {
+        let before = seen.lock().unwrap().len();
+        let read = run(&url, args, &[]).await;
+        assert_eq!(read.code, 1, "{args:?}: {}", read.err);
+        assert!(
+            read.err.contains("the portal kept paging: it sent a cursor it had already sent (page 2)"),
+            "{}",
+            read.err
+        );
+        assert_eq!(seen.lock().unwrap().len() - before, 2, "{args:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_console_stops_paging_its_queue_and_says_so() {
+    use portaldesk::tui::app::App;
+    let (url, seen) = alternating().await;
+    let client = PortalClient::new(&url, ApiToken::new("t"), common::fast_options()).unwrap();
+    let (mut app, effects) = App::new(true, (160, 48));
+    // Empty pages keep the cursor near the end: the queue asks again and
+    // again by itself, until the guard stops it.
+    common::settle_as(&mut app, &client, effects, common::t0()).await;
+    assert_eq!(tickets_asked(&seen), 3);
+    assert!(
+        matches!(
+            app.queue.tickets.error,
+            Some(PortalError::KeptPaging { why: portaldesk::portal::PagingStop::Repeated, .. })
+        ),
+        "{:?}",
+        app.queue.tickets.error
+    );
+    assert!(!app.queue.wants_more());
+    let screen = common::screen_wide(&app);
+    assert!(screen.contains("the portal kept paging"), "{screen}");
+}

@@ -117,6 +117,127 @@ pub fn verify_chain(oldest_first: &[AuditEntry]) -> Result<(), ChainBreak> {
     Ok(())
 }
 
+/// Where a trail stood: how many entries it had, and the newest one's
+/// hash ([`GENESIS`] for none). Written `COUNT:HASH`. A chain proves only
+/// that its entries follow one another; a head kept outside the portal
+/// (a write-once log) is what shows that none were cut from its end, or
+/// all removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditHead {
+    pub count: i64,
+    pub hash: String,
+}
+
+impl AuditHead {
+    /// The head of an empty trail.
+    pub fn empty() -> Self {
+        Self { count: 0, hash: GENESIS.to_owned() }
+    }
+
+    /// Reads `COUNT:HASH`: a count from 0, and 64 lowercase hex digits
+    /// (the genesis hash for a count of 0).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let (count, hash) = text.trim().split_once(':').ok_or("expected COUNT:HASH, as `audit head` prints it")?;
+        let count: i64 = count.parse().ok().filter(|n| *n >= 0).ok_or("the count is not a whole number from 0")?;
+        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+            return Err("the hash is not 64 lowercase hex digits".into());
+        }
+        if count == 0 && hash != GENESIS {
+            return Err("a head of 0 entries has the genesis hash (64 zeros)".into());
+        }
+        Ok(Self { count, hash: hash.to_owned() })
+    }
+}
+
+impl std::fmt::Display for AuditHead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.count, self.hash)
+    }
+}
+
+/// Why a trail does not reach a head recorded before.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HeadMismatch {
+    #[error(
+        "the trail has {found} entries, fewer than the {expected} of the head recorded: entries were cut from its end"
+    )]
+    Shorter { expected: i64, found: i64 },
+    #[error("entry {seq} is not the one of the head recorded (its hash differs): the trail was rewritten")]
+    Diverged { seq: i64 },
+}
+
+/// Checks a trail newest entry first, as it is paged, keeping nothing but
+/// the entry before: the same verdict as [`verify_chain`] (the oldest
+/// break), and whether the trail extends a head recorded before.
+#[derive(Debug, Clone, Default)]
+pub struct ChainCheck {
+    /// The newest entry's head.
+    head: Option<AuditHead>,
+    /// The entry fed last (the next newer one): its seq and `prev_hash`.
+    newer: Option<(i64, String)>,
+    /// The oldest break found so far.
+    broken: Option<ChainBreak>,
+    expect: Option<AuditHead>,
+    /// Whether the expected head's entry was met, and matched.
+    anchor: Option<bool>,
+}
+
+impl ChainCheck {
+    /// A check that the trail also extends `expect`, when given.
+    pub fn new(expect: Option<AuditHead>) -> Self {
+        Self { expect, ..Self::default() }
+    }
+
+    /// The next entry, each older than the one before.
+    pub fn feed(&mut self, entry: &AuditEntry) {
+        if self.head.is_none() {
+            self.head = Some(AuditHead { count: entry.seq, hash: entry.hash.clone() });
+        }
+        // The link of the newer entry to this one is the newer one's
+        // break; this entry's own is older, so it is recorded after.
+        if let Some((seq, prev_hash)) = &self.newer
+            && (*prev_hash != entry.hash || *seq != entry.seq.saturating_add(1))
+        {
+            self.broken = Some(ChainBreak::Unlinked { seq: *seq });
+        }
+        if entry.hash != entry.chain_hash() {
+            self.broken = Some(ChainBreak::Altered { seq: entry.seq });
+        }
+        if let Some(expect) = &self.expect
+            && expect.count == entry.seq
+        {
+            self.anchor = Some(expect.hash == entry.hash);
+        }
+        self.newer = Some((entry.seq, entry.prev_hash.clone()));
+    }
+
+    /// The verdict once every entry was fed: the trail's head, or its
+    /// oldest break; then whether it extends the expected head.
+    pub fn finish(mut self) -> Result<(AuditHead, Result<(), HeadMismatch>), ChainBreak> {
+        if let Some((seq, prev_hash)) = &self.newer
+            && (*seq != 1 || prev_hash != GENESIS)
+        {
+            self.broken = Some(ChainBreak::Unlinked { seq: *seq });
+        }
+        if let Some(broken) = self.broken {
+            return Err(broken);
+        }
+        let head = self.head.unwrap_or_else(AuditHead::empty);
+        let anchored = match &self.expect {
+            None => Ok(()),
+            Some(expect) if head.count < expect.count => {
+                Err(HeadMismatch::Shorter { expected: expect.count, found: head.count })
+            }
+            Some(expect) if expect.count == 0 => Ok(()),
+            Some(expect) => match self.anchor {
+                Some(true) => Ok(()),
+                _ => Err(HeadMismatch::Diverged { seq: expect.count }),
+            },
+        };
+        Ok((head, anchored))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,6 +283,85 @@ mod tests {
         rehashed[2].summary = "nothing happened".into();
         rehashed[2].hash = rehashed[2].chain_hash();
         assert_eq!(verify_chain(&rehashed), Err(ChainBreak::Unlinked { seq: 4 }));
+    }
+
+    /// The backwards check of a trail given oldest first.
+    fn backwards(oldest_first: &[AuditEntry], expect: Option<AuditHead>) -> ChainCheck {
+        let mut check = ChainCheck::new(expect);
+        for entry in oldest_first.iter().rev() {
+            check.feed(entry);
+        }
+        check
+    }
+
+    fn head_of(trail: &[AuditEntry]) -> AuditHead {
+        trail.last().map_or_else(AuditHead::empty, |e| AuditHead { count: e.seq, hash: e.hash.clone() })
+    }
+
+    #[test]
+    fn the_backwards_check_names_the_same_break_as_the_chain() {
+        let mut cases: Vec<Vec<AuditEntry>> = vec![trail(0), trail(1), trail(5)];
+        for at in 0..5 {
+            let mut edited = trail(5);
+            edited[at].summary = "nothing happened".into();
+            cases.push(edited.clone());
+            edited[at].hash = edited[at].chain_hash();
+            cases.push(edited);
+            let mut removed = trail(5);
+            removed.remove(at);
+            cases.push(removed);
+            let mut swapped = trail(5);
+            swapped.swap(at, (at + 1) % 5);
+            cases.push(swapped);
+            let mut renumbered = trail(5);
+            renumbered[at].seq += 7;
+            cases.push(renumbered);
+        }
+        for (n, case) in cases.iter().enumerate() {
+            let verdict = backwards(case, None).finish().map(|(head, _)| head);
+            let expected = verify_chain(case).map(|()| head_of(case));
+            assert_eq!(verdict, expected, "case {n}");
+        }
+    }
+
+    #[test]
+    fn a_trail_extends_a_head_only_when_it_still_holds_that_entry() {
+        let full = trail(5);
+        let at3 = head_of(&full[..3]);
+        // Intact, the same length, or longer: extends it.
+        assert_eq!(backwards(&full[..3], Some(at3.clone())).finish(), Ok((at3.clone(), Ok(()))));
+        assert_eq!(backwards(&full, Some(at3.clone())).finish(), Ok((head_of(&full), Ok(()))));
+        assert_eq!(backwards(&full, Some(AuditHead::empty())).finish().unwrap().1, Ok(()));
+        // Cut from the end, or emptied: a valid chain, but short of the head.
+        let cut = backwards(&full[..2], Some(at3.clone())).finish().unwrap();
+        assert_eq!(cut, (head_of(&full[..2]), Err(HeadMismatch::Shorter { expected: 3, found: 2 })));
+        let emptied = backwards(&[], Some(at3.clone())).finish().unwrap();
+        assert_eq!(emptied, (AuditHead::empty(), Err(HeadMismatch::Shorter { expected: 3, found: 0 })));
+        // Rebuilt from there with other entries: a valid chain that does
+        // not hold the recorded entry.
+        let mut other = trail(5);
+        other[2].summary = "rewritten".into();
+        let mut prev = other[1].hash.clone();
+        for entry in &mut other[2..] {
+            entry.prev_hash = prev;
+            entry.hash = entry.chain_hash();
+            prev = entry.hash.clone();
+        }
+        assert_eq!(verify_chain(&other), Ok(()));
+        assert_eq!(backwards(&other, Some(at3)).finish().unwrap().1, Err(HeadMismatch::Diverged { seq: 3 }));
+    }
+
+    #[test]
+    fn a_head_reads_as_it_is_written() {
+        let head = head_of(&trail(4));
+        assert_eq!(AuditHead::parse(&head.to_string()), Ok(head.clone()));
+        assert_eq!(AuditHead::parse(&format!(" {head}\n")), Ok(head));
+        assert_eq!(AuditHead::parse(&format!("0:{GENESIS}")), Ok(AuditHead::empty()));
+        for bad in
+            ["", "4", ":", "x:ab", "-1:ab", "4:abc", &format!("4:{}", "A".repeat(64)), &format!("0:{}", "a".repeat(64))]
+        {
+            assert!(AuditHead::parse(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

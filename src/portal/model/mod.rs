@@ -50,6 +50,18 @@ pub use self::tickets::*;
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
+    /// The size of the answer it was read from, in bytes (0 when it was
+    /// not read from one): for the paging guard's memory bound. Not on the
+    /// wire.
+    #[serde(skip)]
+    pub bytes: usize,
+}
+
+impl<T> Page<T> {
+    /// A page not read from an answer.
+    pub fn new(items: Vec<T>, next_cursor: Option<String>) -> Self {
+        Self { items, next_cursor, bytes: 0 }
+    }
 }
 
 /// A list answer that is not paged.

@@ -1,4 +1,4 @@
-//! `/api/v1/me` and `/api/v1/audit`.
+//! `/api/v1/me`, `/api/v1/audit` and `/api/v1/audit/head`.
 
 use axum::Router;
 use axum::extract::State;
@@ -16,7 +16,7 @@ use crate::sandbox::store::audit;
 
 /// Its routes, under `/api/v1`.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/me", get(me)).route("/audit", get(audit))
+    Router::new().route("/me", get(me)).route("/audit", get(audit)).route("/audit/head", get(audit_head))
 }
 
 pub async fn me(State(state): State<AppState>) -> Result<Response, ApiError> {
@@ -54,6 +54,12 @@ pub async fn audit(State(state): State<AppState>, ApiQuery(query): ApiQuery<Audi
     };
     let items = state.read(move |conn, _| Ok(audit::list(conn, &query)?)).await?;
     Ok(Answer::json(StatusCode::OK, &Items { items })?.into_response())
+}
+
+/// The trail's head, for a monitor to keep outside the portal.
+pub async fn audit_head(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let head = state.read(|conn, _| Ok(audit::head(conn)?)).await?;
+    Ok(Answer::json(StatusCode::OK, &head)?.into_response())
 }
 
 /// An instant of the query (`since`, `until`): RFC 3339, or 400.

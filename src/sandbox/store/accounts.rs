@@ -381,7 +381,7 @@ pub fn search(conn: &Connection, search: &Search, now: DateTime<Utc>) -> rusqlit
         items.push(summary);
     }
     let next_cursor = if more { last_rowid.map(|r| r.to_string()) } else { None };
-    Ok(Page { items, next_cursor })
+    Ok(Page::new(items, next_cursor))
 }
 
 /// The summary of one account (for tickets).

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{instant, secs, wire};
-use crate::portal::model::{AccountId, AuditAction, AuditEntry, GENESIS, TicketId};
+use crate::portal::model::{AccountId, AuditAction, AuditEntry, AuditHead, GENESIS, TicketId};
 
 /// Adds the chain's columns to a trail made by an earlier version and
 /// chains its entries, oldest first.
@@ -79,6 +79,16 @@ pub fn record(
         entry.hash
     ])?;
     Ok(())
+}
+
+/// The trail's head: its newest entry's place and hash (0 and the
+/// genesis hash when it is empty).
+pub fn head(conn: &Connection) -> rusqlite::Result<AuditHead> {
+    let last: Option<(i64, String)> = conn
+        .prepare_cached("SELECT rowid, hash FROM audit ORDER BY rowid DESC LIMIT 1")?
+        .query_row([], |row| Ok((row.get("rowid")?, row.get("hash")?)))
+        .optional()?;
+    Ok(last.map_or_else(AuditHead::empty, |(count, hash)| AuditHead { count, hash }))
 }
 
 /// Which entries to read.

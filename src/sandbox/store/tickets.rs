@@ -187,7 +187,7 @@ pub fn list(conn: &Connection, filter: &Filter, now: DateTime<Utc>) -> rusqlite:
         None
     };
     let items = rows.into_iter().map(|row| with_account(conn, row, now).map(|s| s.ticket)).collect::<Result<_, _>>()?;
-    Ok(Page { items, next_cursor })
+    Ok(Page::new(items, next_cursor))
 }
 
 /// The ticket with this id.

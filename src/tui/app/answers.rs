@@ -103,7 +103,7 @@ impl App {
     /// Puts an answer where it belongs; returns whether it was awaited
     /// (changes always count) and what to do next.
     fn take(&mut self, req: ReqId, answer: Answer, now: DateTime<Utc>) -> (bool, Vec<Effect>) {
-        let error = answer.read_error().cloned();
+        let mut error = answer.read_error().cloned();
         let mut effects = Vec::new();
         let taken = match answer {
             Answer::Tickets(result) if self.search.attach == Some(req) => {
@@ -113,6 +113,11 @@ impl App {
             }
             Answer::Tickets(result) => {
                 let taken = self.queue.take(req, result, now) != Taken::Stale;
+                // A portal that keeps paging was stopped: said like a
+                // failed read.
+                if let Some(stopped @ PortalError::KeptPaging { .. }) = &self.queue.tickets.error {
+                    error.get_or_insert_with(|| stopped.clone());
+                }
                 effects.extend(self.read_more());
                 taken
             }

@@ -21,7 +21,7 @@ use tui_input::Input;
 
 use super::{FIELD_MAX, Typing, Ui, cursor_column, invite_badge, layout, moved, short_age, shown, truncate};
 use crate::portal::model::{AccountId, InviteStatus, Page, Ticket, TicketId, TicketStatus};
-use crate::portal::{Assignee, PortalError, TicketQuery};
+use crate::portal::{Assignee, Pager, PagingLimits, PortalError, TicketQuery};
 use crate::tui::action::{Action, Effect, ReqId, Request};
 use crate::tui::keymap::ScreenKind;
 use crate::tui::remote::Remote;
@@ -202,6 +202,12 @@ pub struct QueueState {
     pub jump: Option<(ReqId, TicketId)>,
     /// Tickets per page (a test may ask for fewer).
     pub page: Option<u32>,
+    /// The paging guard of the read from the top in progress: a portal
+    /// that keeps paging (a cursor sent before, too many pages or bytes)
+    /// stops it, with the error shown.
+    pager: Option<Pager>,
+    /// The guard's limits (a test may ask for fewer).
+    pub paging: Option<PagingLimits>,
 }
 
 impl QueueState {
@@ -266,6 +272,7 @@ impl QueueState {
 
     fn first_page(&mut self, req: ReqId, limit: u32) -> Effect {
         self.tickets.start(req);
+        self.pager = Some(Pager::new(self.paging.unwrap_or_default()));
         // A page of the old read would not follow the new one.
         self.more = None;
         Effect::Portal(req, Request::Tickets { query: self.filter.query(limit, None) })
@@ -294,11 +301,15 @@ impl QueueState {
     /// A page's answer, at `now` (for the local filters).
     pub fn take(&mut self, req: ReqId, result: Result<Page<Ticket>, PortalError>, now: DateTime<Utc>) -> Taken {
         if self.tickets.pending == Some(req) {
+            let mut stopped = None;
             let result = result.map(|page| {
-                self.next_cursor = page.next_cursor;
+                (self.next_cursor, stopped) = self.next_page(page.bytes, page.next_cursor);
                 page.items
             });
             self.tickets.finish(req, result);
+            if stopped.is_some() {
+                self.tickets.error = stopped;
+            }
             self.refilter(now);
             let keep = self.keep.take();
             if std::mem::take(&mut self.refiltered) {
@@ -315,11 +326,12 @@ impl QueueState {
         self.more = None;
         match result {
             Ok(page) => {
-                self.next_cursor = page.next_cursor;
+                let stopped;
+                (self.next_cursor, stopped) = self.next_page(page.bytes, page.next_cursor);
                 let list = self.tickets.data.get_or_insert_with(Vec::new);
                 let known: std::collections::HashSet<TicketId> = list.iter().map(|t| t.id.clone()).collect();
                 list.extend(page.items.into_iter().filter(|t| !known.contains(&t.id)));
-                self.tickets.error = None;
+                self.tickets.error = stopped;
                 let keep = self.selected_ticket().map(|t| t.id.clone());
                 self.refilter(now);
                 if let Some(at) = keep.and_then(|id| self.position(&id)) {
@@ -329,6 +341,17 @@ impl QueueState {
             Err(error) => self.tickets.error = Some(error),
         }
         Taken::More
+    }
+
+    /// The cursor of the page after one of `bytes` that named `next`, as
+    /// the paging guard allows it: `None` at the end, or when the portal
+    /// keeps paging (then with the error to show; no more is read).
+    fn next_page(&mut self, bytes: usize, next: Option<String>) -> (Option<String>, Option<PortalError>) {
+        let limits = self.paging.unwrap_or_default();
+        match self.pager.get_or_insert_with(|| Pager::new(limits)).next(bytes, next) {
+            Ok(next) => (next, None),
+            Err(stopped) => (None, Some(stopped)),
+        }
     }
 
     /// Where a ticket is among the rows shown.
