@@ -52,6 +52,9 @@ pub struct Config {
     /// Opening an unclaimed ticket claims it (off by default: the first
     /// change made on it does).
     pub claim_on_open: Option<bool>,
+    /// The portal is a sandbox on this machine whose simulated clock is
+    /// followed however far off (`--sandbox-clock`).
+    pub sandbox_clock: Option<bool>,
     /// Action name to key, e.g. `resend = "s"`.
     #[serde(default)]
     pub keys: BTreeMap<String, String>,
@@ -127,6 +130,11 @@ pub struct Settings {
     /// (`claim_on_open`, off by default: the first change made on the
     /// ticket claims it; never in read-only mode).
     pub claim_on_open: bool,
+    /// The portal named is a sandbox on this machine: its simulated clock
+    /// (`x-sandbox-clock`) is followed however far off (`sandbox_clock`,
+    /// `PORTALDESK_SANDBOX_CLOCK`, `--sandbox-clock`). Never for an address
+    /// off this machine; the embedded sandbox always is.
+    pub sandbox_clock: bool,
     /// Key overrides, action name to key (checked by the console's keymap).
     pub keys: BTreeMap<String, String>,
     /// The file read, if any (for messages about it).
@@ -188,6 +196,7 @@ impl Default for Settings {
             lock_requires_login: false,
             readonly: false,
             claim_on_open: false,
+            sandbox_clock: false,
             keys: BTreeMap::new(),
             file: None,
             replies_dir: None,
@@ -555,6 +564,9 @@ fn apply_env(
     if let Some((name, v)) = get("claim_on_open")? {
         config.claim_on_open = Some(flag(&name, &v)?);
     }
+    if let Some((name, v)) = get("sandbox_clock")? {
+        config.sandbox_clock = Some(flag(&name, &v)?);
+    }
     for (name, v) in vars {
         // Ours by its first bytes; any other variable is left unread.
         if !name.as_encoded_bytes().starts_with(KEY_PREFIX.as_bytes()) || v.is_empty() {
@@ -614,6 +626,7 @@ fn resolve(config: Config, file: Option<&Path>) -> Result<Settings, (String, Str
         lock_requires_login: config.lock_requires_login.unwrap_or(false),
         readonly: config.readonly.unwrap_or(false),
         claim_on_open: config.claim_on_open.unwrap_or(false),
+        sandbox_clock: config.sandbox_clock.unwrap_or(false),
         keys: config.keys,
         file: file.map(Path::to_path_buf),
         replies_dir: file.and_then(Path::parent).or(config_dir().as_deref()).map(|d| d.join("replies")),

@@ -17,3 +17,4 @@ pub mod sandbox;
 pub mod sanitize;
 pub mod timezone;
 pub mod tui;
+pub mod zeroing;

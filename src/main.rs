@@ -1,5 +1,10 @@
 use std::process::ExitCode;
 
+/// Every heap block is zeroed as it is freed: what the lock drops leaves no
+/// copy behind (see `portaldesk::zeroing`).
+#[global_allocator]
+static ALLOCATOR: portaldesk::zeroing::ZeroOnFree = portaldesk::zeroing::ZeroOnFree;
+
 fn main() -> ExitCode {
     portaldesk::cli::main()
 }

@@ -41,6 +41,12 @@ pub struct Cli {
     /// key `readonly` and PORTALDESK_READONLY=1.
     #[arg(long, global = true)]
     pub readonly: bool,
+    /// The portal given is a sandbox on this machine (`sandbox serve`):
+    /// follow its simulated clock (frozen, or moved) however far it is from
+    /// this machine's. Without it, any portal's clock, loopback or not, is
+    /// trusted within 24 hours only. Also the config key `sandbox_clock`.
+    #[arg(long, global = true)]
+    pub sandbox_clock: bool,
     /// Start without mouse capture, so the terminal can select text (M
     /// toggles it in the console).
     #[arg(long)]
@@ -90,7 +96,8 @@ Exit codes:
      a change (resend, dob set, reply, ...) without --yes and without a terminal
   3  not found: no such account or ticket
   4  conflict: the account or ticket changed since it was read (412; see dob set
-     --expect-etag), e.g. someone else claimed the ticket first
+     --expect-etag), e.g. someone else claimed the ticket first; or resend when an
+     invite went out within resend_guard_minutes (5), anyone's (resend --again sends)
   5  rate limited (429), e.g. a 6th invite to one account within an hour
      a change (resend, dob set) in read-only mode (--readonly)
   6  audit verify, audit head: the audit trail's hash chain is broken, or
@@ -255,6 +262,7 @@ pub fn main() -> ExitCode {
         }
     };
     settings.readonly |= cli.readonly;
+    settings.sandbox_clock |= cli.sandbox_clock;
     crate::logging::init(settings.log_level);
     if settings.readonly
         && let Some(change) = cli.command.as_ref().and_then(Command::change)
@@ -290,7 +298,9 @@ pub fn main() -> ExitCode {
             Some(Command::Diagnose(args)) => read::diagnose(&connect()?, &args, &settings.replies()).await,
             Some(Command::Audit(args)) => audit::run(&connect()?, &args).await,
             Some(Command::Watch(args)) => watch::watch(&connect()?, &args).await,
-            Some(Command::Resend(args)) => mutate::resend(&args, connect, settings.time_zone).await,
+            Some(Command::Resend(args)) => {
+                mutate::resend(&args, connect, settings.time_zone, settings.resend_guard).await
+            }
             Some(Command::Dob { command: mutate::DobCommand::Set(args) }) => mutate::dob_set(&args, connect).await,
             Some(Command::Ticket { command: ticket::TicketCommand::Show(args) }) => {
                 ticket::show(&connect()?, &args, settings.time_zone).await

@@ -32,6 +32,11 @@ pub struct ResendArgs {
     /// Do it without asking (needed when stdin is not a terminal).
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// Send it even though an invite went out within the resend window
+    /// (`resend_guard_minutes`, 5 by default), whoever sent it: without
+    /// this, such a resend is refused (exit 4) saying who resent and when.
+    #[arg(long)]
+    pub again: bool,
     #[command(flatten)]
     pub out: OutputArgs,
 }
@@ -84,14 +89,21 @@ pub async fn resend(
     args: &ResendArgs,
     connect: impl FnOnce() -> Result<PortalClient, Failure>,
     zone: StaffZone,
+    window: std::time::Duration,
 ) -> Result<(), Failure> {
     let confirm = confirmation(args.yes, "resend")?;
     let client = connect()?;
     let not_sent = |e: PortalError| not_done(e, "no invite was sent", "invites", args.account.as_str());
+    let unread = |e| nothing_sent(e, "no invite was sent");
+    // The resend window, as in the console: an invite that went out within
+    // it (anyone's, this staff member's own too) stops this one, unless
+    // `--again`.
+    let invites = client.invites(&args.account).await.map_err(unread)?;
+    if !args.again {
+        within_window(&client, &args.account, &invites, window).await?;
+    }
     if confirm == Confirm::Ask {
-        let unread = |e| nothing_sent(e, "no invite was sent");
         let account = client.account(&args.account).await.map_err(unread)?.value;
-        let invites = client.invites(&account.id).await.map_err(unread)?;
         let now = out::server_now(&client);
         let plan =
             |privacy| resend_plan(&account, &invites, args.ticket.as_ref().map(TicketId::as_str), now, zone, privacy);
@@ -100,7 +112,11 @@ pub async fn resend(
         }
     }
     let key = IdempotencyKey::new();
-    let request = ResendRequest { ticket_id: args.ticket.clone(), ..ResendRequest::default() };
+    // Conditional on the newest invite read: one sent meanwhile is a 412
+    // (exit 4), not a second invite on top of it.
+    // (The portal lists them newest first, as the console reads them.)
+    let newest_seen = invites.first().map(|i| i.id.clone());
+    let request = ResendRequest { ticket_id: args.ticket.clone(), newest_seen };
     let sent = with_retries(|| client.resend(&args.account, &request, &key)).await.map_err(not_sent)?;
     if args.out.json {
         return out::json(&ResendJson { invite: &sent });
@@ -113,6 +129,42 @@ pub async fn resend(
         out::field(&sent.id),
         args.out.privacy().email(&sent.sent_to),
         out::relative_and_absolute(sent.expires_at, now, zone),
+    ))
+}
+
+/// Exit 4 when the newest of `invites` went out within `window`: who
+/// resent (from the audit trail; "you" for the staff member of this
+/// token) and how long ago. Nothing is sent.
+async fn within_window(
+    client: &PortalClient,
+    account: &AccountId,
+    invites: &[Invite],
+    window: std::time::Duration,
+) -> Result<(), Failure> {
+    let unread = |e| nothing_sent(e, "no invite was sent");
+    let now = out::server_now(client);
+    let window = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX);
+    if crate::diagnose::invite::within_resend_window(invites, &[], window, now).is_none() {
+        return Ok(());
+    }
+    let (audit, me) = tokio::try_join!(client.audit(Some(account), None), client.me()).map_err(unread)?;
+    let Some((latest, by)) = crate::diagnose::invite::within_resend_window(invites, &audit, window, now) else {
+        return Ok(());
+    };
+    let who = match by {
+        Some(actor) if actor == me.id => format!("you ({})", out::field(actor)),
+        Some(actor) => out::field(actor),
+        None => "someone".to_owned(),
+    };
+    Err(Failure::new(
+        4,
+        format!(
+            "{who} resent the invite {} (invite {}), within the {}-minute resend window (resend_guard_minutes); \
+             another now stops that link working. Nothing was sent: add --again to send it anyway",
+            invite::ago(now - latest.sent_at),
+            out::field(&latest.id),
+            window.num_minutes()
+        ),
     ))
 }
 

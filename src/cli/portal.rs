@@ -22,7 +22,8 @@ pub fn configured(portal: Option<String>, settings: &Settings) -> Result<Option<
         return Ok(None);
     };
     let token = credentials::resolve_token(&url).map_err(|e| Failure::new(2, e.to_string()))?;
-    let client = PortalClient::new(&url, token.into(), ClientOptions::default()).map_err(|e| match e {
+    let options = ClientOptions { sandbox_clock: settings.sandbox_clock, ..ClientOptions::default() };
+    let client = PortalClient::new(&url, token.into(), options).map_err(|e| match e {
         // A portal address that cannot be used is a usage error.
         PortalError::InvalidUrl | PortalError::InsecureUrl { .. } => Failure::new(2, e.to_string()),
         other => Failure::from(other),

@@ -50,7 +50,9 @@ async fn embedded(options: tui::Options, settings: &Settings, embedded: Embedded
     if embedded.simulate {
         sandbox_options.simulate = Some(Simulation::new(sandbox_options.seed));
     }
-    let client = PortalClient::new(&url, ApiToken::new(sandbox_options.token.clone()), ClientOptions::default())?;
+    // Its clock is the one this process runs: followed however far off.
+    let client =
+        PortalClient::new(&url, ApiToken::new(sandbox_options.token.clone()), ClientOptions::embedded_sandbox())?;
     let mut starting = tokio::spawn(sandbox::start(listener, sandbox_options));
     let console = console(client, options, settings);
     tokio::pin!(console);

@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::portal::model::{Invite, InviteStatus, Role};
+use crate::portal::model::{AuditAction, AuditEntry, Invite, InviteStatus, Role};
 
 /// What an invite's link does right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -121,6 +121,34 @@ pub fn window_words(role: Role) -> &'static str {
         Role::Staff => "1 hour",
         Role::Client => "48 hours",
     }
+}
+
+/// The newest invite of an account if it went out less than `window` before
+/// `now` (the resend guard's window, `resend_guard_minutes`), with who sent
+/// it as the audit trail says (the newest "invite sent" entry made at or
+/// before it), if the trail says. Every invite counts, whoever sent it:
+/// this staff member's own too. Pure: the instant is given.
+pub fn within_resend_window<'a>(
+    invites: &'a [Invite],
+    audit: &'a [AuditEntry],
+    window: Duration,
+    now: DateTime<Utc>,
+) -> Option<(&'a Invite, Option<&'a str>)> {
+    let latest = invites.iter().max_by_key(|i| i.sent_at)?;
+    if now - latest.sent_at >= window {
+        return None;
+    }
+    Some((latest, sender(latest, audit)))
+}
+
+/// Who sent `invite`, from the audit trail: the newest "invite sent" entry
+/// made at or before it.
+pub fn sender<'a>(invite: &Invite, audit: &'a [AuditEntry]) -> Option<&'a str> {
+    audit
+        .iter()
+        .filter(|e| e.action == AuditAction::InviteSent && e.at <= invite.sent_at)
+        .max_by_key(|e| (e.at, e.seq))
+        .map(|e| e.actor.as_str())
 }
 
 #[cfg(test)]

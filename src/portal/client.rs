@@ -100,10 +100,17 @@ pub struct ServerClock {
     offset_ms: AtomicI64,
     /// The last offset refused as too far off (0: none).
     distrusted_ms: AtomicI64,
+    /// That refused answer said its clock was a sandbox's simulated one,
+    /// from a portal not named as a sandbox (`--sandbox-clock`).
+    claimed_simulated: std::sync::atomic::AtomicBool,
 }
 
 /// The header with which the sandbox says its clock is simulated (frozen,
-/// or moved by `POST /sandbox/clock`); heeded from this machine only.
+/// or moved by `POST /sandbox/clock`). Heeded only from a sandbox this
+/// client was told to trust ([`ClientOptions::sandbox_clock`]: the embedded
+/// sandbox, or one named with `--sandbox-clock`), and only on this
+/// machine: any other portal's, loopback or not, is bounded by
+/// [`MAX_CLOCK_OFFSET`].
 pub const SIMULATED_CLOCK: &str = "x-sandbox-clock";
 
 /// The furthest the portal's clock is trusted to be from this machine's.
@@ -132,20 +139,26 @@ impl ServerClock {
     /// neighbouring seconds). A date more than [`MAX_CLOCK_OFFSET`] away
     /// is not taken: it is remembered for [`ServerClock::distrusted`].
     pub fn observe(&self, date_header: &str, local: DateTime<Utc>) {
-        self.observe_date(date_header, local, true);
+        self.observe_date(date_header, local, Trust::Bounded);
     }
 
-    /// The same; `bounded` false takes any offset (the sandbox on this
-    /// machine, whose clock is simulated: frozen or moved on purpose).
-    fn observe_date(&self, date_header: &str, local: DateTime<Utc>, bounded: bool) {
+    /// The same; [`Trust::Simulated`] takes any offset (a trusted sandbox
+    /// on this machine, whose clock is simulated: frozen or moved on
+    /// purpose), and the clock is then no longer said to be ignored.
+    fn observe_date(&self, date_header: &str, local: DateTime<Utc>, trust: Trust) {
         let Ok(date) = DateTime::parse_from_rfc2822(date_header) else {
             return;
         };
         let estimate = (date.to_utc() + TimeDelta::milliseconds(500) - local).num_milliseconds();
-        if bounded && estimate.abs() > MAX_CLOCK_OFFSET.num_milliseconds() {
+        if trust != Trust::Simulated && estimate.abs() > MAX_CLOCK_OFFSET.num_milliseconds() {
             // Never 0, which means "none".
             self.distrusted_ms.store(if estimate == 0 { 1 } else { estimate }, Ordering::Relaxed);
+            self.claimed_simulated.store(trust == Trust::ClaimedSimulated, Ordering::Relaxed);
             return;
+        }
+        if trust == Trust::Simulated {
+            // Its time is used: nothing may say it is ignored.
+            self.distrusted_ms.store(0, Ordering::Relaxed);
         }
         let current = self.offset_ms.load(Ordering::Relaxed);
         if (estimate - current).abs() > 1_000 {
@@ -169,11 +182,30 @@ impl ServerClock {
         } else {
             format!("{} hours", amount.num_hours())
         };
+        let hint = if self.claimed_simulated.load(Ordering::Relaxed) {
+            " (it says it is a sandbox with a simulated clock: only a sandbox named with --sandbox-clock, or \
+             sandbox_clock = true in the config, is trusted with one)"
+        } else {
+            ""
+        };
         Some(format!(
             "the portal's clock and this machine's differ by {words} (the portal is {ahead} this machine); \
-             its time is ignored and this machine's clock is used"
+             its time is ignored and this machine's clock is used{hint}"
         ))
     }
+}
+
+/// How far a `Date` is trusted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trust {
+    /// Within [`MAX_CLOCK_OFFSET`] only.
+    Bounded,
+    /// Bounded, though the answer said its clock is simulated: a portal not
+    /// named as a sandbox (it may be anything listening on loopback).
+    ClaimedSimulated,
+    /// Any offset: a sandbox this client was told to trust said its clock
+    /// is simulated.
+    Simulated,
 }
 
 /// How the client behaves on the network.
@@ -194,6 +226,12 @@ pub struct ClientOptions {
     pub max_answer_bytes: usize,
     /// The most one paged read may take (pages, bytes kept).
     pub paging: PagingLimits,
+    /// The portal is a sandbox on this machine whose simulated clock
+    /// (`x-sandbox-clock: simulated`) is followed however far off: the
+    /// embedded sandbox, or one named with `--sandbox-clock` (or
+    /// `sandbox_clock = true`). Off, and for any address not on loopback,
+    /// a `Date` is trusted within [`MAX_CLOCK_OFFSET`] only.
+    pub sandbox_clock: bool,
 }
 
 /// The default largest answer: 8 MiB.
@@ -210,7 +248,16 @@ impl Default for ClientOptions {
             max_rate_limit_wait: Duration::from_secs(3),
             max_answer_bytes: MAX_ANSWER_BYTES,
             paging: PagingLimits::default(),
+            sandbox_clock: false,
         }
+    }
+}
+
+impl ClientOptions {
+    /// The options for the sandbox this process runs (the console's
+    /// embedded sandbox): its simulated clock is followed however far off.
+    pub fn embedded_sandbox() -> Self {
+        Self { sandbox_clock: true, ..Self::default() }
     }
 }
 
@@ -306,7 +353,9 @@ impl std::fmt::Debug for TicketQuery {
 /// The portal client. Cheap to clone; clones share connections and clock.
 #[derive(Debug, Clone)]
 pub struct PortalClient {
-    http: reqwest::Client,
+    /// The HTTP client and its pool of connections, shared by every clone;
+    /// [`PortalClient::forget_connections`] replaces it.
+    http: Arc<std::sync::RwLock<reqwest::Client>>,
     base: Url,
     token: ApiToken,
     clock: Arc<ServerClock>,
@@ -339,37 +388,62 @@ impl PortalClient {
             let path = format!("{}/", base.path());
             base.set_path(&path);
         }
-        let mut builder = reqwest::Client::builder()
-            .connect_timeout(options.connect_timeout)
-            .timeout(options.request_timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("portaldesk/", env!("CARGO_PKG_VERSION")));
-        let proxy = if is_loopback(base.host_str().unwrap_or_default()) {
-            // This machine is always reached directly: a proxy would see
-            // the token and the answers.
-            builder = builder.no_proxy();
-            None
-        } else {
-            // Only https reaches here, which reqwest sends through an
-            // environment proxy as a CONNECT tunnel: the proxy sees the
-            // host name, never the token or the answers.
-            environment_proxy()
-        };
+        let (http, proxy) = http_client(&base, &options)?;
         match &proxy {
             Some(proxy) => tracing::info!(%proxy, "the portal is reached through a proxy (CONNECT tunnel)"),
             None => tracing::info!("the portal is reached directly, through no proxy"),
         }
-        if base.scheme() == "http" {
-            // Plain http is only ever this machine, and every request goes
-            // to the base, so this client makes no TLS connection: it skips
-            // loading the system's root certificates (a fifth of the
-            // instructions of starting the console on the embedded sandbox).
-            builder = builder.tls_certs_only(std::iter::empty::<reqwest::Certificate>());
-        }
-        let http = builder.build().map_err(|_| PortalError::InvalidUrl)?;
+        let http = Arc::new(std::sync::RwLock::new(http));
         Ok(Self { http, base, token, clock: Arc::new(ServerClock::default()), options, proxy })
     }
 
+    /// The HTTP client in force.
+    fn http(&self) -> reqwest::Client {
+        self.http.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Closes the idle connections kept for reuse, for every clone of this
+    /// client: the next request opens a new one. The console's lock calls
+    /// it, so the answers read before it (client details) do not stay in
+    /// their read buffers; a request in flight finishes on its own.
+    pub fn forget_connections(&self) {
+        match http_client(&self.base, &self.options) {
+            Ok((fresh, _)) => *self.http.write().unwrap_or_else(std::sync::PoisonError::into_inner) = fresh,
+            Err(error) => tracing::warn!(error = error.kind(), "could not renew the HTTP client"),
+        }
+    }
+}
+
+/// The HTTP client for `base`, and the proxy it goes through, if any.
+fn http_client(base: &Url, options: &ClientOptions) -> Result<(reqwest::Client, Option<String>), PortalError> {
+    let mut builder = reqwest::Client::builder()
+        .connect_timeout(options.connect_timeout)
+        .timeout(options.request_timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("portaldesk/", env!("CARGO_PKG_VERSION")));
+    let proxy = if is_loopback(base.host_str().unwrap_or_default()) {
+        // This machine is always reached directly: a proxy would see
+        // the token and the answers.
+        builder = builder.no_proxy();
+        None
+    } else {
+        // Only https reaches here, which reqwest sends through an
+        // environment proxy as a CONNECT tunnel: the proxy sees the
+        // host name, never the token or the answers.
+        environment_proxy()
+    };
+    if base.scheme() == "http" {
+        // Plain http is only ever this machine, and every request goes
+        // to the base, so this client makes no TLS connection: it skips
+        // loading the system's root certificates (a fifth of the
+        // instructions of starting the console on the embedded sandbox).
+        builder = builder.tls_certs_only(std::iter::empty::<reqwest::Certificate>());
+    }
+    let http = builder.build().map_err(|_| PortalError::InvalidUrl)?;
+    Ok((http, proxy))
+}
+
+impl PortalClient {
     /// The proxy the portal is reached through (its address without any
     /// credentials), or `None` when it is reached directly.
     pub fn proxy(&self) -> Option<&str> {
@@ -591,14 +665,14 @@ impl PortalClient {
     /// lapses about 45 s after the last one).
     pub async fn presence(&self, ticket_id: &TicketId, mode: PresenceMode) -> Result<(), PortalError> {
         let path = format!("api/v1/tickets/{}/presence", segment(ticket_id.as_str()));
-        let request = self.http.put(self.url(&path)?).header(header::AUTHORIZATION, self.token.bearer()?);
+        let request = self.http().put(self.url(&path)?).header(header::AUTHORIZATION, self.token.bearer()?);
         self.open(request.json(&PresenceRequest { mode })).await.map(|_| ())
     }
 
     /// Says this staff member left a ticket (at once, without the lapse).
     pub async fn leave_presence(&self, ticket_id: &TicketId) -> Result<(), PortalError> {
         let path = format!("api/v1/tickets/{}/presence", segment(ticket_id.as_str()));
-        let request = self.http.delete(self.url(&path)?).header(header::AUTHORIZATION, self.token.bearer()?);
+        let request = self.http().delete(self.url(&path)?).header(header::AUTHORIZATION, self.token.bearer()?);
         self.open(request).await.map(|_| ())
     }
 
@@ -663,7 +737,7 @@ impl PortalClient {
         let url = self.url(path)?;
         let mut attempt = 0;
         loop {
-            let request = self.http.get(url.clone()).header(header::AUTHORIZATION, self.token.bearer()?).query(query);
+            let request = self.http().get(url.clone()).header(header::AUTHORIZATION, self.token.bearer()?).query(query);
             let outcome = self.exchange_sized(request).await;
             let error = match outcome {
                 Ok(value) => return Ok(value),
@@ -696,7 +770,7 @@ impl PortalClient {
         key: Option<&IdempotencyKey>,
     ) -> Result<Versioned<T>, PortalError> {
         let mut request =
-            self.http.request(method, self.url(path)?).header(header::AUTHORIZATION, self.token.bearer()?);
+            self.http().request(method, self.url(path)?).header(header::AUTHORIZATION, self.token.bearer()?);
         if let Some(etag) = etag {
             let value = HeaderValue::from_str(etag.as_str()).map_err(|_| PortalError::PreconditionRequired)?;
             request = request.header(header::IF_MATCH, value);
@@ -709,7 +783,7 @@ impl PortalClient {
 
     /// A GET of `path` with the token.
     pub(crate) fn get_request(&self, path: &str) -> Result<reqwest::RequestBuilder, PortalError> {
-        Ok(self.http.get(self.url(path)?).header(header::AUTHORIZATION, self.token.bearer()?))
+        Ok(self.http().get(self.url(path)?).header(header::AUTHORIZATION, self.token.bearer()?))
     }
 
     /// Sends a request whose answer is read as it arrives (the event
@@ -728,11 +802,17 @@ impl PortalClient {
 
     fn observe_clock(&self, response: &reqwest::Response) {
         if let Some(date) = response.headers().get(header::DATE).and_then(|v| v.to_str().ok()) {
-            // Only the sandbox on this machine may have a clock far off (it
-            // says so): any other portal's is trusted within a day.
-            let simulated = response.headers().contains_key(SIMULATED_CLOCK)
-                && is_loopback(self.base.host_str().unwrap_or_default());
-            self.clock.observe_date(date, Utc::now(), !simulated);
+            // Only a sandbox on this machine that this client was told to
+            // trust may have a clock far off (and it says so): any other
+            // portal's, loopback or not, is trusted within a day.
+            let claimed = response.headers().get(SIMULATED_CLOCK).is_some_and(|v| v.as_bytes() == b"simulated");
+            let named = self.options.sandbox_clock && is_loopback(self.base.host_str().unwrap_or_default());
+            let trust = match (claimed, named) {
+                (true, true) => Trust::Simulated,
+                (true, false) => Trust::ClaimedSimulated,
+                (false, _) => Trust::Bounded,
+            };
+            self.clock.observe_date(date, Utc::now(), trust);
         }
     }
 
@@ -947,6 +1027,22 @@ mod tests {
         near.observe("Wed, 25 Nov 2026 09:30:00 GMT", local - TimeDelta::hours(23));
         assert_eq!(near.distrusted(), None);
         assert!(near.offset() > TimeDelta::hours(22));
+    }
+
+    #[test]
+    fn a_simulated_clock_is_followed_only_when_trusted_and_then_not_called_ignored() {
+        let local = DateTime::parse_from_rfc3339("2026-11-25T10:00:00Z").unwrap().to_utc();
+        let far = "Fri, 31 Dec 9999 23:59:59 GMT";
+        // Claimed by a portal not named as a sandbox: refused, and said why.
+        let clock = ServerClock::default();
+        clock.observe_date(far, local, Trust::ClaimedSimulated);
+        assert_eq!(clock.offset(), TimeDelta::zero());
+        assert!(clock.warning().unwrap().contains("--sandbox-clock"), "{:?}", clock.warning());
+        // A trusted sandbox's: used, and the warning of an earlier refusal
+        // goes (it would say "ignored" while the time is used).
+        clock.observe_date(far, local, Trust::Simulated);
+        assert!(clock.offset() > TimeDelta::days(2_900_000));
+        assert_eq!(clock.warning(), None);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Fault injection for resilience tests (`--faults`): latency, 5xx answers,
-//! dropped connections, malformed JSON and slow bodies, applied to the API
-//! routes only. An event stream (`text/event-stream`) is cut instead: each
+//! dropped connections, lost answers to changes, malformed JSON and slow
+//! bodies, applied to the API routes only. An event stream (`text/event-stream`) is cut instead: each
 //! frame is dropped mid-way, with the connection, at `drop_rate`.
 
 use std::sync::{Arc, Mutex};
@@ -26,6 +26,11 @@ pub struct Faults {
     /// Share of requests whose connection is dropped: half before the
     /// request is handled, half after (the change is made, the answer lost).
     pub drop_rate: f64,
+    /// Share of changes (any method but GET and HEAD) that are made and
+    /// whose answer is then lost (the connection dropped): the outcome a
+    /// client can only learn by reading again. `lost_answer_rate=1` makes
+    /// every change so, for tests of what a console says then.
+    pub lost_answer_rate: f64,
     /// Share of successful answers whose JSON body is cut short.
     pub malformed_rate: f64,
     /// When set, bodies are sent in small chunks spread over this long.
@@ -49,11 +54,13 @@ impl Faults {
                 "latency" => faults.latency = parse_duration(value)?,
                 "error_rate" => faults.error_rate = rate(value)?,
                 "drop_rate" => faults.drop_rate = rate(value)?,
+                "lost_answer_rate" => faults.lost_answer_rate = rate(value)?,
                 "malformed_rate" => faults.malformed_rate = rate(value)?,
                 "slow_body" => faults.slow_body = Some(parse_duration(value)?),
                 other => {
                     return Err(format!(
-                        "unknown fault `{other}` (known: latency, error_rate, drop_rate, malformed_rate, slow_body)"
+                        "unknown fault `{other}` (known: latency, error_rate, drop_rate, lost_answer_rate, \
+                         malformed_rate, slow_body)"
                     ));
                 }
             }
@@ -101,12 +108,14 @@ enum Plan {
 }
 
 impl FaultInjector {
-    fn plan(&self) -> Plan {
+    fn plan(&self, change: bool) -> Plan {
         let mut dice = match self.dice.lock() {
             Ok(dice) => dice,
             Err(poisoned) => poisoned.into_inner(),
         };
-        if dice.chance(self.faults.error_rate) {
+        if change && self.faults.lost_answer_rate > 0.0 && dice.chance(self.faults.lost_answer_rate) {
+            Plan::DropAfter
+        } else if dice.chance(self.faults.error_rate) {
             Plan::Error
         } else if dice.chance(self.faults.drop_rate) {
             if dice.chance(0.5) { Plan::DropBefore } else { Plan::DropAfter }
@@ -123,7 +132,8 @@ pub async fn inject(State(injector): State<FaultInjector>, request: Request, nex
     if !injector.faults.latency.is_zero() {
         tokio::time::sleep(injector.faults.latency).await;
     }
-    match injector.plan() {
+    let change = !matches!(*request.method(), axum::http::Method::GET | axum::http::Method::HEAD);
+    match injector.plan(change) {
         Plan::Error => ApiError::unavailable("injected fault").into_response(),
         Plan::DropBefore => dropped(),
         Plan::DropAfter => {
@@ -239,6 +249,7 @@ mod tests {
         assert_eq!(f.slow_body, Some(Duration::from_millis(1500)));
         assert_eq!(f.malformed_rate, 1.0);
         assert!(!Faults::parse("").unwrap().is_active());
+        assert_eq!(Faults::parse("lost_answer_rate=1").unwrap().lost_answer_rate, 1.0);
     }
 
     #[test]

@@ -316,7 +316,9 @@ pub enum Terminal {
         text: Phi<String>,
     },
     SetMouse(bool),
-    /// Remove what a copy left in tmux's paste buffer (at lock).
+    /// At lock: remove what a copy left in tmux's paste buffer, and close
+    /// the idle connections to the portal (their read buffers hold the
+    /// answers read before).
     ForgetCopy,
     Suspend,
     Quit,

@@ -209,14 +209,7 @@ pub fn changes_since(seen: &Seen, standing: Standing<'_>, asking: Asking<'_>) ->
     }
     let mut resent = newer.iter().any(|e| e.action == AuditAction::InviteSent);
     // Who sent an invite, from the trail (the entry made with it).
-    let sender = |invite: &Invite| {
-        standing
-            .audit
-            .iter()
-            .filter(|e| e.action == AuditAction::InviteSent && e.at <= invite.sent_at)
-            .max_by_key(|e| (e.at, e.seq))
-            .map(|e| e.actor.as_str())
-    };
+    let sender = |invite: &Invite| crate::diagnose::invite::sender(invite, standing.audit);
     let others: Vec<&Invite> = standing.invites.iter().filter(|i| !own.contains(&i.id)).collect();
     // An invite not read before (sent by this staff member from another
     // console, or the trail was not read).
@@ -230,15 +223,17 @@ pub fn changes_since(seen: &Seen, standing: Standing<'_>, asking: Asking<'_>) ->
     if said.is_empty() && seen.etag.is_some() && standing.etag.is_some() && seen.etag.as_ref() != standing.etag {
         said.push("the account changed since you read it".to_owned());
     }
+    // The resend window counts every invite, this console's own too (a
+    // resend whose answer was lost, then `r` Enter again moments later).
     if !resent
         && let Some(window) = resend_window.and_then(|w| chrono::Duration::from_std(w).ok())
-        && let Some(latest) = others.iter().max_by_key(|i| i.sent_at)
-        && now - latest.sent_at < window
+        && let Some((latest, by)) =
+            crate::diagnose::invite::within_resend_window(standing.invites, standing.audit, window, now)
     {
+        let by = if own.contains(&latest.id) { "you".to_owned() } else { who(by, me) };
         said.push(format!(
-            "an invite went out {} ago (by {}); another now stops that link working",
-            ago(now - latest.sent_at),
-            who(sender(latest), me)
+            "{by} resent the invite {} ago; another now stops that link working",
+            ago(now - latest.sent_at)
         ));
     }
     (!said.is_empty()).then(|| format!("{}.", said.join("; ")))
@@ -662,9 +657,11 @@ impl App {
     }
 
     /// The presence this console should state now: on a ticket's account,
-    /// unlocked; changing in a changing dialog, replying in a note.
+    /// unlocked; changing in a changing dialog, replying in a note. None
+    /// read-only: a heartbeat is a write to the portal, and a read-only
+    /// console writes nothing.
     fn wanted_presence(&self) -> Option<(TicketId, PresenceMode)> {
-        if !self.live.started || self.lock.is_some() || self.view() != View::Account {
+        if !self.live.started || self.lock.is_some() || self.readonly() || self.view() != View::Account {
             return None;
         }
         let ticket = self.account.as_ref()?.ticket_id.clone()?;

@@ -198,6 +198,9 @@ async fn run_loop(
                     if clipboard::forget(clipboard) {
                         tracing::info!("tmux paste buffer cleared at lock");
                     }
+                    // The answers read before the lock must not stay in
+                    // the idle connections' read buffers either.
+                    client.forget_connections();
                 }
                 Effect::Terminal(Terminal::Copy { what, text }) => {
                     let result = clipboard::copy(text.expose(), clipboard, &mut io::stdout());

@@ -13,7 +13,7 @@ use crate::fix::{Progress, Stopped};
 use crate::portal::model::{
     Account, AccountId, AccountPatch, AccountSummary, AuditAction, AuditEntry, ETag, Invite, InviteId, NewNote,
     NewReply, Page, PresenceMode, ResendRequest, RevokeRequest, StaffMember, Ticket, TicketId, TicketMessage,
-    TicketPatch,
+    TicketNote, TicketPatch,
 };
 use crate::portal::{
     AccountQuery, ApiToken, ClientOptions, IdempotencyKey, PortalClient, PortalError, TicketQuery, Versioned,
@@ -113,6 +113,9 @@ portal_calls! {
         |c| c.revoke_invite(&account_id, &invite_id, &etag, &request, &key).await;
     AddNote { ticket_id: TicketId, note: NewNote, key: IdempotencyKey } -> (), Change, "note",
         |c| c.add_note(&ticket_id, &note, &key).await.map(|_| ());
+    /// A ticket's notes and who asks: the note dialog's read after a lost
+    /// answer (whether the note was stored). Its answer goes to the dialog.
+    Notes { ticket_id: TicketId } -> Box<NotesRead>, Read, "notes", |c| notes_read(c, &ticket_id).await;
     /// One ticket with its ETag, and the staff id of the one asking (to
     /// tell a ticket of one's own from one claimed by someone else).
     Ticket { ticket_id: TicketId } -> Box<(Versioned<Ticket>, String)>, Read, "ticket",
@@ -193,6 +196,19 @@ async fn conversation(client: &PortalClient, id: &TicketId) -> Result<Box<Conver
     let last_change =
         audit.into_iter().find(|e| matches!(e.action, AuditAction::TicketUpdated | AuditAction::ReplySent));
     Ok(Box::new(Conversation { ticket, me: me.id, messages, last_change }))
+}
+
+/// A ticket's notes, oldest first, and the staff id of the one asking.
+/// (No `Debug`: a note may name the client.)
+pub struct NotesRead {
+    pub notes: Vec<TicketNote>,
+    pub me: String,
+}
+
+/// Reads a [`NotesRead`] (its two reads at once).
+async fn notes_read(client: &PortalClient, id: &TicketId) -> Result<Box<NotesRead>, PortalError> {
+    let (notes, me) = futures::try_join!(client.notes(id), client.me())?;
+    Ok(Box::new(NotesRead { notes, me: me.id }))
 }
 
 /// A ticket and the staff id of the one asking.

@@ -63,10 +63,14 @@ impl TerminalGuard {
         SUSPENDED_MOUSE.store(mouse, Ordering::SeqCst);
         restore();
         #[cfg(unix)]
-        // SAFETY: raising a signal on our own process has no memory effects;
-        // SIGTSTP's default action stops us until SIGCONT.
+        // SAFETY: sending a signal has no memory effects. To our whole
+        // process group (pid 0), as a shell job expects: started from a
+        // wrapper script, the script stops with us, so the shell sees its
+        // job stopped and takes the terminal back (raising it on ourselves
+        // alone would leave the script waiting and the shell blocked).
+        // SIGTSTP's default action stops each of us until SIGCONT (`fg`).
         unsafe {
-            libc::raise(libc::SIGTSTP);
+            libc::kill(0, libc::SIGTSTP);
         }
         if !in_foreground() {
             return Ok(false);
@@ -100,21 +104,31 @@ fn fresh_terminal() -> io::Result<Tty> {
 }
 
 /// Makes sure no control character of a frame reaches the terminal, however
-/// a screen drew it: a cell holding one gets its visible picture (`␛`) or,
-/// for C1 and bidi controls, the replacement character. Run on every frame,
-/// after the screens drew it, so no screen has to remember to.
+/// a screen drew it: a cell holding one gets its visible picture (`␛`); a
+/// C1 or bidi control alone in a cell becomes the replacement character,
+/// and one that ratatui joined to the character before or after it (it
+/// takes no column) is dropped from that cell, so it can neither act on
+/// the terminal nor push the next character out. Run on every frame,
+/// after the screens drew it, so no screen has to remember to. It is the
+/// last line of defence only: the screens show portal text through
+/// [`crate::tui::screens::shown`], which makes each control visible as
+/// the CLI does (`⟨U+202E⟩`) before ratatui sees it.
 pub fn clean_buffer(buffer: &mut ratatui::buffer::Buffer) {
+    use crate::sanitize::is_unsafe;
     for cell in buffer.content.iter_mut() {
-        if !cell.symbol().chars().any(crate::sanitize::is_unsafe) {
+        if !cell.symbol().chars().any(is_unsafe) {
             continue;
         }
+        let alone = cell.symbol().chars().all(|c| is_unsafe(c) && !c.is_ascii_control());
         let clean: String = cell
             .symbol()
             .chars()
-            .map(|c| match c {
-                '\0'..='\u{1f}' => char::from_u32(0x2400 + u32::from(c)).unwrap_or('\u{FFFD}'),
-                c if crate::sanitize::is_unsafe(c) => '\u{FFFD}',
-                c => c,
+            .filter_map(|c| match c {
+                '\0'..='\u{1f}' => Some(char::from_u32(0x2400 + u32::from(c)).unwrap_or('\u{FFFD}')),
+                '\u{7f}' => Some('␡'),
+                c if is_unsafe(c) && alone => Some('\u{FFFD}'),
+                c if is_unsafe(c) => None,
+                c => Some(c),
             })
             .collect();
         cell.set_symbol(&clean);

@@ -13,7 +13,7 @@ use serde_json::Value;
 /// Runs `portaldesk ARGS` against the harness's sandbox with its token.
 async fn run(h: &Harness, args: &[&str]) -> Run {
     let url = h.sandbox.url();
-    let args: Vec<&str> = args.iter().copied().chain(["--portal", url.as_str()]).collect();
+    let args: Vec<&str> = args.iter().copied().chain(["--portal", url.as_str(), "--sandbox-clock"]).collect();
     run_binary(&args, &[("PORTALDESK_TOKEN", "sandbox")]).await
 }
 

@@ -18,7 +18,7 @@ const PRACTICE_ZONE: &str = "America/New_York";
 async fn run(h: &Harness, args: &[&str]) -> Run {
     let url = h.sandbox.url();
     let mut all: Vec<&str> = args.to_vec();
-    all.extend(["--portal", url.as_str()]);
+    all.extend(["--portal", url.as_str(), "--sandbox-clock"]);
     common::run_binary(&all, &[("PORTALDESK_TOKEN", "sandbox"), ("PORTALDESK_PRACTICE_TIME_ZONE", PRACTICE_ZONE)]).await
 }
 

@@ -26,16 +26,26 @@ impl Run {
 }
 
 /// Runs `portaldesk ARGS --portal <sandbox>` with the sandbox token and no
-/// terminal on stdin.
+/// terminal on stdin, the sandbox named as one (its frozen clock is
+/// followed).
 async fn run(h: &Harness, args: &[&str]) -> Run {
-    let url = h.sandbox.url();
-    let mut all: Vec<&str> = args.to_vec();
-    all.extend(["--portal", url.as_str()]);
-    run_with(&all, &[("PORTALDESK_TOKEN", "sandbox")]).await
+    run_as(h, args, "sandbox").await
 }
 
+/// [`run`] with another staff member's token.
+async fn run_as(h: &Harness, args: &[&str], token: &str) -> Run {
+    let url = h.sandbox.url();
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--portal", url.as_str(), "--sandbox-clock"]);
+    run_with(&all, &[("PORTALDESK_TOKEN", token)]).await
+}
+
+/// The binary on the test's own sandbox, named as one: its frozen clock
+/// is followed (`PORTALDESK_SANDBOX_CLOCK`).
 async fn run_with(args: &[&str], env: &[(&str, &str)]) -> Run {
-    common::run_binary(args, env).await
+    let mut env = env.to_vec();
+    env.push(("PORTALDESK_SANDBOX_CLOCK", "true"));
+    common::run_binary(args, &env).await
 }
 
 fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
@@ -351,11 +361,46 @@ async fn the_sixth_resend_in_an_hour_is_rate_limited_exit_5() {
     for _ in 0..5 {
         h.client.resend(&none.account_id, &ResendRequest::default(), &IdempotencyKey::new()).await.unwrap();
     }
-    let out = run(&h, &["resend", none.account_id.as_str(), "--yes", "--json"]).await;
+    let out = run(&h, &["resend", none.account_id.as_str(), "--yes", "--again", "--json"]).await;
     assert_eq!(out.code, 5, "{}", out.err);
     assert!(out.out.is_empty(), "{}", out.out);
     assert!(out.err.contains("no invite was sent") && out.err.contains("try again in 1h 00m"), "{}", out.err);
     assert_eq!(h.client.invites(&none.account_id).await.unwrap().len(), 5);
+}
+
+/// The resend window (`resend_guard_minutes`) holds in the CLI too,
+/// whoever resent: a second resend within it exits 4 saying who resent and
+/// when, and sends nothing; `--again` sends it.
+#[tokio::test]
+async fn a_second_resend_within_the_window_exits_4_saying_who_and_again_sends_it() {
+    let (h, rivera) = common::two_agents().await;
+    let none = h.ticket(SeedCase::NoInvite);
+    let id = none.account_id.as_str();
+    let count = || async { h.client.invites(&none.account_id).await.unwrap().len() };
+    run(&h, &["resend", id, "--yes"]).await.ok();
+    assert_eq!(count().await, 1);
+
+    let again = run(&h, &["resend", id, "--yes", "--json"]).await;
+    assert_eq!(again.code, 4, "{}", again.err);
+    assert!(again.out.is_empty(), "{}", again.out);
+    for words in ["you (agent_sandbox) resent the invite just now", "Nothing was sent", "--again", "5-minute"] {
+        assert!(again.err.contains(words), "{words}: {}", again.err);
+    }
+    assert_eq!(count().await, 1, "nothing was sent");
+
+    // Hers is named as hers.
+    let theirs = run_as(&h, &["resend", id, "--yes"], common::RIVERA).await;
+    assert_eq!(theirs.code, 4, "{}", theirs.err);
+    assert!(theirs.err.contains("agent_sandbox resent the invite"), "{}", theirs.err);
+    rivera.resend(&none.account_id, &ResendRequest::default(), &IdempotencyKey::new()).await.unwrap();
+    let ours = run(&h, &["resend", id, "--yes"]).await;
+    assert_eq!(ours.code, 4, "{}", ours.err);
+    assert!(ours.err.contains("agent_rivera resent the invite") && !ours.err.contains("you ("), "{}", ours.err);
+    assert_eq!(count().await, 2);
+
+    let forced = run(&h, &["resend", id, "--yes", "--again", "--json"]).await.json();
+    assert_eq!(count().await, 3, "--again sends it");
+    assert_eq!(forced["invite"]["id"], h.client.invites(&none.account_id).await.unwrap()[0].id.as_str());
 }
 
 #[tokio::test]

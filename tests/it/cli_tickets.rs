@@ -15,7 +15,7 @@ use serde_json::Value;
 async fn run(h: &Harness, args: &[&str]) -> Run {
     let url = h.sandbox.url();
     let mut all: Vec<&str> = args.to_vec();
-    all.extend(["--portal", url.as_str()]);
+    all.extend(["--portal", url.as_str(), "--sandbox-clock"]);
     common::run_binary(&all, &[("PORTALDESK_TOKEN", "sandbox")]).await
 }
 

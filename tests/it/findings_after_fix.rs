@@ -291,7 +291,13 @@ async fn diagnose_json_is_unmasked_with_the_suggestion_as_a_field_and_text_follo
     let suggested = check_email(&address).suggestions.first().cloned().unwrap();
     let url = h.sandbox.url();
     let run = |args: Vec<&'static str>| {
-        let mut all: Vec<String> = vec!["diagnose".into(), typo.account_id.to_string(), "--portal".into(), url.clone()];
+        let mut all: Vec<String> = vec![
+            "diagnose".into(),
+            typo.account_id.to_string(),
+            "--portal".into(),
+            url.clone(),
+            "--sandbox-clock".into(),
+        ];
         all.extend(args.into_iter().map(str::to_owned));
         async move {
             let refs: Vec<&str> = all.iter().map(String::as_str).collect();

@@ -299,3 +299,53 @@ async fn a_change_between_the_fix_confirm_and_its_steps_holds_the_steps_back_unt
     let ours = audit.iter().filter(|e| e.actor == "agent_sandbox" && e.action == AuditAction::InviteSent).count();
     assert_eq!(ours, 1, "the plan's resend ran once");
 }
+
+/// The resend window counts this console's own resends too (issue 25,
+/// point 4): a resend whose answer is lost (the sandbox's fault injection
+/// makes the invite, then drops the answer) ends as sent once the invites
+/// are read back; `r` Enter 12 s later sends nothing and says "you resent
+/// the invite 12 s ago"; only a second Enter sends, knowingly.
+#[tokio::test]
+async fn a_second_resend_of_ones_own_within_the_window_after_a_lost_answer_needs_a_second_enter() {
+    let faults = portaldesk::sandbox::faults::Faults::parse("lost_answer_rate=1").unwrap();
+    let h = Harness::with_faults(faults).await;
+    let (mut app, id) = console_on(&h, SeedCase::ExpiredClientInvite).await;
+    let before = h.client.invites(&id).await.unwrap().len();
+
+    app.update(ch('r'), t0());
+    let first = app.update(key(KeyCode::Enter), t0());
+    assert!(sent(&first), "the newest invite is old: the first resend goes at once: {first:?}");
+    let ran = common::settle(&mut app, &h, first, t0()).await;
+    let lost = ran.iter().any(|e| matches!(e, Effect::Portal(_, Request::Invites { .. })));
+    assert!(lost, "the answer was lost: the invites were read back: {ran:?}");
+    assert!(app.overlay.is_none(), "{:?}", app.banner);
+    let banner = app.banner.clone().unwrap();
+    assert!(!banner.error && banner.text.contains("its answer was lost, the portal shows it"), "{banner:?}");
+    assert_eq!(h.client.invites(&id).await.unwrap().len(), before + 1);
+
+    let later = t0() + Duration::seconds(12);
+    app.update(ch('r'), later);
+    let shown = held_back(&mut app, &h, later, "you resent the invite 12 s ago").await;
+    assert!(shown.contains("another now stops that link working"), "{shown}");
+    assert_eq!(h.client.invites(&id).await.unwrap().len(), before + 1, "one Enter sent nothing");
+
+    let effects = app.update(key(KeyCode::Enter), later);
+    assert!(sent(&effects), "the second Enter sends: {effects:?}");
+    common::settle(&mut app, &h, effects, later).await;
+    assert_eq!(h.client.invites(&id).await.unwrap().len(), before + 2, "sent knowingly, once");
+}
+
+/// A colleague's resend within the window is named as hers, not "you".
+#[tokio::test]
+async fn a_resend_within_the_window_of_a_colleagues_names_her() {
+    let (h, rivera) = two_agents().await;
+    let id = h.ticket(SeedCase::ExpiredClientInvite).account_id.clone();
+    rivera.resend(&id, &ResendRequest::default(), &IdempotencyKey::new()).await.unwrap();
+    // Opened after her resend: nothing changed since it was read, but the
+    // window still holds the resend back.
+    let (mut app, _) = console_on(&h, SeedCase::ExpiredClientInvite).await;
+    let later = t0() + Duration::seconds(90);
+    app.update(ch('r'), later);
+    let shown = held_back(&mut app, &h, later, "agent_rivera resent the invite 1 min ago").await;
+    assert!(!shown.contains("you resent"), "{shown}");
+}

@@ -124,6 +124,66 @@ async fn the_palette_runs_an_action_by_name() {
     assert_eq!(app.screen(), ScreenKind::Palette);
 }
 
+/// A note whose answer is lost after the portal stored it (the sandbox's
+/// fault injection: `lost_answer_rate=1` makes every change, then drops
+/// its answer) is never called "Not posted": the dialog reads the notes
+/// again, finds it, closes and says it was posted, with one note stored.
+#[tokio::test]
+async fn a_note_whose_answer_was_lost_after_it_was_stored_says_posted() {
+    let faults = portaldesk::sandbox::faults::Faults::parse("lost_answer_rate=1").unwrap();
+    let h = Harness::with_faults(faults).await;
+    let mut app = on_account(&h, SeedCase::DeliveredNotOpened, &Settings::default()).await;
+    let ticket = app.account.as_ref().unwrap().ticket_id.clone().unwrap();
+    let before = h.client.notes(&ticket).await.unwrap().len();
+    app.update(ch('m'), now());
+    typed(&mut app, "Client called back; will check Spam");
+    let sent = app.update(key(KeyCode::Enter), now());
+    let Some(Effect::Portal(req, request @ Request::AddNote { .. })) = sent.first().cloned() else {
+        panic!("{sent:?}")
+    };
+    let answer = portaldesk::tui::request::perform(&h.client, request).await;
+    let lost = answer.error().is_some_and(portaldesk::tui::screens::submission::answer_lost);
+    assert!(lost, "the fault drops the answer: {answer:?}");
+    assert_eq!(h.client.notes(&ticket).await.unwrap().len(), before + 1, "stored all the same");
+
+    let reread = app.update(Msg::Answer(req, answer), now());
+    let shown = screen_text(&app);
+    assert!(shown.contains("Not known yet: the answer was lost; reading the notes again"), "{shown}");
+    assert!(!shown.contains("Not posted"), "{shown}");
+    assert!(matches!(reread.first(), Some(Effect::Portal(_, Request::Notes { .. }))), "{reread:?}");
+    common::settle(&mut app, &h, reread, now()).await;
+    assert!(app.overlay.is_none(), "the notes show it: closed");
+    let banner = app.banner.clone().unwrap();
+    assert!(!banner.error && banner.text.contains("its answer was lost, the notes show it"), "{banner:?}");
+    assert!(app.unconfirmed.is_empty(), "its key is forgotten once the outcome shows");
+    assert_eq!(h.client.notes(&ticket).await.unwrap().len(), before + 1, "one note");
+}
+
+/// A note whose request never reached the portal (its answer lost all the
+/// same): the notes read again do not show it, the dialog says it was not
+/// posted, and Enter posts it once, with the same key.
+#[tokio::test]
+async fn a_note_lost_before_it_was_stored_says_not_posted_and_enter_posts_it_once() {
+    let h = Harness::start().await;
+    let mut app = on_account(&h, SeedCase::DeliveredNotOpened, &Settings::default()).await;
+    let ticket = app.account.as_ref().unwrap().ticket_id.clone().unwrap();
+    let before = h.client.notes(&ticket).await.unwrap().len();
+    app.update(ch('m'), now());
+    typed(&mut app, "Left a voicemail");
+    let sent = app.update(key(KeyCode::Enter), now());
+    let Some(Effect::Portal(req, Request::AddNote { key: first, .. })) = sent.first().cloned() else { panic!() };
+    let reread = app.update(Msg::Answer(req, Answer::AddNote(Err(PortalError::Dropped))), now());
+    common::settle(&mut app, &h, reread, now()).await;
+    let shown = screen_text(&app);
+    assert!(shown.contains("Not posted: the answer was lost and the notes do not show it"), "{shown}");
+    let again = app.update(key(KeyCode::Enter), now());
+    let Some(Effect::Portal(_, Request::AddNote { key: second, .. })) = again.first().cloned() else { panic!() };
+    assert_eq!(second, first, "the same key");
+    common::settle(&mut app, &h, again, now()).await;
+    assert!(app.overlay.is_none());
+    assert_eq!(h.client.notes(&ticket).await.unwrap().len(), before + 1);
+}
+
 #[tokio::test]
 async fn a_ticket_note_is_posted_once_even_when_retried() {
     let h = Harness::start().await;

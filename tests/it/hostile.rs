@@ -321,8 +321,10 @@ fn invite_json(id: &str, sent_at: DateTime<Utc>) -> String {
 #[tokio::test]
 async fn a_resend_whose_answer_is_unreadable_is_retried_with_the_same_key() {
     let (url, seen) = hostile(|n, seen| match (n, seen.method.as_str()) {
+        // No invite yet: the resend window is clear.
+        (0, "GET") => answer("200 OK", "{\"items\": []}", ""),
         // The invite is made, but its answer arrives cut short.
-        (0, "POST") => answer("200 OK", "{\"id\": \"inv_", ""),
+        (1, "POST") => answer("200 OK", "{\"id\": \"inv_", ""),
         (_, "POST") => answer("201 Created", &invite_json("inv_9", Utc::now()), ""),
         _ => answer("404 Not Found", &problem(404, "not found", "no such route"), ""),
     })
@@ -332,9 +334,10 @@ async fn a_resend_whose_answer_is_unreadable_is_retried_with_the_same_key() {
     assert!(sent.out.contains("Invite inv_9 sent to"), "{}", sent.out);
     assert!(!sent.err.contains("may or may not"), "{}", sent.err);
     let seen = seen.lock().unwrap();
-    assert_eq!(seen.len(), 2, "{seen:?}");
-    let keys: Vec<_> = seen.iter().map(|s| s.idempotency_key.clone()).collect();
-    assert!(keys[0].is_some() && keys[0] == keys[1], "one key for both tries: {keys:?}");
+    // The invites read for the resend window, then the two tries.
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    let keys: Vec<_> = seen.iter().filter(|s| s.method == "POST").map(|s| s.idempotency_key.clone()).collect();
+    assert!(keys.len() == 2 && keys[0].is_some() && keys[0] == keys[1], "one key for both tries: {keys:?}");
 }
 
 #[tokio::test]
@@ -400,6 +403,63 @@ async fn a_far_off_date_is_ignored_and_warned_about_once() {
     client.clock().observe(&(Utc::now() + Duration::hours(3)).to_rfc2822(), Utc::now());
     assert!(client.clock().offset() > Duration::minutes(179));
     assert_eq!(client.clock().warning(), None);
+}
+
+/// Any program listening on loopback can say its clock is a sandbox's
+/// (`x-sandbox-clock: simulated`): unless the portal was named as a
+/// sandbox (`--sandbox-clock`), a far `Date` is still not trusted, and the
+/// warning says so and why.
+#[tokio::test]
+async fn a_loopback_portal_claiming_a_simulated_clock_is_not_trusted_unless_named() {
+    let sent_at = Utc::now() - Duration::hours(1);
+    let date = "date: Fri, 31 Dec 9999 23:59:59 GMT\r\nx-sandbox-clock: simulated\r\n";
+    let (url, _) = hostile(move |_, seen| match seen.path.as_str() {
+        "/api/v1/accounts/acc_1" => answer("200 OK", &account_json("acc_1", "Sam"), &format!("etag: \"v\"\r\n{date}")),
+        "/api/v1/accounts/acc_1/invites" => {
+            answer("200 OK", &format!("{{\"items\": [{}]}}", invite_json("inv_1", sent_at)), date)
+        }
+        _ => answer("404 Not Found", &problem(404, "not found", "no such route"), date),
+    })
+    .await;
+    let listed = run(&url, &["invites", "acc_1"], &[]).await;
+    assert_eq!(listed.code, 0, "{}", listed.err);
+    assert!(listed.out.contains("inv_1  pending, 4"), "its year 9999 was not used: {}", listed.out);
+    assert!(listed.err.contains("its time is ignored") && listed.err.contains("--sandbox-clock"), "{}", listed.err);
+    let client = PortalClient::new(&url, ApiToken::new("t"), ClientOptions::default()).unwrap();
+    assert!(client.invites(&"acc_1".into()).await.is_ok());
+    assert_eq!(client.clock().offset(), Duration::zero(), "not trusted through the library either");
+
+    // Named as a sandbox, it is followed (the operator said so), and
+    // nothing says its time is ignored.
+    let named = run(&url, &["invites", "acc_1", "--sandbox-clock"], &[]).await;
+    assert_eq!(named.code, 0, "{}", named.err);
+    assert!(named.out.contains("expired"), "its clock was followed: {}", named.out);
+    assert!(!named.err.contains("ignored"), "{}", named.err);
+    let by_config = run(&url, &["invites", "acc_1"], &[("PORTALDESK_SANDBOX_CLOCK", "true")]).await;
+    assert!(by_config.out.contains("expired") && !by_config.err.contains("ignored"), "{}", by_config.out);
+}
+
+/// The embedded sandbox's clock and a sandbox named with `--sandbox-clock`
+/// are followed however far off (the test sandboxes are frozen days before
+/// today): a client told so follows it, one not told does not.
+#[tokio::test]
+async fn the_sandbox_clock_is_followed_only_when_the_sandbox_is_named() {
+    let h = Harness::start().await;
+    let token = || ApiToken::new(SandboxOptions::default().token);
+    let frozen = common::t0() - Utc::now();
+    let named = ClientOptions { sandbox_clock: true, ..ClientOptions::default() };
+    for options in [ClientOptions::embedded_sandbox(), named] {
+        let client = PortalClient::new(&h.sandbox.url(), token(), options).unwrap();
+        client.me().await.unwrap();
+        assert!((client.clock().offset() - frozen).num_seconds().abs() <= 2, "{:?}", client.clock().offset());
+        assert_eq!(client.clock().warning(), None);
+    }
+    if frozen.num_hours().abs() > 24 {
+        let unnamed = PortalClient::new(&h.sandbox.url(), token(), ClientOptions::default()).unwrap();
+        unnamed.me().await.unwrap();
+        assert_eq!(unnamed.clock().offset(), Duration::zero());
+        assert!(unnamed.clock().warning().is_some_and(|w| w.contains("--sandbox-clock")));
+    }
 }
 
 // ---- the console -------------------------------------------------------
@@ -563,4 +623,63 @@ async fn the_console_stops_paging_its_queue_and_says_so() {
     assert!(!app.queue.wants_more());
     let screen = common::screen_wide(&app);
     assert!(screen.contains("the portal kept paging"), "{screen}");
+}
+/// Draws the console as the real loop does (the screens, then the pass
+/// every frame gets) and returns every cell's text, row by row.
+fn drawn(app: &portaldesk::tui::app::App) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 48)).unwrap();
+    terminal
+        .draw(|frame| {
+            portaldesk::tui::app::render(app, frame, common::t0());
+            portaldesk::tui::terminal::clean_buffer(frame.buffer_mut());
+        })
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    buffer.content().chunks(160).map(|row| row.iter().map(|c| c.symbol()).collect::<String>() + "\n").collect()
+}
+
+/// Portal strings in the console show their controls as the CLI does
+/// (`␛`, `⟨U+202E⟩`) and lose no character: before, ratatui dropped a C0
+/// control and a bidi override became `�` and swallowed the character
+/// after it ("�vil").
+#[tokio::test]
+async fn the_console_shows_controls_in_portal_strings_as_the_cli_does_and_loses_no_character() {
+    let h = Harness::start().await;
+    let (mut app, effects) = portaldesk::tui::app::App::new(true, (160, 48));
+    common::settle(&mut app, &h, effects, common::t0()).await;
+    let tickets = app.queue.tickets.data.as_mut().unwrap();
+    tickets[0].subject = "Locked\u{7}out \u{202e}evil".into();
+    let first = tickets[0].clone();
+    let queue = drawn(&app);
+    assert!(queue.contains("Locked␇out ⟨U+202E⟩evil"), "{queue}");
+
+    let effects = app.open_account(first.account_id.clone(), Some(first.id.clone()));
+    common::settle(&mut app, &h, effects, common::t0()).await;
+    let account = app.account.as_mut().unwrap();
+    let data = &mut account.account.data.as_mut().unwrap().value;
+    data.first_name = Phi::new("\u{1b}[31mSam".to_owned());
+    data.last_name = Phi::new("\u{202e}evil".to_owned());
+    account.show_audit = true;
+    account.audit.data.as_mut().unwrap().insert(
+        0,
+        portaldesk::portal::model::AuditEntry {
+            seq: 999,
+            at: common::t0(),
+            actor: "agent\u{9b}x".into(),
+            action: portaldesk::portal::model::AuditAction::NoteAdded,
+            account_id: None,
+            ticket_id: None,
+            summary: "note\u{1b}[2J added".into(),
+            prev_hash: String::new(),
+            hash: String::new(),
+        },
+    );
+    let shown = drawn(&app);
+    for expected in ["␛[31mSam ⟨U+202E⟩evil", "agent⟨U+009B⟩x", "note␛[2J added"] {
+        assert!(shown.contains(expected), "{expected}:\n{shown}");
+    }
+    for screen in [&queue, &shown] {
+        assert_eq!(controls(screen), Vec::<char>::new());
+        assert!(!screen.contains('\u{FFFD}'), "a control became �:\n{screen}");
+    }
 }

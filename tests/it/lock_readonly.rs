@@ -259,11 +259,61 @@ async fn read_only_hides_every_change_from_footer_help_and_palette_and_refuses_i
     assert_eq!(h.client.invites(&seeded.account_id).await.unwrap().len(), before);
 }
 
+/// A live console (its event stream open) on the account of a ticket, with
+/// `settings`; returns it and every effect it ran.
+async fn live_on_ticket(h: &Harness, settings: &Settings) -> (App, Vec<Effect>) {
+    let (mut app, effects) = App::new(true, (160, 48));
+    app.configure(settings, false).unwrap();
+    let mut ran = common::settle(&mut app, h, effects, now()).await;
+    let effects = app.update(Msg::Live(portaldesk::portal::events::Live::Connected), now());
+    ran.extend(common::settle(&mut app, h, effects, now()).await);
+    let seeded = h.ticket(SeedCase::DeliveredNotOpened).clone();
+    let effects = app.open_account(seeded.account_id, Some(seeded.ticket_id));
+    ran.extend(common::settle(&mut app, h, effects, now()).await);
+    (app, ran)
+}
+
+/// Read-only, the console writes nothing to the portal, presence
+/// heartbeats included: on a ticket it states no presence (the portal
+/// shows nobody on it) and its heartbeat timer never runs; a normal
+/// console, for contrast, is shown on it.
+#[tokio::test]
+async fn read_only_sends_no_presence_heartbeat() {
+    use portaldesk::tui::live::Due;
+    let presence = |ran: &[Effect]| {
+        ran.iter().any(|e| matches!(e, Effect::Portal(_, Request::Presence { .. } | Request::LeavePresence { .. })))
+    };
+    async fn viewers(h: &Harness) -> usize {
+        let ticket = h.ticket(SeedCase::DeliveredNotOpened).ticket_id.clone();
+        let tickets = h.client.tickets(None).await.unwrap();
+        tickets.into_iter().find(|t| t.id == ticket).map(|t| t.viewers.len()).unwrap_or_default()
+    }
+
+    let h = Harness::start().await;
+    let (mut app, ran) = live_on_ticket(&h, &read_only()).await;
+    assert!(app.live.started && app.readonly());
+    assert!(!presence(&ran), "read-only stated presence: {ran:?}");
+    assert_eq!(app.live.presence, None);
+    assert_eq!(viewers(&h).await, 0, "the portal shows it on the ticket");
+    // No heartbeat timer runs, and any old one is dropped.
+    assert!(!ran.iter().any(|e| matches!(e, Effect::After { due: Due::Presence(_), .. })), "{ran:?}");
+    assert!(app.update(Msg::Due(Due::Presence(1)), now()).is_empty());
+    // Leaving the ticket says nothing either.
+    let left = app.update(key(KeyCode::Esc), now());
+    assert!(!presence(&left), "{left:?}");
+
+    // Today's console, for contrast: on the ticket, and shown there.
+    let h = Harness::start().await;
+    let (app, ran) = live_on_ticket(&h, &Settings::default()).await;
+    assert!(presence(&ran) && app.live.presence.is_some(), "{ran:?}");
+    assert_eq!(viewers(&h).await, 1);
+}
+
 /// `portaldesk ARGS --portal <sandbox>` with the sandbox token.
 async fn cli(h: &Harness, args: &[&str], env: &[(&str, &str)]) -> common::Run {
     let url = h.sandbox.url();
     let mut all: Vec<&str> = args.to_vec();
-    all.extend(["--portal", url.as_str()]);
+    all.extend(["--portal", url.as_str(), "--sandbox-clock"]);
     let mut env = env.to_vec();
     env.push(("PORTALDESK_TOKEN", "sandbox"));
     common::run_binary(&all, &env).await

@@ -28,6 +28,7 @@ mod hostile;
 mod link_forensics;
 mod live;
 mod live_redraws;
+mod lock_memory;
 mod lock_readonly;
 mod on_page;
 mod queue;

@@ -92,3 +92,30 @@ fn a_console_stopped_with_ctrl_z_ends_on_kill_without_fg() {
     });
     assert!(report.contains("Exit 143"), "{report}");
 }
+
+/// Started from a wrapper script (the script waits for the console), Ctrl-Z
+/// stops the whole job, script included, as a shell expects: the shell
+/// says it stopped and takes the terminal back, `fg` brings the console
+/// back, and quitting lets the script carry on.
+#[test]
+fn ctrl_z_under_a_wrapper_script_stops_the_whole_job_and_fg_resumes_it() {
+    let home = tempfile::tempdir().unwrap();
+    let script = home.path().join("wrapper.sh");
+    // Two commands, so sh cannot exec the console: it stays its parent.
+    std::fs::write(&script, format!("#!/bin/sh\n{BIN}\necho wrapper-after=$?\n")).unwrap();
+    let mut term = Term::in_home(home.path(), &[]);
+    term.clear();
+    term.type_line(&format!("sh {}", script.display()));
+    term.wait_for("Open tickets");
+    term.type_text("\u{1a}");
+    // With only the console stopped, the script would wait on it and the
+    // shell on the script: no "Stopped", no prompt.
+    let stopped = term.wait_for("Stopped");
+    assert_restored(&term, &stopped);
+    term.clear();
+    term.type_line("fg");
+    term.wait_for("Open tickets");
+    term.type_text("q");
+    let (code, screen) = term.exit_code("wrapper-after");
+    assert_eq!(code, 0, "{screen}");
+}

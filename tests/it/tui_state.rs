@@ -807,6 +807,15 @@ async fn a_429_holds_back_every_change_until_its_wait_is_over() {
     }
 }
 
+/// Enter in the resend dialog moments after a resend: the guard names this
+/// console's own resend and sends nothing; a second Enter sends knowingly.
+fn resend_knowingly(app: &mut App) -> Vec<Effect> {
+    assert!(app.update(key(KeyCode::Enter), now()).is_empty(), "the guard asks first");
+    let banner = app.banner.as_ref().map(|b| b.text.clone()).unwrap_or_default();
+    assert!(banner.contains("you resent the invite") && banner.contains("Enter again sends anyway"), "{banner}");
+    app.update(key(KeyCode::Enter), now())
+}
+
 /// A resend whose answer was lost, then re-done from a dialog opened again
 /// after Esc, goes with the same Idempotency-Key: one invite on the server.
 #[tokio::test]
@@ -845,9 +854,11 @@ async fn a_resend_whose_answer_was_lost_keeps_its_key_across_esc() {
     app.update(key(KeyCode::Esc), now());
 
     // Lost again, but a reload of the invites shows the new invite: the
-    // outcome is known, so the next resend is a new one too.
+    // outcome is known, so the next resend is a new one too (moments after
+    // this console's own resend: the guard says so first, and a second
+    // Enter sends it knowingly).
     app.update(ch('r'), now());
-    let sent = app.update(key(KeyCode::Enter), now());
+    let sent = resend_knowingly(&mut app);
     let Some(Effect::Portal(req, Request::Resend { account_id, request, key: third })) = sent.first().cloned() else {
         panic!("{sent:?}")
     };
@@ -1086,10 +1097,12 @@ async fn a_resend_whose_answer_was_lost_ends_as_sent_with_one_invite() {
     assert_eq!(h.client.invites(&id).await.unwrap().len(), before + 1);
     assert_eq!(app.account.as_ref().unwrap().invites.data.as_ref().unwrap().len(), before + 1);
 
-    // Lost again; Esc before the invites are read back, then `r` and
-    // Enter: the same key, so the portal answers with the same invite.
+    // Lost again (sent knowingly past the guard: this console resent
+    // moments ago); Esc before the invites are read back, then `r` and
+    // Enter: the same key, so the portal answers with the same invite, and
+    // the guard does not ask for a retry that cannot make a second one.
     app.update(ch('r'), now());
-    let sent = app.update(key(KeyCode::Enter), now());
+    let sent = resend_knowingly(&mut app);
     let Some(Effect::Portal(_, Request::Resend { key: first, .. })) = sent.first().cloned() else { panic!() };
     let mut pending = made_but_lost(&mut app, &h, &sent, PortalError::Timeout).await;
     assert!(app.update(key(KeyCode::Esc), now()).is_empty());

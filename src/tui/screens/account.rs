@@ -594,8 +594,8 @@ fn render_audit(state: &AccountState, frame: &mut Frame<'_>, area: Rect, ui: &Ui
         (Some(entries), _) => lines.extend(entries.iter().map(|e| {
             Line::from(vec![
                 Span::styled(format!("{:>9} ", ui.when(invite::ago(now - e.at), e.at)), theme.muted),
-                Span::styled(format!("{} ", e.actor), theme.key),
-                Span::styled(state.unmasked(&e.summary), theme.text),
+                Span::styled(format!("{} ", super::shown(&e.actor)), theme.key),
+                Span::styled(super::shown(&state.unmasked(&e.summary)).into_owned(), theme.text),
             ])
         })),
     }

@@ -319,7 +319,7 @@ impl Dialog for AddressesState {
         for finding in &email::check_email(state.new_address.value()).findings {
             if !state.new_address.value().trim().is_empty() {
                 warnings.push(lines.len());
-                lines.push(Line::styled(format!("    ⚠ {}", finding.message), theme.warn));
+                lines.push(Line::styled(format!("    ⚠ {}", super::shown(&finding.message)), theme.warn));
             }
         }
         let reason_row = lines.len();

@@ -172,9 +172,21 @@ pub fn field<'a>(label: &'a str, value: impl Into<String>, theme: &Theme, style:
 /// the same (issue 17: a 50 MB first name made each key take 5 s).
 pub const SHOWN_MAX: usize = 200;
 
-/// A value from the portal, cut to [`SHOWN_MAX`] characters for display.
+/// A value from the portal as the console shows it: cut to [`SHOWN_MAX`]
+/// characters, then every control character made visible as the CLI shows
+/// it (`␛`, `⟨U+202E⟩`), so none is dropped by the renderer or swallows
+/// its neighbour.
 pub fn shown(text: &str) -> std::borrow::Cow<'_, str> {
-    crate::sanitize::capped(text, SHOWN_MAX)
+    match crate::sanitize::capped(text, SHOWN_MAX) {
+        std::borrow::Cow::Borrowed(text) => crate::sanitize::line(text),
+        std::borrow::Cow::Owned(text) => std::borrow::Cow::Owned(crate::sanitize::line(&text).into_owned()),
+    }
+}
+
+/// A block of portal text (a message body, a reply) as shown: its lines
+/// kept, every other control visible, cut to `max` characters.
+pub fn shown_block(text: &str, max: usize) -> String {
+    crate::sanitize::multiline(&crate::sanitize::capped(text, max)).into_owned()
 }
 
 /// A person's name for display, each part cut to [`SHOWN_MAX`].
@@ -306,7 +318,11 @@ pub fn wrap_indented(pieces: Vec<Span<'_>>, width: usize, indent: usize) -> Vec<
     };
     for piece in pieces {
         let style = piece.style;
-        let text = piece.content.into_owned();
+        // Text from the portal inside a paragraph: a line break or tab is
+        // a place to wrap, any other control shows as the CLI shows it.
+        let spaced: String =
+            piece.content.chars().map(|c| if matches!(c, '\n' | '\r' | '\t') { ' ' } else { c }).collect();
+        let text = crate::sanitize::line(&spaced).into_owned();
         let mut rest = text.as_str();
         while !rest.is_empty() {
             let space = rest.starts_with(' ');

@@ -1,6 +1,8 @@
 //! Ticket note (`m`): an internal note posted to the ticket, seen by staff
 //! only. A retry of the same text reuses its Idempotency-Key, so a note
 //! whose answer was lost is never posted twice; changed text is a new note.
+//! A lost answer is not taken for a failure: the notes are read again, and
+//! the dialog says what they show (posted, or not, or still not known).
 
 use crate::tui::keymap::{CANCEL, confirm, screen_spec};
 use ratatui::Frame;
@@ -9,12 +11,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
-use super::submission::{ChangeId, Submission, Wording, enter_hint};
+use super::submission::{ChangeId, Submission, Wording, answer_lost, enter_hint};
 use super::{Ui, cursor_column, dialog};
 use crate::portal::IdempotencyKey;
+use chrono::{DateTime, Utc};
+
 use crate::portal::model::{NewNote, TicketId};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Then, Under};
+use crate::tui::request::NotesRead;
 
 /// The longest note the field takes, in characters.
 pub const NOTE_MAX: usize = 2000;
@@ -26,11 +31,70 @@ pub struct NoteState {
     pub submission: Submission,
     /// The text last sent: sending the same text again reuses the key.
     sent: Option<String>,
+    /// When it was last sent (the console's estimate of the portal's time).
+    sent_at: Option<DateTime<Utc>>,
+    /// After a lost answer: what the notes read again say.
+    pub lost: Lost,
 }
+
+/// After a lost answer, what the notes said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lost {
+    /// Nothing lost.
+    No,
+    /// The notes are being read again (this request).
+    Reading(ReqId),
+    /// Read: the note is not among them (not posted).
+    NotShown,
+    /// They could not be read: not known.
+    Unknown,
+}
+
+/// How long before it was sent a note may be dated and still be the one
+/// sent (the portal's clock and the console's estimate of it differ by a
+/// second or so; a note with the same text by the same staff member any
+/// earlier is another one).
+const SENT_SLACK: chrono::Duration = chrono::Duration::seconds(60);
 
 impl NoteState {
     pub fn new(ticket_id: TicketId) -> Self {
-        Self { ticket_id, input: Input::default(), submission: Submission::default(), sent: None }
+        Self {
+            ticket_id,
+            input: Input::default(),
+            submission: Submission::default(),
+            sent: None,
+            sent_at: None,
+            lost: Lost::No,
+        }
+    }
+
+    /// The notes read again after a lost answer: a note by this staff
+    /// member with the text sent, dated from just before it was sent,
+    /// shows it was posted (its key is then forgotten and the dialog
+    /// closes); none shows it was not (Enter posts it, with the same key).
+    fn notes_read(&mut self, result: Result<Box<NotesRead>, crate::portal::PortalError>, cx: &mut Cx<'_>) -> Outcome {
+        let read = match result {
+            Ok(read) => read,
+            Err(_) => {
+                self.lost = Lost::Unknown;
+                return Outcome::none();
+            }
+        };
+        let (Some(body), Some(at)) = (self.sent.as_deref(), self.sent_at) else {
+            self.lost = Lost::Unknown;
+            return Outcome::none();
+        };
+        let shows = read.notes.iter().any(|n| n.author == read.me && n.body == body && n.at >= at - SENT_SLACK);
+        if !shows {
+            self.lost = Lost::NotShown;
+            return Outcome::none();
+        }
+        self.lost = Lost::No;
+        self.submission.shown(cx.unconfirmed);
+        Outcome::done(
+            format!("Note posted to ticket {} (its answer was lost, the notes show it)", self.ticket_id),
+            Vec::new(),
+        )
     }
 
     /// Enter: post the note (again, with the same key if the text is the
@@ -44,6 +108,8 @@ impl NoteState {
             self.submission.key = IdempotencyKey::new();
         }
         self.sent = Some(body.clone());
+        self.sent_at = Some(cx.now);
+        self.lost = Lost::No;
         let req = cx.req();
         let note = NewNote { body };
         let key = self.submission.send(req, ChangeId::new("note", self.ticket_id.as_str(), &note), cx.unconfirmed);
@@ -68,17 +134,26 @@ impl Dialog for NoteState {
     fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
         Outcome::sends(action, self.submission.is_sending(), || self.confirm(cx))
     }
-    /// The answer to the post: posted, the dialog closes; else the error
-    /// stays shown and Enter retries.
+    /// The answer to the post: posted, the dialog closes; lost, the notes
+    /// are read again to see; else the error stays shown and Enter retries.
     fn on_answer(&mut self, req: ReqId, answer: Answer, cx: &mut Cx<'_>) -> Option<Outcome> {
-        let Answer::AddNote(result) = answer else { return None };
-        Some(match self.submission.take_change(req, result, cx.unconfirmed)? {
-            Ok(()) => Outcome::done(format!("Note posted to ticket {}", self.ticket_id), Vec::new()),
-            Err(error) => {
-                self.submission.fail(&error, cx.now, error.to_string());
-                Outcome::none()
-            }
-        })
+        match answer {
+            Answer::AddNote(result) => Some(match self.submission.take_change(req, result, cx.unconfirmed)? {
+                Ok(()) => Outcome::done(format!("Note posted to ticket {}", self.ticket_id), Vec::new()),
+                Err(error) if answer_lost(&error) => {
+                    self.submission.fail(&error, cx.now, error.to_string());
+                    let req = cx.req();
+                    self.lost = Lost::Reading(req);
+                    Outcome::effects(vec![Effect::Portal(req, Request::Notes { ticket_id: self.ticket_id.clone() })])
+                }
+                Err(error) => {
+                    self.submission.fail(&error, cx.now, error.to_string());
+                    Outcome::none()
+                }
+            }),
+            Answer::Notes(result) if self.lost == Lost::Reading(req) => Some(self.notes_read(result, cx)),
+            _ => None,
+        }
     }
     fn field(&mut self) -> Option<(&mut Input, usize)> {
         if self.submission.is_sending() { None } else { Some((&mut self.input, NOTE_MAX)) }
@@ -102,7 +177,25 @@ impl Dialog for NoteState {
             Line::default(),
         ];
         let idle = vec![enter_hint(&["Enter"], "posts it", theme)];
-        lines.extend(self.submission.status(&WORDING, None, idle, ui.now, theme));
+        match self.lost {
+            // Never "Not posted" for a note that may have been stored.
+            Lost::Reading(_) if !self.submission.is_sending() => {
+                lines.push(Line::styled("… Not known yet: the answer was lost; reading the notes again…", theme.warn))
+            }
+            Lost::Unknown if !self.submission.is_sending() => {
+                lines.push(Line::styled(
+                    "? Not known whether it was posted (the answer was lost, the notes could not be read)",
+                    theme.warn,
+                ));
+                lines.push(Line::styled("Enter posts it again with the same key: never twice.", theme.muted));
+            }
+            Lost::NotShown if !self.submission.is_sending() => {
+                lines
+                    .push(Line::styled("✕ Not posted: the answer was lost and the notes do not show it", theme.danger));
+                lines.push(Line::styled("Enter posts it (it cannot be posted twice).", theme.muted));
+            }
+            _ => lines.extend(self.submission.status(&WORDING, None, idle, ui.now, theme)),
+        }
         let count = self.input.value().chars().count();
         lines.push(Line::styled(format!("{count}/{NOTE_MAX} characters"), theme.muted));
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);

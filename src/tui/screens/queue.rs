@@ -630,7 +630,7 @@ pub fn render(state: &QueueState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>
             None => (ticket.account_id.to_string(), "", Line::styled("–", theme.muted)),
         };
         let claim = match &ticket.assignee {
-            Some(who) => Span::styled(truncate(who, 14), theme.muted),
+            Some(who) => Span::styled(truncate(&shown(who), 14), theme.muted),
             None => Span::styled("unclaimed", theme.warn),
         };
         // With `t` the age also shows when the ticket was opened.
@@ -638,7 +638,7 @@ pub fn render(state: &QueueState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>
         let age = if ui.absolute_times { format!("{age:<4}{}", ui.zone.short(ticket.opened_at)) } else { age };
         let mut cells = vec![
             Cell::from(age),
-            Cell::from(ticket.id.to_string()),
+            Cell::from(shown(ticket.id.as_str()).into_owned()),
             Cell::from(shown(&ticket.subject)),
             Cell::from(name),
             Cell::from(role),

@@ -199,7 +199,7 @@ impl Dialog for ResendState {
         for finding in &check.findings {
             lines.push(Line::from(vec![
                 Span::styled("  ⚠ ", theme.warn),
-                Span::styled(finding.message.as_str(), theme.warn),
+                Span::styled(super::shown(&finding.message).into_owned(), theme.warn),
             ]));
         }
         lines.push(Line::from(vec![

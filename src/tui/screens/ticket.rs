@@ -207,7 +207,7 @@ fn shown_name(name: &str, revealed: bool) -> String {
         return shown(name).into_owned();
     }
     match name.chars().next() {
-        Some(first) if !first.is_control() => format!("{first}•••"),
+        Some(first) if !crate::sanitize::is_unsafe(first) => format!("{first}•••"),
         _ => "•••".to_owned(),
     }
 }

@@ -79,7 +79,8 @@ impl Dialog for TimelineState {
         let t = timeline::timeline(invite, invites, role, ui.now, ui.zone, account.revealed);
         let (symbol, style) = if t.works { ("✓ ", theme.ok) } else { ("✕ ", theme.danger) };
         // The headline is one line: cut with an ellipsis rather than wrapped.
-        let headline = truncate(&t.headline, usize::from(inner.width).saturating_sub(symbol.chars().count()));
+        let headline =
+            truncate(&super::shown(&t.headline), usize::from(inner.width).saturating_sub(symbol.chars().count()));
         let mut lines =
             vec![Line::from(vec![Span::styled(symbol, style), Span::styled(headline, style)]), Line::default()];
         // The time column is as wide as its widest entry (with `t` the

@@ -87,11 +87,13 @@ pub async fn two_agents() -> (Harness, PortalClient) {
     (h, rivera)
 }
 
-/// Client options with short backoffs, so retries do not slow the tests.
+/// Client options with short backoffs, so retries do not slow the tests,
+/// for the test's own sandbox (named as one: its frozen clock is followed).
 pub fn fast_options() -> ClientOptions {
     ClientOptions {
         backoff: std::time::Duration::from_millis(5),
         max_backoff: std::time::Duration::from_millis(20),
+        sandbox_clock: true,
         ..ClientOptions::default()
     }
 }
