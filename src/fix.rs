@@ -13,7 +13,8 @@
 //! what the one before answered (If-Match with the ETag it returned, a
 //! resend with the newest invite seen); before the reply, one read back
 //! (in parallel) of what the portal now shows, from which the reply is
-//! written. A plan of `n` steps takes at most `n + 2` round trips.
+//! written. A plan of `n` steps takes at most `n + 2` round trips (`n + 1`
+//! from a [`Standing`] the caller has just read, with [`run_from`]).
 
 use std::time::Duration;
 
@@ -149,11 +150,15 @@ impl Stopped {
 }
 
 /// What the portal shows of the account (and its ticket): read in one go.
-struct Standing {
-    account: Versioned<Account>,
-    invites: Vec<Invite>,
-    audit: Vec<AuditEntry>,
-    ticket: Option<(Versioned<Ticket>, Vec<TicketMessage>)>,
+/// A caller that has just read it all to plan (the CLI's `fix`) hands it
+/// to [`run_from`], which then reads nothing before the first step.
+pub struct Standing {
+    pub account: Versioned<Account>,
+    pub invites: Vec<Invite>,
+    pub audit: Vec<AuditEntry>,
+    pub ticket: Option<(Versioned<Ticket>, Vec<TicketMessage>)>,
+    /// Who is asking (the staff id).
+    pub me: String,
 }
 
 async fn read_standing(client: &PortalClient, account_id: &AccountId, plan: &Plan) -> Result<Standing, PortalError> {
@@ -167,18 +172,14 @@ async fn read_standing(client: &PortalClient, account_id: &AccountId, plan: &Pla
             None => Ok(None),
         }
     };
-    let (account, invites, audit, ticket) = tokio::try_join!(
+    let (account, invites, audit, ticket, me) = tokio::try_join!(
         retried(|| client.account(account_id)),
         retried(|| client.invites(account_id)),
         retried(|| client.audit(Some(account_id), None)),
         ticket,
+        retried(|| client.me()),
     )?;
-    Ok(Standing { account, invites, audit, ticket })
-}
-
-/// Who this console or command is (the staff id), read once per client.
-async fn me(client: &PortalClient) -> Result<String, PortalError> {
-    retried(|| client.me()).await.map(|m| m.id)
+    Ok(Standing { account, invites, audit, ticket, me: me.id })
 }
 
 /// Runs the steps not yet done, in order, calling `each` after every step
@@ -191,14 +192,31 @@ pub async fn run(
     plan: &Plan,
     replies: &Replies,
     progress: &mut Progress,
+    each: impl FnMut(usize, StepState),
+) -> Result<(), Stopped> {
+    run_from(client, account_id, plan, replies, progress, None, each).await
+}
+
+/// [`run`], starting from `read` when the caller has just read everything
+/// (then no read comes before the first step; `None` reads it first).
+pub async fn run_from(
+    client: &PortalClient,
+    account_id: &AccountId,
+    plan: &Plan,
+    replies: &Replies,
+    progress: &mut Progress,
+    read: Option<Standing>,
     mut each: impl FnMut(usize, StepState),
 ) -> Result<(), Stopped> {
     let Some(first) = progress.states.iter().position(|s| !s.is_done()) else {
         return Ok(());
     };
     let stop_at = |step: usize| move |error: PortalError| Stopped { step, stop: Stop::Failed(error) };
-    let (standing, me) =
-        tokio::try_join!(read_standing(client, account_id, plan), me(client)).map_err(stop_at(first))?;
+    let standing = match read {
+        Some(read) => read,
+        None => read_standing(client, account_id, plan).await.map_err(stop_at(first))?,
+    };
+    let me = standing.me.clone();
     let by_other = |trail: &[AuditEntry], since: i64| trail.iter().any(|e| e.seq > since && e.actor != me);
     if progress.since.is_some_and(|since| by_other(&standing.audit, since)) {
         return Err(Stopped { step: first, stop: Stop::Failed(PortalError::Stale) });

@@ -91,6 +91,7 @@ pub async fn fix(
         ticket_reads,
     )
     .map_err(unread)?;
+    let account_version = account.clone();
     let account = account.value;
     let now = out::server_now(&client);
     let (messages, owner) = match &ticket {
@@ -164,7 +165,10 @@ pub async fn fix(
     // Approved as shown, or with --yes: the reply written after the steps
     // goes (and is printed).
     progress.confirm_reply = false;
-    let outcome = fix::run(&client, &account_id, &plan, replies, &mut progress, |_, _| {}).await;
+    // What was just read to plan is what the steps start from: no second
+    // read before the first step.
+    let read = fix::Standing { account: account_version, invites, audit, ticket, me: me.id };
+    let outcome = fix::run_from(&client, &account_id, &plan, replies, &mut progress, Some(read), |_, _| {}).await;
     let sent = progress.sent_reply.as_ref().map(|b| b.expose().clone());
     let report = describe(&plan, &progress.states, sent.as_deref(), args.out.privacy());
     match outcome {
