@@ -23,7 +23,7 @@ async fn run(h: &Harness, args: &[&str]) -> Run {
 }
 
 /// Whether a text holds a countdown (`47h 59m`, `58m 25s`, "from now").
-fn has_countdown(text: &str) -> bool {
+pub(crate) fn has_countdown(text: &str) -> bool {
     let words: Vec<&str> = text.split_whitespace().collect();
     let unit = |w: &str, u: char| {
         let w = w.trim_matches(|c: char| !c.is_alphanumeric());

@@ -32,6 +32,7 @@ mod lock_memory;
 mod lock_readonly;
 mod on_page;
 mod queue;
+mod reply_matrix;
 mod sandbox_limits;
 mod sandbox_store;
 mod screens;

@@ -224,7 +224,7 @@ pub fn troubleshoot(case: &Case<'_>, replies: &Replies) -> Vec<Finding> {
     found
         .into_iter()
         .map(|p| {
-            let mut context = reply_context(&facts, p.reply_as, replies.practice_zone());
+            let mut context = reply_context(&facts, replies.practice_zone());
             if let Some(address) = p.reply_email {
                 context.email = facts.shown(&address);
             }
@@ -251,7 +251,7 @@ pub fn troubleshoot(case: &Case<'_>, replies: &Replies) -> Vec<Finding> {
 /// template.
 pub fn reply(case: &Case<'_>, replies: &Replies, code: FindingCode) -> Phi<String> {
     let facts = Facts::of(case, replies.zone());
-    Phi::new(replies.render_for(code, facts.role, &reply_context(&facts, code, replies.practice_zone())))
+    Phi::new(replies.render_for(code, facts.role, &reply_context(&facts, replies.practice_zone())))
 }
 
 /// A finding's words for the account's role: on a staff account, the
@@ -309,14 +309,14 @@ impl Pending {
     }
 }
 
-fn reply_context(facts: &Facts<'_>, code: FindingCode, practice: crate::timezone::StaffZone) -> ReplyContext {
+fn reply_context(facts: &Facts<'_>, practice: crate::timezone::StaffZone) -> ReplyContext {
     let account = facts.account;
-    // After these findings staff send a new invite (or the latest link no
-    // longer works): quote the expiry a new one gets. Otherwise the
-    // latest link's own.
-    let resend = matches!(code, FindingCode::NoInvite | FindingCode::InviteExpired | FindingCode::Bounced);
+    // The newest link works: its own deadline, to the minute, whatever the
+    // template (after a resend, the new invite's). Else the reply speaks of
+    // an invite still to be sent, and quotes the expiry a new one gets: a
+    // preview only, rewritten from the real invite once it is sent.
     let expires_at = match facts.latest {
-        Some(latest) if !resend && facts.live => latest.expires_at,
+        Some(latest) if facts.live => latest.expires_at,
         _ => facts.now + account.role.invite_lifetime(),
     };
     let sent_at = facts.latest.map(|l| l.sent_at).unwrap_or(facts.now);
