@@ -42,7 +42,11 @@ async fn search_matches_names_emails_phones_and_ids_case_insensitively() {
     let email = account.email.expose().clone();
     let phone_tail: String =
         account.phone.expose().chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
-    for q in [first.as_str(), &email, &email.to_uppercase(), &phone_tail, "acc_42"] {
+    // The full name, either way round (issue 27: "Rosa Novak" found nothing).
+    let last = account.last_name.expose().clone();
+    let full = format!("{} {last}", account.first_name.expose());
+    let reversed = format!("{} {}", last.to_lowercase(), account.first_name.expose().to_lowercase());
+    for q in [first.as_str(), &email, &email.to_uppercase(), &phone_tail, "acc_42", &full, &reversed] {
         let page = h
             .client
             .search_accounts(&AccountQuery { q: Some(q.to_owned()), limit: Some(100), ..Default::default() })

@@ -280,17 +280,52 @@ pub fn search(conn: &Connection, search: &Search, now: DateTime<Utc>) -> rusqlit
     // A phone written with spaces or punctuation is looked up by its
     // digits, which both indexes hold for every phone (`phone_digits`).
     let digits = search.q.as_deref().and_then(phone_digits);
-    let trigram =
-        search.q.as_deref().filter(|q| q.chars().count() >= 3 && digits.as_ref().is_none_or(|d| d.len() >= 3));
-    // With a query of 3+ characters the trigram index drives, with 1 or 2
-    // the gram index: each yields matches in rowid order, so LIMIT stops
-    // the scan after one page instead of collecting every match of a
-    // common term first. A phone query of 1 or 2 digits is their gram.
-    let short = match &digits {
-        Some(d) if d.len() < 3 => super::grams::match_expression(d),
-        _ => search.q.as_deref().and_then(super::grams::match_expression),
+    // Several words (not a phone): each matches some field, in any order
+    // ("rosa novak", "novak rosa", "rosa gmail"). Words of 3+ characters
+    // go to the trigram index as one AND expression; shorter ones to the
+    // gram index.
+    let words: Vec<&str> = match (&digits, search.q.as_deref()) {
+        (None, Some(q)) => q.split_whitespace().collect(),
+        _ => Vec::new(),
     };
-    let (from, order) = match (trigram, &short) {
+    let phrase = |word: &str| format!("\"{}\"", word.replace('"', "\"\""));
+    // The trigram expression, the gram expression driving the scan when no
+    // trigram one does, and gram expressions each row must also match.
+    let (trigram, short, also): (Option<String>, Option<String>, Vec<String>) = if words.len() > 1 {
+        let (long, short): (Vec<&str>, Vec<&str>) =
+            words.iter().partition(|w| w.chars().count() > super::grams::MAX_LEN);
+        let grams: Vec<String> = short.iter().filter_map(|w| super::grams::match_expression(w)).collect();
+        if long.is_empty() {
+            (None, Some(grams.join(" AND ")), Vec::new())
+        } else {
+            (Some(long.iter().map(|w| phrase(w)).collect::<Vec<_>>().join(" AND ")), None, grams)
+        }
+    } else {
+        // One word: with 3+ characters the trigram index drives, with 1 or
+        // 2 the gram index: each yields matches in rowid order, so LIMIT
+        // stops the scan after one page instead of collecting every match
+        // of a common term first. A phone query of 1 or 2 digits is their
+        // gram.
+        let trigram =
+            search.q.as_deref().filter(|q| q.chars().count() >= 3 && digits.as_ref().is_none_or(|d| d.len() >= 3)).map(
+                |q| {
+                    // The text as typed, or (a phone) its digits in a phone: one
+                    // FTS5 expression, whose OR merges both doclists in rowid
+                    // order.
+                    let mut expression = phrase(q);
+                    if let Some(digits) = &digits {
+                        expression.push_str(&format!(" OR phone_digits : \"{digits}\""));
+                    }
+                    expression
+                },
+            );
+        let short = match &digits {
+            Some(d) if d.len() < 3 => super::grams::match_expression(d),
+            _ => search.q.as_deref().and_then(super::grams::match_expression),
+        };
+        (trigram, short, Vec::new())
+    };
+    let (from, order) = match (&trigram, &short) {
         (Some(_), _) => ("accounts_fts f JOIN accounts a ON a.rowid = f.rowid", "f.rowid"),
         (None, Some(_)) => ("accounts_grams f JOIN accounts a ON a.rowid = f.rowid", "f.rowid"),
         (None, None) => ("accounts a", "a.rowid"),
@@ -304,14 +339,8 @@ pub fn search(conn: &Connection, search: &Search, now: DateTime<Utc>) -> rusqlit
     let mut clauses = vec![format!("{order} > ?")];
     args.push(Value::Integer(search.after));
     match (trigram, short, search.q.as_deref()) {
-        (Some(q), _, _) => {
+        (Some(expression), _, _) => {
             clauses.push("accounts_fts MATCH ?".into());
-            // The text as typed, or (a phone) its digits in a phone: one
-            // FTS5 expression, whose OR merges both doclists in rowid order.
-            let mut expression = format!("\"{}\"", q.replace('"', "\"\""));
-            if let Some(digits) = &digits {
-                expression.push_str(&format!(" OR phone_digits : \"{digits}\""));
-            }
             args.push(Value::Text(expression));
         }
         (None, Some(token), _) => {
@@ -331,6 +360,10 @@ pub fn search(conn: &Connection, search: &Search, now: DateTime<Utc>) -> rusqlit
             args.extend(std::iter::repeat_n(Value::Text(pattern), 6));
         }
         (None, None, None) => {}
+    }
+    for token in also {
+        clauses.push("a.rowid IN (SELECT rowid FROM accounts_grams WHERE accounts_grams MATCH ?)".into());
+        args.push(Value::Text(token));
     }
     if let Some(through) = search.through {
         clauses.push(format!("{order} <= ?"));
@@ -470,6 +503,37 @@ mod tests {
         assert_eq!(found(&conn, "kim.other"), ["acc_2"]);
         assert!(index_pending(&conn, 10).unwrap(), "nothing left to index");
         assert_eq!(found(&conn, "example.org").len(), 3, "no row indexed twice");
+    }
+
+    #[test]
+    fn several_words_each_match_some_field_in_any_order() {
+        let conn = Connection::open_in_memory().unwrap();
+        super::super::open(&conn).unwrap();
+        let person = |id, first, last, email, phone| NewAccount {
+            first_name: first,
+            last_name: last,
+            phone,
+            ..new_account(id, email)
+        };
+        insert(&conn, &person("acc_1", "Rosa", "Novak", "rosa.novak@gmail.com", "(555) 010-2233")).unwrap();
+        insert(&conn, &person("acc_2", "Rosa", "Lind", "rl@example.org", "(555) 010-4455")).unwrap();
+        insert(&conn, &person("acc_3", "Ivan", "Novak", "ivan@example.org", "(555) 010-6677")).unwrap();
+        insert(&conn, &person("acc_4", "Al", "Novak", "al.n@example.org", "(555) 010-8899")).unwrap();
+        for q in ["Rosa Novak", "novak rosa", "  ROSA   novak ", "rosa gmail", "ros nov", "novak 2233"] {
+            assert_eq!(found(&conn, q), ["acc_1"], "{q}");
+        }
+        assert_eq!(found(&conn, "rosa"), ["acc_1", "acc_2"]);
+        assert_eq!(found(&conn, "novak example"), ["acc_3", "acc_4"]);
+        // A word of one or two characters too (the gram index).
+        assert_eq!(found(&conn, "al novak"), ["acc_4"]);
+        assert_eq!(found(&conn, "novak al"), ["acc_4"]);
+        assert_eq!(found(&conn, "ro no"), ["acc_1"]);
+        // Every word must match.
+        assert!(found(&conn, "rosa ivan").is_empty());
+        // A quote in a word is text, never the index's syntax.
+        assert!(found(&conn, "rosa \"novak").is_empty());
+        // A phone with a space is still a phone.
+        assert_eq!(found(&conn, "(555) 010-44"), ["acc_2"]);
     }
 
     #[test]
