@@ -3,6 +3,7 @@
 mod account;
 mod audit;
 mod check;
+pub mod exit;
 mod fix;
 mod guard;
 mod login;
@@ -26,7 +27,7 @@ pub use self::sandbox::ServeArgs;
 /// portal. With no command it opens the console on the embedded sandbox
 /// portal, or on the portal given by --portal or the config file.
 #[derive(Debug, Parser)]
-#[command(name = "portaldesk", version, about, long_about = None, after_long_help = MORE_HELP)]
+#[command(name = "portaldesk", version, about, long_about = None)]
 pub struct Cli {
     /// The portal to talk to (https://..., or http:// on this machine). The
     /// API token comes from PORTALDESK_TOKEN, else the system keyring
@@ -88,21 +89,7 @@ Confirmation:
   ask when stdin is a terminal (on stdout when it is the terminal too, else on
   stderr without names, addresses, dates of birth or the reply's text); without a
   terminal they need --yes.
-
-Exit codes:
-  0  success
-  1  anything else: the portal failed or refused, the network, cancelled at the prompt
-  2  usage: a wrong argument, no portal or token, a DOB not typed MM/DD/YYYY,
-     a change (resend, dob set, reply, ...) without --yes and without a terminal
-  3  not found: no such account or ticket
-  4  conflict: the account or ticket changed since it was read (412; see dob set
-     --expect-etag), e.g. someone else claimed the ticket first; or resend when an
-     invite went out within resend_guard_minutes (5), anyone's (resend --again sends)
-  5  rate limited (429), e.g. a 6th invite to one account within an hour
-     a change (resend, dob set) in read-only mode (--readonly)
-  6  audit verify, audit head: the audit trail's hash chain is broken, or
-     (verify --expect-head) the trail no longer extends the head recorded
-  128+N  the console was ended by signal N: 143 SIGTERM, 129 SIGHUP, 130 SIGINT";
+";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -249,7 +236,13 @@ pub fn main() -> ExitCode {
         eprintln!("portaldesk: {}", crate::sanitize::multiline(&e.to_string()));
         return ExitCode::from(2);
     }
-    let cli = Cli::parse();
+    // `--help` ends with the exit codes, from their one table.
+    let command = <Cli as clap::CommandFactory>::command()
+        .after_long_help(format!("{MORE_HELP}\n{}", exit::help_text().trim_end()));
+    let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&command.get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     // A configuration that cannot be used stops everything, before the
     // log or the terminal is touched.
     // Read and checked once (ranges, keys, the practice's replies), here,

@@ -467,7 +467,16 @@ async fn completions_and_help() {
     assert_eq!(run_with(&["completions", "tcsh"], &[]).await.code, 2);
     let help = run_with(&["--help"], &[]).await;
     let help = help.ok();
-    for line in ["0  success", "2  usage", "3  not found", "4  conflict", "5  rate limited", "1  anything else"] {
+    // The exit codes' one table, as the README carries it too.
+    assert!(help.contains(portaldesk::cli::exit::help_text().trim_end()), "{help}");
+    for line in [
+        "0      success",
+        "2      usage",
+        "3      not found",
+        "4      conflict",
+        "5      rate limited",
+        "7      the client must be called",
+    ] {
         assert!(help.contains(line), "{line}: {help}");
     }
     let help = run_with(&["dob", "set", "--help"], &[]).await;
