@@ -51,9 +51,11 @@ pub enum CheckCommand {
 
 #[derive(Debug, Args)]
 pub struct MessageArgs {
-    /// The DOB on file, as YYYY-MM-DD (each DOB found is checked against it).
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    pub on_file: Option<NaiveDate>,
+    /// The DOB on file, as YYYY-MM-DD or month first as the portal writes it
+    /// (MM/DD/YYYY, 2/3/1990, March 2, 1990); each DOB found is checked
+    /// against it.
+    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
+    pub on_file: Option<String>,
     /// The email address on file (each address found is compared with it).
     #[arg(long, value_name = "ADDR")]
     pub email_on_file: Option<String>,
@@ -122,11 +124,25 @@ pub struct VisitArgs {
     pub json: bool,
 }
 
+/// A DOB on file as given on the command line: ISO 8601 (`1990-02-03`), or
+/// month first as the console's DOB edit reads it (`02/03/1990`,
+/// `2/3/1990`, `February 3, 1990`). A usage error (exit 2) that does not
+/// echo the value (a DOB is PHI; the argument parser's own error would).
+fn on_file_date(text: &str) -> Result<NaiveDate, Failure> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok().or_else(|| dob::read_entry(text)).ok_or_else(|| {
+        Failure::new(
+            2,
+            "--on-file must be a real date: YYYY-MM-DD, or month first as MM/DD/YYYY (02/03/1990, 2/3/1990)",
+        )
+    })
+}
+
 #[derive(Debug, Args)]
 pub struct DobArgs {
-    /// The DOB on file, as YYYY-MM-DD.
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    pub on_file: NaiveDate,
+    /// The DOB on file, as YYYY-MM-DD or month first as the portal writes it
+    /// (MM/DD/YYYY, 2/3/1990, March 2, 1990).
+    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
+    pub on_file: String,
     /// What the client reports typing, exactly as they say it.
     #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub reported: String,
@@ -159,7 +175,7 @@ pub fn run(command: CheckCommand) -> Result<(), Failure> {
                 today: args.today.unwrap_or_else(|| Utc::now().date_naive()),
                 account_created: args.created_at.map(|at| at.date_naive()),
             };
-            let check = dob::check_dob(args.on_file, &args.reported, &context);
+            let check = dob::check_dob(on_file_date(&args.on_file)?, &args.reported, &context);
             if args.json { to_json(&check)? } else { dob_report(&check, &args.reported) }
         }
         CheckCommand::Email(args) => {
@@ -183,7 +199,8 @@ pub fn run(command: CheckCommand) -> Result<(), Failure> {
                 today: args.today.unwrap_or_else(|| Utc::now().date_naive()),
                 own_addresses: &[SENDER],
             };
-            let checked = message::check_message(&body, &ctx, args.on_file, args.email_on_file.as_deref());
+            let on_file = args.on_file.as_deref().map(on_file_date).transpose()?;
+            let checked = message::check_message(&body, &ctx, on_file, args.email_on_file.as_deref());
             if args.json { to_json(&checked)? } else { message_report(&checked) }
         }
         CheckCommand::Link(args) => {

@@ -58,8 +58,10 @@ pub enum DobCommand {
 pub struct DobSetArgs {
     /// The account id.
     pub account: AccountId,
-    /// The new DOB, typed as the portal wants it: exactly MM/DD/YYYY.
-    #[arg(value_name = "MM/DD/YYYY", allow_hyphen_values = true)]
+    /// The new DOB, month first as the console's DOB edit reads it:
+    /// MM/DD/YYYY, 2/7/1976, 02-07-1976 or February 7, 1976 (a four-digit
+    /// year; never read day first). How it was read is shown before asking.
+    #[arg(value_name = "DATE", allow_hyphen_values = true)]
     pub dob: String,
     /// Why it is changed (kept in the audit trail; 1 to 500 characters).
     #[arg(long, value_name = "TEXT")]
@@ -220,12 +222,16 @@ pub async fn dob_set(
 ) -> Result<(), Failure> {
     // Usage errors first, before anything is read or sent. The value is never
     // echoed: a DOB is PHI, and errors go to stderr.
-    let Some(new_dob) = dob::portal_accepts(&args.dob) else {
+    // Read as the console's DOB edit reads it: month first (or the month
+    // named) with a four-digit year; never a day-first guess.
+    let Some(new_dob) = dob::read_entry(&args.dob) else {
         return Err(Failure::new(
             2,
-            "the new DOB must be typed exactly MM/DD/YYYY (2/2/4 digits, a real date), e.g. 03/05/1990; nothing was changed",
+            "the new DOB must be a real date, month first, with a four-digit year: MM/DD/YYYY (03/05/1990),              3/5/1990, 03-05-1990 or March 5, 1990; nothing was changed",
         ));
     };
+    // Not typed exactly MM/DD/YYYY: the confirmation says how it was read.
+    let loose = dob::portal_accepts(&args.dob).is_none();
     let reason = guard::reason(&args.reason)?;
     let confirm = confirmation(args.yes, "dob set")?;
     let client = connect()?;
@@ -250,8 +256,14 @@ pub async fn dob_set(
     }
     let privacy = args.out.privacy();
     if confirm == Confirm::Ask {
-        let plan =
-            |privacy| dob_plan(&current.value, new_dob, reason, args.ticket.as_ref().map(TicketId::as_str), privacy);
+        let plan = |privacy| {
+            let mut plan =
+                dob_plan(&current.value, new_dob, reason, args.ticket.as_ref().map(TicketId::as_str), privacy);
+            if loose {
+                plan.push_str(&format!("  Read month first: {}\n", privacy.dob_words(new_dob)));
+            }
+            plan
+        };
         if !ask(plan, privacy, "Change it?")? {
             return Err(Failure::new(1, "cancelled: the DOB was not changed"));
         }

@@ -79,6 +79,11 @@ impl Privacy {
     pub fn dob(self, date: &Phi<NaiveDate>) -> String {
         if self.reveal { dob::format_entry(*date.expose()) } else { DOB_MASK.to_owned() }
     }
+
+    /// A date in words ("February 7, 1976"), masked unless revealed.
+    pub fn dob_words(self, date: NaiveDate) -> String {
+        if self.reveal { date.format("%B %-d, %Y").to_string() } else { "(masked)".to_owned() }
+    }
 }
 
 /// Now on the portal's clock, to the second (as read from the answers the

@@ -84,8 +84,22 @@ pub struct ReplyArgs {
     /// (otherwise exit 4).
     #[arg(long)]
     pub take_over: bool,
+    /// Show the reply that would be sent, and where, and send nothing
+    /// (`--json`: {"dry_run": true, "ticket_id", "to", "body", "status"},
+    /// the body in full; readable: masked unless --reveal).
+    #[arg(long, conflicts_with = "yes")]
+    pub dry_run: bool,
     #[command(flatten)]
     pub out: OutputArgs,
+}
+
+#[derive(Serialize)]
+struct ReplyDryRunJson<'a> {
+    dry_run: bool,
+    ticket_id: &'a TicketId,
+    to: Option<&'a str>,
+    body: &'a str,
+    status: TicketStatus,
 }
 
 #[derive(Debug, Args)]
@@ -248,12 +262,14 @@ pub async fn reply(
     if let Some(text) = &args.text {
         check_reply(text)?;
     }
-    let confirm = confirmation(args.yes, "reply")?;
+    let confirm = if args.dry_run { None } else { Some(confirmation(args.yes, "reply")?) };
     let client = connect()?;
     let unread = |e| nothing_sent(e, "no reply was sent");
     let (ticket, me) = tokio::try_join!(client.ticket(&args.ticket), client.me()).map_err(unread)?;
     let ticket = ticket.value;
-    someone_elses(&ticket, &me.id, args.take_over, "no reply was sent")?;
+    if !args.dry_run {
+        someone_elses(&ticket, &me.id, args.take_over, "no reply was sent")?;
+    }
     // Nothing goes to an address that bounced.
     let account = client.account(&ticket.account_id).await.map_err(unread)?.value;
     let invites = client.invites(&account.id).await.map_err(unread)?;
@@ -270,6 +286,23 @@ pub async fn reply(
     };
     let request = NewReply { body, status: args.status.map(ReplyStatus::from), repeat: args.again };
     let plan = |privacy| reply_plan(&ticket, &request, privacy);
+    let Some(confirm) = confirm else {
+        // --dry-run: what would be sent, and nothing sent.
+        if args.out.json {
+            let status = match (request.status, ticket.status) {
+                (Some(status), _) => TicketStatus::from(status),
+                (None, TicketStatus::Solved) => TicketStatus::Pending,
+                (None, status) => status,
+            };
+            let to = ticket.account.as_ref().map(|a| a.email.expose().as_str());
+            let json = ReplyDryRunJson { dry_run: true, ticket_id: &ticket.id, to, body: &request.body, status };
+            return out::json(&json);
+        }
+        let shown = plan(args.out.privacy())
+            .replacen("Send this reply on", "Would send this reply on", 1)
+            .replacen("?\n", ":\n", 1);
+        return out::text_out(&format!("{shown}\nNothing was sent (--dry-run).\n"));
+    };
     go_ahead(confirm, plan, args.out.privacy(), "Send it?", "no reply was sent")?;
     let key = IdempotencyKey::new();
     let not_sent = |e: PortalError| not_done(e, "no reply was sent", "ticket show", ticket.id.as_str());

@@ -486,3 +486,20 @@ fn a_non_utf8_variable_of_someone_else_is_ignored_and_one_of_ours_is_a_config_er
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("PORTALDESK_TOKEN") && !err.contains("panicked"), "{err}");
 }
+
+/// `--on-file` takes the forms `check dob` itself reads (issue 27:
+/// `02/03/1990` was "input contains invalid characters").
+#[test]
+fn on_file_takes_iso_or_month_first_dates() {
+    for on_file in ["1990-02-03", "02/03/1990", "2/3/1990", "February 3, 1990"] {
+        let v = json(&["check", "dob", "--on-file", on_file, "--reported", "02/03/1990", "--json"]);
+        assert_eq!(v["matches_on_file"], true, "{on_file}: {v}");
+        assert_eq!(v["would_pass"], true, "{on_file}");
+    }
+    // Day first or no date: a usage error that does not echo the value.
+    for bad in ["13/02/1990", "02/30/1990", "soon"] {
+        let (code, _, err) = portaldesk(&["check", "dob", "--on-file", bad, "--reported", "02/03/1990"]);
+        assert_eq!(code, 2, "{bad}: {err}");
+        assert!(err.contains("YYYY-MM-DD") && !err.contains(bad), "{err}");
+    }
+}

@@ -269,11 +269,12 @@ async fn resend_without_yes_and_without_a_terminal_exits_2_and_sends_nothing() {
 }
 
 #[tokio::test]
-async fn dob_set_refuses_a_date_not_typed_mm_dd_yyyy_and_changes_nothing() {
+async fn dob_set_refuses_a_date_that_is_no_month_first_date_and_changes_nothing() {
     let h = Harness::start().await;
     let wrong = h.ticket(SeedCase::DobOnFileWrong);
     let before = h.client.account(&wrong.account_id).await.unwrap();
-    for bad in ["3/5/1990", "13/01/1990", "02/30/1990", "1990-03-05", " 04/06/1991", "04-06-1991", "", "--1"] {
+    // Day first, not a date, year first, a two-digit year: refused.
+    for bad in ["13/01/1990", "02/30/1990", "1990-03-05", "3/5/90", "", "--1"] {
         let out = run(&h, &["dob", "set", wrong.account_id.as_str(), bad, "--reason", "typo", "--yes"]).await;
         assert_eq!(out.code, 2, "{bad:?}: {}", out.err);
         assert!(out.err.contains("MM/DD/YYYY"), "{}", out.err);
@@ -288,6 +289,22 @@ async fn dob_set_refuses_a_date_not_typed_mm_dd_yyyy_and_changes_nothing() {
     let after = h.client.account(&wrong.account_id).await.unwrap();
     assert_eq!(after, before, "nothing changed");
     assert!(h.client.audit(Some(&wrong.account_id), None).await.unwrap().is_empty());
+}
+
+/// What the console's DOB edit accepts, `dob set` accepts (issue 27):
+/// month first in any of its written forms, read and said so.
+#[tokio::test]
+async fn dob_set_reads_the_forms_the_console_reads_month_first() {
+    let h = Harness::start().await;
+    let wrong = h.ticket(SeedCase::DobOnFileWrong);
+    let id = wrong.account_id.as_str();
+    for (typed, date) in [("2/7/1976", (1976, 2, 7)), (" 04-06-1991", (1991, 4, 6)), ("March 5, 1988", (1988, 3, 5))] {
+        let out = run(&h, &["dob", "set", id, typed, "--reason", "client confirmed by phone", "--yes", "--json"]).await;
+        let v = out.json();
+        assert_eq!(v["changed"], true, "{typed}");
+        let want = chrono::NaiveDate::from_ymd_opt(date.0, date.1, date.2).unwrap();
+        assert_eq!(*h.client.account(&wrong.account_id).await.unwrap().value.dob.expose(), want, "{typed}");
+    }
 }
 
 #[tokio::test]

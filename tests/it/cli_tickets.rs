@@ -113,6 +113,29 @@ async fn reply_with_finding_sends_the_top_finding_s_reply() {
     assert_eq!(both.code, 2, "{}", both.err);
 }
 
+/// `reply --dry-run` (issue 27) shows what would go, in full in JSON and
+/// masked in the readable form, and sends nothing.
+#[tokio::test]
+async fn reply_dry_run_shows_the_reply_and_sends_nothing() {
+    let h = Harness::start().await;
+    let seeded = h.ticket(SeedCase::ExpiredClientInvite).clone();
+    let ticket = seeded.ticket_id.as_str();
+    let account = h.client.account(&seeded.account_id).await.unwrap().value;
+    let v = json(&run(&h, &["reply", ticket, "--finding", "--dry-run", "--status", "solved", "--json"]).await);
+    assert_eq!((v["dry_run"].as_bool(), v["status"].as_str()), (Some(true), Some("solved")));
+    assert_eq!(v["to"].as_str(), Some(account.email.expose().as_str()));
+    let body = v["body"].as_str().unwrap();
+    assert!(body.contains(account.first_name.expose().as_str()) && !body.contains('•'), "{body}");
+    let readable = run(&h, &["reply", ticket, "--text", "We have resent it.", "--dry-run"]).await;
+    assert_eq!(readable.code, 0, "{}", readable.err);
+    assert!(readable.out.starts_with(&format!("Would send this reply on {ticket}:")), "{}", readable.out);
+    assert!(readable.out.contains("Nothing was sent (--dry-run)."), "{}", readable.out);
+    assert!(!readable.out.contains(account.email.expose().as_str()), "masked: {}", readable.out);
+    assert!(h.client.sandbox_reply_outbox(Some(&seeded.ticket_id)).await.unwrap().is_empty(), "nothing sent");
+    let both = run(&h, &["reply", ticket, "--text", "x", "--dry-run", "--yes"]).await;
+    assert_eq!(both.code, 2, "--dry-run with --yes is a usage error: {}", both.err);
+}
+
 #[tokio::test]
 async fn claim_and_solve_change_the_ticket_once() {
     let h = Harness::start().await;
