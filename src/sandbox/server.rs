@@ -8,6 +8,9 @@
 //!   connection is closed then;
 //! - a request's body must arrive whole within [`Limits::body`] of its
 //!   headers, or the request is answered `408` and the connection closed;
+//! - on Linux a connection is handed over by the kernel only once its
+//!   first bytes arrived (`TCP_DEFER_ACCEPT`, up to the first-request
+//!   time): a silent one holds no descriptor here meanwhile;
 //! - at most [`Limits::max_connections`] are served at once. Past that,
 //!   for each new connection the oldest *idle* one (no request of it in
 //!   progress: silent since it opened, between requests, or still sending
@@ -220,6 +223,7 @@ pub async fn serve(
     limits: Limits,
     mut stopped: oneshot::Receiver<()>,
 ) -> std::io::Result<()> {
+    defer_accept(&listener, limits.first_request);
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder.timer(TokioTimer::new()).header_read_timeout(limits.keep_alive);
     let max = limits.max_connections.max(1);
@@ -324,6 +328,39 @@ pub async fn serve(
     // time to finish, then they are dropped with the server.
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, async { while tasks.join_next().await.is_some() {} }).await;
     Ok(())
+}
+
+/// Asks the kernel to hand over a new connection only once its first bytes
+/// arrived (Linux's `TCP_DEFER_ACCEPT`, as nginx's `deferred`), for up to
+/// `first_request` (whole seconds, at least one): a client that connects and
+/// says nothing then waits in the kernel, holding neither a descriptor nor
+/// a slot here, and a request behind a crowd of silent connections is
+/// accepted as soon as it is sent. Past that time the kernel hands it over
+/// anyway, and the first-request timeout closes it. Elsewhere nothing is
+/// asked; the slots' eviction still holds.
+fn defer_accept(listener: &TcpListener, first_request: Duration) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let seconds = libc::c_int::try_from(first_request.as_secs().max(1)).unwrap_or(libc::c_int::MAX);
+        let size = libc::socklen_t::try_from(std::mem::size_of::<libc::c_int>()).unwrap_or(4);
+        // SAFETY: the descriptor is the listener's own, open for the call;
+        // the option value is a c_int read for `size` bytes.
+        let done = unsafe {
+            libc::setsockopt(
+                listener.as_raw_fd(),
+                libc::IPPROTO_TCP,
+                libc::TCP_DEFER_ACCEPT,
+                (&raw const seconds).cast(),
+                size,
+            )
+        };
+        if done != 0 {
+            tracing::warn!(error = %std::io::Error::last_os_error(), "TCP_DEFER_ACCEPT not set");
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (listener, first_request);
 }
 
 /// How long a stopping server waits for open connections to finish.
