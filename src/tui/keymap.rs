@@ -501,6 +501,42 @@ pub fn key_label(code: KeyCode) -> String {
 mod tests {
     use super::*;
 
+    /// The keys the README's key table lists: every backticked key in its
+    /// first column.
+    fn readme_keys() -> Vec<String> {
+        let readme = include_str!("../../README.md");
+        let table = readme.split("| key | where | does |").nth(1).unwrap_or_default();
+        let mut keys = Vec::new();
+        for row in table.lines().skip(2).take_while(|line| line.starts_with('|')) {
+            let first = row.split('|').nth(1).unwrap_or_default();
+            for (n, piece) in first.split('`').enumerate() {
+                if n % 2 == 1 {
+                    keys.push(piece.to_owned());
+                }
+            }
+        }
+        keys
+    }
+
+    /// Every key of the queue, account and ticket screens is in the README's
+    /// key table (issue 27: `f`, `c`, `C`, `S`, `p`, `J` and `K` were not).
+    #[test]
+    fn the_readme_key_table_lists_every_key_of_the_screens() {
+        let listed = readme_keys();
+        assert!(listed.len() > 20, "the key table was not found: {listed:?}");
+        let keymap = Keymap::default();
+        let mut missing = Vec::new();
+        for screen in [ScreenKind::Queue, ScreenKind::Account, ScreenKind::Ticket] {
+            for binding in keymap.bindings(screen) {
+                let label = binding.label();
+                if !listed.contains(&label) && !missing.contains(&label) {
+                    missing.push(label);
+                }
+            }
+        }
+        assert!(missing.is_empty(), "keys not in the README's key table: {missing:?}");
+    }
+
     fn press(code: KeyCode) -> KeyEvent {
         KeyEvent::new(code, KeyModifiers::NONE)
     }

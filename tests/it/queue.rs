@@ -488,7 +488,8 @@ async fn the_queue_is_read_again_after_every_action_taken_from_a_ticket() {
         ("revoke", vec![ch('x'), paste("sent to the old address"), enter(), enter()]),
         ("release", vec![ch('C')]),
         ("claim", vec![ch('c')]),
-        ("solve", vec![ch('S')]),
+        // Solving asks first: Enter solves.
+        ("solve", vec![ch('S'), enter()]),
     ];
     for (what, msgs) in steps {
         app.banner = None;

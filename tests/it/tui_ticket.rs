@@ -125,6 +125,25 @@ async fn a_ticket_claimed_by_someone_else_shows_who_and_asks_before_any_change()
     assert_eq!(app.ticket.as_ref().unwrap().ticket().unwrap().status, TicketStatus::Solved);
 }
 
+/// `S` on one's own (or an unclaimed) ticket asks first too: solving takes
+/// it off the queue (issue 27: it solved on one key).
+#[tokio::test]
+async fn solve_asks_first_on_any_ticket() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    let ticket = select(&mut app, |t| t.assignee.is_none());
+    press(&mut app, &h, key(KeyCode::Enter)).await;
+    assert!(app.update(ch('S'), t0()).is_empty(), "nothing sent on one key");
+    assert!(screen(&app).contains("Solve? Enter does it, Esc leaves it"), "{}", screen(&app));
+    press(&mut app, &h, key(KeyCode::Esc)).await;
+    assert_eq!(app.banner.as_ref().unwrap().text, "Left as it is: not solve");
+    assert_eq!(h.client.ticket(&ticket.id).await.unwrap().value.status, TicketStatus::Open);
+    app.update(ch('S'), t0());
+    press(&mut app, &h, key(KeyCode::Enter)).await;
+    assert_eq!(h.client.ticket(&ticket.id).await.unwrap().value.status, TicketStatus::Solved);
+    assert_eq!(app.banner.as_ref().unwrap().text, "Solved");
+}
+
 /// Every changing dialog on someone else's ticket names them and asks;
 /// the confirm that goes anyway takes the ticket over.
 #[tokio::test]

@@ -454,7 +454,9 @@ impl App {
             self.banner = Some(Banner::error("A change to the ticket is under way"));
             return Vec::new();
         }
-        if !anyway && pane.claimed_by_other().is_some() {
+        // Solving asks first on any ticket (it leaves the queue); every
+        // change on someone else's ticket does.
+        if !anyway && (pane.claimed_by_other().is_some() || change == TicketChange::Solve) {
             pane.confirm = Some(change);
             return Vec::new();
         }

@@ -241,11 +241,11 @@ pub fn render(pane: &TicketPane, revealed: bool, frame: &mut Frame<'_>, area: Re
         None => lines.push(Line::styled("Reading the ticket…", theme.muted)),
     }
     if let Some(change) = pane.confirm {
-        let who = pane.claimed_by_other().unwrap_or("someone else");
-        lines.push(Line::styled(
-            format!("Claimed by {}: {} anyway? Enter acts, Esc leaves it", shown(who), change.verb()),
-            theme.warn,
-        ));
+        let asked = match pane.claimed_by_other() {
+            Some(who) => format!("Claimed by {}: {} anyway? Enter acts, Esc leaves it", shown(who), change.verb()),
+            None => format!("{}? Enter does it, Esc leaves it", capitalised(change.verb())),
+        };
+        lines.push(Line::styled(asked, theme.warn));
     } else if pane.sent.is_some() {
         lines.push(Line::styled("Changing the ticket…", theme.warn));
     }
@@ -289,4 +289,10 @@ pub fn render(pane: &TicketPane, revealed: bool, frame: &mut Frame<'_>, area: Re
     }
     let paragraph = Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).scroll((pane.scroll, 0));
     frame.render_widget(paragraph, area);
+}
+
+/// `verb` with its first letter in capitals ("Solve").
+fn capitalised(verb: &str) -> String {
+    let mut chars = verb.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
