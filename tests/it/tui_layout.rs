@@ -96,7 +96,8 @@ async fn n_on_the_queue_opens_the_next_unclaimed_ticket() {
     assert_eq!(account.ticket_id.as_ref(), Some(&tickets[expected].id));
     assert_eq!(account.id, tickets[expected].account_id);
     assert!(effects.iter().any(|e| matches!(e, Effect::Portal(_, Request::Account { .. }))));
-    assert_eq!(app.screen(), ScreenKind::Account);
+    // The same ticket screen as Enter (issue 27), not a cut-down account.
+    assert_eq!(app.screen(), ScreenKind::Ticket);
 }
 
 // ------------------------------------------------------------- point 9

@@ -125,6 +125,23 @@ async fn a_ticket_claimed_by_someone_else_shows_who_and_asks_before_any_change()
     assert_eq!(app.ticket.as_ref().unwrap().ticket().unwrap().status, TicketStatus::Solved);
 }
 
+/// `n` on the queue opens the next unclaimed ticket on the same ticket
+/// screen as Enter: its conversation and its keys (issue 27: a cut-down
+/// "Account · ticket" screen without `c` `S` `w` `f`).
+#[tokio::test]
+async fn n_opens_the_same_ticket_screen_as_enter() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    press(&mut app, &h, ch('n')).await;
+    assert_eq!(app.screen(), portaldesk::tui::keymap::ScreenKind::Ticket, "{}", screen(&app));
+    let pane = app.ticket.as_ref().expect("the ticket pane");
+    assert!(pane.ticket().is_some_and(|t| t.assignee.is_none()), "an unclaimed ticket");
+    let shown = screen(&app);
+    for hint in ["reply", "fix", "claim"] {
+        assert!(shown.contains(hint), "{hint}: {shown}");
+    }
+}
+
 /// `S` on one's own (or an unclaimed) ticket asks first too: solving takes
 /// it off the queue (issue 27: it solved on one key).
 #[tokio::test]

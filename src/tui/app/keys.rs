@@ -161,13 +161,14 @@ impl App {
                 }
                 None => Vec::new(),
             },
-            // As on the account screen: the next unclaimed ticket opens.
+            // As on the account screen: the next unclaimed ticket opens, on
+            // the same ticket screen as Enter (its conversation and keys).
             Action::NextTicket => {
                 self.queue.select_next_unclaimed();
                 match self.queue.selected_ticket().filter(|t| t.assignee.is_none()) {
                     Some(ticket) => {
                         let (account_id, ticket_id) = (ticket.account_id.clone(), ticket.id.clone());
-                        self.open_account(account_id, Some(ticket_id))
+                        self.open_ticket(account_id, ticket_id)
                     }
                     None => {
                         self.banner = Some(Banner::ok("No unclaimed ticket"));
