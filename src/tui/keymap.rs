@@ -160,8 +160,8 @@ pub const QUEUE: ScreenSpec = ScreenSpec {
         key(
             '/',
             Action::Search,
-            "filter the queue: ticket id, subject, name or email (T-1021 Enter opens it)",
-            "search",
+            "filter the queue: ticket id, subject, name or email (a ticket id and Enter opens that ticket)",
+            "filter",
         ),
         key('m', Action::Note, "internal note on the ticket", "note"),
         key(':', Action::Palette, "run a command by name", "commands"),
@@ -189,7 +189,7 @@ pub const QUEUE_FILTER: ScreenSpec = ScreenSpec {
     moves: false,
     takes_text: true,
     keys: &[
-        special(KeyCode::Enter, Action::Open, "done typing (a ticket id like T-1021: open that ticket)", "done"),
+        special(KeyCode::Enter, Action::Open, "done typing (a ticket id: open that ticket)", "done"),
         special(KeyCode::Down, Action::Down, "move down", ""),
         special(KeyCode::Up, Action::Up, "move up", ""),
         special(KeyCode::Tab, Action::SearchAccounts, "search accounts for the same text", "search accounts"),
@@ -202,7 +202,7 @@ pub const SEARCH: ScreenSpec = ScreenSpec {
     moves: false,
     takes_text: true,
     keys: &[
-        special(KeyCode::Enter, Action::Open, "open the account (a ticket id like T-1021: that ticket)", "open"),
+        special(KeyCode::Enter, Action::Open, "open the account (a ticket id: that ticket)", "open"),
         special(KeyCode::Down, Action::Down, "move down", ""),
         special(KeyCode::Up, Action::Up, "move up", ""),
         special(KeyCode::Tab, Action::CycleRole, "all accounts / clients / staff", "role"),

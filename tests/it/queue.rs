@@ -201,6 +201,9 @@ async fn slash_narrows_the_queue_through_q_debounced_and_esc_clears_it() {
     let all = all_open(&h).await;
     press(&mut app, &h, ch('/')).await;
     assert_eq!(app.screen(), ScreenKind::QueueFilter);
+    // Its hint names no example ticket (issue 27: "Enter on T-1021 opens it").
+    let drawn = common::screen_wide(&app);
+    assert!(drawn.contains("a ticket id and Enter opens it") && !drawn.contains("Enter on T-1021"), "{drawn}");
     // Letters type: `q` does not quit, `a` is no filter key here.
     let effects: Vec<Effect> = "t-100".chars().flat_map(|c| app.update(ch(c), t0())).collect();
     assert!(effects.iter().all(|e| matches!(e, Effect::DebounceSearch(_))), "{effects:?}");

@@ -562,7 +562,7 @@ fn render_box(state: &QueueState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>
     let theme = ui.theme;
     let keys = ui.keys;
     let hint = format!(
-        " {} search accounts · Enter on T-1021 opens it · {} clears ",
+        " {} search accounts · a ticket id and Enter opens it · {} clears ",
         keys.key_of(ScreenKind::QueueFilter, Action::SearchAccounts),
         keys.key_of(ScreenKind::QueueFilter, Action::Back),
     );
