@@ -17,4 +17,5 @@ pub mod sandbox;
 pub mod sanitize;
 pub mod timezone;
 pub mod tui;
+pub mod wording;
 pub mod zeroing;

@@ -260,7 +260,8 @@ pub async fn invites(client: &PortalClient, args: &AccountArgs, zone: StaffZone)
             privacy.email(&i.sent_to)
         ));
         text.push_str(&format!("  expires     {}\n", out::relative_and_absolute(i.expires_at, now, zone)));
-        text.push_str(&format!("  link opens  {} · DOB refused {} time(s)\n", i.link_opens, i.dob_failures));
+        let refused = crate::wording::times(u64::from(i.dob_failures));
+        text.push_str(&format!("  link opens  {} · DOB refused {refused}\n", i.link_opens));
         let delivery: Vec<String> = i
             .delivery
             .iter()

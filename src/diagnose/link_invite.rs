@@ -99,9 +99,9 @@ pub fn match_invites(
     let Some(found) = invites.iter().find(|i| i.token_sha256.as_deref() == Some(digest.as_str())) else {
         let message = if *len == TOKEN_LEN {
             format!(
-                "The pasted link matches none of this account's {} invite(s): it is another account's link, or \
+                "The pasted link matches none of this account's {}: it is another account's link, or \
                  it was changed in the copy; ask the client to click the link in the newest email",
-                invites.len()
+                crate::wording::count(invites.len() as u64, "invite", "invites")
             )
         } else {
             format!(
@@ -221,7 +221,7 @@ mod tests {
         let other = "00000000000000000000000000000000";
         let m = match_invites(&read_pasted(&link(other)), &two(), Role::Client, now(), StaffZone::Utc);
         assert_eq!(m.code, MatchCode::NoMatch);
-        assert!(m.message.contains("matches none of this account's 2 invite(s)"), "{}", m.message);
+        assert!(m.message.contains("matches none of this account's 2 invites"), "{}", m.message);
         assert!(!m.message.contains(other) && !format!("{:?}", read_pasted(&link(other))).contains(other));
     }
 

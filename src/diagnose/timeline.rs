@@ -176,15 +176,16 @@ pub fn timeline(
     let (works, headline) = match read.state {
         _ if read.works => {
             let mut line = format!(
-                "The link works: it expires {} ({}).",
+                "The link works: it expires in {} ({}).",
                 invite::countdown(invite, role, now),
                 zone.short(invite.expires_at)
             );
             if scanners > 0 {
-                line.push_str(&format!(" {scanners} visit(s) by a mail scanner spent nothing."));
+                let visits = crate::wording::count(scanners as u64, "visit", "visits");
+                line.push_str(&format!(" {visits} by a mail scanner spent nothing."));
             }
             if refused > 0 {
-                line.push_str(&format!(" The DOB was refused {refused} time(s)."));
+                line.push_str(&format!(" The DOB was refused {}.", crate::wording::times(refused as u64)));
             }
             (true, line)
         }
@@ -299,7 +300,7 @@ pub(crate) mod tests {
         let t = timeline(&i, std::slice::from_ref(&i), Role::Client, t0(), StaffZone::Utc, false);
         assert!(t.works, "{}", t.headline);
         assert!(
-            t.headline.starts_with("The link works") && t.headline.contains("2 visit(s) by a mail scanner"),
+            t.headline.starts_with("The link works") && t.headline.contains("2 visits by a mail scanner"),
             "{}",
             t.headline
         );

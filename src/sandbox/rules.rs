@@ -133,7 +133,8 @@ pub fn invite_sent_summary(sent_to: &str, role: Role, superseded: usize) -> Stri
         Role::Staff => "1 hour",
         Role::Client => "48 hours",
     };
-    format!("invite sent to {}, valid {lifetime}; {superseded} earlier link(s) superseded", mask_email(sent_to))
+    let superseded = crate::wording::count(superseded as u64, "earlier link", "earlier links");
+    format!("invite sent to {}, valid {lifetime}; {superseded} superseded", mask_email(sent_to))
 }
 
 /// A checked ticket change: the status and assignee the ticket will have.
@@ -351,7 +352,7 @@ mod tests {
         let limited = resend_allowed(5, Some(oldest), now()).unwrap_err();
         assert_eq!((limited.status.as_u16(), limited.retry_after), (429, Some(40 * 60)));
         let summary = invite_sent_summary("sam.okafor@example.org", Role::Staff, 2);
-        assert_eq!(summary, "invite sent to s***@e***.org, valid 1 hour; 2 earlier link(s) superseded");
+        assert_eq!(summary, "invite sent to s***@e***.org, valid 1 hour; 2 earlier links superseded");
     }
 
     #[test]

@@ -273,7 +273,7 @@ async fn a_manages_addresses_with_a_reason_a_confirm_and_if_match() {
 async fn the_seeded_scanner_and_rewritten_link_tickets_show_their_finding_on_the_account_screen() {
     let h = Harness::start().await;
     for (case, code, words) in [
-        (SeedCase::ScannerPreOpened, "link_pre_opened", "A mail security scanner opened the link 3 time(s)"),
+        (SeedCase::ScannerPreOpened, "link_pre_opened", "A mail security scanner opened the link 3 times"),
         (SeedCase::RewrittenLink, "link_rewritten", "Proofpoint URL Defense"),
     ] {
         let app = on_account(&h, case, t0()).await;

@@ -316,7 +316,8 @@ pub(super) fn link_pre_opened(facts: &Facts<'_>) -> Option<Pending> {
         None => ". No person opened the link.".to_owned(),
     };
     let explanation = format!(
-        "A mail security scanner opened the link {times} time(s){from}, {after}s after delivery{order}. {outcome}{person}"
+        "A mail security scanner opened the link {}{from}, {after}s after delivery{order}. {outcome}{person}",
+        crate::wording::times(times as u64)
     );
     let next_step = match state {
         _ if spent => {

@@ -526,7 +526,7 @@ fn dob_failures(facts: &Facts<'_>) -> Option<Pending> {
     }
     Some(Pending::new(
         FindingCode::DobFailures,
-        format!("The invite page refused the date of birth {} time(s).", latest.dob_failures),
+        format!("The invite page refused the date of birth {}.", crate::wording::times(latest.dob_failures)),
         format!(
             "Ask {} exactly what they type and compare it with the DOB on file (MM/DD/YYYY, 2/2/4 digits); if it is wrong, edit the DOB on file.",
             facts.who

@@ -226,7 +226,7 @@ fn a_scanner_pre_opening_hides_nothing_it_is_told() {
     // Three openings, all the scanner's: not "opened repeatedly", still unread.
     assert_eq!(codes(&client(), &[i.clone()]), [LinkPreOpened, NotOpened]);
     let pre = finding(&client(), &[i.clone()], LinkPreOpened);
-    for words in ["3 time(s) from Microsoft (AS8075)", "3s after delivery", "did not use the link up", "no person"] {
+    for words in ["3 times from Microsoft (AS8075)", "3s after delivery", "did not use the link up", "no person"] {
         assert!(pre.explanation.contains(words), "{words}: {}", pre.explanation);
     }
     assert!(pre.reply.expose().contains("security check") && pre.reply.expose().contains("Nov 27, 04:00 UTC"));
@@ -1209,7 +1209,7 @@ fn sent_entry(actor: &str, at: DateTime<Utc>) -> crate::portal::model::AuditEntr
         action: crate::portal::model::AuditAction::InviteSent,
         account_id: Some("acc_1".into()),
         ticket_id: None,
-        summary: "invite sent to s***@g***.com, valid 48 hours; 1 earlier link(s) superseded".into(),
+        summary: "invite sent to s***@g***.com, valid 48 hours; 1 earlier link superseded".into(),
         prev_hash: String::new(),
         hash: String::new(),
     }

@@ -442,8 +442,11 @@ fn render_invites(state: &AccountState, role: Role, frame: &mut Frame<'_>, area:
         let state_now = invite::state(i, role, now);
         let style = theme.invite(state_now);
         let marker = if n == state.selected_invite { "▶ " } else { "  " };
+        // The state's word is said once (`✕ expired  3 days ago`, not
+        // `✕ expired expired 3 days ago`).
         let countdown = invite::countdown(i, role, now);
-        let countdown = if countdown == state_now.label() { String::new() } else { countdown };
+        let countdown =
+            countdown.strip_prefix(state_now.label()).map_or(countdown.as_str(), str::trim_start).to_owned();
         // The state's word and its countdown always have a space between
         // them (`◐ expiring soon 1m 11s`).
         lines.push(Line::from(vec![

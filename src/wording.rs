@@ -1,0 +1,33 @@
+//! Words shared by every screen, command and finding: a count with its
+//! noun in the right number. (Pure: no terminal, no clock.)
+
+/// `n` and the noun for it: "1 invite", "3 invites", "0 invites".
+pub fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// How many times: "once", "twice", "3 times" ("0 times").
+pub fn times(n: impl Into<u64>) -> String {
+    match n.into() {
+        1 => "once".to_owned(),
+        2 => "twice".to_owned(),
+        n => format!("{n} times"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nouns_follow_the_count() {
+        assert_eq!(count(1u32, "invite", "invites"), "1 invite");
+        assert_eq!(count(0u32, "invite", "invites"), "0 invites");
+        assert_eq!(count(3u32, "earlier link", "earlier links"), "3 earlier links");
+        assert_eq!(
+            (times(1u32), times(2u32), times(5u32), times(0u32)),
+            ("once".into(), "twice".into(), "5 times".into(), "0 times".into())
+        );
+    }
+}
