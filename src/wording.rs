@@ -1,5 +1,20 @@
 //! Words shared by every screen, command and finding: a count with its
-//! noun in the right number. (Pure: no terminal, no clock.)
+//! noun in the right number, how long ago. (Pure: no terminal, no clock.)
+
+use chrono::Duration;
+
+/// Time since, the one way every screen, command and finding says it:
+/// `just now`, `45s ago`, `12m ago`, `3h ago`, `2 days ago`.
+pub fn ago(since: Duration) -> String {
+    let seconds = since.num_seconds();
+    match seconds {
+        i64::MIN..=4 => "just now".to_owned(),
+        5..=59 => format!("{seconds}s ago"),
+        60..=3599 => format!("{}m ago", seconds / 60),
+        3600..=172_799 => format!("{}h ago", seconds / 3600),
+        _ => format!("{} days ago", seconds / 86_400),
+    }
+}
 
 /// `n` and the noun for it: "1 invite", "3 invites", "0 invites".
 pub fn count(n: impl Into<u64>, one: &str, many: &str) -> String {

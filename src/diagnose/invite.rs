@@ -103,17 +103,8 @@ pub fn remaining(left: Duration) -> String {
     if h > 0 { format!("{h}h {m:02}m") } else { format!("{m}m {s:02}s") }
 }
 
-/// Time since: `just now`, `45s ago`, `12m ago`, `3h ago`, `2 days ago`.
-pub fn ago(since: Duration) -> String {
-    let seconds = since.num_seconds();
-    match seconds {
-        i64::MIN..=4 => "just now".to_owned(),
-        5..=59 => format!("{seconds}s ago"),
-        60..=3599 => format!("{}m ago", seconds / 60),
-        3600..=172_799 => format!("{}h ago", seconds / 3600),
-        _ => format!("{} days ago", seconds / 86_400),
-    }
-}
+/// Time since (`just now`, `45s ago`, `12m ago`): the one wording.
+pub use crate::wording::ago;
 
 /// The window that applied to an invite, in words (`1 hour`, `48 hours`).
 pub fn window_words(role: Role) -> &'static str {

@@ -13,6 +13,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use crate::wording::ago;
+
 use super::action::{Effect, Msg, ReqId, Request};
 use super::app::{App, Banner, Overlay, View};
 use super::screens::account::AccountState;
@@ -187,7 +189,7 @@ const NAMED: usize = 3;
 
 /// What others changed on the account since the agent read it (`seen`),
 /// in words, with who and how long ago ("agent_rivera resent the invite
-/// 40 s ago; agent_chen changed the DOB on file 2 min ago."), from its
+/// 40s ago; agent_chen changed the DOB on file 2m ago."), from its
 /// audit trail, its invites and its version; for a resend, also an invite
 /// sent within the resend window. `None` when nothing did. Pure: the
 /// instant is given. Never a value (no DOB, no address, no reason).
@@ -202,7 +204,7 @@ pub fn changes_since(seen: &Seen, standing: Standing<'_>, asking: Asking<'_>) ->
     let mut said: Vec<String> = newer
         .iter()
         .take(NAMED)
-        .map(|e| format!("{} {} {} ago", who(Some(&e.actor), me), what(e), ago(now - e.at)))
+        .map(|e| format!("{} {} {}", who(Some(&e.actor), me), what(e), ago(now - e.at)))
         .collect();
     if newer.len() > NAMED {
         said.push(format!("{} more changes", newer.len() - NAMED));
@@ -217,7 +219,7 @@ pub fn changes_since(seen: &Seen, standing: Standing<'_>, asking: Asking<'_>) ->
         && let Some(seen_invites) = &seen.invites
         && let Some(new) = others.iter().filter(|i| !seen_invites.contains(&i.id)).max_by_key(|i| i.sent_at)
     {
-        said.push(format!("{} sent a new invite {} ago", who(sender(new), me), ago(now - new.sent_at)));
+        said.push(format!("{} sent a new invite {}", who(sender(new), me), ago(now - new.sent_at)));
         resent = true;
     }
     if said.is_empty() && seen.etag.is_some() && standing.etag.is_some() && seen.etag.as_ref() != standing.etag {
@@ -231,10 +233,7 @@ pub fn changes_since(seen: &Seen, standing: Standing<'_>, asking: Asking<'_>) ->
             crate::diagnose::invite::within_resend_window(standing.invites, standing.audit, window, now)
     {
         let by = if own.contains(&latest.id) { "you".to_owned() } else { who(by, me) };
-        said.push(format!(
-            "{by} resent the invite {} ago; another now stops that link working",
-            ago(now - latest.sent_at)
-        ));
+        said.push(format!("{by} resent the invite {}; another now stops that link working", ago(now - latest.sent_at)));
     }
     (!said.is_empty()).then(|| format!("{}.", said.join("; ")))
 }
@@ -466,17 +465,6 @@ pub fn mode_word(mode: PresenceMode) -> &'static str {
         PresenceMode::Viewing => "viewing",
         PresenceMode::Replying => "replying",
         PresenceMode::Changing => "changing",
-    }
-}
-
-/// How long ago, for the collision texts (the guard's, the reply
-/// composer's): "40 s", "3 min", "2 h".
-pub(crate) fn ago(span: chrono::Duration) -> String {
-    let seconds = span.num_seconds().max(0);
-    match seconds {
-        0..60 => format!("{seconds} s"),
-        60..3600 => format!("{} min", seconds / 60),
-        _ => format!("{} h", seconds / 3600),
     }
 }
 
@@ -1027,7 +1015,7 @@ mod tests {
         let asking = Asking { me: Some("agent_sandbox"), own: &[], resend_window: None, now };
         assert_eq!(
             changes_since(&seen, standing, asking).as_deref(),
-            Some("agent_chen changed the DOB on file 2 min ago; agent_rivera resent the invite 40 s ago.")
+            Some("agent_chen changed the DOB on file 2m ago; agent_rivera resent the invite 40s ago.")
         );
         // Nothing after what was read: nothing to say.
         let seen = Seen { audit_seq: Some(4), ..seen };
@@ -1036,6 +1024,9 @@ mod tests {
         let claim =
             [entry(5, "agent_rivera", AuditAction::TicketUpdated, "ticket T-1 is open, assigned to agent_rivera", now)];
         let standing = Standing { audit: &claim, ..standing };
-        assert_eq!(changes_since(&seen, standing, asking).as_deref(), Some("agent_rivera claimed the ticket 0 s ago."));
+        assert_eq!(
+            changes_since(&seen, standing, asking).as_deref(),
+            Some("agent_rivera claimed the ticket just now.")
+        );
     }
 }

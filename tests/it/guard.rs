@@ -118,7 +118,7 @@ async fn a_resend_on_top_of_another_agents_shows_who_and_sends_once_confirmed_ag
     let Some(Live::Event(event)) = stream.next().await else { panic!("no event") };
     assert_eq!(event.actor.as_deref(), Some("agent_rivera"));
     app.update(Msg::Live(Live::Event(event)), t0());
-    let shown = held_back(&mut app, &h, t0() + Duration::seconds(40), "agent_rivera resent the invite 40 s ago").await;
+    let shown = held_back(&mut app, &h, t0() + Duration::seconds(40), "agent_rivera resent the invite 40s ago").await;
     assert!(shown.contains("Enter again sends it anyway"), "{shown}");
     assert_eq!(h.client.invites(&id).await.unwrap().len(), before + 1, "only hers");
 
@@ -145,7 +145,7 @@ async fn a_dob_edit_on_top_of_another_agents_shows_who_and_saves_once_confirmed_
     rivera.update_account(&id, &theirs.etag, &patch, &IdempotencyKey::new()).await.unwrap();
 
     let later = t0() + Duration::minutes(2);
-    held_back(&mut app, &h, later, "agent_rivera changed the DOB on file 2 min ago").await;
+    held_back(&mut app, &h, later, "agent_rivera changed the DOB on file 2m ago").await;
     let on_file = *h.client.account(&id).await.unwrap().value.dob.expose();
     assert_eq!(on_file, NaiveDate::from_ymd_opt(1991, 6, 7).unwrap(), "hers stands: nothing overwritten");
 
@@ -170,7 +170,7 @@ async fn an_address_change_on_top_of_another_agents_shows_who_and_saves_once_con
     adds_address(&h, &rivera, &id, "work@example.org").await;
 
     let later = t0() + Duration::seconds(30);
-    let shown = held_back(&mut app, &h, later, "agent_rivera changed the email addresses 30 s ago").await;
+    let shown = held_back(&mut app, &h, later, "agent_rivera changed the email addresses 30s ago").await;
     assert!(shown.contains("Add "), "the question stays: {shown}");
     let emails = |a: &portaldesk::portal::model::Account| a.emails.len();
     let count = emails(&h.client.account(&id).await.unwrap().value);
@@ -194,7 +194,7 @@ async fn a_revoke_on_top_of_another_agents_change_shows_who_and_revokes_once_con
     adds_address(&h, &rivera, &id, "home@example.org").await;
 
     let later = t0() + Duration::seconds(5);
-    held_back(&mut app, &h, later, "agent_rivera changed the email addresses 5 s ago").await;
+    held_back(&mut app, &h, later, "agent_rivera changed the email addresses 5s ago").await;
     let status = |invites: Vec<portaldesk::portal::model::Invite>| {
         invites.into_iter().find(|i| i.id == invite_id).map(|i| i.status)
     };
@@ -214,7 +214,7 @@ async fn a_fix_on_top_of_another_agents_resend_shows_who_and_runs_once_confirmed
     let before = h.client.invites(&id).await.unwrap().len();
 
     let later = t0() + Duration::seconds(3);
-    held_back(&mut app, &h, later, "agent_rivera resent the invite 3 s ago").await;
+    held_back(&mut app, &h, later, "agent_rivera resent the invite just now").await;
     assert_eq!(h.client.invites(&id).await.unwrap().len(), before, "no step ran");
 
     sent_knowingly(&mut app, &h, later).await;
@@ -304,7 +304,7 @@ async fn a_change_between_the_fix_confirm_and_its_steps_holds_the_steps_back_unt
 /// point 4): a resend whose answer is lost (the sandbox's fault injection
 /// makes the invite, then drops the answer) ends as sent once the invites
 /// are read back; `r` Enter 12 s later sends nothing and says "you resent
-/// the invite 12 s ago"; only a second Enter sends, knowingly.
+/// the invite 12s ago"; only a second Enter sends, knowingly.
 #[tokio::test]
 async fn a_second_resend_of_ones_own_within_the_window_after_a_lost_answer_needs_a_second_enter() {
     let faults = portaldesk::sandbox::faults::Faults::parse("lost_answer_rate=1").unwrap();
@@ -325,7 +325,7 @@ async fn a_second_resend_of_ones_own_within_the_window_after_a_lost_answer_needs
 
     let later = t0() + Duration::seconds(12);
     app.update(ch('r'), later);
-    let shown = held_back(&mut app, &h, later, "you resent the invite 12 s ago").await;
+    let shown = held_back(&mut app, &h, later, "you resent the invite 12s ago").await;
     assert!(shown.contains("another now stops that link working"), "{shown}");
     assert_eq!(h.client.invites(&id).await.unwrap().len(), before + 1, "one Enter sent nothing");
 
@@ -346,6 +346,6 @@ async fn a_resend_within_the_window_of_a_colleagues_names_her() {
     let (mut app, _) = console_on(&h, SeedCase::ExpiredClientInvite).await;
     let later = t0() + Duration::seconds(90);
     app.update(ch('r'), later);
-    let shown = held_back(&mut app, &h, later, "agent_rivera resent the invite 1 min ago").await;
+    let shown = held_back(&mut app, &h, later, "agent_rivera resent the invite 1m ago").await;
     assert!(!shown.contains("you resent"), "{shown}");
 }

@@ -11,7 +11,7 @@
 //!
 //! The collision guard: before it sends, it reads the ticket again. A
 //! message, or a status or assignee change, that arrived since the agent
-//! opened it ("agent_rivera replied 40 s ago"), or a ticket someone else
+//! opened it ("agent_rivera replied 40s ago"), or a ticket someone else
 //! has, is shown with the draft kept; a second Ctrl-S sends knowingly.
 
 use chrono::{DateTime, Utc};
@@ -69,8 +69,8 @@ impl Seen {
     }
 
     /// What changed in `now` since, in words, each with who and when:
-    /// "agent_rivera replied 40 s ago", "the client wrote 2 min ago",
-    /// "agent_chen set the ticket solved 1 min ago".
+    /// "agent_rivera replied 40s ago", "the client wrote 2m ago",
+    /// "agent_chen set the ticket solved 1m ago".
     pub fn changes(&self, now: &Conversation, at: DateTime<Utc>) -> Vec<String> {
         let me = now.me.as_str();
         let new: Vec<&TicketMessage> = now.messages.iter().filter(|m| !self.messages.contains(&m.id)).collect();
@@ -119,9 +119,9 @@ fn author(message: &TicketMessage, me: &str) -> String {
     }
 }
 
-/// `40 s ago`, `3 min ago`, `2 h ago`.
+/// `40s ago`, `3m ago`, `2h ago` (the one wording).
 fn ago(now: DateTime<Utc>, at: DateTime<Utc>) -> String {
-    format!("{} ago", live::ago(now - at))
+    crate::wording::ago(now - at)
 }
 
 /// Someone other than the one asking has the ticket: who.
@@ -673,7 +673,7 @@ mod tests {
     fn ages_under_a_minute_are_in_seconds() {
         let now = DateTime::parse_from_rfc3339("2026-11-25T09:00:40Z").unwrap().to_utc();
         let at = DateTime::parse_from_rfc3339("2026-11-25T09:00:00Z").unwrap().to_utc();
-        assert_eq!(ago(now, at), "40 s ago");
-        assert_eq!(ago(now + chrono::Duration::minutes(3), at), "3 min ago");
+        assert_eq!(ago(now, at), "40s ago");
+        assert_eq!(ago(now + chrono::Duration::minutes(3), at), "3m ago");
     }
 }

@@ -188,7 +188,7 @@ pub fn sla_badge<'a>(ticket: &Ticket, now: DateTime<Utc>, theme: &Theme) -> Span
     match (ticket.first_response_at, ticket.due_at) {
         (Some(_), _) => Span::styled("✓ answered", theme.ok),
         (None, Some(due)) if due <= now => {
-            Span::styled(format!("✕ SLA breached {} ago", short_age(now - due)), theme.danger)
+            Span::styled(format!("✕ SLA breached {}", crate::wording::ago(now - due)), theme.danger)
         }
         (None, Some(due)) if due - now <= chrono::Duration::hours(1) => {
             Span::styled(format!("⚠ reply due in {}", short_age(due - now)), theme.warn)
@@ -260,7 +260,7 @@ pub fn render(pane: &TicketPane, revealed: bool, frame: &mut Frame<'_>, area: Re
                     (Visibility::Public, AuthorKind::Staff) => ("▶ Reply", theme.ok),
                     (Visibility::Public, AuthorKind::System) => ("· Portal", theme.muted),
                 };
-                let at = ui.when(format!("{} ago", short_age(now - message.at)), message.at);
+                let at = ui.when(crate::wording::ago(now - message.at), message.at);
                 lines.push(Line::from(vec![
                     Span::styled(label, style),
                     Span::styled(
