@@ -33,6 +33,10 @@ use crate::portal::{IdempotencyKey, PortalClient, PortalError, Versioned};
 /// Extra tries of a step that may not have reached the portal.
 const RETRIES: u32 = 2;
 
+/// The wait before a retry with the same key: 300 ms, then 600 ms.
+const RETRY_BACKOFF: crate::portal::Backoff =
+    crate::portal::Backoff { base: Duration::from_millis(300), max: Duration::from_millis(600), jitter: false };
+
 /// How a step stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -428,8 +432,8 @@ where
     loop {
         match attempt().await {
             Err(e) if tries < RETRIES && may_retry(&e) => {
+                tokio::time::sleep(RETRY_BACKOFF.delay(tries)).await;
                 tries += 1;
-                tokio::time::sleep(Duration::from_millis(300 * u64::from(tries))).await;
             }
             outcome => return outcome,
         }

@@ -844,8 +844,7 @@ impl PortalClient {
     }
 
     fn backoff(&self, attempt: u32) -> Duration {
-        let ceiling = self.options.backoff.saturating_mul(1 << attempt.min(16)).min(self.options.max_backoff);
-        ceiling.mul_f64(fastrand::f64())
+        super::Backoff { base: self.options.backoff, max: self.options.max_backoff, jitter: true }.delay(attempt)
     }
 }
 

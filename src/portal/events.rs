@@ -295,8 +295,8 @@ impl Follower {
     }
 
     fn backoff(&self) -> Duration {
-        let doubled = self.options.backoff.saturating_mul(1 << (self.failures - 1).min(16));
-        doubled.min(self.options.max_backoff).mul_f64(fastrand::f64())
+        let backoff = super::Backoff { base: self.options.backoff, max: self.options.max_backoff, jitter: true };
+        backoff.delay(self.failures.saturating_sub(1))
     }
 }
 

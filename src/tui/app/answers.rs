@@ -19,7 +19,7 @@ const RECONNECT_MAX: Duration = Duration::from_secs(30);
 /// The wait before reconnect attempt `attempt` (0-based): 1, 2, 4, 8, 16,
 /// then 30 seconds.
 pub fn reconnect_after(attempt: u32) -> Duration {
-    Duration::from_secs(1u64 << attempt.min(5)).min(RECONNECT_MAX)
+    crate::portal::Backoff { base: Duration::from_secs(1), max: RECONNECT_MAX, jitter: false }.delay(attempt)
 }
 
 impl App {
