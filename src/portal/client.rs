@@ -935,15 +935,10 @@ fn retry_after(headers: &HeaderMap) -> Duration {
 /// escaped (dots too, so `..` cannot climb), so an id can never reach
 /// another route.
 fn segment(id: &str) -> String {
-    let mut out = String::with_capacity(id.len());
-    for byte in id.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    // Everything but RFC 3986's unreserved characters is escaped.
+    const ESCAPED: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'~');
+    percent_encoding::utf8_percent_encode(id, ESCAPED).to_string()
 }
 
 /// Which audit entries to read: each `None` lets every entry through.
