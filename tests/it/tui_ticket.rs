@@ -242,3 +242,31 @@ async fn shift_j_scrolls_the_conversation_and_the_palette_offers_claim_and_solve
         assert!(names.iter().any(|n| n == wanted), "{wanted} missing from {names:?}");
     }
 }
+
+/// Staff names are no PHI (issue 27): an agent's reply shows its author in
+/// full before any reveal, while the person asking stays masked; on a
+/// staff account that person is labelled a staff member, not a client.
+#[tokio::test]
+async fn agents_are_named_in_full_and_the_person_asking_is_labelled_by_role() {
+    use portaldesk::portal::model::{NewReply, Role};
+    let h = Harness::start().await;
+    let staff_ticket = h.ticket(portaldesk::sandbox::seed::SeedCase::ExpiredStaffInvite).clone();
+    let reply = NewReply { body: "We are looking into it.".into(), status: None, repeat: false };
+    h.client.reply(&staff_ticket.ticket_id, &reply, &IdempotencyKey::new()).await.unwrap();
+    let me = h.client.me().await.unwrap();
+    let mut app = started(&h).await;
+    let ticket = select(&mut app, |t| t.id == staff_ticket.ticket_id);
+    assert_eq!(ticket.account.as_ref().map(|a| a.role), Some(Role::Staff));
+    press(&mut app, &h, key(KeyCode::Enter)).await;
+    let shown = screen(&app);
+    assert!(shown.contains("◀ Staff member") && !shown.contains("◀ Client"), "{shown}");
+    let messages = h.client.messages(&staff_ticket.ticket_id).await.unwrap();
+    let ours = messages.iter().find(|m| m.body.expose() == "We are looking into it.").expect("the reply");
+    let name = ours.author.name.expose();
+    assert!(shown.contains(&format!("▶ Reply {name} ·")), "{name}: {shown}");
+    assert!(!me.id.is_empty());
+    // The person asking: masked in the conversation until revealed.
+    let theirs = messages.iter().find(|m| m.author.kind == portaldesk::portal::model::AuthorKind::Client).unwrap();
+    let initial = theirs.author.name.expose().chars().next().unwrap();
+    assert!(shown.contains(&format!("◀ Staff member {initial}••• ·")), "{shown}");
+}

@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::{Ui, short_age, shown};
-use crate::portal::model::{AuthorKind, Ticket, TicketId, TicketMessage, TicketPatch, TicketStatus, Visibility};
+use crate::portal::model::{AuthorKind, Role, Ticket, TicketId, TicketMessage, TicketPatch, TicketStatus, Visibility};
 use crate::portal::{IdempotencyKey, PortalError, Versioned};
 use crate::tui::action::{Effect, ReqId, Request};
 use crate::tui::remote::Remote;
@@ -253,24 +253,28 @@ pub fn render(pane: &TicketPane, revealed: bool, frame: &mut Frame<'_>, area: Re
     match pane.messages.data.as_deref() {
         Some([]) => lines.push(Line::styled("No messages yet.", theme.muted)),
         Some(messages) => {
+            // The person asking is labelled by their role: a staff account's
+            // holder is a staff member, not a client.
+            let staff_account = pane.ticket().and_then(|t| t.account.as_ref()).is_some_and(|a| a.role == Role::Staff);
+            let requester = if staff_account { "◀ Staff member" } else { "◀ Client" };
             for message in messages {
                 let (label, style) = match (message.visibility, message.author.kind) {
                     (Visibility::Internal, _) => ("■ Note", theme.warn),
-                    (Visibility::Public, AuthorKind::Client) => ("◀ Client", theme.info),
+                    (Visibility::Public, AuthorKind::Client) => (requester, theme.info),
                     (Visibility::Public, AuthorKind::Staff) => ("▶ Reply", theme.ok),
                     (Visibility::Public, AuthorKind::System) => ("· Portal", theme.muted),
+                };
+                // Agents' names are no PHI: in full; the person asking is
+                // masked until revealed.
+                let name = message.author.name.expose();
+                let name = match message.author.kind {
+                    AuthorKind::Client => shown_name(name, revealed),
+                    AuthorKind::Staff | AuthorKind::System => shown(name).into_owned(),
                 };
                 let at = ui.when(crate::wording::ago(now - message.at), message.at);
                 lines.push(Line::from(vec![
                     Span::styled(label, style),
-                    Span::styled(
-                        format!(
-                            " {} · {at} · {}",
-                            shown_name(message.author.name.expose(), revealed),
-                            message.channel.as_str()
-                        ),
-                        theme.muted,
-                    ),
+                    Span::styled(format!(" {name} · {at} · {}", message.channel.as_str()), theme.muted),
                 ]));
                 if revealed {
                     for line in crate::sanitize::capped(message.body.expose(), BODY_MAX).lines() {
