@@ -64,11 +64,14 @@ pub struct Stale {
     pub account: bool,
     /// The open account's invites and audit trail.
     pub history: bool,
+    /// The open ticket pane's ticket and conversation (its messages, SLA
+    /// badge, claim and status follow the events as the queue does).
+    pub ticket: bool,
 }
 
 impl Stale {
     fn any(self) -> bool {
-        self.queue || self.account || self.history
+        self.queue || self.account || self.history || self.ticket
     }
 }
 
@@ -524,13 +527,22 @@ impl App {
         };
         match event.kind {
             EventType::Reset => {
-                self.live.stale = Stale { queue: true, account: open.is_some(), history: open.is_some() };
+                self.live.stale = Stale {
+                    queue: true,
+                    account: open.is_some(),
+                    history: open.is_some(),
+                    ticket: self.ticket.is_some(),
+                };
             }
             EventType::TicketCreated
             | EventType::TicketUpdated
             | EventType::TicketMessage
             | EventType::PresenceChanged => {
                 self.live.stale.queue = true;
+                let on_pane = self.ticket.as_ref().is_some_and(|pane| event.ticket_id.as_ref() == Some(&pane.id));
+                if on_pane && event.kind != EventType::PresenceChanged {
+                    self.live.stale.ticket = true;
+                }
                 if for_open {
                     self.changed_under_guard(&event);
                 }
@@ -618,6 +630,9 @@ impl App {
                     } else if stale.history {
                         effects.extend(self.load_history());
                     }
+                }
+                if stale.ticket && self.ticket.is_some() {
+                    effects.extend(self.load_ticket());
                 }
                 self.live.reading = effects
                     .iter()

@@ -202,3 +202,35 @@ async fn two_consoles_resending_one_account_make_one_invite_unless_the_second_co
     common::settle(&mut b, &h, send, later).await;
     assert_eq!(h.client.invites(&id).await.unwrap().len(), before + 2);
 }
+
+/// The open ticket pane follows the events like the queue (issue 27: B's
+/// pane never showed A's reply although `ticket.message` arrived): a reply
+/// by another agent shows after the debounce's read, without `R`.
+#[tokio::test]
+async fn the_open_ticket_pane_follows_a_colleagues_reply() {
+    use portaldesk::portal::IdempotencyKey;
+    use portaldesk::portal::model::NewReply;
+    let (h, rivera) = common::two_agents().await;
+    let (mut app, _) = App::new(true, (160, 48));
+    let seeded = h.ticket(SeedCase::DeliveredNotOpened).clone();
+    let effects = app.update(Msg::Live(Live::Connected), now());
+    common::settle(&mut app, &h, effects, now()).await;
+    let effects = app.open_ticket(seeded.account_id.clone(), seeded.ticket_id.clone());
+    common::settle(&mut app, &h, effects, now()).await;
+    let count = |app: &App| app.ticket.as_ref().and_then(|p| p.messages.data.as_ref()).map_or(0, Vec::len);
+    let before = count(&app);
+    let reply = NewReply { body: "Rivera here: resent it.".into(), status: None, repeat: false };
+    rivera.reply(&seeded.ticket_id, &reply, &IdempotencyKey::new()).await.unwrap();
+    let mut message = event(EventType::TicketMessage, Some(&seeded.account_id));
+    message.ticket_id = Some(seeded.ticket_id.clone());
+    let effects = app.update(Msg::Live(Live::Event(message)), now());
+    let dues = live_due(&effects);
+    assert_eq!(dues.len(), 1, "one debounced read");
+    let reads = app.update(Msg::Due(dues[0]), now());
+    assert!(
+        reads.iter().any(|e| matches!(e, Effect::Portal(_, Request::Messages { .. }))),
+        "the pane's conversation is read again: {reads:?}"
+    );
+    common::settle(&mut app, &h, reads, now()).await;
+    assert_eq!(count(&app), before + 1, "the colleague's reply shows");
+}

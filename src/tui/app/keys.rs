@@ -405,7 +405,7 @@ impl App {
     }
 
     /// Reads the ticket pane's ticket and conversation again.
-    pub(super) fn load_ticket(&mut self) -> Vec<Effect> {
+    pub(crate) fn load_ticket(&mut self) -> Vec<Effect> {
         let (t, m) = (self.req(), self.req());
         self.ticket.as_mut().map(|pane| pane.load(t, m)).unwrap_or_default()
     }
