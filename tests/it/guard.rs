@@ -126,6 +126,24 @@ async fn a_resend_on_top_of_another_agents_shows_who_and_sends_once_confirmed_ag
     assert_eq!(h.client.invites(&id).await.unwrap().len(), before + 2, "one more, once");
 }
 
+/// The guard's banner belongs to its dialog (issue 27: it stayed up for a
+/// minute, through the reply editor and `R`): Esc takes both away, and the
+/// dialog opened again starts unwarned.
+#[tokio::test]
+async fn the_guards_banner_goes_with_its_dialog() {
+    let (h, rivera) = two_agents().await;
+    let (mut app, id) = console_on(&h, SeedCase::ExpiredClientInvite).await;
+    app.update(ch('r'), t0());
+    rivera.resend(&id, &ResendRequest::default(), &IdempotencyKey::new()).await.unwrap();
+    held_back(&mut app, &h, t0() + Duration::seconds(40), "agent_rivera resent the invite").await;
+    assert!(app.banner.as_ref().is_some_and(|b| b.text.contains("Enter again sends anyway")));
+    app.update(key(KeyCode::Esc), t0() + Duration::seconds(41));
+    assert!(app.overlay.is_none());
+    assert!(app.banner.is_none(), "{:?}", app.banner);
+    assert_eq!(app.live.guard, Guard::Idle);
+    assert!(!screen_at(&app, t0() + Duration::seconds(42)).contains("Enter again sends anyway"));
+}
+
 #[tokio::test]
 async fn a_dob_edit_on_top_of_another_agents_shows_who_and_saves_once_confirmed_again() {
     let (h, rivera) = two_agents().await;

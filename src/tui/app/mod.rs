@@ -258,6 +258,16 @@ impl App {
         {
             account.mask_if_expired();
         }
+        // A banner the collision guard raised belongs to its dialog: it goes
+        // when the dialog does (closed, sent or cancelled).
+        if self.overlay.is_none()
+            && let crate::tui::live::Guard::Shown(text) = &self.live.guard
+        {
+            if self.banner.as_ref().is_some_and(|b| b.text.starts_with(text.as_str())) {
+                self.banner = None;
+            }
+            self.live.guard = crate::tui::live::Guard::Idle;
+        }
         effects.extend(self.after_update());
         effects
     }
