@@ -135,18 +135,23 @@ pub async fn fix(
     progress.take_over = args.take_over;
     progress.since = audit.iter().map(|e| e.seq).max();
     let approved = plan.reply().map(|(body, _)| body.expose().clone());
-    if plan.kind == RemedyKind::CallClient {
-        if args.out.json {
-            out::json(&FixJson {
-                account_id: &account_id,
-                plan: &plan,
-                states: &progress.states,
-                done: false,
-                summary: None,
-                approved_body: None,
-                sent_body: None,
-            })?;
+    // The JSON of a fix that did not finish: the plan, how far it got.
+    let unfinished = |progress: &Progress, approved: Option<&str>| {
+        if !args.out.json {
+            return Ok(());
         }
+        out::json(&FixJson {
+            account_id: &account_id,
+            plan: &plan,
+            states: &progress.states,
+            done: false,
+            summary: None,
+            approved_body: approved,
+            sent_body: None,
+        })
+    };
+    if plan.kind == RemedyKind::CallClient {
+        unfinished(&progress, None)?;
         let script = plan.call_script.as_ref().map(|s| s.expose().as_str()).unwrap_or_default();
         return Err(Failure::new(
             EXIT_CALL,
@@ -174,17 +179,7 @@ pub async fn fix(
     match outcome {
         Ok(()) => finish(args, &account_id, &plan, &progress, approved.as_deref(), &report),
         Err(stopped) => {
-            if args.out.json {
-                out::json(&FixJson {
-                    account_id: &account_id,
-                    plan: &plan,
-                    states: &progress.states,
-                    done: false,
-                    summary: None,
-                    approved_body: approved.as_deref(),
-                    sent_body: None,
-                })?;
-            }
+            unfinished(&progress, approved.as_deref())?;
             let code = match &stopped.stop {
                 Stop::Failed(e) => u8::try_from(e.exit_code()).unwrap_or(1),
                 Stop::ClaimedBy(_) => 4,
