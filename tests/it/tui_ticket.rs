@@ -270,3 +270,23 @@ async fn agents_are_named_in_full_and_the_person_asking_is_labelled_by_role() {
     let initial = theirs.author.name.expose().chars().next().unwrap();
     assert!(shown.contains(&format!("◀ Staff member {initial}••• ·")), "{shown}");
 }
+
+/// On the ticket screen a reveal lasts while that ticket stays open (issue
+/// 27: the conversation masked itself after 30 s while the agent read it),
+/// and ends on leaving it.
+#[tokio::test]
+async fn a_reveal_on_the_ticket_screen_lasts_while_the_ticket_is_open_and_ends_on_leaving() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    select(&mut app, |t| t.assignee.is_none());
+    press(&mut app, &h, key(KeyCode::Enter)).await;
+    assert_eq!(app.screen(), ScreenKind::Ticket);
+    let timer = app.update(ch('v'), t0());
+    let Some(Effect::MaskAfter { reveal, .. }) = timer.first().cloned() else { panic!("{timer:?}") };
+    app.update(Msg::RevealOver(reveal), t0());
+    assert!(app.account.as_ref().unwrap().revealed, "masked while the ticket is read");
+    assert!(!screen(&app).contains("characters (v reveals)"), "the conversation shows");
+    press(&mut app, &h, key(KeyCode::Esc)).await;
+    assert_ne!(app.view(), View::Account);
+    assert!(!app.account.as_ref().is_some_and(|a| a.revealed), "still revealed after leaving the ticket");
+}

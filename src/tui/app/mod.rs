@@ -200,6 +200,17 @@ impl App {
         Some(call(overlay.dialog_mut(), &mut cx))
     }
 
+    /// The ticket on screen (the account view with its ticket pane).
+    fn open_ticket_id(&self) -> Option<crate::portal::model::TicketId> {
+        self.ticket.as_ref().filter(|_| self.view() == View::Account).map(|pane| pane.id.clone())
+    }
+
+    /// Whether a reveal is in use and outlives its time: a dialog showing
+    /// PHI is open, or the ticket screen is (the agent is reading it).
+    fn reveal_in_use(&self) -> bool {
+        self.overlay.as_ref().is_some_and(|o| o.kind().shows_phi()) || self.open_ticket_id().is_some()
+    }
+
     /// The view on top.
     pub fn view(&self) -> View {
         self.views.last().copied().unwrap_or(View::Queue)
@@ -250,10 +261,19 @@ impl App {
 
     /// Applies one message; returns what to do outside.
     pub fn update(&mut self, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
+        let ticket_before = self.open_ticket_id();
         let mut effects = if self.lock.is_some() { self.update_locked(msg, now) } else { self.update_open(msg, now) };
-        // A reveal whose time ran out in a dialog ends once no dialog
-        // showing PHI is open.
-        if self.overlay.as_ref().is_none_or(|o| !o.kind().shows_phi())
+        // A reveal on the ticket screen lasts while that ticket stays open,
+        // and ends on leaving it (the lock and the idle lock end it too).
+        if ticket_before.is_some()
+            && ticket_before != self.open_ticket_id()
+            && let Some(account) = self.account.as_mut()
+        {
+            account.mask();
+        }
+        // A reveal whose time ran out in a dialog or on the ticket screen
+        // ends once neither is in use.
+        if !self.reveal_in_use()
             && let Some(account) = self.account.as_mut()
         {
             account.mask_if_expired();
@@ -281,9 +301,10 @@ impl App {
                 Vec::new()
             }
             Msg::RevealOver(reveal) => {
-                // Never mid-dialog: a dialog showing PHI keeps it shown
-                // until it closes.
-                let in_use = self.overlay.as_ref().is_some_and(|o| o.kind().shows_phi());
+                // Never mid-dialog, never on the ticket screen: a dialog
+                // showing PHI, or the open ticket, keeps it shown until it
+                // closes.
+                let in_use = self.reveal_in_use();
                 if let Some(account) = self.account.as_mut() {
                     if in_use {
                         account.reveal_over_later(reveal);
