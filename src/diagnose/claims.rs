@@ -430,6 +430,9 @@ static AUTOMATON: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
     AhoCorasickBuilder::new()
         .ascii_case_insensitive(true)
         .match_kind(MatchKind::LeftmostLongest)
+        // A full DFA: the cue words are few, and a message is read once
+        // per ticket view, so the build is cheap and the scan fastest.
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
         .build(CUE_WORDS.iter().map(|(w, _, _)| *w))
         .ok()
 });
@@ -570,8 +573,11 @@ impl Words {
     fn push(&mut self, chars: &[char], start: usize, end: usize, brk: bool) {
         let from = self.buf.len();
         for &c in chars[start..end].iter().take(40) {
-            let c = if c == '’' { '\'' } else { c };
-            self.buf.extend(c.to_lowercase());
+            match c {
+                '’' => self.buf.push('\''),
+                c if c.is_ascii() => self.buf.push(c.to_ascii_lowercase()),
+                c => self.buf.extend(c.to_lowercase()),
+            }
         }
         let trimmed_end = self.buf.trim_end_matches('\'').len();
         self.buf.truncate(trimmed_end.max(from));
@@ -989,9 +995,14 @@ impl Ctx<'_> {
     /// The next address the client wrote after the cue, within `reach`
     /// characters and in the same sentence.
     fn address_after(&self, reach: usize) -> Option<(usize, usize)> {
-        let (s, e) = *self.emails.iter().find(|(s, _)| *s >= self.end)?;
-        let same_sentence = (self.end..s).all(|i| !ends_sentence(self.chars, i));
-        (s <= self.end + reach && same_sentence).then_some((s, e))
+        // The mentions are in the order written: a binary search, not a
+        // scan per cue (a long message has thousands of each).
+        let next = self.emails.partition_point(|(s, _)| *s < self.end);
+        let (s, e) = *self.emails.get(next)?;
+        if s > self.end + reach {
+            return None;
+        }
+        (self.end..s).all(|i| !ends_sentence(self.chars, i)).then_some((s, e))
     }
 
     /// Whether a DOB word, or a DOB the reader found, is near the cue (in
@@ -999,7 +1010,10 @@ impl Ctx<'_> {
     fn near_dob(&self, words: &mut Words) -> bool {
         let from = self.start.saturating_sub(160);
         let to = (self.end + 80).min(self.chars.len());
-        if self.dobs.iter().any(|(s, e)| *e >= from && *s <= to) {
+        // In the order written and apart: the last one starting by `to` is
+        // the only one that may reach back to `from`.
+        let upto = self.dobs.partition_point(|(s, _)| *s <= to);
+        if upto > 0 && self.dobs[upto - 1].1 >= from {
             return true;
         }
         words.before(self.chars, from, self.start, 40);
