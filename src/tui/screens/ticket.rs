@@ -277,9 +277,8 @@ pub fn render(pane: &TicketPane, revealed: bool, frame: &mut Frame<'_>, area: Re
                     Span::styled(format!(" {name} · {at} · {}", message.channel.as_str()), theme.muted),
                 ]));
                 if revealed {
-                    let width = usize::from(area.width.saturating_sub(2));
                     for line in crate::sanitize::capped(message.body.expose(), BODY_MAX).lines() {
-                        lines.extend(body_line(line, width, theme));
+                        lines.push(Line::styled(format!("  {}", crate::sanitize::line(line)), theme.text));
                     }
                 } else {
                     let chars = message.body.expose().chars().count();
@@ -300,53 +299,4 @@ pub fn render(pane: &TicketPane, revealed: bool, frame: &mut Frame<'_>, area: Re
 fn capitalised(verb: &str) -> String {
     let mut chars = verb.chars();
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
-}
-
-/// One line of a message body, word-wrapped to `width` columns: every
-/// wrapped line keeps the body's indent and the line's quote marker (`> `),
-/// so a quoted reply still reads as quoted.
-fn body_line(line: &str, width: usize, theme: &Theme) -> Vec<Line<'static>> {
-    let line = crate::sanitize::line(line);
-    let marker_len =
-        if line.starts_with('>') { line.find(|c: char| c != '>' && c != ' ').unwrap_or(line.len()) } else { 0 };
-    let (marker, text) = line.split_at(marker_len);
-    let marker = if marker.is_empty() || marker.ends_with(' ') { marker.to_owned() } else { format!("{marker} ") };
-    let prefix = format!("  {marker}");
-    let room = width.saturating_sub(Span::raw(prefix.as_str()).width()).max(8);
-    super::wrap_indented(vec![Span::styled(text.to_owned(), theme.text)], room, 0)
-        .into_iter()
-        .map(|wrapped| {
-            let mut spans = vec![Span::styled(prefix.clone(), theme.muted)];
-            spans.extend(wrapped.spans);
-            Line::from(spans)
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn text(line: &Line<'_>) -> String {
-        line.spans.iter().map(|s| s.content.as_ref()).collect()
-    }
-
-    /// Issue 27: wrapped conversation lines lost their indent and the "> "
-    /// quote marker.
-    #[test]
-    fn a_wrapped_body_line_keeps_its_indent_and_quote_marker() {
-        let theme = Theme::plain();
-        let quoted = "> On Monday you wrote: the link in the email says it is invalid every time I try it";
-        let lines: Vec<String> = body_line(quoted, 30, &theme).iter().map(text).collect();
-        assert!(lines.len() > 2, "{lines:?}");
-        assert!(lines.iter().all(|l| l.starts_with("  > ") && Span::raw(l.as_str()).width() <= 30), "{lines:?}");
-        let words: Vec<&str> = lines.iter().flat_map(|l| l["  > ".len()..].split_whitespace()).collect();
-        assert_eq!(words.join(" "), quoted["> ".len()..], "no word lost or cut");
-        let plain: Vec<String> =
-            body_line("plain words that wrap at a narrow width", 20, &theme).iter().map(text).collect();
-        assert!(plain.iter().all(|l| l.starts_with("  ") && !l.starts_with("  >")), "{plain:?}");
-        // Nested quotes keep their markers; a marker without its space gets one.
-        let nested: Vec<String> = body_line(">>deep quote that wraps here", 16, &theme).iter().map(text).collect();
-        assert!(nested.iter().all(|l| l.starts_with("  >> ")), "{nested:?}");
-    }
 }
