@@ -17,6 +17,7 @@ use tui_input::Input;
 use super::action::{Action, Answer, Effect, ReqId};
 use super::keymap::{self, Keymap, ScreenSpec};
 use super::live::Guarded;
+use super::view_model::ViewModel;
 use crate::portal::Versioned;
 use crate::portal::model::{Account, ETag, Invite, TicketId};
 
@@ -294,6 +295,12 @@ pub trait Dialog {
 
     /// Draws it over `area`.
     fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>);
+
+    /// What it says, as data (`view_model`): the plain renderer reads it
+    /// out; masked as [`Dialog::render`] masks.
+    fn view(&self, under: &Under<'_>, _ui: &Ui<'_>) -> ViewModel {
+        ViewModel::new(under.screen.title())
+    }
 }
 
 /// Declares [`Overlay`] (one variant per dialog, boxed), [`ScreenKind`]

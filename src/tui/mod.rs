@@ -13,11 +13,13 @@ pub mod dialog;
 pub mod effects;
 pub mod keymap;
 pub mod live;
+pub mod plain;
 pub mod remote;
 pub mod request;
 pub mod screens;
 pub mod terminal;
 pub mod theme;
+pub mod view_model;
 
 use std::io;
 use std::time::Duration;

@@ -12,6 +12,7 @@ use super::{Ui, dialog};
 use crate::tui::action::Action;
 use crate::tui::dialog::{Dialog, Under};
 use crate::tui::keymap::{ScreenKind, key};
+use crate::tui::view_model::{Cell, Meaning, Row, ViewModel};
 
 /// The help's lines: the keys of an action together, then the keys that
 /// work everywhere.
@@ -44,6 +45,15 @@ screen_spec!(
 );
 
 impl Dialog for HelpState {
+    /// Every key of the screen under it, one row each.
+    fn view(&self, under: &Under<'_>, ui: &Ui<'_>) -> ViewModel {
+        let rows = entries(ui, under.screen)
+            .into_iter()
+            .map(|(keys, help)| Row::new(vec![Cell::new(keys, Meaning::Key).must(), Cell::text(help).must()]))
+            .collect();
+        ViewModel::new(format!("Keys · {}", under.screen.title())).rows("", rows)
+    }
+
     /// Draws the help for `screen`.
     fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let screen = under.screen;

@@ -1,0 +1,310 @@
+//! The plain renderer (`--plain`, `PORTALDESK_PLAIN=1`): the same view
+//! models the console draws, read out as lines for a screen reader.
+//!
+//! No alternate screen, no cursor addressing, no box drawing: only text and
+//! line breaks, so a screen reader (or a braille display) reads everything
+//! as it arrives, and the terminal's scrollback keeps it all.
+//!
+//! - A new screen or dialog prints whole: its title, each section's title
+//!   and rows, then its keys.
+//! - On the same screen, only what changed prints, as new lines: the row
+//!   the cursor moved to, a row that is new ("New in Conversation: …") or
+//!   whose words changed, a banner, the header's state. A countdown
+//!   ticking is not a change.
+//! - Typing into a field echoes the characters typed; any other edit reads
+//!   the field out again.
+//!
+//! Masked values are read as "hidden"; a revealed value is read out.
+
+use std::collections::HashMap;
+
+use super::view_model::{Cell, Meaning, Row, Screen, ViewModel};
+use crate::diagnose::invite::InviteState;
+
+/// A row's place: its view, its section's title, its id.
+type RowKey = (usize, String, String);
+
+/// What was last read out, to say only what changed.
+#[derive(Default)]
+pub struct Plain {
+    /// The titles of the views shown (a different stack is a new screen).
+    titles: Vec<String>,
+    /// Every row read, by view, section and id: its words (countdowns
+    /// left out) and whether the cursor was on it.
+    rows: HashMap<RowKey, (String, bool)>,
+    header: String,
+    banner: Option<(String, bool)>,
+    /// The field being typed into and what it holds.
+    typing: Option<(RowKey, String)>,
+    /// The last thing written was an echo: its line is still open.
+    open: bool,
+}
+
+impl Plain {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Forget what was read: the next screen prints whole (after `fg`).
+    pub fn reset(&mut self) {
+        *self = Self::default();
+    }
+
+    /// The text to write for `screen`: lines ending in `\n` (the console
+    /// writes `\r\n` in raw mode), or the characters just typed into a
+    /// field; empty when nothing worth saying changed.
+    pub fn frame(&mut self, screen: &Screen) -> String {
+        let mut out = Out::new(self.open);
+        let header = header_text(&screen.header);
+        let titles: Vec<String> = screen.views.iter().map(|v| v.title.clone()).collect();
+        let whole = titles != self.titles;
+        if header != self.header {
+            out.line(&header);
+        }
+        if screen.banner != self.banner
+            && let Some((text, error)) = &screen.banner
+        {
+            out.line(&if *error { format!("Error: {text}") } else { text.clone() });
+        }
+        let mut rows = HashMap::new();
+        for (v, view) in screen.views.iter().enumerate() {
+            let new_view = self.titles.get(v) != Some(&view.title) || whole && v + 1 == screen.views.len();
+            if new_view {
+                read_whole(view, &mut out);
+            }
+            for section in &view.sections {
+                for (r, row) in section.rows.iter().enumerate() {
+                    let id = if row.id.is_empty() { r.to_string() } else { row.id.clone() };
+                    let key = (v, section.title.clone(), id);
+                    let words = row_words(row, false);
+                    if !new_view {
+                        match self.rows.get(&key) {
+                            None if !self.rows.is_empty() => {
+                                out.line(&format!("New in {}: {}", or_view(&section.title, view), row_text(row)))
+                            }
+                            None => {}
+                            Some((before, _)) if *before != words => {
+                                match (&self.typing, row.cells.iter().find(|c| c.meaning == Meaning::Input)) {
+                                    (Some((at, typed)), Some(field))
+                                        if *at == key && field.text.starts_with(typed.as_str()) =>
+                                    {
+                                        out.echo(&field.text[typed.len()..]);
+                                    }
+                                    _ => out.line(&row_text(row)),
+                                }
+                            }
+                            Some((_, was_selected)) if row.selected && !was_selected => out.line(&row_text(row)),
+                            Some(_) => {}
+                        }
+                    }
+                    rows.insert(key, (words, row.selected));
+                }
+            }
+        }
+        if whole && !screen.keys.is_empty() {
+            let keys: Vec<String> = screen.keys.iter().map(|(key, help)| format!("{key} {help}")).collect();
+            out.line(&format!("Keys: {}.", keys.join(", ")));
+        }
+        self.titles = titles;
+        self.rows = rows;
+        self.header = header;
+        self.banner.clone_from(&screen.banner);
+        self.open = out.open;
+        // The field being typed into: characters typed next echo after it.
+        self.typing = current_field(screen);
+        out.text
+    }
+}
+
+/// The field the agent types into on `screen`, if any: where it is, and
+/// what it holds.
+fn current_field(screen: &Screen) -> Option<(RowKey, String)> {
+    for (v, view) in screen.views.iter().enumerate() {
+        for section in &view.sections {
+            for (r, row) in section.rows.iter().enumerate() {
+                if let Some(field) = row.cells.iter().find(|c| c.meaning == Meaning::Input) {
+                    let id = if row.id.is_empty() { r.to_string() } else { row.id.clone() };
+                    return Some(((v, section.title.clone(), id), field.text.clone()));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Where the output goes: whole lines, or an echo continuing a line.
+struct Out {
+    text: String,
+    /// The last thing written was an echo: the line is still open.
+    open: bool,
+}
+
+impl Out {
+    fn new(open: bool) -> Self {
+        Self { text: String::new(), open }
+    }
+
+    fn line(&mut self, text: &str) {
+        if self.open {
+            self.text.push('\n');
+            self.open = false;
+        }
+        self.text.push_str(text);
+        self.text.push('\n');
+    }
+
+    fn echo(&mut self, typed: &str) {
+        self.text.push_str(typed);
+        self.open = true;
+    }
+}
+
+fn or_view<'a>(section: &'a str, view: &'a ViewModel) -> &'a str {
+    if section.is_empty() { &view.title } else { section }
+}
+
+/// A view read out whole.
+fn read_whole(view: &ViewModel, out: &mut Out) {
+    out.line(&format!("== {} ==", view.title));
+    for section in &view.sections {
+        if !section.title.is_empty() {
+            out.line(&format!("{}:", section.title));
+        }
+        for row in &section.rows {
+            let text = row_text(row);
+            if row.selected { out.line(&format!("{text} (current)")) } else { out.line(&text) }
+        }
+    }
+}
+
+fn header_text(cells: &[Cell]) -> String {
+    cells.iter().map(cell_words).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(", ")
+}
+
+/// A row as read out: its label, then its cells.
+fn row_text(row: &Row) -> String {
+    let words = row_words(row, true);
+    match &row.label {
+        Some(label) if words.is_empty() => label.clone(),
+        Some(label) => format!("{label}: {words}"),
+        None => words,
+    }
+}
+
+/// A row's cells as words; `countdowns` false leaves out the times that
+/// change by themselves (for telling a change from a tick).
+fn row_words(row: &Row, countdowns: bool) -> String {
+    row.cells
+        .iter()
+        .filter(|c| countdowns || c.meaning != Meaning::Countdown)
+        .map(|c| match c.meaning {
+            Meaning::State(state) if !countdowns => state_word(state).to_owned(),
+            _ => cell_words(c),
+        })
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn cell_words(cell: &Cell) -> String {
+    match cell.meaning {
+        Meaning::Masked => "hidden".to_owned(),
+        Meaning::Danger if !cell.text.is_empty() => cell.text.trim().to_owned(),
+        _ => cell.text.trim().to_owned(),
+    }
+}
+
+fn state_word(state: InviteState) -> &'static str {
+    state.label()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::view_model::Section;
+
+    fn queue(selected: usize, subject: &str) -> Screen {
+        let rows = (0..3)
+            .map(|i| {
+                Row::new(vec![
+                    Cell::text(format!("T-100{i}")),
+                    Cell::text(if i == 2 { subject.to_owned() } else { format!("Subject {i}") }),
+                    Cell::new(format!("in {}h 0{i}m", 40 + i), Meaning::Countdown),
+                ])
+                .id(format!("T-100{i}"))
+                .label(format!("Ticket {} of 3", i + 1))
+                .selected(i == selected)
+            })
+            .collect();
+        Screen {
+            header: vec![Cell::text("Queue")],
+            banner: None,
+            views: vec![ViewModel::new("Queue").section(Section::new("Open tickets (3)", rows))],
+            keys: vec![("j".into(), "down"), ("Enter".into(), "open")],
+        }
+    }
+
+    #[test]
+    fn a_new_screen_reads_whole_then_only_what_changed() {
+        let mut plain = Plain::new();
+        let first = plain.frame(&queue(0, "Subject 2"));
+        assert!(first.contains("== Queue =="), "{first}");
+        assert!(first.contains("Ticket 1 of 3: T-1000, Subject 0, in 40h 00m (current)"), "{first}");
+        assert!(first.contains("Keys: j down, Enter open."), "{first}");
+        // Nothing changed: nothing said.
+        assert_eq!(plain.frame(&queue(0, "Subject 2")), "");
+        // The cursor moved: the row it is on now.
+        assert_eq!(plain.frame(&queue(1, "Subject 2")), "Ticket 2 of 3: T-1001, Subject 1, in 41h 01m\n");
+        // A countdown ticking is no change.
+        let mut ticked = queue(1, "Subject 2");
+        ticked.views[0].sections[0].rows[0].cells[2].text = "in 39h 59m".into();
+        assert_eq!(plain.frame(&ticked), "");
+        // Words changed: the row again; a new row is announced.
+        let mut changed = queue(1, "Reply from the client");
+        changed.views[0].sections[0].rows.push(Row::one(Cell::text("T-1009")).id("T-1009").label("Ticket 4 of 4"));
+        let said = plain.frame(&changed);
+        assert_eq!(
+            said,
+            "Ticket 3 of 3: T-1002, Reply from the client, in 42h 02m\nNew in Open tickets (3): Ticket 4 of 4: T-1009\n"
+        );
+    }
+
+    #[test]
+    fn a_dialog_reads_whole_over_the_view_and_a_banner_is_said_once() {
+        let mut plain = Plain::new();
+        plain.frame(&queue(0, "x"));
+        let mut with_dialog = queue(0, "x");
+        with_dialog.views.push(
+            ViewModel::new("Resend invite")
+                .section(Section::new("", vec![Row::field("Email", Cell::new("a•••@•••", Meaning::Masked))])),
+        );
+        let said = plain.frame(&with_dialog);
+        assert!(said.starts_with("== Resend invite ==\n"), "{said}");
+        assert!(said.contains("Email, hidden"), "{said}");
+        assert!(!said.contains("Ticket 1"), "the view under it is not read again: {said}");
+        with_dialog.banner = Some(("Invite sent".into(), false));
+        assert_eq!(plain.frame(&with_dialog), "Invite sent\n");
+        assert_eq!(plain.frame(&with_dialog), "");
+        with_dialog.banner = Some(("The portal refused it".into(), true));
+        assert_eq!(plain.frame(&with_dialog), "Error: The portal refused it\n");
+    }
+
+    #[test]
+    fn typing_echoes_and_other_edits_read_the_field_again() {
+        let field = |text: &str| {
+            let mut screen = queue(0, "x");
+            screen.views.push(ViewModel::new("Reply").section(Section::new(
+                "",
+                vec![Row::new(vec![Cell::muted("Reply"), Cell::new(text, Meaning::Input)])],
+            )));
+            screen
+        };
+        let mut plain = Plain::new();
+        plain.frame(&field(""));
+        assert_eq!(plain.frame(&field("H")), "H");
+        assert_eq!(plain.frame(&field("Hi")), "i");
+        // A deletion reads the field out, on a new line.
+        assert_eq!(plain.frame(&field("H")), "\nReply, H\n");
+        assert_eq!(plain.frame(&field("Ho")), "o");
+    }
+}
