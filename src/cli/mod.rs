@@ -52,6 +52,11 @@ pub struct Cli {
     /// toggles it in the console).
     #[arg(long)]
     pub no_mouse: bool,
+    /// Plain text for screen readers: the same screens read out as lines,
+    /// with no full-screen mode, cursor addressing or box drawing; a change
+    /// is said as a new line. The keys are the same. Also PORTALDESK_PLAIN=1.
+    #[arg(long, env = "PORTALDESK_PLAIN", value_parser = clap::builder::FalseyValueParser::new())]
+    pub plain: bool,
     /// Quit once the queue is drawn (for the start-up benchmark).
     #[arg(long, hide = true)]
     pub exit_after_first_frame: bool,
@@ -312,7 +317,8 @@ pub fn main() -> ExitCode {
             Some(Command::Completions { shell }) => completions(shell),
             None => {
                 let options = crate::tui::Options {
-                    mouse: !cli.no_mouse,
+                    mouse: !cli.no_mouse && !cli.plain,
+                    plain: cli.plain,
                     exit_after_first_frame: cli.exit_after_first_frame,
                     idle_lock: settings.idle_lock,
                 };

@@ -298,8 +298,8 @@ pub trait Dialog {
 
     /// What it says, as data (`view_model`): the plain renderer reads it
     /// out; masked as [`Dialog::render`] masks.
-    fn view(&self, under: &Under<'_>, _ui: &Ui<'_>) -> ViewModel {
-        ViewModel::new(under.screen.title())
+    fn view(&self, _under: &Under<'_>, _ui: &Ui<'_>) -> ViewModel {
+        ViewModel::new("Dialog")
     }
 }
 

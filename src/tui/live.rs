@@ -948,41 +948,56 @@ pub async fn forward(client: crate::portal::PortalClient, tx: tokio::sync::mpsc:
 /// queue, who else is on which ticket; on an account, who else is on its
 /// ticket and whether the client is on the invite page now.
 pub fn render_status(app: &App, frame: &mut ratatui::Frame<'_>, body: ratatui::layout::Rect, now: DateTime<Utc>) {
-    use ratatui::text::{Line, Span};
+    let cells = status_cells(app, now);
+    if cells.is_empty() || body.height < 3 || body.width < 6 {
+        return;
+    }
+    let parts: Vec<ratatui::text::Span<'_>> = cells
+        .iter()
+        .map(|c| {
+            // A cell that goes on from the one before it (`· typed …`) takes no space before.
+            let text = if c.text.starts_with('·') { format!("{} ", c.text) } else { format!(" {} ", c.text) };
+            ratatui::text::Span::styled(text, crate::tui::view_model::style(&app.theme, c.meaning))
+        })
+        .collect();
+    let area = ratatui::layout::Rect { x: body.x + 2, y: body.bottom() - 1, width: body.width - 4, height: 1 };
+    frame.render_widget(ratatui::widgets::Paragraph::new(ratatui::text::Line::from(parts)), area);
+}
+
+/// What the team and the client are doing now, as said under the view:
+/// who else has a ticket open, the client on the invite page.
+pub fn status_cells(app: &App, now: DateTime<Utc>) -> Vec<crate::tui::view_model::Cell> {
+    use crate::tui::view_model::{Cell, Meaning};
     let tickets = app.queue.tickets.data.as_deref().unwrap_or_default();
-    let mut parts: Vec<Span<'_>> = Vec::new();
+    let mut cells = Vec::new();
     match app.view() {
         View::Queue => {
             for ticket in tickets {
                 if let Some(line) = app.live.viewers_line(&ticket.viewers) {
-                    parts.push(Span::styled(format!(" {} {line} ", ticket.id.as_str()), app.theme.warn));
+                    cells.push(Cell::new(format!("{} {line}", ticket.id.as_str()), Meaning::Warning));
                 }
             }
         }
         View::Account => {
-            let Some(account) = app.account.as_ref() else { return };
+            let Some(account) = app.account.as_ref() else { return cells };
             if let Some(ticket_id) = &account.ticket_id
                 && let Some(ticket) = tickets.iter().find(|t| &t.id == ticket_id)
                 && let Some(line) = app.live.viewers_line(&ticket.viewers)
             {
-                parts.push(Span::styled(format!(" {line} "), app.theme.warn));
+                cells.push(Cell::new(line, Meaning::Warning));
             }
             if app.live.on_page.account_id.as_ref() == Some(&account.id)
                 && let Some(line) = app.live.on_page.line(now)
             {
-                parts.push(Span::styled(format!(" {line} "), app.theme.ok));
+                cells.push(Cell::new(line, Meaning::Ok));
                 if let Some(entry) = refused_entry(account, now) {
-                    parts.push(Span::styled(format!("· {entry} "), app.theme.warn));
+                    cells.push(Cell::new(format!("· {entry}"), Meaning::Warning));
                 }
             }
         }
         View::Search => {}
     }
-    if parts.is_empty() || body.height < 3 || body.width < 6 {
-        return;
-    }
-    let area = ratatui::layout::Rect { x: body.x + 2, y: body.bottom() - 1, width: body.width - 4, height: 1 };
-    frame.render_widget(ratatui::widgets::Paragraph::new(Line::from(parts)), area);
+    cells
 }
 
 #[cfg(test)]

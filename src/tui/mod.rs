@@ -43,6 +43,9 @@ use crate::portal::events::Live;
 pub struct Options {
     /// Capture the mouse (off lets the terminal select text).
     pub mouse: bool,
+    /// Read the screens out as lines for a screen reader (`--plain`):
+    /// no full-screen mode, no cursor addressing.
+    pub plain: bool,
     /// Quit as soon as the queue has been drawn with its tickets (for the
     /// start-up benchmark).
     pub exit_after_first_frame: bool,
@@ -55,7 +58,7 @@ pub const IDLE_LOCK: Duration = Duration::from_secs(5 * 60);
 
 impl Default for Options {
     fn default() -> Self {
-        Self { mouse: true, exit_after_first_frame: false, idle_lock: IDLE_LOCK }
+        Self { mouse: true, plain: false, exit_after_first_frame: false, idle_lock: IDLE_LOCK }
     }
 }
 
@@ -82,7 +85,7 @@ impl Ended {
 /// is restored on every way out.
 pub async fn run(client: PortalClient, options: Options, settings: &Settings) -> io::Result<Ended> {
     tracing::info!(portal = %client.base_url(), "console started");
-    let mut guard = TerminalGuard::enter(options.mouse)?;
+    let mut guard = if options.plain { TerminalGuard::enter_plain()? } else { TerminalGuard::enter(options.mouse)? };
     let clipboard = ClipboardEnv::from_env();
     let outcome = event_loop(&mut guard, client, options, settings, &clipboard).await;
     drop(guard);
@@ -145,12 +148,16 @@ async fn run_loop(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut signals = Signals::new()?;
     let mut dirty = true;
+    let mut plain = options.plain.then(plain::Plain::new);
     // The idle lock is one timer reset by input, not a polling tick.
     let mut last_input = tokio::time::Instant::now();
     loop {
         if dirty {
             app.clock_warning = clock.warning();
-            draw(guard, app, clock.now())?;
+            match plain.as_mut() {
+                Some(plain) => say(plain, app, clock.now())?,
+                None => draw(guard, app, clock.now())?,
+            }
             dirty = false;
             if options.exit_after_first_frame && app.queue.tickets.data.is_some() {
                 return Ok(Ended::Quit);
@@ -173,7 +180,7 @@ async fn run_loop(
         if matches!(msg, Msg::Key(_) | Msg::Mouse(_) | Msg::Paste(_)) {
             last_input = tokio::time::Instant::now();
         }
-        if matches!(msg, Msg::Resize) {
+        if matches!(msg, Msg::Resize) && plain.is_none() {
             guard.terminal.autoresize()?;
             let size = guard.terminal.size()?;
             app.size = (size.width, size.height);
@@ -194,6 +201,11 @@ async fn run_loop(
                             () = terminal::until_foreground() => guard.resume()?,
                         }
                     }
+                    // Back from `fg`: read the screen out whole again.
+                    if let Some(plain) = plain.as_mut() {
+                        plain.reset();
+                    }
+                    dirty = true;
                 }
                 Effect::Terminal(Terminal::SetMouse(on)) => guard.set_mouse(on)?,
                 Effect::Terminal(Terminal::ForgetCopy) => {
@@ -257,6 +269,19 @@ fn draw(guard: &mut TerminalGuard, app: &App, now: chrono::DateTime<chrono::Utc>
         .map(|_| ());
     crossterm::execute!(io::stdout(), EndSynchronizedUpdate)?;
     drawn
+}
+
+/// Reads out what changed since the last time (`--plain`): lines only,
+/// `\r\n` as raw mode needs, every control character made visible.
+fn say(plain: &mut plain::Plain, app: &App, now: chrono::DateTime<chrono::Utc>) -> io::Result<()> {
+    use std::io::Write;
+    let text = plain.frame(&app::screen(app, now));
+    if text.is_empty() {
+        return Ok(());
+    }
+    let mut out = io::stdout().lock();
+    out.write_all(plain::for_terminal(&text).as_bytes())?;
+    out.flush()
 }
 
 /// Terminal events worth a message: key presses, clicks and wheel, pastes,

@@ -32,6 +32,9 @@ pub struct Plain {
     /// Every row read, by view, section and id: its words (countdowns
     /// left out) and whether the cursor was on it.
     rows: HashMap<RowKey, (String, bool)>,
+    /// Every section read, by view and title (counts left out), and
+    /// whether it held rows with ids (a list read, not one loading).
+    sections: HashMap<(usize, String), bool>,
     header: String,
     banner: Option<(String, bool)>,
     /// The field being typed into and what it holds.
@@ -67,22 +70,32 @@ impl Plain {
             out.line(&if *error { format!("Error: {text}") } else { text.clone() });
         }
         let mut rows = HashMap::new();
+        let mut sections = HashMap::new();
         for (v, view) in screen.views.iter().enumerate() {
-            let new_view = self.titles.get(v) != Some(&view.title) || whole && v + 1 == screen.views.len();
+            let new_view = self.titles.get(v) != Some(&view.title);
             if new_view {
                 read_whole(view, &mut out);
+            } else if whole && v + 1 == screen.views.len() {
+                // A dialog over it closed.
+                out.line(&format!("Back to {}.", view.title));
             }
             for section in &view.sections {
+                let place = (v, section_key(&section.title));
+                let identified = section.rows.iter().any(|r| !r.id.is_empty());
+                // Rows read for the first time (a list that was loading):
+                // the section is read whole, not row by row as new.
+                let first_read = !new_view && identified && !self.sections.get(&place).copied().unwrap_or(false);
+                if first_read {
+                    read_section(section, &mut out);
+                }
+                sections.insert(place.clone(), identified);
                 for (r, row) in section.rows.iter().enumerate() {
                     let id = if row.id.is_empty() { r.to_string() } else { row.id.clone() };
-                    let key = (v, section.title.clone(), id);
+                    let key = (v, place.1.clone(), id);
                     let words = row_words(row, false);
-                    if !new_view {
+                    if !new_view && !first_read {
                         match self.rows.get(&key) {
-                            None if !self.rows.is_empty() => {
-                                out.line(&format!("New in {}: {}", or_view(&section.title, view), row_text(row)))
-                            }
-                            None => {}
+                            None => out.line(&format!("New in {}: {}", or_view(&section.title, view), row_text(row))),
                             Some((before, _)) if *before != words => {
                                 match (&self.typing, row.cells.iter().find(|c| c.meaning == Meaning::Input)) {
                                     (Some((at, typed)), Some(field))
@@ -107,6 +120,7 @@ impl Plain {
         }
         self.titles = titles;
         self.rows = rows;
+        self.sections = sections;
         self.header = header;
         self.banner.clone_from(&screen.banner);
         self.open = out.open;
@@ -167,14 +181,34 @@ fn or_view<'a>(section: &'a str, view: &'a ViewModel) -> &'a str {
 fn read_whole(view: &ViewModel, out: &mut Out) {
     out.line(&format!("== {} ==", view.title));
     for section in &view.sections {
-        if !section.title.is_empty() {
-            out.line(&format!("{}:", section.title));
-        }
-        for row in &section.rows {
-            let text = row_text(row);
-            if row.selected { out.line(&format!("{text} (current)")) } else { out.line(&text) }
-        }
+        read_section(section, out);
     }
+}
+
+/// A section read out whole: its title, then its rows; a list, which is
+/// moved through, its size and the row the cursor is on.
+fn read_section(section: &super::view_model::Section, out: &mut Out) {
+    if !section.title.is_empty() {
+        out.line(&format!("{}:", section.title));
+    }
+    if section.list {
+        let count = crate::wording::count(u64::try_from(section.rows.len()).unwrap_or(u64::MAX), "row", "rows");
+        match section.rows.iter().find(|r| r.selected) {
+            Some(row) => out.line(&format!("{count}; {} (current)", row_text(row))),
+            None => out.line(&count),
+        }
+        return;
+    }
+    for row in &section.rows {
+        let text = row_text(row);
+        if row.selected { out.line(&format!("{text} (current)")) } else { out.line(&text) }
+    }
+}
+
+/// A section's title without its counts (`Open tickets () · oldest
+/// first`): the same section while its rows come and go.
+fn section_key(title: &str) -> String {
+    title.chars().filter(|c| !c.is_ascii_digit()).collect()
 }
 
 fn header_text(cells: &[Cell]) -> String {
@@ -216,6 +250,23 @@ fn cell_words(cell: &Cell) -> String {
 
 fn state_word(state: InviteState) -> &'static str {
     state.label()
+}
+
+/// Text as written to a terminal in raw mode: `\r\n` for each line break,
+/// every other control character made visible (`␛`), and the bidi and C1
+/// controls replaced, so nothing from the portal can act on the terminal.
+pub fn for_terminal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\r\n"),
+            '\0'..='\u{1f}' => out.push(char::from_u32(0x2400 + u32::from(c)).unwrap_or('\u{FFFD}')),
+            '\u{7f}' => out.push('␡'),
+            c if crate::sanitize::is_unsafe(c) => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -287,6 +338,12 @@ mod tests {
         assert_eq!(plain.frame(&with_dialog), "");
         with_dialog.banner = Some(("The portal refused it".into(), true));
         assert_eq!(plain.frame(&with_dialog), "Error: The portal refused it\n");
+    }
+
+    #[test]
+    fn nothing_but_text_and_line_breaks_reaches_the_terminal() {
+        let out = for_terminal("Ann\x1b[2J\u{202e}evil\nnext\r\t");
+        assert_eq!(out, "Ann␛[2J\u{FFFD}evil\r\nnext␍␉");
     }
 
     #[test]

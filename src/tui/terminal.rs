@@ -16,6 +16,9 @@ use ratatui::backend::CrosstermBackend;
 
 /// Whether the terminal is in our mode now (restore only once).
 static ACTIVE: AtomicBool = AtomicBool::new(false);
+/// Whether the console reads out plain text (`--plain`): no alternate
+/// screen, no cursor, no mouse; restore then only leaves raw mode.
+static PLAIN: AtomicBool = AtomicBool::new(false);
 /// Whether mouse capture was turned on (so restore turns it off).
 static MOUSE: AtomicBool = AtomicBool::new(false);
 /// Whether mouse capture was on when the console was suspended.
@@ -35,6 +38,20 @@ impl TerminalGuard {
         // No guard exists yet: a failure from here on restores by hand, or
         // an early `?` would leave the terminal raw (ratatui#2087).
         let entered = enter_mode(mouse).and_then(|()| fresh_terminal());
+        if entered.is_err() {
+            restore();
+        }
+        Ok(Self { terminal: entered? })
+    }
+
+    /// Raw mode only, for `--plain`: keys arrive one at a time, and nothing
+    /// else is asked of the terminal (no alternate screen, no clearing, no
+    /// cursor addressing), so what is written stays in its scrollback for
+    /// a screen reader.
+    pub fn enter_plain() -> io::Result<Self> {
+        PLAIN.store(true, Ordering::SeqCst);
+        install_panic_hook();
+        let entered = enter_mode(false).and_then(|()| Terminal::new(CrosstermBackend::new(io::stdout())));
         if entered.is_err() {
             restore();
         }
@@ -82,6 +99,9 @@ impl TerminalGuard {
     /// Takes the terminal again after a suspension, and redraws everything.
     pub fn resume(&mut self) -> io::Result<()> {
         enter_mode(SUSPENDED_MOUSE.load(Ordering::SeqCst))?;
+        if PLAIN.load(Ordering::SeqCst) {
+            return Ok(());
+        }
         self.terminal = fresh_terminal()?;
         Ok(())
     }
@@ -163,6 +183,10 @@ fn enter_mode(mouse: bool) -> io::Result<()> {
     terminal::enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
     let mut out = io::stdout();
+    if PLAIN.load(Ordering::SeqCst) {
+        // Pastes still arrive whole; nothing else is asked of the terminal.
+        return execute!(out, EnableBracketedPaste);
+    }
     execute!(out, EnterAlternateScreen, EnableBracketedPaste, EnableFocusChange, cursor::Hide)?;
     if mouse {
         execute!(out, EnableMouseCapture)?;
@@ -178,6 +202,12 @@ pub fn restore() {
         return;
     }
     let mut out = io::stdout();
+    if PLAIN.load(Ordering::SeqCst) {
+        let _ = execute!(out, DisableBracketedPaste);
+        let _ = terminal::disable_raw_mode();
+        let _ = out.flush();
+        return;
+    }
     if MOUSE.swap(false, Ordering::SeqCst) {
         let _ = execute!(out, DisableMouseCapture);
     }

@@ -149,11 +149,19 @@ impl Row {
 pub struct Section {
     pub title: String,
     pub rows: Vec<Row>,
+    /// A list moved through with the cursor (the queue, search results):
+    /// read out a row at a time, not whole.
+    pub list: bool,
 }
 
 impl Section {
     pub fn new(title: impl Into<String>, rows: Vec<Row>) -> Self {
-        Self { title: title.into(), rows }
+        Self { title: title.into(), rows, list: false }
+    }
+
+    /// A list moved through with the cursor.
+    pub fn list(title: impl Into<String>, rows: Vec<Row>) -> Self {
+        Self { list: true, ..Self::new(title, rows) }
     }
 }
 
@@ -213,14 +221,30 @@ pub struct Screen {
 /// The style of a meaning.
 pub fn style(theme: &Theme, meaning: Meaning) -> Style {
     match meaning {
-        Meaning::Text | Meaning::Input => theme.text,
+        Meaning::Text | Meaning::Input | Meaning::Countdown => theme.text,
         Meaning::Muted | Meaning::Masked => theme.muted,
         Meaning::Key => theme.key,
         Meaning::Ok => theme.ok,
-        Meaning::Warning | Meaning::Countdown => theme.warn,
+        Meaning::Warning => theme.warn,
         Meaning::Danger => theme.danger,
         Meaning::State(state) => theme.invite(state),
     }
+}
+
+/// A cell as drawn: styled by its meaning, an invite's state led by its
+/// symbol (status is never colour alone).
+pub fn span<'a>(cell: &Cell, theme: &Theme) -> Span<'a> {
+    let style = style(theme, cell.meaning);
+    match cell.meaning {
+        Meaning::State(state) => Span::styled(format!("{} {}", super::screens::state_symbol(state), cell.text), style),
+        _ => Span::styled(cell.text.clone(), style),
+    }
+}
+
+/// The columns a cell takes when drawn (its symbol included).
+pub fn drawn_width(cell: &Cell) -> usize {
+    let symbol = if matches!(cell.meaning, Meaning::State(_)) { 2 } else { 0 };
+    Span::raw(cell.text.as_str()).width() + symbol
 }
 
 /// The cells of `row` that fit in `width` columns (a space between two):
@@ -230,8 +254,7 @@ pub fn style(theme: &Theme, meaning: Meaning) -> Style {
 pub fn fitting(row: &Row, width: usize) -> Vec<&Cell> {
     let mut kept: Vec<bool> = vec![true; row.cells.len()];
     let used = |kept: &[bool]| -> usize {
-        let widths: Vec<usize> =
-            row.cells.iter().zip(kept).filter(|(_, k)| **k).map(|(c, _)| Span::raw(c.text.as_str()).width()).collect();
+        let widths: Vec<usize> = row.cells.iter().zip(kept).filter(|(_, k)| **k).map(|(c, _)| drawn_width(c)).collect();
         widths.iter().sum::<usize>() + widths.len().saturating_sub(1)
     };
     for priority in [Priority::Low, Priority::Normal] {
@@ -248,7 +271,7 @@ pub fn fitting(row: &Row, width: usize) -> Vec<&Cell> {
 }
 
 /// One row as a styled line of `width` columns (cells by priority).
-pub fn line<'a>(row: &'a Row, width: usize, theme: &Theme) -> Line<'a> {
+pub fn line(row: &Row, width: usize, theme: &Theme) -> Line<'static> {
     let mut spans = Vec::new();
     if row.selected {
         spans.push(Span::styled("▶ ", theme.selected));
@@ -258,7 +281,7 @@ pub fn line<'a>(row: &'a Row, width: usize, theme: &Theme) -> Line<'a> {
         if i > 0 {
             spans.push(Span::raw(" "));
         }
-        spans.push(Span::styled(cell.text.as_str(), style(theme, cell.meaning)));
+        spans.push(span(cell, theme));
     }
     Line::from(spans)
 }
@@ -301,14 +324,15 @@ mod tests {
             Cell::text("T-1003").must(),
             Cell::text("Portal link says invalid"),
             Cell::muted("unclaimed").low(),
-            Cell::new("✕ expired 3 days ago", Meaning::State(InviteState::Expired)).must(),
+            Cell::new("expired 3 days ago", Meaning::State(InviteState::Expired)).must(),
         ]);
         assert_eq!(texts(&row, 200).len(), 4);
         // 6 + 1 + 24 + 1 + 20 = 52: the low cell goes first.
-        assert_eq!(texts(&row, 52), ["T-1003", "Portal link says invalid", "✕ expired 3 days ago"]);
-        assert_eq!(texts(&row, 30), ["T-1003", "✕ expired 3 days ago"]);
+        assert_eq!(texts(&row, 52), ["T-1003", "Portal link says invalid", "expired 3 days ago"]);
+        assert_eq!(texts(&row, 51), ["T-1003", "expired 3 days ago"]);
+        assert_eq!(texts(&row, 30), ["T-1003", "expired 3 days ago"]);
         // Needed cells stay even when they do not fit.
-        assert_eq!(texts(&row, 5), ["T-1003", "✕ expired 3 days ago"]);
+        assert_eq!(texts(&row, 5), ["T-1003", "expired 3 days ago"]);
     }
 
     #[test]

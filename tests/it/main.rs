@@ -31,6 +31,7 @@ mod live_redraws;
 mod lock_memory;
 mod lock_readonly;
 mod on_page;
+mod plain;
 mod queue;
 mod reply_matrix;
 mod sandbox_limits;

@@ -9,7 +9,7 @@ mod keys;
 mod queue;
 mod view;
 
-pub use view::render;
+pub use view::{render, screen};
 
 use super::action::{Answer, Effect, Msg, ReqId, Request, Terminal};
 pub use super::dialog::{Banner, Overlay};

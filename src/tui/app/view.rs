@@ -12,6 +12,7 @@ use super::{App, Lock, View};
 use crate::tui::dialog::Under;
 use crate::tui::screens::{Ui, account, dialog, layout, queue, search, ticket};
 use crate::tui::theme::Theme;
+use crate::tui::view_model::{Cell, Meaning, Row, Screen, Section, ViewModel};
 
 /// Draws the whole console.
 pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
@@ -170,4 +171,91 @@ fn render_footer(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         spans.push(Span::styled(format!("{help} "), theme.muted));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The whole console as data (`view_model::Screen`): the header's state,
+/// the banner, the view (with its ticket pane), the team's status under
+/// it, the dialog over it, and the keys in force. What `--plain` reads out.
+pub fn screen(app: &App, now: DateTime<Utc>) -> Screen {
+    let ui = Ui { theme: &app.theme, keys: &app.keymap, zone: app.zone, absolute_times: app.absolute_times, now };
+    if let Some(lock) = &app.lock {
+        let say = match lock {
+            Lock::Locked => "Locked after a while without a key, so no client details show. Press any key to unlock.",
+            Lock::Confirming => "Locked. Press Enter to unlock (Ctrl-C quits).",
+            Lock::Token(_) => "Locked. Type your API token and press Enter to unlock (Ctrl-C quits).",
+        };
+        let mut rows = vec![Row::one(Cell::text(say))];
+        if let Lock::Token(prompt) = lock {
+            // One dot a character typed: the token is never read out.
+            rows.push(Row::field(
+                "Token",
+                Cell::new("•".repeat(prompt.typed.chars().count().min(40)), Meaning::Masked),
+            ));
+            if prompt.checking.is_some() {
+                rows.push(Row::one(Cell::new("Checking with the portal…", Meaning::Warning)));
+            } else if let Some(error) = &prompt.error {
+                rows.push(Row::one(Cell::new(error.clone(), Meaning::Danger)));
+            }
+        }
+        return Screen {
+            header: vec![Cell::text("portaldesk is locked")],
+            views: vec![ViewModel::new("portaldesk is locked").rows("", rows)],
+            ..Screen::default()
+        };
+    }
+    let mut header = vec![Cell::text(app.screen().title())];
+    if app.readonly() {
+        header.push(Cell::new("READ-ONLY", Meaning::Warning));
+    }
+    if let Some(offline) = app.offline {
+        header.push(Cell::new(
+            format!("OFFLINE since {}, reconnecting by itself", ui_zone_time(app, offline.since)),
+            Meaning::Danger,
+        ));
+    } else if app.is_loading() {
+        header.push(Cell::new("loading", Meaning::Warning));
+    }
+    if app.clock_warning.is_some() {
+        header.push(Cell::new("portal clock ignored", Meaning::Warning));
+    }
+    let banner = match (&app.banner, &app.clock_warning) {
+        (Some(banner), _) => Some((banner.text.clone(), banner.error)),
+        (None, Some(warning)) => Some((warning.clone(), true)),
+        (None, None) => None,
+    };
+    let mut views = Vec::new();
+    match app.view() {
+        View::Queue => views.push(queue::view(&app.queue, &ui)),
+        View::Search => views.push(search::view(&app.search, &ui)),
+        View::Account => {
+            if let Some(account) = &app.account {
+                views.push(account::view(account, &app.replies, &ui));
+                if let Some(pane) = &app.ticket {
+                    views.push(ticket::view(pane, account.revealed, &ui));
+                }
+            }
+        }
+    }
+    let team = crate::tui::live::status_cells(app, now);
+    if !team.is_empty()
+        && let Some(view) = views.last_mut()
+    {
+        view.sections.push(Section::new("Now", team.into_iter().map(Row::one).collect()));
+    }
+    let revealed = app.account.as_ref().is_some_and(|a| a.revealed);
+    if let Some(overlay) = &app.overlay {
+        let collision = match &app.live.guard {
+            crate::tui::live::Guard::Shown(text) => Some(text.as_str()),
+            _ => None,
+        };
+        let under = Under { account: app.account.as_ref(), revealed, screen: app.view_screen(), collision };
+        views.push(overlay.dialog().view(&under, &ui));
+    }
+    let keys = app
+        .keymap
+        .footer(app.screen())
+        .into_iter()
+        .map(|(key, help)| (key, if revealed && help == "reveal" { "hide" } else { help }))
+        .collect();
+    Screen { header, banner, views, keys }
 }

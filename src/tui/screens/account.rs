@@ -22,6 +22,7 @@ use crate::tui::action::{Action, ReqId};
 use crate::tui::keymap::ScreenKind;
 use crate::tui::remote::Remote;
 use crate::tui::theme::Theme;
+use crate::tui::view_model::{self, Meaning, Row as VRow, ViewModel};
 
 /// How long a revealed email and DOB stay shown unless configured.
 pub const REVEAL_FOR: std::time::Duration = std::time::Duration::from_secs(30);
@@ -659,4 +660,155 @@ fn scanner_note(invite: &Invite) -> String {
         .filter(|v| v.kind == crate::diagnose::visit::VisitKind::Scanner)
         .count();
     if scanners == 0 { String::new() } else { format!(" ({scanners} by a mail scanner)") }
+}
+
+/// A masked or revealed value as a view model's cell.
+fn phi_cell(text: String, revealed: bool) -> view_model::Cell {
+    view_model::Cell::new(text, if revealed { Meaning::Text } else { Meaning::Masked }).must()
+}
+
+/// What the account screen says, as data: the profile, the invites, the
+/// findings with what to do and say, and the audit trail. Masked as drawn.
+pub fn view(state: &AccountState, replies: &Replies, ui: &Ui<'_>) -> ViewModel {
+    let now = ui.now;
+    let model = ViewModel::new(match &state.ticket_id {
+        Some(ticket) => format!("Account · ticket {ticket}"),
+        None => "Account".to_owned(),
+    });
+    let Some(account) = state.account.data.as_ref().map(|a| &a.value) else {
+        let row = match &state.account.error {
+            Some(error) => view_model::Cell::new(format!("Could not load {}: {error}", state.id), Meaning::Danger),
+            None => view_model::Cell::muted(format!("Loading {}…", state.id)),
+        };
+        return model.rows("", vec![VRow::one(row)]);
+    };
+    let revealed = state.revealed;
+    let mut profile = vec![
+        VRow::field(
+            "Name",
+            view_model::Cell::text(super::full_name(account.first_name.expose(), account.last_name.expose())).must(),
+        ),
+        VRow::field("Role", view_model::Cell::text(account.role.as_str())),
+    ];
+    let others: Vec<&str> = account.other_emails().map(|e| e.expose().as_str()).collect();
+    let default_mark = if others.is_empty() { "" } else { " (default)" };
+    profile.push(VRow::field(
+        "Email",
+        phi_cell(format!("{}{default_mark}", state.shown_email(account.email.expose())), revealed),
+    ));
+    for other in others {
+        profile.push(VRow::field("Other email", phi_cell(state.shown_email(other), revealed)));
+    }
+    let dob = if revealed { account.dob.expose().format("%m/%d/%Y").to_string() } else { DOB_MASK.to_owned() };
+    profile.extend([
+        VRow::field("Phone", view_model::Cell::text(super::shown(account.phone.expose()))),
+        VRow::field("DOB", phi_cell(dob, revealed)),
+        VRow::new(vec![
+            view_model::Cell::muted("Created"),
+            view_model::Cell::text(account.created_at.format("%Y-%m-%d").to_string()),
+            view_model::Cell::new(invite::ago(now - account.created_at), Meaning::Countdown).low(),
+        ]),
+        VRow::field("Id", view_model::Cell::muted(account.id.as_str())),
+    ]);
+    let role = account.role;
+    let list = state.invite_list();
+    let invites_title =
+        format!("Invites ({}) · {} links last {}", list.len(), role.as_str(), invite::window_words(role));
+    let invites: Vec<VRow> = if list.is_empty() {
+        let cell = match (&state.invites.error, state.invites.is_loading()) {
+            (Some(error), _) => view_model::Cell::new(format!("Could not load invites: {error}"), Meaning::Danger),
+            (None, true) => view_model::Cell::muted("Loading invites…"),
+            (None, false) => view_model::Cell::new(
+                format!(
+                    "No invite was ever sent. Press {} to send one.",
+                    ui.keys.key_of(ScreenKind::Account, Action::Resend)
+                ),
+                Meaning::Warning,
+            ),
+        };
+        vec![VRow::one(cell)]
+    } else {
+        list.iter()
+            .enumerate()
+            .map(|(n, i)| {
+                let state_now = invite::state(i, role, now);
+                let countdown = invite::countdown(i, role, now);
+                let countdown =
+                    countdown.strip_prefix(state_now.label()).map_or(countdown.as_str(), str::trim_start).to_owned();
+                let opens = opens_line(i, usize::MAX, now, ui.theme).to_string();
+                VRow::new(vec![
+                    view_model::Cell::new(state_now.label(), Meaning::State(state_now)).must(),
+                    view_model::Cell::new(countdown, Meaning::Countdown).must(),
+                    view_model::Cell::text(sent_line(state, i, usize::MAX, ui).trim().to_owned()),
+                    view_model::Cell::text(opens.trim().to_owned()).low(),
+                    view_model::Cell::muted(i.id.as_str()).low(),
+                ])
+                .id(i.id.as_str())
+                .label(format!("Invite {} of {}", n + 1, list.len()))
+                .selected(n == state.selected_invite)
+            })
+            .collect()
+    };
+    let mut findings_rows = Vec::new();
+    match state.invites.data.as_deref() {
+        None => findings_rows.push(VRow::one(view_model::Cell::muted("Waiting for the invite history…"))),
+        Some(invites) => {
+            if let Some(pasted) = &state.pasted {
+                let found = link_invite::match_invites(pasted, invites, account.role, now, ui.zone);
+                let meaning = if found.code == MatchCode::NewestWorks { Meaning::Ok } else { Meaning::Warning };
+                findings_rows.push(VRow::new(vec![
+                    view_model::Cell::new("Pasted link", meaning),
+                    view_model::Cell::text(found.message).must(),
+                ]));
+            }
+            for (n, finding) in state.findings(replies, now).unwrap_or_default().into_iter().enumerate() {
+                let meaning = if n == 0 { Meaning::Warning } else { Meaning::Text };
+                findings_rows.push(
+                    VRow::new(vec![
+                        view_model::Cell::new(finding.code.as_str(), meaning).must(),
+                        view_model::Cell::text(console_words(&finding.explanation, ui.keys)).must(),
+                    ])
+                    .id(finding.code.as_str())
+                    .label(if n == 0 { "Finding" } else { "Also" }),
+                );
+                findings_rows.push(
+                    VRow::field("Do", view_model::Cell::text(console_words(&finding.next_step, ui.keys)).must())
+                        .id(format!("{}-do", finding.code.as_str())),
+                );
+                if n == 0 {
+                    findings_rows.push(
+                        VRow::field("Say", view_model::Cell::text(finding.reply.expose().clone()).must())
+                            .id(format!("{}-say", finding.code.as_str())),
+                    );
+                }
+            }
+        }
+    }
+    let mut audit = Vec::new();
+    if let Some(error) = &state.audit.error {
+        audit.push(VRow::one(view_model::Cell::new(
+            format!("Could not load the audit trail: {error}"),
+            Meaning::Danger,
+        )));
+    }
+    match (state.audit.data.as_deref(), state.audit.is_loading()) {
+        (None | Some([]), true) => audit.push(VRow::one(view_model::Cell::muted("Loading the audit trail…"))),
+        (Some([]), false) if state.audit.error.is_none() => {
+            audit.push(VRow::one(view_model::Cell::muted("No changes recorded.")));
+        }
+        (None | Some([]), false) => {}
+        (Some(entries), _) => audit.extend(entries.iter().map(|e| {
+            VRow::new(vec![
+                view_model::Cell::new(ui.when(invite::ago(now - e.at), e.at), Meaning::Countdown),
+                view_model::Cell::new(super::shown(&e.actor), Meaning::Key),
+                view_model::Cell::text(super::shown(&state.unmasked(&e.summary))),
+            ])
+            .id(format!("{}-{}", e.at.timestamp_millis(), e.actor))
+        })),
+    }
+    model
+        .rows("Profile", profile)
+        .rows(invites_title, invites)
+        .rows("Why they cannot get in · what to do · what to say", findings_rows)
+        .rows("Audit trail", audit)
 }

@@ -31,6 +31,7 @@ use ratatui::widgets::{Block, Clear};
 
 use super::keymap::Keymap;
 use super::theme::Theme;
+use super::view_model::{Cell, Meaning};
 use crate::diagnose::invite::{self, InviteState};
 use crate::portal::model::{InviteStatus, Role};
 use crate::timezone::StaffZone;
@@ -142,6 +143,31 @@ pub fn state_symbol(state: InviteState) -> &'static str {
     }
 }
 
+/// The words of a latest invite's badge (`pending 47h 12m`, `expired 3
+/// days ago`: the state's word once) and its state.
+pub fn invite_badge_words(
+    status: InviteStatus,
+    expires_at: DateTime<Utc>,
+    role: Role,
+    now: DateTime<Utc>,
+) -> (InviteState, String) {
+    let state = invite::state_at(status, expires_at, role, now);
+    let countdown = invite::countdown_at(status, expires_at, None, role, now);
+    let text = if state.is_live() {
+        let word = if state == InviteState::ExpiringSoon { "expiring" } else { state.label() };
+        format!("{word} {countdown}")
+    } else {
+        countdown
+    };
+    (state, text)
+}
+
+/// A latest invite's badge as a view model's cell (never dropped).
+pub fn invite_cell(status: InviteStatus, expires_at: DateTime<Utc>, role: Role, now: DateTime<Utc>) -> Cell {
+    let (state, text) = invite_badge_words(status, expires_at, role, now);
+    Cell::new(text, Meaning::State(state)).must()
+}
+
 /// `● pending 47h 12m`, styled, for a latest invite in a list.
 pub fn invite_badge<'a>(
     status: InviteStatus,
@@ -150,16 +176,7 @@ pub fn invite_badge<'a>(
     now: DateTime<Utc>,
     theme: &Theme,
 ) -> Line<'a> {
-    let state = invite::state_at(status, expires_at, role, now);
-    let style = theme.invite(state);
-    let countdown = invite::countdown_at(status, expires_at, None, role, now);
-    let text = if state.is_live() {
-        let word = if state == InviteState::ExpiringSoon { "expiring" } else { state.label() };
-        format!("{} {word} {countdown}", state_symbol(state))
-    } else {
-        format!("{} {countdown}", state_symbol(state))
-    };
-    Line::from(Span::styled(text, style))
+    Line::from(crate::tui::view_model::span(&invite_cell(status, expires_at, role, now), theme))
 }
 
 /// A label and a value on one line.

@@ -19,12 +19,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 use tui_input::Input;
 
-use super::{FIELD_MAX, Typing, Ui, cursor_column, invite_badge, layout, moved, short_age, shown, truncate};
+use super::{FIELD_MAX, Typing, Ui, cursor_column, invite_cell, layout, moved, short_age, shown, truncate};
 use crate::portal::model::{AccountId, InviteStatus, Page, Ticket, TicketId, TicketStatus};
 use crate::portal::{Assignee, Pager, PagingLimits, PortalError, TicketQuery};
 use crate::tui::action::{Action, Effect, ReqId, Request};
 use crate::tui::keymap::ScreenKind;
 use crate::tui::remote::Remote;
+use crate::tui::view_model::{self, Meaning, Section, ViewModel};
 
 /// Tickets asked for per page.
 pub const PAGE: u32 = 200;
@@ -557,6 +558,85 @@ fn title(state: &QueueState) -> String {
     }
 }
 
+/// What the queue says when no row shows, and what that is.
+fn empty_words(state: &QueueState, ui: &Ui<'_>) -> (String, Meaning) {
+    match (&state.tickets.error, state.tickets.is_loading() || state.more.is_some()) {
+        (Some(error), _) => (
+            format!(
+                "Could not load the queue: {error}. Press {} to retry.",
+                ui.keys.key_of(ScreenKind::Queue, Action::Refresh)
+            ),
+            Meaning::Danger,
+        ),
+        (None, true) => ("Loading the queue…".to_owned(), Meaning::Muted),
+        (None, false) if state.filter == QueueFilter::default() => ("No open tickets.".to_owned(), Meaning::Muted),
+        (None, false) => (
+            format!("No ticket matches. {} shows them all.", ui.keys.key_of(ScreenKind::Queue, Action::FilterAll)),
+            Meaning::Muted,
+        ),
+    }
+}
+
+/// A ticket's cells, in the table's order: age, id, subject, account,
+/// role, latest invite, who has it.
+fn ticket_cells(ticket: &Ticket, ui: &Ui<'_>) -> Vec<view_model::Cell> {
+    let now = ui.now;
+    let (name, role, badge) = match &ticket.account {
+        Some(account) => (
+            super::full_name(account.first_name.expose(), account.last_name.expose()),
+            account.role.as_str(),
+            match &account.latest_invite {
+                Some(latest) => invite_cell(latest.status, latest.expires_at, account.role, now),
+                None => view_model::Cell::muted("– no invite"),
+            },
+        ),
+        None => (ticket.account_id.to_string(), "", view_model::Cell::muted("–")),
+    };
+    let claim = match &ticket.assignee {
+        Some(who) => view_model::Cell::muted(shown(who)),
+        None => view_model::Cell::new("unclaimed", Meaning::Warning),
+    };
+    // With `t` the age also shows when the ticket was opened.
+    let age = short_age(now - ticket.opened_at);
+    let age = if ui.absolute_times { format!("{age:<4}{}", ui.zone.short(ticket.opened_at)) } else { age };
+    vec![
+        view_model::Cell::new(age, Meaning::Countdown).low(),
+        view_model::Cell::text(shown(ticket.id.as_str())).must(),
+        view_model::Cell::text(shown(&ticket.subject)),
+        view_model::Cell::text(name),
+        view_model::Cell::text(role).low(),
+        badge,
+        claim,
+    ]
+}
+
+/// What the queue says, as data: the `/` line when it shows, then every
+/// row read (a list: read out one row at a time).
+pub fn view(state: &QueueState, ui: &Ui<'_>) -> ViewModel {
+    let mut model = ViewModel::new("Queue");
+    if shows_box(state) {
+        let meaning = if state.editing { Meaning::Input } else { Meaning::Text };
+        let field = view_model::Row::field("Filter", view_model::Cell::new(state.input.value(), meaning));
+        model = model.rows("Filter the queue: ticket id, subject, name or email", vec![field]);
+    }
+    let title = title(state).trim().to_owned();
+    if state.is_empty() {
+        let (text, meaning) = empty_words(state, ui);
+        return model.rows(title, vec![view_model::Row::one(view_model::Cell::new(text, meaning))]);
+    }
+    let len = state.len();
+    let rows = (0..len)
+        .filter_map(|i| state.row(i).map(|t| (i, t)))
+        .map(|(i, ticket)| {
+            view_model::Row::new(ticket_cells(ticket, ui))
+                .id(ticket.id.as_str())
+                .label(format!("Ticket {} of {len}", i + 1))
+                .selected(i == state.selected)
+        })
+        .collect();
+    model.section(Section::list(title, rows))
+}
+
 /// Draws the `/` box.
 fn render_box(state: &QueueState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
     let theme = ui.theme;
@@ -591,25 +671,11 @@ pub fn render(state: &QueueState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>
     } else {
         area
     };
-    let (theme, now) = (ui.theme, ui.now);
+    let theme = ui.theme;
     let block = Block::bordered().title(Span::styled(title(state), theme.title));
     if state.is_empty() {
-        let text = match (&state.tickets.error, state.tickets.is_loading() || state.more.is_some()) {
-            (Some(error), _) => Line::styled(
-                format!(
-                    "Could not load the queue: {error}. Press {} to retry.",
-                    ui.keys.key_of(ScreenKind::Queue, Action::Refresh)
-                ),
-                theme.danger,
-            ),
-            (None, true) => Line::styled("Loading the queue…", theme.muted),
-            (None, false) if state.filter == QueueFilter::default() => Line::styled("No open tickets.", theme.muted),
-            (None, false) => Line::styled(
-                format!("No ticket matches. {} shows them all.", ui.keys.key_of(ScreenKind::Queue, Action::FilterAll)),
-                theme.muted,
-            ),
-        };
-        frame.render_widget(Paragraph::new(text).block(block), area);
+        let (text, meaning) = empty_words(state, ui);
+        frame.render_widget(Paragraph::new(Line::styled(text, view_model::style(theme, meaning))).block(block), area);
         return;
     }
     let wide = area.width >= 120;
@@ -618,36 +684,18 @@ pub fn render(state: &QueueState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>
     let fit = usize::from(area.height.saturating_sub(TOP + 1));
     let first = layout::scroll_offset(state.selected, fit);
     let rows = (first..state.len().min(first + fit.max(1))).filter_map(|i| state.row(i)).map(|ticket| {
-        let (name, role, badge) = match &ticket.account {
-            Some(account) => (
-                super::full_name(account.first_name.expose(), account.last_name.expose()),
-                account.role.as_str(),
-                match &account.latest_invite {
-                    Some(latest) => invite_badge(latest.status, latest.expires_at, account.role, now, theme),
-                    None => Line::styled("– no invite", theme.muted),
-                },
-            ),
-            None => (ticket.account_id.to_string(), "", Line::styled("–", theme.muted)),
-        };
-        let claim = match &ticket.assignee {
-            Some(who) => Span::styled(truncate(&shown(who), 14), theme.muted),
-            None => Span::styled("unclaimed", theme.warn),
-        };
-        // With `t` the age also shows when the ticket was opened.
-        let age = short_age(now - ticket.opened_at);
-        let age = if ui.absolute_times { format!("{age:<4}{}", ui.zone.short(ticket.opened_at)) } else { age };
-        let mut cells = vec![
-            Cell::from(age),
-            Cell::from(shown(ticket.id.as_str()).into_owned()),
-            Cell::from(shown(&ticket.subject)),
-            Cell::from(name),
-            Cell::from(role),
-            Cell::from(badge),
-        ];
-        if wide {
-            cells.push(Cell::from(claim));
+        let mut cells = ticket_cells(ticket, ui);
+        if !wide {
+            cells.pop();
         }
-        Row::new(cells)
+        Row::new(cells.iter().map(|c| {
+            let c = if c.meaning == Meaning::Muted {
+                view_model::Cell { text: truncate(&c.text, 14), ..c.clone() }
+            } else {
+                c.clone()
+            };
+            Cell::from(view_model::span(&c, theme))
+        }))
     });
     let mut widths = vec![
         Constraint::Length(if ui.absolute_times { 4 + 17 } else { 4 }),

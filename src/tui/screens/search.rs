@@ -14,6 +14,7 @@ use crate::portal::model::{AccountId, AccountSummary, Page, Role};
 use crate::portal::{AccountQuery, PortalError};
 use crate::tui::action::{Action, Effect, ReqId, Request};
 use crate::tui::remote::Remote;
+use crate::tui::view_model::{Cell as VCell, Meaning, Row as VRow, Section, ViewModel};
 
 /// How many results a search asks for.
 pub const RESULT_LIMIT: u32 = 50;
@@ -169,4 +170,46 @@ pub fn render(state: &SearchState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_
         .highlight_symbol("▶ ");
     let mut table_state = TableState::default().with_selected((!list.is_empty()).then_some(state.selected));
     frame.render_stateful_widget(table, results_area, &mut table_state);
+}
+
+/// What the search says, as data: the query field, then the accounts
+/// found (a list, read out a row at a time; emails masked as drawn).
+pub fn view(state: &SearchState, ui: &Ui<'_>) -> ViewModel {
+    let among = match state.role {
+        None => "all accounts",
+        Some(Role::Client) => "clients only",
+        Some(Role::Staff) => "staff only",
+    };
+    let list = state.list();
+    let status = match (&state.results.error, state.results.is_loading()) {
+        (Some(error), _) => format!("search failed: {error}"),
+        (None, true) => "searching…".to_owned(),
+        (None, false) => format!("{} found", list.len()),
+    };
+    let rows = list
+        .iter()
+        .enumerate()
+        .map(|(n, a)| {
+            let badge = match &a.latest_invite {
+                Some(latest) => super::invite_cell(latest.status, latest.expires_at, a.role, ui.now),
+                None => VCell::muted("– no invite"),
+            };
+            VRow::new(vec![
+                VCell::text(a.role.as_str()),
+                VCell::text(super::full_name(a.first_name.expose(), a.last_name.expose())).must(),
+                VCell::new(mask_email(&super::shown(a.email.expose())), Meaning::Masked),
+                VCell::muted(a.id.as_str()).low(),
+                badge,
+            ])
+            .id(a.id.as_str())
+            .label(format!("Account {} of {}", n + 1, list.len()))
+            .selected(n == state.selected)
+        })
+        .collect();
+    ViewModel::new("Search")
+        .rows(
+            format!("Search by name, email, phone or id, {among} (Tab)"),
+            vec![VRow::field("Search", VCell::new(state.input.value(), Meaning::Input))],
+        )
+        .section(Section::list(status, rows))
 }

@@ -15,6 +15,7 @@ use crate::portal::{IdempotencyKey, PortalError, Versioned};
 use crate::tui::action::{Effect, ReqId, Request};
 use crate::tui::remote::Remote;
 use crate::tui::theme::Theme;
+use crate::tui::view_model::{Cell, Meaning, Row as VRow, ViewModel};
 
 /// A change to the ticket (claim, release, pending, solve).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,19 +184,31 @@ impl TicketPane {
     }
 }
 
-/// The first-response badge: answered, due in, or breached since.
-pub fn sla_badge<'a>(ticket: &Ticket, now: DateTime<Utc>, theme: &Theme) -> Span<'a> {
+/// The first-response state: answered, due in, or breached since.
+pub fn sla_cell(ticket: &Ticket, now: DateTime<Utc>) -> Cell {
     match (ticket.first_response_at, ticket.due_at) {
-        (Some(_), _) => Span::styled("✓ answered", theme.ok),
+        (Some(_), _) => Cell::new("answered", Meaning::Ok),
         (None, Some(due)) if due <= now => {
-            Span::styled(format!("✕ SLA breached {}", crate::wording::ago(now - due)), theme.danger)
+            Cell::new(format!("SLA breached {}", crate::wording::ago(now - due)), Meaning::Danger)
         }
         (None, Some(due)) if due - now <= chrono::Duration::hours(1) => {
-            Span::styled(format!("⚠ reply due in {}", short_age(due - now)), theme.warn)
+            Cell::new(format!("reply due in {}", short_age(due - now)), Meaning::Warning)
         }
-        (None, Some(due)) => Span::styled(format!("reply due in {}", short_age(due - now)), theme.muted),
-        (None, None) => Span::styled("no target", theme.muted),
+        (None, Some(due)) => Cell::muted(format!("reply due in {}", short_age(due - now))),
+        (None, None) => Cell::muted("no target"),
     }
+}
+
+/// The first-response badge, its state led by a symbol.
+pub fn sla_badge<'a>(ticket: &Ticket, now: DateTime<Utc>, theme: &Theme) -> Span<'a> {
+    let cell = sla_cell(ticket, now);
+    let symbol = match cell.meaning {
+        Meaning::Ok => "✓ ",
+        Meaning::Danger => "✕ ",
+        Meaning::Warning => "⚠ ",
+        _ => "",
+    };
+    Span::styled(format!("{symbol}{}", cell.text), crate::tui::view_model::style(theme, cell.meaning))
 }
 
 /// The most characters of one message shown (a reply is at most 10,000).
@@ -299,4 +312,87 @@ pub fn render(pane: &TicketPane, revealed: bool, frame: &mut Frame<'_>, area: Re
 fn capitalised(verb: &str) -> String {
     let mut chars = verb.chars();
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// What the ticket pane says, as data: the ticket's state, a question or
+/// a change under way, then the conversation, a row a message (names and
+/// bodies masked unless `revealed`, as drawn).
+pub fn view(pane: &TicketPane, revealed: bool, ui: &Ui<'_>) -> ViewModel {
+    let now = ui.now;
+    let title = match pane.ticket() {
+        Some(t) => format!("{} · {}", t.id, shown(&t.subject)),
+        None => pane.id.to_string(),
+    };
+    let mut about = Vec::new();
+    match pane.ticket() {
+        Some(t) => {
+            let claim = match (&t.assignee, pane.claimed_by_other()) {
+                (None, _) => Cell::new("unclaimed", Meaning::Warning),
+                (Some(_), Some(other)) => Cell::new(format!("claimed by {}", shown(other)), Meaning::Danger),
+                (Some(_), None) => Cell::new("yours", Meaning::Ok),
+            };
+            about.push(VRow::new(vec![
+                Cell::text(t.channel.as_str()),
+                Cell::text(t.status.as_str()).must(),
+                claim.must(),
+                Cell::new(format!("{} old", short_age(now - t.opened_at)), Meaning::Countdown).low(),
+                sla_cell(t, now),
+            ]));
+        }
+        None if pane.ticket.error.is_some() => {
+            about.push(VRow::one(Cell::new("Could not read the ticket (R retries)", Meaning::Danger)))
+        }
+        None => about.push(VRow::one(Cell::muted("Reading the ticket…"))),
+    }
+    if let Some(change) = pane.confirm {
+        let asked = match pane.claimed_by_other() {
+            Some(who) => format!("Claimed by {}: {} anyway? Enter acts, Esc leaves it", shown(who), change.verb()),
+            None => format!("{}? Enter does it, Esc leaves it", capitalised(change.verb())),
+        };
+        about.push(VRow::one(Cell::new(asked, Meaning::Warning).must()).id("asked"));
+    } else if pane.sent.is_some() {
+        about.push(VRow::one(Cell::new("Changing the ticket…", Meaning::Warning)).id("asked"));
+    }
+    let mut conversation = Vec::new();
+    match pane.messages.data.as_deref() {
+        Some([]) => conversation.push(VRow::one(Cell::muted("No messages yet."))),
+        Some(messages) => {
+            let staff_account = pane.ticket().and_then(|t| t.account.as_ref()).is_some_and(|a| a.role == Role::Staff);
+            for (n, message) in messages.iter().enumerate() {
+                let from = match (message.visibility, message.author.kind) {
+                    (Visibility::Internal, _) => "Note",
+                    (Visibility::Public, AuthorKind::Client) if staff_account => "From the staff member",
+                    (Visibility::Public, AuthorKind::Client) => "From the client",
+                    (Visibility::Public, AuthorKind::Staff) => "Reply",
+                    (Visibility::Public, AuthorKind::System) => "From the portal",
+                };
+                let name = message.author.name.expose();
+                let (name, name_meaning) = match message.author.kind {
+                    AuthorKind::Client if !revealed => (shown_name(name, false), Meaning::Masked),
+                    _ => (shown(name).into_owned(), Meaning::Text),
+                };
+                let body = if revealed {
+                    Cell::text(crate::sanitize::capped(message.body.expose(), BODY_MAX).into_owned())
+                } else {
+                    let chars = message.body.expose().chars().count();
+                    Cell::new(format!("{chars} characters"), Meaning::Masked)
+                };
+                conversation.push(
+                    VRow::new(vec![
+                        Cell::new(name, name_meaning),
+                        Cell::new(ui.when(crate::wording::ago(now - message.at), message.at), Meaning::Countdown),
+                        Cell::muted(message.channel.as_str()).low(),
+                        body.must(),
+                    ])
+                    .id(n.to_string())
+                    .label(from),
+                );
+            }
+        }
+        None if pane.messages.error.is_some() => {
+            conversation.push(VRow::one(Cell::new("Could not read the conversation (R retries)", Meaning::Danger)))
+        }
+        None => conversation.push(VRow::one(Cell::muted("Reading the conversation…"))),
+    }
+    ViewModel::new(format!("Ticket {title}")).rows("", about).rows("Conversation", conversation)
 }

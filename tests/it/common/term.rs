@@ -23,6 +23,8 @@ pub const WAIT: Duration = Duration::from_secs(30);
 /// A shell in a pseudo-terminal; killed on drop.
 pub struct Term {
     parser: vt100::Parser,
+    /// Every byte the terminal printed, in order.
+    transcript: Vec<u8>,
     output: Receiver<Vec<u8>>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn Child + Send + Sync>,
@@ -68,8 +70,14 @@ impl Term {
                 }
             }
         });
-        let mut term =
-            Self { parser: vt100::Parser::new(height, width, 0), output, writer, child, _master: pair.master };
+        let mut term = Self {
+            parser: vt100::Parser::new(height, width, 0),
+            transcript: Vec::new(),
+            output,
+            writer,
+            child,
+            _master: pair.master,
+        };
         term.wait_for("$");
         term
     }
@@ -123,6 +131,11 @@ impl Term {
         self.parser.screen().contents()
     }
 
+    /// Every byte printed so far, from `from` on (a length taken earlier).
+    pub fn transcript(&self, from: usize) -> &[u8] {
+        &self.transcript[from.min(self.transcript.len())..]
+    }
+
     /// The terminal's own modes, as the parser tracks them.
     pub fn vt(&self) -> &vt100::Screen {
         self.parser.screen()
@@ -135,9 +148,11 @@ impl Term {
         match self.output.recv_timeout(wait) {
             Ok(bytes) => {
                 self.parser.process(&bytes);
+                self.transcript.extend_from_slice(&bytes);
                 // Take everything already waiting, without blocking.
                 while let Ok(bytes) = self.output.try_recv() {
                     self.parser.process(&bytes);
+                    self.transcript.extend_from_slice(&bytes);
                 }
                 true
             }
