@@ -14,6 +14,8 @@ use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+/// The queue, the ticket screen and help are also checked at 100x30.
+const THREE: [(u16, u16); 3] = [(80, 24), (100, 30), (160, 48)];
 
 fn draw(app: &App, size: (u16, u16)) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(size.0, size.1)).unwrap();
@@ -22,7 +24,11 @@ fn draw(app: &App, size: (u16, u16)) -> Terminal<TestBackend> {
 }
 
 fn snapshot(name: &str, app: &App) {
-    for size in SIZES {
+    snapshot_at(name, app, &SIZES);
+}
+
+fn snapshot_at(name: &str, app: &App, sizes: &[(u16, u16)]) {
+    for &size in sizes {
         let terminal = draw(app, size);
         // The snapshots keep the names and folder they had when this file was
         // its own test binary (`tests/snapshots/screens__*.snap`).
@@ -49,7 +55,7 @@ async fn on_account(h: &Harness, case: SeedCase) -> App {
 #[tokio::test]
 async fn queue() {
     let h = Harness::start().await;
-    snapshot("queue", &console(&h).await);
+    snapshot_at("queue", &console(&h).await, &THREE);
 }
 
 #[tokio::test]
@@ -159,7 +165,20 @@ async fn help() {
     let h = Harness::start().await;
     let mut app = on_account(&h, SeedCase::NoInvite).await;
     app.update(ch('?'), t0());
-    snapshot("help_account", &app);
+    snapshot_at("help_account", &app, &THREE);
+}
+
+#[tokio::test]
+async fn ticket_screen() {
+    let h = Harness::start().await;
+    let mut app = console(&h).await;
+    let seeded = h.ticket(SeedCase::WrongAddress).clone();
+    let effects = app.open_ticket(seeded.account_id, seeded.ticket_id);
+    common::settle(&mut app, &h, effects, t0()).await;
+    assert!(app.ticket.as_ref().is_some_and(|p| p.messages.data.is_some()), "the conversation is read");
+    snapshot_at("ticket_wrong_address", &app, &THREE);
+    app.update(ch('?'), t0());
+    snapshot_at("help_ticket", &app, &THREE);
 }
 
 #[tokio::test]

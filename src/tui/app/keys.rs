@@ -96,7 +96,7 @@ impl App {
                 return vec![Effect::Terminal(Terminal::Quit)];
             }
             Action::Help => {
-                self.overlay = Some(HelpState.into());
+                self.overlay = Some(HelpState::default().into());
                 return Vec::new();
             }
             Action::ToggleMouse => {
@@ -229,6 +229,7 @@ impl App {
             let outcome = reply::open(self.account.as_ref(), self.ticket.as_ref(), &self.replies, now, req);
             return self.apply(outcome, now);
         }
+        let account_body = self.account_body();
         let Some(account) = self.account.as_mut() else {
             self.views.pop();
             return Vec::new();
@@ -273,7 +274,7 @@ impl App {
                 Vec::new()
             }
             Action::PageDown | Action::PageUp => {
-                let page = screens::account::findings_page(layout::body(self.size), account);
+                let page = screens::account::findings_page(account_body, account);
                 account.scroll_findings(action == Action::PageDown, page);
                 Vec::new()
             }
@@ -527,7 +528,7 @@ impl App {
             _ => None,
         };
         if let Some(action) = action {
-            let body = layout::body(self.size);
+            let account_body = self.account_body();
             match self.view() {
                 View::Queue => {
                     self.queue.navigate(action);
@@ -537,7 +538,7 @@ impl App {
                 View::Account => {
                     if let Some(account) = self.account.as_mut() {
                         // On the findings the wheel scrolls them.
-                        if screens::account::on_findings(body, account, mouse.column, mouse.row) {
+                        if screens::account::on_findings(account_body, account, mouse.column, mouse.row) {
                             account.scroll_findings(action == Action::Down, 3);
                         } else {
                             account.navigate(action);
@@ -551,6 +552,7 @@ impl App {
             return Vec::new();
         }
         let body = layout::body(self.size);
+        let account_body = self.account_body();
         match self.view() {
             View::Queue => {
                 if let Some(row) = screens::queue::row_at(body, &self.queue, mouse.column, mouse.row) {
@@ -564,7 +566,7 @@ impl App {
             }
             View::Account => {
                 if let Some(account) = self.account.as_mut()
-                    && let Some(index) = screens::account::invite_at(body, account, mouse.column, mouse.row)
+                    && let Some(index) = screens::account::invite_at(account_body, account, mouse.column, mouse.row)
                 {
                     account.selected_invite = index;
                 }

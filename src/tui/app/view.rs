@@ -43,7 +43,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
         View::Account => match &app.account {
             Some(account) => match &app.ticket {
                 Some(pane) => {
-                    let (left, right) = ticket_areas(body);
+                    let (left, right) = ticket_areas(body, pane, account.revealed);
                     account::render(account, &app.replies, frame, left, &ui);
                     ticket::render(pane, account.revealed, frame, right, &ui);
                 }
@@ -67,16 +67,31 @@ pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
     render_footer(app, frame, layout::footer(size), theme);
 }
 
-/// Where the account and its ticket pane go: side by side when wide,
-/// the pane below when narrow.
-fn ticket_areas(body: Rect) -> (Rect, Rect) {
+/// Where the account and its ticket pane go: side by side when wide; when
+/// narrow, the pane below, as tall as its conversation needs up to half
+/// the screen, so the account's findings get what the pane does not use.
+pub(super) fn ticket_areas(body: Rect, pane: &crate::tui::screens::ticket::TicketPane, revealed: bool) -> (Rect, Rect) {
     use ratatui::layout::{Constraint, Layout};
     let [a, b] = if body.width >= 120 {
         Layout::horizontal([Constraint::Fill(3), Constraint::Fill(2)]).areas(body)
     } else {
-        Layout::vertical([Constraint::Fill(1), Constraint::Fill(1)]).areas(body)
+        let wanted = ticket::wanted_height(pane, revealed, body.width.saturating_sub(2)).saturating_add(2);
+        let height = wanted.clamp(6.min(body.height / 2), body.height / 2);
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(height)]).areas(body)
     };
     (a, b)
+}
+
+impl App {
+    /// The account's own area of the screen (beside or above its ticket
+    /// pane when one is open), for mouse hit-testing and paging.
+    pub(super) fn account_body(&self) -> Rect {
+        let body = layout::body(self.size);
+        match (&self.ticket, &self.account) {
+            (Some(pane), Some(account)) => ticket_areas(body, pane, account.revealed).0,
+            _ => body,
+        }
+    }
 }
 
 /// The lock screen: nothing from the portal, only how to unlock.

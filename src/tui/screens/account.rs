@@ -281,7 +281,7 @@ fn areas(body: Rect, state: &AccountState) -> Areas {
     };
     let top_height = wanted.min(cap).max(3.min(body.height));
     let [top, bottom] = Layout::vertical([Constraint::Length(top_height), Constraint::Fill(1)]).areas(body);
-    let profile_width = if body.width >= 120 {
+    let profile_width = if body.width >= 90 {
         // Wide enough for the longest address in full (as when revealed)
         // with its `★ default` mark, within a third of the screen.
         let longest = account.map_or(0, |a| {
@@ -291,7 +291,9 @@ fn areas(body: Rect, state: &AccountState) -> Areas {
                 .unwrap_or(0)
         });
         let needed = u16::try_from(longest.min(super::SHOWN_MAX) + 9 + 10 + 2).unwrap_or(u16::MAX);
-        needed.clamp(44, (body.width / 3).max(44))
+        // Beside a ticket pane the account has less room: two fifths of it.
+        let share = if body.width >= 120 { body.width / 3 } else { body.width * 2 / 5 };
+        needed.clamp(share.min(44), share.max(44))
     } else if body.width >= 70 {
         32
     } else {
@@ -403,12 +405,7 @@ fn render_profile(
     lines.extend([
         field("Phone", super::shown(account.phone.expose()).into_owned(), theme, theme.text),
         field("DOB", dob, theme, hidden),
-        field(
-            "Created",
-            format!("{} ({})", account.created_at.format("%Y-%m-%d"), invite::ago(now - account.created_at)),
-            theme,
-            theme.text,
-        ),
+        field("Created", created_words(account.created_at, now, area.width.saturating_sub(2)), theme, theme.text),
         field("Id", account.id.clone(), theme, theme.muted),
         Line::default(),
         Line::styled(if state.revealed { "v: mask email and DOB" } else { "v: reveal email and DOB" }, theme.muted),
@@ -660,6 +657,17 @@ fn scanner_note(invite: &Invite) -> String {
         .filter(|v| v.kind == crate::diagnose::visit::VisitKind::Scanner)
         .count();
     if scanners == 0 { String::new() } else { format!(" ({scanners} by a mail scanner)") }
+}
+
+/// `2025-10-31 (389 days ago)`, or where that does not fit in `width`
+/// columns after its label, `2025-10-31 (389d ago)`.
+fn created_words(created: DateTime<Utc>, now: DateTime<Utc>, width: u16) -> String {
+    let long = format!("{} ({})", created.format("%Y-%m-%d"), invite::ago(now - created));
+    if long.chars().count() + 9 <= usize::from(width) {
+        long
+    } else {
+        format!("{} ({} ago)", created.format("%Y-%m-%d"), super::short_age(now - created))
+    }
 }
 
 /// A masked or revealed value as a view model's cell.

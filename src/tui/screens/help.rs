@@ -6,13 +6,13 @@ use crate::tui::keymap::{CLOSE, screen_spec};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Block, Paragraph};
 
-use super::{Ui, dialog};
+use super::{Ui, layout, wrap_indented};
 use crate::tui::action::Action;
 use crate::tui::dialog::{Dialog, Under};
 use crate::tui::keymap::{ScreenKind, key};
-use crate::tui::view_model::{Cell, Meaning, Row, ViewModel};
+use crate::tui::view_model::{self, Cell, Meaning, Row, ViewModel};
 
 /// The help's lines: the keys of an action together, then the keys that
 /// work everywhere.
@@ -33,9 +33,15 @@ pub fn entries(ui: &Ui<'_>, screen: ScreenKind) -> Vec<(String, &'static str)> {
     entries
 }
 
-/// The help dialog (it has no state: it lists the keys of the screen under it).
-#[derive(Debug, Default, Clone, Copy)]
-pub struct HelpState;
+/// The help dialog: it lists the keys of the screen under it, scrolled
+/// with the list-moving keys where they do not all fit.
+#[derive(Debug, Default, Clone)]
+pub struct HelpState {
+    /// Lines scrolled past at the top.
+    scroll: u16,
+    /// The furthest it can scroll, as last drawn.
+    max: std::cell::Cell<u16>,
+}
 
 screen_spec!(
     HelpState,
@@ -54,24 +60,99 @@ impl Dialog for HelpState {
         ViewModel::new(format!("Keys · {}", under.screen.title())).rows("", rows)
     }
 
-    /// Draws the help for `screen`.
+    fn on_action(&mut self, action: Action, _cx: &mut crate::tui::dialog::Cx<'_>) -> crate::tui::dialog::Outcome {
+        let max = self.max.get();
+        self.scroll = match action {
+            Action::Down | Action::PageDown => self.scroll.saturating_add(if action == Action::Down { 1 } else { 10 }),
+            Action::Up | Action::PageUp => self.scroll.saturating_sub(if action == Action::Up { 1 } else { 10 }),
+            Action::Top => 0,
+            Action::Bottom => max,
+            other => return crate::tui::dialog::Outcome::back(other, false),
+        }
+        .min(max);
+        crate::tui::dialog::Outcome::none()
+    }
+
+    /// Draws the help for `screen`: one column where it fits, else two;
+    /// every entry whole (a long one wraps under itself), scrolled with
+    /// `j` `k` where they do not all fit.
     fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
-        let screen = under.screen;
         let theme = ui.theme;
-        let entries = entries(ui, screen);
-        let fits = entries.len() as u16 + 2 <= area.height;
-        let (width, rows) = if fits { (64, entries.len()) } else { (area.width.min(120), entries.len().div_ceil(2)) };
-        let inner = dialog(frame, area, (width, rows as u16 + 2), &format!("Keys · {}", screen.title()), theme);
-        let line = |(keys, help): &(String, &'static str)| {
-            Line::from(vec![Span::styled(format!("{keys:>7}  "), theme.key), Span::styled(*help, theme.text)])
+        let model = self.view(under, ui);
+        let rows: &[Row] = model.sections.first().map_or(&[], |s| s.rows.as_slice());
+        let keys_width = rows.iter().filter_map(|r| r.cells.first()).map(view_model::drawn_width).max().unwrap_or(0);
+        // Each entry's lines at `width`.
+        let lines_in = |width: usize| -> Vec<Vec<Line<'static>>> {
+            rows.iter()
+                .map(|row| {
+                    let (keys, help) = match row.cells.as_slice() {
+                        [keys, help, ..] => (keys.text.as_str(), help.text.as_str()),
+                        _ => ("", ""),
+                    };
+                    wrap_indented(
+                        vec![
+                            Span::styled(format!("{keys:>keys_width$}  "), theme.key),
+                            Span::styled(help.to_owned(), theme.text),
+                        ],
+                        width,
+                        keys_width + 2,
+                    )
+                })
+                .collect()
         };
-        if fits {
-            frame.render_widget(Paragraph::new(entries.iter().map(line).collect::<Vec<_>>()), inner);
+        let height = area.height.saturating_sub(2);
+        let count = |entries: &[Vec<Line<'static>>]| entries.iter().map(Vec::len).sum::<usize>();
+        let two_columns = count(&lines_in(62)) > usize::from(height) && area.width >= 60;
+        let width = if two_columns { area.width.min(120) } else { 64.min(area.width) };
+        let (columns, inner_width) = if two_columns {
+            let column = usize::from(width.saturating_sub(3)) / 2;
+            let entries = lines_in(column);
+            // The left column takes entries until it holds half the lines:
+            // no entry is split across the two.
+            let half = count(&entries).div_ceil(2);
+            let mut taken = 0;
+            let split = entries
+                .iter()
+                .position(|e| {
+                    taken += e.len();
+                    taken > half
+                })
+                .unwrap_or(entries.len());
+            let (left, right) = entries.split_at(split);
+            (vec![left.concat(), right.concat()], column)
         } else {
-            let [left, right] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(inner);
-            let (first, second) = entries.split_at(rows);
-            frame.render_widget(Paragraph::new(first.iter().map(line).collect::<Vec<_>>()), left);
-            frame.render_widget(Paragraph::new(second.iter().map(line).collect::<Vec<_>>()), right);
+            (vec![lines_in(usize::from(width.saturating_sub(2))).concat()], usize::from(width.saturating_sub(2)))
+        };
+        let tallest = columns.iter().map(Vec::len).max().unwrap_or(0);
+        let shown = u16::try_from(tallest).unwrap_or(u16::MAX).min(height);
+        let max = u16::try_from(tallest).unwrap_or(u16::MAX).saturating_sub(height);
+        self.max.set(max);
+        let scroll = self.scroll.min(max);
+        let box_area = layout::centered(area, width, shown + 2);
+        frame.render_widget(ratatui::widgets::Clear, box_area);
+        let mut block = Block::bordered().title(Span::styled(format!(" {} ", model.title), theme.title));
+        if max > 0 {
+            let more = if scroll < max { " ↓ j more " } else { " ↑ k " };
+            block = block.title_bottom(Line::styled(more, theme.muted).right_aligned());
+        }
+        let inner = block.inner(box_area);
+        frame.render_widget(block, box_area);
+        let areas: Vec<Rect> = if columns.len() == 2 {
+            Layout::horizontal([
+                Constraint::Length(u16::try_from(inner_width).unwrap_or(0)),
+                Constraint::Length(1),
+                Constraint::Fill(1),
+            ])
+            .split(inner)
+            .iter()
+            .copied()
+            .step_by(2)
+            .collect()
+        } else {
+            vec![inner]
+        };
+        for (lines, column) in columns.into_iter().zip(areas) {
+            frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), column);
         }
     }
 }

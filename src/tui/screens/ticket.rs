@@ -308,6 +308,32 @@ pub fn render(pane: &TicketPane, revealed: bool, frame: &mut Frame<'_>, area: Re
     frame.render_widget(paragraph, area);
 }
 
+/// The lines the pane's content takes at `width` columns (without its
+/// border): the ticket's line, a question or change under way, a gap, and
+/// each message's heading and body (one line while masked).
+pub fn wanted_height(pane: &TicketPane, revealed: bool, width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    let about = 1 + usize::from(pane.confirm.is_some() || pane.sent.is_some()) + 1;
+    let messages: usize = match pane.messages.data.as_deref() {
+        Some(messages) if !messages.is_empty() => messages
+            .iter()
+            .map(|m| {
+                let body = if revealed {
+                    crate::sanitize::capped(m.body.expose(), BODY_MAX)
+                        .lines()
+                        .map(|l| (l.chars().count() + 2).div_ceil(width).max(1))
+                        .sum()
+                } else {
+                    1
+                };
+                1 + body
+            })
+            .sum(),
+        _ => 1,
+    };
+    u16::try_from(about + messages).unwrap_or(u16::MAX)
+}
+
 /// `verb` with its first letter in capitals ("Solve").
 fn capitalised(verb: &str) -> String {
     let mut chars = verb.chars();
