@@ -952,14 +952,18 @@ pub fn render_status(app: &App, frame: &mut ratatui::Frame<'_>, body: ratatui::l
     if cells.is_empty() || body.height < 3 || body.width < 6 {
         return;
     }
-    let parts: Vec<ratatui::text::Span<'_>> = cells
-        .iter()
-        .map(|c| {
-            // A cell that goes on from the one before it (`· typed …`) takes no space before.
-            let text = if c.text.starts_with('·') { format!("{} ", c.text) } else { format!(" {} ", c.text) };
-            ratatui::text::Span::styled(text, crate::tui::view_model::style(&app.theme, c.meaning))
-        })
-        .collect();
+    // What does not fit goes, the least needed first (the DOB typed, which
+    // the findings also say, before the client being on the page).
+    let row = crate::tui::view_model::Row::new(cells);
+    let parts: Vec<ratatui::text::Span<'_>> =
+        crate::tui::view_model::fitting(&row, usize::from(body.width - 4).saturating_sub(row.cells.len()))
+            .into_iter()
+            .map(|c| {
+                // A cell that goes on from the one before it (`· typed …`) takes no space before.
+                let text = if c.text.starts_with('·') { format!("{} ", c.text) } else { format!(" {} ", c.text) };
+                ratatui::text::Span::styled(text, crate::tui::view_model::style(&app.theme, c.meaning))
+            })
+            .collect();
     let area = ratatui::layout::Rect { x: body.x + 2, y: body.bottom() - 1, width: body.width - 4, height: 1 };
     frame.render_widget(ratatui::widgets::Paragraph::new(ratatui::text::Line::from(parts)), area);
 }
@@ -989,9 +993,9 @@ pub fn status_cells(app: &App, now: DateTime<Utc>) -> Vec<crate::tui::view_model
             if app.live.on_page.account_id.as_ref() == Some(&account.id)
                 && let Some(line) = app.live.on_page.line(now)
             {
-                cells.push(Cell::new(line, Meaning::Ok));
+                cells.push(Cell::new(line, Meaning::Ok).must());
                 if let Some(entry) = refused_entry(account, now) {
-                    cells.push(Cell::new(format!("· {entry}"), Meaning::Warning));
+                    cells.push(Cell::new(format!("· {entry}"), Meaning::Warning).low());
                 }
             }
         }

@@ -19,7 +19,11 @@ use portaldesk::tui::action::{Due, Effect, Msg};
 use portaldesk::tui::app::App;
 
 fn screen_at(app: &App, now: chrono::DateTime<chrono::Utc>) -> String {
-    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 48)).unwrap();
+    screen_sized(app, now, (160, 48))
+}
+
+fn screen_sized(app: &App, now: chrono::DateTime<chrono::Utc>, (w, h): (u16, u16)) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
     terminal.draw(|frame| portaldesk::tui::app::render(app, frame, now)).unwrap();
     terminal.backend().to_string()
 }
@@ -79,6 +83,11 @@ async fn a_dob_refused_on_the_invite_page_shows_on_the_open_account_within_a_sec
     let entry = dob.format("%m/%d/%Y").to_string();
     assert!(shown.contains(&format!("typed \"{day_first}\" · day-first")), "{shown}");
     assert!(shown.contains(&format!("→ {entry}")), "{shown}");
+    // At 80 columns the line is never cut mid-word: what does not fit (the
+    // entry typed, which the findings also say) goes whole.
+    let narrow = screen_sized(&app, t0(), (80, 24));
+    assert!(narrow.contains(line), "{narrow}");
+    assert!(!narrow.contains("typed \"") || narrow.contains(&format!("typed \"{day_first}\" ·")), "{narrow}");
 
     // A minute without visits on the injected clock: the line is gone.
     assert!(screen_at(&app, t0() + Span::seconds(60)).contains(line));

@@ -678,38 +678,34 @@ pub fn render(state: &QueueState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>
         frame.render_widget(Paragraph::new(Line::styled(text, view_model::style(theme, meaning))).block(block), area);
         return;
     }
-    let wide = area.width >= 120;
+    // Who has a ticket always shows (the team works one queue); narrow, in
+    // fewer columns.
+    let claimed: usize = if area.width >= 120 { 14 } else { 9 };
     // The rows that fit: the table scrolls just enough to keep the cursor
     // in view, as ratatui's own scrolling does.
     let fit = usize::from(area.height.saturating_sub(TOP + 1));
     let first = layout::scroll_offset(state.selected, fit);
     let rows = (first..state.len().min(first + fit.max(1))).filter_map(|i| state.row(i)).map(|ticket| {
-        let mut cells = ticket_cells(ticket, ui);
-        if !wide {
-            cells.pop();
-        }
+        let cells = ticket_cells(ticket, ui);
         Row::new(cells.iter().map(|c| {
             let c = if c.meaning == Meaning::Muted {
-                view_model::Cell { text: truncate(&c.text, 14), ..c.clone() }
+                view_model::Cell { text: truncate(&c.text, claimed), ..c.clone() }
             } else {
                 c.clone()
             };
             Cell::from(view_model::span(&c, theme))
         }))
     });
-    let mut widths = vec![
+    let widths = [
         Constraint::Length(if ui.absolute_times { 4 + 17 } else { 4 }),
         Constraint::Length(6),
         Constraint::Fill(2),
         Constraint::Fill(1),
         Constraint::Length(6),
-        Constraint::Length(21),
+        Constraint::Length(20),
+        Constraint::Length(u16::try_from(claimed).unwrap_or(9)),
     ];
-    let mut header = vec!["Age", "Ticket", "Subject", "Account", "Role", "Invite"];
-    if wide {
-        widths.push(Constraint::Length(14));
-        header.push("Claimed");
-    }
+    let header = ["Age", "Ticket", "Subject", "Account", "Role", "Invite", "Claimed"];
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.muted))
         .block(block)
