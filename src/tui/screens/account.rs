@@ -258,7 +258,10 @@ impl AccountState {
 struct Areas {
     profile: Rect,
     invites: Rect,
-    bottom: Rect,
+    /// The findings, unless the trail shows in their place (`u`).
+    findings: Option<Rect>,
+    /// The audit trail, where it has room (or `u` asked for it).
+    audit: Option<Rect>,
 }
 
 /// Lines the profile shows besides its addresses (name, role, phone, DOB,
@@ -300,19 +303,32 @@ fn areas(body: Rect, state: &AccountState) -> Areas {
         body.width * 2 / 5
     };
     let [profile, invites] = Layout::horizontal([Constraint::Length(profile_width), Constraint::Fill(1)]).areas(top);
-    Areas { profile, invites, bottom }
+    let (findings, audit) = if state.show_audit {
+        (None, Some(bottom))
+    } else if body.width >= 140 {
+        let [findings, audit] = Layout::horizontal([Constraint::Fill(2), Constraint::Fill(1)]).areas(bottom);
+        (Some(findings), Some(audit))
+    } else if bottom.height >= 24 {
+        // Tall but narrow (beside a ticket pane): the trail goes under the
+        // findings rather than leaving their panel half empty.
+        let [findings, audit] = Layout::vertical([Constraint::Fill(2), Constraint::Fill(1)]).areas(bottom);
+        (Some(findings), Some(audit))
+    } else {
+        (Some(bottom), None)
+    };
+    Areas { profile, invites, findings, audit }
 }
 
 /// Whether a screen position is on the findings panel (the wheel scrolls
 /// them there).
 pub fn on_findings(body: Rect, state: &AccountState, column: u16, row: u16) -> bool {
-    let area = areas(body, state).bottom;
+    let Some(area) = areas(body, state).findings else { return false };
     column >= area.x && column < area.right() && row >= area.y && row < area.bottom()
 }
 
 /// The lines a page of the findings scrolls by, for a terminal of `size`.
 pub fn findings_page(body: Rect, state: &AccountState) -> u16 {
-    areas(body, state).bottom.height.saturating_sub(3).max(1)
+    areas(body, state).findings.map_or(1, |a| a.height.saturating_sub(3).max(1))
 }
 
 /// Lines each invite takes in the history.
@@ -358,18 +374,16 @@ pub fn render(state: &AccountState, replies: &Replies, frame: &mut Frame<'_>, ar
         frame.render_widget(Paragraph::new(text).block(Block::bordered()), area);
         return;
     };
-    let Areas { profile: profile_area, invites: invites_area, bottom } = areas(area, state);
-    render_profile(state, account, frame, profile_area, theme, now);
-    render_invites(state, account.role, frame, invites_area, ui);
-    if state.show_audit {
-        render_audit(state, frame, bottom, ui);
-    } else if area.width >= 140 {
-        let [findings_area, audit_area] = Layout::horizontal([Constraint::Fill(2), Constraint::Fill(1)]).areas(bottom);
-        render_findings(state, account, replies, frame, findings_area, ui);
-        render_audit(state, frame, audit_area, ui);
-    } else {
-        render_findings(state, account, replies, frame, bottom, ui);
-        render_audit_hint(frame, bottom, ui);
+    let areas = areas(area, state);
+    render_profile(state, account, frame, areas.profile, theme, now);
+    render_invites(state, account.role, frame, areas.invites, ui);
+    if let Some(findings) = areas.findings {
+        render_findings(state, account, replies, frame, findings, ui);
+    }
+    match (areas.audit, areas.findings) {
+        (Some(audit), _) => render_audit(state, frame, audit, ui),
+        (None, Some(findings)) => render_audit_hint(frame, findings, ui),
+        (None, None) => {}
     }
 }
 
