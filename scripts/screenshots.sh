@@ -28,7 +28,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$bin" sandbox serve --addr 127.0.0.1:0 --seed 1 --frozen-at 2026-11-25T09:00:00Z >"$server_out" &
+"$bin" sandbox serve --addr 127.0.0.1:0 --seed 1 --frozen-at 2026-11-25T09:00:00Z \
+  --staff-token rivera=agent_rivera >"$server_out" &
 server=$!
 until grep -q listening "$server_out" 2>/dev/null; do sleep 0.05; done
 url=$(head -1 "$server_out" | awk '{print $NF}')
@@ -39,7 +40,7 @@ tmux -L "$socket" -f /dev/null new-session -d -s shots -x "$cols" -y "$rows" \
   "env HOME=$work/home XDG_CONFIG_HOME=$work/home/.config XDG_STATE_HOME=$work/home/.local/state \
    TERM=xterm-256color COLORTERM=truecolor PORTALDESK_TOKEN=sandbox $bin --portal $url"
 
-screen() { tmux -L "$socket" capture-pane -p -t shots; }
+screen() { tmux -L "$socket" capture-pane -p -t "${pane:-shots}"; }
 # Waits until the pane shows $1 and holds still.
 wait_for() {
   local last="" now
@@ -61,8 +62,32 @@ shot() {
 
 wait_for "Open tickets"
 shot queue
-# The ticket whose client types the DOB day-first.
+
+# A second agent (agent_rivera) in a console of their own opens T-1003;
+# the first console then shows who else is on it, in the queue and on
+# the ticket screen.
+tmux -L "$socket" new-session -d -s rivera -x "$cols" -y "$rows" \
+  "env HOME=$work/home XDG_CONFIG_HOME=$work/home/.config XDG_STATE_HOME=$work/home/.local/state \
+   TERM=xterm-256color PORTALDESK_TOKEN=rivera $bin --portal $url"
+pane=rivera wait_for "Open tickets"
+tmux -L "$socket" send-keys -t rivera / ; pane=rivera wait_for "Filter the queue"
+tmux -L "$socket" send-keys -t rivera -l T-1003; tmux -L "$socket" send-keys -t rivera Enter
+pane=rivera wait_for "characters (v reveals)"
+keys R
+wait_for "agent_rivera"
+shot queue-presence
 keys /
+wait_for "Filter the queue"
+keys -l T-1003
+keys Enter
+wait_for "characters (v reveals)"
+shot ticket
+keys Escape
+keys Escape
+wait_for "Open tickets"
+tmux -L "$socket" send-keys -t rivera q
+# The ticket whose client types the DOB day-first.
+keys A
 wait_for "Search by name"
 keys -l "$(curl -s -H 'Authorization: Bearer sandbox' "$url/api/v1/tickets?status=open" |
   python3 -c 'import json,sys; d=json.load(sys.stdin); d=d if isinstance(d,list) else d.get("items", d.get("tickets")); print([t for t in d if "birth" in t["subject"].lower()][0]["account_id"])')"

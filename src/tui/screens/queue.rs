@@ -547,7 +547,7 @@ fn title(state: &QueueState) -> String {
     let read = state.list().len();
     let more = if state.next_cursor.is_some() { "+" } else { "" };
     let count = match &state.shown {
-        Some(shown) => format!("{} of {read}{more} read", shown.len()),
+        Some(shown) => format!("{} shown of {read}{more} read", shown.len()),
         None => format!("{read}{more}"),
     };
     let words = state.filter.words();
