@@ -38,7 +38,7 @@ mkdir -p "$work/home/.config/portaldesk"
 printf 'time_zone = "UTC"\n' >"$work/home/.config/portaldesk/config.toml"
 tmux -L "$socket" -f /dev/null new-session -d -s shots -x "$cols" -y "$rows" \
   "env HOME=$work/home XDG_CONFIG_HOME=$work/home/.config XDG_STATE_HOME=$work/home/.local/state \
-   TERM=xterm-256color COLORTERM=truecolor PORTALDESK_TOKEN=sandbox $bin --portal $url"
+   TERM=xterm-256color COLORTERM=truecolor PORTALDESK_TOKEN=sandbox $bin --sandbox-clock --portal $url"
 
 screen() { tmux -L "$socket" capture-pane -p -t "${pane:-shots}"; }
 # Waits until the pane shows $1 and holds still.
@@ -46,7 +46,7 @@ wait_for() {
   local last="" now
   for _ in $(seq 1 400); do
     now=$(screen)
-    if [[ $now == *"$1"* && $now == "$last" ]]; then return 0; fi
+    if [[ ${now,,} == *"${1,,}"* && $now == "$last" ]]; then return 0; fi
     last=$now
     sleep 0.05
   done
@@ -68,7 +68,7 @@ shot queue
 # the ticket screen.
 tmux -L "$socket" new-session -d -s rivera -x "$cols" -y "$rows" \
   "env HOME=$work/home XDG_CONFIG_HOME=$work/home/.config XDG_STATE_HOME=$work/home/.local/state \
-   TERM=xterm-256color PORTALDESK_TOKEN=rivera $bin --portal $url"
+   TERM=xterm-256color PORTALDESK_TOKEN=rivera $bin --sandbox-clock --portal $url"
 pane=rivera wait_for "Open tickets"
 tmux -L "$socket" send-keys -t rivera / ; pane=rivera wait_for "Filter the queue"
 tmux -L "$socket" send-keys -t rivera -l T-1003; tmux -L "$socket" send-keys -t rivera Enter
@@ -102,8 +102,10 @@ keys d
 wait_for "DOB compare"
 dob=$(curl -s -H 'Authorization: Bearer sandbox' "$url/api/v1/accounts/$(screen | grep -o 'acc_[0-9]*' | head -1)" |
   python3 -c 'import json,sys; y,m,d=json.load(sys.stdin)["dob"].split("-"); print(f"{int(d)}/{int(m)}/{y}")')
+# The field starts with what the client wrote in the ticket: typed anew.
+keys C-u
 keys -l "$dob"
-wait_for "Type exactly"
+wait_for "Portal accepts it"
 shot dob-compare
 keys Escape
 # The ticket whose link a mail scanner opened first: its invite timeline.
