@@ -14,50 +14,29 @@ use crate::portal::events::Live;
 /// dropped).
 pub type ReqId = u64;
 
-/// A user intent, bound to keys by the keymap.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Action {
-    Quit,
-    Back,
-    Up,
-    Down,
-    Top,
-    Bottom,
-    Open,
-    Search,
-    Resend,
-    DobCompare,
-    EditDob,
-    NextTicket,
-    Refresh,
-    Help,
-    Reveal,
-    ToggleMouse,
-    Confirm,
-    NextField,
-    PrevField,
-    /// Copy the reply to send (or, comparing DOBs, the entry to type).
+/// A user intent, bound to keys by the keymap. Its name (in the config
+/// file's `[keys]` and in the palette) is the variant's in snake_case
+/// (`dob_compare`), derived; the variants are in the order the command
+/// palette lists them.
+#[derive(
+    Debug,
+    Clone,
     Copy,
-    /// Write an internal note on the ticket.
-    Note,
-    /// Run any action by name.
-    Palette,
-    /// Show absolute times (in the staff member's zone) beside relative ones.
-    AbsoluteTimes,
-    /// Search all accounts, clients only or staff only.
-    CycleRole,
-    /// Revoke the selected invite.
-    Revoke,
-    /// Manage the account's email addresses.
-    Addresses,
-    /// Make the selected address the default.
-    MakeDefault,
-    /// Remove the selected address.
-    RemoveAddress,
-    /// Show the account's audit trail in place of the findings (or back).
-    Audit,
-    /// Lock the screen at once (as the idle lock does).
-    Lock,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
+pub enum Action {
+    Open,
+    /// Fix the top finding: its remedy's steps and reply, confirmed once.
+    Fix,
+    /// Write a public reply to the client on the ticket (the composer).
+    Reply,
     /// Claim the ticket (assign it to oneself).
     Claim,
     /// Release the ticket (unclaim it).
@@ -70,14 +49,25 @@ pub enum Action {
     ConversationDown,
     /// Scroll the conversation up.
     ConversationUp,
-    /// Scroll the findings down a page.
-    PageDown,
-    /// Scroll the findings up a page.
-    PageUp,
-    /// Fix the top finding: its remedy's steps and reply, confirmed once.
-    Fix,
-    /// Account search from the queue (where `/` filters the queue).
-    SearchAccounts,
+    Resend,
+    /// Revoke the selected invite.
+    Revoke,
+    /// Manage the account's email addresses.
+    Addresses,
+    /// Make the selected address the default.
+    MakeDefault,
+    /// Remove the selected address.
+    RemoveAddress,
+    DobCompare,
+    EditDob,
+    Reveal,
+    /// Show the account's audit trail in place of the findings (or back).
+    Audit,
+    /// Copy the reply to send (or, comparing DOBs, the entry to type).
+    Copy,
+    /// Write an internal note on the ticket.
+    Note,
+    NextTicket,
     /// The queue: every ticket of the status (no other filter).
     FilterAll,
     /// The queue: tickets claimed by me (again: all).
@@ -90,113 +80,42 @@ pub enum Action {
     FilterExpiring,
     /// The queue: tickets past their first-response target (again: off).
     FilterBreached,
-    /// Write a public reply to the client on the ticket (the composer).
-    Reply,
+    Search,
+    /// Account search from the queue (where `/` filters the queue).
+    SearchAccounts,
+    /// Search all accounts, clients only or staff only.
+    CycleRole,
+    Refresh,
+    /// Show absolute times (in the staff member's zone) beside relative ones.
+    AbsoluteTimes,
+    ToggleMouse,
+    Help,
+    /// Run any action by name.
+    Palette,
+    /// Lock the screen at once (as the idle lock does).
+    Lock,
+    Back,
+    Quit,
+    Up,
+    Down,
+    Top,
+    Bottom,
+    /// Scroll the findings down a page.
+    PageDown,
+    /// Scroll the findings up a page.
+    PageUp,
+    Confirm,
+    NextField,
+    PrevField,
 }
 
 impl Action {
     /// Every action, in the order the command palette lists them.
-    pub const ALL: [Action; 47] = [
-        Action::Open,
-        Action::Fix,
-        Action::Reply,
-        Action::Claim,
-        Action::Release,
-        Action::Pending,
-        Action::Solve,
-        Action::ConversationDown,
-        Action::ConversationUp,
-        Action::Resend,
-        Action::Revoke,
-        Action::Addresses,
-        Action::MakeDefault,
-        Action::RemoveAddress,
-        Action::DobCompare,
-        Action::EditDob,
-        Action::Reveal,
-        Action::Audit,
-        Action::Copy,
-        Action::Note,
-        Action::NextTicket,
-        Action::FilterAll,
-        Action::FilterMine,
-        Action::FilterUnclaimed,
-        Action::FilterStatus,
-        Action::FilterExpiring,
-        Action::FilterBreached,
-        Action::Search,
-        Action::SearchAccounts,
-        Action::CycleRole,
-        Action::Refresh,
-        Action::AbsoluteTimes,
-        Action::ToggleMouse,
-        Action::Help,
-        Action::Palette,
-        Action::Lock,
-        Action::Back,
-        Action::Quit,
-        Action::Up,
-        Action::Down,
-        Action::Top,
-        Action::Bottom,
-        Action::PageDown,
-        Action::PageUp,
-        Action::Confirm,
-        Action::NextField,
-        Action::PrevField,
-    ];
+    pub const ALL: &'static [Action] = <Action as strum::VariantArray>::VARIANTS;
 
     /// Its name in the config file's `[keys]` and in the palette.
     pub fn name(self) -> &'static str {
-        match self {
-            Action::Quit => "quit",
-            Action::Back => "back",
-            Action::Up => "up",
-            Action::Down => "down",
-            Action::Top => "top",
-            Action::Bottom => "bottom",
-            Action::Open => "open",
-            Action::Search => "search",
-            Action::Resend => "resend",
-            Action::DobCompare => "dob_compare",
-            Action::EditDob => "edit_dob",
-            Action::NextTicket => "next_ticket",
-            Action::Refresh => "refresh",
-            Action::Help => "help",
-            Action::Reveal => "reveal",
-            Action::ToggleMouse => "toggle_mouse",
-            Action::Confirm => "confirm",
-            Action::NextField => "next_field",
-            Action::PrevField => "prev_field",
-            Action::Copy => "copy",
-            Action::Note => "note",
-            Action::Palette => "palette",
-            Action::AbsoluteTimes => "absolute_times",
-            Action::CycleRole => "cycle_role",
-            Action::Revoke => "revoke",
-            Action::Addresses => "addresses",
-            Action::MakeDefault => "make_default",
-            Action::RemoveAddress => "remove_address",
-            Action::Audit => "audit",
-            Action::Lock => "lock",
-            Action::Claim => "claim",
-            Action::Release => "release",
-            Action::Pending => "pending",
-            Action::Solve => "solve",
-            Action::ConversationDown => "conversation_down",
-            Action::ConversationUp => "conversation_up",
-            Action::PageDown => "page_down",
-            Action::PageUp => "page_up",
-            Action::Fix => "fix",
-            Action::SearchAccounts => "search_accounts",
-            Action::FilterAll => "filter_all",
-            Action::FilterMine => "filter_mine",
-            Action::FilterUnclaimed => "filter_unclaimed",
-            Action::FilterStatus => "filter_status",
-            Action::FilterExpiring => "filter_expiring",
-            Action::FilterBreached => "filter_breached",
-            Action::Reply => "reply",
-        }
+        self.into()
     }
 
     /// Whether it changes something in the portal (or opens a dialog that
@@ -222,7 +141,7 @@ impl Action {
 
     /// The action of a name.
     pub fn from_name(name: &str) -> Option<Action> {
-        Action::ALL.into_iter().find(|a| a.name() == name)
+        name.parse().ok()
     }
 }
 
@@ -340,5 +259,73 @@ impl Effect {
             Effect::Terminal(Terminal::Suspend) => "suspend",
             Effect::Terminal(Terminal::Quit) => "quit",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Action;
+
+    /// The names (config files and the README use them) and the palette's
+    /// order, as they were written out by hand before being derived.
+    #[test]
+    fn names_and_palette_order_are_kept() {
+        let names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
+        let expected = [
+            "open",
+            "fix",
+            "reply",
+            "claim",
+            "release",
+            "pending",
+            "solve",
+            "conversation_down",
+            "conversation_up",
+            "resend",
+            "revoke",
+            "addresses",
+            "make_default",
+            "remove_address",
+            "dob_compare",
+            "edit_dob",
+            "reveal",
+            "audit",
+            "copy",
+            "note",
+            "next_ticket",
+            "filter_all",
+            "filter_mine",
+            "filter_unclaimed",
+            "filter_status",
+            "filter_expiring",
+            "filter_breached",
+            "search",
+            "search_accounts",
+            "cycle_role",
+            "refresh",
+            "absolute_times",
+            "toggle_mouse",
+            "help",
+            "palette",
+            "lock",
+            "back",
+            "quit",
+            "up",
+            "down",
+            "top",
+            "bottom",
+            "page_down",
+            "page_up",
+            "confirm",
+            "next_field",
+            "prev_field",
+        ];
+        assert_eq!(names, expected);
+        for &action in Action::ALL {
+            assert_eq!(Action::from_name(action.name()), Some(action));
+            assert_eq!(action.to_string(), action.name());
+        }
+        assert_eq!(Action::from_name("DobCompare"), None, "names are snake_case only");
+        assert_eq!(Action::from_name("dob compare"), None);
     }
 }

@@ -464,11 +464,7 @@ impl LiveState {
 
 /// The word for a presence mode.
 pub fn mode_word(mode: PresenceMode) -> &'static str {
-    match mode {
-        PresenceMode::Viewing => "viewing",
-        PresenceMode::Replying => "replying",
-        PresenceMode::Changing => "changing",
-    }
+    mode.as_str()
 }
 
 /// Who, for the collision texts: the staff id (this console's own, from
