@@ -22,5 +22,6 @@ pub mod sandbox;
 pub mod sanitize;
 pub mod timezone;
 pub mod tui;
+pub mod width;
 pub mod wording;
 pub mod zeroing;
