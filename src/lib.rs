@@ -15,6 +15,7 @@ pub mod config;
 pub mod credentials;
 pub mod diagnose;
 pub mod fix;
+pub mod keys;
 pub mod logging;
 pub mod phi;
 pub mod portal;
