@@ -255,7 +255,7 @@ impl Settings {
         if !guard.is_multiple_of(60) || !RESEND_GUARD_RANGE.contains(&(guard / 60)) {
             return out_of_range("resend_guard_minutes", guard / 60, RESEND_GUARD_RANGE);
         }
-        if let Err(e) = crate::tui::keymap::Keymap::from_config(&self.keys) {
+        if let Err(e) = crate::keys::Overrides::from_config(&self.keys) {
             return Err(self.error_at(&e.key(), &e.problem));
         }
         for reply in &self.replies {

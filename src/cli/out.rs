@@ -24,6 +24,7 @@ use crate::portal::PortalClient;
 use crate::portal::model::Role;
 use crate::sanitize;
 use crate::timezone::StaffZone;
+use crate::width;
 
 /// How a command prints its answer.
 #[derive(Debug, Clone, Copy, Default, Args)]
@@ -205,19 +206,17 @@ fn write_out(text: &str) -> Result<(), Failure> {
 /// Lays rows out in columns under a header; the last column is not padded.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     let columns = header.len();
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| width::of(h)).collect();
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
+            *width = (*width).max(width::of(cell));
         }
     }
     let line = |cells: &mut dyn Iterator<Item = &str>| {
         let mut out = String::new();
         for (i, cell) in cells.enumerate() {
             if i + 1 < columns {
-                let pad = widths[i].saturating_sub(cell.chars().count());
-                out.push_str(cell);
-                out.push_str(&" ".repeat(pad + 2));
+                out.push_str(&width::pad(cell, widths[i] + 2));
             } else {
                 out.push_str(cell);
             }
@@ -235,6 +234,25 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn table_columns_line_up_with_wide_characters() {
+        let rows = vec![
+            vec!["山田太郎".to_owned(), "pending".to_owned(), "x".to_owned()],
+            vec!["Ann 🙂".to_owned(), "expired".to_owned(), "y".to_owned()],
+            vec!["Bo".to_owned(), "accepted".to_owned(), "z".to_owned()],
+        ];
+        let text = table(&["name", "state", "last"], &rows);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 4);
+        // Every line's second and third columns start at the same column.
+        let column_of = |line: &str, word: &str| width::of(&line[..line.find(word).unwrap()]);
+        let starts: Vec<usize> =
+            ["state", "pending", "expired", "accepted"].iter().zip(&lines).map(|(w, l)| column_of(l, w)).collect();
+        assert_eq!(starts, [10, 10, 10, 10], "{text}");
+        let thirds: Vec<usize> = ["last", "x", "y", "z"].iter().zip(&lines).map(|(w, l)| column_of(l, w)).collect();
+        assert_eq!(thirds, [20, 20, 20, 20], "{text}");
+    }
 
     #[test]
     fn masks_unless_revealed() {

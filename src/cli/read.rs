@@ -351,14 +351,7 @@ fn latest_invite(latest: Option<&InviteSummary>, role: Role, now: DateTime<Utc>)
 
 /// The JSON name of an invite state.
 fn state_code(state: InviteState) -> &'static str {
-    match state {
-        InviteState::Pending => "pending",
-        InviteState::ExpiringSoon => "expiring_soon",
-        InviteState::Expired => "expired",
-        InviteState::Superseded => "superseded",
-        InviteState::Accepted => "accepted",
-        InviteState::Revoked => "revoked",
-    }
+    state.into()
 }
 
 /// The line that says PHI is masked, when it is.

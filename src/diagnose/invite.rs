@@ -9,8 +9,10 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::portal::model::{AuditAction, AuditEntry, Invite, InviteStatus, Role};
 
-/// What an invite's link does right now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What an invite's link does right now. Its JSON name (`expiring_soon`)
+/// is derived: `<&str>::from(state)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum InviteState {
     /// The link works.
     Pending,
@@ -148,6 +150,22 @@ mod tests {
 
     fn at(text: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(text).unwrap().to_utc()
+    }
+
+    #[test]
+    fn state_names_are_snake_case() {
+        let names: Vec<&str> = [
+            InviteState::Pending,
+            InviteState::ExpiringSoon,
+            InviteState::Expired,
+            InviteState::Superseded,
+            InviteState::Accepted,
+            InviteState::Revoked,
+        ]
+        .into_iter()
+        .map(<&str>::from)
+        .collect();
+        assert_eq!(names, ["pending", "expiring_soon", "expired", "superseded", "accepted", "revoked"]);
     }
 
     #[test]

@@ -44,8 +44,9 @@ pub const BURST_WINDOW_SECONDS: i64 = 2;
 pub const BURST_VISITS: usize = 3;
 
 /// What the classifier makes of a visit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, strum::IntoStaticStr)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum VisitKind {
     /// A mail scanner, link preview or other prefetch.
     Scanner,
@@ -56,13 +57,9 @@ pub enum VisitKind {
 }
 
 impl VisitKind {
-    /// The wire name.
+    /// The wire name (serde and strum both derive it).
     pub fn as_str(self) -> &'static str {
-        match self {
-            VisitKind::Scanner => "scanner",
-            VisitKind::Person => "person",
-            VisitKind::Unknown => "unknown",
-        }
+        self.into()
     }
 }
 

@@ -173,10 +173,9 @@ pub async fn start(listener: TcpListener, options: SandboxOptions) -> Result<San
             Some(path) => Connection::open(path)?,
             None => Connection::open_in_memory()?,
         };
-        conn.pragma_update(None, "journal_mode", "WAL").ok();
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        store::tune(&conn)?;
         store::open(&conn)?;
-        let empty: i64 = conn.query_row("SELECT count(*) FROM accounts", [], |r| r.get(0))?;
+        let empty = store::accounts::count(&conn)?;
         let seeded = if empty == 0 {
             let plan = seed::SeedPlan {
                 seed: seed_options.seed,

@@ -317,13 +317,7 @@ impl Seeder<'_> {
                     next_client
                 }
             };
-            for sql in [
-                "DELETE FROM delivery_events WHERE invite_rowid IN (SELECT rowid FROM invites WHERE account_rowid = ?1)",
-                "DELETE FROM outbox WHERE invite_rowid IN (SELECT rowid FROM invites WHERE account_rowid = ?1)",
-                "DELETE FROM invites WHERE account_rowid = ?1",
-            ] {
-                conn.prepare_cached(sql)?.execute([rowid])?;
-            }
+            invites::forget_account_invites(conn, rowid)?;
             let opened_at = now - Duration::minutes(minutes_ago(i));
             self.shape(*case, rowid, now, opened_at)?;
             let channel =
@@ -395,8 +389,7 @@ impl Seeder<'_> {
             }
             Bounced => {
                 let invite = self.send(rowid, before_ticket)?;
-                conn.prepare_cached("DELETE FROM delivery_events WHERE invite_rowid = ?1 AND event = 'delivered'")?
-                    .execute([invite])?;
+                invites::forget_delivered(conn, invite)?;
                 invites::add_event(
                     conn,
                     invite,
@@ -570,9 +563,7 @@ fn fail_dob(conn: &Connection, invite_rowid: i64, at: DateTime<Utc>, times: i64)
 }
 
 fn invite_by_rowid(conn: &Connection, rowid: i64, now: DateTime<Utc>) -> rusqlite::Result<invites::StoredInvite> {
-    let token: String =
-        conn.prepare_cached("SELECT token FROM invites WHERE rowid = ?1")?.query_row([rowid], |r| r.get(0))?;
-    invites::by_token(conn, &token, now)?.ok_or(rusqlite::Error::QueryReturnedNoRows)
+    invites::stored_by_rowid(conn, rowid, now)?.ok_or(rusqlite::Error::QueryReturnedNoRows)
 }
 
 // ----------------------------------------------------------- conversations
@@ -635,14 +626,9 @@ fn conversations(
     now: DateTime<Utc>,
     seeded: &[SeededTicket],
 ) -> rusqlite::Result<()> {
-    let rows: Vec<(i64, String, i64, i64, String)> = conn
-        .prepare("SELECT rowid, id, account_rowid, opened_at, channel FROM tickets ORDER BY rowid")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
-        .collect::<Result<_, _>>()?;
-    for (index, (ticket_rowid, ticket_id, account_rowid, opened_at, channel)) in rows.into_iter().enumerate() {
+    for (index, row) in tickets::seed_rows(conn)?.into_iter().enumerate() {
+        let tickets::SeedRow { rowid: ticket_rowid, id: ticket_id, account_rowid, opened_at, channel } = row;
         let account = accounts::by_rowid(conn, account_rowid)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?.account;
-        let opened_at = super::store::instant(opened_at);
-        let channel: TicketChannel = channel.parse().unwrap_or(TicketChannel::Email);
         let case = seeded.iter().find(|t| t.ticket_id == ticket_id).map(|t| t.case);
         let said = conversation(case, &account, index, rng, opened_at);
         let name = format!("{} {}", account.first_name.expose(), account.last_name.expose());
@@ -681,8 +667,7 @@ fn conversations(
             }
         }
         if let Some(first) = first_response {
-            conn.prepare_cached("UPDATE tickets SET first_response_at = ?1 WHERE rowid = ?2")?
-                .execute(rusqlite::params![super::store::secs(first), ticket_rowid])?;
+            tickets::set_first_response(conn, ticket_rowid, first)?;
         }
     }
     Ok(())
@@ -901,11 +886,8 @@ pub fn first_message(
     subject: &str,
     at: DateTime<Utc>,
 ) -> rusqlite::Result<()> {
-    let ticket_rowid: i64 =
-        conn.prepare_cached("SELECT rowid FROM tickets WHERE id = ?1")?.query_row([ticket_id], |r| r.get(0))?;
-    let (account_id, name): (String, String) = conn
-        .prepare_cached("SELECT id, first_name || ' ' || last_name FROM accounts WHERE rowid = ?1")?
-        .query_row([account_rowid], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let ticket_rowid = tickets::rowid_of(conn, ticket_id)?;
+    let (account_id, name) = accounts::id_and_name(conn, account_rowid)?;
     let body = format!("Hi, {}. Please help.\n{name}", subject.to_lowercase());
     let new = NewMessage {
         ticket_rowid,

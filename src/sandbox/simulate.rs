@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 
 use super::actions;
 use super::problem::ApiError;
@@ -115,20 +115,14 @@ pub fn step(conn: &Connection, dice: &mut Rng, link_base: &str, now: DateTime<Ut
     Ok(played)
 }
 
-/// One of the first `limit` rows a query answers, chosen by the dice.
-fn choose(
-    conn: &Connection,
-    dice: &mut Rng,
-    sql: &str,
-    args: impl rusqlite::Params,
-) -> rusqlite::Result<Option<String>> {
-    let rows: Vec<String> = conn.prepare_cached(sql)?.query_map(args, |r| r.get(0))?.collect::<Result<_, _>>()?;
+/// One of the ids a store read answered, chosen by the dice.
+fn choose(dice: &mut Rng, rows: rusqlite::Result<Vec<String>>) -> rusqlite::Result<Option<String>> {
+    let rows = rows?;
     if rows.is_empty() { Ok(None) } else { Ok(Some(dice.pick(&rows).clone())) }
 }
 
 fn claim(conn: &Connection, dice: &mut Rng, agent: &str, now: DateTime<Utc>) -> Result<Move, ApiError> {
-    let sql = "SELECT id FROM tickets WHERE status = 'open' AND assignee IS NULL ORDER BY rowid LIMIT 20";
-    let Some(ticket_id) = choose(conn, dice, sql, [])?.map(TicketId::from) else {
+    let Some(ticket_id) = choose(dice, tickets::unclaimed_open_ids(conn, 20))?.map(TicketId::from) else {
         return Ok(Move::Idle);
     };
     let stored = tickets::by_id(conn, ticket_id.as_str(), now)?.ok_or_else(ApiError::internal)?;
@@ -150,8 +144,7 @@ const NOTES: &[&str] = &[
 ];
 
 fn note(conn: &Connection, dice: &mut Rng, agent: &str, now: DateTime<Utc>) -> Result<Move, ApiError> {
-    let sql = "SELECT id FROM tickets WHERE status != 'solved' AND assignee = ?1 ORDER BY rowid LIMIT 20";
-    let Some(ticket_id) = choose(conn, dice, sql, [agent])?.map(TicketId::from) else {
+    let Some(ticket_id) = choose(dice, tickets::unsolved_ids_of(conn, agent, 20))?.map(TicketId::from) else {
         return Ok(Move::Idle);
     };
     let stored = tickets::by_id(conn, ticket_id.as_str(), now)?.ok_or_else(ApiError::internal)?;
@@ -179,8 +172,7 @@ fn resend(
     link_base: &str,
     now: DateTime<Utc>,
 ) -> Result<Move, ApiError> {
-    let sql = "SELECT id FROM tickets WHERE status != 'solved' ORDER BY rowid LIMIT 40";
-    let Some(ticket_id) = choose(conn, dice, sql, [])?.map(TicketId::from) else {
+    let Some(ticket_id) = choose(dice, tickets::unsolved_ids(conn, 40))?.map(TicketId::from) else {
         return Ok(Move::Idle);
     };
     let stored = tickets::by_id(conn, ticket_id.as_str(), now)?.ok_or_else(ApiError::internal)?;
@@ -199,16 +191,12 @@ const SUBJECTS: &[&str] = &[
 ];
 
 fn new_ticket(conn: &Connection, dice: &mut Rng, now: DateTime<Utc>) -> Result<Move, ApiError> {
-    let count: i64 = conn.query_row("SELECT count(*) FROM accounts WHERE role = 'client'", [], |r| r.get(0))?;
+    let count = accounts::client_count(conn)?;
     if count == 0 {
         return Ok(Move::Idle);
     }
     let offset = i64::try_from(dice.below(count.unsigned_abs())).unwrap_or(0);
-    let rowid: i64 = conn.query_row(
-        "SELECT rowid FROM accounts WHERE role = 'client' ORDER BY rowid LIMIT 1 OFFSET ?1",
-        params![offset],
-        |r| r.get(0),
-    )?;
+    let rowid = accounts::client_rowid_at(conn, offset)?;
     let channel = *dice.pick(&[TicketChannel::Phone, TicketChannel::Email, TicketChannel::Portal]);
     let subject: &&str = dice.pick(SUBJECTS);
     let new = tickets::NewTicket {
@@ -233,8 +221,7 @@ fn pending_invite(
     dice: &mut Rng,
     now: DateTime<Utc>,
 ) -> rusqlite::Result<Option<invites::StoredInvite>> {
-    let sql = "SELECT id FROM invites WHERE status = 'pending' AND expires_at > ?1 ORDER BY rowid DESC LIMIT 20";
-    let Some(invite_id) = choose(conn, dice, sql, [store::secs(now)])? else {
+    let Some(invite_id) = choose(dice, invites::pending_unexpired_ids(conn, now, 20))? else {
         return Ok(None);
     };
     invites::by_id(conn, &invite_id, now)

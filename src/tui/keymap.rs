@@ -4,38 +4,10 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::Action;
+pub use crate::keys::{ACCOUNT, Binding, KeysError, QUEUE, ScreenSpec, TICKET, ctrl, key, key_label, special};
+use crate::keys::{MOVE, Overrides, View};
 
 pub use super::dialog::ScreenKind;
-
-/// What a screen declares of itself: its title, its keys in the order the
-/// help lists them, whether the list-moving keys (`j` `k` `g` `G` and the
-/// arrows) follow them, and whether typed characters go into a text field
-/// (so letter keys are not commands there). The views' are below; each
-/// dialog declares its own in its file (`SPEC`).
-#[derive(Debug, Clone, Copy)]
-pub struct ScreenSpec {
-    pub title: &'static str,
-    pub keys: &'static [Binding],
-    pub moves: bool,
-    pub takes_text: bool,
-}
-
-impl ScreenSpec {
-    /// A screen titled `title` with `keys`, no list-moving keys, no text.
-    pub const fn new(title: &'static str, keys: &'static [Binding]) -> Self {
-        Self { title, keys, moves: false, takes_text: false }
-    }
-
-    /// The list-moving keys follow its own.
-    pub const fn moves(self) -> Self {
-        Self { moves: true, ..self }
-    }
-
-    /// Typed characters go into a text field.
-    pub const fn text(self) -> Self {
-        Self { takes_text: true, ..self }
-    }
-}
 
 impl ScreenKind {
     pub fn title(self) -> &'static str {
@@ -63,46 +35,16 @@ impl ScreenKind {
         )
     }
 
-    /// Whether the config file's `[keys]` may rebind this screen's letter
-    /// keys (the full-screen views; dialogs keep theirs).
-    fn rebindable(self) -> bool {
-        matches!(self, ScreenKind::Queue | ScreenKind::Account | ScreenKind::Ticket)
-    }
-}
-
-/// One key binding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Binding {
-    pub code: KeyCode,
-    pub modifiers: KeyModifiers,
-    pub action: Action,
-    /// What it does, for the help.
-    pub help: &'static str,
-    /// Its short name in the footer; empty when it is not shown there.
-    pub hint: &'static str,
-}
-
-impl Binding {
-    /// How the key is written in help and footer.
-    pub fn label(&self) -> String {
-        if self.modifiers.contains(KeyModifiers::CONTROL) {
-            format!("Ctrl-{}", key_label(self.code).to_uppercase())
-        } else {
-            key_label(self.code)
+    /// The view whose letter keys the config file's `[keys]` may rebind,
+    /// if this screen is one (dialogs keep theirs).
+    fn view(self) -> Option<View> {
+        match self {
+            ScreenKind::Queue => Some(View::Queue),
+            ScreenKind::Account => Some(View::Account),
+            ScreenKind::Ticket => Some(View::Ticket),
+            _ => None,
         }
     }
-}
-
-pub const fn key(c: char, action: Action, help: &'static str, hint: &'static str) -> Binding {
-    Binding { code: KeyCode::Char(c), modifiers: KeyModifiers::NONE, action, help, hint }
-}
-
-pub const fn ctrl(c: char, action: Action, help: &'static str, hint: &'static str) -> Binding {
-    Binding { code: KeyCode::Char(c), modifiers: KeyModifiers::CONTROL, action, help, hint }
-}
-
-pub const fn special(code: KeyCode, action: Action, help: &'static str, hint: &'static str) -> Binding {
-    Binding { code, modifiers: KeyModifiers::NONE, action, help, hint }
 }
 
 /// The reveal key of every dialog that shows an address or a DOB: a
@@ -139,50 +81,6 @@ macro_rules! screen_spec {
 }
 pub(crate) use screen_spec;
 
-const MOVE: [Binding; 6] = [
-    key('j', Action::Down, "move down", ""),
-    special(KeyCode::Down, Action::Down, "move down", ""),
-    key('k', Action::Up, "move up", ""),
-    special(KeyCode::Up, Action::Up, "move up", ""),
-    key('g', Action::Top, "go to the top", ""),
-    key('G', Action::Bottom, "go to the bottom", ""),
-];
-
-pub const QUEUE: ScreenSpec = ScreenSpec {
-    title: "Queue",
-    moves: true,
-    takes_text: false,
-    keys: &[
-        special(KeyCode::Enter, Action::Open, "open the ticket's account", "open"),
-        key('n', Action::NextTicket, "open the next unclaimed ticket", "next unclaimed"),
-        // On the queue `/` searches the queue; account search is `A` (or Tab
-        // in the `/` line).
-        key(
-            '/',
-            Action::Search,
-            "filter the queue: ticket id, subject, name or email (a ticket id and Enter opens that ticket)",
-            "filter",
-        ),
-        key('m', Action::Note, "internal note on the ticket", "note"),
-        key(':', Action::Palette, "run a command by name", "commands"),
-        key('A', Action::SearchAccounts, "search accounts (Tab in the / filter does too)", ""),
-        key('a', Action::FilterAll, "filter: all tickets of the status", ""),
-        key('i', Action::FilterMine, "filter: mine (claimed by me; again: all)", ""),
-        key('u', Action::FilterUnclaimed, "filter: unclaimed (again: all)", ""),
-        key('s', Action::FilterStatus, "filter: status open, pending, solved, any", ""),
-        key('e', Action::FilterExpiring, "filter: latest invite expiring within 2h", ""),
-        key('b', Action::FilterBreached, "filter: SLA breached (first reply overdue)", ""),
-        special(KeyCode::PageDown, Action::PageDown, "a page down (more tickets are read as you go)", ""),
-        special(KeyCode::PageUp, Action::PageUp, "a page up", ""),
-        key('t', Action::AbsoluteTimes, "times as dates (your zone)", ""),
-        key('R', Action::Refresh, "refresh", "refresh"),
-        key('M', Action::ToggleMouse, "mouse on/off (select text)", ""),
-        key('?', Action::Help, "help", "help"),
-        key('q', Action::Quit, "quit", "quit"),
-        key('L', Action::Lock, "lock the screen now", ""),
-    ],
-};
-
 /// The queue's `/` line: typed text narrows the queue.
 pub const QUEUE_FILTER: ScreenSpec = ScreenSpec {
     title: "Queue",
@@ -210,69 +108,19 @@ pub const SEARCH: ScreenSpec = ScreenSpec {
     ],
 };
 
-pub const ACCOUNT: ScreenSpec = ScreenSpec {
-    title: "Account",
-    moves: true,
-    takes_text: false,
-    keys: &[
-        special(KeyCode::Enter, Action::Open, "the selected invite's timeline", "timeline"),
-        key('r', Action::Resend, "resend the invite", "resend"),
-        key('d', Action::DobCompare, "compare a reported DOB", "compare"),
-        key('e', Action::EditDob, "edit the DOB on file", "edit DOB"),
-        key('v', Action::Reveal, "reveal / mask email and DOB", "reveal"),
-        key('y', Action::Copy, "copy the reply to send", "copy"),
-        // In the footer when it is wide enough (not at 80 columns).
-        key('x', Action::Revoke, "revoke the selected invite", "revoke"),
-        key('a', Action::Addresses, "email addresses (add, default)", "addresses"),
-        key('u', Action::Audit, "audit trail / findings", ""),
-        special(KeyCode::PageDown, Action::PageDown, "scroll the findings down (wheel too)", ""),
-        special(KeyCode::PageUp, Action::PageUp, "scroll the findings up", ""),
-        key('m', Action::Note, "internal note on the ticket", ""),
-        key(':', Action::Palette, "run a command by name", ""),
-        key('t', Action::AbsoluteTimes, "times as dates (your zone)", ""),
-        key('/', Action::Search, "search accounts", ""),
-        key('n', Action::NextTicket, "next unclaimed ticket", ""),
-        key('R', Action::Refresh, "refresh", ""),
-        key('M', Action::ToggleMouse, "mouse on/off (select text)", ""),
-        special(KeyCode::Esc, Action::Back, "back", ""),
-        key('?', Action::Help, "help", "help"),
-        key('q', Action::Quit, "quit", ""),
-        key('L', Action::Lock, "lock the screen now", ""),
-    ],
-};
-
-/// The account with its ticket pane: the ticket's own keys, then every
-/// key of the account.
-pub const TICKET: ScreenSpec = ScreenSpec {
-    title: "Ticket",
-    moves: true,
-    takes_text: false,
-    keys: &[
-        key('c', Action::Claim, "claim the ticket", "claim"),
-        key('C', Action::Release, "release the ticket", ""),
-        key('p', Action::Pending, "set the ticket pending", ""),
-        key('S', Action::Solve, "solve the ticket", "solve"),
-        // Before `f`: the palette lists the first match of `:reply` first.
-        key('w', Action::Reply, "write a reply to the client (prefilled, editable)", "reply"),
-        key('f', Action::Fix, "fix the top finding and reply (one key)", "fix"),
-        key('J', Action::ConversationDown, "scroll the conversation down", ""),
-        key('K', Action::ConversationUp, "scroll the conversation up", ""),
-    ],
-};
-
 /// The built-in keys of a screen, in the order the help lists them.
 fn builtin(screen: ScreenKind) -> Vec<Binding> {
-    let spec = screen.spec();
-    let mut all = spec.keys.to_vec();
-    if screen == ScreenKind::Ticket {
-        all.extend(ACCOUNT.keys);
-    }
-    if spec.moves {
-        all.extend(MOVE);
-    }
-    if screen == ScreenKind::Queue {
-        all.push(special(KeyCode::Esc, Action::Back, "back", ""));
-    }
+    let mut all = match screen.view() {
+        Some(view) => view.builtin(),
+        None => {
+            let spec = screen.spec();
+            let mut all = spec.keys.to_vec();
+            if spec.moves {
+                all.extend(MOVE);
+            }
+            all
+        }
+    };
     // The account's own is `v` (which `[keys]` may move); a dialog's text
     // field takes `v`, so dialogs showing PHI share this one.
     if screen.shows_phi() {
@@ -285,7 +133,7 @@ fn builtin(screen: ScreenKind) -> Vec<Binding> {
 /// (`[keys] resend = "s"`) applied to the queue's and account's letter keys.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Keymap {
-    overrides: Vec<(Action, KeyCode)>,
+    overrides: Overrides,
     /// Read-only: no changing action is bound, listed or offered.
     readonly: bool,
 }
@@ -296,56 +144,7 @@ impl Keymap {
     /// that clashes with another on the same screen is an error naming the
     /// entry of `[keys]` at fault.
     pub fn from_config(keys: &std::collections::BTreeMap<String, String>) -> Result<Self, KeysError> {
-        let rebindable: Vec<Action> = [ScreenKind::Queue, ScreenKind::Account, ScreenKind::Ticket]
-            .into_iter()
-            .flat_map(builtin)
-            .filter(|b| b.modifiers == KeyModifiers::NONE && matches!(b.code, KeyCode::Char(_)))
-            .map(|b| b.action)
-            .collect();
-        let mut overrides = Vec::new();
-        for (name, text) in keys {
-            let action = Action::from_name(name).filter(|a| rebindable.contains(a)).ok_or_else(|| {
-                let mut names: Vec<&str> = rebindable.iter().map(|a| a.name()).collect();
-                names.sort_unstable();
-                names.dedup();
-                KeysError {
-                    action: name.clone(),
-                    problem: format!("no such action to bind; these can be: {}", names.join(", ")),
-                }
-            })?;
-            let code = parse_key(text).ok_or_else(|| KeysError {
-                action: name.clone(),
-                problem: format!("{text:?} is not a key: write one character, or Space, or F1 to F12"),
-            })?;
-            overrides.push((action, code));
-        }
-        let keymap = Self { overrides, readonly: false };
-        for &screen in ScreenKind::ALL {
-            let all = keymap.bindings(screen);
-            for (i, a) in all.iter().enumerate() {
-                if let Some(b) =
-                    all[i + 1..].iter().find(|b| a.code == b.code && a.modifiers == b.modifiers && a.action != b.action)
-                {
-                    // The built-in table has no clash, so one of the two
-                    // was moved by `[keys]`.
-                    let moved = [a.action, b.action]
-                        .into_iter()
-                        .find(|action| keys.contains_key(action.name()))
-                        .unwrap_or(a.action);
-                    return Err(KeysError {
-                        action: moved.name().to_owned(),
-                        problem: format!(
-                            "{} is bound to both {} and {} on the {} screen",
-                            a.label(),
-                            a.action.name(),
-                            b.action.name(),
-                            screen.title().to_lowercase()
-                        ),
-                    });
-                }
-            }
-        }
-        Ok(keymap)
+        Ok(Self { overrides: Overrides::from_config(keys)?, readonly: false })
     }
 
     /// The same keys in read-only mode: every changing action left out of
@@ -372,15 +171,8 @@ impl Keymap {
     /// The keys of a screen, changing actions included.
     fn all_bindings(&self, screen: ScreenKind) -> Vec<Binding> {
         let mut all = builtin(screen);
-        if screen.rebindable() {
-            for binding in &mut all {
-                let letter = binding.modifiers == KeyModifiers::NONE && matches!(binding.code, KeyCode::Char(_));
-                if let Some((_, code)) = self.overrides.iter().find(|(action, _)| *action == binding.action)
-                    && letter
-                {
-                    binding.code = *code;
-                }
-            }
+        if screen.view().is_some() {
+            self.overrides.apply(&mut all);
         }
         all
     }
@@ -442,64 +234,27 @@ impl Keymap {
     }
 }
 
-/// An entry of `[keys]` that cannot be used.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeysError {
-    /// The entry's name (the action), as written.
-    pub action: String,
-    /// What is wrong with it.
-    pub problem: String,
-}
-
-impl KeysError {
-    /// The entry as a config key: `keys.resend`.
-    pub fn key(&self) -> String {
-        format!("keys.{}", self.action)
-    }
-}
-
-impl std::fmt::Display for KeysError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.key(), self.problem)
-    }
-}
-
-impl std::error::Error for KeysError {}
-
-/// A key as written in `[keys]`.
-fn parse_key(text: &str) -> Option<KeyCode> {
-    let mut chars = text.chars();
-    match (chars.next(), chars.next()) {
-        (Some(c), None) if !c.is_control() && !c.is_whitespace() => Some(KeyCode::Char(c)),
-        _ if text.eq_ignore_ascii_case("space") => Some(KeyCode::Char(' ')),
-        _ => {
-            let n: u8 = text.strip_prefix(['F', 'f'])?.parse().ok()?;
-            (1..=12).contains(&n).then_some(KeyCode::F(n))
-        }
-    }
-}
-
-/// How a key is written in help and footer.
-pub fn key_label(code: KeyCode) -> String {
-    match code {
-        KeyCode::Char(' ') => "Space".into(),
-        KeyCode::Char(c) => c.to_string(),
-        KeyCode::Enter => "Enter".into(),
-        KeyCode::Esc => "Esc".into(),
-        KeyCode::Tab => "Tab".into(),
-        KeyCode::BackTab => "Shift-Tab".into(),
-        KeyCode::Up => "↑".into(),
-        KeyCode::Down => "↓".into(),
-        KeyCode::PageDown => "PgDn".into(),
-        KeyCode::PageUp => "PgUp".into(),
-        KeyCode::F(n) => format!("F{n}"),
-        other => format!("{other:?}"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bad_binding_reads_the_same_from_config_as_from_the_keymap() {
+        let keys = |pairs: &[(&str, &str)]| -> std::collections::BTreeMap<String, String> {
+            pairs.iter().map(|(a, k)| ((*a).to_owned(), (*k).to_owned())).collect()
+        };
+        for bad in [
+            &[("resnd", "s")][..],
+            &[("resend", "ctrl+s")],
+            &[("resend", "d")],
+            &[("confirm", "x")],
+            &[("reveal", "z"), ("copy", "z")],
+        ] {
+            let from_keys = crate::keys::Overrides::from_config(&keys(bad)).unwrap_err();
+            let from_keymap = Keymap::from_config(&keys(bad)).unwrap_err();
+            assert_eq!(from_keys, from_keymap);
+        }
+    }
 
     /// The keys the README's key table lists: every backticked key in its
     /// first column.

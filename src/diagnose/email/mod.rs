@@ -91,9 +91,24 @@ pub struct EmailFinding {
     pub message: String,
 }
 
-/// Stable codes of email findings; serialized in snake_case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+/// Stable codes of email findings; serialized in snake_case (serde and
+/// strum both derive the names).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    strum::Display,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum EmailCode {
     /// The address is not well formed.
     InvalidSyntax,
@@ -109,24 +124,11 @@ pub enum EmailCode {
 
 impl EmailCode {
     /// Every code, in declaration order.
-    pub const ALL: &'static [Self] =
-        &[Self::InvalidSyntax, Self::TldTypo, Self::DomainTypo, Self::ProviderTld, Self::Whitespace];
+    pub const ALL: &'static [Self] = <Self as strum::VariantArray>::VARIANTS;
 
     /// The stable snake_case code, as serialized.
     pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::InvalidSyntax => "invalid_syntax",
-            Self::TldTypo => "tld_typo",
-            Self::DomainTypo => "domain_typo",
-            Self::ProviderTld => "provider_tld",
-            Self::Whitespace => "whitespace",
-        }
-    }
-}
-
-impl std::fmt::Display for EmailCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        (*self).into()
     }
 }
 

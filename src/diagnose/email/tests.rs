@@ -291,3 +291,12 @@ fn debug_output_carries_no_address() {
     let shown = format!("{check:?}");
     assert!(!shown.contains("jordan") && !shown.contains("gmail"), "{shown}");
 }
+
+#[test]
+fn code_names_are_the_serialized_ones() {
+    let names: Vec<&str> = EmailCode::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(names, ["invalid_syntax", "tld_typo", "domain_typo", "provider_tld", "whitespace"]);
+    for &code in EmailCode::ALL {
+        assert_eq!(serde_json::to_string(&code).unwrap(), format!("\"{code}\""));
+    }
+}

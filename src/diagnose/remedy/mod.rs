@@ -434,7 +434,7 @@ pub fn answered_since_client(messages: &[TicketMessage], audit: &[AuditEntry], t
     let mut done: Vec<_> = audit
         .iter()
         .filter(|e| e.ticket_id.as_ref() == Some(ticket) && client_at.is_none_or(|c| e.at >= c))
-        .map(|e| (e.actor.clone(), e.action, e.at, e.seq))
+        .map(|e| (e.actor.as_str().to_owned(), e.action, e.at, e.seq))
         .collect();
     done.sort_by_key(|(_, _, at, seq)| (*at, *seq));
     Some(Answered {

@@ -484,3 +484,13 @@ proptest::proptest! {
         proptest::prop_assert_eq!(bursts(&visits), naive_bursts(&visits));
     }
 }
+
+#[test]
+fn kind_names_are_the_serialized_ones() {
+    for (kind, name) in
+        [(VisitKind::Scanner, "scanner"), (VisitKind::Person, "person"), (VisitKind::Unknown, "unknown")]
+    {
+        assert_eq!(kind.as_str(), name);
+        assert_eq!(serde_json::to_string(&kind).unwrap(), format!("\"{name}\""));
+    }
+}

@@ -64,8 +64,7 @@ pub async fn reply(
                 return Err(ApiError::duplicate_reply());
             }
             super::claim_on_change(tx, stored.ticket.id.as_str(), &me.id, now)?;
-            let account_rowid: i64 =
-                tx.query_row("SELECT account_rowid FROM tickets WHERE rowid = ?1", [stored.rowid], |r| r.get(0))?;
+            let account_rowid = tickets::account_rowid(tx, stored.rowid)?;
             let (to, _) = accounts::invite_target(tx, account_rowid)?.ok_or_else(ApiError::internal)?;
             let message_rowid = messages::insert(
                 tx,

@@ -447,6 +447,28 @@ pub(super) fn escape_like(text: &str) -> String {
     out
 }
 
+/// How many accounts there are (none: a new database, to seed).
+pub fn count(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT count(*) FROM accounts")?.query_row([], |r| r.get(0))
+}
+
+/// How many client accounts there are.
+pub fn client_count(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT count(*) FROM accounts WHERE role = 'client'")?.query_row([], |r| r.get(0))
+}
+
+/// The row id of the client account `offset` rows after the first.
+pub fn client_rowid_at(conn: &Connection, offset: i64) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT rowid FROM accounts WHERE role = 'client' ORDER BY rowid LIMIT 1 OFFSET ?1")?
+        .query_row([offset], |r| r.get(0))
+}
+
+/// An account's id and full name (`first last`), as a message is signed.
+pub fn id_and_name(conn: &Connection, rowid: i64) -> rusqlite::Result<(String, String)> {
+    conn.prepare_cached("SELECT id, first_name || ' ' || last_name FROM accounts WHERE rowid = ?1")?
+        .query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

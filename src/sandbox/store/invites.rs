@@ -346,6 +346,48 @@ pub fn outbox(conn: &Connection, account_id: Option<&str>, limit: u32) -> rusqli
     rows.collect()
 }
 
+/// The invite in this row.
+pub fn stored_by_rowid(
+    conn: &Connection,
+    invite_rowid: i64,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<Option<StoredInvite>> {
+    conn.prepare_cached(&format!(
+        "SELECT {INVITE_COLUMNS} FROM invites i JOIN accounts a ON a.rowid = i.account_rowid WHERE i.rowid = ?1"
+    ))?
+    .query_row([invite_rowid], |row| read_invite(row, now))
+    .optional()
+}
+
+/// Forgets every invite of an account, with its delivery events and
+/// outbox mail (the seed reshaping an account's history).
+pub fn forget_account_invites(conn: &Connection, account_rowid: i64) -> rusqlite::Result<()> {
+    for sql in [
+        "DELETE FROM delivery_events WHERE invite_rowid IN (SELECT rowid FROM invites WHERE account_rowid = ?1)",
+        "DELETE FROM outbox WHERE invite_rowid IN (SELECT rowid FROM invites WHERE account_rowid = ?1)",
+        "DELETE FROM invites WHERE account_rowid = ?1",
+    ] {
+        conn.prepare_cached(sql)?.execute([account_rowid])?;
+    }
+    Ok(())
+}
+
+/// Forgets that an invite was delivered (the seed's bounced mail).
+pub fn forget_delivered(conn: &Connection, invite_rowid: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM delivery_events WHERE invite_rowid = ?1 AND event = 'delivered'")?
+        .execute([invite_rowid])?;
+    Ok(())
+}
+
+/// Ids of the latest `limit` pending invites that have not expired at `now`, newest first.
+pub fn pending_unexpired_ids(conn: &Connection, now: DateTime<Utc>, limit: u32) -> rusqlite::Result<Vec<String>> {
+    conn.prepare_cached(
+        "SELECT id FROM invites WHERE status = 'pending' AND expires_at > ?1 ORDER BY rowid DESC LIMIT ?2",
+    )?
+    .query_map(params![secs(now), limit], |r| r.get(0))?
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,7 +18,7 @@ use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 pub use self::audit::record as record_audit;
-use crate::portal::model::{AccountId, InviteId, MessageId, NoteId, TicketId};
+use crate::portal::model::{AccountId, InviteId, MessageId, NoteId, StaffId, TicketId};
 
 /// Ids are TEXT columns, read and written as their string: the store
 /// converts at its edge, and its own lookups take `&str`.
@@ -38,7 +38,7 @@ macro_rules! text_column {
     )*};
 }
 
-text_column!(AccountId, InviteId, TicketId, NoteId, MessageId);
+text_column!(AccountId, InviteId, TicketId, NoteId, MessageId, StaffId);
 
 /// The schema. Times are whole seconds since the Unix epoch, UTC.
 const SCHEMA: &str = "
@@ -163,6 +163,14 @@ CREATE TABLE IF NOT EXISTS idempotency (
     PRIMARY KEY (actor, key)
 );
 ";
+
+/// The journal and sync settings of a sandbox database: write-ahead
+/// logging where the database can have it (an in-memory one cannot, and
+/// keeps its own), and NORMAL sync.
+pub fn tune(conn: &Connection) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "journal_mode", "WAL").ok();
+    conn.pragma_update(None, "synchronous", "NORMAL")
+}
 
 /// Opens (and creates) the schema on a connection, bringing a database
 /// made by an earlier version up to date (revoke columns, every account's
@@ -322,6 +330,57 @@ pub fn remember_answer(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What marks SQL, or a call that runs it, in a source line.
+    const SQL_MARKS: &[&str] = &[
+        "\"SELECT",
+        "\"INSERT",
+        "\"UPDATE",
+        "\"DELETE",
+        "\"CREATE",
+        "\"PRAGMA",
+        "execute(",
+        "prepare",
+        "execute_batch",
+        "query_row",
+        "query_map",
+        "pragma_",
+    ];
+
+    /// The lines of `.rs` files under `dir` (skipping `skip`) that hold SQL.
+    fn sql_lines(dir: &std::path::Path, skip: &std::path::Path, found: &mut Vec<String>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+        entries.sort();
+        for path in entries {
+            if path == skip {
+                continue;
+            }
+            if path.is_dir() {
+                sql_lines(&path, skip, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for (n, line) in text.lines().enumerate() {
+                    if SQL_MARKS.iter().any(|mark| line.contains(mark)) {
+                        found.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sql_lives_only_in_the_store() {
+        let sandbox = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/sandbox");
+        let store = sandbox.join("store");
+        assert!(store.join("mod.rs").is_file(), "the store is at {}", store.display());
+        let mut found = Vec::new();
+        sql_lines(&sandbox, &store, &mut found);
+        assert!(found.is_empty(), "SQL outside src/sandbox/store:\n{}", found.join("\n"));
+        // The check itself finds SQL where there is some.
+        let mut in_store = Vec::new();
+        sql_lines(&store, std::path::Path::new(""), &mut in_store);
+        assert!(in_store.iter().any(|l| l.contains("tickets.rs")), "the check finds nothing at all");
+    }
 
     #[test]
     fn statements_are_planned_once() {

@@ -5,7 +5,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
 use super::{accounts, instant, secs, wire};
-use crate::portal::model::{NoteId, Page, Ticket, TicketChannel, TicketId, TicketNote, TicketStatus};
+use crate::portal::model::{NoteId, Page, StaffId, Ticket, TicketChannel, TicketId, TicketNote, TicketStatus};
 
 /// A stored ticket with its row id and version (the ETag's source).
 #[derive(Debug, Clone)]
@@ -243,7 +243,7 @@ pub fn add_note(
     Ok(TicketNote {
         id: NoteId::new(format!("note_{}", conn.last_insert_rowid())),
         ticket_id: ticket.ticket.id.clone(),
-        author: author.to_owned(),
+        author: StaffId::from(author),
         body: body.to_owned(),
         at: now,
     })
@@ -263,4 +263,68 @@ pub fn notes(conn: &Connection, ticket: &StoredTicket) -> rusqlite::Result<Vec<T
         })
     })?;
     rows.collect()
+}
+
+/// The account a ticket is about (its row id).
+pub fn account_rowid(conn: &Connection, rowid: i64) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT account_rowid FROM tickets WHERE rowid = ?1")?.query_row([rowid], |r| r.get(0))
+}
+
+/// The row id of the ticket with this id.
+pub fn rowid_of(conn: &Connection, id: &TicketId) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT rowid FROM tickets WHERE id = ?1")?.query_row([id], |r| r.get(0))
+}
+
+/// Sets when a ticket was first answered (seed data).
+pub fn set_first_response(conn: &Connection, rowid: i64, at: DateTime<Utc>) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE tickets SET first_response_at = ?1 WHERE rowid = ?2")?
+        .execute(params![secs(at), rowid])?;
+    Ok(())
+}
+
+/// What the seed needs of a ticket to give it a conversation.
+#[derive(Debug, Clone)]
+pub struct SeedRow {
+    pub rowid: i64,
+    pub id: TicketId,
+    pub account_rowid: i64,
+    pub opened_at: DateTime<Utc>,
+    pub channel: TicketChannel,
+}
+
+/// Every ticket, oldest row first, as the seed reads them back.
+pub fn seed_rows(conn: &Connection) -> rusqlite::Result<Vec<SeedRow>> {
+    let mut statement =
+        conn.prepare_cached("SELECT rowid, id, account_rowid, opened_at, channel FROM tickets ORDER BY rowid")?;
+    let rows = statement.query_map([], |row| {
+        Ok(SeedRow {
+            rowid: row.get("rowid")?,
+            id: TicketId::new(row.get::<_, String>("id")?),
+            account_rowid: row.get("account_rowid")?,
+            opened_at: instant(row.get("opened_at")?),
+            channel: wire(row, "channel")?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// Ids of the first `limit` open tickets nobody has claimed, oldest row first.
+pub fn unclaimed_open_ids(conn: &Connection, limit: u32) -> rusqlite::Result<Vec<String>> {
+    conn.prepare_cached("SELECT id FROM tickets WHERE status = 'open' AND assignee IS NULL ORDER BY rowid LIMIT ?1")?
+        .query_map([limit], |r| r.get(0))?
+        .collect()
+}
+
+/// Ids of the first `limit` unsolved tickets `assignee` holds, oldest row first.
+pub fn unsolved_ids_of(conn: &Connection, assignee: &str, limit: u32) -> rusqlite::Result<Vec<String>> {
+    conn.prepare_cached("SELECT id FROM tickets WHERE status != 'solved' AND assignee = ?1 ORDER BY rowid LIMIT ?2")?
+        .query_map(params![assignee, limit], |r| r.get(0))?
+        .collect()
+}
+
+/// Ids of the first `limit` unsolved tickets, oldest row first.
+pub fn unsolved_ids(conn: &Connection, limit: u32) -> rusqlite::Result<Vec<String>> {
+    conn.prepare_cached("SELECT id FROM tickets WHERE status != 'solved' ORDER BY rowid LIMIT ?1")?
+        .query_map([limit], |r| r.get(0))?
+        .collect()
 }

@@ -177,7 +177,7 @@ fn ui_zone_time(app: &App, at: DateTime<Utc>) -> String {
 fn render_footer(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let mut spans = Vec::new();
     // ` key hint `: a space each side of the key, one after the hint.
-    let cell = |key: &str, hint: &str| key.chars().count() + hint.chars().count() + 3;
+    let cell = |key: &str, hint: &str| crate::width::of(key) + crate::width::of(hint) + 3;
     let revealed = app.account.as_ref().is_some_and(|a| a.revealed);
     for (key, help) in app.keymap.footer_fitting(app.screen(), usize::from(area.width), cell) {
         // While revealed, the reveal key hides.

@@ -278,14 +278,10 @@ pub fn cursor_column(area: Rect, offset: u16, visual_cursor: usize) -> u16 {
     area.x.saturating_add(offset).saturating_add(cursor).min(area.right().saturating_sub(1))
 }
 
-/// Cuts text to `width` characters, with an ellipsis when cut.
+/// Cuts text to `width` columns, with an ellipsis when cut (a wide
+/// character is never split): [`crate::width::truncate`].
 pub fn truncate(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_owned();
-    }
-    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
-    out.push('…');
-    out
+    crate::width::truncate(text, width)
 }
 
 /// A short age: `3m`, `5h`, `2d`.
@@ -362,8 +358,8 @@ pub fn wrap_indented(pieces: Vec<Span<'_>>, width: usize, indent: usize) -> Vec<
             let mut token = token.to_owned();
             while used + Span::raw(token.as_str()).width() > width && !space {
                 let room = width.saturating_sub(used).max(1);
-                let head: String = token.chars().take(room).collect();
-                let tail: String = token.chars().skip(room).collect();
+                let (head, tail) = crate::width::split_at(&token, room);
+                let (head, tail) = (head.to_owned(), tail.to_owned());
                 line.push(Span::styled(head, style));
                 flush(&mut line, &mut used, &mut fresh);
                 token = tail;
@@ -386,6 +382,15 @@ mod wrap_tests {
 
     fn texts(pieces: Vec<Span<'_>>, width: usize, indent: usize) -> Vec<String> {
         wrap_indented(pieces, width, indent).iter().map(|l| l.to_string().trim_end().to_owned()).collect()
+    }
+
+    #[test]
+    fn a_long_wide_word_is_cut_by_columns() {
+        for width in 3..=12 {
+            let out = texts(vec![Span::raw("招待リンクが無効です🙂🙂 山田太郎")], width, 0);
+            assert!(out.iter().all(|l| crate::width::of(l) <= width), "{width}: {out:?}");
+            assert_eq!(out.concat().replace(' ', ""), "招待リンクが無効です🙂🙂山田太郎");
+        }
     }
 
     #[test]
