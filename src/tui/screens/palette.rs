@@ -195,4 +195,24 @@ mod tests {
         assert!(found.iter().any(|c| c.action == Action::Resend), "matches the description too");
         assert!(commands(&keys, ScreenKind::Queue, "zzz").is_empty());
     }
+
+    #[test]
+    fn its_view_has_the_filter_typed_and_the_command_selected() {
+        use crate::tui::view_model::Meaning;
+        let (theme, keys) = (crate::tui::theme::Theme::dark(), Keymap::default());
+        let now = chrono::DateTime::UNIX_EPOCH;
+        let ui =
+            Ui { theme: &theme, keys: &keys, zone: crate::timezone::StaffZone::default(), absolute_times: false, now };
+        let under = Under { account: None, revealed: false, screen: ScreenKind::Account, collision: None };
+        let state = PaletteState { input: Input::new("edit dob".into()), selected: 0 };
+        let model = state.view(&under, &ui);
+        assert_eq!(model.title, "Commands · Account");
+        let rows: Vec<_> = model.sections.iter().flat_map(|s| &s.rows).collect();
+        assert!(rows.iter().any(|r| r.cells.iter().any(|c| c.meaning == Meaning::Input && c.text == "edit dob")));
+        let selected: Vec<_> = rows.iter().filter(|r| r.selected).collect();
+        assert_eq!(selected.len(), 1);
+        assert_eq!(selected[0].cells[0].text, "edit dob");
+        let none = PaletteState { input: Input::new("zzz".into()), selected: 0 }.view(&under, &ui);
+        assert!(none.text().contains("No command matches."), "{}", none.text());
+    }
 }

@@ -90,6 +90,10 @@ mod tests {
         let theme = Theme::dark();
         let line = wait.unwrap().line(now + chrono::Duration::seconds(30), "Not sent", "too many", "sends it", &theme);
         assert_eq!(line.to_string(), "✕ Not sent: too many; try again in 1m 00s");
+        // Read out, the wait left is a countdown cell of its own.
+        let row = wait.unwrap().row(now + chrono::Duration::seconds(30), "Not sent", "too many", "sends it");
+        assert_eq!(row.cells[1].meaning, Meaning::Countdown);
+        assert_eq!(row.cells.iter().map(|c| c.text.as_str()).collect::<Vec<_>>().join(" "), line.to_string());
         let over = wait.unwrap().line(now + chrono::Duration::minutes(5), "Not sent", "too many", "sends it", &theme);
         assert_eq!(over.to_string(), "The wait is over: Enter sends it now.");
         // An absurd Retry-After is cut to a day.

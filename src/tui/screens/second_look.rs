@@ -96,4 +96,19 @@ mod tests {
         assert!(!look.go(true), "and the risk is shown again");
         assert!(look.go(true), "the second Enter goes");
     }
+
+    #[test]
+    fn its_rows_say_what_its_lines_say_the_choice_marked() {
+        let theme = crate::tui::theme::Theme::dark();
+        let rows = SecondLook::rows("Send anyway", "it bounced", "sends it anyway");
+        assert!(rows[0].selected, "the cursor is on the risky choice");
+        let said = |row: &crate::tui::view_model::Row| row.cells.iter().map(|c| c.text.as_str()).collect::<String>();
+        let lines = SecondLook::lines("Send anyway", "it bounced", "sends it anyway", &theme);
+        assert_eq!(lines[0].to_string(), "▶ Send anyway: it bounced");
+        assert_eq!(said(&rows[1]), lines[1].to_string());
+        assert_eq!(
+            said(&SecondLook::first_hint_row("sends it")),
+            SecondLook::first_hint("sends it", &theme).to_string()
+        );
+    }
 }
