@@ -298,9 +298,7 @@ pub trait Dialog {
 
     /// What it says, as data (`view_model`): the plain renderer reads it
     /// out; masked as [`Dialog::render`] masks.
-    fn view(&self, _under: &Under<'_>, _ui: &Ui<'_>) -> ViewModel {
-        ViewModel::new("Dialog")
-    }
+    fn view(&self, under: &Under<'_>, ui: &Ui<'_>) -> ViewModel;
 }
 
 /// Declares [`Overlay`] (one variant per dialog, boxed), [`ScreenKind`]

@@ -100,7 +100,7 @@ fn a_whole_ticket_in_plain_text_has_no_cursor_addressing_and_says_changes_as_new
     // f, then Enter: resend and reply; the outcome is said.
     term.key(Key::Char('f'));
     let confirm = term.wait_for("Keys: Enter do it");
-    assert!(confirm.contains("== "), "{confirm}");
+    assert!(confirm.contains("== Fix "), "{confirm}");
     term.key(Key::Enter);
     term.wait_for("Resent the invite, replied");
     term.key(Key::Char('q'));

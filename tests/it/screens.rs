@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::{Harness, ch, t0};
+use common::{Harness, ch, key, t0};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use portaldesk::sandbox::seed::SeedCase;
 use portaldesk::tui::action::Msg;
@@ -280,4 +280,152 @@ async fn the_audit_trail_says_when_it_is_loading_or_failed() {
     let shown = draw(&app, (80, 24)).backend().to_string();
     assert!(shown.contains("Could not load the audit trail") && shown.contains("503"), "{shown}");
     assert!(!shown.contains("No changes recorded"), "{shown}");
+}
+
+/// What the dialog open in `app` says, as the plain renderer reads it (the
+/// view model, masked as the dialog draws it).
+fn dialog_view(app: &App) -> portaldesk::tui::view_model::ViewModel {
+    use portaldesk::tui::dialog::Under;
+    use portaldesk::tui::screens::Ui;
+    let overlay = app.overlay.as_ref().expect("a dialog is open");
+    let ui = Ui { theme: &app.theme, keys: &app.keymap, zone: app.zone, absolute_times: app.absolute_times, now: t0() };
+    let revealed = app.account.as_ref().is_some_and(|a| a.revealed);
+    let under = Under { account: app.account.as_ref(), revealed, screen: app.view_screen(), collision: None };
+    overlay.dialog().view(&under, &ui)
+}
+
+/// The texts of the view's cells that mean `meaning`.
+fn cells_meaning(
+    model: &portaldesk::tui::view_model::ViewModel,
+    meaning: portaldesk::tui::view_model::Meaning,
+) -> Vec<String> {
+    let rows = model.sections.iter().flat_map(|s| &s.rows);
+    rows.flat_map(|r| &r.cells).filter(|c| c.meaning == meaning).map(|c| c.text.clone()).collect()
+}
+
+fn reveal(app: &mut App) {
+    app.update(Msg::Key(KeyEvent::new(KeyCode::F(2), KeyModifiers::NONE)), t0());
+}
+
+/// The seeded ticket of `case` opened from the queue (Enter on its row:
+/// the account with its ticket pane, claimed).
+async fn on_ticket(h: &Harness, case: SeedCase) -> App {
+    let seeded = h.ticket(case).clone();
+    let mut app = console(h).await;
+    let tickets = app.queue.tickets.data.clone().unwrap();
+    app.queue.selected = tickets.iter().position(|t| t.id == seeded.ticket_id).expect("the seeded ticket");
+    common::press_at_t0(&mut app, h, key(KeyCode::Enter)).await;
+    assert_eq!(app.screen(), portaldesk::tui::keymap::ScreenKind::Ticket);
+    app
+}
+
+/// The account open in `app`, as read.
+fn account_of(app: &App) -> portaldesk::portal::model::Account {
+    app.account.as_ref().unwrap().account.data.clone().unwrap().value
+}
+
+#[tokio::test]
+async fn resend_view_says_where_it_goes_masked_until_revealed() {
+    use portaldesk::tui::view_model::Meaning;
+    let h = Harness::start().await;
+    let mut app = on_account(&h, SeedCase::ExpiredStaffInvite).await;
+    app.update(ch('r'), t0());
+    let email = account_of(&app).email.expose().clone();
+    let model = dialog_view(&app);
+    let text = model.text();
+    assert!(model.title.contains("portal invite?"), "{}", model.title);
+    assert!(text.contains("To") && text.contains("Expires") && text.contains("Earlier"), "{text}");
+    assert!(text.contains("sends it"), "what Enter does: {text}");
+    assert!(!text.contains(email.as_str()), "the address masked: {text}");
+    assert_eq!(cells_meaning(&model, Meaning::Masked).len(), 1, "the address is a masked cell");
+    assert_eq!(cells_meaning(&model, Meaning::Countdown).len(), 1, "the expiry counts down in its own cell");
+    reveal(&mut app);
+    let model = dialog_view(&app);
+    assert!(model.text().contains(email.as_str()), "revealed: {}", model.text());
+    assert!(cells_meaning(&model, Meaning::Masked).is_empty());
+}
+
+#[tokio::test]
+async fn edit_dob_view_has_the_field_typed_and_the_dob_on_file_masked() {
+    use portaldesk::tui::view_model::Meaning;
+    let h = Harness::start().await;
+    let mut app = on_account(&h, SeedCase::DobOnFileWrong).await;
+    app.update(ch('e'), t0());
+    app.update(Msg::Paste("02/30/1990".into()), t0());
+    let on_file = account_of(&app).dob.expose().format("%m/%d/%Y").to_string();
+    let model = dialog_view(&app);
+    let text = model.text();
+    assert_eq!(cells_meaning(&model, Meaning::Input), ["02/30/1990"], "the focused field, as typed");
+    assert!(text.contains("New DOB") && text.contains("Reason") && text.contains("Ticket"), "{text}");
+    assert!(text.contains("✕ "), "the DOB typed is no date: {text}");
+    assert!(text.contains("Tab: next field"), "{text}");
+    assert!(!text.contains(on_file.as_str()), "the DOB on file masked: {text}");
+    assert_eq!(cells_meaning(&model, Meaning::Masked), [portaldesk::phi::DOB_MASK]);
+    reveal(&mut app);
+    let model = dialog_view(&app);
+    assert!(model.text().contains(on_file.as_str()), "revealed: {}", model.text());
+}
+
+#[tokio::test]
+async fn addresses_view_masks_the_list_and_has_the_field_typed() {
+    use portaldesk::tui::view_model::Meaning;
+    let h = Harness::start().await;
+    let mut app = on_account(&h, SeedCase::WrongAddress).await;
+    app.update(ch('a'), t0());
+    assert_eq!(app.screen(), portaldesk::tui::keymap::ScreenKind::Addresses);
+    let email = account_of(&app).email.expose().clone();
+    let model = dialog_view(&app);
+    assert!(model.sections[0].rows.iter().any(|r| r.selected), "the address selected is marked");
+    assert!(!model.text().contains(email.as_str()), "masked: {}", model.text());
+    assert!(!cells_meaning(&model, Meaning::Masked).is_empty());
+    app.update(key(KeyCode::Tab), t0());
+    app.update(Msg::Paste("new.address@example.org".into()), t0());
+    let model = dialog_view(&app);
+    assert_eq!(cells_meaning(&model, Meaning::Input), ["new.address@example.org"], "the focused field");
+    assert!(model.text().contains("Reason") && model.text().contains("Ctrl-D"), "{}", model.text());
+    reveal(&mut app);
+    let model = dialog_view(&app);
+    assert!(model.text().contains(email.as_str()), "revealed: {}", model.text());
+}
+
+#[tokio::test]
+async fn fix_view_says_the_steps_and_the_reply_masked_until_revealed() {
+    use portaldesk::tui::view_model::Meaning;
+    let h = Harness::start().await;
+    let seeded = h.ticket(SeedCase::EmailTypo).clone();
+    let mut app = on_ticket(&h, SeedCase::EmailTypo).await;
+    common::press_at_t0(&mut app, &h, ch('f')).await;
+    assert_eq!(app.screen(), portaldesk::tui::keymap::ScreenKind::Fix, "{:?}", app.banner);
+    let email = h.client.account(&seeded.account_id).await.unwrap().value.email.expose().clone();
+    let model = dialog_view(&app);
+    let text = model.text();
+    assert!(model.title.starts_with("Fix email_typo"), "{}", model.title);
+    assert!(text.contains("[to do]") && text.contains("Enter does it all"), "{text}");
+    assert!(text.contains("The reply"), "{text}");
+    // The seeded typo (`….cmo`) and the address it is corrected to.
+    let corrected = format!("{}.com", email.trim_end_matches(".cmo"));
+    assert!(!text.contains(email.as_str()) && !text.contains(corrected.as_str()), "masked: {text}");
+    assert!(!cells_meaning(&model, Meaning::Masked).is_empty(), "the reply's lines are masked");
+    reveal(&mut app);
+    let model = dialog_view(&app);
+    assert!(cells_meaning(&model, Meaning::Masked).is_empty(), "revealed");
+    assert!(model.text().contains(corrected.as_str()), "revealed: {}", model.text());
+}
+
+#[tokio::test]
+async fn reply_view_has_the_whole_text_typed_and_the_status_choices() {
+    use portaldesk::tui::view_model::Meaning;
+    let h = Harness::start().await;
+    let mut app = on_ticket(&h, SeedCase::ExpiredClientInvite).await;
+    common::press_at_t0(&mut app, &h, ch('w')).await;
+    assert_eq!(app.screen(), portaldesk::tui::keymap::ScreenKind::Reply, "{:?}", app.banner);
+    app.update(Msg::Paste("Second line typed".into()), t0());
+    let model = dialog_view(&app);
+    let typed = cells_meaning(&model, Meaning::Input);
+    assert_eq!(typed.len(), 1, "one field: the whole reply");
+    assert!(typed[0].contains("Second line typed"), "{}", typed[0]);
+    let text = model.text();
+    assert!(text.contains("Status with it") && text.contains("leave as is") && text.contains("solved"), "{text}");
+    assert!(text.contains("characters") && text.contains("sends"), "{text}");
+    assert!(text.contains("emailed to the client"), "{text}");
 }

@@ -12,8 +12,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use tui_input::Input;
 
-use super::submission::{ChangeId, Submission, Unconfirmed, Wording, collision_lines};
-use super::{FIELD_MAX, REASON_MAX, Ui, cursor_column, dialog, moved, type_into, wrap_line};
+use super::submission::{ChangeId, Submission, Unconfirmed, Wording, collision_rows};
+use super::{FIELD_MAX, REASON_MAX, Ui, cursor_column, dialog, moved, row_line, type_into, wrap_line};
 use crate::diagnose::email;
 use crate::phi::{Phi, mask_email};
 use crate::portal::model::{Account, AccountPatch, TicketId};
@@ -22,6 +22,7 @@ use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
 use crate::tui::keymap::{PREV_FIELD, ScreenKind, ctrl, special};
 use crate::tui::live::Guarded;
+use crate::tui::view_model::{Cell, Meaning, Row, ViewModel};
 
 /// What has the focus: the list of addresses (where `j` `k` move, as the
 /// arrows always do) or one of the two text fields (where every letter is
@@ -123,6 +124,57 @@ impl AddressesState {
         let account_id = self.base.value.id.clone();
         let key = self.submission.send(req, ChangeId::new("addresses", account_id.as_str(), &patch), unconfirmed);
         vec![Effect::Portal(req, Request::SaveAccount { account_id, etag: self.base.etag.clone(), patch, key })]
+    }
+}
+
+/// The dialog's title.
+const TITLE: &str = "Email addresses · invites go to the default";
+
+impl AddressesState {
+    /// What the check of the new address typed finds: `⚠ why`, each.
+    fn warnings(&self) -> Vec<String> {
+        if self.new_address.value().trim().is_empty() {
+            return Vec::new();
+        }
+        let findings = email::check_email(self.new_address.value()).findings;
+        findings.iter().map(|f| format!("⚠ {}", super::shown(&f.message))).collect()
+    }
+
+    /// The change staged, as a question (its address masked until
+    /// revealed).
+    fn question(&self, revealed: bool) -> Option<String> {
+        match &self.staged {
+            Some(Change::Add(a)) => Some(format!("Add {}?", shown(a, revealed))),
+            Some(Change::MakeDefault(a)) => {
+                Some(format!("Make {} the default? The next invite goes there.", shown(a, revealed)))
+            }
+            Some(Change::Remove(a)) => Some(format!("Remove {}?", shown(a, revealed))),
+            None => None,
+        }
+    }
+
+    /// What shows under the fields while nothing is in flight: the staged
+    /// change's question and what Enter does (or the collision guard),
+    /// else the keys.
+    fn idle_rows(&self, under: &Under<'_>, ui: &Ui<'_>) -> Vec<Row> {
+        match self.question(under.revealed) {
+            Some(question) => {
+                let mut rows = vec![Row::one(Cell::new(question, Meaning::Warning).must()).id("question")];
+                match under.collision {
+                    Some(text) => rows.extend(collision_rows(text, "confirms it")),
+                    None => rows.push(Row::one(Cell::muted("Enter confirms · Esc goes back")).id("keys")),
+                }
+                rows
+            }
+            None => vec![
+                Row::one(Cell::muted(format!(
+                    "j k / ↑ ↓ pick · Ctrl-D makes it the default · Ctrl-X removes it · Enter adds the new address · \
+                     Tab: list / new address / reason · {}: reveal / mask",
+                    ui.keys.key_of(ScreenKind::Addresses, Action::Reveal)
+                )))
+                .id("keys"),
+            ],
+        }
     }
 }
 
@@ -280,6 +332,41 @@ impl Dialog for AddressesState {
     }
     /// Draws the addresses dialog; `revealed` is the account screen's reveal,
     /// so addresses mask again with it.
+    /// The addresses (masked until revealed), the default starred and the
+    /// selected one marked; the new address and the reason (the focused
+    /// one is the field typed into) with the new address' warnings; then
+    /// the staged change's question, the keys, or the submission's status.
+    fn view(&self, under: &Under<'_>, ui: &Ui<'_>) -> ViewModel {
+        let revealed = under.revealed;
+        let meaning = if revealed { Meaning::Text } else { Meaning::Masked };
+        let list = self
+            .addresses()
+            .iter()
+            .enumerate()
+            .map(|(n, (address, default))| {
+                let mut row = Row::one(Cell::new(shown(address, revealed), meaning).must());
+                if *default {
+                    row.cells.push(Cell::new("★ default", Meaning::Ok));
+                }
+                row.id(n.to_string()).selected(n == self.selected && self.focus == Field::List)
+            })
+            .collect();
+        let field = |focus: Field, label: &str, input: &Input| {
+            let meaning = if self.focus == focus { Meaning::Input } else { Meaning::Text };
+            Row::field(label, Cell::new(input.value(), meaning).must()).id(label).selected(self.focus == focus)
+        };
+        let mut fields = vec![field(Field::NewAddress, "New address", &self.new_address)];
+        fields.extend(
+            self.warnings()
+                .into_iter()
+                .enumerate()
+                .map(|(n, w)| Row::one(Cell::new(w, Meaning::Warning)).id(format!("warning {n}"))),
+        );
+        fields.push(field(Field::Reason, "Reason", &self.reason));
+        let status = self.submission.status_rows(&WORDING, None, self.idle_rows(under, ui), ui.now);
+        ViewModel::new(TITLE).rows("", list).rows("", fields).rows("", status)
+    }
+
     fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let (state, revealed) = (self, under.revealed);
         let theme = ui.theme;
@@ -316,11 +403,9 @@ impl Dialog for AddressesState {
             Span::styled(format!("{} ", state.new_address.value()), focus(Field::NewAddress)),
         ]));
         let mut warnings = Vec::new();
-        for finding in &email::check_email(state.new_address.value()).findings {
-            if !state.new_address.value().trim().is_empty() {
-                warnings.push(lines.len());
-                lines.push(Line::styled(format!("    ⚠ {}", super::shown(&finding.message)), theme.warn));
-            }
+        for warning in state.warnings() {
+            warnings.push(lines.len());
+            lines.push(Line::styled(format!("    {warning}"), theme.warn));
         }
         let reason_row = lines.len();
         lines.push(Line::from(vec![
@@ -329,32 +414,7 @@ impl Dialog for AddressesState {
             Span::styled(format!("{} ", state.reason.value()), focus(Field::Reason)),
         ]));
         lines.push(Line::default());
-        let confirm = match &state.staged {
-            Some(Change::Add(a)) => Some(format!("Add {}?", shown(a, revealed))),
-            Some(Change::MakeDefault(a)) => {
-                Some(format!("Make {} the default? The next invite goes there.", shown(a, revealed)))
-            }
-            Some(Change::Remove(a)) => Some(format!("Remove {}?", shown(a, revealed))),
-            None => None,
-        };
-        let idle = match confirm {
-            Some(question) if let Some(text) = under.collision => {
-                let mut lines = vec![Line::styled(question, theme.warn)];
-                lines.extend(collision_lines(text, "confirms it", theme));
-                lines
-            }
-            Some(question) => {
-                vec![Line::styled(question, theme.warn), Line::styled("Enter confirms · Esc goes back", theme.muted)]
-            }
-            None => vec![Line::styled(
-                format!(
-                    "j k / ↑ ↓ pick · Ctrl-D makes it the default · Ctrl-X removes it · Enter adds the new address · \
-                     Tab: list / new address / reason · {}: reveal / mask",
-                    ui.keys.key_of(ScreenKind::Addresses, Action::Reveal)
-                ),
-                theme.muted,
-            )],
-        };
+        let idle = state.idle_rows(under, ui).iter().map(|row| row_line(row, theme)).collect();
         lines.extend(state.submission.status(&WORDING, None, idle, ui.now, theme));
         // Wrapped here (warnings indented under their mark), so the rows of
         // the fields are known for the cursor.
@@ -368,7 +428,7 @@ impl Dialog for AddressesState {
         let row_of = |logical: usize| rows.get(logical).copied().unwrap_or(logical);
         let (address_row, reason_row) = (row_of(address_row), row_of(reason_row));
         let height = u16::try_from(shown_lines.len() + 2).unwrap_or(u16::MAX).max(listed.saturating_add(12));
-        let inner = dialog(frame, area, (80, height), "Email addresses · invites go to the default", theme);
+        let inner = dialog(frame, area, (80, height), TITLE, theme);
         frame.render_widget(Paragraph::new(shown_lines), inner);
         // The cursor goes on the focused field's own row, however many
         // warnings show above it; none while the list has the focus or a

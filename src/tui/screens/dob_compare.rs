@@ -7,12 +7,11 @@ use crate::tui::keymap::{CLOSE, screen_spec};
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
-use super::{FIELD_MAX, Ui, cursor_column, dialog};
+use super::{FIELD_MAX, LOADING, Ui, cursor_column, dialog};
 use crate::diagnose::dob::{self, DobCheck, DobContext, FieldStatus};
 use crate::phi::{DOB_MASK, Phi};
 use crate::tui::action::{Action, Effect, Terminal};
@@ -20,6 +19,7 @@ use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Under};
 use crate::tui::keymap::{ScreenKind, ctrl};
 use crate::tui::screens::account::AccountState;
 use crate::tui::theme::Theme;
+use crate::tui::view_model::{Cell, Meaning, Row, ViewModel, style};
 
 /// The reported DOB being typed. (No `Debug`: it is PHI.)
 #[derive(Default)]
@@ -57,12 +57,60 @@ impl DobCompareState {
     }
 }
 
-fn status_span(status: FieldStatus, theme: &Theme) -> Span<'static> {
+/// A field's mark: ` ✓ same `, ` ✕ differs `, ` ? missing `.
+fn status_cell(status: FieldStatus) -> Cell {
     match status {
-        FieldStatus::Match => Span::styled(" ✓ same ", theme.ok),
-        FieldStatus::Mismatch => Span::styled(" ✕ differs ", theme.danger),
-        FieldStatus::Missing => Span::styled(" ? missing ", theme.warn),
+        FieldStatus::Match => Cell::new(" ✓ same ", Meaning::Ok),
+        FieldStatus::Mismatch => Cell::new(" ✕ differs ", Meaning::Danger),
+        FieldStatus::Missing => Cell::new(" ? missing ", Meaning::Warning),
     }
+}
+
+fn status_span(status: FieldStatus, theme: &Theme) -> Span<'static> {
+    let cell = status_cell(status);
+    Span::styled(cell.text, style(theme, cell.meaning))
+}
+
+/// The dialog's title.
+const TITLE: &str = "DOB compare · the portal wants MM/DD/YYYY";
+/// What it says while nothing is typed.
+const TYPE_HINT: &str = "Type what the client enters on the invite page, exactly as they say it.";
+
+/// `yes` or `no`, and how it reads.
+fn yes_no(ok: bool) -> (String, Meaning) {
+    if ok { ("yes".into(), Meaning::Ok) } else { ("no".into(), Meaning::Danger) }
+}
+
+/// What the check says under the fields: whether the portal accepts it,
+/// whether it is the same date (never a bare "yes" for a date the portal
+/// reads otherwise), and the entry to type (masked until revealed): label
+/// and value pairs.
+fn verdict_cells(check: &DobCheck, revealed: bool) -> Vec<(&'static str, Cell)> {
+    let read_as = check.chosen_reading().filter(|_| check.unsettled()).map(|r| r.order);
+    let (pass, pass_meaning) = yes_no(check.would_pass);
+    let (same, same_meaning) = match read_as {
+        Some(order) => (format!("if read {}", order.words()), Meaning::Warning),
+        None => yes_no(check.matches_on_file),
+    };
+    let mut out = vec![
+        ("Portal accepts it: ", Cell::new(pass, pass_meaning).must()),
+        ("   Same date: ", Cell::new(same, same_meaning).must()),
+    ];
+    if let Some(entry) = &check.suggested_entry {
+        let entry =
+            if revealed { Cell::new(entry.clone(), Meaning::Key) } else { Cell::new(DOB_MASK, Meaning::Masked) };
+        let label = if read_as.is_some() { "   Then type: " } else { "   Type exactly: " };
+        out.push((label, entry.must()));
+    }
+    out
+}
+
+/// How the portal reads what is typed and how else it reads, for a date
+/// that reads two ways or one typed without slashes (masked until revealed).
+fn readings_said(typed: &str, check: &DobCheck, revealed: bool) -> Option<String> {
+    let undivided = typed.trim().bytes().all(|b| b.is_ascii_digit());
+    let hide = (!revealed).then_some(DOB_MASK);
+    (check.readings.len() == 2 || undivided).then(|| dob::explain_readings(typed, &check.readings, hide)).flatten()
 }
 
 /// The check of what is typed so far, or `None` while nothing is typed.
@@ -103,15 +151,73 @@ impl Dialog for DobCompareState {
     fn countdown(&self) -> Option<bool> {
         None
     }
+    /// The DOB on file (masked until revealed), the field with what the
+    /// client says (masked while it holds their message unrevealed), then
+    /// the check: field by field, the verdict and the entry to type, how
+    /// the portal reads it, the findings.
+    fn view(&self, under: &Under<'_>, ui: &Ui<'_>) -> ViewModel {
+        let model = ViewModel::new(TITLE);
+        let Some(account) = under.account else { return model };
+        let Some(on_file) = account.account.data.as_ref().map(|a| *a.value.dob.expose()) else {
+            return model.rows("", vec![Row::one(Cell::muted(LOADING))]);
+        };
+        let revealed = account.revealed;
+        let (shown, meaning) =
+            if revealed { (dob::format_entry(on_file), Meaning::Text) } else { (DOB_MASK.to_owned(), Meaning::Masked) };
+        let mut on_file = Row::new(vec![Cell::muted("On file"), Cell::new(shown, meaning).must()]).id("on-file");
+        on_file.cells.push(Cell::muted("(MM / DD / YYYY)").low());
+        if !revealed {
+            let key = ui.keys.key_of(ScreenKind::DobCompare, Action::Reveal);
+            on_file.cells.push(Cell::muted(format!("masked until revealed ({key})")).low());
+        }
+        let typed = self.shown_input(revealed);
+        // Never the client's words unmasked: a masked field is no field
+        // to echo.
+        let meaning = if typed == self.input.value() { Meaning::Input } else { Meaning::Masked };
+        let mut field = Row::field("Client says", Cell::new(typed, meaning).must()).id("field");
+        if self.from_message.as_deref() == Some(self.input.value()) {
+            field.cells.push(Cell::muted("(their message)").low());
+        }
+        let mut rows = vec![on_file, field];
+        let Some(check) = current_check(self, account, ui.now) else {
+            rows.push(Row::one(Cell::muted(TYPE_HINT)).id("check"));
+            return model.rows("", rows);
+        };
+        let read_as = check.chosen_reading().filter(|_| check.unsettled()).map(|r| r.order);
+        let mut fields = Vec::new();
+        if let Some(order) = read_as {
+            fields.push(Cell::new(format!("Read {}:", order.words()), Meaning::Warning).must());
+        }
+        for (label, status) in [("Month", check.fields.month), ("Day", check.fields.day), ("Year", check.fields.year)] {
+            fields.push(Cell::muted(label));
+            fields.push(status_cell(status).must());
+        }
+        rows.push(Row::new(fields).id("fields"));
+        let verdict = verdict_cells(&check, revealed).into_iter().flat_map(|(label, cell)| [Cell::muted(label), cell]);
+        rows.push(Row::new(verdict.collect()).id("verdict"));
+        let mut findings = Vec::new();
+        if let Some(said) = readings_said(self.input.value(), &check, revealed) {
+            let meaning = if read_as.is_some() { Meaning::Warning } else { Meaning::Text };
+            findings.push(Row::one(Cell::new(format!("» {said}"), meaning).must()).id("readings"));
+        }
+        findings.extend(check.findings.iter().map(|f| {
+            Row::new(vec![
+                Cell::new(format!("• {}", f.code.as_str()), Meaning::Warning).must(),
+                Cell::text(super::account::console_words(&f.message, ui.keys)).must(),
+            ])
+            .id(f.code.as_str())
+        }));
+        model.rows("", rows).rows("", findings)
+    }
     /// Draws the DOB compare dialog. The DOB on file, and the entry to type
     /// (it is the DOB on file), show only while the account is revealed; the
     /// field-by-field marks always show.
     fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let Some(account) = under.account else { return };
         let (theme, now) = (ui.theme, ui.now);
-        let inner = dialog(frame, area, (78, 20), "DOB compare · the portal wants MM/DD/YYYY", theme);
+        let inner = dialog(frame, area, (78, 20), TITLE, theme);
         let Some(on_file) = account.account.data.as_ref().map(|a| *a.value.dob.expose()) else {
-            frame.render_widget(Paragraph::new("The account is still loading."), inner);
+            frame.render_widget(Paragraph::new(LOADING), inner);
             return;
         };
         let [head, input_row, fields_row, verdict, findings] = Layout::vertical([
@@ -148,8 +254,7 @@ impl Dialog for DobCompareState {
         frame.set_cursor_position(Position::new(cursor_column(input_row, 13, cursor), input_row.y));
 
         let Some(check) = current_check(self, account, now) else {
-            let hint =
-                Line::styled("Type what the client enters on the invite page, exactly as they say it.", theme.muted);
+            let hint = Line::styled(TYPE_HINT, theme.muted);
             frame.render_widget(Paragraph::new(hint), fields_row);
             return;
         };
@@ -170,36 +275,19 @@ impl Dialog for DobCompareState {
         ]);
         frame.render_widget(Paragraph::new(Line::from(fields)), fields_row);
 
-        let yes_no =
-            |ok: bool| -> (String, Style) { if ok { ("yes".into(), theme.ok) } else { ("no".into(), theme.danger) } };
-        let (pass, pass_style) = yes_no(check.would_pass);
-        // Never a bare "yes" for a date the portal reads otherwise.
-        let (same, same_style) = match read_as {
-            Some(order) => (format!("if read {}", order.words()), theme.warn),
-            None => yes_no(check.matches_on_file),
-        };
-        let mut verdict_line = vec![
-            Span::styled("Portal accepts it: ", theme.muted),
-            Span::styled(pass, pass_style),
-            Span::styled("   Same date: ", theme.muted),
-            Span::styled(same, same_style),
-        ];
-        if let Some(entry) = &check.suggested_entry {
-            let entry = if account.revealed { entry.clone() } else { DOB_MASK.to_owned() };
-            let label = if read_as.is_some() { "   Then type: " } else { "   Type exactly: " };
-            verdict_line.push(Span::styled(label, theme.muted));
-            verdict_line.push(Span::styled(entry, theme.key));
-        }
+        let verdict_line: Vec<Span<'_>> = verdict_cells(&check, account.revealed)
+            .into_iter()
+            .flat_map(|(label, cell)| {
+                // The entry to type shows as a key, masked or not.
+                let meaning = if cell.meaning == Meaning::Masked { Meaning::Key } else { cell.meaning };
+                [Span::styled(label, theme.muted), Span::styled(cell.text, style(theme, meaning))]
+            })
+            .collect();
         frame.render_widget(Paragraph::new(Line::from(verdict_line)).wrap(Wrap { trim: true }), verdict);
 
         // How the portal reads it and how else it reads, first: for a date
         // that reads two ways, or one typed without slashes.
-        let typed = self.input.value();
-        let undivided = typed.trim().bytes().all(|b| b.is_ascii_digit());
-        let hide = (!account.revealed).then_some(DOB_MASK);
-        let said = (check.readings.len() == 2 || undivided)
-            .then(|| dob::explain_readings(typed, &check.readings, hide))
-            .flatten();
+        let said = readings_said(self.input.value(), &check, account.revealed);
         let mut lines: Vec<Line<'_>> = Vec::new();
         if let Some(said) = said {
             let style = if read_as.is_some() { theme.warn } else { theme.text };

@@ -12,7 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
-use super::submission::{ChangeId, NOT_KNOWN, Submission, answer_lost, collision_lines};
+use super::submission::{ChangeId, NOT_KNOWN, Submission, answer_lost, collision_lines, collision_rows};
 use super::{FIELD_MAX, REASON_MAX, Ui, cursor_column, dialog, paste_into_max, type_into};
 use crate::diagnose::dob;
 use crate::phi::{DOB_MASK, Phi, mask_email};
@@ -22,6 +22,7 @@ use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
 use crate::tui::keymap::{PREV_FIELD, ScreenKind, special};
 use crate::tui::live::Guarded;
+use crate::tui::view_model::{Cell, Meaning, Row, ViewModel};
 
 /// The banner once the account shows a DOB edit whose answer was lost.
 pub const SHOWN_SAVED: &str = "DOB on file updated (its answer was lost, the portal shows it)";
@@ -145,6 +146,135 @@ impl EditDobState {
 }
 
 /// A DOB as shown: in full only while the account is revealed.
+/// The dialog's title.
+const TITLE: &str = "Edit the DOB on file";
+
+/// The form's hint line.
+fn form_hint(ui: &Ui<'_>) -> String {
+    let reveal = ui.keys.key_of(ScreenKind::EditDob, Action::Reveal);
+    format!("Tab: next field · Enter: review · Esc: cancel · {reveal}: reveal / mask")
+}
+
+/// The words of the confirm and the conflict stages.
+const NOT_SAVED: &str = "Not saved";
+const LIMIT: &str = "too many changes";
+const SAVES: &str = "saves it";
+const SAVING: &str = "Saving…";
+const CONFIRM_HINT: &str = "Enter: save this change · Esc: back to the form";
+const CONFLICT: &str = "Someone else changed this account after you opened it. Nothing was saved.";
+const READING: &str = "Reading the current version…";
+const CONFLICT_HINT: &str = "Enter: review your change against the current version · Esc: back";
+
+impl EditDobState {
+    /// The form's fields: which, their label (padded as drawn), their input.
+    fn fields(&self) -> [(Focus, &'static str, &Input); 3] {
+        [
+            (Focus::Dob, "New DOB ", &self.dob),
+            (Focus::Reason, "Reason  ", &self.reason),
+            (Focus::Ticket, "Ticket  ", &self.ticket),
+        ]
+    }
+
+    /// The check of the DOB typed, as shown under it, and whether it is a
+    /// date that can be saved.
+    fn verdict(&self, today: NaiveDate) -> (String, bool) {
+        match self.new_dob(today) {
+            Ok(date) => (format!("✓ {} (MM/DD/YYYY)", dob::format_entry(date)), true),
+            Err(problem) => (format!("✕ {problem}"), false),
+        }
+    }
+
+    /// The ticket the change cites, or `none`.
+    fn ticket_words(&self) -> &str {
+        let ticket = self.ticket.value().trim();
+        if ticket.is_empty() { "none" } else { ticket }
+    }
+
+    /// The rows of the form: the DOB on file (masked until revealed), each
+    /// field with its value (the focused one the field typed into), the
+    /// DOB's check, the error, the hint.
+    fn form_rows(&self, revealed: bool, ui: &Ui<'_>) -> Vec<Row> {
+        let on_file = shown_dob(*self.base.value.dob.expose(), revealed);
+        let mut rows = vec![Row::field("On file", Cell::new(on_file, dob_meaning(revealed)).must()).id("on-file")];
+        for (focus, label, input) in self.fields() {
+            let focused = self.focus == focus;
+            let meaning = if focused { Meaning::Input } else { Meaning::Text };
+            rows.push(
+                Row::field(label.trim_end(), Cell::new(input.value(), meaning).must())
+                    .id(label.trim_end())
+                    .selected(focused),
+            );
+            if focus == Focus::Dob {
+                let (verdict, ok) = self.verdict(ui.now.date_naive());
+                let meaning = if ok { Meaning::Ok } else { Meaning::Warning };
+                rows.push(Row::one(Cell::new(verdict, meaning).must()).id("verdict"));
+            }
+        }
+        if let Some(error) = &self.submission.error {
+            rows.push(Row::one(Cell::new(format!("✕ {error}"), Meaning::Danger).must()).id("error"));
+        }
+        rows.push(Row::one(Cell::muted(form_hint(ui))).id("keys"));
+        rows
+    }
+
+    /// The rows of the confirm: old and new side by side, the reason, the
+    /// ticket; then a 429's wait, an error, the collision guard or what
+    /// Enter does.
+    fn confirm_rows(&self, under: &Under<'_>, ui: &Ui<'_>) -> Vec<Row> {
+        let on_file = shown_dob(*self.base.value.dob.expose(), under.revealed);
+        let new = self.new_dob(ui.now.date_naive()).map(dob::format_entry).unwrap_or_default();
+        let mut rows = vec![
+            Row::new(vec![
+                Cell::muted("On file"),
+                Cell::new(on_file, dob_meaning(under.revealed)).must(),
+                Cell::muted("→ New"),
+                Cell::new(new, Meaning::Ok).must(),
+            ]),
+            Row::field("Reason", Cell::text(self.reason.value().trim()).must()),
+            Row::field("Ticket", Cell::text(self.ticket_words())),
+        ];
+        let status = match (self.submission.wait, &self.submission.error) {
+            (Some(wait), _) if self.stage == Stage::Confirm => {
+                let why = self.submission.limit_reason.as_deref().unwrap_or(LIMIT);
+                Some(wait.row(ui.now, NOT_SAVED, why, SAVES))
+            }
+            _ if self.checking => Some(Row::one(Cell::new(NOT_KNOWN, Meaning::Warning).must())),
+            (_, Some(error)) => Some(Row::one(Cell::new(format!("✕ {NOT_SAVED}: {error}"), Meaning::Danger).must())),
+            (_, None) => None,
+        };
+        rows.extend(status.map(|row| row.id("status")));
+        match under.collision {
+            Some(text) if self.stage == Stage::Confirm => rows.extend(collision_rows(text, SAVES)),
+            _ if self.stage == Stage::Saving => rows.push(Row::one(Cell::new(SAVING, Meaning::Warning)).id("keys")),
+            _ => rows.push(Row::one(Cell::muted(CONFIRM_HINT)).id("keys")),
+        }
+        rows
+    }
+
+    /// The rows after a 412: nothing saved, then what the others changed
+    /// (masked as the DOB is) once read.
+    fn conflict_rows(&self, revealed: bool) -> Vec<Row> {
+        let mut rows = vec![Row::one(Cell::new(CONFLICT, Meaning::Danger).must())];
+        match &self.theirs {
+            None => rows.push(Row::one(Cell::new(READING, Meaning::Warning))),
+            Some(theirs) => {
+                for (n, change) in changes(&self.base.value, &theirs.value, revealed).into_iter().enumerate() {
+                    rows.push(
+                        Row::field("changed:", Cell::new(change, Meaning::Warning).must()).id(format!("changed {n}")),
+                    );
+                }
+                rows.push(Row::one(Cell::muted(CONFLICT_HINT)).id("keys"));
+            }
+        }
+        rows
+    }
+}
+
+/// How a DOB shows in a cell: masked until revealed.
+fn dob_meaning(revealed: bool) -> Meaning {
+    if revealed { Meaning::Text } else { Meaning::Masked }
+}
+
 fn shown_dob(date: NaiveDate, revealed: bool) -> String {
     if revealed { dob::format_entry(date) } else { DOB_MASK.to_owned() }
 }
@@ -300,20 +430,26 @@ impl Dialog for EditDobState {
     }
     /// Draws the edit dialog; the DOB on file shows only while the account is
     /// `revealed` (what is typed always shows).
+    /// What the stage shows: the form, the confirm, or the conflict.
+    fn view(&self, under: &Under<'_>, ui: &Ui<'_>) -> ViewModel {
+        let rows = match self.stage {
+            Stage::Form => self.form_rows(under.revealed, ui),
+            Stage::Confirm | Stage::Saving => self.confirm_rows(under, ui),
+            Stage::Conflict => self.conflict_rows(under.revealed),
+        };
+        ViewModel::new(TITLE).rows("", rows)
+    }
+
     fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let (state, revealed) = (self, under.revealed);
         let (theme, now) = (ui.theme, ui.now);
-        let inner = dialog(frame, area, (76, 16), "Edit the DOB on file", theme);
+        let inner = dialog(frame, area, (76, 16), TITLE, theme);
         let today = now.date_naive();
         let on_file = shown_dob(*state.base.value.dob.expose(), revealed);
         let mut lines = Vec::new();
         match state.stage {
             Stage::Form => {
-                let fields = [
-                    (Focus::Dob, "New DOB ", &state.dob),
-                    (Focus::Reason, "Reason  ", &state.reason),
-                    (Focus::Ticket, "Ticket  ", &state.ticket),
-                ];
+                let fields = state.fields();
                 lines.push(Line::from(vec![Span::styled("On file  ", theme.muted), Span::styled(on_file, theme.text)]));
                 for (focus, label, input) in fields {
                     let marker = if state.focus == focus { "▶ " } else { "  " };
@@ -323,22 +459,18 @@ impl Dialog for EditDobState {
                         Span::styled(format!("{} ", input.value()), theme.input),
                     ]));
                     if focus == Focus::Dob {
-                        let verdict = match state.new_dob(today) {
-                            Ok(date) => {
-                                Span::styled(format!("    ✓ {} (MM/DD/YYYY)", dob::format_entry(date)), theme.ok)
-                            }
-                            Err(problem) => Span::styled(format!("    ✕ {problem}"), theme.warn),
-                        };
-                        lines.push(Line::from(verdict));
+                        let (verdict, ok) = state.verdict(today);
+                        lines.push(Line::from(Span::styled(
+                            format!("    {verdict}"),
+                            if ok { theme.ok } else { theme.warn },
+                        )));
                     }
                 }
                 lines.push(Line::default());
                 if let Some(error) = &state.submission.error {
                     lines.push(Line::styled(format!("✕ {error}"), theme.danger));
                 }
-                let reveal = ui.keys.key_of(ScreenKind::EditDob, Action::Reveal);
-                let hint = format!("Tab: next field · Enter: review · Esc: cancel · {reveal}: reveal / mask");
-                lines.push(Line::styled(hint, theme.muted));
+                lines.push(Line::styled(form_hint(ui), theme.muted));
                 let (row, input) = match state.focus {
                     Focus::Dob => (1, &state.dob),
                     Focus::Reason => (3, &state.reason),
@@ -349,6 +481,7 @@ impl Dialog for EditDobState {
             }
             Stage::Confirm | Stage::Saving => {
                 let new = state.new_dob(today).map(dob::format_entry).unwrap_or_default();
+                let ticket = state.ticket_words();
                 lines.push(Line::from(vec![
                     Span::styled("On file  ", theme.muted),
                     Span::styled(on_file, theme.danger),
@@ -359,36 +492,29 @@ impl Dialog for EditDobState {
                     Span::styled("Reason   ", theme.muted),
                     Span::styled(state.reason.value().trim(), theme.text),
                 ]));
-                let ticket = state.ticket.value().trim();
-                lines.push(Line::from(vec![
-                    Span::styled("Ticket   ", theme.muted),
-                    Span::styled(if ticket.is_empty() { "none" } else { ticket }, theme.text),
-                ]));
+                lines.push(Line::from(vec![Span::styled("Ticket   ", theme.muted), Span::styled(ticket, theme.text)]));
                 lines.push(Line::default());
                 match (state.submission.wait, &state.submission.error) {
                     (Some(wait), _) if state.stage == Stage::Confirm => {
-                        let why = state.submission.limit_reason.as_deref().unwrap_or("too many changes");
-                        lines.push(wait.line(now, "Not saved", why, "saves it", theme));
+                        let why = state.submission.limit_reason.as_deref().unwrap_or(LIMIT);
+                        lines.push(wait.line(now, NOT_SAVED, why, SAVES, theme));
                     }
                     _ if state.checking => lines.push(Line::styled(NOT_KNOWN, theme.warn)),
-                    (_, Some(error)) => lines.push(Line::styled(format!("✕ Not saved: {error}"), theme.danger)),
+                    (_, Some(error)) => lines.push(Line::styled(format!("✕ {NOT_SAVED}: {error}"), theme.danger)),
                     (_, None) => {}
                 }
                 match under.collision {
                     Some(text) if state.stage == Stage::Confirm => {
-                        lines.extend(collision_lines(text, "saves it", theme));
+                        lines.extend(collision_lines(text, SAVES, theme));
                     }
-                    _ if state.stage == Stage::Saving => lines.push(Line::styled("Saving…", theme.warn)),
-                    _ => lines.push(Line::styled("Enter: save this change · Esc: back to the form", theme.muted)),
+                    _ if state.stage == Stage::Saving => lines.push(Line::styled(SAVING, theme.warn)),
+                    _ => lines.push(Line::styled(CONFIRM_HINT, theme.muted)),
                 }
             }
             Stage::Conflict => {
-                lines.push(Line::styled(
-                    "Someone else changed this account after you opened it. Nothing was saved.",
-                    theme.danger,
-                ));
+                lines.push(Line::styled(CONFLICT, theme.danger));
                 match &state.theirs {
-                    None => lines.push(Line::styled("Reading the current version…", theme.warn)),
+                    None => lines.push(Line::styled(READING, theme.warn)),
                     Some(theirs) => {
                         for change in changes(&state.base.value, &theirs.value, revealed) {
                             lines.push(Line::from(vec![
@@ -397,10 +523,7 @@ impl Dialog for EditDobState {
                             ]));
                         }
                         lines.push(Line::default());
-                        lines.push(Line::styled(
-                            "Enter: review your change against the current version · Esc: back",
-                            theme.muted,
-                        ));
+                        lines.push(Line::styled(CONFLICT_HINT, theme.muted));
                     }
                 }
             }

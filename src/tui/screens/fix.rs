@@ -36,7 +36,8 @@ use crate::tui::keymap::{CANCEL, confirm, screen_spec, special};
 use crate::tui::live::Guarded;
 use crate::tui::request::FixRun;
 
-use super::submission::{Submission, collision_lines};
+use super::submission::{Submission, collision_lines, collision_rows};
+use crate::tui::view_model::{Cell, Meaning, Row, ViewModel, style};
 
 /// What the dialog waits for the agent to acknowledge before Enter runs
 /// the steps.
@@ -137,6 +138,61 @@ impl FixState {
 /// in the ticket, when its conversation is loaded), or says why not.
 /// `conversation` is the ticket's, when read: a ticket answered since the
 /// client last wrote asks first.
+/// What the fix dialog says, beside what it asks and the steps.
+const BOUNCED: &str = "Email to this client bounced: call them.";
+const SCRIPT_HIDDEN: &str = "The number and what to say show once revealed (F2)";
+const CALL_DONE: &str = "Enter once the call is done: a note records it, the ticket is set pending";
+const REPLY_HEAD: &str = "The reply (as the portal is expected to show things after the steps):";
+const FIXING: &str = "Fixing…";
+const FIX_HINT: &str = "Enter does it all · PgDn PgUp scroll · F2 reveal · Esc cancels";
+
+/// A reply's sentences, to tell what changed between two.
+fn sentences(text: &str) -> Vec<String> {
+    text.split_inclusive(". ").map(str::to_owned).collect()
+}
+
+impl Ask {
+    /// What is asked, and the choice the cursor is on (its keys), if any.
+    fn words(&self) -> (String, Option<&'static str>) {
+        match self {
+            Ask::Answered(words) => (
+                format!("Answered since the client last wrote: {words}. Nothing is sent unless you do it again."),
+                Some("Enter: do it again · Esc: leave it"),
+            ),
+            Ask::ClaimedBy(owner) => {
+                (format!("{owner}'s ticket: take it over and do the fix?"), Some("Enter: take it over · Esc: leave it"))
+            }
+            Ask::Changed { .. } => (
+                "The reply written from what the portal now shows differs from the one you approved (− before, + now). Enter sends the new one; Esc cancels.".to_owned(),
+                None,
+            ),
+        }
+    }
+}
+
+impl FixState {
+    fn title(&self) -> String {
+        format!("Fix {}: {}?", self.plan.finding.as_str(), self.plan.kind.words())
+    }
+
+    /// The call script's lines (shown only while revealed).
+    fn script_lines(&self) -> impl Iterator<Item = String> {
+        let script = self.plan.call_script.as_ref().map(|s| s.expose().as_str()).unwrap_or_default();
+        whole(script).lines().map(str::to_owned).collect::<Vec<_>>().into_iter()
+    }
+
+    /// Step `n`: `2. [done] Resend the invite to a•••@…`, and how it went.
+    fn step_words(&self, n: usize, step: &remedy::Step, revealed: bool) -> (String, Meaning) {
+        let (mark, meaning) = match self.progress.states.get(n) {
+            Some(StepState::Done) => ("done", Meaning::Ok),
+            Some(StepState::AlreadyDone) => ("already so", Meaning::Ok),
+            Some(StepState::Failed) => ("FAILED", Meaning::Danger),
+            _ => ("to do", Meaning::Muted),
+        };
+        (format!("{}. [{mark}] {}", n + 1, step.describe(revealed)), meaning)
+    }
+}
+
 pub fn open(
     account: &AccountState,
     conversation: Option<&[TicketMessage]>,
@@ -251,56 +307,96 @@ impl Dialog for FixState {
         })
     }
 
+    /// What is asked first (answered meanwhile, claimed by someone, a
+    /// changed reply), the call to make, every step and how it went, the
+    /// reply (masked as drawn) or its changes; then the status.
+    fn view(&self, under: &Under<'_>, ui: &Ui<'_>) -> ViewModel {
+        let mut rows = Vec::new();
+        if let Some(ask) = &self.ask {
+            let (said, choice) = ask.words();
+            rows.push(Row::one(Cell::new(said, Meaning::Danger).must()).id("ask"));
+            if let Some(choice) = choice {
+                rows.push(Row::one(Cell::text(choice).must()).id("choice").selected(true));
+            }
+        }
+        if self.plan.kind == RemedyKind::CallClient {
+            rows.push(Row::one(Cell::new(BOUNCED, Meaning::Danger).must()).id("call"));
+            if under.revealed {
+                rows.extend(
+                    self.script_lines()
+                        .enumerate()
+                        .map(|(n, l)| Row::one(Cell::text(l).must()).id(format!("script {n}"))),
+                );
+            } else {
+                rows.push(Row::one(Cell::muted(SCRIPT_HIDDEN)).id("script"));
+            }
+            rows.push(Row::one(Cell::muted(CALL_DONE)).id("call done"));
+        }
+        let steps = self.plan.steps.iter().enumerate().map(|(n, step)| {
+            let (said, meaning) = self.step_words(n, step, under.revealed);
+            Row::one(Cell::new(said, meaning).must()).id(format!("step {}", n + 1))
+        });
+        let mut reply = Vec::new();
+        let screen = |text: &str| if under.revealed { text.to_owned() } else { mask_emails_in(text) };
+        let body_meaning = if under.revealed { Meaning::Text } else { Meaning::Masked };
+        if let Some(Ask::Changed { approved }) = &self.ask {
+            let new = self.progress.changed_reply.as_ref().map(|b| b.expose().as_str()).unwrap_or_default();
+            let (old, now) = (sentences(approved), sentences(new));
+            for s in old.iter().filter(|s| !now.contains(s)) {
+                reply.push(Row::one(Cell::new(format!("− {}", whole(&screen(s))), Meaning::Danger).must()));
+            }
+            for s in now.iter().filter(|s| !old.contains(s)) {
+                reply.push(Row::one(Cell::new(format!("+ {}", whole(&screen(s))), Meaning::Ok).must()));
+            }
+            reply = reply.into_iter().enumerate().map(|(n, row)| row.id(format!("diff {n}"))).collect();
+        } else if let Some(body) = self.expected_reply(under.account, ui.now) {
+            reply.push(Row::one(Cell::muted(REPLY_HEAD)).id("reply"));
+            let body = whole(&screen(body.expose())).into_owned();
+            let lines = body.lines().enumerate();
+            reply.extend(lines.map(|(n, l)| Row::one(Cell::new(l, body_meaning).must()).id(format!("line {n}"))));
+        }
+        let mut foot = Vec::new();
+        match (&self.submission.pending, &self.submission.error) {
+            (Some(_), _) => foot.push(Row::one(Cell::muted(FIXING)).id("status")),
+            (None, error) if let Some(text) = under.collision => {
+                foot.extend(error.iter().map(|e| Row::one(Cell::new(e.clone(), Meaning::Danger).must()).id("error")));
+                foot.extend(collision_rows(text, "does it"));
+            }
+            (None, Some(error)) => foot.push(Row::one(Cell::new(error.clone(), Meaning::Danger).must()).id("error")),
+            (None, None) if self.ask.is_some() => {}
+            (None, None) => foot.push(Row::one(Cell::muted(FIX_HINT)).id("keys")),
+        }
+        ViewModel::new(self.title()).rows("", rows).rows("Steps", steps.collect()).rows("", reply).rows("", foot)
+    }
+
     /// Draws the fix dialog.
     fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let theme = ui.theme;
-        let title = format!("Fix {}: {}?", self.plan.finding.as_str(), self.plan.kind.words());
-        let inner = dialog(frame, area, (96, 30), &title, theme);
+        let inner = dialog(frame, area, (96, 30), &self.title(), theme);
         let screen = |text: &str| if under.revealed { text.to_owned() } else { mask_emails_in(text) };
         let mut lines = Vec::new();
-        match &self.ask {
-            Some(Ask::Answered(words)) => {
-                lines.push(Line::styled(
-                    format!("Answered since the client last wrote: {words}. Nothing is sent unless you do it again."),
-                    theme.danger,
-                ));
-                lines.push(Line::styled("▶ Enter: do it again · Esc: leave it", theme.selected));
+        if let Some(ask) = &self.ask {
+            let (said, choice) = ask.words();
+            lines.push(Line::styled(said, theme.danger));
+            if let Some(choice) = choice {
+                lines.push(Line::styled(format!("▶ {choice}"), theme.selected));
             }
-            Some(Ask::ClaimedBy(owner)) => {
-                lines.push(Line::styled(format!("{owner}'s ticket: take it over and do the fix?"), theme.danger));
-                lines.push(Line::styled("▶ Enter: take it over · Esc: leave it", theme.selected));
-            }
-            Some(Ask::Changed { .. }) => lines.push(Line::styled(
-                "The reply written from what the portal now shows differs from the one you approved (− before, + now). Enter sends the new one; Esc cancels.",
-                theme.danger,
-            )),
-            None => {}
         }
         if self.plan.kind == RemedyKind::CallClient {
-            lines.push(Line::styled("Email to this client bounced: call them.", theme.danger));
-            let script = self.plan.call_script.as_ref().map(|s| s.expose().as_str()).unwrap_or_default();
+            lines.push(Line::styled(BOUNCED, theme.danger));
             if under.revealed {
-                lines.extend(whole(script).lines().map(|l| Line::styled(format!("│ {l}"), theme.text)));
+                lines.extend(self.script_lines().map(|l| Line::styled(format!("│ {l}"), theme.text)));
             } else {
-                lines.push(Line::styled("The number and what to say show once revealed (F2)", theme.muted));
+                lines.push(Line::styled(SCRIPT_HIDDEN, theme.muted));
             }
-            lines.push(Line::styled(
-                "Enter once the call is done: a note records it, the ticket is set pending",
-                theme.muted,
-            ));
+            lines.push(Line::styled(CALL_DONE, theme.muted));
         }
         for (n, step) in self.plan.steps.iter().enumerate() {
-            let (mark, style) = match self.progress.states.get(n) {
-                Some(StepState::Done) => ("done", theme.ok),
-                Some(StepState::AlreadyDone) => ("already so", theme.ok),
-                Some(StepState::Failed) => ("FAILED", theme.danger),
-                _ => ("to do", theme.muted),
-            };
-            lines.push(Line::styled(format!("{}. [{mark}] {}", n + 1, step.describe(under.revealed)), style));
+            let (said, meaning) = self.step_words(n, step, under.revealed);
+            lines.push(Line::styled(said, style(theme, meaning)));
         }
         if let Some(Ask::Changed { approved }) = &self.ask {
             let new = self.progress.changed_reply.as_ref().map(|b| b.expose().as_str()).unwrap_or_default();
-            let sentences = |t: &str| t.split_inclusive(". ").map(str::to_owned).collect::<Vec<_>>();
             let (old, now) = (sentences(approved), sentences(new));
             for s in old.iter().filter(|s| !now.contains(s)) {
                 lines.push(Line::styled(format!("− {}", whole(&screen(s))), theme.danger));
@@ -309,15 +405,12 @@ impl Dialog for FixState {
                 lines.push(Line::styled(format!("+ {}", whole(&screen(s))), theme.ok));
             }
         } else if let Some(body) = self.expected_reply(under.account, ui.now) {
-            lines.push(Line::styled(
-                "The reply (as the portal is expected to show things after the steps):",
-                theme.muted,
-            ));
+            lines.push(Line::styled(REPLY_HEAD, theme.muted));
             lines.extend(whole(&screen(body.expose())).lines().map(|l| Line::styled(format!("│ {l}"), theme.text)));
         }
         let mut foot = Vec::new();
         let status = match (&self.submission.pending, &self.submission.error) {
-            (Some(_), _) => Line::styled("Fixing…", theme.muted),
+            (Some(_), _) => Line::styled(FIXING, theme.muted),
             (None, error) if let Some(text) = under.collision => {
                 if let Some(error) = error {
                     foot.push(Line::styled(error.clone(), theme.danger));
@@ -327,7 +420,7 @@ impl Dialog for FixState {
             }
             (None, Some(error)) => Line::styled(error.clone(), theme.danger),
             (None, None) if self.ask.is_some() => Line::default(),
-            (None, None) => Line::styled("Enter does it all · PgDn PgUp scroll · F2 reveal · Esc cancels", theme.muted),
+            (None, None) => Line::styled(FIX_HINT, theme.muted),
         };
         foot.push(status);
         // The head and the foot stay; the reply between them scrolls.

@@ -11,9 +11,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
-use super::submission::{ChangeId, Submission, Wording, answer_lost, enter_hint};
-use super::{Ui, cursor_column, dialog};
+use super::submission::{ChangeId, Submission, Wording, answer_lost, enter_hint, enter_hint_row};
+use super::{Ui, cursor_column, dialog, row_line};
 use crate::portal::IdempotencyKey;
+use crate::tui::view_model::{Cell, Meaning, Row, ViewModel};
 use chrono::{DateTime, Utc};
 
 use crate::portal::model::{NewNote, TicketId};
@@ -23,6 +24,50 @@ use crate::tui::request::NotesRead;
 
 /// The longest note the field takes, in characters.
 pub const NOTE_MAX: usize = 2000;
+
+/// Who sees a note.
+const STAFF_ONLY: &str = "Staff only; the client never sees it.";
+/// The key that posts, and what it does.
+const POSTS: ([&str; 1], &str) = (["Enter"], "posts it");
+
+impl NoteState {
+    fn title(&self) -> String {
+        format!("Internal note on ticket {}", self.ticket_id)
+    }
+
+    /// `12/2000 characters`.
+    fn count(&self) -> String {
+        format!("{}/{NOTE_MAX} characters", self.input.value().chars().count())
+    }
+
+    /// What the dialog says after a lost answer, while nothing is sent;
+    /// `None` leaves it to the submission's status. Never "Not posted" for
+    /// a note that may have been stored.
+    fn lost_rows(&self) -> Option<Vec<Row>> {
+        if self.submission.is_sending() {
+            return None;
+        }
+        let said = |text: &'static str, meaning: Meaning| Row::one(Cell::new(text, meaning).must()).id("status");
+        let hint = |text: &'static str| Row::one(Cell::muted(text)).id("keys");
+        match self.lost {
+            Lost::Reading(_) => {
+                Some(vec![said("… Not known yet: the answer was lost; reading the notes again…", Meaning::Warning)])
+            }
+            Lost::Unknown => Some(vec![
+                said(
+                    "? Not known whether it was posted (the answer was lost, the notes could not be read)",
+                    Meaning::Warning,
+                ),
+                hint("Enter posts it again with the same key: never twice."),
+            ]),
+            Lost::NotShown => Some(vec![
+                said("✕ Not posted: the answer was lost and the notes do not show it", Meaning::Danger),
+                hint("Enter posts it (it cannot be posted twice)."),
+            ]),
+            Lost::No => None,
+        }
+    }
+}
 
 /// The note dialog. (No `Debug`: a note may name the client.)
 pub struct NoteState {
@@ -162,13 +207,32 @@ impl Dialog for NoteState {
         Some(self.submission.wait.is_some())
     }
     /// Draws the note dialog.
+    /// Who sees it, the note typed (the field), the status, the count.
+    fn view(&self, _under: &Under<'_>, ui: &Ui<'_>) -> ViewModel {
+        let mut rows = vec![
+            Row::one(Cell::muted(STAFF_ONLY)).id("aside"),
+            Row::field("Note", Cell::new(self.input.value(), Meaning::Input).must()).id("field"),
+        ];
+        match self.lost_rows() {
+            Some(lost) => rows.extend(lost),
+            None => rows.extend(self.submission.status_rows(
+                &WORDING,
+                None,
+                vec![enter_hint_row(&POSTS.0, POSTS.1)],
+                ui.now,
+            )),
+        }
+        rows.push(Row::one(Cell::muted(self.count()).low()).id("count"));
+        ViewModel::new(self.title()).rows("", rows)
+    }
+
     fn render(&self, _under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let theme = ui.theme;
-        let inner = dialog(frame, area, (76, 10), &format!("Internal note on ticket {}", self.ticket_id), theme);
+        let inner = dialog(frame, area, (76, 10), &self.title(), theme);
         let width = inner.width.saturating_sub(1) as usize;
         let scroll = self.input.visual_scroll(width);
         let mut lines = vec![
-            Line::styled("Staff only; the client never sees it.", theme.muted),
+            Line::styled(STAFF_ONLY, theme.muted),
             Line::default(),
             Line::from(Span::styled(
                 self.input.value().chars().skip(scroll).take(width).collect::<String>(),
@@ -176,28 +240,12 @@ impl Dialog for NoteState {
             )),
             Line::default(),
         ];
-        let idle = vec![enter_hint(&["Enter"], "posts it", theme)];
-        match self.lost {
-            // Never "Not posted" for a note that may have been stored.
-            Lost::Reading(_) if !self.submission.is_sending() => {
-                lines.push(Line::styled("… Not known yet: the answer was lost; reading the notes again…", theme.warn))
-            }
-            Lost::Unknown if !self.submission.is_sending() => {
-                lines.push(Line::styled(
-                    "? Not known whether it was posted (the answer was lost, the notes could not be read)",
-                    theme.warn,
-                ));
-                lines.push(Line::styled("Enter posts it again with the same key: never twice.", theme.muted));
-            }
-            Lost::NotShown if !self.submission.is_sending() => {
-                lines
-                    .push(Line::styled("✕ Not posted: the answer was lost and the notes do not show it", theme.danger));
-                lines.push(Line::styled("Enter posts it (it cannot be posted twice).", theme.muted));
-            }
-            _ => lines.extend(self.submission.status(&WORDING, None, idle, ui.now, theme)),
+        let idle = vec![enter_hint(&POSTS.0, POSTS.1, theme)];
+        match self.lost_rows() {
+            Some(rows) => lines.extend(rows.iter().map(|row| row_line(row, theme))),
+            None => lines.extend(self.submission.status(&WORDING, None, idle, ui.now, theme)),
         }
-        let count = self.input.value().chars().count();
-        lines.push(Line::styled(format!("{count}/{NOTE_MAX} characters"), theme.muted));
+        lines.push(Line::styled(self.count(), theme.muted));
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         let cursor = cursor_column(inner, 0, self.input.visual_cursor().saturating_sub(scroll));
         frame.set_cursor_position(Position::new(cursor, inner.y.saturating_add(2)));

@@ -15,6 +15,15 @@ use super::{FIELD_MAX, Ui, cursor_column, dialog, layout, moved, paste_into, typ
 use crate::tui::action::Action;
 use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
 use crate::tui::keymap::{Keymap, ScreenKind};
+use crate::tui::view_model::{Cell, Meaning, Row, ViewModel};
+
+/// The palette's title.
+fn title(screen: ScreenKind) -> String {
+    format!("Commands · {}", screen.title())
+}
+
+/// What the list says when nothing matches.
+const NO_MATCH: &str = "No command matches.";
 
 /// The palette's state: what is typed and which command is selected.
 #[derive(Debug, Default)]
@@ -103,11 +112,37 @@ impl Dialog for PaletteState {
         PaletteState::paste(self, text);
     }
     /// Draws the palette over the screen `under`.
+    /// The filter typed (the field), then the commands that match, the
+    /// selected one marked: name, key, what it does.
+    fn view(&self, under: &Under<'_>, ui: &Ui<'_>) -> ViewModel {
+        let list = commands(ui.keys, under.screen, self.input.value());
+        let field = Row::new(vec![Cell::new(":", Meaning::Key), Cell::new(self.input.value(), Meaning::Input).must()])
+            .id("field")
+            .label("Filter");
+        let rows = if list.is_empty() {
+            vec![Row::one(Cell::muted(NO_MATCH)).id("none")]
+        } else {
+            list.iter()
+                .enumerate()
+                .map(|(n, c)| {
+                    Row::new(vec![
+                        Cell::text(&c.name).must(),
+                        Cell::new(&c.key, Meaning::Key),
+                        Cell::muted(c.help).low(),
+                    ])
+                    .id(&c.name)
+                    .selected(n == self.selected)
+                })
+                .collect()
+        };
+        ViewModel::new(title(under.screen)).rows("", vec![field]).rows("", rows)
+    }
+
     fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let (state, under) = (self, under.screen);
         let theme = ui.theme;
         let list = commands(ui.keys, under, state.input.value());
-        let inner = dialog(frame, area, (70, 16), &format!("Commands · {}", under.title()), theme);
+        let inner = dialog(frame, area, (70, 16), &title(under), theme);
         let [input_row, list_area] = Layout::vertical([Constraint::Length(2), Constraint::Fill(1)]).areas(inner);
         let typed = state.input.value();
         frame.render_widget(
@@ -116,7 +151,7 @@ impl Dialog for PaletteState {
         );
         frame.set_cursor_position(Position::new(cursor_column(input_row, 2, state.input.visual_cursor()), input_row.y));
         if list.is_empty() {
-            frame.render_widget(Paragraph::new(Line::styled("No command matches.", theme.muted)), list_area);
+            frame.render_widget(Paragraph::new(Line::styled(NO_MATCH, theme.muted)), list_area);
             return;
         }
         let rows = list_area.height as usize;
@@ -159,5 +194,25 @@ mod tests {
         let found = commands(&keys, ScreenKind::Account, "invite");
         assert!(found.iter().any(|c| c.action == Action::Resend), "matches the description too");
         assert!(commands(&keys, ScreenKind::Queue, "zzz").is_empty());
+    }
+
+    #[test]
+    fn its_view_has_the_filter_typed_and_the_command_selected() {
+        use crate::tui::view_model::Meaning;
+        let (theme, keys) = (crate::tui::theme::Theme::dark(), Keymap::default());
+        let now = chrono::DateTime::UNIX_EPOCH;
+        let ui =
+            Ui { theme: &theme, keys: &keys, zone: crate::timezone::StaffZone::default(), absolute_times: false, now };
+        let under = Under { account: None, revealed: false, screen: ScreenKind::Account, collision: None };
+        let state = PaletteState { input: Input::new("edit dob".into()), selected: 0 };
+        let model = state.view(&under, &ui);
+        assert_eq!(model.title, "Commands · Account");
+        let rows: Vec<_> = model.sections.iter().flat_map(|s| &s.rows).collect();
+        assert!(rows.iter().any(|r| r.cells.iter().any(|c| c.meaning == Meaning::Input && c.text == "edit dob")));
+        let selected: Vec<_> = rows.iter().filter(|r| r.selected).collect();
+        assert_eq!(selected.len(), 1);
+        assert_eq!(selected[0].cells[0].text, "edit dob");
+        let none = PaletteState { input: Input::new("zzz".into()), selected: 0 }.view(&under, &ui);
+        assert!(none.text().contains("No command matches."), "{}", none.text());
     }
 }

@@ -26,7 +26,7 @@ use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 use super::account::AccountState;
 use super::submission::{ChangeId, Submission, Wording, answer_lost};
 use super::ticket::TicketPane;
-use super::{Ui, dialog};
+use super::{Ui, dialog, line_row};
 use crate::diagnose::replies::Replies;
 use crate::portal::IdempotencyKey;
 use crate::portal::model::{
@@ -38,6 +38,7 @@ use crate::tui::keymap::{ScreenKind, ctrl, screen_spec, special};
 use crate::tui::live;
 use crate::tui::request::Conversation;
 use crate::tui::theme::Theme;
+use crate::tui::view_model::{Cell, Meaning, Row, ViewModel};
 
 /// The most characters the editor takes: twice what may be sent, so a
 /// long paste is not cut silently (the dialog says it is too long).
@@ -527,9 +528,23 @@ impl Dialog for ReplyState {
 
     /// Draws the composer: what it is, the editor, the status to set, the
     /// count, then what the keys do now (or what went wrong).
+    /// Whom it goes to (the subject), the reply typed (the field: its whole
+    /// text), then what shows under the editor: the status it sets (the
+    /// choice taken marked), the count, a problem, what changed since it
+    /// was opened, or the submission's status and keys.
+    fn view(&self, _under: &Under<'_>, ui: &Ui<'_>) -> ViewModel {
+        let head = vec![
+            Row::one(Cell::muted(self.about())).id("about"),
+            Row::field("Reply", Cell::new(self.text(), Meaning::Input).must()).id("field"),
+        ];
+        let bottom = self.bottom_lines(ui);
+        let bottom = bottom.iter().enumerate().map(|(n, l)| line_row(l, ui.theme).id(n.to_string())).collect();
+        ViewModel::new(self.title()).rows("", head).rows("", bottom)
+    }
+
     fn render(&self, _under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let theme = ui.theme;
-        let inner = dialog(frame, area, (100, 32), &format!("Reply to the client · ticket {}", self.ticket_id), theme);
+        let inner = dialog(frame, area, (100, 32), &self.title(), theme);
         let width = usize::from(inner.width);
         let bottom = self.bottom_lines(ui);
         let rows = bottom.iter().map(|l| l.width().div_ceil(width.max(1)).max(1)).sum::<usize>();
@@ -541,19 +556,27 @@ impl Dialog for ReplyState {
             Constraint::Length(rows),
         ])
         .areas(inner);
-        let about = match &self.subject {
-            Some(subject) => {
-                format!("Re: {} · public: emailed to the client", super::shown(&crate::sanitize::line(subject)))
-            }
-            None => "Public: emailed to the client".to_owned(),
-        };
-        frame.render_widget(Paragraph::new(Line::styled(about, theme.muted)), head);
+        frame.render_widget(Paragraph::new(Line::styled(self.about(), theme.muted)), head);
         frame.render_widget(&self.editor, editor);
         frame.render_widget(Paragraph::new(bottom).wrap(Wrap { trim: false }), foot);
     }
 }
 
 impl ReplyState {
+    fn title(&self) -> String {
+        format!("Reply to the client · ticket {}", self.ticket_id)
+    }
+
+    /// The line over the editor: the subject, and that it is public.
+    fn about(&self) -> String {
+        match &self.subject {
+            Some(subject) => {
+                format!("Re: {} · public: emailed to the client", super::shown(&crate::sanitize::line(subject)))
+            }
+            None => "Public: emailed to the client".to_owned(),
+        }
+    }
+
     /// The lines under the editor.
     fn bottom_lines(&self, ui: &Ui<'_>) -> Vec<Line<'static>> {
         let theme = ui.theme;

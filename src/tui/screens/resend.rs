@@ -10,8 +10,10 @@ use ratatui::widgets::Paragraph;
 
 use super::account::AccountState;
 use super::second_look::SecondLook;
-use super::submission::{ChangeId, NOT_KNOWN, Submission, Wording, answer_lost, collision_lines, enter_hint};
-use super::{Ui, dialog, wrap_line};
+use super::submission::{
+    ChangeId, NOT_KNOWN, Submission, Wording, answer_lost, collision_lines, collision_rows, enter_hint, enter_hint_row,
+};
+use super::{LOADING, Ui, dialog, wrap_line};
 use crate::diagnose::{email, invite};
 use crate::portal::PortalError;
 use crate::portal::model::{Account, DeliveryEventKind, Invite, InviteStatus, ResendRequest};
@@ -19,6 +21,8 @@ use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
 use crate::tui::keymap::{ScreenKind, key};
 use crate::tui::live::Guarded;
+use crate::tui::view_model::{Cell, Meaning, Row, ViewModel};
+use chrono::{DateTime, Utc};
 
 /// The resend dialog.
 #[derive(Debug, Default)]
@@ -93,6 +97,38 @@ fn risky(cx: &Cx<'_>) -> bool {
     let invites = account.invites.data.as_deref().unwrap_or_default();
     account.account.data.as_ref().is_some_and(|a| !risks(&a.value, invites).is_empty())
 }
+
+/// The dialog's title: the first invite is sent, a later one resent.
+fn title(first: bool) -> &'static str {
+    if first { "Send the portal invite?" } else { "Resend the portal invite?" }
+}
+
+/// What becomes of the earlier links: `The earlier link will stop working.`
+fn superseded(invites: &[Invite], first: bool, now: DateTime<Utc>) -> String {
+    let live = invites.iter().filter(|i| i.status == InviteStatus::Pending && i.expires_at > now).count();
+    match live {
+        0 if first => "This is the account's first invite.".to_owned(),
+        0 => "No earlier link is still working.".to_owned(),
+        1 => "The earlier link will stop working.".to_owned(),
+        n => format!("{n} earlier links will stop working."),
+    }
+}
+
+/// When the new invite expires, beside its countdown: `(Nov 27 09:00 CET,
+/// client links last 48 hours)`.
+fn expiry_words(ui: &Ui<'_>, account: &Account) -> String {
+    let role = account.role;
+    let expires = ui.now + role.invite_lifetime();
+    format!("({}, {} links last {})", ui.zone.short(expires), role.as_str(), invite::window_words(role))
+}
+
+/// What a retry after a failure says.
+const RETRY: &str = "Enter tries again (it cannot make a second invite); Esc cancels.";
+/// The keys that send, and what they do.
+const SENDS: [&str; 2] = ["Enter", "y"];
+const DOES: &str = "sends it";
+/// The risky resend's second look: its choice and what Enter does then.
+const ANYWAY: (&str, &str) = ("Send anyway", "sends it anyway");
 
 /// How the resend dialog names its change.
 const WORDING: Wording = Wording::new("Sending…", "Not sent", "5 invites an hour at most", "sends it");
@@ -171,15 +207,67 @@ impl Dialog for ResendState {
     fn countdown(&self) -> Option<bool> {
         Some(true)
     }
+    /// Where the invite goes (masked until revealed), its findings, when it
+    /// expires (a countdown), what becomes of the earlier links, the ticket,
+    /// the risks; then the status: what Enter does, the second look, the
+    /// collision guard, `Sending…`, an error or a 429's wait.
+    fn view(&self, under: &Under<'_>, ui: &Ui<'_>) -> ViewModel {
+        let Some(account) = under.account else { return ViewModel::new(ScreenKind::Resend.title()) };
+        let now = ui.now;
+        let first = account.invites.data.as_ref().is_some_and(Vec::is_empty);
+        let model = ViewModel::new(title(first));
+        let Some(data) = account.account.data.as_ref().map(|a| &a.value) else {
+            return model.rows("", vec![Row::one(Cell::muted(LOADING))]);
+        };
+        let invites = account.invites.data.as_deref().unwrap_or_default();
+        let risks = risks(data, invites);
+        let address = data.email.expose();
+        let meaning = if account.revealed { Meaning::Text } else { Meaning::Masked };
+        let mut to = Row::field("To", Cell::new(account.shown_email(address), meaning).must()).id("to");
+        if !account.revealed {
+            let key = ui.keys.key_of(ScreenKind::Resend, Action::Reveal);
+            to.cells.push(Cell::muted(format!("({key} reveals)")).low());
+        }
+        let mut rows = vec![to];
+        for finding in &email::check_email(address).findings {
+            rows.push(Row::one(Cell::new(format!("⚠ {}", super::shown(&finding.message)), Meaning::Warning).must()));
+        }
+        let expires = now + data.role.invite_lifetime();
+        rows.push(Row::new(vec![
+            Cell::muted("Expires"),
+            Cell::new(format!("in {}", invite::remaining(expires - now)), Meaning::Countdown).must(),
+            Cell::text(expiry_words(ui, data)).low(),
+        ]));
+        rows.push(Row::field("Earlier", Cell::new(superseded(invites, first, now), Meaning::Warning).must()));
+        if let Some(ticket) = &account.ticket_id {
+            rows.push(Row::field("Ticket", Cell::text(ticket.as_str())));
+        }
+        for risk in &risks {
+            rows.push(Row::new(vec![Cell::new("Risk", Meaning::Danger), Cell::new(*risk, Meaning::Warning).must()]));
+        }
+        let retry = Row::one(Cell::muted(RETRY)).id("retry");
+        let idle = match (risks.first(), self.second_look.armed) {
+            _ if let Some(text) = under.collision => collision_rows(text, DOES),
+            (None, _) => vec![enter_hint_row(&SENDS, DOES)],
+            (Some(_), false) => vec![SecondLook::first_hint_row(DOES)],
+            (Some(risk), true) => SecondLook::rows(ANYWAY.0, risk, ANYWAY.1),
+        };
+        let status = if self.checking && !self.submission.is_sending() {
+            vec![Row::one(Cell::new(NOT_KNOWN, Meaning::Warning).must()).id("status")]
+        } else {
+            self.submission.status_rows(&WORDING, Some(retry), idle, now)
+        };
+        model.rows("", rows).rows("", status)
+    }
     /// Draws the resend dialog.
     fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let Some(account) = under.account else { return };
         let (theme, now) = (ui.theme, ui.now);
         let first = account.invites.data.as_ref().is_some_and(Vec::is_empty);
-        let title = if first { "Send the portal invite?" } else { "Resend the portal invite?" };
+        let title = title(first);
         let Some(data) = account.account.data.as_ref().map(|a| &a.value) else {
             let inner = dialog(frame, area, (76, 12), title, theme);
-            frame.render_widget(Paragraph::new("The account is still loading."), inner);
+            frame.render_widget(Paragraph::new(LOADING), inner);
             return;
         };
         let invites = account.invites.data.as_deref().unwrap_or_default();
@@ -187,7 +275,6 @@ impl Dialog for ResendState {
         let role = data.role;
         let address = data.email.expose();
         let expires = now + role.invite_lifetime();
-        let live = invites.iter().filter(|i| i.status == InviteStatus::Pending && i.expires_at > now).count();
         let mut to =
             vec![Span::styled("To       ", theme.muted), Span::styled(account.shown_email(address), theme.title)];
         if !account.revealed {
@@ -205,17 +292,9 @@ impl Dialog for ResendState {
         lines.push(Line::from(vec![
             Span::styled("Expires  ", theme.muted),
             Span::styled(format!("in {} ", invite::remaining(expires - now)), theme.ok),
-            Span::styled(
-                format!("({}, {} links last {})", ui.zone.short(expires), role.as_str(), invite::window_words(role)),
-                theme.text,
-            ),
+            Span::styled(expiry_words(ui, data), theme.text),
         ]));
-        let superseded = match live {
-            0 if first => "This is the account's first invite.".to_owned(),
-            0 => "No earlier link is still working.".to_owned(),
-            1 => "The earlier link will stop working.".to_owned(),
-            n => format!("{n} earlier links will stop working."),
-        };
+        let superseded = superseded(invites, first, now);
         lines.push(Line::from(vec![Span::styled("Earlier  ", theme.muted), Span::styled(superseded, theme.warn)]));
         if let Some(ticket) = &account.ticket_id {
             lines.push(Line::from(vec![
@@ -227,12 +306,12 @@ impl Dialog for ResendState {
             lines.push(Line::from(vec![Span::styled("Risk     ", theme.danger), Span::styled(*risk, theme.warn)]));
         }
         lines.push(Line::default());
-        let retry = Line::styled("Enter tries again (it cannot make a second invite); Esc cancels.", theme.muted);
+        let retry = Line::styled(RETRY, theme.muted);
         let idle = match (risks.first(), self.second_look.armed) {
-            _ if let Some(text) = under.collision => collision_lines(text, "sends it", theme),
-            (None, _) => vec![enter_hint(&["Enter", "y"], "sends it", theme)],
-            (Some(_), false) => vec![SecondLook::first_hint("sends it", theme)],
-            (Some(risk), true) => SecondLook::lines("Send anyway", risk, "sends it anyway", theme),
+            _ if let Some(text) = under.collision => collision_lines(text, DOES, theme),
+            (None, _) => vec![enter_hint(&SENDS, DOES, theme)],
+            (Some(_), false) => vec![SecondLook::first_hint(DOES, theme)],
+            (Some(risk), true) => SecondLook::lines(ANYWAY.0, risk, ANYWAY.1, theme),
         };
         if self.checking && !self.submission.is_sending() {
             lines.push(Line::styled(NOT_KNOWN, theme.warn));

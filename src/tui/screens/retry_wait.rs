@@ -9,6 +9,7 @@ use ratatui::text::Line;
 use crate::diagnose::invite;
 use crate::portal::PortalError;
 use crate::tui::theme::Theme;
+use crate::tui::view_model::{Cell, Meaning, Row};
 
 /// The longest wait taken from a `Retry-After` (a day).
 const LONGEST: chrono::Duration = chrono::Duration::hours(24);
@@ -47,12 +48,23 @@ impl RetryWait {
         enter_does: &str,
         theme: &Theme,
     ) -> Line<'static> {
+        let row = self.row(now, not_done, why, enter_does);
+        let style = if self.left(now).is_some() { theme.danger } else { theme.warn };
+        let words: Vec<&str> = row.cells.iter().map(|c| c.text.as_str()).collect();
+        Line::styled(words.join(" "), style)
+    }
+
+    /// [`RetryWait::line`] as a view model's row: the wait left in a
+    /// countdown cell of its own.
+    pub fn row(&self, now: DateTime<Utc>, not_done: &str, why: &str, enter_does: &str) -> Row {
         match self.left(now) {
-            Some(left) => {
-                Line::styled(format!("✕ {not_done}: {why}; try again in {}", invite::remaining(left)), theme.danger)
-            }
-            None => Line::styled(format!("The wait is over: Enter {enter_does} now."), theme.warn),
+            Some(left) => Row::new(vec![
+                Cell::new(format!("✕ {not_done}: {why}; try again in"), Meaning::Danger).must(),
+                Cell::new(invite::remaining(left), Meaning::Countdown).must(),
+            ]),
+            None => Row::one(Cell::new(format!("The wait is over: Enter {enter_does} now."), Meaning::Warning).must()),
         }
+        .id("retry-wait")
     }
 }
 
@@ -78,6 +90,10 @@ mod tests {
         let theme = Theme::dark();
         let line = wait.unwrap().line(now + chrono::Duration::seconds(30), "Not sent", "too many", "sends it", &theme);
         assert_eq!(line.to_string(), "✕ Not sent: too many; try again in 1m 00s");
+        // Read out, the wait left is a countdown cell of its own.
+        let row = wait.unwrap().row(now + chrono::Duration::seconds(30), "Not sent", "too many", "sends it");
+        assert_eq!(row.cells[1].meaning, Meaning::Countdown);
+        assert_eq!(row.cells.iter().map(|c| c.text.as_str()).collect::<Vec<_>>().join(" "), line.to_string());
         let over = wait.unwrap().line(now + chrono::Duration::minutes(5), "Not sent", "too many", "sends it", &theme);
         assert_eq!(over.to_string(), "The wait is over: Enter sends it now.");
         // An absurd Retry-After is cut to a day.

@@ -10,13 +10,30 @@ use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
 use super::second_look::SecondLook;
-use super::submission::{ChangeId, Submission, Wording, collision_lines};
+use super::submission::{ChangeId, Submission, Wording, collision_lines, collision_rows};
 use super::{REASON_MAX, Ui, cursor_column, dialog};
 use crate::portal::PortalError;
 use crate::portal::model::{InviteId, InviteStatus, RevokeRequest};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Then, Under};
 use crate::tui::live::Guarded;
+use crate::tui::view_model::{Cell, Meaning, Row, ViewModel};
+
+/// What a revoke does to the link.
+const CONSEQUENCE: &str = "Its link will show the invalid-link page (\"revoked\"). The client needs a new invite.";
+/// The risk its second look shows.
+const RISK: &str = "its link stops working at once; the client needs a new invite";
+
+impl RevokeState {
+    fn title(&self) -> String {
+        format!("Revoke invite {}?", self.invite_id)
+    }
+
+    /// The choice its second look highlights.
+    fn choice(&self) -> String {
+        format!("Revoke {}", self.invite_id)
+    }
+}
 
 /// The revoke dialog. (No `Debug`: the reason may name the client.)
 pub struct RevokeState {
@@ -126,15 +143,33 @@ impl Dialog for RevokeState {
         Some(self.submission.wait.is_some())
     }
     /// Draws the revoke dialog.
+    /// What revoking does, the reason (the field), the ticket; then the
+    /// second look, the collision guard, or the submission's status.
+    fn view(&self, under: &Under<'_>, ui: &Ui<'_>) -> ViewModel {
+        let mut rows = vec![
+            Row::one(Cell::new(CONSEQUENCE, Meaning::Warning).must()).id("consequence"),
+            Row::field("Reason", Cell::new(self.reason.value(), Meaning::Input).must()).id("field"),
+        ];
+        if let Some(ticket) = under.account.and_then(|a| a.ticket_id.as_ref()) {
+            rows.push(Row::field("Ticket", Cell::text(ticket.as_str())).id("ticket"));
+        }
+        let idle = if let Some(text) = under.collision {
+            collision_rows(text, WORDING.enter_does)
+        } else if self.second_look.armed {
+            SecondLook::rows(&self.choice(), RISK, WORDING.enter_does)
+        } else {
+            vec![SecondLook::first_hint_row(WORDING.enter_does)]
+        };
+        let status = self.submission.status_rows(&WORDING, None, idle, ui.now);
+        ViewModel::new(self.title()).rows("", rows).rows("", status)
+    }
+
     fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let Some(account) = under.account else { return };
         let theme = ui.theme;
-        let inner = dialog(frame, area, (76, 11), &format!("Revoke invite {}?", self.invite_id), theme);
+        let inner = dialog(frame, area, (76, 11), &self.title(), theme);
         let mut lines = vec![
-            Line::styled(
-                "Its link will show the invalid-link page (\"revoked\"). The client needs a new invite.",
-                theme.warn,
-            ),
+            Line::styled(CONSEQUENCE, theme.warn),
             Line::default(),
             Line::from(vec![Span::styled("Reason   ", theme.muted), Span::styled(self.reason.value(), theme.input)]),
         ];
@@ -146,12 +181,11 @@ impl Dialog for RevokeState {
         }
         lines.push(Line::default());
         let idle = if let Some(text) = under.collision {
-            collision_lines(text, "revokes it", theme)
+            collision_lines(text, WORDING.enter_does, theme)
         } else if self.second_look.armed {
-            let risk = "its link stops working at once; the client needs a new invite";
-            SecondLook::lines(&format!("Revoke {}", self.invite_id), risk, "revokes it", theme)
+            SecondLook::lines(&self.choice(), RISK, WORDING.enter_does, theme)
         } else {
-            vec![SecondLook::first_hint("revokes it", theme)]
+            vec![SecondLook::first_hint(WORDING.enter_does, theme)]
         };
         lines.extend(self.submission.status(&WORDING, None, idle, ui.now, theme));
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);

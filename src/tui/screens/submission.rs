@@ -6,14 +6,16 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 
 use super::account::AccountState;
+use super::cells_line;
 use super::retry_wait::{self, RetryWait};
 use crate::portal::model::InviteId;
 use crate::portal::{IdempotencyKey, PortalError};
 use crate::tui::action::ReqId;
 use crate::tui::theme::Theme;
+use crate::tui::view_model::{Cell, Meaning, Row};
 
 /// A change and its tries. `E` is how the dialog keeps its error: the
 /// portal's (`PortalError`) or its own words (`String`).
@@ -278,7 +280,33 @@ impl Wording {
     }
 }
 
+/// What a dialog's status lines say, before they are drawn or read out.
+enum Said<'a> {
+    /// The lines the dialog gave for the case.
+    Given,
+    /// `Posting…`.
+    Doing,
+    /// The 429's wait, and why it came.
+    Wait(RetryWait, &'a str),
+    /// `✕ Not posted: why`, then the retry lines the dialog gave.
+    Failed(String),
+}
+
 impl<E: std::fmt::Display> Submission<E> {
+    /// What the status lines say now (see [`Submission::status`]).
+    fn said<'a>(&'a self, wording: &'a Wording) -> Said<'a> {
+        let Some(error) = self.error.as_ref().filter(|_| !self.is_sending()) else {
+            return if self.is_sending() { Said::Doing } else { Said::Given };
+        };
+        if let Some(wait) = self.wait {
+            return Said::Wait(wait, self.limit_reason.as_deref().unwrap_or(wording.limit));
+        }
+        Said::Failed(match wording.names_failure {
+            true => format!("✕ {}: {error}", wording.not_done),
+            false => format!("✕ {error}"),
+        })
+    }
+
     /// The dialog's status lines: `Posting…` while in flight; after a
     /// failure, the 429's countdown or `✕ Not posted: why` (then `retry`,
     /// if any); else `idle` (what Enter does).
@@ -290,18 +318,25 @@ impl<E: std::fmt::Display> Submission<E> {
         now: DateTime<Utc>,
         theme: &Theme,
     ) -> Vec<Line<'static>> {
-        let Some(error) = self.error.as_ref().filter(|_| !self.is_sending()) else {
-            return if self.is_sending() { vec![Line::styled(wording.doing, theme.warn)] } else { idle };
-        };
-        if let Some(wait) = self.wait {
-            let why = self.limit_reason.as_deref().unwrap_or(wording.limit);
-            return vec![wait.line(now, wording.not_done, why, wording.enter_does, theme)];
+        match self.said(wording) {
+            Said::Given => idle,
+            Said::Doing => vec![Line::styled(wording.doing, theme.warn)],
+            Said::Wait(wait, why) => vec![wait.line(now, wording.not_done, why, wording.enter_does, theme)],
+            Said::Failed(said) => std::iter::once(Line::styled(said, theme.danger)).chain(retry).collect(),
         }
-        let said = match wording.names_failure {
-            true => format!("✕ {}: {error}", wording.not_done),
-            false => format!("✕ {error}"),
-        };
-        std::iter::once(Line::styled(said, theme.danger)).chain(retry).collect()
+    }
+
+    /// [`Submission::status`] as a view model's rows: `retry` and `idle`
+    /// rows in place of lines; the wait left is a countdown cell.
+    pub fn status_rows(&self, wording: &Wording, retry: Option<Row>, idle: Vec<Row>, now: DateTime<Utc>) -> Vec<Row> {
+        match self.said(wording) {
+            Said::Given => idle,
+            Said::Doing => vec![Row::one(Cell::new(wording.doing, Meaning::Warning).must()).id("status")],
+            Said::Wait(wait, why) => vec![wait.row(now, wording.not_done, why, wording.enter_does)],
+            Said::Failed(said) => {
+                std::iter::once(Row::one(Cell::new(said, Meaning::Danger).must()).id("error")).chain(retry).collect()
+            }
+        }
     }
 }
 
@@ -309,33 +344,45 @@ impl<E: std::fmt::Display> Submission<E> {
 /// what others changed since the agent read the account (who, and how long
 /// ago), then that it was read again and Enter now `does` it knowingly.
 pub fn collision_lines(text: &str, does: &str, theme: &Theme) -> Vec<Line<'static>> {
+    collision_rows(text, does).iter().map(|row| cells_line(&row.cells, theme)).collect()
+}
+
+/// [`collision_lines`] as a view model's rows.
+pub fn collision_rows(text: &str, does: &str) -> Vec<Row> {
     vec![
-        Line::from(vec![
-            Span::styled("⚠ Changed since you read it: ", theme.danger),
-            Span::styled(crate::sanitize::line(text).into_owned(), theme.warn),
-        ]),
-        Line::from(vec![
-            Span::styled("Read again. ", theme.muted),
-            Span::styled("Enter", theme.key),
-            Span::styled(format!(" again {does} anyway · "), theme.muted),
-            Span::styled("Esc", theme.key),
-            Span::styled(" cancels", theme.muted),
-        ]),
+        Row::new(vec![
+            Cell::new("⚠ Changed since you read it: ", Meaning::Danger).must(),
+            Cell::new(crate::sanitize::line(text).into_owned(), Meaning::Warning).must(),
+        ])
+        .id("collision"),
+        Row::new(vec![
+            Cell::muted("Read again. "),
+            Cell::new("Enter", Meaning::Key),
+            Cell::muted(format!(" again {does} anyway · ")),
+            Cell::new("Esc", Meaning::Key),
+            Cell::muted(" cancels"),
+        ])
+        .id("keys"),
     ]
 }
 
 /// `Enter posts it · Esc cancels`: what a dialog's keys do, `keys` being
 /// the keys that send (`Enter or y`).
 pub fn enter_hint(keys: &[&'static str], does: &str, theme: &Theme) -> Line<'static> {
-    let mut spans = Vec::new();
+    cells_line(&enter_hint_row(keys, does).cells, theme)
+}
+
+/// [`enter_hint`] as a view model's row.
+pub fn enter_hint_row(keys: &[&'static str], does: &str) -> Row {
+    let mut cells = Vec::new();
     for (n, key) in keys.iter().enumerate() {
         if n > 0 {
-            spans.push(Span::styled(" or ", theme.muted));
+            cells.push(Cell::muted(" or "));
         }
-        spans.push(Span::styled(*key, theme.key));
+        cells.push(Cell::new(*key, Meaning::Key));
     }
-    spans.push(Span::styled(format!(" {does} · "), theme.muted));
-    spans.push(Span::styled("Esc", theme.key));
-    spans.push(Span::styled(" cancels", theme.muted));
-    Line::from(spans)
+    cells.push(Cell::muted(format!(" {does} · ")));
+    cells.push(Cell::new("Esc", Meaning::Key));
+    cells.push(Cell::muted(" cancels"));
+    Row::new(cells).id("keys")
 }

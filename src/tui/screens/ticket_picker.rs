@@ -16,6 +16,20 @@ use crate::portal::model::Ticket;
 use crate::tui::action::Action;
 use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
 use crate::tui::keymap::{key, special};
+use crate::tui::view_model::{Cell, Row, ViewModel};
+
+/// The dialog's title.
+const TITLE: &str = "This account has several open tickets: which one?";
+/// What its keys do.
+const HINT: &str = "Enter works the ticket selected · Esc: the account alone";
+
+/// Who claimed `ticket`, cut short, or `unclaimed`.
+fn claim(ticket: &Ticket) -> String {
+    match &ticket.assignee {
+        Some(who) => truncate(&shown(who), 14),
+        None => "unclaimed".to_owned(),
+    }
+}
 
 /// The picker's state: the account's open tickets, oldest first.
 #[derive(Debug, Clone)]
@@ -60,20 +74,41 @@ impl Dialog for TicketPickerState {
         }
     }
 
+    /// The open tickets, the selected one marked: id, status, age, who
+    /// claimed it, subject; then what the keys do.
+    fn view(&self, _under: &Under<'_>, ui: &Ui<'_>) -> ViewModel {
+        let count = self.tickets.len();
+        let rows = self
+            .tickets
+            .iter()
+            .enumerate()
+            .map(|(n, ticket)| {
+                Row::new(vec![
+                    Cell::text(ticket.id.to_string()).must(),
+                    Cell::muted(ticket.status.as_str()),
+                    Cell::muted(short_age(ui.now - ticket.opened_at)).low(),
+                    Cell::muted(claim(ticket)).low(),
+                    Cell::text(truncate(&shown(&ticket.subject), 36)).must(),
+                ])
+                .id(ticket.id.to_string())
+                .label(format!("Ticket {} of {count}", n + 1))
+                .selected(n == self.selected)
+            })
+            .collect();
+        ViewModel::new(TITLE).rows("", rows).rows("", vec![Row::one(Cell::muted(HINT)).id("keys")])
+    }
+
     fn render(&self, _under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let theme = ui.theme;
         let rows = u16::try_from(self.tickets.len()).unwrap_or(u16::MAX).saturating_add(4);
-        let inner = dialog(frame, area, (76, rows.min(18)), "This account has several open tickets: which one?", theme);
+        let inner = dialog(frame, area, (76, rows.min(18)), TITLE, theme);
         let mut lines = Vec::new();
         let fit = usize::from(inner.height.saturating_sub(2));
         let first = layout::scroll_offset(self.selected, fit);
         for (n, ticket) in self.tickets.iter().enumerate().skip(first).take(fit) {
             let selected = n == self.selected;
             let style = if selected { theme.selected } else { theme.text };
-            let claim = match &ticket.assignee {
-                Some(who) => truncate(&shown(who), 14),
-                None => "unclaimed".to_owned(),
-            };
+            let claim = claim(ticket);
             lines.push(Line::from(vec![
                 Span::styled(if selected { "▶ " } else { "  " }, theme.key),
                 Span::styled(format!("{:<8}", ticket.id.to_string()), style),
@@ -84,7 +119,7 @@ impl Dialog for TicketPickerState {
             ]));
         }
         lines.push(Line::default());
-        lines.push(Line::styled("Enter works the ticket selected · Esc: the account alone", theme.muted));
+        lines.push(Line::styled(HINT, theme.muted));
         frame.render_widget(Paragraph::new(lines), inner);
     }
 }

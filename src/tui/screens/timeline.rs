@@ -16,6 +16,30 @@ use crate::tui::action::Action;
 use crate::tui::dialog::{Cx, Dialog, Outcome, Under};
 use crate::tui::keymap::key;
 use crate::tui::screens::revoke;
+use crate::tui::view_model::{Cell, Meaning, Row, ViewModel};
+
+/// What the dialog says when the invite is not among those read.
+const NOT_LOADED: &str = "The invite is not loaded.";
+/// What it says when no visit shows.
+const NOBODY: &str = "Nobody has opened the link yet.";
+/// The headline's mark: the link works, or not.
+const WORKS: (&str, &str) = ("✓ ", "✕ ");
+
+/// Who did an event: its mark (padded as drawn) and how it reads.
+fn actor_mark(actor: Actor) -> (&'static str, Meaning) {
+    match actor {
+        Actor::System => ("·", Meaning::Text),
+        Actor::Scanner => ("⚙ scanner", Meaning::Warning),
+        Actor::Person => ("☺ client ", Meaning::Ok),
+        Actor::Unknown => ("? unknown", Meaning::Muted),
+    }
+}
+
+impl TimelineState {
+    fn title(&self) -> String {
+        format!("Invite {} · timeline", self.invite_id)
+    }
+}
 
 /// The timeline dialog: which invite, and how far it is scrolled.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,18 +90,49 @@ impl Dialog for TimelineState {
     fn countdown(&self) -> Option<bool> {
         Some(true)
     }
+    /// Whether the link works and why not (the headline), then every event:
+    /// when (a relative time that ticks), who, what, and why.
+    fn view(&self, under: &Under<'_>, ui: &Ui<'_>) -> ViewModel {
+        let model = ViewModel::new(self.title());
+        let Some(account) = under.account else { return model };
+        let invites = account.invites.data.as_deref().unwrap_or_default();
+        let (Some(invite), Some(role)) = (invites.iter().find(|i| i.id == self.invite_id), account.role()) else {
+            return model.rows("", vec![Row::one(Cell::muted(NOT_LOADED))]);
+        };
+        let t = timeline::timeline(invite, invites, role, ui.now, ui.zone, account.revealed);
+        let (symbol, meaning) = if t.works { (WORKS.0, Meaning::Ok) } else { (WORKS.1, Meaning::Danger) };
+        let headline = Row::one(Cell::new(format!("{symbol}{}", super::shown(&t.headline)), meaning).must());
+        let mut rows = Vec::new();
+        for (n, entry) in t.entries.iter().enumerate() {
+            let (mark, meaning) = actor_mark(entry.actor);
+            let mut row = Row::new(vec![
+                Cell::new(ui.when(invite::ago(ui.now - entry.at), entry.at), Meaning::Countdown),
+                Cell::new(mark.trim_end(), meaning),
+                Cell::text(entry.what.clone()).must(),
+            ]);
+            if let Some(why) = &entry.why {
+                row.cells.push(Cell::muted(format!("why: {why}")).low());
+            }
+            rows.push(row.id(n.to_string()));
+        }
+        if invite.visits.is_empty() {
+            rows.push(Row::one(Cell::muted(NOBODY)).id("nobody"));
+        }
+        model.rows("", vec![headline.id("headline")]).rows("", rows)
+    }
+
     /// Draws the timeline of the invite over the account screen.
     fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let Some(account) = under.account else { return };
         let theme = ui.theme;
-        let inner = dialog(frame, area, (140, area.height), &format!("Invite {} · timeline", self.invite_id), theme);
+        let inner = dialog(frame, area, (140, area.height), &self.title(), theme);
         let invites = account.invites.data.as_deref().unwrap_or_default();
         let (Some(invite), Some(role)) = (invites.iter().find(|i| i.id == self.invite_id), account.role()) else {
-            frame.render_widget(Paragraph::new(Line::styled("The invite is not loaded.", theme.muted)), inner);
+            frame.render_widget(Paragraph::new(Line::styled(NOT_LOADED, theme.muted)), inner);
             return;
         };
         let t = timeline::timeline(invite, invites, role, ui.now, ui.zone, account.revealed);
-        let (symbol, style) = if t.works { ("✓ ", theme.ok) } else { ("✕ ", theme.danger) };
+        let (symbol, style) = if t.works { (WORKS.0, theme.ok) } else { (WORKS.1, theme.danger) };
         // The headline is one line: cut with an ellipsis rather than wrapped.
         let headline =
             truncate(&super::shown(&t.headline), usize::from(inner.width).saturating_sub(symbol.chars().count()));
@@ -91,12 +146,8 @@ impl Dialog for TimelineState {
         let indent = when_width + 2 + 10;
         let width = usize::from(inner.width);
         for (entry, when) in t.entries.iter().zip(&whens) {
-            let (mark, style) = match entry.actor {
-                Actor::System => ("·", theme.text),
-                Actor::Scanner => ("⚙ scanner", theme.warn),
-                Actor::Person => ("☺ client ", theme.ok),
-                Actor::Unknown => ("? unknown", theme.muted),
-            };
+            let (mark, meaning) = actor_mark(entry.actor);
+            let style = crate::tui::view_model::style(theme, meaning);
             lines.extend(wrap_indented(
                 vec![
                     Span::styled(format!("{when:>when_width$}  "), theme.muted),
@@ -116,7 +167,7 @@ impl Dialog for TimelineState {
         }
         if invite.visits.is_empty() {
             lines.push(Line::default());
-            lines.push(Line::styled("Nobody has opened the link yet.", theme.muted));
+            lines.push(Line::styled(NOBODY, theme.muted));
         }
         frame.render_widget(Paragraph::new(lines).scroll((self.scroll, 0)), inner);
     }
