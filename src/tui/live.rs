@@ -203,15 +203,7 @@ pub fn changes_since(seen: &Seen, standing: Standing<'_>, asking: Asking<'_>) ->
         .iter()
         .filter(|e| seen.audit_seq.is_some_and(|s| e.seq > s) && Some(e.actor.as_str()) != me)
         .collect();
-    newer.sort_by_key(|e| std::cmp::Reverse(e.seq));
-    let mut said: Vec<String> = newer
-        .iter()
-        .take(NAMED)
-        .map(|e| format!("{} {} {}", who(Some(&e.actor), me), what(e), ago(now - e.at)))
-        .collect();
-    if newer.len() > NAMED {
-        said.push(format!("{} more changes", newer.len() - NAMED));
-    }
+    let mut said = named(&mut newer, me, now);
     let mut resent = newer.iter().any(|e| e.action == AuditAction::InviteSent);
     // Who sent an invite, from the trail (the entry made with it).
     let sender = |invite: &Invite| crate::diagnose::invite::sender(invite, standing.audit);
@@ -238,6 +230,36 @@ pub fn changes_since(seen: &Seen, standing: Standing<'_>, asking: Asking<'_>) ->
         let by = if own.contains(&latest.id) { "you".to_owned() } else { who(by, me) };
         said.push(format!("{by} resent the invite {}; another now stops that link working", ago(now - latest.sent_at)));
     }
+    (!said.is_empty()).then(|| format!("{}.", said.join("; ")))
+}
+
+/// Audit entries in words, newest first, with who and how long ago
+/// ("agent_rivera resent the invite 40s ago"): the first few named, the
+/// rest counted. The one wording of the guard and of [`lately`].
+fn named(entries: &mut [&AuditEntry], me: Option<&str>, now: DateTime<Utc>) -> Vec<String> {
+    entries.sort_by_key(|e| std::cmp::Reverse(e.seq));
+    let mut said: Vec<String> = entries
+        .iter()
+        .take(NAMED)
+        .map(|e| format!("{} {} {}", who(Some(&e.actor), me), what(e), ago(now - e.at)))
+        .collect();
+    if entries.len() > NAMED {
+        said.push(format!("{} more changes", entries.len() - NAMED));
+    }
+    said
+}
+
+/// What others (any actor but `me`) did to the account or its ticket
+/// within `window` before `now`, from its audit trail, in the guard's
+/// words: "agent_rivera resent the invite 4m ago; agent_chen changed the
+/// DOB on file 2m ago." Said as a changing dialog opens, before any
+/// confirm; `None` when nobody else did anything lately. Pure; never a
+/// value (no DOB, no address, no reason).
+pub fn lately(audit: &[AuditEntry], me: Option<&str>, window: Duration, now: DateTime<Utc>) -> Option<String> {
+    let window = chrono::Duration::from_std(window).ok()?;
+    let mut recent: Vec<&AuditEntry> =
+        audit.iter().filter(|e| Some(e.actor.as_str()) != me && now - e.at <= window).collect();
+    let said = named(&mut recent, me, now);
     (!said.is_empty()).then(|| format!("{}.", said.join("; ")))
 }
 
@@ -396,6 +418,12 @@ pub struct LiveState {
     /// The guard showed that someone else has the ticket: the confirm that
     /// sends anyway also takes the ticket over.
     pub take_over: bool,
+    /// What others did to the open account or its ticket within the
+    /// guard's window, said in the changing dialog as it opens
+    /// ([`lately`]); `None` when nothing, or no such dialog is open.
+    pub lately: Option<String>,
+    /// The changing dialog [`Self::lately`] was said for.
+    pub lately_for: Option<super::keymap::ScreenKind>,
     /// Something shown changed without a re-read (a line on the page).
     redraw: bool,
 }
@@ -421,6 +449,8 @@ impl Default for LiveState {
             focused: true,
             resend_guard: Duration::from_secs(crate::config::RESEND_GUARD_MINUTES * 60),
             take_over: false,
+            lately: None,
+            lately_for: None,
             redraw: false,
         }
     }
@@ -680,7 +710,7 @@ impl App {
 
     /// After each message: states presence when it changed (leaving the
     /// old ticket), and forgets the guard when its dialog closed.
-    pub(super) fn after_update(&mut self) -> Vec<Effect> {
+    pub(super) fn after_update(&mut self, now: DateTime<Utc>) -> Vec<Effect> {
         // A changing dialog opened: what the agent read is the guard's
         // baseline until it shows what changed since.
         let changing = self.overlay.as_ref().map(Overlay::kind).filter(|kind| guarded_kind(*kind));
@@ -688,6 +718,18 @@ impl App {
             self.live.guard_for = changing;
             self.live.guard = Guard::Idle;
             self.live.seen = changing.and(self.account.as_ref()).map(Seen::of);
+        }
+        // A dialog that changes the account or its ticket (a reply and a
+        // note too) says at once what others did to them lately, before
+        // any confirm; it goes with the dialog.
+        let noticed = self.overlay.as_ref().map(Overlay::kind).filter(|kind| noticed_kind(*kind));
+        if noticed != self.live.lately_for {
+            self.live.lately_for = noticed;
+            self.live.lately = noticed.and(self.account.as_ref()).and_then(|account| {
+                let audit = account.audit.data.as_deref().unwrap_or_default();
+                lately(audit, self.live.me.as_deref(), self.live.resend_guard, now)
+            });
+            self.live.redraw |= self.live.lately.is_some();
         }
         let wanted = self.wanted_presence();
         let current = self.live.presence.as_ref().map(|p| (p.ticket_id.clone(), p.mode));
@@ -914,6 +956,13 @@ fn guarded_kind(kind: super::keymap::ScreenKind) -> bool {
     )
 }
 
+/// Whether a dialog of this kind says, as it opens, what others did to the
+/// account or its ticket lately: the guarded ones, a reply and a note.
+fn noticed_kind(kind: super::keymap::ScreenKind) -> bool {
+    use super::keymap::ScreenKind;
+    guarded_kind(kind) || matches!(kind, ScreenKind::Reply | ScreenKind::Note)
+}
+
 impl LiveState {
     /// Another account was opened: what was known of the last one goes.
     pub fn opened_account(&mut self) {
@@ -922,6 +971,8 @@ impl LiveState {
         self.guard = Guard::Idle;
         self.seen = None;
         self.guard_for = None;
+        self.lately = None;
+        self.lately_for = None;
     }
 }
 
@@ -1043,5 +1094,23 @@ mod tests {
             changes_since(&seen, standing, asking).as_deref(),
             Some("agent_rivera claimed the ticket just now.")
         );
+    }
+
+    #[test]
+    fn lately_names_others_within_the_window_newest_first_never_ones_own_nor_older() {
+        let now = DateTime::UNIX_EPOCH + chrono::Duration::days(1);
+        let minutes = |m: u64| Duration::from_secs(m * 60);
+        let trail = vec![
+            entry(1, "agent_chen", AuditAction::NoteAdded, "internal note added", now - minutes(9)),
+            entry(2, "agent_rivera", AuditAction::InviteSent, "invite sent to s***@e***.org", now - minutes(4)),
+            entry(3, "agent_sandbox", AuditAction::AccountUpdated, "date of birth changed", now - minutes(1)),
+            entry(4, "agent_chen", AuditAction::AccountUpdated, "date of birth changed; reason: x", now - minutes(2)),
+        ];
+        assert_eq!(
+            lately(&trail, Some("agent_sandbox"), minutes(5), now).as_deref(),
+            Some("agent_chen changed the DOB on file 2m ago; agent_rivera resent the invite 4m ago.")
+        );
+        assert_eq!(lately(&trail, Some("agent_sandbox"), minutes(1), now), None);
+        assert_eq!(lately(&[], Some("agent_sandbox"), minutes(5), now), None);
     }
 }

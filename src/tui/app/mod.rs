@@ -288,7 +288,7 @@ impl App {
             }
             self.live.guard = crate::tui::live::Guard::Idle;
         }
-        effects.extend(self.after_update());
+        effects.extend(self.after_update(now));
         effects
     }
 

@@ -60,7 +60,8 @@ pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
             crate::tui::live::Guard::Shown(text) => Some(text.as_str()),
             _ => None,
         };
-        let under = Under { account: app.account.as_ref(), revealed, screen: app.view_screen(), collision };
+        let lately = app.live.lately.as_deref().filter(|_| collision.is_none());
+        let under = Under { account: app.account.as_ref(), revealed, screen: app.view_screen(), collision, lately };
         overlay.dialog().render(&under, frame, body, &ui);
     }
     render_footer(app, frame, layout::footer(size), theme);

@@ -36,7 +36,7 @@ use crate::tui::keymap::{CANCEL, confirm, screen_spec, special};
 use crate::tui::live::Guarded;
 use crate::tui::request::FixRun;
 
-use super::submission::{Submission, collision_lines};
+use super::submission::{Submission, collision_lines, lately_lines};
 
 /// What the dialog waits for the agent to acknowledge before Enter runs
 /// the steps.
@@ -257,7 +257,7 @@ impl Dialog for FixState {
         let title = format!("Fix {}: {}?", self.plan.finding.as_str(), self.plan.kind.words());
         let inner = dialog(frame, area, (96, 30), &title, theme);
         let screen = |text: &str| if under.revealed { text.to_owned() } else { mask_emails_in(text) };
-        let mut lines = Vec::new();
+        let mut lines: Vec<Line<'_>> = lately_lines(under.lately, usize::from(inner.width), theme);
         match &self.ask {
             Some(Ask::Answered(words)) => {
                 lines.push(Line::styled(

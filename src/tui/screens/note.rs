@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
-use super::submission::{ChangeId, Submission, Wording, answer_lost, enter_hint};
+use super::submission::{ChangeId, Submission, Wording, answer_lost, enter_hint, lately_lines};
 use super::{Ui, cursor_column, dialog};
 use crate::portal::IdempotencyKey;
 use chrono::{DateTime, Utc};
@@ -162,12 +162,15 @@ impl Dialog for NoteState {
         Some(self.submission.wait.is_some())
     }
     /// Draws the note dialog.
-    fn render(&self, _under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+    fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let theme = ui.theme;
         let inner = dialog(frame, area, (76, 10), &format!("Internal note on ticket {}", self.ticket_id), theme);
         let width = inner.width.saturating_sub(1) as usize;
         let scroll = self.input.visual_scroll(width);
-        let mut lines = vec![
+        let lately = lately_lines(under.lately, usize::from(inner.width), theme);
+        let above = u16::try_from(lately.len()).unwrap_or(0);
+        let mut lines: Vec<Line<'_>> = lately;
+        lines.extend([
             Line::styled("Staff only; the client never sees it.", theme.muted),
             Line::default(),
             Line::from(Span::styled(
@@ -175,7 +178,7 @@ impl Dialog for NoteState {
                 theme.input,
             )),
             Line::default(),
-        ];
+        ]);
         let idle = vec![enter_hint(&["Enter"], "posts it", theme)];
         match self.lost {
             // Never "Not posted" for a note that may have been stored.
@@ -200,6 +203,6 @@ impl Dialog for NoteState {
         lines.push(Line::styled(format!("{count}/{NOTE_MAX} characters"), theme.muted));
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         let cursor = cursor_column(inner, 0, self.input.visual_cursor().saturating_sub(scroll));
-        frame.set_cursor_position(Position::new(cursor, inner.y.saturating_add(2)));
+        frame.set_cursor_position(Position::new(cursor, inner.y.saturating_add(2 + above)));
     }
 }

@@ -24,7 +24,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
 use super::account::AccountState;
-use super::submission::{ChangeId, Submission, Wording, answer_lost};
+use super::submission::{ChangeId, Submission, Wording, answer_lost, lately_lines};
 use super::ticket::TicketPane;
 use super::{Ui, dialog};
 use crate::diagnose::replies::Replies;
@@ -527,11 +527,12 @@ impl Dialog for ReplyState {
 
     /// Draws the composer: what it is, the editor, the status to set, the
     /// count, then what the keys do now (or what went wrong).
-    fn render(&self, _under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+    fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let theme = ui.theme;
         let inner = dialog(frame, area, (100, 32), &format!("Reply to the client · ticket {}", self.ticket_id), theme);
         let width = usize::from(inner.width);
-        let bottom = self.bottom_lines(ui);
+        let mut bottom = lately_lines(under.lately, width, theme);
+        bottom.extend(self.bottom_lines(ui));
         let rows = bottom.iter().map(|l| l.width().div_ceil(width.max(1)).max(1)).sum::<usize>();
         let rows = u16::try_from(rows).unwrap_or(u16::MAX);
         let [head, editor, _, foot] = Layout::vertical([

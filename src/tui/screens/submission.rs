@@ -324,6 +324,19 @@ pub fn collision_lines(text: &str, does: &str, theme: &Theme) -> Vec<Line<'stati
     ]
 }
 
+/// What others did to the account or its ticket lately, as a changing
+/// dialog opens ([`Under::lately`](crate::tui::dialog::Under)), wrapped to
+/// `width` (continuations under the text): "⚠ Lately: agent_rivera resent
+/// the invite 4m ago." None when nothing is to be said.
+pub fn lately_lines(lately: Option<&str>, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let Some(text) = lately else { return Vec::new() };
+    let line = Line::from(vec![
+        Span::styled("⚠ Lately: ", theme.warn),
+        Span::styled(crate::sanitize::line(text).into_owned(), theme.warn),
+    ]);
+    super::wrap_line(line, width, 2)
+}
+
 /// `Enter posts it · Esc cancels`: what a dialog's keys do, `keys` being
 /// the keys that send (`Enter or y`).
 pub fn enter_hint(keys: &[&'static str], does: &str, theme: &Theme) -> Line<'static> {
