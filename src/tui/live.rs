@@ -201,7 +201,7 @@ pub fn changes_since(seen: &Seen, standing: Standing<'_>, asking: Asking<'_>) ->
     let mut newer: Vec<&AuditEntry> = standing
         .audit
         .iter()
-        .filter(|e| seen.audit_seq.is_some_and(|s| e.seq > s) && Some(e.actor.as_str()) != me)
+        .filter(|e| seen.audit_seq.is_some_and(|s| e.seq > s) && Some(e.actor.as_str()) != me && e.action.is_change())
         .collect();
     let mut said = named(&mut newer, me, now);
     let mut resent = newer.iter().any(|e| e.action == AuditAction::InviteSent);
@@ -258,7 +258,7 @@ fn named(entries: &mut [&AuditEntry], me: Option<&str>, now: DateTime<Utc>) -> V
 pub fn lately(audit: &[AuditEntry], me: Option<&str>, window: Duration, now: DateTime<Utc>) -> Option<String> {
     let window = chrono::Duration::from_std(window).ok()?;
     let mut recent: Vec<&AuditEntry> =
-        audit.iter().filter(|e| Some(e.actor.as_str()) != me && now - e.at <= window).collect();
+        audit.iter().filter(|e| Some(e.actor.as_str()) != me && now - e.at <= window && e.action.is_change()).collect();
     let said = named(&mut recent, me, now);
     (!said.is_empty()).then(|| format!("{}.", said.join("; ")))
 }
@@ -286,6 +286,7 @@ fn what(entry: &AuditEntry) -> &'static str {
         AuditAction::TicketUpdated => "changed the ticket",
         AuditAction::NoteAdded => "added a note to the ticket",
         AuditAction::ReplySent => "replied to the client",
+        AuditAction::DetailsRevealed => "revealed the client's details",
     }
 }
 
