@@ -669,6 +669,14 @@ impl PortalClient {
         self.open(request.json(&PresenceRequest { mode })).await.map(|_| ())
     }
 
+    /// Records in the audit trail that this staff member revealed the
+    /// client's details on a ticket's screen.
+    pub async fn revealed(&self, ticket_id: &TicketId) -> Result<(), PortalError> {
+        let path = format!("api/v1/tickets/{}/reveals", segment(ticket_id.as_str()));
+        let request = self.http().post(self.url(&path)?).header(header::AUTHORIZATION, self.token.bearer()?);
+        self.open(request).await.map(|_| ())
+    }
+
     /// Says this staff member left a ticket (at once, without the lapse).
     pub async fn leave_presence(&self, ticket_id: &TicketId) -> Result<(), PortalError> {
         let path = format!("api/v1/tickets/{}/presence", segment(ticket_id.as_str()));

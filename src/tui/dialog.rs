@@ -68,6 +68,9 @@ pub struct Under<'a> {
     /// What others changed since the agent read the account, when the
     /// collision guard holds the change back (shown in the dialog).
     pub collision: Option<&'a str>,
+    /// What others did to the account or its ticket lately, said as the
+    /// dialog opens (until the guard shows what changed since).
+    pub lately: Option<&'a str>,
 }
 
 /// What a dialog may read or use of the console while it takes an action

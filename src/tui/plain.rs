@@ -226,18 +226,43 @@ fn row_text(row: &Row) -> String {
 }
 
 /// A row's cells as words; `countdowns` false leaves out the times that
-/// change by themselves (for telling a change from a tick).
+/// change by themselves (for telling a change from a tick): countdown
+/// cells, and relative times inside any text (`25s ago`, `in 47h 59m`,
+/// `3 days ago`).
 fn row_words(row: &Row, countdowns: bool) -> String {
     row.cells
         .iter()
         .filter(|c| countdowns || c.meaning != Meaning::Countdown)
         .map(|c| match c.meaning {
             Meaning::State(state) if !countdowns => state_word(state).to_owned(),
+            _ if !countdowns => steady(&cell_words(c)),
             _ => cell_words(c),
         })
         .filter(|t| !t.is_empty())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Text without its relative times: `sent 25s ago` and `sent 26s ago`
+/// read the same, `DOB failures 0` and `DOB failures 1` do not.
+fn steady(text: &str) -> String {
+    const UNITS: [&str; 8] = ["second", "seconds", "minute", "minutes", "hour", "hours", "day", "days"];
+    let bare = |t: &str| t.trim_matches(|c: char| matches!(c, '(' | ')' | ',' | ';' | '.' | ':')).to_owned();
+    let tokens: Vec<String> = text.split_whitespace().map(bare).collect();
+    let span = |t: &str| {
+        let digits = t.trim_end_matches(['s', 'm', 'h', 'd']);
+        !digits.is_empty() && digits.len() < t.len() && digits.bytes().all(|b| b.is_ascii_digit())
+    };
+    let number = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    let mut out = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
+        let next = tokens.get(i + 1).map(String::as_str).unwrap_or_default();
+        if span(token) || number(token) && UNITS.contains(&next) {
+            continue;
+        }
+        out.push(token.as_str());
+    }
+    out.join(" ")
 }
 
 fn cell_words(cell: &Cell) -> String {
@@ -344,6 +369,15 @@ mod tests {
     fn nothing_but_text_and_line_breaks_reaches_the_terminal() {
         let out = for_terminal("Ann\x1b[2J\u{202e}evil\nnext\r\t");
         assert_eq!(out, "Ann␛[2J\u{FFFD}evil\r\nnext␍␉");
+    }
+
+    #[test]
+    fn relative_times_in_text_are_no_change_but_counts_are() {
+        assert_eq!(steady("sent 25s ago · expires Dec 9"), steady("sent 26s ago · expires Dec 9"));
+        assert_eq!(steady("until Dec 9 (in 47h 59m)"), steady("until Dec 9 (in 47h 58m)"));
+        assert_eq!(steady("opened 3 days ago"), steady("opened 4 days ago"));
+        assert_ne!(steady("DOB failures 0"), steady("DOB failures 1"));
+        assert_ne!(steady("Invite 1 of 2"), steady("Invite 2 of 2"));
     }
 
     #[test]

@@ -148,6 +148,9 @@ portal_calls! {
     /// This console is on a ticket (a heartbeat).
     Presence { ticket_id: TicketId, mode: PresenceMode } -> (), Probe, "presence",
         |c| c.presence(&ticket_id, mode).await;
+    /// The client's details were revealed on a ticket's screen (audited
+    /// once per ticket opened).
+    RevealAudit { ticket_id: TicketId } -> (), Probe, "reveal audit", |c| c.revealed(&ticket_id).await;
     /// This console left a ticket.
     LeavePresence { ticket_id: TicketId } -> (), Probe, "leave presence", |c| c.leave_presence(&ticket_id).await;
     /// The collision guard's read of an account before a change: the

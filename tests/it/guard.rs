@@ -367,3 +367,81 @@ async fn a_resend_within_the_window_of_a_colleagues_names_her() {
     let shown = held_back(&mut app, &h, later, "agent_rivera resent the invite 1m ago").await;
     assert!(!shown.contains("you resent"), "{shown}");
 }
+
+/// Issue 27: a changing dialog says at once, as it opens, who changed the
+/// account lately (within `resend_guard_minutes`), in the dialog, before
+/// any Enter; the Enter-again confirmation works as before (the first
+/// Enter holds the resend back, the second sends, once).
+#[tokio::test]
+async fn a_resend_dialog_says_who_resent_lately_as_it_opens_and_enter_again_still_sends_once() {
+    let (h, rivera) = two_agents().await;
+    let id = h.ticket(SeedCase::ExpiredClientInvite).account_id.clone();
+    rivera.resend(&id, &ResendRequest::default(), &IdempotencyKey::new()).await.unwrap();
+    let (mut app, _) = console_on(&h, SeedCase::ExpiredClientInvite).await;
+    let before = h.client.invites(&id).await.unwrap().len();
+    let later = t0() + Duration::minutes(4);
+
+    let effects = app.update(ch('r'), later);
+    assert!(!sent(&effects), "opening sends nothing: {effects:?}");
+    assert_eq!(app.live.lately.as_deref(), Some("agent_rivera resent the invite 4m ago."));
+    assert_eq!(app.live.guard, Guard::Idle, "not confirmed yet: the guard has not acted");
+    let shown = screen_at(&app, later);
+    assert!(shown.contains("Resend the portal invite?"), "{shown}");
+    assert!(shown.contains("⚠ Lately: agent_rivera resent the invite 4m ago."), "in the dialog, at once: {shown}");
+
+    held_back(&mut app, &h, later, "agent_rivera resent the invite 4m ago").await;
+    assert!(!screen_at(&app, later).contains("⚠ Lately:"), "the guard's words take its place");
+    sent_knowingly(&mut app, &h, later).await;
+    assert_eq!(h.client.invites(&id).await.unwrap().len(), before + 1, "sent once");
+    assert_eq!(app.live.lately, None, "it goes with the dialog");
+}
+
+/// The same for a DOB edit and a note: what others did lately is said as
+/// they open (their own changes are not; nor changes older than the
+/// window), and the form still works as before.
+#[tokio::test]
+async fn dob_and_note_dialogs_say_what_others_did_lately_but_not_ones_own_nor_older() {
+    let (h, rivera) = two_agents().await;
+    let id = h.ticket(SeedCase::DobOnFileWrong).account_id.clone();
+    let theirs = h.client.account(&id).await.unwrap();
+    let patch = AccountPatch {
+        dob: Some(Phi::new(NaiveDate::from_ymd_opt(1991, 6, 7).unwrap())),
+        reason: "from the intake form".into(),
+        ..AccountPatch::default()
+    };
+    rivera.update_account(&id, &theirs.etag, &patch, &IdempotencyKey::new()).await.unwrap();
+    let (mut app, _) = console_on(&h, SeedCase::DobOnFileWrong).await;
+
+    let later = t0() + Duration::minutes(2);
+    app.update(ch('e'), later);
+    assert_eq!(app.live.lately.as_deref(), Some("agent_rivera changed the DOB on file 2m ago."));
+    let shown = screen_at(&app, later);
+    assert!(shown.contains("⚠ Lately: agent_rivera changed the DOB on file 2m ago."), "{shown}");
+    assert!(!shown.contains("1991"), "never the value: {shown}");
+    app.update(key(KeyCode::Esc), later);
+    assert_eq!(app.live.lately, None);
+
+    // A note on the ticket: the same words.
+    app.update(ch('m'), later);
+    assert_eq!(app.screen(), portaldesk::tui::keymap::ScreenKind::Note);
+    assert!(screen_at(&app, later).contains("⚠ Lately: agent_rivera changed the DOB on file 2m ago."));
+    app.update(key(KeyCode::Esc), later);
+
+    // Past the window (5 minutes by default): nothing to say.
+    let past = t0() + Duration::minutes(6);
+    app.update(ch('e'), past);
+    assert_eq!(app.live.lately, None);
+    assert!(!screen_at(&app, past).contains("⚠ Lately:"));
+}
+
+/// This staff member's own change is not someone else's.
+#[tokio::test]
+async fn ones_own_change_is_not_said_as_a_dialog_opens() {
+    let (h, _rivera) = two_agents().await;
+    let id = h.ticket(SeedCase::ExpiredClientInvite).account_id.clone();
+    h.client.resend(&id, &ResendRequest::default(), &IdempotencyKey::new()).await.unwrap();
+    let (mut app, _) = console_on(&h, SeedCase::ExpiredClientInvite).await;
+    app.update(ch('r'), t0() + Duration::minutes(1));
+    assert_eq!(app.screen(), portaldesk::tui::keymap::ScreenKind::Resend);
+    assert_eq!(app.live.lately, None, "{:?}", app.live.lately);
+}

@@ -140,7 +140,10 @@ async fn expiring_soon_and_sla_breached_are_decided_on_the_rows_read_without_a_r
     let rows = shown(&app);
     assert_eq!(rows.iter().map(|t| &t.id).collect::<Vec<_>>(), expiring.iter().map(|t| &t.id).collect::<Vec<_>>());
     let screen = common::screen_wide(&app);
-    assert!(screen.contains(&format!("invite expiring within 2h ({} of {} read)", rows.len(), all.len())), "{screen}");
+    assert!(
+        screen.contains(&format!("invite expiring within 2h ({} shown of {} read)", rows.len(), all.len())),
+        "{screen}"
+    );
 
     press(&mut app, &h, ch('b')).await;
     let breached: Vec<&TicketId> = all

@@ -290,7 +290,8 @@ fn dialog_view(app: &App) -> portaldesk::tui::view_model::ViewModel {
     let overlay = app.overlay.as_ref().expect("a dialog is open");
     let ui = Ui { theme: &app.theme, keys: &app.keymap, zone: app.zone, absolute_times: app.absolute_times, now: t0() };
     let revealed = app.account.as_ref().is_some_and(|a| a.revealed);
-    let under = Under { account: app.account.as_ref(), revealed, screen: app.view_screen(), collision: None };
+    let under =
+        Under { account: app.account.as_ref(), revealed, screen: app.view_screen(), collision: None, lately: None };
     overlay.dialog().view(&under, &ui)
 }
 

@@ -7,7 +7,7 @@ use common::{Harness, ch, key, t0};
 use common::{press_at_t0 as press, screen_wide as screen, started_wide as started};
 use crossterm::event::KeyCode;
 use portaldesk::portal::IdempotencyKey;
-use portaldesk::portal::model::{Ticket, TicketPatch, TicketStatus};
+use portaldesk::portal::model::{AuditAction, Ticket, TicketPatch, TicketStatus};
 use portaldesk::tui::action::{Effect, Msg, Request};
 use portaldesk::tui::app::{App, View};
 use portaldesk::tui::keymap::ScreenKind;
@@ -289,4 +289,53 @@ async fn a_reveal_on_the_ticket_screen_lasts_while_the_ticket_is_open_and_ends_o
     press(&mut app, &h, key(KeyCode::Esc)).await;
     assert_ne!(app.view(), View::Account);
     assert!(!app.account.as_ref().is_some_and(|a| a.revealed), "still revealed after leaving the ticket");
+}
+
+/// The entries of `ticket`'s audit trail that record a reveal.
+async fn reveals_of(h: &Harness, ticket: &portaldesk::portal::model::TicketId) -> usize {
+    let audit = h.client.audit(None, Some(ticket)).await.unwrap();
+    audit.iter().filter(|e| e.action == AuditAction::DetailsRevealed && e.ticket_id.as_ref() == Some(ticket)).count()
+}
+
+/// Issue 27: while one ticket stays open, reveal on, off and on again is
+/// one audit entry (the sandbox's trail says so, with who); opening
+/// another ticket, or the same one again after leaving it, audits again.
+#[tokio::test]
+async fn a_reveal_on_the_ticket_screen_is_audited_once_per_ticket_opened() {
+    let h = Harness::start().await;
+    let mut app = started(&h).await;
+    let first = select(&mut app, |t| t.assignee.is_none());
+    press(&mut app, &h, key(KeyCode::Enter)).await;
+    assert_eq!(app.screen(), ScreenKind::Ticket);
+    assert_eq!(reveals_of(&h, &first.id).await, 0, "nothing revealed yet");
+
+    for _ in 0..3 {
+        press(&mut app, &h, ch('v')).await;
+    }
+    assert!(app.account.as_ref().unwrap().revealed, "v, v, v: revealed");
+    assert_eq!(reveals_of(&h, &first.id).await, 1, "one entry for the three toggles");
+    let audit = h.client.audit(None, Some(&first.id)).await.unwrap();
+    let entry = audit.iter().find(|e| e.action == AuditAction::DetailsRevealed).unwrap();
+    assert_eq!(entry.actor, h.client.me().await.unwrap().id);
+    assert_eq!(entry.account_id.as_ref(), Some(&first.account_id));
+
+    // Left and opened again: audited again at the next reveal.
+    press(&mut app, &h, key(KeyCode::Esc)).await;
+    assert_ne!(app.view(), View::Account);
+    let effects = app.open_ticket(first.account_id.clone(), first.id.clone());
+    common::settle(&mut app, &h, effects, t0()).await;
+    assert_eq!(app.screen(), ScreenKind::Ticket);
+    press(&mut app, &h, ch('v')).await;
+    assert_eq!(reveals_of(&h, &first.id).await, 2);
+
+    // Another ticket: its own entry.
+    press(&mut app, &h, key(KeyCode::Esc)).await;
+    let other = select(&mut app, |t| t.id != first.id && t.account_id != first.account_id);
+    press(&mut app, &h, key(KeyCode::Enter)).await;
+    assert_eq!(app.screen(), ScreenKind::Ticket);
+    press(&mut app, &h, ch('v')).await;
+    press(&mut app, &h, ch('v')).await;
+    press(&mut app, &h, ch('v')).await;
+    assert_eq!(reveals_of(&h, &other.id).await, 1);
+    assert_eq!(reveals_of(&h, &first.id).await, 2, "the first ticket's count stays");
 }

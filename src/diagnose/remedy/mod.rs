@@ -417,6 +417,7 @@ fn action_words(action: AuditAction) -> &'static str {
         AuditAction::NoteAdded => "added a note",
         AuditAction::InviteRevoked => "revoked an invite",
         AuditAction::ReplySent => "replied",
+        AuditAction::DetailsRevealed => "revealed the client's details",
     }
 }
 
@@ -434,6 +435,8 @@ pub fn answered_since_client(messages: &[TicketMessage], audit: &[AuditEntry], t
     let mut done: Vec<_> = audit
         .iter()
         .filter(|e| e.ticket_id.as_ref() == Some(ticket) && client_at.is_none_or(|c| e.at >= c))
+        // A reveal is no answer to the client.
+        .filter(|e| e.action.is_change())
         .map(|e| (e.actor.as_str().to_owned(), e.action, e.at, e.seq))
         .collect();
     done.sort_by_key(|(_, _, at, seq)| (*at, *seq));

@@ -16,6 +16,18 @@ wire_enum! {
         NoteAdded,
         InviteRevoked,
         ReplySent,
+        /// A staff member revealed the client's details (names, message
+        /// bodies, email, DOB) on a ticket's screen: an access, not a
+        /// change.
+        DetailsRevealed,
+    }
+}
+
+impl AuditAction {
+    /// Whether the entry records a change to the account or its ticket
+    /// (a reveal is an access: no collision, no answer to the client).
+    pub fn is_change(self) -> bool {
+        self != AuditAction::DetailsRevealed
     }
 }
 

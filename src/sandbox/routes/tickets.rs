@@ -20,6 +20,7 @@ pub fn router() -> Router<AppState> {
         .route("/tickets", get(list))
         .route("/tickets/{id}", get(show).patch(change))
         .route("/tickets/{id}/notes", get(notes).post(add_note))
+        .route("/tickets/{id}/reveals", axum::routing::post(reveal))
 }
 
 #[derive(Deserialize)]
@@ -140,6 +141,30 @@ pub async fn notes(State(state): State<AppState>, ApiPath(id): ApiPath<String>) 
         })
         .await?;
     Ok(Answer::json(StatusCode::OK, &Items { items })?.into_response())
+}
+
+/// `POST /tickets/{id}/reveals`: the caller revealed the client's details
+/// on the ticket's screen: one audit entry (`details_revealed`), naming
+/// the ticket, never a value. Nothing changes and no event goes out.
+pub async fn reveal(State(state): State<AppState>, ApiPath(id): ApiPath<String>) -> Result<Response, ApiError> {
+    let actor = state.me().id;
+    state
+        .write(move |tx, now| {
+            let stored = tickets::by_id(tx, &id, now)?.ok_or_else(|| ApiError::not_found("ticket"))?;
+            let summary = format!("client details revealed on ticket {}", stored.ticket.id);
+            store::record_audit(
+                tx,
+                now,
+                &actor,
+                AuditAction::DetailsRevealed,
+                Some(&stored.ticket.account_id),
+                Some(&stored.ticket.id),
+                &summary,
+            )?;
+            Ok(())
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 pub async fn add_note(

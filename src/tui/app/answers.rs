@@ -34,6 +34,7 @@ impl App {
             Answer::Me(result) => return self.on_me(result),
             Answer::Presence(result) | Answer::LeavePresence(result) => return Self::presence_answered(result),
             Answer::GuardRead(result) => return self.guard_answer(req, result, now),
+            Answer::RevealAudit(result) => return self.reveal_recorded(result),
             other => self.take(req, other, now),
         };
         // Stale answers say nothing, about the data or the connection.
@@ -214,6 +215,7 @@ impl App {
             | Answer::Me(_)
             | Answer::Presence(_)
             | Answer::LeavePresence(_)
+            | Answer::RevealAudit(_)
             | Answer::GuardRead(_) => return (false, Vec::new()),
             // A change's answer is its dialog's (changes always count).
             change => return (true, self.answer_dialog(req, change, now)),

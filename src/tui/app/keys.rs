@@ -212,9 +212,41 @@ impl App {
         let reveal = self.req();
         match self.account.as_mut().map(|a| a.toggle_reveal(reveal)) {
             // The timer runs outside, on the monotonic clock.
-            Some(true) => vec![Effect::MaskAfter { reveal, after: self.reveal_for }],
+            Some(true) => {
+                let mut effects = vec![Effect::MaskAfter { reveal, after: self.reveal_for }];
+                effects.extend(self.audit_reveal());
+                effects
+            }
             _ => Vec::new(),
         }
+    }
+
+    /// A reveal on the ticket screen goes in the audit trail once while
+    /// that ticket stays open (masking and revealing again writes nothing
+    /// more); another ticket, or the same one opened again after leaving
+    /// it, is audited again. Never read-only (it writes nothing).
+    fn audit_reveal(&mut self) -> Vec<Effect> {
+        let Some(ticket_id) = self.open_ticket_id() else { return Vec::new() };
+        if self.readonly() || self.reveal_audited.as_ref() == Some(&ticket_id) {
+            return Vec::new();
+        }
+        self.reveal_audited = Some(ticket_id.clone());
+        let req = self.req();
+        vec![Effect::Portal(req, Request::RevealAudit { ticket_id })]
+    }
+
+    /// The portal's answer to a reveal's audit: a failure is said, and the
+    /// next reveal tries again.
+    pub(super) fn reveal_recorded(&mut self, result: Result<(), crate::portal::PortalError>) -> Vec<Effect> {
+        if let Err(error) = result {
+            tracing::warn!(error = error.kind(), "reveal not recorded in the audit trail");
+            self.banner = Some(Banner::error(format!(
+                "The reveal could not be recorded in the audit trail ({}); the next reveal tries again.",
+                error.kind()
+            )));
+            self.reveal_audited = None;
+        }
+        Vec::new()
     }
 
     pub(super) fn on_account_action(&mut self, action: Action, now: DateTime<Utc>) -> Vec<Effect> {

@@ -126,6 +126,9 @@ pub struct App {
     pub unconfirmed: Unconfirmed,
     /// The event stream, presence and the collision guard.
     pub live: LiveState,
+    /// The open ticket whose reveal went in the audit trail (once while
+    /// it stays open; leaving it forgets).
+    pub reveal_audited: Option<crate::portal::model::TicketId>,
     next_req: ReqId,
 }
 
@@ -156,6 +159,7 @@ impl App {
             clock_warning: None,
             unconfirmed: Unconfirmed::default(),
             live: LiveState::default(),
+            reveal_audited: None,
             next_req: 0,
         };
         let effects = app.load_queue();
@@ -264,7 +268,11 @@ impl App {
         let ticket_before = self.open_ticket_id();
         let mut effects = if self.lock.is_some() { self.update_locked(msg, now) } else { self.update_open(msg, now) };
         // A reveal on the ticket screen lasts while that ticket stays open,
-        // and ends on leaving it (the lock and the idle lock end it too).
+        // and ends on leaving it (the lock and the idle lock end it too);
+        // its audit entry is for that opening only.
+        if ticket_before != self.open_ticket_id() {
+            self.reveal_audited = None;
+        }
         if ticket_before.is_some()
             && ticket_before != self.open_ticket_id()
             && let Some(account) = self.account.as_mut()
@@ -288,7 +296,7 @@ impl App {
             }
             self.live.guard = crate::tui::live::Guard::Idle;
         }
-        effects.extend(self.after_update());
+        effects.extend(self.after_update(now));
         effects
     }
 
@@ -348,6 +356,7 @@ impl App {
     pub fn lock_now(&mut self) -> Vec<Effect> {
         self.lock = Some(Lock::Locked);
         self.overlay = None;
+        self.reveal_audited = None;
         self.banner = None;
         self.queue = self.queue.locked();
         self.search = SearchState { role: self.search.role, ..SearchState::default() };

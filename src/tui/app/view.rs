@@ -53,18 +53,22 @@ pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
         },
     }
     crate::tui::live::render_status(app, frame, body, now);
-    // Dialogs show email and DOB only while the account is revealed, so
-    // they mask again with it.
-    let revealed = app.account.as_ref().is_some_and(|a| a.revealed);
     if let Some(overlay) = &app.overlay {
-        let collision = match &app.live.guard {
-            crate::tui::live::Guard::Shown(text) => Some(text.as_str()),
-            _ => None,
-        };
-        let under = Under { account: app.account.as_ref(), revealed, screen: app.view_screen(), collision };
-        overlay.dialog().render(&under, frame, body, &ui);
+        overlay.dialog().render(&under(app), frame, body, &ui);
     }
     render_footer(app, frame, layout::footer(size), theme);
+}
+
+/// What a dialog sees of the console under it. Dialogs show email and DOB
+/// only while the account is revealed, so they mask again with it.
+fn under(app: &App) -> Under<'_> {
+    let revealed = app.account.as_ref().is_some_and(|a| a.revealed);
+    let collision = match &app.live.guard {
+        crate::tui::live::Guard::Shown(text) => Some(text.as_str()),
+        _ => None,
+    };
+    let lately = app.live.lately.as_deref().filter(|_| collision.is_none());
+    Under { account: app.account.as_ref(), revealed, screen: app.view_screen(), collision, lately }
 }
 
 /// Where the account and its ticket pane go: side by side when wide; when
@@ -259,12 +263,14 @@ pub fn screen(app: &App, now: DateTime<Utc>) -> Screen {
     }
     let revealed = app.account.as_ref().is_some_and(|a| a.revealed);
     if let Some(overlay) = &app.overlay {
-        let collision = match &app.live.guard {
-            crate::tui::live::Guard::Shown(text) => Some(text.as_str()),
-            _ => None,
-        };
-        let under = Under { account: app.account.as_ref(), revealed, screen: app.view_screen(), collision };
-        views.push(overlay.dialog().view(&under, &ui));
+        let under = under(app);
+        let mut model = overlay.dialog().view(&under, &ui);
+        // What others did lately, said first as the dialog opens.
+        let lately = crate::tui::screens::submission::lately_rows(under.lately);
+        if !lately.is_empty() {
+            model.sections.insert(0, Section::new("", lately));
+        }
+        views.push(model);
     }
     let keys = app
         .keymap

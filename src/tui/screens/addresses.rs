@@ -12,7 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use tui_input::Input;
 
-use super::submission::{ChangeId, Submission, Unconfirmed, Wording, collision_rows};
+use super::submission::{ChangeId, Submission, Unconfirmed, Wording, collision_rows, lately_lines};
 use super::{FIELD_MAX, REASON_MAX, Ui, cursor_column, dialog, moved, row_line, type_into, wrap_line};
 use crate::diagnose::email;
 use crate::phi::{Phi, mask_email};
@@ -393,6 +393,9 @@ impl Dialog for AddressesState {
                 ])
             })
             .collect();
+        let width = usize::from(area.width.min(80).saturating_sub(2));
+        let lately: Vec<Line<'_>> = lately_lines(under.lately, width, theme);
+        lines.splice(0..0, lately);
         lines.push(Line::default());
         let marker = |f: Field| Span::styled(if state.focus == f { "▶ " } else { "  " }, theme.key);
         let focus = |f: Field| if state.focus == f { theme.input } else { theme.text };
@@ -418,7 +421,6 @@ impl Dialog for AddressesState {
         lines.extend(state.submission.status(&WORDING, None, idle, ui.now, theme));
         // Wrapped here (warnings indented under their mark), so the rows of
         // the fields are known for the cursor.
-        let width = usize::from(area.width.min(80).saturating_sub(2));
         let mut shown_lines = Vec::new();
         let mut rows = Vec::new();
         for (n, line) in lines.into_iter().enumerate() {

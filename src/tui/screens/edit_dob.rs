@@ -12,7 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
-use super::submission::{ChangeId, NOT_KNOWN, Submission, answer_lost, collision_lines, collision_rows};
+use super::submission::{ChangeId, NOT_KNOWN, Submission, answer_lost, collision_lines, collision_rows, lately_lines};
 use super::{FIELD_MAX, REASON_MAX, Ui, cursor_column, dialog, paste_into_max, type_into};
 use crate::diagnose::dob;
 use crate::phi::{DOB_MASK, Phi, mask_email};
@@ -446,7 +446,8 @@ impl Dialog for EditDobState {
         let inner = dialog(frame, area, (76, 16), TITLE, theme);
         let today = now.date_naive();
         let on_file = shown_dob(*state.base.value.dob.expose(), revealed);
-        let mut lines = Vec::new();
+        let mut lines: Vec<Line<'_>> = lately_lines(under.lately, usize::from(inner.width), theme);
+        let above = u16::try_from(lines.len()).unwrap_or(0);
         match state.stage {
             Stage::Form => {
                 let fields = state.fields();
@@ -477,7 +478,7 @@ impl Dialog for EditDobState {
                     Focus::Ticket => (4, &state.ticket),
                 };
                 let x = cursor_column(inner, 10, input.visual_cursor());
-                frame.set_cursor_position(Position::new(x, inner.y.saturating_add(row)));
+                frame.set_cursor_position(Position::new(x, inner.y.saturating_add(row + above)));
             }
             Stage::Confirm | Stage::Saving => {
                 let new = state.new_dob(today).map(dob::format_entry).unwrap_or_default();

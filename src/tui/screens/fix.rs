@@ -36,7 +36,7 @@ use crate::tui::keymap::{CANCEL, confirm, screen_spec, special};
 use crate::tui::live::Guarded;
 use crate::tui::request::FixRun;
 
-use super::submission::{Submission, collision_lines, collision_rows};
+use super::submission::{Submission, collision_lines, collision_rows, lately_lines};
 use crate::tui::view_model::{Cell, Meaning, Row, ViewModel, style};
 
 /// What the dialog waits for the agent to acknowledge before Enter runs
@@ -374,7 +374,7 @@ impl Dialog for FixState {
         let theme = ui.theme;
         let inner = dialog(frame, area, (96, 30), &self.title(), theme);
         let screen = |text: &str| if under.revealed { text.to_owned() } else { mask_emails_in(text) };
-        let mut lines = Vec::new();
+        let mut lines: Vec<Line<'_>> = lately_lines(under.lately, usize::from(inner.width), theme);
         if let Some(ask) = &self.ask {
             let (said, choice) = ask.words();
             lines.push(Line::styled(said, theme.danger));

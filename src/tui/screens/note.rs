@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
-use super::submission::{ChangeId, Submission, Wording, answer_lost, enter_hint, enter_hint_row};
+use super::submission::{ChangeId, Submission, Wording, answer_lost, enter_hint, enter_hint_row, lately_lines};
 use super::{Ui, cursor_column, dialog, row_line};
 use crate::portal::IdempotencyKey;
 use crate::tui::view_model::{Cell, Meaning, Row, ViewModel};
@@ -226,12 +226,15 @@ impl Dialog for NoteState {
         ViewModel::new(self.title()).rows("", rows)
     }
 
-    fn render(&self, _under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+    fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let theme = ui.theme;
         let inner = dialog(frame, area, (76, 10), &self.title(), theme);
         let width = inner.width.saturating_sub(1) as usize;
         let scroll = self.input.visual_scroll(width);
-        let mut lines = vec![
+        let lately = lately_lines(under.lately, usize::from(inner.width), theme);
+        let above = u16::try_from(lately.len()).unwrap_or(0);
+        let mut lines: Vec<Line<'_>> = lately;
+        lines.extend([
             Line::styled(STAFF_ONLY, theme.muted),
             Line::default(),
             Line::from(Span::styled(
@@ -239,7 +242,7 @@ impl Dialog for NoteState {
                 theme.input,
             )),
             Line::default(),
-        ];
+        ]);
         let idle = vec![enter_hint(&POSTS.0, POSTS.1, theme)];
         match self.lost_rows() {
             Some(rows) => lines.extend(rows.iter().map(|row| row_line(row, theme))),
@@ -248,6 +251,6 @@ impl Dialog for NoteState {
         lines.push(Line::styled(self.count(), theme.muted));
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         let cursor = cursor_column(inner, 0, self.input.visual_cursor().saturating_sub(scroll));
-        frame.set_cursor_position(Position::new(cursor, inner.y.saturating_add(2)));
+        frame.set_cursor_position(Position::new(cursor, inner.y.saturating_add(2 + above)));
     }
 }

@@ -203,7 +203,8 @@ mod tests {
         let now = chrono::DateTime::UNIX_EPOCH;
         let ui =
             Ui { theme: &theme, keys: &keys, zone: crate::timezone::StaffZone::default(), absolute_times: false, now };
-        let under = Under { account: None, revealed: false, screen: ScreenKind::Account, collision: None };
+        let under =
+            Under { account: None, revealed: false, screen: ScreenKind::Account, collision: None, lately: None };
         let state = PaletteState { input: Input::new("edit dob".into()), selected: 0 };
         let model = state.view(&under, &ui);
         assert_eq!(model.title, "Commands · Account");

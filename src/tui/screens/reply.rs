@@ -1,6 +1,8 @@
 //! The reply composer (`w` on a ticket): a public reply to the client,
 //! emailed by the portal. It opens prefilled with the top finding's reply
-//! (the very text `y` copies), in a multi-line editor (`ratatui-textarea`);
+//! (the very text `y` copies), in a multi-line editor (`ratatui-textarea`
+//! edits; this file draws it, wrapping long lines between words on screen
+//! only: what is sent is what was typed);
 //! Tab picks the status to set with it (none, pending, solved), Ctrl-S
 //! sends, Esc cancels (asking first when the draft was edited).
 //!
@@ -24,7 +26,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
 use super::account::AccountState;
-use super::submission::{ChangeId, Submission, Wording, answer_lost};
+use super::submission::{ChangeId, Submission, Wording, answer_lost, lately_lines};
 use super::ticket::TicketPane;
 use super::{Ui, dialog, line_row};
 use crate::diagnose::replies::Replies;
@@ -38,7 +40,7 @@ use crate::tui::keymap::{ScreenKind, ctrl, screen_spec, special};
 use crate::tui::live;
 use crate::tui::request::Conversation;
 use crate::tui::theme::Theme;
-use crate::tui::view_model::{Cell, Meaning, Row, ViewModel};
+use crate::tui::view_model::{Cell, Meaning, Row as VRow, ViewModel};
 
 /// The most characters the editor takes: twice what may be sent, so a
 /// long paste is not cut silently (the dialog says it is too long).
@@ -180,6 +182,9 @@ pub struct ReplyState {
     /// after a lost answer) and its change.
     sent: Option<(NewReply, ChangeId)>,
     lost: Lost,
+    /// The editor's first row on screen, and its width, as last drawn
+    /// (the rows follow the cursor; Up and Down move by rows on screen).
+    view: std::cell::Cell<(usize, u16)>,
 }
 
 /// Opens the composer on the loaded account's ticket, prefilled with the
@@ -215,6 +220,20 @@ pub fn open(
 const WORDING: Wording = Wording::new("Sending…", "Not sent", "too many requests", "sends it");
 
 impl ReplyState {
+    fn title(&self) -> String {
+        format!("Reply to the client · ticket {}", self.ticket_id)
+    }
+
+    /// The line over the editor: the subject, and that it is public.
+    fn about(&self) -> String {
+        match &self.subject {
+            Some(subject) => {
+                format!("Re: {} · public: emailed to the client", super::shown(&crate::sanitize::line(subject)))
+            }
+            None => "Public: emailed to the client".to_owned(),
+        }
+    }
+
     /// A composer on `ticket_id` holding `prefill`.
     pub fn new(ticket_id: TicketId, prefill: &str) -> Self {
         let prefill = clean(prefill, EDITOR_MAX);
@@ -239,6 +258,7 @@ impl ReplyState {
             discarding: false,
             sent: None,
             lost: Lost::No,
+            view: std::cell::Cell::new((0, 0)),
         }
     }
 
@@ -455,6 +475,9 @@ impl Dialog for ReplyState {
         if inserts && self.text().chars().count() >= EDITOR_MAX {
             return;
         }
+        if self.row_moved(key) {
+            return;
+        }
         if self.editor.input(*key) {
             self.problem = None;
         }
@@ -534,19 +557,20 @@ impl Dialog for ReplyState {
     /// was opened, or the submission's status and keys.
     fn view(&self, _under: &Under<'_>, ui: &Ui<'_>) -> ViewModel {
         let head = vec![
-            Row::one(Cell::muted(self.about())).id("about"),
-            Row::field("Reply", Cell::new(self.text(), Meaning::Input).must()).id("field"),
+            VRow::one(Cell::muted(self.about())).id("about"),
+            VRow::field("Reply", Cell::new(self.text(), Meaning::Input).must()).id("field"),
         ];
         let bottom = self.bottom_lines(ui);
         let bottom = bottom.iter().enumerate().map(|(n, l)| line_row(l, ui.theme).id(n.to_string())).collect();
         ViewModel::new(self.title()).rows("", head).rows("", bottom)
     }
 
-    fn render(&self, _under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+    fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
         let theme = ui.theme;
         let inner = dialog(frame, area, (100, 32), &self.title(), theme);
         let width = usize::from(inner.width);
-        let bottom = self.bottom_lines(ui);
+        let mut bottom = lately_lines(under.lately, width, theme);
+        bottom.extend(self.bottom_lines(ui));
         let rows = bottom.iter().map(|l| l.width().div_ceil(width.max(1)).max(1)).sum::<usize>();
         let rows = u16::try_from(rows).unwrap_or(u16::MAX);
         let [head, editor, _, foot] = Layout::vertical([
@@ -557,24 +581,218 @@ impl Dialog for ReplyState {
         ])
         .areas(inner);
         frame.render_widget(Paragraph::new(Line::styled(self.about(), theme.muted)), head);
-        frame.render_widget(&self.editor, editor);
+        self.render_editor(frame, editor);
         frame.render_widget(Paragraph::new(bottom).wrap(Wrap { trim: false }), foot);
     }
 }
 
+/// The style of selected text (the editor's own default).
+const SELECTED: Style = Style::new().bg(ratatui::style::Color::LightBlue);
+
+/// One row of the editor on screen: the typed line it shows part of, and
+/// that part's characters (`start..end`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Row {
+    line: usize,
+    start: usize,
+    end: usize,
+    /// The last row of its line (the cursor may sit at its end).
+    last: bool,
+}
+
+/// Columns a character takes on screen.
+fn char_width(c: char) -> usize {
+    let mut buf = [0u8; 4];
+    Span::raw(&*c.encode_utf8(&mut buf)).width()
+}
+
+/// Where a typed line breaks on screen, `width` columns wide, as character
+/// ranges: after a run of spaces (they end the row they follow, even past
+/// its edge, and never start the next), never inside a word nor between a
+/// word and its punctuation ("UTC)." stays whole); only a word wider than
+/// the row is cut. Screen only: the text keeps no break that was not typed.
+fn word_rows(line: &[char], width: usize) -> Vec<(usize, usize)> {
+    let width = width.max(1);
+    let mut rows = Vec::new();
+    let (mut start, mut used, mut i) = (0, 0, 0);
+    while i < line.len() {
+        let space = line[i] == ' ';
+        let end = line[i..].iter().position(|c| (*c == ' ') != space).map_or(line.len(), |n| i + n);
+        let token: usize = line[i..end].iter().map(|c| char_width(*c)).sum();
+        if space || used + token <= width {
+            used += token;
+            i = end;
+        } else if i > start {
+            rows.push((start, i));
+            (start, used) = (i, 0);
+        } else {
+            // A word wider than a row: cut where the row is full.
+            let mut taken = 0;
+            let mut cut = i;
+            while cut < end && (cut == i || taken + char_width(line[cut]) <= width) {
+                taken += char_width(line[cut]);
+                cut += 1;
+            }
+            rows.push((start, cut));
+            (start, used, i) = (cut, 0, cut);
+        }
+    }
+    if start < line.len() || rows.is_empty() {
+        rows.push((start, line.len()));
+    }
+    rows
+}
+
+/// The editor's rows on screen for `lines`, `width` columns wide.
+fn screen_rows(lines: &[Vec<char>], width: usize) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for (n, line) in lines.iter().enumerate() {
+        let wrapped = word_rows(line, width);
+        let count = wrapped.len();
+        rows.extend(wrapped.into_iter().enumerate().map(|(k, (start, end))| Row {
+            line: n,
+            start,
+            end,
+            last: k + 1 == count,
+        }));
+    }
+    rows
+}
+
+/// The row of `rows` the cursor (`line`, `col`) is on.
+fn cursor_row(rows: &[Row], (line, col): (usize, usize)) -> usize {
+    rows.iter().position(|r| r.line == line && r.start <= col && (col < r.end || (r.last && col == r.end))).unwrap_or(0)
+}
+
 impl ReplyState {
-    fn title(&self) -> String {
-        format!("Reply to the client · ticket {}", self.ticket_id)
+    /// The typed lines, as characters.
+    fn chars(&self) -> Vec<Vec<char>> {
+        self.editor.lines().iter().map(|l| l.chars().collect()).collect()
     }
 
-    /// The line over the editor: the subject, and that it is public.
-    fn about(&self) -> String {
-        match &self.subject {
-            Some(subject) => {
-                format!("Re: {} · public: emailed to the client", super::shown(&crate::sanitize::line(subject)))
-            }
-            None => "Public: emailed to the client".to_owned(),
+    /// Up or Down: the cursor moves one row on screen (a long line wraps
+    /// on several), to the column nearest the one it was at. `false` for
+    /// any other key, or before the editor was drawn.
+    fn row_moved(&mut self, key: &crossterm::event::KeyEvent) -> bool {
+        let (_, width) = self.view.get();
+        let up = match key.code {
+            KeyCode::Up => true,
+            KeyCode::Down => false,
+            _ => return false,
+        };
+        if width == 0 || !key.modifiers.is_empty() {
+            return false;
         }
+        let lines = self.chars();
+        let rows = screen_rows(&lines, usize::from(width));
+        let cursor = self.editor.cursor();
+        let at = cursor_row(&rows, (cursor.0, cursor.1));
+        let row = rows[at];
+        let x: usize =
+            lines[row.line][row.start..cursor.1.clamp(row.start, row.end)].iter().map(|c| char_width(*c)).sum();
+        let target = if up { at.checked_sub(1) } else { Some(at + 1).filter(|n| *n < rows.len()) };
+        let Some(to) = target.map(|n| rows[n]) else { return true };
+        // The column at `x` in the row moved to (its end at most; a row
+        // that wraps on ends before its last character's successor).
+        let line = &lines[to.line];
+        let (mut col, mut used) = (to.start, 0);
+        let stop = if to.last { to.end } else { to.end.saturating_sub(1).max(to.start) };
+        while col < stop && used + char_width(line[col]) <= x {
+            used += char_width(line[col]);
+            col += 1;
+        }
+        let clamp = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
+        self.editor.move_cursor(CursorMove::Jump(clamp(to.line), clamp(col)));
+        true
+    }
+
+    /// Draws the editor in `area`: the typed text wrapped at word
+    /// boundaries (on screen only), the cursor as a reversed cell, the
+    /// rows scrolled just enough to keep the cursor in view.
+    fn render_editor(&self, frame: &mut Frame<'_>, area: Rect) {
+        let (width, height) = (usize::from(area.width), usize::from(area.height));
+        if width == 0 || height == 0 {
+            return;
+        }
+        let cursor_style = self.editor.cursor_style();
+        if self.editor.is_empty() {
+            self.view.set((0, area.width));
+            let mut placeholder = self.editor.placeholder().clone();
+            let cursor = Span::styled(" ", cursor_style);
+            match placeholder.lines.first_mut() {
+                Some(first) => first.spans.insert(0, cursor),
+                None => placeholder.lines.push(Line::from(vec![cursor])),
+            }
+            frame.render_widget(Paragraph::new(placeholder), area);
+            return;
+        }
+        let lines = self.chars();
+        let rows = screen_rows(&lines, width);
+        let cursor = self.editor.cursor();
+        let at = cursor_row(&rows, (cursor.0, cursor.1));
+        let (top, _) = self.view.get();
+        let top = if at < top {
+            at
+        } else if at >= top + height {
+            at + 1 - height
+        } else {
+            top
+        };
+        let top = top.min(rows.len().saturating_sub(1));
+        self.view.set((top, area.width));
+        let selection = self.editor.selection_range();
+        let selected =
+            |line: usize, col: usize| selection.is_some_and(|(from, to)| from <= (line, col) && (line, col) < to);
+        let style = self.editor.style();
+        let shown: Vec<Line<'_>> = (top..rows.len().min(top + height))
+            .map(|n| {
+                let row = rows[n];
+                let line = &lines[row.line];
+                let mut spans: Vec<Span<'_>> = Vec::new();
+                let mut push = |text: char, cell: Style| match spans.last_mut() {
+                    Some(last) if last.style == cell => last.content.to_mut().push(text),
+                    _ => spans.push(Span::styled(text.to_string(), cell)),
+                };
+                let (mut used, mut drawn) = (0, false);
+                for (col, &c) in line.iter().enumerate().take(row.end).skip(row.start) {
+                    let w = char_width(c);
+                    if used + w > width {
+                        // Spaces past the edge end the row unseen.
+                        break;
+                    }
+                    used += w;
+                    let on_cursor = n == at && col == cursor.1;
+                    drawn |= on_cursor;
+                    let cell = if on_cursor {
+                        cursor_style
+                    } else if selected(row.line, col) {
+                        SELECTED
+                    } else {
+                        style
+                    };
+                    push(c, cell);
+                }
+                // The cursor after the row's last character (or among its
+                // spaces past the edge): a reversed cell after it, or on
+                // its last cell when the row is full.
+                if n == at && !drawn {
+                    if used < width {
+                        push(' ', cursor_style);
+                    } else if let Some(last) = spans.last_mut() {
+                        let content = last.content.to_mut();
+                        if let Some(c) = content.pop() {
+                            let rest = last.content.is_empty();
+                            if rest {
+                                spans.pop();
+                            }
+                            spans.push(Span::styled(c.to_string(), cursor_style));
+                        }
+                    }
+                }
+                Line::from(spans)
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(shown).style(style), area);
     }
 
     /// The lines under the editor.
@@ -690,6 +908,77 @@ mod tests {
         assert_eq!(reply.body, "Hello\nthere");
         state.paste("!");
         assert!(state.edited());
+    }
+
+    /// The editor drawn `width` x `height`, as rows of text (trailing
+    /// blanks cut).
+    fn editor_rows(state: &ReplyState, width: u16, height: u16) -> Vec<String> {
+        let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+        terminal.draw(|frame| state.render_editor(frame, frame.area())).unwrap();
+        let buffer = terminal.backend().buffer();
+        (0..height)
+            .map(|y| (0..width).map(|x| buffer[(x, y)].symbol().to_owned()).collect::<String>().trim_end().to_owned())
+            .filter(|row| !row.is_empty())
+            .collect()
+    }
+
+    /// Issue 27: a long line broke mid-text ("…05:01 UTC)" then a row
+    /// starting ". It comes"), or a row started with a space. On screen it
+    /// wraps between words only; what is sent is exactly what was typed,
+    /// with no line break that was not typed.
+    #[test]
+    fn the_editor_wraps_between_words_on_screen_and_sends_exactly_what_was_typed() {
+        let typed = "Your new link went out on Dec 7 and works until Dec 9 (05:01 UTC). It comes from the \
+                     portal, so please look in the spam folder too if it is not in the inbox in a few minutes.";
+        let mut state = ReplyState::new(TicketId::from("T-1"), "");
+        state.paste(typed);
+        let words: Vec<&str> = typed.split_whitespace().collect();
+        for width in 12..=60 {
+            let rows = editor_rows(&state, width, 40);
+            assert!(rows.len() > 1, "it wraps at {width}: {rows:#?}");
+            assert!(rows.iter().all(|r| !r.starts_with(' ')), "a row starts with a space at {width}: {rows:#?}");
+            let shown: Vec<&str> = rows.iter().flat_map(|r| r.split_whitespace()).collect();
+            assert_eq!(shown, words, "a word cut at {width}: {rows:#?}");
+        }
+        let sent = state.checked().unwrap().body;
+        assert_eq!(sent, typed, "exactly what was typed");
+        assert!(!sent.contains('\n'));
+        // Lines typed are kept as typed.
+        let mut state = ReplyState::new(TicketId::from("T-1"), "Hello,\n\nThe link works until 05:01 UTC.");
+        editor_rows(&state, 14, 10);
+        assert_eq!(state.checked().unwrap().body, "Hello,\n\nThe link works until 05:01 UTC.");
+        state.paste(" More words here.");
+        assert_eq!(state.text().matches('\n').count(), 2);
+    }
+
+    /// Up and Down move by rows on screen within a wrapped line.
+    #[test]
+    fn up_and_down_move_by_rows_on_screen() {
+        let mut state = ReplyState::new(TicketId::from("T-1"), "one two three four five six seven eight nine ten");
+        assert_eq!(editor_rows(&state, 14, 10), ["one two three", "four five six", "seven eight", "nine ten"]);
+        let up = Event::Key(crossterm::event::KeyEvent::new(KeyCode::Up, KeyModifiers::NONE));
+        let down = Event::Key(crossterm::event::KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+        let end = state.editor.cursor();
+        assert_eq!((end.0, end.1), (0, 48));
+        state.edit(&up);
+        let at = state.editor.cursor();
+        assert_eq!((at.0, at.1), (0, 36), "up one row, the same column: before the h of 'eight'");
+        state.edit(&up);
+        let at = state.editor.cursor();
+        assert_eq!((at.0, at.1), (0, 22), "up again: the e of 'five'");
+        state.edit(&down);
+        state.edit(&down);
+        let at = state.editor.cursor();
+        assert_eq!((at.0, at.1), (0, 48));
+    }
+
+    #[test]
+    fn rows_break_after_spaces_and_cut_only_words_wider_than_a_row() {
+        let chars = |s: &str| s.chars().collect::<Vec<_>>();
+        assert_eq!(word_rows(&chars("ab (c). de"), 6), [(0, 3), (3, 8), (8, 10)], "'(c).' stays whole");
+        assert_eq!(word_rows(&chars("abcdefghij"), 4), [(0, 4), (4, 8), (8, 10)]);
+        assert_eq!(word_rows(&chars(""), 4), [(0, 0)]);
+        assert_eq!(word_rows(&chars("ab      cd"), 4), [(0, 8), (8, 10)]);
     }
 
     #[test]

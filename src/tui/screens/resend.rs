@@ -12,6 +12,7 @@ use super::account::AccountState;
 use super::second_look::SecondLook;
 use super::submission::{
     ChangeId, NOT_KNOWN, Submission, Wording, answer_lost, collision_lines, collision_rows, enter_hint, enter_hint_row,
+    lately_lines,
 };
 use super::{LOADING, Ui, dialog, wrap_line};
 use crate::diagnose::{email, invite};
@@ -281,7 +282,9 @@ impl Dialog for ResendState {
             let key = ui.keys.key_of(ScreenKind::Resend, Action::Reveal);
             to.push(Span::styled(format!("  ({key} reveals)"), theme.muted));
         }
-        let mut lines = vec![Line::from(to)];
+        let width = usize::from(area.width.min(76).saturating_sub(2));
+        let mut lines: Vec<Line<'_>> = lately_lines(under.lately, width, theme);
+        lines.push(Line::from(to));
         let check = email::check_email(address);
         for finding in &check.findings {
             lines.push(Line::from(vec![
@@ -320,7 +323,6 @@ impl Dialog for ResendState {
         }
         // Wrapped here, continuation lines under the values, so the dialog
         // is as tall as what it says (a risk and its second look included).
-        let width = usize::from(area.width.min(76).saturating_sub(2));
         let lines: Vec<Line<'_>> = lines.into_iter().flat_map(|line| wrap_line(line, width, 9)).collect();
         let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX).max(12);
         let inner = dialog(frame, area, (76, height), title, theme);

@@ -10,7 +10,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
 use super::second_look::SecondLook;
-use super::submission::{ChangeId, Submission, Wording, collision_lines, collision_rows};
+use super::submission::{ChangeId, Submission, Wording, collision_lines, collision_rows, lately_lines};
 use super::{REASON_MAX, Ui, cursor_column, dialog};
 use crate::portal::PortalError;
 use crate::portal::model::{InviteId, InviteStatus, RevokeRequest};
@@ -168,11 +168,14 @@ impl Dialog for RevokeState {
         let Some(account) = under.account else { return };
         let theme = ui.theme;
         let inner = dialog(frame, area, (76, 11), &self.title(), theme);
-        let mut lines = vec![
+        let lately = lately_lines(under.lately, usize::from(inner.width), theme);
+        let above = u16::try_from(lately.len()).unwrap_or(0);
+        let mut lines: Vec<Line<'_>> = lately;
+        lines.extend([
             Line::styled(CONSEQUENCE, theme.warn),
             Line::default(),
             Line::from(vec![Span::styled("Reason   ", theme.muted), Span::styled(self.reason.value(), theme.input)]),
-        ];
+        ]);
         if let Some(ticket) = &account.ticket_id {
             lines.push(Line::from(vec![
                 Span::styled("Ticket   ", theme.muted),
@@ -193,6 +196,6 @@ impl Dialog for RevokeState {
             return;
         }
         let cursor = cursor_column(inner, 9, self.reason.visual_cursor());
-        frame.set_cursor_position(Position::new(cursor, inner.y.saturating_add(2)));
+        frame.set_cursor_position(Position::new(cursor, inner.y.saturating_add(2 + above)));
     }
 }

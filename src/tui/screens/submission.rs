@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 
 use super::account::AccountState;
 use super::cells_line;
@@ -363,6 +363,31 @@ pub fn collision_rows(text: &str, does: &str) -> Vec<Row> {
             Cell::muted(" cancels"),
         ])
         .id("keys"),
+    ]
+}
+
+/// What others did to the account or its ticket lately, as a changing
+/// dialog opens ([`Under::lately`](crate::tui::dialog::Under)), wrapped to
+/// `width` (continuations under the text): "⚠ Lately: agent_rivera resent
+/// the invite 4m ago." None when nothing is to be said.
+pub fn lately_lines(lately: Option<&str>, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let Some(text) = lately else { return Vec::new() };
+    let line = Line::from(vec![
+        Span::styled("⚠ Lately: ", theme.warn),
+        Span::styled(crate::sanitize::line(text).into_owned(), theme.warn),
+    ]);
+    super::wrap_line(line, width, 2)
+}
+
+/// [`lately_lines`] as a view model's rows.
+pub fn lately_rows(lately: Option<&str>) -> Vec<Row> {
+    let Some(text) = lately else { return Vec::new() };
+    vec![
+        Row::new(vec![
+            Cell::new("Lately:", Meaning::Warning).must(),
+            Cell::new(crate::sanitize::line(text).into_owned(), Meaning::Warning).must(),
+        ])
+        .id("lately"),
     ]
 }
 

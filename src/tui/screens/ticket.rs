@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph};
 
 use super::{Ui, short_age, shown};
 use crate::portal::model::{AuthorKind, Role, Ticket, TicketId, TicketMessage, TicketPatch, TicketStatus, Visibility};
@@ -233,7 +233,11 @@ pub fn render(pane: &TicketPane, revealed: bool, frame: &mut Frame<'_>, area: Re
         None => format!(" {} ", pane.id),
     };
     let block = Block::bordered().title(Span::styled(title, theme.title));
-    let mut lines: Vec<Line<'_>> = Vec::new();
+    // Only the rows in view are laid out (wrapped here, each continuation
+    // keeping its body line's indent and quote marker); nothing past the
+    // pane's bottom is built at all.
+    let inner = block.inner(area);
+    let mut lines = Rows::new(usize::from(pane.scroll), usize::from(inner.height), usize::from(inner.width));
     match pane.ticket() {
         Some(t) => {
             let claim = match (&t.assignee, pane.claimed_by_other()) {
@@ -271,6 +275,9 @@ pub fn render(pane: &TicketPane, revealed: bool, frame: &mut Frame<'_>, area: Re
             let staff_account = pane.ticket().and_then(|t| t.account.as_ref()).is_some_and(|a| a.role == Role::Staff);
             let requester = if staff_account { "◀ Staff member" } else { "◀ Client" };
             for message in messages {
+                if lines.full() {
+                    break;
+                }
                 let (label, style) = match (message.visibility, message.author.kind) {
                     (Visibility::Internal, _) => ("■ Note", theme.warn),
                     (Visibility::Public, AuthorKind::Client) => (requester, theme.info),
@@ -291,7 +298,10 @@ pub fn render(pane: &TicketPane, revealed: bool, frame: &mut Frame<'_>, area: Re
                 ]));
                 if revealed {
                     for line in crate::sanitize::capped(message.body.expose(), BODY_MAX).lines() {
-                        lines.push(Line::styled(format!("  {}", crate::sanitize::line(line)), theme.text));
+                        if lines.full() {
+                            break;
+                        }
+                        lines.body(&crate::sanitize::line(line), theme);
                     }
                 } else {
                     let chars = message.body.expose().chars().count();
@@ -304,8 +314,100 @@ pub fn render(pane: &TicketPane, revealed: bool, frame: &mut Frame<'_>, area: Re
         }
         None => lines.push(Line::styled("Reading the conversation…", theme.muted)),
     }
-    let paragraph = Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).scroll((pane.scroll, 0));
-    frame.render_widget(paragraph, area);
+    frame.render_widget(Paragraph::new(lines.shown).block(block), area);
+}
+
+/// The pane's rows as laid out for a window of `height` rows from row
+/// `top`: rows above it are counted, rows in it kept, and nothing after it
+/// is laid out ([`Rows::full`]).
+struct Rows {
+    top: usize,
+    bottom: usize,
+    width: usize,
+    /// Rows laid out so far (shown or scrolled past).
+    row: usize,
+    shown: Vec<Line<'static>>,
+}
+
+impl Rows {
+    fn new(top: usize, height: usize, width: usize) -> Self {
+        Self { top, bottom: top + height, width: width.max(1), row: 0, shown: Vec::new() }
+    }
+
+    /// Whether the window is full: what comes next is not shown.
+    fn full(&self) -> bool {
+        self.row >= self.bottom
+    }
+
+    /// Takes rows already wrapped, keeping those in the window.
+    fn take(&mut self, rows: impl IntoIterator<Item = Line<'static>>) {
+        for row in rows {
+            if self.full() {
+                return;
+            }
+            if self.row >= self.top {
+                self.shown.push(row);
+            }
+            self.row += 1;
+        }
+    }
+
+    /// A line of the pane (not a message body), word-wrapped when longer
+    /// than the pane is wide.
+    fn push(&mut self, line: Line<'_>) {
+        if self.full() {
+            return;
+        }
+        if line.width() <= self.width {
+            let line = Line::from(
+                line.spans.into_iter().map(|s| Span::styled(s.content.into_owned(), s.style)).collect::<Vec<_>>(),
+            )
+            .style(line.style);
+            self.take([line]);
+        } else {
+            let wrapped = super::wrap_line(line, self.width, 0);
+            self.take(wrapped);
+        }
+    }
+
+    /// One line of a message body (sanitised): indented by two; a line
+    /// wider than the pane wraps at words, each continuation under the
+    /// line's own indent and quote marker.
+    fn body(&mut self, line: &str, theme: &Theme) {
+        let whole = format!("  {line}");
+        if Span::raw(whole.as_str()).width() <= self.width {
+            self.take([Line::styled(whole, theme.text)]);
+        } else {
+            let wrapped = body_rows(line, self.width, theme);
+            self.take(wrapped);
+        }
+    }
+}
+
+/// A message body's line (sanitised) wider than `width`, word-wrapped:
+/// every row starts with the body's indent and the line's own leading
+/// spaces and quote marker (`> `, `>> `), so a quoted or indented line still
+/// reads as one. A marker without its space gets one.
+fn body_rows(line: &str, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let lead = line.find(|c: char| c != ' ' && c != '>').unwrap_or(line.len());
+    let (marker, text) = line.split_at(lead);
+    let marker = if marker.ends_with('>') { format!("{marker} ") } else { marker.to_owned() };
+    let prefix = format!("  {marker}");
+    let prefix_width = Span::raw(prefix.as_str()).width();
+    // A marker too wide for the pane is dropped from the continuations
+    // rather than leave no room for the text.
+    let (prefix, room) = match width.checked_sub(prefix_width) {
+        Some(room) if room >= 8 => (prefix, room),
+        _ => ("  ".to_owned(), width.saturating_sub(2).max(1)),
+    };
+    super::wrap_indented(vec![Span::styled(text.to_owned(), theme.text)], room, 0)
+        .into_iter()
+        .map(|row| {
+            let mut spans = vec![Span::styled(prefix.clone(), theme.text)];
+            spans.extend(row.spans);
+            Line::from(spans)
+        })
+        .collect()
 }
 
 /// The lines the pane's content takes at `width` columns (without its
@@ -421,4 +523,84 @@ pub fn view(pane: &TicketPane, revealed: bool, ui: &Ui<'_>) -> ViewModel {
         None => conversation.push(VRow::one(Cell::muted("Reading the conversation…"))),
     }
     ViewModel::new(format!("Ticket {title}")).rows("", about).rows("Conversation", conversation)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::phi::Phi;
+    use crate::portal::model::{MessageAuthor, TicketChannel};
+    use crate::tui::keymap::Keymap;
+
+    fn message(n: usize, body: &str, at: DateTime<Utc>) -> TicketMessage {
+        TicketMessage {
+            id: format!("msg_{n}").as_str().into(),
+            ticket_id: "T-1".into(),
+            at,
+            author: MessageAuthor { kind: AuthorKind::Client, id: "acc_1".into(), name: Phi::new("Rosa Novak".into()) },
+            visibility: Visibility::Public,
+            channel: TicketChannel::Email,
+            body: Phi::new(body.to_owned()),
+        }
+    }
+
+    /// The pane, revealed, drawn on a `width` x `height` TestBackend from
+    /// row `scroll`, as rows of text (trailing blanks cut).
+    fn drawn(bodies: &[&str], width: u16, height: u16, scroll: u16) -> Vec<String> {
+        let now = DateTime::parse_from_rfc3339("2026-11-25T09:00:00Z").unwrap().to_utc();
+        let mut pane = TicketPane::new("T-1".into());
+        pane.messages.data = Some(bodies.iter().enumerate().map(|(n, b)| message(n, b, now)).collect());
+        pane.scroll = scroll;
+        let (theme, keys) = (Theme::plain(), Keymap::default());
+        let ui = Ui { theme: &theme, keys: &keys, zone: crate::timezone::StaffZone::Utc, absolute_times: false, now };
+        let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+        terminal.draw(|frame| render(&pane, true, frame, frame.area(), &ui)).unwrap();
+        let buffer = terminal.backend().buffer();
+        (0..height)
+            .map(|y| {
+                let row: String = (0..width).map(|x| buffer[(x, y)].symbol().to_owned()).collect();
+                row.trim_end().to_owned()
+            })
+            .collect()
+    }
+
+    /// Issue 27: a wrapped conversation line keeps the body's indent and
+    /// its "> " quote marker on every continuation; an indented line keeps
+    /// its indent; short lines are drawn as before; no word is lost.
+    #[test]
+    fn wrapped_quoted_and_indented_lines_keep_their_marker_and_indent() {
+        let quoted = format!("> {}", "word ".repeat(40).trim_end());
+        assert_eq!(quoted.chars().count(), 2 + 199);
+        let indented = format!("    - {}", "item ".repeat(20).trim_end());
+        let body = format!("Short line.\n{quoted}\n{indented}\n>>nested quote {}", "deep ".repeat(12));
+        let rows = drawn(&[&body], 42, 40, 0);
+        let inside: Vec<&str> = rows.iter().map(|r| r.trim_start_matches('│').trim_end_matches('│')).collect();
+        let start = inside.iter().position(|r| r.trim_end() == "  Short line.").expect("the short line as before");
+        let quote_rows: Vec<&str> = inside[start + 1..].iter().copied().take_while(|r| r.starts_with("  > ")).collect();
+        assert!(quote_rows.len() >= 5, "the quote wraps, marker on every row: {rows:#?}");
+        let words: Vec<&str> = quote_rows.iter().flat_map(|r| r["  > ".len()..].split_whitespace()).collect();
+        assert_eq!(words.len(), 40, "no word lost or cut: {rows:#?}");
+        assert!(words.iter().all(|w| *w == "word"), "{words:?}");
+        let after = start + 1 + quote_rows.len();
+        assert!(inside[after].starts_with("      - item"), "{rows:#?}");
+        let item_rows: Vec<&str> =
+            inside[after + 1..].iter().copied().take_while(|r| r.starts_with("      item")).collect();
+        assert!(!item_rows.is_empty(), "continuations under the indent: {rows:#?}");
+        let nested = after + 1 + item_rows.len();
+        assert!(inside[nested].starts_with("  >> nested"), "{rows:#?}");
+        assert!(inside[nested + 1].starts_with("  >> deep"), "{rows:#?}");
+        // None wider than the pane (the border is drawn on every row).
+        assert!(rows[1..rows.len() - 1].iter().all(|r| r.ends_with('│') || r.is_empty()), "{rows:#?}");
+    }
+
+    /// Scrolled, the window shows the same rows as the whole laid out,
+    /// from the row scrolled to.
+    #[test]
+    fn a_scrolled_pane_shows_the_rows_from_where_it_is_scrolled() {
+        let quoted = format!("> {}", "word ".repeat(40).trim_end());
+        let body = format!("{quoted}\n{quoted}");
+        let whole = drawn(&[&body, &body], 42, 60, 0);
+        let scrolled = drawn(&[&body, &body], 42, 12, 5);
+        assert_eq!(&scrolled[1..11], &whole[6..16], "{scrolled:#?}");
+    }
 }
