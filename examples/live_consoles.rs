@@ -39,7 +39,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use portaldesk::portal::model::{PresenceMode, TicketId, TicketPatch, TicketStatus};
+use portaldesk::portal::model::{PresenceMode, StaffId, TicketId, TicketPatch, TicketStatus};
 use portaldesk::portal::{ApiToken, ClientOptions, IdempotencyKey, PortalClient};
 use portaldesk::sandbox::{self, SandboxOptions};
 use portaldesk::tui::action::Msg;
@@ -70,7 +70,7 @@ struct Probe {
 }
 
 /// A new assignee of the ticket held by console `n`, and when.
-type Applied = (usize, Option<String>, Instant);
+type Applied = (usize, Option<StaffId>, Instant);
 
 /// One headless console, until the driver ends.
 async fn console(n: usize, url: String, target: TicketId, probe: Arc<Probe>, tx: mpsc::UnboundedSender<Applied>) {
@@ -85,7 +85,7 @@ async fn console(n: usize, url: String, target: TicketId, probe: Arc<Probe>, tx:
     effects.into_iter().for_each(|e| runner.spawn(e));
     let follow = tokio::spawn(live::forward(client.clone(), msgs));
     let mut terminal = if support::flag("--draw") { Terminal::new(TestBackend::new(160, 48)).ok() } else { None };
-    let mut held: Option<Option<String>> = None;
+    let mut held: Option<Option<StaffId>> = None;
     while let Some(msg) = rx.recv().await {
         match &msg {
             Msg::Live(Live::Connected) => probe.connected.store(true, Ordering::SeqCst),
@@ -179,7 +179,7 @@ async fn main() {
     let mut every = tokio::time::interval(Duration::from_millis(250));
     for s in 0..samples {
         every.tick().await;
-        let assignee = (s % 2 == 0).then(|| OTHER_AGENT.to_owned());
+        let assignee = (s % 2 == 0).then(|| StaffId::from(OTHER_AGENT));
         let patch = TicketPatch { status: None, assignee: Some(assignee.clone()) };
         let sent = Instant::now();
         match client.update_ticket(&target, &etag, &patch, &IdempotencyKey::new()).await {

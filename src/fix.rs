@@ -235,7 +235,7 @@ pub async fn run_from(
             }
             // Taken over knowingly: the ticket is ours before anything is
             // done on it.
-            let patch = TicketPatch { assignee: Some(Some(me.clone())), ..TicketPatch::default() };
+            let patch = TicketPatch { assignee: Some(Some(me.clone().into())), ..TicketPatch::default() };
             let key = IdempotencyKey::new();
             retried(|| client.update_ticket(&ticket.value.id, &ticket.etag, &patch, &key))
                 .await

@@ -194,7 +194,7 @@ fn csv(entries: &[AuditEntry]) -> Result<String, Failure> {
         let record = [
             entry.seq.to_string(),
             at,
-            entry.actor.clone(),
+            entry.actor.as_str().to_owned(),
             entry.action.as_str().to_owned(),
             entry.account_id.as_ref().map(|id| id.as_str().to_owned()).unwrap_or_default(),
             entry.ticket_id.as_ref().map(|id| id.as_str().to_owned()).unwrap_or_default(),

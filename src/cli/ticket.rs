@@ -417,7 +417,7 @@ pub async fn claim(
     };
     let plan = |_| format!("Claim {}?\n  Now  {now}\n", about(&current.value));
     go_ahead(confirm, plan, args.out.privacy(), "Claim it?", "the ticket was not claimed")?;
-    let patch = TicketPatch { assignee: Some(Some(me.id.clone())), ..TicketPatch::default() };
+    let patch = TicketPatch { assignee: Some(Some(me.id.clone().into())), ..TicketPatch::default() };
     let updated = change(&client, &current, &patch, "the ticket was not claimed").await?;
     changed(
         &args.out,

@@ -9,7 +9,7 @@ use super::mail;
 use super::problem::ApiError;
 use crate::phi::{Phi, mask_email};
 use crate::portal::model::{
-    AccountPatch, InviteId, InviteStatus, MAX_REPLY_CHARS, NewNote, NewReply, Role, TicketPatch, TicketStatus,
+    AccountPatch, InviteId, InviteStatus, MAX_REPLY_CHARS, NewNote, NewReply, Role, StaffId, TicketPatch, TicketStatus,
 };
 
 /// The reason every change carries: trimmed, 1 to 500 characters.
@@ -141,7 +141,7 @@ pub fn invite_sent_summary(sent_to: &str, role: Role, superseded: usize) -> Stri
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TicketChange {
     pub status: TicketStatus,
-    pub assignee: Option<String>,
+    pub assignee: Option<StaffId>,
 }
 
 /// Checks a ticket PATCH against the ticket as it is: something to change,
@@ -156,13 +156,13 @@ pub fn ticket_change(
         return Err(ApiError::unprocessable("nothing to change: send status or assignee"));
     }
     if let Some(Some(agent)) = &patch.assignee
-        && !agents.contains(agent)
+        && !agents.iter().any(|a| *agent == *a)
     {
         return Err(ApiError::unprocessable("assignee names no staff member of the help desk"));
     }
     let assignee = match &patch.assignee {
         Some(choice) => choice.clone(),
-        None => assignee.map(str::to_owned),
+        None => assignee.map(StaffId::from),
     };
     Ok(TicketChange { status: patch.status.unwrap_or(status), assignee })
 }

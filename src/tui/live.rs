@@ -207,7 +207,7 @@ pub fn changes_since(seen: &Seen, standing: Standing<'_>, asking: Asking<'_>) ->
     let mut said: Vec<String> = newer
         .iter()
         .take(NAMED)
-        .map(|e| format!("{} {} {}", who(Some(&e.actor), me), what(e), ago(now - e.at)))
+        .map(|e| format!("{} {} {}", who(Some(e.actor.as_str()), me), what(e), ago(now - e.at)))
         .collect();
     if newer.len() > NAMED {
         said.push(format!("{} more changes", newer.len() - NAMED));

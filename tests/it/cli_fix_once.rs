@@ -8,7 +8,7 @@ use crate::common;
 use common::{Harness, Run};
 use portaldesk::diagnose::remedy;
 use portaldesk::diagnose::troubleshoot::Case;
-use portaldesk::portal::model::{InviteStatus, TicketId};
+use portaldesk::portal::model::{InviteStatus, StaffId, TicketId};
 use portaldesk::sandbox::seed::SeedCase;
 use portaldesk::timezone::StaffZone;
 use serde_json::Value;
@@ -157,7 +157,7 @@ async fn someone_elses_ticket_exits_4_without_take_over() {
     assert_eq!(owner(&h, &theirs).await.as_deref(), Some("agent_sandbox"));
 }
 
-async fn owner(h: &Harness, id: &TicketId) -> Option<String> {
+async fn owner(h: &Harness, id: &TicketId) -> Option<StaffId> {
     h.client.ticket(id).await.unwrap().value.assignee
 }
 

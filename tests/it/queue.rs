@@ -57,7 +57,7 @@ async fn mine_and_unclaimed_go_to_the_portal_and_show_only_theirs_and_again_show
     // Claim two tickets as the console's staff member.
     for seeded in &h.sandbox.seeded.tickets[..2] {
         let read = h.client.ticket(&seeded.ticket_id).await.unwrap();
-        let patch = TicketPatch { assignee: Some(Some(me.clone())), ..TicketPatch::default() };
+        let patch = TicketPatch { assignee: Some(Some(me.clone().into())), ..TicketPatch::default() };
         h.client.update_ticket(&seeded.ticket_id, &read.etag, &patch, &IdempotencyKey::new()).await.unwrap();
     }
     let all = all_open(&h).await;

@@ -4,7 +4,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{AccountId, TicketId};
+use super::{AccountId, StaffId, TicketId};
 
 wire_enum! {
     "snake_case",
@@ -33,7 +33,7 @@ pub struct AuditEntry {
     #[serde(default)]
     pub seq: i64,
     pub at: DateTime<Utc>,
-    pub actor: String,
+    pub actor: StaffId,
     pub action: AuditAction,
     pub account_id: Option<AccountId>,
     pub ticket_id: Option<TicketId>,

@@ -4,7 +4,7 @@
 //! An event names what changed by its ids only, never by a name, address,
 //! DOB or text: a console reads again what it shows.
 
-use super::{AccountId, InviteId, TicketId};
+use super::{AccountId, InviteId, StaffId, TicketId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -120,7 +120,7 @@ pub struct PortalEvent {
     pub invite_id: Option<InviteId>,
     /// The staff id that caused it, when a staff member did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub actor: Option<String>,
+    pub actor: Option<StaffId>,
 }
 
 impl PortalEvent {
@@ -146,7 +146,7 @@ wire_enum! {
 /// A staff member on a ticket now (`viewers` of a ticket).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Viewer {
-    pub staff_id: String,
+    pub staff_id: StaffId,
     pub mode: PresenceMode,
     /// Since when they are in this mode.
     pub since: DateTime<Utc>,

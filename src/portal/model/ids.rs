@@ -123,12 +123,28 @@ string_id! {
     TicketId;
     /// An internal note's id.
     NoteId;
+    /// A help-desk staff member's id (`agent_rivera`): who claimed a
+    /// ticket, is on it, wrote a note, or did what the audit trail says.
+    StaffId;
     /// A message's id in a ticket's conversation (`msg_…`, or `note_…` for
     /// an internal note).
     MessageId;
     /// The version of a resource as read (`ETag`), sent back in `If-Match`
     /// so a change is refused when someone else changed it since.
     ETag;
+}
+
+/// A staff id reads as its string wherever a `&str` is wanted (shown,
+/// compared, passed to the sanitiser): it is made only from the portal's
+/// answers or this console's own sign-in, so reading it as text cannot mix
+/// it up with another kind of id, while a `&str` or another id cannot be
+/// passed where a staff id is wanted.
+impl std::ops::Deref for StaffId {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
 }
 
 #[cfg(test)]
@@ -156,6 +172,23 @@ mod tests {
         assert_eq!(format!("{id:?}"), format!("{:?}", "acc_1"));
         assert_eq!(id.to_string(), "acc_1");
         assert_eq!(id.as_str(), "acc_1");
+    }
+
+    #[test]
+    fn a_staff_id_is_its_string_on_the_wire_in_every_type_that_carries_one() {
+        let id = StaffId::from("agent_rivera");
+        assert_eq!(serde_json::to_string(&id).unwrap(), r#""agent_rivera""#);
+        assert_eq!(&*id, "agent_rivera");
+        let viewer: super::super::Viewer =
+            serde_json::from_str(r#"{"staff_id":"agent_rivera","mode":"viewing","since":"2026-11-25T09:00:00Z"}"#)
+                .unwrap();
+        assert_eq!(viewer.staff_id, id);
+        let json = serde_json::to_value(&viewer).unwrap();
+        assert_eq!(json["staff_id"], "agent_rivera");
+        let patch: super::super::TicketPatch = serde_json::from_str(r#"{"assignee":"agent_rivera"}"#).unwrap();
+        assert_eq!(patch.assignee, Some(Some(id.clone())));
+        assert_eq!(serde_json::to_string(&patch).unwrap(), r#"{"assignee":"agent_rivera"}"#);
+        assert!(serde_json::from_str::<StaffId>("7").is_err());
     }
 
     #[test]

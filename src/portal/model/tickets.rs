@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::{AccountId, AccountSummary, MessageId, NoteId, TicketId, Viewer};
+use super::{AccountId, AccountSummary, MessageId, NoteId, StaffId, TicketId, Viewer};
 use crate::phi::Phi;
 
 wire_enum! {
@@ -38,7 +38,7 @@ pub struct Ticket {
     pub opened_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// The staff member id working the ticket; `None` while unclaimed.
-    pub assignee: Option<String>,
+    pub assignee: Option<StaffId>,
     /// The ticket's account as in a search result, so the queue can show who
     /// and how their latest invite stands without a request per row.
     #[serde(default)]
@@ -64,7 +64,7 @@ pub struct TicketPatch {
     pub status: Option<TicketStatus>,
     /// Absent: unchanged; `null`: unassign; a staff id: assign.
     #[serde(default, deserialize_with = "present_or_null", skip_serializing_if = "Option::is_none")]
-    pub assignee: Option<Option<String>>,
+    pub assignee: Option<Option<StaffId>>,
 }
 
 /// An internal note on a ticket.
@@ -72,7 +72,7 @@ pub struct TicketPatch {
 pub struct TicketNote {
     pub id: NoteId,
     pub ticket_id: TicketId,
-    pub author: String,
+    pub author: StaffId,
     pub body: String,
     pub at: DateTime<Utc>,
 }

@@ -104,7 +104,7 @@ pub async fn change(
             let mut event = PortalEvent::new(EventType::AccountChanged, now);
             event.account_id = Some(stored.account.id.clone());
             event.ticket_id = patch.ticket_id.clone();
-            event.actor = Some(actor.clone());
+            event.actor = Some(actor.clone().into());
             events::append(tx, &event)?;
             let updated = accounts::by_rowid(tx, stored.rowid)?.ok_or_else(ApiError::internal)?;
             let mut answer = Answer::json(StatusCode::OK, &updated.account)?;

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{instant, secs, wire};
-use crate::portal::model::{AccountId, AuditAction, AuditEntry, AuditHead, GENESIS, TicketId};
+use crate::portal::model::{AccountId, AuditAction, AuditEntry, AuditHead, GENESIS, StaffId, TicketId};
 
 /// Adds the chain's columns to a trail made by an earlier version and
 /// chains its entries, oldest first.
@@ -54,7 +54,7 @@ pub fn record(
     let mut entry = AuditEntry {
         seq,
         at: instant(secs(at)),
-        actor: actor.to_owned(),
+        actor: StaffId::from(actor),
         action,
         account_id: account_id.cloned(),
         ticket_id: ticket_id.cloned(),

@@ -14,7 +14,9 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{instant, secs, wire};
-use crate::portal::model::{AccountId, EventId, EventType, InviteId, PortalEvent, PresenceMode, Ticket, Viewer};
+use crate::portal::model::{
+    AccountId, EventId, EventType, InviteId, PortalEvent, PresenceMode, StaffId, Ticket, Viewer,
+};
 
 /// The events' and presence's tables.
 const SCHEMA: &str = "
@@ -115,7 +117,7 @@ pub fn invite_event(
     let mut event = PortalEvent::new(kind, at);
     event.invite_id = Some(invite_id.clone());
     event.account_id = Some(account_id.clone());
-    event.actor = actor.map(str::to_owned);
+    event.actor = actor.map(StaffId::from);
     append(conn, &event)
 }
 
@@ -130,7 +132,7 @@ pub fn ticket_event(
     let mut event = PortalEvent::new(kind, at);
     event.ticket_id = Some(ticket.id.clone());
     event.account_id = Some(ticket.account_id.clone());
-    event.actor = actor.map(str::to_owned);
+    event.actor = actor.map(StaffId::from);
     append(conn, &event)
 }
 
@@ -261,7 +263,7 @@ pub fn announce_due_deliveries(conn: &Connection, invite_rowid: i64, now: DateTi
 fn presence_event(conn: &Connection, ticket_id: &str, staff_id: &str, now: DateTime<Utc>) -> rusqlite::Result<()> {
     let mut event = PortalEvent::new(EventType::PresenceChanged, now);
     event.ticket_id = Some(ticket_id.into());
-    event.actor = Some(staff_id.to_owned());
+    event.actor = Some(StaffId::from(staff_id));
     append(conn, &event).map(drop)
 }
 

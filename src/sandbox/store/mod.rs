@@ -18,7 +18,7 @@ use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 pub use self::audit::record as record_audit;
-use crate::portal::model::{AccountId, InviteId, MessageId, NoteId, TicketId};
+use crate::portal::model::{AccountId, InviteId, MessageId, NoteId, StaffId, TicketId};
 
 /// Ids are TEXT columns, read and written as their string: the store
 /// converts at its edge, and its own lookups take `&str`.
@@ -38,7 +38,7 @@ macro_rules! text_column {
     )*};
 }
 
-text_column!(AccountId, InviteId, TicketId, NoteId, MessageId);
+text_column!(AccountId, InviteId, TicketId, NoteId, MessageId, StaffId);
 
 /// The schema. Times are whole seconds since the Unix epoch, UTC.
 const SCHEMA: &str = "

@@ -5,7 +5,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
 use super::{accounts, instant, secs, wire};
-use crate::portal::model::{NoteId, Page, Ticket, TicketChannel, TicketId, TicketNote, TicketStatus};
+use crate::portal::model::{NoteId, Page, StaffId, Ticket, TicketChannel, TicketId, TicketNote, TicketStatus};
 
 /// A stored ticket with its row id and version (the ETag's source).
 #[derive(Debug, Clone)]
@@ -243,7 +243,7 @@ pub fn add_note(
     Ok(TicketNote {
         id: NoteId::new(format!("note_{}", conn.last_insert_rowid())),
         ticket_id: ticket.ticket.id.clone(),
-        author: author.to_owned(),
+        author: StaffId::from(author),
         body: body.to_owned(),
         at: now,
     })

@@ -99,7 +99,7 @@ impl Seen {
         }
         // Claimed by this staff member (the first change made on it claims
         // it, from any console): no collision.
-        if ticket.assignee != self.assignee && ticket.assignee.as_deref() != Some(me) {
+        if ticket.assignee.as_deref() != self.assignee.as_deref() && ticket.assignee.as_deref() != Some(me) {
             out.push(match ticket.assignee.as_deref() {
                 Some(who) => format!("{} claimed the ticket{when}", live::who(Some(who), Some(me))),
                 None => format!("{by} released the ticket{when}"),

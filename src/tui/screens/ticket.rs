@@ -38,7 +38,7 @@ impl TicketChange {
 
     fn patch(self, me: &str) -> TicketPatch {
         match self {
-            TicketChange::Claim => TicketPatch { assignee: Some(Some(me.to_owned())), ..TicketPatch::default() },
+            TicketChange::Claim => TicketPatch { assignee: Some(Some(me.into())), ..TicketPatch::default() },
             TicketChange::Release => TicketPatch { assignee: Some(None), ..TicketPatch::default() },
             TicketChange::Pending => TicketPatch { status: Some(TicketStatus::Pending), ..TicketPatch::default() },
             TicketChange::Solve => TicketPatch { status: Some(TicketStatus::Solved), ..TicketPatch::default() },
