@@ -24,7 +24,7 @@ use super::troubleshoot::{self, Case, Finding, FindingCode};
 use crate::phi::{Phi, mask_email};
 use crate::portal::model::{
     Account, AccountEmail, AuditAction, AuditEntry, AuthorKind, DeliveryEventKind, Invite, InviteId, InviteStatus,
-    ReplyStatus, TicketId, TicketMessage, Visibility,
+    ReplyStatus, StaffId, TicketId, TicketMessage, Visibility,
 };
 
 /// What kind of remedy a plan is.
@@ -374,10 +374,10 @@ pub fn expected(case: &Case<'_>, plan: &Plan) -> (Account, Vec<Invite>) {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Answered {
     /// Who replied (a staff id) and when.
-    pub by: String,
+    pub by: StaffId,
     pub at: DateTime<Utc>,
     /// Each change on the ticket since the client wrote: who, what, when.
-    pub done: Vec<(String, AuditAction, DateTime<Utc>)>,
+    pub done: Vec<(StaffId, AuditAction, DateTime<Utc>)>,
 }
 
 impl Answered {
@@ -387,7 +387,7 @@ impl Answered {
     pub fn words(&self, zone: crate::timezone::StaffZone) -> String {
         // The same change by the same person in a row is said once, counted
         // ("changed the account 3 times"), at the last one's time.
-        let mut said: Vec<(String, AuditAction, DateTime<Utc>, usize)> = Vec::new();
+        let mut said: Vec<(StaffId, AuditAction, DateTime<Utc>, usize)> = Vec::new();
         for (who, action, at) in self.done.iter().filter(|(_, action, _)| *action != AuditAction::ReplySent) {
             match said.last_mut() {
                 Some(last) if last.0 == *who && last.1 == *action => {
@@ -437,11 +437,12 @@ pub fn answered_since_client(messages: &[TicketMessage], audit: &[AuditEntry], t
         .filter(|e| e.ticket_id.as_ref() == Some(ticket) && client_at.is_none_or(|c| e.at >= c))
         // A reveal is no answer to the client.
         .filter(|e| e.action.is_change())
-        .map(|e| (e.actor.as_str().to_owned(), e.action, e.at, e.seq))
+        .map(|e| (e.actor.clone(), e.action, e.at, e.seq))
         .collect();
     done.sort_by_key(|(_, _, at, seq)| (*at, *seq));
     Some(Answered {
-        by: reply.author.id.clone(),
+        // A staff message's author id is a staff id.
+        by: StaffId::from(&reply.author.id),
         at: reply.at,
         done: done.into_iter().map(|(who, action, at, _)| (who, action, at)).collect(),
     })

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{AccountId, InviteId, TicketId};
+use super::{AccountId, InviteId, StaffId, TicketId};
 use crate::phi::Phi;
 
 wire_enum! {
@@ -128,7 +128,7 @@ pub struct LinkVisit {
 pub struct Revocation {
     pub at: DateTime<Utc>,
     /// The staff id that revoked it.
-    pub by: String,
+    pub by: StaffId,
     pub reason: String,
     pub ticket_id: Option<TicketId>,
 }

@@ -9,7 +9,7 @@ use super::{instant, secs, wire, wire_opt};
 use crate::phi::Phi;
 use crate::portal::model::{
     DeliveryEvent, DeliveryEventKind, InvalidReason, Invite, InviteStatus, LinkVisit, OutboxMessage, Revocation, Role,
-    TicketId, token_digest,
+    StaffId, TicketId, token_digest,
 };
 
 /// The status an invite has at `now`: a stored `pending` past its expiry is
@@ -45,7 +45,7 @@ fn read_invite(row: &Row<'_>, now: DateTime<Utc>) -> rusqlite::Result<StoredInvi
     let revoked = match (status, row.get::<_, Option<String>>("revoked_by")?) {
         (InviteStatus::Revoked, Some(by)) => Some(Box::new(Revocation {
             at: status_at.unwrap_or(DateTime::UNIX_EPOCH),
-            by,
+            by: StaffId::from(by),
             reason: row.get::<_, Option<String>>("revoke_reason")?.unwrap_or_default(),
             ticket_id: row.get("revoke_ticket_id")?,
         })),
