@@ -4,6 +4,7 @@
 //! it (once, for every command and the console) and `tui::keymap` binds
 //! from it; it depends on neither.
 
+use crate::portal::model::PresenceMode;
 use std::collections::BTreeMap;
 
 use crossterm::event::{KeyCode, KeyModifiers};
@@ -150,12 +151,41 @@ pub struct ScreenSpec {
     pub keys: &'static [Binding],
     pub moves: bool,
     pub takes_text: bool,
+    /// It shows the account's addresses or DOB: the reveal key works in
+    /// it, and a reveal lasts while it is open.
+    pub shows_phi: bool,
+    /// What others see this console doing while it is open (a heartbeat's
+    /// mode): viewing, replying (a reply or a note) or changing (a change
+    /// the collision guard checks first). A replying or changing dialog
+    /// says, as it opens, what others did to the account lately.
+    pub presence: PresenceMode,
 }
 
 impl ScreenSpec {
-    /// A screen titled `title` with `keys`, no list-moving keys, no text.
+    /// A screen titled `title` with `keys`, no list-moving keys, no text,
+    /// no PHI, viewing.
     pub const fn new(title: &'static str, keys: &'static [Binding]) -> Self {
-        Self { title, keys, moves: false, takes_text: false }
+        Self { title, keys, moves: false, takes_text: false, shows_phi: false, presence: PresenceMode::Viewing }
+    }
+
+    /// It shows the account's addresses or DOB.
+    pub const fn phi(self) -> Self {
+        Self { shows_phi: true, ..self }
+    }
+
+    /// It sends a change the collision guard checks first.
+    pub const fn changes(self) -> Self {
+        Self { presence: PresenceMode::Changing, ..self }
+    }
+
+    /// It writes to the ticket (a reply, a note).
+    pub const fn replies(self) -> Self {
+        Self { presence: PresenceMode::Replying, ..self }
+    }
+
+    /// Whether the collision guard checks its change first.
+    pub fn guarded(&self) -> bool {
+        self.presence == PresenceMode::Changing
     }
 
     /// The list-moving keys follow its own.
@@ -218,6 +248,8 @@ pub const QUEUE: ScreenSpec = ScreenSpec {
     title: "Queue",
     moves: true,
     takes_text: false,
+    shows_phi: false,
+    presence: PresenceMode::Viewing,
     keys: &[
         special(KeyCode::Enter, Action::Open, "open the ticket's account", "open"),
         key('n', Action::NextTicket, "open the next unclaimed ticket", "next unclaimed"),
@@ -253,6 +285,8 @@ pub const ACCOUNT: ScreenSpec = ScreenSpec {
     title: "Account",
     moves: true,
     takes_text: false,
+    shows_phi: false,
+    presence: PresenceMode::Viewing,
     keys: &[
         special(KeyCode::Enter, Action::Open, "the selected invite's timeline", "timeline"),
         key('r', Action::Resend, "resend the invite", "resend"),
@@ -286,6 +320,8 @@ pub const TICKET: ScreenSpec = ScreenSpec {
     title: "Ticket",
     moves: true,
     takes_text: false,
+    shows_phi: false,
+    presence: PresenceMode::Viewing,
     keys: &[
         key('c', Action::Claim, "claim the ticket", "claim"),
         key('C', Action::Release, "release the ticket", ""),

@@ -391,3 +391,22 @@ dialogs! {
     TicketPicker(TicketPickerState),
     Reply(ReplyState),
 }
+
+#[cfg(test)]
+mod what_each_dialog_is {
+    use super::ScreenKind;
+    use crate::portal::model::PresenceMode;
+
+    /// Each dialog declares in its own file (its `SPEC`) whether it shows
+    /// PHI and what others see it doing; nothing else lists them.
+    #[test]
+    fn each_dialog_declares_phi_and_presence_in_its_spec() {
+        use ScreenKind::*;
+        let phi: Vec<ScreenKind> = ScreenKind::ALL.iter().copied().filter(|k| k.shows_phi()).collect();
+        assert_eq!(phi, [DobCompare, Resend, EditDob, Timeline, Addresses, Fix, Reply]);
+        let of = |mode| ScreenKind::ALL.iter().copied().filter(|k| k.spec().presence == mode).collect::<Vec<_>>();
+        assert_eq!(of(PresenceMode::Changing), [Resend, EditDob, Revoke, Addresses, Fix]);
+        assert_eq!(of(PresenceMode::Replying), [Note, Reply]);
+        assert!(of(PresenceMode::Changing).iter().all(|k| k.spec().guarded()));
+    }
+}

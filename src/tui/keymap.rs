@@ -20,19 +20,11 @@ impl ScreenKind {
         self.spec().takes_text
     }
 
-    /// Whether this dialog shows the account's addresses or DOB: the
-    /// reveal key works in it, and a reveal lasts while it is open.
+    /// Whether this dialog shows the account's addresses or DOB (its
+    /// spec says so, in its file): the reveal key works in it, and a
+    /// reveal lasts while it is open.
     pub fn shows_phi(self) -> bool {
-        matches!(
-            self,
-            ScreenKind::DobCompare
-                | ScreenKind::EditDob
-                | ScreenKind::Addresses
-                | ScreenKind::Resend
-                | ScreenKind::Timeline
-                | ScreenKind::Fix
-                | ScreenKind::Reply
-        )
+        self.spec().shows_phi
     }
 
     /// The view whose letter keys the config file's `[keys]` may rebind,
@@ -71,11 +63,11 @@ pub const fn confirm(help: &'static str, hint: &'static str) -> Binding {
 /// then `moves` (the list-moving keys follow its own) or `text` (it takes
 /// text), as [`ScreenSpec`] says.
 macro_rules! screen_spec {
-    ($state:ty, $title:literal, [$($binding:expr),+ $(,)?] $(, $flag:ident)?) => {
+    ($state:ty, $title:literal, [$($binding:expr),+ $(,)?] $(, $flag:ident)*) => {
         impl $state {
             /// Its title and keys (its rows of the keymap).
             pub const SPEC: $crate::tui::keymap::ScreenSpec =
-                $crate::tui::keymap::ScreenSpec::new($title, &[$($binding),+])$(.$flag())?;
+                $crate::tui::keymap::ScreenSpec::new($title, &[$($binding),+])$(.$flag())*;
         }
     };
 }
@@ -86,6 +78,8 @@ pub const QUEUE_FILTER: ScreenSpec = ScreenSpec {
     title: "Queue",
     moves: false,
     takes_text: true,
+    shows_phi: false,
+    presence: crate::portal::model::PresenceMode::Viewing,
     keys: &[
         special(KeyCode::Enter, Action::Open, "done typing (a ticket id: open that ticket)", "done"),
         special(KeyCode::Down, Action::Down, "move down", ""),
@@ -99,6 +93,8 @@ pub const SEARCH: ScreenSpec = ScreenSpec {
     title: "Search",
     moves: false,
     takes_text: true,
+    shows_phi: false,
+    presence: crate::portal::model::PresenceMode::Viewing,
     keys: &[
         special(KeyCode::Enter, Action::Open, "open the account (a ticket id: that ticket)", "open"),
         special(KeyCode::Down, Action::Down, "move down", ""),

@@ -393,18 +393,13 @@ impl App {
 
 /// Whether a dialog of this kind sends changes the guard checks.
 pub(super) fn guarded_kind(kind: crate::tui::keymap::ScreenKind) -> bool {
-    use crate::tui::keymap::ScreenKind;
-    matches!(
-        kind,
-        ScreenKind::Resend | ScreenKind::EditDob | ScreenKind::Addresses | ScreenKind::Revoke | ScreenKind::Fix
-    )
+    kind.spec().guarded()
 }
 
 /// Whether a dialog of this kind says, as it opens, what others did to the
-/// account or its ticket lately: the guarded ones, a reply and a note.
+/// account or its ticket lately: the changing ones, a reply and a note.
 pub(super) fn noticed_kind(kind: crate::tui::keymap::ScreenKind) -> bool {
-    use crate::tui::keymap::ScreenKind;
-    guarded_kind(kind) || matches!(kind, ScreenKind::Reply | ScreenKind::Note)
+    kind.spec().presence != crate::portal::model::PresenceMode::Viewing
 }
 
 #[cfg(test)]

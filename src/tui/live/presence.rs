@@ -46,13 +46,8 @@ impl App {
             return None;
         }
         let ticket = self.account.as_ref()?.ticket_id.clone()?;
-        let mode = match &self.overlay {
-            Some(Overlay::Note(_) | Overlay::Reply(_)) => PresenceMode::Replying,
-            Some(
-                Overlay::Resend(_) | Overlay::EditDob(_) | Overlay::Revoke(_) | Overlay::Addresses(_) | Overlay::Fix(_),
-            ) => PresenceMode::Changing,
-            _ => PresenceMode::Viewing,
-        };
+        // What the open dialog is, as its spec declares.
+        let mode = self.overlay.as_ref().map_or(PresenceMode::Viewing, |o| o.kind().spec().presence);
         Some((ticket, mode))
     }
 

@@ -199,7 +199,9 @@ screen_spec!(
         special(KeyCode::Up, Action::Up, "previous address (k in the list)", ""),
         special(KeyCode::Esc, Action::Back, "back / close", "close")
     ],
-    text
+    text,
+    phi,
+    changes
 );
 
 impl Dialog for AddressesState {

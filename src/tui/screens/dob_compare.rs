@@ -126,7 +126,8 @@ screen_spec!(
     DobCompareState,
     "DOB compare",
     [ctrl('y', Action::Copy, "copy the entry to type on the invite page", "copy entry"), CLOSE],
-    text
+    text,
+    phi
 );
 
 impl Dialog for DobCompareState {

@@ -309,7 +309,9 @@ screen_spec!(
         confirm("continue / save", "continue"),
         CANCEL
     ],
-    text
+    text,
+    phi,
+    changes
 );
 
 impl Dialog for EditDobState {

@@ -228,7 +228,9 @@ screen_spec!(
         special(crossterm::event::KeyCode::PageDown, Action::PageDown, "scroll the reply down", ""),
         special(crossterm::event::KeyCode::PageUp, Action::PageUp, "scroll the reply up", ""),
         CANCEL
-    ]
+    ],
+    phi,
+    changes
 );
 
 impl Dialog for FixState {

@@ -173,7 +173,7 @@ pub fn open(ticket: Option<TicketId>) -> Outcome {
 /// How the note dialog names its change.
 const WORDING: Wording = Wording::new("Posting…", "Not posted", "too many requests", "posts it");
 
-screen_spec!(NoteState, "Ticket note", [confirm("post the note", "post"), CANCEL], text);
+screen_spec!(NoteState, "Ticket note", [confirm("post the note", "post"), CANCEL], text, replies);
 
 impl Dialog for NoteState {
     fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {

@@ -443,7 +443,9 @@ screen_spec!(
         special(KeyCode::Tab, Action::NextField, "status to set: none / pending / solved", "status"),
         special(KeyCode::Esc, Action::Back, "cancel (asks first if edited)", "cancel"),
     ],
-    text
+    text,
+    phi,
+    replies
 );
 
 /// What is read again after the reply went: the account with its ticket

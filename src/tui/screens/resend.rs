@@ -142,7 +142,9 @@ screen_spec!(
         key('y', Action::Confirm, "send it", ""),
         CANCEL,
         key('n', Action::Back, "cancel", "")
-    ]
+    ],
+    phi,
+    changes
 );
 
 impl Dialog for ResendState {

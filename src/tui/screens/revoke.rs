@@ -95,7 +95,7 @@ pub fn open(invite: Option<(InviteId, InviteStatus)>) -> Outcome {
 /// How the revoke dialog names its change.
 const WORDING: Wording = Wording::new("Revoking…", "Not revoked", "too many requests", "revokes it");
 
-screen_spec!(RevokeState, "Revoke invite", [confirm("revoke it", "revoke"), CANCEL], text);
+screen_spec!(RevokeState, "Revoke invite", [confirm("revoke it", "revoke"), CANCEL], text, changes);
 
 impl Dialog for RevokeState {
     fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {

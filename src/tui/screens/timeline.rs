@@ -67,7 +67,8 @@ screen_spec!(
     TimelineState,
     "Invite timeline",
     [CLOSE, key('x', Action::Revoke, "revoke this invite", "revoke"), key('q', Action::Back, "close", "")],
-    moves
+    moves,
+    phi
 );
 
 impl Dialog for TimelineState {
