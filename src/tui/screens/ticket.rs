@@ -1,6 +1,6 @@
 //! The ticket pane: the ticket an account is worked for (subject, channel,
 //! status, who has it, age and first-response badge) and its conversation,
-//! scrollable. Client messages, replies and internal notes are told apart;
+//! newest message first, scrollable. Client messages, replies and internal notes are told apart;
 //! names and bodies stay masked until the account is revealed (`v`).
 
 use chrono::{DateTime, Utc};
@@ -274,7 +274,9 @@ pub fn render(pane: &TicketPane, revealed: bool, frame: &mut Frame<'_>, area: Re
             // holder is a staff member, not a client.
             let staff_account = pane.ticket().and_then(|t| t.account.as_ref()).is_some_and(|a| a.role == Role::Staff);
             let requester = if staff_account { "◀ Staff member" } else { "◀ Client" };
-            for message in messages {
+            // Newest first: the latest message is what the agent answers,
+            // so it is never the one cut off on a small terminal.
+            for message in messages.iter().rev() {
                 if lines.full() {
                     break;
                 }
@@ -591,6 +593,21 @@ mod tests {
         assert!(inside[nested + 1].starts_with("  >> deep"), "{rows:#?}");
         // None wider than the pane (the border is drawn on every row).
         assert!(rows[1..rows.len() - 1].iter().all(|r| r.ends_with('│') || r.is_empty()), "{rows:#?}");
+    }
+
+    /// Newest first: on a pane too small for the whole conversation, the
+    /// latest message is the one that shows.
+    #[test]
+    fn the_newest_message_comes_first_and_is_never_the_one_cut() {
+        let rows = drawn(&["the first message", "the second message", "the latest message"], 60, 7, 0);
+        let at = |text: &str| rows.iter().position(|r| r.contains(text));
+        assert!(at("the latest message").is_some(), "{rows:#?}");
+        assert!(at("the first message").is_none(), "the oldest gives way: {rows:#?}");
+        let all = drawn(&["the first message", "the second message", "the latest message"], 60, 20, 0);
+        let at = |text: &str| all.iter().position(|r| r.contains(text)).unwrap();
+        assert!(
+            at("the latest message") < at("the second message") && at("the second message") < at("the first message")
+        );
     }
 
     /// Scrolled, the window shows the same rows as the whole laid out,
