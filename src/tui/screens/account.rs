@@ -284,7 +284,7 @@ fn areas(body: Rect, state: &AccountState) -> Areas {
     };
     let top_height = wanted.min(cap).max(3.min(body.height));
     let [top, bottom] = Layout::vertical([Constraint::Length(top_height), Constraint::Fill(1)]).areas(body);
-    let profile_width = if body.width >= 90 {
+    let profile_width = if body.width >= 120 {
         // Wide enough for the longest address in full (as when revealed)
         // with its `★ default` mark, within a third of the screen.
         let longest = account.map_or(0, |a| {
@@ -294,9 +294,19 @@ fn areas(body: Rect, state: &AccountState) -> Areas {
                 .unwrap_or(0)
         });
         let needed = u16::try_from(longest.min(super::SHOWN_MAX) + 9 + 10 + 2).unwrap_or(u16::MAX);
-        // Beside a ticket pane the account has less room: two fifths of it.
-        let share = if body.width >= 120 { body.width / 3 } else { body.width * 2 / 5 };
-        needed.clamp(share.min(44), share.max(44))
+        needed.clamp(44, (body.width / 3).max(44))
+    } else if body.width >= 90 {
+        // Beside a ticket pane: room for the addresses as they show now
+        // (masked or revealed), within two fifths, and the invites the rest
+        // (their expiry with its zone).
+        let longest = account.map_or(0, |a| {
+            std::iter::once(state.shown_email(a.email.expose()).chars().count())
+                .chain(a.other_emails().map(|e| state.shown_email(e.expose()).chars().count()))
+                .max()
+                .unwrap_or(0)
+        });
+        let needed = u16::try_from(longest.min(super::SHOWN_MAX) + 9 + 10 + 2).unwrap_or(u16::MAX);
+        needed.clamp(32, (body.width * 2 / 5).max(32))
     } else if body.width >= 70 {
         32
     } else {
