@@ -89,8 +89,11 @@ impl Plain {
                     read_section(section, &mut out);
                 }
                 sections.insert(place.clone(), identified);
+                let mut ids = std::collections::HashSet::new();
                 for (r, row) in section.rows.iter().enumerate() {
                     let id = if row.id.is_empty() { r.to_string() } else { row.id.clone() };
+                    // Two rows under one id stay two rows.
+                    let id = if ids.insert(id.clone()) { id } else { format!("{id}#{r}") };
                     let key = (v, place.1.clone(), id);
                     let words = row_words(row, false);
                     if !new_view && !first_read {
@@ -378,6 +381,21 @@ mod tests {
         assert_eq!(steady("opened 3 days ago"), steady("opened 4 days ago"));
         assert_ne!(steady("DOB failures 0"), steady("DOB failures 1"));
         assert_ne!(steady("Invite 1 of 2"), steady("Invite 2 of 2"));
+    }
+
+    #[test]
+    fn rows_that_share_an_id_stay_apart() {
+        let screen = |second: &str| Screen {
+            views: vec![ViewModel::new("Account").section(Section::new(
+                "Audit trail",
+                vec![Row::one(Cell::text("resent")).id("same"), Row::one(Cell::text(second.to_owned())).id("same")],
+            ))],
+            ..Screen::default()
+        };
+        let mut plain = Plain::new();
+        plain.frame(&screen("replied"));
+        assert_eq!(plain.frame(&screen("replied")), "", "nothing changed");
+        assert_eq!(plain.frame(&screen("solved")), "solved\n");
     }
 
     #[test]

@@ -72,13 +72,18 @@ fn a_whole_ticket_in_plain_text_has_no_cursor_addressing_and_says_changes_as_new
     let mut term = Term::in_home(&home, &[("PORTALDESK_TOKEN", token.as_str()), ("PORTALDESK_PLAIN", "1")]);
     let start = term.transcript(0).len();
     term.type_line(&format!("{BIN} --portal {url}; echo exit=$?", url = server.url));
-    let queue_said = term.wait_for("Keys:");
+    // What was said since a point, whatever has scrolled off the screen.
+    let said_since = |term: &Term, from: usize| String::from_utf8_lossy(term.transcript(from)).replace("\r\n", "\n");
+    term.wait_for("Keys:");
+    let queue_said = said_since(&term, start);
     assert!(queue_said.contains("== Queue =="), "{queue_said}");
     assert!(queue_said.contains("(current)") && queue_said.contains("Ticket 1 of"), "{queue_said}");
 
     // j moves the cursor: the row it lands on is said, as a new line.
+    let mark = term.transcript(0).len();
     term.key(Key::Char('j'));
-    let moved = term.wait_for("Ticket 2 of");
+    term.wait_for("Ticket 2 of");
+    let moved = said_since(&term, mark);
     assert!(moved.lines().filter(|l| l.contains("Ticket 2 of")).count() == 1, "{moved}");
 
     // The `/` line takes the ticket's id; Enter opens it.
@@ -86,20 +91,26 @@ fn a_whole_ticket_in_plain_text_has_no_cursor_addressing_and_says_changes_as_new
     term.type_text(ticket.id.as_str());
     let typed = term.wait_for(ticket.id.as_str());
     assert!(typed.contains(&format!("Filter, {}", ticket.id)) || typed.contains(ticket.id.as_str()), "{typed}");
+    let mark = term.transcript(0).len();
     term.key(Key::Enter);
-    let opened = term.wait_for("Conversation:");
+    term.wait_for("Conversation:");
+    let opened = said_since(&term, mark);
     assert!(opened.contains(&format!("== Ticket {}", ticket.id)), "{opened}");
     assert!(opened.contains("From the client") && opened.contains("hidden"), "masked until revealed:\n{opened}");
     assert!(!opened.contains(&first_words), "the message was read out before reveal:\n{opened}");
 
     // v reveals: the message is read out, as a new line.
+    let mark = term.transcript(0).len();
     term.key(Key::Char('v'));
-    let revealed = term.wait_for(&first_words);
+    term.wait_for(&first_words);
+    let revealed = said_since(&term, mark);
     assert!(revealed.contains("From the client"), "{revealed}");
 
     // f, then Enter: resend and reply; the outcome is said.
+    let mark = term.transcript(0).len();
     term.key(Key::Char('f'));
-    let confirm = term.wait_for("Keys: Enter do it");
+    term.wait_for("Keys: Enter do it");
+    let confirm = said_since(&term, mark);
     assert!(confirm.contains("== Fix "), "{confirm}");
     term.key(Key::Enter);
     term.wait_for("Resent the invite, replied");

@@ -835,7 +835,7 @@ pub fn view(state: &AccountState, replies: &Replies, ui: &Ui<'_>) -> ViewModel {
                 view_model::Cell::new(super::shown(&e.actor), Meaning::Key),
                 view_model::Cell::text(super::shown(&state.unmasked(&e.summary))),
             ])
-            .id(format!("{}-{}", e.at.timestamp_millis(), e.actor))
+            .id(format!("audit {}", e.seq))
         })),
     }
     model
