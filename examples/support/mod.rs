@@ -58,10 +58,14 @@ pub enum Kind {
     Email,
     /// The last four digits of the phone number, or its `555-0107` part.
     PhoneFragment,
+    /// The whole name, first then last or last then first (several words:
+    /// each must match).
+    FullName,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::NameTwoLetters, Kind::NamePrefix, Kind::Email, Kind::PhoneFragment];
+    pub const ALL: [Kind; 5] =
+        [Kind::NameTwoLetters, Kind::NamePrefix, Kind::Email, Kind::PhoneFragment, Kind::FullName];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -69,6 +73,7 @@ impl Kind {
             Kind::NamePrefix => "name_prefix",
             Kind::Email => "email",
             Kind::PhoneFragment => "phone_fragment",
+            Kind::FullName => "full_name",
         }
     }
 }
@@ -98,6 +103,8 @@ pub async fn queries(client: &PortalClient, accounts: u64, count: usize, seed: u
             Kind::Email => account.email.expose().clone(),
             Kind::PhoneFragment if rng.bool() => digits[digits.len().saturating_sub(4)..].to_owned(),
             Kind::PhoneFragment => phone.chars().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect(),
+            Kind::FullName if rng.bool() => format!("{} {}", account.first_name.expose(), account.last_name.expose()),
+            Kind::FullName => format!("{} {}", account.last_name.expose(), account.first_name.expose()),
         };
         out.push((kind, q));
     }

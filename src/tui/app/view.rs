@@ -77,7 +77,10 @@ fn under(app: &App) -> Under<'_> {
 pub(super) fn ticket_areas(body: Rect, pane: &crate::tui::screens::ticket::TicketPane, revealed: bool) -> (Rect, Rect) {
     use ratatui::layout::{Constraint, Layout};
     let [a, b] = if body.width >= 120 {
-        Layout::horizontal([Constraint::Fill(3), Constraint::Fill(2)]).areas(body)
+        // The pane reads well at 48 columns and more; past that the width
+        // goes to the account, so its invite lines keep their expiry whole.
+        let pane = (body.width * 7 / 20).clamp(48, body.width / 2);
+        Layout::horizontal([Constraint::Fill(1), Constraint::Length(pane)]).areas(body)
     } else {
         let wanted = ticket::wanted_height(pane, revealed, body.width.saturating_sub(2)).saturating_add(2);
         let height = wanted.clamp(6.min(body.height / 2), body.height / 2);
