@@ -71,6 +71,9 @@ impl Plain {
         }
         let mut rows = HashMap::new();
         let mut sections = HashMap::new();
+        // The field being typed into (the first on screen): characters
+        // typed next echo after it.
+        let mut typing = None;
         for (v, view) in screen.views.iter().enumerate() {
             let new_view = self.titles.get(v) != Some(&view.title);
             if new_view {
@@ -113,6 +116,11 @@ impl Plain {
                             Some(_) => {}
                         }
                     }
+                    if typing.is_none()
+                        && let Some(field) = row.cells.iter().find(|c| c.meaning == Meaning::Input)
+                    {
+                        typing = Some((key.clone(), field.text.clone()));
+                    }
                     rows.insert(key, (words, row.selected));
                 }
             }
@@ -127,26 +135,9 @@ impl Plain {
         self.header = header;
         self.banner.clone_from(&screen.banner);
         self.open = out.open;
-        // The field being typed into: characters typed next echo after it.
-        self.typing = current_field(screen);
+        self.typing = typing;
         out.text
     }
-}
-
-/// The field the agent types into on `screen`, if any: where it is, and
-/// what it holds.
-fn current_field(screen: &Screen) -> Option<(RowKey, String)> {
-    for (v, view) in screen.views.iter().enumerate() {
-        for section in &view.sections {
-            for (r, row) in section.rows.iter().enumerate() {
-                if let Some(field) = row.cells.iter().find(|c| c.meaning == Meaning::Input) {
-                    let id = if row.id.is_empty() { r.to_string() } else { row.id.clone() };
-                    return Some(((v, section.title.clone(), id), field.text.clone()));
-                }
-            }
-        }
-    }
-    None
 }
 
 /// Where the output goes: whole lines, or an echo continuing a line.

@@ -33,6 +33,8 @@ pub enum Meaning {
     Muted,
     /// A key to press.
     Key,
+    /// Who or what something is from (the client's own words).
+    Info,
     /// Something that went well or is fine.
     Ok,
     /// Something to watch.
@@ -67,6 +69,12 @@ pub struct Cell {
     pub text: String,
     pub meaning: Meaning,
     pub priority: Priority,
+    /// Drawn led by its meaning's symbol (`✓`, `⚠`, `✕`), as a badge whose
+    /// state must not be colour alone. An invite's state always is.
+    pub badge: bool,
+    /// Goes on from the cell before it: drawn after ` · ` instead of a
+    /// space (`On the invite page now · typed ••/••/••••`).
+    pub continues: bool,
 }
 
 impl fmt::Debug for Cell {
@@ -78,7 +86,7 @@ impl fmt::Debug for Cell {
 
 impl Cell {
     pub fn new(text: impl Into<String>, meaning: Meaning) -> Self {
-        Self { text: text.into(), meaning, priority: Priority::Normal }
+        Self { text: text.into(), meaning, priority: Priority::Normal, badge: false, continues: false }
     }
 
     /// Ordinary text.
@@ -99,6 +107,28 @@ impl Cell {
     /// The cell goes first when space is short.
     pub fn low(self) -> Self {
         Self { priority: Priority::Low, ..self }
+    }
+
+    /// Drawn led by its meaning's symbol.
+    pub fn badge(self) -> Self {
+        Self { badge: true, ..self }
+    }
+
+    /// Goes on from the cell before it (after ` · `).
+    pub fn continues(self) -> Self {
+        Self { continues: true, ..self }
+    }
+
+    /// The symbol it is drawn led by, if any: an invite state's own, or a
+    /// badge's (`✓` fine, `⚠` to watch, `✕` wrong).
+    pub fn symbol(&self) -> Option<&'static str> {
+        match self.meaning {
+            Meaning::State(state) => Some(super::screens::state_symbol(state)),
+            Meaning::Ok if self.badge => Some("✓"),
+            Meaning::Warning if self.badge => Some("⚠"),
+            Meaning::Danger if self.badge => Some("✕"),
+            _ => None,
+        }
     }
 }
 
@@ -224,6 +254,7 @@ pub fn style(theme: &Theme, meaning: Meaning) -> Style {
         Meaning::Text | Meaning::Input | Meaning::Countdown => theme.text,
         Meaning::Muted | Meaning::Masked => theme.muted,
         Meaning::Key => theme.key,
+        Meaning::Info => theme.info,
         Meaning::Ok => theme.ok,
         Meaning::Warning => theme.warn,
         Meaning::Danger => theme.danger,
@@ -231,31 +262,37 @@ pub fn style(theme: &Theme, meaning: Meaning) -> Style {
     }
 }
 
-/// A cell as drawn: styled by its meaning, an invite's state led by its
-/// symbol (status is never colour alone).
+/// A cell as drawn: styled by its meaning, an invite's state or a badge
+/// led by its symbol (status is never colour alone).
 pub fn span<'a>(cell: &Cell, theme: &Theme) -> Span<'a> {
     let style = style(theme, cell.meaning);
-    match cell.meaning {
-        Meaning::State(state) => Span::styled(format!("{} {}", super::screens::state_symbol(state), cell.text), style),
-        _ => Span::styled(cell.text.clone(), style),
+    match cell.symbol() {
+        Some(symbol) => Span::styled(format!("{symbol} {}", cell.text), style),
+        None => Span::styled(cell.text.clone(), style),
     }
 }
 
 /// The columns a cell takes when drawn (its symbol included).
 pub fn drawn_width(cell: &Cell) -> usize {
-    let symbol = if matches!(cell.meaning, Meaning::State(_)) { 2 } else { 0 };
-    Span::raw(cell.text.as_str()).width() + symbol
+    let symbol = cell.symbol().map_or(0, |s| crate::width::of(s) + 1);
+    crate::width::of(&cell.text) + symbol
 }
 
-/// The cells of `row` that fit in `width` columns (a space between two):
+/// What goes between a cell and the one before it.
+fn separator(cell: &Cell) -> &'static str {
+    if cell.continues { " · " } else { " " }
+}
+
+/// The cells of `row` that fit in `width` columns (a space between two,
+/// ` · ` before a cell that continues the one before):
 /// the lowest-priority cells go first, the last ones first among equals;
 /// what is left keeps its order. A row whose needed cells alone do not fit
 /// is cut by the frame.
 pub fn fitting(row: &Row, width: usize) -> Vec<&Cell> {
     let mut kept: Vec<bool> = vec![true; row.cells.len()];
     let used = |kept: &[bool]| -> usize {
-        let widths: Vec<usize> = row.cells.iter().zip(kept).filter(|(_, k)| **k).map(|(c, _)| drawn_width(c)).collect();
-        widths.iter().sum::<usize>() + widths.len().saturating_sub(1)
+        let cells = row.cells.iter().zip(kept).filter(|(_, k)| **k).map(|(c, _)| c);
+        cells.enumerate().map(|(i, c)| drawn_width(c) + if i > 0 { crate::width::of(separator(c)) } else { 0 }).sum()
     };
     for priority in [Priority::Low, Priority::Normal] {
         for i in (0..row.cells.len()).rev() {
@@ -279,7 +316,7 @@ pub fn line(row: &Row, width: usize, theme: &Theme) -> Line<'static> {
     let width = if row.selected { width.saturating_sub(2) } else { width };
     for (i, cell) in fitting(row, width).into_iter().enumerate() {
         if i > 0 {
-            spans.push(Span::raw(" "));
+            spans.push(Span::raw(separator(cell)));
         }
         spans.push(span(cell, theme));
     }
@@ -341,6 +378,27 @@ mod tests {
         // 8 columns + 1 + 1.
         assert_eq!(texts(&row, 10).len(), 2);
         assert_eq!(texts(&row, 9).len(), 1);
+    }
+
+    #[test]
+    fn badges_lead_with_their_symbol_and_continuations_follow_a_dot() {
+        let theme = Theme::dark();
+        let text = |row: &Row, width: usize| -> String {
+            line(row, width, &theme).spans.iter().map(|s| s.content.as_ref()).collect()
+        };
+        let row = Row::new(vec![
+            Cell::new("On the invite page now", Meaning::Ok).must(),
+            Cell::new("typed ••/••/••••", Meaning::Warning).low().continues(),
+        ]);
+        assert_eq!(text(&row, 80), "On the invite page now · typed ••/••/••••");
+        // 22 + 3 + 16 = 41 columns: one less and the continuation goes.
+        assert_eq!(text(&row, 41).chars().count(), 41);
+        assert_eq!(text(&row, 40), "On the invite page now");
+        let badge = Row::new(vec![Cell::new("SLA breached 2h ago", Meaning::Danger).badge(), Cell::muted("x")]);
+        assert_eq!(text(&badge, 80), "✕ SLA breached 2h ago x");
+        assert_eq!(drawn_width(&badge.cells[0]), 21);
+        // Without `badge`, a warning is its words alone.
+        assert_eq!(text(&Row::one(Cell::new("late", Meaning::Warning)), 80), "late");
     }
 
     #[test]

@@ -52,7 +52,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
             None => frame.render_widget(Paragraph::new("No account open"), body),
         },
     }
-    crate::tui::live::render_status(app, frame, body, now);
+    render_status(app, frame, body, now);
     if let Some(overlay) = &app.overlay {
         overlay.dialog().render(&under(app), frame, body, &ui);
     }
@@ -258,7 +258,7 @@ pub fn screen(app: &App, now: DateTime<Utc>) -> Screen {
             }
         }
     }
-    let team = crate::tui::live::status_cells(app, now);
+    let team = status_cells(app, now);
     if !team.is_empty()
         && let Some(view) = views.last_mut()
     {
@@ -282,4 +282,56 @@ pub fn screen(app: &App, now: DateTime<Utc>) -> Screen {
         .map(|(key, help)| (key, if revealed && help == "reveal" { "hide" } else { help }))
         .collect();
     Screen { header, banner, views, keys }
+}
+
+/// The live lines, drawn on the bottom border of the view (only when there
+/// is something to say, so a quiet desk looks as it always did): on the
+/// queue, who else is on which ticket; on an account, who else is on its
+/// ticket and whether the client is on the invite page now.
+fn render_status(app: &App, frame: &mut Frame<'_>, body: Rect, now: DateTime<Utc>) {
+    let cells = status_cells(app, now);
+    if cells.is_empty() || body.height < 3 || body.width < 8 {
+        return;
+    }
+    // What does not fit goes, the least needed first (the DOB typed, which
+    // the findings also say, before the client being on the page).
+    let area = Rect { x: body.x + 3, y: body.bottom() - 1, width: body.width - 6, height: 1 };
+    let line = crate::tui::view_model::line(&Row::new(cells), usize::from(area.width), &app.theme);
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// What the team and the client are doing now, as said under the view:
+/// who else has a ticket open, the client on the invite page.
+fn status_cells(app: &App, now: DateTime<Utc>) -> Vec<Cell> {
+    use crate::tui::live::refused_entry;
+    let tickets = app.queue.tickets.data.as_deref().unwrap_or_default();
+    let mut cells = Vec::new();
+    match app.view() {
+        View::Queue => {
+            for ticket in tickets {
+                if let Some(line) = app.live.viewers_line(&ticket.viewers) {
+                    cells.push(Cell::new(format!("{} {line}", ticket.id.as_str()), Meaning::Warning));
+                }
+            }
+        }
+        View::Account => {
+            let Some(account) = app.account.as_ref() else { return cells };
+            if let Some(ticket_id) = &account.ticket_id
+                && let Some(ticket) = tickets.iter().find(|t| &t.id == ticket_id)
+                && let Some(line) = app.live.viewers_line(&ticket.viewers)
+            {
+                cells.push(Cell::new(line, Meaning::Warning));
+            }
+            if app.live.on_page.account_id.as_ref() == Some(&account.id)
+                && let Some(line) = app.live.on_page.line(now)
+            {
+                cells.push(Cell::new(line, Meaning::Ok).must());
+                if let Some(entry) = refused_entry(account, now) {
+                    cells.push(Cell::new(entry, Meaning::Warning).low().continues());
+                }
+            }
+        }
+        View::Search => {}
+    }
+    cells
 }

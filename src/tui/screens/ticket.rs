@@ -186,7 +186,7 @@ impl TicketPane {
 
 /// The first-response state: answered, due in, or breached since.
 pub fn sla_cell(ticket: &Ticket, now: DateTime<Utc>) -> Cell {
-    match (ticket.first_response_at, ticket.due_at) {
+    let cell = match (ticket.first_response_at, ticket.due_at) {
         (Some(_), _) => Cell::new("answered", Meaning::Ok),
         (None, Some(due)) if due <= now => {
             Cell::new(format!("SLA breached {}", crate::wording::ago(now - due)), Meaning::Danger)
@@ -196,19 +196,44 @@ pub fn sla_cell(ticket: &Ticket, now: DateTime<Utc>) -> Cell {
         }
         (None, Some(due)) => Cell::muted(format!("reply due in {}", short_age(due - now))),
         (None, None) => Cell::muted("no target"),
+    };
+    cell.badge()
+}
+
+/// Who a message is from, as the pane says it: drawn as its mark and word
+/// (`◀ Client`), read out as a phrase (`From the client`). The person
+/// asking is named by their role: a staff account's holder is a staff
+/// member, not a client.
+struct Byline {
+    mark: &'static str,
+    drawn: &'static str,
+    said: &'static str,
+    meaning: Meaning,
+}
+
+impl Byline {
+    fn of(message: &TicketMessage, staff_account: bool) -> Self {
+        let (mark, drawn, said, meaning) = match (message.visibility, message.author.kind) {
+            (Visibility::Internal, _) => ("■", "Note", "Note", Meaning::Warning),
+            (Visibility::Public, AuthorKind::Client) if staff_account => {
+                ("◀", "Staff member", "From the staff member", Meaning::Info)
+            }
+            (Visibility::Public, AuthorKind::Client) => ("◀", "Client", "From the client", Meaning::Info),
+            (Visibility::Public, AuthorKind::Staff) => ("▶", "Reply", "Reply", Meaning::Ok),
+            (Visibility::Public, AuthorKind::System) => ("·", "Portal", "From the portal", Meaning::Muted),
+        };
+        Self { mark, drawn, said, meaning }
     }
 }
 
-/// The first-response badge, its state led by a symbol.
-pub fn sla_badge<'a>(ticket: &Ticket, now: DateTime<Utc>, theme: &Theme) -> Span<'a> {
-    let cell = sla_cell(ticket, now);
-    let symbol = match cell.meaning {
-        Meaning::Ok => "✓ ",
-        Meaning::Danger => "✕ ",
-        Meaning::Warning => "⚠ ",
-        _ => "",
-    };
-    Span::styled(format!("{symbol}{}", cell.text), crate::tui::view_model::style(theme, cell.meaning))
+/// A message's author as shown: agents' names are no PHI and show in
+/// full; the person asking is masked (first letter) until revealed.
+fn author_name(message: &TicketMessage, revealed: bool) -> Cell {
+    let name = message.author.name.expose();
+    match message.author.kind {
+        AuthorKind::Client if !revealed => Cell::new(shown_name(name, false), Meaning::Masked),
+        _ => Cell::text(shown(name).into_owned()),
+    }
 }
 
 /// The most characters of one message shown (a reply is at most 10,000).
@@ -249,7 +274,7 @@ pub fn render(pane: &TicketPane, revealed: bool, frame: &mut Frame<'_>, area: Re
                 Span::styled(format!("{} · {} · ", t.channel.as_str(), t.status.as_str()), theme.text),
                 claim,
                 Span::styled(format!(" · {} old · ", short_age(now - t.opened_at)), theme.muted),
-                sla_badge(t, now, theme),
+                crate::tui::view_model::span(&sla_cell(t, now), theme),
             ]));
         }
         None if pane.ticket.error.is_some() => {
@@ -273,29 +298,20 @@ pub fn render(pane: &TicketPane, revealed: bool, frame: &mut Frame<'_>, area: Re
             // The person asking is labelled by their role: a staff account's
             // holder is a staff member, not a client.
             let staff_account = pane.ticket().and_then(|t| t.account.as_ref()).is_some_and(|a| a.role == Role::Staff);
-            let requester = if staff_account { "◀ Staff member" } else { "◀ Client" };
             // Newest first: the latest message is what the agent answers,
             // so it is never the one cut off on a small terminal.
             for message in messages.iter().rev() {
                 if lines.full() {
                     break;
                 }
-                let (label, style) = match (message.visibility, message.author.kind) {
-                    (Visibility::Internal, _) => ("■ Note", theme.warn),
-                    (Visibility::Public, AuthorKind::Client) => (requester, theme.info),
-                    (Visibility::Public, AuthorKind::Staff) => ("▶ Reply", theme.ok),
-                    (Visibility::Public, AuthorKind::System) => ("· Portal", theme.muted),
-                };
-                // Agents' names are no PHI: in full; the person asking is
-                // masked until revealed.
-                let name = message.author.name.expose();
-                let name = match message.author.kind {
-                    AuthorKind::Client => shown_name(name, revealed),
-                    AuthorKind::Staff | AuthorKind::System => shown(name).into_owned(),
-                };
+                let from = Byline::of(message, staff_account);
+                let name = author_name(message, revealed).text;
                 let at = ui.when(crate::wording::ago(now - message.at), message.at);
                 lines.push(Line::from(vec![
-                    Span::styled(label, style),
+                    Span::styled(
+                        format!("{} {}", from.mark, from.drawn),
+                        crate::tui::view_model::style(theme, from.meaning),
+                    ),
                     Span::styled(format!(" {name} · {at} · {}", message.channel.as_str()), theme.muted),
                 ]));
                 if revealed {
@@ -489,18 +505,8 @@ pub fn view(pane: &TicketPane, revealed: bool, ui: &Ui<'_>) -> ViewModel {
         Some(messages) => {
             let staff_account = pane.ticket().and_then(|t| t.account.as_ref()).is_some_and(|a| a.role == Role::Staff);
             for (n, message) in messages.iter().enumerate() {
-                let from = match (message.visibility, message.author.kind) {
-                    (Visibility::Internal, _) => "Note",
-                    (Visibility::Public, AuthorKind::Client) if staff_account => "From the staff member",
-                    (Visibility::Public, AuthorKind::Client) => "From the client",
-                    (Visibility::Public, AuthorKind::Staff) => "Reply",
-                    (Visibility::Public, AuthorKind::System) => "From the portal",
-                };
-                let name = message.author.name.expose();
-                let (name, name_meaning) = match message.author.kind {
-                    AuthorKind::Client if !revealed => (shown_name(name, false), Meaning::Masked),
-                    _ => (shown(name).into_owned(), Meaning::Text),
-                };
+                let from = Byline::of(message, staff_account);
+                let name = author_name(message, revealed);
                 let body = if revealed {
                     Cell::text(crate::sanitize::capped(message.body.expose(), BODY_MAX).into_owned())
                 } else {
@@ -509,13 +515,13 @@ pub fn view(pane: &TicketPane, revealed: bool, ui: &Ui<'_>) -> ViewModel {
                 };
                 conversation.push(
                     VRow::new(vec![
-                        Cell::new(name, name_meaning),
+                        name,
                         Cell::new(ui.when(crate::wording::ago(now - message.at), message.at), Meaning::Countdown),
                         Cell::muted(message.channel.as_str()).low(),
                         body.must(),
                     ])
                     .id(n.to_string())
-                    .label(from),
+                    .label(from.said),
                 );
             }
         }
