@@ -145,7 +145,7 @@ fn bench_ticket_pane(samples: usize) {
     }
     let mut times: Vec<Duration> =
         (0..samples).map(|n| timed(&mut app, &mut terminal, press(keys[n % keys.len()])).0).collect();
-    let shown = app.ticket.as_ref().and_then(|p| p.messages.data.as_ref()).map_or(0, Vec::len);
+    let shown = app.stack.ticket().and_then(|p| p.messages.data.as_ref()).map_or(0, Vec::len);
     println!(
         "ticket_pane p50_us={:.1} p99_us={:.1} n={samples} messages={shown}",
         percentile(&mut times, 50),
@@ -215,14 +215,14 @@ fn bench_queue(tickets: usize, samples: usize) {
     let open_median = percentile(&mut opens[2..], 50) / 1000.0;
     println!(
         "queue_open median_ms={open_median:.1} p95_ms={open_p95:.1} n=10 first_page={} tickets={} seeded_s={seeded_s:.1}",
-        app.queue.len(),
+        app.stack.queue.len(),
         tickets + 29
     );
 
     // Scrolling down the whole queue.
     let mut scroll = Vec::new();
     let mut answers = Vec::new();
-    while app.queue.selected + 1 < app.queue.len() || !app.queue.complete() {
+    while app.stack.queue.selected + 1 < app.stack.queue.len() || !app.stack.queue.complete() {
         let (took, effects) = timed(&mut app, &mut terminal, press('j'));
         scroll.push(took);
         run_effects(&rt, &client, &mut app, &mut terminal, effects, &mut answers);
@@ -230,7 +230,7 @@ fn bench_queue(tickets: usize, samples: usize) {
             break;
         }
     }
-    let read = app.queue.len();
+    let read = app.stack.queue.len();
     println!(
         "queue_scroll p50_us={:.1} p99_us={:.1} n={} read={read}",
         percentile(&mut scroll, 50),

@@ -101,7 +101,7 @@ async fn console(n: usize, url: String, target: TicketId, probe: Arc<Probe>, tx:
         }
         // The loop keeps the terminal's own effects; none come from events.
         effects.into_iter().for_each(|e| runner.spawn(e));
-        let now = app.queue.tickets.data.as_deref().and_then(|t| t.iter().find(|t| t.id == target));
+        let now = app.stack.queue.tickets.data.as_deref().and_then(|t| t.iter().find(|t| t.id == target));
         let now = now.map(|t| t.assignee.clone());
         if now != held {
             if let Some(assignee) = &now

@@ -17,6 +17,7 @@ pub mod plain;
 pub mod remote;
 pub mod request;
 pub mod screens;
+pub mod stack;
 pub mod terminal;
 pub mod theme;
 pub mod view_model;
@@ -159,7 +160,7 @@ async fn run_loop(
                 None => draw(guard, app, clock.now())?,
             }
             dirty = false;
-            if options.exit_after_first_frame && app.queue.tickets.data.is_some() {
+            if options.exit_after_first_frame && app.stack.queue.tickets.data.is_some() {
                 return Ok(Ended::Quit);
             }
         }

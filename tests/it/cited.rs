@@ -22,12 +22,12 @@ async fn on_ticket(h: &Harness, seeded: &SeededTicket) -> App {
     let mut app = started(h).await;
     let effects = app.open_ticket(seeded.account_id.clone(), seeded.ticket_id.clone());
     common::settle(&mut app, h, effects, t0()).await;
-    assert!(app.ticket.as_ref().unwrap().messages.data.is_some(), "the conversation was read");
+    assert!(app.stack.ticket().unwrap().messages.data.is_some(), "the conversation was read");
     app
 }
 
 fn findings(app: &App) -> Vec<Finding> {
-    app.account.as_ref().unwrap().findings(&app.replies, t0()).expect("loaded")
+    app.stack.account().unwrap().findings(&app.replies, t0()).expect("loaded")
 }
 
 fn codes(app: &App) -> Vec<FindingCode> {
@@ -37,7 +37,7 @@ fn codes(app: &App) -> Vec<FindingCode> {
 /// The text a finding cites, read from the conversation in the pane.
 fn cited_text(app: &App, finding: &Finding) -> String {
     let cites = finding.cites.as_ref().expect("a citation");
-    let messages = app.ticket.as_ref().unwrap().messages.data.as_ref().unwrap();
+    let messages = app.stack.ticket().unwrap().messages.data.as_ref().unwrap();
     let message = messages.iter().find(|m| m.id == cites.message_id).expect("the cited message is in the pane");
     assert_eq!(message.author.kind, AuthorKind::Client, "only the client's words are cited");
     message.body.expose().chars().skip(cites.start).take(cites.end - cites.start).collect()
@@ -62,7 +62,7 @@ async fn the_seeded_tickets_findings_cite_the_dob_and_address_the_client_wrote()
     let mut cited = 0;
     for seeded in h.sandbox.seeded.tickets.clone() {
         let app = on_ticket(&h, &seeded).await;
-        let account = app.account.as_ref().unwrap().account.data.as_ref().unwrap().value.clone();
+        let account = app.stack.account().unwrap().account.data.as_ref().unwrap().value.clone();
         let found = findings(&app);
         let dob = found.iter().find(|f| f.code == FindingCode::DobInMessage);
         let email = found.iter().find(|f| f.code == FindingCode::EmailInMessage);
@@ -148,7 +148,7 @@ async fn the_dob_compare_opens_with_the_dob_the_client_wrote_masked_until_reveal
     let h = Harness::start().await;
     let seeded = h.ticket(SeedCase::DobDayMonthSwapped).clone();
     let mut app = on_ticket(&h, &seeded).await;
-    let dob = *app.account.as_ref().unwrap().account.data.as_ref().unwrap().value.dob.expose();
+    let dob = *app.stack.account().unwrap().account.data.as_ref().unwrap().value.dob.expose();
     let written = dob_as_typed(dob);
 
     press(&mut app, &h, ch('d')).await;
@@ -157,7 +157,7 @@ async fn the_dob_compare_opens_with_the_dob_the_client_wrote_masked_until_reveal
     assert_eq!(compare.input.value(), written, "prefilled with what the client wrote");
     // The side by side shows at once.
     let check =
-        portaldesk::tui::screens::dob_compare::current_check(compare, app.account.as_ref().unwrap(), t0()).unwrap();
+        portaldesk::tui::screens::dob_compare::current_check(compare, app.stack.account().unwrap(), t0()).unwrap();
     assert!(check.matches_on_file && !check.would_pass);
     assert_eq!(check.suggested_entry, Some(dob.format("%m/%d/%Y").to_string()));
     let shown = screen(&app);
@@ -166,7 +166,7 @@ async fn the_dob_compare_opens_with_the_dob_the_client_wrote_masked_until_reveal
     // F2 reveals (in a field, `v` is typed).
     let f2 = || Msg::Key(KeyEvent::new(KeyCode::F(2), KeyModifiers::NONE));
     press(&mut app, &h, f2()).await;
-    assert!(app.account.as_ref().unwrap().revealed, "{:?}", app.banner);
+    assert!(app.stack.account().unwrap().revealed, "{:?}", app.banner);
     let revealed = screen(&app);
     assert!(revealed.contains(&written), "{revealed}");
     press(&mut app, &h, f2()).await;

@@ -87,7 +87,7 @@ async fn the_console_answers_keys_while_a_slow_read_is_in_flight() {
         runner.spawn(effect);
     }
     tokio::task::yield_now().await;
-    assert!(app.queue.tickets.is_loading());
+    assert!(app.stack.queue.tickets.is_loading());
 
     // Keys while the queue is on its way: each answered within a frame.
     for msg in [ch('A'), ch('a'), ch('c'), ch('c')] {
@@ -96,15 +96,15 @@ async fn the_console_answers_keys_while_a_slow_read_is_in_flight() {
         assert!(wall.elapsed() < std::time::Duration::from_millis(100), "a key took {:?}", wall.elapsed());
     }
     assert_eq!(app.view(), View::Search);
-    assert_eq!(app.search.input.value(), "acc");
+    assert_eq!(app.stack.search().expect("search in front").input.value(), "acc");
     assert!(rx.try_recv().is_err(), "the queue cannot have come before the portal's 2 s");
-    assert!(app.queue.tickets.is_loading());
+    assert!(app.stack.queue.tickets.is_loading());
 
     let answer = rx.recv().await.expect("the queue's answer");
     assert!(started.elapsed() >= std::time::Duration::from_secs(2));
     assert!(matches!(answer, Msg::Answer(..)), "{answer:?}");
     app.update(answer, t0());
-    assert!(app.queue.tickets.data.as_ref().is_some_and(|t| !t.is_empty()));
+    assert!(app.stack.queue.tickets.data.as_ref().is_some_and(|t| !t.is_empty()));
 }
 
 /// A portal answering every request 503 (after 1 s each): a read is tried

@@ -40,7 +40,7 @@ fn f2() -> Msg {
 }
 
 fn findings(app: &App) -> Vec<Finding> {
-    app.account.as_ref().unwrap().findings(&app.replies, now()).expect("loaded")
+    app.stack.account().unwrap().findings(&app.replies, now()).expect("loaded")
 }
 
 fn codes(app: &App) -> Vec<FindingCode> {
@@ -48,7 +48,7 @@ fn codes(app: &App) -> Vec<FindingCode> {
 }
 
 fn account(app: &App) -> Account {
-    app.account.as_ref().unwrap().account.data.clone().unwrap().value
+    app.stack.account().unwrap().account.data.clone().unwrap().value
 }
 
 fn screen(app: &App) -> String {
@@ -189,12 +189,12 @@ async fn after_correcting_the_address_the_bounce_is_told_where_it_happened() {
     assert!(reply.contains(&typo) && !reply.contains(&fixed), "{reply}");
 
     // The audit trail, revealed, names the addresses in full.
-    let state = app.account.as_ref().unwrap();
+    let state = app.stack.account().unwrap();
     let summaries: Vec<String> = state.audit.data.as_ref().unwrap().iter().map(|e| e.summary.clone()).collect();
     assert!(summaries.iter().all(|s| !s.contains(&typo) && !s.contains(&fixed)), "the portal masks: {summaries:?}");
     assert_eq!(state.unmasked(&summaries[0]), summaries[0], "masked until revealed");
     press(&mut app, &h, ch('v')).await;
-    let state = app.account.as_ref().unwrap();
+    let state = app.stack.account().unwrap();
     let shown: Vec<String> = summaries.iter().map(|s| state.unmasked(s)).collect();
     assert!(shown.iter().any(|s| s.contains(&format!("address {fixed} added"))), "{shown:?}");
     assert!(shown.iter().any(|s| s.contains(&format!("address {typo} removed"))), "{shown:?}");
@@ -238,11 +238,11 @@ async fn one_reveal_key_works_in_every_dialog_and_lasts_while_it_is_in_use() {
     type_text(&mut app, &h, "3/5/88").await;
     let timer = app.update(f2(), now());
     let [Effect::MaskAfter { reveal, .. }] = timer.as_slice() else { panic!("{timer:?}") };
-    assert!(app.account.as_ref().unwrap().revealed);
+    assert!(app.stack.account().unwrap().revealed);
     app.update(Msg::RevealOver(*reveal), now());
-    assert!(app.account.as_ref().unwrap().revealed, "no expiry mid-dialog");
+    assert!(app.stack.account().unwrap().revealed, "no expiry mid-dialog");
     press(&mut app, &h, key(KeyCode::Esc)).await;
-    assert!(!app.account.as_ref().unwrap().revealed, "masked once the dialog closed");
+    assert!(!app.stack.account().unwrap().revealed, "masked once the dialog closed");
     press(&mut app, &h, ch('d')).await;
     let Some(portaldesk::tui::app::Overlay::DobCompare(compare)) = &app.overlay else { panic!() };
     assert_eq!(compare.input.value(), "3/5/88", "the entry survives Esc and reopening");
@@ -350,7 +350,7 @@ async fn the_seeded_tickets_read_right_for_their_role_and_their_link() {
     let h = Harness::start().await;
     // T-1007: the findings take the timeline's word that the link works.
     let app = on_ticket(&h, SeedCase::OpenedManyTimes).await;
-    let state = app.account.as_ref().unwrap();
+    let state = app.stack.account().unwrap();
     let latest = state.invites.data.as_ref().unwrap()[0].clone();
     let role = account(&app).role;
     let t =

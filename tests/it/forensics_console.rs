@@ -42,7 +42,7 @@ async fn on_account(h: &Harness, case: SeedCase, now: DateTime<Utc>) -> App {
 async fn a_fresh_invite_visited_by_a_scanner_then_the_client_shows_both_told_apart() {
     let h = Harness::start().await;
     let mut app = on_account(&h, SeedCase::NoInvite, t0()).await;
-    let account_id = app.account.as_ref().unwrap().id.clone();
+    let account_id = app.stack.account().unwrap().id.clone();
     // The console resends.
     app.update(ch('r'), t0());
     let effects = app.update(key(KeyCode::Enter), t0());
@@ -85,9 +85,9 @@ async fn a_fresh_invite_visited_by_a_scanner_then_the_client_shows_both_told_apa
 async fn x_revokes_with_a_reason_keeps_the_new_etag_and_shows_a_412() {
     let h = Harness::start().await;
     let mut app = on_account(&h, SeedCase::DeliveredNotOpened, t0()).await;
-    let account_id = app.account.as_ref().unwrap().id.clone();
-    let ticket = app.account.as_ref().unwrap().ticket_id.clone();
-    let invite_id = app.account.as_ref().unwrap().selected().unwrap().id.clone();
+    let account_id = app.stack.account().unwrap().id.clone();
+    let ticket = app.stack.account().unwrap().ticket_id.clone();
+    let invite_id = app.stack.account().unwrap().selected().unwrap().id.clone();
 
     app.update(ch('x'), t0());
     assert_eq!(app.screen(), ScreenKind::Revoke);
@@ -106,7 +106,7 @@ async fn x_revokes_with_a_reason_keeps_the_new_etag_and_shows_a_412() {
     assert_eq!(sent_id, invite_id);
     assert_eq!(request.ticket_id, ticket);
     assert_eq!(request.reason, "sent to an old address");
-    assert_eq!(Some(etag), app.account.as_ref().unwrap().account.data.as_ref().map(|a| a.etag.clone()));
+    assert_eq!(Some(etag), app.stack.account().unwrap().account.data.as_ref().map(|a| a.etag.clone()));
     common::settle(&mut app, &h, effects, t0()).await;
     assert!(app.overlay.is_none());
     assert!(app.banner.as_ref().is_some_and(|b| !b.error && b.text.contains("revoked")));
@@ -115,7 +115,7 @@ async fn x_revokes_with_a_reason_keeps_the_new_etag_and_shows_a_412() {
     // The console kept the account's new version: a DOB edit now would
     // carry the current ETag.
     let current = h.client.account(&account_id).await.unwrap().etag;
-    assert_eq!(app.account.as_ref().unwrap().account.data.as_ref().unwrap().etag, current);
+    assert_eq!(app.stack.account().unwrap().account.data.as_ref().unwrap().etag, current);
     // The timeline says who revoked it and why.
     app.update(key(KeyCode::Enter), t0());
     assert!(text(&app, t0()).contains("for: sent to an old address"));
@@ -129,8 +129,8 @@ async fn x_revokes_with_a_reason_keeps_the_new_etag_and_shows_a_412() {
     // shown in the dialog, and the account is read again.
     let mut app = on_account(&h, SeedCase::SupersededLink, t0()).await;
     let pending = app
-        .account
-        .as_ref()
+        .stack
+        .account()
         .unwrap()
         .invites
         .data
@@ -138,7 +138,7 @@ async fn x_revokes_with_a_reason_keeps_the_new_etag_and_shows_a_412() {
         .unwrap()
         .iter()
         .position(|i| i.status == InviteStatus::Pending);
-    app.account.as_mut().unwrap().selected_invite = pending.expect("a pending invite");
+    app.stack.account_mut().unwrap().selected_invite = pending.expect("a pending invite");
     app.update(ch('x'), t0());
     app.update(Msg::Paste("duplicate".into()), t0());
     app.update(key(KeyCode::Enter), t0());
@@ -154,7 +154,7 @@ async fn x_revokes_with_a_reason_keeps_the_new_etag_and_shows_a_412() {
 async fn the_profile_lists_every_address_masked_with_the_default_marked() {
     let h = Harness::start().await;
     let mut app = on_account(&h, SeedCase::WrongAddress, t0()).await;
-    let account = h.client.account(&app.account.as_ref().unwrap().id).await.unwrap().value;
+    let account = h.client.account(&app.stack.account().unwrap().id).await.unwrap().value;
     assert!(account.emails.len() >= 2);
     let screen = text(&app, t0());
     for e in &account.emails {
@@ -180,7 +180,7 @@ fn typed(app: &mut App, text: &str) {
 async fn a_manages_addresses_with_a_reason_a_confirm_and_if_match() {
     let h = Harness::start().await;
     let mut app = on_account(&h, SeedCase::WrongAddress, t0()).await;
-    let id = app.account.as_ref().unwrap().id.clone();
+    let id = app.stack.account().unwrap().id.clone();
     let before = h.client.account(&id).await.unwrap().value;
     let other = before.other_emails().next().unwrap().expose().clone();
 
@@ -197,7 +197,7 @@ async fn a_manages_addresses_with_a_reason_a_confirm_and_if_match() {
     let Some(Effect::Portal(_, Request::SaveAccount { etag, patch, .. })) = effects.first().cloned() else {
         panic!("{effects:?}")
     };
-    assert_eq!(etag, app.account.as_ref().unwrap().account.data.as_ref().unwrap().etag);
+    assert_eq!(etag, app.stack.account().unwrap().account.data.as_ref().unwrap().etag);
     assert_eq!(patch.default_email.as_ref().map(|a| a.expose().clone()), Some(other.clone()));
     assert_eq!(patch.reason, "client uses her Gmail now");
     assert!(patch.ticket_id.is_some());

@@ -203,7 +203,7 @@ async fn an_address_change_on_top_of_another_agents_shows_who_and_saves_once_con
 async fn a_revoke_on_top_of_another_agents_change_shows_who_and_revokes_once_confirmed_again() {
     let (h, rivera) = two_agents().await;
     let (mut app, id) = console_on(&h, SeedCase::DeliveredNotOpened).await;
-    let invite_id = app.account.as_ref().unwrap().selected().unwrap().id.clone();
+    let invite_id = app.stack.account().unwrap().selected().unwrap().id.clone();
     app.update(ch('x'), t0());
     typed(&mut app, "sent to an old address", t0());
     app.update(key(KeyCode::Enter), t0());

@@ -75,9 +75,9 @@ async fn settings_rebind_keys_and_set_theme_reveal_time_and_search_role() {
     let timer = app.update(ch('v'), now());
     let [Effect::MaskAfter { reveal, after }] = timer.as_slice() else { panic!("{timer:?}") };
     assert_eq!(*after, StdDuration::from_secs(10));
-    assert!(app.account.as_ref().unwrap().revealed);
+    assert!(app.stack.account().unwrap().revealed);
     app.update(Msg::RevealOver(*reveal), now() + Duration::seconds(10));
-    assert!(!app.account.as_ref().unwrap().revealed);
+    assert!(!app.stack.account().unwrap().revealed);
 
     // The search starts on staff only; Tab goes on to everyone.
     app.update(ch('/'), now());
@@ -90,7 +90,7 @@ async fn settings_rebind_keys_and_set_theme_reveal_time_and_search_role() {
     assert_eq!(query.role, Some(Role::Client));
     let found = common::settle(&mut app, &h, effects, now()).await;
     assert!(!found.is_empty());
-    let results = app.search.results.data.as_ref().unwrap();
+    let results = app.stack.search().expect("search in front").results.data.as_ref().unwrap();
     assert!(results.items.iter().all(|a| a.role == Role::Client), "the sandbox filtered by role");
 
     // NO_COLOR wins over the theme.
@@ -133,7 +133,7 @@ async fn a_note_whose_answer_was_lost_after_it_was_stored_says_posted() {
     let faults = portaldesk::sandbox::faults::Faults::parse("lost_answer_rate=1").unwrap();
     let h = Harness::with_faults(faults).await;
     let mut app = on_account(&h, SeedCase::DeliveredNotOpened, &Settings::default()).await;
-    let ticket = app.account.as_ref().unwrap().ticket_id.clone().unwrap();
+    let ticket = app.stack.account().unwrap().ticket_id.clone().unwrap();
     let before = h.client.notes(&ticket).await.unwrap().len();
     app.update(ch('m'), now());
     typed(&mut app, "Client called back; will check Spam");
@@ -166,7 +166,7 @@ async fn a_note_whose_answer_was_lost_after_it_was_stored_says_posted() {
 async fn a_note_lost_before_it_was_stored_says_not_posted_and_enter_posts_it_once() {
     let h = Harness::start().await;
     let mut app = on_account(&h, SeedCase::DeliveredNotOpened, &Settings::default()).await;
-    let ticket = app.account.as_ref().unwrap().ticket_id.clone().unwrap();
+    let ticket = app.stack.account().unwrap().ticket_id.clone().unwrap();
     let before = h.client.notes(&ticket).await.unwrap().len();
     app.update(ch('m'), now());
     typed(&mut app, "Left a voicemail");
@@ -188,7 +188,7 @@ async fn a_note_lost_before_it_was_stored_says_not_posted_and_enter_posts_it_onc
 async fn a_ticket_note_is_posted_once_even_when_retried() {
     let h = Harness::start().await;
     let mut app = on_account(&h, SeedCase::DeliveredNotOpened, &Settings::default()).await;
-    let ticket = app.account.as_ref().unwrap().ticket_id.clone().unwrap();
+    let ticket = app.stack.account().unwrap().ticket_id.clone().unwrap();
     let before = h.client.notes(&ticket).await.unwrap().len();
     app.update(ch('m'), now());
     assert_eq!(app.screen(), ScreenKind::Note);
@@ -224,7 +224,7 @@ async fn a_ticket_note_is_posted_once_even_when_retried() {
     app.update(key(KeyCode::Esc), now());
     app.update(ch('m'), now());
     let Some(Overlay::Note(state)) = &app.overlay else { panic!("no note dialog") };
-    assert_eq!(Some(&state.ticket_id), app.queue.selected_ticket().map(|t| &t.id));
+    assert_eq!(Some(&state.ticket_id), app.stack.queue.selected_ticket().map(|t| &t.id));
     app.update(key(KeyCode::Esc), now());
     let seeded = h.ticket(SeedCase::DeliveredNotOpened).clone();
     let effects = app.open_account(seeded.account_id, None);
@@ -241,7 +241,7 @@ async fn y_copies_the_reply_and_ctrl_y_the_dob_entry_and_the_banner_is_honest() 
     let effects = app.update(ch('y'), now());
     let Some(Effect::Terminal(Term::Copy { what, text })) = effects.first() else { panic!("{effects:?}") };
     assert_eq!(*what, "the reply");
-    let shown = app.account.as_ref().unwrap().main_reply(&app.replies, now()).unwrap();
+    let shown = app.stack.account().unwrap().main_reply(&app.replies, now()).unwrap();
     assert_eq!(text.expose(), shown.expose());
     assert!(text.expose().starts_with("Hi "));
 
@@ -259,7 +259,7 @@ async fn y_copies_the_reply_and_ctrl_y_the_dob_entry_and_the_banner_is_honest() 
     let ctrl_y = Msg::Key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::CONTROL));
     assert!(app.update(ctrl_y, now()).is_empty());
     assert!(app.banner.as_ref().unwrap().error);
-    let dob = *app.account.as_ref().unwrap().account.data.as_ref().unwrap().value.dob.expose();
+    let dob = *app.stack.account().unwrap().account.data.as_ref().unwrap().value.dob.expose();
     app.update(Msg::Paste(dob.format("%-d/%-m/%Y").to_string()), now());
     let ctrl_y = Msg::Key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::CONTROL));
     let effects = app.update(ctrl_y, now());
@@ -287,6 +287,6 @@ async fn t_shows_absolute_times_in_the_staff_zone() {
     assert!(sent.contains("CST) ·"), "{sent}");
     assert!(app.banner.as_ref().unwrap().text.contains("America/Chicago"));
     // The reply quotes times in the same zone.
-    let reply = app.account.as_ref().unwrap().main_reply(&app.replies, now()).unwrap();
+    let reply = app.stack.account().unwrap().main_reply(&app.replies, now()).unwrap();
     assert!(!reply.expose().contains("UTC"), "{}", reply.expose());
 }

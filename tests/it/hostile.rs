@@ -614,13 +614,13 @@ async fn the_console_stops_paging_its_queue_and_says_so() {
     assert_eq!(tickets_asked(&seen), 3);
     assert!(
         matches!(
-            app.queue.tickets.error,
+            app.stack.queue.tickets.error,
             Some(PortalError::KeptPaging { why: portaldesk::portal::PagingStop::Repeated, .. })
         ),
         "{:?}",
-        app.queue.tickets.error
+        app.stack.queue.tickets.error
     );
-    assert!(!app.queue.wants_more());
+    assert!(!app.stack.queue.wants_more());
     let screen = common::screen_wide(&app);
     assert!(screen.contains("the portal kept paging"), "{screen}");
 }
@@ -647,7 +647,7 @@ async fn the_console_shows_controls_in_portal_strings_as_the_cli_does_and_loses_
     let h = Harness::start().await;
     let (mut app, effects) = portaldesk::tui::app::App::new(true, (160, 48));
     common::settle(&mut app, &h, effects, common::t0()).await;
-    let tickets = app.queue.tickets.data.as_mut().unwrap();
+    let tickets = app.stack.queue.tickets.data.as_mut().unwrap();
     tickets[0].subject = "Locked\u{7}out \u{202e}evil".into();
     let first = tickets[0].clone();
     let queue = drawn(&app);
@@ -655,7 +655,7 @@ async fn the_console_shows_controls_in_portal_strings_as_the_cli_does_and_loses_
 
     let effects = app.open_account(first.account_id.clone(), Some(first.id.clone()));
     common::settle(&mut app, &h, effects, common::t0()).await;
-    let account = app.account.as_mut().unwrap();
+    let account = app.stack.account_mut().unwrap();
     let data = &mut account.account.data.as_mut().unwrap().value;
     data.first_name = Phi::new("\u{1b}[31mSam".to_owned());
     data.last_name = Phi::new("\u{202e}evil".to_owned());

@@ -67,7 +67,7 @@ async fn a_burst_of_500_events_is_one_debounce_one_read_per_resource_and_no_redr
     // The debounce is spent: firing it again reads nothing.
     assert!(app.update(Msg::Due(dues[0]), now()).is_empty());
     common::settle(&mut app, &h, reads, now()).await;
-    assert!(app.queue.tickets.data.is_some() && !app.queue.tickets.is_loading());
+    assert!(app.stack.queue.tickets.data.is_some() && !app.stack.queue.tickets.is_loading());
 
     // An account change re-reads the account too; a reset re-reads all.
     let effects = app.update(Msg::Live(Live::Event(event(EventType::AccountChanged, Some(&id)))), now());
@@ -217,7 +217,7 @@ async fn the_open_ticket_pane_follows_a_colleagues_reply() {
     common::settle(&mut app, &h, effects, now()).await;
     let effects = app.open_ticket(seeded.account_id.clone(), seeded.ticket_id.clone());
     common::settle(&mut app, &h, effects, now()).await;
-    let count = |app: &App| app.ticket.as_ref().and_then(|p| p.messages.data.as_ref()).map_or(0, Vec::len);
+    let count = |app: &App| app.stack.ticket().and_then(|p| p.messages.data.as_ref()).map_or(0, Vec::len);
     let before = count(&app);
     let reply = NewReply { body: "Rivera here: resent it.".into(), status: None, repeat: false };
     rivera.reply(&seeded.ticket_id, &reply, &IdempotencyKey::new()).await.unwrap();

@@ -31,7 +31,7 @@ async fn on_account(h: &Harness, settings: &Settings) -> App {
     let seeded = h.ticket(SeedCase::DeliveredNotOpened).clone();
     let effects = app.open_account(seeded.account_id, Some(seeded.ticket_id));
     common::settle(&mut app, h, effects, now()).await;
-    assert!(app.account.as_ref().unwrap().account.data.is_some());
+    assert!(app.stack.account().unwrap().account.data.is_some());
     app
 }
 
@@ -48,13 +48,13 @@ fn type_text(app: &mut App, text: &str) -> Vec<Effect> {
 /// Every client detail the console holds, as far as the state shows it.
 fn holds_phi(app: &App) -> Vec<&'static str> {
     let mut held = Vec::new();
-    if app.queue.tickets.data.is_some() {
+    if app.stack.queue.tickets.data.is_some() {
         held.push("the queue's tickets");
     }
-    if app.search.results.data.is_some() || !app.search.input.value().is_empty() {
+    if app.stack.search().is_some_and(|s| s.results.data.is_some() || !s.input.value().is_empty()) {
         held.push("the search");
     }
-    if let Some(account) = &app.account {
+    if let Some(account) = app.stack.account() {
         if account.account.data.is_some() {
             held.push("the account");
         }
@@ -78,8 +78,7 @@ fn holds_phi(app: &App) -> Vec<&'static str> {
 async fn the_lock_drops_every_client_detail_and_unlocking_reads_them_again() {
     let h = Harness::start().await;
     let mut app = on_account(&h, &Settings::default()).await;
-    // A search typed earlier, and a DOB typed into an open dialog.
-    app.search.input = "Delacroix".into();
+    // A DOB typed into an open dialog.
     app.update(ch('d'), now());
     type_text(&mut app, "01/05/1990");
     assert!(matches!(app.overlay, Some(Overlay::DobCompare(_))));
@@ -89,7 +88,7 @@ async fn the_lock_drops_every_client_detail_and_unlocking_reads_them_again() {
     let in_flight = app.update(ch('R'), now());
     app.update(ch('d'), now());
     type_text(&mut app, "01/05/1990");
-    assert!(holds_phi(&app).len() >= 6, "{:?}", holds_phi(&app));
+    assert!(holds_phi(&app).len() >= 5, "{:?}", holds_phi(&app));
 
     let effects = app.update(Msg::IdleLock, now());
     assert!(effects.contains(&Effect::Terminal(Terminal::ForgetCopy)), "the tmux copy goes: {effects:?}");
@@ -98,7 +97,7 @@ async fn the_lock_drops_every_client_detail_and_unlocking_reads_them_again() {
     assert!(holds_phi(&app).is_empty(), "an answer brought back: {:?}", holds_phi(&app));
     // Only the ids to read again are kept.
     let seeded = h.ticket(SeedCase::DeliveredNotOpened);
-    let account = app.account.as_ref().unwrap();
+    let account = app.stack.account().unwrap();
     assert_eq!((&account.id, account.ticket_id.as_ref()), (&seeded.account_id, Some(&seeded.ticket_id)));
     assert_eq!(app.view(), View::Account);
 
@@ -119,9 +118,24 @@ async fn the_lock_drops_every_client_detail_and_unlocking_reads_them_again() {
     asked.sort_unstable();
     assert_eq!(asked, ["account", "audit", "invites", "tickets"]);
     common::settle(&mut app, &h, effects, now()).await;
-    let account = app.account.as_ref().unwrap();
+    let account = app.stack.account().unwrap();
     assert!(account.account.data.is_some() && account.invites.data.is_some() && account.audit.data.is_some());
-    assert!(app.queue.tickets.data.is_some());
+    assert!(app.stack.queue.tickets.data.is_some());
+}
+
+#[tokio::test]
+async fn the_lock_drops_a_search_typed_over_the_account() {
+    let h = Harness::start().await;
+    let mut app = on_account(&h, &Settings::default()).await;
+    app.update(ch('/'), now());
+    assert_eq!(app.view(), View::Search);
+    type_text(&mut app, "Delacroix");
+    assert!(holds_phi(&app).contains(&"the search"), "{:?}", holds_phi(&app));
+    app.update(Msg::IdleLock, now());
+    assert!(holds_phi(&app).is_empty(), "still held after lock: {:?}", holds_phi(&app));
+    // Still on the search, over the account (its id kept to read again).
+    assert_eq!(app.view(), View::Search);
+    assert!(app.stack.account().is_some_and(|a| a.account.data.is_none()));
 }
 
 #[tokio::test]
@@ -178,8 +192,8 @@ async fn lock_requires_login_unlocks_only_with_a_token_the_portal_accepts() {
     let effects = app.update(key(KeyCode::Enter), now());
     common::settle(&mut app, &h, effects, now()).await;
     assert_eq!(app.lock, None);
-    assert!(app.account.as_ref().unwrap().account.data.is_some());
-    assert!(app.queue.tickets.data.is_some());
+    assert!(app.stack.account().unwrap().account.data.is_some());
+    assert!(app.stack.queue.tickets.data.is_some());
 
     // Esc clears what was typed; Ctrl-C still quits.
     app.update(Msg::IdleLock, now());
@@ -255,7 +269,7 @@ async fn read_only_hides_every_change_from_footer_help_and_palette_and_refuses_i
     assert!(screen.contains("read-only: note"), "{screen}");
     // Nothing changed in the portal.
     let seeded = h.ticket(SeedCase::DeliveredNotOpened);
-    let before = app.account.as_ref().unwrap().invites.data.as_ref().unwrap().len();
+    let before = app.stack.account().unwrap().invites.data.as_ref().unwrap().len();
     assert_eq!(h.client.invites(&seeded.account_id).await.unwrap().len(), before);
 }
 

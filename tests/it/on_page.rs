@@ -147,7 +147,7 @@ async fn the_live_refusal_is_the_top_finding_with_what_to_type() {
     common::settle(&mut app, &h, effects, t0()).await;
     let effects = app.open_ticket(id.clone(), seeded.ticket_id.clone());
     common::settle(&mut app, &h, effects, t0()).await;
-    let top = |app: &App, at| app.account.as_ref().unwrap().findings(&app.replies, at).unwrap().remove(0);
+    let top = |app: &App, at| app.stack.account().unwrap().findings(&app.replies, at).unwrap().remove(0);
     assert_eq!(top(&app, t0()).code, FindingCode::InviteJustSent);
 
     let stream = h.client.follow(None, &[EventType::InviteDobRefused], FollowOptions::default());

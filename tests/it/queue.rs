@@ -21,7 +21,7 @@ use portaldesk::tui::screens::queue::{EXPIRING_WITHIN, Only};
 
 /// The rows the queue shows, in order.
 fn shown(app: &App) -> Vec<Ticket> {
-    (0..app.queue.len()).filter_map(|i| app.queue.row(i).cloned()).collect()
+    (0..app.stack.queue.len()).filter_map(|i| app.stack.queue.row(i).cloned()).collect()
 }
 
 /// The queries of the queue's reads among `effects` (not an account's).
@@ -252,12 +252,12 @@ async fn tab_in_the_slash_line_and_a_search_accounts_with_the_same_text() {
     typed(&mut app, &h, "acc_4").await;
     let ran = press(&mut app, &h, key(KeyCode::Tab)).await;
     assert_eq!(app.view(), View::Search);
-    assert_eq!(app.search.input.value(), "acc_4");
+    assert_eq!(app.stack.search().expect("search in front").input.value(), "acc_4");
     assert!(
         ran.iter()
             .any(|e| matches!(e, Effect::Portal(_, Request::Search { query }) if query.q.as_deref() == Some("acc_4")))
     );
-    assert!(app.search.results.data.as_ref().is_some_and(|p| !p.items.is_empty()));
+    assert!(app.stack.search().expect("search in front").results.data.as_ref().is_some_and(|p| !p.items.is_empty()));
     // Back on the queue, A goes to account search too; the help says so.
     press(&mut app, &h, key(KeyCode::Esc)).await;
     assert_eq!(app.view(), View::Queue);
@@ -281,9 +281,9 @@ async fn a_ticket_id_typed_in_the_queue_line_or_account_search_opens_that_ticket
     press(&mut app, &h, key(KeyCode::Enter)).await;
     assert_eq!(app.view(), View::Account);
     assert_eq!(app.screen(), ScreenKind::Ticket);
-    assert_eq!(app.ticket.as_ref().map(|p| &p.id), Some(&target.ticket_id));
-    assert_eq!(app.account.as_ref().map(|a| &a.id), Some(&target.account_id));
-    assert!(app.ticket.as_ref().unwrap().ticket.data.is_some(), "the pane is read");
+    assert_eq!(app.stack.ticket().map(|p| &p.id), Some(&target.ticket_id));
+    assert_eq!(app.stack.account().map(|a| &a.id), Some(&target.account_id));
+    assert!(app.stack.ticket().unwrap().ticket.data.is_some(), "the pane is read");
 
     // From account search (reached from the account).
     press(&mut app, &h, key(KeyCode::Esc)).await;
@@ -293,8 +293,8 @@ async fn a_ticket_id_typed_in_the_queue_line_or_account_search_opens_that_ticket
     typed(&mut app, &h, &format!(" {} ", other.ticket_id)).await;
     press(&mut app, &h, key(KeyCode::Enter)).await;
     assert_eq!(app.view(), View::Account);
-    assert_eq!(app.ticket.as_ref().map(|p| &p.id), Some(&other.ticket_id));
-    assert_eq!(app.views, [View::Queue, View::Account]);
+    assert_eq!(app.stack.ticket().map(|p| &p.id), Some(&other.ticket_id));
+    assert_eq!(app.stack.depth(), 2, "one account over the queue");
 
     // An unknown id: a clear word, and nothing opens.
     press(&mut app, &h, key(KeyCode::Esc)).await;
@@ -306,7 +306,7 @@ async fn a_ticket_id_typed_in_the_queue_line_or_account_search_opens_that_ticket
     assert!(banner.error && banner.text.contains("No ticket T-9999"), "{banner:?}");
     press(&mut app, &h, ch('A')).await;
     // The search keeps what was typed last: start afresh.
-    app.search.input = tui_input::Input::default();
+    app.stack.search_mut().expect("search in front").input = tui_input::Input::default();
     typed(&mut app, &h, "t-123456").await;
     press(&mut app, &h, key(KeyCode::Enter)).await;
     assert_eq!(app.view(), View::Search);
@@ -330,9 +330,16 @@ async fn by_open_tickets(
 /// Searches an account by its id and opens it.
 async fn open_from_search(app: &mut App, h: &Harness, id: &str) {
     press(app, h, ch('A')).await;
-    app.search.input = tui_input::Input::default();
+    app.stack.search_mut().expect("search in front").input = tui_input::Input::default();
     typed(app, h, id).await;
-    let found = app.search.results.data.as_ref().map(|p| p.items.iter().position(|a| a.id.as_str() == id));
+    let found = app
+        .stack
+        .search()
+        .expect("search in front")
+        .results
+        .data
+        .as_ref()
+        .map(|p| p.items.iter().position(|a| a.id.as_str() == id));
     let index = found.flatten().unwrap_or_else(|| panic!("{id} not found: {}", common::screen_wide(app)));
     for _ in 0..index {
         app.update(key(KeyCode::Down), t0());
@@ -350,8 +357,8 @@ async fn an_account_opened_from_search_is_tied_to_its_one_open_ticket_and_f_fixe
     open_from_search(&mut app, &h, seeded.account_id.as_str()).await;
     assert_eq!(app.view(), View::Account);
     assert_eq!(app.screen(), ScreenKind::Ticket, "attached: the ticket pane shows");
-    assert_eq!(app.account.as_ref().unwrap().ticket_id.as_ref(), Some(&seeded.ticket_id));
-    let pane = app.ticket.as_ref().unwrap();
+    assert_eq!(app.stack.account().unwrap().ticket_id.as_ref(), Some(&seeded.ticket_id));
+    let pane = app.stack.ticket().unwrap();
     assert!(pane.ticket.data.is_some() && pane.messages.data.is_some());
     assert!(pane.claimed_on_open, "as if opened from the queue");
     // Reading does not claim it (claim_on_open is off).
@@ -375,7 +382,7 @@ async fn several_open_tickets_ask_which_and_none_leaves_the_account_alone() {
 
     open_from_search(&mut app, &h, account.as_str()).await;
     assert_eq!(app.screen(), ScreenKind::TicketPicker);
-    assert!(app.ticket.is_none());
+    assert!(app.stack.ticket().is_none());
     let Some(Overlay::TicketPicker(picker)) = &app.overlay else { panic!() };
     assert_eq!(picker.tickets.iter().map(|t| t.id.clone()).collect::<Vec<_>>(), theirs);
     let screen = common::screen_wide(&app);
@@ -385,15 +392,15 @@ async fn several_open_tickets_ask_which_and_none_leaves_the_account_alone() {
     press(&mut app, &h, key(KeyCode::Enter)).await;
     assert!(app.overlay.is_none());
     assert_eq!(app.screen(), ScreenKind::Ticket);
-    assert_eq!(app.ticket.as_ref().map(|p| &p.id), Some(&theirs[1]));
-    assert_eq!(app.account.as_ref().unwrap().ticket_id.as_ref(), Some(&theirs[1]));
-    assert!(app.ticket.as_ref().unwrap().ticket.data.is_some());
+    assert_eq!(app.stack.ticket().map(|p| &p.id), Some(&theirs[1]));
+    assert_eq!(app.stack.account().unwrap().ticket_id.as_ref(), Some(&theirs[1]));
+    assert!(app.stack.ticket().unwrap().ticket.data.is_some());
 
     // Esc in the picker: the account alone.
     press(&mut app, &h, key(KeyCode::Esc)).await;
     open_from_search(&mut app, &h, account.as_str()).await;
     press(&mut app, &h, key(KeyCode::Esc)).await;
-    assert!(app.overlay.is_none() && app.ticket.is_none());
+    assert!(app.overlay.is_none() && app.stack.ticket().is_none());
     assert_eq!(app.screen(), ScreenKind::Account);
 
     // An account with no ticket: the plain account, as before.
@@ -402,7 +409,7 @@ async fn several_open_tickets_ask_which_and_none_leaves_the_account_alone() {
     let lonely = (1..=220).map(|n| format!("acc_{n}")).find(|id| !open.iter().any(|a| a.as_str() == id)).unwrap();
     open_from_search(&mut app, &h, &lonely).await;
     assert_eq!(app.screen(), ScreenKind::Account);
-    assert!(app.overlay.is_none() && app.ticket.is_none() && app.account.as_ref().unwrap().ticket_id.is_none());
+    assert!(app.overlay.is_none() && app.stack.ticket().is_none() && app.stack.account().unwrap().ticket_id.is_none());
 }
 
 #[tokio::test]
@@ -412,29 +419,29 @@ async fn paging_through_329_tickets_reaches_every_one_once() {
     assert_eq!(expected.len(), 329);
     for page in [None, Some(40)] {
         let (mut app, _) = App::new(true, (160, 48));
-        app.queue.page = page;
+        app.stack.queue.page = page;
         let effects = app.load_queue();
         let ran = common::settle(&mut app, &h, effects, t0()).await;
         // A page of 40 is read on at once: the cursor is within 50 rows of its end.
         let first = page.map_or(200, |p| p as usize * 2);
-        assert_eq!(app.queue.len(), first, "the first page(s)");
+        assert_eq!(app.stack.queue.len(), first, "the first page(s)");
         assert!(common::screen_wide(&app).contains(&format!("Open tickets ({first}+)")));
-        let mut seen = vec![app.queue.selected_ticket().unwrap().id.clone()];
+        let mut seen = vec![app.stack.queue.selected_ticket().unwrap().id.clone()];
         let mut reads = queue_reads(&ran).len();
-        while app.queue.selected + 1 < app.queue.len() {
+        while app.stack.queue.selected + 1 < app.stack.queue.len() {
             let ran = press(&mut app, &h, ch('j')).await;
             reads += queue_reads(&ran).len();
-            seen.push(app.queue.selected_ticket().unwrap().id.clone());
+            seen.push(app.stack.queue.selected_ticket().unwrap().id.clone());
         }
-        assert!(app.queue.complete(), "the last page was read");
+        assert!(app.stack.queue.complete(), "the last page was read");
         assert_eq!(seen, expected, "every ticket once, in order, none twice");
         let pages = 329usize.div_ceil(page.map_or(200, |p| p as usize));
         assert_eq!(reads, pages, "one read per page");
         assert!(common::screen_wide(&app).contains("Open tickets (329)"));
         // A re-read keeps the cursor's ticket (as many rows as read, up to 500).
-        let last = app.queue.selected_ticket().unwrap().id.clone();
+        let last = app.stack.queue.selected_ticket().unwrap().id.clone();
         press(&mut app, &h, ch('R')).await;
-        assert_eq!(app.queue.selected_ticket().map(|t| &t.id), Some(&last));
+        assert_eq!(app.stack.queue.selected_ticket().map(|t| &t.id), Some(&last));
     }
 }
 
@@ -442,23 +449,23 @@ async fn paging_through_329_tickets_reaches_every_one_once() {
 async fn g_and_page_down_read_on_and_a_local_filter_reads_until_the_end() {
     let h = Harness::with(SandboxOptions { frozen_at: Some(t0()), tickets: 300, ..SandboxOptions::default() }).await;
     let (mut app, _) = App::new(true, (160, 48));
-    app.queue.page = Some(50);
+    app.stack.queue.page = Some(50);
     let effects = app.load_queue();
     common::settle(&mut app, &h, effects, t0()).await;
     press(&mut app, &h, key(KeyCode::PageDown)).await;
-    assert!(app.queue.selected > 20, "a page down moves by a screen");
+    assert!(app.stack.queue.selected > 20, "a page down moves by a screen");
     for _ in 0..10 {
         press(&mut app, &h, ch('G')).await;
     }
-    assert!(app.queue.complete());
-    assert_eq!(app.queue.selected, 328);
+    assert!(app.stack.queue.complete());
+    assert_eq!(app.stack.queue.selected, 328);
     // Expiring soon on a fresh read: pages are read while few rows show.
     press(&mut app, &h, ch('e')).await;
     let all = all_open(&h).await;
     let now = t0();
     let want = all.iter().filter(|t| Only::ExpiringSoon.keeps(t, now)).count();
-    assert_eq!(app.queue.len(), want);
-    assert!(app.queue.complete(), "read to the end, since fewer than a screen show");
+    assert_eq!(app.stack.queue.len(), want);
+    assert!(app.stack.queue.complete(), "read to the end, since fewer than a screen show");
 }
 
 /// The effects that ran read the queue again (the queue's own read, not
@@ -474,13 +481,14 @@ async fn the_queue_is_read_again_after_every_action_taken_from_a_ticket() {
     let seeded = h.ticket(SeedCase::EmailTypo).clone();
     let index = shown(&app).iter().position(|t| t.id == seeded.ticket_id).unwrap();
     assert!(shown(&app)[index].assignee.is_none());
-    app.queue.selected = index;
+    app.stack.queue.selected = index;
     // With claim_on_open, opening claims it: the queue shows it claimed.
     app.claim_on_open = true;
     let ran = press(&mut app, &h, key(KeyCode::Enter)).await;
     assert!(reads_queue(&ran), "claim on open");
     let me = h.client.me().await.unwrap().id;
-    let row = |app: &App| app.queue.tickets.data.as_ref().unwrap().iter().find(|t| t.id == seeded.ticket_id).cloned();
+    let row =
+        |app: &App| app.stack.queue.tickets.data.as_ref().unwrap().iter().find(|t| t.id == seeded.ticket_id).cloned();
     assert_eq!(row(&app).unwrap().assignee.as_deref(), Some(me.as_str()));
 
     let paste = |text: &str| Msg::Paste(text.to_owned());

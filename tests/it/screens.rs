@@ -88,7 +88,7 @@ async fn dob_compare() {
     let h = Harness::start().await;
     let mut app = on_account(&h, SeedCase::DobDayMonthSwapped).await;
     app.update(ch('d'), t0());
-    let dob = *app.account.as_ref().unwrap().account.data.as_ref().unwrap().value.dob.expose();
+    let dob = *app.stack.account().unwrap().account.data.as_ref().unwrap().value.dob.expose();
     app.update(Msg::Paste(dob.format("%-d/%-m/%y").to_string()), t0());
     snapshot("dob_compare", &app);
 }
@@ -175,7 +175,7 @@ async fn ticket_screen() {
     let seeded = h.ticket(SeedCase::WrongAddress).clone();
     let effects = app.open_ticket(seeded.account_id, seeded.ticket_id);
     common::settle(&mut app, &h, effects, t0()).await;
-    assert!(app.ticket.as_ref().is_some_and(|p| p.messages.data.is_some()), "the conversation is read");
+    assert!(app.stack.ticket().is_some_and(|p| p.messages.data.is_some()), "the conversation is read");
     snapshot_at("ticket_wrong_address", &app, &THREE);
     app.update(ch('?'), t0());
     snapshot_at("help_ticket", &app, &THREE);
@@ -207,7 +207,7 @@ async fn status_is_told_by_symbol_and_colour() {
 async fn nothing_unrevealed_shows_email_or_dob() {
     let h = Harness::start().await;
     let app = on_account(&h, SeedCase::DeliveredNotOpened).await;
-    let account = app.account.as_ref().unwrap().account.data.clone().unwrap().value;
+    let account = app.stack.account().unwrap().account.data.clone().unwrap().value;
     for size in SIZES {
         let text = draw(&app, size).backend().to_string();
         assert!(!text.contains(account.email.expose().as_str()), "email shown at {size:?}");
@@ -250,7 +250,7 @@ async fn account_audit_trail_after_a_dob_edit() {
     let save = app.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)), t0());
     common::settle(&mut app, &h, save, t0()).await;
     assert!(app.overlay.is_none(), "the edit was saved");
-    assert!(!app.account.as_ref().unwrap().audit.data.as_ref().unwrap().is_empty());
+    assert!(!app.stack.account().unwrap().audit.data.as_ref().unwrap().is_empty());
     let wide = draw(&app, (160, 48)).backend().to_string();
     assert!(wide.contains("date of birth changed"), "beside the findings at 160 columns:\n{wide}");
     app.update(ch('u'), t0());
@@ -289,9 +289,9 @@ fn dialog_view(app: &App) -> portaldesk::tui::view_model::ViewModel {
     use portaldesk::tui::screens::Ui;
     let overlay = app.overlay.as_ref().expect("a dialog is open");
     let ui = Ui { theme: &app.theme, keys: &app.keymap, zone: app.zone, absolute_times: app.absolute_times, now: t0() };
-    let revealed = app.account.as_ref().is_some_and(|a| a.revealed);
+    let revealed = app.stack.account().is_some_and(|a| a.revealed);
     let under =
-        Under { account: app.account.as_ref(), revealed, screen: app.view_screen(), collision: None, lately: None };
+        Under { account: app.stack.account(), revealed, screen: app.view_screen(), collision: None, lately: None };
     overlay.dialog().view(&under, &ui)
 }
 
@@ -313,8 +313,8 @@ fn reveal(app: &mut App) {
 async fn on_ticket(h: &Harness, case: SeedCase) -> App {
     let seeded = h.ticket(case).clone();
     let mut app = console(h).await;
-    let tickets = app.queue.tickets.data.clone().unwrap();
-    app.queue.selected = tickets.iter().position(|t| t.id == seeded.ticket_id).expect("the seeded ticket");
+    let tickets = app.stack.queue.tickets.data.clone().unwrap();
+    app.stack.queue.selected = tickets.iter().position(|t| t.id == seeded.ticket_id).expect("the seeded ticket");
     common::press_at_t0(&mut app, h, key(KeyCode::Enter)).await;
     assert_eq!(app.screen(), portaldesk::tui::keymap::ScreenKind::Ticket);
     app
@@ -322,7 +322,7 @@ async fn on_ticket(h: &Harness, case: SeedCase) -> App {
 
 /// The account open in `app`, as read.
 fn account_of(app: &App) -> portaldesk::portal::model::Account {
-    app.account.as_ref().unwrap().account.data.clone().unwrap().value
+    app.stack.account().unwrap().account.data.clone().unwrap().value
 }
 
 #[tokio::test]

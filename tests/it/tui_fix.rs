@@ -14,9 +14,9 @@ use portaldesk::tui::keymap::{Keymap, ScreenKind};
 
 /// Opens a ticket from the queue (Enter on its row).
 async fn open_from_queue(app: &mut App, h: &Harness, pick: impl Fn(&Ticket) -> bool) -> Ticket {
-    let tickets = app.queue.tickets.data.clone().unwrap();
+    let tickets = app.stack.queue.tickets.data.clone().unwrap();
     let index = tickets.iter().position(pick).expect("a seeded ticket to pick");
-    app.queue.selected = index;
+    app.stack.queue.selected = index;
     press(app, h, key(KeyCode::Enter)).await;
     assert_eq!(app.screen(), ScreenKind::Ticket);
     tickets[index].clone()
@@ -56,8 +56,8 @@ async fn f_then_enter_on_the_typo_ticket_corrects_the_address_replies_once_and_s
     assert_eq!(h.client.ticket(&ticket.id).await.unwrap().value.status, TicketStatus::Solved);
     let after = h.client.account(&ticket.account_id).await.unwrap().value;
     assert!(!after.email.expose().ends_with(".cmo"), "the default address is corrected");
-    assert_eq!(app.ticket.as_ref().unwrap().ticket().unwrap().status, TicketStatus::Solved, "the ticket read again");
-    let shown_account = app.account.as_ref().unwrap().account.data.as_ref().unwrap();
+    assert_eq!(app.stack.ticket().unwrap().ticket().unwrap().status, TicketStatus::Solved, "the ticket read again");
+    let shown_account = app.stack.account().unwrap().account.data.as_ref().unwrap();
     assert_eq!(shown_account.value.email.expose(), after.email.expose(), "the account read again");
     assert_eq!(app.view(), View::Account);
 }
@@ -89,14 +89,14 @@ async fn key_counting_walk_over_the_seeded_tickets() {
     let mut table = vec![format!("{:<8} {:>4}  result", "ticket", "keys")];
     let mut fixed = 0;
     for s in &seeded {
-        let tickets = app.queue.tickets.data.clone().unwrap_or_default();
+        let tickets = app.stack.queue.tickets.data.clone().unwrap_or_default();
         let Some(index) = tickets.iter().position(|t| t.id == s.ticket_id) else {
             table.push(format!("{:<8} {:>4}  not in the queue", s.ticket_id, 0));
             continue;
         };
         let mut keys = 0;
-        while app.queue.selected != index {
-            let step = if app.queue.selected < index { 'j' } else { 'k' };
+        while app.stack.queue.selected != index {
+            let step = if app.stack.queue.selected < index { 'j' } else { 'k' };
             press(&mut app, &h, ch(step)).await;
             keys += 1;
         }

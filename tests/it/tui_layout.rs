@@ -87,12 +87,12 @@ async fn the_dob_edit_reads_3_5_1988_and_shows_it_normalised_before_saving() {
 async fn n_on_the_queue_opens_the_next_unclaimed_ticket() {
     let h = Harness::start().await;
     let mut app = started(&h, (160, 48)).await;
-    let tickets = app.queue.tickets.data.clone().unwrap();
-    app.queue.selected = 2;
+    let tickets = app.stack.queue.tickets.data.clone().unwrap();
+    app.stack.queue.selected = 2;
     let effects = press(&mut app, &h, ch('n')).await;
     let expected = (3..tickets.len()).find(|&i| tickets[i].assignee.is_none()).unwrap();
     assert_eq!(app.view(), View::Account, "n opens the ticket, as on the account screen");
-    let account = app.account.as_ref().unwrap();
+    let account = app.stack.account().unwrap();
     assert_eq!(account.ticket_id.as_ref(), Some(&tickets[expected].id));
     assert_eq!(account.id, tickets[expected].account_id);
     assert!(effects.iter().any(|e| matches!(e, Effect::Portal(_, Request::Account { .. }))));
@@ -188,7 +188,7 @@ async fn a_risky_resend_names_its_risk_and_needs_a_second_enter() {
 async fn a_revoke_shows_what_it_does_and_needs_a_second_enter() {
     let h = Harness::start().await;
     let mut app = on_ticket(&h, SeedCase::DeliveredNotOpened, (80, 24)).await;
-    let invite = app.account.as_ref().unwrap().selected().unwrap().id.clone();
+    let invite = app.stack.account().unwrap().selected().unwrap().id.clone();
     app.update(ch('x'), now());
     app.update(Msg::Paste("sent to an old address".into()), now());
     let first = app.update(key(KeyCode::Enter), now());
@@ -220,8 +220,8 @@ fn findings_text(app: &App, size: (u16, u16)) -> String {
 async fn a_pasted_link_is_matched_to_its_invite_and_said_why_it_does_not_work() {
     let h = Harness::start().await;
     let mut app = on_ticket(&h, SeedCase::SupersededLink, (160, 48)).await;
-    let account_id = app.account.as_ref().unwrap().id.clone();
-    let invites = app.account.as_ref().unwrap().invites.data.clone().unwrap();
+    let account_id = app.stack.account().unwrap().id.clone();
+    let invites = app.stack.account().unwrap().invites.data.clone().unwrap();
     let outbox = h.client.sandbox_outbox(Some(&account_id)).await.unwrap();
     let superseded = invites
         .iter()
@@ -292,7 +292,7 @@ async fn at_80x24_the_findings_scroll_with_page_keys_and_the_wheel_so_every_find
     let h = Harness::start().await;
     let size = (80, 24);
     let mut app = on_ticket_id(&h, "T-1005", size).await;
-    let account = app.account.as_ref().unwrap();
+    let account = app.stack.account().unwrap();
     let all = portaldesk::diagnose::troubleshoot::troubleshoot(
         &portaldesk::diagnose::troubleshoot::Case::new(
             &account.account.data.as_ref().unwrap().value,
@@ -311,18 +311,18 @@ async fn at_80x24_the_findings_scroll_with_page_keys_and_the_wheel_so_every_find
     for finding in &all {
         assert!(seen.iter().any(|c| c == finding.code.as_str()), "{} never showed", finding.code.as_str());
     }
-    assert!(app.account.as_ref().unwrap().findings_scroll > 0);
+    assert!(app.stack.account().unwrap().findings_scroll > 0);
     for _ in 0..6 {
         app.update(key(KeyCode::PageUp), now());
     }
-    assert_eq!(app.account.as_ref().unwrap().findings_scroll, 0, "PageUp goes back to the top");
+    assert_eq!(app.stack.account().unwrap().findings_scroll, 0, "PageUp goes back to the top");
     // The wheel over the findings scrolls them (not the invites).
     let wheel = |kind| Msg::Mouse(MouseEvent { kind, column: 10, row: 18, modifiers: KeyModifiers::NONE });
     app.update(wheel(MouseEventKind::ScrollDown), now());
-    assert_eq!(app.account.as_ref().unwrap().findings_scroll, 3);
-    assert_eq!(app.account.as_ref().unwrap().selected_invite, 0);
+    assert_eq!(app.stack.account().unwrap().findings_scroll, 3);
+    assert_eq!(app.stack.account().unwrap().selected_invite, 0);
     app.update(wheel(MouseEventKind::ScrollUp), now());
-    assert_eq!(app.account.as_ref().unwrap().findings_scroll, 0);
+    assert_eq!(app.stack.account().unwrap().findings_scroll, 0);
 }
 
 #[tokio::test]
@@ -403,7 +403,7 @@ async fn at_160x48_the_profile_shows_the_whole_address_and_the_findings_get_the_
     let size = (160, 48);
     let mut app = on_ticket(&h, SeedCase::WrongAddress, size).await;
     app.update(ch('v'), now());
-    let account = app.account.as_ref().unwrap().account.data.clone().unwrap().value;
+    let account = app.stack.account().unwrap().account.data.clone().unwrap().value;
     let lines = screen(&app, size);
     let text = joined(&lines);
     assert!(text.contains(&format!("{} ★ default", account.email.expose())), "{text}");
@@ -449,6 +449,6 @@ async fn t_on_the_queue_shows_when_each_ticket_was_opened() {
     app.update(ch('t'), now());
     let after = joined(&screen(&app, size));
     assert_ne!(before, after, "t changes the queue's times");
-    let opened = app.queue.tickets.data.as_ref().unwrap()[0].opened_at;
+    let opened = app.stack.queue.tickets.data.as_ref().unwrap()[0].opened_at;
     assert!(after.contains(&app.zone.short(opened)), "{after}");
 }

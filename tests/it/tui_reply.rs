@@ -25,9 +25,9 @@ use portaldesk::tui::screens::reply::{ReplyState, Seen};
 async fn on_ticket(h: &Harness, case: SeedCase) -> (App, Ticket) {
     let seeded = h.ticket(case).clone();
     let mut app = started(h).await;
-    let tickets = app.queue.tickets.data.clone().unwrap();
+    let tickets = app.stack.queue.tickets.data.clone().unwrap();
     let index = tickets.iter().position(|t| t.id == seeded.ticket_id).expect("the seeded ticket in the queue");
-    app.queue.selected = index;
+    app.stack.queue.selected = index;
     press(&mut app, h, key(KeyCode::Enter)).await;
     assert_eq!(app.screen(), ScreenKind::Ticket);
     (app, tickets[index].clone())
@@ -105,7 +105,7 @@ async fn w_opens_the_composer_prefilled_with_the_reply_y_copies() {
     let h = Harness::start().await;
     let (mut app, _) = on_ticket(&h, SeedCase::ExpiredClientInvite).await;
     assert!(!screen(&app).contains("Reply to the client"), "the dialog shows before w");
-    let expected = app.account.as_ref().unwrap().main_reply(&app.replies, t0()).unwrap().into_inner();
+    let expected = app.stack.account().unwrap().main_reply(&app.replies, t0()).unwrap().into_inner();
 
     press(&mut app, &h, ch('w')).await;
     assert_eq!(app.screen(), ScreenKind::Reply);
@@ -208,7 +208,7 @@ async fn ctrl_s_sends_once_sets_the_status_and_the_reply_shows_in_the_conversati
     assert_eq!(outbox[0].body.expose(), &body);
     assert_eq!(h.client.ticket(&ticket.id).await.unwrap().value.status, TicketStatus::Solved);
     // Read again: the pane shows the reply and the status, the queue too.
-    let pane = app.ticket.as_ref().unwrap();
+    let pane = app.stack.ticket().unwrap();
     assert_eq!(pane.ticket().unwrap().status, TicketStatus::Solved);
     let last = pane.messages.data.as_ref().unwrap().last().unwrap();
     assert_eq!((last.author.kind, last.visibility), (AuthorKind::Staff, Visibility::Public));
@@ -371,7 +371,7 @@ async fn another_agent_replying_meanwhile_is_named_with_when() {
 async fn opened_before_the_pane_read_the_conversation_it_reads_it_itself() {
     let h = Harness::start().await;
     let (mut app, ticket) = on_ticket(&h, SeedCase::ExpiredClientInvite).await;
-    app.ticket.as_mut().unwrap().messages.data = None;
+    app.stack.ticket_mut().unwrap().messages.data = None;
     let ran = press(&mut app, &h, ch('w')).await;
     assert!(ran.iter().any(|e| matches!(e, Effect::Portal(_, Request::Conversation { .. }))), "{ran:?}");
     assert_eq!(app.screen(), ScreenKind::Reply);

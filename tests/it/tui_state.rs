@@ -47,16 +47,16 @@ async fn the_queue_loads_first_and_enter_opens_the_ticket_account_with_its_ticke
     assert!(matches!(effects.as_slice(), [Effect::Portal(_, Request::Tickets { .. })]));
     assert_eq!(app.screen(), ScreenKind::Queue);
     let mut app = started(&h).await;
-    assert_eq!(app.queue.tickets.data.as_ref().map(Vec::len), Some(29));
+    assert_eq!(app.stack.queue.tickets.data.as_ref().map(Vec::len), Some(29));
 
     let effects = app.update(ch('j'), now());
     assert!(effects.is_empty());
-    assert_eq!(app.queue.selected, 1);
+    assert_eq!(app.stack.queue.selected, 1);
     let effects = app.update(key(KeyCode::Up), now());
     assert!(effects.is_empty());
-    assert_eq!(app.queue.selected, 0);
+    assert_eq!(app.stack.queue.selected, 0);
 
-    let ticket = app.queue.tickets.data.as_ref().unwrap()[0].clone();
+    let ticket = app.stack.queue.tickets.data.as_ref().unwrap()[0].clone();
     let effects = app.update(key(KeyCode::Enter), now());
     let ids: Vec<_> = effects
         .iter()
@@ -69,9 +69,9 @@ async fn the_queue_loads_first_and_enter_opens_the_ticket_account_with_its_ticke
         .collect();
     assert_eq!(ids, vec![ticket.account_id.clone(); 3]);
     assert_eq!(app.view(), View::Account);
-    assert_eq!(app.account.as_ref().unwrap().ticket_id.as_ref(), Some(&ticket.id));
+    assert_eq!(app.stack.account().unwrap().ticket_id.as_ref(), Some(&ticket.id));
     common::settle(&mut app, &h, effects, now()).await;
-    assert!(app.account.as_ref().unwrap().account.data.is_some());
+    assert!(app.stack.account().unwrap().account.data.is_some());
 
     // Esc goes back to the queue.
     press(&mut app, &h, key(KeyCode::Esc)).await;
@@ -82,12 +82,12 @@ async fn the_queue_loads_first_and_enter_opens_the_ticket_account_with_its_ticke
 async fn n_jumps_to_the_next_unclaimed_ticket() {
     let h = Harness::start().await;
     let mut app = started(&h).await;
-    let tickets = app.queue.tickets.data.clone().unwrap();
-    app.queue.selected = 2;
+    let tickets = app.stack.queue.tickets.data.clone().unwrap();
+    app.stack.queue.selected = 2;
     app.update(ch('n'), now());
     let expected = (3..tickets.len()).find(|&i| tickets[i].assignee.is_none()).unwrap();
     assert!(tickets[3].assignee.is_some(), "the seed claims the fourth ticket");
-    assert_eq!(app.queue.selected, expected);
+    assert_eq!(app.stack.queue.selected, expected);
 }
 
 #[tokio::test]
@@ -124,14 +124,25 @@ async fn search_is_debounced_and_old_answers_never_overwrite_new_ones() {
     let answer_a = h.client.search_accounts(&query_a).await;
     app.update(Msg::Answer(req_b, Answer::Search(answer_b)), now());
     app.update(Msg::Answer(req_a, Answer::Search(answer_a)), now());
-    let shown: Vec<_> = app.search.results.data.as_ref().unwrap().items.iter().map(|a| a.id.clone()).collect();
+    let shown: Vec<_> = app
+        .stack
+        .search()
+        .expect("search in front")
+        .results
+        .data
+        .as_ref()
+        .unwrap()
+        .items
+        .iter()
+        .map(|a| a.id.clone())
+        .collect();
     assert!(shown.iter().all(|id| id.as_str().contains("acc_42")), "{shown:?}");
 
     // Enter opens the selected account, without a ticket.
     let effects = app.update(key(KeyCode::Enter), now());
     assert!(matches!(effects.first(), Some(Effect::Portal(_, Request::Account { account_id: id })) if id == "acc_42"));
     assert_eq!(app.view(), View::Account);
-    assert_eq!(app.account.as_ref().unwrap().ticket_id, None);
+    assert_eq!(app.stack.account().unwrap().ticket_id, None);
     // Back goes to where search was opened from, not to search.
     app.update(key(KeyCode::Esc), now());
     assert_eq!(app.view(), View::Queue);
@@ -144,7 +155,7 @@ async fn resend_confirms_carries_the_ticket_and_reuses_its_key_on_retry() {
     let seeded = h.ticket(SeedCase::ExpiredClientInvite).clone();
     let effects = app.open_account(seeded.account_id.clone(), Some(seeded.ticket_id.clone()));
     common::settle(&mut app, &h, effects, now()).await;
-    let before = app.account.as_ref().unwrap().invites.data.as_ref().unwrap().len();
+    let before = app.stack.account().unwrap().invites.data.as_ref().unwrap().len();
 
     assert!(app.update(ch('r'), now()).is_empty());
     assert_eq!(app.screen(), ScreenKind::Resend);
@@ -175,7 +186,7 @@ async fn resend_confirms_carries_the_ticket_and_reuses_its_key_on_retry() {
     common::settle(&mut app, &h, retry, now()).await;
 
     assert!(app.overlay.is_none());
-    let invites = app.account.as_ref().unwrap().invites.data.clone().unwrap();
+    let invites = app.stack.account().unwrap().invites.data.clone().unwrap();
     assert_eq!(invites.len(), before + 1);
     assert_eq!(invites[0].status, InviteStatus::Pending);
     assert_eq!(invites[0].expires_at - invites[0].sent_at, Duration::hours(48));
@@ -270,12 +281,12 @@ async fn dob_compare_reads_what_is_typed_and_help_lists_the_screen_keys() {
     let effects = app.open_account(seeded.account_id.clone(), None);
     common::settle(&mut app, &h, effects, now()).await;
     app.update(ch('d'), now());
-    let dob = *app.account.as_ref().unwrap().account.data.as_ref().unwrap().value.dob.expose();
+    let dob = *app.stack.account().unwrap().account.data.as_ref().unwrap().value.dob.expose();
     let day_first = dob.format("%d/%m/%Y").to_string();
     app.update(Msg::Paste(day_first), now());
     let Some(Overlay::DobCompare(state)) = &app.overlay else { panic!() };
     let check =
-        portaldesk::tui::screens::dob_compare::current_check(state, app.account.as_ref().unwrap(), now()).unwrap();
+        portaldesk::tui::screens::dob_compare::current_check(state, app.stack.account().unwrap(), now()).unwrap();
     assert!(check.findings.iter().any(|f| f.code.as_str() == "day_month_swapped"));
     assert_eq!(check.suggested_entry, Some(dob.format("%m/%d/%Y").to_string()));
     app.update(key(KeyCode::Esc), now());
@@ -317,12 +328,12 @@ async fn mouse_clicks_select_rows_and_the_wheel_scrolls() {
         })
     };
     app.update(click(2 + 2 + 4), now());
-    assert_eq!(app.queue.selected, 4);
+    assert_eq!(app.stack.queue.selected, 4);
     app.update(
         Msg::Mouse(MouseEvent { kind: MouseEventKind::ScrollDown, column: 0, row: 0, modifiers: KeyModifiers::NONE }),
         now(),
     );
-    assert_eq!(app.queue.selected, 5);
+    assert_eq!(app.stack.queue.selected, 5);
     let effects = app.update(ch('M'), now());
     assert_eq!(effects, vec![Effect::Terminal(Terminal::SetMouse(false))]);
 }
@@ -360,7 +371,7 @@ async fn a_failed_read_shows_a_banner_but_a_stale_failure_does_not() {
     assert!(banner.error && banner.text.contains("cannot be reached"), "{banner:?}");
     assert!(app.offline.is_some());
     // The last good queue stays on screen.
-    assert_eq!(app.queue.tickets.data.as_ref().map(Vec::len), Some(29));
+    assert_eq!(app.stack.queue.tickets.data.as_ref().map(Vec::len), Some(29));
 }
 
 #[tokio::test]
@@ -370,7 +381,7 @@ async fn clicking_an_invite_selects_it() {
     let seeded = h.ticket(SeedCase::SupersededLink).clone();
     let effects = app.open_account(seeded.account_id, None);
     common::settle(&mut app, &h, effects, now()).await;
-    assert_eq!(app.account.as_ref().unwrap().selected_invite, 0);
+    assert_eq!(app.stack.account().unwrap().selected_invite, 0);
     // At 160x48 the history starts at row 2 (body) + 1 (border); each
     // invite takes three lines, so the second starts three rows lower.
     let click = Msg::Mouse(MouseEvent {
@@ -380,7 +391,7 @@ async fn clicking_an_invite_selects_it() {
         modifiers: KeyModifiers::NONE,
     });
     app.update(click, now());
-    assert_eq!(app.account.as_ref().unwrap().selected_invite, 1);
+    assert_eq!(app.stack.account().unwrap().selected_invite, 1);
 }
 
 #[tokio::test]
@@ -390,29 +401,29 @@ async fn a_revealed_dob_masks_itself_again_after_30_seconds() {
     let seeded = h.ticket(SeedCase::NoInvite).clone();
     let effects = app.open_account(seeded.account_id, None);
     common::settle(&mut app, &h, effects, now()).await;
-    assert!(!app.account.as_ref().unwrap().revealed);
+    assert!(!app.stack.account().unwrap().revealed);
     // v reveals, and starts a 30 s timer on the monotonic clock.
     let timer = app.update(ch('v'), now());
     let [Effect::MaskAfter { reveal, after }] = timer.as_slice() else { panic!("{timer:?}") };
     assert_eq!(*after, std::time::Duration::from_secs(30));
-    assert!(app.account.as_ref().unwrap().revealed);
+    assert!(app.stack.account().unwrap().revealed);
     // The server's time passing (or jumping) does not end it: only the timer.
     app.update(Msg::Tick, now() + Duration::seconds(3600));
-    assert!(app.account.as_ref().unwrap().revealed);
+    assert!(app.stack.account().unwrap().revealed);
     app.update(Msg::RevealOver(*reveal), now());
-    assert!(!app.account.as_ref().unwrap().revealed, "still revealed after its time");
+    assert!(!app.stack.account().unwrap().revealed, "still revealed after its time");
     // v masks at once too; a new reveal gets a new timer, and the old
     // one's end does not cut it short.
     let first = app.update(ch('v'), now());
     let [Effect::MaskAfter { reveal: old, .. }] = first.as_slice() else { panic!("{first:?}") };
     assert!(app.update(ch('v'), now()).is_empty());
-    assert!(!app.account.as_ref().unwrap().revealed);
+    assert!(!app.stack.account().unwrap().revealed);
     let second = app.update(ch('v'), now());
     let [Effect::MaskAfter { reveal: new, .. }] = second.as_slice() else { panic!("{second:?}") };
     app.update(Msg::RevealOver(*old), now());
-    assert!(app.account.as_ref().unwrap().revealed, "an ended reveal's timer masked a newer one");
+    assert!(app.stack.account().unwrap().revealed, "an ended reveal's timer masked a newer one");
     app.update(Msg::RevealOver(*new), now());
-    assert!(!app.account.as_ref().unwrap().revealed);
+    assert!(!app.stack.account().unwrap().revealed);
 }
 
 /// The reveal timer is tokio's (monotonic) clock, not the server-corrected
@@ -450,7 +461,7 @@ async fn every_dialog_masks_again_when_the_reveal_time_is_over() {
     let seeded = h.ticket(SeedCase::WrongAddress).clone();
     let effects = app.open_account(seeded.account_id.clone(), Some(seeded.ticket_id.clone()));
     common::settle(&mut app, &h, effects, now()).await;
-    let account = app.account.as_ref().unwrap().account.data.clone().unwrap().value;
+    let account = app.stack.account().unwrap().account.data.clone().unwrap().value;
     let dob = *account.dob.expose();
     let dates = [dob.format("%m/%d/%Y").to_string(), dob.format("%Y-%m-%d").to_string()];
     let emails: Vec<String> = account.emails.iter().map(|e| e.address.expose().clone()).collect();
@@ -491,12 +502,12 @@ async fn every_dialog_masks_again_when_the_reveal_time_is_over() {
         app.update(Msg::RevealOver(*reveal), now() + Duration::seconds(31));
         assert_eq!(app.screen(), dialog, "the dialog stays open");
         if dialog.shows_phi() {
-            assert!(app.account.as_ref().unwrap().revealed, "{dialog:?}: masked mid-dialog");
+            assert!(app.stack.account().unwrap().revealed, "{dialog:?}: masked mid-dialog");
             let shown = screen(&app, (160, 48));
             assert!(dates.iter().chain(&emails).any(|s| shown.contains(s.as_str())), "{dialog:?}: masked mid-dialog");
             // Closing it ends the reveal; the dialog opened again is masked.
             app.update(key(KeyCode::Esc), now());
-            assert!(!app.account.as_ref().unwrap().revealed, "{dialog:?}: still revealed after closing");
+            assert!(!app.stack.account().unwrap().revealed, "{dialog:?}: still revealed after closing");
             app.update(Msg::Key(open), now());
             assert_eq!(app.screen(), dialog);
         }
@@ -541,7 +552,7 @@ fn field_values(app: &App) -> Vec<String> {
         Some(Overlay::Revoke(s)) => vec![s.reason.value()],
         Some(Overlay::Addresses(s)) => vec![s.new_address.value(), s.reason.value()],
         Some(Overlay::Palette(s)) => vec![s.input.value()],
-        None if app.view() == View::Search => vec![app.search.input.value()],
+        None if app.view() == View::Search => vec![app.stack.search().expect("search in front").input.value()],
         _ => Vec::new(),
     };
     values.into_iter().map(str::to_owned).collect()
@@ -579,8 +590,7 @@ fn paste_into_every_field(pasted: &str) {
     state.account.data = Some(account);
     state.invites.data = Some(invites);
     state.audit.data = Some(Vec::new());
-    app.account = Some(state);
-    app.views.push(View::Account);
+    app.stack.open_account(state);
     // Each field's limit, in the order Tab visits them.
     let dialogs: [(char, ScreenKind, &[usize]); 7] = [
         ('/', ScreenKind::Search, &[FIELD_MAX]),
@@ -626,7 +636,9 @@ fn paste_into_every_field(pasted: &str) {
         // Whatever Enter did (a request, a command from the palette),
         // start the next dialog from the account again.
         app.overlay = None;
-        app.views = vec![View::Queue, View::Account];
+        while app.view() != View::Account {
+            app.stack.pop();
+        }
         app.quit = false;
     }
 }
@@ -653,8 +665,8 @@ fn a_70000_character_paste_is_cut_at_each_fields_limit() {
     app.update(Msg::Paste(huge.clone()), now());
     app.update(Msg::Paste(huge.clone()), now());
     assert!(app.update(ch('z'), now()).is_empty(), "a full field takes no key");
-    assert_eq!(app.search.input.value().chars().count(), FIELD_MAX);
-    assert!(!app.search.input.value().contains('z'));
+    assert_eq!(app.stack.search().expect("search in front").input.value().chars().count(), FIELD_MAX);
+    assert!(!app.stack.search().expect("search in front").input.value().contains('z'));
     renders_at_every_size(&app);
     // Typed keys stop at the limit too, and deleting still works.
     let (account, _) = seeded_account().clone();
@@ -677,7 +689,7 @@ async fn the_idle_lock_hides_everything_until_a_key_and_enter() {
     let effects = app.open_account(seeded.account_id.clone(), Some(seeded.ticket_id));
     common::settle(&mut app, &h, effects, now()).await;
     app.update(ch('v'), now());
-    let account = app.account.as_ref().unwrap().account.data.clone().unwrap().value;
+    let account = app.stack.account().unwrap().account.data.clone().unwrap().value;
 
     app.update(Msg::IdleLock, now());
     assert!(!app.shows_countdown(), "a locked console does not tick");
@@ -695,7 +707,7 @@ async fn the_idle_lock_hides_everything_until_a_key_and_enter() {
     assert!(app.overlay.is_none(), "a key while locked must not act");
     app.update(key(KeyCode::Enter), now());
     assert_eq!(app.lock, None);
-    assert!(!app.account.as_ref().unwrap().revealed, "unlocking does not reveal again");
+    assert!(!app.stack.account().unwrap().revealed, "unlocking does not reveal again");
     assert_eq!(app.view(), View::Account, "back where the user was");
 
     // Ctrl-C quits even while locked.
@@ -905,7 +917,7 @@ async fn losing_the_portal_goes_offline_and_coming_back_resumes_without_restart(
     let offline = app.offline.expect("offline");
     assert_eq!(offline.since, now());
     assert!(app.banner.as_ref().is_some_and(|b| b.error && b.text.contains("reconnects by itself")));
-    assert!(app.account.as_ref().unwrap().account.data.is_some(), "what was shown is kept");
+    assert!(app.stack.account().unwrap().account.data.is_some(), "what was shown is kept");
     let [Effect::Reconnect { req, after }] = probes.as_slice() else { panic!("one probe, not {probes:?}") };
     assert_eq!(*after, std::time::Duration::from_secs(1));
 
@@ -916,7 +928,7 @@ async fn losing_the_portal_goes_offline_and_coming_back_resumes_without_restart(
     let [Effect::Reconnect { req, after }] = next.as_slice() else { panic!("{next:?}") };
     assert_eq!(*after, std::time::Duration::from_secs(2));
     app.update(ch('v'), now());
-    assert!(app.account.as_ref().unwrap().revealed);
+    assert!(app.stack.account().unwrap().revealed);
 
     // The portal is back on the same address: the probe succeeds, the
     // banner says so, and the screen is read again.
@@ -934,7 +946,7 @@ async fn losing_the_portal_goes_offline_and_coming_back_resumes_without_restart(
     );
     common::settle(&mut app, &h, back, now()).await;
     assert!(app.offline.is_none());
-    assert!(app.queue.tickets.error.is_none() && app.account.as_ref().unwrap().account.error.is_none());
+    assert!(app.stack.queue.tickets.error.is_none() && app.stack.account().unwrap().account.error.is_none());
     // A stale probe answer changes nothing.
     assert!(app.update(Msg::Answer(*req, Answer::Probe(Err(PortalError::Unreachable))), now()).is_empty());
     assert!(app.offline.is_none());
@@ -965,7 +977,7 @@ async fn messages_and_effects_never_show_phi_in_debug_or_panics() {
     // Search by the email, copy the reply, write a note: the effects.
     app.update(ch('/'), now());
     app.update(Msg::Paste(a.email.expose().clone()), now());
-    let due = app.update(Msg::SearchDue(app.search.latest), now());
+    let due = app.update(Msg::SearchDue(app.stack.search().expect("search in front").latest), now());
     shown.push(format!("{due:?}"));
     app.update(key(KeyCode::Esc), now());
     shown.push(format!("{:?}", app.update(ch('y'), now())));
@@ -1095,7 +1107,7 @@ async fn a_resend_whose_answer_was_lost_ends_as_sent_with_one_invite() {
     let banner = app.banner.clone().expect("a banner");
     assert!(!banner.error && banner.text.contains("its answer was lost, the portal shows it"), "{banner:?}");
     assert_eq!(h.client.invites(&id).await.unwrap().len(), before + 1);
-    assert_eq!(app.account.as_ref().unwrap().invites.data.as_ref().unwrap().len(), before + 1);
+    assert_eq!(app.stack.account().unwrap().invites.data.as_ref().unwrap().len(), before + 1);
 
     // Lost again (sent knowingly past the guard: this console resent
     // moments ago); Esc before the invites are read back, then `r` and
@@ -1163,7 +1175,7 @@ async fn a_dob_edit_whose_answer_was_lost_ends_as_saved() {
     assert!(!banner.error && banner.text.contains("DOB on file updated"), "{banner:?}");
     let expected = chrono::NaiveDate::from_ymd_opt(1990, 3, 5).unwrap();
     assert_eq!(*h.client.account(&id).await.unwrap().value.dob.expose(), expected);
-    let held = app.account.as_ref().unwrap().account.data.as_ref().unwrap();
+    let held = app.stack.account().unwrap().account.data.as_ref().unwrap();
     assert_eq!(*held.value.dob.expose(), expected);
 }
 

@@ -14,9 +14,9 @@ use portaldesk::tui::keymap::ScreenKind;
 
 /// Puts the queue's cursor on the first ticket `pick` chooses.
 fn select(app: &mut App, pick: impl Fn(&Ticket) -> bool) -> Ticket {
-    let tickets = app.queue.tickets.data.clone().unwrap();
+    let tickets = app.stack.queue.tickets.data.clone().unwrap();
     let index = tickets.iter().position(pick).expect("a seeded ticket to pick");
-    app.queue.selected = index;
+    app.stack.queue.selected = index;
     tickets[index].clone()
 }
 
@@ -34,13 +34,13 @@ async fn with_claim_on_open_opening_an_unclaimed_ticket_claims_it_and_masks_the_
     assert_eq!(app.screen(), ScreenKind::Ticket);
     let claims = ran.iter().filter(|e| matches!(e, Effect::Portal(_, Request::UpdateTicket { .. }))).count();
     assert_eq!(claims, 1, "claimed once on opening");
-    let pane = app.ticket.as_ref().unwrap();
+    let pane = app.stack.ticket().unwrap();
     assert_eq!(pane.ticket().unwrap().assignee.as_deref(), Some(me.as_str()));
     let on_portal = h.client.ticket(&ticket.id).await.unwrap().value;
     assert_eq!(on_portal.assignee.as_deref(), Some(me.as_str()), "the portal has the claim");
     let messages = pane.messages.data.clone().unwrap();
     assert!(!messages.is_empty(), "every seeded ticket has a conversation");
-    let queued = app.queue.tickets.data.as_ref().unwrap().iter().find(|t| t.id == ticket.id).unwrap().clone();
+    let queued = app.stack.queue.tickets.data.as_ref().unwrap().iter().find(|t| t.id == ticket.id).unwrap().clone();
     assert_eq!(queued.assignee.as_deref(), Some(me.as_str()), "the queue was read again after the claim");
 
     // Masked: no body, no name shows until `v`.
@@ -57,7 +57,7 @@ async fn with_claim_on_open_opening_an_unclaimed_ticket_claims_it_and_masks_the_
     // Reopening after release does not claim twice on the same opening.
     let ran = press(&mut app, &h, ch('C')).await;
     assert!(ran.iter().any(|e| matches!(e, Effect::Portal(_, Request::UpdateTicket { .. }))));
-    assert!(app.ticket.as_ref().unwrap().unclaimed(), "released");
+    assert!(app.stack.ticket().unwrap().unclaimed(), "released");
     assert!(!app.banner.as_ref().unwrap().error);
 }
 
@@ -122,7 +122,7 @@ async fn a_ticket_claimed_by_someone_else_shows_who_and_asks_before_any_change()
     press(&mut app, &h, key(KeyCode::Enter)).await;
     assert_eq!(h.client.ticket(&ticket.id).await.unwrap().value.status, TicketStatus::Solved);
     assert_eq!(app.banner.as_ref().unwrap().text, "Solved");
-    assert_eq!(app.ticket.as_ref().unwrap().ticket().unwrap().status, TicketStatus::Solved);
+    assert_eq!(app.stack.ticket().unwrap().ticket().unwrap().status, TicketStatus::Solved);
 }
 
 /// `n` on the queue opens the next unclaimed ticket on the same ticket
@@ -134,7 +134,7 @@ async fn n_opens_the_same_ticket_screen_as_enter() {
     let mut app = started(&h).await;
     press(&mut app, &h, ch('n')).await;
     assert_eq!(app.screen(), portaldesk::tui::keymap::ScreenKind::Ticket, "{}", screen(&app));
-    let pane = app.ticket.as_ref().expect("the ticket pane");
+    let pane = app.stack.ticket().expect("the ticket pane");
     assert!(pane.ticket().is_some_and(|t| t.assignee.is_none()), "an unclaimed ticket");
     let shown = screen(&app);
     for hint in ["reply", "fix", "claim"] {
@@ -230,10 +230,10 @@ async fn shift_j_scrolls_the_conversation_and_the_palette_offers_claim_and_solve
     select(&mut app, |t| t.assignee.is_none());
     press(&mut app, &h, key(KeyCode::Enter)).await;
     press(&mut app, &h, ch('J')).await;
-    assert_eq!(app.ticket.as_ref().unwrap().scroll, 5);
+    assert_eq!(app.stack.ticket().unwrap().scroll, 5);
     press(&mut app, &h, ch('K')).await;
     press(&mut app, &h, ch('K')).await;
-    assert_eq!(app.ticket.as_ref().unwrap().scroll, 0);
+    assert_eq!(app.stack.ticket().unwrap().scroll, 0);
     let names: Vec<String> = portaldesk::tui::screens::palette::commands(&app.keymap, app.screen(), "")
         .into_iter()
         .map(|c| c.name)
@@ -284,11 +284,11 @@ async fn a_reveal_on_the_ticket_screen_lasts_while_the_ticket_is_open_and_ends_o
     let timer = app.update(ch('v'), t0());
     let Some(Effect::MaskAfter { reveal, .. }) = timer.first().cloned() else { panic!("{timer:?}") };
     app.update(Msg::RevealOver(reveal), t0());
-    assert!(app.account.as_ref().unwrap().revealed, "masked while the ticket is read");
+    assert!(app.stack.account().unwrap().revealed, "masked while the ticket is read");
     assert!(!screen(&app).contains("characters (v reveals)"), "the conversation shows");
     press(&mut app, &h, key(KeyCode::Esc)).await;
     assert_ne!(app.view(), View::Account);
-    assert!(!app.account.as_ref().is_some_and(|a| a.revealed), "still revealed after leaving the ticket");
+    assert!(!app.stack.account().is_some_and(|a| a.revealed), "still revealed after leaving the ticket");
 }
 
 /// The entries of `ticket`'s audit trail that record a reveal.
@@ -312,7 +312,7 @@ async fn a_reveal_on_the_ticket_screen_is_audited_once_per_ticket_opened() {
     for _ in 0..3 {
         press(&mut app, &h, ch('v')).await;
     }
-    assert!(app.account.as_ref().unwrap().revealed, "v, v, v: revealed");
+    assert!(app.stack.account().unwrap().revealed, "v, v, v: revealed");
     assert_eq!(reveals_of(&h, &first.id).await, 1, "one entry for the three toggles");
     let audit = h.client.audit(None, Some(&first.id)).await.unwrap();
     let entry = audit.iter().find(|e| e.action == AuditAction::DetailsRevealed).unwrap();

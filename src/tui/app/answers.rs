@@ -93,11 +93,11 @@ impl App {
             self.banner = Some(Banner { text: "Back online: the portal answers again".into(), error: false });
         }
         let mut effects = self.load_queue();
-        if self.account.is_some() {
+        if self.stack.account().is_some() {
             effects.extend(self.load_account());
         }
         let req = self.req();
-        effects.extend(self.search.rerun(req));
+        effects.extend(self.stack.search_mut().map(|s| s.rerun(req)).unwrap_or_default());
         effects
     }
 
@@ -107,37 +107,39 @@ impl App {
         let mut error = answer.read_error().cloned();
         let mut effects = Vec::new();
         let taken = match answer {
-            Answer::Tickets(result) if self.search.attach == Some(req) => {
-                self.search.attach = None;
+            Answer::Tickets(result) if self.stack.account().is_some_and(|a| a.attach == Some(req)) => {
+                if let Some(account) = self.stack.account_mut() {
+                    account.attach = None;
+                }
                 effects.extend(self.attach_found(result));
                 true
             }
             Answer::Tickets(result) => {
-                let taken = self.queue.take(req, result, now) != Taken::Stale;
+                let taken = self.stack.queue.take(req, result, now) != Taken::Stale;
                 // A portal that keeps paging was stopped: said like a
                 // failed read.
-                if let Some(stopped @ PortalError::KeptPaging { .. }) = &self.queue.tickets.error {
+                if let Some(stopped @ PortalError::KeptPaging { .. }) = &self.stack.queue.tickets.error {
                     error.get_or_insert_with(|| stopped.clone());
                 }
                 effects.extend(self.read_more());
                 taken
             }
-            Answer::Ticket(result) if self.queue.jump.as_ref().is_some_and(|(r, _)| *r == req) => {
+            Answer::Ticket(result) if self.stack.queue.jump.as_ref().is_some_and(|(r, _)| *r == req) => {
                 effects.extend(self.jumped(result.map(|read| read.0.value)));
                 // Its failure is said in words of its own.
                 return (true, effects);
             }
-            Answer::Search(result) => self.search.finish(req, result),
+            Answer::Search(result) => self.stack.search_mut().is_some_and(|s| s.finish(req, result)),
             Answer::Account(result) => {
                 let read = self
-                    .account
-                    .as_mut()
+                    .stack
+                    .account_mut()
                     .and_then(|account| account.account.finish(req, result).then(|| account.account.data.clone()));
                 // Opened from a ticket: the pane is read once the account is.
                 if read.is_some()
                     && self
-                        .ticket
-                        .as_ref()
+                        .stack
+                        .ticket()
                         .is_some_and(|p| !p.ticket.is_loading() && p.ticket.data.is_none() && p.ticket.error.is_none())
                 {
                     effects.extend(self.load_ticket());
@@ -150,7 +152,7 @@ impl App {
             }
             Answer::Invites(result) => {
                 let mut shows = None;
-                let taken = self.account.as_mut().is_some_and(|account| {
+                let taken = self.stack.account_mut().is_some_and(|account| {
                     let taken = account.invites.finish(req, result);
                     account.clamp();
                     if taken {
@@ -162,7 +164,7 @@ impl App {
                     self.invites_were_read(now);
                 }
                 if shows == Some(true)
-                    && let Some(newest) = self.account.as_ref().and_then(|a| a.invites.data.as_deref()?.first())
+                    && let Some(newest) = self.stack.account().and_then(|a| a.invites.data.as_deref()?.first())
                 {
                     // The resend whose answer was lost: this console's own.
                     self.live.own.push(newest.id.clone());
@@ -177,29 +179,28 @@ impl App {
                 }
                 taken
             }
-            Answer::Audit(result) => self.account.as_mut().is_some_and(|a| a.audit.finish(req, result)),
+            Answer::Audit(result) => self.stack.account_mut().is_some_and(|a| a.audit.finish(req, result)),
             Answer::Ticket(result) => {
-                let taken = self.ticket.as_mut().is_some_and(|pane| pane.ticket.finish(req, result.map(|read| *read)));
+                let taken =
+                    self.stack.ticket_mut().is_some_and(|pane| pane.ticket.finish(req, result.map(|read| *read)));
                 if taken {
                     effects.extend(self.claim_on_open());
                 }
                 taken
             }
             Answer::Messages(result) => {
-                let taken = self.ticket.as_mut().is_some_and(|pane| pane.messages.finish(req, result));
+                let taken = self.stack.ticket_mut().is_some_and(|pane| pane.messages.finish(req, result));
                 // The findings cite what the client wrote: read it once here.
                 // (The pane is the open account's: opening another account
                 // drops it.)
-                if let (true, Some(pane), Some(account)) = (taken, self.ticket.as_ref(), self.account.as_mut())
-                    && let Some(messages) = pane.messages.data.as_deref()
-                {
-                    account.read_words(messages, now);
+                if taken && let Some(account) = self.stack.account_mut() {
+                    account.read_ticket_words(now);
                 }
                 taken
             }
             Answer::UpdateTicket(result) => {
                 let Some(ChangeOutcome::Said { text, error, reload }) =
-                    self.ticket.as_mut().and_then(|pane| pane.changed(req, result.map(|ticket| *ticket)))
+                    self.stack.ticket_mut().and_then(|pane| pane.changed(req, result.map(|ticket| *ticket)))
                 else {
                     return (false, Vec::new());
                 };
@@ -232,7 +233,7 @@ impl App {
     /// `claim_on_open` is on (once per opening, never read-only).
     fn claim_on_open(&mut self) -> Vec<Effect> {
         let wanted = self.claim_on_open && !self.readonly();
-        let Some(pane) = self.ticket.as_mut() else {
+        let Some(pane) = self.stack.ticket_mut() else {
             return Vec::new();
         };
         if pane.claimed_on_open || pane.ticket.data.is_none() {

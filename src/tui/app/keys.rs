@@ -13,6 +13,7 @@ use crate::tui::screens::edit_dob::EditDobState;
 use crate::tui::screens::help::HelpState;
 use crate::tui::screens::palette::PaletteState;
 use crate::tui::screens::resend::ResendState;
+use crate::tui::screens::search::SearchState;
 use crate::tui::screens::ticket::{TicketChange, TicketPane};
 use crate::tui::screens::timeline::TimelineState;
 use crate::tui::screens::{self, Typing, fix, layout, note, reply, revoke};
@@ -59,11 +60,11 @@ impl App {
         match view {
             View::Search => {
                 let req = self.req();
-                Some(self.search.typed(typing, req))
+                self.stack.search_mut().map(|search| search.typed(typing, req))
             }
-            View::Queue if self.queue.editing => {
+            View::Queue if self.stack.queue.editing => {
                 let req = self.req();
-                Some(self.queue.typed(typing, req))
+                Some(self.stack.queue.typed(typing, req))
             }
             _ => None,
         }
@@ -76,7 +77,7 @@ impl App {
         // A link the client pasted: matched to the account's invites,
         // first among the findings.
         if self.view() == View::Account
-            && let Some(account) = self.account.as_mut()
+            && let Some(account) = self.stack.account_mut()
         {
             account.paste_link(text);
         }
@@ -107,16 +108,15 @@ impl App {
             }
             // On the queue, search is the queue's own `/` line.
             Action::Search if self.overlay.is_none() && self.view() == View::Queue => {
-                self.queue.start_editing();
+                self.stack.queue.start_editing();
                 return Vec::new();
             }
             Action::Search | Action::SearchAccounts if self.overlay.is_none() => {
-                // From the queue's `/` line (Tab), with what was typed there.
-                let effects = self.search_from_queue();
                 if self.view() != View::Search {
-                    self.views.push(View::Search);
+                    self.stack.push(SearchState { role: self.search_role, ..SearchState::default() });
                 }
-                return effects;
+                // From the queue's `/` line (Tab), with what was typed there.
+                return self.search_from_queue();
             }
             Action::Palette if self.overlay.is_none() => {
                 self.overlay = Some(PaletteState::default().into());
@@ -142,7 +142,7 @@ impl App {
             return self.on_overlay_action(action, now);
         }
         match self.view() {
-            View::Queue if self.queue.editing => self.on_queue_line_action(action),
+            View::Queue if self.stack.queue.editing => self.on_queue_line_action(action),
             View::Queue => self.on_queue_action(action, now),
             View::Search => self.on_search_action(action),
             View::Account => self.on_account_action(action, now),
@@ -154,7 +154,7 @@ impl App {
             return effects;
         }
         match action {
-            Action::Open => match self.queue.selected_ticket() {
+            Action::Open => match self.stack.queue.selected_ticket() {
                 Some(ticket) => {
                     let (account_id, ticket_id) = (ticket.account_id.clone(), ticket.id.clone());
                     self.open_ticket(account_id, ticket_id)
@@ -164,8 +164,8 @@ impl App {
             // As on the account screen: the next unclaimed ticket opens, on
             // the same ticket screen as Enter (its conversation and keys).
             Action::NextTicket => {
-                self.queue.select_next_unclaimed();
-                match self.queue.selected_ticket().filter(|t| t.assignee.is_none()) {
+                self.stack.queue.select_next_unclaimed();
+                match self.stack.queue.selected_ticket().filter(|t| t.assignee.is_none()) {
                     Some(ticket) => {
                         let (account_id, ticket_id) = (ticket.account_id.clone(), ticket.id.clone());
                         self.open_ticket(account_id, ticket_id)
@@ -177,12 +177,12 @@ impl App {
                 }
             }
             Action::Note => {
-                let ticket = self.queue.selected_ticket().map(|t| t.id.clone());
+                let ticket = self.stack.queue.selected_ticket().map(|t| t.id.clone());
                 self.apply(note::open(ticket), now)
             }
             Action::Refresh => self.load_queue(),
             other => {
-                self.queue.navigate(other);
+                self.stack.queue.navigate(other);
                 Vec::new()
             }
         }
@@ -191,16 +191,18 @@ impl App {
     pub(super) fn on_search_action(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::Back => {
-                self.views.pop();
+                self.stack.pop();
                 Vec::new()
             }
             Action::Open => self.open_from_search(),
             Action::CycleRole => {
                 let req = self.req();
-                self.search.cycle_role(req)
+                self.stack.search_mut().map(|search| search.cycle_role(req)).unwrap_or_default()
             }
             other => {
-                self.search.navigate(other);
+                if let Some(search) = self.stack.search_mut() {
+                    search.navigate(other);
+                }
                 Vec::new()
             }
         }
@@ -210,7 +212,7 @@ impl App {
     /// them again), or masks them.
     fn toggle_reveal(&mut self) -> Vec<Effect> {
         let reveal = self.req();
-        match self.account.as_mut().map(|a| a.toggle_reveal(reveal)) {
+        match self.stack.account_mut().map(|a| a.toggle_reveal(reveal)) {
             // The timer runs outside, on the monotonic clock.
             Some(true) => {
                 let mut effects = vec![Effect::MaskAfter { reveal, after: self.reveal_for }];
@@ -258,17 +260,17 @@ impl App {
         }
         if action == Action::Reply {
             let req = self.req();
-            let outcome = reply::open(self.account.as_ref(), self.ticket.as_ref(), &self.replies, now, req);
+            let outcome = reply::open(self.stack.account(), self.stack.ticket(), &self.replies, now, req);
             return self.apply(outcome, now);
         }
-        let account_body = self.account_body();
-        let Some(account) = self.account.as_mut() else {
-            self.views.pop();
+        let body = layout::body(self.size);
+        let Some(account) = self.stack.account_mut() else {
+            self.stack.pop();
             return Vec::new();
         };
         match action {
             Action::Back => {
-                self.views.pop();
+                self.stack.pop();
                 Vec::new()
             }
             Action::Copy => match account.main_reply(&self.replies, now) {
@@ -294,7 +296,8 @@ impl App {
                 self.apply(revoke::open(invite), now)
             }
             Action::Fix => {
-                let pane = self.ticket.as_ref().filter(|p| account.ticket_id.as_ref() == Some(&p.id));
+                let account: &AccountState = account;
+                let pane = account.ticket.as_ref().filter(|p| account.ticket_id.as_ref() == Some(&p.id));
                 let conversation = pane.and_then(|p| p.messages.data.as_deref());
                 let claimed_by = pane.and_then(|p| p.claimed_by_other());
                 let outcome = fix::open(account, conversation, claimed_by, &self.replies, now);
@@ -306,7 +309,7 @@ impl App {
                 Vec::new()
             }
             Action::PageDown | Action::PageUp => {
-                let page = screens::account::findings_page(account_body, account);
+                let page = screens::account::findings_page(account.areas(body).0, account);
                 account.scroll_findings(action == Action::PageDown, page);
                 Vec::new()
             }
@@ -322,11 +325,8 @@ impl App {
             Action::EditDob => self.open_on_account(|base, ticket| EditDobState::new(base, ticket).into()),
             Action::NextTicket => {
                 let current = account.ticket_id.clone();
-                match self.queue.next_unclaimed_after(current.as_ref()) {
-                    Some((account_id, ticket_id)) => {
-                        self.views.pop();
-                        self.open_ticket(account_id, ticket_id)
-                    }
+                match self.stack.queue.next_unclaimed_after(current.as_ref()) {
+                    Some((account_id, ticket_id)) => self.open_ticket(account_id, ticket_id),
                     None => {
                         self.banner = Some(Banner { text: "No other unclaimed ticket".into(), error: false });
                         Vec::new()
@@ -366,7 +366,7 @@ impl App {
         if close {
             // The DOB compare's entry is kept for reopening it on this account.
             if let Some(Overlay::DobCompare(compare)) = self.overlay.take()
-                && let Some(account) = self.account.as_mut()
+                && let Some(account) = self.stack.account_mut()
             {
                 account.dob_draft = compare.input.value().to_owned();
             }
@@ -381,18 +381,18 @@ impl App {
                 Then::ReloadQueue => effects.extend(self.load_queue()),
                 Then::ReadAccount => effects.extend(self.read_account()),
                 Then::StoreAccount(updated) => {
-                    if let Some(account) = self.account.as_mut() {
+                    if let Some(account) = self.stack.account_mut() {
                         account.account.data = Some(updated);
                     }
                 }
                 Then::StoreEtag(etag) => {
-                    if let Some(data) = self.account.as_mut().and_then(|a| a.account.data.as_mut()) {
+                    if let Some(data) = self.stack.account_mut().and_then(|a| a.account.data.as_mut()) {
                         data.etag = etag;
                     }
                 }
                 Then::AddInvite(invite) => {
                     self.live.own.push(invite.id.clone());
-                    if let Some(account) = self.account.as_mut() {
+                    if let Some(account) = self.stack.account_mut() {
                         account.insert_new_invite(invite);
                     }
                 }
@@ -408,7 +408,7 @@ impl App {
     /// Opens a dialog that changes the loaded account (made from it and its
     /// ticket), or says it is still loading.
     fn open_on_account(&mut self, open: impl FnOnce(Versioned<Account>, Option<TicketId>) -> Overlay) -> Vec<Effect> {
-        match self.account.as_ref().and_then(|a| Some((a.account.data.clone()?, a.ticket_id.clone()))) {
+        match self.stack.account().and_then(|a| Some((a.account.data.clone()?, a.ticket_id.clone()))) {
             Some((base, ticket)) => self.overlay = Some(open(base, ticket)),
             None => self.banner = Some(Banner { text: "The account is still loading".into(), error: true }),
         }
@@ -418,34 +418,35 @@ impl App {
     /// Opens an account (with the ticket it is worked for, if any),
     /// without the ticket pane.
     pub fn open_account(&mut self, account_id: AccountId, ticket_id: Option<TicketId>) -> Vec<Effect> {
-        self.account = Some(AccountState::new(account_id, ticket_id));
+        self.open(AccountState::new(account_id, ticket_id))
+    }
+
+    /// Puts `account` in front, in place of any open one, and reads it
+    /// (its ticket pane, if any, is read once the account is).
+    fn open(&mut self, account: AccountState) -> Vec<Effect> {
+        self.stack.open_account(account);
         self.live.opened_account();
-        self.ticket = None;
-        if self.view() == View::Search {
-            self.views.pop();
-        }
-        self.views.push(View::Account);
-        self.load_account()
+        self.read_account_and_history()
     }
 
     /// Opens a ticket: its account, with the ticket pane. The ticket and
     /// its conversation are read once the account is (and an unclaimed
     /// ticket is claimed then, with `claim_on_open`).
     pub fn open_ticket(&mut self, account_id: AccountId, ticket_id: TicketId) -> Vec<Effect> {
-        let effects = self.open_account(account_id, Some(ticket_id.clone()));
-        self.ticket = Some(TicketPane::new(ticket_id));
-        effects
+        let mut account = AccountState::new(account_id, Some(ticket_id.clone()));
+        account.ticket = Some(TicketPane::new(ticket_id));
+        self.open(account)
     }
 
     /// Reads the ticket pane's ticket and conversation again.
     pub(crate) fn load_ticket(&mut self) -> Vec<Effect> {
         let (t, m) = (self.req(), self.req());
-        self.ticket.as_mut().map(|pane| pane.load(t, m)).unwrap_or_default()
+        self.stack.ticket_mut().map(|pane| pane.load(t, m)).unwrap_or_default()
     }
 
     /// The ticket pane's own actions; `None` when the action is not one.
     fn on_ticket_action(&mut self, action: Action) -> Option<Vec<Effect>> {
-        let pane = self.ticket.as_mut()?;
+        let pane = self.stack.ticket_mut()?;
         if let Some(change) = pane.confirm {
             return Some(match action {
                 Action::Open | Action::Confirm => {
@@ -481,7 +482,7 @@ impl App {
     /// asks first unless `anyway`.
     pub(super) fn send_ticket_change(&mut self, change: TicketChange, anyway: bool) -> Vec<Effect> {
         let req = self.req();
-        let Some(pane) = self.ticket.as_mut() else {
+        let Some(pane) = self.stack.ticket_mut() else {
             return Vec::new();
         };
         if pane.sent.is_some() {
@@ -506,7 +507,7 @@ impl App {
     /// Reads the open account alone again (its current version).
     fn read_account(&mut self) -> Vec<Effect> {
         let req = self.req();
-        match self.account.as_mut() {
+        match self.stack.account_mut() {
             Some(account) => {
                 account.account.start(req);
                 vec![Effect::Portal(req, Request::Account { account_id: account.id.clone() })]
@@ -518,7 +519,7 @@ impl App {
     /// Reloads the invites and the audit trail of the open account.
     pub(in crate::tui) fn load_history(&mut self) -> Vec<Effect> {
         let (i, t) = (self.req(), self.req());
-        let Some(account) = self.account.as_mut() else {
+        let Some(account) = self.stack.account_mut() else {
             return Vec::new();
         };
         account.invites.start(i);
@@ -531,78 +532,51 @@ impl App {
 
     /// (Re)loads the open account, its invites and its audit trail.
     pub(in crate::tui) fn load_account(&mut self) -> Vec<Effect> {
+        let mut effects = self.read_account_and_history();
+        if self.stack.ticket().is_some() {
+            effects.extend(self.load_ticket());
+        }
+        effects
+    }
+
+    /// Reads the open account, its invites and its audit trail.
+    fn read_account_and_history(&mut self) -> Vec<Effect> {
         let (a, i, t) = (self.req(), self.req(), self.req());
-        let Some(account) = self.account.as_mut() else {
+        let Some(account) = self.stack.account_mut() else {
             return Vec::new();
         };
         account.account.start(a);
         account.invites.start(i);
         account.audit.start(t);
         let id = account.id.clone();
-        let mut effects = vec![
+        vec![
             Effect::Portal(a, Request::Account { account_id: id.clone() }),
             Effect::Portal(i, Request::Invites { account_id: id.clone() }),
             Effect::Portal(t, Request::Audit { account_id: id }),
-        ];
-        if self.ticket.is_some() {
-            effects.extend(self.load_ticket());
-        }
-        effects
+        ]
     }
 
     pub(super) fn on_mouse(&mut self, mouse: MouseEvent) -> Vec<Effect> {
         if self.overlay.is_some() {
             return Vec::new();
         }
-        let action = match mouse.kind {
+        let body = layout::body(self.size);
+        let wheel = match mouse.kind {
             MouseEventKind::ScrollDown => Some(Action::Down),
             MouseEventKind::ScrollUp => Some(Action::Up),
             _ => None,
         };
-        if let Some(action) = action {
-            let account_body = self.account_body();
-            match self.view() {
-                View::Queue => {
-                    self.queue.navigate(action);
+        let view = self.stack.front_component_mut();
+        match (wheel, mouse.kind) {
+            (Some(action), _) => {
+                view.wheel(action, body, mouse.column, mouse.row);
+                // The queue reads on as its end comes into view.
+                if self.view() == View::Queue {
                     return self.read_more();
                 }
-                View::Search => self.search.navigate(action),
-                View::Account => {
-                    if let Some(account) = self.account.as_mut() {
-                        // On the findings the wheel scrolls them.
-                        if screens::account::on_findings(account_body, account, mouse.column, mouse.row) {
-                            account.scroll_findings(action == Action::Down, 3);
-                        } else {
-                            account.navigate(action);
-                        }
-                    }
-                }
             }
-            return Vec::new();
-        }
-        if !matches!(mouse.kind, MouseEventKind::Down(_)) {
-            return Vec::new();
-        }
-        let body = layout::body(self.size);
-        let account_body = self.account_body();
-        match self.view() {
-            View::Queue => {
-                if let Some(row) = screens::queue::row_at(body, &self.queue, mouse.column, mouse.row) {
-                    self.queue.selected = row;
-                }
-            }
-            View::Search => {
-                if let Some(row) = screens::search::row_at(body, &self.search, mouse.column, mouse.row) {
-                    self.search.selected = row;
-                }
-            }
-            View::Account => {
-                if let Some(account) = self.account.as_mut()
-                    && let Some(index) = screens::account::invite_at(account_body, account, mouse.column, mouse.row)
-                {
-                    account.selected_invite = index;
-                }
-            }
+            (None, MouseEventKind::Down(_)) => view.click(body, mouse.column, mouse.row),
+            _ => {}
         }
         Vec::new()
     }

@@ -17,24 +17,15 @@ use super::dialog::{Cx, Dialog};
 use super::keymap::{Keymap, ScreenKind};
 use super::live::LiveState;
 pub use super::remote::Remote;
-use super::screens::account::{AccountState, REVEAL_FOR};
-use super::screens::queue::QueueState;
-use super::screens::search::SearchState;
+use super::screens::account::REVEAL_FOR;
 use super::screens::submission::Unconfirmed;
-use super::screens::ticket::TicketPane;
+pub use super::stack::View;
+use super::stack::{Component, Stack};
 use super::theme::Theme;
 use crate::config::Settings;
 use crate::diagnose::replies::Replies;
 use crate::portal::{ApiToken, PortalError};
 use crate::timezone::StaffZone;
-
-/// The full-screen views, stacked: Esc goes back one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum View {
-    Queue,
-    Search,
-    Account,
-}
 
 /// The idle lock's state. Locking drops every client detail held (see
 /// [`App::lock_now`]); unlocking reads them again from the portal.
@@ -86,13 +77,12 @@ pub struct Offline {
 
 /// The whole console state.
 pub struct App {
-    pub views: Vec<View>,
+    /// The views on screen: the queue, then what was opened over it.
+    pub stack: Stack,
+    /// The dialog over the view in front, if any.
     pub overlay: Option<Overlay>,
-    pub queue: QueueState,
-    pub search: SearchState,
-    pub account: Option<AccountState>,
-    /// The ticket pane of the open account, when opened from a ticket.
-    pub ticket: Option<TicketPane>,
+    /// The role account search starts with (`role` in the settings).
+    pub search_role: Option<crate::portal::model::Role>,
     /// Opening an unclaimed ticket claims it (`claim_on_open`).
     pub claim_on_open: bool,
     pub banner: Option<Banner>,
@@ -136,12 +126,9 @@ impl App {
     /// A new console on the queue; returns the effects that load it.
     pub fn new(mouse: bool, size: (u16, u16)) -> (Self, Vec<Effect>) {
         let mut app = Self {
-            views: vec![View::Queue],
+            stack: Stack::default(),
             overlay: None,
-            queue: QueueState::default(),
-            search: SearchState::default(),
-            account: None,
-            ticket: None,
+            search_role: None,
             claim_on_open: false,
             banner: None,
             theme: Theme::dark(),
@@ -178,7 +165,7 @@ impl App {
         self.theme = Theme::named(settings.theme, no_color);
         self.zone = settings.time_zone;
         self.reveal_for = settings.reveal_for;
-        self.search.role = settings.role.role();
+        self.search_role = settings.role.role();
         self.replies = settings.replies();
         self.configure_live(settings.resend_guard);
         Ok(())
@@ -200,13 +187,13 @@ impl App {
         let under = self.view_screen();
         let overlay = self.overlay.as_mut()?;
         let unconfirmed = &mut self.unconfirmed;
-        let mut cx = Cx::new(self.account.as_ref(), now, &self.keymap, under, unconfirmed, &mut self.next_req);
+        let mut cx = Cx::new(self.stack.account(), now, &self.keymap, under, unconfirmed, &mut self.next_req);
         Some(call(overlay.dialog_mut(), &mut cx))
     }
 
     /// The ticket on screen (the account view with its ticket pane).
     fn open_ticket_id(&self) -> Option<crate::portal::model::TicketId> {
-        self.ticket.as_ref().filter(|_| self.view() == View::Account).map(|pane| pane.id.clone())
+        self.stack.ticket().filter(|_| self.view() == View::Account).map(|pane| pane.id.clone())
     }
 
     /// Whether a reveal is in use and outlives its time: a dialog showing
@@ -217,7 +204,7 @@ impl App {
 
     /// The view on top.
     pub fn view(&self) -> View {
-        self.views.last().copied().unwrap_or(View::Queue)
+        self.stack.front()
     }
 
     /// The screen whose keys apply now.
@@ -230,22 +217,13 @@ impl App {
 
     /// The screen of the view under any dialog.
     pub fn view_screen(&self) -> ScreenKind {
-        match self.view() {
-            View::Queue if self.queue.editing => ScreenKind::QueueFilter,
-            View::Queue => ScreenKind::Queue,
-            View::Search => ScreenKind::Search,
-            View::Account if self.ticket.is_some() => ScreenKind::Ticket,
-            View::Account => ScreenKind::Account,
-        }
+        self.stack.front_component().screen()
     }
 
-    /// Whether any request is in flight (the header says so).
+    /// Whether a request of the view in front, or of the queue under it,
+    /// is in flight (the header says so).
     pub fn is_loading(&self) -> bool {
-        self.queue.tickets.is_loading()
-            || self.queue.more.is_some()
-            || self.search.results.is_loading()
-            || self.account.as_ref().is_some_and(|a| a.account.is_loading() || a.invites.is_loading())
-            || self.ticket.as_ref().is_some_and(|t| t.ticket.is_loading() || t.messages.is_loading())
+        self.stack.queue.loading() || self.stack.front_component().loading()
     }
 
     /// Whether a countdown is on screen (the 1 Hz tick runs only then).
@@ -256,11 +234,7 @@ impl App {
         if let Some(shown) = self.overlay.as_ref().and_then(|o| o.dialog().countdown()) {
             return shown;
         }
-        match self.view() {
-            View::Queue => self.queue.has_countdown(),
-            View::Account => self.account.as_ref().is_some_and(AccountState::has_countdown),
-            View::Search => false,
-        }
+        self.stack.front_component().countdown()
     }
 
     /// Applies one message; returns what to do outside.
@@ -275,14 +249,14 @@ impl App {
         }
         if ticket_before.is_some()
             && ticket_before != self.open_ticket_id()
-            && let Some(account) = self.account.as_mut()
+            && let Some(account) = self.stack.account_mut()
         {
             account.mask();
         }
         // A reveal whose time ran out in a dialog or on the ticket screen
         // ends once neither is in use.
         if !self.reveal_in_use()
-            && let Some(account) = self.account.as_mut()
+            && let Some(account) = self.stack.account_mut()
         {
             account.mask_if_expired();
         }
@@ -305,7 +279,7 @@ impl App {
             Msg::Key(key) if key.kind == KeyEventKind::Press => self.on_key(key, now),
             // The queue's local filters depend on the time.
             Msg::Tick => {
-                self.queue.refilter(now);
+                self.stack.queue.refilter(now);
                 Vec::new()
             }
             Msg::RevealOver(reveal) => {
@@ -313,7 +287,7 @@ impl App {
                 // showing PHI, or the open ticket, keeps it shown until it
                 // closes.
                 let in_use = self.reveal_in_use();
-                if let Some(account) = self.account.as_mut() {
+                if let Some(account) = self.stack.account_mut() {
                     if in_use {
                         account.reveal_over_later(reveal);
                     } else {
@@ -358,19 +332,9 @@ impl App {
         self.overlay = None;
         self.reveal_audited = None;
         self.banner = None;
-        self.queue = self.queue.locked();
-        self.search = SearchState { role: self.search.role, ..SearchState::default() };
-        if let Some(old) = self.account.take() {
-            let mut account = AccountState::new(old.id, old.ticket_id);
-            account.selected_invite = old.selected_invite;
-            account.show_audit = old.show_audit;
-            self.account = Some(account);
-        }
-        if let Some(old) = self.ticket.take() {
-            // Read again on unlocking, never claimed a second time.
-            let mut pane = TicketPane::new(old.id);
-            pane.claimed_on_open = true;
-            self.ticket = Some(pane);
+        // Each view keeps only the ids it reads again on unlocking.
+        for view in self.stack.components_mut() {
+            view.lock();
         }
         vec![Effect::Terminal(Terminal::ForgetCopy)]
     }
@@ -379,7 +343,7 @@ impl App {
     fn unlock(&mut self) -> Vec<Effect> {
         self.lock = None;
         let mut effects = self.load_queue();
-        if self.account.is_some() {
+        if self.stack.account().is_some() {
             effects.extend(self.load_account());
         }
         effects
@@ -421,7 +385,7 @@ impl App {
             Msg::Answer(req, Answer::Unlock(result)) => self.token_checked(req, result),
             Msg::ReconnectDue(req) => self.reconnect_due(req),
             Msg::Answer(req, answer) => self.on_answer(req, answer, now),
-            Msg::SearchDue(req) => self.search.due(req),
+            Msg::SearchDue(req) => self.stack.search_mut().map(|s| s.due(req)).unwrap_or_default(),
             Msg::Live(live) => self.on_live(live, now),
             Msg::Due(due) => self.on_due(due),
             Msg::Focus(focused) => self.on_focus(focused),

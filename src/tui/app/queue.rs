@@ -22,23 +22,23 @@ impl App {
     /// (after a change from a ticket, a refresh, an unlock, back online).
     pub fn load_queue(&mut self) -> Vec<Effect> {
         let req = self.req();
-        vec![self.queue.reload(req)]
+        vec![self.stack.queue.reload(req)]
     }
 
     /// Reads the queue's next page if the cursor is near the last row.
     pub(super) fn read_more(&mut self) -> Vec<Effect> {
-        if !self.queue.wants_more() {
+        if !self.stack.queue.wants_more() {
             return Vec::new();
         }
         let req = self.req();
-        self.queue.read_more(req).into_iter().collect()
+        self.stack.queue.read_more(req).into_iter().collect()
     }
 
     /// A debounce ran out: the queue's `/` line's, or account search's.
     pub(super) fn search_due(&mut self, req: ReqId) -> Vec<Effect> {
-        match self.queue.due(req) {
+        match self.stack.queue.due(req) {
             Some(effects) => effects,
-            None => self.search.due(req),
+            None => self.stack.search_mut().map(|search| search.due(req)).unwrap_or_default(),
         }
     }
 
@@ -52,15 +52,15 @@ impl App {
             | Action::FilterExpiring
             | Action::FilterBreached => {
                 let req = self.req();
-                self.queue.set_filter(action, req, now)
+                self.stack.queue.set_filter(action, req, now)
             }
             Action::PageDown | Action::PageUp => {
                 let page = usize::from(layout::body(self.size).height.saturating_sub(3)).max(1);
-                self.queue.navigate_by(action, page);
+                self.stack.queue.navigate_by(action, page);
                 self.read_more()
             }
             Action::Up | Action::Down | Action::Top | Action::Bottom => {
-                self.queue.navigate(action);
+                self.stack.queue.navigate(action);
                 self.read_more()
             }
             _ => return None,
@@ -73,25 +73,25 @@ impl App {
     pub(super) fn on_queue_line_action(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::Open => {
-                if let Some(id) = typed_ticket_id(self.queue.input.value()) {
+                if let Some(id) = typed_ticket_id(self.stack.queue.input.value()) {
                     // The id was a way to the ticket, not a filter.
                     let req = self.req();
-                    let mut effects = self.queue.clear_text(req);
+                    let mut effects = self.stack.queue.clear_text(req);
                     effects.extend(self.jump_to(id));
                     return effects;
                 }
                 // Done typing: what is typed applies now, without waiting.
-                self.queue.editing = false;
-                self.queue.latest = 0;
+                self.stack.queue.editing = false;
+                self.stack.queue.latest = 0;
                 let req = self.req();
-                self.queue.apply_text(req)
+                self.stack.queue.apply_text(req)
             }
             Action::Back => {
                 let req = self.req();
-                self.queue.clear_text(req)
+                self.stack.queue.clear_text(req)
             }
             Action::Up | Action::Down => {
-                self.queue.navigate(action);
+                self.stack.queue.navigate(action);
                 self.read_more()
             }
             _ => Vec::new(),
@@ -101,32 +101,35 @@ impl App {
     /// Account search, from the queue: with the text of its `/` line when
     /// that is where it was asked for (Tab).
     pub(super) fn search_from_queue(&mut self) -> Vec<Effect> {
-        if !self.queue.editing {
+        if !self.stack.queue.editing {
             return Vec::new();
         }
-        self.queue.editing = false;
-        let text = self.queue.input.value().to_owned();
+        self.stack.queue.editing = false;
+        let text = self.stack.queue.input.value().to_owned();
         if text.trim().is_empty() {
             return Vec::new();
         }
-        self.search.input = Input::new(text);
-        self.search.selected = 0;
         let req = self.req();
-        self.search.rerun(req)
+        let Some(search) = self.stack.search_mut() else {
+            return Vec::new();
+        };
+        search.input = Input::new(text);
+        search.selected = 0;
+        search.rerun(req)
     }
 
     /// Opens the ticket `id` typed (`T-1021`): it is read, then its account
     /// opens with the ticket pane; an unknown id is said so.
     pub(super) fn jump_to(&mut self, id: TicketId) -> Vec<Effect> {
         let req = self.req();
-        self.queue.jump = Some((req, id.clone()));
+        self.stack.queue.jump = Some((req, id.clone()));
         self.banner = Some(Banner::ok(format!("Opening {id}…")));
         vec![Effect::Portal(req, Request::Ticket { ticket_id: id })]
     }
 
     /// The ticket of a jump was read (or not).
     pub(super) fn jumped(&mut self, result: Result<Ticket, PortalError>) -> Vec<Effect> {
-        let Some((_, id)) = self.queue.jump.take() else {
+        let Some((_, id)) = self.stack.queue.jump.take() else {
             return Vec::new();
         };
         match result {
@@ -149,10 +152,13 @@ impl App {
     /// otherwise the account selected opens, and its open tickets are read
     /// to tie it to them.
     pub(super) fn open_from_search(&mut self) -> Vec<Effect> {
-        if let Some(id) = typed_ticket_id(self.search.input.value()) {
+        let Some(search) = self.stack.search() else {
+            return Vec::new();
+        };
+        if let Some(id) = typed_ticket_id(search.input.value()) {
             return self.jump_to(id);
         }
-        let Some(account_id) = self.search.selected_account() else {
+        let Some(account_id) = search.selected_account() else {
             return Vec::new();
         };
         let mut effects = self.open_account(account_id.clone(), None);
@@ -163,7 +169,9 @@ impl App {
     /// Reads the tickets of an account (to attach it).
     fn read_account_tickets(&mut self, account_id: AccountId) -> Effect {
         let req = self.req();
-        self.search.attach = Some(req);
+        if let Some(account) = self.stack.account_mut() {
+            account.attach = Some(req);
+        }
         let query =
             TicketQuery { account_id: Some(account_id), limit: Some(ACCOUNT_TICKETS), ..TicketQuery::default() };
         Effect::Portal(req, Request::Tickets { query })
@@ -172,10 +180,10 @@ impl App {
     /// The tickets of an account opened from search: one open → attached;
     /// several → the agent picks; none → the account alone.
     pub(super) fn attach_found(&mut self, result: Result<Page<Ticket>, PortalError>) -> Vec<Effect> {
-        let Some(account) = self.account.as_ref().filter(|a| a.ticket_id.is_none()) else {
+        let Some(account) = self.stack.account().filter(|a| a.ticket_id.is_none()) else {
             return Vec::new();
         };
-        if self.view() != View::Account || self.ticket.is_some() {
+        if self.view() != View::Account || self.stack.ticket().is_some() {
             return Vec::new();
         }
         let page = match result {
@@ -205,12 +213,12 @@ impl App {
     /// the queue: the pane shows and the ticket is read (and claimed, with
     /// `claim_on_open`) once the account is.
     pub(super) fn attach_ticket(&mut self, id: TicketId) -> Vec<Effect> {
-        let Some(account) = self.account.as_mut() else {
+        let Some(account) = self.stack.account_mut() else {
             return Vec::new();
         };
         account.ticket_id = Some(id.clone());
         let read = account.account.data.is_some();
-        self.ticket = Some(TicketPane::new(id));
+        account.ticket = Some(TicketPane::new(id));
         // Before the account is read, its answer reads the ticket.
         if read { self.load_ticket() } else { Vec::new() }
     }

@@ -10,7 +10,8 @@ use ratatui::widgets::Paragraph;
 
 use super::{App, Lock, View};
 use crate::tui::dialog::Under;
-use crate::tui::screens::{Ui, account, dialog, layout, queue, search, ticket};
+use crate::tui::screens::{Ui, dialog, layout};
+use crate::tui::stack::Shared;
 use crate::tui::theme::Theme;
 use crate::tui::view_model::{Cell, Meaning, Row, Screen, Section, ViewModel};
 
@@ -37,21 +38,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
         frame.render_widget(Paragraph::new(Line::styled(format!("⚠ {warning}"), theme.warn)), layout::banner(size));
     }
     let body = layout::body(size);
-    match app.view() {
-        View::Queue => queue::render(&app.queue, frame, body, &ui),
-        View::Search => search::render(&app.search, frame, body, &ui),
-        View::Account => match &app.account {
-            Some(account) => match &app.ticket {
-                Some(pane) => {
-                    let (left, right) = ticket_areas(body, pane, account.revealed);
-                    account::render(account, &app.replies, frame, left, &ui);
-                    ticket::render(pane, account.revealed, frame, right, &ui);
-                }
-                None => account::render(account, &app.replies, frame, body, &ui),
-            },
-            None => frame.render_widget(Paragraph::new("No account open"), body),
-        },
-    }
+    app.stack.front_component().render(frame, body, &Shared { ui: &ui, replies: &app.replies });
     render_status(app, frame, body, now);
     if let Some(overlay) = &app.overlay {
         overlay.dialog().render(&under(app), frame, body, &ui);
@@ -62,43 +49,13 @@ pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
 /// What a dialog sees of the console under it. Dialogs show email and DOB
 /// only while the account is revealed, so they mask again with it.
 fn under(app: &App) -> Under<'_> {
-    let revealed = app.account.as_ref().is_some_and(|a| a.revealed);
+    let revealed = app.stack.account().is_some_and(|a| a.revealed);
     let collision = match &app.live.guard {
         crate::tui::live::Guard::Shown(text) => Some(text.as_str()),
         _ => None,
     };
     let lately = app.live.lately.as_deref().filter(|_| collision.is_none());
-    Under { account: app.account.as_ref(), revealed, screen: app.view_screen(), collision, lately }
-}
-
-/// Where the account and its ticket pane go: side by side when wide; when
-/// narrow, the pane below, as tall as its conversation needs up to half
-/// the screen, so the account's findings get what the pane does not use.
-pub(super) fn ticket_areas(body: Rect, pane: &crate::tui::screens::ticket::TicketPane, revealed: bool) -> (Rect, Rect) {
-    use ratatui::layout::{Constraint, Layout};
-    let [a, b] = if body.width >= 120 {
-        // The pane reads well at 48 columns and more; past that the width
-        // goes to the account, so its invite lines keep their expiry whole.
-        let pane = (body.width * 7 / 20).clamp(48, body.width / 2);
-        Layout::horizontal([Constraint::Fill(1), Constraint::Length(pane)]).areas(body)
-    } else {
-        let wanted = ticket::wanted_height(pane, revealed, body.width.saturating_sub(2)).saturating_add(2);
-        let height = wanted.clamp(6.min(body.height / 2), body.height / 2);
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(height)]).areas(body)
-    };
-    (a, b)
-}
-
-impl App {
-    /// The account's own area of the screen (beside or above its ticket
-    /// pane when one is open), for mouse hit-testing and paging.
-    pub(super) fn account_body(&self) -> Rect {
-        let body = layout::body(self.size);
-        match (&self.ticket, &self.account) {
-            (Some(pane), Some(account)) => ticket_areas(body, pane, account.revealed).0,
-            _ => body,
-        }
-    }
+    Under { account: app.stack.account(), revealed, screen: app.view_screen(), collision, lately }
 }
 
 /// The lock screen: nothing from the portal, only how to unlock.
@@ -150,8 +107,8 @@ fn header_line<'a>(app: &'a App, theme: &Theme, brevity: u8) -> Line<'a> {
         spans.push(Span::styled(" · READ-ONLY", theme.warn));
     }
     if let Some(ticket) = app
-        .account
-        .as_ref()
+        .stack
+        .account()
         .and_then(|a| a.ticket_id.as_ref())
         .filter(|_| app.view() == View::Account && (brevity < 3 || app.offline.is_none()))
     {
@@ -185,7 +142,7 @@ fn render_footer(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let mut spans = Vec::new();
     // ` key hint `: a space each side of the key, one after the hint.
     let cell = |key: &str, hint: &str| crate::width::of(key) + crate::width::of(hint) + 3;
-    let revealed = app.account.as_ref().is_some_and(|a| a.revealed);
+    let revealed = app.stack.account().is_some_and(|a| a.revealed);
     for (key, help) in app.keymap.footer_fitting(app.screen(), usize::from(area.width), cell) {
         // While revealed, the reveal key hides.
         let help = if revealed && help == "reveal" { "hide" } else { help };
@@ -245,26 +202,14 @@ pub fn screen(app: &App, now: DateTime<Utc>) -> Screen {
         (None, Some(warning)) => Some((warning.clone(), true)),
         (None, None) => None,
     };
-    let mut views = Vec::new();
-    match app.view() {
-        View::Queue => views.push(queue::view(&app.queue, &ui)),
-        View::Search => views.push(search::view(&app.search, &ui)),
-        View::Account => {
-            if let Some(account) = &app.account {
-                views.push(account::view(account, &app.replies, &ui));
-                if let Some(pane) = &app.ticket {
-                    views.push(ticket::view(pane, account.revealed, &ui));
-                }
-            }
-        }
-    }
+    let mut views = app.stack.front_component().view(&Shared { ui: &ui, replies: &app.replies });
     let team = status_cells(app, now);
     if !team.is_empty()
         && let Some(view) = views.last_mut()
     {
         view.sections.push(Section::new("Now", team.into_iter().map(Row::one).collect()));
     }
-    let revealed = app.account.as_ref().is_some_and(|a| a.revealed);
+    let revealed = app.stack.account().is_some_and(|a| a.revealed);
     if let Some(overlay) = &app.overlay {
         let under = under(app);
         let mut model = overlay.dialog().view(&under, &ui);
@@ -304,7 +249,7 @@ fn render_status(app: &App, frame: &mut Frame<'_>, body: Rect, now: DateTime<Utc
 /// who else has a ticket open, the client on the invite page.
 fn status_cells(app: &App, now: DateTime<Utc>) -> Vec<Cell> {
     use crate::tui::live::refused_entry;
-    let tickets = app.queue.tickets.data.as_deref().unwrap_or_default();
+    let tickets = app.stack.queue.tickets.data.as_deref().unwrap_or_default();
     let mut cells = Vec::new();
     match app.view() {
         View::Queue => {
@@ -315,7 +260,7 @@ fn status_cells(app: &App, now: DateTime<Utc>) -> Vec<Cell> {
             }
         }
         View::Account => {
-            let Some(account) = app.account.as_ref() else { return cells };
+            let Some(account) = app.stack.account() else { return cells };
             if let Some(ticket_id) = &account.ticket_id
                 && let Some(ticket) = tickets.iter().find(|t| &t.id == ticket_id)
                 && let Some(line) = app.live.viewers_line(&ticket.viewers)

@@ -263,7 +263,7 @@ impl App {
                 Some(Vec::new())
             }
             Guard::Idle => {
-                let account = self.account.as_ref()?;
+                let account = self.stack.account()?;
                 let fresh = self.live.invites_read_at.is_some_and(|at| now - at <= GUARD_FRESH)
                     && !self.live.stale.any()
                     && !account.account.is_loading()
@@ -280,7 +280,7 @@ impl App {
     /// Reads the account again for the guard; `resume` sends the change
     /// once nothing changed.
     fn guard_check(&mut self, resume: bool) -> Vec<Effect> {
-        let Some(account_id) = self.account.as_ref().map(|a| a.id.clone()) else { return Vec::new() };
+        let Some(account_id) = self.stack.account().map(|a| a.id.clone()) else { return Vec::new() };
         let req = self.req();
         self.live.guard = Guard::Checking { req, resume };
         vec![Effect::Portal(req, Request::GuardRead { account_id })]
@@ -288,7 +288,7 @@ impl App {
 
     /// Shows what changed (`Some`) or clears the guard (`None`: send).
     fn guard_verdict(&mut self, guarded: Guarded, now: DateTime<Utc>) -> Option<Vec<Effect>> {
-        let account = self.account.as_ref()?;
+        let account = self.stack.account()?;
         let seen = self.live.seen.clone().unwrap_or_else(|| Seen::of(account));
         let asking = Asking {
             me: self.live.me.as_deref(),
@@ -299,8 +299,8 @@ impl App {
         // Someone else's ticket: named, and asked (the fix dialog asks it
         // itself).
         let owner = self
-            .ticket
-            .as_ref()
+            .stack
+            .ticket()
             .filter(|pane| account.ticket_id.as_ref() == Some(&pane.id))
             .and_then(|pane| pane.claimed_by_other())
             .filter(|_| self.overlay.as_ref().map(Overlay::kind) != Some(crate::tui::keymap::ScreenKind::Fix))
@@ -373,7 +373,7 @@ impl App {
         };
         let GuardRead { account: current, invites, audit, me } = *read;
         self.live.me = Some(me);
-        let Some(account) = self.account.as_mut() else { return Vec::new() };
+        let Some(account) = self.stack.account_mut() else { return Vec::new() };
         // What the dialog and the screen show is what was just read.
         account.account.data = Some(current);
         account.invites.data = Some(invites);

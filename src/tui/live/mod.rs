@@ -210,10 +210,10 @@ impl App {
 
     /// One event: mark what it makes stale, and start the debounce.
     fn on_event(&mut self, event: PortalEvent, now: DateTime<Utc>) -> Vec<Effect> {
-        let open = self.account.as_ref().map(|a| a.id.clone());
+        let open = self.stack.account().map(|a| a.id.clone());
         let for_open = event.account_id.is_some() && event.account_id == open;
         let in_queue = |id: &AccountId| {
-            self.queue.tickets.data.as_deref().is_some_and(|tickets| tickets.iter().any(|t| &t.account_id == id))
+            self.stack.queue.tickets.data.as_deref().is_some_and(|tickets| tickets.iter().any(|t| &t.account_id == id))
         };
         match event.kind {
             EventType::Reset => {
@@ -221,7 +221,7 @@ impl App {
                     queue: true,
                     account: open.is_some(),
                     history: open.is_some(),
-                    ticket: self.ticket.is_some(),
+                    ticket: self.stack.ticket().is_some(),
                 };
             }
             EventType::TicketCreated
@@ -229,7 +229,7 @@ impl App {
             | EventType::TicketMessage
             | EventType::PresenceChanged => {
                 self.live.stale.queue = true;
-                let on_pane = self.ticket.as_ref().is_some_and(|pane| event.ticket_id.as_ref() == Some(&pane.id));
+                let on_pane = self.stack.ticket().is_some_and(|pane| event.ticket_id.as_ref() == Some(&pane.id));
                 if on_pane && event.kind != EventType::PresenceChanged {
                     self.live.stale.ticket = true;
                 }
@@ -257,7 +257,7 @@ impl App {
                     {
                         self.live.on_page.note(account_id, event.kind, event.at);
                         // The findings read the same visits, as facts passed in.
-                        if let Some(account) = self.account.as_mut().filter(|a| &a.id == account_id) {
+                        if let Some(account) = self.stack.account_mut().filter(|a| &a.id == account_id) {
                             account.on_page.visits.clone_from(&self.live.on_page.visits);
                             account.on_page.refusals.clone_from(&self.live.on_page.refusals);
                         }
@@ -312,16 +312,16 @@ impl App {
                 let mut effects = Vec::new();
                 if stale.queue {
                     let req = self.req();
-                    effects.push(self.queue.reload(req));
+                    effects.push(self.stack.queue.reload(req));
                 }
-                if self.account.is_some() {
+                if self.stack.account().is_some() {
                     if stale.account {
                         effects.extend(self.load_account());
                     } else if stale.history {
                         effects.extend(self.load_history());
                     }
                 }
-                if stale.ticket && self.ticket.is_some() {
+                if stale.ticket && self.stack.ticket().is_some() {
                     effects.extend(self.load_ticket());
                 }
                 self.live.reading = effects
@@ -358,7 +358,7 @@ impl App {
         if changing != self.live.guard_for {
             self.live.guard_for = changing;
             self.live.guard = Guard::Idle;
-            self.live.seen = changing.and(self.account.as_ref()).map(Seen::of);
+            self.live.seen = changing.and(self.stack.account()).map(Seen::of);
         }
         // A dialog that changes the account or its ticket (a reply and a
         // note too) says at once what others did to them lately, before
@@ -366,7 +366,7 @@ impl App {
         let noticed = self.overlay.as_ref().map(Overlay::kind).filter(|kind| noticed_kind(*kind));
         if noticed != self.live.lately_for {
             self.live.lately_for = noticed;
-            self.live.lately = noticed.and(self.account.as_ref()).and_then(|account| {
+            self.live.lately = noticed.and(self.stack.account()).and_then(|account| {
                 let audit = account.audit.data.as_deref().unwrap_or_default();
                 lately(audit, self.live.me.as_deref(), self.live.resend_guard, now)
             });

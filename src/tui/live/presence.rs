@@ -45,7 +45,7 @@ impl App {
         if !self.live.started || self.lock.is_some() || self.readonly() || self.view() != View::Account {
             return None;
         }
-        let ticket = self.account.as_ref()?.ticket_id.clone()?;
+        let ticket = self.stack.account()?.ticket_id.clone()?;
         // What the open dialog is, as its spec declares.
         let mode = self.overlay.as_ref().map_or(PresenceMode::Viewing, |o| o.kind().spec().presence);
         Some((ticket, mode))

@@ -17,10 +17,12 @@ use crate::diagnose::replies::Replies;
 use crate::diagnose::troubleshoot::{self, Case, ClientWords};
 use crate::phi::{DOB_MASK, mask_email};
 use crate::portal::Versioned;
-use crate::portal::model::{Account, AccountId, AuditEntry, Invite, InviteStatus, Role, TicketId, TicketMessage};
+use crate::portal::model::{Account, AccountId, AuditEntry, Invite, InviteStatus, Role, TicketId};
 use crate::tui::action::{Action, ReqId};
 use crate::tui::keymap::ScreenKind;
 use crate::tui::remote::Remote;
+use crate::tui::screens::ticket::TicketPane;
+use crate::tui::stack::{Component, Shared};
 use crate::tui::theme::Theme;
 use crate::tui::view_model::{self, Meaning, Row as VRow, ViewModel};
 
@@ -65,6 +67,12 @@ pub struct AccountState {
     /// the live events: the findings read them (the refusals of the last
     /// minute come first).
     pub on_page: troubleshoot::OnPage,
+    /// The ticket pane, when the account was opened from a ticket (the
+    /// ticket screen).
+    pub ticket: Option<TicketPane>,
+    /// Opened from search: the read of its tickets (to tie it to its open
+    /// ticket), in flight.
+    pub attach: Option<ReqId>,
 }
 
 impl AccountState {
@@ -86,7 +94,32 @@ impl AccountState {
             findings_max: Cell::new(0),
             pasted: None,
             on_page: troubleshoot::OnPage::default(),
+            ticket: None,
+            attach: None,
         }
+    }
+
+    /// Where the account and its ticket pane go on `body`: side by side
+    /// when wide; when narrow, the pane below, as tall as its conversation
+    /// needs up to half the screen, so the findings get what the pane does
+    /// not use. Without a pane, the account takes it all.
+    pub fn areas(&self, body: Rect) -> (Rect, Option<Rect>) {
+        use ratatui::layout::{Constraint, Layout};
+        let Some(pane) = &self.ticket else {
+            return (body, None);
+        };
+        let [a, b] = if body.width >= 120 {
+            // The pane reads well at 48 columns and more; past that the width
+            // goes to the account, so its invite lines keep their expiry whole.
+            let pane = (body.width * 7 / 20).clamp(48, body.width / 2);
+            Layout::horizontal([Constraint::Fill(1), Constraint::Length(pane)]).areas(body)
+        } else {
+            let wanted =
+                super::ticket::wanted_height(pane, self.revealed, body.width.saturating_sub(2)).saturating_add(2);
+            let height = wanted.clamp(6.min(body.height / 2), body.height / 2);
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(height)]).areas(body)
+        };
+        (a, Some(b))
     }
 
     /// Scrolls the findings `by` lines down (or up), within what they hold.
@@ -203,10 +236,12 @@ impl AccountState {
         Some(case.with_on_page(&self.on_page).revealed(self.revealed))
     }
 
-    /// The ticket's conversation was read: what the client wrote in it is
-    /// read once, for the findings.
-    pub fn read_words(&mut self, messages: &[TicketMessage], now: DateTime<Utc>) {
-        self.words = ClientWords::of(messages, now.date_naive());
+    /// The ticket pane's conversation was read: what the client wrote in
+    /// it is read once, for the findings.
+    pub fn read_ticket_words(&mut self, now: DateTime<Utc>) {
+        if let Some(messages) = self.ticket.as_ref().and_then(|p| p.messages.data.as_deref()) {
+            self.words = ClientWords::of(messages, now.date_naive());
+        }
     }
 
     /// The findings on screen; `None` until the account and its invites
@@ -843,4 +878,67 @@ pub fn view(state: &AccountState, replies: &Replies, ui: &Ui<'_>) -> ViewModel {
         .rows(invites_title, invites)
         .rows("Why they cannot get in · what to do · what to say", findings_rows)
         .rows("Audit trail", audit)
+}
+
+impl Component for AccountState {
+    fn screen(&self) -> ScreenKind {
+        if self.ticket.is_some() { ScreenKind::Ticket } else { ScreenKind::Account }
+    }
+
+    fn countdown(&self) -> bool {
+        self.has_countdown()
+    }
+
+    fn loading(&self) -> bool {
+        self.account.is_loading()
+            || self.invites.is_loading()
+            || self.ticket.as_ref().is_some_and(|t| t.ticket.is_loading() || t.messages.is_loading())
+    }
+
+    /// Keeps which account, ticket, invite and panel; read again on
+    /// unlocking, the ticket never claimed a second time.
+    fn lock(&mut self) {
+        let mut account = AccountState::new(self.id.clone(), self.ticket_id.clone());
+        account.selected_invite = self.selected_invite;
+        account.show_audit = self.show_audit;
+        account.ticket = self.ticket.as_ref().map(|old| {
+            let mut pane = TicketPane::new(old.id.clone());
+            pane.claimed_on_open = true;
+            pane
+        });
+        *self = account;
+    }
+
+    /// On the findings the wheel scrolls them; elsewhere it moves through
+    /// the invites.
+    fn wheel(&mut self, action: Action, body: Rect, column: u16, row: u16) {
+        let body = self.areas(body).0;
+        if on_findings(body, self, column, row) {
+            self.scroll_findings(action == Action::Down, 3);
+        } else {
+            self.navigate(action);
+        }
+    }
+
+    fn click(&mut self, body: Rect, column: u16, row: u16) {
+        if let Some(index) = invite_at(self.areas(body).0, self, column, row) {
+            self.selected_invite = index;
+        }
+    }
+
+    fn render(&self, frame: &mut Frame<'_>, body: Rect, shared: &Shared<'_>) {
+        let (left, right) = self.areas(body);
+        render(self, shared.replies, frame, left, shared.ui);
+        if let (Some(pane), Some(right)) = (&self.ticket, right) {
+            super::ticket::render(pane, self.revealed, frame, right, shared.ui);
+        }
+    }
+
+    fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel> {
+        let mut views = vec![view(self, shared.replies, shared.ui)];
+        if let Some(pane) = &self.ticket {
+            views.push(super::ticket::view(pane, self.revealed, shared.ui));
+        }
+        views
+    }
 }

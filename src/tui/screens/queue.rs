@@ -25,6 +25,7 @@ use crate::portal::{Assignee, Pager, PagingLimits, PortalError, TicketQuery};
 use crate::tui::action::{Action, Effect, ReqId, Request};
 use crate::tui::keymap::ScreenKind;
 use crate::tui::remote::Remote;
+use crate::tui::stack::{Component, Shared};
 use crate::tui::view_model::{self, Meaning, Section, ViewModel};
 
 /// Tickets asked for per page.
@@ -713,6 +714,42 @@ pub fn render(state: &QueueState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>
         .highlight_symbol("▶ ");
     let mut table_state = TableState::default().with_selected(Some(state.selected - first.min(state.selected)));
     frame.render_stateful_widget(table, area, &mut table_state);
+}
+
+impl Component for QueueState {
+    fn screen(&self) -> ScreenKind {
+        if self.editing { ScreenKind::QueueFilter } else { ScreenKind::Queue }
+    }
+
+    fn countdown(&self) -> bool {
+        self.has_countdown()
+    }
+
+    fn loading(&self) -> bool {
+        self.tickets.is_loading() || self.more.is_some()
+    }
+
+    fn lock(&mut self) {
+        *self = self.locked();
+    }
+
+    fn wheel(&mut self, action: Action, _body: Rect, _column: u16, _row: u16) {
+        self.navigate(action);
+    }
+
+    fn click(&mut self, body: Rect, column: u16, row: u16) {
+        if let Some(row) = row_at(body, self, column, row) {
+            self.selected = row;
+        }
+    }
+
+    fn render(&self, frame: &mut Frame<'_>, body: Rect, shared: &Shared<'_>) {
+        render(self, frame, body, shared.ui);
+    }
+
+    fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel> {
+        vec![view(self, shared.ui)]
+    }
 }
 
 #[cfg(test)]

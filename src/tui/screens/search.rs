@@ -13,7 +13,9 @@ use crate::phi::mask_email;
 use crate::portal::model::{AccountId, AccountSummary, Page, Role};
 use crate::portal::{AccountQuery, PortalError};
 use crate::tui::action::{Action, Effect, ReqId, Request};
+use crate::tui::keymap::ScreenKind;
 use crate::tui::remote::Remote;
+use crate::tui::stack::{Component, Shared};
 use crate::tui::view_model::{Cell as VCell, Meaning, Row as VRow, Section, ViewModel};
 
 /// How many results a search asks for.
@@ -212,4 +214,37 @@ pub fn view(state: &SearchState, ui: &Ui<'_>) -> ViewModel {
             vec![VRow::field("Search", VCell::new(state.input.value(), Meaning::Input))],
         )
         .section(Section::list(status, rows))
+}
+
+impl Component for SearchState {
+    fn screen(&self) -> ScreenKind {
+        ScreenKind::Search
+    }
+
+    fn loading(&self) -> bool {
+        self.results.is_loading()
+    }
+
+    /// The query and what it found go; the role chosen stays.
+    fn lock(&mut self) {
+        *self = SearchState { role: self.role, ..SearchState::default() };
+    }
+
+    fn wheel(&mut self, action: Action, _body: Rect, _column: u16, _row: u16) {
+        self.navigate(action);
+    }
+
+    fn click(&mut self, body: Rect, column: u16, row: u16) {
+        if let Some(row) = row_at(body, self, column, row) {
+            self.selected = row;
+        }
+    }
+
+    fn render(&self, frame: &mut Frame<'_>, body: Rect, shared: &Shared<'_>) {
+        render(self, frame, body, shared.ui);
+    }
+
+    fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel> {
+        vec![view(self, shared.ui)]
+    }
 }
