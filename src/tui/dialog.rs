@@ -19,7 +19,7 @@ use super::keymap::{self, Keymap, ScreenSpec};
 use super::live::Guarded;
 use super::view_model::ViewModel;
 use crate::portal::Versioned;
-use crate::portal::model::{Account, ETag, Invite, TicketId};
+use crate::portal::model::{Account, AccountId, ETag, Invite, TicketId};
 
 use super::screens::account::AccountState;
 use super::screens::addresses::AddressesState;
@@ -134,6 +134,12 @@ pub enum Then {
     CheckAgain,
     /// Tie the open account to this ticket: the ticket pane shows.
     AttachTicket(TicketId),
+    /// Open the ticket typed (`T-1021`): it is read, then its account
+    /// opens with the ticket pane.
+    JumpTo(TicketId),
+    /// Open an account found by search; its open tickets are read to tie
+    /// it to one.
+    OpenFound(AccountId),
 }
 
 impl fmt::Debug for Then {
@@ -151,6 +157,8 @@ impl fmt::Debug for Then {
             Then::Open(overlay) => f.debug_tuple("Open").field(&overlay.kind()).finish(),
             Then::CheckAgain => f.write_str("CheckAgain"),
             Then::AttachTicket(id) => f.debug_tuple("AttachTicket").field(id).finish(),
+            Then::JumpTo(id) => f.debug_tuple("JumpTo").field(id).finish(),
+            Then::OpenFound(id) => f.debug_tuple("OpenFound").field(id).finish(),
         }
     }
 }

@@ -9,16 +9,18 @@
 //! console's generic calls to it. Dialogs over a view have their own
 //! protocol, `dialog::Dialog`, through the same view model.
 
+use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-use super::action::Action;
+use super::action::{Action, Answer, Effect, ReqId};
+pub use super::dialog::{Outcome, Then};
 use super::keymap::ScreenKind;
-use super::screens::Ui;
 use super::screens::account::AccountState;
 use super::screens::queue::QueueState;
 use super::screens::search::SearchState;
 use super::screens::ticket::TicketPane;
+use super::screens::{Typing, Ui};
 use super::view_model::ViewModel;
 use crate::diagnose::replies::Replies;
 
@@ -29,7 +31,31 @@ pub struct Shared<'a> {
     pub replies: &'a Replies,
 }
 
-/// A full-screen view: what it is, and what it shows.
+/// What a view may read or use of the console while it takes an action,
+/// an answer or a key.
+pub struct ViewCx<'a> {
+    pub now: DateTime<Utc>,
+    /// Where the views are drawn (for paging by a screenful).
+    pub body: Rect,
+    next_req: &'a mut ReqId,
+}
+
+impl<'a> ViewCx<'a> {
+    pub fn new(now: DateTime<Utc>, body: Rect, next_req: &'a mut ReqId) -> Self {
+        Self { now, body, next_req }
+    }
+
+    /// A fresh request id, for a request the view sends.
+    pub fn req(&mut self) -> ReqId {
+        *self.next_req += 1;
+        *self.next_req
+    }
+}
+
+/// A full-screen view: what it is, what it does with its keys and its
+/// answers, and what it shows. It answers with the dialogs' [`Outcome`]:
+/// `close` goes back one view, [`Then`] asks the app for what is beyond
+/// the view (opening an account or a ticket, a dialog).
 pub trait Component {
     /// The screen whose keys apply while it is in front.
     fn screen(&self) -> ScreenKind;
@@ -55,6 +81,38 @@ pub trait Component {
 
     /// A click on `body` at (`column`, `row`): selects what is under it.
     fn click(&mut self, _body: Rect, _column: u16, _row: u16) {}
+
+    /// An action bound to one of its keys. By default Back goes back one.
+    fn on_action(&mut self, action: Action, _cx: &mut ViewCx<'_>) -> Outcome {
+        if action == Action::Back { Outcome::close() } else { Outcome::none() }
+    }
+
+    /// Whether the answer to request `req` is this view's to take.
+    fn owns(&self, _req: ReqId, _answer: &Answer) -> bool {
+        false
+    }
+
+    /// The portal's answer to one of its requests ([`Component::owns`]):
+    /// whether it was the one awaited (a stale answer is dropped), and
+    /// what follows.
+    fn on_answer(&mut self, _req: ReqId, _answer: Answer, _cx: &mut ViewCx<'_>) -> (bool, Outcome) {
+        (false, Outcome::none())
+    }
+
+    /// A key or a paste for its text field; `None` when it takes none now.
+    fn on_typing(&mut self, _typing: Typing<'_>, _cx: &mut ViewCx<'_>) -> Option<Vec<Effect>> {
+        None
+    }
+
+    /// The debounce of request `req` ran out; `None` when it is not its.
+    fn on_debounce(&mut self, _req: ReqId) -> Option<Vec<Effect>> {
+        None
+    }
+
+    /// The portal answers again: what it shows is read again.
+    fn on_reconnect(&mut self, _cx: &mut ViewCx<'_>) -> Vec<Effect> {
+        Vec::new()
+    }
 
     /// Draws it over `body`.
     fn render(&self, frame: &mut Frame<'_>, body: Rect, shared: &Shared<'_>);
@@ -143,6 +201,11 @@ impl Stack {
             Some(shown) => shown.component_mut(),
             None => &mut self.queue,
         }
+    }
+
+    /// The views above the queue, the one in front last.
+    pub fn above_mut(&mut self) -> impl Iterator<Item = &mut dyn Component> {
+        self.above.iter_mut().map(Shown::component_mut)
     }
 
     /// Every view, the queue first.

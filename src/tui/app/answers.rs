@@ -12,6 +12,7 @@ use crate::tui::dialog::Then;
 use crate::tui::request::Class;
 use crate::tui::screens::queue::Taken;
 use crate::tui::screens::ticket::{ChangeOutcome, TicketChange};
+use crate::tui::stack::ViewCx;
 
 /// The longest wait between two reconnect attempts.
 const RECONNECT_MAX: Duration = Duration::from_secs(30);
@@ -41,7 +42,7 @@ impl App {
         if taken && unreachable {
             effects.extend(self.go_offline(now));
         } else if taken && self.offline.is_some() {
-            effects.extend(self.back_online());
+            effects.extend(self.back_online(now));
         }
         effects
     }
@@ -77,7 +78,7 @@ impl App {
         };
         offline.probe = None;
         match result {
-            Ok(()) => self.back_online(),
+            Ok(()) => self.back_online(now),
             Err(_) => {
                 offline.attempts += 1;
                 self.go_offline(now)
@@ -86,7 +87,7 @@ impl App {
     }
 
     /// The portal answers again: say so and read again what is on screen.
-    pub(in crate::tui) fn back_online(&mut self) -> Vec<Effect> {
+    pub(in crate::tui) fn back_online(&mut self, now: DateTime<Utc>) -> Vec<Effect> {
         self.offline = None;
         // The answer that brought it back may have said something better.
         if self.banner.as_ref().is_none_or(|b| b.error) {
@@ -96,8 +97,10 @@ impl App {
         if self.stack.account().is_some() {
             effects.extend(self.load_account());
         }
-        let req = self.req();
-        effects.extend(self.stack.search_mut().map(|s| s.rerun(req)).unwrap_or_default());
+        let mut cx = ViewCx::new(now, crate::tui::screens::layout::body(self.size), &mut self.next_req);
+        for view in self.stack.above_mut() {
+            effects.extend(view.on_reconnect(&mut cx));
+        }
         effects
     }
 
@@ -106,120 +109,128 @@ impl App {
     fn take(&mut self, req: ReqId, answer: Answer, now: DateTime<Utc>) -> (bool, Vec<Effect>) {
         let mut error = answer.read_error().cloned();
         let mut effects = Vec::new();
-        let taken = match answer {
-            Answer::Tickets(result) if self.stack.account().is_some_and(|a| a.attach == Some(req)) => {
-                if let Some(account) = self.stack.account_mut() {
-                    account.attach = None;
-                }
-                effects.extend(self.attach_found(result));
-                true
-            }
-            Answer::Tickets(result) => {
-                let taken = self.stack.queue.take(req, result, now) != Taken::Stale;
-                // A portal that keeps paging was stopped: said like a
-                // failed read.
-                if let Some(stopped @ PortalError::KeptPaging { .. }) = &self.stack.queue.tickets.error {
-                    error.get_or_insert_with(|| stopped.clone());
-                }
-                effects.extend(self.read_more());
+        // A view's own answer goes to it.
+        let mut cx = ViewCx::new(now, crate::tui::screens::layout::body(self.size), &mut self.next_req);
+        let owner = self.stack.above_mut().find(|view| view.owns(req, &answer));
+        let taken = match owner {
+            Some(view) => {
+                let (taken, outcome) = view.on_answer(req, answer, &mut cx);
+                effects.extend(self.apply_view(outcome, now));
                 taken
             }
-            Answer::Ticket(result) if self.stack.queue.jump.as_ref().is_some_and(|(r, _)| *r == req) => {
-                effects.extend(self.jumped(result.map(|read| read.0.value)));
-                // Its failure is said in words of its own.
-                return (true, effects);
-            }
-            Answer::Search(result) => self.stack.search_mut().is_some_and(|s| s.finish(req, result)),
-            Answer::Account(result) => {
-                let read = self
-                    .stack
-                    .account_mut()
-                    .and_then(|account| account.account.finish(req, result).then(|| account.account.data.clone()));
-                // Opened from a ticket: the pane is read once the account is.
-                if read.is_some()
-                    && self
+            None => match answer {
+                Answer::Tickets(result) if self.stack.account().is_some_and(|a| a.attach == Some(req)) => {
+                    if let Some(account) = self.stack.account_mut() {
+                        account.attach = None;
+                    }
+                    effects.extend(self.attach_found(result));
+                    true
+                }
+                Answer::Tickets(result) => {
+                    let taken = self.stack.queue.take(req, result, now) != Taken::Stale;
+                    // A portal that keeps paging was stopped: said like a
+                    // failed read.
+                    if let Some(stopped @ PortalError::KeptPaging { .. }) = &self.stack.queue.tickets.error {
+                        error.get_or_insert_with(|| stopped.clone());
+                    }
+                    effects.extend(self.read_more());
+                    taken
+                }
+                Answer::Ticket(result) if self.stack.queue.jump.as_ref().is_some_and(|(r, _)| *r == req) => {
+                    effects.extend(self.jumped(result.map(|read| read.0.value)));
+                    // Its failure is said in words of its own.
+                    return (true, effects);
+                }
+                Answer::Account(result) => {
+                    let read = self
                         .stack
-                        .ticket()
-                        .is_some_and(|p| !p.ticket.is_loading() && p.ticket.data.is_none() && p.ticket.error.is_none())
-                {
-                    effects.extend(self.load_ticket());
+                        .account_mut()
+                        .and_then(|account| account.account.finish(req, result).then(|| account.account.data.clone()));
+                    // Opened from a ticket: the pane is read once the account is.
+                    if read.is_some()
+                        && self.stack.ticket().is_some_and(|p| {
+                            !p.ticket.is_loading() && p.ticket.data.is_none() && p.ticket.error.is_none()
+                        })
+                    {
+                        effects.extend(self.load_ticket());
+                    }
+                    if let Some(Some(account)) = &read {
+                        let outcome = self.with_dialog(now, |dialog, _| dialog.account_read(account)).flatten();
+                        effects.extend(outcome.map(|o| self.apply(o, now)).unwrap_or_default());
+                    }
+                    read.is_some()
                 }
-                if let Some(Some(account)) = &read {
-                    let outcome = self.with_dialog(now, |dialog, _| dialog.account_read(account)).flatten();
-                    effects.extend(outcome.map(|o| self.apply(o, now)).unwrap_or_default());
-                }
-                read.is_some()
-            }
-            Answer::Invites(result) => {
-                let mut shows = None;
-                let taken = self.stack.account_mut().is_some_and(|account| {
-                    let taken = account.invites.finish(req, result);
-                    account.clamp();
+                Answer::Invites(result) => {
+                    let mut shows = None;
+                    let taken = self.stack.account_mut().is_some_and(|account| {
+                        let taken = account.invites.finish(req, result);
+                        account.clamp();
+                        if taken {
+                            shows = self.unconfirmed.invites_read(account);
+                        }
+                        taken
+                    });
                     if taken {
-                        shows = self.unconfirmed.invites_read(account);
+                        self.invites_were_read(now);
+                    }
+                    if shows == Some(true)
+                        && let Some(newest) = self.stack.account().and_then(|a| a.invites.data.as_deref()?.first())
+                    {
+                        // The resend whose answer was lost: this console's own.
+                        self.live.own.push(newest.id.clone());
+                    }
+                    if let Some(shows) = shows {
+                        match self.with_dialog(now, |dialog, _| dialog.invites_read(shows)).flatten() {
+                            Some(outcome) => effects.extend(self.apply(outcome, now)),
+                            // The dialog was closed before the outcome was known.
+                            None if shows => self.banner = Some(Banner::ok(crate::tui::screens::resend::SHOWN_SENT)),
+                            None => {}
+                        }
                     }
                     taken
-                });
-                if taken {
-                    self.invites_were_read(now);
                 }
-                if shows == Some(true)
-                    && let Some(newest) = self.stack.account().and_then(|a| a.invites.data.as_deref()?.first())
-                {
-                    // The resend whose answer was lost: this console's own.
-                    self.live.own.push(newest.id.clone());
-                }
-                if let Some(shows) = shows {
-                    match self.with_dialog(now, |dialog, _| dialog.invites_read(shows)).flatten() {
-                        Some(outcome) => effects.extend(self.apply(outcome, now)),
-                        // The dialog was closed before the outcome was known.
-                        None if shows => self.banner = Some(Banner::ok(crate::tui::screens::resend::SHOWN_SENT)),
-                        None => {}
+                Answer::Audit(result) => self.stack.account_mut().is_some_and(|a| a.audit.finish(req, result)),
+                Answer::Ticket(result) => {
+                    let taken =
+                        self.stack.ticket_mut().is_some_and(|pane| pane.ticket.finish(req, result.map(|read| *read)));
+                    if taken {
+                        effects.extend(self.claim_on_open());
                     }
+                    taken
                 }
-                taken
-            }
-            Answer::Audit(result) => self.stack.account_mut().is_some_and(|a| a.audit.finish(req, result)),
-            Answer::Ticket(result) => {
-                let taken =
-                    self.stack.ticket_mut().is_some_and(|pane| pane.ticket.finish(req, result.map(|read| *read)));
-                if taken {
-                    effects.extend(self.claim_on_open());
+                Answer::Messages(result) => {
+                    let taken = self.stack.ticket_mut().is_some_and(|pane| pane.messages.finish(req, result));
+                    // The findings cite what the client wrote: read it once here.
+                    // (The pane is the open account's: opening another account
+                    // drops it.)
+                    if taken && let Some(account) = self.stack.account_mut() {
+                        account.read_ticket_words(now);
+                    }
+                    taken
                 }
-                taken
-            }
-            Answer::Messages(result) => {
-                let taken = self.stack.ticket_mut().is_some_and(|pane| pane.messages.finish(req, result));
-                // The findings cite what the client wrote: read it once here.
-                // (The pane is the open account's: opening another account
-                // drops it.)
-                if taken && let Some(account) = self.stack.account_mut() {
-                    account.read_ticket_words(now);
+                Answer::UpdateTicket(result) => {
+                    let Some(ChangeOutcome::Said { text, error, reload }) =
+                        self.stack.ticket_mut().and_then(|pane| pane.changed(req, result.map(|ticket| *ticket)))
+                    else {
+                        return (false, Vec::new());
+                    };
+                    self.banner = Some(Banner { text, error });
+                    if reload {
+                        effects.extend(self.load_ticket());
+                        effects.extend(self.load_queue());
+                    }
+                    return (true, effects);
                 }
-                taken
-            }
-            Answer::UpdateTicket(result) => {
-                let Some(ChangeOutcome::Said { text, error, reload }) =
-                    self.stack.ticket_mut().and_then(|pane| pane.changed(req, result.map(|ticket| *ticket)))
-                else {
-                    return (false, Vec::new());
-                };
-                self.banner = Some(Banner { text, error });
-                if reload {
-                    effects.extend(self.load_ticket());
-                    effects.extend(self.load_queue());
-                }
-                return (true, effects);
-            }
-            Answer::Probe(_)
-            | Answer::Unlock(_)
-            | Answer::Me(_)
-            | Answer::Presence(_)
-            | Answer::LeavePresence(_)
-            | Answer::RevealAudit(_)
-            | Answer::GuardRead(_) => return (false, Vec::new()),
-            // A change's answer is its dialog's (changes always count).
-            change => return (true, self.answer_dialog(req, change, now)),
+                Answer::Probe(_)
+                | Answer::Unlock(_)
+                | Answer::Me(_)
+                | Answer::Presence(_)
+                | Answer::LeavePresence(_)
+                | Answer::RevealAudit(_)
+                | Answer::GuardRead(_) => return (false, Vec::new()),
+                // A change's answer is its dialog's (changes always count).
+                change => return (true, self.answer_dialog(req, change, now)),
+            },
         };
         // A failed read that still counts says so across the top; stale
         // answers are dropped silently.

@@ -17,6 +17,7 @@ use crate::tui::screens::search::SearchState;
 use crate::tui::screens::ticket::{TicketChange, TicketPane};
 use crate::tui::screens::timeline::TimelineState;
 use crate::tui::screens::{self, Typing, fix, layout, note, reply, revoke};
+use crate::tui::stack::ViewCx;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 
@@ -34,21 +35,20 @@ impl App {
         }
         match self.keymap.action_for(screen, &key) {
             Some(action) => self.on_action(action, now),
-            None if screen.takes_text() => self.on_text_key(key),
+            None if screen.takes_text() => self.on_text_key(key, now),
             None => Vec::new(),
         }
     }
 
     /// Keys that edit the focused text field.
-    pub(super) fn on_text_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        self.typed(Typing::Key(&crossterm::event::Event::Key(key))).unwrap_or_default()
+    pub(super) fn on_text_key(&mut self, key: KeyEvent, now: DateTime<Utc>) -> Vec<Effect> {
+        self.typed(Typing::Key(&crossterm::event::Event::Key(key)), now).unwrap_or_default()
     }
 
     /// A key or a paste for the focused text field: the open dialog's, the
     /// account search's or the queue's `/` line; `None` when no field
     /// takes it.
-    fn typed(&mut self, typing: Typing<'_>) -> Option<Vec<Effect>> {
-        let view = self.view();
+    fn typed(&mut self, typing: Typing<'_>, now: DateTime<Utc>) -> Option<Vec<Effect>> {
         if let Some(overlay) = &mut self.overlay {
             let dialog = overlay.dialog_mut();
             match typing {
@@ -57,21 +57,12 @@ impl App {
             }
             return Some(Vec::new());
         }
-        match view {
-            View::Search => {
-                let req = self.req();
-                self.stack.search_mut().map(|search| search.typed(typing, req))
-            }
-            View::Queue if self.stack.queue.editing => {
-                let req = self.req();
-                Some(self.stack.queue.typed(typing, req))
-            }
-            _ => None,
-        }
+        let mut cx = ViewCx::new(now, layout::body(self.size), &mut self.next_req);
+        self.stack.front_component_mut().on_typing(typing, &mut cx)
     }
 
-    pub(super) fn on_paste(&mut self, text: &str) -> Vec<Effect> {
-        if let Some(effects) = self.typed(Typing::Paste(text)) {
+    pub(super) fn on_paste(&mut self, text: &str, now: DateTime<Utc>) -> Vec<Effect> {
+        if let Some(effects) = self.typed(Typing::Paste(text), now) {
             return effects;
         }
         // A link the client pasted: matched to the account's invites,
@@ -144,9 +135,21 @@ impl App {
         match self.view() {
             View::Queue if self.stack.queue.editing => self.on_queue_line_action(action),
             View::Queue => self.on_queue_action(action, now),
-            View::Search => self.on_search_action(action),
             View::Account => self.on_account_action(action, now),
+            _ => {
+                let mut cx = ViewCx::new(now, layout::body(self.size), &mut self.next_req);
+                let outcome = self.stack.front_component_mut().on_action(action, &mut cx);
+                self.apply_view(outcome, now)
+            }
         }
+    }
+
+    /// Applies what the view in front wants: `close` goes back one view.
+    pub(super) fn apply_view(&mut self, outcome: Outcome, now: DateTime<Utc>) -> Vec<Effect> {
+        if outcome.close {
+            self.stack.pop();
+        }
+        self.apply(Outcome { close: false, ..outcome }, now)
     }
 
     pub(super) fn on_queue_action(&mut self, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
@@ -183,26 +186,6 @@ impl App {
             Action::Refresh => self.load_queue(),
             other => {
                 self.stack.queue.navigate(other);
-                Vec::new()
-            }
-        }
-    }
-
-    pub(super) fn on_search_action(&mut self, action: Action) -> Vec<Effect> {
-        match action {
-            Action::Back => {
-                self.stack.pop();
-                Vec::new()
-            }
-            Action::Open => self.open_from_search(),
-            Action::CycleRole => {
-                let req = self.req();
-                self.stack.search_mut().map(|search| search.cycle_role(req)).unwrap_or_default()
-            }
-            other => {
-                if let Some(search) = self.stack.search_mut() {
-                    search.navigate(other);
-                }
                 Vec::new()
             }
         }
@@ -400,6 +383,8 @@ impl App {
                 Then::Open(overlay) => self.overlay = Some(overlay),
                 Then::CheckAgain => effects.extend(self.guard_refused()),
                 Then::AttachTicket(id) => effects.extend(self.attach_ticket(id)),
+                Then::JumpTo(id) => effects.extend(self.jump_to(id)),
+                Then::OpenFound(id) => effects.extend(self.open_found(id)),
             }
         }
         effects

@@ -305,7 +305,7 @@ impl App {
             }
             Msg::Key(_) => Vec::new(),
             Msg::Mouse(mouse) => self.on_mouse(mouse),
-            Msg::Paste(text) => self.on_paste(&text),
+            Msg::Paste(text) => self.on_paste(&text, now),
             Msg::Resize => Vec::new(),
             Msg::SearchDue(req) => self.search_due(req),
             Msg::IdleLock => self.lock_now(),

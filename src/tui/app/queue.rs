@@ -36,10 +36,7 @@ impl App {
 
     /// A debounce ran out: the queue's `/` line's, or account search's.
     pub(super) fn search_due(&mut self, req: ReqId) -> Vec<Effect> {
-        match self.stack.queue.due(req) {
-            Some(effects) => effects,
-            None => self.stack.search_mut().map(|search| search.due(req)).unwrap_or_default(),
-        }
+        self.stack.components_mut().find_map(|view| view.on_debounce(req)).unwrap_or_default()
     }
 
     /// The queue's own actions (not typing in its `/` line).
@@ -148,19 +145,9 @@ impl App {
         }
     }
 
-    /// Enter on account search: a ticket id typed opens that ticket;
-    /// otherwise the account selected opens, and its open tickets are read
-    /// to tie it to them.
-    pub(super) fn open_from_search(&mut self) -> Vec<Effect> {
-        let Some(search) = self.stack.search() else {
-            return Vec::new();
-        };
-        if let Some(id) = typed_ticket_id(search.input.value()) {
-            return self.jump_to(id);
-        }
-        let Some(account_id) = search.selected_account() else {
-            return Vec::new();
-        };
+    /// An account found by search opens, and its open tickets are read to
+    /// tie it to them.
+    pub(super) fn open_found(&mut self, account_id: AccountId) -> Vec<Effect> {
         let mut effects = self.open_account(account_id.clone(), None);
         effects.push(self.read_account_tickets(account_id));
         effects

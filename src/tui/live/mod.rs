@@ -192,7 +192,7 @@ impl App {
                 }
                 if self.offline.is_some() && self.lock.is_none() {
                     self.live.redraw = true;
-                    effects.extend(self.back_online());
+                    effects.extend(self.back_online(now));
                 }
                 effects
             }

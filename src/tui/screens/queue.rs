@@ -25,7 +25,7 @@ use crate::portal::{Assignee, Pager, PagingLimits, PortalError, TicketQuery};
 use crate::tui::action::{Action, Effect, ReqId, Request};
 use crate::tui::keymap::ScreenKind;
 use crate::tui::remote::Remote;
-use crate::tui::stack::{Component, Shared};
+use crate::tui::stack::{Component, Shared, ViewCx};
 use crate::tui::view_model::{self, Meaning, Section, ViewModel};
 
 /// Tickets asked for per page.
@@ -735,6 +735,15 @@ impl Component for QueueState {
 
     fn wheel(&mut self, action: Action, _body: Rect, _column: u16, _row: u16) {
         self.navigate(action);
+    }
+
+    /// Typing goes to its `/` line while it is open.
+    fn on_typing(&mut self, typing: Typing<'_>, cx: &mut ViewCx<'_>) -> Option<Vec<Effect>> {
+        if self.editing { Some(self.typed(typing, cx.req())) } else { None }
+    }
+
+    fn on_debounce(&mut self, req: ReqId) -> Option<Vec<Effect>> {
+        self.due(req)
     }
 
     fn click(&mut self, body: Rect, column: u16, row: u16) {

@@ -8,14 +8,16 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
 use tui_input::Input;
 
+use super::queue::typed_ticket_id;
 use super::{FIELD_MAX, Typing, Ui, cursor_column, invite_badge, layout, moved};
 use crate::phi::mask_email;
 use crate::portal::model::{AccountId, AccountSummary, Page, Role};
 use crate::portal::{AccountQuery, PortalError};
+use crate::tui::action::Answer;
 use crate::tui::action::{Action, Effect, ReqId, Request};
 use crate::tui::keymap::ScreenKind;
 use crate::tui::remote::Remote;
-use crate::tui::stack::{Component, Shared};
+use crate::tui::stack::{Component, Outcome, Shared, Then, ViewCx};
 use crate::tui::view_model::{Cell as VCell, Meaning, Row as VRow, Section, ViewModel};
 
 /// How many results a search asks for.
@@ -238,6 +240,46 @@ impl Component for SearchState {
         if let Some(row) = row_at(body, self, column, row) {
             self.selected = row;
         }
+    }
+
+    /// Enter opens the ticket whose id was typed (`T-1021`), else the
+    /// account under the cursor; Tab cycles the role searched.
+    fn on_action(&mut self, action: Action, cx: &mut ViewCx<'_>) -> Outcome {
+        match action {
+            Action::Back => Outcome::close(),
+            Action::Open => match typed_ticket_id(self.input.value()) {
+                Some(id) => Outcome::then(Then::JumpTo(id)),
+                None => self.selected_account().map_or_else(Outcome::none, |id| Outcome::then(Then::OpenFound(id))),
+            },
+            Action::CycleRole => Outcome::effects(self.cycle_role(cx.req())),
+            other => {
+                self.navigate(other);
+                Outcome::none()
+            }
+        }
+    }
+
+    fn owns(&self, _req: ReqId, answer: &Answer) -> bool {
+        matches!(answer, Answer::Search(_))
+    }
+
+    fn on_answer(&mut self, req: ReqId, answer: Answer, _cx: &mut ViewCx<'_>) -> (bool, Outcome) {
+        match answer {
+            Answer::Search(result) => (self.finish(req, result), Outcome::none()),
+            _ => (false, Outcome::none()),
+        }
+    }
+
+    fn on_typing(&mut self, typing: Typing<'_>, cx: &mut ViewCx<'_>) -> Option<Vec<Effect>> {
+        Some(self.typed(typing, cx.req()))
+    }
+
+    fn on_debounce(&mut self, req: ReqId) -> Option<Vec<Effect>> {
+        (req == self.latest).then(|| self.due(req))
+    }
+
+    fn on_reconnect(&mut self, cx: &mut ViewCx<'_>) -> Vec<Effect> {
+        self.rerun(cx.req())
     }
 
     fn render(&self, frame: &mut Frame<'_>, body: Rect, shared: &Shared<'_>) {
