@@ -140,6 +140,8 @@ pub enum Then {
     /// Open an account found by search; its open tickets are read to tie
     /// it to one.
     OpenFound(AccountId),
+    /// Open a ticket: its account, with the ticket pane.
+    OpenTicket(AccountId, TicketId),
 }
 
 impl fmt::Debug for Then {
@@ -159,6 +161,7 @@ impl fmt::Debug for Then {
             Then::AttachTicket(id) => f.debug_tuple("AttachTicket").field(id).finish(),
             Then::JumpTo(id) => f.debug_tuple("JumpTo").field(id).finish(),
             Then::OpenFound(id) => f.debug_tuple("OpenFound").field(id).finish(),
+            Then::OpenTicket(account, ticket) => f.debug_tuple("OpenTicket").field(account).field(ticket).finish(),
         }
     }
 }

@@ -10,7 +10,6 @@ use crate::portal::PortalError;
 use crate::tui::action::{Answer, Effect, ReqId, Request};
 use crate::tui::dialog::Then;
 use crate::tui::request::Class;
-use crate::tui::screens::queue::Taken;
 use crate::tui::screens::ticket::{ChangeOutcome, TicketChange};
 use crate::tui::stack::ViewCx;
 
@@ -111,10 +110,14 @@ impl App {
         let mut effects = Vec::new();
         // A view's own answer goes to it.
         let mut cx = ViewCx::new(now, crate::tui::screens::layout::body(self.size), &mut self.next_req);
-        let owner = self.stack.above_mut().find(|view| view.owns(req, &answer));
+        let owner = self.stack.components_mut().find(|view| view.owns(req, &answer));
         let taken = match owner {
             Some(view) => {
                 let (taken, outcome) = view.on_answer(req, answer, &mut cx);
+                // A view that said something of its own is not overruled.
+                if outcome.banner.is_some() {
+                    error = None;
+                }
                 effects.extend(self.apply_view(outcome, now));
                 taken
             }
@@ -126,21 +129,8 @@ impl App {
                     effects.extend(self.attach_found(result));
                     true
                 }
-                Answer::Tickets(result) => {
-                    let taken = self.stack.queue.take(req, result, now) != Taken::Stale;
-                    // A portal that keeps paging was stopped: said like a
-                    // failed read.
-                    if let Some(stopped @ PortalError::KeptPaging { .. }) = &self.stack.queue.tickets.error {
-                        error.get_or_insert_with(|| stopped.clone());
-                    }
-                    effects.extend(self.read_more());
-                    taken
-                }
-                Answer::Ticket(result) if self.stack.queue.jump.as_ref().is_some_and(|(r, _)| *r == req) => {
-                    effects.extend(self.jumped(result.map(|read| read.0.value)));
-                    // Its failure is said in words of its own.
-                    return (true, effects);
-                }
+                // Another page of the queue's, no longer awaited.
+                Answer::Tickets(_) => false,
                 Answer::Account(result) => {
                     let read = self
                         .stack

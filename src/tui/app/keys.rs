@@ -133,8 +133,6 @@ impl App {
             return self.on_overlay_action(action, now);
         }
         match self.view() {
-            View::Queue if self.stack.queue.editing => self.on_queue_line_action(action),
-            View::Queue => self.on_queue_action(action, now),
             View::Account => self.on_account_action(action, now),
             _ => {
                 let mut cx = ViewCx::new(now, layout::body(self.size), &mut self.next_req);
@@ -150,45 +148,6 @@ impl App {
             self.stack.pop();
         }
         self.apply(Outcome { close: false, ..outcome }, now)
-    }
-
-    pub(super) fn on_queue_action(&mut self, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
-        if let Some(effects) = self.on_queue_filter(action, now) {
-            return effects;
-        }
-        match action {
-            Action::Open => match self.stack.queue.selected_ticket() {
-                Some(ticket) => {
-                    let (account_id, ticket_id) = (ticket.account_id.clone(), ticket.id.clone());
-                    self.open_ticket(account_id, ticket_id)
-                }
-                None => Vec::new(),
-            },
-            // As on the account screen: the next unclaimed ticket opens, on
-            // the same ticket screen as Enter (its conversation and keys).
-            Action::NextTicket => {
-                self.stack.queue.select_next_unclaimed();
-                match self.stack.queue.selected_ticket().filter(|t| t.assignee.is_none()) {
-                    Some(ticket) => {
-                        let (account_id, ticket_id) = (ticket.account_id.clone(), ticket.id.clone());
-                        self.open_ticket(account_id, ticket_id)
-                    }
-                    None => {
-                        self.banner = Some(Banner::ok("No unclaimed ticket"));
-                        Vec::new()
-                    }
-                }
-            }
-            Action::Note => {
-                let ticket = self.stack.queue.selected_ticket().map(|t| t.id.clone());
-                self.apply(note::open(ticket), now)
-            }
-            Action::Refresh => self.load_queue(),
-            other => {
-                self.stack.queue.navigate(other);
-                Vec::new()
-            }
-        }
     }
 
     /// Reveals the open account's email and DOB (with a timer that masks
@@ -385,6 +344,7 @@ impl App {
                 Then::AttachTicket(id) => effects.extend(self.attach_ticket(id)),
                 Then::JumpTo(id) => effects.extend(self.jump_to(id)),
                 Then::OpenFound(id) => effects.extend(self.open_found(id)),
+                Then::OpenTicket(account_id, ticket_id) => effects.extend(self.open_ticket(account_id, ticket_id)),
             }
         }
         effects
@@ -409,6 +369,10 @@ impl App {
     /// Puts `account` in front, in place of any open one, and reads it
     /// (its ticket pane, if any, is read once the account is).
     fn open(&mut self, account: AccountState) -> Vec<Effect> {
+        // What was said before (`Opening T-1021…`) is done with.
+        if self.banner.as_ref().is_some_and(|b| !b.error) {
+            self.banner = None;
+        }
         self.stack.open_account(account);
         self.live.opened_account();
         self.read_account_and_history()

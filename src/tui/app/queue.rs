@@ -2,15 +2,12 @@
 //! `T-1021` jumps (from the `/` line or account search), and tying an
 //! account opened from search to its open ticket(s).
 
-use chrono::{DateTime, Utc};
 use tui_input::Input;
 
 use super::{App, Banner, View};
 use crate::portal::model::{AccountId, Page, Ticket, TicketId, TicketStatus};
 use crate::portal::{PortalError, TicketQuery};
-use crate::tui::action::{Action, Effect, ReqId, Request};
-use crate::tui::screens::layout;
-use crate::tui::screens::queue::typed_ticket_id;
+use crate::tui::action::{Effect, ReqId, Request};
 use crate::tui::screens::ticket::TicketPane;
 use crate::tui::screens::ticket_picker::TicketPickerState;
 
@@ -37,62 +34,6 @@ impl App {
     /// A debounce ran out: the queue's `/` line's, or account search's.
     pub(super) fn search_due(&mut self, req: ReqId) -> Vec<Effect> {
         self.stack.components_mut().find_map(|view| view.on_debounce(req)).unwrap_or_default()
-    }
-
-    /// The queue's own actions (not typing in its `/` line).
-    pub(super) fn on_queue_filter(&mut self, action: Action, now: DateTime<Utc>) -> Option<Vec<Effect>> {
-        let effects = match action {
-            Action::FilterAll
-            | Action::FilterMine
-            | Action::FilterUnclaimed
-            | Action::FilterStatus
-            | Action::FilterExpiring
-            | Action::FilterBreached => {
-                let req = self.req();
-                self.stack.queue.set_filter(action, req, now)
-            }
-            Action::PageDown | Action::PageUp => {
-                let page = usize::from(layout::body(self.size).height.saturating_sub(3)).max(1);
-                self.stack.queue.navigate_by(action, page);
-                self.read_more()
-            }
-            Action::Up | Action::Down | Action::Top | Action::Bottom => {
-                self.stack.queue.navigate(action);
-                self.read_more()
-            }
-            _ => return None,
-        };
-        Some(effects)
-    }
-
-    /// Keys bound in the queue's `/` line (typing goes to
-    /// [`App::on_text_key`]).
-    pub(super) fn on_queue_line_action(&mut self, action: Action) -> Vec<Effect> {
-        match action {
-            Action::Open => {
-                if let Some(id) = typed_ticket_id(self.stack.queue.input.value()) {
-                    // The id was a way to the ticket, not a filter.
-                    let req = self.req();
-                    let mut effects = self.stack.queue.clear_text(req);
-                    effects.extend(self.jump_to(id));
-                    return effects;
-                }
-                // Done typing: what is typed applies now, without waiting.
-                self.stack.queue.editing = false;
-                self.stack.queue.latest = 0;
-                let req = self.req();
-                self.stack.queue.apply_text(req)
-            }
-            Action::Back => {
-                let req = self.req();
-                self.stack.queue.clear_text(req)
-            }
-            Action::Up | Action::Down => {
-                self.stack.queue.navigate(action);
-                self.read_more()
-            }
-            _ => Vec::new(),
-        }
     }
 
     /// Account search, from the queue: with the text of its `/` line when
@@ -122,27 +63,6 @@ impl App {
         self.stack.queue.jump = Some((req, id.clone()));
         self.banner = Some(Banner::ok(format!("Opening {id}…")));
         vec![Effect::Portal(req, Request::Ticket { ticket_id: id })]
-    }
-
-    /// The ticket of a jump was read (or not).
-    pub(super) fn jumped(&mut self, result: Result<Ticket, PortalError>) -> Vec<Effect> {
-        let Some((_, id)) = self.stack.queue.jump.take() else {
-            return Vec::new();
-        };
-        match result {
-            Ok(ticket) => {
-                self.banner = None;
-                self.open_ticket(ticket.account_id, ticket.id)
-            }
-            Err(PortalError::NotFound { .. }) => {
-                self.banner = Some(Banner::error(format!("No ticket {id}: check the number (T- then digits)")));
-                Vec::new()
-            }
-            Err(error) => {
-                self.banner = Some(Banner::error(format!("Could not open {id}: {error}")));
-                Vec::new()
-            }
-        }
     }
 
     /// An account found by search opens, and its open tickets are read to

@@ -22,10 +22,12 @@ use tui_input::Input;
 use super::{FIELD_MAX, Typing, Ui, cursor_column, invite_cell, layout, moved, short_age, shown, truncate};
 use crate::portal::model::{AccountId, InviteStatus, Page, Ticket, TicketId, TicketStatus};
 use crate::portal::{Assignee, Pager, PagingLimits, PortalError, TicketQuery};
+use crate::tui::action::Answer;
 use crate::tui::action::{Action, Effect, ReqId, Request};
+use crate::tui::dialog::Banner;
 use crate::tui::keymap::ScreenKind;
 use crate::tui::remote::Remote;
-use crate::tui::stack::{Component, Shared, ViewCx};
+use crate::tui::stack::{Component, Outcome, Shared, Then, ViewCx};
 use crate::tui::view_model::{self, Meaning, Section, ViewModel};
 
 /// Tickets asked for per page.
@@ -353,6 +355,61 @@ impl QueueState {
         match self.pager.get_or_insert_with(|| Pager::new(limits)).next(bytes, next) {
             Ok(next) => (next, None),
             Err(stopped) => (None, Some(stopped)),
+        }
+    }
+
+    /// Reads the next page if the cursor came near the last row.
+    fn more_if_wanted(&mut self, cx: &mut ViewCx<'_>) -> Outcome {
+        if !self.wants_more() {
+            return Outcome::none();
+        }
+        Outcome::effects(self.read_more(cx.req()).into_iter().collect())
+    }
+
+    /// Enter: the ticket under the cursor opens, with its account.
+    fn open_selected(&self) -> Outcome {
+        match self.selected_ticket() {
+            Some(ticket) => Outcome::then(Then::OpenTicket(ticket.account_id.clone(), ticket.id.clone())),
+            None => Outcome::none(),
+        }
+    }
+
+    /// Keys bound in the `/` line (typing goes to its field).
+    fn on_line_action(&mut self, action: Action, cx: &mut ViewCx<'_>) -> Outcome {
+        match action {
+            Action::Open => {
+                if let Some(id) = typed_ticket_id(self.input.value()) {
+                    // The id was a way to the ticket, not a filter.
+                    let mut outcome = Outcome::effects(self.clear_text(cx.req()));
+                    outcome.then.push(Then::JumpTo(id));
+                    return outcome;
+                }
+                // Done typing: what is typed applies now, without waiting.
+                self.editing = false;
+                self.latest = 0;
+                Outcome::effects(self.apply_text(cx.req()))
+            }
+            Action::Back => Outcome::effects(self.clear_text(cx.req())),
+            Action::Up | Action::Down => {
+                self.navigate(action);
+                self.more_if_wanted(cx)
+            }
+            _ => Outcome::none(),
+        }
+    }
+
+    /// The ticket of a `T-1021` jump was read (or not): its account opens
+    /// with the ticket pane, or the banner says why not.
+    fn jumped(&mut self, result: Result<Ticket, PortalError>) -> Outcome {
+        let Some((_, id)) = self.jump.take() else {
+            return Outcome::none();
+        };
+        match result {
+            Ok(ticket) => Outcome::then(Then::OpenTicket(ticket.account_id, ticket.id)),
+            Err(PortalError::NotFound { .. }) => {
+                Outcome::banner(Banner::error(format!("No ticket {id}: check the number (T- then digits)")))
+            }
+            Err(error) => Outcome::banner(Banner::error(format!("Could not open {id}: {error}"))),
         }
     }
 
@@ -744,6 +801,68 @@ impl Component for QueueState {
 
     fn on_debounce(&mut self, req: ReqId) -> Option<Vec<Effect>> {
         self.due(req)
+    }
+
+    fn on_action(&mut self, action: Action, cx: &mut ViewCx<'_>) -> Outcome {
+        if self.editing {
+            return self.on_line_action(action, cx);
+        }
+        match action {
+            Action::FilterAll
+            | Action::FilterMine
+            | Action::FilterUnclaimed
+            | Action::FilterStatus
+            | Action::FilterExpiring
+            | Action::FilterBreached => Outcome::effects(self.set_filter(action, cx.req(), cx.now)),
+            Action::PageDown | Action::PageUp => {
+                let page = usize::from(cx.body.height.saturating_sub(3)).max(1);
+                self.navigate_by(action, page);
+                self.more_if_wanted(cx)
+            }
+            Action::Open => self.open_selected(),
+            // As on the account screen: the next unclaimed ticket opens, on
+            // the same ticket screen as Enter (its conversation and keys).
+            Action::NextTicket => {
+                self.select_next_unclaimed();
+                if self.selected_ticket().is_some_and(|t| t.assignee.is_none()) {
+                    self.open_selected()
+                } else {
+                    Outcome::banner(Banner::ok("No unclaimed ticket"))
+                }
+            }
+            Action::Note => crate::tui::screens::note::open(self.selected_ticket().map(|t| t.id.clone())),
+            Action::Refresh => Outcome::effects(vec![self.reload(cx.req())]),
+            other => {
+                self.navigate(other);
+                self.more_if_wanted(cx)
+            }
+        }
+    }
+
+    /// Its pages, and the ticket of a `T-1021` jump.
+    fn owns(&self, req: ReqId, answer: &Answer) -> bool {
+        match answer {
+            Answer::Tickets(_) => self.tickets.pending == Some(req) || self.more == Some(req),
+            Answer::Ticket(_) => self.jump.as_ref().is_some_and(|(r, _)| *r == req),
+            _ => false,
+        }
+    }
+
+    fn on_answer(&mut self, req: ReqId, answer: Answer, cx: &mut ViewCx<'_>) -> (bool, Outcome) {
+        match answer {
+            Answer::Tickets(result) => {
+                let taken = self.take(req, result, cx.now) != Taken::Stale;
+                let mut outcome = self.more_if_wanted(cx);
+                // A portal that keeps paging was stopped: said like a
+                // failed read.
+                if let Some(stopped @ PortalError::KeptPaging { .. }) = &self.tickets.error {
+                    outcome.banner = Some(Banner::error(format!("{stopped} (R retries)")));
+                }
+                (taken, outcome)
+            }
+            Answer::Ticket(result) => (true, self.jumped(result.map(|read| read.0.value))),
+            _ => (false, Outcome::none()),
+        }
     }
 
     fn click(&mut self, body: Rect, column: u16, row: u16) {
