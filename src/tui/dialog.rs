@@ -142,6 +142,9 @@ pub enum Then {
     OpenFound(AccountId),
     /// Open a ticket: its account, with the ticket pane.
     OpenTicket(AccountId, TicketId),
+    /// Open the queue's next unclaimed ticket after this one, or say there
+    /// is none.
+    NextTicket(Option<TicketId>),
 }
 
 impl fmt::Debug for Then {
@@ -162,6 +165,7 @@ impl fmt::Debug for Then {
             Then::JumpTo(id) => f.debug_tuple("JumpTo").field(id).finish(),
             Then::OpenFound(id) => f.debug_tuple("OpenFound").field(id).finish(),
             Then::OpenTicket(account, ticket) => f.debug_tuple("OpenTicket").field(account).field(ticket).finish(),
+            Then::NextTicket(after) => f.debug_tuple("NextTicket").field(after).finish(),
         }
     }
 }

@@ -37,12 +37,14 @@ pub struct ViewCx<'a> {
     pub now: DateTime<Utc>,
     /// Where the views are drawn (for paging by a screenful).
     pub body: Rect,
+    /// The practice's replies (the findings and the reply composer use them).
+    pub replies: &'a Replies,
     next_req: &'a mut ReqId,
 }
 
 impl<'a> ViewCx<'a> {
-    pub fn new(now: DateTime<Utc>, body: Rect, next_req: &'a mut ReqId) -> Self {
-        Self { now, body, next_req }
+    pub fn new(now: DateTime<Utc>, body: Rect, replies: &'a Replies, next_req: &'a mut ReqId) -> Self {
+        Self { now, body, replies, next_req }
     }
 
     /// A fresh request id, for a request the view sends.

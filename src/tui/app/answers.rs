@@ -96,7 +96,7 @@ impl App {
         if self.stack.account().is_some() {
             effects.extend(self.load_account());
         }
-        let mut cx = ViewCx::new(now, crate::tui::screens::layout::body(self.size), &mut self.next_req);
+        let mut cx = ViewCx::new(now, crate::tui::screens::layout::body(self.size), &self.replies, &mut self.next_req);
         for view in self.stack.above_mut() {
             effects.extend(view.on_reconnect(&mut cx));
         }
@@ -109,7 +109,7 @@ impl App {
         let mut error = answer.read_error().cloned();
         let mut effects = Vec::new();
         // A view's own answer goes to it.
-        let mut cx = ViewCx::new(now, crate::tui::screens::layout::body(self.size), &mut self.next_req);
+        let mut cx = ViewCx::new(now, crate::tui::screens::layout::body(self.size), &self.replies, &mut self.next_req);
         let owner = self.stack.components_mut().find(|view| view.owns(req, &answer));
         let taken = match owner {
             Some(view) => {
@@ -184,7 +184,7 @@ impl App {
                     let taken =
                         self.stack.ticket_mut().is_some_and(|pane| pane.ticket.finish(req, result.map(|read| *read)));
                     if taken {
-                        effects.extend(self.claim_on_open());
+                        effects.extend(self.claim_on_open(now));
                     }
                     taken
                 }
@@ -232,7 +232,7 @@ impl App {
 
     /// The pane's ticket was read: claim it if nobody has it and
     /// `claim_on_open` is on (once per opening, never read-only).
-    fn claim_on_open(&mut self) -> Vec<Effect> {
+    fn claim_on_open(&mut self, now: DateTime<Utc>) -> Vec<Effect> {
         let wanted = self.claim_on_open && !self.readonly();
         let Some(pane) = self.stack.ticket_mut() else {
             return Vec::new();
@@ -241,7 +241,7 @@ impl App {
             return Vec::new();
         }
         pane.claimed_on_open = true;
-        if wanted && pane.unclaimed() { self.send_ticket_change(TicketChange::Claim, false) } else { Vec::new() }
+        if wanted && pane.unclaimed() { self.send_ticket_change(TicketChange::Claim, false, now) } else { Vec::new() }
     }
 
     /// Hands an answer to the dialog, which takes it if it awaits it. A

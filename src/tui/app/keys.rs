@@ -2,27 +2,18 @@
 //! Never awaits: what must happen outside comes back as effects.
 
 use super::{App, Banner, Overlay, View};
-use crate::portal::Versioned;
-use crate::portal::model::{Account, AccountId, TicketId};
+use crate::portal::model::{AccountId, TicketId};
 use crate::tui::action::{Action, Effect, Request, Terminal};
 use crate::tui::dialog::{Outcome, Then};
 use crate::tui::screens::account::AccountState;
-use crate::tui::screens::addresses::AddressesState;
-use crate::tui::screens::dob_compare::DobCompareState;
-use crate::tui::screens::edit_dob::EditDobState;
 use crate::tui::screens::help::HelpState;
 use crate::tui::screens::palette::PaletteState;
-use crate::tui::screens::resend::ResendState;
 use crate::tui::screens::search::SearchState;
 use crate::tui::screens::ticket::{TicketChange, TicketPane};
-use crate::tui::screens::timeline::TimelineState;
-use crate::tui::screens::{self, Typing, fix, layout, note, reply, revoke};
+use crate::tui::screens::{Typing, layout};
 use crate::tui::stack::ViewCx;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
-
-/// Lines a conversation scrolls by (J, K).
-const SCROLL_STEP: i32 = 5;
 
 impl App {
     pub(super) fn on_key(&mut self, key: KeyEvent, now: DateTime<Utc>) -> Vec<Effect> {
@@ -57,7 +48,7 @@ impl App {
             }
             return Some(Vec::new());
         }
-        let mut cx = ViewCx::new(now, layout::body(self.size), &mut self.next_req);
+        let mut cx = ViewCx::new(now, layout::body(self.size), &self.replies, &mut self.next_req);
         self.stack.front_component_mut().on_typing(typing, &mut cx)
     }
 
@@ -126,20 +117,16 @@ impl App {
             }
             // The reveal key works over every dialog too (F2: text fields
             // take `v`).
-            Action::Reveal if self.overlay.is_some() => return self.toggle_reveal(),
+            Action::Reveal if self.overlay.is_some() || self.view() == View::Account => return self.toggle_reveal(),
             _ => {}
         }
         if self.overlay.is_some() {
             return self.on_overlay_action(action, now);
         }
-        match self.view() {
-            View::Account => self.on_account_action(action, now),
-            _ => {
-                let mut cx = ViewCx::new(now, layout::body(self.size), &mut self.next_req);
-                let outcome = self.stack.front_component_mut().on_action(action, &mut cx);
-                self.apply_view(outcome, now)
-            }
-        }
+        // The view in front decides; the app applies.
+        let mut cx = ViewCx::new(now, layout::body(self.size), &self.replies, &mut self.next_req);
+        let outcome = self.stack.front_component_mut().on_action(action, &mut cx);
+        self.apply_view(outcome, now)
     }
 
     /// Applies what the view in front wants: `close` goes back one view.
@@ -193,95 +180,6 @@ impl App {
         Vec::new()
     }
 
-    pub(super) fn on_account_action(&mut self, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
-        if let Some(effects) = self.on_ticket_action(action) {
-            return effects;
-        }
-        if action == Action::Reveal {
-            return self.toggle_reveal();
-        }
-        if action == Action::Reply {
-            let req = self.req();
-            let outcome = reply::open(self.stack.account(), self.stack.ticket(), &self.replies, now, req);
-            return self.apply(outcome, now);
-        }
-        let body = layout::body(self.size);
-        let Some(account) = self.stack.account_mut() else {
-            self.stack.pop();
-            return Vec::new();
-        };
-        match action {
-            Action::Back => {
-                self.stack.pop();
-                Vec::new()
-            }
-            Action::Copy => match account.main_reply(&self.replies, now) {
-                Some(reply) => vec![Effect::Terminal(Terminal::Copy { what: "the reply", text: reply })],
-                None => {
-                    self.banner =
-                        Some(Banner { text: "Nothing to copy until the account has loaded".into(), error: true });
-                    Vec::new()
-                }
-            },
-            Action::Note => {
-                let ticket = account.ticket_id.clone();
-                self.apply(note::open(ticket), now)
-            }
-            Action::Open => {
-                if let Some(invite) = account.selected() {
-                    self.overlay = Some(TimelineState::new(invite.id.clone()).into());
-                }
-                Vec::new()
-            }
-            Action::Revoke => {
-                let invite = account.selected().map(|i| (i.id.clone(), i.status));
-                self.apply(revoke::open(invite), now)
-            }
-            Action::Fix => {
-                let account: &AccountState = account;
-                let pane = account.ticket.as_ref().filter(|p| account.ticket_id.as_ref() == Some(&p.id));
-                let conversation = pane.and_then(|p| p.messages.data.as_deref());
-                let claimed_by = pane.and_then(|p| p.claimed_by_other());
-                let outcome = fix::open(account, conversation, claimed_by, &self.replies, now);
-                self.apply(outcome, now)
-            }
-            Action::Addresses => self.open_on_account(|base, ticket| AddressesState::new(base, ticket).into()),
-            Action::Audit => {
-                account.show_audit = !account.show_audit;
-                Vec::new()
-            }
-            Action::PageDown | Action::PageUp => {
-                let page = screens::account::findings_page(account.areas(body).0, account);
-                account.scroll_findings(action == Action::PageDown, page);
-                Vec::new()
-            }
-            Action::Refresh => self.load_account(),
-            Action::Resend => {
-                self.overlay = Some(ResendState::default().into());
-                Vec::new()
-            }
-            Action::DobCompare => {
-                self.overlay = Some(DobCompareState::open(account).into());
-                Vec::new()
-            }
-            Action::EditDob => self.open_on_account(|base, ticket| EditDobState::new(base, ticket).into()),
-            Action::NextTicket => {
-                let current = account.ticket_id.clone();
-                match self.stack.queue.next_unclaimed_after(current.as_ref()) {
-                    Some((account_id, ticket_id)) => self.open_ticket(account_id, ticket_id),
-                    None => {
-                        self.banner = Some(Banner { text: "No other unclaimed ticket".into(), error: false });
-                        Vec::new()
-                    }
-                }
-            }
-            other => {
-                account.navigate(other);
-                Vec::new()
-            }
-        }
-    }
-
     /// An action on the dialog: the dialog decides, the app applies.
     pub(in crate::tui) fn on_overlay_action(&mut self, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
         let take_over = action == Action::Confirm && self.takes_over();
@@ -296,7 +194,7 @@ impl App {
         };
         // Sent anyway on someone else's ticket, knowingly: it is ours now.
         if take_over && !effects.is_empty() {
-            effects.extend(self.send_ticket_change(TicketChange::Claim, true));
+            effects.extend(self.send_ticket_change(TicketChange::Claim, true, now));
         }
         effects
     }
@@ -345,19 +243,13 @@ impl App {
                 Then::JumpTo(id) => effects.extend(self.jump_to(id)),
                 Then::OpenFound(id) => effects.extend(self.open_found(id)),
                 Then::OpenTicket(account_id, ticket_id) => effects.extend(self.open_ticket(account_id, ticket_id)),
+                Then::NextTicket(after) => match self.stack.queue.next_unclaimed_after(after.as_ref()) {
+                    Some((account_id, ticket_id)) => effects.extend(self.open_ticket(account_id, ticket_id)),
+                    None => self.banner = Some(Banner::ok("No other unclaimed ticket")),
+                },
             }
         }
         effects
-    }
-
-    /// Opens a dialog that changes the loaded account (made from it and its
-    /// ticket), or says it is still loading.
-    fn open_on_account(&mut self, open: impl FnOnce(Versioned<Account>, Option<TicketId>) -> Overlay) -> Vec<Effect> {
-        match self.stack.account().and_then(|a| Some((a.account.data.clone()?, a.ticket_id.clone()))) {
-            Some((base, ticket)) => self.overlay = Some(open(base, ticket)),
-            None => self.banner = Some(Banner { text: "The account is still loading".into(), error: true }),
-        }
-        Vec::new()
     }
 
     /// Opens an account (with the ticket it is worked for, if any),
@@ -393,64 +285,12 @@ impl App {
         self.stack.ticket_mut().map(|pane| pane.load(t, m)).unwrap_or_default()
     }
 
-    /// The ticket pane's own actions; `None` when the action is not one.
-    fn on_ticket_action(&mut self, action: Action) -> Option<Vec<Effect>> {
-        let pane = self.stack.ticket_mut()?;
-        if let Some(change) = pane.confirm {
-            return Some(match action {
-                Action::Open | Action::Confirm => {
-                    pane.confirm = None;
-                    self.send_ticket_change(change, true)
-                }
-                _ => {
-                    pane.confirm = None;
-                    self.banner = Some(Banner::ok(format!("Left as it is: not {}", change.verb())));
-                    Vec::new()
-                }
-            });
-        }
-        let change = match action {
-            Action::Claim => TicketChange::Claim,
-            Action::Release => TicketChange::Release,
-            Action::Pending => TicketChange::Pending,
-            Action::Solve => TicketChange::Solve,
-            Action::ConversationDown => {
-                pane.scroll_by(SCROLL_STEP);
-                return Some(Vec::new());
-            }
-            Action::ConversationUp => {
-                pane.scroll_by(-SCROLL_STEP);
-                return Some(Vec::new());
-            }
-            _ => return None,
-        };
-        Some(self.send_ticket_change(change, false))
-    }
-
-    /// Sends a change to the pane's ticket; on a ticket someone else has,
+    /// Sends a change to the open ticket; on a ticket someone else has,
     /// asks first unless `anyway`.
-    pub(super) fn send_ticket_change(&mut self, change: TicketChange, anyway: bool) -> Vec<Effect> {
+    pub(super) fn send_ticket_change(&mut self, change: TicketChange, anyway: bool, now: DateTime<Utc>) -> Vec<Effect> {
         let req = self.req();
-        let Some(pane) = self.stack.ticket_mut() else {
-            return Vec::new();
-        };
-        if pane.sent.is_some() {
-            self.banner = Some(Banner::error("A change to the ticket is under way"));
-            return Vec::new();
-        }
-        // Solving asks first on any ticket (it leaves the queue); every
-        // change on someone else's ticket does.
-        if !anyway && (pane.claimed_by_other().is_some() || change == TicketChange::Solve) {
-            pane.confirm = Some(change);
-            return Vec::new();
-        }
-        match pane.send(change, req) {
-            Some(effect) => vec![effect],
-            None => {
-                self.banner = Some(Banner::error("The ticket is still loading"));
-                Vec::new()
-            }
-        }
+        let outcome = self.stack.account_mut().map(|a| a.send_ticket_change(change, anyway, req));
+        outcome.map(|o| self.apply_view(o, now)).unwrap_or_default()
     }
 
     /// Reads the open account alone again (its current version).

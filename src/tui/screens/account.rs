@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use std::cell::Cell;
 
-use super::{Ui, field, moved, state_symbol, truncate, wrap_indented};
+use super::{Typing, Ui, field, moved, state_symbol, truncate, wrap_indented};
 use crate::diagnose::invite;
 use crate::diagnose::link_invite::{self, MatchCode, PastedLink};
 use crate::diagnose::replies::Replies;
@@ -19,10 +19,20 @@ use crate::phi::{DOB_MASK, mask_email};
 use crate::portal::Versioned;
 use crate::portal::model::{Account, AccountId, AuditEntry, Invite, InviteStatus, Role, TicketId};
 use crate::tui::action::{Action, ReqId};
+use crate::tui::action::{Effect, Terminal};
+use crate::tui::dialog::{Banner, Overlay};
 use crate::tui::keymap::ScreenKind;
 use crate::tui::remote::Remote;
-use crate::tui::screens::ticket::TicketPane;
-use crate::tui::stack::{Component, Shared};
+use crate::tui::screens::addresses::AddressesState;
+use crate::tui::screens::dob_compare::DobCompareState;
+use crate::tui::screens::edit_dob::EditDobState;
+use crate::tui::screens::resend::ResendState;
+use crate::tui::screens::ticket::{TicketChange, TicketPane};
+use crate::tui::screens::timeline::TimelineState;
+use crate::tui::stack::{Component, Outcome, Shared, Then, ViewCx};
+
+/// Lines a conversation scrolls by (J, K).
+const SCROLL_STEP: i32 = 5;
 use crate::tui::theme::Theme;
 use crate::tui::view_model::{self, Meaning, Row as VRow, ViewModel};
 
@@ -96,6 +106,59 @@ impl AccountState {
             on_page: troubleshoot::OnPage::default(),
             ticket: None,
             attach: None,
+        }
+    }
+
+    /// Opens a dialog that changes the account as read (made from it and
+    /// its ticket), or says it is still loading.
+    fn open_on_account(&self, open: impl FnOnce(Versioned<Account>, Option<TicketId>) -> Overlay) -> Outcome {
+        match &self.account.data {
+            Some(base) => Outcome::then(Then::Open(open(base.clone(), self.ticket_id.clone()))),
+            None => Outcome::banner(Banner::error("The account is still loading")),
+        }
+    }
+
+    /// The ticket pane's own keys; `None` when the action is not one.
+    fn on_ticket_action(&mut self, action: Action, cx: &mut ViewCx<'_>) -> Option<Outcome> {
+        let pane = self.ticket.as_mut()?;
+        if let Some(change) = pane.confirm.take() {
+            return Some(match action {
+                Action::Open | Action::Confirm => self.send_ticket_change(change, true, cx.req()),
+                _ => Outcome::banner(Banner::ok(format!("Left as it is: not {}", change.verb()))),
+            });
+        }
+        let change = match action {
+            Action::Claim => TicketChange::Claim,
+            Action::Release => TicketChange::Release,
+            Action::Pending => TicketChange::Pending,
+            Action::Solve => TicketChange::Solve,
+            Action::ConversationDown | Action::ConversationUp => {
+                pane.scroll_by(if action == Action::ConversationDown { SCROLL_STEP } else { -SCROLL_STEP });
+                return Some(Outcome::none());
+            }
+            _ => return None,
+        };
+        Some(self.send_ticket_change(change, false, cx.req()))
+    }
+
+    /// Sends a change to the ticket (as request `req`); on a ticket someone
+    /// else has, or to solve it, asks first unless `anyway`.
+    pub fn send_ticket_change(&mut self, change: TicketChange, anyway: bool, req: ReqId) -> Outcome {
+        let Some(pane) = self.ticket.as_mut() else {
+            return Outcome::none();
+        };
+        if pane.sent.is_some() {
+            return Outcome::banner(Banner::error("A change to the ticket is under way"));
+        }
+        // Solving asks first on any ticket (it leaves the queue); every
+        // change on someone else's ticket does.
+        if !anyway && (pane.claimed_by_other().is_some() || change == TicketChange::Solve) {
+            pane.confirm = Some(change);
+            return Outcome::none();
+        }
+        match pane.send(change, req) {
+            Some(effect) => Outcome::effects(vec![effect]),
+            None => Outcome::banner(Banner::error("The ticket is still loading")),
         }
     }
 
@@ -907,6 +970,67 @@ impl Component for AccountState {
             pane
         });
         *self = account;
+    }
+
+    /// The account's keys, and its ticket pane's when it has one. Dialogs
+    /// open over it (made from the account as read); what is beyond it
+    /// (the next ticket, reading it again) is asked of the app.
+    fn on_action(&mut self, action: Action, cx: &mut ViewCx<'_>) -> Outcome {
+        if let Some(outcome) = self.on_ticket_action(action, cx) {
+            return outcome;
+        }
+        let open = |dialog: Overlay| Outcome::then(Then::Open(dialog));
+        match action {
+            Action::Back => Outcome::close(),
+            Action::Reply => super::reply::open(Some(self), self.ticket.as_ref(), cx.replies, cx.now, cx.req()),
+            Action::Copy => match self.main_reply(cx.replies, cx.now) {
+                Some(reply) => {
+                    Outcome::effects(vec![Effect::Terminal(Terminal::Copy { what: "the reply", text: reply })])
+                }
+                None => Outcome::banner(Banner::error("Nothing to copy until the account has loaded")),
+            },
+            Action::Note => super::note::open(self.ticket_id.clone()),
+            Action::Open => {
+                self.selected().map_or_else(Outcome::none, |i| open(TimelineState::new(i.id.clone()).into()))
+            }
+            Action::Revoke => super::revoke::open(self.selected().map(|i| (i.id.clone(), i.status))),
+            Action::Fix => {
+                let pane = self.ticket.as_ref().filter(|p| self.ticket_id.as_ref() == Some(&p.id));
+                let conversation = pane.and_then(|p| p.messages.data.as_deref());
+                let claimed_by = pane.and_then(|p| p.claimed_by_other());
+                super::fix::open(self, conversation, claimed_by, cx.replies, cx.now)
+            }
+            Action::Addresses => self.open_on_account(|base, ticket| AddressesState::new(base, ticket).into()),
+            Action::EditDob => self.open_on_account(|base, ticket| EditDobState::new(base, ticket).into()),
+            Action::Resend => open(ResendState::default().into()),
+            Action::DobCompare => open(DobCompareState::open(self).into()),
+            Action::Audit => {
+                self.show_audit = !self.show_audit;
+                Outcome::none()
+            }
+            Action::PageDown | Action::PageUp => {
+                let page = findings_page(self.areas(cx.body).0, self);
+                self.scroll_findings(action == Action::PageDown, page);
+                Outcome::none()
+            }
+            Action::Refresh => Outcome::then(Then::ReloadAccount),
+            Action::NextTicket => Outcome::then(Then::NextTicket(self.ticket_id.clone())),
+            other => {
+                self.navigate(other);
+                Outcome::none()
+            }
+        }
+    }
+
+    /// A link the client pasted, matched to the invites.
+    fn on_typing(&mut self, typing: Typing<'_>, _cx: &mut ViewCx<'_>) -> Option<Vec<Effect>> {
+        match typing {
+            Typing::Paste(text) => {
+                self.paste_link(text);
+                Some(Vec::new())
+            }
+            Typing::Key(_) => None,
+        }
     }
 
     /// On the findings the wheel scrolls them; elsewhere it moves through
