@@ -145,6 +145,9 @@ pub enum Then {
     /// Open the queue's next unclaimed ticket after this one, or say there
     /// is none.
     NextTicket(Option<TicketId>),
+    /// The open ticket was read: claim it if nobody has it and
+    /// `claim_on_open` is on.
+    ClaimOnOpen,
 }
 
 impl fmt::Debug for Then {
@@ -166,6 +169,7 @@ impl fmt::Debug for Then {
             Then::OpenFound(id) => f.debug_tuple("OpenFound").field(id).finish(),
             Then::OpenTicket(account, ticket) => f.debug_tuple("OpenTicket").field(account).field(ticket).finish(),
             Then::NextTicket(after) => f.debug_tuple("NextTicket").field(after).finish(),
+            Then::ClaimOnOpen => f.write_str("ClaimOnOpen"),
         }
     }
 }

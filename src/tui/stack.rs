@@ -39,12 +39,14 @@ pub struct ViewCx<'a> {
     pub body: Rect,
     /// The practice's replies (the findings and the reply composer use them).
     pub replies: &'a Replies,
+    /// The view is in front (an answer may reach one behind another).
+    pub in_front: bool,
     next_req: &'a mut ReqId,
 }
 
 impl<'a> ViewCx<'a> {
     pub fn new(now: DateTime<Utc>, body: Rect, replies: &'a Replies, next_req: &'a mut ReqId) -> Self {
-        Self { now, body, replies, next_req }
+        Self { now, body, replies, in_front: true, next_req }
     }
 
     /// A fresh request id, for a request the view sends.

@@ -10,7 +10,7 @@ use crate::portal::PortalError;
 use crate::tui::action::{Answer, Effect, ReqId, Request};
 use crate::tui::dialog::Then;
 use crate::tui::request::Class;
-use crate::tui::screens::ticket::{ChangeOutcome, TicketChange};
+use crate::tui::screens::ticket::TicketChange;
 use crate::tui::stack::ViewCx;
 
 /// The longest wait between two reconnect attempts.
@@ -110,9 +110,11 @@ impl App {
         let mut effects = Vec::new();
         // A view's own answer goes to it.
         let mut cx = ViewCx::new(now, crate::tui::screens::layout::body(self.size), &self.replies, &mut self.next_req);
-        let owner = self.stack.components_mut().find(|view| view.owns(req, &answer));
+        let front = self.stack.depth() - 1;
+        let owner = self.stack.components_mut().enumerate().find(|(_, view)| view.owns(req, &answer));
         let taken = match owner {
-            Some(view) => {
+            Some((at, view)) => {
+                cx.in_front = at == front;
                 let (taken, outcome) = view.on_answer(req, answer, &mut cx);
                 // A view that said something of its own is not overruled.
                 if outcome.banner.is_some() {
@@ -122,13 +124,6 @@ impl App {
                 taken
             }
             None => match answer {
-                Answer::Tickets(result) if self.stack.account().is_some_and(|a| a.attach == Some(req)) => {
-                    if let Some(account) = self.stack.account_mut() {
-                        account.attach = None;
-                    }
-                    effects.extend(self.attach_found(result));
-                    true
-                }
                 // Another page of the queue's, no longer awaited.
                 Answer::Tickets(_) => false,
                 Answer::Account(result) => {
@@ -179,38 +174,9 @@ impl App {
                     }
                     taken
                 }
-                Answer::Audit(result) => self.stack.account_mut().is_some_and(|a| a.audit.finish(req, result)),
-                Answer::Ticket(result) => {
-                    let taken =
-                        self.stack.ticket_mut().is_some_and(|pane| pane.ticket.finish(req, result.map(|read| *read)));
-                    if taken {
-                        effects.extend(self.claim_on_open(now));
-                    }
-                    taken
-                }
-                Answer::Messages(result) => {
-                    let taken = self.stack.ticket_mut().is_some_and(|pane| pane.messages.finish(req, result));
-                    // The findings cite what the client wrote: read it once here.
-                    // (The pane is the open account's: opening another account
-                    // drops it.)
-                    if taken && let Some(account) = self.stack.account_mut() {
-                        account.read_ticket_words(now);
-                    }
-                    taken
-                }
-                Answer::UpdateTicket(result) => {
-                    let Some(ChangeOutcome::Said { text, error, reload }) =
-                        self.stack.ticket_mut().and_then(|pane| pane.changed(req, result.map(|ticket| *ticket)))
-                    else {
-                        return (false, Vec::new());
-                    };
-                    self.banner = Some(Banner { text, error });
-                    if reload {
-                        effects.extend(self.load_ticket());
-                        effects.extend(self.load_queue());
-                    }
-                    return (true, effects);
-                }
+                // The account's audit trail, its ticket pane's reads and
+                // changes, no longer awaited.
+                Answer::Audit(_) | Answer::Ticket(_) | Answer::Messages(_) | Answer::UpdateTicket(_) => false,
                 Answer::Probe(_)
                 | Answer::Unlock(_)
                 | Answer::Me(_)
@@ -232,7 +198,7 @@ impl App {
 
     /// The pane's ticket was read: claim it if nobody has it and
     /// `claim_on_open` is on (once per opening, never read-only).
-    fn claim_on_open(&mut self, now: DateTime<Utc>) -> Vec<Effect> {
+    pub(super) fn claim_on_open(&mut self, now: DateTime<Utc>) -> Vec<Effect> {
         let wanted = self.claim_on_open && !self.readonly();
         let Some(pane) = self.stack.ticket_mut() else {
             return Vec::new();

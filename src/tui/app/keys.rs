@@ -130,9 +130,13 @@ impl App {
     }
 
     /// Applies what the view in front wants: `close` goes back one view.
-    pub(super) fn apply_view(&mut self, outcome: Outcome, now: DateTime<Utc>) -> Vec<Effect> {
+    /// A view never puts a dialog in place of one already open.
+    pub(super) fn apply_view(&mut self, mut outcome: Outcome, now: DateTime<Utc>) -> Vec<Effect> {
         if outcome.close {
             self.stack.pop();
+        }
+        if self.overlay.is_some() {
+            outcome.then.retain(|then| !matches!(then, Then::Open(_)));
         }
         self.apply(Outcome { close: false, ..outcome }, now)
     }
@@ -243,6 +247,7 @@ impl App {
                 Then::JumpTo(id) => effects.extend(self.jump_to(id)),
                 Then::OpenFound(id) => effects.extend(self.open_found(id)),
                 Then::OpenTicket(account_id, ticket_id) => effects.extend(self.open_ticket(account_id, ticket_id)),
+                Then::ClaimOnOpen => effects.extend(self.claim_on_open(now)),
                 Then::NextTicket(after) => match self.stack.queue.next_unclaimed_after(after.as_ref()) {
                     Some((account_id, ticket_id)) => effects.extend(self.open_ticket(account_id, ticket_id)),
                     None => self.banner = Some(Banner::ok("No other unclaimed ticket")),

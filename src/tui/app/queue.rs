@@ -4,12 +4,11 @@
 
 use tui_input::Input;
 
-use super::{App, Banner, View};
-use crate::portal::model::{AccountId, Page, Ticket, TicketId, TicketStatus};
-use crate::portal::{PortalError, TicketQuery};
+use super::{App, Banner};
+use crate::portal::TicketQuery;
+use crate::portal::model::{AccountId, TicketId};
 use crate::tui::action::{Effect, ReqId, Request};
 use crate::tui::screens::ticket::TicketPane;
-use crate::tui::screens::ticket_picker::TicketPickerState;
 
 /// The most tickets of one account read to attach it (open ones are few).
 const ACCOUNT_TICKETS: u32 = 50;
@@ -82,38 +81,6 @@ impl App {
         let query =
             TicketQuery { account_id: Some(account_id), limit: Some(ACCOUNT_TICKETS), ..TicketQuery::default() };
         Effect::Portal(req, Request::Tickets { query })
-    }
-
-    /// The tickets of an account opened from search: one open → attached;
-    /// several → the agent picks; none → the account alone.
-    pub(super) fn attach_found(&mut self, result: Result<Page<Ticket>, PortalError>) -> Vec<Effect> {
-        let Some(account) = self.stack.account().filter(|a| a.ticket_id.is_none()) else {
-            return Vec::new();
-        };
-        if self.view() != View::Account || self.stack.ticket().is_some() {
-            return Vec::new();
-        }
-        let page = match result {
-            Ok(page) => page,
-            Err(error) => {
-                self.banner = Some(Banner::error(format!("Could not read the account's tickets: {error}")));
-                return Vec::new();
-            }
-        };
-        let open: Vec<Ticket> =
-            page.items.into_iter().filter(|t| t.account_id == account.id && t.status != TicketStatus::Solved).collect();
-        match open.as_slice() {
-            [] => Vec::new(),
-            [one] => {
-                let id = one.id.clone();
-                self.attach_ticket(id)
-            }
-            _ if self.overlay.is_none() => {
-                self.overlay = Some(TicketPickerState::new(open).into());
-                Vec::new()
-            }
-            _ => Vec::new(),
-        }
     }
 
     /// Ties the open account to ticket `id`, as if it had been opened from

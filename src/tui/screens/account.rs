@@ -16,10 +16,13 @@ use crate::diagnose::link_invite::{self, MatchCode, PastedLink};
 use crate::diagnose::replies::Replies;
 use crate::diagnose::troubleshoot::{self, Case, ClientWords};
 use crate::phi::{DOB_MASK, mask_email};
+use crate::portal::PortalError;
 use crate::portal::Versioned;
-use crate::portal::model::{Account, AccountId, AuditEntry, Invite, InviteStatus, Role, TicketId};
+use crate::portal::model::{
+    Account, AccountId, AuditEntry, Invite, InviteStatus, Page, Role, Ticket, TicketId, TicketStatus,
+};
 use crate::tui::action::{Action, ReqId};
-use crate::tui::action::{Effect, Terminal};
+use crate::tui::action::{Answer, Effect, Terminal};
 use crate::tui::dialog::{Banner, Overlay};
 use crate::tui::keymap::ScreenKind;
 use crate::tui::remote::Remote;
@@ -27,7 +30,8 @@ use crate::tui::screens::addresses::AddressesState;
 use crate::tui::screens::dob_compare::DobCompareState;
 use crate::tui::screens::edit_dob::EditDobState;
 use crate::tui::screens::resend::ResendState;
-use crate::tui::screens::ticket::{TicketChange, TicketPane};
+use crate::tui::screens::ticket::{ChangeOutcome, TicketChange, TicketPane};
+use crate::tui::screens::ticket_picker::TicketPickerState;
 use crate::tui::screens::timeline::TimelineState;
 use crate::tui::stack::{Component, Outcome, Shared, Then, ViewCx};
 
@@ -106,6 +110,34 @@ impl AccountState {
             on_page: troubleshoot::OnPage::default(),
             ticket: None,
             attach: None,
+        }
+    }
+
+    /// Reads the ticket pane's ticket and conversation again.
+    fn load_ticket(&mut self, cx: &mut ViewCx<'_>) -> Vec<Effect> {
+        let (t, m) = (cx.req(), cx.req());
+        self.ticket.as_mut().map(|pane| pane.load(t, m)).unwrap_or_default()
+    }
+
+    /// The tickets of an account opened from search: one open → attached
+    /// (the pane shows, read once the account is); several → the agent
+    /// picks; none → the account alone.
+    fn attach_found(&mut self, result: Result<Page<Ticket>, PortalError>, cx: &mut ViewCx<'_>) -> Outcome {
+        if self.ticket_id.is_some() || self.ticket.is_some() || !cx.in_front {
+            return Outcome::none();
+        }
+        let page = match result {
+            Ok(page) => page,
+            Err(error) => {
+                return Outcome::banner(Banner::error(format!("Could not read the account's tickets: {error}")));
+            }
+        };
+        let open: Vec<Ticket> =
+            page.items.into_iter().filter(|t| t.account_id == self.id && t.status != TicketStatus::Solved).collect();
+        match open.as_slice() {
+            [] => Outcome::none(),
+            [one] => Outcome::then(Then::AttachTicket(one.id.clone())),
+            _ => Outcome::then(Then::Open(TicketPickerState::new(open).into())),
         }
     }
 
@@ -1019,6 +1051,57 @@ impl Component for AccountState {
                 self.navigate(other);
                 Outcome::none()
             }
+        }
+    }
+
+    /// Its audit trail, its ticket pane's reads and changes, and the read
+    /// of its tickets when opened from search. (The account and its
+    /// invites are the app's to take: the dialog over it and the live
+    /// guard read them too.)
+    fn owns(&self, req: ReqId, answer: &Answer) -> bool {
+        let pane = self.ticket.as_ref();
+        match answer {
+            Answer::Tickets(_) => self.attach == Some(req),
+            Answer::Audit(_) => self.audit.pending == Some(req),
+            Answer::Ticket(_) => pane.is_some_and(|p| p.ticket.pending == Some(req)),
+            Answer::Messages(_) => pane.is_some_and(|p| p.messages.pending == Some(req)),
+            Answer::UpdateTicket(_) => pane.and_then(|p| p.sent.as_ref()).is_some_and(|s| s.req == req),
+            _ => false,
+        }
+    }
+
+    fn on_answer(&mut self, req: ReqId, answer: Answer, cx: &mut ViewCx<'_>) -> (bool, Outcome) {
+        match answer {
+            Answer::Tickets(result) => {
+                self.attach = None;
+                (true, self.attach_found(result, cx))
+            }
+            Answer::Audit(result) => (self.audit.finish(req, result), Outcome::none()),
+            Answer::Ticket(result) => {
+                let taken = self.ticket.as_mut().is_some_and(|p| p.ticket.finish(req, result.map(|read| *read)));
+                (taken, if taken { Outcome::then(Then::ClaimOnOpen) } else { Outcome::none() })
+            }
+            Answer::Messages(result) => {
+                let taken = self.ticket.as_mut().is_some_and(|p| p.messages.finish(req, result));
+                // The findings cite what the client wrote: read it once here.
+                if taken {
+                    self.read_ticket_words(cx.now);
+                }
+                (taken, Outcome::none())
+            }
+            Answer::UpdateTicket(result) => {
+                let said = self.ticket.as_mut().and_then(|p| p.changed(req, result.map(|ticket| *ticket)));
+                let Some(ChangeOutcome::Said { text, error, reload }) = said else {
+                    return (false, Outcome::none());
+                };
+                let mut outcome = Outcome::banner(Banner { text, error });
+                if reload {
+                    outcome.effects = self.load_ticket(cx);
+                    outcome.then.push(Then::ReloadQueue);
+                }
+                (true, outcome)
+            }
+            _ => (false, Outcome::none()),
         }
     }
 
