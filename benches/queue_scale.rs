@@ -33,10 +33,10 @@ use portaldesk::portal::model::{
     AuthorKind, MessageAuthor, Ticket, TicketChannel, TicketMessage, TicketStatus, Visibility,
 };
 use portaldesk::portal::{ApiToken, ClientOptions, PortalClient, Versioned};
+use portaldesk::request::perform;
 use portaldesk::sandbox::{self, SandboxOptions};
 use portaldesk::tui::action::{Answer, Effect, Msg, Request};
 use portaldesk::tui::app::App;
-use portaldesk::tui::request::perform;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 

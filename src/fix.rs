@@ -1,5 +1,8 @@
-//! Runs a remedy [`Plan`] through the portal client, step by step: the one
-//! executor the console and the CLI share. Knows nothing of screens.
+//! Runs a remedy [`Plan`] through the portal, step by step: the one
+//! executor the console and the CLI share. Knows nothing of screens. Every
+//! call goes through [`crate::request::perform`] (its typed
+//! [`crate::request::calls`]), so a step whose answer was lost is retried
+//! with its key there, as every change is.
 //!
 //! Each step carries its own Idempotency-Key, kept in [`Progress`] with
 //! whether the step is done, so running the same progress again repeats
@@ -16,8 +19,6 @@
 //! written. A plan of `n` steps takes at most `n + 2` round trips (`n + 1`
 //! from a [`Standing`] the caller has just read, with [`run_from`]).
 
-use std::time::Duration;
-
 use serde::Serialize;
 
 use crate::diagnose::remedy::{self, Plan, Step};
@@ -29,13 +30,7 @@ use crate::portal::model::{
     RevokeRequest, Ticket, TicketMessage, TicketPatch, TicketStatus,
 };
 use crate::portal::{IdempotencyKey, PortalClient, PortalError, Versioned};
-
-/// Extra tries of a step that may not have reached the portal.
-const RETRIES: u32 = 2;
-
-/// The wait before a retry with the same key: 300 ms, then 600 ms.
-const RETRY_BACKOFF: crate::portal::Backoff =
-    crate::portal::Backoff { base: Duration::from_millis(300), max: Duration::from_millis(600), jitter: false };
+use crate::request::calls;
 
 /// How a step stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -165,25 +160,9 @@ pub struct Standing {
     pub me: String,
 }
 
+/// Reads the [`Standing`] a plan's steps start from.
 async fn read_standing(client: &PortalClient, account_id: &AccountId, plan: &Plan) -> Result<Standing, PortalError> {
-    let ticket = async {
-        match &plan.ticket_id {
-            Some(id) => {
-                let (ticket, messages) =
-                    tokio::try_join!(retried(|| client.ticket(id)), retried(|| client.messages(id)))?;
-                Ok(Some((ticket, messages)))
-            }
-            None => Ok(None),
-        }
-    };
-    let (account, invites, audit, ticket, me) = tokio::try_join!(
-        retried(|| client.account(account_id)),
-        retried(|| client.invites(account_id)),
-        retried(|| client.audit(Some(account_id), None)),
-        ticket,
-        retried(|| client.me()),
-    )?;
-    Ok(Standing { account, invites, audit, ticket, me: me.id })
+    calls::standing(client, account_id.clone(), plan.ticket_id.clone()).await.map(|standing| *standing)
 }
 
 /// Runs the steps not yet done, in order, calling `each` after every step
@@ -237,7 +216,7 @@ pub async fn run_from(
             // done on it.
             let patch = TicketPatch { assignee: Some(Some(me.clone().into())), ..TicketPatch::default() };
             let key = IdempotencyKey::new();
-            retried(|| client.update_ticket(&ticket.value.id, &ticket.etag, &patch, &key))
+            calls::update_ticket(client, ticket.value.id.clone(), ticket.etag.clone(), patch, key)
                 .await
                 .map_err(stop_at(first))?;
         }
@@ -329,7 +308,7 @@ impl Run<'_> {
                 }
                 let request = RevokeRequest { reason: plan.reason.clone(), ticket_id: plan.ticket_id.clone() };
                 let etag = account.etag.clone();
-                let revoked = retried(|| client.revoke_invite(id, invite_id, &etag, &request, key))
+                let revoked = calls::revoke(client, id.clone(), invite_id.clone(), etag, request, key.clone())
                     .await
                     .map_err(Stop::Failed)?;
                 self.standing.account.etag = revoked.etag;
@@ -342,14 +321,15 @@ impl Run<'_> {
                 let newest_seen =
                     self.standing.invites.iter().max_by_key(|i| (i.sent_at, i.id.clone())).map(|i| i.id.clone());
                 let request = ResendRequest { ticket_id: plan.ticket_id.clone(), newest_seen };
-                let sent = retried(|| client.resend(id, &request, key)).await.map_err(Stop::Failed)?;
+                let sent = calls::resend(client, id.clone(), request, key.clone()).await.map_err(Stop::Failed)?;
                 self.standing.invites.push(sent);
                 return Ok(true);
             }
             _ => return Ok(false),
         };
         let etag = account.etag.clone();
-        self.standing.account = retried(|| client.update_account(id, &etag, &p, key)).await.map_err(Stop::Failed)?;
+        self.standing.account =
+            calls::save_account(client, id.clone(), etag, p, key.clone()).await.map_err(Stop::Failed)?;
         Ok(true)
     }
 
@@ -393,7 +373,7 @@ impl Run<'_> {
         }
         let body = progress.sent_reply.as_ref().map(|b| b.expose().clone()).unwrap_or_default();
         let reply = NewReply { body, status: Some(status), repeat: progress.repeat };
-        retried(|| self.client.reply(ticket_id, &reply, key)).await.map_err(Stop::Failed)?;
+        calls::reply(self.client, ticket_id.clone(), reply, key.clone()).await.map_err(Stop::Failed)?;
         Ok(true)
     }
 
@@ -402,7 +382,7 @@ impl Run<'_> {
             return Ok(false);
         };
         let note = NewNote { body: body.expose().clone() };
-        retried(|| self.client.add_note(ticket_id, &note, key)).await.map_err(Stop::Failed)?;
+        calls::add_note(self.client, ticket_id.clone(), note, key.clone()).await.map_err(Stop::Failed)?;
         Ok(true)
     }
 
@@ -411,43 +391,14 @@ impl Run<'_> {
             return Ok(false);
         };
         // A note moves the ticket's version: its ETag is read again.
-        let ticket = retried(|| self.client.ticket(ticket_id)).await.map_err(Stop::Failed)?;
+        let ticket = calls::read_ticket(self.client, ticket_id.clone()).await.map_err(Stop::Failed)?;
         if ticket.value.status == TicketStatus::Pending {
             return Ok(false);
         }
         let patch = TicketPatch { status: Some(TicketStatus::Pending), ..TicketPatch::default() };
-        retried(|| self.client.update_ticket(ticket_id, &ticket.etag, &patch, key)).await.map_err(Stop::Failed)?;
+        calls::update_ticket(self.client, ticket_id.clone(), ticket.etag, patch, key.clone())
+            .await
+            .map_err(Stop::Failed)?;
         Ok(true)
     }
-}
-
-/// Tries a call again (with the same key, which the closure captures) when
-/// it may not have reached the portal or its answer was lost.
-pub async fn retried<T, F, Fut>(mut attempt: F) -> Result<T, PortalError>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, PortalError>>,
-{
-    let mut tries = 0;
-    loop {
-        match attempt().await {
-            Err(e) if tries < RETRIES && may_retry(&e) => {
-                tokio::time::sleep(RETRY_BACKOFF.delay(tries)).await;
-                tries += 1;
-            }
-            outcome => return outcome,
-        }
-    }
-}
-
-/// Whether a failure may be tried again with its key.
-pub fn may_retry(error: &PortalError) -> bool {
-    matches!(
-        error,
-        PortalError::Timeout
-            | PortalError::Dropped
-            | PortalError::Unreachable
-            | PortalError::Server { .. }
-            | PortalError::Decode { .. }
-    )
 }

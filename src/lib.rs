@@ -19,6 +19,7 @@ pub mod keys;
 pub mod logging;
 pub mod phi;
 pub mod portal;
+pub mod request;
 pub mod sandbox;
 pub mod sanitize;
 pub mod timezone;

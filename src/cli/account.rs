@@ -7,11 +7,12 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use super::Failure;
-use super::guard::{self, confirmation, go_ahead, not_done, nothing_sent, with_retries};
+use super::guard::{self, confirmation, go_ahead, not_done, nothing_sent};
 use super::out::{self, OutputArgs, Privacy};
 use crate::phi::Phi;
 use crate::portal::model::{Account, AccountId, AccountPatch, ETag, Invite, InviteId, RevokeRequest, TicketId};
 use crate::portal::{IdempotencyKey, PortalClient, PortalError};
+use crate::request::calls;
 
 #[derive(Debug, Subcommand)]
 pub enum EmailCommand {
@@ -110,7 +111,7 @@ pub async fn email(
     };
     let confirm = confirmation(change.yes, "email")?;
     let client = connect()?;
-    let current = client.account(&args.account).await.map_err(|e| nothing_sent(e, nothing))?;
+    let current = calls::account(&client, args.account.clone()).await.map_err(|e| nothing_sent(e, nothing))?;
     let address = Phi::new(address);
     let mut patch =
         AccountPatch { reason: reason.to_owned(), ticket_id: change.ticket.clone(), ..AccountPatch::default() };
@@ -133,7 +134,8 @@ pub async fn email(
     let key = IdempotencyKey::new();
     let id = &current.value.id;
     let not_changed = |e: PortalError| not_done(e, nothing, "show", id.as_str());
-    let updated = with_retries(|| client.update_account(id, &current.etag, &patch, &key)).await.map_err(not_changed)?;
+    let updated =
+        calls::save_account(&client, id.clone(), current.etag.clone(), patch, key).await.map_err(not_changed)?;
     if change.out.json {
         return out::json(&AccountJson { account: &updated.value, etag: &updated.etag });
     }
@@ -181,7 +183,7 @@ pub async fn revoke(args: &RevokeArgs, connect: impl FnOnce() -> Result<PortalCl
     let confirm = confirmation(change.yes, "revoke")?;
     let client = connect()?;
     let nothing = "the invite was not revoked";
-    let current = client.account(&args.account).await.map_err(|e| nothing_sent(e, nothing))?;
+    let current = calls::account(&client, args.account.clone()).await.map_err(|e| nothing_sent(e, nothing))?;
     let plan = |privacy: Privacy| {
         let a = &current.value;
         format!(
@@ -195,7 +197,7 @@ pub async fn revoke(args: &RevokeArgs, connect: impl FnOnce() -> Result<PortalCl
     let key = IdempotencyKey::new();
     let request = RevokeRequest { reason: reason.to_owned(), ticket_id: change.ticket.clone() };
     let id = &current.value.id;
-    let revoked = with_retries(|| client.revoke_invite(id, &args.invite, &current.etag, &request, &key))
+    let revoked = calls::revoke(&client, id.clone(), args.invite.clone(), current.etag.clone(), request, key)
         .await
         .map_err(|e| not_done(e, nothing, "invites", id.as_str()))?;
     if change.out.json {

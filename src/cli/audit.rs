@@ -13,6 +13,7 @@ use super::out;
 use crate::portal::PortalClient;
 use crate::portal::client::AuditFilter;
 use crate::portal::model::{AccountId, AuditEntry, AuditHead, ChainCheck};
+use crate::request::{AuditPageQuery, calls};
 
 /// The exit code of `audit verify` on a broken chain.
 pub const BROKEN: u8 = 6;
@@ -111,7 +112,15 @@ async fn pages(
     let mut pager = client.pager();
     let mut before = None;
     loop {
-        let (page, bytes) = client.audit_page(filter, before, PAGE).await?;
+        let query = AuditPageQuery {
+            account_id: filter.account_id.cloned(),
+            actor: filter.actor.map(str::to_owned),
+            since: filter.since,
+            until: filter.until,
+            before,
+            limit: PAGE,
+        };
+        let (page, bytes) = calls::audit_page(client, query).await?;
         let full = page.len() == PAGE as usize;
         let next = page.last().map(|e| e.seq);
         each(page);

@@ -14,6 +14,7 @@ use crate::diagnose::troubleshoot::{self, Case};
 use crate::fix::{self, Progress, StepState, Stop};
 use crate::portal::model::{AccountId, TicketId, TicketStatus};
 use crate::portal::{PortalClient, TicketQuery};
+use crate::request::calls;
 
 /// The exit code of a ticket whose only channel is dead: call the client.
 pub const EXIT_CALL: u8 = 7;
@@ -67,35 +68,24 @@ pub async fn fix(
     let client = connect()?;
     let unread = |e| nothing_sent(e, "nothing was fixed");
     let (account_id, ticket_id) = if args.target.to_ascii_uppercase().starts_with("T-") {
-        let ticket = client.ticket(&TicketId::from(args.target.as_str())).await.map_err(unread)?.value;
+        let ticket = calls::read_ticket(&client, TicketId::from(args.target.as_str())).await.map_err(unread)?.value;
         (ticket.account_id, Some(ticket.id))
     } else {
         let account_id = AccountId::from(args.target.as_str());
         // The account's own tickets only, under the paging guard.
         let query = TicketQuery { account_id: Some(account_id.clone()), ..TicketQuery::default() };
-        let tickets = client.tickets_where(query).await.map_err(unread)?;
+        let tickets = calls::all_tickets(&client, query).await.map_err(unread)?;
         let open = tickets.into_iter().find(|t| t.account_id == account_id && t.status != TicketStatus::Solved);
         (account_id, open.map(|t| t.id))
     };
-    let ticket_reads = async {
-        match &ticket_id {
-            Some(t) => tokio::try_join!(client.ticket(t), client.messages(t)).map(Some),
-            None => Ok(None),
-        }
-    };
-    let (account, invites, audit, me, ticket) = tokio::try_join!(
-        client.account(&account_id),
-        client.invites(&account_id),
-        client.audit(Some(&account_id), None),
-        client.me(),
-        ticket_reads,
-    )
-    .map_err(unread)?;
+    // What the plan is made from, and what the steps then start from.
+    let fix::Standing { account, invites, audit, ticket, me } =
+        *calls::standing(&client, account_id.clone(), ticket_id.clone()).await.map_err(unread)?;
     let account_version = account.clone();
     let account = account.value;
     let now = out::server_now(&client);
     let (messages, owner) = match &ticket {
-        Some((t, m)) => (m.as_slice(), t.value.assignee.clone().filter(|a| *a != me.id)),
+        Some((t, m)) => (m.as_slice(), t.value.assignee.clone().filter(|a| *a != me)),
         None => (&[][..], None),
     };
     let words = ClientWords::of(messages, now.date_naive());
@@ -172,7 +162,7 @@ pub async fn fix(
     progress.confirm_reply = false;
     // What was just read to plan is what the steps start from: no second
     // read before the first step.
-    let read = fix::Standing { account: account_version, invites, audit, ticket, me: me.id };
+    let read = fix::Standing { account: account_version, invites, audit, ticket, me };
     let outcome = fix::run_from(&client, &account_id, &plan, replies, &mut progress, Some(read), |_, _| {}).await;
     let sent = progress.sent_reply.as_ref().map(|b| b.expose().clone());
     let report = describe(&plan, &progress.states, sent.as_deref(), args.out.privacy());

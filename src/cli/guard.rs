@@ -1,6 +1,7 @@
 //! What every action goes through: `--yes` or a confirmation on the
-//! terminal, retries with one Idempotency-Key, and failures that say whether
-//! the portal may have done it anyway.
+//! terminal, and failures that say whether the portal may have done it
+//! anyway. (Its retries with one Idempotency-Key are `crate::request`'s,
+//! as every change's.)
 
 use std::io::{IsTerminal, Write};
 
@@ -85,8 +86,7 @@ pub fn quoted(etag: &str) -> String {
 }
 
 #[cfg(test)]
-use crate::fix::may_retry;
-pub use crate::fix::retried as with_retries;
+use crate::request::may_retry;
 
 /// A read before anything was sent failed: whatever the error, the portal
 /// was not changed, and the message says so plainly.

@@ -63,7 +63,7 @@ pub async fn login_with(
     let token = read_token(&format!("API token for {url} (input hidden): ")).map_err(usage)?;
     // A mistyped token is caught here rather than at the next start.
     let client = PortalClient::new(&url, token.clone().into(), options)?;
-    let me = client.me().await.map_err(|e| match e {
+    let me = crate::request::calls::me(&client).await.map_err(|e| match e {
         PortalError::Unauthorized => Failure::new(1, "the portal refused this token; nothing was stored"),
         other => Failure::new(
             u8::try_from(other.exit_code()).unwrap_or(1),

@@ -14,12 +14,13 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use super::Failure;
-use super::guard::{self, Confirm, ask, confirmation, not_done, nothing_sent, quoted, with_retries};
+use super::guard::{self, Confirm, ask, confirmation, not_done, nothing_sent, quoted};
 use super::out::{self, OutputArgs, Privacy};
 use crate::diagnose::{dob, email, invite};
 use crate::phi::Phi;
 use crate::portal::model::{Account, AccountId, AccountPatch, ETag, Invite, InviteStatus, ResendRequest, TicketId};
 use crate::portal::{IdempotencyKey, PortalClient, PortalError};
+use crate::request::calls;
 use crate::timezone::StaffZone;
 
 #[derive(Debug, Args)]
@@ -100,12 +101,12 @@ pub async fn resend(
     // The resend window, as in the console: an invite that went out within
     // it (anyone's, this staff member's own too) stops this one, unless
     // `--again`.
-    let invites = client.invites(&args.account).await.map_err(unread)?;
+    let invites = calls::invites(&client, args.account.clone()).await.map_err(unread)?;
     if !args.again {
         within_window(&client, &args.account, &invites, window).await?;
     }
     if confirm == Confirm::Ask {
-        let account = client.account(&args.account).await.map_err(unread)?.value;
+        let account = calls::account(&client, args.account.clone()).await.map_err(unread)?.value;
         let now = out::server_now(&client);
         let plan =
             |privacy| resend_plan(&account, &invites, args.ticket.as_ref().map(TicketId::as_str), now, zone, privacy);
@@ -119,7 +120,7 @@ pub async fn resend(
     // (The portal lists them newest first, as the console reads them.)
     let newest_seen = invites.first().map(|i| i.id.clone());
     let request = ResendRequest { ticket_id: args.ticket.clone(), newest_seen };
-    let sent = with_retries(|| client.resend(&args.account, &request, &key)).await.map_err(not_sent)?;
+    let sent = calls::resend(&client, args.account.clone(), request, key).await.map_err(not_sent)?;
     if args.out.json {
         return out::json(&ResendJson { invite: &sent });
     }
@@ -149,7 +150,7 @@ async fn within_window(
     if crate::diagnose::invite::within_resend_window(invites, &[], window, now).is_none() {
         return Ok(());
     }
-    let (audit, me) = tokio::try_join!(client.audit(Some(account), None), client.me()).map_err(unread)?;
+    let (audit, me) = tokio::try_join!(calls::audit(client, account.clone()), calls::me(client)).map_err(unread)?;
     let Some((latest, by)) = crate::diagnose::invite::within_resend_window(invites, &audit, window, now) else {
         return Ok(());
     };
@@ -237,7 +238,8 @@ pub async fn dob_set(
     let client = connect()?;
     let not_changed = |e: PortalError| not_done(e, "the DOB was not changed", "show", args.account.as_str());
     // Nothing is sent before this read succeeds.
-    let current = client.account(&args.account).await.map_err(|e| nothing_sent(e, "the DOB was not changed"))?;
+    let current =
+        calls::account(&client, args.account.clone()).await.map_err(|e| nothing_sent(e, "the DOB was not changed"))?;
     // The version the change must apply to: the one the script expects, else
     // the one just read. The portal answers 412 (exit 4) if it moved on.
     let etag = args.expect_etag.as_deref().map(|etag| ETag::from(quoted(etag))).unwrap_or_else(|| current.etag.clone());
@@ -278,7 +280,7 @@ pub async fn dob_set(
     };
     let id = &current.value.id;
     let shown_id = out::field(id);
-    let updated = with_retries(|| client.update_account(id, &etag, &patch, &key)).await.map_err(not_changed)?;
+    let updated = calls::save_account(&client, id.clone(), etag, patch, key).await.map_err(not_changed)?;
     if args.out.json {
         let json = DobJson { changed: true, dob_before: &before, account: &updated.value, etag: &updated.etag };
         return out::json(&json);

@@ -17,7 +17,8 @@ use crate::diagnose::visit::{self, VisitKind};
 use crate::portal::model::{
     Account, AccountId, AccountSummary, ETag, Invite, InviteSummary, Role, Ticket, TicketStatus,
 };
-use crate::portal::{AccountQuery, PortalClient};
+use crate::portal::{AccountQuery, PortalClient, TicketQuery};
+use crate::request::calls;
 use crate::timezone::StaffZone;
 
 /// A ticket status on the command line.
@@ -94,7 +95,8 @@ struct TicketsJson<'a> {
 /// `portaldesk tickets`: the queue, oldest first.
 pub async fn tickets(client: &PortalClient, args: &TicketsArgs) -> Result<(), Failure> {
     let status = TicketStatus::from(args.status);
-    let tickets = client.tickets(Some(status)).await?;
+    let query = TicketQuery { status: Some(status), ..TicketQuery::default() };
+    let tickets = calls::all_tickets(client, query).await?;
     if args.out.json {
         return out::json(&TicketsJson { status: status.as_str(), tickets: &tickets });
     }
@@ -138,7 +140,7 @@ pub async fn search(client: &PortalClient, args: &SearchArgs) -> Result<(), Fail
         limit: Some(args.limit),
         cursor: None,
     };
-    let page = client.search_accounts(&query).await?;
+    let page = calls::search(client, query).await?;
     if args.out.json {
         return out::json(&SearchJson { accounts: &page.items, next_cursor: page.next_cursor.as_deref() });
     }
@@ -180,7 +182,7 @@ struct ShowJson<'a> {
 
 /// `portaldesk show ACCOUNT`: the whole account.
 pub async fn show(client: &PortalClient, args: &AccountArgs, zone: StaffZone) -> Result<(), Failure> {
-    let account = client.account(&args.account).await?;
+    let account = calls::account(client, args.account.clone()).await?;
     if args.out.json {
         return out::json(&ShowJson { account: &account.value, etag: &account.etag });
     }
@@ -224,8 +226,8 @@ struct InvitesJson<'a> {
 
 /// `portaldesk invites ACCOUNT`: every invite, newest first.
 pub async fn invites(client: &PortalClient, args: &AccountArgs, zone: StaffZone) -> Result<(), Failure> {
-    let account = client.account(&args.account).await?.value;
-    let invites = client.invites(&account.id).await?;
+    let account = calls::account(client, args.account.clone()).await?.value;
+    let invites = calls::invites(client, account.id.clone()).await?;
     let now = out::server_now(client);
     let role = account.role;
     if args.out.json {
@@ -309,11 +311,11 @@ struct DiagnoseJson<'a> {
 /// `portaldesk diagnose ACCOUNT`: why the client cannot get in, most
 /// decisive finding first, with the next step and the reply to send.
 pub async fn diagnose(client: &PortalClient, args: &AccountArgs, replies: &Replies) -> Result<(), Failure> {
-    let account = client.account(&args.account).await?.value;
-    let invites = client.invites(&account.id).await?;
+    let account = calls::account(client, args.account.clone()).await?.value;
+    let invites = calls::invites(client, account.id.clone()).await?;
     // The audit trail says what was just done (a DOB corrected); a portal
     // that cannot give it still gets its findings.
-    let audit = client.audit(Some(&account.id), None).await.unwrap_or_default();
+    let audit = calls::audit(client, account.id.clone()).await.unwrap_or_default();
     let now = out::server_now(client);
     // `--json` is unmasked, as its help says; text masks unless `--reveal`.
     let reveal = args.out.json || args.out.privacy().reveal;

@@ -31,7 +31,7 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Faults to inject on the API, e.g. latency=300ms,error_rate=0.2,drop_rate=0.05
-    /// (also malformed_rate=R and slow_body=DURATION).
+    /// (also lost_answer_rate=R, lost_answers=N, malformed_rate=R and slow_body=DURATION).
     #[arg(long, value_parser = Faults::parse)]
     pub faults: Option<Faults>,
     /// Freeze the sandbox clock at this RFC 3339 instant (for repeatable pictures).

@@ -11,7 +11,7 @@ use clap::{ArgGroup, Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
 use super::Failure;
-use super::guard::{confirmation, go_ahead, not_done, nothing_sent, with_retries};
+use super::guard::{confirmation, go_ahead, not_done, nothing_sent};
 use super::out::{self, OutputArgs, Privacy};
 use super::read::masked_note;
 use crate::diagnose::replies::Replies;
@@ -21,6 +21,7 @@ use crate::portal::model::{
     TicketStatus, Visibility,
 };
 use crate::portal::{IdempotencyKey, PortalClient, PortalError, Versioned};
+use crate::request::calls;
 use crate::timezone::StaffZone;
 
 #[derive(Debug, Subcommand)]
@@ -142,8 +143,8 @@ struct ShowJson<'a> {
 
 /// `portaldesk ticket show T`.
 pub async fn show(client: &PortalClient, args: &TicketArgs, zone: StaffZone) -> Result<(), Failure> {
-    let ticket = client.ticket(&args.ticket).await?;
-    let messages = client.messages(&ticket.value.id).await?;
+    let ticket = calls::read_ticket(client, args.ticket.clone()).await?;
+    let messages = calls::messages(client, ticket.value.id.clone()).await?;
     if args.out.json {
         return out::json(&ShowJson { ticket: &ticket.value, etag: &ticket.etag, messages: &messages });
     }
@@ -222,7 +223,7 @@ struct NotesJson<'a> {
 
 /// `portaldesk notes T`: the internal notes, oldest first.
 pub async fn notes(client: &PortalClient, args: &TicketArgs, zone: StaffZone) -> Result<(), Failure> {
-    let notes = client.notes(&args.ticket).await?;
+    let notes = calls::ticket_notes(client, args.ticket.clone()).await?;
     if args.out.json {
         return out::json(&NotesJson { ticket_id: &args.ticket, notes: &notes });
     }
@@ -265,14 +266,15 @@ pub async fn reply(
     let confirm = if args.dry_run { None } else { Some(confirmation(args.yes, "reply")?) };
     let client = connect()?;
     let unread = |e| nothing_sent(e, "no reply was sent");
-    let (ticket, me) = tokio::try_join!(client.ticket(&args.ticket), client.me()).map_err(unread)?;
+    let (ticket, me) =
+        tokio::try_join!(calls::read_ticket(&client, args.ticket.clone()), calls::me(&client)).map_err(unread)?;
     let ticket = ticket.value;
     if !args.dry_run {
         someone_elses(&ticket, &me.id, args.take_over, "no reply was sent")?;
     }
     // Nothing goes to an address that bounced.
-    let account = client.account(&ticket.account_id).await.map_err(unread)?.value;
-    let invites = client.invites(&account.id).await.map_err(unread)?;
+    let account = calls::account(&client, ticket.account_id.clone()).await.map_err(unread)?.value;
+    let invites = calls::invites(&client, account.id.clone()).await.map_err(unread)?;
     let now = out::server_now(&client);
     if crate::diagnose::remedy::dead_address(&Case::new(&account, &invites, now)).is_some() {
         return Err(Failure::new(
@@ -306,7 +308,7 @@ pub async fn reply(
     go_ahead(confirm, plan, args.out.privacy(), "Send it?", "no reply was sent")?;
     let key = IdempotencyKey::new();
     let not_sent = |e: PortalError| not_done(e, "no reply was sent", "ticket show", ticket.id.as_str());
-    let sent = with_retries(|| client.reply(&ticket.id, &request, &key)).await.map_err(|e| match e {
+    let sent = calls::reply(&client, ticket.id.clone(), request.clone(), key).await.map_err(|e| match e {
         PortalError::Invalid { status: 409, .. } => Failure::new(
             4,
             "the same reply went to this ticket within the last 10 minutes: none was sent; --again sends it again",
@@ -314,7 +316,7 @@ pub async fn reply(
         e => not_sent(e),
     })?;
     // What the reply made of the ticket (a read; the reply is sent anyway).
-    let after = client.ticket(&ticket.id).await.map(|t| t.value).unwrap_or(ticket.clone());
+    let after = calls::read_ticket(&client, ticket.id.clone()).await.map(|t| t.value).unwrap_or(ticket.clone());
     if args.out.json {
         return out::json(&ReplyJson { message: &sent, ticket: &after });
     }
@@ -342,14 +344,15 @@ fn check_reply(text: &str) -> Result<(), Failure> {
 /// The reply of the top finding of the diagnosis of the ticket's account.
 async fn finding_reply(client: &PortalClient, ticket: &Ticket, replies: &Replies) -> Result<String, Failure> {
     let unread = |e| nothing_sent(e, "no reply was sent");
-    let account = client.account(&ticket.account_id).await.map_err(unread)?.value;
-    let invites = client.invites(&account.id).await.map_err(unread)?;
+    let account = calls::account(client, ticket.account_id.clone()).await.map_err(unread)?.value;
+    let invites = calls::invites(client, account.id.clone()).await.map_err(unread)?;
     // What was just done (a DOB corrected) is in the audit trail; a portal
     // that cannot give it still gets its reply.
-    let audit = client.audit(Some(&account.id), None).await.unwrap_or_default();
+    let audit = calls::audit(client, account.id.clone()).await.unwrap_or_default();
     let now = out::server_now(client);
     // The findings cite what the client wrote in the ticket.
-    let words = ClientWords::of(&client.messages(&ticket.id).await.map_err(unread)?, now.date_naive());
+    let messages = calls::messages(client, ticket.id.clone()).await.map_err(unread)?;
+    let words = ClientWords::of(&messages, now.date_naive());
     // The reply is sent to the client: their own address in full.
     let case = Case::new(&account, &invites, now).with_audit(&audit).with_words(&words).revealed(true);
     let findings = troubleshoot::troubleshoot(&case, replies);
@@ -405,8 +408,8 @@ pub async fn claim(
     let confirm = confirmation(args.yes, "claim")?;
     let client = connect()?;
     let unread = |e| nothing_sent(e, "the ticket was not claimed");
-    let me = client.me().await.map_err(unread)?;
-    let current = client.ticket(&args.ticket).await.map_err(unread)?;
+    let me = calls::me(&client).await.map_err(unread)?;
+    let current = calls::read_ticket(&client, args.ticket.clone()).await.map_err(unread)?;
     someone_elses(&current.value, &me.id, args.take_over, "the ticket was not claimed")?;
     if current.value.assignee.as_deref() == Some(me.id.as_str()) {
         return unchanged(&args.out, &current, "No change: the ticket is already yours. Nothing was sent.");
@@ -434,7 +437,8 @@ pub async fn solve(
     let confirm = confirmation(args.yes, "solve")?;
     let client = connect()?;
     let unread = |e| nothing_sent(e, "the ticket was not solved");
-    let (current, me) = tokio::try_join!(client.ticket(&args.ticket), client.me()).map_err(unread)?;
+    let (current, me) =
+        tokio::try_join!(calls::read_ticket(&client, args.ticket.clone()), calls::me(&client)).map_err(unread)?;
     someone_elses(&current.value, &me.id, args.take_over, "the ticket was not solved")?;
     if current.value.status == TicketStatus::Solved {
         return unchanged(&args.out, &current, "No change: the ticket is already solved. Nothing was sent.");
@@ -460,8 +464,9 @@ async fn change(
 ) -> Result<Versioned<Ticket>, Failure> {
     let key = IdempotencyKey::new();
     let id = &current.value.id;
-    with_retries(|| client.update_ticket(id, &current.etag, patch, &key))
+    calls::update_ticket(client, id.clone(), current.etag.clone(), patch.clone(), key)
         .await
+        .map(|updated| *updated)
         .map_err(|e| not_done(e, what, "ticket show", id.as_str()))
 }
 

@@ -3,6 +3,7 @@
 //! bodies, applied to the API routes only. An event stream (`text/event-stream`) is cut instead: each
 //! frame is dropped mid-way, with the connection, at `drop_rate`.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -31,6 +32,11 @@ pub struct Faults {
     /// client can only learn by reading again. `lost_answer_rate=1` makes
     /// every change so, for tests of what a console says then.
     pub lost_answer_rate: f64,
+    /// The first this many changes are made and their answers then lost;
+    /// the changes after them are not (`lost_answers=1`: a lost answer the
+    /// client's retry with its key gets past, every time; `lost_answers=3`:
+    /// one that outlasts the retries).
+    pub lost_answers: u32,
     /// Share of successful answers whose JSON body is cut short.
     pub malformed_rate: f64,
     /// When set, bodies are sent in small chunks spread over this long.
@@ -55,12 +61,16 @@ impl Faults {
                 "error_rate" => faults.error_rate = rate(value)?,
                 "drop_rate" => faults.drop_rate = rate(value)?,
                 "lost_answer_rate" => faults.lost_answer_rate = rate(value)?,
+                "lost_answers" => {
+                    faults.lost_answers =
+                        value.trim().parse().map_err(|_| format!("fault `{key}` needs a count (0, 1, 2, ...)"))?;
+                }
                 "malformed_rate" => faults.malformed_rate = rate(value)?,
                 "slow_body" => faults.slow_body = Some(parse_duration(value)?),
                 other => {
                     return Err(format!(
                         "unknown fault `{other}` (known: latency, error_rate, drop_rate, lost_answer_rate, \
-                         malformed_rate, slow_body)"
+                         lost_answers, malformed_rate, slow_body)"
                     ));
                 }
             }
@@ -97,6 +107,8 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 pub struct FaultInjector {
     pub faults: Arc<Faults>,
     pub dice: Arc<Mutex<Rng>>,
+    /// How many changes have had their answers lost by `lost_answers`.
+    pub lost: Arc<AtomicU32>,
 }
 
 enum Plan {
@@ -113,6 +125,9 @@ impl FaultInjector {
             Ok(dice) => dice,
             Err(poisoned) => poisoned.into_inner(),
         };
+        if change && self.lose_one() {
+            return Plan::DropAfter;
+        }
         if change && self.faults.lost_answer_rate > 0.0 && dice.chance(self.faults.lost_answer_rate) {
             Plan::DropAfter
         } else if dice.chance(self.faults.error_rate) {
@@ -124,6 +139,14 @@ impl FaultInjector {
         } else {
             Plan::Pass
         }
+    }
+}
+
+impl FaultInjector {
+    /// Whether this change is one of the first `lost_answers` (counted).
+    fn lose_one(&self) -> bool {
+        let limit = self.faults.lost_answers;
+        self.lost.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| (n < limit).then_some(n + 1)).is_ok()
     }
 }
 
@@ -250,6 +273,8 @@ mod tests {
         assert_eq!(f.malformed_rate, 1.0);
         assert!(!Faults::parse("").unwrap().is_active());
         assert_eq!(Faults::parse("lost_answer_rate=1").unwrap().lost_answer_rate, 1.0);
+        assert_eq!(Faults::parse("lost_answers=3").unwrap().lost_answers, 3);
+        assert!(Faults::parse("lost_answers=1").unwrap().is_active());
     }
 
     #[test]
@@ -259,5 +284,6 @@ mod tests {
         assert!(Faults::parse("latency=fast").unwrap_err().contains("duration"));
         assert!(Faults::parse("chaos=1").unwrap_err().contains("unknown fault"));
         assert!(Faults::parse("latency=-1s").is_err());
+        assert!(Faults::parse("lost_answers=-1").unwrap_err().contains("count"));
     }
 }

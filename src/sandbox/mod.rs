@@ -227,6 +227,7 @@ pub async fn start(listener: TcpListener, options: SandboxOptions) -> Result<San
     let injector = FaultInjector {
         faults: Arc::new(options.faults.clone()),
         dice: Arc::new(Mutex::new(rng::Rng::new(options.seed ^ 0xFA17))),
+        lost: Arc::default(),
     };
     let app = routes::router(AppState(Arc::clone(&shared)), injector);
     let (shutdown, stopped) = oneshot::channel::<()>();

@@ -6,10 +6,10 @@ use crossterm::event::{KeyCode, KeyEvent, MouseEvent};
 
 use super::clipboard::Copied;
 pub use super::live::Due;
-pub use super::request::{Answer, Request};
 pub use crate::keys::Action;
 use crate::phi::Phi;
 use crate::portal::events::Live;
+pub use crate::request::{Answer, Request};
 
 /// Tags a request so its answer can be matched to it (and stale answers
 /// dropped).

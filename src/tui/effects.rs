@@ -6,8 +6,8 @@ use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::action::{Effect, Msg};
-use super::request::perform;
 use crate::portal::PortalClient;
+use crate::request::perform;
 
 /// How long typing must pause before a search goes out.
 pub const SEARCH_DEBOUNCE: Duration = Duration::from_millis(200);

@@ -15,7 +15,6 @@ pub mod keymap;
 pub mod live;
 pub mod plain;
 pub mod remote;
-pub mod request;
 pub mod screens;
 pub mod stack;
 pub mod terminal;
@@ -128,7 +127,7 @@ async fn event_loop(
     follow.abort();
     // Leave the ticket at once rather than letting presence lapse.
     if let Some(ticket_id) = app.live.leaving() {
-        let leave = request::perform(&client, request::Request::LeavePresence { ticket_id });
+        let leave = crate::request::perform(&client, crate::request::Request::LeavePresence { ticket_id });
         let _ = tokio::time::timeout(Duration::from_secs(1), leave).await;
     }
     ended

@@ -149,3 +149,81 @@ async fn a_failing_read_is_retried_with_backoff_then_the_banner_says_503() {
     assert!(banner.error && banner.text.contains("503"), "{banner:?}");
     assert!(app.offline.is_none(), "a 503 is an answer: the portal is reachable");
 }
+
+/// The one retry policy (`portaldesk::request`): a change made through
+/// `perform` whose first answer is lost (the change made, the connection
+/// then dropped) is sent again with the same Idempotency-Key after 300 ms,
+/// and the portal does it once: one invite, the one the retry answered.
+#[tokio::test]
+async fn a_change_through_perform_whose_first_answer_is_lost_is_retried_with_its_key_and_done_once() {
+    use portaldesk::request::{Answer, Request, calls, perform};
+    let h = Harness::with_faults(Faults::parse("lost_answers=1").unwrap()).await;
+    let account = AccountId::from("acc_120");
+    let before = h.client.invites(&account).await.unwrap();
+    let emails = h.client.sandbox_outbox(Some(&account)).await.unwrap().len();
+    let key = IdempotencyKey::new();
+    let request = Request::Resend { account_id: account.clone(), request: ResendRequest::default(), key: key.clone() };
+    let started = std::time::Instant::now();
+    let answer = perform(&h.client, request).await;
+    assert!(started.elapsed() >= std::time::Duration::from_millis(300), "the first answer was lost, then retried");
+    let Answer::Resend(Ok(invite)) = answer else { panic!("{answer:?}") };
+    let after = h.client.invites(&account).await.unwrap();
+    assert_eq!(after.len(), before.len() + 1, "exactly one invite: the retry went with the first try's key");
+    assert_eq!(after[0].id, invite.id);
+    assert_eq!(h.client.sandbox_outbox(Some(&account)).await.unwrap().len(), emails + 1, "one email");
+    // The typed call is the same path: the same key again is the same invite.
+    let again = calls::resend(&h.client, account.clone(), ResendRequest::default(), key).await.unwrap();
+    assert_eq!(again.id, invite.id);
+    assert_eq!(h.client.invites(&account).await.unwrap().len(), before.len() + 1);
+}
+
+/// A lost answer that outlasts the retries (three tries, all lost): the
+/// change fails as `Dropped` (not known whether it was made), and was
+/// made once.
+#[tokio::test]
+async fn a_change_whose_answers_stay_lost_fails_after_two_retries_and_was_done_once() {
+    use portaldesk::request::calls;
+    let h = Harness::with_faults(Faults::parse("lost_answers=3").unwrap()).await;
+    let account = AccountId::from("acc_120");
+    let before = h.client.invites(&account).await.unwrap().len();
+    let started = std::time::Instant::now();
+    let failed = calls::resend(&h.client, account.clone(), ResendRequest::default(), IdempotencyKey::new()).await;
+    assert_eq!(failed.unwrap_err(), PortalError::Dropped);
+    assert!(started.elapsed() >= std::time::Duration::from_millis(900), "300 ms, then 600 ms");
+    assert_eq!(h.client.invites(&account).await.unwrap().len(), before + 1);
+    // The fault is spent: the next change answers.
+    calls::resend(&h.client, account.clone(), ResendRequest::default(), IdempotencyKey::new()).await.unwrap();
+}
+
+/// The CLI's resend goes through the same path: its first answer lost, it
+/// says the invite was sent (no "may or may not"), and made one.
+#[tokio::test]
+async fn the_clis_resend_whose_first_answer_is_lost_sends_one_invite() {
+    let h = Harness::with_faults(Faults::parse("lost_answers=1").unwrap()).await;
+    let account = AccountId::from("acc_102");
+    let before = h.client.invites(&account).await.unwrap().len();
+    let url = h.sandbox.url();
+    let args = ["resend", account.as_str(), "--yes", "--again", "--portal", url.as_str()];
+    let sent = common::run_binary(&args, &[("PORTALDESK_TOKEN", "sandbox")]).await;
+    assert_eq!(sent.code, 0, "{}", sent.err);
+    assert!(sent.out.contains(" sent to "), "{}", sent.out);
+    assert!(!sent.err.contains("may or may not"), "{}", sent.err);
+    assert_eq!(h.client.invites(&account).await.unwrap().len(), before + 1, "exactly one invite");
+}
+
+/// The CLI's resend whose answers stay lost through the retries: its
+/// words are as before (the portal may or may not have done it; how to
+/// check), and the portal did it once.
+#[tokio::test]
+async fn the_clis_resend_whose_answers_stay_lost_says_how_to_check() {
+    let h = Harness::with_faults(Faults::parse("lost_answers=3").unwrap()).await;
+    let account = AccountId::from("acc_103");
+    let before = h.client.invites(&account).await.unwrap().len();
+    let url = h.sandbox.url();
+    let args = ["resend", account.as_str(), "--yes", "--again", "--portal", url.as_str()];
+    let failed = common::run_binary(&args, &[("PORTALDESK_TOKEN", "sandbox")]).await;
+    assert_eq!(failed.code, 1, "{}", failed.err);
+    assert!(failed.err.contains("the portal may or may not have done it"), "{}", failed.err);
+    assert!(failed.err.contains("portaldesk invites acc_103"), "{}", failed.err);
+    assert_eq!(h.client.invites(&account).await.unwrap().len(), before + 1);
+}

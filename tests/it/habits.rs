@@ -141,7 +141,7 @@ async fn a_note_whose_answer_was_lost_after_it_was_stored_says_posted() {
     let Some(Effect::Portal(req, request @ Request::AddNote { .. })) = sent.first().cloned() else {
         panic!("{sent:?}")
     };
-    let answer = portaldesk::tui::request::perform(&h.client, request).await;
+    let answer = portaldesk::request::perform(&h.client, request).await;
     let lost = answer.error().is_some_and(portaldesk::tui::screens::submission::answer_lost);
     assert!(lost, "the fault drops the answer: {answer:?}");
     assert_eq!(h.client.notes(&ticket).await.unwrap().len(), before + 1, "stored all the same");

@@ -14,12 +14,12 @@ use chrono::{DateTime, Utc};
 use common::{Harness, t0};
 use portaldesk::portal::events::Live;
 use portaldesk::portal::model::{AccountId, EventType, PortalEvent};
+use portaldesk::request::perform;
 use portaldesk::sandbox::seed::SeedCase;
 use portaldesk::tui::action::{Effect, Msg};
 use portaldesk::tui::app::App;
 use portaldesk::tui::effects::SEARCH_DEBOUNCE;
 use portaldesk::tui::live::LIVE_FIRST;
-use portaldesk::tui::request::perform;
 use portaldesk::tui::{self, Step};
 
 /// How long the sandbox takes to answer, on the virtual timeline.

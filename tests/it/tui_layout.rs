@@ -385,7 +385,7 @@ async fn at_60x15_the_reply_shows_and_the_offline_header_fits() {
     sandbox.stop().await.unwrap();
     for effect in app.update(ch('R'), now()) {
         if let Effect::Portal(req, request) = effect {
-            let answer = portaldesk::tui::request::perform(&client, request).await;
+            let answer = portaldesk::request::perform(&client, request).await;
             app.update(Msg::Answer(req, answer), now());
         }
     }

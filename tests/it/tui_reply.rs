@@ -12,11 +12,11 @@ use portaldesk::portal::model::{
     AuthorKind, NewReply, ReplyStatus, Ticket, TicketId, TicketPatch, TicketStatus, Visibility,
 };
 use portaldesk::portal::{IdempotencyKey, PortalError};
+use portaldesk::request::perform;
 use portaldesk::sandbox::seed::SeedCase;
 use portaldesk::tui::action::{Answer, Effect, Msg, Request};
 use portaldesk::tui::app::{App, Overlay, View};
 use portaldesk::tui::keymap::{Keymap, ScreenKind};
-use portaldesk::tui::request::perform;
 use portaldesk::tui::screens::palette::commands;
 use portaldesk::tui::screens::reply::{ReplyState, Seen};
 

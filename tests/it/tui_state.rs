@@ -1075,7 +1075,7 @@ async fn made_but_lost(app: &mut App, h: &Harness, sent: &[Effect], lost: Portal
     else {
         panic!("{sent:?}")
     };
-    let answer = portaldesk::tui::request::perform(&h.client, request.clone()).await;
+    let answer = portaldesk::request::perform(&h.client, request.clone()).await;
     assert!(answer.error().is_none(), "{answer:?}");
     let lost = match answer {
         Answer::Resend(_) => Answer::Resend(Err(lost)),

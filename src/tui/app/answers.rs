@@ -7,9 +7,9 @@ use chrono::{DateTime, Utc};
 
 use super::{App, Banner, Offline};
 use crate::portal::PortalError;
+use crate::request::Class;
 use crate::tui::action::{Answer, Effect, ReqId, Request};
 use crate::tui::dialog::Then;
-use crate::tui::request::Class;
 use crate::tui::screens::ticket::TicketChange;
 use crate::tui::stack::ViewCx;
 

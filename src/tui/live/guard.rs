@@ -52,32 +52,7 @@ pub enum Guard {
     Cleared,
 }
 
-/// The guard's read of an account before a change: the account, its
-/// invites and audit trail, and who this console is. (No `Debug` of the
-/// values: the account holds PHI.)
-pub struct GuardRead {
-    pub account: Versioned<Account>,
-    pub invites: Vec<Invite>,
-    pub audit: Vec<AuditEntry>,
-    pub me: String,
-}
-
-impl std::fmt::Debug for GuardRead {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GuardRead").field("invites", &self.invites.len()).field("audit", &self.audit.len()).finish()
-    }
-}
-
-/// Reads what the guard compares, in one go.
-pub async fn guard_read(client: &PortalClient, account_id: &AccountId) -> Result<Box<GuardRead>, PortalError> {
-    let (account, invites, audit, me) = tokio::try_join!(
-        client.account(account_id),
-        client.invites(account_id),
-        client.audit(Some(account_id), None),
-        client.me(),
-    )?;
-    Ok(Box::new(GuardRead { account, invites, audit, me: me.id }))
-}
+pub use crate::request::GuardRead;
 
 /// The account as it stands now, for [`changes_since`].
 #[derive(Debug, Clone, Copy)]

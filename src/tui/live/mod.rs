@@ -26,12 +26,12 @@ use crate::wording::ago;
 use super::action::{Effect, Msg, ReqId, Request};
 use super::app::{App, Banner, Overlay, View};
 use super::screens::account::AccountState;
+use crate::portal::PortalError;
 use crate::portal::events::Live;
 use crate::portal::model::{
-    Account, AccountId, AuditAction, AuditEntry, ETag, EventType, Invite, InviteId, PortalEvent, PresenceMode,
-    StaffMember, TicketId, Viewer, VisitOutcome,
+    AccountId, AuditAction, AuditEntry, ETag, EventType, Invite, InviteId, PortalEvent, PresenceMode, StaffMember,
+    TicketId, Viewer, VisitOutcome,
 };
-use crate::portal::{PortalClient, PortalError, Versioned};
 
 /// How long events are gathered before what they made stale is read again,
 /// after a quiet spell: what another agent does shows at once (issue #16:

@@ -29,12 +29,12 @@ use crate::fix::{Progress, StepState, Stop};
 use crate::phi::{Phi, mask_emails_in};
 use crate::portal::PortalError;
 use crate::portal::model::{AccountId, TicketMessage};
+use crate::request::FixRun;
 use crate::sanitize::multiline as whole;
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Then, Under};
 use crate::tui::keymap::{CANCEL, confirm, screen_spec, special};
 use crate::tui::live::Guarded;
-use crate::tui::request::FixRun;
 
 use super::submission::{Submission, collision_lines, collision_rows, lately_lines};
 use crate::tui::view_model::{Cell, Meaning, Row, ViewModel, style};

@@ -18,9 +18,9 @@ use crate::tui::view_model::{Cell, Meaning, Row, ViewModel};
 use chrono::{DateTime, Utc};
 
 use crate::portal::model::{NewNote, TicketId};
+use crate::request::NotesRead;
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Then, Under};
-use crate::tui::request::NotesRead;
 
 /// The longest note the field takes, in characters.
 pub const NOTE_MAX: usize = 2000;

@@ -34,11 +34,11 @@ use crate::portal::IdempotencyKey;
 use crate::portal::model::{
     AuthorKind, MAX_REPLY_CHARS, MessageId, NewReply, ReplyStatus, TicketId, TicketMessage, TicketStatus, Visibility,
 };
+use crate::request::Conversation;
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Then, Under};
 use crate::tui::keymap::{ScreenKind, ctrl, screen_spec, special};
 use crate::tui::live;
-use crate::tui::request::Conversation;
 use crate::tui::theme::Theme;
 use crate::tui::view_model::{Cell, Meaning, Row as VRow, ViewModel};
 

@@ -6,12 +6,12 @@ pub mod term;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use portaldesk::portal::{ApiToken, ClientOptions, PortalClient};
+use portaldesk::request::perform;
 use portaldesk::sandbox::faults::Faults;
 use portaldesk::sandbox::seed::{SeedCase, SeededTicket};
 use portaldesk::sandbox::{self, Sandbox, SandboxOptions};
 use portaldesk::tui::action::{Effect, Msg};
 use portaldesk::tui::app::App;
-use portaldesk::tui::request::perform;
 
 /// The instant the test sandboxes are frozen at.
 pub fn t0() -> DateTime<Utc> {
