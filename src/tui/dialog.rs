@@ -148,6 +148,12 @@ pub enum Then {
     /// The open ticket was read: claim it if nobody has it and
     /// `claim_on_open` is on.
     ClaimOnOpen,
+    /// The open account was read (this version): the dialog over it is
+    /// told.
+    AccountRead(Versioned<Account>),
+    /// The open account's invites were read: the dialog over it and the
+    /// live guard are told.
+    InvitesRead,
 }
 
 impl fmt::Debug for Then {
@@ -170,6 +176,8 @@ impl fmt::Debug for Then {
             Then::OpenTicket(account, ticket) => f.debug_tuple("OpenTicket").field(account).field(ticket).finish(),
             Then::NextTicket(after) => f.debug_tuple("NextTicket").field(after).finish(),
             Then::ClaimOnOpen => f.write_str("ClaimOnOpen"),
+            Then::AccountRead(_) => f.write_str("AccountRead(..)"),
+            Then::InvitesRead => f.write_str("InvitesRead"),
         }
     }
 }

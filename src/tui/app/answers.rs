@@ -6,7 +6,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::{App, Banner, Offline};
-use crate::portal::PortalError;
+use crate::portal::model::Account;
+use crate::portal::{PortalError, Versioned};
 use crate::request::Class;
 use crate::tui::action::{Answer, Effect, ReqId, Request};
 use crate::tui::dialog::Then;
@@ -126,54 +127,8 @@ impl App {
             None => match answer {
                 // Another page of the queue's, no longer awaited.
                 Answer::Tickets(_) => false,
-                Answer::Account(result) => {
-                    let read = self
-                        .stack
-                        .account_mut()
-                        .and_then(|account| account.account.finish(req, result).then(|| account.account.data.clone()));
-                    // Opened from a ticket: the pane is read once the account is.
-                    if read.is_some()
-                        && self.stack.ticket().is_some_and(|p| {
-                            !p.ticket.is_loading() && p.ticket.data.is_none() && p.ticket.error.is_none()
-                        })
-                    {
-                        effects.extend(self.load_ticket());
-                    }
-                    if let Some(Some(account)) = &read {
-                        let outcome = self.with_dialog(now, |dialog, _| dialog.account_read(account)).flatten();
-                        effects.extend(outcome.map(|o| self.apply(o, now)).unwrap_or_default());
-                    }
-                    read.is_some()
-                }
-                Answer::Invites(result) => {
-                    let mut shows = None;
-                    let taken = self.stack.account_mut().is_some_and(|account| {
-                        let taken = account.invites.finish(req, result);
-                        account.clamp();
-                        if taken {
-                            shows = self.unconfirmed.invites_read(account);
-                        }
-                        taken
-                    });
-                    if taken {
-                        self.invites_were_read(now);
-                    }
-                    if shows == Some(true)
-                        && let Some(newest) = self.stack.account().and_then(|a| a.invites.data.as_deref()?.first())
-                    {
-                        // The resend whose answer was lost: this console's own.
-                        self.live.own.push(newest.id.clone());
-                    }
-                    if let Some(shows) = shows {
-                        match self.with_dialog(now, |dialog, _| dialog.invites_read(shows)).flatten() {
-                            Some(outcome) => effects.extend(self.apply(outcome, now)),
-                            // The dialog was closed before the outcome was known.
-                            None if shows => self.banner = Some(Banner::ok(crate::tui::screens::resend::SHOWN_SENT)),
-                            None => {}
-                        }
-                    }
-                    taken
-                }
+                // The account's reads, no longer awaited.
+                Answer::Account(_) | Answer::Invites(_) => false,
                 // The account's audit trail, its ticket pane's reads and
                 // changes, no longer awaited.
                 Answer::Audit(_) | Answer::Ticket(_) | Answer::Messages(_) | Answer::UpdateTicket(_) => false,
@@ -208,6 +163,35 @@ impl App {
         }
         pane.claimed_on_open = true;
         if wanted && pane.unclaimed() { self.send_ticket_change(TicketChange::Claim, false, now) } else { Vec::new() }
+    }
+
+    /// The open account was read again: the dialog over it may have
+    /// something to do about it (after a 412, its current version; after
+    /// a lost answer, whether the change is there).
+    pub(super) fn account_was_read(&mut self, account: &Versioned<Account>, now: DateTime<Utc>) -> Vec<Effect> {
+        let outcome = self.with_dialog(now, |dialog, _| dialog.account_read(account)).flatten();
+        outcome.map(|o| self.apply(o, now)).unwrap_or_default()
+    }
+
+    /// The open account's invites were read again: the live guard notes
+    /// when; a resend whose answer was never seen is looked for among them
+    /// (it is this console's own), and the dialog that sent it told.
+    pub(super) fn invites_were_read_again(&mut self, now: DateTime<Utc>) -> Vec<Effect> {
+        self.invites_were_read(now);
+        let Some(account) = self.stack.account() else { return Vec::new() };
+        let Some(shows) = self.unconfirmed.invites_read(account) else { return Vec::new() };
+        if shows && let Some(newest) = account.invites.data.as_deref().and_then(<[_]>::first) {
+            self.live.own.push(newest.id.clone());
+        }
+        match self.with_dialog(now, |dialog, _| dialog.invites_read(shows)).flatten() {
+            Some(outcome) => self.apply(outcome, now),
+            // The dialog was closed before the outcome was known.
+            None if shows => {
+                self.banner = Some(Banner::ok(crate::tui::screens::resend::SHOWN_SENT));
+                Vec::new()
+            }
+            None => Vec::new(),
+        }
     }
 
     /// Hands an answer to the dialog, which takes it if it awaits it. A

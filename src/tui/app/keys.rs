@@ -248,6 +248,8 @@ impl App {
                 Then::OpenFound(id) => effects.extend(self.open_found(id)),
                 Then::OpenTicket(account_id, ticket_id) => effects.extend(self.open_ticket(account_id, ticket_id)),
                 Then::ClaimOnOpen => effects.extend(self.claim_on_open(now)),
+                Then::AccountRead(account) => effects.extend(self.account_was_read(&account, now)),
+                Then::InvitesRead => effects.extend(self.invites_were_read_again(now)),
                 Then::NextTicket(after) => match self.stack.queue.next_unclaimed_after(after.as_ref()) {
                     Some((account_id, ticket_id)) => effects.extend(self.open_ticket(account_id, ticket_id)),
                     None => self.banner = Some(Banner::ok("No other unclaimed ticket")),

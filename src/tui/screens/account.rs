@@ -1054,13 +1054,14 @@ impl Component for AccountState {
         }
     }
 
-    /// Its audit trail, its ticket pane's reads and changes, and the read
-    /// of its tickets when opened from search. (The account and its
-    /// invites are the app's to take: the dialog over it and the live
-    /// guard read them too.)
+    /// Its reads (the account, its invites and audit trail), its ticket
+    /// pane's reads and changes, and the read of its tickets when opened
+    /// from search.
     fn owns(&self, req: ReqId, answer: &Answer) -> bool {
         let pane = self.ticket.as_ref();
         match answer {
+            Answer::Account(_) => self.account.pending == Some(req),
+            Answer::Invites(_) => self.invites.pending == Some(req),
             Answer::Tickets(_) => self.attach == Some(req),
             Answer::Audit(_) => self.audit.pending == Some(req),
             Answer::Ticket(_) => pane.is_some_and(|p| p.ticket.pending == Some(req)),
@@ -1072,6 +1073,29 @@ impl Component for AccountState {
 
     fn on_answer(&mut self, req: ReqId, answer: Answer, cx: &mut ViewCx<'_>) -> (bool, Outcome) {
         match answer {
+            Answer::Account(result) => {
+                let taken = self.account.finish(req, result);
+                let mut outcome = Outcome::none();
+                // Opened from a ticket: the pane is read once the account is.
+                if taken
+                    && self
+                        .ticket
+                        .as_ref()
+                        .is_some_and(|p| !p.ticket.is_loading() && p.ticket.data.is_none() && p.ticket.error.is_none())
+                {
+                    outcome.effects = self.load_ticket(cx);
+                }
+                // The dialog over it may be waiting for it.
+                if let (true, Some(account)) = (taken, &self.account.data) {
+                    outcome.then.push(Then::AccountRead(account.clone()));
+                }
+                (taken, outcome)
+            }
+            Answer::Invites(result) => {
+                let taken = self.invites.finish(req, result);
+                self.clamp();
+                (taken, if taken { Outcome::then(Then::InvitesRead) } else { Outcome::none() })
+            }
             Answer::Tickets(result) => {
                 self.attach = None;
                 (true, self.attach_found(result, cx))
