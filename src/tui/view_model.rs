@@ -25,9 +25,10 @@ use crate::diagnose::invite::InviteState;
 
 /// What a cell's text is, for the renderers: the ratatui renderer styles
 /// by it, the plain renderer words by it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Meaning {
     /// Ordinary text.
+    #[default]
     Text,
     /// A label or an aside.
     Muted,
@@ -178,6 +179,9 @@ impl Row {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Section {
     pub title: String,
+    /// What its title says (a list's count, or that it is loading or
+    /// failed), for its style.
+    pub meaning: Meaning,
     pub rows: Vec<Row>,
     /// A list moved through with the cursor (the queue, search results):
     /// read out a row at a time, not whole.
@@ -186,12 +190,17 @@ pub struct Section {
 
 impl Section {
     pub fn new(title: impl Into<String>, rows: Vec<Row>) -> Self {
-        Self { title: title.into(), rows, list: false }
+        Self { title: title.into(), meaning: Meaning::Text, rows, list: false }
     }
 
     /// A list moved through with the cursor.
     pub fn list(title: impl Into<String>, rows: Vec<Row>) -> Self {
         Self { list: true, ..Self::new(title, rows) }
+    }
+
+    /// Its title means `meaning`.
+    pub fn meaning(self, meaning: Meaning) -> Self {
+        Self { meaning, ..self }
     }
 }
 
@@ -345,6 +354,34 @@ pub fn render(model: &ViewModel, frame: &mut Frame<'_>, area: Rect, theme: &Them
     }
     lines.truncate(usize::from(area.height));
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// A list section drawn as a bordered table: its title on the border
+/// (styled by its meaning), a header naming `columns`, one table row per
+/// row (each cell styled by its meaning and led by its symbol), the
+/// selected row marked `▶`. The columns take the widths given, in order.
+pub fn table(
+    section: &Section,
+    columns: &[(&str, ratatui::layout::Constraint)],
+    frame: &mut Frame<'_>,
+    area: Rect,
+    theme: &Theme,
+) {
+    use ratatui::widgets::{Block, Row as TableRow, Table, TableState};
+    let title = Span::styled(format!(" {} ", section.title), style(theme, section.meaning));
+    let rows = section.rows.iter().map(|row| {
+        TableRow::new(
+            row.cells.iter().take(columns.len()).map(|cell| Line::from(span(cell, theme))).collect::<Vec<_>>(),
+        )
+    });
+    let header = TableRow::new(columns.iter().map(|(name, _)| *name).collect::<Vec<_>>()).style(theme.muted);
+    let table = Table::new(rows, columns.iter().map(|(_, width)| *width))
+        .header(header)
+        .block(Block::bordered().title(title))
+        .row_highlight_style(theme.selected)
+        .highlight_symbol("▶ ");
+    let mut state = TableState::default().with_selected(section.rows.iter().position(|r| r.selected));
+    frame.render_stateful_widget(table, area, &mut state);
 }
 
 #[cfg(test)]

@@ -5,11 +5,11 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Block, Paragraph};
 use tui_input::Input;
 
 use super::queue::typed_ticket_id;
-use super::{FIELD_MAX, Typing, Ui, cursor_column, invite_badge, layout, moved};
+use super::{FIELD_MAX, Typing, Ui, cursor_column, layout, moved};
 use crate::phi::mask_email;
 use crate::portal::model::{AccountId, AccountSummary, Page, Role};
 use crate::portal::{AccountQuery, PortalError};
@@ -121,7 +121,7 @@ pub fn row_at(body: Rect, state: &SearchState, column: u16, row: u16) -> Option<
 
 /// Draws the search screen.
 pub fn render(state: &SearchState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
-    let (theme, now) = (ui.theme, ui.now);
+    let theme = ui.theme;
     let [query_area, results_area] = Layout::vertical([Constraint::Length(3), Constraint::Fill(1)]).areas(area);
     let among = match state.role {
         None => "all accounts",
@@ -140,40 +140,17 @@ pub fn render(state: &SearchState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_
     let cursor_x = cursor_column(inner, 0, state.input.visual_cursor().saturating_sub(scroll));
     frame.set_cursor_position(Position::new(cursor_x, inner.y));
 
-    let list = state.list();
-    let status = match (&state.results.error, state.results.is_loading()) {
-        (Some(error), _) => Span::styled(format!(" search failed: {error} "), theme.danger),
-        (None, true) => Span::styled(" searching… ", theme.warn),
-        (None, false) => Span::styled(format!(" {} found ", list.len()), theme.muted),
-    };
-    let block = Block::bordered().title(status);
-    let rows = list.iter().map(|a| {
-        let badge = match &a.latest_invite {
-            Some(latest) => invite_badge(latest.status, latest.expires_at, a.role, now, theme),
-            None => Line::styled("– no invite", theme.muted),
-        };
-        Row::new(vec![
-            Cell::from(a.role.as_str()),
-            Cell::from(super::full_name(a.first_name.expose(), a.last_name.expose())),
-            Cell::from(mask_email(&super::shown(a.email.expose()))),
-            Cell::from(a.id.to_string()),
-            Cell::from(badge),
-        ])
-    });
-    let widths = [
-        Constraint::Length(6),
-        Constraint::Fill(2),
-        Constraint::Fill(2),
-        Constraint::Length(11),
-        Constraint::Length(21),
-    ];
-    let table = Table::new(rows, widths)
-        .header(Row::new(["Role", "Name", "Email", "Id", "Invite"]).style(theme.muted))
-        .block(block)
-        .row_highlight_style(theme.selected)
-        .highlight_symbol("▶ ");
-    let mut table_state = TableState::default().with_selected((!list.is_empty()).then_some(state.selected));
-    frame.render_stateful_widget(table, results_area, &mut table_state);
+    // The results, as the view model says them.
+    if let Some(results) = view(state, ui).sections.into_iter().find(|s| s.list) {
+        let columns = [
+            ("Role", Constraint::Length(6)),
+            ("Name", Constraint::Fill(2)),
+            ("Email", Constraint::Fill(2)),
+            ("Id", Constraint::Length(11)),
+            ("Invite", Constraint::Length(21)),
+        ];
+        crate::tui::view_model::table(&results, &columns, frame, results_area, theme);
+    }
 }
 
 /// What the search says, as data: the query field, then the accounts
@@ -186,9 +163,9 @@ pub fn view(state: &SearchState, ui: &Ui<'_>) -> ViewModel {
     };
     let list = state.list();
     let status = match (&state.results.error, state.results.is_loading()) {
-        (Some(error), _) => format!("search failed: {error}"),
-        (None, true) => "searching…".to_owned(),
-        (None, false) => format!("{} found", list.len()),
+        (Some(error), _) => (format!("search failed: {error}"), Meaning::Danger),
+        (None, true) => ("searching…".to_owned(), Meaning::Warning),
+        (None, false) => (format!("{} found", list.len()), Meaning::Muted),
     };
     let rows = list
         .iter()
@@ -215,7 +192,7 @@ pub fn view(state: &SearchState, ui: &Ui<'_>) -> ViewModel {
             format!("Search by name, email, phone or id, {among} (Tab)"),
             vec![VRow::field("Search", VCell::new(state.input.value(), Meaning::Input))],
         )
-        .section(Section::list(status, rows))
+        .section(Section::list(status.0, rows).meaning(status.1))
 }
 
 impl Component for SearchState {
