@@ -332,15 +332,8 @@ async fn open_from_search(app: &mut App, h: &Harness, id: &str) {
     press(app, h, ch('A')).await;
     app.stack.search_mut().expect("search in front").input = tui_input::Input::default();
     typed(app, h, id).await;
-    let found = app
-        .stack
-        .search()
-        .expect("search in front")
-        .results
-        .data
-        .as_ref()
-        .map(|p| p.items.iter().position(|a| a.id.as_str() == id));
-    let index = found.flatten().unwrap_or_else(|| panic!("{id} not found: {}", common::screen_wide(app)));
+    let found = common::found(app).iter().position(|a| a.id.as_str() == id);
+    let index = found.unwrap_or_else(|| panic!("{id} not found: {}", common::screen_wide(app)));
     for _ in 0..index {
         app.update(key(KeyCode::Down), t0());
     }

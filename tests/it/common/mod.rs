@@ -172,6 +172,13 @@ pub async fn press_at_t0(app: &mut App, h: &Harness, msg: Msg) -> Vec<Effect> {
 }
 
 /// The console drawn at 160x48, as text.
+/// The accounts the search in front found (none when it found nothing
+/// yet).
+pub fn found(app: &App) -> &[portaldesk::portal::model::AccountSummary] {
+    let search = app.stack.search().expect("search in front");
+    search.results.data.as_ref().map(|page| page.items.as_slice()).unwrap_or_default()
+}
+
 pub fn screen_wide(app: &App) -> String {
     let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 48)).unwrap();
     terminal.draw(|frame| portaldesk::tui::app::render(app, frame, t0())).unwrap();
