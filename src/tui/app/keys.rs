@@ -162,10 +162,11 @@ impl App {
     /// it, is audited again. Never read-only (it writes nothing).
     fn audit_reveal(&mut self) -> Vec<Effect> {
         let Some(ticket_id) = self.open_ticket_id() else { return Vec::new() };
-        if self.readonly() || self.reveal_audited.as_ref() == Some(&ticket_id) {
+        let readonly = self.readonly();
+        let Some(pane) = self.stack.ticket_mut().filter(|pane| !readonly && !pane.reveal_audited) else {
             return Vec::new();
-        }
-        self.reveal_audited = Some(ticket_id.clone());
+        };
+        pane.reveal_audited = true;
         let req = self.req();
         vec![Effect::Portal(req, Request::RevealAudit { ticket_id })]
     }
@@ -179,7 +180,9 @@ impl App {
                 "The reveal could not be recorded in the audit trail ({}); the next reveal tries again.",
                 error.kind()
             )));
-            self.reveal_audited = None;
+            if let Some(pane) = self.stack.ticket_mut() {
+                pane.reveal_audited = false;
+            }
         }
         Vec::new()
     }

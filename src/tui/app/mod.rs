@@ -116,9 +116,6 @@ pub struct App {
     pub unconfirmed: Unconfirmed,
     /// The event stream, presence and the collision guard.
     pub live: LiveState,
-    /// The open ticket whose reveal went in the audit trail (once while
-    /// it stays open; leaving it forgets).
-    pub reveal_audited: Option<crate::portal::model::TicketId>,
     next_req: ReqId,
 }
 
@@ -146,7 +143,6 @@ impl App {
             clock_warning: None,
             unconfirmed: Unconfirmed::default(),
             live: LiveState::default(),
-            reveal_audited: None,
             next_req: 0,
         };
         let effects = app.load_queue();
@@ -244,14 +240,14 @@ impl App {
         // A reveal on the ticket screen lasts while that ticket stays open,
         // and ends on leaving it (the lock and the idle lock end it too);
         // its audit entry is for that opening only.
-        if ticket_before != self.open_ticket_id() {
-            self.reveal_audited = None;
-        }
         if ticket_before.is_some()
             && ticket_before != self.open_ticket_id()
             && let Some(account) = self.stack.account_mut()
         {
             account.mask();
+            if let Some(pane) = account.ticket.as_mut() {
+                pane.reveal_audited = false;
+            }
         }
         // A reveal whose time ran out in a dialog or on the ticket screen
         // ends once neither is in use.
@@ -330,7 +326,6 @@ impl App {
     pub fn lock_now(&mut self) -> Vec<Effect> {
         self.lock = Some(Lock::Locked);
         self.overlay = None;
-        self.reveal_audited = None;
         self.banner = None;
         // Each view keeps only the ids it reads again on unlocking.
         for view in self.stack.components_mut() {

@@ -80,6 +80,9 @@ pub struct TicketPane {
     /// A change asked for on a ticket someone else has: Enter acts anyway,
     /// Esc leaves it.
     pub confirm: Option<TicketChange>,
+    /// A reveal on it went in the audit trail (once while it stays open;
+    /// leaving it forgets).
+    pub reveal_audited: bool,
 }
 
 /// What the app does after a ticket change's answer.
@@ -98,6 +101,7 @@ impl TicketPane {
             claimed_on_open: false,
             sent: None,
             confirm: None,
+            reveal_audited: false,
         }
     }
 
