@@ -98,15 +98,9 @@ pub fn countdown_at(
     }
 }
 
-/// Time left: `47h 12m` from an hour up, `59m 58s` under an hour.
-pub fn remaining(left: Duration) -> String {
-    let seconds = left.num_seconds().max(0);
-    let (h, m, s) = (seconds / 3600, seconds % 3600 / 60, seconds % 60);
-    if h > 0 { format!("{h}h {m:02}m") } else { format!("{m}m {s:02}s") }
-}
-
-/// Time since (`just now`, `45s ago`, `12m ago`): the one wording.
-pub use crate::wording::ago;
+/// Time left (`47h 12m`, `59m 58s`) and time since (`just now`, `45s ago`,
+/// `12m ago`): the one wording.
+pub use crate::wording::{ago, remaining};
 
 /// The window that applied to an invite, in words (`1 hour`, `48 hours`).
 pub fn window_words(role: Role) -> &'static str {

@@ -337,15 +337,8 @@ pub fn truncate(text: &str, width: usize) -> String {
     crate::width::truncate(text, width)
 }
 
-/// A short age: `3m`, `5h`, `2d`.
-pub fn short_age(since: chrono::Duration) -> String {
-    let s = since.num_seconds().max(0);
-    match s {
-        0..=3599 => format!("{}m", s / 60),
-        3600..=172_799 => format!("{}h", s / 3600),
-        _ => format!("{}d", s / 86_400),
-    }
-}
+/// A short age: `3m`, `5h`, `2d` (the one wording).
+pub use crate::wording::short as short_age;
 
 #[cfg(test)]
 mod shown_tests {
