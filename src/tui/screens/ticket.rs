@@ -240,6 +240,44 @@ fn author_name(message: &TicketMessage, revealed: bool) -> Cell {
     }
 }
 
+/// What the ticket is, in rows of the view model: where it came from, its
+/// status, who has it, its age and its first-response target; then the
+/// question asked before a change on someone else's ticket, or the change
+/// under way.
+fn about(pane: &TicketPane, now: DateTime<Utc>) -> Vec<VRow> {
+    let mut about = Vec::new();
+    match pane.ticket() {
+        Some(t) => {
+            let claim = match (&t.assignee, pane.claimed_by_other()) {
+                (None, _) => Cell::new("unclaimed", Meaning::Warning),
+                (Some(_), Some(other)) => Cell::new(format!("claimed by {}", shown(other)), Meaning::Danger),
+                (Some(_), None) => Cell::new("yours", Meaning::Ok),
+            };
+            about.push(VRow::new(vec![
+                Cell::text(t.channel.as_str()).low(),
+                Cell::text(t.status.as_str()).must().continues(),
+                claim.must().continues(),
+                Cell::new(format!("{} old", short_age(now - t.opened_at)), Meaning::Countdown).low().continues(),
+                sla_cell(t, now).continues(),
+            ]));
+        }
+        None if pane.ticket.error.is_some() => {
+            about.push(VRow::one(Cell::new("Could not read the ticket (R retries)", Meaning::Danger)))
+        }
+        None => about.push(VRow::one(Cell::muted("Reading the ticket…"))),
+    }
+    if let Some(change) = pane.confirm {
+        let asked = match pane.claimed_by_other() {
+            Some(who) => format!("Claimed by {}: {} anyway? Enter acts, Esc leaves it", shown(who), change.verb()),
+            None => format!("{}? Enter does it, Esc leaves it", capitalised(change.verb())),
+        };
+        about.push(VRow::one(Cell::new(asked, Meaning::Warning).must()).id("asked"));
+    } else if pane.sent.is_some() {
+        about.push(VRow::one(Cell::new("Changing the ticket…", Meaning::Warning)).id("asked"));
+    }
+    about
+}
+
 /// The most characters of one message shown (a reply is at most 10,000).
 const BODY_MAX: usize = 20_000;
 
@@ -267,33 +305,11 @@ pub fn render(pane: &TicketPane, revealed: bool, frame: &mut Frame<'_>, area: Re
     // pane's bottom is built at all.
     let inner = block.inner(area);
     let mut lines = Rows::new(usize::from(pane.scroll), usize::from(inner.height), usize::from(inner.width));
-    match pane.ticket() {
-        Some(t) => {
-            let claim = match (&t.assignee, pane.claimed_by_other()) {
-                (None, _) => Span::styled("unclaimed", theme.warn),
-                (Some(_), Some(other)) => Span::styled(format!("claimed by {}", shown(other)), theme.danger),
-                (Some(_), None) => Span::styled("yours", theme.ok),
-            };
-            lines.push(Line::from(vec![
-                Span::styled(format!("{} · {} · ", t.channel.as_str(), t.status.as_str()), theme.text),
-                claim,
-                Span::styled(format!(" · {} old · ", short_age(now - t.opened_at)), theme.muted),
-                crate::tui::view_model::span(&sla_cell(t, now), theme),
-            ]));
-        }
-        None if pane.ticket.error.is_some() => {
-            lines.push(Line::styled("Could not read the ticket (R retries)", theme.danger))
-        }
-        None => lines.push(Line::styled("Reading the ticket…", theme.muted)),
-    }
-    if let Some(change) = pane.confirm {
-        let asked = match pane.claimed_by_other() {
-            Some(who) => format!("Claimed by {}: {} anyway? Enter acts, Esc leaves it", shown(who), change.verb()),
-            None => format!("{}? Enter does it, Esc leaves it", capitalised(change.verb())),
-        };
-        lines.push(Line::styled(asked, theme.warn));
-    } else if pane.sent.is_some() {
-        lines.push(Line::styled("Changing the ticket…", theme.warn));
+    // What the ticket is, as the view model says it: a row too long for
+    // the pane drops its least needed cells first (its age, then where it
+    // came from), never its status, who has it or its reply target.
+    for row in about(pane, now) {
+        lines.push(crate::tui::view_model::line(&row, usize::from(inner.width), theme));
     }
     lines.push(Line::default());
     match pane.messages.data.as_deref() {
@@ -473,36 +489,7 @@ pub fn view(pane: &TicketPane, revealed: bool, ui: &Ui<'_>) -> ViewModel {
         Some(t) => format!("{} · {}", t.id, shown(&t.subject)),
         None => pane.id.to_string(),
     };
-    let mut about = Vec::new();
-    match pane.ticket() {
-        Some(t) => {
-            let claim = match (&t.assignee, pane.claimed_by_other()) {
-                (None, _) => Cell::new("unclaimed", Meaning::Warning),
-                (Some(_), Some(other)) => Cell::new(format!("claimed by {}", shown(other)), Meaning::Danger),
-                (Some(_), None) => Cell::new("yours", Meaning::Ok),
-            };
-            about.push(VRow::new(vec![
-                Cell::text(t.channel.as_str()),
-                Cell::text(t.status.as_str()).must(),
-                claim.must(),
-                Cell::new(format!("{} old", short_age(now - t.opened_at)), Meaning::Countdown).low(),
-                sla_cell(t, now),
-            ]));
-        }
-        None if pane.ticket.error.is_some() => {
-            about.push(VRow::one(Cell::new("Could not read the ticket (R retries)", Meaning::Danger)))
-        }
-        None => about.push(VRow::one(Cell::muted("Reading the ticket…"))),
-    }
-    if let Some(change) = pane.confirm {
-        let asked = match pane.claimed_by_other() {
-            Some(who) => format!("Claimed by {}: {} anyway? Enter acts, Esc leaves it", shown(who), change.verb()),
-            None => format!("{}? Enter does it, Esc leaves it", capitalised(change.verb())),
-        };
-        about.push(VRow::one(Cell::new(asked, Meaning::Warning).must()).id("asked"));
-    } else if pane.sent.is_some() {
-        about.push(VRow::one(Cell::new("Changing the ticket…", Meaning::Warning)).id("asked"));
-    }
+    let about = about(pane, now);
     let mut conversation = Vec::new();
     match pane.messages.data.as_deref() {
         Some([]) => conversation.push(VRow::one(Cell::muted("No messages yet."))),
