@@ -78,9 +78,9 @@ pub trait Component {
     /// read them again on unlocking.
     fn lock(&mut self);
 
-    /// The mouse wheel over `body` at (`column`, `row`): Up or Down.
-    fn wheel(&mut self, action: Action, _body: Rect, _column: u16, _row: u16) {
-        let _ = action;
+    /// The mouse wheel at (`column`, `row`) of `cx.body`: Up or Down.
+    fn wheel(&mut self, _action: Action, _column: u16, _row: u16, _cx: &mut ViewCx<'_>) -> Outcome {
+        Outcome::none()
     }
 
     /// A click on `body` at (`column`, `row`): selects what is under it.

@@ -355,28 +355,22 @@ impl App {
         ]
     }
 
-    pub(super) fn on_mouse(&mut self, mouse: MouseEvent) -> Vec<Effect> {
+    pub(super) fn on_mouse(&mut self, mouse: MouseEvent, now: DateTime<Utc>) -> Vec<Effect> {
         if self.overlay.is_some() {
             return Vec::new();
         }
         let body = layout::body(self.size);
-        let wheel = match mouse.kind {
-            MouseEventKind::ScrollDown => Some(Action::Down),
-            MouseEventKind::ScrollUp => Some(Action::Up),
-            _ => None,
-        };
+        let mut cx = ViewCx::new(now, body, &self.replies, &mut self.next_req);
         let view = self.stack.front_component_mut();
-        match (wheel, mouse.kind) {
-            (Some(action), _) => {
-                view.wheel(action, body, mouse.column, mouse.row);
-                // The queue reads on as its end comes into view.
-                if self.view() == View::Queue {
-                    return self.read_more();
-                }
+        let outcome = match mouse.kind {
+            MouseEventKind::ScrollDown => view.wheel(Action::Down, mouse.column, mouse.row, &mut cx),
+            MouseEventKind::ScrollUp => view.wheel(Action::Up, mouse.column, mouse.row, &mut cx),
+            MouseEventKind::Down(_) => {
+                view.click(body, mouse.column, mouse.row);
+                return Vec::new();
             }
-            (None, MouseEventKind::Down(_)) => view.click(body, mouse.column, mouse.row),
-            _ => {}
-        }
-        Vec::new()
+            _ => return Vec::new(),
+        };
+        self.apply_view(outcome, now)
     }
 }

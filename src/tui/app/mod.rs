@@ -300,7 +300,7 @@ impl App {
                 Vec::new()
             }
             Msg::Key(_) => Vec::new(),
-            Msg::Mouse(mouse) => self.on_mouse(mouse),
+            Msg::Mouse(mouse) => self.on_mouse(mouse, now),
             Msg::Paste(text) => self.on_paste(&text, now),
             Msg::Resize => Vec::new(),
             Msg::SearchDue(req) => self.search_due(req),

@@ -21,15 +21,6 @@ impl App {
         vec![self.stack.queue.reload(req)]
     }
 
-    /// Reads the queue's next page if the cursor is near the last row.
-    pub(super) fn read_more(&mut self) -> Vec<Effect> {
-        if !self.stack.queue.wants_more() {
-            return Vec::new();
-        }
-        let req = self.req();
-        self.stack.queue.read_more(req).into_iter().collect()
-    }
-
     /// A debounce ran out: the queue's `/` line's, or account search's.
     pub(super) fn search_due(&mut self, req: ReqId) -> Vec<Effect> {
         self.stack.components_mut().find_map(|view| view.on_debounce(req)).unwrap_or_default()

@@ -1142,13 +1142,14 @@ impl Component for AccountState {
 
     /// On the findings the wheel scrolls them; elsewhere it moves through
     /// the invites.
-    fn wheel(&mut self, action: Action, body: Rect, column: u16, row: u16) {
-        let body = self.areas(body).0;
+    fn wheel(&mut self, action: Action, column: u16, row: u16, cx: &mut ViewCx<'_>) -> Outcome {
+        let body = self.areas(cx.body).0;
         if on_findings(body, self, column, row) {
             self.scroll_findings(action == Action::Down, 3);
         } else {
             self.navigate(action);
         }
+        Outcome::none()
     }
 
     fn click(&mut self, body: Rect, column: u16, row: u16) {

@@ -790,8 +790,11 @@ impl Component for QueueState {
         *self = self.locked();
     }
 
-    fn wheel(&mut self, action: Action, _body: Rect, _column: u16, _row: u16) {
+    /// The wheel moves the cursor; the next page is read as the end
+    /// comes into view.
+    fn wheel(&mut self, action: Action, _column: u16, _row: u16, cx: &mut ViewCx<'_>) -> Outcome {
         self.navigate(action);
+        self.more_if_wanted(cx)
     }
 
     /// Typing goes to its `/` line while it is open.

@@ -209,8 +209,9 @@ impl Component for SearchState {
         *self = SearchState { role: self.role, ..SearchState::default() };
     }
 
-    fn wheel(&mut self, action: Action, _body: Rect, _column: u16, _row: u16) {
+    fn wheel(&mut self, action: Action, _column: u16, _row: u16, _cx: &mut ViewCx<'_>) -> Outcome {
         self.navigate(action);
+        Outcome::none()
     }
 
     fn click(&mut self, body: Rect, column: u16, row: u16) {
