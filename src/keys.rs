@@ -143,8 +143,9 @@ impl Action {
 /// What a screen declares of itself: its title, its keys in the order the
 /// help lists them, whether the list-moving keys (`j` `k` `g` `G` and the
 /// arrows) follow them, and whether typed characters go into a text field
-/// (so letter keys are not commands there). The views' are below; each
-/// dialog declares its own in its file (`SPEC`).
+/// (so letter keys are not commands there). The queue's, the account's
+/// and the ticket's are below (the config file's `[keys]` may move their
+/// letter keys); every other screen declares its own in its file (`SPEC`).
 #[derive(Debug, Clone, Copy)]
 pub struct ScreenSpec {
     pub title: &'static str,

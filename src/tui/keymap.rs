@@ -7,7 +7,7 @@ use super::action::Action;
 pub use crate::keys::{ACCOUNT, Binding, KeysError, QUEUE, ScreenSpec, TICKET, ctrl, key, key_label, special};
 use crate::keys::{MOVE, Overrides, View};
 
-pub use super::dialog::ScreenKind;
+pub use super::component::ScreenKind;
 
 impl ScreenKind {
     pub fn title(self) -> &'static str {
@@ -72,37 +72,6 @@ macro_rules! screen_spec {
     };
 }
 pub(crate) use screen_spec;
-
-/// The queue's `/` line: typed text narrows the queue.
-pub const QUEUE_FILTER: ScreenSpec = ScreenSpec {
-    title: "Queue",
-    moves: false,
-    takes_text: true,
-    shows_phi: false,
-    presence: crate::portal::model::PresenceMode::Viewing,
-    keys: &[
-        special(KeyCode::Enter, Action::Open, "done typing (a ticket id: open that ticket)", "done"),
-        special(KeyCode::Down, Action::Down, "move down", ""),
-        special(KeyCode::Up, Action::Up, "move up", ""),
-        special(KeyCode::Tab, Action::SearchAccounts, "search accounts for the same text", "search accounts"),
-        special(KeyCode::Esc, Action::Back, "clear the filter", "clear"),
-    ],
-};
-
-pub const SEARCH: ScreenSpec = ScreenSpec {
-    title: "Search",
-    moves: false,
-    takes_text: true,
-    shows_phi: false,
-    presence: crate::portal::model::PresenceMode::Viewing,
-    keys: &[
-        special(KeyCode::Enter, Action::Open, "open the account (a ticket id: that ticket)", "open"),
-        special(KeyCode::Down, Action::Down, "move down", ""),
-        special(KeyCode::Up, Action::Up, "move up", ""),
-        special(KeyCode::Tab, Action::CycleRole, "all accounts / clients / staff", "role"),
-        special(KeyCode::Esc, Action::Back, "back", "back"),
-    ],
-};
 
 /// The built-in keys of a screen, in the order the help lists them.
 fn builtin(screen: ScreenKind) -> Vec<Binding> {

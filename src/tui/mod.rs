@@ -9,7 +9,7 @@
 pub mod action;
 pub mod app;
 pub mod clipboard;
-pub mod dialog;
+pub mod component;
 pub mod effects;
 pub mod keymap;
 pub mod live;

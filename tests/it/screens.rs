@@ -285,14 +285,10 @@ async fn the_audit_trail_says_when_it_is_loading_or_failed() {
 /// What the dialog open in `app` says, as the plain renderer reads it (the
 /// view model, masked as the dialog draws it).
 fn dialog_view(app: &App) -> portaldesk::tui::view_model::ViewModel {
-    use portaldesk::tui::dialog::Under;
     use portaldesk::tui::screens::Ui;
     let overlay = app.overlay.as_ref().expect("a dialog is open");
     let ui = Ui { theme: &app.theme, keys: &app.keymap, zone: app.zone, absolute_times: app.absolute_times, now: t0() };
-    let revealed = app.stack.account().is_some_and(|a| a.revealed);
-    let under =
-        Under { account: app.stack.account(), revealed, screen: app.view_screen(), collision: None, lately: None };
-    overlay.dialog().view(&under, &ui)
+    overlay.component().view(&portaldesk::tui::app::shared(app, &ui)).remove(0)
 }
 
 /// The texts of the view's cells that mean `meaning`.

@@ -1183,7 +1183,7 @@ async fn a_distrusted_portal_clock_is_shown_in_the_header_and_across_the_top() {
     assert!(shown.contains("⚠ portal clock ignored"), "{shown}");
     assert!(shown.contains("⚠ the portal's clock and this machine's differ by 2912106 days"), "{shown}");
     // A newer banner takes the line; the header still says it.
-    app.banner = Some(portaldesk::tui::dialog::Banner::ok("Invite sent"));
+    app.banner = Some(portaldesk::tui::component::Banner::ok("Invite sent"));
     let shown = screen_at(&app, now());
     assert!(shown.contains("⚠ portal clock ignored") && !shown.contains("differ by"), "{shown}");
 }

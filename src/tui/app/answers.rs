@@ -10,9 +10,8 @@ use crate::portal::model::Account;
 use crate::portal::{PortalError, Versioned};
 use crate::request::Class;
 use crate::tui::action::{Answer, Effect, ReqId, Request};
-use crate::tui::dialog::Then;
+use crate::tui::component::{Cx, Then};
 use crate::tui::screens::ticket::TicketChange;
-use crate::tui::stack::ViewCx;
 
 /// The longest wait between two reconnect attempts.
 const RECONNECT_MAX: Duration = Duration::from_secs(30);
@@ -97,7 +96,8 @@ impl App {
         if self.stack.account().is_some() {
             effects.extend(self.load_account());
         }
-        let mut cx = ViewCx::new(now, crate::tui::screens::layout::body(self.size), &self.replies, &mut self.next_req);
+        let under = self.view_screen();
+        let mut cx = Cx::new(super::services!(self, now), None, under);
         for view in self.stack.above_mut() {
             effects.extend(view.on_reconnect(&mut cx));
         }
@@ -110,13 +110,16 @@ impl App {
         let mut error = answer.read_error().cloned();
         let mut effects = Vec::new();
         // A view's own answer goes to it.
-        let mut cx = ViewCx::new(now, crate::tui::screens::layout::body(self.size), &self.replies, &mut self.next_req);
+        let under = self.view_screen();
+        let mut cx = Cx::new(super::services!(self, now), None, under);
         let front = self.stack.depth() - 1;
         let owner = self.stack.components_mut().enumerate().find(|(_, view)| view.owns(req, &answer));
         let taken = match owner {
             Some((at, view)) => {
                 cx.in_front = at == front;
-                let (taken, outcome) = view.on_answer(req, answer, &mut cx);
+                let outcome = view.on_answer(req, answer, &mut cx);
+                let taken = outcome.is_some();
+                let outcome = outcome.unwrap_or_default();
                 // A view that said something of its own is not overruled.
                 if outcome.banner.is_some() {
                     error = None;

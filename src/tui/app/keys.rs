@@ -4,14 +4,13 @@
 use super::{App, Banner, Overlay, View};
 use crate::portal::model::{AccountId, TicketId};
 use crate::tui::action::{Action, Effect, Request, Terminal};
-use crate::tui::dialog::{Outcome, Then};
+use crate::tui::component::{Outcome, Then};
 use crate::tui::screens::account::AccountState;
 use crate::tui::screens::help::HelpState;
 use crate::tui::screens::palette::PaletteState;
 use crate::tui::screens::search::SearchState;
 use crate::tui::screens::ticket::{TicketChange, TicketPane};
 use crate::tui::screens::{Typing, layout};
-use crate::tui::stack::ViewCx;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 
@@ -40,16 +39,11 @@ impl App {
     /// account search's or the queue's `/` line; `None` when no field
     /// takes it.
     fn typed(&mut self, typing: Typing<'_>, now: DateTime<Utc>) -> Option<Vec<Effect>> {
-        if let Some(overlay) = &mut self.overlay {
-            let dialog = overlay.dialog_mut();
-            match typing {
-                Typing::Key(event) => dialog.edit(event),
-                Typing::Paste(text) => dialog.paste(text),
-            }
-            return Some(Vec::new());
+        // A dialog takes every key and paste, into its field or not.
+        if let Some(effects) = self.with_dialog(now, |dialog, cx| dialog.on_typing(typing, cx)) {
+            return Some(effects.unwrap_or_default());
         }
-        let mut cx = ViewCx::new(now, layout::body(self.size), &self.replies, &mut self.next_req);
-        self.stack.front_component_mut().on_typing(typing, &mut cx)
+        self.with_view(now, |view, cx| view.on_typing(typing, cx))
     }
 
     pub(super) fn on_paste(&mut self, text: &str, now: DateTime<Utc>) -> Vec<Effect> {
@@ -124,8 +118,7 @@ impl App {
             return self.on_overlay_action(action, now);
         }
         // The view in front decides; the app applies.
-        let mut cx = ViewCx::new(now, layout::body(self.size), &self.replies, &mut self.next_req);
-        let outcome = self.stack.front_component_mut().on_action(action, &mut cx);
+        let outcome = self.with_view(now, |view, cx| view.on_action(action, cx));
         self.apply_view(outcome, now)
     }
 
@@ -359,14 +352,13 @@ impl App {
         if self.overlay.is_some() {
             return Vec::new();
         }
-        let body = layout::body(self.size);
-        let mut cx = ViewCx::new(now, body, &self.replies, &mut self.next_req);
-        let view = self.stack.front_component_mut();
+        let (column, row) = (mouse.column, mouse.row);
         let outcome = match mouse.kind {
-            MouseEventKind::ScrollDown => view.wheel(Action::Down, mouse.column, mouse.row, &mut cx),
-            MouseEventKind::ScrollUp => view.wheel(Action::Up, mouse.column, mouse.row, &mut cx),
+            MouseEventKind::ScrollDown => self.with_view(now, |view, cx| view.wheel(Action::Down, column, row, cx)),
+            MouseEventKind::ScrollUp => self.with_view(now, |view, cx| view.wheel(Action::Up, column, row, cx)),
             MouseEventKind::Down(_) => {
-                view.click(body, mouse.column, mouse.row);
+                let body = layout::body(self.size);
+                self.stack.front_component_mut().click(body, column, row);
                 return Vec::new();
             }
             _ => return Vec::new(),

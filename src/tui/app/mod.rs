@@ -4,23 +4,39 @@
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEventKind, KeyModifiers};
 
+/// The console's services for a component's [`Cx`], borrowed field by
+/// field so the stack or the dialog can be borrowed beside them.
+macro_rules! services {
+    ($app:expr, $now:expr) => {
+        $crate::tui::component::Services {
+            now: $now,
+            body: $crate::tui::screens::layout::body($app.size),
+            replies: &$app.replies,
+            keys: &$app.keymap,
+            unconfirmed: &mut $app.unconfirmed,
+            next_req: &mut $app.next_req,
+        }
+    };
+}
+pub(in crate::tui) use services;
+
 mod answers;
 mod keys;
 mod queue;
 mod view;
 
-pub use view::{render, screen};
+pub use view::{render, screen, shared};
 
 use super::action::{Answer, Effect, Msg, ReqId, Request, Terminal};
-pub use super::dialog::{Banner, Overlay};
-use super::dialog::{Cx, Dialog};
+pub use super::component::{Banner, Overlay};
+use super::component::{Component, Cx};
 use super::keymap::{Keymap, ScreenKind};
 use super::live::LiveState;
 pub use super::remote::Remote;
 use super::screens::account::REVEAL_FOR;
 use super::screens::submission::Unconfirmed;
+use super::stack::Stack;
 pub use super::stack::View;
-use super::stack::{Component, Stack};
 use super::theme::Theme;
 use crate::config::Settings;
 use crate::diagnose::replies::Replies;
@@ -178,13 +194,23 @@ impl App {
     pub(in crate::tui) fn with_dialog<T>(
         &mut self,
         now: DateTime<Utc>,
-        call: impl FnOnce(&mut dyn Dialog, &mut Cx<'_>) -> T,
+        call: impl FnOnce(&mut dyn Component, &mut Cx<'_>) -> T,
     ) -> Option<T> {
         let under = self.view_screen();
         let overlay = self.overlay.as_mut()?;
-        let unconfirmed = &mut self.unconfirmed;
-        let mut cx = Cx::new(self.stack.account(), now, &self.keymap, under, unconfirmed, &mut self.next_req);
-        Some(call(overlay.dialog_mut(), &mut cx))
+        let mut cx = Cx::new(services!(self, now), self.stack.account(), under);
+        Some(call(overlay.component_mut(), &mut cx))
+    }
+
+    /// Calls the view in front with what it may read or use of the console.
+    pub(in crate::tui) fn with_view<T>(
+        &mut self,
+        now: DateTime<Utc>,
+        call: impl FnOnce(&mut dyn Component, &mut Cx<'_>) -> T,
+    ) -> T {
+        let under = self.view_screen();
+        let mut cx = Cx::new(services!(self, now), None, under);
+        call(self.stack.front_component_mut(), &mut cx)
     }
 
     /// The ticket on screen (the account view with its ticket pane).
@@ -227,10 +253,10 @@ impl App {
         if self.lock.is_some() {
             return false;
         }
-        if let Some(shown) = self.overlay.as_ref().and_then(|o| o.dialog().countdown()) {
+        if let Some(shown) = self.overlay.as_ref().and_then(|o| o.component().countdown()) {
             return shown;
         }
-        self.stack.front_component().countdown()
+        self.stack.front_component().countdown().unwrap_or(false)
     }
 
     /// Applies one message; returns what to do outside.

@@ -9,9 +9,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{App, Lock, View};
-use crate::tui::dialog::Under;
+use crate::tui::component::Shared;
 use crate::tui::screens::{Ui, dialog, layout};
-use crate::tui::stack::Shared;
 use crate::tui::theme::Theme;
 use crate::tui::view_model::{Cell, Meaning, Row, Screen, Section, ViewModel};
 
@@ -38,24 +37,33 @@ pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
         frame.render_widget(Paragraph::new(Line::styled(format!("⚠ {warning}"), theme.warn)), layout::banner(size));
     }
     let body = layout::body(size);
-    app.stack.front_component().render(frame, body, &Shared { ui: &ui, replies: &app.replies });
+    let shared = shared(app, &ui);
+    app.stack.front_component().render(frame, body, &shared);
     render_status(app, frame, body, now);
     if let Some(overlay) = &app.overlay {
-        overlay.dialog().render(&under(app), frame, body, &ui);
+        overlay.component().render(frame, body, &shared);
     }
     render_footer(app, frame, layout::footer(size), theme);
 }
 
-/// What a dialog sees of the console under it. Dialogs show email and DOB
-/// only while the account is revealed, so they mask again with it.
-fn under(app: &App) -> Under<'_> {
+/// What a component sees of the console when it draws. Dialogs show email
+/// and DOB only while the account is revealed, so they mask again with it.
+pub fn shared<'a>(app: &'a App, ui: &'a Ui<'a>) -> Shared<'a> {
     let revealed = app.stack.account().is_some_and(|a| a.revealed);
     let collision = match &app.live.guard {
         crate::tui::live::Guard::Shown(text) => Some(text.as_str()),
         _ => None,
     };
     let lately = app.live.lately.as_deref().filter(|_| collision.is_none());
-    Under { account: app.stack.account(), revealed, screen: app.view_screen(), collision, lately }
+    Shared {
+        ui,
+        replies: &app.replies,
+        account: app.stack.account(),
+        revealed,
+        screen: app.view_screen(),
+        collision,
+        lately,
+    }
 }
 
 /// The lock screen: nothing from the portal, only how to unlock.
@@ -202,7 +210,8 @@ pub fn screen(app: &App, now: DateTime<Utc>) -> Screen {
         (None, Some(warning)) => Some((warning.clone(), true)),
         (None, None) => None,
     };
-    let mut views = app.stack.front_component().view(&Shared { ui: &ui, replies: &app.replies });
+    let shared = shared(app, &ui);
+    let mut views = app.stack.front_component().view(&shared);
     let team = status_cells(app, now);
     if !team.is_empty()
         && let Some(view) = views.last_mut()
@@ -211,14 +220,15 @@ pub fn screen(app: &App, now: DateTime<Utc>) -> Screen {
     }
     let revealed = app.stack.account().is_some_and(|a| a.revealed);
     if let Some(overlay) = &app.overlay {
-        let under = under(app);
-        let mut model = overlay.dialog().view(&under, &ui);
+        let mut models = overlay.component().view(&shared);
         // What others did lately, said first as the dialog opens.
-        let lately = crate::tui::screens::submission::lately_rows(under.lately);
-        if !lately.is_empty() {
+        let lately = crate::tui::screens::submission::lately_rows(shared.lately);
+        if let Some(model) = models.first_mut()
+            && !lately.is_empty()
+        {
             model.sections.insert(0, Section::new("", lately));
         }
-        views.push(model);
+        views.extend(models);
     }
     let keys = app
         .keymap

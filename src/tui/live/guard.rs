@@ -224,7 +224,7 @@ impl App {
     /// Confirm in a changing dialog: `Some` when the guard takes it (a
     /// read first, or what changed to show), `None` to let the dialog send.
     /// One guard for every dialog: each says, through
-    /// [`Dialog::guarded`](crate::tui::dialog::Dialog::guarded), whether its
+    /// [`Component::guarded`](crate::tui::component::Component::guarded), whether its
     /// confirm sends a change now.
     pub(in crate::tui) fn guard_confirm(&mut self, now: DateTime<Utc>) -> Option<Vec<Effect>> {
         let guarded = self.with_dialog(now, |dialog, cx| dialog.guarded(cx)).flatten()?;

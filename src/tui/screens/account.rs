@@ -23,7 +23,8 @@ use crate::portal::model::{
 };
 use crate::tui::action::{Action, ReqId};
 use crate::tui::action::{Answer, Effect, Terminal};
-use crate::tui::dialog::{Banner, Overlay};
+use crate::tui::component::{Banner, Overlay};
+use crate::tui::component::{Component, Cx, Outcome, Shared, Then};
 use crate::tui::keymap::ScreenKind;
 use crate::tui::remote::Remote;
 use crate::tui::screens::addresses::AddressesState;
@@ -33,7 +34,6 @@ use crate::tui::screens::resend::ResendState;
 use crate::tui::screens::ticket::{ChangeOutcome, TicketChange, TicketPane};
 use crate::tui::screens::ticket_picker::TicketPickerState;
 use crate::tui::screens::timeline::TimelineState;
-use crate::tui::stack::{Component, Outcome, Shared, Then, ViewCx};
 
 /// Lines a conversation scrolls by (J, K).
 const SCROLL_STEP: i32 = 5;
@@ -114,7 +114,7 @@ impl AccountState {
     }
 
     /// Reads the ticket pane's ticket and conversation again.
-    fn load_ticket(&mut self, cx: &mut ViewCx<'_>) -> Vec<Effect> {
+    fn load_ticket(&mut self, cx: &mut Cx<'_>) -> Vec<Effect> {
         let (t, m) = (cx.req(), cx.req());
         self.ticket.as_mut().map(|pane| pane.load(t, m)).unwrap_or_default()
     }
@@ -122,7 +122,7 @@ impl AccountState {
     /// The tickets of an account opened from search: one open → attached
     /// (the pane shows, read once the account is); several → the agent
     /// picks; none → the account alone.
-    fn attach_found(&mut self, result: Result<Page<Ticket>, PortalError>, cx: &mut ViewCx<'_>) -> Outcome {
+    fn attach_found(&mut self, result: Result<Page<Ticket>, PortalError>, cx: &mut Cx<'_>) -> Outcome {
         if self.ticket_id.is_some() || self.ticket.is_some() || !cx.in_front {
             return Outcome::none();
         }
@@ -151,7 +151,7 @@ impl AccountState {
     }
 
     /// The ticket pane's own keys; `None` when the action is not one.
-    fn on_ticket_action(&mut self, action: Action, cx: &mut ViewCx<'_>) -> Option<Outcome> {
+    fn on_ticket_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Option<Outcome> {
         let pane = self.ticket.as_mut()?;
         if let Some(change) = pane.confirm.take() {
             return Some(match action {
@@ -980,8 +980,8 @@ impl Component for AccountState {
         if self.ticket.is_some() { ScreenKind::Ticket } else { ScreenKind::Account }
     }
 
-    fn countdown(&self) -> bool {
-        self.has_countdown()
+    fn countdown(&self) -> Option<bool> {
+        Some(self.has_countdown())
     }
 
     fn loading(&self) -> bool {
@@ -1007,7 +1007,7 @@ impl Component for AccountState {
     /// The account's keys, and its ticket pane's when it has one. Dialogs
     /// open over it (made from the account as read); what is beyond it
     /// (the next ticket, reading it again) is asked of the app.
-    fn on_action(&mut self, action: Action, cx: &mut ViewCx<'_>) -> Outcome {
+    fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
         if let Some(outcome) = self.on_ticket_action(action, cx) {
             return outcome;
         }
@@ -1071,7 +1071,7 @@ impl Component for AccountState {
         }
     }
 
-    fn on_answer(&mut self, req: ReqId, answer: Answer, cx: &mut ViewCx<'_>) -> (bool, Outcome) {
+    fn on_answer(&mut self, req: ReqId, answer: Answer, cx: &mut Cx<'_>) -> Option<Outcome> {
         match answer {
             Answer::Account(result) => {
                 let taken = self.account.finish(req, result);
@@ -1089,21 +1089,21 @@ impl Component for AccountState {
                 if let (true, Some(account)) = (taken, &self.account.data) {
                     outcome.then.push(Then::AccountRead(account.clone()));
                 }
-                (taken, outcome)
+                taken.then_some(outcome)
             }
             Answer::Invites(result) => {
                 let taken = self.invites.finish(req, result);
                 self.clamp();
-                (taken, if taken { Outcome::then(Then::InvitesRead) } else { Outcome::none() })
+                taken.then(|| Outcome::then(Then::InvitesRead))
             }
             Answer::Tickets(result) => {
                 self.attach = None;
-                (true, self.attach_found(result, cx))
+                Some(self.attach_found(result, cx))
             }
-            Answer::Audit(result) => (self.audit.finish(req, result), Outcome::none()),
+            Answer::Audit(result) => self.audit.finish(req, result).then(Outcome::none),
             Answer::Ticket(result) => {
                 let taken = self.ticket.as_mut().is_some_and(|p| p.ticket.finish(req, result.map(|read| *read)));
-                (taken, if taken { Outcome::then(Then::ClaimOnOpen) } else { Outcome::none() })
+                taken.then(|| Outcome::then(Then::ClaimOnOpen))
             }
             Answer::Messages(result) => {
                 let taken = self.ticket.as_mut().is_some_and(|p| p.messages.finish(req, result));
@@ -1111,26 +1111,26 @@ impl Component for AccountState {
                 if taken {
                     self.read_ticket_words(cx.now);
                 }
-                (taken, Outcome::none())
+                taken.then(Outcome::none)
             }
             Answer::UpdateTicket(result) => {
                 let said = self.ticket.as_mut().and_then(|p| p.changed(req, result.map(|ticket| *ticket)));
                 let Some(ChangeOutcome::Said { text, error, reload }) = said else {
-                    return (false, Outcome::none());
+                    return None;
                 };
                 let mut outcome = Outcome::banner(Banner { text, error });
                 if reload {
                     outcome.effects = self.load_ticket(cx);
                     outcome.then.push(Then::ReloadQueue);
                 }
-                (true, outcome)
+                Some(outcome)
             }
-            _ => (false, Outcome::none()),
+            _ => None,
         }
     }
 
     /// A link the client pasted, matched to the invites.
-    fn on_typing(&mut self, typing: Typing<'_>, _cx: &mut ViewCx<'_>) -> Option<Vec<Effect>> {
+    fn on_typing(&mut self, typing: Typing<'_>, _cx: &mut Cx<'_>) -> Option<Vec<Effect>> {
         match typing {
             Typing::Paste(text) => {
                 self.paste_link(text);
@@ -1142,7 +1142,7 @@ impl Component for AccountState {
 
     /// On the findings the wheel scrolls them; elsewhere it moves through
     /// the invites.
-    fn wheel(&mut self, action: Action, column: u16, row: u16, cx: &mut ViewCx<'_>) -> Outcome {
+    fn wheel(&mut self, action: Action, column: u16, row: u16, cx: &mut Cx<'_>) -> Outcome {
         let body = self.areas(cx.body).0;
         if on_findings(body, self, column, row) {
             self.scroll_findings(action == Action::Down, 3);

@@ -19,7 +19,7 @@ use crate::phi::{Phi, mask_email};
 use crate::portal::model::{Account, AccountPatch, TicketId};
 use crate::portal::{PortalError, Versioned};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
-use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
+use crate::tui::component::{Component, Cx, Outcome, Shared, Then};
 use crate::tui::keymap::{PREV_FIELD, ScreenKind, ctrl, special};
 use crate::tui::live::Guarded;
 use crate::tui::view_model::{Cell, Meaning, Row, ViewModel};
@@ -156,7 +156,7 @@ impl AddressesState {
     /// What shows under the fields while nothing is in flight: the staged
     /// change's question and what Enter does (or the collision guard),
     /// else the keys.
-    fn idle_rows(&self, under: &Under<'_>, ui: &Ui<'_>) -> Vec<Row> {
+    fn idle_rows(&self, under: &Shared<'_>, ui: &Ui<'_>) -> Vec<Row> {
         match self.question(under.revealed) {
             Some(question) => {
                 let mut rows = vec![Row::one(Cell::new(question, Meaning::Warning).must()).id("question")];
@@ -204,7 +204,51 @@ screen_spec!(
     changes
 );
 
-impl Dialog for AddressesState {
+impl AddressesState {
+    /// Draws the addresses dialog; `revealed` is the account screen's reveal,
+    /// so addresses mask again with it.
+    /// The addresses (masked until revealed), the default starred and the
+    /// selected one marked; the new address and the reason (the focused
+    /// one is the field typed into) with the new address' warnings; then
+    /// the staged change's question, the keys, or the submission's status.
+    fn model(&self, shared: &Shared<'_>) -> ViewModel {
+        let (under, ui) = (shared, shared.ui);
+        let revealed = under.revealed;
+        let meaning = if revealed { Meaning::Text } else { Meaning::Masked };
+        let list = self
+            .addresses()
+            .iter()
+            .enumerate()
+            .map(|(n, (address, default))| {
+                let mut row = Row::one(Cell::new(shown(address, revealed), meaning).must());
+                if *default {
+                    row.cells.push(Cell::new("★ default", Meaning::Ok));
+                }
+                row.id(n.to_string()).selected(n == self.selected && self.focus == Field::List)
+            })
+            .collect();
+        let field = |focus: Field, label: &str, input: &Input| {
+            let meaning = if self.focus == focus { Meaning::Input } else { Meaning::Text };
+            Row::field(label, Cell::new(input.value(), meaning).must()).id(label).selected(self.focus == focus)
+        };
+        let mut fields = vec![field(Field::NewAddress, "New address", &self.new_address)];
+        fields.extend(
+            self.warnings()
+                .into_iter()
+                .enumerate()
+                .map(|(n, w)| Row::one(Cell::new(w, Meaning::Warning)).id(format!("warning {n}"))),
+        );
+        fields.push(field(Field::Reason, "Reason", &self.reason));
+        let status = self.submission.status_rows(&WORDING, None, self.idle_rows(under, ui), ui.now);
+        ViewModel::new(TITLE).rows("", list).rows("", fields).rows("", status)
+    }
+}
+
+impl Component for AddressesState {
+    fn screen(&self) -> ScreenKind {
+        ScreenKind::Addresses
+    }
+
     fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
         if self.submission.pending.is_some() {
             return Outcome::none();
@@ -332,44 +376,13 @@ impl Dialog for AddressesState {
     fn countdown(&self) -> Option<bool> {
         Some(self.submission.wait.is_some())
     }
-    /// Draws the addresses dialog; `revealed` is the account screen's reveal,
-    /// so addresses mask again with it.
-    /// The addresses (masked until revealed), the default starred and the
-    /// selected one marked; the new address and the reason (the focused
-    /// one is the field typed into) with the new address' warnings; then
-    /// the staged change's question, the keys, or the submission's status.
-    fn view(&self, under: &Under<'_>, ui: &Ui<'_>) -> ViewModel {
-        let revealed = under.revealed;
-        let meaning = if revealed { Meaning::Text } else { Meaning::Masked };
-        let list = self
-            .addresses()
-            .iter()
-            .enumerate()
-            .map(|(n, (address, default))| {
-                let mut row = Row::one(Cell::new(shown(address, revealed), meaning).must());
-                if *default {
-                    row.cells.push(Cell::new("★ default", Meaning::Ok));
-                }
-                row.id(n.to_string()).selected(n == self.selected && self.focus == Field::List)
-            })
-            .collect();
-        let field = |focus: Field, label: &str, input: &Input| {
-            let meaning = if self.focus == focus { Meaning::Input } else { Meaning::Text };
-            Row::field(label, Cell::new(input.value(), meaning).must()).id(label).selected(self.focus == focus)
-        };
-        let mut fields = vec![field(Field::NewAddress, "New address", &self.new_address)];
-        fields.extend(
-            self.warnings()
-                .into_iter()
-                .enumerate()
-                .map(|(n, w)| Row::one(Cell::new(w, Meaning::Warning)).id(format!("warning {n}"))),
-        );
-        fields.push(field(Field::Reason, "Reason", &self.reason));
-        let status = self.submission.status_rows(&WORDING, None, self.idle_rows(under, ui), ui.now);
-        ViewModel::new(TITLE).rows("", list).rows("", fields).rows("", status)
+
+    fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel> {
+        vec![self.model(shared)]
     }
 
-    fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+    fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {
+        let (under, ui) = (shared, shared.ui);
         let (state, revealed) = (self, under.revealed);
         let theme = ui.theme;
         let addresses = state.addresses();

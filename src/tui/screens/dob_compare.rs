@@ -11,11 +11,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
-use super::{FIELD_MAX, LOADING, Ui, cursor_column, dialog};
+use super::{FIELD_MAX, LOADING, cursor_column, dialog};
 use crate::diagnose::dob::{self, DobCheck, DobContext, FieldStatus};
 use crate::phi::{DOB_MASK, Phi};
 use crate::tui::action::{Action, Effect, Terminal};
-use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Under};
+use crate::tui::component::{Banner, Component, Cx, Outcome, Shared};
 use crate::tui::keymap::{ScreenKind, ctrl};
 use crate::tui::screens::account::AccountState;
 use crate::tui::theme::Theme;
@@ -130,33 +130,13 @@ screen_spec!(
     phi
 );
 
-impl Dialog for DobCompareState {
-    /// Ctrl-Y copies the entry to type on the invite page.
-    fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
-        if action != Action::Copy {
-            return Outcome::back(action, false);
-        }
-        let entry =
-            cx.account.and_then(|account| current_check(self, account, cx.now)).and_then(|check| check.suggested_entry);
-        match entry {
-            Some(entry) => Outcome::effects(vec![Effect::Terminal(Terminal::Copy {
-                what: "the entry to type",
-                text: Phi::new(entry),
-            })]),
-            None => Outcome::banner(Banner::error("Nothing to copy: type the DOB the client reports first")),
-        }
-    }
-    fn field(&mut self) -> Option<(&mut Input, usize)> {
-        Some((&mut self.input, FIELD_MAX))
-    }
-    fn countdown(&self) -> Option<bool> {
-        None
-    }
+impl DobCompareState {
     /// The DOB on file (masked until revealed), the field with what the
     /// client says (masked while it holds their message unrevealed), then
     /// the check: field by field, the verdict and the entry to type, how
     /// the portal reads it, the findings.
-    fn view(&self, under: &Under<'_>, ui: &Ui<'_>) -> ViewModel {
+    fn model(&self, shared: &Shared<'_>) -> ViewModel {
+        let (under, ui) = (shared, shared.ui);
         let model = ViewModel::new(TITLE);
         let Some(account) = under.account else { return model };
         let Some(on_file) = account.account.data.as_ref().map(|a| *a.value.dob.expose()) else {
@@ -210,10 +190,43 @@ impl Dialog for DobCompareState {
         }));
         model.rows("", rows).rows("", findings)
     }
+}
+
+impl Component for DobCompareState {
+    fn screen(&self) -> ScreenKind {
+        ScreenKind::DobCompare
+    }
+
+    /// Ctrl-Y copies the entry to type on the invite page.
+    fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
+        if action != Action::Copy {
+            return Outcome::back(action, false);
+        }
+        let entry =
+            cx.account.and_then(|account| current_check(self, account, cx.now)).and_then(|check| check.suggested_entry);
+        match entry {
+            Some(entry) => Outcome::effects(vec![Effect::Terminal(Terminal::Copy {
+                what: "the entry to type",
+                text: Phi::new(entry),
+            })]),
+            None => Outcome::banner(Banner::error("Nothing to copy: type the DOB the client reports first")),
+        }
+    }
+    fn field(&mut self) -> Option<(&mut Input, usize)> {
+        Some((&mut self.input, FIELD_MAX))
+    }
+    fn countdown(&self) -> Option<bool> {
+        None
+    }
+
+    fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel> {
+        vec![self.model(shared)]
+    }
     /// Draws the DOB compare dialog. The DOB on file, and the entry to type
     /// (it is the DOB on file), show only while the account is revealed; the
     /// field-by-field marks always show.
-    fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+    fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {
+        let (under, ui) = (shared, shared.ui);
         let Some(account) = under.account else { return };
         let (theme, now) = (ui.theme, ui.now);
         let inner = dialog(frame, area, (78, 20), TITLE, theme);

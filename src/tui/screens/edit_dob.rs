@@ -19,7 +19,7 @@ use crate::phi::{DOB_MASK, Phi, mask_email};
 use crate::portal::model::{Account, AccountPatch, TicketId};
 use crate::portal::{IdempotencyKey, PortalError, Versioned};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
-use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
+use crate::tui::component::{Component, Cx, Outcome, Shared, Then};
 use crate::tui::keymap::{PREV_FIELD, ScreenKind, special};
 use crate::tui::live::Guarded;
 use crate::tui::view_model::{Cell, Meaning, Row, ViewModel};
@@ -220,7 +220,7 @@ impl EditDobState {
     /// The rows of the confirm: old and new side by side, the reason, the
     /// ticket; then a 429's wait, an error, the collision guard or what
     /// Enter does.
-    fn confirm_rows(&self, under: &Under<'_>, ui: &Ui<'_>) -> Vec<Row> {
+    fn confirm_rows(&self, under: &Shared<'_>, ui: &Ui<'_>) -> Vec<Row> {
         let on_file = shown_dob(*self.base.value.dob.expose(), under.revealed);
         let new = self.new_dob(ui.now.date_naive()).map(dob::format_entry).unwrap_or_default();
         let mut rows = vec![
@@ -314,7 +314,26 @@ screen_spec!(
     changes
 );
 
-impl Dialog for EditDobState {
+impl EditDobState {
+    /// Draws the edit dialog; the DOB on file shows only while the account is
+    /// `revealed` (what is typed always shows).
+    /// What the stage shows: the form, the confirm, or the conflict.
+    fn model(&self, shared: &Shared<'_>) -> ViewModel {
+        let (under, ui) = (shared, shared.ui);
+        let rows = match self.stage {
+            Stage::Form => self.form_rows(under.revealed, ui),
+            Stage::Confirm | Stage::Saving => self.confirm_rows(under, ui),
+            Stage::Conflict => self.conflict_rows(under.revealed),
+        };
+        ViewModel::new(TITLE).rows("", rows)
+    }
+}
+
+impl Component for EditDobState {
+    fn screen(&self) -> ScreenKind {
+        ScreenKind::EditDob
+    }
+
     fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
         let now = cx.now;
         let today = now.date_naive();
@@ -430,19 +449,13 @@ impl Dialog for EditDobState {
     fn countdown(&self) -> Option<bool> {
         Some(self.submission.wait.is_some())
     }
-    /// Draws the edit dialog; the DOB on file shows only while the account is
-    /// `revealed` (what is typed always shows).
-    /// What the stage shows: the form, the confirm, or the conflict.
-    fn view(&self, under: &Under<'_>, ui: &Ui<'_>) -> ViewModel {
-        let rows = match self.stage {
-            Stage::Form => self.form_rows(under.revealed, ui),
-            Stage::Confirm | Stage::Saving => self.confirm_rows(under, ui),
-            Stage::Conflict => self.conflict_rows(under.revealed),
-        };
-        ViewModel::new(TITLE).rows("", rows)
+
+    fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel> {
+        vec![self.model(shared)]
     }
 
-    fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+    fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {
+        let (under, ui) = (shared, shared.ui);
         let (state, revealed) = (self, under.revealed);
         let (theme, now) = (ui.theme, ui.now);
         let inner = dialog(frame, area, (76, 16), TITLE, theme);

@@ -21,7 +21,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::account::AccountState;
-use super::{Ui, dialog};
+use super::dialog;
 use crate::diagnose::remedy::{self, Plan, RemedyKind};
 use crate::diagnose::replies::Replies;
 use crate::diagnose::troubleshoot;
@@ -32,7 +32,7 @@ use crate::portal::model::{AccountId, TicketMessage};
 use crate::request::FixRun;
 use crate::sanitize::multiline as whole;
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
-use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Then, Under};
+use crate::tui::component::{Banner, Component, Cx, Outcome, ScreenKind, Shared, Then};
 use crate::tui::keymap::{CANCEL, confirm, screen_spec, special};
 use crate::tui::live::Guarded;
 
@@ -233,7 +233,76 @@ screen_spec!(
     changes
 );
 
-impl Dialog for FixState {
+impl FixState {
+    /// What is asked first (answered meanwhile, claimed by someone, a
+    /// changed reply), the call to make, every step and how it went, the
+    /// reply (masked as drawn) or its changes; then the status.
+    fn model(&self, shared: &Shared<'_>) -> ViewModel {
+        let (under, ui) = (shared, shared.ui);
+        let mut rows = Vec::new();
+        if let Some(ask) = &self.ask {
+            let (said, choice) = ask.words();
+            rows.push(Row::one(Cell::new(said, Meaning::Danger).must()).id("ask"));
+            if let Some(choice) = choice {
+                rows.push(Row::one(Cell::text(choice).must()).id("choice").selected(true));
+            }
+        }
+        if self.plan.kind == RemedyKind::CallClient {
+            rows.push(Row::one(Cell::new(BOUNCED, Meaning::Danger).must()).id("call"));
+            if under.revealed {
+                rows.extend(
+                    self.script_lines()
+                        .enumerate()
+                        .map(|(n, l)| Row::one(Cell::text(l).must()).id(format!("script {n}"))),
+                );
+            } else {
+                rows.push(Row::one(Cell::muted(SCRIPT_HIDDEN)).id("script"));
+            }
+            rows.push(Row::one(Cell::muted(CALL_DONE)).id("call done"));
+        }
+        let steps = self.plan.steps.iter().enumerate().map(|(n, step)| {
+            let (said, meaning) = self.step_words(n, step, under.revealed);
+            Row::one(Cell::new(said, meaning).must()).id(format!("step {}", n + 1))
+        });
+        let mut reply = Vec::new();
+        let screen = |text: &str| if under.revealed { text.to_owned() } else { mask_emails_in(text) };
+        let body_meaning = if under.revealed { Meaning::Text } else { Meaning::Masked };
+        if let Some(Ask::Changed { approved }) = &self.ask {
+            let new = self.progress.changed_reply.as_ref().map(|b| b.expose().as_str()).unwrap_or_default();
+            let (old, now) = (sentences(approved), sentences(new));
+            for s in old.iter().filter(|s| !now.contains(s)) {
+                reply.push(Row::one(Cell::new(format!("− {}", whole(&screen(s))), Meaning::Danger).must()));
+            }
+            for s in now.iter().filter(|s| !old.contains(s)) {
+                reply.push(Row::one(Cell::new(format!("+ {}", whole(&screen(s))), Meaning::Ok).must()));
+            }
+            reply = reply.into_iter().enumerate().map(|(n, row)| row.id(format!("diff {n}"))).collect();
+        } else if let Some(body) = self.expected_reply(under.account, ui.now) {
+            reply.push(Row::one(Cell::muted(REPLY_HEAD)).id("reply"));
+            let body = whole(&screen(body.expose())).into_owned();
+            let lines = body.lines().enumerate();
+            reply.extend(lines.map(|(n, l)| Row::one(Cell::new(l, body_meaning).must()).id(format!("line {n}"))));
+        }
+        let mut foot = Vec::new();
+        match (&self.submission.pending, &self.submission.error) {
+            (Some(_), _) => foot.push(Row::one(Cell::muted(FIXING)).id("status")),
+            (None, error) if let Some(text) = under.collision => {
+                foot.extend(error.iter().map(|e| Row::one(Cell::new(e.clone(), Meaning::Danger).must()).id("error")));
+                foot.extend(collision_rows(text, "does it"));
+            }
+            (None, Some(error)) => foot.push(Row::one(Cell::new(error.clone(), Meaning::Danger).must()).id("error")),
+            (None, None) if self.ask.is_some() => {}
+            (None, None) => foot.push(Row::one(Cell::muted(FIX_HINT)).id("keys")),
+        }
+        ViewModel::new(self.title()).rows("", rows).rows("Steps", steps.collect()).rows("", reply).rows("", foot)
+    }
+}
+
+impl Component for FixState {
+    fn screen(&self) -> ScreenKind {
+        ScreenKind::Fix
+    }
+
     fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
         match action {
             Action::PageDown => {
@@ -309,70 +378,13 @@ impl Dialog for FixState {
         })
     }
 
-    /// What is asked first (answered meanwhile, claimed by someone, a
-    /// changed reply), the call to make, every step and how it went, the
-    /// reply (masked as drawn) or its changes; then the status.
-    fn view(&self, under: &Under<'_>, ui: &Ui<'_>) -> ViewModel {
-        let mut rows = Vec::new();
-        if let Some(ask) = &self.ask {
-            let (said, choice) = ask.words();
-            rows.push(Row::one(Cell::new(said, Meaning::Danger).must()).id("ask"));
-            if let Some(choice) = choice {
-                rows.push(Row::one(Cell::text(choice).must()).id("choice").selected(true));
-            }
-        }
-        if self.plan.kind == RemedyKind::CallClient {
-            rows.push(Row::one(Cell::new(BOUNCED, Meaning::Danger).must()).id("call"));
-            if under.revealed {
-                rows.extend(
-                    self.script_lines()
-                        .enumerate()
-                        .map(|(n, l)| Row::one(Cell::text(l).must()).id(format!("script {n}"))),
-                );
-            } else {
-                rows.push(Row::one(Cell::muted(SCRIPT_HIDDEN)).id("script"));
-            }
-            rows.push(Row::one(Cell::muted(CALL_DONE)).id("call done"));
-        }
-        let steps = self.plan.steps.iter().enumerate().map(|(n, step)| {
-            let (said, meaning) = self.step_words(n, step, under.revealed);
-            Row::one(Cell::new(said, meaning).must()).id(format!("step {}", n + 1))
-        });
-        let mut reply = Vec::new();
-        let screen = |text: &str| if under.revealed { text.to_owned() } else { mask_emails_in(text) };
-        let body_meaning = if under.revealed { Meaning::Text } else { Meaning::Masked };
-        if let Some(Ask::Changed { approved }) = &self.ask {
-            let new = self.progress.changed_reply.as_ref().map(|b| b.expose().as_str()).unwrap_or_default();
-            let (old, now) = (sentences(approved), sentences(new));
-            for s in old.iter().filter(|s| !now.contains(s)) {
-                reply.push(Row::one(Cell::new(format!("− {}", whole(&screen(s))), Meaning::Danger).must()));
-            }
-            for s in now.iter().filter(|s| !old.contains(s)) {
-                reply.push(Row::one(Cell::new(format!("+ {}", whole(&screen(s))), Meaning::Ok).must()));
-            }
-            reply = reply.into_iter().enumerate().map(|(n, row)| row.id(format!("diff {n}"))).collect();
-        } else if let Some(body) = self.expected_reply(under.account, ui.now) {
-            reply.push(Row::one(Cell::muted(REPLY_HEAD)).id("reply"));
-            let body = whole(&screen(body.expose())).into_owned();
-            let lines = body.lines().enumerate();
-            reply.extend(lines.map(|(n, l)| Row::one(Cell::new(l, body_meaning).must()).id(format!("line {n}"))));
-        }
-        let mut foot = Vec::new();
-        match (&self.submission.pending, &self.submission.error) {
-            (Some(_), _) => foot.push(Row::one(Cell::muted(FIXING)).id("status")),
-            (None, error) if let Some(text) = under.collision => {
-                foot.extend(error.iter().map(|e| Row::one(Cell::new(e.clone(), Meaning::Danger).must()).id("error")));
-                foot.extend(collision_rows(text, "does it"));
-            }
-            (None, Some(error)) => foot.push(Row::one(Cell::new(error.clone(), Meaning::Danger).must()).id("error")),
-            (None, None) if self.ask.is_some() => {}
-            (None, None) => foot.push(Row::one(Cell::muted(FIX_HINT)).id("keys")),
-        }
-        ViewModel::new(self.title()).rows("", rows).rows("Steps", steps.collect()).rows("", reply).rows("", foot)
+    fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel> {
+        vec![self.model(shared)]
     }
 
     /// Draws the fix dialog.
-    fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+    fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {
+        let (under, ui) = (shared, shared.ui);
         let theme = ui.theme;
         let inner = dialog(frame, area, (96, 30), &self.title(), theme);
         let screen = |text: &str| if under.revealed { text.to_owned() } else { mask_emails_in(text) };

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Paragraph};
 
 use super::{Ui, layout, wrap_indented};
 use crate::tui::action::Action;
-use crate::tui::dialog::{Dialog, Under};
+use crate::tui::component::{Component, Cx, Outcome, Shared};
 use crate::tui::keymap::{ScreenKind, key};
 use crate::tui::view_model::{self, Cell, Meaning, Row, ViewModel};
 
@@ -50,35 +50,45 @@ screen_spec!(
     moves
 );
 
-impl Dialog for HelpState {
-    /// Every key of the screen under it, one row each.
-    fn view(&self, under: &Under<'_>, ui: &Ui<'_>) -> ViewModel {
-        let rows = entries(ui, under.screen)
-            .into_iter()
-            .map(|(keys, help)| Row::new(vec![Cell::new(keys, Meaning::Key).must(), Cell::text(help).must()]))
-            .collect();
-        ViewModel::new(format!("Keys · {}", under.screen.title())).rows("", rows)
+/// Every key of `screen`, one row each.
+fn model(screen: ScreenKind, ui: &Ui<'_>) -> ViewModel {
+    let rows = entries(ui, screen)
+        .into_iter()
+        .map(|(keys, help)| Row::new(vec![Cell::new(keys, Meaning::Key).must(), Cell::text(help).must()]))
+        .collect();
+    ViewModel::new(format!("Keys · {}", screen.title())).rows("", rows)
+}
+
+impl Component for HelpState {
+    fn screen(&self) -> ScreenKind {
+        ScreenKind::Help
     }
 
-    fn on_action(&mut self, action: Action, _cx: &mut crate::tui::dialog::Cx<'_>) -> crate::tui::dialog::Outcome {
+    /// Every key of the screen under it, one row each.
+    fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel> {
+        vec![model(shared.screen, shared.ui)]
+    }
+
+    fn on_action(&mut self, action: Action, _cx: &mut Cx<'_>) -> Outcome {
         let max = self.max.get();
         self.scroll = match action {
             Action::Down | Action::PageDown => self.scroll.saturating_add(if action == Action::Down { 1 } else { 10 }),
             Action::Up | Action::PageUp => self.scroll.saturating_sub(if action == Action::Up { 1 } else { 10 }),
             Action::Top => 0,
             Action::Bottom => max,
-            other => return crate::tui::dialog::Outcome::back(other, false),
+            other => return Outcome::back(other, false),
         }
         .min(max);
-        crate::tui::dialog::Outcome::none()
+        Outcome::none()
     }
 
     /// Draws the help for `screen`: one column where it fits, else two;
     /// every entry whole (a long one wraps under itself), scrolled with
     /// `j` `k` where they do not all fit.
-    fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+    fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {
+        let ui = shared.ui;
         let theme = ui.theme;
-        let model = self.view(under, ui);
+        let model = model(shared.screen, ui);
         let rows: &[Row] = model.sections.first().map_or(&[], |s| s.rows.as_slice());
         let keys_width = rows.iter().filter_map(|r| r.cells.first()).map(view_model::drawn_width).max().unwrap_or(0);
         // Each entry's lines at `width`.

@@ -181,7 +181,7 @@ pub fn invite_badge<'a>(
 
 /// A row's cells drawn as one line, each styled by its meaning, with no
 /// space put between them (the cells carry their own spacing): for lines
-/// whose words a dialog's [`view`](crate::tui::dialog::Dialog::view) says too.
+/// whose words a dialog's [`view`](crate::tui::component::Component::view) says too.
 pub fn cells_line(cells: &[crate::tui::view_model::Cell], theme: &Theme) -> Line<'static> {
     Line::from(
         cells

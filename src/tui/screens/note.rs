@@ -12,7 +12,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
 use super::submission::{ChangeId, Submission, Wording, answer_lost, enter_hint, enter_hint_row, lately_lines};
-use super::{Ui, cursor_column, dialog, row_line};
+use super::{cursor_column, dialog, row_line};
 use crate::portal::IdempotencyKey;
 use crate::tui::view_model::{Cell, Meaning, Row, ViewModel};
 use chrono::{DateTime, Utc};
@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use crate::portal::model::{NewNote, TicketId};
 use crate::request::NotesRead;
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
-use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Then, Under};
+use crate::tui::component::{Banner, Component, Cx, Outcome, ScreenKind, Shared, Then};
 
 /// The longest note the field takes, in characters.
 pub const NOTE_MAX: usize = 2000;
@@ -175,7 +175,33 @@ const WORDING: Wording = Wording::new("Posting…", "Not posted", "too many requ
 
 screen_spec!(NoteState, "Ticket note", [confirm("post the note", "post"), CANCEL], text, replies);
 
-impl Dialog for NoteState {
+impl NoteState {
+    /// What the note dialog says: who sees it, the note typed (the field), the status, the count.
+    fn model(&self, shared: &Shared<'_>) -> ViewModel {
+        let (_under, ui) = (shared, shared.ui);
+        let mut rows = vec![
+            Row::one(Cell::muted(STAFF_ONLY)).id("aside"),
+            Row::field("Note", Cell::new(self.input.value(), Meaning::Input).must()).id("field"),
+        ];
+        match self.lost_rows() {
+            Some(lost) => rows.extend(lost),
+            None => rows.extend(self.submission.status_rows(
+                &WORDING,
+                None,
+                vec![enter_hint_row(&POSTS.0, POSTS.1)],
+                ui.now,
+            )),
+        }
+        rows.push(Row::one(Cell::muted(self.count()).low()).id("count"));
+        ViewModel::new(self.title()).rows("", rows)
+    }
+}
+
+impl Component for NoteState {
+    fn screen(&self) -> ScreenKind {
+        ScreenKind::Note
+    }
+
     fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
         Outcome::sends(action, self.submission.is_sending(), || self.confirm(cx))
     }
@@ -206,27 +232,13 @@ impl Dialog for NoteState {
     fn countdown(&self) -> Option<bool> {
         Some(self.submission.wait.is_some())
     }
-    /// Draws the note dialog.
-    /// Who sees it, the note typed (the field), the status, the count.
-    fn view(&self, _under: &Under<'_>, ui: &Ui<'_>) -> ViewModel {
-        let mut rows = vec![
-            Row::one(Cell::muted(STAFF_ONLY)).id("aside"),
-            Row::field("Note", Cell::new(self.input.value(), Meaning::Input).must()).id("field"),
-        ];
-        match self.lost_rows() {
-            Some(lost) => rows.extend(lost),
-            None => rows.extend(self.submission.status_rows(
-                &WORDING,
-                None,
-                vec![enter_hint_row(&POSTS.0, POSTS.1)],
-                ui.now,
-            )),
-        }
-        rows.push(Row::one(Cell::muted(self.count()).low()).id("count"));
-        ViewModel::new(self.title()).rows("", rows)
+
+    fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel> {
+        vec![self.model(shared)]
     }
 
-    fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+    fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {
+        let (under, ui) = (shared, shared.ui);
         let theme = ui.theme;
         let inner = dialog(frame, area, (76, 10), &self.title(), theme);
         let width = inner.width.saturating_sub(1) as usize;

@@ -11,9 +11,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use tui_input::Input;
 
-use super::{FIELD_MAX, Ui, cursor_column, dialog, layout, moved, paste_into, type_into};
+use super::{FIELD_MAX, cursor_column, dialog, layout, moved, paste_into, type_into};
 use crate::tui::action::Action;
-use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
+use crate::tui::component::{Component, Cx, Outcome, Shared, Then};
 use crate::tui::keymap::{Keymap, ScreenKind};
 use crate::tui::view_model::{Cell, Meaning, Row, ViewModel};
 
@@ -89,32 +89,12 @@ impl PaletteState {
 
 screen_spec!(PaletteState, "Commands", [confirm("run the command", "run"), ARROW_DOWN, ARROW_UP, CLOSE], text);
 
-impl Dialog for PaletteState {
-    /// Enter closes it and runs the chosen command on the view under it.
-    fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
-        match action {
-            Action::Back => Outcome::close(),
-            Action::Confirm => match self.chosen(cx.keys, cx.under) {
-                Some(chosen) => Outcome { close: true, then: vec![Then::Run(chosen)], ..Outcome::none() },
-                None => Outcome::none(),
-            },
-            other => {
-                let count = commands(cx.keys, cx.under, self.input.value()).len();
-                self.navigate(other, count);
-                Outcome::none()
-            }
-        }
-    }
-    fn edit(&mut self, event: &Event) {
-        PaletteState::edit(self, event);
-    }
-    fn paste(&mut self, text: &str) {
-        PaletteState::paste(self, text);
-    }
+impl PaletteState {
     /// Draws the palette over the screen `under`.
     /// The filter typed (the field), then the commands that match, the
     /// selected one marked: name, key, what it does.
-    fn view(&self, under: &Under<'_>, ui: &Ui<'_>) -> ViewModel {
+    fn model(&self, shared: &Shared<'_>) -> ViewModel {
+        let (under, ui) = (shared, shared.ui);
         let list = commands(ui.keys, under.screen, self.input.value());
         let field = Row::new(vec![Cell::new(":", Meaning::Key), Cell::new(self.input.value(), Meaning::Input).must()])
             .id("field")
@@ -137,8 +117,41 @@ impl Dialog for PaletteState {
         };
         ViewModel::new(title(under.screen)).rows("", vec![field]).rows("", rows)
     }
+}
 
-    fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+impl Component for PaletteState {
+    fn screen(&self) -> ScreenKind {
+        ScreenKind::Palette
+    }
+
+    /// Enter closes it and runs the chosen command on the view under it.
+    fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
+        match action {
+            Action::Back => Outcome::close(),
+            Action::Confirm => match self.chosen(cx.keys, cx.under) {
+                Some(chosen) => Outcome { close: true, then: vec![Then::Run(chosen)], ..Outcome::none() },
+                None => Outcome::none(),
+            },
+            other => {
+                let count = commands(cx.keys, cx.under, self.input.value()).len();
+                self.navigate(other, count);
+                Outcome::none()
+            }
+        }
+    }
+    fn edit(&mut self, event: &Event) {
+        PaletteState::edit(self, event);
+    }
+    fn paste(&mut self, text: &str) {
+        PaletteState::paste(self, text);
+    }
+
+    fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel> {
+        vec![self.model(shared)]
+    }
+
+    fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {
+        let (under, ui) = (shared, shared.ui);
         let (state, under) = (self, under.screen);
         let theme = ui.theme;
         let list = commands(ui.keys, under, state.input.value());
@@ -201,19 +214,24 @@ mod tests {
         use crate::tui::view_model::Meaning;
         let (theme, keys) = (crate::tui::theme::Theme::dark(), Keymap::default());
         let now = chrono::DateTime::UNIX_EPOCH;
-        let ui =
-            Ui { theme: &theme, keys: &keys, zone: crate::timezone::StaffZone::default(), absolute_times: false, now };
-        let under =
-            Under { account: None, revealed: false, screen: ScreenKind::Account, collision: None, lately: None };
+        let ui = crate::tui::screens::Ui {
+            theme: &theme,
+            keys: &keys,
+            zone: crate::timezone::StaffZone::default(),
+            absolute_times: false,
+            now,
+        };
+        let replies = crate::diagnose::replies::Replies::default();
+        let under = Shared::new(&ui, &replies, ScreenKind::Account);
         let state = PaletteState { input: Input::new("edit dob".into()), selected: 0 };
-        let model = state.view(&under, &ui);
+        let model = state.view(&under).remove(0);
         assert_eq!(model.title, "Commands · Account");
         let rows: Vec<_> = model.sections.iter().flat_map(|s| &s.rows).collect();
         assert!(rows.iter().any(|r| r.cells.iter().any(|c| c.meaning == Meaning::Input && c.text == "edit dob")));
         let selected: Vec<_> = rows.iter().filter(|r| r.selected).collect();
         assert_eq!(selected.len(), 1);
         assert_eq!(selected[0].cells[0].text, "edit dob");
-        let none = PaletteState { input: Input::new("zzz".into()), selected: 0 }.view(&under, &ui);
+        let none = PaletteState { input: Input::new("zzz".into()), selected: 0 }.view(&under).remove(0);
         assert!(none.text().contains("No command matches."), "{}", none.text());
     }
 }

@@ -24,11 +24,12 @@ use crate::portal::model::{AccountId, InviteStatus, Page, Ticket, TicketId, Tick
 use crate::portal::{Assignee, Pager, PagingLimits, PortalError, TicketQuery};
 use crate::tui::action::Answer;
 use crate::tui::action::{Action, Effect, ReqId, Request};
-use crate::tui::dialog::Banner;
-use crate::tui::keymap::ScreenKind;
+use crate::tui::component::Banner;
+use crate::tui::component::{Component, Cx, Outcome, Shared, Then};
+use crate::tui::keymap::{ScreenKind, ScreenSpec, special};
 use crate::tui::remote::Remote;
-use crate::tui::stack::{Component, Outcome, Shared, Then, ViewCx};
 use crate::tui::view_model::{self, Meaning, Section, ViewModel};
+use crossterm::event::KeyCode;
 
 /// Tickets asked for per page.
 pub const PAGE: u32 = 200;
@@ -215,6 +216,19 @@ pub struct QueueState {
 }
 
 impl QueueState {
+    /// The keys of its `/` line, where typed text narrows the queue.
+    pub const FILTER: ScreenSpec = ScreenSpec::new(
+        "Queue",
+        &[
+            special(KeyCode::Enter, Action::Open, "done typing (a ticket id: open that ticket)", "done"),
+            special(KeyCode::Down, Action::Down, "move down", ""),
+            special(KeyCode::Up, Action::Up, "move up", ""),
+            special(KeyCode::Tab, Action::SearchAccounts, "search accounts for the same text", "search accounts"),
+            special(KeyCode::Esc, Action::Back, "clear the filter", "clear"),
+        ],
+    )
+    .text();
+
     fn list(&self) -> &[Ticket] {
         self.tickets.data.as_deref().unwrap_or_default()
     }
@@ -359,7 +373,7 @@ impl QueueState {
     }
 
     /// Reads the next page if the cursor came near the last row.
-    fn more_if_wanted(&mut self, cx: &mut ViewCx<'_>) -> Outcome {
+    fn more_if_wanted(&mut self, cx: &mut Cx<'_>) -> Outcome {
         if !self.wants_more() {
             return Outcome::none();
         }
@@ -375,7 +389,7 @@ impl QueueState {
     }
 
     /// Keys bound in the `/` line (typing goes to its field).
-    fn on_line_action(&mut self, action: Action, cx: &mut ViewCx<'_>) -> Outcome {
+    fn on_line_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
         match action {
             Action::Open => {
                 if let Some(id) = typed_ticket_id(self.input.value()) {
@@ -778,8 +792,8 @@ impl Component for QueueState {
         if self.editing { ScreenKind::QueueFilter } else { ScreenKind::Queue }
     }
 
-    fn countdown(&self) -> bool {
-        self.has_countdown()
+    fn countdown(&self) -> Option<bool> {
+        Some(self.has_countdown())
     }
 
     fn loading(&self) -> bool {
@@ -792,13 +806,13 @@ impl Component for QueueState {
 
     /// The wheel moves the cursor; the next page is read as the end
     /// comes into view.
-    fn wheel(&mut self, action: Action, _column: u16, _row: u16, cx: &mut ViewCx<'_>) -> Outcome {
+    fn wheel(&mut self, action: Action, _column: u16, _row: u16, cx: &mut Cx<'_>) -> Outcome {
         self.navigate(action);
         self.more_if_wanted(cx)
     }
 
     /// Typing goes to its `/` line while it is open.
-    fn on_typing(&mut self, typing: Typing<'_>, cx: &mut ViewCx<'_>) -> Option<Vec<Effect>> {
+    fn on_typing(&mut self, typing: Typing<'_>, cx: &mut Cx<'_>) -> Option<Vec<Effect>> {
         if self.editing { Some(self.typed(typing, cx.req())) } else { None }
     }
 
@@ -806,7 +820,7 @@ impl Component for QueueState {
         self.due(req)
     }
 
-    fn on_action(&mut self, action: Action, cx: &mut ViewCx<'_>) -> Outcome {
+    fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
         if self.editing {
             return self.on_line_action(action, cx);
         }
@@ -851,20 +865,22 @@ impl Component for QueueState {
         }
     }
 
-    fn on_answer(&mut self, req: ReqId, answer: Answer, cx: &mut ViewCx<'_>) -> (bool, Outcome) {
+    fn on_answer(&mut self, req: ReqId, answer: Answer, cx: &mut Cx<'_>) -> Option<Outcome> {
         match answer {
             Answer::Tickets(result) => {
-                let taken = self.take(req, result, cx.now) != Taken::Stale;
+                if self.take(req, result, cx.now) == Taken::Stale {
+                    return None;
+                }
                 let mut outcome = self.more_if_wanted(cx);
                 // A portal that keeps paging was stopped: said like a
                 // failed read.
                 if let Some(stopped @ PortalError::KeptPaging { .. }) = &self.tickets.error {
                     outcome.banner = Some(Banner::error(format!("{stopped} (R retries)")));
                 }
-                (taken, outcome)
+                Some(outcome)
             }
-            Answer::Ticket(result) => (true, self.jumped(result.map(|read| read.0.value))),
-            _ => (false, Outcome::none()),
+            Answer::Ticket(result) => Some(self.jumped(result.map(|read| read.0.value))),
+            _ => None,
         }
     }
 

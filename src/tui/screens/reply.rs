@@ -36,7 +36,7 @@ use crate::portal::model::{
 };
 use crate::request::Conversation;
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
-use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Then, Under};
+use crate::tui::component::{Banner, Component, Cx, Outcome, Shared, Then};
 use crate::tui::keymap::{ScreenKind, ctrl, screen_spec, special};
 use crate::tui::live;
 use crate::tui::theme::Theme;
@@ -465,7 +465,30 @@ fn clean(text: &str, max: usize) -> String {
         .collect()
 }
 
-impl Dialog for ReplyState {
+impl ReplyState {
+    /// Draws the composer: what it is, the editor, the status to set, the
+    /// count, then what the keys do now (or what went wrong).
+    /// Whom it goes to (the subject), the reply typed (the field: its whole
+    /// text), then what shows under the editor: the status it sets (the
+    /// choice taken marked), the count, a problem, what changed since it
+    /// was opened, or the submission's status and keys.
+    fn model(&self, shared: &Shared<'_>) -> ViewModel {
+        let (_under, ui) = (shared, shared.ui);
+        let head = vec![
+            VRow::one(Cell::muted(self.about())).id("about"),
+            VRow::field("Reply", Cell::new(self.text(), Meaning::Input).must()).id("field"),
+        ];
+        let bottom = self.bottom_lines(ui);
+        let bottom = bottom.iter().enumerate().map(|(n, l)| line_row(l, ui.theme).id(n.to_string())).collect();
+        ViewModel::new(self.title()).rows("", head).rows("", bottom)
+    }
+}
+
+impl Component for ReplyState {
+    fn screen(&self) -> ScreenKind {
+        ScreenKind::Reply
+    }
+
     fn edit(&mut self, event: &Event) {
         let Event::Key(key) = event else { return };
         self.discarding = false;
@@ -551,23 +574,12 @@ impl Dialog for ReplyState {
         Some(self.submission.wait.is_some())
     }
 
-    /// Draws the composer: what it is, the editor, the status to set, the
-    /// count, then what the keys do now (or what went wrong).
-    /// Whom it goes to (the subject), the reply typed (the field: its whole
-    /// text), then what shows under the editor: the status it sets (the
-    /// choice taken marked), the count, a problem, what changed since it
-    /// was opened, or the submission's status and keys.
-    fn view(&self, _under: &Under<'_>, ui: &Ui<'_>) -> ViewModel {
-        let head = vec![
-            VRow::one(Cell::muted(self.about())).id("about"),
-            VRow::field("Reply", Cell::new(self.text(), Meaning::Input).must()).id("field"),
-        ];
-        let bottom = self.bottom_lines(ui);
-        let bottom = bottom.iter().enumerate().map(|(n, l)| line_row(l, ui.theme).id(n.to_string())).collect();
-        ViewModel::new(self.title()).rows("", head).rows("", bottom)
+    fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel> {
+        vec![self.model(shared)]
     }
 
-    fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+    fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {
+        let (under, ui) = (shared, shared.ui);
         let theme = ui.theme;
         let inner = dialog(frame, area, (100, 32), &self.title(), theme);
         let width = usize::from(inner.width);

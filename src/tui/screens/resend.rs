@@ -19,7 +19,7 @@ use crate::diagnose::{email, invite};
 use crate::portal::PortalError;
 use crate::portal::model::{Account, DeliveryEventKind, Invite, InviteStatus, ResendRequest};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
-use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
+use crate::tui::component::{Component, Cx, Outcome, Shared, Then};
 use crate::tui::keymap::{ScreenKind, key};
 use crate::tui::live::Guarded;
 use crate::tui::view_model::{Cell, Meaning, Row, ViewModel};
@@ -147,7 +147,67 @@ screen_spec!(
     changes
 );
 
-impl Dialog for ResendState {
+impl ResendState {
+    /// Where the invite goes (masked until revealed), its findings, when it
+    /// expires (a countdown), what becomes of the earlier links, the ticket,
+    /// the risks; then the status: what Enter does, the second look, the
+    /// collision guard, `Sending…`, an error or a 429's wait.
+    fn model(&self, shared: &Shared<'_>) -> ViewModel {
+        let (under, ui) = (shared, shared.ui);
+        let Some(account) = under.account else { return ViewModel::new(ScreenKind::Resend.title()) };
+        let now = ui.now;
+        let first = account.invites.data.as_ref().is_some_and(Vec::is_empty);
+        let model = ViewModel::new(title(first));
+        let Some(data) = account.account.data.as_ref().map(|a| &a.value) else {
+            return model.rows("", vec![Row::one(Cell::muted(LOADING))]);
+        };
+        let invites = account.invites.data.as_deref().unwrap_or_default();
+        let risks = risks(data, invites);
+        let address = data.email.expose();
+        let meaning = if account.revealed { Meaning::Text } else { Meaning::Masked };
+        let mut to = Row::field("To", Cell::new(account.shown_email(address), meaning).must()).id("to");
+        if !account.revealed {
+            let key = ui.keys.key_of(ScreenKind::Resend, Action::Reveal);
+            to.cells.push(Cell::muted(format!("({key} reveals)")).low());
+        }
+        let mut rows = vec![to];
+        for finding in &email::check_email(address).findings {
+            rows.push(Row::one(Cell::new(format!("⚠ {}", super::shown(&finding.message)), Meaning::Warning).must()));
+        }
+        let expires = now + data.role.invite_lifetime();
+        rows.push(Row::new(vec![
+            Cell::muted("Expires"),
+            Cell::new(format!("in {}", invite::remaining(expires - now)), Meaning::Countdown).must(),
+            Cell::text(expiry_words(ui, data)).low(),
+        ]));
+        rows.push(Row::field("Earlier", Cell::new(superseded(invites, first, now), Meaning::Warning).must()));
+        if let Some(ticket) = &account.ticket_id {
+            rows.push(Row::field("Ticket", Cell::text(ticket.as_str())));
+        }
+        for risk in &risks {
+            rows.push(Row::new(vec![Cell::new("Risk", Meaning::Danger), Cell::new(*risk, Meaning::Warning).must()]));
+        }
+        let retry = Row::one(Cell::muted(RETRY)).id("retry");
+        let idle = match (risks.first(), self.second_look.armed) {
+            _ if let Some(text) = under.collision => collision_rows(text, DOES),
+            (None, _) => vec![enter_hint_row(&SENDS, DOES)],
+            (Some(_), false) => vec![SecondLook::first_hint_row(DOES)],
+            (Some(risk), true) => SecondLook::rows(ANYWAY.0, risk, ANYWAY.1),
+        };
+        let status = if self.checking && !self.submission.is_sending() {
+            vec![Row::one(Cell::new(NOT_KNOWN, Meaning::Warning).must()).id("status")]
+        } else {
+            self.submission.status_rows(&WORDING, Some(retry), idle, now)
+        };
+        model.rows("", rows).rows("", status)
+    }
+}
+
+impl Component for ResendState {
+    fn screen(&self) -> ScreenKind {
+        ScreenKind::Resend
+    }
+
     /// Enter sends; on a risky resend the first Enter only shows the risk,
     /// a second one sends anyway, and Esc goes back from it.
     fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
@@ -210,60 +270,13 @@ impl Dialog for ResendState {
     fn countdown(&self) -> Option<bool> {
         Some(true)
     }
-    /// Where the invite goes (masked until revealed), its findings, when it
-    /// expires (a countdown), what becomes of the earlier links, the ticket,
-    /// the risks; then the status: what Enter does, the second look, the
-    /// collision guard, `Sending…`, an error or a 429's wait.
-    fn view(&self, under: &Under<'_>, ui: &Ui<'_>) -> ViewModel {
-        let Some(account) = under.account else { return ViewModel::new(ScreenKind::Resend.title()) };
-        let now = ui.now;
-        let first = account.invites.data.as_ref().is_some_and(Vec::is_empty);
-        let model = ViewModel::new(title(first));
-        let Some(data) = account.account.data.as_ref().map(|a| &a.value) else {
-            return model.rows("", vec![Row::one(Cell::muted(LOADING))]);
-        };
-        let invites = account.invites.data.as_deref().unwrap_or_default();
-        let risks = risks(data, invites);
-        let address = data.email.expose();
-        let meaning = if account.revealed { Meaning::Text } else { Meaning::Masked };
-        let mut to = Row::field("To", Cell::new(account.shown_email(address), meaning).must()).id("to");
-        if !account.revealed {
-            let key = ui.keys.key_of(ScreenKind::Resend, Action::Reveal);
-            to.cells.push(Cell::muted(format!("({key} reveals)")).low());
-        }
-        let mut rows = vec![to];
-        for finding in &email::check_email(address).findings {
-            rows.push(Row::one(Cell::new(format!("⚠ {}", super::shown(&finding.message)), Meaning::Warning).must()));
-        }
-        let expires = now + data.role.invite_lifetime();
-        rows.push(Row::new(vec![
-            Cell::muted("Expires"),
-            Cell::new(format!("in {}", invite::remaining(expires - now)), Meaning::Countdown).must(),
-            Cell::text(expiry_words(ui, data)).low(),
-        ]));
-        rows.push(Row::field("Earlier", Cell::new(superseded(invites, first, now), Meaning::Warning).must()));
-        if let Some(ticket) = &account.ticket_id {
-            rows.push(Row::field("Ticket", Cell::text(ticket.as_str())));
-        }
-        for risk in &risks {
-            rows.push(Row::new(vec![Cell::new("Risk", Meaning::Danger), Cell::new(*risk, Meaning::Warning).must()]));
-        }
-        let retry = Row::one(Cell::muted(RETRY)).id("retry");
-        let idle = match (risks.first(), self.second_look.armed) {
-            _ if let Some(text) = under.collision => collision_rows(text, DOES),
-            (None, _) => vec![enter_hint_row(&SENDS, DOES)],
-            (Some(_), false) => vec![SecondLook::first_hint_row(DOES)],
-            (Some(risk), true) => SecondLook::rows(ANYWAY.0, risk, ANYWAY.1),
-        };
-        let status = if self.checking && !self.submission.is_sending() {
-            vec![Row::one(Cell::new(NOT_KNOWN, Meaning::Warning).must()).id("status")]
-        } else {
-            self.submission.status_rows(&WORDING, Some(retry), idle, now)
-        };
-        model.rows("", rows).rows("", status)
+
+    fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel> {
+        vec![self.model(shared)]
     }
     /// Draws the resend dialog.
-    fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+    fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {
+        let (under, ui) = (shared, shared.ui);
         let Some(account) = under.account else { return };
         let (theme, now) = (ui.theme, ui.now);
         let first = account.invites.data.as_ref().is_some_and(Vec::is_empty);

@@ -11,11 +11,11 @@ use tui_input::Input;
 
 use super::second_look::SecondLook;
 use super::submission::{ChangeId, Submission, Wording, collision_lines, collision_rows, lately_lines};
-use super::{REASON_MAX, Ui, cursor_column, dialog};
+use super::{REASON_MAX, cursor_column, dialog};
 use crate::portal::PortalError;
 use crate::portal::model::{InviteId, InviteStatus, RevokeRequest};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
-use crate::tui::dialog::{Banner, Cx, Dialog, Outcome, Then, Under};
+use crate::tui::component::{Banner, Component, Cx, Outcome, ScreenKind, Shared, Then};
 use crate::tui::live::Guarded;
 use crate::tui::view_model::{Cell, Meaning, Row, ViewModel};
 
@@ -97,7 +97,36 @@ const WORDING: Wording = Wording::new("Revoking…", "Not revoked", "too many re
 
 screen_spec!(RevokeState, "Revoke invite", [confirm("revoke it", "revoke"), CANCEL], text, changes);
 
-impl Dialog for RevokeState {
+impl RevokeState {
+    /// Draws the revoke dialog.
+    /// What revoking does, the reason (the field), the ticket; then the
+    /// second look, the collision guard, or the submission's status.
+    fn model(&self, shared: &Shared<'_>) -> ViewModel {
+        let (under, ui) = (shared, shared.ui);
+        let mut rows = vec![
+            Row::one(Cell::new(CONSEQUENCE, Meaning::Warning).must()).id("consequence"),
+            Row::field("Reason", Cell::new(self.reason.value(), Meaning::Input).must()).id("field"),
+        ];
+        if let Some(ticket) = under.account.and_then(|a| a.ticket_id.as_ref()) {
+            rows.push(Row::field("Ticket", Cell::text(ticket.as_str())).id("ticket"));
+        }
+        let idle = if let Some(text) = under.collision {
+            collision_rows(text, WORDING.enter_does)
+        } else if self.second_look.armed {
+            SecondLook::rows(&self.choice(), RISK, WORDING.enter_does)
+        } else {
+            vec![SecondLook::first_hint_row(WORDING.enter_does)]
+        };
+        let status = self.submission.status_rows(&WORDING, None, idle, ui.now);
+        ViewModel::new(self.title()).rows("", rows).rows("", status)
+    }
+}
+
+impl Component for RevokeState {
+    fn screen(&self) -> ScreenKind {
+        ScreenKind::Revoke
+    }
+
     fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
         let sending = self.submission.is_sending();
         if action == Action::Back && !sending && self.second_look.back() {
@@ -142,29 +171,13 @@ impl Dialog for RevokeState {
     fn countdown(&self) -> Option<bool> {
         Some(self.submission.wait.is_some())
     }
-    /// Draws the revoke dialog.
-    /// What revoking does, the reason (the field), the ticket; then the
-    /// second look, the collision guard, or the submission's status.
-    fn view(&self, under: &Under<'_>, ui: &Ui<'_>) -> ViewModel {
-        let mut rows = vec![
-            Row::one(Cell::new(CONSEQUENCE, Meaning::Warning).must()).id("consequence"),
-            Row::field("Reason", Cell::new(self.reason.value(), Meaning::Input).must()).id("field"),
-        ];
-        if let Some(ticket) = under.account.and_then(|a| a.ticket_id.as_ref()) {
-            rows.push(Row::field("Ticket", Cell::text(ticket.as_str())).id("ticket"));
-        }
-        let idle = if let Some(text) = under.collision {
-            collision_rows(text, WORDING.enter_does)
-        } else if self.second_look.armed {
-            SecondLook::rows(&self.choice(), RISK, WORDING.enter_does)
-        } else {
-            vec![SecondLook::first_hint_row(WORDING.enter_does)]
-        };
-        let status = self.submission.status_rows(&WORDING, None, idle, ui.now);
-        ViewModel::new(self.title()).rows("", rows).rows("", status)
+
+    fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel> {
+        vec![self.model(shared)]
     }
 
-    fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+    fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {
+        let (under, ui) = (shared, shared.ui);
         let Some(account) = under.account else { return };
         let theme = ui.theme;
         let inner = dialog(frame, area, (76, 11), &self.title(), theme);

@@ -15,10 +15,11 @@ use crate::portal::model::{AccountId, AccountSummary, Page, Role};
 use crate::portal::{AccountQuery, PortalError};
 use crate::tui::action::Answer;
 use crate::tui::action::{Action, Effect, ReqId, Request};
-use crate::tui::keymap::ScreenKind;
+use crate::tui::component::{Component, Cx, Outcome, Shared, Then};
+use crate::tui::keymap::{ScreenKind, screen_spec, special};
 use crate::tui::remote::Remote;
-use crate::tui::stack::{Component, Outcome, Shared, Then, ViewCx};
 use crate::tui::view_model::{Cell as VCell, Meaning, Row as VRow, Section, ViewModel};
+use crossterm::event::KeyCode;
 
 /// How many results a search asks for.
 pub const RESULT_LIMIT: u32 = 50;
@@ -37,6 +38,19 @@ pub struct SearchState {
     /// ticket), in flight.
     pub attach: Option<ReqId>,
 }
+
+screen_spec!(
+    SearchState,
+    "Search",
+    [
+        special(KeyCode::Enter, Action::Open, "open the account (a ticket id: that ticket)", "open"),
+        special(KeyCode::Down, Action::Down, "move down", ""),
+        special(KeyCode::Up, Action::Up, "move up", ""),
+        special(KeyCode::Tab, Action::CycleRole, "all accounts / clients / staff", "role"),
+        special(KeyCode::Esc, Action::Back, "back", "back"),
+    ],
+    text
+);
 
 impl SearchState {
     fn list(&self) -> &[AccountSummary] {
@@ -209,7 +223,7 @@ impl Component for SearchState {
         *self = SearchState { role: self.role, ..SearchState::default() };
     }
 
-    fn wheel(&mut self, action: Action, _column: u16, _row: u16, _cx: &mut ViewCx<'_>) -> Outcome {
+    fn wheel(&mut self, action: Action, _column: u16, _row: u16, _cx: &mut Cx<'_>) -> Outcome {
         self.navigate(action);
         Outcome::none()
     }
@@ -222,7 +236,7 @@ impl Component for SearchState {
 
     /// Enter opens the ticket whose id was typed (`T-1021`), else the
     /// account under the cursor; Tab cycles the role searched.
-    fn on_action(&mut self, action: Action, cx: &mut ViewCx<'_>) -> Outcome {
+    fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
         match action {
             Action::Back => Outcome::close(),
             Action::Open => match typed_ticket_id(self.input.value()) {
@@ -241,14 +255,14 @@ impl Component for SearchState {
         matches!(answer, Answer::Search(_))
     }
 
-    fn on_answer(&mut self, req: ReqId, answer: Answer, _cx: &mut ViewCx<'_>) -> (bool, Outcome) {
+    fn on_answer(&mut self, req: ReqId, answer: Answer, _cx: &mut Cx<'_>) -> Option<Outcome> {
         match answer {
-            Answer::Search(result) => (self.finish(req, result), Outcome::none()),
-            _ => (false, Outcome::none()),
+            Answer::Search(result) => self.finish(req, result).then(Outcome::none),
+            _ => None,
         }
     }
 
-    fn on_typing(&mut self, typing: Typing<'_>, cx: &mut ViewCx<'_>) -> Option<Vec<Effect>> {
+    fn on_typing(&mut self, typing: Typing<'_>, cx: &mut Cx<'_>) -> Option<Vec<Effect>> {
         Some(self.typed(typing, cx.req()))
     }
 
@@ -256,7 +270,7 @@ impl Component for SearchState {
         (req == self.latest).then(|| self.due(req))
     }
 
-    fn on_reconnect(&mut self, cx: &mut ViewCx<'_>) -> Vec<Effect> {
+    fn on_reconnect(&mut self, cx: &mut Cx<'_>) -> Vec<Effect> {
         self.rerun(cx.req())
     }
 

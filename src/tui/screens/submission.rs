@@ -367,7 +367,7 @@ pub fn collision_rows(text: &str, does: &str) -> Vec<Row> {
 }
 
 /// What others did to the account or its ticket lately, as a changing
-/// dialog opens ([`Under::lately`](crate::tui::dialog::Under)), wrapped to
+/// dialog opens ([`Shared::lately`](crate::tui::component::Shared)), wrapped to
 /// `width` (continuations under the text): "⚠ Lately: agent_rivera resent
 /// the invite 4m ago." None when nothing is to be said.
 pub fn lately_lines(lately: Option<&str>, width: usize, theme: &Theme) -> Vec<Line<'static>> {

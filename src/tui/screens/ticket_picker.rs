@@ -11,10 +11,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{Ui, dialog, layout, moved, short_age, shown, truncate};
+use super::{dialog, layout, moved, short_age, shown, truncate};
 use crate::portal::model::Ticket;
 use crate::tui::action::Action;
-use crate::tui::dialog::{Cx, Dialog, Outcome, Then, Under};
+use crate::tui::component::{Component, Cx, Outcome, ScreenKind, Shared, Then};
 use crate::tui::keymap::{key, special};
 use crate::tui::view_model::{Cell, Row, ViewModel};
 
@@ -57,26 +57,11 @@ screen_spec!(
     ]
 );
 
-impl Dialog for TicketPickerState {
-    fn on_action(&mut self, action: Action, _cx: &mut Cx<'_>) -> Outcome {
-        match action {
-            Action::Confirm => match self.tickets.get(self.selected) {
-                Some(ticket) => {
-                    Outcome { close: true, then: vec![Then::AttachTicket(ticket.id.clone())], ..Outcome::none() }
-                }
-                None => Outcome::close(),
-            },
-            Action::Back => Outcome::close(),
-            other => {
-                self.selected = moved(self.selected, self.tickets.len(), other);
-                Outcome::none()
-            }
-        }
-    }
-
+impl TicketPickerState {
     /// The open tickets, the selected one marked: id, status, age, who
     /// claimed it, subject; then what the keys do.
-    fn view(&self, _under: &Under<'_>, ui: &Ui<'_>) -> ViewModel {
+    fn model(&self, shared: &Shared<'_>) -> ViewModel {
+        let (_under, ui) = (shared, shared.ui);
         let count = self.tickets.len();
         let rows = self
             .tickets
@@ -97,8 +82,35 @@ impl Dialog for TicketPickerState {
             .collect();
         ViewModel::new(TITLE).rows("", rows).rows("", vec![Row::one(Cell::muted(HINT)).id("keys")])
     }
+}
 
-    fn render(&self, _under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+impl Component for TicketPickerState {
+    fn screen(&self) -> ScreenKind {
+        ScreenKind::TicketPicker
+    }
+
+    fn on_action(&mut self, action: Action, _cx: &mut Cx<'_>) -> Outcome {
+        match action {
+            Action::Confirm => match self.tickets.get(self.selected) {
+                Some(ticket) => {
+                    Outcome { close: true, then: vec![Then::AttachTicket(ticket.id.clone())], ..Outcome::none() }
+                }
+                None => Outcome::close(),
+            },
+            Action::Back => Outcome::close(),
+            other => {
+                self.selected = moved(self.selected, self.tickets.len(), other);
+                Outcome::none()
+            }
+        }
+    }
+
+    fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel> {
+        vec![self.model(shared)]
+    }
+
+    fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {
+        let (_under, ui) = (shared, shared.ui);
         let theme = ui.theme;
         let rows = u16::try_from(self.tickets.len()).unwrap_or(u16::MAX).saturating_add(4);
         let inner = dialog(frame, area, (76, rows.min(18)), TITLE, theme);

@@ -8,12 +8,12 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{Ui, dialog, truncate, wrap_indented};
+use super::{dialog, truncate, wrap_indented};
 use crate::diagnose::invite;
 use crate::diagnose::timeline::{self, Actor};
 use crate::portal::model::InviteId;
 use crate::tui::action::Action;
-use crate::tui::dialog::{Cx, Dialog, Outcome, Under};
+use crate::tui::component::{Component, Cx, Outcome, ScreenKind, Shared};
 use crate::tui::keymap::key;
 use crate::tui::screens::revoke;
 use crate::tui::view_model::{Cell, Meaning, Row, ViewModel};
@@ -71,29 +71,11 @@ screen_spec!(
     phi
 );
 
-impl Dialog for TimelineState {
-    /// `x` opens the revoke dialog for this invite (if it is pending).
-    fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
-        match action {
-            Action::Revoke => {
-                let id = self.invite_id.clone();
-                let status =
-                    cx.account.and_then(|a| a.invites.data.as_ref()?.iter().find(|i| i.id == id).map(|i| i.status));
-                revoke::open(status.map(|s| (id, s)))
-            }
-            Action::Back => Outcome::close(),
-            other => {
-                self.navigate(other);
-                Outcome::none()
-            }
-        }
-    }
-    fn countdown(&self) -> Option<bool> {
-        Some(true)
-    }
+impl TimelineState {
     /// Whether the link works and why not (the headline), then every event:
     /// when (a relative time that ticks), who, what, and why.
-    fn view(&self, under: &Under<'_>, ui: &Ui<'_>) -> ViewModel {
+    fn model(&self, shared: &Shared<'_>) -> ViewModel {
+        let (under, ui) = (shared, shared.ui);
         let model = ViewModel::new(self.title());
         let Some(account) = under.account else { return model };
         let invites = account.invites.data.as_deref().unwrap_or_default();
@@ -121,9 +103,40 @@ impl Dialog for TimelineState {
         }
         model.rows("", vec![headline.id("headline")]).rows("", rows)
     }
+}
+
+impl Component for TimelineState {
+    fn screen(&self) -> ScreenKind {
+        ScreenKind::Timeline
+    }
+
+    /// `x` opens the revoke dialog for this invite (if it is pending).
+    fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
+        match action {
+            Action::Revoke => {
+                let id = self.invite_id.clone();
+                let status =
+                    cx.account.and_then(|a| a.invites.data.as_ref()?.iter().find(|i| i.id == id).map(|i| i.status));
+                revoke::open(status.map(|s| (id, s)))
+            }
+            Action::Back => Outcome::close(),
+            other => {
+                self.navigate(other);
+                Outcome::none()
+            }
+        }
+    }
+    fn countdown(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel> {
+        vec![self.model(shared)]
+    }
 
     /// Draws the timeline of the invite over the account screen.
-    fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+    fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {
+        let (under, ui) = (shared, shared.ui);
         let Some(account) = under.account else { return };
         let theme = ui.theme;
         let inner = dialog(frame, area, (140, area.height), &self.title(), theme);

@@ -1,10 +1,19 @@
-//! One protocol for every dialog over a view. A dialog is one file in
-//! `screens/` whose state implements [`Dialog`] (what it does) and has a
-//! `SPEC` (its title, its keys, whether it takes text); the
-//! `dialogs!` list below is its one registration line, which makes it a
-//! variant of [`Overlay`] and of [`ScreenKind`] and routes the console's
-//! generic calls to it. A dialog reads the console through a [`Cx`] and
-//! answers with an [`Outcome`], which the app applies in one place.
+//! One protocol for everything on screen: the views (the queue, account
+//! search, the account with its ticket pane) and the dialogs over them.
+//!
+//! A view or dialog is one file in `screens/` whose state implements
+//! [`Component`]: what it is (its screen and keys through `screen_spec!`,
+//! whether it shows PHI, its presence mode and whether its change is
+//! guarded, all in its `SPEC`; its countdown), its keys, its answers, its
+//! typing, what it drops on the lock, and what it shows, as a view model
+//! (`view_model`) and as a frame. It reads the console through a [`Cx`]
+//! while it acts and a [`Shared`] while it draws, and answers with an
+//! [`Outcome`], which the app applies in one place.
+//!
+//! The `components!` list at the bottom is each one's one registration
+//! line: it makes a view a variant of [`Shown`] and [`View`], a dialog a
+//! variant of [`Overlay`], each of their screens a [`ScreenKind`] with its
+//! keys, and routes the console's generic calls to them.
 
 use std::fmt;
 
@@ -15,9 +24,10 @@ use ratatui::layout::Rect;
 use tui_input::Input;
 
 use super::action::{Action, Answer, Effect, ReqId};
-use super::keymap::{self, Keymap, ScreenSpec};
+use super::keymap::{Keymap, ScreenSpec};
 use super::live::Guarded;
 use super::view_model::ViewModel;
+use crate::diagnose::replies::Replies;
 use crate::portal::Versioned;
 use crate::portal::model::{Account, AccountId, ETag, Invite, TicketId};
 
@@ -29,13 +39,15 @@ use super::screens::fix::FixState;
 use super::screens::help::HelpState;
 use super::screens::note::NoteState;
 use super::screens::palette::PaletteState;
+use super::screens::queue::QueueState;
 use super::screens::reply::ReplyState;
 use super::screens::resend::ResendState;
 use super::screens::revoke::RevokeState;
+use super::screens::search::SearchState;
 use super::screens::submission::Unconfirmed;
 use super::screens::ticket_picker::TicketPickerState;
 use super::screens::timeline::TimelineState;
-use super::screens::{Ui, paste_into_max, type_into};
+use super::screens::{Typing, Ui, paste_into_max, type_into};
 
 /// A line across the top for what just happened or failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,14 +68,17 @@ impl Banner {
     }
 }
 
-/// What a dialog sees of the console under it when it draws.
-pub struct Under<'a> {
-    /// The open account, if any.
+/// What a component may read of the console when it draws or says itself.
+pub struct Shared<'a> {
+    pub ui: &'a Ui<'a>,
+    /// The practice's replies (the findings quote them).
+    pub replies: &'a Replies,
+    /// The open account, if any (a dialog shows it; the account view is it).
     pub account: Option<&'a AccountState>,
     /// Whether the account's email and DOB are revealed: dialogs show them
     /// only then, so they mask again with it.
     pub revealed: bool,
-    /// The screen of the view under the dialog.
+    /// The screen of the view in front (under a dialog).
     pub screen: ScreenKind,
     /// What others changed since the agent read the account, when the
     /// collision guard holds the change back (shown in the dialog).
@@ -73,43 +88,64 @@ pub struct Under<'a> {
     pub lately: Option<&'a str>,
 }
 
-/// What a dialog may read or use of the console while it takes an action
-/// or an answer.
+impl<'a> Shared<'a> {
+    /// What a component sees with no account open, over `screen`.
+    pub fn new(ui: &'a Ui<'a>, replies: &'a Replies, screen: ScreenKind) -> Self {
+        Self { ui, replies, account: None, revealed: false, screen, collision: None, lately: None }
+    }
+}
+
+/// What a component may read or use of the console while it takes an
+/// action, an answer, a key or a paste.
 pub struct Cx<'a> {
-    /// The open account, if any.
-    pub account: Option<&'a AccountState>,
     pub now: DateTime<Utc>,
+    /// Where the views are drawn (for paging by a screenful, the wheel).
+    pub body: Rect,
+    /// The practice's replies (the findings and the reply composer use them).
+    pub replies: &'a Replies,
     /// The keys in force.
     pub keys: &'a Keymap,
-    /// The screen of the view under the dialog.
+    /// The open account, for a dialog over it; `None` for a view (a view
+    /// holds its own state).
+    pub account: Option<&'a AccountState>,
+    /// The screen of the view in front (under a dialog).
     pub under: ScreenKind,
+    /// The component is in front (an answer may reach a view behind
+    /// another).
+    pub in_front: bool,
     /// Changes whose outcome was never seen, with their keys (kept
     /// across dialogs).
     pub unconfirmed: &'a mut Unconfirmed,
     next_req: &'a mut ReqId,
 }
 
+/// What every [`Cx`] is made of: the console's services.
+pub struct Services<'a> {
+    pub now: DateTime<Utc>,
+    pub body: Rect,
+    pub replies: &'a Replies,
+    pub keys: &'a Keymap,
+    pub unconfirmed: &'a mut Unconfirmed,
+    pub next_req: &'a mut ReqId,
+}
+
 impl<'a> Cx<'a> {
-    pub fn new(
-        account: Option<&'a AccountState>,
-        now: DateTime<Utc>,
-        keys: &'a Keymap,
-        under: ScreenKind,
-        unconfirmed: &'a mut Unconfirmed,
-        next_req: &'a mut ReqId,
-    ) -> Self {
-        Self { account, now, keys, under, unconfirmed, next_req }
+    /// The context of a component in front of the screen `under`, over
+    /// `account` (a dialog's).
+    pub fn new(services: Services<'a>, account: Option<&'a AccountState>, under: ScreenKind) -> Self {
+        let Services { now, body, replies, keys, unconfirmed, next_req } = services;
+        Self { now, body, replies, keys, account, under, in_front: true, unconfirmed, next_req }
     }
 
-    /// A fresh request id, for a request the dialog sends.
+    /// A fresh request id, for a request the component sends.
     pub fn req(&mut self) -> ReqId {
         *self.next_req += 1;
         *self.next_req
     }
 }
 
-/// What the app does after a dialog took an action or an answer, beyond
-/// running effects.
+/// What the app does after a component took an action or an answer, beyond
+/// running effects (what lies beyond the component itself).
 pub enum Then {
     /// Read the open account, its invites and its audit trail again.
     ReloadAccount,
@@ -182,8 +218,9 @@ impl fmt::Debug for Then {
     }
 }
 
-/// What a dialog wants after an action or an answer: whether it closes,
-/// effects to run, a banner, and what the app does next, in order.
+/// What a component wants after an action or an answer: whether it closes
+/// (a view: goes back one), effects to run, a banner, and what the app does
+/// next, in order.
 #[derive(Default)]
 pub struct Outcome {
     pub close: bool,
@@ -258,8 +295,48 @@ impl fmt::Debug for Outcome {
     }
 }
 
-/// A dialog over a view.
-pub trait Dialog {
+/// A view or a dialog: what it is, what it does with its keys, its typing
+/// and its answers, and what it shows. Every method but what it is and
+/// what it shows has a default, so each says only what it does.
+pub trait Component {
+    /// The screen whose keys apply while it is in front (its `SPEC` says
+    /// its title, keys, PHI, presence mode and guard).
+    fn screen(&self) -> ScreenKind;
+
+    /// Whether a countdown shows in it (the 1 Hz tick runs only then);
+    /// `None` leaves it to the view under it (a dialog's).
+    fn countdown(&self) -> Option<bool> {
+        Some(false)
+    }
+
+    /// Whether one of its reads is in flight (the header says so).
+    fn loading(&self) -> bool {
+        false
+    }
+
+    /// The lock: drops every client detail held, keeping only the ids that
+    /// read them again on unlocking. A dialog closes on the lock, so it
+    /// keeps this default.
+    fn lock(&mut self) {}
+
+    /// An action bound to one of its keys. By default Back closes it (a
+    /// view goes back one).
+    fn on_action(&mut self, action: Action, _cx: &mut Cx<'_>) -> Outcome {
+        Outcome::back(action, false)
+    }
+
+    /// Whether the answer to request `req` is this view's to take (a view
+    /// claims its answers before the app; a dialog is asked last).
+    fn owns(&self, _req: ReqId, _answer: &Answer) -> bool {
+        false
+    }
+
+    /// The portal's answer to request `req`; `None` when it was not the
+    /// request it awaits (a stale answer is dropped).
+    fn on_answer(&mut self, _req: ReqId, _answer: Answer, _cx: &mut Cx<'_>) -> Option<Outcome> {
+        None
+    }
+
     /// The text field keys and pastes go into now, with the most
     /// characters it holds; `None` while it takes none (a request in flight).
     fn field(&mut self) -> Option<(&mut Input, usize)> {
@@ -281,16 +358,33 @@ pub trait Dialog {
         }
     }
 
-    /// An action bound to one of its keys. By default Back closes it.
-    fn on_action(&mut self, action: Action, _cx: &mut Cx<'_>) -> Outcome {
-        Outcome::back(action, false)
+    /// A key or a paste for it; `None` when it takes none now (the console
+    /// may use it otherwise). By default it goes into its field.
+    fn on_typing(&mut self, typing: Typing<'_>, _cx: &mut Cx<'_>) -> Option<Vec<Effect>> {
+        match typing {
+            Typing::Key(event) => self.edit(event),
+            Typing::Paste(text) => self.paste(text),
+        }
+        Some(Vec::new())
     }
 
-    /// The portal's answer to request `req`; `None` when it was not the
-    /// request it awaits.
-    fn on_answer(&mut self, _req: ReqId, _answer: Answer, _cx: &mut Cx<'_>) -> Option<Outcome> {
+    /// The debounce of request `req` ran out; `None` when it is not its.
+    fn on_debounce(&mut self, _req: ReqId) -> Option<Vec<Effect>> {
         None
     }
+
+    /// The portal answers again: what it shows is read again.
+    fn on_reconnect(&mut self, _cx: &mut Cx<'_>) -> Vec<Effect> {
+        Vec::new()
+    }
+
+    /// The mouse wheel at (`column`, `row`) of `cx.body`: Up or Down.
+    fn wheel(&mut self, _action: Action, _column: u16, _row: u16, _cx: &mut Cx<'_>) -> Outcome {
+        Outcome::none()
+    }
+
+    /// A click on `body` at (`column`, `row`): selects what is under it.
+    fn click(&mut self, _body: Rect, _column: u16, _row: u16) {}
 
     /// The open account was read again (after a 412, the current version;
     /// after a lost answer, whether the change is there). `Some` when the
@@ -317,106 +411,137 @@ pub trait Dialog {
     /// the change now goes against this version (its ETag), knowingly.
     fn rebase(&mut self, _account: &Versioned<Account>) {}
 
-    /// Whether a countdown shows in it (the 1 Hz tick runs only then);
-    /// `None` leaves it to the view under it.
-    fn countdown(&self) -> Option<bool> {
-        Some(false)
-    }
+    /// Draws it over `area` (a view: the body; a dialog: over the view).
+    fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>);
 
-    /// Draws it over `area`.
-    fn render(&self, under: &Under<'_>, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>);
-
-    /// What it says, as data (`view_model`): the plain renderer reads it
-    /// out; masked as [`Dialog::render`] masks.
-    fn view(&self, under: &Under<'_>, ui: &Ui<'_>) -> ViewModel;
+    /// What it says, as data (`view_model`), masked as drawn: one view
+    /// model per panel (the account, then its ticket pane; a dialog, one).
+    fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel>;
 }
 
-/// Declares [`Overlay`] (one variant per dialog, boxed), [`ScreenKind`]
-/// (the three views, then one per dialog) and their dispatch.
-macro_rules! dialogs {
-    ($( $variant:ident($state:ty), )*) => {
-        /// The dialog over the current view, if any.
-        pub enum Overlay {
-            $( $variant(Box<$state>), )*
+/// Declares, from one line per component, [`Shown`] (the views above the
+/// queue, boxed), [`View`] (the queue, then each of them), [`Overlay`] (the
+/// dialogs, boxed), [`ScreenKind`] (every view's screens with their keys,
+/// then one per dialog) and their dispatch.
+macro_rules! components {
+    (
+        bottom $bottom:ident($bottom_state:ty) [$( $bottom_kind:ident = $bottom_spec:expr ),+ $(,)?];
+        views { $( $view:ident($view_state:ty) [$( $view_kind:ident = $view_spec:expr ),+ $(,)?], )* }
+        dialogs { $( $dialog:ident($dialog_state:ty), )* }
+    ) => {
+        /// A view above the queue.
+        pub enum Shown {
+            $( $view(Box<$view_state>), )*
         }
 
         $(
-            impl From<$state> for Overlay {
-                fn from(state: $state) -> Self {
-                    Overlay::$variant(Box::new(state))
+            impl From<$view_state> for Shown {
+                fn from(state: $view_state) -> Self {
+                    Shown::$view(Box::new(state))
+                }
+            }
+        )*
+
+        /// Which view is in front.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum View {
+            $bottom,
+            $( $view, )*
+        }
+
+        impl Shown {
+            pub fn component(&self) -> &dyn Component {
+                match self { $( Shown::$view(state) => state.as_ref(), )* }
+            }
+
+            pub fn component_mut(&mut self) -> &mut dyn Component {
+                match self { $( Shown::$view(state) => state.as_mut(), )* }
+            }
+
+            pub fn kind(&self) -> View {
+                match self { $( Shown::$view(_) => View::$view, )* }
+            }
+        }
+
+        /// The dialog over the current view, if any.
+        pub enum Overlay {
+            $( $dialog(Box<$dialog_state>), )*
+        }
+
+        $(
+            impl From<$dialog_state> for Overlay {
+                fn from(state: $dialog_state) -> Self {
+                    Overlay::$dialog(Box::new(state))
                 }
             }
         )*
 
         impl Overlay {
             /// The dialog itself.
-            pub fn dialog(&self) -> &dyn Dialog {
-                match self { $( Overlay::$variant(state) => state.as_ref(), )* }
+            pub fn component(&self) -> &dyn Component {
+                match self { $( Overlay::$dialog(state) => state.as_ref(), )* }
             }
 
-            pub fn dialog_mut(&mut self) -> &mut dyn Dialog {
-                match self { $( Overlay::$variant(state) => state.as_mut(), )* }
+            pub fn component_mut(&mut self) -> &mut dyn Component {
+                match self { $( Overlay::$dialog(state) => state.as_mut(), )* }
             }
 
             /// The screen whose keys apply while it is open.
             pub fn kind(&self) -> ScreenKind {
-                match self { $( Overlay::$variant(_) => ScreenKind::$variant, )* }
+                self.component().screen()
             }
         }
 
         /// The screens (views and dialogs) that have keys of their own.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum ScreenKind {
-            Queue,
-            Search,
-            Account,
-            /// The account with its ticket pane.
-            Ticket,
-            /// The queue's `/` line.
-            QueueFilter,
-            $( $variant, )*
+            $( $bottom_kind, )+
+            $( $( $view_kind, )+ )*
+            $( $dialog, )*
         }
 
         impl ScreenKind {
             /// Every screen, for checks over all of them.
-            pub const ALL: &'static [ScreenKind] =
-                &[
-                    ScreenKind::Queue,
-                    ScreenKind::Search,
-                    ScreenKind::Account,
-                    ScreenKind::Ticket,
-                    ScreenKind::QueueFilter,
-                    $( ScreenKind::$variant, )*
-                ];
+            pub const ALL: &'static [ScreenKind] = &[
+                $( ScreenKind::$bottom_kind, )+
+                $( $( ScreenKind::$view_kind, )+ )*
+                $( ScreenKind::$dialog, )*
+            ];
 
-            /// What the screen declares: title, keys, text.
+            /// What the screen declares: title, keys, text, PHI, presence.
             pub fn spec(self) -> ScreenSpec {
                 match self {
-                    ScreenKind::Queue => keymap::QUEUE,
-                    ScreenKind::Search => keymap::SEARCH,
-                    ScreenKind::Account => keymap::ACCOUNT,
-                    ScreenKind::Ticket => keymap::TICKET,
-                    ScreenKind::QueueFilter => keymap::QUEUE_FILTER,
-                    $( ScreenKind::$variant => <$state>::SPEC, )*
+                    $( ScreenKind::$bottom_kind => $bottom_spec, )+
+                    $( $( ScreenKind::$view_kind => $view_spec, )+ )*
+                    $( ScreenKind::$dialog => <$dialog_state>::SPEC, )*
                 }
             }
         }
     };
 }
 
-dialogs! {
-    Help(HelpState),
-    DobCompare(DobCompareState),
-    Resend(ResendState),
-    EditDob(EditDobState),
-    Palette(PaletteState),
-    Note(NoteState),
-    Timeline(TimelineState),
-    Revoke(RevokeState),
-    Addresses(AddressesState),
-    Fix(FixState),
-    TicketPicker(TicketPickerState),
-    Reply(ReplyState),
+// The one registration line of each view (with its screens and their
+// keys) and of each dialog (its screen is its name, its keys its `SPEC`).
+components! {
+    bottom Queue(QueueState) [Queue = crate::keys::QUEUE, QueueFilter = QueueState::FILTER];
+    views {
+        Search(SearchState) [Search = SearchState::SPEC],
+        Account(AccountState) [Account = crate::keys::ACCOUNT, Ticket = crate::keys::TICKET],
+    }
+    dialogs {
+        Help(HelpState),
+        DobCompare(DobCompareState),
+        Resend(ResendState),
+        EditDob(EditDobState),
+        Palette(PaletteState),
+        Note(NoteState),
+        Timeline(TimelineState),
+        Revoke(RevokeState),
+        Addresses(AddressesState),
+        Fix(FixState),
+        TicketPicker(TicketPickerState),
+        Reply(ReplyState),
+    }
 }
 
 #[cfg(test)]
