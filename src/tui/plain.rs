@@ -195,6 +195,10 @@ fn read_section(section: &super::view_model::Section, out: &mut Out) {
     }
     for row in &section.rows {
         let text = row_text(row);
+        // A spacer on screen says nothing.
+        if text.is_empty() {
+            continue;
+        }
         if row.selected { out.line(&format!("{text} (current)")) } else { out.line(&text) }
     }
 }
@@ -226,6 +230,8 @@ fn row_text(row: &Row) -> String {
 fn row_words(row: &Row, countdowns: bool) -> String {
     row.cells
         .iter()
+        // A mark is for the eye: the row's label says it.
+        .filter(|c| !c.mark)
         .filter(|c| countdowns || c.meaning != Meaning::Countdown)
         .map(|c| match c.meaning {
             Meaning::State(state) if !countdowns => state_word(state).to_owned(),
@@ -292,6 +298,18 @@ pub fn for_terminal(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::tui::view_model::Section;
+
+    #[test]
+    fn a_mark_is_for_the_eye_and_a_spacer_says_nothing() {
+        let row = Row::new(vec![Cell::new("→", Meaning::Key).mark(), Cell::text("Resend the invite")]).label("Do");
+        assert_eq!(row_text(&row), "Do: Resend the invite");
+        let mut out = Out::new(false);
+        read_section(
+            &Section::new("Profile", vec![Row::one(Cell::text("a")), Row::default(), Row::one(Cell::text("b"))]),
+            &mut out,
+        );
+        assert_eq!(out.text, "Profile:\na\nb\n");
+    }
 
     fn queue(selected: usize, subject: &str) -> Screen {
         let rows = (0..3)

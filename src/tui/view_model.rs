@@ -16,9 +16,9 @@ use std::fmt;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Block, Paragraph};
 
 use super::theme::Theme;
 use crate::diagnose::invite::InviteState;
@@ -51,6 +51,11 @@ pub enum Meaning {
     Masked,
     /// A text field being typed into.
     Input,
+    /// A name or heading on screen (the account holder's name).
+    Heading,
+    /// A value that is revealed (an address or DOB shown in full): drawn
+    /// to stand out, read out as it is.
+    Revealed,
 }
 
 /// How much a cell is needed when space is short: the renderer drops
@@ -73,9 +78,49 @@ pub struct Cell {
     /// Drawn led by its meaning's symbol (`✓`, `⚠`, `✕`), as a badge whose
     /// state must not be colour alone. An invite's state always is.
     pub badge: bool,
-    /// Goes on from the cell before it: drawn after ` · ` instead of a
-    /// space (`On the invite page now · typed ••/••/••••`).
-    pub continues: bool,
+    /// How it is set off from the cell before it on screen.
+    pub join: Join,
+    /// A shorter form (`593d ago` for `593 days ago`), drawn before the
+    /// cell would be dropped for want of space.
+    pub short: Option<String>,
+    /// The fewest columns it takes on screen (padded with spaces), so a
+    /// column of rows lines up.
+    pub width: u16,
+    /// Padded on the left (right-aligned) rather than on the right.
+    pub right: bool,
+    /// Drawn bold.
+    pub strong: bool,
+    /// A glyph or word that only marks its row on screen (`→`, `!`,
+    /// `Say:`): the plain renderer leaves it out (the row's label says it).
+    pub mark: bool,
+}
+
+/// What goes between a cell and the one before it on screen (the plain
+/// renderer reads cells as a list whatever their join).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Join {
+    /// A space.
+    #[default]
+    Space,
+    /// ` · `: it goes on from the cell before it
+    /// (`On the invite page now · typed ••/••/••••`).
+    Dot,
+    /// Two spaces, setting it apart (an id after a countdown).
+    Gap,
+    /// A new line on screen, indented by the row's `hang`: a row of
+    /// several lines (an invite: its state, where it went, who opened it).
+    Line,
+}
+
+impl Join {
+    fn text(self) -> &'static str {
+        match self {
+            Join::Space => " ",
+            Join::Dot => " · ",
+            Join::Gap => "  ",
+            Join::Line => "",
+        }
+    }
 }
 
 impl fmt::Debug for Cell {
@@ -87,7 +132,18 @@ impl fmt::Debug for Cell {
 
 impl Cell {
     pub fn new(text: impl Into<String>, meaning: Meaning) -> Self {
-        Self { text: text.into(), meaning, priority: Priority::Normal, badge: false, continues: false }
+        Self {
+            text: text.into(),
+            meaning,
+            priority: Priority::Normal,
+            badge: false,
+            join: Join::Space,
+            short: None,
+            width: 0,
+            right: false,
+            strong: false,
+            mark: false,
+        }
     }
 
     /// Ordinary text.
@@ -105,6 +161,11 @@ impl Cell {
         Self { priority: Priority::Must, ..self }
     }
 
+    /// How much it is needed when space is short.
+    pub fn priority(self, priority: Priority) -> Self {
+        Self { priority, ..self }
+    }
+
     /// The cell goes first when space is short.
     pub fn low(self) -> Self {
         Self { priority: Priority::Low, ..self }
@@ -117,7 +178,42 @@ impl Cell {
 
     /// Goes on from the cell before it (after ` · `).
     pub fn continues(self) -> Self {
-        Self { continues: true, ..self }
+        self.join(Join::Dot)
+    }
+
+    /// Set off from the cell before it by `join`.
+    pub fn join(self, join: Join) -> Self {
+        Self { join, ..self }
+    }
+
+    /// Starts a new line of its row on screen.
+    pub fn next_line(self) -> Self {
+        self.join(Join::Line)
+    }
+
+    /// Its shorter form, drawn where the whole does not fit.
+    pub fn or_short(self, short: impl Into<String>) -> Self {
+        Self { short: Some(short.into()), ..self }
+    }
+
+    /// Takes at least `width` columns on screen.
+    pub fn width(self, width: u16) -> Self {
+        Self { width, ..self }
+    }
+
+    /// Takes at least `width` columns on screen, right-aligned.
+    pub fn right(self, width: u16) -> Self {
+        Self { width, right: true, ..self }
+    }
+
+    /// Drawn bold.
+    pub fn strong(self) -> Self {
+        Self { strong: true, ..self }
+    }
+
+    /// It only marks its row on screen (not read out).
+    pub fn mark(self) -> Self {
+        Self { mark: true, ..self }
     }
 
     /// The symbol it is drawn led by, if any: an invite state's own, or a
@@ -145,6 +241,14 @@ pub struct Row {
     pub cells: Vec<Cell>,
     /// The cursor is on it.
     pub selected: bool,
+    /// Columns before it on screen (a selected row's `▶ ` goes there).
+    pub indent: u16,
+    /// Columns before each of its later lines on screen (after a
+    /// [`Join::Line`] or a wrap).
+    pub hang: u16,
+    /// It wraps at word boundaries on screen instead of dropping cells by
+    /// priority (a paragraph: a finding, an audit entry).
+    pub wrap: bool,
 }
 
 impl Row {
@@ -173,6 +277,16 @@ impl Row {
     pub fn selected(self, selected: bool) -> Self {
         Self { selected, ..self }
     }
+
+    /// Drawn `indent` columns in, its later lines `hang` columns in.
+    pub fn indent(self, indent: u16, hang: u16) -> Self {
+        Self { indent, hang, ..self }
+    }
+
+    /// Wraps on screen, its later lines `hang` columns in.
+    pub fn wrapped(self, indent: u16, hang: u16) -> Self {
+        Self { wrap: true, ..self.indent(indent, hang) }
+    }
 }
 
 /// A titled group of rows (a panel on screen, a heading read out).
@@ -186,11 +300,13 @@ pub struct Section {
     /// A list moved through with the cursor (the queue, search results):
     /// read out a row at a time, not whole.
     pub list: bool,
+    /// A hint drawn at the right of its title on screen (`u: audit trail`).
+    pub aside: Option<String>,
 }
 
 impl Section {
     pub fn new(title: impl Into<String>, rows: Vec<Row>) -> Self {
-        Self { title: title.into(), meaning: Meaning::Text, rows, list: false }
+        Self { title: title.into(), meaning: Meaning::Text, rows, list: false, aside: None }
     }
 
     /// A list moved through with the cursor.
@@ -201,6 +317,11 @@ impl Section {
     /// Its title means `meaning`.
     pub fn meaning(self, meaning: Meaning) -> Self {
         Self { meaning, ..self }
+    }
+
+    /// A hint at the right of its title on screen.
+    pub fn aside(self, aside: impl Into<String>) -> Self {
+        Self { aside: Some(aside.into()), ..self }
     }
 }
 
@@ -268,68 +389,210 @@ pub fn style(theme: &Theme, meaning: Meaning) -> Style {
         Meaning::Warning => theme.warn,
         Meaning::Danger => theme.danger,
         Meaning::State(state) => theme.invite(state),
+        Meaning::Heading => theme.title,
+        Meaning::Revealed => theme.warn,
     }
 }
 
-/// A cell as drawn: styled by its meaning, an invite's state or a badge
-/// led by its symbol (status is never colour alone).
-pub fn span<'a>(cell: &Cell, theme: &Theme) -> Span<'a> {
-    let style = style(theme, cell.meaning);
-    match cell.symbol() {
-        Some(symbol) => Span::styled(format!("{symbol} {}", cell.text), style),
-        None => Span::styled(cell.text.clone(), style),
+/// A cell as drawn with `text` (its own or its short form): styled by its
+/// meaning, an invite's state or a badge led by its symbol (status is
+/// never colour alone), padded to its width.
+fn drawn<'a>(cell: &Cell, text: &str, theme: &Theme) -> Span<'a> {
+    let mut style = style(theme, cell.meaning);
+    if cell.strong {
+        style = style.add_modifier(Modifier::BOLD);
     }
+    let text = match cell.symbol() {
+        Some(symbol) => format!("{symbol} {text}"),
+        None => text.to_owned(),
+    };
+    let pad = " ".repeat(usize::from(cell.width).saturating_sub(crate::width::of(&text)));
+    let text = if pad.is_empty() {
+        text
+    } else if cell.right {
+        pad + &text
+    } else {
+        text + &pad
+    };
+    Span::styled(text, style)
+}
+
+/// A cell as drawn.
+pub fn span<'a>(cell: &Cell, theme: &Theme) -> Span<'a> {
+    drawn(cell, &cell.text, theme)
+}
+
+/// The columns a cell drawn with `text` takes (its symbol and padding
+/// included).
+fn width_with(cell: &Cell, text: &str) -> usize {
+    let symbol = cell.symbol().map_or(0, |s| crate::width::of(s) + 1);
+    (crate::width::of(text) + symbol).max(usize::from(cell.width))
 }
 
 /// The columns a cell takes when drawn (its symbol included).
 pub fn drawn_width(cell: &Cell) -> usize {
-    let symbol = cell.symbol().map_or(0, |s| crate::width::of(s) + 1);
-    crate::width::of(&cell.text) + symbol
+    width_with(cell, &cell.text)
 }
 
-/// What goes between a cell and the one before it.
-fn separator(cell: &Cell) -> &'static str {
-    if cell.continues { " · " } else { " " }
+/// A cell that fits, with the text it is drawn with (its own or its short
+/// form).
+#[derive(Debug, Clone, Copy)]
+pub struct Fitted<'a> {
+    pub cell: &'a Cell,
+    pub text: &'a str,
 }
 
-/// The cells of `row` that fit in `width` columns (a space between two,
-/// ` · ` before a cell that continues the one before):
-/// the lowest-priority cells go first, the last ones first among equals;
-/// what is left keeps its order. A row whose needed cells alone do not fit
-/// is cut by the frame.
-pub fn fitting(row: &Row, width: usize) -> Vec<&Cell> {
-    let mut kept: Vec<bool> = vec![true; row.cells.len()];
-    let used = |kept: &[bool]| -> usize {
-        let cells = row.cells.iter().zip(kept).filter(|(_, k)| **k).map(|(c, _)| c);
-        cells.enumerate().map(|(i, c)| drawn_width(c) + if i > 0 { crate::width::of(separator(c)) } else { 0 }).sum()
+/// The cells of `row` that fit in `width` columns (each after its
+/// [`Join`]): first the cells with a shorter form take it, the
+/// lowest-priority ones first; then the lowest-priority cells go, the last
+/// ones first among equals, a mark with the cell after it; what is left
+/// keeps its order. A row whose
+/// needed cells alone do not fit is cut by the frame.
+pub fn fitting(row: &Row, width: usize) -> Vec<Fitted<'_>> {
+    let cells: Vec<&Cell> = row.cells.iter().collect();
+    fit(&cells, width)
+}
+
+fn fit<'a>(cells: &[&'a Cell], width: usize) -> Vec<Fitted<'a>> {
+    fn text(cell: &Cell, short: bool) -> &str {
+        match (&cell.short, short) {
+            (Some(shorter), true) => shorter.as_str(),
+            _ => cell.text.as_str(),
+        }
+    }
+    let used = |kept: &[bool], short: &[bool]| -> usize {
+        let mut drawn = cells.iter().zip(kept.iter().zip(short)).filter(|(_, (kept, _))| **kept);
+        let first = drawn.next().map_or(0, |(cell, (_, short))| width_with(cell, text(cell, *short)));
+        first
+            + drawn
+                .map(|(cell, (_, short))| crate::width::of(cell.join.text()) + width_with(cell, text(cell, *short)))
+                .sum::<usize>()
     };
-    for priority in [Priority::Low, Priority::Normal] {
-        for i in (0..row.cells.len()).rev() {
-            if used(&kept) <= width {
+    let mut kept = vec![true; cells.len()];
+    let mut short = vec![false; cells.len()];
+    for priority in [Priority::Low, Priority::Normal, Priority::Must] {
+        for i in (0..cells.len()).rev() {
+            if used(&kept, &short) <= width {
                 break;
             }
-            if row.cells[i].priority == priority {
-                kept[i] = false;
+            if cells[i].priority == priority && cells[i].short.is_some() {
+                short[i] = true;
             }
         }
     }
-    row.cells.iter().zip(kept).filter(|(_, k)| *k).map(|(c, _)| c).collect()
+    for priority in [Priority::Low, Priority::Normal] {
+        for i in (0..cells.len()).rev() {
+            if used(&kept, &short) <= width {
+                break;
+            }
+            if cells[i].priority == priority {
+                kept[i] = false;
+                // A mark goes with the cell it marks (`★ default`).
+                if let Some(before) = i.checked_sub(1).filter(|&b| cells[b].mark) {
+                    kept[before] = false;
+                }
+            }
+        }
+    }
+    cells
+        .iter()
+        .zip(kept.iter().zip(&short))
+        .filter(|(_, (kept, _))| **kept)
+        .map(|(cell, (_, short))| Fitted { cell, text: text(cell, *short) })
+        .collect()
 }
 
-/// One row as a styled line of `width` columns (cells by priority).
+/// One row as a styled line of `width` columns (cells by priority): its
+/// first line, for a row of one.
 pub fn line(row: &Row, width: usize, theme: &Theme) -> Line<'static> {
-    let mut spans = Vec::new();
-    if row.selected {
-        spans.push(Span::styled("▶ ", theme.selected));
-    }
-    let width = if row.selected { width.saturating_sub(2) } else { width };
-    for (i, cell) in fitting(row, width).into_iter().enumerate() {
-        if i > 0 {
-            spans.push(Span::raw(separator(cell)));
+    lines(row, width, theme).into_iter().next().unwrap_or_default()
+}
+
+/// A row as drawn in `width` columns: `indent` columns in (a selected row's
+/// `▶ ` there), a line per [`Join::Line`], its later lines `hang` columns
+/// in; each line's cells by priority, or, for a row that wraps, its words
+/// wrapped at `width`.
+pub fn lines(row: &Row, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let indent = usize::from(row.indent);
+    let lead: Vec<Span<'static>> = match (row.selected, indent) {
+        (true, 0 | 1) => vec![Span::styled("▶ ", theme.selected)],
+        (true, n) => vec![Span::styled("▶ ", theme.key), Span::raw(" ".repeat(n - 2))],
+        (false, 0) => Vec::new(),
+        (false, n) => vec![Span::raw(" ".repeat(n))],
+    };
+    let hang = usize::from(row.hang);
+    if row.wrap {
+        let mut pieces = lead;
+        for (i, cell) in row.cells.iter().enumerate() {
+            if i > 0 {
+                pieces.push(Span::raw(cell.join.text()));
+            }
+            pieces.push(span(cell, theme));
         }
-        spans.push(span(cell, theme));
+        return super::screens::wrap_indented(pieces, width, hang);
     }
-    Line::from(spans)
+    let mut out = Vec::new();
+    let mut segment: Vec<&Cell> = Vec::new();
+    let mut lead = Some(lead);
+    let mut flush = |segment: &mut Vec<&Cell>, lead: &mut Option<Vec<Span<'static>>>| {
+        let mut spans = lead.take().unwrap_or_else(|| vec![Span::raw(" ".repeat(hang))]);
+        let used: usize = spans.iter().map(Span::width).sum();
+        for (i, fitted) in fit(segment, width.saturating_sub(used)).into_iter().enumerate() {
+            if i > 0 {
+                spans.push(Span::raw(fitted.cell.join.text()));
+            }
+            spans.push(drawn(fitted.cell, fitted.text, theme));
+        }
+        segment.clear();
+        out.push(Line::from(spans));
+    };
+    for cell in &row.cells {
+        if cell.join == Join::Line && !segment.is_empty() {
+            flush(&mut segment, &mut lead);
+        }
+        segment.push(cell);
+    }
+    flush(&mut segment, &mut lead);
+    out
+}
+
+/// How a panel is drawn.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Panel {
+    /// The lines scrolled past at its top.
+    pub scroll: u16,
+    /// Says on its bottom border what is above and below (`↓ 8 more`).
+    pub more: bool,
+    /// Columns kept free at its right, inside the border.
+    pub margin: u16,
+}
+
+/// A section drawn as a bordered panel: its title (and aside) on the top
+/// border, its rows' lines inside, scrolled as `how` says. Answers the
+/// most it can scroll (its lines past the bottom).
+pub fn panel(section: &Section, frame: &mut Frame<'_>, area: Rect, theme: &Theme, how: Panel) -> u16 {
+    let width = usize::from(area.width.saturating_sub(2).saturating_sub(how.margin));
+    let visible = area.height.saturating_sub(2);
+    let lines: Vec<Line<'static>> = section.rows.iter().flat_map(|row| lines(row, width, theme)).collect();
+    let total = u16::try_from(lines.len()).unwrap_or(u16::MAX);
+    let max = total.saturating_sub(visible);
+    let scroll = how.scroll.min(max);
+    let title = if section.meaning == Meaning::Text { theme.title } else { style(theme, section.meaning) };
+    let mut block = Block::bordered().title(Span::styled(format!(" {} ", section.title), title));
+    if let Some(aside) = &section.aside {
+        block = block.title(Line::styled(format!(" {aside} "), theme.muted).right_aligned());
+    }
+    if how.more && max > 0 {
+        let below = total.saturating_sub(scroll.saturating_add(visible));
+        let more = match (scroll > 0, below > 0) {
+            (true, true) => format!(" ↑↓ {below} more · PgUp PgDn "),
+            (false, _) => format!(" ↓ {below} more · PgDn "),
+            (true, false) => " ↑ PgUp ".to_owned(),
+        };
+        block = block.title_bottom(Line::styled(more, theme.muted).right_aligned());
+    }
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)).block(block), area);
+    max
 }
 
 /// Draws a view model into `area` (already inside a dialog's border or a
@@ -367,7 +630,7 @@ pub fn table(
     area: Rect,
     theme: &Theme,
 ) {
-    use ratatui::widgets::{Block, Row as TableRow, Table, TableState};
+    use ratatui::widgets::{Row as TableRow, Table, TableState};
     let title = Span::styled(format!(" {} ", section.title), style(theme, section.meaning));
     let rows = section.rows.iter().map(|row| {
         TableRow::new(
@@ -389,7 +652,7 @@ mod tests {
     use super::*;
 
     fn texts(row: &Row, width: usize) -> Vec<&str> {
-        fitting(row, width).into_iter().map(|c| c.text.as_str()).collect()
+        fitting(row, width).into_iter().map(|c| c.text).collect()
     }
 
     #[test]
@@ -436,6 +699,52 @@ mod tests {
         assert_eq!(drawn_width(&badge.cells[0]), 21);
         // Without `badge`, a warning is its words alone.
         assert_eq!(text(&Row::one(Cell::new("late", Meaning::Warning)), 80), "late");
+    }
+
+    #[test]
+    fn a_cell_takes_its_short_form_before_it_is_dropped_and_a_mark_goes_with_its_cell() {
+        let row = Row::new(vec![
+            Cell::muted("Created").width(8).must(),
+            Cell::text("2025-04-11 (593 days ago)").or_short("2025-04-11 (593d ago)").must(),
+            Cell::muted("★").mark().low(),
+            Cell::muted("default").low(),
+        ]);
+        assert_eq!(texts(&row, 80), ["Created", "2025-04-11 (593 days ago)", "★", "default"]);
+        // 8 + 1 + 25 + 1 + 1 + 1 + 7 = 44: one less and the low cells go
+        // together (after the short forms were tried).
+        assert_eq!(texts(&row, 44).len(), 4);
+        assert_eq!(texts(&row, 43), ["Created", "2025-04-11 (593d ago)", "★", "default"]);
+        assert_eq!(texts(&row, 39), ["Created", "2025-04-11 (593d ago)"]);
+        // Padded to its width: the next cell lines up.
+        let theme = Theme::dark();
+        let drawn: String = line(&row, 80, &theme).spans.iter().map(|s| s.content.as_ref()).collect();
+        assert!(drawn.starts_with("Created  2025-04-11"), "{drawn}");
+        let right = Row::new(vec![Cell::muted("3m ago").right(9), Cell::text("x")]);
+        let drawn: String = line(&right, 80, &theme).spans.iter().map(|s| s.content.as_ref()).collect();
+        assert_eq!(drawn, "   3m ago x");
+    }
+
+    #[test]
+    fn a_row_of_several_lines_hangs_its_later_lines_and_a_paragraph_wraps() {
+        let theme = Theme::dark();
+        let text = |lines: Vec<Line<'_>>| -> Vec<String> {
+            lines.iter().map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect()).collect()
+        };
+        let invite = Row::new(vec![
+            Cell::text("pending").must(),
+            Cell::muted("inv_1").join(Join::Gap).low(),
+            Cell::text("to a@b.c").must().next_line(),
+            Cell::text("expires Nov 27 03:00 UTC").or_short("expires Nov 27 03:00").continues().low(),
+        ])
+        .indent(2, 3)
+        .selected(true);
+        assert_eq!(text(lines(&invite, 80, &theme)), ["▶ pending  inv_1", "   to a@b.c · expires Nov 27 03:00 UTC"]);
+        // Each line fits on its own: the expiry loses its zone, then goes.
+        assert_eq!(text(lines(&invite, 35, &theme))[1], "   to a@b.c · expires Nov 27 03:00");
+        assert_eq!(text(lines(&invite, 20, &theme))[1], "   to a@b.c");
+        let paragraph =
+            Row::new(vec![Cell::muted("Say:").mark(), Cell::text("one two three four five six")]).wrapped(2, 7);
+        assert_eq!(text(lines(&paragraph, 20, &theme)), ["  Say: one two three", "       four five six"]);
     }
 
     #[test]

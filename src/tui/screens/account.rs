@@ -5,12 +5,12 @@
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Paragraph};
 
 use std::cell::Cell;
 
-use super::{Typing, Ui, field, moved, state_symbol, truncate, wrap_indented};
+use super::{Typing, Ui, moved};
 use crate::diagnose::invite;
 use crate::diagnose::link_invite::{self, MatchCode, PastedLink};
 use crate::diagnose::replies::Replies;
@@ -37,8 +37,7 @@ use crate::tui::screens::timeline::TimelineState;
 
 /// Lines a conversation scrolls by (J, K).
 const SCROLL_STEP: i32 = 5;
-use crate::tui::theme::Theme;
-use crate::tui::view_model::{self, Meaning, Row as VRow, ViewModel};
+use crate::tui::view_model::{self, Cell as VCell, Join, Meaning, Panel, Priority, Row as VRow, Section, ViewModel};
 
 /// How long a revealed email and DOB stay shown unless configured.
 pub const REVEAL_FOR: std::time::Duration = std::time::Duration::from_secs(30);
@@ -496,9 +495,254 @@ pub fn invite_at(body: Rect, state: &AccountState, column: u16, row: u16) -> Opt
     (index < state.invite_list().len()).then_some(index)
 }
 
-/// Draws the account screen.
+/// The account screen's panels, as data: what the drawn console and
+/// `--plain` both say, masked as drawn.
+struct Panels {
+    profile: Section,
+    invites: Section,
+    /// Why they cannot get in, what to do, what to say.
+    findings: Section,
+    audit: Section,
+}
+
+/// The title of the findings' panel.
+const FINDINGS: &str = "Why they cannot get in · what to do · what to say";
+
+/// A label in the profile's column of labels.
+fn label(text: &str) -> VCell {
+    VCell::muted(text).width(8).must()
+}
+
+/// The account's panels (its data is loaded).
+fn panels(state: &AccountState, account: &Account, replies: &Replies, ui: &Ui<'_>) -> Panels {
+    Panels {
+        profile: Section::new("Profile", profile_rows(state, account, ui)),
+        invites: Section::new(
+            format!(
+                "Invites ({}) · {} links last {}",
+                state.invite_list().len(),
+                account.role.as_str(),
+                invite::window_words(account.role)
+            ),
+            invite_rows(state, account.role, ui),
+        ),
+        findings: Section::new(FINDINGS, finding_rows(state, account, replies, ui)),
+        audit: Section::new("Audit trail", audit_rows(state, ui)),
+    }
+}
+
+/// Name, role, every address (the default, where invites go, first and
+/// marked), phone, DOB, created, id, and how to reveal or mask.
+fn profile_rows(state: &AccountState, account: &Account, ui: &Ui<'_>) -> Vec<VRow> {
+    let now = ui.now;
+    let hidden = if state.revealed { Meaning::Revealed } else { Meaning::Masked };
+    let value = |text: String| VCell::new(text, hidden).must();
+    let others: Vec<&str> = account.other_emails().map(|e| e.expose().as_str()).collect();
+    let mut email = vec![label("Email"), value(state.shown_email(account.email.expose()))];
+    if !others.is_empty() {
+        email.extend([VCell::new("★", hidden).mark().low(), VCell::new("default", hidden).low()]);
+    }
+    let mut rows = vec![
+        VRow::new(vec![
+            label("Name"),
+            VCell::new(super::full_name(account.first_name.expose(), account.last_name.expose()), Meaning::Heading)
+                .must(),
+        ]),
+        VRow::new(vec![label("Role"), VCell::text(account.role.as_str()).must()]),
+        VRow::new(email),
+    ];
+    rows.extend(
+        others
+            .into_iter()
+            .map(|other| VRow::new(vec![label(""), value(state.shown_email(other))]).label("Other email")),
+    );
+    let dob = if state.revealed { account.dob.expose().format("%m/%d/%Y").to_string() } else { DOB_MASK.to_owned() };
+    let created = account.created_at.format("%Y-%m-%d");
+    let age = now - account.created_at;
+    let reveal = ui.keys.key_of(ScreenKind::Account, Action::Reveal);
+    rows.extend([
+        VRow::new(vec![label("Phone"), VCell::text(super::shown(account.phone.expose())).must()]),
+        VRow::new(vec![label("DOB"), value(dob)]),
+        VRow::new(vec![
+            label("Created"),
+            VCell::text(format!("{created} ({})", invite::ago(age)))
+                .or_short(format!("{created} ({} ago)", super::short_age(age)))
+                .must(),
+        ]),
+        VRow::new(vec![label("Id"), VCell::muted(account.id.as_str()).must()]),
+        VRow::default(),
+        VRow::one(VCell::muted(if state.revealed {
+            format!("{reveal}: mask email and DOB")
+        } else {
+            format!("{reveal}: reveal email and DOB")
+        })),
+    ]);
+    rows
+}
+
+/// Each invite, newest first, on three lines: its state and countdown;
+/// where it went, when, and when it expires; who opened it and what the
+/// mail system said. Or why there are none.
+fn invite_rows(state: &AccountState, role: Role, ui: &Ui<'_>) -> Vec<VRow> {
+    let now = ui.now;
+    let list = state.invite_list();
+    if list.is_empty() {
+        let cell = match (&state.invites.error, state.invites.is_loading()) {
+            (Some(error), _) => VCell::new(format!("Could not load invites: {error}"), Meaning::Danger),
+            (None, true) => VCell::muted("Loading invites…"),
+            (None, false) => VCell::new(
+                format!(
+                    "No invite was ever sent. Press {} to send one.",
+                    ui.keys.key_of(ScreenKind::Account, Action::Resend)
+                ),
+                Meaning::Warning,
+            ),
+        };
+        return vec![VRow::one(cell.must())];
+    }
+    list.iter()
+        .enumerate()
+        .map(|(n, i)| {
+            let state_now = invite::state(i, role, now);
+            // The state's word is said once (`✕ expired  3 days ago`, not
+            // `✕ expired expired 3 days ago`).
+            let countdown = invite::countdown(i, role, now);
+            let countdown =
+                countdown.strip_prefix(state_now.label()).map_or(countdown.as_str(), str::trim_start).to_owned();
+            let sent = invite::ago(now - i.sent_at);
+            let expires = ui.zone.short(i.expires_at);
+            let without_zone = expires.rsplit_once(' ').map_or(expires.as_str(), |(head, _)| head).to_owned();
+            let failures = if i.dob_failures > 0 { Meaning::Danger } else { Meaning::Text };
+            // Failed DOB entries are why a link may be locked: never dropped.
+            let priority = if i.dob_failures > 0 { Priority::Must } else { Priority::Normal };
+            let mut cells = vec![
+                // Wide enough for the longest state, so countdowns line up.
+                VCell::new(state_now.label(), Meaning::State(state_now)).must().width(15),
+                VCell::new(countdown, Meaning::Countdown).must(),
+                VCell::muted(i.id.as_str()).join(Join::Gap).low(),
+                VCell::text(format!("to {}", state.shown_email(i.sent_to.expose()))).must().next_line(),
+                VCell::text(format!("sent {}", ui.when(sent.clone(), i.sent_at)))
+                    .or_short(format!("sent {sent}"))
+                    .continues(),
+                VCell::text(format!("expires {expires}")).or_short(format!("expires {without_zone}")).continues().low(),
+                VCell::text(format!("opens {}{}", i.link_opens, scanner_note(i))).must().next_line(),
+                VCell::new(format!("DOB failures {}", i.dob_failures), failures)
+                    .or_short(format!("DOB fails {}", i.dob_failures))
+                    .priority(priority)
+                    .continues(),
+            ];
+            // What the mail system said: all of it, or the latest.
+            let events: Vec<String> =
+                i.delivery.iter().map(|e| format!("{} {}", e.event.as_str(), invite::ago(now - e.at))).collect();
+            if let Some(latest) = events.last() {
+                cells.push(VCell::muted(events.join(", ")).or_short(latest.clone()).continues().low());
+            }
+            VRow::new(cells)
+                .id(i.id.as_str())
+                .label(format!("Invite {} of {}", n + 1, list.len()))
+                .selected(n == state.selected_invite)
+                .indent(2, 3)
+        })
+        .collect()
+}
+
+/// A link the client pasted, matched to the invites (first: it is what
+/// the call is about); then each finding with what to do, and for the main
+/// one what to say.
+fn finding_rows(state: &AccountState, account: &Account, replies: &Replies, ui: &Ui<'_>) -> Vec<VRow> {
+    let now = ui.now;
+    let Some(invites) = state.invites.data.as_deref() else {
+        return vec![VRow::one(VCell::muted("Waiting for the invite history…"))];
+    };
+    let mut rows = Vec::new();
+    if let Some(pasted) = &state.pasted {
+        let found = link_invite::match_invites(pasted, invites, account.role, now, ui.zone);
+        let meaning = if found.code == MatchCode::NewestWorks { Meaning::Ok } else { Meaning::Warning };
+        rows.push(
+            VRow::new(vec![VCell::new("⇲ pasted link", meaning).strong().mark(), VCell::text(found.message).must()])
+                .label("Pasted link")
+                .id("pasted")
+                .wrapped(0, 2),
+        );
+        let wrapped = pasted.link.iter().filter(|f| f.code == crate::diagnose::pasted_link::LinkFindingCode::Wrapped);
+        rows.extend(wrapped.map(|w| VRow::one(VCell::muted(w.message.clone())).id("pasted-wrapped").wrapped(2, 4)));
+    }
+    for (n, finding) in state.findings(replies, now).unwrap_or_default().into_iter().enumerate() {
+        let code = finding.code.as_str();
+        let symbol = if finding.code == troubleshoot::FindingCode::InviteWorking { "✓" } else { "!" };
+        let meaning = if n == 0 { Meaning::Warning } else { Meaning::Text };
+        rows.push(
+            VRow::new(vec![
+                VCell::new(symbol, meaning).strong().mark(),
+                VCell::new(code, meaning).strong().must(),
+                VCell::text(console_words(&finding.explanation, ui.keys)).must(),
+            ])
+            .id(code)
+            .label(if n == 0 { "Finding" } else { "Also" })
+            .wrapped(0, 2),
+        );
+        rows.push(
+            VRow::new(vec![
+                VCell::new("→", Meaning::Key).mark(),
+                VCell::text(console_words(&finding.next_step, ui.keys)).must(),
+            ])
+            .id(format!("{code}-do"))
+            .label("Do")
+            .wrapped(2, 4),
+        );
+        if n == 0 {
+            rows.push(
+                VRow::new(vec![
+                    VCell::muted("Say:").mark(),
+                    VCell::new(finding.reply.expose().clone(), Meaning::Info).must(),
+                ])
+                .id(format!("{code}-say"))
+                .label("Say")
+                .wrapped(2, 7),
+            );
+        }
+    }
+    rows
+}
+
+/// Every change to the account, newest first; while it loads or after a
+/// failed read it says so (the last entries read stay shown).
+fn audit_rows(state: &AccountState, ui: &Ui<'_>) -> Vec<VRow> {
+    let mut rows = Vec::new();
+    if let Some(error) = &state.audit.error {
+        let retry = ui.keys.key_of(ScreenKind::Account, Action::Refresh);
+        rows.push(
+            VRow::one(VCell::new(
+                format!("Could not load the audit trail: {error} ({retry} retries)"),
+                Meaning::Danger,
+            ))
+            .wrapped(0, 0),
+        );
+    }
+    match (state.audit.data.as_deref(), state.audit.is_loading()) {
+        (None | Some([]), true) => rows.push(VRow::one(VCell::muted("Loading the audit trail…")).wrapped(0, 0)),
+        (Some([]), false) if state.audit.error.is_none() => {
+            rows.push(VRow::one(VCell::muted("No changes recorded.")).wrapped(0, 0));
+        }
+        (None | Some([]), false) => {}
+        (Some(entries), _) => rows.extend(entries.iter().map(|e| {
+            VRow::new(vec![
+                VCell::new(ui.when(invite::ago(ui.now - e.at), e.at), Meaning::Countdown).right(9),
+                VCell::new(super::shown(&e.actor), Meaning::Key),
+                VCell::text(super::shown(&state.unmasked(&e.summary))),
+            ])
+            .id(format!("audit {}", e.seq))
+            .wrapped(0, 0)
+        })),
+    }
+    rows
+}
+
+/// Draws the account screen from its panels: the profile and the invites
+/// at the top, the findings below (scrolled, saying what is above and
+/// below), the audit trail beside them or in their place.
 pub fn render(state: &AccountState, replies: &Replies, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
-    let (theme, now) = (ui.theme, ui.now);
+    let theme = ui.theme;
     let Some(account) = state.account.data.as_ref().map(|a| &a.value) else {
         let text = match &state.account.error {
             Some(error) => Line::styled(
@@ -514,104 +758,63 @@ pub fn render(state: &AccountState, replies: &Replies, frame: &mut Frame<'_>, ar
         frame.render_widget(Paragraph::new(text).block(Block::bordered()), area);
         return;
     };
+    let Panels { profile, invites, mut findings, mut audit } = panels(state, account, replies, ui);
     let areas = areas(area, state);
-    render_profile(state, account, frame, areas.profile, theme, now);
-    render_invites(state, account.role, frame, areas.invites, ui);
-    if let Some(findings) = areas.findings {
-        render_findings(state, account, replies, frame, findings, ui);
+    view_model::panel(&profile, frame, areas.profile, theme, Panel::default());
+    let visible = usize::from(areas.invites.height.saturating_sub(2));
+    let scroll = u16::try_from(invites_scroll(state.selected_invite, visible)).unwrap_or(u16::MAX);
+    view_model::panel(&invites, frame, areas.invites, theme, Panel { scroll, ..Panel::default() });
+    let toggle = ui.keys.key_of(ScreenKind::Account, Action::Audit);
+    if let Some(area) = areas.findings {
+        if areas.audit.is_none() {
+            findings = findings.aside(format!("{toggle}: audit trail"));
+        }
+        // Where the main finding would not fit whole, its reply comes
+        // before its next step, so a small terminal still shows what to say.
+        if area.height.saturating_sub(2) < 8 {
+            let say = findings.rows.iter().position(|r| r.id.ends_with("-say"));
+            let next = findings.rows.iter().position(|r| r.id.ends_with("-do"));
+            if let (Some(say), Some(next)) = (say, next) {
+                let row = findings.rows.remove(say);
+                findings.rows.insert(next, row);
+            }
+        }
+        let how = Panel { scroll: state.findings_scroll, more: true, ..Panel::default() };
+        state.findings_max.set(view_model::panel(&findings, frame, area, theme, how));
     }
-    match (areas.audit, areas.findings) {
-        (Some(audit), _) => render_audit(state, frame, audit, ui),
-        (None, Some(findings)) => render_audit_hint(frame, findings, ui),
-        (None, None) => {}
+    if let Some(area) = areas.audit {
+        if state.show_audit {
+            audit = audit.aside(format!("{toggle}: back to the findings"));
+        }
+        view_model::panel(&audit, frame, area, theme, Panel::default());
     }
 }
 
-/// `u: audit trail` on the findings' top border, where the trail has no
-/// room beside them.
-fn render_audit_hint(frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
-    let hint = format!(" {}: audit trail ", ui.keys.key_of(ScreenKind::Account, Action::Audit));
-    let line = Rect::new(area.x.saturating_add(1), area.y, area.width.saturating_sub(3), area.height.min(1));
-    frame.render_widget(Paragraph::new(Line::styled(hint, ui.theme.muted).right_aligned()), line);
+/// ` (2 by a mail scanner)` when scanners opened the link.
+fn scanner_note(invite: &Invite) -> String {
+    let scanners = crate::diagnose::visit::classify_invite(invite)
+        .iter()
+        .filter(|v| v.kind == crate::diagnose::visit::VisitKind::Scanner)
+        .count();
+    if scanners == 0 { String::new() } else { format!(" ({scanners} by a mail scanner)") }
 }
 
-fn render_profile(
-    state: &AccountState,
-    account: &Account,
-    frame: &mut Frame<'_>,
-    area: Rect,
-    theme: &Theme,
-    now: DateTime<Utc>,
-) {
-    let dob = if state.revealed { account.dob.expose().format("%m/%d/%Y").to_string() } else { DOB_MASK.to_owned() };
-    let hidden = if state.revealed { theme.warn } else { theme.muted };
-    let mut lines = vec![
-        field("Name", super::full_name(account.first_name.expose(), account.last_name.expose()), theme, theme.title),
-        field("Role", account.role.as_str(), theme, theme.text),
-    ];
-    // Every address, the default (where invites go) first and marked.
-    let others: Vec<&str> = account.other_emails().map(|e| e.expose().as_str()).collect();
-    let default_mark = if others.is_empty() { "" } else { " ★ default" };
-    lines.push(field("Email", format!("{}{default_mark}", state.shown_email(account.email.expose())), theme, hidden));
-    for other in others {
-        lines.push(field("", state.shown_email(other), theme, hidden));
-    }
-    lines.extend([
-        field("Phone", super::shown(account.phone.expose()).into_owned(), theme, theme.text),
-        field("DOB", dob, theme, hidden),
-        field("Created", created_words(account.created_at, now, area.width.saturating_sub(2)), theme, theme.text),
-        field("Id", account.id.clone(), theme, theme.muted),
-        Line::default(),
-        Line::styled(if state.revealed { "v: mask email and DOB" } else { "v: reveal email and DOB" }, theme.muted),
-    ]);
-    let title = Span::styled(" Profile ", theme.title);
-    frame.render_widget(Paragraph::new(lines).block(Block::bordered().title(title)), area);
-}
-
-fn render_invites(state: &AccountState, role: Role, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
-    let (theme, now) = (ui.theme, ui.now);
-    let list = state.invite_list();
-    let title = format!(" Invites ({}) · {} links last {} ", list.len(), role.as_str(), invite::window_words(role));
-    let block = Block::bordered().title(Span::styled(title, theme.title));
-    if list.is_empty() {
-        let text = match (&state.invites.error, state.invites.is_loading()) {
-            (Some(error), _) => Line::styled(format!("Could not load invites: {error}"), theme.danger),
-            (None, true) => Line::styled("Loading invites…", theme.muted),
-            (None, false) => Line::styled(
-                format!(
-                    "No invite was ever sent. Press {} to send one.",
-                    ui.keys.key_of(ScreenKind::Account, Action::Resend)
-                ),
-                theme.warn,
-            ),
+/// What the account screen says, as data: the profile, the invites, the
+/// findings with what to do and say, and the audit trail. Masked as drawn.
+pub fn view(state: &AccountState, replies: &Replies, ui: &Ui<'_>) -> ViewModel {
+    let model = ViewModel::new(match &state.ticket_id {
+        Some(ticket) => format!("Account · ticket {ticket}"),
+        None => "Account".to_owned(),
+    });
+    let Some(account) = state.account.data.as_ref().map(|a| &a.value) else {
+        let row = match &state.account.error {
+            Some(error) => VCell::new(format!("Could not load {}: {error}", state.id), Meaning::Danger),
+            None => VCell::muted(format!("Loading {}…", state.id)),
         };
-        frame.render_widget(Paragraph::new(text).block(block), area);
-        return;
-    }
-    let inner_width = area.width.saturating_sub(4) as usize;
-    let mut lines: Vec<Line<'_>> = Vec::new();
-    for (n, i) in list.iter().enumerate() {
-        let state_now = invite::state(i, role, now);
-        let style = theme.invite(state_now);
-        let marker = if n == state.selected_invite { "▶ " } else { "  " };
-        // The state's word is said once (`✕ expired  3 days ago`, not
-        // `✕ expired expired 3 days ago`).
-        let countdown = invite::countdown(i, role, now);
-        let countdown =
-            countdown.strip_prefix(state_now.label()).map_or(countdown.as_str(), str::trim_start).to_owned();
-        // The state's word and its countdown always have a space between
-        // them (`◐ expiring soon 1m 11s`).
-        lines.push(Line::from(vec![
-            Span::styled(marker, theme.key),
-            Span::styled(format!("{} {:<14}", state_symbol(state_now), state_now.label()), style),
-            Span::styled(countdown, style),
-            Span::styled(format!("  {}", i.id), theme.muted),
-        ]));
-        lines.push(Line::styled(sent_line(state, i, inner_width, ui), theme.text));
-        lines.push(opens_line(i, inner_width, now, theme));
-    }
-    let scroll = invites_scroll(state.selected_invite, area.height.saturating_sub(2) as usize);
-    frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)).block(block), area);
+        return model.rows("", vec![VRow::one(row)]);
+    };
+    let Panels { profile, invites, findings, audit } = panels(state, account, replies, ui);
+    model.section(profile).section(invites).section(findings).section(audit)
 }
 
 /// A finding's text in the console's words: the DOB is edited with the
@@ -625,354 +828,6 @@ pub fn console_words(text: &str, keys: &crate::tui::keymap::Keymap) -> String {
         }
     }
     out
-}
-
-fn render_findings(
-    state: &AccountState,
-    account: &Account,
-    replies: &Replies,
-    frame: &mut Frame<'_>,
-    area: Rect,
-    ui: &Ui<'_>,
-) {
-    let (theme, now) = (ui.theme, ui.now);
-    let title = Span::styled(" Why they cannot get in · what to do · what to say ", theme.title);
-    let Some(invites) = state.invites.data.as_deref() else {
-        let waiting = Line::styled("Waiting for the invite history…", theme.muted);
-        frame.render_widget(Paragraph::new(waiting).block(Block::bordered().title(title)), area);
-        return;
-    };
-    let width = usize::from(area.width.saturating_sub(2));
-    let visible = area.height.saturating_sub(2);
-    let findings = state.findings(replies, now).unwrap_or_default();
-    let mut lines: Vec<Line<'static>> = Vec::new();
-    // A link the client pasted comes first: it is what the call is about.
-    if let Some(pasted) = &state.pasted {
-        let found = link_invite::match_invites(pasted, invites, account.role, now, ui.zone);
-        let style = if found.code == MatchCode::NewestWorks { theme.ok } else { theme.warn };
-        lines.extend(wrap_indented(
-            vec![
-                Span::styled("⇲ pasted link ", style.add_modifier(ratatui::style::Modifier::BOLD)),
-                Span::styled(found.message, theme.text),
-            ],
-            width,
-            2,
-        ));
-        for wrapped in pasted.link.iter().filter(|f| f.code == crate::diagnose::pasted_link::LinkFindingCode::Wrapped) {
-            lines.extend(wrap_indented(
-                vec![Span::styled("  ", theme.muted), Span::styled(wrapped.message.clone(), theme.muted)],
-                width,
-                4,
-            ));
-        }
-    }
-    // Where the main finding would not fit whole, its reply comes before
-    // its next step, so a small terminal still shows what to say.
-    let compact = visible < 8;
-    for (n, finding) in findings.iter().enumerate() {
-        let symbol = if finding.code == troubleshoot::FindingCode::InviteWorking { "✓" } else { "!" };
-        let style = if n == 0 { theme.warn } else { theme.text };
-        let head = wrap_indented(
-            vec![
-                Span::styled(
-                    format!("{symbol} {} ", finding.code.as_str()),
-                    style.add_modifier(ratatui::style::Modifier::BOLD),
-                ),
-                Span::styled(console_words(&finding.explanation, ui.keys), theme.text),
-            ],
-            width,
-            2,
-        );
-        let next = wrap_indented(
-            vec![Span::styled("  → ", theme.key), Span::styled(console_words(&finding.next_step, ui.keys), theme.text)],
-            width,
-            4,
-        );
-        // The reply for the main finding comes right under it, so it shows
-        // even on a small terminal.
-        let say = (n == 0).then(|| {
-            wrap_indented(
-                vec![Span::styled("  Say: ", theme.muted), Span::styled(finding.reply.expose().clone(), theme.info)],
-                width,
-                7,
-            )
-        });
-        lines.extend(head);
-        match say {
-            Some(say) if compact => {
-                lines.extend(say);
-                lines.extend(next);
-            }
-            say => {
-                lines.extend(next);
-                lines.extend(say.into_iter().flatten());
-            }
-        }
-    }
-    let total = u16::try_from(lines.len()).unwrap_or(u16::MAX);
-    let max = total.saturating_sub(visible);
-    state.findings_max.set(max);
-    let scroll = state.findings_scroll.min(max);
-    let mut block = Block::bordered().title(title);
-    if max > 0 {
-        let below = total.saturating_sub(scroll.saturating_add(visible));
-        let more = match (scroll > 0, below > 0) {
-            (true, true) => format!(" ↑↓ {below} more · PgUp PgDn "),
-            (false, _) => format!(" ↓ {below} more · PgDn "),
-            (true, false) => " ↑ PgUp ".to_owned(),
-        };
-        block = block.title_bottom(Line::styled(more, theme.muted).right_aligned());
-    }
-    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)).block(block), area);
-}
-
-/// The account's audit trail: every change, newest first. While it loads
-/// or after a failed read it says so (the last entries read stay shown).
-fn render_audit(state: &AccountState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
-    let (theme, now) = (ui.theme, ui.now);
-    let toggle = ui.keys.key_of(ScreenKind::Account, Action::Audit);
-    let back = if state.show_audit { format!(" {toggle}: back to the findings ") } else { String::new() };
-    let block = Block::bordered()
-        .title(Span::styled(" Audit trail ", theme.title))
-        .title(Line::from(Span::styled(back, theme.muted)).right_aligned());
-    let mut lines: Vec<Line<'_>> = Vec::new();
-    if let Some(error) = &state.audit.error {
-        let retry = ui.keys.key_of(ScreenKind::Account, Action::Refresh);
-        lines.push(Line::styled(format!("Could not load the audit trail: {error} ({retry} retries)"), theme.danger));
-    }
-    match (state.audit.data.as_deref(), state.audit.is_loading()) {
-        (None | Some([]), true) => lines.push(Line::styled("Loading the audit trail…", theme.muted)),
-        (Some([]), false) if state.audit.error.is_none() => {
-            lines.push(Line::styled("No changes recorded.", theme.muted));
-        }
-        (None | Some([]), false) => {}
-        (Some(entries), _) => lines.extend(entries.iter().map(|e| {
-            Line::from(vec![
-                Span::styled(format!("{:>9} ", ui.when(invite::ago(now - e.at), e.at)), theme.muted),
-                Span::styled(format!("{} ", super::shown(&e.actor)), theme.key),
-                Span::styled(super::shown(&state.unmasked(&e.summary)).into_owned(), theme.text),
-            ])
-        })),
-    }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }).block(block), area);
-}
-
-/// `to … · sent 11h ago · expires Nov 26 13:00 UTC`, shorter where it
-/// would not fit in `width`: the expiry without its zone, then without the
-/// expiry (the countdown above says it), rather than cut mid-word.
-fn sent_line(state: &AccountState, i: &Invite, width: usize, ui: &Ui<'_>) -> String {
-    let to = format!(
-        "   to {} · sent {}",
-        state.shown_email(i.sent_to.expose()),
-        ui.when(invite::ago(ui.now - i.sent_at), i.sent_at)
-    );
-    let expires = ui.zone.short(i.expires_at);
-    let without_zone = expires.rsplit_once(' ').map_or(expires.as_str(), |(head, _)| head);
-    [format!("{to} · expires {expires}"), format!("{to} · expires {without_zone}"), to]
-        .into_iter()
-        .find(|line| line.chars().count() <= width)
-        .unwrap_or_else(|| {
-            let short =
-                format!("   to {} · sent {}", state.shown_email(i.sent_to.expose()), invite::ago(ui.now - i.sent_at));
-            truncate(&short, width)
-        })
-}
-
-/// `opens 2 · DOB failures 0 · queued 11h ago, delivered 11h ago` in
-/// `width` columns; where it does not fit, the latest delivery event alone
-/// (`· bounced 11h ago`), then `DOB fails`, rather than cut mid-word.
-fn opens_line(i: &Invite, width: usize, now: DateTime<Utc>, theme: &Theme) -> Line<'static> {
-    let failures = if i.dob_failures > 0 { theme.danger } else { theme.text };
-    let opens = format!("   opens {}{} · ", i.link_opens, scanner_note(i));
-    let events: Vec<String> =
-        i.delivery.iter().map(|e| format!("{} {}", e.event.as_str(), invite::ago(now - e.at))).collect();
-    let all = if events.is_empty() { String::new() } else { format!(" · {}", events.join(", ")) };
-    let latest = events.last().map(|e| format!(" · {e}")).unwrap_or_default();
-    let long = format!("DOB failures {}", i.dob_failures);
-    let short = format!("DOB fails {}", i.dob_failures);
-    let fits = |dob: &str, events: &str| opens.chars().count() + dob.chars().count() + events.chars().count() <= width;
-    let (dob, events) = [(&long, &all), (&long, &latest), (&short, &latest)]
-        .into_iter()
-        .find(|(dob, events)| fits(dob, events))
-        .map_or_else(
-            || {
-                let room = width.saturating_sub(opens.chars().count() + short.chars().count());
-                (short.clone(), truncate(&latest, room))
-            },
-            |(dob, events)| (dob.clone(), events.clone()),
-        );
-    Line::from(vec![Span::styled(opens, theme.text), Span::styled(dob, failures), Span::styled(events, theme.muted)])
-}
-
-/// ` (2 by a mail scanner)` when scanners opened the link.
-fn scanner_note(invite: &Invite) -> String {
-    let scanners = crate::diagnose::visit::classify_invite(invite)
-        .iter()
-        .filter(|v| v.kind == crate::diagnose::visit::VisitKind::Scanner)
-        .count();
-    if scanners == 0 { String::new() } else { format!(" ({scanners} by a mail scanner)") }
-}
-
-/// `2025-10-31 (389 days ago)`, or where that does not fit in `width`
-/// columns after its label, `2025-10-31 (389d ago)`.
-fn created_words(created: DateTime<Utc>, now: DateTime<Utc>, width: u16) -> String {
-    let long = format!("{} ({})", created.format("%Y-%m-%d"), invite::ago(now - created));
-    if long.chars().count() + 9 <= usize::from(width) {
-        long
-    } else {
-        format!("{} ({} ago)", created.format("%Y-%m-%d"), super::short_age(now - created))
-    }
-}
-
-/// A masked or revealed value as a view model's cell.
-fn phi_cell(text: String, revealed: bool) -> view_model::Cell {
-    view_model::Cell::new(text, if revealed { Meaning::Text } else { Meaning::Masked }).must()
-}
-
-/// What the account screen says, as data: the profile, the invites, the
-/// findings with what to do and say, and the audit trail. Masked as drawn.
-pub fn view(state: &AccountState, replies: &Replies, ui: &Ui<'_>) -> ViewModel {
-    let now = ui.now;
-    let model = ViewModel::new(match &state.ticket_id {
-        Some(ticket) => format!("Account · ticket {ticket}"),
-        None => "Account".to_owned(),
-    });
-    let Some(account) = state.account.data.as_ref().map(|a| &a.value) else {
-        let row = match &state.account.error {
-            Some(error) => view_model::Cell::new(format!("Could not load {}: {error}", state.id), Meaning::Danger),
-            None => view_model::Cell::muted(format!("Loading {}…", state.id)),
-        };
-        return model.rows("", vec![VRow::one(row)]);
-    };
-    let revealed = state.revealed;
-    let mut profile = vec![
-        VRow::field(
-            "Name",
-            view_model::Cell::text(super::full_name(account.first_name.expose(), account.last_name.expose())).must(),
-        ),
-        VRow::field("Role", view_model::Cell::text(account.role.as_str())),
-    ];
-    let others: Vec<&str> = account.other_emails().map(|e| e.expose().as_str()).collect();
-    let default_mark = if others.is_empty() { "" } else { " (default)" };
-    profile.push(VRow::field(
-        "Email",
-        phi_cell(format!("{}{default_mark}", state.shown_email(account.email.expose())), revealed),
-    ));
-    for other in others {
-        profile.push(VRow::field("Other email", phi_cell(state.shown_email(other), revealed)));
-    }
-    let dob = if revealed { account.dob.expose().format("%m/%d/%Y").to_string() } else { DOB_MASK.to_owned() };
-    profile.extend([
-        VRow::field("Phone", view_model::Cell::text(super::shown(account.phone.expose()))),
-        VRow::field("DOB", phi_cell(dob, revealed)),
-        VRow::new(vec![
-            view_model::Cell::muted("Created"),
-            view_model::Cell::text(account.created_at.format("%Y-%m-%d").to_string()),
-            view_model::Cell::new(invite::ago(now - account.created_at), Meaning::Countdown).low(),
-        ]),
-        VRow::field("Id", view_model::Cell::muted(account.id.as_str())),
-    ]);
-    let role = account.role;
-    let list = state.invite_list();
-    let invites_title =
-        format!("Invites ({}) · {} links last {}", list.len(), role.as_str(), invite::window_words(role));
-    let invites: Vec<VRow> = if list.is_empty() {
-        let cell = match (&state.invites.error, state.invites.is_loading()) {
-            (Some(error), _) => view_model::Cell::new(format!("Could not load invites: {error}"), Meaning::Danger),
-            (None, true) => view_model::Cell::muted("Loading invites…"),
-            (None, false) => view_model::Cell::new(
-                format!(
-                    "No invite was ever sent. Press {} to send one.",
-                    ui.keys.key_of(ScreenKind::Account, Action::Resend)
-                ),
-                Meaning::Warning,
-            ),
-        };
-        vec![VRow::one(cell)]
-    } else {
-        list.iter()
-            .enumerate()
-            .map(|(n, i)| {
-                let state_now = invite::state(i, role, now);
-                let countdown = invite::countdown(i, role, now);
-                let countdown =
-                    countdown.strip_prefix(state_now.label()).map_or(countdown.as_str(), str::trim_start).to_owned();
-                let opens = opens_line(i, usize::MAX, now, ui.theme).to_string();
-                VRow::new(vec![
-                    view_model::Cell::new(state_now.label(), Meaning::State(state_now)).must(),
-                    view_model::Cell::new(countdown, Meaning::Countdown).must(),
-                    view_model::Cell::text(sent_line(state, i, usize::MAX, ui).trim().to_owned()),
-                    view_model::Cell::text(opens.trim().to_owned()).low(),
-                    view_model::Cell::muted(i.id.as_str()).low(),
-                ])
-                .id(i.id.as_str())
-                .label(format!("Invite {} of {}", n + 1, list.len()))
-                .selected(n == state.selected_invite)
-            })
-            .collect()
-    };
-    let mut findings_rows = Vec::new();
-    match state.invites.data.as_deref() {
-        None => findings_rows.push(VRow::one(view_model::Cell::muted("Waiting for the invite history…"))),
-        Some(invites) => {
-            if let Some(pasted) = &state.pasted {
-                let found = link_invite::match_invites(pasted, invites, account.role, now, ui.zone);
-                let meaning = if found.code == MatchCode::NewestWorks { Meaning::Ok } else { Meaning::Warning };
-                findings_rows.push(VRow::new(vec![
-                    view_model::Cell::new("Pasted link", meaning),
-                    view_model::Cell::text(found.message).must(),
-                ]));
-            }
-            for (n, finding) in state.findings(replies, now).unwrap_or_default().into_iter().enumerate() {
-                let meaning = if n == 0 { Meaning::Warning } else { Meaning::Text };
-                findings_rows.push(
-                    VRow::new(vec![
-                        view_model::Cell::new(finding.code.as_str(), meaning).must(),
-                        view_model::Cell::text(console_words(&finding.explanation, ui.keys)).must(),
-                    ])
-                    .id(finding.code.as_str())
-                    .label(if n == 0 { "Finding" } else { "Also" }),
-                );
-                findings_rows.push(
-                    VRow::field("Do", view_model::Cell::text(console_words(&finding.next_step, ui.keys)).must())
-                        .id(format!("{}-do", finding.code.as_str())),
-                );
-                if n == 0 {
-                    findings_rows.push(
-                        VRow::field("Say", view_model::Cell::text(finding.reply.expose().clone()).must())
-                            .id(format!("{}-say", finding.code.as_str())),
-                    );
-                }
-            }
-        }
-    }
-    let mut audit = Vec::new();
-    if let Some(error) = &state.audit.error {
-        audit.push(VRow::one(view_model::Cell::new(
-            format!("Could not load the audit trail: {error}"),
-            Meaning::Danger,
-        )));
-    }
-    match (state.audit.data.as_deref(), state.audit.is_loading()) {
-        (None | Some([]), true) => audit.push(VRow::one(view_model::Cell::muted("Loading the audit trail…"))),
-        (Some([]), false) if state.audit.error.is_none() => {
-            audit.push(VRow::one(view_model::Cell::muted("No changes recorded.")));
-        }
-        (None | Some([]), false) => {}
-        (Some(entries), _) => audit.extend(entries.iter().map(|e| {
-            VRow::new(vec![
-                view_model::Cell::new(ui.when(invite::ago(now - e.at), e.at), Meaning::Countdown),
-                view_model::Cell::new(super::shown(&e.actor), Meaning::Key),
-                view_model::Cell::text(super::shown(&state.unmasked(&e.summary))),
-            ])
-            .id(format!("audit {}", e.seq))
-        })),
-    }
-    model
-        .rows("Profile", profile)
-        .rows(invites_title, invites)
-        .rows("Why they cannot get in · what to do · what to say", findings_rows)
-        .rows("Audit trail", audit)
 }
 
 impl Component for AccountState {
