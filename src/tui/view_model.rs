@@ -113,6 +113,16 @@ pub enum Join {
 }
 
 impl Join {
+    /// The columns it takes.
+    fn width(self) -> usize {
+        match self {
+            Join::Space => 1,
+            Join::Dot => 3,
+            Join::Gap => 2,
+            Join::Line => 0,
+        }
+    }
+
     fn text(self) -> &'static str {
         match self {
             Join::Space => " ",
@@ -454,28 +464,28 @@ pub fn fitting(row: &Row, width: usize) -> Vec<Fitted<'_>> {
 }
 
 fn fit<'a>(cells: &[&'a Cell], width: usize) -> Vec<Fitted<'a>> {
-    fn text(cell: &Cell, short: bool) -> &str {
-        match (&cell.short, short) {
-            (Some(shorter), true) => shorter.as_str(),
-            _ => cell.text.as_str(),
-        }
-    }
-    let used = |kept: &[bool], short: &[bool]| -> usize {
-        let mut drawn = cells.iter().zip(kept.iter().zip(short)).filter(|(_, (kept, _))| **kept);
-        let first = drawn.next().map_or(0, |(cell, (_, short))| width_with(cell, text(cell, *short)));
-        first
-            + drawn
-                .map(|(cell, (_, short))| crate::width::of(cell.join.text()) + width_with(cell, text(cell, *short)))
-                .sum::<usize>()
-    };
+    // Each cell's columns, whole and short, and its join's, measured once.
+    let whole: Vec<usize> = cells.iter().map(|c| width_with(c, &c.text)).collect();
+    let shorter: Vec<Option<usize>> = cells.iter().map(|c| c.short.as_deref().map(|s| width_with(c, s))).collect();
+    let joins: Vec<usize> = cells.iter().map(|c| c.join.width()).collect();
     let mut kept = vec![true; cells.len()];
     let mut short = vec![false; cells.len()];
+    let used = |kept: &[bool], short: &[bool]| -> usize {
+        let mut total = 0;
+        let mut first = true;
+        for i in (0..cells.len()).filter(|&i| kept[i]) {
+            let own = if short[i] { shorter[i].unwrap_or(whole[i]) } else { whole[i] };
+            total += own + if first { 0 } else { joins[i] };
+            first = false;
+        }
+        total
+    };
     for priority in [Priority::Low, Priority::Normal, Priority::Must] {
         for i in (0..cells.len()).rev() {
             if used(&kept, &short) <= width {
                 break;
             }
-            if cells[i].priority == priority && cells[i].short.is_some() {
+            if cells[i].priority == priority && shorter[i].is_some() {
                 short[i] = true;
             }
         }
@@ -494,12 +504,14 @@ fn fit<'a>(cells: &[&'a Cell], width: usize) -> Vec<Fitted<'a>> {
             }
         }
     }
-    cells
-        .iter()
-        .zip(kept.iter().zip(&short))
-        .filter(|(_, (kept, _))| **kept)
-        .map(|(cell, (_, short))| Fitted { cell, text: text(cell, *short) })
-        .collect()
+    let text = |i: usize| -> &'a str {
+        let cell: &'a Cell = cells[i];
+        match (&cell.short, short[i]) {
+            (Some(shorter), true) => shorter.as_str(),
+            _ => cell.text.as_str(),
+        }
+    };
+    (0..cells.len()).filter(|&i| kept[i]).map(|i| Fitted { cell: cells[i], text: text(i) }).collect()
 }
 
 /// One row as a styled line of `width` columns (cells by priority): its
@@ -745,6 +757,13 @@ mod tests {
         let paragraph =
             Row::new(vec![Cell::muted("Say:").mark(), Cell::text("one two three four five six")]).wrapped(2, 7);
         assert_eq!(text(lines(&paragraph, 20, &theme)), ["  Say: one two three", "       four five six"]);
+    }
+
+    #[test]
+    fn a_join_measures_what_it_draws() {
+        for join in [Join::Space, Join::Dot, Join::Gap, Join::Line] {
+            assert_eq!(join.width(), crate::width::of(join.text()), "{join:?}");
+        }
     }
 
     #[test]
