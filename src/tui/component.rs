@@ -26,7 +26,7 @@ use tui_input::Input;
 use super::action::{Action, Answer, Effect, ReqId};
 use super::keymap::{Keymap, ScreenSpec};
 use super::live::Guarded;
-use super::view_model::ViewModel;
+use super::view_model::{Drawn, Panel, Section, ViewModel};
 use crate::diagnose::replies::Replies;
 use crate::portal::Versioned;
 use crate::portal::model::{Account, AccountId, ETag, Invite, TicketId};
@@ -86,12 +86,23 @@ pub struct Shared<'a> {
     /// What others did to the account or its ticket lately, said as the
     /// dialog opens (until the guard shows what changed since).
     pub lately: Option<&'a str>,
+    /// Panels as last drawn, to copy where unchanged (`None`: draw all).
+    pub drawn: Option<&'a Drawn>,
 }
 
 impl<'a> Shared<'a> {
     /// What a component sees with no account open, over `screen`.
     pub fn new(ui: &'a Ui<'a>, replies: &'a Replies, screen: ScreenKind) -> Self {
-        Self { ui, replies, account: None, revealed: false, screen, collision: None, lately: None }
+        Self { ui, replies, account: None, revealed: false, screen, collision: None, lately: None, drawn: None }
+    }
+
+    /// Draws `section` as the panel `name`, copied from the last frame
+    /// where it is the same there (see `view_model::Drawn`).
+    pub fn panel(&self, name: &'static str, section: &Section, frame: &mut Frame<'_>, area: Rect, how: Panel) -> u16 {
+        match self.drawn {
+            Some(drawn) => drawn.panel(name, section, frame, area, self.ui.theme, how),
+            None => super::view_model::panel(section, frame, area, self.ui.theme, how),
+        }
     }
 }
 

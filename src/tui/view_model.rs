@@ -12,12 +12,15 @@
 //! here already (the component decides what is revealed), so no renderer
 //! can unmask one.
 
+use std::cell::RefCell;
 use std::fmt;
 
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
 use ratatui::widgets::{Block, Paragraph};
 
 use super::theme::Theme;
@@ -569,7 +572,7 @@ pub fn lines(row: &Row, width: usize, theme: &Theme) -> Vec<Line<'static>> {
 }
 
 /// How a panel is drawn.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Panel {
     /// The lines scrolled past at its top.
     pub scroll: u16,
@@ -579,16 +582,131 @@ pub struct Panel {
     pub margin: u16,
 }
 
+/// Panels as last drawn, copied into the next frame where they say the
+/// same thing in the same place and style: most keys change one panel, and
+/// laying text out is most of a frame's cost. What a panel says is
+/// compared whole (its words, meanings, widths), so a countdown that
+/// ticks draws it again. Cleared on the lock: it holds what was shown.
+#[derive(Default)]
+pub struct Drawn {
+    panels: RefCell<Vec<Kept>>,
+}
+
+/// One panel as drawn.
+struct Kept {
+    name: &'static str,
+    section: Section,
+    area: Rect,
+    how: Panel,
+    theme: Theme,
+    max: u16,
+    cells: Buffer,
+}
+
+impl Drawn {
+    /// Forgets every panel (the lock: nothing shown stays in memory).
+    pub fn clear(&self) {
+        self.panels.borrow_mut().clear();
+    }
+
+    /// Draws `section` as the panel `name` (see [`panel`]), or copies it
+    /// from the last frame when it is the same there.
+    pub fn panel(
+        &self,
+        name: &'static str,
+        section: &Section,
+        frame: &mut Frame<'_>,
+        area: Rect,
+        theme: &Theme,
+        how: Panel,
+    ) -> u16 {
+        let area = area.intersection(frame.area());
+        let mut panels = self.panels.borrow_mut();
+        let at = panels.iter().position(|kept| kept.name == name);
+        if let Some(kept) = at.map(|at| &panels[at])
+            && kept.area == area
+            && kept.how == how
+            && kept.theme == *theme
+            && kept.section == *section
+        {
+            copy(&kept.cells, frame.buffer_mut());
+            return kept.max;
+        }
+        // The panel's last cells are drawn over where it stays in place.
+        let mut cells = match at.map(|at| panels.swap_remove(at)) {
+            Some(Kept { mut cells, area: was, .. }) if was == area => {
+                cells.reset();
+                cells
+            }
+            _ => Buffer::empty(area),
+        };
+        let max = panel_into(section, &mut cells, area, theme, how);
+        copy(&cells, frame.buffer_mut());
+        panels.push(Kept { name, section: section.clone(), area, how, theme: *theme, max, cells });
+        max
+    }
+}
+
+/// Copies `from` (a part of the screen) into `to` in place.
+fn copy(from: &Buffer, to: &mut Buffer) {
+    let area = from.area.intersection(to.area);
+    let width = usize::from(area.width);
+    // The index of (x, y), inside the buffer's area.
+    let at = |buffer: &Buffer, y: u16| {
+        usize::from(y - buffer.area.y) * usize::from(buffer.area.width) + usize::from(area.x - buffer.area.x)
+    };
+    for y in area.top()..area.bottom() {
+        let (source, target) = (at(from, y), at(to, y));
+        if let (Some(source), Some(target)) =
+            (from.content.get(source..source + width), to.content.get_mut(target..target + width))
+        {
+            target.clone_from_slice(source);
+        }
+    }
+}
+
 /// A section drawn as a bordered panel: its title (and aside) on the top
 /// border, its rows' lines inside, scrolled as `how` says. Answers the
 /// most it can scroll (its lines past the bottom).
 pub fn panel(section: &Section, frame: &mut Frame<'_>, area: Rect, theme: &Theme, how: Panel) -> u16 {
+    panel_into(section, frame.buffer_mut(), area, theme, how)
+}
+
+fn panel_into(section: &Section, buffer: &mut Buffer, area: Rect, theme: &Theme, how: Panel) -> u16 {
     let width = usize::from(area.width.saturating_sub(2).saturating_sub(how.margin));
     let visible = area.height.saturating_sub(2);
-    let lines: Vec<Line<'static>> = section.rows.iter().flat_map(|row| lines(row, width, theme)).collect();
-    let total = u16::try_from(lines.len()).unwrap_or(u16::MAX);
+    // Each row's lines: a paragraph is wrapped to count them, any other row
+    // counts its own; only the rows in view are laid out.
+    let rows: Vec<(usize, Option<Vec<Line<'static>>>)> = section
+        .rows
+        .iter()
+        .map(|row| {
+            if row.wrap {
+                let wrapped = lines(row, width, theme);
+                (wrapped.len(), Some(wrapped))
+            } else {
+                (1 + row.cells.iter().skip(1).filter(|c| c.join == Join::Line).count(), None)
+            }
+        })
+        .collect();
+    let total = u16::try_from(rows.iter().map(|(n, _)| n).sum::<usize>()).unwrap_or(u16::MAX);
     let max = total.saturating_sub(visible);
     let scroll = how.scroll.min(max);
+    let (top, bottom) = (usize::from(scroll), usize::from(scroll) + usize::from(visible));
+    let mut shown: Vec<Line<'static>> = Vec::new();
+    let mut at = 0;
+    for (row, (count, wrapped)) in section.rows.iter().zip(rows) {
+        if at >= bottom {
+            break;
+        }
+        if at + count > top {
+            let laid = wrapped.unwrap_or_else(|| lines(row, width, theme));
+            shown.extend(
+                laid.into_iter().enumerate().filter(|(k, _)| (top..bottom).contains(&(at + k))).map(|(_, l)| l),
+            );
+        }
+        at += count;
+    }
     let title = if section.meaning == Meaning::Text { theme.title } else { style(theme, section.meaning) };
     let mut block = Block::bordered().title(Span::styled(format!(" {} ", section.title), title));
     if let Some(aside) = &section.aside {
@@ -603,7 +721,7 @@ pub fn panel(section: &Section, frame: &mut Frame<'_>, area: Rect, theme: &Theme
         };
         block = block.title_bottom(Line::styled(more, theme.muted).right_aligned());
     }
-    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)).block(block), area);
+    Paragraph::new(shown).block(block).render(area, buffer);
     max
 }
 
@@ -757,6 +875,57 @@ mod tests {
         let paragraph =
             Row::new(vec![Cell::muted("Say:").mark(), Cell::text("one two three four five six")]).wrapped(2, 7);
         assert_eq!(text(lines(&paragraph, 20, &theme)), ["  Say: one two three", "       four five six"]);
+    }
+
+    #[test]
+    fn a_panel_is_copied_from_the_last_frame_only_while_it_says_the_same() {
+        let theme = Theme::dark();
+        let drawn = Drawn::default();
+        let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(30, 5)).unwrap();
+        let section = |words: &str| Section::new("Invites", vec![Row::one(Cell::text(words))]);
+        let mut frame = |section: &Section| -> String {
+            let completed = terminal
+                .draw(|frame| {
+                    drawn.panel("invites", section, frame, frame.area(), &theme, Panel::default());
+                })
+                .unwrap();
+            completed.buffer.content().iter().map(|c| c.symbol()).collect()
+        };
+        let first = frame(&section("pending in 47h"));
+        assert!(first.contains("pending in 47h") && first.contains("Invites"), "{first}");
+        // Unchanged: the same cells, copied.
+        assert_eq!(frame(&section("pending in 47h")), first);
+        assert_eq!(drawn.panels.borrow().len(), 1);
+        // Changed (a countdown ticked): drawn again.
+        let ticked = frame(&section("pending in 46h"));
+        assert!(ticked.contains("pending in 46h") && !ticked.contains("47h"), "{ticked}");
+        // The lock forgets what was shown.
+        drawn.clear();
+        assert!(drawn.panels.borrow().is_empty());
+        assert_eq!(frame(&section("pending in 46h")), ticked);
+    }
+
+    #[test]
+    fn a_scrolled_panel_shows_the_lines_in_view_and_says_what_is_below() {
+        let theme = Theme::dark();
+        let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(40, 5)).unwrap();
+        let rows = (1..=6)
+            .map(|n| Row::new(vec![Cell::text(format!("head {n}")), Cell::text(format!("tail {n}")).next_line()]))
+            .collect();
+        let section = Section::new("Invites", rows);
+        let mut max = 0;
+        let completed = terminal
+            .draw(|frame| {
+                let how = Panel { scroll: 3, more: true, ..Panel::default() };
+                max = panel(&section, frame, frame.area(), &theme, how);
+            })
+            .unwrap();
+        let text: Vec<String> =
+            (0..5).map(|y| (0..40).map(|x| completed.buffer[(x, y)].symbol().to_owned()).collect::<String>()).collect();
+        // 12 lines, 3 in view from the fourth: `tail 2`, `head 3`, `tail 3`.
+        assert_eq!(max, 9);
+        assert!(text[1].contains("tail 2") && text[2].contains("head 3") && text[3].contains("tail 3"), "{text:?}");
+        assert!(text[4].contains("↑↓ 6 more"), "{text:?}");
     }
 
     #[test]

@@ -38,6 +38,7 @@ use super::screens::submission::Unconfirmed;
 use super::stack::Stack;
 pub use super::stack::View;
 use super::theme::Theme;
+use super::view_model::Drawn;
 use crate::config::Settings;
 use crate::diagnose::replies::Replies;
 use crate::portal::{ApiToken, PortalError};
@@ -132,6 +133,8 @@ pub struct App {
     pub unconfirmed: Unconfirmed,
     /// The event stream, presence and the collision guard.
     pub live: LiveState,
+    /// Panels as last drawn, copied into the next frame when unchanged.
+    pub drawn: Drawn,
     next_req: ReqId,
 }
 
@@ -159,6 +162,7 @@ impl App {
             clock_warning: None,
             unconfirmed: Unconfirmed::default(),
             live: LiveState::default(),
+            drawn: Drawn::default(),
             next_req: 0,
         };
         let effects = app.load_queue();
@@ -353,6 +357,7 @@ impl App {
         self.lock = Some(Lock::Locked);
         self.overlay = None;
         self.banner = None;
+        self.drawn.clear();
         // Each view keeps only the ids it reads again on unlocking.
         for view in self.stack.components_mut() {
             view.lock();

@@ -63,6 +63,7 @@ pub fn shared<'a>(app: &'a App, ui: &'a Ui<'a>) -> Shared<'a> {
         screen: app.view_screen(),
         collision,
         lately,
+        drawn: Some(&app.drawn),
     }
 }
 

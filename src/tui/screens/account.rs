@@ -37,7 +37,7 @@ use crate::tui::screens::timeline::TimelineState;
 
 /// Lines a conversation scrolls by (J, K).
 const SCROLL_STEP: i32 = 5;
-use crate::tui::view_model::{self, Cell as VCell, Join, Meaning, Panel, Priority, Row as VRow, Section, ViewModel};
+use crate::tui::view_model::{Cell as VCell, Join, Meaning, Panel, Priority, Row as VRow, Section, ViewModel};
 
 /// How long a revealed email and DOB stay shown unless configured.
 pub const REVEAL_FOR: std::time::Duration = std::time::Duration::from_secs(30);
@@ -741,7 +741,8 @@ fn audit_rows(state: &AccountState, ui: &Ui<'_>) -> Vec<VRow> {
 /// Draws the account screen from its panels: the profile and the invites
 /// at the top, the findings below (scrolled, saying what is above and
 /// below), the audit trail beside them or in their place.
-pub fn render(state: &AccountState, replies: &Replies, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
+pub fn render(state: &AccountState, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {
+    let (ui, replies) = (shared.ui, shared.replies);
     let theme = ui.theme;
     let Some(account) = state.account.data.as_ref().map(|a| &a.value) else {
         let text = match &state.account.error {
@@ -760,10 +761,10 @@ pub fn render(state: &AccountState, replies: &Replies, frame: &mut Frame<'_>, ar
     };
     let Panels { profile, invites, mut findings, mut audit } = panels(state, account, replies, ui);
     let areas = areas(area, state);
-    view_model::panel(&profile, frame, areas.profile, theme, Panel::default());
+    shared.panel("profile", &profile, frame, areas.profile, Panel::default());
     let visible = usize::from(areas.invites.height.saturating_sub(2));
     let scroll = u16::try_from(invites_scroll(state.selected_invite, visible)).unwrap_or(u16::MAX);
-    view_model::panel(&invites, frame, areas.invites, theme, Panel { scroll, ..Panel::default() });
+    shared.panel("invites", &invites, frame, areas.invites, Panel { scroll, ..Panel::default() });
     let toggle = ui.keys.key_of(ScreenKind::Account, Action::Audit);
     if let Some(area) = areas.findings {
         if areas.audit.is_none() {
@@ -780,13 +781,13 @@ pub fn render(state: &AccountState, replies: &Replies, frame: &mut Frame<'_>, ar
             }
         }
         let how = Panel { scroll: state.findings_scroll, more: true, ..Panel::default() };
-        state.findings_max.set(view_model::panel(&findings, frame, area, theme, how));
+        state.findings_max.set(shared.panel("findings", &findings, frame, area, how));
     }
     if let Some(area) = areas.audit {
         if state.show_audit {
             audit = audit.aside(format!("{toggle}: back to the findings"));
         }
-        view_model::panel(&audit, frame, area, theme, Panel::default());
+        shared.panel("audit", &audit, frame, area, Panel::default());
     }
 }
 
@@ -1015,7 +1016,7 @@ impl Component for AccountState {
 
     fn render(&self, frame: &mut Frame<'_>, body: Rect, shared: &Shared<'_>) {
         let (left, right) = self.areas(body);
-        render(self, shared.replies, frame, left, shared.ui);
+        render(self, frame, left, shared);
         if let (Some(pane), Some(right)) = (&self.ticket, right) {
             super::ticket::render(pane, self.revealed, frame, right, shared.ui);
         }
