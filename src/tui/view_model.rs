@@ -96,6 +96,11 @@ pub struct Cell {
     /// A glyph or word that only marks its row on screen (`→`, `!`,
     /// `Say:`): the plain renderer leaves it out (the row's label says it).
     pub mark: bool,
+    /// A block of text (a message body): on screen its lines are kept,
+    /// each under the row's `hang` and wrapped at words, every wrapped
+    /// line under its own leading spaces and quote marker (`> `). It starts
+    /// a line of its own and takes the rest of its row.
+    pub block: bool,
 }
 
 /// What goes between a cell and the one before it on screen (the plain
@@ -156,6 +161,7 @@ impl Cell {
             right: false,
             strong: false,
             mark: false,
+            block: false,
         }
     }
 
@@ -227,6 +233,11 @@ impl Cell {
     /// It only marks its row on screen (not read out).
     pub fn mark(self) -> Self {
         Self { mark: true, ..self }
+    }
+
+    /// A block of text, its lines kept (a message body).
+    pub fn block(self) -> Self {
+        Self { block: true, join: Join::Line, ..self }
     }
 
     /// The symbol it is drawn led by, if any: an invite state's own, or a
@@ -561,14 +572,56 @@ pub fn lines(row: &Row, width: usize, theme: &Theme) -> Vec<Line<'static>> {
         segment.clear();
         out.push(Line::from(spans));
     };
+    let mut block = None;
     for cell in &row.cells {
+        if cell.block {
+            block = Some(cell);
+            break;
+        }
         if cell.join == Join::Line && !segment.is_empty() {
             flush(&mut segment, &mut lead);
         }
         segment.push(cell);
     }
-    flush(&mut segment, &mut lead);
+    if !segment.is_empty() || block.is_none() {
+        flush(&mut segment, &mut lead);
+    }
+    if let Some(block) = block {
+        let style = style(theme, block.meaning);
+        for line in block.text.lines() {
+            out.extend(block_lines(&crate::sanitize::line(line), width, hang, style));
+        }
+    }
     out
+}
+
+/// One line of a block of text `hang` columns in, word-wrapped at `width`:
+/// every wrapped line starts with the line's own leading spaces and quote
+/// marker (`> `, `>> `), so a quoted or indented line still reads as one.
+/// A marker without its space gets one.
+fn block_lines(line: &str, width: usize, hang: usize, style: Style) -> Vec<Line<'static>> {
+    let whole = format!("{}{line}", " ".repeat(hang));
+    if crate::width::of(&whole) <= width {
+        return vec![Line::styled(whole, style)];
+    }
+    let lead = line.find(|c: char| c != ' ' && c != '>').unwrap_or(line.len());
+    let (marker, text) = line.split_at(lead);
+    let marker = if marker.ends_with('>') { format!("{marker} ") } else { marker.to_owned() };
+    let prefix = format!("{}{marker}", " ".repeat(hang));
+    // A marker too wide for the pane is dropped from the continuations
+    // rather than leave no room for the text.
+    let (prefix, room) = match width.checked_sub(crate::width::of(&prefix)) {
+        Some(room) if room >= 8 => (prefix, room),
+        _ => (" ".repeat(hang), width.saturating_sub(hang).max(1)),
+    };
+    super::screens::wrap_indented(vec![Span::styled(text.to_owned(), style)], room, 0)
+        .into_iter()
+        .map(|row| {
+            let mut spans = vec![Span::styled(prefix.clone(), style)];
+            spans.extend(row.spans);
+            Line::from(spans)
+        })
+        .collect()
 }
 
 /// How a panel is drawn.
@@ -681,7 +734,7 @@ fn panel_into(section: &Section, buffer: &mut Buffer, area: Rect, theme: &Theme,
         .rows
         .iter()
         .map(|row| {
-            if row.wrap {
+            if row.wrap || row.cells.iter().any(|c| c.block) {
                 let wrapped = lines(row, width, theme);
                 (wrapped.len(), Some(wrapped))
             } else {

@@ -14,7 +14,6 @@ use crate::portal::model::{AuthorKind, Role, Ticket, TicketId, TicketMessage, Ti
 use crate::portal::{IdempotencyKey, PortalError, Versioned};
 use crate::tui::action::{Effect, ReqId, Request};
 use crate::tui::remote::Remote;
-use crate::tui::theme::Theme;
 use crate::tui::view_model::{Cell, Meaning, Row as VRow, ViewModel};
 
 /// A change to the ticket (claim, release, pending, solve).
@@ -292,6 +291,29 @@ fn shown_name(name: &str, revealed: bool) -> String {
     }
 }
 
+/// One message as a row of the view model: who it is from (drawn as its
+/// mark and word, read as a phrase), their name, when and how, then its
+/// body as a block of its own lines (while masked, how long it is).
+fn message_row(n: usize, message: &TicketMessage, staff_account: bool, revealed: bool, ui: &Ui<'_>) -> VRow {
+    let from = Byline::of(message, staff_account);
+    let body = if revealed {
+        Cell::text(crate::sanitize::capped(message.body.expose(), BODY_MAX).into_owned()).block()
+    } else {
+        let chars = message.body.expose().chars().count();
+        Cell::new(format!("••• {chars} characters (v reveals)"), Meaning::Masked).next_line()
+    };
+    VRow::new(vec![
+        Cell::new(format!("{} {}", from.mark, from.drawn), from.meaning).mark().must(),
+        author_name(message, revealed).must(),
+        Cell::new(ui.when(crate::wording::ago(ui.now - message.at), message.at), Meaning::Countdown).continues(),
+        Cell::muted(message.channel.as_str()).low().continues(),
+        body.must(),
+    ])
+    .id(n.to_string())
+    .label(from.said)
+    .indent(0, 2)
+}
+
 /// Draws the pane; `revealed` shows names and bodies.
 pub fn render(pane: &TicketPane, revealed: bool, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
     let (theme, now) = (ui.theme, ui.now);
@@ -320,31 +342,12 @@ pub fn render(pane: &TicketPane, revealed: bool, frame: &mut Frame<'_>, area: Re
             let staff_account = pane.ticket().and_then(|t| t.account.as_ref()).is_some_and(|a| a.role == Role::Staff);
             // Newest first: the latest message is what the agent answers,
             // so it is never the one cut off on a small terminal.
-            for message in messages.iter().rev() {
+            for (n, message) in messages.iter().enumerate().rev() {
                 if lines.full() {
                     break;
                 }
-                let from = Byline::of(message, staff_account);
-                let name = author_name(message, revealed).text;
-                let at = ui.when(crate::wording::ago(now - message.at), message.at);
-                lines.push(Line::from(vec![
-                    Span::styled(
-                        format!("{} {}", from.mark, from.drawn),
-                        crate::tui::view_model::style(theme, from.meaning),
-                    ),
-                    Span::styled(format!(" {name} · {at} · {}", message.channel.as_str()), theme.muted),
-                ]));
-                if revealed {
-                    for line in crate::sanitize::capped(message.body.expose(), BODY_MAX).lines() {
-                        if lines.full() {
-                            break;
-                        }
-                        lines.body(&crate::sanitize::line(line), theme);
-                    }
-                } else {
-                    let chars = message.body.expose().chars().count();
-                    lines.push(Line::styled(format!("  ••• {chars} characters (v reveals)"), theme.muted));
-                }
+                let row = message_row(n, message, staff_account, revealed, ui);
+                lines.take(crate::tui::view_model::lines(&row, lines.width, theme));
             }
         }
         None if pane.messages.error.is_some() => {
@@ -407,45 +410,6 @@ impl Rows {
             self.take(wrapped);
         }
     }
-
-    /// One line of a message body (sanitised): indented by two; a line
-    /// wider than the pane wraps at words, each continuation under the
-    /// line's own indent and quote marker.
-    fn body(&mut self, line: &str, theme: &Theme) {
-        let whole = format!("  {line}");
-        if Span::raw(whole.as_str()).width() <= self.width {
-            self.take([Line::styled(whole, theme.text)]);
-        } else {
-            let wrapped = body_rows(line, self.width, theme);
-            self.take(wrapped);
-        }
-    }
-}
-
-/// A message body's line (sanitised) wider than `width`, word-wrapped:
-/// every row starts with the body's indent and the line's own leading
-/// spaces and quote marker (`> `, `>> `), so a quoted or indented line still
-/// reads as one. A marker without its space gets one.
-fn body_rows(line: &str, width: usize, theme: &Theme) -> Vec<Line<'static>> {
-    let lead = line.find(|c: char| c != ' ' && c != '>').unwrap_or(line.len());
-    let (marker, text) = line.split_at(lead);
-    let marker = if marker.ends_with('>') { format!("{marker} ") } else { marker.to_owned() };
-    let prefix = format!("  {marker}");
-    let prefix_width = Span::raw(prefix.as_str()).width();
-    // A marker too wide for the pane is dropped from the continuations
-    // rather than leave no room for the text.
-    let (prefix, room) = match width.checked_sub(prefix_width) {
-        Some(room) if room >= 8 => (prefix, room),
-        _ => ("  ".to_owned(), width.saturating_sub(2).max(1)),
-    };
-    super::wrap_indented(vec![Span::styled(text.to_owned(), theme.text)], room, 0)
-        .into_iter()
-        .map(|row| {
-            let mut spans = vec![Span::styled(prefix.clone(), theme.text)];
-            spans.extend(row.spans);
-            Line::from(spans)
-        })
-        .collect()
 }
 
 /// The lines the pane's content takes at `width` columns (without its
@@ -495,26 +459,9 @@ pub fn view(pane: &TicketPane, revealed: bool, ui: &Ui<'_>) -> ViewModel {
         Some([]) => conversation.push(VRow::one(Cell::muted("No messages yet."))),
         Some(messages) => {
             let staff_account = pane.ticket().and_then(|t| t.account.as_ref()).is_some_and(|a| a.role == Role::Staff);
-            for (n, message) in messages.iter().enumerate() {
-                let from = Byline::of(message, staff_account);
-                let name = author_name(message, revealed);
-                let body = if revealed {
-                    Cell::text(crate::sanitize::capped(message.body.expose(), BODY_MAX).into_owned())
-                } else {
-                    let chars = message.body.expose().chars().count();
-                    Cell::new(format!("{chars} characters"), Meaning::Masked)
-                };
-                conversation.push(
-                    VRow::new(vec![
-                        name,
-                        Cell::new(ui.when(crate::wording::ago(now - message.at), message.at), Meaning::Countdown),
-                        Cell::muted(message.channel.as_str()).low(),
-                        body.must(),
-                    ])
-                    .id(n.to_string())
-                    .label(from.said),
-                );
-            }
+            conversation.extend(
+                messages.iter().enumerate().map(|(n, message)| message_row(n, message, staff_account, revealed, ui)),
+            );
         }
         None if pane.messages.error.is_some() => {
             conversation.push(VRow::one(Cell::new("Could not read the conversation (R retries)", Meaning::Danger)))
@@ -530,6 +477,7 @@ mod tests {
     use crate::phi::Phi;
     use crate::portal::model::{MessageAuthor, TicketChannel};
     use crate::tui::keymap::Keymap;
+    use crate::tui::theme::Theme;
 
     fn message(n: usize, body: &str, at: DateTime<Utc>) -> TicketMessage {
         TicketMessage {
