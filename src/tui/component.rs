@@ -425,9 +425,14 @@ pub trait Component {
     /// Draws it over `area` (a view: the body; a dialog: over the view).
     fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>);
 
-    /// What it says, as data (`view_model`), masked as drawn: one view
-    /// model per panel (the account, then its ticket pane; a dialog, one).
-    fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel>;
+    /// What it says, as data (`view_model`), masked as drawn.
+    fn model(&self, shared: &Shared<'_>) -> ViewModel;
+
+    /// Every view model it shows, one per panel: by default its one
+    /// [`Component::model`] (the account adds its ticket pane's).
+    fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel> {
+        vec![self.model(shared)]
+    }
 }
 
 /// Declares, from one line per component, [`Shown`] (the views above the

@@ -1022,8 +1022,13 @@ impl Component for AccountState {
         }
     }
 
+    fn model(&self, shared: &Shared<'_>) -> ViewModel {
+        view(self, shared.replies, shared.ui)
+    }
+
+    /// The account, then its ticket pane.
     fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel> {
-        let mut views = vec![view(self, shared.replies, shared.ui)];
+        let mut views = vec![self.model(shared)];
         if let Some(pane) = &self.ticket {
             views.push(super::ticket::view(pane, self.revealed, shared.ui));
         }

@@ -204,7 +204,11 @@ screen_spec!(
     changes
 );
 
-impl AddressesState {
+impl Component for AddressesState {
+    fn screen(&self) -> ScreenKind {
+        ScreenKind::Addresses
+    }
+
     /// Draws the addresses dialog; `revealed` is the account screen's reveal,
     /// so addresses mask again with it.
     /// The addresses (masked until revealed), the default starred and the
@@ -241,12 +245,6 @@ impl AddressesState {
         fields.push(field(Field::Reason, "Reason", &self.reason));
         let status = self.submission.status_rows(&WORDING, None, self.idle_rows(under, ui), ui.now);
         ViewModel::new(TITLE).rows("", list).rows("", fields).rows("", status)
-    }
-}
-
-impl Component for AddressesState {
-    fn screen(&self) -> ScreenKind {
-        ScreenKind::Addresses
     }
 
     fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
@@ -375,10 +373,6 @@ impl Component for AddressesState {
     }
     fn countdown(&self) -> Option<bool> {
         Some(self.submission.wait.is_some())
-    }
-
-    fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel> {
-        vec![self.model(shared)]
     }
 
     fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {

@@ -130,7 +130,11 @@ screen_spec!(
     phi
 );
 
-impl DobCompareState {
+impl Component for DobCompareState {
+    fn screen(&self) -> ScreenKind {
+        ScreenKind::DobCompare
+    }
+
     /// The DOB on file (masked until revealed), the field with what the
     /// client says (masked while it holds their message unrevealed), then
     /// the check: field by field, the verdict and the entry to type, how
@@ -190,12 +194,6 @@ impl DobCompareState {
         }));
         model.rows("", rows).rows("", findings)
     }
-}
-
-impl Component for DobCompareState {
-    fn screen(&self) -> ScreenKind {
-        ScreenKind::DobCompare
-    }
 
     /// Ctrl-Y copies the entry to type on the invite page.
     fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
@@ -219,9 +217,6 @@ impl Component for DobCompareState {
         None
     }
 
-    fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel> {
-        vec![self.model(shared)]
-    }
     /// Draws the DOB compare dialog. The DOB on file, and the entry to type
     /// (it is the DOB on file), show only while the account is revealed; the
     /// field-by-field marks always show.

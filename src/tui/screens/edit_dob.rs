@@ -314,7 +314,11 @@ screen_spec!(
     changes
 );
 
-impl EditDobState {
+impl Component for EditDobState {
+    fn screen(&self) -> ScreenKind {
+        ScreenKind::EditDob
+    }
+
     /// Draws the edit dialog; the DOB on file shows only while the account is
     /// `revealed` (what is typed always shows).
     /// What the stage shows: the form, the confirm, or the conflict.
@@ -326,12 +330,6 @@ impl EditDobState {
             Stage::Conflict => self.conflict_rows(under.revealed),
         };
         ViewModel::new(TITLE).rows("", rows)
-    }
-}
-
-impl Component for EditDobState {
-    fn screen(&self) -> ScreenKind {
-        ScreenKind::EditDob
     }
 
     fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
@@ -448,10 +446,6 @@ impl Component for EditDobState {
     }
     fn countdown(&self) -> Option<bool> {
         Some(self.submission.wait.is_some())
-    }
-
-    fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel> {
-        vec![self.model(shared)]
     }
 
     fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {

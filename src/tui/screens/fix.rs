@@ -233,7 +233,11 @@ screen_spec!(
     changes
 );
 
-impl FixState {
+impl Component for FixState {
+    fn screen(&self) -> ScreenKind {
+        ScreenKind::Fix
+    }
+
     /// What is asked first (answered meanwhile, claimed by someone, a
     /// changed reply), the call to make, every step and how it went, the
     /// reply (masked as drawn) or its changes; then the status.
@@ -295,12 +299,6 @@ impl FixState {
             (None, None) => foot.push(Row::one(Cell::muted(FIX_HINT)).id("keys")),
         }
         ViewModel::new(self.title()).rows("", rows).rows("Steps", steps.collect()).rows("", reply).rows("", foot)
-    }
-}
-
-impl Component for FixState {
-    fn screen(&self) -> ScreenKind {
-        ScreenKind::Fix
     }
 
     fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
@@ -376,10 +374,6 @@ impl Component for FixState {
                 }
             },
         })
-    }
-
-    fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel> {
-        vec![self.model(shared)]
     }
 
     /// Draws the fix dialog.

@@ -65,8 +65,8 @@ impl Component for HelpState {
     }
 
     /// Every key of the screen under it, one row each.
-    fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel> {
-        vec![model(shared.screen, shared.ui)]
+    fn model(&self, shared: &Shared<'_>) -> ViewModel {
+        model(shared.screen, shared.ui)
     }
 
     fn on_action(&mut self, action: Action, _cx: &mut Cx<'_>) -> Outcome {

@@ -175,7 +175,11 @@ const WORDING: Wording = Wording::new("Posting…", "Not posted", "too many requ
 
 screen_spec!(NoteState, "Ticket note", [confirm("post the note", "post"), CANCEL], text, replies);
 
-impl NoteState {
+impl Component for NoteState {
+    fn screen(&self) -> ScreenKind {
+        ScreenKind::Note
+    }
+
     /// What the note dialog says: who sees it, the note typed (the field), the status, the count.
     fn model(&self, shared: &Shared<'_>) -> ViewModel {
         let (_under, ui) = (shared, shared.ui);
@@ -194,12 +198,6 @@ impl NoteState {
         }
         rows.push(Row::one(Cell::muted(self.count()).low()).id("count"));
         ViewModel::new(self.title()).rows("", rows)
-    }
-}
-
-impl Component for NoteState {
-    fn screen(&self) -> ScreenKind {
-        ScreenKind::Note
     }
 
     fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
@@ -231,10 +229,6 @@ impl Component for NoteState {
     }
     fn countdown(&self) -> Option<bool> {
         Some(self.submission.wait.is_some())
-    }
-
-    fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel> {
-        vec![self.model(shared)]
     }
 
     fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {

@@ -89,7 +89,11 @@ impl PaletteState {
 
 screen_spec!(PaletteState, "Commands", [confirm("run the command", "run"), ARROW_DOWN, ARROW_UP, CLOSE], text);
 
-impl PaletteState {
+impl Component for PaletteState {
+    fn screen(&self) -> ScreenKind {
+        ScreenKind::Palette
+    }
+
     /// Draws the palette over the screen `under`.
     /// The filter typed (the field), then the commands that match, the
     /// selected one marked: name, key, what it does.
@@ -117,12 +121,6 @@ impl PaletteState {
         };
         ViewModel::new(title(under.screen)).rows("", vec![field]).rows("", rows)
     }
-}
-
-impl Component for PaletteState {
-    fn screen(&self) -> ScreenKind {
-        ScreenKind::Palette
-    }
 
     /// Enter closes it and runs the chosen command on the view under it.
     fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
@@ -144,10 +142,6 @@ impl Component for PaletteState {
     }
     fn paste(&mut self, text: &str) {
         PaletteState::paste(self, text);
-    }
-
-    fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel> {
-        vec![self.model(shared)]
     }
 
     fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {

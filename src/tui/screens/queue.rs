@@ -26,7 +26,7 @@ use crate::tui::action::Answer;
 use crate::tui::action::{Action, Effect, ReqId, Request};
 use crate::tui::component::Banner;
 use crate::tui::component::{Component, Cx, Outcome, Shared, Then};
-use crate::tui::keymap::{ScreenKind, ScreenSpec, special};
+use crate::tui::keymap::{ARROW_DOWN, ARROW_UP, ScreenKind, ScreenSpec, special};
 use crate::tui::remote::Remote;
 use crate::tui::view_model::{self, Meaning, Section, ViewModel};
 use crossterm::event::KeyCode;
@@ -221,8 +221,8 @@ impl QueueState {
         "Queue",
         &[
             special(KeyCode::Enter, Action::Open, "done typing (a ticket id: open that ticket)", "done"),
-            special(KeyCode::Down, Action::Down, "move down", ""),
-            special(KeyCode::Up, Action::Up, "move up", ""),
+            ARROW_DOWN,
+            ARROW_UP,
             special(KeyCode::Tab, Action::SearchAccounts, "search accounts for the same text", "search accounts"),
             special(KeyCode::Esc, Action::Back, "clear the filter", "clear"),
         ],
@@ -894,8 +894,8 @@ impl Component for QueueState {
         render(self, frame, body, shared.ui);
     }
 
-    fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel> {
-        vec![view(self, shared.ui)]
+    fn model(&self, shared: &Shared<'_>) -> ViewModel {
+        view(self, shared.ui)
     }
 }
 

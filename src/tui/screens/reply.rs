@@ -465,7 +465,11 @@ fn clean(text: &str, max: usize) -> String {
         .collect()
 }
 
-impl ReplyState {
+impl Component for ReplyState {
+    fn screen(&self) -> ScreenKind {
+        ScreenKind::Reply
+    }
+
     /// Draws the composer: what it is, the editor, the status to set, the
     /// count, then what the keys do now (or what went wrong).
     /// Whom it goes to (the subject), the reply typed (the field: its whole
@@ -481,12 +485,6 @@ impl ReplyState {
         let bottom = self.bottom_lines(ui);
         let bottom = bottom.iter().enumerate().map(|(n, l)| line_row(l, ui.theme).id(n.to_string())).collect();
         ViewModel::new(self.title()).rows("", head).rows("", bottom)
-    }
-}
-
-impl Component for ReplyState {
-    fn screen(&self) -> ScreenKind {
-        ScreenKind::Reply
     }
 
     fn edit(&mut self, event: &Event) {
@@ -572,10 +570,6 @@ impl Component for ReplyState {
 
     fn countdown(&self) -> Option<bool> {
         Some(self.submission.wait.is_some())
-    }
-
-    fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel> {
-        vec![self.model(shared)]
     }
 
     fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {

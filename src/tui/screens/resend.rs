@@ -147,7 +147,11 @@ screen_spec!(
     changes
 );
 
-impl ResendState {
+impl Component for ResendState {
+    fn screen(&self) -> ScreenKind {
+        ScreenKind::Resend
+    }
+
     /// Where the invite goes (masked until revealed), its findings, when it
     /// expires (a countdown), what becomes of the earlier links, the ticket,
     /// the risks; then the status: what Enter does, the second look, the
@@ -200,12 +204,6 @@ impl ResendState {
             self.submission.status_rows(&WORDING, Some(retry), idle, now)
         };
         model.rows("", rows).rows("", status)
-    }
-}
-
-impl Component for ResendState {
-    fn screen(&self) -> ScreenKind {
-        ScreenKind::Resend
     }
 
     /// Enter sends; on a risky resend the first Enter only shows the risk,
@@ -271,9 +269,6 @@ impl Component for ResendState {
         Some(true)
     }
 
-    fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel> {
-        vec![self.model(shared)]
-    }
     /// Draws the resend dialog.
     fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {
         let (under, ui) = (shared, shared.ui);

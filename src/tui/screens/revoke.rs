@@ -97,7 +97,11 @@ const WORDING: Wording = Wording::new("Revoking…", "Not revoked", "too many re
 
 screen_spec!(RevokeState, "Revoke invite", [confirm("revoke it", "revoke"), CANCEL], text, changes);
 
-impl RevokeState {
+impl Component for RevokeState {
+    fn screen(&self) -> ScreenKind {
+        ScreenKind::Revoke
+    }
+
     /// Draws the revoke dialog.
     /// What revoking does, the reason (the field), the ticket; then the
     /// second look, the collision guard, or the submission's status.
@@ -119,12 +123,6 @@ impl RevokeState {
         };
         let status = self.submission.status_rows(&WORDING, None, idle, ui.now);
         ViewModel::new(self.title()).rows("", rows).rows("", status)
-    }
-}
-
-impl Component for RevokeState {
-    fn screen(&self) -> ScreenKind {
-        ScreenKind::Revoke
     }
 
     fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
@@ -170,10 +168,6 @@ impl Component for RevokeState {
     }
     fn countdown(&self) -> Option<bool> {
         Some(self.submission.wait.is_some())
-    }
-
-    fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel> {
-        vec![self.model(shared)]
     }
 
     fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {

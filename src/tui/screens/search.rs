@@ -16,7 +16,7 @@ use crate::portal::{AccountQuery, PortalError};
 use crate::tui::action::Answer;
 use crate::tui::action::{Action, Effect, ReqId, Request};
 use crate::tui::component::{Component, Cx, Outcome, Shared, Then};
-use crate::tui::keymap::{ScreenKind, screen_spec, special};
+use crate::tui::keymap::{ARROW_DOWN, ARROW_UP, ScreenKind, screen_spec, special};
 use crate::tui::remote::Remote;
 use crate::tui::view_model::{Cell as VCell, Meaning, Row as VRow, Section, ViewModel};
 use crossterm::event::KeyCode;
@@ -44,8 +44,8 @@ screen_spec!(
     "Search",
     [
         special(KeyCode::Enter, Action::Open, "open the account (a ticket id: that ticket)", "open"),
-        special(KeyCode::Down, Action::Down, "move down", ""),
-        special(KeyCode::Up, Action::Up, "move up", ""),
+        ARROW_DOWN,
+        ARROW_UP,
         special(KeyCode::Tab, Action::CycleRole, "all accounts / clients / staff", "role"),
         special(KeyCode::Esc, Action::Back, "back", "back"),
     ],
@@ -278,7 +278,7 @@ impl Component for SearchState {
         render(self, frame, body, shared.ui);
     }
 
-    fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel> {
-        vec![view(self, shared.ui)]
+    fn model(&self, shared: &Shared<'_>) -> ViewModel {
+        view(self, shared.ui)
     }
 }

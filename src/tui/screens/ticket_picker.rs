@@ -57,7 +57,11 @@ screen_spec!(
     ]
 );
 
-impl TicketPickerState {
+impl Component for TicketPickerState {
+    fn screen(&self) -> ScreenKind {
+        ScreenKind::TicketPicker
+    }
+
     /// The open tickets, the selected one marked: id, status, age, who
     /// claimed it, subject; then what the keys do.
     fn model(&self, shared: &Shared<'_>) -> ViewModel {
@@ -82,12 +86,6 @@ impl TicketPickerState {
             .collect();
         ViewModel::new(TITLE).rows("", rows).rows("", vec![Row::one(Cell::muted(HINT)).id("keys")])
     }
-}
-
-impl Component for TicketPickerState {
-    fn screen(&self) -> ScreenKind {
-        ScreenKind::TicketPicker
-    }
 
     fn on_action(&mut self, action: Action, _cx: &mut Cx<'_>) -> Outcome {
         match action {
@@ -103,10 +101,6 @@ impl Component for TicketPickerState {
                 Outcome::none()
             }
         }
-    }
-
-    fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel> {
-        vec![self.model(shared)]
     }
 
     fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {

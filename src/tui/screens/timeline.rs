@@ -71,7 +71,11 @@ screen_spec!(
     phi
 );
 
-impl TimelineState {
+impl Component for TimelineState {
+    fn screen(&self) -> ScreenKind {
+        ScreenKind::Timeline
+    }
+
     /// Whether the link works and why not (the headline), then every event:
     /// when (a relative time that ticks), who, what, and why.
     fn model(&self, shared: &Shared<'_>) -> ViewModel {
@@ -103,12 +107,6 @@ impl TimelineState {
         }
         model.rows("", vec![headline.id("headline")]).rows("", rows)
     }
-}
-
-impl Component for TimelineState {
-    fn screen(&self) -> ScreenKind {
-        ScreenKind::Timeline
-    }
 
     /// `x` opens the revoke dialog for this invite (if it is pending).
     fn on_action(&mut self, action: Action, cx: &mut Cx<'_>) -> Outcome {
@@ -128,10 +126,6 @@ impl Component for TimelineState {
     }
     fn countdown(&self) -> Option<bool> {
         Some(true)
-    }
-
-    fn view(&self, shared: &Shared<'_>) -> Vec<ViewModel> {
-        vec![self.model(shared)]
     }
 
     /// Draws the timeline of the invite over the account screen.
