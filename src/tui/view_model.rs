@@ -405,7 +405,8 @@ pub struct Screen {
 /// The style of a meaning.
 pub fn style(theme: &Theme, meaning: Meaning) -> Style {
     match meaning {
-        Meaning::Text | Meaning::Input | Meaning::Countdown => theme.text,
+        Meaning::Text | Meaning::Countdown => theme.text,
+        Meaning::Input => theme.input,
         Meaning::Muted | Meaning::Masked => theme.muted,
         Meaning::Key => theme.key,
         Meaning::Info => theme.info,
@@ -622,6 +623,17 @@ fn block_lines(line: &str, width: usize, hang: usize, style: Style) -> Vec<Line<
             Line::from(spans)
         })
         .collect()
+}
+
+/// Rows of a list drawn into `area` (inside a dialog), scrolled so the
+/// selected one is in view: a line each, cells by priority.
+pub fn list(rows: &[Row], frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    let height = usize::from(area.height);
+    let selected = rows.iter().position(|r| r.selected).unwrap_or(0);
+    let first = super::screens::layout::scroll_offset(selected, height);
+    let lines: Vec<Line<'static>> =
+        rows.iter().skip(first).take(height).map(|row| line(row, usize::from(area.width), theme)).collect();
+    frame.render_widget(Paragraph::new(lines), area);
 }
 
 /// How a panel is drawn.

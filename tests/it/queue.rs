@@ -380,6 +380,11 @@ async fn several_open_tickets_ask_which_and_none_leaves_the_account_alone() {
     assert_eq!(picker.tickets.iter().map(|t| t.id.clone()).collect::<Vec<_>>(), theirs);
     let screen = common::screen_wide(&app);
     assert!(screen.contains("several open tickets") && screen.contains(theirs[1].as_str()), "{screen}");
+    // The first is selected, its status and who has it beside its id; the
+    // keys under the list.
+    let first = screen.lines().find(|l| l.contains(&format!("▶ {}", theirs[0]))).expect("the selected ticket");
+    assert!(first.contains("open") || first.contains("pending"), "{first}");
+    assert!(screen.contains("Enter works the ticket selected"), "{screen}");
     // The second one.
     press(&mut app, &h, ch('j')).await;
     press(&mut app, &h, key(KeyCode::Enter)).await;

@@ -7,15 +7,13 @@ use crate::tui::keymap::{CLOSE, confirm, screen_spec};
 use crossterm::event::Event;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 use tui_input::Input;
 
-use super::{FIELD_MAX, cursor_column, dialog, layout, moved, paste_into, type_into};
+use super::{FIELD_MAX, cursor_column, dialog, moved, paste_into, type_into};
 use crate::tui::action::Action;
 use crate::tui::component::{Component, Cx, Outcome, Shared, Then};
 use crate::tui::keymap::{Keymap, ScreenKind};
-use crate::tui::view_model::{Cell, Meaning, Row, ViewModel};
+use crate::tui::view_model::{self, Cell, Join, Meaning, Row, ViewModel};
 
 /// The palette's title.
 fn title(screen: ScreenKind) -> String {
@@ -110,12 +108,13 @@ impl Component for PaletteState {
                 .enumerate()
                 .map(|(n, c)| {
                     Row::new(vec![
-                        Cell::text(&c.name).must(),
-                        Cell::new(&c.key, Meaning::Key),
-                        Cell::muted(c.help).low(),
+                        Cell::text(&c.name).must().width(15),
+                        Cell::new(&c.key, Meaning::Key).right(7),
+                        Cell::muted(c.help).low().join(Join::Gap),
                     ])
                     .id(&c.name)
                     .selected(n == self.selected)
+                    .indent(2, 2)
                 })
                 .collect()
         };
@@ -144,42 +143,17 @@ impl Component for PaletteState {
         PaletteState::paste(self, text);
     }
 
+    /// The filter typed (its cursor in it), then the commands that match.
     fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {
-        let (under, ui) = (shared, shared.ui);
-        let (state, under) = (self, under.screen);
-        let theme = ui.theme;
-        let list = commands(ui.keys, under, state.input.value());
-        let inner = dialog(frame, area, (70, 16), &title(under), theme);
+        let theme = shared.ui.theme;
+        let inner = dialog(frame, area, (70, 16), &title(shared.screen), theme);
         let [input_row, list_area] = Layout::vertical([Constraint::Length(2), Constraint::Fill(1)]).areas(inner);
-        let typed = state.input.value();
-        frame.render_widget(
-            Paragraph::new(Line::from(vec![Span::styled(": ", theme.key), Span::styled(typed, theme.input)])),
-            input_row,
-        );
-        frame.set_cursor_position(Position::new(cursor_column(input_row, 2, state.input.visual_cursor()), input_row.y));
-        if list.is_empty() {
-            frame.render_widget(Paragraph::new(Line::styled(NO_MATCH, theme.muted)), list_area);
-            return;
+        let model = self.model(shared);
+        if let [field, commands, ..] = model.sections.as_slice() {
+            view_model::list(&field.rows, frame, input_row, theme);
+            view_model::list(&commands.rows, frame, list_area, theme);
         }
-        let rows = list_area.height as usize;
-        let first = layout::scroll_offset(state.selected, rows);
-        let lines: Vec<Line<'_>> = list
-            .iter()
-            .enumerate()
-            .skip(first)
-            .take(rows)
-            .map(|(n, c)| {
-                let selected = n == state.selected;
-                let style = if selected { theme.selected } else { theme.text };
-                Line::from(vec![
-                    Span::styled(if selected { "▶ " } else { "  " }, theme.key),
-                    Span::styled(format!("{:<16}", c.name), style),
-                    Span::styled(format!("{:>7}  ", c.key), theme.key),
-                    Span::styled(c.help, theme.muted),
-                ])
-            })
-            .collect();
-        frame.render_widget(Paragraph::new(lines), list_area);
+        frame.set_cursor_position(Position::new(cursor_column(input_row, 2, self.input.visual_cursor()), input_row.y));
     }
 }
 
@@ -201,6 +175,31 @@ mod tests {
         let found = commands(&keys, ScreenKind::Account, "invite");
         assert!(found.iter().any(|c| c.action == Action::Resend), "matches the description too");
         assert!(commands(&keys, ScreenKind::Queue, "zzz").is_empty());
+    }
+
+    #[test]
+    fn it_draws_the_filter_then_the_commands_in_columns() {
+        let (theme, keys) = (crate::tui::theme::Theme::dark(), Keymap::default());
+        let now = chrono::DateTime::UNIX_EPOCH;
+        let ui = crate::tui::screens::Ui {
+            theme: &theme,
+            keys: &keys,
+            zone: crate::timezone::StaffZone::default(),
+            absolute_times: false,
+            now,
+        };
+        let replies = crate::diagnose::replies::Replies::default();
+        let shared = Shared::new(&ui, &replies, ScreenKind::Account);
+        let state = PaletteState { input: Input::new("dob".into()), selected: 0 };
+        let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+        terminal.draw(|frame| state.render(frame, frame.area(), &shared)).unwrap();
+        let screen = terminal.backend().to_string();
+        assert!(screen.contains(": dob"), "{screen}");
+        // Name padded to 16, its key right-aligned in 7, then what it does.
+        let selected = screen.lines().find(|l| l.contains("▶ ")).expect("a selected command");
+        let at = selected.find("▶ ").unwrap();
+        let row: String = selected[at..].chars().skip(2).collect();
+        assert!(row.starts_with("dob compare           d  compare a reported DOB"), "{row}");
     }
 
     #[test]

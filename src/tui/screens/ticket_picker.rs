@@ -7,16 +7,14 @@ use crate::tui::keymap::{ARROW_DOWN, ARROW_UP};
 use crate::tui::keymap::{confirm, screen_spec};
 use crossterm::event::KeyCode;
 use ratatui::Frame;
-use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::layout::{Constraint, Layout, Rect};
 
-use super::{dialog, layout, moved, short_age, shown, truncate};
+use super::{dialog, moved, short_age, shown, truncate};
 use crate::portal::model::Ticket;
 use crate::tui::action::Action;
 use crate::tui::component::{Component, Cx, Outcome, ScreenKind, Shared, Then};
 use crate::tui::keymap::{key, special};
-use crate::tui::view_model::{Cell, Row, ViewModel};
+use crate::tui::view_model::{self, Cell, Join, Row, ViewModel};
 
 /// The dialog's title.
 const TITLE: &str = "This account has several open tickets: which one?";
@@ -73,15 +71,16 @@ impl Component for TicketPickerState {
             .enumerate()
             .map(|(n, ticket)| {
                 Row::new(vec![
-                    Cell::text(ticket.id.to_string()).must(),
-                    Cell::muted(ticket.status.as_str()),
-                    Cell::muted(short_age(ui.now - ticket.opened_at)).low(),
-                    Cell::muted(claim(ticket)).low(),
-                    Cell::text(truncate(&shown(&ticket.subject), 36)).must(),
+                    Cell::text(ticket.id.to_string()).must().width(7),
+                    Cell::muted(ticket.status.as_str()).width(7),
+                    Cell::muted(short_age(ui.now - ticket.opened_at)).low().right(4),
+                    Cell::muted(claim(ticket)).low().width(14).join(Join::Gap),
+                    Cell::text(truncate(&shown(&ticket.subject), 36)).must().join(Join::Gap),
                 ])
                 .id(ticket.id.to_string())
                 .label(format!("Ticket {} of {count}", n + 1))
                 .selected(n == self.selected)
+                .indent(2, 2)
             })
             .collect();
         ViewModel::new(TITLE).rows("", rows).rows("", vec![Row::one(Cell::muted(HINT)).id("keys")])
@@ -103,29 +102,18 @@ impl Component for TicketPickerState {
         }
     }
 
+    /// The tickets, the selected one marked, then what the keys do.
     fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {
-        let (_under, ui) = (shared, shared.ui);
-        let theme = ui.theme;
+        let theme = shared.ui.theme;
         let rows = u16::try_from(self.tickets.len()).unwrap_or(u16::MAX).saturating_add(4);
         let inner = dialog(frame, area, (76, rows.min(18)), TITLE, theme);
-        let mut lines = Vec::new();
-        let fit = usize::from(inner.height.saturating_sub(2));
-        let first = layout::scroll_offset(self.selected, fit);
-        for (n, ticket) in self.tickets.iter().enumerate().skip(first).take(fit) {
-            let selected = n == self.selected;
-            let style = if selected { theme.selected } else { theme.text };
-            let claim = claim(ticket);
-            lines.push(Line::from(vec![
-                Span::styled(if selected { "▶ " } else { "  " }, theme.key),
-                Span::styled(format!("{:<8}", ticket.id.to_string()), style),
-                Span::styled(format!("{:<8}", ticket.status.as_str()), theme.muted),
-                Span::styled(format!("{:>4}  ", short_age(ui.now - ticket.opened_at)), theme.muted),
-                Span::styled(format!("{:<14}  ", claim), theme.muted),
-                Span::styled(truncate(&shown(&ticket.subject), 36), style),
-            ]));
+        let model = self.model(shared);
+        let [list, _, hint] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(1), Constraint::Length(1)]).areas(inner);
+        let sections = model.sections.as_slice();
+        if let [tickets, keys, ..] = sections {
+            view_model::list(&tickets.rows, frame, list, theme);
+            view_model::list(&keys.rows, frame, hint, theme);
         }
-        lines.push(Line::default());
-        lines.push(Line::styled(HINT, theme.muted));
-        frame.render_widget(Paragraph::new(lines), inner);
     }
 }
