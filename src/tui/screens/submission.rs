@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 
 use super::account::AccountState;
 use super::cells_line;
@@ -367,27 +367,25 @@ pub fn collision_rows(text: &str, does: &str) -> Vec<Row> {
 }
 
 /// What others did to the account or its ticket lately, as a changing
-/// dialog opens ([`Shared::lately`](crate::tui::component::Shared)), wrapped to
-/// `width` (continuations under the text): "⚠ Lately: agent_rivera resent
-/// the invite 4m ago." None when nothing is to be said.
+/// dialog opens ([`Shared::lately`](crate::tui::component::Shared)), drawn
+/// from [`lately_rows`] and wrapped to `width` (continuations under the
+/// text): "⚠ Lately: agent_rivera resent the invite 4m ago." None when
+/// nothing is to be said.
 pub fn lately_lines(lately: Option<&str>, width: usize, theme: &Theme) -> Vec<Line<'static>> {
-    let Some(text) = lately else { return Vec::new() };
-    let line = Line::from(vec![
-        Span::styled("⚠ Lately: ", theme.warn),
-        Span::styled(crate::sanitize::line(text).into_owned(), theme.warn),
-    ]);
-    super::wrap_line(line, width, 2)
+    lately_rows(lately).iter().flat_map(|row| crate::tui::view_model::lines(row, width, theme)).collect()
 }
 
-/// [`lately_lines`] as a view model's rows.
+/// What others did lately, as a view model's row: a warning, led by `⚠`
+/// on screen, that wraps.
 pub fn lately_rows(lately: Option<&str>) -> Vec<Row> {
     let Some(text) = lately else { return Vec::new() };
     vec![
         Row::new(vec![
-            Cell::new("Lately:", Meaning::Warning).must(),
+            Cell::new("Lately:", Meaning::Warning).badge().must(),
             Cell::new(crate::sanitize::line(text).into_owned(), Meaning::Warning).must(),
         ])
-        .id("lately"),
+        .id("lately")
+        .wrapped(0, 2),
     ]
 }
 
