@@ -177,8 +177,8 @@ mod tests {
         assert!(commands(&keys, ScreenKind::Queue, "zzz").is_empty());
     }
 
-    #[test]
-    fn it_draws_the_filter_then_the_commands_in_columns() {
+    /// Calls `check` with what the palette sees over the account screen.
+    fn over_account(check: impl FnOnce(&Shared<'_>)) {
         let (theme, keys) = (crate::tui::theme::Theme::dark(), Keymap::default());
         let now = chrono::DateTime::UNIX_EPOCH;
         let ui = crate::tui::screens::Ui {
@@ -189,10 +189,16 @@ mod tests {
             now,
         };
         let replies = crate::diagnose::replies::Replies::default();
-        let shared = Shared::new(&ui, &replies, ScreenKind::Account);
+        check(&Shared::new(&ui, &replies, ScreenKind::Account));
+    }
+
+    #[test]
+    fn it_draws_the_filter_then_the_commands_in_columns() {
         let state = PaletteState { input: Input::new("dob".into()), selected: 0 };
         let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
-        terminal.draw(|frame| state.render(frame, frame.area(), &shared)).unwrap();
+        over_account(|shared| {
+            terminal.draw(|frame| state.render(frame, frame.area(), shared)).unwrap();
+        });
         let screen = terminal.backend().to_string();
         assert!(screen.contains(": dob"), "{screen}");
         // Name padded to 16, its key right-aligned in 7, then what it does.
@@ -205,26 +211,19 @@ mod tests {
     #[test]
     fn its_view_has_the_filter_typed_and_the_command_selected() {
         use crate::tui::view_model::Meaning;
-        let (theme, keys) = (crate::tui::theme::Theme::dark(), Keymap::default());
-        let now = chrono::DateTime::UNIX_EPOCH;
-        let ui = crate::tui::screens::Ui {
-            theme: &theme,
-            keys: &keys,
-            zone: crate::timezone::StaffZone::default(),
-            absolute_times: false,
-            now,
-        };
-        let replies = crate::diagnose::replies::Replies::default();
-        let under = Shared::new(&ui, &replies, ScreenKind::Account);
         let state = PaletteState { input: Input::new("edit dob".into()), selected: 0 };
-        let model = state.view(&under).remove(0);
+        let mut model = ViewModel::default();
+        let mut none = ViewModel::default();
+        over_account(|under| {
+            model = state.model(under);
+            none = PaletteState { input: Input::new("zzz".into()), selected: 0 }.model(under);
+        });
         assert_eq!(model.title, "Commands · Account");
         let rows: Vec<_> = model.sections.iter().flat_map(|s| &s.rows).collect();
         assert!(rows.iter().any(|r| r.cells.iter().any(|c| c.meaning == Meaning::Input && c.text == "edit dob")));
         let selected: Vec<_> = rows.iter().filter(|r| r.selected).collect();
         assert_eq!(selected.len(), 1);
         assert_eq!(selected[0].cells[0].text, "edit dob");
-        let none = PaletteState { input: Input::new("zzz".into()), selected: 0 }.view(&under).remove(0);
         assert!(none.text().contains("No command matches."), "{}", none.text());
     }
 }
