@@ -9,6 +9,11 @@ pub fn of(text: &str) -> usize {
     text.width()
 }
 
+/// The columns one character takes (a control character none).
+pub fn of_char(c: char) -> usize {
+    c.width().unwrap_or(0)
+}
+
 /// Cuts `text` to at most `width` columns, ending with `…` when cut. A wide
 /// character that would not fit whole is left out, never split; a cut to
 /// no columns is empty.

@@ -239,8 +239,14 @@ fn row_words(row: &Row, countdowns: bool) -> String {
             _ => cell_words(c),
         })
         .filter(|t| !t.is_empty())
-        .collect::<Vec<_>>()
-        .join(", ")
+        .fold(String::new(), |mut said, words| {
+            // A label ending in `:` (`Lately:`) runs on into what it names.
+            if !said.is_empty() {
+                said.push_str(if said.ends_with(':') { " " } else { ", " });
+            }
+            said.push_str(&words);
+            said
+        })
 }
 
 /// Text without its relative times: `sent 25s ago` and `sent 26s ago`

@@ -131,7 +131,8 @@ impl Join {
         }
     }
 
-    fn text(self) -> &'static str {
+    /// What it draws.
+    pub fn text(self) -> &'static str {
         match self {
             Join::Space => " ",
             Join::Dot => " · ",
@@ -253,6 +254,9 @@ impl Cell {
     }
 }
 
+/// The columns of a field's label ([`Row::field`]), so values line up.
+pub const LABEL: u16 = 8;
+
 /// One line of a section: a list, a field, a sentence.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Row {
@@ -286,8 +290,11 @@ impl Row {
     }
 
     /// A label and a value (`Email  a•••@…`).
+    /// The label takes a column of [`LABEL`] (or its own width, when
+    /// wider); the value's later lines go under the value.
     pub fn field(label: &str, value: Cell) -> Self {
-        Self::new(vec![Cell::muted(label), value])
+        let hang = crate::width::of(label).max(usize::from(LABEL)) + 1;
+        Self::new(vec![Cell::muted(label).width(LABEL), value]).indent(0, u16::try_from(hang).unwrap_or(u16::MAX))
     }
 
     pub fn id(self, id: impl Into<String>) -> Self {
@@ -790,28 +797,101 @@ fn panel_into(section: &Section, buffer: &mut Buffer, area: Rect, theme: &Theme,
     max
 }
 
-/// Draws a view model into `area` (already inside a dialog's border or a
-/// panel): each section's title (when it has one) then its rows, wrapped
-/// rows kept whole by priority. Rows past the bottom are not drawn.
-pub fn render(model: &ViewModel, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
-    let width = usize::from(area.width);
-    let mut lines: Vec<Line<'_>> = Vec::new();
-    for (i, section) in model.sections.iter().enumerate() {
-        if i > 0 && !lines.is_empty() {
-            lines.push(Line::default());
+/// Where a text field's cursor is: the row (by id) that holds the field
+/// (its first [`Meaning::Input`] cell), and the cursor's column in the
+/// field's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caret {
+    pub row: String,
+    pub at: usize,
+}
+
+impl Caret {
+    pub fn new(row: impl Into<String>, at: usize) -> Self {
+        Self { row: row.into(), at }
+    }
+}
+
+/// A dialog's body, laid out `width` columns wide: each section's title
+/// (when it has one) then its rows, a blank line between sections, a row
+/// of no cells a blank line. A row wraps at words under its `hang`, every
+/// cell kept, unless it has lines of its own ([`Join::Line`], a block) or
+/// holds the field the `caret` is in: that one is a line whose field is
+/// scrolled so the cursor shows. Answers the lines and, when the caret's
+/// row is there, where the cursor goes (its column, its line).
+pub fn form(
+    model: &ViewModel,
+    width: usize,
+    theme: &Theme,
+    caret: Option<&Caret>,
+) -> (Vec<Line<'static>>, Option<(u16, usize)>) {
+    let mut out: Vec<Line<'static>> = Vec::new();
+    let mut cursor = None;
+    for section in &model.sections {
+        if !out.is_empty() && !section.rows.is_empty() {
+            out.push(Line::default());
         }
         if !section.title.is_empty() {
-            lines.push(Line::styled(section.title.as_str(), theme.title));
+            let title = if section.meaning == Meaning::Text { theme.title } else { style(theme, section.meaning) };
+            out.push(Line::styled(section.title.clone(), title));
         }
         for row in &section.rows {
-            if lines.len() >= usize::from(area.height) {
-                break;
+            if row.cells.is_empty() {
+                out.push(Line::default());
+                continue;
             }
-            lines.push(line(row, width, theme));
+            if let Some(caret) = caret.filter(|c| c.row == row.id)
+                && let Some((scrolled, column)) = scrolled(row, width, caret.at)
+            {
+                cursor = Some((column, out.len()));
+                out.push(line(&scrolled, width, theme));
+                continue;
+            }
+            let own_lines = row.cells.iter().any(|c| c.block || c.join == Join::Line);
+            if own_lines || row.wrap {
+                out.extend(lines(row, width, theme));
+            } else {
+                out.extend(lines(&Row { wrap: true, ..row.clone() }, width, theme));
+            }
         }
     }
-    lines.truncate(usize::from(area.height));
-    frame.render_widget(Paragraph::new(lines), area);
+    (out, cursor)
+}
+
+/// A row whose field (its first [`Meaning::Input`] cell) shows only what
+/// fits after the cells before it, scrolled so the cursor (`at` columns
+/// into the field) shows, with a column kept for the cursor at its end;
+/// and the cursor's column in the row. `None`: the row has no field.
+fn scrolled(row: &Row, width: usize, at: usize) -> Option<(Row, u16)> {
+    let field = row.cells.iter().position(|c| c.meaning == Meaning::Input)?;
+    let before: usize = usize::from(row.indent)
+        + row.cells[..=field]
+            .iter()
+            .enumerate()
+            .map(|(i, c)| if i == field { 0 } else { drawn_width(c) } + if i == 0 { 0 } else { c.join.width() })
+            .sum::<usize>();
+    let room = width.saturating_sub(before).saturating_sub(1).max(1);
+    let skip = at.max(room) - room;
+    let text = &row.cells[field].text;
+    let (mut skipped, mut shown, mut used) = (0, String::new(), 0);
+    for ch in text.chars() {
+        let w = crate::width::of_char(ch);
+        if skipped < skip {
+            skipped += w;
+            continue;
+        }
+        if used + w > room {
+            break;
+        }
+        used += w;
+        shown.push(ch);
+    }
+    let mut row = row.clone();
+    row.wrap = false;
+    row.cells[field].text = shown;
+    row.cells[field].priority = Priority::Must;
+    let column = before + at.saturating_sub(skipped);
+    Some((row, u16::try_from(column.min(width.saturating_sub(1))).unwrap_or(u16::MAX)))
 }
 
 /// A list section drawn as a bordered table: its title on the border

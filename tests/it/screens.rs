@@ -161,6 +161,35 @@ async fn edit_dob_dialog() {
 }
 
 #[tokio::test]
+async fn note_dialog() {
+    let h = Harness::start().await;
+    let mut app = on_ticket(&h, SeedCase::WrongAddress).await;
+    app.update(ch('m'), t0());
+    app.update(Msg::Paste("Called back; resent to the address she spelled out.".into()), t0());
+    snapshot("note", &app);
+    // The cursor is at the end of the text typed, on the field's line.
+    let mut terminal = draw(&app, (80, 24));
+    let cursor = terminal.get_cursor_position().unwrap();
+    let line: String = (0..80).map(|x| terminal.backend().buffer()[(x, cursor.y)].symbol().to_owned()).collect();
+    assert!(line.contains("Note     Called back;"), "{line}");
+    let end = line.find("spelled out.").unwrap() + "spelled out.".len();
+    assert_eq!(usize::from(cursor.x), line[..end].chars().count());
+}
+
+#[tokio::test]
+async fn revoke_dialog() {
+    let h = Harness::start().await;
+    let mut app = on_account(&h, SeedCase::WrongAddress).await;
+    app.update(ch('x'), t0());
+    assert_eq!(app.screen(), portaldesk::tui::keymap::ScreenKind::Revoke);
+    app.update(Msg::Paste("sent to a mistyped address".into()), t0());
+    snapshot("revoke", &app);
+    // The first Enter shows the risk on the highlighted line.
+    app.update(key(KeyCode::Enter), t0());
+    snapshot_at("revoke_second_look", &app, &[(80, 24)]);
+}
+
+#[tokio::test]
 async fn help() {
     let h = Harness::start().await;
     let mut app = on_account(&h, SeedCase::NoInvite).await;

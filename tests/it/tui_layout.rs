@@ -77,7 +77,7 @@ async fn the_dob_edit_reads_3_5_1988_and_shows_it_normalised_before_saving() {
     app.update(key(KeyCode::Enter), now());
     let Some(Overlay::EditDob(_)) = &app.overlay else { panic!("the dialog closed") };
     let review = joined(&screen(&app, (80, 24)));
-    assert!(review.contains("New  03/05/1988"), "the review shows the normalised DOB:\n{review}");
+    assert!(review.contains("→  New 03/05/1988"), "the review shows the normalised DOB:\n{review}");
     let save = app.update(key(KeyCode::Enter), now());
     let Some(Effect::Portal(_, Request::SaveAccount { patch, .. })) = save.first() else { panic!("{save:?}") };
     assert_eq!(patch.dob.as_ref().map(|d| d.expose().to_string()).as_deref(), Some("1988-03-05"));

@@ -221,14 +221,9 @@ pub fn screen(app: &App, now: DateTime<Utc>) -> Screen {
     }
     let revealed = app.stack.account().is_some_and(|a| a.revealed);
     if let Some(overlay) = &app.overlay {
-        let mut models = overlay.component().view(&shared);
+        let mut models = overlay.component().view(&shared).into_iter();
         // What others did lately, said first as the dialog opens.
-        let lately = crate::tui::screens::submission::lately_rows(shared.lately);
-        if let Some(model) = models.first_mut()
-            && !lately.is_empty()
-        {
-            model.sections.insert(0, Section::new("", lately));
-        }
+        views.extend(models.next().map(|model| crate::tui::screens::submission::with_lately(model, shared.lately)));
         views.extend(models);
     }
     let keys = app

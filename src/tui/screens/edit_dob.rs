@@ -6,14 +6,10 @@
 use crate::tui::keymap::{CANCEL, confirm, screen_spec};
 use chrono::{Datelike, NaiveDate};
 use crossterm::event::{Event, KeyCode};
-use ratatui::Frame;
-use ratatui::layout::{Position, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
-use super::submission::{ChangeId, NOT_KNOWN, Submission, answer_lost, collision_lines, collision_rows, lately_lines};
-use super::{FIELD_MAX, REASON_MAX, Ui, cursor_column, dialog, paste_into_max, type_into};
+use super::submission::{ChangeId, NOT_KNOWN, Submission, answer_lost, collision_rows};
+use super::{FIELD_MAX, REASON_MAX, Ui, paste_into_max, type_into};
 use crate::diagnose::dob;
 use crate::phi::{DOB_MASK, Phi, mask_email};
 use crate::portal::model::{Account, AccountPatch, TicketId};
@@ -22,7 +18,7 @@ use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::component::{Component, Cx, Outcome, Shared, Then};
 use crate::tui::keymap::{PREV_FIELD, ScreenKind, special};
 use crate::tui::live::Guarded;
-use crate::tui::view_model::{Cell, Meaning, Row, ViewModel};
+use crate::tui::view_model::{Caret, Cell, Join, LABEL, Meaning, Row, ViewModel};
 
 /// The banner once the account shows a DOB edit whose answer was lost.
 pub const SHOWN_SAVED: &str = "DOB on file updated (its answer was lost, the portal shows it)";
@@ -169,9 +165,9 @@ impl EditDobState {
     /// The form's fields: which, their label (padded as drawn), their input.
     fn fields(&self) -> [(Focus, &'static str, &Input); 3] {
         [
-            (Focus::Dob, "New DOB ", &self.dob),
-            (Focus::Reason, "Reason  ", &self.reason),
-            (Focus::Ticket, "Ticket  ", &self.ticket),
+            (Focus::Dob, "New DOB", &self.dob),
+            (Focus::Reason, "Reason", &self.reason),
+            (Focus::Ticket, "Ticket", &self.ticket),
         ]
     }
 
@@ -195,21 +191,21 @@ impl EditDobState {
     /// DOB's check, the error, the hint.
     fn form_rows(&self, revealed: bool, ui: &Ui<'_>) -> Vec<Row> {
         let on_file = shown_dob(*self.base.value.dob.expose(), revealed);
-        let mut rows = vec![Row::field("On file", Cell::new(on_file, dob_meaning(revealed)).must()).id("on-file")];
+        let mut rows =
+            vec![Row::field("On file", Cell::new(on_file, dob_meaning(revealed)).must()).id("on-file").indent(2, 11)];
         for (focus, label, input) in self.fields() {
             let focused = self.focus == focus;
             let meaning = if focused { Meaning::Input } else { Meaning::Text };
             rows.push(
-                Row::field(label.trim_end(), Cell::new(input.value(), meaning).must())
-                    .id(label.trim_end())
-                    .selected(focused),
+                Row::field(label, Cell::new(input.value(), meaning).must()).id(label).selected(focused).indent(2, 11),
             );
             if focus == Focus::Dob {
                 let (verdict, ok) = self.verdict(ui.now.date_naive());
                 let meaning = if ok { Meaning::Ok } else { Meaning::Warning };
-                rows.push(Row::one(Cell::new(verdict, meaning).must()).id("verdict"));
+                rows.push(Row::one(Cell::new(verdict, meaning).must()).id("verdict").indent(11, 13));
             }
         }
+        rows.push(Row::default());
         if let Some(error) = &self.submission.error {
             rows.push(Row::one(Cell::new(format!("✕ {error}"), Meaning::Danger).must()).id("error"));
         }
@@ -225,13 +221,15 @@ impl EditDobState {
         let new = self.new_dob(ui.now.date_naive()).map(dob::format_entry).unwrap_or_default();
         let mut rows = vec![
             Row::new(vec![
-                Cell::muted("On file"),
+                Cell::muted("On file").width(LABEL),
                 Cell::new(on_file, dob_meaning(under.revealed)).must(),
-                Cell::muted("→ New"),
+                Cell::muted("→").join(Join::Gap),
+                Cell::muted("New").join(Join::Gap),
                 Cell::new(new, Meaning::Ok).must(),
             ]),
             Row::field("Reason", Cell::text(self.reason.value().trim()).must()),
             Row::field("Ticket", Cell::text(self.ticket_words())),
+            Row::default(),
         ];
         let status = match (self.submission.wait, &self.submission.error) {
             (Some(wait), _) if self.stage == Stage::Confirm => {
@@ -260,9 +258,12 @@ impl EditDobState {
             Some(theirs) => {
                 for (n, change) in changes(&self.base.value, &theirs.value, revealed).into_iter().enumerate() {
                     rows.push(
-                        Row::field("changed:", Cell::new(change, Meaning::Warning).must()).id(format!("changed {n}")),
+                        Row::new(vec![Cell::muted("changed:"), Cell::new(change, Meaning::Warning).must()])
+                            .id(format!("changed {n}"))
+                            .indent(2, 11),
                     );
                 }
+                rows.push(Row::default());
                 rows.push(Row::one(Cell::muted(CONFLICT_HINT)).id("keys"));
             }
         }
@@ -319,8 +320,6 @@ impl Component for EditDobState {
         ScreenKind::EditDob
     }
 
-    /// Draws the edit dialog; the DOB on file shows only while the account is
-    /// `revealed` (what is typed always shows).
     /// What the stage shows: the form, the confirm, or the conflict.
     fn model(&self, shared: &Shared<'_>) -> ViewModel {
         let (under, ui) = (shared, shared.ui);
@@ -447,97 +446,12 @@ impl Component for EditDobState {
     fn countdown(&self) -> Option<bool> {
         Some(self.submission.wait.is_some())
     }
-
-    fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {
-        let (under, ui) = (shared, shared.ui);
-        let (state, revealed) = (self, under.revealed);
-        let (theme, now) = (ui.theme, ui.now);
-        let inner = dialog(frame, area, (76, 16), TITLE, theme);
-        let today = now.date_naive();
-        let on_file = shown_dob(*state.base.value.dob.expose(), revealed);
-        let mut lines: Vec<Line<'_>> = lately_lines(under.lately, usize::from(inner.width), theme);
-        let above = u16::try_from(lines.len()).unwrap_or(0);
-        match state.stage {
-            Stage::Form => {
-                let fields = state.fields();
-                lines.push(Line::from(vec![Span::styled("On file  ", theme.muted), Span::styled(on_file, theme.text)]));
-                for (focus, label, input) in fields {
-                    let marker = if state.focus == focus { "▶ " } else { "  " };
-                    lines.push(Line::from(vec![
-                        Span::styled(marker, theme.key),
-                        Span::styled(label, theme.muted),
-                        Span::styled(format!("{} ", input.value()), theme.input),
-                    ]));
-                    if focus == Focus::Dob {
-                        let (verdict, ok) = state.verdict(today);
-                        lines.push(Line::from(Span::styled(
-                            format!("    {verdict}"),
-                            if ok { theme.ok } else { theme.warn },
-                        )));
-                    }
-                }
-                lines.push(Line::default());
-                if let Some(error) = &state.submission.error {
-                    lines.push(Line::styled(format!("✕ {error}"), theme.danger));
-                }
-                lines.push(Line::styled(form_hint(ui), theme.muted));
-                let (row, input) = match state.focus {
-                    Focus::Dob => (1, &state.dob),
-                    Focus::Reason => (3, &state.reason),
-                    Focus::Ticket => (4, &state.ticket),
-                };
-                let x = cursor_column(inner, 10, input.visual_cursor());
-                frame.set_cursor_position(Position::new(x, inner.y.saturating_add(row + above)));
-            }
-            Stage::Confirm | Stage::Saving => {
-                let new = state.new_dob(today).map(dob::format_entry).unwrap_or_default();
-                let ticket = state.ticket_words();
-                lines.push(Line::from(vec![
-                    Span::styled("On file  ", theme.muted),
-                    Span::styled(on_file, theme.danger),
-                    Span::styled("   →   New  ", theme.muted),
-                    Span::styled(new, theme.ok),
-                ]));
-                lines.push(Line::from(vec![
-                    Span::styled("Reason   ", theme.muted),
-                    Span::styled(state.reason.value().trim(), theme.text),
-                ]));
-                lines.push(Line::from(vec![Span::styled("Ticket   ", theme.muted), Span::styled(ticket, theme.text)]));
-                lines.push(Line::default());
-                match (state.submission.wait, &state.submission.error) {
-                    (Some(wait), _) if state.stage == Stage::Confirm => {
-                        let why = state.submission.limit_reason.as_deref().unwrap_or(LIMIT);
-                        lines.push(wait.line(now, NOT_SAVED, why, SAVES, theme));
-                    }
-                    _ if state.checking => lines.push(Line::styled(NOT_KNOWN, theme.warn)),
-                    (_, Some(error)) => lines.push(Line::styled(format!("✕ {NOT_SAVED}: {error}"), theme.danger)),
-                    (_, None) => {}
-                }
-                match under.collision {
-                    Some(text) if state.stage == Stage::Confirm => {
-                        lines.extend(collision_lines(text, SAVES, theme));
-                    }
-                    _ if state.stage == Stage::Saving => lines.push(Line::styled(SAVING, theme.warn)),
-                    _ => lines.push(Line::styled(CONFIRM_HINT, theme.muted)),
-                }
-            }
-            Stage::Conflict => {
-                lines.push(Line::styled(CONFLICT, theme.danger));
-                match &state.theirs {
-                    None => lines.push(Line::styled(READING, theme.warn)),
-                    Some(theirs) => {
-                        for change in changes(&state.base.value, &theirs.value, revealed) {
-                            lines.push(Line::from(vec![
-                                Span::styled("  changed: ", theme.muted),
-                                Span::styled(change, theme.warn),
-                            ]));
-                        }
-                        lines.push(Line::default());
-                        lines.push(Line::styled(CONFLICT_HINT, theme.muted));
-                    }
-                }
-            }
-        }
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    fn size(&self) -> (u16, u16) {
+        (76, 12)
+    }
+    /// In the focused field, while the form shows.
+    fn caret(&self) -> Option<Caret> {
+        let (_, label, input) = self.fields().into_iter().find(|(focus, _, _)| *focus == self.focus)?;
+        (self.stage == Stage::Form).then(|| Caret::new(label, input.visual_cursor()))
     }
 }

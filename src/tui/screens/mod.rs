@@ -131,6 +131,33 @@ pub fn dialog(frame: &mut Frame<'_>, area: Rect, (width, height): (u16, u16), ti
     inner
 }
 
+/// A dialog drawn from its view model: a box `width` wide (cut to `area`),
+/// as tall as what it says and at least `least`, titled by the model;
+/// what others did lately first, then the model laid out as a form
+/// ([`view_model::form`](super::view_model::form)), the cursor at `caret`.
+pub fn form_dialog(
+    model: &super::view_model::ViewModel,
+    frame: &mut Frame<'_>,
+    area: Rect,
+    shared: &super::component::Shared<'_>,
+    (width, least): (u16, u16),
+    caret: Option<&super::view_model::Caret>,
+) {
+    let theme = shared.ui.theme;
+    let lately = submission::with_lately(model.clone(), shared.lately);
+    let inside = usize::from(width.min(area.width).saturating_sub(2));
+    let (lines, cursor) = super::view_model::form(&lately, inside, theme, caret);
+    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX).max(least);
+    let inner = dialog(frame, area, (width, height), &model.title, theme);
+    frame.render_widget(ratatui::widgets::Paragraph::new(lines), inner);
+    if let Some((column, line)) = cursor
+        && let Ok(line) = u16::try_from(line)
+        && line < inner.height
+    {
+        frame.set_cursor_position(ratatui::layout::Position::new(cursor_column(inner, column, 0), inner.y + line));
+    }
+}
+
 /// The symbol of an invite state (status is never colour alone).
 pub fn state_symbol(state: InviteState) -> &'static str {
     match state {
@@ -179,16 +206,18 @@ pub fn invite_badge<'a>(
     Line::from(crate::tui::view_model::span(&invite_cell(status, expires_at, role, now), theme))
 }
 
-/// A row's cells drawn as one line, each styled by its meaning, with no
-/// space put between them (the cells carry their own spacing): for lines
-/// whose words a dialog's [`view`](crate::tui::component::Component::view) says too.
+/// A row's cells drawn as one line, each styled by its meaning and set off
+/// by its join, none dropped: for lines whose words a dialog's
+/// [`view`](crate::tui::component::Component::view) says too.
 pub fn cells_line(cells: &[crate::tui::view_model::Cell], theme: &Theme) -> Line<'static> {
-    Line::from(
-        cells
-            .iter()
-            .map(|c| Span::styled(c.text.clone(), crate::tui::view_model::style(theme, c.meaning)))
-            .collect::<Vec<_>>(),
-    )
+    let mut spans = Vec::new();
+    for (i, cell) in cells.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw(cell.join.text()));
+        }
+        spans.push(crate::tui::view_model::span(cell, theme));
+    }
+    Line::from(spans)
 }
 
 /// A row drawn as one line: a row of one cell as a line of its style,

@@ -5,16 +5,11 @@
 //! the dialog says what they show (posted, or not, or still not known).
 
 use crate::tui::keymap::{CANCEL, confirm, screen_spec};
-use ratatui::Frame;
-use ratatui::layout::{Position, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
-use super::submission::{ChangeId, Submission, Wording, answer_lost, enter_hint, enter_hint_row, lately_lines};
-use super::{cursor_column, dialog, row_line};
+use super::submission::{ChangeId, Submission, Wording, answer_lost, enter_hint_row};
 use crate::portal::IdempotencyKey;
-use crate::tui::view_model::{Cell, Meaning, Row, ViewModel};
+use crate::tui::view_model::{Caret, Cell, Meaning, Row, ViewModel};
 use chrono::{DateTime, Utc};
 
 use crate::portal::model::{NewNote, TicketId};
@@ -185,7 +180,9 @@ impl Component for NoteState {
         let (_under, ui) = (shared, shared.ui);
         let mut rows = vec![
             Row::one(Cell::muted(STAFF_ONLY)).id("aside"),
+            Row::default(),
             Row::field("Note", Cell::new(self.input.value(), Meaning::Input).must()).id("field"),
+            Row::default(),
         ];
         match self.lost_rows() {
             Some(lost) => rows.extend(lost),
@@ -230,33 +227,10 @@ impl Component for NoteState {
     fn countdown(&self) -> Option<bool> {
         Some(self.submission.wait.is_some())
     }
-
-    fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {
-        let (under, ui) = (shared, shared.ui);
-        let theme = ui.theme;
-        let inner = dialog(frame, area, (76, 10), &self.title(), theme);
-        let width = inner.width.saturating_sub(1) as usize;
-        let scroll = self.input.visual_scroll(width);
-        let lately = lately_lines(under.lately, usize::from(inner.width), theme);
-        let above = u16::try_from(lately.len()).unwrap_or(0);
-        let mut lines: Vec<Line<'_>> = lately;
-        lines.extend([
-            Line::styled(STAFF_ONLY, theme.muted),
-            Line::default(),
-            Line::from(Span::styled(
-                self.input.value().chars().skip(scroll).take(width).collect::<String>(),
-                theme.input,
-            )),
-            Line::default(),
-        ]);
-        let idle = vec![enter_hint(&POSTS.0, POSTS.1, theme)];
-        match self.lost_rows() {
-            Some(rows) => lines.extend(rows.iter().map(|row| row_line(row, theme))),
-            None => lines.extend(self.submission.status(&WORDING, None, idle, ui.now, theme)),
-        }
-        lines.push(Line::styled(self.count(), theme.muted));
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-        let cursor = cursor_column(inner, 0, self.input.visual_cursor().saturating_sub(scroll));
-        frame.set_cursor_position(Position::new(cursor, inner.y.saturating_add(2 + above)));
+    fn size(&self) -> (u16, u16) {
+        (76, 8)
+    }
+    fn caret(&self) -> Option<Caret> {
+        Some(Caret::new("field", self.input.visual_cursor()))
     }
 }

@@ -3,18 +3,11 @@
 //! a failure reuses it, so it can never make two invites.
 
 use crate::tui::keymap::{CANCEL, confirm, screen_spec};
-use ratatui::Frame;
-use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use super::account::AccountState;
 use super::second_look::SecondLook;
-use super::submission::{
-    ChangeId, NOT_KNOWN, Submission, Wording, answer_lost, collision_lines, collision_rows, enter_hint, enter_hint_row,
-    lately_lines,
-};
-use super::{LOADING, Ui, dialog, wrap_line};
+use super::submission::{ChangeId, NOT_KNOWN, Submission, Wording, answer_lost, collision_rows, enter_hint_row};
+use super::{LOADING, Ui};
 use crate::diagnose::{email, invite};
 use crate::portal::PortalError;
 use crate::portal::model::{Account, DeliveryEventKind, Invite, InviteStatus, ResendRequest};
@@ -176,20 +169,25 @@ impl Component for ResendState {
         }
         let mut rows = vec![to];
         for finding in &email::check_email(address).findings {
-            rows.push(Row::one(Cell::new(format!("⚠ {}", super::shown(&finding.message)), Meaning::Warning).must()));
+            rows.push(
+                Row::one(Cell::new(super::shown(&finding.message), Meaning::Warning).badge().must()).indent(2, 4),
+            );
         }
         let expires = now + data.role.invite_lifetime();
-        rows.push(Row::new(vec![
-            Cell::muted("Expires"),
+        let mut expiry = Row::field(
+            "Expires",
             Cell::new(format!("in {}", invite::remaining(expires - now)), Meaning::Countdown).must(),
-            Cell::text(expiry_words(ui, data)).low(),
-        ]));
+        );
+        expiry.cells.push(Cell::text(expiry_words(ui, data)).low());
+        rows.push(expiry);
         rows.push(Row::field("Earlier", Cell::new(superseded(invites, first, now), Meaning::Warning).must()));
         if let Some(ticket) = &account.ticket_id {
             rows.push(Row::field("Ticket", Cell::text(ticket.as_str())));
         }
         for risk in &risks {
-            rows.push(Row::new(vec![Cell::new("Risk", Meaning::Danger), Cell::new(*risk, Meaning::Warning).must()]));
+            let mut row = Row::field("Risk", Cell::new(*risk, Meaning::Warning).must());
+            row.cells[0].meaning = Meaning::Danger;
+            rows.push(row);
         }
         let retry = Row::one(Cell::muted(RETRY)).id("retry");
         let idle = match (risks.first(), self.second_look.armed) {
@@ -268,74 +266,7 @@ impl Component for ResendState {
     fn countdown(&self) -> Option<bool> {
         Some(true)
     }
-
-    /// Draws the resend dialog.
-    fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {
-        let (under, ui) = (shared, shared.ui);
-        let Some(account) = under.account else { return };
-        let (theme, now) = (ui.theme, ui.now);
-        let first = account.invites.data.as_ref().is_some_and(Vec::is_empty);
-        let title = title(first);
-        let Some(data) = account.account.data.as_ref().map(|a| &a.value) else {
-            let inner = dialog(frame, area, (76, 12), title, theme);
-            frame.render_widget(Paragraph::new(LOADING), inner);
-            return;
-        };
-        let invites = account.invites.data.as_deref().unwrap_or_default();
-        let risks = risks(data, invites);
-        let role = data.role;
-        let address = data.email.expose();
-        let expires = now + role.invite_lifetime();
-        let mut to =
-            vec![Span::styled("To       ", theme.muted), Span::styled(account.shown_email(address), theme.title)];
-        if !account.revealed {
-            let key = ui.keys.key_of(ScreenKind::Resend, Action::Reveal);
-            to.push(Span::styled(format!("  ({key} reveals)"), theme.muted));
-        }
-        let width = usize::from(area.width.min(76).saturating_sub(2));
-        let mut lines: Vec<Line<'_>> = lately_lines(under.lately, width, theme);
-        lines.push(Line::from(to));
-        let check = email::check_email(address);
-        for finding in &check.findings {
-            lines.push(Line::from(vec![
-                Span::styled("  ⚠ ", theme.warn),
-                Span::styled(super::shown(&finding.message).into_owned(), theme.warn),
-            ]));
-        }
-        lines.push(Line::from(vec![
-            Span::styled("Expires  ", theme.muted),
-            Span::styled(format!("in {} ", invite::remaining(expires - now)), theme.ok),
-            Span::styled(expiry_words(ui, data), theme.text),
-        ]));
-        let superseded = superseded(invites, first, now);
-        lines.push(Line::from(vec![Span::styled("Earlier  ", theme.muted), Span::styled(superseded, theme.warn)]));
-        if let Some(ticket) = &account.ticket_id {
-            lines.push(Line::from(vec![
-                Span::styled("Ticket   ", theme.muted),
-                Span::styled(ticket.as_str(), theme.text),
-            ]));
-        }
-        for risk in &risks {
-            lines.push(Line::from(vec![Span::styled("Risk     ", theme.danger), Span::styled(*risk, theme.warn)]));
-        }
-        lines.push(Line::default());
-        let retry = Line::styled(RETRY, theme.muted);
-        let idle = match (risks.first(), self.second_look.armed) {
-            _ if let Some(text) = under.collision => collision_lines(text, DOES, theme),
-            (None, _) => vec![enter_hint(&SENDS, DOES, theme)],
-            (Some(_), false) => vec![SecondLook::first_hint(DOES, theme)],
-            (Some(risk), true) => SecondLook::lines(ANYWAY.0, risk, ANYWAY.1, theme),
-        };
-        if self.checking && !self.submission.is_sending() {
-            lines.push(Line::styled(NOT_KNOWN, theme.warn));
-        } else {
-            lines.extend(self.submission.status(&WORDING, Some(retry), idle, now, theme));
-        }
-        // Wrapped here, continuation lines under the values, so the dialog
-        // is as tall as what it says (a risk and its second look included).
-        let lines: Vec<Line<'_>> = lines.into_iter().flat_map(|line| wrap_line(line, width, 9)).collect();
-        let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX).max(12);
-        let inner = dialog(frame, area, (76, height), title, theme);
-        frame.render_widget(Paragraph::new(lines), inner);
+    fn size(&self) -> (u16, u16) {
+        (76, 12)
     }
 }

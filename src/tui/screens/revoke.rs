@@ -3,21 +3,17 @@
 //! dialog (a retry cannot revoke twice) and If-Match on the account.
 
 use crate::tui::keymap::{CANCEL, confirm, screen_spec};
-use ratatui::Frame;
-use ratatui::layout::{Position, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
+use super::REASON_MAX;
 use super::second_look::SecondLook;
-use super::submission::{ChangeId, Submission, Wording, collision_lines, collision_rows, lately_lines};
-use super::{REASON_MAX, cursor_column, dialog};
+use super::submission::{ChangeId, Submission, Wording, collision_rows};
 use crate::portal::PortalError;
 use crate::portal::model::{InviteId, InviteStatus, RevokeRequest};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::component::{Banner, Component, Cx, Outcome, ScreenKind, Shared, Then};
 use crate::tui::live::Guarded;
-use crate::tui::view_model::{Cell, Meaning, Row, ViewModel};
+use crate::tui::view_model::{Caret, Cell, Meaning, Row, ViewModel};
 
 /// What a revoke does to the link.
 const CONSEQUENCE: &str = "Its link will show the invalid-link page (\"revoked\"). The client needs a new invite.";
@@ -102,13 +98,13 @@ impl Component for RevokeState {
         ScreenKind::Revoke
     }
 
-    /// Draws the revoke dialog.
     /// What revoking does, the reason (the field), the ticket; then the
     /// second look, the collision guard, or the submission's status.
     fn model(&self, shared: &Shared<'_>) -> ViewModel {
         let (under, ui) = (shared, shared.ui);
         let mut rows = vec![
             Row::one(Cell::new(CONSEQUENCE, Meaning::Warning).must()).id("consequence"),
+            Row::default(),
             Row::field("Reason", Cell::new(self.reason.value(), Meaning::Input).must()).id("field"),
         ];
         if let Some(ticket) = under.account.and_then(|a| a.ticket_id.as_ref()) {
@@ -169,40 +165,12 @@ impl Component for RevokeState {
     fn countdown(&self) -> Option<bool> {
         Some(self.submission.wait.is_some())
     }
-
-    fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {
-        let (under, ui) = (shared, shared.ui);
-        let Some(account) = under.account else { return };
-        let theme = ui.theme;
-        let inner = dialog(frame, area, (76, 11), &self.title(), theme);
-        let lately = lately_lines(under.lately, usize::from(inner.width), theme);
-        let above = u16::try_from(lately.len()).unwrap_or(0);
-        let mut lines: Vec<Line<'_>> = lately;
-        lines.extend([
-            Line::styled(CONSEQUENCE, theme.warn),
-            Line::default(),
-            Line::from(vec![Span::styled("Reason   ", theme.muted), Span::styled(self.reason.value(), theme.input)]),
-        ]);
-        if let Some(ticket) = &account.ticket_id {
-            lines.push(Line::from(vec![
-                Span::styled("Ticket   ", theme.muted),
-                Span::styled(ticket.as_str(), theme.text),
-            ]));
-        }
-        lines.push(Line::default());
-        let idle = if let Some(text) = under.collision {
-            collision_lines(text, WORDING.enter_does, theme)
-        } else if self.second_look.armed {
-            SecondLook::lines(&self.choice(), RISK, WORDING.enter_does, theme)
-        } else {
-            vec![SecondLook::first_hint(WORDING.enter_does, theme)]
-        };
-        lines.extend(self.submission.status(&WORDING, None, idle, ui.now, theme));
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-        if self.second_look.armed || self.submission.is_sending() {
-            return;
-        }
-        let cursor = cursor_column(inner, 9, self.reason.visual_cursor());
-        frame.set_cursor_position(Position::new(cursor, inner.y.saturating_add(2 + above)));
+    fn size(&self) -> (u16, u16) {
+        (76, 9)
+    }
+    /// In the reason, until the second look or while sending.
+    fn caret(&self) -> Option<Caret> {
+        let typing = !self.second_look.armed && !self.submission.is_sending();
+        typing.then(|| Caret::new("field", self.reason.visual_cursor()))
     }
 }

@@ -4,10 +4,6 @@
 //! highlighted `▶` line, a second Enter on it goes ahead, Esc goes back.
 //! One rule for every dialog that has such a change.
 
-use ratatui::text::{Line, Span};
-
-use super::cells_line;
-use crate::tui::theme::Theme;
 use crate::tui::view_model::{Cell, Meaning, Row};
 
 /// Whether the risky change was looked at once already.
@@ -34,50 +30,32 @@ impl SecondLook {
         std::mem::take(&mut self.armed)
     }
 
-    /// The highlighted line, `▶ {choice}: {risk}`, and what the keys do now.
-    pub fn lines(choice: &str, risk: &str, does: &str, theme: &Theme) -> Vec<Line<'static>> {
-        let rows = Self::rows(choice, risk, does);
-        let mut lines: Vec<Line<'static>> = Vec::new();
-        if let Some([choice, risk]) = rows.first().map(|r| r.cells.as_slice()) {
-            lines.push(Line::from(vec![
-                Span::styled(format!("▶ {}", choice.text), theme.selected),
-                Span::styled(format!(": {}", risk.text), theme.warn),
-            ]));
-        }
-        lines.extend(rows.iter().skip(1).map(|row| cells_line(&row.cells, theme)));
-        lines
-    }
-
-    /// [`SecondLook::lines`] as a view model's rows: the risky choice, the
-    /// cursor on it, and its risk; then what the keys do now.
+    /// The highlighted line, `▶ {choice}: {risk}`, the cursor on it; then
+    /// what the keys do now.
     pub fn rows(choice: &str, risk: &str, does: &str) -> Vec<Row> {
         vec![
-            Row::new(vec![Cell::text(choice).must(), Cell::new(risk, Meaning::Warning).must()])
+            Row::new(vec![Cell::text(format!("{choice}:")).strong().must(), Cell::new(risk, Meaning::Warning).must()])
                 .id("second-look")
-                .selected(true),
+                .selected(true)
+                .indent(0, 2),
             Row::new(vec![
                 Cell::new("Enter", Meaning::Key),
-                Cell::muted(format!(" again {does} · ")),
+                Cell::muted(format!("again {does} ·")),
                 Cell::new("Esc", Meaning::Key),
-                Cell::muted(" goes back"),
+                Cell::muted("goes back"),
             ])
             .id("keys"),
         ]
     }
 
-    /// What Enter does before the second look: `Enter shows the risk, a
+    /// What Enter does before the second look: `Enter asks once more, a
     /// second Enter {does} · Esc cancels`.
-    pub fn first_hint(does: &str, theme: &Theme) -> Line<'static> {
-        cells_line(&Self::first_hint_row(does).cells, theme)
-    }
-
-    /// [`SecondLook::first_hint`] as a view model's row.
     pub fn first_hint_row(does: &str) -> Row {
         Row::new(vec![
             Cell::new("Enter", Meaning::Key),
-            Cell::muted(format!(" asks once more, a second Enter {does} · ")),
+            Cell::muted(format!("asks once more, a second Enter {does} ·")),
             Cell::new("Esc", Meaning::Key),
-            Cell::muted(" cancels"),
+            Cell::muted("cancels"),
         ])
         .id("keys")
     }
@@ -98,17 +76,16 @@ mod tests {
     }
 
     #[test]
-    fn its_rows_say_what_its_lines_say_the_choice_marked() {
+    fn its_line_marks_the_choice_and_says_the_risk_then_the_keys() {
         let theme = crate::tui::theme::Theme::dark();
         let rows = SecondLook::rows("Send anyway", "it bounced", "sends it anyway");
         assert!(rows[0].selected, "the cursor is on the risky choice");
-        let said = |row: &crate::tui::view_model::Row| row.cells.iter().map(|c| c.text.as_str()).collect::<String>();
-        let lines = SecondLook::lines("Send anyway", "it bounced", "sends it anyway", &theme);
-        assert_eq!(lines[0].to_string(), "▶ Send anyway: it bounced");
-        assert_eq!(said(&rows[1]), lines[1].to_string());
+        let drawn = |row: &crate::tui::view_model::Row| crate::tui::view_model::line(row, 80, &theme).to_string();
+        assert_eq!(drawn(&rows[0]), "▶ Send anyway: it bounced");
+        assert_eq!(drawn(&rows[1]), "Enter again sends it anyway · Esc goes back");
         assert_eq!(
-            said(&SecondLook::first_hint_row("sends it")),
-            SecondLook::first_hint("sends it", &theme).to_string()
+            drawn(&SecondLook::first_hint_row("sends it")),
+            "Enter asks once more, a second Enter sends it · Esc cancels"
         );
     }
 }

@@ -15,6 +15,7 @@ use crate::portal::model::InviteId;
 use crate::portal::{IdempotencyKey, PortalError};
 use crate::tui::action::ReqId;
 use crate::tui::theme::Theme;
+use crate::tui::view_model::ViewModel;
 use crate::tui::view_model::{Cell, Meaning, Row};
 
 /// A change and its tries. `E` is how the dialog keeps its error: the
@@ -351,16 +352,16 @@ pub fn collision_lines(text: &str, does: &str, theme: &Theme) -> Vec<Line<'stati
 pub fn collision_rows(text: &str, does: &str) -> Vec<Row> {
     vec![
         Row::new(vec![
-            Cell::new("⚠ Changed since you read it: ", Meaning::Danger).must(),
+            Cell::new("⚠ Changed since you read it:", Meaning::Danger).must(),
             Cell::new(crate::sanitize::line(text).into_owned(), Meaning::Warning).must(),
         ])
         .id("collision"),
         Row::new(vec![
-            Cell::muted("Read again. "),
+            Cell::muted("Read again."),
             Cell::new("Enter", Meaning::Key),
-            Cell::muted(format!(" again {does} anyway · ")),
+            Cell::muted(format!("again {does} anyway ·")),
             Cell::new("Esc", Meaning::Key),
-            Cell::muted(" cancels"),
+            Cell::muted("cancels"),
         ])
         .id("keys"),
     ]
@@ -389,6 +390,16 @@ pub fn lately_rows(lately: Option<&str>) -> Vec<Row> {
     ]
 }
 
+/// A dialog's view model with what others did lately said first (as it
+/// is drawn and read out).
+pub fn with_lately(mut model: ViewModel, lately: Option<&str>) -> ViewModel {
+    let rows = lately_rows(lately);
+    if !rows.is_empty() {
+        model.sections.insert(0, crate::tui::view_model::Section::new("", rows));
+    }
+    model
+}
+
 /// `Enter posts it · Esc cancels`: what a dialog's keys do, `keys` being
 /// the keys that send (`Enter or y`).
 pub fn enter_hint(keys: &[&'static str], does: &str, theme: &Theme) -> Line<'static> {
@@ -400,12 +411,12 @@ pub fn enter_hint_row(keys: &[&'static str], does: &str) -> Row {
     let mut cells = Vec::new();
     for (n, key) in keys.iter().enumerate() {
         if n > 0 {
-            cells.push(Cell::muted(" or "));
+            cells.push(Cell::muted("or"));
         }
         cells.push(Cell::new(*key, Meaning::Key));
     }
-    cells.push(Cell::muted(format!(" {does} · ")));
+    cells.push(Cell::muted(format!("{does} ·")));
     cells.push(Cell::new("Esc", Meaning::Key));
-    cells.push(Cell::muted(" cancels"));
+    cells.push(Cell::muted("cancels"));
     Row::new(cells).id("keys")
 }
