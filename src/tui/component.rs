@@ -26,7 +26,7 @@ use tui_input::Input;
 use super::action::{Action, Answer, Effect, ReqId};
 use super::keymap::{Keymap, ScreenSpec};
 use super::live::Guarded;
-use super::view_model::{Caret, Drawn, Panel, Section, ViewModel};
+use super::view_model::{Drawn, Form, Panel, Section, ViewModel};
 use crate::diagnose::replies::Replies;
 use crate::portal::Versioned;
 use crate::portal::model::{Account, AccountId, ETag, Invite, TicketId};
@@ -423,21 +423,16 @@ pub trait Component {
     fn rebase(&mut self, _account: &Versioned<Account>) {}
 
     /// Draws it over `area` (a view: the body; a dialog: over the view).
-    /// A dialog by default is its view model in a box (see
-    /// [`screens::form_dialog`](super::screens::form_dialog)): [`Component::size`]
-    /// wide, as tall as what it says, the cursor at [`Component::caret`].
+    /// A dialog by default is its view model in a box, as
+    /// [`Component::form`] says (see
+    /// [`screens::form_dialog`](super::screens::form_dialog)).
     fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {
-        super::screens::form_dialog(&self.model(shared), frame, area, shared, self.size(), self.caret().as_ref());
+        super::screens::form_dialog(&self.model(shared), frame, area, shared, &self.form());
     }
 
-    /// A dialog's width and its least height (it grows to what it says).
-    fn size(&self) -> (u16, u16) {
-        (76, 10)
-    }
-
-    /// Where the text cursor is, in a dialog typed into.
-    fn caret(&self) -> Option<Caret> {
-        None
+    /// How a dialog's box is drawn: its size, its cursor, its scroll.
+    fn form(&self) -> Form {
+        Form::new(76, 10)
     }
 
     /// What it says, as data (`view_model`), masked as drawn.

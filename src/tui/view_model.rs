@@ -293,8 +293,13 @@ impl Row {
     /// The label takes a column of [`LABEL`] (or its own width, when
     /// wider); the value's later lines go under the value.
     pub fn field(label: &str, value: Cell) -> Self {
-        let hang = crate::width::of(label).max(usize::from(LABEL)) + 1;
-        Self::new(vec![Cell::muted(label).width(LABEL), value]).indent(0, u16::try_from(hang).unwrap_or(u16::MAX))
+        Self::field_in(LABEL, label, value)
+    }
+
+    /// [`Row::field`] with its label in a column of `width`.
+    pub fn field_in(width: u16, label: &str, value: Cell) -> Self {
+        let hang = crate::width::of(label).max(usize::from(width)) + 1;
+        Self::new(vec![Cell::muted(label).width(width), value]).indent(0, u16::try_from(hang).unwrap_or(u16::MAX))
     }
 
     pub fn id(self, id: impl Into<String>) -> Self {
@@ -812,6 +817,34 @@ impl Caret {
     }
 }
 
+/// How a dialog is drawn from its view model: its box's width and least
+/// height (it grows to what it says), the text cursor, the lines scrolled
+/// past at its top.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Form {
+    pub width: u16,
+    pub least: u16,
+    pub caret: Option<Caret>,
+    pub scroll: u16,
+}
+
+impl Form {
+    /// A box `width` wide and at least `least` tall.
+    pub fn new(width: u16, least: u16) -> Self {
+        Self { width, least, caret: None, scroll: 0 }
+    }
+
+    /// The text cursor, in a dialog typed into.
+    pub fn caret(self, caret: Option<Caret>) -> Self {
+        Self { caret, ..self }
+    }
+
+    /// Scrolled `scroll` lines down.
+    pub fn scroll(self, scroll: u16) -> Self {
+        Self { scroll, ..self }
+    }
+}
+
 /// A dialog's body, laid out `width` columns wide: each section's title
 /// (when it has one) then its rows, a blank line between sections, a row
 /// of no cells a blank line. A row wraps at words under its `hang`, every
@@ -858,12 +891,19 @@ pub fn form(
     (out, cursor)
 }
 
-/// A row whose field (its first [`Meaning::Input`] cell) shows only what
+/// A row whose field (its first [`Meaning::Input`] cell, or else its first
+/// masked one) shows only what
 /// fits after the cells before it, scrolled so the cursor (`at` columns
 /// into the field) shows, with a column kept for the cursor at its end;
 /// and the cursor's column in the row. `None`: the row has no field.
 fn scrolled(row: &Row, width: usize, at: usize) -> Option<(Row, u16)> {
-    let field = row.cells.iter().position(|c| c.meaning == Meaning::Input)?;
+    // A field shown masked (the client's own words, unrevealed) is not
+    // scrolled: the cursor goes after its dots.
+    let field = row
+        .cells
+        .iter()
+        .position(|c| c.meaning == Meaning::Input)
+        .or_else(|| row.cells.iter().position(|c| c.meaning == Meaning::Masked))?;
     let before: usize = usize::from(row.indent)
         + row.cells[..=field]
             .iter()

@@ -5,21 +5,16 @@
 
 use crate::tui::keymap::{CLOSE, screen_spec};
 use chrono::{DateTime, Utc};
-use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Position, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
-use super::{FIELD_MAX, LOADING, cursor_column, dialog};
+use super::{FIELD_MAX, LOADING};
 use crate::diagnose::dob::{self, DobCheck, DobContext, FieldStatus};
 use crate::phi::{DOB_MASK, Phi};
 use crate::tui::action::{Action, Effect, Terminal};
 use crate::tui::component::{Banner, Component, Cx, Outcome, Shared};
 use crate::tui::keymap::{ScreenKind, ctrl};
 use crate::tui::screens::account::AccountState;
-use crate::tui::theme::Theme;
-use crate::tui::view_model::{Cell, Meaning, Row, ViewModel, style};
+use crate::tui::view_model::{Caret, Cell, Form, Join, Meaning, Row, ViewModel};
 
 /// The reported DOB being typed. (No `Debug`: it is PHI.)
 #[derive(Default)]
@@ -57,19 +52,17 @@ impl DobCompareState {
     }
 }
 
-/// A field's mark: ` ✓ same `, ` ✕ differs `, ` ? missing `.
+/// A field's mark: `✓ same`, `✕ differs`, `? missing`.
 fn status_cell(status: FieldStatus) -> Cell {
     match status {
-        FieldStatus::Match => Cell::new(" ✓ same ", Meaning::Ok),
-        FieldStatus::Mismatch => Cell::new(" ✕ differs ", Meaning::Danger),
-        FieldStatus::Missing => Cell::new(" ? missing ", Meaning::Warning),
+        FieldStatus::Match => Cell::new("✓ same", Meaning::Ok),
+        FieldStatus::Mismatch => Cell::new("✕ differs", Meaning::Danger),
+        FieldStatus::Missing => Cell::new("? missing", Meaning::Warning),
     }
 }
 
-fn status_span(status: FieldStatus, theme: &Theme) -> Span<'static> {
-    let cell = status_cell(status);
-    Span::styled(cell.text, style(theme, cell.meaning))
-}
+/// The columns of its labels (`Client says`), so the two dates line up.
+const LABEL: u16 = 11;
 
 /// The dialog's title.
 const TITLE: &str = "DOB compare · the portal wants MM/DD/YYYY";
@@ -93,13 +86,13 @@ fn verdict_cells(check: &DobCheck, revealed: bool) -> Vec<(&'static str, Cell)> 
         None => yes_no(check.matches_on_file),
     };
     let mut out = vec![
-        ("Portal accepts it: ", Cell::new(pass, pass_meaning).must()),
-        ("   Same date: ", Cell::new(same, same_meaning).must()),
+        ("Portal accepts it:", Cell::new(pass, pass_meaning).must()),
+        ("Same date:", Cell::new(same, same_meaning).must()),
     ];
     if let Some(entry) = &check.suggested_entry {
         let entry =
             if revealed { Cell::new(entry.clone(), Meaning::Key) } else { Cell::new(DOB_MASK, Meaning::Masked) };
-        let label = if read_as.is_some() { "   Then type: " } else { "   Type exactly: " };
+        let label = if read_as.is_some() { "Then type:" } else { "Type exactly:" };
         out.push((label, entry.must()));
     }
     out
@@ -149,21 +142,21 @@ impl Component for DobCompareState {
         let revealed = account.revealed;
         let (shown, meaning) =
             if revealed { (dob::format_entry(on_file), Meaning::Text) } else { (DOB_MASK.to_owned(), Meaning::Masked) };
-        let mut on_file = Row::new(vec![Cell::muted("On file"), Cell::new(shown, meaning).must()]).id("on-file");
-        on_file.cells.push(Cell::muted("(MM / DD / YYYY)").low());
+        let mut on_file = Row::field_in(LABEL, "On file", Cell::new(shown, meaning).must()).id("on-file");
+        on_file.cells.push(Cell::muted("(MM / DD / YYYY)").low().join(Join::Gap));
         if !revealed {
             let key = ui.keys.key_of(ScreenKind::DobCompare, Action::Reveal);
-            on_file.cells.push(Cell::muted(format!("masked until revealed ({key})")).low());
+            on_file.cells.push(Cell::muted(format!("masked until revealed ({key})")).low().join(Join::Gap));
         }
         let typed = self.shown_input(revealed);
         // Never the client's words unmasked: a masked field is no field
         // to echo.
         let meaning = if typed == self.input.value() { Meaning::Input } else { Meaning::Masked };
-        let mut field = Row::field("Client says", Cell::new(typed, meaning).must()).id("field");
+        let mut field = Row::field_in(LABEL, "Client says", Cell::new(typed, meaning).must()).id("field");
         if self.from_message.as_deref() == Some(self.input.value()) {
             field.cells.push(Cell::muted("(their message)").low());
         }
-        let mut rows = vec![on_file, field];
+        let mut rows = vec![on_file, Row::default(), field, Row::default()];
         let Some(check) = current_check(self, account, ui.now) else {
             rows.push(Row::one(Cell::muted(TYPE_HINT)).id("check"));
             return model.rows("", rows);
@@ -174,16 +167,20 @@ impl Component for DobCompareState {
             fields.push(Cell::new(format!("Read {}:", order.words()), Meaning::Warning).must());
         }
         for (label, status) in [("Month", check.fields.month), ("Day", check.fields.day), ("Year", check.fields.year)] {
-            fields.push(Cell::muted(label));
+            let label = Cell::muted(label);
+            fields.push(if label.text == "Month" { label } else { label.join(Join::Gap) });
             fields.push(status_cell(status).must());
         }
         rows.push(Row::new(fields).id("fields"));
-        let verdict = verdict_cells(&check, revealed).into_iter().flat_map(|(label, cell)| [Cell::muted(label), cell]);
-        rows.push(Row::new(verdict.collect()).id("verdict"));
+        rows.push(Row::default());
+        let verdict = verdict_cells(&check, revealed).into_iter().enumerate().flat_map(|(n, (label, cell))| {
+            [Cell::muted(label).join(if n == 0 { Join::Space } else { Join::Gap }), cell]
+        });
+        rows.push(Row::new(verdict.collect()).id("verdict").indent(0, 2));
         let mut findings = Vec::new();
         if let Some(said) = readings_said(self.input.value(), &check, revealed) {
             let meaning = if read_as.is_some() { Meaning::Warning } else { Meaning::Text };
-            findings.push(Row::one(Cell::new(format!("» {said}"), meaning).must()).id("readings"));
+            findings.push(Row::one(Cell::new(format!("» {said}"), meaning).must()).id("readings").indent(0, 2));
         }
         findings.extend(check.findings.iter().map(|f| {
             Row::new(vec![
@@ -191,6 +188,7 @@ impl Component for DobCompareState {
                 Cell::text(super::account::console_words(&f.message, ui.keys)).must(),
             ])
             .id(f.code.as_str())
+            .indent(0, 2)
         }));
         model.rows("", rows).rows("", findings)
     }
@@ -216,98 +214,20 @@ impl Component for DobCompareState {
     fn countdown(&self) -> Option<bool> {
         None
     }
+    fn form(&self) -> Form {
+        Form::new(78, 14).caret(self.caret())
+    }
+}
 
-    /// Draws the DOB compare dialog. The DOB on file, and the entry to type
-    /// (it is the DOB on file), show only while the account is revealed; the
-    /// field-by-field marks always show.
-    fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {
-        let (under, ui) = (shared, shared.ui);
-        let Some(account) = under.account else { return };
-        let (theme, now) = (ui.theme, ui.now);
-        let inner = dialog(frame, area, (78, 20), TITLE, theme);
-        let Some(on_file) = account.account.data.as_ref().map(|a| *a.value.dob.expose()) else {
-            frame.render_widget(Paragraph::new(LOADING), inner);
-            return;
+impl DobCompareState {
+    /// In the field; after the dots while it holds the client's words masked.
+    fn caret(&self) -> Option<Caret> {
+        let at = match &self.from_message {
+            Some(written) if written == self.input.value() => {
+                crate::width::of(DOB_MASK).max(self.input.visual_cursor())
+            }
+            _ => self.input.visual_cursor(),
         };
-        let [head, input_row, fields_row, verdict, findings] = Layout::vertical([
-            Constraint::Length(2),
-            Constraint::Length(2),
-            Constraint::Length(2),
-            Constraint::Length(2),
-            Constraint::Fill(1),
-        ])
-        .areas(inner);
-        let shown =
-            |date: chrono::NaiveDate| if account.revealed { dob::format_entry(date) } else { DOB_MASK.to_owned() };
-        let mut header = vec![
-            Span::styled("On file    ", theme.muted),
-            Span::styled(format!(" {} ", shown(on_file)), theme.title),
-            Span::styled("   (MM / DD / YYYY)", theme.muted),
-        ];
-        if !account.revealed {
-            let key = ui.keys.key_of(ScreenKind::DobCompare, Action::Reveal);
-            header.push(Span::styled(format!("  masked until revealed ({key})"), theme.muted));
-        }
-        let header = Line::from(header);
-        frame.render_widget(Paragraph::new(header), head);
-
-        let typed = self.shown_input(account.revealed);
-        let mut input_line =
-            vec![Span::styled("Client says ", theme.muted), Span::styled(format!(" {typed} "), theme.input)];
-        if self.from_message.as_deref() == Some(self.input.value()) {
-            input_line.push(Span::styled(" (their message)", theme.muted));
-        }
-        let input_line = Line::from(input_line);
-        frame.render_widget(Paragraph::new(input_line), input_row);
-        let cursor = if typed == self.input.value() { self.input.visual_cursor() } else { typed.chars().count() };
-        frame.set_cursor_position(Position::new(cursor_column(input_row, 13, cursor), input_row.y));
-
-        let Some(check) = current_check(self, account, now) else {
-            let hint = Line::styled(TYPE_HINT, theme.muted);
-            frame.render_widget(Paragraph::new(hint), fields_row);
-            return;
-        };
-        // A date that reads two ways is compared as read the way that is
-        // the DOB on file, and says so.
-        let read_as = check.chosen_reading().filter(|_| check.unsettled()).map(|r| r.order);
-        let mut fields = Vec::new();
-        if let Some(order) = read_as {
-            fields.push(Span::styled(format!("Read {}: ", order.words()), theme.warn));
-        }
-        fields.extend([
-            Span::styled("Month", theme.muted),
-            status_span(check.fields.month, theme),
-            Span::styled("  Day", theme.muted),
-            status_span(check.fields.day, theme),
-            Span::styled("  Year", theme.muted),
-            status_span(check.fields.year, theme),
-        ]);
-        frame.render_widget(Paragraph::new(Line::from(fields)), fields_row);
-
-        let verdict_line: Vec<Span<'_>> = verdict_cells(&check, account.revealed)
-            .into_iter()
-            .flat_map(|(label, cell)| {
-                // The entry to type shows as a key, masked or not.
-                let meaning = if cell.meaning == Meaning::Masked { Meaning::Key } else { cell.meaning };
-                [Span::styled(label, theme.muted), Span::styled(cell.text, style(theme, meaning))]
-            })
-            .collect();
-        frame.render_widget(Paragraph::new(Line::from(verdict_line)).wrap(Wrap { trim: true }), verdict);
-
-        // How the portal reads it and how else it reads, first: for a date
-        // that reads two ways, or one typed without slashes.
-        let said = readings_said(self.input.value(), &check, account.revealed);
-        let mut lines: Vec<Line<'_>> = Vec::new();
-        if let Some(said) = said {
-            let style = if read_as.is_some() { theme.warn } else { theme.text };
-            lines.push(Line::from(vec![Span::styled("» ", style), Span::styled(said, style)]));
-        }
-        lines.extend(check.findings.iter().map(|f| {
-            Line::from(vec![
-                Span::styled(format!("• {} ", f.code.as_str()), theme.warn),
-                Span::styled(super::account::console_words(&f.message, ui.keys), theme.text),
-            ])
-        }));
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), findings);
+        Some(Caret::new("field", at))
     }
 }

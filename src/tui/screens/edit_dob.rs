@@ -18,7 +18,7 @@ use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::component::{Component, Cx, Outcome, Shared, Then};
 use crate::tui::keymap::{PREV_FIELD, ScreenKind, special};
 use crate::tui::live::Guarded;
-use crate::tui::view_model::{Caret, Cell, Join, LABEL, Meaning, Row, ViewModel};
+use crate::tui::view_model::{Caret, Cell, Form, Join, LABEL, Meaning, Row, ViewModel};
 
 /// The banner once the account shows a DOB edit whose answer was lost.
 pub const SHOWN_SAVED: &str = "DOB on file updated (its answer was lost, the portal shows it)";
@@ -446,9 +446,12 @@ impl Component for EditDobState {
     fn countdown(&self) -> Option<bool> {
         Some(self.submission.wait.is_some())
     }
-    fn size(&self) -> (u16, u16) {
-        (76, 12)
+    fn form(&self) -> Form {
+        Form::new(76, 12).caret(self.caret())
     }
+}
+
+impl EditDobState {
     /// In the focused field, while the form shows.
     fn caret(&self) -> Option<Caret> {
         let (_, label, input) = self.fields().into_iter().find(|(focus, _, _)| *focus == self.focus)?;

@@ -131,27 +131,27 @@ pub fn dialog(frame: &mut Frame<'_>, area: Rect, (width, height): (u16, u16), ti
     inner
 }
 
-/// A dialog drawn from its view model: a box `width` wide (cut to `area`),
-/// as tall as what it says and at least `least`, titled by the model;
-/// what others did lately first, then the model laid out as a form
-/// ([`view_model::form`](super::view_model::form)), the cursor at `caret`.
+/// A dialog drawn from its view model as `form` says: a box `form.width`
+/// wide (cut to `area`), as tall as what it says and at least
+/// `form.least`, titled by the model; what others did lately first, then
+/// the model laid out ([`view_model::form`](super::view_model::form)),
+/// scrolled, the cursor at its caret.
 pub fn form_dialog(
     model: &super::view_model::ViewModel,
     frame: &mut Frame<'_>,
     area: Rect,
     shared: &super::component::Shared<'_>,
-    (width, least): (u16, u16),
-    caret: Option<&super::view_model::Caret>,
+    form: &super::view_model::Form,
 ) {
     let theme = shared.ui.theme;
     let lately = submission::with_lately(model.clone(), shared.lately);
-    let inside = usize::from(width.min(area.width).saturating_sub(2));
-    let (lines, cursor) = super::view_model::form(&lately, inside, theme, caret);
-    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX).max(least);
-    let inner = dialog(frame, area, (width, height), &model.title, theme);
-    frame.render_widget(ratatui::widgets::Paragraph::new(lines), inner);
+    let inside = usize::from(form.width.min(area.width).saturating_sub(2));
+    let (lines, cursor) = super::view_model::form(&lately, inside, theme, form.caret.as_ref());
+    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX).max(form.least);
+    let inner = dialog(frame, area, (form.width, height), &model.title, theme);
+    frame.render_widget(ratatui::widgets::Paragraph::new(lines).scroll((form.scroll, 0)), inner);
     if let Some((column, line)) = cursor
-        && let Ok(line) = u16::try_from(line)
+        && let Some(line) = u16::try_from(line).ok().and_then(|line| line.checked_sub(form.scroll))
         && line < inner.height
     {
         frame.set_cursor_position(ratatui::layout::Position::new(cursor_column(inner, column, 0), inner.y + line));

@@ -9,7 +9,7 @@ use tui_input::Input;
 
 use super::submission::{ChangeId, Submission, Wording, answer_lost, enter_hint_row};
 use crate::portal::IdempotencyKey;
-use crate::tui::view_model::{Caret, Cell, Meaning, Row, ViewModel};
+use crate::tui::view_model::{Caret, Cell, Form, Meaning, Row, ViewModel};
 use chrono::{DateTime, Utc};
 
 use crate::portal::model::{NewNote, TicketId};
@@ -227,9 +227,13 @@ impl Component for NoteState {
     fn countdown(&self) -> Option<bool> {
         Some(self.submission.wait.is_some())
     }
-    fn size(&self) -> (u16, u16) {
-        (76, 8)
+    fn form(&self) -> Form {
+        Form::new(76, 8).caret(self.caret())
     }
+}
+
+impl NoteState {
+    /// Where the text cursor is.
     fn caret(&self) -> Option<Caret> {
         Some(Caret::new("field", self.input.visual_cursor()))
     }

@@ -15,7 +15,7 @@ use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::component::{Component, Cx, Outcome, Shared, Then};
 use crate::tui::keymap::{ScreenKind, key};
 use crate::tui::live::Guarded;
-use crate::tui::view_model::{Cell, Meaning, Row, ViewModel};
+use crate::tui::view_model::{Cell, Form, Meaning, Row, ViewModel};
 use chrono::{DateTime, Utc};
 
 /// The resend dialog.
@@ -266,7 +266,7 @@ impl Component for ResendState {
     fn countdown(&self) -> Option<bool> {
         Some(true)
     }
-    fn size(&self) -> (u16, u16) {
-        (76, 12)
+    fn form(&self) -> Form {
+        Form::new(76, 12)
     }
 }

@@ -13,7 +13,7 @@ use crate::portal::model::{InviteId, InviteStatus, RevokeRequest};
 use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::component::{Banner, Component, Cx, Outcome, ScreenKind, Shared, Then};
 use crate::tui::live::Guarded;
-use crate::tui::view_model::{Caret, Cell, Meaning, Row, ViewModel};
+use crate::tui::view_model::{Caret, Cell, Form, Meaning, Row, ViewModel};
 
 /// What a revoke does to the link.
 const CONSEQUENCE: &str = "Its link will show the invalid-link page (\"revoked\"). The client needs a new invite.";
@@ -165,9 +165,12 @@ impl Component for RevokeState {
     fn countdown(&self) -> Option<bool> {
         Some(self.submission.wait.is_some())
     }
-    fn size(&self) -> (u16, u16) {
-        (76, 9)
+    fn form(&self) -> Form {
+        Form::new(76, 9).caret(self.caret())
     }
+}
+
+impl RevokeState {
     /// In the reason, until the second look or while sending.
     fn caret(&self) -> Option<Caret> {
         let typing = !self.second_look.armed && !self.submission.is_sending();

@@ -3,12 +3,7 @@
 //! each visit to the link marked as a mail scanner's or the client's.
 
 use crate::tui::keymap::{CLOSE, screen_spec};
-use ratatui::Frame;
-use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
-use super::{dialog, truncate, wrap_indented};
 use crate::diagnose::invite;
 use crate::diagnose::timeline::{self, Actor};
 use crate::portal::model::InviteId;
@@ -16,7 +11,7 @@ use crate::tui::action::Action;
 use crate::tui::component::{Component, Cx, Outcome, ScreenKind, Shared};
 use crate::tui::keymap::key;
 use crate::tui::screens::revoke;
-use crate::tui::view_model::{Cell, Meaning, Row, ViewModel};
+use crate::tui::view_model::{Cell, Form, Join, Meaning, Row, ViewModel};
 
 /// What the dialog says when the invite is not among those read.
 const NOT_LOADED: &str = "The invite is not loaded.";
@@ -26,6 +21,9 @@ const NOBODY: &str = "Nobody has opened the link yet.";
 const WORKS: (&str, &str) = ("✓ ", "✕ ");
 
 /// Who did an event: its mark (padded as drawn) and how it reads.
+/// The columns of the who column (`⚙ scanner`).
+const MARK: u16 = 9;
+
 fn actor_mark(actor: Actor) -> (&'static str, Meaning) {
     match actor {
         Actor::System => ("·", Meaning::Text),
@@ -88,21 +86,33 @@ impl Component for TimelineState {
         };
         let t = timeline::timeline(invite, invites, role, ui.now, ui.zone, account.revealed);
         let (symbol, meaning) = if t.works { (WORKS.0, Meaning::Ok) } else { (WORKS.1, Meaning::Danger) };
-        let headline = Row::one(Cell::new(format!("{symbol}{}", super::shown(&t.headline)), meaning).must());
+        let headline =
+            Row::one(Cell::new(format!("{symbol}{}", super::shown(&t.headline)), meaning).must()).indent(0, 2);
+        // The time column is as wide as its widest entry (with `t` the
+        // dates make it wider), so the columns after it align; wrapped
+        // lines go on under the event's words, its reason under them.
+        let whens: Vec<String> = t.entries.iter().map(|e| ui.when(invite::ago(ui.now - e.at), e.at)).collect();
+        let when_width = whens.iter().map(|w| crate::width::of(w)).max().unwrap_or(0).max(12);
+        let words = u16::try_from(when_width + 2).unwrap_or(u16::MAX).saturating_add(MARK + 1);
         let mut rows = Vec::new();
-        for (n, entry) in t.entries.iter().enumerate() {
+        for (n, (entry, when)) in t.entries.iter().zip(whens).enumerate() {
             let (mark, meaning) = actor_mark(entry.actor);
-            let mut row = Row::new(vec![
-                Cell::new(ui.when(invite::ago(ui.now - entry.at), entry.at), Meaning::Countdown),
-                Cell::new(mark.trim_end(), meaning),
-                Cell::text(entry.what.clone()).must(),
-            ]);
+            let when = Cell::new(when, Meaning::Countdown).right(u16::try_from(when_width).unwrap_or(u16::MAX));
+            rows.push(
+                Row::new(vec![
+                    when,
+                    Cell::new(mark.trim_end(), meaning).width(MARK).join(Join::Gap),
+                    Cell::text(entry.what.clone()).must(),
+                ])
+                .id(n.to_string())
+                .indent(0, words),
+            );
             if let Some(why) = &entry.why {
-                row.cells.push(Cell::muted(format!("why: {why}")).low());
+                rows.push(Row::one(Cell::muted(format!("why: {why}"))).id(format!("{n} why")).indent(words, words + 5));
             }
-            rows.push(row.id(n.to_string()));
         }
         if invite.visits.is_empty() {
+            rows.push(Row::default());
             rows.push(Row::one(Cell::muted(NOBODY)).id("nobody"));
         }
         model.rows("", vec![headline.id("headline")]).rows("", rows)
@@ -127,56 +137,8 @@ impl Component for TimelineState {
     fn countdown(&self) -> Option<bool> {
         Some(true)
     }
-
-    /// Draws the timeline of the invite over the account screen.
-    fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {
-        let (under, ui) = (shared, shared.ui);
-        let Some(account) = under.account else { return };
-        let theme = ui.theme;
-        let inner = dialog(frame, area, (140, area.height), &self.title(), theme);
-        let invites = account.invites.data.as_deref().unwrap_or_default();
-        let (Some(invite), Some(role)) = (invites.iter().find(|i| i.id == self.invite_id), account.role()) else {
-            frame.render_widget(Paragraph::new(Line::styled(NOT_LOADED, theme.muted)), inner);
-            return;
-        };
-        let t = timeline::timeline(invite, invites, role, ui.now, ui.zone, account.revealed);
-        let (symbol, style) = if t.works { (WORKS.0, theme.ok) } else { (WORKS.1, theme.danger) };
-        // The headline is one line: cut with an ellipsis rather than wrapped.
-        let headline =
-            truncate(&super::shown(&t.headline), usize::from(inner.width).saturating_sub(symbol.chars().count()));
-        let mut lines =
-            vec![Line::from(vec![Span::styled(symbol, style), Span::styled(headline, style)]), Line::default()];
-        // The time column is as wide as its widest entry (with `t` the
-        // dates make it wider), so the columns after it align; wrapped
-        // lines continue under the event's words.
-        let whens: Vec<String> = t.entries.iter().map(|e| ui.when(invite::ago(ui.now - e.at), e.at)).collect();
-        let when_width = whens.iter().map(|w| w.chars().count()).max().unwrap_or(0).max(12);
-        let indent = when_width + 2 + 10;
-        let width = usize::from(inner.width);
-        for (entry, when) in t.entries.iter().zip(&whens) {
-            let (mark, meaning) = actor_mark(entry.actor);
-            let style = crate::tui::view_model::style(theme, meaning);
-            lines.extend(wrap_indented(
-                vec![
-                    Span::styled(format!("{when:>when_width$}  "), theme.muted),
-                    Span::styled(format!("{mark:<10}"), style),
-                    Span::styled(entry.what.clone(), theme.text),
-                ],
-                width,
-                indent,
-            ));
-            if let Some(why) = &entry.why {
-                lines.extend(wrap_indented(
-                    vec![Span::raw(" ".repeat(indent)), Span::styled(format!("why: {why}"), theme.muted)],
-                    width,
-                    indent + 5,
-                ));
-            }
-        }
-        if invite.visits.is_empty() {
-            lines.push(Line::default());
-            lines.push(Line::styled(NOBODY, theme.muted));
-        }
-        frame.render_widget(Paragraph::new(lines).scroll((self.scroll, 0)), inner);
+    /// As tall as the screen, scrolled.
+    fn form(&self) -> Form {
+        Form::new(140, u16::MAX).scroll(self.scroll)
     }
 }
