@@ -404,10 +404,19 @@ async fn addresses_view_masks_the_list_and_has_the_field_typed() {
     assert!(model.sections[0].rows.iter().any(|r| r.selected), "the address selected is marked");
     assert!(!model.text().contains(email.as_str()), "masked: {}", model.text());
     assert!(!cells_meaning(&model, Meaning::Masked).is_empty());
+    snapshot_at("addresses", &app, &[(80, 24)]);
     app.update(key(KeyCode::Tab), t0());
-    app.update(Msg::Paste("new.address@example.org".into()), t0());
+    app.update(Msg::Paste("new.address@gmial.com".into()), t0());
+    // The field focused and typed into, its warning under it, the cursor
+    // at the end of what is typed.
+    snapshot_at("addresses_typed", &app, &[(80, 24)]);
+    let mut terminal = draw(&app, (80, 24));
+    let cursor = terminal.get_cursor_position().unwrap();
+    let line: String = (0..80).map(|x| terminal.backend().buffer()[(x, cursor.y)].symbol().to_owned()).collect();
+    let end = line.find("gmial.com").unwrap() + "gmial.com".len();
+    assert_eq!(usize::from(cursor.x), line[..end].chars().count(), "{line}");
     let model = dialog_view(&app);
-    assert_eq!(cells_meaning(&model, Meaning::Input), ["new.address@example.org"], "the focused field");
+    assert_eq!(cells_meaning(&model, Meaning::Input), ["new.address@gmial.com"], "the focused field");
     assert!(model.text().contains("Reason") && model.text().contains("Ctrl-D"), "{}", model.text());
     reveal(&mut app);
     let model = dialog_view(&app);
@@ -426,6 +435,7 @@ async fn fix_view_says_the_steps_and_the_reply_masked_until_revealed() {
     let model = dialog_view(&app);
     let text = model.text();
     assert!(model.title.starts_with("Fix email_typo"), "{}", model.title);
+    snapshot_at("fix", &app, &[(100, 30)]);
     assert!(text.contains("[to do]") && text.contains("Enter does it all"), "{text}");
     assert!(text.contains("The reply"), "{text}");
     // The seeded typo (`….cmo`) and the address it is corrected to.

@@ -6,14 +6,10 @@
 
 use crate::tui::keymap::{confirm, screen_spec};
 use crossterm::event::{Event, KeyCode};
-use ratatui::Frame;
-use ratatui::layout::{Position, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 use tui_input::Input;
 
-use super::submission::{ChangeId, Submission, Unconfirmed, Wording, collision_rows, lately_lines};
-use super::{FIELD_MAX, REASON_MAX, Ui, cursor_column, dialog, moved, row_line, type_into, wrap_line};
+use super::submission::{ChangeId, Submission, Unconfirmed, Wording, collision_rows};
+use super::{FIELD_MAX, REASON_MAX, Ui, moved, type_into};
 use crate::diagnose::email;
 use crate::phi::{Phi, mask_email};
 use crate::portal::model::{Account, AccountPatch, TicketId};
@@ -22,7 +18,7 @@ use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::component::{Component, Cx, Outcome, Shared, Then};
 use crate::tui::keymap::{PREV_FIELD, ScreenKind, ctrl, special};
 use crate::tui::live::Guarded;
-use crate::tui::view_model::{Cell, Meaning, Row, ViewModel};
+use crate::tui::view_model::{Caret, Cell, Form, Join, Meaning, Row, ViewModel};
 
 /// What has the focus: the list of addresses (where `j` `k` move, as the
 /// arrows always do) or one of the two text fields (where every letter is
@@ -127,17 +123,21 @@ impl AddressesState {
     }
 }
 
+/// The fields' labels (and their rows' ids).
+const NEW_ADDRESS: &str = "New address";
+const REASON: &str = "Reason";
+
 /// The dialog's title.
 const TITLE: &str = "Email addresses · invites go to the default";
 
 impl AddressesState {
-    /// What the check of the new address typed finds: `⚠ why`, each.
+    /// What the check of the new address typed finds, each.
     fn warnings(&self) -> Vec<String> {
         if self.new_address.value().trim().is_empty() {
             return Vec::new();
         }
         let findings = email::check_email(self.new_address.value()).findings;
-        findings.iter().map(|f| format!("⚠ {}", super::shown(&f.message))).collect()
+        findings.iter().map(|f| super::shown(&f.message).into_owned()).collect()
     }
 
     /// The change staged, as a question (its address masked until
@@ -209,8 +209,6 @@ impl Component for AddressesState {
         ScreenKind::Addresses
     }
 
-    /// Draws the addresses dialog; `revealed` is the account screen's reveal,
-    /// so addresses mask again with it.
     /// The addresses (masked until revealed), the default starred and the
     /// selected one marked; the new address and the reason (the focused
     /// one is the field typed into) with the new address' warnings; then
@@ -219,30 +217,41 @@ impl Component for AddressesState {
         let (under, ui) = (shared, shared.ui);
         let revealed = under.revealed;
         let meaning = if revealed { Meaning::Text } else { Meaning::Masked };
+        // The selected address is marked `▶` while the list has the focus
+        // (`›` while a field has it); the focused field is marked `▶` too.
+        let list_focused = self.focus == Field::List;
         let list = self
             .addresses()
             .iter()
             .enumerate()
             .map(|(n, (address, default))| {
-                let mut row = Row::one(Cell::new(shown(address, revealed), meaning).must());
-                if *default {
-                    row.cells.push(Cell::new("★ default", Meaning::Ok));
+                let selected = n == self.selected;
+                let mut row = Row::one(Cell::new(shown(address, revealed), meaning).must()).indent(2, 2);
+                if selected && !list_focused {
+                    row.cells.insert(0, Cell::new("›", Meaning::Key).mark());
+                    row.indent = 0;
                 }
-                row.id(n.to_string()).selected(n == self.selected && self.focus == Field::List)
+                if *default {
+                    row.cells.push(Cell::new("★ default", Meaning::Ok).join(Join::Gap));
+                }
+                row.id(n.to_string()).selected(selected && list_focused)
             })
             .collect();
         let field = |focus: Field, label: &str, input: &Input| {
             let meaning = if self.focus == focus { Meaning::Input } else { Meaning::Text };
-            Row::field(label, Cell::new(input.value(), meaning).must()).id(label).selected(self.focus == focus)
+            Row::field_in(11, label, Cell::new(input.value(), meaning).must())
+                .id(label)
+                .selected(self.focus == focus)
+                .indent(2, 14)
         };
-        let mut fields = vec![field(Field::NewAddress, "New address", &self.new_address)];
+        let mut fields = vec![field(Field::NewAddress, NEW_ADDRESS, &self.new_address)];
         fields.extend(
             self.warnings()
                 .into_iter()
                 .enumerate()
-                .map(|(n, w)| Row::one(Cell::new(w, Meaning::Warning)).id(format!("warning {n}"))),
+                .map(|(n, w)| Row::one(Cell::new(w, Meaning::Warning).badge()).id(format!("warning {n}")).indent(4, 6)),
         );
-        fields.push(field(Field::Reason, "Reason", &self.reason));
+        fields.push(field(Field::Reason, REASON, &self.reason));
         let status = self.submission.status_rows(&WORDING, None, self.idle_rows(under, ui), ui.now);
         ViewModel::new(TITLE).rows("", list).rows("", fields).rows("", status)
     }
@@ -374,89 +383,16 @@ impl Component for AddressesState {
     fn countdown(&self) -> Option<bool> {
         Some(self.submission.wait.is_some())
     }
-
-    fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {
-        let (under, ui) = (shared, shared.ui);
-        let (state, revealed) = (self, under.revealed);
-        let theme = ui.theme;
-        let addresses = state.addresses();
-        let listed = u16::try_from(addresses.len()).unwrap_or(u16::MAX);
-        // The selected address is marked `▶` while the list has the focus
-        // (`›` while a field has it); the focused field is marked `▶` too.
-        let list_focused = state.focus == Field::List;
-        let mut lines: Vec<Line<'_>> = addresses
-            .iter()
-            .enumerate()
-            .map(|(n, (address, default))| {
-                let selected = n == state.selected;
-                let style = if selected && list_focused { theme.selected } else { theme.text };
-                let marker = match (selected, list_focused) {
-                    (true, true) => "▶ ",
-                    (true, false) => "› ",
-                    (false, _) => "  ",
-                };
-                Line::from(vec![
-                    Span::styled(marker, theme.key),
-                    Span::styled(shown(address, revealed), style),
-                    Span::styled(if *default { "  ★ default" } else { "" }, theme.ok),
-                ])
-            })
-            .collect();
-        let width = usize::from(area.width.min(80).saturating_sub(2));
-        let lately: Vec<Line<'_>> = lately_lines(under.lately, width, theme);
-        lines.splice(0..0, lately);
-        lines.push(Line::default());
-        let marker = |f: Field| Span::styled(if state.focus == f { "▶ " } else { "  " }, theme.key);
-        let focus = |f: Field| if state.focus == f { theme.input } else { theme.text };
-        let address_row = lines.len();
-        lines.push(Line::from(vec![
-            marker(Field::NewAddress),
-            Span::styled("New address ", theme.muted),
-            Span::styled(format!("{} ", state.new_address.value()), focus(Field::NewAddress)),
-        ]));
-        let mut warnings = Vec::new();
-        for warning in state.warnings() {
-            warnings.push(lines.len());
-            lines.push(Line::styled(format!("    {warning}"), theme.warn));
-        }
-        let reason_row = lines.len();
-        lines.push(Line::from(vec![
-            marker(Field::Reason),
-            Span::styled("Reason      ", theme.muted),
-            Span::styled(format!("{} ", state.reason.value()), focus(Field::Reason)),
-        ]));
-        lines.push(Line::default());
-        let idle = state.idle_rows(under, ui).iter().map(|row| row_line(row, theme)).collect();
-        lines.extend(state.submission.status(&WORDING, None, idle, ui.now, theme));
-        // Wrapped here (warnings indented under their mark), so the rows of
-        // the fields are known for the cursor.
-        let mut shown_lines = Vec::new();
-        let mut rows = Vec::new();
-        for (n, line) in lines.into_iter().enumerate() {
-            rows.push(shown_lines.len());
-            shown_lines.extend(wrap_line(line, width, if warnings.contains(&n) { 6 } else { 0 }));
-        }
-        let row_of = |logical: usize| rows.get(logical).copied().unwrap_or(logical);
-        let (address_row, reason_row) = (row_of(address_row), row_of(reason_row));
-        let height = u16::try_from(shown_lines.len() + 2).unwrap_or(u16::MAX).max(listed.saturating_add(12));
-        let inner = dialog(frame, area, (80, height), TITLE, theme);
-        frame.render_widget(Paragraph::new(shown_lines), inner);
-        // The cursor goes on the focused field's own row, however many
-        // warnings show above it; none while the list has the focus or a
-        // change awaits its confirm.
-        let (row, input) = match state.focus {
-            Field::List => return,
-            Field::NewAddress => (address_row, &state.new_address),
-            Field::Reason => (reason_row, &state.reason),
+    /// As tall as its list needs; the cursor in the focused field, none
+    /// while the list has the focus or a change awaits its confirm.
+    fn form(&self) -> Form {
+        let listed = u16::try_from(self.addresses().len()).unwrap_or(u16::MAX);
+        let typing = self.staged.is_none() && !self.submission.is_sending();
+        let caret = match self.focus {
+            Field::List => None,
+            Field::NewAddress => Some(Caret::new(NEW_ADDRESS, self.new_address.visual_cursor())),
+            Field::Reason => Some(Caret::new(REASON, self.reason.visual_cursor())),
         };
-        if state.staged.is_some() || state.submission.is_sending() {
-            return;
-        }
-        let row = u16::try_from(row).unwrap_or(u16::MAX);
-        if row >= inner.height {
-            return;
-        }
-        let cursor = cursor_column(inner, 14, input.visual_cursor());
-        frame.set_cursor_position(Position::new(cursor, inner.y.saturating_add(row)));
+        Form::new(80, listed.saturating_add(12)).caret(caret.filter(|_| typing))
     }
 }

@@ -17,8 +17,7 @@
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use super::account::AccountState;
 use super::dialog;
@@ -36,8 +35,8 @@ use crate::tui::component::{Banner, Component, Cx, Outcome, ScreenKind, Shared, 
 use crate::tui::keymap::{CANCEL, confirm, screen_spec, special};
 use crate::tui::live::Guarded;
 
-use super::submission::{Submission, collision_lines, collision_rows, lately_lines};
-use crate::tui::view_model::{Cell, Meaning, Row, ViewModel, style};
+use super::submission::{Submission, collision_rows, with_lately};
+use crate::tui::view_model::{self, Cell, Meaning, Row, ViewModel};
 
 /// What the dialog waits for the agent to acknowledge before Enter runs
 /// the steps.
@@ -145,6 +144,12 @@ const CALL_DONE: &str = "Enter once the call is done: a note records it, the tic
 const REPLY_HEAD: &str = "The reply (as the portal is expected to show things after the steps):";
 const FIXING: &str = "Fixing…";
 const FIX_HINT: &str = "Enter does it all · PgDn PgUp scroll · F2 reveal · Esc cancels";
+
+/// A line of what is said or sent, set off on screen by a bar (`│ `) that
+/// is not read out.
+fn quoted(line: Cell) -> Row {
+    Row::new(vec![Cell::muted("│").mark(), line.must()]).indent(0, 2)
+}
 
 /// A reply's sentences, to tell what changed between two.
 fn sentences(text: &str) -> Vec<String> {
@@ -255,9 +260,7 @@ impl Component for FixState {
             rows.push(Row::one(Cell::new(BOUNCED, Meaning::Danger).must()).id("call"));
             if under.revealed {
                 rows.extend(
-                    self.script_lines()
-                        .enumerate()
-                        .map(|(n, l)| Row::one(Cell::text(l).must()).id(format!("script {n}"))),
+                    self.script_lines().enumerate().map(|(n, l)| quoted(Cell::text(l)).id(format!("script {n}"))),
                 );
             } else {
                 rows.push(Row::one(Cell::muted(SCRIPT_HIDDEN)).id("script"));
@@ -266,7 +269,7 @@ impl Component for FixState {
         }
         let steps = self.plan.steps.iter().enumerate().map(|(n, step)| {
             let (said, meaning) = self.step_words(n, step, under.revealed);
-            Row::one(Cell::new(said, meaning).must()).id(format!("step {}", n + 1))
+            Row::one(Cell::new(said, meaning).must()).id(format!("step {}", n + 1)).indent(0, 3)
         });
         let mut reply = Vec::new();
         let screen = |text: &str| if under.revealed { text.to_owned() } else { mask_emails_in(text) };
@@ -275,17 +278,18 @@ impl Component for FixState {
             let new = self.progress.changed_reply.as_ref().map(|b| b.expose().as_str()).unwrap_or_default();
             let (old, now) = (sentences(approved), sentences(new));
             for s in old.iter().filter(|s| !now.contains(s)) {
-                reply.push(Row::one(Cell::new(format!("− {}", whole(&screen(s))), Meaning::Danger).must()));
+                reply
+                    .push(Row::one(Cell::new(format!("− {}", whole(&screen(s))), Meaning::Danger).must()).indent(0, 2));
             }
             for s in now.iter().filter(|s| !old.contains(s)) {
-                reply.push(Row::one(Cell::new(format!("+ {}", whole(&screen(s))), Meaning::Ok).must()));
+                reply.push(Row::one(Cell::new(format!("+ {}", whole(&screen(s))), Meaning::Ok).must()).indent(0, 2));
             }
             reply = reply.into_iter().enumerate().map(|(n, row)| row.id(format!("diff {n}"))).collect();
         } else if let Some(body) = self.expected_reply(under.account, ui.now) {
             reply.push(Row::one(Cell::muted(REPLY_HEAD)).id("reply"));
             let body = whole(&screen(body.expose())).into_owned();
             let lines = body.lines().enumerate();
-            reply.extend(lines.map(|(n, l)| Row::one(Cell::new(l, body_meaning).must()).id(format!("line {n}"))));
+            reply.extend(lines.map(|(n, l)| quoted(Cell::new(l, body_meaning)).id(format!("line {n}"))));
         }
         let mut foot = Vec::new();
         match (&self.submission.pending, &self.submission.error) {
@@ -375,69 +379,22 @@ impl Component for FixState {
             },
         })
     }
-
-    /// Draws the fix dialog.
+    /// Draws the fix dialog from its view model: its last section (the
+    /// status) stays at the foot while the rest scrolls over it.
     fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {
-        let (under, ui) = (shared, shared.ui);
-        let theme = ui.theme;
-        let inner = dialog(frame, area, (96, 30), &self.title(), theme);
-        let screen = |text: &str| if under.revealed { text.to_owned() } else { mask_emails_in(text) };
-        let mut lines: Vec<Line<'_>> = lately_lines(under.lately, usize::from(inner.width), theme);
-        if let Some(ask) = &self.ask {
-            let (said, choice) = ask.words();
-            lines.push(Line::styled(said, theme.danger));
-            if let Some(choice) = choice {
-                lines.push(Line::styled(format!("▶ {choice}"), theme.selected));
-            }
-        }
-        if self.plan.kind == RemedyKind::CallClient {
-            lines.push(Line::styled(BOUNCED, theme.danger));
-            if under.revealed {
-                lines.extend(self.script_lines().map(|l| Line::styled(format!("│ {l}"), theme.text)));
-            } else {
-                lines.push(Line::styled(SCRIPT_HIDDEN, theme.muted));
-            }
-            lines.push(Line::styled(CALL_DONE, theme.muted));
-        }
-        for (n, step) in self.plan.steps.iter().enumerate() {
-            let (said, meaning) = self.step_words(n, step, under.revealed);
-            lines.push(Line::styled(said, style(theme, meaning)));
-        }
-        if let Some(Ask::Changed { approved }) = &self.ask {
-            let new = self.progress.changed_reply.as_ref().map(|b| b.expose().as_str()).unwrap_or_default();
-            let (old, now) = (sentences(approved), sentences(new));
-            for s in old.iter().filter(|s| !now.contains(s)) {
-                lines.push(Line::styled(format!("− {}", whole(&screen(s))), theme.danger));
-            }
-            for s in now.iter().filter(|s| !old.contains(s)) {
-                lines.push(Line::styled(format!("+ {}", whole(&screen(s))), theme.ok));
-            }
-        } else if let Some(body) = self.expected_reply(under.account, ui.now) {
-            lines.push(Line::styled(REPLY_HEAD, theme.muted));
-            lines.extend(whole(&screen(body.expose())).lines().map(|l| Line::styled(format!("│ {l}"), theme.text)));
-        }
-        let mut foot = Vec::new();
-        let status = match (&self.submission.pending, &self.submission.error) {
-            (Some(_), _) => Line::styled(FIXING, theme.muted),
-            (None, error) if let Some(text) = under.collision => {
-                if let Some(error) = error {
-                    foot.push(Line::styled(error.clone(), theme.danger));
-                }
-                foot.extend(collision_lines(text, "does it", theme));
-                Line::default()
-            }
-            (None, Some(error)) => Line::styled(error.clone(), theme.danger),
-            (None, None) if self.ask.is_some() => Line::default(),
-            (None, None) => Line::styled(FIX_HINT, theme.muted),
-        };
-        foot.push(status);
-        // The head and the foot stay; the reply between them scrolls.
+        let theme = shared.ui.theme;
+        let mut model = with_lately(self.model(shared), shared.lately);
+        let foot = ViewModel { title: String::new(), sections: model.sections.pop().into_iter().collect() };
+        let inner = dialog(frame, area, (96, 30), &model.title, theme);
+        let width = usize::from(inner.width);
+        let (lines, _) = view_model::form(&model, width, theme, None);
+        let (foot, _) = view_model::form(&foot, width, theme, None);
         let [body_area, foot_area] = ratatui::layout::Layout::vertical([
             ratatui::layout::Constraint::Min(1),
             ratatui::layout::Constraint::Length(u16::try_from(foot.len()).unwrap_or(1).min(inner.height / 2)),
         ])
         .areas(inner);
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((self.scroll, 0)), body_area);
-        frame.render_widget(Paragraph::new(foot).wrap(Wrap { trim: false }), foot_area);
+        frame.render_widget(Paragraph::new(lines).scroll((self.scroll, 0)), body_area);
+        frame.render_widget(Paragraph::new(foot), foot_area);
     }
 }

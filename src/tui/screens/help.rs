@@ -8,11 +8,11 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::{Ui, layout, wrap_indented};
+use super::{Ui, layout};
 use crate::tui::action::Action;
 use crate::tui::component::{Component, Cx, Outcome, Shared};
 use crate::tui::keymap::{ScreenKind, key};
-use crate::tui::view_model::{self, Cell, Meaning, Row, ViewModel};
+use crate::tui::view_model::{self, Cell, Join, Meaning, Row, ViewModel};
 
 /// The help's lines: the keys of an action together, then the keys that
 /// work everywhere.
@@ -50,11 +50,18 @@ screen_spec!(
     moves
 );
 
-/// Every key of `screen`, one row each.
-fn model(screen: ScreenKind, ui: &Ui<'_>) -> ViewModel {
-    let rows = entries(ui, screen)
+/// Every key of `screen`, one row each: its keys right-aligned in a column
+/// as wide as the widest, then what they do, wrapped under itself.
+fn keys_model(screen: ScreenKind, ui: &Ui<'_>) -> ViewModel {
+    let entries = entries(ui, screen);
+    let keys_width = entries.iter().map(|(keys, _)| crate::width::of(keys)).max().unwrap_or(0);
+    let column = u16::try_from(keys_width).unwrap_or(u16::MAX);
+    let rows = entries
         .into_iter()
-        .map(|(keys, help)| Row::new(vec![Cell::new(keys, Meaning::Key).must(), Cell::text(help).must()]))
+        .map(|(keys, help)| {
+            Row::new(vec![Cell::new(keys, Meaning::Key).right(column).must(), Cell::text(help).join(Join::Gap).must()])
+                .wrapped(0, column.saturating_add(2))
+        })
         .collect();
     ViewModel::new(format!("Keys · {}", screen.title())).rows("", rows)
 }
@@ -66,7 +73,7 @@ impl Component for HelpState {
 
     /// Every key of the screen under it, one row each.
     fn model(&self, shared: &Shared<'_>) -> ViewModel {
-        model(shared.screen, shared.ui)
+        keys_model(shared.screen, shared.ui)
     }
 
     fn on_action(&mut self, action: Action, _cx: &mut Cx<'_>) -> Outcome {
@@ -88,27 +95,11 @@ impl Component for HelpState {
     fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {
         let ui = shared.ui;
         let theme = ui.theme;
-        let model = model(shared.screen, ui);
+        let model = keys_model(shared.screen, ui);
         let rows: &[Row] = model.sections.first().map_or(&[], |s| s.rows.as_slice());
-        let keys_width = rows.iter().filter_map(|r| r.cells.first()).map(view_model::drawn_width).max().unwrap_or(0);
         // Each entry's lines at `width`.
         let lines_in = |width: usize| -> Vec<Vec<Line<'static>>> {
-            rows.iter()
-                .map(|row| {
-                    let (keys, help) = match row.cells.as_slice() {
-                        [keys, help, ..] => (keys.text.as_str(), help.text.as_str()),
-                        _ => ("", ""),
-                    };
-                    wrap_indented(
-                        vec![
-                            Span::styled(format!("{keys:>keys_width$}  "), theme.key),
-                            Span::styled(help.to_owned(), theme.text),
-                        ],
-                        width,
-                        keys_width + 2,
-                    )
-                })
-                .collect()
+            rows.iter().map(|row| view_model::lines(row, width, theme)).collect()
         };
         let height = area.height.saturating_sub(2);
         let count = |entries: &[Vec<Line<'static>>]| entries.iter().map(Vec::len).sum::<usize>();

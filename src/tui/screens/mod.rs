@@ -206,58 +206,6 @@ pub fn invite_badge<'a>(
     Line::from(crate::tui::view_model::span(&invite_cell(status, expires_at, role, now), theme))
 }
 
-/// A row's cells drawn as one line, each styled by its meaning and set off
-/// by its join, none dropped: for lines whose words a dialog's
-/// [`view`](crate::tui::component::Component::view) says too.
-pub fn cells_line(cells: &[crate::tui::view_model::Cell], theme: &Theme) -> Line<'static> {
-    let mut spans = Vec::new();
-    for (i, cell) in cells.iter().enumerate() {
-        if i > 0 {
-            spans.push(Span::raw(cell.join.text()));
-        }
-        spans.push(crate::tui::view_model::span(cell, theme));
-    }
-    Line::from(spans)
-}
-
-/// A row drawn as one line: a row of one cell as a line of its style,
-/// else [`cells_line`].
-pub fn row_line(row: &crate::tui::view_model::Row, theme: &Theme) -> Line<'static> {
-    match row.cells.as_slice() {
-        [cell] => Line::styled(cell.text.clone(), crate::tui::view_model::style(theme, cell.meaning)),
-        cells => cells_line(cells, theme),
-    }
-}
-
-/// A drawn line read back as a view model's row: each piece of text a
-/// cell, its meaning told by its style (the theme's danger, warning, muted,
-/// key or ok style; anything else is text); what is wrong or to watch is
-/// needed. For lines a dialog builds as styled text only.
-pub fn line_row(line: &Line<'_>, theme: &Theme) -> crate::tui::view_model::Row {
-    use crate::tui::view_model::{Cell, Meaning, Row};
-    let cells = line
-        .spans
-        .iter()
-        .filter(|span| !span.content.trim().is_empty())
-        .map(|span| {
-            let style = line.style.patch(span.style);
-            let meaning = [
-                (theme.danger, Meaning::Danger),
-                (theme.warn, Meaning::Warning),
-                (theme.muted, Meaning::Muted),
-                (theme.key, Meaning::Key),
-                (theme.ok, Meaning::Ok),
-            ]
-            .into_iter()
-            .find(|(s, _)| *s == style)
-            .map_or(Meaning::Text, |(_, m)| m);
-            let cell = Cell::new(span.content.clone().into_owned(), meaning);
-            if matches!(meaning, Meaning::Danger | Meaning::Warning) { cell.must() } else { cell }
-        })
-        .collect();
-    Row::new(cells)
-}
-
 /// What a dialog about the open account says while it is read.
 pub const LOADING: &str = "The account is still loading.";
 

@@ -22,13 +22,13 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
 use super::account::AccountState;
-use super::submission::{ChangeId, Submission, Wording, answer_lost, lately_lines};
+use super::submission::{ChangeId, Submission, Wording, answer_lost, with_lately};
 use super::ticket::TicketPane;
-use super::{Ui, dialog, line_row};
+use super::{Ui, dialog};
 use crate::diagnose::replies::Replies;
 use crate::portal::IdempotencyKey;
 use crate::portal::model::{
@@ -39,8 +39,7 @@ use crate::tui::action::{Action, Answer, Effect, ReqId, Request};
 use crate::tui::component::{Banner, Component, Cx, Outcome, Shared, Then};
 use crate::tui::keymap::{ScreenKind, ctrl, screen_spec, special};
 use crate::tui::live;
-use crate::tui::theme::Theme;
-use crate::tui::view_model::{Cell, Meaning, Row as VRow, ViewModel};
+use crate::tui::view_model::{self, Cell, Join, Meaning, Row as VRow, ViewModel};
 
 /// The most characters the editor takes: twice what may be sent, so a
 /// long paste is not cut silently (the dialog says it is too long).
@@ -482,9 +481,7 @@ impl Component for ReplyState {
             VRow::one(Cell::muted(self.about())).id("about"),
             VRow::field("Reply", Cell::new(self.text(), Meaning::Input).must()).id("field"),
         ];
-        let bottom = self.bottom_lines(ui);
-        let bottom = bottom.iter().enumerate().map(|(n, l)| line_row(l, ui.theme).id(n.to_string())).collect();
-        ViewModel::new(self.title()).rows("", head).rows("", bottom)
+        ViewModel::new(self.title()).rows("", head).rows("", self.bottom_rows(ui))
     }
 
     fn edit(&mut self, event: &Event) {
@@ -572,25 +569,30 @@ impl Component for ReplyState {
         Some(self.submission.wait.is_some())
     }
 
+    /// Draws the composer from its view model: what it is, the editor in
+    /// place of the field, then what shows under it.
     fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {
-        let (under, ui) = (shared, shared.ui);
-        let theme = ui.theme;
-        let inner = dialog(frame, area, (100, 32), &self.title(), theme);
+        let theme = shared.ui.theme;
+        let mut model = with_lately(self.model(shared), shared.lately);
+        let bottom = ViewModel { title: String::new(), sections: model.sections.split_off(model.sections.len() - 1) };
+        // The head without the field: the editor draws it.
+        for section in &mut model.sections {
+            section.rows.retain(|row| row.id != "field");
+        }
+        let inner = dialog(frame, area, (100, 32), &model.title, theme);
         let width = usize::from(inner.width);
-        let mut bottom = lately_lines(under.lately, width, theme);
-        bottom.extend(self.bottom_lines(ui));
-        let rows = bottom.iter().map(|l| l.width().div_ceil(width.max(1)).max(1)).sum::<usize>();
-        let rows = u16::try_from(rows).unwrap_or(u16::MAX);
-        let [head, editor, _, foot] = Layout::vertical([
-            Constraint::Length(1),
+        let (head, _) = view_model::form(&model, width, theme, None);
+        let (bottom, _) = view_model::form(&bottom, width, theme, None);
+        let [head_area, editor, _, foot] = Layout::vertical([
+            Constraint::Length(u16::try_from(head.len()).unwrap_or(1)),
             Constraint::Min(1),
             Constraint::Length(1),
-            Constraint::Length(rows),
+            Constraint::Length(u16::try_from(bottom.len()).unwrap_or(u16::MAX)),
         ])
         .areas(inner);
-        frame.render_widget(Paragraph::new(Line::styled(self.about(), theme.muted)), head);
+        frame.render_widget(Paragraph::new(head), head_area);
         self.render_editor(frame, editor);
-        frame.render_widget(Paragraph::new(bottom).wrap(Wrap { trim: false }), foot);
+        frame.render_widget(Paragraph::new(bottom), foot);
     }
 }
 
@@ -804,39 +806,45 @@ impl ReplyState {
     }
 
     /// The lines under the editor.
-    fn bottom_lines(&self, ui: &Ui<'_>) -> Vec<Line<'static>> {
-        let theme = ui.theme;
+    fn bottom_rows(&self, ui: &Ui<'_>) -> Vec<VRow> {
         let send = ui.keys.key_of(ScreenKind::Reply, Action::Confirm);
-        let mut lines = vec![self.status_line(theme)];
+        let said = |text: String, meaning: Meaning, id: &str| VRow::one(Cell::new(text, meaning).must()).id(id);
+        let mut rows = vec![self.status_row()];
         let count = self.text().trim().chars().count();
-        let style = if count > MAX_REPLY_CHARS || count == 0 { theme.danger } else { theme.muted };
-        lines.push(Line::styled(format!("{count}/{MAX_REPLY_CHARS} characters"), style));
+        let meaning = if count > MAX_REPLY_CHARS || count == 0 { Meaning::Danger } else { Meaning::Muted };
+        rows.push(VRow::one(Cell::new(format!("{count}/{MAX_REPLY_CHARS} characters"), meaning)).id("count"));
         if let Some(problem) = &self.problem {
-            lines.push(Line::styled(format!("✕ {problem}"), theme.danger));
-            return lines;
+            rows.push(said(format!("✕ {problem}"), Meaning::Danger, "problem"));
+            return rows;
         }
         if !self.warning.is_empty() {
-            lines.push(Line::styled("Since you opened the reply:", theme.warn));
-            lines.extend(self.warning.iter().map(|w| Line::styled(format!("⚠ {w}"), theme.warn)));
-            lines.push(keys_line(&[(&send, " again sends anyway"), ("Esc", " goes back to the draft")], theme));
-            return lines;
+            rows.push(said("Since you opened the reply:".to_owned(), Meaning::Warning, "since"));
+            rows.extend(self.warning.iter().enumerate().map(|(n, w)| {
+                VRow::one(Cell::new(w.clone(), Meaning::Warning).badge().must()).id(format!("since {n}")).indent(0, 2)
+            }));
+            rows.push(keys_row(&[(&send, "again sends anyway"), ("Esc", "goes back to the draft")]));
+            return rows;
         }
         if self.discarding {
-            lines
-                .push(keys_line(&[("Esc", " again discards the edited reply"), ("any other key", " keeps it")], theme));
-            return lines;
+            rows.push(keys_row(&[("Esc", "again discards the edited reply"), ("any other key", "keeps it")]));
+            return rows;
         }
         match self.reading {
             Some((_, Reading::Guard)) => {
-                lines.push(Line::styled("Checking the conversation for anything new first…", theme.warn));
-                return lines;
+                rows.push(said(
+                    "Checking the conversation for anything new first…".to_owned(),
+                    Meaning::Warning,
+                    "status",
+                ));
+                return rows;
             }
             Some((_, Reading::Lost)) => {
-                lines.push(Line::styled(
-                    "… Not known yet: the answer was lost; reading the conversation again…",
-                    theme.warn,
+                rows.push(said(
+                    "… Not known yet: the answer was lost; reading the conversation again…".to_owned(),
+                    Meaning::Warning,
+                    "status",
                 ));
-                return lines;
+                return rows;
             }
             _ => {}
         }
@@ -845,40 +853,39 @@ impl ReplyState {
             Lost::Unknown => format!("Not known whether it went: {send} sends again with the same key (never twice)"),
             Lost::No => format!("{send} tries again (it cannot go twice); Esc keeps nothing"),
         };
-        let idle = vec![keys_line(
-            &[(&send, " sends"), ("Tab", " status"), ("Enter", " new line"), ("Esc", " cancels")],
-            theme,
-        )];
-        lines.extend(self.submission.status(&WORDING, Some(Line::styled(retry, theme.muted)), idle, ui.now, theme));
-        lines
+        let idle = vec![keys_row(&[(&send, "sends"), ("Tab", "status"), ("Enter", "new line"), ("Esc", "cancels")])];
+        let retry = VRow::one(Cell::muted(retry)).id("retry");
+        rows.extend(self.submission.status_rows(&WORDING, Some(retry), idle, ui.now));
+        rows
     }
 
-    /// `Status  (•) none  ( ) pending  ( ) solved`.
-    fn status_line(&self, theme: &Theme) -> Line<'static> {
-        let mut spans = vec![Span::styled("Status with it  ", theme.muted)];
+    /// `Status with it  ◉ leave as is  ○ pending  ○ solved  (Tab)`.
+    fn status_row(&self) -> VRow {
+        let mut cells = vec![Cell::muted("Status with it")];
         for (choice, word) in
             [(None, "leave as is"), (Some(ReplyStatus::Pending), "pending"), (Some(ReplyStatus::Solved), "solved")]
         {
-            let (mark, style) = if self.status == choice { ("◉ ", theme.selected) } else { ("○ ", theme.text) };
-            spans.push(Span::styled(format!("{mark}{word}"), style));
-            spans.push(Span::raw("  "));
+            let cell = if self.status == choice {
+                Cell::new(format!("◉ {word}"), Meaning::Key).strong()
+            } else {
+                Cell::text(format!("○ {word}"))
+            };
+            cells.push(cell.join(Join::Gap));
         }
-        spans.push(Span::styled("(Tab)", theme.muted));
-        Line::from(spans)
+        cells.push(Cell::muted("(Tab)").join(Join::Gap));
+        VRow::new(cells).id("status with it")
     }
 }
 
 /// `Ctrl-S sends · Esc cancels`: keys and what they do.
-fn keys_line(pairs: &[(&str, &str)], theme: &Theme) -> Line<'static> {
-    let mut spans = Vec::new();
+fn keys_row(pairs: &[(&str, &str)]) -> VRow {
+    let mut cells = Vec::new();
     for (n, (key, does)) in pairs.iter().enumerate() {
-        if n > 0 {
-            spans.push(Span::styled(" · ", theme.muted));
-        }
-        spans.push(Span::styled((*key).to_owned(), theme.key));
-        spans.push(Span::styled((*does).to_owned(), theme.muted));
+        let key = Cell::new(*key, Meaning::Key);
+        cells.push(if n > 0 { key.join(Join::Dot) } else { key });
+        cells.push(Cell::muted(*does));
     }
-    Line::from(spans)
+    VRow::new(cells).id("keys")
 }
 
 #[cfg(test)]

@@ -4,11 +4,9 @@
 //! over, Enter sends again (with the same Idempotency-Key).
 
 use chrono::{DateTime, Utc};
-use ratatui::text::Line;
 
 use crate::diagnose::invite;
 use crate::portal::PortalError;
-use crate::tui::theme::Theme;
 use crate::tui::view_model::{Cell, Meaning, Row};
 
 /// The longest wait taken from a `Retry-After` (a day).
@@ -38,24 +36,9 @@ impl RetryWait {
         (left > chrono::Duration::zero()).then_some(left)
     }
 
-    /// The dialog's line: `✕ Not sent: 5 invites an hour at most; try again
-    /// in 54m 00s`, then `The wait is over: Enter sends it now.`
-    pub fn line(
-        &self,
-        now: DateTime<Utc>,
-        not_done: &str,
-        why: &str,
-        enter_does: &str,
-        theme: &Theme,
-    ) -> Line<'static> {
-        let row = self.row(now, not_done, why, enter_does);
-        let style = if self.left(now).is_some() { theme.danger } else { theme.warn };
-        let words: Vec<&str> = row.cells.iter().map(|c| c.text.as_str()).collect();
-        Line::styled(words.join(" "), style)
-    }
-
-    /// [`RetryWait::line`] as a view model's row: the wait left in a
-    /// countdown cell of its own.
+    /// The dialog's row: `✕ Not sent: 5 invites an hour at most; try again
+    /// in 54m 00s` (the wait left a countdown cell of its own), then `The
+    /// wait is over: Enter sends it now.`
     pub fn row(&self, now: DateTime<Utc>, not_done: &str, why: &str, enter_does: &str) -> Row {
         match self.left(now) {
             Some(left) => Row::new(vec![
@@ -87,15 +70,14 @@ mod tests {
         assert!(holds(wait, now + chrono::Duration::seconds(89)));
         assert!(!holds(wait, now + chrono::Duration::seconds(90)));
         assert!(!holds(None, now));
-        let theme = Theme::dark();
-        let line = wait.unwrap().line(now + chrono::Duration::seconds(30), "Not sent", "too many", "sends it", &theme);
-        assert_eq!(line.to_string(), "✕ Not sent: too many; try again in 1m 00s");
-        // Read out, the wait left is a countdown cell of its own.
+        let theme = crate::tui::theme::Theme::dark();
+        let drawn = |row: &Row| crate::tui::view_model::line(row, 80, &theme).to_string().trim_end().to_owned();
         let row = wait.unwrap().row(now + chrono::Duration::seconds(30), "Not sent", "too many", "sends it");
+        assert_eq!(drawn(&row), "✕ Not sent: too many; try again in 1m 00s");
+        // Read out, the wait left is a countdown cell of its own.
         assert_eq!(row.cells[1].meaning, Meaning::Countdown);
-        assert_eq!(row.cells.iter().map(|c| c.text.as_str()).collect::<Vec<_>>().join(" "), line.to_string());
-        let over = wait.unwrap().line(now + chrono::Duration::minutes(5), "Not sent", "too many", "sends it", &theme);
-        assert_eq!(over.to_string(), "The wait is over: Enter sends it now.");
+        let over = wait.unwrap().row(now + chrono::Duration::minutes(5), "Not sent", "too many", "sends it");
+        assert_eq!(drawn(&over), "The wait is over: Enter sends it now.");
         // An absurd Retry-After is cut to a day.
         let long =
             RetryWait::after(&PortalError::RateLimited { retry_after: Duration::MAX, detail: None }, now).unwrap();

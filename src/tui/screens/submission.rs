@@ -6,15 +6,12 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use ratatui::text::Line;
 
 use super::account::AccountState;
-use super::cells_line;
 use super::retry_wait::{self, RetryWait};
 use crate::portal::model::InviteId;
 use crate::portal::{IdempotencyKey, PortalError};
 use crate::tui::action::ReqId;
-use crate::tui::theme::Theme;
 use crate::tui::view_model::ViewModel;
 use crate::tui::view_model::{Cell, Meaning, Row};
 
@@ -308,27 +305,9 @@ impl<E: std::fmt::Display> Submission<E> {
         })
     }
 
-    /// The dialog's status lines: `Posting…` while in flight; after a
+    /// The dialog's status rows: `Posting…` while in flight; after a
     /// failure, the 429's countdown or `✕ Not posted: why` (then `retry`,
     /// if any); else `idle` (what Enter does).
-    pub fn status(
-        &self,
-        wording: &Wording,
-        retry: Option<Line<'static>>,
-        idle: Vec<Line<'static>>,
-        now: DateTime<Utc>,
-        theme: &Theme,
-    ) -> Vec<Line<'static>> {
-        match self.said(wording) {
-            Said::Given => idle,
-            Said::Doing => vec![Line::styled(wording.doing, theme.warn)],
-            Said::Wait(wait, why) => vec![wait.line(now, wording.not_done, why, wording.enter_does, theme)],
-            Said::Failed(said) => std::iter::once(Line::styled(said, theme.danger)).chain(retry).collect(),
-        }
-    }
-
-    /// [`Submission::status`] as a view model's rows: `retry` and `idle`
-    /// rows in place of lines; the wait left is a countdown cell.
     pub fn status_rows(&self, wording: &Wording, retry: Option<Row>, idle: Vec<Row>, now: DateTime<Utc>) -> Vec<Row> {
         match self.said(wording) {
             Said::Given => idle,
@@ -341,14 +320,9 @@ impl<E: std::fmt::Display> Submission<E> {
     }
 }
 
-/// The collision guard's lines in a dialog whose change it held back:
+/// The collision guard's rows in a dialog whose change it held back:
 /// what others changed since the agent read the account (who, and how long
 /// ago), then that it was read again and Enter now `does` it knowingly.
-pub fn collision_lines(text: &str, does: &str, theme: &Theme) -> Vec<Line<'static>> {
-    collision_rows(text, does).iter().map(|row| cells_line(&row.cells, theme)).collect()
-}
-
-/// [`collision_lines`] as a view model's rows.
 pub fn collision_rows(text: &str, does: &str) -> Vec<Row> {
     vec![
         Row::new(vec![
@@ -368,16 +342,9 @@ pub fn collision_rows(text: &str, does: &str) -> Vec<Row> {
 }
 
 /// What others did to the account or its ticket lately, as a changing
-/// dialog opens ([`Shared::lately`](crate::tui::component::Shared)), drawn
-/// from [`lately_rows`] and wrapped to `width` (continuations under the
-/// text): "⚠ Lately: agent_rivera resent the invite 4m ago." None when
-/// nothing is to be said.
-pub fn lately_lines(lately: Option<&str>, width: usize, theme: &Theme) -> Vec<Line<'static>> {
-    lately_rows(lately).iter().flat_map(|row| crate::tui::view_model::lines(row, width, theme)).collect()
-}
-
-/// What others did lately, as a view model's row: a warning, led by `⚠`
-/// on screen, that wraps.
+/// dialog opens ([`Shared::lately`](crate::tui::component::Shared)): a
+/// warning, led by `⚠` on screen, that wraps ("⚠ Lately: agent_rivera
+/// resent the invite 4m ago."). None when nothing is to be said.
 pub fn lately_rows(lately: Option<&str>) -> Vec<Row> {
     let Some(text) = lately else { return Vec::new() };
     vec![
@@ -402,11 +369,6 @@ pub fn with_lately(mut model: ViewModel, lately: Option<&str>) -> ViewModel {
 
 /// `Enter posts it · Esc cancels`: what a dialog's keys do, `keys` being
 /// the keys that send (`Enter or y`).
-pub fn enter_hint(keys: &[&'static str], does: &str, theme: &Theme) -> Line<'static> {
-    cells_line(&enter_hint_row(keys, does).cells, theme)
-}
-
-/// [`enter_hint`] as a view model's row.
 pub fn enter_hint_row(keys: &[&'static str], does: &str) -> Row {
     let mut cells = Vec::new();
     for (n, key) in keys.iter().enumerate() {
