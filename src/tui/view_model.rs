@@ -784,8 +784,7 @@ fn panel_into(section: &Section, buffer: &mut Buffer, area: Rect, theme: &Theme,
         }
         at += count;
     }
-    let title = if section.meaning == Meaning::Text { theme.title } else { style(theme, section.meaning) };
-    let mut block = Block::bordered().title(Span::styled(format!(" {} ", section.title), title));
+    let mut block = Block::bordered().title(Span::styled(format!(" {} ", section.title), title_style(section, theme)));
     if let Some(aside) = &section.aside {
         block = block.title(Line::styled(format!(" {aside} "), theme.muted).right_aligned());
     }
@@ -934,10 +933,38 @@ fn scrolled(row: &Row, width: usize, at: usize) -> Option<(Row, u16)> {
     Some((row, u16::try_from(column.min(width.saturating_sub(1))).unwrap_or(u16::MAX)))
 }
 
+/// A section's title on its border: styled by its meaning (plain text
+/// as a title).
+fn title_style(section: &Section, theme: &Theme) -> Style {
+    if section.meaning == Meaning::Text { theme.title } else { style(theme, section.meaning) }
+}
+
+/// A section drawn as a bordered box of its rows, laid out as in a dialog
+/// ([`form`]): its title on the top border, its aside at the right, the
+/// cursor at `caret` (a one-line field: the search, the queue's `/` line).
+pub fn boxed(section: &Section, frame: &mut Frame<'_>, area: Rect, theme: &Theme, caret: Option<&Caret>) {
+    let mut block = Block::bordered().title(Span::styled(format!(" {} ", section.title), title_style(section, theme)));
+    if let Some(aside) = &section.aside {
+        block = block.title(Line::styled(format!(" {aside} "), theme.muted).right_aligned());
+    }
+    let inner = block.inner(area);
+    let rows = ViewModel { title: String::new(), sections: vec![Section { title: String::new(), ..section.clone() }] };
+    let (lines, cursor) = form(&rows, usize::from(inner.width), theme, caret);
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+    if let Some((column, line)) = cursor
+        && let Ok(line) = u16::try_from(line)
+        && line < inner.height
+    {
+        let x = inner.x.saturating_add(column).min(inner.right().saturating_sub(1));
+        frame.set_cursor_position(ratatui::layout::Position::new(x, inner.y + line));
+    }
+}
+
 /// A list section drawn as a bordered table: its title on the border
 /// (styled by its meaning), a header naming `columns`, one table row per
-/// row (each cell styled by its meaning and led by its symbol), the
-/// selected row marked `▶`. The columns take the widths given, in order.
+/// row (each cell styled by its meaning and led by its symbol, cut with an
+/// ellipsis where its column is of a fixed width), the selected row
+/// marked `▶`. The columns take the widths given, in order.
 pub fn table(
     section: &Section,
     columns: &[(&str, ratatui::layout::Constraint)],
@@ -945,11 +972,24 @@ pub fn table(
     area: Rect,
     theme: &Theme,
 ) {
+    use ratatui::layout::Constraint;
     use ratatui::widgets::{Row as TableRow, Table, TableState};
-    let title = Span::styled(format!(" {} ", section.title), style(theme, section.meaning));
+    let title = Span::styled(format!(" {} ", section.title), title_style(section, theme));
     let rows = section.rows.iter().map(|row| {
         TableRow::new(
-            row.cells.iter().take(columns.len()).map(|cell| Line::from(span(cell, theme))).collect::<Vec<_>>(),
+            row.cells
+                .iter()
+                .zip(columns)
+                .map(|(cell, (_, width))| {
+                    let span = span(cell, theme);
+                    match width {
+                        Constraint::Length(n) if span.width() > usize::from(*n) => {
+                            Line::from(Span::styled(crate::width::truncate(&span.content, usize::from(*n)), span.style))
+                        }
+                        _ => Line::from(span),
+                    }
+                })
+                .collect::<Vec<_>>(),
         )
     });
     let header = TableRow::new(columns.iter().map(|(name, _)| *name).collect::<Vec<_>>()).style(theme.muted);

@@ -14,12 +14,10 @@
 
 use chrono::{DateTime, Duration, Utc};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Position, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, TableState};
+use ratatui::layout::{Constraint, Layout, Rect};
 use tui_input::Input;
 
-use super::{FIELD_MAX, Typing, Ui, cursor_column, invite_cell, layout, moved, short_age, shown, truncate};
+use super::{FIELD_MAX, Typing, Ui, invite_cell, layout, moved, short_age, shown, truncate};
 use crate::portal::model::{AccountId, InviteStatus, Page, Ticket, TicketId, TicketStatus};
 use crate::portal::{Assignee, Pager, PagingLimits, PortalError, TicketQuery};
 use crate::tui::action::Answer;
@@ -685,11 +683,27 @@ fn ticket_cells(ticket: &Ticket, ui: &Ui<'_>) -> Vec<view_model::Cell> {
 /// What the queue says, as data: the `/` line when it shows, then every
 /// row read (a list: read out one row at a time).
 pub fn view(state: &QueueState, ui: &Ui<'_>) -> ViewModel {
+    view_of(state, ui, 0..state.len())
+}
+
+/// [`view`] with only the rows in `shown` (what fits on screen: a frame
+/// lays out only those).
+fn view_of(state: &QueueState, ui: &Ui<'_>, shown: std::ops::Range<usize>) -> ViewModel {
     let mut model = ViewModel::new("Queue");
     if shows_box(state) {
         let meaning = if state.editing { Meaning::Input } else { Meaning::Text };
-        let field = view_model::Row::field("Filter", view_model::Cell::new(state.input.value(), meaning));
-        model = model.rows("Filter the queue: ticket id, subject, name or email", vec![field]);
+        let field =
+            view_model::Row::one(view_model::Cell::new(state.input.value(), meaning)).id("field").label("Filter");
+        let keys = ui.keys;
+        let hint = format!(
+            "{} search accounts · a ticket id and Enter opens it · {} clears",
+            keys.key_of(ScreenKind::QueueFilter, Action::SearchAccounts),
+            keys.key_of(ScreenKind::QueueFilter, Action::Back),
+        );
+        let title = if state.editing { Meaning::Text } else { Meaning::Muted };
+        model = model.section(
+            Section::new("Filter the queue: ticket id, subject, name or email", vec![field]).meaning(title).aside(hint),
+        );
     }
     let title = title(state).trim().to_owned();
     if state.is_empty() {
@@ -697,7 +711,7 @@ pub fn view(state: &QueueState, ui: &Ui<'_>) -> ViewModel {
         return model.rows(title, vec![view_model::Row::one(view_model::Cell::new(text, meaning))]);
     }
     let len = state.len();
-    let rows = (0..len)
+    let rows = shown
         .filter_map(|i| state.row(i).map(|t| (i, t)))
         .map(|(i, ticket)| {
             view_model::Row::new(ticket_cells(ticket, ui))
@@ -709,82 +723,47 @@ pub fn view(state: &QueueState, ui: &Ui<'_>) -> ViewModel {
     model.section(Section::list(title, rows))
 }
 
-/// Draws the `/` box.
-fn render_box(state: &QueueState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
-    let theme = ui.theme;
-    let keys = ui.keys;
-    let hint = format!(
-        " {} search accounts · a ticket id and Enter opens it · {} clears ",
-        keys.key_of(ScreenKind::QueueFilter, Action::SearchAccounts),
-        keys.key_of(ScreenKind::QueueFilter, Action::Back),
-    );
-    let style = if state.editing { theme.title } else { theme.muted };
-    let block = Block::bordered()
-        .title(Span::styled(" Filter the queue: ticket id, subject, name or email ", style))
-        .title(Line::from(Span::styled(hint, theme.muted)).right_aligned());
-    let inner = block.inner(area);
-    let scroll = state.input.visual_scroll(inner.width.saturating_sub(1) as usize);
-    frame.render_widget(
-        Paragraph::new(state.input.value()).scroll((0, u16::try_from(scroll).unwrap_or(u16::MAX))).block(block),
-        area,
-    );
-    if state.editing {
-        let x = cursor_column(inner, 0, state.input.visual_cursor().saturating_sub(scroll));
-        frame.set_cursor_position(Position::new(x, inner.y));
-    }
-}
-
-/// Draws the queue: only the rows that fit are built.
+/// Draws the queue from its view model, with only the rows that fit: the
+/// `/` box when it shows, then the table (or what it says when empty).
 pub fn render(state: &QueueState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
-    let area = if shows_box(state) {
+    let (top, area) = if shows_box(state) {
         let [top, rest] = Layout::vertical([Constraint::Length(FILTER_BOX), Constraint::Fill(1)]).areas(area);
-        render_box(state, frame, top, ui);
-        rest
+        (top, rest)
     } else {
-        area
+        (Rect::default(), area)
     };
-    let theme = ui.theme;
-    let block = Block::bordered().title(Span::styled(title(state), theme.title));
-    if state.is_empty() {
-        let (text, meaning) = empty_words(state, ui);
-        frame.render_widget(Paragraph::new(Line::styled(text, view_model::style(theme, meaning))).block(block), area);
-        return;
-    }
-    // Who has a ticket always shows (the team works one queue); narrow, in
-    // fewer columns.
-    let claimed: usize = if area.width >= 120 { 14 } else { 9 };
     // The rows that fit: the table scrolls just enough to keep the cursor
     // in view, as ratatui's own scrolling does.
     let fit = usize::from(area.height.saturating_sub(TOP + 1));
     let first = layout::scroll_offset(state.selected, fit);
-    let rows = (first..state.len().min(first + fit.max(1))).filter_map(|i| state.row(i)).map(|ticket| {
-        let cells = ticket_cells(ticket, ui);
-        Row::new(cells.iter().map(|c| {
-            let c = if c.meaning == Meaning::Muted {
-                view_model::Cell { text: truncate(&c.text, claimed), ..c.clone() }
-            } else {
-                c.clone()
-            };
-            Cell::from(view_model::span(&c, theme))
-        }))
-    });
-    let widths = [
-        Constraint::Length(if ui.absolute_times { 4 + 17 } else { 4 }),
-        Constraint::Length(6),
-        Constraint::Fill(2),
-        Constraint::Fill(1),
-        Constraint::Length(6),
-        Constraint::Length(20),
-        Constraint::Length(u16::try_from(claimed).unwrap_or(9)),
+    let model = view_of(state, ui, first..state.len().min(first + fit.max(1)));
+    let theme = ui.theme;
+    let caret = state.editing.then(|| view_model::Caret::new("field", state.input.visual_cursor()));
+    // Who has a ticket always shows (the team works one queue); narrow, in
+    // fewer columns.
+    let claimed: u16 = if area.width >= 120 { 14 } else { 9 };
+    let columns = [
+        ("Age", Constraint::Length(if ui.absolute_times { 4 + 17 } else { 4 })),
+        ("Ticket", Constraint::Length(6)),
+        ("Subject", Constraint::Fill(2)),
+        ("Account", Constraint::Fill(1)),
+        ("Role", Constraint::Length(6)),
+        ("Invite", Constraint::Length(20)),
+        ("Claimed", Constraint::Length(claimed)),
     ];
-    let header = ["Age", "Ticket", "Subject", "Account", "Role", "Invite", "Claimed"];
-    let table = Table::new(rows, widths)
-        .header(Row::new(header).style(theme.muted))
-        .block(block)
-        .row_highlight_style(theme.selected)
-        .highlight_symbol("▶ ");
-    let mut table_state = TableState::default().with_selected(Some(state.selected - first.min(state.selected)));
-    frame.render_stateful_widget(table, area, &mut table_state);
+    let mut sections = model.sections.iter();
+    if shows_box(state)
+        && let Some(filter) = sections.next()
+    {
+        view_model::boxed(filter, frame, top, theme, caret.as_ref());
+    }
+    match sections.next() {
+        Some(list) if list.list => view_model::table(list, &columns, frame, area, theme),
+        Some(said) => {
+            view_model::panel(said, frame, area, theme, view_model::Panel::default());
+        }
+        None => {}
+    }
 }
 
 impl Component for QueueState {

@@ -3,13 +3,11 @@
 //! newer results.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Position, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::layout::{Constraint, Layout, Rect};
 use tui_input::Input;
 
 use super::queue::typed_ticket_id;
-use super::{FIELD_MAX, Typing, Ui, cursor_column, layout, moved};
+use super::{FIELD_MAX, Typing, Ui, layout, moved};
 use crate::phi::mask_email;
 use crate::portal::model::{AccountId, AccountSummary, Page, Role};
 use crate::portal::{AccountQuery, PortalError};
@@ -18,7 +16,7 @@ use crate::tui::action::{Action, Effect, ReqId, Request};
 use crate::tui::component::{Component, Cx, Outcome, Shared, Then};
 use crate::tui::keymap::{ARROW_DOWN, ARROW_UP, ScreenKind, screen_spec, special};
 use crate::tui::remote::Remote;
-use crate::tui::view_model::{Cell as VCell, Meaning, Row as VRow, Section, ViewModel};
+use crate::tui::view_model::{Caret, Cell as VCell, Meaning, Row as VRow, Section, ViewModel};
 use crossterm::event::KeyCode;
 
 /// How many results a search asks for.
@@ -133,37 +131,26 @@ pub fn row_at(body: Rect, state: &SearchState, column: u16, row: u16) -> Option<
     layout::table_row_at(body, TOP, state.selected, state.list().len(), column, row)
 }
 
-/// Draws the search screen.
+/// Draws the search screen from its view model: the query's box, then
+/// the accounts found.
 pub fn render(state: &SearchState, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
     let theme = ui.theme;
     let [query_area, results_area] = Layout::vertical([Constraint::Length(3), Constraint::Fill(1)]).areas(area);
-    let among = match state.role {
-        None => "all accounts",
-        Some(Role::Client) => "clients only",
-        Some(Role::Staff) => "staff only",
-    };
-    let query_block = Block::bordered()
-        .title(Span::styled(" Search by name, email, phone or id ", theme.title))
-        .title(Line::from(Span::styled(format!(" {among} (Tab) "), theme.muted)).right_aligned());
-    let inner = query_block.inner(query_area);
-    let scroll = state.input.visual_scroll(inner.width.saturating_sub(1) as usize);
-    frame.render_widget(
-        Paragraph::new(state.input.value()).scroll((0, u16::try_from(scroll).unwrap_or(u16::MAX))).block(query_block),
-        query_area,
-    );
-    let cursor_x = cursor_column(inner, 0, state.input.visual_cursor().saturating_sub(scroll));
-    frame.set_cursor_position(Position::new(cursor_x, inner.y));
-
-    // The results, as the view model says them.
-    if let Some(results) = view(state, ui).sections.into_iter().find(|s| s.list) {
-        let columns = [
-            ("Role", Constraint::Length(6)),
-            ("Name", Constraint::Fill(2)),
-            ("Email", Constraint::Fill(2)),
-            ("Id", Constraint::Length(11)),
-            ("Invite", Constraint::Length(21)),
-        ];
-        crate::tui::view_model::table(&results, &columns, frame, results_area, theme);
+    let model = view(state, ui);
+    let caret = Caret::new("field", state.input.visual_cursor());
+    for section in &model.sections {
+        if section.list {
+            let columns = [
+                ("Role", Constraint::Length(6)),
+                ("Name", Constraint::Fill(2)),
+                ("Email", Constraint::Fill(2)),
+                ("Id", Constraint::Length(11)),
+                ("Invite", Constraint::Length(21)),
+            ];
+            crate::tui::view_model::table(section, &columns, frame, results_area, theme);
+        } else {
+            crate::tui::view_model::boxed(section, frame, query_area, theme, Some(&caret));
+        }
     }
 }
 
@@ -204,7 +191,7 @@ pub fn view(state: &SearchState, ui: &Ui<'_>) -> ViewModel {
     ViewModel::new("Search")
         .rows(
             format!("Search by name, email, phone or id, {among} (Tab)"),
-            vec![VRow::field("Search", VCell::new(state.input.value(), Meaning::Input))],
+            vec![VRow::one(VCell::new(state.input.value(), Meaning::Input)).id("field").label("Search")],
         )
         .section(Section::list(status.0, rows).meaning(status.1))
 }
