@@ -328,13 +328,6 @@ mod shown_tests {
     }
 }
 
-/// [`wrap_indented`] for a whole line, its own style kept on every piece.
-pub fn wrap_line(line: Line<'_>, width: usize, indent: usize) -> Vec<Line<'static>> {
-    let style = line.style;
-    let pieces = line.spans.into_iter().map(|span| Span::styled(span.content, style.patch(span.style))).collect();
-    wrap_indented(pieces, width, indent)
-}
-
 /// Word-wraps one line of styled pieces to `width` columns; every line
 /// after the first starts with `indent` spaces, so a wrapped finding or
 /// timeline entry reads as one block. A word longer than a line is cut

@@ -314,6 +314,18 @@ fn message_row(n: usize, message: &TicketMessage, staff_account: bool, revealed:
     .indent(0, 2)
 }
 
+/// What the conversation says while it has no message to show: none
+/// yet, reading it, or that it could not be read.
+fn conversation_said(pane: &TicketPane) -> Option<VRow> {
+    let (text, meaning) = match pane.messages.data.as_deref() {
+        Some([]) => ("No messages yet.", Meaning::Muted),
+        Some(_) => return None,
+        None if pane.messages.error.is_some() => ("Could not read the conversation (R retries)", Meaning::Danger),
+        None => ("Reading the conversation…", Meaning::Muted),
+    };
+    Some(VRow::one(Cell::new(text, meaning)).id("conversation").wrapped(0, 0))
+}
+
 /// Draws the pane; `revealed` shows names and bodies.
 pub fn render(pane: &TicketPane, revealed: bool, frame: &mut Frame<'_>, area: Rect, ui: &Ui<'_>) {
     let (theme, now) = (ui.theme, ui.now);
@@ -331,12 +343,11 @@ pub fn render(pane: &TicketPane, revealed: bool, frame: &mut Frame<'_>, area: Re
     // the pane drops its least needed cells first (its age, then where it
     // came from), never its status, who has it or its reply target.
     for row in about(pane, now) {
-        lines.push(crate::tui::view_model::line(&row, usize::from(inner.width), theme));
+        lines.take([crate::tui::view_model::line(&row, lines.width, theme)]);
     }
-    lines.push(Line::default());
+    lines.take([Line::default()]);
     match pane.messages.data.as_deref() {
-        Some([]) => lines.push(Line::styled("No messages yet.", theme.muted)),
-        Some(messages) => {
+        Some(messages) if !messages.is_empty() => {
             // The person asking is labelled by their role: a staff account's
             // holder is a staff member, not a client.
             let staff_account = pane.ticket().and_then(|t| t.account.as_ref()).is_some_and(|a| a.role == Role::Staff);
@@ -350,10 +361,11 @@ pub fn render(pane: &TicketPane, revealed: bool, frame: &mut Frame<'_>, area: Re
                 lines.take(crate::tui::view_model::lines(&row, lines.width, theme));
             }
         }
-        None if pane.messages.error.is_some() => {
-            lines.push(Line::styled("Could not read the conversation (R retries)", theme.danger))
+        _ => {
+            if let Some(row) = conversation_said(pane) {
+                lines.take(crate::tui::view_model::lines(&row, lines.width, theme));
+            }
         }
-        None => lines.push(Line::styled("Reading the conversation…", theme.muted)),
     }
     frame.render_widget(Paragraph::new(lines.shown).block(block), area);
 }
@@ -390,24 +402,6 @@ impl Rows {
                 self.shown.push(row);
             }
             self.row += 1;
-        }
-    }
-
-    /// A line of the pane (not a message body), word-wrapped when longer
-    /// than the pane is wide.
-    fn push(&mut self, line: Line<'_>) {
-        if self.full() {
-            return;
-        }
-        if line.width() <= self.width {
-            let line = Line::from(
-                line.spans.into_iter().map(|s| Span::styled(s.content.into_owned(), s.style)).collect::<Vec<_>>(),
-            )
-            .style(line.style);
-            self.take([line]);
-        } else {
-            let wrapped = super::wrap_line(line, self.width, 0);
-            self.take(wrapped);
         }
     }
 }
@@ -456,17 +450,13 @@ pub fn view(pane: &TicketPane, revealed: bool, ui: &Ui<'_>) -> ViewModel {
     let about = about(pane, now);
     let mut conversation = Vec::new();
     match pane.messages.data.as_deref() {
-        Some([]) => conversation.push(VRow::one(Cell::muted("No messages yet."))),
-        Some(messages) => {
+        Some(messages) if !messages.is_empty() => {
             let staff_account = pane.ticket().and_then(|t| t.account.as_ref()).is_some_and(|a| a.role == Role::Staff);
             conversation.extend(
                 messages.iter().enumerate().map(|(n, message)| message_row(n, message, staff_account, revealed, ui)),
             );
         }
-        None if pane.messages.error.is_some() => {
-            conversation.push(VRow::one(Cell::new("Could not read the conversation (R retries)", Meaning::Danger)))
-        }
-        None => conversation.push(VRow::one(Cell::muted("Reading the conversation…"))),
+        _ => conversation.extend(conversation_said(pane)),
     }
     ViewModel::new(format!("Ticket {title}")).rows("", about).rows("Conversation", conversation)
 }
