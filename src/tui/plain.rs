@@ -210,7 +210,7 @@ fn section_key(title: &str) -> String {
 }
 
 fn header_text(cells: &[Cell]) -> String {
-    cells.iter().map(cell_words).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(", ")
+    cells.iter().filter(|c| !c.mark).map(cell_words).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(", ")
 }
 
 /// A row as read out: its label, then its cells.

@@ -12,7 +12,7 @@ use super::{App, Lock, View};
 use crate::tui::component::Shared;
 use crate::tui::screens::{Ui, dialog, layout};
 use crate::tui::theme::Theme;
-use crate::tui::view_model::{Cell, Meaning, Row, Screen, Section, ViewModel};
+use crate::tui::view_model::{Cell, Join, Meaning, Row, Screen, Section, ViewModel};
 
 /// Draws the whole console.
 pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
@@ -69,78 +69,82 @@ pub fn shared<'a>(app: &'a App, ui: &'a Ui<'a>) -> Shared<'a> {
 
 /// The lock screen: nothing from the portal, only how to unlock.
 fn render_lock(lock: &Lock, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
-    let inner = dialog(frame, area, (64, 8), "portaldesk is locked", theme);
-    let mut lines = vec![
-        Line::styled("Locked after a while without a key, so no client details show.", theme.text),
-        Line::default(),
-    ];
-    match lock {
-        Lock::Locked => lines.push(Line::styled("Press any key to unlock.", theme.key)),
-        Lock::Confirming => lines.push(Line::styled("Press Enter to unlock (Ctrl-C quits).", theme.key)),
-        Lock::Token(prompt) => {
-            lines.push(Line::styled("Type your API token and press Enter to unlock (Ctrl-C quits).", theme.key));
-            // One dot a character, at most a line of them.
-            let dots = "•".repeat(prompt.typed.chars().count().min(40));
-            lines.push(Line::from(vec![Span::styled("Token: ", theme.muted), Span::styled(dots, theme.text)]));
-            if prompt.checking.is_some() {
-                lines.push(Line::styled("Checking with the portal…", theme.warn));
-            } else if let Some(error) = &prompt.error {
-                lines.push(Line::styled(format!("✕ {error}"), theme.danger));
-            }
-        }
-    }
+    let model = lock_model(lock);
+    let inner = dialog(frame, area, (64, 8), &model.title, theme);
+    let (lines, _) = crate::tui::view_model::form(&model, usize::from(inner.width), theme, None);
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-/// The header: where the console is, then its state. Where it does not
-/// fit, the state's words get shorter (the offline warning last of all).
-fn render_header(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
-    let width = usize::from(area.width);
-    for brevity in 0..4 {
-        let line = header_line(app, theme, brevity);
-        if line.width() <= width || brevity == 3 {
-            frame.render_widget(Paragraph::new(line), area);
-            return;
+/// What the lock screen says, drawn and read out.
+fn lock_model(lock: &Lock) -> ViewModel {
+    let said = |text: &str, meaning: Meaning| Row::one(Cell::new(text, meaning));
+    let mut rows = vec![said("Locked after a while without a key, so no client details show.", Meaning::Text)];
+    let how = match lock {
+        Lock::Locked => "Press any key to unlock.",
+        Lock::Confirming => "Press Enter to unlock (Ctrl-C quits).",
+        Lock::Token(_) => "Type your API token and press Enter to unlock (Ctrl-C quits).",
+    };
+    let mut how = vec![said(how, Meaning::Key)];
+    if let Lock::Token(prompt) = lock {
+        // One dot a character typed, at most a line of them: the token is
+        // never shown nor read out.
+        how.push(Row::new(vec![
+            Cell::muted("Token:"),
+            Cell::new("•".repeat(prompt.typed.chars().count().min(40)), Meaning::Masked),
+        ]));
+        if prompt.checking.is_some() {
+            how.push(said("Checking with the portal…", Meaning::Warning));
+        } else if let Some(error) = &prompt.error {
+            how.push(said(&format!("✕ {error}"), Meaning::Danger));
         }
     }
+    rows.push(Row::default());
+    rows.extend(how);
+    ViewModel::new("portaldesk is locked").rows("", rows)
 }
 
-/// The header at a `brevity` from 0 (every word) to 3 (the fewest).
-fn header_line<'a>(app: &'a App, theme: &Theme, brevity: u8) -> Line<'a> {
-    let mut spans = Vec::new();
-    if brevity < 2 {
-        spans.extend([Span::styled("portaldesk", theme.title), Span::styled(" · ", theme.muted)]);
-    }
-    spans.push(Span::styled(app.screen().title(), theme.title));
+/// The header: where the console is, then its state. Where it does not
+/// fit, the view model's trimming decides (the state's words get shorter,
+/// then the name and the mouse note go, the offline warning last of all).
+fn render_header(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    let line = crate::tui::view_model::line(&Row::new(header_cells(app)), usize::from(area.width), theme);
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// What the header says, drawn and read out: the console, where it is,
+/// its state (read-only, the ticket open, offline, loading, the portal's
+/// clock ignored, the mouse off).
+fn header_cells(app: &App) -> Vec<Cell> {
+    let heading = |text: &str| Cell::new(text, Meaning::Heading);
+    let mut cells = vec![heading("portaldesk").low(), heading(app.screen().title()).continues().must()];
     if app.readonly() {
-        spans.push(Span::styled(" · READ-ONLY", theme.warn));
+        cells.push(Cell::new("READ-ONLY", Meaning::Warning).continues().must());
     }
-    if let Some(ticket) = app
-        .stack
-        .account()
-        .and_then(|a| a.ticket_id.as_ref())
-        .filter(|_| app.view() == View::Account && (brevity < 3 || app.offline.is_none()))
+    if let Some(ticket) = app.stack.account().and_then(|a| a.ticket_id.as_ref()).filter(|_| app.view() == View::Account)
     {
-        spans.push(Span::styled(format!(" · ticket {ticket}"), theme.muted));
+        cells.push(Cell::muted(format!("ticket {ticket}")).continues());
     }
+    let mark = |text: &'static str, meaning: Meaning| Cell::new(text, meaning).mark().join(Join::Gap);
     if let Some(offline) = app.offline {
         let since = ui_zone_time(app, offline.since);
-        let text = match brevity {
-            0 => format!("  ⚠ OFFLINE since {since} · reconnecting by itself"),
-            1 => format!("  ⚠ OFFLINE since {since} · retrying"),
-            _ => format!("  ⚠ OFFLINE since {since}"),
-        };
-        spans.push(Span::styled(text, theme.danger));
+        cells.push(mark("⚠", Meaning::Danger).must());
+        cells.push(
+            Cell::new(format!("OFFLINE since {since} · reconnecting by itself"), Meaning::Danger)
+                .or_short(format!("OFFLINE since {since}"))
+                .must(),
+        );
     } else if app.is_loading() {
-        spans.push(Span::styled("  ⟳ loading…", theme.warn));
+        cells.push(mark("⟳", Meaning::Warning));
+        cells.push(Cell::new("loading…", Meaning::Warning));
     }
     if app.clock_warning.is_some() {
-        spans.push(Span::styled(if brevity < 3 { "  ⚠ portal clock ignored" } else { "  ⚠ clock" }, theme.warn));
+        cells.push(mark("⚠", Meaning::Warning).must());
+        cells.push(Cell::new("portal clock ignored", Meaning::Warning).or_short("clock").must());
     }
-    if !app.mouse && brevity < 3 {
-        spans.push(Span::styled("  mouse off", theme.muted));
+    if !app.mouse {
+        cells.push(Cell::muted("mouse off").low().join(Join::Gap));
     }
-    Line::from(spans)
+    cells
 }
 
 fn ui_zone_time(app: &App, at: DateTime<Utc>) -> String {
@@ -167,45 +171,13 @@ fn render_footer(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
 pub fn screen(app: &App, now: DateTime<Utc>) -> Screen {
     let ui = Ui { theme: &app.theme, keys: &app.keymap, zone: app.zone, absolute_times: app.absolute_times, now };
     if let Some(lock) = &app.lock {
-        let say = match lock {
-            Lock::Locked => "Locked after a while without a key, so no client details show. Press any key to unlock.",
-            Lock::Confirming => "Locked. Press Enter to unlock (Ctrl-C quits).",
-            Lock::Token(_) => "Locked. Type your API token and press Enter to unlock (Ctrl-C quits).",
-        };
-        let mut rows = vec![Row::one(Cell::text(say))];
-        if let Lock::Token(prompt) = lock {
-            // One dot a character typed: the token is never read out.
-            rows.push(Row::field(
-                "Token",
-                Cell::new("•".repeat(prompt.typed.chars().count().min(40)), Meaning::Masked),
-            ));
-            if prompt.checking.is_some() {
-                rows.push(Row::one(Cell::new("Checking with the portal…", Meaning::Warning)));
-            } else if let Some(error) = &prompt.error {
-                rows.push(Row::one(Cell::new(error.clone(), Meaning::Danger)));
-            }
-        }
         return Screen {
             header: vec![Cell::text("portaldesk is locked")],
-            views: vec![ViewModel::new("portaldesk is locked").rows("", rows)],
+            views: vec![lock_model(lock)],
             ..Screen::default()
         };
     }
-    let mut header = vec![Cell::text(app.screen().title())];
-    if app.readonly() {
-        header.push(Cell::new("READ-ONLY", Meaning::Warning));
-    }
-    if let Some(offline) = app.offline {
-        header.push(Cell::new(
-            format!("OFFLINE since {}, reconnecting by itself", ui_zone_time(app, offline.since)),
-            Meaning::Danger,
-        ));
-    } else if app.is_loading() {
-        header.push(Cell::new("loading", Meaning::Warning));
-    }
-    if app.clock_warning.is_some() {
-        header.push(Cell::new("portal clock ignored", Meaning::Warning));
-    }
+    let header = header_cells(app);
     let banner = match (&app.banner, &app.clock_warning) {
         (Some(banner), _) => Some((banner.text.clone(), banner.error)),
         (None, Some(warning)) => Some((warning.clone(), true)),
