@@ -784,7 +784,10 @@ fn panel_into(section: &Section, buffer: &mut Buffer, area: Rect, theme: &Theme,
         }
         at += count;
     }
-    let mut block = Block::bordered().title(Span::styled(format!(" {} ", section.title), title_style(section, theme)));
+    let mut block = Block::bordered();
+    if !section.title.is_empty() {
+        block = block.title(Span::styled(format!(" {} ", section.title), title_style(section, theme)));
+    }
     if let Some(aside) = &section.aside {
         block = block.title(Line::styled(format!(" {aside} "), theme.muted).right_aligned());
     }

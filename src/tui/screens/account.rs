@@ -5,8 +5,6 @@
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::Line;
-use ratatui::widgets::{Block, Paragraph};
 
 use std::cell::Cell;
 
@@ -517,18 +515,38 @@ fn label(text: &str) -> VCell {
 fn panels(state: &AccountState, account: &Account, replies: &Replies, ui: &Ui<'_>) -> Panels {
     Panels {
         profile: Section::new("Profile", profile_rows(state, account, ui)),
-        invites: Section::new(
-            format!(
-                "Invites ({}) · {} links last {}",
-                state.invite_list().len(),
-                account.role.as_str(),
-                invite::window_words(account.role)
-            ),
-            invite_rows(state, account.role, ui),
-        ),
+        invites: invites_section(state, account, ui),
         findings: Section::new(FINDINGS, finding_rows(state, account, replies, ui)),
         audit: Section::new("Audit trail", audit_rows(state, ui)),
     }
+}
+
+/// The invites' panel: how many, and how long the role's links last.
+fn invites_section(state: &AccountState, account: &Account, ui: &Ui<'_>) -> Section {
+    let title = format!(
+        "Invites ({}) · {} links last {}",
+        state.invite_list().len(),
+        account.role.as_str(),
+        invite::window_words(account.role)
+    );
+    Section::new(title, invite_rows(state, account.role, ui))
+}
+
+/// What the screen says while the account is not read: loading, or why
+/// it could not be read and how to retry.
+fn unread_row(state: &AccountState, ui: &Ui<'_>) -> VRow {
+    let cell = match &state.account.error {
+        Some(error) => VCell::new(
+            format!(
+                "Could not load {}: {error}. Press {} to retry, Esc to go back.",
+                state.id,
+                ui.keys.key_of(ScreenKind::Account, Action::Refresh)
+            ),
+            Meaning::Danger,
+        ),
+        None => VCell::muted(format!("Loading {}…", state.id)),
+    };
+    VRow::one(cell).id("unread").wrapped(0, 0)
 }
 
 /// Name, role, every address (the default, where invites go, first and
@@ -745,28 +763,27 @@ pub fn render(state: &AccountState, frame: &mut Frame<'_>, area: Rect, shared: &
     let (ui, replies) = (shared.ui, shared.replies);
     let theme = ui.theme;
     let Some(account) = state.account.data.as_ref().map(|a| &a.value) else {
-        let text = match &state.account.error {
-            Some(error) => Line::styled(
-                format!(
-                    "Could not load {}: {error}. Press {} to retry, Esc to go back.",
-                    state.id,
-                    ui.keys.key_of(ScreenKind::Account, Action::Refresh)
-                ),
-                theme.danger,
-            ),
-            None => Line::styled(format!("Loading {}…", state.id), theme.muted),
-        };
-        frame.render_widget(Paragraph::new(text).block(Block::bordered()), area);
+        let said = Section::new("", vec![unread_row(state, ui)]);
+        crate::tui::view_model::panel(&said, frame, area, theme, Panel::default());
         return;
     };
-    let Panels { profile, invites, mut findings, mut audit } = panels(state, account, replies, ui);
+    // Only the panels shown are built (the audit trail or the findings
+    // may be off screen).
     let areas = areas(area, state);
+    let profile = Section::new("Profile", profile_rows(state, account, ui));
     shared.panel("profile", &profile, frame, areas.profile, Panel::default());
     let visible = usize::from(areas.invites.height.saturating_sub(2));
     let scroll = u16::try_from(invites_scroll(state.selected_invite, visible)).unwrap_or(u16::MAX);
-    shared.panel("invites", &invites, frame, areas.invites, Panel { scroll, ..Panel::default() });
+    shared.panel(
+        "invites",
+        &invites_section(state, account, ui),
+        frame,
+        areas.invites,
+        Panel { scroll, ..Panel::default() },
+    );
     let toggle = ui.keys.key_of(ScreenKind::Account, Action::Audit);
     if let Some(area) = areas.findings {
+        let mut findings = Section::new(FINDINGS, finding_rows(state, account, replies, ui));
         if areas.audit.is_none() {
             findings = findings.aside(format!("{toggle}: audit trail"));
         }
@@ -784,6 +801,7 @@ pub fn render(state: &AccountState, frame: &mut Frame<'_>, area: Rect, shared: &
         state.findings_max.set(shared.panel("findings", &findings, frame, area, how));
     }
     if let Some(area) = areas.audit {
+        let mut audit = Section::new("Audit trail", audit_rows(state, ui));
         if state.show_audit {
             audit = audit.aside(format!("{toggle}: back to the findings"));
         }
@@ -808,11 +826,7 @@ pub fn view(state: &AccountState, replies: &Replies, ui: &Ui<'_>) -> ViewModel {
         None => "Account".to_owned(),
     });
     let Some(account) = state.account.data.as_ref().map(|a| &a.value) else {
-        let row = match &state.account.error {
-            Some(error) => VCell::new(format!("Could not load {}: {error}", state.id), Meaning::Danger),
-            None => VCell::muted(format!("Loading {}…", state.id)),
-        };
-        return model.rows("", vec![VRow::one(row)]);
+        return model.rows("", vec![unread_row(state, ui)]);
     };
     let Panels { profile, invites, findings, audit } = panels(state, account, replies, ui);
     model.section(profile).section(invites).section(findings).section(audit)
