@@ -568,7 +568,7 @@ pub fn lines(row: &Row, width: usize, theme: &Theme) -> Vec<Line<'static>> {
             }
             pieces.push(span(cell, theme));
         }
-        return super::screens::wrap_indented(pieces, width, hang);
+        return wrap_indented(pieces, width, hang);
     }
     let mut out = Vec::new();
     let mut segment: Vec<&Cell> = Vec::new();
@@ -627,7 +627,7 @@ fn block_lines(line: &str, width: usize, hang: usize, style: Style) -> Vec<Line<
         Some(room) if room >= 8 => (prefix, room),
         _ => (" ".repeat(hang), width.saturating_sub(hang).max(1)),
     };
-    super::screens::wrap_indented(vec![Span::styled(text.to_owned(), style)], room, 0)
+    wrap_indented(vec![Span::styled(text.to_owned(), style)], room, 0)
         .into_iter()
         .map(|row| {
             let mut spans = vec![Span::styled(prefix.clone(), style)];
@@ -1005,6 +1005,106 @@ pub fn table(
     frame.render_stateful_widget(table, area, &mut state);
 }
 
+/// Word-wraps one line of styled pieces to `width` columns; every line
+/// after the first starts with `indent` spaces, so a wrapped finding or
+/// timeline entry reads as one block. A word longer than a line is cut
+/// across lines. Always at least one line.
+pub(crate) fn wrap_indented(pieces: Vec<Span<'_>>, width: usize, indent: usize) -> Vec<Line<'static>> {
+    let width = width.max(1);
+    let indent = if indent + 8 > width { 0 } else { indent };
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let mut line: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    let mut fresh = false;
+    let mut flush = |line: &mut Vec<Span<'static>>, used: &mut usize, fresh: &mut bool| {
+        lines.push(Line::from(std::mem::take(line)));
+        line.push(Span::raw(" ".repeat(indent)));
+        *used = indent;
+        *fresh = true;
+    };
+    for piece in pieces {
+        let style = piece.style;
+        // Text from the portal inside a paragraph: a line break or tab is
+        // a place to wrap, any other control shows as the CLI shows it.
+        let spaced: String =
+            piece.content.chars().map(|c| if matches!(c, '\n' | '\r' | '\t') { ' ' } else { c }).collect();
+        let text = crate::sanitize::line(&spaced).into_owned();
+        let mut rest = text.as_str();
+        while !rest.is_empty() {
+            let space = rest.starts_with(' ');
+            let end = rest.find(|c: char| (c == ' ') != space).unwrap_or(rest.len());
+            let (token, after) = rest.split_at(end);
+            rest = after;
+            let token_width = Span::raw(token).width();
+            if space {
+                if fresh {
+                    continue;
+                }
+                if used + token_width > width {
+                    flush(&mut line, &mut used, &mut fresh);
+                    continue;
+                }
+            } else if used + token_width > width && !fresh && used > 0 {
+                flush(&mut line, &mut used, &mut fresh);
+            }
+            // A word longer than the room left on a fresh line is cut.
+            let mut token = token.to_owned();
+            while used + Span::raw(token.as_str()).width() > width && !space {
+                let room = width.saturating_sub(used).max(1);
+                let (head, tail) = crate::width::split_at(&token, room);
+                let (head, tail) = (head.to_owned(), tail.to_owned());
+                line.push(Span::styled(head, style));
+                flush(&mut line, &mut used, &mut fresh);
+                token = tail;
+            }
+            if !token.is_empty() {
+                used += Span::raw(token.as_str()).width();
+                line.push(Span::styled(token, style));
+                fresh = false;
+            }
+        }
+    }
+    lines.push(Line::from(line));
+    lines
+}
+
+#[cfg(test)]
+mod wrap_tests {
+    use super::wrap_indented;
+    use ratatui::text::Span;
+
+    fn texts(pieces: Vec<Span<'_>>, width: usize, indent: usize) -> Vec<String> {
+        wrap_indented(pieces, width, indent).iter().map(|l| l.to_string().trim_end().to_owned()).collect()
+    }
+
+    #[test]
+    fn a_long_wide_word_is_cut_by_columns() {
+        for width in 3..=12 {
+            let out = texts(vec![Span::raw("招待リンクが無効です🙂🙂 山田太郎")], width, 0);
+            assert!(out.iter().all(|l| crate::width::of(l) <= width), "{width}: {out:?}");
+            assert_eq!(out.concat().replace(' ', ""), "招待リンクが無効です🙂🙂山田太郎");
+        }
+    }
+
+    #[test]
+    fn continuation_lines_are_indented_and_fit() {
+        let out = texts(vec![Span::raw("! code "), Span::raw("one two three four five six seven")], 16, 2);
+        assert_eq!(out, ["! code one two", "  three four", "  five six seven"]);
+        for line in &out {
+            assert!(line.chars().count() <= 16, "{line}");
+        }
+    }
+
+    #[test]
+    fn a_long_word_is_cut_and_nothing_is_lost() {
+        let out = texts(vec![Span::raw("x abcdefghijklmnopqrstuvwxyz")], 10, 2);
+        assert_eq!(out.concat().replace(' ', ""), "xabcdefghijklmnopqrstuvwxyz");
+        assert!(out.iter().all(|l| l.chars().count() <= 10), "{out:?}");
+        assert_eq!(texts(vec![Span::raw("")], 10, 2), [""]);
+        assert_eq!(texts(vec![Span::raw("abc")], 0, 4), ["a", "b", "c"]);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1168,5 +1268,64 @@ mod tests {
         let cell = Cell::text("ingrid.brennan21@gmail.com");
         assert!(!format!("{cell:?}").contains("ingrid"));
         assert!(!format!("{:?}", Row::one(cell)).contains("ingrid"));
+    }
+
+    fn form_text(model: &ViewModel, width: usize, caret: Option<&Caret>) -> (Vec<String>, Option<(u16, usize)>) {
+        let (lines, cursor) = form(model, width, &Theme::dark(), caret);
+        (lines.iter().map(|l| l.to_string().trim_end().to_owned()).collect(), cursor)
+    }
+
+    #[test]
+    fn a_form_keeps_every_word_wrapping_under_the_value_with_blank_lines_where_asked() {
+        let model = ViewModel::new("Resend")
+            .rows(
+                "",
+                vec![
+                    Row::field("Risk", Cell::new("the address bounced twice last week", Meaning::Warning)),
+                    Row::default(),
+                    Row::one(Cell::muted("after a blank line")),
+                ],
+            )
+            .rows("Steps", vec![Row::one(Cell::text("1. resend"))]);
+        let (lines, cursor) = form_text(&model, 30, None);
+        assert_eq!(
+            lines,
+            [
+                "Risk     the address bounced",
+                "         twice last week",
+                "",
+                "after a blank line",
+                "",
+                "Steps",
+                "1. resend"
+            ]
+        );
+        assert_eq!(cursor, None);
+    }
+
+    #[test]
+    fn a_field_scrolls_to_its_cursor_and_the_cursor_is_placed_on_its_row() {
+        let typed = "0123456789abcdefghij";
+        let model = ViewModel::new("Note").rows(
+            "",
+            vec![Row::one(Cell::muted("Staff only")), Row::field("Note", Cell::new(typed, Meaning::Input)).id("field")],
+        );
+        // 9 columns of label, 10 for the field and one kept for the
+        // cursor after its end: the last 10 characters show.
+        let (lines, cursor) = form_text(&model, 20, Some(&Caret::new("field", 20)));
+        assert_eq!(lines[1], "Note     abcdefghij");
+        assert_eq!(cursor, Some((19, 1)));
+        // The cursor at the start: the field from its start.
+        let (lines, cursor) = form_text(&model, 20, Some(&Caret::new("field", 0)));
+        assert_eq!(lines[1], "Note     0123456789");
+        assert_eq!(cursor, Some((9, 1)));
+        // Wide characters are measured in columns, never split.
+        let wide = ViewModel::new("Note")
+            .rows("", vec![Row::field("Note", Cell::new("日本語のメモです", Meaning::Input)).id("field")]);
+        let (lines, cursor) = form_text(&wide, 20, Some(&Caret::new("field", 16)));
+        assert_eq!(lines[0], "Note     のメモです");
+        assert_eq!(cursor, Some((19, 0)));
+        // No caret row: no cursor.
+        assert_eq!(form_text(&model, 20, Some(&Caret::new("elsewhere", 3))).1, None);
     }
 }

@@ -167,13 +167,19 @@ async fn note_dialog() {
     app.update(ch('m'), t0());
     app.update(Msg::Paste("Called back; resent to the address she spelled out.".into()), t0());
     snapshot("note", &app);
-    // The cursor is at the end of the text typed, on the field's line.
-    let mut terminal = draw(&app, (80, 24));
+    let line = cursor_after(&app, "spelled out.");
+    assert!(line.contains("Note     Called back;"), "{line}");
+}
+
+/// Asserts that the cursor, at 80x24, is right after `typed` on its line;
+/// answers that line.
+fn cursor_after(app: &App, typed: &str) -> String {
+    let mut terminal = draw(app, (80, 24));
     let cursor = terminal.get_cursor_position().unwrap();
     let line: String = (0..80).map(|x| terminal.backend().buffer()[(x, cursor.y)].symbol().to_owned()).collect();
-    assert!(line.contains("Note     Called back;"), "{line}");
-    let end = line.find("spelled out.").unwrap() + "spelled out.".len();
-    assert_eq!(usize::from(cursor.x), line[..end].chars().count());
+    let end = line.find(typed).unwrap_or_else(|| panic!("{typed:?} is not on the cursor's line: {line}")) + typed.len();
+    assert_eq!(usize::from(cursor.x), line[..end].chars().count(), "{line}");
+    line
 }
 
 #[tokio::test]
@@ -410,11 +416,7 @@ async fn addresses_view_masks_the_list_and_has_the_field_typed() {
     // The field focused and typed into, its warning under it, the cursor
     // at the end of what is typed.
     snapshot_at("addresses_typed", &app, &[(80, 24)]);
-    let mut terminal = draw(&app, (80, 24));
-    let cursor = terminal.get_cursor_position().unwrap();
-    let line: String = (0..80).map(|x| terminal.backend().buffer()[(x, cursor.y)].symbol().to_owned()).collect();
-    let end = line.find("gmial.com").unwrap() + "gmial.com".len();
-    assert_eq!(usize::from(cursor.x), line[..end].chars().count(), "{line}");
+    cursor_after(&app, "gmial.com");
     let model = dialog_view(&app);
     assert_eq!(cells_meaning(&model, Meaning::Input), ["new.address@gmial.com"], "the focused field");
     assert!(model.text().contains("Reason") && model.text().contains("Ctrl-D"), "{}", model.text());
