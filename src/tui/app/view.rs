@@ -25,16 +25,9 @@ pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
     let size = (area.width, area.height);
     let theme = &app.theme;
     render_header(app, frame, layout::header(size), theme);
-    if let Some(banner) = &app.banner {
-        let style = if banner.error { theme.danger } else { theme.ok };
-        let symbol = if banner.error { "✕ " } else { "✓ " };
-        frame.render_widget(
-            Paragraph::new(Line::from(vec![Span::styled(symbol, style), Span::styled(banner.text.as_str(), style)])),
-            layout::banner(size),
-        );
-    } else if let Some(warning) = &app.clock_warning {
-        // The clock's warning stays while nothing newer is said.
-        frame.render_widget(Paragraph::new(Line::styled(format!("⚠ {warning}"), theme.warn)), layout::banner(size));
+    if let Some(said) = banner(app) {
+        let line = crate::tui::view_model::line(&Row::one(said), usize::from(size.0), theme);
+        frame.render_widget(Paragraph::new(line), layout::banner(size));
     }
     let body = layout::body(size);
     let shared = shared(app, &ui);
@@ -64,6 +57,20 @@ pub fn shared<'a>(app: &'a App, ui: &'a Ui<'a>) -> Shared<'a> {
         collision,
         lately,
         drawn: Some(&app.drawn),
+    }
+}
+
+/// What just happened (`✓ Invite sent`, `✕ …`), or while nothing newer is
+/// said, the warning about the portal's clock: drawn under the header and
+/// read out once.
+fn banner(app: &App) -> Option<Cell> {
+    match (&app.banner, &app.clock_warning) {
+        (Some(banner), _) => {
+            let meaning = if banner.error { Meaning::Danger } else { Meaning::Ok };
+            Some(Cell::new(banner.text.clone(), meaning).badge().must())
+        }
+        (None, Some(warning)) => Some(Cell::new(warning.clone(), Meaning::Warning).badge().must()),
+        (None, None) => None,
     }
 }
 
@@ -178,11 +185,7 @@ pub fn screen(app: &App, now: DateTime<Utc>) -> Screen {
         };
     }
     let header = header_cells(app);
-    let banner = match (&app.banner, &app.clock_warning) {
-        (Some(banner), _) => Some((banner.text.clone(), banner.error)),
-        (None, Some(warning)) => Some((warning.clone(), true)),
-        (None, None) => None,
-    };
+    let banner = banner(app).map(|said| (said.text, said.meaning != Meaning::Ok));
     let shared = shared(app, &ui);
     let mut views = app.stack.front_component().view(&shared);
     let team = status_cells(app, now);
