@@ -906,7 +906,9 @@ fn scrolled(row: &Row, width: usize, at: usize) -> Option<(Row, u16)> {
         .iter()
         .position(|c| c.meaning == Meaning::Input)
         .or_else(|| row.cells.iter().position(|c| c.meaning == Meaning::Masked))?;
-    let before: usize = usize::from(row.indent)
+    // A selected row's `▶ ` takes at least two columns.
+    let lead = if row.selected { usize::from(row.indent).max(2) } else { usize::from(row.indent) };
+    let before: usize = lead
         + row.cells[..=field]
             .iter()
             .enumerate()
@@ -1325,6 +1327,12 @@ mod tests {
         let (lines, cursor) = form_text(&wide, 20, Some(&Caret::new("field", 16)));
         assert_eq!(lines[0], "Note     のメモです");
         assert_eq!(cursor, Some((19, 0)));
+        // A selected field's `▶ ` is counted before it.
+        let selected = ViewModel::new("Edit")
+            .rows("", vec![Row::field("Reason", Cell::new("typo", Meaning::Input)).id("field").selected(true)]);
+        let (lines, cursor) = form_text(&selected, 30, Some(&Caret::new("field", 4)));
+        assert_eq!(lines[0], "▶ Reason   typo");
+        assert_eq!(cursor, Some((15, 0)));
         // No caret row: no cursor.
         assert_eq!(form_text(&model, 20, Some(&Caret::new("elsewhere", 3))).1, None);
     }
