@@ -154,21 +154,28 @@ async fn resend_dialog() {
 #[tokio::test]
 async fn edit_dob_dialog() {
     let h = Harness::start().await;
-    let mut app = on_account(&h, SeedCase::DobOnFileWrong).await;
-    app.update(ch('e'), t0());
-    app.update(Msg::Paste("02/30/1990".into()), t0());
+    let app = typed_into(on_account(&h, SeedCase::DobOnFileWrong).await, 'e', "02/30/1990");
     snapshot("edit_dob", &app);
 }
 
 #[tokio::test]
 async fn note_dialog() {
     let h = Harness::start().await;
-    let mut app = on_ticket(&h, SeedCase::WrongAddress).await;
-    app.update(ch('m'), t0());
-    app.update(Msg::Paste("Called back; resent to the address she spelled out.".into()), t0());
+    let app = typed_into(
+        on_ticket(&h, SeedCase::WrongAddress).await,
+        'm',
+        "Called back; resent to the address she spelled out.",
+    );
     snapshot("note", &app);
     let line = cursor_after(&app, "spelled out.");
     assert!(line.contains("Note     Called back;"), "{line}");
+}
+
+/// `app` after `key` opens a dialog and `text` is pasted into its field.
+fn typed_into(mut app: App, key: char, text: &str) -> App {
+    app.update(ch(key), t0());
+    app.update(Msg::Paste(text.into()), t0());
+    app
 }
 
 /// Asserts that the cursor, at 80x24, is right after `typed` on its line;
@@ -185,10 +192,8 @@ fn cursor_after(app: &App, typed: &str) -> String {
 #[tokio::test]
 async fn revoke_dialog() {
     let h = Harness::start().await;
-    let mut app = on_account(&h, SeedCase::WrongAddress).await;
-    app.update(ch('x'), t0());
+    let mut app = typed_into(on_account(&h, SeedCase::WrongAddress).await, 'x', "sent to a mistyped address");
     assert_eq!(app.screen(), portaldesk::tui::keymap::ScreenKind::Revoke);
-    app.update(Msg::Paste("sent to a mistyped address".into()), t0());
     snapshot("revoke", &app);
     // The first Enter shows the risk on the highlighted line.
     app.update(key(KeyCode::Enter), t0());
