@@ -828,12 +828,21 @@ pub struct Form {
     pub least: u16,
     pub caret: Option<Caret>,
     pub scroll: u16,
+    /// Its last section is its status (what is under way, what Enter
+    /// does): where the box cannot show everything, that stays at its foot
+    /// and the rest is cut or scrolls above it.
+    pub pinned: bool,
 }
 
 impl Form {
     /// A box `width` wide and at least `least` tall.
     pub fn new(width: u16, least: u16) -> Self {
-        Self { width, least, caret: None, scroll: 0 }
+        Self { width, least, caret: None, scroll: 0, pinned: false }
+    }
+
+    /// Its last section is its status, kept in view.
+    pub fn pinned(self) -> Self {
+        Self { pinned: true, ..self }
     }
 
     /// The text cursor, in a dialog typed into.

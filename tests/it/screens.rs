@@ -151,6 +151,21 @@ async fn resend_dialog() {
     snapshot("resend", &app);
 }
 
+/// On a screen too short for the whole dialog, what Enter does stays in
+/// view at its foot; what is above is cut, from the bottom.
+#[tokio::test]
+async fn a_dialog_too_tall_for_the_screen_keeps_what_enter_does_in_view() {
+    let h = Harness::start().await;
+    let mut app = on_account(&h, SeedCase::ExpiredStaffInvite).await;
+    app.update(ch('r'), t0());
+    let text = draw(&app, (80, 10)).backend().to_string();
+    assert!(text.contains("Enter or y sends it · Esc cancels"), "{text}");
+    assert!(text.contains("To       a***@"), "{text}");
+    // With room, it reads as before, the keys after a blank line.
+    let text = draw(&app, (80, 24)).backend().to_string();
+    assert!(text.contains("Enter or y sends it · Esc cancels"), "{text}");
+}
+
 #[tokio::test]
 async fn edit_dob_dialog() {
     let h = Harness::start().await;

@@ -393,6 +393,6 @@ impl Component for AddressesState {
             Field::NewAddress => Some(Caret::new(NEW_ADDRESS, self.new_address.visual_cursor())),
             Field::Reason => Some(Caret::new(REASON, self.reason.visual_cursor())),
         };
-        Form::new(80, listed.saturating_add(12)).caret(caret.filter(|_| typing))
+        Form::new(80, listed.saturating_add(12)).caret(caret.filter(|_| typing)).pinned()
     }
 }

@@ -15,12 +15,8 @@
 //! number and what to say, and Enter records the call.
 
 use chrono::{DateTime, Utc};
-use ratatui::Frame;
-use ratatui::layout::Rect;
-use ratatui::widgets::Paragraph;
 
 use super::account::AccountState;
-use super::dialog;
 use crate::diagnose::remedy::{self, Plan, RemedyKind};
 use crate::diagnose::replies::Replies;
 use crate::diagnose::troubleshoot;
@@ -35,8 +31,8 @@ use crate::tui::component::{Banner, Component, Cx, Outcome, ScreenKind, Shared, 
 use crate::tui::keymap::{CANCEL, confirm, screen_spec, special};
 use crate::tui::live::Guarded;
 
-use super::submission::{Submission, collision_rows, with_lately};
-use crate::tui::view_model::{self, Cell, Meaning, Row, ViewModel};
+use super::submission::{Submission, collision_rows};
+use crate::tui::view_model::{Cell, Form, Meaning, Row, ViewModel};
 
 /// What the dialog waits for the agent to acknowledge before Enter runs
 /// the steps.
@@ -379,22 +375,8 @@ impl Component for FixState {
             },
         })
     }
-    /// Draws the fix dialog from its view model: its last section (the
-    /// status) stays at the foot while the rest scrolls over it.
-    fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {
-        let theme = shared.ui.theme;
-        let mut model = with_lately(self.model(shared), shared.lately);
-        let foot = ViewModel { title: String::new(), sections: model.sections.pop().into_iter().collect() };
-        let inner = dialog(frame, area, (96, 30), &model.title, theme);
-        let width = usize::from(inner.width);
-        let (lines, _) = view_model::form(&model, width, theme, None);
-        let (foot, _) = view_model::form(&foot, width, theme, None);
-        let [body_area, foot_area] = ratatui::layout::Layout::vertical([
-            ratatui::layout::Constraint::Min(1),
-            ratatui::layout::Constraint::Length(u16::try_from(foot.len()).unwrap_or(1).min(inner.height / 2)),
-        ])
-        .areas(inner);
-        frame.render_widget(Paragraph::new(lines).scroll((self.scroll, 0)), body_area);
-        frame.render_widget(Paragraph::new(foot), foot_area);
+    /// Its status stays at the foot while the steps and the reply scroll.
+    fn form(&self) -> Form {
+        Form::new(96, 30).scroll(self.scroll).pinned()
     }
 }

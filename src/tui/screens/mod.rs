@@ -135,7 +135,10 @@ pub fn dialog(frame: &mut Frame<'_>, area: Rect, (width, height): (u16, u16), ti
 /// wide (cut to `area`), as tall as what it says and at least
 /// `form.least`, titled by the model; what others did lately first, then
 /// the model laid out ([`view_model::form`](super::view_model::form)),
-/// scrolled, the cursor at its caret.
+/// scrolled, the cursor at its caret. Where it does not all fit and the
+/// form is pinned, its last section (the status and the keys) stays at
+/// the foot and the rest is cut or scrolls above it, so what Enter does
+/// always shows.
 pub fn form_dialog(
     model: &super::view_model::ViewModel,
     frame: &mut Frame<'_>,
@@ -143,16 +146,37 @@ pub fn form_dialog(
     shared: &super::component::Shared<'_>,
     form: &super::view_model::Form,
 ) {
+    use super::view_model::{self, ViewModel};
     let theme = shared.ui.theme;
-    let lately = submission::with_lately(model.clone(), shared.lately);
+    let mut body = submission::with_lately(model.clone(), shared.lately);
     let inside = usize::from(form.width.min(area.width).saturating_sub(2));
-    let (lines, cursor) = super::view_model::form(&lately, inside, theme, form.caret.as_ref());
-    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX).max(form.least);
+    let (whole, cursor) = view_model::form(&body, inside, theme, form.caret.as_ref());
+    let height = u16::try_from(whole.len() + 2).unwrap_or(u16::MAX).max(form.least);
     let inner = dialog(frame, area, (form.width, height), &model.title, theme);
-    frame.render_widget(ratatui::widgets::Paragraph::new(lines).scroll((form.scroll, 0)), inner);
+    // The status is kept in view only where something above it is left
+    // (and the field typed into is not in it).
+    let fits = whole.len() <= usize::from(inner.height);
+    let typed_in = |last: &view_model::Section| {
+        form.caret.as_ref().is_some_and(|caret| last.rows.iter().any(|row| row.id == caret.row))
+    };
+    let pin = form.pinned && !fits && body.sections.len() > 1 && body.sections.last().is_some_and(|l| !typed_in(l));
+    let (lines, foot) = match body.sections.pop() {
+        Some(last) if pin => {
+            let foot = ViewModel { title: String::new(), sections: vec![last] };
+            (view_model::form(&body, inside, theme, None).0, view_model::form(&foot, inside, theme, None).0)
+        }
+        _ => (whole, Vec::new()),
+    };
+    let foot_height = u16::try_from(foot.len()).unwrap_or(u16::MAX).min(inner.height / 2);
+    let above = Rect { height: inner.height - foot_height, ..inner };
+    frame.render_widget(ratatui::widgets::Paragraph::new(lines).scroll((form.scroll, 0)), above);
+    if foot_height > 0 {
+        let at = Rect { y: above.bottom(), height: foot_height, ..inner };
+        frame.render_widget(ratatui::widgets::Paragraph::new(foot), at);
+    }
     if let Some((column, line)) = cursor
         && let Some(line) = u16::try_from(line).ok().and_then(|line| line.checked_sub(form.scroll))
-        && line < inner.height
+        && line < above.height
     {
         frame.set_cursor_position(ratatui::layout::Position::new(cursor_column(inner, column, 0), inner.y + line));
     }

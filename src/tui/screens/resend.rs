@@ -267,6 +267,6 @@ impl Component for ResendState {
         Some(true)
     }
     fn form(&self) -> Form {
-        Form::new(76, 12)
+        Form::new(76, 12).pinned()
     }
 }

@@ -166,7 +166,7 @@ impl Component for RevokeState {
         Some(self.submission.wait.is_some())
     }
     fn form(&self) -> Form {
-        Form::new(76, 9).caret(self.caret())
+        Form::new(76, 9).pinned().caret(self.caret())
     }
 }
 
