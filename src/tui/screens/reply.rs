@@ -574,7 +574,7 @@ impl Component for ReplyState {
     fn render(&self, frame: &mut Frame<'_>, area: Rect, shared: &Shared<'_>) {
         let theme = shared.ui.theme;
         let mut model = with_lately(self.model(shared), shared.lately);
-        let bottom = ViewModel { title: String::new(), sections: model.sections.split_off(model.sections.len() - 1) };
+        let bottom = ViewModel { title: String::new(), sections: model.sections.pop().into_iter().collect() };
         // The head without the field: the editor draws it.
         for section in &mut model.sections {
             section.rows.retain(|row| row.id != "field");
