@@ -515,21 +515,27 @@ fn label(text: &str) -> VCell {
 fn panels(state: &AccountState, account: &Account, replies: &Replies, ui: &Ui<'_>) -> Panels {
     Panels {
         profile: Section::new("Profile", profile_rows(state, account, ui)),
-        invites: invites_section(state, account, ui),
+        invites: invites_section(state, account, ui, ..),
         findings: Section::new(FINDINGS, finding_rows(state, account, replies, ui)),
         audit: Section::new("Audit trail", audit_rows(state, ui)),
     }
 }
 
-/// The invites' panel: how many, and how long the role's links last.
-fn invites_section(state: &AccountState, account: &Account, ui: &Ui<'_>) -> Section {
+/// The invites' panel: how many, and how long the role's links last; the
+/// invites in `shown` (the console builds only those in view).
+fn invites_section(
+    state: &AccountState,
+    account: &Account,
+    ui: &Ui<'_>,
+    shown: impl std::ops::RangeBounds<usize>,
+) -> Section {
     let title = format!(
         "Invites ({}) · {} links last {}",
         state.invite_list().len(),
         account.role.as_str(),
         invite::window_words(account.role)
     );
-    Section::new(title, invite_rows(state, account.role, ui))
+    Section::new(title, invite_rows(state, account.role, ui, shown))
 }
 
 /// What the screen says while the account is not read: loading, or why
@@ -601,7 +607,7 @@ fn profile_rows(state: &AccountState, account: &Account, ui: &Ui<'_>) -> Vec<VRo
 /// Each invite, newest first, on three lines: its state and countdown;
 /// where it went, when, and when it expires; who opened it and what the
 /// mail system said. Or why there are none.
-fn invite_rows(state: &AccountState, role: Role, ui: &Ui<'_>) -> Vec<VRow> {
+fn invite_rows(state: &AccountState, role: Role, ui: &Ui<'_>, shown: impl std::ops::RangeBounds<usize>) -> Vec<VRow> {
     let now = ui.now;
     let list = state.invite_list();
     if list.is_empty() {
@@ -620,6 +626,7 @@ fn invite_rows(state: &AccountState, role: Role, ui: &Ui<'_>) -> Vec<VRow> {
     }
     list.iter()
         .enumerate()
+        .filter(|(n, _)| shown.contains(n))
         .map(|(n, i)| {
             let state_now = invite::state(i, role, now);
             // The state's word is said once (`✕ expired  3 days ago`, not
@@ -772,11 +779,15 @@ pub fn render(state: &AccountState, frame: &mut Frame<'_>, area: Rect, shared: &
     let areas = areas(area, state);
     let profile = Section::new("Profile", profile_rows(state, account, ui));
     shared.panel("profile", &profile, frame, areas.profile, Panel::default());
+    // Only the invites in view are built: each takes INVITE_LINES lines.
     let visible = usize::from(areas.invites.height.saturating_sub(2));
-    let scroll = u16::try_from(invites_scroll(state.selected_invite, visible)).unwrap_or(u16::MAX);
+    let scroll = invites_scroll(state.selected_invite, visible);
+    let first = scroll / INVITE_LINES;
+    let shown = first..first + (scroll % INVITE_LINES + visible).div_ceil(INVITE_LINES);
+    let scroll = u16::try_from(scroll % INVITE_LINES).unwrap_or(u16::MAX);
     shared.panel(
         "invites",
-        &invites_section(state, account, ui),
+        &invites_section(state, account, ui, shown),
         frame,
         areas.invites,
         Panel { scroll, ..Panel::default() },
