@@ -1,4 +1,5 @@
-//! Key press -> state update -> full render into a TestBackend, on the
+//! Key press -> state update -> full render (the console's frame,
+//! `app::frame`: drawn, then cleaned of control characters) into a TestBackend, on the
 //! account screen at 160x48 with 20 invites. Targets: median under 1 ms,
 //! p99 under 3 ms.
 //!
@@ -83,7 +84,7 @@ fn key_to_frame(c: &mut Criterion) {
             n += 1;
             let key = KeyEvent::new(keys[n % 2], KeyModifiers::NONE);
             black_box(app.update(Msg::Key(key), now()));
-            let _ = terminal.draw(|frame| portaldesk::tui::app::render(&app, frame, now()));
+            let _ = terminal.draw(|frame| portaldesk::tui::app::frame(&app, frame, now()));
         })
     });
 }
@@ -100,7 +101,7 @@ fn percentiles(samples: usize) {
         let (started, cpu) = (Instant::now(), thread_cpu());
         let key = KeyEvent::new(keys[n % 2], KeyModifiers::NONE);
         black_box(app.update(Msg::Key(key), now()));
-        let _ = terminal.draw(|frame| portaldesk::tui::app::render(&app, frame, now()));
+        let _ = terminal.draw(|frame| portaldesk::tui::app::frame(&app, frame, now()));
         (started.elapsed(), thread_cpu().saturating_sub(cpu))
     };
     for n in 0..samples / 10 {

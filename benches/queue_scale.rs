@@ -63,7 +63,7 @@ fn percentile(times: &mut [Duration], p: usize) -> f64 {
 fn timed(app: &mut App, terminal: &mut Terminal<TestBackend>, msg: Msg) -> (Duration, Vec<Effect>) {
     let started = Instant::now();
     let effects = black_box(app.update(msg, now()));
-    let _ = terminal.draw(|frame| portaldesk::tui::app::render(app, frame, now()));
+    let _ = terminal.draw(|frame| portaldesk::tui::app::frame(app, frame, now()));
     (started.elapsed(), effects)
 }
 
@@ -206,7 +206,7 @@ fn bench_queue(tickets: usize, samples: usize) {
                 fresh.update(Msg::Answer(req, answer), now());
             }
         }
-        let _ = terminal.draw(|frame| portaldesk::tui::app::render(&fresh, frame, now()));
+        let _ = terminal.draw(|frame| portaldesk::tui::app::frame(&fresh, frame, now()));
         opens.push(begun.elapsed());
         app = Some(fresh);
     }

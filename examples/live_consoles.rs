@@ -96,7 +96,7 @@ async fn console(n: usize, url: String, target: TicketId, probe: Arc<Probe>, tx:
         if redraw {
             probe.draws.fetch_add(1, Ordering::SeqCst);
             if let Some(terminal) = terminal.as_mut() {
-                let _ = terminal.draw(|frame| app::render(&app, frame, clock.now()));
+                let _ = terminal.draw(|frame| app::frame(&app, frame, clock.now()));
             }
         }
         // The loop keeps the terminal's own effects; none come from events.

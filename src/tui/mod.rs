@@ -260,13 +260,7 @@ pub fn step(app: &mut App, msg: Msg, now: chrono::DateTime<chrono::Utc>) -> Step
 
 fn draw(guard: &mut TerminalGuard, app: &App, now: chrono::DateTime<chrono::Utc>) -> io::Result<()> {
     crossterm::execute!(io::stdout(), BeginSynchronizedUpdate)?;
-    let drawn = guard
-        .terminal
-        .draw(|frame| {
-            app::render(app, frame, now);
-            terminal::clean_buffer(frame.buffer_mut());
-        })
-        .map(|_| ());
+    let drawn = guard.terminal.draw(|frame| app::frame(app, frame, now)).map(|_| ());
     crossterm::execute!(io::stdout(), EndSynchronizedUpdate)?;
     drawn
 }

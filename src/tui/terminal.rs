@@ -136,7 +136,12 @@ fn fresh_terminal() -> io::Result<Tty> {
 pub fn clean_buffer(buffer: &mut ratatui::buffer::Buffer) {
     use crate::sanitize::is_unsafe;
     for cell in buffer.content.iter_mut() {
-        if !cell.symbol().chars().any(is_unsafe) {
+        // Most cells hold one printable ASCII character: nothing to check;
+        // a cell the terminal keeps from the last frame was checked then.
+        if cell.diff_option == ratatui::buffer::CellDiffOption::Skip
+            || matches!(cell.symbol().as_bytes(), [b' '..=b'~'])
+            || !cell.symbol().chars().any(is_unsafe)
+        {
             continue;
         }
         let alone = cell.symbol().chars().all(|c| is_unsafe(c) && !c.is_ascii_control());

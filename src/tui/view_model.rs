@@ -664,9 +664,20 @@ pub struct Panel {
 /// laying text out is most of a frame's cost. What a panel says is
 /// compared whole (its words, meanings, widths), so a countdown that
 /// ticks draws it again. Cleared on the lock: it holds what was shown.
+///
+/// A panel the terminal still shows, whole, from the frame just before is
+/// not even copied: its cells are marked for ratatui's diff to skip, so
+/// neither copying them nor comparing them costs. That needs to know the
+/// frames follow each other on one screen ([`Drawn::begin`]: the frame
+/// count goes up by one and the size is the same; a new terminal or a
+/// resize starts over) and what is drawn over the panels after them
+/// ([`Drawn::cover`]: the status line, a dialog). A panel not known to be
+/// on screen whole is copied, as before.
 #[derive(Default)]
 pub struct Drawn {
     panels: RefCell<Vec<Kept>>,
+    /// The frame being drawn: its count and size (see [`Drawn::begin`]).
+    frame: std::cell::Cell<Option<(usize, Rect)>>,
 }
 
 /// One panel as drawn.
@@ -678,6 +689,11 @@ struct Kept {
     theme: Theme,
     max: u16,
     cells: Buffer,
+    /// The frame at whose end the terminal showed it whole, as far as
+    /// known: set when it is drawn, unset when something covers it.
+    whole: Option<usize>,
+    /// Left for the terminal to keep (skipped) in the frame being drawn.
+    skipped: bool,
 }
 
 impl Drawn {
@@ -686,8 +702,36 @@ impl Drawn {
         self.panels.borrow_mut().clear();
     }
 
+    /// A frame starts. Only where it follows the last one on the same
+    /// screen (its count one more, its size the same) can a panel be left
+    /// as the terminal shows it; otherwise no panel is known to be there.
+    pub fn begin(&self, frame: &Frame<'_>) {
+        let now = (frame.count(), frame.area());
+        let follows = self.frame.get().is_some_and(|(count, area)| count.wrapping_add(1) == now.0 && area == now.1);
+        if !follows {
+            for kept in self.panels.borrow_mut().iter_mut() {
+                kept.whole = None;
+            }
+        }
+        self.frame.set(Some(now));
+    }
+
+    /// Something is drawn over `area` after the panels, in this frame: a
+    /// panel under it that was left to the terminal is copied in after all
+    /// (the diff then writes what is not covered), and none under it is
+    /// whole on screen at this frame's end.
+    pub fn cover(&self, frame: &mut Frame<'_>, area: Rect) {
+        for kept in self.panels.borrow_mut().iter_mut().filter(|kept| kept.area.intersects(area)) {
+            if std::mem::take(&mut kept.skipped) {
+                copy(&kept.cells, frame.buffer_mut());
+            }
+            kept.whole = None;
+        }
+    }
+
     /// Draws `section` as the panel `name` (see [`panel`]), or copies it
-    /// from the last frame when it is the same there.
+    /// from the last frame when it is the same there, or leaves it to the
+    /// terminal when it is there whole.
     pub fn panel(
         &self,
         name: &'static str,
@@ -698,15 +742,44 @@ impl Drawn {
         how: Panel,
     ) -> u16 {
         let area = area.intersection(frame.area());
+        // The frame being drawn, where `begin` was told of it.
+        let this = self.frame.get().filter(|(count, at)| *count == frame.count() && *at == frame.area()).map(|f| f.0);
         let mut panels = self.panels.borrow_mut();
         let at = panels.iter().position(|kept| kept.name == name);
-        if let Some(kept) = at.map(|at| &panels[at])
+        if let Some(kept) = at.map(|at| &mut panels[at])
             && kept.area == area
             && kept.how == how
             && kept.theme == *theme
             && kept.section == *section
         {
-            copy(&kept.cells, frame.buffer_mut());
+            let on_screen = this.is_some_and(|count| kept.whole == Some(count.wrapping_sub(1)));
+            if on_screen {
+                skip(area, frame.buffer_mut());
+            } else {
+                copy(&kept.cells, frame.buffer_mut());
+            }
+            (kept.whole, kept.skipped) = (this, on_screen);
+            return kept.max;
+        }
+        // Only some rows changed (the cursor moved through a list): those
+        // are drawn again in place, the rest stays, on screen too.
+        if let Some(kept) = at.map(|at| &mut panels[at])
+            && kept.area == area
+            && kept.how == how
+            && kept.theme == *theme
+            && let Some(changed) = changed_rows(&kept.section, section)
+        {
+            let on_screen = this.is_some_and(|count| kept.whole == Some(count.wrapping_sub(1)));
+            let redrawn = kept.redraw_rows(section, &changed);
+            if on_screen {
+                skip(area, frame.buffer_mut());
+                for y in redrawn {
+                    copy_part(&kept.cells, frame.buffer_mut(), Rect { y, height: 1, ..area });
+                }
+            } else {
+                copy(&kept.cells, frame.buffer_mut());
+            }
+            (kept.whole, kept.skipped) = (this, on_screen);
             return kept.max;
         }
         // The panel's last cells are drawn over where it stays in place.
@@ -719,8 +792,130 @@ impl Drawn {
         };
         let max = panel_into(section, &mut cells, area, theme, how);
         copy(&cells, frame.buffer_mut());
-        panels.push(Kept { name, section: section.clone(), area, how, theme: *theme, max, cells });
+        panels.push(Kept {
+            name,
+            section: section.clone(),
+            area,
+            how,
+            theme: *theme,
+            max,
+            cells,
+            whole: this,
+            skipped: false,
+        });
         max
+    }
+}
+
+impl Kept {
+    /// Draws the rows of `section` whose indexes are in `changed` again
+    /// where they are (see [`changed_rows`]), and keeps them. Answers the
+    /// screen rows drawn.
+    fn redraw_rows(&mut self, section: &Section, changed: &[usize]) -> Vec<u16> {
+        let inside = Rect {
+            x: self.area.x.saturating_add(1),
+            y: self.area.y.saturating_add(1),
+            width: self.area.width.saturating_sub(2),
+            height: self.area.height.saturating_sub(2),
+        };
+        let width = usize::from(inside.width.saturating_sub(self.how.margin));
+        let top = usize::from(self.how.scroll.min(self.max));
+        // Where each row's first line is.
+        let firsts: Vec<usize> = self
+            .section
+            .rows
+            .iter()
+            .scan(0, |at, row| {
+                let first = *at;
+                *at += fixed_lines(row).unwrap_or(1);
+                Some(first)
+            })
+            .collect();
+        let mut redrawn = Vec::new();
+        for &index in changed {
+            let first = firsts[index];
+            let row = &section.rows[index];
+            let count = fixed_lines(row).unwrap_or(1);
+            if first.saturating_add(count) > top && first < top + usize::from(inside.height) {
+                for (k, line) in lines(row, width, &self.theme).iter().enumerate() {
+                    let Some(y) = (first + k).checked_sub(top).filter(|y| *y < usize::from(inside.height)) else {
+                        continue;
+                    };
+                    let y = inside.y + u16::try_from(y).unwrap_or(u16::MAX);
+                    let line_area = Rect { y, height: 1, ..inside };
+                    for x in line_area.left()..line_area.right() {
+                        if let Some(cell) = self.cells.cell_mut((x, y)) {
+                            cell.reset();
+                        }
+                    }
+                    put_lines(std::slice::from_ref(line), line_area, &mut self.cells);
+                    redrawn.push(y);
+                }
+            }
+            self.section.rows[index] = row.clone();
+        }
+        redrawn
+    }
+}
+
+/// The lines a row takes where that is known without laying it out: one,
+/// and one more for each cell that starts a line. `None` for a row that
+/// wraps or holds a block of text.
+fn fixed_lines(row: &Row) -> Option<usize> {
+    if row.wrap || row.cells.iter().any(|c| c.block) {
+        return None;
+    }
+    Some(1 + row.cells.iter().skip(1).filter(|c| c.join == Join::Line).count())
+}
+
+/// Which rows of `now` differ from `was`, where only that differs and
+/// each row takes the lines it took (so every other row stays where it
+/// is): the same title, meaning and aside, as many rows, each of a known
+/// number of lines.
+fn changed_rows(was: &Section, now: &Section) -> Option<Vec<usize>> {
+    let same_frame = was.title == now.title
+        && was.meaning == now.meaning
+        && was.list == now.list
+        && was.aside == now.aside
+        && was.rows.len() == now.rows.len();
+    if !same_frame {
+        return None;
+    }
+    let mut changed = Vec::new();
+    for (index, (a, b)) in was.rows.iter().zip(&now.rows).enumerate() {
+        let lines = fixed_lines(a)?;
+        if a != b {
+            if fixed_lines(b)? != lines {
+                return None;
+            }
+            changed.push(index);
+        }
+    }
+    Some(changed)
+}
+
+/// Copies the part `area` of `from` into `to`.
+fn copy_part(from: &Buffer, to: &mut Buffer, area: Rect) {
+    let area = area.intersection(from.area).intersection(to.area);
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            if let (Some(source), Some(target)) = (from.cell((x, y)), to.cell_mut((x, y))) {
+                target.clone_from(source);
+            }
+        }
+    }
+}
+
+/// Marks `area`'s cells for the diff to skip: the terminal keeps what it
+/// shows there.
+fn skip(area: Rect, buffer: &mut Buffer) {
+    let area = area.intersection(buffer.area);
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            if let Some(cell) = buffer.cell_mut((x, y)) {
+                cell.diff_option = ratatui::buffer::CellDiffOption::Skip;
+            }
+        }
     }
 }
 
@@ -758,12 +953,13 @@ fn panel_into(section: &Section, buffer: &mut Buffer, area: Rect, theme: &Theme,
         .rows
         .iter()
         .map(|row| {
-            if row.wrap || row.cells.iter().any(|c| c.block) {
-                let wrapped = lines(row, width, theme);
-                (wrapped.len(), Some(wrapped))
-            } else {
-                (1 + row.cells.iter().skip(1).filter(|c| c.join == Join::Line).count(), None)
-            }
+            fixed_lines(row).map_or_else(
+                || {
+                    let wrapped = lines(row, width, theme);
+                    (wrapped.len(), Some(wrapped))
+                },
+                |count| (count, None),
+            )
         })
         .collect();
     let total = u16::try_from(rows.iter().map(|(n, _)| n).sum::<usize>()).unwrap_or(u16::MAX);
@@ -800,8 +996,41 @@ fn panel_into(section: &Section, buffer: &mut Buffer, area: Rect, theme: &Theme,
         };
         block = block.title_bottom(Line::styled(more, theme.muted).right_aligned());
     }
-    Paragraph::new(shown).block(block).render(area, buffer);
+    let inside = block.inner(area);
+    block.render(area, buffer);
+    put_lines(&shown, inside, buffer);
     max
+}
+
+/// Writes lines already laid out to fit into `area`, one per row from its
+/// top, each cut at its width. Does what a `Paragraph` without wrapping
+/// does, for a fraction of the cost: a frame's text is mostly ASCII, whose
+/// every byte is one cell wide, so only other text is split into
+/// graphemes.
+fn put_lines(lines: &[Line<'_>], area: Rect, buffer: &mut Buffer) {
+    for (line, y) in lines.iter().zip(area.top()..area.bottom()) {
+        let (mut x, right) = (area.x, area.right().min(buffer.area.right()));
+        for span in &line.spans {
+            let (text, style) = (span.content.as_ref(), line.style.patch(span.style));
+            if !text.is_ascii() {
+                x = buffer.set_stringn(x, y, text, usize::from(right.saturating_sub(x)), style).0;
+                continue;
+            }
+            for (at, byte) in text.bytes().enumerate() {
+                if x >= right {
+                    break;
+                }
+                // A control character takes no cell (as in a Paragraph).
+                if byte.is_ascii_control() {
+                    continue;
+                }
+                if let Some(cell) = buffer.cell_mut((x, y)) {
+                    cell.set_symbol(&text[at..=at]).set_style(style);
+                }
+                x += 1;
+            }
+        }
+    }
 }
 
 /// Where a text field's cursor is: the row (by id) that holds the field

@@ -22,6 +22,7 @@ mod faults;
 mod findings_after_fix;
 mod fix;
 mod forensics_console;
+mod frames;
 mod guard;
 mod habits;
 mod hostile;

@@ -25,7 +25,7 @@ mod keys;
 mod queue;
 mod view;
 
-pub use view::{render, screen, shared};
+pub use view::{frame, render, screen, shared};
 
 use super::action::{Answer, Effect, Msg, ReqId, Request, Terminal};
 pub use super::component::{Banner, Overlay};

@@ -14,9 +14,17 @@ use crate::tui::screens::{Ui, dialog, layout};
 use crate::tui::theme::Theme;
 use crate::tui::view_model::{Cell, Join, Meaning, Row, Screen, Section, ViewModel};
 
+/// The console's frame: the screens drawn, then cleaned of any control
+/// character before it reaches the terminal (what the benchmarks time).
+pub fn frame(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
+    render(app, frame, now);
+    crate::tui::terminal::clean_buffer(frame.buffer_mut());
+}
+
 /// Draws the whole console.
 pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
     let area = frame.area();
+    app.drawn.begin(frame);
     let ui = Ui { theme: &app.theme, keys: &app.keymap, zone: app.zone, absolute_times: app.absolute_times, now };
     if let Some(lock) = &app.lock {
         render_lock(lock, frame, area, &app.theme);
@@ -34,6 +42,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
     app.stack.front_component().render(frame, body, &shared);
     render_status(app, frame, body, now);
     if let Some(overlay) = &app.overlay {
+        app.drawn.cover(frame, body);
         overlay.component().render(frame, body, &shared);
     }
     render_footer(app, frame, layout::footer(size), theme);
@@ -222,6 +231,7 @@ fn render_status(app: &App, frame: &mut Frame<'_>, body: Rect, now: DateTime<Utc
     // What does not fit goes, the least needed first (the DOB typed, which
     // the findings also say, before the client being on the page).
     let area = Rect { x: body.x + 3, y: body.bottom() - 1, width: body.width - 6, height: 1 };
+    app.drawn.cover(frame, area);
     let line = crate::tui::view_model::line(&Row::new(cells), usize::from(area.width), &app.theme);
     frame.render_widget(Paragraph::new(line), area);
 }
