@@ -910,9 +910,11 @@ fn copy_part(from: &Buffer, to: &mut Buffer, area: Rect) {
 /// shows there.
 fn skip(area: Rect, buffer: &mut Buffer) {
     let area = area.intersection(buffer.area);
+    let (width, stride) = (usize::from(area.width), usize::from(buffer.area.width));
     for y in area.top()..area.bottom() {
-        for x in area.left()..area.right() {
-            if let Some(cell) = buffer.cell_mut((x, y)) {
+        let start = usize::from(y - buffer.area.y) * stride + usize::from(area.x - buffer.area.x);
+        if let Some(row) = buffer.content.get_mut(start..start + width) {
+            for cell in row {
                 cell.diff_option = ratatui::buffer::CellDiffOption::Skip;
             }
         }
@@ -1000,6 +1002,11 @@ fn panel_into(section: &Section, buffer: &mut Buffer, area: Rect, theme: &Theme,
     block.render(area, buffer);
     put_lines(&shown, inside, buffer);
     max
+}
+
+/// Draws a line already laid out to fit into `area` (its first row).
+pub fn put_line(line: &Line<'_>, frame: &mut Frame<'_>, area: Rect) {
+    put_lines(std::slice::from_ref(line), area, frame.buffer_mut());
 }
 
 /// Writes lines already laid out to fit into `area`, one per row from its

@@ -35,7 +35,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, now: DateTime<Utc>) {
     render_header(app, frame, layout::header(size), theme);
     if let Some(said) = banner(app) {
         let line = crate::tui::view_model::line(&Row::one(said), usize::from(size.0), theme);
-        frame.render_widget(Paragraph::new(line), layout::banner(size));
+        crate::tui::view_model::put_line(&line, frame, layout::banner(size));
     }
     let body = layout::body(size);
     let shared = shared(app, &ui);
@@ -124,7 +124,7 @@ fn lock_model(lock: &Lock) -> ViewModel {
 /// then the name and the mouse note go, the offline warning last of all).
 fn render_header(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
     let line = crate::tui::view_model::line(&Row::new(header_cells(app)), usize::from(area.width), theme);
-    frame.render_widget(Paragraph::new(line), area);
+    crate::tui::view_model::put_line(&line, frame, area);
 }
 
 /// What the header says, drawn and read out: the console, where it is,
@@ -178,7 +178,7 @@ fn render_footer(app: &App, frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
         spans.push(Span::styled(format!(" {key} "), theme.key));
         spans.push(Span::styled(format!("{help} "), theme.muted));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    crate::tui::view_model::put_line(&Line::from(spans), frame, area);
 }
 
 /// The whole console as data (`view_model::Screen`): the header's state,
@@ -233,7 +233,7 @@ fn render_status(app: &App, frame: &mut Frame<'_>, body: Rect, now: DateTime<Utc
     let area = Rect { x: body.x + 3, y: body.bottom() - 1, width: body.width - 6, height: 1 };
     app.drawn.cover(frame, area);
     let line = crate::tui::view_model::line(&Row::new(cells), usize::from(area.width), &app.theme);
-    frame.render_widget(Paragraph::new(line), area);
+    crate::tui::view_model::put_line(&line, frame, area);
 }
 
 /// What the team and the client are doing now, as said under the view:
