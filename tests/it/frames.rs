@@ -36,12 +36,19 @@ fn first_difference(shown: &Buffer, fresh: &Buffer) -> String {
     }
 }
 
+/// A console at 160x48 on the ticket of a superseded link (several
+/// invites to move through).
+async fn on_ticket(h: &Harness) -> App {
+    let (mut app, effects) = App::new(true, (160, 48));
+    common::settle(&mut app, h, effects, t0()).await;
+    common::open_ticket(&mut app, h, SeedCase::SupersededLink).await;
+    app
+}
+
 #[tokio::test]
 async fn every_frame_drawn_over_the_last_shows_what_a_fresh_frame_shows() {
     let h = Harness::start().await;
-    let (mut app, effects) = App::new(true, (160, 48));
-    common::settle(&mut app, &h, effects, t0()).await;
-    common::open_ticket(&mut app, &h, SeedCase::SupersededLink).await;
+    let mut app = on_ticket(&h).await;
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
     let mut now = t0();
     // Moves through the invites, reveals, opens and closes dialogs and
@@ -92,9 +99,7 @@ async fn every_frame_drawn_over_the_last_shows_what_a_fresh_frame_shows() {
 #[tokio::test]
 async fn a_new_terminal_gets_every_panel_drawn() {
     let h = Harness::start().await;
-    let (mut app, effects) = App::new(true, (160, 48));
-    common::settle(&mut app, &h, effects, t0()).await;
-    common::open_ticket(&mut app, &h, SeedCase::SupersededLink).await;
+    let app = on_ticket(&h).await;
     let mut first = Terminal::new(TestBackend::new(160, 48)).unwrap();
     for _ in 0..2 {
         first.draw(|frame| render(&app, frame, t0())).unwrap();
