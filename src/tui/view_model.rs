@@ -708,8 +708,11 @@ impl Drawn {
     pub fn begin(&self, frame: &Frame<'_>) {
         let now = (frame.count(), frame.area());
         let follows = self.frame.get().is_some_and(|(count, area)| count.wrapping_add(1) == now.0 && area == now.1);
-        if !follows {
-            for kept in self.panels.borrow_mut().iter_mut() {
+        for kept in self.panels.borrow_mut().iter_mut() {
+            // Left to the terminal in an earlier frame says nothing of this
+            // one: a panel not drawn in it must not be copied in by `cover`.
+            kept.skipped = false;
+            if !follows {
                 kept.whole = None;
             }
         }
@@ -1478,6 +1481,51 @@ mod tests {
         drawn.clear();
         assert!(drawn.panels.borrow().is_empty());
         assert_eq!(frame(&section("pending in 46h")), ticked);
+    }
+
+    #[test]
+    fn a_panel_left_to_the_terminal_is_left_only_while_it_is_there_whole() {
+        let theme = Theme::dark();
+        let drawn = Drawn::default();
+        let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(30, 6)).unwrap();
+        let section = Section::new("Invites", vec![Row::one(Cell::text("pending in 47h"))]);
+        let panel_area = Rect::new(0, 0, 30, 3);
+        // What the frame itself holds, and how many cells it leaves alone.
+        let mut frame = |draw_panel: bool, covered: Option<Rect>| -> (String, usize) {
+            let completed = terminal
+                .draw(|frame| {
+                    drawn.begin(frame);
+                    if draw_panel {
+                        drawn.panel("invites", &section, frame, panel_area, &theme, Panel::default());
+                    }
+                    if let Some(area) = covered {
+                        drawn.cover(frame, area);
+                    }
+                })
+                .unwrap();
+            let skip = ratatui::buffer::CellDiffOption::Skip;
+            let skipped = completed.buffer.content.iter().filter(|c| c.diff_option == skip).count();
+            (completed.buffer.content.iter().map(|c| c.symbol()).collect(), skipped)
+        };
+        let (first, skipped) = frame(true, None);
+        assert!(first.contains("pending in 47h") && skipped == 0, "{first}");
+        // The terminal shows it whole: the next frame leaves all of it.
+        let (second, skipped) = frame(true, None);
+        assert_eq!(skipped, 90);
+        assert!(!second.contains("pending"), "{second}");
+        // Covered after it is drawn: copied in after all, and not left next.
+        let (third, skipped) = frame(true, Some(Rect::new(0, 2, 30, 1)));
+        assert!(third.contains("pending in 47h") && skipped == 0, "{third}");
+        let (fourth, skipped) = frame(true, None);
+        assert!(fourth.contains("pending in 47h") && skipped == 0, "{fourth}");
+        frame(true, None);
+        // A frame without the panel (another screen) that covers where it
+        // was: nothing of the panel is put back.
+        let (other, skipped) = frame(false, Some(panel_area));
+        assert!(!other.contains("pending") && skipped == 0, "{other}");
+        // And the frame after draws it again.
+        let (back, skipped) = frame(true, None);
+        assert!(back.contains("pending in 47h") && skipped == 0, "{back}");
     }
 
     #[test]
