@@ -749,28 +749,16 @@ impl Drawn {
         let this = self.frame.get().filter(|(count, at)| *count == frame.count() && *at == frame.area()).map(|f| f.0);
         let mut panels = self.panels.borrow_mut();
         let at = panels.iter().position(|kept| kept.name == name);
+        // The same panel in the same place: copied, or left to the
+        // terminal; where only some rows changed (the cursor moved through
+        // a list), those are drawn again in place and only they reach the
+        // frame.
         if let Some(kept) = at.map(|at| &mut panels[at])
             && kept.area == area
             && kept.how == how
             && kept.theme == *theme
-            && kept.section == *section
-        {
-            let on_screen = this.is_some_and(|count| kept.whole == Some(count.wrapping_sub(1)));
-            if on_screen {
-                skip(area, frame.buffer_mut());
-            } else {
-                copy(&kept.cells, frame.buffer_mut());
-            }
-            (kept.whole, kept.skipped) = (this, on_screen);
-            return kept.max;
-        }
-        // Only some rows changed (the cursor moved through a list): those
-        // are drawn again in place, the rest stays, on screen too.
-        if let Some(kept) = at.map(|at| &mut panels[at])
-            && kept.area == area
-            && kept.how == how
-            && kept.theme == *theme
-            && let Some(changed) = changed_rows(&kept.section, section)
+            && let Some(changed) =
+                if kept.section == *section { Some(Vec::new()) } else { changed_rows(&kept.section, section) }
         {
             let on_screen = this.is_some_and(|count| kept.whole == Some(count.wrapping_sub(1)));
             let redrawn = kept.redraw_rows(section, &changed);
@@ -815,6 +803,9 @@ impl Kept {
     /// where they are (see [`changed_rows`]), and keeps them. Answers the
     /// screen rows drawn.
     fn redraw_rows(&mut self, section: &Section, changed: &[usize]) -> Vec<u16> {
+        if changed.is_empty() {
+            return Vec::new();
+        }
         let inside = Rect {
             x: self.area.x.saturating_add(1),
             y: self.area.y.saturating_add(1),
@@ -846,11 +837,10 @@ impl Kept {
                     };
                     let y = inside.y + u16::try_from(y).unwrap_or(u16::MAX);
                     let line_area = Rect { y, height: 1, ..inside };
-                    for x in line_area.left()..line_area.right() {
-                        if let Some(cell) = self.cells.cell_mut((x, y)) {
-                            cell.reset();
-                        }
-                    }
+                    row_mut(&mut self.cells, line_area, y)
+                        .unwrap_or_default()
+                        .iter_mut()
+                        .for_each(ratatui::buffer::Cell::reset);
                     put_lines(std::slice::from_ref(line), line_area, &mut self.cells);
                     redrawn.push(y);
                 }
@@ -897,49 +887,48 @@ fn changed_rows(was: &Section, now: &Section) -> Option<Vec<usize>> {
     Some(changed)
 }
 
-/// Copies the part `area` of `from` into `to`.
-fn copy_part(from: &Buffer, to: &mut Buffer, area: Rect) {
-    let area = area.intersection(from.area).intersection(to.area);
-    for y in area.top()..area.bottom() {
-        for x in area.left()..area.right() {
-            if let (Some(source), Some(target)) = (from.cell((x, y)), to.cell_mut((x, y))) {
-                target.clone_from(source);
-            }
-        }
-    }
-}
-
 /// Marks `area`'s cells for the diff to skip: the terminal keeps what it
 /// shows there.
 fn skip(area: Rect, buffer: &mut Buffer) {
     let area = area.intersection(buffer.area);
-    let (width, stride) = (usize::from(area.width), usize::from(buffer.area.width));
     for y in area.top()..area.bottom() {
-        let start = usize::from(y - buffer.area.y) * stride + usize::from(area.x - buffer.area.x);
-        if let Some(row) = buffer.content.get_mut(start..start + width) {
-            for cell in row {
-                cell.diff_option = ratatui::buffer::CellDiffOption::Skip;
-            }
+        for cell in row_mut(buffer, area, y).unwrap_or_default() {
+            cell.diff_option = ratatui::buffer::CellDiffOption::Skip;
         }
     }
 }
 
 /// Copies `from` (a part of the screen) into `to` in place.
 fn copy(from: &Buffer, to: &mut Buffer) {
-    let area = from.area.intersection(to.area);
-    let width = usize::from(area.width);
-    // The index of (x, y), inside the buffer's area.
-    let at = |buffer: &Buffer, y: u16| {
-        usize::from(y - buffer.area.y) * usize::from(buffer.area.width) + usize::from(area.x - buffer.area.x)
-    };
+    copy_part(from, to, from.area);
+}
+
+/// Copies the part `area` of `from` into `to`.
+fn copy_part(from: &Buffer, to: &mut Buffer, area: Rect) {
+    let area = area.intersection(from.area).intersection(to.area);
     for y in area.top()..area.bottom() {
-        let (source, target) = (at(from, y), at(to, y));
-        if let (Some(source), Some(target)) =
-            (from.content.get(source..source + width), to.content.get_mut(target..target + width))
-        {
+        if let (Some(source), Some(target)) = (row(from, area, y), row_mut(to, area, y)) {
             target.clone_from_slice(source);
         }
     }
+}
+
+/// Where row `y` of `area` (inside the buffer) is in its cells.
+fn row_range(buffer: &Buffer, area: Rect, y: u16) -> std::ops::Range<usize> {
+    let start = usize::from(y.saturating_sub(buffer.area.y)) * usize::from(buffer.area.width)
+        + usize::from(area.x.saturating_sub(buffer.area.x));
+    start..start + usize::from(area.width)
+}
+
+/// The cells of row `y` of `area`.
+fn row(buffer: &Buffer, area: Rect, y: u16) -> Option<&[ratatui::buffer::Cell]> {
+    buffer.content.get(row_range(buffer, area, y))
+}
+
+/// The cells of row `y` of `area`, to change.
+fn row_mut(buffer: &mut Buffer, area: Rect, y: u16) -> Option<&mut [ratatui::buffer::Cell]> {
+    let range = row_range(buffer, area, y);
+    buffer.content.get_mut(range)
 }
 
 /// A section drawn as a bordered panel: its title (and aside) on the top
